@@ -1,0 +1,253 @@
+import { initialTransition, transition } from 'xstate';
+import { z } from 'zod';
+import { compileMatcher, type Matcher, type Understanding } from './match.js';
+import type { ChoiceId, FlowDefinition } from './schema.js';
+import { createServiceMachine, type GreetParams, type SayParams, type ServiceEvent, type ServiceMachine } from './service.js';
+import { detectLocale, pickVariant, render } from './text.js';
+import { Customer, TicketChanges, Ticket } from './ticket.js';
+
+/**
+ * One step of one conversation, without I/O: the persisted record and an input in, the next
+ * record and the effects to carry out (replies, ticket writes, timers) out. The engine owns
+ * locking, persistence and delivery; this owns what the conversation means.
+ */
+
+export interface FlowLocale {
+  definition: FlowDefinition;
+  matcher: Matcher;
+}
+
+/** The definitions in force, one per locale, compiled once when they are loaded. */
+export interface FlowBundle {
+  defaultLocale: string;
+  locales: ReadonlyMap<string, FlowLocale>;
+}
+
+export function compileBundle(definitions: readonly FlowDefinition[], defaultLocale: string): FlowBundle {
+  const locales = new Map<string, FlowLocale>();
+  for (const definition of definitions) locales.set(definition.locale, { definition, matcher: compileMatcher(definition) });
+  if (!locales.has(defaultLocale)) throw new Error(`No flow definition for the default locale ${defaultLocale} (have: ${[...locales.keys()].join(', ') || 'none'})`);
+  return { defaultLocale, locales };
+}
+
+export const FlowPayload = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text'), text: z.string() }),
+  z.object({ type: z.literal('choice'), choice: z.string() }),
+  z.object({ type: z.literal('media'), media: z.string() }),
+  z.object({ type: z.literal('command'), command: z.enum(['start', 'help']) }),
+  z.object({ type: z.literal('timer'), name: z.string(), dueAt: z.number() }),
+]);
+export type FlowPayload = z.infer<typeof FlowPayload>;
+
+export interface FlowInput {
+  conversationId: string;
+  channel: string;
+  customer: Customer;
+  at: number;
+  /** A locale the channel knows for the customer (Telegram's language_code, `--lang`). */
+  localeHint?: string | undefined;
+  payload: FlowPayload;
+}
+
+/** What is persisted per conversation: small, and the same size on turn 5 and turn 500. */
+export const ConversationRecord = z.object({
+  snapshot: z.unknown(),
+  /** Deadlines this conversation is waiting for, by name; a timer event that does not match is stale. */
+  timers: z.record(z.string(), z.number()),
+  /** Counts replies, to rotate through the phrasings of a text. */
+  turn: z.number().int(),
+});
+export type ConversationRecord = z.infer<typeof ConversationRecord>;
+
+export const Choice = z.object({ id: z.string(), label: z.string() });
+export type Choice = z.infer<typeof Choice>;
+
+export const Effect = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('reply'), text: z.string(), choices: z.array(Choice).optional() }),
+  z.object({ type: z.literal('ticket.put'), ticket: Ticket }),
+  z.object({ type: z.literal('ticket.update'), id: z.string(), changes: TicketChanges, at: z.number() }),
+  z.object({ type: z.literal('timer.set'), name: z.string(), dueAt: z.number() }),
+  z.object({ type: z.literal('timer.cancel'), name: z.string() }),
+]);
+export type Effect = z.infer<typeof Effect>;
+
+export interface StepResult {
+  record: ConversationRecord;
+  effects: Effect[];
+  /** The machine's state after the step, for logs and tests. */
+  state: string;
+  locale: string;
+  /** Set when the input had no effect on purpose (a stale timer), with the reason. */
+  ignored?: string;
+}
+
+const IDLE_TIMER = 'idle';
+
+export interface ConversationFlow {
+  readonly bundle: FlowBundle;
+  readonly machine: ServiceMachine;
+  step(record: ConversationRecord | undefined, input: FlowInput): StepResult;
+}
+
+export function createConversationFlow(bundle: FlowBundle): ConversationFlow {
+  const localeOf = (locale: string): FlowLocale => bundle.locales.get(locale) ?? (bundle.locales.get(bundle.defaultLocale) as FlowLocale);
+  const machine = createServiceMachine((locale) => localeOf(locale).definition);
+
+  function restore(record: ConversationRecord | undefined, input: FlowInput) {
+    if (record) {
+      try {
+        return machine.resolveState(record.snapshot as Parameters<typeof machine.resolveState>[0]);
+      } catch {
+        // A snapshot from an incompatible version of the machine: start over rather than fail.
+      }
+    }
+    const [snapshot] = initialTransition(machine, {
+      locale: bundle.defaultLocale,
+      conversationId: input.conversationId,
+      channel: input.channel,
+      customer: input.customer,
+    });
+    return snapshot;
+  }
+
+  /** The locale for a new session: the channel's hint, else the customer's own words, else the last one used. */
+  function chooseLocale(current: string, input: FlowInput): string {
+    if (input.localeHint && bundle.locales.has(input.localeHint)) return input.localeHint;
+    const base = input.localeHint?.split('-')[0];
+    const byBase = base ? [...bundle.locales.keys()].find((l) => l.split('-')[0] === base) : undefined;
+    if (byBase) return byBase;
+    if (input.payload.type === 'text') {
+      const detected = detectLocale(input.payload.text);
+      if (detected && bundle.locales.has(detected)) return detected;
+    }
+    return bundle.locales.has(current) ? current : bundle.defaultLocale;
+  }
+
+  function toEvent(input: FlowInput, locale: string): ServiceEvent | undefined {
+    const { payload, at } = input;
+    switch (payload.type) {
+      case 'text':
+        return { type: 'user.message', text: payload.text, u: localeOf(locale).matcher.understand(payload.text), locale, at };
+      case 'choice': {
+        const def = localeOf(locale).definition;
+        const id = payload.choice as ChoiceId;
+        const label = def.choices[id] ?? payload.choice;
+        return { type: 'user.message', text: label, u: understandChoice(id), locale, at };
+      }
+      case 'media':
+        return { type: 'user.media', media: payload.media, locale, at };
+      case 'command':
+        return payload.command === 'start' ? { type: 'user.start', locale, at } : { type: 'user.help', at };
+      case 'timer':
+        return payload.name === IDLE_TIMER ? { type: 'timer.idle', at } : undefined;
+    }
+  }
+
+  function step(record: ConversationRecord | undefined, input: FlowInput): StepResult {
+    const before = restore(record, input);
+    const timers = { ...(record?.timers ?? {}) };
+    let turn = record?.turn ?? 0;
+    const unchanged = (ignored: string): StepResult => ({
+      record: record ?? { snapshot: machine.getPersistedSnapshot(before), timers, turn },
+      effects: [],
+      state: String(before.value),
+      locale: before.context.locale,
+      ignored,
+    });
+
+    if (input.payload.type === 'timer') {
+      if (timers[input.payload.name] !== input.payload.dueAt) return unchanged(`stale timer ${input.payload.name}`);
+      delete timers[input.payload.name];
+    }
+    const startsSession = before.value === 'idle' || (input.payload.type === 'command' && input.payload.command === 'start');
+    const locale = startsSession ? chooseLocale(before.context.locale, input) : before.context.locale;
+    const event = toEvent(input, locale);
+    if (!event) return unchanged(`no handler for ${input.payload.type}`);
+
+    const [after, actions] = transition(machine, before, event);
+    const flow = localeOf(after.context.locale);
+    const def = flow.definition;
+    const effects: Effect[] = [];
+    const say = (text: string, choices?: ChoiceId[]) => {
+      effects.push({ type: 'reply', text, ...(choices?.length ? { choices: choices.map((id) => ({ id, label: def.choices[id] })) } : {}) });
+      turn++;
+    };
+    for (const action of actions) {
+      switch (action.type) {
+        case 'say': {
+          const p = action.params as SayParams;
+          say(render(pickVariant(def.texts[p.key], turn), { company: def.company, ...p.vars }), p.choices);
+          break;
+        }
+        case 'greet': {
+          const p = action.params as GreetParams;
+          const vars = { company: def.company, ask: p.withAsk ? pickVariant(def.texts.ask, turn) : '', opening: pickVariant(def.texts.opening, turn) };
+          say(render(pickVariant(greetingFor(def, p.at), turn), vars).trim());
+          break;
+        }
+        case 'answer': {
+          const entry = def.faq.find((f) => f.id === (action.params as { faqId: string }).faqId);
+          if (entry) say(render(pickVariant(entry.answer, turn), { company: def.company }));
+          break;
+        }
+        case 'putTicket':
+          effects.push({ type: 'ticket.put', ticket: (action.params as { ticket: Ticket }).ticket });
+          break;
+        case 'updateTickets': {
+          const p = action.params as { ids: string[]; changes: TicketChanges; at: number };
+          for (const id of p.ids) effects.push({ type: 'ticket.update', id, changes: p.changes, at: p.at });
+          break;
+        }
+        default:
+          // xstate.* bookkeeping (raise, assign) and actions with no outside effect.
+          break;
+      }
+    }
+
+    // The idle timer is data, not an XState `after`: it survives restarts and fires once.
+    if (after.value !== 'idle') {
+      const dueAt = input.at + def.timers.idleCloseMinutes * 60_000;
+      timers[IDLE_TIMER] = dueAt;
+      effects.push({ type: 'timer.set', name: IDLE_TIMER, dueAt });
+    } else if (timers[IDLE_TIMER] !== undefined || input.payload.type === 'timer') {
+      delete timers[IDLE_TIMER];
+      if (input.payload.type !== 'timer') effects.push({ type: 'timer.cancel', name: IDLE_TIMER });
+    }
+
+    return {
+      record: { snapshot: machine.getPersistedSnapshot(after), timers, turn },
+      effects,
+      state: String(after.value),
+      locale: after.context.locale,
+    };
+  }
+
+  return { bundle, machine, step };
+}
+
+function understandChoice(id: ChoiceId): Understanding {
+  const score = /^score([1-5])$/.exec(id);
+  if (score) return { intents: {}, whole: undefined, faq: undefined, rating: Number(score[1]) };
+  const intent = id === 'yes' || id === 'no' || id === 'more' || id === 'done' ? id : undefined;
+  return { intents: intent ? { [intent]: 1 } : {}, whole: intent, faq: undefined, rating: undefined };
+}
+
+/** 开头语: the holiday greeting on a configured holiday, else the one for the time of day. */
+export function greetingFor(def: FlowDefinition, at: number): FlowDefinition['greetings']['default'] {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: def.timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
+  const date = `${get('year')}-${get('month')}-${get('day')}`;
+  const time = `${get('hour')}:${get('minute')}`;
+  const holiday = def.greetings.holidays.find((h) => h.from <= date && date <= h.to);
+  if (holiday) return holiday.text;
+  const slot = def.greetings.byTime.find((s) => s.from <= time && time < s.to);
+  return slot ? slot.text : def.greetings.default;
+}

@@ -1,0 +1,57 @@
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { FlowDefinition } from './schema.js';
+
+/** One thing wrong with a definition file, addressed the way an admin reads the file. */
+export interface DefinitionProblem {
+  path: string;
+  message: string;
+}
+
+export type ParseResult =
+  | { ok: true; definition: FlowDefinition }
+  | { ok: false; problems: DefinitionProblem[] };
+
+/** `faq[3].answer`, `texts.opening`, or `(file)` for the document itself. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(file)';
+}
+
+export function formatProblems(problems: readonly DefinitionProblem[]): string {
+  return problems.map((p) => `  ${p.path}: ${p.message}`).join('\n');
+}
+
+const messages: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code === 'invalid_type' && issue.input === undefined) return 'required';
+  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+  return undefined;
+};
+
+/**
+ * Parses and validates a definition from YAML or JSON text (JSON is YAML, so one parser serves
+ * both). Never throws: every problem is returned with its path so an admin can fix them all at once.
+ */
+export function parseDefinition(source: string): ParseResult {
+  const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => ({
+        path: e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(file)',
+        message: e.message.split('\n')[0] ?? e.message,
+      })),
+    };
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return { ok: false, problems: [{ path: '(file)', message: 'must be a mapping of fields (schema, locale, texts, faq, …)' }] };
+  }
+  const result = FlowDefinition.safeParse(data, { error: messages });
+  if (result.success) return { ok: true, definition: result.data };
+  return { ok: false, problems: result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) };
+}

@@ -1,0 +1,198 @@
+import { INTENT_IDS, type FlowDefinition, type IntentId } from './schema.js';
+import { normalize } from './text.js';
+
+/** What the bot understood of one customer message, computed once per message. */
+export interface Understanding {
+  /** Share of the message's meaningful characters covered by each intent's phrases. */
+  intents: Partial<Record<IntentId, number>>;
+  /** Set when the message is (almost) nothing but intent phrases: the dominant one. */
+  whole: IntentId | undefined;
+  /** Best knowledge-base entry and its confidence (0–1); `confident` applies the threshold. */
+  faq: { id: string; score: number; confident: boolean } | undefined;
+  /** A satisfaction rating, when the message is one (a digit 1–5, "五星", "4分"). */
+  rating: number | undefined;
+}
+
+export interface Matcher {
+  understand(text: string): Understanding;
+  /** Ranked knowledge-base entries, best first, for diagnostics and admin tools. */
+  rankFaq(text: string): Array<{ id: string; score: number }>;
+}
+
+const PUNCT = /[\p{P}\p{S}\s]/u;
+const ASCII_WORD = /^[a-z0-9' ]+$/;
+
+interface PhraseRule {
+  intent: IntentId | 'filler';
+  phrase: string;
+  pattern: RegExp;
+}
+
+function phraseRule(intent: PhraseRule['intent'], raw: string): PhraseRule {
+  const phrase = normalize(raw);
+  const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // Latin phrases match whole words only ("no" is not in "know"); CJK has no word breaks.
+  const source = ASCII_WORD.test(phrase) ? `(?<![a-z0-9'])${escaped}(?![a-z0-9'])` : escaped;
+  return { intent, phrase, pattern: new RegExp(source, 'gu') };
+}
+
+/** Builds the matcher for one definition: phrase tables and the knowledge-base index. */
+export function compileMatcher(def: FlowDefinition): Matcher {
+  const rules: PhraseRule[] = [];
+  for (const intent of INTENT_IDS) for (const p of def.intents[intent]) rules.push(phraseRule(intent, p));
+  // Longest first, so "不是" claims its characters before "是" can.
+  rules.sort((a, b) => b.phrase.length - a.phrase.length);
+  const fillerRules = def.fillers.map((f) => phraseRule('filler', f)).sort((a, b) => b.phrase.length - a.phrase.length);
+  const fillers = new Set(def.fillers.map(normalize));
+
+  const features = featureExtractor(def.locale, fillers);
+  const docs: Array<{ id: string; feats: Set<string> }> = [];
+  const entryFeats = new Map<string, Set<string>>();
+  for (const entry of def.faq) {
+    const all = new Set<string>();
+    // Each phrasing and each keyword is its own document: a short query that hits one keyword
+    // is not diluted by the entry's other vocabulary.
+    for (const phrase of [...entry.questions, ...entry.keywords]) {
+      const feats = features(phrase);
+      if (feats.size === 0) continue;
+      docs.push({ id: entry.id, feats });
+      for (const f of feats) all.add(f);
+    }
+    entryFeats.set(entry.id, all);
+  }
+  const df = new Map<string, number>();
+  for (const feats of entryFeats.values()) for (const f of feats) df.set(f, (df.get(f) ?? 0) + 1);
+  const n = entryFeats.size;
+  const idf = (f: string): number => Math.log(1 + n / (df.get(f) ?? n / 2));
+  const docNorms = docs.map((d) => Math.sqrt([...d.feats].reduce((s, f) => s + idf(f) ** 2, 0)));
+
+  function rankFaq(text: string): Array<{ id: string; score: number }> {
+    const q = features(text);
+    if (q.size === 0) return [];
+    const qNorm = Math.sqrt([...q].reduce((s, f) => s + idf(f) ** 2, 0));
+    const best = new Map<string, number>();
+    docs.forEach((d, i) => {
+      let dot = 0;
+      for (const f of q) if (d.feats.has(f)) dot += idf(f) ** 2;
+      const score = dot === 0 ? 0 : dot / (qNorm * (docNorms[i] ?? 1));
+      if (score > (best.get(d.id) ?? 0)) best.set(d.id, score);
+    });
+    return [...best.entries()].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score);
+  }
+
+  function understand(text: string): Understanding {
+    const norm = normalize(text);
+    const covered = new Array<boolean>(norm.length).fill(false);
+    const counts: Partial<Record<IntentId, number>> = {};
+    const claim = (rule: PhraseRule): number => {
+      let got = 0;
+      for (const m of norm.matchAll(rule.pattern)) {
+        const start = m.index;
+        const end = start + m[0].length;
+        if (covered.slice(start, end).some(Boolean)) continue;
+        for (let i = start; i < end; i++) covered[i] = true;
+        got += [...m[0]].filter((ch) => !PUNCT.test(ch)).length;
+      }
+      return got;
+    };
+    for (const rule of rules) {
+      const got = claim(rule);
+      if (got > 0 && rule.intent !== 'filler') counts[rule.intent] = (counts[rule.intent] ?? 0) + got;
+    }
+    // Fillers do not count towards the message's length: "好的呀" is still just "yes".
+    const meaningful = [...norm].filter((ch) => !PUNCT.test(ch)).length - countFillerChars(norm, fillerRules, rules);
+    const intents: Partial<Record<IntentId, number>> = {};
+    let total = 0;
+    let whole: IntentId | undefined;
+    let top = 0;
+    for (const [id, c] of Object.entries(counts) as Array<[IntentId, number]>) {
+      const share = meaningful > 0 ? Math.min(1, c / meaningful) : 0;
+      intents[id] = share;
+      total += share;
+      if (share > top) {
+        top = share;
+        whole = id;
+      }
+    }
+    if (total < def.thresholds.intentCoverage) whole = undefined;
+    const ranked = rankFaq(text);
+    const first = ranked[0];
+    // A message that is nothing but "yes", "thanks" or "还有一个问题" is not a question for the knowledge base.
+    const faq = first && first.score > 0 && whole === undefined ? { ...first, confident: first.score >= def.thresholds.faqMinScore } : undefined;
+    return { intents, whole, faq, rating: parseRating(norm) };
+  }
+
+  return { understand, rankFaq };
+}
+
+/** Characters of the message that are fillers and not part of any intent phrase. */
+function countFillerChars(norm: string, fillerRules: PhraseRule[], intentRules: PhraseRule[]): number {
+  const inIntent = new Array<boolean>(norm.length).fill(false);
+  for (const rule of intentRules) {
+    for (const m of norm.matchAll(rule.pattern)) for (let i = m.index; i < m.index + m[0].length; i++) inIntent[i] = true;
+  }
+  const filler = new Array<boolean>(norm.length).fill(false);
+  for (const rule of fillerRules) {
+    for (const m of norm.matchAll(rule.pattern)) {
+      const start = m.index;
+      const end = start + m[0].length;
+      if (inIntent.slice(start, end).some(Boolean)) continue;
+      for (let i = start; i < end; i++) filler[i] = true;
+    }
+  }
+  let count = 0;
+  for (let i = 0; i < norm.length; i++) if (filler[i] && !PUNCT.test(norm[i] ?? '')) count++;
+  return count;
+}
+
+const ZH_NUMERALS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5 };
+
+/** A rating is a lone digit 1–5 ("5", "５分", "4 stars", "打5分") or a Chinese numeral with 分/星. */
+export function parseRating(norm: string): number | undefined {
+  const digits = norm.match(/\d+/g);
+  if (digits && digits.length === 1) {
+    const d = Number(digits[0]);
+    if (d >= 1 && d <= 5 && norm.replace(/\d+/, '').replace(/[\p{P}\p{S}\s]|分|星|颗星|stars?|points?|打|给|out of|\/|五|5/gu, '').length <= 2) return d;
+  }
+  const zh = norm.match(/([一二两三四五])\s*(?:颗)?(?:分|星)/u);
+  if (zh?.[1]) return ZH_NUMERALS[zh[1]];
+  return undefined;
+}
+
+const SEGMENTERS = new Map<string, Intl.Segmenter>();
+
+function featureExtractor(locale: string, stop: Set<string>): (text: string) => Set<string> {
+  const lang = locale.split('-')[0] ?? locale;
+  const segmenter = SEGMENTERS.get(lang) ?? new Intl.Segmenter(lang, { granularity: 'word' });
+  SEGMENTERS.set(lang, segmenter);
+  return (text: string) => {
+    const norm = normalize(text);
+    const out = new Set<string>();
+    for (const s of segmenter.segment(norm)) {
+      if (!s.isWordLike) continue;
+      const w = stem(s.segment);
+      if (stop.has(s.segment) || stop.has(w)) continue;
+      out.add(`w:${w}`);
+    }
+    // Chinese has no spaces and the segmenter splits 发货 into 发|货: character pairs catch
+    // compound words the segmenter does not know.
+    for (const run of norm.match(/[\u3400-\u9fff]+/gu) ?? []) {
+      const chars = [...run];
+      for (let i = 0; i + 1 < chars.length; i++) out.add(`b:${chars[i]}${chars[i + 1]}`);
+    }
+    return out;
+  };
+}
+
+/** A light English stemmer: enough that "shipped", "ships" and "shipping" meet at "ship". */
+function stem(word: string): string {
+  if (!/^[a-z]+$/.test(word) || word.length <= 3) return word;
+  let w = word;
+  if (w.endsWith('ies') && w.length > 4) w = `${w.slice(0, -3)}y`;
+  else if (w.endsWith('ing') && w.length > 5) w = w.slice(0, -3);
+  else if (w.endsWith('ed') && w.length > 4) w = w.slice(0, -2);
+  else if (w.endsWith('es') && w.length > 4 && /(?:ss|x|ch|sh)es$/.test(w)) w = w.slice(0, -2);
+  else if (w.endsWith('s') && !w.endsWith('ss')) w = w.slice(0, -1);
+  if (/([b-df-hj-np-tv-z])\1$/.test(w) && !/(?:ll|ss|zz)$/.test(w)) w = w.slice(0, -1);
+  return w;
+}

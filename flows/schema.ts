@@ -1,0 +1,157 @@
+import { z } from 'zod';
+
+/**
+ * The shape of an admin-editable flow definition. Everything the bot says and every knob that
+ * steers it lives here; the machines in this folder only name texts by key.
+ */
+
+/** A text, or several phrasings of it that the bot rotates through so it does not sound canned. */
+export const Text = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+export type Text = z.infer<typeof Text>;
+
+const hhmm = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time of day as HH:MM (00:00 to 24:00)');
+
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'is not a real calendar date');
+
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'is not an IANA time zone (e.g. Asia/Shanghai)');
+
+const phrases = z.array(z.string().trim().min(1)).min(1);
+
+/**
+ * Every text key the conversation uses, with the placeholders it may contain. A definition that
+ * uses a placeholder not listed here is rejected, so a typo shows up at validation, not in a chat.
+ */
+export const TEXT_PLACEHOLDERS = {
+  opening: ['company', 'ask'],
+  ask: [],
+  confirmTopic: ['topic'],
+  confirmVerbatim: ['need'],
+  describeAgain: [],
+  notSure: [],
+  followUp: ['ticket', 'hours'],
+  askMore: [],
+  goOn: [],
+  closing: [],
+  closingRecorded: ['ticket'],
+  surveyAsk: [],
+  surveyRetry: [],
+  surveyThanks: ['score'],
+  idleClose: [],
+  thanks: [],
+  apology: [],
+  suggestion: ['ticket'],
+  unsupported: [],
+  help: ['company'],
+} as const satisfies Record<string, readonly string[]>;
+export type TextKey = keyof typeof TEXT_PLACEHOLDERS;
+
+const GREETING_PLACEHOLDERS = ['opening', 'company', 'ask'] as const;
+const ANSWER_PLACEHOLDERS = ['company'] as const;
+
+const textsShape = Object.fromEntries(Object.keys(TEXT_PLACEHOLDERS).map((k) => [k, Text])) as Record<TextKey, typeof Text>;
+
+export const CHOICE_IDS = ['yes', 'no', 'more', 'done', 'score1', 'score2', 'score3', 'score4', 'score5'] as const;
+export type ChoiceId = (typeof CHOICE_IDS)[number];
+const choicesShape = Object.fromEntries(CHOICE_IDS.map((k) => [k, z.string().min(1)])) as Record<ChoiceId, z.ZodString>;
+
+export const INTENT_IDS = ['yes', 'no', 'more', 'done', 'thanks', 'apology', 'suggestion', 'greeting'] as const;
+export type IntentId = (typeof INTENT_IDS)[number];
+const intentsShape = Object.fromEntries(INTENT_IDS.map((k) => [k, phrases])) as Record<IntentId, typeof phrases>;
+
+export const FaqEntry = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+  /** How the bot restates the need when it recognises this topic: "您的意思是想{topic},对吗?" */
+  topic: z.string().min(1),
+  questions: phrases,
+  keywords: z.array(z.string().trim().min(1)).default([]),
+  answer: Text,
+});
+export type FaqEntry = z.infer<typeof FaqEntry>;
+
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+export const FlowDefinition = z
+  .object({
+    schema: z.literal(1, 'must be 1 (the definition format this version reads)'),
+    locale: z.string().regex(/^[a-z]{2,3}(?:-[A-Z]{2})?$/, 'must be a language tag such as zh-CN or en'),
+    name: z.string().min(1),
+    company: z.string().min(1),
+    timeZone,
+    businessHours: z.array(z.object({ days: z.array(z.enum(WEEKDAYS)).min(1), open: hhmm, close: hhmm })).min(1),
+    greetings: z.object({
+      default: Text,
+      byTime: z.array(z.object({ from: hhmm, to: hhmm, text: Text })).default([]),
+      holidays: z.array(z.object({ name: z.string().min(1), from: day, to: day, text: Text })).default([]),
+    }),
+    texts: z.object(textsShape),
+    choices: z.object(choicesShape),
+    intents: z.object(intentsShape),
+    /** Particles that carry no meaning on their own ("的", "了", "吧"), ignored when judging a short reply. */
+    fillers: z.array(z.string().min(1)).default([]),
+    restate: z
+      .object({
+        /** Pronoun swaps applied when restating the customer's words ("我" → "您"). */
+        swaps: z.array(z.tuple([z.string().min(1), z.string()])).default([]),
+        /** When the need contains one of these, quote it verbatim instead of swapping pronouns. */
+        quoteIf: z.array(z.string().min(1)).default([]),
+      })
+      .default({ swaps: [], quoteIf: [] }),
+    faq: z.array(FaqEntry).min(1),
+    thresholds: z.object({
+      faqMinScore: z.number().min(0).max(1),
+      intentCoverage: z.number().gt(0).max(1),
+      failuresBeforeHandoff: z.number().int().min(1),
+      followUpHours: z.number().int().min(1),
+    }),
+    timers: z.object({ idleCloseMinutes: z.number().positive() }),
+  })
+  .superRefine((def, ctx) => {
+    const seen = new Map<string, number>();
+    def.faq.forEach((entry, i) => {
+      const first = seen.get(entry.id);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['faq', i, 'id'], message: `duplicate id "${entry.id}" (also faq[${first}])` });
+      else seen.set(entry.id, i);
+      checkPlaceholders(ctx, entry.answer, ['faq', i, 'answer'], ANSWER_PLACEHOLDERS);
+    });
+    for (const key of Object.keys(TEXT_PLACEHOLDERS) as TextKey[]) {
+      checkPlaceholders(ctx, def.texts[key], ['texts', key], TEXT_PLACEHOLDERS[key]);
+    }
+    checkPlaceholders(ctx, def.greetings.default, ['greetings', 'default'], GREETING_PLACEHOLDERS);
+    def.greetings.byTime.forEach((slot, i) => {
+      if (slot.from >= slot.to) ctx.addIssue({ code: 'custom', path: ['greetings', 'byTime', i, 'to'], message: `must be later than from (${slot.from})` });
+      checkPlaceholders(ctx, slot.text, ['greetings', 'byTime', i, 'text'], GREETING_PLACEHOLDERS);
+    });
+    def.greetings.holidays.forEach((h, i) => {
+      if (h.from > h.to) ctx.addIssue({ code: 'custom', path: ['greetings', 'holidays', i, 'to'], message: `must not be before from (${h.from})` });
+      checkPlaceholders(ctx, h.text, ['greetings', 'holidays', i, 'text'], GREETING_PLACEHOLDERS);
+    });
+    def.businessHours.forEach((b, i) => {
+      if (b.open >= b.close) ctx.addIssue({ code: 'custom', path: ['businessHours', i, 'close'], message: `must be later than open (${b.open})` });
+    });
+  });
+export type FlowDefinition = z.infer<typeof FlowDefinition>;
+export type FlowDefinitionInput = z.input<typeof FlowDefinition>;
+
+function checkPlaceholders(ctx: z.RefinementCtx, text: Text, path: (string | number)[], allowed: readonly string[]): void {
+  const variants = typeof text === 'string' ? [text] : text;
+  variants.forEach((variant, v) => {
+    for (const m of variant.matchAll(/\{([^{}]*)\}/g)) {
+      const name = m[1] ?? '';
+      if (!allowed.includes(name)) {
+        const where = typeof text === 'string' ? path : [...path, v];
+        const hint = allowed.length ? `allowed here: ${allowed.map((a) => `{${a}}`).join(', ')}` : 'this text takes no placeholders';
+        ctx.addIssue({ code: 'custom', path: where, message: `unknown placeholder {${name}} (${hint})` });
+      }
+    }
+  });
+}

@@ -1,0 +1,56 @@
+import type { Text } from './schema.js';
+
+/**
+ * Folds the differences a customer does not mean: full-width vs half-width (NFKC), case, and
+ * runs of white space. Every comparison of customer text goes through this.
+ */
+export function normalize(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/u;
+const CJK_G = /[\u3400-\u9fff\uf900-\ufaff]/gu;
+const LATIN_G = /[a-z]/giu;
+
+export function hasCjk(text: string): boolean {
+  return CJK.test(text);
+}
+
+/**
+ * Guesses the locale from the customer's own words: any meaningful share of Chinese characters
+ * means zh-CN, Latin letters otherwise mean en. Undefined when the text says nothing either way
+ * ("?", "123", an emoji), so the caller keeps its default.
+ */
+export function detectLocale(text: string): 'zh-CN' | 'en' | undefined {
+  const cjk = text.match(CJK_G)?.length ?? 0;
+  const latin = text.match(LATIN_G)?.length ?? 0;
+  if (cjk === 0 && latin === 0) return undefined;
+  // A Chinese sentence with an order number or "ok" in it is still Chinese.
+  return cjk * 3 >= latin ? 'zh-CN' : 'en';
+}
+
+/** Picks one phrasing of a text; `turn` rotates through the variants deterministically. */
+export function pickVariant(text: Text, turn: number): string {
+  if (typeof text === 'string') return text;
+  return text[Math.abs(turn) % text.length] ?? text[0] ?? '';
+}
+
+/**
+ * Fills `{name}` placeholders. Values may themselves contain placeholders (the greeting uses
+ * `{opening}`, which uses `{ask}`), so rendering repeats until nothing changes, a few rounds at
+ * most. Placeholders were checked at validation; an unknown one is left visible, not dropped.
+ */
+export function render(template: string, vars: Readonly<Record<string, string>>): string {
+  let out = template;
+  for (let round = 0; round < 4; round++) {
+    const next = out.replace(/\{([^{}]+)\}/g, (whole, name: string) => vars[name] ?? whole);
+    if (next === out) break;
+    out = next;
+  }
+  return out;
+}
+
+/** Trims trailing punctuation so a restated need reads naturally inside a sentence. */
+export function trimSentence(text: string): string {
+  return text.trim().replace(/[\s。.!!??~～,,;;]+$/u, '');
+}
