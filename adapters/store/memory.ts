@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import { LeaseLostError } from '../../bots/errors.js';
+import {
+  DROP_HEAD,
+  InboundEvent,
+  type ConversationRecord,
+  type DueTimer,
+  type Lease,
+  type OutboxItem,
+  type Store,
+  type TicketQuery,
+  type TicketStore,
+  type TimerSpec,
+  type TimerStore,
+  type TranscriptEntry,
+  type TurnCommit,
+} from '../../bots/ports.js';
+import type { Ticket, TicketChanges } from '../../flows/ticket.js';
+import { storeLimits, type StoreLimits } from './limits.js';
+
+interface ConversationSlot {
+  inbox: string[];
+  outbox: OutboxItem[];
+  transcript: TranscriptEntry[];
+  record?: { value: ConversationRecord; expiresAt: number };
+  lock?: { token: string; expiresAt: number };
+}
+
+/**
+ * The embedded default: one process, nothing on disk. Same semantics as the Redis store (dedup
+ * window, leases, atomic turns, timer leases) so the playground behaves like production.
+ * Values are copied in and out as JSON, as they would be through Redis.
+ */
+export class MemoryStore implements Store {
+  readonly kind = 'memory' as const;
+  readonly tickets: TicketStore;
+  readonly timers: TimerStore;
+  private readonly conversations = new Map<string, ConversationSlot>();
+  private readonly seen = new Map<string, number>();
+  private readonly pendingSet = new Set<string>();
+  private readonly limits: StoreLimits;
+
+  constructor(
+    private readonly clock: () => number = Date.now,
+    limits: Partial<StoreLimits> = {},
+  ) {
+    this.limits = storeLimits(limits);
+    this.tickets = new MemoryTickets();
+    this.timers = new MemoryTimers();
+  }
+
+  private slot(id: string): ConversationSlot {
+    let s = this.conversations.get(id);
+    if (!s) {
+      s = { inbox: [], outbox: [], transcript: [] };
+      this.conversations.set(id, s);
+    }
+    return s;
+  }
+
+  private holds(lease: Lease): boolean {
+    const lock = this.conversations.get(lease.conversationId)?.lock;
+    return lock !== undefined && lock.token === lease.token && lock.expiresAt > this.clock();
+  }
+
+  async accept(event: InboundEvent): Promise<boolean> {
+    const key = `${event.conversationId}\u0000${event.id}`;
+    const now = this.clock();
+    const until = this.seen.get(key);
+    if (until !== undefined && until > now) return false;
+    this.seen.set(key, now + this.limits.dedupTtlSec * 1000);
+    if (this.seen.size > 100_000) for (const [k, t] of this.seen) if (t <= now) this.seen.delete(k);
+    this.pendingSet.add(event.conversationId);
+    this.slot(event.conversationId).inbox.push(JSON.stringify(event));
+    return true;
+  }
+
+  async lock(conversationId: string, ttlMs: number): Promise<Lease | undefined> {
+    const s = this.slot(conversationId);
+    const now = this.clock();
+    if (s.lock && s.lock.expiresAt > now) return undefined;
+    const token = randomUUID();
+    s.lock = { token, expiresAt: now + ttlMs };
+    return { conversationId, token };
+  }
+
+  async unlock(lease: Lease): Promise<void> {
+    const s = this.conversations.get(lease.conversationId);
+    if (s?.lock?.token === lease.token) delete s.lock;
+  }
+
+  async peekInbox(conversationId: string): Promise<InboundEvent | { corrupt: string } | undefined> {
+    const raw = this.conversations.get(conversationId)?.inbox[0];
+    if (raw === undefined) return undefined;
+    return parseInbound(raw);
+  }
+
+  async load(conversationId: string): Promise<ConversationRecord | undefined> {
+    const r = this.conversations.get(conversationId)?.record;
+    if (!r || r.expiresAt <= this.clock()) return undefined;
+    return JSON.parse(JSON.stringify(r.value)) as ConversationRecord;
+  }
+
+  async commit(lease: Lease, turn: TurnCommit): Promise<void> {
+    if (!this.holds(lease)) throw new LeaseLostError(lease.conversationId);
+    const s = this.slot(lease.conversationId);
+    const head = s.inbox[0];
+    if (head !== undefined && (turn.eventId === DROP_HEAD || inboundId(head) === turn.eventId)) s.inbox.shift();
+    const now = this.clock();
+    const expiresAt = now + this.limits.stateTtlSec * 1000;
+    if (turn.record) s.record = { value: JSON.parse(JSON.stringify(turn.record)) as ConversationRecord, expiresAt };
+    else if (s.record) s.record.expiresAt = expiresAt;
+    s.transcript.push(...turn.transcript.map((e) => ({ ...e })));
+    if (s.transcript.length > this.limits.transcriptMax) s.transcript.splice(0, s.transcript.length - this.limits.transcriptMax);
+    s.outbox.push(...(JSON.parse(JSON.stringify(turn.outbox)) as OutboxItem[]));
+  }
+
+  async peekOutbox(conversationId: string, limit: number): Promise<OutboxItem[]> {
+    return (this.conversations.get(conversationId)?.outbox.slice(0, limit) ?? []).map((i) => JSON.parse(JSON.stringify(i)) as OutboxItem);
+  }
+
+  async ackOutbox(lease: Lease, itemId: string): Promise<void> {
+    if (!this.holds(lease)) throw new LeaseLostError(lease.conversationId);
+    const s = this.slot(lease.conversationId);
+    if (s.outbox[0]?.id === itemId) s.outbox.shift();
+  }
+
+  async transcript(conversationId: string, limit: number): Promise<TranscriptEntry[]> {
+    return (this.conversations.get(conversationId)?.transcript ?? []).slice(-limit).map((e) => ({ ...e }));
+  }
+
+  async pending(limit: number): Promise<string[]> {
+    return [...this.pendingSet].slice(0, limit);
+  }
+
+  async settle(conversationId: string): Promise<void> {
+    const s = this.conversations.get(conversationId);
+    if (!s || (s.inbox.length === 0 && s.outbox.length === 0)) this.pendingSet.delete(conversationId);
+  }
+
+  async close(): Promise<void> {}
+}
+
+class MemoryTickets implements TicketStore {
+  private readonly byId = new Map<string, string>();
+
+  async put(ticket: Ticket): Promise<void> {
+    this.byId.set(ticket.id, JSON.stringify(ticket));
+  }
+
+  async update(id: string, changes: TicketChanges, at: number): Promise<Ticket | undefined> {
+    const current = await this.get(id);
+    if (!current) return undefined;
+    const next: Ticket = { ...current, ...changes, updatedAt: Math.max(current.updatedAt, at) };
+    this.byId.set(id, JSON.stringify(next));
+    return next;
+  }
+
+  async get(id: string): Promise<Ticket | undefined> {
+    const raw = this.byId.get(id);
+    return raw === undefined ? undefined : (JSON.parse(raw) as Ticket);
+  }
+
+  async list(query: TicketQuery = {}): Promise<Ticket[]> {
+    return [...this.byId.values()]
+      .map((raw) => JSON.parse(raw) as Ticket)
+      .filter((t) => (!query.status || t.status === query.status) && (!query.conversationId || t.conversationId === query.conversationId))
+      .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1))
+      .slice(0, query.limit ?? 50);
+  }
+}
+
+class MemoryTimers implements TimerStore {
+  /** member → due time (or lease expiry while claimed), and the timer it stands for. */
+  private readonly due = new Map<string, { score: number; timer: string }>();
+
+  async schedule(timer: TimerSpec): Promise<void> {
+    this.due.set(timerMember(timer.conversationId, timer.name), { score: timer.dueAt, timer: JSON.stringify(timer) });
+  }
+
+  async cancel(conversationId: string, name: string): Promise<void> {
+    this.due.delete(timerMember(conversationId, name));
+  }
+
+  async claimDue(now: number, leaseMs: number, limit: number): Promise<DueTimer[]> {
+    const ready = [...this.due.entries()].filter(([, v]) => v.score <= now).sort((a, b) => a[1].score - b[1].score).slice(0, limit);
+    return ready.map(([member, v]) => {
+      v.score = now + leaseMs;
+      const t = JSON.parse(v.timer) as TimerSpec;
+      return { ...t, handle: `${member}\u0000${v.timer}` };
+    });
+  }
+
+  async complete(timer: DueTimer): Promise<void> {
+    const [member, raw] = splitHandle(timer.handle);
+    if (this.due.get(member)?.timer === raw) this.due.delete(member);
+  }
+}
+
+export function timerMember(conversationId: string, name: string): string {
+  return `${conversationId}\u001f${name}`;
+}
+
+export function splitHandle(handle: string): [string, string] {
+  const i = handle.indexOf('\u0000');
+  return [handle.slice(0, i), handle.slice(i + 1)];
+}
+
+/** Parses a stored inbox entry; a corrupt one is reported, not thrown, so it cannot wedge the conversation. */
+export function parseInbound(raw: string): InboundEvent | { corrupt: string } {
+  try {
+    const parsed = InboundEvent.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : { corrupt: raw };
+  } catch {
+    return { corrupt: raw };
+  }
+}
+
+/** The event id of a stored inbox entry, read without trusting the rest of it. */
+export function inboundId(raw: string): string | undefined {
+  try {
+    const v = JSON.parse(raw) as { id?: unknown };
+    return typeof v.id === 'string' ? v.id : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,357 @@
+import { randomUUID } from 'node:crypto';
+import { Redis, type RedisOptions } from 'ioredis';
+import { LeaseLostError, ServiceBotError } from '../../bots/errors.js';
+import {
+  ConversationRecord,
+  OutboxItem,
+  TranscriptEntry,
+  type DueTimer,
+  type InboundEvent,
+  type Lease,
+  type Store,
+  type TicketQuery,
+  type TicketStore,
+  type TimerSpec,
+  type TimerStore,
+  type TurnCommit,
+} from '../../bots/ports.js';
+import { Ticket, type TicketChanges } from '../../flows/ticket.js';
+import { parseInbound, splitHandle, timerMember } from './memory.js';
+import { storeLimits, type StoreLimits } from './limits.js';
+
+/**
+ * Production store. Every key of one conversation carries the hash tag `{c:<id>}`, so the
+ * multi-key scripts below (accept, commit, ack) stay atomic on a Redis Cluster too. Global
+ * structures (tickets, timers, the pending set) have their own tags and are written outside
+ * the per-conversation scripts.
+ */
+
+const SCRIPTS = {
+  // KEYS: seen, inbox · ARGV: dedup ttl (s), event json
+  accept: {
+    keys: 2,
+    lua: `
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  redis.call('RPUSH', KEYS[2], ARGV[2])
+  return 1
+end
+return 0`,
+  },
+  // KEYS: lock, inbox, state, transcript, outbox
+  // ARGV: token, event id, state json or '', state ttl (s), transcript max, n transcript, ...transcript, ...outbox
+  commit: {
+    keys: 5,
+    lua: `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('LEASE_LOST') end
+local head = redis.call('LINDEX', KEYS[2], 0)
+if head then
+  if ARGV[2] == '' then redis.call('LPOP', KEYS[2]) else
+    local ok, ev = pcall(cjson.decode, head)
+    if ok and type(ev) == 'table' and ev.id == ARGV[2] then redis.call('LPOP', KEYS[2]) end
+  end
+end
+local ttl = tonumber(ARGV[4])
+if ARGV[3] ~= '' then redis.call('SET', KEYS[3], ARGV[3], 'EX', ttl) else redis.call('EXPIRE', KEYS[3], ttl) end
+local n = tonumber(ARGV[6])
+for i = 1, n do redis.call('RPUSH', KEYS[4], ARGV[6 + i]) end
+if n > 0 then
+  redis.call('LTRIM', KEYS[4], -tonumber(ARGV[5]), -1)
+  redis.call('EXPIRE', KEYS[4], ttl)
+end
+for i = 7 + n, #ARGV do redis.call('RPUSH', KEYS[5], ARGV[i]) end
+return 1`,
+  },
+  // KEYS: lock, outbox · ARGV: token, item id
+  ack: {
+    keys: 2,
+    lua: `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('LEASE_LOST') end
+local head = redis.call('LINDEX', KEYS[2], 0)
+if head then
+  local ok, item = pcall(cjson.decode, head)
+  if ok and type(item) == 'table' and item.id == ARGV[2] then redis.call('LPOP', KEYS[2]) end
+end
+return 1`,
+  },
+  // KEYS: lock · ARGV: token
+  unlock: {
+    keys: 1,
+    lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`,
+  },
+  // KEYS: due zset, data hash · ARGV: now, lease ms, limit
+  claimTimers: {
+    keys: 2,
+    lua: `
+local members = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local out = {}
+for _, m in ipairs(members) do
+  redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), m)
+  local data = redis.call('HGET', KEYS[2], m)
+  if data then table.insert(out, m); table.insert(out, data) else redis.call('ZREM', KEYS[1], m) end
+end
+return out`,
+  },
+  // KEYS: due zset, data hash · ARGV: member, data as claimed
+  completeTimer: {
+    keys: 2,
+    lua: `
+if redis.call('HGET', KEYS[2], ARGV[1]) == ARGV[2] then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('HDEL', KEYS[2], ARGV[1])
+  return 1
+end
+return 0`,
+  },
+  // KEYS: tickets hash · ARGV: id, expected json, new json — compare-and-set for updates
+  casTicket: {
+    keys: 1,
+    lua: `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) return 1 end return 0`,
+  },
+} as const;
+type ScriptName = keyof typeof SCRIPTS;
+
+export interface RedisStoreOptions {
+  url: string;
+  /** Prefix of every key, so several deployments (or test runs) can share one server. */
+  prefix?: string;
+  limits?: Partial<StoreLimits>;
+  redisOptions?: RedisOptions;
+}
+
+export class RedisStore implements Store {
+  readonly kind = 'redis' as const;
+  readonly tickets: TicketStore;
+  readonly timers: TimerStore;
+  private readonly limits: StoreLimits;
+  private readonly p: string;
+
+  private constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    limits: Partial<StoreLimits>,
+  ) {
+    this.p = prefix;
+    this.limits = storeLimits(limits);
+    for (const [name, s] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: s.keys, lua: s.lua });
+    this.tickets = new RedisTickets(redis, prefix, (n, k, a) => this.run(n, k, a));
+    this.timers = new RedisTimers(prefix, (n, k, a) => this.run(n, k, a), redis);
+  }
+
+  /** Connects and checks the server answers, with an error that says where it looked. */
+  static async connect(options: RedisStoreOptions): Promise<RedisStore> {
+    const redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3, enableOfflineQueue: true, ...options.redisOptions });
+    redis.on('error', () => {
+      // Reported through failed commands; without a listener ioredis prints every reconnect.
+    });
+    try {
+      await redis.connect();
+      await redis.ping();
+    } catch (err) {
+      redis.disconnect();
+      throw new ServiceBotError('STORE_UNAVAILABLE', `Cannot reach Redis at ${redactUrl(options.url)}: ${(err as Error).message}. Start a Redis server or fix REDIS_URL.`);
+    }
+    return new RedisStore(redis, options.prefix ?? 'csb:', options.limits ?? {});
+  }
+
+  private run(name: ScriptName, keys: string[], args: Array<string | number>): Promise<unknown> {
+    const fn = (this.redis as unknown as Record<ScriptName, (...a: Array<string | number>) => Promise<unknown>>)[name];
+    return fn.call(this.redis, ...keys, ...args);
+  }
+
+  private k(conversationId: string, part: string): string {
+    return `${this.p}{c:${conversationId}}:${part}`;
+  }
+
+  async accept(event: InboundEvent): Promise<boolean> {
+    // Marked pending first: a crash after this line leaves a harmless mark, never an orphaned event.
+    await this.redis.sadd(`${this.p}{pending}`, event.conversationId);
+    const r = await this.run('accept', [this.k(event.conversationId, `seen:${event.id}`), this.k(event.conversationId, 'inbox')], [this.limits.dedupTtlSec, JSON.stringify(event)]);
+    return r === 1;
+  }
+
+  async lock(conversationId: string, ttlMs: number): Promise<Lease | undefined> {
+    const token = randomUUID();
+    const ok = await this.redis.set(this.k(conversationId, 'lock'), token, 'PX', ttlMs, 'NX');
+    return ok === 'OK' ? { conversationId, token } : undefined;
+  }
+
+  async unlock(lease: Lease): Promise<void> {
+    await this.run('unlock', [this.k(lease.conversationId, 'lock')], [lease.token]);
+  }
+
+  async peekInbox(conversationId: string): Promise<InboundEvent | { corrupt: string } | undefined> {
+    const raw = await this.redis.lindex(this.k(conversationId, 'inbox'), 0);
+    return raw === null ? undefined : parseInbound(raw);
+  }
+
+  async load(conversationId: string): Promise<ConversationRecord | undefined> {
+    const raw = await this.redis.get(this.k(conversationId, 'state'));
+    if (raw === null) return undefined;
+    const parsed = ConversationRecord.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  async commit(lease: Lease, turn: TurnCommit): Promise<void> {
+    const c = lease.conversationId;
+    try {
+      await this.run(
+        'commit',
+        [this.k(c, 'lock'), this.k(c, 'inbox'), this.k(c, 'state'), this.k(c, 'transcript'), this.k(c, 'outbox')],
+        [
+          lease.token,
+          turn.eventId,
+          turn.record ? JSON.stringify(turn.record) : '',
+          this.limits.stateTtlSec,
+          this.limits.transcriptMax,
+          turn.transcript.length,
+          ...turn.transcript.map((e) => JSON.stringify(e)),
+          ...turn.outbox.map((i) => JSON.stringify(i)),
+        ],
+      );
+    } catch (err) {
+      if ((err as Error).message.includes('LEASE_LOST')) throw new LeaseLostError(c);
+      throw err;
+    }
+  }
+
+  async peekOutbox(conversationId: string, limit: number): Promise<OutboxItem[]> {
+    const raw = await this.redis.lrange(this.k(conversationId, 'outbox'), 0, limit - 1);
+    return raw.map((r) => OutboxItem.parse(JSON.parse(r)));
+  }
+
+  async ackOutbox(lease: Lease, itemId: string): Promise<void> {
+    try {
+      await this.run('ack', [this.k(lease.conversationId, 'lock'), this.k(lease.conversationId, 'outbox')], [lease.token, itemId]);
+    } catch (err) {
+      if ((err as Error).message.includes('LEASE_LOST')) throw new LeaseLostError(lease.conversationId);
+      throw err;
+    }
+  }
+
+  async transcript(conversationId: string, limit: number): Promise<TranscriptEntry[]> {
+    const raw = await this.redis.lrange(this.k(conversationId, 'transcript'), -limit, -1);
+    return raw.map((r) => TranscriptEntry.parse(JSON.parse(r)));
+  }
+
+  async pending(limit: number): Promise<string[]> {
+    return this.redis.srandmember(`${this.p}{pending}`, limit);
+  }
+
+  async settle(conversationId: string): Promise<void> {
+    const [inbox, outbox] = await Promise.all([this.redis.llen(this.k(conversationId, 'inbox')), this.redis.llen(this.k(conversationId, 'outbox'))]);
+    if (inbox + outbox > 0) return;
+    await this.redis.srem(`${this.p}{pending}`, conversationId);
+    // An event accepted between the check and the removal re-marks itself here.
+    if ((await this.redis.llen(this.k(conversationId, 'inbox'))) > 0) await this.redis.sadd(`${this.p}{pending}`, conversationId);
+  }
+
+  /** Bytes Redis uses for a conversation's keys (MEMORY USAGE), for benchmarks and capacity planning. */
+  async memoryUsage(conversationId: string): Promise<{ state: number; transcript: number }> {
+    const usage = async (key: string) => Number((await this.redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
+    return { state: await usage(this.k(conversationId, 'state')), transcript: await usage(this.k(conversationId, 'transcript')) };
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+type Runner = (name: ScriptName, keys: string[], args: Array<string | number>) => Promise<unknown>;
+
+class RedisTickets implements TicketStore {
+  private readonly hash: string;
+  private readonly index: string;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly run: Runner,
+  ) {
+    this.hash = `${prefix}{tickets}:all`;
+    this.index = `${prefix}{tickets}:by-time`;
+  }
+
+  async put(ticket: Ticket): Promise<void> {
+    await this.redis.multi().hset(this.hash, ticket.id, JSON.stringify(ticket)).zadd(this.index, ticket.createdAt, ticket.id).exec();
+  }
+
+  async update(id: string, changes: TicketChanges, at: number): Promise<Ticket | undefined> {
+    // Optimistic compare-and-set: a concurrent writer (an agent, later) makes us re-read, not overwrite.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const raw = await this.redis.hget(this.hash, id);
+      if (raw === null) return undefined;
+      const current = Ticket.parse(JSON.parse(raw));
+      const next: Ticket = { ...current, ...changes, updatedAt: Math.max(current.updatedAt, at) };
+      if ((await this.run('casTicket', [this.hash], [id, raw, JSON.stringify(next)])) === 1) return next;
+    }
+    throw new ServiceBotError('STORE_UNAVAILABLE', `Ticket ${id} kept changing under concurrent updates; try again.`);
+  }
+
+  async get(id: string): Promise<Ticket | undefined> {
+    const raw = await this.redis.hget(this.hash, id);
+    return raw === null ? undefined : Ticket.parse(JSON.parse(raw));
+  }
+
+  async list(query: TicketQuery = {}): Promise<Ticket[]> {
+    const limit = query.limit ?? 50;
+    const out: Ticket[] = [];
+    const page = Math.max(limit, 100);
+    for (let start = 0; out.length < limit; start += page) {
+      const ids = await this.redis.zrevrange(this.index, start, start + page - 1);
+      if (ids.length === 0) break;
+      const raws = await this.redis.hmget(this.hash, ...ids);
+      for (const raw of raws) {
+        if (raw === null) continue;
+        const t = Ticket.parse(JSON.parse(raw));
+        if ((!query.status || t.status === query.status) && (!query.conversationId || t.conversationId === query.conversationId)) out.push(t);
+        if (out.length >= limit) break;
+      }
+    }
+    return out;
+  }
+}
+
+class RedisTimers implements TimerStore {
+  private readonly due: string;
+  private readonly data: string;
+
+  constructor(
+    prefix: string,
+    private readonly run: Runner,
+    private readonly redis: Redis,
+  ) {
+    this.due = `${prefix}{timers}:due`;
+    this.data = `${prefix}{timers}:data`;
+  }
+
+  async schedule(timer: TimerSpec): Promise<void> {
+    const member = timerMember(timer.conversationId, timer.name);
+    await this.redis.multi().zadd(this.due, timer.dueAt, member).hset(this.data, member, JSON.stringify(timer)).exec();
+  }
+
+  async cancel(conversationId: string, name: string): Promise<void> {
+    const member = timerMember(conversationId, name);
+    await this.redis.multi().zrem(this.due, member).hdel(this.data, member).exec();
+  }
+
+  async claimDue(now: number, leaseMs: number, limit: number): Promise<DueTimer[]> {
+    const flat = (await this.run('claimTimers', [this.due, this.data], [now, leaseMs, limit])) as string[];
+    const out: DueTimer[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const member = flat[i] ?? '';
+      const raw = flat[i + 1] ?? '';
+      const t = JSON.parse(raw) as TimerSpec;
+      out.push({ ...t, handle: `${member}\u0000${raw}` });
+    }
+    return out;
+  }
+
+  async complete(timer: DueTimer): Promise<void> {
+    const [member, raw] = splitHandle(timer.handle);
+    await this.run('completeTimer', [this.due, this.data], [member, raw]);
+  }
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, '//***@');
+}

@@ -1,0 +1,238 @@
+import type { ConversationFlow, Effect, FlowInput } from '../flows/conversation.js';
+import { DeliveryError, LeaseLostError } from './errors.js';
+import type { Logger } from './log.js';
+import { DROP_HEAD, InboundEvent, type ChannelPort, type Lease, type OutboxItem, type Store, type TranscriptEntry } from './ports.js';
+
+/**
+ * Runs one turn of one conversation, the same way for every channel:
+ * claim the event once → serialise behind the conversation's lock → load → pure step →
+ * commit state, transcript and outbox atomically → deliver the outbox.
+ * Holds no conversation state in memory: any replica can run any turn.
+ */
+
+export interface EngineOptions {
+  /** How long a worker may hold a conversation before another may take over. */
+  lockTtlMs: number;
+  /** Delivery attempts within one run before the item waits for the next sweep. */
+  deliveryAttempts: number;
+  /** Backoff before the n-th retry (ms). */
+  backoffMs: (attempt: number) => number;
+}
+
+export interface EngineDeps {
+  store: Store;
+  /** The flow in force now; a reload swaps it between turns. */
+  flow: () => ConversationFlow;
+  channels: ReadonlyMap<string, ChannelPort>;
+  clock: () => number;
+  log: Logger;
+  /** Waits between delivery retries; tests pass an instant one. */
+  sleep?: (ms: number) => Promise<void>;
+  options?: Partial<EngineOptions>;
+}
+
+export type ReceiveResult =
+  | { status: 'accepted' }
+  | { status: 'duplicate' }
+  | { status: 'rejected'; problems: string[] };
+
+const DEFAULTS: EngineOptions = {
+  lockTtlMs: 30_000,
+  deliveryAttempts: 3,
+  backoffMs: (n) => Math.min(5_000, 250 * 2 ** n),
+};
+
+export class Engine {
+  private readonly options: EngineOptions;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.options = { ...DEFAULTS, ...deps.options };
+    this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  /**
+   * Validates and durably accepts an event, then runs the conversation. Resolves once the event
+   * is stored: when this worker got the lock, also once it has been processed and delivered.
+   */
+  async receive(raw: unknown): Promise<ReceiveResult> {
+    const parsed = InboundEvent.safeParse(raw);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`);
+      this.deps.log.warn('inbound event rejected', { problems });
+      return { status: 'rejected', problems };
+    }
+    const event = parsed.data;
+    if (!(await this.deps.store.accept(event))) {
+      this.deps.log.debug('duplicate event ignored', { conversationId: event.conversationId, eventId: event.id });
+      return { status: 'duplicate' };
+    }
+    await this.run(event.conversationId);
+    return { status: 'accepted' };
+  }
+
+  /**
+   * Processes everything waiting for a conversation, if no other worker is doing so. Releasing
+   * the lock and then looking at the inbox again closes the window where an event arrives just as
+   * the holder finishes.
+   */
+  async run(conversationId: string): Promise<void> {
+    const { store, log } = this.deps;
+    for (;;) {
+      const lease = await store.lock(conversationId, this.options.lockTtlMs);
+      if (!lease) return;
+      let stuck = false;
+      try {
+        stuck = await this.drain(lease);
+      } catch (err) {
+        // The work stays in the store; the next sweep (or the lock's next holder) picks it up.
+        stuck = true;
+        if (err instanceof LeaseLostError) log.warn(err.message, { conversationId });
+        else log.error('turn failed; its event stays queued', { conversationId, error: String(err) });
+      } finally {
+        await store.unlock(lease).catch(() => undefined);
+      }
+      if (stuck) return;
+      if ((await store.peekInbox(conversationId)) === undefined) {
+        await store.settle(conversationId);
+        return;
+      }
+      // Something arrived while the lock was being released: go round again.
+    }
+  }
+
+  /** Picks up conversations left with work by a crashed or busy worker. */
+  async recover(limit = 100): Promise<number> {
+    const ids = await this.deps.store.pending(limit);
+    for (const id of ids) await this.run(id);
+    return ids.length;
+  }
+
+  /** Returns true when delivery is stuck and the rest should wait for a later sweep. */
+  private async drain(lease: Lease): Promise<boolean> {
+    const { store } = this.deps;
+    for (;;) {
+      const stuck = await this.deliver(lease);
+      const next = await store.peekInbox(lease.conversationId);
+      if (next === undefined) return stuck;
+      await this.turn(lease, next);
+    }
+  }
+
+  private async turn(lease: Lease, next: InboundEvent | { corrupt: string }): Promise<void> {
+    const { store, log } = this.deps;
+    if ('corrupt' in next) {
+      // Unreadable entries are dropped with a trace rather than blocking the conversation forever.
+      log.error('dropping unreadable inbox entry', { conversationId: lease.conversationId, entry: next.corrupt.slice(0, 500) });
+      await store.commit(lease, { eventId: DROP_HEAD, record: undefined, transcript: [], outbox: [] });
+      return;
+    }
+    const event = next;
+    const flow = this.deps.flow();
+    const record = await store.load(event.conversationId);
+    const input: FlowInput = {
+      conversationId: event.conversationId,
+      channel: event.channel,
+      customer: event.customer,
+      at: event.at,
+      localeHint: event.localeHint,
+      payload: event.payload,
+    };
+    let result;
+    try {
+      result = flow.step(record, input);
+    } catch (err) {
+      // A bug in a flow must not lose the message or wedge the conversation: keep a trace, apologise.
+      log.error('flow step failed', { conversationId: event.conversationId, eventId: event.id, error: String(err) });
+      result = { record: undefined, effects: [], state: 'error', locale: '' };
+    }
+    if (result.ignored) log.debug('event ignored', { conversationId: event.conversationId, reason: result.ignored });
+
+    const customerId = event.customer.id;
+    const transcript: TranscriptEntry[] = [];
+    const heard = describeInbound(event);
+    if (heard !== undefined) transcript.push({ at: event.at, from: 'customer', text: heard, eventId: event.id });
+    const outbox: OutboxItem[] = result.effects.map((effect: Effect, n: number) => ({
+      id: `${event.id}#${n}`,
+      conversationId: event.conversationId,
+      channel: event.channel,
+      customerId,
+      effect,
+    }));
+    for (const effect of result.effects) {
+      if (effect.type === 'reply') transcript.push({ at: event.at, from: 'bot', text: effect.text, eventId: event.id });
+    }
+    await store.commit(lease, { eventId: event.id, record: result.record, transcript, outbox });
+    log.debug('turn committed', { conversationId: event.conversationId, eventId: event.id, state: result.state, effects: result.effects.length });
+  }
+
+  /** Delivers the outbox in order. Returns true when an item is still failing after retries. */
+  private async deliver(lease: Lease): Promise<boolean> {
+    const { store, log } = this.deps;
+    for (;;) {
+      const [item] = await store.peekOutbox(lease.conversationId, 1);
+      if (!item) return false;
+      let delivered = false;
+      for (let attempt = 0; attempt < this.options.deliveryAttempts && !delivered; attempt++) {
+        try {
+          await this.perform(item);
+          delivered = true;
+        } catch (err) {
+          if (err instanceof DeliveryError && err.permanent) {
+            log.warn('delivery impossible; dropping item', { conversationId: item.conversationId, item: item.id, error: err.message });
+            delivered = true;
+            break;
+          }
+          const last = attempt + 1 >= this.options.deliveryAttempts;
+          log.warn(last ? 'delivery failed; will retry on the next sweep' : 'delivery failed; retrying', { conversationId: item.conversationId, item: item.id, attempt: attempt + 1, error: String(err) });
+          if (last) return true;
+          const wait = err instanceof DeliveryError && err.retryAfterSec !== undefined ? err.retryAfterSec * 1000 : this.options.backoffMs(attempt);
+          await this.sleep(wait);
+        }
+      }
+      await store.ackOutbox(lease, item.id);
+    }
+  }
+
+  private async perform(item: OutboxItem): Promise<void> {
+    const { store, channels } = this.deps;
+    const e = item.effect;
+    switch (e.type) {
+      case 'reply': {
+        const channel = channels.get(item.channel);
+        if (!channel) throw new DeliveryError(`No channel adapter for "${item.channel}" is running`, true, item.conversationId);
+        await channel.send({ id: item.id, conversationId: item.conversationId, customerId: item.customerId, text: e.text, ...(e.choices ? { choices: e.choices } : {}) });
+        return;
+      }
+      case 'ticket.put':
+        await store.tickets.put(e.ticket);
+        return;
+      case 'ticket.update':
+        await store.tickets.update(e.id, e.changes, e.at);
+        return;
+      case 'timer.set':
+        await store.timers.schedule({ conversationId: item.conversationId, name: e.name, dueAt: e.dueAt, channel: item.channel, customerId: item.customerId });
+        return;
+      case 'timer.cancel':
+        await store.timers.cancel(item.conversationId, e.name);
+        return;
+    }
+  }
+}
+
+/** How an inbound event reads in the transcript; undefined for events the customer did not send. */
+function describeInbound(event: InboundEvent): string | undefined {
+  const p = event.payload;
+  switch (p.type) {
+    case 'text':
+      return p.text;
+    case 'choice':
+      return `[choice: ${p.choice}]`;
+    case 'media':
+      return `[${p.media}]`;
+    case 'command':
+      return `/${p.command}`;
+    case 'timer':
+      return undefined;
+  }
+}

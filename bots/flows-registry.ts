@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { watch, type FSWatcher } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compileBundle, createConversationFlow, type ConversationFlow } from '../flows/conversation.js';
+import { parseDefinition, type DefinitionProblem } from '../flows/definition.js';
+import type { FlowDefinition } from '../flows/schema.js';
+import { FlowsError } from './errors.js';
+import type { Logger } from './log.js';
+
+/** The definitions shipped with the product: flows/definitions next to this folder. */
+export const DEFAULT_FLOWS_DIR = resolve(fileURLToPath(new URL('../flows/definitions', import.meta.url)));
+
+export interface FileProblem extends DefinitionProblem {
+  file: string;
+}
+
+export type CheckResult =
+  | { ok: true; definitions: FlowDefinition[]; version: string; files: string[] }
+  | { ok: false; problems: FileProblem[] };
+
+export interface FlowVersion {
+  version: string;
+  loadedAt: number;
+  locales: string[];
+}
+
+/**
+ * Reads and validates every definition file of a folder (.yaml, .yml, .json). All files must be
+ * valid together; the version is a hash of their contents, so two replicas running the same
+ * files report the same version.
+ */
+export async function checkDefinitions(dir: string, defaultLocale: string): Promise<CheckResult> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => /\.(ya?ml|json)$/i.test(n)).sort();
+  } catch (err) {
+    return { ok: false, problems: [{ file: dir, path: '(folder)', message: `cannot read the flows folder: ${(err as Error).message}` }] };
+  }
+  if (names.length === 0) return { ok: false, problems: [{ file: dir, path: '(folder)', message: 'has no .yaml, .yml or .json definition files' }] };
+  const problems: FileProblem[] = [];
+  const definitions: FlowDefinition[] = [];
+  const hash = createHash('sha256');
+  const byLocale = new Map<string, string>();
+  for (const name of names) {
+    const source = await readFile(join(dir, name), 'utf8');
+    hash.update(name).update('\0').update(source).update('\0');
+    const parsed = parseDefinition(source);
+    if (!parsed.ok) {
+      problems.push(...parsed.problems.map((p) => ({ file: name, ...p })));
+      continue;
+    }
+    const other = byLocale.get(parsed.definition.locale);
+    if (other) problems.push({ file: name, path: 'locale', message: `${parsed.definition.locale} is already defined by ${other}` });
+    byLocale.set(parsed.definition.locale, name);
+    definitions.push(parsed.definition);
+  }
+  if (problems.length === 0 && !byLocale.has(defaultLocale)) {
+    problems.push({ file: dir, path: '(folder)', message: `no definition for the default locale ${defaultLocale} (found: ${[...byLocale.keys()].join(', ')})` });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, definitions, version: hash.digest('hex').slice(0, 12), files: names };
+}
+
+/**
+ * The flow in force. A reload that finds any problem changes nothing: the last valid version
+ * keeps serving, and the problems are logged with their file and path.
+ */
+export class FlowRegistry {
+  private flow: ConversationFlow;
+  private readonly versions: FlowVersion[] = [];
+  private watcher: FSWatcher | undefined;
+
+  private constructor(
+    readonly dir: string,
+    private readonly defaultLocale: string,
+    private readonly log: Logger,
+    private readonly clock: () => number,
+    first: { definitions: FlowDefinition[]; version: string },
+  ) {
+    this.flow = createConversationFlow(compileBundle(first.definitions, defaultLocale));
+    this.versions.push({ version: first.version, loadedAt: clock(), locales: first.definitions.map((d) => d.locale) });
+  }
+
+  /** Loads the folder; refuses to start on invalid definitions, listing every problem. */
+  static async load(options: { dir: string; defaultLocale: string; log: Logger; clock?: () => number }): Promise<FlowRegistry> {
+    const result = await checkDefinitions(options.dir, options.defaultLocale);
+    if (!result.ok) throw new FlowsError(options.dir, result.problems.map((p) => ({ path: `${p.file}: ${p.path}`, message: p.message })));
+    options.log.info('flow definitions loaded', { dir: options.dir, version: result.version, files: result.files });
+    return new FlowRegistry(options.dir, options.defaultLocale, options.log, options.clock ?? Date.now, result);
+  }
+
+  current(): ConversationFlow {
+    return this.flow;
+  }
+
+  get version(): string {
+    return this.versions.at(-1)?.version ?? '';
+  }
+
+  /** Valid versions this process has run, oldest first. */
+  history(): readonly FlowVersion[] {
+    return this.versions;
+  }
+
+  async reload(): Promise<{ ok: true; version: string; changed: boolean } | { ok: false; problems: FileProblem[] }> {
+    const result = await checkDefinitions(this.dir, this.defaultLocale);
+    if (!result.ok) {
+      this.log.error('flow definitions rejected; the previous version keeps running', {
+        running: this.version,
+        problems: result.problems.map((p) => `${p.file}: ${p.path}: ${p.message}`),
+      });
+      return { ok: false, problems: result.problems };
+    }
+    if (result.version === this.version) return { ok: true, version: result.version, changed: false };
+    this.flow = createConversationFlow(compileBundle(result.definitions, this.defaultLocale));
+    this.versions.push({ version: result.version, loadedAt: this.clock(), locales: result.definitions.map((d) => d.locale) });
+    if (this.versions.length > 50) this.versions.shift();
+    this.log.info('flow definitions updated', { from: this.versions.at(-2)?.version, to: result.version });
+    return { ok: true, version: result.version, changed: true };
+  }
+
+  /** Reloads when a file in the folder changes (debounced, since editors write in several steps). */
+  watch(debounceMs = 300): () => void {
+    let timer: NodeJS.Timeout | undefined;
+    this.watcher = watch(this.dir, () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => void this.reload(), debounceMs);
+    });
+    return () => {
+      clearTimeout(timer);
+      this.watcher?.close();
+    };
+  }
+}

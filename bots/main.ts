@@ -1,0 +1,98 @@
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { PLAYGROUND_CHANNEL, PLAYGROUND_HELP, PlaygroundChannel, PlaygroundSession } from '../adapters/playground/playground.js';
+import { createRuntime } from './app.js';
+import { parseConfig } from './config.js';
+import { ServiceBotError } from './errors.js';
+import { checkDefinitions, DEFAULT_FLOWS_DIR } from './flows-registry.js';
+import { createLogger } from './log.js';
+
+const USAGE = `Usage:
+  npm start [-- --lang zh-CN|en] [--flows DIR]    chat with the bot in the local playground
+  npm run flows:check [-- DIR]                    validate flow definitions and list every problem
+Environment: see README.md, "Configuration".`;
+
+/** Entry point: parses arguments and environment once, then runs the playground or a tool. */
+async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { lang: { type: 'string' }, flows: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (values.lang !== undefined && values.lang !== 'zh-CN' && values.lang !== 'en') {
+    process.stderr.write(`--lang must be zh-CN or en (got "${values.lang}")\n`);
+    return 2;
+  }
+  const config = parseConfig(env);
+
+  if (positionals[0] === 'flows' && positionals[1] === 'check') {
+    const dir = positionals[2] ?? values.flows ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR;
+    const result = await checkDefinitions(dir, config.DEFAULT_LOCALE);
+    if (result.ok) {
+      process.stdout.write(`OK: ${result.files.join(', ')} (version ${result.version})\n`);
+      return 0;
+    }
+    process.stdout.write(`Invalid flow definitions in ${dir}:\n${result.problems.map((p) => `  ${p.file}: ${p.path}: ${p.message}`).join('\n')}\n`);
+    return 1;
+  }
+  if (positionals.length > 0) {
+    process.stderr.write(`Unknown command: ${positionals.join(' ')}\n${USAGE}\n`);
+    return 2;
+  }
+  return playground(config, values.lang, values.flows);
+}
+
+async function playground(config: ReturnType<typeof parseConfig>, lang: string | undefined, flowsDir: string | undefined): Promise<number> {
+  const interactive = Boolean(process.stdin.isTTY);
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  // The conversation owns stdout; logs go to stderr, and only warnings unless asked for more.
+  const log = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn');
+  let offset = 0;
+  const clock = { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) };
+  const channel = new PlaygroundChannel(print);
+  const runtime = await createRuntime({ config, log, clock: clock.now, channels: new Map([[PLAYGROUND_CHANNEL, channel]]), flowsDir });
+  const session = new PlaygroundSession({ engine: runtime.engine, channel, tickets: runtime.store.tickets, poller: runtime.poller, clock, print, localeHint: lang });
+
+  let stopTimers = () => {};
+  let stopWatch = () => {};
+  if (interactive) {
+    print(`Playground: you are the customer (store: ${runtime.store.kind}, flows ${runtime.flows.version}). Type /? for commands.`);
+    const interval = setInterval(() => void runtime.poller.tick().catch((err: unknown) => log.error('timer tick failed', { error: String(err) })), 1_000);
+    stopTimers = () => clearInterval(interval);
+    stopWatch = runtime.flows.watch();
+  }
+  const rl = createInterface({ input: process.stdin, terminal: interactive, ...(interactive ? { prompt: 'you> ' } : {}) });
+  const stop = async () => {
+    stopTimers();
+    stopWatch();
+    rl.close();
+    await runtime.close();
+  };
+  process.once('SIGINT', () => void stop().then(() => process.exit(0)));
+  process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
+
+  if (interactive) rl.prompt();
+  for await (const line of rl) {
+    if (!(await session.line(line))) break;
+    if (interactive) rl.prompt();
+  }
+  await stop();
+  return 0;
+}
+
+main(process.argv.slice(2), process.env).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ServiceBotError) process.stderr.write(`${err.message}\n`);
+    else process.stderr.write(`Unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
+
+export { PLAYGROUND_HELP };

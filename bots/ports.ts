@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { ConversationRecord, Effect, FlowPayload, type Choice } from '../flows/conversation.js';
+import { Customer, type Ticket, type TicketChanges, type TicketStatus } from '../flows/ticket.js';
+
+/**
+ * The contracts between the engine and the edges. Adapters implement them; nothing here knows
+ * Telegram, Slack or Redis.
+ */
+
+/** One inbound event, whatever platform it came from. `id` is the platform's id, for dedup. */
+export const InboundEvent = z.object({
+  id: z.string().min(1).max(200),
+  conversationId: z.string().min(1).max(200),
+  channel: z.string().min(1),
+  customer: Customer,
+  at: z.number().int().nonnegative(),
+  localeHint: z.string().optional(),
+  payload: FlowPayload,
+});
+export type InboundEvent = z.infer<typeof InboundEvent>;
+
+export const TranscriptEntry = z.object({
+  at: z.number(),
+  from: z.enum(['customer', 'bot', 'agent', 'system']),
+  text: z.string(),
+  eventId: z.string(),
+});
+export type TranscriptEntry = z.infer<typeof TranscriptEntry>;
+
+/** Work a turn leaves behind, delivered after the turn is committed and acknowledged one by one. */
+export const OutboxItem = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  channel: z.string(),
+  customerId: z.string(),
+  effect: Effect,
+});
+export type OutboxItem = z.infer<typeof OutboxItem>;
+
+export { ConversationRecord };
+
+/** Everything one turn writes, in one atomic step. */
+export interface TurnCommit {
+  /** The inbound event this turn consumed; it leaves the inbox in the same step. DROP_HEAD drops an unreadable head. */
+  eventId: string;
+  /** The next record, or undefined to leave the stored one as it is. */
+  record: ConversationRecord | undefined;
+  transcript: TranscriptEntry[];
+  outbox: OutboxItem[];
+}
+
+/** `TurnCommit.eventId` that removes the inbox head whatever it is (for unreadable entries). */
+export const DROP_HEAD = '';
+
+/** Proof of holding a conversation's lock; the store refuses writes from an expired lease. */
+export interface Lease {
+  readonly conversationId: string;
+  readonly token: string;
+}
+
+export interface ConversationStore {
+  /** Claims the event id (kept ≥ 24 h) and appends the event to the conversation's inbox, atomically. False when seen before. */
+  accept(event: InboundEvent): Promise<boolean>;
+  /** Takes the conversation's lock for `ttlMs`, or undefined when another worker holds it. */
+  lock(conversationId: string, ttlMs: number): Promise<Lease | undefined>;
+  unlock(lease: Lease): Promise<void>;
+  /** The oldest unprocessed event, or undefined. Unparseable entries come back as `{ corrupt }`. */
+  peekInbox(conversationId: string): Promise<InboundEvent | { corrupt: string } | undefined>;
+  load(conversationId: string): Promise<ConversationRecord | undefined>;
+  /** Writes a turn atomically; throws LeaseLostError if the lease has expired meanwhile. */
+  commit(lease: Lease, turn: TurnCommit): Promise<void>;
+  peekOutbox(conversationId: string, limit: number): Promise<OutboxItem[]>;
+  /** Removes a delivered item (the head of the outbox) under the lease. */
+  ackOutbox(lease: Lease, itemId: string): Promise<void>;
+  transcript(conversationId: string, limit: number): Promise<TranscriptEntry[]>;
+  /** Conversations that may have inbox or outbox work left (after a crash, say). */
+  pending(limit: number): Promise<string[]>;
+  /** Forgets a conversation from `pending` once its inbox and outbox are empty. */
+  settle(conversationId: string): Promise<void>;
+}
+
+export interface TicketQuery {
+  status?: TicketStatus;
+  conversationId?: string;
+  limit?: number;
+}
+
+export interface TicketStore {
+  /** Creates or replaces a ticket; replaying the same put is harmless. */
+  put(ticket: Ticket): Promise<void>;
+  update(id: string, changes: TicketChanges, at: number): Promise<Ticket | undefined>;
+  get(id: string): Promise<Ticket | undefined>;
+  /** Newest first. */
+  list(query?: TicketQuery): Promise<Ticket[]>;
+}
+
+/** A deadline of one conversation, with what is needed to deliver its event like any other. */
+export interface TimerSpec {
+  conversationId: string;
+  name: string;
+  dueAt: number;
+  channel: string;
+  customerId: string;
+}
+
+export interface DueTimer extends TimerSpec {
+  /** Store-specific handle for `complete`. */
+  handle: string;
+}
+
+export interface TimerStore {
+  /** Sets (or moves) the conversation's timer of that name. */
+  schedule(timer: TimerSpec): Promise<void>;
+  cancel(conversationId: string, name: string): Promise<void>;
+  /**
+   * Claims timers due by `now` for `leaseMs`: each is handed to one caller; if that caller dies
+   * before `complete`, the timer comes due again after the lease (the event's dedup id makes the
+   * second firing harmless).
+   */
+  claimDue(now: number, leaseMs: number, limit: number): Promise<DueTimer[]>;
+  /** Removes a fired timer, unless it was rescheduled meanwhile. */
+  complete(timer: DueTimer): Promise<void>;
+}
+
+export interface Store extends ConversationStore {
+  readonly kind: 'memory' | 'redis';
+  readonly tickets: TicketStore;
+  readonly timers: TimerStore;
+  close(): Promise<void>;
+}
+
+/** A message to a customer, as a channel adapter receives it. */
+export interface OutboundMessage {
+  /** Stable per message: an adapter may use it to avoid sending twice. */
+  id: string;
+  conversationId: string;
+  customerId: string;
+  text: string;
+  choices?: Choice[];
+}
+
+/** What a channel adapter implements to reach customers. Throw DeliveryError to say whether a retry can help. */
+export interface ChannelPort {
+  send(message: OutboundMessage): Promise<void>;
+}
