@@ -27,7 +27,7 @@ export function formatProblems(problems: readonly DefinitionProblem[]): string {
 }
 
 const messages: z.core.$ZodErrorMap = (issue) => {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'required';
+  if (issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) return 'required';
   if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
   return undefined;
 };
@@ -37,7 +37,7 @@ const messages: z.core.$ZodErrorMap = (issue) => {
  * both). Never throws: every problem is returned with its path so an admin can fix them all at once.
  */
 export function parseDefinition(source: string): ParseResult {
-  const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(source, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return {
       ok: false,

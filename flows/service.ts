@@ -71,6 +71,8 @@ function emit(enqueue: (action: never) => void, action: EffectAction): void {
 }
 
 const MORE_DONE: ChoiceId[] = ['more', 'done'];
+/** The survey rates at most this many recent matters, so state stays bounded in a long session. */
+const MAX_SESSION_TICKETS = 10;
 const YES_NO: ChoiceId[] = ['yes', 'no'];
 const SCORES: ChoiceId[] = ['score5', 'score4', 'score3', 'score2', 'score1'];
 
@@ -170,7 +172,7 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
         });
         emit(enqueue, { type: 'answer', params: { faqId: context.faqId ?? '' } });
         emit(enqueue, { type: 'putTicket', params: { ticket } });
-        enqueue.assign({ seq: context.seq + 1, sessionTickets: [...context.sessionTickets, ticket.id], facts: [], failures: 0 });
+        enqueue.assign({ seq: context.seq + 1, sessionTickets: [...context.sessionTickets, ticket.id].slice(-MAX_SESSION_TICKETS), facts: [], failures: 0 });
       }),
       // 遇到无法当场答复的客户咨询: record it and promise a reply time.
       recordFollowUp: enqueueActions(({ context, event, enqueue }) => {
@@ -184,7 +186,7 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
         });
         emit(enqueue, { type: 'putTicket', params: { ticket } });
         emit(enqueue, { type: 'say', params: { key: 'followUp', vars: { ticket: ticket.id, hours: String(hours) } } });
-        enqueue.assign({ seq: context.seq + 1, sessionTickets: [...context.sessionTickets, ticket.id], facts: [], failures: 0 });
+        enqueue.assign({ seq: context.seq + 1, sessionTickets: [...context.sessionTickets, ticket.id].slice(-MAX_SESSION_TICKETS), facts: [], failures: 0 });
       }),
       // A matter left half-way (the customer went quiet or restarted) is still recorded.
       recordUnresolved: enqueueActions(({ context, event, enqueue }) => {

@@ -1,0 +1,276 @@
+import { describe, expect, it } from 'vitest';
+import { restate } from '../../flows/service.js';
+import { defaultDefinition, defaultFlow, shanghai } from '../support/flows.js';
+import { Dialogue } from '../support/dialogue.js';
+
+const flow = defaultFlow();
+const afternoon = shanghai('2026-11-23T15:00:00');
+
+describe('greeting (开头语)', () => {
+  it('says 早上好 before noon in Asia/Shanghai, then the standard opening', () => {
+    const d = new Dialogue(flow, shanghai('2026-11-23T09:29:00'));
+    expect(d.say('你好')).toEqual(['早上好!您好,本店欢迎您的光临!请问有什么可以帮您?']);
+  });
+
+  it('uses the normal opening in the afternoon', () => {
+    const d = new Dialogue(flow, afternoon);
+    expect(d.say('你好')).toEqual(['您好,本店欢迎您的光临!请问有什么可以帮您?']);
+  });
+
+  it('uses the morning greeting by Shanghai time even when it is still the previous day in UTC', () => {
+    // 2026-11-22 23:30 UTC is 07:30 on the 23rd in Shanghai.
+    const d = new Dialogue(flow, Date.parse('2026-11-22T23:29:00Z'));
+    expect(d.say('你好')[0]).toMatch(/^早上好!/);
+  });
+
+  it.each([
+    ['2026-10-03T16:00:00', '国庆节快乐!请问有什么可以帮您?'],
+    ['2026-09-25T10:00:00', '中秋节快乐!请问有什么可以帮您?'],
+    ['2026-05-01T10:00:00', '劳动节快乐!请问有什么可以帮您?'],
+    ['2027-01-01T10:00:00', '新年好!请问有什么可以帮您?'],
+    ['2026-02-17T20:00:00', '新年好!请问有什么可以帮您?'],
+  ])('on the configured holiday %s says "%s" instead', (when, greeting) => {
+    const d = new Dialogue(flow, shanghai(when) - 60_000);
+    expect(d.say('你好')).toEqual([greeting]);
+  });
+
+  it('greets in English for an English customer', () => {
+    const d = new Dialogue(flow, shanghai('2026-11-23T08:59:00'));
+    expect(d.say('hello')).toEqual(['Good morning! Hello, welcome to Our Shop! How can I help you today?']);
+    expect(d.locale).toBe('en');
+  });
+
+  it('greets briefly and goes straight to confirming when the first message already states the need', () => {
+    const d = new Dialogue(flow, afternoon);
+    expect(d.say('我的订单还没发货')).toEqual(['您好,本店欢迎您的光临!', '您的意思是想了解订单什么时候发货,对吗?']);
+  });
+});
+
+describe('needs confirmation (需求确认)', () => {
+  it('restates the need and offers yes/no choices', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    expect(d.say('我的订单还没发货')).toEqual(['您的意思是想了解订单什么时候发货,对吗?']);
+    expect(d.choices()).toEqual(['是的', '不是']);
+    expect(d.state).toBe('confirming');
+  });
+
+  it('restates an unrecognised need in the customer\'s words, pronouns turned round', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    expect(d.say('我的优惠券用不了')).toEqual(['您的意思是您的优惠券用不了,对吗?']);
+    expect(restate(defaultDefinition('en'), 'I lost my receipt.')).toBe('you lost your receipt');
+  });
+
+  it('asks the customer to describe it again on "no"', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    d.say('我的订单还没发货');
+    expect(d.say('不是')).toEqual(['不好意思,可能我理解得不够准确。为了更好地帮到您,您可以再具体描述一下您遇到的情况吗?']);
+    expect(d.say('我想改一下收货地址')).toEqual(['您的意思是想修改收货地址,对吗?']);
+  });
+
+  it('understands a choice button the same as typed text', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    d.say('怎么开发票');
+    expect(d.say({ type: 'choice', choice: 'yes' })[0]).toMatch(/^我们支持开具电子普通发票/);
+  });
+});
+
+describe('answer, record and close', () => {
+  it('answers from the knowledge base, records a ticket and closes with the survey', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    d.say('我的订单还没发货');
+    const answer = d.say('是的');
+    expect(answer[0]).toMatch(/^一般情况下,付款成功后 48 小时内发货/);
+    expect(answer[1]).toBe('请问还有其他可以帮助您的吗?');
+    expect(d.choices()).toEqual(['还有问题', '没有了']);
+    const [put] = d.of('ticket.put');
+    expect(put?.ticket).toMatchObject({
+      type: 'inquiry',
+      status: 'answered',
+      need: '我的订单还没发货',
+      facts: ['我的订单还没发货'],
+      faqId: 'shipping-time',
+      conversationId: 'test:1',
+      channel: 'test',
+      customer: { id: 'c1', name: 'Li' },
+      locale: 'zh-CN',
+    });
+    const id = put!.ticket.id;
+    expect(id).toMatch(/^T261123-[0-9A-Z]{10}$/);
+
+    expect(d.say('没有了,谢谢')).toEqual([
+      `感谢您的咨询,本次服务已为您记录(服务编号 ${id})。如果您后续还有其他疑问,欢迎随时联系我们!`,
+      '为了不断改进我们的服务,麻烦您为本次服务打个分(1-5 分,5 分为非常满意):',
+    ]);
+    expect(d.choices()).toEqual(['5 非常满意', '4 满意', '3 一般', '2 不满意', '1 非常不满意']);
+    expect(d.say('5')).toEqual(['感谢您的评价(5 分),我们会继续努力的。祝您生活愉快!']);
+    expect(d.of('ticket.update')).toEqual([{ type: 'ticket.update', id, changes: { satisfaction: 5 }, at: d.at }]);
+    expect(d.state).toBe('idle');
+  });
+
+  it('handles another question in the same conversation and rates every matter of it', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('怎么开发票');
+    d.say('是的');
+    expect(d.say('还有问题')).toEqual(['好的,请您说。']);
+    d.say('能货到付款吗');
+    d.say('对');
+    d.say('没有了');
+    d.say({ type: 'choice', choice: 'score4' });
+    const rated = d.of('ticket.update').map((u) => u.changes.satisfaction);
+    expect(rated).toEqual([4, 4]);
+  });
+
+  it('says honestly it is not sure, counts the failure, and after the limit records a follow-up with the promised time', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    d.say('你们支持花呗分期吗');
+    expect(d.say('是的')).toEqual(['非常抱歉,这个问题我暂时不能确定答案,不想给您不准确的信息。您可以换一种说法,再具体描述一下吗?']);
+    expect(d.of('ticket.put')).toEqual([]);
+    d.say('就是用花呗分三期');
+    const second = d.say('对');
+    const [put] = d.of('ticket.put');
+    expect(put?.ticket).toMatchObject({ status: 'pending', facts: ['你们支持花呗分期吗', '就是用花呗分三期'], promisedBy: d.at + 24 * 3_600_000 });
+    expect(second[0]).toBe(`您的这个问题我需要进一步核实后才能回复您,已为您记录(服务编号 ${put!.ticket.id}),我们会在24小时内有专人与您联系,请您留意。`);
+    expect(second[1]).toBe('请问还有其他可以帮助您的吗?');
+  });
+
+  it('runs the same conversation in English', () => {
+    const d = new Dialogue(flow, afternoon);
+    expect(d.say('hi')).toEqual(['Hello, welcome to Our Shop! How can I help you today?']);
+    expect(d.say('my order has not shipped yet')).toEqual(['If I understand you correctly, you would like to know when your order will ship. Is that right?']);
+    expect(d.choices()).toEqual(['Yes', 'No']);
+    expect(d.say('yes')[0]).toMatch(/^Orders normally ship within 48 hours/);
+    const closing = d.say('no thanks');
+    expect(closing[0]).toMatch(/^Thank you for contacting us\. I have recorded this conversation \(reference T\d{6}-/);
+    expect(d.say('5 stars')).toEqual(['Thank you for your rating (5). We will keep working to serve you better. Have a nice day!']);
+  });
+});
+
+describe('at any point (关于特殊沟通内容的应答规范)', () => {
+  it('answers thanks with 不用客气 and an apology with 没关系, without losing its place', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    d.say('我的订单还没发货');
+    expect(d.say('谢谢')[0]).toMatch(/^(不用客气,这是我们应该做的。|不客气,很高兴能为您服务。)$/);
+    expect(d.state).toBe('confirming');
+    expect(d.say('不好意思')).toEqual(['没关系,请您不必介意,如有疑问,欢迎您随时再来咨询。']);
+    expect(d.say('是的')[0]).toMatch(/^一般情况下/);
+  });
+
+  it('varies the wording of a text with several phrasings', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    const replies = new Set([d.say('谢谢')[0], d.say('谢谢')[0]]);
+    expect(replies.size).toBe(2);
+  });
+
+  it('thanks for a suggestion and records it as a suggestion ticket', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    const reply = d.say('我建议你们增加夜间客服');
+    const [put] = d.of('ticket.put');
+    expect(put?.ticket).toMatchObject({ type: 'suggestion', status: 'recorded', need: '我建议你们增加夜间客服' });
+    expect(reply).toEqual([`非常感谢您提出的宝贵建议,我已记录下来(编号 ${put!.ticket.id})并会反馈给有关负责人,再次感谢您对我们工作的关心和支持。`]);
+    expect(d.state).toBe('awaitingNeed');
+  });
+
+  it('answers in English too', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('hello');
+    expect(d.say('sorry')).toEqual(['No problem at all, please don\'t worry. If you have any questions, you are welcome to ask at any time.']);
+    expect(d.say('I suggest you add live chat at night')[0]).toMatch(/^Thank you very much for your valuable suggestion\. I have recorded it \(reference T/);
+  });
+
+  it('replies politely to a photo and keeps the conversation going', () => {
+    const d = new Dialogue(flow, afternoon);
+    expect(d.say({ type: 'media', media: 'photo' })).toEqual(['您好,本店欢迎您的光临!', '非常抱歉,我暂时只能处理文字消息,麻烦您用文字描述一下您的问题,好吗?']);
+    expect(d.state).toBe('awaitingNeed');
+  });
+
+  it('/start greets afresh and /help explains what the bot does', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('我的订单还没发货');
+    expect(d.say({ type: 'command', command: 'start' })).toEqual(['您好,本店欢迎您的光临!请问有什么可以帮您?']);
+    expect(d.say({ type: 'command', command: 'help' })[0]).toMatch(/^您好,我是本店的智能客服/);
+  });
+});
+
+describe('idle customers and timers', () => {
+  it('keeps an idle deadline as data, moving it on every turn', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    expect(d.of('timer.set')).toEqual([{ type: 'timer.set', name: 'idle', dueAt: d.at + 10 * 60_000 }]);
+    d.say('我的订单还没发货');
+    expect(d.record?.timers.idle).toBe(d.at + 10 * 60_000);
+  });
+
+  it('closes an idle conversation politely when its timer fires, recording the unanswered matter', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    d.say('你们支持花呗分期吗');
+    d.say('是的');
+    const dueAt = d.record!.timers.idle!;
+    const reply = d.say({ type: 'timer', name: 'idle', dueAt }, { after: 10 * 60_000 });
+    expect(reply).toEqual(['由于您较长时间没有回复,本次会话先为您结束。如果您还有其他问题,欢迎随时联系我们,祝您生活愉快!']);
+    expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ status: 'unresolved', need: '你们支持花呗分期吗' });
+    expect(d.state).toBe('idle');
+    expect(d.record?.timers.idle).toBeUndefined();
+  });
+
+  it('ignores a timer that was moved after it fired (a stale deadline)', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    const old = d.record!.timers.idle!;
+    d.say('我的订单还没发货');
+    expect(d.say({ type: 'timer', name: 'idle', dueAt: old })).toEqual([]);
+    expect(d.state).toBe('confirming');
+  });
+
+  it('cancels the idle timer when the conversation closes', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    d.say('没有了');
+    expect(d.of('timer.cancel')).toEqual([{ type: 'timer.cancel', name: 'idle' }]);
+  });
+});
+
+describe('locale', () => {
+  it('takes the channel\'s hint over the text, and the text when there is no hint', () => {
+    const hinted = new Dialogue(flow, afternoon);
+    hinted.say('hello', { localeHint: 'zh-CN' });
+    expect(hinted.locale).toBe('zh-CN');
+    const byText = new Dialogue(flow, afternoon);
+    byText.say('hello');
+    expect(byText.locale).toBe('en');
+    const regional = new Dialogue(flow, afternoon);
+    regional.say('你好', { localeHint: 'en-GB' });
+    expect(regional.locale).toBe('en');
+  });
+
+  it('falls back to the default locale for a language it has no definition for', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('😀', { localeHint: 'fr' });
+    expect(d.locale).toBe('zh-CN');
+  });
+});
+
+describe('state size', () => {
+  it('stays small and does not grow with the length of the conversation', () => {
+    const d = new Dialogue(flow, afternoon);
+    const sizes: number[] = [];
+    for (let round = 0; round < 40; round++) {
+      d.say('我的订单还没发货');
+      d.say('是的');
+      d.say('还有问题');
+      sizes.push(JSON.stringify(d.record).length);
+    }
+    expect(Math.max(...sizes)).toBeLessThan(2048);
+    // Bounded structures fill up within the first ten matters; after that the record is flat.
+    expect(sizes.at(-1)! - sizes[12]!).toBeLessThan(16);
+  });
+});

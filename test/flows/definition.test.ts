@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stringify, parse } from 'yaml';
+import { DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';
+import { parseDefinition } from '../../flows/definition.js';
+
+const zhSource = readFileSync(join(DEFAULT_FLOWS_DIR, 'zh-CN.yaml'), 'utf8');
+
+/** The default zh-CN definition as data, edited by `edit`, back to YAML. */
+function edited(edit: (doc: Record<string, any>) => void): string {
+  const doc = parse(zhSource) as Record<string, any>;
+  edit(doc);
+  return stringify(doc);
+}
+
+function problems(source: string): string[] {
+  const r = parseDefinition(source);
+  if (r.ok) throw new Error('expected the definition to be rejected');
+  return r.problems.map((p) => `${p.path}: ${p.message}`);
+}
+
+describe('flow definitions', () => {
+  it('accepts the shipped zh-CN and en definitions', () => {
+    for (const locale of ['zh-CN', 'en']) {
+      const r = parseDefinition(readFileSync(join(DEFAULT_FLOWS_DIR, `${locale}.yaml`), 'utf8'));
+      expect(r.ok, JSON.stringify(!r.ok && r.problems)).toBe(true);
+    }
+  });
+
+  it('reports a missing FAQ answer with its path', () => {
+    expect(problems(edited((d) => delete d.faq[3].answer)))
+      .toEqual(['faq[3].answer: required']);
+  });
+
+  it('reports every problem at once, each with its path', () => {
+    const list = problems(
+      edited((d) => {
+        delete d.texts.askMore;
+        d.faq[1].id = d.faq[0].id;
+        d.thresholds.faqMinScore = 2;
+        d.greetings.byTime[0].from = '25:00';
+        d.timers = { idleCloseMinutes: 'ten' };
+      }),
+    );
+    expect(list).toEqual(
+      expect.arrayContaining([
+        'texts.askMore: required',
+        expect.stringMatching(/^thresholds\.faqMinScore: /),
+        expect.stringMatching(/^greetings\.byTime\[0\]\.from: must be a time of day/),
+        expect.stringMatching(/^timers\.idleCloseMinutes: /),
+      ]),
+    );
+    expect(list.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('rejects a duplicate FAQ id and names the first one', () => {
+    // Cross-field checks run once the shape is right, so this file has only that problem.
+    expect(problems(edited((d) => (d.faq[1].id = d.faq[0].id)))).toEqual(['faq[1].id: duplicate id "payment-methods" (also faq[0])']);
+  });
+
+  it('catches a misspelt placeholder before it reaches a customer', () => {
+    const list = problems(edited((d) => (d.texts.confirmVerbatim = '您的意思是{nede},对吗?')));
+    expect(list).toEqual(['texts.confirmVerbatim: unknown placeholder {nede} (allowed here: {need})']);
+  });
+
+  it('points at the variant that is wrong when a text has several phrasings', () => {
+    const list = problems(edited((d) => (d.texts.thanks = ['不用客气。', '不客气,{customer}'])));
+    expect(list).toEqual(['texts.thanks[1]: unknown placeholder {customer} (this text takes no placeholders)']);
+  });
+
+  it('rejects an unknown time zone and an impossible holiday date', () => {
+    const list = problems(
+      edited((d) => {
+        d.timeZone = 'Asia/Beijing';
+        d.greetings.holidays[0].from = '2026-02-30';
+      }),
+    );
+    expect(list).toEqual(
+      expect.arrayContaining(['timeZone: is not an IANA time zone (e.g. Asia/Shanghai)', 'greetings.holidays[0].from: is not a real calendar date']),
+    );
+  });
+
+  it('reports YAML syntax errors with line and column', () => {
+    const broken = zhSource.replace('schema: 1', 'schema: [1');
+    const list = problems(broken);
+    expect(list[0]).toMatch(/^line \d+, column \d+: /);
+  });
+
+  it('reads JSON as well as YAML', () => {
+    const json = JSON.stringify(parse(zhSource));
+    const r = parseDefinition(json);
+    expect(r.ok).toBe(true);
+  });
+
+  it('says what is wrong with a file that is not a definition at all', () => {
+    expect(problems('just some text')).toEqual(['(file): must be a mapping of fields (schema, locale, texts, faq, …)']);
+    expect(problems('')).toEqual(['(file): must be a mapping of fields (schema, locale, texts, faq, …)']);
+  });
+});
