@@ -1,0 +1,155 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RedisStore } from '../../adapters/store/redis.js';
+import { LeaseLostError } from '../../bots/errors.js';
+import type { InboundEvent } from '../../bots/ports.js';
+import type { Ticket } from '../../flows/ticket.js';
+import { freshRedisStore, redisUrl, requireRedis } from '../support/redis.js';
+
+function event(id: string, conv = 'tg:42', text = '你好'): InboundEvent {
+  return { id, conversationId: conv, channel: 'telegram', customer: { id: '42' }, at: 1_795_000_000_000, payload: { type: 'text', text } };
+}
+
+function ticket(id: string, createdAt: number, status: Ticket['status'] = 'answered'): Ticket {
+  return { id, type: 'inquiry', status, conversationId: 'tg:42', channel: 'telegram', customer: { id: '42' }, locale: 'zh-CN', need: '发票', facts: [], outcome: 'x', createdAt, updatedAt: createdAt };
+}
+
+describe.runIf(requireRedis())('Redis store (real server)', () => {
+  const prefix = `test:${Date.now().toString(36)}:`;
+  let store: RedisStore;
+  let raw: Redis;
+
+  beforeAll(async () => {
+    store = await freshRedisStore({ transcriptMax: 10 }, prefix);
+    raw = new Redis(redisUrl);
+  });
+  afterAll(async () => {
+    const keys = await raw.keys(`${prefix}*`);
+    if (keys.length) await raw.del(...keys);
+    await raw.quit();
+    await store.close();
+  });
+
+  it('accepts an event once and remembers its id for at least 24 hours', async () => {
+    expect(await store.accept(event('u1'))).toBe(true);
+    expect(await store.accept(event('u1'))).toBe(false);
+    const ttl = await raw.ttl(`${prefix}{c:tg:42}:seen:u1`);
+    expect(ttl).toBeGreaterThanOrEqual(24 * 3600);
+    expect(await store.peekInbox('tg:42')).toMatchObject({ id: 'u1' });
+    expect(await store.pending(10)).toContain('tg:42');
+  });
+
+  it('keeps every key of a conversation under one cluster hash tag', async () => {
+    const lease = await store.lock('tg:42', 5_000);
+    await store.commit(lease!, { eventId: 'u1', record: { snapshot: {}, timers: {}, turn: 1 }, transcript: [{ at: 1, from: 'customer', text: '你好', eventId: 'u1' }], outbox: [] });
+    await store.unlock(lease!);
+    const keys = await raw.keys(`${prefix}{c:tg:42}*`);
+    expect(keys.length).toBeGreaterThanOrEqual(3);
+    const slots = new Set(await Promise.all(keys.map((k) => raw.call('CLUSTER', 'KEYSLOT', k).catch(() => keyslotFallback(k)))));
+    expect(slots.size).toBe(1);
+  });
+
+  it('commits state, transcript and outbox together and pops the event', async () => {
+    await store.accept(event('u2'));
+    const lease = await store.lock('tg:42', 5_000);
+    expect(lease).toBeDefined();
+    expect(await store.lock('tg:42', 5_000)).toBeUndefined();
+    await store.commit(lease!, {
+      eventId: 'u2',
+      record: { snapshot: { value: 'confirming' }, timers: { idle: 5 }, turn: 2 },
+      transcript: [{ at: 2, from: 'bot', text: '您好', eventId: 'u2' }],
+      outbox: [{ id: 'u2#0', conversationId: 'tg:42', channel: 'telegram', customerId: '42', effect: { type: 'reply', text: '您好' } }],
+    });
+    expect(await store.peekInbox('tg:42')).toBeUndefined();
+    expect(await store.load('tg:42')).toEqual({ snapshot: { value: 'confirming' }, timers: { idle: 5 }, turn: 2 });
+    expect((await store.peekOutbox('tg:42', 10)).map((i) => i.id)).toEqual(['u2#0']);
+    expect(await raw.ttl(`${prefix}{c:tg:42}:state`)).toBeGreaterThan(29 * 86400);
+    await store.ackOutbox(lease!, 'u2#0');
+    expect(await store.peekOutbox('tg:42', 10)).toEqual([]);
+    await store.unlock(lease!);
+    await store.settle('tg:42');
+    expect(await store.pending(10)).not.toContain('tg:42');
+  });
+
+  it('refuses a commit from a worker whose lease expired, and writes nothing', async () => {
+    await store.accept(event('u3'));
+    const lease = await store.lock('tg:42', 50);
+    await raw.pexpire(`${prefix}{c:tg:42}:lock`, 1);
+    await new Promise((r) => setImmediate(r));
+    await raw.del(`${prefix}{c:tg:42}:lock`);
+    const other = await store.lock('tg:42', 5_000);
+    await expect(store.commit(lease!, { eventId: 'u3', record: { snapshot: 'stale', timers: {}, turn: 9 }, transcript: [], outbox: [] })).rejects.toBeInstanceOf(LeaseLostError);
+    expect((await store.load('tg:42'))?.turn).toBe(2);
+    expect(await store.peekInbox('tg:42')).toMatchObject({ id: 'u3' });
+    await store.unlock(other!);
+  });
+
+  it('caps the transcript, dropping the oldest entries', async () => {
+    const lease = await store.lock('cap', 5_000);
+    for (let i = 0; i < 15; i++) await store.commit(lease!, { eventId: `x${i}`, record: undefined, transcript: [{ at: i, from: 'customer', text: `m${i}`, eventId: `x${i}` }], outbox: [] });
+    await store.unlock(lease!);
+    const t = await store.transcript('cap', 100);
+    expect(t.map((e) => e.text)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i + 5}`));
+  });
+
+  it('reports an unreadable inbox entry instead of throwing', async () => {
+    await raw.rpush(`${prefix}{c:bad}:inbox`, '{not json');
+    expect(await store.peekInbox('bad')).toEqual({ corrupt: '{not json' });
+  });
+
+  it('hands a due timer to exactly one of two workers, and again only after its lease', async () => {
+    const other = await freshRedisStore({}, prefix);
+    try {
+      await store.timers.schedule({ conversationId: 'tg:1', name: 'idle', dueAt: 1_000, channel: 'telegram', customerId: '1' });
+      const [a, b] = await Promise.all([store.timers.claimDue(1_500, 60_000, 10), other.timers.claimDue(1_500, 60_000, 10)]);
+      expect(a.length + b.length).toBe(1);
+      expect([...a, ...b][0]).toMatchObject({ conversationId: 'tg:1', name: 'idle', dueAt: 1_000, channel: 'telegram', customerId: '1' });
+      expect(await store.timers.claimDue(30_000, 60_000, 10)).toEqual([]);
+      const again = await store.timers.claimDue(61_501, 60_000, 10);
+      expect(again).toHaveLength(1);
+      await store.timers.complete(again[0]!);
+      expect(await store.timers.claimDue(10_000_000, 60_000, 10)).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('does not remove a timer that was moved while it was being fired', async () => {
+    await store.timers.schedule({ conversationId: 'tg:2', name: 'idle', dueAt: 1_000, channel: 'telegram', customerId: '2' });
+    const [claimed] = await store.timers.claimDue(2_000, 60_000, 10);
+    await store.timers.schedule({ conversationId: 'tg:2', name: 'idle', dueAt: 5_000, channel: 'telegram', customerId: '2' });
+    await store.timers.complete(claimed!);
+    expect(await store.timers.claimDue(5_000, 60_000, 10)).toMatchObject([{ dueAt: 5_000 }]);
+    await store.timers.cancel('tg:2', 'idle');
+    expect(await store.timers.claimDue(1e12, 60_000, 10)).toEqual([]);
+  });
+
+  it('stores, updates and lists tickets newest first, surviving a reconnect', async () => {
+    await store.tickets.put(ticket('T1', 100));
+    await store.tickets.put(ticket('T2', 200, 'pending'));
+    await store.tickets.put(ticket('T1', 100));
+    const updated = await store.tickets.update('T1', { satisfaction: 4 }, 300);
+    expect(updated).toMatchObject({ id: 'T1', satisfaction: 4, updatedAt: 300 });
+    const again = await freshRedisStore({}, prefix);
+    try {
+      expect((await again.tickets.list()).map((t) => t.id)).toEqual(['T2', 'T1']);
+      expect((await again.tickets.list({ status: 'pending' })).map((t) => t.id)).toEqual(['T2']);
+      expect(await again.tickets.get('T1')).toMatchObject({ satisfaction: 4 });
+      expect(await again.tickets.update('nope', { satisfaction: 1 }, 1)).toBeUndefined();
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('applies concurrent ticket updates without losing either', async () => {
+    await store.tickets.put(ticket('T3', 100));
+    await Promise.all([store.tickets.update('T3', { satisfaction: 5 }, 200), store.tickets.update('T3', { status: 'resolved' }, 201)]);
+    expect(await store.tickets.get('T3')).toMatchObject({ satisfaction: 5, status: 'resolved' });
+  });
+});
+
+/** Standalone servers answer CLUSTER KEYSLOT only in cluster mode; compare the hash tags instead. */
+function keyslotFallback(key: string): string {
+  const m = /\{([^}]+)\}/.exec(key);
+  return m?.[1] ?? key;
+}

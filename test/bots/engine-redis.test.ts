@@ -1,0 +1,150 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RedisStore } from '../../adapters/store/redis.js';
+import type { InboundEvent } from '../../bots/ports.js';
+import { harness, TestClock, transient } from '../support/harness.js';
+import { freshRedisStore, redisUrl, requireRedis } from '../support/redis.js';
+
+const run = promisify(execFile);
+
+describe.runIf(requireRedis())('engine on Redis (real server)', () => {
+  const prefix = `test:eng:${Date.now().toString(36)}:`;
+  const stores: RedisStore[] = [];
+  let raw: Redis;
+  const open = async () => {
+    const s = await freshRedisStore({}, prefix);
+    stores.push(s);
+    return s;
+  };
+
+  beforeAll(() => {
+    raw = new Redis(redisUrl);
+  });
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    const keys = await raw.keys(`${prefix}*`);
+    if (keys.length) await raw.del(...keys);
+    await raw.quit();
+  });
+
+  it('resumes a conversation after a restart in the middle of it', async () => {
+    const clock = new TestClock();
+    const before = harness(await open(), { clock });
+    await before.say('restart', '你好');
+    await before.say('restart', '我的订单还没发货');
+    await before.store.close();
+
+    const after = harness(await open(), { clock });
+    await after.say('restart', '是的');
+    expect(after.channel.texts()).toEqual([expect.stringMatching(/^一般情况下,付款成功后 48 小时内发货/), '请问还有其他可以帮助您的吗?']);
+    const tickets = await after.store.tickets.list({ conversationId: 'restart' });
+    expect(tickets).toMatchObject([{ status: 'answered', need: '我的订单还没发货' }]);
+  });
+
+  it('fires an idle timer set before a restart', async () => {
+    const clock = new TestClock();
+    const before = harness(await open(), { clock });
+    await before.say('timer-restart', '你好');
+    await before.store.close();
+    clock.advance(11 * 60_000);
+    const after = harness(await open(), { clock });
+    expect(await after.poller.tick()).toBeGreaterThanOrEqual(1);
+    expect(after.channel.texts('timer-restart')).toEqual([expect.stringMatching(/^由于您较长时间没有回复/)]);
+  });
+
+  it('processes an event that was accepted just before a crash', async () => {
+    const clock = new TestClock();
+    const crashed = harness(await open(), { clock });
+    // Accepted durably, then the process died before running the turn.
+    await crashed.store.accept(crashed.event('crash', { type: 'text', text: '你好' }));
+    const survivor = harness(await open(), { clock });
+    await survivor.engine.recover();
+    expect(survivor.channel.texts('crash')).toEqual(['您好,本店欢迎您的光临!请问有什么可以帮您?']);
+  });
+
+  it('delivers a reply committed before a crash exactly once, from another worker', async () => {
+    const clock = new TestClock();
+    const down = harness(await open(), { clock });
+    down.channel.failures.push(transient(), transient(), transient());
+    await down.say('outbox', '你好');
+    expect(down.channel.texts()).toEqual([]);
+    const up = harness(await open(), { clock });
+    await up.engine.recover();
+    await up.engine.recover();
+    expect(up.channel.texts('outbox')).toEqual(['您好,本店欢迎您的光临!请问有什么可以帮您?']);
+  });
+
+  it('drops an unreadable inbox entry and carries on with the next event', async () => {
+    const h = harness(await open());
+    await raw.rpush(`${prefix}{c:corrupt}:inbox`, 'garbage');
+    await raw.sadd(`${prefix}{pending}`, 'corrupt');
+    await h.say('corrupt', '你好');
+    expect(h.channel.texts('corrupt')).toEqual(['您好,本店欢迎您的光临!请问有什么可以帮您?']);
+    expect(h.log.lines.some((l) => l.message === 'dropping unreadable inbox entry')).toBe(true);
+  });
+
+  it('serialises one conversation across two engines sharing Redis', async () => {
+    const clock = new TestClock();
+    const a = harness(await open(), { clock });
+    const b = harness(await open(), { clock });
+    const lines = ['你好', '我的订单还没发货', '是的', '没有了', '5'];
+    // Both workers receive every event (as two replicas behind a retrying platform would).
+    for (const [i, text] of lines.entries()) {
+      const e = a.event('two-engines', { type: 'text', text }, `two-${i}`);
+      await Promise.all([a.engine.receive(e), b.engine.receive(e)]);
+    }
+    await a.engine.recover();
+    const all = [...a.channel.sent, ...b.channel.sent].sort((x, y) => (x.id < y.id ? -1 : 1));
+    expect(all.map((m) => m.id)).toEqual([...new Set(all.map((m) => m.id))]);
+    const transcript = await a.store.transcript('two-engines', 50);
+    expect(transcript.filter((e) => e.from === 'customer').map((e) => e.text)).toEqual(lines);
+    expect(transcript.filter((e) => e.from === 'bot')).toHaveLength(7);
+  });
+
+  it('serialises one conversation across two OS processes and gives each event one effect', async () => {
+    const conv = `procs-${Date.now()}`;
+    const at = Date.now();
+    const lines = ['你好', '我的订单还没发货', '是的', '还有问题', '怎么开发票', '是的', '没有了', '5'];
+    const events: InboundEvent[] = lines.map((text, i) => ({
+      id: `p-${i}`,
+      conversationId: conv,
+      channel: 'test',
+      customer: { id: 'p' },
+      at: at + i,
+      payload: { type: 'text', text },
+    }));
+    const file = join(tmpdir(), `${conv}.json`);
+    writeFileSync(file, JSON.stringify(events));
+    const worker = join(import.meta.dirname, '..', 'support', 'worker.ts');
+    const spawnWorker = () => run(process.execPath, ['--import', 'tsx', worker, redisUrl, prefix, file], { cwd: join(import.meta.dirname, '..', '..') });
+    const [one, two] = await Promise.all([spawnWorker(), spawnWorker()]);
+    const sent = `${one.stdout}${two.stdout}`.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; text: string; pid: number });
+    // Every reply exactly once, whichever process sent it.
+    expect(sent.map((s) => s.id).sort()).toEqual([...new Set(sent.map((s) => s.id))].sort());
+    const store = await open();
+    const transcript = await store.transcript(conv, 100);
+    expect(transcript.filter((e) => e.from === 'customer').map((e) => e.text)).toEqual(lines);
+    const bot = transcript.filter((e) => e.from === 'bot').map((e) => e.text);
+    expect(bot).toEqual([
+      '您好,本店欢迎您的光临!请问有什么可以帮您?',
+      '您的意思是想了解订单什么时候发货,对吗?',
+      expect.stringMatching(/^一般情况下/),
+      '请问还有其他可以帮助您的吗?',
+      '好的,请您说。',
+      '您的意思是想开具发票,对吗?',
+      expect.stringMatching(/^我们支持开具电子普通发票/),
+      '请问还有其他可以帮助您的吗?',
+      expect.stringMatching(/^感谢您的咨询,本次服务已为您记录/),
+      expect.stringMatching(/^为了不断改进我们的服务/),
+      '感谢您的评价(5 分),我们会继续努力的。祝您生活愉快!',
+    ]);
+    expect(sent).toHaveLength(bot.length);
+    const tickets = await store.tickets.list({ conversationId: conv });
+    expect(tickets.map((t) => t.satisfaction)).toEqual([5, 5]);
+  }, 60_000);
+});

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../adapters/store/memory.js';
+import { harness, permanent, TestClock, transient } from '../support/harness.js';
+
+function setup() {
+  const clock = new TestClock();
+  return harness(new MemoryStore(clock.now), { clock });
+}
+
+describe('engine: one turn of one conversation', () => {
+  it('runs a whole conversation and delivers every reply in order', async () => {
+    const h = setup();
+    for (const line of ['你好', '我的订单还没发货', '是的', '没有了', '5']) await h.say('c1', line);
+    expect(h.channel.texts('c1')).toEqual([
+      '您好,本店欢迎您的光临!请问有什么可以帮您?',
+      '您的意思是想了解订单什么时候发货,对吗?',
+      expect.stringMatching(/^一般情况下/),
+      '请问还有其他可以帮助您的吗?',
+      expect.stringMatching(/^感谢您的咨询,本次服务已为您记录\(服务编号 T\d{6}-\w{10}\)/),
+      expect.stringMatching(/^为了不断改进我们的服务/),
+      '感谢您的评价(5 分),我们会继续努力的。祝您生活愉快!',
+    ]);
+    const [ticket] = await h.store.tickets.list();
+    expect(ticket).toMatchObject({ status: 'answered', satisfaction: 5, need: '我的订单还没发货' });
+  });
+
+  it('gives a redelivered event exactly one effect', async () => {
+    const h = setup();
+    expect(await h.say('c1', '你好', 'tg-update-7')).toEqual({ status: 'accepted' });
+    expect(await h.say('c1', '你好', 'tg-update-7')).toEqual({ status: 'duplicate' });
+    expect(h.channel.texts()).toHaveLength(1);
+    const transcript = await h.store.transcript('c1', 10);
+    expect(transcript.filter((e) => e.from === 'customer')).toHaveLength(1);
+  });
+
+  it('serialises concurrent events of one conversation in arrival order', async () => {
+    const h = setup();
+    await h.say('c1', '你好');
+    await Promise.all([h.say('c1', '我的订单还没发货'), h.say('c1', '是的'), h.say('c1', '没有了')]);
+    expect(h.channel.texts('c1').slice(1, 3)).toEqual(['您的意思是想了解订单什么时候发货,对吗?', expect.stringMatching(/^一般情况下/)]);
+    const transcript = await h.store.transcript('c1', 50);
+    expect(transcript.filter((e) => e.from === 'customer').map((e) => e.text)).toEqual(['你好', '我的订单还没发货', '是的', '没有了']);
+  });
+
+  it('keeps conversations apart', async () => {
+    const h = setup();
+    await Promise.all([h.say('a', '你好'), h.say('b', 'hello')]);
+    expect(h.channel.texts('a')).toEqual(['您好,本店欢迎您的光临!请问有什么可以帮您?']);
+    expect(h.channel.texts('b')).toEqual(['Hello, welcome to Our Shop! How can I help you today?']);
+  });
+
+  it('rejects a malformed event with a clear reason and stores nothing', async () => {
+    const h = setup();
+    const result = await h.engine.receive({ id: '', conversationId: 'c1', channel: 'test', at: -1, payload: { type: 'text' } });
+    expect(result.status).toBe('rejected');
+    expect(result.status === 'rejected' && result.problems).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^id: /), expect.stringMatching(/^customer: /), expect.stringMatching(/^at: /), expect.stringMatching(/^payload\.text: /)]),
+    );
+    expect(await h.store.pending(10)).toEqual([]);
+  });
+});
+
+describe('engine: delivery', () => {
+  it('retries a transient failure with backoff and sends once', async () => {
+    const h = setup();
+    h.channel.failures.push(transient(), transient());
+    await h.say('c1', '你好');
+    expect(h.channel.texts()).toEqual(['您好,本店欢迎您的光临!请问有什么可以帮您?']);
+    expect(h.channel.attempts).toBe(3);
+    expect(h.slept).toEqual([250, 500]);
+  });
+
+  it('waits as long as the platform says (retry_after)', async () => {
+    const h = setup();
+    h.channel.failures.push(transient('Too Many Requests', 7));
+    await h.say('c1', '你好');
+    expect(h.slept).toEqual([7_000]);
+    expect(h.channel.texts()).toHaveLength(1);
+  });
+
+  it('keeps undelivered replies, in order, until a later sweep delivers them', async () => {
+    const h = setup();
+    h.channel.failures.push(transient(), transient(), transient());
+    await h.say('c1', '你好');
+    expect(h.channel.texts()).toEqual([]);
+    // The customer writes again while the platform is still down (each run retries delivery before
+    // and after its turn): the new reply queues behind the stuck one instead of overtaking it.
+    h.channel.failures.push(...Array.from({ length: 6 }, () => transient()));
+    await h.say('c1', '我的订单还没发货');
+    expect(h.channel.texts()).toEqual([]);
+    expect(await h.store.pending(10)).toEqual(['c1']);
+    await h.engine.recover();
+    expect(h.channel.texts()).toEqual(['您好,本店欢迎您的光临!请问有什么可以帮您?', '您的意思是想了解订单什么时候发货,对吗?']);
+    expect(await h.store.pending(10)).toEqual([]);
+  });
+
+  it('drops a reply that can never be delivered (customer blocked the bot) without stalling', async () => {
+    const h = setup();
+    h.channel.failures.push(permanent());
+    await h.say('c1', '你好');
+    await h.say('c1', '我的订单还没发货');
+    expect(h.channel.texts()).toEqual(['您的意思是想了解订单什么时候发货,对吗?']);
+    expect(h.log.lines.some((l) => l.level === 'warn' && l.message.startsWith('delivery impossible'))).toBe(true);
+  });
+});
+
+describe('engine: timers', () => {
+  it('closes an idle customer once, from a durable timer fired by the poller', async () => {
+    const h = setup();
+    await h.say('c1', '你好');
+    h.clock.advance(9 * 60_000);
+    expect(await h.poller.tick()).toBe(0);
+    h.clock.advance(2 * 60_000);
+    expect(await h.poller.tick()).toBe(1);
+    expect(h.channel.texts().at(-1)).toBe('由于您较长时间没有回复,本次会话先为您结束。如果您还有其他问题,欢迎随时联系我们,祝您生活愉快!');
+    h.clock.advance(60 * 60_000);
+    expect(await h.poller.tick()).toBe(0);
+    expect(h.channel.texts()).toHaveLength(2);
+  });
+
+  it('does not close a customer who wrote again before the deadline', async () => {
+    const h = setup();
+    await h.say('c1', '你好');
+    h.clock.advance(8 * 60_000);
+    await h.say('c1', '我的订单还没发货');
+    h.clock.advance(8 * 60_000);
+    await h.poller.tick();
+    expect(h.channel.texts()).toHaveLength(2);
+    h.clock.advance(3 * 60_000);
+    await h.poller.tick();
+    expect(h.channel.texts().at(-1)).toMatch(/^由于您较长时间没有回复/);
+  });
+});

@@ -1,0 +1,93 @@
+import { Engine, type EngineOptions } from '../../bots/engine.js';
+import { DeliveryError } from '../../bots/errors.js';
+import { memoryLogger } from '../../bots/log.js';
+import type { ChannelPort, InboundEvent, OutboundMessage, Store } from '../../bots/ports.js';
+import { TimerPoller } from '../../bots/timers.js';
+import type { ConversationFlow, FlowPayload } from '../../flows/conversation.js';
+import { defaultFlow, shanghai } from './flows.js';
+
+/** A channel that records what customers would see, and can be told to fail. */
+export class RecordingChannel implements ChannelPort {
+  readonly sent: OutboundMessage[] = [];
+  /** Failures to throw, in order, before sends succeed again. */
+  readonly failures: Error[] = [];
+  attempts = 0;
+
+  async send(message: OutboundMessage): Promise<void> {
+    this.attempts++;
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    this.sent.push(message);
+  }
+
+  texts(conversationId?: string): string[] {
+    return this.sent.filter((m) => !conversationId || m.conversationId === conversationId).map((m) => m.text);
+  }
+}
+
+export function transient(message = 'HTTP 502 from the platform', retryAfterSec?: number): DeliveryError {
+  return new DeliveryError(message, false, undefined, retryAfterSec);
+}
+export function permanent(message = 'Forbidden: bot was blocked by the user'): DeliveryError {
+  return new DeliveryError(message, true);
+}
+
+export class TestClock {
+  constructor(public t = shanghai('2026-11-23T15:00:00')) {}
+  now = (): number => this.t;
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+export interface Harness {
+  engine: Engine;
+  poller: TimerPoller;
+  channel: RecordingChannel;
+  clock: TestClock;
+  store: Store;
+  log: ReturnType<typeof memoryLogger>;
+  slept: number[];
+  /** Sends a customer line of conversation `conv` with a fresh event id. */
+  say(conv: string, text: string | FlowPayload, id?: string): ReturnType<Engine['receive']>;
+  event(conv: string, payload: FlowPayload, id?: string): InboundEvent;
+}
+
+let seq = 0;
+
+export function harness(store: Store, options: { flow?: ConversationFlow; clock?: TestClock; engine?: Partial<EngineOptions> } = {}): Harness {
+  const clock = options.clock ?? new TestClock();
+  const channel = new RecordingChannel();
+  const log = memoryLogger();
+  const slept: number[] = [];
+  const flow = options.flow ?? defaultFlow();
+  const engine = new Engine({
+    store,
+    flow: () => flow,
+    channels: new Map([['test', channel]]),
+    clock: clock.now,
+    log,
+    sleep: async (ms) => void slept.push(ms),
+    ...(options.engine ? { options: options.engine } : {}),
+  });
+  const poller = new TimerPoller({ timers: store.timers, engine, clock: clock.now, log });
+  const event = (conv: string, payload: FlowPayload, id?: string): InboundEvent => ({
+    id: id ?? `ev-${++seq}`,
+    conversationId: conv,
+    channel: 'test',
+    customer: { id: `cust-${conv}`, name: 'Li' },
+    at: clock.now(),
+    payload,
+  });
+  return {
+    engine,
+    poller,
+    channel,
+    clock,
+    store,
+    log,
+    slept,
+    event,
+    say: (conv, text, id) => engine.receive(event(conv, typeof text === 'string' ? { type: 'text', text } : text, id)),
+  };
+}
