@@ -52,5 +52,5 @@ export function render(template: string, vars: Readonly<Record<string, string>>)
 
 /** Trims trailing punctuation so a restated need reads naturally inside a sentence. */
 export function trimSentence(text: string): string {
-  return text.trim().replace(/[\s。.!!??~～,,;;]+$/u, '');
+  return text.trim().replace(/[\s\u3002.!\uff01?\uff1f~\uff5e,\uff0c;\uff1b\u3001]+$/u, '');
 }

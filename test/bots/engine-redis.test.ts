@@ -41,7 +41,7 @@ describe.runIf(requireRedis())('engine on Redis (real server)', () => {
 
     const after = harness(await open(), { clock });
     await after.say('restart', '是的');
-    expect(after.channel.texts()).toEqual([expect.stringMatching(/^一般情况下,付款成功后 48 小时内发货/), '请问还有其他可以帮助您的吗?']);
+    expect(after.channel.texts()).toEqual([expect.stringMatching(/^一般情况下\uff0c付款成功后 48 小时内发货/), '请问还有其他可以帮助您的吗？']);
     const tickets = await after.store.tickets.list({ conversationId: 'restart' });
     expect(tickets).toMatchObject([{ status: 'answered', need: '我的订单还没发货' }]);
   });
@@ -64,7 +64,7 @@ describe.runIf(requireRedis())('engine on Redis (real server)', () => {
     await crashed.store.accept(crashed.event('crash', { type: 'text', text: '你好' }));
     const survivor = harness(await open(), { clock });
     await survivor.engine.recover();
-    expect(survivor.channel.texts('crash')).toEqual(['您好,本店欢迎您的光临!请问有什么可以帮您?']);
+    expect(survivor.channel.texts('crash')).toEqual(['您好，本店欢迎您的光临！请问有什么可以帮您？']);
   });
 
   it('delivers a reply committed before a crash exactly once, from another worker', async () => {
@@ -76,7 +76,7 @@ describe.runIf(requireRedis())('engine on Redis (real server)', () => {
     const up = harness(await open(), { clock });
     await up.engine.recover();
     await up.engine.recover();
-    expect(up.channel.texts('outbox')).toEqual(['您好,本店欢迎您的光临!请问有什么可以帮您?']);
+    expect(up.channel.texts('outbox')).toEqual(['您好，本店欢迎您的光临！请问有什么可以帮您？']);
   });
 
   it('drops an unreadable inbox entry and carries on with the next event', async () => {
@@ -84,7 +84,7 @@ describe.runIf(requireRedis())('engine on Redis (real server)', () => {
     await raw.rpush(`${prefix}{c:corrupt}:inbox`, 'garbage');
     await raw.sadd(`${prefix}{pending}`, 'corrupt');
     await h.say('corrupt', '你好');
-    expect(h.channel.texts('corrupt')).toEqual(['您好,本店欢迎您的光临!请问有什么可以帮您?']);
+    expect(h.channel.texts('corrupt')).toEqual(['您好，本店欢迎您的光临！请问有什么可以帮您？']);
     expect(h.log.lines.some((l) => l.message === 'dropping unreadable inbox entry')).toBe(true);
   });
 
@@ -131,17 +131,17 @@ describe.runIf(requireRedis())('engine on Redis (real server)', () => {
     expect(transcript.filter((e) => e.from === 'customer').map((e) => e.text)).toEqual(lines);
     const bot = transcript.filter((e) => e.from === 'bot').map((e) => e.text);
     expect(bot).toEqual([
-      '您好,本店欢迎您的光临!请问有什么可以帮您?',
-      '您的意思是想了解订单什么时候发货,对吗?',
+      '您好，本店欢迎您的光临！请问有什么可以帮您？',
+      '您的意思是想了解订单什么时候发货，对吗？',
       expect.stringMatching(/^一般情况下/),
-      '请问还有其他可以帮助您的吗?',
-      '好的,请您说。',
-      '您的意思是想开具发票,对吗?',
+      '请问还有其他可以帮助您的吗？',
+      '好的，请您说。',
+      '您的意思是想开具发票，对吗？',
       expect.stringMatching(/^我们支持开具电子普通发票/),
-      '请问还有其他可以帮助您的吗?',
-      expect.stringMatching(/^感谢您的咨询,本次服务已为您记录/),
+      '请问还有其他可以帮助您的吗？',
+      expect.stringMatching(/^感谢您的咨询\uff0c本次服务已为您记录/),
       expect.stringMatching(/^为了不断改进我们的服务/),
-      '感谢您的评价(5 分),我们会继续努力的。祝您生活愉快!',
+      '感谢您的评价（5 分），我们会继续努力的。祝您生活愉快！',
     ]);
     expect(sent).toHaveLength(bot.length);
     const tickets = await store.tickets.list({ conversationId: conv });

@@ -12,13 +12,13 @@ describe('engine: one turn of one conversation', () => {
     const h = setup();
     for (const line of ['你好', '我的订单还没发货', '是的', '没有了', '5']) await h.say('c1', line);
     expect(h.channel.texts('c1')).toEqual([
-      '您好,本店欢迎您的光临!请问有什么可以帮您?',
-      '您的意思是想了解订单什么时候发货,对吗?',
+      '您好，本店欢迎您的光临！请问有什么可以帮您？',
+      '您的意思是想了解订单什么时候发货，对吗？',
       expect.stringMatching(/^一般情况下/),
-      '请问还有其他可以帮助您的吗?',
-      expect.stringMatching(/^感谢您的咨询,本次服务已为您记录\(服务编号 T\d{6}-\w{10}\)/),
+      '请问还有其他可以帮助您的吗？',
+      expect.stringMatching(/^感谢您的咨询\uff0c本次服务已为您记录\uff08服务编号 T\d{6}-\w{10}\uff09/),
       expect.stringMatching(/^为了不断改进我们的服务/),
-      '感谢您的评价(5 分),我们会继续努力的。祝您生活愉快!',
+      '感谢您的评价（5 分），我们会继续努力的。祝您生活愉快！',
     ]);
     const [ticket] = await h.store.tickets.list();
     expect(ticket).toMatchObject({ status: 'answered', satisfaction: 5, need: '我的订单还没发货' });
@@ -37,7 +37,7 @@ describe('engine: one turn of one conversation', () => {
     const h = setup();
     await h.say('c1', '你好');
     await Promise.all([h.say('c1', '我的订单还没发货'), h.say('c1', '是的'), h.say('c1', '没有了')]);
-    expect(h.channel.texts('c1').slice(1, 3)).toEqual(['您的意思是想了解订单什么时候发货,对吗?', expect.stringMatching(/^一般情况下/)]);
+    expect(h.channel.texts('c1').slice(1, 3)).toEqual(['您的意思是想了解订单什么时候发货，对吗？', expect.stringMatching(/^一般情况下/)]);
     const transcript = await h.store.transcript('c1', 50);
     expect(transcript.filter((e) => e.from === 'customer').map((e) => e.text)).toEqual(['你好', '我的订单还没发货', '是的', '没有了']);
   });
@@ -45,7 +45,7 @@ describe('engine: one turn of one conversation', () => {
   it('keeps conversations apart', async () => {
     const h = setup();
     await Promise.all([h.say('a', '你好'), h.say('b', 'hello')]);
-    expect(h.channel.texts('a')).toEqual(['您好,本店欢迎您的光临!请问有什么可以帮您?']);
+    expect(h.channel.texts('a')).toEqual(['您好，本店欢迎您的光临！请问有什么可以帮您？']);
     expect(h.channel.texts('b')).toEqual(['Hello, welcome to Our Shop! How can I help you today?']);
   });
 
@@ -65,7 +65,7 @@ describe('engine: delivery', () => {
     const h = setup();
     h.channel.failures.push(transient(), transient());
     await h.say('c1', '你好');
-    expect(h.channel.texts()).toEqual(['您好,本店欢迎您的光临!请问有什么可以帮您?']);
+    expect(h.channel.texts()).toEqual(['您好，本店欢迎您的光临！请问有什么可以帮您？']);
     expect(h.channel.attempts).toBe(3);
     expect(h.slept).toEqual([250, 500]);
   });
@@ -90,7 +90,7 @@ describe('engine: delivery', () => {
     expect(h.channel.texts()).toEqual([]);
     expect(await h.store.pending(10)).toEqual(['c1']);
     await h.engine.recover();
-    expect(h.channel.texts()).toEqual(['您好,本店欢迎您的光临!请问有什么可以帮您?', '您的意思是想了解订单什么时候发货,对吗?']);
+    expect(h.channel.texts()).toEqual(['您好，本店欢迎您的光临！请问有什么可以帮您？', '您的意思是想了解订单什么时候发货，对吗？']);
     expect(await h.store.pending(10)).toEqual([]);
   });
 
@@ -99,7 +99,7 @@ describe('engine: delivery', () => {
     h.channel.failures.push(permanent());
     await h.say('c1', '你好');
     await h.say('c1', '我的订单还没发货');
-    expect(h.channel.texts()).toEqual(['您的意思是想了解订单什么时候发货,对吗?']);
+    expect(h.channel.texts()).toEqual(['您的意思是想了解订单什么时候发货，对吗？']);
     expect(h.log.lines.some((l) => l.level === 'warn' && l.message.startsWith('delivery impossible'))).toBe(true);
   });
 });
@@ -112,7 +112,7 @@ describe('engine: timers', () => {
     expect(await h.poller.tick()).toBe(0);
     h.clock.advance(2 * 60_000);
     expect(await h.poller.tick()).toBe(1);
-    expect(h.channel.texts().at(-1)).toBe('由于您较长时间没有回复,本次会话先为您结束。如果您还有其他问题,欢迎随时联系我们,祝您生活愉快!');
+    expect(h.channel.texts().at(-1)).toBe('由于您较长时间没有回复，本次会话先为您结束。如果您还有其他问题，欢迎随时联系我们，祝您生活愉快！');
     h.clock.advance(60 * 60_000);
     expect(await h.poller.tick()).toBe(0);
     expect(h.channel.texts()).toHaveLength(2);

@@ -6,29 +6,29 @@ import { Dialogue } from '../support/dialogue.js';
 const flow = defaultFlow();
 const afternoon = shanghai('2026-11-23T15:00:00');
 
-describe('greeting (开头语)', () => {
+describe('greeting （开头语）', () => {
   it('says 早上好 before noon in Asia/Shanghai, then the standard opening', () => {
     const d = new Dialogue(flow, shanghai('2026-11-23T09:29:00'));
-    expect(d.say('你好')).toEqual(['早上好!您好,本店欢迎您的光临!请问有什么可以帮您?']);
+    expect(d.say('你好')).toEqual(['早上好！您好，本店欢迎您的光临！请问有什么可以帮您？']);
   });
 
   it('uses the normal opening in the afternoon', () => {
     const d = new Dialogue(flow, afternoon);
-    expect(d.say('你好')).toEqual(['您好,本店欢迎您的光临!请问有什么可以帮您?']);
+    expect(d.say('你好')).toEqual(['您好，本店欢迎您的光临！请问有什么可以帮您？']);
   });
 
   it('uses the morning greeting by Shanghai time even when it is still the previous day in UTC', () => {
     // 2026-11-22 23:30 UTC is 07:30 on the 23rd in Shanghai.
     const d = new Dialogue(flow, Date.parse('2026-11-22T23:29:00Z'));
-    expect(d.say('你好')[0]).toMatch(/^早上好!/);
+    expect(d.say('你好')[0]).toMatch(/^早上好\uff01/);
   });
 
   it.each([
-    ['2026-10-03T16:00:00', '国庆节快乐!请问有什么可以帮您?'],
-    ['2026-09-25T10:00:00', '中秋节快乐!请问有什么可以帮您?'],
-    ['2026-05-01T10:00:00', '劳动节快乐!请问有什么可以帮您?'],
-    ['2027-01-01T10:00:00', '新年好!请问有什么可以帮您?'],
-    ['2026-02-17T20:00:00', '新年好!请问有什么可以帮您?'],
+    ['2026-10-03T16:00:00', '国庆节快乐！请问有什么可以帮您？'],
+    ['2026-09-25T10:00:00', '中秋节快乐！请问有什么可以帮您？'],
+    ['2026-05-01T10:00:00', '劳动节快乐！请问有什么可以帮您？'],
+    ['2027-01-01T10:00:00', '新年好！请问有什么可以帮您？'],
+    ['2026-02-17T20:00:00', '新年好！请问有什么可以帮您？'],
   ])('on the configured holiday %s says "%s" instead', (when, greeting) => {
     const d = new Dialogue(flow, shanghai(when) - 60_000);
     expect(d.say('你好')).toEqual([greeting]);
@@ -42,15 +42,15 @@ describe('greeting (开头语)', () => {
 
   it('greets briefly and goes straight to confirming when the first message already states the need', () => {
     const d = new Dialogue(flow, afternoon);
-    expect(d.say('我的订单还没发货')).toEqual(['您好,本店欢迎您的光临!', '您的意思是想了解订单什么时候发货,对吗?']);
+    expect(d.say('我的订单还没发货')).toEqual(['您好，本店欢迎您的光临！', '您的意思是想了解订单什么时候发货，对吗？']);
   });
 });
 
-describe('needs confirmation (需求确认)', () => {
+describe('needs confirmation （需求确认）', () => {
   it('restates the need and offers yes/no choices', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('你好');
-    expect(d.say('我的订单还没发货')).toEqual(['您的意思是想了解订单什么时候发货,对吗?']);
+    expect(d.say('我的订单还没发货')).toEqual(['您的意思是想了解订单什么时候发货，对吗？']);
     expect(d.choices()).toEqual(['是的', '不是']);
     expect(d.state).toBe('confirming');
   });
@@ -58,7 +58,7 @@ describe('needs confirmation (需求确认)', () => {
   it('restates an unrecognised need in the customer\'s words, pronouns turned round', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('你好');
-    expect(d.say('我的优惠券用不了')).toEqual(['您的意思是您的优惠券用不了,对吗?']);
+    expect(d.say('我的优惠券用不了')).toEqual(['您的意思是您的优惠券用不了，对吗？']);
     expect(restate(defaultDefinition('en'), 'I lost my receipt.')).toBe('you lost your receipt');
   });
 
@@ -66,8 +66,8 @@ describe('needs confirmation (需求确认)', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('你好');
     d.say('我的订单还没发货');
-    expect(d.say('不是')).toEqual(['不好意思,可能我理解得不够准确。为了更好地帮到您,您可以再具体描述一下您遇到的情况吗?']);
-    expect(d.say('我想改一下收货地址')).toEqual(['您的意思是想修改收货地址,对吗?']);
+    expect(d.say('不是')).toEqual(['不好意思，可能我理解得不够准确。为了更好地帮到您，您可以再具体描述一下您遇到的情况吗？']);
+    expect(d.say('我想改一下收货地址')).toEqual(['您的意思是想修改收货地址，对吗？']);
   });
 
   it('understands a choice button the same as typed text', () => {
@@ -84,8 +84,8 @@ describe('answer, record and close', () => {
     d.say('你好');
     d.say('我的订单还没发货');
     const answer = d.say('是的');
-    expect(answer[0]).toMatch(/^一般情况下,付款成功后 48 小时内发货/);
-    expect(answer[1]).toBe('请问还有其他可以帮助您的吗?');
+    expect(answer[0]).toMatch(/^一般情况下\uff0c付款成功后 48 小时内发货/);
+    expect(answer[1]).toBe('请问还有其他可以帮助您的吗？');
     expect(d.choices()).toEqual(['还有问题', '没有了']);
     const [put] = d.of('ticket.put');
     expect(put?.ticket).toMatchObject({
@@ -102,12 +102,12 @@ describe('answer, record and close', () => {
     const id = put!.ticket.id;
     expect(id).toMatch(/^T261123-[0-9A-Z]{10}$/);
 
-    expect(d.say('没有了,谢谢')).toEqual([
-      `感谢您的咨询,本次服务已为您记录(服务编号 ${id})。如果您后续还有其他疑问,欢迎随时联系我们!`,
-      '为了不断改进我们的服务,麻烦您为本次服务打个分(1-5 分,5 分为非常满意):',
+    expect(d.say('没有了，谢谢')).toEqual([
+      `感谢您的咨询，本次服务已为您记录（服务编号 ${id}）。如果您后续还有其他疑问，欢迎随时联系我们！`,
+      '为了不断改进我们的服务，麻烦您为本次服务打个分（1-5 分，5 分为非常满意）：',
     ]);
     expect(d.choices()).toEqual(['5 非常满意', '4 满意', '3 一般', '2 不满意', '1 非常不满意']);
-    expect(d.say('5')).toEqual(['感谢您的评价(5 分),我们会继续努力的。祝您生活愉快!']);
+    expect(d.say('5')).toEqual(['感谢您的评价（5 分），我们会继续努力的。祝您生活愉快！']);
     expect(d.of('ticket.update')).toEqual([{ type: 'ticket.update', id, changes: { satisfaction: 5 }, at: d.at }]);
     expect(d.state).toBe('idle');
   });
@@ -116,7 +116,7 @@ describe('answer, record and close', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('怎么开发票');
     d.say('是的');
-    expect(d.say('还有问题')).toEqual(['好的,请您说。']);
+    expect(d.say('还有问题')).toEqual(['好的，请您说。']);
     d.say('能货到付款吗');
     d.say('对');
     d.say('没有了');
@@ -129,14 +129,14 @@ describe('answer, record and close', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('你好');
     d.say('你们支持花呗分期吗');
-    expect(d.say('是的')).toEqual(['非常抱歉,这个问题我暂时不能确定答案,不想给您不准确的信息。您可以换一种说法,再具体描述一下吗?']);
+    expect(d.say('是的')).toEqual(['非常抱歉，这个问题我暂时不能确定答案，不想给您不准确的信息。您可以换一种说法，再具体描述一下吗？']);
     expect(d.of('ticket.put')).toEqual([]);
     d.say('就是用花呗分三期');
     const second = d.say('对');
     const [put] = d.of('ticket.put');
     expect(put?.ticket).toMatchObject({ status: 'pending', facts: ['你们支持花呗分期吗', '就是用花呗分三期'], promisedBy: d.at + 24 * 3_600_000 });
-    expect(second[0]).toBe(`您的这个问题我需要进一步核实后才能回复您,已为您记录(服务编号 ${put!.ticket.id}),我们会在24小时内有专人与您联系,请您留意。`);
-    expect(second[1]).toBe('请问还有其他可以帮助您的吗?');
+    expect(second[0]).toBe(`您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 ${put!.ticket.id}），我们会在24小时内有专人与您联系，请您留意。`);
+    expect(second[1]).toBe('请问还有其他可以帮助您的吗？');
   });
 
   it('runs the same conversation in English', () => {
@@ -151,14 +151,14 @@ describe('answer, record and close', () => {
   });
 });
 
-describe('at any point (关于特殊沟通内容的应答规范)', () => {
-  it('answers thanks with 不用客气 and an apology with 没关系, without losing its place', () => {
+describe('at any point （关于特殊沟通内容的应答规范）', () => {
+  it('answers thanks with 不用客气 and an apology with 没关系， without losing its place', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('你好');
     d.say('我的订单还没发货');
-    expect(d.say('谢谢')[0]).toMatch(/^(不用客气,这是我们应该做的。|不客气,很高兴能为您服务。)$/);
+    expect(d.say('谢谢')[0]).toMatch(/^(不用客气\uff0c这是我们应该做的。|不客气\uff0c很高兴能为您服务。)$/);
     expect(d.state).toBe('confirming');
-    expect(d.say('不好意思')).toEqual(['没关系,请您不必介意,如有疑问,欢迎您随时再来咨询。']);
+    expect(d.say('不好意思')).toEqual(['没关系，请您不必介意，如有疑问，欢迎您随时再来咨询。']);
     expect(d.say('是的')[0]).toMatch(/^一般情况下/);
   });
 
@@ -175,7 +175,7 @@ describe('at any point (关于特殊沟通内容的应答规范)', () => {
     const reply = d.say('我建议你们增加夜间客服');
     const [put] = d.of('ticket.put');
     expect(put?.ticket).toMatchObject({ type: 'suggestion', status: 'recorded', need: '我建议你们增加夜间客服' });
-    expect(reply).toEqual([`非常感谢您提出的宝贵建议,我已记录下来(编号 ${put!.ticket.id})并会反馈给有关负责人,再次感谢您对我们工作的关心和支持。`]);
+    expect(reply).toEqual([`非常感谢您提出的宝贵建议，我已记录下来（编号 ${put!.ticket.id}）并会反馈给有关负责人，再次感谢您对我们工作的关心和支持。`]);
     expect(d.state).toBe('awaitingNeed');
   });
 
@@ -188,15 +188,15 @@ describe('at any point (关于特殊沟通内容的应答规范)', () => {
 
   it('replies politely to a photo and keeps the conversation going', () => {
     const d = new Dialogue(flow, afternoon);
-    expect(d.say({ type: 'media', media: 'photo' })).toEqual(['您好,本店欢迎您的光临!', '非常抱歉,我暂时只能处理文字消息,麻烦您用文字描述一下您的问题,好吗?']);
+    expect(d.say({ type: 'media', media: 'photo' })).toEqual(['您好，本店欢迎您的光临！', '非常抱歉，我暂时只能处理文字消息，麻烦您用文字描述一下您的问题，好吗？']);
     expect(d.state).toBe('awaitingNeed');
   });
 
   it('/start greets afresh and /help explains what the bot does', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('我的订单还没发货');
-    expect(d.say({ type: 'command', command: 'start' })).toEqual(['您好,本店欢迎您的光临!请问有什么可以帮您?']);
-    expect(d.say({ type: 'command', command: 'help' })[0]).toMatch(/^您好,我是本店的智能客服/);
+    expect(d.say({ type: 'command', command: 'start' })).toEqual(['您好，本店欢迎您的光临！请问有什么可以帮您？']);
+    expect(d.say({ type: 'command', command: 'help' })[0]).toMatch(/^您好\uff0c我是本店的智能客服/);
   });
 });
 
@@ -216,7 +216,7 @@ describe('idle customers and timers', () => {
     d.say('是的');
     const dueAt = d.record!.timers.idle!;
     const reply = d.say({ type: 'timer', name: 'idle', dueAt }, { after: 10 * 60_000 });
-    expect(reply).toEqual(['由于您较长时间没有回复,本次会话先为您结束。如果您还有其他问题,欢迎随时联系我们,祝您生活愉快!']);
+    expect(reply).toEqual(['由于您较长时间没有回复，本次会话先为您结束。如果您还有其他问题，欢迎随时联系我们，祝您生活愉快！']);
     expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ status: 'unresolved', need: '你们支持花呗分期吗' });
     expect(d.state).toBe('idle');
     expect(d.record?.timers.idle).toBeUndefined();

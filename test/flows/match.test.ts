@@ -14,8 +14,8 @@ describe('understanding short replies', () => {
     ['不是', 'no'],
     ['不对', 'no'],
     ['没有了', 'done'],
-    ['没有了,谢谢', 'done'],
-    ['谢谢!', 'thanks'],
+    ['没有了，谢谢', 'done'],
+    ['谢谢！', 'thanks'],
     ['对不起', 'apology'],
     ['还有一个问题', 'more'],
     ['你好', 'greeting'],
@@ -46,7 +46,7 @@ describe('understanding short replies', () => {
   });
 
   it('treats a sentence that merely contains an intent word as content, not as the intent', () => {
-    const u = zh.understand('你好,我的订单还没发货');
+    const u = zh.understand('你好，我的订单还没发货');
     expect(u.whole).toBeUndefined();
     expect(u.faq?.id).toBe('shipping-time');
   });

@@ -1,0 +1,93 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';
+import { redisUrl } from '../support/redis.js';
+
+const root = join(import.meta.dirname, '..', '..');
+
+/** Runs the product's entry point as `npm start` does, with lines on stdin. */
+function playground(input: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      ['--import', 'tsx', 'bots/main.ts', ...args],
+      { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 30_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end(input);
+  });
+}
+
+const lines = (out: string) => out.trim().split('\n');
+
+describe('playground (scripted, as in the README)', () => {
+  it('runs the standard conversation in Chinese from stdin and records the ticket', async () => {
+    const { code, stdout } = await playground('你好\n我的订单还没发货\n是的\n没有了，谢谢\n5\n/tickets\n');
+    expect(code).toBe(0);
+    const out = lines(stdout);
+    expect(out[0]).toMatch(/^bot> (早上好\uff01)?您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f$/);
+    expect(out).toContain('bot> 您的意思是想了解订单什么时候发货，对吗？');
+    expect(out).toContain('     [是的] [不是]');
+    expect(out.some((l) => l.startsWith('bot> 一般情况下，付款成功后 48 小时内发货'))).toBe(true);
+    expect(out).toContain('bot> 请问还有其他可以帮助您的吗？');
+    expect(out).toContain('     [5 非常满意] [4 满意] [3 一般] [2 不满意] [1 非常不满意]');
+    expect(out).toContain('bot> 感谢您的评价（5 分），我们会继续努力的。祝您生活愉快！');
+    expect(out.at(-1)).toMatch(/^playground> T\d{6}-\w{10} inquiry answered need="我的订单还没发货" satisfaction=5 /);
+  });
+
+  it('runs it in English with --lang en', async () => {
+    const { code, stdout } = await playground('hello\nhow can I pay?\nyes\nno thanks\n4\n', ['--lang', 'en']);
+    expect(code).toBe(0);
+    const out = lines(stdout);
+    expect(out[0]).toMatch(/^bot> (Good morning! )?Hello, welcome to Our Shop! How can I help you today\?$/);
+    expect(out).toContain('bot> If I understand you correctly, you would like to know which payment methods you can use. Is that right?');
+    expect(out).toContain('     [Yes] [No]');
+    expect(out.at(-1)).toBe('bot> Thank you for your rating (4). We will keep working to serve you better. Have a nice day!');
+  });
+
+  it('lets time pass with /wait so an idle customer is closed politely', async () => {
+    const { stdout } = await playground('你好\n/wait 11\n');
+    expect(lines(stdout).slice(-2)).toEqual(['playground> 11 minute(s) later…', 'bot> 由于您较长时间没有回复，本次会话先为您结束。如果您还有其他问题，欢迎随时联系我们，祝您生活愉快！']);
+  });
+
+  it('answers a non-text message politely and explains /agent until handoff exists', async () => {
+    const { stdout } = await playground('/send photo\n/agent claim\n');
+    const out = lines(stdout);
+    expect(out).toContain('bot> 非常抱歉，我暂时只能处理文字消息，麻烦您用文字描述一下您的问题，好吗？');
+    expect(out.at(-1)).toMatch(/^playground> the agent side .* arrives with human handoff/);
+  });
+
+  it('exits with every bad variable listed when the environment is wrong', async () => {
+    const { code, stdout, stderr } = await playground('你好\n', [], { REDIS_URL: 'localhost', DEDUP_TTL_HOURS: '1' });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('REDIS_URL: must be a redis:// or rediss:// URL');
+    expect(stderr).toContain('DEDUP_TTL_HOURS: must be at least 24');
+  });
+
+  it('refuses to start on broken flow files, naming file and path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pg-flows-'));
+    cpSync(DEFAULT_FLOWS_DIR, dir, { recursive: true });
+    const file = join(dir, 'zh-CN.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^\s+answer: ".*暂时还没有开展货到付款业务.*$/m, ''));
+    const { code, stderr } = await playground('你好\n', ['--flows', dir]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('zh-CN.yaml: faq[1].answer: required');
+  });
+
+  it('validates definitions with flows check', async () => {
+    const ok = await playground('', ['flows', 'check']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^OK: en\.yaml, zh-CN\.yaml \(version [0-9a-f]{12}\)/);
+  });
+
+  it.runIf(Boolean(redisUrl))('resumes the conversation on Redis after the playground restarts', async () => {
+    const env = { REDIS_URL: redisUrl, REDIS_PREFIX: `test:pg:${Date.now().toString(36)}:` };
+    await playground('你好\n我的订单还没发货\n', [], env);
+    const { stdout } = await playground('是的\n', [], env);
+    expect(lines(stdout)[0]).toMatch(/^bot> 一般情况下\uff0c付款成功后 48 小时内发货/);
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../bots/config.js';
+import { ConfigError } from '../../bots/errors.js';
+
+describe('configuration from the environment', () => {
+  it('runs with nothing set: in-memory store, zh-CN, sensible retention', () => {
+    expect(parseConfig({})).toEqual({
+      REDIS_URL: undefined,
+      REDIS_PREFIX: 'csb:',
+      FLOWS_DIR: undefined,
+      DEFAULT_LOCALE: 'zh-CN',
+      LOG_LEVEL: 'info',
+      STATE_TTL_DAYS: 30,
+      TRANSCRIPT_MAX: 200,
+      DEDUP_TTL_HOURS: 48,
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(parseConfig({ REDIS_URL: '', STATE_TTL_DAYS: ' ' }).REDIS_URL).toBeUndefined();
+  });
+
+  it('lists every bad variable with its value and what is expected', () => {
+    let error: unknown;
+    try {
+      parseConfig({ REDIS_URL: 'localhost:6379', STATE_TTL_DAYS: 'abc', DEDUP_TTL_HOURS: '2', LOG_LEVEL: 'loud', DEFAULT_LOCALE: 'fr', TRANSCRIPT_MAX: '2.5' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'REDIS_URL: must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 (got "localhost:6379")',
+      'DEFAULT_LOCALE: must be zh-CN or en (got "fr")',
+      'LOG_LEVEL: must be one of debug, info, warn, error, silent (got "loud")',
+      'STATE_TTL_DAYS: must be a number (got "abc")',
+      'TRANSCRIPT_MAX: must be a whole number (got "2.5")',
+      'DEDUP_TTL_HOURS: must be at least 24: platforms redeliver within a day (got "2")',
+    ]);
+    expect((error as ConfigError).message).toMatch(/^Invalid configuration:\n/);
+  });
+
+  it('never echoes a password from a Redis URL', () => {
+    expect(() => parseConfig({ REDIS_URL: 'http://user:s3cret@host:6379' })).toThrow(/\/\/\*\*\*@host/);
+    expect(() => parseConfig({ REDIS_URL: 'http://user:s3cret@host:6379' })).not.toThrow(/s3cret/);
+  });
+});
