@@ -58,7 +58,26 @@ export type TextKey = keyof typeof TEXT_PLACEHOLDERS;
 const GREETING_PLACEHOLDERS = ['opening', 'company', 'ask'] as const;
 const ANSWER_PLACEHOLDERS = ['company'] as const;
 
-const textsShape = Object.fromEntries(Object.keys(TEXT_PLACEHOLDERS).map((k) => [k, Text])) as Record<TextKey, typeof Text>;
+/**
+ * A text whose placeholders are checked where it stands, so a misspelt placeholder is reported
+ * together with every other problem of the file (refinements on the whole object only run once
+ * its shape is valid).
+ */
+function textWith(allowed: readonly string[]) {
+  return Text.superRefine((text, ctx) => {
+    const variants = typeof text === 'string' ? [text] : text;
+    variants.forEach((variant, v) => {
+      for (const m of variant.matchAll(/\{([^{}]*)\}/g)) {
+        const name = m[1] ?? '';
+        if (allowed.includes(name)) continue;
+        const hint = allowed.length ? `allowed here: ${allowed.map((a) => `{${a}}`).join(', ')}` : 'this text takes no placeholders';
+        ctx.addIssue({ code: 'custom', path: typeof text === 'string' ? [] : [v], message: `unknown placeholder {${name}} (${hint})` });
+      }
+    });
+  });
+}
+
+const textsShape = Object.fromEntries(Object.entries(TEXT_PLACEHOLDERS).map(([k, allowed]) => [k, textWith(allowed)])) as Record<TextKey, ReturnType<typeof textWith>>;
 
 export const CHOICE_IDS = ['yes', 'no', 'more', 'done', 'score1', 'score2', 'score3', 'score4', 'score5'] as const;
 export type ChoiceId = (typeof CHOICE_IDS)[number];
@@ -74,7 +93,7 @@ export const FaqEntry = z.object({
   topic: z.string().min(1),
   questions: phrases,
   keywords: z.array(z.string().trim().min(1)).default([]),
-  answer: Text,
+  answer: textWith(ANSWER_PLACEHOLDERS),
 });
 export type FaqEntry = z.infer<typeof FaqEntry>;
 
@@ -89,9 +108,9 @@ export const FlowDefinition = z
     timeZone,
     businessHours: z.array(z.object({ days: z.array(z.enum(WEEKDAYS)).min(1), open: hhmm, close: hhmm })).min(1),
     greetings: z.object({
-      default: Text,
-      byTime: z.array(z.object({ from: hhmm, to: hhmm, text: Text })).default([]),
-      holidays: z.array(z.object({ name: z.string().min(1), from: day, to: day, text: Text })).default([]),
+      default: textWith(GREETING_PLACEHOLDERS),
+      byTime: z.array(z.object({ from: hhmm, to: hhmm, text: textWith(GREETING_PLACEHOLDERS) })).default([]),
+      holidays: z.array(z.object({ name: z.string().min(1), from: day, to: day, text: textWith(GREETING_PLACEHOLDERS) })).default([]),
     }),
     texts: z.object(textsShape),
     choices: z.object(choicesShape),
@@ -121,19 +140,12 @@ export const FlowDefinition = z
       const first = seen.get(entry.id);
       if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['faq', i, 'id'], message: `duplicate id "${entry.id}" (also faq[${first}])` });
       else seen.set(entry.id, i);
-      checkPlaceholders(ctx, entry.answer, ['faq', i, 'answer'], ANSWER_PLACEHOLDERS);
     });
-    for (const key of Object.keys(TEXT_PLACEHOLDERS) as TextKey[]) {
-      checkPlaceholders(ctx, def.texts[key], ['texts', key], TEXT_PLACEHOLDERS[key]);
-    }
-    checkPlaceholders(ctx, def.greetings.default, ['greetings', 'default'], GREETING_PLACEHOLDERS);
     def.greetings.byTime.forEach((slot, i) => {
       if (slot.from >= slot.to) ctx.addIssue({ code: 'custom', path: ['greetings', 'byTime', i, 'to'], message: `must be later than from (${slot.from})` });
-      checkPlaceholders(ctx, slot.text, ['greetings', 'byTime', i, 'text'], GREETING_PLACEHOLDERS);
     });
     def.greetings.holidays.forEach((h, i) => {
       if (h.from > h.to) ctx.addIssue({ code: 'custom', path: ['greetings', 'holidays', i, 'to'], message: `must not be before from (${h.from})` });
-      checkPlaceholders(ctx, h.text, ['greetings', 'holidays', i, 'text'], GREETING_PLACEHOLDERS);
     });
     def.businessHours.forEach((b, i) => {
       if (b.open >= b.close) ctx.addIssue({ code: 'custom', path: ['businessHours', i, 'close'], message: `must be later than open (${b.open})` });
@@ -141,17 +153,3 @@ export const FlowDefinition = z
   });
 export type FlowDefinition = z.infer<typeof FlowDefinition>;
 export type FlowDefinitionInput = z.input<typeof FlowDefinition>;
-
-function checkPlaceholders(ctx: z.RefinementCtx, text: Text, path: (string | number)[], allowed: readonly string[]): void {
-  const variants = typeof text === 'string' ? [text] : text;
-  variants.forEach((variant, v) => {
-    for (const m of variant.matchAll(/\{([^{}]*)\}/g)) {
-      const name = m[1] ?? '';
-      if (!allowed.includes(name)) {
-        const where = typeof text === 'string' ? path : [...path, v];
-        const hint = allowed.length ? `allowed here: ${allowed.map((a) => `{${a}}`).join(', ')}` : 'this text takes no placeholders';
-        ctx.addIssue({ code: 'custom', path: where, message: `unknown placeholder {${name}} (${hint})` });
-      }
-    }
-  });
-}

@@ -54,6 +54,16 @@ describe('flow definitions', () => {
     expect(list.length).toBeGreaterThanOrEqual(4);
   });
 
+  it('reports a misspelt placeholder together with structural problems of the same file', () => {
+    const list = problems(
+      edited((d) => {
+        delete d.faq[4].answer;
+        d.texts.confirmVerbatim = '您的意思是{nede}，对吗？';
+      }),
+    );
+    expect(list).toEqual(['texts.confirmVerbatim: unknown placeholder {nede} (allowed here: {need})', 'faq[4].answer: required']);
+  });
+
   it('rejects a duplicate FAQ id and names the first one', () => {
     // Cross-field checks run once the shape is right, so this file has only that problem.
     expect(problems(edited((d) => (d.faq[1].id = d.faq[0].id)))).toEqual(['faq[1].id: duplicate id "payment-methods" (also faq[0])']);
