@@ -48,7 +48,15 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
 
 async function playground(config: ReturnType<typeof parseConfig>, lang: string | undefined, flowsDir: string | undefined): Promise<number> {
   const interactive = Boolean(process.stdin.isTTY);
-  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const rl = createInterface({ input: process.stdin, ...(interactive ? { output: process.stdout, prompt: 'you> ', terminal: true } : { terminal: false }) });
+  let waiting = false;
+  // A reply can arrive while the prompt is showing (an idle timer fires): clear the prompt line,
+  // print, and draw the prompt again.
+  const print = (line: string) => {
+    if (interactive && waiting) process.stdout.write('\r\x1b[K');
+    process.stdout.write(`${line}\n`);
+    if (interactive && waiting) rl.prompt(true);
+  };
   // The conversation owns stdout; logs go to stderr, and only warnings unless asked for more.
   const log = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn');
   let offset = 0;
@@ -65,7 +73,6 @@ async function playground(config: ReturnType<typeof parseConfig>, lang: string |
     stopTimers = () => clearInterval(interval);
     stopWatch = runtime.flows.watch();
   }
-  const rl = createInterface({ input: process.stdin, terminal: interactive, ...(interactive ? { prompt: 'you> ' } : {}) });
   const stop = async () => {
     stopTimers();
     stopWatch();
@@ -75,10 +82,16 @@ async function playground(config: ReturnType<typeof parseConfig>, lang: string |
   process.once('SIGINT', () => void stop().then(() => process.exit(0)));
   process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
 
-  if (interactive) rl.prompt();
+  const ask = () => {
+    if (!interactive) return;
+    waiting = true;
+    rl.prompt();
+  };
+  ask();
   for await (const line of rl) {
+    waiting = false;
     if (!(await session.line(line))) break;
-    if (interactive) rl.prompt();
+    ask();
   }
   await stop();
   return 0;
