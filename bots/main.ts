@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { PLAYGROUND_CHANNEL, PLAYGROUND_HELP, PlaygroundChannel, PlaygroundSession } from '../adapters/playground/playground.js';
 import { createRuntime } from './app.js';
@@ -48,14 +48,14 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
 
 async function playground(config: ReturnType<typeof parseConfig>, lang: string | undefined, flowsDir: string | undefined): Promise<number> {
   const interactive = Boolean(process.stdin.isTTY);
-  const rl = createInterface({ input: process.stdin, ...(interactive ? { output: process.stdout, prompt: 'you> ', terminal: true } : { terminal: false }) });
+  let rl: Interface | undefined;
   let waiting = false;
   // A reply can arrive while the prompt is showing (an idle timer fires): clear the prompt line,
   // print, and draw the prompt again.
   const print = (line: string) => {
     if (interactive && waiting) process.stdout.write('\r\x1b[K');
     process.stdout.write(`${line}\n`);
-    if (interactive && waiting) rl.prompt(true);
+    if (interactive && waiting) rl?.prompt(true);
   };
   // The conversation owns stdout; logs go to stderr, and only warnings unless asked for more.
   const log = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn');
@@ -73,10 +73,14 @@ async function playground(config: ReturnType<typeof parseConfig>, lang: string |
     stopTimers = () => clearInterval(interval);
     stopWatch = runtime.flows.watch();
   }
+  // Created only now, right before it is read: lines piped in while the runtime started must
+  // not be emitted before anyone listens.
+  rl = createInterface({ input: process.stdin, ...(interactive ? { output: process.stdout, prompt: 'you> ', terminal: true } : { terminal: false }) });
+  const lines = rl;
   const stop = async () => {
     stopTimers();
     stopWatch();
-    rl.close();
+    lines.close();
     await runtime.close();
   };
   process.once('SIGINT', () => void stop().then(() => process.exit(0)));
@@ -85,10 +89,10 @@ async function playground(config: ReturnType<typeof parseConfig>, lang: string |
   const ask = () => {
     if (!interactive) return;
     waiting = true;
-    rl.prompt();
+    lines.prompt();
   };
   ask();
-  for await (const line of rl) {
+  for await (const line of lines) {
     waiting = false;
     if (!(await session.line(line))) break;
     ask();
