@@ -26,6 +26,21 @@ import { storeLimits, type StoreLimits } from './limits.js';
  * the per-conversation scripts.
  */
 
+/**
+ * Both turn scripts start the same way: refuse a caller whose lease is gone (KEYS[1] the lock,
+ * ARGV[1] its token), then pop the head of a list (KEYS[2]) if its JSON id is ARGV[2]; an empty
+ * ARGV[2] pops whatever is there (an unreadable inbox entry).
+ */
+const FENCED_POP_HEAD = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('LEASE_LOST') end
+local head = redis.call('LINDEX', KEYS[2], 0)
+if head then
+  if ARGV[2] == '' then redis.call('LPOP', KEYS[2]) else
+    local ok, entry = pcall(cjson.decode, head)
+    if ok and type(entry) == 'table' and entry.id == ARGV[2] then redis.call('LPOP', KEYS[2]) end
+  end
+end`;
+
 const SCRIPTS = {
   // KEYS: seen, inbox · ARGV: dedup ttl (s), event json
   accept: {
@@ -41,15 +56,7 @@ return 0`,
   // ARGV: token, event id, state json or '', state ttl (s), transcript max, n transcript, ...transcript, ...outbox
   commit: {
     keys: 5,
-    lua: `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('LEASE_LOST') end
-local head = redis.call('LINDEX', KEYS[2], 0)
-if head then
-  if ARGV[2] == '' then redis.call('LPOP', KEYS[2]) else
-    local ok, ev = pcall(cjson.decode, head)
-    if ok and type(ev) == 'table' and ev.id == ARGV[2] then redis.call('LPOP', KEYS[2]) end
-  end
-end
+    lua: `${FENCED_POP_HEAD}
 local ttl = tonumber(ARGV[4])
 if ARGV[3] ~= '' then redis.call('SET', KEYS[3], ARGV[3], 'EX', ttl) else redis.call('EXPIRE', KEYS[3], ttl) end
 local n = tonumber(ARGV[6])
@@ -64,13 +71,7 @@ return 1`,
   // KEYS: lock, outbox · ARGV: token, item id
   ack: {
     keys: 2,
-    lua: `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('LEASE_LOST') end
-local head = redis.call('LINDEX', KEYS[2], 0)
-if head then
-  local ok, item = pcall(cjson.decode, head)
-  if ok and type(item) == 'table' and item.id == ARGV[2] then redis.call('LPOP', KEYS[2]) end
-end
+    lua: `${FENCED_POP_HEAD}
 return 1`,
   },
   // KEYS: lock · ARGV: token
@@ -191,27 +192,33 @@ export class RedisStore implements Store {
     return parsed.success ? parsed.data : undefined;
   }
 
-  async commit(lease: Lease, turn: TurnCommit): Promise<void> {
-    const c = lease.conversationId;
+  /** Runs a lease-fenced script, turning the script's LEASE_LOST into the named error. */
+  private async fenced(lease: Lease, name: 'commit' | 'ack', keys: string[], args: Array<string | number>): Promise<void> {
     try {
-      await this.run(
-        'commit',
-        [this.k(c, 'lock'), this.k(c, 'inbox'), this.k(c, 'state'), this.k(c, 'transcript'), this.k(c, 'outbox')],
-        [
-          lease.token,
-          turn.eventId,
-          turn.record ? JSON.stringify(turn.record) : '',
-          this.limits.stateTtlSec,
-          this.limits.transcriptMax,
-          turn.transcript.length,
-          ...turn.transcript.map((e) => JSON.stringify(e)),
-          ...turn.outbox.map((i) => JSON.stringify(i)),
-        ],
-      );
+      await this.run(name, keys, args);
     } catch (err) {
-      if ((err as Error).message.includes('LEASE_LOST')) throw new LeaseLostError(c);
+      if ((err as Error).message.includes('LEASE_LOST')) throw new LeaseLostError(lease.conversationId);
       throw err;
     }
+  }
+
+  async commit(lease: Lease, turn: TurnCommit): Promise<void> {
+    const c = lease.conversationId;
+    await this.fenced(
+      lease,
+      'commit',
+      [this.k(c, 'lock'), this.k(c, 'inbox'), this.k(c, 'state'), this.k(c, 'transcript'), this.k(c, 'outbox')],
+      [
+        lease.token,
+        turn.eventId,
+        turn.record ? JSON.stringify(turn.record) : '',
+        this.limits.stateTtlSec,
+        this.limits.transcriptMax,
+        turn.transcript.length,
+        ...turn.transcript.map((e) => JSON.stringify(e)),
+        ...turn.outbox.map((i) => JSON.stringify(i)),
+      ],
+    );
   }
 
   async peekOutbox(conversationId: string, limit: number): Promise<OutboxItem[]> {
@@ -220,12 +227,7 @@ export class RedisStore implements Store {
   }
 
   async ackOutbox(lease: Lease, itemId: string): Promise<void> {
-    try {
-      await this.run('ack', [this.k(lease.conversationId, 'lock'), this.k(lease.conversationId, 'outbox')], [lease.token, itemId]);
-    } catch (err) {
-      if ((err as Error).message.includes('LEASE_LOST')) throw new LeaseLostError(lease.conversationId);
-      throw err;
-    }
+    await this.fenced(lease, 'ack', [this.k(lease.conversationId, 'lock'), this.k(lease.conversationId, 'outbox')], [lease.token, itemId]);
   }
 
   async transcript(conversationId: string, limit: number): Promise<TranscriptEntry[]> {
