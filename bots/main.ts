@@ -2,7 +2,9 @@ import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { PLAYGROUND_CHANNEL, PLAYGROUND_HELP, PlaygroundChannel, PlaygroundSession } from '../adapters/playground/playground.js';
 import { createRuntime } from './app.js';
-import { parseConfig } from './config.js';
+import { parseConfig, type Config } from './config.js';
+import { RedisStore } from '../adapters/store/redis.js';
+import { TicketStatus } from '../flows/ticket.js';
 import { ServiceBotError } from './errors.js';
 import { checkDefinitions, DEFAULT_FLOWS_DIR } from './flows-registry.js';
 import { createLogger } from './log.js';
@@ -10,6 +12,7 @@ import { createLogger } from './log.js';
 const USAGE = `Usage:
   npm start [-- --lang zh-CN|en] [--flows DIR]    chat with the bot in the local playground
   npm run flows:check [-- DIR]                    validate flow definitions and list every problem
+  npm run tickets [-- --status S] [--limit N]     list recorded tickets, newest first (needs REDIS_URL)
 Environment: see README.md, "Configuration".`;
 
 /** Entry point: parses arguments and environment once, then runs the playground or a tool. */
@@ -17,7 +20,13 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { lang: { type: 'string' }, flows: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      lang: { type: 'string' },
+      flows: { type: 'string' },
+      status: { type: 'string' },
+      limit: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
@@ -39,6 +48,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.stdout.write(`Invalid flow definitions in ${dir}:\n${result.problems.map((p) => `  ${p.file}: ${p.path}: ${p.message}`).join('\n')}\n`);
     return 1;
   }
+  if (positionals[0] === 'tickets') return tickets(config, values.status, values.limit);
   if (positionals.length > 0) {
     process.stderr.write(`Unknown command: ${positionals.join(' ')}\n${USAGE}\n`);
     return 2;
@@ -46,7 +56,39 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return playground(config, values.lang, values.flows);
 }
 
-async function playground(config: ReturnType<typeof parseConfig>, lang: string | undefined, flowsDir: string | undefined): Promise<number> {
+/** Lists tickets from the production store, one line each, newest first. */
+async function tickets(config: Config, status: string | undefined, limit: string | undefined): Promise<number> {
+  if (!config.REDIS_URL) {
+    process.stderr.write('Tickets are kept in Redis: set REDIS_URL. (The playground without Redis keeps them in memory; use /tickets there.)\n');
+    return 2;
+  }
+  const parsedStatus = status === undefined ? undefined : TicketStatus.safeParse(status);
+  if (parsedStatus && !parsedStatus.success) {
+    process.stderr.write(`--status must be one of ${TicketStatus.options.join(', ')} (got "${status}")\n`);
+    return 2;
+  }
+  const n = limit === undefined ? 50 : Number(limit);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) {
+    process.stderr.write(`--limit must be a whole number from 1 to 10000 (got "${limit}")\n`);
+    return 2;
+  }
+  const store = await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX });
+  try {
+    const list = await store.tickets.list({ ...(parsedStatus?.data ? { status: parsedStatus.data } : {}), limit: n });
+    for (const t of list) {
+      const when = new Date(t.createdAt).toISOString();
+      const score = t.satisfaction !== undefined ? ` satisfaction=${t.satisfaction}` : '';
+      const promised = t.promisedBy !== undefined ? ` promisedBy=${new Date(t.promisedBy).toISOString()}` : '';
+      process.stdout.write(`${t.id} ${when} ${t.type} ${t.status} ${t.channel} customer=${t.customer.id} need=${JSON.stringify(t.need)}${score}${promised}\n`);
+    }
+    if (list.length === 0) process.stdout.write('no tickets\n');
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+async function playground(config: Config, lang: string | undefined, flowsDir: string | undefined): Promise<number> {
   const interactive = Boolean(process.stdin.isTTY);
   let rl: Interface | undefined;
   let waiting = false;

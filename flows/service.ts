@@ -323,6 +323,8 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
       },
       survey: {
         on: {
+          // Already thanked and closed politely: a customer who does not rate is simply let go.
+          'timer.idle': { target: 'idle' },
           'user.message': [
             { guard: 'hasRating', target: 'idle', actions: 'rate' },
             ...anyTime(),

@@ -84,6 +84,28 @@ describe('playground (scripted, as in the README)', () => {
     expect(ok.stdout).toMatch(/^OK: en\.yaml, zh-CN\.yaml \(version [0-9a-f]{12}\)/);
   });
 
+  it.runIf(Boolean(redisUrl))('lists the tickets a conversation recorded, from another process', async () => {
+    const env = { REDIS_URL: redisUrl, REDIS_PREFIX: `test:tk:${Date.now().toString(36)}:` };
+    await playground('能货到付款吗\n是的\n你们支持花呗分期吗\n是的\n就是用花呗分三期\n是的\n没有了\n4\n', [], env);
+    const all = await playground('', ['tickets'], env);
+    expect(all.code).toBe(0);
+    const rows = lines(all.stdout);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/^T\d{6}-\w{10} \S+ inquiry pending playground customer=local need="就是用花呗分三期" satisfaction=4 promisedBy=/);
+    expect(rows[1]).toMatch(/^T\d{6}-\w{10} \S+ inquiry answered playground customer=local need="能货到付款吗" satisfaction=4$/);
+    const pending = await playground('', ['tickets', '--status', 'pending'], env);
+    expect(lines(pending.stdout)).toHaveLength(1);
+    const bad = await playground('', ['tickets', '--status', 'lost'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--status must be one of answered, pending, unresolved, recorded, resolved');
+  });
+
+  it('explains where tickets are when there is no Redis', async () => {
+    const { code, stderr } = await playground('', ['tickets']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('Tickets are kept in Redis: set REDIS_URL');
+  });
+
   it.runIf(Boolean(redisUrl))('resumes the conversation on Redis after the playground restarts', async () => {
     const env = { REDIS_URL: redisUrl, REDIS_PREFIX: `test:pg:${Date.now().toString(36)}:` };
     await playground('你好\n我的订单还没发货\n', [], env);

@@ -231,6 +231,17 @@ describe('idle customers and timers', () => {
     expect(d.state).toBe('confirming');
   });
 
+  it('lets a customer who does not answer the survey go without another message', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('怎么开发票');
+    d.say('是的');
+    d.say('没有了');
+    expect(d.state).toBe('survey');
+    expect(d.say({ type: 'timer', name: 'idle', dueAt: d.record!.timers.idle! }, { after: 10 * 60_000 })).toEqual([]);
+    expect(d.state).toBe('idle');
+    expect(d.of('ticket.put')).toEqual([]);
+  });
+
   it('cancels the idle timer when the conversation closes', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('你好');
