@@ -32,7 +32,7 @@ export interface EngineDeps {
 }
 
 export type ReceiveResult =
-  | { status: 'accepted' }
+  | { status: 'accepted'; conversationId?: string }
   | { status: 'duplicate' }
   | { status: 'rejected'; problems: string[] };
 
@@ -56,6 +56,17 @@ export class Engine {
    * is stored: when this worker got the lock, also once it has been processed and delivered.
    */
   async receive(raw: unknown): Promise<ReceiveResult> {
+    const result = await this.accept(raw);
+    if (result.status !== 'accepted') return result;
+    await this.run(result.conversationId ?? '');
+    return { status: 'accepted' };
+  }
+
+  /**
+   * Validates an event and stores it durably, without running the turn: a webhook answers the
+   * platform as soon as this resolves and runs the conversation afterwards.
+   */
+  async accept(raw: unknown): Promise<ReceiveResult> {
     const parsed = InboundEvent.safeParse(raw);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`);
@@ -67,8 +78,7 @@ export class Engine {
       this.deps.log.debug('duplicate event ignored', { conversationId: event.conversationId, eventId: event.id });
       return { status: 'duplicate' };
     }
-    await this.run(event.conversationId);
-    return { status: 'accepted' };
+    return { status: 'accepted', conversationId: event.conversationId };
   }
 
   /**
@@ -151,7 +161,7 @@ export class Engine {
     const customerId = event.customer.id;
     const transcript: TranscriptEntry[] = [];
     const heard = describeInbound(event);
-    if (heard !== undefined) transcript.push({ at: event.at, from: 'customer', text: heard, eventId: event.id });
+    if (heard !== undefined) transcript.push({ at: event.at, ...heard, eventId: event.id });
     const outbox: OutboxItem[] = result.effects.map((effect: Effect, n: number) => ({
       id: `${event.id}#${n}`,
       conversationId: event.conversationId,
@@ -180,6 +190,7 @@ export class Engine {
         } catch (err) {
           if (err instanceof DeliveryError && err.permanent) {
             log.warn('delivery impossible; dropping item', { conversationId: item.conversationId, item: item.id, error: err.message });
+            if (err.unreachable) await this.customerUnreachable(item);
             delivered = true;
             break;
           }
@@ -187,11 +198,26 @@ export class Engine {
           log.warn(last ? 'delivery failed; will retry on the next sweep' : 'delivery failed; retrying', { conversationId: item.conversationId, item: item.id, attempt: attempt + 1, error: String(err) });
           if (last) return true;
           const wait = err instanceof DeliveryError && err.retryAfterSec !== undefined ? err.retryAfterSec * 1000 : this.options.backoffMs(attempt);
+          // Keep the conversation while waiting, so no other worker sends the same item meanwhile.
+          if (!(await store.extend(lease, wait + this.options.lockTtlMs))) throw new LeaseLostError(lease.conversationId);
           await this.sleep(wait);
         }
       }
       await store.ackOutbox(lease, item.id);
     }
+  }
+
+  /** The customer cannot be reached (blocked the bot): end their conversation through the flow, once. */
+  private async customerUnreachable(item: OutboxItem): Promise<void> {
+    if (item.effect.type !== 'reply') return;
+    await this.deps.store.accept({
+      id: `unreachable:${item.id}`,
+      conversationId: item.conversationId,
+      channel: item.channel,
+      customer: { id: item.customerId },
+      at: this.deps.clock(),
+      payload: { type: 'command', command: 'blocked' },
+    });
   }
 
   private async perform(item: OutboxItem): Promise<void> {
@@ -220,18 +246,22 @@ export class Engine {
   }
 }
 
-/** How an inbound event reads in the transcript; undefined for events the customer did not send. */
-function describeInbound(event: InboundEvent): string | undefined {
+/** How an inbound event reads in the transcript; undefined for events that say nothing to an agent. */
+function describeInbound(event: InboundEvent): Pick<TranscriptEntry, 'from' | 'text'> | undefined {
   const p = event.payload;
   switch (p.type) {
     case 'text':
-      return p.text;
+      return { from: 'customer', text: p.text };
     case 'choice':
-      return `[choice: ${p.choice}]`;
+      return { from: 'customer', text: `[choice: ${p.choice}]` };
     case 'media':
-      return `[${p.media}]`;
+      return { from: 'customer', text: `[${p.media}]` };
+    case 'edit':
+      return { from: 'customer', text: `[edited] ${p.text}` };
     case 'command':
-      return `/${p.command}`;
+      if (p.command === 'blocked') return { from: 'system', text: 'the customer blocked the bot' };
+      if (p.command === 'group') return undefined;
+      return { from: 'customer', text: `/${p.command}` };
     case 'timer':
       return undefined;
   }

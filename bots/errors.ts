@@ -46,6 +46,8 @@ export class DeliveryError extends ServiceBotError {
     conversationId?: string,
     /** Seconds the platform asked us to wait before retrying (Telegram's retry_after). */
     readonly retryAfterSec?: number,
+    /** With `permanent`: the customer cannot be reached at all (blocked the bot, deleted account). */
+    readonly unreachable = false,
   ) {
     super('DELIVERY_FAILED', message, conversationId);
   }

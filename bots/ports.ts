@@ -64,6 +64,8 @@ export interface ConversationStore {
   /** Takes the conversation's lock for `ttlMs`, or undefined when another worker holds it. */
   lock(conversationId: string, ttlMs: number): Promise<Lease | undefined>;
   unlock(lease: Lease): Promise<void>;
+  /** Extends a held lease to `ttlMs` from now; false when it has already been lost. */
+  extend(lease: Lease, ttlMs: number): Promise<boolean>;
   /** The oldest unprocessed event, or undefined. Unparseable entries come back as `{ corrupt }`. */
   peekInbox(conversationId: string): Promise<InboundEvent | { corrupt: string } | undefined>;
   load(conversationId: string): Promise<ConversationRecord | undefined>;

@@ -34,7 +34,10 @@ export const FlowPayload = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), text: z.string() }),
   z.object({ type: z.literal('choice'), choice: z.string() }),
   z.object({ type: z.literal('media'), media: z.string() }),
-  z.object({ type: z.literal('command'), command: z.enum(['start', 'help']) }),
+  /** start/help come from the customer; blocked (they blocked the bot) and group (a group chat the bot does not serve) from the channel. */
+  z.object({ type: z.literal('command'), command: z.enum(['start', 'help', 'blocked', 'group']) }),
+  /** The customer edited an earlier message: kept on the transcript, not answered. */
+  z.object({ type: z.literal('edit'), text: z.string() }),
   z.object({ type: z.literal('timer'), name: z.string(), dueAt: z.number() }),
 ]);
 export type FlowPayload = z.infer<typeof FlowPayload>;
@@ -137,7 +140,19 @@ export function createConversationFlow(bundle: FlowBundle): ConversationFlow {
       case 'media':
         return { type: 'user.media', media: payload.media, locale, at };
       case 'command':
-        return payload.command === 'start' ? { type: 'user.start', locale, at } : { type: 'user.help', at };
+        switch (payload.command) {
+          case 'start':
+            return { type: 'user.start', locale, at };
+          case 'help':
+            return { type: 'user.help', at };
+          case 'blocked':
+            return { type: 'user.blocked', at };
+          case 'group':
+            return { type: 'user.group', locale, at };
+        }
+        return undefined;
+      case 'edit':
+        return undefined;
       case 'timer':
         return payload.name === IDLE_TIMER ? { type: 'timer.idle', at } : undefined;
     }
@@ -162,7 +177,7 @@ export function createConversationFlow(bundle: FlowBundle): ConversationFlow {
     const startsSession = before.value === 'idle' || (input.payload.type === 'command' && input.payload.command === 'start');
     const locale = startsSession ? chooseLocale(before.context.locale, input) : before.context.locale;
     const event = toEvent(input, locale);
-    if (!event) return unchanged(`no handler for ${input.payload.type}`);
+    if (!event) return unchanged(`nothing to answer for ${input.payload.type}`);
 
     const [after, actions] = transition(machine, before, event);
     const flow = localeOf(after.context.locale);

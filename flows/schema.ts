@@ -51,6 +51,7 @@ export const TEXT_PLACEHOLDERS = {
   apology: [],
   suggestion: ['ticket'],
   unsupported: [],
+  privateOnly: ['company'],
   help: ['company'],
 } as const satisfies Record<string, readonly string[]>;
 export type TextKey = keyof typeof TEXT_PLACEHOLDERS;

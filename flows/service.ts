@@ -41,6 +41,8 @@ export type ServiceEvent =
   | { type: 'user.media'; media: string; locale: string; at: number }
   | { type: 'user.start'; locale: string; at: number }
   | { type: 'user.help'; at: number }
+  | { type: 'user.blocked'; at: number }
+  | { type: 'user.group'; locale: string; at: number }
   | { type: 'timer.idle'; at: number };
 
 export interface SayParams {
@@ -195,7 +197,12 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
           type: 'inquiry',
           status: 'unresolved',
           need: context.facts.at(-1) ?? '',
-          outcome: event.type === 'timer.idle' ? 'customer stopped replying before an answer' : 'conversation restarted before an answer',
+          outcome:
+            event.type === 'timer.idle'
+              ? 'customer stopped replying before an answer'
+              : event.type === 'user.blocked'
+                ? 'customer blocked the bot before an answer'
+                : 'conversation restarted before an answer',
         });
         emit(enqueue, { type: 'putTicket', params: { ticket } });
         enqueue.assign({ seq: context.seq + 1, facts: [] });
@@ -240,6 +247,9 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
         actions: ['recordUnresolved', 'adoptLocale', { type: 'greet', params: ({ event }) => ({ withAsk: true, at: event.at }) }],
       },
       'user.help': { actions: { type: 'say', params: { key: 'help' } } },
+      // The customer blocked the bot: nothing can reach them, so end quietly, keeping the matter on record.
+      'user.blocked': { target: '.idle', actions: 'recordUnresolved' },
+      'user.group': { actions: ['adoptLocale', { type: 'say', params: { key: 'privateOnly' } }] },
       'user.media': { actions: { type: 'say', params: { key: 'unsupported' } } },
       'timer.idle': { target: '.idle', actions: ['recordUnresolved', { type: 'say', params: { key: 'idleClose' } }] },
     },

@@ -89,6 +89,13 @@ export class MemoryStore implements Store {
     if (s?.lock?.token === lease.token) delete s.lock;
   }
 
+  async extend(lease: Lease, ttlMs: number): Promise<boolean> {
+    if (!this.holds(lease)) return false;
+    const lock = this.slot(lease.conversationId).lock;
+    if (lock) lock.expiresAt = this.clock() + ttlMs;
+    return true;
+  }
+
   async peekInbox(conversationId: string): Promise<InboundEvent | { corrupt: string } | undefined> {
     const raw = this.conversations.get(conversationId)?.inbox[0];
     if (raw === undefined) return undefined;

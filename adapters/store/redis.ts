@@ -79,6 +79,11 @@ return 1`,
     keys: 1,
     lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`,
   },
+  // KEYS: lock · ARGV: token, ttl ms
+  extend: {
+    keys: 1,
+    lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`,
+  },
   // KEYS: due zset, data hash · ARGV: now, lease ms, limit
   claimTimers: {
     keys: 2,
@@ -178,6 +183,10 @@ export class RedisStore implements Store {
 
   async unlock(lease: Lease): Promise<void> {
     await this.run('unlock', [this.k(lease.conversationId, 'lock')], [lease.token]);
+  }
+
+  async extend(lease: Lease, ttlMs: number): Promise<boolean> {
+    return (await this.run('extend', [this.k(lease.conversationId, 'lock')], [lease.token, ttlMs])) === 1;
   }
 
   async peekInbox(conversationId: string): Promise<InboundEvent | { corrupt: string } | undefined> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../adapters/store/memory.js';
-import { harness, permanent, TestClock, transient } from '../support/harness.js';
+import { blocked, harness, permanent, TestClock, transient } from '../support/harness.js';
 
 function setup() {
   const clock = new TestClock();
@@ -94,13 +94,54 @@ describe('engine: delivery', () => {
     expect(await h.store.pending(10)).toEqual([]);
   });
 
-  it('drops a reply that can never be delivered (customer blocked the bot) without stalling', async () => {
+  it('holds the conversation through a long retry_after instead of letting another worker send twice', async () => {
+    const h = setup();
+    h.channel.failures.push(transient('Too Many Requests', 45));
+    await h.say('c1', '你好');
+    expect(h.slept).toEqual([45_000]);
+    expect(h.channel.texts()).toHaveLength(1);
+    expect(h.log.lines.filter((l) => l.level === 'warn' && String(l.fields?.error ?? '').includes('Lost the lock'))).toEqual([]);
+  });
+
+  it('ends the conversation quietly when the customer blocked the bot: one attempt, no retry storm', async () => {
+    const h = setup();
+    await h.say('c1', '你好');
+    await h.say('c1', '你们支持花呗分期吗');
+    h.channel.failures.push(blocked());
+    const attempts = h.channel.attempts;
+    await h.say('c1', '是的');
+    expect(h.channel.attempts - attempts).toBe(1);
+    const transcript = await h.store.transcript('c1', 20);
+    expect(transcript.at(-1)).toMatchObject({ from: 'system', text: 'the customer blocked the bot' });
+    expect(await h.store.tickets.list({ conversationId: 'c1' })).toMatchObject([{ status: 'unresolved', outcome: 'customer blocked the bot before an answer' }]);
+    h.clock.advance(60 * 60_000);
+    expect(await h.poller.tick()).toBe(0);
+  });
+
+  it('drops a reply the platform refuses for good without stalling the conversation', async () => {
     const h = setup();
     h.channel.failures.push(permanent());
     await h.say('c1', '你好');
     await h.say('c1', '我的订单还没发货');
     expect(h.channel.texts()).toEqual(['您的意思是想了解订单什么时候发货，对吗？']);
     expect(h.log.lines.some((l) => l.level === 'warn' && l.message.startsWith('delivery impossible'))).toBe(true);
+  });
+});
+
+describe('engine: what customers do on real platforms', () => {
+  it('keeps an edited message on the transcript without answering it', async () => {
+    const h = setup();
+    await h.say('c1', '你好');
+    await h.say('c1', { type: 'edit', text: '你好呀' });
+    expect(h.channel.texts()).toHaveLength(1);
+    expect((await h.store.transcript('c1', 10)).map((e) => e.text)).toContain('[edited] 你好呀');
+  });
+
+  it('tells a group chat once that the bot serves private chats', async () => {
+    const h = setup();
+    await h.say('group:1', { type: 'command', command: 'group' }, 'group-notice:1');
+    await h.say('group:1', { type: 'command', command: 'group' }, 'group-notice:1');
+    expect(h.channel.texts('group:1')).toEqual(['您好\uff0c为了保护您的隐私\uff0c本店客服只在私聊中为您服务。请点击我的头像\uff0c给我发送私信咨询。']);
   });
 });
 

@@ -28,8 +28,11 @@ export class RecordingChannel implements ChannelPort {
 export function transient(message = 'HTTP 502 from the platform', retryAfterSec?: number): DeliveryError {
   return new DeliveryError(message, false, undefined, retryAfterSec);
 }
-export function permanent(message = 'Forbidden: bot was blocked by the user'): DeliveryError {
+export function permanent(message = 'Bad Request: message is too long'): DeliveryError {
   return new DeliveryError(message, true);
+}
+export function blocked(message = 'Forbidden: bot was blocked by the user'): DeliveryError {
+  return new DeliveryError(message, true, undefined, undefined, true);
 }
 
 export class TestClock {
