@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { PLAYGROUND_CHANNEL, PLAYGROUND_HELP, PlaygroundChannel, PlaygroundSession } from '../adapters/playground/playground.js';
+import { TelegramService } from '../adapters/telegram/service.js';
+import { TELEGRAM_CHANNEL } from '../adapters/telegram/updates.js';
 import { createRuntime } from './app.js';
 import { parseConfig, type Config } from './config.js';
 import { RedisStore } from '../adapters/store/redis.js';
@@ -11,6 +14,7 @@ import { createLogger } from './log.js';
 
 const USAGE = `Usage:
   npm start [-- --lang zh-CN|en] [--flows DIR]    chat with the bot in the local playground
+                                                  (runs the Telegram channel when TELEGRAM_BOT_TOKEN is set)
   npm run flows:check [-- DIR]                    validate flow definitions and list every problem
   npm run tickets [-- --status S] [--limit N]     list recorded tickets, newest first (needs REDIS_URL)
 Environment: see README.md, "Configuration".`;
@@ -53,7 +57,55 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.stderr.write(`Unknown command: ${positionals.join(' ')}\n${USAGE}\n`);
     return 2;
   }
+  if (config.TELEGRAM_BOT_TOKEN) return telegram(config, config.TELEGRAM_BOT_TOKEN, values.flows);
   return playground(config, values.lang, values.flows);
+}
+
+/** Production: the Telegram channel, by webhook when PUBLIC_URL is set, by long polling otherwise. */
+async function telegram(config: Config, token: string, flowsDir: string | undefined): Promise<number> {
+  const log = createLogger(config.LOG_LEVEL);
+  const clock = Date.now;
+  let secret = config.TELEGRAM_WEBHOOK_SECRET;
+  if (config.PUBLIC_URL && !secret) {
+    secret = randomBytes(32).toString('hex');
+    log.warn('TELEGRAM_WEBHOOK_SECRET is not set; generated one for this run. Set it so restarts and replicas share it.', { TELEGRAM_WEBHOOK_SECRET: secret });
+  }
+  const service = new TelegramService({
+    token,
+    apiRoot: config.TELEGRAM_API_ROOT,
+    mode: config.PUBLIC_URL && secret ? { kind: 'webhook', publicUrl: config.PUBLIC_URL, secret, port: config.PORT } : { kind: 'polling' },
+    allowGroups: config.TELEGRAM_GROUPS === 'answer',
+    throttle: true,
+    log,
+    clock,
+  });
+  const runtime = await createRuntime({ config, log, clock, channels: new Map([[TELEGRAM_CHANNEL, service.channel]]), flowsDir });
+  if (runtime.store.kind === 'memory') log.warn('REDIS_URL is not set: conversations live in this process only and are lost on restart. Set REDIS_URL in production.');
+  service.attach(runtime.engine);
+  const every = (ms: number, work: () => Promise<unknown>, what: string) => {
+    const t = setInterval(() => void work().catch((err: unknown) => log.error(`${what} failed`, { error: String(err) })), ms);
+    return () => clearInterval(t);
+  };
+  const stopTimers = every(1_000, () => runtime.poller.tick(), 'timer tick');
+  const stopSweep = every(5_000, () => runtime.engine.recover(), 'recovery sweep');
+  const stopWatch = runtime.flows.watch();
+  await service.start();
+
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      log.info('shutting down: no new updates, finishing the ones in flight', { signal });
+      resolve();
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  });
+  stopTimers();
+  stopSweep();
+  stopWatch();
+  await service.stop();
+  await runtime.close();
+  log.info('stopped');
+  return 0;
 }
 
 /** Lists tickets from the production store, one line each, newest first. */

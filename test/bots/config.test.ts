@@ -13,6 +13,12 @@ describe('configuration from the environment', () => {
       STATE_TTL_DAYS: 30,
       TRANSCRIPT_MAX: 200,
       DEDUP_TTL_HOURS: 48,
+      TELEGRAM_BOT_TOKEN: undefined,
+      PUBLIC_URL: undefined,
+      TELEGRAM_WEBHOOK_SECRET: undefined,
+      TELEGRAM_API_ROOT: 'https://api.telegram.org',
+      TELEGRAM_GROUPS: 'private-only',
+      PORT: 8080,
     });
   });
 
@@ -37,6 +43,22 @@ describe('configuration from the environment', () => {
       'DEDUP_TTL_HOURS: must be at least 24: platforms redeliver within a day (got "2")',
     ]);
     expect((error as ConfigError).message).toMatch(/^Invalid configuration:\n/);
+  });
+
+  it('checks the Telegram settings', () => {
+    expect(() => parseConfig({ TELEGRAM_BOT_TOKEN: 'abc', TELEGRAM_WEBHOOK_SECRET: 'short', PORT: '70000', PUBLIC_URL: 'bot.example.com' })).toThrow(
+      /TELEGRAM_BOT_TOKEN: must be the token from @BotFather[\s\S]*PUBLIC_URL: must be the public base URL[\s\S]*TELEGRAM_WEBHOOK_SECRET: must be 16–256[\s\S]*PORT: must be a port number/,
+    );
+    expect(parseConfig({ TELEGRAM_BOT_TOKEN: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw', PUBLIC_URL: 'https://bot.example.com' })).toMatchObject({
+      TELEGRAM_BOT_TOKEN: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw',
+      PUBLIC_URL: 'https://bot.example.com',
+      PORT: 8080,
+    });
+  });
+
+  it('never echoes a bot token or webhook secret', () => {
+    expect(() => parseConfig({ TELEGRAM_BOT_TOKEN: '123:tooShortSecretValue' })).toThrow('TELEGRAM_BOT_TOKEN: must be the token from @BotFather, like 123456789:AAH… (got 23 characters, not shown)');
+    expect(() => parseConfig({ TELEGRAM_BOT_TOKEN: '123:tooShortSecretValue' })).not.toThrow(/tooShortSecretValue/);
   });
 
   it('never echoes a password from a Redis URL', () => {

@@ -1,0 +1,95 @@
+import { GrammyError, HttpError, type Api } from 'grammy';
+import type { InlineKeyboardButton } from 'grammy/types';
+import { DeliveryError } from '../../bots/errors.js';
+import type { Logger } from '../../bots/log.js';
+import type { ChannelPort, OutboundMessage } from '../../bots/ports.js';
+import type { Choice } from '../../flows/conversation.js';
+import { chatIdOf } from './updates.js';
+
+/** Telegram's limit on one message's text. */
+export const MAX_MESSAGE_LENGTH = 4096;
+
+/**
+ * Splits a long reply on line boundaries (then on spaces, then anywhere) so that no part
+ * exceeds the limit. Counts UTF-16 code units, as Telegram does.
+ */
+export function splitMessage(text: string, limit = MAX_MESSAGE_LENGTH): string[] {
+  if (text.length <= limit) return [text];
+  const parts: string[] = [];
+  let rest = text;
+  while (rest.length > limit) {
+    const window = rest.slice(0, limit);
+    let cut = window.lastIndexOf('\n');
+    if (cut <= 0) cut = window.lastIndexOf(' ');
+    if (cut <= 0) cut = limit;
+    // Never split a surrogate pair.
+    if (cut === limit && /[\ud800-\udbff]/.test(rest.charAt(cut - 1))) cut--;
+    parts.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).replace(/^\n/, '');
+  }
+  if (rest.trim()) parts.push(rest);
+  return parts;
+}
+
+/** Two choices side by side (是的 / 不是); longer lists one per row, so labels stay readable. */
+export function keyboardOf(choices: readonly Choice[]): InlineKeyboardButton[][] {
+  const buttons = choices.map((c) => ({ text: c.label, callback_data: c.id }));
+  return buttons.length <= 2 ? [buttons] : buttons.map((b) => [b]);
+}
+
+/** Maps Bot API failures onto the engine's retry rules. */
+export function deliveryErrorOf(err: unknown, conversationId: string): DeliveryError {
+  if (err instanceof GrammyError) {
+    const code = err.error_code;
+    if (code === 429) return new DeliveryError(`Telegram rate limit: ${err.description}`, false, conversationId, err.parameters.retry_after ?? 1);
+    if (code === 403) return new DeliveryError(`Telegram refused: ${err.description}`, true, conversationId, undefined, true);
+    if (code === 400 && /chat not found|user is deactivated|bot was kicked/i.test(err.description)) {
+      return new DeliveryError(`Telegram refused: ${err.description}`, true, conversationId, undefined, true);
+    }
+    if (code >= 500) return new DeliveryError(`Telegram server error ${code}: ${err.description}`, false, conversationId);
+    return new DeliveryError(`Telegram rejected the message (${code}): ${err.description}`, true, conversationId);
+  }
+  if (err instanceof HttpError) return new DeliveryError(`Cannot reach the Telegram Bot API: ${err.message}`, false, conversationId);
+  return new DeliveryError(`Telegram delivery failed: ${String(err)}`, false, conversationId);
+}
+
+/**
+ * Sends replies as plain text (no parse_mode), so nothing a customer wrote, quoted back to
+ * them, can ever be read as markup. Choices become an inline keyboard on the last part.
+ */
+export class TelegramChannel implements ChannelPort {
+  constructor(
+    private readonly api: Api,
+    private readonly log: Logger,
+  ) {}
+
+  async send(message: OutboundMessage): Promise<void> {
+    const chatId = chatIdOf(message.conversationId);
+    if (chatId === undefined) throw new DeliveryError(`Not a Telegram conversation: ${message.conversationId}`, true, message.conversationId);
+    const parts = splitMessage(message.text);
+    try {
+      for (const [i, part] of parts.entries()) {
+        const last = i === parts.length - 1;
+        await this.api.sendMessage(chatId, part, {
+          link_preview_options: { is_disabled: true },
+          ...(last && message.choices?.length ? { reply_markup: { inline_keyboard: keyboardOf(message.choices) } } : {}),
+        });
+      }
+    } catch (err) {
+      throw deliveryErrorOf(err, message.conversationId);
+    }
+  }
+
+  /**
+   * Answers a button press (so the client stops its spinner) and removes that message's
+   * keyboard, so the same choice cannot be made twice. Failures here are logged, not fatal:
+   * the choice itself is already safely accepted.
+   */
+  async acknowledge(callback: { id: string; chatId: number; messageId?: number }): Promise<void> {
+    await this.api.answerCallbackQuery(callback.id).catch((err: unknown) => this.log.warn('answerCallbackQuery failed', { error: String(err) }));
+    if (callback.messageId === undefined) return;
+    await this.api
+      .editMessageReplyMarkup(callback.chatId, callback.messageId, { reply_markup: { inline_keyboard: [] } })
+      .catch((err: unknown) => this.log.debug('keyboard already gone', { error: String(err) }));
+  }
+}

@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import type { InboundEvent } from '../../bots/ports.js';
+
+/**
+ * Telegram updates as far as this product reads them, validated at the edge: whatever arrives
+ * on the webhook is untrusted until it passes here. Unknown fields are kept and ignored.
+ */
+const User = z.looseObject({
+  id: z.number().int(),
+  is_bot: z.boolean().optional(),
+  first_name: z.string().optional(),
+  last_name: z.string().optional(),
+  username: z.string().optional(),
+  language_code: z.string().optional(),
+});
+
+const Chat = z.looseObject({
+  id: z.number().int(),
+  type: z.string(),
+});
+
+const Message = z.looseObject({
+  message_id: z.number().int(),
+  date: z.number().int(),
+  chat: Chat,
+  from: User.optional(),
+  text: z.string().optional(),
+});
+type Message = z.infer<typeof Message>;
+
+const CallbackQuery = z.looseObject({
+  id: z.string(),
+  from: User,
+  data: z.string().optional(),
+  message: z.looseObject({ message_id: z.number().int(), chat: Chat }).optional(),
+});
+
+export const TelegramUpdate = z.looseObject({
+  update_id: z.number().int().nonnegative(),
+  message: Message.optional(),
+  edited_message: Message.optional(),
+  callback_query: CallbackQuery.optional(),
+});
+export type TelegramUpdate = z.infer<typeof TelegramUpdate>;
+
+export const TELEGRAM_CHANNEL = 'telegram';
+
+/** What to do with one update. */
+export type TelegramInbound =
+  | {
+      kind: 'event';
+      event: InboundEvent;
+      /** A button press to acknowledge, and the message whose keyboard to remove. */
+      callback?: { id: string; chatId: number; messageId?: number };
+    }
+  | { kind: 'ignore'; reason: string };
+
+/** Non-text messages, by the field Telegram puts them in, named as the transcript shows them. */
+const MEDIA_FIELDS: ReadonlyArray<[string, string]> = [
+  ['photo', 'photo'],
+  ['sticker', 'sticker'],
+  ['voice', 'voice'],
+  ['audio', 'audio'],
+  ['video', 'video'],
+  ['video_note', 'video'],
+  ['animation', 'animation'],
+  ['document', 'document'],
+  ['location', 'location'],
+  ['venue', 'location'],
+  ['contact', 'contact'],
+  ['poll', 'poll'],
+  ['dice', 'dice'],
+];
+
+export function conversationIdOf(chatId: number): string {
+  return `${TELEGRAM_CHANNEL}:${chatId}`;
+}
+
+/** The chat id back from a conversation id, for sending. */
+export function chatIdOf(conversationId: string): number | undefined {
+  const m = /^telegram:(-?\d+)$/.exec(conversationId);
+  return m ? Number(m[1]) : undefined;
+}
+
+function customerOf(user: z.infer<typeof User>): InboundEvent['customer'] {
+  const name = [user.first_name, user.last_name].filter(Boolean).join(' ') || user.username;
+  return { id: String(user.id), ...(name ? { name } : {}), ...(user.language_code ? { languageCode: user.language_code } : {}) };
+}
+
+/** `/start`, `/start payload`, `/help@MyBot` → the command; anything else → undefined. */
+function commandOf(text: string, botUsername: string | undefined): 'start' | 'help' | undefined {
+  const m = /^\/(start|help)(?:@(\w+))?(?:\s|$)/i.exec(text.trim());
+  if (!m) return undefined;
+  if (m[2] && botUsername && m[2].toLowerCase() !== botUsername.toLowerCase()) return undefined;
+  return m[1]?.toLowerCase() as 'start' | 'help';
+}
+
+function mediaOf(message: Message): string | undefined {
+  for (const [field, name] of MEDIA_FIELDS) if (message[field] !== undefined) return name;
+  return undefined;
+}
+
+export interface MapOptions {
+  /** Answer in group chats too; by default the bot serves private chats only and says so once. */
+  allowGroups: boolean;
+  botUsername?: string | undefined;
+  now: () => number;
+}
+
+/**
+ * Turns one update into one inbound event. The update id is the dedup key, so Telegram's
+ * redeliveries (and two replicas receiving the same update) have exactly one effect.
+ */
+export function fromUpdate(update: TelegramUpdate, options: MapOptions): TelegramInbound {
+  const id = `tg:${update.update_id}`;
+  const message = update.message ?? update.edited_message;
+  if (message) {
+    if (!message.from || message.from.is_bot) return { kind: 'ignore', reason: 'message not from a person' };
+    const base = {
+      conversationId: conversationIdOf(message.chat.id),
+      channel: TELEGRAM_CHANNEL,
+      customer: customerOf(message.from),
+      at: message.date * 1000,
+      ...(message.from.language_code ? { localeHint: message.from.language_code } : {}),
+    };
+    if (message.chat.type !== 'private' && !options.allowGroups) {
+      // One notice per group (per dedup window), however many people write there.
+      return { kind: 'event', event: { ...base, id: `tg:group-notice:${message.chat.id}`, payload: { type: 'command', command: 'group' } } };
+    }
+    if (update.edited_message) {
+      if (message.text === undefined) return { kind: 'ignore', reason: 'edited non-text message' };
+      return { kind: 'event', event: { ...base, id, payload: { type: 'edit', text: message.text } } };
+    }
+    if (message.text !== undefined) {
+      const command = commandOf(message.text, options.botUsername);
+      return { kind: 'event', event: { ...base, id, payload: command ? { type: 'command', command } : { type: 'text', text: message.text } } };
+    }
+    const media = mediaOf(message);
+    return { kind: 'event', event: { ...base, id, payload: { type: 'media', media: media ?? 'other' } } };
+  }
+  const cb = update.callback_query;
+  if (cb) {
+    const chat = cb.message?.chat;
+    if (!chat || cb.data === undefined) return { kind: 'ignore', reason: 'button press without a message or data' };
+    return {
+      kind: 'event',
+      event: {
+        id,
+        conversationId: conversationIdOf(chat.id),
+        channel: TELEGRAM_CHANNEL,
+        customer: customerOf(cb.from),
+        at: options.now(),
+        ...(cb.from.language_code ? { localeHint: cb.from.language_code } : {}),
+        payload: { type: 'choice', choice: cb.data },
+      },
+      callback: { id: cb.id, chatId: chat.id, ...(cb.message ? { messageId: cb.message.message_id } : {}) },
+    };
+  }
+  return { kind: 'ignore', reason: 'update type not handled' };
+}
