@@ -152,7 +152,7 @@ export class TelegramService {
       this.options.log.info('telegram webhook registered', { url, port });
       return { url };
     }
-    await this.bot.api.deleteWebhook({ drop_pending_updates: false });
+    // bot.start() removes any webhook first, then long-polls.
     void this.bot.start({ allowed_updates: [...ALLOWED_UPDATES], onStart: (me) => this.options.log.info('telegram long polling started', { bot: me.username }) });
     return {};
   }

@@ -1,0 +1,320 @@
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../adapters/store/memory.js';
+import { keyboardOf, splitMessage } from '../../adapters/telegram/channel.js';
+import { TelegramService } from '../../adapters/telegram/service.js';
+import type { RedisStore } from '../../adapters/store/redis.js';
+import { freshRedisStore, redisUrl } from '../support/redis.js';
+import { Engine } from '../../bots/engine.js';
+import { memoryLogger } from '../../bots/log.js';
+import type { Store } from '../../bots/ports.js';
+import { defaultFlow } from '../support/flows.js';
+import { TestClock } from '../support/harness.js';
+import { BOT_INFO, blockedByUser, fakeBotApi, serverError, TOKEN, tooManyRequests, updates } from '../support/telegram.js';
+
+const SECRET = 'test-secret-0123456789abcdef';
+const flow = defaultFlow();
+
+interface Setup {
+  api: ReturnType<typeof fakeBotApi>;
+  service: TelegramService;
+  store: Store;
+  log: ReturnType<typeof memoryLogger>;
+  slept: number[];
+  /** POSTs an update to the webhook as Telegram would, then waits for the conversation to settle. */
+  post(update: unknown, options?: { secret?: string | null; raw?: string }): Promise<number>;
+}
+
+const running: TelegramService[] = [];
+
+async function setup(options: { apiRoot?: string; store?: Store; allowGroups?: boolean; api?: ReturnType<typeof fakeBotApi>; throttle?: boolean; polling?: boolean } = {}): Promise<Setup> {
+  const apiRoot = options.apiRoot ?? 'https://api.telegram.org';
+  const api = options.api ?? fakeBotApi(apiRoot);
+  const log = memoryLogger();
+  const clock = new TestClock();
+  const store = options.store ?? new MemoryStore(clock.now);
+  const service = new TelegramService({
+    token: TOKEN,
+    apiRoot,
+    mode: options.polling ? { kind: 'polling' } : { kind: 'webhook', publicUrl: 'https://bot.example.com/', secret: SECRET, port: 0, host: '127.0.0.1' },
+    allowGroups: options.allowGroups ?? false,
+    throttle: options.throttle ?? false,
+    botInfo: BOT_INFO,
+    log,
+    clock: clock.now,
+  });
+  const slept: number[] = [];
+  const engine = new Engine({ store, flow: () => flow, channels: new Map([['telegram', service.channel]]), clock: clock.now, log, sleep: async (ms) => void slept.push(ms) });
+  service.attach(engine);
+  await service.start();
+  running.push(service);
+  const post: Setup['post'] = async (update, opts = {}) => {
+    const secret = opts.secret === undefined ? SECRET : opts.secret;
+    const res = await fetch(`http://127.0.0.1:${service.port}/telegram/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
+      body: opts.raw ?? JSON.stringify(update),
+    });
+    await service.idle();
+    return res.status;
+  };
+  return { api, service, store, log, slept, post };
+}
+
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.stop()));
+  nock.cleanAll();
+});
+afterAll(() => {
+  nock.enableNetConnect();
+});
+
+const YES_NO = { inline_keyboard: [[{ text: '是的', callback_data: 'yes' }, { text: '不是', callback_data: 'no' }]] };
+const MORE_DONE = { inline_keyboard: [[{ text: '还有问题', callback_data: 'more' }, { text: '没有了', callback_data: 'done' }]] };
+
+describe('Telegram channel: the standard conversation', () => {
+  it('registers the webhook with its secret and only the updates it reads', async () => {
+    const { api } = await setup();
+    expect(api.of('setWebhook').map((c) => c.body)).toEqual([
+      { url: 'https://bot.example.com/telegram/webhook', secret_token: SECRET, allowed_updates: ['message', 'edited_message', 'callback_query'], drop_pending_updates: false },
+    ]);
+  });
+
+  it('runs a whole zh-CN conversation from /start to the survey, with the exact Bot API calls', async () => {
+    const t = await setup();
+    expect(await t.post(updates.text(42, '/start'))).toBe(200);
+    expect(t.api.of('sendMessage').map((c) => c.body)).toEqual([
+      { chat_id: 42, text: '您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f', link_preview_options: { is_disabled: true } },
+    ]);
+
+    await t.post(updates.text(42, '我的订单还没发货'));
+    expect(t.api.of('sendMessage').at(-1)?.body).toEqual({
+      chat_id: 42,
+      text: '您的意思是想了解订单什么时候发货\uff0c对吗\uff1f',
+      link_preview_options: { is_disabled: true },
+      reply_markup: YES_NO,
+    });
+
+    const confirmId = t.api.lastMessageId();
+    const yes = updates.button(42, 'yes', confirmId);
+    await t.post(yes);
+    expect(t.api.of('answerCallbackQuery').map((c) => c.body)).toEqual([{ callback_query_id: yes.callback_query.id }]);
+    expect(t.api.of('editMessageReplyMarkup').map((c) => c.body)).toEqual([{ chat_id: 42, message_id: confirmId, reply_markup: { inline_keyboard: [] } }]);
+    const afterYes = t.api.of('sendMessage').slice(-2).map((c) => c.body);
+    expect(afterYes[0]?.text).toMatch(/^一般情况下\uff0c付款成功后 48 小时内发货/);
+    expect(afterYes[1]).toEqual({ chat_id: 42, text: '请问还有其他可以帮助您的吗\uff1f', link_preview_options: { is_disabled: true }, reply_markup: MORE_DONE });
+
+    await t.post(updates.button(42, 'done', t.api.lastMessageId()));
+    const survey = t.api.of('sendMessage').at(-1)?.body;
+    expect(survey?.reply_markup).toEqual({
+      inline_keyboard: [
+        [{ text: '5 非常满意', callback_data: 'score5' }],
+        [{ text: '4 满意', callback_data: 'score4' }],
+        [{ text: '3 一般', callback_data: 'score3' }],
+        [{ text: '2 不满意', callback_data: 'score2' }],
+        [{ text: '1 非常不满意', callback_data: 'score1' }],
+      ],
+    });
+    await t.post(updates.button(42, 'score5', t.api.lastMessageId()));
+    expect(t.api.sent(42).at(-1)).toBe('感谢您的评价\uff085 分\uff09\uff0c我们会继续努力的。祝您生活愉快\uff01');
+    expect(await t.store.tickets.list({ conversationId: 'telegram:42' })).toMatchObject([
+      { status: 'answered', satisfaction: 5, channel: 'telegram', customer: { id: '42', name: 'Li Lei' }, need: '我的订单还没发货' },
+    ]);
+  });
+
+  it('talks English to a customer whose Telegram language is English', async () => {
+    const t = await setup();
+    await t.post(updates.text(7, 'hi', { languageCode: 'en' }));
+    expect(t.api.sent(7)).toEqual(['Hello, welcome to Our Shop! How can I help you today?']);
+  });
+
+  it('answers /help and a photo politely, and keeps an edit on the transcript without replying', async () => {
+    const t = await setup();
+    await t.post(updates.text(9, '/help'));
+    expect(t.api.sent(9)[0]).toMatch(/^您好\uff0c我是本店的智能客服/);
+    await t.post(updates.photo(9));
+    expect(t.api.sent(9).at(-1)).toBe('非常抱歉\uff0c我暂时只能处理文字消息\uff0c麻烦您用文字描述一下您的问题\uff0c好吗\uff1f');
+    const before = t.api.sent(9).length;
+    await t.post(updates.edited(9, '我的订单号是 12345'));
+    expect(t.api.sent(9)).toHaveLength(before);
+    const transcript = await t.store.transcript('telegram:9', 20);
+    expect(transcript.map((e) => e.text)).toEqual(expect.arrayContaining(['/help', '[photo]', '[edited] 我的订单号是 12345']));
+  });
+
+  it('never lets customer text become markup: no parse mode, the characters go back as typed', async () => {
+    const t = await setup();
+    await t.post(updates.text(11, '你好'));
+    await t.post(updates.text(11, '我的<b>优惠券</b>用不了 *_[链接](http://x)'));
+    const call = t.api.of('sendMessage').at(-1)!.body;
+    expect(call).not.toHaveProperty('parse_mode');
+    expect(call.text).toContain('<b>优惠券</b>用不了 *_[链接](http://x)');
+  });
+
+  it('serves private chats only and tells a group so once', async () => {
+    const t = await setup();
+    await t.post(updates.text(-100123, '你好', { chatType: 'supergroup' }));
+    await t.post(updates.text(-100123, '在吗', { chatType: 'supergroup' }));
+    expect(t.api.sent(-100123)).toEqual(['您好\uff0c为了保护您的隐私\uff0c本店客服只在私聊中为您服务。请点击我的头像\uff0c给我发送私信咨询。']);
+  });
+
+  it('sends through a self-hosted Bot API server when TELEGRAM_API_ROOT points there', async () => {
+    const t = await setup({ apiRoot: 'http://127.0.0.1:8081' });
+    await t.post(updates.text(5, '你好'));
+    expect(t.api.sent(5)).toEqual(['您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f']);
+  });
+});
+
+describe('Telegram webhook: security and reliability', () => {
+  it('answers 401 to a wrong or missing secret token and touches nothing', async () => {
+    const t = await setup();
+    expect(await t.post(updates.text(42, '你好'), { secret: 'wrong-secret-0123456789' })).toBe(401);
+    expect(await t.post(updates.text(42, '你好'), { secret: null })).toBe(401);
+    expect(t.api.of('sendMessage')).toEqual([]);
+    expect(await t.store.pending(10)).toEqual([]);
+    expect(await t.store.transcript('telegram:42', 10)).toEqual([]);
+  });
+
+  it('rejects a body that is not an update with 400, and stores nothing', async () => {
+    const t = await setup();
+    expect(await t.post(undefined, { raw: '{not json' })).toBe(400);
+    expect(await t.post({ update_id: 'x', message: { text: 1 } })).toBe(400);
+    expect(await t.store.pending(10)).toEqual([]);
+  });
+
+  it('gives an update delivered several times exactly one effect', async () => {
+    const t = await setup();
+    const update = updates.text(42, '你好');
+    expect(await t.post(update)).toBe(200);
+    expect(await t.post(update)).toBe(200);
+    expect(await t.post(update)).toBe(200);
+    expect(t.api.sent(42)).toHaveLength(1);
+  });
+
+  it('processes one chat\'s updates in order', async () => {
+    const t = await setup();
+    for (const text of ['你好', '我的订单还没发货', '是的', '还有问题', '怎么开发票', '对']) await t.post(updates.text(42, text));
+    expect(t.api.sent(42)).toEqual([
+      '您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f',
+      '您的意思是想了解订单什么时候发货\uff0c对吗\uff1f',
+      expect.stringMatching(/^一般情况下/),
+      '请问还有其他可以帮助您的吗\uff1f',
+      '好的\uff0c请您说。',
+      '您的意思是想开具发票\uff0c对吗\uff1f',
+      expect.stringMatching(/^我们支持开具电子普通发票/),
+      '请问还有其他可以帮助您的吗\uff1f',
+    ]);
+  });
+
+  it('retries after retry_after on 429 and with backoff on 5xx, sending each reply once', async () => {
+    const t = await setup();
+    t.api.fail(tooManyRequests(3), serverError());
+    await t.post(updates.text(42, '你好'));
+    expect(t.slept).toEqual([3_000, 500]);
+    expect(t.api.of('sendMessage')).toHaveLength(3);
+    expect(t.api.sent(42).filter((x) => x.startsWith('您好'))).toHaveLength(3);
+    expect(await t.store.peekOutbox('telegram:42', 10)).toEqual([]);
+  });
+
+  it('ends the conversation of a customer who blocked the bot after one attempt', async () => {
+    const t = await setup();
+    await t.post(updates.text(42, '你好'));
+    t.api.fail(blockedByUser());
+    await t.post(updates.text(42, '我的订单还没发货'));
+    // The greeting, then exactly one refused attempt: no retries, no waiting.
+    expect(t.api.of('sendMessage')).toHaveLength(2);
+    expect(t.slept).toEqual([]);
+    expect(await t.store.peekOutbox('telegram:42', 10)).toEqual([]);
+    const transcript = await t.store.transcript('telegram:42', 20);
+    expect(transcript.at(-1)).toMatchObject({ from: 'system', text: 'the customer blocked the bot' });
+    expect(await t.store.load('telegram:42')).toMatchObject({ timers: {} });
+  });
+
+  it('finishes the conversations in flight before stopping', async () => {
+    // The Bot API answers slowly: the update is accepted and answered 200 long before the reply is out.
+    const slow = fakeBotApi('https://api.telegram.org', { delayMs: 300 });
+    const t = await setup({ api: slow });
+    const res = await fetch(`http://127.0.0.1:${t.service.port}/telegram/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+      body: JSON.stringify(updates.text(42, '你好')),
+    });
+    expect(res.status).toBe(200);
+    expect((await t.store.peekOutbox('telegram:42', 10)).map((i) => i.effect.type)).toContain('reply');
+    await t.service.stop();
+    expect(await t.store.peekOutbox('telegram:42', 10)).toEqual([]);
+    expect(slow.sent(42)).toEqual(['您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f']);
+    const after = await fetch(`http://127.0.0.1:${t.service.port ?? 1}/telegram/webhook`, { method: 'POST' }).catch(() => undefined);
+    expect(after?.status ?? 'closed').toBe('closed');
+  });
+});
+
+describe('Telegram: replicas, polling and pacing', () => {
+  it.runIf(Boolean(redisUrl))('keeps one chat in order and each update single across two replicas sharing Redis', async () => {
+    const prefix = `test:tg:${Date.now().toString(36)}:`;
+    const stores: RedisStore[] = [await freshRedisStore({}, prefix), await freshRedisStore({}, prefix)];
+    try {
+      const api = fakeBotApi();
+      const a = await setup({ store: stores[0], api });
+      const b = await setup({ store: stores[1], api });
+      const lines = ['你好', '我的订单还没发货', '是的', '还有问题', '怎么开发票', '对', '没有了', '5'];
+      for (const [i, text] of lines.entries()) {
+        // Telegram retries: both replicas receive every update; they alternate who gets it first.
+        const u = updates.text(77, text);
+        const [first, second] = i % 2 === 0 ? [a, b] : [b, a];
+        await Promise.all([first.post(u), second.post(u)]);
+      }
+      await Promise.all([a.service.idle(), b.service.idle()]);
+      const sent = api.sent(77);
+      expect(sent).toHaveLength(11);
+      expect(sent.slice(0, 4)).toEqual([
+        '您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f',
+        '您的意思是想了解订单什么时候发货\uff0c对吗\uff1f',
+        expect.stringMatching(/^一般情况下/),
+        '请问还有其他可以帮助您的吗\uff1f',
+      ]);
+      expect(sent.at(-1)).toBe('感谢您的评价\uff085 分\uff09\uff0c我们会继续努力的。祝您生活愉快\uff01');
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('takes updates by long polling when there is no PUBLIC_URL', async () => {
+    const api = fakeBotApi();
+    api.deliver(updates.text(88, '你好'));
+    const t = await setup({ api, polling: true });
+    for (let i = 0; i < 100 && api.sent(88).length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      await t.service.idle();
+    }
+    expect(api.of('deleteWebhook')).toHaveLength(1);
+    expect(api.of('getUpdates')[0]?.body).toMatchObject({ allowed_updates: ['message', 'edited_message', 'callback_query'] });
+    expect(api.sent(88)).toEqual(['您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f']);
+  });
+
+  it('delivers a turn\'s replies at once through the production throttler (short bursts allowed)', async () => {
+    const t = await setup({ throttle: true });
+    await t.post(updates.text(42, '我的订单还没发货'));
+    expect(t.api.sent(42)).toEqual(['您好\uff0c本店欢迎您的光临\uff01', '您的意思是想了解订单什么时候发货\uff0c对吗\uff1f']);
+  });
+});
+
+describe('Telegram message formatting', () => {
+  it('splits replies longer than 4,096 characters on line boundaries', () => {
+    const line = '这是一行很长的说明文字。'.repeat(30);
+    const text = Array.from({ length: 20 }, () => line).join('\n');
+    const parts = splitMessage(text);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.every((p) => p.length <= 4096)).toBe(true);
+    expect(parts.join('\n')).toBe(text);
+    expect(splitMessage('短消息')).toEqual(['短消息']);
+  });
+
+  it('lays out two choices side by side and longer lists one per row', () => {
+    expect(keyboardOf([{ id: 'yes', label: '是的' }, { id: 'no', label: '不是' }])).toEqual([[{ text: '是的', callback_data: 'yes' }, { text: '不是', callback_data: 'no' }]]);
+    expect(keyboardOf([{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }, { id: 'c', label: 'C' }])).toHaveLength(3);
+  });
+});
