@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BOT_INFO, TOKEN, updates } from '../support/telegram.js';
+
+/**
+ * The product as deployed: `npm start` with TELEGRAM_BOT_TOKEN, talking to a local HTTP server
+ * that stands in for the Bot API through TELEGRAM_API_ROOT (as a self-hosted Bot API would).
+ */
+const root = join(import.meta.dirname, '..', '..');
+
+interface FakeTelegram {
+  url: string;
+  calls: Array<{ method: string; body: Record<string, any> }>;
+  queue: unknown[];
+  close(): Promise<void>;
+}
+
+async function fakeTelegram(): Promise<FakeTelegram> {
+  const calls: FakeTelegram['calls'] = [];
+  const queue: unknown[] = [];
+  let messageId = 0;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const method = (req.url ?? '').split('/').pop() ?? '';
+      const text = Buffer.concat(chunks).toString('utf8');
+      const body = (text ? JSON.parse(text) : {}) as Record<string, any>;
+      calls.push({ method, body });
+      const ok = (result: unknown) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true, result }));
+      };
+      if (method === 'getMe') return ok(BOT_INFO);
+      if (method === 'sendMessage') return ok({ message_id: ++messageId, date: 0, chat: { id: body.chat_id, type: 'private' }, text: body.text });
+      if (method === 'getUpdates') {
+        const batch = queue.splice(0);
+        return setTimeout(() => ok(batch), batch.length ? 0 : 100);
+      }
+      return ok(true);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    queue,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+function start(env: Record<string, string>): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bots/main.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env } });
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout?.resume();
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, stderr: () => err, exited };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Waits (bounded) for something the running process does on its own schedule. */
+async function until(condition: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+describe('npm start with TELEGRAM_BOT_TOKEN', () => {
+  it('long-polls, answers a customer, and stops cleanly on SIGTERM', async () => {
+    const tg = await fakeTelegram();
+    cleanup.push(() => tg.close());
+    tg.queue.push(updates.text(4242, '/start'));
+    const bot = start({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: tg.url });
+    cleanup.push(async () => {
+      bot.child.kill('SIGKILL');
+      await bot.exited;
+    });
+    await until(() => tg.calls.some((c) => c.method === 'sendMessage'), 'the greeting');
+    expect(tg.calls.find((c) => c.method === 'sendMessage')?.body).toEqual({
+      chat_id: 4242,
+      text: '您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f',
+      link_preview_options: { is_disabled: true },
+    });
+    expect(bot.stderr()).toContain('REDIS_URL is not set');
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+    expect(bot.stderr()).toContain('"msg":"stopped"');
+  }, 30_000);
+
+  it('registers its webhook, refuses a forged request, and answers a real one', async () => {
+    const tg = await fakeTelegram();
+    cleanup.push(() => tg.close());
+    const port = await freePort();
+    const secret = 'e2e-secret-0123456789abcdef';
+    const bot = start({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: tg.url, PUBLIC_URL: 'https://bot.example.com', TELEGRAM_WEBHOOK_SECRET: secret, PORT: String(port) });
+    cleanup.push(async () => {
+      bot.child.kill('SIGKILL');
+      await bot.exited;
+    });
+    await until(() => tg.calls.some((c) => c.method === 'setWebhook'), 'setWebhook');
+    expect(tg.calls.find((c) => c.method === 'setWebhook')?.body).toMatchObject({ url: 'https://bot.example.com/telegram/webhook', secret_token: secret });
+    const post = (s: string) =>
+      fetch(`http://127.0.0.1:${port}/telegram/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': s },
+        body: JSON.stringify(updates.text(5151, '你好')),
+      });
+    expect((await post('forged-secret-000000000000')).status).toBe(401);
+    expect((await post(secret)).status).toBe(200);
+    await until(() => tg.calls.some((c) => c.method === 'sendMessage'), 'the reply');
+    expect(tg.calls.filter((c) => c.method === 'sendMessage').map((c) => c.body.chat_id)).toEqual([5151]);
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+  }, 30_000);
+});
