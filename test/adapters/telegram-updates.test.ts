@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { chatIdOf, fromUpdate, TelegramUpdate } from '../../adapters/telegram/updates.js';
+
+const options = { allowGroups: false, botUsername: 'service_desk_bot', now: () => 1_795_000_000_000 };
+const from = { id: 42, is_bot: false, first_name: 'Li', language_code: 'zh-hans' };
+const chat = { id: 42, type: 'private' };
+
+function map(update: Record<string, unknown>) {
+  return fromUpdate(TelegramUpdate.parse({ update_id: 1, ...update }), options);
+}
+function payloadOf(update: Record<string, unknown>) {
+  const r = map(update);
+  return r.kind === 'event' ? r.event.payload : r;
+}
+
+describe('Telegram updates → inbound events', () => {
+  it('makes one event per update, keyed by update id, with the customer and their language', () => {
+    const r = map({ message: { message_id: 5, date: 1_795_000_000, chat, from, text: '你好' } });
+    expect(r).toEqual({
+      kind: 'event',
+      event: {
+        id: 'tg:1',
+        conversationId: 'telegram:42',
+        channel: 'telegram',
+        customer: { id: '42', name: 'Li', languageCode: 'zh-hans' },
+        at: 1_795_000_000_000,
+        localeHint: 'zh-hans',
+        payload: { type: 'text', text: '你好' },
+      },
+    });
+    expect(chatIdOf('telegram:42')).toBe(42);
+    expect(chatIdOf('telegram:-100123')).toBe(-100123);
+    expect(chatIdOf('playground:local')).toBeUndefined();
+  });
+
+  it('reads /start with a deep-link payload and commands addressed to this bot', () => {
+    expect(payloadOf({ message: { message_id: 1, date: 1, chat, from, text: '/start promo-2026' } })).toEqual({ type: 'command', command: 'start' });
+    expect(payloadOf({ message: { message_id: 1, date: 1, chat, from, text: '/help@service_desk_bot' } })).toEqual({ type: 'command', command: 'help' });
+    expect(payloadOf({ message: { message_id: 1, date: 1, chat, from, text: '/help@other_bot' } })).toEqual({ type: 'text', text: '/help@other_bot' });
+    expect(payloadOf({ message: { message_id: 1, date: 1, chat, from, text: '/starting a sentence' } })).toEqual({ type: 'text', text: '/starting a sentence' });
+  });
+
+  it('names non-text messages for the transcript', () => {
+    const media = (field: string) => payloadOf({ message: { message_id: 1, date: 1, chat, from, [field]: {} } });
+    expect(media('sticker')).toEqual({ type: 'media', media: 'sticker' });
+    expect(media('venue')).toEqual({ type: 'media', media: 'location' });
+    expect(media('video_note')).toEqual({ type: 'media', media: 'video' });
+    expect(payloadOf({ message: { message_id: 1, date: 1, chat, from, photo: [], caption: '这个坏了' } })).toEqual({ type: 'media', media: 'photo' });
+    expect(payloadOf({ message: { message_id: 1, date: 1, chat, from, new_chat_members: [] } })).toEqual({ type: 'media', media: 'other' });
+  });
+
+  it('turns a button press into a choice and says which keyboard to remove', () => {
+    const r = map({ callback_query: { id: 'cb1', from, data: 'yes', message: { message_id: 9, date: 1, chat } } });
+    expect(r).toMatchObject({ kind: 'event', event: { payload: { type: 'choice', choice: 'yes' }, at: 1_795_000_000_000 }, callback: { id: 'cb1', chatId: 42, messageId: 9 } });
+  });
+
+  it('ignores what is not a person talking to the bot', () => {
+    expect(map({ message: { message_id: 1, date: 1, chat, from: { ...from, is_bot: true }, text: 'hi' } })).toMatchObject({ kind: 'ignore' });
+    expect(map({ callback_query: { id: 'cb', from, data: 'yes' } })).toMatchObject({ kind: 'ignore' });
+    expect(map({ channel_post: { message_id: 1, date: 1, chat: { id: -1, type: 'channel' }, text: 'news' } })).toMatchObject({ kind: 'ignore' });
+    expect(map({ edited_message: { message_id: 1, date: 1, chat, from, photo: [] } })).toMatchObject({ kind: 'ignore' });
+  });
+
+  it('answers a group once (one dedup key per group) unless groups are allowed', () => {
+    const group = { id: -100777, type: 'supergroup' };
+    const r = map({ message: { message_id: 1, date: 1, chat: group, from, text: '在吗' } });
+    expect(r).toMatchObject({ kind: 'event', event: { id: 'tg:group-notice:-100777', payload: { type: 'command', command: 'group' } } });
+    const allowed = fromUpdate(TelegramUpdate.parse({ update_id: 2, message: { message_id: 1, date: 1, chat: group, from, text: '在吗' } }), { ...options, allowGroups: true });
+    expect(allowed).toMatchObject({ kind: 'event', event: { id: 'tg:2', conversationId: 'telegram:-100777', payload: { type: 'text', text: '在吗' } } });
+  });
+
+  it('rejects updates that are not updates', () => {
+    expect(TelegramUpdate.safeParse({ update_id: -1 }).success).toBe(false);
+    expect(TelegramUpdate.safeParse({ update_id: 1, message: { text: 'x' } }).success).toBe(false);
+    expect(TelegramUpdate.safeParse('hello').success).toBe(false);
+  });
+});
