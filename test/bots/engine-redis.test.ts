@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RedisStore } from '../../adapters/store/redis.js';
 import type { InboundEvent } from '../../bots/ports.js';
 import { harness, TestClock, transient } from '../support/harness.js';
+import { TWO_MATTERS, twoMattersReplies } from '../support/script.js';
 import { freshRedisStore, redisUrl, requireRedis } from '../support/redis.js';
 
 const run = promisify(execFile);
@@ -109,7 +110,7 @@ describe.runIf(requireRedis())('engine on Redis (real server)', () => {
   it('serialises one conversation across two OS processes and gives each event one effect', async () => {
     const conv = `procs-${Date.now()}`;
     const at = Date.now();
-    const lines = ['你好', '我的订单还没发货', '是的', '还有问题', '怎么开发票', '是的', '没有了', '5'];
+    const lines = TWO_MATTERS;
     const events: InboundEvent[] = lines.map((text, i) => ({
       id: `p-${i}`,
       conversationId: conv,
@@ -130,19 +131,7 @@ describe.runIf(requireRedis())('engine on Redis (real server)', () => {
     const transcript = await store.transcript(conv, 100);
     expect(transcript.filter((e) => e.from === 'customer').map((e) => e.text)).toEqual(lines);
     const bot = transcript.filter((e) => e.from === 'bot').map((e) => e.text);
-    expect(bot).toEqual([
-      '您好，本店欢迎您的光临！请问有什么可以帮您？',
-      '您的意思是想了解订单什么时候发货，对吗？',
-      expect.stringMatching(/^一般情况下/),
-      '请问还有其他可以帮助您的吗？',
-      '好的，请您说。',
-      '您的意思是想开具发票，对吗？',
-      expect.stringMatching(/^我们支持开具电子普通发票/),
-      '请问还有其他可以帮助您的吗？',
-      expect.stringMatching(/^感谢您的咨询\uff0c本次服务已为您记录/),
-      expect.stringMatching(/^为了不断改进我们的服务/),
-      '感谢您的评价（5 分），我们会继续努力的。祝您生活愉快！',
-    ]);
+    expect(bot).toEqual(twoMattersReplies());
     expect(sent).toHaveLength(bot.length);
     const tickets = await store.tickets.list({ conversationId: conv });
     expect(tickets.map((t) => t.satisfaction)).toEqual([5, 5]);
