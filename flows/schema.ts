@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compileGuard, ForbiddenPhrase } from './guard.js';
 
 /**
  * The shape of an admin-editable flow definition. Everything the bot says and every knob that
@@ -134,8 +135,19 @@ export const FlowDefinition = z
       followUpHours: z.number().int().min(1),
     }),
     timers: z.object({ idleCloseMinutes: z.number().positive() }),
+    /** 服务忌语: phrases no text to a customer may contain, with the reason and the standard phrasing. */
+    forbidden: z.array(ForbiddenPhrase).default([]),
   })
   .superRefine((def, ctx) => {
+    // The bot must not say what its own standards forbid.
+    const guard = compileGuard(def.forbidden);
+    for (const { path, text } of botTexts(def)) {
+      const verdict = guard.check(text);
+      if (verdict.allowed) continue;
+      for (const m of verdict.matches) {
+        ctx.addIssue({ code: 'custom', path, message: `contains the forbidden service phrase "${m.phrase}" (${m.reason}); say instead: ${m.suggestion}` });
+      }
+    }
     const seen = new Map<string, number>();
     def.faq.forEach((entry, i) => {
       const first = seen.get(entry.id);
@@ -154,3 +166,29 @@ export const FlowDefinition = z
   });
 export type FlowDefinition = z.infer<typeof FlowDefinition>;
 export type FlowDefinitionInput = z.input<typeof FlowDefinition>;
+
+type DefinitionShape = {
+  texts: Record<string, Text>;
+  greetings: { default: Text; byTime: Array<{ text: Text }>; holidays: Array<{ text: Text }> };
+  faq: Array<{ topic: string; answer: Text }>;
+  choices: Record<string, string>;
+};
+
+/** Every text the bot can say to a customer, with its path in the file. */
+export function botTexts(def: DefinitionShape): Array<{ path: (string | number)[]; text: string }> {
+  const out: Array<{ path: (string | number)[]; text: string }> = [];
+  const add = (path: (string | number)[], text: Text) => {
+    if (typeof text === 'string') out.push({ path, text });
+    else text.forEach((t, i) => out.push({ path: [...path, i], text: t }));
+  };
+  for (const [key, text] of Object.entries(def.texts)) add(['texts', key], text);
+  add(['greetings', 'default'], def.greetings.default);
+  def.greetings.byTime.forEach((g, i) => add(['greetings', 'byTime', i, 'text'], g.text));
+  def.greetings.holidays.forEach((g, i) => add(['greetings', 'holidays', i, 'text'], g.text));
+  def.faq.forEach((f, i) => {
+    add(['faq', i, 'topic'], f.topic);
+    add(['faq', i, 'answer'], f.answer);
+  });
+  for (const [key, label] of Object.entries(def.choices)) add(['choices', key], label);
+  return out;
+}

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';
+import { parseDefinition } from '../../flows/definition.js';
+import { compileGuard } from '../../flows/guard.js';
+import { defaultDefinition } from '../support/flows.js';
+
+const zh = compileGuard(defaultDefinition('zh-CN').forbidden);
+const en = compileGuard(defaultDefinition('en').forbidden);
+
+describe('service-phrase guard (服务忌语)', () => {
+  it.each([
+    '这是公司规定',
+    '这是公司规定，我也没办法。',
+    '这 是 公 司 规 定',
+    '这是、公司。规定！',
+    '这是公司\u200b规定',
+    '你问我，我问谁？',
+    '有意见找领导去！',
+  ])('blocks %j', (text) => {
+    const verdict = zh.check(text);
+    expect(verdict.allowed).toBe(false);
+  });
+
+  it('says which phrase matched, why, and what to say instead', () => {
+    expect(zh.check('抱歉，这是 公司规定。')).toEqual({
+      allowed: false,
+      matches: [{ phrase: '这是公司规定', reason: '推诿客户\uff08\u201c这是公司规定\u201d\uff09', suggestion: expect.stringMatching(/^非常抱歉\uff0c请您谅解。/) }],
+    });
+  });
+
+  it.each([
+    '公司规定的退货期是7天，您的订单还在退货期内。',
+    '根据公司的售后政策，我们可以为您免费换货。',
+    '我们一定想办法帮您解决。',
+    '这不是您的错，是我们的疏忽。',
+    '请问您还有其他问题吗？',
+  ])('allows ordinary service text %j', (text) => {
+    expect(zh.check(text)).toEqual({ allowed: true });
+  });
+
+  it('matches English regardless of case, spacing and punctuation, without flagging ordinary sentences', () => {
+    expect(en.check("Sorry, THAT'S   company policy.").allowed).toBe(false);
+    expect(en.check('Calm down!').allowed).toBe(false);
+    expect(en.check('\uff23\uff41\uff4c\uff4d\u3000\uff24\uff4f\uff57\uff4e').allowed).toBe(false);
+    expect(en.check('Our company policy allows returns within 7 days.').allowed).toBe(true);
+    expect(en.check('We will ask the courier to redirect it.').allowed).toBe(true);
+  });
+});
+
+describe('bot texts that break the standards are rejected', () => {
+  const zhSource = readFileSync(join(DEFAULT_FLOWS_DIR, 'zh-CN.yaml'), 'utf8');
+
+  it('names the text, the phrase and the suggested wording', () => {
+    const doc = parse(zhSource) as Record<string, any>;
+    doc.texts.notSure = ['非常抱歉，这是公司规定，我也没办法回答。', doc.texts.notSure[1]];
+    const r = parseDefinition(stringify(doc));
+    expect(r.ok).toBe(false);
+    const problems = r.ok ? [] : r.problems.map((p) => `${p.path}: ${p.message}`);
+    expect(problems).toEqual([
+      expect.stringMatching(/^texts\.notSure\[0\]: contains the forbidden service phrase "这是公司规定" \(推诿客户.*\); say instead: 非常抱歉\uff0c请您谅解。/),
+      expect.stringMatching(/^texts\.notSure\[0\]: contains the forbidden service phrase "我也没办法"/),
+    ]);
+  });
+
+  it('checks FAQ answers and greetings too', () => {
+    const doc = parse(zhSource) as Record<string, any>;
+    doc.faq[3].answer = '快递的问题找快递去。';
+    doc.greetings.holidays[0].text = '新年好！有意见找领导去。';
+    const r = parseDefinition(stringify(doc));
+    const paths = r.ok ? [] : r.problems.map((p) => p.path);
+    expect(paths).toEqual(['greetings.holidays[0].text', 'faq[3].answer']);
+  });
+});
