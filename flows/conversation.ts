@@ -165,7 +165,7 @@ export function createConversationFlow(bundle: FlowBundle): ConversationFlow {
     const unchanged = (ignored: string): StepResult => ({
       record: record ?? { snapshot: machine.getPersistedSnapshot(before), timers, turn },
       effects: [],
-      state: String(before.value),
+      state: stateName(before.value),
       locale: before.context.locale,
       ignored,
     });
@@ -174,7 +174,7 @@ export function createConversationFlow(bundle: FlowBundle): ConversationFlow {
       if (timers[input.payload.name] !== input.payload.dueAt) return unchanged(`stale timer ${input.payload.name}`);
       delete timers[input.payload.name];
     }
-    const startsSession = before.value === 'idle' || (input.payload.type === 'command' && input.payload.command === 'start');
+    const startsSession = stateName(before.value) === 'idle' || (input.payload.type === 'command' && input.payload.command === 'start');
     const locale = startsSession ? chooseLocale(before.context.locale, input) : before.context.locale;
     const event = toEvent(input, locale);
     if (!event) return unchanged(`nothing to answer for ${input.payload.type}`);
@@ -220,7 +220,8 @@ export function createConversationFlow(bundle: FlowBundle): ConversationFlow {
     }
 
     // The idle timer is data, not an XState `after`: it survives restarts and fires once.
-    if (after.value !== 'idle') {
+    const state = stateName(after.value);
+    if (state !== 'idle') {
       const dueAt = input.at + def.timers.idleCloseMinutes * 60_000;
       timers[IDLE_TIMER] = dueAt;
       effects.push({ type: 'timer.set', name: IDLE_TIMER, dueAt });
@@ -232,12 +233,30 @@ export function createConversationFlow(bundle: FlowBundle): ConversationFlow {
     return {
       record: { snapshot: machine.getPersistedSnapshot(after), timers, turn },
       effects,
-      state: String(after.value),
+      state,
       locale: after.context.locale,
     };
   }
 
   return { bundle, machine, step };
+}
+
+/**
+ * A readable name for a machine state: the standard conversation's states by their own name
+ * ("confirming"), others by their path ("complaint.listening").
+ */
+export function stateName(value: unknown): string {
+  const parts: string[] = [];
+  let v = value;
+  while (v && typeof v === 'object') {
+    const [key, inner] = Object.entries(v as Record<string, unknown>)[0] ?? [];
+    if (key === undefined) break;
+    parts.push(key);
+    v = inner;
+  }
+  if (typeof v === 'string') parts.push(v);
+  if (parts[0] === 'service') parts.shift();
+  return parts.join('.');
 }
 
 function understandChoice(id: ChoiceId): Understanding {

@@ -240,108 +240,115 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
   }).createMachine({
     id: 'service',
     context: ({ input }) => ({ ...input, need: undefined, faqId: undefined, facts: [], failures: 0, seq: 0, sessionTickets: [] }),
-    initial: 'idle',
+    initial: 'service',
     on: {
       'user.start': {
-        target: '.awaitingNeed',
+        target: '.service.awaitingNeed',
         actions: ['recordUnresolved', 'adoptLocale', { type: 'greet', params: ({ event }) => ({ withAsk: true, at: event.at }) }],
       },
       'user.help': { actions: { type: 'say', params: { key: 'help' } } },
       // The customer blocked the bot: nothing can reach them, so end quietly, keeping the matter on record.
-      'user.blocked': { target: '.idle', actions: 'recordUnresolved' },
+      'user.blocked': { target: '.service.idle', actions: 'recordUnresolved' },
       'user.group': { actions: ['adoptLocale', { type: 'say', params: { key: 'privateOnly' } }] },
       'user.media': { actions: { type: 'say', params: { key: 'unsupported' } } },
-      'timer.idle': { target: '.idle', actions: ['recordUnresolved', { type: 'say', params: { key: 'idleClose' } }] },
+      'timer.idle': { target: '.service.idle', actions: ['recordUnresolved', { type: 'say', params: { key: 'idleClose' } }] },
     },
     states: {
-      /** No conversation in progress: the next message opens one with a greeting. */
-      idle: {
-        entry: assign({ need: undefined, faqId: undefined, facts: [], failures: 0, sessionTickets: [] }),
-        on: {
-          'timer.idle': {},
-          'user.media': {
-            target: 'awaitingNeed',
-            actions: ['adoptLocale', { type: 'greet', params: ({ event }) => ({ withAsk: false, at: event.at }) }, { type: 'say', params: { key: 'unsupported' } }],
-          },
-          'user.message': [
-            { guard: 'isThanks', actions: { type: 'say', params: { key: 'thanks' } } },
-            { guard: 'isApology', actions: { type: 'say', params: { key: 'apology' } } },
-            { guard: 'isGreetingOnly', target: 'awaitingNeed', actions: ['adoptLocale', { type: 'greet', params: ({ event }) => ({ withAsk: true, at: event.at }) }] },
-            {
-              // The first message already says what they need: greet briefly, then handle it.
-              target: 'awaitingNeed',
-              actions: ['adoptLocale', { type: 'greet', params: ({ event }) => ({ withAsk: false, at: event.at }) }, raise(({ event }) => event)],
+      /** The standard service conversation. A complaint suspends it; `hist` brings the customer back. */
+      service: {
+        initial: 'idle',
+        states: {
+          /** No conversation in progress: the next message opens one with a greeting. */
+          idle: {
+            entry: assign({ need: undefined, faqId: undefined, facts: [], failures: 0, sessionTickets: [] }),
+            on: {
+              'timer.idle': {},
+              'user.media': {
+                target: 'awaitingNeed',
+                actions: ['adoptLocale', { type: 'greet', params: ({ event }) => ({ withAsk: false, at: event.at }) }, { type: 'say', params: { key: 'unsupported' } }],
+              },
+              'user.message': [
+                { guard: 'isThanks', actions: { type: 'say', params: { key: 'thanks' } } },
+                { guard: 'isApology', actions: { type: 'say', params: { key: 'apology' } } },
+                { guard: 'isGreetingOnly', target: 'awaitingNeed', actions: ['adoptLocale', { type: 'greet', params: ({ event }) => ({ withAsk: true, at: event.at }) }] },
+                {
+                  // The first message already says what they need: greet briefly, then handle it.
+                  target: 'awaitingNeed',
+                  actions: ['adoptLocale', { type: 'greet', params: ({ event }) => ({ withAsk: false, at: event.at }) }, raise(({ event }) => event)],
+                },
+              ],
             },
-          ],
-        },
-      },
-      awaitingNeed: {
-        on: {
-          'user.message': [
-            { guard: 'isGreetingOnly', actions: { type: 'say', params: { key: 'ask' } } },
-            ...anyTime(),
-            { guard: 'wantsToFinish', target: 'closing' },
-            { target: 'confirming', actions: ['captureNeed', 'sayConfirm'] },
-          ],
-        },
-      },
-      /** 需求确认: "您的意思是……,对吗?" */
-      confirming: {
-        on: {
-          'user.message': [
-            { guard: 'isYes', target: 'answering', actions: assign({ facts: ({ context }) => [...context.facts, context.need ?? ''].filter(Boolean).slice(-5) }) },
-            { guard: 'isNo', target: 'awaitingNeed', actions: { type: 'say', params: { key: 'describeAgain' } } },
-            ...anyTime(),
-            { guard: 'isGreetingOnly', actions: 'sayConfirm' },
-            // Anything else is the need said another way: restate that instead.
-            { target: 'confirming', reenter: true, actions: ['captureNeed', 'sayConfirm'] },
-          ],
-        },
-      },
-      answering: {
-        always: [
-          { guard: 'canAnswer', target: 'askMore', actions: 'recordAnswered' },
-          { guard: 'reachedFailureLimit', target: 'askMore', actions: 'recordFollowUp' },
-          { target: 'awaitingNeed', actions: [assign({ failures: ({ context }) => context.failures + 1 }), { type: 'say', params: { key: 'notSure' } }] },
-        ],
-      },
-      askMore: {
-        entry: { type: 'say', params: { key: 'askMore', choices: MORE_DONE } },
-        on: {
-          'user.message': [
-            { guard: 'wantsToFinish', target: 'closing' },
-            { guard: 'wantsMore', target: 'awaitingNeed', actions: { type: 'say', params: { key: 'goOn' } } },
-            ...anyTime(),
-            { guard: 'isGreetingOnly', target: 'awaitingNeed', actions: { type: 'say', params: { key: 'ask' } } },
-            { target: 'confirming', actions: ['captureNeed', 'sayConfirm'] },
-          ],
-        },
-      },
-      /** 结束语, then the survey when a matter was recorded. */
-      closing: {
-        always: [
-          {
-            guard: 'hasSessionTickets',
-            target: 'survey',
-            actions: [
-              { type: 'say', params: ({ context }) => ({ key: 'closingRecorded', vars: { ticket: context.sessionTickets.at(-1) ?? '' } }) },
-              { type: 'say', params: { key: 'surveyAsk', choices: SCORES } },
+          },
+          awaitingNeed: {
+            on: {
+              'user.message': [
+                { guard: 'isGreetingOnly', actions: { type: 'say', params: { key: 'ask' } } },
+                ...anyTime(),
+                { guard: 'wantsToFinish', target: 'closing' },
+                { target: 'confirming', actions: ['captureNeed', 'sayConfirm'] },
+              ],
+            },
+          },
+          /** 需求确认: "您的意思是……,对吗?" */
+          confirming: {
+            on: {
+              'user.message': [
+                { guard: 'isYes', target: 'answering', actions: assign({ facts: ({ context }) => [...context.facts, context.need ?? ''].filter(Boolean).slice(-5) }) },
+                { guard: 'isNo', target: 'awaitingNeed', actions: { type: 'say', params: { key: 'describeAgain' } } },
+                ...anyTime(),
+                { guard: 'isGreetingOnly', actions: 'sayConfirm' },
+                // Anything else is the need said another way: restate that instead.
+                { target: 'confirming', reenter: true, actions: ['captureNeed', 'sayConfirm'] },
+              ],
+            },
+          },
+          answering: {
+            always: [
+              { guard: 'canAnswer', target: 'askMore', actions: 'recordAnswered' },
+              { guard: 'reachedFailureLimit', target: 'askMore', actions: 'recordFollowUp' },
+              { target: 'awaitingNeed', actions: [assign({ failures: ({ context }) => context.failures + 1 }), { type: 'say', params: { key: 'notSure' } }] },
             ],
           },
-          { target: 'idle', actions: { type: 'say', params: { key: 'closing' } } },
-        ],
-      },
-      survey: {
-        on: {
-          // Already thanked and closed politely: a customer who does not rate is simply let go.
-          'timer.idle': { target: 'idle' },
-          'user.message': [
-            { guard: 'hasRating', target: 'idle', actions: 'rate' },
-            ...anyTime(),
-            { guard: 'wantsToFinish', target: 'idle' },
-            { guard: 'looksLikeNewNeed', target: 'confirming', actions: [assign({ sessionTickets: [] }), 'captureNeed', 'sayConfirm'] },
-            { actions: { type: 'say', params: { key: 'surveyRetry', choices: SCORES } } },
-          ],
+          askMore: {
+            entry: { type: 'say', params: { key: 'askMore', choices: MORE_DONE } },
+            on: {
+              'user.message': [
+                { guard: 'wantsToFinish', target: 'closing' },
+                { guard: 'wantsMore', target: 'awaitingNeed', actions: { type: 'say', params: { key: 'goOn' } } },
+                ...anyTime(),
+                { guard: 'isGreetingOnly', target: 'awaitingNeed', actions: { type: 'say', params: { key: 'ask' } } },
+                { target: 'confirming', actions: ['captureNeed', 'sayConfirm'] },
+              ],
+            },
+          },
+          /** 结束语, then the survey when a matter was recorded. */
+          closing: {
+            always: [
+              {
+                guard: 'hasSessionTickets',
+                target: 'survey',
+                actions: [
+                  { type: 'say', params: ({ context }) => ({ key: 'closingRecorded', vars: { ticket: context.sessionTickets.at(-1) ?? '' } }) },
+                  { type: 'say', params: { key: 'surveyAsk', choices: SCORES } },
+                ],
+              },
+              { target: 'idle', actions: { type: 'say', params: { key: 'closing' } } },
+            ],
+          },
+          survey: {
+            on: {
+              // Already thanked and closed politely: a customer who does not rate is simply let go.
+              'timer.idle': { target: 'idle' },
+              'user.message': [
+                { guard: 'hasRating', target: 'idle', actions: 'rate' },
+                ...anyTime(),
+                { guard: 'wantsToFinish', target: 'idle' },
+                { guard: 'looksLikeNewNeed', target: 'confirming', actions: [assign({ sessionTickets: [] }), 'captureNeed', 'sayConfirm'] },
+                { actions: { type: 'say', params: { key: 'surveyRetry', choices: SCORES } } },
+              ],
+            },
+          },
+          hist: { type: 'history', history: 'shallow' },
         },
       },
     },
