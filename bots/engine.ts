@@ -154,9 +154,11 @@ export class Engine {
     } catch (err) {
       // A bug in a flow must not lose the message or wedge the conversation: keep a trace, apologise.
       log.error('flow step failed', { conversationId: event.conversationId, eventId: event.id, error: String(err) });
-      result = { record: undefined, effects: [], state: 'error', locale: '' };
+      result = { record: undefined, effects: [], state: 'error', locale: '', escalations: [] };
     }
     if (result.ignored) log.debug('event ignored', { conversationId: event.conversationId, reason: result.ignored });
+    // Human handoff acts on these; until then they are on the ticket (priority, escalation) and in the log.
+    for (const e of result.escalations ?? []) log.warn('escalation', { conversationId: event.conversationId, ...e });
 
     const customerId = event.customer.id;
     const transcript: TranscriptEntry[] = [];
@@ -234,7 +236,7 @@ export class Engine {
         await store.tickets.put(e.ticket);
         return;
       case 'ticket.update':
-        await store.tickets.update(e.id, e.changes, e.at);
+        await store.tickets.update(e.id, e.changes, e.at, e.ifStatus);
         return;
       case 'timer.set':
         await store.timers.schedule({ conversationId: item.conversationId, name: e.name, dueAt: e.dueAt, channel: item.channel, customerId: item.customerId });

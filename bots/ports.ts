@@ -90,7 +90,8 @@ export interface TicketQuery {
 export interface TicketStore {
   /** Creates or replaces a ticket; replaying the same put is harmless. */
   put(ticket: Ticket): Promise<void>;
-  update(id: string, changes: TicketChanges, at: number): Promise<Ticket | undefined>;
+  /** Applies changes; with `ifStatus`, only while the ticket still has that status. */
+  update(id: string, changes: TicketChanges, at: number, ifStatus?: TicketStatus): Promise<Ticket | undefined>;
   get(id: string): Promise<Ticket | undefined>;
   /** Newest first. */
   list(query?: TicketQuery): Promise<Ticket[]>;

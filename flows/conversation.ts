@@ -2,9 +2,9 @@ import { initialTransition, transition } from 'xstate';
 import { z } from 'zod';
 import { compileMatcher, type Matcher, type Understanding } from './match.js';
 import type { ChoiceId, FlowDefinition } from './schema.js';
-import { createServiceMachine, type GreetParams, type SayParams, type ServiceEvent, type ServiceMachine } from './service.js';
+import { createServiceMachine, type Escalation, type GreetParams, type SayParams, type ServiceEvent, type ServiceMachine, type UpdateTicketsParams } from './service.js';
 import { detectLocale, pickVariant, render } from './text.js';
-import { Customer, TicketChanges, Ticket } from './ticket.js';
+import { Customer, TicketChanges, Ticket, TicketStatus } from './ticket.js';
 
 /**
  * One step of one conversation, without I/O: the persisted record and an input in, the next
@@ -68,7 +68,7 @@ export type Choice = z.infer<typeof Choice>;
 export const Effect = z.discriminatedUnion('type', [
   z.object({ type: z.literal('reply'), text: z.string(), choices: z.array(Choice).optional() }),
   z.object({ type: z.literal('ticket.put'), ticket: Ticket }),
-  z.object({ type: z.literal('ticket.update'), id: z.string(), changes: TicketChanges, at: z.number() }),
+  z.object({ type: z.literal('ticket.update'), id: z.string(), changes: TicketChanges, at: z.number(), ifStatus: TicketStatus.optional() }),
   z.object({ type: z.literal('timer.set'), name: z.string(), dueAt: z.number() }),
   z.object({ type: z.literal('timer.cancel'), name: z.string() }),
 ]);
@@ -82,6 +82,8 @@ export interface StepResult {
   locale: string;
   /** Set when the input had no effect on purpose (a stale timer), with the reason. */
   ignored?: string;
+  /** Matters people must act on now (an escalated complaint, a missed promise). */
+  escalations: Escalation[];
 }
 
 const IDLE_TIMER = 'idle';
@@ -99,7 +101,22 @@ export function createConversationFlow(bundle: FlowBundle): ConversationFlow {
   function restore(record: ConversationRecord | undefined, input: FlowInput) {
     if (record) {
       try {
-        return machine.resolveState(record.snapshot as Parameters<typeof machine.resolveState>[0]);
+        const persisted = record.snapshot as Parameters<typeof machine.resolveState>[0] & { historyValue?: Record<string, Array<{ id: string }>> };
+        // resolveState() keeps history entries as the plain {id} objects JSON left; entering a
+        // history state needs the state nodes themselves (XState's restoreSnapshot revives them,
+        // the pure path does not). Ids the machine no longer has are dropped.
+        const historyValue: Record<string, unknown[]> = {};
+        for (const [key, nodes] of Object.entries(persisted.historyValue ?? {})) {
+          const revived = nodes.flatMap((n) => {
+            try {
+              return [machine.getStateNodeById(n.id)];
+            } catch {
+              return [];
+            }
+          });
+          if (revived.length) historyValue[key] = revived;
+        }
+        return machine.resolveState({ ...persisted, historyValue } as Parameters<typeof machine.resolveState>[0]);
       } catch {
         // A snapshot from an incompatible version of the machine: start over rather than fail.
       }
@@ -154,7 +171,10 @@ export function createConversationFlow(bundle: FlowBundle): ConversationFlow {
       case 'edit':
         return undefined;
       case 'timer':
-        return payload.name === IDLE_TIMER ? { type: 'timer.idle', at } : undefined;
+        if (payload.name === IDLE_TIMER) return { type: 'timer.idle', at };
+        if (payload.name === 'listen') return { type: 'timer.listen', at };
+        if (payload.name.startsWith('promise:')) return { type: 'timer.promise', ticketId: payload.name.slice('promise:'.length), at };
+        return undefined;
     }
   }
 
@@ -168,6 +188,7 @@ export function createConversationFlow(bundle: FlowBundle): ConversationFlow {
       state: stateName(before.value),
       locale: before.context.locale,
       ignored,
+      escalations: [],
     });
 
     if (input.payload.type === 'timer') {
@@ -183,6 +204,7 @@ export function createConversationFlow(bundle: FlowBundle): ConversationFlow {
     const flow = localeOf(after.context.locale);
     const def = flow.definition;
     const effects: Effect[] = [];
+    const escalations: Escalation[] = [];
     const say = (text: string, choices?: ChoiceId[]) => {
       effects.push({ type: 'reply', text, ...(choices?.length ? { choices: choices.map((id) => ({ id, label: def.choices[id] })) } : {}) });
       turn++;
@@ -209,8 +231,26 @@ export function createConversationFlow(bundle: FlowBundle): ConversationFlow {
           effects.push({ type: 'ticket.put', ticket: (action.params as { ticket: Ticket }).ticket });
           break;
         case 'updateTickets': {
-          const p = action.params as { ids: string[]; changes: TicketChanges; at: number };
-          for (const id of p.ids) effects.push({ type: 'ticket.update', id, changes: p.changes, at: p.at });
+          const p = action.params as UpdateTicketsParams;
+          for (const id of p.ids) effects.push({ type: 'ticket.update', id, changes: p.changes, at: p.at, ...(p.ifStatus ? { ifStatus: p.ifStatus } : {}) });
+          break;
+        }
+        case 'setTimer': {
+          const p = action.params as { name: string; ms: number };
+          timers[p.name] = input.at + p.ms;
+          effects.push({ type: 'timer.set', name: p.name, dueAt: input.at + p.ms });
+          break;
+        }
+        case 'escalate':
+          escalations.push(action.params as Escalation);
+          break;
+        case 'sayPolicy': {
+          // 三明治法则: understanding, the reason from policy, an alternative — one message.
+          const policy = def.policies.find((x) => x.id === (action.params as { policyId: string }).policyId);
+          if (policy) {
+            const parts = [policy.understanding, policy.reason, policy.alternative].map((t) => render(pickVariant(t, turn), { company: def.company }));
+            say(parts.reduce((all, part) => (all === '' ? part : /[.!?]$/.test(all) ? `${all} ${part}` : `${all}${part}`), ''));
+          }
           break;
         }
         default:
@@ -235,6 +275,7 @@ export function createConversationFlow(bundle: FlowBundle): ConversationFlow {
       effects,
       state,
       locale: after.context.locale,
+      escalations,
     };
   }
 
@@ -261,9 +302,10 @@ export function stateName(value: unknown): string {
 
 function understandChoice(id: ChoiceId): Understanding {
   const score = /^score([1-5])$/.exec(id);
-  if (score) return { intents: {}, whole: undefined, faq: undefined, rating: Number(score[1]) };
+  const calm = { complaint: { triggered: false, angry: false, exclaimed: false, supervisor: false }, policy: undefined };
+  if (score) return { intents: {}, whole: undefined, faq: undefined, rating: Number(score[1]), ...calm };
   const intent = id === 'yes' || id === 'no' || id === 'more' || id === 'done' ? id : undefined;
-  return { intents: intent ? { [intent]: 1 } : {}, whole: intent, faq: undefined, rating: undefined };
+  return { intents: intent ? { [intent]: 1 } : {}, whole: intent, faq: undefined, rating: undefined, ...calm };
 }
 
 /** 开头语: the holiday greeting on a configured holiday, else the one for the time of day. */

@@ -11,6 +11,10 @@ export interface Understanding {
   faq: { id: string; score: number; confident: boolean } | undefined;
   /** A satisfaction rating, when the message is one (a digit 1–5, "五星", "4分"). */
   rating: number | undefined;
+  /** Complaint signals: a complaint word or anger starts the complaint flow; a supervisor request escalates it. */
+  complaint: { triggered: boolean; angry: boolean; exclaimed: boolean; supervisor: boolean };
+  /** A request beyond policy this message makes (a policy id), answered with the sandwich. */
+  policy: string | undefined;
 }
 
 export interface Matcher {
@@ -44,6 +48,16 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   rules.sort((a, b) => b.phrase.length - a.phrase.length);
   const fillerRules = def.fillers.map((f) => phraseRule('filler', f)).sort((a, b) => b.phrase.length - a.phrase.length);
   const fillers = new Set(def.fillers.map(normalize));
+
+  const containsAny = (list: readonly string[]) => {
+    const compiled = list.map((p) => phraseRule('filler', p).pattern);
+    return (norm: string) => compiled.some((re) => new RegExp(re.source, 'u').test(norm));
+  };
+  const isTrigger = containsAny(def.complaints.triggers);
+  const isAnger = containsAny(def.complaints.anger);
+  const isSupervisor = containsAny(def.complaints.supervisor);
+  const exclamations = new RegExp(`!{${def.complaints.exclamations},}`, 'u');
+  const policies = def.policies.map((p) => ({ id: p.id, matches: containsAny(p.triggers) }));
 
   const features = featureExtractor(def.locale, fillers);
   const docs: Array<{ id: string; feats: Set<string> }> = [];
@@ -119,7 +133,18 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     const first = ranked[0];
     // A message that is nothing but "yes", "thanks" or "还有一个问题" is not a question for the knowledge base.
     const faq = first && first.score > 0 && whole === undefined ? { ...first, confident: first.score >= def.thresholds.faqMinScore } : undefined;
-    return { intents, whole, faq, rating: parseRating(norm) };
+    // Exclamation marks intensify ("太好了!!" is not a complaint); on their own they only tell
+    // whether someone already complaining is still upset.
+    const angry = isAnger(norm);
+    const supervisor = isSupervisor(norm);
+    return {
+      intents,
+      whole,
+      faq,
+      rating: parseRating(norm),
+      complaint: { triggered: angry || supervisor || isTrigger(norm), angry, exclaimed: exclamations.test(norm), supervisor },
+      policy: policies.find((p) => p.matches(norm))?.id,
+    };
   }
 
   return { understand, rankFaq };

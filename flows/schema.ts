@@ -53,6 +53,15 @@ export const TEXT_PLACEHOLDERS = {
   suggestion: ['ticket'],
   unsupported: [],
   privateOnly: ['company'],
+  complaintAcknowledge: [],
+  complaintClarify: ['facts', 'missing'],
+  complaintAskMissing: ['missing'],
+  complaintConfirmFacts: ['facts'],
+  complaintResolve: ['answer'],
+  complaintResolved: ['ticket'],
+  complaintPromise: ['ticket', 'hours'],
+  complaintEscalate: ['ticket', 'hours'],
+  complaintResume: [],
   help: ['company'],
 } as const satisfies Record<string, readonly string[]>;
 export type TextKey = keyof typeof TEXT_PLACEHOLDERS;
@@ -99,6 +108,75 @@ export const FaqEntry = z.object({
 });
 export type FaqEntry = z.infer<typeof FaqEntry>;
 
+const pattern = z.string().refine((p) => {
+  try {
+    new RegExp(p, 'iu');
+    return true;
+  } catch {
+    return false;
+  }
+}, 'is not a valid regular expression');
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes');
+
+export const ComplaintCategory = z.object({
+  id: slug,
+  name: z.string().min(1),
+  keywords: z.array(z.string().trim().min(1)).default([]),
+  /** Reply time promised for this kind of complaint (投诉类型规定回复时间). */
+  promiseHours: z.number().positive(),
+  /** Knowledge-base entry offered as the resolution, when there is one. */
+  faqId: z.string().optional(),
+  priority: z.enum(['normal', 'high']).default('normal'),
+  /** Always handled by a person: the complaint is escalated once it is understood. */
+  alwaysHuman: z.boolean().default(false),
+});
+
+const factSpec = z.object({
+  /** How the fact is named when restating it ("订单号"). */
+  label: z.string().min(1),
+  /** How the bot asks for it when it is missing ("您的订单号"). */
+  ask: z.string().min(1),
+});
+
+export const Complaints = z.object({
+  /** Words that mean "I want to complain" (投诉, 差评, complaint). */
+  triggers: phrases,
+  /** Signals of anger (太差了, 骗子, scam); anger also starts the complaint flow. */
+  anger: phrases,
+  /** Asking for someone higher up (找你们领导, manager): escalates. */
+  supervisor: phrases,
+  /** A run of this many exclamation marks counts as anger in a customer already complaining. */
+  exclamations: z.number().int().min(2).default(2),
+  /** Messages sent within this many seconds of each other are taken together (让客户把话说完). */
+  listenSeconds: z.number().positive().max(120),
+  /** Escalate when the customer is still angry after this many de-escalation turns. */
+  angryTurnsBeforeEscalation: z.number().int().min(1),
+  /** How many times to ask for missing facts before going ahead with what is known. */
+  clarifyRounds: z.number().int().min(0),
+  facts: z.object({
+    separator: z.string(),
+    labelSeparator: z.string(),
+    askSeparator: z.string(),
+    /** Joins further details of what happened, told in later messages. */
+    detailSeparator: z.string(),
+    order: factSpec.extend({ patterns: z.array(pattern).min(1) }),
+    when: factSpec.extend({ patterns: z.array(pattern).min(1) }),
+    what: factSpec.extend({ minLength: z.number().int().min(1), ignore: z.array(z.string().min(1)).default([]) }),
+  }),
+  categories: z.array(ComplaintCategory).min(1),
+  defaultCategory: z.string(),
+});
+
+/** A request beyond policy, answered with the sandwich (三明治法则): understanding, reason, alternative. */
+export const Policy = z.object({
+  id: slug,
+  triggers: phrases,
+  understanding: Text,
+  reason: Text,
+  alternative: Text,
+});
+
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 export const FlowDefinition = z
@@ -137,6 +215,8 @@ export const FlowDefinition = z
     timers: z.object({ idleCloseMinutes: z.number().positive() }),
     /** 服务忌语: phrases no text to a customer may contain, with the reason and the standard phrasing. */
     forbidden: z.array(ForbiddenPhrase).default([]),
+    complaints: Complaints,
+    policies: z.array(Policy).default([]),
   })
   .superRefine((def, ctx) => {
     // The bot must not say what its own standards forbid.
@@ -154,6 +234,16 @@ export const FlowDefinition = z
       if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['faq', i, 'id'], message: `duplicate id "${entry.id}" (also faq[${first}])` });
       else seen.set(entry.id, i);
     });
+    const faqIds = new Set(def.faq.map((f) => f.id));
+    const categoryIds = new Set<string>();
+    def.complaints.categories.forEach((c, i) => {
+      if (categoryIds.has(c.id)) ctx.addIssue({ code: 'custom', path: ['complaints', 'categories', i, 'id'], message: `duplicate category "${c.id}"` });
+      categoryIds.add(c.id);
+      if (c.faqId !== undefined && !faqIds.has(c.faqId)) ctx.addIssue({ code: 'custom', path: ['complaints', 'categories', i, 'faqId'], message: `no faq entry has id "${c.faqId}"` });
+    });
+    if (!categoryIds.has(def.complaints.defaultCategory)) {
+      ctx.addIssue({ code: 'custom', path: ['complaints', 'defaultCategory'], message: `must be one of the categories (${[...categoryIds].join(', ')})` });
+    }
     def.greetings.byTime.forEach((slot, i) => {
       if (slot.from >= slot.to) ctx.addIssue({ code: 'custom', path: ['greetings', 'byTime', i, 'to'], message: `must be later than from (${slot.from})` });
     });
@@ -172,6 +262,8 @@ type DefinitionShape = {
   greetings: { default: Text; byTime: Array<{ text: Text }>; holidays: Array<{ text: Text }> };
   faq: Array<{ topic: string; answer: Text }>;
   choices: Record<string, string>;
+  complaints: { facts: Record<'order' | 'when' | 'what', { label: string; ask: string }> };
+  policies: Array<{ understanding: Text; reason: Text; alternative: Text }>;
 };
 
 /** Every text the bot can say to a customer, with its path in the file. */
@@ -190,5 +282,14 @@ export function botTexts(def: DefinitionShape): Array<{ path: (string | number)[
     add(['faq', i, 'answer'], f.answer);
   });
   for (const [key, label] of Object.entries(def.choices)) add(['choices', key], label);
+  for (const key of ['order', 'when', 'what'] as const) {
+    add(['complaints', 'facts', key, 'label'], def.complaints.facts[key].label);
+    add(['complaints', 'facts', key, 'ask'], def.complaints.facts[key].ask);
+  }
+  def.policies.forEach((p, i) => {
+    add(['policies', i, 'understanding'], p.understanding);
+    add(['policies', i, 'reason'], p.reason);
+    add(['policies', i, 'alternative'], p.alternative);
+  });
   return out;
 }

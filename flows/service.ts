@@ -1,8 +1,9 @@
 import { assign, enqueueActions, raise, setup } from 'xstate';
+import { categorize, describeFacts, describeMissing, extractFacts, mergeFacts, missingFacts, type ComplaintFacts } from './complaint.js';
 import type { Understanding } from './match.js';
 import type { ChoiceId, FlowDefinition, IntentId, TextKey } from './schema.js';
 import { ticketId, type Customer, type Ticket, type TicketChanges } from './ticket.js';
-import { normalize, trimSentence } from './text.js';
+import { normalize, pickVariant, trimSentence } from './text.js';
 
 /**
  * The standard service conversation (服务流程): greet, confirm the need by restating it, answer
@@ -27,6 +28,31 @@ export interface ServiceContext {
   seq: number;
   /** Tickets of the current session, which the survey score applies to. */
   sessionTickets: string[];
+  /** The complaint being handled, while the standard conversation is suspended. */
+  complaint: ComplaintState | undefined;
+}
+
+export interface ComplaintState {
+  /** Everything the customer said while venting, taken together. */
+  text: string;
+  facts: ComplaintFacts;
+  category: string;
+  supervisor: boolean;
+  /** De-escalation turns in which the customer was still angry. */
+  angryTurns: number;
+  /** Times the bot asked for missing facts. */
+  rounds: number;
+  /** Started before any conversation: afterwards, ask what else we can do rather than resume. */
+  fromIdle: boolean;
+}
+
+export type EscalationReason = 'supervisor' | 'still-angry' | 'always-human' | 'promise-overdue';
+
+/** A result of the conversation that people must act on; human handoff consumes it. */
+export interface Escalation {
+  ticketId: string;
+  reason: EscalationReason;
+  priority: 'normal' | 'high';
 }
 
 export interface ServiceInput {
@@ -43,7 +69,9 @@ export type ServiceEvent =
   | { type: 'user.help'; at: number }
   | { type: 'user.blocked'; at: number }
   | { type: 'user.group'; locale: string; at: number }
-  | { type: 'timer.idle'; at: number };
+  | { type: 'timer.idle'; at: number }
+  | { type: 'timer.listen'; at: number }
+  | { type: 'timer.promise'; ticketId: string; at: number };
 
 export interface SayParams {
   key: TextKey;
@@ -62,7 +90,17 @@ type EffectAction =
   | { type: 'say'; params: SayParams }
   | { type: 'answer'; params: { faqId: string } }
   | { type: 'putTicket'; params: { ticket: Ticket } }
-  | { type: 'updateTickets'; params: { ids: string[]; changes: TicketChanges; at: number } };
+  | { type: 'updateTickets'; params: UpdateTicketsParams }
+  | { type: 'setTimer'; params: { name: string; ms: number } }
+  | { type: 'escalate'; params: Escalation };
+
+export interface UpdateTicketsParams {
+  ids: string[];
+  changes: TicketChanges;
+  at: number;
+  /** Apply only while the ticket still has this status (a deadline flag must not touch a resolved ticket). */
+  ifStatus?: Ticket['status'];
+}
 
 /**
  * Inside `setup({ actions })`, `enqueue` cannot see its sibling actions' types (they are being
@@ -93,6 +131,10 @@ function answers(event: ServiceEvent, ...ids: IntentId[]): boolean {
   if (!u?.whole) return false;
   const top = Math.max(...Object.values(u.intents));
   return top > 0 && ids.some((id) => (u.intents[id] ?? 0) >= top);
+}
+function upset(event: ServiceEvent): boolean {
+  const c = understood(event)?.complaint;
+  return c !== undefined && (c.angry || c.exclaimed);
 }
 function mentions(event: ServiceEvent, id: IntentId): boolean {
   return (understood(event)?.intents[id] ?? 0) > 0;
@@ -136,6 +178,33 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
     ...fields,
   });
 
+  const categoryOf = (ctx: ServiceContext) => defOf(ctx).complaints.categories.find((k) => k.id === ctx.complaint?.category);
+
+  /** One ticket per complaint: category, priority, the facts as restated, the promised deadline. */
+  const complaintTicket = (
+    ctx: ServiceContext,
+    at: number,
+    status: Ticket['status'],
+    outcome: string,
+    promiseHours?: number,
+    extra: Partial<Ticket> = {},
+  ): Ticket | undefined => {
+    const c = ctx.complaint;
+    if (!c) return undefined;
+    const category = categoryOf(ctx);
+    const facts = [c.text, describeFacts(defOf(ctx).complaints, c.facts)].filter(Boolean);
+    return newTicket({ ...ctx, facts }, at, {
+      type: 'complaint',
+      status,
+      need: c.facts.what ?? c.text,
+      outcome,
+      category: category?.id ?? 'other',
+      priority: category?.priority ?? 'normal',
+      ...(promiseHours !== undefined ? { promisedBy: at + promiseHours * 3_600_000 } : {}),
+      ...extra,
+    });
+  };
+
   return setup({
     types: {
       context: {} as ServiceContext,
@@ -148,7 +217,10 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
       greet: (_, _params: GreetParams) => {},
       answer: (_, _params: { faqId: string }) => {},
       putTicket: (_, _params: { ticket: Ticket }) => {},
-      updateTickets: (_, _params: { ids: string[]; changes: TicketChanges; at: number }) => {},
+      updateTickets: (_, _params: UpdateTicketsParams) => {},
+      setTimer: (_, _params: { name: string; ms: number }) => {},
+      escalate: (_, _params: Escalation) => {},
+      sayPolicy: (_, _params: { policyId: string }) => {},
 
       adoptLocale: assign({ locale: ({ context, event }) => localeOf(event, context.locale) }),
       captureNeed: assign({
@@ -215,6 +287,110 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
         emit(enqueue, { type: 'say', params: { key: 'suggestion', vars: { ticket: ticket.id } } });
         enqueue.assign({ seq: context.seq + 1 });
       }),
+      // ---- complaints (客户抱怨与投诉): listen → apologise → clarify → resolve or promise/escalate
+      startComplaint: enqueueActions(({ context, event, enqueue }, params: { fromIdle: boolean }) => {
+        const def = defOf({ ...context, locale: localeOf(event, context.locale) });
+        const text = textOf(event);
+        enqueue.assign({
+          locale: params.fromIdle ? localeOf(event, context.locale) : context.locale,
+          complaint: {
+            text,
+            facts: extractFacts(def.complaints, text),
+            category: categorize(def.complaints, text).id,
+            supervisor: understood(event)?.complaint.supervisor ?? false,
+            angryTurns: 0,
+            rounds: 0,
+            fromIdle: params.fromIdle,
+          },
+        });
+        emit(enqueue, { type: 'setTimer', params: { name: 'listen', ms: def.complaints.listenSeconds * 1000 } });
+      }),
+      // Let the customer finish: every message in quick succession joins the complaint and waits again.
+      absorbComplaint: enqueueActions(({ context, event, enqueue }) => {
+        const c = context.complaint;
+        if (!c || event.type !== 'user.message') return;
+        const def = defOf(context);
+        const text = [c.text, textOf(event)].filter(Boolean).join(' ').slice(0, 500);
+        enqueue.assign({
+          complaint: {
+            ...c,
+            text,
+            facts: mergeFacts(c.facts, extractFacts(def.complaints, textOf(event)), def.complaints.facts.detailSeparator),
+            category: categorize(def.complaints, text).id,
+            supervisor: c.supervisor || event.u.complaint.supervisor,
+          },
+        });
+      }),
+      armListen: enqueueActions(({ context, enqueue }) => {
+        emit(enqueue, { type: 'setTimer', params: { name: 'listen', ms: defOf(context).complaints.listenSeconds * 1000 } });
+      }),
+      countAnger: assign({
+        complaint: ({ context, event }) => (context.complaint && upset(event) ? { ...context.complaint, angryTurns: context.complaint.angryTurns + 1 } : context.complaint),
+      }),
+      nextRound: assign({ complaint: ({ context }) => (context.complaint ? { ...context.complaint, rounds: context.complaint.rounds + 1 } : undefined) }),
+      // 澄清: restate what is known, ask for what is missing.
+      askForFacts: enqueueActions(({ context, enqueue }) => {
+        const c = context.complaint;
+        if (!c) return;
+        const complaints = defOf(context).complaints;
+        const missing = missingFacts(c.facts);
+        const facts = describeFacts(complaints, c.facts);
+        if (missing.length === 0 || c.rounds >= complaints.clarifyRounds) {
+          if (facts) emit(enqueue, { type: 'say', params: { key: 'complaintConfirmFacts', vars: { facts } } });
+          return;
+        }
+        const ask = describeMissing(complaints, missing);
+        if (facts) emit(enqueue, { type: 'say', params: { key: 'complaintClarify', vars: { facts, missing: ask } } });
+        else emit(enqueue, { type: 'say', params: { key: 'complaintAskMissing', vars: { missing: ask } } });
+      }),
+      offerAnswer: enqueueActions(({ context, enqueue }) => {
+        const def = defOf(context);
+        const category = def.complaints.categories.find((k) => k.id === context.complaint?.category);
+        const entry = def.faq.find((f) => f.id === category?.faqId);
+        if (entry) emit(enqueue, { type: 'say', params: { key: 'complaintResolve', vars: { answer: pickVariant(entry.answer, context.seq) }, choices: YES_NO } });
+      }),
+      recordComplaintResolved: enqueueActions(({ context, event, enqueue }) => {
+        const ticket = complaintTicket(context, event.at, 'resolved', 'customer accepted the knowledge-base solution');
+        if (!ticket) return;
+        emit(enqueue, { type: 'putTicket', params: { ticket } });
+        emit(enqueue, { type: 'say', params: { key: 'complaintResolved', vars: { ticket: ticket.id } } });
+        enqueue.assign({ seq: context.seq + 1, sessionTickets: [...context.sessionTickets, ticket.id].slice(-MAX_SESSION_TICKETS) });
+      }),
+      // 受理完客户投诉后的应答: the feedback path, with the category's promised reply time.
+      recordComplaintPromise: enqueueActions(({ context, event, enqueue }) => {
+        const hours = categoryOf(context)?.promiseHours ?? defOf(context).thresholds.followUpHours;
+        const ticket = complaintTicket(context, event.at, 'pending', `feedback path: reply promised within ${hours} h`, hours);
+        if (!ticket) return;
+        emit(enqueue, { type: 'putTicket', params: { ticket } });
+        if (event.type !== 'user.blocked') emit(enqueue, { type: 'say', params: { key: 'complaintPromise', vars: { ticket: ticket.id, hours: String(hours) } } });
+        emit(enqueue, { type: 'setTimer', params: { name: `promise:${ticket.id}`, ms: hours * 3_600_000 } });
+        enqueue.assign({ seq: context.seq + 1, sessionTickets: [...context.sessionTickets, ticket.id].slice(-MAX_SESSION_TICKETS) });
+      }),
+      // 用户要求与上级沟通 / still angry / a category people must handle: escalate at high priority.
+      recordComplaintEscalation: enqueueActions(({ context, event, enqueue }) => {
+        const c = context.complaint;
+        if (!c) return;
+        const category = categoryOf(context);
+        const reason: EscalationReason = c.supervisor ? 'supervisor' : category?.alwaysHuman ? 'always-human' : 'still-angry';
+        const hours = Math.min(category?.promiseHours ?? 24, defOf(context).thresholds.followUpHours);
+        const ticket = complaintTicket(context, event.at, 'pending', `escalated (${reason}): supervisor contact promised within ${hours} h`, hours, { priority: 'high', escalation: { reason, at: event.at } });
+        if (!ticket) return;
+        emit(enqueue, { type: 'putTicket', params: { ticket } });
+        emit(enqueue, { type: 'say', params: { key: 'complaintEscalate', vars: { ticket: ticket.id, hours: String(hours) } } });
+        emit(enqueue, { type: 'setTimer', params: { name: `promise:${ticket.id}`, ms: hours * 3_600_000 } });
+        emit(enqueue, { type: 'escalate', params: { ticketId: ticket.id, reason, priority: 'high' } });
+        enqueue.assign({ seq: context.seq + 1, sessionTickets: [...context.sessionTickets, ticket.id].slice(-MAX_SESSION_TICKETS) });
+      }),
+      clearComplaint: assign({ complaint: undefined }),
+      // The promised time passed: flag the ticket (only if nobody resolved it) so it is escalated.
+      flagOverdue: enqueueActions(({ event, enqueue }) => {
+        if (event.type !== 'timer.promise') return;
+        emit(enqueue, {
+          type: 'updateTickets',
+          params: { ids: [event.ticketId], changes: { overdueAt: event.at, priority: 'high', escalation: { reason: 'promise-overdue', at: event.at } }, at: event.at, ifStatus: 'pending' },
+        });
+        emit(enqueue, { type: 'escalate', params: { ticketId: event.ticketId, reason: 'promise-overdue', priority: 'high' } });
+      }),
       rate: enqueueActions(({ context, event, enqueue }) => {
         const rating = understood(event)?.rating;
         if (rating === undefined) return;
@@ -236,10 +412,24 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
       canAnswer: ({ context }) => context.faqId !== undefined && defOf(context).faq.some((f) => f.id === context.faqId),
       reachedFailureLimit: ({ context }) => context.failures + 1 >= defOf(context).thresholds.failuresBeforeHandoff,
       hasSessionTickets: ({ context }) => context.sessionTickets.length > 0,
+      startsComplaint: ({ event }) => understood(event)?.complaint.triggered === true,
+      asksBeyondPolicy: ({ event }) => understood(event)?.policy !== undefined,
+      asksSupervisor: ({ event }) => understood(event)?.complaint.supervisor === true,
+      complaintNeedsPerson: ({ context }) => context.complaint?.supervisor === true || categoryOf(context)?.alwaysHuman === true,
+      stillAngryTooLong: ({ context, event }) => upset(event) && (context.complaint?.angryTurns ?? 0) + 1 >= defOf(context).complaints.angryTurnsBeforeEscalation,
+      readyToResolve: ({ context }) => {
+        const c = context.complaint;
+        return !c || missingFacts(c.facts).length === 0 || c.rounds >= defOf(context).complaints.clarifyRounds;
+      },
+      hasComplaintAnswer: ({ context }) => {
+        const faqId = categoryOf(context)?.faqId;
+        return faqId !== undefined && defOf(context).faq.some((f) => f.id === faqId);
+      },
+      complaintFromIdle: ({ context }) => context.complaint?.fromIdle === true,
     },
   }).createMachine({
-    id: 'service',
-    context: ({ input }) => ({ ...input, need: undefined, faqId: undefined, facts: [], failures: 0, seq: 0, sessionTickets: [] }),
+    id: 'conversation',
+    context: ({ input }) => ({ ...input, need: undefined, faqId: undefined, facts: [], failures: 0, seq: 0, sessionTickets: [], complaint: undefined }),
     initial: 'service',
     on: {
       'user.start': {
@@ -252,6 +442,7 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
       'user.group': { actions: ['adoptLocale', { type: 'say', params: { key: 'privateOnly' } }] },
       'user.media': { actions: { type: 'say', params: { key: 'unsupported' } } },
       'timer.idle': { target: '.service.idle', actions: ['recordUnresolved', { type: 'say', params: { key: 'idleClose' } }] },
+      'timer.promise': { actions: 'flagOverdue' },
     },
     states: {
       /** The standard service conversation. A complaint suspends it; `hist` brings the customer back. */
@@ -268,6 +459,8 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
                 actions: ['adoptLocale', { type: 'greet', params: ({ event }) => ({ withAsk: false, at: event.at }) }, { type: 'say', params: { key: 'unsupported' } }],
               },
               'user.message': [
+                // An angry first message gets no cheerful greeting: listen first.
+                { guard: 'startsComplaint', target: '#conversation.complaint', actions: { type: 'startComplaint', params: { fromIdle: true } } },
                 { guard: 'isThanks', actions: { type: 'say', params: { key: 'thanks' } } },
                 { guard: 'isApology', actions: { type: 'say', params: { key: 'apology' } } },
                 { guard: 'isGreetingOnly', target: 'awaitingNeed', actions: ['adoptLocale', { type: 'greet', params: ({ event }) => ({ withAsk: true, at: event.at }) }] },
@@ -282,23 +475,26 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
           awaitingNeed: {
             on: {
               'user.message': [
+                { guard: 'startsComplaint', target: '#conversation.complaint', actions: { type: 'startComplaint', params: { fromIdle: false } } },
                 { guard: 'isGreetingOnly', actions: { type: 'say', params: { key: 'ask' } } },
                 ...anyTime(),
                 { guard: 'wantsToFinish', target: 'closing' },
-                { target: 'confirming', actions: ['captureNeed', 'sayConfirm'] },
+                { target: 'confirming', actions: 'captureNeed' },
               ],
             },
           },
-          /** 需求确认: "您的意思是……,对吗?" */
+          /** 需求确认: "您的意思是……,对吗?" (asked on entry, so returning here after a complaint asks again). */
           confirming: {
+            entry: 'sayConfirm',
             on: {
               'user.message': [
+                { guard: 'startsComplaint', target: '#conversation.complaint', actions: { type: 'startComplaint', params: { fromIdle: false } } },
                 { guard: 'isYes', target: 'answering', actions: assign({ facts: ({ context }) => [...context.facts, context.need ?? ''].filter(Boolean).slice(-5) }) },
                 { guard: 'isNo', target: 'awaitingNeed', actions: { type: 'say', params: { key: 'describeAgain' } } },
                 ...anyTime(),
                 { guard: 'isGreetingOnly', actions: 'sayConfirm' },
                 // Anything else is the need said another way: restate that instead.
-                { target: 'confirming', reenter: true, actions: ['captureNeed', 'sayConfirm'] },
+                { target: 'confirming', reenter: true, actions: 'captureNeed' },
               ],
             },
           },
@@ -313,11 +509,12 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
             entry: { type: 'say', params: { key: 'askMore', choices: MORE_DONE } },
             on: {
               'user.message': [
+                { guard: 'startsComplaint', target: '#conversation.complaint', actions: { type: 'startComplaint', params: { fromIdle: false } } },
                 { guard: 'wantsToFinish', target: 'closing' },
                 { guard: 'wantsMore', target: 'awaitingNeed', actions: { type: 'say', params: { key: 'goOn' } } },
                 ...anyTime(),
                 { guard: 'isGreetingOnly', target: 'awaitingNeed', actions: { type: 'say', params: { key: 'ask' } } },
-                { target: 'confirming', actions: ['captureNeed', 'sayConfirm'] },
+                { target: 'confirming', actions: 'captureNeed' },
               ],
             },
           },
@@ -327,28 +524,97 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
               {
                 guard: 'hasSessionTickets',
                 target: 'survey',
-                actions: [
-                  { type: 'say', params: ({ context }) => ({ key: 'closingRecorded', vars: { ticket: context.sessionTickets.at(-1) ?? '' } }) },
-                  { type: 'say', params: { key: 'surveyAsk', choices: SCORES } },
-                ],
+                actions: { type: 'say', params: ({ context }) => ({ key: 'closingRecorded', vars: { ticket: context.sessionTickets.at(-1) ?? '' } }) },
               },
               { target: 'idle', actions: { type: 'say', params: { key: 'closing' } } },
             ],
           },
           survey: {
+            entry: { type: 'say', params: { key: 'surveyAsk', choices: SCORES } },
             on: {
               // Already thanked and closed politely: a customer who does not rate is simply let go.
               'timer.idle': { target: 'idle' },
               'user.message': [
                 { guard: 'hasRating', target: 'idle', actions: 'rate' },
+                { guard: 'startsComplaint', target: '#conversation.complaint', actions: { type: 'startComplaint', params: { fromIdle: false } } },
                 ...anyTime(),
                 { guard: 'wantsToFinish', target: 'idle' },
-                { guard: 'looksLikeNewNeed', target: 'confirming', actions: [assign({ sessionTickets: [] }), 'captureNeed', 'sayConfirm'] },
+                { guard: 'looksLikeNewNeed', target: 'confirming', actions: [assign({ sessionTickets: [] }), 'captureNeed'] },
                 { actions: { type: 'say', params: { key: 'surveyRetry', choices: SCORES } } },
               ],
             },
           },
           hist: { type: 'history', history: 'shallow' },
+        },
+      },
+      /** 投诉处理 (002 核心步骤): listen, apologise, clarify, then resolve or give the feedback path. */
+      complaint: {
+        initial: 'listening',
+        on: {
+          // Gone quiet mid-complaint: it is still registered, with its promised reply time.
+          'timer.idle': { target: '#conversation.service.idle', actions: ['recordComplaintPromise', 'clearComplaint', { type: 'say', params: { key: 'idleClose' } }] },
+          'user.blocked': { target: '#conversation.service.idle', actions: ['recordComplaintPromise', 'clearComplaint'] },
+          'user.start': {
+            target: '#conversation.service.awaitingNeed',
+            actions: ['recordComplaintPromise', 'clearComplaint', 'adoptLocale', { type: 'greet', params: ({ event }) => ({ withAsk: true, at: event.at }) }],
+          },
+        },
+        states: {
+          /** 倾听: let the customer finish; messages in quick succession are answered once. */
+          listening: {
+            on: {
+              'user.message': { actions: ['absorbComplaint', 'armListen'] },
+              'user.media': { actions: 'armListen' },
+              'timer.listen': { target: 'acknowledging' },
+            },
+          },
+          /** 道歉: acknowledge the feeling and apologise, even when the fault is not ours. */
+          acknowledging: {
+            always: [
+              { guard: 'complaintNeedsPerson', target: 'escalating', actions: { type: 'say', params: { key: 'complaintAcknowledge' } } },
+              { target: 'clarifying', actions: { type: 'say', params: { key: 'complaintAcknowledge' } } },
+            ],
+          },
+          /** 澄清: restate the key facts and ask for what is missing. */
+          clarifying: {
+            entry: 'askForFacts',
+            always: { guard: 'readyToResolve', target: 'resolving' },
+            on: {
+              'user.message': [
+                { guard: 'asksSupervisor', target: 'escalating', actions: 'absorbComplaint' },
+                { guard: 'stillAngryTooLong', target: 'escalating', actions: ['absorbComplaint', 'countAnger'] },
+                { guard: 'asksBeyondPolicy', actions: { type: 'sayPolicy', params: ({ event }) => ({ policyId: understood(event)?.policy ?? '' }) } },
+                { target: 'clarifying', reenter: true, actions: ['absorbComplaint', 'countAnger', 'nextRound'] },
+              ],
+            },
+          },
+          /** 解决: the category's knowledge-base answer when it has one, else the feedback path. */
+          resolving: {
+            always: [{ guard: 'hasComplaintAnswer', target: 'checking', actions: 'offerAnswer' }, { target: 'promising' }],
+          },
+          checking: {
+            on: {
+              'user.message': [
+                { guard: 'asksSupervisor', target: 'escalating', actions: 'absorbComplaint' },
+                { guard: 'isYes', target: 'done', actions: 'recordComplaintResolved' },
+                { guard: 'stillAngryTooLong', target: 'escalating', actions: 'countAnger' },
+                { guard: 'asksBeyondPolicy', actions: { type: 'sayPolicy', params: ({ event }) => ({ policyId: understood(event)?.policy ?? '' }) } },
+                // "No", or anything else: the solution does not settle it, so give the feedback path.
+                { target: 'promising', actions: 'absorbComplaint' },
+              ],
+            },
+          },
+          /** 反馈: registered, with the reply time promised for its category. */
+          promising: { always: { target: 'done', actions: 'recordComplaintPromise' } },
+          /** 升级: the outcome handoff acts on; meanwhile a supervisor's reply time is promised. */
+          escalating: { always: { target: 'done', actions: 'recordComplaintEscalation' } },
+          /** Back to where the customer was, or on to "anything else?" if the complaint came first. */
+          done: {
+            always: [
+              { guard: 'complaintFromIdle', target: '#conversation.service.askMore', actions: 'clearComplaint' },
+              { target: '#conversation.service.hist', actions: ['clearComplaint', { type: 'say', params: { key: 'complaintResume' } }] },
+            ],
+          },
         },
       },
     },
@@ -357,6 +623,7 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
   /** Answered the same way at any point of the conversation (003 关于特殊沟通内容的应答规范). */
   function anyTime() {
     return [
+      { guard: 'asksBeyondPolicy', actions: { type: 'sayPolicy', params: ({ event }: { event: ServiceEvent }) => ({ policyId: understood(event)?.policy ?? '' }) } },
       { guard: 'isSuggestion', actions: 'recordSuggestion' },
       { guard: 'isThanks', actions: { type: 'say', params: { key: 'thanks' } } },
       { guard: 'isApology', actions: { type: 'say', params: { key: 'apology' } } },

@@ -27,7 +27,7 @@ export type Customer = z.infer<typeof Customer>;
 
 export const Ticket = z.object({
   id: z.string().min(1),
-  type: z.enum(['inquiry', 'suggestion']),
+  type: z.enum(['inquiry', 'suggestion', 'complaint']),
   status: TicketStatus,
   conversationId: z.string().min(1),
   channel: z.string().min(1),
@@ -42,6 +42,12 @@ export const Ticket = z.object({
   outcome: z.string(),
   /** Deadline of the reply time promised to the customer (epoch ms). */
   promisedBy: z.number().optional(),
+  /** Complaints: the category from the definition, its priority, and why it was escalated. */
+  category: z.string().optional(),
+  priority: z.enum(['normal', 'high']).optional(),
+  escalation: z.object({ reason: z.enum(['supervisor', 'still-angry', 'always-human', 'promise-overdue']), at: z.number() }).optional(),
+  /** Set when the promised reply time passed with the ticket still pending. */
+  overdueAt: z.number().optional(),
   /** 1–5 from the closing survey. */
   satisfaction: z.number().int().min(1).max(5).optional(),
   createdAt: z.number(),
@@ -49,7 +55,7 @@ export const Ticket = z.object({
 });
 export type Ticket = z.infer<typeof Ticket>;
 
-export const TicketChanges = Ticket.pick({ status: true, outcome: true, satisfaction: true, promisedBy: true }).partial();
+export const TicketChanges = Ticket.pick({ status: true, outcome: true, satisfaction: true, promisedBy: true, overdueAt: true, escalation: true, priority: true }).partial();
 export type TicketChanges = z.infer<typeof TicketChanges>;
 
 /**

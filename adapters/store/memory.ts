@@ -155,9 +155,10 @@ class MemoryTickets implements TicketStore {
     this.byId.set(ticket.id, JSON.stringify(ticket));
   }
 
-  async update(id: string, changes: TicketChanges, at: number): Promise<Ticket | undefined> {
+  async update(id: string, changes: TicketChanges, at: number, ifStatus?: Ticket['status']): Promise<Ticket | undefined> {
     const current = await this.get(id);
     if (!current) return undefined;
+    if (ifStatus && current.status !== ifStatus) return current;
     const next: Ticket = { ...current, ...changes, updatedAt: Math.max(current.updatedAt, at) };
     this.byId.set(id, JSON.stringify(next));
     return next;

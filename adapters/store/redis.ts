@@ -286,12 +286,13 @@ class RedisTickets implements TicketStore {
     await this.redis.multi().hset(this.hash, ticket.id, JSON.stringify(ticket)).zadd(this.index, ticket.createdAt, ticket.id).exec();
   }
 
-  async update(id: string, changes: TicketChanges, at: number): Promise<Ticket | undefined> {
+  async update(id: string, changes: TicketChanges, at: number, ifStatus?: Ticket['status']): Promise<Ticket | undefined> {
     // Optimistic compare-and-set: a concurrent writer (an agent, later) makes us re-read, not overwrite.
     for (let attempt = 0; attempt < 10; attempt++) {
       const raw = await this.redis.hget(this.hash, id);
       if (raw === null) return undefined;
       const current = Ticket.parse(JSON.parse(raw));
+      if (ifStatus && current.status !== ifStatus) return current;
       const next: Ticket = { ...current, ...changes, updatedAt: Math.max(current.updatedAt, at) };
       if ((await this.run('casTicket', [this.hash], [id, raw, JSON.stringify(next)])) === 1) return next;
     }

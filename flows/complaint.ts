@@ -1,0 +1,88 @@
+import type { FlowDefinition } from './schema.js';
+import { normalize, trimSentence } from './text.js';
+
+/**
+ * The facts a complaint needs before it can be handled (002 澄清：确认问题的关键信息): which
+ * order, what happened, when. Extracted from the customer's own words with the definition's
+ * patterns; nothing is invented.
+ */
+export interface ComplaintFacts {
+  order?: string | undefined;
+  when?: string | undefined;
+  what?: string | undefined;
+}
+
+export const FACT_KEYS = ['order', 'what', 'when'] as const;
+export type FactKey = (typeof FACT_KEYS)[number];
+
+type Complaints = FlowDefinition['complaints'];
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Pulls order number, time and a description of what happened out of one message. */
+export function extractFacts(complaints: Complaints, text: string): ComplaintFacts {
+  const facts: ComplaintFacts = {};
+  let rest = text.normalize('NFKC');
+  for (const pattern of complaints.facts.order.patterns) {
+    const m = new RegExp(pattern, 'iu').exec(rest);
+    if (m) {
+      facts.order = (m[1] ?? m[0]).trim();
+      rest = rest.replace(m[0], ' ');
+      break;
+    }
+  }
+  for (const pattern of complaints.facts.when.patterns) {
+    const m = new RegExp(pattern, 'iu').exec(rest);
+    if (m) {
+      facts.when = m[0].trim();
+      rest = rest.replace(m[0], ' ');
+      break;
+    }
+  }
+  // What happened: the message without the words that only carry the complaint or the anger.
+  const noise = [...complaints.triggers, ...complaints.anger, ...complaints.supervisor, ...complaints.facts.what.ignore].sort((a, b) => b.length - a.length);
+  let what = rest;
+  for (const word of noise) what = what.replace(new RegExp(escapeRe(word), 'giu'), ' ');
+  what = trimSentence(what.replace(/[!?！？。，,、~～\s]+/gu, ' ').trim());
+  if ([...what.replace(/\s/g, '')].length >= complaints.facts.what.minLength) facts.what = what.slice(0, 80);
+  return facts;
+}
+
+/** Later messages fill in what is missing and add detail to what happened. */
+export function mergeFacts(known: ComplaintFacts, more: ComplaintFacts, separator: string): ComplaintFacts {
+  const what = known.what && more.what && !known.what.includes(more.what) ? `${known.what}${separator}${more.what}`.slice(0, 160) : (known.what ?? more.what);
+  return { order: known.order ?? more.order, when: known.when ?? more.when, what };
+}
+
+export function missingFacts(facts: ComplaintFacts): FactKey[] {
+  return FACT_KEYS.filter((k) => !facts[k]);
+}
+
+/** "订单号 12345；时间：上周；具体情况：耳机坏了" in the definition's words. */
+export function describeFacts(complaints: Complaints, facts: ComplaintFacts): string {
+  return FACT_KEYS.filter((k) => facts[k])
+    .map((k) => `${complaints.facts[k].label}${complaints.facts.labelSeparator}${facts[k]}`)
+    .join(complaints.facts.separator);
+}
+
+/** "订单号、具体发生了什么" — what to ask for, in the definition's words. */
+export function describeMissing(complaints: Complaints, missing: readonly FactKey[]): string {
+  return missing.map((k) => complaints.facts[k].ask).join(complaints.facts.askSeparator);
+}
+
+/** The category whose keywords the complaint mentions most; the default one otherwise. */
+export function categorize(complaints: Complaints, text: string): Complaints['categories'][number] {
+  const norm = normalize(text);
+  let best: Complaints['categories'][number] | undefined;
+  let bestHits = 0;
+  for (const category of complaints.categories) {
+    const hits = category.keywords.filter((k) => norm.includes(normalize(k))).length;
+    if (hits > bestHits) {
+      best = category;
+      bestHits = hits;
+    }
+  }
+  return best ?? complaints.categories.find((c) => c.id === complaints.defaultCategory) ?? (complaints.categories[0] as Complaints['categories'][number]);
+}
