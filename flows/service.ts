@@ -321,6 +321,10 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
           },
         });
       }),
+      // An answer to the offered solution: kept with the complaint's words, not taken as a new fact.
+      noteComplaint: assign({
+        complaint: ({ context, event }) => (context.complaint ? { ...context.complaint, text: [context.complaint.text, textOf(event)].filter(Boolean).join(' ').slice(0, 500) } : undefined),
+      }),
       armListen: enqueueActions(({ context, enqueue }) => {
         emit(enqueue, { type: 'setTimer', params: { name: 'listen', ms: defOf(context).complaints.listenSeconds * 1000 } });
       }),
@@ -600,7 +604,7 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
                 { guard: 'stillAngryTooLong', target: 'escalating', actions: 'countAnger' },
                 { guard: 'asksBeyondPolicy', actions: { type: 'sayPolicy', params: ({ event }) => ({ policyId: understood(event)?.policy ?? '' }) } },
                 // "No", or anything else: the solution does not settle it, so give the feedback path.
-                { target: 'promising', actions: 'absorbComplaint' },
+                { target: 'promising', actions: 'noteComplaint' },
               ],
             },
           },

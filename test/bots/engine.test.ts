@@ -145,6 +145,42 @@ describe('engine: what customers do on real platforms', () => {
   });
 });
 
+describe('engine: complaints', () => {
+  it('answers rapid complaint messages once, after the durable listen timer', async () => {
+    const h = setup();
+    await h.say('c1', '你们什么破公司\uff01我要投诉\uff01\uff01');
+    h.clock.advance(2_000);
+    await h.say('c1', '快递一直不到');
+    h.clock.advance(2_000);
+    await h.say('c1', '订单号 12345678');
+    expect(h.channel.texts()).toEqual([]);
+    h.clock.advance(3_000);
+    expect(await h.poller.tick()).toBe(0);
+    h.clock.advance(4_000);
+    expect(await h.poller.tick()).toBe(1);
+    expect(h.channel.texts()).toHaveLength(2);
+    expect(h.channel.texts()[1]).toMatch(/^为了更快为您处理\uff0c我先和您确认一下\uff1a订单号\uff1a12345678\uff1b情况\uff1a快递一直不到/);
+  });
+
+  it('flags a pending complaint when its promised time passes, but not one a person resolved', async () => {
+    const h = setup();
+    for (const conv of ['late', 'handled']) {
+      await h.say(conv, '我要投诉');
+      h.clock.advance(7_000);
+      await h.poller.tick();
+      await h.say(conv, '订单号 12345678\uff0c昨天\uff0c东西丢了');
+      await h.say(conv, '不是');
+    }
+    const [handled] = await h.store.tickets.list({ conversationId: 'handled' });
+    await h.store.tickets.update(handled!.id, { status: 'resolved', outcome: 'refunded by an agent' }, h.clock.now());
+    h.clock.advance(25 * 3_600_000);
+    await h.poller.tick();
+    const [late] = await h.store.tickets.list({ conversationId: 'late' });
+    expect(late).toMatchObject({ status: 'pending', priority: 'high', escalation: { reason: 'promise-overdue' }, overdueAt: expect.any(Number) });
+    expect(await h.store.tickets.get(handled!.id)).toMatchObject({ status: 'resolved', priority: 'normal' });
+  });
+});
+
 describe('engine: timers', () => {
   it('closes an idle customer once, from a durable timer fired by the poller', async () => {
     const h = setup();

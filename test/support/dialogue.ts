@@ -6,6 +6,7 @@ export class Dialogue {
   effects: Effect[] = [];
   state = '';
   locale = '';
+  escalations: import('../../flows/service.js').Escalation[] = [];
   at: number;
 
   constructor(
@@ -33,6 +34,7 @@ export class Dialogue {
     this.effects = result.effects;
     this.state = result.state;
     this.locale = result.locale;
+    this.escalations = result.escalations;
     return result.effects.flatMap((e) => (e.type === 'reply' ? [e.text] : []));
   }
 

@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import type { FlowPayload } from '../../flows/conversation.js';
+import { Dialogue } from '../support/dialogue.js';
+import { defaultFlow, shanghai } from '../support/flows.js';
+
+const flow = defaultFlow();
+const start = shanghai('2026-11-23T15:00:00');
+
+/** Lets the listen window close, as the durable timer does a few seconds after the last message. */
+function pause(d: Dialogue): string[] {
+  const dueAt = d.record?.timers.listen;
+  if (dueAt === undefined) throw new Error('no listen timer pending');
+  return d.say({ type: 'timer', name: 'listen', dueAt } satisfies FlowPayload, { after: dueAt - d.at });
+}
+const quickly = { after: 2_000 };
+
+describe('complaint de-escalation (zh-CN)', () => {
+  it('takes an angry customer through acknowledgement, clarification and a promise with the configured time', () => {
+    const d = new Dialogue(flow, start);
+    // 倾听: rapid messages are not answered one by one.
+    expect(d.say('你们什么破公司！我要投诉！！', quickly)).toEqual([]);
+    expect(d.say('买的耳机才用三天就坏了', quickly)).toEqual([]);
+    expect(d.state).toBe('complaint.listening');
+
+    // 道歉 + 澄清: one answer once they pause, restating what is known and asking for the rest.
+    const [apology, clarify] = pause(d);
+    expect(apology).toMatch(/抱歉/);
+    expect(clarify).toBe('为了更快为您处理\uff0c我先和您确认一下\uff1a情况\uff1a买的耳机才用三天就坏了。麻烦您再告诉我您的订单号、大概是什么时候发生的\uff0c好吗\uff1f');
+
+    // The facts arrive; the bot repeats them and offers the category's solution.
+    const [repeat, offer] = d.say('订单号 20261120001\uff0c昨天收到的', quickly);
+    expect(repeat).toBe('我重复一下您反映的情况\uff1a订单号\uff1a20261120001\uff1b情况\uff1a买的耳机才用三天就坏了\uff1b时间\uff1a昨天。');
+    expect(offer).toMatch(/^针对您反映的情况\uff0c我们的处理方案是\uff1a签收后 7 天内.*这样处理您看可以吗\uff1f$/);
+    expect(d.choices()).toEqual(['是的', '不是']);
+
+    // 反馈: not accepted, so the feedback path with the quality category's 48-hour promise.
+    const [promise, anythingElse] = d.say('不行\uff0c我要退款', quickly);
+    const [put] = d.of('ticket.put');
+    expect(promise).toBe(`非常感谢您反映的意见\uff0c您的投诉已登记\uff08编号 ${put!.ticket.id}\uff09。我们会尽快向相关部门反映\uff0c并在48小时内给您明确的答复\uff0c请您留意。`);
+    expect(anythingElse).toBe('请问还有其他可以帮助您的吗\uff1f');
+    expect(put!.ticket).toMatchObject({
+      type: 'complaint',
+      status: 'pending',
+      category: 'quality',
+      priority: 'normal',
+      need: '买的耳机才用三天就坏了',
+      promisedBy: d.at + 48 * 3_600_000,
+      facts: [expect.stringContaining('你们什么破公司'), '订单号\uff1a20261120001\uff1b情况\uff1a买的耳机才用三天就坏了\uff1b时间\uff1a昨天'],
+    });
+    // The deadline is a durable timer, named after the ticket.
+    expect(d.record?.timers[`promise:${put!.ticket.id}`]).toBe(d.at + 48 * 3_600_000);
+  });
+
+  it('records the complaint as resolved when the offered solution is accepted', () => {
+    const d = new Dialogue(flow, start);
+    d.say('快递一直不到，太差了', quickly);
+    pause(d);
+    d.say('订单号 88886666，上周下的单', quickly);
+    expect(d.state).toBe('complaint.checking');
+    const replies = d.say('好的', quickly);
+    expect(replies[0]).toMatch(/^好的\uff0c感谢您的理解和支持\uff01本次投诉已为您记录/);
+    expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ type: 'complaint', status: 'resolved', category: 'delivery' });
+  });
+
+  it('escalates at once when the customer asks for a supervisor, and says when someone will call', () => {
+    const d = new Dialogue(flow, start);
+    d.say('太差了\uff01\uff01叫你们领导来', quickly);
+    const replies = pause(d);
+    const [put] = d.of('ticket.put');
+    expect(replies[1]).toBe(`我非常理解您希望问题得到重视的心情。您反馈的情况我已经详细记录\uff08编号 ${put!.ticket.id}\uff09\uff0c并且会立即提交给我的上级同事处理\uff0c他们会在24小时内与您联系\uff0c请您保持联系方式畅通\uff0c好吗\uff1f`);
+    expect(put!.ticket).toMatchObject({ type: 'complaint', status: 'pending', priority: 'high', escalation: { reason: 'supervisor' } });
+    expect(d.escalations).toEqual([{ ticketId: put!.ticket.id, reason: 'supervisor', priority: 'high' }]);
+  });
+
+  it('escalates when the customer is still angry after the configured number of turns', () => {
+    const d = new Dialogue(flow, start);
+    d.say('我要投诉', quickly);
+    pause(d);
+    expect(d.say('你们这些骗子\uff01\uff01', quickly)).not.toEqual([]);
+    expect(d.escalations).toEqual([]);
+    d.say('还问什么问什么\uff01\uff01\uff01', quickly);
+    expect(d.escalations).toMatchObject([{ reason: 'still-angry', priority: 'high' }]);
+  });
+
+  it('escalates a category configured as always handled by a person', () => {
+    const d = new Dialogue(flow, start);
+    d.say('你们客服态度太差了', quickly);
+    pause(d);
+    expect(d.escalations).toMatchObject([{ reason: 'always-human' }]);
+    expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ category: 'service-attitude', priority: 'high' });
+  });
+
+  it('varies the apology from one complaint to the next', () => {
+    const d = new Dialogue(flow, start);
+    const apologies = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      d.say('我要投诉\uff0c快递太慢了', quickly);
+      apologies.add(pause(d)[0] ?? '');
+      d.say('订单号 12345678\uff0c上周', quickly);
+      d.say('好的', quickly);
+    }
+    expect(apologies.size).toBeGreaterThan(1);
+  });
+
+  it('suspends the standard conversation and brings the customer back where they were', () => {
+    const d = new Dialogue(flow, start);
+    d.say('你好');
+    d.say('我的订单还没发货');
+    expect(d.state).toBe('confirming');
+    d.say('太差了\uff01\uff01叫你们领导来', quickly);
+    const replies = pause(d);
+    expect(replies.slice(-2)).toEqual(['关于您之前咨询的问题\uff0c我们继续为您处理。', '您的意思是想了解订单什么时候发货\uff0c对吗\uff1f']);
+    expect(d.state).toBe('confirming');
+    expect(d.say('是的')[0]).toMatch(/^一般情况下/);
+  });
+
+  it('still registers a complaint when the customer goes quiet in the middle of it', () => {
+    const d = new Dialogue(flow, start);
+    d.say('我要投诉', quickly);
+    pause(d);
+    const idle = d.record!.timers.idle!;
+    const replies = d.say({ type: 'timer', name: 'idle', dueAt: idle }, { after: idle - d.at });
+    expect(replies[0]).toMatch(/^非常感谢您反映的意见\uff0c您的投诉已登记/);
+    expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ type: 'complaint', status: 'pending' });
+    expect(d.state).toBe('idle');
+  });
+
+  it('answers a request beyond policy with understanding, the reason and an alternative', () => {
+    const d = new Dialogue(flow, start);
+    d.say('你好');
+    expect(d.say('耳机过了保修期坏了\uff0c能免费换新吗')).toEqual([
+      '先生/女士\uff0c我理解您希望能圆满解决这个问题的心情。不过\uff0c根据我们的售后政策\uff0c产品的质保期为一年\uff0c您的产品目前已超出这个期限\uff0c所以无法为您提供免费退换服务。如果您需要维修\uff0c我们可以为您提供付费维修的报价\uff0c您是否需要了解一下\uff1f',
+    ]);
+    expect(d.state).toBe('awaitingNeed');
+  });
+
+  it('flags a complaint whose promised time passes, only while it is still pending', () => {
+    const d = new Dialogue(flow, start);
+    d.say('我要投诉', quickly);
+    pause(d);
+    d.say('订单号 12345678\uff0c昨天\uff0c东西丢了', quickly);
+    const ticket = d.of('ticket.put')[0]?.ticket;
+    expect(ticket?.status).toBe('pending');
+    const name = `promise:${ticket!.id}`;
+    const dueAt = d.record!.timers[name]!;
+    expect(d.say({ type: 'timer', name, dueAt }, { after: dueAt - d.at })).toEqual([]);
+    expect(d.of('ticket.update')).toEqual([
+      { type: 'ticket.update', id: ticket!.id, changes: { overdueAt: d.at, priority: 'high', escalation: { reason: 'promise-overdue', at: d.at } }, at: d.at, ifStatus: 'pending' },
+    ]);
+    expect(d.escalations).toEqual([{ ticketId: ticket!.id, reason: 'promise-overdue', priority: 'high' }]);
+  });
+
+  it('does not mistake happy exclamation marks for a complaint', () => {
+    const d = new Dialogue(flow, start);
+    d.say('你好');
+    d.say('太好了\uff01\uff01');
+    expect(d.state).not.toMatch(/^complaint/);
+  });
+});
+
+describe('complaint de-escalation (en)', () => {
+  it('runs the same steps in English', () => {
+    const d = new Dialogue(flow, start);
+    d.say('This is a scam!! I want to complain', quickly);
+    d.say('my headphones broke', quickly);
+    const [apology, clarify] = pause(d);
+    expect(apology).toMatch(/sorry/i);
+    expect(clarify).toBe('To handle this quickly, let me confirm what I have: what happened: my headphones broke. Could you also tell me your order number and when it happened?');
+    const [repeat] = d.say('order 1234567, last week', quickly);
+    expect(repeat).toBe('Let me repeat what you told me: order: 1234567; what happened: my headphones broke; when: last week.');
+    const [promise] = d.say('no', quickly);
+    const [put] = d.of('ticket.put');
+    expect(promise).toBe(`Thank you for telling us. Your complaint is registered (reference ${put!.ticket.id}); we will pass it on to the team responsible and give you a clear answer within 48 hours.`);
+    expect(put!.ticket).toMatchObject({ type: 'complaint', category: 'quality', locale: 'en' });
+  });
+
+  it('escalates on a request for a manager', () => {
+    const d = new Dialogue(flow, start);
+    d.say('This is unacceptable, I want to speak to your manager', quickly);
+    pause(d);
+    expect(d.escalations).toMatchObject([{ reason: 'supervisor', priority: 'high' }]);
+  });
+});
