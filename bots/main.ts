@@ -191,6 +191,7 @@ async function playground(config: Config, lang: string | undefined, flowsDir: st
     if (!(await session.line(line))) break;
     ask();
   }
+  if (!interactive) await session.settle();
   await stop();
   return 0;
 }

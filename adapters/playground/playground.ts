@@ -31,7 +31,7 @@ export const PLAYGROUND_HELP = [
   '  /start            start a fresh conversation (like Telegram /start)',
   '  /help             ask the bot what it can do',
   `  /send KIND        send a non-text message (${MEDIA.join(', ')})`,
-  '  /wait MINUTES     let time pass (idle timers fire), e.g. /wait 11',
+  '  /wait TIME        let time pass and timers fire: /wait 10s (seconds), /wait 11 (minutes)',
   '  /tickets          show the tickets recorded for this conversation',
   '  /agent …          act as a human agent (arrives with human handoff)',
   '  /quit             leave',
@@ -87,22 +87,27 @@ export class PlaygroundSession {
         return true;
       }
       case 'wait': {
-        const minutes = Number(args[0]);
-        if (!Number.isFinite(minutes) || minutes <= 0) {
-          print('playground> /wait takes a number of minutes, e.g. /wait 11');
+        const ms = parseDuration(args[0] ?? '');
+        if (ms === undefined) {
+          print('playground> /wait takes a time: /wait 10s (seconds) or /wait 11 (minutes)');
           return true;
         }
-        this.deps.clock.advance(minutes * 60_000);
-        print(`playground> ${minutes} minute(s) later…`);
-        await this.deps.poller.tick();
+        print(`playground> ${args[0]?.endsWith('s') ? `${ms / 1000} second(s)` : `${ms / 60_000} minute(s)`} later…`);
+        await this.pass(ms);
         return true;
       }
       case 'tickets': {
         const tickets = await this.deps.tickets.list({ conversationId: this.conversationId, limit: 20 });
         if (tickets.length === 0) print('playground> no tickets yet');
         for (const t of tickets) {
-          const score = t.satisfaction !== undefined ? ` satisfaction=${t.satisfaction}` : '';
-          print(`playground> ${t.id} ${t.type} ${t.status} need="${t.need}"${score} outcome="${t.outcome}"`);
+          const extra = [
+            t.category !== undefined ? `category=${t.category}` : '',
+            t.priority !== undefined ? `priority=${t.priority}` : '',
+            t.promisedBy !== undefined ? `promisedBy=${new Date(t.promisedBy).toISOString()}` : '',
+            t.escalation ? `escalated=${t.escalation.reason}` : '',
+            t.satisfaction !== undefined ? `satisfaction=${t.satisfaction}` : '',
+          ].filter(Boolean);
+          print(`playground> ${t.id} ${t.type} ${t.status} need="${t.need}"${extra.map((e) => ` ${e}`).join('')} outcome="${t.outcome}"`);
         }
         return true;
       }
@@ -118,6 +123,22 @@ export class PlaygroundSession {
     }
   }
 
+  /** Lets time pass on the playground clock, firing the timers that come due (in order). */
+  async pass(ms: number): Promise<void> {
+    this.deps.clock.advance(ms);
+    while ((await this.deps.poller.tick()) > 0) {
+      // A fired timer can set a shorter one (a complaint's listen window): keep going until quiet.
+    }
+  }
+
+  /**
+   * End of a scripted run: lines came in back to back, so let short pauses happen (a complaint's
+   * listen window) before leaving. Long timers, like the idle close, are not fast-forwarded.
+   */
+  async settle(): Promise<void> {
+    for (let i = 0; i < 6; i++) await this.pass(10_000);
+  }
+
   private async send(payload: InboundEvent['payload']): Promise<void> {
     const result = await this.deps.engine.receive({
       id: `pg-${this.sessionId}-${++this.seq}`,
@@ -130,4 +151,13 @@ export class PlaygroundSession {
     });
     if (result.status === 'rejected') this.deps.print(`playground> message rejected: ${result.problems.join('; ')}`);
   }
+}
+
+/** "10s" → 10 seconds, "11" or "11m" → 11 minutes; undefined for anything else. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(s|m)?$/i.exec(text.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  if (!(n > 0)) return undefined;
+  return Math.round(m[2]?.toLowerCase() === 's' ? n * 1000 : n * 60_000);
 }

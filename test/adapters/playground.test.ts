@@ -53,6 +53,28 @@ describe('playground (scripted, as in the README)', () => {
     expect(lines(stdout).slice(-2)).toEqual(['playground> 11 minute(s) later…', 'bot> 由于您较长时间没有回复，本次会话先为您结束。如果您还有其他问题，欢迎随时联系我们，祝您生活愉快！']);
   });
 
+  it('takes a complaint in Chinese through the de-escalation steps to a ticket with a promised time', async () => {
+    const { code, stdout } = await playground('你们什么破公司\uff01我要投诉\uff01\uff01\n买的耳机才用三天就坏了\n/wait 10s\n订单号 20261120001\uff0c昨天收到的\n不行\uff0c我要退款\n/tickets\n');
+    expect(code).toBe(0);
+    const out = lines(stdout);
+    // The two angry lines are answered once, after the pause: apology, then clarification.
+    expect(out[0]).toBe('playground> 10 second(s) later…');
+    expect(out[1]).toMatch(/^bot> .*抱歉/);
+    expect(out[2]).toBe('bot> 为了更快为您处理\uff0c我先和您确认一下\uff1a情况\uff1a买的耳机才用三天就坏了。麻烦您再告诉我您的订单号、大概是什么时候发生的\uff0c好吗\uff1f');
+    expect(out).toContain('bot> 我重复一下您反映的情况\uff1a订单号\uff1a20261120001\uff1b情况\uff1a买的耳机才用三天就坏了\uff1b时间\uff1a昨天。');
+    expect(out.some((l) => /^bot> 非常感谢您反映的意见\uff0c您的投诉已登记\uff08编号 T\d{6}-\w{10}\uff09。.*48小时内给您明确的答复/.test(l))).toBe(true);
+    expect(out.at(-1)).toMatch(/^playground> T\d{6}-\w{10} complaint pending need="买的耳机才用三天就坏了" category=quality priority=normal promisedBy=\S+ outcome="feedback path: reply promised within 48 h"$/);
+  });
+
+  it('takes a complaint in English, and answers a trailing one before the script ends', async () => {
+    const { stdout } = await playground('This is a scam!! I want to complain\nmy headphones broke\n/wait 10s\norder 1234567, last week\nno\n');
+    const out = lines(stdout);
+    expect(out).toContain('bot> Let me repeat what you told me: order: 1234567; what happened: my headphones broke; when: last week.');
+    expect(out.some((l) => /^bot> Thank you for telling us\. Your complaint is registered .* within 48 hours\.$/.test(l))).toBe(true);
+    const trailing = await playground('I want to speak to your manager!!\n');
+    expect(lines(trailing.stdout).some((l) => l.startsWith('bot> I understand you want this taken seriously.'))).toBe(true);
+  });
+
   it('answers a non-text message politely and explains /agent until handoff exists', async () => {
     const { stdout } = await playground('/send photo\n/agent claim\n');
     const out = lines(stdout);
