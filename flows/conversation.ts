@@ -1,5 +1,6 @@
 import { initialTransition, transition } from 'xstate';
 import { z } from 'zod';
+import { compileGuard, type PhraseGuard } from './guard.js';
 import { compileMatcher, type Matcher, type Understanding } from './match.js';
 import type { ChoiceId, FlowDefinition } from './schema.js';
 import { createServiceMachine, type Escalation, type GreetParams, type SayParams, type ServiceEvent, type ServiceMachine, type UpdateTicketsParams } from './service.js';
@@ -15,6 +16,8 @@ import { Customer, TicketChanges, Ticket, TicketStatus } from './ticket.js';
 export interface FlowLocale {
   definition: FlowDefinition;
   matcher: Matcher;
+  /** The service-phrase guard: call `check(text)` before relaying an agent's reply. */
+  guard: PhraseGuard;
 }
 
 /** The definitions in force, one per locale, compiled once when they are loaded. */
@@ -25,7 +28,7 @@ export interface FlowBundle {
 
 export function compileBundle(definitions: readonly FlowDefinition[], defaultLocale: string): FlowBundle {
   const locales = new Map<string, FlowLocale>();
-  for (const definition of definitions) locales.set(definition.locale, { definition, matcher: compileMatcher(definition) });
+  for (const definition of definitions) locales.set(definition.locale, { definition, matcher: compileMatcher(definition), guard: compileGuard(definition.forbidden) });
   if (!locales.has(defaultLocale)) throw new Error(`No flow definition for the default locale ${defaultLocale} (have: ${[...locales.keys()].join(', ') || 'none'})`);
   return { defaultLocale, locales };
 }

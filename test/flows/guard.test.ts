@@ -5,7 +5,7 @@ import { parse, stringify } from 'yaml';
 import { DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';
 import { parseDefinition } from '../../flows/definition.js';
 import { compileGuard } from '../../flows/guard.js';
-import { defaultDefinition } from '../support/flows.js';
+import { defaultDefinition, defaultFlow } from '../support/flows.js';
 
 const zh = compileGuard(defaultDefinition('zh-CN').forbidden);
 const en = compileGuard(defaultDefinition('en').forbidden);
@@ -47,6 +47,14 @@ describe('service-phrase guard (服务忌语)', () => {
     expect(en.check('\uff23\uff41\uff4c\uff4d\u3000\uff24\uff4f\uff57\uff4e').allowed).toBe(false);
     expect(en.check('Our company policy allows returns within 7 days.').allowed).toBe(true);
     expect(en.check('We will ask the courier to redirect it.').allowed).toBe(true);
+  });
+});
+
+describe('the guard for agents', () => {
+  it('is compiled with each locale of the flow in force', () => {
+    const zhGuard = defaultFlow().bundle.locales.get('zh-CN')?.guard;
+    expect(zhGuard?.check('这是公司规定\uff0c没办法')).toMatchObject({ allowed: false, matches: [{ phrase: '这是公司规定' }] });
+    expect(zhGuard?.check('好的\uff0c我马上为您处理')).toEqual({ allowed: true });
   });
 });
 
