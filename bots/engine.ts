@@ -1,7 +1,7 @@
 import type { ConversationFlow, Effect, FlowInput } from '../flows/conversation.js';
 import { DeliveryError, LeaseLostError } from './errors.js';
 import type { Logger } from './log.js';
-import { DROP_HEAD, InboundEvent, type ChannelPort, type Lease, type OutboxItem, type Store, type TranscriptEntry } from './ports.js';
+import { DROP_HEAD, InboundEvent, type DeskPort, type ChannelPort, type Lease, type OutboxItem, type Store, type TranscriptEntry } from './ports.js';
 
 /**
  * Runs one turn of one conversation, the same way for every channel:
@@ -24,6 +24,8 @@ export interface EngineDeps {
   /** The flow in force now; a reload swaps it between turns. */
   flow: () => ConversationFlow;
   channels: ReadonlyMap<string, ChannelPort>;
+  /** Where handoffs go; without one, handoffs are recorded and the customer is told. */
+  desk?: DeskPort | undefined;
   clock: () => number;
   log: Logger;
   /** Waits between delivery retries; tests pass an instant one. */
@@ -154,26 +156,26 @@ export class Engine {
     } catch (err) {
       // A bug in a flow must not lose the message or wedge the conversation: keep a trace, apologise.
       log.error('flow step failed', { conversationId: event.conversationId, eventId: event.id, error: String(err) });
-      result = { record: undefined, effects: [], state: 'error', locale: '', escalations: [] };
+      result = { record: undefined, effects: [], state: 'error', locale: '', escalations: [], channel: event.channel, customerId: event.customer?.id ?? '' };
     }
     if (result.ignored) log.debug('event ignored', { conversationId: event.conversationId, reason: result.ignored });
     // Human handoff acts on these; until then they are on the ticket (priority, escalation) and in the log.
     for (const e of result.escalations ?? []) log.warn('escalation', { conversationId: event.conversationId, ...e });
 
-    const customerId = event.customer.id;
+    // Replies go to the conversation's own channel and customer, whoever caused the turn
+    // (an agent on the desk, a timer).
+    const channel = result.channel || event.channel;
+    const customerId = result.customerId || event.customer?.id || '';
     const transcript: TranscriptEntry[] = [];
     const heard = describeInbound(event);
     if (heard !== undefined) transcript.push({ at: event.at, ...heard, eventId: event.id });
-    const outbox: OutboxItem[] = result.effects.map((effect: Effect, n: number) => ({
-      id: `${event.id}#${n}`,
-      conversationId: event.conversationId,
-      channel: event.channel,
-      customerId,
-      effect,
-    }));
+    const deliverable: Effect[] = [];
     for (const effect of result.effects) {
-      if (effect.type === 'reply') transcript.push({ at: event.at, from: 'bot', text: effect.text, eventId: event.id });
+      if (effect.type === 'transcript') transcript.push({ at: event.at, from: effect.from, text: effect.text, eventId: event.id });
+      else deliverable.push(effect);
+      if (effect.type === 'reply') transcript.push({ at: event.at, from: effect.from ?? 'bot', text: effect.text, eventId: event.id });
     }
+    const outbox: OutboxItem[] = deliverable.map((effect, n) => ({ id: `${event.id}#${n}`, conversationId: event.conversationId, channel, customerId, effect }));
     await store.commit(lease, { eventId: event.id, record: result.record, transcript, outbox });
     log.debug('turn committed', { conversationId: event.conversationId, eventId: event.id, state: result.state, effects: result.effects.length });
   }
@@ -209,6 +211,15 @@ export class Engine {
     }
   }
 
+  /** Fills a queue message with the customer's live place and the expected wait (from recent claims). */
+  private async fillQueue(conversationId: string, text: string): Promise<string> {
+    const { queue } = this.deps.store;
+    const position = (await queue.position(conversationId)) ?? 1;
+    const average = (await queue.averageWaitSeconds()) ?? 60;
+    const wait = Math.max(1, Math.ceil((position * average) / 60));
+    return text.replaceAll('{position}', String(position)).replaceAll('{wait}', String(wait));
+  }
+
   /** The customer cannot be reached (blocked the bot): end their conversation through the flow, once. */
   private async customerUnreachable(item: OutboxItem): Promise<void> {
     if (item.effect.type !== 'reply') return;
@@ -223,15 +234,39 @@ export class Engine {
   }
 
   private async perform(item: OutboxItem): Promise<void> {
-    const { store, channels } = this.deps;
+    const { store, channels, desk } = this.deps;
     const e = item.effect;
     switch (e.type) {
       case 'reply': {
         const channel = channels.get(item.channel);
         if (!channel) throw new DeliveryError(`No channel adapter for "${item.channel}" is running`, true, item.conversationId);
-        await channel.send({ id: item.id, conversationId: item.conversationId, customerId: item.customerId, text: e.text, ...(e.choices ? { choices: e.choices } : {}) });
+        const text = e.fill === 'queue' ? await this.fillQueue(item.conversationId, e.text) : e.text;
+        await channel.send({ id: item.id, conversationId: item.conversationId, customerId: item.customerId, text, ...(e.choices ? { choices: e.choices } : {}) });
         return;
       }
+      case 'desk.open':
+        if (desk) await desk.open(item.conversationId, e.card, await store.transcript(item.conversationId, 10));
+        return;
+      case 'desk.post':
+        if (desk) await desk.post(item.conversationId, e.text, e.from);
+        return;
+      case 'desk.update':
+        if (desk) await desk.update(item.conversationId, e.status, e.agent, e.category);
+        return;
+      case 'desk.notify':
+        if (desk) await desk.notify(item.conversationId, e.agentId, e.notice);
+        return;
+      case 'desk.ping':
+        if (desk) await desk.ping(item.conversationId, e.level);
+        return;
+      case 'queue.join':
+        await store.queue.join(item.conversationId, e.at);
+        return;
+      case 'queue.leave':
+        await store.queue.leave(item.conversationId, e.at, e.claimed);
+        return;
+      case 'transcript':
+        return;
       case 'ticket.put':
         await store.tickets.put(e.ticket);
         return;
@@ -264,6 +299,13 @@ function describeInbound(event: InboundEvent): Pick<TranscriptEntry, 'from' | 't
       if (p.command === 'blocked') return { from: 'system', text: 'the customer blocked the bot' };
       if (p.command === 'group') return undefined;
       return { from: 'customer', text: `/${p.command}` };
+    case 'agent': {
+      const who = p.agent.name ?? p.agent.id;
+      if (p.action === 'note') return { from: 'agent', text: `[internal] ${who}: ${p.text ?? ''}` };
+      // A reply is recorded by the turn: relayed, blocked, or internal (the flow decides which).
+      if (p.action === 'reply') return undefined;
+      return { from: 'system', text: `agent ${who}: ${p.action}${p.category ? ` ${p.category}` : ''}` };
+    }
     case 'timer':
       return undefined;
   }

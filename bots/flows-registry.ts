@@ -78,17 +78,18 @@ export class FlowRegistry {
     private readonly log: Logger,
     private readonly clock: () => number,
     first: { definitions: FlowDefinition[]; version: string },
+    private readonly desk: boolean,
   ) {
-    this.flow = createConversationFlow(compileBundle(first.definitions, defaultLocale));
+    this.flow = createConversationFlow(compileBundle(first.definitions, defaultLocale), { desk });
     this.versions.push({ version: first.version, loadedAt: clock(), locales: first.definitions.map((d) => d.locale) });
   }
 
   /** Loads the folder; refuses to start on invalid definitions, listing every problem. */
-  static async load(options: { dir: string; defaultLocale: string; log: Logger; clock?: () => number }): Promise<FlowRegistry> {
+  static async load(options: { dir: string; defaultLocale: string; log: Logger; clock?: () => number; desk?: boolean }): Promise<FlowRegistry> {
     const result = await checkDefinitions(options.dir, options.defaultLocale);
     if (!result.ok) throw new FlowsError(options.dir, result.problems.map((p) => ({ path: `${p.file}: ${p.path}`, message: p.message })));
     options.log.info('flow definitions loaded', { dir: options.dir, version: result.version, files: result.files });
-    return new FlowRegistry(options.dir, options.defaultLocale, options.log, options.clock ?? Date.now, result);
+    return new FlowRegistry(options.dir, options.defaultLocale, options.log, options.clock ?? Date.now, result, options.desk ?? false);
   }
 
   current(): ConversationFlow {
@@ -114,7 +115,7 @@ export class FlowRegistry {
       return { ok: false, problems: result.problems };
     }
     if (result.version === this.version) return { ok: true, version: result.version, changed: false };
-    this.flow = createConversationFlow(compileBundle(result.definitions, this.defaultLocale));
+    this.flow = createConversationFlow(compileBundle(result.definitions, this.defaultLocale), { desk: this.desk });
     this.versions.push({ version: result.version, loadedAt: this.clock(), locales: result.definitions.map((d) => d.locale) });
     if (this.versions.length > 50) this.versions.shift();
     this.log.info('flow definitions updated', { from: this.versions.at(-2)?.version, to: result.version });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { PlaygroundDesk } from '../adapters/playground/desk.js';
 import { PLAYGROUND_CHANNEL, PLAYGROUND_HELP, PlaygroundChannel, PlaygroundSession } from '../adapters/playground/playground.js';
 import { TelegramService } from '../adapters/telegram/service.js';
 import { TELEGRAM_CHANNEL } from '../adapters/telegram/updates.js';
@@ -156,7 +157,7 @@ async function playground(config: Config, lang: string | undefined, flowsDir: st
   let offset = 0;
   const clock = { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) };
   const channel = new PlaygroundChannel(print);
-  const runtime = await createRuntime({ config, log, clock: clock.now, channels: new Map([[PLAYGROUND_CHANNEL, channel]]), flowsDir });
+  const runtime = await createRuntime({ config, log, clock: clock.now, channels: new Map([[PLAYGROUND_CHANNEL, channel]]), desk: new PlaygroundDesk(print), flowsDir });
   const session = new PlaygroundSession({ engine: runtime.engine, channel, tickets: runtime.store.tickets, poller: runtime.poller, clock, print, localeHint: lang });
 
   let stopTimers = () => {};

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConversationRecord, Effect, FlowPayload, type Choice } from '../flows/conversation.js';
+import type { AgentNotice, AgentRef, DeskUpdate, HandoffCard } from '../flows/handoff.js';
 import { Customer, type Ticket, type TicketChanges, type TicketStatus } from '../flows/ticket.js';
 
 /**
@@ -12,7 +13,8 @@ export const InboundEvent = z.object({
   id: z.string().min(1).max(200),
   conversationId: z.string().min(1).max(200),
   channel: z.string().min(1),
-  customer: Customer,
+  /** Who the customer is; absent on events from the agent desk. */
+  customer: Customer.optional(),
   at: z.number().int().nonnegative(),
   localeHint: z.string().optional(),
   payload: FlowPayload,
@@ -125,10 +127,23 @@ export interface TimerStore {
   complete(timer: DueTimer): Promise<void>;
 }
 
+/** Conversations waiting for an agent, in order, and how long recent ones waited. */
+export interface QueueStore {
+  /** Joins the queue (once; joining again keeps the original place). */
+  join(conversationId: string, at: number): Promise<void>;
+  /** 1-based place in the queue, or undefined when not queued. */
+  position(conversationId: string): Promise<number | undefined>;
+  /** Leaves the queue; a claim also records how long the customer waited. */
+  leave(conversationId: string, at: number, claimed: boolean): Promise<void>;
+  /** Average wait of the recent claims, in seconds. */
+  averageWaitSeconds(): Promise<number | undefined>;
+}
+
 export interface Store extends ConversationStore {
   readonly kind: 'memory' | 'redis';
   readonly tickets: TicketStore;
   readonly timers: TimerStore;
+  readonly queue: QueueStore;
   close(): Promise<void>;
 }
 
@@ -145,4 +160,19 @@ export interface OutboundMessage {
 /** What a channel adapter implements to reach customers. Throw DeliveryError to say whether a retry can help. */
 export interface ChannelPort {
   send(message: OutboundMessage): Promise<void>;
+}
+
+/**
+ * The agent desk (Slack, the playground): where handoffs are shown, claimed and answered.
+ * Agent actions come back as inbound events of the conversation.
+ */
+export interface DeskPort {
+  /** Shows a new handoff, with the last lines of the transcript so nobody asks again. */
+  open(conversationId: string, card: HandoffCard, transcript: TranscriptEntry[]): Promise<void>;
+  post(conversationId: string, text: string, from: 'customer' | 'system'): Promise<void>;
+  update(conversationId: string, status: DeskUpdate, agent?: AgentRef, category?: string): Promise<void>;
+  /** A message for one agent only (Slack: ephemeral). */
+  notify(conversationId: string, agentId: string, notice: AgentNotice): Promise<void>;
+  /** Re-announces an unclaimed handoff (claim SLA), or alerts supervisors. */
+  ping(conversationId: string, level: 'sla' | 'supervisor'): Promise<void>;
 }

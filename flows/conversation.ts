@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { compileGuard, type PhraseGuard } from './guard.js';
 import { compileMatcher, type Matcher, type Understanding } from './match.js';
 import type { ChoiceId, FlowDefinition } from './schema.js';
+import { AgentNotice, AgentRef, DeskUpdate, HandoffCard } from './handoff.js';
 import { createServiceMachine, type Escalation, type GreetParams, type SayParams, type ServiceEvent, type ServiceMachine, type UpdateTicketsParams } from './service.js';
 import { detectLocale, pickVariant, render } from './text.js';
 import { Customer, TicketChanges, Ticket, TicketStatus } from './ticket.js';
@@ -41,6 +42,16 @@ export const FlowPayload = z.discriminatedUnion('type', [
   z.object({ type: z.literal('command'), command: z.enum(['start', 'help', 'blocked', 'group']) }),
   /** The customer edited an earlier message: kept on the transcript, not answered. */
   z.object({ type: z.literal('edit'), text: z.string() }),
+  /** Something an agent did on the desk (Slack, the playground's /agent). */
+  z.object({
+    type: z.literal('agent'),
+    action: z.enum(['claim', 'reply', 'note', 'handback', 'close', 'release', 'transfer']),
+    agent: z.object({ id: z.string().min(1), name: z.string().optional() }),
+    text: z.string().optional(),
+    /** Send a reply the service-phrase guard blocked, deliberately. */
+    override: z.boolean().optional(),
+    category: z.string().optional(),
+  }),
   z.object({ type: z.literal('timer'), name: z.string(), dueAt: z.number() }),
 ]);
 export type FlowPayload = z.infer<typeof FlowPayload>;
@@ -48,7 +59,8 @@ export type FlowPayload = z.infer<typeof FlowPayload>;
 export interface FlowInput {
   conversationId: string;
   channel: string;
-  customer: Customer;
+  /** Absent on events from the agent desk. */
+  customer?: Customer | undefined;
   at: number;
   /** A locale the channel knows for the customer (Telegram's language_code, `--lang`). */
   localeHint?: string | undefined;
@@ -69,7 +81,24 @@ export const Choice = z.object({ id: z.string(), label: z.string() });
 export type Choice = z.infer<typeof Choice>;
 
 export const Effect = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('reply'), text: z.string(), choices: z.array(Choice).optional() }),
+  z.object({
+    type: z.literal('reply'),
+    text: z.string(),
+    choices: z.array(Choice).optional(),
+    /** Who the customer hears: the bot, or an agent whose words are relayed. */
+    from: z.enum(['bot', 'agent']).optional(),
+    /** {position} and {wait} are filled at delivery from the live queue. */
+    fill: z.literal('queue').optional(),
+  }),
+  z.object({ type: z.literal('desk.open'), card: HandoffCard }),
+  z.object({ type: z.literal('desk.post'), text: z.string(), from: z.enum(['customer', 'system']) }),
+  z.object({ type: z.literal('desk.update'), status: DeskUpdate, agent: AgentRef.optional(), category: z.string().optional() }),
+  z.object({ type: z.literal('desk.notify'), agentId: z.string(), notice: AgentNotice }),
+  z.object({ type: z.literal('desk.ping'), level: z.enum(['sla', 'supervisor']) }),
+  z.object({ type: z.literal('queue.join'), at: z.number() }),
+  z.object({ type: z.literal('queue.leave'), at: z.number(), claimed: z.boolean() }),
+  /** A line for the transcript only (an internal note, a blocked reply); nothing is delivered. */
+  z.object({ type: z.literal('transcript'), from: z.enum(['agent', 'system']), text: z.string() }),
   z.object({ type: z.literal('ticket.put'), ticket: Ticket }),
   z.object({ type: z.literal('ticket.update'), id: z.string(), changes: TicketChanges, at: z.number(), ifStatus: TicketStatus.optional() }),
   z.object({ type: z.literal('timer.set'), name: z.string(), dueAt: z.number() }),
@@ -87,6 +116,9 @@ export interface StepResult {
   ignored?: string;
   /** Matters people must act on now (an escalated complaint, a missed promise). */
   escalations: Escalation[];
+  /** The conversation's own channel and customer: replies go there, whoever caused the turn. */
+  channel: string;
+  customerId: string;
 }
 
 const IDLE_TIMER = 'idle';
@@ -97,9 +129,14 @@ export interface ConversationFlow {
   step(record: ConversationRecord | undefined, input: FlowInput): StepResult;
 }
 
-export function createConversationFlow(bundle: FlowBundle): ConversationFlow {
+export interface FlowOptions {
+  /** An agent desk is connected, so handoffs can reach people. */
+  desk: boolean;
+}
+
+export function createConversationFlow(bundle: FlowBundle, options: FlowOptions = { desk: false }): ConversationFlow {
   const localeOf = (locale: string): FlowLocale => bundle.locales.get(locale) ?? (bundle.locales.get(bundle.defaultLocale) as FlowLocale);
-  const machine = createServiceMachine((locale) => localeOf(locale).definition);
+  const machine = createServiceMachine((locale) => localeOf(locale).definition, { desk: options.desk, guardFor: (locale) => localeOf(locale).guard });
 
   function restore(record: ConversationRecord | undefined, input: FlowInput) {
     if (record) {
@@ -128,7 +165,7 @@ export function createConversationFlow(bundle: FlowBundle): ConversationFlow {
       locale: bundle.defaultLocale,
       conversationId: input.conversationId,
       channel: input.channel,
-      customer: input.customer,
+      customer: input.customer ?? { id: '' },
     });
     return snapshot;
   }
@@ -174,10 +211,22 @@ export function createConversationFlow(bundle: FlowBundle): ConversationFlow {
       case 'edit':
         return undefined;
       case 'timer':
-        if (payload.name === IDLE_TIMER) return { type: 'timer.idle', at };
-        if (payload.name === 'listen') return { type: 'timer.listen', at };
         if (payload.name.startsWith('promise:')) return { type: 'timer.promise', ticketId: payload.name.slice('promise:'.length), at };
-        return undefined;
+        // idle, listen, claimSla, supervisorSla: each becomes timer.<name>.
+        return { type: `timer.${payload.name}`, at } as ServiceEvent;
+      case 'agent': {
+        const agent = { id: payload.agent.id, ...(payload.agent.name ? { name: payload.agent.name } : {}) };
+        switch (payload.action) {
+          case 'reply':
+            return { type: 'agent.reply', agent, text: payload.text ?? '', override: payload.override === true, at };
+          case 'note':
+            return { type: 'agent.note', agent, text: payload.text ?? '', at };
+          case 'transfer':
+            return { type: 'agent.transfer', agent, category: payload.category ?? '', at };
+          default:
+            return { type: `agent.${payload.action}`, agent, at } as ServiceEvent;
+        }
+      }
     }
   }
 
@@ -192,6 +241,8 @@ export function createConversationFlow(bundle: FlowBundle): ConversationFlow {
       locale: before.context.locale,
       ignored,
       escalations: [],
+      channel: before.context.channel,
+      customerId: before.context.customer.id,
     });
 
     if (input.payload.type === 'timer') {
@@ -217,8 +268,49 @@ export function createConversationFlow(bundle: FlowBundle): ConversationFlow {
         case 'say': {
           const p = action.params as SayParams;
           say(render(pickVariant(def.texts[p.key], turn), { company: def.company, ...p.vars }), p.choices);
+          if (p.queue) {
+            const last = effects.at(-1);
+            if (last?.type === 'reply') last.fill = 'queue';
+          }
           break;
         }
+        case 'relay':
+          effects.push({ type: 'reply', text: (action.params as { text: string }).text, from: 'agent' });
+          break;
+        case 'note': {
+          const p = action.params as { from: 'agent' | 'system'; text: string };
+          effects.push({ type: 'transcript', from: p.from, text: p.text });
+          break;
+        }
+        case 'cancelTimer': {
+          const p = action.params as { name: string };
+          if (timers[p.name] !== undefined) {
+            delete timers[p.name];
+            effects.push({ type: 'timer.cancel', name: p.name });
+          }
+          break;
+        }
+        case 'deskOpen':
+          effects.push({ type: 'desk.open', card: action.params as HandoffCard });
+          break;
+        case 'deskPost':
+          effects.push({ type: 'desk.post', ...(action.params as { text: string; from: 'customer' | 'system' }) });
+          break;
+        case 'deskUpdate':
+          effects.push({ type: 'desk.update', ...(action.params as { status: DeskUpdate; agent?: AgentRef; category?: string }) });
+          break;
+        case 'deskNotify':
+          effects.push({ type: 'desk.notify', ...(action.params as { agentId: string; notice: AgentNotice }) });
+          break;
+        case 'deskPing':
+          effects.push({ type: 'desk.ping', ...(action.params as { level: 'sla' | 'supervisor' }) });
+          break;
+        case 'queueJoin':
+          effects.push({ type: 'queue.join', ...(action.params as { at: number }) });
+          break;
+        case 'queueLeave':
+          effects.push({ type: 'queue.leave', ...(action.params as { at: number; claimed: boolean }) });
+          break;
         case 'greet': {
           const p = action.params as GreetParams;
           const vars = { company: def.company, ask: p.withAsk ? pickVariant(def.texts.ask, turn) : '', opening: pickVariant(def.texts.opening, turn) };
@@ -279,6 +371,8 @@ export function createConversationFlow(bundle: FlowBundle): ConversationFlow {
       state,
       locale: after.context.locale,
       escalations,
+      channel: after.context.channel,
+      customerId: after.context.customer.id,
     };
   }
 
@@ -305,9 +399,9 @@ export function stateName(value: unknown): string {
 
 function understandChoice(id: ChoiceId): Understanding {
   const score = /^score([1-5])$/.exec(id);
-  const calm = { complaint: { triggered: false, angry: false, exclaimed: false, supervisor: false }, policy: undefined };
+  const calm = { complaint: { triggered: false, angry: false, exclaimed: false, supervisor: false }, policy: undefined, wantsPerson: id === 'human' };
   if (score) return { intents: {}, whole: undefined, faq: undefined, rating: Number(score[1]), ...calm };
-  const intent = id === 'yes' || id === 'no' || id === 'more' || id === 'done' ? id : undefined;
+  const intent = id === 'yes' || id === 'no' || id === 'more' || id === 'done' || id === 'human' ? id : undefined;
   return { intents: intent ? { [intent]: 1 } : {}, whole: intent, faq: undefined, rating: undefined, ...calm };
 }
 

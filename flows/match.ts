@@ -15,6 +15,8 @@ export interface Understanding {
   complaint: { triggered: boolean; angry: boolean; exclaimed: boolean; supervisor: boolean };
   /** A request beyond policy this message makes (a policy id), answered with the sandwich. */
   policy: string | undefined;
+  /** The customer asks for a person: the whole message says so, or a specific phrase (转人工, real person) appears. */
+  wantsPerson: boolean;
 }
 
 export interface Matcher {
@@ -58,6 +60,8 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   const isSupervisor = containsAny(def.complaints.supervisor);
   const exclamations = new RegExp(`!{${def.complaints.exclamations},}`, 'u');
   const policies = def.policies.map((p) => ({ id: p.id, matches: containsAny(p.triggers) }));
+  // Short phrases (人工) only count as the whole message: 人工智能 is not a request for a person.
+  const asksForPerson = containsAny(def.intents.human.filter((p) => [...normalize(p)].length >= 3));
 
   const features = featureExtractor(def.locale, fillers);
   const docs: Array<{ id: string; feats: Set<string> }> = [];
@@ -144,6 +148,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
       rating: parseRating(norm),
       complaint: { triggered: angry || supervisor || isTrigger(norm), angry, exclaimed: exclamations.test(norm), supervisor },
       policy: policies.find((p) => p.matches(norm))?.id,
+      wantsPerson: whole === 'human' || asksForPerson(norm),
     };
   }
 

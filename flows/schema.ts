@@ -62,6 +62,13 @@ export const TEXT_PLACEHOLDERS = {
   complaintPromise: ['ticket', 'hours'],
   complaintEscalate: ['ticket', 'hours'],
   complaintResume: [],
+  handoffQueued: ['position', 'wait'],
+  handoffClaimed: ['agent'],
+  handoffClaimedAnonymous: [],
+  handoffStillWaiting: [],
+  handoffAfterHours: ['hours', 'back', 'ticket', 'promise'],
+  handoffBack: [],
+  handoffUnavailable: ['ticket', 'hours'],
   help: ['company'],
 } as const satisfies Record<string, readonly string[]>;
 export type TextKey = keyof typeof TEXT_PLACEHOLDERS;
@@ -90,11 +97,11 @@ function textWith(allowed: readonly string[]) {
 
 const textsShape = Object.fromEntries(Object.entries(TEXT_PLACEHOLDERS).map(([k, allowed]) => [k, textWith(allowed)])) as Record<TextKey, ReturnType<typeof textWith>>;
 
-export const CHOICE_IDS = ['yes', 'no', 'more', 'done', 'score1', 'score2', 'score3', 'score4', 'score5'] as const;
+export const CHOICE_IDS = ['yes', 'no', 'more', 'done', 'human', 'score1', 'score2', 'score3', 'score4', 'score5'] as const;
 export type ChoiceId = (typeof CHOICE_IDS)[number];
 const choicesShape = Object.fromEntries(CHOICE_IDS.map((k) => [k, z.string().min(1)])) as Record<ChoiceId, z.ZodString>;
 
-export const INTENT_IDS = ['yes', 'no', 'more', 'done', 'thanks', 'apology', 'suggestion', 'greeting'] as const;
+export const INTENT_IDS = ['yes', 'no', 'more', 'done', 'thanks', 'apology', 'suggestion', 'greeting', 'human'] as const;
 export type IntentId = (typeof INTENT_IDS)[number];
 const intentsShape = Object.fromEntries(INTENT_IDS.map((k) => [k, phrases])) as Record<IntentId, typeof phrases>;
 
@@ -168,6 +175,20 @@ export const Complaints = z.object({
   defaultCategory: z.string(),
 });
 
+/** Handing a conversation to people (智能与人工协同). */
+export const Handoff = z.object({
+  /** An unclaimed handoff is re-announced after this long (claim SLA); 001 says 30 s. */
+  claimSlaSeconds: z.number().positive(),
+  /** Still unclaimed after this long: a supervisor is alerted. */
+  supervisorSlaSeconds: z.number().positive(),
+  /** Tell the customer the agent's name ("客服 小王 为您服务"), or only that a person joined. */
+  showAgentName: z.boolean().default(true),
+  /** What the customer says to end a conversation with an agent (结束, end). */
+  endWords: phrases,
+  /** Agent channel per complaint category; others go to the default agent channel. */
+  categoryChannels: z.record(z.string(), z.string()).default({}),
+});
+
 /** A request beyond policy, answered with the sandwich (三明治法则): understanding, reason, alternative. */
 export const Policy = z.object({
   id: slug,
@@ -217,6 +238,7 @@ export const FlowDefinition = z
     forbidden: z.array(ForbiddenPhrase).default([]),
     complaints: Complaints,
     policies: z.array(Policy).default([]),
+    handoff: Handoff,
   })
   .superRefine((def, ctx) => {
     // The bot must not say what its own standards forbid.
@@ -241,6 +263,12 @@ export const FlowDefinition = z
       categoryIds.add(c.id);
       if (c.faqId !== undefined && !faqIds.has(c.faqId)) ctx.addIssue({ code: 'custom', path: ['complaints', 'categories', i, 'faqId'], message: `no faq entry has id "${c.faqId}"` });
     });
+    for (const id of Object.keys(def.handoff.categoryChannels)) {
+      if (!categoryIds.has(id)) ctx.addIssue({ code: 'custom', path: ['handoff', 'categoryChannels', id], message: `no complaint category has id "${id}"` });
+    }
+    if (def.handoff.supervisorSlaSeconds <= def.handoff.claimSlaSeconds) {
+      ctx.addIssue({ code: 'custom', path: ['handoff', 'supervisorSlaSeconds'], message: `must be later than claimSlaSeconds (${def.handoff.claimSlaSeconds})` });
+    }
     if (!categoryIds.has(def.complaints.defaultCategory)) {
       ctx.addIssue({ code: 'custom', path: ['complaints', 'defaultCategory'], message: `must be one of the categories (${[...categoryIds].join(', ')})` });
     }

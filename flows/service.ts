@@ -1,5 +1,8 @@
 import { assign, enqueueActions, raise, setup } from 'xstate';
 import { categorize, describeFacts, describeMissing, extractFacts, mergeFacts, missingFacts, type ComplaintFacts } from './complaint.js';
+import type { PhraseGuard } from './guard.js';
+import type { AgentNotice, AgentRef, DeskUpdate, HandoffCard, HandoffReason } from './handoff.js';
+import { describeHours, formatLocalTime, isBusinessTime, nextBusinessTime } from './hours.js';
 import type { Understanding } from './match.js';
 import type { ChoiceId, FlowDefinition, IntentId, TextKey } from './schema.js';
 import { ticketId, type Customer, type Ticket, type TicketChanges } from './ticket.js';
@@ -30,6 +33,25 @@ export interface ServiceContext {
   sessionTickets: string[];
   /** The complaint being handled, while the standard conversation is suspended. */
   complaint: ComplaintState | undefined;
+  /** A handoff to people, while the bot stays silent. */
+  handoff: HandoffState | undefined;
+  /** A ticket posted after hours, waiting for an agent to pick it up (kept across sessions). */
+  waitingTicket: string | undefined;
+}
+
+export interface HandoffState {
+  reason: HandoffReason;
+  priority: 'normal' | 'high';
+  category: string | undefined;
+  ticketId: string;
+  queuedAt: number;
+  agent: AgentRef | undefined;
+}
+
+export interface ServiceOptions {
+  /** An agent desk is connected (Slack, the playground): handoffs can reach people. */
+  desk: boolean;
+  guardFor: (locale: string) => PhraseGuard;
 }
 
 export interface ComplaintState {
@@ -71,12 +93,25 @@ export type ServiceEvent =
   | { type: 'user.group'; locale: string; at: number }
   | { type: 'timer.idle'; at: number }
   | { type: 'timer.listen'; at: number }
-  | { type: 'timer.promise'; ticketId: string; at: number };
+  | { type: 'timer.promise'; ticketId: string; at: number }
+  | { type: 'timer.claimSla'; at: number }
+  | { type: 'timer.supervisorSla'; at: number }
+  | ({ type: 'agent.claim' | 'agent.handback' | 'agent.close' | 'agent.release' } & AgentBase)
+  | ({ type: 'agent.reply'; text: string; override: boolean } & AgentBase)
+  | ({ type: 'agent.note'; text: string } & AgentBase)
+  | ({ type: 'agent.transfer'; category: string } & AgentBase);
+
+interface AgentBase {
+  agent: { id: string; name?: string | undefined };
+  at: number;
+}
 
 export interface SayParams {
   key: TextKey;
   vars?: Record<string, string>;
   choices?: ChoiceId[];
+  /** {position} and {wait} are filled in at delivery, from the live queue. */
+  queue?: boolean;
 }
 export interface GreetParams {
   withAsk: boolean;
@@ -92,7 +127,17 @@ type EffectAction =
   | { type: 'putTicket'; params: { ticket: Ticket } }
   | { type: 'updateTickets'; params: UpdateTicketsParams }
   | { type: 'setTimer'; params: { name: string; ms: number } }
-  | { type: 'escalate'; params: Escalation };
+  | { type: 'cancelTimer'; params: { name: string } }
+  | { type: 'escalate'; params: Escalation }
+  | { type: 'deskOpen'; params: HandoffCard }
+  | { type: 'deskPost'; params: { text: string; from: 'customer' | 'system' } }
+  | { type: 'deskUpdate'; params: { status: DeskUpdate; agent?: { id: string; name?: string | undefined }; category?: string } }
+  | { type: 'deskNotify'; params: { agentId: string; notice: AgentNotice } }
+  | { type: 'deskPing'; params: { level: 'sla' | 'supervisor' } }
+  | { type: 'queueJoin'; params: { at: number } }
+  | { type: 'queueLeave'; params: { at: number; claimed: boolean } }
+  | { type: 'relay'; params: { text: string } }
+  | { type: 'note'; params: { from: 'agent' | 'system'; text: string } };
 
 export interface UpdateTicketsParams {
   ids: string[];
@@ -163,7 +208,11 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export function createServiceMachine(definitions: ServiceDefinitions) {
+function agentOf(event: ServiceEvent): { id: string; name?: string | undefined } | undefined {
+  return 'agent' in event ? event.agent : undefined;
+}
+
+export function createServiceMachine(definitions: ServiceDefinitions, options: ServiceOptions = { desk: false, guardFor: () => ({ check: () => ({ allowed: true }) }) }) {
   const defOf = (ctx: ServiceContext) => definitions(ctx.locale);
 
   const newTicket = (ctx: ServiceContext, at: number, fields: Pick<Ticket, 'type' | 'status' | 'need' | 'outcome'> & Partial<Ticket>): Ticket => ({
@@ -219,7 +268,17 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
       putTicket: (_, _params: { ticket: Ticket }) => {},
       updateTickets: (_, _params: UpdateTicketsParams) => {},
       setTimer: (_, _params: { name: string; ms: number }) => {},
+      cancelTimer: (_, _params: { name: string }) => {},
       escalate: (_, _params: Escalation) => {},
+      deskOpen: (_, _params: HandoffCard) => {},
+      deskPost: (_, _params: { text: string; from: 'customer' | 'system' }) => {},
+      deskUpdate: (_, _params: { status: DeskUpdate; agent?: { id: string; name?: string | undefined }; category?: string }) => {},
+      deskNotify: (_, _params: { agentId: string; notice: AgentNotice }) => {},
+      deskPing: (_, _params: { level: 'sla' | 'supervisor' }) => {},
+      queueJoin: (_, _params: { at: number }) => {},
+      queueLeave: (_, _params: { at: number; claimed: boolean }) => {},
+      relay: (_, _params: { text: string }) => {},
+      note: (_, _params: { from: 'agent' | 'system'; text: string }) => {},
       sayPolicy: (_, _params: { policyId: string }) => {},
 
       adoptLocale: assign({ locale: ({ context, event }) => localeOf(event, context.locale) }),
@@ -371,7 +430,7 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
         enqueue.assign({ seq: context.seq + 1, sessionTickets: [...context.sessionTickets, ticket.id].slice(-MAX_SESSION_TICKETS) });
       }),
       // 用户要求与上级沟通 / still angry / a category people must handle: escalate at high priority.
-      recordComplaintEscalation: enqueueActions(({ context, event, enqueue }) => {
+      recordComplaintEscalation: enqueueActions(({ context, event, enqueue }, params: { announce: boolean }) => {
         const c = context.complaint;
         if (!c) return;
         const category = categoryOf(context);
@@ -380,12 +439,16 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
         const ticket = complaintTicket(context, event.at, 'pending', `escalated (${reason}): supervisor contact promised within ${hours} h`, hours, { priority: 'high', escalation: { reason, at: event.at } });
         if (!ticket) return;
         emit(enqueue, { type: 'putTicket', params: { ticket } });
-        emit(enqueue, { type: 'say', params: { key: 'complaintEscalate', vars: { ticket: ticket.id, hours: String(hours) } } });
+        if (params.announce) emit(enqueue, { type: 'say', params: { key: 'complaintEscalate', vars: { ticket: ticket.id, hours: String(hours) } } });
         emit(enqueue, { type: 'setTimer', params: { name: `promise:${ticket.id}`, ms: hours * 3_600_000 } });
         emit(enqueue, { type: 'escalate', params: { ticketId: ticket.id, reason, priority: 'high' } });
         enqueue.assign({ seq: context.seq + 1, sessionTickets: [...context.sessionTickets, ticket.id].slice(-MAX_SESSION_TICKETS) });
       }),
       clearComplaint: assign({ complaint: undefined }),
+      // The escalated complaint's ticket is the one the handoff card and its outcome refer to.
+      adoptComplaintTicket: assign({
+        handoff: ({ context }) => (context.handoff ? { ...context.handoff, ticketId: context.sessionTickets.at(-1) ?? '' } : undefined),
+      }),
       // The promised time passed: flag the ticket (only if nobody resolved it) so it is escalated.
       flagOverdue: enqueueActions(({ event, enqueue }) => {
         if (event.type !== 'timer.promise') return;
@@ -394,6 +457,180 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
           params: { ids: [event.ticketId], changes: { overdueAt: event.at, priority: 'high', escalation: { reason: 'promise-overdue', at: event.at } }, at: event.at, ifStatus: 'pending' },
         });
         emit(enqueue, { type: 'escalate', params: { ticketId: event.ticketId, reason: 'promise-overdue', priority: 'high' } });
+      }),
+      // ---- handoff to people (智能与人工协同, 复杂问题升级)
+      requestHandoff: assign({
+        handoff: ({ context, event }, params: { reason: HandoffReason }) => ({
+          reason: params.reason,
+          priority: params.reason === 'complaint' ? ('high' as const) : ('normal' as const),
+          category: context.complaint?.category,
+          ticketId: '',
+          queuedAt: event.at,
+          agent: undefined,
+        }),
+      }),
+      // The matter is recorded first: agents see it on the card, the customer can quote its number.
+      openHandoff: enqueueActions(({ context, event, enqueue }, params: { afterHours: boolean }) => {
+        const h = context.handoff;
+        if (!h) return;
+        const def = defOf(context);
+        let ticketId = h.ticketId;
+        let seq = context.seq;
+        let sessionTickets = context.sessionTickets;
+        if (!ticketId) {
+          const ticket = newTicket(context, event.at, {
+            type: 'inquiry',
+            status: 'pending',
+            need: context.need ?? context.facts.at(-1) ?? textOf(event),
+            outcome: params.afterHours ? 'after hours: waiting for agents' : `handed to a person (${h.reason})`,
+            promisedBy: event.at + def.thresholds.followUpHours * 3_600_000,
+            priority: h.priority,
+          });
+          emit(enqueue, { type: 'putTicket', params: { ticket } });
+          ticketId = ticket.id;
+          seq += 1;
+          sessionTickets = [...sessionTickets, ticket.id].slice(-MAX_SESSION_TICKETS);
+        }
+        emit(enqueue, {
+          type: 'deskOpen',
+          params: {
+            reason: h.reason,
+            priority: h.priority,
+            category: h.category,
+            afterHours: params.afterHours,
+            locale: context.locale,
+            channel: context.channel,
+            customer: context.customer,
+            ticketId,
+            need: context.need ?? context.facts.at(-1) ?? textOf(event),
+            facts: context.facts,
+            tickets: sessionTickets,
+          },
+        });
+        if (params.afterHours) {
+          const back = nextBusinessTime(def, event.at);
+          emit(enqueue, {
+            type: 'say',
+            params: {
+              key: 'handoffAfterHours',
+              vars: { hours: describeHours(def), back: back === undefined ? '' : formatLocalTime(def, back), ticket: ticketId, promise: String(def.thresholds.followUpHours) },
+            },
+          });
+          enqueue.assign({ seq, sessionTickets, handoff: undefined, facts: [], failures: 0, waitingTicket: ticketId });
+          return;
+        }
+        emit(enqueue, { type: 'queueJoin', params: { at: event.at } });
+        emit(enqueue, { type: 'say', params: { key: 'handoffQueued', queue: true } });
+        emit(enqueue, { type: 'setTimer', params: { name: 'claimSla', ms: def.handoff.claimSlaSeconds * 1000 } });
+        emit(enqueue, { type: 'setTimer', params: { name: 'supervisorSla', ms: def.handoff.supervisorSlaSeconds * 1000 } });
+        enqueue.assign({ seq, sessionTickets, handoff: { ...h, ticketId }, facts: [], failures: 0 });
+      }),
+      // No desk is connected: say so honestly, record the matter and promise a reply time.
+      handoffUnavailable: enqueueActions(({ context, event, enqueue }) => {
+        const h = context.handoff;
+        const hours = defOf(context).thresholds.followUpHours;
+        let ticketId = h?.ticketId ?? '';
+        if (!ticketId) {
+          const ticket = newTicket(context, event.at, {
+            type: 'inquiry',
+            status: 'pending',
+            need: context.need ?? context.facts.at(-1) ?? textOf(event),
+            outcome: `asked for a person (${h?.reason ?? 'asked'}); no agent desk connected; follow-up promised within ${hours} h`,
+            promisedBy: event.at + hours * 3_600_000,
+          });
+          emit(enqueue, { type: 'putTicket', params: { ticket } });
+          ticketId = ticket.id;
+          enqueue.assign({ seq: context.seq + 1, sessionTickets: [...context.sessionTickets, ticket.id].slice(-MAX_SESSION_TICKETS) });
+        }
+        emit(enqueue, { type: 'say', params: { key: 'handoffUnavailable', vars: { ticket: ticketId, hours: String(hours) } } });
+        enqueue.assign({ handoff: undefined, facts: [], failures: 0 });
+      }),
+      relayToDesk: enqueueActions(({ event, enqueue }) => {
+        if (event.type === 'user.message') emit(enqueue, { type: 'deskPost', params: { text: event.text, from: 'customer' } });
+        if (event.type === 'user.media') emit(enqueue, { type: 'deskPost', params: { text: `[${event.media}]`, from: 'customer' } });
+      }),
+      claim: enqueueActions(({ context, event, enqueue }) => {
+        const h = context.handoff;
+        const agent = agentOf(event);
+        if (!h || !agent) return;
+        const def = defOf(context);
+        emit(enqueue, { type: 'queueLeave', params: { at: event.at, claimed: true } });
+        emit(enqueue, { type: 'cancelTimer', params: { name: 'claimSla' } });
+        emit(enqueue, { type: 'cancelTimer', params: { name: 'supervisorSla' } });
+        emit(enqueue, { type: 'deskUpdate', params: { status: 'claimed', agent } });
+        if (def.handoff.showAgentName && agent.name) emit(enqueue, { type: 'say', params: { key: 'handoffClaimed', vars: { agent: agent.name } } });
+        else emit(enqueue, { type: 'say', params: { key: 'handoffClaimedAnonymous' } });
+        enqueue.assign({ handoff: { ...h, agent } });
+      }),
+      // Only the claiming agent talks to the customer, and only in words the standards allow.
+      agentReply: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== 'agent.reply') return;
+        const claimer = context.handoff?.agent;
+        if (!claimer || claimer.id !== event.agent.id) {
+          emit(enqueue, { type: 'note', params: { from: 'agent', text: `[internal] ${event.agent.name ?? event.agent.id}: ${event.text}` } });
+          return;
+        }
+        const verdict = options.guardFor(context.locale).check(event.text);
+        if (!verdict.allowed && !event.override) {
+          emit(enqueue, { type: 'deskNotify', params: { agentId: event.agent.id, notice: { kind: 'guard-blocked', matches: verdict.matches, text: event.text } } });
+          emit(enqueue, { type: 'note', params: { from: 'agent', text: `[blocked: ${verdict.matches.map((m) => m.phrase).join(', ')}] ${event.text}` } });
+          return;
+        }
+        emit(enqueue, { type: 'relay', params: { text: event.text } });
+      }),
+      // An agent takes over a conversation that is not waiting (an after-hours card, next morning).
+      adoptConversation: assign(({ context, event }) => {
+        const ticketId = context.waitingTicket ?? context.sessionTickets.at(-1) ?? '';
+        return {
+          handoff: { reason: 'asked' as const, priority: 'normal' as const, category: context.complaint?.category, ticketId, queuedAt: event.at, agent: undefined },
+          complaint: undefined,
+          waitingTicket: undefined,
+          // The survey at the end rates the matter the agent handled.
+          sessionTickets: ticketId && !context.sessionTickets.includes(ticketId) ? [...context.sessionTickets, ticketId].slice(-MAX_SESSION_TICKETS) : context.sessionTickets,
+        };
+      }),
+      notifyNoHandoff: enqueueActions(({ event, enqueue }) => {
+        const agent = agentOf(event);
+        if (agent) emit(enqueue, { type: 'deskNotify', params: { agentId: agent.id, notice: { kind: 'no-handoff' } } });
+      }),
+      notifyNotClaimed: enqueueActions(({ event, enqueue }) => {
+        const agent = agentOf(event);
+        if (agent) emit(enqueue, { type: 'deskNotify', params: { agentId: agent.id, notice: { kind: 'not-claimed' } } });
+      }),
+      notifyNotYours: enqueueActions(({ context, event, enqueue }) => {
+        const agent = agentOf(event);
+        const by = context.handoff?.agent;
+        if (agent && by) emit(enqueue, { type: 'deskNotify', params: { agentId: agent.id, notice: { kind: agent.id === by.id ? 'already-claimed' : 'not-yours', by } } });
+      }),
+      endHandoff: enqueueActions(({ context, event, enqueue }, params: { status: DeskUpdate }) => {
+        const h = context.handoff;
+        if (!h) return;
+        const agent = agentOf(event);
+        if (!h.agent) emit(enqueue, { type: 'queueLeave', params: { at: event.at, claimed: false } });
+        emit(enqueue, { type: 'cancelTimer', params: { name: 'claimSla' } });
+        emit(enqueue, { type: 'cancelTimer', params: { name: 'supervisorSla' } });
+        emit(enqueue, { type: 'deskUpdate', params: { status: params.status, ...(agent ? { agent } : {}) } });
+        const who = h.agent?.name ?? h.agent?.id ?? 'nobody';
+        const changes: TicketChanges =
+          params.status === 'closed'
+            ? { status: 'resolved', outcome: `resolved by ${who}` }
+            : params.status === 'handed-back'
+              ? { outcome: `handed back to the bot by ${who}` }
+              : { outcome: `customer ended the conversation${h.agent ? ` with ${who}` : ' before an agent joined'}` };
+        emit(enqueue, { type: 'updateTickets', params: { ids: [h.ticketId], changes, at: event.at } });
+        enqueue.assign({ handoff: undefined });
+      }),
+      requeue: enqueueActions(({ context, event, enqueue }, params: { status: DeskUpdate }) => {
+        const h = context.handoff;
+        if (!h) return;
+        const def = defOf(context);
+        const agent = agentOf(event);
+        const category = event.type === 'agent.transfer' ? event.category : h.category;
+        emit(enqueue, { type: 'deskUpdate', params: { status: params.status, ...(agent ? { agent } : {}), ...(category ? { category } : {}) } });
+        if (h.agent) emit(enqueue, { type: 'queueJoin', params: { at: event.at } });
+        emit(enqueue, { type: 'setTimer', params: { name: 'claimSla', ms: def.handoff.claimSlaSeconds * 1000 } });
+        emit(enqueue, { type: 'setTimer', params: { name: 'supervisorSla', ms: def.handoff.supervisorSlaSeconds * 1000 } });
+        enqueue.assign({ handoff: { ...h, agent: undefined, category, queuedAt: h.agent ? event.at : h.queuedAt } });
       }),
       rate: enqueueActions(({ context, event, enqueue }) => {
         const rating = understood(event)?.rating;
@@ -430,10 +667,21 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
         return faqId !== undefined && defOf(context).faq.some((f) => f.id === faqId);
       },
       complaintFromIdle: ({ context }) => context.complaint?.fromIdle === true,
+      wantsPerson: ({ event }) => understood(event)?.wantsPerson === true,
+      noDesk: () => !options.desk,
+      noDeskAfterFailures: ({ context }) => !options.desk && context.handoff?.reason === 'failures',
+      deskConnected: () => options.desk,
+      afterHours: ({ context, event }) => !isBusinessTime(defOf(context), event.at),
+      wantsToEnd: ({ context, event }) => {
+        if (event.type !== 'user.message') return false;
+        const norm = normalize(trimSentence(event.text));
+        return defOf(context).handoff.endWords.some((w) => normalize(w) === norm);
+      },
+      isClaimer: ({ context, event }) => context.handoff?.agent !== undefined && context.handoff.agent.id === agentOf(event)?.id,
     },
   }).createMachine({
     id: 'conversation',
-    context: ({ input }) => ({ ...input, need: undefined, faqId: undefined, facts: [], failures: 0, seq: 0, sessionTickets: [], complaint: undefined }),
+    context: ({ input }) => ({ ...input, need: undefined, faqId: undefined, facts: [], failures: 0, seq: 0, sessionTickets: [], complaint: undefined, handoff: undefined, waitingTicket: undefined }),
     initial: 'service',
     on: {
       'user.start': {
@@ -447,6 +695,13 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
       'user.media': { actions: { type: 'say', params: { key: 'unsupported' } } },
       'timer.idle': { target: '.service.idle', actions: ['recordUnresolved', { type: 'say', params: { key: 'idleClose' } }] },
       'timer.promise': { actions: 'flagOverdue' },
+      // Agents acting on a conversation that is with the bot: a claim takes it over, the rest is refused.
+      'agent.claim': { target: '.handoff.claimed', actions: ['adoptConversation', 'claim'] },
+      'agent.reply': { actions: 'notifyNoHandoff' },
+      'agent.handback': { actions: 'notifyNoHandoff' },
+      'agent.close': { actions: 'notifyNoHandoff' },
+      'agent.release': { actions: 'notifyNoHandoff' },
+      'agent.transfer': { actions: 'notifyNoHandoff' },
     },
     states: {
       /** The standard service conversation. A complaint suspends it; `hist` brings the customer back. */
@@ -465,6 +720,7 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
               'user.message': [
                 // An angry first message gets no cheerful greeting: listen first.
                 { guard: 'startsComplaint', target: '#conversation.complaint', actions: { type: 'startComplaint', params: { fromIdle: true } } },
+                { guard: 'wantsPerson', target: '#conversation.handingOff', actions: ['adoptLocale', { type: 'requestHandoff', params: { reason: 'asked' } }] },
                 { guard: 'isThanks', actions: { type: 'say', params: { key: 'thanks' } } },
                 { guard: 'isApology', actions: { type: 'say', params: { key: 'apology' } } },
                 { guard: 'isGreetingOnly', target: 'awaitingNeed', actions: ['adoptLocale', { type: 'greet', params: ({ event }) => ({ withAsk: true, at: event.at }) }] },
@@ -480,6 +736,7 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
             on: {
               'user.message': [
                 { guard: 'startsComplaint', target: '#conversation.complaint', actions: { type: 'startComplaint', params: { fromIdle: false } } },
+                { guard: 'wantsPerson', target: '#conversation.handingOff', actions: { type: 'requestHandoff', params: { reason: 'asked' } } },
                 { guard: 'isGreetingOnly', actions: { type: 'say', params: { key: 'ask' } } },
                 ...anyTime(),
                 { guard: 'wantsToFinish', target: 'closing' },
@@ -493,6 +750,7 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
             on: {
               'user.message': [
                 { guard: 'startsComplaint', target: '#conversation.complaint', actions: { type: 'startComplaint', params: { fromIdle: false } } },
+                { guard: 'wantsPerson', target: '#conversation.handingOff', actions: { type: 'requestHandoff', params: { reason: 'asked' } } },
                 { guard: 'isYes', target: 'answering', actions: assign({ facts: ({ context }) => [...context.facts, context.need ?? ''].filter(Boolean).slice(-5) }) },
                 { guard: 'isNo', target: 'awaitingNeed', actions: { type: 'say', params: { key: 'describeAgain' } } },
                 ...anyTime(),
@@ -505,7 +763,7 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
           answering: {
             always: [
               { guard: 'canAnswer', target: 'askMore', actions: 'recordAnswered' },
-              { guard: 'reachedFailureLimit', target: 'askMore', actions: 'recordFollowUp' },
+              { guard: 'reachedFailureLimit', target: '#conversation.handingOff', actions: { type: 'requestHandoff', params: { reason: 'failures' } } },
               { target: 'awaitingNeed', actions: [assign({ failures: ({ context }) => context.failures + 1 }), { type: 'say', params: { key: 'notSure' } }] },
             ],
           },
@@ -514,6 +772,7 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
             on: {
               'user.message': [
                 { guard: 'startsComplaint', target: '#conversation.complaint', actions: { type: 'startComplaint', params: { fromIdle: false } } },
+                { guard: 'wantsPerson', target: '#conversation.handingOff', actions: { type: 'requestHandoff', params: { reason: 'asked' } } },
                 { guard: 'wantsToFinish', target: 'closing' },
                 { guard: 'wantsMore', target: 'awaitingNeed', actions: { type: 'say', params: { key: 'goOn' } } },
                 ...anyTime(),
@@ -541,6 +800,7 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
               'user.message': [
                 { guard: 'hasRating', target: 'idle', actions: 'rate' },
                 { guard: 'startsComplaint', target: '#conversation.complaint', actions: { type: 'startComplaint', params: { fromIdle: false } } },
+                { guard: 'wantsPerson', target: '#conversation.handingOff', actions: { type: 'requestHandoff', params: { reason: 'asked' } } },
                 ...anyTime(),
                 { guard: 'wantsToFinish', target: 'idle' },
                 { guard: 'looksLikeNewNeed', target: 'confirming', actions: [assign({ sessionTickets: [] }), 'captureNeed'] },
@@ -549,6 +809,68 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
             },
           },
           hist: { type: 'history', history: 'shallow' },
+        },
+      },
+      /** Where a handoff goes: nobody to hand to, after hours, or into the queue. */
+      handingOff: {
+        always: [
+          // Nobody to hand to: a customer the bot could not answer gets the follow-up promise…
+          { guard: 'noDeskAfterFailures', target: 'service.askMore', actions: ['recordFollowUp', assign({ handoff: undefined })] },
+          // …one who asked for a person is told honestly that nobody can join now.
+          { guard: 'noDesk', target: 'service.askMore', actions: 'handoffUnavailable' },
+          { guard: 'afterHours', target: 'service.askMore', actions: { type: 'openHandoff', params: { afterHours: true } } },
+          { target: 'handoff.queued', actions: { type: 'openHandoff', params: { afterHours: false } } },
+        ],
+      },
+      /** People have the conversation; the bot relays and stays silent (转人工). */
+      handoff: {
+        initial: 'queued',
+        on: {
+          // Waiting or talking to an agent is not idling: the desk decides when it ends.
+          'timer.idle': {},
+          'user.media': { actions: 'relayToDesk' },
+          'agent.note': {},
+          'agent.transfer': { target: '.queued', actions: { type: 'requeue', params: { status: 'transferred' } } },
+        },
+        states: {
+          queued: {
+            on: {
+              'user.message': [
+                { guard: 'wantsToEnd', target: '#conversation.service.closing', actions: { type: 'endHandoff', params: { status: 'closed-by-customer' } } },
+                { actions: 'relayToDesk' },
+              ],
+              'timer.claimSla': { actions: [{ type: 'say', params: { key: 'handoffStillWaiting' } }, { type: 'deskPing', params: { level: 'sla' } }] },
+              'timer.supervisorSla': { actions: { type: 'deskPing', params: { level: 'supervisor' } } },
+              'agent.claim': { target: 'claimed', actions: 'claim' },
+              'agent.reply': { actions: 'notifyNotClaimed' },
+              'agent.handback': { actions: 'notifyNotClaimed' },
+              'agent.close': { actions: 'notifyNotClaimed' },
+              'agent.release': { actions: 'notifyNotClaimed' },
+            },
+          },
+          claimed: {
+            on: {
+              'user.message': [
+                { guard: 'wantsToEnd', target: '#conversation.service.closing', actions: { type: 'endHandoff', params: { status: 'closed-by-customer' } } },
+                { actions: 'relayToDesk' },
+              ],
+              'agent.claim': { actions: 'notifyNotYours' },
+              'agent.reply': { actions: 'agentReply' },
+              'agent.handback': [
+                {
+                  guard: 'isClaimer',
+                  target: '#conversation.service.awaitingNeed',
+                  actions: [{ type: 'endHandoff', params: { status: 'handed-back' } }, { type: 'say', params: { key: 'handoffBack' } }],
+                },
+                { actions: 'notifyNotYours' },
+              ],
+              'agent.close': [
+                { guard: 'isClaimer', target: '#conversation.service.closing', actions: { type: 'endHandoff', params: { status: 'closed' } } },
+                { actions: 'notifyNotYours' },
+              ],
+              'agent.release': [{ guard: 'isClaimer', target: 'queued', actions: { type: 'requeue', params: { status: 'released' } } }, { actions: 'notifyNotYours' }],
+            },
+          },
         },
       },
       /** 投诉处理 (002 核心步骤): listen, apologise, clarify, then resolve or give the feedback path. */
@@ -611,7 +933,17 @@ export function createServiceMachine(definitions: ServiceDefinitions) {
           /** 反馈: registered, with the reply time promised for its category. */
           promising: { always: { target: 'done', actions: 'recordComplaintPromise' } },
           /** 升级: the outcome handoff acts on; meanwhile a supervisor's reply time is promised. */
-          escalating: { always: { target: 'done', actions: 'recordComplaintEscalation' } },
+          escalating: {
+            always: [
+              // With people at the desk, the escalation goes to them now (priority high).
+              {
+                guard: 'deskConnected',
+                target: '#conversation.handingOff',
+                actions: [{ type: 'recordComplaintEscalation', params: { announce: false } }, { type: 'requestHandoff', params: { reason: 'complaint' } }, 'adoptComplaintTicket', 'clearComplaint'],
+              },
+              { target: 'done', actions: { type: 'recordComplaintEscalation', params: { announce: true } } },
+            ],
+          },
           /** Back to where the customer was, or on to "anything else?" if the complaint came first. */
           done: {
             always: [

@@ -33,7 +33,8 @@ export const PLAYGROUND_HELP = [
   `  /send KIND        send a non-text message (${MEDIA.join(', ')})`,
   '  /wait TIME        let time pass and timers fire: /wait 10s (seconds), /wait 11 (minutes)',
   '  /tickets          show the tickets recorded for this conversation',
-  '  /agent …          act as a human agent (arrives with human handoff)',
+  '  /agent claim [..] act as the agent: claim, reply TEXT, override TEXT, note TEXT,',
+  '                    handback, close, release, transfer CATEGORY (/agent@小李 … as another agent)',
   '  /quit             leave',
 ].join('\n');
 
@@ -48,6 +49,8 @@ export interface PlaygroundDeps {
   localeHint?: string | undefined;
   conversationId?: string;
   customer?: { id: string; name?: string };
+  /** The name agents act under by default (/agent@NAME picks another). */
+  agentName?: string;
 }
 
 export class PlaygroundSession {
@@ -70,7 +73,10 @@ export class PlaygroundSession {
   }
 
   private async command(text: string): Promise<boolean> {
-    const [name = '', ...args] = text.slice(1).split(/\s+/);
+    const [command = '', ...args] = text.slice(1).split(/\s+/);
+    // "/agent@小李 claim" acts as another agent.
+    const name = command.split('@')[0] ?? '';
+    this.agentName = command.includes('@') ? command.slice(command.indexOf('@') + 1) : this.defaultAgent;
     const { print } = this.deps;
     switch (name.toLowerCase()) {
       case 'quit':
@@ -112,7 +118,7 @@ export class PlaygroundSession {
         return true;
       }
       case 'agent':
-        print('playground> the agent side (claim, reply, hand back, close) arrives with human handoff; it is not available in this version.');
+        await this.agent(name, args);
         return true;
       case '?':
         print(PLAYGROUND_HELP);
@@ -137,6 +143,45 @@ export class PlaygroundSession {
    */
   async settle(): Promise<void> {
     for (let i = 0; i < 6; i++) await this.pass(10_000);
+  }
+
+  private agentName = '';
+  private get defaultAgent(): string {
+    return this.deps.agentName ?? '小王';
+  }
+
+  /** The agent side: claim, reply, note, override, handback, close, release, transfer. */
+  private async agent(command: string, args: string[]): Promise<void> {
+    const [verb = '', ...rest] = args;
+    const agent = { id: `pg:${this.agentName}`, name: this.agentName };
+    const text = rest.join(' ');
+    const actions: Record<string, () => Promise<void>> = {
+      claim: () => this.agentEvent({ type: 'agent', action: 'claim', agent }),
+      reply: () => this.agentEvent({ type: 'agent', action: 'reply', agent, text }),
+      override: () => this.agentEvent({ type: 'agent', action: 'reply', agent, text, override: true }),
+      note: () => this.agentEvent({ type: 'agent', action: 'note', agent, text }),
+      handback: () => this.agentEvent({ type: 'agent', action: 'handback', agent }),
+      close: () => this.agentEvent({ type: 'agent', action: 'close', agent }),
+      release: () => this.agentEvent({ type: 'agent', action: 'release', agent }),
+      transfer: () => this.agentEvent({ type: 'agent', action: 'transfer', agent, category: text }),
+    };
+    const act = actions[verb.toLowerCase()];
+    if (!act || ((verb === 'reply' || verb === 'override' || verb === 'note' || verb === 'transfer') && !text)) {
+      this.deps.print(`playground> ${command} takes: claim | reply TEXT | override TEXT | note TEXT | handback | close | release | transfer CATEGORY`);
+      return;
+    }
+    await act();
+  }
+
+  private async agentEvent(payload: InboundEvent['payload']): Promise<void> {
+    const result = await this.deps.engine.receive({
+      id: `pg-${this.sessionId}-${++this.seq}`,
+      conversationId: this.conversationId,
+      channel: PLAYGROUND_CHANNEL,
+      at: this.deps.clock.now(),
+      payload,
+    });
+    if (result.status === 'rejected') this.deps.print(`playground> agent action rejected: ${result.problems.join('; ')}`);
   }
 
   private async send(payload: InboundEvent['payload']): Promise<void> {

@@ -10,6 +10,7 @@ import {
   type Store,
   type TicketQuery,
   type TicketStore,
+  type QueueStore,
   type TimerSpec,
   type TimerStore,
   type TranscriptEntry,
@@ -35,6 +36,7 @@ export class MemoryStore implements Store {
   readonly kind = 'memory' as const;
   readonly tickets: TicketStore;
   readonly timers: TimerStore;
+  readonly queue: QueueStore = new MemoryQueue();
   private readonly conversations = new Map<string, ConversationSlot>();
   private readonly seen = new Map<string, number>();
   private readonly pendingSet = new Set<string>();
@@ -202,6 +204,37 @@ class MemoryTimers implements TimerStore {
   async complete(timer: DueTimer): Promise<void> {
     const [member, raw] = splitHandle(timer.handle);
     if (this.due.get(member)?.timer === raw) this.due.delete(member);
+  }
+}
+
+/** Waits kept for the expected-wait estimate. */
+export const RECENT_WAITS = 20;
+
+class MemoryQueue implements QueueStore {
+  private readonly waiting = new Map<string, number>();
+  private readonly waits: number[] = [];
+
+  async join(conversationId: string, at: number): Promise<void> {
+    if (!this.waiting.has(conversationId)) this.waiting.set(conversationId, at);
+  }
+
+  async position(conversationId: string): Promise<number | undefined> {
+    const at = this.waiting.get(conversationId);
+    if (at === undefined) return undefined;
+    return [...this.waiting.entries()].filter(([id, t]) => t < at || (t === at && id < conversationId)).length + 1;
+  }
+
+  async leave(conversationId: string, at: number, claimed: boolean): Promise<void> {
+    const since = this.waiting.get(conversationId);
+    this.waiting.delete(conversationId);
+    if (claimed && since !== undefined) {
+      this.waits.unshift(Math.max(0, (at - since) / 1000));
+      this.waits.splice(RECENT_WAITS);
+    }
+  }
+
+  async averageWaitSeconds(): Promise<number | undefined> {
+    return this.waits.length ? this.waits.reduce((a, b) => a + b, 0) / this.waits.length : undefined;
   }
 }
 

@@ -11,12 +11,13 @@ import {
   type Store,
   type TicketQuery,
   type TicketStore,
+  type QueueStore,
   type TimerSpec,
   type TimerStore,
   type TurnCommit,
 } from '../../bots/ports.js';
 import { Ticket, type TicketChanges } from '../../flows/ticket.js';
-import { parseInbound, splitHandle, timerMember } from './memory.js';
+import { parseInbound, RECENT_WAITS, splitHandle, timerMember } from './memory.js';
 import { storeLimits, type StoreLimits } from './limits.js';
 
 /**
@@ -128,6 +129,7 @@ export class RedisStore implements Store {
   readonly kind = 'redis' as const;
   readonly tickets: TicketStore;
   readonly timers: TimerStore;
+  readonly queue: QueueStore;
   private readonly limits: StoreLimits;
   private readonly p: string;
 
@@ -141,6 +143,7 @@ export class RedisStore implements Store {
     for (const [name, s] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: s.keys, lua: s.lua });
     this.tickets = new RedisTickets(redis, prefix, (n, k, a) => this.run(n, k, a));
     this.timers = new RedisTimers(prefix, (n, k, a) => this.run(n, k, a), redis);
+    this.queue = new RedisQueue(redis, prefix);
   }
 
   /** Connects and checks the server answers, with an error that says where it looked. */
@@ -361,6 +364,42 @@ class RedisTimers implements TimerStore {
   async complete(timer: DueTimer): Promise<void> {
     const [member, raw] = splitHandle(timer.handle);
     await this.run('completeTimer', [this.due, this.data], [member, raw]);
+  }
+}
+
+/** The queue of conversations waiting for an agent, shared by all replicas (one hash tag). */
+class RedisQueue implements QueueStore {
+  private readonly waiting: string;
+  private readonly waits: string;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.waiting = `${prefix}{queue}:waiting`;
+    this.waits = `${prefix}{queue}:waits`;
+  }
+
+  async join(conversationId: string, at: number): Promise<void> {
+    await this.redis.zadd(this.waiting, 'NX', at, conversationId);
+  }
+
+  async position(conversationId: string): Promise<number | undefined> {
+    const rank = await this.redis.zrank(this.waiting, conversationId);
+    return rank === null ? undefined : rank + 1;
+  }
+
+  async leave(conversationId: string, at: number, claimed: boolean): Promise<void> {
+    const since = await this.redis.zscore(this.waiting, conversationId);
+    const removed = await this.redis.zrem(this.waiting, conversationId);
+    if (claimed && removed === 1 && since !== null) {
+      await this.redis.multi().lpush(this.waits, String(Math.max(0, (at - Number(since)) / 1000))).ltrim(this.waits, 0, RECENT_WAITS - 1).exec();
+    }
+  }
+
+  async averageWaitSeconds(): Promise<number | undefined> {
+    const waits = (await this.redis.lrange(this.waits, 0, -1)).map(Number).filter(Number.isFinite);
+    return waits.length ? waits.reduce((a, b) => a + b, 0) / waits.length : undefined;
   }
 }
 

@@ -1,0 +1,58 @@
+import type { FlowDefinition } from './schema.js';
+
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+interface Local {
+  weekday: (typeof WEEKDAYS)[number];
+  date: string;
+  time: string;
+}
+
+function localParts(timeZone: string, at: number): Local {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'short',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return { weekday: get('weekday').toLowerCase().slice(0, 3) as Local['weekday'], date: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` };
+}
+
+/** Whether people are at work (the definition's business hours, in its time zone). */
+export function isBusinessTime(def: Pick<FlowDefinition, 'businessHours' | 'timeZone'>, at: number): boolean {
+  const local = localParts(def.timeZone, at);
+  return def.businessHours.some((b) => b.days.includes(local.weekday as never) && b.open <= local.time && local.time < b.close);
+}
+
+/** When agents are next at work: the next minute, within two weeks, that is business time. */
+export function nextBusinessTime(def: Pick<FlowDefinition, 'businessHours' | 'timeZone'>, at: number): number | undefined {
+  // Openings fall on whole minutes; step by 15 minutes, then refine to the minute.
+  const step = 15 * 60_000;
+  const start = Math.ceil(at / 60_000) * 60_000;
+  for (let t = start; t < at + 14 * 86_400_000; t += step) {
+    if (!isBusinessTime(def, t)) continue;
+    let lo = Math.max(start, t - step);
+    while (lo < t && !isBusinessTime(def, lo)) lo += 60_000;
+    return lo;
+  }
+  return undefined;
+}
+
+/** "11月24日 09:00" / "Nov 24, 09:00" in the definition's locale and time zone. */
+export function formatLocalTime(def: Pick<FlowDefinition, 'timeZone' | 'locale'>, at: number): string {
+  return new Intl.DateTimeFormat(def.locale, { timeZone: def.timeZone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+}
+
+/** "周一至周五 09:00-21:00；周六、周日 10:00-18:00" — shown to customers outside hours. */
+export function describeHours(def: Pick<FlowDefinition, 'businessHours' | 'locale'>): string {
+  const zh = def.locale.startsWith('zh');
+  const names: Record<string, string> = zh
+    ? { mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五', sat: '周六', sun: '周日' }
+    : { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
+  return def.businessHours.map((b) => `${b.days.map((d) => names[d]).join(zh ? '\u3001' : '/')} ${b.open}-${b.close}`).join(zh ? '\uff1b' : '; ');
+}
