@@ -14,7 +14,9 @@ import { checkDefinitions, DEFAULT_FLOWS_DIR } from './flows-registry.js';
 import { createLogger } from './log.js';
 
 const USAGE = `Usage:
-  npm start [-- --lang zh-CN|en] [--flows DIR]    chat with the bot in the local playground
+  npm start [-- --lang zh-CN|en] [--flows DIR] [--at TIME]
+                                                  chat with the bot in the local playground
+                                                  (--at 2026-10-01T09:30:00+08:00 sets its clock)
                                                   (runs the Telegram channel when TELEGRAM_BOT_TOKEN is set)
   npm run flows:check [-- DIR]                    validate flow definitions and list every problem
   npm run tickets [-- --status S] [--limit N]     list recorded tickets, newest first (needs REDIS_URL)
@@ -28,6 +30,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     options: {
       lang: { type: 'string' },
       flows: { type: 'string' },
+      at: { type: 'string' },
       status: { type: 'string' },
       limit: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -59,7 +62,15 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return 2;
   }
   if (config.TELEGRAM_BOT_TOKEN) return telegram(config, config.TELEGRAM_BOT_TOKEN, values.flows);
-  return playground(config, values.lang, values.flows);
+  let startAt: number | undefined;
+  if (values.at !== undefined) {
+    startAt = Date.parse(values.at);
+    if (Number.isNaN(startAt)) {
+      process.stderr.write(`--at must be a date and time, e.g. 2026-10-01T09:30:00+08:00 (got "${values.at}")\n`);
+      return 2;
+    }
+  }
+  return playground(config, values.lang, values.flows, startAt);
 }
 
 /** Production: the Telegram channel, by webhook when PUBLIC_URL is set, by long polling otherwise. */
@@ -141,7 +152,7 @@ async function tickets(config: Config, status: string | undefined, limit: string
   }
 }
 
-async function playground(config: Config, lang: string | undefined, flowsDir: string | undefined): Promise<number> {
+async function playground(config: Config, lang: string | undefined, flowsDir: string | undefined, startAt: number | undefined): Promise<number> {
   const interactive = Boolean(process.stdin.isTTY);
   let rl: Interface | undefined;
   let waiting = false;
@@ -154,7 +165,8 @@ async function playground(config: Config, lang: string | undefined, flowsDir: st
   };
   // The conversation owns stdout; logs go to stderr, and only warnings unless asked for more.
   const log = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn');
-  let offset = 0;
+  // --at sets the playground's clock (to try holiday greetings or business hours); /wait moves it on.
+  let offset = startAt === undefined ? 0 : startAt - Date.now();
   const clock = { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) };
   const channel = new PlaygroundChannel(print);
   const runtime = await createRuntime({ config, log, clock: clock.now, channels: new Map([[PLAYGROUND_CHANNEL, channel]]), desk: new PlaygroundDesk(print), flowsDir });

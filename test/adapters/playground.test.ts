@@ -13,7 +13,7 @@ function playground(input: string, args: string[] = [], env: Record<string, stri
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      ['--import', 'tsx', 'bots/main.ts', ...args],
+      ['--import', 'tsx', 'bots/main.ts', ...withClock(args)],
       { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 30_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
@@ -22,6 +22,13 @@ function playground(input: string, args: string[] = [], env: Record<string, stri
 }
 
 const lines = (out: string) => out.trim().split('\n');
+
+/** A Monday afternoon in Shanghai, within business hours, unless the test sets its own time. */
+const MONDAY_AFTERNOON = '2026-11-23T15:00:00+08:00';
+function withClock(args: string[]): string[] {
+  if (args[0] === 'flows' || args[0] === 'tickets' || args.includes('--at')) return args;
+  return [...args, '--at', MONDAY_AFTERNOON];
+}
 
 describe('playground (scripted, as in the README)', () => {
   it('runs the standard conversation in Chinese from stdin and records the ticket', async () => {
@@ -71,15 +78,16 @@ describe('playground (scripted, as in the README)', () => {
     const out = lines(stdout);
     expect(out).toContain('bot> Let me repeat what you told me: order: 1234567; what happened: my headphones broke; when: last week.');
     expect(out.some((l) => /^bot> Thank you for telling us\. Your complaint is registered .* within 48 hours\.$/.test(l))).toBe(true);
+    // A supervisor request escalates; with agents at the desk, to a person at once.
     const trailing = await playground('I want to speak to your manager!!\n');
-    expect(lines(trailing.stdout).some((l) => l.startsWith('bot> I understand you want this taken seriously.'))).toBe(true);
+    const out2 = lines(trailing.stdout);
+    expect(out2.some((l) => /^desk> ── handoff · high priority · reason: complaint/.test(l))).toBe(true);
+    expect(out2.some((l) => /^bot> Connecting you to a member of our team\. You are number 1 in the queue/.test(l))).toBe(true);
   });
 
-  it('answers a non-text message politely and explains /agent until handoff exists', async () => {
-    const { stdout } = await playground('/send photo\n/agent claim\n');
-    const out = lines(stdout);
-    expect(out).toContain('bot> 非常抱歉，我暂时只能处理文字消息，麻烦您用文字描述一下您的问题，好吗？');
-    expect(out.at(-1)).toMatch(/^playground> the agent side .* arrives with human handoff/);
+  it('answers a non-text message politely', async () => {
+    const { stdout } = await playground('/send photo\n');
+    expect(lines(stdout)).toContain('bot> 非常抱歉\uff0c我暂时只能处理文字消息\uff0c麻烦您用文字描述一下您的问题\uff0c好吗\uff1f');
   });
 
   it('exits with every bad variable listed when the environment is wrong', async () => {
@@ -108,13 +116,14 @@ describe('playground (scripted, as in the README)', () => {
 
   it.runIf(Boolean(redisUrl))('lists the tickets a conversation recorded, from another process', async () => {
     const env = { REDIS_URL: redisUrl, REDIS_PREFIX: `test:tk:${Date.now().toString(36)}:` };
-    await playground('能货到付款吗\n是的\n你们支持花呗分期吗\n是的\n就是用花呗分三期\n是的\n没有了\n4\n', [], env);
+    // Two unanswered attempts hand the customer to a person (the playground has a desk).
+    await playground('能货到付款吗\n是的\n你们支持花呗分期吗\n是的\n就是用花呗分三期\n是的\n', [], env);
     const all = await playground('', ['tickets'], env);
     expect(all.code).toBe(0);
     const rows = lines(all.stdout);
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatch(/^T\d{6}-\w{10} \S+ inquiry pending playground customer=local need="就是用花呗分三期" satisfaction=4 promisedBy=/);
-    expect(rows[1]).toMatch(/^T\d{6}-\w{10} \S+ inquiry answered playground customer=local need="能货到付款吗" satisfaction=4$/);
+    expect(rows[0]).toMatch(/^T\d{6}-\w{10} \S+ inquiry pending playground customer=local need="就是用花呗分三期" promisedBy=/);
+    expect(rows[1]).toMatch(/^T\d{6}-\w{10} \S+ inquiry answered playground customer=local need="能货到付款吗"$/);
     const pending = await playground('', ['tickets', '--status', 'pending'], env);
     expect(lines(pending.stdout)).toHaveLength(1);
     const bad = await playground('', ['tickets', '--status', 'lost'], env);
