@@ -85,6 +85,41 @@ describe('playground (scripted, as in the README)', () => {
     expect(out2.some((l) => /^bot> Connecting you to a member of our team\. You are number 1 in the queue/.test(l))).toBe(true);
   });
 
+  it('lets you try the whole handoff: ask for a person, claim as the agent, chat both ways, close with a survey', async () => {
+    const { code, stdout } = await playground(
+      [
+        '我的订单还没发货\uff0c转人工',
+        '订单号 20261120001',
+        '/agent claim',
+        '/agent@小李 claim',
+        '/agent reply 您好\uff0c我查一下您的订单',
+        '/agent reply 这是公司规定\uff0c我也没办法',
+        '/agent note 仓库已催',
+        '好的\uff0c谢谢',
+        '/agent close',
+        '5',
+        '/tickets',
+      ].join('\n') + '\n',
+    );
+    expect(code).toBe(0);
+    const out = lines(stdout);
+    const at = (re: RegExp) => out.findIndex((l) => re.test(l));
+    expect(at(/^desk> ── handoff · normal priority · reason: asked · ticket T\d{6}-\w{10}$/)).toBeGreaterThanOrEqual(0);
+    expect(out).toContain('desk>    need: 我的订单还没发货\uff0c转人工');
+    expect(at(/^bot> 正在为您转接人工客服\uff0c您目前排在第 1 位/)).toBeGreaterThan(0);
+    expect(out).toContain('desk> [customer] 订单号 20261120001');
+    expect(out).toContain('desk> claimed by 小王');
+    expect(out).toContain('bot> 客服 小王 为您服务\uff0c请问有什么可以帮您\uff1f');
+    expect(out).toContain('desk> (only pg:小李 sees this) 小王 has this conversation; your message stays internal');
+    expect(out).toContain('bot> 您好\uff0c我查一下您的订单');
+    expect(out.some((l) => l.startsWith('desk> (only pg:小王 sees this) not sent: "这是公司规定"'))).toBe(true);
+    expect(out.some((l) => l.startsWith('bot> 这是公司规定'))).toBe(false);
+    expect(out).toContain('desk> [customer] 好的\uff0c谢谢');
+    expect(out).toContain('desk> closed by 小王');
+    expect(out.some((l) => l.startsWith('bot> 为了不断改进我们的服务'))).toBe(true);
+    expect(out.at(-1)).toMatch(/^playground> T\d{6}-\w{10} inquiry resolved need="我的订单还没发货\uff0c转人工" priority=normal promisedBy=\S+ satisfaction=5 outcome="resolved by 小王"$/);
+  });
+
   it('answers a non-text message politely', async () => {
     const { stdout } = await playground('/send photo\n');
     expect(lines(stdout)).toContain('bot> 非常抱歉\uff0c我暂时只能处理文字消息\uff0c麻烦您用文字描述一下您的问题\uff0c好吗\uff1f');

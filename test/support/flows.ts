@@ -12,10 +12,10 @@ export function defaultDefinition(locale: 'zh-CN' | 'en'): FlowDefinition {
   return result.definition;
 }
 
-export function defaultFlow(edit?: (def: FlowDefinition) => void): ConversationFlow {
+export function defaultFlow(edit?: (def: FlowDefinition) => void, options: { desk?: boolean } = {}): ConversationFlow {
   const defs = [defaultDefinition('zh-CN'), defaultDefinition('en')];
   if (edit) defs.forEach(edit);
-  return createConversationFlow(compileBundle(defs, 'zh-CN'));
+  return createConversationFlow(compileBundle(defs, 'zh-CN'), { desk: options.desk ?? false });
 }
 
 /** Instants in Asia/Shanghai (UTC+8), the default definitions' time zone. */

@@ -1,7 +1,8 @@
 import { Engine, type EngineOptions } from '../../bots/engine.js';
 import { DeliveryError } from '../../bots/errors.js';
 import { memoryLogger } from '../../bots/log.js';
-import type { ChannelPort, InboundEvent, OutboundMessage, Store } from '../../bots/ports.js';
+import type { ChannelPort, DeskPort, InboundEvent, OutboundMessage, Store, TranscriptEntry } from '../../bots/ports.js';
+import type { AgentNotice, AgentRef, DeskUpdate, HandoffCard } from '../../flows/handoff.js';
 import { TimerPoller } from '../../bots/timers.js';
 import type { ConversationFlow, FlowPayload } from '../../flows/conversation.js';
 import { defaultFlow, shanghai } from './flows.js';
@@ -22,6 +23,31 @@ export class RecordingChannel implements ChannelPort {
 
   texts(conversationId?: string): string[] {
     return this.sent.filter((m) => !conversationId || m.conversationId === conversationId).map((m) => m.text);
+  }
+}
+
+/** A desk that records what agents would see. */
+export class RecordingDesk implements DeskPort {
+  readonly cards: Array<{ conversationId: string; card: HandoffCard; transcript: TranscriptEntry[] }> = [];
+  readonly posts: Array<{ conversationId: string; text: string; from: string }> = [];
+  readonly updates: Array<{ conversationId: string; status: DeskUpdate; agent?: AgentRef | undefined; category?: string | undefined }> = [];
+  readonly notices: Array<{ conversationId: string; agentId: string; notice: AgentNotice }> = [];
+  readonly pings: Array<{ conversationId: string; level: string }> = [];
+
+  async open(conversationId: string, card: HandoffCard, transcript: TranscriptEntry[]): Promise<void> {
+    this.cards.push({ conversationId, card, transcript });
+  }
+  async post(conversationId: string, text: string, from: 'customer' | 'system'): Promise<void> {
+    this.posts.push({ conversationId, text, from });
+  }
+  async update(conversationId: string, status: DeskUpdate, agent?: AgentRef, category?: string): Promise<void> {
+    this.updates.push({ conversationId, status, agent, category });
+  }
+  async notify(conversationId: string, agentId: string, notice: AgentNotice): Promise<void> {
+    this.notices.push({ conversationId, agentId, notice });
+  }
+  async ping(conversationId: string, level: 'sla' | 'supervisor'): Promise<void> {
+    this.pings.push({ conversationId, level });
   }
 }
 
@@ -53,12 +79,14 @@ export interface Harness {
   slept: number[];
   /** Sends a customer line of conversation `conv` with a fresh event id. */
   say(conv: string, text: string | FlowPayload, id?: string): ReturnType<Engine['receive']>;
+  /** An agent action on a conversation, as the desk sends it (no customer, the desk's channel). */
+  agent(conv: string, action: string, agent: AgentRef, extra?: Record<string, unknown>, id?: string): ReturnType<Engine['receive']>;
   event(conv: string, payload: FlowPayload, id?: string): InboundEvent;
 }
 
 let seq = 0;
 
-export function harness(store: Store, options: { flow?: ConversationFlow; clock?: TestClock; engine?: Partial<EngineOptions> } = {}): Harness {
+export function harness(store: Store, options: { flow?: ConversationFlow; clock?: TestClock; engine?: Partial<EngineOptions>; desk?: DeskPort } = {}): Harness {
   const clock = options.clock ?? new TestClock();
   const channel = new RecordingChannel();
   const log = memoryLogger();
@@ -68,6 +96,7 @@ export function harness(store: Store, options: { flow?: ConversationFlow; clock?
     store,
     flow: () => flow,
     channels: new Map([['test', channel]]),
+    desk: options.desk,
     clock: clock.now,
     log,
     sleep: async (ms) => void slept.push(ms),
@@ -92,5 +121,7 @@ export function harness(store: Store, options: { flow?: ConversationFlow; clock?
     slept,
     event,
     say: (conv, text, id) => engine.receive(event(conv, typeof text === 'string' ? { type: 'text', text } : text, id)),
+    agent: (conv, action, agent, extra = {}, id) =>
+      engine.receive({ id: id ?? `desk-${++seq}`, conversationId: conv, channel: 'desk', at: clock.now(), payload: { type: 'agent', action, agent, ...extra } }),
   };
 }

@@ -1,0 +1,107 @@
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../adapters/store/memory.js';
+import type { RedisStore } from '../../adapters/store/redis.js';
+import type { Store } from '../../bots/ports.js';
+import { defaultFlow } from '../support/flows.js';
+import { harness, RecordingDesk, TestClock } from '../support/harness.js';
+import { freshRedisStore, redisUrl, requireRedis } from '../support/redis.js';
+
+const flow = defaultFlow(undefined, { desk: true });
+const wang = { id: 'U-wang', name: '小王' };
+const li = { id: 'U-li', name: '小李' };
+
+function setup(store?: Store, clock = new TestClock()) {
+  const desk = new RecordingDesk();
+  const h = harness(store ?? new MemoryStore(clock.now), { flow, clock, desk });
+  return { ...h, desk };
+}
+
+describe('handoff through the engine', () => {
+  it('tells each customer their live place in the queue and a wait estimated from recent claims', async () => {
+    const h = setup();
+    await h.say('a', '转人工');
+    await h.say('b', '转人工');
+    expect(h.channel.texts('a')).toEqual(['正在为您转接人工客服\uff0c您目前排在第 1 位\uff0c预计等待约 1 分钟。您可以继续描述您的问题\uff0c客服接入后都能看到\uff0c不需要您再重复。']);
+    expect(h.channel.texts('b')[0]).toMatch(/您目前排在第 2 位\uff0c预计等待约 2 分钟/);
+    // 'a' is claimed after 4 minutes: the estimate for the next customers follows.
+    h.clock.advance(4 * 60_000);
+    await h.agent('a', 'claim', wang);
+    await h.say('c', '转人工');
+    expect(h.channel.texts('c')[0]).toMatch(/您目前排在第 2 位\uff0c预计等待约 8 分钟/);
+  });
+
+  it('replies on the customer\'s channel to an agent acting from the desk, and gives the card the transcript', async () => {
+    const h = setup();
+    await h.say('c1', '你好');
+    await h.say('c1', '我的订单还没发货');
+    await h.say('c1', '转人工');
+    expect(h.desk.cards).toHaveLength(1);
+    expect(h.desk.cards[0]?.transcript.map((e) => e.text).slice(0, 3)).toEqual(['你好', '您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f', '我的订单还没发货']);
+    await h.agent('c1', 'claim', wang);
+    await h.agent('c1', 'reply', wang, { text: '您好\uff0c我来帮您查' });
+    expect(h.channel.sent.at(-1)).toMatchObject({ conversationId: 'c1', customerId: 'cust-c1', text: '您好\uff0c我来帮您查' });
+    const transcript = await h.store.transcript('c1', 50);
+    expect(transcript.at(-1)).toMatchObject({ from: 'agent', text: '您好\uff0c我来帮您查' });
+    await h.say('c1', '好的谢谢');
+    expect(h.desk.posts.at(-1)).toEqual({ conversationId: 'c1', text: '好的谢谢', from: 'customer' });
+  });
+
+  it('re-pings after the claim SLA from a durable timer, once', async () => {
+    const h = setup();
+    await h.say('c1', '转人工');
+    h.clock.advance(31_000);
+    await h.poller.tick();
+    expect(h.channel.texts().at(-1)).toMatch(/^非常抱歉让您久等了/);
+    expect(h.desk.pings).toEqual([{ conversationId: 'c1', level: 'sla' }]);
+    await h.poller.tick();
+    expect(h.desk.pings).toHaveLength(1);
+    h.clock.advance(90_000);
+    await h.poller.tick();
+    expect(h.desk.pings.map((p) => p.level)).toEqual(['sla', 'supervisor']);
+  });
+
+  it('lets exactly one of several simultaneous claims win', async () => {
+    const h = setup();
+    await h.say('c1', '转人工');
+    await Promise.all([h.agent('c1', 'claim', wang), h.agent('c1', 'claim', li), h.agent('c1', 'claim', { id: 'U-zhao', name: '小赵' })]);
+    expect(h.desk.updates.filter((u) => u.status === 'claimed')).toHaveLength(1);
+    expect(h.desk.notices.map((n) => n.notice.kind)).toEqual(['not-yours', 'not-yours']);
+    expect(h.channel.texts().filter((t) => t.startsWith('客服 '))).toHaveLength(1);
+  });
+});
+
+describe.runIf(requireRedis())('handoff across replicas (real Redis)', () => {
+  const prefix = `test:ho:${Date.now().toString(36)}:`;
+  const stores: RedisStore[] = [];
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    const raw = new Redis(redisUrl);
+    const keys = await raw.keys(`${prefix}*`);
+    if (keys.length) await raw.del(...keys);
+    await raw.quit();
+  });
+
+  it('lets exactly one claim win when two replicas receive clicks at once, and keeps the claim across a restart', async () => {
+    const clock = new TestClock();
+    const open = async () => {
+      const s = await freshRedisStore({}, prefix);
+      stores.push(s);
+      return s;
+    };
+    const a = setup(await open(), clock);
+    const b = setup(await open(), clock);
+    await a.say('r1', '转人工');
+    await Promise.all([a.agent('r1', 'claim', wang), b.agent('r1', 'claim', li)]);
+    const claims = [...a.desk.updates, ...b.desk.updates].filter((u) => u.status === 'claimed');
+    expect(claims).toHaveLength(1);
+    const winner = claims[0]!.agent!;
+    // A restarted replica still knows who has the conversation.
+    const c = setup(await open(), clock);
+    await c.agent('r1', 'reply', winner, { text: '您好\uff0c我是' + winner.name });
+    expect(c.channel.texts('r1')).toEqual(['您好\uff0c我是' + winner.name]);
+    const loser = winner.id === wang.id ? li : wang;
+    await c.agent('r1', 'reply', loser, { text: '我也来帮忙' });
+    expect(c.channel.texts('r1')).toHaveLength(1);
+  });
+});

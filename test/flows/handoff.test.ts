@@ -1,0 +1,211 @@
+import { describe, expect, it } from 'vitest';
+import type { FlowPayload } from '../../flows/conversation.js';
+import { Dialogue } from '../support/dialogue.js';
+import { defaultFlow, shanghai } from '../support/flows.js';
+
+const withDesk = defaultFlow(undefined, { desk: true });
+const noDesk = defaultFlow();
+const monday = shanghai('2026-11-23T15:00:00');
+const wang = { id: 'U-wang', name: '小王' };
+const li = { id: 'U-li', name: '小李' };
+const agent = (action: string, who = wang, extra: Record<string, unknown> = {}): FlowPayload => ({ type: 'agent', action, agent: who, ...extra }) as FlowPayload;
+const quick = { after: 1_000 };
+
+function queued(flow = withDesk): Dialogue {
+  const d = new Dialogue(flow, monday);
+  d.say('你好');
+  d.say('我的订单还没发货', quick);
+  d.say('转人工', quick);
+  return d;
+}
+function claimed(): Dialogue {
+  const d = queued();
+  d.say(agent('claim'), quick);
+  return d;
+}
+function timer(d: Dialogue, name: string): string[] {
+  const dueAt = d.record!.timers[name]!;
+  return d.say({ type: 'timer', name, dueAt }, { after: dueAt - d.at });
+}
+
+describe('handing a conversation to people', () => {
+  it('queues the customer with their place and expected wait, and opens a card with everything so far', () => {
+    const d = queued();
+    expect(d.state).toBe('handoff.queued');
+    const [reply] = d.of('reply');
+    expect(reply).toMatchObject({ fill: 'queue', text: '正在为您转接人工客服\uff0c您目前排在第 {position} 位\uff0c预计等待约 {wait} 分钟。您可以继续描述您的问题\uff0c客服接入后都能看到\uff0c不需要您再重复。' });
+    const [open] = d.of('desk.open');
+    expect(open?.card).toMatchObject({ reason: 'asked', priority: 'normal', afterHours: false, locale: 'zh-CN', channel: 'test', customer: { id: 'c1', name: 'Li' }, need: '我的订单还没发货' });
+    expect(open?.card.tickets).toEqual([open?.card.ticketId]);
+    expect(d.of('queue.join')).toHaveLength(1);
+    expect(Object.keys(d.record!.timers)).toEqual(expect.arrayContaining(['claimSla', 'supervisorSla']));
+    expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ status: 'pending', need: '我的订单还没发货', outcome: 'handed to a person (asked)' });
+  });
+
+  it('understands the "talk to a person" button and phrases, but not 人工智能', () => {
+    const button = new Dialogue(withDesk, monday);
+    button.say('你好');
+    button.say({ type: 'choice', choice: 'human' }, quick);
+    expect(button.state).toBe('handoff.queued');
+    const phrase = new Dialogue(withDesk, monday);
+    phrase.say('请帮我转接人工客服\uff0c我的订单有问题');
+    expect(phrase.state).toBe('handoff.queued');
+    const english = new Dialogue(withDesk, monday);
+    english.say('hi');
+    english.say('can I talk to a real person?', quick);
+    expect(english.state).toBe('handoff.queued');
+    const ai = new Dialogue(withDesk, monday);
+    ai.say('你好');
+    ai.say('你们的人工智能音箱怎么退货', quick);
+    expect(ai.state).not.toMatch(/^handoff/);
+  });
+
+  it('relays the customer to the desk and stays silent while they wait', () => {
+    const d = queued();
+    expect(d.say('订单号 20261120001', quick)).toEqual([]);
+    expect(d.of('desk.post')).toEqual([{ type: 'desk.post', text: '订单号 20261120001', from: 'customer' }]);
+    expect(d.say({ type: 'media', media: 'photo' }, quick)).toEqual([]);
+    expect(d.of('desk.post')).toEqual([{ type: 'desk.post', text: '[photo]', from: 'customer' }]);
+  });
+
+  it('tells the customer and re-pings the desk when nobody claims within the SLA, then alerts supervisors', () => {
+    const d = queued();
+    expect(timer(d, 'claimSla')).toEqual(['非常抱歉让您久等了\uff0c今天咨询的客户比较多\uff0c客服正在尽快为您接入\uff0c感谢您的耐心等候。']);
+    expect(d.of('desk.ping')).toEqual([{ type: 'desk.ping', level: 'sla' }]);
+    expect(timer(d, 'supervisorSla')).toEqual([]);
+    expect(d.of('desk.ping')).toEqual([{ type: 'desk.ping', level: 'supervisor' }]);
+  });
+
+  it('gives the conversation to the first agent who claims it and names them to the customer', () => {
+    const d = queued();
+    expect(d.say(agent('claim'), quick)).toEqual(['客服 小王 为您服务\uff0c请问有什么可以帮您\uff1f']);
+    expect(d.state).toBe('handoff.claimed');
+    expect(d.of('desk.update')).toEqual([{ type: 'desk.update', status: 'claimed', agent: wang }]);
+    expect(d.of('queue.leave')).toMatchObject([{ claimed: true }]);
+    expect(d.of('timer.cancel').map((t) => t.name).sort()).toEqual(['claimSla', 'supervisorSla']);
+    d.say(agent('claim', li), quick);
+    expect(d.of('desk.notify')).toEqual([{ type: 'desk.notify', agentId: 'U-li', notice: { kind: 'not-yours', by: wang } }]);
+    expect(d.of('reply')).toEqual([]);
+  });
+
+  it('can hide the agent\'s name', () => {
+    const flow = defaultFlow((def) => (def.handoff.showAgentName = false), { desk: true });
+    const d = queued(flow);
+    expect(d.say(agent('claim'), quick)).toEqual(['人工客服已为您接入\uff0c请问有什么可以帮您\uff1f']);
+  });
+
+  it('relays only the claiming agent\'s replies; other people\'s messages stay internal', () => {
+    const d = claimed();
+    expect(d.say(agent('reply', wang, { text: '您好\uff0c我来帮您查一下订单' }), quick)).toEqual(['您好\uff0c我来帮您查一下订单']);
+    expect(d.of('reply')[0]).toMatchObject({ from: 'agent' });
+    expect(d.say(agent('reply', li, { text: '这个客户上周也来过' }), quick)).toEqual([]);
+    expect(d.of('transcript')).toEqual([{ type: 'transcript', from: 'agent', text: '[internal] 小李: 这个客户上周也来过' }]);
+  });
+
+  it('blocks an agent reply with a forbidden phrase, warns only that agent with the suggestion, and sends it on override', () => {
+    const d = claimed();
+    expect(d.say(agent('reply', wang, { text: '这 是公司规定\uff0c没办法' }), quick)).toEqual([]);
+    const [notice] = d.of('desk.notify');
+    expect(notice).toMatchObject({ agentId: 'U-wang', notice: { kind: 'guard-blocked', matches: [{ phrase: '这是公司规定', suggestion: expect.stringMatching(/^非常抱歉/) }] } });
+    expect(d.of('transcript')[0]?.text).toMatch(/^\[blocked: 这是公司规定\]/);
+    expect(d.say(agent('reply', wang, { text: '这是公司规定\uff0c抱歉', override: true }), quick)).toEqual(['这是公司规定\uff0c抱歉']);
+  });
+
+  it('hands back to the bot, which resumes the standard flow and says so', () => {
+    const d = claimed();
+    expect(d.say(agent('handback'), quick)).toEqual(['好的\uff0c接下来由智能客服继续为您服务。请问还有什么可以帮您\uff1f']);
+    expect(d.state).toBe('awaitingNeed');
+    expect(d.of('ticket.update')[0]?.changes).toEqual({ outcome: 'handed back to the bot by 小王' });
+    expect(d.say('怎么开发票', quick)).toEqual(['您的意思是想开具发票\uff0c对吗\uff1f']);
+  });
+
+  it('closes with the closing line and the survey, and resolves the ticket', () => {
+    const d = claimed();
+    const replies = d.say(agent('close'), quick);
+    expect(replies[0]).toMatch(/^感谢您的咨询\uff0c本次服务已为您记录/);
+    expect(replies[1]).toMatch(/^为了不断改进我们的服务/);
+    expect(d.of('ticket.update')[0]?.changes).toEqual({ status: 'resolved', outcome: 'resolved by 小王' });
+    expect(d.of('desk.update')).toMatchObject([{ status: 'closed' }]);
+    d.say('5', quick);
+    expect(d.of('ticket.update')[0]?.changes).toEqual({ satisfaction: 5 });
+  });
+
+  it('lets the customer end it with 结束', () => {
+    const d = claimed();
+    const replies = d.say('结束', quick);
+    expect(replies[0]).toMatch(/^感谢您的咨询/);
+    expect(d.of('desk.update')).toMatchObject([{ status: 'closed-by-customer' }]);
+  });
+
+  it('puts a released conversation back in the queue, and a transferred one in another category', () => {
+    const d = claimed();
+    d.say(agent('release'), quick);
+    expect(d.state).toBe('handoff.queued');
+    expect(d.of('desk.update')).toMatchObject([{ status: 'released' }]);
+    expect(d.of('queue.join')).toHaveLength(1);
+    expect(d.record?.timers.claimSla).toBeDefined();
+    d.say(agent('claim', li), quick);
+    d.say(agent('transfer', li, { category: 'quality' }), quick);
+    expect(d.state).toBe('handoff.queued');
+    expect(d.of('desk.update')).toMatchObject([{ status: 'transferred', category: 'quality' }]);
+  });
+
+  it('tells an agent acting on a waiting conversation to claim it first', () => {
+    const d = queued();
+    expect(d.say(agent('reply', wang, { text: '您好' }), quick)).toEqual([]);
+    expect(d.of('desk.notify')).toEqual([{ type: 'desk.notify', agentId: 'U-wang', notice: { kind: 'not-claimed' } }]);
+  });
+
+  it('does not close a customer for idling while they wait for or talk to a person', () => {
+    const d = queued();
+    expect(timer(d, 'idle')).toEqual([]);
+    expect(d.state).toBe('handoff.queued');
+  });
+});
+
+describe('when handoff happens', () => {
+  it('hands off after the configured number of failed answers when agents are there', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('你好');
+    d.say('你们支持花呗分期吗', quick);
+    d.say('是的', quick);
+    d.say('就是用花呗分三期', quick);
+    d.say('是的', quick);
+    expect(d.state).toBe('handoff.queued');
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ reason: 'failures', facts: ['你们支持花呗分期吗', '就是用花呗分三期'] });
+  });
+
+  it('hands an escalated complaint to people at high priority, with the complaint\'s ticket', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('太差了\uff01\uff01叫你们领导来', quick);
+    const dueAt = d.record!.timers.listen!;
+    const replies = d.say({ type: 'timer', name: 'listen', dueAt }, { after: dueAt - d.at });
+    expect(replies[0]).toMatch(/抱歉/);
+    expect(replies[1]).toMatch(/^正在为您转接人工客服/);
+    const [put] = d.of('ticket.put');
+    expect(put?.ticket).toMatchObject({ type: 'complaint', priority: 'high', escalation: { reason: 'supervisor' } });
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ reason: 'complaint', priority: 'high', ticketId: put?.ticket.id });
+    expect(d.escalations).toMatchObject([{ reason: 'supervisor' }]);
+  });
+
+  it('outside business hours records the matter, says when agents are back, and posts an after-hours card', () => {
+    const d = new Dialogue(withDesk, shanghai('2026-11-22T21:30:00'));
+    d.say('你好');
+    const replies = d.say('转人工', quick);
+    expect(replies[0]).toMatch(/^现在是人工客服的非工作时间\uff08工作时间\uff1a周一、周二、周三、周四、周五 09:00-21:00\uff1b周六、周日 10:00-18:00\uff09。您的问题已为您记录\uff08编号 T\d{6}-\w{10}\uff09\uff0c客服会在 11月23日 09:00 上班后第一时间处理\uff0c并在24小时内给您答复。$/);
+    expect(d.of('desk.open')[0]?.card.afterHours).toBe(true);
+    expect(d.state).toBe('askMore');
+    // Next morning an agent picks the card up.
+    d.say(agent('claim'), { after: 12 * 3_600_000 });
+    expect(d.state).toBe('handoff.claimed');
+    expect(d.of('reply')[0]?.text).toBe('客服 小王 为您服务\uff0c请问有什么可以帮您\uff1f');
+  });
+
+  it('without a desk, tells a customer who asks for a person honestly and records the matter', () => {
+    const d = new Dialogue(noDesk, monday);
+    d.say('你好');
+    const replies = d.say('转人工', quick);
+    expect(replies[0]).toMatch(/^非常抱歉\uff0c人工客服暂时无法接入。您的问题已为您记录\uff08编号 T\d{6}-\w{10}\uff09\uff0c我们会在24小时内有专人与您联系。$/);
+    expect(d.of('ticket.put')[0]?.ticket.status).toBe('pending');
+  });
+});
