@@ -47,6 +47,20 @@ export const Env = z.object({
   TELEGRAM_API_ROOT: optionalText.pipe(z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL, e.g. https://api.telegram.org').default('https://api.telegram.org')),
   TELEGRAM_GROUPS: optionalText.pipe(z.enum(['private-only', 'answer'], 'must be private-only or answer').default('private-only')),
   PORT: numeric(8080, (n) => n.int('must be a whole number').min(1, 'must be a port number (1–65535)').max(65535, 'must be a port number (1–65535)')),
+
+  SLACK_BOT_TOKEN: optionalText.pipe(z.string().regex(/^xoxb-[\w-]+$/, 'must be a bot token (xoxb-…) from the Slack app\'s OAuth page').optional()),
+  SLACK_SIGNING_SECRET: optionalText.pipe(z.string().regex(/^[0-9a-f]{16,}$/i, 'must be the Signing Secret from the Slack app\'s Basic Information page').optional()),
+  SLACK_APP_TOKEN: optionalText.pipe(z.string().regex(/^xapp-[\w-]+$/, 'must be an app-level token (xapp-…) with connections:write, for Socket Mode').optional()),
+  SLACK_AGENT_CHANNEL: optionalText.pipe(z.string().regex(/^[CG][A-Z0-9]{6,}$/, 'must be the channel id (C0123ABCD), not its name').optional()),
+  SLACK_API_URL: optionalText.pipe(z.string().regex(/^https?:\/\/\S+\/$/, 'must be a URL ending in /, e.g. https://slack.com/api/').optional()),
+  SLACK_SUPERVISOR_GROUP: optionalText.pipe(z.string().regex(/^S[A-Z0-9]{6,}$/, 'must be a user group id (S0123ABCD)').optional()),
+  SLACK_INTERNAL_PREFIX: optionalText.pipe(z.string().min(1).max(10).default('//')),
+}).superRefine((env, ctx) => {
+  if (!env.SLACK_BOT_TOKEN) return;
+  if (!env.SLACK_AGENT_CHANNEL) ctx.addIssue({ code: 'custom', path: ['SLACK_AGENT_CHANNEL'], message: 'is required with SLACK_BOT_TOKEN: the channel where handoff cards go' });
+  if (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
+    ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'or SLACK_APP_TOKEN is required with SLACK_BOT_TOKEN (HTTP events or Socket Mode)' });
+  }
 });
 export type Config = z.infer<typeof Env>;
 

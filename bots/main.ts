@@ -3,7 +3,9 @@ import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { PlaygroundDesk } from '../adapters/playground/desk.js';
 import { PLAYGROUND_CHANNEL, PLAYGROUND_HELP, PlaygroundChannel, PlaygroundSession } from '../adapters/playground/playground.js';
-import { TelegramService } from '../adapters/telegram/service.js';
+import { createServer, type Server } from 'node:http';
+import { SLACK_EVENTS_PATH, SlackService } from '../adapters/slack/service.js';
+import { TelegramService, WEBHOOK_PATH } from '../adapters/telegram/service.js';
 import { TELEGRAM_CHANNEL } from '../adapters/telegram/updates.js';
 import { createRuntime } from './app.js';
 import { parseConfig, type Config } from './config.js';
@@ -82,18 +84,44 @@ async function telegram(config: Config, token: string, flowsDir: string | undefi
     secret = randomBytes(32).toString('hex');
     log.warn('TELEGRAM_WEBHOOK_SECRET is not set; generated one for this run. Set it so restarts and replicas share it.', { TELEGRAM_WEBHOOK_SECRET: secret });
   }
+  const webhook = Boolean(config.PUBLIC_URL && secret);
+  const slackHttp = Boolean(config.SLACK_BOT_TOKEN && !config.SLACK_APP_TOKEN);
+  // One HTTP server for Telegram's webhook and Slack's events, when either needs one.
+  const serve = webhook || slackHttp;
   const service = new TelegramService({
     token,
     apiRoot: config.TELEGRAM_API_ROOT,
-    mode: config.PUBLIC_URL && secret ? { kind: 'webhook', publicUrl: config.PUBLIC_URL, secret, port: config.PORT } : { kind: 'polling' },
+    mode: webhook && secret && config.PUBLIC_URL ? { kind: 'webhook', publicUrl: config.PUBLIC_URL, secret, port: config.PORT, external: true } : { kind: 'polling' },
     allowGroups: config.TELEGRAM_GROUPS === 'answer',
     throttle: true,
     log,
     clock,
   });
-  const runtime = await createRuntime({ config, log, clock, channels: new Map([[TELEGRAM_CHANNEL, service.channel]]), flowsDir });
+  const slack =
+    config.SLACK_BOT_TOKEN && config.SLACK_AGENT_CHANNEL
+      ? new SlackService({
+          botToken: config.SLACK_BOT_TOKEN,
+          signingSecret: config.SLACK_SIGNING_SECRET,
+          appToken: config.SLACK_APP_TOKEN,
+          apiUrl: config.SLACK_API_URL,
+          agentChannel: config.SLACK_AGENT_CHANNEL,
+          supervisorGroup: config.SLACK_SUPERVISOR_GROUP,
+          internalPrefix: config.SLACK_INTERNAL_PREFIX,
+          // Read when a card is posted, so an edited definition applies without a restart.
+          categoryChannels: () => {
+            const bundle = runtime.flows.current().bundle;
+            return bundle.locales.get(bundle.defaultLocale)?.definition.handoff.categoryChannels ?? {};
+          },
+          links: { get: async (k) => runtime.store.links.get(k), set: async (k, v) => runtime.store.links.set(k, v) },
+          log,
+          clock,
+        })
+      : undefined;
+  const runtime = await createRuntime({ config, log, clock, channels: new Map([[TELEGRAM_CHANNEL, service.channel]]), desk: slack?.desk, flowsDir });
   if (runtime.store.kind === 'memory') log.warn('REDIS_URL is not set: conversations live in this process only and are lost on restart. Set REDIS_URL in production.');
+  if (!slack) log.warn('Slack is not configured: customers who ask for a person are told no agent can join. Set SLACK_BOT_TOKEN and friends.');
   service.attach(runtime.engine);
+  slack?.attach(runtime.engine);
   const every = (ms: number, work: () => Promise<unknown>, what: string) => {
     const t = setInterval(() => void work().catch((err: unknown) => log.error(`${what} failed`, { error: String(err) })), ms);
     return () => clearInterval(t);
@@ -101,8 +129,20 @@ async function telegram(config: Config, token: string, flowsDir: string | undefi
   const stopTimers = every(1_000, () => runtime.poller.tick(), 'timer tick');
   const stopSweep = every(5_000, () => runtime.engine.recover(), 'recovery sweep');
   const stopWatch = runtime.flows.watch();
+  let server: Server | undefined;
+  if (serve) {
+    const slackListener = slack?.requestListener;
+    server = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path === WEBHOOK_PATH || path === '/healthz') return service.webhook(req, res);
+      if (path === SLACK_EVENTS_PATH && slackListener) return slackListener(req, res);
+      res.writeHead(404).end('not found');
+    });
+    await new Promise<void>((resolve) => server?.listen(config.PORT, resolve));
+    log.info('listening', { port: config.PORT, telegramWebhook: webhook, slackEvents: slackHttp });
+  }
   await service.start();
-
+  await slack?.start();
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       log.info('shutting down: no new updates, finishing the ones in flight', { signal });
@@ -114,6 +154,8 @@ async function telegram(config: Config, token: string, flowsDir: string | undefi
   stopTimers();
   stopSweep();
   stopWatch();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await slack?.stop();
   await service.stop();
   await runtime.close();
   log.info('stopped');

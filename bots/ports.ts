@@ -139,8 +139,15 @@ export interface QueueStore {
   averageWaitSeconds(): Promise<number | undefined>;
 }
 
+/** Small shared lookups that must survive restarts (a desk's thread ↔ conversation mapping). */
+export interface LinkStore {
+  set(key: string, value: string): Promise<void>;
+  get(key: string): Promise<string | undefined>;
+}
+
 export interface Store extends ConversationStore {
   readonly kind: 'memory' | 'redis';
+  readonly links: LinkStore;
   readonly tickets: TicketStore;
   readonly timers: TimerStore;
   readonly queue: QueueStore;

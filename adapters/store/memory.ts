@@ -10,6 +10,7 @@ import {
   type Store,
   type TicketQuery,
   type TicketStore,
+  type LinkStore,
   type QueueStore,
   type TimerSpec,
   type TimerStore,
@@ -37,6 +38,7 @@ export class MemoryStore implements Store {
   readonly tickets: TicketStore;
   readonly timers: TimerStore;
   readonly queue: QueueStore = new MemoryQueue();
+  readonly links: LinkStore = new MemoryLinks();
   private readonly conversations = new Map<string, ConversationSlot>();
   private readonly seen = new Map<string, number>();
   private readonly pendingSet = new Set<string>();
@@ -204,6 +206,16 @@ class MemoryTimers implements TimerStore {
   async complete(timer: DueTimer): Promise<void> {
     const [member, raw] = splitHandle(timer.handle);
     if (this.due.get(member)?.timer === raw) this.due.delete(member);
+  }
+}
+
+class MemoryLinks implements LinkStore {
+  private readonly map = new Map<string, string>();
+  async set(key: string, value: string): Promise<void> {
+    this.map.set(key, value);
+  }
+  async get(key: string): Promise<string | undefined> {
+    return this.map.get(key);
   }
 }
 

@@ -11,6 +11,7 @@ import {
   type Store,
   type TicketQuery,
   type TicketStore,
+  type LinkStore,
   type QueueStore,
   type TimerSpec,
   type TimerStore,
@@ -130,6 +131,7 @@ export class RedisStore implements Store {
   readonly tickets: TicketStore;
   readonly timers: TimerStore;
   readonly queue: QueueStore;
+  readonly links: LinkStore;
   private readonly limits: StoreLimits;
   private readonly p: string;
 
@@ -144,6 +146,11 @@ export class RedisStore implements Store {
     this.tickets = new RedisTickets(redis, prefix, (n, k, a) => this.run(n, k, a));
     this.timers = new RedisTimers(prefix, (n, k, a) => this.run(n, k, a), redis);
     this.queue = new RedisQueue(redis, prefix);
+    const links = `${prefix}{links}`;
+    this.links = {
+      set: async (key, value) => void (await redis.hset(links, key, value)),
+      get: async (key) => (await redis.hget(links, key)) ?? undefined,
+    };
   }
 
   /** Connects and checks the server answers, with an error that says where it looked. */

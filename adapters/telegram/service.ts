@@ -16,7 +16,7 @@ export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] a
 
 export type TelegramMode =
   | { kind: 'polling' }
-  | { kind: 'webhook'; publicUrl: string; secret: string; port: number; host?: string };
+  | { kind: 'webhook'; publicUrl: string; secret: string; port: number; host?: string; /** The caller's server routes WEBHOOK_PATH to `webhook`. */ external?: boolean };
 
 export interface TelegramOptions {
   token: string;
@@ -140,6 +140,12 @@ export class TelegramService {
   /** Starts taking updates: registers the webhook and listens, or starts long polling. */
   async start(): Promise<{ url?: string }> {
     const mode = this.options.mode;
+    if (mode.kind === 'webhook' && mode.external) {
+      const url = `${mode.publicUrl.replace(/\/+$/, '')}${WEBHOOK_PATH}`;
+      await this.bot.api.setWebhook(url, { secret_token: mode.secret, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false });
+      this.options.log.info('telegram webhook registered', { url });
+      return { url };
+    }
     if (mode.kind === 'webhook') {
       this.server = createServer(this.webhook);
       await new Promise<void>((resolve, reject) => {

@@ -19,6 +19,13 @@ describe('configuration from the environment', () => {
       TELEGRAM_API_ROOT: 'https://api.telegram.org',
       TELEGRAM_GROUPS: 'private-only',
       PORT: 8080,
+      SLACK_BOT_TOKEN: undefined,
+      SLACK_SIGNING_SECRET: undefined,
+      SLACK_APP_TOKEN: undefined,
+      SLACK_AGENT_CHANNEL: undefined,
+      SLACK_API_URL: undefined,
+      SLACK_SUPERVISOR_GROUP: undefined,
+      SLACK_INTERNAL_PREFIX: '//',
     });
   });
 
@@ -54,6 +61,14 @@ describe('configuration from the environment', () => {
       PUBLIC_URL: 'https://bot.example.com',
       PORT: 8080,
     });
+  });
+
+  it('requires an agent channel and a way to receive events once Slack is configured', () => {
+    expect(() => parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc' })).toThrow(/SLACK_AGENT_CHANNEL: is required with SLACK_BOT_TOKEN[\s\S]*SLACK_SIGNING_SECRET: or SLACK_APP_TOKEN is required/);
+    const bad = () => parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_AGENT_CHANNEL: '#agents', SLACK_SIGNING_SECRET: 'abc' });
+    expect(bad).toThrow(/SLACK_AGENT_CHANNEL: must be the channel id/);
+    expect(bad).toThrow(/SLACK_SIGNING_SECRET: must be the Signing Secret/);
+    expect(parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_AGENT_CHANNEL: 'C0123ABCD', SLACK_SIGNING_SECRET: '0123456789abcdef0123' })).toMatchObject({ SLACK_AGENT_CHANNEL: 'C0123ABCD' });
   });
 
   it('never echoes a bot token or webhook secret', () => {

@@ -1,0 +1,208 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import nock from 'nock';
+import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../adapters/store/memory.js';
+import { SLACK_EVENTS_PATH, SlackService } from '../../adapters/slack/service.js';
+import { Engine } from '../../bots/engine.js';
+import { memoryLogger } from '../../bots/log.js';
+import { defaultFlow } from '../support/flows.js';
+import { RecordingChannel, TestClock } from '../support/harness.js';
+
+const SECRET = 'slack-signing-secret-for-tests';
+const AGENTS = 'CAGENTS';
+const CARD_TS = '1795000000.000100';
+const flow = defaultFlow(undefined, { desk: true });
+
+interface Call {
+  method: string;
+  body: Record<string, any>;
+}
+
+/** nock for the Slack Web API: records calls, answers like Slack. */
+function fakeSlack(root = 'https://slack.com') {
+  const calls: Call[] = [];
+  let n = 0;
+  nock(root)
+    .persist()
+    .post(/^\/api\/[\w.]+$/)
+    .reply((uri, body) => {
+      const method = uri.split('/').pop() ?? '';
+      const data = (typeof body === 'string' ? Object.fromEntries(new URLSearchParams(body)) : body) as Record<string, any>;
+      for (const key of ['blocks', 'attachments']) if (typeof data[key] === 'string') data[key] = JSON.parse(data[key]);
+      calls.push({ method, body: data });
+      switch (method) {
+        case 'auth.test':
+          return [200, { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' }];
+        case 'users.info':
+          return [200, { ok: true, user: { id: data.user, name: data.user, profile: { display_name: data.user === 'UWANG' ? '小王' : '小李' } } }];
+        case 'chat.postMessage':
+          return [200, { ok: true, channel: data.channel, ts: n++ === 0 ? CARD_TS : `1795000000.0002${n}` }];
+        default:
+          return [200, { ok: true }];
+      }
+    });
+  return { calls, of: (m: string) => calls.filter((c) => c.method === m) };
+}
+
+function signed(body: string, at = Math.floor(Date.now() / 1000), secret = SECRET): Record<string, string> {
+  const sig = `v0=${createHmac('sha256', secret).update(`v0:${at}:${body}`).digest('hex')}`;
+  return { 'x-slack-signature': sig, 'x-slack-request-timestamp': String(at) };
+}
+
+let server: Server | undefined;
+afterEach(async () => {
+  nock.cleanAll();
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  server = undefined;
+});
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+});
+afterAll(() => nock.enableNetConnect());
+
+async function setup() {
+  const slack = fakeSlack();
+  const clock = new TestClock();
+  const store = new MemoryStore(clock.now);
+  const log = memoryLogger();
+  const customer = new RecordingChannel();
+  const service = new SlackService({ botToken: 'xoxb-test', signingSecret: SECRET, agentChannel: AGENTS, categoryChannels: () => ({}), internalPrefix: '//', links: store.links, log, clock: clock.now });
+  const engine = new Engine({ store, flow: () => flow, channels: new Map([['test', customer]]), desk: service.desk, clock: clock.now, log, sleep: async () => {} });
+  service.attach(engine);
+  server = createServer((req, res) => service.requestListener?.(req, res));
+  await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${SLACK_EVENTS_PATH}`;
+  const customerSays = (text: string, id = `c-${Math.random()}`) =>
+    engine.receive({ id, conversationId: 'tg:42', channel: 'test', customer: { id: '42', name: 'Li 13812345678' }, at: clock.now(), payload: { type: 'text', text } });
+  const press = async (actionId: string, user: string, options: { secret?: string; at?: number } = {}) => {
+    const payload = JSON.stringify({
+      type: 'block_actions',
+      user: { id: user, name: user.toLowerCase() },
+      team: { id: 'T1' },
+      api_app_id: 'A1',
+      token: 't',
+      trigger_id: `tr-${Math.random()}`,
+      channel: { id: AGENTS },
+      container: { type: 'message', message_ts: CARD_TS, channel_id: AGENTS },
+      actions: [{ type: 'button', action_id: actionId, value: 'tg:42', action_ts: `${Date.now() / 1000}${Math.random()}`, block_id: 'b' }],
+    });
+    const body = `payload=${encodeURIComponent(payload)}`;
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...signed(body, options.at, options.secret) }, body });
+    return res.status;
+  };
+  const threadMessage = async (user: string, text: string, options: { eventId?: string; retry?: number; botId?: string } = {}) => {
+    const body = JSON.stringify({
+      type: 'event_callback',
+      team_id: 'T1',
+      api_app_id: 'A1',
+      token: 't',
+      event_id: options.eventId ?? `Ev${Math.random().toString(36).slice(2)}`,
+      event_time: Math.floor(Date.now() / 1000),
+      event: { type: 'message', channel: AGENTS, user, text, ts: `${Date.now() / 1000}`, thread_ts: CARD_TS, ...(options.botId ? { bot_id: options.botId } : {}) },
+    });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signed(body), ...(options.retry ? { 'x-slack-retry-num': String(options.retry), 'x-slack-retry-reason': 'http_timeout' } : {}) }, body });
+    return res.status;
+  };
+  return { slack, store, customer, customerSays, press, threadMessage, url, log };
+}
+
+describe('Slack agent desk', () => {
+  it('posts a handoff card with the customer masked, the summary, the last messages and a Claim button', async () => {
+    const t = await setup();
+    await t.customerSays('我的订单还没发货');
+    await t.customerSays('转人工');
+    const [card] = t.slack.of('chat.postMessage');
+    expect(card?.body.channel).toBe(AGENTS);
+    const blocks = card?.body.blocks as Array<Record<string, any>>;
+    expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: ':large_blue_circle: Handoff: asked' } });
+    expect(blocks[1]?.fields[0]).toEqual({ type: 'mrkdwn', text: '*Customer*\nLi 138****5678' });
+    expect(JSON.stringify(blocks)).toContain('我的订单还没发货');
+    expect(blocks.at(-1)).toEqual({ type: 'actions', elements: [{ type: 'button', action_id: 'desk_claim', style: 'primary', text: { type: 'plain_text', text: 'Claim' }, value: 'tg:42' }] });
+    // Everything later goes in the card's thread.
+    await t.customerSays('订单号 20261120001');
+    expect(t.slack.of('chat.postMessage').at(-1)?.body).toMatchObject({ channel: AGENTS, thread_ts: CARD_TS, text: ':bust_in_silhouette: 订单号 20261120001' });
+  });
+
+  it('gives the conversation to one agent, updates the card and tells the customer the agent\'s name', async () => {
+    const t = await setup();
+    await t.customerSays('转人工');
+    expect(await t.press('desk_claim', 'UWANG')).toBe(200);
+    expect(t.customer.texts().at(-1)).toBe('客服 小王 为您服务\uff0c请问有什么可以帮您\uff1f');
+    const [update] = t.slack.of('chat.update');
+    expect(update?.body.blocks.at(-1)).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Claimed by <@UWANG>' }] });
+    const controls = t.slack.of('chat.postMessage').at(-1)?.body;
+    expect(controls?.thread_ts).toBe(CARD_TS);
+    expect(controls?.blocks.at(-1).elements.map((e: { action_id: string }) => e.action_id)).toEqual(['desk_handback', 'desk_close', 'desk_release']);
+  });
+
+  it('lets exactly one of two simultaneous claims win and tells the other privately', async () => {
+    const t = await setup();
+    await t.customerSays('转人工');
+    await Promise.all([t.press('desk_claim', 'UWANG'), t.press('desk_claim', 'ULI')]);
+    expect(t.slack.of('chat.update')).toHaveLength(1);
+    const [ephemeral] = t.slack.of('chat.postEphemeral');
+    expect(ephemeral?.body).toMatchObject({ channel: AGENTS, thread_ts: CARD_TS });
+    expect(['UWANG', 'ULI']).toContain(ephemeral?.body.user);
+    expect(t.customer.texts().filter((x) => x.startsWith('客服 '))).toHaveLength(1);
+  });
+
+  it('relays the claiming agent\'s thread replies, and keeps others\' messages, notes and its own posts internal', async () => {
+    const t = await setup();
+    await t.customerSays('转人工');
+    await t.press('desk_claim', 'UWANG');
+    const before = t.customer.texts().length;
+    expect(await t.threadMessage('UWANG', '您好\uff0c我来帮您查一下订单')).toBe(200);
+    expect(t.customer.texts().slice(before)).toEqual(['您好\uff0c我来帮您查一下订单']);
+    await t.threadMessage('ULI', '这个客户上周也来过');
+    await t.threadMessage('UWANG', '// 仓库已经催过了');
+    await t.threadMessage('UBOT', 'bot echo', { botId: 'BBOT' });
+    expect(t.customer.texts().slice(before)).toEqual(['您好\uff0c我来帮您查一下订单']);
+    const transcript = await t.store.transcript('tg:42', 50);
+    expect(transcript.map((e) => e.text)).toEqual(expect.arrayContaining(['[internal] 小李: 这个客户上周也来过', '[internal] 小王: 仓库已经催过了']));
+  });
+
+  it('holds back a reply with a forbidden phrase, warns only that agent, and sends it on !override', async () => {
+    const t = await setup();
+    await t.customerSays('转人工');
+    await t.press('desk_claim', 'UWANG');
+    const before = t.customer.texts().length;
+    await t.threadMessage('UWANG', '这是公司规定\uff0c我也没办法');
+    expect(t.customer.texts()).toHaveLength(before);
+    const [warning] = t.slack.of('chat.postEphemeral');
+    expect(warning?.body).toMatchObject({ channel: AGENTS, user: 'UWANG', thread_ts: CARD_TS });
+    expect(warning?.body.text).toMatch(/^not sent: "这是公司规定" \(推诿客户.*say instead: 非常抱歉/);
+    await t.threadMessage('UWANG', '!override 这是公司规定\uff0c抱歉');
+    expect(t.customer.texts().at(-1)).toBe('这是公司规定\uff0c抱歉');
+  });
+
+  it('closes from the thread button with the closing line and survey to the customer', async () => {
+    const t = await setup();
+    await t.customerSays('转人工');
+    await t.press('desk_claim', 'UWANG');
+    await t.press('desk_close', 'UWANG');
+    expect(t.customer.texts().slice(-2)[1]).toMatch(/^为了不断改进我们的服务/);
+    expect(t.slack.of('chat.postMessage').at(-1)?.body.text).toBe('<@UWANG> closed the conversation.');
+  });
+
+  it('refuses requests with a bad signature or a stale timestamp, touching nothing', async () => {
+    const t = await setup();
+    await t.customerSays('转人工');
+    expect(await t.press('desk_claim', 'UWANG', { secret: 'wrong-secret' })).toBe(401);
+    expect(await t.press('desk_claim', 'UWANG', { at: Math.floor(Date.now() / 1000) - 10 * 60 })).toBe(401);
+    expect(t.slack.of('chat.update')).toEqual([]);
+    expect(t.customer.texts().some((x) => x.startsWith('客服 '))).toBe(false);
+  });
+
+  it('gives a retried Slack event exactly one effect', async () => {
+    const t = await setup();
+    await t.customerSays('转人工');
+    await t.press('desk_claim', 'UWANG');
+    const before = t.customer.texts().length;
+    await t.threadMessage('UWANG', '您好', { eventId: 'EvSAME' });
+    await t.threadMessage('UWANG', '您好', { eventId: 'EvSAME', retry: 1 });
+    expect(t.customer.texts().slice(before)).toEqual(['您好']);
+  });
+});
