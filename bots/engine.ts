@@ -199,6 +199,15 @@ export class Engine {
             break;
           }
           const last = attempt + 1 >= this.options.deliveryAttempts;
+          if (last && item.effect.type.startsWith('desk.')) {
+            // The desk is down: the customer must not wait behind it. A card that cannot be
+            // posted ends the handoff (the flow tells the customer); other desk posts are
+            // dropped, and stay on the transcript.
+            log.error('agent desk unreachable; dropping desk item', { conversationId: item.conversationId, item: item.id, effect: item.effect.type, error: String(err) });
+            if (item.effect.type === 'desk.open') await this.deskUnavailable(item);
+            delivered = true;
+            break;
+          }
           log.warn(last ? 'delivery failed; will retry on the next sweep' : 'delivery failed; retrying', { conversationId: item.conversationId, item: item.id, attempt: attempt + 1, error: String(err) });
           if (last) return true;
           const wait = err instanceof DeliveryError && err.retryAfterSec !== undefined ? err.retryAfterSec * 1000 : this.options.backoffMs(attempt);
@@ -218,6 +227,10 @@ export class Engine {
     const average = (await queue.averageWaitSeconds()) ?? 60;
     const wait = Math.max(1, Math.ceil((position * average) / 60));
     return text.replaceAll('{position}', String(position)).replaceAll('{wait}', String(wait));
+  }
+
+  private async deskUnavailable(item: OutboxItem): Promise<void> {
+    await this.deps.store.accept({ id: `desk-unavailable:${item.id}`, conversationId: item.conversationId, channel: item.channel, at: this.deps.clock(), payload: { type: 'command', command: 'desk-unavailable' } });
   }
 
   /** The customer cannot be reached (blocked the bot): end their conversation through the flow, once. */
@@ -298,6 +311,7 @@ function describeInbound(event: InboundEvent): Pick<TranscriptEntry, 'from' | 't
     case 'command':
       if (p.command === 'blocked') return { from: 'system', text: 'the customer blocked the bot' };
       if (p.command === 'group') return undefined;
+      if (p.command === 'desk-unavailable') return { from: 'system', text: 'the agent desk could not be reached' };
       return { from: 'customer', text: `/${p.command}` };
     case 'agent': {
       const who = p.agent.name ?? p.agent.id;

@@ -39,7 +39,7 @@ export const FlowPayload = z.discriminatedUnion('type', [
   z.object({ type: z.literal('choice'), choice: z.string() }),
   z.object({ type: z.literal('media'), media: z.string() }),
   /** start/help come from the customer; blocked (they blocked the bot) and group (a group chat the bot does not serve) from the channel. */
-  z.object({ type: z.literal('command'), command: z.enum(['start', 'help', 'blocked', 'group']) }),
+  z.object({ type: z.literal('command'), command: z.enum(['start', 'help', 'blocked', 'group', 'desk-unavailable']) }),
   /** The customer edited an earlier message: kept on the transcript, not answered. */
   z.object({ type: z.literal('edit'), text: z.string() }),
   /** Something an agent did on the desk (Slack, the playground's /agent). */
@@ -206,6 +206,8 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
             return { type: 'user.blocked', at };
           case 'group':
             return { type: 'user.group', locale, at };
+          case 'desk-unavailable':
+            return { type: 'desk.unavailable', at };
         }
         return undefined;
       case 'edit':

@@ -91,6 +91,7 @@ export type ServiceEvent =
   | { type: 'user.help'; at: number }
   | { type: 'user.blocked'; at: number }
   | { type: 'user.group'; locale: string; at: number }
+  | { type: 'desk.unavailable'; at: number }
   | { type: 'timer.idle'; at: number }
   | { type: 'timer.listen'; at: number }
   | { type: 'timer.promise'; ticketId: string; at: number }
@@ -491,7 +492,7 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
           seq += 1;
           sessionTickets = [...sessionTickets, ticket.id].slice(-MAX_SESSION_TICKETS);
         }
-        emit(enqueue, {
+        const card = () => emit(enqueue, {
           type: 'deskOpen',
           params: {
             reason: h.reason,
@@ -508,6 +509,7 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
           },
         });
         if (params.afterHours) {
+          card();
           const back = nextBusinessTime(def, event.at);
           emit(enqueue, {
             type: 'say',
@@ -519,8 +521,10 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
           enqueue.assign({ seq, sessionTickets, handoff: undefined, facts: [], failures: 0, waitingTicket: ticketId });
           return;
         }
+        // The customer hears first: a slow or failing desk must not leave them in silence.
         emit(enqueue, { type: 'queueJoin', params: { at: event.at } });
         emit(enqueue, { type: 'say', params: { key: 'handoffQueued', queue: true } });
+        card();
         emit(enqueue, { type: 'setTimer', params: { name: 'claimSla', ms: def.handoff.claimSlaSeconds * 1000 } });
         emit(enqueue, { type: 'setTimer', params: { name: 'supervisorSla', ms: def.handoff.supervisorSlaSeconds * 1000 } });
         enqueue.assign({ seq, sessionTickets, handoff: { ...h, ticketId }, facts: [], failures: 0 });
@@ -544,6 +548,11 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
         }
         emit(enqueue, { type: 'say', params: { key: 'handoffUnavailable', vars: { ticket: ticketId, hours: String(hours) } } });
         enqueue.assign({ handoff: undefined, facts: [], failures: 0 });
+      }),
+      deskGaveUp: enqueueActions(({ context, enqueue }) => {
+        const h = context.handoff;
+        const hours = defOf(context).thresholds.followUpHours;
+        emit(enqueue, { type: 'say', params: { key: 'handoffUnavailable', vars: { ticket: h?.ticketId ?? '', hours: String(hours) } } });
       }),
       relayToDesk: enqueueActions(({ event, enqueue }) => {
         if (event.type === 'user.message') emit(enqueue, { type: 'deskPost', params: { text: event.text, from: 'customer' } });
@@ -828,6 +837,8 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
         on: {
           // Waiting or talking to an agent is not idling: the desk decides when it ends.
           'timer.idle': {},
+          // The desk could not be reached even after retries: say so, keep the matter on record.
+          'desk.unavailable': { target: '#conversation.service.askMore', actions: ['deskGaveUp', { type: 'endHandoff', params: { status: 'released' } }] },
           'user.media': { actions: 'relayToDesk' },
           'agent.note': {},
           'agent.transfer': { target: '.queued', actions: { type: 'requeue', params: { status: 'transferred' } } },

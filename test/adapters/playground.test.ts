@@ -104,9 +104,12 @@ describe('playground (scripted, as in the README)', () => {
     expect(code).toBe(0);
     const out = lines(stdout);
     const at = (re: RegExp) => out.findIndex((l) => re.test(l));
-    expect(at(/^desk> ── handoff · normal priority · reason: asked · ticket T\d{6}-\w{10}$/)).toBeGreaterThanOrEqual(0);
+    // The customer hears first, then the card reaches the desk.
+    const told = at(/^bot> 正在为您转接人工客服\uff0c您目前排在第 1 位/);
+    const card = at(/^desk> ── handoff · normal priority · reason: asked · ticket T\d{6}-\w{10}$/);
+    expect(told).toBeGreaterThanOrEqual(0);
+    expect(card).toBeGreaterThan(told);
     expect(out).toContain('desk>    need: 我的订单还没发货\uff0c转人工');
-    expect(at(/^bot> 正在为您转接人工客服\uff0c您目前排在第 1 位/)).toBeGreaterThan(0);
     expect(out).toContain('desk> [customer] 订单号 20261120001');
     expect(out).toContain('desk> claimed by 小王');
     expect(out).toContain('bot> 客服 小王 为您服务\uff0c请问有什么可以帮您\uff1f');

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../adapters/store/memory.js';
 import type { RedisStore } from '../../adapters/store/redis.js';
+import { DeliveryError } from '../../bots/errors.js';
 import type { Store } from '../../bots/ports.js';
 import { defaultFlow } from '../support/flows.js';
 import { harness, RecordingDesk, TestClock } from '../support/harness.js';
@@ -59,6 +60,22 @@ describe('handoff through the engine', () => {
     h.clock.advance(90_000);
     await h.poller.tick();
     expect(h.desk.pings.map((p) => p.level)).toEqual(['sla', 'supervisor']);
+  });
+
+  it('never leaves the customer in silence when the desk is down: told first, then honestly told nobody can join', async () => {
+    const h = setup();
+    h.desk.open = async () => {
+      throw new DeliveryError('Slack API unreachable', false);
+    };
+    await h.say('c1', '转人工');
+    expect(h.channel.texts()).toEqual([
+      expect.stringMatching(/^正在为您转接人工客服/),
+      expect.stringMatching(/^非常抱歉\uff0c人工客服暂时无法接入。您的问题已为您记录\uff08编号 T\d{6}-\w{10}\uff09/),
+      '请问还有其他可以帮助您的吗\uff1f',
+    ]);
+    expect(await h.store.queue.position('c1')).toBeUndefined();
+    expect(await h.store.tickets.list({ conversationId: 'c1' })).toMatchObject([{ status: 'pending' }]);
+    expect(h.log.lines.some((l) => l.level === 'error' && l.message.startsWith('agent desk unreachable'))).toBe(true);
   });
 
   it('lets exactly one of several simultaneous claims win', async () => {
