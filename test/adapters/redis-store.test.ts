@@ -141,6 +141,26 @@ describe.runIf(requireRedis())('Redis store (real server)', () => {
     }
   });
 
+  it('keeps desk links and the agent queue across connections (another replica, a restart)', async () => {
+    await store.links.set('thread:CAGENTS:1795000000.000100', 'telegram:42');
+    await store.queue.join('q1', 1_000);
+    await store.queue.join('q2', 2_000);
+    await store.queue.join('q1', 5_000);
+    const other = await freshRedisStore({}, prefix);
+    try {
+      expect(await other.links.get('thread:CAGENTS:1795000000.000100')).toBe('telegram:42');
+      expect(await other.links.get('thread:nope')).toBeUndefined();
+      expect(await other.queue.position('q2')).toBe(2);
+      await other.queue.leave('q1', 61_000, true);
+      expect(await store.queue.position('q2')).toBe(1);
+      expect(await store.queue.averageWaitSeconds()).toBe(60);
+      await other.queue.leave('q2', 100_000, false);
+      expect(await store.queue.averageWaitSeconds()).toBe(60);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('applies concurrent ticket updates without losing either', async () => {
     await store.tickets.put(ticket('T3', 100));
     await Promise.all([store.tickets.update('T3', { satisfaction: 5 }, 200), store.tickets.update('T3', { status: 'resolved' }, 201)]);
