@@ -1,6 +1,7 @@
 import { initialTransition, transition } from 'xstate';
 import { z } from 'zod';
 import { compileGuard, type PhraseGuard } from './guard.js';
+import { localParts } from './hours.js';
 import { compileMatcher, type Matcher, type Understanding } from './match.js';
 import type { ChoiceId, FlowDefinition } from './schema.js';
 import { AgentNotice, AgentRef, DeskUpdate, HandoffCard } from './handoff.js';
@@ -409,18 +410,7 @@ function understandChoice(id: ChoiceId): Understanding {
 
 /** 开头语: the holiday greeting on a configured holiday, else the one for the time of day. */
 export function greetingFor(def: FlowDefinition, at: number): FlowDefinition['greetings']['default'] {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: def.timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
-  const date = `${get('year')}-${get('month')}-${get('day')}`;
-  const time = `${get('hour')}:${get('minute')}`;
+  const { date, time } = localParts(def.timeZone, at);
   const holiday = def.greetings.holidays.find((h) => h.from <= date && date <= h.to);
   if (holiday) return holiday.text;
   const slot = def.greetings.byTime.find((s) => s.from <= time && time < s.to);

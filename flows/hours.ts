@@ -2,13 +2,14 @@ import type { FlowDefinition } from './schema.js';
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
-interface Local {
+export interface Local {
   weekday: (typeof WEEKDAYS)[number];
   date: string;
   time: string;
 }
 
-function localParts(timeZone: string, at: number): Local {
+/** The weekday, date and time of day at `at` in a time zone: what greetings and business hours read. */
+export function localParts(timeZone: string, at: number): Local {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
     weekday: 'short',
