@@ -8,18 +8,24 @@ export interface Local {
   time: string;
 }
 
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
+
+/** Intl formatters are costly to build (tens of µs) and immutable: one per time zone and style. */
+export function formatterFor(timeZone: string, locale = 'en-US', style: Intl.DateTimeFormatOptions = {}): Intl.DateTimeFormat {
+  const key = `${timeZone}|${locale}|${JSON.stringify(style)}`;
+  let f = FORMATS.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { timeZone, ...style });
+    FORMATS.set(key, f);
+  }
+  return f;
+}
+
+const PARTS: Intl.DateTimeFormatOptions = { weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+
 /** The weekday, date and time of day at `at` in a time zone: what greetings and business hours read. */
 export function localParts(timeZone: string, at: number): Local {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    weekday: 'short',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
+  const parts = formatterFor(timeZone, 'en-US', PARTS).formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return { weekday: get('weekday').toLowerCase().slice(0, 3) as Local['weekday'], date: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` };
 }
@@ -46,7 +52,7 @@ export function nextBusinessTime(def: Pick<FlowDefinition, 'businessHours' | 'ti
 
 /** "11月24日 09:00" / "Nov 24, 09:00" in the definition's locale and time zone. */
 export function formatLocalTime(def: Pick<FlowDefinition, 'timeZone' | 'locale'>, at: number): string {
-  return new Intl.DateTimeFormat(def.locale, { timeZone: def.timeZone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+  return formatterFor(def.timeZone, def.locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
 }
 
 /** "周一至周五 09:00-21:00；周六、周日 10:00-18:00" — shown to customers outside hours. */

@@ -52,8 +52,9 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   const fillers = new Set(def.fillers.map(normalize));
 
   const containsAny = (list: readonly string[]) => {
-    const compiled = list.map((p) => phraseRule('filler', p).pattern);
-    return (norm: string) => compiled.some((re) => new RegExp(re.source, 'u').test(norm));
+    // Non-global copies: `test` on a global RegExp would carry lastIndex from one message to the next.
+    const compiled = list.map((p) => new RegExp(phraseRule('filler', p).pattern.source, 'u'));
+    return (norm: string) => compiled.some((re) => re.test(norm));
   };
   const isTrigger = containsAny(def.complaints.triggers);
   const isAnger = containsAny(def.complaints.anger);
@@ -117,8 +118,11 @@ export function compileMatcher(def: FlowDefinition): Matcher {
       const got = claim(rule);
       if (got > 0 && rule.intent !== 'filler') counts[rule.intent] = (counts[rule.intent] ?? 0) + got;
     }
-    // Fillers do not count towards the message's length: "好的呀" is still just "yes".
-    const meaningful = [...norm].filter((ch) => !PUNCT.test(ch)).length - countFillerChars(norm, fillerRules, rules);
+    // Fillers do not count towards the message's length: "好的呀" is still just "yes". Characters
+    // already claimed by an intent phrase stay; fillers claim what is left.
+    let fillerChars = 0;
+    for (const rule of fillerRules) fillerChars += claim(rule);
+    const meaningful = [...norm].filter((ch) => !PUNCT.test(ch)).length - fillerChars;
     const intents: Partial<Record<IntentId, number>> = {};
     let total = 0;
     let whole: IntentId | undefined;
@@ -153,26 +157,6 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   }
 
   return { understand, rankFaq };
-}
-
-/** Characters of the message that are fillers and not part of any intent phrase. */
-function countFillerChars(norm: string, fillerRules: PhraseRule[], intentRules: PhraseRule[]): number {
-  const inIntent = new Array<boolean>(norm.length).fill(false);
-  for (const rule of intentRules) {
-    for (const m of norm.matchAll(rule.pattern)) for (let i = m.index; i < m.index + m[0].length; i++) inIntent[i] = true;
-  }
-  const filler = new Array<boolean>(norm.length).fill(false);
-  for (const rule of fillerRules) {
-    for (const m of norm.matchAll(rule.pattern)) {
-      const start = m.index;
-      const end = start + m[0].length;
-      if (inIntent.slice(start, end).some(Boolean)) continue;
-      for (let i = start; i < end; i++) filler[i] = true;
-    }
-  }
-  let count = 0;
-  for (let i = 0; i < norm.length; i++) if (filler[i] && !PUNCT.test(norm[i] ?? '')) count++;
-  return count;
 }
 
 const ZH_NUMERALS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5 };

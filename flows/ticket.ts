@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { localParts } from './hours.js';
 
 /**
  * A recorded matter (问题记录): what the customer needed, what was confirmed, who they are, what
@@ -64,12 +65,12 @@ export type TicketChanges = z.infer<typeof TicketChanges>;
  * Deterministic, so a retried turn produces the same ticket instead of a second one.
  */
 export function ticketId(conversationId: string, seq: number, at: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: '2-digit', month: '2-digit', day: '2-digit' }).formatToParts(at);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
+  const { date } = localParts(timeZone, at);
+  const [year = '0000', month = '00', day = '00'] = date.split('-');
   const key = `${conversationId}#${seq}`;
   const half = (seed: number) => fnv1a(key, seed).toString(36).padStart(7, '0').slice(-5);
   const hash = `${half(0x811c9dc5)}${half(0x050c5d1f)}`.toUpperCase();
-  return `T${get('year')}${get('month')}${get('day')}-${hash}`;
+  return `T${year.slice(2)}${month}${day}-${hash}`;
 }
 
 function fnv1a(text: string, seed: number): number {

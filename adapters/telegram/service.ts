@@ -73,7 +73,7 @@ export class TelegramService {
    * the update is stored (or found to be a duplicate), which is when a webhook may answer 200.
    * Throws when it cannot be stored, so the webhook answers 500 and Telegram redelivers.
    */
-  async handle(raw: unknown): Promise<HandleResult> {
+  async handle(raw: unknown, options: { wait?: boolean } = {}): Promise<HandleResult> {
     const engine = this.engine;
     if (!engine) throw new Error('TelegramService.attach(engine) must be called before updates arrive');
     const parsed = TelegramUpdate.safeParse(raw);
@@ -90,7 +90,10 @@ export class TelegramService {
     if (result.status === 'rejected') return 'invalid';
     if (result.status === 'duplicate') return 'duplicate';
     if (inbound.callback) this.track(this.channel.acknowledge(inbound.callback));
-    this.track(engine.run(inbound.event.conversationId));
+    const run = engine.run(inbound.event.conversationId);
+    this.track(run);
+    // Measuring (and tests) can wait for this conversation's turn; the webhook never does.
+    if (options.wait) await run;
     return 'accepted';
   }
 

@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, Socket } from 'node:net';
+
+/**
+ * Finds a Redis the way the project's tests and benchmark do: REDIS_URL, else 127.0.0.1:6379,
+ * else a throwaway `redis-server` from PATH on a free port.
+ */
+export interface FoundRedis {
+  url: string;
+  /** Stops the throwaway server, if one was started. */
+  stop(): void;
+}
+
+export function ping(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.connect(port, host, () => socket.write('PING\r\n'));
+    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves to a reachable Redis, or throws saying why none could be had. */
+export async function findRedis(env: NodeJS.ProcessEnv = process.env): Promise<FoundRedis> {
+  if (env.REDIS_URL) {
+    const u = new URL(env.REDIS_URL);
+    if (await ping(u.hostname, Number(u.port || 6379))) return { url: env.REDIS_URL, stop: () => {} };
+    throw new Error(`REDIS_URL=${env.REDIS_URL} does not answer PING`);
+  }
+  if (await ping('127.0.0.1', 6379)) return { url: 'redis://127.0.0.1:6379', stop: () => {} };
+  const port = await freePort();
+  let child: ChildProcess;
+  try {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    await new Promise<void>((resolve, reject) => {
+      child.once('error', reject);
+      const started = Date.now();
+      const poll = async () => {
+        if (await ping('127.0.0.1', port, 200)) return resolve();
+        if (Date.now() - started > 10_000) return reject(new Error('redis-server did not answer within 10 s'));
+        setTimeout(() => void poll(), 100);
+      };
+      void poll();
+    });
+  } catch (err) {
+    throw new Error(`no Redis on 127.0.0.1:6379 and redis-server could not be started (${(err as Error).message})`);
+  }
+  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
+}
