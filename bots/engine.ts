@@ -94,6 +94,7 @@ export class Engine {
       const lease = await store.lock(conversationId, this.options.lockTtlMs);
       if (!lease) return;
       let stuck = false;
+      let left = { inbox: 0, outbox: 0 };
       try {
         stuck = await this.drain(lease);
       } catch (err) {
@@ -102,14 +103,12 @@ export class Engine {
         if (err instanceof LeaseLostError) log.warn(err.message, { conversationId });
         else log.error('turn failed; its event stays queued', { conversationId, error: String(err) });
       } finally {
-        await store.unlock(lease).catch(() => undefined);
+        left = await store.unlock(lease).catch(() => ({ inbox: 0, outbox: 1 }));
       }
-      if (stuck) return;
-      if ((await store.peekInbox(conversationId)) === undefined) {
-        await store.settle(conversationId);
-        return;
-      }
+      if (stuck || left.outbox > 0) return;
       // Something arrived while the lock was being released: go round again.
+      if (left.inbox > 0) continue;
+      if (await store.settle(conversationId)) return;
     }
   }
 
@@ -120,24 +119,48 @@ export class Engine {
     return ids.length;
   }
 
-  /** Returns true when delivery is stuck and the rest should wait for a later sweep. */
+  /**
+   * Delivers what is waiting, then runs the next event, until both are empty. Returns true when
+   * delivery is stuck and the rest should wait for a later sweep.
+   */
   private async drain(lease: Lease): Promise<boolean> {
     const { store } = this.deps;
+    const c = lease.conversationId;
+    // What the last turn committed: delivered without reading it back.
+    let committed: OutboxItem[] | undefined;
     for (;;) {
-      const stuck = await this.deliver(lease);
-      const next = await store.peekInbox(lease.conversationId);
-      if (next === undefined) return stuck;
-      await this.turn(lease, next);
+      let items: readonly OutboxItem[];
+      let next: InboundEvent | { corrupt: string } | undefined;
+      let knowNext = false;
+      if (committed) {
+        items = committed;
+        committed = undefined;
+      } else {
+        [items, next] = await Promise.all([store.peekOutbox(c, 50), store.peekInbox(c)]);
+        knowNext = true;
+      }
+      if (items.length > 0) {
+        if (!(await this.deliver(lease, items))) continue;
+        // Delivery keeps failing: still take the customer's next message so the conversation
+        // keeps up; its replies queue behind the stuck ones, in order.
+        const waiting = knowNext ? next : await store.peekInbox(c);
+        if (waiting === undefined) return true;
+        await this.turn(lease, waiting);
+        continue;
+      }
+      if (!knowNext) next = await store.peekInbox(c);
+      if (next === undefined) return false;
+      committed = await this.turn(lease, next);
     }
   }
 
-  private async turn(lease: Lease, next: InboundEvent | { corrupt: string }): Promise<void> {
+  private async turn(lease: Lease, next: InboundEvent | { corrupt: string }): Promise<OutboxItem[]> {
     const { store, log } = this.deps;
     if ('corrupt' in next) {
       // Unreadable entries are dropped with a trace rather than blocking the conversation forever.
       log.error('dropping unreadable inbox entry', { conversationId: lease.conversationId, entry: next.corrupt.slice(0, 500) });
       await store.commit(lease, { eventId: DROP_HEAD, record: undefined, transcript: [], outbox: [] });
-      return;
+      return [];
     }
     const event = next;
     const flow = this.deps.flow();
@@ -178,14 +201,18 @@ export class Engine {
     const outbox: OutboxItem[] = deliverable.map((effect, n) => ({ id: `${event.id}#${n}`, conversationId: event.conversationId, channel, customerId, effect }));
     await store.commit(lease, { eventId: event.id, record: result.record, transcript, outbox });
     log.debug('turn committed', { conversationId: event.conversationId, eventId: event.id, state: result.state, effects: result.effects.length });
+    return outbox;
   }
 
-  /** Delivers the outbox in order. Returns true when an item is still failing after retries. */
-  private async deliver(lease: Lease): Promise<boolean> {
+  /**
+   * Delivers items in order. A reply is acknowledged as soon as it is sent (a retried run must
+   * not send it twice); other items are acknowledged together. Returns true when an item is
+   * still failing after retries.
+   */
+  private async deliver(lease: Lease, items: readonly OutboxItem[]): Promise<boolean> {
     const { store, log } = this.deps;
-    for (;;) {
-      const [item] = await store.peekOutbox(lease.conversationId, 1);
-      if (!item) return false;
+    let unacked: string[] = [];
+    for (const item of items) {
       let delivered = false;
       for (let attempt = 0; attempt < this.options.deliveryAttempts && !delivered; attempt++) {
         try {
@@ -209,15 +236,24 @@ export class Engine {
             break;
           }
           log.warn(last ? 'delivery failed; will retry on the next sweep' : 'delivery failed; retrying', { conversationId: item.conversationId, item: item.id, attempt: attempt + 1, error: String(err) });
-          if (last) return true;
+          if (last) {
+            await store.ackOutbox(lease, unacked);
+            return true;
+          }
           const wait = err instanceof DeliveryError && err.retryAfterSec !== undefined ? err.retryAfterSec * 1000 : this.options.backoffMs(attempt);
           // Keep the conversation while waiting, so no other worker sends the same item meanwhile.
           if (!(await store.extend(lease, wait + this.options.lockTtlMs))) throw new LeaseLostError(lease.conversationId);
           await this.sleep(wait);
         }
       }
-      await store.ackOutbox(lease, item.id);
+      unacked.push(item.id);
+      if (item.effect.type === 'reply') {
+        await store.ackOutbox(lease, unacked);
+        unacked = [];
+      }
     }
+    await store.ackOutbox(lease, unacked);
+    return false;
   }
 
   /** Fills a queue message with the customer's live place and the expected wait (from recent claims). */

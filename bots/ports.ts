@@ -65,7 +65,8 @@ export interface ConversationStore {
   accept(event: InboundEvent): Promise<boolean>;
   /** Takes the conversation's lock for `ttlMs`, or undefined when another worker holds it. */
   lock(conversationId: string, ttlMs: number): Promise<Lease | undefined>;
-  unlock(lease: Lease): Promise<void>;
+  /** Releases the lock; says how much work is left, so the caller need not look again. */
+  unlock(lease: Lease): Promise<{ inbox: number; outbox: number }>;
   /** Extends a held lease to `ttlMs` from now; false when it has already been lost. */
   extend(lease: Lease, ttlMs: number): Promise<boolean>;
   /** The oldest unprocessed event, or undefined. Unparseable entries come back as `{ corrupt }`. */
@@ -74,13 +75,13 @@ export interface ConversationStore {
   /** Writes a turn atomically; throws LeaseLostError if the lease has expired meanwhile. */
   commit(lease: Lease, turn: TurnCommit): Promise<void>;
   peekOutbox(conversationId: string, limit: number): Promise<OutboxItem[]>;
-  /** Removes a delivered item (the head of the outbox) under the lease. */
-  ackOutbox(lease: Lease, itemId: string): Promise<void>;
+  /** Removes delivered items (the head of the outbox, in order) under the lease. */
+  ackOutbox(lease: Lease, itemIds: readonly string[]): Promise<void>;
   transcript(conversationId: string, limit: number): Promise<TranscriptEntry[]>;
   /** Conversations that may have inbox or outbox work left (after a crash, say). */
   pending(limit: number): Promise<string[]>;
-  /** Forgets a conversation from `pending` once its inbox and outbox are empty. */
-  settle(conversationId: string): Promise<void>;
+  /** Forgets a conversation from `pending` (call when its inbox and outbox are empty); false if an event just arrived. */
+  settle(conversationId: string): Promise<boolean>;
 }
 
 export interface TicketQuery {

@@ -88,9 +88,10 @@ export class MemoryStore implements Store {
     return { conversationId, token };
   }
 
-  async unlock(lease: Lease): Promise<void> {
+  async unlock(lease: Lease): Promise<{ inbox: number; outbox: number }> {
     const s = this.conversations.get(lease.conversationId);
     if (s?.lock?.token === lease.token) delete s.lock;
+    return { inbox: s?.inbox.length ?? 0, outbox: s?.outbox.length ?? 0 };
   }
 
   async extend(lease: Lease, ttlMs: number): Promise<boolean> {
@@ -130,10 +131,14 @@ export class MemoryStore implements Store {
     return (this.conversations.get(conversationId)?.outbox.slice(0, limit) ?? []).map((i) => JSON.parse(JSON.stringify(i)) as OutboxItem);
   }
 
-  async ackOutbox(lease: Lease, itemId: string): Promise<void> {
+  async ackOutbox(lease: Lease, itemIds: readonly string[]): Promise<void> {
+    if (itemIds.length === 0) return;
     if (!this.holds(lease)) throw new LeaseLostError(lease.conversationId);
     const s = this.slot(lease.conversationId);
-    if (s.outbox[0]?.id === itemId) s.outbox.shift();
+    for (const id of itemIds) {
+      if (s.outbox[0]?.id !== id) break;
+      s.outbox.shift();
+    }
   }
 
   async transcript(conversationId: string, limit: number): Promise<TranscriptEntry[]> {
@@ -144,9 +149,11 @@ export class MemoryStore implements Store {
     return [...this.pendingSet].slice(0, limit);
   }
 
-  async settle(conversationId: string): Promise<void> {
+  async settle(conversationId: string): Promise<boolean> {
     const s = this.conversations.get(conversationId);
-    if (!s || (s.inbox.length === 0 && s.outbox.length === 0)) this.pendingSet.delete(conversationId);
+    if (s && s.inbox.length > 0) return false;
+    this.pendingSet.delete(conversationId);
+    return true;
   }
 
   async close(): Promise<void> {}

@@ -70,16 +70,23 @@ end
 for i = 7 + n, #ARGV do redis.call('RPUSH', KEYS[5], ARGV[i]) end
 return 1`,
   },
-  // KEYS: lock, outbox · ARGV: token, item id
+  // KEYS: lock, outbox · ARGV: token, item id, ...further item ids in order
   ack: {
     keys: 2,
     lua: `${FENCED_POP_HEAD}
+for i = 3, #ARGV do
+  local head = redis.call('LINDEX', KEYS[2], 0)
+  if not head then break end
+  local ok, entry = pcall(cjson.decode, head)
+  if ok and type(entry) == 'table' and entry.id == ARGV[i] then redis.call('LPOP', KEYS[2]) else break end
+end
 return 1`,
   },
-  // KEYS: lock · ARGV: token
+  // KEYS: lock, inbox, outbox · ARGV: token → { inbox length, outbox length }
   unlock: {
-    keys: 1,
-    lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`,
+    keys: 3,
+    lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return { redis.call('LLEN', KEYS[2]), redis.call('LLEN', KEYS[3]) }`,
   },
   // KEYS: lock · ARGV: token, ttl ms
   extend: {
@@ -179,9 +186,12 @@ export class RedisStore implements Store {
   }
 
   async accept(event: InboundEvent): Promise<boolean> {
-    // Marked pending first: a crash after this line leaves a harmless mark, never an orphaned event.
-    await this.redis.sadd(`${this.p}{pending}`, event.conversationId);
-    const r = await this.run('accept', [this.k(event.conversationId, `seen:${event.id}`), this.k(event.conversationId, 'inbox')], [this.limits.dedupTtlSec, JSON.stringify(event)]);
+    // Marked pending first (same connection, so in this order, but without waiting for it): a
+    // crash after the mark leaves a harmless mark, never an orphaned event.
+    const [, r] = await Promise.all([
+      this.redis.sadd(`${this.p}{pending}`, event.conversationId),
+      this.run('accept', [this.k(event.conversationId, `seen:${event.id}`), this.k(event.conversationId, 'inbox')], [this.limits.dedupTtlSec, JSON.stringify(event)]),
+    ]);
     return r === 1;
   }
 
@@ -191,8 +201,10 @@ export class RedisStore implements Store {
     return ok === 'OK' ? { conversationId, token } : undefined;
   }
 
-  async unlock(lease: Lease): Promise<void> {
-    await this.run('unlock', [this.k(lease.conversationId, 'lock')], [lease.token]);
+  async unlock(lease: Lease): Promise<{ inbox: number; outbox: number }> {
+    const c = lease.conversationId;
+    const [inbox, outbox] = (await this.run('unlock', [this.k(c, 'lock'), this.k(c, 'inbox'), this.k(c, 'outbox')], [lease.token])) as [number, number];
+    return { inbox: Number(inbox), outbox: Number(outbox) };
   }
 
   async extend(lease: Lease, ttlMs: number): Promise<boolean> {
@@ -245,8 +257,9 @@ export class RedisStore implements Store {
     return raw.map((r) => OutboxItem.parse(JSON.parse(r)));
   }
 
-  async ackOutbox(lease: Lease, itemId: string): Promise<void> {
-    await this.fenced(lease, 'ack', [this.k(lease.conversationId, 'lock'), this.k(lease.conversationId, 'outbox')], [lease.token, itemId]);
+  async ackOutbox(lease: Lease, itemIds: readonly string[]): Promise<void> {
+    if (itemIds.length === 0) return;
+    await this.fenced(lease, 'ack', [this.k(lease.conversationId, 'lock'), this.k(lease.conversationId, 'outbox')], [lease.token, ...itemIds]);
   }
 
   async transcript(conversationId: string, limit: number): Promise<TranscriptEntry[]> {
@@ -258,12 +271,11 @@ export class RedisStore implements Store {
     return this.redis.srandmember(`${this.p}{pending}`, limit);
   }
 
-  async settle(conversationId: string): Promise<void> {
-    const [inbox, outbox] = await Promise.all([this.redis.llen(this.k(conversationId, 'inbox')), this.redis.llen(this.k(conversationId, 'outbox'))]);
-    if (inbox + outbox > 0) return;
-    await this.redis.srem(`${this.p}{pending}`, conversationId);
-    // An event accepted between the check and the removal re-marks itself here.
-    if ((await this.redis.llen(this.k(conversationId, 'inbox'))) > 0) await this.redis.sadd(`${this.p}{pending}`, conversationId);
+  async settle(conversationId: string): Promise<boolean> {
+    // Unmark, then look again: an event accepted meanwhile re-marks the conversation here.
+    const [, inbox] = await Promise.all([this.redis.srem(`${this.p}{pending}`, conversationId), this.redis.llen(this.k(conversationId, 'inbox'))]);
+    if (inbox > 0) await this.redis.sadd(`${this.p}{pending}`, conversationId);
+    return inbox === 0;
   }
 
   /** Bytes Redis uses for a conversation's keys (MEMORY USAGE), for benchmarks and capacity planning. */

@@ -64,7 +64,7 @@ describe.runIf(requireRedis())('Redis store (real server)', () => {
     expect(await store.load('tg:42')).toEqual({ snapshot: { value: 'confirming' }, timers: { idle: 5 }, turn: 2 });
     expect((await store.peekOutbox('tg:42', 10)).map((i) => i.id)).toEqual(['u2#0']);
     expect(await raw.ttl(`${prefix}{c:tg:42}:state`)).toBeGreaterThan(29 * 86400);
-    await store.ackOutbox(lease!, 'u2#0');
+    await store.ackOutbox(lease!, ['u2#0']);
     expect(await store.peekOutbox('tg:42', 10)).toEqual([]);
     await store.unlock(lease!);
     await store.settle('tg:42');
