@@ -32,6 +32,8 @@ interface PhraseRule {
   intent: IntentId | 'filler';
   phrase: string;
   pattern: RegExp;
+  /** A phrase cannot occur in a message that lacks its first character: a cheap prefilter. */
+  first: string;
 }
 
 function phraseRule(intent: PhraseRule['intent'], raw: string): PhraseRule {
@@ -39,7 +41,7 @@ function phraseRule(intent: PhraseRule['intent'], raw: string): PhraseRule {
   const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // Latin phrases match whole words only ("no" is not in "know"); CJK has no word breaks.
   const source = ASCII_WORD.test(phrase) ? `(?<![a-z0-9'])${escaped}(?![a-z0-9'])` : escaped;
-  return { intent, phrase, pattern: new RegExp(source, 'gu') };
+  return { intent, phrase, pattern: new RegExp(source, 'gu'), first: [...phrase][0] ?? '' };
 }
 
 /** Builds the matcher for one definition: phrase tables and the knowledge-base index. */
@@ -103,7 +105,9 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     const norm = normalize(text);
     const covered = new Array<boolean>(norm.length).fill(false);
     const counts: Partial<Record<IntentId, number>> = {};
+    const present = new Set(norm);
     const claim = (rule: PhraseRule): number => {
+      if (!present.has(rule.first)) return 0;
       let got = 0;
       for (const m of norm.matchAll(rule.pattern)) {
         const start = m.index;
