@@ -1,7 +1,7 @@
 import type { ConversationFlow, Effect, FlowInput } from '../flows/conversation.js';
 import { DeliveryError, LeaseLostError } from './errors.js';
 import type { Logger } from './log.js';
-import { DROP_HEAD, InboundEvent, type DeskPort, type ChannelPort, type Lease, type OutboxItem, type Store, type TranscriptEntry } from './ports.js';
+import { DROP_HEAD, InboundEvent, type Begun, type ConversationRecord, type DeskPort, type ChannelPort, type Lease, type OutboxItem, type Store, type TranscriptEntry } from './ports.js';
 
 /**
  * Runs one turn of one conversation, the same way for every channel:
@@ -91,12 +91,13 @@ export class Engine {
   async run(conversationId: string): Promise<void> {
     const { store, log } = this.deps;
     for (;;) {
-      const lease = await store.lock(conversationId, this.options.lockTtlMs);
-      if (!lease) return;
+      const begun = await store.begin(conversationId, this.options.lockTtlMs);
+      if (!begun) return;
+      const { lease } = begun;
       let stuck = false;
       let left = { inbox: 0, outbox: 0 };
       try {
-        stuck = await this.drain(lease);
+        stuck = await this.drain(begun);
       } catch (err) {
         // The work stays in the store; the next sweep (or the lock's next holder) picks it up.
         stuck = true;
@@ -123,48 +124,64 @@ export class Engine {
    * Delivers what is waiting, then runs the next event, until both are empty. Returns true when
    * delivery is stuck and the rest should wait for a later sweep.
    */
-  private async drain(lease: Lease): Promise<boolean> {
+  private async drain(begun: Begun): Promise<boolean> {
     const { store } = this.deps;
+    const { lease } = begun;
     const c = lease.conversationId;
-    // What the last turn committed: delivered without reading it back.
-    let committed: OutboxItem[] | undefined;
+    let items: readonly OutboxItem[] = begun.outbox;
+    let next = begun.next;
+    let knowNext = true;
+    // While the lock is held nobody else writes the state: each turn's result is the next input.
+    let state: { record: ConversationRecord | undefined } | undefined = { record: begun.record };
     for (;;) {
-      let items: readonly OutboxItem[];
-      let next: InboundEvent | { corrupt: string } | undefined;
-      let knowNext = false;
-      if (committed) {
-        items = committed;
-        committed = undefined;
-      } else {
-        [items, next] = await Promise.all([store.peekOutbox(c, 50), store.peekInbox(c)]);
-        knowNext = true;
-      }
       if (items.length > 0) {
-        if (!(await this.deliver(lease, items))) continue;
-        // Delivery keeps failing: still take the customer's next message so the conversation
-        // keeps up; its replies queue behind the stuck ones, in order.
-        const waiting = knowNext ? next : await store.peekInbox(c);
-        if (waiting === undefined) return true;
-        await this.turn(lease, waiting);
-        continue;
+        if (await this.deliver(lease, items)) {
+          // Delivery keeps failing: still take the customer's next message so the conversation
+          // keeps up; its replies queue behind the stuck ones, in order.
+          const waiting = knowNext ? next : await store.peekInbox(c);
+          if (waiting === undefined) return true;
+          await this.turn(lease, waiting, state);
+          [items, next] = await Promise.all([store.peekOutbox(c, 50), store.peekInbox(c)]);
+          knowNext = true;
+          state = undefined;
+          continue;
+        }
+        if (items.length >= 50) {
+          [items, next] = await Promise.all([store.peekOutbox(c, 50), store.peekInbox(c)]);
+          knowNext = true;
+          continue;
+        }
+        items = [];
       }
       if (!knowNext) next = await store.peekInbox(c);
       if (next === undefined) return false;
-      committed = await this.turn(lease, next);
+      const done = await this.turn(lease, next, state);
+      items = done.outbox;
+      state = { record: done.record };
+      knowNext = done.waiting === 0;
+      next = undefined;
     }
   }
 
-  private async turn(lease: Lease, next: InboundEvent | { corrupt: string }): Promise<OutboxItem[]> {
+  /**
+   * Runs one event. `known` is the state when the caller has it (it holds the lock and wrote it
+   * last); otherwise it is loaded.
+   */
+  private async turn(
+    lease: Lease,
+    next: InboundEvent | { corrupt: string },
+    known: { record: ConversationRecord | undefined } | undefined,
+  ): Promise<{ outbox: OutboxItem[]; record: ConversationRecord | undefined; waiting: number }> {
     const { store, log } = this.deps;
     if ('corrupt' in next) {
       // Unreadable entries are dropped with a trace rather than blocking the conversation forever.
       log.error('dropping unreadable inbox entry', { conversationId: lease.conversationId, entry: next.corrupt.slice(0, 500) });
-      await store.commit(lease, { eventId: DROP_HEAD, record: undefined, transcript: [], outbox: [] });
-      return [];
+      const waiting = await store.commit(lease, { eventId: DROP_HEAD, record: undefined, transcript: [], outbox: [] });
+      return { outbox: [], record: known?.record, waiting };
     }
     const event = next;
     const flow = this.deps.flow();
-    const record = await store.load(event.conversationId);
+    const record = known ? known.record : await store.load(event.conversationId);
     const input: FlowInput = {
       conversationId: event.conversationId,
       channel: event.channel,
@@ -199,9 +216,9 @@ export class Engine {
       if (effect.type === 'reply') transcript.push({ at: event.at, from: effect.from ?? 'bot', text: effect.text, eventId: event.id });
     }
     const outbox: OutboxItem[] = deliverable.map((effect, n) => ({ id: `${event.id}#${n}`, conversationId: event.conversationId, channel, customerId, effect }));
-    await store.commit(lease, { eventId: event.id, record: result.record, transcript, outbox });
+    const waiting = await store.commit(lease, { eventId: event.id, record: result.record, transcript, outbox });
     log.debug('turn committed', { conversationId: event.conversationId, eventId: event.id, state: result.state, effects: result.effects.length });
-    return outbox;
+    return { outbox, record: result.record ?? record, waiting };
   }
 
   /**

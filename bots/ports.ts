@@ -54,6 +54,13 @@ export interface TurnCommit {
 /** `TurnCommit.eventId` that removes the inbox head whatever it is (for unreadable entries). */
 export const DROP_HEAD = '';
 
+export interface Begun {
+  lease: Lease;
+  outbox: OutboxItem[];
+  next: InboundEvent | { corrupt: string } | undefined;
+  record: ConversationRecord | undefined;
+}
+
 /** Proof of holding a conversation's lock; the store refuses writes from an expired lease. */
 export interface Lease {
   readonly conversationId: string;
@@ -65,6 +72,11 @@ export interface ConversationStore {
   accept(event: InboundEvent): Promise<boolean>;
   /** Takes the conversation's lock for `ttlMs`, or undefined when another worker holds it. */
   lock(conversationId: string, ttlMs: number): Promise<Lease | undefined>;
+  /**
+   * Takes the lock and reads what a worker needs to start, in one step: the waiting outbox,
+   * the next event and the state. Undefined when another worker holds the lock.
+   */
+  begin(conversationId: string, ttlMs: number): Promise<Begun | undefined>;
   /** Releases the lock; says how much work is left, so the caller need not look again. */
   unlock(lease: Lease): Promise<{ inbox: number; outbox: number }>;
   /** Extends a held lease to `ttlMs` from now; false when it has already been lost. */
@@ -72,8 +84,8 @@ export interface ConversationStore {
   /** The oldest unprocessed event, or undefined. Unparseable entries come back as `{ corrupt }`. */
   peekInbox(conversationId: string): Promise<InboundEvent | { corrupt: string } | undefined>;
   load(conversationId: string): Promise<ConversationRecord | undefined>;
-  /** Writes a turn atomically; throws LeaseLostError if the lease has expired meanwhile. */
-  commit(lease: Lease, turn: TurnCommit): Promise<void>;
+  /** Writes a turn atomically; throws LeaseLostError if the lease has expired meanwhile. Returns the events still waiting. */
+  commit(lease: Lease, turn: TurnCommit): Promise<number>;
   peekOutbox(conversationId: string, limit: number): Promise<OutboxItem[]>;
   /** Removes delivered items (the head of the outbox, in order) under the lease. */
   ackOutbox(lease: Lease, itemIds: readonly string[]): Promise<void>;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LeaseLostError } from '../../bots/errors.js';
 import {
+  type Begun,
   DROP_HEAD,
   InboundEvent,
   type ConversationRecord,
@@ -88,6 +89,13 @@ export class MemoryStore implements Store {
     return { conversationId, token };
   }
 
+  async begin(conversationId: string, ttlMs: number): Promise<Begun | undefined> {
+    const lease = await this.lock(conversationId, ttlMs);
+    if (!lease) return undefined;
+    const [outbox, next, record] = await Promise.all([this.peekOutbox(conversationId, 50), this.peekInbox(conversationId), this.load(conversationId)]);
+    return { lease, outbox, next, record };
+  }
+
   async unlock(lease: Lease): Promise<{ inbox: number; outbox: number }> {
     const s = this.conversations.get(lease.conversationId);
     if (s?.lock?.token === lease.token) delete s.lock;
@@ -113,7 +121,7 @@ export class MemoryStore implements Store {
     return JSON.parse(JSON.stringify(r.value)) as ConversationRecord;
   }
 
-  async commit(lease: Lease, turn: TurnCommit): Promise<void> {
+  async commit(lease: Lease, turn: TurnCommit): Promise<number> {
     if (!this.holds(lease)) throw new LeaseLostError(lease.conversationId);
     const s = this.slot(lease.conversationId);
     const head = s.inbox[0];
@@ -125,6 +133,7 @@ export class MemoryStore implements Store {
     s.transcript.push(...turn.transcript.map((e) => ({ ...e })));
     if (s.transcript.length > this.limits.transcriptMax) s.transcript.splice(0, s.transcript.length - this.limits.transcriptMax);
     s.outbox.push(...(JSON.parse(JSON.stringify(turn.outbox)) as OutboxItem[]));
+    return s.inbox.length;
   }
 
   async peekOutbox(conversationId: string, limit: number): Promise<OutboxItem[]> {

@@ -6,6 +6,7 @@ import {
   OutboxItem,
   TranscriptEntry,
   type DueTimer,
+  type Begun,
   type InboundEvent,
   type Lease,
   type Store,
@@ -68,7 +69,7 @@ if n > 0 then
   redis.call('EXPIRE', KEYS[4], ttl)
 end
 for i = 7 + n, #ARGV do redis.call('RPUSH', KEYS[5], ARGV[i]) end
-return 1`,
+return redis.call('LLEN', KEYS[2])`,
   },
   // KEYS: lock, outbox · ARGV: token, item id, ...further item ids in order
   ack: {
@@ -87,6 +88,13 @@ return 1`,
     keys: 3,
     lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return { redis.call('LLEN', KEYS[2]), redis.call('LLEN', KEYS[3]) }`,
+  },
+  // KEYS: lock, outbox, inbox, state · ARGV: token, ttl ms, outbox limit → nil, or { outbox items, inbox head, state }
+  begin: {
+    keys: 4,
+    lua: `
+if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return false end
+return { redis.call('LRANGE', KEYS[2], 0, tonumber(ARGV[3]) - 1), redis.call('LINDEX', KEYS[3], 0) or '', redis.call('GET', KEYS[4]) or '' }`,
   },
   // KEYS: lock · ARGV: token, ttl ms
   extend: {
@@ -202,6 +210,21 @@ export class RedisStore implements Store {
     return ok === 'OK' ? { conversationId, token } : undefined;
   }
 
+  async begin(conversationId: string, ttlMs: number): Promise<Begun | undefined> {
+    const c = conversationId;
+    const token = randomUUID();
+    const r = (await this.run('begin', [this.k(c, 'lock'), this.k(c, 'outbox'), this.k(c, 'inbox'), this.k(c, 'state')], [token, ttlMs, 50])) as [string[], string, string] | null;
+    if (!r) return undefined;
+    const [outbox, head, state] = r;
+    const parsed = state ? ConversationRecord.safeParse(JSON.parse(state)) : undefined;
+    return {
+      lease: { conversationId, token },
+      outbox: outbox.map((raw) => OutboxItem.parse(JSON.parse(raw))),
+      next: head ? parseInbound(head) : undefined,
+      record: parsed?.success ? parsed.data : undefined,
+    };
+  }
+
   async unlock(lease: Lease): Promise<{ inbox: number; outbox: number }> {
     const c = lease.conversationId;
     const [inbox, outbox] = (await this.run('unlock', [this.k(c, 'lock'), this.k(c, 'inbox'), this.k(c, 'outbox')], [lease.token])) as [number, number];
@@ -225,18 +248,18 @@ export class RedisStore implements Store {
   }
 
   /** Runs a lease-fenced script, turning the script's LEASE_LOST into the named error. */
-  private async fenced(lease: Lease, name: 'commit' | 'ack', keys: string[], args: Array<string | number>): Promise<void> {
+  private async fenced(lease: Lease, name: 'commit' | 'ack', keys: string[], args: Array<string | number>): Promise<number> {
     try {
-      await this.run(name, keys, args);
+      return Number(await this.run(name, keys, args));
     } catch (err) {
       if ((err as Error).message.includes('LEASE_LOST')) throw new LeaseLostError(lease.conversationId);
       throw err;
     }
   }
 
-  async commit(lease: Lease, turn: TurnCommit): Promise<void> {
+  async commit(lease: Lease, turn: TurnCommit): Promise<number> {
     const c = lease.conversationId;
-    await this.fenced(
+    return this.fenced(
       lease,
       'commit',
       [this.k(c, 'lock'), this.k(c, 'inbox'), this.k(c, 'state'), this.k(c, 'transcript'), this.k(c, 'outbox')],
@@ -260,7 +283,7 @@ export class RedisStore implements Store {
 
   async ackOutbox(lease: Lease, itemIds: readonly string[]): Promise<void> {
     if (itemIds.length === 0) return;
-    await this.fenced(lease, 'ack', [this.k(lease.conversationId, 'lock'), this.k(lease.conversationId, 'outbox')], [lease.token, ...itemIds]);
+    void (await this.fenced(lease, 'ack', [this.k(lease.conversationId, 'lock'), this.k(lease.conversationId, 'outbox')], [lease.token, ...itemIds]));
   }
 
   async transcript(conversationId: string, limit: number): Promise<TranscriptEntry[]> {
