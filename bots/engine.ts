@@ -94,6 +94,7 @@ export class Engine {
       const begun = await store.begin(conversationId, this.options.lockTtlMs);
       if (!begun) return;
       const { lease } = begun;
+      const stopBeat = this.heartbeat(lease);
       let stuck = false;
       let left = { inbox: 0, outbox: 0 };
       try {
@@ -104,6 +105,7 @@ export class Engine {
         if (err instanceof LeaseLostError) log.warn(err.message, { conversationId });
         else log.error('turn failed; its event stays queued', { conversationId, error: String(err) });
       } finally {
+        stopBeat();
         left = await store.unlock(lease).catch(() => ({ inbox: 0, outbox: 1 }));
       }
       if (stuck || left.outbox > 0) return;
@@ -113,10 +115,17 @@ export class Engine {
     }
   }
 
-  /** Picks up conversations left with work by a crashed or busy worker. */
-  async recover(limit = 100): Promise<number> {
+  /**
+   * Picks up conversations left with work by a crashed or busy worker. Runs several at once: one
+   * waiting on a slow channel (per-chat pacing, retry_after) must not hold up the rest.
+   */
+  async recover(limit = 100, concurrency = 32): Promise<number> {
     const ids = await this.deps.store.pending(limit);
-    for (const id of ids) await this.run(id);
+    let i = 0;
+    const worker = async () => {
+      while (i < ids.length) await this.run(ids[i++] as string);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
     return ids.length;
   }
 
@@ -271,6 +280,17 @@ export class Engine {
     }
     await store.ackOutbox(lease, unacked);
     return false;
+  }
+
+  /**
+   * Keeps the lease alive for as long as this worker holds the conversation: sends can wait long
+   * in a channel's pacing queue, and a lease that lapsed meanwhile would let another worker send
+   * the same items again. Returns the stop function.
+   */
+  private heartbeat(lease: Lease): () => void {
+    const ttl = this.options.lockTtlMs;
+    const beat = setInterval(() => void this.deps.store.extend(lease, ttl).catch(() => undefined), Math.max(1_000, ttl / 3));
+    return () => clearInterval(beat);
   }
 
   /** Fills a queue message with the customer's live place and the expected wait (from recent claims). */

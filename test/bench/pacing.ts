@@ -21,7 +21,10 @@ export interface PacingResult {
   ratePerSecond: number;
   shareOfLimit: number;
   tooManyRequests: number;
+  /** Replies a chat should have had and never got. */
   lost: number;
+  /** The same reply delivered twice to a chat. */
+  duplicated: number;
 }
 
 /** A token bucket: `capacity` at once, refilled at `perSecond`. */
@@ -60,6 +63,7 @@ export async function runPacing(url: string, prefix: string, chats: number): Pro
   let tooMany = 0;
   let firstAt = 0;
   let lastAt = 0;
+  const received = new Map<number, string[]>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -80,6 +84,7 @@ export async function runPacing(url: string, prefix: string, chats: number): Pro
         return send(429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${wait}`, parameters: { retry_after: wait } });
       }
       delivered++;
+      received.set(chat, [...(received.get(chat) ?? []), body.text ?? '']);
       if (!firstAt) firstAt = Date.now();
       lastAt = Date.now();
       send(200, { ok: true, result: { message_id: delivered, date: 0, chat: { id: chat, type: 'private' }, text: body.text } });
@@ -127,6 +132,7 @@ export async function runPacing(url: string, prefix: string, chats: number): Pro
     ratePerSecond: rate,
     shareOfLimit: rate / GLOBAL_PER_SECOND,
     tooManyRequests: tooMany,
-    lost: expected - delivered,
+    lost: Array.from({ length: chats }, (_, i) => Math.max(0, REPLIES_PER_CHAT - new Set(received.get(2_000_000 + i) ?? []).size)).reduce((a, b) => a + b, 0),
+    duplicated: [...received.values()].reduce((n, texts) => n + texts.length - new Set(texts).size, 0),
   };
 }

@@ -162,7 +162,7 @@ function table(results: VariantResult[], c: number, t: number, pacing: PacingRes
     out.push(
       '',
       `Outbound pacing: ${fmt(pacing.chats)} chats × ${fmt(pacing.perChat, 1)} replies = ${fmt(pacing.sent)} messages against a Bot API that allows 1/s per chat (bursts of ${pacing.burst}) and 30/s overall:`,
-      `drained in ${fmt(pacing.seconds, 1)} s, ${fmt(pacing.ratePerSecond, 1)} msg/s = ${fmt(pacing.shareOfLimit * 100)} % of the limit, ${fmt(pacing.tooManyRequests)} × 429 received, ${fmt(pacing.lost)} lost.`,
+      `drained in ${fmt(pacing.seconds, 1)} s, ${fmt(pacing.ratePerSecond, 1)} msg/s = ${fmt(pacing.shareOfLimit * 100)} % of the limit, ${fmt(pacing.tooManyRequests)} × 429 received, ${fmt(pacing.lost)} lost, ${fmt(pacing.duplicated)} sent twice.`,
     );
   }
   return out.join('\n');
@@ -176,6 +176,7 @@ async function main(): Promise<void> {
       only: { type: 'string' },
       'pacing-chats': { type: 'string', default: '1000' },
       'no-pacing': { type: 'boolean', default: false },
+      'pacing-only': { type: 'boolean', default: false },
       json: { type: 'string' },
     },
   });
@@ -192,7 +193,7 @@ async function main(): Promise<void> {
   const results: VariantResult[] = [];
   try {
     for (const [name, make] of variants) {
-      if (values.only && !name.startsWith(values.only)) continue;
+      if (values['pacing-only'] || (values.only && !name.startsWith(values.only))) continue;
       const prefix = name === 'ours' ? 'bench:ours:' : name === 'floor' ? 'bench:floor:' : 'bench:conv:';
       await clean(redis.url, prefix);
       process.stderr.write(`running ${name}…\n`);
