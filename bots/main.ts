@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { PlaygroundDesk } from '../adapters/playground/desk.js';
-import { PLAYGROUND_CHANNEL, PLAYGROUND_HELP, PlaygroundChannel, PlaygroundSession } from '../adapters/playground/playground.js';
+import { PLAYGROUND_CHANNEL, PlaygroundChannel, PlaygroundSession } from '../adapters/playground/playground.js';
 import { createServer, type Server } from 'node:http';
 import { SLACK_EVENTS_PATH, SlackService } from '../adapters/slack/service.js';
 import { TelegramService, WEBHOOK_PATH } from '../adapters/telegram/service.js';
@@ -262,4 +262,3 @@ main(process.argv.slice(2), process.env).then(
   },
 );
 
-export { PLAYGROUND_HELP };

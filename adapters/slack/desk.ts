@@ -131,8 +131,7 @@ export class SlackDesk implements DeskPort {
     if (!ref) return this.o.log.warn('desk update without a card', { conversationId, status });
     const who = agent ? `<@${agent.id}>` : 'someone';
     if (status === 'transferred' && category) {
-      // A new card in the category's channel; the old thread says where it went.
-      const channel = this.o.categoryChannels()[category] ?? this.o.agentChannel;
+      // A new card in the category's channel (open() picks it); the old thread says where it went.
       await this.call(conversationId, () => this.o.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: `Transferred to ${category} by ${who}.` }));
       await this.open(conversationId, { ...ref.card, category }, []);
       return;
