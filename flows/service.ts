@@ -686,6 +686,7 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
         const norm = normalize(trimSentence(event.text));
         return defOf(context).handoff.endWords.some((w) => normalize(w) === norm);
       },
+      hasCustomer: ({ context }) => context.customer.id !== '',
       isClaimer: ({ context, event }) => context.handoff?.agent !== undefined && context.handoff.agent.id === agentOf(event)?.id,
     },
   }).createMachine({
@@ -705,7 +706,11 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
       'timer.idle': { target: '.service.idle', actions: ['recordUnresolved', { type: 'say', params: { key: 'idleClose' } }] },
       'timer.promise': { actions: 'flagOverdue' },
       // Agents acting on a conversation that is with the bot: a claim takes it over, the rest is refused.
-      'agent.claim': { target: '.handoff.claimed', actions: ['adoptConversation', 'claim'] },
+      'agent.claim': [
+        { guard: 'hasCustomer', target: '.handoff.claimed', actions: ['adoptConversation', 'claim'] },
+        // A button from an old card, or a forged value: there is no customer to take over.
+        { actions: 'notifyNoHandoff' },
+      ],
       'agent.reply': { actions: 'notifyNoHandoff' },
       'agent.handback': { actions: 'notifyNoHandoff' },
       'agent.close': { actions: 'notifyNoHandoff' },

@@ -143,7 +143,7 @@ function table(results: VariantResult[], c: number, t: number, pacing: PacingRes
   const out = [
     `C=${c} conversations × T=${t} messages, ${results[0] ? fmt(results[0].messages) : 0} messages per variant`,
     '',
-    '| variant | msgs/s | p50 ms | p99 ms | µs/msg turns 1–5 | µs/msg last 5 | Redis B/conv state | transcript B | RSS MB |',
+    '| variant | msgs/s | p50 ms | p99 ms | mean latency µs, turns 1–5 | last 5 turns | Redis B/conv state | transcript B | RSS MB |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',

@@ -150,6 +150,13 @@ describe('handing a conversation to people', () => {
     expect(d.of('desk.update')).toMatchObject([{ status: 'transferred', category: 'quality' }]);
   });
 
+  it('does not let an agent claim a conversation that does not exist', () => {
+    const d = new Dialogue(withDesk, monday, { customer: undefined as never, channel: 'slack' });
+    expect(d.say(agent('claim'), quick)).toEqual([]);
+    expect(d.state).toBe('idle');
+    expect(d.of('desk.notify')).toEqual([{ type: 'desk.notify', agentId: 'U-wang', notice: { kind: 'no-handoff' } }]);
+  });
+
   it('tells an agent acting on a waiting conversation to claim it first', () => {
     const d = queued();
     expect(d.say(agent('reply', wang, { text: '您好' }), quick)).toEqual([]);
