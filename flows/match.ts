@@ -141,10 +141,10 @@ export function compileMatcher(def: FlowDefinition): Matcher {
       }
     }
     if (total < def.thresholds.intentCoverage) whole = undefined;
-    const ranked = rankFaq(text);
-    const first = ranked[0];
-    // A message that is nothing but "yes", "thanks" or "还有一个问题" is not a question for the knowledge base.
-    const faq = first && first.score > 0 && whole === undefined ? { ...first, confident: first.score >= def.thresholds.faqMinScore } : undefined;
+    // A message that is nothing but "yes", "thanks" or "还有一个问题" is not a question for the
+    // knowledge base, so it is not ranked at all.
+    const first = whole === undefined ? rankFaq(text)[0] : undefined;
+    const faq = first && first.score > 0 ? { ...first, confident: first.score >= def.thresholds.faqMinScore } : undefined;
     // Exclamation marks intensify ("太好了!!" is not a complaint); on their own they only tell
     // whether someone already complaining is still upset.
     const angry = isAnger(norm);
