@@ -359,14 +359,17 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
 
     // The idle timer is data, not an XState `after`: it survives restarts and fires once.
     const state = stateName(after.value);
-    if (state !== 'idle') {
+    // People decide when a handed-over conversation ends: no idle close while it is with them.
+    const idles = state !== 'idle' && !state.startsWith('handoff');
+    if (idles) {
       // Rounded up to the minute: messages within the same minute need not move the timer again.
       const dueAt = Math.ceil((input.at + def.timers.idleCloseMinutes * 60_000) / 60_000) * 60_000;
       if (timers[IDLE_TIMER] !== dueAt) effects.push({ type: 'timer.set', name: IDLE_TIMER, dueAt });
       timers[IDLE_TIMER] = dueAt;
-    } else if (timers[IDLE_TIMER] !== undefined || input.payload.type === 'timer') {
+    } else if (timers[IDLE_TIMER] !== undefined) {
+      // (A fired idle timer was already taken out above, so this one is still scheduled.)
       delete timers[IDLE_TIMER];
-      if (input.payload.type !== 'timer') effects.push({ type: 'timer.cancel', name: IDLE_TIMER });
+      effects.push({ type: 'timer.cancel', name: IDLE_TIMER });
     }
 
     return {

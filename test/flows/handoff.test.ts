@@ -165,8 +165,14 @@ describe('handing a conversation to people', () => {
 
   it('does not close a customer for idling while they wait for or talk to a person', () => {
     const d = queued();
-    expect(timer(d, 'idle')).toEqual([]);
-    expect(d.state).toBe('handoff.queued');
+    expect(d.record?.timers.idle).toBeUndefined();
+    expect(d.of('timer.cancel')).toEqual([{ type: 'timer.cancel', name: 'idle' }]);
+    d.say(agent('claim'), quick);
+    d.say('好的', quick);
+    expect(d.record?.timers.idle).toBeUndefined();
+    // Back with the bot, the idle close applies again.
+    d.say(agent('handback'), quick);
+    expect(d.record?.timers.idle).toBeDefined();
   });
 });
 
