@@ -247,7 +247,7 @@ export class Engine {
         } catch (err) {
           if (err instanceof DeliveryError && err.permanent) {
             log.warn('delivery impossible; dropping item', { conversationId: item.conversationId, item: item.id, error: err.message });
-            if (err.unreachable) await this.customerUnreachable(item);
+            if (err.unreachable && item.effect.type === 'reply') await this.feedBack(item, 'blocked');
             delivered = true;
             break;
           }
@@ -257,7 +257,7 @@ export class Engine {
             // posted ends the handoff (the flow tells the customer); other desk posts are
             // dropped, and stay on the transcript.
             log.error('agent desk unreachable; dropping desk item', { conversationId: item.conversationId, item: item.id, effect: item.effect.type, error: String(err) });
-            if (item.effect.type === 'desk.open') await this.deskUnavailable(item);
+            if (item.effect.type === 'desk.open') await this.feedBack(item, 'desk-unavailable');
             delivered = true;
             break;
           }
@@ -302,20 +302,18 @@ export class Engine {
     return text.replaceAll('{position}', String(position)).replaceAll('{wait}', String(wait));
   }
 
-  private async deskUnavailable(item: OutboxItem): Promise<void> {
-    await this.deps.store.accept({ id: `desk-unavailable:${item.id}`, conversationId: item.conversationId, channel: item.channel, at: this.deps.clock(), payload: { type: 'command', command: 'desk-unavailable' } });
-  }
-
-  /** The customer cannot be reached (blocked the bot): end their conversation through the flow, once. */
-  private async customerUnreachable(item: OutboxItem): Promise<void> {
-    if (item.effect.type !== 'reply') return;
+  /**
+   * Tells the conversation what delivery found out (the customer blocked the bot, the desk is
+   * unreachable), as an event of its own, once per item.
+   */
+  private async feedBack(item: OutboxItem, command: 'blocked' | 'desk-unavailable'): Promise<void> {
     await this.deps.store.accept({
-      id: `unreachable:${item.id}`,
+      id: `${command}:${item.id}`,
       conversationId: item.conversationId,
       channel: item.channel,
-      customer: { id: item.customerId },
+      ...(item.customerId ? { customer: { id: item.customerId } } : {}),
       at: this.deps.clock(),
-      payload: { type: 'command', command: 'blocked' },
+      payload: { type: 'command', command },
     });
   }
 

@@ -22,10 +22,6 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || '(file)';
 }
 
-export function formatProblems(problems: readonly DefinitionProblem[]): string {
-  return problems.map((p) => `  ${p.path}: ${p.message}`).join('\n');
-}
-
 const messages: z.core.$ZodErrorMap = (issue) => {
   if (issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) return 'required';
   if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;

@@ -137,6 +137,7 @@ type EffectAction =
   | { type: 'deskPing'; params: { level: 'sla' | 'supervisor' } }
   | { type: 'queueJoin'; params: { at: number } }
   | { type: 'queueLeave'; params: { at: number; claimed: boolean } }
+  | { type: 'sayPolicy'; params: { policyId: string } }
   | { type: 'relay'; params: { text: string } }
   | { type: 'note'; params: { from: 'agent' | 'system'; text: string } };
 
@@ -554,6 +555,11 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
         const hours = defOf(context).thresholds.followUpHours;
         emit(enqueue, { type: 'say', params: { key: 'handoffUnavailable', vars: { ticket: h?.ticketId ?? '', hours: String(hours) } } });
       }),
+      // 三明治法则 for whichever policy this message asks to go beyond.
+      answerPolicy: enqueueActions(({ event, enqueue }) => {
+        const policyId = understood(event)?.policy;
+        if (policyId) emit(enqueue, { type: 'sayPolicy', params: { policyId } });
+      }),
       relayToDesk: enqueueActions(({ event, enqueue }) => {
         if (event.type === 'user.message') emit(enqueue, { type: 'deskPost', params: { text: event.text, from: 'customer' } });
         if (event.type === 'user.media') emit(enqueue, { type: 'deskPost', params: { text: `[${event.media}]`, from: 'customer' } });
@@ -925,7 +931,7 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
               'user.message': [
                 { guard: 'asksSupervisor', target: 'escalating', actions: 'absorbComplaint' },
                 { guard: 'stillAngryTooLong', target: 'escalating', actions: ['absorbComplaint', 'countAnger'] },
-                { guard: 'asksBeyondPolicy', actions: { type: 'sayPolicy', params: ({ event }) => ({ policyId: understood(event)?.policy ?? '' }) } },
+                { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },
                 { target: 'clarifying', reenter: true, actions: ['absorbComplaint', 'countAnger', 'nextRound'] },
               ],
             },
@@ -940,7 +946,7 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
                 { guard: 'asksSupervisor', target: 'escalating', actions: 'absorbComplaint' },
                 { guard: 'isYes', target: 'done', actions: 'recordComplaintResolved' },
                 { guard: 'stillAngryTooLong', target: 'escalating', actions: 'countAnger' },
-                { guard: 'asksBeyondPolicy', actions: { type: 'sayPolicy', params: ({ event }) => ({ policyId: understood(event)?.policy ?? '' }) } },
+                { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },
                 // "No", or anything else: the solution does not settle it, so give the feedback path.
                 { target: 'promising', actions: 'noteComplaint' },
               ],
@@ -975,7 +981,7 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
   /** Answered the same way at any point of the conversation (003 关于特殊沟通内容的应答规范). */
   function anyTime() {
     return [
-      { guard: 'asksBeyondPolicy', actions: { type: 'sayPolicy', params: ({ event }: { event: ServiceEvent }) => ({ policyId: understood(event)?.policy ?? '' }) } },
+      { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },
       { guard: 'isSuggestion', actions: 'recordSuggestion' },
       { guard: 'isThanks', actions: { type: 'say', params: { key: 'thanks' } } },
       { guard: 'isApology', actions: { type: 'say', params: { key: 'apology' } } },

@@ -8,13 +8,8 @@ export function normalize(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
-const CJK = /[\u3400-\u9fff\uf900-\ufaff]/u;
 const CJK_G = /[\u3400-\u9fff\uf900-\ufaff]/gu;
 const LATIN_G = /[a-z]/giu;
-
-export function hasCjk(text: string): boolean {
-  return CJK.test(text);
-}
 
 /**
  * Guesses the locale from the customer's own words: any meaningful share of Chinese characters

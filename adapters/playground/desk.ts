@@ -1,5 +1,5 @@
 import type { DeskPort, TranscriptEntry } from '../../bots/ports.js';
-import type { AgentNotice, AgentRef, DeskUpdate, HandoffCard } from '../../flows/handoff.js';
+import { describeNotice, type AgentNotice, type AgentRef, type DeskUpdate, type HandoffCard } from '../../flows/handoff.js';
 import { maskPII } from '../../flows/pii.js';
 
 /**
@@ -36,21 +36,5 @@ export class PlaygroundDesk implements DeskPort {
 
   async ping(_conversationId: string, level: 'sla' | 'supervisor'): Promise<void> {
     this.print(level === 'sla' ? 'desk> @here still unclaimed: the customer is waiting' : 'desk> @supervisors unclaimed for too long: please assign someone');
-  }
-}
-
-/** How a notice reads to an agent; shared with other desks. */
-export function describeNotice(notice: AgentNotice): string {
-  switch (notice.kind) {
-    case 'already-claimed':
-      return 'you already have this conversation';
-    case 'not-yours':
-      return `${notice.by.name ?? notice.by.id} has this conversation; your message stays internal`;
-    case 'not-claimed':
-      return 'claim the conversation first';
-    case 'no-handoff':
-      return 'this conversation is with the bot now; claim it to take it over';
-    case 'guard-blocked':
-      return `not sent: ${notice.matches.map((m) => `"${m.phrase}" (${m.reason}); say instead: ${m.suggestion}`).join(' | ')} — to send it anyway, use override`;
   }
 }
