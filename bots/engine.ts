@@ -34,9 +34,21 @@ export interface EngineDeps {
 }
 
 export type ReceiveResult =
-  | { status: 'accepted'; conversationId?: string }
+  | { status: 'accepted'; conversationId: string }
   | { status: 'duplicate' }
   | { status: 'rejected'; problems: string[] };
+
+export type AcceptResult = Exclude<ReceiveResult, { status: 'accepted' }> | Accepted;
+
+/** An accepted event; `begun` when this worker took the conversation's lock with it. */
+export interface Accepted {
+  status: 'accepted';
+  conversationId: string;
+  begun: Begun | undefined;
+}
+
+/** How many outbox items a worker takes at a time. */
+const OUTBOX_PAGE = 50;
 
 const DEFAULTS: EngineOptions = {
   lockTtlMs: 30_000,
@@ -58,17 +70,19 @@ export class Engine {
    * is stored: when this worker got the lock, also once it has been processed and delivered.
    */
   async receive(raw: unknown): Promise<ReceiveResult> {
-    const result = await this.accept(raw);
+    const result = await this.accept(raw, { begin: true });
     if (result.status !== 'accepted') return result;
-    await this.run(result.conversationId ?? '');
-    return { status: 'accepted' };
+    await this.run(result.conversationId, result.begun);
+    return { status: 'accepted', conversationId: result.conversationId };
   }
 
   /**
    * Validates an event and stores it durably, without running the turn: a webhook answers the
-   * platform as soon as this resolves and runs the conversation afterwards.
+   * platform as soon as this resolves and runs the conversation afterwards, with `run(id, begun)`.
+   * With `begin`, the conversation's lock is taken in the same step when it is free: the caller
+   * then holds it (in `begun`) and must call `run` with it, which releases it.
    */
-  async accept(raw: unknown): Promise<ReceiveResult> {
+  async accept(raw: unknown, { begin = false }: { begin?: boolean } = {}): Promise<AcceptResult> {
     const parsed = InboundEvent.safeParse(raw);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`);
@@ -76,29 +90,31 @@ export class Engine {
       return { status: 'rejected', problems };
     }
     const event = parsed.data;
-    if (!(await this.deps.store.accept(event))) {
+    const r = begin ? await this.deps.store.acceptAndBegin(event, this.options.lockTtlMs) : { duplicate: !(await this.deps.store.accept(event)), begun: undefined };
+    if (r.duplicate) {
       this.deps.log.debug('duplicate event ignored', { conversationId: event.conversationId, eventId: event.id });
       return { status: 'duplicate' };
     }
-    return { status: 'accepted', conversationId: event.conversationId };
+    return { status: 'accepted', conversationId: event.conversationId, begun: r.begun };
   }
 
   /**
-   * Processes everything waiting for a conversation, if no other worker is doing so. Releasing
-   * the lock and then looking at the inbox again closes the window where an event arrives just as
-   * the holder finishes.
+   * Processes everything waiting for a conversation, if no other worker is doing so (`begun`: the
+   * lock is already held, from `accept`). Releasing the lock reports what arrived meanwhile, which
+   * closes the window where an event arrives just as the holder finishes.
    */
-  async run(conversationId: string): Promise<void> {
+  async run(conversationId: string, begun?: Begun): Promise<void> {
     const { store, log } = this.deps;
-    for (;;) {
-      const begun = await store.begin(conversationId, this.options.lockTtlMs);
-      if (!begun) return;
-      const { lease } = begun;
+    for (let first = begun; ; first = undefined) {
+      const held = first ?? (await store.begin(conversationId, this.options.lockTtlMs));
+      if (!held) return;
+      const { lease } = held;
       const stopBeat = this.heartbeat(lease);
       let stuck = false;
+      let delivered: readonly string[] = [];
       let left = { inbox: 0, outbox: 0 };
       try {
-        stuck = await this.drain(begun);
+        ({ stuck, delivered } = await this.drain(held));
       } catch (err) {
         // The work stays in the store; the next sweep (or the lock's next holder) picks it up.
         stuck = true;
@@ -106,12 +122,10 @@ export class Engine {
         else log.error('turn failed; its event stays queued', { conversationId, error: String(err) });
       } finally {
         stopBeat();
-        left = await store.unlock(lease).catch(() => ({ inbox: 0, outbox: 1 }));
+        left = await store.unlock(lease, delivered).catch(() => ({ inbox: 0, outbox: 1 }));
       }
-      if (stuck || left.outbox > 0) return;
-      // Something arrived while the lock was being released: go round again.
-      if (left.inbox > 0) continue;
-      if (await store.settle(conversationId)) return;
+      // Stuck work waits for the recovery sweep; something that arrived meanwhile is run now.
+      if (stuck || left.outbox > 0 || left.inbox === 0) return;
     }
   }
 
@@ -130,10 +144,11 @@ export class Engine {
   }
 
   /**
-   * Delivers what is waiting, then runs the next event, until both are empty. Returns true when
-   * delivery is stuck and the rest should wait for a later sweep.
+   * Delivers what is waiting, then runs the next event, until both are empty. `stuck` when
+   * delivery keeps failing and the rest should wait for a later sweep; `delivered`: items sent
+   * last and not acknowledged yet, which releasing the lock acknowledges in the same round trip.
    */
-  private async drain(begun: Begun): Promise<boolean> {
+  private async drain(begun: Begun): Promise<{ stuck: boolean; delivered: readonly string[] }> {
     const { store } = this.deps;
     const { lease } = begun;
     const c = lease.conversationId;
@@ -144,26 +159,27 @@ export class Engine {
     let state: { record: ConversationRecord | undefined } | undefined = { record: begun.record };
     for (;;) {
       if (items.length > 0) {
-        if (await this.deliver(lease, items)) {
+        const { stuck, delivered } = await this.deliver(lease, items);
+        const more = items.length >= OUTBOX_PAGE;
+        if (stuck || more || !knowNext || next !== undefined) await store.ackOutbox(lease, delivered);
+        else return { stuck: false, delivered };
+        if (stuck) {
           // Delivery keeps failing: still take the customer's next message so the conversation
           // keeps up; its replies queue behind the stuck ones, in order.
           const waiting = knowNext ? next : await store.peekInbox(c);
-          if (waiting === undefined) return true;
+          if (waiting === undefined) return { stuck: true, delivered: [] };
           await this.turn(lease, waiting, state);
-          [items, next] = await Promise.all([store.peekOutbox(c, 50), store.peekInbox(c)]);
-          knowNext = true;
           state = undefined;
-          continue;
         }
-        if (items.length >= 50) {
-          [items, next] = await Promise.all([store.peekOutbox(c, 50), store.peekInbox(c)]);
+        if (stuck || more) {
+          [items, next] = await Promise.all([store.peekOutbox(c, OUTBOX_PAGE), store.peekInbox(c)]);
           knowNext = true;
           continue;
         }
         items = [];
       }
       if (!knowNext) next = await store.peekInbox(c);
-      if (next === undefined) return false;
+      if (next === undefined) return { stuck: false, delivered: [] };
       const done = await this.turn(lease, next, state);
       items = done.outbox;
       state = { record: done.record };
@@ -231,14 +247,14 @@ export class Engine {
   }
 
   /**
-   * Delivers items in order. A reply is acknowledged as soon as it is sent (a retried run must
-   * not send it twice); other items are acknowledged together. Returns true when an item is
-   * still failing after retries.
+   * Delivers items in order. A reply is acknowledged as soon as it is sent when more items follow
+   * (a retried run must not send it twice); the rest are returned for the caller to acknowledge
+   * with its next write. `stuck` when an item is still failing after retries.
    */
-  private async deliver(lease: Lease, items: readonly OutboxItem[]): Promise<boolean> {
+  private async deliver(lease: Lease, items: readonly OutboxItem[]): Promise<{ stuck: boolean; delivered: string[] }> {
     const { store, log } = this.deps;
     let unacked: string[] = [];
-    for (const item of items) {
+    for (const [n, item] of items.entries()) {
       let delivered = false;
       for (let attempt = 0; attempt < this.options.deliveryAttempts && !delivered; attempt++) {
         try {
@@ -262,10 +278,7 @@ export class Engine {
             break;
           }
           log.warn(last ? 'delivery failed; will retry on the next sweep' : 'delivery failed; retrying', { conversationId: item.conversationId, item: item.id, attempt: attempt + 1, error: String(err) });
-          if (last) {
-            await store.ackOutbox(lease, unacked);
-            return true;
-          }
+          if (last) return { stuck: true, delivered: unacked };
           const wait = err instanceof DeliveryError && err.retryAfterSec !== undefined ? err.retryAfterSec * 1000 : this.options.backoffMs(attempt);
           // Keep the conversation while waiting, so no other worker sends the same item meanwhile.
           if (!(await store.extend(lease, wait + this.options.lockTtlMs))) throw new LeaseLostError(lease.conversationId);
@@ -273,13 +286,12 @@ export class Engine {
         }
       }
       unacked.push(item.id);
-      if (item.effect.type === 'reply') {
+      if (item.effect.type === 'reply' && n < items.length - 1) {
         await store.ackOutbox(lease, unacked);
         unacked = [];
       }
     }
-    await store.ackOutbox(lease, unacked);
-    return false;
+    return { stuck: false, delivered: unacked };
   }
 
   /**

@@ -70,6 +70,12 @@ export interface Lease {
 export interface ConversationStore {
   /** Claims the event id (kept ≥ 24 h) and appends the event to the conversation's inbox, atomically. False when seen before. */
   accept(event: InboundEvent): Promise<boolean>;
+  /**
+   * `accept`, then `begin` when the event is new, in one step: the usual case (nobody is working
+   * on the conversation) costs one round trip instead of two. `begun` is undefined when another
+   * worker holds the conversation; it will take the event from the inbox.
+   */
+  acceptAndBegin(event: InboundEvent, ttlMs: number): Promise<{ duplicate: true } | { duplicate: false; begun: Begun | undefined }>;
   /** Takes the conversation's lock for `ttlMs`, or undefined when another worker holds it. */
   lock(conversationId: string, ttlMs: number): Promise<Lease | undefined>;
   /**
@@ -77,8 +83,12 @@ export interface ConversationStore {
    * the next event and the state. Undefined when another worker holds the lock.
    */
   begin(conversationId: string, ttlMs: number): Promise<Begun | undefined>;
-  /** Releases the lock; says how much work is left, so the caller need not look again. */
-  unlock(lease: Lease): Promise<{ inbox: number; outbox: number }>;
+  /**
+   * Acknowledges the delivered items at the head of the outbox (as `ackOutbox`), releases the lock
+   * and says how much work is left, so the caller need not look again. When nothing is left the
+   * conversation is forgotten from `pending`; an event accepted meanwhile shows in `inbox`.
+   */
+  unlock(lease: Lease, delivered?: readonly string[]): Promise<{ inbox: number; outbox: number }>;
   /** Extends a held lease to `ttlMs` from now; false when it has already been lost. */
   extend(lease: Lease, ttlMs: number): Promise<boolean>;
   /** The oldest unprocessed event, or undefined. Unparseable entries come back as `{ corrupt }`. */
@@ -92,8 +102,6 @@ export interface ConversationStore {
   transcript(conversationId: string, limit: number): Promise<TranscriptEntry[]>;
   /** Conversations that may have inbox or outbox work left (after a crash, say). */
   pending(limit: number): Promise<string[]>;
-  /** Forgets a conversation from `pending` (call when its inbox and outbox are empty); false if an event just arrived. */
-  settle(conversationId: string): Promise<boolean>;
 }
 
 export interface TicketQuery {

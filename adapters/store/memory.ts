@@ -80,6 +80,11 @@ export class MemoryStore implements Store {
     return true;
   }
 
+  async acceptAndBegin(event: InboundEvent, ttlMs: number): Promise<{ duplicate: true } | { duplicate: false; begun: Begun | undefined }> {
+    if (!(await this.accept(event))) return { duplicate: true };
+    return { duplicate: false, begun: await this.begin(event.conversationId, ttlMs) };
+  }
+
   async lock(conversationId: string, ttlMs: number): Promise<Lease | undefined> {
     const s = this.slot(conversationId);
     const now = this.clock();
@@ -96,10 +101,13 @@ export class MemoryStore implements Store {
     return { lease, outbox, next, record };
   }
 
-  async unlock(lease: Lease): Promise<{ inbox: number; outbox: number }> {
+  async unlock(lease: Lease, delivered: readonly string[] = []): Promise<{ inbox: number; outbox: number }> {
+    if (this.holds(lease)) await this.ackOutbox(lease, delivered);
     const s = this.conversations.get(lease.conversationId);
     if (s?.lock?.token === lease.token) delete s.lock;
-    return { inbox: s?.inbox.length ?? 0, outbox: s?.outbox.length ?? 0 };
+    const left = { inbox: s?.inbox.length ?? 0, outbox: s?.outbox.length ?? 0 };
+    if (left.inbox === 0 && left.outbox === 0) this.pendingSet.delete(lease.conversationId);
+    return left;
   }
 
   async extend(lease: Lease, ttlMs: number): Promise<boolean> {
@@ -156,13 +164,6 @@ export class MemoryStore implements Store {
 
   async pending(limit: number): Promise<string[]> {
     return [...this.pendingSet].slice(0, limit);
-  }
-
-  async settle(conversationId: string): Promise<boolean> {
-    const s = this.conversations.get(conversationId);
-    if (s && s.inbox.length > 0) return false;
-    this.pendingSet.delete(conversationId);
-    return true;
   }
 
   async close(): Promise<void> {}

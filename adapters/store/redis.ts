@@ -44,17 +44,36 @@ if head then
   end
 end`;
 
+/**
+ * Pops acknowledged items off the head of the outbox (KEYS[3]): ARGV[2..] are their ids in order;
+ * it stops at the first that is not at the head. Only run by the lease's holder.
+ */
+const POP_DELIVERED = `
+for i = 2, #ARGV do
+  local head = redis.call('LINDEX', KEYS[3], 0)
+  if not head then break end
+  local ok, entry = pcall(cjson.decode, head)
+  if ok and type(entry) == 'table' and entry.id == ARGV[i] then redis.call('LPOP', KEYS[3]) else break end
+end`;
+
+/** Takes the lock (KEYS[1], token ARGV[a], ttl ARGV[a+1]) and returns what a worker needs to start. */
+const BEGIN = (a: number, limit: number) => `
+if not redis.call('SET', KEYS[1], ARGV[${a}], 'PX', ARGV[${a + 1}], 'NX') then return false end
+return { redis.call('LRANGE', KEYS[3], 0, tonumber(ARGV[${limit}]) - 1), redis.call('LINDEX', KEYS[2], 0) or '', redis.call('GET', KEYS[4]) or '' }`;
+
 const SCRIPTS = {
-  // KEYS: seen, inbox · ARGV: dedup ttl (s), event json
+  // KEYS: lock, inbox, outbox, state, seen · ARGV: dedup ttl (s), event json, token, lock ttl ms or '', outbox limit
+  // → 0 when seen before, 1 when accepted (and not begun), or what begin returns
   accept: {
-    keys: 2,
+    keys: 5,
     lua: `
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
-  redis.call('RPUSH', KEYS[2], ARGV[2])
-  return 1
-end
-return 0`,
+if not redis.call('SET', KEYS[5], '1', 'NX', 'EX', ARGV[1]) then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[2])
+if ARGV[4] == '' then return 1 end
+${BEGIN(3, 5)}`,
   },
+  // KEYS: lock, inbox, outbox, state · ARGV: token, ttl ms, outbox limit → nil, or { outbox items, inbox head, state }
+  begin: { keys: 4, lua: BEGIN(1, 3) },
   // KEYS: lock, inbox, state, transcript, outbox
   // ARGV: token, event id, state json or '', state ttl (s), transcript max, n transcript, ...transcript, ...outbox
   commit: {
@@ -71,30 +90,21 @@ end
 for i = 7 + n, #ARGV do redis.call('RPUSH', KEYS[5], ARGV[i]) end
 return redis.call('LLEN', KEYS[2])`,
   },
-  // KEYS: lock, outbox · ARGV: token, item id, ...further item ids in order
+  // KEYS: lock, (unused), outbox · ARGV: token, ...delivered item ids in order
   ack: {
-    keys: 2,
-    lua: `${FENCED_POP_HEAD}
-for i = 3, #ARGV do
-  local head = redis.call('LINDEX', KEYS[2], 0)
-  if not head then break end
-  local ok, entry = pcall(cjson.decode, head)
-  if ok and type(entry) == 'table' and entry.id == ARGV[i] then redis.call('LPOP', KEYS[2]) else break end
-end
+    keys: 3,
+    lua: `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('LEASE_LOST') end
+${POP_DELIVERED}
 return 1`,
   },
-  // KEYS: lock, inbox, outbox · ARGV: token → { inbox length, outbox length }
+  // KEYS: lock, inbox, outbox · ARGV: token, ...delivered item ids → { inbox length, outbox length }
   unlock: {
     keys: 3,
-    lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+    lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then
+${POP_DELIVERED}
+  redis.call('DEL', KEYS[1])
+end
 return { redis.call('LLEN', KEYS[2]), redis.call('LLEN', KEYS[3]) }`,
-  },
-  // KEYS: lock, outbox, inbox, state · ARGV: token, ttl ms, outbox limit → nil, or { outbox items, inbox head, state }
-  begin: {
-    keys: 4,
-    lua: `
-if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return false end
-return { redis.call('LRANGE', KEYS[2], 0, tonumber(ARGV[3]) - 1), redis.call('LINDEX', KEYS[3], 0) or '', redis.call('GET', KEYS[4]) or '' }`,
   },
   // KEYS: lock · ARGV: token, ttl ms
   extend: {
@@ -195,13 +205,39 @@ export class RedisStore implements Store {
   }
 
   async accept(event: InboundEvent): Promise<boolean> {
+    return (await this.push(event, '')) !== 0;
+  }
+
+  async acceptAndBegin(event: InboundEvent, ttlMs: number): Promise<{ duplicate: true } | { duplicate: false; begun: Begun | undefined }> {
+    const r = await this.push(event, ttlMs);
+    if (r === 0) return { duplicate: true };
+    return { duplicate: false, begun: r === 1 ? undefined : this.begun(event.conversationId, r.token, r.reply, r.json === r.reply[1] ? event : undefined) };
+  }
+
+  /** The accept script: 0 when seen before, 1 when queued, or the begun reply when `ttlMs` is given and the lock was free. */
+  private async push(event: InboundEvent, ttlMs: number | ''): Promise<0 | 1 | { token: string; json: string; reply: BeginReply }> {
+    const c = event.conversationId;
+    const json = JSON.stringify(event);
+    const token = randomUUID();
     // Marked pending first (same connection, so in this order, but without waiting for it): a
     // crash after the mark leaves a harmless mark, never an orphaned event.
     const [, r] = await Promise.all([
-      this.redis.sadd(`${this.p}{pending}`, event.conversationId),
-      this.run('accept', [this.k(event.conversationId, `seen:${event.id}`), this.k(event.conversationId, 'inbox')], [this.limits.dedupTtlSec, JSON.stringify(event)]),
+      this.redis.sadd(`${this.p}{pending}`, c),
+      this.run('accept', [this.k(c, 'lock'), this.k(c, 'inbox'), this.k(c, 'outbox'), this.k(c, 'state'), this.k(c, `seen:${event.id}`)], [this.limits.dedupTtlSec, json, token, ttlMs, OUTBOX_PAGE]),
     ]);
-    return r === 1;
+    if (r === 0 || r === 1) return r;
+    return r ? { token, json, reply: r as BeginReply } : 1;
+  }
+
+  /** A begin reply as the engine takes it; `known` is the inbox head already in hand (the event just accepted). */
+  private begun(conversationId: string, token: string, [outbox, head, state]: BeginReply, known?: InboundEvent): Begun {
+    const parsed = state ? ConversationRecord.safeParse(JSON.parse(state)) : undefined;
+    return {
+      lease: { conversationId, token },
+      outbox: outbox.map((raw) => OutboxItem.parse(JSON.parse(raw))),
+      next: known ?? (head ? parseInbound(head) : undefined),
+      record: parsed?.success ? parsed.data : undefined,
+    };
   }
 
   async lock(conversationId: string, ttlMs: number): Promise<Lease | undefined> {
@@ -213,22 +249,24 @@ export class RedisStore implements Store {
   async begin(conversationId: string, ttlMs: number): Promise<Begun | undefined> {
     const c = conversationId;
     const token = randomUUID();
-    const r = (await this.run('begin', [this.k(c, 'lock'), this.k(c, 'outbox'), this.k(c, 'inbox'), this.k(c, 'state')], [token, ttlMs, 50])) as [string[], string, string] | null;
-    if (!r) return undefined;
-    const [outbox, head, state] = r;
-    const parsed = state ? ConversationRecord.safeParse(JSON.parse(state)) : undefined;
-    return {
-      lease: { conversationId, token },
-      outbox: outbox.map((raw) => OutboxItem.parse(JSON.parse(raw))),
-      next: head ? parseInbound(head) : undefined,
-      record: parsed?.success ? parsed.data : undefined,
-    };
+    const r = (await this.run('begin', [this.k(c, 'lock'), this.k(c, 'inbox'), this.k(c, 'outbox'), this.k(c, 'state')], [token, ttlMs, OUTBOX_PAGE])) as BeginReply | null;
+    return r ? this.begun(conversationId, token, r) : undefined;
   }
 
-  async unlock(lease: Lease): Promise<{ inbox: number; outbox: number }> {
+  async unlock(lease: Lease, delivered: readonly string[] = []): Promise<{ inbox: number; outbox: number }> {
     const c = lease.conversationId;
-    const [inbox, outbox] = (await this.run('unlock', [this.k(c, 'lock'), this.k(c, 'inbox'), this.k(c, 'outbox')], [lease.token])) as [number, number];
-    return { inbox: Number(inbox), outbox: Number(outbox) };
+    const pending = `${this.p}{pending}`;
+    // Unmark, then look at the inbox again, in the same round trip: an event accepted in between
+    // shows here, and its conversation is marked again below.
+    const [left, , inboxAfter] = await Promise.all([
+      this.run('unlock', [this.k(c, 'lock'), this.k(c, 'inbox'), this.k(c, 'outbox')], [lease.token, ...delivered]) as Promise<[number, number]>,
+      this.redis.srem(pending, c),
+      this.redis.llen(this.k(c, 'inbox')),
+    ]);
+    const inbox = Math.max(Number(left[0]), inboxAfter);
+    const outbox = Number(left[1]);
+    if (inbox > 0 || outbox > 0) await this.redis.sadd(pending, c);
+    return { inbox, outbox };
   }
 
   async extend(lease: Lease, ttlMs: number): Promise<boolean> {
@@ -283,7 +321,8 @@ export class RedisStore implements Store {
 
   async ackOutbox(lease: Lease, itemIds: readonly string[]): Promise<void> {
     if (itemIds.length === 0) return;
-    void (await this.fenced(lease, 'ack', [this.k(lease.conversationId, 'lock'), this.k(lease.conversationId, 'outbox')], [lease.token, ...itemIds]));
+    const c = lease.conversationId;
+    void (await this.fenced(lease, 'ack', [this.k(c, 'lock'), this.k(c, 'inbox'), this.k(c, 'outbox')], [lease.token, ...itemIds]));
   }
 
   async transcript(conversationId: string, limit: number): Promise<TranscriptEntry[]> {
@@ -293,13 +332,6 @@ export class RedisStore implements Store {
 
   async pending(limit: number): Promise<string[]> {
     return this.redis.srandmember(`${this.p}{pending}`, limit);
-  }
-
-  async settle(conversationId: string): Promise<boolean> {
-    // Unmark, then look again: an event accepted meanwhile re-marks the conversation here.
-    const [, inbox] = await Promise.all([this.redis.srem(`${this.p}{pending}`, conversationId), this.redis.llen(this.k(conversationId, 'inbox'))]);
-    if (inbox > 0) await this.redis.sadd(`${this.p}{pending}`, conversationId);
-    return inbox === 0;
   }
 
   /** Bytes Redis uses for a conversation's keys (MEMORY USAGE), for benchmarks and capacity planning. */
@@ -312,6 +344,12 @@ export class RedisStore implements Store {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
+
+/** How many outbox items a worker takes at a time. */
+const OUTBOX_PAGE = 50;
+
+/** What the begin script returns: the outbox page, the inbox head ('' when empty), the state ('' when none). */
+type BeginReply = [string[], string, string];
 
 type Runner = (name: ScriptName, keys: string[], args: Array<string | number>) => Promise<unknown>;
 

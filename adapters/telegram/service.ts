@@ -86,11 +86,12 @@ export class TelegramService {
       this.options.log.debug('update ignored', { updateId: parsed.data.update_id, reason: inbound.reason });
       return 'ignored';
     }
-    const result = await engine.accept(inbound.event);
+    // Accepting also takes the conversation when it is free, so the usual turn needs no second look.
+    const result = await engine.accept(inbound.event, { begin: true });
     if (result.status === 'rejected') return 'invalid';
     if (result.status === 'duplicate') return 'duplicate';
     if (inbound.callback) this.track(this.channel.acknowledge(inbound.callback));
-    const run = engine.run(inbound.event.conversationId);
+    const run = engine.run(result.conversationId, result.begun);
     this.track(run);
     // Measuring (and tests) can wait for this conversation's turn; the webhook never does.
     if (options.wait) await run;

@@ -67,8 +67,36 @@ describe.runIf(requireRedis())('Redis store (real server)', () => {
     await store.ackOutbox(lease!, ['u2#0']);
     expect(await store.peekOutbox('tg:42', 10)).toEqual([]);
     await store.unlock(lease!);
-    await store.settle('tg:42');
     expect(await store.pending(10)).not.toContain('tg:42');
+  });
+
+  it('takes a free conversation with the event that arrived in one step, and queues it behind a busy one', async () => {
+    const reply = (id: string) => ({ id, conversationId: 'tg:77', channel: 'telegram', customerId: '77', effect: { type: 'reply' as const, text: '您好' } });
+    const first = await store.acceptAndBegin(event('b1', 'tg:77'), 5_000);
+    const begun = first.duplicate ? undefined : first.begun;
+    expect(begun?.next).toMatchObject({ id: 'b1', payload: { text: '你好' } });
+    expect(begun?.record).toBeUndefined();
+
+    // While this worker holds it, the next message waits in the inbox; a redelivery is a duplicate.
+    expect(await store.acceptAndBegin(event('b2', 'tg:77', '我的订单'), 5_000)).toEqual({ duplicate: false, begun: undefined });
+    expect(await store.acceptAndBegin(event('b2', 'tg:77', '我的订单'), 5_000)).toEqual({ duplicate: true });
+
+    await store.commit(begun!.lease, { eventId: 'b1', record: { snapshot: { value: 'awaitingNeed' }, timers: {}, turn: 1 }, transcript: [], outbox: [reply('b1#0'), reply('b1#1')] });
+    // Releasing acknowledges what was sent (only the head, in order) and says what is left.
+    expect(await store.unlock(begun!.lease, ['b1#0'])).toEqual({ inbox: 1, outbox: 1 });
+    expect(await store.pending(100)).toContain('tg:77');
+
+    const again = await store.begin('tg:77', 5_000);
+    expect(again?.next).toMatchObject({ id: 'b2', payload: { text: '我的订单' } });
+    expect(again?.record).toEqual({ snapshot: { value: 'awaitingNeed' }, timers: {}, turn: 1 });
+    expect(again?.outbox.map((i) => i.id)).toEqual(['b1#1']);
+    await store.commit(again!.lease, { eventId: 'b2', record: undefined, transcript: [], outbox: [] });
+    // A lost lease acknowledges nothing.
+    await raw.del(`${prefix}{c:tg:77}:lock`);
+    expect(await store.unlock(again!.lease, ['b1#1'])).toEqual({ inbox: 0, outbox: 1 });
+    const last = await store.lock('tg:77', 5_000);
+    expect(await store.unlock(last!, ['b1#1'])).toEqual({ inbox: 0, outbox: 0 });
+    expect(await store.pending(100)).not.toContain('tg:77');
   });
 
   it('refuses a commit from a worker whose lease expired, and writes nothing', async () => {

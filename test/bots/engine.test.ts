@@ -26,7 +26,7 @@ describe('engine: one turn of one conversation', () => {
 
   it('gives a redelivered event exactly one effect', async () => {
     const h = setup();
-    expect(await h.say('c1', '你好', 'tg-update-7')).toEqual({ status: 'accepted' });
+    expect(await h.say('c1', '你好', 'tg-update-7')).toEqual({ status: 'accepted', conversationId: 'c1' });
     expect(await h.say('c1', '你好', 'tg-update-7')).toEqual({ status: 'duplicate' });
     expect(h.channel.texts()).toHaveLength(1);
     const transcript = await h.store.transcript('c1', 10);
