@@ -23,11 +23,20 @@ export function formatterFor(timeZone: string, locale = 'en-US', style: Intl.Dat
 
 const PARTS: Intl.DateTimeFormatOptions = { weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
 
+/** The last minute asked for, per time zone: a turn asks several times (greeting, hours, promises). */
+const LAST_PARTS = new Map<string, { minute: number; local: Local }>();
+
 /** The weekday, date and time of day at `at` in a time zone: what greetings and business hours read. */
 export function localParts(timeZone: string, at: number): Local {
+  // Zone offsets are whole minutes, so every instant of one UTC minute reads the same locally.
+  const minute = Math.floor(at / 60_000);
+  const last = LAST_PARTS.get(timeZone);
+  if (last?.minute === minute) return last.local;
   const parts = formatterFor(timeZone, 'en-US', PARTS).formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return { weekday: get('weekday').toLowerCase().slice(0, 3) as Local['weekday'], date: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` };
+  const local: Local = { weekday: get('weekday').toLowerCase().slice(0, 3) as Local['weekday'], date: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` };
+  LAST_PARTS.set(timeZone, { minute, local: Object.freeze(local) });
+  return local;
 }
 
 /** Whether people are at work (the definition's business hours, in its time zone). */

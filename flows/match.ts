@@ -54,9 +54,11 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   const fillers = new Set(def.fillers.map(normalize));
 
   const containsAny = (list: readonly string[]) => {
-    // Non-global copies: `test` on a global RegExp would carry lastIndex from one message to the next.
-    const compiled = list.map((p) => new RegExp(phraseRule('filler', p).pattern.source, 'u'));
-    return (norm: string) => compiled.some((re) => re.test(norm));
+    if (list.length === 0) return () => false;
+    // One alternation, one scan per message. Not global: `test` on a global RegExp would carry
+    // lastIndex from one message to the next.
+    const any = new RegExp(list.map((p) => `(?:${phraseRule('filler', p).pattern.source})`).join('|'), 'u');
+    return (norm: string) => any.test(norm);
   };
   const isTrigger = containsAny(def.complaints.triggers);
   const isAnger = containsAny(def.complaints.anger);
@@ -84,20 +86,36 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   const df = new Map<string, number>();
   for (const feats of entryFeats.values()) for (const f of feats) df.set(f, (df.get(f) ?? 0) + 1);
   const n = entryFeats.size;
-  const idf = (f: string): number => Math.log(1 + n / (df.get(f) ?? n / 2));
-  const docNorms = docs.map((d) => Math.sqrt([...d.feats].reduce((s, f) => s + idf(f) ** 2, 0)));
+  // Squared IDF weights, computed once; a feature no entry has only lengthens the query.
+  const unseenWeight = Math.log(1 + 2) ** 2;
+  const weights = new Map<string, number>();
+  for (const [f, count] of df) weights.set(f, Math.log(1 + n / count) ** 2);
+  const weight = (f: string): number => weights.get(f) ?? unseenWeight;
+  const docNorms = docs.map((d) => Math.sqrt([...d.feats].reduce((s, f) => s + weight(f), 0)));
+  // Feature → the documents that have it, so a query only visits the documents it shares words with.
+  const postings = new Map<string, number[]>();
+  docs.forEach((d, i) => {
+    for (const f of d.feats) postings.set(f, [...(postings.get(f) ?? []), i]);
+  });
 
   function rankFaq(text: string): Array<{ id: string; score: number }> {
     const q = features(text);
     if (q.size === 0) return [];
-    const qNorm = Math.sqrt([...q].reduce((s, f) => s + idf(f) ** 2, 0));
+    let qSum = 0;
+    const dots = new Map<number, number>();
+    for (const f of q) {
+      const w = weight(f);
+      qSum += w;
+      for (const i of postings.get(f) ?? []) dots.set(i, (dots.get(i) ?? 0) + w);
+    }
+    const qNorm = Math.sqrt(qSum);
     const best = new Map<string, number>();
-    docs.forEach((d, i) => {
-      let dot = 0;
-      for (const f of q) if (d.feats.has(f)) dot += idf(f) ** 2;
-      const score = dot === 0 ? 0 : dot / (qNorm * (docNorms[i] ?? 1));
+    for (const [i, dot] of dots) {
+      const d = docs[i];
+      if (!d) continue;
+      const score = dot / (qNorm * (docNorms[i] ?? 1));
       if (score > (best.get(d.id) ?? 0)) best.set(d.id, score);
-    });
+    }
     return [...best.entries()].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score);
   }
 
