@@ -135,6 +135,17 @@ if redis.call('HGET', KEYS[2], ARGV[1]) == ARGV[2] then
 end
 return 0`,
   },
+  // KEYS: tickets hash, by-time index · ARGV: id, json, created at
+  putTicket: {
+    keys: 2,
+    lua: `redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1]) return 1`,
+  },
+  // KEYS: due zset, data hash · ARGV: member, due at, data json ('' cancels)
+  setTimer: {
+    keys: 2,
+    lua: `if ARGV[3] == '' then redis.call('ZREM', KEYS[1], ARGV[1]) redis.call('HDEL', KEYS[2], ARGV[1]) else
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) end return 1`,
+  },
   // KEYS: tickets hash · ARGV: id, expected json, new json — compare-and-set for updates
   casTicket: {
     keys: 1,
@@ -169,7 +180,7 @@ export class RedisStore implements Store {
     this.limits = storeLimits(limits);
     for (const [name, s] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: s.keys, lua: s.lua });
     this.tickets = new RedisTickets(redis, prefix, (n, k, a) => this.run(n, k, a));
-    this.timers = new RedisTimers(prefix, (n, k, a) => this.run(n, k, a), redis);
+    this.timers = new RedisTimers(prefix, (n, k, a) => this.run(n, k, a));
     this.queue = new RedisQueue(redis, prefix);
     const links = `${prefix}{links}`;
     this.links = {
@@ -367,7 +378,7 @@ class RedisTickets implements TicketStore {
   }
 
   async put(ticket: Ticket): Promise<void> {
-    await this.redis.multi().hset(this.hash, ticket.id, JSON.stringify(ticket)).zadd(this.index, ticket.createdAt, ticket.id).exec();
+    await this.run('putTicket', [this.hash, this.index], [ticket.id, JSON.stringify(ticket), ticket.createdAt]);
   }
 
   async update(id: string, changes: TicketChanges, at: number, ifStatus?: Ticket['status']): Promise<Ticket | undefined> {
@@ -414,20 +425,17 @@ class RedisTimers implements TimerStore {
   constructor(
     prefix: string,
     private readonly run: Runner,
-    private readonly redis: Redis,
   ) {
     this.due = `${prefix}{timers}:due`;
     this.data = `${prefix}{timers}:data`;
   }
 
   async schedule(timer: TimerSpec): Promise<void> {
-    const member = timerMember(timer.conversationId, timer.name);
-    await this.redis.multi().zadd(this.due, timer.dueAt, member).hset(this.data, member, JSON.stringify(timer)).exec();
+    await this.run('setTimer', [this.due, this.data], [timerMember(timer.conversationId, timer.name), timer.dueAt, JSON.stringify(timer)]);
   }
 
   async cancel(conversationId: string, name: string): Promise<void> {
-    const member = timerMember(conversationId, name);
-    await this.redis.multi().zrem(this.due, member).hdel(this.data, member).exec();
+    await this.run('setTimer', [this.due, this.data], [timerMember(conversationId, name), 0, '']);
   }
 
   async claimDue(now: number, leaseMs: number, limit: number): Promise<DueTimer[]> {
