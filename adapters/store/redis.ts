@@ -3,6 +3,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { LeaseLostError, ServiceBotError } from '../../bots/errors.js';
 import {
   ConversationRecord,
+  DROP_HEAD,
   OutboxItem,
   TranscriptEntry,
   type DueTimer,
@@ -30,30 +31,27 @@ import { storeLimits, type StoreLimits } from './limits.js';
  */
 
 /**
- * Both turn scripts start the same way: refuse a caller whose lease is gone (KEYS[1] the lock,
- * ARGV[1] its token), then pop the head of a list (KEYS[2]) if its JSON id is ARGV[2]; an empty
- * ARGV[2] pops whatever is there (an unreadable inbox entry).
+ * Whether a stored inbox or outbox entry is the one with the given id, passed as a JSON string
+ * (ARGV values like '"tg:42"'). Entries are written with their id first, so a prefix comparison
+ * answers without decoding; anything else (an entry from an older version) is decoded.
  */
-const FENCED_POP_HEAD = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('LEASE_LOST') end
-local head = redis.call('LINDEX', KEYS[2], 0)
-if head then
-  if ARGV[2] == '' then redis.call('LPOP', KEYS[2]) else
-    local ok, entry = pcall(cjson.decode, head)
-    if ok and type(entry) == 'table' and entry.id == ARGV[2] then redis.call('LPOP', KEYS[2]) end
-  end
+const IS_ENTRY = `
+local function is_entry(raw, quoted)
+  local prefix = '{"id":' .. quoted .. ','
+  if string.sub(raw, 1, #prefix) == prefix then return true end
+  local ok, entry = pcall(cjson.decode, raw)
+  return ok and type(entry) == 'table' and entry.id == cjson.decode(quoted)
 end`;
 
 /**
- * Pops acknowledged items off the head of the outbox (KEYS[3]): ARGV[2..] are their ids in order;
- * it stops at the first that is not at the head. Only run by the lease's holder.
+ * Pops acknowledged items off the head of the outbox (KEYS[3]): ARGV[2..] are their ids in order
+ * (as JSON strings); it stops at the first that is not at the head. Only run by the lease's holder.
  */
 const POP_DELIVERED = `
 for i = 2, #ARGV do
   local head = redis.call('LINDEX', KEYS[3], 0)
-  if not head then break end
-  local ok, entry = pcall(cjson.decode, head)
-  if ok and type(entry) == 'table' and entry.id == ARGV[i] then redis.call('LPOP', KEYS[3]) else break end
+  if not (head and is_entry(head, ARGV[i])) then break end
+  redis.call('LPOP', KEYS[3])
 end`;
 
 /** Takes the lock (KEYS[1], token ARGV[a], ttl ARGV[a+1]) and returns what a worker needs to start. */
@@ -75,10 +73,15 @@ ${BEGIN(3, 5)}`,
   // KEYS: lock, inbox, outbox, state · ARGV: token, ttl ms, outbox limit → nil, or { outbox items, inbox head, state }
   begin: { keys: 4, lua: BEGIN(1, 3) },
   // KEYS: lock, inbox, state, transcript, outbox
-  // ARGV: token, event id, state json or '', state ttl (s), transcript max, n transcript, ...transcript, ...outbox
+  // ARGV: token, event id (JSON), state json or '', state ttl (s), transcript max, n transcript, ...transcript, ...outbox
+  // Refuses a caller whose lease is gone; pops the event the turn consumed (ARGV[2] its id as a
+  // JSON string; '' pops whatever is there, an unreadable entry).
   commit: {
     keys: 5,
-    lua: `${FENCED_POP_HEAD}
+    lua: `${IS_ENTRY}
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('LEASE_LOST') end
+local head = redis.call('LINDEX', KEYS[2], 0)
+if head and (ARGV[2] == '' or is_entry(head, ARGV[2])) then redis.call('LPOP', KEYS[2]) end
 local ttl = tonumber(ARGV[4])
 if ARGV[3] ~= '' then redis.call('SET', KEYS[3], ARGV[3], 'EX', ttl) else redis.call('EXPIRE', KEYS[3], ttl) end
 local n = tonumber(ARGV[6])
@@ -93,14 +96,16 @@ return redis.call('LLEN', KEYS[2])`,
   // KEYS: lock, (unused), outbox · ARGV: token, ...delivered item ids in order
   ack: {
     keys: 3,
-    lua: `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('LEASE_LOST') end
+    lua: `${IS_ENTRY}
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('LEASE_LOST') end
 ${POP_DELIVERED}
 return 1`,
   },
   // KEYS: lock, inbox, outbox · ARGV: token, ...delivered item ids → { inbox length, outbox length }
   unlock: {
     keys: 3,
-    lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then
+    lua: `${IS_ENTRY}
+if redis.call('GET', KEYS[1]) == ARGV[1] then
 ${POP_DELIVERED}
   redis.call('DEL', KEYS[1])
 end
@@ -270,7 +275,7 @@ export class RedisStore implements Store {
     // Unmark, then look at the inbox again, in the same round trip: an event accepted in between
     // shows here, and its conversation is marked again below.
     const [left, , inboxAfter] = await Promise.all([
-      this.run('unlock', [this.k(c, 'lock'), this.k(c, 'inbox'), this.k(c, 'outbox')], [lease.token, ...delivered]) as Promise<[number, number]>,
+      this.run('unlock', [this.k(c, 'lock'), this.k(c, 'inbox'), this.k(c, 'outbox')], [lease.token, ...delivered.map((id) => JSON.stringify(id))]) as Promise<[number, number]>,
       this.redis.srem(pending, c),
       this.redis.llen(this.k(c, 'inbox')),
     ]);
@@ -314,7 +319,7 @@ export class RedisStore implements Store {
       [this.k(c, 'lock'), this.k(c, 'inbox'), this.k(c, 'state'), this.k(c, 'transcript'), this.k(c, 'outbox')],
       [
         lease.token,
-        turn.eventId,
+        turn.eventId === DROP_HEAD ? '' : JSON.stringify(turn.eventId),
         turn.record ? JSON.stringify(turn.record) : '',
         this.limits.stateTtlSec,
         this.limits.transcriptMax,
@@ -333,7 +338,7 @@ export class RedisStore implements Store {
   async ackOutbox(lease: Lease, itemIds: readonly string[]): Promise<void> {
     if (itemIds.length === 0) return;
     const c = lease.conversationId;
-    void (await this.fenced(lease, 'ack', [this.k(c, 'lock'), this.k(c, 'inbox'), this.k(c, 'outbox')], [lease.token, ...itemIds]));
+    void (await this.fenced(lease, 'ack', [this.k(c, 'lock'), this.k(c, 'inbox'), this.k(c, 'outbox')], [lease.token, ...itemIds.map((id) => JSON.stringify(id))]));
   }
 
   async transcript(conversationId: string, limit: number): Promise<TranscriptEntry[]> {

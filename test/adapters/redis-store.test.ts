@@ -112,6 +112,21 @@ describe.runIf(requireRedis())('Redis store (real server)', () => {
     await store.unlock(other!);
   });
 
+  it('recognises entries whatever their key order and however their ids are spelled', async () => {
+    // Entries written by another version (id not first), and ids with quotes and non-ASCII.
+    const odd = 'tg:"引号"\\é';
+    await raw.rpush(`${prefix}{c:order}:inbox`, JSON.stringify({ conversationId: 'order', id: odd, channel: 'telegram', at: 1, payload: { type: 'text', text: 'x' } }));
+    await raw.rpush(`${prefix}{c:order}:outbox`, JSON.stringify({ effect: { type: 'reply', text: 'a' }, id: `${odd}#0`, conversationId: 'order', channel: 'telegram', customerId: '1' }));
+    const lease = await store.lock('order', 5_000);
+    await store.commit(lease!, { eventId: 'someone-else', record: undefined, transcript: [], outbox: [] });
+    expect(await store.peekInbox('order')).toMatchObject({ id: odd });
+    await store.commit(lease!, { eventId: odd, record: undefined, transcript: [], outbox: [] });
+    expect(await store.peekInbox('order')).toBeUndefined();
+    await store.ackOutbox(lease!, ['tg:other#0']);
+    expect(await store.peekOutbox('order', 5)).toHaveLength(1);
+    expect(await store.unlock(lease!, [`${odd}#0`])).toEqual({ inbox: 0, outbox: 0 });
+  });
+
   it('caps the transcript, dropping the oldest entries', async () => {
     const lease = await store.lock('cap', 5_000);
     for (let i = 0; i < 15; i++) await store.commit(lease!, { eventId: `x${i}`, record: undefined, transcript: [{ at: i, from: 'customer', text: `m${i}`, eventId: `x${i}` }], outbox: [] });
