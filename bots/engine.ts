@@ -1,4 +1,5 @@
 import type { ConversationFlow, Effect, FlowInput } from '../flows/conversation.js';
+import { ticketOfTimer } from '../flows/ticket.js';
 import { DeliveryError, LeaseLostError } from './errors.js';
 import type { Logger } from './log.js';
 import { DROP_HEAD, InboundEvent, type Begun, type ConversationRecord, type DeskPort, type ChannelPort, type Lease, type OutboxItem, type Store, type TranscriptEntry } from './ports.js';
@@ -207,6 +208,9 @@ export class Engine {
     const event = next;
     const flow = this.deps.flow();
     const record = known ? known.record : await store.load(event.conversationId);
+    // A timer about a ticket (a promised reply time) is judged on the ticket as it is now: a
+    // person may have resolved it meanwhile, outside this conversation.
+    const concerns = event.payload.type === 'timer' ? ticketOfTimer(event.payload.name) : undefined;
     const input: FlowInput = {
       conversationId: event.conversationId,
       channel: event.channel,
@@ -214,6 +218,7 @@ export class Engine {
       at: event.at,
       localeHint: event.localeHint,
       payload: event.payload,
+      ...(concerns !== undefined ? { ticket: await store.tickets.get(concerns) } : {}),
     };
     let result;
     try {

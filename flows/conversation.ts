@@ -7,7 +7,7 @@ import type { ChoiceId, FlowDefinition } from './schema.js';
 import { AgentNotice, AgentRef, DeskUpdate, HandoffCard } from './handoff.js';
 import { createServiceMachine, type Escalation, type GreetParams, type SayParams, type ServiceEvent, type ServiceInput, type ServiceMachine, type UpdateTicketsParams } from './service.js';
 import { detectLocale, pickVariant, render } from './text.js';
-import { Customer, TicketChanges, Ticket, TicketStatus } from './ticket.js';
+import { Customer, TicketChanges, Ticket, TicketStatus, ticketOfTimer } from './ticket.js';
 
 /**
  * One step of one conversation, without I/O: the persisted record and an input in, the next
@@ -66,6 +66,11 @@ export interface FlowInput {
   /** A locale the channel knows for the customer (Telegram's language_code, `--lang`). */
   localeHint?: string | undefined;
   payload: FlowPayload;
+  /**
+   * For a timer that concerns a ticket (a promised reply time, see `ticketOfTimer`): the ticket as
+   * the store has it now, or undefined when it is gone. The engine reads it before the step.
+   */
+  ticket?: Ticket | undefined;
 }
 
 /** What is persisted per conversation: small, and the same size on turn 5 and turn 500. */
@@ -209,7 +214,10 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
       case 'edit':
         return undefined;
       case 'timer':
-        if (payload.name.startsWith('promise:')) return { type: 'timer.promise', ticketId: payload.name.slice('promise:'.length), at };
+        {
+          const ticketId = ticketOfTimer(payload.name);
+          if (ticketId !== undefined) return { type: 'timer.promise', ticketId, status: input.ticket?.id === ticketId ? input.ticket.status : undefined, at };
+        }
         // idle, listen, claimSla, supervisorSla: each becomes timer.<name>.
         return { type: `timer.${payload.name}`, at } as ServiceEvent;
       case 'agent': {

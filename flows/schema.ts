@@ -62,6 +62,7 @@ export const TEXT_PLACEHOLDERS = {
   complaintPromise: ['ticket', 'hours'],
   complaintEscalate: ['ticket', 'hours'],
   complaintResume: [],
+  promiseOverdue: ['ticket'],
   handoffQueued: ['position', 'wait'],
   handoffClaimed: ['agent'],
   handoffClaimedAnonymous: [],

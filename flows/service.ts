@@ -5,7 +5,7 @@ import type { AgentNotice, AgentRef, DeskUpdate, HandoffCard, HandoffReason } fr
 import { describeHours, formatLocalTime, isBusinessTime, nextBusinessTime } from './hours.js';
 import type { Understanding } from './match.js';
 import type { ChoiceId, FlowDefinition, IntentId, TextKey } from './schema.js';
-import { ticketId, type Customer, type Ticket, type TicketChanges } from './ticket.js';
+import { promiseTimer, ticketId, type Customer, type Ticket, type TicketChanges, type TicketStatus } from './ticket.js';
 import { normalize, pickVariant, trimSentence } from './text.js';
 
 /**
@@ -94,7 +94,8 @@ export type ServiceEvent =
   | { type: 'desk.unavailable'; at: number }
   | { type: 'timer.idle'; at: number }
   | { type: 'timer.listen'; at: number }
-  | { type: 'timer.promise'; ticketId: string; at: number }
+  /** A promised reply time passed; `status` is the ticket's as the store has it now (undefined: gone). */
+  | { type: 'timer.promise'; ticketId: string; status: TicketStatus | undefined; at: number }
   | { type: 'timer.claimSla'; at: number }
   | { type: 'timer.supervisorSla'; at: number }
   | ({ type: 'agent.claim' | 'agent.handback' | 'agent.close' | 'agent.release' } & AgentBase)
@@ -155,6 +156,14 @@ export interface UpdateTicketsParams {
  */
 function emit(enqueue: (action: never) => void, action: EffectAction): void {
   enqueue(action as never);
+}
+
+/**
+ * A reply time promised to the customer: a durable timer watches it, so that when it passes with
+ * the matter still pending the ticket is escalated and the customer hears from us (flagOverdue).
+ */
+function watchPromise(enqueue: (action: never) => void, ticketId: string, hours: number): void {
+  emit(enqueue, { type: 'setTimer', params: { name: promiseTimer(ticketId), ms: hours * 3_600_000 } });
 }
 
 const MORE_DONE: ChoiceId[] = ['more', 'done'];
@@ -321,6 +330,7 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
         });
         emit(enqueue, { type: 'putTicket', params: { ticket } });
         emit(enqueue, { type: 'say', params: { key: 'followUp', vars: { ticket: ticket.id, hours: String(hours) } } });
+        watchPromise(enqueue, ticket.id, hours);
         enqueue.assign({ seq: context.seq + 1, sessionTickets: [...context.sessionTickets, ticket.id].slice(-MAX_SESSION_TICKETS), facts: [], failures: 0 });
       }),
       // A matter left half-way (the customer went quiet or restarted) is still recorded.
@@ -428,7 +438,7 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
         if (!ticket) return;
         emit(enqueue, { type: 'putTicket', params: { ticket } });
         if (event.type !== 'user.blocked') emit(enqueue, { type: 'say', params: { key: 'complaintPromise', vars: { ticket: ticket.id, hours: String(hours) } } });
-        emit(enqueue, { type: 'setTimer', params: { name: `promise:${ticket.id}`, ms: hours * 3_600_000 } });
+        watchPromise(enqueue, ticket.id, hours);
         enqueue.assign({ seq: context.seq + 1, sessionTickets: [...context.sessionTickets, ticket.id].slice(-MAX_SESSION_TICKETS) });
       }),
       // 用户要求与上级沟通 / still angry / a category people must handle: escalate at high priority.
@@ -442,7 +452,7 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
         if (!ticket) return;
         emit(enqueue, { type: 'putTicket', params: { ticket } });
         if (params.announce) emit(enqueue, { type: 'say', params: { key: 'complaintEscalate', vars: { ticket: ticket.id, hours: String(hours) } } });
-        emit(enqueue, { type: 'setTimer', params: { name: `promise:${ticket.id}`, ms: hours * 3_600_000 } });
+        watchPromise(enqueue, ticket.id, hours);
         emit(enqueue, { type: 'escalate', params: { ticketId: ticket.id, reason, priority: 'high' } });
         enqueue.assign({ seq: context.seq + 1, sessionTickets: [...context.sessionTickets, ticket.id].slice(-MAX_SESSION_TICKETS) });
       }),
@@ -451,14 +461,22 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
       adoptComplaintTicket: assign({
         handoff: ({ context }) => (context.handoff ? { ...context.handoff, ticketId: context.sessionTickets.at(-1) ?? '' } : undefined),
       }),
-      // The promised time passed: flag the ticket (only if nobody resolved it) so it is escalated.
-      flagOverdue: enqueueActions(({ event, enqueue }) => {
+      // The promised time passed. If nobody has resolved the matter: flag the ticket and escalate it,
+      // and 需严格按照承诺时间回复客户，即使在指定时间未有处理结果，也需回复客户，并尽量取得客户的谅解
+      // (agents get the notice instead while they are talking with the customer).
+      flagOverdue: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'timer.promise') return;
+        if (event.status !== 'pending') {
+          emit(enqueue, { type: 'note', params: { from: 'system', text: `promised reply time for ${event.ticketId} passed; the ticket is ${event.status ?? 'gone'}, nothing to chase` } });
+          return;
+        }
         emit(enqueue, {
           type: 'updateTickets',
           params: { ids: [event.ticketId], changes: { overdueAt: event.at, priority: 'high', escalation: { reason: 'promise-overdue', at: event.at } }, at: event.at, ifStatus: 'pending' },
         });
         emit(enqueue, { type: 'escalate', params: { ticketId: event.ticketId, reason: 'promise-overdue', priority: 'high' } });
+        if (context.handoff) emit(enqueue, { type: 'deskPost', params: { text: `The reply time promised for ${event.ticketId} has passed; it is now high priority.`, from: 'system' } });
+        else emit(enqueue, { type: 'say', params: { key: 'promiseOverdue', vars: { ticket: event.ticketId } } });
       }),
       // ---- handoff to people (智能与人工协同, 复杂问题升级)
       requestHandoff: assign({
@@ -519,6 +537,7 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
               vars: { hours: describeHours(def), back: back === undefined ? '' : formatLocalTime(def, back), ticket: ticketId, promise: String(def.thresholds.followUpHours) },
             },
           });
+          watchPromise(enqueue, ticketId, def.thresholds.followUpHours);
           enqueue.assign({ seq, sessionTickets, handoff: undefined, facts: [], failures: 0, waitingTicket: ticketId });
           return;
         }
@@ -548,12 +567,14 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
           enqueue.assign({ seq: context.seq + 1, sessionTickets: [...context.sessionTickets, ticket.id].slice(-MAX_SESSION_TICKETS) });
         }
         emit(enqueue, { type: 'say', params: { key: 'handoffUnavailable', vars: { ticket: ticketId, hours: String(hours) } } });
+        watchPromise(enqueue, ticketId, hours);
         enqueue.assign({ handoff: undefined, facts: [], failures: 0 });
       }),
       deskGaveUp: enqueueActions(({ context, enqueue }) => {
         const h = context.handoff;
         const hours = defOf(context).thresholds.followUpHours;
         emit(enqueue, { type: 'say', params: { key: 'handoffUnavailable', vars: { ticket: h?.ticketId ?? '', hours: String(hours) } } });
+        if (h?.ticketId) watchPromise(enqueue, h.ticketId, hours);
       }),
       // 三明治法则 for whichever policy this message asks to go beyond.
       answerPolicy: enqueueActions(({ event, enqueue }) => {

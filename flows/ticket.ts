@@ -81,3 +81,15 @@ function fnv1a(text: string, seed: number): number {
   }
   return h >>> 0;
 }
+
+const PROMISE_TIMER = 'promise:';
+
+/** The timer that watches a promised reply time. */
+export function promiseTimer(ticketId: string): string {
+  return `${PROMISE_TIMER}${ticketId}`;
+}
+
+/** The ticket a timer concerns, if it is one that does. */
+export function ticketOfTimer(name: string): string | undefined {
+  return name.startsWith(PROMISE_TIMER) ? name.slice(PROMISE_TIMER.length) : undefined;
+}

@@ -162,7 +162,7 @@ describe('engine: complaints', () => {
     expect(h.channel.texts()[1]).toMatch(/^为了更快为您处理\uff0c我先和您确认一下\uff1a订单号\uff1a12345678\uff1b情况\uff1a快递一直不到/);
   });
 
-  it('flags a pending complaint when its promised time passes, but not one a person resolved', async () => {
+  it('keeps a promised reply time: the pending complaint is escalated and its customer told, the resolved one left alone', async () => {
     const h = setup();
     for (const conv of ['late', 'handled']) {
       await h.say(conv, '我要投诉');
@@ -173,11 +173,15 @@ describe('engine: complaints', () => {
     }
     const [handled] = await h.store.tickets.list({ conversationId: 'handled' });
     await h.store.tickets.update(handled!.id, { status: 'resolved', outcome: 'refunded by an agent' }, h.clock.now());
+    const before = { late: h.channel.texts('late').length, handled: h.channel.texts('handled').length };
     h.clock.advance(25 * 3_600_000);
     await h.poller.tick();
     const [late] = await h.store.tickets.list({ conversationId: 'late' });
     expect(late).toMatchObject({ status: 'pending', priority: 'high', escalation: { reason: 'promise-overdue' }, overdueAt: expect.any(Number) });
+    expect(h.channel.texts('late').slice(before.late)).toEqual([`您好\uff0c关于您反映的问题\uff08编号 ${late!.id}\uff09\uff0c很抱歉到目前还没能给您处理结果。我们已将它升级加急处理\uff0c主管会尽快与您联系。给您添麻烦了\uff0c感谢您的耐心与谅解\uff01`]);
     expect(await h.store.tickets.get(handled!.id)).toMatchObject({ status: 'resolved', priority: 'normal' });
+    expect(h.channel.texts('handled').slice(before.handled)).toEqual([]);
+    expect(h.log.lines.filter((e) => e.message === 'escalation' && e.fields?.['reason'] === 'promise-overdue').map((e) => e.fields?.['conversationId'])).toEqual(['late']);
   });
 });
 

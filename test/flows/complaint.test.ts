@@ -134,7 +134,7 @@ describe('complaint de-escalation (zh-CN)', () => {
     expect(d.state).toBe('awaitingNeed');
   });
 
-  it('flags a complaint whose promised time passes, only while it is still pending', () => {
+  it('keeps the promised reply time: still pending when it passes, the ticket is escalated and the customer hears from us', () => {
     const d = new Dialogue(flow, start);
     d.say('我要投诉', quickly);
     pause(d);
@@ -143,11 +143,29 @@ describe('complaint de-escalation (zh-CN)', () => {
     expect(ticket?.status).toBe('pending');
     const name = `promise:${ticket!.id}`;
     const dueAt = d.record!.timers[name]!;
-    expect(d.say({ type: 'timer', name, dueAt }, { after: dueAt - d.at })).toEqual([]);
+    expect(d.say({ type: 'timer', name, dueAt }, { after: dueAt - d.at, ticket })).toEqual([
+      `您好\uff0c关于您反映的问题\uff08编号 ${ticket!.id}\uff09\uff0c很抱歉到目前还没能给您处理结果。我们已将它升级加急处理\uff0c主管会尽快与您联系。给您添麻烦了\uff0c感谢您的耐心与谅解\uff01`,
+    ]);
     expect(d.of('ticket.update')).toEqual([
       { type: 'ticket.update', id: ticket!.id, changes: { overdueAt: d.at, priority: 'high', escalation: { reason: 'promise-overdue', at: d.at } }, at: d.at, ifStatus: 'pending' },
     ]);
     expect(d.escalations).toEqual([{ ticketId: ticket!.id, reason: 'promise-overdue', priority: 'high' }]);
+    // It fires once.
+    expect(d.say({ type: 'timer', name, dueAt }, { after: 1_000, ticket })).toEqual([]);
+  });
+
+  it('says nothing when the promised time passes on a matter a person already resolved', () => {
+    const d = new Dialogue(flow, start);
+    d.say('我要投诉', quickly);
+    pause(d);
+    d.say('订单号 12345678\uff0c昨天\uff0c东西丢了', quickly);
+    const ticket = d.of('ticket.put')[0]!.ticket;
+    const name = `promise:${ticket.id}`;
+    const dueAt = d.record!.timers[name]!;
+    expect(d.say({ type: 'timer', name, dueAt }, { after: dueAt - d.at, ticket: { ...ticket, status: 'resolved' } })).toEqual([]);
+    expect(d.of('ticket.update')).toEqual([]);
+    expect(d.escalations).toEqual([]);
+    expect(d.of('transcript')[0]?.text).toContain('resolved');
   });
 
   it('does not mistake happy exclamation marks for a complaint', () => {

@@ -137,6 +137,8 @@ describe('answer, record and close', () => {
     expect(put?.ticket).toMatchObject({ status: 'pending', facts: ['你们支持花呗分期吗', '就是用花呗分三期'], promisedBy: d.at + 24 * 3_600_000 });
     expect(second[0]).toBe(`您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 ${put!.ticket.id}），我们会在24小时内有专人与您联系，请您留意。`);
     expect(second[1]).toBe('请问还有其他可以帮助您的吗？');
+    // The promise is watched: when it passes with the matter still pending, the customer hears from us.
+    expect(d.of('timer.set')).toContainEqual({ type: 'timer.set', name: `promise:${put!.ticket.id}`, dueAt: d.at + 24 * 3_600_000 });
   });
 
   it('runs the same conversation in English', () => {

@@ -207,6 +207,8 @@ describe('when handoff happens', () => {
     const replies = d.say('转人工', quick);
     expect(replies[0]).toMatch(/^现在是人工客服的非工作时间\uff08工作时间\uff1a周一、周二、周三、周四、周五 09:00-21:00\uff1b周六、周日 10:00-18:00\uff09。您的问题已为您记录\uff08编号 T\d{6}-\w{10}\uff09\uff0c客服会在 11月23日 09:00 上班后第一时间处理\uff0c并在24小时内给您答复。$/);
     expect(d.of('desk.open')[0]?.card.afterHours).toBe(true);
+    const ticket = d.of('ticket.put')[0]!.ticket;
+    expect(d.of('timer.set')).toContainEqual({ type: 'timer.set', name: `promise:${ticket.id}`, dueAt: d.at + 24 * 3_600_000 });
     expect(d.state).toBe('askMore');
     // Next morning an agent picks the card up.
     d.say(agent('claim'), { after: 12 * 3_600_000 });
@@ -219,6 +221,23 @@ describe('when handoff happens', () => {
     d.say('你好');
     const replies = d.say('转人工', quick);
     expect(replies[0]).toMatch(/^非常抱歉\uff0c人工客服暂时无法接入。您的问题已为您记录\uff08编号 T\d{6}-\w{10}\uff09\uff0c我们会在24小时内有专人与您联系。$/);
-    expect(d.of('ticket.put')[0]?.ticket.status).toBe('pending');
+    const ticket = d.of('ticket.put')[0]!.ticket;
+    expect(ticket.status).toBe('pending');
+    expect(d.of('timer.set')).toContainEqual({ type: 'timer.set', name: `promise:${ticket.id}`, dueAt: d.at + 24 * 3_600_000 });
+  });
+
+  it('tells agents, not the customer, when a promised time passes while they are talking', () => {
+    const d = new Dialogue(withDesk, shanghai('2026-11-22T21:30:00'));
+    d.say('你好');
+    d.say('转人工', quick);
+    const ticket = d.of('ticket.put')[0]!.ticket;
+    const name = `promise:${ticket.id}`;
+    const dueAt = d.record!.timers[name]!;
+    d.say(agent('claim'), { after: 12 * 3_600_000 });
+    expect(d.state).toBe('handoff.claimed');
+    expect(d.say({ type: 'timer', name, dueAt }, { after: dueAt - d.at, ticket })).toEqual([]);
+    expect(d.of('desk.post')).toEqual([{ type: 'desk.post', text: `The reply time promised for ${ticket.id} has passed; it is now high priority.`, from: 'system' }]);
+    expect(d.of('ticket.update')[0]).toMatchObject({ id: ticket.id, changes: { priority: 'high' }, ifStatus: 'pending' });
+    expect(d.state).toBe('handoff.claimed');
   });
 });

@@ -1,4 +1,5 @@
 import type { ConversationFlow, ConversationRecord, Effect, FlowInput, FlowPayload } from '../../flows/conversation.js';
+import type { Ticket } from '../../flows/ticket.js';
 
 /** Drives a flow directly, the way the engine does, keeping the record between turns. */
 export class Dialogue {
@@ -18,7 +19,7 @@ export class Dialogue {
   }
 
   /** Sends a customer line (or a payload) a minute after the previous one; returns the reply texts. */
-  say(input: string | FlowPayload, options: { after?: number; localeHint?: string } = {}): string[] {
+  say(input: string | FlowPayload, options: { after?: number; localeHint?: string; ticket?: Ticket } = {}): string[] {
     this.at += options.after ?? 60_000;
     const payload: FlowPayload = typeof input === 'string' ? { type: 'text', text: input } : input;
     const result = this.flow.step(this.record, {
@@ -28,6 +29,7 @@ export class Dialogue {
       at: this.at,
       ...this.base,
       ...(options.localeHint ? { localeHint: options.localeHint } : {}),
+      ...(options.ticket ? { ticket: options.ticket } : {}),
       payload,
     });
     this.record = result.record;
