@@ -31,7 +31,7 @@ export const PLAYGROUND_HELP = [
   '  /start            start a fresh conversation (like Telegram /start)',
   '  /help             ask the bot what it can do',
   `  /send KIND        send a non-text message (${MEDIA.join(', ')})`,
-  '  /wait TIME        let time pass and timers fire: /wait 10s (seconds), /wait 11 (minutes)',
+  '  /wait TIME        let time pass and timers fire: /wait 10s (seconds), /wait 11 (minutes), /wait 25h (hours)',
   '  /tickets          show the tickets recorded for this conversation',
   '  /agent claim [..] act as the agent: claim, reply TEXT, override TEXT, note TEXT,',
   '                    handback, close, release, transfer CATEGORY (/agent@小李 … as another agent)',
@@ -95,10 +95,11 @@ export class PlaygroundSession {
       case 'wait': {
         const ms = parseDuration(args[0] ?? '');
         if (ms === undefined) {
-          print('playground> /wait takes a time: /wait 10s (seconds) or /wait 11 (minutes)');
+          print('playground> /wait takes a time: /wait 10s (seconds), /wait 11 (minutes) or /wait 25h (hours)');
           return true;
         }
-        print(`playground> ${args[0]?.endsWith('s') ? `${ms / 1000} second(s)` : `${ms / 60_000} minute(s)`} later…`);
+        const unit = (args[0] ?? '').slice(-1).toLowerCase();
+        print(`playground> ${unit === 's' ? `${ms / 1000} second(s)` : unit === 'h' ? `${ms / 3_600_000} hour(s)` : `${ms / 60_000} minute(s)`} later…`);
         await this.pass(ms);
         return true;
       }
@@ -200,9 +201,10 @@ export class PlaygroundSession {
 
 /** "10s" → 10 seconds, "11" or "11m" → 11 minutes; undefined for anything else. */
 export function parseDuration(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(s|m)?$/i.exec(text.trim());
+  const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/i.exec(text.trim());
   if (!m) return undefined;
   const n = Number(m[1]);
   if (!(n > 0)) return undefined;
-  return Math.round(m[2]?.toLowerCase() === 's' ? n * 1000 : n * 60_000);
+  const unit = { s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'm').toLowerCase() as 's' | 'm' | 'h'];
+  return Math.round(n * unit);
 }

@@ -73,6 +73,17 @@ describe('playground (scripted, as in the README)', () => {
     expect(out.at(-1)).toMatch(/^playground> T\d{6}-\w{10} complaint pending need="买的耳机才用三天就坏了" category=quality priority=normal promisedBy=\S+ outcome="feedback path: reply promised within 48 h"$/);
   });
 
+  it('keeps the promised reply time: two days later the customer hears the complaint is escalated', async () => {
+    const { code, stdout } = await playground('我要投诉\n/wait 10s\n订单号 20261120001\uff0c昨天\uff0c耳机坏了\n不行\n/wait 49h\n/tickets\n');
+    expect(code).toBe(0);
+    const out = lines(stdout);
+    const ticket = /编号 (T\d{6}-\w{10})/.exec(out.find((l) => l.includes('您的投诉已登记')) ?? '')?.[1];
+    expect(ticket).toBeDefined();
+    expect(out).toContain('playground> 49 hour(s) later…');
+    expect(out).toContain(`bot> 您好\uff0c关于您反映的问题\uff08编号 ${ticket}\uff09\uff0c很抱歉到目前还没能给您处理结果。我们已将它升级加急处理\uff0c主管会尽快与您联系。给您添麻烦了\uff0c感谢您的耐心与谅解\uff01`);
+    expect(out.at(-1)).toMatch(new RegExp(`^playground> ${ticket} complaint pending .*priority=high .*escalated=promise-overdue`));
+  });
+
   it('takes a complaint in English, and answers a trailing one before the script ends', async () => {
     const { stdout } = await playground('This is a scam!! I want to complain\nmy headphones broke\n/wait 10s\norder 1234567, last week\nno\n');
     const out = lines(stdout);
