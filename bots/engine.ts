@@ -243,7 +243,8 @@ export class Engine {
     for (const effect of result.effects) {
       if (effect.type === 'transcript') transcript.push({ at: event.at, from: effect.from, text: effect.text, eventId: event.id });
       else deliverable.push(effect);
-      if (effect.type === 'reply') transcript.push({ at: event.at, from: effect.from ?? 'bot', text: effect.text, eventId: event.id });
+      // A queue message is filled at delivery; agents reading the transcript need not see {position}.
+      if (effect.type === 'reply') transcript.push({ at: event.at, from: effect.from ?? 'bot', text: effect.fill === 'queue' ? fillQueueText(effect.text, '…', '…') : effect.text, eventId: event.id });
     }
     const outbox: OutboxItem[] = deliverable.map((effect, n) => ({ id: `${event.id}#${n}`, conversationId: event.conversationId, channel, customerId, effect }));
     const waiting = await store.commit(lease, { eventId: event.id, record: result.record, transcript, outbox });
@@ -316,7 +317,7 @@ export class Engine {
     const position = (await queue.position(conversationId)) ?? 1;
     const average = (await queue.averageWaitSeconds()) ?? 60;
     const wait = Math.max(1, Math.ceil((position * average) / 60));
-    return text.replaceAll('{position}', String(position)).replaceAll('{wait}', String(wait));
+    return fillQueueText(text, String(position), String(wait));
   }
 
   /**
@@ -382,6 +383,10 @@ export class Engine {
         return;
     }
   }
+}
+
+function fillQueueText(text: string, position: string, wait: string): string {
+  return text.replaceAll('{position}', position).replaceAll('{wait}', wait);
 }
 
 /** How an inbound event reads in the transcript; undefined for events that say nothing to an agent. */

@@ -39,6 +39,8 @@ describe('handoff through the engine', () => {
     await h.say('c1', '转人工');
     expect(h.desk.cards).toHaveLength(1);
     expect(h.desk.cards[0]?.transcript.map((e) => e.text).slice(0, 3)).toEqual(['你好', '您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f', '我的订单还没发货']);
+    // The queue message the customer got is on the card without its template placeholders.
+    expect(h.desk.cards[0]?.transcript.at(-1)?.text).toBe('正在为您转接人工客服\uff0c您目前排在第 … 位\uff0c预计等待约 … 分钟。您可以继续描述您的问题\uff0c客服接入后都能看到\uff0c不需要您再重复。');
     await h.agent('c1', 'claim', wang);
     await h.agent('c1', 'reply', wang, { text: '您好\uff0c我来帮您查' });
     expect(h.channel.sent.at(-1)).toMatchObject({ conversationId: 'c1', customerId: 'cust-c1', text: '您好\uff0c我来帮您查' });
