@@ -55,6 +55,8 @@ export const Env = z.object({
   SLACK_API_URL: optionalText.pipe(z.string().regex(/^https?:\/\/\S+\/$/, 'must be a URL ending in /, e.g. https://slack.com/api/').optional()),
   SLACK_SUPERVISOR_GROUP: optionalText.pipe(z.string().regex(/^S[A-Z0-9]{6,}$/, 'must be a user group id (S0123ABCD)').optional()),
   SLACK_INTERNAL_PREFIX: optionalText.pipe(z.string().min(1).max(10).default('//')),
+  /** The agents' language on the desk (cards, notices); the customer's is the conversation's. Defaults to DEFAULT_LOCALE. */
+  DESK_LANGUAGE: optionalText.pipe(z.enum(['zh-CN', 'en'], 'must be zh-CN or en').optional()),
 }).superRefine((env, ctx) => {
   if (!env.SLACK_BOT_TOKEN) return;
   if (!env.SLACK_AGENT_CHANNEL) ctx.addIssue({ code: 'custom', path: ['SLACK_AGENT_CHANNEL'], message: 'is required with SLACK_BOT_TOKEN: the channel where handoff cards go' });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { PlaygroundDesk } from '../adapters/playground/desk.js';
+import { deskText } from '../flows/desk-text.js';
 import { PLAYGROUND_CHANNEL, PlaygroundChannel, PlaygroundSession } from '../adapters/playground/playground.js';
 import { createServer, type Server } from 'node:http';
 import { SLACK_EVENTS_PATH, SlackService } from '../adapters/slack/service.js';
@@ -107,6 +108,7 @@ async function telegram(config: Config, token: string, flowsDir: string | undefi
           agentChannel: config.SLACK_AGENT_CHANNEL,
           supervisorGroup: config.SLACK_SUPERVISOR_GROUP,
           internalPrefix: config.SLACK_INTERNAL_PREFIX,
+          deskText: deskText(config.DESK_LANGUAGE ?? config.DEFAULT_LOCALE),
           // Read when a card is posted, so an edited definition applies without a restart.
           categoryChannels: () => {
             const bundle = runtime.flows.current().bundle;
@@ -211,7 +213,7 @@ async function playground(config: Config, lang: string | undefined, flowsDir: st
   let offset = startAt === undefined ? 0 : startAt - Date.now();
   const clock = { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) };
   const channel = new PlaygroundChannel(print);
-  const runtime = await createRuntime({ config, log, clock: clock.now, channels: new Map([[PLAYGROUND_CHANNEL, channel]]), desk: new PlaygroundDesk(print), flowsDir });
+  const runtime = await createRuntime({ config, log, clock: clock.now, channels: new Map([[PLAYGROUND_CHANNEL, channel]]), desk: new PlaygroundDesk(print, deskText(config.DESK_LANGUAGE ?? lang ?? config.DEFAULT_LOCALE)), flowsDir });
   const session = new PlaygroundSession({ engine: runtime.engine, channel, tickets: runtime.store.tickets, poller: runtime.poller, clock, print, localeHint: lang });
 
   let stopTimers = () => {};

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConversationRecord, Effect, FlowPayload, type Choice } from '../flows/conversation.js';
-import type { AgentNotice, AgentRef, DeskUpdate, HandoffCard } from '../flows/handoff.js';
+import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../flows/handoff.js';
 import { Customer, type Ticket, type TicketChanges, type TicketStatus } from '../flows/ticket.js';
 
 /**
@@ -202,5 +202,5 @@ export interface DeskPort {
   /** A message for one agent only (Slack: ephemeral). */
   notify(conversationId: string, agentId: string, notice: AgentNotice): Promise<void>;
   /** Re-announces an unclaimed handoff (claim SLA), or alerts supervisors. */
-  ping(conversationId: string, level: 'sla' | 'supervisor'): Promise<void>;
+  ping(conversationId: string, level: DeskAlert): Promise<void>;
 }

@@ -4,7 +4,7 @@ import { compileGuard, type PhraseGuard } from './guard.js';
 import { localParts } from './hours.js';
 import { compileMatcher, type Matcher, type Understanding } from './match.js';
 import type { ChoiceId, FlowDefinition } from './schema.js';
-import { AgentNotice, AgentRef, DeskUpdate, HandoffCard } from './handoff.js';
+import { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from './handoff.js';
 import { createServiceMachine, type Escalation, type GreetParams, type SayParams, type ServiceEvent, type ServiceInput, type ServiceMachine, type UpdateTicketsParams } from './service.js';
 import { detectLocale, pickVariant, render } from './text.js';
 import { Customer, TicketChanges, Ticket, TicketStatus, ticketOfTimer } from './ticket.js';
@@ -100,7 +100,7 @@ export const Effect = z.discriminatedUnion('type', [
   z.object({ type: z.literal('desk.post'), text: z.string(), from: z.enum(['customer', 'system']) }),
   z.object({ type: z.literal('desk.update'), status: DeskUpdate, agent: AgentRef.optional(), category: z.string().optional() }),
   z.object({ type: z.literal('desk.notify'), agentId: z.string(), notice: AgentNotice }),
-  z.object({ type: z.literal('desk.ping'), level: z.enum(['sla', 'supervisor']) }),
+  z.object({ type: z.literal('desk.ping'), level: DeskAlert }),
   z.object({ type: z.literal('queue.join'), at: z.number() }),
   z.object({ type: z.literal('queue.leave'), at: z.number(), claimed: z.boolean() }),
   /** A line for the transcript only (an internal note, a blocked reply); nothing is delivered. */
@@ -309,7 +309,7 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
           effects.push({ type: 'desk.notify', ...(action.params as { agentId: string; notice: AgentNotice }) });
           break;
         case 'deskPing':
-          effects.push({ type: 'desk.ping', ...(action.params as { level: 'sla' | 'supervisor' }) });
+          effects.push({ type: 'desk.ping', ...(action.params as { level: DeskAlert }) });
           break;
         case 'queueJoin':
           effects.push({ type: 'queue.join', ...(action.params as { at: number }) });

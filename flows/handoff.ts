@@ -38,21 +38,12 @@ export const AgentNotice = z.discriminatedUnion('kind', [
 ]);
 export type AgentNotice = z.infer<typeof AgentNotice>;
 
+/**
+ * Alerts to the agents on a handed-over conversation: still unclaimed after the claim SLA, after
+ * the supervisors' deadline, or a reply time promised to the customer has passed.
+ */
+export const DeskAlert = z.enum(['sla', 'supervisor', 'overdue']);
+export type DeskAlert = z.infer<typeof DeskAlert>;
+
 export const DeskUpdate = z.enum(['claimed', 'released', 'transferred', 'handed-back', 'closed', 'closed-by-customer']);
 export type DeskUpdate = z.infer<typeof DeskUpdate>;
-
-/** How a notice reads to an agent, on any desk. */
-export function describeNotice(notice: AgentNotice): string {
-  switch (notice.kind) {
-    case 'already-claimed':
-      return 'you already have this conversation';
-    case 'not-yours':
-      return `${notice.by.name ?? notice.by.id} has this conversation; your message stays internal`;
-    case 'not-claimed':
-      return 'claim the conversation first';
-    case 'no-handoff':
-      return 'this conversation is with the bot now; claim it to take it over';
-    case 'guard-blocked':
-      return `not sent: ${notice.matches.map((m) => `"${m.phrase}" (${m.reason}); say instead: ${m.suggestion}`).join(' | ')} — to send it anyway, use override`;
-  }
-}

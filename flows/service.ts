@@ -1,7 +1,7 @@
 import { assign, enqueueActions, raise, setup } from 'xstate';
 import { categorize, describeFacts, describeMissing, extractFacts, mergeFacts, missingFacts, type ComplaintFacts } from './complaint.js';
 import type { PhraseGuard } from './guard.js';
-import type { AgentNotice, AgentRef, DeskUpdate, HandoffCard, HandoffReason } from './handoff.js';
+import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard, HandoffReason } from './handoff.js';
 import { describeHours, formatLocalTime, isBusinessTime, nextBusinessTime } from './hours.js';
 import type { Understanding } from './match.js';
 import type { ChoiceId, FlowDefinition, IntentId, TextKey } from './schema.js';
@@ -135,7 +135,7 @@ type EffectAction =
   | { type: 'deskPost'; params: { text: string; from: 'customer' | 'system' } }
   | { type: 'deskUpdate'; params: { status: DeskUpdate; agent?: { id: string; name?: string | undefined }; category?: string } }
   | { type: 'deskNotify'; params: { agentId: string; notice: AgentNotice } }
-  | { type: 'deskPing'; params: { level: 'sla' | 'supervisor' } }
+  | { type: 'deskPing'; params: { level: DeskAlert } }
   | { type: 'queueJoin'; params: { at: number } }
   | { type: 'queueLeave'; params: { at: number; claimed: boolean } }
   | { type: 'sayPolicy'; params: { policyId: string } }
@@ -285,7 +285,7 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
       deskPost: (_, _params: { text: string; from: 'customer' | 'system' }) => {},
       deskUpdate: (_, _params: { status: DeskUpdate; agent?: { id: string; name?: string | undefined }; category?: string }) => {},
       deskNotify: (_, _params: { agentId: string; notice: AgentNotice }) => {},
-      deskPing: (_, _params: { level: 'sla' | 'supervisor' }) => {},
+      deskPing: (_, _params: { level: DeskAlert }) => {},
       queueJoin: (_, _params: { at: number }) => {},
       queueLeave: (_, _params: { at: number; claimed: boolean }) => {},
       relay: (_, _params: { text: string }) => {},
@@ -475,7 +475,7 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
           params: { ids: [event.ticketId], changes: { overdueAt: event.at, priority: 'high', escalation: { reason: 'promise-overdue', at: event.at } }, at: event.at, ifStatus: 'pending' },
         });
         emit(enqueue, { type: 'escalate', params: { ticketId: event.ticketId, reason: 'promise-overdue', priority: 'high' } });
-        if (context.handoff) emit(enqueue, { type: 'deskPost', params: { text: `The reply time promised for ${event.ticketId} has passed; it is now high priority.`, from: 'system' } });
+        if (context.handoff) emit(enqueue, { type: 'deskPing', params: { level: 'overdue' } });
         else emit(enqueue, { type: 'say', params: { key: 'promiseOverdue', vars: { ticket: event.ticketId } } });
       }),
       // ---- handoff to people (智能与人工协同, 复杂问题升级)

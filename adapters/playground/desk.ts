@@ -1,5 +1,6 @@
 import type { DeskPort, TranscriptEntry } from '../../bots/ports.js';
-import { describeNotice, type AgentNotice, type AgentRef, type DeskUpdate, type HandoffCard } from '../../flows/handoff.js';
+import type { DeskText } from '../../flows/desk-text.js';
+import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/handoff.js';
 import { maskPII } from '../../flows/pii.js';
 
 /**
@@ -7,34 +8,39 @@ import { maskPII } from '../../flows/pii.js';
  * lines, and `/agent …` lines act as an agent. Lets the whole product be tried without Slack.
  */
 export class PlaygroundDesk implements DeskPort {
-  constructor(private readonly print: (line: string) => void) {}
+  constructor(
+    private readonly print: (line: string) => void,
+    private readonly t: DeskText,
+  ) {}
 
   async open(_conversationId: string, card: HandoffCard, transcript: TranscriptEntry[]): Promise<void> {
+    const { t } = this;
     const p = (line: string) => this.print(`desk> ${line}`);
-    p(`── ${card.afterHours ? 'after-hours ' : ''}handoff · ${card.priority} priority · reason: ${card.reason}${card.category ? ` · category: ${card.category}` : ''} · ticket ${card.ticketId}`);
-    p(`   customer: ${maskPII(card.customer.name ?? card.customer.id)} (${card.channel}, ${card.locale})`);
-    if (card.need) p(`   need: ${maskPII(card.need)}`);
-    for (const fact of card.facts) p(`   fact: ${maskPII(fact)}`);
-    if (card.tickets.length) p(`   tickets: ${card.tickets.join(', ')}`);
-    if (transcript.length) p('   last messages:');
-    for (const e of transcript.slice(-6)) p(`     ${e.from}: ${maskPII(e.text)}`);
-    p(card.afterHours ? '   (outside business hours: pick it up when agents are back)' : '   type "/agent claim" to take it');
+    const c = t.colon;
+    p(`── ${t.handoff(card)} · ${t.fields.priority}${c}${t.priorities[card.priority]}${card.category ? ` · ${t.fields.category}${c}${card.category}` : ''} · ${t.fields.ticket} ${card.ticketId}`);
+    p(`   ${t.fields.customer}${c}${maskPII(card.customer.name ?? card.customer.id)} (${card.channel}, ${card.locale})`);
+    if (card.need) p(`   ${t.fields.need}${c}${maskPII(card.need)}`);
+    for (const fact of card.facts) p(`   • ${maskPII(fact)}`);
+    if (card.tickets.length) p(`   ${t.fields.tickets}${c}${card.tickets.join(', ')}`);
+    if (transcript.length) p(`   ${t.fields.lastMessages}${c.trim()}`);
+    for (const e of transcript.slice(-6)) p(`     ${t.from[e.from]}${c}${maskPII(e.text)}`);
+    p(`   ${card.afterHours ? t.afterHoursHint : t.claimHint}`);
   }
 
   async post(_conversationId: string, text: string, from: 'customer' | 'system'): Promise<void> {
-    this.print(`desk> [${from}] ${maskPII(text)}`);
+    this.print(`desk> [${this.t.from[from]}] ${maskPII(text)}`);
   }
 
   async update(_conversationId: string, status: DeskUpdate, agent?: AgentRef, category?: string): Promise<void> {
-    const who = agent ? ` by ${agent.name ?? agent.id}` : '';
-    this.print(`desk> ${status}${who}${category ? ` → ${category}` : ''}`);
+    const who = agent ? (agent.name ?? agent.id) : this.t.someone;
+    this.print(`desk> ${status === 'transferred' && category ? this.t.transferredTo(category, who) : this.t.updates[status](who)}`);
   }
 
   async notify(_conversationId: string, agentId: string, notice: AgentNotice): Promise<void> {
-    this.print(`desk> (only ${agentId} sees this) ${describeNotice(notice)}`);
+    this.print(`desk> (${this.t.onlyFor(agentId)}) ${this.t.notice(notice)}`);
   }
 
-  async ping(_conversationId: string, level: 'sla' | 'supervisor'): Promise<void> {
-    this.print(level === 'sla' ? 'desk> @here still unclaimed: the customer is waiting' : 'desk> @supervisors unclaimed for too long: please assign someone');
+  async ping(_conversationId: string, level: DeskAlert): Promise<void> {
+    this.print(`desk> ${level === 'sla' ? '@here' : '@supervisors'} ${this.t.alerts[level]}`);
   }
 }

@@ -2,7 +2,8 @@ import type { webApi } from '@slack/bolt';
 import { DeliveryError } from '../../bots/errors.js';
 import type { Logger } from '../../bots/log.js';
 import type { DeskPort, LinkStore, TranscriptEntry } from '../../bots/ports.js';
-import { describeNotice, type AgentNotice, type AgentRef, type DeskUpdate, type HandoffCard } from '../../flows/handoff.js';
+import type { DeskText } from '../../flows/desk-text.js';
+import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/handoff.js';
 import { maskPII } from '../../flows/pii.js';
 
 /** Action ids of the desk's buttons; the service listens for them. */
@@ -18,6 +19,10 @@ export interface SlackDeskOptions {
   categoryChannels: () => Record<string, string>;
   /** A user group to alert when a handoff stays unclaimed (`S0123`); @channel otherwise. */
   supervisorGroup?: string | undefined;
+  /** The agents' language. */
+  text: DeskText;
+  /** What starts an internal thread message (shown in the thread's help). */
+  internalPrefix: string;
 }
 
 interface CardRef {
@@ -34,39 +39,39 @@ export function escapeMrkdwn(text: string): string {
 const safe = (text: string) => escapeMrkdwn(maskPII(text));
 
 /** The handoff card: who, why, how urgent, what is known, the last messages, and Claim. */
-export function cardBlocks(conversationId: string, card: HandoffCard, transcript: TranscriptEntry[], claimedBy?: AgentRef): unknown[] {
-  const title = `${card.priority === 'high' ? ':red_circle:' : ':large_blue_circle:'} ${card.afterHours ? 'After-hours handoff' : 'Handoff'}: ${card.reason}`;
+export function cardBlocks(conversationId: string, card: HandoffCard, transcript: TranscriptEntry[], t: DeskText, claimedBy?: AgentRef): unknown[] {
+  const title = `${card.priority === 'high' ? ':red_circle:' : ':large_blue_circle:'} ${t.handoff(card)}`;
   const fields = [
-    ['Customer', card.customer.name ?? card.customer.id],
-    ['Channel', card.channel],
-    ['Language', card.locale],
-    ['Priority', card.priority],
-    ['Category', card.category ?? '—'],
-    ['Ticket', card.ticketId],
+    [t.fields.customer, card.customer.name ?? card.customer.id],
+    [t.fields.channel, card.channel],
+    [t.fields.language, card.locale],
+    [t.fields.priority, t.priorities[card.priority]],
+    [t.fields.category, card.category ?? '—'],
+    [t.fields.ticket, card.ticketId],
   ].map(([k, v]) => ({ type: 'mrkdwn', text: `*${k}*\n${safe(v ?? '')}` }));
-  const summary = [`*Need*\n${safe(card.need || '—')}`, ...card.facts.map((f) => `• ${safe(f)}`), card.tickets.length ? `*Tickets* ${card.tickets.join(', ')}` : '']
+  const summary = [`*${t.fields.need}*\n${safe(card.need || '—')}`, ...card.facts.map((f) => `• ${safe(f)}`), card.tickets.length ? `*${t.fields.tickets}* ${card.tickets.join(', ')}` : '']
     .filter(Boolean)
     .join('\n');
-  const lines = transcript.slice(-8).map((e) => `*${e.from}*: ${safe(e.text).slice(0, 300)}`);
+  const lines = transcript.slice(-8).map((e) => `*${t.from[e.from]}*: ${safe(e.text).slice(0, 300)}`);
   return [
     { type: 'header', text: { type: 'plain_text', text: title } },
     { type: 'section', fields },
     { type: 'section', text: { type: 'mrkdwn', text: summary } },
-    ...(lines.length ? [{ type: 'section', text: { type: 'mrkdwn', text: `*Last messages*\n${lines.join('\n')}` } }] : []),
+    ...(lines.length ? [{ type: 'section', text: { type: 'mrkdwn', text: `*${t.fields.lastMessages}*\n${lines.join('\n')}` } }] : []),
     claimedBy
-      ? { type: 'context', elements: [{ type: 'mrkdwn', text: `Claimed by <@${claimedBy.id}>` }] }
+      ? { type: 'context', elements: [{ type: 'mrkdwn', text: t.claimedBy(`<@${claimedBy.id}>`) }] }
       : {
           type: 'actions',
-          elements: [{ type: 'button', action_id: ACTIONS.claim, style: 'primary', text: { type: 'plain_text', text: 'Claim' }, value: conversationId }],
+          elements: [{ type: 'button', action_id: ACTIONS.claim, style: 'primary', text: { type: 'plain_text', text: t.claim }, value: conversationId }],
         },
   ];
 }
 
-function controls(conversationId: string): unknown[] {
+function controls(conversationId: string, t: DeskText, internalPrefix: string): unknown[] {
   const button = (id: string, text: string, style?: 'danger') => ({ type: 'button', action_id: id, text: { type: 'plain_text', text }, value: conversationId, ...(style ? { style } : {}) });
   return [
-    { type: 'section', text: { type: 'mrkdwn', text: 'Reply in this thread to talk to the customer. `//` at the start keeps a message internal; `!override …` sends a reply the phrase guard blocked.' } },
-    { type: 'actions', elements: [button(ACTIONS.handback, 'Hand back to bot'), button(ACTIONS.close, 'Close'), button(ACTIONS.release, 'Release', 'danger')] },
+    { type: 'section', text: { type: 'mrkdwn', text: t.threadHelp(internalPrefix) } },
+    { type: 'actions', elements: [button(ACTIONS.handback, t.buttons.handback), button(ACTIONS.close, t.buttons.close), button(ACTIONS.release, t.buttons.release, 'danger')] },
   ];
 }
 
@@ -111,7 +116,7 @@ export class SlackDesk implements DeskPort {
   async open(conversationId: string, card: HandoffCard, transcript: TranscriptEntry[]): Promise<void> {
     const channel = (card.category && this.o.categoryChannels()[card.category]) || this.o.agentChannel;
     const result = await this.call(conversationId, () =>
-      this.o.client.chat.postMessage({ channel, text: `Handoff (${card.priority}): ${safe(card.need || card.reason)}`, blocks: cardBlocks(conversationId, card, transcript) as never }),
+      this.o.client.chat.postMessage({ channel, text: `${this.o.text.handoff(card)} (${this.o.text.priorities[card.priority]}): ${safe(card.need)}`, blocks: cardBlocks(conversationId, card, transcript, this.o.text) as never }),
     );
     const ts = String(result.ts ?? '');
     const at = String(result.channel ?? channel);
@@ -128,43 +133,35 @@ export class SlackDesk implements DeskPort {
   async update(conversationId: string, status: DeskUpdate, agent?: AgentRef, category?: string): Promise<void> {
     const ref = await this.ref(conversationId);
     if (!ref) return this.o.log.warn('desk update without a card', { conversationId, status });
-    const who = agent ? `<@${agent.id}>` : 'someone';
+    const t = this.o.text;
+    const who = agent ? `<@${agent.id}>` : t.someone;
     if (status === 'transferred' && category) {
       // A new card in the category's channel (open() picks it); the old thread says where it went.
-      await this.call(conversationId, () => this.o.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: `Transferred to ${category} by ${who}.` }));
+      await this.call(conversationId, () => this.o.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: t.transferredTo(category, who) }));
       await this.open(conversationId, { ...ref.card, category }, []);
       return;
     }
     const claimedBy = status === 'claimed' ? agent : undefined;
     await this.call(conversationId, () =>
-      this.o.client.chat.update({ channel: ref.channel, ts: ref.ts, text: `Handoff: ${status}`, blocks: cardBlocks(conversationId, ref.card, [], claimedBy) as never }),
+      this.o.client.chat.update({ channel: ref.channel, ts: ref.ts, text: t.updates[status](who), blocks: cardBlocks(conversationId, ref.card, [], t, claimedBy) as never }),
     );
-    const note: Record<DeskUpdate, string> = {
-      claimed: `${who} has the conversation.`,
-      released: `${who} released the conversation: it is waiting for an agent again.`,
-      transferred: `Transferred by ${who}.`,
-      'handed-back': `${who} handed the conversation back to the bot.`,
-      closed: `${who} closed the conversation.`,
-      'closed-by-customer': 'The customer ended the conversation.',
-    };
+    const note = t.updates[status](who);
     await this.call(conversationId, () =>
-      this.o.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: note[status], ...(status === 'claimed' ? { blocks: [{ type: 'section', text: { type: 'mrkdwn', text: note[status] } }, ...controls(conversationId)] as never } : {}) }),
+      this.o.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: note, ...(status === 'claimed' ? { blocks: [{ type: 'section', text: { type: 'mrkdwn', text: note } }, ...controls(conversationId, t, this.o.internalPrefix)] as never } : {}) }),
     );
   }
 
   async notify(conversationId: string, agentId: string, notice: AgentNotice): Promise<void> {
     const ref = await this.ref(conversationId);
     if (!ref) return;
-    await this.call(conversationId, () => this.o.client.chat.postEphemeral({ channel: ref.channel, user: agentId, thread_ts: ref.ts, text: escapeMrkdwn(describeNotice(notice)) }));
+    await this.call(conversationId, () => this.o.client.chat.postEphemeral({ channel: ref.channel, user: agentId, thread_ts: ref.ts, text: escapeMrkdwn(this.o.text.notice(notice)) }));
   }
 
-  async ping(conversationId: string, level: 'sla' | 'supervisor'): Promise<void> {
+  async ping(conversationId: string, level: DeskAlert): Promise<void> {
     const ref = await this.ref(conversationId);
     if (!ref) return;
-    const text =
-      level === 'sla'
-        ? '<!here> This customer is still waiting for an agent. Please claim the conversation.'
-        : `${this.o.supervisorGroup ? `<!subteam^${this.o.supervisorGroup}>` : '<!channel>'} Unclaimed for too long: please assign someone now.`;
+    const supervisors = this.o.supervisorGroup ? `<!subteam^${this.o.supervisorGroup}>` : '<!channel>';
+    const text = `${level === 'sla' ? '<!here>' : supervisors} ${this.o.text.alerts[level]}`;
     await this.call(conversationId, () => this.o.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text }));
   }
 }

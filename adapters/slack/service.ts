@@ -1,3 +1,4 @@
+import type { DeskText } from '../../flows/desk-text.js';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type webApi } from '@slack/bolt';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../../bots/engine.js';
@@ -21,6 +22,8 @@ export interface SlackOptions {
   supervisorGroup?: string | undefined;
   /** Messages starting with this stay internal (never reach the customer). */
   internalPrefix: string;
+  /** The agents' language on the desk. */
+  deskText: DeskText;
   links: LinkStore;
   log: Logger;
   clock: () => number;
@@ -50,7 +53,7 @@ export class SlackService {
       this.receiver = new HTTPReceiver({ signingSecret: o.signingSecret, endpoints: [SLACK_EVENTS_PATH], processBeforeResponse: true, logLevel: LogLevel.WARN });
       this.app = new App({ token: o.botToken, receiver: this.receiver, clientOptions, logLevel: LogLevel.WARN });
     }
-    this.desk = new SlackDesk({ client: this.app.client, links: o.links, log: o.log, agentChannel: o.agentChannel, categoryChannels: o.categoryChannels, supervisorGroup: o.supervisorGroup });
+    this.desk = new SlackDesk({ client: this.app.client, links: o.links, log: o.log, agentChannel: o.agentChannel, categoryChannels: o.categoryChannels, supervisorGroup: o.supervisorGroup, text: o.deskText, internalPrefix: o.internalPrefix });
     this.listen();
   }
 

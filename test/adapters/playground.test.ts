@@ -92,7 +92,8 @@ describe('playground (scripted, as in the README)', () => {
     // A supervisor request escalates; with agents at the desk, to a person at once.
     const trailing = await playground('I want to speak to your manager!!\n');
     const out2 = lines(trailing.stdout);
-    expect(out2.some((l) => /^desk> ── handoff · high priority · reason: complaint/.test(l))).toBe(true);
+    // An English-speaking customer; the agents still read their desk in Chinese.
+    expect(out2.some((l) => /^desk> ── 转人工\uff1a投诉 · 优先级\uff1a紧急/.test(l))).toBe(true);
     expect(out2.some((l) => /^bot> Connecting you to a member of our team\. You are number 1 in the queue/.test(l))).toBe(true);
   });
 
@@ -117,19 +118,20 @@ describe('playground (scripted, as in the README)', () => {
     const at = (re: RegExp) => out.findIndex((l) => re.test(l));
     // The customer hears first, then the card reaches the desk.
     const told = at(/^bot> 正在为您转接人工客服\uff0c您目前排在第 1 位/);
-    const card = at(/^desk> ── handoff · normal priority · reason: asked · ticket T\d{6}-\w{10}$/);
+    // Agents read their desk in Chinese (DESK_LANGUAGE, here the default locale).
+    const card = at(/^desk> ── 转人工\uff1a客户要求人工服务 · 优先级\uff1a普通 · 工单 T\d{6}-\w{10}$/);
     expect(told).toBeGreaterThanOrEqual(0);
     expect(card).toBeGreaterThan(told);
-    expect(out).toContain('desk>    need: 我的订单还没发货\uff0c转人工');
-    expect(out).toContain('desk> [customer] 订单号 20261120001');
-    expect(out).toContain('desk> claimed by 小王');
+    expect(out).toContain('desk>    客户诉求\uff1a我的订单还没发货\uff0c转人工');
+    expect(out).toContain('desk> [客户] 订单号 20261120001');
+    expect(out).toContain('desk> 小王 已接入会话。');
     expect(out).toContain('bot> 客服 小王 为您服务\uff0c请问有什么可以帮您\uff1f');
-    expect(out).toContain('desk> (only pg:小李 sees this) 小王 has this conversation; your message stays internal');
+    expect(out).toContain('desk> (仅 pg:小李 可见) 该会话由 小王 负责\uff0c您的消息仅内部可见');
     expect(out).toContain('bot> 您好\uff0c我查一下您的订单');
-    expect(out.some((l) => l.startsWith('desk> (only pg:小王 sees this) not sent: "这是公司规定"'))).toBe(true);
+    expect(out.some((l) => l.startsWith('desk> (仅 pg:小王 可见) 未发送\uff1a“这是公司规定”'))).toBe(true);
     expect(out.some((l) => l.startsWith('bot> 这是公司规定'))).toBe(false);
-    expect(out).toContain('desk> [customer] 好的\uff0c谢谢');
-    expect(out).toContain('desk> closed by 小王');
+    expect(out).toContain('desk> [客户] 好的\uff0c谢谢');
+    expect(out).toContain('desk> 小王 已结束会话。');
     expect(out.some((l) => l.startsWith('bot> 为了不断改进我们的服务'))).toBe(true);
     expect(out.at(-1)).toMatch(/^playground> T\d{6}-\w{10} inquiry resolved need="我的订单还没发货\uff0c转人工" priority=normal promisedBy=\S+ satisfaction=5 outcome="resolved by 小王"$/);
   });
@@ -140,11 +142,12 @@ describe('playground (scripted, as in the README)', () => {
   });
 
   it('exits with every bad variable listed when the environment is wrong', async () => {
-    const { code, stdout, stderr } = await playground('你好\n', [], { REDIS_URL: 'localhost', DEDUP_TTL_HOURS: '1' });
+    const { code, stdout, stderr } = await playground('你好\n', [], { REDIS_URL: 'localhost', DEDUP_TTL_HOURS: '1', DESK_LANGUAGE: 'fr' });
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toContain('REDIS_URL: must be a redis:// or rediss:// URL');
     expect(stderr).toContain('DEDUP_TTL_HOURS: must be at least 24');
+    expect(stderr).toContain('DESK_LANGUAGE: must be zh-CN or en');
   });
 
   it('refuses to start on broken flow files, naming file and path', async () => {

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { deskText } from '../../flows/desk-text.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
@@ -63,13 +64,13 @@ beforeAll(() => {
 });
 afterAll(() => nock.enableNetConnect());
 
-async function setup() {
+async function setup(options: { deskLanguage?: string; internalPrefix?: string } = {}) {
   const slack = fakeSlack();
   const clock = new TestClock();
   const store = new MemoryStore(clock.now);
   const log = memoryLogger();
   const customer = new RecordingChannel();
-  const service = new SlackService({ botToken: 'xoxb-test', signingSecret: SECRET, agentChannel: AGENTS, categoryChannels: () => ({}), internalPrefix: '//', links: store.links, log, clock: clock.now });
+  const service = new SlackService({ botToken: 'xoxb-test', signingSecret: SECRET, agentChannel: AGENTS, categoryChannels: () => ({}), internalPrefix: options.internalPrefix ?? '//', deskText: deskText(options.deskLanguage ?? 'en'), links: store.links, log, clock: clock.now });
   const engine = new Engine({ store, flow: () => flow, channels: new Map([['test', customer]]), desk: service.desk, clock: clock.now, log, sleep: async () => {} });
   service.attach(engine);
   server = createServer((req, res) => service.requestListener?.(req, res));
@@ -106,7 +107,7 @@ async function setup() {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signed(body), ...(options.retry ? { 'x-slack-retry-num': String(options.retry), 'x-slack-retry-reason': 'http_timeout' } : {}) }, body });
     return res.status;
   };
-  return { slack, store, customer, customerSays, press, threadMessage, url, log };
+  return { slack, store, customer, customerSays, press, threadMessage, url, log, service };
 }
 
 describe('Slack agent desk', () => {
@@ -117,13 +118,29 @@ describe('Slack agent desk', () => {
     const [card] = t.slack.of('chat.postMessage');
     expect(card?.body.channel).toBe(AGENTS);
     const blocks = card?.body.blocks as Array<Record<string, any>>;
-    expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: ':large_blue_circle: Handoff: asked' } });
+    expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: ':large_blue_circle: Handoff: the customer asked for a person' } });
     expect(blocks[1]?.fields[0]).toEqual({ type: 'mrkdwn', text: '*Customer*\nLi 138****5678' });
     expect(JSON.stringify(blocks)).toContain('我的订单还没发货');
     expect(blocks.at(-1)).toEqual({ type: 'actions', elements: [{ type: 'button', action_id: 'desk_claim', style: 'primary', text: { type: 'plain_text', text: 'Claim' }, value: 'tg:42' }] });
     // Everything later goes in the card's thread.
     await t.customerSays('订单号 20261120001');
     expect(t.slack.of('chat.postMessage').at(-1)?.body).toMatchObject({ channel: AGENTS, thread_ts: CARD_TS, text: ':bust_in_silhouette: 订单号 20261120001' });
+  });
+
+  it('speaks the agents\' language, set apart from the customer\'s', async () => {
+    const t = await setup({ deskLanguage: 'zh-CN', internalPrefix: '##' });
+    await t.customerSays('转人工');
+    const blocks = t.slack.of('chat.postMessage')[0]?.body.blocks as Array<Record<string, any>>;
+    expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: ':large_blue_circle: 转人工\uff1a客户要求人工服务' } });
+    expect(blocks[1]?.fields[0]).toEqual({ type: 'mrkdwn', text: '*客户*\nLi 138****5678' });
+    expect(blocks.at(-1)?.elements[0].text.text).toBe('接入');
+    expect(await t.press('desk_claim', 'UWANG')).toBe(200);
+    const controls = t.slack.of('chat.postMessage').at(-1)?.body;
+    expect(controls?.text).toBe('<@UWANG> 已接入会话。');
+    expect(controls?.blocks[1].text.text).toBe('在本话题中回复即可与客户对话。以 `##` 开头的消息仅内部可见\uff1b`!override …` 可发送被服务忌语检查拦下的回复。');
+    expect(controls?.blocks.at(-1).elements.map((e: { text: { text: string } }) => e.text.text)).toEqual(['交还机器人', '结束会话', '放回队列']);
+    await t.service.desk.ping('tg:42', 'overdue');
+    expect(t.slack.of('chat.postMessage').at(-1)?.body).toMatchObject({ thread_ts: CARD_TS, text: '<!channel> 承诺给客户的答复时间已过\uff0c该事项已升级为紧急。' });
   });
 
   it('gives the conversation to one agent, updates the card and tells the customer the agent\'s name', async () => {

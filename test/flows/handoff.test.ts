@@ -236,7 +236,7 @@ describe('when handoff happens', () => {
     d.say(agent('claim'), { after: 12 * 3_600_000 });
     expect(d.state).toBe('handoff.claimed');
     expect(d.say({ type: 'timer', name, dueAt }, { after: dueAt - d.at, ticket })).toEqual([]);
-    expect(d.of('desk.post')).toEqual([{ type: 'desk.post', text: `The reply time promised for ${ticket.id} has passed; it is now high priority.`, from: 'system' }]);
+    expect(d.of('desk.ping')).toEqual([{ type: 'desk.ping', level: 'overdue' }]);
     expect(d.of('ticket.update')[0]).toMatchObject({ id: ticket.id, changes: { priority: 'high' }, ifStatus: 'pending' });
     expect(d.state).toBe('handoff.claimed');
   });

@@ -2,7 +2,7 @@ import { Engine, type EngineOptions } from '../../bots/engine.js';
 import { DeliveryError } from '../../bots/errors.js';
 import { memoryLogger } from '../../bots/log.js';
 import type { ChannelPort, DeskPort, InboundEvent, OutboundMessage, Store, TranscriptEntry } from '../../bots/ports.js';
-import type { AgentNotice, AgentRef, DeskUpdate, HandoffCard } from '../../flows/handoff.js';
+import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/handoff.js';
 import { TimerPoller } from '../../bots/timers.js';
 import type { ConversationFlow, FlowPayload } from '../../flows/conversation.js';
 import { defaultFlow, shanghai } from './flows.js';
@@ -46,7 +46,7 @@ export class RecordingDesk implements DeskPort {
   async notify(conversationId: string, agentId: string, notice: AgentNotice): Promise<void> {
     this.notices.push({ conversationId, agentId, notice });
   }
-  async ping(conversationId: string, level: 'sla' | 'supervisor'): Promise<void> {
+  async ping(conversationId: string, level: DeskAlert): Promise<void> {
     this.pings.push({ conversationId, level });
   }
 }

@@ -1,0 +1,133 @@
+import type { AgentNotice, DeskAlert, DeskUpdate, HandoffCard, HandoffReason } from './handoff.js';
+
+/**
+ * What agents read on the desk (Slack, the playground), in the desk's language. The customer's
+ * language is the conversation's; the agents' is the deployment's (`DESK_LANGUAGE`), so a
+ * Chinese team can take an English-speaking customer and still read its own tools.
+ */
+export const DESK_LANGUAGES = ['zh-CN', 'en'] as const;
+export type DeskLanguage = (typeof DESK_LANGUAGES)[number];
+
+export interface DeskText {
+  handoff: (card: Pick<HandoffCard, 'afterHours' | 'reason' | 'priority'>) => string;
+  reasons: Record<HandoffReason, string>;
+  priorities: Record<HandoffCard['priority'], string>;
+  /** Between a label and its value. */
+  colon: string;
+  fields: { customer: string; channel: string; language: string; priority: string; category: string; ticket: string; need: string; tickets: string; lastMessages: string };
+  from: Record<'customer' | 'bot' | 'agent' | 'system', string>;
+  claim: string;
+  claimedBy: (who: string) => string;
+  /** How to work in the thread; `prefix` keeps a message internal. */
+  threadHelp: (prefix: string) => string;
+  buttons: { handback: string; close: string; release: string };
+  someone: string;
+  updates: Record<DeskUpdate, (who: string) => string>;
+  transferredTo: (category: string, who: string) => string;
+  alerts: Record<DeskAlert, string>;
+  notice: (notice: AgentNotice) => string;
+  /** A message only one agent sees (Slack shows these as ephemeral). */
+  onlyFor: (agent: string) => string;
+  /** Playground only: what to type to take a card, and the after-hours hint. */
+  claimHint: string;
+  afterHoursHint: string;
+}
+
+const who = (agent: { id: string; name?: string | undefined }) => agent.name ?? agent.id;
+
+const EN: DeskText = {
+  handoff: (card) => `${card.afterHours ? 'After-hours handoff' : 'Handoff'}: ${EN.reasons[card.reason]}`,
+  reasons: { asked: 'the customer asked for a person', failures: 'the bot could not answer', complaint: 'complaint' },
+  priorities: { normal: 'normal', high: 'high' },
+  colon: ': ',
+  fields: { customer: 'Customer', channel: 'Channel', language: 'Language', priority: 'Priority', category: 'Category', ticket: 'Ticket', need: 'Need', tickets: 'Tickets', lastMessages: 'Last messages' },
+  from: { customer: 'customer', bot: 'bot', agent: 'agent', system: 'system' },
+  claim: 'Claim',
+  claimedBy: (w) => `Claimed by ${w}`,
+  threadHelp: (prefix) => `Reply in this thread to talk to the customer. \`${prefix}\` at the start keeps a message internal; \`!override …\` sends a reply the phrase guard blocked.`,
+  buttons: { handback: 'Hand back to bot', close: 'Close', release: 'Release' },
+  someone: 'someone',
+  updates: {
+    claimed: (w) => `${w} has the conversation.`,
+    released: (w) => `${w} released the conversation: it is waiting for an agent again.`,
+    transferred: (w) => `Transferred by ${w}.`,
+    'handed-back': (w) => `${w} handed the conversation back to the bot.`,
+    closed: (w) => `${w} closed the conversation.`,
+    'closed-by-customer': () => 'The customer ended the conversation.',
+  },
+  transferredTo: (category, w) => `Transferred to ${category} by ${w}.`,
+  alerts: {
+    sla: 'This customer is still waiting for an agent. Please claim the conversation.',
+    supervisor: 'Unclaimed for too long: please assign someone now.',
+    overdue: 'The reply time promised to this customer has passed: the matter is now high priority.',
+  },
+  notice: (notice) => {
+    switch (notice.kind) {
+      case 'already-claimed':
+        return 'you already have this conversation';
+      case 'not-yours':
+        return `${who(notice.by)} has this conversation; your message stays internal`;
+      case 'not-claimed':
+        return 'claim the conversation first';
+      case 'no-handoff':
+        return 'this conversation is with the bot now; claim it to take it over';
+      case 'guard-blocked':
+        return `not sent: ${notice.matches.map((m) => `"${m.phrase}" (${m.reason}); say instead: ${m.suggestion}`).join(' | ')} — to send it anyway, use override`;
+    }
+  },
+  onlyFor: (agent) => `only ${agent} sees this`,
+  claimHint: 'type "/agent claim" to take it',
+  afterHoursHint: '(outside business hours: pick it up when agents are back)',
+};
+
+const ZH: DeskText = {
+  handoff: (card) => `${card.afterHours ? '非工作时间转人工' : '转人工'}：${ZH.reasons[card.reason]}`,
+  reasons: { asked: '客户要求人工服务', failures: '机器人无法解答', complaint: '投诉' },
+  priorities: { normal: '普通', high: '紧急' },
+  colon: '：',
+  fields: { customer: '客户', channel: '渠道', language: '语言', priority: '优先级', category: '类别', ticket: '工单', need: '客户诉求', tickets: '相关工单', lastMessages: '最近消息' },
+  from: { customer: '客户', bot: '机器人', agent: '客服', system: '系统' },
+  claim: '接入',
+  claimedBy: (w) => `已由 ${w} 接入`,
+  threadHelp: (prefix) => `在本话题中回复即可与客户对话。以 \`${prefix}\` 开头的消息仅内部可见；\`!override …\` 可发送被服务忌语检查拦下的回复。`,
+  buttons: { handback: '交还机器人', close: '结束会话', release: '放回队列' },
+  someone: '有人',
+  updates: {
+    claimed: (w) => `${w} 已接入会话。`,
+    released: (w) => `${w} 已放回会话，正在等待其他客服接入。`,
+    transferred: (w) => `${w} 已转交会话。`,
+    'handed-back': (w) => `${w} 已将会话交还机器人。`,
+    closed: (w) => `${w} 已结束会话。`,
+    'closed-by-customer': () => '客户已结束会话。',
+  },
+  transferredTo: (category, w) => `${w} 已将会话转交给「${category}」。`,
+  alerts: {
+    sla: '这位客户还在等待人工客服，请尽快接入。',
+    supervisor: '会话长时间无人接入，请主管立即安排。',
+    overdue: '承诺给客户的答复时间已过，该事项已升级为紧急。',
+  },
+  notice: (notice) => {
+    switch (notice.kind) {
+      case 'already-claimed':
+        return '您已经接入了这个会话';
+      case 'not-yours':
+        return `该会话由 ${who(notice.by)} 负责，您的消息仅内部可见`;
+      case 'not-claimed':
+        return '请先接入会话';
+      case 'no-handoff':
+        return '该会话目前由机器人处理，接入后才能接管';
+      case 'guard-blocked':
+        return `未发送：${notice.matches.map((m) => `“${m.phrase}”（${m.reason}），建议改为：${m.suggestion}`).join('；')} —— 如仍要发送，请使用 override`;
+    }
+  },
+  onlyFor: (agent) => `仅 ${agent} 可见`,
+  claimHint: '输入 "/agent claim" 接入',
+  afterHoursHint: '（非工作时间：请客服上班后处理）',
+};
+
+const TEXTS: Record<DeskLanguage, DeskText> = { 'zh-CN': ZH, en: EN };
+
+/** The desk's words in a language; anything but Chinese reads English. */
+export function deskText(language: string): DeskText {
+  return language.toLowerCase().startsWith('zh') ? TEXTS['zh-CN'] : TEXTS.en;
+}
