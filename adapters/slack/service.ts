@@ -47,7 +47,10 @@ export class SlackService {
     const clientOptions = { ...(o.apiUrl ? { slackApiUrl: o.apiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true };
     if (o.appToken) {
       this.receiver = undefined;
-      this.app = new App({ token: o.botToken, receiver: new SocketModeReceiver({ appToken: o.appToken }), clientOptions, logLevel: LogLevel.WARN });
+      // The receiver's own Web API client opens the connection (apps.connections.open): it must
+      // use the same API root as the app's.
+      const receiver = new SocketModeReceiver({ appToken: o.appToken, installerOptions: { clientOptions }, logLevel: LogLevel.WARN });
+      this.app = new App({ token: o.botToken, receiver, clientOptions, logLevel: LogLevel.WARN });
     } else {
       if (!o.signingSecret) throw new Error('Slack needs SLACK_SIGNING_SECRET (HTTP events) or SLACK_APP_TOKEN (Socket Mode)');
       this.receiver = new HTTPReceiver({ signingSecret: o.signingSecret, endpoints: [SLACK_EVENTS_PATH], processBeforeResponse: true, logLevel: LogLevel.WARN });

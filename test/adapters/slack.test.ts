@@ -3,6 +3,7 @@ import { deskText } from '../../flows/desk-text.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../adapters/store/memory.js';
 import { SLACK_EVENTS_PATH, SlackService } from '../../adapters/slack/service.js';
@@ -21,6 +22,9 @@ interface Call {
   body: Record<string, any>;
 }
 
+/** Where apps.connections.open sends a Socket Mode client (a local WebSocket server in the test). */
+let socketUrl = '';
+
 /** nock for the Slack Web API: records calls, answers like Slack. */
 function fakeSlack(root = 'https://slack.com') {
   const calls: Call[] = [];
@@ -34,6 +38,8 @@ function fakeSlack(root = 'https://slack.com') {
       for (const key of ['blocks', 'attachments']) if (typeof data[key] === 'string') data[key] = JSON.parse(data[key]);
       calls.push({ method, body: data });
       switch (method) {
+        case 'apps.connections.open':
+          return [200, { ok: true, url: socketUrl }];
         case 'auth.test':
           return [200, { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' }];
         case 'users.info':
@@ -221,5 +227,79 @@ describe('Slack agent desk', () => {
     await t.threadMessage('UWANG', '您好', { eventId: 'EvSAME' });
     await t.threadMessage('UWANG', '您好', { eventId: 'EvSAME', retry: 1 });
     expect(t.customer.texts().slice(before)).toEqual(['您好']);
+  });
+});
+
+describe('Slack agent desk over Socket Mode (a local WebSocket server stands in for Slack)', () => {
+  it('connects out, acknowledges every envelope and acts on buttons and thread replies', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise<void>((r) => wss.once('listening', () => r()));
+    socketUrl = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
+    const acks: string[] = [];
+    const ackWaiters = new Map<string, () => void>();
+    const acked = (id: string) => new Promise<void>((resolve) => (acks.includes(id) ? resolve() : ackWaiters.set(id, resolve)));
+    let socket: WebSocket | undefined;
+    const connected = new Promise<WebSocket>((resolve) =>
+      wss.on('connection', (ws) => {
+        ws.on('message', (data) => {
+          const id = (JSON.parse(String(data)) as { envelope_id: string }).envelope_id;
+          acks.push(id);
+          ackWaiters.get(id)?.();
+        });
+        ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'local' }, connection_info: { app_id: 'A1' } }));
+        resolve(ws);
+      }),
+    );
+    // A proxy as the API root (SLACK_API_URL): opening the socket must use it too.
+    const slack = fakeSlack('https://slack-proxy.internal.test');
+    const clock = new TestClock();
+    const store = new MemoryStore(clock.now);
+    const log = memoryLogger();
+    const customer = new RecordingChannel();
+    const service = new SlackService({ botToken: 'xoxb-test', appToken: 'xapp-1-test', apiUrl: 'https://slack-proxy.internal.test/api/', agentChannel: AGENTS, categoryChannels: () => ({}), internalPrefix: '//', deskText: deskText('zh-CN'), links: store.links, log, clock: clock.now });
+    const engine = new Engine({ store, flow: () => flow, channels: new Map([['test', customer]]), desk: service.desk, clock: clock.now, log, sleep: async () => {} });
+    service.attach(engine);
+    try {
+      await service.start();
+      socket = await connected;
+      expect(slack.of('apps.connections.open')).toHaveLength(1);
+      await engine.receive({ id: 'c-1', conversationId: 'tg:42', channel: 'test', customer: { id: '42', name: 'Li' }, at: clock.now(), payload: { type: 'text', text: '转人工' } });
+      expect(slack.of('chat.postMessage')[0]?.body.channel).toBe(AGENTS);
+
+      // The Claim button arrives as an interactive envelope.
+      let next = customer.next();
+      socket.send(JSON.stringify({
+        envelope_id: 'env-claim',
+        type: 'interactive',
+        accepts_response_payload: false,
+        payload: {
+          type: 'block_actions', user: { id: 'UWANG', name: 'wang' }, team: { id: 'T1' }, api_app_id: 'A1', token: 't', trigger_id: 'tr-1',
+          channel: { id: AGENTS }, container: { type: 'message', message_ts: CARD_TS, channel_id: AGENTS },
+          actions: [{ type: 'button', action_id: 'desk_claim', value: 'tg:42', action_ts: '1795000001.000001', block_id: 'b' }],
+        },
+      }));
+      expect((await next).text).toBe('客服 小王 为您服务\uff0c请问有什么可以帮您\uff1f');
+
+      // A reply in the card's thread arrives as an Events API envelope.
+      next = customer.next();
+      socket.send(JSON.stringify({
+        envelope_id: 'env-reply',
+        type: 'events_api',
+        accepts_response_payload: false,
+        retry_attempt: 0,
+        retry_reason: '',
+        payload: {
+          type: 'event_callback', team_id: 'T1', api_app_id: 'A1', token: 't', event_id: 'EvSOCKET1', event_time: 1795000002,
+          event: { type: 'message', channel: AGENTS, user: 'UWANG', text: '您好\uff0c我来帮您查一下', ts: '1795000002.000001', thread_ts: CARD_TS },
+        },
+      }));
+      expect((await next).text).toBe('您好\uff0c我来帮您查一下');
+      // Every envelope is acknowledged, or Slack would send it again.
+      await Promise.all([acked('env-claim'), acked('env-reply')]);
+      expect(acks.filter((id) => id.startsWith('env-')).sort()).toEqual(['env-claim', 'env-reply']);
+    } finally {
+      await service.stop();
+      wss.close();
+    }
   });
 });

@@ -14,11 +14,19 @@ export class RecordingChannel implements ChannelPort {
   readonly failures: Error[] = [];
   attempts = 0;
 
+  private waiting: Array<(message: OutboundMessage) => void> = [];
+
   async send(message: OutboundMessage): Promise<void> {
     this.attempts++;
     const failure = this.failures.shift();
     if (failure) throw failure;
     this.sent.push(message);
+    for (const resolve of this.waiting.splice(0)) resolve(message);
+  }
+
+  /** Resolves with the next message a customer is sent (for work that runs in the background). */
+  next(): Promise<OutboundMessage> {
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   texts(conversationId?: string): string[] {
