@@ -246,7 +246,15 @@ export class Engine {
       // A queue message is filled at delivery; agents reading the transcript need not see {position}.
       if (effect.type === 'reply') transcript.push({ at: event.at, from: effect.from ?? 'bot', text: effect.fill === 'queue' ? fillQueueText(effect.text, '…', '…') : effect.text, eventId: event.id });
     }
-    const outbox: OutboxItem[] = deliverable.map((effect, n) => ({ id: `${event.id}#${n}`, conversationId: event.conversationId, channel, customerId, effect }));
+    const split = this.deps.channels.get(channel)?.split;
+    const outbox: OutboxItem[] = deliverable.flatMap((effect, n) => {
+      const item = (id: string, e: Effect): OutboxItem => ({ id, conversationId: event.conversationId, channel, customerId, effect: e });
+      const parts = effect.type === 'reply' && split ? split(effect.text) : [];
+      if (effect.type !== 'reply' || parts.length <= 1) return [item(`${event.id}#${n}`, effect)];
+      // Choices go with the last part, where the customer answers.
+      const { choices, ...plain } = effect;
+      return parts.map((text, k) => item(k === 0 ? `${event.id}#${n}` : `${event.id}#${n}.${k}`, { ...(k === parts.length - 1 ? effect : plain), text }));
+    });
     const waiting = await store.commit(lease, { eventId: event.id, record: result.record, transcript, outbox });
     log.debug('turn committed', { conversationId: event.conversationId, eventId: event.id, state: result.state, effects: result.effects.length });
     return { outbox, record: result.record ?? record, waiting };

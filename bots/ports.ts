@@ -188,6 +188,11 @@ export interface OutboundMessage {
 /** What a channel adapter implements to reach customers. Throw DeliveryError to say whether a retry can help. */
 export interface ChannelPort {
   send(message: OutboundMessage): Promise<void>;
+  /**
+   * Splits a reply too long for one platform message. Each part becomes an outbox item of its
+   * own, so a part that fails is retried alone and the parts before it are not sent twice.
+   */
+  split?(text: string): string[];
 }
 
 /**

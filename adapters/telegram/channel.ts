@@ -63,6 +63,10 @@ export class TelegramChannel implements ChannelPort {
     private readonly log: Logger,
   ) {}
 
+  split(text: string): string[] {
+    return splitMessage(text);
+  }
+
   async send(message: OutboundMessage): Promise<void> {
     const chatId = chatIdOf(message.conversationId);
     if (chatId === undefined) throw new DeliveryError(`Not a Telegram conversation: ${message.conversationId}`, true, message.conversationId);

@@ -9,6 +9,7 @@ import { Engine } from '../../bots/engine.js';
 import { memoryLogger } from '../../bots/log.js';
 import type { Store } from '../../bots/ports.js';
 import { defaultFlow } from '../support/flows.js';
+import type { ConversationFlow } from '../../flows/conversation.js';
 import { TestClock } from '../support/harness.js';
 import { TWO_MATTERS, twoMattersReplies } from '../support/script.js';
 import { BOT_INFO, blockedByUser, fakeBotApi, serverError, TOKEN, tooManyRequests, updates } from '../support/telegram.js';
@@ -22,13 +23,14 @@ interface Setup {
   store: Store;
   log: ReturnType<typeof memoryLogger>;
   slept: number[];
+  engine: Engine;
   /** POSTs an update to the webhook as Telegram would, then waits for the conversation to settle. */
   post(update: unknown, options?: { secret?: string | null; raw?: string }): Promise<number>;
 }
 
 const running: TelegramService[] = [];
 
-async function setup(options: { apiRoot?: string; store?: Store; allowGroups?: boolean; api?: ReturnType<typeof fakeBotApi>; throttle?: boolean; polling?: boolean } = {}): Promise<Setup> {
+async function setup(options: { apiRoot?: string; store?: Store; allowGroups?: boolean; api?: ReturnType<typeof fakeBotApi>; throttle?: boolean; polling?: boolean; flow?: ConversationFlow } = {}): Promise<Setup> {
   const apiRoot = options.apiRoot ?? 'https://api.telegram.org';
   const api = options.api ?? fakeBotApi(apiRoot);
   const log = memoryLogger();
@@ -45,7 +47,8 @@ async function setup(options: { apiRoot?: string; store?: Store; allowGroups?: b
     clock: clock.now,
   });
   const slept: number[] = [];
-  const engine = new Engine({ store, flow: () => flow, channels: new Map([['telegram', service.channel]]), clock: clock.now, log, sleep: async (ms) => void slept.push(ms) });
+  const conversation = options.flow ?? flow;
+  const engine = new Engine({ store, flow: () => conversation, channels: new Map([['telegram', service.channel]]), clock: clock.now, log, sleep: async (ms) => void slept.push(ms) });
   service.attach(engine);
   await service.start();
   running.push(service);
@@ -59,7 +62,7 @@ async function setup(options: { apiRoot?: string; store?: Store; allowGroups?: b
     await service.idle();
     return res.status;
   };
-  return { api, service, store, log, slept, post };
+  return { api, service, store, log, slept, post, engine };
 }
 
 beforeAll(() => {
@@ -208,6 +211,24 @@ describe('Telegram webhook: security and reliability', () => {
     expect(t.slept).toEqual([3_000, 500]);
     expect(t.api.of('sendMessage')).toHaveLength(3);
     expect(t.api.sent(42).filter((x) => x.startsWith('您好'))).toHaveLength(3);
+    expect(await t.store.peekOutbox('telegram:42', 10)).toEqual([]);
+  });
+
+  it('sends a reply too long for one message in parts, and retries only the part that failed', async () => {
+    const lines = Array.from({ length: 120 }, (_, i) => `第 ${i + 1} 条：${'说明'.repeat(20)}`);
+    const t = await setup({ flow: defaultFlow((def) => void (def.texts.help = [lines.join('\n')])) });
+    // The first part goes through; the second keeps failing until a later sweep.
+    t.api.fail('ok', serverError(), serverError(), serverError());
+    await t.post(updates.text(42, '/help'));
+    const parts = t.api.sent(42);
+    expect(parts).toHaveLength(4);
+    expect(parts[0]?.startsWith('第 1 条')).toBe(true);
+    await t.engine.recover();
+    const sent = t.api.sent(42);
+    expect(sent.filter((x) => x === parts[0])).toHaveLength(1);
+    expect(sent.slice(1).every((x) => x === sent[1])).toBe(true);
+    expect(sent.filter((x) => x !== parts[0])).toHaveLength(4);
+    expect([sent[0], sent.at(-1)].join('\n')).toBe(lines.join('\n'));
     expect(await t.store.peekOutbox('telegram:42', 10)).toEqual([]);
   });
 

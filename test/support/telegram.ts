@@ -28,7 +28,7 @@ export interface BotApiCall {
  */
 export function fakeBotApi(root = 'https://api.telegram.org', options: { delayMs?: number } = {}) {
   const calls: BotApiCall[] = [];
-  const failures: Array<[number, Record<string, unknown>]> = [];
+  const failures: Array<[number, Record<string, unknown>] | 'ok'> = [];
   /** Updates to hand out on the next getUpdates (long polling). */
   const pendingUpdates: unknown[] = [];
   let messageId = 1000;
@@ -47,7 +47,7 @@ export function fakeBotApi(root = 'https://api.telegram.org', options: { delayMs
         return;
       }
       const failure = method === 'sendMessage' ? failures.shift() : undefined;
-      if (failure) return callback(null, failure);
+      if (failure && failure !== 'ok') return callback(null, failure);
       const result = method === 'sendMessage' ? { message_id: ++messageId, date: 1_795_000_000, chat: { id: payload.chat_id, type: 'private' }, text: payload.text } : true;
       callback(null, [200, { ok: true, result }]);
     });
@@ -59,7 +59,7 @@ export function fakeBotApi(root = 'https://api.telegram.org', options: { delayMs
       pendingUpdates.push(...items);
     },
     /** Makes the next sendMessage calls fail with these Telegram error responses. */
-    fail(...responses: Array<[number, Record<string, unknown>]>) {
+    fail(...responses: Array<[number, Record<string, unknown>] | 'ok'>) {
       failures.push(...responses);
     },
     /** The message id Telegram gave the last message sent. */
