@@ -34,6 +34,8 @@ export interface VariantResult {
   messages: number;
   seconds: number;
   perSecond: number;
+  /** This process's CPU time (user + system) per message: steadier than msgs/s on a shared machine. */
+  cpuUsPerMessage: number;
   p50ms: number;
   p99ms: number;
   firstTurnsUs: number;
@@ -89,6 +91,7 @@ async function measure(name: string, make: (onSend: () => void) => Promise<Drive
   const perTurn: number[][] = Array.from({ length: t }, () => []);
   let updateId = 1;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(
     Array.from({ length: c }, async (_, i) => {
       const chatId = 1_000_000 + i;
@@ -101,6 +104,7 @@ async function measure(name: string, make: (onSend: () => void) => Promise<Drive
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   const all = perTurn.flat().sort((a, b) => a - b);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const sample = Array.from({ length: Math.min(c, 20) }, (_, i) => 1_000_000 + i);
@@ -111,6 +115,7 @@ async function measure(name: string, make: (onSend: () => void) => Promise<Drive
     messages: c * t,
     seconds,
     perSecond: (c * t) / seconds,
+    cpuUsPerMessage: (used.user + used.system) / (c * t),
     p50ms: percentile(all, 0.5),
     p99ms: percentile(all, 0.99),
     firstTurnsUs: mean(perTurn.slice(0, 5).flat()) * 1000,
@@ -196,13 +201,13 @@ function table(results: VariantResult[], c: number, t: number, latency: LatencyR
   const [o, floor, conv] = [results.find((r) => r.name === 'ours'), results.find((r) => r.name === 'floor'), results.find((r) => r.name === 'conversations v2')];
   const rows = results.map(
     (r) =>
-      `| ${r.name} | ${fmt(r.perSecond)} | ${fmt(r.p50ms, 1)} | ${fmt(r.p99ms, 1)} | ${fmt(r.firstTurnsUs)} | ${fmt(r.lastTurnsUs)} | ${fmt(r.stateBytes)} | ${fmt(r.transcriptBytes)} | ${fmt(r.rssMb)} |`,
+      `| ${r.name} | ${fmt(r.perSecond)} | ${fmt(r.cpuUsPerMessage)} | ${fmt(r.p50ms, 1)} | ${fmt(r.p99ms, 1)} | ${fmt(r.firstTurnsUs)} | ${fmt(r.lastTurnsUs)} | ${fmt(r.stateBytes)} | ${fmt(r.transcriptBytes)} | ${fmt(r.rssMb)} |`,
   );
   const out = [
     `C=${c} conversations × T=${t} messages, ${results[0] ? fmt(results[0].messages) : 0} messages per variant`,
     '',
-    '| variant | msgs/s | p50 ms | p99 ms | mean latency µs, turns 1–5 | last 5 turns | Redis B/conv state | transcript B | RSS MB |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| variant | msgs/s | CPU µs/msg | p50 ms | p99 ms | mean latency µs, turns 1–5 | last 5 turns | Redis B/conv state | transcript B | RSS MB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
   ];
