@@ -23,6 +23,8 @@ const USAGE = `Usage:
                                                   (runs the Telegram channel when TELEGRAM_BOT_TOKEN is set)
   npm run flows:check [-- DIR]                    validate flow definitions and list every problem
   npm run tickets [-- --status S] [--limit N]     list recorded tickets, newest first (needs REDIS_URL)
+  npm run tickets -- resolve ID [--note TEXT]     mark a ticket resolved (a person dealt with it): its
+                                                  promised reply time then passes without a follow-up
 Environment: see README.md, "Configuration".`;
 
 /** Entry point: parses arguments and environment once, then runs the playground or a tool. */
@@ -36,6 +38,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       at: { type: 'string' },
       status: { type: 'string' },
       limit: { type: 'string' },
+      note: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -59,7 +62,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.stdout.write(`Invalid flow definitions in ${dir}:\n${result.problems.map((p) => `  ${p.file}: ${p.path}: ${p.message}`).join('\n')}\n`);
     return 1;
   }
-  if (positionals[0] === 'tickets') return tickets(config, values.status, values.limit);
+  if (positionals[0] === 'tickets' && positionals[1] === 'resolve') return resolveTicket(config, positionals[2], values.note);
+  if (positionals[0] === 'tickets' && positionals.length === 1) return tickets(config, values.status, values.limit);
   if (positionals.length > 0) {
     process.stderr.write(`Unknown command: ${positionals.join(' ')}\n${USAGE}\n`);
     return 2;
@@ -162,6 +166,38 @@ async function telegram(config: Config, token: string, flowsDir: string | undefi
   await runtime.close();
   log.info('stopped');
   return 0;
+}
+
+/**
+ * Marks a ticket resolved from outside a conversation (the matter was settled by phone, by
+ * e-mail…), so a promised reply time that passes later sends no follow-up.
+ */
+async function resolveTicket(config: Config, id: string | undefined, note: string | undefined): Promise<number> {
+  if (!config.REDIS_URL) {
+    process.stderr.write('Tickets are kept in Redis: set REDIS_URL.\n');
+    return 2;
+  }
+  if (!id) {
+    process.stderr.write('Which ticket? npm run tickets -- resolve T261123-ABCDEFGHIJ [--note "refunded by phone"]\n');
+    return 2;
+  }
+  const store = await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX });
+  try {
+    const before = await store.tickets.get(id);
+    if (!before) {
+      process.stderr.write(`No ticket ${id}.\n`);
+      return 1;
+    }
+    if (before.status === 'resolved') {
+      process.stdout.write(`${id} was already resolved\n`);
+      return 0;
+    }
+    await store.tickets.update(id, { status: 'resolved', outcome: note ? `resolved by staff: ${note}` : 'resolved by staff' }, Date.now());
+    process.stdout.write(`${id} resolved (was ${before.status})\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
 }
 
 /** Lists tickets from the production store, one line each, newest first. */

@@ -181,6 +181,12 @@ describe('playground (scripted, as in the README)', () => {
     const bad = await playground('', ['tickets', '--status', 'lost'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--status must be one of answered, pending, unresolved, recorded, resolved');
+    // Settled by phone: staff mark it resolved, so its promised reply time brings no follow-up.
+    const id = rows[0]?.split(' ')[0] ?? '';
+    const resolved = await playground('', ['tickets', 'resolve', id, '--note', '电话回访已解决'], env);
+    expect(resolved).toMatchObject({ code: 0, stdout: `${id} resolved (was pending)\n` });
+    expect(lines((await playground('', ['tickets', '--status', 'resolved'], env)).stdout)[0]).toMatch(new RegExp(`^${id} \\S+ inquiry resolved `));
+    expect((await playground('', ['tickets', 'resolve', 'T000000-NOSUCHTKT'], env)).code).toBe(1);
   });
 
   it('explains where tickets are when there is no Redis', async () => {
