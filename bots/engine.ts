@@ -2,7 +2,7 @@ import type { ConversationFlow, Effect, FlowInput } from '../flows/conversation.
 import { ticketOfTimer } from '../flows/ticket.js';
 import { DeliveryError, LeaseLostError } from './errors.js';
 import type { Logger } from './log.js';
-import { DROP_HEAD, InboundEvent, type Begun, type ConversationRecord, type DeskPort, type ChannelPort, type Lease, type OutboxItem, type Store, type TranscriptEntry } from './ports.js';
+import { DROP_HEAD, InboundEvent, OUTBOX_PAGE, type Begun, type ConversationRecord, type DeskPort, type ChannelPort, type Lease, type OutboxItem, type Store, type TranscriptEntry } from './ports.js';
 
 /**
  * Runs one turn of one conversation, the same way for every channel:
@@ -47,9 +47,6 @@ export interface Accepted {
   conversationId: string;
   begun: Begun | undefined;
 }
-
-/** How many outbox items a worker takes at a time. */
-const OUTBOX_PAGE = 50;
 
 const DEFAULTS: EngineOptions = {
   lockTtlMs: 30_000,

@@ -54,6 +54,9 @@ export interface TurnCommit {
 /** `TurnCommit.eventId` that removes the inbox head whatever it is (for unreadable entries). */
 export const DROP_HEAD = '';
 
+/** How many outbox items `begin` hands a worker at a time; a full page means there may be more. */
+export const OUTBOX_PAGE = 50;
+
 export interface Begun {
   lease: Lease;
   outbox: OutboxItem[];

@@ -4,6 +4,7 @@ import {
   type Begun,
   DROP_HEAD,
   InboundEvent,
+  OUTBOX_PAGE,
   type ConversationRecord,
   type DueTimer,
   type Lease,
@@ -97,7 +98,7 @@ export class MemoryStore implements Store {
   async begin(conversationId: string, ttlMs: number): Promise<Begun | undefined> {
     const lease = await this.lock(conversationId, ttlMs);
     if (!lease) return undefined;
-    const [outbox, next, record] = await Promise.all([this.peekOutbox(conversationId, 50), this.peekInbox(conversationId), this.load(conversationId)]);
+    const [outbox, next, record] = await Promise.all([this.peekOutbox(conversationId, OUTBOX_PAGE), this.peekInbox(conversationId), this.load(conversationId)]);
     return { lease, outbox, next, record };
   }
 

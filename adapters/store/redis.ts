@@ -4,6 +4,7 @@ import { LeaseLostError, ServiceBotError } from '../../bots/errors.js';
 import {
   ConversationRecord,
   DROP_HEAD,
+  OUTBOX_PAGE,
   OutboxItem,
   TranscriptEntry,
   type DueTimer,
@@ -360,9 +361,6 @@ export class RedisStore implements Store {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
-
-/** How many outbox items a worker takes at a time. */
-const OUTBOX_PAGE = 50;
 
 /** What the begin script returns: the outbox page, the inbox head ('' when empty), the state ('' when none). */
 type BeginReply = [string[], string, string];
