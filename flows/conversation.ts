@@ -213,13 +213,12 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
         return undefined;
       case 'edit':
         return undefined;
-      case 'timer':
-        {
-          const ticketId = ticketOfTimer(payload.name);
-          if (ticketId !== undefined) return { type: 'timer.promise', ticketId, status: input.ticket?.id === ticketId ? input.ticket.status : undefined, at };
-        }
+      case 'timer': {
+        const ticketId = ticketOfTimer(payload.name);
+        if (ticketId !== undefined) return { type: 'timer.promise', ticketId, status: input.ticket?.id === ticketId ? input.ticket.status : undefined, at };
         // idle, listen, claimSla, supervisorSla: each becomes timer.<name>.
         return { type: `timer.${payload.name}`, at } as ServiceEvent;
+      }
       case 'agent': {
         const agent = { id: payload.agent.id, ...(payload.agent.name ? { name: payload.agent.name } : {}) };
         switch (payload.action) {
