@@ -27,6 +27,8 @@ export interface TelegramOptions {
   throttle: boolean;
   /** Known bot identity, to skip getMe (tests). */
   botInfo?: UserFromGetMe;
+  /** grammY's `client.fetch`: how Bot API requests are made (a benchmark answers them in process). */
+  fetch?: typeof fetch;
   log: Logger;
   clock: () => number;
 }
@@ -46,7 +48,7 @@ export class TelegramService {
   private stopping = false;
 
   constructor(private readonly options: TelegramOptions) {
-    this.bot = new Bot(options.token, { client: { apiRoot: options.apiRoot }, ...(options.botInfo ? { botInfo: options.botInfo } : {}) });
+    this.bot = new Bot(options.token, { client: { apiRoot: options.apiRoot, ...(options.fetch ? { fetch: options.fetch } : {}) }, ...(options.botInfo ? { botInfo: options.botInfo } : {}) });
     if (options.throttle) {
       this.bot.api.config.use(
         apiThrottler({

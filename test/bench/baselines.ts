@@ -5,19 +5,25 @@
  */
 import { conversations, createConversation, type Conversation, type ConversationFlavor } from '@grammyjs/conversations';
 import { RedisAdapter } from '@grammyjs/storage-redis';
-import { Bot, session, type Context, type SessionFlavor, type Transformer } from 'grammy';
+import { Bot, session, type Context, type SessionFlavor } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Redis } from 'ioredis';
 
-/** The Bot API, answered in process: replies cost what building them costs, no network. */
-export function stubApi(onSend: () => void): Transformer {
+/**
+ * The Bot API answered in process, as grammY's `client.fetch`: every variant builds and sends
+ * its requests through grammY's own client, and only the network is left out. It sits under
+ * everything grammY does, so conversations v2 logs and replays calls as it would in production
+ * (a transformer on top would be called again on every replay).
+ */
+export function stubFetch(onSend: () => void): typeof fetch {
   let id = 0;
-  return async (_prev, method, payload) => {
+  return (async (url: string | URL | Request, init?: RequestInit) => {
+    const method = String(url).split('/').pop() ?? '';
+    const payload = JSON.parse(typeof init?.body === 'string' ? init.body : '{}') as { chat_id?: number; text?: string };
     if (method === 'sendMessage') onSend();
-    const chat = (payload as { chat_id?: number }).chat_id ?? 0;
-    const result = method === 'sendMessage' ? { message_id: ++id, date: 0, chat: { id: chat, type: 'private' }, text: (payload as { text?: string }).text ?? '' } : true;
-    return { ok: true, result } as never;
-  };
+    const result = method === 'sendMessage' ? { message_id: ++id, date: 0, chat: { id: payload.chat_id ?? 0, type: 'private' }, text: payload.text ?? '' } : true;
+    return { json: async () => ({ ok: true, result }) } as Response;
+  }) as typeof fetch;
 }
 
 const FAQ: Record<string, string> = {
@@ -34,8 +40,7 @@ type FloorContext = Context & SessionFlavor<FloorSession>;
 
 /** The floor: the same steps as a switch over a session on Redis. */
 export function floorBot(token: string, botInfo: UserFromGetMe, redis: Redis, prefix: string, onSend: () => void): Bot<FloorContext> {
-  const bot = new Bot<FloorContext>(token, { botInfo });
-  bot.api.config.use(stubApi(onSend));
+  const bot = new Bot<FloorContext>(token, { botInfo, client: { fetch: stubFetch(onSend) } });
   bot.use(session({ initial: (): FloorSession => ({ step: 'idle', need: '' }), storage: new RedisAdapter<FloorSession>({ instance: redis }), getSessionKey: (ctx) => `${prefix}${ctx.chat?.id}` }));
   bot.on('message:text', async (ctx) => {
     const text = ctx.message.text;
@@ -83,8 +88,8 @@ type ConvContext = ConversationFlavor<Context>;
 
 /** The same conversation with @grammyjs/conversations v2: one long function, replayed per update. */
 export function conversationsBot(token: string, botInfo: UserFromGetMe, redis: Redis, prefix: string, onSend: () => void): Bot<ConvContext> {
-  const bot = new Bot<ConvContext>(token, { botInfo });
-  bot.api.config.use(stubApi(onSend));
+  // The conversation's own contexts get an Api with the bot's client options, stub included.
+  const bot = new Bot<ConvContext>(token, { botInfo, client: { fetch: stubFetch(onSend) } });
   const adapter = new RedisAdapter({ instance: redis });
   bot.use(conversations({ storage: { type: 'key', version: 0, adapter: adapter as never, getStorageKey: (ctx) => `${prefix}${ctx.chatId}` } }));
   async function service(conversation: Conversation<ConvContext, Context>, ctx: Context) {
@@ -113,9 +118,7 @@ export function conversationsBot(token: string, botInfo: UserFromGetMe, redis: R
       await ctx.reply('您好，本店欢迎您的光临！请问有什么可以帮您？');
     }
   }
-  // v2 builds its own context objects inside a conversation: the stubbed API goes in as a plugin.
-  const stub = stubApi(onSend);
-  bot.use(createConversation(service, { id: 'service', plugins: [async (ctx, next) => { ctx.api.config.use(stub); await next(); }] }));
+  bot.use(createConversation(service, { id: 'service' }));
   bot.on('message:text', async (ctx) => {
     await ctx.conversation.enter('service');
   });

@@ -16,7 +16,7 @@ import { createLogger } from '../../bots/log.js';
 import { defaultFlow } from '../support/flows.js';
 import { findRedis } from '../support/redis-server.js';
 import { BOT_INFO, TOKEN } from '../support/telegram.js';
-import { conversationsBot, floorBot, stubApi } from './baselines.js';
+import { conversationsBot, floorBot, stubFetch } from './baselines.js';
 import { runPacing, type PacingResult } from './pacing.js';
 
 /** One standard conversation, looping: greeting → need → confirm → answer → another → close → survey. */
@@ -60,8 +60,7 @@ async function memoryUsage(redis: Redis, key: string): Promise<number> {
 async function ours(url: string, prefix: string, onSend: () => void): Promise<Driver> {
   const store = await RedisStore.connect({ url, prefix });
   const log = createLogger('error');
-  const service = new TelegramService({ token: TOKEN, apiRoot: 'https://api.telegram.org', mode: { kind: 'polling' }, allowGroups: false, throttle: false, botInfo: BOT_INFO, log, clock: Date.now });
-  service.bot.api.config.use(stubApi(onSend));
+  const service = new TelegramService({ token: TOKEN, apiRoot: 'https://api.telegram.org', mode: { kind: 'polling' }, allowGroups: false, throttle: false, botInfo: BOT_INFO, log, clock: Date.now, fetch: stubFetch(onSend) });
   const flow = defaultFlow();
   service.attach(new Engine({ store, flow: () => flow, channels: new Map([['telegram', service.channel]]), clock: Date.now, log }));
   return {
