@@ -99,6 +99,8 @@ async function telegram(config: Config, token: string, flowsDir: string | undefi
     mode: webhook && secret && config.PUBLIC_URL ? { kind: 'webhook', publicUrl: config.PUBLIC_URL, secret, port: config.PORT, external: true } : { kind: 'polling' },
     allowGroups: config.TELEGRAM_GROUPS === 'answer',
     throttle: true,
+    // Shared by every replica on the same Redis (read when a message goes out, after start-up).
+    rates: () => runtime.store.rates,
     log,
     clock,
   });

@@ -169,9 +169,22 @@ export interface LinkStore {
   get(key: string): Promise<string | undefined>;
 }
 
+/**
+ * Send budgets shared by every replica: a platform's overall limit holds for the whole
+ * deployment, not for each process.
+ */
+export interface RateStore {
+  /**
+   * Takes one of the `perSecond` sends allowed in the current second (whole clock seconds, as
+   * grammY's throttler counts) under `key`; resolves 0, or the ms until the next second.
+   */
+  take(key: string, perSecond: number, now: number): Promise<number>;
+}
+
 export interface Store extends ConversationStore {
   readonly kind: 'memory' | 'redis';
   readonly links: LinkStore;
+  readonly rates: RateStore;
   readonly tickets: TicketStore;
   readonly timers: TimerStore;
   readonly queue: QueueStore;

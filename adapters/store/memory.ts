@@ -13,6 +13,7 @@ import {
   type TicketQuery,
   type TicketStore,
   type LinkStore,
+  type RateStore,
   type QueueStore,
   type TimerSpec,
   type TimerStore,
@@ -41,6 +42,7 @@ export class MemoryStore implements Store {
   readonly timers: TimerStore;
   readonly queue: QueueStore = new MemoryQueue();
   readonly links: LinkStore = new MemoryLinks();
+  readonly rates: RateStore = new MemoryRates();
   private readonly conversations = new Map<string, ConversationSlot>();
   private readonly seen = new Map<string, number>();
   private readonly pendingSet = new Set<string>();
@@ -224,6 +226,21 @@ class MemoryTimers implements TimerStore {
   async complete(timer: DueTimer): Promise<void> {
     const [member, raw] = splitHandle(timer.handle);
     if (this.due.get(member)?.timer === raw) this.due.delete(member);
+  }
+}
+
+class MemoryRates implements RateStore {
+  private readonly windows = new Map<string, { second: number; used: number }>();
+  async take(key: string, perSecond: number, now: number): Promise<number> {
+    const second = Math.floor(now / 1000);
+    const w = this.windows.get(key);
+    const current = w && w.second === second ? w : { second, used: 0 };
+    this.windows.set(key, current);
+    if (current.used < perSecond) {
+      current.used++;
+      return 0;
+    }
+    return (second + 1) * 1000 - now;
   }
 }
 

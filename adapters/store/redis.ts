@@ -15,6 +15,7 @@ import {
   type TicketQuery,
   type TicketStore,
   type LinkStore,
+  type RateStore,
   type QueueStore,
   type TimerSpec,
   type TimerStore,
@@ -152,6 +153,16 @@ return 0`,
     lua: `if ARGV[3] == '' then redis.call('ZREM', KEYS[1], ARGV[1]) redis.call('HDEL', KEYS[2], ARGV[1]) else
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) end return 1`,
   },
+  // KEYS: the second's counter · ARGV: per second, now (ms) → 0 when a send is allowed, else ms to the next second
+  takeSend: {
+    keys: 1,
+    lua: `
+local used = redis.call('INCR', KEYS[1])
+if used == 1 then redis.call('PEXPIRE', KEYS[1], 2000) end
+if used <= tonumber(ARGV[1]) then return 0 end
+local now = tonumber(ARGV[2])
+return (math.floor(now / 1000) + 1) * 1000 - now`,
+  },
   // KEYS: tickets hash · ARGV: id, expected json, new json — compare-and-set for updates
   casTicket: {
     keys: 1,
@@ -174,6 +185,7 @@ export class RedisStore implements Store {
   readonly timers: TimerStore;
   readonly queue: QueueStore;
   readonly links: LinkStore;
+  readonly rates: RateStore;
   private readonly limits: StoreLimits;
   private readonly p: string;
 
@@ -188,6 +200,7 @@ export class RedisStore implements Store {
     this.tickets = new RedisTickets(redis, prefix, (n, k, a) => this.run(n, k, a));
     this.timers = new RedisTimers(prefix, (n, k, a) => this.run(n, k, a));
     this.queue = new RedisQueue(redis, prefix);
+    this.rates = { take: async (key, perSecond, now) => Number(await this.run('takeSend', [`${prefix}{rates}:${key}:${Math.floor(now / 1000)}`], [perSecond, now])) };
     const links = `${prefix}{links}`;
     this.links = {
       set: async (key, value) => void (await redis.hset(links, key, value)),

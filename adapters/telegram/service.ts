@@ -2,14 +2,17 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
-import { Bot } from 'grammy';
+import { Bot, type Transformer } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Engine } from '../../bots/engine.js';
 import type { Logger } from '../../bots/log.js';
+import type { RateStore } from '../../bots/ports.js';
 import { TelegramChannel } from './channel.js';
 import { fromUpdate, TelegramUpdate } from './updates.js';
 
 export const WEBHOOK_PATH = '/telegram/webhook';
+/** Telegram's overall limit for a bot's messages. */
+const GLOBAL_PER_SECOND = 30;
 const MAX_BODY_BYTES = 1 << 20;
 /** The updates this bot reads; anything else Telegram need not send. */
 export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] as const;
@@ -25,6 +28,13 @@ export interface TelegramOptions {
   allowGroups: boolean;
   /** Pace outgoing messages (per chat and overall) with grammY's throttler. */
   throttle: boolean;
+  /**
+   * With several replicas, Telegram's overall limit (30 messages a second) is shared through
+   * these buckets (the store's, read when a message goes out) instead of being counted per process.
+   */
+  rates?: () => RateStore;
+  /** Waits for the shared limit; tests pass one they control. */
+  sleep?: (ms: number) => Promise<void>;
   /** Known bot identity, to skip getMe (tests). */
   botInfo?: UserFromGetMe;
   /** grammY's `client.fetch`: how Bot API requests are made (a benchmark answers them in process). */
@@ -50,9 +60,13 @@ export class TelegramService {
   constructor(private readonly options: TelegramOptions) {
     this.bot = new Bot(options.token, { client: { apiRoot: options.apiRoot, ...(options.fetch ? { fetch: options.fetch } : {}) }, ...(options.botInfo ? { botInfo: options.botInfo } : {}) });
     if (options.throttle) {
+      const rates = options.rates;
+      // Installed first, so it runs last: after the per-chat queue, just before the request.
+      if (rates) this.bot.api.config.use(this.sharedLimit(rates));
       this.bot.api.config.use(
         apiThrottler({
-          global: { reservoir: 30, reservoirRefreshAmount: 30, reservoirRefreshInterval: 1_000 },
+          // Without shared buckets, the overall limit is counted in this process.
+          global: rates ? {} : { reservoir: GLOBAL_PER_SECOND, reservoirRefreshAmount: GLOBAL_PER_SECOND, reservoirRefreshInterval: 1_000 },
           // About one message a second per chat, with room for a reply of three parts at once.
           out: { maxConcurrent: 1, reservoir: 3, reservoirRefreshAmount: 3, reservoirRefreshInterval: 3_000 },
         }),
@@ -63,6 +77,24 @@ export class TelegramService {
       await this.handle(ctx.update);
     });
     this.bot.catch((err) => options.log.error('telegram update failed', { error: String(err.error) }));
+  }
+
+  /** Waits for a token of the deployment-wide send budget before each message to a chat. */
+  private sharedLimit(rates: () => RateStore): Transformer {
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    return async (prev, method, payload, signal) => {
+      if (payload && 'chat_id' in payload) {
+        for (;;) {
+          const wait = await rates()
+            .take('telegram:global', GLOBAL_PER_SECOND, this.options.clock())
+            // The limiter is an optimisation: if the store cannot answer, send (a 429 is retried).
+            .catch((err: unknown) => (this.options.log.warn('shared send limit unavailable', { error: String(err) }), 0));
+          if (wait <= 0) break;
+          await sleep(wait);
+        }
+      }
+      return prev(method, payload, signal);
+    };
   }
 
   /** The engine is built with this service's channel, so it is attached afterwards. */

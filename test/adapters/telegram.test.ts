@@ -299,6 +299,35 @@ describe('Telegram: replicas, polling and pacing', () => {
     expect(api.sent(88)).toEqual(['您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f']);
   });
 
+  it.each(['memory', 'redis'] as const)('keeps two replicas together under Telegram\'s overall limit of 30 a second (%s buckets)', async (kind) => {
+    if (kind === 'redis' && !redisUrl) return;
+    const clock = new TestClock();
+    const prefix = `test:rates:${Date.now().toString(36)}:`;
+    const memory = new MemoryStore(clock.now);
+    const stores: Store[] = kind === 'redis' ? [await freshRedisStore({}, prefix), await freshRedisStore({}, prefix)] : [memory, memory];
+    const api = fakeBotApi();
+    const waiting: Array<() => void> = [];
+    const replicas = stores.map((store) => {
+      const service = new TelegramService({ token: TOKEN, apiRoot: 'https://api.telegram.org', mode: { kind: 'polling' }, allowGroups: false, throttle: true, rates: () => store.rates, sleep: () => new Promise<void>((r) => waiting.push(r)), botInfo: BOT_INFO, log: memoryLogger(), clock: clock.now });
+      running.push(service);
+      return service;
+    });
+    try {
+      // Forty customers, twenty on each replica, each due one reply at the same instant.
+      const sends = replicas.flatMap((r, k) => Array.from({ length: 20 }, (_, i) => r.channel.send({ id: `m${k}-${i}`, conversationId: `telegram:${7000 + 100 * k + i}`, customerId: '1', text: '您好' })));
+      while (api.of('sendMessage').length + waiting.length < 40) await new Promise((r) => setImmediate(r));
+      expect(api.of('sendMessage')).toHaveLength(30);
+      expect(waiting).toHaveLength(10);
+      // A second later the budget has refilled and the rest go out.
+      clock.advance(1_000);
+      for (const wake of waiting.splice(0)) wake();
+      await Promise.all(sends);
+      expect(api.of('sendMessage')).toHaveLength(40);
+    } finally {
+      if (kind === 'redis') await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
   it('delivers a turn\'s replies at once through the production throttler (short bursts allowed)', async () => {
     const t = await setup({ throttle: true });
     await t.post(updates.text(42, '我的订单还没发货'));

@@ -95,7 +95,8 @@ export async function runPacing(url: string, prefix: string, chats: number): Pro
 
   const store = await RedisStore.connect({ url, prefix });
   const log = createLogger('error');
-  const service = new TelegramService({ token: TOKEN, apiRoot, mode: { kind: 'polling' }, allowGroups: false, throttle: true, botInfo: BOT_INFO, log, clock: Date.now });
+  // As in production: per-chat pacing in the process, the overall limit shared through Redis.
+  const service = new TelegramService({ token: TOKEN, apiRoot, mode: { kind: 'polling' }, allowGroups: false, throttle: true, rates: () => store.rates, botInfo: BOT_INFO, log, clock: Date.now });
   const flow = defaultFlow();
   const engine = new Engine({ store, flow: () => flow, channels: new Map([['telegram', service.channel]]), clock: Date.now, log, options: { deliveryAttempts: 10 } });
   service.attach(engine);
