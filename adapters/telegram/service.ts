@@ -85,10 +85,13 @@ export class TelegramService {
     return async (prev, method, payload, signal) => {
       if (payload && 'chat_id' in payload) {
         for (;;) {
-          const wait = await rates()
-            .take('telegram:global', GLOBAL_PER_SECOND, this.options.clock())
-            // The limiter is an optimisation: if the store cannot answer, send (a 429 is retried).
-            .catch((err: unknown) => (this.options.log.warn('shared send limit unavailable', { error: String(err) }), 0));
+          let wait = 0;
+          try {
+            wait = await rates().take('telegram:global', GLOBAL_PER_SECOND, this.options.clock());
+          } catch (err) {
+            // The limit protects the budget, not the message: if the store cannot answer, send (a 429 is retried).
+            this.options.log.warn('shared send limit unavailable', { error: String(err) });
+          }
           if (wait <= 0) break;
           await sleep(wait);
         }
