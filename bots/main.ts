@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { PlaygroundDesk } from '../adapters/playground/desk.js';
-import { deskText } from '../flows/desk-text.js';
+import { deskText, type DeskText } from '../flows/desk-text.js';
 import { PLAYGROUND_CHANNEL, PlaygroundChannel, PlaygroundSession } from '../adapters/playground/playground.js';
 import { createServer, type Server } from 'node:http';
 import { SLACK_EVENTS_PATH, SlackService } from '../adapters/slack/service.js';
@@ -13,7 +13,7 @@ import { parseConfig, type Config } from './config.js';
 import { RedisStore } from '../adapters/store/redis.js';
 import { TicketStatus } from '../flows/ticket.js';
 import { ServiceBotError } from './errors.js';
-import { checkDefinitions, DEFAULT_FLOWS_DIR } from './flows-registry.js';
+import { checkDefinitions, DEFAULT_FLOWS_DIR, type FlowRegistry } from './flows-registry.js';
 import { createLogger } from './log.js';
 
 const USAGE = `Usage:
@@ -114,7 +114,7 @@ async function telegram(config: Config, token: string, flowsDir: string | undefi
           agentChannel: config.SLACK_AGENT_CHANNEL,
           supervisorGroup: config.SLACK_SUPERVISOR_GROUP,
           internalPrefix: config.SLACK_INTERNAL_PREFIX,
-          deskText: deskText(config.DESK_LANGUAGE ?? config.DEFAULT_LOCALE),
+          deskText: deskWords(config.DESK_LANGUAGE ?? config.DEFAULT_LOCALE, () => runtime.flows),
           // Read when a card is posted, so an edited definition applies without a restart.
           categoryChannels: () => {
             const bundle = runtime.flows.current().bundle;
@@ -202,6 +202,18 @@ async function resolveTicket(config: Config, id: string | undefined, note: strin
   }
 }
 
+/**
+ * The desk's words, naming complaint categories from the definition in the desk's language (read
+ * when a card is shown, so an edited definition applies at once).
+ */
+function deskWords(language: string, flows: () => FlowRegistry): DeskText {
+  return deskText(language, (id) => {
+    const bundle = flows().current().bundle;
+    const def = (bundle.locales.get(language) ?? bundle.locales.get(bundle.defaultLocale))?.definition;
+    return def?.complaints.categories.find((c) => c.id === id)?.name;
+  });
+}
+
 /** Lists tickets from the production store, one line each, newest first. */
 async function tickets(config: Config, status: string | undefined, limit: string | undefined): Promise<number> {
   if (!config.REDIS_URL) {
@@ -251,7 +263,7 @@ async function playground(config: Config, lang: string | undefined, flowsDir: st
   let offset = startAt === undefined ? 0 : startAt - Date.now();
   const clock = { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) };
   const channel = new PlaygroundChannel(print);
-  const runtime = await createRuntime({ config, log, clock: clock.now, channels: new Map([[PLAYGROUND_CHANNEL, channel]]), desk: new PlaygroundDesk(print, deskText(config.DESK_LANGUAGE ?? lang ?? config.DEFAULT_LOCALE)), flowsDir });
+  const runtime = await createRuntime({ config, log, clock: clock.now, channels: new Map([[PLAYGROUND_CHANNEL, channel]]), desk: new PlaygroundDesk(print, deskWords(config.DESK_LANGUAGE ?? lang ?? config.DEFAULT_LOCALE, () => runtime.flows)), flowsDir });
   const session = new PlaygroundSession({ engine: runtime.engine, channel, tickets: runtime.store.tickets, poller: runtime.poller, clock, print, localeHint: lang });
 
   let stopTimers = () => {};

@@ -24,6 +24,8 @@ export interface DeskText {
   someone: string;
   updates: Record<DeskUpdate, (who: string) => string>;
   transferredTo: (category: string, who: string) => string;
+  /** A complaint category's name (from the definition in the desk's language), by id. */
+  category: (id: string) => string;
   alerts: Record<DeskAlert, string>;
   notice: (notice: AgentNotice) => string;
   /** A message only one agent sees (Slack shows these as ephemeral). */
@@ -56,6 +58,7 @@ const EN: DeskText = {
     'closed-by-customer': () => 'The customer ended the conversation.',
   },
   transferredTo: (category, w) => `Transferred to ${category} by ${w}.`,
+  category: (id) => id,
   alerts: {
     sla: 'This customer is still waiting for an agent. Please claim the conversation.',
     supervisor: 'Unclaimed for too long: please assign someone now.',
@@ -101,6 +104,7 @@ const ZH: DeskText = {
     'closed-by-customer': () => '客户已结束会话。',
   },
   transferredTo: (category, w) => `${w} 已将会话转交给「${category}」。`,
+  category: (id) => id,
   alerts: {
     sla: '这位客户还在等待人工客服，请尽快接入。',
     supervisor: '会话长时间无人接入，请主管立即安排。',
@@ -127,7 +131,11 @@ const ZH: DeskText = {
 
 const TEXTS: Record<DeskLanguage, DeskText> = { 'zh-CN': ZH, en: EN };
 
-/** The desk's words in a language; anything but Chinese reads English. */
-export function deskText(language: string): DeskText {
-  return language.toLowerCase().startsWith('zh') ? TEXTS['zh-CN'] : TEXTS.en;
+/**
+ * The desk's words in a language; anything but Chinese reads English. `categoryName` names a
+ * complaint category (from the definition in that language); without it the id is shown.
+ */
+export function deskText(language: string, categoryName?: (id: string) => string | undefined): DeskText {
+  const t = language.toLowerCase().startsWith('zh') ? TEXTS['zh-CN'] : TEXTS.en;
+  return categoryName ? { ...t, category: (id) => categoryName(id) ?? id } : t;
 }

@@ -46,7 +46,7 @@ export function cardBlocks(conversationId: string, card: HandoffCard, transcript
     [t.fields.channel, card.channel],
     [t.fields.language, card.locale],
     [t.fields.priority, t.priorities[card.priority]],
-    [t.fields.category, card.category ?? '—'],
+    [t.fields.category, card.category ? t.category(card.category) : '—'],
     [t.fields.ticket, card.ticketId],
   ].map(([k, v]) => ({ type: 'mrkdwn', text: `*${k}*\n${safe(v ?? '')}` }));
   const summary = [`*${t.fields.need}*\n${safe(card.need || '—')}`, ...card.facts.map((f) => `• ${safe(f)}`), card.tickets.length ? `*${t.fields.tickets}* ${card.tickets.join(', ')}` : '']
@@ -137,7 +137,7 @@ export class SlackDesk implements DeskPort {
     const who = agent ? `<@${agent.id}>` : t.someone;
     if (status === 'transferred' && category) {
       // A new card in the category's channel (open() picks it); the old thread says where it went.
-      await this.call(conversationId, () => this.o.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: t.transferredTo(category, who) }));
+      await this.call(conversationId, () => this.o.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: t.transferredTo(t.category(category), who) }));
       await this.open(conversationId, { ...ref.card, category }, []);
       return;
     }

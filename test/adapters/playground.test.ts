@@ -93,7 +93,8 @@ describe('playground (scripted, as in the README)', () => {
     const trailing = await playground('I want to speak to your manager!!\n');
     const out2 = lines(trailing.stdout);
     // An English-speaking customer; the agents still read their desk in Chinese.
-    expect(out2.some((l) => /^desk> ── 转人工\uff1a投诉 · 优先级\uff1a紧急/.test(l))).toBe(true);
+    // The category is named from the definition in the desk's language, not by its id.
+    expect(out2.some((l) => /^desk> ── 转人工\uff1a投诉 · 优先级\uff1a紧急 · 类别\uff1a其他 · 工单 /.test(l))).toBe(true);
     expect(out2.some((l) => /^bot> Connecting you to a member of our team\. You are number 1 in the queue/.test(l))).toBe(true);
   });
 
