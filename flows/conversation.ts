@@ -443,7 +443,7 @@ export function stateName(value: unknown): string {
 
 function understandChoice(id: ChoiceId): Understanding {
   const score = /^score([1-5])$/.exec(id);
-  const calm = { complaint: { triggered: false, angry: false, exclaimed: false, supervisor: false }, policy: undefined, wantsPerson: id === 'human' };
+  const calm = { complaint: { triggered: false, angry: false, exclaimed: false, supervisor: false }, policy: undefined, wantsPerson: id === 'human', empty: false };
   if (score) return { intents: {}, whole: undefined, faq: undefined, rating: Number(score[1]), ...calm };
   const intent = id === 'yes' || id === 'no' || id === 'more' || id === 'done' || id === 'human' ? id : undefined;
   return { intents: intent ? { [intent]: 1 } : {}, whole: intent, faq: undefined, rating: undefined, ...calm };

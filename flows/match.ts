@@ -17,6 +17,8 @@ export interface Understanding {
   policy: string | undefined;
   /** The customer asks for a person: the whole message says so, or a specific phrase (转人工, real person) appears. */
   wantsPerson: boolean;
+  /** Nothing to go on: only punctuation, symbols, emoji or fillers ("?", "👍", "呃"). */
+  empty: boolean;
 }
 
 export interface Matcher {
@@ -175,6 +177,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
       complaint: { triggered: angry || supervisor || isTrigger(norm), angry, exclaimed: exclamations.test(norm), supervisor },
       policy: policies.find((p) => p.matches(norm))?.id,
       wantsPerson: whole === 'human' || asksForPerson(norm),
+      empty: meaningful <= 0,
     };
   }
 

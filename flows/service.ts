@@ -676,7 +676,8 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
       }),
     },
     guards: {
-      isGreetingOnly: ({ event }) => event.type === 'user.message' && (answers(event, 'greeting') || textOf(event) === ''),
+      // A greeting, or nothing to go on ("?", "👍"): ask what they need instead of restating it.
+      isGreetingOnly: ({ event }) => event.type === 'user.message' && (answers(event, 'greeting') || textOf(event) === '' || understood(event)?.empty === true),
       isYes: ({ event }) => answers(event, 'yes'),
       isNo: ({ event }) => answers(event, 'no', 'done'),
       wantsToFinish: ({ event }) => answers(event, 'done', 'no') || (answers(event, 'thanks') && !mentions(event, 'more')),

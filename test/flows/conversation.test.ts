@@ -62,6 +62,16 @@ describe('needs confirmation （需求确认）', () => {
     expect(restate(defaultDefinition('en'), 'I lost my receipt.')).toBe('you lost your receipt');
   });
 
+  it('asks what the customer needs when a message says nothing (👍, ?) instead of restating it', () => {
+    const d = new Dialogue(flow, afternoon);
+    expect(d.say('👍')).toEqual(['您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f']);
+    expect(d.say('？')).toEqual(['请问有什么可以帮您\uff1f']);
+    expect(d.state).toBe('awaitingNeed');
+    expect(d.say('我要开发票')).toEqual(['您的意思是想开具发票\uff0c对吗\uff1f']);
+    // While confirming, an empty message asks the same question again.
+    expect(d.say('...')).toEqual(['您的意思是想开具发票\uff0c对吗\uff1f']);
+  });
+
   it('asks the customer to describe it again on "no"', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('你好');
