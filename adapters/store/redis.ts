@@ -62,12 +62,20 @@ if not redis.call('SET', KEYS[1], ARGV[${a}], 'PX', ARGV[${a + 1}], 'NX') then r
 return { redis.call('LRANGE', KEYS[3], 0, tonumber(ARGV[${limit}]) - 1), redis.call('LINDEX', KEYS[2], 0) or '', redis.call('GET', KEYS[4]) or '' }`;
 
 const SCRIPTS = {
-  // KEYS: lock, inbox, outbox, state, seen · ARGV: dedup ttl (s), event json, token, lock ttl ms or '', outbox limit
-  // → 0 when seen before, 1 when accepted (and not begun), or what begin returns
+  // KEYS: lock, inbox, outbox, state, seen · ARGV: dedup ttl (s), event json, token, lock ttl ms or '', outbox limit, event id
+  // → 0 when seen before, 1 when accepted (and not begun), or what begin returns.
+  // The ids seen lately are one sorted set per conversation (by Redis time), not a key per event:
+  // ids older than the window are dropped as new ones arrive, and the set expires with its last.
   accept: {
     keys: 5,
     lua: `
-if not redis.call('SET', KEYS[5], '1', 'NX', 'EX', ARGV[1]) then return 0 end
+local ttl = tonumber(ARGV[1])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - ttl * 1000)
+if redis.call('ZSCORE', KEYS[5], ARGV[6]) then return 0 end
+redis.call('ZADD', KEYS[5], now, ARGV[6])
+redis.call('EXPIRE', KEYS[5], ttl)
 redis.call('RPUSH', KEYS[2], ARGV[2])
 if ARGV[4] == '' then return 1 end
 ${BEGIN(3, 5)}`,
@@ -253,7 +261,7 @@ export class RedisStore implements Store {
     // crash after the mark leaves a harmless mark, never an orphaned event.
     const [, r] = await Promise.all([
       this.redis.sadd(`${this.p}{pending}`, c),
-      this.run('accept', [this.k(c, 'lock'), this.k(c, 'inbox'), this.k(c, 'outbox'), this.k(c, 'state'), this.k(c, `seen:${event.id}`)], [this.limits.dedupTtlSec, json, token, ttlMs, OUTBOX_PAGE]),
+      this.run('accept', [this.k(c, 'lock'), this.k(c, 'inbox'), this.k(c, 'outbox'), this.k(c, 'state'), this.k(c, 'seen')], [this.limits.dedupTtlSec, json, token, ttlMs, OUTBOX_PAGE, event.id]),
     ]);
     if (r === 0 || r === 1) return r;
     return r ? { token, json, reply: r as BeginReply } : 1;
@@ -365,9 +373,9 @@ export class RedisStore implements Store {
   }
 
   /** Bytes Redis uses for a conversation's keys (MEMORY USAGE), for benchmarks and capacity planning. */
-  async memoryUsage(conversationId: string): Promise<{ state: number; transcript: number }> {
+  async memoryUsage(conversationId: string): Promise<{ state: number; transcript: number; dedup: number }> {
     const usage = async (key: string) => Number((await this.redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
-    return { state: await usage(this.k(conversationId, 'state')), transcript: await usage(this.k(conversationId, 'transcript')) };
+    return { state: await usage(this.k(conversationId, 'state')), transcript: await usage(this.k(conversationId, 'transcript')), dedup: await usage(this.k(conversationId, 'seen')) };
   }
 
   async close(): Promise<void> {

@@ -33,10 +33,20 @@ describe.runIf(requireRedis())('Redis store (real server)', () => {
   it('accepts an event once and remembers its id for at least 24 hours', async () => {
     expect(await store.accept(event('u1'))).toBe(true);
     expect(await store.accept(event('u1'))).toBe(false);
-    const ttl = await raw.ttl(`${prefix}{c:tg:42}:seen:u1`);
-    expect(ttl).toBeGreaterThanOrEqual(24 * 3600);
+    // One sorted set of the ids seen lately per conversation, not a key per event.
+    expect(await raw.zscore(`${prefix}{c:tg:42}:seen`, 'u1')).not.toBeNull();
+    expect(await raw.ttl(`${prefix}{c:tg:42}:seen`)).toBeGreaterThanOrEqual(24 * 3600);
     expect(await store.peekInbox('tg:42')).toMatchObject({ id: 'u1' });
     expect(await store.pending(10)).toContain('tg:42');
+  });
+
+  it('forgets ids older than the dedup window, so the set stays small', async () => {
+    const [seconds] = await raw.time();
+    const longAgo = (Number(seconds) - 49 * 3600) * 1000;
+    await raw.zadd(`${prefix}{c:old}:seen`, longAgo, 'ancient');
+    expect(await store.accept(event('ancient', 'old'))).toBe(true);
+    expect(Number(await raw.zscore(`${prefix}{c:old}:seen`, 'ancient'))).toBeGreaterThan(longAgo);
+    expect(await store.accept(event('ancient', 'old'))).toBe(false);
   });
 
   it('keeps every key of a conversation under one cluster hash tag', async () => {

@@ -24,8 +24,8 @@ const SCRIPT = ['你好', '我的订单还没发货', '是的', '还有问题', 
 
 interface Driver {
   send(chatId: number, text: string, updateId: number): Promise<void>;
-  /** Redis bytes of one conversation's state (MEMORY USAGE), and of its transcript when separate. */
-  bytes(chatId: number): Promise<{ state: number; transcript: number }>;
+  /** Redis bytes of one conversation's state (MEMORY USAGE), and of its transcript and dedup ids when separate. */
+  bytes(chatId: number): Promise<{ state: number; transcript: number; dedup: number }>;
   close(): Promise<void>;
 }
 
@@ -42,6 +42,8 @@ export interface VariantResult {
   lastTurnsUs: number;
   stateBytes: number;
   transcriptBytes: number;
+  /** The ids kept for deduplication (ours; the baselines do not deduplicate). */
+  dedupBytes: number;
   rssMb: number;
   replies: number;
 }
@@ -75,7 +77,7 @@ async function grammyBaseline(kind: 'floor' | 'conversations', url: string, pref
   const bot = kind === 'floor' ? floorBot(TOKEN, BOT_INFO, redis, prefix, onSend) : conversationsBot(TOKEN, BOT_INFO, redis, prefix, onSend);
   return {
     send: (chatId, text, updateId) => bot.handleUpdate(update(chatId, text, updateId) as never),
-    bytes: async (chatId) => ({ state: await memoryUsage(redis, `${prefix}${chatId}`), transcript: 0 }),
+    bytes: async (chatId) => ({ state: await memoryUsage(redis, `${prefix}${chatId}`), transcript: 0, dedup: 0 }),
     close: async () => void (await redis.quit()),
   };
 }
@@ -121,6 +123,7 @@ async function measure(name: string, make: (onSend: () => void) => Promise<Drive
     lastTurnsUs: mean(perTurn.slice(-5).flat()) * 1000,
     stateBytes: mean(bytes.map((b) => b.state)),
     transcriptBytes: mean(bytes.map((b) => b.transcript)),
+    dedupBytes: mean(bytes.map((b) => b.dedup)),
     rssMb: process.memoryUsage().rss / 1_048_576,
     replies,
   };
@@ -200,13 +203,13 @@ function table(results: VariantResult[], c: number, t: number, latency: LatencyR
   const [o, floor, conv] = [results.find((r) => r.name === 'ours'), results.find((r) => r.name === 'floor'), results.find((r) => r.name === 'conversations v2')];
   const rows = results.map(
     (r) =>
-      `| ${r.name} | ${fmt(r.perSecond)} | ${fmt(r.cpuUsPerMessage)} | ${fmt(r.p50ms, 1)} | ${fmt(r.p99ms, 1)} | ${fmt(r.firstTurnsUs)} | ${fmt(r.lastTurnsUs)} | ${fmt(r.stateBytes)} | ${fmt(r.transcriptBytes)} | ${fmt(r.rssMb)} |`,
+      `| ${r.name} | ${fmt(r.perSecond)} | ${fmt(r.cpuUsPerMessage)} | ${fmt(r.p50ms, 1)} | ${fmt(r.p99ms, 1)} | ${fmt(r.firstTurnsUs)} | ${fmt(r.lastTurnsUs)} | ${fmt(r.stateBytes)} | ${fmt(r.transcriptBytes)} | ${fmt(r.dedupBytes)} | ${fmt(r.rssMb)} |`,
   );
   const out = [
     `C=${c} conversations × T=${t} messages, ${results[0] ? fmt(results[0].messages) : 0} messages per variant`,
     '',
-    '| variant | msgs/s | CPU µs/msg | p50 ms | p99 ms | mean latency µs, turns 1–5 | last 5 turns | Redis B/conv state | transcript B | RSS MB |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| variant | msgs/s | CPU µs/msg | p50 ms | p99 ms | mean latency µs, turns 1–5 | last 5 turns | Redis B/conv state | transcript B | dedup ids B | RSS MB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
   ];
