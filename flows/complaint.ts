@@ -41,11 +41,30 @@ export function extractFacts(complaints: Complaints, text: string): ComplaintFac
       break;
     }
   }
-  // What happened: the message without the words that only carry the complaint or the anger.
-  const noise = [...complaints.triggers, ...complaints.anger, ...complaints.supervisor, ...complaints.facts.what.ignore].sort((a, b) => b.length - a.length);
-  let what = rest;
-  for (const word of noise) what = what.replace(new RegExp(escapeRe(word), 'giu'), ' ');
-  what = trimSentence(what.replace(/[!?！？。，,、~～\s]+/gu, ' ').trim());
+  // What happened: the message clause by clause. Words that only carry the complaint or the anger
+  // are taken off a clause's start or end ("太差了，买的耳机…", "…坏了太差了"); a clause they sit
+  // in the middle of ("我联系了好几次都没有人理我") is left out rather than quoted half.
+  const charged = [...complaints.triggers, ...complaints.anger, ...complaints.supervisor].sort((a, b) => b.length - a.length);
+  const fillers = [...complaints.facts.what.ignore].sort((a, b) => b.length - a.length);
+  const minLength = complaints.facts.what.minLength;
+  const breaks = ['[!?！？。，,、;；~～\\n]+', ...complaints.facts.what.clauseBreaks].map((b) => `(?:${b})`).join('|');
+  const clauses = rest
+    .split(new RegExp(breaks, 'iu'))
+    .map((clause) => {
+      const HOLE = '\u0000';
+      let c = clause;
+      for (const word of charged) c = c.replace(new RegExp(escapeRe(word), 'giu'), HOLE);
+      if (c !== clause) {
+        c = c.replace(/^[\s\u0000]+|[\s\u0000]+$/gu, '');
+        // What is left of a venting clause must say something on its own ("my emails" does not).
+        if (c.includes(HOLE) || [...c.replace(/\s/g, '')].length < 2 * minLength) return '';
+      }
+      for (const word of fillers) c = c.replace(new RegExp(escapeRe(word), 'giu'), ' ');
+      // Words taken out of Chinese leave no gap; Latin words keep one space between them.
+      return c.replace(/\s+/gu, ' ').replace(/(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])/gu, '').trim();
+    })
+    .filter(Boolean);
+  const what = trimSentence(clauses.join(complaints.facts.detailSeparator));
   if ([...what.replace(/\s/g, '')].length >= complaints.facts.what.minLength) facts.what = what.slice(0, 80);
   return facts;
 }

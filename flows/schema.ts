@@ -170,7 +170,12 @@ export const Complaints = z.object({
     detailSeparator: z.string(),
     order: factSpec.extend({ patterns: z.array(pattern).min(1) }),
     when: factSpec.extend({ patterns: z.array(pattern).min(1) }),
-    what: factSpec.extend({ minLength: z.number().int().min(1), ignore: z.array(z.string().min(1)).default([]) }),
+    what: factSpec.extend({
+      minLength: z.number().int().min(1),
+      ignore: z.array(z.string().min(1)).default([]),
+      /** What separates clauses besides punctuation ("\\s+and\\s+"), as patterns: a clause that only vents is left out of the facts. */
+      clauseBreaks: z.array(pattern).default([]),
+    }),
   }),
   categories: z.array(ComplaintCategory).min(1),
   defaultCategory: z.string(),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowPayload } from '../../flows/conversation.js';
 import { Dialogue } from '../support/dialogue.js';
-import { defaultFlow, shanghai } from '../support/flows.js';
+import { defaultDefinition, defaultFlow, shanghai } from '../support/flows.js';
+import { extractFacts } from '../../flows/complaint.js';
 
 const flow = defaultFlow();
 const start = shanghai('2026-11-23T15:00:00');
@@ -197,5 +198,30 @@ describe('complaint de-escalation (en)', () => {
     d.say('This is unacceptable, I want to speak to your manager', quickly);
     pause(d);
     expect(d.escalations).toMatchObject([{ reason: 'supervisor', priority: 'high' }]);
+  });
+});
+
+describe('the facts a complaint is restated with', () => {
+  const zh = defaultDefinition('zh-CN').complaints;
+  const en = defaultDefinition('en').complaints;
+
+  it('keeps what happened and leaves out the clauses that only vent', () => {
+    expect(extractFacts(zh, '我上周在你们店里买了一台咖啡机\uff0c用了三天就开始漏水\uff0c我联系了好几次都没有人理我\uff0c现在我想知道到底能不能给我换一台新的或者退款\uff0c我已经很有耐心了')).toEqual({
+      when: '上周',
+      what: '我在店里买了一台咖啡机\uff0c用了三天就开始漏水\uff0c现在我想知道到底能不能给我换一台新的或者退款',
+    });
+    expect(extractFacts(en, 'This is unacceptable, my headphones broke after two days and nobody answered my emails')).toEqual({ what: 'my headphones broke after two days' });
+  });
+
+  it('takes anger off the start or end of a clause without punctuation', () => {
+    expect(extractFacts(zh, '太差了买的耳机才用三天就坏了')).toEqual({ what: '买的耳机才用三天就坏了' });
+    expect(extractFacts(zh, '订单 20261120001 买的耳机才用三天就坏了太过分')).toEqual({ order: '20261120001', what: '买的耳机才用三天就坏了' });
+  });
+
+  it('starts the complaint flow for a customer who says nobody answered them', () => {
+    const d = new Dialogue(flow, start);
+    d.say('你好');
+    d.say('我联系了好几次都没有人理我', quickly);
+    expect(d.state).toMatch(/^complaint/);
   });
 });
