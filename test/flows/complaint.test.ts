@@ -218,10 +218,12 @@ describe('the facts a complaint is restated with', () => {
     expect(extractFacts(zh, '订单 20261120001 买的耳机才用三天就坏了太过分')).toEqual({ order: '20261120001', what: '买的耳机才用三天就坏了' });
   });
 
-  it('starts the complaint flow for a customer who says nobody answered them', () => {
-    const d = new Dialogue(flow, start);
-    d.say('你好');
-    d.say('我联系了好几次都没有人理我', quickly);
-    expect(d.state).toMatch(/^complaint/);
+  it('starts the complaint flow for a customer who says nobody answered them, or that they are not satisfied', () => {
+    for (const line of ['我联系了好几次都没有人理我', '不满意']) {
+      const d = new Dialogue(flow, start);
+      d.say('你好');
+      d.say(line, quickly);
+      expect(d.state).toMatch(/^complaint/);
+    }
   });
 });
