@@ -47,6 +47,7 @@ export const TEXT_PLACEHOLDERS = {
   surveyAsk: [],
   surveyRetry: [],
   surveyThanks: ['score'],
+  surveySorry: ['score'],
   idleClose: [],
   thanks: [],
   apology: [],

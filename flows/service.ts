@@ -672,7 +672,8 @@ export function createServiceMachine(definitions: ServiceDefinitions, options: S
         const rating = understood(event)?.rating;
         if (rating === undefined) return;
         emit(enqueue, { type: 'updateTickets', params: { ids: [...context.sessionTickets], changes: { satisfaction: rating }, at: event.at } });
-        emit(enqueue, { type: 'say', params: { key: 'surveyThanks', vars: { score: String(rating) } } });
+        // A low score is not thanked like a high one: apologise and say it will be looked at.
+        emit(enqueue, { type: 'say', params: { key: rating <= 2 ? 'surveySorry' : 'surveyThanks', vars: { score: String(rating) } } });
       }),
     },
     guards: {

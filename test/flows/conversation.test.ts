@@ -122,6 +122,16 @@ describe('answer, record and close', () => {
     expect(d.state).toBe('idle');
   });
 
+  it('apologises for a low survey score instead of thanking for it', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    d.say('我的订单还没发货');
+    d.say('是的');
+    d.say('没有了');
+    expect(d.say({ type: 'choice', choice: 'score1' })).toEqual(['非常抱歉这次服务没能让您满意\uff081 分\uff09。您的评价已经记录\uff0c我们会认真查找不足、改进服务。如果您还有需要帮助的地方\uff0c随时告诉我们。']);
+    expect(d.of('ticket.update')[0]).toMatchObject({ changes: { satisfaction: 1 } });
+  });
+
   it('handles another question in the same conversation and rates every matter of it', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('怎么开发票');
