@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RedisStore } from '../../adapters/store/redis.js';
 import type { InboundEvent } from '../../bots/ports.js';
+import { shanghai } from '../support/flows.js';
 import { harness, TestClock, transient } from '../support/harness.js';
 import { TWO_MATTERS, twoMattersReplies } from '../support/script.js';
 import { freshRedisStore, redisUrl, requireRedis } from '../support/redis.js';
@@ -109,7 +110,8 @@ describe.runIf(requireRedis())('engine on Redis (real server)', () => {
 
   it('serialises one conversation across two OS processes and gives each event one effect', async () => {
     const conv = `procs-${Date.now()}`;
-    const at = Date.now();
+    // A fixed Monday afternoon: the greeting depends on the time of day (早上好) and on holidays.
+    const at = shanghai('2026-11-23T15:00:00');
     const lines = TWO_MATTERS;
     const events: InboundEvent[] = lines.map((text, i) => ({
       id: `p-${i}`,
