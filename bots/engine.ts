@@ -234,7 +234,9 @@ export class Engine {
     const channel = result.channel || event.channel;
     const customerId = result.customerId || event.customer?.id || '';
     const transcript: TranscriptEntry[] = [];
-    const heard = describeInbound(event);
+    // A pressed button reads as the label the customer saw (是的, 5 非常满意), in any desk language.
+    const labels = flow.bundle.locales.get(result.locale)?.definition.choices as Readonly<Record<string, string>> | undefined;
+    const heard = describeInbound(event, labels);
     if (heard !== undefined) transcript.push({ at: event.at, ...heard, eventId: event.id });
     const deliverable: Effect[] = [];
     for (const effect of result.effects) {
@@ -395,13 +397,13 @@ function fillQueueText(text: string, position: string, wait: string): string {
 }
 
 /** How an inbound event reads in the transcript; undefined for events that say nothing to an agent. */
-function describeInbound(event: InboundEvent): Pick<TranscriptEntry, 'from' | 'text'> | undefined {
+function describeInbound(event: InboundEvent, labels: Readonly<Record<string, string>> = {}): Pick<TranscriptEntry, 'from' | 'text'> | undefined {
   const p = event.payload;
   switch (p.type) {
     case 'text':
       return { from: 'customer', text: p.text };
     case 'choice':
-      return { from: 'customer', text: `[choice: ${p.choice}]` };
+      return { from: 'customer', text: labels[p.choice] ?? `[choice: ${p.choice}]` };
     case 'media':
       return { from: 'customer', text: `[${p.media}]` };
     case 'edit':

@@ -49,6 +49,14 @@ describe('engine: one turn of one conversation', () => {
     expect(h.channel.texts('b')).toEqual(['Hello, welcome to Our Shop! How can I help you today?']);
   });
 
+  it('keeps a pressed button on the transcript as the label the customer saw', async () => {
+    const h = setup();
+    await h.say('c1', '我的订单还没发货');
+    await h.say('c1', { type: 'choice', choice: 'yes' });
+    const transcript = await h.store.transcript('c1', 10);
+    expect(transcript.filter((e) => e.from === 'customer').map((e) => e.text)).toEqual(['我的订单还没发货', '是的']);
+  });
+
   it('rejects a malformed event with a clear reason and stores nothing', async () => {
     const h = setup();
     const result = await h.engine.receive({ id: '', conversationId: 'c1', channel: 'test', at: -1, payload: { type: 'text' } });
