@@ -13,6 +13,7 @@ import { parseConfig, type Config } from './config.js';
 import { RedisStore } from '../adapters/store/redis.js';
 import { TicketStatus } from '../flows/ticket.js';
 import { ServiceBotError } from './errors.js';
+import type { TicketStore } from './ports.js';
 import { checkDefinitions, DEFAULT_FLOWS_DIR, type FlowRegistry } from './flows-registry.js';
 import { createLogger } from './log.js';
 
@@ -175,17 +176,12 @@ async function telegram(config: Config, token: string, flowsDir: string | undefi
  * e-mail…), so a promised reply time that passes later sends no follow-up.
  */
 async function resolveTicket(config: Config, id: string | undefined, note: string | undefined): Promise<number> {
-  if (!config.REDIS_URL) {
-    process.stderr.write('Tickets are kept in Redis: set REDIS_URL.\n');
-    return 2;
-  }
   if (!id) {
     process.stderr.write('Which ticket? npm run tickets -- resolve T261123-ABCDEFGHIJ [--note "refunded by phone"]\n');
     return 2;
   }
-  const store = await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX });
-  try {
-    const before = await store.tickets.get(id);
+  return withTickets(config, async (tickets) => {
+    const before = await tickets.get(id);
     if (!before) {
       process.stderr.write(`No ticket ${id}.\n`);
       return 1;
@@ -194,9 +190,21 @@ async function resolveTicket(config: Config, id: string | undefined, note: strin
       process.stdout.write(`${id} was already resolved\n`);
       return 0;
     }
-    await store.tickets.update(id, { status: 'resolved', outcome: note ? `resolved by staff: ${note}` : 'resolved by staff' }, Date.now());
+    await tickets.update(id, { status: 'resolved', outcome: note ? `resolved by staff: ${note}` : 'resolved by staff' }, Date.now());
     process.stdout.write(`${id} resolved (was ${before.status})\n`);
     return 0;
+  });
+}
+
+/** Runs a ticket command against the production store, which it needs (tickets live in Redis). */
+async function withTickets(config: Config, work: (tickets: TicketStore) => Promise<number>): Promise<number> {
+  if (!config.REDIS_URL) {
+    process.stderr.write('Tickets are kept in Redis: set REDIS_URL. (The playground without Redis keeps them in memory; use /tickets there.)\n');
+    return 2;
+  }
+  const store = await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX });
+  try {
+    return await work(store.tickets);
   } finally {
     await store.close();
   }
@@ -216,10 +224,6 @@ function deskWords(language: string, flows: () => FlowRegistry): DeskText {
 
 /** Lists tickets from the production store, one line each, newest first. */
 async function tickets(config: Config, status: string | undefined, limit: string | undefined): Promise<number> {
-  if (!config.REDIS_URL) {
-    process.stderr.write('Tickets are kept in Redis: set REDIS_URL. (The playground without Redis keeps them in memory; use /tickets there.)\n');
-    return 2;
-  }
   const parsedStatus = status === undefined ? undefined : TicketStatus.safeParse(status);
   if (parsedStatus && !parsedStatus.success) {
     process.stderr.write(`--status must be one of ${TicketStatus.options.join(', ')} (got "${status}")\n`);
@@ -230,9 +234,8 @@ async function tickets(config: Config, status: string | undefined, limit: string
     process.stderr.write(`--limit must be a whole number from 1 to 10000 (got "${limit}")\n`);
     return 2;
   }
-  const store = await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX });
-  try {
-    const list = await store.tickets.list({ ...(parsedStatus?.data ? { status: parsedStatus.data } : {}), limit: n });
+  return withTickets(config, async (store) => {
+    const list = await store.list({ ...(parsedStatus?.data ? { status: parsedStatus.data } : {}), limit: n });
     for (const t of list) {
       const when = new Date(t.createdAt).toISOString();
       const score = t.satisfaction !== undefined ? ` satisfaction=${t.satisfaction}` : '';
@@ -241,9 +244,7 @@ async function tickets(config: Config, status: string | undefined, limit: string
     }
     if (list.length === 0) process.stdout.write('no tickets\n');
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 async function playground(config: Config, lang: string | undefined, flowsDir: string | undefined, startAt: number | undefined): Promise<number> {
