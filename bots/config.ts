@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SUPPORTED_LOCALES, SUPPORTED_LOCALES_TEXT } from '../flows/locales.js';
 import { ConfigError } from './errors.js';
 
 /**
@@ -35,7 +36,7 @@ export const Env = z.object({
   ),
   REDIS_PREFIX: optionalText.pipe(z.string().regex(/^[\w:.-]{1,40}$/, 'must be 1–40 letters, digits or : . - _').default('csb:')),
   FLOWS_DIR: optionalText,
-  DEFAULT_LOCALE: optionalText.pipe(z.enum(['zh-CN', 'en'], 'must be zh-CN or en').default('zh-CN')),
+  DEFAULT_LOCALE: optionalText.pipe(z.enum(SUPPORTED_LOCALES, `must be ${SUPPORTED_LOCALES_TEXT}`).default('zh-CN')),
   LOG_LEVEL: optionalText.pipe(z.enum(['debug', 'info', 'warn', 'error', 'silent'], 'must be one of debug, info, warn, error, silent').default('info')),
   STATE_TTL_DAYS: numeric(30, (n) => n.int('must be a whole number').min(1, 'must be at least 1').max(3650, 'must be at most 3650')),
   TRANSCRIPT_MAX: numeric(200, (n) => n.int('must be a whole number').min(10, 'must be at least 10').max(10_000, 'must be at most 10000')),
@@ -56,7 +57,7 @@ export const Env = z.object({
   SLACK_SUPERVISOR_GROUP: optionalText.pipe(z.string().regex(/^S[A-Z0-9]{6,}$/, 'must be a user group id (S0123ABCD)').optional()),
   SLACK_INTERNAL_PREFIX: optionalText.pipe(z.string().min(1).max(10).default('//')),
   /** The agents' language on the desk (cards, notices); the customer's is the conversation's. Defaults to DEFAULT_LOCALE. */
-  DESK_LANGUAGE: optionalText.pipe(z.enum(['zh-CN', 'en'], 'must be zh-CN or en').optional()),
+  DESK_LANGUAGE: optionalText.pipe(z.enum(SUPPORTED_LOCALES, `must be ${SUPPORTED_LOCALES_TEXT}`).optional()),
 }).superRefine((env, ctx) => {
   if (!env.SLACK_BOT_TOKEN) return;
   if (!env.SLACK_AGENT_CHANNEL) ctx.addIssue({ code: 'custom', path: ['SLACK_AGENT_CHANNEL'], message: 'is required with SLACK_BOT_TOKEN: the channel where handoff cards go' });

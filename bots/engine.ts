@@ -274,9 +274,9 @@ export class Engine {
           await this.perform(item);
           delivered = true;
         } catch (err) {
-          if (err instanceof DeliveryError && err.permanent) {
+          if (err instanceof DeliveryError && err.retry !== 'later') {
             log.warn('delivery impossible; dropping item', { conversationId: item.conversationId, item: item.id, error: err.message });
-            if (err.unreachable && item.effect.type === 'reply') await this.feedBack(item, 'blocked');
+            if (err.retry === 'unreachable' && item.effect.type === 'reply') await this.feedBack(item, 'blocked');
             delivered = true;
             break;
           }
@@ -348,7 +348,7 @@ export class Engine {
     switch (e.type) {
       case 'reply': {
         const channel = channels.get(item.channel);
-        if (!channel) throw new DeliveryError(`No channel adapter for "${item.channel}" is running`, true, item.conversationId);
+        if (!channel) throw new DeliveryError(`No channel adapter for "${item.channel}" is running`, { retry: 'never', conversationId: item.conversationId });
         const text = e.fill === 'queue' ? await this.fillQueue(item.conversationId, e.text) : e.text;
         await channel.send({ id: item.id, conversationId: item.conversationId, customerId: item.customerId, text, ...(e.choices ? { choices: e.choices } : {}) });
         return;

@@ -1,8 +1,15 @@
 /**
- * The few named errors of the product. Each carries a code, and the conversation when there is
- * one, and says what to do next.
+ * The few named errors of the product. Each carries one code per kind, the conversation when
+ * there is one, and a message that says what to do next.
  */
-export type ErrorCode = 'CONFIG_INVALID' | 'FLOWS_INVALID' | 'LEASE_LOST' | 'DELIVERY_FAILED' | 'STORE_UNAVAILABLE';
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'FLOWS_INVALID'
+  | 'LEASE_LOST'
+  | 'DELIVERY_FAILED'
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_CONTENTION'
+  | 'SETUP_INVALID';
 
 export class ServiceBotError extends Error {
   constructor(
@@ -18,7 +25,17 @@ export class ServiceBotError extends Error {
 /** Bad environment: every problem, one per line, so all can be fixed in one go. */
 export class ConfigError extends ServiceBotError {
   constructor(readonly problems: string[]) {
-    super('CONFIG_INVALID', `Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}\nFix the variables above (see README.md, "Configuration") and start again.`);
+    super(
+      'CONFIG_INVALID',
+      `Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}\nFix the variables above (see README.md, "Configuration") and start again.`,
+    );
+  }
+}
+
+/** A component was put together wrongly (a programming or wiring mistake, not bad input). */
+export class SetupError extends ServiceBotError {
+  constructor(message: string) {
+    super('SETUP_INVALID', message);
   }
 }
 
@@ -38,17 +55,37 @@ export class LeaseLostError extends ServiceBotError {
   }
 }
 
-/** A channel could not deliver. `permanent` means retrying cannot help (the customer blocked the bot). */
+/** A write kept losing a compare-and-set race (many writers on one ticket); trying again later helps. */
+export class ContentionError extends ServiceBotError {
+  constructor(what: string) {
+    super('STORE_CONTENTION', `${what} kept changing under concurrent updates; try again.`);
+  }
+}
+
+/**
+ * Whether retrying a failed delivery can help:
+ * - `later`: a passing fault (5xx, network, rate limit); the engine retries, after `retryAfterSec` when given;
+ * - `never`: this item can never be delivered (a malformed message, an unknown channel); it is dropped;
+ * - `unreachable`: the customer cannot be reached at all (blocked the bot, deleted the account);
+ *   the item is dropped and the conversation is told, so it ends and keeps the matter on record.
+ */
+export type DeliveryRetry = 'later' | 'never' | 'unreachable';
+
+export interface DeliveryErrorOptions {
+  retry: DeliveryRetry;
+  /** Seconds the platform asked us to wait before retrying (Telegram's retry_after, Slack's Retry-After). */
+  retryAfterSec?: number | undefined;
+  conversationId?: string | undefined;
+}
+
+/** A channel or the desk could not deliver; `retry` says whether trying again can help. */
 export class DeliveryError extends ServiceBotError {
-  constructor(
-    message: string,
-    readonly permanent: boolean,
-    conversationId?: string,
-    /** Seconds the platform asked us to wait before retrying (Telegram's retry_after). */
-    readonly retryAfterSec?: number,
-    /** With `permanent`: the customer cannot be reached at all (blocked the bot, deleted account). */
-    readonly unreachable = false,
-  ) {
-    super('DELIVERY_FAILED', message, conversationId);
+  readonly retry: DeliveryRetry;
+  readonly retryAfterSec: number | undefined;
+
+  constructor(message: string, options: DeliveryErrorOptions) {
+    super('DELIVERY_FAILED', message, options.conversationId);
+    this.retry = options.retry;
+    this.retryAfterSec = options.retryAfterSec;
   }
 }

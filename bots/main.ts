@@ -12,13 +12,14 @@ import { createRuntime } from './app.js';
 import { parseConfig, type Config } from './config.js';
 import { RedisStore } from '../adapters/store/redis.js';
 import { TicketStatus } from '../flows/ticket.js';
+import { isSupportedLocale, SUPPORTED_LOCALES, SUPPORTED_LOCALES_TEXT } from '../flows/locales.js';
 import { ServiceBotError } from './errors.js';
 import type { TicketStore } from './ports.js';
 import { checkDefinitions, DEFAULT_FLOWS_DIR, type FlowRegistry } from './flows-registry.js';
 import { createLogger } from './log.js';
 
 const USAGE = `Usage:
-  npm start [-- --lang zh-CN|en] [--flows DIR] [--at TIME]
+  npm start [-- --lang ${SUPPORTED_LOCALES.join('|')}] [--flows DIR] [--at TIME]
                                                   chat with the bot in the local playground
                                                   (--at 2026-10-01T09:30:00+08:00 sets its clock)
                                                   (runs the Telegram channel when TELEGRAM_BOT_TOKEN is set)
@@ -47,8 +48,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (values.lang !== undefined && values.lang !== 'zh-CN' && values.lang !== 'en') {
-    process.stderr.write(`--lang must be zh-CN or en (got "${values.lang}")\n`);
+  if (values.lang !== undefined && !isSupportedLocale(values.lang)) {
+    process.stderr.write(`--lang must be ${SUPPORTED_LOCALES_TEXT} (got "${values.lang}")\n`);
     return 2;
   }
   const config = parseConfig(env);

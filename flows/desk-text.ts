@@ -1,3 +1,4 @@
+import type { SupportedLocale } from './locales.js';
 import type { AgentNotice, DeskAlert, DeskUpdate, HandoffCard, HandoffReason } from './handoff.js';
 
 /**
@@ -5,8 +6,7 @@ import type { AgentNotice, DeskAlert, DeskUpdate, HandoffCard, HandoffReason } f
  * language is the conversation's; the agents' is the deployment's (`DESK_LANGUAGE`), so a
  * Chinese team can take an English-speaking customer and still read its own tools.
  */
-export const DESK_LANGUAGES = ['zh-CN', 'en'] as const;
-export type DeskLanguage = (typeof DESK_LANGUAGES)[number];
+type DeskLanguage = SupportedLocale;
 
 export interface DeskText {
   handoff: (card: Pick<HandoffCard, 'afterHours' | 'reason' | 'priority'>) => string;

@@ -1,4 +1,5 @@
 import type { Text } from './schema.js';
+import type { SupportedLocale } from './locales.js';
 
 /**
  * Folds the differences a customer does not mean: full-width vs half-width (NFKC), case, and
@@ -16,7 +17,7 @@ const LATIN_G = /[a-z]/giu;
  * means zh-CN, Latin letters otherwise mean en. Undefined when the text says nothing either way
  * ("?", "123", an emoji), so the caller keeps its default.
  */
-export function detectLocale(text: string): 'zh-CN' | 'en' | undefined {
+export function detectLocale(text: string): SupportedLocale | undefined {
   const cjk = text.match(CJK_G)?.length ?? 0;
   const latin = text.match(LATIN_G)?.length ?? 0;
   if (cjk === 0 && latin === 0) return undefined;

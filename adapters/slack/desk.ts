@@ -78,13 +78,13 @@ function controls(conversationId: string, t: DeskText, internalPrefix: string): 
 /** Maps Slack Web API failures onto the engine's retry rules. */
 function deliveryErrorOf(err: unknown, conversationId: string): DeliveryError {
   const e = err as { code?: string; retryAfter?: number; data?: { error?: string }; message?: string };
-  if (e.code === 'slack_webapi_rate_limited_error') return new DeliveryError('Slack rate limit', false, conversationId, e.retryAfter ?? 1);
+  if (e.code === 'slack_webapi_rate_limited_error') return new DeliveryError('Slack rate limit', { retry: 'later', conversationId, retryAfterSec: e.retryAfter ?? 1 });
   if (e.code === 'slack_webapi_platform_error') {
     const reason = e.data?.error ?? 'unknown';
     const transient = ['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited'].includes(reason);
-    return new DeliveryError(`Slack refused: ${reason}`, !transient, conversationId);
+    return new DeliveryError(`Slack refused: ${reason}`, { retry: transient ? 'later' : 'never', conversationId });
   }
-  return new DeliveryError(`Slack API unreachable: ${e.message ?? String(err)}`, false, conversationId);
+  return new DeliveryError(`Slack API unreachable: ${e.message ?? String(err)}`, { retry: 'later', conversationId });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import { LeaseLostError, ServiceBotError } from '../../bots/errors.js';
+import { ContentionError, LeaseLostError, ServiceBotError } from '../../bots/errors.js';
 import {
   ConversationRecord,
   DROP_HEAD,
@@ -415,7 +415,7 @@ class RedisTickets implements TicketStore {
       const next: Ticket = { ...current, ...changes, updatedAt: Math.max(current.updatedAt, at) };
       if ((await this.run('casTicket', [this.hash], [id, raw, JSON.stringify(next)])) === 1) return next;
     }
-    throw new ServiceBotError('STORE_UNAVAILABLE', `Ticket ${id} kept changing under concurrent updates; try again.`);
+    throw new ContentionError(`Ticket ${id}`);
   }
 
   async get(id: string): Promise<Ticket | undefined> {

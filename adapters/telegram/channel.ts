@@ -41,16 +41,16 @@ export function keyboardOf(choices: readonly Choice[]): InlineKeyboardButton[][]
 export function deliveryErrorOf(err: unknown, conversationId: string): DeliveryError {
   if (err instanceof GrammyError) {
     const code = err.error_code;
-    if (code === 429) return new DeliveryError(`Telegram rate limit: ${err.description}`, false, conversationId, err.parameters.retry_after ?? 1);
-    if (code === 403) return new DeliveryError(`Telegram refused: ${err.description}`, true, conversationId, undefined, true);
+    if (code === 429) return new DeliveryError(`Telegram rate limit: ${err.description}`, { retry: 'later', conversationId, retryAfterSec: err.parameters.retry_after ?? 1 });
+    if (code === 403) return new DeliveryError(`Telegram refused: ${err.description}`, { retry: 'unreachable', conversationId });
     if (code === 400 && /chat not found|user is deactivated|bot was kicked/i.test(err.description)) {
-      return new DeliveryError(`Telegram refused: ${err.description}`, true, conversationId, undefined, true);
+      return new DeliveryError(`Telegram refused: ${err.description}`, { retry: 'unreachable', conversationId });
     }
-    if (code >= 500) return new DeliveryError(`Telegram server error ${code}: ${err.description}`, false, conversationId);
-    return new DeliveryError(`Telegram rejected the message (${code}): ${err.description}`, true, conversationId);
+    if (code >= 500) return new DeliveryError(`Telegram server error ${code}: ${err.description}`, { retry: 'later', conversationId });
+    return new DeliveryError(`Telegram rejected the message (${code}): ${err.description}`, { retry: 'never', conversationId });
   }
-  if (err instanceof HttpError) return new DeliveryError(`Cannot reach the Telegram Bot API: ${err.message}`, false, conversationId);
-  return new DeliveryError(`Telegram delivery failed: ${String(err)}`, false, conversationId);
+  if (err instanceof HttpError) return new DeliveryError(`Cannot reach the Telegram Bot API: ${err.message}`, { retry: 'later', conversationId });
+  return new DeliveryError(`Telegram delivery failed: ${String(err)}`, { retry: 'later', conversationId });
 }
 
 /**
@@ -69,7 +69,7 @@ export class TelegramChannel implements ChannelPort {
 
   async send(message: OutboundMessage): Promise<void> {
     const chatId = chatIdOf(message.conversationId);
-    if (chatId === undefined) throw new DeliveryError(`Not a Telegram conversation: ${message.conversationId}`, true, message.conversationId);
+    if (chatId === undefined) throw new DeliveryError(`Not a Telegram conversation: ${message.conversationId}`, { retry: 'never', conversationId: message.conversationId });
     const parts = splitMessage(message.text);
     try {
       for (const [i, part] of parts.entries()) {

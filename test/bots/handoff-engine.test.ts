@@ -67,7 +67,7 @@ describe('handoff through the engine', () => {
   it('never leaves the customer in silence when the desk is down: told first, then honestly told nobody can join', async () => {
     const h = setup();
     h.desk.open = async () => {
-      throw new DeliveryError('Slack API unreachable', false);
+      throw new DeliveryError('Slack API unreachable', { retry: 'later' });
     };
     await h.say('c1', '转人工');
     expect(h.channel.texts()).toEqual([

@@ -60,13 +60,13 @@ export class RecordingDesk implements DeskPort {
 }
 
 export function transient(message = 'HTTP 502 from the platform', retryAfterSec?: number): DeliveryError {
-  return new DeliveryError(message, false, undefined, retryAfterSec);
+  return new DeliveryError(message, { retry: 'later', retryAfterSec });
 }
 export function permanent(message = 'Bad Request: message is too long'): DeliveryError {
-  return new DeliveryError(message, true);
+  return new DeliveryError(message, { retry: 'never' });
 }
 export function blocked(message = 'Forbidden: bot was blocked by the user'): DeliveryError {
-  return new DeliveryError(message, true, undefined, undefined, true);
+  return new DeliveryError(message, { retry: 'unreachable' });
 }
 
 export class TestClock {
