@@ -1,4 +1,5 @@
-import type { ConversationFlow, Effect, FlowInput } from '../flows/conversation.js';
+import type { Effect, FlowInput } from '../flows/contracts.js';
+import type { ConversationFlow } from '../flows/step.js';
 import { ticketOfTimer } from '../flows/ticket.js';
 import { DeliveryError, LeaseLostError } from './errors.js';
 import type { Logger } from './log.js';

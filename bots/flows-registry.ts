@@ -3,7 +3,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileBundle, createConversationFlow, type ConversationFlow } from '../flows/conversation.js';
+import { compileBundle, createConversationFlow, type ConversationFlow } from '../flows/step.js';
 import { parseDefinition, type DefinitionProblem } from '../flows/definition.js';
 import type { FlowDefinition } from '../flows/schema.js';
 import { FlowsError } from './errors.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ConversationRecord, Effect, FlowPayload, type Choice } from '../flows/conversation.js';
-import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../flows/handoff.js';
+import { ConversationRecord, Effect, FlowPayload, type Choice } from '../flows/contracts.js';
+import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../flows/contracts.js';
 import { Customer, type Ticket, type TicketChanges, type TicketStatus } from '../flows/ticket.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { DeskPort, TranscriptEntry } from '../../bots/ports.js';
 import type { DeskText } from '../../flows/desk-text.js';
-import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/handoff.js';
+import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/contracts.js';
 import { maskPII } from '../../flows/pii.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Engine } from '../../bots/engine.js';
 import type { TimerPoller } from '../../bots/timers.js';
 import type { ChannelPort, InboundEvent, OutboundMessage, TicketStore } from '../../bots/ports.js';
-import type { Choice } from '../../flows/conversation.js';
+import type { Choice } from '../../flows/contracts.js';
 
 /**
  * The local channel: you are the customer, typing lines; the real engine and flows answer.

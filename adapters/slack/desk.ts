@@ -3,7 +3,7 @@ import { DeliveryError } from '../../bots/errors.js';
 import type { Logger } from '../../bots/log.js';
 import type { DeskPort, LinkStore, TranscriptEntry } from '../../bots/ports.js';
 import type { DeskText } from '../../flows/desk-text.js';
-import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/handoff.js';
+import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/contracts.js';
 import { maskPII } from '../../flows/pii.js';
 
 /** Action ids of the desk's buttons; the service listens for them. */

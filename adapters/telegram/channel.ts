@@ -3,7 +3,7 @@ import type { InlineKeyboardButton } from 'grammy/types';
 import { DeliveryError } from '../../bots/errors.js';
 import type { Logger } from '../../bots/log.js';
 import type { ChannelPort, OutboundMessage } from '../../bots/ports.js';
-import type { Choice } from '../../flows/conversation.js';
+import type { Choice } from '../../flows/contracts.js';
 import { chatIdOf } from './updates.js';
 
 /** Telegram's limit on one message's text. */

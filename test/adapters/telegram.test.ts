@@ -9,7 +9,7 @@ import { Engine } from '../../bots/engine.js';
 import { memoryLogger } from '../../bots/log.js';
 import type { Store } from '../../bots/ports.js';
 import { defaultFlow } from '../support/flows.js';
-import type { ConversationFlow } from '../../flows/conversation.js';
+import type { ConversationFlow } from '../../flows/step.js';
 import { TestClock } from '../support/harness.js';
 import { TWO_MATTERS, twoMattersReplies } from '../support/script.js';
 import { BOT_INFO, blockedByUser, fakeBotApi, serverError, TOKEN, tooManyRequests, updates } from '../support/telegram.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { FlowPayload } from '../../flows/conversation.js';
+import type { FlowPayload } from '../../flows/contracts.js';
 import { Dialogue } from '../support/dialogue.js';
 import { defaultDefinition, defaultFlow, shanghai } from '../support/flows.js';
-import { extractFacts } from '../../flows/complaint.js';
+import { extractFacts } from '../../flows/facts.js';
 
 const flow = defaultFlow();
 const start = shanghai('2026-11-23T15:00:00');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { restate } from '../../flows/service.js';
+import { restate } from '../../flows/service/restate.js';
 import { defaultDefinition, defaultFlow, shanghai } from '../support/flows.js';
 import { Dialogue } from '../support/dialogue.js';
 

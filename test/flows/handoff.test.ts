@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FlowPayload } from '../../flows/conversation.js';
+import type { FlowPayload } from '../../flows/contracts.js';
 import { Dialogue } from '../support/dialogue.js';
 import { defaultFlow, shanghai } from '../support/flows.js';
 

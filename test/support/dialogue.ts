@@ -1,4 +1,5 @@
-import type { ConversationFlow, ConversationRecord, Effect, FlowInput, FlowPayload } from '../../flows/conversation.js';
+import type { ConversationRecord, Effect, FlowInput, FlowPayload } from '../../flows/contracts.js';
+import type { ConversationFlow } from '../../flows/step.js';
 import type { Ticket } from '../../flows/ticket.js';
 
 /** Drives a flow directly, the way the engine does, keeping the record between turns. */
@@ -7,7 +8,7 @@ export class Dialogue {
   effects: Effect[] = [];
   state = '';
   locale = '';
-  escalations: import('../../flows/service.js').Escalation[] = [];
+  escalations: import('../../flows/contracts.js').Escalation[] = [];
   at: number;
 
   constructor(

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileBundle, createConversationFlow, type ConversationFlow } from '../../flows/conversation.js';
+import { compileBundle, createConversationFlow, type ConversationFlow } from '../../flows/step.js';
 import { parseDefinition } from '../../flows/definition.js';
 import type { FlowDefinition } from '../../flows/schema.js';
 import { DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';

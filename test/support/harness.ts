@@ -2,9 +2,10 @@ import { Engine, type EngineOptions } from '../../bots/engine.js';
 import { DeliveryError } from '../../bots/errors.js';
 import { memoryLogger } from '../../bots/log.js';
 import type { ChannelPort, DeskPort, InboundEvent, OutboundMessage, Store, TranscriptEntry } from '../../bots/ports.js';
-import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/handoff.js';
+import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/contracts.js';
 import { TimerPoller } from '../../bots/timers.js';
-import type { ConversationFlow, FlowPayload } from '../../flows/conversation.js';
+import type { FlowPayload } from '../../flows/contracts.js';
+import type { ConversationFlow } from '../../flows/step.js';
 import { defaultFlow, shanghai } from './flows.js';
 
 /** A channel that records what customers would see, and can be told to fail. */

@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import type { ChoiceId, TextKey } from './schema.js';
+import { Customer, Ticket, TicketChanges, TicketStatus } from './ticket.js';
+
+/**
+ * What goes in and out of one step of a conversation, and what the flow tells the agent desk.
+ * The one vocabulary of effects lives here: the machine emits `Directive`s, the step renders the
+ * texts among them and passes every other `Effect` through unchanged, and the engine delivers
+ * `Effect`s. Plain data: adapters render the desk parts for their platform.
+ */
+
+// ---- the agent desk (Slack, the playground)
+
+export const AgentRef = z.object({ id: z.string(), name: z.string().optional() });
+export type AgentRef = z.infer<typeof AgentRef>;
+
+export const HandoffReason = z.enum(['asked', 'failures', 'complaint']);
+export type HandoffReason = z.infer<typeof HandoffReason>;
+
+/** The handoff card: everything an agent needs so the customer does not repeat anything. */
+export const HandoffCard = z.object({
+  reason: HandoffReason,
+  priority: z.enum(['normal', 'high']),
+  category: z.string().optional(),
+  afterHours: z.boolean(),
+  locale: z.string(),
+  channel: z.string(),
+  customer: Customer,
+  ticketId: z.string(),
+  need: z.string(),
+  facts: z.array(z.string()),
+  tickets: z.array(z.string()),
+});
+export type HandoffCard = z.infer<typeof HandoffCard>;
+
+/** A forbidden phrase found in an agent's reply (the shape of `GuardMatch` in guard.ts). */
+export const GuardMatch = z.object({ phrase: z.string(), reason: z.string(), suggestion: z.string() });
+
+/** Messages for one agent only; the desk words them for its platform. */
+export const AgentNotice = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('already-claimed'), by: AgentRef }),
+  z.object({ kind: z.literal('not-claimed') }),
+  z.object({ kind: z.literal('no-handoff') }),
+  z.object({ kind: z.literal('not-yours'), by: AgentRef }),
+  z.object({ kind: z.literal('guard-blocked'), matches: z.array(GuardMatch), text: z.string() }),
+]);
+export type AgentNotice = z.infer<typeof AgentNotice>;
+
+/**
+ * Alerts to the agents on a handed-over conversation: still unclaimed after the claim SLA, after
+ * the supervisors' deadline, or a reply time promised to the customer has passed.
+ */
+export const DeskAlert = z.enum(['sla', 'supervisor', 'overdue']);
+export type DeskAlert = z.infer<typeof DeskAlert>;
+
+export const DeskUpdate = z.enum(['claimed', 'released', 'transferred', 'handed-back', 'closed', 'closed-by-customer']);
+export type DeskUpdate = z.infer<typeof DeskUpdate>;
+
+// ---- one step: input
+
+export const FlowPayload = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text'), text: z.string() }),
+  z.object({ type: z.literal('choice'), choice: z.string() }),
+  z.object({ type: z.literal('media'), media: z.string() }),
+  /** start/help come from the customer; blocked (they blocked the bot) and group (a group chat the bot does not serve) from the channel. */
+  z.object({ type: z.literal('command'), command: z.enum(['start', 'help', 'blocked', 'group', 'desk-unavailable']) }),
+  /** The customer edited an earlier message: kept on the transcript, not answered. */
+  z.object({ type: z.literal('edit'), text: z.string() }),
+  /** Something an agent did on the desk (Slack, the playground's /agent). */
+  z.object({
+    type: z.literal('agent'),
+    action: z.enum(['claim', 'reply', 'note', 'handback', 'close', 'release', 'transfer']),
+    agent: z.object({ id: z.string().min(1), name: z.string().optional() }),
+    text: z.string().optional(),
+    /** Send a reply the service-phrase guard blocked, deliberately. */
+    override: z.boolean().optional(),
+    category: z.string().optional(),
+  }),
+  z.object({ type: z.literal('timer'), name: z.string(), dueAt: z.number() }),
+]);
+export type FlowPayload = z.infer<typeof FlowPayload>;
+
+export interface FlowInput {
+  conversationId: string;
+  channel: string;
+  /** Absent on events from the agent desk. */
+  customer?: Customer | undefined;
+  /** Epoch ms. */
+  at: number;
+  /** A locale the channel knows for the customer (Telegram's language_code, `--lang`). */
+  localeHint?: string | undefined;
+  payload: FlowPayload;
+  /**
+   * For a timer that concerns a ticket (a promised reply time, see `ticketOfTimer`): the ticket as
+   * the store has it now, or undefined when it is gone. The engine reads it before the step.
+   */
+  ticket?: Ticket | undefined;
+}
+
+/** What is persisted per conversation: small, and the same size on turn 5 and turn 500. */
+export const ConversationRecord = z.object({
+  snapshot: z.unknown(),
+  /** Deadlines this conversation is waiting for, by name (epoch ms); a timer event that does not match is stale. */
+  timers: z.record(z.string(), z.number()),
+  /** Counts replies, to rotate through the phrasings of a text. */
+  turn: z.number().int(),
+});
+export type ConversationRecord = z.infer<typeof ConversationRecord>;
+
+// ---- one step: output
+
+export const Choice = z.object({ id: z.string(), label: z.string() });
+export type Choice = z.infer<typeof Choice>;
+
+/** The work a step leaves for the engine: delivered from the outbox, in order, once. */
+export const Effect = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('reply'),
+    text: z.string(),
+    choices: z.array(Choice).optional(),
+    /** Who the customer hears: the bot, or an agent whose words are relayed. */
+    from: z.enum(['bot', 'agent']).optional(),
+    /** {position} and {wait} are filled at delivery from the live queue. */
+    fill: z.literal('queue').optional(),
+  }),
+  z.object({ type: z.literal('desk.open'), card: HandoffCard }),
+  z.object({ type: z.literal('desk.post'), text: z.string(), from: z.enum(['customer', 'system']) }),
+  z.object({ type: z.literal('desk.update'), status: DeskUpdate, agent: AgentRef.optional(), category: z.string().optional() }),
+  z.object({ type: z.literal('desk.notify'), agentId: z.string(), notice: AgentNotice }),
+  z.object({ type: z.literal('desk.ping'), level: DeskAlert }),
+  z.object({ type: z.literal('queue.join'), at: z.number() }),
+  z.object({ type: z.literal('queue.leave'), at: z.number(), claimed: z.boolean() }),
+  /** A line for the transcript only (an internal note, a blocked reply); nothing is delivered. */
+  z.object({ type: z.literal('transcript'), from: z.enum(['agent', 'system']), text: z.string() }),
+  z.object({ type: z.literal('ticket.put'), ticket: Ticket }),
+  /** With `ifStatus`, applied only while the ticket still has that status (a deadline flag must not touch a resolved ticket). */
+  z.object({ type: z.literal('ticket.update'), id: z.string(), changes: TicketChanges, at: z.number(), ifStatus: TicketStatus.optional() }),
+  /** Sets or moves the conversation's timer of that name; `dueAt` in epoch ms. */
+  z.object({ type: z.literal('timer.set'), name: z.string(), dueAt: z.number() }),
+  z.object({ type: z.literal('timer.cancel'), name: z.string() }),
+]);
+export type Effect = z.infer<typeof Effect>;
+export type EffectType = Effect['type'];
+
+export type EscalationReason = 'supervisor' | 'still-angry' | 'always-human' | 'promise-overdue';
+
+/** A result of the conversation that people must act on (an escalated complaint, a missed promise). */
+export interface Escalation {
+  ticketId: string;
+  reason: EscalationReason;
+  priority: 'normal' | 'high';
+}
+
+/**
+ * What the conversation machine asks for, in one vocabulary: an `Effect` as the engine delivers
+ * it, a text to render in the customer's locale first (say, greet, answer, policy), or an
+ * escalation to report. The machine emits these through its one placeholder action, `effect`.
+ */
+export type Directive =
+  | Effect
+  | {
+      type: 'say';
+      key: TextKey;
+      vars?: Record<string, string>;
+      choices?: ChoiceId[];
+      /** {position} and {wait} are filled in at delivery, from the live queue. */
+      queue?: boolean;
+    }
+  /** 开头语: the greeting for the time of day or holiday, with the question "what can I do for you" when `withAsk`. */
+  | { type: 'greet'; withAsk: boolean }
+  /** A knowledge-base answer, by entry id. */
+  | { type: 'answer'; faqId: string }
+  /** 三明治法则 for a policy the customer asks to go beyond. */
+  | { type: 'policy'; policyId: string }
+  | { type: 'escalate'; escalation: Escalation };
+
+export interface StepResult {
+  record: ConversationRecord;
+  effects: Effect[];
+  /** The machine's state after the step, for logs and tests ("confirming", "complaint.listening"). */
+  state: string;
+  locale: string;
+  /** Set when the input had no effect on purpose (a stale timer), with the reason. */
+  ignored?: string;
+  /**
+   * Set when the stored snapshot could not be restored (a machine version that no longer fits it)
+   * and the conversation started over: the engine logs and counts it. Never silent.
+   */
+  reset?: string;
+  /** Matters people must act on now (an escalated complaint, a missed promise). */
+  escalations: Escalation[];
+  /** The conversation's own channel and customer: replies go there, whoever caused the turn. */
+  channel: string;
+  customerId: string;
+}

@@ -1,0 +1,103 @@
+import type { FlowInput } from './contracts.js';
+import type { Matcher, Understanding } from './match.js';
+import type { ChoiceId, FlowDefinition, IntentId } from './schema.js';
+import type { ServiceEvent } from './service/setup.js';
+import { detectLocale } from './text.js';
+import { ticketOfTimer } from './ticket.js';
+
+/** What `toEvent` needs of the locale in force. */
+export interface EventLocale {
+  definition: FlowDefinition;
+  matcher: Matcher;
+}
+
+/**
+ * The machine's event for one input, in the conversation's locale; undefined for inputs that are
+ * kept on the transcript but not answered (an edited message).
+ */
+export function toEvent(input: FlowInput, locale: string, flow: EventLocale): ServiceEvent | undefined {
+  const { payload, at } = input;
+  switch (payload.type) {
+    case 'text':
+      return { type: 'user.message', text: payload.text, understanding: flow.matcher.understand(payload.text), locale, at };
+    case 'choice': {
+      const choices: Readonly<Record<string, string>> = flow.definition.choices;
+      const label = Object.hasOwn(choices, payload.choice) ? (choices[payload.choice] ?? payload.choice) : payload.choice;
+      return { type: 'user.message', text: label, understanding: understandChoice(payload.choice), locale, at };
+    }
+    case 'media':
+      return { type: 'user.media', media: payload.media, locale, at };
+    case 'command':
+      switch (payload.command) {
+        case 'start':
+          return { type: 'user.start', locale, at };
+        case 'help':
+          return { type: 'user.help', at };
+        case 'blocked':
+          return { type: 'user.blocked', at };
+        case 'group':
+          return { type: 'user.group', locale, at };
+        case 'desk-unavailable':
+          return { type: 'desk.unavailable', at };
+      }
+      return undefined;
+    case 'edit':
+      return undefined;
+    case 'timer':
+      return timerEvent(input, payload.name, at);
+    case 'agent': {
+      const agent = { id: payload.agent.id, ...(payload.agent.name ? { name: payload.agent.name } : {}) };
+      switch (payload.action) {
+        case 'reply':
+          return { type: 'agent.reply', agent, text: payload.text ?? '', override: payload.override === true, at };
+        case 'note':
+          return { type: 'agent.note', agent, text: payload.text ?? '', at };
+        case 'transfer':
+          return { type: 'agent.transfer', agent, category: payload.category ?? '', at };
+        default:
+          return { type: `agent.${payload.action}`, agent, at };
+      }
+    }
+  }
+}
+
+/** The conversation's own timers by name (promise timers carry their ticket in the name). */
+const TIMER_EVENTS: ReadonlyMap<string, 'timer.idle' | 'timer.listen' | 'timer.claimSla' | 'timer.supervisorSla'> = new Map([
+  ['idle', 'timer.idle'],
+  ['listen', 'timer.listen'],
+  ['claimSla', 'timer.claimSla'],
+  ['supervisorSla', 'timer.supervisorSla'],
+]);
+
+/** A due timer as the machine's event: a promised reply time carries its ticket's status as stored now. */
+function timerEvent(input: FlowInput, name: string, at: number): ServiceEvent | undefined {
+  const ticketId = ticketOfTimer(name);
+  if (ticketId !== undefined) return { type: 'timer.promise', ticketId, status: input.ticket?.id === ticketId ? input.ticket.status : undefined, at };
+  const type = TIMER_EVENTS.get(name);
+  return type === undefined ? undefined : { type, at };
+}
+
+/** Buttons that answer a question the bot asked: each is also the intent of the same name. */
+const ANSWER_CHOICES = ['yes', 'no', 'more', 'done', 'human'] as const satisfies ReadonlyArray<ChoiceId & IntentId>;
+
+/** A pressed button understood as what it stands for, exactly (no text matching). */
+export function understandChoice(id: string): Understanding {
+  const score = /^score([1-5])$/.exec(id);
+  const calm = { complaint: { triggered: false, angry: false, exclaimed: false, supervisor: false }, policy: undefined, wantsPerson: id === 'human', empty: false };
+  if (score) return { intents: {}, whole: undefined, faq: undefined, rating: Number(score[1]), ...calm };
+  const intent = ANSWER_CHOICES.find((c) => c === id);
+  return { intents: intent ? { [intent]: 1 } : {}, whole: intent, faq: undefined, rating: undefined, ...calm };
+}
+
+/** The locale for a new session: the channel's hint, else the customer's own words, else the last one used. */
+export function chooseLocale(locales: ReadonlySet<string> | ReadonlyMap<string, unknown>, defaultLocale: string, current: string, input: FlowInput): string {
+  if (input.localeHint && locales.has(input.localeHint)) return input.localeHint;
+  const base = input.localeHint?.split('-')[0];
+  const byBase = base ? [...locales.keys()].find((l) => l.split('-')[0] === base) : undefined;
+  if (byBase) return byBase;
+  if (input.payload.type === 'text') {
+    const detected = detectLocale(input.payload.text);
+    if (detected && locales.has(detected)) return detected;
+  }
+  return locales.has(current) ? current : defaultLocale;
+}

@@ -1,0 +1,231 @@
+import {assign } from 'xstate';
+import type { EscalationReason } from '../contracts.js';
+import { categorize, describeFacts, describeMissing, extractFacts, mergeFacts, missingFacts } from '../facts.js';
+import { pickVariant } from '../text.js';
+import type { Ticket } from '../ticket.js';
+import { newTicket, promisedBy, recordTicket, watchPromise } from './records.js';
+import type { HandoffSetup } from './handoff.js';
+import { effect, localeOf, say, SECOND_MS, textOf, understood, upset, type Enqueue, type MachineDeps, type ServiceContext, collect } from './setup.js';
+
+/**
+ * Complaints (002 客户抱怨与投诉 核心步骤): listen, apologise, clarify, then resolve from the
+ * knowledge base, or register the matter with the category's promised reply time, or escalate.
+ * The standard conversation is suspended meanwhile and resumed through its history state.
+ */
+
+/** The complaint's words so far with one more message, bounded. */
+function joined(text: string, more: string): string {
+  return [text, more].filter(Boolean).join(' ').slice(0, 500);
+}
+
+export function withComplaint(handoff: HandoffSetup, deps: MachineDeps) {
+  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
+  const categoryOf = (context: ServiceContext) => defOf(context).complaints.categories.find((k) => k.id === context.complaint?.category);
+
+  /** One ticket per complaint: category, priority, the facts as restated, the promised deadline (`promiseHours` from `at`). */
+  const complaintTicket = (context: ServiceContext, at: number, fields: { status: Ticket['status']; outcome: string; promiseHours?: number } & Partial<Ticket>): Ticket | undefined => {
+    const c = context.complaint;
+    if (!c) return undefined;
+    const { promiseHours, ...rest } = fields;
+    const category = categoryOf(context);
+    const facts = [c.text, describeFacts(defOf(context).complaints, c.facts)].filter(Boolean);
+    return newTicket(deps, { ...context, facts }, at, {
+      type: 'complaint',
+      need: c.facts.what ?? c.text,
+      category: category?.id ?? 'other',
+      priority: category?.priority ?? 'normal',
+      ...(promiseHours !== undefined ? { promisedBy: promisedBy(at, promiseHours) } : {}),
+      ...rest,
+    });
+  };
+
+  /** The listen window: messages in quick succession are taken together, answered once. */
+  const armListen = (enqueue: Enqueue, context: ServiceContext, at: number) =>
+    enqueue(effect({ type: 'timer.set', name: 'listen', dueAt: at + defOf(context).complaints.listenSeconds * SECOND_MS }));
+
+  const s = handoff.extend({
+    actions: {
+      startComplaint: collect(({ context, event, enqueue }, params: { fromIdle: boolean }) => {
+        const locale = localeOf(event, context.locale);
+        const complaints = deps.definitions(locale).complaints;
+        const text = textOf(event);
+        enqueue.assign({
+          locale: params.fromIdle ? locale : context.locale,
+          complaint: {
+            text,
+            facts: extractFacts(complaints, text),
+            category: categorize(complaints, text).id,
+            supervisor: understood(event)?.complaint.supervisor ?? false,
+            angryTurns: 0,
+            rounds: 0,
+            fromIdle: params.fromIdle,
+          },
+        });
+        enqueue(effect({ type: 'timer.set', name: 'listen', dueAt: event.at + complaints.listenSeconds * SECOND_MS }));
+      }),
+      // Let the customer finish: every message in quick succession joins the complaint and waits again.
+      absorbComplaint: collect(({ context, event, enqueue }) => {
+        const c = context.complaint;
+        if (!c || event.type !== 'user.message') return;
+        const complaints = defOf(context).complaints;
+        const text = joined(c.text, textOf(event));
+        const facts = mergeFacts(c.facts, extractFacts(complaints, textOf(event)), complaints.facts.detailSeparator);
+        enqueue.assign({ complaint: { ...c, text, facts, category: categorize(complaints, text).id, supervisor: c.supervisor || event.understanding.complaint.supervisor } });
+      }),
+      // An answer to the offered solution: kept with the complaint's words, not taken as a new fact.
+      noteComplaint: assign({ complaint: ({ context, event }) => (context.complaint ? { ...context.complaint, text: joined(context.complaint.text, textOf(event)) } : undefined) }),
+      armListen: collect(({ context, event, enqueue }) => armListen(enqueue, context, event.at)),
+      countAnger: assign({
+        complaint: ({ context, event }) => (context.complaint && upset(event) ? { ...context.complaint, angryTurns: context.complaint.angryTurns + 1 } : context.complaint),
+      }),
+      nextRound: assign({ complaint: ({ context }) => (context.complaint ? { ...context.complaint, rounds: context.complaint.rounds + 1 } : undefined) }),
+      // 澄清: restate what is known, ask for what is missing.
+      askForFacts: collect(({ context, enqueue }) => {
+        const c = context.complaint;
+        if (!c) return;
+        const complaints = defOf(context).complaints;
+        const missing = missingFacts(c.facts);
+        const facts = describeFacts(complaints, c.facts);
+        if (missing.length === 0 || c.rounds >= complaints.clarifyRounds) {
+          if (facts) enqueue(say('complaintConfirmFacts', { vars: { facts } }));
+          return;
+        }
+        const ask = describeMissing(complaints, missing);
+        if (facts) enqueue(say('complaintClarify', { vars: { facts, missing: ask } }));
+        else enqueue(say('complaintAskMissing', { vars: { missing: ask } }));
+      }),
+      offerAnswer: collect(({ context, enqueue }) => {
+        const entry = defOf(context).faq.find((f) => f.id === categoryOf(context)?.faqId);
+        if (entry) enqueue(say('complaintResolve', { vars: { answer: pickVariant(entry.answer, context.seq) }, choices: ['yes', 'no'] }));
+      }),
+      recordComplaintResolved: collect(({ context, event, enqueue }) => {
+        const ticket = complaintTicket(context, event.at, { status: 'resolved', outcome: 'customer accepted the knowledge-base solution' });
+        if (!ticket) return;
+        recordTicket(enqueue, context, ticket);
+        enqueue(say('complaintResolved', { vars: { ticket: ticket.id } }));
+      }),
+      // 受理完客户投诉后的应答: the feedback path, with the category's promised reply time.
+      recordComplaintPromise: collect(({ context, event, enqueue }) => {
+        const hours = categoryOf(context)?.promiseHours ?? defOf(context).thresholds.followUpHours;
+        const ticket = complaintTicket(context, event.at, { status: 'pending', outcome: `feedback path: reply promised within ${hours} h`, promiseHours: hours });
+        if (!ticket) return;
+        recordTicket(enqueue, context, ticket);
+        // A customer who blocked the bot cannot hear the promise; it is still kept.
+        if (event.type !== 'user.blocked') enqueue(say('complaintPromise', { vars: { ticket: ticket.id, hours: String(hours) } }));
+        watchPromise(enqueue, ticket.id, hours, event.at);
+      }),
+      // 用户要求与上级沟通 / still angry / a category people must handle: escalate at high priority.
+      recordComplaintEscalation: collect(({ context, event, enqueue }, params: { announce: boolean }) => {
+        const c = context.complaint;
+        if (!c) return;
+        const category = categoryOf(context);
+        const reason: EscalationReason = c.supervisor ? 'supervisor' : category?.alwaysHuman ? 'always-human' : 'still-angry';
+        const hours = Math.min(category?.promiseHours ?? 24, defOf(context).thresholds.followUpHours);
+        const outcome = `escalated (${reason}): supervisor contact promised within ${hours} h`;
+        const ticket = complaintTicket(context, event.at, { status: 'pending', outcome, promiseHours: hours, priority: 'high', escalation: { reason, at: event.at } });
+        if (!ticket) return;
+        recordTicket(enqueue, context, ticket);
+        if (params.announce) enqueue(say('complaintEscalate', { vars: { ticket: ticket.id, hours: String(hours) } }));
+        watchPromise(enqueue, ticket.id, hours, event.at);
+        enqueue(effect({ type: 'escalate', escalation: { ticketId: ticket.id, reason, priority: 'high' } }));
+      }),
+      clearComplaint: assign({ complaint: undefined }),
+      // The escalated complaint's ticket is the one the handoff card and its outcome refer to.
+      adoptComplaintTicket: assign({ handoff: ({ context }) => (context.handoff ? { ...context.handoff, ticketId: context.sessionTickets.at(-1) ?? '' } : undefined) }),
+    },
+    guards: {
+      complaintNeedsPerson: ({ context }) => context.complaint?.supervisor === true || categoryOf(context)?.alwaysHuman === true,
+      stillAngryTooLong: ({ context, event }) => upset(event) && (context.complaint?.angryTurns ?? 0) + 1 >= defOf(context).complaints.angryTurnsBeforeEscalation,
+      readyToResolve: ({ context }) => {
+        const c = context.complaint;
+        return !c || missingFacts(c.facts).length === 0 || c.rounds >= defOf(context).complaints.clarifyRounds;
+      },
+      hasComplaintAnswer: ({ context }) => {
+        const faqId = categoryOf(context)?.faqId;
+        return faqId !== undefined && defOf(context).faq.some((f) => f.id === faqId);
+      },
+      complaintFromIdle: ({ context }) => context.complaint?.fromIdle === true,
+    },
+  });
+
+  /** A complaint that ends without the customer (idle, blocked, restarted) is still registered with its promise. */
+  const registered = ['recordComplaintPromise', 'clearComplaint'] as const;
+
+  /** 投诉处理: listen, apologise, clarify, then resolve or give the feedback path. */
+  const complaint = s.createStateConfig({
+    initial: 'listening',
+    on: {
+      // Gone quiet mid-complaint: it is still registered, with its promised reply time.
+      'timer.idle': { target: '#conversation.service.idle', actions: [...registered, say('idleClose')] },
+      'user.blocked': { target: '#conversation.service.idle', actions: [...registered] },
+      'user.start': { target: '#conversation.service.awaitingNeed', actions: [...registered, 'adoptLocale', effect({ type: 'greet', withAsk: true })] },
+    },
+    states: {
+      /** 倾听: let the customer finish; messages in quick succession are answered once. */
+      listening: {
+        on: {
+          'user.message': { actions: ['absorbComplaint', 'armListen'] },
+          'user.media': { actions: 'armListen' },
+          'timer.listen': { target: 'acknowledging' },
+        },
+      },
+      /** 道歉: acknowledge the feeling and apologise, even when the fault is not ours. */
+      acknowledging: {
+        always: [
+          { guard: 'complaintNeedsPerson', target: 'escalating', actions: say('complaintAcknowledge') },
+          { target: 'clarifying', actions: say('complaintAcknowledge') },
+        ],
+      },
+      /** 澄清: restate the key facts and ask for what is missing. */
+      clarifying: {
+        entry: 'askForFacts',
+        always: { guard: 'readyToResolve', target: 'resolving' },
+        on: {
+          'user.message': [
+            { guard: 'asksSupervisor', target: 'escalating', actions: 'absorbComplaint' },
+            { guard: 'stillAngryTooLong', target: 'escalating', actions: ['absorbComplaint', 'countAnger'] },
+            { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },
+            { target: 'clarifying', reenter: true, actions: ['absorbComplaint', 'countAnger', 'nextRound'] },
+          ],
+        },
+      },
+      /** 解决: the category's knowledge-base answer when it has one, else the feedback path. */
+      resolving: { always: [{ guard: 'hasComplaintAnswer', target: 'checking', actions: 'offerAnswer' }, { target: 'promising' }] },
+      checking: {
+        on: {
+          'user.message': [
+            { guard: 'asksSupervisor', target: 'escalating', actions: 'absorbComplaint' },
+            { guard: 'isYes', target: 'done', actions: 'recordComplaintResolved' },
+            { guard: 'stillAngryTooLong', target: 'escalating', actions: 'countAnger' },
+            { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },
+            // "No", or anything else: the solution does not settle it, so give the feedback path.
+            { target: 'promising', actions: 'noteComplaint' },
+          ],
+        },
+      },
+      /** 反馈: registered, with the reply time promised for its category. */
+      promising: { always: { target: 'done', actions: 'recordComplaintPromise' } },
+      /** 升级: with people at the desk the escalation goes to them now (priority high); otherwise a supervisor's reply time is promised. */
+      escalating: {
+        always: [
+          {
+            guard: 'deskConnected',
+            target: '#conversation.handingOff',
+            actions: [{ type: 'recordComplaintEscalation', params: { announce: false } }, { type: 'requestHandoff', params: { reason: 'complaint' } }, 'adoptComplaintTicket', 'clearComplaint'],
+          },
+          { target: 'done', actions: { type: 'recordComplaintEscalation', params: { announce: true } } },
+        ],
+      },
+      /** Back to where the customer was, or on to "anything else?" if the complaint came first. */
+      done: {
+        always: [
+          { guard: 'complaintFromIdle', target: '#conversation.service.askMore', actions: 'clearComplaint' },
+          { target: '#conversation.service.hist', actions: ['clearComplaint', say('complaintResume')] },
+        ],
+      },
+    },
+  });
+
+  return { setup: s, states: { complaint } };
+}
+export type ComplaintSetup = ReturnType<typeof withComplaint>['setup'];

@@ -1,0 +1,26 @@
+import type { FlowDefinition } from '../schema.js';
+import { normalize, trimSentence } from '../text.js';
+
+/**
+ * Restates a need in the bot's voice (需求确认): pronouns swapped ("我的订单" → "您的订单") unless
+ * the text has words that make swapping ambiguous, in which case it is quoted as the customer wrote it.
+ */
+export function restate(def: FlowDefinition, need: string): string {
+  const text = trimSentence(need);
+  const lower = normalize(text);
+  const ascii = /^[\x00-\x7f]*$/.test(text);
+  const wordAt = (w: string) => new RegExp(ascii ? `(?<![a-z'])${escape(normalize(w))}(?![a-z'])` : escape(normalize(w)), 'giu');
+  if (def.restate.quoteIf.some((w) => wordAt(w).test(lower))) return ascii ? `"${text}"` : `“${text}”`;
+  // One pass over all swaps, so "my" → "your" is not swapped back by a later "you" rule.
+  const rules = def.restate.swaps.map(([from, to]) => ({ re: wordAt(from), to }));
+  if (rules.length === 0) return text;
+  const combined = new RegExp(rules.map((r) => `(${r.re.source})`).join('|'), 'giu');
+  return text.replace(combined, (...m: unknown[]) => {
+    const index = m.slice(1, rules.length + 1).findIndex((g) => g !== undefined);
+    return rules[index]?.to ?? String(m[0]);
+  });
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,205 @@
+import { assign, enqueueActions, setup } from 'xstate';
+import type { Directive, HandoffReason, AgentRef } from '../contracts.js';
+import type { ComplaintFacts } from '../facts.js';
+import type { PhraseGuard } from '../guard.js';
+import type { Understanding } from '../match.js';
+import type { FlowDefinition, IntentId } from '../schema.js';
+import type { Customer, TicketStatus } from '../ticket.js';
+import { trimSentence } from '../text.js';
+
+/**
+ * The base of the conversation machine: its context, events and input, the one effect
+ * placeholder (`effect`, taking a `Directive`), and the guards that read what the customer said.
+ * The concerns build on it in layers with XState's `.extend()`: records → handoff → complaint →
+ * standard (each may use what the layers below declare); `machine.ts` puts the chart together.
+ * The persisted snapshot holds this context: renaming a field breaks restoring stored conversations.
+ */
+
+export interface ServiceContext {
+  locale: string;
+  conversationId: string;
+  channel: string;
+  customer: Customer;
+  /** The need being confirmed or answered, in the customer's words. */
+  need: string | undefined;
+  /** Knowledge-base entry recognised in the need, when confident. */
+  faqId: string | undefined;
+  /** Every confirmed description of the current matter, kept for the ticket. */
+  facts: string[];
+  /** Consecutive needs the bot could not answer. */
+  failures: number;
+  /** Tickets recorded in this conversation so far; numbers the next one (persisted under this name). */
+  seq: number;
+  /** Tickets of the current session, which the survey score applies to. */
+  sessionTickets: string[];
+  /** The complaint being handled, while the standard conversation is suspended. */
+  complaint: ComplaintState | undefined;
+  /** A handoff to people, while the bot stays silent. */
+  handoff: HandoffState | undefined;
+  /** A ticket posted after hours, waiting for an agent to pick it up (kept across sessions). */
+  waitingTicket: string | undefined;
+}
+
+export interface HandoffState {
+  reason: HandoffReason;
+  priority: 'normal' | 'high';
+  category: string | undefined;
+  /** The ticket the card and its outcome refer to; '' until the handoff is opened. */
+  ticketId: string;
+  /** Epoch ms when the customer joined the queue. */
+  queuedAt: number;
+  agent: AgentRef | undefined;
+}
+
+export interface ComplaintState {
+  /** Everything the customer said while venting, taken together. */
+  text: string;
+  facts: ComplaintFacts;
+  category: string;
+  supervisor: boolean;
+  /** De-escalation turns in which the customer was still angry. */
+  angryTurns: number;
+  /** Times the bot asked for missing facts. */
+  rounds: number;
+  /** Started before any conversation: afterwards, ask what else we can do rather than resume. */
+  fromIdle: boolean;
+}
+
+export interface ServiceInput {
+  locale: string;
+  conversationId: string;
+  channel: string;
+  customer: Customer;
+}
+
+type AgentEvent = { agent: AgentRef; at: number };
+
+/** Events are namespaced by who causes them: the customer, the channel or desk, a timer, an agent. All times are epoch ms. */
+export type ServiceEvent =
+  | { type: 'user.message'; text: string; understanding: Understanding; locale: string; at: number }
+  | { type: 'user.media'; media: string; locale: string; at: number }
+  | { type: 'user.start'; locale: string; at: number }
+  | { type: 'user.help'; at: number }
+  | { type: 'user.blocked'; at: number }
+  | { type: 'user.group'; locale: string; at: number }
+  | { type: 'desk.unavailable'; at: number }
+  | { type: 'timer.idle'; at: number }
+  | { type: 'timer.listen'; at: number }
+  /** A promised reply time passed; `status` is the ticket's as the store has it now (undefined: gone). */
+  | { type: 'timer.promise'; ticketId: string; status: TicketStatus | undefined; at: number }
+  | { type: 'timer.claimSla'; at: number }
+  | { type: 'timer.supervisorSla'; at: number }
+  | ({ type: 'agent.claim' | 'agent.handback' | 'agent.close' | 'agent.release' } & AgentEvent)
+  | ({ type: 'agent.reply'; text: string; override: boolean } & AgentEvent)
+  | ({ type: 'agent.note'; text: string } & AgentEvent)
+  | ({ type: 'agent.transfer'; category: string } & AgentEvent);
+
+/** `idle`: no conversation in progress. `with-people`: a handoff holds it; the bot relays and stays quiet. */
+export type ServiceTag = 'idle' | 'with-people';
+
+/** What the machine needs from outside, fixed when it is built. */
+export interface MachineDeps {
+  /** The definition in force for a locale (falls back to the default locale's). */
+  definitions: (locale: string) => FlowDefinition;
+  /** An agent desk is connected (Slack, the playground): handoffs can reach people. */
+  desk: boolean;
+  /** The service-phrase guard of a locale, for agents' replies. */
+  guardFor: (locale: string) => PhraseGuard;
+}
+
+export function understood(event: ServiceEvent): Understanding | undefined {
+  return event.type === 'user.message' ? event.understanding : undefined;
+}
+export function textOf(event: ServiceEvent): string {
+  return event.type === 'user.message' ? trimSentence(event.text) : '';
+}
+export function localeOf(event: ServiceEvent, fallback: string): string {
+  return 'locale' in event ? event.locale : fallback;
+}
+export function agentOf(event: ServiceEvent): AgentRef | undefined {
+  return 'agent' in event ? event.agent : undefined;
+}
+/** The message is essentially this intent, and no other intent covers more of it. */
+function answers(event: ServiceEvent, ...ids: IntentId[]): boolean {
+  const u = understood(event);
+  if (!u?.whole) return false;
+  const top = Math.max(...Object.values(u.intents));
+  return top > 0 && ids.some((id) => (u.intents[id] ?? 0) >= top);
+}
+export function upset(event: ServiceEvent): boolean {
+  const c = understood(event)?.complaint;
+  return c !== undefined && (c.angry || c.exclaimed);
+}
+function mentions(event: ServiceEvent, id: IntentId): boolean {
+  return (understood(event)?.intents[id] ?? 0) > 0;
+}
+
+export const HOUR_MS = 3_600_000;
+export const SECOND_MS = 1000;
+
+/** The machine's base: types, the effect placeholder, locale adoption, and the guards on what was said. */
+export function baseSetup(deps: MachineDeps) {
+  return setup({
+    types: {
+      context: {} as ServiceContext,
+      events: {} as ServiceEvent,
+      input: {} as ServiceInput,
+      tags: {} as ServiceTag,
+    },
+    actions: {
+      /** The one placeholder: the step collects every directive, renders texts, passes effects on. */
+      effect: (_, _directive: Directive) => {},
+      adoptLocale: assign({ locale: ({ context, event }) => localeOf(event, context.locale) }),
+    },
+    guards: {
+      // A greeting, or nothing to go on ("?", "👍"): ask what they need instead of restating it.
+      isGreetingOnly: ({ event }) => event.type === 'user.message' && (answers(event, 'greeting') || textOf(event) === '' || understood(event)?.empty === true),
+      isYes: ({ event }) => answers(event, 'yes'),
+      isNo: ({ event }) => answers(event, 'no', 'done'),
+      wantsToFinish: ({ event }) => answers(event, 'done', 'no') || (answers(event, 'thanks') && !mentions(event, 'more')),
+      wantsMore: ({ event }) => answers(event, 'more', 'yes'),
+      isThanks: ({ event }) => answers(event, 'thanks'),
+      isApology: ({ event }) => answers(event, 'apology'),
+      isSuggestion: ({ event }) => mentions(event, 'suggestion'),
+      hasRating: ({ event }) => understood(event)?.rating !== undefined,
+      looksLikeNewNeed: ({ event }) => understood(event)?.faq?.confident === true,
+      startsComplaint: ({ event }) => understood(event)?.complaint.triggered === true,
+      asksBeyondPolicy: ({ event }) => understood(event)?.policy !== undefined,
+      asksSupervisor: ({ event }) => understood(event)?.complaint.supervisor === true,
+      wantsPerson: ({ event }) => understood(event)?.wantsPerson === true,
+      deskConnected: () => deps.desk,
+    },
+  });
+}
+export type BaseSetup = ReturnType<typeof baseSetup>;
+
+/** Shorthand for the `effect` action with a fixed directive, as charts write it. */
+export function effect(directive: Directive) {
+  return { type: 'effect' as const, params: directive };
+}
+/** 服务用语: a text of the definition, by key. */
+export function say(key: Extract<Directive, { type: 'say' }>['key'], more: Omit<Extract<Directive, { type: 'say' }>, 'type' | 'key'> = {}) {
+  return effect({ type: 'say', key, ...more });
+}
+
+/**
+ * The `enqueue` of an `enqueueActions` body, as the helpers of the concerns use it: emit a
+ * directive, change the context.
+ */
+export interface Enqueue {
+  (action: { type: 'effect'; params: Directive }): void;
+  assign(changes: Partial<ServiceContext>): void;
+}
+
+/**
+ * `enqueueActions` for the concerns: the body emits directives and changes the context through
+ * `enqueue`, and may take params. (XState cannot infer the sibling actions of an `.extend()`
+ * while they are being declared; the one action a body enqueues, `effect`, is named here.)
+ */
+export function collect<TParams extends Record<string, unknown> | undefined = undefined>(
+  body: (args: { context: ServiceContext; event: ServiceEvent; enqueue: Enqueue }, params: TParams) => void,
+) {
+  return enqueueActions<ServiceContext, ServiceEvent, TParams, ServiceEvent, never, { type: 'effect'; params: Directive }, never>(({ context, event, enqueue }, params) =>
+    body({ context, event, enqueue }, params),
+  );
+}

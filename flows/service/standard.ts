@@ -1,0 +1,165 @@
+import {assign, raise } from 'xstate';
+import type { ChoiceId } from '../schema.js';
+import type { ComplaintSetup } from './complaint.js';
+import { newTicket, recordTicket, updateTickets } from './records.js';
+import { restate } from './restate.js';
+import { effect, say, textOf, understood, type MachineDeps, type ServiceContext, collect } from './setup.js';
+
+/**
+ * The standard service conversation (003 服务用语规范, 000 服务流程): greet, confirm the need by
+ * restating it, answer from the knowledge base, record the matter, close with a satisfaction
+ * survey. A complaint or a request for a person interrupts it at any point.
+ */
+
+const YES_NO: ChoiceId[] = ['yes', 'no'];
+const MORE_DONE: ChoiceId[] = ['more', 'done'];
+const SCORES: ChoiceId[] = ['score5', 'score4', 'score3', 'score2', 'score1'];
+
+export function withStandard(complaint: ComplaintSetup, deps: MachineDeps) {
+  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
+
+  const s = complaint.extend({
+    actions: {
+      captureNeed: assign({
+        need: ({ event }) => textOf(event),
+        faqId: ({ event }) => {
+          const faq = understood(event)?.faq;
+          return faq?.confident ? faq.id : undefined;
+        },
+      }),
+      // 需求确认: "您的意思是……，对吗？" — the knowledge-base topic when recognised, else the customer's own words.
+      sayConfirm: collect(({ context, enqueue }) => {
+        const def = defOf(context);
+        const entry = def.faq.find((f) => f.id === context.faqId);
+        if (entry) enqueue(say('confirmTopic', { vars: { topic: entry.topic }, choices: YES_NO }));
+        else enqueue(say('confirmVerbatim', { vars: { need: restate(def, context.need ?? '') }, choices: YES_NO }));
+      }),
+      confirmNeed: assign({ facts: ({ context }) => [...context.facts, context.need ?? ''].filter(Boolean).slice(-5) }),
+      countFailure: assign({ failures: ({ context }) => context.failures + 1 }),
+      recordAnswered: collect(({ context, event, enqueue }) => {
+        const faqId = context.faqId ?? '';
+        const ticket = newTicket(deps, context, event.at, { type: 'inquiry', status: 'answered', need: context.need ?? '', faqId: context.faqId, outcome: `answered from the knowledge base (${context.faqId})` });
+        enqueue(effect({ type: 'answer', faqId }));
+        recordTicket(enqueue, context, ticket, { more: { facts: [], failures: 0 } });
+      }),
+      rate: collect(({ context, event, enqueue }) => {
+        const rating = understood(event)?.rating;
+        if (rating === undefined) return;
+        updateTickets(enqueue, context.sessionTickets, { satisfaction: rating }, event.at);
+        // A low score is not thanked like a high one: apologise and say it will be looked at.
+        enqueue(say(rating <= 2 ? 'surveySorry' : 'surveyThanks', { vars: { score: String(rating) } }));
+      }),
+    },
+    guards: {
+      canAnswer: ({ context }) => context.faqId !== undefined && defOf(context).faq.some((f) => f.id === context.faqId),
+      reachedFailureLimit: ({ context }) => context.failures + 1 >= defOf(context).thresholds.failuresBeforeHandoff,
+      hasSessionTickets: ({ context }) => context.sessionTickets.length > 0,
+    },
+  });
+
+  /** A complaint or a request for a person, at any point of the conversation. */
+  const interrupts = [
+    { guard: 'startsComplaint', target: '#conversation.complaint', actions: { type: 'startComplaint', params: { fromIdle: false } } },
+    { guard: 'wantsPerson', target: '#conversation.handingOff', actions: { type: 'requestHandoff', params: { reason: 'asked' } } },
+  ] as const;
+  /** Answered the same way at any point of the conversation (003 关于特殊沟通内容的应答规范). */
+  const anyTime = [
+    { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },
+    { guard: 'isSuggestion', actions: 'recordSuggestion' },
+    { guard: 'isThanks', actions: say('thanks') },
+    { guard: 'isApology', actions: say('apology') },
+  ] as const;
+
+  /** The standard service conversation. A complaint suspends it; `hist` brings the customer back. */
+  const service = s.createStateConfig({
+    initial: 'idle',
+    states: {
+      /** No conversation in progress: the next message opens one with a greeting. */
+      idle: {
+        tags: ['idle'],
+        entry: assign({ need: undefined, faqId: undefined, facts: [], failures: 0, sessionTickets: [] }),
+        on: {
+          'timer.idle': {},
+          'user.media': { target: 'awaitingNeed', actions: ['adoptLocale', effect({ type: 'greet', withAsk: false }), say('unsupported')] },
+          'user.message': [
+            // An angry first message gets no cheerful greeting: listen first.
+            { guard: 'startsComplaint', target: '#conversation.complaint', actions: { type: 'startComplaint', params: { fromIdle: true } } },
+            { guard: 'wantsPerson', target: '#conversation.handingOff', actions: ['adoptLocale', { type: 'requestHandoff', params: { reason: 'asked' } }] },
+            { guard: 'isThanks', actions: say('thanks') },
+            { guard: 'isApology', actions: say('apology') },
+            { guard: 'isGreetingOnly', target: 'awaitingNeed', actions: ['adoptLocale', effect({ type: 'greet', withAsk: true })] },
+            // The first message already says what they need: greet briefly, then handle it.
+            { target: 'awaitingNeed', actions: ['adoptLocale', effect({ type: 'greet', withAsk: false }), raise(({ event }) => event)] },
+          ],
+        },
+      },
+      awaitingNeed: {
+        on: {
+          'user.message': [...interrupts, { guard: 'isGreetingOnly', actions: say('ask') }, ...anyTime, { guard: 'wantsToFinish', target: 'closing' }, { target: 'confirming', actions: 'captureNeed' }],
+        },
+      },
+      /** 需求确认, asked on entry, so returning here after a complaint asks again. */
+      confirming: {
+        entry: 'sayConfirm',
+        on: {
+          'user.message': [
+            ...interrupts,
+            { guard: 'isYes', target: 'answering', actions: 'confirmNeed' },
+            { guard: 'isNo', target: 'awaitingNeed', actions: say('describeAgain') },
+            ...anyTime,
+            { guard: 'isGreetingOnly', actions: 'sayConfirm' },
+            // Anything else is the need said another way: restate that instead.
+            { target: 'confirming', reenter: true, actions: 'captureNeed' },
+          ],
+        },
+      },
+      answering: {
+        always: [
+          { guard: 'canAnswer', target: 'askMore', actions: 'recordAnswered' },
+          { guard: 'reachedFailureLimit', target: '#conversation.handingOff', actions: { type: 'requestHandoff', params: { reason: 'failures' } } },
+          { target: 'awaitingNeed', actions: ['countFailure', say('notSure')] },
+        ],
+      },
+      askMore: {
+        entry: say('askMore', { choices: MORE_DONE }),
+        on: {
+          'user.message': [
+            ...interrupts,
+            { guard: 'wantsToFinish', target: 'closing' },
+            { guard: 'wantsMore', target: 'awaitingNeed', actions: say('goOn') },
+            ...anyTime,
+            { guard: 'isGreetingOnly', target: 'awaitingNeed', actions: say('ask') },
+            { target: 'confirming', actions: 'captureNeed' },
+          ],
+        },
+      },
+      /** 结束语, then the survey when a matter was recorded. */
+      closing: {
+        always: [
+          { guard: 'hasSessionTickets', target: 'survey', actions: { type: 'effect', params: ({ context }) => ({ type: 'say', key: 'closingRecorded', vars: { ticket: context.sessionTickets.at(-1) ?? '' } }) } },
+          { target: 'idle', actions: say('closing') },
+        ],
+      },
+      survey: {
+        entry: say('surveyAsk', { choices: SCORES }),
+        on: {
+          // Already thanked and closed politely: a customer who does not rate is simply let go.
+          'timer.idle': { target: 'idle' },
+          'user.message': [
+            { guard: 'hasRating', target: 'idle', actions: 'rate' },
+            ...interrupts,
+            ...anyTime,
+            { guard: 'wantsToFinish', target: 'idle' },
+            { guard: 'looksLikeNewNeed', target: 'confirming', actions: [assign({ sessionTickets: [] }), 'captureNeed'] },
+            { actions: say('surveyRetry', { choices: SCORES }) },
+          ],
+        },
+      },
+      /** Where a complaint resumes the conversation (the persisted state id; keep the name). */
+      hist: { type: 'history', history: 'shallow' },
+    },
+  });
+
+  return { setup: s, states: { service } };
+}
+export type StandardSetup = ReturnType<typeof withStandard>['setup'];

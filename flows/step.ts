@@ -1,0 +1,146 @@
+import type { ConversationRecord, Effect, Escalation, FlowInput, StepResult } from './contracts.js';
+import { chooseLocale, toEvent } from './events.js';
+import { compileGuard, type PhraseGuard } from './guard.js';
+import { compileMatcher, type Matcher } from './match.js';
+import { pureTransitions, stateName } from './pure-transition.js';
+import { renderReply } from './render.js';
+import type { FlowDefinition } from './schema.js';
+import { createServiceMachine, type ServiceMachine } from './service/machine.js';
+
+/**
+ * One step of one conversation, without I/O: the persisted record and an input in, the next
+ * record and the effects to carry out (replies, ticket writes, timers) out. The engine owns
+ * locking, persistence and delivery; this owns what the conversation means.
+ */
+
+export interface FlowLocale {
+  definition: FlowDefinition;
+  matcher: Matcher;
+  /** The service-phrase guard: call `check(text)` before relaying an agent's reply. */
+  guard: PhraseGuard;
+}
+
+/** The definitions in force, one per locale, compiled once when they are loaded. */
+export interface FlowBundle {
+  defaultLocale: string;
+  locales: ReadonlyMap<string, FlowLocale>;
+}
+
+/** Compiles definitions for use; throws a RangeError when the default locale has none. */
+export function compileBundle(definitions: readonly FlowDefinition[], defaultLocale: string): FlowBundle {
+  const locales = new Map<string, FlowLocale>();
+  for (const definition of definitions) locales.set(definition.locale, { definition, matcher: compileMatcher(definition), guard: compileGuard(definition.forbidden) });
+  if (!locales.has(defaultLocale)) throw new RangeError(`No flow definition for the default locale ${defaultLocale} (have: ${[...locales.keys()].join(', ') || 'none'})`);
+  return { defaultLocale, locales };
+}
+
+export interface ConversationFlow {
+  readonly bundle: FlowBundle;
+  readonly machine: ServiceMachine;
+  step(record: ConversationRecord | undefined, input: FlowInput): StepResult;
+}
+
+export interface FlowOptions {
+  /** An agent desk is connected, so handoffs can reach people. */
+  desk: boolean;
+}
+
+const IDLE_TIMER = 'idle';
+const MINUTE_MS = 60_000;
+
+export function createConversationFlow(bundle: FlowBundle, options: FlowOptions = { desk: false }): ConversationFlow {
+  const fallback = bundle.locales.get(bundle.defaultLocale);
+  if (!fallback) throw new RangeError(`No flow definition for the default locale ${bundle.defaultLocale}`);
+  const localeOf = (locale: string): FlowLocale => bundle.locales.get(locale) ?? fallback;
+  const machine = createServiceMachine({ definitions: (locale) => localeOf(locale).definition, desk: options.desk, guardFor: (locale) => localeOf(locale).guard });
+  const pure = pureTransitions(machine);
+
+  function step(record: ConversationRecord | undefined, input: FlowInput): StepResult {
+    const restored = record ? pure.restore(record.snapshot) : undefined;
+    const reset = restored && 'reset' in restored ? restored.reset : undefined;
+    const before =
+      restored && 'snapshot' in restored
+        ? restored.snapshot
+        : pure.initial({ locale: bundle.defaultLocale, conversationId: input.conversationId, channel: input.channel, customer: input.customer ?? { id: '' } });
+    const timers = { ...(record?.timers ?? {}) };
+    let turn = record?.turn ?? 0;
+    const result = (snapshot: typeof before, effects: Effect[], escalations: Escalation[], ignored?: string): StepResult => ({
+      record: { snapshot: pure.persist(snapshot), timers, turn },
+      effects,
+      state: stateName(snapshot.value),
+      locale: snapshot.context.locale,
+      ...(ignored ? { ignored } : {}),
+      ...(reset ? { reset } : {}),
+      escalations,
+      channel: snapshot.context.channel,
+      customerId: snapshot.context.customer.id,
+    });
+
+    if (input.payload.type === 'timer') {
+      if (timers[input.payload.name] !== input.payload.dueAt) return { ...result(before, [], [], `stale timer ${input.payload.name}`), record: record ?? result(before, [], []).record };
+      delete timers[input.payload.name];
+    }
+    const startsSession = before.hasTag('idle') || (input.payload.type === 'command' && input.payload.command === 'start');
+    const locale = startsSession ? chooseLocale(bundle.locales, bundle.defaultLocale, before.context.locale, input) : before.context.locale;
+    const event = toEvent(input, locale, localeOf(locale));
+    if (!event) return result(before, [], [], `nothing to answer for ${input.payload.type}`);
+
+    const [after, directives] = pure.transition(before, event);
+    const def = localeOf(after.context.locale).definition;
+    const effects: Effect[] = [];
+    const escalations: Escalation[] = [];
+    for (const d of directives) {
+      switch (d.type) {
+        case 'say':
+        case 'greet':
+        case 'answer':
+        case 'policy': {
+          const reply = renderReply(def, d, turn, input.at);
+          if (reply) {
+            effects.push(reply);
+            turn++;
+          }
+          break;
+        }
+        case 'escalate':
+          escalations.push(d.escalation);
+          break;
+        case 'timer.set':
+          timers[d.name] = d.dueAt;
+          effects.push(d);
+          break;
+        case 'timer.cancel':
+          // Only a timer this conversation is waiting for needs cancelling.
+          if (timers[d.name] !== undefined) {
+            delete timers[d.name];
+            effects.push(d);
+          }
+          break;
+        default:
+          effects.push(d);
+      }
+    }
+    moveIdleTimer(timers, effects, after.hasTag('idle') || after.hasTag('with-people') ? undefined : input.at + def.timers.idleCloseMinutes * MINUTE_MS);
+    return result(after, effects, escalations);
+  }
+
+  return { bundle, machine, step };
+}
+
+/**
+ * The idle close is a timer in the record, not an XState `after`: it survives restarts and fires
+ * once. It runs while the bot is talking with the customer (not when idle, and not while people
+ * have the conversation: they decide when it ends). `dueAt` (epoch ms) is rounded up to the
+ * minute, so messages within the same minute need not move it again.
+ */
+function moveIdleTimer(timers: Record<string, number>, effects: Effect[], dueAt: number | undefined): void {
+  if (dueAt !== undefined) {
+    const rounded = Math.ceil(dueAt / MINUTE_MS) * MINUTE_MS;
+    if (timers[IDLE_TIMER] !== rounded) effects.push({ type: 'timer.set', name: IDLE_TIMER, dueAt: rounded });
+    timers[IDLE_TIMER] = rounded;
+  } else if (timers[IDLE_TIMER] !== undefined) {
+    // (A fired idle timer was already taken out, so this one is still scheduled.)
+    delete timers[IDLE_TIMER];
+    effects.push({ type: 'timer.cancel', name: IDLE_TIMER });
+  }
+}
