@@ -1,0 +1,94 @@
+import type { Effect, EffectType } from '../flows/contracts.js';
+import { DeliveryError } from './errors.js';
+import type { ChannelPort, DeskPort, OutboxItem, Store } from './ports.js';
+import { fillQueueText } from './transcript.js';
+
+/**
+ * How each kind of effect is carried out, and what happens when it cannot be: one table instead
+ * of special cases in the retry loop. The engine retries every item the same way; the policy
+ * decides what giving up means for that kind of effect.
+ */
+
+/** A conversation event that delivery feeds back when it gives up on an item. */
+export type Feedback = 'blocked' | 'desk-unavailable';
+
+export interface GiveUpPolicy {
+  /**
+   * After the last attempt at a passing fault: `keep` the item for the next sweep (the
+   * conversation's later items wait behind it, in order), or `drop` it so the customer is not
+   * held up (it stays on the transcript).
+   */
+  exhausted: 'keep' | 'drop';
+  /** What the operator reads in the log when the item is dropped after retries. */
+  dropped?: string;
+  /** Told to the conversation, as an event of its own, when this item is given up this way. */
+  tell?: { exhausted?: Feedback; unreachable?: Feedback };
+}
+
+/** The desk is down: the customer must not wait behind it. A card that cannot be posted ends the handoff (the flow tells the customer). */
+const DESK: GiveUpPolicy = { exhausted: 'drop', dropped: 'agent desk unreachable; dropping desk item' };
+
+export const GIVE_UP: Readonly<Record<EffectType, GiveUpPolicy>> = {
+  reply: { exhausted: 'keep', tell: { unreachable: 'blocked' } },
+  'desk.open': { ...DESK, tell: { exhausted: 'desk-unavailable' } },
+  'desk.post': DESK,
+  'desk.update': DESK,
+  'desk.notify': DESK,
+  'desk.ping': DESK,
+  'queue.join': { exhausted: 'keep' },
+  'queue.leave': { exhausted: 'keep' },
+  transcript: { exhausted: 'keep' },
+  'ticket.put': { exhausted: 'keep' },
+  'ticket.update': { exhausted: 'keep' },
+  'timer.set': { exhausted: 'keep' },
+  'timer.cancel': { exhausted: 'keep' },
+};
+
+export interface PerformerDeps {
+  store: Store;
+  channels: ReadonlyMap<string, ChannelPort>;
+  /** Without a desk, desk effects are no-ops (the flow does not emit them then). */
+  desk?: DeskPort | undefined;
+}
+
+type Handlers = { [T in EffectType]: (item: OutboxItem, effect: Extract<Effect, { type: T }>) => Promise<void> };
+
+/**
+ * Carries out one outbox item against its port. Throws DeliveryError (or whatever the port throws)
+ * when it cannot; the caller decides about retries.
+ */
+export function createPerformer({ store, channels, desk }: PerformerDeps): (item: OutboxItem) => Promise<void> {
+  /** Fills a queue message with the customer's live place and the expected wait (from recent claims). */
+  const fillQueue = async (conversationId: string, text: string): Promise<string> => {
+    const position = (await store.queue.position(conversationId)) ?? 1;
+    const average = (await store.queue.averageWaitSeconds()) ?? 60;
+    return fillQueueText(text, String(position), String(Math.max(1, Math.ceil((position * average) / 60))));
+  };
+  const handlers: Handlers = {
+    reply: async (item, e) => {
+      const channel = channels.get(item.channel);
+      if (!channel) throw new DeliveryError(`No channel adapter for "${item.channel}" is running`, { retry: 'never', conversationId: item.conversationId });
+      const text = e.fill === 'queue' ? await fillQueue(item.conversationId, e.text) : e.text;
+      await channel.send({ id: item.id, conversationId: item.conversationId, customerId: item.customerId, text, ...(e.choices ? { choices: e.choices } : {}) });
+    },
+    'desk.open': async (item, e) => desk?.open(item.conversationId, e.card, await store.transcript(item.conversationId, 10)),
+    'desk.post': async (item, e) => desk?.post(item.conversationId, e.text, e.from),
+    'desk.update': async (item, e) => desk?.update(item.conversationId, e.status, e.agent, e.category),
+    'desk.notify': async (item, e) => desk?.notify(item.conversationId, e.agentId, e.notice),
+    'desk.ping': async (item, e) => desk?.ping(item.conversationId, e.level),
+    'queue.join': (item, e) => store.queue.join(item.conversationId, e.at),
+    'queue.leave': (item, e) => store.queue.leave(item.conversationId, e.at, e.claimed),
+    transcript: async () => {},
+    'ticket.put': (_, e) => store.tickets.put(e.ticket),
+    'ticket.update': async (_, e) => void (await store.tickets.update(e.id, e.changes, e.at, e.ifStatus)),
+    'timer.set': (item, e) => store.timers.schedule({ conversationId: item.conversationId, name: e.name, dueAt: e.dueAt, channel: item.channel, customerId: item.customerId }),
+    'timer.cancel': (item, e) => store.timers.cancel(item.conversationId, e.name),
+  };
+  return (item) => perform(handlers, item, item.effect);
+}
+
+/** Dispatches on the effect's type, keeping the handler and its effect's type together. */
+function perform<T extends EffectType>(handlers: Handlers, item: OutboxItem, effect: Extract<Effect, { type: T }>): Promise<void> {
+  const handler: (item: OutboxItem, effect: Extract<Effect, { type: T }>) => Promise<void> = handlers[effect.type as T];
+  return handler(item, effect);
+}
