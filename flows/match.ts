@@ -46,6 +46,64 @@ function phraseRule(intent: PhraseRule['intent'], raw: string): PhraseRule {
   return { intent, phrase, pattern: new RegExp(source, 'gu'), first: [...phrase][0] ?? '' };
 }
 
+/**
+ * The knowledge-base index: each phrasing and keyword of an entry is a document of features
+ * (words and CJK bigrams), weighted by squared IDF; a query is scored by cosine against the
+ * documents it shares a feature with, and each entry keeps its best document's score.
+ */
+function compileFaqIndex(def: FlowDefinition, features: (text: string) => Set<string>): (text: string) => Array<{ id: string; score: number }> {
+const docs: Array<{ id: string; feats: Set<string> }> = [];
+const entryFeats = new Map<string, Set<string>>();
+for (const entry of def.faq) {
+  const all = new Set<string>();
+  // Each phrasing and each keyword is its own document: a short query that hits one keyword
+  // is not diluted by the entry's other vocabulary.
+  for (const phrase of [...entry.questions, ...entry.keywords]) {
+    const feats = features(phrase);
+    if (feats.size === 0) continue;
+    docs.push({ id: entry.id, feats });
+    for (const f of feats) all.add(f);
+  }
+  entryFeats.set(entry.id, all);
+}
+const df = new Map<string, number>();
+for (const feats of entryFeats.values()) for (const f of feats) df.set(f, (df.get(f) ?? 0) + 1);
+const n = entryFeats.size;
+// Squared IDF weights, computed once; a feature no entry has only lengthens the query.
+const unseenWeight = Math.log(1 + 2) ** 2;
+const weights = new Map<string, number>();
+for (const [f, count] of df) weights.set(f, Math.log(1 + n / count) ** 2);
+const weight = (f: string): number => weights.get(f) ?? unseenWeight;
+const docNorms = docs.map((d) => Math.sqrt([...d.feats].reduce((s, f) => s + weight(f), 0)));
+// Feature → the documents that have it, so a query only visits the documents it shares words with.
+const postings = new Map<string, number[]>();
+docs.forEach((d, i) => {
+  for (const f of d.feats) postings.set(f, [...(postings.get(f) ?? []), i]);
+});
+
+function rankFaq(text: string): Array<{ id: string; score: number }> {
+  const q = features(text);
+  if (q.size === 0) return [];
+  let qSum = 0;
+  const dots = new Map<number, number>();
+  for (const f of q) {
+    const w = weight(f);
+    qSum += w;
+    for (const i of postings.get(f) ?? []) dots.set(i, (dots.get(i) ?? 0) + w);
+  }
+  const qNorm = Math.sqrt(qSum);
+  const best = new Map<string, number>();
+  for (const [i, dot] of dots) {
+    const d = docs[i];
+    if (!d) continue;
+    const score = dot / (qNorm * (docNorms[i] ?? 1));
+    if (score > (best.get(d.id) ?? 0)) best.set(d.id, score);
+  }
+  return [...best.entries()].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score);
+}
+  return rankFaq;
+}
+
 /** Builds the matcher for one definition: phrase tables and the knowledge-base index. */
 export function compileMatcher(def: FlowDefinition): Matcher {
   const rules: PhraseRule[] = [];
@@ -71,55 +129,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   const asksForPerson = containsAny(def.intents.human.filter((p) => [...normalize(p)].length >= 3));
 
   const features = featureExtractor(def.locale, fillers);
-  const docs: Array<{ id: string; feats: Set<string> }> = [];
-  const entryFeats = new Map<string, Set<string>>();
-  for (const entry of def.faq) {
-    const all = new Set<string>();
-    // Each phrasing and each keyword is its own document: a short query that hits one keyword
-    // is not diluted by the entry's other vocabulary.
-    for (const phrase of [...entry.questions, ...entry.keywords]) {
-      const feats = features(phrase);
-      if (feats.size === 0) continue;
-      docs.push({ id: entry.id, feats });
-      for (const f of feats) all.add(f);
-    }
-    entryFeats.set(entry.id, all);
-  }
-  const df = new Map<string, number>();
-  for (const feats of entryFeats.values()) for (const f of feats) df.set(f, (df.get(f) ?? 0) + 1);
-  const n = entryFeats.size;
-  // Squared IDF weights, computed once; a feature no entry has only lengthens the query.
-  const unseenWeight = Math.log(1 + 2) ** 2;
-  const weights = new Map<string, number>();
-  for (const [f, count] of df) weights.set(f, Math.log(1 + n / count) ** 2);
-  const weight = (f: string): number => weights.get(f) ?? unseenWeight;
-  const docNorms = docs.map((d) => Math.sqrt([...d.feats].reduce((s, f) => s + weight(f), 0)));
-  // Feature → the documents that have it, so a query only visits the documents it shares words with.
-  const postings = new Map<string, number[]>();
-  docs.forEach((d, i) => {
-    for (const f of d.feats) postings.set(f, [...(postings.get(f) ?? []), i]);
-  });
-
-  function rankFaq(text: string): Array<{ id: string; score: number }> {
-    const q = features(text);
-    if (q.size === 0) return [];
-    let qSum = 0;
-    const dots = new Map<number, number>();
-    for (const f of q) {
-      const w = weight(f);
-      qSum += w;
-      for (const i of postings.get(f) ?? []) dots.set(i, (dots.get(i) ?? 0) + w);
-    }
-    const qNorm = Math.sqrt(qSum);
-    const best = new Map<string, number>();
-    for (const [i, dot] of dots) {
-      const d = docs[i];
-      if (!d) continue;
-      const score = dot / (qNorm * (docNorms[i] ?? 1));
-      if (score > (best.get(d.id) ?? 0)) best.set(d.id, score);
-    }
-    return [...best.entries()].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score);
-  }
+  const rankFaq = compileFaqIndex(def, features);
 
   function understand(text: string): Understanding {
     const norm = normalize(text);

@@ -5,7 +5,7 @@ import { pickVariant } from '../text.js';
 import type { Ticket } from '../ticket.js';
 import { newTicket, promisedBy, recordTicket, watchPromise } from './records.js';
 import type { HandoffSetup } from './handoff.js';
-import { effect, localeOf, say, SECOND_MS, textOf, understood, upset, type Enqueue, type MachineDeps, type ServiceContext, collect } from './setup.js';
+import { effect, localeOf, say, SECOND_MS, textOf, understood, upset, type MachineDeps, type ServiceContext, collect } from './setup.js';
 
 /**
  * Complaints (002 客户抱怨与投诉 核心步骤): listen, apologise, clarify, then resolve from the
@@ -18,32 +18,31 @@ function joined(text: string, more: string): string {
   return [text, more].filter(Boolean).join(' ').slice(0, 500);
 }
 
-export function withComplaint(handoff: HandoffSetup, deps: MachineDeps) {
+function categoryOf(deps: MachineDeps, context: ServiceContext) {
+  return deps.definitions(context.locale).complaints.categories.find((k) => k.id === context.complaint?.category);
+}
+
+/** One ticket per complaint: category, priority, the facts as restated, the promised deadline (`promiseHours` from `at`). */
+function complaintTicket(deps: MachineDeps, context: ServiceContext, at: number, fields: { status: Ticket['status']; outcome: string; promiseHours?: number } & Partial<Ticket>): Ticket | undefined {
+  const c = context.complaint;
+  if (!c) return undefined;
+  const { promiseHours, ...rest } = fields;
+  const category = categoryOf(deps, context);
+  const facts = [c.text, describeFacts(deps.definitions(context.locale).complaints, c.facts)].filter(Boolean);
+  return newTicket(deps, { ...context, facts }, at, {
+    type: 'complaint',
+    need: c.facts.what ?? c.text,
+    category: category?.id ?? 'other',
+    priority: category?.priority ?? 'normal',
+    ...(promiseHours !== undefined ? { promisedBy: promisedBy(at, promiseHours) } : {}),
+    ...rest,
+  });
+}
+
+/** Listening, apologising, clarifying: what the complaint holds while the customer talks. */
+function withComplaintSteps(handoff: HandoffSetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
-  const categoryOf = (context: ServiceContext) => defOf(context).complaints.categories.find((k) => k.id === context.complaint?.category);
-
-  /** One ticket per complaint: category, priority, the facts as restated, the promised deadline (`promiseHours` from `at`). */
-  const complaintTicket = (context: ServiceContext, at: number, fields: { status: Ticket['status']; outcome: string; promiseHours?: number } & Partial<Ticket>): Ticket | undefined => {
-    const c = context.complaint;
-    if (!c) return undefined;
-    const { promiseHours, ...rest } = fields;
-    const category = categoryOf(context);
-    const facts = [c.text, describeFacts(defOf(context).complaints, c.facts)].filter(Boolean);
-    return newTicket(deps, { ...context, facts }, at, {
-      type: 'complaint',
-      need: c.facts.what ?? c.text,
-      category: category?.id ?? 'other',
-      priority: category?.priority ?? 'normal',
-      ...(promiseHours !== undefined ? { promisedBy: promisedBy(at, promiseHours) } : {}),
-      ...rest,
-    });
-  };
-
-  /** The listen window: messages in quick succession are taken together, answered once. */
-  const armListen = (enqueue: Enqueue, context: ServiceContext, at: number) =>
-    enqueue(effect({ type: 'timer.set', name: 'listen', dueAt: at + defOf(context).complaints.listenSeconds * SECOND_MS }));
-
-  const s = handoff.extend({
+  return handoff.extend({
     actions: {
       startComplaint: collect(({ context, event, enqueue }, params: { fromIdle: boolean }) => {
         const locale = localeOf(event, context.locale);
@@ -74,7 +73,8 @@ export function withComplaint(handoff: HandoffSetup, deps: MachineDeps) {
       }),
       // An answer to the offered solution: kept with the complaint's words, not taken as a new fact.
       noteComplaint: assign({ complaint: ({ context, event }) => (context.complaint ? { ...context.complaint, text: joined(context.complaint.text, textOf(event)) } : undefined) }),
-      armListen: collect(({ context, event, enqueue }) => armListen(enqueue, context, event.at)),
+      // The listen window: messages in quick succession are taken together, answered once.
+      armListen: collect(({ context, event, enqueue }) => enqueue(effect({ type: 'timer.set', name: 'listen', dueAt: event.at + defOf(context).complaints.listenSeconds * SECOND_MS }))),
       countAnger: assign({
         complaint: ({ context, event }) => (context.complaint && upset(event) ? { ...context.complaint, angryTurns: context.complaint.angryTurns + 1 } : context.complaint),
       }),
@@ -95,19 +95,42 @@ export function withComplaint(handoff: HandoffSetup, deps: MachineDeps) {
         else enqueue(say('complaintAskMissing', { vars: { missing: ask } }));
       }),
       offerAnswer: collect(({ context, enqueue }) => {
-        const entry = defOf(context).faq.find((f) => f.id === categoryOf(context)?.faqId);
+        const entry = defOf(context).faq.find((f) => f.id === categoryOf(deps, context)?.faqId);
         if (entry) enqueue(say('complaintResolve', { vars: { answer: pickVariant(entry.answer, context.seq) }, choices: ['yes', 'no'] }));
       }),
+      clearComplaint: assign({ complaint: undefined }),
+    },
+    guards: {
+      complaintNeedsPerson: ({ context }) => context.complaint?.supervisor === true || categoryOf(deps, context)?.alwaysHuman === true,
+      stillAngryTooLong: ({ context, event }) => upset(event) && (context.complaint?.angryTurns ?? 0) + 1 >= defOf(context).complaints.angryTurnsBeforeEscalation,
+      readyToResolve: ({ context }) => {
+        const c = context.complaint;
+        return !c || missingFacts(c.facts).length === 0 || c.rounds >= defOf(context).complaints.clarifyRounds;
+      },
+      hasComplaintAnswer: ({ context }) => {
+        const faqId = categoryOf(deps, context)?.faqId;
+        return faqId !== undefined && defOf(context).faq.some((f) => f.id === faqId);
+      },
+      complaintFromIdle: ({ context }) => context.complaint?.fromIdle === true,
+    },
+  });
+}
+
+/** How a complaint is settled on the record: resolved, registered with a promise, or escalated. */
+function withComplaintRecords(steps: ReturnType<typeof withComplaintSteps>, deps: MachineDeps) {
+  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
+  return steps.extend({
+    actions: {
       recordComplaintResolved: collect(({ context, event, enqueue }) => {
-        const ticket = complaintTicket(context, event.at, { status: 'resolved', outcome: 'customer accepted the knowledge-base solution' });
+        const ticket = complaintTicket(deps, context, event.at, { status: 'resolved', outcome: 'customer accepted the knowledge-base solution' });
         if (!ticket) return;
         recordTicket(enqueue, context, ticket);
         enqueue(say('complaintResolved', { vars: { ticket: ticket.id } }));
       }),
       // 受理完客户投诉后的应答: the feedback path, with the category's promised reply time.
       recordComplaintPromise: collect(({ context, event, enqueue }) => {
-        const hours = categoryOf(context)?.promiseHours ?? defOf(context).thresholds.followUpHours;
-        const ticket = complaintTicket(context, event.at, { status: 'pending', outcome: `feedback path: reply promised within ${hours} h`, promiseHours: hours });
+        const hours = categoryOf(deps, context)?.promiseHours ?? defOf(context).thresholds.followUpHours;
+        const ticket = complaintTicket(deps, context, event.at, { status: 'pending', outcome: `feedback path: reply promised within ${hours} h`, promiseHours: hours });
         if (!ticket) return;
         recordTicket(enqueue, context, ticket);
         // A customer who blocked the bot cannot hear the promise; it is still kept.
@@ -118,36 +141,25 @@ export function withComplaint(handoff: HandoffSetup, deps: MachineDeps) {
       recordComplaintEscalation: collect(({ context, event, enqueue }, params: { announce: boolean }) => {
         const c = context.complaint;
         if (!c) return;
-        const category = categoryOf(context);
+        const category = categoryOf(deps, context);
         const reason: EscalationReason = c.supervisor ? 'supervisor' : category?.alwaysHuman ? 'always-human' : 'still-angry';
         const hours = Math.min(category?.promiseHours ?? 24, defOf(context).thresholds.followUpHours);
         const outcome = `escalated (${reason}): supervisor contact promised within ${hours} h`;
-        const ticket = complaintTicket(context, event.at, { status: 'pending', outcome, promiseHours: hours, priority: 'high', escalation: { reason, at: event.at } });
+        const ticket = complaintTicket(deps, context, event.at, { status: 'pending', outcome, promiseHours: hours, priority: 'high', escalation: { reason, at: event.at } });
         if (!ticket) return;
         recordTicket(enqueue, context, ticket);
         if (params.announce) enqueue(say('complaintEscalate', { vars: { ticket: ticket.id, hours: String(hours) } }));
         watchPromise(enqueue, ticket.id, hours, event.at);
         enqueue(effect({ type: 'escalate', escalation: { ticketId: ticket.id, reason, priority: 'high' } }));
       }),
-      clearComplaint: assign({ complaint: undefined }),
       // The escalated complaint's ticket is the one the handoff card and its outcome refer to.
       adoptComplaintTicket: assign({ handoff: ({ context }) => (context.handoff ? { ...context.handoff, ticketId: context.sessionTickets.at(-1) ?? '' } : undefined) }),
     },
-    guards: {
-      complaintNeedsPerson: ({ context }) => context.complaint?.supervisor === true || categoryOf(context)?.alwaysHuman === true,
-      stillAngryTooLong: ({ context, event }) => upset(event) && (context.complaint?.angryTurns ?? 0) + 1 >= defOf(context).complaints.angryTurnsBeforeEscalation,
-      readyToResolve: ({ context }) => {
-        const c = context.complaint;
-        return !c || missingFacts(c.facts).length === 0 || c.rounds >= defOf(context).complaints.clarifyRounds;
-      },
-      hasComplaintAnswer: ({ context }) => {
-        const faqId = categoryOf(context)?.faqId;
-        return faqId !== undefined && defOf(context).faq.some((f) => f.id === faqId);
-      },
-      complaintFromIdle: ({ context }) => context.complaint?.fromIdle === true,
-    },
   });
 
+}
+
+function complaintStates(s: ReturnType<typeof withComplaintRecords>) {
   /** A complaint that ends without the customer (idle, blocked, restarted) is still registered with its promise. */
   const registered = ['recordComplaintPromise', 'clearComplaint'] as const;
 
@@ -226,6 +238,11 @@ export function withComplaint(handoff: HandoffSetup, deps: MachineDeps) {
     },
   });
 
-  return { setup: s, states: { complaint } };
+  return { complaint };
+}
+
+export function withComplaint(handoff: HandoffSetup, deps: MachineDeps) {
+  const s = withComplaintRecords(withComplaintSteps(handoff, deps), deps);
+  return { setup: s, states: complaintStates(s) };
 }
 export type ComplaintSetup = ReturnType<typeof withComplaint>['setup'];

@@ -37,31 +37,32 @@ function endedOutcome(status: DeskUpdate, context: ServiceContext): TicketChange
   return { outcome: `customer ended the conversation${agent ? ` with ${who}` : ' before an agent joined'}` };
 }
 
-export function withHandoff(records: RecordsSetup, deps: MachineDeps) {
-  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
-
-  /**
+/**
    * The matter is recorded first (agents see it on the card, the customer can quote its number),
    * unless the handoff already has its ticket (an escalated complaint's). Returns the ticket and
    * the session's rated tickets with it.
    */
-  const ensureTicket = (enqueue: Enqueue, context: ServiceContext, event: ServiceEvent, fields: { outcome: string; priority?: 'normal' | 'high' }) => {
-    const existing = context.handoff?.ticketId;
-    if (existing) return { ticketId: existing, sessionTickets: context.sessionTickets };
-    const hours = defOf(context).thresholds.followUpHours;
-    const ticket = newTicket(deps, context, event.at, { type: 'inquiry', status: 'pending', need: needOf(context, event), promisedBy: promisedBy(event.at, hours), ...fields });
-    recordTicket(enqueue, context, ticket);
-    return { ticketId: ticket.id, sessionTickets: withTicket(context.sessionTickets, ticket.id) };
-  };
+function ensureTicket(deps: MachineDeps, enqueue: Enqueue, context: ServiceContext, event: ServiceEvent, fields: { outcome: string; priority?: 'normal' | 'high' }) {
+  const existing = context.handoff?.ticketId;
+  if (existing) return { ticketId: existing, sessionTickets: context.sessionTickets };
+  const hours = deps.definitions(context.locale).thresholds.followUpHours;
+  const ticket = newTicket(deps, context, event.at, { type: 'inquiry', status: 'pending', need: needOf(context, event), promisedBy: promisedBy(event.at, hours), ...fields });
+  recordTicket(enqueue, context, ticket);
+  return { ticketId: ticket.id, sessionTickets: withTicket(context.sessionTickets, ticket.id) };
+}
 
-  const postCard = (enqueue: Enqueue, context: ServiceContext, event: ServiceEvent, ticketId: string, tickets: string[], afterHours: boolean) => {
-    const h = context.handoff;
-    if (!h) return;
-    const card = { reason: h.reason, priority: h.priority, category: h.category, afterHours, locale: context.locale, channel: context.channel, customer: context.customer, ticketId, need: needOf(context, event), facts: context.facts, tickets };
-    enqueue(effect({ type: 'desk.open', card }));
-  };
+/** The handoff card: everything an agent needs so the customer does not repeat anything. */
+function postCard(enqueue: Enqueue, context: ServiceContext, event: ServiceEvent, ticketId: string, tickets: string[], afterHours: boolean): void {
+  const h = context.handoff;
+  if (!h) return;
+  const card = { reason: h.reason, priority: h.priority, category: h.category, afterHours, locale: context.locale, channel: context.channel, customer: context.customer, ticketId, need: needOf(context, event), facts: context.facts, tickets };
+  enqueue(effect({ type: 'desk.open', card }));
+}
 
-  const s = records.extend({
+/** Where a handoff goes and how it opens: the queue, after hours, or nobody to hand to. */
+function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
+  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
+  return records.extend({
     actions: {
       requestHandoff: assign({
         handoff: ({ context, event }, params: { reason: HandoffReason }) => ({
@@ -77,7 +78,7 @@ export function withHandoff(records: RecordsSetup, deps: MachineDeps) {
       openQueued: collect(({ context, event, enqueue }) => {
         const h = context.handoff;
         if (!h) return;
-        const { ticketId, sessionTickets } = ensureTicket(enqueue, context, event, { outcome: `handed to a person (${h.reason})`, priority: h.priority });
+        const { ticketId, sessionTickets } = ensureTicket(deps, enqueue, context, event, { outcome: `handed to a person (${h.reason})`, priority: h.priority });
         enqueue(effect({ type: 'queue.join', at: event.at }));
         enqueue(say('handoffQueued', { queue: true }));
         postCard(enqueue, context, event, ticketId, sessionTickets, false);
@@ -90,7 +91,7 @@ export function withHandoff(records: RecordsSetup, deps: MachineDeps) {
         if (!h) return;
         const def = defOf(context);
         const hours = def.thresholds.followUpHours;
-        const { ticketId, sessionTickets } = ensureTicket(enqueue, context, event, { outcome: 'after hours: waiting for agents', priority: h.priority });
+        const { ticketId, sessionTickets } = ensureTicket(deps, enqueue, context, event, { outcome: 'after hours: waiting for agents', priority: h.priority });
         postCard(enqueue, context, event, ticketId, sessionTickets, true);
         const back = nextBusinessTime(def, event.at);
         const vars = { hours: describeHours(def), back: back === undefined ? '' : formatLocalTime(def, back), ticket: ticketId, promise: String(hours) };
@@ -102,7 +103,7 @@ export function withHandoff(records: RecordsSetup, deps: MachineDeps) {
       handoffUnavailable: collect(({ context, event, enqueue }) => {
         const hours = defOf(context).thresholds.followUpHours;
         const reason = context.handoff?.reason ?? 'asked';
-        const { ticketId } = ensureTicket(enqueue, context, event, { outcome: `asked for a person (${reason}); no agent desk connected; follow-up promised within ${hours} h` });
+        const { ticketId } = ensureTicket(deps, enqueue, context, event, { outcome: `asked for a person (${reason}); no agent desk connected; follow-up promised within ${hours} h` });
         enqueue(say('handoffUnavailable', { vars: { ticket: ticketId, hours: String(hours) } }));
         watchPromise(enqueue, ticketId, hours, event.at);
         enqueue.assign({ handoff: undefined, facts: [], failures: 0 });
@@ -114,6 +115,19 @@ export function withHandoff(records: RecordsSetup, deps: MachineDeps) {
         enqueue(say('handoffUnavailable', { vars: { ticket: ticketId, hours: String(hours) } }));
         if (ticketId) watchPromise(enqueue, ticketId, hours, event.at);
       }),
+    },
+    guards: {
+      afterHours: ({ context, event }) => !isBusinessTime(defOf(context), event.at),
+      askedAfterFailures: ({ context }) => context.handoff?.reason === 'failures',
+    },
+  });
+}
+
+/** The desk's side: relaying, the claim, agents' replies (guarded), handing back, closing, requeueing. */
+function withAgentDesk(entry: ReturnType<typeof withHandoffEntry>, deps: MachineDeps) {
+  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
+  return entry.extend({
+    actions: {
       relayToDesk: collect(({ event, enqueue }) => {
         if (event.type === 'user.message') enqueue(effect({ type: 'desk.post', text: event.text, from: 'customer' }));
         if (event.type === 'user.media') enqueue(effect({ type: 'desk.post', text: `[${event.media}]`, from: 'customer' }));
@@ -189,8 +203,6 @@ export function withHandoff(records: RecordsSetup, deps: MachineDeps) {
       }),
     },
     guards: {
-      afterHours: ({ context, event }) => !isBusinessTime(defOf(context), event.at),
-      askedAfterFailures: ({ context }) => context.handoff?.reason === 'failures',
       wantsToEnd: ({ context, event }) => {
         if (event.type !== 'user.message') return false;
         const norm = normalize(trimSentence(event.text));
@@ -200,9 +212,15 @@ export function withHandoff(records: RecordsSetup, deps: MachineDeps) {
       isClaimer: ({ context, event }) => context.handoff?.agent !== undefined && context.handoff.agent.id === agentOf(event)?.id,
     },
   });
+}
+type AgentDeskSetup = ReturnType<typeof withAgentDesk>;
 
-  /** An agent action that does not apply now: the agent is told why (one notice for several events). */
-  const refuse = (notice: 'no-handoff' | 'not-claimed') => ({ actions: { type: 'notifyAgent' as const, params: { notice } } });
+/** An agent action that does not apply now: the agent is told why (one notice for several events). */
+export function refuse(notice: 'no-handoff' | 'not-claimed') {
+  return { actions: { type: 'notifyAgent' as const, params: { notice } } };
+}
+
+function handoffStates(s: AgentDeskSetup) {
   const endedByCustomer = { guard: 'wantsToEnd', target: '#conversation.service.closing', actions: { type: 'endHandoff', params: { status: 'closed-by-customer' } } } as const;
 
   /** Where a handoff goes: nobody to hand to, after hours, or into the queue. */
@@ -259,6 +277,11 @@ export function withHandoff(records: RecordsSetup, deps: MachineDeps) {
     },
   });
 
-  return { setup: s, states: { handingOff, handoff }, refuse };
+  return { handingOff, handoff };
+}
+
+export function withHandoff(records: RecordsSetup, deps: MachineDeps) {
+  const s = withAgentDesk(withHandoffEntry(records, deps), deps);
+  return { setup: s, states: handoffStates(s) };
 }
 export type HandoffSetup = ReturnType<typeof withHandoff>['setup'];

@@ -1,5 +1,5 @@
 import { withComplaint } from './complaint.js';
-import { withHandoff } from './handoff.js';
+import { refuse, withHandoff } from './handoff.js';
 import { withRecords } from './records.js';
 import { baseSetup, effect, say, type MachineDeps } from './setup.js';
 import { withStandard } from './standard.js';
@@ -15,7 +15,6 @@ export function createServiceMachine(deps: MachineDeps) {
   const handoff = withHandoff(withRecords(baseSetup(deps), deps), deps);
   const complaint = withComplaint(handoff.setup, deps);
   const standard = withStandard(complaint.setup, deps);
-  const { refuse } = handoff;
 
   return standard.setup.createMachine({
     id: 'conversation',

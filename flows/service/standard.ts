@@ -15,10 +15,10 @@ const YES_NO: ChoiceId[] = ['yes', 'no'];
 const MORE_DONE: ChoiceId[] = ['more', 'done'];
 const SCORES: ChoiceId[] = ['score5', 'score4', 'score3', 'score2', 'score1'];
 
-export function withStandard(complaint: ComplaintSetup, deps: MachineDeps) {
+/** Confirming and answering needs, recording them, the survey. */
+function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
-
-  const s = complaint.extend({
+  return complaint.extend({
     actions: {
       captureNeed: assign({
         need: ({ event }) => textOf(event),
@@ -56,7 +56,9 @@ export function withStandard(complaint: ComplaintSetup, deps: MachineDeps) {
       hasSessionTickets: ({ context }) => context.sessionTickets.length > 0,
     },
   });
+}
 
+function standardStates(s: ReturnType<typeof withStandardActions>) {
   /** A complaint or a request for a person, at any point of the conversation. */
   const interrupts = [
     { guard: 'startsComplaint', target: '#conversation.complaint', actions: { type: 'startComplaint', params: { fromIdle: false } } },
@@ -160,6 +162,11 @@ export function withStandard(complaint: ComplaintSetup, deps: MachineDeps) {
     },
   });
 
-  return { setup: s, states: { service } };
+  return { service };
+}
+
+export function withStandard(complaint: ComplaintSetup, deps: MachineDeps) {
+  const s = withStandardActions(complaint, deps);
+  return { setup: s, states: standardStates(s) };
 }
 export type StandardSetup = ReturnType<typeof withStandard>['setup'];
