@@ -1,5 +1,6 @@
 import { PlaygroundDesk } from '../../adapters/playground/desk.js';
-import { PLAYGROUND_CHANNEL, PlaygroundChannel, PlaygroundSession } from '../../adapters/playground/playground.js';
+import { PLAYGROUND_CHANNEL, PlaygroundChannel } from '../../adapters/playground/channel.js';
+import { PlaygroundSession } from '../../adapters/playground/session.js';
 import { createRuntime } from '../../bots/app.js';
 import { parseConfig } from '../../bots/config.js';
 import type { FlowRegistry } from '../../bots/flows-registry.js';
