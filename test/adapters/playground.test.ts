@@ -203,13 +203,13 @@ describe.runIf(requireRedis())('playground and tickets on Redis', () => {
   it('lists the tickets a conversation recorded, from another process', async () => {
     const env = redisEnv();
     await recordTwoTickets(env);
-    const all = await spawnMain('', ['tickets'], env);
+    // Two independent reads: side by side, as two operators might run them.
+    const [all, pending] = await Promise.all([spawnMain('', ['tickets'], env), spawnMain('', ['tickets', '--status', 'pending'], env)]);
     expect(all.code).toBe(0);
     const rows = lines(all.stdout);
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatch(/^T\d{6}-\w{10} \S+ inquiry pending playground customer=local need="就是用花呗分三期" promisedBy=/);
     expect(rows[1]).toMatch(/^T\d{6}-\w{10} \S+ inquiry answered playground customer=local need="能货到付款吗"$/);
-    const pending = await spawnMain('', ['tickets', '--status', 'pending'], env);
     expect(lines(pending.stdout)).toHaveLength(1);
   });
 
@@ -227,10 +227,10 @@ describe.runIf(requireRedis())('playground and tickets on Redis', () => {
 
   it('refuses an unknown status and a ticket that does not exist', async () => {
     const env = redisEnv();
-    const bad = await spawnMain('', ['tickets', '--status', 'lost'], env);
+    const [bad, missing] = await Promise.all([spawnMain('', ['tickets', '--status', 'lost'], env), spawnMain('', ['tickets', 'resolve', 'T000000-NOSUCHTKT'], env)]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--status must be one of answered, pending, unresolved, recorded, resolved');
-    expect((await spawnMain('', ['tickets', 'resolve', 'T000000-NOSUCHTKT'], env)).code).toBe(1);
+    expect(missing.code).toBe(1);
   });
 
   it('resumes the conversation on Redis after the playground restarts', async () => {
