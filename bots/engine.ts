@@ -228,7 +228,7 @@ export class Engine {
     const event = next;
     const flow = this.deps.flow();
     const record = known ? known.record : await store.load(event.conversationId);
-    const result = this.step(flow, record, await this.inputOf(event));
+    const result = this.step(flow, record, await this.inputOf(event), event.id);
     // A pressed button reads as the label the customer saw, in any desk language.
     const labels: Readonly<Record<string, string>> = flow.bundle.locales.get(result.locale)?.definition.choices ?? {};
     const transcript = transcriptOf(event, result.effects, labels);
@@ -256,9 +256,9 @@ export class Engine {
   }
 
   /** The pure step, with what it reports logged: a reset conversation, escalations, a step that threw. */
-  private step(flow: ConversationFlow, record: ConversationRecord | undefined, input: FlowInput): Omit<StepResult, 'record'> & { record: ConversationRecord | undefined } {
+  private step(flow: ConversationFlow, record: ConversationRecord | undefined, input: FlowInput, eventId: string): Omit<StepResult, 'record'> & { record: ConversationRecord | undefined } {
     const { log } = this.deps;
-    const where = { conversationId: input.conversationId, at: input.at };
+    const where = { conversationId: input.conversationId, eventId };
     try {
       const result = flow.step(record, input);
       if (result.reset) {
@@ -273,7 +273,7 @@ export class Engine {
       // A bug in a flow must not wedge the conversation: the event is consumed without effects and
       // the state is left as it was, so the next message is answered from where it stood.
       this.counters.flowErrors++;
-      log.error('flow step failed; the event is dropped and the state kept', { ...where, error: String(err) });
+      log.error('flow step failed', { ...where, error: String(err), kept: 'the event is consumed without effects; the state stays as it was' });
       return { record: undefined, effects: [], state: 'error', locale: '', escalations: [], channel: input.channel, customerId: input.customer?.id ?? '' };
     }
   }

@@ -2,14 +2,20 @@ import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';
-import { redisUrl } from '../support/redis.js';
+import { MONDAY_AFTERNOON, runPlayground } from '../support/playground.js';
+import { freshRedisStore, redisUrl, requireRedis } from '../support/redis.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
-/** Runs the product's entry point as `npm start` does, with lines on stdin. */
-function playground(input: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * Runs the product's entry point as `npm start` does, with lines on stdin. A process start costs
+ * seconds, so only what needs the real process (exit codes, stderr, the CLI tools) spawns one;
+ * conversations run in-process through `runPlayground`, the same wiring.
+ */
+function spawnMain(input: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
@@ -23,16 +29,21 @@ function playground(input: string, args: string[] = [], env: Record<string, stri
 
 const lines = (out: string) => out.trim().split('\n');
 
-/** A Monday afternoon in Shanghai, within business hours, unless the test sets its own time. */
-const MONDAY_AFTERNOON = '2026-11-23T15:00:00+08:00';
+/** The playground runs at MONDAY_AFTERNOON unless the test sets its own time; the tools take no clock. */
 function withClock(args: string[]): string[] {
   if (args[0] === 'flows' || args[0] === 'tickets' || args.includes('--at')) return args;
   return [...args, '--at', MONDAY_AFTERNOON];
 }
 
-describe('playground (scripted, as in the README)', () => {
+/** What the playground prints for a script, in-process (see test/support/playground.ts). */
+async function play(script: string, options: Parameters<typeof runPlayground>[1] = {}): Promise<string[]> {
+  return (await runPlayground(script, options)).out;
+}
+
+describe('playground entry point (one process, as `npm start` runs it)', () => {
   it('runs the standard conversation in Chinese from stdin and records the ticket', async () => {
-    const { code, stdout } = await playground('你好\n我的订单还没发货\n是的\n没有了，谢谢\n5\n/tickets\n');
+    const script = '你好\n我的订单还没发货\n是的\n没有了，谢谢\n5\n/tickets\n';
+    const { code, stdout } = await spawnMain(script);
     expect(code).toBe(0);
     const out = lines(stdout);
     expect(out[0]).toMatch(/^bot> (早上好\uff01)?您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f$/);
@@ -43,12 +54,15 @@ describe('playground (scripted, as in the README)', () => {
     expect(out).toContain('     [5 非常满意] [4 满意] [3 一般] [2 不满意] [1 非常不满意]');
     expect(out).toContain('bot> 感谢您的评价（5 分），我们会继续努力的。祝您生活愉快！');
     expect(out.at(-1)).toMatch(/^playground> T\d{6}-\w{10} inquiry answered need="我的订单还没发货" satisfaction=5 /);
+    // The in-process playground the other tests use prints exactly the same (ticket ids are
+    // derived from the conversation, not random), so those tests test what `npm start` shows.
+    expect(await play(script)).toEqual(out);
   });
+});
 
+describe('playground (scripted, as in the README)', () => {
   it('runs it in English with --lang en', async () => {
-    const { code, stdout } = await playground('hello\nhow can I pay?\nyes\nno thanks\n4\n', ['--lang', 'en']);
-    expect(code).toBe(0);
-    const out = lines(stdout);
+    const out = await play('hello\nhow can I pay?\nyes\nno thanks\n4\n', { lang: 'en' });
     expect(out[0]).toMatch(/^bot> (Good morning! )?Hello, welcome to Our Shop! How can I help you today\?$/);
     expect(out).toContain('bot> If I understand you correctly, you would like to know which payment methods you can use. Is that right?');
     expect(out).toContain('     [Yes] [No]');
@@ -56,14 +70,12 @@ describe('playground (scripted, as in the README)', () => {
   });
 
   it('lets time pass with /wait so an idle customer is closed politely', async () => {
-    const { stdout } = await playground('你好\n/wait 11\n');
-    expect(lines(stdout).slice(-2)).toEqual(['playground> 11 minute(s) later…', 'bot> 由于您较长时间没有回复，本次会话先为您结束。如果您还有其他问题，欢迎随时联系我们，祝您生活愉快！']);
+    const out = await play('你好\n/wait 11\n');
+    expect(out.slice(-2)).toEqual(['playground> 11 minute(s) later…', 'bot> 由于您较长时间没有回复，本次会话先为您结束。如果您还有其他问题，欢迎随时联系我们，祝您生活愉快！']);
   });
 
   it('takes a complaint in Chinese through the de-escalation steps to a ticket with a promised time', async () => {
-    const { code, stdout } = await playground('你们什么破公司\uff01我要投诉\uff01\uff01\n买的耳机才用三天就坏了\n/wait 10s\n订单号 20261120001\uff0c昨天收到的\n不行\uff0c我要退款\n/tickets\n');
-    expect(code).toBe(0);
-    const out = lines(stdout);
+    const out = await play('你们什么破公司\uff01我要投诉\uff01\uff01\n买的耳机才用三天就坏了\n/wait 10s\n订单号 20261120001\uff0c昨天收到的\n不行\uff0c我要退款\n/tickets\n');
     // The two angry lines are answered once, after the pause: apology, then clarification.
     expect(out[0]).toBe('playground> 10 second(s) later…');
     expect(out[1]).toMatch(/^bot> .*抱歉/);
@@ -74,9 +86,7 @@ describe('playground (scripted, as in the README)', () => {
   });
 
   it('keeps the promised reply time: two days later the customer hears the complaint is escalated', async () => {
-    const { code, stdout } = await playground('我要投诉\n/wait 10s\n订单号 20261120001\uff0c昨天\uff0c耳机坏了\n不行\n/wait 49h\n/tickets\n');
-    expect(code).toBe(0);
-    const out = lines(stdout);
+    const out = await play('我要投诉\n/wait 10s\n订单号 20261120001\uff0c昨天\uff0c耳机坏了\n不行\n/wait 49h\n/tickets\n');
     const ticket = /编号 (T\d{6}-\w{10})/.exec(out.find((l) => l.includes('您的投诉已登记')) ?? '')?.[1];
     expect(ticket).toBeDefined();
     expect(out).toContain('playground> 49 hour(s) later…');
@@ -85,13 +95,11 @@ describe('playground (scripted, as in the README)', () => {
   });
 
   it('takes a complaint in English, and answers a trailing one before the script ends', async () => {
-    const { stdout } = await playground('This is a scam!! I want to complain\nmy headphones broke\n/wait 10s\norder 1234567, last week\nno\n');
-    const out = lines(stdout);
+    const out = await play('This is a scam!! I want to complain\nmy headphones broke\n/wait 10s\norder 1234567, last week\nno\n');
     expect(out).toContain('bot> Let me repeat what you told me: order: 1234567; what happened: my headphones broke; when: last week.');
     expect(out.some((l) => /^bot> Thank you for telling us\. Your complaint is registered .* within 48 hours\.$/.test(l))).toBe(true);
     // A supervisor request escalates; with agents at the desk, to a person at once.
-    const trailing = await playground('I want to speak to your manager!!\n');
-    const out2 = lines(trailing.stdout);
+    const out2 = await play('I want to speak to your manager!!\n');
     // An English-speaking customer; the agents still read their desk in Chinese.
     // The category is named from the definition in the desk's language, not by its id.
     expect(out2.some((l) => /^desk> ── 转人工\uff1a投诉 · 优先级\uff1a紧急 · 类别\uff1a其他 · 工单 /.test(l))).toBe(true);
@@ -99,7 +107,7 @@ describe('playground (scripted, as in the README)', () => {
   });
 
   it('lets you try the whole handoff: ask for a person, claim as the agent, chat both ways, close with a survey', async () => {
-    const { code, stdout } = await playground(
+    const out = await play(
       [
         '我的订单还没发货\uff0c转人工',
         '订单号 20261120001',
@@ -114,8 +122,6 @@ describe('playground (scripted, as in the README)', () => {
         '/tickets',
       ].join('\n') + '\n',
     );
-    expect(code).toBe(0);
-    const out = lines(stdout);
     const at = (re: RegExp) => out.findIndex((l) => re.test(l));
     // The customer hears first, then the card reaches the desk.
     const told = at(/^bot> 正在为您转接人工客服\uff0c您目前排在第 1 位/);
@@ -138,12 +144,14 @@ describe('playground (scripted, as in the README)', () => {
   });
 
   it('answers a non-text message politely', async () => {
-    const { stdout } = await playground('/send photo\n');
-    expect(lines(stdout)).toContain('bot> 非常抱歉\uff0c我暂时只能处理文字消息\uff0c麻烦您用文字描述一下您的问题\uff0c好吗\uff1f');
+    const out = await play('/send photo\n');
+    expect(out).toContain('bot> 非常抱歉\uff0c我暂时只能处理文字消息\uff0c麻烦您用文字描述一下您的问题\uff0c好吗\uff1f');
   });
+});
 
+describe('entry point refuses to start, and the tools (one process each: exit code and stderr)', () => {
   it('exits with every bad variable listed when the environment is wrong', async () => {
-    const { code, stdout, stderr } = await playground('你好\n', [], { REDIS_URL: 'localhost', DEDUP_TTL_HOURS: '1', DESK_LANGUAGE: 'fr' });
+    const { code, stdout, stderr } = await spawnMain('你好\n', [], { REDIS_URL: 'localhost', DEDUP_TTL_HOURS: '1', DESK_LANGUAGE: 'fr' });
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toContain('REDIS_URL: must be a redis:// or rediss:// URL');
@@ -156,50 +164,77 @@ describe('playground (scripted, as in the README)', () => {
     cpSync(DEFAULT_FLOWS_DIR, dir, { recursive: true });
     const file = join(dir, 'zh-CN.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace(/^\s+answer: ".*暂时还没有开展货到付款业务.*$/m, ''));
-    const { code, stderr } = await playground('你好\n', ['--flows', dir]);
+    const { code, stderr } = await spawnMain('你好\n', ['--flows', dir]);
     expect(code).toBe(1);
     expect(stderr).toContain('zh-CN.yaml: faq[1].answer: required');
   });
 
   it('validates definitions with flows check', async () => {
-    const ok = await playground('', ['flows', 'check']);
+    const ok = await spawnMain('', ['flows', 'check']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^OK: en\.yaml, zh-CN\.yaml \(version [0-9a-f]{12}\)/);
   });
 
-  it.runIf(Boolean(redisUrl))('lists the tickets a conversation recorded, from another process', async () => {
-    const env = { REDIS_URL: redisUrl, REDIS_PREFIX: `test:tk:${Date.now().toString(36)}:` };
-    // Two unanswered attempts hand the customer to a person (the playground has a desk).
-    await playground('能货到付款吗\n是的\n你们支持花呗分期吗\n是的\n就是用花呗分三期\n是的\n', [], env);
-    const all = await playground('', ['tickets'], env);
+  it('explains where tickets are when there is no Redis', async () => {
+    const { code, stderr } = await spawnMain('', ['tickets']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('Tickets are kept in Redis: set REDIS_URL');
+  });
+});
+
+describe.runIf(requireRedis())('playground and tickets on Redis', () => {
+  const base = `test:pg:${Date.now().toString(36)}:`;
+  let n = 0;
+  /** Each test on its own key prefix (REDIS_PREFIX), so they never see each other's tickets. */
+  const redisEnv = () => ({ REDIS_URL: redisUrl, REDIS_PREFIX: `${base}${++n}:` });
+
+  afterAll(async () => {
+    const raw = new Redis(redisUrl);
+    const keys = await raw.keys(`${base}*`);
+    if (keys.length) await raw.del(...keys);
+    await raw.quit();
+  });
+
+  /** Two unanswered attempts hand the customer to a person (the playground has a desk): two tickets. */
+  const recordTwoTickets = (env: Record<string, string>) => play('能货到付款吗\n是的\n你们支持花呗分期吗\n是的\n就是用花呗分三期\n是的\n', { env });
+
+  it('lists the tickets a conversation recorded, from another process', async () => {
+    const env = redisEnv();
+    await recordTwoTickets(env);
+    // Two independent reads: side by side, as two operators might run them.
+    const [all, pending] = await Promise.all([spawnMain('', ['tickets'], env), spawnMain('', ['tickets', '--status', 'pending'], env)]);
     expect(all.code).toBe(0);
     const rows = lines(all.stdout);
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatch(/^T\d{6}-\w{10} \S+ inquiry pending playground customer=local need="就是用花呗分三期" promisedBy=/);
     expect(rows[1]).toMatch(/^T\d{6}-\w{10} \S+ inquiry answered playground customer=local need="能货到付款吗"$/);
-    const pending = await playground('', ['tickets', '--status', 'pending'], env);
     expect(lines(pending.stdout)).toHaveLength(1);
-    const bad = await playground('', ['tickets', '--status', 'lost'], env);
+  });
+
+  it('resolves a ticket from another process: settled by phone, its promised reply time brings no follow-up', async () => {
+    const env = redisEnv();
+    await recordTwoTickets(env);
+    const store = await freshRedisStore({}, env.REDIS_PREFIX);
+    const [ticket] = await store.tickets.list({ status: 'pending' }).finally(() => store.close());
+    const id = ticket?.id ?? '';
+    expect(id).toMatch(/^T\d{6}-\w{10}$/);
+    const resolved = await spawnMain('', ['tickets', 'resolve', id, '--note', '电话回访已解决'], env);
+    expect(resolved).toMatchObject({ code: 0, stdout: `${id} resolved (was pending)\n` });
+    expect(lines((await spawnMain('', ['tickets', '--status', 'resolved'], env)).stdout)[0]).toMatch(new RegExp(`^${id} \\S+ inquiry resolved `));
+  });
+
+  it('refuses an unknown status and a ticket that does not exist', async () => {
+    const env = redisEnv();
+    const [bad, missing] = await Promise.all([spawnMain('', ['tickets', '--status', 'lost'], env), spawnMain('', ['tickets', 'resolve', 'T000000-NOSUCHTKT'], env)]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--status must be one of answered, pending, unresolved, recorded, resolved');
-    // Settled by phone: staff mark it resolved, so its promised reply time brings no follow-up.
-    const id = rows[0]?.split(' ')[0] ?? '';
-    const resolved = await playground('', ['tickets', 'resolve', id, '--note', '电话回访已解决'], env);
-    expect(resolved).toMatchObject({ code: 0, stdout: `${id} resolved (was pending)\n` });
-    expect(lines((await playground('', ['tickets', '--status', 'resolved'], env)).stdout)[0]).toMatch(new RegExp(`^${id} \\S+ inquiry resolved `));
-    expect((await playground('', ['tickets', 'resolve', 'T000000-NOSUCHTKT'], env)).code).toBe(1);
+    expect(missing.code).toBe(1);
   });
 
-  it('explains where tickets are when there is no Redis', async () => {
-    const { code, stderr } = await playground('', ['tickets']);
-    expect(code).toBe(2);
-    expect(stderr).toContain('Tickets are kept in Redis: set REDIS_URL');
-  });
-
-  it.runIf(Boolean(redisUrl))('resumes the conversation on Redis after the playground restarts', async () => {
-    const env = { REDIS_URL: redisUrl, REDIS_PREFIX: `test:pg:${Date.now().toString(36)}:` };
-    await playground('你好\n我的订单还没发货\n', [], env);
-    const { stdout } = await playground('是的\n', [], env);
-    expect(lines(stdout)[0]).toMatch(/^bot> 一般情况下\uff0c付款成功后 48 小时内发货/);
+  it('resumes the conversation on Redis after the playground restarts', async () => {
+    const env = redisEnv();
+    await play('你好\n我的订单还没发货\n', { env });
+    const out = await play('是的\n', { env });
+    expect(out[0]).toMatch(/^bot> 一般情况下\uff0c付款成功后 48 小时内发货/);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../adapters/store/memory.js';
+import type { ConversationFlow } from '../../flows/step.js';
 import { blocked, harness, permanent, TestClock, transient } from '../support/harness.js';
+import { defaultFlow } from '../support/flows.js';
 
 function setup() {
   const clock = new TestClock();
@@ -65,6 +67,27 @@ describe('engine: one turn of one conversation', () => {
       expect.arrayContaining([expect.stringMatching(/^id: /), expect.stringMatching(/^at: /), expect.stringMatching(/^payload\.text: /)]),
     );
     expect(await h.store.pending(10)).toEqual([]);
+  });
+  it('survives a flow that throws: the event leaves the inbox, the error is logged, the next message is answered', async () => {
+    // A bug in a flow, on one message only: the engine's fallback must not wedge the conversation.
+    const real = defaultFlow();
+    const buggy: ConversationFlow = {
+      bundle: real.bundle,
+      machine: real.machine,
+      step: (record, input) => {
+        if (input.payload.type === 'text' && input.payload.text === '触发缺陷') throw new Error('flow bug for this message');
+        return real.step(record, input);
+      },
+    };
+    const clock = new TestClock();
+    const h = harness(new MemoryStore(clock.now), { clock, flow: buggy });
+    await h.say('c1', '你好');
+    expect(await h.say('c1', '触发缺陷', 'ev-bug')).toEqual({ status: 'accepted', conversationId: 'c1' });
+    expect(await h.store.peekInbox('c1')).toBeUndefined();
+    expect(h.log.lines).toContainEqual({ level: 'error', message: 'flow step failed', fields: expect.objectContaining({ conversationId: 'c1', eventId: 'ev-bug', error: 'Error: flow bug for this message' }) });
+    const before = h.channel.texts('c1').length;
+    await h.say('c1', '我的订单还没发货');
+    expect(h.channel.texts('c1').slice(before)).toEqual(['您的意思是想了解订单什么时候发货，对吗？']);
   });
 });
 

@@ -1,28 +1,13 @@
 import type { Engine } from '../../bots/engine.js';
 import type { TimerPoller } from '../../bots/timers.js';
-import type { ChannelPort, InboundEvent, OutboundMessage, TicketStore } from '../../bots/ports.js';
-import type { Choice } from '../../flows/contracts.js';
+import type { InboundEvent, TicketStore } from '../../bots/ports.js';
+import { PLAYGROUND_CHANNEL, type PlaygroundChannel } from './channel.js';
 
 /**
- * The local channel: you are the customer, typing lines; the real engine and flows answer.
+ * A playground session: reads the lines you type as the customer and hands them to the engine.
  * Lines starting with "/" are playground commands. `/agent …` is reserved for the agent side,
  * which arrives with human handoff, so the whole product can be tried without any account.
  */
-
-export const PLAYGROUND_CHANNEL = 'playground';
-
-export class PlaygroundChannel implements ChannelPort {
-  /** Choices offered by the last reply: typing one of their labels sends that choice. */
-  lastChoices: Choice[] = [];
-
-  constructor(private readonly print: (line: string) => void) {}
-
-  async send(message: OutboundMessage): Promise<void> {
-    this.print(`bot> ${message.text}`);
-    if (message.choices?.length) this.print(`     ${message.choices.map((c) => `[${c.label}]`).join(' ')}`);
-    this.lastChoices = message.choices ?? [];
-  }
-}
 
 const MEDIA = ['photo', 'sticker', 'voice', 'video', 'document', 'location', 'contact'] as const;
 
@@ -57,9 +42,12 @@ export class PlaygroundSession {
   private seq = 0;
   private readonly sessionId = Date.now().toString(36);
   readonly conversationId: string;
+  /** Who `/agent …` acts as, unless a line says `/agent@NAME …`. */
+  private readonly agentName: string;
 
   constructor(private readonly deps: PlaygroundDeps) {
     this.conversationId = deps.conversationId ?? 'playground:local';
+    this.agentName = deps.agentName ?? '小王';
   }
 
   /** Handles one typed line. Returns false when the user asked to leave. */
@@ -68,15 +56,14 @@ export class PlaygroundSession {
     if (text === '') return true;
     if (text.startsWith('/')) return this.command(text);
     const choice = this.deps.channel.lastChoices.find((c) => c.label === text);
-    await this.send(choice ? { type: 'choice', choice: choice.id } : { type: 'text', text });
+    await this.receive(choice ? { type: 'choice', choice: choice.id } : { type: 'text', text }, 'customer');
     return true;
   }
 
   private async command(text: string): Promise<boolean> {
     const [command = '', ...args] = text.slice(1).split(/\s+/);
-    // "/agent@小李 claim" acts as another agent.
+    // "/start@bot" is "/start"; "/agent@小李" is read by the agent branch.
     const name = command.split('@')[0] ?? '';
-    this.agentName = command.includes('@') ? command.slice(command.indexOf('@') + 1) : this.defaultAgent;
     const { print } = this.deps;
     switch (name.toLowerCase()) {
       case 'quit':
@@ -84,12 +71,12 @@ export class PlaygroundSession {
         return false;
       case 'start':
       case 'help':
-        await this.send({ type: 'command', command: name.toLowerCase() as 'start' | 'help' });
+        await this.receive({ type: 'command', command: name.toLowerCase() as 'start' | 'help' }, 'customer');
         return true;
       case 'send': {
         const kind = (args[0] ?? '').toLowerCase();
         if (!(MEDIA as readonly string[]).includes(kind)) print(`playground> /send takes one of: ${MEDIA.join(', ')}`);
-        else await this.send({ type: 'media', media: kind });
+        else await this.receive({ type: 'media', media: kind }, 'customer');
         return true;
       }
       case 'wait': {
@@ -118,9 +105,12 @@ export class PlaygroundSession {
         }
         return true;
       }
-      case 'agent':
-        await this.agent(name, args);
+      case 'agent': {
+        // "/agent@小李 claim" acts as another agent, for this line only.
+        const at = command.indexOf('@');
+        await this.agent(name, at >= 0 ? command.slice(at + 1) : this.agentName, args);
         return true;
+      }
       case '?':
         print(PLAYGROUND_HELP);
         return true;
@@ -146,56 +136,45 @@ export class PlaygroundSession {
     for (let i = 0; i < 6; i++) await this.pass(10_000);
   }
 
-  private agentName = '';
-  private get defaultAgent(): string {
-    return this.deps.agentName ?? '小王';
-  }
-
-  /** The agent side: claim, reply, note, override, handback, close, release, transfer. */
-  private async agent(command: string, args: string[]): Promise<void> {
+  /** The agent side, acting as `name`: claim, reply, note, override, handback, close, release, transfer. */
+  private async agent(command: string, name: string, args: string[]): Promise<void> {
     const [verb = '', ...rest] = args;
-    const agent = { id: `pg:${this.agentName}`, name: this.agentName };
+    const agent = { id: `pg:${name}`, name };
     const text = rest.join(' ');
-    const actions: Record<string, () => Promise<void>> = {
-      claim: () => this.agentEvent({ type: 'agent', action: 'claim', agent }),
-      reply: () => this.agentEvent({ type: 'agent', action: 'reply', agent, text }),
-      override: () => this.agentEvent({ type: 'agent', action: 'reply', agent, text, override: true }),
-      note: () => this.agentEvent({ type: 'agent', action: 'note', agent, text }),
-      handback: () => this.agentEvent({ type: 'agent', action: 'handback', agent }),
-      close: () => this.agentEvent({ type: 'agent', action: 'close', agent }),
-      release: () => this.agentEvent({ type: 'agent', action: 'release', agent }),
-      transfer: () => this.agentEvent({ type: 'agent', action: 'transfer', agent, category: text }),
+    const actions: Record<string, InboundEvent['payload']> = {
+      claim: { type: 'agent', action: 'claim', agent },
+      reply: { type: 'agent', action: 'reply', agent, text },
+      override: { type: 'agent', action: 'reply', agent, text, override: true },
+      note: { type: 'agent', action: 'note', agent, text },
+      handback: { type: 'agent', action: 'handback', agent },
+      close: { type: 'agent', action: 'close', agent },
+      release: { type: 'agent', action: 'release', agent },
+      transfer: { type: 'agent', action: 'transfer', agent, category: text },
     };
-    const act = actions[verb.toLowerCase()];
-    if (!act || ((verb === 'reply' || verb === 'override' || verb === 'note' || verb === 'transfer') && !text)) {
+    const payload = actions[verb.toLowerCase()];
+    if (!payload || ((verb === 'reply' || verb === 'override' || verb === 'note' || verb === 'transfer') && !text)) {
       this.deps.print(`playground> ${command} takes: claim | reply TEXT | override TEXT | note TEXT | handback | close | release | transfer CATEGORY`);
       return;
     }
-    await act();
+    await this.receive(payload, 'agent');
   }
 
-  private async agentEvent(payload: InboundEvent['payload']): Promise<void> {
+  /**
+   * Hands one event to the engine. A customer's line carries who they are and the `--lang` hint;
+   * an agent's action carries neither (it comes from the desk, as on Slack).
+   */
+  private async receive(payload: InboundEvent['payload'], from: 'customer' | 'agent'): Promise<void> {
+    const customer = from === 'customer';
     const result = await this.deps.engine.receive({
       id: `pg-${this.sessionId}-${++this.seq}`,
       conversationId: this.conversationId,
       channel: PLAYGROUND_CHANNEL,
+      ...(customer ? { customer: this.deps.customer ?? { id: 'local', name: 'Playground customer' } } : {}),
       at: this.deps.clock.now(),
+      ...(customer && this.deps.localeHint ? { localeHint: this.deps.localeHint } : {}),
       payload,
     });
-    if (result.status === 'rejected') this.deps.print(`playground> agent action rejected: ${result.problems.join('; ')}`);
-  }
-
-  private async send(payload: InboundEvent['payload']): Promise<void> {
-    const result = await this.deps.engine.receive({
-      id: `pg-${this.sessionId}-${++this.seq}`,
-      conversationId: this.conversationId,
-      channel: PLAYGROUND_CHANNEL,
-      customer: this.deps.customer ?? { id: 'local', name: 'Playground customer' },
-      at: this.deps.clock.now(),
-      ...(this.deps.localeHint ? { localeHint: this.deps.localeHint } : {}),
-      payload,
-    });
-    if (result.status === 'rejected') this.deps.print(`playground> message rejected: ${result.problems.join('; ')}`);
+    if (result.status === 'rejected') this.deps.print(`playground> ${customer ? 'message' : 'agent action'} rejected: ${result.problems.join('; ')}`);
   }
 }
 

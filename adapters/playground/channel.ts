@@ -1,0 +1,23 @@
+import type { ChannelPort, OutboundMessage } from '../../bots/ports.js';
+import type { Choice } from '../../flows/contracts.js';
+
+/**
+ * The local channel: you are the customer, typing lines; the real engine and flows answer.
+ * Replies are printed as `bot>` lines, with the offered choices under them, so the whole
+ * product can be tried without any account.
+ */
+
+export const PLAYGROUND_CHANNEL = 'playground';
+
+export class PlaygroundChannel implements ChannelPort {
+  /** Choices offered by the last reply: typing one of their labels sends that choice. */
+  lastChoices: Choice[] = [];
+
+  constructor(private readonly print: (line: string) => void) {}
+
+  async send(message: OutboundMessage): Promise<void> {
+    this.print(`bot> ${message.text}`);
+    if (message.choices?.length) this.print(`     ${message.choices.map((c) => `[${c.label}]`).join(' ')}`);
+    this.lastChoices = message.choices ?? [];
+  }
+}

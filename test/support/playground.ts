@@ -1,0 +1,84 @@
+import { PlaygroundDesk } from '../../adapters/playground/desk.js';
+import { PLAYGROUND_CHANNEL, PlaygroundChannel } from '../../adapters/playground/channel.js';
+import { PlaygroundSession } from '../../adapters/playground/session.js';
+import { createRuntime } from '../../bots/app.js';
+import { parseConfig } from '../../bots/config.js';
+import type { FlowRegistry } from '../../bots/flows-registry.js';
+import { createLogger } from '../../bots/log.js';
+import { deskText, type DeskText } from '../../flows/desk-text.js';
+import type { SupportedLocale } from '../../flows/locales.js';
+
+/**
+ * The playground command (`npm start` without a Telegram token) built in this process, so its
+ * suite drives the real wiring in milliseconds instead of a process spawn per test. It mirrors
+ * `playground()` in bots/main.ts for a scripted (non-TTY) run; the one difference is the clock,
+ * which stands still at `--at` and moves only on `/wait`, so runs are deterministic.
+ * Kept in one file: its imports follow bots/main.ts and bots/app.ts when those move.
+ */
+
+/** A Monday afternoon in Shanghai, within business hours: the clock unless a run sets `at`. */
+export const MONDAY_AFTERNOON = '2026-11-23T15:00:00+08:00';
+
+export interface PlaygroundOptions {
+  /** `--lang` */
+  lang?: SupportedLocale;
+  /** `--flows` */
+  flows?: string;
+  /** `--at`: when the playground's clock starts. */
+  at?: string;
+  /** The process environment the command would see (only this: never the test runner's). */
+  env?: Record<string, string>;
+}
+
+export interface PlaygroundRun {
+  /** What the terminal shows, one line per element (multi-line prints are split, as on stdout). */
+  out: string[];
+  /** Log lines (stderr in the real command). */
+  log: string[];
+}
+
+/**
+ * Feeds `script` (lines separated by "\n", as piped to stdin) to a fresh playground and returns
+ * what it printed. Ends as a scripted run does: on /quit or the last line, short pauses are let
+ * happen (`settle`), then the runtime closes. Rejects where the command would exit non-zero.
+ */
+export async function runPlayground(script: string, options: PlaygroundOptions = {}): Promise<PlaygroundRun> {
+  const env = options.env ?? {};
+  const config = parseConfig(env);
+  const out: string[] = [];
+  const log: string[] = [];
+  const print = (line: string) => void out.push(...line.split('\n'));
+  const logger = createLogger(env.LOG_LEVEL ? config.LOG_LEVEL : 'warn', (line) => void log.push(line));
+  let now = Date.parse(options.at ?? MONDAY_AFTERNOON);
+  if (Number.isNaN(now)) throw new Error(`--at must be a date and time (got "${options.at}")`);
+  const clock = { now: () => now, advance: (ms: number) => void (now += ms) };
+  const channel = new PlaygroundChannel(print);
+  const language = config.DESK_LANGUAGE ?? options.lang ?? config.DEFAULT_LOCALE;
+  const runtime = await createRuntime({
+    config,
+    log: logger,
+    clock: clock.now,
+    channels: new Map([[PLAYGROUND_CHANNEL, channel]]),
+    desk: new PlaygroundDesk(print, deskWords(language, () => runtime.flows)),
+    flowsDir: options.flows,
+  });
+  try {
+    const session = new PlaygroundSession({ engine: runtime.engine, channel, tickets: runtime.store.tickets, poller: runtime.poller, clock, print, localeHint: options.lang });
+    for (const line of script.split(/\r?\n/)) {
+      if (!(await session.line(line))) break;
+    }
+    await session.settle();
+  } finally {
+    await runtime.close();
+  }
+  return { out, log };
+}
+
+/** As `deskWords` in bots/main.ts: categories named from the definition in the desk's language. */
+function deskWords(language: string, flows: () => FlowRegistry): DeskText {
+  return deskText(language, (id) => {
+    const bundle = flows().current().bundle;
+    const def = (bundle.locales.get(language) ?? bundle.locales.get(bundle.defaultLocale))?.definition;
+    return def?.complaints.categories.find((c) => c.id === id)?.name;
+  });
+}
