@@ -21,9 +21,8 @@ import {
   type TimerStore,
   type TurnCommit,
 } from '../../bots/ports.js';
-import { Ticket, type TicketChanges } from '../../flows/ticket.js';
-import { parseInbound, RECENT_WAITS, splitHandle, timerMember } from './memory.js';
-import { storeLimits, type StoreLimits } from './limits.js';
+import { Ticket, type TicketChanges, type TicketStatus } from '../../flows/ticket.js';
+import { averageWait, mergeTicket, parseInbound, RECENT_WAITS, splitHandle, storeLimits, ticketQuery, timerHandle, timerMember, waitSeconds, type StoreLimits } from './shared.js';
 
 /**
  * Production store. Every key of one conversation carries the hash tag `{c:<id>}`, so the
@@ -405,14 +404,14 @@ class RedisTickets implements TicketStore {
     await this.run('putTicket', [this.hash, this.index], [ticket.id, JSON.stringify(ticket), ticket.createdAt]);
   }
 
-  async update(id: string, changes: TicketChanges, at: number, ifStatus?: Ticket['status']): Promise<Ticket | undefined> {
+  async update(id: string, changes: TicketChanges, at: number, ifStatus?: TicketStatus): Promise<Ticket | undefined> {
     // Optimistic compare-and-set: a concurrent writer (an agent, later) makes us re-read, not overwrite.
     for (let attempt = 0; attempt < 10; attempt++) {
       const raw = await this.redis.hget(this.hash, id);
       if (raw === null) return undefined;
       const current = Ticket.parse(JSON.parse(raw));
-      if (ifStatus && current.status !== ifStatus) return current;
-      const next: Ticket = { ...current, ...changes, updatedAt: Math.max(current.updatedAt, at) };
+      const next = mergeTicket(current, changes, at, ifStatus);
+      if (!next) return current;
       if ((await this.run('casTicket', [this.hash], [id, raw, JSON.stringify(next)])) === 1) return next;
     }
     throw new ContentionError(`Ticket ${id}`);
@@ -424,7 +423,8 @@ class RedisTickets implements TicketStore {
   }
 
   async list(query: TicketQuery = {}): Promise<Ticket[]> {
-    const limit = query.limit ?? 50;
+    // The index is read newest first (see newestFirst), a page at a time, until enough match.
+    const { limit, matches } = ticketQuery(query);
     const out: Ticket[] = [];
     const page = Math.max(limit, 100);
     for (let start = 0; out.length < limit; start += page) {
@@ -434,7 +434,7 @@ class RedisTickets implements TicketStore {
       for (const raw of raws) {
         if (raw === null) continue;
         const t = Ticket.parse(JSON.parse(raw));
-        if ((!query.status || t.status === query.status) && (!query.conversationId || t.conversationId === query.conversationId)) out.push(t);
+        if (matches(t)) out.push(t);
         if (out.length >= limit) break;
       }
     }
@@ -469,7 +469,7 @@ class RedisTimers implements TimerStore {
       const member = flat[i] ?? '';
       const raw = flat[i + 1] ?? '';
       const t = JSON.parse(raw) as TimerSpec;
-      out.push({ ...t, handle: `${member}\u0000${raw}` });
+      out.push({ ...t, handle: timerHandle(member, raw) });
     }
     return out;
   }
@@ -506,13 +506,12 @@ class RedisQueue implements QueueStore {
     const since = await this.redis.zscore(this.waiting, conversationId);
     const removed = await this.redis.zrem(this.waiting, conversationId);
     if (claimed && removed === 1 && since !== null) {
-      await this.redis.multi().lpush(this.waits, String(Math.max(0, (at - Number(since)) / 1000))).ltrim(this.waits, 0, RECENT_WAITS - 1).exec();
+      await this.redis.multi().lpush(this.waits, String(waitSeconds(Number(since), at))).ltrim(this.waits, 0, RECENT_WAITS - 1).exec();
     }
   }
 
   async averageWaitSeconds(): Promise<number | undefined> {
-    const waits = (await this.redis.lrange(this.waits, 0, -1)).map(Number).filter(Number.isFinite);
-    return waits.length ? waits.reduce((a, b) => a + b, 0) / waits.length : undefined;
+    return averageWait((await this.redis.lrange(this.waits, 0, -1)).map(Number).filter(Number.isFinite));
   }
 }
 
