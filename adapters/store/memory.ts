@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LeaseLostError } from '../../bots/errors.js';
 import {
   type Begun,
+  type CorruptEntry,
   DROP_HEAD,
   type InboundEvent,
   OUTBOX_PAGE,
@@ -88,7 +89,8 @@ export class MemoryStore implements Store {
     return { duplicate: false, begun: await this.begin(event.conversationId, ttlMs) };
   }
 
-  async lock(conversationId: string, ttlMs: number): Promise<Lease | undefined> {
+  /** Takes the lock unless a live lease holds it (begin's first step). */
+  private lock(conversationId: string, ttlMs: number): Lease | undefined {
     const s = this.slot(conversationId);
     const now = this.clock();
     if (s.lock && s.lock.expiresAt > now) return undefined;
@@ -98,7 +100,7 @@ export class MemoryStore implements Store {
   }
 
   async begin(conversationId: string, ttlMs: number): Promise<Begun | undefined> {
-    const lease = await this.lock(conversationId, ttlMs);
+    const lease = this.lock(conversationId, ttlMs);
     if (!lease) return undefined;
     const [outbox, next, record] = await Promise.all([this.peekOutbox(conversationId, OUTBOX_PAGE), this.peekInbox(conversationId), this.load(conversationId)]);
     return { lease, outbox, next, record };
@@ -120,7 +122,7 @@ export class MemoryStore implements Store {
     return true;
   }
 
-  async peekInbox(conversationId: string): Promise<InboundEvent | { corrupt: string } | undefined> {
+  async peekInbox(conversationId: string): Promise<InboundEvent | CorruptEntry | undefined> {
     const raw = this.conversations.get(conversationId)?.inbox[0];
     if (raw === undefined) return undefined;
     return parseInbound(raw);

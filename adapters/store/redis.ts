@@ -9,6 +9,7 @@ import {
   TranscriptEntry,
   type DueTimer,
   type Begun,
+  type CorruptEntry,
   type InboundEvent,
   type Lease,
   type Store,
@@ -148,12 +149,6 @@ export class RedisStore implements Store {
     };
   }
 
-  async lock(conversationId: string, ttlMs: number): Promise<Lease | undefined> {
-    const token = randomUUID();
-    const ok = await this.redis.set(this.k(conversationId, 'lock'), token, 'PX', ttlMs, 'NX');
-    return ok === 'OK' ? { conversationId, token } : undefined;
-  }
-
   async begin(conversationId: string, ttlMs: number): Promise<Begun | undefined> {
     const token = randomUUID();
     const r = await this.run(SCRIPTS.begin, this.keys(conversationId), { token, ttlMs, outboxLimit: OUTBOX_PAGE });
@@ -180,7 +175,7 @@ export class RedisStore implements Store {
     return (await this.run(SCRIPTS.extend, this.keys(lease.conversationId), { token: lease.token, ttlMs })) === 1;
   }
 
-  async peekInbox(conversationId: string): Promise<InboundEvent | { corrupt: string } | undefined> {
+  async peekInbox(conversationId: string): Promise<InboundEvent | CorruptEntry | undefined> {
     const raw = await this.redis.lindex(this.k(conversationId, 'inbox'), 0);
     return raw === null ? undefined : parseInbound(raw);
   }

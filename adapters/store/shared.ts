@@ -1,4 +1,4 @@
-import { InboundEvent, type TicketQuery } from '../../bots/ports.js';
+import { InboundEvent, type CorruptEntry, type TicketQuery } from '../../bots/ports.js';
 import type { Ticket, TicketChanges, TicketStatus } from '../../flows/ticket.js';
 
 /**
@@ -61,7 +61,7 @@ export function splitHandle(handle: string): [string, string] {
 }
 
 /** Parses a stored inbox entry; a corrupt one is reported, not thrown, so it cannot wedge the conversation. */
-export function parseInbound(raw: string): InboundEvent | { corrupt: string } {
+export function parseInbound(raw: string): InboundEvent | CorruptEntry {
   try {
     const parsed = InboundEvent.safeParse(JSON.parse(raw));
     return parsed.success ? parsed.data : { corrupt: raw };

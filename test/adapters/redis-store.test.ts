@@ -18,6 +18,8 @@ describe.runIf(requireRedis())('Redis store (real server)', () => {
   const prefix = `test:${Date.now().toString(36)}:`;
   let store: RedisStore;
   let raw: Redis;
+  /** The lease alone, as begin takes it. */
+  const lock = async (conversationId: string, ttlMs: number) => (await store.begin(conversationId, ttlMs))?.lease;
 
   beforeAll(async () => {
     store = await freshRedisStore({ transcriptMax: 10 }, prefix);
@@ -50,7 +52,7 @@ describe.runIf(requireRedis())('Redis store (real server)', () => {
   });
 
   it('keeps every key of a conversation under one cluster hash tag', async () => {
-    const lease = await store.lock('tg:42', 5_000);
+    const lease = await lock('tg:42', 5_000);
     await store.commit(lease!, { eventId: 'u1', record: { snapshot: {}, timers: {}, turn: 1 }, transcript: [{ at: 1, from: 'customer', text: '你好', eventId: 'u1' }], outbox: [] });
     await store.unlock(lease!);
     const keys = await raw.keys(`${prefix}{c:tg:42}*`);
@@ -61,9 +63,9 @@ describe.runIf(requireRedis())('Redis store (real server)', () => {
 
   it('commits state, transcript and outbox together and pops the event', async () => {
     await store.accept(event('u2'));
-    const lease = await store.lock('tg:42', 5_000);
+    const lease = await lock('tg:42', 5_000);
     expect(lease).toBeDefined();
-    expect(await store.lock('tg:42', 5_000)).toBeUndefined();
+    expect(await lock('tg:42', 5_000)).toBeUndefined();
     await store.commit(lease!, {
       eventId: 'u2',
       record: { snapshot: { value: 'confirming' }, timers: { idle: 5 }, turn: 2 },
@@ -104,18 +106,18 @@ describe.runIf(requireRedis())('Redis store (real server)', () => {
     // A lost lease acknowledges nothing.
     await raw.del(`${prefix}{c:tg:77}:lock`);
     expect(await store.unlock(again!.lease, ['b1#1'])).toEqual({ inbox: 0, outbox: 1 });
-    const last = await store.lock('tg:77', 5_000);
+    const last = await lock('tg:77', 5_000);
     expect(await store.unlock(last!, ['b1#1'])).toEqual({ inbox: 0, outbox: 0 });
     expect(await store.pending(100)).not.toContain('tg:77');
   });
 
   it('refuses a commit from a worker whose lease expired, and writes nothing', async () => {
     await store.accept(event('u3'));
-    const lease = await store.lock('tg:42', 50);
+    const lease = await lock('tg:42', 50);
     await raw.pexpire(`${prefix}{c:tg:42}:lock`, 1);
     await new Promise((r) => setImmediate(r));
     await raw.del(`${prefix}{c:tg:42}:lock`);
-    const other = await store.lock('tg:42', 5_000);
+    const other = await lock('tg:42', 5_000);
     await expect(store.commit(lease!, { eventId: 'u3', record: { snapshot: 'stale', timers: {}, turn: 9 }, transcript: [], outbox: [] })).rejects.toBeInstanceOf(LeaseLostError);
     expect((await store.load('tg:42'))?.turn).toBe(2);
     expect(await store.peekInbox('tg:42')).toMatchObject({ id: 'u3' });
@@ -127,7 +129,7 @@ describe.runIf(requireRedis())('Redis store (real server)', () => {
     const odd = 'tg:"引号"\\é';
     await raw.rpush(`${prefix}{c:order}:inbox`, JSON.stringify({ conversationId: 'order', id: odd, channel: 'telegram', at: 1, payload: { type: 'text', text: 'x' } }));
     await raw.rpush(`${prefix}{c:order}:outbox`, JSON.stringify({ effect: { type: 'reply', text: 'a' }, id: `${odd}#0`, conversationId: 'order', channel: 'telegram', customerId: '1' }));
-    const lease = await store.lock('order', 5_000);
+    const lease = await lock('order', 5_000);
     await store.commit(lease!, { eventId: 'someone-else', record: undefined, transcript: [], outbox: [] });
     expect(await store.peekInbox('order')).toMatchObject({ id: odd });
     await store.commit(lease!, { eventId: odd, record: undefined, transcript: [], outbox: [] });
@@ -138,7 +140,7 @@ describe.runIf(requireRedis())('Redis store (real server)', () => {
   });
 
   it('caps the transcript, dropping the oldest entries', async () => {
-    const lease = await store.lock('cap', 5_000);
+    const lease = await lock('cap', 5_000);
     for (let i = 0; i < 15; i++) await store.commit(lease!, { eventId: `x${i}`, record: undefined, transcript: [{ at: i, from: 'customer', text: `m${i}`, eventId: `x${i}` }], outbox: [] });
     await store.unlock(lease!);
     const t = await store.transcript('cap', 100);
