@@ -126,14 +126,18 @@ export interface TicketStore {
   list(query?: TicketQuery): Promise<Ticket[]>;
 }
 
-/** A deadline of one conversation, with what is needed to deliver its event like any other. */
-export interface TimerSpec {
-  conversationId: string;
-  name: string;
-  dueAt: number;
-  channel: string;
-  customerId: string;
-}
+/**
+ * A deadline of one conversation, with what is needed to deliver its event like any other.
+ * A schema because stores keep timers as JSON and read them back through it.
+ */
+export const TimerSpec = z.object({
+  conversationId: z.string(),
+  name: z.string(),
+  dueAt: z.number(),
+  channel: z.string(),
+  customerId: z.string(),
+});
+export type TimerSpec = z.infer<typeof TimerSpec>;
 
 export interface DueTimer extends TimerSpec {
   /** Store-specific handle for `complete`. */
@@ -147,7 +151,8 @@ export interface TimerStore {
   /**
    * Claims timers due by `now` for `leaseMs`: each is handed to one caller; if that caller dies
    * before `complete`, the timer comes due again after the lease (the event's dedup id makes the
-   * second firing harmless).
+   * second firing harmless). An unreadable stored timer is removed and skipped, so it cannot fail
+   * every poll.
    */
   claimDue(now: number, leaseMs: number, limit: number): Promise<DueTimer[]>;
   /** Removes a fired timer, unless it was rescheduled meanwhile. */

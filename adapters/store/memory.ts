@@ -22,7 +22,7 @@ import {
   type TurnCommit,
 } from '../../bots/ports.js';
 import type { Ticket, TicketChanges, TicketStatus } from '../../flows/ticket.js';
-import { averageWait, inboundId, mergeTicket, newestFirst, parseInbound, RECENT_WAITS, splitHandle, storeLimits, ticketQuery, timerHandle, timerMember, waitSeconds, type StoreLimits } from './shared.js';
+import { averageWait, inboundId, mergeTicket, newestFirst, parseInbound, parseTimer, RECENT_WAITS, splitHandle, storeLimits, ticketQuery, timerHandle, timerMember, waitSeconds, type StoreLimits } from './shared.js';
 
 interface ConversationSlot {
   inbox: string[];
@@ -219,11 +219,17 @@ class MemoryTimers implements TimerStore {
 
   async claimDue(now: number, leaseMs: number, limit: number): Promise<DueTimer[]> {
     const ready = [...this.due.entries()].filter(([, v]) => v.score <= now).sort((a, b) => a[1].score - b[1].score).slice(0, limit);
-    return ready.map(([member, v]) => {
+    const out: DueTimer[] = [];
+    for (const [member, v] of ready) {
+      const t = parseTimer(v.timer);
+      if (!t) {
+        this.due.delete(member);
+        continue;
+      }
       v.score = now + leaseMs;
-      const t = JSON.parse(v.timer) as TimerSpec;
-      return { ...t, handle: timerHandle(member, v.timer) };
-    });
+      out.push({ ...t, handle: timerHandle(member, v.timer) });
+    }
+    return out;
   }
 
   async complete(timer: DueTimer): Promise<void> {

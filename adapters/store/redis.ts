@@ -24,7 +24,7 @@ import {
 } from '../../bots/ports.js';
 import { Ticket, type TicketChanges, type TicketStatus } from '../../flows/ticket.js';
 import { build, SCRIPTS, type BeginReply, type Script } from './redis-scripts.js';
-import { averageWait, mergeTicket, parseInbound, RECENT_WAITS, splitHandle, storeLimits, ticketQuery, timerHandle, timerMember, waitSeconds, type StoreLimits } from './shared.js';
+import { averageWait, mergeTicket, parseInbound, parseTimer, RECENT_WAITS, splitHandle, storeLimits, ticketQuery, timerHandle, timerMember, waitSeconds, type StoreLimits } from './shared.js';
 
 /**
  * Production store. Every key of one conversation carries the hash tag `{c:<id>}`, so the
@@ -324,8 +324,10 @@ class RedisTimers implements TimerStore {
     for (let i = 0; i + 1 < flat.length; i += 2) {
       const member = flat[i] ?? '';
       const raw = flat[i + 1] ?? '';
-      const t = JSON.parse(raw) as TimerSpec;
-      out.push({ ...t, handle: timerHandle(member, raw) });
+      const t = parseTimer(raw);
+      // Unreadable: removed (unless rewritten meanwhile) so it does not come due on every poll.
+      if (t) out.push({ ...t, handle: timerHandle(member, raw) });
+      else await this.run(SCRIPTS.completeTimer, this.keys, { member, data: raw });
     }
     return out;
   }

@@ -1,4 +1,4 @@
-import { InboundEvent, type CorruptEntry, type TicketQuery } from '../../bots/ports.js';
+import { InboundEvent, TimerSpec, type CorruptEntry, type TicketQuery } from '../../bots/ports.js';
 import type { Ticket, TicketChanges, TicketStatus } from '../../flows/ticket.js';
 
 /**
@@ -67,6 +67,16 @@ export function parseInbound(raw: string): InboundEvent | CorruptEntry {
     return parsed.success ? parsed.data : { corrupt: raw };
   } catch {
     return { corrupt: raw };
+  }
+}
+
+/** Parses a stored timer; undefined when it is unreadable (the store then drops it). */
+export function parseTimer(raw: string): TimerSpec | undefined {
+  try {
+    const parsed = TimerSpec.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
   }
 }
 
