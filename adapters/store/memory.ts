@@ -182,8 +182,11 @@ class MemoryTickets implements TicketStore {
   }
 
   async update(id: string, changes: TicketChanges, at: number, ifStatus?: TicketStatus): Promise<Ticket | undefined> {
-    const current = await this.get(id);
-    if (!current) return undefined;
+    // Read and written without an await in between: two concurrent updates must not both start
+    // from the same version (the Redis store's compare-and-set gives the same guarantee).
+    const raw = this.byId.get(id);
+    if (raw === undefined) return undefined;
+    const current = JSON.parse(raw) as Ticket;
     const next = mergeTicket(current, changes, at, ifStatus);
     if (!next) return current;
     this.byId.set(id, JSON.stringify(next));
