@@ -57,10 +57,15 @@ export const DROP_HEAD = '';
 /** How many outbox items `begin` hands a worker at a time; a full page means there may be more. */
 export const OUTBOX_PAGE = 50;
 
+/** An inbox entry that does not parse as an event, handed over raw so the engine can log and drop it (DROP_HEAD) instead of wedging. */
+export interface CorruptEntry {
+  corrupt: string;
+}
+
 export interface Begun {
   lease: Lease;
   outbox: OutboxItem[];
-  next: InboundEvent | { corrupt: string } | undefined;
+  next: InboundEvent | CorruptEntry | undefined;
   record: ConversationRecord | undefined;
 }
 
@@ -79,10 +84,8 @@ export interface ConversationStore {
    * worker holds the conversation; it will take the event from the inbox.
    */
   acceptAndBegin(event: InboundEvent, ttlMs: number): Promise<{ duplicate: true } | { duplicate: false; begun: Begun | undefined }>;
-  /** Takes the conversation's lock for `ttlMs`, or undefined when another worker holds it. */
-  lock(conversationId: string, ttlMs: number): Promise<Lease | undefined>;
   /**
-   * Takes the lock and reads what a worker needs to start, in one step: the waiting outbox,
+   * Takes the conversation's lock for `ttlMs` and reads what a worker needs to start, in one step: the waiting outbox,
    * the next event and the state. Undefined when another worker holds the lock.
    */
   begin(conversationId: string, ttlMs: number): Promise<Begun | undefined>;
@@ -94,8 +97,8 @@ export interface ConversationStore {
   unlock(lease: Lease, delivered?: readonly string[]): Promise<{ inbox: number; outbox: number }>;
   /** Extends a held lease to `ttlMs` from now; false when it has already been lost. */
   extend(lease: Lease, ttlMs: number): Promise<boolean>;
-  /** The oldest unprocessed event, or undefined. Unparseable entries come back as `{ corrupt }`. */
-  peekInbox(conversationId: string): Promise<InboundEvent | { corrupt: string } | undefined>;
+  /** The oldest unprocessed event, or undefined. Unparseable entries come back as a CorruptEntry. */
+  peekInbox(conversationId: string): Promise<InboundEvent | CorruptEntry | undefined>;
   load(conversationId: string): Promise<ConversationRecord | undefined>;
   /** Writes a turn atomically; throws LeaseLostError if the lease has expired meanwhile. Returns the events still waiting. */
   commit(lease: Lease, turn: TurnCommit): Promise<number>;
@@ -123,14 +126,18 @@ export interface TicketStore {
   list(query?: TicketQuery): Promise<Ticket[]>;
 }
 
-/** A deadline of one conversation, with what is needed to deliver its event like any other. */
-export interface TimerSpec {
-  conversationId: string;
-  name: string;
-  dueAt: number;
-  channel: string;
-  customerId: string;
-}
+/**
+ * A deadline of one conversation, with what is needed to deliver its event like any other.
+ * A schema because stores keep timers as JSON and read them back through it.
+ */
+export const TimerSpec = z.object({
+  conversationId: z.string(),
+  name: z.string(),
+  dueAt: z.number(),
+  channel: z.string(),
+  customerId: z.string(),
+});
+export type TimerSpec = z.infer<typeof TimerSpec>;
 
 export interface DueTimer extends TimerSpec {
   /** Store-specific handle for `complete`. */
@@ -144,7 +151,8 @@ export interface TimerStore {
   /**
    * Claims timers due by `now` for `leaseMs`: each is handed to one caller; if that caller dies
    * before `complete`, the timer comes due again after the lease (the event's dedup id makes the
-   * second firing harmless).
+   * second firing harmless). An unreadable stored timer is removed and skipped, so it cannot fail
+   * every poll.
    */
   claimDue(now: number, leaseMs: number, limit: number): Promise<DueTimer[]>;
   /** Removes a fired timer, unless it was rescheduled meanwhile. */

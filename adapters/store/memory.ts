@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { LeaseLostError } from '../../bots/errors.js';
 import {
   type Begun,
+  type CorruptEntry,
   DROP_HEAD,
-  InboundEvent,
+  type InboundEvent,
   OUTBOX_PAGE,
   type ConversationRecord,
   type DueTimer,
@@ -20,8 +21,8 @@ import {
   type TranscriptEntry,
   type TurnCommit,
 } from '../../bots/ports.js';
-import type { Ticket, TicketChanges } from '../../flows/ticket.js';
-import { storeLimits, type StoreLimits } from './limits.js';
+import type { Ticket, TicketChanges, TicketStatus } from '../../flows/ticket.js';
+import { averageWait, inboundId, mergeTicket, newestFirst, parseInbound, parseTimer, RECENT_WAITS, splitHandle, storeLimits, ticketQuery, timerHandle, timerMember, waitSeconds, type StoreLimits } from './shared.js';
 
 interface ConversationSlot {
   inbox: string[];
@@ -88,7 +89,8 @@ export class MemoryStore implements Store {
     return { duplicate: false, begun: await this.begin(event.conversationId, ttlMs) };
   }
 
-  async lock(conversationId: string, ttlMs: number): Promise<Lease | undefined> {
+  /** Takes the lock unless a live lease holds it (begin's first step). */
+  private lock(conversationId: string, ttlMs: number): Lease | undefined {
     const s = this.slot(conversationId);
     const now = this.clock();
     if (s.lock && s.lock.expiresAt > now) return undefined;
@@ -98,7 +100,7 @@ export class MemoryStore implements Store {
   }
 
   async begin(conversationId: string, ttlMs: number): Promise<Begun | undefined> {
-    const lease = await this.lock(conversationId, ttlMs);
+    const lease = this.lock(conversationId, ttlMs);
     if (!lease) return undefined;
     const [outbox, next, record] = await Promise.all([this.peekOutbox(conversationId, OUTBOX_PAGE), this.peekInbox(conversationId), this.load(conversationId)]);
     return { lease, outbox, next, record };
@@ -120,7 +122,7 @@ export class MemoryStore implements Store {
     return true;
   }
 
-  async peekInbox(conversationId: string): Promise<InboundEvent | { corrupt: string } | undefined> {
+  async peekInbox(conversationId: string): Promise<InboundEvent | CorruptEntry | undefined> {
     const raw = this.conversations.get(conversationId)?.inbox[0];
     if (raw === undefined) return undefined;
     return parseInbound(raw);
@@ -129,7 +131,7 @@ export class MemoryStore implements Store {
   async load(conversationId: string): Promise<ConversationRecord | undefined> {
     const r = this.conversations.get(conversationId)?.record;
     if (!r || r.expiresAt <= this.clock()) return undefined;
-    return JSON.parse(JSON.stringify(r.value)) as ConversationRecord;
+    return copy(r.value);
   }
 
   async commit(lease: Lease, turn: TurnCommit): Promise<number> {
@@ -139,16 +141,16 @@ export class MemoryStore implements Store {
     if (head !== undefined && (turn.eventId === DROP_HEAD || inboundId(head) === turn.eventId)) s.inbox.shift();
     const now = this.clock();
     const expiresAt = now + this.limits.stateTtlSec * 1000;
-    if (turn.record) s.record = { value: JSON.parse(JSON.stringify(turn.record)) as ConversationRecord, expiresAt };
+    if (turn.record) s.record = { value: copy(turn.record), expiresAt };
     else if (s.record) s.record.expiresAt = expiresAt;
     s.transcript.push(...turn.transcript.map((e) => ({ ...e })));
     if (s.transcript.length > this.limits.transcriptMax) s.transcript.splice(0, s.transcript.length - this.limits.transcriptMax);
-    s.outbox.push(...(JSON.parse(JSON.stringify(turn.outbox)) as OutboxItem[]));
+    s.outbox.push(...copy(turn.outbox));
     return s.inbox.length;
   }
 
   async peekOutbox(conversationId: string, limit: number): Promise<OutboxItem[]> {
-    return (this.conversations.get(conversationId)?.outbox.slice(0, limit) ?? []).map((i) => JSON.parse(JSON.stringify(i)) as OutboxItem);
+    return (this.conversations.get(conversationId)?.outbox.slice(0, limit) ?? []).map(copy);
   }
 
   async ackOutbox(lease: Lease, itemIds: readonly string[]): Promise<void> {
@@ -179,11 +181,14 @@ class MemoryTickets implements TicketStore {
     this.byId.set(ticket.id, JSON.stringify(ticket));
   }
 
-  async update(id: string, changes: TicketChanges, at: number, ifStatus?: Ticket['status']): Promise<Ticket | undefined> {
-    const current = await this.get(id);
-    if (!current) return undefined;
-    if (ifStatus && current.status !== ifStatus) return current;
-    const next: Ticket = { ...current, ...changes, updatedAt: Math.max(current.updatedAt, at) };
+  async update(id: string, changes: TicketChanges, at: number, ifStatus?: TicketStatus): Promise<Ticket | undefined> {
+    // Read and written without an await in between: two concurrent updates must not both start
+    // from the same version (the Redis store's compare-and-set gives the same guarantee).
+    const raw = this.byId.get(id);
+    if (raw === undefined) return undefined;
+    const current = JSON.parse(raw) as Ticket;
+    const next = mergeTicket(current, changes, at, ifStatus);
+    if (!next) return current;
     this.byId.set(id, JSON.stringify(next));
     return next;
   }
@@ -194,11 +199,12 @@ class MemoryTickets implements TicketStore {
   }
 
   async list(query: TicketQuery = {}): Promise<Ticket[]> {
+    const { limit, matches } = ticketQuery(query);
     return [...this.byId.values()]
       .map((raw) => JSON.parse(raw) as Ticket)
-      .filter((t) => (!query.status || t.status === query.status) && (!query.conversationId || t.conversationId === query.conversationId))
-      .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1))
-      .slice(0, query.limit ?? 50);
+      .filter(matches)
+      .sort(newestFirst)
+      .slice(0, limit);
   }
 }
 
@@ -216,11 +222,17 @@ class MemoryTimers implements TimerStore {
 
   async claimDue(now: number, leaseMs: number, limit: number): Promise<DueTimer[]> {
     const ready = [...this.due.entries()].filter(([, v]) => v.score <= now).sort((a, b) => a[1].score - b[1].score).slice(0, limit);
-    return ready.map(([member, v]) => {
+    const out: DueTimer[] = [];
+    for (const [member, v] of ready) {
+      const t = parseTimer(v.timer);
+      if (!t) {
+        this.due.delete(member);
+        continue;
+      }
       v.score = now + leaseMs;
-      const t = JSON.parse(v.timer) as TimerSpec;
-      return { ...t, handle: `${member}\u0000${v.timer}` };
-    });
+      out.push({ ...t, handle: timerHandle(member, v.timer) });
+    }
+    return out;
   }
 
   async complete(timer: DueTimer): Promise<void> {
@@ -254,9 +266,6 @@ class MemoryLinks implements LinkStore {
   }
 }
 
-/** Waits kept for the expected-wait estimate. */
-export const RECENT_WAITS = 20;
-
 class MemoryQueue implements QueueStore {
   private readonly waiting = new Map<string, number>();
   private readonly waits: number[] = [];
@@ -275,41 +284,17 @@ class MemoryQueue implements QueueStore {
     const since = this.waiting.get(conversationId);
     this.waiting.delete(conversationId);
     if (claimed && since !== undefined) {
-      this.waits.unshift(Math.max(0, (at - since) / 1000));
+      this.waits.unshift(waitSeconds(since, at));
       this.waits.splice(RECENT_WAITS);
     }
   }
 
   async averageWaitSeconds(): Promise<number | undefined> {
-    return this.waits.length ? this.waits.reduce((a, b) => a + b, 0) / this.waits.length : undefined;
+    return averageWait(this.waits);
   }
 }
 
-export function timerMember(conversationId: string, name: string): string {
-  return `${conversationId}\u001f${name}`;
-}
-
-export function splitHandle(handle: string): [string, string] {
-  const i = handle.indexOf('\u0000');
-  return [handle.slice(0, i), handle.slice(i + 1)];
-}
-
-/** Parses a stored inbox entry; a corrupt one is reported, not thrown, so it cannot wedge the conversation. */
-export function parseInbound(raw: string): InboundEvent | { corrupt: string } {
-  try {
-    const parsed = InboundEvent.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : { corrupt: raw };
-  } catch {
-    return { corrupt: raw };
-  }
-}
-
-/** The event id of a stored inbox entry, read without trusting the rest of it. */
-export function inboundId(raw: string): string | undefined {
-  try {
-    const v = JSON.parse(raw) as { id?: unknown };
-    return typeof v.id === 'string' ? v.id : undefined;
-  } catch {
-    return undefined;
-  }
+/** Values go in and out as JSON, as through Redis: a caller can never alias what the store keeps. */
+function copy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
 }

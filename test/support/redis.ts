@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject, it } from 'vitest';
 import { RedisStore } from '../../adapters/store/redis.js';
-import type { StoreLimits } from '../../adapters/store/limits.js';
+import type { StoreLimits } from '../../adapters/store/shared.js';
 
 /** The Redis the global setup found, or '' (see redis-setup.ts). */
 export const redisUrl = inject('redisUrl');

@@ -1,0 +1,239 @@
+/**
+ * The Lua scripts of the Redis store, each with a typed builder of its KEYS and ARGV, so the
+ * positional arguments are named once here and nowhere else, and a reader of its reply that
+ * checks the shape (cheap: a few typeof) instead of casting it where it is used.
+ *
+ * Every script is one EVALSHA: one round trip per call, whatever it does.
+ */
+
+/** One script: its Lua, its KEYS in order, its ARGV from named arguments, and its reply read. */
+export interface Script<K extends string, A, R> {
+  readonly lua: string;
+  /** Names of KEYS[1..n], in order; `build` takes them from a record with (at least) these names. */
+  readonly keys: readonly K[];
+  readonly argv: (args: A) => Array<string | number>;
+  /** The reply, checked; throws on a shape the script cannot return (a different script under the name). */
+  readonly reply: (raw: unknown) => R;
+}
+
+function script<const K extends string, A, R>(keys: readonly K[], argv: (args: A) => Array<string | number>, reply: (raw: unknown) => R, lua: string): Script<K, A, R> {
+  return { lua, keys, argv, reply };
+}
+
+/** The positional KEYS and ARGV of one call. Extra names in `keys` are ignored, so a caller can pass all of a conversation's keys. */
+export function build<K extends string, A>(s: Script<K, A, unknown>, keys: Readonly<Record<K, string>>, args: A): { keys: string[]; args: Array<string | number> } {
+  return { keys: s.keys.map((k) => keys[k]), args: s.argv(args) };
+}
+
+/** Raised when a script's reply has a shape the script cannot produce. */
+export class ScriptReplyError extends Error {
+  constructor(what: string, raw: unknown) {
+    super(`Unexpected reply from Redis script (${what}): ${JSON.stringify(raw)?.slice(0, 200)}`);
+    this.name = 'ScriptReplyError';
+  }
+}
+
+function integer(raw: unknown): number {
+  if (typeof raw !== 'number' || !Number.isInteger(raw)) throw new ScriptReplyError('integer', raw);
+  return raw;
+}
+
+function strings(raw: unknown): string[] {
+  if (!Array.isArray(raw) || !raw.every((x) => typeof x === 'string')) throw new ScriptReplyError('list of strings', raw);
+  return raw as string[];
+}
+
+/** What the begin script returns: the outbox page, the inbox head ('' when empty), the state ('' when none). */
+export type BeginReply = [outbox: string[], head: string, state: string];
+
+function beginReply(raw: unknown): BeginReply {
+  if (!Array.isArray(raw) || raw.length !== 3 || typeof raw[1] !== 'string' || typeof raw[2] !== 'string') throw new ScriptReplyError('begin', raw);
+  return [strings(raw[0]), raw[1], raw[2]];
+}
+
+/** A begin reply, or undefined when the lock was held (the script's false comes back as null). */
+function beginOrHeld(raw: unknown): BeginReply | undefined {
+  return raw === null ? undefined : beginReply(raw);
+}
+
+/**
+ * Whether a stored inbox or outbox entry is the one with the given id, passed as a JSON string
+ * (ARGV values like '"tg:42"'). Entries are written with their id first, so a prefix comparison
+ * answers without decoding; anything else (an entry from an older version) is decoded.
+ */
+const IS_ENTRY = `
+local function is_entry(raw, quoted)
+  local prefix = '{"id":' .. quoted .. ','
+  if string.sub(raw, 1, #prefix) == prefix then return true end
+  local ok, entry = pcall(cjson.decode, raw)
+  return ok and type(entry) == 'table' and entry.id == cjson.decode(quoted)
+end`;
+
+/**
+ * Pops acknowledged items off the head of the outbox (KEYS[3]): ARGV[2..] are their ids in order
+ * (as JSON strings); it stops at the first that is not at the head. Only run by the lease's holder.
+ */
+const POP_DELIVERED = `
+for i = 2, #ARGV do
+  local head = redis.call('LINDEX', KEYS[3], 0)
+  if not (head and is_entry(head, ARGV[i])) then break end
+  redis.call('LPOP', KEYS[3])
+end`;
+
+/** Takes the lock (KEYS[1], token ARGV[a], ttl ARGV[a+1]) and returns what a worker needs to start. */
+const BEGIN = (a: number, limit: number) => `
+if not redis.call('SET', KEYS[1], ARGV[${a}], 'PX', ARGV[${a + 1}], 'NX') then return false end
+return { redis.call('LRANGE', KEYS[3], 0, tonumber(ARGV[${limit}]) - 1), redis.call('LINDEX', KEYS[2], 0) or '', redis.call('GET', KEYS[4]) or '' }`;
+
+/** Ids in the form the scripts compare them: JSON strings. */
+const quoted = (ids: readonly string[]) => ids.map((id) => JSON.stringify(id));
+
+export const SCRIPTS = {
+  /**
+   * Dedups and queues an event; with `lockTtlMs`, also begins when the lock is free.
+   * → 0 when seen before, 1 when accepted (and not begun, or the lock was held), or what begin returns.
+   * The ids seen lately are one sorted set per conversation (by Redis time), not a key per event:
+   * ids older than the window are dropped as new ones arrive, and the set expires with its last.
+   */
+  accept: script(
+    ['lock', 'inbox', 'outbox', 'state', 'seen'],
+    (a: { dedupTtlSec: number; event: string; token: string; lockTtlMs: number | undefined; outboxLimit: number; eventId: string }) => [a.dedupTtlSec, a.event, a.token, a.lockTtlMs ?? '', a.outboxLimit, a.eventId],
+    (raw): 0 | 1 | BeginReply => (raw === 0 || raw === 1 ? raw : (beginOrHeld(raw) ?? 1)),
+    `
+local ttl = tonumber(ARGV[1])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - ttl * 1000)
+if redis.call('ZSCORE', KEYS[5], ARGV[6]) then return 0 end
+redis.call('ZADD', KEYS[5], now, ARGV[6])
+redis.call('EXPIRE', KEYS[5], ttl)
+redis.call('RPUSH', KEYS[2], ARGV[2])
+if ARGV[4] == '' then return 1 end
+${BEGIN(3, 5)}`,
+  ),
+  /** Takes the lock and reads the outbox page, the inbox head and the state; undefined when the lock is held. */
+  begin: script(['lock', 'inbox', 'outbox', 'state'], (a: { token: string; ttlMs: number; outboxLimit: number }) => [a.token, a.ttlMs, a.outboxLimit], beginOrHeld, BEGIN(1, 3)),
+  /**
+   * Writes a turn. Refuses a caller whose lease is gone (LEASE_LOST); pops the event the turn
+   * consumed (`eventId` '' pops whatever is there, an unreadable entry). → the inbox length.
+   */
+  commit: script(
+    ['lock', 'inbox', 'state', 'transcript', 'outbox'],
+    (a: { token: string; eventId: string | undefined; state: string | undefined; stateTtlSec: number; transcriptMax: number; transcript: readonly string[]; outbox: readonly string[] }) => [
+      a.token,
+      a.eventId === undefined ? '' : JSON.stringify(a.eventId),
+      a.state ?? '',
+      a.stateTtlSec,
+      a.transcriptMax,
+      a.transcript.length,
+      ...a.transcript,
+      ...a.outbox,
+    ],
+    integer,
+    `${IS_ENTRY}
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('LEASE_LOST') end
+local head = redis.call('LINDEX', KEYS[2], 0)
+if head and (ARGV[2] == '' or is_entry(head, ARGV[2])) then redis.call('LPOP', KEYS[2]) end
+local ttl = tonumber(ARGV[4])
+if ARGV[3] ~= '' then redis.call('SET', KEYS[3], ARGV[3], 'EX', ttl) else redis.call('EXPIRE', KEYS[3], ttl) end
+local n = tonumber(ARGV[6])
+for i = 1, n do redis.call('RPUSH', KEYS[4], ARGV[6 + i]) end
+if n > 0 then
+  redis.call('LTRIM', KEYS[4], -tonumber(ARGV[5]), -1)
+  redis.call('EXPIRE', KEYS[4], ttl)
+end
+for i = 7 + n, #ARGV do redis.call('RPUSH', KEYS[5], ARGV[i]) end
+return redis.call('LLEN', KEYS[2])`,
+  ),
+  /** Acknowledges delivered items at the head of the outbox under the lease (LEASE_LOST otherwise). The inbox key is passed but unused (POP_DELIVERED reads KEYS[3]). */
+  ack: script(
+    ['lock', 'inbox', 'outbox'],
+    (a: { token: string; delivered: readonly string[] }) => [a.token, ...quoted(a.delivered)],
+    integer,
+    `${IS_ENTRY}
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('LEASE_LOST') end
+${POP_DELIVERED}
+return 1`,
+  ),
+  /** Acknowledges (while the lease holds) and releases the lock. → [inbox length, outbox length]. */
+  unlock: script(
+    ['lock', 'inbox', 'outbox'],
+    (a: { token: string; delivered: readonly string[] }) => [a.token, ...quoted(a.delivered)],
+    (raw): [inbox: number, outbox: number] => {
+      if (!Array.isArray(raw) || raw.length !== 2) throw new ScriptReplyError('unlock', raw);
+      return [integer(raw[0]), integer(raw[1])];
+    },
+    `${IS_ENTRY}
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+${POP_DELIVERED}
+  redis.call('DEL', KEYS[1])
+end
+return { redis.call('LLEN', KEYS[2]), redis.call('LLEN', KEYS[3]) }`,
+  ),
+  /** → 1 when the lease was still held and is extended, else 0. */
+  extend: script(['lock'], (a: { token: string; ttlMs: number }) => [a.token, a.ttlMs], integer, `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`),
+  /** Leases due timers until now + leaseMs. → flat [member, data, member, data, …]; members without data are dropped. */
+  claimTimers: script(
+    ['due', 'data'],
+    (a: { now: number; leaseMs: number; limit: number }) => [a.now, a.leaseMs, a.limit],
+    strings,
+    `
+local members = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local out = {}
+for _, m in ipairs(members) do
+  redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), m)
+  local data = redis.call('HGET', KEYS[2], m)
+  if data then table.insert(out, m); table.insert(out, data) else redis.call('ZREM', KEYS[1], m) end
+end
+return out`,
+  ),
+  /** Removes a timer if its data is still what was claimed (not rescheduled meanwhile). → 1 when removed. */
+  completeTimer: script(
+    ['due', 'data'],
+    (a: { member: string; data: string }) => [a.member, a.data],
+    integer,
+    `
+if redis.call('HGET', KEYS[2], ARGV[1]) == ARGV[2] then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('HDEL', KEYS[2], ARGV[1])
+  return 1
+end
+return 0`,
+  ),
+  /** Writes a ticket and its place in the by-time index. */
+  putTicket: script(
+    ['tickets', 'index'],
+    (a: { id: string; json: string; createdAt: number }) => [a.id, a.json, a.createdAt],
+    integer,
+    `redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1]) return 1`,
+  ),
+  /** Sets a timer's due time and data; `data` undefined cancels it. */
+  setTimer: script(
+    ['due', 'data'],
+    (a: { member: string; dueAt: number; data: string | undefined }) => [a.member, a.dueAt, a.data ?? ''],
+    integer,
+    `if ARGV[3] == '' then redis.call('ZREM', KEYS[1], ARGV[1]) redis.call('HDEL', KEYS[2], ARGV[1]) else
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) end return 1`,
+  ),
+  /** Counts a send in the second's counter. → 0 when allowed, else ms to the next second. */
+  takeSend: script(
+    ['counter'],
+    (a: { perSecond: number; now: number }) => [a.perSecond, a.now],
+    integer,
+    `
+local used = redis.call('INCR', KEYS[1])
+if used == 1 then redis.call('PEXPIRE', KEYS[1], 2000) end
+if used <= tonumber(ARGV[1]) then return 0 end
+local now = tonumber(ARGV[2])
+return (math.floor(now / 1000) + 1) * 1000 - now`,
+  ),
+  /** Compare-and-set of one ticket's JSON, for updates. → 1 when written. */
+  casTicket: script(
+    ['tickets'],
+    (a: { id: string; expected: string; next: string }) => [a.id, a.expected, a.next],
+    integer,
+    `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) return 1 end return 0`,
+  ),
+} as const;
+
+export type ScriptName = keyof typeof SCRIPTS;

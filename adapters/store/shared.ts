@@ -1,0 +1,120 @@
+import { InboundEvent, TimerSpec, type CorruptEntry, type TicketQuery } from '../../bots/ports.js';
+import type { Ticket, TicketChanges, TicketStatus } from '../../flows/ticket.js';
+
+/**
+ * What both stores must agree on, kept here so neither store imports the other: retention
+ * limits, the encodings of stored entries and handles, and the small rules (ticket merge, list
+ * order, wait average) whose two copies could otherwise drift apart.
+ */
+
+/** Retention knobs shared by both stores, from configuration. */
+export interface StoreLimits {
+  /** How long an event id is remembered for dedup. Telegram and Slack redeliver within hours; ≥ 24 h. */
+  dedupTtlSec: number;
+  /** How long an untouched conversation's state is kept. */
+  stateTtlSec: number;
+  /** Transcript entries kept per conversation (oldest dropped first). */
+  transcriptMax: number;
+}
+
+export const DEFAULT_LIMITS: StoreLimits = {
+  dedupTtlSec: 48 * 3600,
+  stateTtlSec: 30 * 86400,
+  transcriptMax: 200,
+};
+
+export function storeLimits(overrides: Partial<StoreLimits>): StoreLimits {
+  const limits = { ...DEFAULT_LIMITS, ...overrides };
+  if (limits.dedupTtlSec < 24 * 3600) throw new RangeError(`dedupTtlSec must be at least 24 h (got ${limits.dedupTtlSec} s): platforms redeliver within a day`);
+  return limits;
+}
+
+/** Waits kept for the expected-wait estimate. */
+export const RECENT_WAITS = 20;
+
+/** How long a claimed customer waited, in seconds (never negative, whatever the clocks say). */
+export function waitSeconds(since: number, at: number): number {
+  return Math.max(0, (at - since) / 1000);
+}
+
+/** Average of the recent waits, or undefined before the first claim. */
+export function averageWait(waits: readonly number[]): number | undefined {
+  return waits.length ? waits.reduce((a, b) => a + b, 0) / waits.length : undefined;
+}
+
+/** A conversation's timer of one name, as the key of the due set (one timer per name). */
+export function timerMember(conversationId: string, name: string): string {
+  return `${conversationId}\u001f${name}`;
+}
+
+/**
+ * The handle `claimDue` hands out: the member and the timer exactly as stored, so `complete`
+ * can tell whether the timer was rescheduled meanwhile. `splitHandle` reads it back.
+ */
+export function timerHandle(member: string, raw: string): string {
+  return `${member}\u0000${raw}`;
+}
+
+export function splitHandle(handle: string): [string, string] {
+  const i = handle.indexOf('\u0000');
+  return [handle.slice(0, i), handle.slice(i + 1)];
+}
+
+/** Parses a stored inbox entry; a corrupt one is reported, not thrown, so it cannot wedge the conversation. */
+export function parseInbound(raw: string): InboundEvent | CorruptEntry {
+  try {
+    const parsed = InboundEvent.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : { corrupt: raw };
+  } catch {
+    return { corrupt: raw };
+  }
+}
+
+/** Parses a stored timer; undefined when it is unreadable (the store then drops it). */
+export function parseTimer(raw: string): TimerSpec | undefined {
+  try {
+    const parsed = TimerSpec.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The event id of a stored inbox entry, read without trusting the rest of it. */
+export function inboundId(raw: string): string | undefined {
+  try {
+    const v = JSON.parse(raw) as { id?: unknown };
+    return typeof v.id === 'string' ? v.id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The ticket after `changes`, or undefined when `ifStatus` is given and the ticket no longer has
+ * it (the caller then returns the ticket unchanged). `updatedAt` never goes back: a late writer
+ * with an older clock must not make a ticket look staler than it is.
+ */
+export function mergeTicket(current: Ticket, changes: TicketChanges, at: number, ifStatus?: TicketStatus): Ticket | undefined {
+  if (ifStatus && current.status !== ifStatus) return undefined;
+  return { ...current, ...changes, updatedAt: Math.max(current.updatedAt, at) };
+}
+
+/** Tickets listed when the query names no limit. */
+export const TICKET_LIST_LIMIT = 50;
+
+/** How many tickets a query lists, and which. */
+export function ticketQuery(query: TicketQuery): { limit: number; matches: (t: Ticket) => boolean } {
+  return {
+    limit: query.limit ?? TICKET_LIST_LIMIT,
+    matches: (t) => (!query.status || t.status === query.status) && (!query.conversationId || t.conversationId === query.conversationId),
+  };
+}
+
+/**
+ * The list order: newest first, ties by id descending. It is the order of a Redis sorted set read
+ * with ZREVRANGE (score, then member, both descending), so the memory store sorts the same way.
+ */
+export function newestFirst(a: Ticket, b: Ticket): number {
+  return b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}

@@ -1,0 +1,438 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StoreLimits } from '../../../adapters/store/shared.js';
+import { LeaseLostError } from '../../../bots/errors.js';
+import { DROP_HEAD, OUTBOX_PAGE, type InboundEvent, type Lease, type OutboxItem, type Store, type TimerSpec } from '../../../bots/ports.js';
+import type { Ticket } from '../../../flows/ticket.js';
+
+/**
+ * The store contract, as the port's TSDoc promises it, run against every store so the memory
+ * store (playground, tests) and the Redis store (production) cannot drift apart. Each test gets
+ * a fresh store. What only one store can show (Redis key layout, the memory clock) lives in that
+ * store's own test file.
+ */
+
+/** A store under test, with the few things a test needs that the port (rightly) does not offer. */
+export interface StoreUnderTest {
+  store: Store;
+  /** Makes the conversation's current lease run out, as its ttl would (memory: the clock moves past it; Redis: the lock key goes). */
+  expireLease(conversationId: string): Promise<void>;
+  /** Appends an inbox entry exactly as given, bypassing accept (an unreadable entry). */
+  pushInboxRaw(conversationId: string, raw: string): Promise<void>;
+  /** Replaces the stored JSON of a scheduled timer (an unreadable entry). */
+  corruptTimer(conversationId: string, name: string, raw: string): Promise<void>;
+  /** Closes the store and removes what it wrote. */
+  close(): Promise<void>;
+}
+
+export type OpenStore = (limits: Partial<StoreLimits>) => Promise<StoreUnderTest>;
+
+export function event(id: string, conversationId = 'tg:42', text = '你好'): InboundEvent {
+  return { id, conversationId, channel: 'telegram', customer: { id: '42' }, at: 1_795_000_000_000, payload: { type: 'text', text } };
+}
+
+export function ticket(id: string, createdAt: number, status: Ticket['status'] = 'answered', conversationId = 'tg:42'): Ticket {
+  return { id, type: 'inquiry', status, conversationId, channel: 'telegram', customer: { id: '42' }, locale: 'zh-CN', need: '发票', facts: [], outcome: 'x', createdAt, updatedAt: createdAt };
+}
+
+export function reply(id: string, conversationId = 'tg:42'): OutboxItem {
+  return { id, conversationId, channel: 'telegram', customerId: '42', effect: { type: 'reply', text: '您好' } };
+}
+
+export function timer(conversationId: string, name: string, dueAt: number): TimerSpec {
+  return { conversationId, name, dueAt, channel: 'telegram', customerId: conversationId };
+}
+
+/** Registers the contract suite for one store. */
+export function storeContract(name: string, open: OpenStore): void {
+  describe(`store contract: ${name}`, () => {
+    const opened: StoreUnderTest[] = [];
+    const fresh = async (limits: Partial<StoreLimits> = {}) => {
+      const s = await open(limits);
+      opened.push(s);
+      return s;
+    };
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((s) => s.close()));
+    });
+
+    /** Begins and insists on getting the lease. */
+    async function lease(store: Store, conversationId: string, ttlMs = 5_000): Promise<Lease> {
+      const begun = await store.begin(conversationId, ttlMs);
+      if (!begun) throw new Error(`${conversationId} is locked`);
+      return begun.lease;
+    }
+
+    describe('inbox', () => {
+      it('accepts an event once, queues it and marks the conversation pending', async () => {
+        const { store } = await fresh();
+        expect(await store.accept(event('u1'))).toBe(true);
+        expect(await store.accept(event('u1'))).toBe(false);
+        expect(await store.accept(event('u1', 'tg:43'))).toBe(true);
+        expect(await store.peekInbox('tg:42')).toEqual(event('u1'));
+        expect(await store.pending(10)).toEqual(expect.arrayContaining(['tg:42', 'tg:43']));
+        const l = await lease(store, 'tg:42');
+        expect(await store.commit(l, { eventId: 'u1', record: undefined, transcript: [], outbox: [] })).toBe(0);
+        expect(await store.peekInbox('tg:42')).toBeUndefined();
+      });
+
+      it('keeps events in order and pops only the one a turn consumed', async () => {
+        const { store } = await fresh();
+        // Ids with quotes, backslashes and non-ASCII are matched exactly.
+        const odd = 'tg:"引号"\\é';
+        await store.accept(event(odd));
+        await store.accept(event('second'));
+        const l = await lease(store, 'tg:42');
+        expect(await store.commit(l, { eventId: 'someone-else', record: undefined, transcript: [], outbox: [] })).toBe(2);
+        expect(await store.peekInbox('tg:42')).toMatchObject({ id: odd });
+        expect(await store.commit(l, { eventId: odd, record: undefined, transcript: [], outbox: [] })).toBe(1);
+        expect(await store.peekInbox('tg:42')).toMatchObject({ id: 'second' });
+      });
+
+      it('reports unreadable inbox entries as CorruptEntry, and DROP_HEAD removes them', async () => {
+        const s = await fresh();
+        await s.pushInboxRaw('bad', '{not json');
+        await s.pushInboxRaw('bad', JSON.stringify({ id: 'no-payload' }));
+        expect(await s.store.peekInbox('bad')).toEqual({ corrupt: '{not json' });
+        const begun = await s.store.begin('bad', 5_000);
+        expect(begun?.next).toEqual({ corrupt: '{not json' });
+        expect(await s.store.commit(begun!.lease, { eventId: DROP_HEAD, record: undefined, transcript: [], outbox: [] })).toBe(1);
+        expect(await s.store.peekInbox('bad')).toEqual({ corrupt: JSON.stringify({ id: 'no-payload' }) });
+        expect(await s.store.commit(begun!.lease, { eventId: DROP_HEAD, record: undefined, transcript: [], outbox: [] })).toBe(0);
+        // On an empty inbox DROP_HEAD drops nothing.
+        expect(await s.store.commit(begun!.lease, { eventId: DROP_HEAD, record: undefined, transcript: [], outbox: [] })).toBe(0);
+      });
+    });
+
+    describe('leases', () => {
+      it('lets one worker at a time begin a conversation, and the next after unlock or expiry', async () => {
+        const s = await fresh();
+        const first = await lease(s.store, 'tg:42');
+        expect(await s.store.begin('tg:42', 5_000)).toBeUndefined();
+        expect(await s.store.begin('tg:other', 5_000)).toBeDefined();
+        await s.store.unlock(first);
+        const second = await lease(s.store, 'tg:42');
+        expect(second.token).not.toBe(first.token);
+        await s.expireLease('tg:42');
+        expect(await s.store.begin('tg:42', 5_000)).toBeDefined();
+      });
+
+      it('extends a held lease, and refuses to extend a lost one', async () => {
+        const s = await fresh();
+        const l = await lease(s.store, 'tg:42');
+        expect(await s.store.extend(l, 10_000)).toBe(true);
+        await s.expireLease('tg:42');
+        expect(await s.store.extend(l, 10_000)).toBe(false);
+        expect(await s.store.extend({ conversationId: 'tg:42', token: 'forged' }, 10_000)).toBe(false);
+      });
+
+      it('refuses a commit from a worker whose lease expired, and writes nothing', async () => {
+        const s = await fresh();
+        await s.store.accept(event('u1'));
+        const mine = await lease(s.store, 'tg:42');
+        await s.store.commit(mine, { eventId: 'u1', record: { snapshot: 'fresh', timers: {}, turn: 2 }, transcript: [{ at: 1, from: 'customer', text: '你好', eventId: 'u1' }], outbox: [reply('u1#0')] });
+        await s.store.accept(event('u3'));
+        await s.expireLease('tg:42');
+        const other = await lease(s.store, 'tg:42');
+        await expect(s.store.commit(mine, { eventId: 'u3', record: { snapshot: 'stale', timers: {}, turn: 9 }, transcript: [{ at: 2, from: 'bot', text: 'stale', eventId: 'u3' }], outbox: [reply('u3#0')] })).rejects.toBeInstanceOf(LeaseLostError);
+        expect((await s.store.load('tg:42'))?.turn).toBe(2);
+        expect(await s.store.peekInbox('tg:42')).toMatchObject({ id: 'u3' });
+        expect((await s.store.transcript('tg:42', 10)).map((e) => e.text)).toEqual(['你好']);
+        expect((await s.store.peekOutbox('tg:42', 10)).map((i) => i.id)).toEqual(['u1#0']);
+        await expect(s.store.ackOutbox(mine, ['u1#0'])).rejects.toBeInstanceOf(LeaseLostError);
+        // Nothing to acknowledge needs no lease.
+        await s.store.ackOutbox(mine, []);
+        expect((await s.store.peekOutbox('tg:42', 10)).map((i) => i.id)).toEqual(['u1#0']);
+        // The old holder's unlock neither acknowledges nor frees the new holder's lock.
+        expect(await s.store.unlock(mine, ['u1#0'])).toEqual({ inbox: 1, outbox: 1 });
+        expect(await s.store.begin('tg:42', 5_000)).toBeUndefined();
+        await s.store.commit(other, { eventId: 'u3', record: undefined, transcript: [], outbox: [] });
+      });
+    });
+
+    describe('turns', () => {
+      it('commits state, transcript and outbox together and pops the event', async () => {
+        const { store } = await fresh();
+        expect(await store.load('tg:42')).toBeUndefined();
+        await store.accept(event('u2'));
+        const l = await lease(store, 'tg:42');
+        expect(
+          await store.commit(l, {
+            eventId: 'u2',
+            record: { snapshot: { value: 'confirming' }, timers: { idle: 5 }, turn: 2 },
+            transcript: [{ at: 2, from: 'bot', text: '您好', eventId: 'u2' }],
+            outbox: [reply('u2#0')],
+          }),
+        ).toBe(0);
+        expect(await store.peekInbox('tg:42')).toBeUndefined();
+        expect(await store.load('tg:42')).toEqual({ snapshot: { value: 'confirming' }, timers: { idle: 5 }, turn: 2 });
+        expect(await store.transcript('tg:42', 10)).toEqual([{ at: 2, from: 'bot', text: '您好', eventId: 'u2' }]);
+        expect((await store.peekOutbox('tg:42', 10)).map((i) => i.id)).toEqual(['u2#0']);
+        // A turn without a record keeps the stored one.
+        await store.commit(l, { eventId: 'none', record: undefined, transcript: [], outbox: [] });
+        expect((await store.load('tg:42'))?.turn).toBe(2);
+        await store.ackOutbox(l, ['u2#0']);
+        expect(await store.peekOutbox('tg:42', 10)).toEqual([]);
+        expect(await store.unlock(l)).toEqual({ inbox: 0, outbox: 0 });
+        expect(await store.pending(10)).not.toContain('tg:42');
+      });
+
+      it('hands out copies: changing what was read or committed does not change the store', async () => {
+        const { store } = await fresh();
+        const l = await lease(store, 'tg:42');
+        const record = { snapshot: { value: 'a' }, timers: {}, turn: 1 };
+        const item = reply('x#0');
+        await store.commit(l, { eventId: 'x', record, transcript: [], outbox: [item] });
+        record.turn = 99;
+        item.id = 'changed';
+        const loaded = await store.load('tg:42');
+        expect(loaded?.turn).toBe(1);
+        loaded!.turn = 50;
+        expect((await store.load('tg:42'))?.turn).toBe(1);
+        expect((await store.peekOutbox('tg:42', 1))[0]?.id).toBe('x#0');
+      });
+
+      it('caps the transcript, dropping the oldest entries', async () => {
+        const { store } = await fresh({ transcriptMax: 10 });
+        const l = await lease(store, 'cap');
+        for (let i = 0; i < 15; i++) await store.commit(l, { eventId: `x${i}`, record: undefined, transcript: [{ at: i, from: 'customer', text: `m${i}`, eventId: `x${i}` }], outbox: [] });
+        await store.unlock(l);
+        expect((await store.transcript('cap', 100)).map((e) => e.text)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i + 5}`));
+        expect((await store.transcript('cap', 3)).map((e) => e.text)).toEqual(['m12', 'm13', 'm14']);
+        expect(await store.transcript('nobody', 3)).toEqual([]);
+      });
+
+      it('keeps the outbox in order and acknowledges only from its head', async () => {
+        const { store } = await fresh();
+        const l = await lease(store, 'tg:42');
+        await store.commit(l, { eventId: 'e', record: undefined, transcript: [], outbox: [reply('a'), reply('b'), reply('c')] });
+        expect((await store.peekOutbox('tg:42', 2)).map((i) => i.id)).toEqual(['a', 'b']);
+        await store.ackOutbox(l, ['b']);
+        expect((await store.peekOutbox('tg:42', 10)).map((i) => i.id)).toEqual(['a', 'b', 'c']);
+        await store.ackOutbox(l, ['a', 'c']);
+        expect((await store.peekOutbox('tg:42', 10)).map((i) => i.id)).toEqual(['b', 'c']);
+        await store.ackOutbox(l, ['b', 'c']);
+        expect(await store.peekOutbox('tg:42', 10)).toEqual([]);
+      });
+
+      it('begins with at most one page of the outbox, the next event and the record', async () => {
+        const { store } = await fresh();
+        const l = await lease(store, 'tg:42');
+        const items = Array.from({ length: OUTBOX_PAGE + 1 }, (_, i) => reply(`o${i}`));
+        await store.commit(l, { eventId: 'e', record: { snapshot: {}, timers: {}, turn: 1 }, transcript: [], outbox: items });
+        await store.accept(event('next'));
+        await store.unlock(l);
+        const begun = await store.begin('tg:42', 5_000);
+        expect(begun?.outbox.map((i) => i.id)).toEqual(items.slice(0, OUTBOX_PAGE).map((i) => i.id));
+        expect(begun?.next).toEqual(event('next'));
+        expect(begun?.record).toEqual({ snapshot: {}, timers: {}, turn: 1 });
+      });
+
+      it('takes a free conversation with the event that arrived in one step, and queues it behind a busy one', async () => {
+        const s = await fresh();
+        const store = s.store;
+        const first = await store.acceptAndBegin(event('b1', 'tg:77'), 5_000);
+        const begun = first.duplicate ? undefined : first.begun;
+        expect(begun?.next).toMatchObject({ id: 'b1', payload: { text: '你好' } });
+        expect(begun?.record).toBeUndefined();
+        expect(begun?.outbox).toEqual([]);
+
+        // While this worker holds it, the next message waits in the inbox; a redelivery is a duplicate.
+        expect(await store.acceptAndBegin(event('b2', 'tg:77', '我的订单'), 5_000)).toEqual({ duplicate: false, begun: undefined });
+        expect(await store.acceptAndBegin(event('b2', 'tg:77', '我的订单'), 5_000)).toEqual({ duplicate: true });
+
+        await store.commit(begun!.lease, { eventId: 'b1', record: { snapshot: { value: 'awaitingNeed' }, timers: {}, turn: 1 }, transcript: [], outbox: [reply('b1#0', 'tg:77'), reply('b1#1', 'tg:77')] });
+        // Releasing acknowledges what was sent (only the head, in order) and says what is left.
+        expect(await store.unlock(begun!.lease, ['b1#0'])).toEqual({ inbox: 1, outbox: 1 });
+        expect(await store.pending(100)).toContain('tg:77');
+
+        const again = await store.begin('tg:77', 5_000);
+        expect(again?.next).toMatchObject({ id: 'b2', payload: { text: '我的订单' } });
+        expect(again?.record).toEqual({ snapshot: { value: 'awaitingNeed' }, timers: {}, turn: 1 });
+        expect(again?.outbox.map((i) => i.id)).toEqual(['b1#1']);
+        await store.commit(again!.lease, { eventId: 'b2', record: undefined, transcript: [], outbox: [] });
+        // A lost lease acknowledges nothing.
+        await s.expireLease('tg:77');
+        expect(await store.unlock(again!.lease, ['b1#1'])).toEqual({ inbox: 0, outbox: 1 });
+        expect(await store.pending(100)).toContain('tg:77');
+        const last = await lease(store, 'tg:77');
+        expect(await store.unlock(last, ['b1#1'])).toEqual({ inbox: 0, outbox: 0 });
+        expect(await store.pending(100)).not.toContain('tg:77');
+      });
+
+      it('begins with the inbox head when an older event waits, not the one just accepted', async () => {
+        const { store } = await fresh();
+        await store.accept(event('older'));
+        const r = await store.acceptAndBegin(event('newer'), 5_000);
+        expect(r.duplicate).toBe(false);
+        expect(r.duplicate ? undefined : r.begun?.next).toMatchObject({ id: 'older' });
+      });
+    });
+
+    describe('tickets', () => {
+      it('puts idempotently, gets, and returns undefined for unknown tickets', async () => {
+        const { store } = await fresh();
+        await store.tickets.put(ticket('T1', 100));
+        await store.tickets.put(ticket('T1', 100));
+        expect(await store.tickets.get('T1')).toEqual(ticket('T1', 100));
+        expect(await store.tickets.list()).toEqual([ticket('T1', 100)]);
+        expect(await store.tickets.get('nope')).toBeUndefined();
+        expect(await store.tickets.update('nope', { satisfaction: 1 }, 1)).toBeUndefined();
+      });
+
+      it('updates only while the ticket has the expected status, and never moves updatedAt back', async () => {
+        const { store } = await fresh();
+        await store.tickets.put(ticket('T1', 100, 'pending'));
+        expect(await store.tickets.update('T1', { satisfaction: 4 }, 300)).toMatchObject({ id: 'T1', satisfaction: 4, updatedAt: 300 });
+        expect(await store.tickets.update('T1', { status: 'resolved' }, 200, 'pending')).toMatchObject({ status: 'resolved', updatedAt: 300 });
+        // Already resolved: the guarded change is refused and the ticket comes back as it is.
+        const refused = await store.tickets.update('T1', { status: 'unresolved' }, 400, 'pending');
+        expect(refused).toMatchObject({ status: 'resolved', updatedAt: 300 });
+        expect(await store.tickets.get('T1')).toEqual(refused);
+      });
+
+      it('applies concurrent ticket updates without losing either', async () => {
+        const { store } = await fresh();
+        await store.tickets.put(ticket('T3', 100));
+        await Promise.all([store.tickets.update('T3', { satisfaction: 5 }, 200), store.tickets.update('T3', { status: 'resolved' }, 201)]);
+        expect(await store.tickets.get('T3')).toMatchObject({ satisfaction: 5, status: 'resolved', updatedAt: 201 });
+      });
+
+      it('lists newest first (ties by id, descending), filtered, 50 unless a limit is given', async () => {
+        const { store } = await fresh();
+        await store.tickets.put(ticket('T1', 100));
+        await store.tickets.put(ticket('T2', 200, 'pending'));
+        await store.tickets.put(ticket('T4', 200, 'pending', 'tg:9'));
+        await store.tickets.put(ticket('T3', 150, 'pending'));
+        expect((await store.tickets.list()).map((t) => t.id)).toEqual(['T4', 'T2', 'T3', 'T1']);
+        expect((await store.tickets.list({ status: 'pending' })).map((t) => t.id)).toEqual(['T4', 'T2', 'T3']);
+        expect((await store.tickets.list({ conversationId: 'tg:42' })).map((t) => t.id)).toEqual(['T2', 'T3', 'T1']);
+        expect((await store.tickets.list({ status: 'pending', conversationId: 'tg:42', limit: 1 })).map((t) => t.id)).toEqual(['T2']);
+        expect(await store.tickets.list({ status: 'resolved' })).toEqual([]);
+        for (let i = 0; i < 55; i++) await store.tickets.put(ticket(`M${String(i).padStart(2, '0')}`, 1_000 + i));
+        const page = await store.tickets.list();
+        expect(page).toHaveLength(50);
+        expect(page[0]?.id).toBe('M54');
+        expect(await store.tickets.list({ limit: 200 })).toHaveLength(59);
+      });
+    });
+
+    describe('timers', () => {
+      it('claims due timers, oldest first, up to the limit', async () => {
+        const { store } = await fresh();
+        await store.timers.schedule(timer('c1', 'idle', 3_000));
+        await store.timers.schedule(timer('c2', 'idle', 1_000));
+        await store.timers.schedule(timer('c3', 'idle', 2_000));
+        await store.timers.schedule(timer('c4', 'idle', 9_000));
+        expect(await store.timers.claimDue(500, 60_000, 10)).toEqual([]);
+        const claimed = await store.timers.claimDue(5_000, 60_000, 2);
+        expect(claimed.map(({ handle: _, ...t }) => t)).toEqual([timer('c2', 'idle', 1_000), timer('c3', 'idle', 2_000)]);
+        expect((await store.timers.claimDue(5_000, 60_000, 10)).map((t) => t.conversationId)).toEqual(['c1']);
+      });
+
+      it('hands a due timer to one claimer, and again only after its lease', async () => {
+        const { store } = await fresh();
+        await store.timers.schedule(timer('tg:1', 'idle', 1_000));
+        const [a, b] = await Promise.all([store.timers.claimDue(1_500, 60_000, 10), store.timers.claimDue(1_500, 60_000, 10)]);
+        expect(a.length + b.length).toBe(1);
+        expect([...a, ...b][0]).toMatchObject(timer('tg:1', 'idle', 1_000));
+        expect(await store.timers.claimDue(30_000, 60_000, 10)).toEqual([]);
+        const again = await store.timers.claimDue(61_501, 60_000, 10);
+        expect(again).toHaveLength(1);
+        await store.timers.complete(again[0]!);
+        expect(await store.timers.claimDue(10_000_000, 60_000, 10)).toEqual([]);
+      });
+
+      it('moves and cancels a timer by conversation and name', async () => {
+        const { store } = await fresh();
+        await store.timers.schedule(timer('tg:2', 'idle', 1_000));
+        await store.timers.schedule(timer('tg:2', 'survey', 1_000));
+        await store.timers.schedule(timer('tg:2', 'idle', 8_000));
+        const claimed = await store.timers.claimDue(5_000, 60_000, 10);
+        expect(claimed.map((t) => t.name)).toEqual(['survey']);
+        await store.timers.complete(claimed[0]!);
+        await store.timers.cancel('tg:2', 'idle');
+        await store.timers.cancel('tg:2', 'never-scheduled');
+        expect(await store.timers.claimDue(1e12, 60_000, 10)).toEqual([]);
+      });
+
+      it('does not remove a timer that was moved while it was being fired', async () => {
+        const { store } = await fresh();
+        await store.timers.schedule(timer('tg:2', 'idle', 1_000));
+        const [claimed] = await store.timers.claimDue(2_000, 60_000, 10);
+        await store.timers.schedule(timer('tg:2', 'idle', 5_000));
+        await store.timers.complete(claimed!);
+        expect(await store.timers.claimDue(5_000, 60_000, 10)).toMatchObject([{ dueAt: 5_000 }]);
+        await store.timers.cancel('tg:2', 'idle');
+        expect(await store.timers.claimDue(1e12, 60_000, 10)).toEqual([]);
+      });
+
+      it('drops an unreadable timer instead of failing every poll', async () => {
+        const s = await fresh();
+        await s.store.timers.schedule(timer('c1', 'idle', 1_000));
+        await s.store.timers.schedule(timer('c2', 'idle', 2_000));
+        await s.store.timers.schedule(timer('c3', 'idle', 3_000));
+        await s.corruptTimer('c1', 'idle', '{not json');
+        await s.corruptTimer('c3', 'idle', JSON.stringify({ conversationId: 'c3', name: 'idle' }));
+        expect((await s.store.timers.claimDue(5_000, 60_000, 10)).map((t) => t.conversationId)).toEqual(['c2']);
+        // Gone for good: after the lease only the readable one comes due again.
+        expect((await s.store.timers.claimDue(1e12, 60_000, 10)).map((t) => t.conversationId)).toEqual(['c2']);
+        // The name can be scheduled again.
+        await s.store.timers.schedule(timer('c1', 'idle', 1_000));
+        expect((await s.store.timers.claimDue(1e13, 60_000, 10)).map((t) => t.conversationId)).toEqual(['c1', 'c2']);
+      });
+    });
+
+    describe('queue', () => {
+      it('joins once, keeps places in order, and records the wait of claimed leavers only', async () => {
+        const { store } = await fresh();
+        expect(await store.queue.averageWaitSeconds()).toBeUndefined();
+        await store.queue.join('q1', 1_000);
+        await store.queue.join('q2', 2_000);
+        await store.queue.join('q1', 5_000);
+        await store.queue.join('q0', 2_000);
+        expect(await store.queue.position('q1')).toBe(1);
+        expect(await store.queue.position('q0')).toBe(2);
+        expect(await store.queue.position('q2')).toBe(3);
+        expect(await store.queue.position('nobody')).toBeUndefined();
+        await store.queue.leave('q1', 61_000, true);
+        expect(await store.queue.position('q1')).toBeUndefined();
+        expect(await store.queue.position('q2')).toBe(2);
+        expect(await store.queue.averageWaitSeconds()).toBe(60);
+        await store.queue.leave('q2', 100_000, false);
+        await store.queue.leave('nobody', 100_000, true);
+        expect(await store.queue.averageWaitSeconds()).toBe(60);
+        await store.queue.leave('q0', 1_000, true);
+        expect(await store.queue.averageWaitSeconds()).toBe(30);
+      });
+
+      it('averages the 20 most recent waits', async () => {
+        const { store } = await fresh();
+        for (let i = 0; i < 21; i++) {
+          await store.queue.join(`w${i}`, 0);
+          await store.queue.leave(`w${i}`, i === 0 ? 1_000_000 : 10_000, true);
+        }
+        expect(await store.queue.averageWaitSeconds()).toBe(10);
+      });
+    });
+
+    describe('links and rates', () => {
+      it('keeps links, and answers undefined for unknown keys', async () => {
+        const { store } = await fresh();
+        await store.links.set('thread:CAGENTS:1795000000.000100', 'telegram:42');
+        await store.links.set('thread:CAGENTS:1795000000.000100', 'telegram:43');
+        expect(await store.links.get('thread:CAGENTS:1795000000.000100')).toBe('telegram:43');
+        expect(await store.links.get('thread:nope')).toBeUndefined();
+      });
+
+      it('allows perSecond sends per clock second and key, and says how long to wait', async () => {
+        const { store } = await fresh();
+        const now = 1_795_000_000_250;
+        expect(await store.rates.take('tg', 2, now)).toBe(0);
+        expect(await store.rates.take('tg', 2, now + 100)).toBe(0);
+        expect(await store.rates.take('tg', 2, now + 200)).toBe(550);
+        expect(await store.rates.take('slack', 2, now + 200)).toBe(0);
+        expect(await store.rates.take('tg', 2, now + 750)).toBe(0);
+      });
+    });
+  });
+}
