@@ -4,7 +4,7 @@ import { ticketOfTimer } from '../flows/ticket.js';
 import { createPerformer, GIVE_UP, type Feedback } from './delivery.js';
 import { DeliveryError, LeaseLostError } from './errors.js';
 import type { Logger } from './log.js';
-import { DROP_HEAD, InboundEvent, OUTBOX_PAGE, type Begun, type ChannelPort, type ConversationRecord, type DeskPort, type Lease, type OutboxItem, type Store } from './ports.js';
+import { DROP_HEAD, InboundEvent, OUTBOX_PAGE, type Begun, type ChannelPort, type ConversationRecord, type CorruptEntry, type DeskPort, type Lease, type OutboxItem, type Store } from './ports.js';
 import { outboxOf, transcriptOf } from './transcript.js';
 
 /**
@@ -66,8 +66,7 @@ const DEFAULTS: EngineOptions = {
 };
 
 /** The inbox head as the worker knows it: the next event (or none), or `unknown` when it must look. */
-type NextEvent = InboundEvent | CorruptHead | undefined | 'unknown';
-type CorruptHead = { corrupt: string };
+type NextEvent = InboundEvent | CorruptEntry | undefined | 'unknown';
 
 export class Engine {
   readonly counters: EngineCounters = { snapshotResets: 0, flowErrors: 0 };
@@ -215,7 +214,7 @@ export class Engine {
    */
   private async turn(
     lease: Lease,
-    next: InboundEvent | CorruptHead,
+    next: InboundEvent | CorruptEntry,
     known: { record: ConversationRecord | undefined } | undefined,
   ): Promise<{ outbox: OutboxItem[]; record: ConversationRecord | undefined; waiting: number }> {
     const { store, log } = this.deps;
