@@ -89,6 +89,19 @@ describe('engine: one turn of one conversation', () => {
     await h.say('c1', '我的订单还没发货');
     expect(h.channel.texts('c1').slice(before)).toEqual(['您的意思是想了解订单什么时候发货，对吗？']);
   });
+  it('logs and counts a stored state it cannot restore, then serves the customer from the start', async () => {
+    const h = setup();
+    // A snapshot written by a machine that had a state this version no longer has.
+    const begun = await h.store.begin('c1', 30_000);
+    if (!begun) throw new Error('could not take the lock');
+    const stale = { snapshot: { value: { service: 'retired-state' }, context: {}, status: 'active' }, timers: {}, turn: 3 };
+    await h.store.commit(begun.lease, { eventId: 'none', record: stale, transcript: [], outbox: [] });
+    await h.store.unlock(begun.lease);
+    await h.say('c1', '你好');
+    expect(h.channel.texts('c1')).toEqual([expect.stringMatching(/请问有什么可以帮您/)]);
+    expect(h.engine.counters.snapshotResets).toBe(1);
+    expect(h.log.lines).toContainEqual({ level: 'error', message: 'stored conversation state could not be restored; the conversation starts over', fields: expect.objectContaining({ conversationId: 'c1', reason: expect.stringMatching(/does not fit/) }) });
+  });
 });
 
 describe('engine: delivery', () => {
