@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { PlaygroundDesk } from '../adapters/playground/desk.js';
-import { deskText, type DeskText } from '../flows/desk-text.js';
+import { deskText, type DeskText } from '../adapters/desk/text.js';
 import { PLAYGROUND_CHANNEL, PlaygroundChannel, PlaygroundSession } from '../adapters/playground/playground.js';
 import { createServer, type Server } from 'node:http';
 import { SLACK_EVENTS_PATH, SlackService } from '../adapters/slack/service.js';

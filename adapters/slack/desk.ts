@@ -2,9 +2,9 @@ import type { webApi } from '@slack/bolt';
 import { DeliveryError } from '../../bots/errors.js';
 import type { Logger } from '../../bots/log.js';
 import type { DeskPort, LinkStore, TranscriptEntry } from '../../bots/ports.js';
-import type { DeskText } from '../../flows/desk-text.js';
+import type { DeskText } from '../desk/text.js';
 import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/handoff.js';
-import { maskPII } from '../../flows/pii.js';
+import { maskPII } from '../desk/pii.js';
 
 /** Action ids of the desk's buttons; the service listens for them. */
 export const ACTIONS = { claim: 'desk_claim', handback: 'desk_handback', close: 'desk_close', release: 'desk_release' } as const;

@@ -1,4 +1,4 @@
-import type { DeskText } from '../../flows/desk-text.js';
+import type { DeskText } from '../desk/text.js';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type webApi } from '@slack/bolt';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../../bots/engine.js';

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { deskText } from '../../flows/desk-text.js';
+import { deskText } from '../../adapters/desk/text.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
