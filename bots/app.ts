@@ -10,6 +10,8 @@ import { TimerPoller } from './timers.js';
 /** Everything one process runs, wired in one place with explicit dependencies. */
 export interface Runtime {
   store: Store;
+  /** Which store was built (from REDIS_URL): the root knows, the port need not say. */
+  storeKind: 'memory' | 'redis';
   flows: FlowRegistry;
   engine: Engine;
   poller: TimerPoller;
@@ -31,8 +33,9 @@ export async function createRuntime(options: {
   const store: Store = config.REDIS_URL
     ? await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, limits })
     : new MemoryStore(clock, limits);
-  log.info('store ready', { kind: store.kind });
+  const storeKind = config.REDIS_URL ? 'redis' : 'memory';
+  log.info('store ready', { kind: storeKind });
   const engine = new Engine({ store, flow: () => flows.current(), channels: options.channels, desk: options.desk, clock, log });
   const poller = new TimerPoller({ timers: store.timers, engine, clock, log });
-  return { store, flows, engine, poller, close: () => store.close() };
+  return { store, storeKind, flows, engine, poller, close: () => store.close() };
 }

@@ -2,7 +2,7 @@ import type { ConversationFlow, Effect, FlowInput } from '../flows/conversation.
 import { ticketOfTimer } from '../flows/ticket.js';
 import { DeliveryError, LeaseLostError } from './errors.js';
 import type { Logger } from './log.js';
-import { DROP_HEAD, InboundEvent, OUTBOX_PAGE, type Begun, type ConversationRecord, type DeskPort, type ChannelPort, type Lease, type OutboxItem, type Store, type TranscriptEntry } from './ports.js';
+import { DROP_HEAD, InboundEvent, OUTBOX_PAGE, type AcceptResult, type Begun, type ConversationRecord, type DeskPort, type ChannelPort, type Lease, type OutboxItem, type ReceiveResult, type Store, type TranscriptEntry } from './ports.js';
 
 /**
  * Runs one turn of one conversation, the same way for every channel:
@@ -32,20 +32,6 @@ export interface EngineDeps {
   /** Waits between delivery retries; tests pass an instant one. */
   sleep?: (ms: number) => Promise<void>;
   options?: Partial<EngineOptions>;
-}
-
-export type ReceiveResult =
-  | { status: 'accepted'; conversationId: string }
-  | { status: 'duplicate' }
-  | { status: 'rejected'; problems: string[] };
-
-export type AcceptResult = Exclude<ReceiveResult, { status: 'accepted' }> | Accepted;
-
-/** An accepted event; `begun` when this worker took the conversation's lock with it. */
-export interface Accepted {
-  status: 'accepted';
-  conversationId: string;
-  begun: Begun | undefined;
 }
 
 const DEFAULTS: EngineOptions = {

@@ -128,7 +128,7 @@ async function telegram(config: Config, token: string, flowsDir: string | undefi
         })
       : undefined;
   const runtime = await createRuntime({ config, log, clock, channels: new Map([[TELEGRAM_CHANNEL, service.channel]]), desk: slack?.desk, flowsDir });
-  if (runtime.store.kind === 'memory') log.warn('REDIS_URL is not set: conversations live in this process only and are lost on restart. Set REDIS_URL in production.');
+  if (runtime.storeKind === 'memory') log.warn('REDIS_URL is not set: conversations live in this process only and are lost on restart. Set REDIS_URL in production.');
   if (!slack) log.warn('Slack is not configured: customers who ask for a person are told no agent can join. Set SLACK_BOT_TOKEN and friends.');
   service.attach(runtime.engine);
   slack?.attach(runtime.engine);
@@ -271,7 +271,7 @@ async function playground(config: Config, lang: string | undefined, flowsDir: st
   let stopTimers = () => {};
   let stopWatch = () => {};
   if (interactive) {
-    print(`Playground: you are the customer (store: ${runtime.store.kind}, flows ${runtime.flows.version}). Type /? for commands.`);
+    print(`Playground: you are the customer (store: ${runtime.storeKind}, flows ${runtime.flows.version}). Type /? for commands.`);
     const interval = setInterval(() => void runtime.poller.tick().catch((err: unknown) => log.error('timer tick failed', { error: String(err) })), 1_000);
     stopTimers = () => clearInterval(interval);
     stopWatch = runtime.flows.watch();
