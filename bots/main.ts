@@ -5,7 +5,7 @@ import { PlaygroundDesk } from '../adapters/playground/desk.js';
 import { deskText, type DeskText } from '../adapters/desk/text.js';
 import { PLAYGROUND_CHANNEL, PlaygroundChannel, PlaygroundSession } from '../adapters/playground/playground.js';
 import { createServer, type Server } from 'node:http';
-import { SLACK_EVENTS_PATH, SlackService } from '../adapters/slack/service.js';
+import { createSlack, SLACK_EVENTS_PATH } from '../adapters/slack/index.js';
 import { TelegramService, WEBHOOK_PATH } from '../adapters/telegram/service.js';
 import { TELEGRAM_CHANNEL } from '../adapters/telegram/updates.js';
 import { createRuntime } from './app.js';
@@ -108,7 +108,7 @@ async function telegram(config: Config, token: string, flowsDir: string | undefi
   });
   const slack =
     config.SLACK_BOT_TOKEN && config.SLACK_AGENT_CHANNEL
-      ? new SlackService({
+      ? createSlack({
           botToken: config.SLACK_BOT_TOKEN,
           signingSecret: config.SLACK_SIGNING_SECRET,
           appToken: config.SLACK_APP_TOKEN,
@@ -122,6 +122,7 @@ async function telegram(config: Config, token: string, flowsDir: string | undefi
             const bundle = runtime.flows.current().bundle;
             return bundle.locales.get(bundle.defaultLocale)?.definition.handoff.categoryChannels ?? {};
           },
+        }, {
           links: { get: async (k) => runtime.store.links.get(k), set: async (k, v) => runtime.store.links.set(k, v) },
           log,
           clock,
@@ -131,7 +132,7 @@ async function telegram(config: Config, token: string, flowsDir: string | undefi
   if (runtime.storeKind === 'memory') log.warn('REDIS_URL is not set: conversations live in this process only and are lost on restart. Set REDIS_URL in production.');
   if (!slack) log.warn('Slack is not configured: customers who ask for a person are told no agent can join. Set SLACK_BOT_TOKEN and friends.');
   service.attach(runtime.engine);
-  slack?.attach(runtime.engine);
+  const slackReceiver = slack?.receiver(runtime.engine);
   const every = (ms: number, work: () => Promise<unknown>, what: string) => {
     const t = setInterval(() => void work().catch((err: unknown) => log.error(`${what} failed`, { error: String(err) })), ms);
     return () => clearInterval(t);
@@ -141,7 +142,7 @@ async function telegram(config: Config, token: string, flowsDir: string | undefi
   const stopWatch = runtime.flows.watch();
   let server: Server | undefined;
   if (serve) {
-    const slackListener = slack?.requestListener;
+    const slackListener = slackReceiver?.routes?.[0]?.handle;
     server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       if (path === WEBHOOK_PATH || path === '/healthz') return service.webhook(req, res);
@@ -152,7 +153,7 @@ async function telegram(config: Config, token: string, flowsDir: string | undefi
     log.info('listening', { port: config.PORT, telegramWebhook: webhook, slackEvents: slackHttp });
   }
   await service.start();
-  await slack?.start();
+  await slackReceiver?.start();
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       log.info('shutting down: no new updates, finishing the ones in flight', { signal });
@@ -165,7 +166,7 @@ async function telegram(config: Config, token: string, flowsDir: string | undefi
   stopSweep();
   stopWatch();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  await slack?.stop();
+  await slackReceiver?.stop();
   await service.stop();
   await runtime.close();
   log.info('stopped');
