@@ -4,9 +4,9 @@ import { parseArgs } from 'node:util';
 import { PlaygroundDesk } from '../adapters/playground/desk.js';
 import { deskText, type DeskText } from '../adapters/desk/text.js';
 import { PLAYGROUND_CHANNEL, PlaygroundChannel, PlaygroundSession } from '../adapters/playground/playground.js';
-import { createServer, type Server } from 'node:http';
-import { createSlack, SLACK_EVENTS_PATH } from '../adapters/slack/index.js';
-import { TelegramService, WEBHOOK_PATH } from '../adapters/telegram/service.js';
+import { createSlack } from '../adapters/slack/index.js';
+import { createTelegram } from '../adapters/telegram/index.js';
+import { createHttpServer } from './app/http.js';
 import { TELEGRAM_CHANNEL } from '../adapters/telegram/updates.js';
 import { createRuntime } from './app.js';
 import { parseConfig, type Config } from './config.js';
@@ -95,14 +95,15 @@ async function telegram(config: Config, token: string, flowsDir: string | undefi
   const slackHttp = Boolean(config.SLACK_BOT_TOKEN && !config.SLACK_APP_TOKEN);
   // One HTTP server for Telegram's webhook and Slack's events, when either needs one.
   const serve = webhook || slackHttp;
-  const service = new TelegramService({
+  const telegram = createTelegram({
     token,
     apiRoot: config.TELEGRAM_API_ROOT,
-    mode: webhook && secret && config.PUBLIC_URL ? { kind: 'webhook', publicUrl: config.PUBLIC_URL, secret, port: config.PORT, external: true } : { kind: 'polling' },
+    mode: webhook && secret && config.PUBLIC_URL ? { kind: 'webhook', publicUrl: config.PUBLIC_URL, secret } : { kind: 'polling' },
     allowGroups: config.TELEGRAM_GROUPS === 'answer',
     throttle: true,
+  }, {
     // Shared by every replica on the same Redis (read when a message goes out, after start-up).
-    rates: () => runtime.store.rates,
+    rates: { take: (key, perSecond, now) => runtime.store.rates.take(key, perSecond, now) },
     log,
     clock,
   });
@@ -128,10 +129,10 @@ async function telegram(config: Config, token: string, flowsDir: string | undefi
           clock,
         })
       : undefined;
-  const runtime = await createRuntime({ config, log, clock, channels: new Map([[TELEGRAM_CHANNEL, service.channel]]), desk: slack?.desk, flowsDir });
+  const runtime = await createRuntime({ config, log, clock, channels: new Map([[TELEGRAM_CHANNEL, telegram.channel]]), desk: slack?.desk, flowsDir });
   if (runtime.storeKind === 'memory') log.warn('REDIS_URL is not set: conversations live in this process only and are lost on restart. Set REDIS_URL in production.');
   if (!slack) log.warn('Slack is not configured: customers who ask for a person are told no agent can join. Set SLACK_BOT_TOKEN and friends.');
-  service.attach(runtime.engine);
+  const service = telegram.receiver(runtime.engine);
   const slackReceiver = slack?.receiver(runtime.engine);
   const every = (ms: number, work: () => Promise<unknown>, what: string) => {
     const t = setInterval(() => void work().catch((err: unknown) => log.error(`${what} failed`, { error: String(err) })), ms);
@@ -140,16 +141,9 @@ async function telegram(config: Config, token: string, flowsDir: string | undefi
   const stopTimers = every(1_000, () => runtime.poller.tick(), 'timer tick');
   const stopSweep = every(5_000, () => runtime.engine.recover(), 'recovery sweep');
   const stopWatch = runtime.flows.watch();
-  let server: Server | undefined;
-  if (serve) {
-    const slackListener = slackReceiver?.routes?.[0]?.handle;
-    server = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (path === WEBHOOK_PATH || path === '/healthz') return service.webhook(req, res);
-      if (path === SLACK_EVENTS_PATH && slackListener) return slackListener(req, res);
-      res.writeHead(404).end('not found');
-    });
-    await new Promise<void>((resolve) => server?.listen(config.PORT, resolve));
+  const server = serve ? createHttpServer({ routes: [...(service.routes ?? []), ...(slackReceiver?.routes ?? [])], log }) : undefined;
+  if (server) {
+    await server.listen(config.PORT);
     log.info('listening', { port: config.PORT, telegramWebhook: webhook, slackEvents: slackHttp });
   }
   await service.start();
@@ -165,7 +159,7 @@ async function telegram(config: Config, token: string, flowsDir: string | undefi
   stopTimers();
   stopSweep();
   stopWatch();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await server?.close();
   await slackReceiver?.stop();
   await service.stop();
   await runtime.close();
