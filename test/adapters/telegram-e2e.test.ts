@@ -132,6 +132,8 @@ describe('npm start with TELEGRAM_BOT_TOKEN', () => {
         headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': s },
         body: JSON.stringify(updates.text(5151, '你好')),
       });
+    // The app's one server also answers health checks (load balancers).
+    expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).text()).toBe('ok');
     expect((await post('forged-secret-000000000000')).status).toBe(401);
     expect((await post(secret)).status).toBe(200);
     await until(() => tg.calls.some((c) => c.method === 'sendMessage'), 'the reply');
