@@ -11,12 +11,6 @@ import type { Logger } from '../log.js';
 import type { ChannelPort, DeskPort, Inbox, Receiver, Store } from '../ports.js';
 import { TimerPoller } from '../timers.js';
 
-/**
- * The composition root's one builder. Everything is made in dependency order, each part from
- * parts that already exist: store → flow registry → channels and desk → engine → receivers →
- * timer poller. Nothing reaches forward through a closure, and nothing is attached late.
- */
-
 export type StoreKind = 'memory' | 'redis';
 
 /** What the edges are built from: the parts that exist before any channel does. */
@@ -53,6 +47,12 @@ export interface RuntimeOptions {
   desk: boolean;
 }
 
+/**
+ * The composition root's one builder. Everything is made in dependency order, each part from
+ * parts that already exist: store → flow registry → channels and desk (`edges`) → engine →
+ * receivers → timer poller. Nothing reaches forward through a closure, and nothing is attached
+ * late. The store is closed again if a later part cannot be built.
+ */
 export async function createRuntime(options: RuntimeOptions, edges: (core: Core) => Edges): Promise<Runtime> {
   const { config, log, clock } = options;
   const { store, kind } = await openStore(config, clock);
@@ -61,7 +61,7 @@ export async function createRuntime(options: RuntimeOptions, edges: (core: Core)
     const flows = await FlowRegistry.load({ dir: options.flowsDir ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR, defaultLocale: config.DEFAULT_LOCALE, log, clock, desk: options.desk });
     const core: Core = { store, storeKind: kind, flows };
     const { channels, desk, receivers } = edges(core);
-    if ((desk !== undefined) !== options.desk) throw new SetupError(`The flow was compiled ${options.desk ? 'with' : 'without'} a desk, but the edges ${desk ? 'have' : 'have none'}.`);
+    if ((desk !== undefined) !== options.desk) throw new SetupError(`The flow was compiled ${options.desk ? 'with' : 'without'} a desk, but the edges bring ${desk ? 'one' : 'none'}.`);
     const engine = new Engine({ store, flow: () => flows.current(), channels, desk, clock, log });
     const poller = new TimerPoller({ timers: store.timers, engine, clock, log });
     return { ...core, engine, receivers: receivers?.(engine) ?? [], poller, close: () => store.close() };
