@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TelegramMode } from '../../adapters/telegram/index.js';
 import type { Config } from '../config.js';
+import { ConfigError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { createHttpServer } from './http.js';
 import { createRuntime, hasSlack, productionEdges } from './runtime.js';
@@ -24,19 +25,30 @@ export async function serve(config: Config, token: string, flowsDir: string | un
   // One HTTP server for every receiver's routes (Telegram's webhook, Slack's events), when any has one.
   const routes = runtime.receivers.flatMap((r) => r.routes ?? []);
   const http = routes.length > 0 ? createHttpServer({ routes, log }) : undefined;
-  if (http) {
-    await http.listen(config.PORT);
-    log.info('listening', { port: config.PORT, routes: routes.map((r) => r.path) });
+  const shutdown = async () => {
+    stopWatch();
+    await Promise.all([stopTimers(), stopSweep()]);
+    await http?.close();
+    for (const receiver of [...runtime.receivers].reverse()) await receiver.stop();
+    await runtime.close();
+  };
+  try {
+    if (http) {
+      await http.listen(config.PORT).catch((err: unknown) => {
+        throw (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? new ConfigError([`PORT: ${config.PORT} is already in use by another process; choose a free port`]) : err;
+      });
+      log.info('listening', { port: config.PORT, routes: routes.map((r) => r.path) });
+    }
+    for (const receiver of runtime.receivers) await receiver.start();
+  } catch (err) {
+    // A port in use or a receiver that cannot start (setWebhook refused) must not leave the rest running.
+    await shutdown().catch((e: unknown) => log.error('shutdown after a failed start failed too', { error: String(e) }));
+    throw err;
   }
-  for (const receiver of runtime.receivers) await receiver.start();
 
   const signal = await untilSignal();
   log.info('shutting down: no new updates, finishing the ones in flight', { signal });
-  stopWatch();
-  await Promise.all([stopTimers(), stopSweep()]);
-  await http?.close();
-  for (const receiver of [...runtime.receivers].reverse()) await receiver.stop();
-  await runtime.close();
+  await shutdown();
   log.info('stopped');
   return 0;
 }
