@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from '../../bots/log.js';
 import type { Inbox, LinkStore } from '../../bots/ports.js';
+import { SetupError } from '../../bots/errors.js';
 import type { DeskText } from '../desk/text.js';
 import { SlackDesk } from './desk.js';
 import { createBoltApp, SlackReceiver, type BoltOptions } from './receiver.js';
@@ -30,7 +31,7 @@ export interface Slack {
   /** Given to the engine, which posts handoffs through it. */
   readonly desk: SlackDesk;
   /**
-   * Builds the receiver once the engine exists (the engine needs the desk first). Call once:
+   * Builds the receiver once the engine exists (the engine needs the desk first). Once only:
    * it registers Bolt's listeners.
    */
   receiver(inbox: Inbox): SlackReceiver;
@@ -49,9 +50,15 @@ export function createSlack(options: SlackOptions, deps: SlackDeps): Slack {
     text: options.deskText,
     internalPrefix: options.internalPrefix,
   });
+  let built = false;
   return {
     app,
     desk,
-    receiver: (inbox) => new SlackReceiver({ app, http, desk, inbox, internalPrefix: options.internalPrefix, log: deps.log, clock: deps.clock }),
+    receiver: (inbox) => {
+      // A second receiver would register every listener twice, and each event would run twice.
+      if (built) throw new SetupError('createSlack(...).receiver(inbox) was called twice; build one receiver per Slack app.');
+      built = true;
+      return new SlackReceiver({ app, http, desk, inbox, internalPrefix: options.internalPrefix, log: deps.log, clock: deps.clock });
+    },
   };
 }

@@ -9,7 +9,7 @@ export const SLACK_EVENTS_PATH = '/slack/events';
 export const SLACK_CHANNEL = 'slack';
 
 type AgentPayload = Extract<InboundEvent['payload'], { type: 'agent' }>;
-type AgentRef = AgentPayload['agent'];
+type Agent = AgentPayload['agent'];
 
 /** What an agent's thread message asks for, before knowing who wrote it. */
 export type ThreadCommand = Omit<AgentPayload, 'type' | 'agent'>;
@@ -94,7 +94,7 @@ export class SlackReceiver implements Receiver {
     if (!this.options.http) await this.options.app.stop();
   }
 
-  private async agentOf(client: webApi.WebClient, userId: string): Promise<AgentRef> {
+  private async agentOf(client: webApi.WebClient, userId: string): Promise<Agent> {
     const name = await this.nameOf(client, userId);
     return { id: userId, ...(name ? { name } : {}) };
   }

@@ -1,5 +1,6 @@
 import { Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
+import { SetupError } from '../../bots/errors.js';
 import type { Logger } from '../../bots/log.js';
 import type { Inbox, RateStore } from '../../bots/ports.js';
 import { TelegramChannel } from './channel.js';
@@ -38,7 +39,7 @@ export interface Telegram {
   /** Given to the engine, which sends replies through it. */
   readonly channel: TelegramChannel;
   /**
-   * Builds the receiver once the engine exists (the engine needs the channel first). Call once:
+   * Builds the receiver once the engine exists (the engine needs the channel first). Once only:
    * it installs the bot's update handler.
    */
   receiver(inbox: Inbox): TelegramReceiver;
@@ -49,9 +50,15 @@ export function createTelegram(options: TelegramOptions, deps: TelegramDeps): Te
   const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot, ...(options.fetch ? { fetch: options.fetch } : {}) }, ...(options.botInfo ? { botInfo: options.botInfo } : {}) });
   if (options.throttle) installPacing(bot.api, { rates: deps.rates, sleep: options.sleep, log: deps.log, clock: deps.clock });
   const channel = new TelegramChannel(bot.api, deps.log);
+  let built = false;
   return {
     bot,
     channel,
-    receiver: (inbox) => new TelegramReceiver({ bot, channel, inbox, mode: options.mode, allowGroups: options.allowGroups, log: deps.log, clock: deps.clock }),
+    receiver: (inbox) => {
+      // A second receiver would install a second update handler, and each update would run twice.
+      if (built) throw new SetupError('createTelegram(...).receiver(inbox) was called twice; build one receiver per bot.');
+      built = true;
+      return new TelegramReceiver({ bot, channel, inbox, mode: options.mode, allowGroups: options.allowGroups, log: deps.log, clock: deps.clock });
+    },
   };
 }

@@ -329,4 +329,12 @@ describe('Slack thread messages: the desk\'s small language', () => {
     expect(make).toThrow(SetupError);
     expect(make).toThrow(/SLACK_SIGNING_SECRET.*SLACK_APP_TOKEN/);
   });
+
+  it('builds one receiver per Slack app: a second would run every event twice', () => {
+    const store = new MemoryStore(() => 0);
+    const slack = createSlack({ botToken: 'xoxb-test', signingSecret: SECRET, agentChannel: AGENTS, categoryChannels: () => ({}), internalPrefix: '//', deskText: deskText('en') }, { links: store.links, log: memoryLogger(), clock: () => 0 });
+    const engine = new Engine({ store, flow: () => flow, channels: new Map(), desk: slack.desk, clock: () => 0, log: memoryLogger() });
+    expect(slack.receiver(engine).routes?.map((r) => r.path)).toEqual([SLACK_EVENTS_PATH]);
+    expect(() => slack.receiver(engine)).toThrow(SetupError);
+  });
 });

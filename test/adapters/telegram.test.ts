@@ -7,6 +7,7 @@ import { createHttpServer } from '../../bots/app/http.js';
 import type { RedisStore } from '../../adapters/store/redis.js';
 import { freshRedisStore, redisUrl } from '../support/redis.js';
 import { Engine } from '../../bots/engine.js';
+import { SetupError } from '../../bots/errors.js';
 import { memoryLogger } from '../../bots/log.js';
 import type { Store } from '../../bots/ports.js';
 import { defaultFlow } from '../support/flows.js';
@@ -367,6 +368,16 @@ describe('Telegram: replicas, polling and pacing', () => {
     const t = await setup({ throttle: true });
     await t.post(updates.text(42, '我的订单还没发货'));
     expect(t.api.sent(42)).toEqual(['您好\uff0c本店欢迎您的光临\uff01', '您的意思是想了解订单什么时候发货\uff0c对吗\uff1f']);
+  });
+});
+
+describe('Telegram wiring', () => {
+  it('builds one receiver per bot: a second would handle every update twice', () => {
+    const telegram = createTelegram({ token: TOKEN, apiRoot: 'https://api.telegram.org', mode: { kind: 'polling' }, allowGroups: false, throttle: false, botInfo: BOT_INFO }, { log: memoryLogger(), clock: Date.now });
+    const clock = new TestClock();
+    const engine = new Engine({ store: new MemoryStore(clock.now), flow: () => flow, channels: new Map([['telegram', telegram.channel]]), clock: clock.now, log: memoryLogger() });
+    expect(telegram.receiver(engine).routes).toBeUndefined();
+    expect(() => telegram.receiver(engine)).toThrow(SetupError);
   });
 });
 
