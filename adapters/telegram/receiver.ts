@@ -91,6 +91,8 @@ export class TelegramReceiver implements Receiver {
   async start(): Promise<void> {
     const { bot, mode, log } = this.options;
     if (mode.kind === 'webhook') {
+      // Polling learns the bot's username in bot.start(); a webhook must ask (getMe), or `/start@other_bot` in a group would be taken as ours.
+      await bot.init();
       const url = `${mode.publicUrl.replace(/\/+$/, '')}${WEBHOOK_PATH}`;
       await bot.api.setWebhook(url, { secret_token: mode.secret, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false });
       log.info('telegram webhook registered', { url });

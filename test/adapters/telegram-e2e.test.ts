@@ -126,6 +126,9 @@ describe('npm start with TELEGRAM_BOT_TOKEN', () => {
     });
     await until(() => tg.calls.some((c) => c.method === 'setWebhook'), 'setWebhook');
     expect(tg.calls.find((c) => c.method === 'setWebhook')?.body).toMatchObject({ url: 'https://bot.example.com/telegram/webhook', secret_token: secret });
+    // It knows its own username (getMe) before taking updates, as polling does.
+    expect(tg.calls.findIndex((c) => c.method === 'getMe')).toBeLessThan(tg.calls.findIndex((c) => c.method === 'setWebhook'));
+    expect(tg.calls.some((c) => c.method === 'getMe')).toBe(true);
     const post = (s: string) =>
       fetch(`http://127.0.0.1:${port}/telegram/webhook`, {
         method: 'POST',
