@@ -4,7 +4,7 @@ import { ticketOfTimer } from '../flows/ticket.js';
 import { createPerformer, GIVE_UP, type Feedback } from './delivery.js';
 import { DeliveryError, LeaseLostError } from './errors.js';
 import type { Logger } from './log.js';
-import { DROP_HEAD, InboundEvent, OUTBOX_PAGE, type Begun, type ChannelPort, type ConversationRecord, type CorruptEntry, type DeskPort, type Lease, type OutboxItem, type Store } from './ports.js';
+import { DROP_HEAD, InboundEvent, OUTBOX_PAGE, type AcceptResult, type Begun, type ChannelPort, type ConversationRecord, type CorruptEntry, type DeskPort, type Lease, type OutboxItem, type ReceiveResult, type Store } from './ports.js';
 import { outboxOf, transcriptOf } from './transcript.js';
 
 /**
@@ -35,20 +35,6 @@ export interface EngineDeps {
   /** Waits between delivery retries; tests pass an instant one. */
   sleep?: (ms: number) => Promise<void>;
   options?: Partial<EngineOptions>;
-}
-
-export type ReceiveResult =
-  | { status: 'accepted'; conversationId: string }
-  | { status: 'duplicate' }
-  | { status: 'rejected'; problems: string[] };
-
-export type AcceptResult = Exclude<ReceiveResult, { status: 'accepted' }> | Accepted;
-
-/** An accepted event; `begun` when this worker took the conversation's lock with it. */
-export interface Accepted {
-  status: 'accepted';
-  conversationId: string;
-  begun: Begun | undefined;
 }
 
 /** Things that went wrong without stopping anyone, counted since start (for the operator). */

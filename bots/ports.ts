@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ConversationRecord, Effect, FlowPayload, type Choice } from '../flows/contracts.js';
 import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../flows/contracts.js';
@@ -190,7 +191,6 @@ export interface RateStore {
 }
 
 export interface Store extends ConversationStore {
-  readonly kind: 'memory' | 'redis';
   readonly links: LinkStore;
   readonly rates: RateStore;
   readonly tickets: TicketStore;
@@ -232,4 +232,53 @@ export interface DeskPort {
   notify(conversationId: string, agentId: string, notice: AgentNotice): Promise<void>;
   /** Re-announces an unclaimed handoff (claim SLA), or alerts supervisors. */
   ping(conversationId: string, level: DeskAlert): Promise<void>;
+}
+
+export type ReceiveResult =
+  | { status: 'accepted'; conversationId: string }
+  | { status: 'duplicate' }
+  | { status: 'rejected'; problems: string[] };
+
+export type AcceptResult = Exclude<ReceiveResult, { status: 'accepted' }> | Accepted;
+
+/** An accepted event; `begun` when this worker took the conversation's lock with it. */
+export interface Accepted {
+  status: 'accepted';
+  conversationId: string;
+  begun: Begun | undefined;
+}
+
+/**
+ * The narrow way in, as receivers see the engine: they hand it raw events and never need more,
+ * so an adapter depends on this port and not on the concrete engine.
+ */
+export interface Inbox {
+  /**
+   * Stores an event durably without running its turn (a webhook answers once this resolves).
+   * With `begin`, the conversation's lock comes with it when free, and the caller must `run`.
+   */
+  accept(raw: unknown, options?: { begin?: boolean }): Promise<AcceptResult>;
+  /** Processes what waits for the conversation; `begun` is the lock `accept` took, if any. */
+  run(conversationId: string, begun?: Begun): Promise<void>;
+  /** `accept` then `run`, inline: for edges that answer only after the turn (the desk). */
+  receive(raw: unknown): Promise<ReceiveResult>;
+}
+
+/** One HTTP endpoint a receiver needs on the app's server (the app owns the one server). */
+export interface Route {
+  /** Exact path, without the query string. */
+  readonly path: string;
+  handle(req: IncomingMessage, res: ServerResponse): void;
+}
+
+/**
+ * How events reach the product from one platform (webhook, long polling, a socket): built with
+ * an Inbox, started after everything it feeds exists, stopped before the store closes.
+ */
+export interface Receiver {
+  /** Endpoints to mount on the app's HTTP server, if the receiver takes requests. */
+  readonly routes?: readonly Route[];
+  start(): Promise<void>;
+  /** Stops taking events, then waits for the work already taken to finish. */
+  stop(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import type { DeskPort, TranscriptEntry } from '../../bots/ports.js';
-import type { DeskText } from '../../flows/desk-text.js';
+import type { DeskText } from '../desk/text.js';
 import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/contracts.js';
-import { maskPII } from '../../flows/pii.js';
+import { maskPII } from '../desk/pii.js';
 
 /**
  * The agent desk in the terminal: handoff cards and relayed messages are printed as `desk>`

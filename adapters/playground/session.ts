@@ -23,13 +23,19 @@ export const PLAYGROUND_HELP = [
   '  /quit             leave',
 ].join('\n');
 
+/** The playground's clock (epoch ms); `/wait` moves it forward. */
+export interface PlaygroundClock {
+  now(): number;
+  advance(ms: number): void;
+}
+
 export interface PlaygroundDeps {
   engine: Engine;
   channel: PlaygroundChannel;
   tickets: TicketStore;
   poller: TimerPoller;
   /** The playground's clock; `/wait` moves it forward. */
-  clock: { now(): number; advance(ms: number): void };
+  clock: PlaygroundClock;
   print: (line: string) => void;
   localeHint?: string | undefined;
   conversationId?: string;

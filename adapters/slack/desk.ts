@@ -2,12 +2,9 @@ import type { webApi } from '@slack/bolt';
 import { DeliveryError } from '../../bots/errors.js';
 import type { Logger } from '../../bots/log.js';
 import type { DeskPort, LinkStore, TranscriptEntry } from '../../bots/ports.js';
-import type { DeskText } from '../../flows/desk-text.js';
 import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/contracts.js';
-import { maskPII } from '../../flows/pii.js';
-
-/** Action ids of the desk's buttons; the service listens for them. */
-export const ACTIONS = { claim: 'desk_claim', handback: 'desk_handback', close: 'desk_close', release: 'desk_release' } as const;
+import type { DeskText } from '../desk/text.js';
+import { cardBlocks, controls, escapeMrkdwn, safe } from './blocks.js';
 
 export interface SlackDeskOptions {
   client: webApi.WebClient;
@@ -31,50 +28,6 @@ interface CardRef {
   card: HandoffCard;
 }
 
-/** Slack's mrkdwn: &, < and > must be escaped in anything a customer wrote. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-const safe = (text: string) => escapeMrkdwn(maskPII(text));
-
-/** The handoff card: who, why, how urgent, what is known, the last messages, and Claim. */
-export function cardBlocks(conversationId: string, card: HandoffCard, transcript: TranscriptEntry[], t: DeskText, claimedBy?: AgentRef): unknown[] {
-  const title = `${card.priority === 'high' ? ':red_circle:' : ':large_blue_circle:'} ${t.handoff(card)}`;
-  const fields = [
-    [t.fields.customer, card.customer.name ?? card.customer.id],
-    [t.fields.channel, card.channel],
-    [t.fields.language, card.locale],
-    [t.fields.priority, t.priorities[card.priority]],
-    [t.fields.category, card.category ? t.category(card.category) : '—'],
-    [t.fields.ticket, card.ticketId],
-  ].map(([k, v]) => ({ type: 'mrkdwn', text: `*${k}*\n${safe(v ?? '')}` }));
-  const summary = [`*${t.fields.need}*\n${safe(card.need || '—')}`, ...card.facts.map((f) => `• ${safe(f)}`), card.tickets.length ? `*${t.fields.tickets}* ${card.tickets.join(', ')}` : '']
-    .filter(Boolean)
-    .join('\n');
-  const lines = transcript.slice(-8).map((e) => `*${t.from[e.from]}*: ${safe(e.text).slice(0, 300)}`);
-  return [
-    { type: 'header', text: { type: 'plain_text', text: title } },
-    { type: 'section', fields },
-    { type: 'section', text: { type: 'mrkdwn', text: summary } },
-    ...(lines.length ? [{ type: 'section', text: { type: 'mrkdwn', text: `*${t.fields.lastMessages}*\n${lines.join('\n')}` } }] : []),
-    claimedBy
-      ? { type: 'context', elements: [{ type: 'mrkdwn', text: t.claimedBy(`<@${claimedBy.id}>`) }] }
-      : {
-          type: 'actions',
-          elements: [{ type: 'button', action_id: ACTIONS.claim, style: 'primary', text: { type: 'plain_text', text: t.claim }, value: conversationId }],
-        },
-  ];
-}
-
-function controls(conversationId: string, t: DeskText, internalPrefix: string): unknown[] {
-  const button = (id: string, text: string, style?: 'danger') => ({ type: 'button', action_id: id, text: { type: 'plain_text', text }, value: conversationId, ...(style ? { style } : {}) });
-  return [
-    { type: 'section', text: { type: 'mrkdwn', text: t.threadHelp(internalPrefix) } },
-    { type: 'actions', elements: [button(ACTIONS.handback, t.buttons.handback), button(ACTIONS.close, t.buttons.close), button(ACTIONS.release, t.buttons.release, 'danger')] },
-  ];
-}
-
 /** Maps Slack Web API failures onto the engine's retry rules. */
 function deliveryErrorOf(err: unknown, conversationId: string): DeliveryError {
   const e = err as { code?: string; retryAfter?: number; data?: { error?: string }; message?: string };
@@ -93,16 +46,16 @@ function deliveryErrorOf(err: unknown, conversationId: string): DeliveryError {
  * mapping live in the store, so any replica can continue after a restart.
  */
 export class SlackDesk implements DeskPort {
-  constructor(private readonly o: SlackDeskOptions) {}
+  constructor(private readonly options: SlackDeskOptions) {}
 
   private async ref(conversationId: string): Promise<CardRef | undefined> {
-    const raw = await this.o.links.get(`card:${conversationId}`);
+    const raw = await this.options.links.get(`card:${conversationId}`);
     return raw ? (JSON.parse(raw) as CardRef) : undefined;
   }
 
   /** The conversation a thread belongs to. */
   async conversationOf(channel: string, threadTs: string): Promise<string | undefined> {
-    return this.o.links.get(`thread:${channel}:${threadTs}`);
+    return this.options.links.get(`thread:${channel}:${threadTs}`);
   }
 
   private async call<T>(conversationId: string, work: () => Promise<T>): Promise<T> {
@@ -114,54 +67,54 @@ export class SlackDesk implements DeskPort {
   }
 
   async open(conversationId: string, card: HandoffCard, transcript: TranscriptEntry[]): Promise<void> {
-    const channel = (card.category && this.o.categoryChannels()[card.category]) || this.o.agentChannel;
+    const channel = (card.category && this.options.categoryChannels()[card.category]) || this.options.agentChannel;
     const result = await this.call(conversationId, () =>
-      this.o.client.chat.postMessage({ channel, text: `${this.o.text.handoff(card)} (${this.o.text.priorities[card.priority]}): ${safe(card.need)}`, blocks: cardBlocks(conversationId, card, transcript, this.o.text) as never }),
+      this.options.client.chat.postMessage({ channel, text: `${this.options.text.handoff(card)} (${this.options.text.priorities[card.priority]}): ${safe(card.need)}`, blocks: cardBlocks(conversationId, card, transcript, this.options.text) as never }),
     );
     const ts = String(result.ts ?? '');
     const at = String(result.channel ?? channel);
-    await this.o.links.set(`card:${conversationId}`, JSON.stringify({ channel: at, ts, card } satisfies CardRef));
-    await this.o.links.set(`thread:${at}:${ts}`, conversationId);
+    await this.options.links.set(`card:${conversationId}`, JSON.stringify({ channel: at, ts, card } satisfies CardRef));
+    await this.options.links.set(`thread:${at}:${ts}`, conversationId);
   }
 
   async post(conversationId: string, text: string, from: 'customer' | 'system'): Promise<void> {
     const ref = await this.ref(conversationId);
-    if (!ref) return this.o.log.warn('desk post without a card', { conversationId });
-    await this.call(conversationId, () => this.o.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: `${from === 'customer' ? ':bust_in_silhouette: ' : ''}${safe(text)}` }));
+    if (!ref) return this.options.log.warn('desk post without a card', { conversationId });
+    await this.call(conversationId, () => this.options.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: `${from === 'customer' ? ':bust_in_silhouette: ' : ''}${safe(text)}` }));
   }
 
   async update(conversationId: string, status: DeskUpdate, agent?: AgentRef, category?: string): Promise<void> {
     const ref = await this.ref(conversationId);
-    if (!ref) return this.o.log.warn('desk update without a card', { conversationId, status });
-    const t = this.o.text;
+    if (!ref) return this.options.log.warn('desk update without a card', { conversationId, status });
+    const t = this.options.text;
     const who = agent ? `<@${agent.id}>` : t.someone;
     if (status === 'transferred' && category) {
       // A new card in the category's channel (open() picks it); the old thread says where it went.
-      await this.call(conversationId, () => this.o.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: t.transferredTo(t.category(category), who) }));
+      await this.call(conversationId, () => this.options.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: t.transferredTo(t.category(category), who) }));
       await this.open(conversationId, { ...ref.card, category }, []);
       return;
     }
     const claimedBy = status === 'claimed' ? agent : undefined;
     await this.call(conversationId, () =>
-      this.o.client.chat.update({ channel: ref.channel, ts: ref.ts, text: t.updates[status](who), blocks: cardBlocks(conversationId, ref.card, [], t, claimedBy) as never }),
+      this.options.client.chat.update({ channel: ref.channel, ts: ref.ts, text: t.updates[status](who), blocks: cardBlocks(conversationId, ref.card, [], t, claimedBy) as never }),
     );
     const note = t.updates[status](who);
     await this.call(conversationId, () =>
-      this.o.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: note, ...(status === 'claimed' ? { blocks: [{ type: 'section', text: { type: 'mrkdwn', text: note } }, ...controls(conversationId, t, this.o.internalPrefix)] as never } : {}) }),
+      this.options.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: note, ...(status === 'claimed' ? { blocks: [{ type: 'section', text: { type: 'mrkdwn', text: note } }, ...controls(conversationId, t, this.options.internalPrefix)] as never } : {}) }),
     );
   }
 
   async notify(conversationId: string, agentId: string, notice: AgentNotice): Promise<void> {
     const ref = await this.ref(conversationId);
     if (!ref) return;
-    await this.call(conversationId, () => this.o.client.chat.postEphemeral({ channel: ref.channel, user: agentId, thread_ts: ref.ts, text: escapeMrkdwn(this.o.text.notice(notice)) }));
+    await this.call(conversationId, () => this.options.client.chat.postEphemeral({ channel: ref.channel, user: agentId, thread_ts: ref.ts, text: escapeMrkdwn(this.options.text.notice(notice)) }));
   }
 
   async ping(conversationId: string, level: DeskAlert): Promise<void> {
     const ref = await this.ref(conversationId);
     if (!ref) return;
-    const supervisors = this.o.supervisorGroup ? `<!subteam^${this.o.supervisorGroup}>` : '<!channel>';
-    const text = `${level === 'sla' ? '<!here>' : supervisors} ${this.o.text.alerts[level]}`;
-    await this.call(conversationId, () => this.o.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text }));
+    const supervisors = this.options.supervisorGroup ? `<!subteam^${this.options.supervisorGroup}>` : '<!channel>';
+    const text = `${level === 'sla' ? '<!here>' : supervisors} ${this.options.text.alerts[level]}`;
+    await this.call(conversationId, () => this.options.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text }));
   }
 }

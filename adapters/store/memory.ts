@@ -38,7 +38,6 @@ interface ConversationSlot {
  * Values are copied in and out as JSON, as they would be through Redis.
  */
 export class MemoryStore implements Store {
-  readonly kind = 'memory' as const;
   readonly tickets: TicketStore;
   readonly timers: TimerStore;
   readonly queue: QueueStore = new MemoryQueue();

@@ -43,7 +43,6 @@ export interface RedisStoreOptions {
 }
 
 export class RedisStore implements Store {
-  readonly kind = 'redis' as const;
   readonly tickets: TicketStore;
   readonly timers: TimerStore;
   readonly queue: QueueStore;

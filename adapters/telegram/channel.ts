@@ -55,7 +55,7 @@ export function deliveryErrorOf(err: unknown, conversationId: string): DeliveryE
 
 /**
  * Sends replies as plain text (no parse_mode), so nothing a customer wrote, quoted back to
- * them, can ever be read as markup. Choices become an inline keyboard on the last part.
+ * them, can ever be read as markup. Choices become an inline keyboard.
  */
 export class TelegramChannel implements ChannelPort {
   constructor(
@@ -70,15 +70,12 @@ export class TelegramChannel implements ChannelPort {
   async send(message: OutboundMessage): Promise<void> {
     const chatId = chatIdOf(message.conversationId);
     if (chatId === undefined) throw new DeliveryError(`Not a Telegram conversation: ${message.conversationId}`, { retry: 'never', conversationId: message.conversationId });
-    const parts = splitMessage(message.text);
+    // One part: the engine has already split a long reply (with `split`) into outbox items of its own.
     try {
-      for (const [i, part] of parts.entries()) {
-        const last = i === parts.length - 1;
-        await this.api.sendMessage(chatId, part, {
-          link_preview_options: { is_disabled: true },
-          ...(last && message.choices?.length ? { reply_markup: { inline_keyboard: keyboardOf(message.choices) } } : {}),
-        });
-      }
+      await this.api.sendMessage(chatId, message.text, {
+        link_preview_options: { is_disabled: true },
+        ...(message.choices?.length ? { reply_markup: { inline_keyboard: keyboardOf(message.choices) } } : {}),
+      });
     } catch (err) {
       throw deliveryErrorOf(err, message.conversationId);
     }

@@ -19,7 +19,7 @@ function spawnMain(input: string, args: string[] = [], env: Record<string, strin
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      ['--import', 'tsx', 'bots/main.ts', ...withClock(args)],
+      ['--import', 'tsx', 'bots/app/main.ts', ...withClock(args)],
       { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 30_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );

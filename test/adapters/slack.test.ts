@@ -1,13 +1,14 @@
 import { createHmac } from 'node:crypto';
-import { deskText } from '../../flows/desk-text.js';
+import { deskText } from '../../adapters/desk/text.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../adapters/store/memory.js';
-import { SLACK_EVENTS_PATH, SlackService } from '../../adapters/slack/service.js';
+import { createSlack, parseThreadMessage, SLACK_EVENTS_PATH } from '../../adapters/slack/index.js';
 import { Engine } from '../../bots/engine.js';
+import { SetupError } from '../../bots/errors.js';
 import { memoryLogger } from '../../bots/log.js';
 import { defaultFlow } from '../support/flows.js';
 import { RecordingChannel, TestClock } from '../support/harness.js';
@@ -76,10 +77,10 @@ async function setup(options: { deskLanguage?: string; internalPrefix?: string }
   const store = new MemoryStore(clock.now);
   const log = memoryLogger();
   const customer = new RecordingChannel();
-  const service = new SlackService({ botToken: 'xoxb-test', signingSecret: SECRET, agentChannel: AGENTS, categoryChannels: () => ({}), internalPrefix: options.internalPrefix ?? '//', deskText: deskText(options.deskLanguage ?? 'en'), links: store.links, log, clock: clock.now });
+  const service = createSlack({ botToken: 'xoxb-test', signingSecret: SECRET, agentChannel: AGENTS, categoryChannels: () => ({}), internalPrefix: options.internalPrefix ?? '//', deskText: deskText(options.deskLanguage ?? 'en') }, { links: store.links, log, clock: clock.now });
   const engine = new Engine({ store, flow: () => flow, channels: new Map([['test', customer]]), desk: service.desk, clock: clock.now, log, sleep: async () => {} });
-  service.attach(engine);
-  server = createServer((req, res) => service.requestListener?.(req, res));
+  const route = service.receiver(engine).routes?.find((r) => r.path === SLACK_EVENTS_PATH);
+  server = createServer((req, res) => route?.handle(req, res));
   await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${SLACK_EVENTS_PATH}`;
   const customerSays = (text: string, id = `c-${Math.random()}`) =>
@@ -256,9 +257,10 @@ describe('Slack agent desk over Socket Mode (a local WebSocket server stands in 
     const store = new MemoryStore(clock.now);
     const log = memoryLogger();
     const customer = new RecordingChannel();
-    const service = new SlackService({ botToken: 'xoxb-test', appToken: 'xapp-1-test', apiUrl: 'https://slack-proxy.internal.test/api/', agentChannel: AGENTS, categoryChannels: () => ({}), internalPrefix: '//', deskText: deskText('zh-CN'), links: store.links, log, clock: clock.now });
-    const engine = new Engine({ store, flow: () => flow, channels: new Map([['test', customer]]), desk: service.desk, clock: clock.now, log, sleep: async () => {} });
-    service.attach(engine);
+    const slackApp = createSlack({ botToken: 'xoxb-test', appToken: 'xapp-1-test', apiUrl: 'https://slack-proxy.internal.test/api/', agentChannel: AGENTS, categoryChannels: () => ({}), internalPrefix: '//', deskText: deskText('zh-CN') }, { links: store.links, log, clock: clock.now });
+    const engine = new Engine({ store, flow: () => flow, channels: new Map([['test', customer]]), desk: slackApp.desk, clock: clock.now, log, sleep: async () => {} });
+    const service = slackApp.receiver(engine);
+    expect(service.routes).toBeUndefined();
     try {
       await service.start();
       socket = await connected;
@@ -301,5 +303,38 @@ describe('Slack agent desk over Socket Mode (a local WebSocket server stands in 
       await service.stop();
       wss.close();
     }
+  });
+});
+
+describe('Slack thread messages: the desk\'s small language', () => {
+  it('reads notes, commands and replies, case-insensitively, and trims them', () => {
+    expect(parseThreadMessage('  // 仓库已经催过了 ', '//')).toEqual({ action: 'note', text: '仓库已经催过了' });
+    expect(parseThreadMessage('##内部', '##')).toEqual({ action: 'note', text: '内部' });
+    expect(parseThreadMessage('!claim', '//')).toEqual({ action: 'claim' });
+    expect(parseThreadMessage('!CLOSE now', '//')).toEqual({ action: 'close' });
+    expect(parseThreadMessage('!handback', '//')).toEqual({ action: 'handback' });
+    expect(parseThreadMessage('!release', '//')).toEqual({ action: 'release' });
+    expect(parseThreadMessage('!transfer  refund ', '//')).toEqual({ action: 'transfer', category: 'refund' });
+    expect(parseThreadMessage('!override 这是公司规定\uff0c抱歉', '//')).toEqual({ action: 'reply', text: '这是公司规定\uff0c抱歉', override: true });
+    expect(parseThreadMessage('!override\nline two', '//')).toEqual({ action: 'reply', text: 'line two', override: true });
+    expect(parseThreadMessage(' 您好\uff0c我来帮您查一下 ', '//')).toEqual({ action: 'reply', text: '您好\uff0c我来帮您查一下' });
+    // Not a command: the verb must stand alone.
+    expect(parseThreadMessage('!claimed it', '//')).toEqual({ action: 'reply', text: '!claimed it' });
+    expect(parseThreadMessage('!help', '//')).toEqual({ action: 'reply', text: '!help' });
+  });
+
+  it('refuses to start without a way to receive events, saying which settings give one', () => {
+    const store = new MemoryStore(() => 0);
+    const make = () => createSlack({ botToken: 'xoxb-test', agentChannel: AGENTS, categoryChannels: () => ({}), internalPrefix: '//', deskText: deskText('en') }, { links: store.links, log: memoryLogger(), clock: () => 0 });
+    expect(make).toThrow(SetupError);
+    expect(make).toThrow(/SLACK_SIGNING_SECRET.*SLACK_APP_TOKEN/);
+  });
+
+  it('builds one receiver per Slack app: a second would run every event twice', () => {
+    const store = new MemoryStore(() => 0);
+    const slack = createSlack({ botToken: 'xoxb-test', signingSecret: SECRET, agentChannel: AGENTS, categoryChannels: () => ({}), internalPrefix: '//', deskText: deskText('en') }, { links: store.links, log: memoryLogger(), clock: () => 0 });
+    const engine = new Engine({ store, flow: () => flow, channels: new Map(), desk: slack.desk, clock: () => 0, log: memoryLogger() });
+    expect(slack.receiver(engine).routes?.map((r) => r.path)).toEqual([SLACK_EVENTS_PATH]);
+    expect(() => slack.receiver(engine)).toThrow(SetupError);
   });
 });

@@ -58,7 +58,7 @@ async function fakeTelegram(): Promise<FakeTelegram> {
 }
 
 function start(env: Record<string, string>): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bots/main.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env } });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bots/app/main.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env } });
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   child.stdout?.resume();
@@ -126,12 +126,17 @@ describe('npm start with TELEGRAM_BOT_TOKEN', () => {
     });
     await until(() => tg.calls.some((c) => c.method === 'setWebhook'), 'setWebhook');
     expect(tg.calls.find((c) => c.method === 'setWebhook')?.body).toMatchObject({ url: 'https://bot.example.com/telegram/webhook', secret_token: secret });
+    // It knows its own username (getMe) before taking updates, as polling does.
+    expect(tg.calls.findIndex((c) => c.method === 'getMe')).toBeLessThan(tg.calls.findIndex((c) => c.method === 'setWebhook'));
+    expect(tg.calls.some((c) => c.method === 'getMe')).toBe(true);
     const post = (s: string) =>
       fetch(`http://127.0.0.1:${port}/telegram/webhook`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': s },
         body: JSON.stringify(updates.text(5151, '你好')),
       });
+    // The app's one server also answers health checks (load balancers).
+    expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).text()).toBe('ok');
     expect((await post('forged-secret-000000000000')).status).toBe(401);
     expect((await post(secret)).status).toBe(200);
     await until(() => tg.calls.some((c) => c.method === 'sendMessage'), 'the reply');

@@ -2,10 +2,12 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../adapters/store/memory.js';
 import { keyboardOf, splitMessage } from '../../adapters/telegram/channel.js';
-import { TelegramService } from '../../adapters/telegram/service.js';
+import { createTelegram, type TelegramReceiver } from '../../adapters/telegram/index.js';
+import { createHttpServer } from '../../bots/app/http.js';
 import type { RedisStore } from '../../adapters/store/redis.js';
 import { freshRedisStore, redisUrl } from '../support/redis.js';
 import { Engine } from '../../bots/engine.js';
+import { SetupError } from '../../bots/errors.js';
 import { memoryLogger } from '../../bots/log.js';
 import type { Store } from '../../bots/ports.js';
 import { defaultFlow } from '../support/flows.js';
@@ -19,16 +21,20 @@ const flow = defaultFlow();
 
 interface Setup {
   api: ReturnType<typeof fakeBotApi>;
-  service: TelegramService;
+  receiver: TelegramReceiver;
+  /** The port of the app's HTTP server, on which the webhook route is mounted. */
+  port: number;
   store: Store;
   log: ReturnType<typeof memoryLogger>;
   slept: number[];
   engine: Engine;
   /** POSTs an update to the webhook as Telegram would, then waits for the conversation to settle. */
   post(update: unknown, options?: { secret?: string | null; raw?: string }): Promise<number>;
+  /** Closes the HTTP server and stops the receiver, as the app does on SIGTERM. */
+  stop(): Promise<void>;
 }
 
-const running: TelegramService[] = [];
+const running: Array<{ stop(): Promise<void> }> = [];
 
 async function setup(options: { apiRoot?: string; store?: Store; allowGroups?: boolean; api?: ReturnType<typeof fakeBotApi>; throttle?: boolean; polling?: boolean; flow?: ConversationFlow } = {}): Promise<Setup> {
   const apiRoot = options.apiRoot ?? 'https://api.telegram.org';
@@ -36,33 +42,37 @@ async function setup(options: { apiRoot?: string; store?: Store; allowGroups?: b
   const log = memoryLogger();
   const clock = new TestClock();
   const store = options.store ?? new MemoryStore(clock.now);
-  const service = new TelegramService({
+  const telegram = createTelegram({
     token: TOKEN,
     apiRoot,
-    mode: options.polling ? { kind: 'polling' } : { kind: 'webhook', publicUrl: 'https://bot.example.com/', secret: SECRET, port: 0, host: '127.0.0.1' },
+    mode: options.polling ? { kind: 'polling' } : { kind: 'webhook', publicUrl: 'https://bot.example.com/', secret: SECRET },
     allowGroups: options.allowGroups ?? false,
     throttle: options.throttle ?? false,
     botInfo: BOT_INFO,
-    log,
-    clock: clock.now,
-  });
+  }, { log, clock: clock.now });
   const slept: number[] = [];
   const conversation = options.flow ?? flow;
-  const engine = new Engine({ store, flow: () => conversation, channels: new Map([['telegram', service.channel]]), clock: clock.now, log, sleep: async (ms) => void slept.push(ms) });
-  service.attach(engine);
-  await service.start();
-  running.push(service);
+  const engine = new Engine({ store, flow: () => conversation, channels: new Map([['telegram', telegram.channel]]), clock: clock.now, log, sleep: async (ms) => void slept.push(ms) });
+  const receiver = telegram.receiver(engine);
+  const http = createHttpServer({ routes: receiver.routes ?? [], log });
+  const port = await http.listen(0, '127.0.0.1');
+  await receiver.start();
+  const stop = async () => {
+    await http.close();
+    await receiver.stop();
+  };
+  running.push({ stop });
   const post: Setup['post'] = async (update, opts = {}) => {
     const secret = opts.secret === undefined ? SECRET : opts.secret;
-    const res = await fetch(`http://127.0.0.1:${service.port}/telegram/webhook`, {
+    const res = await fetch(`http://127.0.0.1:${port}/telegram/webhook`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
       body: opts.raw ?? JSON.stringify(update),
     });
-    await service.idle();
+    await receiver.idle();
     return res.status;
   };
-  return { api, service, store, log, slept, post, engine };
+  return { api, receiver, port, store, log, slept, post, stop, engine };
 }
 
 beforeAll(() => {
@@ -246,21 +256,49 @@ describe('Telegram webhook: security and reliability', () => {
     expect(await t.store.load('telegram:42')).toMatchObject({ timers: {} });
   });
 
+  it('refuses a body over 1 MiB with 413, and answers 503 once stopping so Telegram redelivers', async () => {
+    const t = await setup();
+    expect(await t.post(undefined, { raw: JSON.stringify({ update_id: 1, pad: 'x'.repeat(1 << 20) }) })).toBe(413);
+    await t.receiver.stop();
+    expect(await t.post(updates.text(42, '你好'))).toBe(503);
+    expect(await t.store.pending(10)).toEqual([]);
+  });
+
+  it('answers 500 when the update cannot be stored, so Telegram redelivers it', async () => {
+    const clock = new TestClock();
+    const store = new MemoryStore(clock.now);
+    store.acceptAndBegin = async () => {
+      throw new Error('store down');
+    };
+    const t = await setup({ store });
+    expect(await t.post(updates.text(42, '你好'))).toBe(500);
+    expect(t.api.of('sendMessage')).toEqual([]);
+  });
+
+  it('shares the app\'s server: /healthz answers, GET on the webhook is 405, other paths 404', async () => {
+    const t = await setup();
+    const get = (path: string) => fetch(`http://127.0.0.1:${t.port}${path}`);
+    const health = await get('/healthz');
+    expect([health.status, await health.text()]).toEqual([200, 'ok']);
+    expect((await get('/telegram/webhook')).status).toBe(405);
+    expect((await get('/nowhere')).status).toBe(404);
+  });
+
   it('finishes the conversations in flight before stopping', async () => {
     // The Bot API answers slowly: the update is accepted and answered 200 long before the reply is out.
     const slow = fakeBotApi('https://api.telegram.org', { delayMs: 300 });
     const t = await setup({ api: slow });
-    const res = await fetch(`http://127.0.0.1:${t.service.port}/telegram/webhook`, {
+    const res = await fetch(`http://127.0.0.1:${t.port}/telegram/webhook`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
       body: JSON.stringify(updates.text(42, '你好')),
     });
     expect(res.status).toBe(200);
     expect((await t.store.peekOutbox('telegram:42', 10)).map((i) => i.effect.type)).toContain('reply');
-    await t.service.stop();
+    await t.stop();
     expect(await t.store.peekOutbox('telegram:42', 10)).toEqual([]);
     expect(slow.sent(42)).toEqual(['您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f']);
-    const after = await fetch(`http://127.0.0.1:${t.service.port ?? 1}/telegram/webhook`, { method: 'POST' }).catch(() => undefined);
+    const after = await fetch(`http://127.0.0.1:${t.port}/telegram/webhook`, { method: 'POST' }).catch(() => undefined);
     expect(after?.status ?? 'closed').toBe('closed');
   });
 });
@@ -279,7 +317,7 @@ describe('Telegram: replicas, polling and pacing', () => {
         const [first, second] = i % 2 === 0 ? [a, b] : [b, a];
         await Promise.all([first.post(u), second.post(u)]);
       }
-      await Promise.all([a.service.idle(), b.service.idle()]);
+      await Promise.all([a.receiver.idle(), b.receiver.idle()]);
       expect(api.sent(77)).toEqual(twoMattersReplies());
     } finally {
       await Promise.all(stores.map((s) => s.close()));
@@ -292,7 +330,7 @@ describe('Telegram: replicas, polling and pacing', () => {
     const t = await setup({ api, polling: true });
     for (let i = 0; i < 100 && api.sent(88).length === 0; i++) {
       await new Promise((r) => setTimeout(r, 20));
-      await t.service.idle();
+      await t.receiver.idle();
     }
     expect(api.of('deleteWebhook')).toHaveLength(1);
     expect(api.of('getUpdates')[0]?.body).toMatchObject({ allowed_updates: ['message', 'edited_message', 'callback_query'] });
@@ -307,11 +345,9 @@ describe('Telegram: replicas, polling and pacing', () => {
     const stores: Store[] = kind === 'redis' ? [await freshRedisStore({}, prefix), await freshRedisStore({}, prefix)] : [memory, memory];
     const api = fakeBotApi();
     const waiting: Array<() => void> = [];
-    const replicas = stores.map((store) => {
-      const service = new TelegramService({ token: TOKEN, apiRoot: 'https://api.telegram.org', mode: { kind: 'polling' }, allowGroups: false, throttle: true, rates: () => store.rates, sleep: () => new Promise<void>((r) => waiting.push(r)), botInfo: BOT_INFO, log: memoryLogger(), clock: clock.now });
-      running.push(service);
-      return service;
-    });
+    const replicas = stores.map((store) =>
+      createTelegram({ token: TOKEN, apiRoot: 'https://api.telegram.org', mode: { kind: 'polling' }, allowGroups: false, throttle: true, sleep: () => new Promise<void>((r) => waiting.push(r)), botInfo: BOT_INFO }, { rates: store.rates, log: memoryLogger(), clock: clock.now }),
+    );
     try {
       // Forty customers, twenty on each replica, each due one reply at the same instant.
       const sends = replicas.flatMap((r, k) => Array.from({ length: 20 }, (_, i) => r.channel.send({ id: `m${k}-${i}`, conversationId: `telegram:${7000 + 100 * k + i}`, customerId: '1', text: '您好' })));
@@ -332,6 +368,16 @@ describe('Telegram: replicas, polling and pacing', () => {
     const t = await setup({ throttle: true });
     await t.post(updates.text(42, '我的订单还没发货'));
     expect(t.api.sent(42)).toEqual(['您好\uff0c本店欢迎您的光临\uff01', '您的意思是想了解订单什么时候发货\uff0c对吗\uff1f']);
+  });
+});
+
+describe('Telegram wiring', () => {
+  it('builds one receiver per bot: a second would handle every update twice', () => {
+    const telegram = createTelegram({ token: TOKEN, apiRoot: 'https://api.telegram.org', mode: { kind: 'polling' }, allowGroups: false, throttle: false, botInfo: BOT_INFO }, { log: memoryLogger(), clock: Date.now });
+    const clock = new TestClock();
+    const engine = new Engine({ store: new MemoryStore(clock.now), flow: () => flow, channels: new Map([['telegram', telegram.channel]]), clock: clock.now, log: memoryLogger() });
+    expect(telegram.receiver(engine).routes).toBeUndefined();
+    expect(() => telegram.receiver(engine)).toThrow(SetupError);
   });
 });
 

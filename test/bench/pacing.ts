@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RedisStore } from '../../adapters/store/redis.js';
-import { TelegramService } from '../../adapters/telegram/service.js';
+import { createTelegram } from '../../adapters/telegram/index.js';
 import { Engine } from '../../bots/engine.js';
 import { createLogger } from '../../bots/log.js';
 import { defaultFlow } from '../support/flows.js';
@@ -96,10 +96,10 @@ export async function runPacing(url: string, prefix: string, chats: number): Pro
   const store = await RedisStore.connect({ url, prefix });
   const log = createLogger('error');
   // As in production: per-chat pacing in the process, the overall limit shared through Redis.
-  const service = new TelegramService({ token: TOKEN, apiRoot, mode: { kind: 'polling' }, allowGroups: false, throttle: true, rates: () => store.rates, botInfo: BOT_INFO, log, clock: Date.now });
+  const telegram = createTelegram({ token: TOKEN, apiRoot, mode: { kind: 'polling' }, allowGroups: false, throttle: true, botInfo: BOT_INFO }, { rates: store.rates, log, clock: Date.now });
   const flow = defaultFlow();
-  const engine = new Engine({ store, flow: () => flow, channels: new Map([['telegram', service.channel]]), clock: Date.now, log, options: { deliveryAttempts: 10 } });
-  service.attach(engine);
+  const engine = new Engine({ store, flow: () => flow, channels: new Map([['telegram', telegram.channel]]), clock: Date.now, log, options: { deliveryAttempts: 10 } });
+  const service = telegram.receiver(engine);
 
   const started = Date.now();
   let updateId = 1;

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { RedisStore } from '../../adapters/store/redis.js';
-import { TelegramService } from '../../adapters/telegram/service.js';
+import { createTelegram } from '../../adapters/telegram/index.js';
 import { Engine } from '../../bots/engine.js';
 import { createLogger } from '../../bots/log.js';
 import { defaultFlow } from '../support/flows.js';
@@ -62,9 +62,9 @@ async function memoryUsage(redis: Redis, key: string): Promise<number> {
 async function ours(url: string, prefix: string, onSend: () => void): Promise<Driver> {
   const store = await RedisStore.connect({ url, prefix });
   const log = createLogger('error');
-  const service = new TelegramService({ token: TOKEN, apiRoot: 'https://api.telegram.org', mode: { kind: 'polling' }, allowGroups: false, throttle: false, botInfo: BOT_INFO, log, clock: Date.now, fetch: stubFetch(onSend) });
+  const telegram = createTelegram({ token: TOKEN, apiRoot: 'https://api.telegram.org', mode: { kind: 'polling' }, allowGroups: false, throttle: false, botInfo: BOT_INFO, fetch: stubFetch(onSend) }, { log, clock: Date.now });
   const flow = defaultFlow();
-  service.attach(new Engine({ store, flow: () => flow, channels: new Map([['telegram', service.channel]]), clock: Date.now, log }));
+  const service = telegram.receiver(new Engine({ store, flow: () => flow, channels: new Map([['telegram', telegram.channel]]), clock: Date.now, log }));
   return {
     send: async (chatId, text, updateId) => void (await service.handle(update(chatId, text, updateId), { wait: true })),
     bytes: (chatId) => store.memoryUsage(`telegram:${chatId}`),

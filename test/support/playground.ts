@@ -1,19 +1,14 @@
-import { PlaygroundDesk } from '../../adapters/playground/desk.js';
-import { PLAYGROUND_CHANNEL, PlaygroundChannel } from '../../adapters/playground/channel.js';
-import { PlaygroundSession } from '../../adapters/playground/session.js';
-import { createRuntime } from '../../bots/app.js';
+import { createPlayground } from '../../bots/app/playground.js';
 import { parseConfig } from '../../bots/config.js';
-import type { FlowRegistry } from '../../bots/flows-registry.js';
 import { createLogger } from '../../bots/log.js';
-import { deskText, type DeskText } from '../../flows/desk-text.js';
 import type { SupportedLocale } from '../../flows/locales.js';
 
 /**
  * The playground command (`npm start` without a Telegram token) built in this process, so its
  * suite drives the real wiring in milliseconds instead of a process spawn per test. It mirrors
- * `playground()` in bots/main.ts for a scripted (non-TTY) run; the one difference is the clock,
- * which stands still at `--at` and moves only on `/wait`, so runs are deterministic.
- * Kept in one file: its imports follow bots/main.ts and bots/app.ts when those move.
+ * the playground command for a scripted (non-TTY) run, through the same `createPlayground`; the
+ * one difference is the clock, which stands still at `--at` and moves only on `/wait`, so runs are
+ * deterministic.
  */
 
 /** A Monday afternoon in Shanghai, within business hours: the clock unless a run sets `at`. */
@@ -52,18 +47,8 @@ export async function runPlayground(script: string, options: PlaygroundOptions =
   let now = Date.parse(options.at ?? MONDAY_AFTERNOON);
   if (Number.isNaN(now)) throw new Error(`--at must be a date and time (got "${options.at}")`);
   const clock = { now: () => now, advance: (ms: number) => void (now += ms) };
-  const channel = new PlaygroundChannel(print);
-  const language = config.DESK_LANGUAGE ?? options.lang ?? config.DEFAULT_LOCALE;
-  const runtime = await createRuntime({
-    config,
-    log: logger,
-    clock: clock.now,
-    channels: new Map([[PLAYGROUND_CHANNEL, channel]]),
-    desk: new PlaygroundDesk(print, deskWords(language, () => runtime.flows)),
-    flowsDir: options.flows,
-  });
+  const { runtime, session } = await createPlayground({ config, lang: options.lang, flowsDir: options.flows, clock, print, log: logger });
   try {
-    const session = new PlaygroundSession({ engine: runtime.engine, channel, tickets: runtime.store.tickets, poller: runtime.poller, clock, print, localeHint: options.lang });
     for (const line of script.split(/\r?\n/)) {
       if (!(await session.line(line))) break;
     }
@@ -72,13 +57,4 @@ export async function runPlayground(script: string, options: PlaygroundOptions =
     await runtime.close();
   }
   return { out, log };
-}
-
-/** As `deskWords` in bots/main.ts: categories named from the definition in the desk's language. */
-function deskWords(language: string, flows: () => FlowRegistry): DeskText {
-  return deskText(language, (id) => {
-    const bundle = flows().current().bundle;
-    const def = (bundle.locales.get(language) ?? bundle.locales.get(bundle.defaultLocale))?.definition;
-    return def?.complaints.categories.find((c) => c.id === id)?.name;
-  });
 }

@@ -1,5 +1,5 @@
-import type { SupportedLocale } from './locales.js';
-import type { AgentNotice, DeskAlert, DeskUpdate, HandoffCard, HandoffReason } from './contracts.js';
+import type { SupportedLocale } from '../../flows/locales.js';
+import type { AgentNotice, DeskAlert, DeskUpdate, HandoffCard, HandoffReason } from '../../flows/contracts.js';
 
 /**
  * What agents read on the desk (Slack, the playground), in the desk's language. The customer's

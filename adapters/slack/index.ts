@@ -1,0 +1,64 @@
+import type { App } from '@slack/bolt';
+import type { Logger } from '../../bots/log.js';
+import type { Inbox, LinkStore } from '../../bots/ports.js';
+import { SetupError } from '../../bots/errors.js';
+import type { DeskText } from '../desk/text.js';
+import { SlackDesk } from './desk.js';
+import { createBoltApp, SlackReceiver, type BoltOptions } from './receiver.js';
+
+export { SLACK_CHANNEL, SLACK_EVENTS_PATH, parseThreadMessage } from './receiver.js';
+
+export interface SlackOptions extends BoltOptions {
+  agentChannel: string;
+  /** Read when a card is posted, so an edited definition applies without a restart. */
+  categoryChannels: () => Record<string, string>;
+  supervisorGroup?: string | undefined;
+  /** Messages starting with this stay internal (never reach the customer). */
+  internalPrefix: string;
+  /** The agents' language on the desk. */
+  deskText: DeskText;
+}
+
+export interface SlackDeps {
+  /** Where cards and threads are found again (shared by replicas, survives restarts). */
+  links: LinkStore;
+  log: Logger;
+  clock: () => number;
+}
+
+export interface Slack {
+  readonly app: App;
+  /** Given to the engine, which posts handoffs through it. */
+  readonly desk: SlackDesk;
+  /**
+   * Builds the receiver once the engine exists (the engine needs the desk first). Once only:
+   * it registers Bolt's listeners.
+   */
+  receiver(inbox: Inbox): SlackReceiver;
+}
+
+/** Slack as the agent desk: the desk out (cards, threads) and the receiver in, on one Bolt app. */
+export function createSlack(options: SlackOptions, deps: SlackDeps): Slack {
+  const { app, http } = createBoltApp(options);
+  const desk = new SlackDesk({
+    client: app.client,
+    links: deps.links,
+    log: deps.log,
+    agentChannel: options.agentChannel,
+    categoryChannels: options.categoryChannels,
+    supervisorGroup: options.supervisorGroup,
+    text: options.deskText,
+    internalPrefix: options.internalPrefix,
+  });
+  let built = false;
+  return {
+    app,
+    desk,
+    receiver: (inbox) => {
+      // A second receiver would register every listener twice, and each event would run twice.
+      if (built) throw new SetupError('createSlack(...).receiver(inbox) was called twice; build one receiver per Slack app.');
+      built = true;
+      return new SlackReceiver({ app, http, desk, inbox, internalPrefix: options.internalPrefix, log: deps.log, clock: deps.clock });
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import type { Bot } from 'grammy';
+import type { Logger } from '../../bots/log.js';
+import type { Inbox, Receiver, Route } from '../../bots/ports.js';
+import type { TelegramChannel } from './channel.js';
+import { fromUpdate, TelegramUpdate } from './updates.js';
+import { WEBHOOK_PATH, webhookRoute, type HandleResult } from './webhook.js';
+
+/** The updates this bot reads; anything else Telegram need not send. */
+export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] as const;
+
+/** Webhook when the bot has a public address (the app's server mounts the route), long polling otherwise. */
+export type TelegramMode = { kind: 'polling' } | { kind: 'webhook'; publicUrl: string; secret: string };
+
+export interface TelegramReceiverOptions {
+  bot: Bot;
+  /** Acknowledges button presses once they are stored. */
+  channel: TelegramChannel;
+  inbox: Inbox;
+  mode: TelegramMode;
+  allowGroups: boolean;
+  log: Logger;
+  clock: () => number;
+}
+
+/**
+ * Telegram's way in: turns updates into inbound events, stores each durably through the Inbox,
+ * then runs the conversation in the background. Holds no conversation state; tracks the runs
+ * in flight so stopping can wait for them.
+ */
+export class TelegramReceiver implements Receiver {
+  readonly routes: readonly Route[] | undefined;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private stoppingNow = false;
+
+  constructor(private readonly options: TelegramReceiverOptions) {
+    const { bot, mode, log } = options;
+    this.routes = mode.kind === 'webhook' ? [webhookRoute(this, { secret: mode.secret, log })] : undefined;
+    // Long polling enters here; the webhook route calls `handle` itself.
+    bot.use(async (ctx) => {
+      await this.handle(ctx.update);
+    });
+    bot.catch((err) => log.error('telegram update failed', { error: String(err.error) }));
+  }
+
+  /** True from `stop()` on: the webhook answers 503 so Telegram redelivers. */
+  get stopping(): boolean {
+    return this.stoppingNow;
+  }
+
+  /**
+   * Accepts one update durably, then lets the conversation run in the background. Resolves once
+   * the update is stored (or found to be a duplicate), which is when a webhook may answer 200.
+   * Throws when it cannot be stored, so the webhook answers 500 and Telegram redelivers.
+   */
+  async handle(raw: unknown, options: { wait?: boolean } = {}): Promise<HandleResult> {
+    const { bot, inbox, log } = this.options;
+    const parsed = TelegramUpdate.safeParse(raw);
+    if (!parsed.success) {
+      log.warn('malformed Telegram update ignored', { problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+      return 'invalid';
+    }
+    const inbound = fromUpdate(parsed.data, { allowGroups: this.options.allowGroups, botUsername: bot.isInited() ? bot.botInfo.username : undefined, now: this.options.clock });
+    if (inbound.kind === 'ignore') {
+      log.debug('update ignored', { updateId: parsed.data.update_id, reason: inbound.reason });
+      return 'ignored';
+    }
+    // Accepting also takes the conversation when it is free, so the usual turn needs no second look.
+    const result = await inbox.accept(inbound.event, { begin: true });
+    if (result.status === 'rejected') return 'invalid';
+    if (result.status === 'duplicate') return 'duplicate';
+    if (inbound.callback) this.track(this.options.channel.acknowledge(inbound.callback));
+    const run = inbox.run(result.conversationId, result.begun);
+    this.track(run);
+    // Measuring (and tests) can wait for this conversation's turn; the webhook never does.
+    if (options.wait) await run;
+    return 'accepted';
+  }
+
+  private track(work: Promise<unknown>): void {
+    const p = work.catch((err: unknown) => this.options.log.error('background work failed', { error: String(err) }));
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  /** Resolves when every conversation run started so far has finished. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  /** Starts taking updates: registers the webhook (the app's server already routes it), or starts long polling. */
+  async start(): Promise<void> {
+    const { bot, mode, log } = this.options;
+    if (mode.kind === 'webhook') {
+      // Polling learns the bot's username in bot.start(); a webhook must ask (getMe), or `/start@other_bot` in a group would be taken as ours.
+      await bot.init();
+      const url = `${mode.publicUrl.replace(/\/+$/, '')}${WEBHOOK_PATH}`;
+      await bot.api.setWebhook(url, { secret_token: mode.secret, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false });
+      log.info('telegram webhook registered', { url });
+      return;
+    }
+    // bot.start() removes any webhook first, then long-polls.
+    void bot.start({ allowed_updates: [...ALLOWED_UPDATES], onStart: (me) => log.info('telegram long polling started', { bot: me.username }) });
+  }
+
+  /** Stops taking updates, then waits for the conversations in flight to finish. */
+  async stop(): Promise<void> {
+    this.stoppingNow = true;
+    if (this.options.bot.isRunning()) await this.options.bot.stop();
+    await this.idle();
+  }
+}

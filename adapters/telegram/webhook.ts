@@ -1,0 +1,80 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SetupError } from '../../bots/errors.js';
+import type { Logger } from '../../bots/log.js';
+import type { Route } from '../../bots/ports.js';
+
+export const WEBHOOK_PATH = '/telegram/webhook';
+const MAX_BODY_BYTES = 1 << 20;
+
+/** What became of one update: `invalid` is answered 400, the rest 200. */
+export type HandleResult = 'accepted' | 'duplicate' | 'ignored' | 'invalid';
+
+/** What the webhook feeds: the receiver, seen only as far as a request needs. */
+export interface WebhookTarget {
+  /** True once the receiver stops: new updates are refused so Telegram redelivers them elsewhere. */
+  readonly stopping: boolean;
+  /** Resolves once the update is stored (or found a duplicate); throws when it cannot be stored. */
+  handle(raw: unknown): Promise<HandleResult>;
+}
+
+/**
+ * The webhook endpoint: the secret token first (in constant time, before the body is read), the
+ * body second, and 2xx only once the update is durably stored, so Telegram redelivers anything
+ * the bot could not keep.
+ */
+export function webhookRoute(target: WebhookTarget, options: { secret: string; log: Logger }): Route {
+  if (!options.secret) throw new SetupError('The Telegram webhook needs a secret token (TELEGRAM_WEBHOOK_SECRET).');
+  return {
+    path: WEBHOOK_PATH,
+    handle: (req, res) => {
+      void serve(target, options.secret, req, res).catch((err: unknown) => {
+        options.log.error('webhook request failed', { error: String(err) });
+        if (!res.headersSent) reply(res, 500, 'could not accept the update; Telegram will redeliver it');
+      });
+    },
+  };
+}
+
+async function serve(target: WebhookTarget, secret: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'POST') return reply(res, 405, 'POST only');
+  if (!sameSecret(req.headers['x-telegram-bot-api-secret-token'], secret)) {
+    req.resume();
+    return reply(res, 401, 'wrong or missing X-Telegram-Bot-Api-Secret-Token');
+  }
+  if (target.stopping) return reply(res, 503, 'shutting down; Telegram will redeliver');
+  const body = await readBody(req);
+  if (body === undefined) return reply(res, 413, 'update too large');
+  let update: unknown;
+  try {
+    update = JSON.parse(body);
+  } catch {
+    return reply(res, 400, 'body is not JSON');
+  }
+  const result = await target.handle(update);
+  return reply(res, result === 'invalid' ? 400 : 200, result);
+}
+
+function reply(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end(text);
+}
+
+/** Compares the secret in constant time (hashing first makes the lengths equal). */
+function sameSecret(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,75 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SetupError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Route } from '../ports.js';
+
+export const HEALTH_PATH = '/healthz';
+
+/** The process's one HTTP server: every receiver's routes (and later the console's) on one port. */
+export interface HttpServer {
+  /** The port it listens on, once listening (0 asks the system for a free one). */
+  readonly port: number | undefined;
+  listen(port: number, host?: string): Promise<number>;
+  /** Refuses new connections, lets the requests in progress finish, then resolves. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the server from the routes it mounts, by exact path (no query string), plus
+ * `/healthz` for load balancers; anything else is 404. Two routes on one path are a wiring
+ * mistake, caught here rather than by a request that reaches the wrong handler.
+ */
+export function createHttpServer(options: { routes: readonly Route[]; log: Logger }): HttpServer {
+  const routes = new Map<string, Route>();
+  for (const route of options.routes) {
+    if (route.path === HEALTH_PATH || routes.has(route.path)) throw new SetupError(`Two HTTP routes claim ${route.path}; each path needs exactly one handler.`);
+    routes.set(route.path, route);
+  }
+  let stopping = false;
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) return text(res, 200, stopping ? 'stopping' : 'ok');
+    const route = routes.get(path);
+    if (!route) return text(res, 404, 'not found');
+    try {
+      route.handle(req, res);
+    } catch (err) {
+      options.log.error('HTTP route failed', { path, error: String(err) });
+      if (!res.headersSent) text(res, 500, 'internal error');
+    }
+  };
+  const server = createServer(handle);
+  let closed: Promise<void> | undefined;
+  return {
+    get port() {
+      const addr = server.address();
+      return addr && typeof addr === 'object' ? (addr as AddressInfo).port : undefined;
+    },
+    listen: (port, host) =>
+      new Promise<number>((resolve, reject) => {
+        server.once('error', reject);
+        const ready = () => {
+          server.off('error', reject);
+          resolve((server.address() as AddressInfo).port);
+        };
+        if (host === undefined) server.listen(port, ready);
+        else server.listen(port, host, ready);
+      }),
+    close: () => {
+      stopping = true;
+      closed ??= new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        // Keep-alive connections with no request in progress would hold the close open.
+        server.closeIdleConnections();
+      });
+      return closed;
+    },
+  };
+}
+
+function text(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end(body);
+}

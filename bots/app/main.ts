@@ -1,0 +1,75 @@
+import { parseArgs } from 'node:util';
+import { isSupportedLocale, SUPPORTED_LOCALES, SUPPORTED_LOCALES_TEXT } from '../../flows/locales.js';
+import { parseConfig } from '../config.js';
+import { ServiceBotError } from '../errors.js';
+import { DEFAULT_FLOWS_DIR } from '../flows-registry.js';
+import { flowsCheck } from './flows-check.js';
+import { playground } from './playground.js';
+import { serve } from './serve.js';
+import { listTickets, resolveTicket } from './tickets.js';
+
+const USAGE = `Usage:
+  npm start [-- --lang ${SUPPORTED_LOCALES.join('|')}] [--flows DIR] [--at TIME]
+                                                  chat with the bot in the local playground
+                                                  (--at 2026-10-01T09:30:00+08:00 sets its clock)
+                                                  (runs the Telegram channel when TELEGRAM_BOT_TOKEN is set)
+  npm run flows:check [-- DIR]                    validate flow definitions and list every problem
+  npm run tickets [-- --status S] [--limit N]     list recorded tickets, newest first (needs REDIS_URL)
+  npm run tickets -- resolve ID [--note TEXT]     mark a ticket resolved (a person dealt with it): its
+                                                  promised reply time then passes without a follow-up
+Environment: see README.md, "Configuration".`;
+
+/** Entry point: parses arguments and environment once, then hands over to one command. */
+async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      lang: { type: 'string' },
+      flows: { type: 'string' },
+      at: { type: 'string' },
+      status: { type: 'string' },
+      limit: { type: 'string' },
+      note: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (values.lang !== undefined && !isSupportedLocale(values.lang)) {
+    process.stderr.write(`--lang must be ${SUPPORTED_LOCALES_TEXT} (got "${values.lang}")\n`);
+    return 2;
+  }
+  const config = parseConfig(env);
+
+  if (positionals[0] === 'flows' && positionals[1] === 'check') return flowsCheck(positionals[2] ?? values.flows ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR, config.DEFAULT_LOCALE);
+  if (positionals[0] === 'tickets' && positionals[1] === 'resolve') return resolveTicket(config, positionals[2], values.note);
+  if (positionals[0] === 'tickets' && positionals.length === 1) return listTickets(config, values.status, values.limit);
+  if (positionals.length > 0) {
+    process.stderr.write(`Unknown command: ${positionals.join(' ')}\n${USAGE}\n`);
+    return 2;
+  }
+  if (config.TELEGRAM_BOT_TOKEN) return serve(config, config.TELEGRAM_BOT_TOKEN, values.flows);
+  let startAt: number | undefined;
+  if (values.at !== undefined) {
+    startAt = Date.parse(values.at);
+    if (Number.isNaN(startAt)) {
+      process.stderr.write(`--at must be a date and time, e.g. 2026-10-01T09:30:00+08:00 (got "${values.at}")\n`);
+      return 2;
+    }
+  }
+  return playground(config, values.lang, values.flows, startAt);
+}
+
+main(process.argv.slice(2), process.env).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ServiceBotError) process.stderr.write(`${err.message}\n`);
+    else process.stderr.write(`Unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

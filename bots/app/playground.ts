@@ -1,0 +1,90 @@
+import { createInterface, type Interface } from 'node:readline';
+import { PlaygroundDesk } from '../../adapters/playground/desk.js';
+import { PLAYGROUND_CHANNEL, PlaygroundChannel } from '../../adapters/playground/channel.js';
+import { PlaygroundSession, type PlaygroundClock } from '../../adapters/playground/session.js';
+import type { Config } from '../config.js';
+import { createLogger, type Logger } from '../log.js';
+import { createRuntime, deskWords, type Runtime } from './runtime.js';
+
+export interface PlaygroundParts {
+  config: Config;
+  /** `--lang`: the customer's locale hint, and the desk's language unless DESK_LANGUAGE says otherwise. */
+  lang: string | undefined;
+  /** `--flows` */
+  flowsDir: string | undefined;
+  clock: PlaygroundClock;
+  print: (line: string) => void;
+  log: Logger;
+}
+
+/** The playground's runtime and session: the production runtime with the terminal's channel and desk. */
+export async function createPlayground(parts: PlaygroundParts): Promise<{ runtime: Runtime; session: PlaygroundSession }> {
+  const { config, lang, flowsDir, clock, print, log } = parts;
+  const { runtime, session } = await createPlayground({ config, lang, flowsDir, clock, print, log });
+  return { runtime, session };
+}
+
+/**
+ * The local playground: you are the customer at the terminal, and also the agent (/agent), on
+ * the same runtime as production with the playground's channel and desk. Lines can be piped in
+ * (tests, demos); then it answers them all and exits.
+ */
+export async function playground(config: Config, lang: string | undefined, flowsDir: string | undefined, startAt: number | undefined): Promise<number> {
+  const interactive = Boolean(process.stdin.isTTY);
+  let rl: Interface | undefined;
+  let waiting = false;
+  // A reply can arrive while the prompt is showing (an idle timer fires): clear the prompt line,
+  // print, and draw the prompt again.
+  const print = (line: string) => {
+    if (interactive && waiting) process.stdout.write('\r\x1b[K');
+    process.stdout.write(`${line}\n`);
+    if (interactive && waiting) rl?.prompt(true);
+  };
+  // The conversation owns stdout; logs go to stderr, and only warnings unless asked for more.
+  const log = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn');
+  // --at sets the playground's clock (to try holiday greetings or business hours); /wait moves it on.
+  let offset = startAt === undefined ? 0 : startAt - Date.now();
+  const clock = { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) };
+  const channel = new PlaygroundChannel(print);
+  const runtime = await createRuntime({ config, log, clock: clock.now, flowsDir, desk: true }, ({ flows }) => ({
+    channels: new Map([[PLAYGROUND_CHANNEL, channel]]),
+    desk: new PlaygroundDesk(print, deskWords(config.DESK_LANGUAGE ?? lang ?? config.DEFAULT_LOCALE, flows)),
+  }));
+  const session = new PlaygroundSession({ engine: runtime.engine, channel, tickets: runtime.store.tickets, poller: runtime.poller, clock, print, localeHint: lang });
+
+  let stopTimers = () => {};
+  let stopWatch = () => {};
+  if (interactive) {
+    print(`Playground: you are the customer (store: ${runtime.storeKind}, flows ${runtime.flows.version}). Type /? for commands.`);
+    const interval = setInterval(() => void runtime.poller.tick().catch((err: unknown) => log.error('timer tick failed', { error: String(err) })), 1_000);
+    stopTimers = () => clearInterval(interval);
+    stopWatch = runtime.flows.watch();
+  }
+  // Created only now, right before it is read: lines piped in while the runtime started must
+  // not be emitted before anyone listens.
+  rl = createInterface({ input: process.stdin, ...(interactive ? { output: process.stdout, prompt: 'you> ', terminal: true } : { terminal: false }) });
+  const lines = rl;
+  const stop = async () => {
+    stopTimers();
+    stopWatch();
+    lines.close();
+    await runtime.close();
+  };
+  process.once('SIGINT', () => void stop().then(() => process.exit(0)));
+  process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
+
+  const ask = () => {
+    if (!interactive) return;
+    waiting = true;
+    lines.prompt();
+  };
+  ask();
+  for await (const line of lines) {
+    waiting = false;
+    if (!(await session.line(line))) break;
+    ask();
+  }
+  if (!interactive) await session.settle();
+  await stop();
+  return 0;
+}

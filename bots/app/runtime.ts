@@ -1,0 +1,138 @@
+import { createSlack } from '../../adapters/slack/index.js';
+import { MemoryStore } from '../../adapters/store/memory.js';
+import { RedisStore } from '../../adapters/store/redis.js';
+import { createTelegram, TELEGRAM_CHANNEL, type TelegramMode } from '../../adapters/telegram/index.js';
+import { deskText, type DeskText } from '../../adapters/desk/text.js';
+import type { Config } from '../config.js';
+import { Engine } from '../engine.js';
+import { SetupError } from '../errors.js';
+import { DEFAULT_FLOWS_DIR, FlowRegistry } from '../flows-registry.js';
+import type { Logger } from '../log.js';
+import type { ChannelPort, DeskPort, Inbox, Receiver, Store } from '../ports.js';
+import { TimerPoller } from '../timers.js';
+
+export type StoreKind = 'memory' | 'redis';
+
+/** What the edges are built from: the parts that exist before any channel does. */
+export interface Core {
+  readonly store: Store;
+  /** Which store was built (from REDIS_URL): the root knows, the port need not say. */
+  readonly storeKind: StoreKind;
+  readonly flows: FlowRegistry;
+}
+
+/** One mode's edges: the channels and desk the engine sends through, and the receivers that feed it. */
+export interface Edges {
+  channels: ReadonlyMap<string, ChannelPort>;
+  /** Where handoffs go (Slack, the playground's desk); without one the bot says no agent can join. */
+  desk?: DeskPort | undefined;
+  /** Built once the engine exists, from the narrow port they feed. */
+  receivers?: ((inbox: Inbox) => Receiver[]) | undefined;
+}
+
+/** Everything one process runs. */
+export interface Runtime extends Core {
+  readonly engine: Engine;
+  readonly receivers: readonly Receiver[];
+  readonly poller: TimerPoller;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  config: Config;
+  log: Logger;
+  clock: () => number;
+  flowsDir?: string | undefined;
+  /** Whether a desk will be connected: the flow is compiled for it (without one, customers are told no agent can join). */
+  desk: boolean;
+}
+
+/**
+ * The composition root's one builder. Everything is made in dependency order, each part from
+ * parts that already exist: store → flow registry → channels and desk (`edges`) → engine →
+ * receivers → timer poller. Nothing reaches forward through a closure, and nothing is attached
+ * late. The store is closed again if a later part cannot be built.
+ */
+export async function createRuntime(options: RuntimeOptions, edges: (core: Core) => Edges): Promise<Runtime> {
+  const { config, log, clock } = options;
+  const { store, kind } = await openStore(config, clock);
+  log.info('store ready', { kind });
+  try {
+    const flows = await FlowRegistry.load({ dir: options.flowsDir ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR, defaultLocale: config.DEFAULT_LOCALE, log, clock, desk: options.desk });
+    const core: Core = { store, storeKind: kind, flows };
+    const { channels, desk, receivers } = edges(core);
+    if ((desk !== undefined) !== options.desk) throw new SetupError(`The flow was compiled ${options.desk ? 'with' : 'without'} a desk, but the edges bring ${desk ? 'one' : 'none'}.`);
+    const engine = new Engine({ store, flow: () => flows.current(), channels, desk, clock, log });
+    const poller = new TimerPoller({ timers: store.timers, engine, clock, log });
+    return { ...core, engine, receivers: receivers?.(engine) ?? [], poller, close: () => store.close() };
+  } catch (err) {
+    await store.close().catch(() => {});
+    throw err;
+  }
+}
+
+const limitsOf = (config: Config) => ({ dedupTtlSec: config.DEDUP_TTL_HOURS * 3600, stateTtlSec: config.STATE_TTL_DAYS * 86400, transcriptMax: config.TRANSCRIPT_MAX });
+
+/** Redis when REDIS_URL is set (shared by replicas, survives restarts), memory otherwise. */
+async function openStore(config: Config, clock: () => number): Promise<{ store: Store; kind: StoreKind }> {
+  const limits = limitsOf(config);
+  if (config.REDIS_URL) return { store: await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, limits }), kind: 'redis' };
+  return { store: new MemoryStore(clock, limits), kind: 'memory' };
+}
+
+/**
+ * The desk's words, naming complaint categories from the definition in the desk's language (read
+ * when a card is shown, so an edited definition applies at once).
+ */
+export function deskWords(language: string, flows: FlowRegistry): DeskText {
+  return deskText(language, (id) => {
+    const bundle = flows.current().bundle;
+    const def = (bundle.locales.get(language) ?? bundle.locales.get(bundle.defaultLocale))?.definition;
+    return def?.complaints.categories.find((c) => c.id === id)?.name;
+  });
+}
+
+/** Slack is the desk when both its token and the agents' channel are set. */
+export function hasSlack(config: Config): boolean {
+  return Boolean(config.SLACK_BOT_TOKEN && config.SLACK_AGENT_CHANNEL);
+}
+
+/**
+ * Production's edges: Telegram for customers, Slack for agents when configured. A new channel
+ * is one more factory call here.
+ */
+export function productionEdges(config: Config, telegram: { token: string; mode: TelegramMode }, log: Logger, clock: () => number): (core: Core) => Edges {
+  return ({ store, flows }) => {
+    const tg = createTelegram(
+      { token: telegram.token, apiRoot: config.TELEGRAM_API_ROOT, mode: telegram.mode, allowGroups: config.TELEGRAM_GROUPS === 'answer', throttle: true },
+      // Shared by every replica on the same Redis.
+      { rates: store.rates, log, clock },
+    );
+    const slack =
+      config.SLACK_BOT_TOKEN && config.SLACK_AGENT_CHANNEL
+        ? createSlack(
+            {
+              botToken: config.SLACK_BOT_TOKEN,
+              signingSecret: config.SLACK_SIGNING_SECRET,
+              appToken: config.SLACK_APP_TOKEN,
+              apiUrl: config.SLACK_API_URL,
+              agentChannel: config.SLACK_AGENT_CHANNEL,
+              supervisorGroup: config.SLACK_SUPERVISOR_GROUP,
+              internalPrefix: config.SLACK_INTERNAL_PREFIX,
+              deskText: deskWords(config.DESK_LANGUAGE ?? config.DEFAULT_LOCALE, flows),
+              // Read when a card is posted, so an edited definition applies without a restart.
+              categoryChannels: () => {
+                const bundle = flows.current().bundle;
+                return bundle.locales.get(bundle.defaultLocale)?.definition.handoff.categoryChannels ?? {};
+              },
+            },
+            { links: store.links, log, clock },
+          )
+        : undefined;
+    return {
+      channels: new Map([[TELEGRAM_CHANNEL, tg.channel]]),
+      desk: slack?.desk,
+      receivers: (inbox) => [tg.receiver(inbox), ...(slack ? [slack.receiver(inbox)] : [])],
+    };
+  };
+}

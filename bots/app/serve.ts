@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import type { TelegramMode } from '../../adapters/telegram/index.js';
+import type { Config } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { createLogger, type Logger } from '../log.js';
+import { createHttpServer } from './http.js';
+import { createRuntime, hasSlack, productionEdges } from './runtime.js';
+
+/**
+ * Production: the Telegram channel, by webhook when PUBLIC_URL is set (long polling otherwise),
+ * with Slack as the desk when configured. Runs until SIGTERM or SIGINT, then finishes the work
+ * in flight and exits 0.
+ */
+export async function serve(config: Config, token: string, flowsDir: string | undefined): Promise<number> {
+  const log = createLogger(config.LOG_LEVEL);
+  const clock = Date.now;
+  const mode = telegramMode(config, log);
+  const runtime = await createRuntime({ config, log, clock, flowsDir, desk: hasSlack(config) }, productionEdges(config, { token, mode }, log, clock));
+  if (runtime.storeKind === 'memory') log.warn('REDIS_URL is not set: conversations live in this process only and are lost on restart. Set REDIS_URL in production.');
+  if (!hasSlack(config)) log.warn('Slack is not configured: customers who ask for a person are told no agent can join. Set SLACK_BOT_TOKEN and friends.');
+
+  const stopTimers = every(1_000, () => runtime.poller.tick(), 'timer tick', log);
+  const stopSweep = every(5_000, () => runtime.engine.recover(), 'recovery sweep', log);
+  const stopWatch = runtime.flows.watch();
+  // One HTTP server for every receiver's routes (Telegram's webhook, Slack's events), when any has one.
+  const routes = runtime.receivers.flatMap((r) => r.routes ?? []);
+  const http = routes.length > 0 ? createHttpServer({ routes, log }) : undefined;
+  const shutdown = async () => {
+    stopWatch();
+    await Promise.all([stopTimers(), stopSweep()]);
+    await http?.close();
+    for (const receiver of [...runtime.receivers].reverse()) await receiver.stop();
+    await runtime.close();
+  };
+  try {
+    if (http) {
+      await http.listen(config.PORT).catch((err: unknown) => {
+        throw (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? new ConfigError([`PORT: ${config.PORT} is already in use by another process; choose a free port`]) : err;
+      });
+      log.info('listening', { port: config.PORT, routes: routes.map((r) => r.path) });
+    }
+    for (const receiver of runtime.receivers) await receiver.start();
+  } catch (err) {
+    // A port in use or a receiver that cannot start (setWebhook refused) must not leave the rest running.
+    await shutdown().catch((e: unknown) => log.error('shutdown after a failed start failed too', { error: String(e) }));
+    throw err;
+  }
+
+  const signal = await untilSignal();
+  log.info('shutting down: no new updates, finishing the ones in flight', { signal });
+  await shutdown();
+  log.info('stopped');
+  return 0;
+}
+
+/** Webhook when there is a public address; a secret is generated when none is set, with a warning. */
+function telegramMode(config: Config, log: Logger): TelegramMode {
+  if (!config.PUBLIC_URL) return { kind: 'polling' };
+  let secret = config.TELEGRAM_WEBHOOK_SECRET;
+  if (!secret) {
+    secret = randomBytes(32).toString('hex');
+    log.warn('TELEGRAM_WEBHOOK_SECRET is not set; generated one for this run. Set it so restarts and replicas share it.', { TELEGRAM_WEBHOOK_SECRET: secret });
+  }
+  return { kind: 'webhook', publicUrl: config.PUBLIC_URL, secret };
+}
+
+/**
+ * Runs `work` every `ms`, logging failures. The returned stop clears the interval and waits
+ * for the runs in progress, so shutdown does not close the store under them.
+ */
+export function every(ms: number, work: () => Promise<unknown>, what: string, log: Logger): () => Promise<void> {
+  const running = new Set<Promise<unknown>>();
+  const t = setInterval(() => {
+    const run = work().catch((err: unknown) => log.error(`${what} failed`, { error: String(err) }));
+    running.add(run);
+    void run.finally(() => running.delete(run));
+  }, ms);
+  return async () => {
+    clearInterval(t);
+    await Promise.all([...running]);
+  };
+}
+
+/** Resolves with the name of the first SIGTERM or SIGINT. */
+export function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}

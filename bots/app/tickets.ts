@@ -1,0 +1,70 @@
+import { RedisStore } from '../../adapters/store/redis.js';
+import { TicketStatus } from '../../flows/ticket.js';
+import type { Config } from '../config.js';
+import type { TicketStore } from '../ports.js';
+
+/** `npm run tickets`: the ticket commands, run against the production store. */
+
+/** Lists tickets from the production store, one line each, newest first. */
+export async function listTickets(config: Config, status: string | undefined, limit: string | undefined): Promise<number> {
+  const parsedStatus = status === undefined ? undefined : TicketStatus.safeParse(status);
+  if (parsedStatus && !parsedStatus.success) {
+    process.stderr.write(`--status must be one of ${TicketStatus.options.join(', ')} (got "${status}")\n`);
+    return 2;
+  }
+  const n = limit === undefined ? 50 : Number(limit);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) {
+    process.stderr.write(`--limit must be a whole number from 1 to 10000 (got "${limit}")\n`);
+    return 2;
+  }
+  return withTickets(config, async (store) => {
+    const list = await store.list({ ...(parsedStatus?.data ? { status: parsedStatus.data } : {}), limit: n });
+    for (const t of list) {
+      const when = new Date(t.createdAt).toISOString();
+      const score = t.satisfaction !== undefined ? ` satisfaction=${t.satisfaction}` : '';
+      const promised = t.promisedBy !== undefined ? ` promisedBy=${new Date(t.promisedBy).toISOString()}` : '';
+      process.stdout.write(`${t.id} ${when} ${t.type} ${t.status} ${t.channel} customer=${t.customer.id} need=${JSON.stringify(t.need)}${score}${promised}\n`);
+    }
+    if (list.length === 0) process.stdout.write('no tickets\n');
+    return 0;
+  });
+}
+
+/**
+ * Marks a ticket resolved from outside a conversation (the matter was settled by phone, by
+ * e-mail…), so a promised reply time that passes later sends no follow-up.
+ */
+export async function resolveTicket(config: Config, id: string | undefined, note: string | undefined): Promise<number> {
+  if (!id) {
+    process.stderr.write('Which ticket? npm run tickets -- resolve T261123-ABCDEFGHIJ [--note "refunded by phone"]\n');
+    return 2;
+  }
+  return withTickets(config, async (tickets) => {
+    const before = await tickets.get(id);
+    if (!before) {
+      process.stderr.write(`No ticket ${id}.\n`);
+      return 1;
+    }
+    if (before.status === 'resolved') {
+      process.stdout.write(`${id} was already resolved\n`);
+      return 0;
+    }
+    await tickets.update(id, { status: 'resolved', outcome: note ? `resolved by staff: ${note}` : 'resolved by staff' }, Date.now());
+    process.stdout.write(`${id} resolved (was ${before.status})\n`);
+    return 0;
+  });
+}
+
+/** Runs a ticket command against the production store, which it needs (tickets live in Redis). */
+async function withTickets(config: Config, work: (tickets: TicketStore) => Promise<number>): Promise<number> {
+  if (!config.REDIS_URL) {
+    process.stderr.write('Tickets are kept in Redis: set REDIS_URL. (The playground without Redis keeps them in memory; use /tickets there.)\n');
+    return 2;
+  }
+  const store = await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX });
+  try {
+    return await work(store.tickets);
+  } finally {
+    await store.close();
+  }
+}
