@@ -1,6 +1,5 @@
-import type { Engine } from './engine.js';
 import type { Logger } from './log.js';
-import type { TimerStore } from './ports.js';
+import type { Inbox, TimerStore } from './ports.js';
 
 /**
  * Turns due deadlines into ordinary inbound events. Deadlines live in the store, not in
@@ -9,7 +8,7 @@ import type { TimerStore } from './ports.js';
  */
 export class TimerPoller {
   constructor(
-    private readonly deps: { timers: TimerStore; engine: Engine; clock: () => number; log: Logger; leaseMs?: number; batch?: number },
+    private readonly deps: { timers: TimerStore; engine: Inbox; clock: () => number; log: Logger; leaseMs?: number; batch?: number },
   ) {}
 
   /** Fires everything due now; returns how many timers fired. Call it on an interval. */

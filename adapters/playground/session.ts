@@ -1,6 +1,5 @@
-import type { Engine } from '../../bots/engine.js';
 import type { TimerPoller } from '../../bots/timers.js';
-import type { InboundEvent, TicketStore } from '../../bots/ports.js';
+import type { Inbox, InboundEvent, TicketStore } from '../../bots/ports.js';
 import { PLAYGROUND_CHANNEL, type PlaygroundChannel } from './channel.js';
 
 /**
@@ -30,7 +29,7 @@ export interface PlaygroundClock {
 }
 
 export interface PlaygroundDeps {
-  engine: Engine;
+  engine: Inbox;
   channel: PlaygroundChannel;
   tickets: TicketStore;
   poller: TimerPoller;

@@ -20,7 +20,12 @@ export interface PlaygroundParts {
 /** The playground's runtime and session: the production runtime with the terminal's channel and desk. */
 export async function createPlayground(parts: PlaygroundParts): Promise<{ runtime: Runtime; session: PlaygroundSession }> {
   const { config, lang, flowsDir, clock, print, log } = parts;
-  const { runtime, session } = await createPlayground({ config, lang, flowsDir, clock, print, log });
+  const channel = new PlaygroundChannel(print);
+  const runtime = await createRuntime({ config, log, clock: clock.now, flowsDir, desk: true }, ({ flows }) => ({
+    channels: new Map([[PLAYGROUND_CHANNEL, channel]]),
+    desk: new PlaygroundDesk(print, deskWords(config.DESK_LANGUAGE ?? lang ?? config.DEFAULT_LOCALE, flows)),
+  }));
+  const session = new PlaygroundSession({ engine: runtime.engine, channel, tickets: runtime.store.tickets, poller: runtime.poller, clock, print, localeHint: lang });
   return { runtime, session };
 }
 
@@ -45,12 +50,7 @@ export async function playground(config: Config, lang: string | undefined, flows
   // --at sets the playground's clock (to try holiday greetings or business hours); /wait moves it on.
   let offset = startAt === undefined ? 0 : startAt - Date.now();
   const clock = { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) };
-  const channel = new PlaygroundChannel(print);
-  const runtime = await createRuntime({ config, log, clock: clock.now, flowsDir, desk: true }, ({ flows }) => ({
-    channels: new Map([[PLAYGROUND_CHANNEL, channel]]),
-    desk: new PlaygroundDesk(print, deskWords(config.DESK_LANGUAGE ?? lang ?? config.DEFAULT_LOCALE, flows)),
-  }));
-  const session = new PlaygroundSession({ engine: runtime.engine, channel, tickets: runtime.store.tickets, poller: runtime.poller, clock, print, localeHint: lang });
+  const { runtime, session } = await createPlayground({ config, lang, flowsDir, clock, print, log });
 
   let stopTimers = () => {};
   let stopWatch = () => {};
