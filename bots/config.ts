@@ -27,44 +27,130 @@ function numeric(fallback: number, check: (n: z.ZodNumber) => z.ZodNumber) {
     .pipe(check(z.number()));
 }
 
-export const Env = z.object({
-  REDIS_URL: optionalText.pipe(
-    z
-      .string()
-      .regex(/^rediss?:\/\/[^\s]+$/, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
-      .optional(),
-  ),
-  REDIS_PREFIX: optionalText.pipe(z.string().regex(/^[\w:.-]{1,40}$/, 'must be 1–40 letters, digits or : . - _').default('csb:')),
-  FLOWS_DIR: optionalText,
-  DEFAULT_LOCALE: optionalText.pipe(z.enum(SUPPORTED_LOCALES, `must be ${SUPPORTED_LOCALES_TEXT}`).default('zh-CN')),
-  LOG_LEVEL: optionalText.pipe(z.enum(['debug', 'info', 'warn', 'error', 'silent'], 'must be one of debug, info, warn, error, silent').default('info')),
-  STATE_TTL_DAYS: numeric(30, (n) => n.int('must be a whole number').min(1, 'must be at least 1').max(3650, 'must be at most 3650')),
-  TRANSCRIPT_MAX: numeric(200, (n) => n.int('must be a whole number').min(10, 'must be at least 10').max(10_000, 'must be at most 10000')),
-  DEDUP_TTL_HOURS: numeric(48, (n) => n.min(24, 'must be at least 24: platforms redeliver within a day').max(720, 'must be at most 720')),
+export const Env = z
+  .object({
+    REDIS_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^rediss?:\/\/[^\s]+$/, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
+        .optional(),
+    ),
+    REDIS_PREFIX: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[\w:.-]{1,40}$/, 'must be 1–40 letters, digits or : . - _')
+        .default('csb:'),
+    ),
+    FLOWS_DIR: optionalText,
+    DEFAULT_LOCALE: optionalText.pipe(z.enum(SUPPORTED_LOCALES, `must be ${SUPPORTED_LOCALES_TEXT}`).default('zh-CN')),
+    LOG_LEVEL: optionalText.pipe(
+      z
+        .enum(['debug', 'info', 'warn', 'error', 'silent'], 'must be one of debug, info, warn, error, silent')
+        .default('info'),
+    ),
+    STATE_TTL_DAYS: numeric(30, (n) =>
+      n.int('must be a whole number').min(1, 'must be at least 1').max(3650, 'must be at most 3650'),
+    ),
+    TRANSCRIPT_MAX: numeric(200, (n) =>
+      n.int('must be a whole number').min(10, 'must be at least 10').max(10_000, 'must be at most 10000'),
+    ),
+    DEDUP_TTL_HOURS: numeric(48, (n) =>
+      n.min(24, 'must be at least 24: platforms redeliver within a day').max(720, 'must be at most 720'),
+    ),
 
-  TELEGRAM_BOT_TOKEN: optionalText.pipe(z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'must be the token from @BotFather, like 123456789:AAH…').optional()),
-  PUBLIC_URL: optionalText.pipe(z.string().regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be the public base URL of this server, e.g. https://bot.example.com').optional()),
-  TELEGRAM_WEBHOOK_SECRET: optionalText.pipe(z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16–256 letters, digits, _ or - (Telegram\'s rule)').optional()),
-  TELEGRAM_API_ROOT: optionalText.pipe(z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL, e.g. https://api.telegram.org').default('https://api.telegram.org')),
-  TELEGRAM_GROUPS: optionalText.pipe(z.enum(['private-only', 'answer'], 'must be private-only or answer').default('private-only')),
-  PORT: numeric(8080, (n) => n.int('must be a whole number').min(1, 'must be a port number (1–65535)').max(65535, 'must be a port number (1–65535)')),
+    TELEGRAM_BOT_TOKEN: optionalText.pipe(
+      z
+        .string()
+        .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'must be the token from @BotFather, like 123456789:AAH…')
+        .optional(),
+    ),
+    PUBLIC_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(
+          /^https?:\/\/[^\s/]+(\/[^\s]*)?$/,
+          'must be the public base URL of this server, e.g. https://bot.example.com',
+        )
+        .optional(),
+    ),
+    TELEGRAM_WEBHOOK_SECRET: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{16,256}$/, "must be 16–256 letters, digits, _ or - (Telegram's rule)")
+        .optional(),
+    ),
+    TELEGRAM_API_ROOT: optionalText.pipe(
+      z
+        .string()
+        .regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL, e.g. https://api.telegram.org')
+        .default('https://api.telegram.org'),
+    ),
+    TELEGRAM_GROUPS: optionalText.pipe(
+      z.enum(['private-only', 'answer'], 'must be private-only or answer').default('private-only'),
+    ),
+    PORT: numeric(8080, (n) =>
+      n
+        .int('must be a whole number')
+        .min(1, 'must be a port number (1–65535)')
+        .max(65535, 'must be a port number (1–65535)'),
+    ),
 
-  SLACK_BOT_TOKEN: optionalText.pipe(z.string().regex(/^xoxb-[\w-]+$/, 'must be a bot token (xoxb-…) from the Slack app\'s OAuth page').optional()),
-  SLACK_SIGNING_SECRET: optionalText.pipe(z.string().regex(/^[0-9a-f]{16,}$/i, 'must be the Signing Secret from the Slack app\'s Basic Information page').optional()),
-  SLACK_APP_TOKEN: optionalText.pipe(z.string().regex(/^xapp-[\w-]+$/, 'must be an app-level token (xapp-…) with connections:write, for Socket Mode').optional()),
-  SLACK_AGENT_CHANNEL: optionalText.pipe(z.string().regex(/^[CG][A-Z0-9]{6,}$/, 'must be the channel id (C0123ABCD), not its name').optional()),
-  SLACK_API_URL: optionalText.pipe(z.string().regex(/^https?:\/\/\S+\/$/, 'must be a URL ending in /, e.g. https://slack.com/api/').optional()),
-  SLACK_SUPERVISOR_GROUP: optionalText.pipe(z.string().regex(/^S[A-Z0-9]{6,}$/, 'must be a user group id (S0123ABCD)').optional()),
-  SLACK_INTERNAL_PREFIX: optionalText.pipe(z.string().min(1).max(10).default('//')),
-  /** The agents' language on the desk (cards, notices); the customer's is the conversation's. Defaults to DEFAULT_LOCALE. */
-  DESK_LANGUAGE: optionalText.pipe(z.enum(SUPPORTED_LOCALES, `must be ${SUPPORTED_LOCALES_TEXT}`).optional()),
-}).superRefine((env, ctx) => {
-  if (!env.SLACK_BOT_TOKEN) return;
-  if (!env.SLACK_AGENT_CHANNEL) ctx.addIssue({ code: 'custom', path: ['SLACK_AGENT_CHANNEL'], message: 'is required with SLACK_BOT_TOKEN: the channel where handoff cards go' });
-  if (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
-    ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'or SLACK_APP_TOKEN is required with SLACK_BOT_TOKEN (HTTP events or Socket Mode)' });
-  }
-});
+    SLACK_BOT_TOKEN: optionalText.pipe(
+      z
+        .string()
+        .regex(/^xoxb-[\w-]+$/, "must be a bot token (xoxb-…) from the Slack app's OAuth page")
+        .optional(),
+    ),
+    SLACK_SIGNING_SECRET: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[0-9a-f]{16,}$/i, "must be the Signing Secret from the Slack app's Basic Information page")
+        .optional(),
+    ),
+    SLACK_APP_TOKEN: optionalText.pipe(
+      z
+        .string()
+        .regex(/^xapp-[\w-]+$/, 'must be an app-level token (xapp-…) with connections:write, for Socket Mode')
+        .optional(),
+    ),
+    SLACK_AGENT_CHANNEL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[CG][A-Z0-9]{6,}$/, 'must be the channel id (C0123ABCD), not its name')
+        .optional(),
+    ),
+    SLACK_API_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^https?:\/\/\S+\/$/, 'must be a URL ending in /, e.g. https://slack.com/api/')
+        .optional(),
+    ),
+    SLACK_SUPERVISOR_GROUP: optionalText.pipe(
+      z
+        .string()
+        .regex(/^S[A-Z0-9]{6,}$/, 'must be a user group id (S0123ABCD)')
+        .optional(),
+    ),
+    SLACK_INTERNAL_PREFIX: optionalText.pipe(z.string().min(1).max(10).default('//')),
+    /** The agents' language on the desk (cards, notices); the customer's is the conversation's. Defaults to DEFAULT_LOCALE. */
+    DESK_LANGUAGE: optionalText.pipe(z.enum(SUPPORTED_LOCALES, `must be ${SUPPORTED_LOCALES_TEXT}`).optional()),
+  })
+  .superRefine((env, ctx) => {
+    if (!env.SLACK_BOT_TOKEN) return;
+    if (!env.SLACK_AGENT_CHANNEL)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_AGENT_CHANNEL'],
+        message: 'is required with SLACK_BOT_TOKEN: the channel where handoff cards go',
+      });
+    if (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'or SLACK_APP_TOKEN is required with SLACK_BOT_TOKEN (HTTP events or Socket Mode)',
+      });
+    }
+  });
 export type Config = z.infer<typeof Env>;
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -75,7 +161,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     const value = env[name];
     const secret = /TOKEN|SECRET/.test(name);
     const safe = name.includes('URL') ? value?.replace(/\/\/([^@/]*)@/, '//***@') : value;
-    const shown = value === undefined ? '' : secret ? ` (got ${value.length} characters, not shown)` : ` (got ${JSON.stringify(safe)})`;
+    const shown =
+      value === undefined
+        ? ''
+        : secret
+          ? ` (got ${value.length} characters, not shown)`
+          : ` (got ${JSON.stringify(safe)})`;
     return `${name}: ${i.message}${shown}`;
   });
   throw new ConfigError(problems);

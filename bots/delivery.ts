@@ -1,6 +1,7 @@
 import type { Effect, EffectType } from '../flows/contracts.js';
-import { DeliveryError } from './errors.js';
-import type { ChannelPort, DeskPort, OutboxItem, Store } from './ports.js';
+import { DeliveryError, LeaseLostError } from './errors.js';
+import type { Logger } from './log.js';
+import type { ChannelPort, DeskPort, Lease, OutboxItem, Store } from './ports.js';
 import { fillQueueText } from './transcript.js';
 
 /**
@@ -67,11 +68,22 @@ export function createPerformer({ store, channels, desk }: PerformerDeps): (item
   const handlers: Handlers = {
     reply: async (item, e) => {
       const channel = channels.get(item.channel);
-      if (!channel) throw new DeliveryError(`No channel adapter for "${item.channel}" is running`, { retry: 'never', conversationId: item.conversationId });
+      if (!channel)
+        throw new DeliveryError(`No channel adapter for "${item.channel}" is running`, {
+          retry: 'never',
+          conversationId: item.conversationId,
+        });
       const text = e.fill === 'queue' ? await fillQueue(item.conversationId, e.text) : e.text;
-      await channel.send({ id: item.id, conversationId: item.conversationId, customerId: item.customerId, text, ...(e.choices ? { choices: e.choices } : {}) });
+      await channel.send({
+        id: item.id,
+        conversationId: item.conversationId,
+        customerId: item.customerId,
+        text,
+        ...(e.choices ? { choices: e.choices } : {}),
+      });
     },
-    'desk.open': async (item, e) => desk?.open(item.conversationId, e.card, await store.transcript(item.conversationId, 10)),
+    'desk.open': async (item, e) =>
+      desk?.open(item.conversationId, e.card, await store.transcript(item.conversationId, 10)),
     'desk.post': async (item, e) => desk?.post(item.conversationId, e.text, e.from),
     'desk.update': async (item, e) => desk?.update(item.conversationId, e.status, e.agent, e.category),
     'desk.notify': async (item, e) => desk?.notify(item.conversationId, e.agentId, e.notice),
@@ -81,14 +93,122 @@ export function createPerformer({ store, channels, desk }: PerformerDeps): (item
     transcript: async () => {},
     'ticket.put': (_, e) => store.tickets.put(e.ticket),
     'ticket.update': async (_, e) => void (await store.tickets.update(e.id, e.changes, e.at, e.ifStatus)),
-    'timer.set': (item, e) => store.timers.schedule({ conversationId: item.conversationId, name: e.name, dueAt: e.dueAt, channel: item.channel, customerId: item.customerId }),
+    'timer.set': (item, e) =>
+      store.timers.schedule({
+        conversationId: item.conversationId,
+        name: e.name,
+        dueAt: e.dueAt,
+        channel: item.channel,
+        customerId: item.customerId,
+      }),
     'timer.cancel': (item, e) => store.timers.cancel(item.conversationId, e.name),
   };
   return (item) => perform(handlers, item, item.effect);
 }
 
 /** Dispatches on the effect's type, keeping the handler and its effect's type together. */
-function perform<T extends EffectType>(handlers: Handlers, item: OutboxItem, effect: Extract<Effect, { type: T }>): Promise<void> {
+function perform<T extends EffectType>(
+  handlers: Handlers,
+  item: OutboxItem,
+  effect: Extract<Effect, { type: T }>,
+): Promise<void> {
   const handler: (item: OutboxItem, effect: Extract<Effect, { type: T }>) => Promise<void> = handlers[effect.type as T];
   return handler(item, effect);
+}
+
+export interface CourierDeps extends PerformerDeps {
+  log: Logger;
+  clock: () => number;
+  /** Waits between retries; tests pass an instant one. */
+  sleep: (ms: number) => Promise<void>;
+  options: { lockTtlMs: number; deliveryAttempts: number; backoffMs: (attempt: number) => number };
+}
+
+/**
+ * Delivers a conversation's outbox items in order, under the worker's lease, retrying each the
+ * same way; what giving up means comes from the item's policy (GIVE_UP).
+ */
+export class Courier {
+  private readonly perform: (item: OutboxItem) => Promise<void>;
+
+  constructor(private readonly deps: CourierDeps) {
+    this.perform = createPerformer(deps);
+  }
+
+  /**
+   * Delivers items in order. A reply is acknowledged as soon as it is sent when more items follow
+   * (a retried run must not send it twice); the rest are returned for the caller to acknowledge
+   * with its next write. `stuck` when an item is still failing after retries and its policy keeps it.
+   */
+  async deliver(lease: Lease, items: readonly OutboxItem[]): Promise<{ stuck: boolean; delivered: string[] }> {
+    const { store } = this.deps;
+    let unacked: string[] = [];
+    for (const [n, item] of items.entries()) {
+      if ((await this.attempt(lease, item)) === 'stuck') return { stuck: true, delivered: unacked };
+      unacked.push(item.id);
+      if (item.effect.type === 'reply' && n < items.length - 1) {
+        await store.ackOutbox(lease, unacked);
+        unacked = [];
+      }
+    }
+    return { stuck: false, delivered: unacked };
+  }
+
+  /** Tries one item up to `deliveryAttempts` times; what giving up means comes from its policy (GIVE_UP). */
+  private async attempt(lease: Lease, item: OutboxItem): Promise<'done' | 'stuck'> {
+    const { store, log } = this.deps;
+    const policy = GIVE_UP[item.effect.type];
+    const where = { conversationId: item.conversationId, item: item.id, effect: item.effect.type };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.perform(item);
+        return 'done';
+      } catch (err) {
+        if (err instanceof DeliveryError && err.retry !== 'later') {
+          log.warn('delivery impossible; dropping item', { ...where, error: err.message });
+          if (err.retry === 'unreachable' && policy.tell?.unreachable)
+            await this.feedBack(item, policy.tell.unreachable);
+          return 'done';
+        }
+        const last = attempt + 1 >= this.deps.options.deliveryAttempts;
+        if (last && policy.exhausted === 'drop') {
+          log.error(policy.dropped ?? 'giving up on an item after retries; dropping it', {
+            ...where,
+            error: String(err),
+          });
+          if (policy.tell?.exhausted) await this.feedBack(item, policy.tell.exhausted);
+          return 'done';
+        }
+        log.warn(last ? 'delivery failed; will retry on the next sweep' : 'delivery failed; retrying', {
+          ...where,
+          attempt: attempt + 1,
+          error: String(err),
+        });
+        if (last) return 'stuck';
+        const wait =
+          err instanceof DeliveryError && err.retryAfterSec !== undefined
+            ? err.retryAfterSec * 1000
+            : this.deps.options.backoffMs(attempt);
+        // Keep the conversation while waiting, so no other worker sends the same item meanwhile.
+        if (!(await store.extend(lease, wait + this.deps.options.lockTtlMs)))
+          throw new LeaseLostError(lease.conversationId);
+        await this.deps.sleep(wait);
+      }
+    }
+  }
+
+  /**
+   * Tells the conversation what delivery found out (the customer blocked the bot, the desk is
+   * unreachable), as an event of its own, once per item.
+   */
+  private async feedBack(item: OutboxItem, command: Feedback): Promise<void> {
+    await this.deps.store.accept({
+      id: `${command}:${item.id}`,
+      conversationId: item.conversationId,
+      channel: item.channel,
+      ...(item.customerId ? { customer: { id: item.customerId } } : {}),
+      at: this.deps.clock(),
+      payload: { type: 'command', command },
+    });
+  }
 }

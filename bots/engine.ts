@@ -1,10 +1,24 @@
 import type { FlowInput, StepResult } from '../flows/contracts.js';
 import type { ConversationFlow } from '../flows/step.js';
 import { ticketOfTimer } from '../flows/ticket.js';
-import { createPerformer, GIVE_UP, type Feedback } from './delivery.js';
-import { DeliveryError, LeaseLostError } from './errors.js';
+import { Courier } from './delivery.js';
+import { LeaseLostError } from './errors.js';
 import type { Logger } from './log.js';
-import { DROP_HEAD, InboundEvent, OUTBOX_PAGE, type AcceptResult, type Begun, type ChannelPort, type ConversationRecord, type CorruptEntry, type DeskPort, type Lease, type OutboxItem, type ReceiveResult, type Store } from './ports.js';
+import {
+  DROP_HEAD,
+  InboundEvent,
+  OUTBOX_PAGE,
+  type AcceptResult,
+  type Begun,
+  type ChannelPort,
+  type ConversationRecord,
+  type CorruptEntry,
+  type DeskPort,
+  type Lease,
+  type OutboxItem,
+  type ReceiveResult,
+  type Store,
+} from './ports.js';
 import { outboxOf, transcriptOf } from './transcript.js';
 
 /**
@@ -57,13 +71,15 @@ type NextEvent = InboundEvent | CorruptEntry | undefined | 'unknown';
 export class Engine {
   readonly counters: EngineCounters = { snapshotResets: 0, flowErrors: 0 };
   private readonly options: EngineOptions;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly perform: (item: OutboxItem) => Promise<void>;
+  private readonly courier: Courier;
 
   constructor(private readonly deps: EngineDeps) {
     this.options = { ...DEFAULTS, ...deps.options };
-    this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.perform = createPerformer(deps);
+    this.courier = new Courier({
+      ...deps,
+      options: this.options,
+      sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    });
   }
 
   /**
@@ -91,7 +107,9 @@ export class Engine {
       return { status: 'rejected', problems };
     }
     const event = parsed.data;
-    const r = begin ? await this.deps.store.acceptAndBegin(event, this.options.lockTtlMs) : { duplicate: !(await this.deps.store.accept(event)), begun: undefined };
+    const r = begin
+      ? await this.deps.store.acceptAndBegin(event, this.options.lockTtlMs)
+      : { duplicate: !(await this.deps.store.accept(event)), begun: undefined };
     if (r.duplicate) {
       this.deps.log.debug('duplicate event ignored', { conversationId: event.conversationId, eventId: event.id });
       return { status: 'duplicate' };
@@ -124,7 +142,10 @@ export class Engine {
         stopBeat();
         left = await store.unlock(held.lease, delivered).catch((err: unknown) => {
           // The lock expires by itself and the conversation stays pending: the sweep comes back for it.
-          log.warn('unlock failed; the recovery sweep will pick the conversation up', { conversationId, error: String(err) });
+          log.warn('unlock failed; the recovery sweep will pick the conversation up', {
+            conversationId,
+            error: String(err),
+          });
           return { inbox: 0, outbox: 1 };
         });
       }
@@ -166,7 +187,7 @@ export class Engine {
     let state: { record: ConversationRecord | undefined } | undefined = { record: begun.record };
     for (;;) {
       if (items.length > 0) {
-        const { stuck, delivered } = await this.deliver(lease, items);
+        const { stuck, delivered } = await this.courier.deliver(lease, items);
         const more = items.length >= OUTBOX_PAGE;
         // Nothing else to do: unlocking acknowledges the last items.
         if (!stuck && !more && next === undefined) return { stuck: false, delivered };
@@ -206,7 +227,10 @@ export class Engine {
     const { store, log } = this.deps;
     if ('corrupt' in next) {
       // Unreadable entries are dropped with a trace rather than blocking the conversation forever.
-      log.error('dropping unreadable inbox entry', { conversationId: lease.conversationId, entry: next.corrupt.slice(0, 500) });
+      log.error('dropping unreadable inbox entry', {
+        conversationId: lease.conversationId,
+        entry: next.corrupt.slice(0, 500),
+      });
       const waiting = await store.commit(lease, { eventId: DROP_HEAD, record: undefined, transcript: [], outbox: [] });
       return { outbox: [], record: known?.record, waiting };
     }
@@ -219,7 +243,12 @@ export class Engine {
     const transcript = transcriptOf(event, result.effects, labels);
     const outbox = outboxOf(event, result, this.deps.channels.get(result.channel || event.channel)?.split);
     const waiting = await store.commit(lease, { eventId: event.id, record: result.record, transcript, outbox });
-    log.debug('turn committed', { conversationId: event.conversationId, eventId: event.id, state: result.state, effects: result.effects.length });
+    log.debug('turn committed', {
+      conversationId: event.conversationId,
+      eventId: event.id,
+      state: result.state,
+      effects: result.effects.length,
+    });
     return { outbox, record: result.record ?? record, waiting };
   }
 
@@ -241,14 +270,22 @@ export class Engine {
   }
 
   /** The pure step, with what it reports logged: a reset conversation, escalations, a step that threw. */
-  private step(flow: ConversationFlow, record: ConversationRecord | undefined, input: FlowInput, eventId: string): Omit<StepResult, 'record'> & { record: ConversationRecord | undefined } {
+  private step(
+    flow: ConversationFlow,
+    record: ConversationRecord | undefined,
+    input: FlowInput,
+    eventId: string,
+  ): Omit<StepResult, 'record'> & { record: ConversationRecord | undefined } {
     const { log } = this.deps;
     const where = { conversationId: input.conversationId, eventId };
     try {
       const result = flow.step(record, input);
       if (result.reset) {
         this.counters.snapshotResets++;
-        log.error('stored conversation state could not be restored; the conversation starts over', { ...where, reason: result.reset });
+        log.error('stored conversation state could not be restored; the conversation starts over', {
+          ...where,
+          reason: result.reset,
+        });
       }
       if (result.ignored) log.debug('event ignored', { ...where, reason: result.ignored });
       // Human handoff acts on these through the ticket (priority, escalation); the log shows them too.
@@ -258,58 +295,20 @@ export class Engine {
       // A bug in a flow must not wedge the conversation: the event is consumed without effects and
       // the state is left as it was, so the next message is answered from where it stood.
       this.counters.flowErrors++;
-      log.error('flow step failed', { ...where, error: String(err), kept: 'the event is consumed without effects; the state stays as it was' });
-      return { record: undefined, effects: [], state: 'error', locale: '', escalations: [], channel: input.channel, customerId: input.customer?.id ?? '' };
-    }
-  }
-
-  /**
-   * Delivers items in order. A reply is acknowledged as soon as it is sent when more items follow
-   * (a retried run must not send it twice); the rest are returned for the caller to acknowledge
-   * with its next write. `stuck` when an item is still failing after retries and its policy keeps it.
-   */
-  private async deliver(lease: Lease, items: readonly OutboxItem[]): Promise<{ stuck: boolean; delivered: string[] }> {
-    const { store } = this.deps;
-    let unacked: string[] = [];
-    for (const [n, item] of items.entries()) {
-      if ((await this.attempt(lease, item)) === 'stuck') return { stuck: true, delivered: unacked };
-      unacked.push(item.id);
-      if (item.effect.type === 'reply' && n < items.length - 1) {
-        await store.ackOutbox(lease, unacked);
-        unacked = [];
-      }
-    }
-    return { stuck: false, delivered: unacked };
-  }
-
-  /** Tries one item up to `deliveryAttempts` times; what giving up means comes from its policy (GIVE_UP). */
-  private async attempt(lease: Lease, item: OutboxItem): Promise<'done' | 'stuck'> {
-    const { store, log } = this.deps;
-    const policy = GIVE_UP[item.effect.type];
-    const where = { conversationId: item.conversationId, item: item.id, effect: item.effect.type };
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.perform(item);
-        return 'done';
-      } catch (err) {
-        if (err instanceof DeliveryError && err.retry !== 'later') {
-          log.warn('delivery impossible; dropping item', { ...where, error: err.message });
-          if (err.retry === 'unreachable' && policy.tell?.unreachable) await this.feedBack(item, policy.tell.unreachable);
-          return 'done';
-        }
-        const last = attempt + 1 >= this.options.deliveryAttempts;
-        if (last && policy.exhausted === 'drop') {
-          log.error(policy.dropped ?? 'giving up on an item after retries; dropping it', { ...where, error: String(err) });
-          if (policy.tell?.exhausted) await this.feedBack(item, policy.tell.exhausted);
-          return 'done';
-        }
-        log.warn(last ? 'delivery failed; will retry on the next sweep' : 'delivery failed; retrying', { ...where, attempt: attempt + 1, error: String(err) });
-        if (last) return 'stuck';
-        const wait = err instanceof DeliveryError && err.retryAfterSec !== undefined ? err.retryAfterSec * 1000 : this.options.backoffMs(attempt);
-        // Keep the conversation while waiting, so no other worker sends the same item meanwhile.
-        if (!(await store.extend(lease, wait + this.options.lockTtlMs))) throw new LeaseLostError(lease.conversationId);
-        await this.sleep(wait);
-      }
+      log.error('flow step failed', {
+        ...where,
+        error: String(err),
+        kept: 'the event is consumed without effects; the state stays as it was',
+      });
+      return {
+        record: undefined,
+        effects: [],
+        state: 'error',
+        locale: '',
+        escalations: [],
+        channel: input.channel,
+        customerId: input.customer?.id ?? '',
+      };
     }
   }
 
@@ -320,27 +319,15 @@ export class Engine {
    */
   private heartbeat(lease: Lease): () => void {
     const ttl = this.options.lockTtlMs;
-    const beat = setInterval(() => {
-      this.deps.store.extend(lease, ttl).catch((err: unknown) => {
-        // Not fatal by itself: a lapsed lease is refused at the next write (LeaseLostError).
-        this.deps.log.warn('lease heartbeat failed', { conversationId: lease.conversationId, error: String(err) });
-      });
-    }, Math.max(1_000, ttl / 3));
+    const beat = setInterval(
+      () => {
+        this.deps.store.extend(lease, ttl).catch((err: unknown) => {
+          // Not fatal by itself: a lapsed lease is refused at the next write (LeaseLostError).
+          this.deps.log.warn('lease heartbeat failed', { conversationId: lease.conversationId, error: String(err) });
+        });
+      },
+      Math.max(1_000, ttl / 3),
+    );
     return () => clearInterval(beat);
-  }
-
-  /**
-   * Tells the conversation what delivery found out (the customer blocked the bot, the desk is
-   * unreachable), as an event of its own, once per item.
-   */
-  private async feedBack(item: OutboxItem, command: Feedback): Promise<void> {
-    await this.deps.store.accept({
-      id: `${command}:${item.id}`,
-      conversationId: item.conversationId,
-      channel: item.channel,
-      ...(item.customerId ? { customer: { id: item.customerId } } : {}),
-      at: this.deps.clock(),
-      payload: { type: 'command', command },
-    });
   }
 }

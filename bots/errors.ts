@@ -44,14 +44,21 @@ export class FlowsError extends ServiceBotError {
     readonly file: string,
     readonly problems: Array<{ path: string; message: string }>,
   ) {
-    super('FLOWS_INVALID', `Flow definition ${file} is invalid:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+    super(
+      'FLOWS_INVALID',
+      `Flow definition ${file} is invalid:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`,
+    );
   }
 }
 
 /** The conversation's lock expired while a turn was in progress; another worker now owns it. */
 export class LeaseLostError extends ServiceBotError {
   constructor(conversationId: string) {
-    super('LEASE_LOST', `Lost the lock on conversation ${conversationId} before committing; the turn will be retried by the lock's new holder.`, conversationId);
+    super(
+      'LEASE_LOST',
+      `Lost the lock on conversation ${conversationId} before committing; the turn will be retried by the lock's new holder.`,
+      conversationId,
+    );
   }
 }
 

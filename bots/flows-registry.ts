@@ -36,9 +36,16 @@ export async function checkDefinitions(dir: string, defaultLocale: string): Prom
   try {
     names = (await readdir(dir)).filter((n) => /\.(ya?ml|json)$/i.test(n)).sort();
   } catch (err) {
-    return { ok: false, problems: [{ file: dir, path: '(folder)', message: `cannot read the flows folder: ${(err as Error).message}` }] };
+    return {
+      ok: false,
+      problems: [{ file: dir, path: '(folder)', message: `cannot read the flows folder: ${(err as Error).message}` }],
+    };
   }
-  if (names.length === 0) return { ok: false, problems: [{ file: dir, path: '(folder)', message: 'has no .yaml, .yml or .json definition files' }] };
+  if (names.length === 0)
+    return {
+      ok: false,
+      problems: [{ file: dir, path: '(folder)', message: 'has no .yaml, .yml or .json definition files' }],
+    };
   const problems: FileProblem[] = [];
   const definitions: FlowDefinition[] = [];
   const hash = createHash('sha256');
@@ -52,12 +59,21 @@ export async function checkDefinitions(dir: string, defaultLocale: string): Prom
       continue;
     }
     const other = byLocale.get(parsed.definition.locale);
-    if (other) problems.push({ file: name, path: 'locale', message: `${parsed.definition.locale} is already defined by ${other}` });
+    if (other)
+      problems.push({
+        file: name,
+        path: 'locale',
+        message: `${parsed.definition.locale} is already defined by ${other}`,
+      });
     byLocale.set(parsed.definition.locale, name);
     definitions.push(parsed.definition);
   }
   if (problems.length === 0 && !byLocale.has(defaultLocale)) {
-    problems.push({ file: dir, path: '(folder)', message: `no definition for the default locale ${defaultLocale} (found: ${[...byLocale.keys()].join(', ')})` });
+    problems.push({
+      file: dir,
+      path: '(folder)',
+      message: `no definition for the default locale ${defaultLocale} (found: ${[...byLocale.keys()].join(', ')})`,
+    });
   }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, definitions, version: hash.digest('hex').slice(0, 12), files: names };
@@ -85,11 +101,28 @@ export class FlowRegistry {
   }
 
   /** Loads the folder; refuses to start on invalid definitions, listing every problem. */
-  static async load(options: { dir: string; defaultLocale: string; log: Logger; clock?: () => number; desk?: boolean }): Promise<FlowRegistry> {
+  static async load(options: {
+    dir: string;
+    defaultLocale: string;
+    log: Logger;
+    clock?: () => number;
+    desk?: boolean;
+  }): Promise<FlowRegistry> {
     const result = await checkDefinitions(options.dir, options.defaultLocale);
-    if (!result.ok) throw new FlowsError(options.dir, result.problems.map((p) => ({ path: `${p.file}: ${p.path}`, message: p.message })));
+    if (!result.ok)
+      throw new FlowsError(
+        options.dir,
+        result.problems.map((p) => ({ path: `${p.file}: ${p.path}`, message: p.message })),
+      );
     options.log.info('flow definitions loaded', { dir: options.dir, version: result.version, files: result.files });
-    return new FlowRegistry(options.dir, options.defaultLocale, options.log, options.clock ?? Date.now, result, options.desk ?? false);
+    return new FlowRegistry(
+      options.dir,
+      options.defaultLocale,
+      options.log,
+      options.clock ?? Date.now,
+      result,
+      options.desk ?? false,
+    );
   }
 
   current(): ConversationFlow {
@@ -116,7 +149,11 @@ export class FlowRegistry {
     }
     if (result.version === this.version) return { ok: true, version: result.version, changed: false };
     this.flow = createConversationFlow(compileBundle(result.definitions, this.defaultLocale), { desk: this.desk });
-    this.versions.push({ version: result.version, loadedAt: this.clock(), locales: result.definitions.map((d) => d.locale) });
+    this.versions.push({
+      version: result.version,
+      loadedAt: this.clock(),
+      locales: result.definitions.map((d) => d.locale),
+    });
     if (this.versions.length > 50) this.versions.shift();
     this.log.info('flow definitions updated', { from: this.versions.at(-2)?.version, to: result.version });
     return { ok: true, version: result.version, changed: true };

@@ -84,7 +84,10 @@ export interface ConversationStore {
    * on the conversation) costs one round trip instead of two. `begun` is undefined when another
    * worker holds the conversation; it will take the event from the inbox.
    */
-  acceptAndBegin(event: InboundEvent, ttlMs: number): Promise<{ duplicate: true } | { duplicate: false; begun: Begun | undefined }>;
+  acceptAndBegin(
+    event: InboundEvent,
+    ttlMs: number,
+  ): Promise<{ duplicate: true } | { duplicate: false; begun: Begun | undefined }>;
   /**
    * Takes the conversation's lock for `ttlMs` and reads what a worker needs to start, in one step: the waiting outbox,
    * the next event and the state. Undefined when another worker holds the lock.
@@ -235,9 +238,7 @@ export interface DeskPort {
 }
 
 export type ReceiveResult =
-  | { status: 'accepted'; conversationId: string }
-  | { status: 'duplicate' }
-  | { status: 'rejected'; problems: string[] };
+  { status: 'accepted'; conversationId: string } | { status: 'duplicate' } | { status: 'rejected'; problems: string[] };
 
 export type AcceptResult = Exclude<ReceiveResult, { status: 'accepted' }> | Accepted;
 

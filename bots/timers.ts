@@ -8,7 +8,14 @@ import type { Inbox, TimerStore } from './ports.js';
  */
 export class TimerPoller {
   constructor(
-    private readonly deps: { timers: TimerStore; engine: Inbox; clock: () => number; log: Logger; leaseMs?: number; batch?: number },
+    private readonly deps: {
+      timers: TimerStore;
+      engine: Inbox;
+      clock: () => number;
+      log: Logger;
+      leaseMs?: number;
+      batch?: number;
+    },
   ) {}
 
   /** Fires everything due now; returns how many timers fired. Call it on an interval. */
@@ -25,7 +32,12 @@ export class TimerPoller {
         at: now,
         payload: { type: 'timer', name: t.name, dueAt: t.dueAt },
       });
-      if (result.status === 'rejected') log.error('timer event rejected', { timer: t.name, conversationId: t.conversationId, problems: result.problems });
+      if (result.status === 'rejected')
+        log.error('timer event rejected', {
+          timer: t.name,
+          conversationId: t.conversationId,
+          problems: result.problems,
+        });
       await timers.complete(t);
     }
     return due.length;

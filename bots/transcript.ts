@@ -15,14 +15,25 @@ export function fillQueueText(text: string, position: string, wait: string): str
  * The transcript lines of a turn. A pressed button reads as the label the customer saw (是的,
  * 5 非常满意), from `labels` (the definition's choices in the conversation's locale).
  */
-export function transcriptOf(event: InboundEvent, effects: readonly Effect[], labels: Readonly<Record<string, string>>): TranscriptEntry[] {
+export function transcriptOf(
+  event: InboundEvent,
+  effects: readonly Effect[],
+  labels: Readonly<Record<string, string>>,
+): TranscriptEntry[] {
   const lines: TranscriptEntry[] = [];
   const heard = describeInbound(event, labels);
   if (heard !== undefined) lines.push({ at: event.at, ...heard, eventId: event.id });
   for (const effect of effects) {
-    if (effect.type === 'transcript') lines.push({ at: event.at, from: effect.from, text: effect.text, eventId: event.id });
+    if (effect.type === 'transcript')
+      lines.push({ at: event.at, from: effect.from, text: effect.text, eventId: event.id });
     // A queue message is filled at delivery; agents reading the transcript need not see {position}.
-    if (effect.type === 'reply') lines.push({ at: event.at, from: effect.from ?? 'bot', text: effect.fill === 'queue' ? fillQueueText(effect.text, '…', '…') : effect.text, eventId: event.id });
+    if (effect.type === 'reply')
+      lines.push({
+        at: event.at,
+        from: effect.from ?? 'bot',
+        text: effect.fill === 'queue' ? fillQueueText(effect.text, '…', '…') : effect.text,
+        eventId: event.id,
+      });
   }
   return lines;
 }
@@ -34,28 +45,49 @@ export function transcriptOf(event: InboundEvent, effects: readonly Effect[], la
  * last part, where the customer answers. Item ids derive from the event id: a retried turn writes
  * the same ids.
  */
-export function outboxOf(event: InboundEvent, result: Pick<StepResult, 'effects' | 'channel' | 'customerId'>, split: ChannelPort['split']): OutboxItem[] {
+export function outboxOf(
+  event: InboundEvent,
+  result: Pick<StepResult, 'effects' | 'channel' | 'customerId'>,
+  split: ChannelPort['split'],
+): OutboxItem[] {
   const channel = result.channel || event.channel;
   const customerId = result.customerId || event.customer?.id || '';
-  const item = (id: string, effect: Effect): OutboxItem => ({ id, conversationId: event.conversationId, channel, customerId, effect });
+  const item = (id: string, effect: Effect): OutboxItem => ({
+    id,
+    conversationId: event.conversationId,
+    channel,
+    customerId,
+    effect,
+  });
   return result.effects
     .filter((effect) => effect.type !== 'transcript')
     .flatMap((effect, n) => {
       const parts = effect.type === 'reply' && split ? split(effect.text) : [];
       if (effect.type !== 'reply' || parts.length <= 1) return [item(`${event.id}#${n}`, effect)];
       const { choices: _choices, ...plain } = effect;
-      return parts.map((text, k) => item(k === 0 ? `${event.id}#${n}` : `${event.id}#${n}.${k}`, { ...(k === parts.length - 1 ? effect : plain), text }));
+      return parts.map((text, k) =>
+        item(k === 0 ? `${event.id}#${n}` : `${event.id}#${n}.${k}`, {
+          ...(k === parts.length - 1 ? effect : plain),
+          text,
+        }),
+      );
     });
 }
 
 /** How an inbound event reads in the transcript; undefined for events that say nothing to an agent. */
-export function describeInbound(event: InboundEvent, labels: Readonly<Record<string, string>>): Pick<TranscriptEntry, 'from' | 'text'> | undefined {
+export function describeInbound(
+  event: InboundEvent,
+  labels: Readonly<Record<string, string>>,
+): Pick<TranscriptEntry, 'from' | 'text'> | undefined {
   const p = event.payload;
   switch (p.type) {
     case 'text':
       return { from: 'customer', text: p.text };
     case 'choice':
-      return { from: 'customer', text: Object.hasOwn(labels, p.choice) ? (labels[p.choice] ?? p.choice) : `[choice: ${p.choice}]` };
+      return {
+        from: 'customer',
+        text: Object.hasOwn(labels, p.choice) ? (labels[p.choice] ?? p.choice) : `[choice: ${p.choice}]`,
+      };
     case 'media':
       return { from: 'customer', text: `[${p.media}]` };
     case 'edit':

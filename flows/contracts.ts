@@ -125,7 +125,12 @@ export const Effect = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('desk.open'), card: HandoffCard }),
   z.object({ type: z.literal('desk.post'), text: z.string(), from: z.enum(['customer', 'system']) }),
-  z.object({ type: z.literal('desk.update'), status: DeskUpdate, agent: AgentRef.optional(), category: z.string().optional() }),
+  z.object({
+    type: z.literal('desk.update'),
+    status: DeskUpdate,
+    agent: AgentRef.optional(),
+    category: z.string().optional(),
+  }),
   z.object({ type: z.literal('desk.notify'), agentId: z.string(), notice: AgentNotice }),
   z.object({ type: z.literal('desk.ping'), level: DeskAlert }),
   z.object({ type: z.literal('queue.join'), at: z.number() }),
@@ -134,7 +139,13 @@ export const Effect = z.discriminatedUnion('type', [
   z.object({ type: z.literal('transcript'), from: z.enum(['agent', 'system']), text: z.string() }),
   z.object({ type: z.literal('ticket.put'), ticket: Ticket }),
   /** With `ifStatus`, applied only while the ticket still has that status (a deadline flag must not touch a resolved ticket). */
-  z.object({ type: z.literal('ticket.update'), id: z.string(), changes: TicketChanges, at: z.number(), ifStatus: TicketStatus.optional() }),
+  z.object({
+    type: z.literal('ticket.update'),
+    id: z.string(),
+    changes: TicketChanges,
+    at: z.number(),
+    ifStatus: TicketStatus.optional(),
+  }),
   /** Sets or moves the conversation's timer of that name; `dueAt` in epoch ms. */
   z.object({ type: z.literal('timer.set'), name: z.string(), dueAt: z.number() }),
   z.object({ type: z.literal('timer.cancel'), name: z.string() }),

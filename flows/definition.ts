@@ -8,9 +8,7 @@ export interface DefinitionProblem {
   message: string;
 }
 
-export type ParseResult =
-  | { ok: true; definition: FlowDefinition }
-  | { ok: false; problems: DefinitionProblem[] };
+export type ParseResult = { ok: true; definition: FlowDefinition } | { ok: false; problems: DefinitionProblem[] };
 
 /** `faq[3].answer`, `texts.opening`, or `(file)` for the document itself. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -24,7 +22,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 const messages: z.core.$ZodErrorMap = (issue) => {
   if (issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) return 'required';
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
   return undefined;
 };
 
@@ -45,7 +44,10 @@ export function parseDefinition(source: string): ParseResult {
   }
   const data: unknown = doc.toJS();
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    return { ok: false, problems: [{ path: '(file)', message: 'must be a mapping of fields (schema, locale, texts, faq, …)' }] };
+    return {
+      ok: false,
+      problems: [{ path: '(file)', message: 'must be a mapping of fields (schema, locale, texts, faq, …)' }],
+    };
   }
   const result = FlowDefinition.safeParse(data, { error: messages });
   if (result.success) return { ok: true, definition: result.data };

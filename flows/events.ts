@@ -19,10 +19,18 @@ export function toEvent(input: FlowInput, locale: string, flow: EventLocale): Se
   const { payload, at } = input;
   switch (payload.type) {
     case 'text':
-      return { type: 'user.message', text: payload.text, understanding: flow.matcher.understand(payload.text), locale, at };
+      return {
+        type: 'user.message',
+        text: payload.text,
+        understanding: flow.matcher.understand(payload.text),
+        locale,
+        at,
+      };
     case 'choice': {
       const choices: Readonly<Record<string, string>> = flow.definition.choices;
-      const label = Object.hasOwn(choices, payload.choice) ? (choices[payload.choice] ?? payload.choice) : payload.choice;
+      const label = Object.hasOwn(choices, payload.choice)
+        ? (choices[payload.choice] ?? payload.choice)
+        : payload.choice;
       return { type: 'user.message', text: label, understanding: understandChoice(payload.choice), locale, at };
     }
     case 'media':
@@ -62,17 +70,24 @@ export function toEvent(input: FlowInput, locale: string, flow: EventLocale): Se
 }
 
 /** The conversation's own timers by name (promise timers carry their ticket in the name). */
-const TIMER_EVENTS: ReadonlyMap<string, 'timer.idle' | 'timer.listen' | 'timer.claimSla' | 'timer.supervisorSla'> = new Map([
-  ['idle', 'timer.idle'],
-  ['listen', 'timer.listen'],
-  ['claimSla', 'timer.claimSla'],
-  ['supervisorSla', 'timer.supervisorSla'],
-]);
+const TIMER_EVENTS: ReadonlyMap<string, 'timer.idle' | 'timer.listen' | 'timer.claimSla' | 'timer.supervisorSla'> =
+  new Map([
+    ['idle', 'timer.idle'],
+    ['listen', 'timer.listen'],
+    ['claimSla', 'timer.claimSla'],
+    ['supervisorSla', 'timer.supervisorSla'],
+  ]);
 
 /** A due timer as the machine's event: a promised reply time carries its ticket's status as stored now. */
 function timerEvent(input: FlowInput, name: string, at: number): ServiceEvent | undefined {
   const ticketId = ticketOfTimer(name);
-  if (ticketId !== undefined) return { type: 'timer.promise', ticketId, status: input.ticket?.id === ticketId ? input.ticket.status : undefined, at };
+  if (ticketId !== undefined)
+    return {
+      type: 'timer.promise',
+      ticketId,
+      status: input.ticket?.id === ticketId ? input.ticket.status : undefined,
+      at,
+    };
   const type = TIMER_EVENTS.get(name);
   return type === undefined ? undefined : { type, at };
 }
@@ -83,14 +98,24 @@ const ANSWER_CHOICES = ['yes', 'no', 'more', 'done', 'human'] as const satisfies
 /** A pressed button understood as what it stands for, exactly (no text matching). */
 export function understandChoice(id: string): Understanding {
   const score = /^score([1-5])$/.exec(id);
-  const calm = { complaint: { triggered: false, angry: false, exclaimed: false, supervisor: false }, policy: undefined, wantsPerson: id === 'human', empty: false };
+  const calm = {
+    complaint: { triggered: false, angry: false, exclaimed: false, supervisor: false },
+    policy: undefined,
+    wantsPerson: id === 'human',
+    empty: false,
+  };
   if (score) return { intents: {}, whole: undefined, faq: undefined, rating: Number(score[1]), ...calm };
   const intent = ANSWER_CHOICES.find((c) => c === id);
   return { intents: intent ? { [intent]: 1 } : {}, whole: intent, faq: undefined, rating: undefined, ...calm };
 }
 
 /** The locale for a new session: the channel's hint, else the customer's own words, else the last one used. */
-export function chooseLocale(locales: ReadonlySet<string> | ReadonlyMap<string, unknown>, defaultLocale: string, current: string, input: FlowInput): string {
+export function chooseLocale(
+  locales: ReadonlySet<string> | ReadonlyMap<string, unknown>,
+  defaultLocale: string,
+  current: string,
+  input: FlowInput,
+): string {
   if (input.localeHint && locales.has(input.localeHint)) return input.localeHint;
   const base = input.localeHint?.split('-')[0];
   const byBase = base ? [...locales.keys()].find((l) => l.split('-')[0] === base) : undefined;

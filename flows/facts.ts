@@ -44,7 +44,9 @@ export function extractFacts(complaints: Complaints, text: string): ComplaintFac
   // What happened: the message clause by clause. Words that only carry the complaint or the anger
   // are taken off a clause's start or end ("太差了，买的耳机…", "…坏了太差了"); a clause they sit
   // in the middle of ("我联系了好几次都没有人理我") is left out rather than quoted half.
-  const charged = [...complaints.triggers, ...complaints.anger, ...complaints.supervisor].sort((a, b) => b.length - a.length);
+  const charged = [...complaints.triggers, ...complaints.anger, ...complaints.supervisor].sort(
+    (a, b) => b.length - a.length,
+  );
   const fillers = [...complaints.facts.what.ignore].sort((a, b) => b.length - a.length);
   const minLength = complaints.facts.what.minLength;
   const breaks = ['[!?！？。，,、;；~～\\n]+', ...complaints.facts.what.clauseBreaks].map((b) => `(?:${b})`).join('|');
@@ -61,7 +63,10 @@ export function extractFacts(complaints: Complaints, text: string): ComplaintFac
       }
       for (const word of fillers) c = c.replace(new RegExp(escapeRe(word), 'giu'), ' ');
       // Words taken out of Chinese leave no gap; Latin words keep one space between them.
-      return c.replace(/\s+/gu, ' ').replace(/(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])/gu, '').trim();
+      return c
+        .replace(/\s+/gu, ' ')
+        .replace(/(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])/gu, '')
+        .trim();
     })
     .filter(Boolean);
   const what = trimSentence(clauses.join(complaints.facts.detailSeparator));
@@ -71,7 +76,10 @@ export function extractFacts(complaints: Complaints, text: string): ComplaintFac
 
 /** Later messages fill in what is missing and add detail to what happened. */
 export function mergeFacts(known: ComplaintFacts, more: ComplaintFacts, separator: string): ComplaintFacts {
-  const what = known.what && more.what && !known.what.includes(more.what) ? `${known.what}${separator}${more.what}`.slice(0, 160) : (known.what ?? more.what);
+  const what =
+    known.what && more.what && !known.what.includes(more.what)
+      ? `${known.what}${separator}${more.what}`.slice(0, 160)
+      : (known.what ?? more.what);
   return { order: known.order ?? more.order, when: known.when ?? more.when, what };
 }
 
@@ -103,5 +111,9 @@ export function categorize(complaints: Complaints, text: string): Complaints['ca
       bestHits = hits;
     }
   }
-  return best ?? complaints.categories.find((c) => c.id === complaints.defaultCategory) ?? (complaints.categories[0] as Complaints['categories'][number]);
+  return (
+    best ??
+    complaints.categories.find((c) => c.id === complaints.defaultCategory) ??
+    (complaints.categories[0] as Complaints['categories'][number])
+  );
 }

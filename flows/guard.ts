@@ -49,7 +49,9 @@ export function compileGuard(phrases: readonly ForbiddenPhrase[]): PhraseGuard {
   return {
     check(text: string): GuardVerdict {
       const haystack = foldForGuard(text);
-      const matches = folded.filter((p) => haystack.includes(p.key)).map(({ phrase, reason, suggestion }) => ({ phrase, reason, suggestion }));
+      const matches = folded
+        .filter((p) => haystack.includes(p.key))
+        .map(({ phrase, reason, suggestion }) => ({ phrase, reason, suggestion }));
       return matches.length ? { allowed: false, matches } : { allowed: true };
     },
   };

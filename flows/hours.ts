@@ -11,7 +11,11 @@ export interface Local {
 const FORMATS = new Map<string, Intl.DateTimeFormat>();
 
 /** Intl formatters are costly to build (tens of µs) and immutable: one per time zone and style. */
-export function formatterFor(timeZone: string, locale = 'en-US', style: Intl.DateTimeFormatOptions = {}): Intl.DateTimeFormat {
+export function formatterFor(
+  timeZone: string,
+  locale = 'en-US',
+  style: Intl.DateTimeFormatOptions = {},
+): Intl.DateTimeFormat {
   const key = `${timeZone}|${locale}|${JSON.stringify(style)}`;
   let f = FORMATS.get(key);
   if (!f) {
@@ -21,7 +25,15 @@ export function formatterFor(timeZone: string, locale = 'en-US', style: Intl.Dat
   return f;
 }
 
-const PARTS: Intl.DateTimeFormatOptions = { weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+const PARTS: Intl.DateTimeFormatOptions = {
+  weekday: 'short',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+};
 
 /** The last minute asked for, per time zone: a turn asks several times (greeting, hours, promises). */
 const LAST_PARTS = new Map<string, { minute: number; local: Local }>();
@@ -34,7 +46,11 @@ export function localParts(timeZone: string, at: number): Local {
   if (last?.minute === minute) return last.local;
   const parts = formatterFor(timeZone, 'en-US', PARTS).formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  const local: Local = { weekday: get('weekday').toLowerCase().slice(0, 3) as Local['weekday'], date: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` };
+  const local: Local = {
+    weekday: get('weekday').toLowerCase().slice(0, 3) as Local['weekday'],
+    date: `${get('year')}-${get('month')}-${get('day')}`,
+    time: `${get('hour')}:${get('minute')}`,
+  };
   LAST_PARTS.set(timeZone, { minute, local: Object.freeze(local) });
   return local;
 }
@@ -42,11 +58,16 @@ export function localParts(timeZone: string, at: number): Local {
 /** Whether people are at work (the definition's business hours, in its time zone). */
 export function isBusinessTime(def: Pick<FlowDefinition, 'businessHours' | 'timeZone'>, at: number): boolean {
   const local = localParts(def.timeZone, at);
-  return def.businessHours.some((b) => b.days.includes(local.weekday as never) && b.open <= local.time && local.time < b.close);
+  return def.businessHours.some(
+    (b) => b.days.includes(local.weekday as never) && b.open <= local.time && local.time < b.close,
+  );
 }
 
 /** When agents are next at work: the next minute, within two weeks, that is business time. */
-export function nextBusinessTime(def: Pick<FlowDefinition, 'businessHours' | 'timeZone'>, at: number): number | undefined {
+export function nextBusinessTime(
+  def: Pick<FlowDefinition, 'businessHours' | 'timeZone'>,
+  at: number,
+): number | undefined {
   // Openings fall on whole minutes; step by 15 minutes, then refine to the minute.
   const step = 15 * 60_000;
   const start = Math.ceil(at / 60_000) * 60_000;
@@ -61,7 +82,13 @@ export function nextBusinessTime(def: Pick<FlowDefinition, 'businessHours' | 'ti
 
 /** "11月24日 09:00" / "Nov 24, 09:00" in the definition's locale and time zone. */
 export function formatLocalTime(def: Pick<FlowDefinition, 'timeZone' | 'locale'>, at: number): string {
-  return formatterFor(def.timeZone, def.locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+  return formatterFor(def.timeZone, def.locale, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(at);
 }
 
 /** "周一至周五 09:00-21:00；周六、周日 10:00-18:00" — shown to customers outside hours. */
@@ -70,5 +97,7 @@ export function describeHours(def: Pick<FlowDefinition, 'businessHours' | 'local
   const names: Record<string, string> = zh
     ? { mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五', sat: '周六', sun: '周日' }
     : { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
-  return def.businessHours.map((b) => `${b.days.map((d) => names[d]).join(zh ? '\u3001' : '/')} ${b.open}-${b.close}`).join(zh ? '\uff1b' : '; ');
+  return def.businessHours
+    .map((b) => `${b.days.map((d) => names[d]).join(zh ? '\u3001' : '/')} ${b.open}-${b.close}`)
+    .join(zh ? '\uff1b' : '; ');
 }

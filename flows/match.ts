@@ -51,56 +51,59 @@ function phraseRule(intent: PhraseRule['intent'], raw: string): PhraseRule {
  * (words and CJK bigrams), weighted by squared IDF; a query is scored by cosine against the
  * documents it shares a feature with, and each entry keeps its best document's score.
  */
-function compileFaqIndex(def: FlowDefinition, features: (text: string) => Set<string>): (text: string) => Array<{ id: string; score: number }> {
-const docs: Array<{ id: string; feats: Set<string> }> = [];
-const entryFeats = new Map<string, Set<string>>();
-for (const entry of def.faq) {
-  const all = new Set<string>();
-  // Each phrasing and each keyword is its own document: a short query that hits one keyword
-  // is not diluted by the entry's other vocabulary.
-  for (const phrase of [...entry.questions, ...entry.keywords]) {
-    const feats = features(phrase);
-    if (feats.size === 0) continue;
-    docs.push({ id: entry.id, feats });
-    for (const f of feats) all.add(f);
+function compileFaqIndex(
+  def: FlowDefinition,
+  features: (text: string) => Set<string>,
+): (text: string) => Array<{ id: string; score: number }> {
+  const docs: Array<{ id: string; feats: Set<string> }> = [];
+  const entryFeats = new Map<string, Set<string>>();
+  for (const entry of def.faq) {
+    const all = new Set<string>();
+    // Each phrasing and each keyword is its own document: a short query that hits one keyword
+    // is not diluted by the entry's other vocabulary.
+    for (const phrase of [...entry.questions, ...entry.keywords]) {
+      const feats = features(phrase);
+      if (feats.size === 0) continue;
+      docs.push({ id: entry.id, feats });
+      for (const f of feats) all.add(f);
+    }
+    entryFeats.set(entry.id, all);
   }
-  entryFeats.set(entry.id, all);
-}
-const df = new Map<string, number>();
-for (const feats of entryFeats.values()) for (const f of feats) df.set(f, (df.get(f) ?? 0) + 1);
-const n = entryFeats.size;
-// Squared IDF weights, computed once; a feature no entry has only lengthens the query.
-const unseenWeight = Math.log(1 + 2) ** 2;
-const weights = new Map<string, number>();
-for (const [f, count] of df) weights.set(f, Math.log(1 + n / count) ** 2);
-const weight = (f: string): number => weights.get(f) ?? unseenWeight;
-const docNorms = docs.map((d) => Math.sqrt([...d.feats].reduce((s, f) => s + weight(f), 0)));
-// Feature → the documents that have it, so a query only visits the documents it shares words with.
-const postings = new Map<string, number[]>();
-docs.forEach((d, i) => {
-  for (const f of d.feats) postings.set(f, [...(postings.get(f) ?? []), i]);
-});
+  const df = new Map<string, number>();
+  for (const feats of entryFeats.values()) for (const f of feats) df.set(f, (df.get(f) ?? 0) + 1);
+  const n = entryFeats.size;
+  // Squared IDF weights, computed once; a feature no entry has only lengthens the query.
+  const unseenWeight = Math.log(1 + 2) ** 2;
+  const weights = new Map<string, number>();
+  for (const [f, count] of df) weights.set(f, Math.log(1 + n / count) ** 2);
+  const weight = (f: string): number => weights.get(f) ?? unseenWeight;
+  const docNorms = docs.map((d) => Math.sqrt([...d.feats].reduce((s, f) => s + weight(f), 0)));
+  // Feature → the documents that have it, so a query only visits the documents it shares words with.
+  const postings = new Map<string, number[]>();
+  docs.forEach((d, i) => {
+    for (const f of d.feats) postings.set(f, [...(postings.get(f) ?? []), i]);
+  });
 
-function rankFaq(text: string): Array<{ id: string; score: number }> {
-  const q = features(text);
-  if (q.size === 0) return [];
-  let qSum = 0;
-  const dots = new Map<number, number>();
-  for (const f of q) {
-    const w = weight(f);
-    qSum += w;
-    for (const i of postings.get(f) ?? []) dots.set(i, (dots.get(i) ?? 0) + w);
+  function rankFaq(text: string): Array<{ id: string; score: number }> {
+    const q = features(text);
+    if (q.size === 0) return [];
+    let qSum = 0;
+    const dots = new Map<number, number>();
+    for (const f of q) {
+      const w = weight(f);
+      qSum += w;
+      for (const i of postings.get(f) ?? []) dots.set(i, (dots.get(i) ?? 0) + w);
+    }
+    const qNorm = Math.sqrt(qSum);
+    const best = new Map<string, number>();
+    for (const [i, dot] of dots) {
+      const d = docs[i];
+      if (!d) continue;
+      const score = dot / (qNorm * (docNorms[i] ?? 1));
+      if (score > (best.get(d.id) ?? 0)) best.set(d.id, score);
+    }
+    return [...best.entries()].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score);
   }
-  const qNorm = Math.sqrt(qSum);
-  const best = new Map<string, number>();
-  for (const [i, dot] of dots) {
-    const d = docs[i];
-    if (!d) continue;
-    const score = dot / (qNorm * (docNorms[i] ?? 1));
-    if (score > (best.get(d.id) ?? 0)) best.set(d.id, score);
-  }
-  return [...best.entries()].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score);
-}
   return rankFaq;
 }
 
@@ -174,7 +177,8 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     // A message that is nothing but "yes", "thanks" or "还有一个问题" is not a question for the
     // knowledge base, so it is not ranked at all.
     const first = whole === undefined ? rankFaq(text)[0] : undefined;
-    const faq = first && first.score > 0 ? { ...first, confident: first.score >= def.thresholds.faqMinScore } : undefined;
+    const faq =
+      first && first.score > 0 ? { ...first, confident: first.score >= def.thresholds.faqMinScore } : undefined;
     // Exclamation marks intensify ("太好了!!" is not a complaint); on their own they only tell
     // whether someone already complaining is still upset.
     const angry = isAnger(norm);
@@ -184,7 +188,12 @@ export function compileMatcher(def: FlowDefinition): Matcher {
       whole,
       faq,
       rating: parseRating(norm),
-      complaint: { triggered: angry || supervisor || isTrigger(norm), angry, exclaimed: exclamations.test(norm), supervisor },
+      complaint: {
+        triggered: angry || supervisor || isTrigger(norm),
+        angry,
+        exclaimed: exclamations.test(norm),
+        supervisor,
+      },
       policy: policies.find((p) => p.matches(norm))?.id,
       wantsPerson: whole === 'human' || asksForPerson(norm),
       empty: meaningful <= 0,
@@ -201,7 +210,12 @@ export function parseRating(norm: string): number | undefined {
   const digits = norm.match(/\d+/g);
   if (digits && digits.length === 1) {
     const d = Number(digits[0]);
-    if (d >= 1 && d <= 5 && norm.replace(/\d+/, '').replace(/[\p{P}\p{S}\s]|分|星|颗星|stars?|points?|打|给|out of|\/|五|5/gu, '').length <= 2) return d;
+    if (
+      d >= 1 &&
+      d <= 5 &&
+      norm.replace(/\d+/, '').replace(/[\p{P}\p{S}\s]|分|星|颗星|stars?|points?|打|给|out of|\/|五|5/gu, '').length <= 2
+    )
+      return d;
   }
   const zh = norm.match(/([一二两三四五])\s*(?:颗)?(?:分|星)/u);
   if (zh?.[1]) return ZH_NUMERALS[zh[1]];

@@ -25,7 +25,9 @@ export function pureTransitions(machine: ServiceMachine): PureTransitions {
   let collected: Directive[] = [];
   const collecting = machine.provide({ actions: { effect: (_, directive) => void collected.push(directive) } });
   // Never started: it only gives the scope a `self` and a system, as XState's own inert scope does.
-  const self = createActor(collecting, { input: { locale: '', conversationId: '', channel: '', customer: { id: '' } } });
+  const self = createActor(collecting, {
+    input: { locale: '', conversationId: '', channel: '', customer: { id: '' } },
+  });
   const scope: ActorScope<ServiceSnapshot, ServiceEvent> = {
     self,
     id: '',
@@ -51,7 +53,9 @@ export function pureTransitions(machine: ServiceMachine): PureTransitions {
   };
 }
 
-type Persisted = Parameters<ServiceMachine['resolveState']>[0] & { historyValue?: Record<string, Array<{ id: string }>> };
+type Persisted = Parameters<ServiceMachine['resolveState']>[0] & {
+  historyValue?: Record<string, Array<{ id: string }>>;
+};
 
 /**
  * `resolveState()` keeps history entries as the plain {id} objects JSON left; entering a history
@@ -60,7 +64,8 @@ type Persisted = Parameters<ServiceMachine['resolveState']>[0] & { historyValue?
  * state that no longer exists) is reported, so the caller can log it instead of resetting silently.
  */
 function restoreSnapshot(machine: ServiceMachine, value: unknown): { snapshot: ServiceSnapshot } | { reset: string } {
-  if (typeof value !== 'object' || value === null || !('value' in value)) return { reset: 'the stored snapshot is not a machine snapshot' };
+  if (typeof value !== 'object' || value === null || !('value' in value))
+    return { reset: 'the stored snapshot is not a machine snapshot' };
   const persisted = value as Persisted;
   try {
     const historyValue: Record<string, unknown[]> = {};
@@ -76,7 +81,9 @@ function restoreSnapshot(machine: ServiceMachine, value: unknown): { snapshot: S
     }
     return { snapshot: machine.resolveState({ ...persisted, historyValue } as Persisted) };
   } catch (err) {
-    return { reset: `the stored snapshot does not fit this version of the machine: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      reset: `the stored snapshot does not fit this version of the machine: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
 }
 

@@ -11,7 +11,12 @@ export type TextDirective = Extract<Directive, { type: 'say' | 'greet' | 'answer
  * `turn` rotates through a text's phrasings; `at` (epoch ms) picks the greeting. Undefined when the
  * definition has nothing to say (an answer or policy id it no longer has).
  */
-export function renderReply(def: FlowDefinition, d: TextDirective, turn: number, at: number): Extract<Effect, { type: 'reply' }> | undefined {
+export function renderReply(
+  def: FlowDefinition,
+  d: TextDirective,
+  turn: number,
+  at: number,
+): Extract<Effect, { type: 'reply' }> | undefined {
   const vars = { company: def.company };
   switch (d.type) {
     case 'say': {
@@ -19,7 +24,11 @@ export function renderReply(def: FlowDefinition, d: TextDirective, turn: number,
       return d.queue ? { ...reply, fill: 'queue' } : reply;
     }
     case 'greet': {
-      const greeting = { ...vars, ask: d.withAsk ? pickVariant(def.texts.ask, turn) : '', opening: pickVariant(def.texts.opening, turn) };
+      const greeting = {
+        ...vars,
+        ask: d.withAsk ? pickVariant(def.texts.ask, turn) : '',
+        opening: pickVariant(def.texts.opening, turn),
+      };
       return withChoices(def, render(pickVariant(greetingFor(def, at), turn), greeting).trim());
     }
     case 'answer': {
@@ -30,14 +39,27 @@ export function renderReply(def: FlowDefinition, d: TextDirective, turn: number,
       // 三明治法则: understanding, the reason from policy, an alternative — one message.
       const policy = def.policies.find((x) => x.id === d.policyId);
       if (!policy) return undefined;
-      const parts = [policy.understanding, policy.reason, policy.alternative].map((t) => render(pickVariant(t, turn), vars));
-      return withChoices(def, parts.reduce((all, part) => (all === '' ? part : /[.!?]$/.test(all) ? `${all} ${part}` : `${all}${part}`), ''));
+      const parts = [policy.understanding, policy.reason, policy.alternative].map((t) =>
+        render(pickVariant(t, turn), vars),
+      );
+      return withChoices(
+        def,
+        parts.reduce((all, part) => (all === '' ? part : /[.!?]$/.test(all) ? `${all} ${part}` : `${all}${part}`), ''),
+      );
     }
   }
 }
 
-function withChoices(def: FlowDefinition, text: string, choices?: readonly ChoiceId[]): Extract<Effect, { type: 'reply' }> {
-  return { type: 'reply', text, ...(choices?.length ? { choices: choices.map((id) => ({ id, label: def.choices[id] })) } : {}) };
+function withChoices(
+  def: FlowDefinition,
+  text: string,
+  choices?: readonly ChoiceId[],
+): Extract<Effect, { type: 'reply' }> {
+  return {
+    type: 'reply',
+    text,
+    ...(choices?.length ? { choices: choices.map((id) => ({ id, label: def.choices[id] })) } : {}),
+  };
 }
 
 /** 开头语: the holiday greeting on a configured holiday, else the one for the time of day (`at` in epoch ms). */

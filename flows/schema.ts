@@ -1,21 +1,23 @@
 import { z } from 'zod';
 import { compileGuard, ForbiddenPhrase } from './guard.js';
+import { ANSWER_PLACEHOLDERS, botTexts, GREETING_PLACEHOLDERS, Text, textsShape, textWith } from './schema-texts.js';
+
+export { Text, TEXT_PLACEHOLDERS, type TextKey } from './schema-texts.js';
 
 /**
  * The shape of an admin-editable flow definition. Everything the bot says and every knob that
  * steers it lives here; the machines in this folder only name texts by key.
  */
 
-/** A text, or several phrasings of it that the bot rotates through so it does not sound canned. */
-export const Text = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
-export type Text = z.infer<typeof Text>;
-
 const hhmm = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time of day as HH:MM (00:00 to 24:00)');
 
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'is not a real calendar date');
+  .refine(
+    (s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+    'is not a real calendar date',
+  );
 
 const timeZone = z.string().refine((tz) => {
   try {
@@ -28,82 +30,32 @@ const timeZone = z.string().refine((tz) => {
 
 const phrases = z.array(z.string().trim().min(1)).min(1);
 
-/**
- * Every text key the conversation uses, with the placeholders it may contain. A definition that
- * uses a placeholder not listed here is rejected, so a typo shows up at validation, not in a chat.
- */
-export const TEXT_PLACEHOLDERS = {
-  opening: ['company', 'ask'],
-  ask: [],
-  confirmTopic: ['topic'],
-  confirmVerbatim: ['need'],
-  describeAgain: [],
-  notSure: [],
-  followUp: ['ticket', 'hours'],
-  askMore: [],
-  goOn: [],
-  closing: [],
-  closingRecorded: ['ticket'],
-  surveyAsk: [],
-  surveyRetry: [],
-  surveyThanks: ['score'],
-  surveySorry: ['score'],
-  idleClose: [],
-  thanks: [],
-  apology: [],
-  suggestion: ['ticket'],
-  unsupported: [],
-  privateOnly: ['company'],
-  complaintAcknowledge: [],
-  complaintClarify: ['facts', 'missing'],
-  complaintAskMissing: ['missing'],
-  complaintConfirmFacts: ['facts'],
-  complaintResolve: ['answer'],
-  complaintResolved: ['ticket'],
-  complaintPromise: ['ticket', 'hours'],
-  complaintEscalate: ['ticket', 'hours'],
-  complaintResume: [],
-  promiseOverdue: ['ticket'],
-  handoffQueued: ['position', 'wait'],
-  handoffClaimed: ['agent'],
-  handoffClaimedAnonymous: [],
-  handoffStillWaiting: [],
-  handoffAfterHours: ['hours', 'back', 'ticket', 'promise'],
-  handoffBack: [],
-  handoffUnavailable: ['ticket', 'hours'],
-  help: ['company'],
-} as const satisfies Record<string, readonly string[]>;
-export type TextKey = keyof typeof TEXT_PLACEHOLDERS;
-
-const GREETING_PLACEHOLDERS = ['opening', 'company', 'ask'] as const;
-const ANSWER_PLACEHOLDERS = ['company'] as const;
-
-/**
- * A text whose placeholders are checked where it stands, so a misspelt placeholder is reported
- * together with every other problem of the file (refinements on the whole object only run once
- * its shape is valid).
- */
-function textWith(allowed: readonly string[]) {
-  return Text.superRefine((text, ctx) => {
-    const variants = typeof text === 'string' ? [text] : text;
-    variants.forEach((variant, v) => {
-      for (const m of variant.matchAll(/\{([^{}]*)\}/g)) {
-        const name = m[1] ?? '';
-        if (allowed.includes(name)) continue;
-        const hint = allowed.length ? `allowed here: ${allowed.map((a) => `{${a}}`).join(', ')}` : 'this text takes no placeholders';
-        ctx.addIssue({ code: 'custom', path: typeof text === 'string' ? [] : [v], message: `unknown placeholder {${name}} (${hint})` });
-      }
-    });
-  });
-}
-
-const textsShape = Object.fromEntries(Object.entries(TEXT_PLACEHOLDERS).map(([k, allowed]) => [k, textWith(allowed)])) as Record<TextKey, ReturnType<typeof textWith>>;
-
-export const CHOICE_IDS = ['yes', 'no', 'more', 'done', 'human', 'score1', 'score2', 'score3', 'score4', 'score5'] as const;
+export const CHOICE_IDS = [
+  'yes',
+  'no',
+  'more',
+  'done',
+  'human',
+  'score1',
+  'score2',
+  'score3',
+  'score4',
+  'score5',
+] as const;
 export type ChoiceId = (typeof CHOICE_IDS)[number];
 const choicesShape = Object.fromEntries(CHOICE_IDS.map((k) => [k, z.string().min(1)])) as Record<ChoiceId, z.ZodString>;
 
-export const INTENT_IDS = ['yes', 'no', 'more', 'done', 'thanks', 'apology', 'suggestion', 'greeting', 'human'] as const;
+export const INTENT_IDS = [
+  'yes',
+  'no',
+  'more',
+  'done',
+  'thanks',
+  'apology',
+  'suggestion',
+  'greeting',
+  'human',
+] as const;
 export type IntentId = (typeof INTENT_IDS)[number];
 const intentsShape = Object.fromEntries(INTENT_IDS.map((k) => [k, phrases])) as Record<IntentId, typeof phrases>;
 
@@ -218,7 +170,9 @@ export const FlowDefinition = z
     greetings: z.object({
       default: textWith(GREETING_PLACEHOLDERS),
       byTime: z.array(z.object({ from: hhmm, to: hhmm, text: textWith(GREETING_PLACEHOLDERS) })).default([]),
-      holidays: z.array(z.object({ name: z.string().min(1), from: day, to: day, text: textWith(GREETING_PLACEHOLDERS) })).default([]),
+      holidays: z
+        .array(z.object({ name: z.string().min(1), from: day, to: day, text: textWith(GREETING_PLACEHOLDERS) }))
+        .default([]),
     }),
     texts: z.object(textsShape),
     choices: z.object(choicesShape),
@@ -254,77 +208,86 @@ export const FlowDefinition = z
       const verdict = guard.check(text);
       if (verdict.allowed) continue;
       for (const m of verdict.matches) {
-        ctx.addIssue({ code: 'custom', path, message: `contains the forbidden service phrase "${m.phrase}" (${m.reason}); say instead: ${m.suggestion}` });
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `contains the forbidden service phrase "${m.phrase}" (${m.reason}); say instead: ${m.suggestion}`,
+        });
       }
     }
     const seen = new Map<string, number>();
     def.faq.forEach((entry, i) => {
       const first = seen.get(entry.id);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['faq', i, 'id'], message: `duplicate id "${entry.id}" (also faq[${first}])` });
+      if (first !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faq', i, 'id'],
+          message: `duplicate id "${entry.id}" (also faq[${first}])`,
+        });
       else seen.set(entry.id, i);
     });
     const faqIds = new Set(def.faq.map((f) => f.id));
     const categoryIds = new Set<string>();
     def.complaints.categories.forEach((c, i) => {
-      if (categoryIds.has(c.id)) ctx.addIssue({ code: 'custom', path: ['complaints', 'categories', i, 'id'], message: `duplicate category "${c.id}"` });
+      if (categoryIds.has(c.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['complaints', 'categories', i, 'id'],
+          message: `duplicate category "${c.id}"`,
+        });
       categoryIds.add(c.id);
-      if (c.faqId !== undefined && !faqIds.has(c.faqId)) ctx.addIssue({ code: 'custom', path: ['complaints', 'categories', i, 'faqId'], message: `no faq entry has id "${c.faqId}"` });
+      if (c.faqId !== undefined && !faqIds.has(c.faqId))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['complaints', 'categories', i, 'faqId'],
+          message: `no faq entry has id "${c.faqId}"`,
+        });
     });
     for (const id of Object.keys(def.handoff.categoryChannels)) {
-      if (!categoryIds.has(id)) ctx.addIssue({ code: 'custom', path: ['handoff', 'categoryChannels', id], message: `no complaint category has id "${id}"` });
+      if (!categoryIds.has(id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['handoff', 'categoryChannels', id],
+          message: `no complaint category has id "${id}"`,
+        });
     }
     if (def.handoff.supervisorSlaSeconds <= def.handoff.claimSlaSeconds) {
-      ctx.addIssue({ code: 'custom', path: ['handoff', 'supervisorSlaSeconds'], message: `must be later than claimSlaSeconds (${def.handoff.claimSlaSeconds})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['handoff', 'supervisorSlaSeconds'],
+        message: `must be later than claimSlaSeconds (${def.handoff.claimSlaSeconds})`,
+      });
     }
     if (!categoryIds.has(def.complaints.defaultCategory)) {
-      ctx.addIssue({ code: 'custom', path: ['complaints', 'defaultCategory'], message: `must be one of the categories (${[...categoryIds].join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['complaints', 'defaultCategory'],
+        message: `must be one of the categories (${[...categoryIds].join(', ')})`,
+      });
     }
     def.greetings.byTime.forEach((slot, i) => {
-      if (slot.from >= slot.to) ctx.addIssue({ code: 'custom', path: ['greetings', 'byTime', i, 'to'], message: `must be later than from (${slot.from})` });
+      if (slot.from >= slot.to)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['greetings', 'byTime', i, 'to'],
+          message: `must be later than from (${slot.from})`,
+        });
     });
     def.greetings.holidays.forEach((h, i) => {
-      if (h.from > h.to) ctx.addIssue({ code: 'custom', path: ['greetings', 'holidays', i, 'to'], message: `must not be before from (${h.from})` });
+      if (h.from > h.to)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['greetings', 'holidays', i, 'to'],
+          message: `must not be before from (${h.from})`,
+        });
     });
     def.businessHours.forEach((b, i) => {
-      if (b.open >= b.close) ctx.addIssue({ code: 'custom', path: ['businessHours', i, 'close'], message: `must be later than open (${b.open})` });
+      if (b.open >= b.close)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['businessHours', i, 'close'],
+          message: `must be later than open (${b.open})`,
+        });
     });
   });
 export type FlowDefinition = z.infer<typeof FlowDefinition>;
-export type FlowDefinitionInput = z.input<typeof FlowDefinition>;
-
-type DefinitionShape = {
-  texts: Record<string, Text>;
-  greetings: { default: Text; byTime: Array<{ text: Text }>; holidays: Array<{ text: Text }> };
-  faq: Array<{ topic: string; answer: Text }>;
-  choices: Record<string, string>;
-  complaints: { facts: Record<'order' | 'when' | 'what', { label: string; ask: string }> };
-  policies: Array<{ understanding: Text; reason: Text; alternative: Text }>;
-};
-
-/** Every text the bot can say to a customer, with its path in the file. */
-export function botTexts(def: DefinitionShape): Array<{ path: (string | number)[]; text: string }> {
-  const out: Array<{ path: (string | number)[]; text: string }> = [];
-  const add = (path: (string | number)[], text: Text) => {
-    if (typeof text === 'string') out.push({ path, text });
-    else text.forEach((t, i) => out.push({ path: [...path, i], text: t }));
-  };
-  for (const [key, text] of Object.entries(def.texts)) add(['texts', key], text);
-  add(['greetings', 'default'], def.greetings.default);
-  def.greetings.byTime.forEach((g, i) => add(['greetings', 'byTime', i, 'text'], g.text));
-  def.greetings.holidays.forEach((g, i) => add(['greetings', 'holidays', i, 'text'], g.text));
-  def.faq.forEach((f, i) => {
-    add(['faq', i, 'topic'], f.topic);
-    add(['faq', i, 'answer'], f.answer);
-  });
-  for (const [key, label] of Object.entries(def.choices)) add(['choices', key], label);
-  for (const key of ['order', 'when', 'what'] as const) {
-    add(['complaints', 'facts', key, 'label'], def.complaints.facts[key].label);
-    add(['complaints', 'facts', key, 'ask'], def.complaints.facts[key].ask);
-  }
-  def.policies.forEach((p, i) => {
-    add(['policies', i, 'understanding'], p.understanding);
-    add(['policies', i, 'reason'], p.reason);
-    add(['policies', i, 'alternative'], p.alternative);
-  });
-  return out;
-}

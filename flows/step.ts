@@ -29,8 +29,16 @@ export interface FlowBundle {
 /** Compiles definitions for use; throws a RangeError when the default locale has none. */
 export function compileBundle(definitions: readonly FlowDefinition[], defaultLocale: string): FlowBundle {
   const locales = new Map<string, FlowLocale>();
-  for (const definition of definitions) locales.set(definition.locale, { definition, matcher: compileMatcher(definition), guard: compileGuard(definition.forbidden) });
-  if (!locales.has(defaultLocale)) throw new RangeError(`No flow definition for the default locale ${defaultLocale} (have: ${[...locales.keys()].join(', ') || 'none'})`);
+  for (const definition of definitions)
+    locales.set(definition.locale, {
+      definition,
+      matcher: compileMatcher(definition),
+      guard: compileGuard(definition.forbidden),
+    });
+  if (!locales.has(defaultLocale))
+    throw new RangeError(
+      `No flow definition for the default locale ${defaultLocale} (have: ${[...locales.keys()].join(', ') || 'none'})`,
+    );
   return { defaultLocale, locales };
 }
 
@@ -52,7 +60,11 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
   const fallback = bundle.locales.get(bundle.defaultLocale);
   if (!fallback) throw new RangeError(`No flow definition for the default locale ${bundle.defaultLocale}`);
   const localeOf = (locale: string): FlowLocale => bundle.locales.get(locale) ?? fallback;
-  const machine = createServiceMachine({ definitions: (locale) => localeOf(locale).definition, desk: options.desk, guardFor: (locale) => localeOf(locale).guard });
+  const machine = createServiceMachine({
+    definitions: (locale) => localeOf(locale).definition,
+    desk: options.desk,
+    guardFor: (locale) => localeOf(locale).guard,
+  });
   const pure = pureTransitions(machine);
 
   function step(record: ConversationRecord | undefined, input: FlowInput): StepResult {
@@ -61,10 +73,20 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
     const before =
       restored && 'snapshot' in restored
         ? restored.snapshot
-        : pure.initial({ locale: bundle.defaultLocale, conversationId: input.conversationId, channel: input.channel, customer: input.customer ?? { id: '' } });
+        : pure.initial({
+            locale: bundle.defaultLocale,
+            conversationId: input.conversationId,
+            channel: input.channel,
+            customer: input.customer ?? { id: '' },
+          });
     const timers = { ...(record?.timers ?? {}) };
     let turn = record?.turn ?? 0;
-    const result = (snapshot: typeof before, effects: Effect[], escalations: Escalation[], ignored?: string): StepResult => ({
+    const result = (
+      snapshot: typeof before,
+      effects: Effect[],
+      escalations: Escalation[],
+      ignored?: string,
+    ): StepResult => ({
       record: { snapshot: pure.persist(snapshot), timers, turn },
       effects,
       state: stateName(snapshot.value),
@@ -77,11 +99,18 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
     });
 
     if (input.payload.type === 'timer') {
-      if (timers[input.payload.name] !== input.payload.dueAt) return { ...result(before, [], [], `stale timer ${input.payload.name}`), record: record ?? result(before, [], []).record };
+      if (timers[input.payload.name] !== input.payload.dueAt)
+        return {
+          ...result(before, [], [], `stale timer ${input.payload.name}`),
+          record: record ?? result(before, [], []).record,
+        };
       delete timers[input.payload.name];
     }
-    const startsSession = before.hasTag('idle') || (input.payload.type === 'command' && input.payload.command === 'start');
-    const locale = startsSession ? chooseLocale(bundle.locales, bundle.defaultLocale, before.context.locale, input) : before.context.locale;
+    const startsSession =
+      before.hasTag('idle') || (input.payload.type === 'command' && input.payload.command === 'start');
+    const locale = startsSession
+      ? chooseLocale(bundle.locales, bundle.defaultLocale, before.context.locale, input)
+      : before.context.locale;
     const event = toEvent(input, locale, localeOf(locale));
     if (!event) return result(before, [], [], `nothing to answer for ${input.payload.type}`);
 
@@ -120,7 +149,13 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
           effects.push(d);
       }
     }
-    moveIdleTimer(timers, effects, after.hasTag('idle') || after.hasTag('with-people') ? undefined : input.at + def.timers.idleCloseMinutes * MINUTE_MS);
+    moveIdleTimer(
+      timers,
+      effects,
+      after.hasTag('idle') || after.hasTag('with-people')
+        ? undefined
+        : input.at + def.timers.idleCloseMinutes * MINUTE_MS,
+    );
     return result(after, effects, escalations);
   }
 

@@ -46,7 +46,9 @@ export const Ticket = z.object({
   /** Complaints: the category from the definition, its priority, and why it was escalated. */
   category: z.string().optional(),
   priority: z.enum(['normal', 'high']).optional(),
-  escalation: z.object({ reason: z.enum(['supervisor', 'still-angry', 'always-human', 'promise-overdue']), at: z.number() }).optional(),
+  escalation: z
+    .object({ reason: z.enum(['supervisor', 'still-angry', 'always-human', 'promise-overdue']), at: z.number() })
+    .optional(),
   /** Set when the promised reply time passed with the ticket still pending. */
   overdueAt: z.number().optional(),
   /** 1–5 from the closing survey. */
@@ -56,7 +58,15 @@ export const Ticket = z.object({
 });
 export type Ticket = z.infer<typeof Ticket>;
 
-export const TicketChanges = Ticket.pick({ status: true, outcome: true, satisfaction: true, promisedBy: true, overdueAt: true, escalation: true, priority: true }).partial();
+export const TicketChanges = Ticket.pick({
+  status: true,
+  outcome: true,
+  satisfaction: true,
+  promisedBy: true,
+  overdueAt: true,
+  escalation: true,
+  priority: true,
+}).partial();
 export type TicketChanges = z.infer<typeof TicketChanges>;
 
 /**

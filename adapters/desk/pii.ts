@@ -8,7 +8,10 @@ const RULES: Array<[RegExp, (m: string) => string]> = [
   // Chinese resident ID (18 characters, last may be X).
   [/(?<!\d)\d{17}[\dXx](?!\d)/gu, (m) => `${m.slice(0, 3)}***********${m.slice(-4)}`],
   // Bank cards: 15–19 digits, optionally grouped by spaces or dashes.
-  [/(?<!\d)\d{4}(?:[ -]?\d{3,4}){2,3}[ -]?\d{1,4}(?!\d)/gu, (m) => (m.replace(/\D/g, '').length >= 15 ? `**** ${m.replace(/\D/g, '').slice(-4)}` : m)],
+  [
+    /(?<!\d)\d{4}(?:[ -]?\d{3,4}){2,3}[ -]?\d{1,4}(?!\d)/gu,
+    (m) => (m.replace(/\D/g, '').length >= 15 ? `**** ${m.replace(/\D/g, '').slice(-4)}` : m),
+  ],
   // Mobile numbers: mainland 1[3-9]xxxxxxxxx, or international +cc…
   [/(?<!\d)(?:\+?86[ -]?)?1[3-9]\d{9}(?!\d)/gu, (m) => `${m.slice(0, m.length - 8)}****${m.slice(-4)}`],
   [/\+\d{1,3}[ -]?\d[\d -]{6,}\d/gu, (m) => `${m.slice(0, 4)}****${m.slice(-3)}`],

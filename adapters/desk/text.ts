@@ -14,7 +14,17 @@ export interface DeskText {
   priorities: Record<HandoffCard['priority'], string>;
   /** Between a label and its value. */
   colon: string;
-  fields: { customer: string; channel: string; language: string; priority: string; category: string; ticket: string; need: string; tickets: string; lastMessages: string };
+  fields: {
+    customer: string;
+    channel: string;
+    language: string;
+    priority: string;
+    category: string;
+    ticket: string;
+    need: string;
+    tickets: string;
+    lastMessages: string;
+  };
   from: Record<'customer' | 'bot' | 'agent' | 'system', string>;
   claim: string;
   claimedBy: (who: string) => string;
@@ -42,11 +52,22 @@ const EN: DeskText = {
   reasons: { asked: 'the customer asked for a person', failures: 'the bot could not answer', complaint: 'complaint' },
   priorities: { normal: 'normal', high: 'high' },
   colon: ': ',
-  fields: { customer: 'Customer', channel: 'Channel', language: 'Language', priority: 'Priority', category: 'Category', ticket: 'Ticket', need: 'Need', tickets: 'Tickets', lastMessages: 'Last messages' },
+  fields: {
+    customer: 'Customer',
+    channel: 'Channel',
+    language: 'Language',
+    priority: 'Priority',
+    category: 'Category',
+    ticket: 'Ticket',
+    need: 'Need',
+    tickets: 'Tickets',
+    lastMessages: 'Last messages',
+  },
   from: { customer: 'customer', bot: 'bot', agent: 'agent', system: 'system' },
   claim: 'Claim',
   claimedBy: (w) => `Claimed by ${w}`,
-  threadHelp: (prefix) => `Reply in this thread to talk to the customer. \`${prefix}\` at the start keeps a message internal; \`!override …\` sends a reply the phrase guard blocked.`,
+  threadHelp: (prefix) =>
+    `Reply in this thread to talk to the customer. \`${prefix}\` at the start keeps a message internal; \`!override …\` sends a reply the phrase guard blocked.`,
   buttons: { handback: 'Hand back to bot', close: 'Close', release: 'Release' },
   someone: 'someone',
   updates: {
@@ -88,11 +109,22 @@ const ZH: DeskText = {
   reasons: { asked: '客户要求人工服务', failures: '机器人无法解答', complaint: '投诉' },
   priorities: { normal: '普通', high: '紧急' },
   colon: '：',
-  fields: { customer: '客户', channel: '渠道', language: '语言', priority: '优先级', category: '类别', ticket: '工单', need: '客户诉求', tickets: '相关工单', lastMessages: '最近消息' },
+  fields: {
+    customer: '客户',
+    channel: '渠道',
+    language: '语言',
+    priority: '优先级',
+    category: '类别',
+    ticket: '工单',
+    need: '客户诉求',
+    tickets: '相关工单',
+    lastMessages: '最近消息',
+  },
   from: { customer: '客户', bot: '机器人', agent: '客服', system: '系统' },
   claim: '接入',
   claimedBy: (w) => `已由 ${w} 接入`,
-  threadHelp: (prefix) => `在本话题中回复即可与客户对话。以 \`${prefix}\` 开头的消息仅内部可见；\`!override …\` 可发送被服务忌语检查拦下的回复。`,
+  threadHelp: (prefix) =>
+    `在本话题中回复即可与客户对话。以 \`${prefix}\` 开头的消息仅内部可见；\`!override …\` 可发送被服务忌语检查拦下的回复。`,
   buttons: { handback: '交还机器人', close: '结束会话', release: '放回队列' },
   someone: '有人',
   updates: {

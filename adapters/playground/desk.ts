@@ -17,8 +17,12 @@ export class PlaygroundDesk implements DeskPort {
     const { t } = this;
     const p = (line: string) => this.print(`desk> ${line}`);
     const c = t.colon;
-    p(`── ${t.handoff(card)} · ${t.fields.priority}${c}${t.priorities[card.priority]}${card.category ? ` · ${t.fields.category}${c}${t.category(card.category)}` : ''} · ${t.fields.ticket} ${card.ticketId}`);
-    p(`   ${t.fields.customer}${c}${maskPII(card.customer.name ?? card.customer.id)} (${card.channel}, ${card.locale})`);
+    p(
+      `── ${t.handoff(card)} · ${t.fields.priority}${c}${t.priorities[card.priority]}${card.category ? ` · ${t.fields.category}${c}${t.category(card.category)}` : ''} · ${t.fields.ticket} ${card.ticketId}`,
+    );
+    p(
+      `   ${t.fields.customer}${c}${maskPII(card.customer.name ?? card.customer.id)} (${card.channel}, ${card.locale})`,
+    );
     if (card.need) p(`   ${t.fields.need}${c}${maskPII(card.need)}`);
     for (const fact of card.facts) p(`   • ${maskPII(fact)}`);
     if (card.tickets.length) p(`   ${t.fields.tickets}${c}${card.tickets.join(', ')}`);
@@ -33,7 +37,9 @@ export class PlaygroundDesk implements DeskPort {
 
   async update(_conversationId: string, status: DeskUpdate, agent?: AgentRef, category?: string): Promise<void> {
     const who = agent ? (agent.name ?? agent.id) : this.t.someone;
-    this.print(`desk> ${status === 'transferred' && category ? this.t.transferredTo(this.t.category(category), who) : this.t.updates[status](who)}`);
+    this.print(
+      `desk> ${status === 'transferred' && category ? this.t.transferredTo(this.t.category(category), who) : this.t.updates[status](who)}`,
+    );
   }
 
   async notify(_conversationId: string, agentId: string, notice: AgentNotice): Promise<void> {

@@ -91,7 +91,9 @@ export class PlaygroundSession {
           return true;
         }
         const unit = (args[0] ?? '').slice(-1).toLowerCase();
-        print(`playground> ${unit === 's' ? `${ms / 1000} second(s)` : unit === 'h' ? `${ms / 3_600_000} hour(s)` : `${ms / 60_000} minute(s)`} later…`);
+        print(
+          `playground> ${unit === 's' ? `${ms / 1000} second(s)` : unit === 'h' ? `${ms / 3_600_000} hour(s)` : `${ms / 60_000} minute(s)`} later…`,
+        );
         await this.pass(ms);
         return true;
       }
@@ -106,7 +108,9 @@ export class PlaygroundSession {
             t.escalation ? `escalated=${t.escalation.reason}` : '',
             t.satisfaction !== undefined ? `satisfaction=${t.satisfaction}` : '',
           ].filter(Boolean);
-          print(`playground> ${t.id} ${t.type} ${t.status} need="${t.need}"${extra.map((e) => ` ${e}`).join('')} outcome="${t.outcome}"`);
+          print(
+            `playground> ${t.id} ${t.type} ${t.status} need="${t.need}"${extra.map((e) => ` ${e}`).join('')} outcome="${t.outcome}"`,
+          );
         }
         return true;
       }
@@ -158,7 +162,9 @@ export class PlaygroundSession {
     };
     const payload = actions[verb.toLowerCase()];
     if (!payload || ((verb === 'reply' || verb === 'override' || verb === 'note' || verb === 'transfer') && !text)) {
-      this.deps.print(`playground> ${command} takes: claim | reply TEXT | override TEXT | note TEXT | handback | close | release | transfer CATEGORY`);
+      this.deps.print(
+        `playground> ${command} takes: claim | reply TEXT | override TEXT | note TEXT | handback | close | release | transfer CATEGORY`,
+      );
       return;
     }
     await this.receive(payload, 'agent');
@@ -179,7 +185,8 @@ export class PlaygroundSession {
       ...(customer && this.deps.localeHint ? { localeHint: this.deps.localeHint } : {}),
       payload,
     });
-    if (result.status === 'rejected') this.deps.print(`playground> ${customer ? 'message' : 'agent action'} rejected: ${result.problems.join('; ')}`);
+    if (result.status === 'rejected')
+      this.deps.print(`playground> ${customer ? 'message' : 'agent action'} rejected: ${result.problems.join('; ')}`);
   }
 }
 

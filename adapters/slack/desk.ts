@@ -31,10 +31,17 @@ interface CardRef {
 /** Maps Slack Web API failures onto the engine's retry rules. */
 function deliveryErrorOf(err: unknown, conversationId: string): DeliveryError {
   const e = err as { code?: string; retryAfter?: number; data?: { error?: string }; message?: string };
-  if (e.code === 'slack_webapi_rate_limited_error') return new DeliveryError('Slack rate limit', { retry: 'later', conversationId, retryAfterSec: e.retryAfter ?? 1 });
+  if (e.code === 'slack_webapi_rate_limited_error')
+    return new DeliveryError('Slack rate limit', { retry: 'later', conversationId, retryAfterSec: e.retryAfter ?? 1 });
   if (e.code === 'slack_webapi_platform_error') {
     const reason = e.data?.error ?? 'unknown';
-    const transient = ['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited'].includes(reason);
+    const transient = [
+      'internal_error',
+      'fatal_error',
+      'service_unavailable',
+      'request_timeout',
+      'ratelimited',
+    ].includes(reason);
     return new DeliveryError(`Slack refused: ${reason}`, { retry: transient ? 'later' : 'never', conversationId });
   }
   return new DeliveryError(`Slack API unreachable: ${e.message ?? String(err)}`, { retry: 'later', conversationId });
@@ -69,7 +76,11 @@ export class SlackDesk implements DeskPort {
   async open(conversationId: string, card: HandoffCard, transcript: TranscriptEntry[]): Promise<void> {
     const channel = (card.category && this.options.categoryChannels()[card.category]) || this.options.agentChannel;
     const result = await this.call(conversationId, () =>
-      this.options.client.chat.postMessage({ channel, text: `${this.options.text.handoff(card)} (${this.options.text.priorities[card.priority]}): ${safe(card.need)}`, blocks: cardBlocks(conversationId, card, transcript, this.options.text) as never }),
+      this.options.client.chat.postMessage({
+        channel,
+        text: `${this.options.text.handoff(card)} (${this.options.text.priorities[card.priority]}): ${safe(card.need)}`,
+        blocks: cardBlocks(conversationId, card, transcript, this.options.text) as never,
+      }),
     );
     const ts = String(result.ts ?? '');
     const at = String(result.channel ?? channel);
@@ -80,7 +91,13 @@ export class SlackDesk implements DeskPort {
   async post(conversationId: string, text: string, from: 'customer' | 'system'): Promise<void> {
     const ref = await this.ref(conversationId);
     if (!ref) return this.options.log.warn('desk post without a card', { conversationId });
-    await this.call(conversationId, () => this.options.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: `${from === 'customer' ? ':bust_in_silhouette: ' : ''}${safe(text)}` }));
+    await this.call(conversationId, () =>
+      this.options.client.chat.postMessage({
+        channel: ref.channel,
+        thread_ts: ref.ts,
+        text: `${from === 'customer' ? ':bust_in_silhouette: ' : ''}${safe(text)}`,
+      }),
+    );
   }
 
   async update(conversationId: string, status: DeskUpdate, agent?: AgentRef, category?: string): Promise<void> {
@@ -90,24 +107,54 @@ export class SlackDesk implements DeskPort {
     const who = agent ? `<@${agent.id}>` : t.someone;
     if (status === 'transferred' && category) {
       // A new card in the category's channel (open() picks it); the old thread says where it went.
-      await this.call(conversationId, () => this.options.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: t.transferredTo(t.category(category), who) }));
+      await this.call(conversationId, () =>
+        this.options.client.chat.postMessage({
+          channel: ref.channel,
+          thread_ts: ref.ts,
+          text: t.transferredTo(t.category(category), who),
+        }),
+      );
       await this.open(conversationId, { ...ref.card, category }, []);
       return;
     }
     const claimedBy = status === 'claimed' ? agent : undefined;
     await this.call(conversationId, () =>
-      this.options.client.chat.update({ channel: ref.channel, ts: ref.ts, text: t.updates[status](who), blocks: cardBlocks(conversationId, ref.card, [], t, claimedBy) as never }),
+      this.options.client.chat.update({
+        channel: ref.channel,
+        ts: ref.ts,
+        text: t.updates[status](who),
+        blocks: cardBlocks(conversationId, ref.card, [], t, claimedBy) as never,
+      }),
     );
     const note = t.updates[status](who);
     await this.call(conversationId, () =>
-      this.options.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: note, ...(status === 'claimed' ? { blocks: [{ type: 'section', text: { type: 'mrkdwn', text: note } }, ...controls(conversationId, t, this.options.internalPrefix)] as never } : {}) }),
+      this.options.client.chat.postMessage({
+        channel: ref.channel,
+        thread_ts: ref.ts,
+        text: note,
+        ...(status === 'claimed'
+          ? {
+              blocks: [
+                { type: 'section', text: { type: 'mrkdwn', text: note } },
+                ...controls(conversationId, t, this.options.internalPrefix),
+              ] as never,
+            }
+          : {}),
+      }),
     );
   }
 
   async notify(conversationId: string, agentId: string, notice: AgentNotice): Promise<void> {
     const ref = await this.ref(conversationId);
     if (!ref) return;
-    await this.call(conversationId, () => this.options.client.chat.postEphemeral({ channel: ref.channel, user: agentId, thread_ts: ref.ts, text: escapeMrkdwn(this.options.text.notice(notice)) }));
+    await this.call(conversationId, () =>
+      this.options.client.chat.postEphemeral({
+        channel: ref.channel,
+        user: agentId,
+        thread_ts: ref.ts,
+        text: escapeMrkdwn(this.options.text.notice(notice)),
+      }),
+    );
   }
 
   async ping(conversationId: string, level: DeskAlert): Promise<void> {
@@ -115,6 +162,8 @@ export class SlackDesk implements DeskPort {
     if (!ref) return;
     const supervisors = this.options.supervisorGroup ? `<!subteam^${this.options.supervisorGroup}>` : '<!channel>';
     const text = `${level === 'sla' ? '<!here>' : supervisors} ${this.options.text.alerts[level]}`;
-    await this.call(conversationId, () => this.options.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text }));
+    await this.call(conversationId, () =>
+      this.options.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text }),
+    );
   }
 }

@@ -56,9 +56,18 @@ export function createSlack(options: SlackOptions, deps: SlackDeps): Slack {
     desk,
     receiver: (inbox) => {
       // A second receiver would register every listener twice, and each event would run twice.
-      if (built) throw new SetupError('createSlack(...).receiver(inbox) was called twice; build one receiver per Slack app.');
+      if (built)
+        throw new SetupError('createSlack(...).receiver(inbox) was called twice; build one receiver per Slack app.');
       built = true;
-      return new SlackReceiver({ app, http, desk, inbox, internalPrefix: options.internalPrefix, log: deps.log, clock: deps.clock });
+      return new SlackReceiver({
+        app,
+        http,
+        desk,
+        inbox,
+        internalPrefix: options.internalPrefix,
+        log: deps.log,
+        clock: deps.clock,
+      });
     },
   };
 }

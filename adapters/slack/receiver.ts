@@ -46,15 +46,32 @@ export interface BoltOptions {
  * otherwise (Bolt's HTTP receiver checks every request's signature and timestamp).
  */
 export function createBoltApp(options: BoltOptions): { app: App; http: HTTPReceiver | undefined } {
-  const clientOptions = { ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true };
+  const clientOptions = {
+    ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  };
   if (options.appToken) {
     // The receiver's own Web API client opens the connection (apps.connections.open): it must
     // use the same API root as the app's.
-    const receiver = new SocketModeReceiver({ appToken: options.appToken, installerOptions: { clientOptions }, logLevel: LogLevel.WARN });
-    return { app: new App({ token: options.botToken, receiver, clientOptions, logLevel: LogLevel.WARN }), http: undefined };
+    const receiver = new SocketModeReceiver({
+      appToken: options.appToken,
+      installerOptions: { clientOptions },
+      logLevel: LogLevel.WARN,
+    });
+    return {
+      app: new App({ token: options.botToken, receiver, clientOptions, logLevel: LogLevel.WARN }),
+      http: undefined,
+    };
   }
-  if (!options.signingSecret) throw new SetupError('Slack needs SLACK_SIGNING_SECRET (HTTP events) or SLACK_APP_TOKEN (Socket Mode)');
-  const http = new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: [SLACK_EVENTS_PATH], processBeforeResponse: true, logLevel: LogLevel.WARN });
+  if (!options.signingSecret)
+    throw new SetupError('Slack needs SLACK_SIGNING_SECRET (HTTP events) or SLACK_APP_TOKEN (Socket Mode)');
+  const http = new HTTPReceiver({
+    signingSecret: options.signingSecret,
+    endpoints: [SLACK_EVENTS_PATH],
+    processBeforeResponse: true,
+    logLevel: LogLevel.WARN,
+  });
   return { app: new App({ token: options.botToken, receiver: http, clientOptions, logLevel: LogLevel.WARN }), http };
 }
 
@@ -119,7 +136,12 @@ export class SlackReceiver implements Receiver {
 
   private listen(): void {
     const { app, desk, internalPrefix, log, clock } = this.options;
-    const verbs = { [ACTIONS.claim]: 'claim', [ACTIONS.handback]: 'handback', [ACTIONS.close]: 'close', [ACTIONS.release]: 'release' } as const;
+    const verbs = {
+      [ACTIONS.claim]: 'claim',
+      [ACTIONS.handback]: 'handback',
+      [ACTIONS.close]: 'close',
+      [ACTIONS.release]: 'release',
+    } as const;
     for (const [actionId, verb] of Object.entries(verbs)) {
       app.action(actionId, async ({ ack, body, action, client }) => {
         await ack();
@@ -133,7 +155,13 @@ export class SlackReceiver implements Receiver {
 
     app.event('message', async ({ event, body, client }) => {
       // Only people's messages in a handoff card's thread; never our own or other bots'.
-      if (!('thread_ts' in event) || !event.thread_ts || ('subtype' in event && event.subtype) || ('bot_id' in event && event.bot_id)) return;
+      if (
+        !('thread_ts' in event) ||
+        !event.thread_ts ||
+        ('subtype' in event && event.subtype) ||
+        ('bot_id' in event && event.bot_id)
+      )
+        return;
       if (!('user' in event) || !event.user || !('text' in event) || typeof event.text !== 'string') return;
       const conversationId = await desk.conversationOf(event.channel, event.thread_ts);
       if (!conversationId) return;

@@ -22,7 +22,22 @@ import {
   type TurnCommit,
 } from '../../bots/ports.js';
 import type { Ticket, TicketChanges, TicketStatus } from '../../flows/ticket.js';
-import { averageWait, inboundId, mergeTicket, newestFirst, parseInbound, parseTimer, RECENT_WAITS, splitHandle, storeLimits, ticketQuery, timerHandle, timerMember, waitSeconds, type StoreLimits } from './shared.js';
+import {
+  averageWait,
+  inboundId,
+  mergeTicket,
+  newestFirst,
+  parseInbound,
+  parseTimer,
+  RECENT_WAITS,
+  splitHandle,
+  storeLimits,
+  ticketQuery,
+  timerHandle,
+  timerMember,
+  waitSeconds,
+  type StoreLimits,
+} from './shared.js';
 
 interface ConversationSlot {
   inbox: string[];
@@ -83,7 +98,10 @@ export class MemoryStore implements Store {
     return true;
   }
 
-  async acceptAndBegin(event: InboundEvent, ttlMs: number): Promise<{ duplicate: true } | { duplicate: false; begun: Begun | undefined }> {
+  async acceptAndBegin(
+    event: InboundEvent,
+    ttlMs: number,
+  ): Promise<{ duplicate: true } | { duplicate: false; begun: Begun | undefined }> {
     if (!(await this.accept(event))) return { duplicate: true };
     return { duplicate: false, begun: await this.begin(event.conversationId, ttlMs) };
   }
@@ -101,7 +119,11 @@ export class MemoryStore implements Store {
   async begin(conversationId: string, ttlMs: number): Promise<Begun | undefined> {
     const lease = this.lock(conversationId, ttlMs);
     if (!lease) return undefined;
-    const [outbox, next, record] = await Promise.all([this.peekOutbox(conversationId, OUTBOX_PAGE), this.peekInbox(conversationId), this.load(conversationId)]);
+    const [outbox, next, record] = await Promise.all([
+      this.peekOutbox(conversationId, OUTBOX_PAGE),
+      this.peekInbox(conversationId),
+      this.load(conversationId),
+    ]);
     return { lease, outbox, next, record };
   }
 
@@ -143,7 +165,8 @@ export class MemoryStore implements Store {
     if (turn.record) s.record = { value: copy(turn.record), expiresAt };
     else if (s.record) s.record.expiresAt = expiresAt;
     s.transcript.push(...turn.transcript.map((e) => ({ ...e })));
-    if (s.transcript.length > this.limits.transcriptMax) s.transcript.splice(0, s.transcript.length - this.limits.transcriptMax);
+    if (s.transcript.length > this.limits.transcriptMax)
+      s.transcript.splice(0, s.transcript.length - this.limits.transcriptMax);
     s.outbox.push(...copy(turn.outbox));
     return s.inbox.length;
   }
@@ -220,7 +243,10 @@ class MemoryTimers implements TimerStore {
   }
 
   async claimDue(now: number, leaseMs: number, limit: number): Promise<DueTimer[]> {
-    const ready = [...this.due.entries()].filter(([, v]) => v.score <= now).sort((a, b) => a[1].score - b[1].score).slice(0, limit);
+    const ready = [...this.due.entries()]
+      .filter(([, v]) => v.score <= now)
+      .sort((a, b) => a[1].score - b[1].score)
+      .slice(0, limit);
     const out: DueTimer[] = [];
     for (const [member, v] of ready) {
       const t = parseTimer(v.timer);

@@ -16,12 +16,21 @@ export interface Script<K extends string, A, R> {
   readonly reply: (raw: unknown) => R;
 }
 
-function script<const K extends string, A, R>(keys: readonly K[], argv: (args: A) => Array<string | number>, reply: (raw: unknown) => R, lua: string): Script<K, A, R> {
+function script<const K extends string, A, R>(
+  keys: readonly K[],
+  argv: (args: A) => Array<string | number>,
+  reply: (raw: unknown) => R,
+  lua: string,
+): Script<K, A, R> {
   return { lua, keys, argv, reply };
 }
 
 /** The positional KEYS and ARGV of one call. Extra names in `keys` are ignored, so a caller can pass all of a conversation's keys. */
-export function build<K extends string, A>(s: Script<K, A, unknown>, keys: Readonly<Record<K, string>>, args: A): { keys: string[]; args: Array<string | number> } {
+export function build<K extends string, A>(
+  s: Script<K, A, unknown>,
+  keys: Readonly<Record<K, string>>,
+  args: A,
+): { keys: string[]; args: Array<string | number> } {
   return { keys: s.keys.map((k) => keys[k]), args: s.argv(args) };
 }
 
@@ -39,7 +48,8 @@ function integer(raw: unknown): number {
 }
 
 function strings(raw: unknown): string[] {
-  if (!Array.isArray(raw) || !raw.every((x) => typeof x === 'string')) throw new ScriptReplyError('list of strings', raw);
+  if (!Array.isArray(raw) || !raw.every((x) => typeof x === 'string'))
+    throw new ScriptReplyError('list of strings', raw);
   return raw as string[];
 }
 
@@ -47,7 +57,8 @@ function strings(raw: unknown): string[] {
 export type BeginReply = [outbox: string[], head: string, state: string];
 
 function beginReply(raw: unknown): BeginReply {
-  if (!Array.isArray(raw) || raw.length !== 3 || typeof raw[1] !== 'string' || typeof raw[2] !== 'string') throw new ScriptReplyError('begin', raw);
+  if (!Array.isArray(raw) || raw.length !== 3 || typeof raw[1] !== 'string' || typeof raw[2] !== 'string')
+    throw new ScriptReplyError('begin', raw);
   return [strings(raw[0]), raw[1], raw[2]];
 }
 
@@ -97,7 +108,14 @@ export const SCRIPTS = {
    */
   accept: script(
     ['lock', 'inbox', 'outbox', 'state', 'seen'],
-    (a: { dedupTtlSec: number; event: string; token: string; lockTtlMs: number | undefined; outboxLimit: number; eventId: string }) => [a.dedupTtlSec, a.event, a.token, a.lockTtlMs ?? '', a.outboxLimit, a.eventId],
+    (a: {
+      dedupTtlSec: number;
+      event: string;
+      token: string;
+      lockTtlMs: number | undefined;
+      outboxLimit: number;
+      eventId: string;
+    }) => [a.dedupTtlSec, a.event, a.token, a.lockTtlMs ?? '', a.outboxLimit, a.eventId],
     (raw): 0 | 1 | BeginReply => (raw === 0 || raw === 1 ? raw : (beginOrHeld(raw) ?? 1)),
     `
 local ttl = tonumber(ARGV[1])
@@ -112,14 +130,27 @@ if ARGV[4] == '' then return 1 end
 ${BEGIN(3, 5)}`,
   ),
   /** Takes the lock and reads the outbox page, the inbox head and the state; undefined when the lock is held. */
-  begin: script(['lock', 'inbox', 'outbox', 'state'], (a: { token: string; ttlMs: number; outboxLimit: number }) => [a.token, a.ttlMs, a.outboxLimit], beginOrHeld, BEGIN(1, 3)),
+  begin: script(
+    ['lock', 'inbox', 'outbox', 'state'],
+    (a: { token: string; ttlMs: number; outboxLimit: number }) => [a.token, a.ttlMs, a.outboxLimit],
+    beginOrHeld,
+    BEGIN(1, 3),
+  ),
   /**
    * Writes a turn. Refuses a caller whose lease is gone (LEASE_LOST); pops the event the turn
    * consumed (`eventId` '' pops whatever is there, an unreadable entry). → the inbox length.
    */
   commit: script(
     ['lock', 'inbox', 'state', 'transcript', 'outbox'],
-    (a: { token: string; eventId: string | undefined; state: string | undefined; stateTtlSec: number; transcriptMax: number; transcript: readonly string[]; outbox: readonly string[] }) => [
+    (a: {
+      token: string;
+      eventId: string | undefined;
+      state: string | undefined;
+      stateTtlSec: number;
+      transcriptMax: number;
+      transcript: readonly string[];
+      outbox: readonly string[];
+    }) => [
       a.token,
       a.eventId === undefined ? '' : JSON.stringify(a.eventId),
       a.state ?? '',
@@ -171,7 +202,12 @@ end
 return { redis.call('LLEN', KEYS[2]), redis.call('LLEN', KEYS[3]) }`,
   ),
   /** → 1 when the lease was still held and is extended, else 0. */
-  extend: script(['lock'], (a: { token: string; ttlMs: number }) => [a.token, a.ttlMs], integer, `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`),
+  extend: script(
+    ['lock'],
+    (a: { token: string; ttlMs: number }) => [a.token, a.ttlMs],
+    integer,
+    `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`,
+  ),
   /** Leases due timers until now + leaseMs. → flat [member, data, member, data, …]; members without data are dropped. */
   claimTimers: script(
     ['due', 'data'],

@@ -1,30 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import { ContentionError, LeaseLostError, ServiceBotError } from '../../bots/errors.js';
+import { LeaseLostError, ServiceBotError } from '../../bots/errors.js';
 import {
   ConversationRecord,
   DROP_HEAD,
   OUTBOX_PAGE,
   OutboxItem,
   TranscriptEntry,
-  type DueTimer,
   type Begun,
   type CorruptEntry,
   type InboundEvent,
   type Lease,
   type Store,
-  type TicketQuery,
   type TicketStore,
   type LinkStore,
   type RateStore,
   type QueueStore,
-  type TimerSpec,
   type TimerStore,
   type TurnCommit,
 } from '../../bots/ports.js';
-import { Ticket, type TicketChanges, type TicketStatus } from '../../flows/ticket.js';
 import { build, SCRIPTS, type BeginReply, type Script } from './redis-scripts.js';
-import { averageWait, mergeTicket, parseInbound, parseTimer, RECENT_WAITS, splitHandle, storeLimits, ticketQuery, timerHandle, timerMember, waitSeconds, type StoreLimits } from './shared.js';
+import { RedisQueue, RedisTickets, RedisTimers, type Runner } from './redis-shared.js';
+import { parseInbound, storeLimits, type StoreLimits } from './shared.js';
 
 /**
  * Production store. Every key of one conversation carries the hash tag `{c:<id>}`, so the
@@ -32,7 +29,6 @@ import { averageWait, mergeTicket, parseInbound, parseTimer, RECENT_WAITS, split
  * structures (tickets, timers, the pending set) have their own tags and are written outside
  * the per-conversation scripts.
  */
-
 
 export interface RedisStoreOptions {
   url: string;
@@ -68,7 +64,14 @@ export class RedisStore implements Store {
     this.tickets = new RedisTickets(redis, prefix, run);
     this.timers = new RedisTimers(prefix, run);
     this.queue = new RedisQueue(redis, prefix);
-    this.rates = { take: async (key, perSecond, now) => this.run(SCRIPTS.takeSend, { counter: `${prefix}{rates}:${key}:${Math.floor(now / 1000)}` }, { perSecond, now }) };
+    this.rates = {
+      take: async (key, perSecond, now) =>
+        this.run(
+          SCRIPTS.takeSend,
+          { counter: `${prefix}{rates}:${key}:${Math.floor(now / 1000)}` },
+          { perSecond, now },
+        ),
+    };
     const links = `${prefix}{links}`;
     this.links = {
       set: async (key, value) => void (await redis.hset(links, key, value)),
@@ -79,7 +82,13 @@ export class RedisStore implements Store {
   /** Connects and checks the server answers, with an error that says where it looked. */
   static async connect(options: RedisStoreOptions): Promise<RedisStore> {
     // Auto-pipelining sends the commands of one tick in one write: a turn issues several at once.
-    const redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3, enableOfflineQueue: true, enableAutoPipelining: true, ...options.redisOptions });
+    const redis = new Redis(options.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 3,
+      enableOfflineQueue: true,
+      enableAutoPipelining: true,
+      ...options.redisOptions,
+    });
     redis.on('error', () => {
       // Reported through failed commands; without a listener ioredis prints every reconnect.
     });
@@ -88,16 +97,25 @@ export class RedisStore implements Store {
       await redis.ping();
     } catch (err) {
       redis.disconnect();
-      throw new ServiceBotError('STORE_UNAVAILABLE', `Cannot reach Redis at ${redactUrl(options.url)}: ${(err as Error).message}. Start a Redis server or fix REDIS_URL.`);
+      throw new ServiceBotError(
+        'STORE_UNAVAILABLE',
+        `Cannot reach Redis at ${redactUrl(options.url)}: ${(err as Error).message}. Start a Redis server or fix REDIS_URL.`,
+      );
     }
     return new RedisStore(redis, options.prefix ?? 'csb:', options.limits ?? {});
   }
 
   /** Runs a script (one EVALSHA) and reads its reply. */
-  private async run<K extends string, A, R>(s: Script<K, A, R>, keys: Readonly<Record<K, string>>, args: A): Promise<R> {
+  private async run<K extends string, A, R>(
+    s: Script<K, A, R>,
+    keys: Readonly<Record<K, string>>,
+    args: A,
+  ): Promise<R> {
     const name = this.commands.get(s) ?? '';
     // defineCommand adds the method at run time; its type cannot say so.
-    const fn = (this.redis as unknown as Record<string, ((...a: Array<string | number>) => Promise<unknown>) | undefined>)[name];
+    const fn = (
+      this.redis as unknown as Record<string, ((...a: Array<string | number>) => Promise<unknown>) | undefined>
+    )[name];
     if (!fn) throw new TypeError(`Redis script not defined: ${name || s.keys.join(',')}`);
     const call = build(s, keys, args);
     return s.reply(await fn.call(this.redis, ...call.keys, ...call.args));
@@ -110,21 +128,40 @@ export class RedisStore implements Store {
   /** Every key of one conversation (one hash tag); scripts take the ones they name. */
   private keys(conversationId: string): Record<'lock' | 'inbox' | 'outbox' | 'state' | 'seen' | 'transcript', string> {
     const k = (part: string) => this.k(conversationId, part);
-    return { lock: k('lock'), inbox: k('inbox'), outbox: k('outbox'), state: k('state'), seen: k('seen'), transcript: k('transcript') };
+    return {
+      lock: k('lock'),
+      inbox: k('inbox'),
+      outbox: k('outbox'),
+      state: k('state'),
+      seen: k('seen'),
+      transcript: k('transcript'),
+    };
   }
 
   async accept(event: InboundEvent): Promise<boolean> {
     return (await this.push(event, undefined)) !== 0;
   }
 
-  async acceptAndBegin(event: InboundEvent, ttlMs: number): Promise<{ duplicate: true } | { duplicate: false; begun: Begun | undefined }> {
+  async acceptAndBegin(
+    event: InboundEvent,
+    ttlMs: number,
+  ): Promise<{ duplicate: true } | { duplicate: false; begun: Begun | undefined }> {
     const r = await this.push(event, ttlMs);
     if (r === 0) return { duplicate: true };
-    return { duplicate: false, begun: r === 1 ? undefined : this.begun(event.conversationId, r.token, r.reply, r.json === r.reply[1] ? event : undefined) };
+    return {
+      duplicate: false,
+      begun:
+        r === 1
+          ? undefined
+          : this.begun(event.conversationId, r.token, r.reply, r.json === r.reply[1] ? event : undefined),
+    };
   }
 
   /** The accept script: 0 when seen before, 1 when queued, or the begun reply when `ttlMs` is given and the lock was free. */
-  private async push(event: InboundEvent, ttlMs: number | undefined): Promise<0 | 1 | { token: string; json: string; reply: BeginReply }> {
+  private async push(
+    event: InboundEvent,
+    ttlMs: number | undefined,
+  ): Promise<0 | 1 | { token: string; json: string; reply: BeginReply }> {
     const c = event.conversationId;
     const json = JSON.stringify(event);
     const token = randomUUID();
@@ -132,7 +169,14 @@ export class RedisStore implements Store {
     // crash after the mark leaves a harmless mark, never an orphaned event.
     const [, r] = await Promise.all([
       this.redis.sadd(`${this.p}{pending}`, c),
-      this.run(SCRIPTS.accept, this.keys(c), { dedupTtlSec: this.limits.dedupTtlSec, event: json, token, lockTtlMs: ttlMs, outboxLimit: OUTBOX_PAGE, eventId: event.id }),
+      this.run(SCRIPTS.accept, this.keys(c), {
+        dedupTtlSec: this.limits.dedupTtlSec,
+        event: json,
+        token,
+        lockTtlMs: ttlMs,
+        outboxLimit: OUTBOX_PAGE,
+        eventId: event.id,
+      }),
     ]);
     return r === 0 || r === 1 ? r : { token, json, reply: r };
   }
@@ -218,7 +262,10 @@ export class RedisStore implements Store {
 
   async ackOutbox(lease: Lease, itemIds: readonly string[]): Promise<void> {
     if (itemIds.length === 0) return;
-    await this.fenced(lease, this.run(SCRIPTS.ack, this.keys(lease.conversationId), { token: lease.token, delivered: itemIds }));
+    await this.fenced(
+      lease,
+      this.run(SCRIPTS.ack, this.keys(lease.conversationId), { token: lease.token, delivered: itemIds }),
+    );
   }
 
   async transcript(conversationId: string, limit: number): Promise<TranscriptEntry[]> {
@@ -233,142 +280,15 @@ export class RedisStore implements Store {
   /** Bytes Redis uses for a conversation's keys (MEMORY USAGE), for benchmarks and capacity planning. */
   async memoryUsage(conversationId: string): Promise<{ state: number; transcript: number; dedup: number }> {
     const usage = async (key: string) => Number((await this.redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
-    return { state: await usage(this.k(conversationId, 'state')), transcript: await usage(this.k(conversationId, 'transcript')), dedup: await usage(this.k(conversationId, 'seen')) };
+    return {
+      state: await usage(this.k(conversationId, 'state')),
+      transcript: await usage(this.k(conversationId, 'transcript')),
+      dedup: await usage(this.k(conversationId, 'seen')),
+    };
   }
 
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
-  }
-}
-
-type Runner = <K extends string, A, R>(s: Script<K, A, R>, keys: Readonly<Record<K, string>>, args: A) => Promise<R>;
-
-class RedisTickets implements TicketStore {
-  private readonly hash: string;
-  private readonly index: string;
-
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-    private readonly run: Runner,
-  ) {
-    this.hash = `${prefix}{tickets}:all`;
-    this.index = `${prefix}{tickets}:by-time`;
-  }
-
-  async put(ticket: Ticket): Promise<void> {
-    await this.run(SCRIPTS.putTicket, { tickets: this.hash, index: this.index }, { id: ticket.id, json: JSON.stringify(ticket), createdAt: ticket.createdAt });
-  }
-
-  async update(id: string, changes: TicketChanges, at: number, ifStatus?: TicketStatus): Promise<Ticket | undefined> {
-    // Optimistic compare-and-set: a concurrent writer (an agent, later) makes us re-read, not overwrite.
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const raw = await this.redis.hget(this.hash, id);
-      if (raw === null) return undefined;
-      const current = Ticket.parse(JSON.parse(raw));
-      const next = mergeTicket(current, changes, at, ifStatus);
-      if (!next) return current;
-      if ((await this.run(SCRIPTS.casTicket, { tickets: this.hash }, { id, expected: raw, next: JSON.stringify(next) })) === 1) return next;
-    }
-    throw new ContentionError(`Ticket ${id}`);
-  }
-
-  async get(id: string): Promise<Ticket | undefined> {
-    const raw = await this.redis.hget(this.hash, id);
-    return raw === null ? undefined : Ticket.parse(JSON.parse(raw));
-  }
-
-  async list(query: TicketQuery = {}): Promise<Ticket[]> {
-    // The index is read newest first (see newestFirst), a page at a time, until enough match.
-    const { limit, matches } = ticketQuery(query);
-    const out: Ticket[] = [];
-    const page = Math.max(limit, 100);
-    for (let start = 0; out.length < limit; start += page) {
-      const ids = await this.redis.zrevrange(this.index, start, start + page - 1);
-      if (ids.length === 0) break;
-      const raws = await this.redis.hmget(this.hash, ...ids);
-      for (const raw of raws) {
-        if (raw === null) continue;
-        const t = Ticket.parse(JSON.parse(raw));
-        if (matches(t)) out.push(t);
-        if (out.length >= limit) break;
-      }
-    }
-    return out;
-  }
-}
-
-class RedisTimers implements TimerStore {
-  /** The due set (member → due time, or lease expiry while claimed) and each member's timer JSON. */
-  private readonly keys: { due: string; data: string };
-
-  constructor(
-    prefix: string,
-    private readonly run: Runner,
-  ) {
-    this.keys = { due: `${prefix}{timers}:due`, data: `${prefix}{timers}:data` };
-  }
-
-  async schedule(timer: TimerSpec): Promise<void> {
-    await this.run(SCRIPTS.setTimer, this.keys, { member: timerMember(timer.conversationId, timer.name), dueAt: timer.dueAt, data: JSON.stringify(timer) });
-  }
-
-  async cancel(conversationId: string, name: string): Promise<void> {
-    await this.run(SCRIPTS.setTimer, this.keys, { member: timerMember(conversationId, name), dueAt: 0, data: undefined });
-  }
-
-  async claimDue(now: number, leaseMs: number, limit: number): Promise<DueTimer[]> {
-    const flat = await this.run(SCRIPTS.claimTimers, this.keys, { now, leaseMs, limit });
-    const out: DueTimer[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      const member = flat[i] ?? '';
-      const raw = flat[i + 1] ?? '';
-      const t = parseTimer(raw);
-      // Unreadable: removed (unless rewritten meanwhile) so it does not come due on every poll.
-      if (t) out.push({ ...t, handle: timerHandle(member, raw) });
-      else await this.run(SCRIPTS.completeTimer, this.keys, { member, data: raw });
-    }
-    return out;
-  }
-
-  async complete(timer: DueTimer): Promise<void> {
-    const [member, raw] = splitHandle(timer.handle);
-    await this.run(SCRIPTS.completeTimer, this.keys, { member, data: raw });
-  }
-}
-
-/** The queue of conversations waiting for an agent, shared by all replicas (one hash tag). */
-class RedisQueue implements QueueStore {
-  private readonly waiting: string;
-  private readonly waits: string;
-
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-  ) {
-    this.waiting = `${prefix}{queue}:waiting`;
-    this.waits = `${prefix}{queue}:waits`;
-  }
-
-  async join(conversationId: string, at: number): Promise<void> {
-    await this.redis.zadd(this.waiting, 'NX', at, conversationId);
-  }
-
-  async position(conversationId: string): Promise<number | undefined> {
-    const rank = await this.redis.zrank(this.waiting, conversationId);
-    return rank === null ? undefined : rank + 1;
-  }
-
-  async leave(conversationId: string, at: number, claimed: boolean): Promise<void> {
-    const since = await this.redis.zscore(this.waiting, conversationId);
-    const removed = await this.redis.zrem(this.waiting, conversationId);
-    if (claimed && removed === 1 && since !== null) {
-      await this.redis.multi().lpush(this.waits, String(waitSeconds(Number(since), at))).ltrim(this.waits, 0, RECENT_WAITS - 1).exec();
-    }
-  }
-
-  async averageWaitSeconds(): Promise<number | undefined> {
-    return averageWait((await this.redis.lrange(this.waits, 0, -1)).map(Number).filter(Number.isFinite));
   }
 }
 

@@ -25,7 +25,10 @@ export const DEFAULT_LIMITS: StoreLimits = {
 
 export function storeLimits(overrides: Partial<StoreLimits>): StoreLimits {
   const limits = { ...DEFAULT_LIMITS, ...overrides };
-  if (limits.dedupTtlSec < 24 * 3600) throw new RangeError(`dedupTtlSec must be at least 24 h (got ${limits.dedupTtlSec} s): platforms redeliver within a day`);
+  if (limits.dedupTtlSec < 24 * 3600)
+    throw new RangeError(
+      `dedupTtlSec must be at least 24 h (got ${limits.dedupTtlSec} s): platforms redeliver within a day`,
+    );
   return limits;
 }
 
@@ -95,7 +98,12 @@ export function inboundId(raw: string): string | undefined {
  * it (the caller then returns the ticket unchanged). `updatedAt` never goes back: a late writer
  * with an older clock must not make a ticket look staler than it is.
  */
-export function mergeTicket(current: Ticket, changes: TicketChanges, at: number, ifStatus?: TicketStatus): Ticket | undefined {
+export function mergeTicket(
+  current: Ticket,
+  changes: TicketChanges,
+  at: number,
+  ifStatus?: TicketStatus,
+): Ticket | undefined {
   if (ifStatus && current.status !== ifStatus) return undefined;
   return { ...current, ...changes, updatedAt: Math.max(current.updatedAt, at) };
 }
@@ -107,7 +115,9 @@ export const TICKET_LIST_LIMIT = 50;
 export function ticketQuery(query: TicketQuery): { limit: number; matches: (t: Ticket) => boolean } {
   return {
     limit: query.limit ?? TICKET_LIST_LIMIT,
-    matches: (t) => (!query.status || t.status === query.status) && (!query.conversationId || t.conversationId === query.conversationId),
+    matches: (t) =>
+      (!query.status || t.status === query.status) &&
+      (!query.conversationId || t.conversationId === query.conversationId),
   };
 }
 

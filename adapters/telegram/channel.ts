@@ -41,15 +41,26 @@ export function keyboardOf(choices: readonly Choice[]): InlineKeyboardButton[][]
 export function deliveryErrorOf(err: unknown, conversationId: string): DeliveryError {
   if (err instanceof GrammyError) {
     const code = err.error_code;
-    if (code === 429) return new DeliveryError(`Telegram rate limit: ${err.description}`, { retry: 'later', conversationId, retryAfterSec: err.parameters.retry_after ?? 1 });
-    if (code === 403) return new DeliveryError(`Telegram refused: ${err.description}`, { retry: 'unreachable', conversationId });
+    if (code === 429)
+      return new DeliveryError(`Telegram rate limit: ${err.description}`, {
+        retry: 'later',
+        conversationId,
+        retryAfterSec: err.parameters.retry_after ?? 1,
+      });
+    if (code === 403)
+      return new DeliveryError(`Telegram refused: ${err.description}`, { retry: 'unreachable', conversationId });
     if (code === 400 && /chat not found|user is deactivated|bot was kicked/i.test(err.description)) {
       return new DeliveryError(`Telegram refused: ${err.description}`, { retry: 'unreachable', conversationId });
     }
-    if (code >= 500) return new DeliveryError(`Telegram server error ${code}: ${err.description}`, { retry: 'later', conversationId });
-    return new DeliveryError(`Telegram rejected the message (${code}): ${err.description}`, { retry: 'never', conversationId });
+    if (code >= 500)
+      return new DeliveryError(`Telegram server error ${code}: ${err.description}`, { retry: 'later', conversationId });
+    return new DeliveryError(`Telegram rejected the message (${code}): ${err.description}`, {
+      retry: 'never',
+      conversationId,
+    });
   }
-  if (err instanceof HttpError) return new DeliveryError(`Cannot reach the Telegram Bot API: ${err.message}`, { retry: 'later', conversationId });
+  if (err instanceof HttpError)
+    return new DeliveryError(`Cannot reach the Telegram Bot API: ${err.message}`, { retry: 'later', conversationId });
   return new DeliveryError(`Telegram delivery failed: ${String(err)}`, { retry: 'later', conversationId });
 }
 
@@ -69,7 +80,11 @@ export class TelegramChannel implements ChannelPort {
 
   async send(message: OutboundMessage): Promise<void> {
     const chatId = chatIdOf(message.conversationId);
-    if (chatId === undefined) throw new DeliveryError(`Not a Telegram conversation: ${message.conversationId}`, { retry: 'never', conversationId: message.conversationId });
+    if (chatId === undefined)
+      throw new DeliveryError(`Not a Telegram conversation: ${message.conversationId}`, {
+        retry: 'never',
+        conversationId: message.conversationId,
+      });
     // One part: the engine has already split a long reply (with `split`) into outbox items of its own.
     try {
       await this.api.sendMessage(chatId, message.text, {
@@ -87,7 +102,9 @@ export class TelegramChannel implements ChannelPort {
    * the choice itself is already safely accepted.
    */
   async acknowledge(callback: { id: string; chatId: number; messageId?: number }): Promise<void> {
-    await this.api.answerCallbackQuery(callback.id).catch((err: unknown) => this.log.warn('answerCallbackQuery failed', { error: String(err) }));
+    await this.api
+      .answerCallbackQuery(callback.id)
+      .catch((err: unknown) => this.log.warn('answerCallbackQuery failed', { error: String(err) }));
     if (callback.messageId === undefined) return;
     await this.api
       .editMessageReplyMarkup(callback.chatId, callback.messageId, { reply_markup: { inline_keyboard: [] } })

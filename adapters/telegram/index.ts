@@ -47,8 +47,12 @@ export interface Telegram {
 
 /** The Telegram channel: one grammY bot, paced, with the channel out and the receiver in. */
 export function createTelegram(options: TelegramOptions, deps: TelegramDeps): Telegram {
-  const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot, ...(options.fetch ? { fetch: options.fetch } : {}) }, ...(options.botInfo ? { botInfo: options.botInfo } : {}) });
-  if (options.throttle) installPacing(bot.api, { rates: deps.rates, sleep: options.sleep, log: deps.log, clock: deps.clock });
+  const bot = new Bot(options.token, {
+    client: { apiRoot: options.apiRoot, ...(options.fetch ? { fetch: options.fetch } : {}) },
+    ...(options.botInfo ? { botInfo: options.botInfo } : {}),
+  });
+  if (options.throttle)
+    installPacing(bot.api, { rates: deps.rates, sleep: options.sleep, log: deps.log, clock: deps.clock });
   const channel = new TelegramChannel(bot.api, deps.log);
   let built = false;
   return {
@@ -56,9 +60,18 @@ export function createTelegram(options: TelegramOptions, deps: TelegramDeps): Te
     channel,
     receiver: (inbox) => {
       // A second receiver would install a second update handler, and each update would run twice.
-      if (built) throw new SetupError('createTelegram(...).receiver(inbox) was called twice; build one receiver per bot.');
+      if (built)
+        throw new SetupError('createTelegram(...).receiver(inbox) was called twice; build one receiver per bot.');
       built = true;
-      return new TelegramReceiver({ bot, channel, inbox, mode: options.mode, allowGroups: options.allowGroups, log: deps.log, clock: deps.clock });
+      return new TelegramReceiver({
+        bot,
+        channel,
+        inbox,
+        mode: options.mode,
+        allowGroups: options.allowGroups,
+        log: deps.log,
+        clock: deps.clock,
+      });
     },
   };
 }

@@ -29,7 +29,9 @@ export function installPacing(api: Api, options: PacingOptions): void {
   api.config.use(
     apiThrottler({
       // Without shared buckets, the overall limit is counted in this process.
-      global: rates ? {} : { reservoir: GLOBAL_PER_SECOND, reservoirRefreshAmount: GLOBAL_PER_SECOND, reservoirRefreshInterval: 1_000 },
+      global: rates
+        ? {}
+        : { reservoir: GLOBAL_PER_SECOND, reservoirRefreshAmount: GLOBAL_PER_SECOND, reservoirRefreshInterval: 1_000 },
       // About one message a second per chat, with room for a reply of three parts at once.
       out: { maxConcurrent: 1, reservoir: 3, reservoirRefreshAmount: 3, reservoirRefreshInterval: 3_000 },
     }),

@@ -56,10 +56,16 @@ export class TelegramReceiver implements Receiver {
     const { bot, inbox, log } = this.options;
     const parsed = TelegramUpdate.safeParse(raw);
     if (!parsed.success) {
-      log.warn('malformed Telegram update ignored', { problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+      log.warn('malformed Telegram update ignored', {
+        problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+      });
       return 'invalid';
     }
-    const inbound = fromUpdate(parsed.data, { allowGroups: this.options.allowGroups, botUsername: bot.isInited() ? bot.botInfo.username : undefined, now: this.options.clock });
+    const inbound = fromUpdate(parsed.data, {
+      allowGroups: this.options.allowGroups,
+      botUsername: bot.isInited() ? bot.botInfo.username : undefined,
+      now: this.options.clock,
+    });
     if (inbound.kind === 'ignore') {
       log.debug('update ignored', { updateId: parsed.data.update_id, reason: inbound.reason });
       return 'ignored';
@@ -94,12 +100,19 @@ export class TelegramReceiver implements Receiver {
       // Polling learns the bot's username in bot.start(); a webhook must ask (getMe), or `/start@other_bot` in a group would be taken as ours.
       await bot.init();
       const url = `${mode.publicUrl.replace(/\/+$/, '')}${WEBHOOK_PATH}`;
-      await bot.api.setWebhook(url, { secret_token: mode.secret, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false });
+      await bot.api.setWebhook(url, {
+        secret_token: mode.secret,
+        allowed_updates: [...ALLOWED_UPDATES],
+        drop_pending_updates: false,
+      });
       log.info('telegram webhook registered', { url });
       return;
     }
     // bot.start() removes any webhook first, then long-polls.
-    void bot.start({ allowed_updates: [...ALLOWED_UPDATES], onStart: (me) => log.info('telegram long polling started', { bot: me.username }) });
+    void bot.start({
+      allowed_updates: [...ALLOWED_UPDATES],
+      onStart: (me) => log.info('telegram long polling started', { bot: me.username }),
+    });
   }
 
   /** Stops taking updates, then waits for the conversations in flight to finish. */

@@ -84,7 +84,11 @@ export function chatIdOf(conversationId: string): number | undefined {
 
 function customerOf(user: z.infer<typeof User>): InboundEvent['customer'] {
   const name = [user.first_name, user.last_name].filter(Boolean).join(' ') || user.username;
-  return { id: String(user.id), ...(name ? { name } : {}), ...(user.language_code ? { languageCode: user.language_code } : {}) };
+  return {
+    id: String(user.id),
+    ...(name ? { name } : {}),
+    ...(user.language_code ? { languageCode: user.language_code } : {}),
+  };
 }
 
 /** `/start`, `/start payload`, `/help@MyBot` → the command; anything else → undefined. */
@@ -125,7 +129,10 @@ export function fromUpdate(update: TelegramUpdate, options: MapOptions): Telegra
     };
     if (message.chat.type !== 'private' && !options.allowGroups) {
       // One notice per group (per dedup window), however many people write there.
-      return { kind: 'event', event: { ...base, id: `tg:group-notice:${message.chat.id}`, payload: { type: 'command', command: 'group' } } };
+      return {
+        kind: 'event',
+        event: { ...base, id: `tg:group-notice:${message.chat.id}`, payload: { type: 'command', command: 'group' } },
+      };
     }
     if (update.edited_message) {
       if (message.text === undefined) return { kind: 'ignore', reason: 'edited non-text message' };
@@ -133,7 +140,10 @@ export function fromUpdate(update: TelegramUpdate, options: MapOptions): Telegra
     }
     if (message.text !== undefined) {
       const command = commandOf(message.text, options.botUsername);
-      return { kind: 'event', event: { ...base, id, payload: command ? { type: 'command', command } : { type: 'text', text: message.text } } };
+      return {
+        kind: 'event',
+        event: { ...base, id, payload: command ? { type: 'command', command } : { type: 'text', text: message.text } },
+      };
     }
     const media = mediaOf(message);
     return { kind: 'event', event: { ...base, id, payload: { type: 'media', media: media ?? 'other' } } };

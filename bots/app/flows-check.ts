@@ -7,6 +7,8 @@ export async function flowsCheck(dir: string, defaultLocale: string): Promise<nu
     process.stdout.write(`OK: ${result.files.join(', ')} (version ${result.version})\n`);
     return 0;
   }
-  process.stdout.write(`Invalid flow definitions in ${dir}:\n${result.problems.map((p) => `  ${p.file}: ${p.path}: ${p.message}`).join('\n')}\n`);
+  process.stdout.write(
+    `Invalid flow definitions in ${dir}:\n${result.problems.map((p) => `  ${p.file}: ${p.path}: ${p.message}`).join('\n')}\n`,
+  );
   return 1;
 }

@@ -23,13 +23,15 @@ export interface HttpServer {
 export function createHttpServer(options: { routes: readonly Route[]; log: Logger }): HttpServer {
   const routes = new Map<string, Route>();
   for (const route of options.routes) {
-    if (route.path === HEALTH_PATH || routes.has(route.path)) throw new SetupError(`Two HTTP routes claim ${route.path}; each path needs exactly one handler.`);
+    if (route.path === HEALTH_PATH || routes.has(route.path))
+      throw new SetupError(`Two HTTP routes claim ${route.path}; each path needs exactly one handler.`);
     routes.set(route.path, route);
   }
   let stopping = false;
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) return text(res, 200, stopping ? 'stopping' : 'ok');
+    if (path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD'))
+      return text(res, 200, stopping ? 'stopping' : 'ok');
     const route = routes.get(path);
     if (!route) return text(res, 404, 'not found');
     try {

@@ -44,8 +44,10 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   }
   const config = parseConfig(env);
 
-  if (positionals[0] === 'flows' && positionals[1] === 'check') return flowsCheck(positionals[2] ?? values.flows ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR, config.DEFAULT_LOCALE);
-  if (positionals[0] === 'tickets' && positionals[1] === 'resolve') return resolveTicket(config, positionals[2], values.note);
+  if (positionals[0] === 'flows' && positionals[1] === 'check')
+    return flowsCheck(positionals[2] ?? values.flows ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR, config.DEFAULT_LOCALE);
+  if (positionals[0] === 'tickets' && positionals[1] === 'resolve')
+    return resolveTicket(config, positionals[2], values.note);
   if (positionals[0] === 'tickets' && positionals.length === 1) return listTickets(config, values.status, values.limit);
   if (positionals.length > 0) {
     process.stderr.write(`Unknown command: ${positionals.join(' ')}\n${USAGE}\n`);

@@ -18,14 +18,24 @@ export interface PlaygroundParts {
 }
 
 /** The playground's runtime and session: the production runtime with the terminal's channel and desk. */
-export async function createPlayground(parts: PlaygroundParts): Promise<{ runtime: Runtime; session: PlaygroundSession }> {
+export async function createPlayground(
+  parts: PlaygroundParts,
+): Promise<{ runtime: Runtime; session: PlaygroundSession }> {
   const { config, lang, flowsDir, clock, print, log } = parts;
   const channel = new PlaygroundChannel(print);
   const runtime = await createRuntime({ config, log, clock: clock.now, flowsDir, desk: true }, ({ flows }) => ({
     channels: new Map([[PLAYGROUND_CHANNEL, channel]]),
     desk: new PlaygroundDesk(print, deskWords(config.DESK_LANGUAGE ?? lang ?? config.DEFAULT_LOCALE, flows)),
   }));
-  const session = new PlaygroundSession({ engine: runtime.engine, channel, tickets: runtime.store.tickets, poller: runtime.poller, clock, print, localeHint: lang });
+  const session = new PlaygroundSession({
+    engine: runtime.engine,
+    channel,
+    tickets: runtime.store.tickets,
+    poller: runtime.poller,
+    clock,
+    print,
+    localeHint: lang,
+  });
   return { runtime, session };
 }
 
@@ -34,7 +44,12 @@ export async function createPlayground(parts: PlaygroundParts): Promise<{ runtim
  * the same runtime as production with the playground's channel and desk. Lines can be piped in
  * (tests, demos); then it answers them all and exits.
  */
-export async function playground(config: Config, lang: string | undefined, flowsDir: string | undefined, startAt: number | undefined): Promise<number> {
+export async function playground(
+  config: Config,
+  lang: string | undefined,
+  flowsDir: string | undefined,
+  startAt: number | undefined,
+): Promise<number> {
   const interactive = Boolean(process.stdin.isTTY);
   let rl: Interface | undefined;
   let waiting = false;
@@ -55,14 +70,22 @@ export async function playground(config: Config, lang: string | undefined, flows
   let stopTimers = () => {};
   let stopWatch = () => {};
   if (interactive) {
-    print(`Playground: you are the customer (store: ${runtime.storeKind}, flows ${runtime.flows.version}). Type /? for commands.`);
-    const interval = setInterval(() => void runtime.poller.tick().catch((err: unknown) => log.error('timer tick failed', { error: String(err) })), 1_000);
+    print(
+      `Playground: you are the customer (store: ${runtime.storeKind}, flows ${runtime.flows.version}). Type /? for commands.`,
+    );
+    const interval = setInterval(
+      () => void runtime.poller.tick().catch((err: unknown) => log.error('timer tick failed', { error: String(err) })),
+      1_000,
+    );
     stopTimers = () => clearInterval(interval);
     stopWatch = runtime.flows.watch();
   }
   // Created only now, right before it is read: lines piped in while the runtime started must
   // not be emitted before anyone listens.
-  rl = createInterface({ input: process.stdin, ...(interactive ? { output: process.stdout, prompt: 'you> ', terminal: true } : { terminal: false }) });
+  rl = createInterface({
+    input: process.stdin,
+    ...(interactive ? { output: process.stdout, prompt: 'you> ', terminal: true } : { terminal: false }),
+  });
   const lines = rl;
   const stop = async () => {
     stopTimers();

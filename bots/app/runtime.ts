@@ -58,10 +58,19 @@ export async function createRuntime(options: RuntimeOptions, edges: (core: Core)
   const { store, kind } = await openStore(config, clock);
   log.info('store ready', { kind });
   try {
-    const flows = await FlowRegistry.load({ dir: options.flowsDir ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR, defaultLocale: config.DEFAULT_LOCALE, log, clock, desk: options.desk });
+    const flows = await FlowRegistry.load({
+      dir: options.flowsDir ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR,
+      defaultLocale: config.DEFAULT_LOCALE,
+      log,
+      clock,
+      desk: options.desk,
+    });
     const core: Core = { store, storeKind: kind, flows };
     const { channels, desk, receivers } = edges(core);
-    if ((desk !== undefined) !== options.desk) throw new SetupError(`The flow was compiled ${options.desk ? 'with' : 'without'} a desk, but the edges bring ${desk ? 'one' : 'none'}.`);
+    if ((desk !== undefined) !== options.desk)
+      throw new SetupError(
+        `The flow was compiled ${options.desk ? 'with' : 'without'} a desk, but the edges bring ${desk ? 'one' : 'none'}.`,
+      );
     const engine = new Engine({ store, flow: () => flows.current(), channels, desk, clock, log });
     const poller = new TimerPoller({ timers: store.timers, engine, clock, log });
     return { ...core, engine, receivers: receivers?.(engine) ?? [], poller, close: () => store.close() };
@@ -71,12 +80,20 @@ export async function createRuntime(options: RuntimeOptions, edges: (core: Core)
   }
 }
 
-const limitsOf = (config: Config) => ({ dedupTtlSec: config.DEDUP_TTL_HOURS * 3600, stateTtlSec: config.STATE_TTL_DAYS * 86400, transcriptMax: config.TRANSCRIPT_MAX });
+const limitsOf = (config: Config) => ({
+  dedupTtlSec: config.DEDUP_TTL_HOURS * 3600,
+  stateTtlSec: config.STATE_TTL_DAYS * 86400,
+  transcriptMax: config.TRANSCRIPT_MAX,
+});
 
 /** Redis when REDIS_URL is set (shared by replicas, survives restarts), memory otherwise. */
 async function openStore(config: Config, clock: () => number): Promise<{ store: Store; kind: StoreKind }> {
   const limits = limitsOf(config);
-  if (config.REDIS_URL) return { store: await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, limits }), kind: 'redis' };
+  if (config.REDIS_URL)
+    return {
+      store: await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, limits }),
+      kind: 'redis',
+    };
   return { store: new MemoryStore(clock, limits), kind: 'memory' };
 }
 
@@ -101,10 +118,21 @@ export function hasSlack(config: Config): boolean {
  * Production's edges: Telegram for customers, Slack for agents when configured. A new channel
  * is one more factory call here.
  */
-export function productionEdges(config: Config, telegram: { token: string; mode: TelegramMode }, log: Logger, clock: () => number): (core: Core) => Edges {
+export function productionEdges(
+  config: Config,
+  telegram: { token: string; mode: TelegramMode },
+  log: Logger,
+  clock: () => number,
+): (core: Core) => Edges {
   return ({ store, flows }) => {
     const tg = createTelegram(
-      { token: telegram.token, apiRoot: config.TELEGRAM_API_ROOT, mode: telegram.mode, allowGroups: config.TELEGRAM_GROUPS === 'answer', throttle: true },
+      {
+        token: telegram.token,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        mode: telegram.mode,
+        allowGroups: config.TELEGRAM_GROUPS === 'answer',
+        throttle: true,
+      },
       // Shared by every replica on the same Redis.
       { rates: store.rates, log, clock },
     );

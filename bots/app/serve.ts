@@ -15,9 +15,18 @@ export async function serve(config: Config, token: string, flowsDir: string | un
   const log = createLogger(config.LOG_LEVEL);
   const clock = Date.now;
   const mode = telegramMode(config, log);
-  const runtime = await createRuntime({ config, log, clock, flowsDir, desk: hasSlack(config) }, productionEdges(config, { token, mode }, log, clock));
-  if (runtime.storeKind === 'memory') log.warn('REDIS_URL is not set: conversations live in this process only and are lost on restart. Set REDIS_URL in production.');
-  if (!hasSlack(config)) log.warn('Slack is not configured: customers who ask for a person are told no agent can join. Set SLACK_BOT_TOKEN and friends.');
+  const runtime = await createRuntime(
+    { config, log, clock, flowsDir, desk: hasSlack(config) },
+    productionEdges(config, { token, mode }, log, clock),
+  );
+  if (runtime.storeKind === 'memory')
+    log.warn(
+      'REDIS_URL is not set: conversations live in this process only and are lost on restart. Set REDIS_URL in production.',
+    );
+  if (!hasSlack(config))
+    log.warn(
+      'Slack is not configured: customers who ask for a person are told no agent can join. Set SLACK_BOT_TOKEN and friends.',
+    );
 
   const stopTimers = every(1_000, () => runtime.poller.tick(), 'timer tick', log);
   const stopSweep = every(5_000, () => runtime.engine.recover(), 'recovery sweep', log);
@@ -35,7 +44,9 @@ export async function serve(config: Config, token: string, flowsDir: string | un
   try {
     if (http) {
       await http.listen(config.PORT).catch((err: unknown) => {
-        throw (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? new ConfigError([`PORT: ${config.PORT} is already in use by another process; choose a free port`]) : err;
+        throw (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+          ? new ConfigError([`PORT: ${config.PORT} is already in use by another process; choose a free port`])
+          : err;
       });
       log.info('listening', { port: config.PORT, routes: routes.map((r) => r.path) });
     }
@@ -59,7 +70,12 @@ function telegramMode(config: Config, log: Logger): TelegramMode {
   let secret = config.TELEGRAM_WEBHOOK_SECRET;
   if (!secret) {
     secret = randomBytes(32).toString('hex');
-    log.warn('TELEGRAM_WEBHOOK_SECRET is not set; generated one for this run. Set it so restarts and replicas share it.', { TELEGRAM_WEBHOOK_SECRET: secret });
+    log.warn(
+      'TELEGRAM_WEBHOOK_SECRET is not set; generated one for this run. Set it so restarts and replicas share it.',
+      {
+        TELEGRAM_WEBHOOK_SECRET: secret,
+      },
+    );
   }
   return { kind: 'webhook', publicUrl: config.PUBLIC_URL, secret };
 }

@@ -6,7 +6,11 @@ import type { TicketStore } from '../ports.js';
 /** `npm run tickets`: the ticket commands, run against the production store. */
 
 /** Lists tickets from the production store, one line each, newest first. */
-export async function listTickets(config: Config, status: string | undefined, limit: string | undefined): Promise<number> {
+export async function listTickets(
+  config: Config,
+  status: string | undefined,
+  limit: string | undefined,
+): Promise<number> {
   const parsedStatus = status === undefined ? undefined : TicketStatus.safeParse(status);
   if (parsedStatus && !parsedStatus.success) {
     process.stderr.write(`--status must be one of ${TicketStatus.options.join(', ')} (got "${status}")\n`);
@@ -23,7 +27,9 @@ export async function listTickets(config: Config, status: string | undefined, li
       const when = new Date(t.createdAt).toISOString();
       const score = t.satisfaction !== undefined ? ` satisfaction=${t.satisfaction}` : '';
       const promised = t.promisedBy !== undefined ? ` promisedBy=${new Date(t.promisedBy).toISOString()}` : '';
-      process.stdout.write(`${t.id} ${when} ${t.type} ${t.status} ${t.channel} customer=${t.customer.id} need=${JSON.stringify(t.need)}${score}${promised}\n`);
+      process.stdout.write(
+        `${t.id} ${when} ${t.type} ${t.status} ${t.channel} customer=${t.customer.id} need=${JSON.stringify(t.need)}${score}${promised}\n`,
+      );
     }
     if (list.length === 0) process.stdout.write('no tickets\n');
     return 0;
@@ -49,7 +55,11 @@ export async function resolveTicket(config: Config, id: string | undefined, note
       process.stdout.write(`${id} was already resolved\n`);
       return 0;
     }
-    await tickets.update(id, { status: 'resolved', outcome: note ? `resolved by staff: ${note}` : 'resolved by staff' }, Date.now());
+    await tickets.update(
+      id,
+      { status: 'resolved', outcome: note ? `resolved by staff: ${note}` : 'resolved by staff' },
+      Date.now(),
+    );
     process.stdout.write(`${id} resolved (was ${before.status})\n`);
     return 0;
   });
@@ -58,7 +68,9 @@ export async function resolveTicket(config: Config, id: string | undefined, note
 /** Runs a ticket command against the production store, which it needs (tickets live in Redis). */
 async function withTickets(config: Config, work: (tickets: TicketStore) => Promise<number>): Promise<number> {
   if (!config.REDIS_URL) {
-    process.stderr.write('Tickets are kept in Redis: set REDIS_URL. (The playground without Redis keeps them in memory; use /tickets there.)\n');
+    process.stderr.write(
+      'Tickets are kept in Redis: set REDIS_URL. (The playground without Redis keeps them in memory; use /tickets there.)\n',
+    );
     return 2;
   }
   const store = await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX });

@@ -1,11 +1,22 @@
-import {assign } from 'xstate';
+import { assign } from 'xstate';
 import type { EscalationReason } from '../contracts.js';
 import { categorize, describeFacts, describeMissing, extractFacts, mergeFacts, missingFacts } from '../facts.js';
 import { pickVariant } from '../text.js';
 import type { Ticket } from '../ticket.js';
 import { newTicket, promisedBy, recordTicket, watchPromise } from './records.js';
 import type { HandoffSetup } from './handoff.js';
-import { effect, localeOf, say, SECOND_MS, textOf, understood, upset, type MachineDeps, type ServiceContext, collect } from './setup.js';
+import {
+  effect,
+  localeOf,
+  say,
+  SECOND_MS,
+  textOf,
+  understood,
+  upset,
+  type MachineDeps,
+  type ServiceContext,
+  collect,
+} from './setup.js';
 
 /**
  * Complaints (002 客户抱怨与投诉 核心步骤): listen, apologise, clarify, then resolve from the
@@ -23,7 +34,12 @@ function categoryOf(deps: MachineDeps, context: ServiceContext) {
 }
 
 /** One ticket per complaint: category, priority, the facts as restated, the promised deadline (`promiseHours` from `at`). */
-function complaintTicket(deps: MachineDeps, context: ServiceContext, at: number, fields: { status: Ticket['status']; outcome: string; promiseHours?: number } & Partial<Ticket>): Ticket | undefined {
+function complaintTicket(
+  deps: MachineDeps,
+  context: ServiceContext,
+  at: number,
+  fields: { status: Ticket['status']; outcome: string; promiseHours?: number } & Partial<Ticket>,
+): Ticket | undefined {
   const c = context.complaint;
   if (!c) return undefined;
   const { promiseHours, ...rest } = fields;
@@ -69,16 +85,41 @@ function withComplaintSteps(handoff: HandoffSetup, deps: MachineDeps) {
         const complaints = defOf(context).complaints;
         const text = joined(c.text, textOf(event));
         const facts = mergeFacts(c.facts, extractFacts(complaints, textOf(event)), complaints.facts.detailSeparator);
-        enqueue.assign({ complaint: { ...c, text, facts, category: categorize(complaints, text).id, supervisor: c.supervisor || event.understanding.complaint.supervisor } });
+        enqueue.assign({
+          complaint: {
+            ...c,
+            text,
+            facts,
+            category: categorize(complaints, text).id,
+            supervisor: c.supervisor || event.understanding.complaint.supervisor,
+          },
+        });
       }),
       // An answer to the offered solution: kept with the complaint's words, not taken as a new fact.
-      noteComplaint: assign({ complaint: ({ context, event }) => (context.complaint ? { ...context.complaint, text: joined(context.complaint.text, textOf(event)) } : undefined) }),
-      // The listen window: messages in quick succession are taken together, answered once.
-      armListen: collect(({ context, event, enqueue }) => enqueue(effect({ type: 'timer.set', name: 'listen', dueAt: event.at + defOf(context).complaints.listenSeconds * SECOND_MS }))),
-      countAnger: assign({
-        complaint: ({ context, event }) => (context.complaint && upset(event) ? { ...context.complaint, angryTurns: context.complaint.angryTurns + 1 } : context.complaint),
+      noteComplaint: assign({
+        complaint: ({ context, event }) =>
+          context.complaint ? { ...context.complaint, text: joined(context.complaint.text, textOf(event)) } : undefined,
       }),
-      nextRound: assign({ complaint: ({ context }) => (context.complaint ? { ...context.complaint, rounds: context.complaint.rounds + 1 } : undefined) }),
+      // The listen window: messages in quick succession are taken together, answered once.
+      armListen: collect(({ context, event, enqueue }) =>
+        enqueue(
+          effect({
+            type: 'timer.set',
+            name: 'listen',
+            dueAt: event.at + defOf(context).complaints.listenSeconds * SECOND_MS,
+          }),
+        ),
+      ),
+      countAnger: assign({
+        complaint: ({ context, event }) =>
+          context.complaint && upset(event)
+            ? { ...context.complaint, angryTurns: context.complaint.angryTurns + 1 }
+            : context.complaint,
+      }),
+      nextRound: assign({
+        complaint: ({ context }) =>
+          context.complaint ? { ...context.complaint, rounds: context.complaint.rounds + 1 } : undefined,
+      }),
       // 澄清: restate what is known, ask for what is missing.
       askForFacts: collect(({ context, enqueue }) => {
         const c = context.complaint;
@@ -96,13 +137,22 @@ function withComplaintSteps(handoff: HandoffSetup, deps: MachineDeps) {
       }),
       offerAnswer: collect(({ context, enqueue }) => {
         const entry = defOf(context).faq.find((f) => f.id === categoryOf(deps, context)?.faqId);
-        if (entry) enqueue(say('complaintResolve', { vars: { answer: pickVariant(entry.answer, context.seq) }, choices: ['yes', 'no'] }));
+        if (entry)
+          enqueue(
+            say('complaintResolve', {
+              vars: { answer: pickVariant(entry.answer, context.seq) },
+              choices: ['yes', 'no'],
+            }),
+          );
       }),
       clearComplaint: assign({ complaint: undefined }),
     },
     guards: {
-      complaintNeedsPerson: ({ context }) => context.complaint?.supervisor === true || categoryOf(deps, context)?.alwaysHuman === true,
-      stillAngryTooLong: ({ context, event }) => upset(event) && (context.complaint?.angryTurns ?? 0) + 1 >= defOf(context).complaints.angryTurnsBeforeEscalation,
+      complaintNeedsPerson: ({ context }) =>
+        context.complaint?.supervisor === true || categoryOf(deps, context)?.alwaysHuman === true,
+      stillAngryTooLong: ({ context, event }) =>
+        upset(event) &&
+        (context.complaint?.angryTurns ?? 0) + 1 >= defOf(context).complaints.angryTurnsBeforeEscalation,
       readyToResolve: ({ context }) => {
         const c = context.complaint;
         return !c || missingFacts(c.facts).length === 0 || c.rounds >= defOf(context).complaints.clarifyRounds;
@@ -122,7 +172,10 @@ function withComplaintRecords(steps: ReturnType<typeof withComplaintSteps>, deps
   return steps.extend({
     actions: {
       recordComplaintResolved: collect(({ context, event, enqueue }) => {
-        const ticket = complaintTicket(deps, context, event.at, { status: 'resolved', outcome: 'customer accepted the knowledge-base solution' });
+        const ticket = complaintTicket(deps, context, event.at, {
+          status: 'resolved',
+          outcome: 'customer accepted the knowledge-base solution',
+        });
         if (!ticket) return;
         recordTicket(enqueue, context, ticket);
         enqueue(say('complaintResolved', { vars: { ticket: ticket.id } }));
@@ -130,11 +183,16 @@ function withComplaintRecords(steps: ReturnType<typeof withComplaintSteps>, deps
       // 受理完客户投诉后的应答: the feedback path, with the category's promised reply time.
       recordComplaintPromise: collect(({ context, event, enqueue }) => {
         const hours = categoryOf(deps, context)?.promiseHours ?? defOf(context).thresholds.followUpHours;
-        const ticket = complaintTicket(deps, context, event.at, { status: 'pending', outcome: `feedback path: reply promised within ${hours} h`, promiseHours: hours });
+        const ticket = complaintTicket(deps, context, event.at, {
+          status: 'pending',
+          outcome: `feedback path: reply promised within ${hours} h`,
+          promiseHours: hours,
+        });
         if (!ticket) return;
         recordTicket(enqueue, context, ticket);
         // A customer who blocked the bot cannot hear the promise; it is still kept.
-        if (event.type !== 'user.blocked') enqueue(say('complaintPromise', { vars: { ticket: ticket.id, hours: String(hours) } }));
+        if (event.type !== 'user.blocked')
+          enqueue(say('complaintPromise', { vars: { ticket: ticket.id, hours: String(hours) } }));
         watchPromise(enqueue, ticket.id, hours, event.at);
       }),
       // 用户要求与上级沟通 / still angry / a category people must handle: escalate at high priority.
@@ -142,10 +200,20 @@ function withComplaintRecords(steps: ReturnType<typeof withComplaintSteps>, deps
         const c = context.complaint;
         if (!c) return;
         const category = categoryOf(deps, context);
-        const reason: EscalationReason = c.supervisor ? 'supervisor' : category?.alwaysHuman ? 'always-human' : 'still-angry';
+        const reason: EscalationReason = c.supervisor
+          ? 'supervisor'
+          : category?.alwaysHuman
+            ? 'always-human'
+            : 'still-angry';
         const hours = Math.min(category?.promiseHours ?? 24, defOf(context).thresholds.followUpHours);
         const outcome = `escalated (${reason}): supervisor contact promised within ${hours} h`;
-        const ticket = complaintTicket(deps, context, event.at, { status: 'pending', outcome, promiseHours: hours, priority: 'high', escalation: { reason, at: event.at } });
+        const ticket = complaintTicket(deps, context, event.at, {
+          status: 'pending',
+          outcome,
+          promiseHours: hours,
+          priority: 'high',
+          escalation: { reason, at: event.at },
+        });
         if (!ticket) return;
         recordTicket(enqueue, context, ticket);
         if (params.announce) enqueue(say('complaintEscalate', { vars: { ticket: ticket.id, hours: String(hours) } }));
@@ -153,10 +221,12 @@ function withComplaintRecords(steps: ReturnType<typeof withComplaintSteps>, deps
         enqueue(effect({ type: 'escalate', escalation: { ticketId: ticket.id, reason, priority: 'high' } }));
       }),
       // The escalated complaint's ticket is the one the handoff card and its outcome refer to.
-      adoptComplaintTicket: assign({ handoff: ({ context }) => (context.handoff ? { ...context.handoff, ticketId: context.sessionTickets.at(-1) ?? '' } : undefined) }),
+      adoptComplaintTicket: assign({
+        handoff: ({ context }) =>
+          context.handoff ? { ...context.handoff, ticketId: context.sessionTickets.at(-1) ?? '' } : undefined,
+      }),
     },
   });
-
 }
 
 function complaintStates(s: ReturnType<typeof withComplaintRecords>) {
@@ -170,7 +240,10 @@ function complaintStates(s: ReturnType<typeof withComplaintRecords>) {
       // Gone quiet mid-complaint: it is still registered, with its promised reply time.
       'timer.idle': { target: '#conversation.service.idle', actions: [...registered, say('idleClose')] },
       'user.blocked': { target: '#conversation.service.idle', actions: [...registered] },
-      'user.start': { target: '#conversation.service.awaitingNeed', actions: [...registered, 'adoptLocale', effect({ type: 'greet', withAsk: true })] },
+      'user.start': {
+        target: '#conversation.service.awaitingNeed',
+        actions: [...registered, 'adoptLocale', effect({ type: 'greet', withAsk: true })],
+      },
     },
     states: {
       /** 倾听: let the customer finish; messages in quick succession are answered once. */
@@ -202,7 +275,9 @@ function complaintStates(s: ReturnType<typeof withComplaintRecords>) {
         },
       },
       /** 解决: the category's knowledge-base answer when it has one, else the feedback path. */
-      resolving: { always: [{ guard: 'hasComplaintAnswer', target: 'checking', actions: 'offerAnswer' }, { target: 'promising' }] },
+      resolving: {
+        always: [{ guard: 'hasComplaintAnswer', target: 'checking', actions: 'offerAnswer' }, { target: 'promising' }],
+      },
       checking: {
         on: {
           'user.message': [
@@ -223,7 +298,12 @@ function complaintStates(s: ReturnType<typeof withComplaintRecords>) {
           {
             guard: 'deskConnected',
             target: '#conversation.handingOff',
-            actions: [{ type: 'recordComplaintEscalation', params: { announce: false } }, { type: 'requestHandoff', params: { reason: 'complaint' } }, 'adoptComplaintTicket', 'clearComplaint'],
+            actions: [
+              { type: 'recordComplaintEscalation', params: { announce: false } },
+              { type: 'requestHandoff', params: { reason: 'complaint' } },
+              'adoptComplaintTicket',
+              'clearComplaint',
+            ],
           },
           { target: 'done', actions: { type: 'recordComplaintEscalation', params: { announce: true } } },
         ],

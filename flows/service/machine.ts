@@ -1,5 +1,6 @@
 import { withComplaint } from './complaint.js';
-import { refuse, withHandoff } from './handoff.js';
+import { refuse } from './agents.js';
+import { withHandoff } from './handoff.js';
 import { withRecords } from './records.js';
 import { baseSetup, effect, say, type MachineDeps } from './setup.js';
 import { withStandard } from './standard.js';
@@ -18,10 +19,24 @@ export function createServiceMachine(deps: MachineDeps) {
 
   return standard.setup.createMachine({
     id: 'conversation',
-    context: ({ input }) => ({ ...input, need: undefined, faqId: undefined, facts: [], failures: 0, seq: 0, sessionTickets: [], complaint: undefined, handoff: undefined, waitingTicket: undefined }),
+    context: ({ input }) => ({
+      ...input,
+      need: undefined,
+      faqId: undefined,
+      facts: [],
+      failures: 0,
+      seq: 0,
+      sessionTickets: [],
+      complaint: undefined,
+      handoff: undefined,
+      waitingTicket: undefined,
+    }),
     initial: 'service',
     on: {
-      'user.start': { target: '.service.awaitingNeed', actions: ['recordUnresolved', 'adoptLocale', effect({ type: 'greet', withAsk: true })] },
+      'user.start': {
+        target: '.service.awaitingNeed',
+        actions: ['recordUnresolved', 'adoptLocale', effect({ type: 'greet', withAsk: true })],
+      },
       'user.help': { actions: say('help') },
       // The customer blocked the bot: nothing can reach them, so end quietly, keeping the matter on record.
       'user.blocked': { target: '.service.idle', actions: 'recordUnresolved' },

@@ -1,6 +1,17 @@
-
 import { promiseTimer, ticketId, type Ticket, type TicketChanges } from '../ticket.js';
-import { effect, HOUR_MS, say, textOf, understood, type BaseSetup, type Enqueue, type MachineDeps, type ServiceContext, type ServiceEvent, collect } from './setup.js';
+import {
+  effect,
+  HOUR_MS,
+  say,
+  textOf,
+  understood,
+  type BaseSetup,
+  type Enqueue,
+  type MachineDeps,
+  type ServiceContext,
+  type ServiceEvent,
+  collect,
+} from './setup.js';
 
 /**
  * Record keeping (问题记录, 000 三.(二) 记录归档), in one place for every concern: how a ticket is
@@ -32,10 +43,19 @@ export function newTicket(deps: MachineDeps, context: ServiceContext, at: number
  * Records a ticket: the put, the count that numbers the next one, and, unless `rated` is false,
  * the session's list the survey score applies to. `more` are context changes made in the same step.
  */
-export function recordTicket(enqueue: Enqueue, context: ServiceContext, ticket: Ticket, options: { rated?: boolean; more?: Partial<ServiceContext> } = {}): void {
+export function recordTicket(
+  enqueue: Enqueue,
+  context: ServiceContext,
+  ticket: Ticket,
+  options: { rated?: boolean; more?: Partial<ServiceContext> } = {},
+): void {
   enqueue(effect({ type: 'ticket.put', ticket }));
   const rated = options.rated ?? true;
-  enqueue.assign({ seq: context.seq + 1, ...(rated ? { sessionTickets: withTicket(context.sessionTickets, ticket.id) } : {}), ...options.more });
+  enqueue.assign({
+    seq: context.seq + 1,
+    ...(rated ? { sessionTickets: withTicket(context.sessionTickets, ticket.id) } : {}),
+    ...options.more,
+  });
 }
 
 /** The session's rated tickets with one more (kept once, bounded). */
@@ -75,13 +95,23 @@ export function withRecords(base: BaseSetup, deps: MachineDeps) {
       recordUnresolved: collect(({ context, event, enqueue }) => {
         if (context.facts.length === 0) return;
         const outcome = UNRESOLVED_OUTCOME[event.type] ?? 'conversation restarted before an answer';
-        const ticket = newTicket(deps, context, event.at, { type: 'inquiry', status: 'unresolved', need: context.facts.at(-1) ?? '', outcome });
+        const ticket = newTicket(deps, context, event.at, {
+          type: 'inquiry',
+          status: 'unresolved',
+          need: context.facts.at(-1) ?? '',
+          outcome,
+        });
         recordTicket(enqueue, context, ticket, { rated: false, more: { facts: [] } });
       }),
       // 遇到客户提出建议时: thank, record, promise to pass it on.
       recordSuggestion: collect(({ context, event, enqueue }) => {
         const text = textOf(event);
-        const ticket = newTicket(deps, { ...context, facts: [text] }, event.at, { type: 'suggestion', status: 'recorded', need: text, outcome: 'suggestion recorded for the team responsible' });
+        const ticket = newTicket(deps, { ...context, facts: [text] }, event.at, {
+          type: 'suggestion',
+          status: 'recorded',
+          need: text,
+          outcome: 'suggestion recorded for the team responsible',
+        });
         recordTicket(enqueue, context, ticket, { rated: false });
         enqueue(say('suggestion', { vars: { ticket: ticket.id } }));
       }),
@@ -109,12 +139,27 @@ export function withRecords(base: BaseSetup, deps: MachineDeps) {
       flagOverdue: collect(({ context, event, enqueue }) => {
         if (event.type !== 'timer.promise') return;
         if (event.status !== 'pending') {
-          enqueue(effect({ type: 'transcript', from: 'system', text: `promised reply time for ${event.ticketId} passed; the ticket is ${event.status ?? 'gone'}, nothing to chase` }));
+          enqueue(
+            effect({
+              type: 'transcript',
+              from: 'system',
+              text: `promised reply time for ${event.ticketId} passed; the ticket is ${event.status ?? 'gone'}, nothing to chase`,
+            }),
+          );
           return;
         }
-        const changes: TicketChanges = { overdueAt: event.at, priority: 'high', escalation: { reason: 'promise-overdue', at: event.at } };
+        const changes: TicketChanges = {
+          overdueAt: event.at,
+          priority: 'high',
+          escalation: { reason: 'promise-overdue', at: event.at },
+        };
         enqueue(effect({ type: 'ticket.update', id: event.ticketId, changes, at: event.at, ifStatus: 'pending' }));
-        enqueue(effect({ type: 'escalate', escalation: { ticketId: event.ticketId, reason: 'promise-overdue', priority: 'high' } }));
+        enqueue(
+          effect({
+            type: 'escalate',
+            escalation: { ticketId: event.ticketId, reason: 'promise-overdue', priority: 'high' },
+          }),
+        );
         if (context.handoff) enqueue(effect({ type: 'desk.ping', level: 'overdue' }));
         else enqueue(say('promiseOverdue', { vars: { ticket: event.ticketId } }));
       }),

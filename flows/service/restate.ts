@@ -9,7 +9,8 @@ export function restate(def: FlowDefinition, need: string): string {
   const text = trimSentence(need);
   const lower = normalize(text);
   const ascii = /^[\x00-\x7f]*$/.test(text);
-  const wordAt = (w: string) => new RegExp(ascii ? `(?<![a-z'])${escape(normalize(w))}(?![a-z'])` : escape(normalize(w)), 'giu');
+  const wordAt = (w: string) =>
+    new RegExp(ascii ? `(?<![a-z'])${escape(normalize(w))}(?![a-z'])` : escape(normalize(w)), 'giu');
   if (def.restate.quoteIf.some((w) => wordAt(w).test(lower))) return ascii ? `"${text}"` : `“${text}”`;
   // One pass over all swaps, so "my" → "your" is not swapped back by a later "you" rule.
   const rules = def.restate.swaps.map(([from, to]) => ({ re: wordAt(from), to }));

@@ -153,10 +153,13 @@ export function baseSetup(deps: MachineDeps) {
     },
     guards: {
       // A greeting, or nothing to go on ("?", "👍"): ask what they need instead of restating it.
-      isGreetingOnly: ({ event }) => event.type === 'user.message' && (answers(event, 'greeting') || textOf(event) === '' || understood(event)?.empty === true),
+      isGreetingOnly: ({ event }) =>
+        event.type === 'user.message' &&
+        (answers(event, 'greeting') || textOf(event) === '' || understood(event)?.empty === true),
       isYes: ({ event }) => answers(event, 'yes'),
       isNo: ({ event }) => answers(event, 'no', 'done'),
-      wantsToFinish: ({ event }) => answers(event, 'done', 'no') || (answers(event, 'thanks') && !mentions(event, 'more')),
+      wantsToFinish: ({ event }) =>
+        answers(event, 'done', 'no') || (answers(event, 'thanks') && !mentions(event, 'more')),
       wantsMore: ({ event }) => answers(event, 'more', 'yes'),
       isThanks: ({ event }) => answers(event, 'thanks'),
       isApology: ({ event }) => answers(event, 'apology'),
@@ -178,7 +181,10 @@ export function effect(directive: Directive) {
   return { type: 'effect' as const, params: directive };
 }
 /** 服务用语: a text of the definition, by key. */
-export function say(key: Extract<Directive, { type: 'say' }>['key'], more: Omit<Extract<Directive, { type: 'say' }>, 'type' | 'key'> = {}) {
+export function say(
+  key: Extract<Directive, { type: 'say' }>['key'],
+  more: Omit<Extract<Directive, { type: 'say' }>, 'type' | 'key'> = {},
+) {
   return effect({ type: 'say', key, ...more });
 }
 
@@ -199,7 +205,13 @@ export interface Enqueue {
 export function collect<TParams extends Record<string, unknown> | undefined = undefined>(
   body: (args: { context: ServiceContext; event: ServiceEvent; enqueue: Enqueue }, params: TParams) => void,
 ) {
-  return enqueueActions<ServiceContext, ServiceEvent, TParams, ServiceEvent, never, { type: 'effect'; params: Directive }, never>(({ context, event, enqueue }, params) =>
-    body({ context, event, enqueue }, params),
-  );
+  return enqueueActions<
+    ServiceContext,
+    ServiceEvent,
+    TParams,
+    ServiceEvent,
+    never,
+    { type: 'effect'; params: Directive },
+    never
+  >(({ context, event, enqueue }, params) => body({ context, event, enqueue }, params));
 }

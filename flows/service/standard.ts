@@ -1,4 +1,4 @@
-import {assign, raise } from 'xstate';
+import { assign, raise } from 'xstate';
 import type { ChoiceId } from '../schema.js';
 import type { ComplaintSetup } from './complaint.js';
 import { newTicket, recordTicket, updateTickets } from './records.js';
@@ -38,7 +38,13 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
       countFailure: assign({ failures: ({ context }) => context.failures + 1 }),
       recordAnswered: collect(({ context, event, enqueue }) => {
         const faqId = context.faqId ?? '';
-        const ticket = newTicket(deps, context, event.at, { type: 'inquiry', status: 'answered', need: context.need ?? '', faqId: context.faqId, outcome: `answered from the knowledge base (${context.faqId})` });
+        const ticket = newTicket(deps, context, event.at, {
+          type: 'inquiry',
+          status: 'answered',
+          need: context.need ?? '',
+          faqId: context.faqId,
+          outcome: `answered from the knowledge base (${context.faqId})`,
+        });
         enqueue(effect({ type: 'answer', faqId }));
         recordTicket(enqueue, context, ticket, { more: { facts: [], failures: 0 } });
       }),
@@ -58,46 +64,44 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
   });
 }
 
-function standardStates(s: ReturnType<typeof withStandardActions>) {
-  /** A complaint or a request for a person, at any point of the conversation. */
-  const interrupts = [
-    { guard: 'startsComplaint', target: '#conversation.complaint', actions: { type: 'startComplaint', params: { fromIdle: false } } },
-    { guard: 'wantsPerson', target: '#conversation.handingOff', actions: { type: 'requestHandoff', params: { reason: 'asked' } } },
-  ] as const;
-  /** Answered the same way at any point of the conversation (003 关于特殊沟通内容的应答规范). */
-  const anyTime = [
-    { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },
-    { guard: 'isSuggestion', actions: 'recordSuggestion' },
-    { guard: 'isThanks', actions: say('thanks') },
-    { guard: 'isApology', actions: say('apology') },
-  ] as const;
+/** A complaint or a request for a person, at any point of the conversation. */
+const interrupts = [
+  {
+    guard: 'startsComplaint',
+    target: '#conversation.complaint',
+    actions: { type: 'startComplaint', params: { fromIdle: false } },
+  },
+  {
+    guard: 'wantsPerson',
+    target: '#conversation.handingOff',
+    actions: { type: 'requestHandoff', params: { reason: 'asked' } },
+  },
+] as const;
+/** Answered the same way at any point of the conversation (003 关于特殊沟通内容的应答规范). */
+const anyTime = [
+  { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },
+  { guard: 'isSuggestion', actions: 'recordSuggestion' },
+  { guard: 'isThanks', actions: say('thanks') },
+  { guard: 'isApology', actions: say('apology') },
+] as const;
 
+export type StandardSetup = ReturnType<typeof withStandardActions>;
+
+function standardStates(s: StandardSetup) {
   /** The standard service conversation. A complaint suspends it; `hist` brings the customer back. */
   const service = s.createStateConfig({
     initial: 'idle',
     states: {
-      /** No conversation in progress: the next message opens one with a greeting. */
-      idle: {
-        tags: ['idle'],
-        entry: assign({ need: undefined, faqId: undefined, facts: [], failures: 0, sessionTickets: [] }),
-        on: {
-          'timer.idle': {},
-          'user.media': { target: 'awaitingNeed', actions: ['adoptLocale', effect({ type: 'greet', withAsk: false }), say('unsupported')] },
-          'user.message': [
-            // An angry first message gets no cheerful greeting: listen first.
-            { guard: 'startsComplaint', target: '#conversation.complaint', actions: { type: 'startComplaint', params: { fromIdle: true } } },
-            { guard: 'wantsPerson', target: '#conversation.handingOff', actions: ['adoptLocale', { type: 'requestHandoff', params: { reason: 'asked' } }] },
-            { guard: 'isThanks', actions: say('thanks') },
-            { guard: 'isApology', actions: say('apology') },
-            { guard: 'isGreetingOnly', target: 'awaitingNeed', actions: ['adoptLocale', effect({ type: 'greet', withAsk: true })] },
-            // The first message already says what they need: greet briefly, then handle it.
-            { target: 'awaitingNeed', actions: ['adoptLocale', effect({ type: 'greet', withAsk: false }), raise(({ event }) => event)] },
-          ],
-        },
-      },
+      idle: idleState(s),
       awaitingNeed: {
         on: {
-          'user.message': [...interrupts, { guard: 'isGreetingOnly', actions: say('ask') }, ...anyTime, { guard: 'wantsToFinish', target: 'closing' }, { target: 'confirming', actions: 'captureNeed' }],
+          'user.message': [
+            ...interrupts,
+            { guard: 'isGreetingOnly', actions: say('ask') },
+            ...anyTime,
+            { guard: 'wantsToFinish', target: 'closing' },
+            { target: 'confirming', actions: 'captureNeed' },
+          ],
         },
       },
       /** 需求确认, asked on entry, so returning here after a complaint asks again. */
@@ -118,7 +122,11 @@ function standardStates(s: ReturnType<typeof withStandardActions>) {
       answering: {
         always: [
           { guard: 'canAnswer', target: 'askMore', actions: 'recordAnswered' },
-          { guard: 'reachedFailureLimit', target: '#conversation.handingOff', actions: { type: 'requestHandoff', params: { reason: 'failures' } } },
+          {
+            guard: 'reachedFailureLimit',
+            target: '#conversation.handingOff',
+            actions: { type: 'requestHandoff', params: { reason: 'failures' } },
+          },
           { target: 'awaitingNeed', actions: ['countFailure', say('notSure')] },
         ],
       },
@@ -135,28 +143,7 @@ function standardStates(s: ReturnType<typeof withStandardActions>) {
           ],
         },
       },
-      /** 结束语, then the survey when a matter was recorded. */
-      closing: {
-        always: [
-          { guard: 'hasSessionTickets', target: 'survey', actions: { type: 'effect', params: ({ context }) => ({ type: 'say', key: 'closingRecorded', vars: { ticket: context.sessionTickets.at(-1) ?? '' } }) } },
-          { target: 'idle', actions: say('closing') },
-        ],
-      },
-      survey: {
-        entry: say('surveyAsk', { choices: SCORES }),
-        on: {
-          // Already thanked and closed politely: a customer who does not rate is simply let go.
-          'timer.idle': { target: 'idle' },
-          'user.message': [
-            { guard: 'hasRating', target: 'idle', actions: 'rate' },
-            ...interrupts,
-            ...anyTime,
-            { guard: 'wantsToFinish', target: 'idle' },
-            { guard: 'looksLikeNewNeed', target: 'confirming', actions: [assign({ sessionTickets: [] }), 'captureNeed'] },
-            { actions: say('surveyRetry', { choices: SCORES }) },
-          ],
-        },
-      },
+      ...closingStates(s),
       /** Where a complaint resumes the conversation (the persisted state id; keep the name). */
       hist: { type: 'history', history: 'shallow' },
     },
@@ -165,8 +152,89 @@ function standardStates(s: ReturnType<typeof withStandardActions>) {
   return { service };
 }
 
+/** No conversation in progress: the next message opens one with a greeting. */
+function idleState(s: StandardSetup) {
+  return s.createStateConfig({
+    tags: ['idle'],
+    entry: assign({ need: undefined, faqId: undefined, facts: [], failures: 0, sessionTickets: [] }),
+    on: {
+      'timer.idle': {},
+      'user.media': {
+        target: 'awaitingNeed',
+        actions: ['adoptLocale', effect({ type: 'greet', withAsk: false }), say('unsupported')],
+      },
+      'user.message': [
+        // An angry first message gets no cheerful greeting: listen first.
+        {
+          guard: 'startsComplaint',
+          target: '#conversation.complaint',
+          actions: { type: 'startComplaint', params: { fromIdle: true } },
+        },
+        {
+          guard: 'wantsPerson',
+          target: '#conversation.handingOff',
+          actions: ['adoptLocale', { type: 'requestHandoff', params: { reason: 'asked' } }],
+        },
+        { guard: 'isThanks', actions: say('thanks') },
+        { guard: 'isApology', actions: say('apology') },
+        {
+          guard: 'isGreetingOnly',
+          target: 'awaitingNeed',
+          actions: ['adoptLocale', effect({ type: 'greet', withAsk: true })],
+        },
+        // The first message already says what they need: greet briefly, then handle it.
+        {
+          target: 'awaitingNeed',
+          actions: ['adoptLocale', effect({ type: 'greet', withAsk: false }), raise(({ event }) => event)],
+        },
+      ],
+    },
+  });
+}
+
+/** 结束语, then the survey when a matter was recorded (003 结束语, 000 满意度回访). */
+function closingStates(s: StandardSetup) {
+  return {
+    closing: s.createStateConfig({
+      always: [
+        {
+          guard: 'hasSessionTickets',
+          target: 'survey',
+          actions: {
+            type: 'effect',
+            params: ({ context }) => ({
+              type: 'say',
+              key: 'closingRecorded',
+              vars: { ticket: context.sessionTickets.at(-1) ?? '' },
+            }),
+          },
+        },
+        { target: 'idle', actions: say('closing') },
+      ],
+    }),
+    survey: s.createStateConfig({
+      entry: say('surveyAsk', { choices: SCORES }),
+      on: {
+        // Already thanked and closed politely: a customer who does not rate is simply let go.
+        'timer.idle': { target: 'idle' },
+        'user.message': [
+          { guard: 'hasRating', target: 'idle', actions: 'rate' },
+          ...interrupts,
+          ...anyTime,
+          { guard: 'wantsToFinish', target: 'idle' },
+          {
+            guard: 'looksLikeNewNeed',
+            target: 'confirming',
+            actions: [assign({ sessionTickets: [] }), 'captureNeed'],
+          },
+          { actions: say('surveyRetry', { choices: SCORES }) },
+        ],
+      },
+    }),
+  };
+}
+
 export function withStandard(complaint: ComplaintSetup, deps: MachineDeps) {
   const s = withStandardActions(complaint, deps);
   return { setup: s, states: standardStates(s) };
 }
-export type StandardSetup = ReturnType<typeof withStandard>['setup'];

@@ -15,7 +15,11 @@ const root = join(import.meta.dirname, '..', '..');
  * seconds, so only what needs the real process (exit codes, stderr, the CLI tools) spawns one;
  * conversations run in-process through `runPlayground`, the same wiring.
  */
-function spawnMain(input: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function spawnMain(
+  input: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
@@ -64,46 +68,83 @@ describe('playground (scripted, as in the README)', () => {
   it('runs it in English with --lang en', async () => {
     const out = await play('hello\nhow can I pay?\nyes\nno thanks\n4\n', { lang: 'en' });
     expect(out[0]).toMatch(/^bot> (Good morning! )?Hello, welcome to Our Shop! How can I help you today\?$/);
-    expect(out).toContain('bot> If I understand you correctly, you would like to know which payment methods you can use. Is that right?');
+    expect(out).toContain(
+      'bot> If I understand you correctly, you would like to know which payment methods you can use. Is that right?',
+    );
     expect(out).toContain('     [Yes] [No]');
-    expect(out.at(-1)).toBe('bot> Thank you for your rating (4). We will keep working to serve you better. Have a nice day!');
+    expect(out.at(-1)).toBe(
+      'bot> Thank you for your rating (4). We will keep working to serve you better. Have a nice day!',
+    );
   });
 
   it('lets time pass with /wait so an idle customer is closed politely', async () => {
     const out = await play('你好\n/wait 11\n');
-    expect(out.slice(-2)).toEqual(['playground> 11 minute(s) later…', 'bot> 由于您较长时间没有回复，本次会话先为您结束。如果您还有其他问题，欢迎随时联系我们，祝您生活愉快！']);
+    expect(out.slice(-2)).toEqual([
+      'playground> 11 minute(s) later…',
+      'bot> 由于您较长时间没有回复，本次会话先为您结束。如果您还有其他问题，欢迎随时联系我们，祝您生活愉快！',
+    ]);
   });
 
   it('takes a complaint in Chinese through the de-escalation steps to a ticket with a promised time', async () => {
-    const out = await play('你们什么破公司\uff01我要投诉\uff01\uff01\n买的耳机才用三天就坏了\n/wait 10s\n订单号 20261120001\uff0c昨天收到的\n不行\uff0c我要退款\n/tickets\n');
+    const out = await play(
+      '你们什么破公司\uff01我要投诉\uff01\uff01\n买的耳机才用三天就坏了\n/wait 10s\n订单号 20261120001\uff0c昨天收到的\n不行\uff0c我要退款\n/tickets\n',
+    );
     // The two angry lines are answered once, after the pause: apology, then clarification.
     expect(out[0]).toBe('playground> 10 second(s) later…');
     expect(out[1]).toMatch(/^bot> .*抱歉/);
-    expect(out[2]).toBe('bot> 为了更快为您处理\uff0c我先和您确认一下\uff1a情况\uff1a买的耳机才用三天就坏了。麻烦您再告诉我您的订单号、大概是什么时候发生的\uff0c好吗\uff1f');
-    expect(out).toContain('bot> 我重复一下您反映的情况\uff1a订单号\uff1a20261120001\uff1b情况\uff1a买的耳机才用三天就坏了\uff1b时间\uff1a昨天。');
-    expect(out.some((l) => /^bot> 非常感谢您反映的意见\uff0c您的投诉已登记\uff08编号 T\d{6}-\w{10}\uff09。.*48小时内给您明确的答复/.test(l))).toBe(true);
-    expect(out.at(-1)).toMatch(/^playground> T\d{6}-\w{10} complaint pending need="买的耳机才用三天就坏了" category=quality priority=normal promisedBy=\S+ outcome="feedback path: reply promised within 48 h"$/);
+    expect(out[2]).toBe(
+      'bot> 为了更快为您处理\uff0c我先和您确认一下\uff1a情况\uff1a买的耳机才用三天就坏了。麻烦您再告诉我您的订单号、大概是什么时候发生的\uff0c好吗\uff1f',
+    );
+    expect(out).toContain(
+      'bot> 我重复一下您反映的情况\uff1a订单号\uff1a20261120001\uff1b情况\uff1a买的耳机才用三天就坏了\uff1b时间\uff1a昨天。',
+    );
+    expect(
+      out.some((l) =>
+        /^bot> 非常感谢您反映的意见\uff0c您的投诉已登记\uff08编号 T\d{6}-\w{10}\uff09。.*48小时内给您明确的答复/.test(
+          l,
+        ),
+      ),
+    ).toBe(true);
+    expect(out.at(-1)).toMatch(
+      /^playground> T\d{6}-\w{10} complaint pending need="买的耳机才用三天就坏了" category=quality priority=normal promisedBy=\S+ outcome="feedback path: reply promised within 48 h"$/,
+    );
   });
 
   it('keeps the promised reply time: two days later the customer hears the complaint is escalated', async () => {
-    const out = await play('我要投诉\n/wait 10s\n订单号 20261120001\uff0c昨天\uff0c耳机坏了\n不行\n/wait 49h\n/tickets\n');
+    const out = await play(
+      '我要投诉\n/wait 10s\n订单号 20261120001\uff0c昨天\uff0c耳机坏了\n不行\n/wait 49h\n/tickets\n',
+    );
     const ticket = /编号 (T\d{6}-\w{10})/.exec(out.find((l) => l.includes('您的投诉已登记')) ?? '')?.[1];
     expect(ticket).toBeDefined();
     expect(out).toContain('playground> 49 hour(s) later…');
-    expect(out).toContain(`bot> 您好\uff0c关于您反映的问题\uff08编号 ${ticket}\uff09\uff0c很抱歉到目前还没能给您处理结果。我们已将它升级加急处理\uff0c主管会尽快与您联系。给您添麻烦了\uff0c感谢您的耐心与谅解\uff01`);
-    expect(out.at(-1)).toMatch(new RegExp(`^playground> ${ticket} complaint pending .*priority=high .*escalated=promise-overdue`));
+    expect(out).toContain(
+      `bot> 您好\uff0c关于您反映的问题\uff08编号 ${ticket}\uff09\uff0c很抱歉到目前还没能给您处理结果。我们已将它升级加急处理\uff0c主管会尽快与您联系。给您添麻烦了\uff0c感谢您的耐心与谅解\uff01`,
+    );
+    expect(out.at(-1)).toMatch(
+      new RegExp(`^playground> ${ticket} complaint pending .*priority=high .*escalated=promise-overdue`),
+    );
   });
 
   it('takes a complaint in English, and answers a trailing one before the script ends', async () => {
-    const out = await play('This is a scam!! I want to complain\nmy headphones broke\n/wait 10s\norder 1234567, last week\nno\n');
-    expect(out).toContain('bot> Let me repeat what you told me: order: 1234567; what happened: my headphones broke; when: last week.');
-    expect(out.some((l) => /^bot> Thank you for telling us\. Your complaint is registered .* within 48 hours\.$/.test(l))).toBe(true);
+    const out = await play(
+      'This is a scam!! I want to complain\nmy headphones broke\n/wait 10s\norder 1234567, last week\nno\n',
+    );
+    expect(out).toContain(
+      'bot> Let me repeat what you told me: order: 1234567; what happened: my headphones broke; when: last week.',
+    );
+    expect(
+      out.some((l) => /^bot> Thank you for telling us\. Your complaint is registered .* within 48 hours\.$/.test(l)),
+    ).toBe(true);
     // A supervisor request escalates; with agents at the desk, to a person at once.
     const out2 = await play('I want to speak to your manager!!\n');
     // An English-speaking customer; the agents still read their desk in Chinese.
     // The category is named from the definition in the desk's language, not by its id.
-    expect(out2.some((l) => /^desk> ── 转人工\uff1a投诉 · 优先级\uff1a紧急 · 类别\uff1a其他 · 工单 /.test(l))).toBe(true);
-    expect(out2.some((l) => /^bot> Connecting you to a member of our team\. You are number 1 in the queue/.test(l))).toBe(true);
+    expect(out2.some((l) => /^desk> ── 转人工\uff1a投诉 · 优先级\uff1a紧急 · 类别\uff1a其他 · 工单 /.test(l))).toBe(
+      true,
+    );
+    expect(
+      out2.some((l) => /^bot> Connecting you to a member of our team\. You are number 1 in the queue/.test(l)),
+    ).toBe(true);
   });
 
   it('lets you try the whole handoff: ask for a person, claim as the agent, chat both ways, close with a survey', async () => {
@@ -140,18 +181,26 @@ describe('playground (scripted, as in the README)', () => {
     expect(out).toContain('desk> [客户] 好的\uff0c谢谢');
     expect(out).toContain('desk> 小王 已结束会话。');
     expect(out.some((l) => l.startsWith('bot> 为了不断改进我们的服务'))).toBe(true);
-    expect(out.at(-1)).toMatch(/^playground> T\d{6}-\w{10} inquiry resolved need="我的订单还没发货\uff0c转人工" priority=normal promisedBy=\S+ satisfaction=5 outcome="resolved by 小王"$/);
+    expect(out.at(-1)).toMatch(
+      /^playground> T\d{6}-\w{10} inquiry resolved need="我的订单还没发货\uff0c转人工" priority=normal promisedBy=\S+ satisfaction=5 outcome="resolved by 小王"$/,
+    );
   });
 
   it('answers a non-text message politely', async () => {
     const out = await play('/send photo\n');
-    expect(out).toContain('bot> 非常抱歉\uff0c我暂时只能处理文字消息\uff0c麻烦您用文字描述一下您的问题\uff0c好吗\uff1f');
+    expect(out).toContain(
+      'bot> 非常抱歉\uff0c我暂时只能处理文字消息\uff0c麻烦您用文字描述一下您的问题\uff0c好吗\uff1f',
+    );
   });
 });
 
 describe('entry point refuses to start, and the tools (one process each: exit code and stderr)', () => {
   it('exits with every bad variable listed when the environment is wrong', async () => {
-    const { code, stdout, stderr } = await spawnMain('你好\n', [], { REDIS_URL: 'localhost', DEDUP_TTL_HOURS: '1', DESK_LANGUAGE: 'fr' });
+    const { code, stdout, stderr } = await spawnMain('你好\n', [], {
+      REDIS_URL: 'localhost',
+      DEDUP_TTL_HOURS: '1',
+      DESK_LANGUAGE: 'fr',
+    });
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toContain('REDIS_URL: must be a redis:// or rediss:// URL');
@@ -196,17 +245,23 @@ describe.runIf(requireRedis())('playground and tickets on Redis', () => {
   });
 
   /** Two unanswered attempts hand the customer to a person (the playground has a desk): two tickets. */
-  const recordTwoTickets = (env: Record<string, string>) => play('能货到付款吗\n是的\n你们支持花呗分期吗\n是的\n就是用花呗分三期\n是的\n', { env });
+  const recordTwoTickets = (env: Record<string, string>) =>
+    play('能货到付款吗\n是的\n你们支持花呗分期吗\n是的\n就是用花呗分三期\n是的\n', { env });
 
   it('lists the tickets a conversation recorded, from another process', async () => {
     const env = redisEnv();
     await recordTwoTickets(env);
     // Two independent reads: side by side, as two operators might run them.
-    const [all, pending] = await Promise.all([spawnMain('', ['tickets'], env), spawnMain('', ['tickets', '--status', 'pending'], env)]);
+    const [all, pending] = await Promise.all([
+      spawnMain('', ['tickets'], env),
+      spawnMain('', ['tickets', '--status', 'pending'], env),
+    ]);
     expect(all.code).toBe(0);
     const rows = lines(all.stdout);
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatch(/^T\d{6}-\w{10} \S+ inquiry pending playground customer=local need="就是用花呗分三期" promisedBy=/);
+    expect(rows[0]).toMatch(
+      /^T\d{6}-\w{10} \S+ inquiry pending playground customer=local need="就是用花呗分三期" promisedBy=/,
+    );
     expect(rows[1]).toMatch(/^T\d{6}-\w{10} \S+ inquiry answered playground customer=local need="能货到付款吗"$/);
     expect(lines(pending.stdout)).toHaveLength(1);
   });
@@ -220,12 +275,17 @@ describe.runIf(requireRedis())('playground and tickets on Redis', () => {
     expect(id).toMatch(/^T\d{6}-\w{10}$/);
     const resolved = await spawnMain('', ['tickets', 'resolve', id, '--note', '电话回访已解决'], env);
     expect(resolved).toMatchObject({ code: 0, stdout: `${id} resolved (was pending)\n` });
-    expect(lines((await spawnMain('', ['tickets', '--status', 'resolved'], env)).stdout)[0]).toMatch(new RegExp(`^${id} \\S+ inquiry resolved `));
+    expect(lines((await spawnMain('', ['tickets', '--status', 'resolved'], env)).stdout)[0]).toMatch(
+      new RegExp(`^${id} \\S+ inquiry resolved `),
+    );
   });
 
   it('refuses an unknown status and a ticket that does not exist', async () => {
     const env = redisEnv();
-    const [bad, missing] = await Promise.all([spawnMain('', ['tickets', '--status', 'lost'], env), spawnMain('', ['tickets', 'resolve', 'T000000-NOSUCHTKT'], env)]);
+    const [bad, missing] = await Promise.all([
+      spawnMain('', ['tickets', '--status', 'lost'], env),
+      spawnMain('', ['tickets', 'resolve', 'T000000-NOSUCHTKT'], env),
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--status must be one of answered, pending, unresolved, recorded, resolved');
     expect(missing.code).toBe(1);

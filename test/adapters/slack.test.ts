@@ -35,7 +35,10 @@ function fakeSlack(root = 'https://slack.com') {
     .post(/^\/api\/[\w.]+$/)
     .reply((uri, body) => {
       const method = uri.split('/').pop() ?? '';
-      const data = (typeof body === 'string' ? Object.fromEntries(new URLSearchParams(body)) : body) as Record<string, any>;
+      const data = (typeof body === 'string' ? Object.fromEntries(new URLSearchParams(body)) : body) as Record<
+        string,
+        any
+      >;
       for (const key of ['blocks', 'attachments']) if (typeof data[key] === 'string') data[key] = JSON.parse(data[key]);
       calls.push({ method, body: data });
       switch (method) {
@@ -44,7 +47,17 @@ function fakeSlack(root = 'https://slack.com') {
         case 'auth.test':
           return [200, { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' }];
         case 'users.info':
-          return [200, { ok: true, user: { id: data.user, name: data.user, profile: { display_name: data.user === 'UWANG' ? '小王' : '小李' } } }];
+          return [
+            200,
+            {
+              ok: true,
+              user: {
+                id: data.user,
+                name: data.user,
+                profile: { display_name: data.user === 'UWANG' ? '小王' : '小李' },
+              },
+            },
+          ];
         case 'chat.postMessage':
           return [200, { ok: true, channel: data.channel, ts: n++ === 0 ? CARD_TS : `1795000000.0002${n}` }];
         default:
@@ -77,14 +90,39 @@ async function setup(options: { deskLanguage?: string; internalPrefix?: string }
   const store = new MemoryStore(clock.now);
   const log = memoryLogger();
   const customer = new RecordingChannel();
-  const service = createSlack({ botToken: 'xoxb-test', signingSecret: SECRET, agentChannel: AGENTS, categoryChannels: () => ({}), internalPrefix: options.internalPrefix ?? '//', deskText: deskText(options.deskLanguage ?? 'en') }, { links: store.links, log, clock: clock.now });
-  const engine = new Engine({ store, flow: () => flow, channels: new Map([['test', customer]]), desk: service.desk, clock: clock.now, log, sleep: async () => {} });
+  const service = createSlack(
+    {
+      botToken: 'xoxb-test',
+      signingSecret: SECRET,
+      agentChannel: AGENTS,
+      categoryChannels: () => ({}),
+      internalPrefix: options.internalPrefix ?? '//',
+      deskText: deskText(options.deskLanguage ?? 'en'),
+    },
+    { links: store.links, log, clock: clock.now },
+  );
+  const engine = new Engine({
+    store,
+    flow: () => flow,
+    channels: new Map([['test', customer]]),
+    desk: service.desk,
+    clock: clock.now,
+    log,
+    sleep: async () => {},
+  });
   const route = service.receiver(engine).routes?.find((r) => r.path === SLACK_EVENTS_PATH);
   server = createServer((req, res) => route?.handle(req, res));
   await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${SLACK_EVENTS_PATH}`;
   const customerSays = (text: string, id = `c-${Math.random()}`) =>
-    engine.receive({ id, conversationId: 'tg:42', channel: 'test', customer: { id: '42', name: 'Li 13812345678' }, at: clock.now(), payload: { type: 'text', text } });
+    engine.receive({
+      id,
+      conversationId: 'tg:42',
+      channel: 'test',
+      customer: { id: '42', name: 'Li 13812345678' },
+      at: clock.now(),
+      payload: { type: 'text', text },
+    });
   const press = async (actionId: string, user: string, options: { secret?: string; at?: number } = {}) => {
     const payload = JSON.stringify({
       type: 'block_actions',
@@ -95,13 +133,29 @@ async function setup(options: { deskLanguage?: string; internalPrefix?: string }
       trigger_id: `tr-${Math.random()}`,
       channel: { id: AGENTS },
       container: { type: 'message', message_ts: CARD_TS, channel_id: AGENTS },
-      actions: [{ type: 'button', action_id: actionId, value: 'tg:42', action_ts: `${Date.now() / 1000}${Math.random()}`, block_id: 'b' }],
+      actions: [
+        {
+          type: 'button',
+          action_id: actionId,
+          value: 'tg:42',
+          action_ts: `${Date.now() / 1000}${Math.random()}`,
+          block_id: 'b',
+        },
+      ],
     });
     const body = `payload=${encodeURIComponent(payload)}`;
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...signed(body, options.at, options.secret) }, body });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...signed(body, options.at, options.secret) },
+      body,
+    });
     return res.status;
   };
-  const threadMessage = async (user: string, text: string, options: { eventId?: string; retry?: number; botId?: string } = {}) => {
+  const threadMessage = async (
+    user: string,
+    text: string,
+    options: { eventId?: string; retry?: number; botId?: string } = {},
+  ) => {
     const body = JSON.stringify({
       type: 'event_callback',
       team_id: 'T1',
@@ -109,9 +163,27 @@ async function setup(options: { deskLanguage?: string; internalPrefix?: string }
       token: 't',
       event_id: options.eventId ?? `Ev${Math.random().toString(36).slice(2)}`,
       event_time: Math.floor(Date.now() / 1000),
-      event: { type: 'message', channel: AGENTS, user, text, ts: `${Date.now() / 1000}`, thread_ts: CARD_TS, ...(options.botId ? { bot_id: options.botId } : {}) },
+      event: {
+        type: 'message',
+        channel: AGENTS,
+        user,
+        text,
+        ts: `${Date.now() / 1000}`,
+        thread_ts: CARD_TS,
+        ...(options.botId ? { bot_id: options.botId } : {}),
+      },
     });
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signed(body), ...(options.retry ? { 'x-slack-retry-num': String(options.retry), 'x-slack-retry-reason': 'http_timeout' } : {}) }, body });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...signed(body),
+        ...(options.retry
+          ? { 'x-slack-retry-num': String(options.retry), 'x-slack-retry-reason': 'http_timeout' }
+          : {}),
+      },
+      body,
+    });
     return res.status;
   };
   return { slack, store, customer, customerSays, press, threadMessage, url, log, service };
@@ -125,41 +197,78 @@ describe('Slack agent desk', () => {
     const [card] = t.slack.of('chat.postMessage');
     expect(card?.body.channel).toBe(AGENTS);
     const blocks = card?.body.blocks as Array<Record<string, any>>;
-    expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: ':large_blue_circle: Handoff: the customer asked for a person' } });
+    expect(blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: ':large_blue_circle: Handoff: the customer asked for a person' },
+    });
     expect(blocks[1]?.fields[0]).toEqual({ type: 'mrkdwn', text: '*Customer*\nLi 138****5678' });
     expect(JSON.stringify(blocks)).toContain('我的订单还没发货');
-    expect(blocks.at(-1)).toEqual({ type: 'actions', elements: [{ type: 'button', action_id: 'desk_claim', style: 'primary', text: { type: 'plain_text', text: 'Claim' }, value: 'tg:42' }] });
+    expect(blocks.at(-1)).toEqual({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: 'desk_claim',
+          style: 'primary',
+          text: { type: 'plain_text', text: 'Claim' },
+          value: 'tg:42',
+        },
+      ],
+    });
     // Everything later goes in the card's thread.
     await t.customerSays('订单号 20261120001');
-    expect(t.slack.of('chat.postMessage').at(-1)?.body).toMatchObject({ channel: AGENTS, thread_ts: CARD_TS, text: ':bust_in_silhouette: 订单号 20261120001' });
+    expect(t.slack.of('chat.postMessage').at(-1)?.body).toMatchObject({
+      channel: AGENTS,
+      thread_ts: CARD_TS,
+      text: ':bust_in_silhouette: 订单号 20261120001',
+    });
   });
 
-  it('speaks the agents\' language, set apart from the customer\'s', async () => {
+  it("speaks the agents' language, set apart from the customer's", async () => {
     const t = await setup({ deskLanguage: 'zh-CN', internalPrefix: '##' });
     await t.customerSays('转人工');
     const blocks = t.slack.of('chat.postMessage')[0]?.body.blocks as Array<Record<string, any>>;
-    expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: ':large_blue_circle: 转人工\uff1a客户要求人工服务' } });
+    expect(blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: ':large_blue_circle: 转人工\uff1a客户要求人工服务' },
+    });
     expect(blocks[1]?.fields[0]).toEqual({ type: 'mrkdwn', text: '*客户*\nLi 138****5678' });
     expect(blocks.at(-1)?.elements[0].text.text).toBe('接入');
     expect(await t.press('desk_claim', 'UWANG')).toBe(200);
     const controls = t.slack.of('chat.postMessage').at(-1)?.body;
     expect(controls?.text).toBe('<@UWANG> 已接入会话。');
-    expect(controls?.blocks[1].text.text).toBe('在本话题中回复即可与客户对话。以 `##` 开头的消息仅内部可见\uff1b`!override …` 可发送被服务忌语检查拦下的回复。');
-    expect(controls?.blocks.at(-1).elements.map((e: { text: { text: string } }) => e.text.text)).toEqual(['交还机器人', '结束会话', '放回队列']);
+    expect(controls?.blocks[1].text.text).toBe(
+      '在本话题中回复即可与客户对话。以 `##` 开头的消息仅内部可见\uff1b`!override …` 可发送被服务忌语检查拦下的回复。',
+    );
+    expect(controls?.blocks.at(-1).elements.map((e: { text: { text: string } }) => e.text.text)).toEqual([
+      '交还机器人',
+      '结束会话',
+      '放回队列',
+    ]);
     await t.service.desk.ping('tg:42', 'overdue');
-    expect(t.slack.of('chat.postMessage').at(-1)?.body).toMatchObject({ thread_ts: CARD_TS, text: '<!channel> 承诺给客户的答复时间已过\uff0c该事项已升级为紧急。' });
+    expect(t.slack.of('chat.postMessage').at(-1)?.body).toMatchObject({
+      thread_ts: CARD_TS,
+      text: '<!channel> 承诺给客户的答复时间已过\uff0c该事项已升级为紧急。',
+    });
   });
 
-  it('gives the conversation to one agent, updates the card and tells the customer the agent\'s name', async () => {
+  it("gives the conversation to one agent, updates the card and tells the customer the agent's name", async () => {
     const t = await setup();
     await t.customerSays('转人工');
     expect(await t.press('desk_claim', 'UWANG')).toBe(200);
     expect(t.customer.texts().at(-1)).toBe('客服 小王 为您服务\uff0c请问有什么可以帮您\uff1f');
     const [update] = t.slack.of('chat.update');
-    expect(update?.body.blocks.at(-1)).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Claimed by <@UWANG>' }] });
+    expect(update?.body.blocks.at(-1)).toEqual({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: 'Claimed by <@UWANG>' }],
+    });
     const controls = t.slack.of('chat.postMessage').at(-1)?.body;
     expect(controls?.thread_ts).toBe(CARD_TS);
-    expect(controls?.blocks.at(-1).elements.map((e: { action_id: string }) => e.action_id)).toEqual(['desk_handback', 'desk_close', 'desk_release']);
+    expect(controls?.blocks.at(-1).elements.map((e: { action_id: string }) => e.action_id)).toEqual([
+      'desk_handback',
+      'desk_close',
+      'desk_release',
+    ]);
   });
 
   it('lets exactly one of two simultaneous claims win and tells the other privately', async () => {
@@ -173,7 +282,7 @@ describe('Slack agent desk', () => {
     expect(t.customer.texts().filter((x) => x.startsWith('客服 '))).toHaveLength(1);
   });
 
-  it('relays the claiming agent\'s thread replies, and keeps others\' messages, notes and its own posts internal', async () => {
+  it("relays the claiming agent's thread replies, and keeps others' messages, notes and its own posts internal", async () => {
     const t = await setup();
     await t.customerSays('转人工');
     await t.press('desk_claim', 'UWANG');
@@ -185,7 +294,9 @@ describe('Slack agent desk', () => {
     await t.threadMessage('UBOT', 'bot echo', { botId: 'BBOT' });
     expect(t.customer.texts().slice(before)).toEqual(['您好\uff0c我来帮您查一下订单']);
     const transcript = await t.store.transcript('tg:42', 50);
-    expect(transcript.map((e) => e.text)).toEqual(expect.arrayContaining(['[internal] 小李: 这个客户上周也来过', '[internal] 小王: 仓库已经催过了']));
+    expect(transcript.map((e) => e.text)).toEqual(
+      expect.arrayContaining(['[internal] 小李: 这个客户上周也来过', '[internal] 小王: 仓库已经催过了']),
+    );
   });
 
   it('holds back a reply with a forbidden phrase, warns only that agent, and sends it on !override', async () => {
@@ -238,7 +349,8 @@ describe('Slack agent desk over Socket Mode (a local WebSocket server stands in 
     socketUrl = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
     const acks: string[] = [];
     const ackWaiters = new Map<string, () => void>();
-    const acked = (id: string) => new Promise<void>((resolve) => (acks.includes(id) ? resolve() : ackWaiters.set(id, resolve)));
+    const acked = (id: string) =>
+      new Promise<void>((resolve) => (acks.includes(id) ? resolve() : ackWaiters.set(id, resolve)));
     let socket: WebSocket | undefined;
     const connected = new Promise<WebSocket>((resolve) =>
       wss.on('connection', (ws) => {
@@ -247,7 +359,14 @@ describe('Slack agent desk over Socket Mode (a local WebSocket server stands in 
           acks.push(id);
           ackWaiters.get(id)?.();
         });
-        ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'local' }, connection_info: { app_id: 'A1' } }));
+        ws.send(
+          JSON.stringify({
+            type: 'hello',
+            num_connections: 1,
+            debug_info: { host: 'local' },
+            connection_info: { app_id: 'A1' },
+          }),
+        );
         resolve(ws);
       }),
     );
@@ -257,44 +376,100 @@ describe('Slack agent desk over Socket Mode (a local WebSocket server stands in 
     const store = new MemoryStore(clock.now);
     const log = memoryLogger();
     const customer = new RecordingChannel();
-    const slackApp = createSlack({ botToken: 'xoxb-test', appToken: 'xapp-1-test', apiUrl: 'https://slack-proxy.internal.test/api/', agentChannel: AGENTS, categoryChannels: () => ({}), internalPrefix: '//', deskText: deskText('zh-CN') }, { links: store.links, log, clock: clock.now });
-    const engine = new Engine({ store, flow: () => flow, channels: new Map([['test', customer]]), desk: slackApp.desk, clock: clock.now, log, sleep: async () => {} });
+    const slackApp = createSlack(
+      {
+        botToken: 'xoxb-test',
+        appToken: 'xapp-1-test',
+        apiUrl: 'https://slack-proxy.internal.test/api/',
+        agentChannel: AGENTS,
+        categoryChannels: () => ({}),
+        internalPrefix: '//',
+        deskText: deskText('zh-CN'),
+      },
+      { links: store.links, log, clock: clock.now },
+    );
+    const engine = new Engine({
+      store,
+      flow: () => flow,
+      channels: new Map([['test', customer]]),
+      desk: slackApp.desk,
+      clock: clock.now,
+      log,
+      sleep: async () => {},
+    });
     const service = slackApp.receiver(engine);
     expect(service.routes).toBeUndefined();
     try {
       await service.start();
       socket = await connected;
       expect(slack.of('apps.connections.open')).toHaveLength(1);
-      await engine.receive({ id: 'c-1', conversationId: 'tg:42', channel: 'test', customer: { id: '42', name: 'Li' }, at: clock.now(), payload: { type: 'text', text: '转人工' } });
+      await engine.receive({
+        id: 'c-1',
+        conversationId: 'tg:42',
+        channel: 'test',
+        customer: { id: '42', name: 'Li' },
+        at: clock.now(),
+        payload: { type: 'text', text: '转人工' },
+      });
       expect(slack.of('chat.postMessage')[0]?.body.channel).toBe(AGENTS);
 
       // The Claim button arrives as an interactive envelope.
       let next = customer.next();
-      socket.send(JSON.stringify({
-        envelope_id: 'env-claim',
-        type: 'interactive',
-        accepts_response_payload: false,
-        payload: {
-          type: 'block_actions', user: { id: 'UWANG', name: 'wang' }, team: { id: 'T1' }, api_app_id: 'A1', token: 't', trigger_id: 'tr-1',
-          channel: { id: AGENTS }, container: { type: 'message', message_ts: CARD_TS, channel_id: AGENTS },
-          actions: [{ type: 'button', action_id: 'desk_claim', value: 'tg:42', action_ts: '1795000001.000001', block_id: 'b' }],
-        },
-      }));
+      socket.send(
+        JSON.stringify({
+          envelope_id: 'env-claim',
+          type: 'interactive',
+          accepts_response_payload: false,
+          payload: {
+            type: 'block_actions',
+            user: { id: 'UWANG', name: 'wang' },
+            team: { id: 'T1' },
+            api_app_id: 'A1',
+            token: 't',
+            trigger_id: 'tr-1',
+            channel: { id: AGENTS },
+            container: { type: 'message', message_ts: CARD_TS, channel_id: AGENTS },
+            actions: [
+              {
+                type: 'button',
+                action_id: 'desk_claim',
+                value: 'tg:42',
+                action_ts: '1795000001.000001',
+                block_id: 'b',
+              },
+            ],
+          },
+        }),
+      );
       expect((await next).text).toBe('客服 小王 为您服务\uff0c请问有什么可以帮您\uff1f');
 
       // A reply in the card's thread arrives as an Events API envelope.
       next = customer.next();
-      socket.send(JSON.stringify({
-        envelope_id: 'env-reply',
-        type: 'events_api',
-        accepts_response_payload: false,
-        retry_attempt: 0,
-        retry_reason: '',
-        payload: {
-          type: 'event_callback', team_id: 'T1', api_app_id: 'A1', token: 't', event_id: 'EvSOCKET1', event_time: 1795000002,
-          event: { type: 'message', channel: AGENTS, user: 'UWANG', text: '您好\uff0c我来帮您查一下', ts: '1795000002.000001', thread_ts: CARD_TS },
-        },
-      }));
+      socket.send(
+        JSON.stringify({
+          envelope_id: 'env-reply',
+          type: 'events_api',
+          accepts_response_payload: false,
+          retry_attempt: 0,
+          retry_reason: '',
+          payload: {
+            type: 'event_callback',
+            team_id: 'T1',
+            api_app_id: 'A1',
+            token: 't',
+            event_id: 'EvSOCKET1',
+            event_time: 1795000002,
+            event: {
+              type: 'message',
+              channel: AGENTS,
+              user: 'UWANG',
+              text: '您好\uff0c我来帮您查一下',
+              ts: '1795000002.000001',
+              thread_ts: CARD_TS,
+            },
+          },
+        }),
+      );
       expect((await next).text).toBe('您好\uff0c我来帮您查一下');
       // Every envelope is acknowledged, or Slack would send it again.
       await Promise.all([acked('env-claim'), acked('env-reply')]);
@@ -306,7 +481,7 @@ describe('Slack agent desk over Socket Mode (a local WebSocket server stands in 
   });
 });
 
-describe('Slack thread messages: the desk\'s small language', () => {
+describe("Slack thread messages: the desk's small language", () => {
   it('reads notes, commands and replies, case-insensitively, and trims them', () => {
     expect(parseThreadMessage('  // 仓库已经催过了 ', '//')).toEqual({ action: 'note', text: '仓库已经催过了' });
     expect(parseThreadMessage('##内部', '##')).toEqual({ action: 'note', text: '内部' });
@@ -315,9 +490,20 @@ describe('Slack thread messages: the desk\'s small language', () => {
     expect(parseThreadMessage('!handback', '//')).toEqual({ action: 'handback' });
     expect(parseThreadMessage('!release', '//')).toEqual({ action: 'release' });
     expect(parseThreadMessage('!transfer  refund ', '//')).toEqual({ action: 'transfer', category: 'refund' });
-    expect(parseThreadMessage('!override 这是公司规定\uff0c抱歉', '//')).toEqual({ action: 'reply', text: '这是公司规定\uff0c抱歉', override: true });
-    expect(parseThreadMessage('!override\nline two', '//')).toEqual({ action: 'reply', text: 'line two', override: true });
-    expect(parseThreadMessage(' 您好\uff0c我来帮您查一下 ', '//')).toEqual({ action: 'reply', text: '您好\uff0c我来帮您查一下' });
+    expect(parseThreadMessage('!override 这是公司规定\uff0c抱歉', '//')).toEqual({
+      action: 'reply',
+      text: '这是公司规定\uff0c抱歉',
+      override: true,
+    });
+    expect(parseThreadMessage('!override\nline two', '//')).toEqual({
+      action: 'reply',
+      text: 'line two',
+      override: true,
+    });
+    expect(parseThreadMessage(' 您好\uff0c我来帮您查一下 ', '//')).toEqual({
+      action: 'reply',
+      text: '您好\uff0c我来帮您查一下',
+    });
     // Not a command: the verb must stand alone.
     expect(parseThreadMessage('!claimed it', '//')).toEqual({ action: 'reply', text: '!claimed it' });
     expect(parseThreadMessage('!help', '//')).toEqual({ action: 'reply', text: '!help' });
@@ -325,15 +511,42 @@ describe('Slack thread messages: the desk\'s small language', () => {
 
   it('refuses to start without a way to receive events, saying which settings give one', () => {
     const store = new MemoryStore(() => 0);
-    const make = () => createSlack({ botToken: 'xoxb-test', agentChannel: AGENTS, categoryChannels: () => ({}), internalPrefix: '//', deskText: deskText('en') }, { links: store.links, log: memoryLogger(), clock: () => 0 });
+    const make = () =>
+      createSlack(
+        {
+          botToken: 'xoxb-test',
+          agentChannel: AGENTS,
+          categoryChannels: () => ({}),
+          internalPrefix: '//',
+          deskText: deskText('en'),
+        },
+        { links: store.links, log: memoryLogger(), clock: () => 0 },
+      );
     expect(make).toThrow(SetupError);
     expect(make).toThrow(/SLACK_SIGNING_SECRET.*SLACK_APP_TOKEN/);
   });
 
   it('builds one receiver per Slack app: a second would run every event twice', () => {
     const store = new MemoryStore(() => 0);
-    const slack = createSlack({ botToken: 'xoxb-test', signingSecret: SECRET, agentChannel: AGENTS, categoryChannels: () => ({}), internalPrefix: '//', deskText: deskText('en') }, { links: store.links, log: memoryLogger(), clock: () => 0 });
-    const engine = new Engine({ store, flow: () => flow, channels: new Map(), desk: slack.desk, clock: () => 0, log: memoryLogger() });
+    const slack = createSlack(
+      {
+        botToken: 'xoxb-test',
+        signingSecret: SECRET,
+        agentChannel: AGENTS,
+        categoryChannels: () => ({}),
+        internalPrefix: '//',
+        deskText: deskText('en'),
+      },
+      { links: store.links, log: memoryLogger(), clock: () => 0 },
+    );
+    const engine = new Engine({
+      store,
+      flow: () => flow,
+      channels: new Map(),
+      desk: slack.desk,
+      clock: () => 0,
+      log: memoryLogger(),
+    });
     expect(slack.receiver(engine).routes?.map((r) => r.path)).toEqual([SLACK_EVENTS_PATH]);
     expect(() => slack.receiver(engine)).toThrow(SetupError);
   });

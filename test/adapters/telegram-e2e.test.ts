@@ -35,7 +35,8 @@ async function fakeTelegram(): Promise<FakeTelegram> {
         res.end(JSON.stringify({ ok: true, result }));
       };
       if (method === 'getMe') return ok(BOT_INFO);
-      if (method === 'sendMessage') return ok({ message_id: ++messageId, date: 0, chat: { id: body.chat_id, type: 'private' }, text: body.text });
+      if (method === 'sendMessage')
+        return ok({ message_id: ++messageId, date: 0, chat: { id: body.chat_id, type: 'private' }, text: body.text });
       if (method === 'getUpdates') {
         const batch = queue.splice(0);
         return setTimeout(() => ok(batch), batch.length ? 0 : 100);
@@ -57,8 +58,15 @@ async function fakeTelegram(): Promise<FakeTelegram> {
   };
 }
 
-function start(env: Record<string, string>): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bots/app/main.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env } });
+function start(env: Record<string, string>): {
+  child: ChildProcess;
+  stderr: () => string;
+  exited: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bots/app/main.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
+  });
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   child.stdout?.resume();
@@ -119,15 +127,26 @@ describe('npm start with TELEGRAM_BOT_TOKEN', () => {
     cleanup.push(() => tg.close());
     const port = await freePort();
     const secret = 'e2e-secret-0123456789abcdef';
-    const bot = start({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: tg.url, PUBLIC_URL: 'https://bot.example.com', TELEGRAM_WEBHOOK_SECRET: secret, PORT: String(port) });
+    const bot = start({
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: tg.url,
+      PUBLIC_URL: 'https://bot.example.com',
+      TELEGRAM_WEBHOOK_SECRET: secret,
+      PORT: String(port),
+    });
     cleanup.push(async () => {
       bot.child.kill('SIGKILL');
       await bot.exited;
     });
     await until(() => tg.calls.some((c) => c.method === 'setWebhook'), 'setWebhook');
-    expect(tg.calls.find((c) => c.method === 'setWebhook')?.body).toMatchObject({ url: 'https://bot.example.com/telegram/webhook', secret_token: secret });
+    expect(tg.calls.find((c) => c.method === 'setWebhook')?.body).toMatchObject({
+      url: 'https://bot.example.com/telegram/webhook',
+      secret_token: secret,
+    });
     // It knows its own username (getMe) before taking updates, as polling does.
-    expect(tg.calls.findIndex((c) => c.method === 'getMe')).toBeLessThan(tg.calls.findIndex((c) => c.method === 'setWebhook'));
+    expect(tg.calls.findIndex((c) => c.method === 'getMe')).toBeLessThan(
+      tg.calls.findIndex((c) => c.method === 'setWebhook'),
+    );
     expect(tg.calls.some((c) => c.method === 'getMe')).toBe(true);
     const post = (s: string) =>
       fetch(`http://127.0.0.1:${port}/telegram/webhook`, {

@@ -34,10 +34,22 @@ describe('Telegram updates → inbound events', () => {
   });
 
   it('reads /start with a deep-link payload and commands addressed to this bot', () => {
-    expect(payloadOf({ message: { message_id: 1, date: 1, chat, from, text: '/start promo-2026' } })).toEqual({ type: 'command', command: 'start' });
-    expect(payloadOf({ message: { message_id: 1, date: 1, chat, from, text: '/help@service_desk_bot' } })).toEqual({ type: 'command', command: 'help' });
-    expect(payloadOf({ message: { message_id: 1, date: 1, chat, from, text: '/help@other_bot' } })).toEqual({ type: 'text', text: '/help@other_bot' });
-    expect(payloadOf({ message: { message_id: 1, date: 1, chat, from, text: '/starting a sentence' } })).toEqual({ type: 'text', text: '/starting a sentence' });
+    expect(payloadOf({ message: { message_id: 1, date: 1, chat, from, text: '/start promo-2026' } })).toEqual({
+      type: 'command',
+      command: 'start',
+    });
+    expect(payloadOf({ message: { message_id: 1, date: 1, chat, from, text: '/help@service_desk_bot' } })).toEqual({
+      type: 'command',
+      command: 'help',
+    });
+    expect(payloadOf({ message: { message_id: 1, date: 1, chat, from, text: '/help@other_bot' } })).toEqual({
+      type: 'text',
+      text: '/help@other_bot',
+    });
+    expect(payloadOf({ message: { message_id: 1, date: 1, chat, from, text: '/starting a sentence' } })).toEqual({
+      type: 'text',
+      text: '/starting a sentence',
+    });
   });
 
   it('names non-text messages for the transcript', () => {
@@ -45,28 +57,57 @@ describe('Telegram updates → inbound events', () => {
     expect(media('sticker')).toEqual({ type: 'media', media: 'sticker' });
     expect(media('venue')).toEqual({ type: 'media', media: 'location' });
     expect(media('video_note')).toEqual({ type: 'media', media: 'video' });
-    expect(payloadOf({ message: { message_id: 1, date: 1, chat, from, photo: [], caption: '这个坏了' } })).toEqual({ type: 'media', media: 'photo' });
-    expect(payloadOf({ message: { message_id: 1, date: 1, chat, from, new_chat_members: [] } })).toEqual({ type: 'media', media: 'other' });
+    expect(payloadOf({ message: { message_id: 1, date: 1, chat, from, photo: [], caption: '这个坏了' } })).toEqual({
+      type: 'media',
+      media: 'photo',
+    });
+    expect(payloadOf({ message: { message_id: 1, date: 1, chat, from, new_chat_members: [] } })).toEqual({
+      type: 'media',
+      media: 'other',
+    });
   });
 
   it('turns a button press into a choice and says which keyboard to remove', () => {
     const r = map({ callback_query: { id: 'cb1', from, data: 'yes', message: { message_id: 9, date: 1, chat } } });
-    expect(r).toMatchObject({ kind: 'event', event: { payload: { type: 'choice', choice: 'yes' }, at: 1_795_000_000_000 }, callback: { id: 'cb1', chatId: 42, messageId: 9 } });
+    expect(r).toMatchObject({
+      kind: 'event',
+      event: { payload: { type: 'choice', choice: 'yes' }, at: 1_795_000_000_000 },
+      callback: { id: 'cb1', chatId: 42, messageId: 9 },
+    });
   });
 
   it('ignores what is not a person talking to the bot', () => {
-    expect(map({ message: { message_id: 1, date: 1, chat, from: { ...from, is_bot: true }, text: 'hi' } })).toMatchObject({ kind: 'ignore' });
+    expect(
+      map({ message: { message_id: 1, date: 1, chat, from: { ...from, is_bot: true }, text: 'hi' } }),
+    ).toMatchObject({
+      kind: 'ignore',
+    });
     expect(map({ callback_query: { id: 'cb', from, data: 'yes' } })).toMatchObject({ kind: 'ignore' });
-    expect(map({ channel_post: { message_id: 1, date: 1, chat: { id: -1, type: 'channel' }, text: 'news' } })).toMatchObject({ kind: 'ignore' });
-    expect(map({ edited_message: { message_id: 1, date: 1, chat, from, photo: [] } })).toMatchObject({ kind: 'ignore' });
+    expect(
+      map({ channel_post: { message_id: 1, date: 1, chat: { id: -1, type: 'channel' }, text: 'news' } }),
+    ).toMatchObject({
+      kind: 'ignore',
+    });
+    expect(map({ edited_message: { message_id: 1, date: 1, chat, from, photo: [] } })).toMatchObject({
+      kind: 'ignore',
+    });
   });
 
   it('answers a group once (one dedup key per group) unless groups are allowed', () => {
     const group = { id: -100777, type: 'supergroup' };
     const r = map({ message: { message_id: 1, date: 1, chat: group, from, text: '在吗' } });
-    expect(r).toMatchObject({ kind: 'event', event: { id: 'tg:group-notice:-100777', payload: { type: 'command', command: 'group' } } });
-    const allowed = fromUpdate(TelegramUpdate.parse({ update_id: 2, message: { message_id: 1, date: 1, chat: group, from, text: '在吗' } }), { ...options, allowGroups: true });
-    expect(allowed).toMatchObject({ kind: 'event', event: { id: 'tg:2', conversationId: 'telegram:-100777', payload: { type: 'text', text: '在吗' } } });
+    expect(r).toMatchObject({
+      kind: 'event',
+      event: { id: 'tg:group-notice:-100777', payload: { type: 'command', command: 'group' } },
+    });
+    const allowed = fromUpdate(
+      TelegramUpdate.parse({ update_id: 2, message: { message_id: 1, date: 1, chat: group, from, text: '在吗' } }),
+      { ...options, allowGroups: true },
+    );
+    expect(allowed).toMatchObject({
+      kind: 'event',
+      event: { id: 'tg:2', conversationId: 'telegram:-100777', payload: { type: 'text', text: '在吗' } },
+    });
   });
 
   it('rejects updates that are not updates', () => {

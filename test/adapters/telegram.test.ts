@@ -14,7 +14,15 @@ import { defaultFlow } from '../support/flows.js';
 import type { ConversationFlow } from '../../flows/step.js';
 import { TestClock } from '../support/harness.js';
 import { TWO_MATTERS, twoMattersReplies } from '../support/script.js';
-import { BOT_INFO, blockedByUser, fakeBotApi, serverError, TOKEN, tooManyRequests, updates } from '../support/telegram.js';
+import {
+  BOT_INFO,
+  blockedByUser,
+  fakeBotApi,
+  serverError,
+  TOKEN,
+  tooManyRequests,
+  updates,
+} from '../support/telegram.js';
 
 const SECRET = 'test-secret-0123456789abcdef';
 const flow = defaultFlow();
@@ -36,23 +44,45 @@ interface Setup {
 
 const running: Array<{ stop(): Promise<void> }> = [];
 
-async function setup(options: { apiRoot?: string; store?: Store; allowGroups?: boolean; api?: ReturnType<typeof fakeBotApi>; throttle?: boolean; polling?: boolean; flow?: ConversationFlow } = {}): Promise<Setup> {
+async function setup(
+  options: {
+    apiRoot?: string;
+    store?: Store;
+    allowGroups?: boolean;
+    api?: ReturnType<typeof fakeBotApi>;
+    throttle?: boolean;
+    polling?: boolean;
+    flow?: ConversationFlow;
+  } = {},
+): Promise<Setup> {
   const apiRoot = options.apiRoot ?? 'https://api.telegram.org';
   const api = options.api ?? fakeBotApi(apiRoot);
   const log = memoryLogger();
   const clock = new TestClock();
   const store = options.store ?? new MemoryStore(clock.now);
-  const telegram = createTelegram({
-    token: TOKEN,
-    apiRoot,
-    mode: options.polling ? { kind: 'polling' } : { kind: 'webhook', publicUrl: 'https://bot.example.com/', secret: SECRET },
-    allowGroups: options.allowGroups ?? false,
-    throttle: options.throttle ?? false,
-    botInfo: BOT_INFO,
-  }, { log, clock: clock.now });
+  const telegram = createTelegram(
+    {
+      token: TOKEN,
+      apiRoot,
+      mode: options.polling
+        ? { kind: 'polling' }
+        : { kind: 'webhook', publicUrl: 'https://bot.example.com/', secret: SECRET },
+      allowGroups: options.allowGroups ?? false,
+      throttle: options.throttle ?? false,
+      botInfo: BOT_INFO,
+    },
+    { log, clock: clock.now },
+  );
   const slept: number[] = [];
   const conversation = options.flow ?? flow;
-  const engine = new Engine({ store, flow: () => conversation, channels: new Map([['telegram', telegram.channel]]), clock: clock.now, log, sleep: async (ms) => void slept.push(ms) });
+  const engine = new Engine({
+    store,
+    flow: () => conversation,
+    channels: new Map([['telegram', telegram.channel]]),
+    clock: clock.now,
+    log,
+    sleep: async (ms) => void slept.push(ms),
+  });
   const receiver = telegram.receiver(engine);
   const http = createHttpServer({ routes: receiver.routes ?? [], log });
   const port = await http.listen(0, '127.0.0.1');
@@ -87,14 +117,33 @@ afterAll(() => {
   nock.enableNetConnect();
 });
 
-const YES_NO = { inline_keyboard: [[{ text: '是的', callback_data: 'yes' }, { text: '不是', callback_data: 'no' }]] };
-const MORE_DONE = { inline_keyboard: [[{ text: '还有问题', callback_data: 'more' }, { text: '没有了', callback_data: 'done' }]] };
+const YES_NO = {
+  inline_keyboard: [
+    [
+      { text: '是的', callback_data: 'yes' },
+      { text: '不是', callback_data: 'no' },
+    ],
+  ],
+};
+const MORE_DONE = {
+  inline_keyboard: [
+    [
+      { text: '还有问题', callback_data: 'more' },
+      { text: '没有了', callback_data: 'done' },
+    ],
+  ],
+};
 
 describe('Telegram channel: the standard conversation', () => {
   it('registers the webhook with its secret and only the updates it reads', async () => {
     const { api } = await setup();
     expect(api.of('setWebhook').map((c) => c.body)).toEqual([
-      { url: 'https://bot.example.com/telegram/webhook', secret_token: SECRET, allowed_updates: ['message', 'edited_message', 'callback_query'], drop_pending_updates: false },
+      {
+        url: 'https://bot.example.com/telegram/webhook',
+        secret_token: SECRET,
+        allowed_updates: ['message', 'edited_message', 'callback_query'],
+        drop_pending_updates: false,
+      },
     ]);
   });
 
@@ -102,7 +151,11 @@ describe('Telegram channel: the standard conversation', () => {
     const t = await setup();
     expect(await t.post(updates.text(42, '/start'))).toBe(200);
     expect(t.api.of('sendMessage').map((c) => c.body)).toEqual([
-      { chat_id: 42, text: '您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f', link_preview_options: { is_disabled: true } },
+      {
+        chat_id: 42,
+        text: '您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f',
+        link_preview_options: { is_disabled: true },
+      },
     ]);
 
     await t.post(updates.text(42, '我的订单还没发货'));
@@ -117,10 +170,20 @@ describe('Telegram channel: the standard conversation', () => {
     const yes = updates.button(42, 'yes', confirmId);
     await t.post(yes);
     expect(t.api.of('answerCallbackQuery').map((c) => c.body)).toEqual([{ callback_query_id: yes.callback_query.id }]);
-    expect(t.api.of('editMessageReplyMarkup').map((c) => c.body)).toEqual([{ chat_id: 42, message_id: confirmId, reply_markup: { inline_keyboard: [] } }]);
-    const afterYes = t.api.of('sendMessage').slice(-2).map((c) => c.body);
+    expect(t.api.of('editMessageReplyMarkup').map((c) => c.body)).toEqual([
+      { chat_id: 42, message_id: confirmId, reply_markup: { inline_keyboard: [] } },
+    ]);
+    const afterYes = t.api
+      .of('sendMessage')
+      .slice(-2)
+      .map((c) => c.body);
     expect(afterYes[0]?.text).toMatch(/^一般情况下\uff0c付款成功后 48 小时内发货/);
-    expect(afterYes[1]).toEqual({ chat_id: 42, text: '请问还有其他可以帮助您的吗\uff1f', link_preview_options: { is_disabled: true }, reply_markup: MORE_DONE });
+    expect(afterYes[1]).toEqual({
+      chat_id: 42,
+      text: '请问还有其他可以帮助您的吗\uff1f',
+      link_preview_options: { is_disabled: true },
+      reply_markup: MORE_DONE,
+    });
 
     await t.post(updates.button(42, 'done', t.api.lastMessageId()));
     const survey = t.api.of('sendMessage').at(-1)?.body;
@@ -136,7 +199,13 @@ describe('Telegram channel: the standard conversation', () => {
     await t.post(updates.button(42, 'score5', t.api.lastMessageId()));
     expect(t.api.sent(42).at(-1)).toBe('感谢您的评价\uff085 分\uff09\uff0c我们会继续努力的。祝您生活愉快\uff01');
     expect(await t.store.tickets.list({ conversationId: 'telegram:42' })).toMatchObject([
-      { status: 'answered', satisfaction: 5, channel: 'telegram', customer: { id: '42', name: 'Li Lei' }, need: '我的订单还没发货' },
+      {
+        status: 'answered',
+        satisfaction: 5,
+        channel: 'telegram',
+        customer: { id: '42', name: 'Li Lei' },
+        need: '我的订单还没发货',
+      },
     ]);
   });
 
@@ -151,12 +220,16 @@ describe('Telegram channel: the standard conversation', () => {
     await t.post(updates.text(9, '/help'));
     expect(t.api.sent(9)[0]).toMatch(/^您好\uff0c我是本店的智能客服/);
     await t.post(updates.photo(9));
-    expect(t.api.sent(9).at(-1)).toBe('非常抱歉\uff0c我暂时只能处理文字消息\uff0c麻烦您用文字描述一下您的问题\uff0c好吗\uff1f');
+    expect(t.api.sent(9).at(-1)).toBe(
+      '非常抱歉\uff0c我暂时只能处理文字消息\uff0c麻烦您用文字描述一下您的问题\uff0c好吗\uff1f',
+    );
     const before = t.api.sent(9).length;
     await t.post(updates.edited(9, '我的订单号是 12345'));
     expect(t.api.sent(9)).toHaveLength(before);
     const transcript = await t.store.transcript('telegram:9', 20);
-    expect(transcript.map((e) => e.text)).toEqual(expect.arrayContaining(['/help', '[photo]', '[edited] 我的订单号是 12345']));
+    expect(transcript.map((e) => e.text)).toEqual(
+      expect.arrayContaining(['/help', '[photo]', '[edited] 我的订单号是 12345']),
+    );
   });
 
   it('never lets customer text become markup: no parse mode, the characters go back as typed', async () => {
@@ -172,7 +245,9 @@ describe('Telegram channel: the standard conversation', () => {
     const t = await setup();
     await t.post(updates.text(-100123, '你好', { chatType: 'supergroup' }));
     await t.post(updates.text(-100123, '在吗', { chatType: 'supergroup' }));
-    expect(t.api.sent(-100123)).toEqual(['您好\uff0c为了保护您的隐私\uff0c本店客服只在私聊中为您服务。请点击我的头像\uff0c给我发送私信咨询。']);
+    expect(t.api.sent(-100123)).toEqual([
+      '您好\uff0c为了保护您的隐私\uff0c本店客服只在私聊中为您服务。请点击我的头像\uff0c给我发送私信咨询。',
+    ]);
   });
 
   it('sends through a self-hosted Bot API server when TELEGRAM_API_ROOT points there', async () => {
@@ -208,7 +283,7 @@ describe('Telegram webhook: security and reliability', () => {
     expect(t.api.sent(42)).toHaveLength(1);
   });
 
-  it('processes one chat\'s updates in order', async () => {
+  it("processes one chat's updates in order", async () => {
     const t = await setup();
     for (const text of TWO_MATTERS) await t.post(updates.text(42, text));
     expect(t.api.sent(42)).toEqual(twoMattersReplies());
@@ -275,7 +350,7 @@ describe('Telegram webhook: security and reliability', () => {
     expect(t.api.of('sendMessage')).toEqual([]);
   });
 
-  it('shares the app\'s server: /healthz answers, GET on the webhook is 405, other paths 404', async () => {
+  it("shares the app's server: /healthz answers, GET on the webhook is 405, other paths 404", async () => {
     const t = await setup();
     const get = (path: string) => fetch(`http://127.0.0.1:${t.port}${path}`);
     const health = await get('/healthz');
@@ -304,25 +379,28 @@ describe('Telegram webhook: security and reliability', () => {
 });
 
 describe('Telegram: replicas, polling and pacing', () => {
-  it.runIf(Boolean(redisUrl))('keeps one chat in order and each update single across two replicas sharing Redis', async () => {
-    const prefix = `test:tg:${Date.now().toString(36)}:`;
-    const stores: RedisStore[] = [await freshRedisStore({}, prefix), await freshRedisStore({}, prefix)];
-    try {
-      const api = fakeBotApi();
-      const a = await setup({ store: stores[0], api });
-      const b = await setup({ store: stores[1], api });
-      for (const [i, text] of TWO_MATTERS.entries()) {
-        // Telegram retries: both replicas receive every update; they alternate who gets it first.
-        const u = updates.text(77, text);
-        const [first, second] = i % 2 === 0 ? [a, b] : [b, a];
-        await Promise.all([first.post(u), second.post(u)]);
+  it.runIf(Boolean(redisUrl))(
+    'keeps one chat in order and each update single across two replicas sharing Redis',
+    async () => {
+      const prefix = `test:tg:${Date.now().toString(36)}:`;
+      const stores: RedisStore[] = [await freshRedisStore({}, prefix), await freshRedisStore({}, prefix)];
+      try {
+        const api = fakeBotApi();
+        const a = await setup({ store: stores[0], api });
+        const b = await setup({ store: stores[1], api });
+        for (const [i, text] of TWO_MATTERS.entries()) {
+          // Telegram retries: both replicas receive every update; they alternate who gets it first.
+          const u = updates.text(77, text);
+          const [first, second] = i % 2 === 0 ? [a, b] : [b, a];
+          await Promise.all([first.post(u), second.post(u)]);
+        }
+        await Promise.all([a.receiver.idle(), b.receiver.idle()]);
+        expect(api.sent(77)).toEqual(twoMattersReplies());
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
       }
-      await Promise.all([a.receiver.idle(), b.receiver.idle()]);
-      expect(api.sent(77)).toEqual(twoMattersReplies());
-    } finally {
-      await Promise.all(stores.map((s) => s.close()));
-    }
-  });
+    },
+  );
 
   it('takes updates by long polling when there is no PUBLIC_URL', async () => {
     const api = fakeBotApi();
@@ -333,49 +411,94 @@ describe('Telegram: replicas, polling and pacing', () => {
       await t.receiver.idle();
     }
     expect(api.of('deleteWebhook')).toHaveLength(1);
-    expect(api.of('getUpdates')[0]?.body).toMatchObject({ allowed_updates: ['message', 'edited_message', 'callback_query'] });
+    expect(api.of('getUpdates')[0]?.body).toMatchObject({
+      allowed_updates: ['message', 'edited_message', 'callback_query'],
+    });
     expect(api.sent(88)).toEqual(['您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f']);
   });
 
-  it.each(['memory', 'redis'] as const)('keeps two replicas together under Telegram\'s overall limit of 30 a second (%s buckets)', async (kind) => {
-    if (kind === 'redis' && !redisUrl) return;
-    const clock = new TestClock();
-    const prefix = `test:rates:${Date.now().toString(36)}:`;
-    const memory = new MemoryStore(clock.now);
-    const stores: Store[] = kind === 'redis' ? [await freshRedisStore({}, prefix), await freshRedisStore({}, prefix)] : [memory, memory];
-    const api = fakeBotApi();
-    const waiting: Array<() => void> = [];
-    const replicas = stores.map((store) =>
-      createTelegram({ token: TOKEN, apiRoot: 'https://api.telegram.org', mode: { kind: 'polling' }, allowGroups: false, throttle: true, sleep: () => new Promise<void>((r) => waiting.push(r)), botInfo: BOT_INFO }, { rates: store.rates, log: memoryLogger(), clock: clock.now }),
-    );
-    try {
-      // Forty customers, twenty on each replica, each due one reply at the same instant.
-      const sends = replicas.flatMap((r, k) => Array.from({ length: 20 }, (_, i) => r.channel.send({ id: `m${k}-${i}`, conversationId: `telegram:${7000 + 100 * k + i}`, customerId: '1', text: '您好' })));
-      while (api.of('sendMessage').length + waiting.length < 40) await new Promise((r) => setImmediate(r));
-      expect(api.of('sendMessage')).toHaveLength(30);
-      expect(waiting).toHaveLength(10);
-      // A second later the budget has refilled and the rest go out.
-      clock.advance(1_000);
-      for (const wake of waiting.splice(0)) wake();
-      await Promise.all(sends);
-      expect(api.of('sendMessage')).toHaveLength(40);
-    } finally {
-      if (kind === 'redis') await Promise.all(stores.map((s) => s.close()));
-    }
-  });
+  it.each(['memory', 'redis'] as const)(
+    "keeps two replicas together under Telegram's overall limit of 30 a second (%s buckets)",
+    async (kind) => {
+      if (kind === 'redis' && !redisUrl) return;
+      const clock = new TestClock();
+      const prefix = `test:rates:${Date.now().toString(36)}:`;
+      const memory = new MemoryStore(clock.now);
+      const stores: Store[] =
+        kind === 'redis' ? [await freshRedisStore({}, prefix), await freshRedisStore({}, prefix)] : [memory, memory];
+      const api = fakeBotApi();
+      const waiting: Array<() => void> = [];
+      const replicas = stores.map((store) =>
+        createTelegram(
+          {
+            token: TOKEN,
+            apiRoot: 'https://api.telegram.org',
+            mode: { kind: 'polling' },
+            allowGroups: false,
+            throttle: true,
+            sleep: () => new Promise<void>((r) => waiting.push(r)),
+            botInfo: BOT_INFO,
+          },
+          { rates: store.rates, log: memoryLogger(), clock: clock.now },
+        ),
+      );
+      try {
+        // Forty customers, twenty on each replica, each due one reply at the same instant.
+        const sends = replicas.flatMap((r, k) =>
+          Array.from({ length: 20 }, (_, i) =>
+            r.channel.send({
+              id: `m${k}-${i}`,
+              conversationId: `telegram:${7000 + 100 * k + i}`,
+              customerId: '1',
+              text: '您好',
+            }),
+          ),
+        );
+        while (api.of('sendMessage').length + waiting.length < 40) await new Promise((r) => setImmediate(r));
+        expect(api.of('sendMessage')).toHaveLength(30);
+        expect(waiting).toHaveLength(10);
+        // A second later the budget has refilled and the rest go out.
+        clock.advance(1_000);
+        for (const wake of waiting.splice(0)) wake();
+        await Promise.all(sends);
+        expect(api.of('sendMessage')).toHaveLength(40);
+      } finally {
+        if (kind === 'redis') await Promise.all(stores.map((s) => s.close()));
+      }
+    },
+  );
 
-  it('delivers a turn\'s replies at once through the production throttler (short bursts allowed)', async () => {
+  it("delivers a turn's replies at once through the production throttler (short bursts allowed)", async () => {
     const t = await setup({ throttle: true });
     await t.post(updates.text(42, '我的订单还没发货'));
-    expect(t.api.sent(42)).toEqual(['您好\uff0c本店欢迎您的光临\uff01', '您的意思是想了解订单什么时候发货\uff0c对吗\uff1f']);
+    expect(t.api.sent(42)).toEqual([
+      '您好\uff0c本店欢迎您的光临\uff01',
+      '您的意思是想了解订单什么时候发货\uff0c对吗\uff1f',
+    ]);
   });
 });
 
 describe('Telegram wiring', () => {
   it('builds one receiver per bot: a second would handle every update twice', () => {
-    const telegram = createTelegram({ token: TOKEN, apiRoot: 'https://api.telegram.org', mode: { kind: 'polling' }, allowGroups: false, throttle: false, botInfo: BOT_INFO }, { log: memoryLogger(), clock: Date.now });
+    const telegram = createTelegram(
+      {
+        token: TOKEN,
+        apiRoot: 'https://api.telegram.org',
+        mode: { kind: 'polling' },
+        allowGroups: false,
+        throttle: false,
+        botInfo: BOT_INFO,
+      },
+      { log: memoryLogger(), clock: Date.now },
+    );
     const clock = new TestClock();
-    const engine = new Engine({ store: new MemoryStore(clock.now), flow: () => flow, channels: new Map([['telegram', telegram.channel]]), clock: clock.now, log: memoryLogger() });
+    const engine = new Engine({
+      store: new MemoryStore(clock.now),
+      flow: () => flow,
+      channels: new Map([['telegram', telegram.channel]]),
+      clock: clock.now,
+      log: memoryLogger(),
+    });
     expect(telegram.receiver(engine).routes).toBeUndefined();
     expect(() => telegram.receiver(engine)).toThrow(SetupError);
   });
@@ -393,7 +516,23 @@ describe('Telegram message formatting', () => {
   });
 
   it('lays out two choices side by side and longer lists one per row', () => {
-    expect(keyboardOf([{ id: 'yes', label: '是的' }, { id: 'no', label: '不是' }])).toEqual([[{ text: '是的', callback_data: 'yes' }, { text: '不是', callback_data: 'no' }]]);
-    expect(keyboardOf([{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }, { id: 'c', label: 'C' }])).toHaveLength(3);
+    expect(
+      keyboardOf([
+        { id: 'yes', label: '是的' },
+        { id: 'no', label: '不是' },
+      ]),
+    ).toEqual([
+      [
+        { text: '是的', callback_data: 'yes' },
+        { text: '不是', callback_data: 'no' },
+      ],
+    ]);
+    expect(
+      keyboardOf([
+        { id: 'a', label: 'A' },
+        { id: 'b', label: 'B' },
+        { id: 'c', label: 'C' },
+      ]),
+    ).toHaveLength(3);
   });
 });

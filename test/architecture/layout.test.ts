@@ -32,7 +32,12 @@ function functionsOf(path: string, text: string): Array<{ name: string; lines: n
     if (ts.isFunctionLike(node) && 'body' in node && node.body) {
       const start = source.getLineAndCharacterOfPosition(node.getStart()).line;
       const end = source.getLineAndCharacterOfPosition(node.getEnd()).line;
-      const name = node.name && ts.isIdentifier(node.name) ? node.name.text : ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name) ? node.parent.name.text : '(anonymous)';
+      const name =
+        node.name && ts.isIdentifier(node.name)
+          ? node.name.text
+          : ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name)
+            ? node.parent.name.text
+            : '(anonymous)';
       out.push({ name: `${path}:${start + 1} ${name}`, lines: end - start + 1 });
     }
     ts.forEachChild(node, visit);
@@ -52,7 +57,9 @@ describe('layout', () => {
   });
 
   it(`has no source file longer than ${MAX_FILE_LINES} lines`, () => {
-    const long = files.map((f) => ({ path: f.path, lines: f.text.split('\n').length })).filter((f) => f.lines > MAX_FILE_LINES);
+    const long = files
+      .map((f) => ({ path: f.path, lines: f.text.split('\n').length }))
+      .filter((f) => f.lines > MAX_FILE_LINES);
     expect(long).toEqual([]);
   });
 
@@ -60,17 +67,33 @@ describe('layout', () => {
     const bad = files
       .filter((f) => f.path.startsWith('flows'))
       .flatMap((f) => importsOf(f.text).map((spec) => ({ file: f.path, spec })))
-      .filter(({ file, spec }) => /^(node:|grammy|@slack|ioredis)/.test(spec) || (spec.startsWith('.') && relative('flows', join(file, '..', spec)).startsWith('..')));
+      .filter(
+        ({ file, spec }) =>
+          /^(node:|grammy|@slack|ioredis)/.test(spec) ||
+          (spec.startsWith('.') && relative('flows', join(file, '..', spec)).startsWith('..')),
+      );
     expect(bad).toEqual([]);
   });
 
   it('keeps platform SDKs and ioredis inside adapters/', () => {
-    const bad = files.filter((f) => !f.path.startsWith('adapters')).flatMap((f) => importsOf(f.text).filter((s) => /^(grammy|@grammyjs|@slack|ioredis)/.test(s)).map((s) => `${f.path}: ${s}`));
+    const bad = files
+      .filter((f) => !f.path.startsWith('adapters'))
+      .flatMap((f) =>
+        importsOf(f.text)
+          .filter((s) => /^(grammy|@grammyjs|@slack|ioredis)/.test(s))
+          .map((s) => `${f.path}: ${s}`),
+      );
     expect(bad).toEqual([]);
   });
 
   it('lets adapters reach the engine only through its ports', () => {
-    const bad = files.filter((f) => f.path.startsWith('adapters')).flatMap((f) => importsOf(f.text).filter((s) => /bots\/(engine|delivery|transcript|app)/.test(s)).map((s) => `${f.path}: ${s}`));
+    const bad = files
+      .filter((f) => f.path.startsWith('adapters'))
+      .flatMap((f) =>
+        importsOf(f.text)
+          .filter((s) => /bots\/(engine|delivery|transcript|app)/.test(s))
+          .map((s) => `${f.path}: ${s}`),
+      );
     expect(bad).toEqual([]);
   });
 });

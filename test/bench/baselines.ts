@@ -19,9 +19,15 @@ export function stubFetch(onSend: () => void): typeof fetch {
   let id = 0;
   return (async (url: string | URL | Request, init?: RequestInit) => {
     const method = String(url).split('/').pop() ?? '';
-    const payload = JSON.parse(typeof init?.body === 'string' ? init.body : '{}') as { chat_id?: number; text?: string };
+    const payload = JSON.parse(typeof init?.body === 'string' ? init.body : '{}') as {
+      chat_id?: number;
+      text?: string;
+    };
     if (method === 'sendMessage') onSend();
-    const result = method === 'sendMessage' ? { message_id: ++id, date: 0, chat: { id: payload.chat_id ?? 0, type: 'private' }, text: payload.text ?? '' } : true;
+    const result =
+      method === 'sendMessage'
+        ? { message_id: ++id, date: 0, chat: { id: payload.chat_id ?? 0, type: 'private' }, text: payload.text ?? '' }
+        : true;
     return { json: async () => ({ ok: true, result }) } as Response;
   }) as typeof fetch;
 }
@@ -30,7 +36,8 @@ const FAQ: Record<string, string> = {
   发货: '一般情况下，付款成功后 48 小时内发货。',
   发票: '我们支持开具电子普通发票和增值税专用发票。',
 };
-const answerFor = (need: string) => Object.entries(FAQ).find(([k]) => need.includes(k))?.[1] ?? '抱歉，这个问题我暂时不能确定答案。';
+const answerFor = (need: string) =>
+  Object.entries(FAQ).find(([k]) => need.includes(k))?.[1] ?? '抱歉，这个问题我暂时不能确定答案。';
 
 interface FloorSession {
   step: 'idle' | 'need' | 'confirm' | 'more' | 'survey';
@@ -39,9 +46,21 @@ interface FloorSession {
 type FloorContext = Context & SessionFlavor<FloorSession>;
 
 /** The floor: the same steps as a switch over a session on Redis. */
-export function floorBot(token: string, botInfo: UserFromGetMe, redis: Redis, prefix: string, onSend: () => void): Bot<FloorContext> {
+export function floorBot(
+  token: string,
+  botInfo: UserFromGetMe,
+  redis: Redis,
+  prefix: string,
+  onSend: () => void,
+): Bot<FloorContext> {
   const bot = new Bot<FloorContext>(token, { botInfo, client: { fetch: stubFetch(onSend) } });
-  bot.use(session({ initial: (): FloorSession => ({ step: 'idle', need: '' }), storage: new RedisAdapter<FloorSession>({ instance: redis }), getSessionKey: (ctx) => `${prefix}${ctx.chat?.id}` }));
+  bot.use(
+    session({
+      initial: (): FloorSession => ({ step: 'idle', need: '' }),
+      storage: new RedisAdapter<FloorSession>({ instance: redis }),
+      getSessionKey: (ctx) => `${prefix}${ctx.chat?.id}`,
+    }),
+  );
   bot.on('message:text', async (ctx) => {
     const text = ctx.message.text;
     const s = ctx.session;
@@ -52,7 +71,16 @@ export function floorBot(token: string, botInfo: UserFromGetMe, redis: Redis, pr
         return;
       case 'need':
         s.need = text;
-        await ctx.reply(`您的意思是“${text}”，对吗？`, { reply_markup: { inline_keyboard: [[{ text: '是的', callback_data: 'yes' }, { text: '不是', callback_data: 'no' }]] } });
+        await ctx.reply(`您的意思是“${text}”，对吗？`, {
+          reply_markup: {
+            inline_keyboard: [
+              [
+                { text: '是的', callback_data: 'yes' },
+                { text: '不是', callback_data: 'no' },
+              ],
+            ],
+          },
+        });
         s.step = 'confirm';
         return;
       case 'confirm':
@@ -87,16 +115,35 @@ export function floorBot(token: string, botInfo: UserFromGetMe, redis: Redis, pr
 type ConvContext = ConversationFlavor<Context>;
 
 /** The same conversation with @grammyjs/conversations v2: one long function, replayed per update. */
-export function conversationsBot(token: string, botInfo: UserFromGetMe, redis: Redis, prefix: string, onSend: () => void): Bot<ConvContext> {
+export function conversationsBot(
+  token: string,
+  botInfo: UserFromGetMe,
+  redis: Redis,
+  prefix: string,
+  onSend: () => void,
+): Bot<ConvContext> {
   // The conversation's own contexts get an Api with the bot's client options, stub included.
   const bot = new Bot<ConvContext>(token, { botInfo, client: { fetch: stubFetch(onSend) } });
   const adapter = new RedisAdapter({ instance: redis });
-  bot.use(conversations({ storage: { type: 'key', version: 0, adapter: adapter as never, getStorageKey: (ctx) => `${prefix}${ctx.chatId}` } }));
+  bot.use(
+    conversations({
+      storage: { type: 'key', version: 0, adapter: adapter as never, getStorageKey: (ctx) => `${prefix}${ctx.chatId}` },
+    }),
+  );
   async function service(conversation: Conversation<ConvContext, Context>, ctx: Context) {
     await ctx.reply('您好，本店欢迎您的光临！请问有什么可以帮您？');
     for (;;) {
       const need = (await conversation.waitFor('message:text')).message.text;
-      await ctx.reply(`您的意思是“${need}”，对吗？`, { reply_markup: { inline_keyboard: [[{ text: '是的', callback_data: 'yes' }, { text: '不是', callback_data: 'no' }]] } });
+      await ctx.reply(`您的意思是“${need}”，对吗？`, {
+        reply_markup: {
+          inline_keyboard: [
+            [
+              { text: '是的', callback_data: 'yes' },
+              { text: '不是', callback_data: 'no' },
+            ],
+          ],
+        },
+      });
       const yes = (await conversation.waitFor('message:text')).message.text;
       if (!yes.startsWith('是')) {
         await ctx.reply('请您再具体描述一下，好吗？');

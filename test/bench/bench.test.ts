@@ -23,7 +23,11 @@ describe.runIf(requireRedis())('npm run bench (tiny sizes)', () => {
       execFile(
         process.execPath,
         ['--import', 'tsx', 'test/bench/run.ts', '-c', '3', '-t', '16', '--no-pacing', '--no-latency', '--json', json],
-        { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', REDIS_URL: redisUrl }, timeout: 60_000 },
+        {
+          cwd: root,
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', REDIS_URL: redisUrl },
+          timeout: 60_000,
+        },
         (error, out) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout: out }),
       );
     });

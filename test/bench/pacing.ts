@@ -81,13 +81,21 @@ export async function runPacing(url: string, prefix: string, chats: number): Pro
       const wait = Math.max(bucket.take(), global.take());
       if (wait > 0) {
         tooMany++;
-        return send(429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${wait}`, parameters: { retry_after: wait } });
+        return send(429, {
+          ok: false,
+          error_code: 429,
+          description: `Too Many Requests: retry after ${wait}`,
+          parameters: { retry_after: wait },
+        });
       }
       delivered++;
       received.set(chat, [...(received.get(chat) ?? []), body.text ?? '']);
       if (!firstAt) firstAt = Date.now();
       lastAt = Date.now();
-      send(200, { ok: true, result: { message_id: delivered, date: 0, chat: { id: chat, type: 'private' }, text: body.text } });
+      send(200, {
+        ok: true,
+        result: { message_id: delivered, date: 0, chat: { id: chat, type: 'private' }, text: body.text },
+      });
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -96,9 +104,19 @@ export async function runPacing(url: string, prefix: string, chats: number): Pro
   const store = await RedisStore.connect({ url, prefix });
   const log = createLogger('error');
   // As in production: per-chat pacing in the process, the overall limit shared through Redis.
-  const telegram = createTelegram({ token: TOKEN, apiRoot, mode: { kind: 'polling' }, allowGroups: false, throttle: true, botInfo: BOT_INFO }, { rates: store.rates, log, clock: Date.now });
+  const telegram = createTelegram(
+    { token: TOKEN, apiRoot, mode: { kind: 'polling' }, allowGroups: false, throttle: true, botInfo: BOT_INFO },
+    { rates: store.rates, log, clock: Date.now },
+  );
   const flow = defaultFlow();
-  const engine = new Engine({ store, flow: () => flow, channels: new Map([['telegram', telegram.channel]]), clock: Date.now, log, options: { deliveryAttempts: 10 } });
+  const engine = new Engine({
+    store,
+    flow: () => flow,
+    channels: new Map([['telegram', telegram.channel]]),
+    clock: Date.now,
+    log,
+    options: { deliveryAttempts: 10 },
+  });
   const service = telegram.receiver(engine);
 
   const started = Date.now();
@@ -108,7 +126,16 @@ export async function runPacing(url: string, prefix: string, chats: number): Pro
     await Promise.all(
       Array.from({ length: chats }, (_, i) => {
         const chatId = 2_000_000 + i;
-        return service.handle({ update_id: updateId++, message: { message_id: updateId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private' }, from: { id: chatId, is_bot: false, first_name: 'P' }, text } });
+        return service.handle({
+          update_id: updateId++,
+          message: {
+            message_id: updateId,
+            date: Math.floor(Date.now() / 1000),
+            chat: { id: chatId, type: 'private' },
+            from: { id: chatId, is_bot: false, first_name: 'P' },
+            text,
+          },
+        });
       }),
     );
   }
@@ -133,7 +160,9 @@ export async function runPacing(url: string, prefix: string, chats: number): Pro
     ratePerSecond: rate,
     shareOfLimit: rate / GLOBAL_PER_SECOND,
     tooManyRequests: tooMany,
-    lost: Array.from({ length: chats }, (_, i) => Math.max(0, REPLIES_PER_CHAT - new Set(received.get(2_000_000 + i) ?? []).size)).reduce((a, b) => a + b, 0),
+    lost: Array.from({ length: chats }, (_, i) =>
+      Math.max(0, REPLIES_PER_CHAT - new Set(received.get(2_000_000 + i) ?? []).size),
+    ).reduce((a, b) => a + b, 0),
     duplicated: [...received.values()].reduce((n, texts) => n + texts.length - new Set(texts).size, 0),
   };
 }

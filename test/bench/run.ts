@@ -51,7 +51,13 @@ export interface VariantResult {
 function update(chatId: number, text: string, updateId: number) {
   return {
     update_id: updateId,
-    message: { message_id: updateId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private' }, from: { id: chatId, is_bot: false, first_name: 'B', language_code: 'zh-hans' }, text },
+    message: {
+      message_id: updateId,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: chatId, type: 'private' },
+      from: { id: chatId, is_bot: false, first_name: 'B', language_code: 'zh-hans' },
+      text,
+    },
   };
 }
 
@@ -62,9 +68,22 @@ async function memoryUsage(redis: Redis, key: string): Promise<number> {
 async function ours(url: string, prefix: string, onSend: () => void): Promise<Driver> {
   const store = await RedisStore.connect({ url, prefix });
   const log = createLogger('error');
-  const telegram = createTelegram({ token: TOKEN, apiRoot: 'https://api.telegram.org', mode: { kind: 'polling' }, allowGroups: false, throttle: false, botInfo: BOT_INFO, fetch: stubFetch(onSend) }, { log, clock: Date.now });
+  const telegram = createTelegram(
+    {
+      token: TOKEN,
+      apiRoot: 'https://api.telegram.org',
+      mode: { kind: 'polling' },
+      allowGroups: false,
+      throttle: false,
+      botInfo: BOT_INFO,
+      fetch: stubFetch(onSend),
+    },
+    { log, clock: Date.now },
+  );
   const flow = defaultFlow();
-  const service = telegram.receiver(new Engine({ store, flow: () => flow, channels: new Map([['telegram', telegram.channel]]), clock: Date.now, log }));
+  const service = telegram.receiver(
+    new Engine({ store, flow: () => flow, channels: new Map([['telegram', telegram.channel]]), clock: Date.now, log }),
+  );
   return {
     send: async (chatId, text, updateId) => void (await service.handle(update(chatId, text, updateId), { wait: true })),
     bytes: (chatId) => store.memoryUsage(`telegram:${chatId}`),
@@ -72,9 +91,17 @@ async function ours(url: string, prefix: string, onSend: () => void): Promise<Dr
   };
 }
 
-async function grammyBaseline(kind: 'floor' | 'conversations', url: string, prefix: string, onSend: () => void): Promise<Driver> {
+async function grammyBaseline(
+  kind: 'floor' | 'conversations',
+  url: string,
+  prefix: string,
+  onSend: () => void,
+): Promise<Driver> {
   const redis = new Redis(url);
-  const bot = kind === 'floor' ? floorBot(TOKEN, BOT_INFO, redis, prefix, onSend) : conversationsBot(TOKEN, BOT_INFO, redis, prefix, onSend);
+  const bot =
+    kind === 'floor'
+      ? floorBot(TOKEN, BOT_INFO, redis, prefix, onSend)
+      : conversationsBot(TOKEN, BOT_INFO, redis, prefix, onSend);
   return {
     send: (chatId, text, updateId) => bot.handleUpdate(update(chatId, text, updateId) as never),
     bytes: async (chatId) => ({ state: await memoryUsage(redis, `${prefix}${chatId}`), transcript: 0, dedup: 0 }),
@@ -86,7 +113,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 }
 
-async function measure(name: string, make: (onSend: () => void) => Promise<Driver>, c: number, t: number): Promise<VariantResult> {
+async function measure(
+  name: string,
+  make: (onSend: () => void) => Promise<Driver>,
+  c: number,
+  t: number,
+): Promise<VariantResult> {
   let replies = 0;
   const driver = await make(() => replies++);
   const perTurn: number[][] = Array.from({ length: t }, () => []);
@@ -159,7 +191,13 @@ function random(seed: number): () => number {
  * reply handed to the Bot API, at a load the service is meant to carry, not behind a queue of C
  * messages sent together (which the closed-loop table measures).
  */
-async function measureLatency(name: string, make: (onSend: () => void) => Promise<Driver>, c: number, seconds: number, thinkMs: number): Promise<LatencyResult> {
+async function measureLatency(
+  name: string,
+  make: (onSend: () => void) => Promise<Driver>,
+  c: number,
+  seconds: number,
+  thinkMs: number,
+): Promise<LatencyResult> {
   const driver = await make(() => undefined);
   const next = random(20261122);
   const latencies: number[] = [];
@@ -167,7 +205,8 @@ async function measureLatency(name: string, make: (onSend: () => void) => Promis
   const started = performance.now();
   const end = started + seconds * 1000;
   // The last pause of each customer ends with the window rather than after it.
-  const pause = () => new Promise<void>((r) => setTimeout(r, Math.min(-Math.log(1 - next()) * thinkMs, end - performance.now())));
+  const pause = () =>
+    new Promise<void>((r) => setTimeout(r, Math.min(-Math.log(1 - next()) * thinkMs, end - performance.now())));
   await Promise.all(
     Array.from({ length: c }, async (_, i) => {
       const chatId = 2_000_000 + i;
@@ -183,7 +222,17 @@ async function measureLatency(name: string, make: (onSend: () => void) => Promis
   const elapsed = (performance.now() - started) / 1000;
   await driver.close();
   const sorted = latencies.sort((a, b) => a - b);
-  return { name, conversations: c, thinkMs, seconds: elapsed, messages: sorted.length, perSecond: sorted.length / elapsed, p50ms: percentile(sorted, 0.5), p99ms: percentile(sorted, 0.99), maxMs: sorted.at(-1) ?? 0 };
+  return {
+    name,
+    conversations: c,
+    thinkMs,
+    seconds: elapsed,
+    messages: sorted.length,
+    perSecond: sorted.length / elapsed,
+    p50ms: percentile(sorted, 0.5),
+    p99ms: percentile(sorted, 0.99),
+    maxMs: sorted.at(-1) ?? 0,
+  };
 }
 
 async function clean(url: string, prefix: string): Promise<void> {
@@ -197,10 +246,21 @@ async function clean(url: string, prefix: string): Promise<void> {
   await redis.quit();
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-function table(results: VariantResult[], c: number, t: number, latency: LatencyResult[], pacing: PacingResult | undefined): string {
-  const [o, floor, conv] = [results.find((r) => r.name === 'ours'), results.find((r) => r.name === 'floor'), results.find((r) => r.name === 'conversations v2')];
+function table(
+  results: VariantResult[],
+  c: number,
+  t: number,
+  latency: LatencyResult[],
+  pacing: PacingResult | undefined,
+): string {
+  const [o, floor, conv] = [
+    results.find((r) => r.name === 'ours'),
+    results.find((r) => r.name === 'floor'),
+    results.find((r) => r.name === 'conversations v2'),
+  ];
   const rows = results.map(
     (r) =>
       `| ${r.name} | ${fmt(r.perSecond)} | ${fmt(r.cpuUsPerMessage)} | ${fmt(r.p50ms, 1)} | ${fmt(r.p99ms, 1)} | ${fmt(r.firstTurnsUs)} | ${fmt(r.lastTurnsUs)} | ${fmt(r.stateBytes)} | ${fmt(r.transcriptBytes)} | ${fmt(r.dedupBytes)} | ${fmt(r.rssMb)} |`,
@@ -216,14 +276,30 @@ function table(results: VariantResult[], c: number, t: number, latency: LatencyR
   const check = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   if (o) {
     out.push('| target | figure | |', '| --- | --- | --- |');
-    if (floor) out.push(`| throughput ≥ 0.7 × floor | ${fmt(o.perSecond / floor.perSecond, 2)} × | ${check(o.perSecond >= 0.7 * floor.perSecond)} |`);
-    if (conv) out.push(`| throughput ≥ 10 × conversations v2 | ${fmt(o.perSecond / conv.perSecond, 1)} × | ${check(o.perSecond >= 10 * conv.perSecond)} |`);
-    out.push(`| last 5 turns ≤ 1.2 × first 5 (flat) | ${fmt(o.lastTurnsUs / o.firstTurnsUs, 2)} × | ${check(o.lastTurnsUs <= 1.2 * o.firstTurnsUs)} |`);
+    if (floor)
+      out.push(
+        `| throughput ≥ 0.7 × floor | ${fmt(o.perSecond / floor.perSecond, 2)} × | ${check(o.perSecond >= 0.7 * floor.perSecond)} |`,
+      );
+    if (conv)
+      out.push(
+        `| throughput ≥ 10 × conversations v2 | ${fmt(o.perSecond / conv.perSecond, 1)} × | ${check(o.perSecond >= 10 * conv.perSecond)} |`,
+      );
+    out.push(
+      `| last 5 turns ≤ 1.2 × first 5 (flat) | ${fmt(o.lastTurnsUs / o.firstTurnsUs, 2)} × | ${check(o.lastTurnsUs <= 1.2 * o.firstTurnsUs)} |`,
+    );
     out.push(`| ≤ 2 KB Redis per conversation state | ${fmt(o.stateBytes)} B | ${check(o.stateBytes <= 2048)} |`);
     const open = latency.find((l) => l.name === 'ours');
-    if (open) out.push(`| p99 ≤ 20 ms at C=1,000 (open loop) | ${fmt(open.p99ms, 1)} ms at C=${fmt(open.conversations)}, ${fmt(open.perSecond)} msgs/s | ${open.conversations >= 1000 ? check(open.p99ms <= 20) : 'run with --latency-conversations 1000'} |`);
-    out.push(`| p99 at C=${fmt(c)}, closed loop (all sending at once) | ${fmt(o.p99ms, 1)} ms | (queueing: ≈ C ÷ throughput) |`);
-    if (conv) out.push(`| conversations v2: last 5 / first 5 turns | ${fmt(conv.lastTurnsUs / conv.firstTurnsUs, 2)} × | (grows with length) |`);
+    if (open)
+      out.push(
+        `| p99 ≤ 20 ms at C=1,000 (open loop) | ${fmt(open.p99ms, 1)} ms at C=${fmt(open.conversations)}, ${fmt(open.perSecond)} msgs/s | ${open.conversations >= 1000 ? check(open.p99ms <= 20) : 'run with --latency-conversations 1000'} |`,
+      );
+    out.push(
+      `| p99 at C=${fmt(c)}, closed loop (all sending at once) | ${fmt(o.p99ms, 1)} ms | (queueing: ≈ C ÷ throughput) |`,
+    );
+    if (conv)
+      out.push(
+        `| conversations v2: last 5 / first 5 turns | ${fmt(conv.lastTurnsUs / conv.firstTurnsUs, 2)} × | (grows with length) |`,
+      );
   }
   if (latency.length > 0) {
     const l0 = latency[0] as LatencyResult;
@@ -233,7 +309,10 @@ function table(results: VariantResult[], c: number, t: number, latency: LatencyR
       '',
       '| variant | messages | msgs/s offered | p50 ms | p99 ms | max ms |',
       '| --- | ---: | ---: | ---: | ---: | ---: |',
-      ...latency.map((l) => `| ${l.name} | ${fmt(l.messages)} | ${fmt(l.perSecond)} | ${fmt(l.p50ms, 1)} | ${fmt(l.p99ms, 1)} | ${fmt(l.maxMs, 1)} |`),
+      ...latency.map(
+        (l) =>
+          `| ${l.name} | ${fmt(l.messages)} | ${fmt(l.perSecond)} | ${fmt(l.p50ms, 1)} | ${fmt(l.p99ms, 1)} | ${fmt(l.maxMs, 1)} |`,
+      ),
     );
   }
   if (pacing) {
@@ -284,15 +363,29 @@ async function main(): Promise<void> {
     }
     const latency: LatencyResult[] = [];
     if (!values['no-latency'] && !values['pacing-only']) {
-      const [lc, ls, think] = [Number(values['latency-conversations']), Number(values['latency-seconds']), Number(values['think-ms'])];
-      if (!(lc > 0 && ls > 0 && think > 0)) throw new Error('--latency-conversations, --latency-seconds and --think-ms must be positive numbers');
+      const [lc, ls, think] = [
+        Number(values['latency-conversations']),
+        Number(values['latency-seconds']),
+        Number(values['think-ms']),
+      ];
+      if (!(lc > 0 && ls > 0 && think > 0))
+        throw new Error('--latency-conversations, --latency-seconds and --think-ms must be positive numbers');
       for (const [name] of variants) {
         // conversations v2 replays its history, so its latency depends on how long it has run: left out here.
         if (name === 'conversations v2' || (values.only && !name.startsWith(values.only))) continue;
         const prefix = `bench:lat:${name}:`;
         await clean(redis.url, prefix);
         process.stderr.write(`running ${name}, open loop…\n`);
-        latency.push(await measureLatency(name, (onSend) => (name === 'ours' ? ours(redis.url, prefix, onSend) : grammyBaseline('floor', redis.url, prefix, onSend)), lc, ls, think));
+        latency.push(
+          await measureLatency(
+            name,
+            (onSend) =>
+              name === 'ours' ? ours(redis.url, prefix, onSend) : grammyBaseline('floor', redis.url, prefix, onSend),
+            lc,
+            ls,
+            think,
+          ),
+        );
         await clean(redis.url, prefix);
       }
     }
@@ -307,7 +400,22 @@ async function main(): Promise<void> {
     process.stdout.write(`${report}\n`);
     const file = values.json ?? `bench-results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
     mkdirSync(file.split('/').slice(0, -1).join('/') || '.', { recursive: true });
-    writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), conversations: c, turns: t, machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, results, latency, pacing }, null, 2));
+    writeFileSync(
+      file,
+      JSON.stringify(
+        {
+          at: new Date().toISOString(),
+          conversations: c,
+          turns: t,
+          machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+          results,
+          latency,
+          pacing,
+        },
+        null,
+        2,
+      ),
+    );
     process.stderr.write(`JSON: ${file}\n`);
   } finally {
     redis.stop();

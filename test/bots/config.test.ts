@@ -36,7 +36,14 @@ describe('configuration from the environment', () => {
   it('lists every bad variable with its value and what is expected', () => {
     let error: unknown;
     try {
-      parseConfig({ REDIS_URL: 'localhost:6379', STATE_TTL_DAYS: 'abc', DEDUP_TTL_HOURS: '2', LOG_LEVEL: 'loud', DEFAULT_LOCALE: 'fr', TRANSCRIPT_MAX: '2.5' });
+      parseConfig({
+        REDIS_URL: 'localhost:6379',
+        STATE_TTL_DAYS: 'abc',
+        DEDUP_TTL_HOURS: '2',
+        LOG_LEVEL: 'loud',
+        DEFAULT_LOCALE: 'fr',
+        TRANSCRIPT_MAX: '2.5',
+      });
     } catch (e) {
       error = e;
     }
@@ -53,10 +60,22 @@ describe('configuration from the environment', () => {
   });
 
   it('checks the Telegram settings', () => {
-    expect(() => parseConfig({ TELEGRAM_BOT_TOKEN: 'abc', TELEGRAM_WEBHOOK_SECRET: 'short', PORT: '70000', PUBLIC_URL: 'bot.example.com' })).toThrow(
+    expect(() =>
+      parseConfig({
+        TELEGRAM_BOT_TOKEN: 'abc',
+        TELEGRAM_WEBHOOK_SECRET: 'short',
+        PORT: '70000',
+        PUBLIC_URL: 'bot.example.com',
+      }),
+    ).toThrow(
       /TELEGRAM_BOT_TOKEN: must be the token from @BotFather[\s\S]*PUBLIC_URL: must be the public base URL[\s\S]*TELEGRAM_WEBHOOK_SECRET: must be 16–256[\s\S]*PORT: must be a port number/,
     );
-    expect(parseConfig({ TELEGRAM_BOT_TOKEN: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw', PUBLIC_URL: 'https://bot.example.com' })).toMatchObject({
+    expect(
+      parseConfig({
+        TELEGRAM_BOT_TOKEN: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw',
+        PUBLIC_URL: 'https://bot.example.com',
+      }),
+    ).toMatchObject({
       TELEGRAM_BOT_TOKEN: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw',
       PUBLIC_URL: 'https://bot.example.com',
       PORT: 8080,
@@ -64,15 +83,26 @@ describe('configuration from the environment', () => {
   });
 
   it('requires an agent channel and a way to receive events once Slack is configured', () => {
-    expect(() => parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc' })).toThrow(/SLACK_AGENT_CHANNEL: is required with SLACK_BOT_TOKEN[\s\S]*SLACK_SIGNING_SECRET: or SLACK_APP_TOKEN is required/);
-    const bad = () => parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_AGENT_CHANNEL: '#agents', SLACK_SIGNING_SECRET: 'abc' });
+    expect(() => parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc' })).toThrow(
+      /SLACK_AGENT_CHANNEL: is required with SLACK_BOT_TOKEN[\s\S]*SLACK_SIGNING_SECRET: or SLACK_APP_TOKEN is required/,
+    );
+    const bad = () =>
+      parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_AGENT_CHANNEL: '#agents', SLACK_SIGNING_SECRET: 'abc' });
     expect(bad).toThrow(/SLACK_AGENT_CHANNEL: must be the channel id/);
     expect(bad).toThrow(/SLACK_SIGNING_SECRET: must be the Signing Secret/);
-    expect(parseConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_AGENT_CHANNEL: 'C0123ABCD', SLACK_SIGNING_SECRET: '0123456789abcdef0123' })).toMatchObject({ SLACK_AGENT_CHANNEL: 'C0123ABCD' });
+    expect(
+      parseConfig({
+        SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+        SLACK_AGENT_CHANNEL: 'C0123ABCD',
+        SLACK_SIGNING_SECRET: '0123456789abcdef0123',
+      }),
+    ).toMatchObject({ SLACK_AGENT_CHANNEL: 'C0123ABCD' });
   });
 
   it('never echoes a bot token or webhook secret', () => {
-    expect(() => parseConfig({ TELEGRAM_BOT_TOKEN: '123:tooShortSecretValue' })).toThrow('TELEGRAM_BOT_TOKEN: must be the token from @BotFather, like 123456789:AAH… (got 23 characters, not shown)');
+    expect(() => parseConfig({ TELEGRAM_BOT_TOKEN: '123:tooShortSecretValue' })).toThrow(
+      'TELEGRAM_BOT_TOKEN: must be the token from @BotFather, like 123456789:AAH… (got 23 characters, not shown)',
+    );
     expect(() => parseConfig({ TELEGRAM_BOT_TOKEN: '123:tooShortSecretValue' })).not.toThrow(/tooShortSecretValue/);
   });
 

@@ -43,7 +43,10 @@ describe.runIf(requireRedis())('engine on Redis (real server)', () => {
 
     const after = harness(await open(), { clock });
     await after.say('restart', '是的');
-    expect(after.channel.texts()).toEqual([expect.stringMatching(/^一般情况下\uff0c付款成功后 48 小时内发货/), '请问还有其他可以帮助您的吗？']);
+    expect(after.channel.texts()).toEqual([
+      expect.stringMatching(/^一般情况下\uff0c付款成功后 48 小时内发货/),
+      '请问还有其他可以帮助您的吗？',
+    ]);
     const tickets = await after.store.tickets.list({ conversationId: 'restart' });
     expect(tickets).toMatchObject([{ status: 'answered', need: '我的订单还没发货' }]);
   });
@@ -124,9 +127,16 @@ describe.runIf(requireRedis())('engine on Redis (real server)', () => {
     const file = join(tmpdir(), `${conv}.json`);
     writeFileSync(file, JSON.stringify(events));
     const worker = join(import.meta.dirname, '..', 'support', 'worker.ts');
-    const spawnWorker = () => run(process.execPath, ['--import', 'tsx', worker, redisUrl, prefix, file], { cwd: join(import.meta.dirname, '..', '..') });
+    const spawnWorker = () =>
+      run(process.execPath, ['--import', 'tsx', worker, redisUrl, prefix, file], {
+        cwd: join(import.meta.dirname, '..', '..'),
+      });
     const [one, two] = await Promise.all([spawnWorker(), spawnWorker()]);
-    const sent = `${one.stdout}${two.stdout}`.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; text: string; pid: number });
+    const sent = `${one.stdout}${two.stdout}`
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { id: string; text: string; pid: number });
     // Every reply exactly once, whichever process sent it.
     expect(sent.map((s) => s.id).sort()).toEqual([...new Set(sent.map((s) => s.id))].sort());
     const store = await open();

@@ -39,9 +39,17 @@ describe('engine: one turn of one conversation', () => {
     const h = setup();
     await h.say('c1', '你好');
     await Promise.all([h.say('c1', '我的订单还没发货'), h.say('c1', '是的'), h.say('c1', '没有了')]);
-    expect(h.channel.texts('c1').slice(1, 3)).toEqual(['您的意思是想了解订单什么时候发货，对吗？', expect.stringMatching(/^一般情况下/)]);
+    expect(h.channel.texts('c1').slice(1, 3)).toEqual([
+      '您的意思是想了解订单什么时候发货，对吗？',
+      expect.stringMatching(/^一般情况下/),
+    ]);
     const transcript = await h.store.transcript('c1', 50);
-    expect(transcript.filter((e) => e.from === 'customer').map((e) => e.text)).toEqual(['你好', '我的订单还没发货', '是的', '没有了']);
+    expect(transcript.filter((e) => e.from === 'customer').map((e) => e.text)).toEqual([
+      '你好',
+      '我的订单还没发货',
+      '是的',
+      '没有了',
+    ]);
   });
 
   it('keeps conversations apart', async () => {
@@ -61,10 +69,20 @@ describe('engine: one turn of one conversation', () => {
 
   it('rejects a malformed event with a clear reason and stores nothing', async () => {
     const h = setup();
-    const result = await h.engine.receive({ id: '', conversationId: 'c1', channel: 'test', at: -1, payload: { type: 'text' } });
+    const result = await h.engine.receive({
+      id: '',
+      conversationId: 'c1',
+      channel: 'test',
+      at: -1,
+      payload: { type: 'text' },
+    });
     expect(result.status).toBe('rejected');
     expect(result.status === 'rejected' && result.problems).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^id: /), expect.stringMatching(/^at: /), expect.stringMatching(/^payload\.text: /)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^id: /),
+        expect.stringMatching(/^at: /),
+        expect.stringMatching(/^payload\.text: /),
+      ]),
     );
     expect(await h.store.pending(10)).toEqual([]);
   });
@@ -75,7 +93,8 @@ describe('engine: one turn of one conversation', () => {
       bundle: real.bundle,
       machine: real.machine,
       step: (record, input) => {
-        if (input.payload.type === 'text' && input.payload.text === '触发缺陷') throw new Error('flow bug for this message');
+        if (input.payload.type === 'text' && input.payload.text === '触发缺陷')
+          throw new Error('flow bug for this message');
         return real.step(record, input);
       },
     };
@@ -84,7 +103,15 @@ describe('engine: one turn of one conversation', () => {
     await h.say('c1', '你好');
     expect(await h.say('c1', '触发缺陷', 'ev-bug')).toEqual({ status: 'accepted', conversationId: 'c1' });
     expect(await h.store.peekInbox('c1')).toBeUndefined();
-    expect(h.log.lines).toContainEqual({ level: 'error', message: 'flow step failed', fields: expect.objectContaining({ conversationId: 'c1', eventId: 'ev-bug', error: 'Error: flow bug for this message' }) });
+    expect(h.log.lines).toContainEqual({
+      level: 'error',
+      message: 'flow step failed',
+      fields: expect.objectContaining({
+        conversationId: 'c1',
+        eventId: 'ev-bug',
+        error: 'Error: flow bug for this message',
+      }),
+    });
     const before = h.channel.texts('c1').length;
     await h.say('c1', '我的订单还没发货');
     expect(h.channel.texts('c1').slice(before)).toEqual(['您的意思是想了解订单什么时候发货，对吗？']);
@@ -94,13 +121,21 @@ describe('engine: one turn of one conversation', () => {
     // A snapshot written by a machine that had a state this version no longer has.
     const begun = await h.store.begin('c1', 30_000);
     if (!begun) throw new Error('could not take the lock');
-    const stale = { snapshot: { value: { service: 'retired-state' }, context: {}, status: 'active' }, timers: {}, turn: 3 };
+    const stale = {
+      snapshot: { value: { service: 'retired-state' }, context: {}, status: 'active' },
+      timers: {},
+      turn: 3,
+    };
     await h.store.commit(begun.lease, { eventId: 'none', record: stale, transcript: [], outbox: [] });
     await h.store.unlock(begun.lease);
     await h.say('c1', '你好');
     expect(h.channel.texts('c1')).toEqual([expect.stringMatching(/请问有什么可以帮您/)]);
     expect(h.engine.counters.snapshotResets).toBe(1);
-    expect(h.log.lines).toContainEqual({ level: 'error', message: 'stored conversation state could not be restored; the conversation starts over', fields: expect.objectContaining({ conversationId: 'c1', reason: expect.stringMatching(/does not fit/) }) });
+    expect(h.log.lines).toContainEqual({
+      level: 'error',
+      message: 'stored conversation state could not be restored; the conversation starts over',
+      fields: expect.objectContaining({ conversationId: 'c1', reason: expect.stringMatching(/does not fit/) }),
+    });
   });
 });
 
@@ -134,7 +169,10 @@ describe('engine: delivery', () => {
     expect(h.channel.texts()).toEqual([]);
     expect(await h.store.pending(10)).toEqual(['c1']);
     await h.engine.recover();
-    expect(h.channel.texts()).toEqual(['您好，本店欢迎您的光临！请问有什么可以帮您？', '您的意思是想了解订单什么时候发货，对吗？']);
+    expect(h.channel.texts()).toEqual([
+      '您好，本店欢迎您的光临！请问有什么可以帮您？',
+      '您的意思是想了解订单什么时候发货，对吗？',
+    ]);
     expect(await h.store.pending(10)).toEqual([]);
   });
 
@@ -144,7 +182,9 @@ describe('engine: delivery', () => {
     await h.say('c1', '你好');
     expect(h.slept).toEqual([45_000]);
     expect(h.channel.texts()).toHaveLength(1);
-    expect(h.log.lines.filter((l) => l.level === 'warn' && String(l.fields?.error ?? '').includes('Lost the lock'))).toEqual([]);
+    expect(
+      h.log.lines.filter((l) => l.level === 'warn' && String(l.fields?.error ?? '').includes('Lost the lock')),
+    ).toEqual([]);
   });
 
   it('ends the conversation quietly when the customer blocked the bot: one attempt, no retry storm', async () => {
@@ -157,7 +197,9 @@ describe('engine: delivery', () => {
     expect(h.channel.attempts - attempts).toBe(1);
     const transcript = await h.store.transcript('c1', 20);
     expect(transcript.at(-1)).toMatchObject({ from: 'system', text: 'the customer blocked the bot' });
-    expect(await h.store.tickets.list({ conversationId: 'c1' })).toMatchObject([{ status: 'unresolved', outcome: 'customer blocked the bot before an answer' }]);
+    expect(await h.store.tickets.list({ conversationId: 'c1' })).toMatchObject([
+      { status: 'unresolved', outcome: 'customer blocked the bot before an answer' },
+    ]);
     h.clock.advance(60 * 60_000);
     expect(await h.poller.tick()).toBe(0);
   });
@@ -185,7 +227,9 @@ describe('engine: what customers do on real platforms', () => {
     const h = setup();
     await h.say('group:1', { type: 'command', command: 'group' }, 'group-notice:1');
     await h.say('group:1', { type: 'command', command: 'group' }, 'group-notice:1');
-    expect(h.channel.texts('group:1')).toEqual(['您好\uff0c为了保护您的隐私\uff0c本店客服只在私聊中为您服务。请点击我的头像\uff0c给我发送私信咨询。']);
+    expect(h.channel.texts('group:1')).toEqual([
+      '您好\uff0c为了保护您的隐私\uff0c本店客服只在私聊中为您服务。请点击我的头像\uff0c给我发送私信咨询。',
+    ]);
   });
 });
 
@@ -203,7 +247,9 @@ describe('engine: complaints', () => {
     h.clock.advance(4_000);
     expect(await h.poller.tick()).toBe(1);
     expect(h.channel.texts()).toHaveLength(2);
-    expect(h.channel.texts()[1]).toMatch(/^为了更快为您处理\uff0c我先和您确认一下\uff1a订单号\uff1a12345678\uff1b情况\uff1a快递一直不到/);
+    expect(h.channel.texts()[1]).toMatch(
+      /^为了更快为您处理\uff0c我先和您确认一下\uff1a订单号\uff1a12345678\uff1b情况\uff1a快递一直不到/,
+    );
   });
 
   it('keeps a promised reply time: the pending complaint is escalated and its customer told, the resolved one left alone', async () => {
@@ -221,11 +267,22 @@ describe('engine: complaints', () => {
     h.clock.advance(25 * 3_600_000);
     await h.poller.tick();
     const [late] = await h.store.tickets.list({ conversationId: 'late' });
-    expect(late).toMatchObject({ status: 'pending', priority: 'high', escalation: { reason: 'promise-overdue' }, overdueAt: expect.any(Number) });
-    expect(h.channel.texts('late').slice(before.late)).toEqual([`您好\uff0c关于您反映的问题\uff08编号 ${late!.id}\uff09\uff0c很抱歉到目前还没能给您处理结果。我们已将它升级加急处理\uff0c主管会尽快与您联系。给您添麻烦了\uff0c感谢您的耐心与谅解\uff01`]);
+    expect(late).toMatchObject({
+      status: 'pending',
+      priority: 'high',
+      escalation: { reason: 'promise-overdue' },
+      overdueAt: expect.any(Number),
+    });
+    expect(h.channel.texts('late').slice(before.late)).toEqual([
+      `您好\uff0c关于您反映的问题\uff08编号 ${late!.id}\uff09\uff0c很抱歉到目前还没能给您处理结果。我们已将它升级加急处理\uff0c主管会尽快与您联系。给您添麻烦了\uff0c感谢您的耐心与谅解\uff01`,
+    ]);
     expect(await h.store.tickets.get(handled!.id)).toMatchObject({ status: 'resolved', priority: 'normal' });
     expect(h.channel.texts('handled').slice(before.handled)).toEqual([]);
-    expect(h.log.lines.filter((e) => e.message === 'escalation' && e.fields?.['reason'] === 'promise-overdue').map((e) => e.fields?.['conversationId'])).toEqual(['late']);
+    expect(
+      h.log.lines
+        .filter((e) => e.message === 'escalation' && e.fields?.['reason'] === 'promise-overdue')
+        .map((e) => e.fields?.['conversationId']),
+    ).toEqual(['late']);
   });
 });
 
@@ -237,7 +294,9 @@ describe('engine: timers', () => {
     expect(await h.poller.tick()).toBe(0);
     h.clock.advance(2 * 60_000);
     expect(await h.poller.tick()).toBe(1);
-    expect(h.channel.texts().at(-1)).toBe('由于您较长时间没有回复，本次会话先为您结束。如果您还有其他问题，欢迎随时联系我们，祝您生活愉快！');
+    expect(h.channel.texts().at(-1)).toBe(
+      '由于您较长时间没有回复，本次会话先为您结束。如果您还有其他问题，欢迎随时联系我们，祝您生活愉快！',
+    );
     h.clock.advance(60 * 60_000);
     expect(await h.poller.tick()).toBe(0);
     expect(h.channel.texts()).toHaveLength(2);

@@ -19,10 +19,18 @@ describe('flow definitions in force', () => {
   it('refuses to start on a broken definition, listing file and path of every problem', async () => {
     const dir = copyOfDefaults();
     const zh = join(dir, 'zh-CN.yaml');
-    writeFileSync(zh, readFileSync(zh, 'utf8').replace(/^  askMore: .*$/m, '').replace('faqMinScore: 0.3', 'faqMinScore: 3'));
+    writeFileSync(
+      zh,
+      readFileSync(zh, 'utf8')
+        .replace(/^  askMore: .*$/m, '')
+        .replace('faqMinScore: 0.3', 'faqMinScore: 3'),
+    );
     const err = await FlowRegistry.load({ dir, defaultLocale: 'zh-CN', log: memoryLogger() }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FlowsError);
-    expect((err as FlowsError).problems.map((p) => p.path)).toEqual(['zh-CN.yaml: texts.askMore', 'zh-CN.yaml: thresholds.faqMinScore']);
+    expect((err as FlowsError).problems.map((p) => p.path)).toEqual([
+      'zh-CN.yaml: texts.askMore',
+      'zh-CN.yaml: thresholds.faqMinScore',
+    ]);
   });
 
   it('keeps the last valid version running when an admin saves a broken file, and takes the fix', async () => {
@@ -31,20 +39,44 @@ describe('flow definitions in force', () => {
     const registry = await FlowRegistry.load({ dir, defaultLocale: 'zh-CN', log });
     const clock = new TestClock();
     const channel = new RecordingChannel();
-    const engine = new Engine({ store: new MemoryStore(clock.now), flow: () => registry.current(), channels: new Map([['test', channel]]), clock: clock.now, log });
+    const engine = new Engine({
+      store: new MemoryStore(clock.now),
+      flow: () => registry.current(),
+      channels: new Map([['test', channel]]),
+      clock: clock.now,
+      log,
+    });
     const say = (id: string, text: string, conversationId = 'c') =>
-      engine.receive({ id, conversationId, channel: 'test', customer: { id: 'c' }, at: clock.now(), payload: { type: 'text', text } });
+      engine.receive({
+        id,
+        conversationId,
+        channel: 'test',
+        customer: { id: 'c' },
+        at: clock.now(),
+        payload: { type: 'text', text },
+      });
     const first = registry.version;
 
     const zh = join(dir, 'zh-CN.yaml');
     const good = readFileSync(zh, 'utf8');
     writeFileSync(zh, good.replace('ask: "请问有什么可以帮您？"', 'ask: "请问有什么可以帮您{nmae}?"'));
     const rejected = await registry.reload();
-    expect(rejected).toEqual({ ok: false, problems: [{ file: 'zh-CN.yaml', path: 'texts.ask', message: 'unknown placeholder {nmae} (this text takes no placeholders)' }] });
+    expect(rejected).toEqual({
+      ok: false,
+      problems: [
+        {
+          file: 'zh-CN.yaml',
+          path: 'texts.ask',
+          message: 'unknown placeholder {nmae} (this text takes no placeholders)',
+        },
+      ],
+    });
     expect(registry.version).toBe(first);
     await say('1', '你好');
     expect(channel.texts()).toEqual(['您好，本店欢迎您的光临！请问有什么可以帮您？']);
-    expect(log.lines.some((l) => l.level === 'error' && l.message.includes('previous version keeps running'))).toBe(true);
+    expect(log.lines.some((l) => l.level === 'error' && l.message.includes('previous version keeps running'))).toBe(
+      true,
+    );
 
     writeFileSync(zh, good.replace('ask: "请问有什么可以帮您？"', 'ask: "请问今天有什么可以帮您？"'));
     expect(await registry.reload()).toMatchObject({ ok: true, changed: true });
@@ -58,10 +90,14 @@ describe('flow definitions in force', () => {
     const dir = copyOfDefaults();
     writeFileSync(join(dir, 'zh-CN-copy.yaml'), readFileSync(join(dir, 'zh-CN.yaml'), 'utf8'));
     const dup = await checkDefinitions(dir, 'zh-CN');
-    expect(dup.ok === false && dup.problems).toEqual([{ file: 'zh-CN.yaml', path: 'locale', message: 'zh-CN is already defined by zh-CN-copy.yaml' }]);
+    expect(dup.ok === false && dup.problems).toEqual([
+      { file: 'zh-CN.yaml', path: 'locale', message: 'zh-CN is already defined by zh-CN-copy.yaml' },
+    ]);
     const onlyEn = mkdtempSync(join(tmpdir(), 'flows-en-'));
     cpSync(join(DEFAULT_FLOWS_DIR, 'en.yaml'), join(onlyEn, 'en.yaml'));
     const missing = await checkDefinitions(onlyEn, 'zh-CN');
-    expect(missing.ok === false && missing.problems[0]?.message).toBe('no definition for the default locale zh-CN (found: en)');
+    expect(missing.ok === false && missing.problems[0]?.message).toBe(
+      'no definition for the default locale zh-CN (found: en)',
+    );
   });
 });

@@ -23,7 +23,9 @@ describe('handoff through the engine', () => {
     const h = setup();
     await h.say('a', '转人工');
     await h.say('b', '转人工');
-    expect(h.channel.texts('a')).toEqual(['正在为您转接人工客服\uff0c您目前排在第 1 位\uff0c预计等待约 1 分钟。您可以继续描述您的问题\uff0c客服接入后都能看到\uff0c不需要您再重复。']);
+    expect(h.channel.texts('a')).toEqual([
+      '正在为您转接人工客服\uff0c您目前排在第 1 位\uff0c预计等待约 1 分钟。您可以继续描述您的问题\uff0c客服接入后都能看到\uff0c不需要您再重复。',
+    ]);
     expect(h.channel.texts('b')[0]).toMatch(/您目前排在第 2 位\uff0c预计等待约 2 分钟/);
     // 'a' is claimed after 4 minutes: the estimate for the next customers follows.
     h.clock.advance(4 * 60_000);
@@ -32,18 +34,28 @@ describe('handoff through the engine', () => {
     expect(h.channel.texts('c')[0]).toMatch(/您目前排在第 2 位\uff0c预计等待约 8 分钟/);
   });
 
-  it('replies on the customer\'s channel to an agent acting from the desk, and gives the card the transcript', async () => {
+  it("replies on the customer's channel to an agent acting from the desk, and gives the card the transcript", async () => {
     const h = setup();
     await h.say('c1', '你好');
     await h.say('c1', '我的订单还没发货');
     await h.say('c1', '转人工');
     expect(h.desk.cards).toHaveLength(1);
-    expect(h.desk.cards[0]?.transcript.map((e) => e.text).slice(0, 3)).toEqual(['你好', '您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f', '我的订单还没发货']);
+    expect(h.desk.cards[0]?.transcript.map((e) => e.text).slice(0, 3)).toEqual([
+      '你好',
+      '您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f',
+      '我的订单还没发货',
+    ]);
     // The queue message the customer got is on the card without its template placeholders.
-    expect(h.desk.cards[0]?.transcript.at(-1)?.text).toBe('正在为您转接人工客服\uff0c您目前排在第 … 位\uff0c预计等待约 … 分钟。您可以继续描述您的问题\uff0c客服接入后都能看到\uff0c不需要您再重复。');
+    expect(h.desk.cards[0]?.transcript.at(-1)?.text).toBe(
+      '正在为您转接人工客服\uff0c您目前排在第 … 位\uff0c预计等待约 … 分钟。您可以继续描述您的问题\uff0c客服接入后都能看到\uff0c不需要您再重复。',
+    );
     await h.agent('c1', 'claim', wang);
     await h.agent('c1', 'reply', wang, { text: '您好\uff0c我来帮您查' });
-    expect(h.channel.sent.at(-1)).toMatchObject({ conversationId: 'c1', customerId: 'cust-c1', text: '您好\uff0c我来帮您查' });
+    expect(h.channel.sent.at(-1)).toMatchObject({
+      conversationId: 'c1',
+      customerId: 'cust-c1',
+      text: '您好\uff0c我来帮您查',
+    });
     const transcript = await h.store.transcript('c1', 50);
     expect(transcript.at(-1)).toMatchObject({ from: 'agent', text: '您好\uff0c我来帮您查' });
     await h.say('c1', '好的谢谢');
@@ -83,7 +95,11 @@ describe('handoff through the engine', () => {
   it('lets exactly one of several simultaneous claims win', async () => {
     const h = setup();
     await h.say('c1', '转人工');
-    await Promise.all([h.agent('c1', 'claim', wang), h.agent('c1', 'claim', li), h.agent('c1', 'claim', { id: 'U-zhao', name: '小赵' })]);
+    await Promise.all([
+      h.agent('c1', 'claim', wang),
+      h.agent('c1', 'claim', li),
+      h.agent('c1', 'claim', { id: 'U-zhao', name: '小赵' }),
+    ]);
     expect(h.desk.updates.filter((u) => u.status === 'claimed')).toHaveLength(1);
     expect(h.desk.notices.map((n) => n.notice.kind)).toEqual(['not-yours', 'not-yours']);
     expect(h.channel.texts().filter((t) => t.startsWith('客服 '))).toHaveLength(1);

@@ -25,9 +25,24 @@ describe('holding a conversation through slow deliveries', () => {
     const store = new MemoryStore(() => Date.now());
     const flow = defaultFlow();
     const channel = new SlowChannel(9_000);
-    const make = () => new Engine({ store, flow: () => flow, channels: new Map([['test', channel]]), clock: () => Date.now(), log: memoryLogger(), options: { lockTtlMs: 30_000 } });
+    const make = () =>
+      new Engine({
+        store,
+        flow: () => flow,
+        channels: new Map([['test', channel]]),
+        clock: () => Date.now(),
+        log: memoryLogger(),
+        options: { lockTtlMs: 30_000 },
+      });
     const [a, b] = [make(), make()];
-    const events = ['我的订单还没发货', '是的', '还有问题'].map((text, i) => ({ id: `e${i}`, conversationId: 'c', channel: 'test', customer: { id: 'c' }, at: Date.now(), payload: { type: 'text' as const, text } }));
+    const events = ['我的订单还没发货', '是的', '还有问题'].map((text, i) => ({
+      id: `e${i}`,
+      conversationId: 'c',
+      channel: 'test',
+      customer: { id: 'c' },
+      at: Date.now(),
+      payload: { type: 'text' as const, text },
+    }));
     for (const e of events) await a.accept(e);
     // Five replies of nine seconds each: 45 s with the lease, longer than its 30 s term, while the
     // other replica sweeps every five seconds.

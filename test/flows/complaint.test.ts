@@ -26,18 +26,24 @@ describe('complaint de-escalation (zh-CN)', () => {
     // 道歉 + 澄清: one answer once they pause, restating what is known and asking for the rest.
     const [apology, clarify] = pause(d);
     expect(apology).toMatch(/抱歉/);
-    expect(clarify).toBe('为了更快为您处理\uff0c我先和您确认一下\uff1a情况\uff1a买的耳机才用三天就坏了。麻烦您再告诉我您的订单号、大概是什么时候发生的\uff0c好吗\uff1f');
+    expect(clarify).toBe(
+      '为了更快为您处理\uff0c我先和您确认一下\uff1a情况\uff1a买的耳机才用三天就坏了。麻烦您再告诉我您的订单号、大概是什么时候发生的\uff0c好吗\uff1f',
+    );
 
     // The facts arrive; the bot repeats them and offers the category's solution.
     const [repeat, offer] = d.say('订单号 20261120001\uff0c昨天收到的', quickly);
-    expect(repeat).toBe('我重复一下您反映的情况\uff1a订单号\uff1a20261120001\uff1b情况\uff1a买的耳机才用三天就坏了\uff1b时间\uff1a昨天。');
+    expect(repeat).toBe(
+      '我重复一下您反映的情况\uff1a订单号\uff1a20261120001\uff1b情况\uff1a买的耳机才用三天就坏了\uff1b时间\uff1a昨天。',
+    );
     expect(offer).toMatch(/^针对您反映的情况\uff0c我们的处理方案是\uff1a签收后 7 天内.*这样处理您看可以吗\uff1f$/);
     expect(d.choices()).toEqual(['是的', '不是']);
 
     // 反馈: not accepted, so the feedback path with the quality category's 48-hour promise.
     const [promise, anythingElse] = d.say('不行\uff0c我要退款', quickly);
     const [put] = d.of('ticket.put');
-    expect(promise).toBe(`非常感谢您反映的意见\uff0c您的投诉已登记\uff08编号 ${put!.ticket.id}\uff09。我们会尽快向相关部门反映\uff0c并在48小时内给您明确的答复\uff0c请您留意。`);
+    expect(promise).toBe(
+      `非常感谢您反映的意见\uff0c您的投诉已登记\uff08编号 ${put!.ticket.id}\uff09。我们会尽快向相关部门反映\uff0c并在48小时内给您明确的答复\uff0c请您留意。`,
+    );
     expect(anythingElse).toBe('请问还有其他可以帮助您的吗\uff1f');
     expect(put!.ticket).toMatchObject({
       type: 'complaint',
@@ -46,7 +52,10 @@ describe('complaint de-escalation (zh-CN)', () => {
       priority: 'normal',
       need: '买的耳机才用三天就坏了',
       promisedBy: d.at + 48 * 3_600_000,
-      facts: [expect.stringContaining('你们什么破公司'), '订单号\uff1a20261120001\uff1b情况\uff1a买的耳机才用三天就坏了\uff1b时间\uff1a昨天'],
+      facts: [
+        expect.stringContaining('你们什么破公司'),
+        '订单号\uff1a20261120001\uff1b情况\uff1a买的耳机才用三天就坏了\uff1b时间\uff1a昨天',
+      ],
     });
     // The deadline is a durable timer, named after the ticket.
     expect(d.record?.timers[`promise:${put!.ticket.id}`]).toBe(d.at + 48 * 3_600_000);
@@ -60,7 +69,11 @@ describe('complaint de-escalation (zh-CN)', () => {
     expect(d.state).toBe('complaint.checking');
     const replies = d.say('好的', quickly);
     expect(replies[0]).toMatch(/^好的\uff0c感谢您的理解和支持\uff01本次投诉已为您记录/);
-    expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ type: 'complaint', status: 'resolved', category: 'delivery' });
+    expect(d.of('ticket.put')[0]?.ticket).toMatchObject({
+      type: 'complaint',
+      status: 'resolved',
+      category: 'delivery',
+    });
   });
 
   it('escalates at once when the customer asks for a supervisor, and says when someone will call', () => {
@@ -68,8 +81,15 @@ describe('complaint de-escalation (zh-CN)', () => {
     d.say('太差了\uff01\uff01叫你们领导来', quickly);
     const replies = pause(d);
     const [put] = d.of('ticket.put');
-    expect(replies[1]).toBe(`我非常理解您希望问题得到重视的心情。您反馈的情况我已经详细记录\uff08编号 ${put!.ticket.id}\uff09\uff0c并且会立即提交给我的上级同事处理\uff0c他们会在24小时内与您联系\uff0c请您保持联系方式畅通\uff0c好吗\uff1f`);
-    expect(put!.ticket).toMatchObject({ type: 'complaint', status: 'pending', priority: 'high', escalation: { reason: 'supervisor' } });
+    expect(replies[1]).toBe(
+      `我非常理解您希望问题得到重视的心情。您反馈的情况我已经详细记录\uff08编号 ${put!.ticket.id}\uff09\uff0c并且会立即提交给我的上级同事处理\uff0c他们会在24小时内与您联系\uff0c请您保持联系方式畅通\uff0c好吗\uff1f`,
+    );
+    expect(put!.ticket).toMatchObject({
+      type: 'complaint',
+      status: 'pending',
+      priority: 'high',
+      escalation: { reason: 'supervisor' },
+    });
     expect(d.escalations).toEqual([{ ticketId: put!.ticket.id, reason: 'supervisor', priority: 'high' }]);
   });
 
@@ -110,7 +130,10 @@ describe('complaint de-escalation (zh-CN)', () => {
     expect(d.state).toBe('confirming');
     d.say('太差了\uff01\uff01叫你们领导来', quickly);
     const replies = pause(d);
-    expect(replies.slice(-2)).toEqual(['关于您之前咨询的问题\uff0c我们继续为您处理。', '您的意思是想了解订单什么时候发货\uff0c对吗\uff1f']);
+    expect(replies.slice(-2)).toEqual([
+      '关于您之前咨询的问题\uff0c我们继续为您处理。',
+      '您的意思是想了解订单什么时候发货\uff0c对吗\uff1f',
+    ]);
     expect(d.state).toBe('confirming');
     expect(d.say('是的')[0]).toMatch(/^一般情况下/);
   });
@@ -148,7 +171,13 @@ describe('complaint de-escalation (zh-CN)', () => {
       `您好\uff0c关于您反映的问题\uff08编号 ${ticket!.id}\uff09\uff0c很抱歉到目前还没能给您处理结果。我们已将它升级加急处理\uff0c主管会尽快与您联系。给您添麻烦了\uff0c感谢您的耐心与谅解\uff01`,
     ]);
     expect(d.of('ticket.update')).toEqual([
-      { type: 'ticket.update', id: ticket!.id, changes: { overdueAt: d.at, priority: 'high', escalation: { reason: 'promise-overdue', at: d.at } }, at: d.at, ifStatus: 'pending' },
+      {
+        type: 'ticket.update',
+        id: ticket!.id,
+        changes: { overdueAt: d.at, priority: 'high', escalation: { reason: 'promise-overdue', at: d.at } },
+        at: d.at,
+        ifStatus: 'pending',
+      },
     ]);
     expect(d.escalations).toEqual([{ ticketId: ticket!.id, reason: 'promise-overdue', priority: 'high' }]);
     // It fires once.
@@ -163,7 +192,9 @@ describe('complaint de-escalation (zh-CN)', () => {
     const ticket = d.of('ticket.put')[0]!.ticket;
     const name = `promise:${ticket.id}`;
     const dueAt = d.record!.timers[name]!;
-    expect(d.say({ type: 'timer', name, dueAt }, { after: dueAt - d.at, ticket: { ...ticket, status: 'resolved' } })).toEqual([]);
+    expect(
+      d.say({ type: 'timer', name, dueAt }, { after: dueAt - d.at, ticket: { ...ticket, status: 'resolved' } }),
+    ).toEqual([]);
     expect(d.of('ticket.update')).toEqual([]);
     expect(d.escalations).toEqual([]);
     expect(d.of('transcript')[0]?.text).toContain('resolved');
@@ -184,12 +215,18 @@ describe('complaint de-escalation (en)', () => {
     d.say('my headphones broke', quickly);
     const [apology, clarify] = pause(d);
     expect(apology).toMatch(/sorry/i);
-    expect(clarify).toBe('To handle this quickly, let me confirm what I have: what happened: my headphones broke. Could you also tell me your order number and when it happened?');
+    expect(clarify).toBe(
+      'To handle this quickly, let me confirm what I have: what happened: my headphones broke. Could you also tell me your order number and when it happened?',
+    );
     const [repeat] = d.say('order 1234567, last week', quickly);
-    expect(repeat).toBe('Let me repeat what you told me: order: 1234567; what happened: my headphones broke; when: last week.');
+    expect(repeat).toBe(
+      'Let me repeat what you told me: order: 1234567; what happened: my headphones broke; when: last week.',
+    );
     const [promise] = d.say('no', quickly);
     const [put] = d.of('ticket.put');
-    expect(promise).toBe(`Thank you for telling us. Your complaint is registered (reference ${put!.ticket.id}); we will pass it on to the team responsible and give you a clear answer within 48 hours.`);
+    expect(promise).toBe(
+      `Thank you for telling us. Your complaint is registered (reference ${put!.ticket.id}); we will pass it on to the team responsible and give you a clear answer within 48 hours.`,
+    );
     expect(put!.ticket).toMatchObject({ type: 'complaint', category: 'quality', locale: 'en' });
   });
 
@@ -206,16 +243,28 @@ describe('the facts a complaint is restated with', () => {
   const en = defaultDefinition('en').complaints;
 
   it('keeps what happened and leaves out the clauses that only vent', () => {
-    expect(extractFacts(zh, '我上周在你们店里买了一台咖啡机\uff0c用了三天就开始漏水\uff0c我联系了好几次都没有人理我\uff0c现在我想知道到底能不能给我换一台新的或者退款\uff0c我已经很有耐心了')).toEqual({
+    expect(
+      extractFacts(
+        zh,
+        '我上周在你们店里买了一台咖啡机\uff0c用了三天就开始漏水\uff0c我联系了好几次都没有人理我\uff0c现在我想知道到底能不能给我换一台新的或者退款\uff0c我已经很有耐心了',
+      ),
+    ).toEqual({
       when: '上周',
       what: '我在店里买了一台咖啡机\uff0c用了三天就开始漏水\uff0c现在我想知道到底能不能给我换一台新的或者退款',
     });
-    expect(extractFacts(en, 'This is unacceptable, my headphones broke after two days and nobody answered my emails')).toEqual({ what: 'my headphones broke after two days' });
+    expect(
+      extractFacts(en, 'This is unacceptable, my headphones broke after two days and nobody answered my emails'),
+    ).toEqual({
+      what: 'my headphones broke after two days',
+    });
   });
 
   it('takes anger off the start or end of a clause without punctuation', () => {
     expect(extractFacts(zh, '太差了买的耳机才用三天就坏了')).toEqual({ what: '买的耳机才用三天就坏了' });
-    expect(extractFacts(zh, '订单 20261120001 买的耳机才用三天就坏了太过分')).toEqual({ order: '20261120001', what: '买的耳机才用三天就坏了' });
+    expect(extractFacts(zh, '订单 20261120001 买的耳机才用三天就坏了太过分')).toEqual({
+      order: '20261120001',
+      what: '买的耳机才用三天就坏了',
+    });
   });
 
   it('starts the complaint flow for a customer who says nobody answered them, or that they are not satisfied', () => {

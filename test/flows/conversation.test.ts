@@ -55,7 +55,7 @@ describe('needs confirmation （需求确认）', () => {
     expect(d.state).toBe('confirming');
   });
 
-  it('restates an unrecognised need in the customer\'s words, pronouns turned round', () => {
+  it("restates an unrecognised need in the customer's words, pronouns turned round", () => {
     const d = new Dialogue(flow, afternoon);
     d.say('你好');
     expect(d.say('我的优惠券用不了')).toEqual(['您的意思是您的优惠券用不了，对吗？']);
@@ -76,7 +76,9 @@ describe('needs confirmation （需求确认）', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('你好');
     d.say('我的订单还没发货');
-    expect(d.say('不是')).toEqual(['不好意思，可能我理解得不够准确。为了更好地帮到您，您可以再具体描述一下您遇到的情况吗？']);
+    expect(d.say('不是')).toEqual([
+      '不好意思，可能我理解得不够准确。为了更好地帮到您，您可以再具体描述一下您遇到的情况吗？',
+    ]);
     expect(d.say('我想改一下收货地址')).toEqual(['您的意思是想修改收货地址，对吗？']);
   });
 
@@ -128,7 +130,9 @@ describe('answer, record and close', () => {
     d.say('我的订单还没发货');
     d.say('是的');
     d.say('没有了');
-    expect(d.say({ type: 'choice', choice: 'score1' })).toEqual(['非常抱歉这次服务没能让您满意\uff081 分\uff09。您的评价已经记录\uff0c我们会认真查找不足、改进服务。如果您还有需要帮助的地方\uff0c随时告诉我们。']);
+    expect(d.say({ type: 'choice', choice: 'score1' })).toEqual([
+      '非常抱歉这次服务没能让您满意\uff081 分\uff09。您的评价已经记录\uff0c我们会认真查找不足、改进服务。如果您还有需要帮助的地方\uff0c随时告诉我们。',
+    ]);
     expect(d.of('ticket.update')[0]).toMatchObject({ changes: { satisfaction: 1 } });
   });
 
@@ -149,27 +153,43 @@ describe('answer, record and close', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('你好');
     d.say('你们支持花呗分期吗');
-    expect(d.say('是的')).toEqual(['非常抱歉，这个问题我暂时不能确定答案，不想给您不准确的信息。您可以换一种说法，再具体描述一下吗？']);
+    expect(d.say('是的')).toEqual([
+      '非常抱歉，这个问题我暂时不能确定答案，不想给您不准确的信息。您可以换一种说法，再具体描述一下吗？',
+    ]);
     expect(d.of('ticket.put')).toEqual([]);
     d.say('就是用花呗分三期');
     const second = d.say('对');
     const [put] = d.of('ticket.put');
-    expect(put?.ticket).toMatchObject({ status: 'pending', facts: ['你们支持花呗分期吗', '就是用花呗分三期'], promisedBy: d.at + 24 * 3_600_000 });
-    expect(second[0]).toBe(`您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 ${put!.ticket.id}），我们会在24小时内有专人与您联系，请您留意。`);
+    expect(put?.ticket).toMatchObject({
+      status: 'pending',
+      facts: ['你们支持花呗分期吗', '就是用花呗分三期'],
+      promisedBy: d.at + 24 * 3_600_000,
+    });
+    expect(second[0]).toBe(
+      `您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 ${put!.ticket.id}），我们会在24小时内有专人与您联系，请您留意。`,
+    );
     expect(second[1]).toBe('请问还有其他可以帮助您的吗？');
     // The promise is watched: when it passes with the matter still pending, the customer hears from us.
-    expect(d.of('timer.set')).toContainEqual({ type: 'timer.set', name: `promise:${put!.ticket.id}`, dueAt: d.at + 24 * 3_600_000 });
+    expect(d.of('timer.set')).toContainEqual({
+      type: 'timer.set',
+      name: `promise:${put!.ticket.id}`,
+      dueAt: d.at + 24 * 3_600_000,
+    });
   });
 
   it('runs the same conversation in English', () => {
     const d = new Dialogue(flow, afternoon);
     expect(d.say('hi')).toEqual(['Hello, welcome to Our Shop! How can I help you today?']);
-    expect(d.say('my order has not shipped yet')).toEqual(['If I understand you correctly, you would like to know when your order will ship. Is that right?']);
+    expect(d.say('my order has not shipped yet')).toEqual([
+      'If I understand you correctly, you would like to know when your order will ship. Is that right?',
+    ]);
     expect(d.choices()).toEqual(['Yes', 'No']);
     expect(d.say('yes')[0]).toMatch(/^Orders normally ship within 48 hours/);
     const closing = d.say('no thanks');
     expect(closing[0]).toMatch(/^Thank you for contacting us\. I have recorded this conversation \(reference T\d{6}-/);
-    expect(d.say('5 stars')).toEqual(['Thank you for your rating (5). We will keep working to serve you better. Have a nice day!']);
+    expect(d.say('5 stars')).toEqual([
+      'Thank you for your rating (5). We will keep working to serve you better. Have a nice day!',
+    ]);
   });
 });
 
@@ -197,20 +217,29 @@ describe('at any point （关于特殊沟通内容的应答规范）', () => {
     const reply = d.say('我建议你们增加夜间客服');
     const [put] = d.of('ticket.put');
     expect(put?.ticket).toMatchObject({ type: 'suggestion', status: 'recorded', need: '我建议你们增加夜间客服' });
-    expect(reply).toEqual([`非常感谢您提出的宝贵建议，我已记录下来（编号 ${put!.ticket.id}）并会反馈给有关负责人，再次感谢您对我们工作的关心和支持。`]);
+    expect(reply).toEqual([
+      `非常感谢您提出的宝贵建议，我已记录下来（编号 ${put!.ticket.id}）并会反馈给有关负责人，再次感谢您对我们工作的关心和支持。`,
+    ]);
     expect(d.state).toBe('awaitingNeed');
   });
 
   it('answers in English too', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('hello');
-    expect(d.say('sorry')).toEqual(['No problem at all, please don\'t worry. If you have any questions, you are welcome to ask at any time.']);
-    expect(d.say('I suggest you add live chat at night')[0]).toMatch(/^Thank you very much for your valuable suggestion\. I have recorded it \(reference T/);
+    expect(d.say('sorry')).toEqual([
+      "No problem at all, please don't worry. If you have any questions, you are welcome to ask at any time.",
+    ]);
+    expect(d.say('I suggest you add live chat at night')[0]).toMatch(
+      /^Thank you very much for your valuable suggestion\. I have recorded it \(reference T/,
+    );
   });
 
   it('replies politely to a photo and keeps the conversation going', () => {
     const d = new Dialogue(flow, afternoon);
-    expect(d.say({ type: 'media', media: 'photo' })).toEqual(['您好，本店欢迎您的光临！', '非常抱歉，我暂时只能处理文字消息，麻烦您用文字描述一下您的问题，好吗？']);
+    expect(d.say({ type: 'media', media: 'photo' })).toEqual([
+      '您好，本店欢迎您的光临！',
+      '非常抱歉，我暂时只能处理文字消息，麻烦您用文字描述一下您的问题，好吗？',
+    ]);
     expect(d.state).toBe('awaitingNeed');
   });
 
@@ -238,7 +267,9 @@ describe('idle customers and timers', () => {
     d.say('是的');
     const dueAt = d.record!.timers.idle!;
     const reply = d.say({ type: 'timer', name: 'idle', dueAt }, { after: 10 * 60_000 });
-    expect(reply).toEqual(['由于您较长时间没有回复，本次会话先为您结束。如果您还有其他问题，欢迎随时联系我们，祝您生活愉快！']);
+    expect(reply).toEqual([
+      '由于您较长时间没有回复，本次会话先为您结束。如果您还有其他问题，欢迎随时联系我们，祝您生活愉快！',
+    ]);
     expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ status: 'unresolved', need: '你们支持花呗分期吗' });
     expect(d.state).toBe('idle');
     expect(d.record?.timers.idle).toBeUndefined();
@@ -273,7 +304,7 @@ describe('idle customers and timers', () => {
 });
 
 describe('locale', () => {
-  it('takes the channel\'s hint over the text, and the text when there is no hint', () => {
+  it("takes the channel's hint over the text, and the text when there is no hint", () => {
     const hinted = new Dialogue(flow, afternoon);
     hinted.say('hello', { localeHint: 'zh-CN' });
     expect(hinted.locale).toBe('zh-CN');

@@ -29,8 +29,7 @@ describe('flow definitions', () => {
   });
 
   it('reports a missing FAQ answer with its path', () => {
-    expect(problems(edited((d) => delete d.faq[3].answer)))
-      .toEqual(['faq[3].answer: required']);
+    expect(problems(edited((d) => delete d.faq[3].answer))).toEqual(['faq[3].answer: required']);
   });
 
   it('reports every problem at once, each with its path', () => {
@@ -61,12 +60,17 @@ describe('flow definitions', () => {
         d.texts.confirmVerbatim = '您的意思是{nede}，对吗？';
       }),
     );
-    expect(list).toEqual(['texts.confirmVerbatim: unknown placeholder {nede} (allowed here: {need})', 'faq[4].answer: required']);
+    expect(list).toEqual([
+      'texts.confirmVerbatim: unknown placeholder {nede} (allowed here: {need})',
+      'faq[4].answer: required',
+    ]);
   });
 
   it('rejects a duplicate FAQ id and names the first one', () => {
     // Cross-field checks run once the shape is right, so this file has only that problem.
-    expect(problems(edited((d) => (d.faq[1].id = d.faq[0].id)))).toEqual(['faq[1].id: duplicate id "payment-methods" (also faq[0])']);
+    expect(problems(edited((d) => (d.faq[1].id = d.faq[0].id)))).toEqual([
+      'faq[1].id: duplicate id "payment-methods" (also faq[0])',
+    ]);
   });
 
   it('catches a misspelt placeholder before it reaches a customer', () => {
@@ -87,7 +91,10 @@ describe('flow definitions', () => {
       }),
     );
     expect(list).toEqual(
-      expect.arrayContaining(['timeZone: is not an IANA time zone (e.g. Asia/Shanghai)', 'greetings.holidays[0].from: is not a real calendar date']),
+      expect.arrayContaining([
+        'timeZone: is not an IANA time zone (e.g. Asia/Shanghai)',
+        'greetings.holidays[0].from: is not a real calendar date',
+      ]),
     );
   });
 

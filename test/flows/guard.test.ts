@@ -27,7 +27,13 @@ describe('service-phrase guard (服务忌语)', () => {
   it('says which phrase matched, why, and what to say instead', () => {
     expect(zh.check('抱歉，这是 公司规定。')).toEqual({
       allowed: false,
-      matches: [{ phrase: '这是公司规定', reason: '推诿客户\uff08\u201c这是公司规定\u201d\uff09', suggestion: expect.stringMatching(/^非常抱歉\uff0c请您谅解。/) }],
+      matches: [
+        {
+          phrase: '这是公司规定',
+          reason: '推诿客户\uff08\u201c这是公司规定\u201d\uff09',
+          suggestion: expect.stringMatching(/^非常抱歉\uff0c请您谅解。/),
+        },
+      ],
     });
   });
 
@@ -53,7 +59,10 @@ describe('service-phrase guard (服务忌语)', () => {
 describe('the guard for agents', () => {
   it('is compiled with each locale of the flow in force', () => {
     const zhGuard = defaultFlow().bundle.locales.get('zh-CN')?.guard;
-    expect(zhGuard?.check('这是公司规定\uff0c没办法')).toMatchObject({ allowed: false, matches: [{ phrase: '这是公司规定' }] });
+    expect(zhGuard?.check('这是公司规定\uff0c没办法')).toMatchObject({
+      allowed: false,
+      matches: [{ phrase: '这是公司规定' }],
+    });
     expect(zhGuard?.check('好的\uff0c我马上为您处理')).toEqual({ allowed: true });
   });
 });
@@ -68,7 +77,9 @@ describe('bot texts that break the standards are rejected', () => {
     expect(r.ok).toBe(false);
     const problems = r.ok ? [] : r.problems.map((p) => `${p.path}: ${p.message}`);
     expect(problems).toEqual([
-      expect.stringMatching(/^texts\.notSure\[0\]: contains the forbidden service phrase "这是公司规定" \(推诿客户.*\); say instead: 非常抱歉\uff0c请您谅解。/),
+      expect.stringMatching(
+        /^texts\.notSure\[0\]: contains the forbidden service phrase "这是公司规定" \(推诿客户.*\); say instead: 非常抱歉\uff0c请您谅解。/,
+      ),
       expect.stringMatching(/^texts\.notSure\[0\]: contains the forbidden service phrase "我也没办法"/),
     ]);
   });

@@ -8,7 +8,8 @@ const noDesk = defaultFlow();
 const monday = shanghai('2026-11-23T15:00:00');
 const wang = { id: 'U-wang', name: '小王' };
 const li = { id: 'U-li', name: '小李' };
-const agent = (action: string, who = wang, extra: Record<string, unknown> = {}): FlowPayload => ({ type: 'agent', action, agent: who, ...extra }) as FlowPayload;
+const agent = (action: string, who = wang, extra: Record<string, unknown> = {}): FlowPayload =>
+  ({ type: 'agent', action, agent: who, ...extra }) as FlowPayload;
 const quick = { after: 1_000 };
 
 function queued(flow = withDesk): Dialogue {
@@ -33,13 +34,28 @@ describe('handing a conversation to people', () => {
     const d = queued();
     expect(d.state).toBe('handoff.queued');
     const [reply] = d.of('reply');
-    expect(reply).toMatchObject({ fill: 'queue', text: '正在为您转接人工客服\uff0c您目前排在第 {position} 位\uff0c预计等待约 {wait} 分钟。您可以继续描述您的问题\uff0c客服接入后都能看到\uff0c不需要您再重复。' });
+    expect(reply).toMatchObject({
+      fill: 'queue',
+      text: '正在为您转接人工客服\uff0c您目前排在第 {position} 位\uff0c预计等待约 {wait} 分钟。您可以继续描述您的问题\uff0c客服接入后都能看到\uff0c不需要您再重复。',
+    });
     const [open] = d.of('desk.open');
-    expect(open?.card).toMatchObject({ reason: 'asked', priority: 'normal', afterHours: false, locale: 'zh-CN', channel: 'test', customer: { id: 'c1', name: 'Li' }, need: '我的订单还没发货' });
+    expect(open?.card).toMatchObject({
+      reason: 'asked',
+      priority: 'normal',
+      afterHours: false,
+      locale: 'zh-CN',
+      channel: 'test',
+      customer: { id: 'c1', name: 'Li' },
+      need: '我的订单还没发货',
+    });
     expect(open?.card.tickets).toEqual([open?.card.ticketId]);
     expect(d.of('queue.join')).toHaveLength(1);
     expect(Object.keys(d.record!.timers)).toEqual(expect.arrayContaining(['claimSla', 'supervisorSla']));
-    expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ status: 'pending', need: '我的订单还没发货', outcome: 'handed to a person (asked)' });
+    expect(d.of('ticket.put')[0]?.ticket).toMatchObject({
+      status: 'pending',
+      need: '我的订单还没发货',
+      outcome: 'handed to a person (asked)',
+    });
   });
 
   it('understands the "talk to a person" button and phrases, but not 人工智能', () => {
@@ -70,7 +86,9 @@ describe('handing a conversation to people', () => {
 
   it('tells the customer and re-pings the desk when nobody claims within the SLA, then alerts supervisors', () => {
     const d = queued();
-    expect(timer(d, 'claimSla')).toEqual(['非常抱歉让您久等了\uff0c今天咨询的客户比较多\uff0c客服正在尽快为您接入\uff0c感谢您的耐心等候。']);
+    expect(timer(d, 'claimSla')).toEqual([
+      '非常抱歉让您久等了\uff0c今天咨询的客户比较多\uff0c客服正在尽快为您接入\uff0c感谢您的耐心等候。',
+    ]);
     expect(d.of('desk.ping')).toEqual([{ type: 'desk.ping', level: 'sla' }]);
     expect(timer(d, 'supervisorSla')).toEqual([]);
     expect(d.of('desk.ping')).toEqual([{ type: 'desk.ping', level: 'supervisor' }]);
@@ -82,38 +100,59 @@ describe('handing a conversation to people', () => {
     expect(d.state).toBe('handoff.claimed');
     expect(d.of('desk.update')).toEqual([{ type: 'desk.update', status: 'claimed', agent: wang }]);
     expect(d.of('queue.leave')).toMatchObject([{ claimed: true }]);
-    expect(d.of('timer.cancel').map((t) => t.name).sort()).toEqual(['claimSla', 'supervisorSla']);
+    expect(
+      d
+        .of('timer.cancel')
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(['claimSla', 'supervisorSla']);
     d.say(agent('claim', li), quick);
-    expect(d.of('desk.notify')).toEqual([{ type: 'desk.notify', agentId: 'U-li', notice: { kind: 'not-yours', by: wang } }]);
+    expect(d.of('desk.notify')).toEqual([
+      { type: 'desk.notify', agentId: 'U-li', notice: { kind: 'not-yours', by: wang } },
+    ]);
     expect(d.of('reply')).toEqual([]);
   });
 
-  it('can hide the agent\'s name', () => {
+  it("can hide the agent's name", () => {
     const flow = defaultFlow((def) => (def.handoff.showAgentName = false), { desk: true });
     const d = queued(flow);
     expect(d.say(agent('claim'), quick)).toEqual(['人工客服已为您接入\uff0c请问有什么可以帮您\uff1f']);
   });
 
-  it('relays only the claiming agent\'s replies; other people\'s messages stay internal', () => {
+  it("relays only the claiming agent's replies; other people's messages stay internal", () => {
     const d = claimed();
-    expect(d.say(agent('reply', wang, { text: '您好\uff0c我来帮您查一下订单' }), quick)).toEqual(['您好\uff0c我来帮您查一下订单']);
+    expect(d.say(agent('reply', wang, { text: '您好\uff0c我来帮您查一下订单' }), quick)).toEqual([
+      '您好\uff0c我来帮您查一下订单',
+    ]);
     expect(d.of('reply')[0]).toMatchObject({ from: 'agent' });
     expect(d.say(agent('reply', li, { text: '这个客户上周也来过' }), quick)).toEqual([]);
-    expect(d.of('transcript')).toEqual([{ type: 'transcript', from: 'agent', text: '[internal] 小李: 这个客户上周也来过' }]);
+    expect(d.of('transcript')).toEqual([
+      { type: 'transcript', from: 'agent', text: '[internal] 小李: 这个客户上周也来过' },
+    ]);
   });
 
   it('blocks an agent reply with a forbidden phrase, warns only that agent with the suggestion, and sends it on override', () => {
     const d = claimed();
     expect(d.say(agent('reply', wang, { text: '这 是公司规定\uff0c没办法' }), quick)).toEqual([]);
     const [notice] = d.of('desk.notify');
-    expect(notice).toMatchObject({ agentId: 'U-wang', notice: { kind: 'guard-blocked', matches: [{ phrase: '这是公司规定', suggestion: expect.stringMatching(/^非常抱歉/) }] } });
+    expect(notice).toMatchObject({
+      agentId: 'U-wang',
+      notice: {
+        kind: 'guard-blocked',
+        matches: [{ phrase: '这是公司规定', suggestion: expect.stringMatching(/^非常抱歉/) }],
+      },
+    });
     expect(d.of('transcript')[0]?.text).toMatch(/^\[blocked: 这是公司规定\]/);
-    expect(d.say(agent('reply', wang, { text: '这是公司规定\uff0c抱歉', override: true }), quick)).toEqual(['这是公司规定\uff0c抱歉']);
+    expect(d.say(agent('reply', wang, { text: '这是公司规定\uff0c抱歉', override: true }), quick)).toEqual([
+      '这是公司规定\uff0c抱歉',
+    ]);
   });
 
   it('hands back to the bot, which resumes the standard flow and says so', () => {
     const d = claimed();
-    expect(d.say(agent('handback'), quick)).toEqual(['好的\uff0c接下来由智能客服继续为您服务。请问还有什么可以帮您\uff1f']);
+    expect(d.say(agent('handback'), quick)).toEqual([
+      '好的\uff0c接下来由智能客服继续为您服务。请问还有什么可以帮您\uff1f',
+    ]);
     expect(d.state).toBe('awaitingNeed');
     expect(d.of('ticket.update')[0]?.changes).toEqual({ outcome: 'handed back to the bot by 小王' });
     expect(d.say('怎么开发票', quick)).toEqual(['您的意思是想开具发票\uff0c对吗\uff1f']);
@@ -185,10 +224,13 @@ describe('when handoff happens', () => {
     d.say('就是用花呗分三期', quick);
     d.say('是的', quick);
     expect(d.state).toBe('handoff.queued');
-    expect(d.of('desk.open')[0]?.card).toMatchObject({ reason: 'failures', facts: ['你们支持花呗分期吗', '就是用花呗分三期'] });
+    expect(d.of('desk.open')[0]?.card).toMatchObject({
+      reason: 'failures',
+      facts: ['你们支持花呗分期吗', '就是用花呗分三期'],
+    });
   });
 
-  it('hands an escalated complaint to people at high priority, with the complaint\'s ticket', () => {
+  it("hands an escalated complaint to people at high priority, with the complaint's ticket", () => {
     const d = new Dialogue(withDesk, monday);
     d.say('太差了\uff01\uff01叫你们领导来', quick);
     const dueAt = d.record!.timers.listen!;
@@ -197,7 +239,11 @@ describe('when handoff happens', () => {
     expect(replies[1]).toMatch(/^正在为您转接人工客服/);
     const [put] = d.of('ticket.put');
     expect(put?.ticket).toMatchObject({ type: 'complaint', priority: 'high', escalation: { reason: 'supervisor' } });
-    expect(d.of('desk.open')[0]?.card).toMatchObject({ reason: 'complaint', priority: 'high', ticketId: put?.ticket.id });
+    expect(d.of('desk.open')[0]?.card).toMatchObject({
+      reason: 'complaint',
+      priority: 'high',
+      ticketId: put?.ticket.id,
+    });
     expect(d.escalations).toMatchObject([{ reason: 'supervisor' }]);
   });
 
@@ -205,10 +251,16 @@ describe('when handoff happens', () => {
     const d = new Dialogue(withDesk, shanghai('2026-11-22T21:30:00'));
     d.say('你好');
     const replies = d.say('转人工', quick);
-    expect(replies[0]).toMatch(/^现在是人工客服的非工作时间\uff08工作时间\uff1a周一、周二、周三、周四、周五 09:00-21:00\uff1b周六、周日 10:00-18:00\uff09。您的问题已为您记录\uff08编号 T\d{6}-\w{10}\uff09\uff0c客服会在 11月23日 09:00 上班后第一时间处理\uff0c并在24小时内给您答复。$/);
+    expect(replies[0]).toMatch(
+      /^现在是人工客服的非工作时间\uff08工作时间\uff1a周一、周二、周三、周四、周五 09:00-21:00\uff1b周六、周日 10:00-18:00\uff09。您的问题已为您记录\uff08编号 T\d{6}-\w{10}\uff09\uff0c客服会在 11月23日 09:00 上班后第一时间处理\uff0c并在24小时内给您答复。$/,
+    );
     expect(d.of('desk.open')[0]?.card.afterHours).toBe(true);
     const ticket = d.of('ticket.put')[0]!.ticket;
-    expect(d.of('timer.set')).toContainEqual({ type: 'timer.set', name: `promise:${ticket.id}`, dueAt: d.at + 24 * 3_600_000 });
+    expect(d.of('timer.set')).toContainEqual({
+      type: 'timer.set',
+      name: `promise:${ticket.id}`,
+      dueAt: d.at + 24 * 3_600_000,
+    });
     expect(d.state).toBe('askMore');
     // Next morning an agent picks the card up.
     d.say(agent('claim'), { after: 12 * 3_600_000 });
@@ -220,10 +272,16 @@ describe('when handoff happens', () => {
     const d = new Dialogue(noDesk, monday);
     d.say('你好');
     const replies = d.say('转人工', quick);
-    expect(replies[0]).toMatch(/^非常抱歉\uff0c人工客服暂时无法接入。您的问题已为您记录\uff08编号 T\d{6}-\w{10}\uff09\uff0c我们会在24小时内有专人与您联系。$/);
+    expect(replies[0]).toMatch(
+      /^非常抱歉\uff0c人工客服暂时无法接入。您的问题已为您记录\uff08编号 T\d{6}-\w{10}\uff09\uff0c我们会在24小时内有专人与您联系。$/,
+    );
     const ticket = d.of('ticket.put')[0]!.ticket;
     expect(ticket.status).toBe('pending');
-    expect(d.of('timer.set')).toContainEqual({ type: 'timer.set', name: `promise:${ticket.id}`, dueAt: d.at + 24 * 3_600_000 });
+    expect(d.of('timer.set')).toContainEqual({
+      type: 'timer.set',
+      name: `promise:${ticket.id}`,
+      dueAt: d.at + 24 * 3_600_000,
+    });
   });
 
   it('tells agents, not the customer, when a promised time passes while they are talking', () => {
@@ -237,7 +295,11 @@ describe('when handoff happens', () => {
     expect(d.state).toBe('handoff.claimed');
     expect(d.say({ type: 'timer', name, dueAt }, { after: dueAt - d.at, ticket })).toEqual([]);
     expect(d.of('desk.ping')).toEqual([{ type: 'desk.ping', level: 'overdue' }]);
-    expect(d.of('ticket.update')[0]).toMatchObject({ id: ticket.id, changes: { priority: 'high' }, ifStatus: 'pending' });
+    expect(d.of('ticket.update')[0]).toMatchObject({
+      id: ticket.id,
+      changes: { priority: 'high' },
+      ifStatus: 'pending',
+    });
     expect(d.state).toBe('handoff.claimed');
   });
 });

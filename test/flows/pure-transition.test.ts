@@ -57,7 +57,9 @@ describe('pure transition', () => {
     const first = pure.initial({ locale: 'zh-CN', conversationId: 't:2', channel: 'test', customer: { id: 'c2' } });
     const restored = pure.restore(JSON.parse(JSON.stringify(pure.persist(first))));
     expect('snapshot' in restored && restored.snapshot.value).toEqual(first.value);
-    expect(pure.restore({ value: { service: 'no-such-state' }, context: first.context, status: 'active' })).toEqual({ reset: expect.stringMatching(/does not fit this version/) });
+    expect(pure.restore({ value: { service: 'no-such-state' }, context: first.context, status: 'active' })).toEqual({
+      reset: expect.stringMatching(/does not fit this version/),
+    });
     expect(pure.restore('garbage')).toEqual({ reset: 'the stored snapshot is not a machine snapshot' });
   });
 });

@@ -39,7 +39,12 @@ export class RecordingChannel implements ChannelPort {
 export class RecordingDesk implements DeskPort {
   readonly cards: Array<{ conversationId: string; card: HandoffCard; transcript: TranscriptEntry[] }> = [];
   readonly posts: Array<{ conversationId: string; text: string; from: string }> = [];
-  readonly updates: Array<{ conversationId: string; status: DeskUpdate; agent?: AgentRef | undefined; category?: string | undefined }> = [];
+  readonly updates: Array<{
+    conversationId: string;
+    status: DeskUpdate;
+    agent?: AgentRef | undefined;
+    category?: string | undefined;
+  }> = [];
   readonly notices: Array<{ conversationId: string; agentId: string; notice: AgentNotice }> = [];
   readonly pings: Array<{ conversationId: string; level: string }> = [];
 
@@ -89,13 +94,22 @@ export interface Harness {
   /** Sends a customer line of conversation `conv` with a fresh event id. */
   say(conv: string, text: string | FlowPayload, id?: string): ReturnType<Engine['receive']>;
   /** An agent action on a conversation, as the desk sends it (no customer, the desk's channel). */
-  agent(conv: string, action: string, agent: AgentRef, extra?: Record<string, unknown>, id?: string): ReturnType<Engine['receive']>;
+  agent(
+    conv: string,
+    action: string,
+    agent: AgentRef,
+    extra?: Record<string, unknown>,
+    id?: string,
+  ): ReturnType<Engine['receive']>;
   event(conv: string, payload: FlowPayload, id?: string): InboundEvent;
 }
 
 let seq = 0;
 
-export function harness(store: Store, options: { flow?: ConversationFlow; clock?: TestClock; engine?: Partial<EngineOptions>; desk?: DeskPort } = {}): Harness {
+export function harness(
+  store: Store,
+  options: { flow?: ConversationFlow; clock?: TestClock; engine?: Partial<EngineOptions>; desk?: DeskPort } = {},
+): Harness {
   const clock = options.clock ?? new TestClock();
   const channel = new RecordingChannel();
   const log = memoryLogger();
@@ -131,6 +145,12 @@ export function harness(store: Store, options: { flow?: ConversationFlow; clock?
     event,
     say: (conv, text, id) => engine.receive(event(conv, typeof text === 'string' ? { type: 'text', text } : text, id)),
     agent: (conv, action, agent, extra = {}, id) =>
-      engine.receive({ id: id ?? `desk-${++seq}`, conversationId: conv, channel: 'desk', at: clock.now(), payload: { type: 'agent', action, agent, ...extra } }),
+      engine.receive({
+        id: id ?? `desk-${++seq}`,
+        conversationId: conv,
+        channel: 'desk',
+        at: clock.now(),
+        payload: { type: 'agent', action, agent, ...extra },
+      }),
   };
 }

@@ -47,7 +47,14 @@ export async function runPlayground(script: string, options: PlaygroundOptions =
   let now = Date.parse(options.at ?? MONDAY_AFTERNOON);
   if (Number.isNaN(now)) throw new Error(`--at must be a date and time (got "${options.at}")`);
   const clock = { now: () => now, advance: (ms: number) => void (now += ms) };
-  const { runtime, session } = await createPlayground({ config, lang: options.lang, flowsDir: options.flows, clock, print, log: logger });
+  const { runtime, session } = await createPlayground({
+    config,
+    lang: options.lang,
+    flowsDir: options.flows,
+    clock,
+    print,
+    log: logger,
+  });
   try {
     for (const line of script.split(/\r?\n/)) {
       if (!(await session.line(line))) break;

@@ -48,7 +48,9 @@ export async function findRedis(env: NodeJS.ProcessEnv = process.env): Promise<F
   const port = await freePort();
   let child: ChildProcess;
   try {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
     await new Promise<void>((resolve, reject) => {
       child.once('error', reject);
       const started = Date.now();

@@ -21,6 +21,9 @@ export function requireRedis(): boolean {
 }
 
 /** A store on its own key prefix, so suites never see each other's keys. */
-export async function freshRedisStore(limits: Partial<StoreLimits> = {}, prefix = `test:${randomUUID().slice(0, 8)}:`): Promise<RedisStore> {
+export async function freshRedisStore(
+  limits: Partial<StoreLimits> = {},
+  prefix = `test:${randomUUID().slice(0, 8)}:`,
+): Promise<RedisStore> {
   return RedisStore.connect({ url: redisUrl, prefix, limits });
 }

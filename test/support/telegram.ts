@@ -48,7 +48,15 @@ export function fakeBotApi(root = 'https://api.telegram.org', options: { delayMs
       }
       const failure = method === 'sendMessage' ? failures.shift() : undefined;
       if (failure && failure !== 'ok') return callback(null, failure);
-      const result = method === 'sendMessage' ? { message_id: ++messageId, date: 1_795_000_000, chat: { id: payload.chat_id, type: 'private' }, text: payload.text } : true;
+      const result =
+        method === 'sendMessage'
+          ? {
+              message_id: ++messageId,
+              date: 1_795_000_000,
+              chat: { id: payload.chat_id, type: 'private' },
+              text: payload.text,
+            }
+          : true;
       callback(null, [200, { ok: true, result }]);
     });
   return {
@@ -67,7 +75,9 @@ export function fakeBotApi(root = 'https://api.telegram.org', options: { delayMs
       return messageId;
     },
     sent(chatId?: number): string[] {
-      return calls.filter((c) => c.method === 'sendMessage' && (chatId === undefined || c.body.chat_id === chatId)).map((c) => String(c.body.text));
+      return calls
+        .filter((c) => c.method === 'sendMessage' && (chatId === undefined || c.body.chat_id === chatId))
+        .map((c) => String(c.body.text));
     },
     of(method: string): BotApiCall[] {
       return calls.filter((c) => c.method === method);
@@ -76,7 +86,15 @@ export function fakeBotApi(root = 'https://api.telegram.org', options: { delayMs
 }
 
 export function tooManyRequests(retryAfter: number): [number, Record<string, unknown>] {
-  return [429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } }];
+  return [
+    429,
+    {
+      ok: false,
+      error_code: 429,
+      description: `Too Many Requests: retry after ${retryAfter}`,
+      parameters: { retry_after: retryAfter },
+    },
+  ];
 }
 export function blockedByUser(): [number, Record<string, unknown>] {
   return [403, { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' }];
@@ -96,9 +114,17 @@ export const updates = {
         message_id: updateId,
         date: extra.date ?? Math.floor(Date.parse('2026-11-23T07:00:00Z') / 1000),
         chat: { id: chatId, type: extra.chatType ?? 'private', first_name: 'Li' },
-        from: { id: Math.abs(chatId), is_bot: false, first_name: 'Li', last_name: 'Lei', ...(extra.languageCode ? { language_code: extra.languageCode } : {}) },
+        from: {
+          id: Math.abs(chatId),
+          is_bot: false,
+          first_name: 'Li',
+          last_name: 'Lei',
+          ...(extra.languageCode ? { language_code: extra.languageCode } : {}),
+        },
         text,
-        ...(text.startsWith('/') ? { entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }] } : {}),
+        ...(text.startsWith('/')
+          ? { entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }] }
+          : {}),
       },
     };
   },

@@ -17,7 +17,15 @@ const flow = defaultFlow();
 const engine = new Engine({
   store,
   flow: () => flow,
-  channels: new Map([['test', { send: async (m) => void process.stdout.write(`${JSON.stringify({ id: m.id, text: m.text, pid: process.pid })}\n`) }]]),
+  channels: new Map([
+    [
+      'test',
+      {
+        send: async (m) =>
+          void process.stdout.write(`${JSON.stringify({ id: m.id, text: m.text, pid: process.pid })}\n`),
+      },
+    ],
+  ]),
   clock: Date.now,
   log: createLogger('warn'),
 });

@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StoreLimits } from '../../../adapters/store/shared.js';
 import { LeaseLostError } from '../../../bots/errors.js';
-import { DROP_HEAD, OUTBOX_PAGE, type InboundEvent, type Lease, type OutboxItem, type Store, type TimerSpec } from '../../../bots/ports.js';
+import {
+  DROP_HEAD,
+  OUTBOX_PAGE,
+  type InboundEvent,
+  type Lease,
+  type OutboxItem,
+  type Store,
+  type TimerSpec,
+} from '../../../bots/ports.js';
 import type { Ticket } from '../../../flows/ticket.js';
 
 /**
@@ -27,11 +35,36 @@ export interface StoreUnderTest {
 export type OpenStore = (limits: Partial<StoreLimits>) => Promise<StoreUnderTest>;
 
 export function event(id: string, conversationId = 'tg:42', text = '你好'): InboundEvent {
-  return { id, conversationId, channel: 'telegram', customer: { id: '42' }, at: 1_795_000_000_000, payload: { type: 'text', text } };
+  return {
+    id,
+    conversationId,
+    channel: 'telegram',
+    customer: { id: '42' },
+    at: 1_795_000_000_000,
+    payload: { type: 'text', text },
+  };
 }
 
-export function ticket(id: string, createdAt: number, status: Ticket['status'] = 'answered', conversationId = 'tg:42'): Ticket {
-  return { id, type: 'inquiry', status, conversationId, channel: 'telegram', customer: { id: '42' }, locale: 'zh-CN', need: '发票', facts: [], outcome: 'x', createdAt, updatedAt: createdAt };
+export function ticket(
+  id: string,
+  createdAt: number,
+  status: Ticket['status'] = 'answered',
+  conversationId = 'tg:42',
+): Ticket {
+  return {
+    id,
+    type: 'inquiry',
+    status,
+    conversationId,
+    channel: 'telegram',
+    customer: { id: '42' },
+    locale: 'zh-CN',
+    need: '发票',
+    facts: [],
+    outcome: 'x',
+    createdAt,
+    updatedAt: createdAt,
+  };
 }
 
 export function reply(id: string, conversationId = 'tg:42'): OutboxItem {
@@ -82,7 +115,9 @@ export function storeContract(name: string, open: OpenStore): void {
         await store.accept(event(odd));
         await store.accept(event('second'));
         const l = await lease(store, 'tg:42');
-        expect(await store.commit(l, { eventId: 'someone-else', record: undefined, transcript: [], outbox: [] })).toBe(2);
+        expect(await store.commit(l, { eventId: 'someone-else', record: undefined, transcript: [], outbox: [] })).toBe(
+          2,
+        );
         expect(await store.peekInbox('tg:42')).toMatchObject({ id: odd });
         expect(await store.commit(l, { eventId: odd, record: undefined, transcript: [], outbox: [] })).toBe(1);
         expect(await store.peekInbox('tg:42')).toMatchObject({ id: 'second' });
@@ -95,11 +130,17 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await s.store.peekInbox('bad')).toEqual({ corrupt: '{not json' });
         const begun = await s.store.begin('bad', 5_000);
         expect(begun?.next).toEqual({ corrupt: '{not json' });
-        expect(await s.store.commit(begun!.lease, { eventId: DROP_HEAD, record: undefined, transcript: [], outbox: [] })).toBe(1);
+        expect(
+          await s.store.commit(begun!.lease, { eventId: DROP_HEAD, record: undefined, transcript: [], outbox: [] }),
+        ).toBe(1);
         expect(await s.store.peekInbox('bad')).toEqual({ corrupt: JSON.stringify({ id: 'no-payload' }) });
-        expect(await s.store.commit(begun!.lease, { eventId: DROP_HEAD, record: undefined, transcript: [], outbox: [] })).toBe(0);
+        expect(
+          await s.store.commit(begun!.lease, { eventId: DROP_HEAD, record: undefined, transcript: [], outbox: [] }),
+        ).toBe(0);
         // On an empty inbox DROP_HEAD drops nothing.
-        expect(await s.store.commit(begun!.lease, { eventId: DROP_HEAD, record: undefined, transcript: [], outbox: [] })).toBe(0);
+        expect(
+          await s.store.commit(begun!.lease, { eventId: DROP_HEAD, record: undefined, transcript: [], outbox: [] }),
+        ).toBe(0);
       });
     });
 
@@ -129,11 +170,23 @@ export function storeContract(name: string, open: OpenStore): void {
         const s = await fresh();
         await s.store.accept(event('u1'));
         const mine = await lease(s.store, 'tg:42');
-        await s.store.commit(mine, { eventId: 'u1', record: { snapshot: 'fresh', timers: {}, turn: 2 }, transcript: [{ at: 1, from: 'customer', text: '你好', eventId: 'u1' }], outbox: [reply('u1#0')] });
+        await s.store.commit(mine, {
+          eventId: 'u1',
+          record: { snapshot: 'fresh', timers: {}, turn: 2 },
+          transcript: [{ at: 1, from: 'customer', text: '你好', eventId: 'u1' }],
+          outbox: [reply('u1#0')],
+        });
         await s.store.accept(event('u3'));
         await s.expireLease('tg:42');
         const other = await lease(s.store, 'tg:42');
-        await expect(s.store.commit(mine, { eventId: 'u3', record: { snapshot: 'stale', timers: {}, turn: 9 }, transcript: [{ at: 2, from: 'bot', text: 'stale', eventId: 'u3' }], outbox: [reply('u3#0')] })).rejects.toBeInstanceOf(LeaseLostError);
+        await expect(
+          s.store.commit(mine, {
+            eventId: 'u3',
+            record: { snapshot: 'stale', timers: {}, turn: 9 },
+            transcript: [{ at: 2, from: 'bot', text: 'stale', eventId: 'u3' }],
+            outbox: [reply('u3#0')],
+          }),
+        ).rejects.toBeInstanceOf(LeaseLostError);
         expect((await s.store.load('tg:42'))?.turn).toBe(2);
         expect(await s.store.peekInbox('tg:42')).toMatchObject({ id: 'u3' });
         expect((await s.store.transcript('tg:42', 10)).map((e) => e.text)).toEqual(['你好']);
@@ -194,9 +247,17 @@ export function storeContract(name: string, open: OpenStore): void {
       it('caps the transcript, dropping the oldest entries', async () => {
         const { store } = await fresh({ transcriptMax: 10 });
         const l = await lease(store, 'cap');
-        for (let i = 0; i < 15; i++) await store.commit(l, { eventId: `x${i}`, record: undefined, transcript: [{ at: i, from: 'customer', text: `m${i}`, eventId: `x${i}` }], outbox: [] });
+        for (let i = 0; i < 15; i++)
+          await store.commit(l, {
+            eventId: `x${i}`,
+            record: undefined,
+            transcript: [{ at: i, from: 'customer', text: `m${i}`, eventId: `x${i}` }],
+            outbox: [],
+          });
         await store.unlock(l);
-        expect((await store.transcript('cap', 100)).map((e) => e.text)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i + 5}`));
+        expect((await store.transcript('cap', 100)).map((e) => e.text)).toEqual(
+          Array.from({ length: 10 }, (_, i) => `m${i + 5}`),
+        );
         expect((await store.transcript('cap', 3)).map((e) => e.text)).toEqual(['m12', 'm13', 'm14']);
         expect(await store.transcript('nobody', 3)).toEqual([]);
       });
@@ -204,7 +265,12 @@ export function storeContract(name: string, open: OpenStore): void {
       it('keeps the outbox in order and acknowledges only from its head', async () => {
         const { store } = await fresh();
         const l = await lease(store, 'tg:42');
-        await store.commit(l, { eventId: 'e', record: undefined, transcript: [], outbox: [reply('a'), reply('b'), reply('c')] });
+        await store.commit(l, {
+          eventId: 'e',
+          record: undefined,
+          transcript: [],
+          outbox: [reply('a'), reply('b'), reply('c')],
+        });
         expect((await store.peekOutbox('tg:42', 2)).map((i) => i.id)).toEqual(['a', 'b']);
         await store.ackOutbox(l, ['b']);
         expect((await store.peekOutbox('tg:42', 10)).map((i) => i.id)).toEqual(['a', 'b', 'c']);
@@ -218,7 +284,12 @@ export function storeContract(name: string, open: OpenStore): void {
         const { store } = await fresh();
         const l = await lease(store, 'tg:42');
         const items = Array.from({ length: OUTBOX_PAGE + 1 }, (_, i) => reply(`o${i}`));
-        await store.commit(l, { eventId: 'e', record: { snapshot: {}, timers: {}, turn: 1 }, transcript: [], outbox: items });
+        await store.commit(l, {
+          eventId: 'e',
+          record: { snapshot: {}, timers: {}, turn: 1 },
+          transcript: [],
+          outbox: items,
+        });
         await store.accept(event('next'));
         await store.unlock(l);
         const begun = await store.begin('tg:42', 5_000);
@@ -237,10 +308,18 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(begun?.outbox).toEqual([]);
 
         // While this worker holds it, the next message waits in the inbox; a redelivery is a duplicate.
-        expect(await store.acceptAndBegin(event('b2', 'tg:77', '我的订单'), 5_000)).toEqual({ duplicate: false, begun: undefined });
+        expect(await store.acceptAndBegin(event('b2', 'tg:77', '我的订单'), 5_000)).toEqual({
+          duplicate: false,
+          begun: undefined,
+        });
         expect(await store.acceptAndBegin(event('b2', 'tg:77', '我的订单'), 5_000)).toEqual({ duplicate: true });
 
-        await store.commit(begun!.lease, { eventId: 'b1', record: { snapshot: { value: 'awaitingNeed' }, timers: {}, turn: 1 }, transcript: [], outbox: [reply('b1#0', 'tg:77'), reply('b1#1', 'tg:77')] });
+        await store.commit(begun!.lease, {
+          eventId: 'b1',
+          record: { snapshot: { value: 'awaitingNeed' }, timers: {}, turn: 1 },
+          transcript: [],
+          outbox: [reply('b1#0', 'tg:77'), reply('b1#1', 'tg:77')],
+        });
         // Releasing acknowledges what was sent (only the head, in order) and says what is left.
         expect(await store.unlock(begun!.lease, ['b1#0'])).toEqual({ inbox: 1, outbox: 1 });
         expect(await store.pending(100)).toContain('tg:77');
@@ -282,8 +361,15 @@ export function storeContract(name: string, open: OpenStore): void {
       it('updates only while the ticket has the expected status, and never moves updatedAt back', async () => {
         const { store } = await fresh();
         await store.tickets.put(ticket('T1', 100, 'pending'));
-        expect(await store.tickets.update('T1', { satisfaction: 4 }, 300)).toMatchObject({ id: 'T1', satisfaction: 4, updatedAt: 300 });
-        expect(await store.tickets.update('T1', { status: 'resolved' }, 200, 'pending')).toMatchObject({ status: 'resolved', updatedAt: 300 });
+        expect(await store.tickets.update('T1', { satisfaction: 4 }, 300)).toMatchObject({
+          id: 'T1',
+          satisfaction: 4,
+          updatedAt: 300,
+        });
+        expect(await store.tickets.update('T1', { status: 'resolved' }, 200, 'pending')).toMatchObject({
+          status: 'resolved',
+          updatedAt: 300,
+        });
         // Already resolved: the guarded change is refused and the ticket comes back as it is.
         const refused = await store.tickets.update('T1', { status: 'unresolved' }, 400, 'pending');
         expect(refused).toMatchObject({ status: 'resolved', updatedAt: 300 });
@@ -293,7 +379,10 @@ export function storeContract(name: string, open: OpenStore): void {
       it('applies concurrent ticket updates without losing either', async () => {
         const { store } = await fresh();
         await store.tickets.put(ticket('T3', 100));
-        await Promise.all([store.tickets.update('T3', { satisfaction: 5 }, 200), store.tickets.update('T3', { status: 'resolved' }, 201)]);
+        await Promise.all([
+          store.tickets.update('T3', { satisfaction: 5 }, 200),
+          store.tickets.update('T3', { status: 'resolved' }, 201),
+        ]);
         expect(await store.tickets.get('T3')).toMatchObject({ satisfaction: 5, status: 'resolved', updatedAt: 201 });
       });
 
@@ -306,7 +395,9 @@ export function storeContract(name: string, open: OpenStore): void {
         expect((await store.tickets.list()).map((t) => t.id)).toEqual(['T4', 'T2', 'T3', 'T1']);
         expect((await store.tickets.list({ status: 'pending' })).map((t) => t.id)).toEqual(['T4', 'T2', 'T3']);
         expect((await store.tickets.list({ conversationId: 'tg:42' })).map((t) => t.id)).toEqual(['T2', 'T3', 'T1']);
-        expect((await store.tickets.list({ status: 'pending', conversationId: 'tg:42', limit: 1 })).map((t) => t.id)).toEqual(['T2']);
+        expect(
+          (await store.tickets.list({ status: 'pending', conversationId: 'tg:42', limit: 1 })).map((t) => t.id),
+        ).toEqual(['T2']);
         expect(await store.tickets.list({ status: 'resolved' })).toEqual([]);
         for (let i = 0; i < 55; i++) await store.tickets.put(ticket(`M${String(i).padStart(2, '0')}`, 1_000 + i));
         const page = await store.tickets.list();
@@ -325,14 +416,20 @@ export function storeContract(name: string, open: OpenStore): void {
         await store.timers.schedule(timer('c4', 'idle', 9_000));
         expect(await store.timers.claimDue(500, 60_000, 10)).toEqual([]);
         const claimed = await store.timers.claimDue(5_000, 60_000, 2);
-        expect(claimed.map(({ handle: _, ...t }) => t)).toEqual([timer('c2', 'idle', 1_000), timer('c3', 'idle', 2_000)]);
+        expect(claimed.map(({ handle: _, ...t }) => t)).toEqual([
+          timer('c2', 'idle', 1_000),
+          timer('c3', 'idle', 2_000),
+        ]);
         expect((await store.timers.claimDue(5_000, 60_000, 10)).map((t) => t.conversationId)).toEqual(['c1']);
       });
 
       it('hands a due timer to one claimer, and again only after its lease', async () => {
         const { store } = await fresh();
         await store.timers.schedule(timer('tg:1', 'idle', 1_000));
-        const [a, b] = await Promise.all([store.timers.claimDue(1_500, 60_000, 10), store.timers.claimDue(1_500, 60_000, 10)]);
+        const [a, b] = await Promise.all([
+          store.timers.claimDue(1_500, 60_000, 10),
+          store.timers.claimDue(1_500, 60_000, 10),
+        ]);
         expect(a.length + b.length).toBe(1);
         expect([...a, ...b][0]).toMatchObject(timer('tg:1', 'idle', 1_000));
         expect(await store.timers.claimDue(30_000, 60_000, 10)).toEqual([]);

@@ -15,14 +15,17 @@ interface TimerInternals {
   due: Map<string, { score: number; timer: string }>;
 }
 
-function memoryStore(limits: Partial<StoreLimits> = {}): StoreUnderTest & { store: MemoryStore; advance(ms: number): void } {
+function memoryStore(
+  limits: Partial<StoreLimits> = {},
+): StoreUnderTest & { store: MemoryStore; advance(ms: number): void } {
   let now = 1_795_000_000_000;
   const store = new MemoryStore(() => now, limits);
   return {
     store,
     advance: (ms) => void (now += ms),
     expireLease: async () => void (now += 10 * 60_000),
-    pushInboxRaw: async (conversationId, raw) => void (store as unknown as Internals).slot(conversationId).inbox.push(raw),
+    pushInboxRaw: async (conversationId, raw) =>
+      void (store as unknown as Internals).slot(conversationId).inbox.push(raw),
     corruptTimer: async (conversationId, name, raw) => {
       const entry = (store.timers as unknown as TimerInternals).due.get(timerMember(conversationId, name));
       if (!entry) throw new Error(`no timer ${name} of ${conversationId}`);
@@ -60,7 +63,12 @@ describe('memory store (its own clock)', () => {
   it('forgets an untouched conversation state after stateTtlSec, and each turn renews it', async () => {
     const s = memoryStore({ stateTtlSec: 100 });
     const begun = await s.store.begin('c', 1_000_000);
-    await s.store.commit(begun!.lease, { eventId: 'x', record: { snapshot: {}, timers: {}, turn: 1 }, transcript: [], outbox: [] });
+    await s.store.commit(begun!.lease, {
+      eventId: 'x',
+      record: { snapshot: {}, timers: {}, turn: 1 },
+      transcript: [],
+      outbox: [],
+    });
     s.advance(99_000);
     await s.store.commit(begun!.lease, { eventId: 'y', record: undefined, transcript: [], outbox: [] });
     s.advance(99_000);

@@ -29,8 +29,10 @@ describe.runIf(requireRedis())('Redis store', () => {
     return {
       store,
       expireLease: async (conversationId) => void (await raw.del(`${prefix}{c:${conversationId}}:lock`)),
-      pushInboxRaw: async (conversationId, entry) => void (await raw.rpush(`${prefix}{c:${conversationId}}:inbox`, entry)),
-      corruptTimer: async (conversationId, name, data) => void (await raw.hset(`${prefix}{timers}:data`, timerMember(conversationId, name), data)),
+      pushInboxRaw: async (conversationId, entry) =>
+        void (await raw.rpush(`${prefix}{c:${conversationId}}:inbox`, entry)),
+      corruptTimer: async (conversationId, name, data) =>
+        void (await raw.hset(`${prefix}{timers}:data`, timerMember(conversationId, name), data)),
       close: async () => {
         await store.close();
         await dropPrefix(raw, prefix);
@@ -73,18 +75,30 @@ describe.runIf(requireRedis())('Redis store', () => {
 
     it('keeps every key of a conversation under one cluster hash tag', async () => {
       const lease = await lock('tg:42', 5_000);
-      await store.commit(lease!, { eventId: 'u1', record: { snapshot: {}, timers: {}, turn: 1 }, transcript: [{ at: 1, from: 'customer', text: '你好', eventId: 'u1' }], outbox: [] });
+      await store.commit(lease!, {
+        eventId: 'u1',
+        record: { snapshot: {}, timers: {}, turn: 1 },
+        transcript: [{ at: 1, from: 'customer', text: '你好', eventId: 'u1' }],
+        outbox: [],
+      });
       await store.unlock(lease!);
       const keys = await raw.keys(`${prefix}{c:tg:42}*`);
       expect(keys.length).toBeGreaterThanOrEqual(3);
-      const slots = new Set(await Promise.all(keys.map((k) => raw.call('CLUSTER', 'KEYSLOT', k).catch(() => keyslotFallback(k)))));
+      const slots = new Set(
+        await Promise.all(keys.map((k) => raw.call('CLUSTER', 'KEYSLOT', k).catch(() => keyslotFallback(k)))),
+      );
       expect(slots.size).toBe(1);
     });
 
     it('keeps the state for stateTtlSec (30 days by default) with a Redis TTL', async () => {
       await store.accept(event('u2'));
       const lease = await lock('tg:42', 5_000);
-      await store.commit(lease!, { eventId: 'u2', record: { snapshot: { value: 'confirming' }, timers: { idle: 5 }, turn: 2 }, transcript: [], outbox: [] });
+      await store.commit(lease!, {
+        eventId: 'u2',
+        record: { snapshot: { value: 'confirming' }, timers: { idle: 5 }, turn: 2 },
+        transcript: [],
+        outbox: [],
+      });
       await store.unlock(lease!);
       expect(await raw.ttl(`${prefix}{c:tg:42}:state`)).toBeGreaterThan(29 * 86400);
     });
@@ -92,8 +106,26 @@ describe.runIf(requireRedis())('Redis store', () => {
     it('recognises entries whatever their key order and however their ids are spelled', async () => {
       // Entries written by another version (id not first), and ids with quotes and non-ASCII.
       const odd = 'tg:"引号"\\é';
-      await raw.rpush(`${prefix}{c:order}:inbox`, JSON.stringify({ conversationId: 'order', id: odd, channel: 'telegram', at: 1, payload: { type: 'text', text: 'x' } }));
-      await raw.rpush(`${prefix}{c:order}:outbox`, JSON.stringify({ effect: { type: 'reply', text: 'a' }, id: `${odd}#0`, conversationId: 'order', channel: 'telegram', customerId: '1' }));
+      await raw.rpush(
+        `${prefix}{c:order}:inbox`,
+        JSON.stringify({
+          conversationId: 'order',
+          id: odd,
+          channel: 'telegram',
+          at: 1,
+          payload: { type: 'text', text: 'x' },
+        }),
+      );
+      await raw.rpush(
+        `${prefix}{c:order}:outbox`,
+        JSON.stringify({
+          effect: { type: 'reply', text: 'a' },
+          id: `${odd}#0`,
+          conversationId: 'order',
+          channel: 'telegram',
+          customerId: '1',
+        }),
+      );
       const lease = await lock('order', 5_000);
       await store.commit(lease!, { eventId: 'someone-else', record: undefined, transcript: [], outbox: [] });
       expect(await store.peekInbox('order')).toMatchObject({ id: odd });
@@ -110,7 +142,14 @@ describe.runIf(requireRedis())('Redis store', () => {
       await raw.pexpire(`${prefix}{c:tg:42}:lock`, 1);
       await new Promise((r) => setTimeout(r, 5));
       expect(await raw.exists(`${prefix}{c:tg:42}:lock`)).toBe(0);
-      await expect(store.commit(lease!, { eventId: 'u3', record: { snapshot: 'stale', timers: {}, turn: 9 }, transcript: [], outbox: [] })).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(
+        store.commit(lease!, {
+          eventId: 'u3',
+          record: { snapshot: 'stale', timers: {}, turn: 9 },
+          transcript: [],
+          outbox: [],
+        }),
+      ).rejects.toBeInstanceOf(LeaseLostError);
       expect((await store.load('tg:42'))?.turn).toBe(2);
       expect(await store.peekInbox('tg:42')).toMatchObject({ id: 'u3' });
     });
@@ -118,10 +157,25 @@ describe.runIf(requireRedis())('Redis store', () => {
     it('hands a due timer to exactly one of two connections, and again only after its lease', async () => {
       const other = await freshRedisStore({}, prefix);
       try {
-        await store.timers.schedule({ conversationId: 'tg:1', name: 'idle', dueAt: 1_000, channel: 'telegram', customerId: '1' });
-        const [a, b] = await Promise.all([store.timers.claimDue(1_500, 60_000, 10), other.timers.claimDue(1_500, 60_000, 10)]);
+        await store.timers.schedule({
+          conversationId: 'tg:1',
+          name: 'idle',
+          dueAt: 1_000,
+          channel: 'telegram',
+          customerId: '1',
+        });
+        const [a, b] = await Promise.all([
+          store.timers.claimDue(1_500, 60_000, 10),
+          other.timers.claimDue(1_500, 60_000, 10),
+        ]);
         expect(a.length + b.length).toBe(1);
-        expect([...a, ...b][0]).toMatchObject({ conversationId: 'tg:1', name: 'idle', dueAt: 1_000, channel: 'telegram', customerId: '1' });
+        expect([...a, ...b][0]).toMatchObject({
+          conversationId: 'tg:1',
+          name: 'idle',
+          dueAt: 1_000,
+          channel: 'telegram',
+          customerId: '1',
+        });
         expect(await store.timers.claimDue(30_000, 60_000, 10)).toEqual([]);
         const again = await store.timers.claimDue(61_501, 60_000, 10);
         expect(again).toHaveLength(1);
@@ -170,7 +224,13 @@ describe.runIf(requireRedis())('Redis store', () => {
     });
 
     it('removes an unreadable timer only if it was not rewritten meanwhile', async () => {
-      await store.timers.schedule({ conversationId: 'tg:5', name: 'idle', dueAt: 1_000, channel: 'telegram', customerId: '5' });
+      await store.timers.schedule({
+        conversationId: 'tg:5',
+        name: 'idle',
+        dueAt: 1_000,
+        channel: 'telegram',
+        customerId: '5',
+      });
       await raw.hset(`${prefix}{timers}:data`, timerMember('tg:5', 'idle'), 'garbage');
       expect(await store.timers.claimDue(2_000, 60_000, 10)).toEqual([]);
       expect(await raw.zscore(`${prefix}{timers}:due`, timerMember('tg:5', 'idle'))).toBeNull();

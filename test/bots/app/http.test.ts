@@ -9,9 +9,12 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()));
 });
 
-const route = (path: string, body: string): Route => ({ path, handle: (_req, res) => void res.writeHead(200).end(body) });
+const route = (path: string, body: string): Route => ({
+  path,
+  handle: (_req, res) => void res.writeHead(200).end(body),
+});
 
-describe('the app\'s one HTTP server', () => {
+describe("the app's one HTTP server", () => {
   it('routes by exact path (ignoring the query), answers /healthz, and 404 otherwise', async () => {
     const http = createHttpServer({ routes: [route('/a', 'A'), route('/b', 'B')], log: memoryLogger() });
     open.push(http);
@@ -28,7 +31,17 @@ describe('the app\'s one HTTP server', () => {
 
   it('answers 500 when a route throws, and keeps serving', async () => {
     const log = memoryLogger();
-    const http = createHttpServer({ routes: [{ path: '/boom', handle: () => { throw new Error('bug'); } }], log });
+    const http = createHttpServer({
+      routes: [
+        {
+          path: '/boom',
+          handle: () => {
+            throw new Error('bug');
+          },
+        },
+      ],
+      log,
+    });
     open.push(http);
     const port = await http.listen(0, '127.0.0.1');
     expect((await fetch(`http://127.0.0.1:${port}/boom`)).status).toBe(500);
@@ -36,7 +49,9 @@ describe('the app\'s one HTTP server', () => {
   });
 
   it('refuses two routes on one path, or one on /healthz, when it is built', () => {
-    expect(() => createHttpServer({ routes: [route('/a', 'A'), route('/a', 'again')], log: memoryLogger() })).toThrow(SetupError);
+    expect(() => createHttpServer({ routes: [route('/a', 'A'), route('/a', 'again')], log: memoryLogger() })).toThrow(
+      SetupError,
+    );
     expect(() => createHttpServer({ routes: [route('/healthz', 'mine')], log: memoryLogger() })).toThrow(/\/healthz/);
   });
 

@@ -1,0 +1,180 @@
+import type { Redis } from 'ioredis';
+import { ContentionError } from '../../bots/errors.js';
+import type { DueTimer, QueueStore, TicketQuery, TicketStore, TimerSpec, TimerStore } from '../../bots/ports.js';
+import { Ticket, type TicketChanges, type TicketStatus } from '../../flows/ticket.js';
+import { SCRIPTS, type Script } from './redis-scripts.js';
+import {
+  averageWait,
+  mergeTicket,
+  parseTimer,
+  RECENT_WAITS,
+  splitHandle,
+  ticketQuery,
+  timerHandle,
+  timerMember,
+  waitSeconds,
+} from './shared.js';
+
+/**
+ * The Redis store's deployment-wide structures, each under its own hash tag: tickets (a hash and a
+ * by-time index), timers (a due-time sorted set and their data), and the agents' queue.
+ */
+
+/** Runs one of the store's scripts (redis-scripts.ts) on its connection. */
+export type Runner = <K extends string, A, R>(
+  s: Script<K, A, R>,
+  keys: Readonly<Record<K, string>>,
+  args: A,
+) => Promise<R>;
+
+export class RedisTickets implements TicketStore {
+  private readonly hash: string;
+  private readonly index: string;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly run: Runner,
+  ) {
+    this.hash = `${prefix}{tickets}:all`;
+    this.index = `${prefix}{tickets}:by-time`;
+  }
+
+  async put(ticket: Ticket): Promise<void> {
+    await this.run(
+      SCRIPTS.putTicket,
+      { tickets: this.hash, index: this.index },
+      { id: ticket.id, json: JSON.stringify(ticket), createdAt: ticket.createdAt },
+    );
+  }
+
+  async update(id: string, changes: TicketChanges, at: number, ifStatus?: TicketStatus): Promise<Ticket | undefined> {
+    // Optimistic compare-and-set: a concurrent writer (an agent, later) makes us re-read, not overwrite.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const raw = await this.redis.hget(this.hash, id);
+      if (raw === null) return undefined;
+      const current = Ticket.parse(JSON.parse(raw));
+      const next = mergeTicket(current, changes, at, ifStatus);
+      if (!next) return current;
+      if (
+        (await this.run(
+          SCRIPTS.casTicket,
+          { tickets: this.hash },
+          { id, expected: raw, next: JSON.stringify(next) },
+        )) === 1
+      )
+        return next;
+    }
+    throw new ContentionError(`Ticket ${id}`);
+  }
+
+  async get(id: string): Promise<Ticket | undefined> {
+    const raw = await this.redis.hget(this.hash, id);
+    return raw === null ? undefined : Ticket.parse(JSON.parse(raw));
+  }
+
+  async list(query: TicketQuery = {}): Promise<Ticket[]> {
+    // The index is read newest first (see newestFirst), a page at a time, until enough match.
+    const { limit, matches } = ticketQuery(query);
+    const out: Ticket[] = [];
+    const page = Math.max(limit, 100);
+    for (let start = 0; out.length < limit; start += page) {
+      const ids = await this.redis.zrevrange(this.index, start, start + page - 1);
+      if (ids.length === 0) break;
+      const raws = await this.redis.hmget(this.hash, ...ids);
+      for (const raw of raws) {
+        if (raw === null) continue;
+        const t = Ticket.parse(JSON.parse(raw));
+        if (matches(t)) out.push(t);
+        if (out.length >= limit) break;
+      }
+    }
+    return out;
+  }
+}
+
+export class RedisTimers implements TimerStore {
+  /** The due set (member → due time, or lease expiry while claimed) and each member's timer JSON. */
+  private readonly keys: { due: string; data: string };
+
+  constructor(
+    prefix: string,
+    private readonly run: Runner,
+  ) {
+    this.keys = { due: `${prefix}{timers}:due`, data: `${prefix}{timers}:data` };
+  }
+
+  async schedule(timer: TimerSpec): Promise<void> {
+    await this.run(SCRIPTS.setTimer, this.keys, {
+      member: timerMember(timer.conversationId, timer.name),
+      dueAt: timer.dueAt,
+      data: JSON.stringify(timer),
+    });
+  }
+
+  async cancel(conversationId: string, name: string): Promise<void> {
+    await this.run(SCRIPTS.setTimer, this.keys, {
+      member: timerMember(conversationId, name),
+      dueAt: 0,
+      data: undefined,
+    });
+  }
+
+  async claimDue(now: number, leaseMs: number, limit: number): Promise<DueTimer[]> {
+    const flat = await this.run(SCRIPTS.claimTimers, this.keys, { now, leaseMs, limit });
+    const out: DueTimer[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const member = flat[i] ?? '';
+      const raw = flat[i + 1] ?? '';
+      const t = parseTimer(raw);
+      // Unreadable: removed (unless rewritten meanwhile) so it does not come due on every poll.
+      if (t) out.push({ ...t, handle: timerHandle(member, raw) });
+      else await this.run(SCRIPTS.completeTimer, this.keys, { member, data: raw });
+    }
+    return out;
+  }
+
+  async complete(timer: DueTimer): Promise<void> {
+    const [member, raw] = splitHandle(timer.handle);
+    await this.run(SCRIPTS.completeTimer, this.keys, { member, data: raw });
+  }
+}
+
+/** The queue of conversations waiting for an agent, shared by all replicas (one hash tag). */
+export class RedisQueue implements QueueStore {
+  private readonly waiting: string;
+  private readonly waits: string;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.waiting = `${prefix}{queue}:waiting`;
+    this.waits = `${prefix}{queue}:waits`;
+  }
+
+  async join(conversationId: string, at: number): Promise<void> {
+    await this.redis.zadd(this.waiting, 'NX', at, conversationId);
+  }
+
+  async position(conversationId: string): Promise<number | undefined> {
+    const rank = await this.redis.zrank(this.waiting, conversationId);
+    return rank === null ? undefined : rank + 1;
+  }
+
+  async leave(conversationId: string, at: number, claimed: boolean): Promise<void> {
+    const since = await this.redis.zscore(this.waiting, conversationId);
+    const removed = await this.redis.zrem(this.waiting, conversationId);
+    if (claimed && removed === 1 && since !== null) {
+      await this.redis
+        .multi()
+        .lpush(this.waits, String(waitSeconds(Number(since), at)))
+        .ltrim(this.waits, 0, RECENT_WAITS - 1)
+        .exec();
+    }
+  }
+
+  async averageWaitSeconds(): Promise<number | undefined> {
+    return averageWait((await this.redis.lrange(this.waits, 0, -1)).map(Number).filter(Number.isFinite));
+  }
+}

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+/**
+ * What the bot says, in a definition: every text key with the placeholders it may contain, the
+ * text shape (one phrasing or several), and the list of every customer-facing text with its path
+ * (the service-phrase guard checks them all at validation).
+ */
+
+/** A text, or several phrasings of it that the bot rotates through so it does not sound canned. */
+export const Text = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+export type Text = z.infer<typeof Text>;
+
+/**
+ * Every text key the conversation uses, with the placeholders it may contain. A definition that
+ * uses a placeholder not listed here is rejected, so a typo shows up at validation, not in a chat.
+ */
+export const TEXT_PLACEHOLDERS = {
+  opening: ['company', 'ask'],
+  ask: [],
+  confirmTopic: ['topic'],
+  confirmVerbatim: ['need'],
+  describeAgain: [],
+  notSure: [],
+  followUp: ['ticket', 'hours'],
+  askMore: [],
+  goOn: [],
+  closing: [],
+  closingRecorded: ['ticket'],
+  surveyAsk: [],
+  surveyRetry: [],
+  surveyThanks: ['score'],
+  surveySorry: ['score'],
+  idleClose: [],
+  thanks: [],
+  apology: [],
+  suggestion: ['ticket'],
+  unsupported: [],
+  privateOnly: ['company'],
+  complaintAcknowledge: [],
+  complaintClarify: ['facts', 'missing'],
+  complaintAskMissing: ['missing'],
+  complaintConfirmFacts: ['facts'],
+  complaintResolve: ['answer'],
+  complaintResolved: ['ticket'],
+  complaintPromise: ['ticket', 'hours'],
+  complaintEscalate: ['ticket', 'hours'],
+  complaintResume: [],
+  promiseOverdue: ['ticket'],
+  handoffQueued: ['position', 'wait'],
+  handoffClaimed: ['agent'],
+  handoffClaimedAnonymous: [],
+  handoffStillWaiting: [],
+  handoffAfterHours: ['hours', 'back', 'ticket', 'promise'],
+  handoffBack: [],
+  handoffUnavailable: ['ticket', 'hours'],
+  help: ['company'],
+} as const satisfies Record<string, readonly string[]>;
+export type TextKey = keyof typeof TEXT_PLACEHOLDERS;
+
+export const GREETING_PLACEHOLDERS = ['opening', 'company', 'ask'] as const;
+export const ANSWER_PLACEHOLDERS = ['company'] as const;
+
+/**
+ * A text whose placeholders are checked where it stands, so a misspelt placeholder is reported
+ * together with every other problem of the file (refinements on the whole object only run once
+ * its shape is valid).
+ */
+export function textWith(allowed: readonly string[]) {
+  return Text.superRefine((text, ctx) => {
+    const variants = typeof text === 'string' ? [text] : text;
+    variants.forEach((variant, v) => {
+      for (const m of variant.matchAll(/\{([^{}]*)\}/g)) {
+        const name = m[1] ?? '';
+        if (allowed.includes(name)) continue;
+        const hint = allowed.length
+          ? `allowed here: ${allowed.map((a) => `{${a}}`).join(', ')}`
+          : 'this text takes no placeholders';
+        ctx.addIssue({
+          code: 'custom',
+          path: typeof text === 'string' ? [] : [v],
+          message: `unknown placeholder {${name}} (${hint})`,
+        });
+      }
+    });
+  });
+}
+
+export const textsShape = Object.fromEntries(
+  Object.entries(TEXT_PLACEHOLDERS).map(([k, allowed]) => [k, textWith(allowed)]),
+) as Record<TextKey, ReturnType<typeof textWith>>;
+
+type DefinitionShape = {
+  texts: Record<string, Text>;
+  greetings: { default: Text; byTime: Array<{ text: Text }>; holidays: Array<{ text: Text }> };
+  faq: Array<{ topic: string; answer: Text }>;
+  choices: Record<string, string>;
+  complaints: { facts: Record<'order' | 'when' | 'what', { label: string; ask: string }> };
+  policies: Array<{ understanding: Text; reason: Text; alternative: Text }>;
+};
+
+/** Every text the bot can say to a customer, with its path in the file. */
+export function botTexts(def: DefinitionShape): Array<{ path: (string | number)[]; text: string }> {
+  const out: Array<{ path: (string | number)[]; text: string }> = [];
+  const add = (path: (string | number)[], text: Text) => {
+    if (typeof text === 'string') out.push({ path, text });
+    else text.forEach((t, i) => out.push({ path: [...path, i], text: t }));
+  };
+  for (const [key, text] of Object.entries(def.texts)) add(['texts', key], text);
+  add(['greetings', 'default'], def.greetings.default);
+  def.greetings.byTime.forEach((g, i) => add(['greetings', 'byTime', i, 'text'], g.text));
+  def.greetings.holidays.forEach((g, i) => add(['greetings', 'holidays', i, 'text'], g.text));
+  def.faq.forEach((f, i) => {
+    add(['faq', i, 'topic'], f.topic);
+    add(['faq', i, 'answer'], f.answer);
+  });
+  for (const [key, label] of Object.entries(def.choices)) add(['choices', key], label);
+  for (const key of ['order', 'when', 'what'] as const) {
+    add(['complaints', 'facts', key, 'label'], def.complaints.facts[key].label);
+    add(['complaints', 'facts', key, 'ask'], def.complaints.facts[key].ask);
+  }
+  def.policies.forEach((p, i) => {
+    add(['policies', i, 'understanding'], p.understanding);
+    add(['policies', i, 'reason'], p.reason);
+    add(['policies', i, 'alternative'], p.alternative);
+  });
+  return out;
+}

@@ -1,0 +1,265 @@
+import { assign, assertEvent } from 'xstate';
+import type { AgentNotice, DeskUpdate } from '../contracts.js';
+import type { TicketChanges } from '../ticket.js';
+import { normalize, trimSentence } from '../text.js';
+import { withTicket } from './records.js';
+import type { HandoffEntrySetup } from './handoff.js';
+import {
+  agentOf,
+  collect,
+  effect,
+  say,
+  SECOND_MS,
+  type Enqueue,
+  type MachineDeps,
+  type ServiceContext,
+} from './setup.js';
+
+/**
+ * The agents' side of a handoff: relaying both ways, the claim (exactly one wins, wherever it was
+ * clicked: agent actions are events of the conversation), agents' replies through the phrase
+ * guard, handing back, closing, requeueing, and the queue's deadlines.
+ */
+
+/** The claim and supervisor deadlines of a waiting handoff: set while queued, cleared once it is claimed or ends. */
+export function armSla(enqueue: Enqueue, deps: MachineDeps, context: ServiceContext, at: number): void {
+  const { claimSlaSeconds, supervisorSlaSeconds } = deps.definitions(context.locale).handoff;
+  enqueue(effect({ type: 'timer.set', name: 'claimSla', dueAt: at + claimSlaSeconds * SECOND_MS }));
+  enqueue(effect({ type: 'timer.set', name: 'supervisorSla', dueAt: at + supervisorSlaSeconds * SECOND_MS }));
+}
+function clearSla(enqueue: Enqueue): void {
+  enqueue(effect({ type: 'timer.cancel', name: 'claimSla' }));
+  enqueue(effect({ type: 'timer.cancel', name: 'supervisorSla' }));
+}
+
+/** The outcome written on the ticket when a handoff ends this way. */
+function endedOutcome(status: DeskUpdate, context: ServiceContext): TicketChanges {
+  const agent = context.handoff?.agent;
+  const who = agent?.name ?? agent?.id ?? 'nobody';
+  if (status === 'closed') return { status: 'resolved', outcome: `resolved by ${who}` };
+  if (status === 'handed-back') return { outcome: `handed back to the bot by ${who}` };
+  return { outcome: `customer ended the conversation${agent ? ` with ${who}` : ' before an agent joined'}` };
+}
+
+/** The desk's side: relaying, the claim, agents' replies (guarded), handing back, closing, requeueing. */
+function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
+  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
+  return entry.extend({
+    actions: {
+      relayToDesk: collect(({ event, enqueue }) => {
+        if (event.type === 'user.message') enqueue(effect({ type: 'desk.post', text: event.text, from: 'customer' }));
+        if (event.type === 'user.media')
+          enqueue(effect({ type: 'desk.post', text: `[${event.media}]`, from: 'customer' }));
+      }),
+      claim: collect(({ context, event, enqueue }) => {
+        assertEvent(event, 'agent.claim');
+        const h = context.handoff;
+        if (!h) return;
+        enqueue(effect({ type: 'queue.leave', at: event.at, claimed: true }));
+        clearSla(enqueue);
+        enqueue(effect({ type: 'desk.update', status: 'claimed', agent: event.agent }));
+        if (defOf(context).handoff.showAgentName && event.agent.name)
+          enqueue(say('handoffClaimed', { vars: { agent: event.agent.name } }));
+        else enqueue(say('handoffClaimedAnonymous'));
+        enqueue.assign({ handoff: { ...h, agent: event.agent } });
+      }),
+      // Only the claiming agent talks to the customer, and only in words the standards allow.
+      agentReply: collect(({ context, event, enqueue }) => {
+        assertEvent(event, 'agent.reply');
+        const claimer = context.handoff?.agent;
+        if (!claimer || claimer.id !== event.agent.id) {
+          enqueue(
+            effect({
+              type: 'transcript',
+              from: 'agent',
+              text: `[internal] ${event.agent.name ?? event.agent.id}: ${event.text}`,
+            }),
+          );
+          return;
+        }
+        const verdict = deps.guardFor(context.locale).check(event.text);
+        if (!verdict.allowed && !event.override) {
+          enqueue(
+            effect({
+              type: 'desk.notify',
+              agentId: event.agent.id,
+              notice: { kind: 'guard-blocked', matches: verdict.matches, text: event.text },
+            }),
+          );
+          enqueue(
+            effect({
+              type: 'transcript',
+              from: 'agent',
+              text: `[blocked: ${verdict.matches.map((m) => m.phrase).join(', ')}] ${event.text}`,
+            }),
+          );
+          return;
+        }
+        enqueue(effect({ type: 'reply', text: event.text, from: 'agent' }));
+      }),
+      // An agent takes over a conversation that is not waiting (an after-hours card, next morning).
+      adoptConversation: assign(({ context, event }) => {
+        const ticketId = context.waitingTicket ?? context.sessionTickets.at(-1) ?? '';
+        return {
+          handoff: {
+            reason: 'asked' as const,
+            priority: 'normal' as const,
+            category: context.complaint?.category,
+            ticketId,
+            queuedAt: event.at,
+            agent: undefined,
+          },
+          complaint: undefined,
+          waitingTicket: undefined,
+          // The survey at the end rates the matter the agent handled.
+          sessionTickets: ticketId ? withTicket(context.sessionTickets, ticketId) : context.sessionTickets,
+        };
+      }),
+      /** Tells the agent who acted out of turn why nothing happened. */
+      notifyAgent: collect(({ event, enqueue }, params: { notice: 'no-handoff' | 'not-claimed' }) => {
+        const agent = agentOf(event);
+        if (agent) enqueue(effect({ type: 'desk.notify', agentId: agent.id, notice: { kind: params.notice } }));
+      }),
+      notifyNotYours: collect(({ context, event, enqueue }) => {
+        const agent = agentOf(event);
+        const by = context.handoff?.agent;
+        const notice: AgentNotice | undefined =
+          agent && by ? { kind: agent.id === by.id ? 'already-claimed' : 'not-yours', by } : undefined;
+        if (agent && notice) enqueue(effect({ type: 'desk.notify', agentId: agent.id, notice }));
+      }),
+    },
+    guards: {
+      wantsToEnd: ({ context, event }) => {
+        if (event.type !== 'user.message') return false;
+        const norm = normalize(trimSentence(event.text));
+        return defOf(context).handoff.endWords.some((w) => normalize(w) === norm);
+      },
+      hasCustomer: ({ context }) => context.customer.id !== '',
+      isClaimer: ({ context, event }) =>
+        context.handoff?.agent !== undefined && context.handoff.agent.id === agentOf(event)?.id,
+    },
+  });
+}
+
+/** How a handoff ends or goes back to the queue: the ticket's outcome, the desk updated, the deadlines. */
+function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDeps) {
+  return desk.extend({
+    actions: {
+      endHandoff: collect(({ context, event, enqueue }, params: { status: DeskUpdate }) => {
+        const h = context.handoff;
+        if (!h) return;
+        const agent = agentOf(event);
+        if (!h.agent) enqueue(effect({ type: 'queue.leave', at: event.at, claimed: false }));
+        clearSla(enqueue);
+        enqueue(effect({ type: 'desk.update', status: params.status, ...(agent ? { agent } : {}) }));
+        enqueue(
+          effect({
+            type: 'ticket.update',
+            id: h.ticketId,
+            changes: endedOutcome(params.status, context),
+            at: event.at,
+          }),
+        );
+        enqueue.assign({ handoff: undefined });
+      }),
+      requeue: collect(({ context, event, enqueue }, params: { status: DeskUpdate }) => {
+        const h = context.handoff;
+        if (!h) return;
+        const agent = agentOf(event);
+        const category = event.type === 'agent.transfer' ? event.category : h.category;
+        enqueue(
+          effect({
+            type: 'desk.update',
+            status: params.status,
+            ...(agent ? { agent } : {}),
+            ...(category ? { category } : {}),
+          }),
+        );
+        if (h.agent) enqueue(effect({ type: 'queue.join', at: event.at }));
+        armSla(enqueue, deps, context, event.at);
+        enqueue.assign({ handoff: { ...h, agent: undefined, category, queuedAt: h.agent ? event.at : h.queuedAt } });
+      }),
+    },
+  });
+}
+export type AgentDeskSetup = ReturnType<typeof withHandoffEnd>;
+
+/** The handoff's agent layers on top of its entry. */
+export function withAgents(entry: HandoffEntrySetup, deps: MachineDeps): AgentDeskSetup {
+  return withHandoffEnd(withAgentDesk(entry, deps), deps);
+}
+
+/** An agent action that does not apply now: the agent is told why (one notice for several events). */
+export function refuse(notice: 'no-handoff' | 'not-claimed') {
+  return { actions: { type: 'notifyAgent' as const, params: { notice } } };
+}
+
+/** People have the conversation: the queue, then the claim. */
+export function handoffState(s: AgentDeskSetup) {
+  const endedByCustomer = {
+    guard: 'wantsToEnd',
+    target: '#conversation.service.closing',
+    actions: { type: 'endHandoff', params: { status: 'closed-by-customer' } },
+  } as const;
+
+  /** People have the conversation; the bot relays and stays silent (转人工). */
+  const handoff = s.createStateConfig({
+    tags: ['with-people'],
+    initial: 'queued',
+    on: {
+      // Waiting or talking to an agent is not idling: the desk decides when it ends.
+      'timer.idle': {},
+      // The desk could not be reached even after retries: say so, keep the matter on record.
+      'desk.unavailable': {
+        target: '#conversation.service.askMore',
+        actions: ['deskGaveUp', { type: 'endHandoff', params: { status: 'released' } }],
+      },
+      'user.media': { actions: 'relayToDesk' },
+      'agent.note': {},
+      'agent.transfer': { target: '.queued', actions: { type: 'requeue', params: { status: 'transferred' } } },
+    },
+    states: {
+      queued: {
+        on: {
+          'user.message': [endedByCustomer, { actions: 'relayToDesk' }],
+          'timer.claimSla': { actions: [say('handoffStillWaiting'), effect({ type: 'desk.ping', level: 'sla' })] },
+          'timer.supervisorSla': { actions: effect({ type: 'desk.ping', level: 'supervisor' }) },
+          'agent.claim': { target: 'claimed', actions: 'claim' },
+          'agent.reply': refuse('not-claimed'),
+          'agent.handback': refuse('not-claimed'),
+          'agent.close': refuse('not-claimed'),
+          'agent.release': refuse('not-claimed'),
+        },
+      },
+      claimed: {
+        on: {
+          'user.message': [endedByCustomer, { actions: 'relayToDesk' }],
+          'agent.claim': { actions: 'notifyNotYours' },
+          'agent.reply': { actions: 'agentReply' },
+          'agent.handback': [
+            {
+              guard: 'isClaimer',
+              target: '#conversation.service.awaitingNeed',
+              actions: [{ type: 'endHandoff', params: { status: 'handed-back' } }, say('handoffBack')],
+            },
+            { actions: 'notifyNotYours' },
+          ],
+          'agent.close': [
+            {
+              guard: 'isClaimer',
+              target: '#conversation.service.closing',
+              actions: { type: 'endHandoff', params: { status: 'closed' } },
+            },
+            { actions: 'notifyNotYours' },
+          ],
+          'agent.release': [
+            { guard: 'isClaimer', target: 'queued', actions: { type: 'requeue', params: { status: 'released' } } },
+            { actions: 'notifyNotYours' },
+          ],
+        },
+      },
+    },
+  });
+
+  return handoff;
+}
