@@ -99,11 +99,11 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
     });
 
     if (input.payload.type === 'timer') {
-      if (timers[input.payload.name] !== input.payload.dueAt)
-        return {
-          ...result(before, [], [], `stale timer ${input.payload.name}`),
-          record: record ?? result(before, [], []).record,
-        };
+      // A timer the conversation no longer waits for (moved or cancelled since): the record stays as stored.
+      if (timers[input.payload.name] !== input.payload.dueAt) {
+        const stale = result(before, [], [], `stale timer ${input.payload.name}`);
+        return record ? { ...stale, record } : stale;
+      }
       delete timers[input.payload.name];
     }
     const startsSession =
