@@ -184,7 +184,7 @@ export class Engine {
     let items: readonly OutboxItem[] = begun.outbox;
     let next: NextEvent = begun.next;
     // While the lock is held nobody else writes the state: each turn's result is the next input.
-    let state: { record: ConversationRecord | undefined } | undefined = { record: begun.record };
+    let state: { record: ConversationRecord | undefined } | undefined = { record: this.readable(id, begun.record) };
     for (;;) {
       if (items.length > 0) {
         const { stuck, delivered } = await this.courier.deliver(lease, items);
@@ -236,7 +236,7 @@ export class Engine {
     }
     const event = next;
     const flow = this.deps.flow();
-    const record = known ? known.record : await store.load(event.conversationId);
+    const record = known ? known.record : this.readable(event.conversationId, await store.load(event.conversationId));
     const result = this.step(flow, record, await this.inputOf(event), event.id);
     // A pressed button reads as the label the customer saw, in any desk language.
     const labels: Readonly<Record<string, string>> = flow.bundle.locales.get(result.locale)?.definition.choices ?? {};
@@ -250,6 +250,20 @@ export class Engine {
       effects: result.effects.length,
     });
     return { outbox, record: result.record ?? record, waiting };
+  }
+
+  /** A stored state the store could not read: reported and counted, and the conversation starts over. */
+  private readable(
+    conversationId: string,
+    record: ConversationRecord | CorruptEntry | undefined,
+  ): ConversationRecord | undefined {
+    if (!record || !('corrupt' in record)) return record;
+    this.counters.snapshotResets++;
+    this.deps.log.error('stored conversation state is unreadable; the conversation starts over', {
+      conversationId,
+      state: record.corrupt.slice(0, 500),
+    });
+    return undefined;
   }
 
   /**

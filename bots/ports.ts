@@ -58,7 +58,11 @@ export const DROP_HEAD = '';
 /** How many outbox items `begin` hands a worker at a time; a full page means there may be more. */
 export const OUTBOX_PAGE = 50;
 
-/** An inbox entry that does not parse as an event, handed over raw so the engine can log and drop it (DROP_HEAD) instead of wedging. */
+/**
+ * A stored entry that does not parse (an inbox event, a conversation's state), handed over raw so
+ * the engine can log it and carry on (drop the event with DROP_HEAD, start the conversation over)
+ * instead of wedging or resetting in silence.
+ */
 export interface CorruptEntry {
   corrupt: string;
 }
@@ -67,7 +71,8 @@ export interface Begun {
   lease: Lease;
   outbox: OutboxItem[];
   next: InboundEvent | CorruptEntry | undefined;
-  record: ConversationRecord | undefined;
+  /** The stored state; an unreadable one comes as a CorruptEntry, which the engine reports before starting over. */
+  record: ConversationRecord | CorruptEntry | undefined;
 }
 
 /** Proof of holding a conversation's lock; the store refuses writes from an expired lease. */
@@ -103,7 +108,8 @@ export interface ConversationStore {
   extend(lease: Lease, ttlMs: number): Promise<boolean>;
   /** The oldest unprocessed event, or undefined. Unparseable entries come back as a CorruptEntry. */
   peekInbox(conversationId: string): Promise<InboundEvent | CorruptEntry | undefined>;
-  load(conversationId: string): Promise<ConversationRecord | undefined>;
+  /** The stored state, undefined when there is none; an unreadable one comes back as a CorruptEntry. */
+  load(conversationId: string): Promise<ConversationRecord | CorruptEntry | undefined>;
   /** Writes a turn atomically; throws LeaseLostError if the lease has expired meanwhile. Returns the events still waiting. */
   commit(lease: Lease, turn: TurnCommit): Promise<number>;
   peekOutbox(conversationId: string, limit: number): Promise<OutboxItem[]>;

@@ -149,7 +149,7 @@ export class MemoryStore implements Store {
     return parseInbound(raw);
   }
 
-  async load(conversationId: string): Promise<ConversationRecord | undefined> {
+  async load(conversationId: string): Promise<ConversationRecord | CorruptEntry | undefined> {
     const r = this.conversations.get(conversationId)?.record;
     if (!r || r.expiresAt <= this.clock()) return undefined;
     return copy(r.value);

@@ -21,7 +21,7 @@ import {
 } from '../../bots/ports.js';
 import { build, SCRIPTS, type BeginReply, type Script } from './redis-scripts.js';
 import { RedisQueue, RedisTickets, RedisTimers, type Runner } from './redis-shared.js';
-import { parseInbound, storeLimits, type StoreLimits } from './shared.js';
+import { parseInbound, parseRecord, storeLimits, type StoreLimits } from './shared.js';
 
 /**
  * Production store. Every key of one conversation carries the hash tag `{c:<id>}`, so the
@@ -183,12 +183,11 @@ export class RedisStore implements Store {
 
   /** A begin reply as the engine takes it; `known` is the inbox head already in hand (the event just accepted). */
   private begun(conversationId: string, token: string, [outbox, head, state]: BeginReply, known?: InboundEvent): Begun {
-    const parsed = state ? ConversationRecord.safeParse(JSON.parse(state)) : undefined;
     return {
       lease: { conversationId, token },
       outbox: outbox.map((raw) => OutboxItem.parse(JSON.parse(raw))),
       next: known ?? (head ? parseInbound(head) : undefined),
-      record: parsed?.success ? parsed.data : undefined,
+      record: state ? parseRecord(state) : undefined,
     };
   }
 
@@ -223,11 +222,9 @@ export class RedisStore implements Store {
     return raw === null ? undefined : parseInbound(raw);
   }
 
-  async load(conversationId: string): Promise<ConversationRecord | undefined> {
+  async load(conversationId: string): Promise<ConversationRecord | CorruptEntry | undefined> {
     const raw = await this.redis.get(this.k(conversationId, 'state'));
-    if (raw === null) return undefined;
-    const parsed = ConversationRecord.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
+    return raw === null ? undefined : parseRecord(raw);
   }
 
   /** Runs a lease-fenced script, turning the script's LEASE_LOST into the named error. */

@@ -1,4 +1,4 @@
-import { InboundEvent, TimerSpec, type CorruptEntry, type TicketQuery } from '../../bots/ports.js';
+import { ConversationRecord, InboundEvent, TimerSpec, type CorruptEntry, type TicketQuery } from '../../bots/ports.js';
 import type { Ticket, TicketChanges, TicketStatus } from '../../flows/ticket.js';
 
 /**
@@ -67,6 +67,16 @@ export function splitHandle(handle: string): [string, string] {
 export function parseInbound(raw: string): InboundEvent | CorruptEntry {
   try {
     const parsed = InboundEvent.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : { corrupt: raw };
+  } catch {
+    return { corrupt: raw };
+  }
+}
+
+/** Parses a stored conversation record; one that is not JSON or not a record comes back as a CorruptEntry for the engine to report. */
+export function parseRecord(raw: string): ConversationRecord | CorruptEntry {
+  try {
+    const parsed = ConversationRecord.safeParse(JSON.parse(raw));
     return parsed.success ? parsed.data : { corrupt: raw };
   } catch {
     return { corrupt: raw };

@@ -93,6 +93,23 @@ describe.runIf(requireRedis())('engine on Redis (real server)', () => {
     expect(h.log.lines.some((l) => l.message === 'dropping unreadable inbox entry')).toBe(true);
   });
 
+  it('reports an unreadable stored state, counts it, and serves the customer from the start', async () => {
+    const h = harness(await open());
+    await raw.set(`${prefix}{c:badstate}:state`, '{"snapshot":');
+    await h.say('badstate', '你好');
+    expect(h.channel.texts('badstate')).toEqual(['您好，本店欢迎您的光临！请问有什么可以帮您？']);
+    expect(h.engine.counters.snapshotResets).toBe(1);
+    expect(h.log.lines).toContainEqual({
+      level: 'error',
+      message: 'stored conversation state is unreadable; the conversation starts over',
+      fields: { conversationId: 'badstate', state: '{"snapshot":' },
+    });
+    // The next turn finds the state the first one wrote.
+    await h.say('badstate', '我的订单还没发货');
+    expect(h.channel.texts('badstate').at(-1)).toBe('您的意思是想了解订单什么时候发货，对吗？');
+    expect(h.engine.counters.snapshotResets).toBe(1);
+  });
+
   it('serialises one conversation across two engines sharing Redis', async () => {
     const clock = new TestClock();
     const a = harness(await open(), { clock });

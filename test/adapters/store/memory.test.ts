@@ -72,7 +72,7 @@ describe('memory store (its own clock)', () => {
     s.advance(99_000);
     await s.store.commit(begun!.lease, { eventId: 'y', record: undefined, transcript: [], outbox: [] });
     s.advance(99_000);
-    expect((await s.store.load('c'))?.turn).toBe(1);
+    expect(await s.store.load('c')).toMatchObject({ turn: 1 });
     s.advance(1_000);
     expect(await s.store.load('c')).toBeUndefined();
   });

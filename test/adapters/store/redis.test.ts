@@ -150,7 +150,7 @@ describe.runIf(requireRedis())('Redis store', () => {
           outbox: [],
         }),
       ).rejects.toBeInstanceOf(LeaseLostError);
-      expect((await store.load('tg:42'))?.turn).toBe(2);
+      expect(await store.load('tg:42')).toMatchObject({ turn: 2 });
       expect(await store.peekInbox('tg:42')).toMatchObject({ id: 'u3' });
     });
 
