@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type webApi } from '@slack/bolt';
 import { SetupError } from '../../bots/errors.js';
 import type { Logger } from '../../bots/log.js';
@@ -60,7 +61,13 @@ export function createBoltApp(options: BoltOptions): { app: App; http: HTTPRecei
       logLevel: LogLevel.WARN,
     });
     return {
-      app: new App({ token: options.botToken, receiver, clientOptions, logLevel: LogLevel.WARN }),
+      app: new App({
+        token: options.botToken,
+        receiver,
+        clientOptions,
+        logLevel: LogLevel.WARN,
+        deferInitialization: true,
+      }),
       http: undefined,
     };
   }
@@ -72,7 +79,16 @@ export function createBoltApp(options: BoltOptions): { app: App; http: HTTPRecei
     processBeforeResponse: true,
     logLevel: LogLevel.WARN,
   });
-  return { app: new App({ token: options.botToken, receiver: http, clientOptions, logLevel: LogLevel.WARN }), http };
+  // Initialised by the receiver (auth.test), not in the constructor: an unreachable Slack at
+  // start-up must not crash the bot (Bolt's own start-up check rejects with nobody listening).
+  const app = new App({
+    token: options.botToken,
+    receiver: http,
+    clientOptions,
+    logLevel: LogLevel.WARN,
+    deferInitialization: true,
+  });
+  return { app, http };
 }
 
 export interface SlackReceiverOptions {
@@ -95,20 +111,65 @@ export interface SlackReceiverOptions {
 export class SlackReceiver implements Receiver {
   readonly routes: readonly Route[] | undefined;
   private readonly names = new Map<string, string>();
+  private ready: Promise<void> | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private started = false;
 
   constructor(private readonly options: SlackReceiverOptions) {
     const http = options.http;
-    this.routes = http ? [{ path: SLACK_EVENTS_PATH, handle: http.requestListener }] : undefined;
+    this.routes = http
+      ? [{ path: SLACK_EVENTS_PATH, handle: (req, res) => void this.serve(http, req, res) }]
+      : undefined;
     this.listen();
   }
 
-  /** Socket Mode connects out; HTTP mode needs nothing started (the app's server routes to it). */
+  /**
+   * Checks the bot token with Slack (auth.test) once it answers. Until then Slack's events get 503
+   * and are redelivered by Slack; the desk's own posts do not need it.
+   */
+  private initialize(): Promise<void> {
+    this.ready ??= this.options.app.init().catch((err: unknown) => {
+      this.ready = undefined;
+      throw err;
+    });
+    return this.ready;
+  }
+
+  private async serve(http: HTTPReceiver, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await this.initialize();
+    } catch (err) {
+      this.options.log.warn('Slack cannot verify the bot token yet; the event is refused for Slack to redeliver', {
+        error: String(err),
+      });
+      req.resume();
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('Slack API not reachable yet; retry');
+      return;
+    }
+    http.requestListener(req, res);
+  }
+
+  /**
+   * Checks the token, and in Socket Mode connects out. Slack unreachable at start-up is logged and
+   * retried every 30 s: the bot keeps serving customers meanwhile (handoffs find the desk down and
+   * say so). HTTP mode needs nothing more (the app's server routes to it).
+   */
   async start(): Promise<void> {
-    if (!this.options.http) await this.options.app.start();
+    this.started = true;
+    try {
+      await this.initialize();
+      if (!this.options.http) await this.options.app.start();
+    } catch (err) {
+      if (!this.started) return;
+      this.options.log.error('Slack cannot be reached; retrying in 30 s', { error: String(err) });
+      this.retry = setTimeout(() => void this.start(), 30_000);
+    }
   }
 
   async stop(): Promise<void> {
-    if (!this.options.http) await this.options.app.stop();
+    this.started = false;
+    clearTimeout(this.retry);
+    if (!this.options.http && this.ready) await this.options.app.stop().catch(() => undefined);
   }
 
   private async agentOf(client: webApi.WebClient, userId: string): Promise<Agent> {

@@ -84,7 +84,10 @@ beforeAll(() => {
 });
 afterAll(() => nock.enableNetConnect());
 
-async function setup(options: { deskLanguage?: string; internalPrefix?: string } = {}) {
+async function setup(options: { deskLanguage?: string; internalPrefix?: string; authFailures?: number } = {}) {
+  // Slack unreachable for the first token checks (auth.test), then answering as usual.
+  if (options.authFailures)
+    nock('https://slack.com').post('/api/auth.test').times(options.authFailures).replyWithError('connect ECONNREFUSED');
   const slack = fakeSlack();
   const clock = new TestClock();
   const store = new MemoryStore(clock.now);
@@ -110,7 +113,8 @@ async function setup(options: { deskLanguage?: string; internalPrefix?: string }
     log,
     sleep: async () => {},
   });
-  const route = service.receiver(engine).routes?.find((r) => r.path === SLACK_EVENTS_PATH);
+  const receiver = service.receiver(engine);
+  const route = receiver.routes?.find((r) => r.path === SLACK_EVENTS_PATH);
   server = createServer((req, res) => route?.handle(req, res));
   await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${SLACK_EVENTS_PATH}`;
@@ -186,7 +190,7 @@ async function setup(options: { deskLanguage?: string; internalPrefix?: string }
     });
     return res.status;
   };
-  return { slack, store, customer, customerSays, press, threadMessage, url, log, service };
+  return { slack, store, customer, customerSays, press, threadMessage, url, log, service, receiver };
 }
 
 describe('Slack agent desk', () => {
@@ -524,6 +528,20 @@ describe("Slack thread messages: the desk's small language", () => {
       );
     expect(make).toThrow(SetupError);
     expect(make).toThrow(/SLACK_SIGNING_SECRET.*SLACK_APP_TOKEN/);
+  });
+
+  it('keeps the bot running when Slack is unreachable at start: events get 503 (Slack redelivers) until it answers', async () => {
+    const t = await setup({ authFailures: 2 });
+    await t.receiver.start();
+    expect(t.log.lines).toContainEqual(
+      expect.objectContaining({ level: 'error', message: 'Slack cannot be reached; retrying in 30 s' }),
+    );
+    await t.customerSays('转人工');
+    expect(await t.press('desk_claim', 'UWANG')).toBe(503);
+    expect(t.customer.texts().some((x) => x.includes('小王'))).toBe(false);
+    expect(await t.press('desk_claim', 'UWANG')).toBe(200);
+    expect(t.customer.texts().at(-1)).toContain('小王');
+    await t.receiver.stop();
   });
 
   it('builds one receiver per Slack app: a second would run every event twice', () => {
