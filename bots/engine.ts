@@ -267,7 +267,7 @@ export class Engine {
   }
 
   /**
-   * The flow's input for an event. A timer about a ticket (a promised reply time) is judged on the
+   * The flow's input for an event, at the time it is answered. A timer about a ticket (a promised reply time) is judged on the
    * ticket as it is now: a person may have resolved it meanwhile, outside this conversation.
    */
   private async inputOf(event: InboundEvent): Promise<FlowInput> {
@@ -276,7 +276,9 @@ export class Engine {
       conversationId: event.conversationId,
       channel: event.channel,
       customer: event.customer,
-      at: event.at,
+      // The conversation happens when the bot answers: an update delivered late (the bot was down,
+      // Telegram redelivers for a day) must not start its idle close, or any deadline, in the past.
+      at: Math.max(event.at, this.deps.clock()),
       localeHint: event.localeHint,
       payload: event.payload,
       ...(concerns !== undefined ? { ticket: await this.deps.store.tickets.get(concerns) } : {}),

@@ -137,6 +137,19 @@ describe('engine: one turn of one conversation', () => {
       fields: expect.objectContaining({ conversationId: 'c1', reason: expect.stringMatching(/does not fit/) }),
     });
   });
+  it('counts the idle close from when it answers, not from the time a late update was sent', async () => {
+    const h = setup();
+    // The bot was down for an hour: Telegram delivers the customer's message now, dated then.
+    await h.engine.receive({
+      ...h.event('c1', { type: 'text', text: '我的订单还没发货' }),
+      at: h.clock.now() - 3_600_000,
+    });
+    await h.poller.tick();
+    expect(h.channel.texts('c1')).toEqual([expect.stringMatching(/^您好/), '您的意思是想了解订单什么时候发货，对吗？']);
+    h.clock.advance(11 * 60_000);
+    await h.poller.tick();
+    expect(h.channel.texts('c1').at(-1)).toMatch(/较长时间没有回复/);
+  });
 });
 
 describe('engine: delivery', () => {
