@@ -19,21 +19,33 @@ const USAGE = `Usage:
                                                   promised reply time then passes without a follow-up
 Environment: see README.md, "Configuration".`;
 
+const OPTIONS = {
+  lang: { type: 'string' },
+  flows: { type: 'string' },
+  at: { type: 'string' },
+  status: { type: 'string' },
+  limit: { type: 'string' },
+  note: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The command line, or what is wrong with it in words (an unknown flag, a flag without its value). */
+function parseArguments(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  } catch (err) {
+    return { problem: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 /** Entry point: parses arguments and environment once, then hands over to one command. */
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      lang: { type: 'string' },
-      flows: { type: 'string' },
-      at: { type: 'string' },
-      status: { type: 'string' },
-      limit: { type: 'string' },
-      note: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const parsed = parseArguments(argv);
+  if ('problem' in parsed) {
+    process.stderr.write(`${parsed.problem}\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;

@@ -208,6 +208,16 @@ describe('entry point refuses to start, and the tools (one process each: exit co
     expect(stderr).toContain('DESK_LANGUAGE: must be zh-CN or en');
   });
 
+  it('explains a flag it does not know, or one without its value, with the usage (exit 2, no stack trace)', async () => {
+    const [unknown, missing] = await Promise.all([spawnMain('', ['--bogus']), spawnMain('', ['--at'])]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^Unknown option '--bogus'/);
+    expect(unknown.stderr).toContain('Usage:');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^Option '--at <value>' argument missing/);
+    expect(`${unknown.stderr}${missing.stderr}`).not.toMatch(/Unexpected error|\n\s+at /);
+  });
+
   it('refuses to start on broken flow files, naming file and path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pg-flows-'));
     cpSync(DEFAULT_FLOWS_DIR, dir, { recursive: true });
