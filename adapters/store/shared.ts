@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { ConversationRecord, InboundEvent, TimerSpec, type CorruptEntry, type TicketQuery } from '../../bots/ports.js';
 import type { Ticket, TicketChanges, TicketStatus } from '../../flows/ticket.js';
 
@@ -63,34 +64,29 @@ export function splitHandle(handle: string): [string, string] {
   return [handle.slice(0, i), handle.slice(i + 1)];
 }
 
-/** Parses a stored inbox entry; a corrupt one is reported, not thrown, so it cannot wedge the conversation. */
-export function parseInbound(raw: string): InboundEvent | CorruptEntry {
+/** A stored JSON value read with its schema; undefined when it is not JSON or not of that shape. */
+function readStored<T>(schema: z.ZodType<T>, raw: string): T | undefined {
   try {
-    const parsed = InboundEvent.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : { corrupt: raw };
-  } catch {
-    return { corrupt: raw };
-  }
-}
-
-/** Parses a stored conversation record; one that is not JSON or not a record comes back as a CorruptEntry for the engine to report. */
-export function parseRecord(raw: string): ConversationRecord | CorruptEntry {
-  try {
-    const parsed = ConversationRecord.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : { corrupt: raw };
-  } catch {
-    return { corrupt: raw };
-  }
-}
-
-/** Parses a stored timer; undefined when it is unreadable (the store then drops it). */
-export function parseTimer(raw: string): TimerSpec | undefined {
-  try {
-    const parsed = TimerSpec.safeParse(JSON.parse(raw));
+    const parsed = schema.safeParse(JSON.parse(raw));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Parses a stored inbox entry; a corrupt one is reported, not thrown, so it cannot wedge the conversation. */
+export function parseInbound(raw: string): InboundEvent | CorruptEntry {
+  return readStored(InboundEvent, raw) ?? { corrupt: raw };
+}
+
+/** Parses a stored conversation record; one that is not JSON or not a record comes back as a CorruptEntry for the engine to report. */
+export function parseRecord(raw: string): ConversationRecord | CorruptEntry {
+  return readStored(ConversationRecord, raw) ?? { corrupt: raw };
+}
+
+/** Parses a stored timer; undefined when it is unreadable (the store then drops it). */
+export function parseTimer(raw: string): TimerSpec | undefined {
+  return readStored(TimerSpec, raw);
 }
 
 /** The event id of a stored inbox entry, read without trusting the rest of it. */
