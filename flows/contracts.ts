@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ChoiceId, TextKey } from './schema.js';
+import { cleanText } from './text.js';
 import { Customer, Ticket, TicketChanges, TicketStatus } from './ticket.js';
 
 /**
@@ -58,20 +59,23 @@ export type DeskUpdate = z.infer<typeof DeskUpdate>;
 
 // ---- one step: input
 
+/** Text as it enters: invisible characters (zero-width, bidi controls) taken out. */
+const EnteredText = z.string().transform(cleanText);
+
 export const FlowPayload = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('text'), text: z.string() }),
+  z.object({ type: z.literal('text'), text: EnteredText }),
   z.object({ type: z.literal('choice'), choice: z.string() }),
   z.object({ type: z.literal('media'), media: z.string() }),
   /** start/help come from the customer; blocked (they blocked the bot) and group (a group chat the bot does not serve) from the channel. */
   z.object({ type: z.literal('command'), command: z.enum(['start', 'help', 'blocked', 'group', 'desk-unavailable']) }),
   /** The customer edited an earlier message: kept on the transcript, not answered. */
-  z.object({ type: z.literal('edit'), text: z.string() }),
+  z.object({ type: z.literal('edit'), text: EnteredText }),
   /** Something an agent did on the desk (Slack, the playground's /agent). */
   z.object({
     type: z.literal('agent'),
     action: z.enum(['claim', 'reply', 'note', 'handback', 'close', 'release', 'transfer']),
     agent: z.object({ id: z.string().min(1), name: z.string().optional() }),
-    text: z.string().optional(),
+    text: EnteredText.optional(),
     /** Send a reply the service-phrase guard blocked, deliberately. */
     override: z.boolean().optional(),
     category: z.string().optional(),

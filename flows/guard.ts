@@ -1,3 +1,4 @@
+import { toSimplified } from './text.js';
 import { z } from 'zod';
 
 /**
@@ -26,10 +27,11 @@ export type GuardVerdict = { allowed: true } | { allowed: false; matches: GuardM
 
 /**
  * Folds what someone might use to slip a phrase past the guard: full-width forms, case, and
- * anything that is not a letter or digit (spaces, punctuation, symbols, zero-width characters).
+ * anything that is not a letter or digit (spaces, punctuation, symbols, zero-width characters),
+ * and traditional characters (這是公司規定 is 这是公司规定).
  */
 export function foldForGuard(text: string): string {
-  return text
+  return toSimplified(text)
     .normalize('NFKC')
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, '');

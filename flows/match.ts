@@ -1,5 +1,5 @@
 import { INTENT_IDS, type FlowDefinition, type IntentId } from './schema.js';
-import { normalize } from './text.js';
+import { normalize, toSimplified } from './text.js';
 
 /** What the bot understood of one customer message, computed once per message. */
 export interface Understanding {
@@ -200,7 +200,9 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     };
   }
 
-  return { understand, rankFaq };
+  // Customers of a Chinese definition may write traditional characters: matched as simplified.
+  if (!def.locale.startsWith('zh')) return { understand, rankFaq };
+  return { understand: (text) => understand(toSimplified(text)), rankFaq: (text) => rankFaq(toSimplified(text)) };
 }
 
 const ZH_NUMERALS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5 };

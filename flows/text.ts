@@ -1,4 +1,5 @@
 import type { Text } from './schema.js';
+import { Converter } from 'opencc-js/t2cn';
 import type { SupportedLocale } from './locales.js';
 
 /**
@@ -7,6 +8,30 @@ import type { SupportedLocale } from './locales.js';
  */
 export function normalize(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Characters nobody types on purpose: format characters (zero-width space and joiners, the byte
+ * order mark, bidi embeddings, overrides and isolates) and control characters, except line
+ * breaks and tabs. They hide words from matching (转\u200b人工) and reorder what agents read.
+ */
+const INVISIBLE_G = /(?![\n\r\t])[\p{Cf}\p{Cc}]/gu;
+
+/** Customer and agent text with the invisible characters taken out; applied where text enters (FlowPayload). */
+export function cleanText(text: string): string {
+  return text.replace(INVISIBLE_G, '');
+}
+
+let traditionalToSimplified: ((text: string) => string) | undefined;
+
+/**
+ * Traditional Chinese characters as simplified ones (訂單 → 订单), with OpenCC's dictionaries
+ * (opencc-js), for matching: a zh-CN definition then understands customers who write
+ * traditional characters. Other scripts pass through. Built on first use (about 40 ms).
+ */
+export function toSimplified(text: string): string {
+  const convert = (traditionalToSimplified ??= Converter({ from: 't', to: 'cn' }));
+  return convert(text);
 }
 
 const CJK_G = /[\u3400-\u9fff\uf900-\ufaff]/gu;

@@ -152,6 +152,31 @@ describe('engine: one turn of one conversation', () => {
   });
 });
 
+describe('engine: text as it enters', () => {
+  it('understands traditional characters as the simplified ones the definition is written in', async () => {
+    const h = setup();
+    await h.say('c1', '你好');
+    await h.say('c1', '我的訂單還沒發貨');
+    expect(h.channel.texts('c1').at(-1)).toBe('您的意思是想了解订单什么时候发货，对吗？');
+  });
+
+  it('takes out invisible characters: a hidden zero-width space does not hide a request for a person', async () => {
+    const h = setup();
+    await h.say('c1', '你好');
+    await h.say('c1', '转\u200b人工');
+    expect(h.channel.texts('c1')).toContainEqual(expect.stringMatching(/^非常抱歉，人工客服暂时无法接入/));
+  });
+
+  it('restates a need without the bidi controls around it, and asks when a message is nothing but invisible characters', async () => {
+    const h = setup();
+    await h.say('c1', '\u200b\u200b\u200b');
+    expect(h.channel.texts('c1')).toEqual(['您好，本店欢迎您的光临！请问有什么可以帮您？']);
+    await h.say('c1', '\u202e我买的东西颜色不对\u202c');
+    expect(h.channel.texts('c1').at(-1)).toBe('您的意思是您买的东西颜色不对，对吗？');
+    expect(h.channel.texts('c1').join('')).not.toMatch(/[\u200b\u202a-\u202e\u2066-\u2069]/);
+  });
+});
+
 describe('engine: delivery', () => {
   it('retries a transient failure with backoff and sends once', async () => {
     const h = setup();
