@@ -4,6 +4,7 @@ import { parseConfig } from '../config.js';
 import { ServiceBotError } from '../errors.js';
 import { DEFAULT_FLOWS_DIR } from '../flows-registry.js';
 import { flowsCheck } from './flows-check.js';
+import { DEFAULT_CORPUS_DIR, flowsTest } from './flows-test.js';
 import { playground } from './playground.js';
 import { serve } from './serve.js';
 import { listTickets, resolveTicket } from './tickets.js';
@@ -14,6 +15,8 @@ const USAGE = `Usage:
                                                   (--at 2026-10-01T09:30:00+08:00 sets its clock)
                                                   (runs the Telegram channel when TELEGRAM_BOT_TOKEN is set)
   npm run flows:check [-- DIR]                    validate flow definitions and list every problem
+  npm run flows:test [-- --flows DIR] [--corpus DIR] [--min-accuracy 0.95] [--max-wrong-topic 0]
+                                                  score how well the definitions understand the corpus
   npm run tickets [-- --status S] [--limit N]     list recorded tickets, newest first (needs REDIS_URL)
   npm run tickets -- resolve ID [--note TEXT]     mark a ticket resolved (a person dealt with it): its
                                                   promised reply time then passes without a follow-up
@@ -22,6 +25,9 @@ Environment: see README.md, "Configuration".`;
 const OPTIONS = {
   lang: { type: 'string' },
   flows: { type: 'string' },
+  corpus: { type: 'string' },
+  'min-accuracy': { type: 'string' },
+  'max-wrong-topic': { type: 'string' },
   at: { type: 'string' },
   status: { type: 'string' },
   limit: { type: 'string' },
@@ -56,6 +62,19 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   }
   const config = parseConfig(env);
 
+  if (positionals[0] === 'flows' && positionals[1] === 'test') {
+    const minAccuracy = share(values['min-accuracy'], 0.95);
+    const maxWrongTopic = share(values['max-wrong-topic'], 0);
+    if (minAccuracy === undefined || maxWrongTopic === undefined) {
+      process.stderr.write('--min-accuracy and --max-wrong-topic take a share from 0 to 1, e.g. 0.95\n');
+      return 2;
+    }
+    const flowsDir = values.flows ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR;
+    return flowsTest(flowsDir, values.corpus ?? DEFAULT_CORPUS_DIR, config.DEFAULT_LOCALE, {
+      minAccuracy,
+      maxWrongTopic,
+    });
+  }
   if (positionals[0] === 'flows' && positionals[1] === 'check')
     return flowsCheck(positionals[2] ?? values.flows ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR, config.DEFAULT_LOCALE);
   if (positionals[0] === 'tickets' && positionals[1] === 'resolve')
@@ -87,3 +106,10 @@ main(process.argv.slice(2), process.env).then(
     process.exitCode = 1;
   },
 );
+
+/** A share from 0 to 1 given on the command line, or the default; undefined when it is not one. */
+function share(value: string | undefined, fallback: number): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 && n <= 1 ? n : undefined;
+}

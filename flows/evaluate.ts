@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import type { Matcher, Understanding } from './match.js';
+import { INTENT_IDS, type FlowDefinition } from './schema.js';
+import { cleanText } from './text.js';
+
+/**
+ * Understanding as a measured loop (issue 11): a corpus of what customers write, each sentence
+ * labelled with what the bot should understand, scored against a definition. Pure: the command
+ * (`npm run flows:test`) reads the files and prints the report.
+ */
+
+/** What the bot should understand of a whole message at "how can I help you?". */
+const LABEL =
+  /^(?:none|supervisor|complaint|complaint:slow-response|complaint:agent|intent:praise|intent:[a-z]+|faq:[a-z0-9-]+|policy:[a-z0-9-]+)$/;
+
+/** A corpus file: the locale, and sentences grouped by the label they should get. */
+export const Corpus = z.strictObject({
+  locale: z.string(),
+  expect: z.record(
+    z
+      .string()
+      .regex(LABEL, 'must be none, supervisor, complaint[:slow-response|:agent], intent:ID, faq:ID or policy:ID'),
+    z.array(z.string().min(1)).min(1),
+  ),
+});
+export type Corpus = z.infer<typeof Corpus>;
+
+/**
+ * The label a message gets, in the order the conversation decides (flows/service/standard.ts,
+ * a need being asked for): complaints and supervisors first, then a person, a greeting or nothing,
+ * a policy, a suggestion, a social or answering intent, a knowledge-base entry, else `none`
+ * (restated in the customer's own words).
+ */
+export function labelOf(u: Understanding): string {
+  if (u.complaint.supervisor) return 'supervisor';
+  if (u.complaint.triggered) return 'complaint';
+  if (u.wantsPerson) return 'intent:human';
+  if (u.empty || u.whole === 'greeting') return 'intent:greeting';
+  if (u.policy) return `policy:${u.policy}`;
+  if ((u.intents.suggestion ?? 0) > 0) return 'intent:suggestion';
+  if (u.whole) return `intent:${u.whole}`;
+  if (u.faq?.confident) return `faq:${u.faq.id}`;
+  return 'none';
+}
+
+export interface Miss {
+  text: string;
+  expected: string;
+  got: string;
+}
+
+export interface Report {
+  locale: string;
+  total: number;
+  correct: number;
+  /** correct ÷ total. */
+  accuracy: number;
+  /**
+   * Sentences matched to a knowledge-base entry they are not about (labelled `none` or another
+   * entry): the worst failure, since the customer confirms a need they do not have. ÷ total.
+   */
+  wrongTopic: number;
+  wrongTopicCount: number;
+  /** Per expected label: sentences and how many were right. */
+  byLabel: Array<{ label: string; total: number; correct: number }>;
+  /** Expected → got, most frequent first, with the sentences. */
+  confusions: Array<{ expected: string; got: string; count: number; examples: string[] }>;
+  /** Labels that name an entry, policy or intent the definition does not have. */
+  problems: string[];
+}
+
+export function evaluate(definition: FlowDefinition, matcher: Matcher, corpus: Corpus): Report {
+  const problems = unknownLabels(definition, corpus);
+  const misses: Miss[] = [];
+  const byLabel: Report['byLabel'] = [];
+  let total = 0;
+  for (const [expected, sentences] of Object.entries(corpus.expect)) {
+    let correct = 0;
+    for (const text of sentences) {
+      const got = labelOf(matcher.understand(cleanText(text)));
+      if (got === expected) correct++;
+      else misses.push({ text, expected, got });
+    }
+    total += sentences.length;
+    byLabel.push({ label: expected, total: sentences.length, correct });
+  }
+  const wrongTopicCount = misses.filter((m) => m.got.startsWith('faq:')).length;
+  return {
+    locale: corpus.locale,
+    total,
+    correct: total - misses.length,
+    accuracy: total ? (total - misses.length) / total : 1,
+    wrongTopic: total ? wrongTopicCount / total : 0,
+    wrongTopicCount,
+    byLabel: byLabel.sort((a, b) => a.correct / a.total - b.correct / b.total || a.label.localeCompare(b.label)),
+    confusions: confusionsOf(misses),
+    problems,
+  };
+}
+
+function confusionsOf(misses: readonly Miss[]): Report['confusions'] {
+  const pairs = new Map<string, { expected: string; got: string; count: number; examples: string[] }>();
+  for (const m of misses) {
+    const key = `${m.expected}\u0000${m.got}`;
+    const pair = pairs.get(key) ?? { expected: m.expected, got: m.got, count: 0, examples: [] };
+    pair.count++;
+    pair.examples.push(m.text);
+    pairs.set(key, pair);
+  }
+  return [...pairs.values()].sort((a, b) => b.count - a.count || a.expected.localeCompare(b.expected));
+}
+
+/** Labels naming something the definition lacks: a typo in the corpus, or an entry removed since. */
+function unknownLabels(definition: FlowDefinition, corpus: Corpus): string[] {
+  const known = new Set<string>([
+    'none',
+    'supervisor',
+    'complaint',
+    'complaint:slow-response',
+    'complaint:agent',
+    'intent:praise',
+    ...INTENT_IDS.map((i) => `intent:${i}`),
+    ...definition.faq.map((f) => `faq:${f.id}`),
+    ...definition.policies.map((p) => `policy:${p.id}`),
+  ]);
+  return Object.keys(corpus.expect)
+    .filter((label) => !known.has(label))
+    .map((label) => `${label}: the ${corpus.locale} definition has no such entry, policy or intent`);
+}
