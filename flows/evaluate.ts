@@ -11,7 +11,7 @@ import { cleanText } from './text.js';
 
 /** What the bot should understand of a whole message at "how can I help you?". */
 const LABEL =
-  /^(?:none|supervisor|complaint|complaint:slow-response|complaint:agent|intent:praise|intent:[a-z]+|faq:[a-z0-9-]+|policy:[a-z0-9-]+)$/;
+  /^(?:none|supervisor|complaint|complaint:slow-response|complaint:agent|intent:[a-zA-Z]+|faq:[a-z0-9-]+|policy:[a-z0-9-]+)$/;
 
 /** A corpus file: the locale, and sentences grouped by the label they should get. */
 export const Corpus = z.strictObject({
@@ -28,7 +28,7 @@ export type Corpus = z.infer<typeof Corpus>;
 /**
  * The label a message gets, in the order the conversation decides (flows/service/standard.ts,
  * a need being asked for): complaints and supervisors first, then a person, a greeting or nothing,
- * a policy, a suggestion, a social or answering intent, a knowledge-base entry, else `none`
+ * a policy, being kept waiting, praise, a suggestion, a social or answering intent, a knowledge-base entry, else `none`
  * (restated in the customer's own words).
  */
 export function labelOf(u: Understanding): string {
@@ -37,6 +37,8 @@ export function labelOf(u: Understanding): string {
   if (u.wantsPerson) return 'intent:human';
   if (u.empty || u.whole === 'greeting') return 'intent:greeting';
   if (u.policy) return `policy:${u.policy}`;
+  if ((u.intents.slowReply ?? 0) > 0) return 'complaint:slow-response';
+  if ((u.intents.praise ?? 0) > 0) return 'intent:praise';
   if ((u.intents.suggestion ?? 0) > 0) return 'intent:suggestion';
   if (u.whole) return `intent:${u.whole}`;
   if (u.faq?.confident) return `faq:${u.faq.id}`;
@@ -118,7 +120,6 @@ function unknownLabels(definition: FlowDefinition, corpus: Corpus): string[] {
     'complaint',
     'complaint:slow-response',
     'complaint:agent',
-    'intent:praise',
     ...INTENT_IDS.map((i) => `intent:${i}`),
     ...definition.faq.map((f) => `faq:${f.id}`),
     ...definition.policies.map((p) => `policy:${p.id}`),

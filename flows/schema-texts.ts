@@ -33,6 +33,10 @@ export const TEXT_PLACEHOLDERS = {
   idleClose: [],
   thanks: [],
   apology: [],
+  /** 客户提出表扬时: thanked modestly. */
+  praise: [],
+  /** 遇到客户投诉咨询回应慢时: apologise, thank for waiting, ask the need. */
+  slowReply: [],
   suggestion: ['ticket'],
   unsupported: [],
   privateOnly: ['company'],

@@ -52,6 +52,8 @@ export const INTENT_IDS = [
   'done',
   'thanks',
   'apology',
+  'praise',
+  'slowReply',
   'suggestion',
   'greeting',
   'human',

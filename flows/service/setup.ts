@@ -164,6 +164,8 @@ export function baseSetup(deps: MachineDeps) {
       isThanks: ({ event }) => answers(event, 'thanks'),
       isApology: ({ event }) => answers(event, 'apology'),
       isSuggestion: ({ event }) => mentions(event, 'suggestion'),
+      isPraise: ({ event }) => mentions(event, 'praise'),
+      complainsOfWaiting: ({ event }) => mentions(event, 'slowReply'),
       hasRating: ({ event }) => understood(event)?.rating !== undefined,
       looksLikeNewNeed: ({ event }) => understood(event)?.faq?.confident === true,
       startsComplaint: ({ event }) => understood(event)?.complaint.triggered === true,

@@ -80,6 +80,9 @@ const interrupts = [
 /** Answered the same way at any point of the conversation (003 关于特殊沟通内容的应答规范). */
 const anyTime = [
   { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },
+  // 遇到客户投诉咨询回应慢时 / 客户提出表扬时: 003's answers, wherever they come.
+  { guard: 'complainsOfWaiting', actions: say('slowReply') },
+  { guard: 'isPraise', actions: say('praise') },
   { guard: 'isSuggestion', actions: 'recordSuggestion' },
   { guard: 'isThanks', actions: say('thanks') },
   { guard: 'isApology', actions: say('apology') },
@@ -175,6 +178,9 @@ function idleState(s: StandardSetup) {
           target: '#conversation.handingOff',
           actions: ['adoptLocale', { type: 'requestHandoff', params: { reason: 'asked' } }],
         },
+        // Kept waiting: 003's apology, which ends by asking the need, so no greeting before it.
+        { guard: 'complainsOfWaiting', target: 'awaitingNeed', actions: ['adoptLocale', say('slowReply')] },
+        { guard: 'isPraise', actions: say('praise') },
         { guard: 'isThanks', actions: say('thanks') },
         { guard: 'isApology', actions: say('apology') },
         {

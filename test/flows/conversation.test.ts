@@ -204,6 +204,31 @@ describe('at any point （关于特殊沟通内容的应答规范）', () => {
     expect(d.say('是的')[0]).toMatch(/^一般情况下/);
   });
 
+  it('thanks a customer for praise modestly (客户提出表扬时), before a conversation and during one', () => {
+    const praise =
+      /^(很高兴听到您的认可，我们会继续努力的，谢谢您！|请不必客气，这是我们应该做的，感谢您对我们工作的支持！)$/;
+    const d = new Dialogue(flow, afternoon);
+    expect(d.say('你们服务真好，给你们点赞')).toEqual([expect.stringMatching(praise)]);
+    expect(d.state).toBe('idle');
+    d.say('你好');
+    d.say('我的订单还没发货');
+    expect(d.say('上次那个客服特别耐心，表扬一下')).toEqual([expect.stringMatching(praise)]);
+    expect(d.state).toBe('confirming');
+  });
+
+  it("answers a customer kept waiting with 003's apology and asks the need, without a greeting first", () => {
+    const d = new Dialogue(flow, afternoon);
+    expect(d.say('你们回复太慢了')).toEqual([
+      '非常抱歉，今天咨询的客户比较多，非常感谢您的耐心等候，请问有什么可以帮到您？',
+    ]);
+    expect(d.state).toBe('awaitingNeed');
+    expect(d.say('我的订单还没发货')).toEqual(['您的意思是想了解订单什么时候发货，对吗？']);
+    const en = new Dialogue(flow, afternoon);
+    expect(en.say('your replies are so slow')).toEqual([
+      "We're very sorry for the wait: many customers are contacting us today. Thank you for your patience. How can I help you?",
+    ]);
+  });
+
   it('varies the wording of a text with several phrasings', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('你好');
