@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PhraseGuard } from './guard.js';
 import type { Matcher, Understanding } from './match.js';
 import { INTENT_IDS, type FlowDefinition } from './schema.js';
 import { cleanText } from './text.js';
@@ -127,4 +128,46 @@ function unknownLabels(definition: FlowDefinition, corpus: Corpus): string[] {
   return Object.keys(corpus.expect)
     .filter((label) => !known.has(label))
     .map((label) => `${label}: the ${corpus.locale} definition has no such entry, policy or intent`);
+}
+
+/** Agent replies the phrase guard must block or let through, per locale (flows/corpus/guard.yaml). */
+export const GuardCorpus = z.strictObject({
+  blocked: z.record(z.string(), z.array(z.string().min(1))),
+  allowed: z.record(z.string(), z.array(z.string().min(1))),
+});
+export type GuardCorpus = z.infer<typeof GuardCorpus>;
+
+export interface GuardReport {
+  blocked: number;
+  caught: number;
+  /** caught ÷ blocked (1 when there is nothing to block). */
+  caughtShare: number;
+  allowed: number;
+  falseAlarms: number;
+  /** false alarms ÷ allowed. */
+  falseAlarmShare: number;
+  /** Replies that should have been blocked and were not, and allowed ones that were blocked (with the phrase). */
+  missed: string[];
+  alarms: Array<{ text: string; phrase: string }>;
+}
+
+/** Scores the guard agents face (every locale's list together) on the guard corpus. */
+export function evaluateGuard(guard: PhraseGuard, corpus: GuardCorpus): GuardReport {
+  const blocked = Object.values(corpus.blocked).flat();
+  const allowed = Object.values(corpus.allowed).flat();
+  const missed = blocked.filter((text) => guard.check(cleanText(text)).allowed);
+  const alarms = allowed.flatMap((text) => {
+    const verdict = guard.check(cleanText(text));
+    return verdict.allowed ? [] : [{ text, phrase: verdict.matches[0]?.phrase ?? '' }];
+  });
+  return {
+    blocked: blocked.length,
+    caught: blocked.length - missed.length,
+    caughtShare: blocked.length ? (blocked.length - missed.length) / blocked.length : 1,
+    allowed: allowed.length,
+    falseAlarms: alarms.length,
+    falseAlarmShare: allowed.length ? alarms.length / allowed.length : 0,
+    missed,
+    alarms,
+  };
 }

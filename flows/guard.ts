@@ -8,8 +8,16 @@ import { z } from 'zod';
  */
 
 export const ForbiddenPhrase = z.object({
-  /** The phrase as the standards write it; matching ignores spaces, punctuation, width and case. */
-  phrase: z.string().trim().min(2),
+  /**
+   * The phrase as the standards write it; matching ignores spaces, punctuation, width, case and
+   * traditional characters. It may be a pattern: `[…]` optional words, `(a|b)` alternatives, `…`
+   * a gap of up to 4 characters: `这是[我们][的]公司[的]规定`, `是不是(你|您)(那面|那边)…问题`.
+   */
+  phrase: z
+    .string()
+    .trim()
+    .min(2)
+    .refine((p) => phraseTest(p) !== 'invalid', 'is not a valid pattern: check that every [ ] and ( ) is closed'),
   /** Why it is forbidden (which of the 五个不说). */
   reason: z.string().min(1),
   /** The standard phrasing to use instead. */
@@ -43,18 +51,80 @@ export interface PhraseGuard {
 
 /**
  * The whole listed phrase must occur: "这是公司规定" blocks "这 是 公司，规定" but not
- * "公司规定的退货期是7天", which only shares words with it. List the exact 推诿 phrase, not its
- * vocabulary, and ordinary sentences about policy stay allowed.
+ * "公司规定的退货期是7天", which only shares words with it. List the exact 推诿 phrase (or a
+ * pattern of its variants), not its vocabulary, and ordinary sentences about policy stay allowed.
  */
 export function compileGuard(phrases: readonly ForbiddenPhrase[]): PhraseGuard {
-  const folded = phrases.map((p) => ({ ...p, key: foldForGuard(p.phrase) })).filter((p) => p.key.length > 0);
+  const compiled = phrases.flatMap((p) => {
+    const test = phraseTest(p.phrase);
+    return typeof test === 'function'
+      ? [{ match: { phrase: canonical(p.phrase), reason: p.reason, suggestion: p.suggestion }, test }]
+      : [];
+  });
   return {
     check(text: string): GuardVerdict {
       const haystack = foldForGuard(text);
-      const matches = folded
-        .filter((p) => haystack.includes(p.key))
-        .map(({ phrase, reason, suggestion }) => ({ phrase, reason, suggestion }));
+      const matches = compiled.filter((p) => p.test(haystack)).map((p) => p.match);
       return matches.length ? { allowed: false, matches } : { allowed: true };
     },
   };
+}
+
+/** One guard for several locales' lists: agents on one desk answer customers of every locale. */
+export function combineGuards(guards: readonly PhraseGuard[]): PhraseGuard {
+  return {
+    check(text: string): GuardVerdict {
+      const seen = new Set<string>();
+      const matches = guards.flatMap((g) => {
+        const verdict = g.check(text);
+        return verdict.allowed ? [] : verdict.matches;
+      });
+      const unique = matches.filter((m) => !seen.has(m.phrase) && seen.add(m.phrase));
+      return unique.length ? { allowed: false, matches: unique } : { allowed: true };
+    },
+  };
+}
+
+/**
+ * How a pattern reads to the agent it stopped: optional words left out, the first alternative,
+ * gaps as "…" (`这是[我们][的]公司[的]规定` reads 这是公司规定).
+ */
+export function canonical(phrase: string): string {
+  return phrase
+    .replace(/\[[^\]]*\]/g, '')
+    .replace(/\(([^|)]*)[^)]*\)/g, '$1')
+    .replace(/\.\.\./g, '…');
+}
+
+const PATTERN_SYNTAX = /[[\]()|…]|\.\.\./;
+const GAP = '.{0,4}';
+
+/**
+ * A test on folded text for a listed phrase: a plain phrase is a substring; a pattern becomes a
+ * regular expression over the folded pieces. Undefined for a phrase with nothing to match.
+ */
+function phraseTest(phrase: string): ((folded: string) => boolean) | 'invalid' | undefined {
+  if (!PATTERN_SYNTAX.test(phrase)) {
+    const key = foldForGuard(phrase);
+    return key ? (folded) => folded.includes(key) : undefined;
+  }
+  const source = phrase
+    .replace(/\.\.\./g, '…')
+    .split(/([[\]()|…])/u)
+    .map((part) => {
+      if (part === '[') return '(?:';
+      if (part === ']') return ')?';
+      if (part === '(') return '(?:';
+      if (part === ')' || part === '|') return part;
+      if (part === '…') return GAP;
+      return foldForGuard(part).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('');
+  let re: RegExp;
+  try {
+    re = new RegExp(source, 'u');
+  } catch {
+    return 'invalid';
+  }
+  return (folded) => re.test(folded);
 }

@@ -1,6 +1,6 @@
 import type { ConversationRecord, Effect, Escalation, FlowInput, StepResult } from './contracts.js';
 import { chooseLocale, toEvent } from './events.js';
-import { compileGuard, type PhraseGuard } from './guard.js';
+import { combineGuards, compileGuard, type PhraseGuard } from './guard.js';
 import { compileMatcher, type Matcher } from './match.js';
 import { pureTransitions, stateName } from './pure-transition.js';
 import { renderReply } from './render.js';
@@ -63,7 +63,7 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
   const machine = createServiceMachine({
     definitions: (locale) => localeOf(locale).definition,
     desk: options.desk,
-    guardFor: (locale) => localeOf(locale).guard,
+    agentGuard: combineGuards([...bundle.locales.values()].map((l) => l.guard)),
   });
   const pure = pureTransitions(machine);
 

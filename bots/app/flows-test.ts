@@ -3,7 +3,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { Corpus, evaluate, type Report } from '../../flows/evaluate.js';
+import { Corpus, evaluate, evaluateGuard, GuardCorpus, type GuardReport, type Report } from '../../flows/evaluate.js';
+import { combineGuards, compileGuard } from '../../flows/guard.js';
 import { compileMatcher } from '../../flows/match.js';
 import { checkDefinitions } from '../flows-registry.js';
 
@@ -15,6 +16,10 @@ export interface Thresholds {
   minAccuracy: number;
   /** Share of sentences matched to an entry they are not about, 0–1 (issue 11 asks 0). */
   maxWrongTopic: number;
+  /** Share of forbidden agent replies the phrase guard blocks, 0–1 (issue 11 asks 0.95). */
+  minCaught: number;
+  /** Share of legitimate agent replies it blocks, 0–1 (issue 11 asks at most 0.02). */
+  maxFalseAlarms: number;
 }
 
 /**
@@ -58,10 +63,18 @@ export async function flowsTest(
     write(`${describe(report, thresholds, met)}\n`);
     ok &&= met;
   }
+  if (corpora.guard) {
+    const guard = combineGuards(checked.definitions.map((d) => compileGuard(d.forbidden)));
+    const report = evaluateGuard(guard, corpora.guard);
+    const met = report.caughtShare >= thresholds.minCaught && report.falseAlarmShare <= thresholds.maxFalseAlarms;
+    write(`${describeGuard(report, thresholds, met)}\n`);
+    ok &&= met;
+  }
   return ok ? 0 : 1;
 }
 
-async function readCorpora(dir: string): Promise<{ files: Corpus[] } | { problem: string }> {
+/** The understanding corpora (one per locale) and the guard's (guard.yaml), read and checked. */
+async function readCorpora(dir: string): Promise<{ files: Corpus[]; guard?: GuardCorpus } | { problem: string }> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
@@ -70,6 +83,7 @@ async function readCorpora(dir: string): Promise<{ files: Corpus[] } | { problem
   }
   if (names.length === 0) return { problem: `${dir} has no .yaml corpus files` };
   const files: Corpus[] = [];
+  let guard: GuardCorpus | undefined;
   for (const name of names) {
     let raw: unknown;
     try {
@@ -77,11 +91,12 @@ async function readCorpora(dir: string): Promise<{ files: Corpus[] } | { problem
     } catch (err) {
       return { problem: `${name}: not valid YAML: ${(err as Error).message}` };
     }
-    const parsed = Corpus.safeParse(raw);
+    const parsed = name.replace(/\.ya?ml$/i, '') === 'guard' ? GuardCorpus.safeParse(raw) : Corpus.safeParse(raw);
     if (!parsed.success) return { problem: `${name}: ${parsed.error.issues.map(issueText).join('; ')}` };
-    files.push(parsed.data);
+    if ('blocked' in parsed.data) guard = parsed.data;
+    else files.push(parsed.data);
   }
-  return { files };
+  return { files, ...(guard ? { guard } : {}) };
 }
 
 /** A zod issue as an admin reads it: where, and what (a bad label's own message, not "Invalid key"). */
@@ -112,4 +127,13 @@ function describe(r: Report, t: Thresholds, met: boolean): string {
     ),
   ];
   return lines.join('\n');
+}
+
+/** The guard's figures as an admin reads them, with what got through and what was stopped wrongly. */
+function describeGuard(r: GuardReport, t: Thresholds, met: boolean): string {
+  return [
+    `guard: caught ${r.caught}/${r.blocked} forbidden replies (${percent(r.caughtShare)}, needs ≥ ${percent(t.minCaught)}); false alarms ${r.falseAlarms}/${r.allowed} (${percent(r.falseAlarmShare)}, needs ≤ ${percent(t.maxFalseAlarms)}) — ${met ? 'met' : 'NOT MET'}`,
+    ...r.missed.slice(0, 15).map((m) => `  got through: ${JSON.stringify(m)}`),
+    ...r.alarms.slice(0, 15).map((a) => `  stopped wrongly: ${JSON.stringify(a.text)} (${a.phrase})`),
+  ].join('\n');
 }

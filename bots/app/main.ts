@@ -16,6 +16,7 @@ const USAGE = `Usage:
                                                   (runs the Telegram channel when TELEGRAM_BOT_TOKEN is set)
   npm run flows:check [-- DIR]                    validate flow definitions and list every problem
   npm run flows:test [-- --flows DIR] [--corpus DIR] [--min-accuracy 0.95] [--max-wrong-topic 0]
+                    [--min-caught 0.95] [--max-false-alarms 0.02]
                                                   score how well the definitions understand the corpus
   npm run tickets [-- --status S] [--limit N]     list recorded tickets, newest first (needs REDIS_URL)
   npm run tickets -- resolve ID [--note TEXT]     mark a ticket resolved (a person dealt with it): its
@@ -28,6 +29,8 @@ const OPTIONS = {
   corpus: { type: 'string' },
   'min-accuracy': { type: 'string' },
   'max-wrong-topic': { type: 'string' },
+  'min-caught': { type: 'string' },
+  'max-false-alarms': { type: 'string' },
   at: { type: 'string' },
   status: { type: 'string' },
   limit: { type: 'string' },
@@ -65,14 +68,25 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (positionals[0] === 'flows' && positionals[1] === 'test') {
     const minAccuracy = share(values['min-accuracy'], 0.95);
     const maxWrongTopic = share(values['max-wrong-topic'], 0);
-    if (minAccuracy === undefined || maxWrongTopic === undefined) {
-      process.stderr.write('--min-accuracy and --max-wrong-topic take a share from 0 to 1, e.g. 0.95\n');
+    const minCaught = share(values['min-caught'], 0.95);
+    const maxFalseAlarms = share(values['max-false-alarms'], 0.02);
+    if (
+      minAccuracy === undefined ||
+      maxWrongTopic === undefined ||
+      minCaught === undefined ||
+      maxFalseAlarms === undefined
+    ) {
+      process.stderr.write(
+        '--min-accuracy, --max-wrong-topic, --min-caught and --max-false-alarms take a share from 0 to 1, e.g. 0.95\n',
+      );
       return 2;
     }
     const flowsDir = values.flows ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR;
     return flowsTest(flowsDir, values.corpus ?? DEFAULT_CORPUS_DIR, config.DEFAULT_LOCALE, {
       minAccuracy,
       maxWrongTopic,
+      minCaught,
+      maxFalseAlarms,
     });
   }
   if (positionals[0] === 'flows' && positionals[1] === 'check')

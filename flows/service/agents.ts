@@ -77,7 +77,7 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
           );
           return;
         }
-        const verdict = deps.guardFor(context.locale).check(event.text);
+        const verdict = deps.agentGuard.check(event.text);
         if (!verdict.allowed && !event.override) {
           enqueue(
             effect({

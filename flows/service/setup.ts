@@ -103,8 +103,8 @@ export interface MachineDeps {
   definitions: (locale: string) => FlowDefinition;
   /** An agent desk is connected (Slack, the playground): handoffs can reach people. */
   desk: boolean;
-  /** The service-phrase guard of a locale, for agents' replies. */
-  guardFor: (locale: string) => PhraseGuard;
+  /** The service-phrase guard for agents' replies: every locale's list, since one desk answers customers of every locale. */
+  agentGuard: PhraseGuard;
 }
 
 export function understood(event: ServiceEvent): Understanding | undefined {

@@ -26,6 +26,41 @@ describe('service-phrase guard (服务忌语)', () => {
     expect(verdict.allowed).toBe(false);
   });
 
+  it.each([
+    '这是我们公司的规定，我也没有什么办法',
+    '你自己想办法',
+    '你们自己想想办法吧',
+    '你看看是不是你那面出了什么问题',
+    '你們自己看著辦吧',
+  ])('blocks the variant %j through the patterns of the list', (text) => {
+    expect(zh.check(text).allowed).toBe(false);
+  });
+
+  it.each([
+    '公司规定的退货期是7天，您的订单还在期限内。',
+    '我们一起想办法解决',
+    '您可以通过投诉渠道反馈，我们会认真处理',
+  ])('lets %j through', (text) => {
+    expect(zh.check(text)).toEqual({ allowed: true });
+  });
+
+  it('shows an agent the phrase a pattern stands for, not its syntax', () => {
+    const verdict = zh.check('这是我们公司的规定');
+    expect(verdict.allowed === false && verdict.matches.map((m) => m.phrase)).toEqual(['这是公司规定']);
+  });
+
+  it('rejects a pattern that does not close, naming where it is', () => {
+    const raw = readFileSync(join(DEFAULT_FLOWS_DIR, 'zh-CN.yaml'), 'utf8').replace(
+      '"这是[我们][的]公司[的]规定"',
+      '"这是[我们公司规定"',
+    );
+    const result = parseDefinition(raw);
+    expect(result.ok === false && result.problems).toContainEqual({
+      path: 'forbidden[0].phrase',
+      message: 'is not a valid pattern: check that every [ ] and ( ) is closed',
+    });
+  });
+
   it('says which phrase matched, why, and what to say instead', () => {
     expect(zh.check('抱歉，这是 公司规定。')).toEqual({
       allowed: false,

@@ -148,6 +148,17 @@ describe('handing a conversation to people', () => {
     ]);
   });
 
+  it("checks an agent's reply against every locale's list, whichever language the customer speaks", () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('hello');
+    d.say('I want to talk to a person', quick);
+    d.say(agent('claim'), quick);
+    expect(d.locale).toBe('en');
+    expect(d.say(agent('reply', wang, { text: '这是我们公司的规定，我也没有什么办法' }), quick)).toEqual([]);
+    expect(d.of('desk.notify')[0]).toMatchObject({ notice: { kind: 'guard-blocked' } });
+    expect(d.say(agent('reply', wang, { text: "It's company policy, nothing I can do." }), quick)).toEqual([]);
+  });
+
   it('hands back to the bot, which resumes the standard flow and says so', () => {
     const d = claimed();
     expect(d.say(agent('handback'), quick)).toEqual([
