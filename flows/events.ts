@@ -5,6 +5,9 @@ import type { ServiceEvent } from './service/setup.js';
 import { detectLocale } from './text.js';
 import { ticketOfTimer } from './ticket.js';
 
+/** Characters of a message the matcher reads. */
+export const UNDERSTOOD_MAX = 1_000;
+
 /** What `toEvent` needs of the locale in force. */
 export interface EventLocale {
   definition: FlowDefinition;
@@ -22,7 +25,8 @@ export function toEvent(input: FlowInput, locale: string, flow: EventLocale): Se
       return {
         type: 'user.message',
         text: payload.text,
-        understanding: flow.matcher.understand(payload.text),
+        // What a message means is in its first part; its cost grows with the length, so a very long one is not read whole.
+        understanding: flow.matcher.understand(payload.text.slice(0, UNDERSTOOD_MAX)),
         locale,
         at,
       };

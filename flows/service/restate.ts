@@ -6,7 +6,7 @@ import { normalize, trimSentence } from '../text.js';
  * the text has words that make swapping ambiguous, in which case it is quoted as the customer wrote it.
  */
 export function restate(def: FlowDefinition, need: string): string {
-  const text = trimSentence(need);
+  const text = shorten(trimSentence(need), RESTATED_MAX);
   const lower = normalize(text);
   const ascii = /^[\x00-\x7f]*$/.test(text);
   const wordAt = (w: string) =>
@@ -24,4 +24,19 @@ export function restate(def: FlowDefinition, need: string): string {
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Longest need restated whole (characters); a longer one is cut at a clause break and marked "…". */
+export const RESTATED_MAX = 60;
+
+/**
+ * A long message restated sensibly: up to the last clause break (，。！？,.!? or a space) within
+ * `max` characters, else `max` characters, followed by "…". Shorter text is returned as it is.
+ */
+export function shorten(text: string, max: number): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  const head = chars.slice(0, max).join('');
+  const cut = Math.max(...[...'，。！？,.!?；; '].map((c) => head.lastIndexOf(c)));
+  return `${trimSentence(cut >= max / 3 ? head.slice(0, cut) : head)}…`;
 }

@@ -363,3 +363,14 @@ describe('state size', () => {
     expect(sizes.at(-1)! - sizes[12]!).toBeLessThan(16);
   });
 });
+
+describe('long messages', () => {
+  it('restates a long need shortened at a clause break instead of echoing it whole', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    const long = `我上周买的那件外套颜色和图片上的不太一样，${'而且袖子有点长'.repeat(700)}`;
+    const [reply] = d.say(long);
+    expect(reply).toBe('您的意思是您上周买的那件外套颜色和图片上的不太一样…，对吗？');
+    expect(d.state).toBe('confirming');
+  });
+});
