@@ -216,7 +216,9 @@ function withComplaintRecords(steps: ReturnType<typeof withComplaintSteps>, deps
         });
         if (!ticket) return;
         recordTicket(enqueue, context, ticket);
-        if (params.announce) enqueue(say('complaintEscalate', { vars: { ticket: ticket.id, hours: String(hours) } }));
+        // A customer who asked for a supervisor is told when one will be in touch (002 三.3), even while handed to the desk.
+        if (params.announce || reason === 'supervisor')
+          enqueue(say('complaintEscalate', { vars: { ticket: ticket.id, hours: String(hours) } }));
         watchPromise(enqueue, ticket.id, hours, event.at);
         enqueue(effect({ type: 'escalate', escalation: { ticketId: ticket.id, reason, priority: 'high' } }));
       }),

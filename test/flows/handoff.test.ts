@@ -247,8 +247,12 @@ describe('when handoff happens', () => {
     const dueAt = d.record!.timers.listen!;
     const replies = d.say({ type: 'timer', name: 'listen', dueAt }, { after: dueAt - d.at });
     expect(replies[0]).toMatch(/抱歉/);
-    expect(replies[1]).toMatch(/^正在为您转接人工客服/);
+    // 002 三.3: a customer who asks for a supervisor is told when one will be in touch, then handed to the desk.
     const [put] = d.of('ticket.put');
+    expect(replies[1]).toBe(
+      `我非常理解您希望问题得到重视的心情。您反馈的情况我已经详细记录（编号 ${put?.ticket.id}），并且会立即提交给我的上级同事处理，他们会在24小时内与您联系，请您保持联系方式畅通，好吗？`,
+    );
+    expect(replies[2]).toMatch(/^正在为您转接人工客服/);
     expect(put?.ticket).toMatchObject({ type: 'complaint', priority: 'high', escalation: { reason: 'supervisor' } });
     expect(d.of('desk.open')[0]?.card).toMatchObject({
       reason: 'complaint',
