@@ -1,4 +1,4 @@
-import { assign, raise } from 'xstate';
+import { and, assign, raise } from 'xstate';
 import type { ChoiceId } from '../schema.js';
 import type { ComplaintSetup } from './complaint.js';
 import { newTicket, recordTicket, updateTickets } from './records.js';
@@ -138,6 +138,8 @@ function standardStates(s: StandardSetup) {
         on: {
           'user.message': [
             ...interrupts,
+            // 遇到客户致谢时必须响应: a plain thanks here ends the matter, but is answered first.
+            { guard: and(['isThanks', 'wantsToFinish']), target: 'closing', actions: say('thanks') },
             { guard: 'wantsToFinish', target: 'closing' },
             { guard: 'wantsMore', target: 'awaitingNeed', actions: say('goOn') },
             ...anyTime,

@@ -229,6 +229,18 @@ describe('at any point （关于特殊沟通内容的应答规范）', () => {
     ]);
   });
 
+  it('answers a thanks that ends the matter before closing, instead of closing without a word (003)', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    d.say('我的订单还没发货');
+    d.say('是的');
+    expect(d.state).toBe('askMore');
+    const replies = d.say('谢谢');
+    expect(replies[0]).toMatch(/^(不用客气\uff0c这是我们应该做的。|不客气\uff0c很高兴能为您服务。)$/);
+    expect(replies[1]).toMatch(/^感谢您的咨询/);
+    expect(d.state).toBe('survey');
+  });
+
   it('varies the wording of a text with several phrasings', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('你好');
