@@ -4,6 +4,7 @@ import { PLAYGROUND_CHANNEL, PlaygroundChannel } from '../../adapters/playground
 import { PlaygroundSession, type PlaygroundClock } from '../../adapters/playground/session.js';
 import type { Config } from '../config.js';
 import { createLogger, type Logger } from '../log.js';
+import { every } from './every.js';
 import { createRuntime, deskWords, type Runtime } from './runtime.js';
 
 export interface PlaygroundParts {
@@ -67,17 +68,13 @@ export async function playground(
   const clock = { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) };
   const { runtime, session } = await createPlayground({ config, lang, flowsDir, clock, print, log });
 
-  let stopTimers = () => {};
+  let stopTimers = async () => {};
   let stopWatch = () => {};
   if (interactive) {
     print(
       `Playground: you are the customer (store: ${runtime.storeKind}, flows ${runtime.flows.version}). Type /? for commands.`,
     );
-    const interval = setInterval(
-      () => void runtime.poller.tick().catch((err: unknown) => log.error('timer tick failed', { error: String(err) })),
-      1_000,
-    );
-    stopTimers = () => clearInterval(interval);
+    stopTimers = every(1_000, () => runtime.poller.tick(), 'timer tick', log);
     stopWatch = runtime.flows.watch();
   }
   // Created only now, right before it is read: lines piped in while the runtime started must
@@ -88,7 +85,7 @@ export async function playground(
   });
   const lines = rl;
   const stop = async () => {
-    stopTimers();
+    await stopTimers();
     stopWatch();
     lines.close();
     await runtime.close();

@@ -3,6 +3,7 @@ import type { TelegramMode } from '../../adapters/telegram/index.js';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
+import { every } from './every.js';
 import { createHttpServer } from './http.js';
 import { createRuntime, hasSlack, productionEdges } from './runtime.js';
 
@@ -78,23 +79,6 @@ function telegramMode(config: Config, log: Logger): TelegramMode {
     );
   }
   return { kind: 'webhook', publicUrl: config.PUBLIC_URL, secret };
-}
-
-/**
- * Runs `work` every `ms`, logging failures. The returned stop clears the interval and waits
- * for the runs in progress, so shutdown does not close the store under them.
- */
-export function every(ms: number, work: () => Promise<unknown>, what: string, log: Logger): () => Promise<void> {
-  const running = new Set<Promise<unknown>>();
-  const t = setInterval(() => {
-    const run = work().catch((err: unknown) => log.error(`${what} failed`, { error: String(err) }));
-    running.add(run);
-    void run.finally(() => running.delete(run));
-  }, ms);
-  return async () => {
-    clearInterval(t);
-    await Promise.all([...running]);
-  };
 }
 
 /** Resolves with the name of the first SIGTERM or SIGINT. */
