@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type webApi } from '@slack/bolt';
 import { SetupError } from '../../bots/errors.js';
+import { replyText } from '../../bots/http-text.js';
 import type { Logger } from '../../bots/log.js';
 import type { InboundEvent, Inbox, Receiver, Route } from '../../bots/ports.js';
 import { ACTIONS } from './blocks.js';
@@ -143,7 +144,7 @@ export class SlackReceiver implements Receiver {
         error: String(err),
       });
       req.resume();
-      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('Slack API not reachable yet; retry');
+      replyText(res, 503, 'Slack API not reachable yet; retry');
       return;
     }
     http.requestListener(req, res);

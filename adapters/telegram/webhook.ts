@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SetupError } from '../../bots/errors.js';
+import { replyText } from '../../bots/http-text.js';
 import type { Logger } from '../../bots/log.js';
 import type { Route } from '../../bots/ports.js';
 
@@ -30,34 +31,29 @@ export function webhookRoute(target: WebhookTarget, options: { secret: string; l
     handle: (req, res) => {
       void serve(target, options.secret, req, res).catch((err: unknown) => {
         options.log.error('webhook request failed', { error: String(err) });
-        if (!res.headersSent) reply(res, 500, 'could not accept the update; Telegram will redeliver it');
+        if (!res.headersSent) replyText(res, 500, 'could not accept the update; Telegram will redeliver it');
       });
     },
   };
 }
 
 async function serve(target: WebhookTarget, secret: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (req.method !== 'POST') return reply(res, 405, 'POST only');
+  if (req.method !== 'POST') return replyText(res, 405, 'POST only');
   if (!sameSecret(req.headers['x-telegram-bot-api-secret-token'], secret)) {
     req.resume();
-    return reply(res, 401, 'wrong or missing X-Telegram-Bot-Api-Secret-Token');
+    return replyText(res, 401, 'wrong or missing X-Telegram-Bot-Api-Secret-Token');
   }
-  if (target.stopping) return reply(res, 503, 'shutting down; Telegram will redeliver');
+  if (target.stopping) return replyText(res, 503, 'shutting down; Telegram will redeliver');
   const body = await readBody(req);
-  if (body === undefined) return reply(res, 413, 'update too large');
+  if (body === undefined) return replyText(res, 413, 'update too large');
   let update: unknown;
   try {
     update = JSON.parse(body);
   } catch {
-    return reply(res, 400, 'body is not JSON');
+    return replyText(res, 400, 'body is not JSON');
   }
   const result = await target.handle(update);
-  return reply(res, result === 'invalid' ? 400 : 200, result);
-}
-
-function reply(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
-  res.end(text);
+  return replyText(res, result === 'invalid' ? 400 : 200, result);
 }
 
 /** Compares the secret in constant time (hashing first makes the lengths equal). */

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SetupError } from '../errors.js';
+import { replyText } from '../http-text.js';
 import type { Logger } from '../log.js';
 import type { Route } from '../ports.js';
 
@@ -31,14 +32,14 @@ export function createHttpServer(options: { routes: readonly Route[]; log: Logge
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD'))
-      return text(res, 200, stopping ? 'stopping' : 'ok');
+      return replyText(res, 200, stopping ? 'stopping' : 'ok');
     const route = routes.get(path);
-    if (!route) return text(res, 404, 'not found');
+    if (!route) return replyText(res, 404, 'not found');
     try {
       route.handle(req, res);
     } catch (err) {
       options.log.error('HTTP route failed', { path, error: String(err) });
-      if (!res.headersSent) text(res, 500, 'internal error');
+      if (!res.headersSent) replyText(res, 500, 'internal error');
     }
   };
   const server = createServer(handle);
@@ -69,9 +70,4 @@ export function createHttpServer(options: { routes: readonly Route[]; log: Logge
       return closed;
     },
   };
-}
-
-function text(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
-  res.end(body);
 }

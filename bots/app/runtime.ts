@@ -110,7 +110,7 @@ export function deskWords(language: string, flows: FlowRegistry): DeskText {
 }
 
 /** Slack is the desk when both its token and the agents' channel are set. */
-export function hasSlack(config: Config): boolean {
+export function hasSlack(config: Config): config is Config & { SLACK_BOT_TOKEN: string; SLACK_AGENT_CHANNEL: string } {
   return Boolean(config.SLACK_BOT_TOKEN && config.SLACK_AGENT_CHANNEL);
 }
 
@@ -136,27 +136,26 @@ export function productionEdges(
       // Shared by every replica on the same Redis.
       { rates: store.rates, log, clock },
     );
-    const slack =
-      config.SLACK_BOT_TOKEN && config.SLACK_AGENT_CHANNEL
-        ? createSlack(
-            {
-              botToken: config.SLACK_BOT_TOKEN,
-              signingSecret: config.SLACK_SIGNING_SECRET,
-              appToken: config.SLACK_APP_TOKEN,
-              apiUrl: config.SLACK_API_URL,
-              agentChannel: config.SLACK_AGENT_CHANNEL,
-              supervisorGroup: config.SLACK_SUPERVISOR_GROUP,
-              internalPrefix: config.SLACK_INTERNAL_PREFIX,
-              deskText: deskWords(config.DESK_LANGUAGE ?? config.DEFAULT_LOCALE, flows),
-              // Read when a card is posted, so an edited definition applies without a restart.
-              categoryChannels: () => {
-                const bundle = flows.current().bundle;
-                return bundle.locales.get(bundle.defaultLocale)?.definition.handoff.categoryChannels ?? {};
-              },
+    const slack = hasSlack(config)
+      ? createSlack(
+          {
+            botToken: config.SLACK_BOT_TOKEN,
+            signingSecret: config.SLACK_SIGNING_SECRET,
+            appToken: config.SLACK_APP_TOKEN,
+            apiUrl: config.SLACK_API_URL,
+            agentChannel: config.SLACK_AGENT_CHANNEL,
+            supervisorGroup: config.SLACK_SUPERVISOR_GROUP,
+            internalPrefix: config.SLACK_INTERNAL_PREFIX,
+            deskText: deskWords(config.DESK_LANGUAGE ?? config.DEFAULT_LOCALE, flows),
+            // Read when a card is posted, so an edited definition applies without a restart.
+            categoryChannels: () => {
+              const bundle = flows.current().bundle;
+              return bundle.locales.get(bundle.defaultLocale)?.definition.handoff.categoryChannels ?? {};
             },
-            { links: store.links, log, clock },
-          )
-        : undefined;
+          },
+          { links: store.links, log, clock },
+        )
+      : undefined;
     return {
       channels: new Map([[TELEGRAM_CHANNEL, tg.channel]]),
       desk: slack?.desk,
