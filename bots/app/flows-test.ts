@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -7,6 +7,7 @@ import { Corpus, evaluate, evaluateGuard, GuardCorpus, type GuardReport, type Re
 import { combineGuards, compileGuard } from '../../flows/guard.js';
 import { compileMatcher } from '../../flows/match.js';
 import { checkDefinitions } from '../flows-registry.js';
+import type { FlowDefinition } from '../../flows/schema.js';
 
 /** The corpus shipped with the product: flows/corpus. Admins extend it; CI scores the shipped definitions on it. */
 export const DEFAULT_CORPUS_DIR = resolve(fileURLToPath(new URL('../../flows/corpus', import.meta.url)));
@@ -70,7 +71,43 @@ export async function flowsTest(
     write(`${describeGuard(report, thresholds, met)}\n`);
     ok &&= met;
   }
-  return ok ? 0 : 1;
+  // Printed last, and always (not skipped by `&&=` once a threshold is missed).
+  const heldOutValid = await scoreHeldOut(join(corpusDir, HELD_OUT), checked.definitions, write);
+  return ok && heldOutValid ? 0 : 1;
+}
+
+/** The sub-folder of sentences written without looking at the definitions: scored, never tuned on. */
+export const HELD_OUT = 'held-out';
+
+/**
+ * The held-out corpora, when the folder has them: how well the definitions understand sentences
+ * nobody tuned them on (tuning and scoring on one corpus overstates it). Printed with the figures
+ * only, no threshold. False when a held-out file is invalid.
+ */
+async function scoreHeldOut(
+  dir: string,
+  definitions: readonly FlowDefinition[],
+  write: (text: string) => void,
+): Promise<boolean> {
+  const exists = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!exists) return true;
+  const corpora = await readCorpora(dir);
+  if ('problem' in corpora) {
+    write(`${HELD_OUT}: ${corpora.problem}\n`);
+    return false;
+  }
+  for (const corpus of corpora.files) {
+    const definition = definitions.find((d) => d.locale === corpus.locale);
+    if (!definition) continue;
+    const r = evaluate(definition, compileMatcher(definition), corpus);
+    write(
+      `${HELD_OUT} ${r.locale} (never tuned on; no threshold): ${r.correct}/${r.total} understood (${percent(r.accuracy)}); wrong topic ${r.wrongTopicCount} (${percent(r.wrongTopic)})\n`,
+    );
+  }
+  return true;
 }
 
 /** The understanding corpora (one per locale) and the guard's (guard.yaml), read and checked. */
