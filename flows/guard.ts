@@ -99,11 +99,17 @@ export function canonical(phrase: string): string {
 const PATTERN_SYNTAX = /[[\]()|…]|\.\.\./;
 const GAP = '.{0,4}';
 
+/** Whether a listed phrase uses the pattern syntax (`[…]`, `(a|b)`, `…`) rather than plain words. */
+export function isPattern(phrase: string): boolean {
+  return PATTERN_SYNTAX.test(phrase);
+}
+
 /**
- * A test on folded text for a listed phrase: a plain phrase is a substring; a pattern becomes a
- * regular expression over the folded pieces. Undefined for a phrase with nothing to match.
+ * A test on folded text (`foldForGuard`) for a listed phrase: a plain phrase is a substring; a
+ * pattern becomes a regular expression over the folded pieces. Undefined for a phrase with
+ * nothing to match; 'invalid' for a pattern with an unclosed bracket.
  */
-function phraseTest(phrase: string): ((folded: string) => boolean) | 'invalid' | undefined {
+export function phraseTest(phrase: string): ((folded: string) => boolean) | 'invalid' | undefined {
   if (!PATTERN_SYNTAX.test(phrase)) {
     const key = foldForGuard(phrase);
     return key ? (folded) => folded.includes(key) : undefined;

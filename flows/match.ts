@@ -1,4 +1,5 @@
 import { INTENT_IDS, type FlowDefinition, type IntentId } from './schema.js';
+import { foldForGuard, isPattern, phraseTest } from './guard.js';
 import { normalize, toSimplified } from './text.js';
 
 /** What the bot understood of one customer message, computed once per message. */
@@ -46,10 +47,14 @@ function phraseRule(intent: PhraseRule['intent'], raw: string): PhraseRule {
   return { intent, phrase, pattern: new RegExp(source, 'gu'), first: [...phrase][0] ?? '' };
 }
 
+/** The pseudo-entry of the out-of-scope questions: never a topic, only a close competitor. */
+const OUT_OF_SCOPE = '#out-of-scope';
+
 /**
- * The knowledge-base index: each phrasing and keyword of an entry is a document of features
- * (words and CJK bigrams), weighted by squared IDF; a query is scored by cosine against the
- * documents it shares a feature with, and each entry keeps its best document's score.
+ * The knowledge-base index: each phrasing and keyword of an entry, and each out-of-scope question,
+ * is a document of features (words and CJK bigrams), weighted by squared IDF; a query is scored by
+ * cosine against the documents it shares a feature with, and each entry keeps its best document's
+ * score. Ranked best first; the out-of-scope questions rank as `OUT_OF_SCOPE`.
  */
 function compileFaqIndex(
   def: FlowDefinition,
@@ -57,17 +62,21 @@ function compileFaqIndex(
 ): (text: string) => Array<{ id: string; score: number }> {
   const docs: Array<{ id: string; feats: Set<string> }> = [];
   const entryFeats = new Map<string, Set<string>>();
-  for (const entry of def.faq) {
-    const all = new Set<string>();
+  const sources: Array<{ id: string; phrases: readonly string[] }> = [
+    ...def.faq.map((entry) => ({ id: entry.id, phrases: [...entry.questions, ...entry.keywords] })),
+    { id: OUT_OF_SCOPE, phrases: def.outOfScope },
+  ];
+  for (const { id, phrases } of sources) {
+    const all = entryFeats.get(id) ?? new Set<string>();
     // Each phrasing and each keyword is its own document: a short query that hits one keyword
     // is not diluted by the entry's other vocabulary.
-    for (const phrase of [...entry.questions, ...entry.keywords]) {
+    for (const phrase of phrases) {
       const feats = features(phrase);
       if (feats.size === 0) continue;
-      docs.push({ id: entry.id, feats });
+      docs.push({ id, feats });
       for (const f of feats) all.add(f);
     }
-    entryFeats.set(entry.id, all);
+    entryFeats.set(id, all);
   }
   const df = new Map<string, number>();
   for (const feats of entryFeats.values()) for (const f of feats) df.set(f, (df.get(f) ?? 0) + 1);
@@ -84,7 +93,7 @@ function compileFaqIndex(
     for (const f of d.feats) postings.set(f, [...(postings.get(f) ?? []), i]);
   });
 
-  function rankFaq(text: string): Array<{ id: string; score: number }> {
+  return (text: string) => {
     const q = features(text);
     if (q.size === 0) return [];
     let qSum = 0;
@@ -103,8 +112,23 @@ function compileFaqIndex(
       if (score > (best.get(d.id) ?? 0)) best.set(d.id, score);
     }
     return [...best.entries()].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score);
-  }
-  return rankFaq;
+  };
+}
+
+/**
+ * The knowledge-base entry a message is about, or undefined: the best entry when it scores at
+ * least `faqMinScore` and leads the runner-up (another entry or an out-of-scope question) by
+ * `faqMargin`. `score` is the best entry's cosine (0–1).
+ */
+function pickEntry(
+  ranked: ReadonlyArray<{ id: string; score: number }>,
+  thresholds: { faqMinScore: number; faqMargin: number },
+): Understanding['faq'] {
+  const first = ranked[0];
+  if (!first || first.score <= 0 || first.id === OUT_OF_SCOPE) return undefined;
+  const runnerUp = ranked[1]?.score ?? 0;
+  const confident = first.score >= thresholds.faqMinScore && first.score - runnerUp >= thresholds.faqMargin;
+  return { id: first.id, score: first.score, confident };
 }
 
 /** Builds the matcher for one definition: phrase tables and the knowledge-base index. */
@@ -116,23 +140,40 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   const fillerRules = def.fillers.map((f) => phraseRule('filler', f)).sort((a, b) => b.phrase.length - a.phrase.length);
   const fillers = new Set(def.fillers.map(normalize));
 
+  // Trigger lists accept the guard's pattern syntax (`[optional]`, `(a|b)`, `…` a short gap),
+  // matched on folded text; plain phrases stay whole words in Latin script.
   const containsAny = (list: readonly string[]) => {
-    if (list.length === 0) return () => false;
+    const plain = list.filter((p) => !isPattern(p));
+    const patterns = list.filter(isPattern).flatMap((p) => {
+      const test = phraseTest(p);
+      return typeof test === 'function' ? [test] : [];
+    });
     // One alternation, one scan per message. Not global: `test` on a global RegExp would carry
     // lastIndex from one message to the next.
-    const any = new RegExp(list.map((p) => `(?:${phraseRule('filler', p).pattern.source})`).join('|'), 'u');
-    return (norm: string) => any.test(norm);
+    const any = plain.length
+      ? new RegExp(plain.map((p) => `(?:${phraseRule('filler', p).pattern.source})`).join('|'), 'u')
+      : undefined;
+    if (patterns.length === 0) return (norm: string) => any?.test(norm) ?? false;
+    return (norm: string) => (any?.test(norm) ?? false) || patterns.some((test) => test(foldForGuard(norm)));
   };
   const isTrigger = containsAny(def.complaints.triggers);
   const isAnger = containsAny(def.complaints.anger);
   const isSupervisor = containsAny(def.complaints.supervisor);
   const exclamations = new RegExp(`!{${def.complaints.exclamations},}`, 'u');
   const policies = def.policies.map((p) => ({ id: p.id, matches: containsAny(p.triggers) }));
-  // Short phrases (人工) only count as the whole message: 人工智能 is not a request for a person.
-  const asksForPerson = containsAny(def.intents.human.filter((p) => [...normalize(p)].length >= 3));
+  // Short phrases only count as the whole message: 人工智能 is not a request for a person, and
+  // "the agent yesterday was helpful" is not one either. Inside a longer message it takes three
+  // Chinese characters (转人工) or two words (real person).
+  const asksForPerson = containsAny(
+    def.intents.human.filter((p) => {
+      const norm = normalize(p);
+      return ASCII_WORD.test(norm) ? norm.split(' ').length >= 2 : [...norm].length >= 3;
+    }),
+  );
 
-  const features = featureExtractor(def.locale, fillers);
-  const rankFaq = compileFaqIndex(def, features);
+  const features = featureExtractor(def.locale, fillers, synonymFolder(def.synonyms));
+  const rankAll = compileFaqIndex(def, features);
+  const rankFaq = (text: string) => rankAll(text).filter((r) => r.id !== OUT_OF_SCOPE);
 
   function understand(text: string): Understanding {
     const norm = normalize(text);
@@ -176,12 +217,13 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     if (total < def.thresholds.intentCoverage) whole = undefined;
     // A message that is nothing but "yes", "thanks" or "还有一个问题" is not a question for the
     // knowledge base, so it is not ranked at all.
-    const first = whole === undefined ? rankFaq(text)[0] : undefined;
-    const faq =
-      first && first.score > 0 ? { ...first, confident: first.score >= def.thresholds.faqMinScore } : undefined;
+    const faq = whole === undefined ? pickEntry(rankAll(text), def.thresholds) : undefined;
     // Exclamation marks intensify ("太好了!!" is not a complaint); on their own they only tell
     // whether someone already complaining is still upset.
-    const angry = isAnger(norm);
+    // A message that only says the replies are slow gets 003's answer for 回应慢, not the complaint
+    // flow, even when its words (没人理) are also anger; said with more, it is a complaint.
+    const onlyWaiting = whole === 'slowReply';
+    const angry = !onlyWaiting && isAnger(norm);
     const supervisor = isSupervisor(norm);
     return {
       intents,
@@ -226,12 +268,32 @@ export function parseRating(norm: string): number | undefined {
 
 const SEGMENTERS = new Map<string, Intl.Segmenter>();
 
-function featureExtractor(locale: string, stop: Set<string>): (text: string) => Set<string> {
+/**
+ * Reads each synonym as its group's first word ([付款, 支付, 付钱]: 支付 → 付款), longest first, on
+ * normalised text. Latin words are replaced whole only.
+ */
+function synonymFolder(groups: readonly (readonly string[])[]): (norm: string) => string {
+  const to = new Map<string, string>();
+  for (const [canonical, ...variants] of groups) {
+    if (canonical === undefined) continue;
+    for (const v of variants) to.set(normalize(v), normalize(canonical));
+  }
+  if (to.size === 0) return (norm) => norm;
+  const sources = [...to.keys()].sort((a, b) => b.length - a.length).map((v) => phraseRule('filler', v).pattern.source);
+  const any = new RegExp(sources.join('|'), 'gu');
+  return (norm) => norm.replace(any, (m) => to.get(m) ?? m);
+}
+
+function featureExtractor(
+  locale: string,
+  stop: Set<string>,
+  fold: (norm: string) => string,
+): (text: string) => Set<string> {
   const lang = locale.split('-')[0] ?? locale;
   const segmenter = SEGMENTERS.get(lang) ?? new Intl.Segmenter(lang, { granularity: 'word' });
   SEGMENTERS.set(lang, segmenter);
   return (text: string) => {
-    const norm = normalize(text);
+    const norm = fold(normalize(text));
     const out = new Set<string>();
     for (const s of segmenter.segment(norm)) {
       if (!s.isWordLike) continue;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { compileGuard, ForbiddenPhrase } from './guard.js';
+import { compileGuard, ForbiddenPhrase, phraseTest } from './guard.js';
 import { ANSWER_PLACEHOLDERS, botTexts, GREETING_PLACEHOLDERS, Text, textsShape, textWith } from './schema-texts.js';
 
 export { Text, TEXT_PLACEHOLDERS, type TextKey } from './schema-texts.js';
@@ -29,6 +29,19 @@ const timeZone = z.string().refine((tz) => {
 }, 'is not an IANA time zone (e.g. Asia/Shanghai)');
 
 const phrases = z.array(z.string().trim().min(1)).min(1);
+/**
+ * Trigger phrases: plain words, or patterns in the guard's syntax (`[optional]`, `(a|b)`, `…` a gap
+ * of up to 4 characters), e.g. `(买了|签收)[都](十|半个月)……(退|无理由)`.
+ */
+const triggers = z
+  .array(
+    z
+      .string()
+      .trim()
+      .min(1)
+      .refine((p) => phraseTest(p) !== 'invalid', 'is not a valid pattern: check that every [ ] and ( ) is closed'),
+  )
+  .min(1);
 
 export const CHOICE_IDS = [
   'yes',
@@ -104,11 +117,11 @@ const factSpec = z.object({
 
 export const Complaints = z.object({
   /** Words that mean "I want to complain" (投诉, 差评, complaint). */
-  triggers: phrases,
+  triggers,
   /** Signals of anger (太差了, 骗子, scam); anger also starts the complaint flow. */
-  anger: phrases,
+  anger: triggers,
   /** Asking for someone higher up (找你们领导, manager): escalates. */
-  supervisor: phrases,
+  supervisor: triggers,
   /** A run of this many exclamation marks counts as anger in a customer already complaining. */
   exclamations: z.number().int().min(2).default(2),
   /** Messages sent within this many seconds of each other are taken together (让客户把话说完). */
@@ -153,7 +166,7 @@ export const Handoff = z.object({
 /** A request beyond policy, answered with the sandwich (三明治法则): understanding, reason, alternative. */
 export const Policy = z.object({
   id: slug,
-  triggers: phrases,
+  triggers,
   understanding: Text,
   reason: Text,
   alternative: Text,
@@ -190,8 +203,25 @@ export const FlowDefinition = z
       })
       .default({ swaps: [], quoteIf: [] }),
     faq: z.array(FaqEntry).min(1),
+    /**
+     * Questions customers ask that the knowledge base does not answer (out of scope, as Rasa calls
+     * it): a message closer to one of these than to any entry is restated in the customer's own
+     * words, never as an entry's topic. Admins add what `npm run flows:test` shows going to a wrong topic.
+     */
+    outOfScope: z.array(z.string().trim().min(1)).default([]),
+    /**
+     * Words that mean the same to the knowledge base, canonical first ([付款, 支付, 付钱]): each
+     * later word is read as the first before matching, in questions, keywords and messages alike.
+     */
+    synonyms: z.array(z.array(z.string().trim().min(1)).min(2)).default([]),
     thresholds: z.object({
       faqMinScore: z.number().min(0).max(1),
+      /**
+       * How far ahead of the runner-up (another entry or an out-of-scope question) the best entry
+       * must score to be taken as the topic (0–1, score points); closer than that, the need is
+       * restated in the customer's own words (issue 11: "when the runner-up is close").
+       */
+      faqMargin: z.number().min(0).max(1).default(0.1),
       intentCoverage: z.number().gt(0).max(1),
       failuresBeforeHandoff: z.number().int().min(1),
       followUpHours: z.number().int().min(1),
