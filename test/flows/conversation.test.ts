@@ -380,9 +380,9 @@ describe('long messages', () => {
   it('restates a long need shortened at a clause break instead of echoing it whole', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('你好');
-    const long = `我上周买的那件外套颜色和图片上的不太一样，${'而且袖子有点长'.repeat(700)}`;
+    const long = `我上周在直播间抽中的奖品一直没有收到通知，${'而且主播说三天内会联系'.repeat(500)}`;
     const [reply] = d.say(long);
-    expect(reply).toBe('您的意思是您上周买的那件外套颜色和图片上的不太一样…，对吗？');
+    expect(reply).toBe('您的意思是您上周在直播间抽中的奖品一直没有收到通知…，对吗？');
     expect(d.state).toBe('confirming');
   });
 });
