@@ -193,6 +193,28 @@ describe('answer, record and close', () => {
   });
 });
 
+describe('restating what the knowledge base does not cover (issue 11)', () => {
+  it('restates a need that only shares a word with an entry in the customer’s own words, never as that entry', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    expect(d.say('我想查询一下退款进度')).toEqual(['您的意思是您想查询一下退款进度，对吗？']);
+    expect(d.say('我下单的时候优惠券没有减钱')).toEqual(['您的意思是您下单的时候优惠券没有减钱，对吗？']);
+    const en = new Dialogue(flow, afternoon);
+    en.say('hi');
+    expect(en.say('I want to check the status of my refund')[0]).toMatch(/check the status of your refund/);
+    expect(en.say('I want to check the status of my refund')[0]).not.toMatch(/return or exchange/);
+  });
+
+  it('understands traditional characters, typos and a social phrase with extra words', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    expect(d.say('我的訂單還沒發貨')).toEqual(['您的意思是想了解订单什么时候发货，对吗？']);
+    expect(d.say('谢谢拉')[0]).toMatch(/^(不用客气\uff0c这是我们应该做的。|不客气\uff0c很高兴能为您服务。)$/);
+    expect(d.say('不好意思，刚才打错字了')).toEqual(['没关系，请您不必介意，如有疑问，欢迎您随时再来咨询。']);
+    expect(d.state).toBe('confirming');
+  });
+});
+
 describe('at any point （关于特殊沟通内容的应答规范）', () => {
   it('answers thanks with 不用客气 and an apology with 没关系， without losing its place', () => {
     const d = new Dialogue(flow, afternoon);

@@ -95,3 +95,81 @@ describe('answering from the knowledge base', () => {
     expect(ranked[0]!.score).toBeGreaterThan(ranked[1]!.score);
   });
 });
+
+describe('preferring the customer’s words to a guess (issue 11)', () => {
+  it.each([
+    ['我想查询一下退款进度'],
+    ['我下单的时候优惠券没有减钱'],
+    ['包裹里少了一件'],
+    ['还没发货的话能直接取消吗'],
+    ['I want to check the status of my refund'],
+    ['Do you have this dress in size M?'],
+  ])('takes no topic for "%s", which only shares words with an entry', (text) => {
+    const u = (/[a-z]/i.test(text) ? en : zh).understand(text);
+    expect(u.faq?.confident ?? false).toBe(false);
+  });
+
+  it('lets an out-of-scope question keep a message off the entry it shares words with', () => {
+    const def = defaultDefinition('zh-CN');
+    // 定金 (a deposit) is not in the knowledge base; "能退吗" alone would make it a returns question.
+    expect(compileMatcher({ ...def, outOfScope: [] }).understand('定金能退吗').faq).toMatchObject({
+      id: 'returns-exchanges',
+      confident: true,
+    });
+    expect(zh.understand('定金能退吗').faq?.confident).toBe(false);
+    expect(zh.understand('退款怎么申请').faq).toMatchObject({ id: 'returns-exchanges', confident: true });
+  });
+
+  it('is unsure when the runner-up is close, however high the best score', () => {
+    const def = defaultDefinition('zh-CN');
+    const text = '我没有支付宝，可以货到付款吗';
+    const [first, second] = zh.rankFaq(text);
+    const gap = first!.score - second!.score;
+    expect(
+      compileMatcher({ ...def, thresholds: { ...def.thresholds, faqMargin: gap / 2 } }).understand(text).faq,
+    ).toMatchObject({ id: 'cash-on-delivery', confident: true });
+    expect(
+      compileMatcher({ ...def, thresholds: { ...def.thresholds, faqMargin: gap * 2 } }).understand(text).faq,
+    ).toMatchObject({ id: 'cash-on-delivery', confident: false });
+  });
+
+  it('reads a synonym or a common typo as its group’s first word', () => {
+    const def = defaultDefinition('zh-CN');
+    expect(zh.understand('发漂怎么开').faq).toMatchObject({ id: 'invoices', confident: true });
+    const plain = compileMatcher(def).understand('收据怎么开').faq;
+    const folded = compileMatcher({ ...def, synonyms: [...def.synonyms, ['发票', '收据']] }).understand(
+      '收据怎么开',
+    ).faq;
+    expect(folded).toMatchObject({ id: 'invoices', score: expect.closeTo(1, 5) });
+    expect(plain?.score ?? 0).toBeLessThan(0.6);
+  });
+
+  it('takes social phrases with typos and extra words as the social phrase', () => {
+    expect(zh.understand('谢谢拉').whole).toBe('thanks');
+    expect(zh.understand('不好意思，刚才打错字了').whole).toBe('apology');
+    expect(zh.understand('明白了，谢了哈').whole).toBe('thanks');
+    expect(en.understand('Thank u so much 🙏').whole).toBe('thanks');
+  });
+
+  it('hears a request for a person in a phrase, not in a word inside a longer message', () => {
+    expect(en.understand('The agent yesterday was super helpful, kudos to her').wantsPerson).toBe(false);
+    expect(en.understand('Let me speak to a representative').wantsPerson).toBe(true);
+    expect(en.understand('agent').wantsPerson).toBe(true);
+  });
+
+  it('matches trigger patterns: a request to return after the window, however it is worded', () => {
+    expect(zh.understand('买了十天了，还能七天无理由退吗').policy).toBe('return-window');
+    expect(zh.understand('签收半个月了，还可以退货吗').policy).toBe('return-window');
+    expect(zh.understand('十天前申请的退款还没到').policy).toBeUndefined();
+    expect(en.understand("It's been two weeks since delivery, is it too late to send it back?").policy).toBe(
+      'return-window',
+    );
+  });
+
+  it('takes a message that only says replies are slow as that, and one with a matter in it as a complaint', () => {
+    const waiting = zh.understand('等了二十分钟了还没人理我');
+    expect(waiting.complaint.triggered).toBe(false);
+    expect(waiting.intents.slowReply).toBeGreaterThan(0);
+    expect(zh.understand('咖啡机用了三天就漏水，我联系了好几次都没有人理我').complaint.triggered).toBe(true);
+  });
+});
