@@ -63,7 +63,7 @@ function compileFaqIndex(
   const docs: Array<{ id: string; feats: Set<string> }> = [];
   const entryFeats = new Map<string, Set<string>>();
   const sources: Array<{ id: string; phrases: readonly string[] }> = [
-    ...def.faq.map((entry) => ({ id: entry.id, phrases: [...entry.questions, ...entry.keywords] })),
+    ...def.faq.map((entry) => ({ id: entry.id, phrases: entry.questions })),
     { id: OUT_OF_SCOPE, phrases: def.outOfScope },
   ];
   for (const { id, phrases } of sources) {
@@ -171,7 +171,15 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     }),
   );
 
-  const features = featureExtractor(def.locale, fillers, synonymFolder(def.synonyms));
+  const fold = synonymFolder(def.synonyms);
+  const features = featureExtractor(def.locale, fillers, fold);
+  // An entry is a topic only when the message names it: one of its keywords (after synonyms).
+  const named = new Map(
+    def.faq.map((entry) => {
+      const names = entry.keywords.length ? containsAny(entry.keywords.map((k) => fold(normalize(k)))) : () => true;
+      return [entry.id, (text: string) => names(fold(normalize(text)))] as const;
+    }),
+  );
   const rankAll = compileFaqIndex(def, features);
   const rankFaq = (text: string) => rankAll(text).filter((r) => r.id !== OUT_OF_SCOPE);
 
@@ -217,7 +225,8 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     if (total < def.thresholds.intentCoverage) whole = undefined;
     // A message that is nothing but "yes", "thanks" or "还有一个问题" is not a question for the
     // knowledge base, so it is not ranked at all.
-    const faq = whole === undefined ? pickEntry(rankAll(text), def.thresholds) : undefined;
+    const ranked = whole === undefined ? pickEntry(rankAll(text), def.thresholds) : undefined;
+    const faq = ranked?.confident && !named.get(ranked.id)?.(text) ? { ...ranked, confident: false } : ranked;
     // Exclamation marks intensify ("太好了!!" is not a complaint); on their own they only tell
     // whether someone already complaining is still upset.
     // A message that only says the replies are slow gets 003's answer for 回应慢, not the complaint

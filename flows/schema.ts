@@ -33,15 +33,12 @@ const phrases = z.array(z.string().trim().min(1)).min(1);
  * Trigger phrases: plain words, or patterns in the guard's syntax (`[optional]`, `(a|b)`, `…` a gap
  * of up to 4 characters), e.g. `(买了|签收)[都](十|半个月)……(退|无理由)`.
  */
-const triggers = z
-  .array(
-    z
-      .string()
-      .trim()
-      .min(1)
-      .refine((p) => phraseTest(p) !== 'invalid', 'is not a valid pattern: check that every [ ] and ( ) is closed'),
-  )
-  .min(1);
+const triggerPhrase = z
+  .string()
+  .trim()
+  .min(1)
+  .refine((p) => phraseTest(p) !== 'invalid', 'is not a valid pattern: check that every [ ] and ( ) is closed');
+const triggers = z.array(triggerPhrase).min(1);
 
 export const CHOICE_IDS = [
   'yes',
@@ -78,8 +75,15 @@ export const FaqEntry = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
   /** How the bot restates the need when it recognises this topic: "您的意思是想{topic},对吗?" */
   topic: z.string().min(1),
+  /** How customers ask it, one phrasing each: the matcher ranks a message by its closest phrasing. */
   questions: phrases,
-  keywords: z.array(z.string().trim().min(1)).default([]),
+  /**
+   * The words that name the topic (发货, 发票, refund): a message is taken as this entry only when
+   * it has one of them, after synonyms; plain words or patterns (`钱…付`). Without keywords the
+   * entry has no such check. Not ranked on their own: a short keyword would pull in every message
+   * that shares it (包裹里少了一件 is not a tracking question).
+   */
+  keywords: z.array(triggerPhrase).default([]),
   answer: textWith(ANSWER_PLACEHOLDERS),
 });
 export type FaqEntry = z.infer<typeof FaqEntry>;

@@ -116,8 +116,19 @@ describe('preferring the customer’s words to a guess (issue 11)', () => {
       id: 'returns-exchanges',
       confident: true,
     });
-    expect(zh.understand('定金能退吗').faq?.confident).toBe(false);
+    expect(zh.understand('定金能退吗').faq?.confident ?? false).toBe(false);
     expect(zh.understand('退款怎么申请').faq).toMatchObject({ id: 'returns-exchanges', confident: true });
+  });
+
+  it('takes an entry as the topic only when the message names it with one of its keywords', () => {
+    const def = defaultDefinition('zh-CN');
+    const withoutNames = compileMatcher({ ...def, faq: def.faq.map((e) => ({ ...e, keywords: [] })) });
+    // 今天 is all the weather shares with "今天下单今天能发吗".
+    expect(withoutNames.understand('今天天气怎么样').faq).toMatchObject({ id: 'shipping-time', confident: true });
+    expect(zh.understand('今天天气怎么样').faq?.confident ?? false).toBe(false);
+    expect(zh.understand('今天下单今天能发货吗').faq).toMatchObject({ id: 'shipping-time', confident: true });
+    // Keywords may be patterns: 钱…付 names a payment question without the word 付款.
+    expect(zh.understand('东西选好了，钱要怎么付给你们').faq).toMatchObject({ id: 'payment-methods', confident: true });
   });
 
   it('is unsure when the runner-up is close, however high the best score', () => {
