@@ -193,7 +193,13 @@ export const FlowDefinition = z
     thresholds: z.object({
       faqMinScore: z.number().min(0).max(1),
       intentCoverage: z.number().gt(0).max(1),
+      /**
+       * How many restatements in a row the customer may say are not what they meant (不是) before a
+       * person takes the matter; with no agent desk it is recorded with `followUpHours` instead.
+       * (A need that is confirmed but has no knowledge-base answer is recorded at once.)
+       */
       failuresBeforeHandoff: z.number().int().min(1),
+      /** Hours promised for a reply when the bot cannot answer on the spot (无法当场答复). */
       followUpHours: z.number().int().min(1),
     }),
     timers: z.object({ idleCloseMinutes: z.number().positive() }),

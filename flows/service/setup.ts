@@ -26,7 +26,10 @@ export interface ServiceContext {
   faqId: string | undefined;
   /** Every confirmed description of the current matter, kept for the ticket. */
   facts: string[];
-  /** Consecutive needs the bot could not answer. */
+  /**
+   * Restatements in a row the customer said were not what they meant (不是); at
+   * `thresholds.failuresBeforeHandoff` a person takes the matter. Reset when a need is confirmed.
+   */
   failures: number;
   /** Tickets recorded in this conversation so far; numbers the next one (persisted under this name). */
   seq: number;

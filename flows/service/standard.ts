@@ -34,7 +34,12 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
         if (entry) enqueue(say('confirmTopic', { vars: { topic: entry.topic }, choices: YES_NO }));
         else enqueue(say('confirmVerbatim', { vars: { need: restate(def, context.need ?? '') }, choices: YES_NO }));
       }),
-      confirmNeed: assign({ facts: ({ context }) => [...context.facts, context.need ?? ''].filter(Boolean).slice(-5) }),
+      // Confirmed: kept for the ticket, and the run of rejected restatements is over.
+      confirmNeed: assign({
+        facts: ({ context }) => [...context.facts, context.need ?? ''].filter(Boolean).slice(-5),
+        failures: 0,
+      }),
+      // The customer said the restatement is not what they meant (the `failuresBeforeHandoff` count).
       countFailure: assign({ failures: ({ context }) => context.failures + 1 }),
       recordAnswered: collect(({ context, event, enqueue }) => {
         const faqId = context.faqId ?? '';
@@ -88,6 +93,9 @@ const anyTime = [
   { guard: 'isApology', actions: say('apology') },
 ] as const;
 
+/** The customer left while their need was being confirmed: recorded as unresolved, in their words. */
+const unconfirmedLeft = { type: 'recordUnresolved', params: { unconfirmed: true } } as const;
+
 export type StandardSetup = ReturnType<typeof withStandardActions>;
 
 function standardStates(s: StandardSetup) {
@@ -111,10 +119,24 @@ function standardStates(s: StandardSetup) {
       confirming: {
         entry: 'sayConfirm',
         on: {
+          // Gone before confirming (quiet, blocked the bot, started over): the matter is still on record.
+          'timer.idle': { target: 'idle', actions: [unconfirmedLeft, say('idleClose')] },
+          'user.blocked': { target: 'idle', actions: unconfirmedLeft },
+          'user.start': {
+            target: 'awaitingNeed',
+            actions: [unconfirmedLeft, 'adoptLocale', effect({ type: 'greet', withAsk: true })],
+          },
           'user.message': [
             ...interrupts,
             { guard: 'isYes', target: 'answering', actions: 'confirmNeed' },
-            { guard: 'isNo', target: 'awaitingNeed', actions: say('describeAgain') },
+            // Restated wrong `failuresBeforeHandoff` times in a row: a person takes it (or, with no
+            // desk, it is recorded with a promised reply time), rather than a third guess.
+            {
+              guard: and(['isNo', 'reachedFailureLimit']),
+              target: '#conversation.handingOff',
+              actions: { type: 'requestHandoff', params: { reason: 'failures' } },
+            },
+            { guard: 'isNo', target: 'awaitingNeed', actions: ['countFailure', say('describeAgain')] },
             ...anyTime,
             { guard: 'isGreetingOnly', actions: 'sayConfirm' },
             // Anything else is the need said another way: restate that instead.
@@ -125,12 +147,9 @@ function standardStates(s: StandardSetup) {
       answering: {
         always: [
           { guard: 'canAnswer', target: 'askMore', actions: 'recordAnswered' },
-          {
-            guard: 'reachedFailureLimit',
-            target: '#conversation.handingOff',
-            actions: { type: 'requestHandoff', params: { reason: 'failures' } },
-          },
-          { target: 'awaitingNeed', actions: ['countFailure', say('notSure')] },
+          // 遇到无法当场答复的客户咨询: the customer confirmed a need the knowledge base has no answer
+          // for. Recorded (pending) with a promised reply time, not sent back to be rephrased.
+          { target: 'askMore', actions: 'recordFollowUp' },
         ],
       },
       askMore: {
