@@ -1,3 +1,4 @@
+import { questionKey } from '../text.js';
 import { promiseTimer, ticketId, type Ticket, type TicketChanges } from '../ticket.js';
 import {
   effect,
@@ -137,6 +138,12 @@ export function withRecords(base: BaseSetup, deps: MachineDeps) {
         recordTicket(enqueue, context, ticket, { more: { facts: [], failures: 0 } });
         enqueue(say('followUp', { vars: { ticket: ticket.id, hours: String(hours) } }));
         watchPromise(enqueue, ticket.id, hours, event.at);
+      }),
+      // What the knowledge base could not answer (the need as the customer put it) is counted, so
+      // admins see which entries to write (issue 11: unanswered questions are kept).
+      noteUnanswered: collect(({ context, event, enqueue }) => {
+        const text = questionKey(context.need ?? '', context.locale);
+        if (text) enqueue(effect({ type: 'unanswered.record', text, locale: context.locale, at: event.at }));
       }),
       // 三明治法则 for whichever policy this message asks to go beyond.
       answerPolicy: collect(({ event, enqueue }) => {

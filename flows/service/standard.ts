@@ -134,7 +134,7 @@ function standardStates(s: StandardSetup) {
             {
               guard: and(['isNo', 'reachedFailureLimit']),
               target: '#conversation.handingOff',
-              actions: { type: 'requestHandoff', params: { reason: 'failures' } },
+              actions: ['noteUnanswered', { type: 'requestHandoff', params: { reason: 'failures' } }],
             },
             { guard: 'isNo', target: 'awaitingNeed', actions: ['countFailure', say('describeAgain')] },
             ...anyTime,
@@ -149,7 +149,7 @@ function standardStates(s: StandardSetup) {
           { guard: 'canAnswer', target: 'askMore', actions: 'recordAnswered' },
           // 遇到无法当场答复的客户咨询: the customer confirmed a need the knowledge base has no answer
           // for. Recorded (pending) with a promised reply time, not sent back to be rephrased.
-          { target: 'askMore', actions: 'recordFollowUp' },
+          { target: 'askMore', actions: ['recordFollowUp', 'noteUnanswered'] },
         ],
       },
       askMore: {

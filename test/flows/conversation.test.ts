@@ -111,6 +111,7 @@ describe('answer, record and close', () => {
       customer: { id: 'c1', name: 'Li' },
       locale: 'zh-CN',
     });
+    expect(d.of('unanswered.record')).toEqual([]);
     const id = put!.ticket.id;
     expect(id).toMatch(/^T261123-[0-9A-Z]{10}$/);
 
@@ -175,6 +176,10 @@ describe('answer, record and close', () => {
       name: `promise:${put!.ticket.id}`,
       dueAt: d.at + 24 * 3_600_000,
     });
+    // Counted among the questions the knowledge base could not answer, for admins.
+    expect(d.of('unanswered.record')).toEqual([
+      { type: 'unanswered.record', text: '你们的会员积分怎么用', locale: 'zh-CN', at: d.at },
+    ]);
     // The closing survey rates it like any other matter of the session.
     expect(d.say('没有了')[0]).toContain(put!.ticket.id);
   });
@@ -215,6 +220,7 @@ describe('answer, record and close', () => {
       `您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 ${put!.ticket.id}），我们会在24小时内有专人与您联系，请您留意。`,
     );
     expect(d.state).toBe('askMore');
+    expect(d.of('unanswered.record')).toMatchObject([{ text: '下单送的积分什么时候到账' }]);
   });
 
   it('starts counting wrong restatements afresh once a need is confirmed', () => {
