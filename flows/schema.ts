@@ -187,8 +187,14 @@ export const FlowDefinition = z
         swaps: z.array(z.tuple([z.string().min(1), z.string()])).default([]),
         /** When the need contains one of these, quote it verbatim instead of swapping pronouns. */
         quoteIf: z.array(z.string().min(1)).default([]),
+        /**
+         * Words that join a social opening to the need (谢谢，另外发票怎么开; thanks, and how do I …):
+         * left out with the opening, so the need is restated without them. List only words that
+         * cannot begin a need themselves (另外, not 还有: 还有货吗 is a need).
+         */
+        connectors: z.array(z.string().min(1)).default([]),
       })
-      .default({ swaps: [], quoteIf: [] }),
+      .default({ swaps: [], quoteIf: [], connectors: [] }),
     faq: z.array(FaqEntry).min(1),
     thresholds: z.object({
       faqMinScore: z.number().min(0).max(1),

@@ -3,7 +3,7 @@ import type { ChoiceId } from '../schema.js';
 import type { ComplaintSetup } from './complaint.js';
 import { newTicket, recordTicket, updateTickets } from './records.js';
 import { restate } from './restate.js';
-import { effect, say, textOf, understood, type MachineDeps, type ServiceContext, collect } from './setup.js';
+import { effect, needOf, say, understood, type MachineDeps, type ServiceContext, collect } from './setup.js';
 
 /**
  * The standard service conversation (003 服务用语规范, 000 服务流程): greet, confirm the need by
@@ -20,12 +20,18 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
   return complaint.extend({
     actions: {
+      // The need in the customer's words, without a social opening before it (谢谢，另外…).
       captureNeed: assign({
-        need: ({ event }) => textOf(event),
+        need: ({ event }) => needOf(event).text,
         faqId: ({ event }) => {
-          const faq = understood(event)?.faq;
+          const faq = needOf(event).understanding?.faq;
           return faq?.confident ? faq.id : undefined;
         },
+      }),
+      // 客户道谢、致歉或表扬时必须响应, also when the message goes on to a need: answered first.
+      answerLead: collect(({ event, enqueue }) => {
+        const intent = understood(event)?.lead?.intent;
+        if (intent !== undefined && intent !== 'greeting') enqueue(say(intent));
       }),
       // 需求确认: "您的意思是……，对吗？" — the knowledge-base topic when recognised, else the customer's own words.
       sayConfirm: collect(({ context, enqueue }) => {
@@ -111,7 +117,7 @@ function standardStates(s: StandardSetup) {
             { guard: 'isGreetingOnly', actions: say('ask') },
             ...anyTime,
             { guard: 'wantsToFinish', target: 'closing' },
-            { target: 'confirming', actions: 'captureNeed' },
+            { target: 'confirming', actions: ['answerLead', 'captureNeed'] },
           ],
         },
       },
@@ -140,7 +146,7 @@ function standardStates(s: StandardSetup) {
             ...anyTime,
             { guard: 'isGreetingOnly', actions: 'sayConfirm' },
             // Anything else is the need said another way: restate that instead.
-            { target: 'confirming', reenter: true, actions: 'captureNeed' },
+            { target: 'confirming', reenter: true, actions: ['answerLead', 'captureNeed'] },
           ],
         },
       },
@@ -163,7 +169,7 @@ function standardStates(s: StandardSetup) {
             { guard: 'wantsMore', target: 'awaitingNeed', actions: say('goOn') },
             ...anyTime,
             { guard: 'isGreetingOnly', target: 'awaitingNeed', actions: say('ask') },
-            { target: 'confirming', actions: 'captureNeed' },
+            { target: 'confirming', actions: ['answerLead', 'captureNeed'] },
           ],
         },
       },
@@ -252,7 +258,7 @@ function closingStates(s: StandardSetup) {
           {
             guard: 'looksLikeNewNeed',
             target: 'confirming',
-            actions: [assign({ sessionTickets: [] }), 'captureNeed'],
+            actions: [assign({ sessionTickets: [] }), 'answerLead', 'captureNeed'],
           },
           { actions: say('surveyRetry', { choices: SCORES }) },
         ],

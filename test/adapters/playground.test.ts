@@ -204,6 +204,21 @@ describe('playground (scripted, as in the README)', () => {
     );
   });
 
+  it('answers a social message with a need in it twice over: the thanks, then the need confirmed', async () => {
+    const out = await play('我的订单还没发货\n是的\n谢谢，另外发票怎么开\n');
+    expect(out.slice(-3)).toEqual([
+      expect.stringMatching(/^bot> (不用客气，这是我们应该做的。|不客气，很高兴能为您服务。)$/),
+      'bot> 您的意思是想开具发票，对吗？',
+      '     [是的] [不是]',
+    ]);
+    const en = await play('my order has not shipped yet\nyes\nthanks, and how do I get an invoice?\n', { lang: 'en' });
+    expect(en.slice(-3)).toEqual([
+      expect.stringMatching(/^bot> You're welcome/),
+      'bot> If I understand you correctly, you would like to get an invoice. Is that right?',
+      '     [Yes] [No]',
+    ]);
+  });
+
   it('answers a non-text message politely', async () => {
     const out = await play('/send photo\n');
     expect(out).toContain(
