@@ -120,7 +120,7 @@ export function textOf(event: ServiceEvent): string {
  * The need a message states: after a social opening (谢谢，另外发票怎么开 → 发票怎么开), the rest of
  * it; otherwise the whole message. With what was understood of that part.
  */
-export function needOf(event: ServiceEvent): { text: string; understanding: Understanding | undefined } {
+export function statedNeed(event: ServiceEvent): { text: string; understanding: Understanding | undefined } {
   const u = understood(event);
   return u?.lead
     ? { text: trimSentence(u.lead.rest), understanding: u.lead.understanding }
@@ -181,7 +181,7 @@ export function baseSetup(deps: MachineDeps) {
       isPraise: ({ event }) => mentions(event, 'praise') && understood(event)?.lead === undefined,
       complainsOfWaiting: ({ event }) => mentions(event, 'slowReply'),
       hasRating: ({ event }) => understood(event)?.rating !== undefined,
-      looksLikeNewNeed: ({ event }) => needOf(event).understanding?.faq?.confident === true,
+      looksLikeNewNeed: ({ event }) => statedNeed(event).understanding?.faq?.confident === true,
       startsComplaint: ({ event }) => understood(event)?.complaint.triggered === true,
       asksBeyondPolicy: ({ event }) => understood(event)?.policy !== undefined,
       asksSupervisor: ({ event }) => understood(event)?.complaint.supervisor === true,

@@ -3,7 +3,7 @@ import type { ChoiceId } from '../schema.js';
 import type { ComplaintSetup } from './complaint.js';
 import { newTicket, recordTicket, updateTickets } from './records.js';
 import { restate } from './restate.js';
-import { effect, needOf, say, understood, type MachineDeps, type ServiceContext, collect } from './setup.js';
+import { effect, say, statedNeed, understood, type MachineDeps, type ServiceContext, collect } from './setup.js';
 
 /**
  * The standard service conversation (003 服务用语规范, 000 服务流程): greet, confirm the need by
@@ -22,9 +22,9 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
     actions: {
       // The need in the customer's words, without a social opening before it (谢谢，另外…).
       captureNeed: assign({
-        need: ({ event }) => needOf(event).text,
+        need: ({ event }) => statedNeed(event).text,
         faqId: ({ event }) => {
-          const faq = needOf(event).understanding?.faq;
+          const faq = statedNeed(event).understanding?.faq;
           return faq?.confident ? faq.id : undefined;
         },
       }),
