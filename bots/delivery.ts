@@ -41,6 +41,7 @@ export const GIVE_UP: Readonly<Record<EffectType, GiveUpPolicy>> = {
   transcript: { exhausted: 'keep' },
   'ticket.put': { exhausted: 'keep' },
   'ticket.update': { exhausted: 'keep' },
+  'unanswered.record': { exhausted: 'keep' },
   'timer.set': { exhausted: 'keep' },
   'timer.cancel': { exhausted: 'keep' },
 };
@@ -93,6 +94,9 @@ export function createPerformer({ store, channels, desk }: PerformerDeps): (item
     transcript: async () => {},
     'ticket.put': (_, e) => store.tickets.put(e.ticket),
     'ticket.update': async (_, e) => void (await store.tickets.update(e.id, e.changes, e.at, e.ifStatus)),
+    // Counted once per outbox item (item ids are per conversation), however often it is retried.
+    'unanswered.record': (item, e) =>
+      store.unanswered.record({ text: e.text, locale: e.locale, at: e.at }, `${item.conversationId}\u0000${item.id}`),
     'timer.set': (item, e) =>
       store.timers.schedule({
         conversationId: item.conversationId,

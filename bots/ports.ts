@@ -136,6 +136,43 @@ export interface TicketStore {
   list(query?: TicketQuery): Promise<Ticket[]>;
 }
 
+/** A question customers asked that the knowledge base could not answer, as admins review it. */
+export interface UnansweredQuestion {
+  /** The question as grouped (`questionKey` in flows/text.ts: normalised, at most 200 characters). */
+  text: string;
+  locale: string;
+  /** How many times it was asked. */
+  count: number;
+  /** Epoch ms of the asking first recorded, and of the latest. */
+  firstSeen: number;
+  lastSeen: number;
+}
+
+/** `count`: most asked first (ties: asked most recently). `recent`: asked most recently first (ties: most asked). */
+export type UnansweredSort = 'count' | 'recent';
+
+export interface UnansweredQuery {
+  locale?: string;
+  sort?: UnansweredSort;
+  /** 50 unless given. */
+  limit?: number;
+}
+
+/**
+ * The questions the knowledge base could not answer, so admins know which entries to write
+ * (issue 11). Bounded: at most `StoreLimits.unansweredMax` questions are kept, and the one asked
+ * least recently is forgotten first.
+ */
+export interface UnansweredStore {
+  /**
+   * Counts one asking of `text` in `locale` at `at` (epoch ms). `ref` names this asking (the
+   * outbox item that carries it): the same ref again within the dedup window counts once, so a
+   * retried delivery does not inflate the count.
+   */
+  record(asking: { text: string; locale: string; at: number }, ref: string): Promise<void>;
+  list(query?: UnansweredQuery): Promise<UnansweredQuestion[]>;
+}
+
 /**
  * A deadline of one conversation, with what is needed to deliver its event like any other.
  * A schema because stores keep timers as JSON and read them back through it.
@@ -205,6 +242,7 @@ export interface Store extends ConversationStore {
   readonly tickets: TicketStore;
   readonly timers: TimerStore;
   readonly queue: QueueStore;
+  readonly unanswered: UnansweredStore;
   close(): Promise<void>;
 }
 

@@ -150,6 +150,12 @@ export const Effect = z.discriminatedUnion('type', [
     at: z.number(),
     ifStatus: TicketStatus.optional(),
   }),
+  /**
+   * A question the knowledge base could not answer, counted for the admins' unanswered list:
+   * `text` as grouped there (`questionKey` in text.ts), `at` epoch ms. Delivery counts one outbox
+   * item once, however often it is retried.
+   */
+  z.object({ type: z.literal('unanswered.record'), text: z.string().min(1), locale: z.string(), at: z.number() }),
   /** Sets or moves the conversation's timer of that name; `dueAt` in epoch ms. */
   z.object({ type: z.literal('timer.set'), name: z.string(), dueAt: z.number() }),
   z.object({ type: z.literal('timer.cancel'), name: z.string() }),

@@ -1,5 +1,6 @@
 import { INTENT_IDS, type FlowDefinition, type IntentId } from './schema.js';
 import { foldForGuard, isPattern, phraseTest } from './guard.js';
+import { compileLead, type Lead } from './lead.js';
 import { normalize, toSimplified } from './text.js';
 
 /** What the bot understood of one customer message, computed once per message. */
@@ -20,6 +21,8 @@ export interface Understanding {
   wantsPerson: boolean;
   /** Nothing to go on: only punctuation, symbols, emoji or fillers ("?", "👍", "呃"). */
   empty: boolean;
+  /** A social phrase the message opens with before it goes on to a need (see `Lead`). */
+  lead?: Lead | undefined;
 }
 
 export interface Matcher {
@@ -251,9 +254,15 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     };
   }
 
+  const leadOf = compileLead(def, understand);
+  const withLead = (text: string): Understanding => {
+    const u = understand(text);
+    const lead = leadOf(text, u);
+    return lead ? { ...u, lead } : u;
+  };
   // Customers of a Chinese definition may write traditional characters: matched as simplified.
-  if (!def.locale.startsWith('zh')) return { understand, rankFaq };
-  return { understand: (text) => understand(toSimplified(text)), rankFaq: (text) => rankFaq(toSimplified(text)) };
+  if (!def.locale.startsWith('zh')) return { understand: withLead, rankFaq };
+  return { understand: (text) => withLead(toSimplified(text)), rankFaq: (text) => rankFaq(toSimplified(text)) };
 }
 
 const ZH_NUMERALS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5 };

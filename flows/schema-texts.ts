@@ -20,7 +20,7 @@ export const TEXT_PLACEHOLDERS = {
   confirmTopic: ['topic'],
   confirmVerbatim: ['need'],
   describeAgain: [],
-  notSure: [],
+  /** 遇到无法当场答复的客户咨询: a confirmed need with no knowledge-base answer is recorded, with the promised time. */
   followUp: ['ticket', 'hours'],
   askMore: [],
   goOn: [],

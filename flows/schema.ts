@@ -204,8 +204,14 @@ export const FlowDefinition = z
         swaps: z.array(z.tuple([z.string().min(1), z.string()])).default([]),
         /** When the need contains one of these, quote it verbatim instead of swapping pronouns. */
         quoteIf: z.array(z.string().min(1)).default([]),
+        /**
+         * Words that join a social opening to the need (谢谢，另外发票怎么开; thanks, and how do I …):
+         * left out with the opening, so the need is restated without them. List only words that
+         * cannot begin a need themselves (另外, not 还有: 还有货吗 is a need).
+         */
+        connectors: z.array(z.string().min(1)).default([]),
       })
-      .default({ swaps: [], quoteIf: [] }),
+      .default({ swaps: [], quoteIf: [], connectors: [] }),
     faq: z.array(FaqEntry).min(1),
     /**
      * Questions customers ask that the knowledge base does not answer (out of scope, as Rasa calls
@@ -227,7 +233,13 @@ export const FlowDefinition = z
        */
       faqMargin: z.number().min(0).max(1).default(0.1),
       intentCoverage: z.number().gt(0).max(1),
+      /**
+       * How many restatements in a row the customer may say are not what they meant (不是) before a
+       * person takes the matter; with no agent desk it is recorded with `followUpHours` instead.
+       * (A need that is confirmed but has no knowledge-base answer is recorded at once.)
+       */
       failuresBeforeHandoff: z.number().int().min(1),
+      /** Hours promised for a reply when the bot cannot answer on the spot (无法当场答复). */
       followUpHours: z.number().int().min(1),
     }),
     timers: z.object({ idleCloseMinutes: z.number().positive() }),

@@ -75,3 +75,26 @@ export function render(template: string, vars: Readonly<Record<string, string>>)
 export function trimSentence(text: string): string {
   return text.trim().replace(/[\s\u3002.!\uff01?\uff1f~\uff5e,\uff0c;\uff1b\u3001]+$/u, '');
 }
+
+/** Longest question kept in the unanswered list, in characters (code points). */
+export const QUESTION_MAX = 200;
+
+/**
+ * A customer's question as the unanswered list groups it (issue 11: 未能解答的问题): invisible
+ * characters out, traditional characters as simplified (Chinese locales), NFKC and lower case,
+ * punctuation, symbols and emoji out (an apostrophe inside a word stays: "don't"), white space
+ * collapsed and none left between Chinese characters, at most QUESTION_MAX characters. So
+ * "你们的会员积分怎么用？" and "你們的會員積分 怎麼用" are one question; "" when nothing is left.
+ */
+export function questionKey(text: string, locale: string): string {
+  const clean = cleanText(text);
+  const folded = normalize(locale.startsWith('zh') ? toSimplified(clean) : clean).replace(/\u2019/g, "'");
+  const words = folded.replace(/[\p{P}\p{S}]/gu, (c, i: number, s: string) =>
+    c === "'" && /\p{L}/u.test(s[i - 1] ?? '') && /\p{L}/u.test(s[i + 1] ?? '') ? c : ' ',
+  );
+  const joined = words
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])/gu, '');
+  return [...joined].slice(0, QUESTION_MAX).join('').trim();
+}

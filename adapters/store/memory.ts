@@ -20,6 +20,9 @@ import {
   type TimerStore,
   type TranscriptEntry,
   type TurnCommit,
+  type UnansweredQuery,
+  type UnansweredQuestion,
+  type UnansweredStore,
 } from '../../bots/ports.js';
 import type { Ticket, TicketChanges, TicketStatus } from '../../flows/ticket.js';
 import {
@@ -32,9 +35,13 @@ import {
   RECENT_WAITS,
   splitHandle,
   storeLimits,
+  evictionOrder,
   ticketQuery,
   timerHandle,
   timerMember,
+  unansweredMember,
+  unansweredOrder,
+  unansweredQuery,
   waitSeconds,
   type StoreLimits,
 } from './shared.js';
@@ -58,6 +65,7 @@ export class MemoryStore implements Store {
   readonly queue: QueueStore = new MemoryQueue();
   readonly links: LinkStore = new MemoryLinks();
   readonly rates: RateStore = new MemoryRates();
+  readonly unanswered: UnansweredStore;
   private readonly conversations = new Map<string, ConversationSlot>();
   private readonly seen = new Map<string, number>();
   private readonly pendingSet = new Set<string>();
@@ -70,6 +78,7 @@ export class MemoryStore implements Store {
     this.limits = storeLimits(limits);
     this.tickets = new MemoryTickets();
     this.timers = new MemoryTimers();
+    this.unanswered = new MemoryUnanswered(clock, this.limits);
   }
 
   private slot(id: string): ConversationSlot {
@@ -316,6 +325,49 @@ class MemoryQueue implements QueueStore {
 
   async averageWaitSeconds(): Promise<number | undefined> {
     return averageWait(this.waits);
+  }
+}
+
+class MemoryUnanswered implements UnansweredStore {
+  private readonly questions = new Map<string, UnansweredQuestion>();
+  /** Askings already counted (conversation + outbox item) → when that is forgotten (epoch ms). */
+  private readonly counted = new Map<string, number>();
+
+  constructor(
+    private readonly clock: () => number,
+    private readonly limits: StoreLimits,
+  ) {}
+
+  async record(asking: { text: string; locale: string; at: number }, ref: string): Promise<void> {
+    const now = this.clock();
+    if ((this.counted.get(ref) ?? 0) > now) return;
+    this.counted.set(ref, now + this.limits.dedupTtlSec * 1000);
+    if (this.counted.size > 100_000) for (const [k, t] of this.counted) if (t <= now) this.counted.delete(k);
+    const member = unansweredMember(asking.locale, asking.text);
+    const q = this.questions.get(member);
+    if (q) {
+      q.count++;
+      q.lastSeen = Math.max(q.lastSeen, asking.at);
+    } else {
+      const { text, locale, at } = asking;
+      this.questions.set(member, { text, locale, count: 1, firstSeen: at, lastSeen: at });
+    }
+    const over = this.questions.size - this.limits.unansweredMax;
+    if (over <= 0) return;
+    const oldest = [...this.questions.entries()]
+      .map(([m, v]) => ({ member: m, lastSeen: v.lastSeen }))
+      .sort(evictionOrder)
+      .slice(0, over);
+    for (const { member: m } of oldest) this.questions.delete(m);
+  }
+
+  async list(query: UnansweredQuery = {}): Promise<UnansweredQuestion[]> {
+    const { limit, sort, matches } = unansweredQuery(query);
+    return [...this.questions.values()]
+      .filter(matches)
+      .sort(unansweredOrder(sort))
+      .slice(0, limit)
+      .map((q) => ({ ...q }));
   }
 }
 

@@ -263,6 +263,36 @@ if used <= tonumber(ARGV[1]) then return 0 end
 local now = tonumber(ARGV[2])
 return (math.floor(now / 1000) + 1) * 1000 - now`,
   ),
+  /**
+   * Counts one asking of an unanswered question: unless `ref` was counted within `refTtlMs`, adds 1
+   * to its count, moves its latest asking up to `at`, writes what is kept once (`info`, with the
+   * first asking) if new, and forgets the least recently asked beyond `max`. → 1 counted, 0 seen.
+   */
+  recordUnanswered: script(
+    ['data', 'count', 'recent', 'ref'],
+    (a: { member: string; info: string; at: number; max: number; refTtlMs: number }) => [
+      a.member,
+      a.info,
+      a.at,
+      a.max,
+      a.refTtlMs,
+    ],
+    integer,
+    `
+if not redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[5]) then return 0 end
+redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZINCRBY', KEYS[2], 1, ARGV[1])
+local last = redis.call('ZSCORE', KEYS[3], ARGV[1])
+if (not last) or tonumber(last) < tonumber(ARGV[3]) then redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1]) end
+local over = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[4])
+if over > 0 then
+  local old = redis.call('ZRANGE', KEYS[3], 0, over - 1)
+  redis.call('ZREM', KEYS[3], unpack(old))
+  redis.call('ZREM', KEYS[2], unpack(old))
+  redis.call('HDEL', KEYS[1], unpack(old))
+end
+return 1`,
+  ),
   /** Compare-and-set of one ticket's JSON, for updates. → 1 when written. */
   casTicket: script(
     ['tickets'],

@@ -1,23 +1,40 @@
 import type { Redis } from 'ioredis';
 import { ContentionError } from '../../bots/errors.js';
-import type { DueTimer, QueueStore, TicketQuery, TicketStore, TimerSpec, TimerStore } from '../../bots/ports.js';
+import type {
+  DueTimer,
+  QueueStore,
+  TicketQuery,
+  TicketStore,
+  TimerSpec,
+  TimerStore,
+  UnansweredQuery,
+  UnansweredQuestion,
+  UnansweredStore,
+} from '../../bots/ports.js';
 import { Ticket, type TicketChanges, type TicketStatus } from '../../flows/ticket.js';
 import { SCRIPTS, type Script } from './redis-scripts.js';
 import {
   averageWait,
   mergeTicket,
+  parseQuestion,
   parseTimer,
+  primaryOf,
   RECENT_WAITS,
   splitHandle,
   ticketQuery,
   timerHandle,
   timerMember,
+  unansweredMember,
+  unansweredOrder,
+  unansweredQuery,
   waitSeconds,
+  type StoreLimits,
 } from './shared.js';
 
 /**
  * The Redis store's deployment-wide structures, each under its own hash tag: tickets (a hash and a
- * by-time index), timers (a due-time sorted set and their data), and the agents' queue.
+ * by-time index), timers (a due-time sorted set and their data), the agents' queue, and the
+ * unanswered questions (a hash and two sorted sets).
  */
 
 /** Runs one of the store's scripts (redis-scripts.ts) on its connection. */
@@ -176,5 +193,77 @@ export class RedisQueue implements QueueStore {
 
   async averageWaitSeconds(): Promise<number | undefined> {
     return averageWait((await this.redis.lrange(this.waits, 0, -1)).map(Number).filter(Number.isFinite));
+  }
+}
+
+/**
+ * The unanswered questions, under the hash tag `{unanswered}`: `data` (member → the question's
+ * text, locale and first asking, JSON), `count` (member → times asked) and `recent` (member →
+ * latest asking, epoch ms) sorted sets, and one short-lived `ref:` key per asking counted (kept
+ * for the dedup window). At most `unansweredMax` members; the recordUnanswered script forgets the
+ * least recently asked beyond that.
+ */
+export class RedisUnanswered implements UnansweredStore {
+  private readonly keys: { data: string; count: string; recent: string };
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly run: Runner,
+    private readonly limits: StoreLimits,
+  ) {
+    const k = (part: string) => `${prefix}{unanswered}:${part}`;
+    this.keys = { data: k('data'), count: k('count'), recent: k('recent') };
+  }
+
+  async record(asking: { text: string; locale: string; at: number }, ref: string): Promise<void> {
+    const { text, locale, at } = asking;
+    await this.run(
+      SCRIPTS.recordUnanswered,
+      { ...this.keys, ref: `${this.prefix}{unanswered}:ref:${ref}` },
+      {
+        member: unansweredMember(locale, text),
+        info: JSON.stringify({ text, locale, firstSeen: at }),
+        at,
+        max: this.limits.unansweredMax,
+        refTtlMs: this.limits.dedupTtlSec * 1000,
+      },
+    );
+  }
+
+  /**
+   * Reads the index of the sort's value (count or latest asking) from the top, a page at a time,
+   * until `limit` questions match and the page has gone below the last of them (so ties at the
+   * edge are all seen), then orders them exactly as the memory store does.
+   */
+  async list(query: UnansweredQuery = {}): Promise<UnansweredQuestion[]> {
+    const { limit, sort, matches } = unansweredQuery(query);
+    const order = unansweredOrder(sort);
+    const [index, other] =
+      sort === 'recent' ? [this.keys.recent, this.keys.count] : [this.keys.count, this.keys.recent];
+    const page = Math.max(limit, 100);
+    const found: UnansweredQuestion[] = [];
+    for (let start = 0; ; start += page) {
+      const flat = await this.redis.zrevrange(index, start, start + page - 1, 'WITHSCORES');
+      const members = flat.filter((_, i) => i % 2 === 0);
+      if (members.length === 0) break;
+      const [infos, others] = await Promise.all([
+        this.redis.hmget(this.keys.data, ...members),
+        Promise.all(members.map((m) => this.redis.zscore(other, m))),
+      ]);
+      members.forEach((_, i) => {
+        const info = parseQuestion(infos[i] ?? '');
+        const score = Number(flat[2 * i + 1]);
+        const second = Number(others[i]);
+        if (!info || !Number.isFinite(second)) return;
+        const [count, lastSeen] = sort === 'recent' ? [second, score] : [score, second];
+        const q = { text: info.text, locale: info.locale, count, firstSeen: info.firstSeen, lastSeen };
+        if (matches(q)) found.push(q);
+      });
+      found.sort(order);
+      const edge = found[limit - 1];
+      if (members.length < page || (edge && primaryOf(sort, edge) > Number(flat.at(-1)))) break;
+    }
+    return found.slice(0, limit);
   }
 }

@@ -18,9 +18,10 @@ import {
   type QueueStore,
   type TimerStore,
   type TurnCommit,
+  type UnansweredStore,
 } from '../../bots/ports.js';
 import { build, SCRIPTS, type BeginReply, type Script } from './redis-scripts.js';
-import { RedisQueue, RedisTickets, RedisTimers, type Runner } from './redis-shared.js';
+import { RedisQueue, RedisTickets, RedisTimers, RedisUnanswered, type Runner } from './redis-shared.js';
 import { parseInbound, parseRecord, storeLimits, type StoreLimits } from './shared.js';
 
 /**
@@ -44,6 +45,7 @@ export class RedisStore implements Store {
   readonly queue: QueueStore;
   readonly links: LinkStore;
   readonly rates: RateStore;
+  readonly unanswered: UnansweredStore;
   private readonly limits: StoreLimits;
   private readonly p: string;
   /** The ioredis command each script is defined as. */
@@ -64,6 +66,7 @@ export class RedisStore implements Store {
     this.tickets = new RedisTickets(redis, prefix, run);
     this.timers = new RedisTimers(prefix, run);
     this.queue = new RedisQueue(redis, prefix);
+    this.unanswered = new RedisUnanswered(redis, prefix, run, this.limits);
     this.rates = {
       take: async (key, perSecond, now) =>
         this.run(

@@ -1,5 +1,15 @@
-import type { z } from 'zod';
-import { ConversationRecord, InboundEvent, TimerSpec, type CorruptEntry, type TicketQuery } from '../../bots/ports.js';
+import { Buffer } from 'node:buffer';
+import { z } from 'zod';
+import {
+  ConversationRecord,
+  InboundEvent,
+  TimerSpec,
+  type CorruptEntry,
+  type TicketQuery,
+  type UnansweredQuery,
+  type UnansweredQuestion,
+  type UnansweredSort,
+} from '../../bots/ports.js';
 import type { Ticket, TicketChanges, TicketStatus } from '../../flows/ticket.js';
 
 /**
@@ -16,12 +26,18 @@ export interface StoreLimits {
   stateTtlSec: number;
   /** Transcript entries kept per conversation (oldest dropped first). */
   transcriptMax: number;
+  /**
+   * Distinct unanswered questions kept, all locales together; past it the one asked least
+   * recently is forgotten. 5,000 questions of at most 200 characters: a few MB at most.
+   */
+  unansweredMax: number;
 }
 
 export const DEFAULT_LIMITS: StoreLimits = {
   dedupTtlSec: 48 * 3600,
   stateTtlSec: 30 * 86400,
   transcriptMax: 200,
+  unansweredMax: 5_000,
 };
 
 export function storeLimits(overrides: Partial<StoreLimits>): StoreLimits {
@@ -30,6 +46,8 @@ export function storeLimits(overrides: Partial<StoreLimits>): StoreLimits {
     throw new RangeError(
       `dedupTtlSec must be at least 24 h (got ${limits.dedupTtlSec} s): platforms redeliver within a day`,
     );
+  if (!Number.isInteger(limits.unansweredMax) || limits.unansweredMax < 1)
+    throw new RangeError(`unansweredMax must be a whole number of at least 1 (got ${limits.unansweredMax})`);
   return limits;
 }
 
@@ -133,4 +151,66 @@ export function ticketQuery(query: TicketQuery): { limit: number; matches: (t: T
  */
 export function newestFirst(a: Ticket, b: Ticket): number {
   return b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+// ---- unanswered questions
+
+/** Questions listed when the query names no limit. */
+export const UNANSWERED_LIST_LIMIT = 50;
+
+/** One question of one locale, as the key of the stores' maps and sorted sets. */
+export function unansweredMember(locale: string, text: string): string {
+  return `${locale}\u001f${text}`;
+}
+
+/** What is stored once per question (its count and last asking are kept in sorted sets). */
+export const StoredQuestion = z.object({ text: z.string(), locale: z.string(), firstSeen: z.number() });
+export type StoredQuestion = z.infer<typeof StoredQuestion>;
+
+/** Parses a stored question; undefined when it is unreadable (it is then left out of lists). */
+export function parseQuestion(raw: string): StoredQuestion | undefined {
+  return readStored(StoredQuestion, raw);
+}
+
+/** How many questions a query lists, in which order, and which. */
+export function unansweredQuery(query: UnansweredQuery): {
+  limit: number;
+  sort: UnansweredSort;
+  matches: (q: UnansweredQuestion) => boolean;
+} {
+  return {
+    limit: query.limit ?? UNANSWERED_LIST_LIMIT,
+    sort: query.sort ?? 'count',
+    matches: (q) => !query.locale || q.locale === query.locale,
+  };
+}
+
+/** The value a list is sorted by first: the count, or the latest asking. */
+export function primaryOf(sort: UnansweredSort, q: UnansweredQuestion): number {
+  return sort === 'recent' ? q.lastSeen : q.count;
+}
+
+/**
+ * The list order: by the sort's value (count or latest asking), then the other, then locale and
+ * text, so both stores list ties the same way.
+ */
+export function unansweredOrder(sort: UnansweredSort): (a: UnansweredQuestion, b: UnansweredQuestion) => number {
+  const other: UnansweredSort = sort === 'recent' ? 'count' : 'recent';
+  return (a, b) =>
+    primaryOf(sort, b) - primaryOf(sort, a) ||
+    primaryOf(other, b) - primaryOf(other, a) ||
+    (a.locale < b.locale ? -1 : a.locale > b.locale ? 1 : 0) ||
+    (a.text < b.text ? -1 : a.text > b.text ? 1 : 0);
+}
+
+/**
+ * Which questions go when there are more than the bound: the least recently asked, ties by member
+ * in byte order. It is the order of a Redis sorted set read with ZRANGE (score, then member), so
+ * the memory store forgets the same ones.
+ */
+export function evictionOrder(
+  a: { member: string; lastSeen: number },
+  b: { member: string; lastSeen: number },
+): number {
+  return a.lastSeen - b.lastSeen || Buffer.compare(Buffer.from(a.member), Buffer.from(b.member));
 }

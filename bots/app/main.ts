@@ -8,6 +8,7 @@ import { DEFAULT_CORPUS_DIR, flowsTest } from './flows-test.js';
 import { playground } from './playground.js';
 import { serve } from './serve.js';
 import { listTickets, resolveTicket } from './tickets.js';
+import { listUnanswered } from './unanswered.js';
 
 const USAGE = `Usage:
   npm start [-- --lang ${SUPPORTED_LOCALES.join('|')}] [--flows DIR] [--at TIME]
@@ -21,6 +22,9 @@ const USAGE = `Usage:
   npm run tickets [-- --status S] [--limit N]     list recorded tickets, newest first (needs REDIS_URL)
   npm run tickets -- resolve ID [--note TEXT]     mark a ticket resolved (a person dealt with it): its
                                                   promised reply time then passes without a follow-up
+  npm run unanswered [-- --locale L] [--sort count|recent] [--limit N]
+                                                  what customers asked that the knowledge base could not
+                                                  answer, most asked (or most recent) first (needs REDIS_URL)
 Environment: see README.md, "Configuration".`;
 
 const OPTIONS = {
@@ -35,6 +39,8 @@ const OPTIONS = {
   status: { type: 'string' },
   limit: { type: 'string' },
   note: { type: 'string' },
+  locale: { type: 'string' },
+  sort: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -94,6 +100,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (positionals[0] === 'tickets' && positionals[1] === 'resolve')
     return resolveTicket(config, positionals[2], values.note);
   if (positionals[0] === 'tickets' && positionals.length === 1) return listTickets(config, values.status, values.limit);
+  if (positionals[0] === 'unanswered' && positionals.length === 1)
+    return listUnanswered(config, { locale: values.locale, limit: values.limit, sort: values.sort });
   if (positionals.length > 0) {
     process.stderr.write(`Unknown command: ${positionals.join(' ')}\n${USAGE}\n`);
     return 2;

@@ -1,3 +1,4 @@
+import { questionKey } from '../text.js';
 import { promiseTimer, ticketId, type Ticket, type TicketChanges } from '../ticket.js';
 import {
   effect,
@@ -91,15 +92,18 @@ export function withRecords(base: BaseSetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
   return base.extend({
     actions: {
-      // A matter left half-way (the customer went quiet, blocked the bot or restarted) is still recorded.
-      recordUnresolved: collect(({ context, event, enqueue }) => {
-        if (context.facts.length === 0) return;
+      // A matter left half-way (the customer went quiet, blocked the bot or restarted) is still
+      // recorded: its confirmed description, or, with `unconfirmed` (they left while the bot was
+      // confirming it), the need in the words they gave.
+      recordUnresolved: collect(({ context, event, enqueue }, params: { unconfirmed: boolean } | undefined) => {
+        const need = context.facts.at(-1) ?? (params?.unconfirmed ? context.need : undefined);
+        if (!need) return;
         const outcome = UNRESOLVED_OUTCOME[event.type] ?? 'conversation restarted before an answer';
         const ticket = newTicket(deps, context, event.at, {
           type: 'inquiry',
           status: 'unresolved',
-          need: context.facts.at(-1) ?? '',
-          outcome,
+          need,
+          outcome: params?.unconfirmed ? `${outcome} (need not yet confirmed)` : outcome,
         });
         recordTicket(enqueue, context, ticket, { rated: false, more: { facts: [] } });
       }),
@@ -115,19 +119,31 @@ export function withRecords(base: BaseSetup, deps: MachineDeps) {
         recordTicket(enqueue, context, ticket, { rated: false });
         enqueue(say('suggestion', { vars: { ticket: ticket.id } }));
       }),
-      // 遇到无法当场答复的客户咨询: record it and promise a reply time.
+      // 遇到无法当场答复的客户咨询: record it (pending, never `answered`) and promise a reply time.
+      // Either the customer confirmed a need the knowledge base has no answer for, or (no desk to
+      // hand to) they said `failures` restatements in a row were not what they meant.
       recordFollowUp: collect(({ context, event, enqueue }) => {
         const hours = defOf(context).thresholds.followUpHours;
+        const why =
+          context.failures > 0
+            ? `need not understood after ${context.failures + 1} restatements`
+            : 'no knowledge-base answer for the confirmed need';
         const ticket = newTicket(deps, context, event.at, {
           type: 'inquiry',
           status: 'pending',
           need: context.need ?? '',
-          outcome: `not answered after ${context.failures + 1} attempts; follow-up promised within ${hours} h`,
+          outcome: `${why}; follow-up promised within ${hours} h`,
           promisedBy: promisedBy(event.at, hours),
         });
         recordTicket(enqueue, context, ticket, { more: { facts: [], failures: 0 } });
         enqueue(say('followUp', { vars: { ticket: ticket.id, hours: String(hours) } }));
         watchPromise(enqueue, ticket.id, hours, event.at);
+      }),
+      // What the knowledge base could not answer (the need as the customer put it) is counted, so
+      // admins see which entries to write (issue 11: unanswered questions are kept).
+      noteUnanswered: collect(({ context, event, enqueue }) => {
+        const text = questionKey(context.need ?? '', context.locale);
+        if (text) enqueue(effect({ type: 'unanswered.record', text, locale: context.locale, at: event.at }));
       }),
       // 三明治法则 for whichever policy this message asks to go beyond.
       answerPolicy: collect(({ event, enqueue }) => {

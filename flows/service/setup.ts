@@ -26,7 +26,10 @@ export interface ServiceContext {
   faqId: string | undefined;
   /** Every confirmed description of the current matter, kept for the ticket. */
   facts: string[];
-  /** Consecutive needs the bot could not answer. */
+  /**
+   * Restatements in a row the customer said were not what they meant (不是); at
+   * `thresholds.failuresBeforeHandoff` a person takes the matter. Reset when a need is confirmed.
+   */
   failures: number;
   /** Tickets recorded in this conversation so far; numbers the next one (persisted under this name). */
   seq: number;
@@ -113,6 +116,16 @@ export function understood(event: ServiceEvent): Understanding | undefined {
 export function textOf(event: ServiceEvent): string {
   return event.type === 'user.message' ? trimSentence(event.text) : '';
 }
+/**
+ * The need a message states: after a social opening (谢谢，另外发票怎么开 → 发票怎么开), the rest of
+ * it; otherwise the whole message. With what was understood of that part.
+ */
+export function statedNeed(event: ServiceEvent): { text: string; understanding: Understanding | undefined } {
+  const u = understood(event);
+  return u?.lead
+    ? { text: trimSentence(u.lead.rest), understanding: u.lead.understanding }
+    : { text: textOf(event), understanding: u };
+}
 export function localeOf(event: ServiceEvent, fallback: string): string {
   return 'locale' in event ? event.locale : fallback;
 }
@@ -164,10 +177,11 @@ export function baseSetup(deps: MachineDeps) {
       isThanks: ({ event }) => answers(event, 'thanks'),
       isApology: ({ event }) => answers(event, 'apology'),
       isSuggestion: ({ event }) => mentions(event, 'suggestion'),
-      isPraise: ({ event }) => mentions(event, 'praise'),
+      // Praise that opens a message going on to a need is answered with the need (answerLead).
+      isPraise: ({ event }) => mentions(event, 'praise') && understood(event)?.lead === undefined,
       complainsOfWaiting: ({ event }) => mentions(event, 'slowReply'),
       hasRating: ({ event }) => understood(event)?.rating !== undefined,
-      looksLikeNewNeed: ({ event }) => understood(event)?.faq?.confident === true,
+      looksLikeNewNeed: ({ event }) => statedNeed(event).understanding?.faq?.confident === true,
       startsComplaint: ({ event }) => understood(event)?.complaint.triggered === true,
       asksBeyondPolicy: ({ event }) => understood(event)?.policy !== undefined,
       asksSupervisor: ({ event }) => understood(event)?.complaint.supervisor === true,

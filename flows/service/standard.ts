@@ -3,7 +3,7 @@ import type { ChoiceId } from '../schema.js';
 import type { ComplaintSetup } from './complaint.js';
 import { newTicket, recordTicket, updateTickets } from './records.js';
 import { restate } from './restate.js';
-import { effect, say, textOf, understood, type MachineDeps, type ServiceContext, collect } from './setup.js';
+import { effect, say, statedNeed, understood, type MachineDeps, type ServiceContext, collect } from './setup.js';
 
 /**
  * The standard service conversation (003 服务用语规范, 000 服务流程): greet, confirm the need by
@@ -20,12 +20,18 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
   return complaint.extend({
     actions: {
+      // The need in the customer's words, without a social opening before it (谢谢，另外…).
       captureNeed: assign({
-        need: ({ event }) => textOf(event),
+        need: ({ event }) => statedNeed(event).text,
         faqId: ({ event }) => {
-          const faq = understood(event)?.faq;
+          const faq = statedNeed(event).understanding?.faq;
           return faq?.confident ? faq.id : undefined;
         },
+      }),
+      // 客户道谢、致歉或表扬时必须响应, also when the message goes on to a need: answered first.
+      answerLead: collect(({ event, enqueue }) => {
+        const intent = understood(event)?.lead?.intent;
+        if (intent !== undefined && intent !== 'greeting') enqueue(say(intent));
       }),
       // 需求确认: "您的意思是……，对吗？" — the knowledge-base topic when recognised, else the customer's own words.
       sayConfirm: collect(({ context, enqueue }) => {
@@ -34,7 +40,12 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
         if (entry) enqueue(say('confirmTopic', { vars: { topic: entry.topic }, choices: YES_NO }));
         else enqueue(say('confirmVerbatim', { vars: { need: restate(def, context.need ?? '') }, choices: YES_NO }));
       }),
-      confirmNeed: assign({ facts: ({ context }) => [...context.facts, context.need ?? ''].filter(Boolean).slice(-5) }),
+      // Confirmed: kept for the ticket, and the run of rejected restatements is over.
+      confirmNeed: assign({
+        facts: ({ context }) => [...context.facts, context.need ?? ''].filter(Boolean).slice(-5),
+        failures: 0,
+      }),
+      // The customer said the restatement is not what they meant (the `failuresBeforeHandoff` count).
       countFailure: assign({ failures: ({ context }) => context.failures + 1 }),
       recordAnswered: collect(({ context, event, enqueue }) => {
         const faqId = context.faqId ?? '';
@@ -88,6 +99,9 @@ const anyTime = [
   { guard: 'isApology', actions: say('apology') },
 ] as const;
 
+/** The customer left while their need was being confirmed: recorded as unresolved, in their words. */
+const unconfirmedLeft = { type: 'recordUnresolved', params: { unconfirmed: true } } as const;
+
 export type StandardSetup = ReturnType<typeof withStandardActions>;
 
 function standardStates(s: StandardSetup) {
@@ -103,7 +117,7 @@ function standardStates(s: StandardSetup) {
             { guard: 'isGreetingOnly', actions: say('ask') },
             ...anyTime,
             { guard: 'wantsToFinish', target: 'closing' },
-            { target: 'confirming', actions: 'captureNeed' },
+            { target: 'confirming', actions: ['answerLead', 'captureNeed'] },
           ],
         },
       },
@@ -111,26 +125,37 @@ function standardStates(s: StandardSetup) {
       confirming: {
         entry: 'sayConfirm',
         on: {
+          // Gone before confirming (quiet, blocked the bot, started over): the matter is still on record.
+          'timer.idle': { target: 'idle', actions: [unconfirmedLeft, say('idleClose')] },
+          'user.blocked': { target: 'idle', actions: unconfirmedLeft },
+          'user.start': {
+            target: 'awaitingNeed',
+            actions: [unconfirmedLeft, 'adoptLocale', effect({ type: 'greet', withAsk: true })],
+          },
           'user.message': [
             ...interrupts,
             { guard: 'isYes', target: 'answering', actions: 'confirmNeed' },
-            { guard: 'isNo', target: 'awaitingNeed', actions: say('describeAgain') },
+            // Restated wrong `failuresBeforeHandoff` times in a row: a person takes it (or, with no
+            // desk, it is recorded with a promised reply time), rather than a third guess.
+            {
+              guard: and(['isNo', 'reachedFailureLimit']),
+              target: '#conversation.handingOff',
+              actions: ['noteUnanswered', { type: 'requestHandoff', params: { reason: 'failures' } }],
+            },
+            { guard: 'isNo', target: 'awaitingNeed', actions: ['countFailure', say('describeAgain')] },
             ...anyTime,
             { guard: 'isGreetingOnly', actions: 'sayConfirm' },
             // Anything else is the need said another way: restate that instead.
-            { target: 'confirming', reenter: true, actions: 'captureNeed' },
+            { target: 'confirming', reenter: true, actions: ['answerLead', 'captureNeed'] },
           ],
         },
       },
       answering: {
         always: [
           { guard: 'canAnswer', target: 'askMore', actions: 'recordAnswered' },
-          {
-            guard: 'reachedFailureLimit',
-            target: '#conversation.handingOff',
-            actions: { type: 'requestHandoff', params: { reason: 'failures' } },
-          },
-          { target: 'awaitingNeed', actions: ['countFailure', say('notSure')] },
+          // 遇到无法当场答复的客户咨询: the customer confirmed a need the knowledge base has no answer
+          // for. Recorded (pending) with a promised reply time, not sent back to be rephrased.
+          { target: 'askMore', actions: ['recordFollowUp', 'noteUnanswered'] },
         ],
       },
       askMore: {
@@ -144,7 +169,7 @@ function standardStates(s: StandardSetup) {
             { guard: 'wantsMore', target: 'awaitingNeed', actions: say('goOn') },
             ...anyTime,
             { guard: 'isGreetingOnly', target: 'awaitingNeed', actions: say('ask') },
-            { target: 'confirming', actions: 'captureNeed' },
+            { target: 'confirming', actions: ['answerLead', 'captureNeed'] },
           ],
         },
       },
@@ -233,7 +258,7 @@ function closingStates(s: StandardSetup) {
           {
             guard: 'looksLikeNewNeed',
             target: 'confirming',
-            actions: [assign({ sessionTickets: [] }), 'captureNeed'],
+            actions: [assign({ sessionTickets: [] }), 'answerLead', 'captureNeed'],
           },
           { actions: say('surveyRetry', { choices: SCORES }) },
         ],

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';
 import { MONDAY_AFTERNOON, runPlayground } from '../support/playground.js';
+import { harness } from '../support/harness.js';
 import { freshRedisStore, redisUrl, requireRedis } from '../support/redis.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -35,7 +36,7 @@ const lines = (out: string) => out.trim().split('\n');
 
 /** The playground runs at MONDAY_AFTERNOON unless the test sets its own time; the tools take no clock. */
 function withClock(args: string[]): string[] {
-  if (args[0] === 'flows' || args[0] === 'tickets' || args.includes('--at')) return args;
+  if (args[0] === 'flows' || args[0] === 'tickets' || args[0] === 'unanswered' || args.includes('--at')) return args;
   return [...args, '--at', MONDAY_AFTERNOON];
 }
 
@@ -186,6 +187,38 @@ describe('playground (scripted, as in the README)', () => {
     );
   });
 
+  it('records a need it cannot answer with a promised reply time (003 无法当场答复) instead of asking to rephrase', async () => {
+    const out = await play('你们的会员积分怎么用\n是的\n/tickets\n');
+    expect(out).toContain('bot> 您的意思是“你们的会员积分怎么用”，对吗？');
+    const promise = out.find((l) => l.startsWith('bot> 您的这个问题'));
+    const id = /服务编号 (T\d{6}-\w{10})/.exec(promise ?? '')?.[1];
+    expect(promise).toBe(
+      `bot> 您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 ${id}），我们会在24小时内有专人与您联系，请您留意。`,
+    );
+    expect(out).toContain('bot> 请问还有其他可以帮助您的吗？');
+    expect(out.join('\n')).not.toMatch(/换一种说法|换个说法/);
+    expect(out.at(-1)).toMatch(
+      new RegExp(
+        `^playground> ${id} inquiry pending need="你们的会员积分怎么用" promisedBy=\\S+ outcome="no knowledge-base answer for the confirmed need; follow-up promised within 24 h"$`,
+      ),
+    );
+  });
+
+  it('answers a social message with a need in it twice over: the thanks, then the need confirmed', async () => {
+    const out = await play('我的订单还没发货\n是的\n谢谢，另外发票怎么开\n');
+    expect(out.slice(-3)).toEqual([
+      expect.stringMatching(/^bot> (不用客气，这是我们应该做的。|不客气，很高兴能为您服务。)$/),
+      'bot> 您的意思是想开具发票，对吗？',
+      '     [是的] [不是]',
+    ]);
+    const en = await play('my order has not shipped yet\nyes\nthanks, and how do I get an invoice?\n', { lang: 'en' });
+    expect(en.slice(-3)).toEqual([
+      expect.stringMatching(/^bot> You're welcome/),
+      'bot> If I understand you correctly, you would like to get an invoice. Is that right?',
+      '     [Yes] [No]',
+    ]);
+  });
+
   it('answers a non-text message politely', async () => {
     const out = await play('/send photo\n');
     expect(out).toContain(
@@ -234,10 +267,12 @@ describe('entry point refuses to start, and the tools (one process each: exit co
     expect(ok.stdout).toMatch(/^OK: en\.yaml, zh-CN\.yaml \(version [0-9a-f]{12}\)/);
   });
 
-  it('explains where tickets are when there is no Redis', async () => {
-    const { code, stderr } = await spawnMain('', ['tickets']);
-    expect(code).toBe(2);
-    expect(stderr).toContain('Tickets are kept in Redis: set REDIS_URL');
+  it('explains where tickets and unanswered questions are when there is no Redis', async () => {
+    const [tickets, unanswered] = await Promise.all([spawnMain('', ['tickets']), spawnMain('', ['unanswered'])]);
+    expect(tickets.code).toBe(2);
+    expect(tickets.stderr).toContain('Tickets are kept in Redis: set REDIS_URL');
+    expect(unanswered.code).toBe(2);
+    expect(unanswered.stderr).toContain('Unanswered questions are kept in Redis: set REDIS_URL');
   });
 });
 
@@ -254,9 +289,9 @@ describe.runIf(requireRedis())('playground and tickets on Redis', () => {
     await raw.quit();
   });
 
-  /** Two unanswered attempts hand the customer to a person (the playground has a desk): two tickets. */
+  /** One need answered from the knowledge base, one it cannot answer (recorded with a promise): two tickets. */
   const recordTwoTickets = (env: Record<string, string>) =>
-    play('能货到付款吗\n是的\n你们支持花呗分期吗\n是的\n就是用花呗分三期\n是的\n', { env });
+    play('能货到付款吗\n是的\n还有问题\n你们支持花呗分期吗\n是的\n', { env });
 
   it('lists the tickets a conversation recorded, from another process', async () => {
     const env = redisEnv();
@@ -270,7 +305,7 @@ describe.runIf(requireRedis())('playground and tickets on Redis', () => {
     const rows = lines(all.stdout);
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatch(
-      /^T\d{6}-\w{10} \S+ inquiry pending playground customer=local need="就是用花呗分三期" promisedBy=/,
+      /^T\d{6}-\w{10} \S+ inquiry pending playground customer=local need="你们支持花呗分期吗" promisedBy=/,
     );
     expect(rows[1]).toMatch(/^T\d{6}-\w{10} \S+ inquiry answered playground customer=local need="能货到付款吗"$/);
     expect(lines(pending.stdout)).toHaveLength(1);
@@ -299,6 +334,42 @@ describe.runIf(requireRedis())('playground and tickets on Redis', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--status must be one of answered, pending, unresolved, recorded, resolved');
     expect(missing.code).toBe(1);
+  });
+
+  it('lists what customers asked that the knowledge base could not answer, most asked first, from another process', async () => {
+    const env = redisEnv();
+    const store = await freshRedisStore({}, env.REDIS_PREFIX);
+    try {
+      // Three customers, a minute apart; the first two ask the same question, written differently.
+      const h = harness(store);
+      const asked: Array<[string, string]> = [
+        ['a', '你们的会员积分怎么用'],
+        ['b', '你們的會員積分怎麼用？'],
+        ['c', 'do you have a loyalty program?'],
+      ];
+      for (const [customer, question] of asked) {
+        await h.say(customer, question);
+        await h.say(customer, customer === 'c' ? 'yes' : '是的');
+        h.clock.advance(60_000);
+      }
+      expect(h.channel.texts('b').at(-2)).toMatch(/^您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 T/);
+    } finally {
+      await store.close();
+    }
+    const [byCount, recent, en, bad] = await Promise.all([
+      spawnMain('', ['unanswered'], env),
+      spawnMain('', ['unanswered', '--sort', 'recent', '--limit', '1'], env),
+      spawnMain('', ['unanswered', '--locale', 'en'], env),
+      spawnMain('', ['unanswered', '--sort', 'often'], env),
+    ]);
+    const header = 'count  last asked (UTC)      first asked (UTC)     locale  question';
+    const zh = '    2  2026-11-23T07:01:00Z  2026-11-23T07:00:00Z  zh-CN   你们的会员积分怎么用';
+    const english = '    1  2026-11-23T07:02:00Z  2026-11-23T07:02:00Z  en      do you have a loyalty program';
+    expect(byCount).toMatchObject({ code: 0, stdout: [header, zh, english, ''].join('\n') });
+    expect(lines(recent.stdout)).toEqual([header, english]);
+    expect(lines(en.stdout)).toEqual([header, english]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--sort must be count or recent (got "often")');
   });
 
   it('resumes the conversation on Redis after the playground restarts', async () => {

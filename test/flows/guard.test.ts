@@ -109,15 +109,15 @@ describe('bot texts that break the standards are rejected', () => {
 
   it('names the text, the phrase and the suggested wording', () => {
     const doc = parse(zhSource) as Record<string, any>;
-    doc.texts.notSure = ['非常抱歉，这是公司规定，我也没办法回答。', doc.texts.notSure[1]];
+    doc.texts.thanks = ['非常抱歉，这是公司规定，我也没办法回答。', doc.texts.thanks[1]];
     const r = parseDefinition(stringify(doc));
     expect(r.ok).toBe(false);
     const problems = r.ok ? [] : r.problems.map((p) => `${p.path}: ${p.message}`);
     expect(problems).toEqual([
       expect.stringMatching(
-        /^texts\.notSure\[0\]: contains the forbidden service phrase "这是公司规定" \(推诿客户.*\); say instead: 非常抱歉\uff0c请您谅解。/,
+        /^texts\.thanks\[0\]: contains the forbidden service phrase "这是公司规定" \(推诿客户.*\); say instead: 非常抱歉\uff0c请您谅解。/,
       ),
-      expect.stringMatching(/^texts\.notSure\[0\]: contains the forbidden service phrase "我也没办法"/),
+      expect.stringMatching(/^texts\.thanks\[0\]: contains the forbidden service phrase "我也没办法"/),
     ]);
   });
 

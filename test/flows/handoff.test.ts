@@ -227,18 +227,28 @@ describe('handing a conversation to people', () => {
 });
 
 describe('when handoff happens', () => {
-  it('hands off after the configured number of failed answers when agents are there', () => {
+  it('hands off when the customer says the restated need is wrong failuresBeforeHandoff times in a row', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('你好');
+    d.say('我想问一下订单的积分', quick);
+    d.say('不是', quick);
+    d.say('下单送的积分什么时候到账', quick);
+    d.say('不是', quick);
+    expect(d.state).toBe('handoff.queued');
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ reason: 'failures', need: '下单送的积分什么时候到账' });
+  });
+
+  it('records a confirmed need the knowledge base cannot answer with a promised time, even with agents there', () => {
     const d = new Dialogue(withDesk, monday);
     d.say('你好');
     d.say('你们支持花呗分期吗', quick);
-    d.say('是的', quick);
-    d.say('就是用花呗分三期', quick);
-    d.say('是的', quick);
-    expect(d.state).toBe('handoff.queued');
-    expect(d.of('desk.open')[0]?.card).toMatchObject({
-      reason: 'failures',
-      facts: ['你们支持花呗分期吗', '就是用花呗分三期'],
-    });
+    const replies = d.say('是的', quick);
+    expect(replies[0]).toMatch(
+      /^您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 T\d{6}-\w{10}），我们会在24小时内/,
+    );
+    expect(d.state).toBe('askMore');
+    expect(d.of('desk.open')).toEqual([]);
+    expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ status: 'pending', need: '你们支持花呗分期吗' });
   });
 
   it("hands an escalated complaint to people at high priority, with the complaint's ticket", () => {

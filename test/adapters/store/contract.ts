@@ -512,6 +512,75 @@ export function storeContract(name: string, open: OpenStore): void {
       });
     });
 
+    describe('unanswered questions', () => {
+      const zh = (text: string, at: number) => ({ text, locale: 'zh-CN', at });
+
+      it('counts each asking, keeps the first and latest, and lists the most asked first (ties: most recent)', async () => {
+        const { store } = await fresh();
+        expect(await store.unanswered.list()).toEqual([]);
+        await store.unanswered.record(zh('会员积分怎么用', 1_000), 'a#1');
+        await store.unanswered.record(zh('能开发票到付吗', 2_000), 'b#1');
+        await store.unanswered.record(zh('会员积分怎么用', 3_000), 'c#1');
+        // A late delivery of an older asking does not move the latest back.
+        await store.unanswered.record(zh('会员积分怎么用', 500), 'd#1');
+        await store.unanswered.record({ text: 'do you have a loyalty program', locale: 'en', at: 4_000 }, 'e#1');
+        await store.unanswered.record(zh('有没有38码', 2_000), 'f#1');
+        expect(await store.unanswered.list()).toEqual([
+          { text: '会员积分怎么用', locale: 'zh-CN', count: 3, firstSeen: 1_000, lastSeen: 3_000 },
+          { text: 'do you have a loyalty program', locale: 'en', count: 1, firstSeen: 4_000, lastSeen: 4_000 },
+          // Same count and latest asking: by locale, then text.
+          { text: '有没有38码', locale: 'zh-CN', count: 1, firstSeen: 2_000, lastSeen: 2_000 },
+          { text: '能开发票到付吗', locale: 'zh-CN', count: 1, firstSeen: 2_000, lastSeen: 2_000 },
+        ]);
+        expect((await store.unanswered.list({ sort: 'recent' })).map((q) => q.text)).toEqual([
+          'do you have a loyalty program',
+          '会员积分怎么用',
+          '有没有38码',
+          '能开发票到付吗',
+        ]);
+        expect((await store.unanswered.list({ locale: 'zh-CN', limit: 2 })).map((q) => q.text)).toEqual([
+          '会员积分怎么用',
+          '有没有38码',
+        ]);
+        expect(await store.unanswered.list({ locale: 'fr' })).toEqual([]);
+      });
+
+      it('counts one asking once, however often its delivery is retried', async () => {
+        const { store } = await fresh();
+        await store.unanswered.record(zh('会员积分怎么用', 1_000), 'tg:42\u0000ev-1#2');
+        await store.unanswered.record(zh('会员积分怎么用', 1_000), 'tg:42\u0000ev-1#2');
+        await store.unanswered.record(zh('会员积分怎么用', 1_000), 'tg:43\u0000ev-1#2');
+        expect(await store.unanswered.list()).toMatchObject([{ count: 2 }]);
+      });
+
+      it('keeps at most unansweredMax questions, forgetting the least recently asked', async () => {
+        const { store } = await fresh({ unansweredMax: 3 });
+        await store.unanswered.record(zh('一', 1_000), 'r1');
+        await store.unanswered.record(zh('二', 2_000), 'r2');
+        await store.unanswered.record(zh('三', 3_000), 'r3');
+        await store.unanswered.record(zh('一', 4_000), 'r4');
+        await store.unanswered.record(zh('四', 5_000), 'r5');
+        expect((await store.unanswered.list({ sort: 'recent' })).map((q) => q.text)).toEqual(['四', '一', '三']);
+        // Forgotten means forgotten: asked again, it starts over.
+        await store.unanswered.record(zh('二', 6_000), 'r6');
+        expect(await store.unanswered.list({ locale: 'zh-CN', limit: 1, sort: 'recent' })).toEqual([
+          { text: '二', locale: 'zh-CN', count: 1, firstSeen: 6_000, lastSeen: 6_000 },
+        ]);
+      });
+
+      it('breaks ties in the order it promises however many questions share a count', async () => {
+        const { store } = await fresh();
+        for (let i = 0; i < 150; i++) await store.unanswered.record(zh(`问题${i}`, 1_000 + i), `t${i}`);
+        await store.unanswered.record(zh('问题7', 2_000), 't-again');
+        const top = await store.unanswered.list({ limit: 2 });
+        expect(top.map((q) => [q.text, q.count])).toEqual([
+          ['问题7', 2],
+          ['问题149', 1],
+        ]);
+        expect(await store.unanswered.list({ limit: 200 })).toHaveLength(150);
+      });
+    });
+
     describe('links and rates', () => {
       it('keeps links, and answers undefined for unknown keys', async () => {
         const { store } = await fresh();

@@ -90,6 +90,24 @@ describe.runIf(requireRedis())('Redis store', () => {
       expect(slots.size).toBe(1);
     });
 
+    it('keeps unanswered questions in one hash and two sorted sets under one hash tag, and forgets counted askings after the dedup window', async () => {
+      await store.unanswered.record({ text: '会员积分怎么用', locale: 'zh-CN', at: 1_000 }, 'tg:42\u0000u1#2');
+      const keys = await raw.keys(`${prefix}{unanswered}*`);
+      expect(keys.map((k) => k.slice(prefix.length)).sort()).toEqual([
+        '{unanswered}:count',
+        '{unanswered}:data',
+        '{unanswered}:recent',
+        '{unanswered}:ref:tg:42\u0000u1#2',
+      ]);
+      const slots = new Set(
+        await Promise.all(keys.map((k) => raw.call('CLUSTER', 'KEYSLOT', k).catch(() => keyslotFallback(k)))),
+      );
+      expect(slots.size).toBe(1);
+      const ttl = await raw.pttl(`${prefix}{unanswered}:ref:tg:42\u0000u1#2`);
+      expect(ttl).toBeGreaterThan(47 * 3600 * 1000);
+      expect(ttl).toBeLessThanOrEqual(48 * 3600 * 1000);
+    });
+
     it('keeps the state for stateTtlSec (30 days by default) with a Redis TTL', async () => {
       await store.accept(event('u2'));
       const lease = await lock('tg:42', 5_000);

@@ -1,0 +1,76 @@
+import { RedisStore } from '../../adapters/store/redis.js';
+import { isSupportedLocale, SUPPORTED_LOCALES_TEXT } from '../../flows/locales.js';
+import type { Config } from '../config.js';
+import type { UnansweredQuestion, UnansweredSort, UnansweredStore } from '../ports.js';
+
+/**
+ * `npm run unanswered`: what customers asked that the knowledge base could not answer (issue 11),
+ * most asked or most recent first, so admins know which entries to write. Read from the
+ * production store, like the tickets.
+ */
+
+const SORTS: readonly UnansweredSort[] = ['count', 'recent'];
+
+export interface UnansweredOptions {
+  locale: string | undefined;
+  limit: string | undefined;
+  sort: string | undefined;
+}
+
+/** Prints one line per question under a header; exit 2 on a bad option, 0 otherwise. */
+export async function listUnanswered(config: Config, options: UnansweredOptions): Promise<number> {
+  const { locale, limit, sort } = options;
+  if (locale !== undefined && !isSupportedLocale(locale)) {
+    process.stderr.write(`--locale must be ${SUPPORTED_LOCALES_TEXT} (got "${locale}")\n`);
+    return 2;
+  }
+  const order = SORTS.find((s) => s === (sort ?? 'count'));
+  if (!order) {
+    process.stderr.write(`--sort must be ${SORTS.join(' or ')} (got "${sort}")\n`);
+    return 2;
+  }
+  const n = limit === undefined ? 50 : Number(limit);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) {
+    process.stderr.write(`--limit must be a whole number from 1 to 10000 (got "${limit}")\n`);
+    return 2;
+  }
+  return withUnanswered(config, async (store) => {
+    const list = await store.list({ ...(locale ? { locale } : {}), sort: order, limit: n });
+    if (list.length === 0) {
+      process.stdout.write('no unanswered questions\n');
+      return 0;
+    }
+    process.stdout.write(`${formatRow(['count', 'last asked (UTC)', 'first asked (UTC)', 'locale', 'question'])}\n`);
+    for (const q of list) process.stdout.write(`${formatQuestion(q)}\n`);
+    return 0;
+  });
+}
+
+/** One question as a row: count, latest and first asking (UTC, to the second), locale, text. */
+export function formatQuestion(q: UnansweredQuestion): string {
+  return formatRow([String(q.count), utc(q.lastSeen), utc(q.firstSeen), q.locale, q.text]);
+}
+
+function formatRow([count, last, first, locale, text]: [string, string, string, string, string]): string {
+  return `${count.padStart(5)}  ${last.padEnd(20)}  ${first.padEnd(20)}  ${locale.padEnd(6)}  ${text}`;
+}
+
+function utc(at: number): string {
+  return `${new Date(at).toISOString().slice(0, 19)}Z`;
+}
+
+/** Runs against the production store, which it needs (the list lives in Redis). */
+async function withUnanswered(config: Config, work: (store: UnansweredStore) => Promise<number>): Promise<number> {
+  if (!config.REDIS_URL) {
+    process.stderr.write(
+      'Unanswered questions are kept in Redis: set REDIS_URL. (The playground without Redis keeps them in memory only.)\n',
+    );
+    return 2;
+  }
+  const store = await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX });
+  try {
+    return await work(store.unanswered);
+  } finally {
+    await store.close();
+  }
+}

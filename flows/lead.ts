@@ -1,0 +1,148 @@
+import type { Understanding } from './match.js';
+import type { FlowDefinition, IntentId } from './schema.js';
+import { normalize } from './text.js';
+
+/**
+ * A social opening before a need (issue 11 item 4): 谢谢，另外发票怎么开 is thanks and a question
+ * about invoices; 003 asks for both answers. Found on the text the matcher reads, from the
+ * definition's own phrases (intents, fillers, `restate.connectors`).
+ */
+
+/** Intents a message may open with before it goes on to a need; each is answered, then the need is handled. */
+export const LEAD_INTENTS = ['thanks', 'apology', 'praise', 'greeting'] as const satisfies readonly IntentId[];
+export type LeadIntent = (typeof LEAD_INTENTS)[number];
+
+/**
+ * A message that opens with a social phrase and goes on to a need (谢谢，另外发票怎么开;
+ * 不好意思，我想问下怎么退货; 你好，…; thanks, and how do I get an invoice?). 003 asks for both: the
+ * social answer (客户道谢/致歉/表扬时必须响应) and the need handled as usual.
+ */
+export interface Lead {
+  /** The social intent to answer: thanks, apology or praise before a greeting, else the greeting. */
+  intent: LeadIntent;
+  /** The rest of the message as the customer wrote it, without the opening and the joining words (另外, and). */
+  rest: string;
+  /** The rest understood on its own: the need's knowledge-base entry comes from here. */
+  understanding: Understanding;
+}
+
+interface StickyRule {
+  intent: LeadIntent | 'filler';
+  /** The phrase's length: the longest is tried first ("谢谢你" before "谢谢"). */
+  length: number;
+  /** Anchored where it is tried (the sticky flag). */
+  pattern: RegExp;
+  /** A Latin phrase: a space alone does not end it (谢谢 发票… is two parts, "hi how do I" one). */
+  ascii: boolean;
+}
+
+const PUNCT = /[\p{P}\p{S}\s]/u;
+const ASCII_WORD = /^[a-z0-9' ]+$/;
+
+/** Phrases as rules anchored where they are tried, longest first; Latin ones match whole words only (as in match.ts). */
+function stickyRules(intent: StickyRule['intent'], phrases: readonly string[]): StickyRule[] {
+  return phrases
+    .map((raw) => {
+      const phrase = normalize(raw);
+      const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const ascii = ASCII_WORD.test(phrase);
+      const source = ascii ? `(?<![a-z0-9'])${escaped}(?![a-z0-9'])` : escaped;
+      return { intent, length: phrase.length, pattern: new RegExp(source, 'uy'), ascii };
+    })
+    .sort((a, b) => b.length - a.length);
+}
+
+/** The first (longest) rule matching exactly at `pos`, and where its match ends. */
+function ruleAt(
+  rules: readonly StickyRule[],
+  text: string,
+  pos: number,
+): { rule: StickyRule; end: number } | undefined {
+  for (const rule of rules) {
+    rule.pattern.lastIndex = pos;
+    const m = rule.pattern.exec(text);
+    if (m) return { rule, end: pos + m[0].length };
+  }
+  return undefined;
+}
+
+/**
+ * The message folded for matching (NFKC, lower case, runs of white space as one space), with the
+ * index in the original text of each folded character, so the rest is cut from what was written.
+ */
+function foldWithOffsets(text: string): { folded: string; at: number[] } {
+  let folded = '';
+  const at: number[] = [];
+  let i = 0;
+  for (const ch of text) {
+    const f = /\s/u.test(ch) ? ' ' : ch.normalize('NFKC').toLowerCase();
+    if (!(f === ' ' && folded.endsWith(' '))) {
+      folded += f;
+      for (let k = 0; k < f.length; k++) at.push(i);
+    }
+    i += ch.length;
+  }
+  at.push(text.length);
+  return { folded, at };
+}
+
+/**
+ * Finds the social opening of a message that goes on to a need: one or more thanks, apology,
+ * praise or greeting phrases at the start, each ended by punctuation (after a Chinese phrase, a
+ * space too) or followed by a joining word (`restate.connectors`); fillers may sit around them
+ * (你们服务真好哈，…). A phrase that runs straight on into other words opens nothing (好评返现怎么
+ * 操作 is a question about 好评返现). Undefined when the message is social as a whole, or when what
+ * follows is not a need of its own (谢谢，没有了; 你好，在吗).
+ */
+export function compileLead(
+  def: FlowDefinition,
+  understand: (text: string) => Understanding,
+): (text: string, whole: Understanding) => Lead | undefined {
+  const social = LEAD_INTENTS.flatMap((intent) => stickyRules(intent, def.intents[intent])).sort(
+    (a, b) => b.length - a.length,
+  );
+  const connectors = stickyRules('filler', def.restate.connectors);
+  const fillers = stickyRules('filler', def.fillers);
+  const skip = (text: string, pos: number, spaces: boolean): number => {
+    let p = pos;
+    while (p < text.length && PUNCT.test(text[p] ?? '') && (spaces || text[p] !== ' ')) p++;
+    return p;
+  };
+  const skipFillers = (text: string, pos: number): number => {
+    let p = pos;
+    for (let hit = ruleAt(fillers, text, p); hit && hit.end > p; hit = ruleAt(fillers, text, p)) p = hit.end;
+    return p;
+  };
+  return (text, whole) => {
+    if (whole.whole !== undefined || whole.empty) return undefined;
+    const { folded, at } = foldWithOffsets(text);
+    const found: LeadIntent[] = [];
+    let joined = false;
+    let pos = skip(folded, 0, true);
+    for (;;) {
+      const hit = ruleAt(social, folded, pos) ?? ruleAt(social, folded, skipFillers(folded, pos));
+      if (!hit) break;
+      const afterFillers = skipFillers(folded, hit.end);
+      const ended = skip(folded, afterFillers, !hit.rule.ascii);
+      let next = skip(folded, ended, true);
+      for (let c = ruleAt(connectors, folded, next); c; c = ruleAt(connectors, folded, next)) {
+        next = skip(folded, c.end, true);
+        joined = true;
+      }
+      if (ended === afterFillers && !joined) break;
+      found.push(hit.rule.intent as LeadIntent);
+      pos = next;
+      if (joined) break;
+    }
+    if (found.length === 0) return undefined;
+    const rest = text.slice(at[pos] ?? text.length).trim();
+    const understanding = rest ? understand(rest) : undefined;
+    if (!understanding || understanding.empty || understanding.whole !== undefined) return undefined;
+    const intent = found.find((i) => i !== 'greeting') ?? 'greeting';
+    // After a greeting comes the matter. After thanks, an apology or praise the words may only
+    // go on being social ("thanks a lot, that really helped!"): a need must show itself by a
+    // joining word, a question mark or a knowledge-base topic.
+    const needLike = intent === 'greeting' || joined || /[?？]/u.test(rest) || understanding.faq?.confident === true;
+    return needLike ? { intent, rest, understanding } : undefined;
+  };
+}
