@@ -97,6 +97,29 @@ export function canonical(phrase: string): string {
 }
 
 const PATTERN_SYNTAX = /[[\]()|…]|\.\.\./;
+
+/**
+ * The regular-expression source of a phrase in the pattern syntax: `[…]` optional words, `(a|b)`
+ * alternatives, `…` (or `...`) `gap`. Each literal piece goes through `literal`, which must fold
+ * it the way the text it is matched against is folded and escape it. Used by the guard and by
+ * the complaint kinds (flows/facts.ts); the result may still be an invalid expression (an
+ * unclosed bracket), which the caller finds when it compiles it.
+ */
+export function patternSource(phrase: string, literal: (piece: string) => string, gap: string): string {
+  return phrase
+    .replace(/\.\.\./g, '…')
+    .split(/([[\]()|…])/u)
+    .map((part) => {
+      if (part === '[') return '(?:';
+      if (part === ']') return ')?';
+      if (part === '(') return '(?:';
+      if (part === ')' || part === '|') return part;
+      if (part === '…') return gap;
+      return literal(part);
+    })
+    .join('');
+}
+
 const GAP = '.{0,4}';
 
 /**
@@ -108,18 +131,7 @@ function phraseTest(phrase: string): ((folded: string) => boolean) | 'invalid' |
     const key = foldForGuard(phrase);
     return key ? (folded) => folded.includes(key) : undefined;
   }
-  const source = phrase
-    .replace(/\.\.\./g, '…')
-    .split(/([[\]()|…])/u)
-    .map((part) => {
-      if (part === '[') return '(?:';
-      if (part === ']') return ')?';
-      if (part === '(') return '(?:';
-      if (part === ')' || part === '|') return part;
-      if (part === '…') return GAP;
-      return foldForGuard(part).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('');
+  const source = patternSource(phrase, (part) => foldForGuard(part).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), GAP);
   let re: RegExp;
   try {
     re = new RegExp(source, 'u');
