@@ -36,7 +36,8 @@ export function extractFacts(complaints: Complaints, text: string): ComplaintFac
   for (const pattern of complaints.facts.when.patterns) {
     const m = new RegExp(pattern, 'iu').exec(rest);
     if (m) {
-      facts.when = m[0].trim();
+      // The first group, when the pattern has one, is the time itself ("on Nov 20" is "Nov 20").
+      facts.when = (m[1] ?? m[0]).trim();
       rest = rest.replace(m[0], ' ');
       break;
     }
@@ -49,7 +50,10 @@ export function extractFacts(complaints: Complaints, text: string): ComplaintFac
   );
   const fillers = [...complaints.facts.what.ignore].sort((a, b) => b.length - a.length);
   const minLength = complaints.facts.what.minLength;
-  const breaks = ['[!?！？。，,、;；~～\\n]+', ...complaints.facts.what.clauseBreaks].map((b) => `(?:${b})`).join('|');
+  const onlyContext = contextOnly(complaints.facts.what.context);
+  const breaks = ['[!?！？。，,、;；:：~～\\n]+', ...complaints.facts.what.clauseBreaks]
+    .map((b) => `(?:${b})`)
+    .join('|');
   const clauses = rest
     .split(new RegExp(breaks, 'iu'))
     .map((clause) => {
@@ -61,6 +65,8 @@ export function extractFacts(complaints: Complaints, text: string): ComplaintFac
         // What is left of a venting clause must say something on its own ("my emails" does not).
         if (c.includes(HOLE) || [...c.replace(/\s/g, '')].length < 2 * minLength) return '';
       }
+      // "it arrived", "收到的": how the goods came, once the time is taken out; not what went wrong.
+      if (onlyContext(c)) return '';
       for (const word of fillers) c = c.replace(new RegExp(escapeRe(word), 'giu'), ' ');
       // Words taken out of Chinese leave no gap; Latin words keep one space between them.
       return c
@@ -116,4 +122,21 @@ export function categorize(complaints: Complaints, text: string): Complaints['ca
     complaints.categories.find((c) => c.id === complaints.defaultCategory) ??
     (complaints.categories[0] as Complaints['categories'][number])
   );
+}
+
+/** A word as it stands in customer text: Latin words whole ("it" is not in "item"), Chinese anywhere. */
+function wordRe(word: string, flags: string): RegExp {
+  const w = escapeRe(word);
+  return /^[a-z0-9' ]+$/i.test(word) ? new RegExp(`(?<![a-z0-9'])${w}(?![a-z0-9'])`, flags) : new RegExp(w, flags);
+}
+
+/** A test for a clause made of nothing but `words` (and spaces or punctuation). */
+function contextOnly(words: readonly string[]): (clause: string) => boolean {
+  if (words.length === 0) return () => false;
+  const res = [...words].sort((a, b) => b.length - a.length).map((w) => wordRe(w, 'giu'));
+  return (clause) => {
+    let rest = clause;
+    for (const re of res) rest = rest.replace(re, ' ');
+    return !/[\p{L}\p{N}]/u.test(rest);
+  };
 }

@@ -130,6 +130,11 @@ export const Complaints = z.object({
       ignore: z.array(z.string().min(1)).default([]),
       /** What separates clauses besides punctuation ("\\s+and\\s+"), as patterns: a clause that only vents is left out of the facts. */
       clauseBreaks: z.array(pattern).default([]),
+      /**
+       * Words that only say how the goods came (收到, 下单, it, arrived): a clause of nothing else,
+       * once the order number and the time are taken out, is not what happened ("it arrived yesterday").
+       */
+      context: z.array(z.string().min(1)).default([]),
     }),
   }),
   categories: z.array(ComplaintCategory).min(1),

@@ -275,4 +275,36 @@ describe('the facts a complaint is restated with', () => {
       expect(d.state).toMatch(/^complaint/);
     }
   });
+  it('reads English facts: the order number, when (yesterday, last week, 3 days ago, on Nov 20) and what happened', () => {
+    expect(extractFacts(en, 'order 20261120001, it arrived yesterday')).toEqual({
+      order: '20261120001',
+      when: 'yesterday',
+    });
+    expect(extractFacts(en, 'my order number is 20261120001 and the box was crushed last week')).toEqual({
+      order: '20261120001',
+      when: 'last week',
+      what: 'the box was crushed',
+    });
+    expect(extractFacts(en, 'bought it 3 days ago and it stopped working')).toEqual({
+      when: '3 days ago',
+      what: 'it stopped working',
+    });
+    expect(extractFacts(en, 'I ordered it on Nov 20 and it never came')).toEqual({
+      when: 'Nov 20',
+      what: 'it never came',
+    });
+    expect(extractFacts(en, 'Order no. 12345678 - delivered on 20 November, screen cracked')).toEqual({
+      order: '12345678',
+      when: '20 November',
+      what: 'screen cracked',
+    });
+  });
+
+  it('takes only a number with a digit in it for an order number ("my order arrived" has none)', () => {
+    expect(extractFacts(en, 'my order arrived yesterday but it was broken')).toEqual({
+      when: 'yesterday',
+      what: 'it was broken',
+    });
+    expect(extractFacts(zh, '3天前收到的货，屏幕是裂的')).toEqual({ when: '3天前', what: '屏幕是裂的' });
+  });
 });
