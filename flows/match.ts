@@ -1,4 +1,5 @@
-import { INTENT_IDS, type FlowDefinition, type IntentId } from './schema.js';
+import { kindOfFolded, VENTING_KINDS } from './facts.js';
+import { INTENT_IDS, type ComplaintKindId, type FlowDefinition, type IntentId } from './schema.js';
 import { normalize, toSimplified } from './text.js';
 
 /** What the bot understood of one customer message, computed once per message. */
@@ -12,7 +13,14 @@ export interface Understanding {
   /** A satisfaction rating, when the message is one (a digit 1–5, "五星", "4分"). */
   rating: number | undefined;
   /** Complaint signals: a complaint word or anger starts the complaint flow; a supervisor request escalates it. */
-  complaint: { triggered: boolean; angry: boolean; exclaimed: boolean; supervisor: boolean };
+  complaint: {
+    triggered: boolean;
+    angry: boolean;
+    exclaimed: boolean;
+    supervisor: boolean;
+    /** Which of 003's complaint situations the message is (complaints.kinds); undefined: none or a general one. */
+    kind: ComplaintKindId | undefined;
+  };
   /** A request beyond policy this message makes (a policy id), answered with the sandwich. */
   policy: string | undefined;
   /** The customer asks for a person: the whole message says so, or a specific phrase (转人工, real person) appears. */
@@ -181,7 +189,10 @@ export function compileMatcher(def: FlowDefinition): Matcher {
       first && first.score > 0 ? { ...first, confident: first.score >= def.thresholds.faqMinScore } : undefined;
     // Exclamation marks intensify ("太好了!!" is not a complaint); on their own they only tell
     // whether someone already complaining is still upset.
-    const angry = isAnger(norm);
+    // A kind of complaint (an agent's fault, cursing, a rude question) starts the complaint flow too;
+    // cursing and rude questions are anger.
+    const kind = kindOfFolded(def.complaints, norm)?.id;
+    const angry = isAnger(norm) || (kind !== undefined && VENTING_KINDS.includes(kind));
     const supervisor = isSupervisor(norm);
     return {
       intents,
@@ -189,10 +200,11 @@ export function compileMatcher(def: FlowDefinition): Matcher {
       faq,
       rating: parseRating(norm),
       complaint: {
-        triggered: angry || supervisor || isTrigger(norm),
+        triggered: angry || supervisor || kind !== undefined || isTrigger(norm),
         angry,
         exclaimed: exclamations.test(norm),
         supervisor,
+        kind,
       },
       policy: policies.find((p) => p.matches(norm))?.id,
       wantsPerson: whole === 'human' || asksForPerson(norm),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { customerPattern, FACT_KEYS } from './facts.js';
 import { compileGuard, ForbiddenPhrase } from './guard.js';
 import { ANSWER_PLACEHOLDERS, botTexts, GREETING_PLACEHOLDERS, Text, textsShape, textWith } from './schema-texts.js';
 
@@ -95,6 +96,43 @@ export const ComplaintCategory = z.object({
   alwaysHuman: z.boolean().default(false),
 });
 
+/** A phrase customers write, in the guard's pattern syntax (`[optional]`, `(a|b)`, `…` a gap of up to 8 characters). */
+const customerPhrase = z
+  .string()
+  .trim()
+  .min(1)
+  .refine((p) => customerPattern(p) !== undefined, 'is not a valid pattern: check that every [ ] and ( ) is closed');
+
+/**
+ * The situations of 003 客户抱怨与投诉的应答规范 that have their own answer. A complaint that is
+ * none of them is a general one (texts.complaintAcknowledge).
+ */
+export const COMPLAINT_KINDS = ['agent-attitude', 'agent-mistake', 'cursing', 'rude-question'] as const;
+export type ComplaintKindId = (typeof COMPLAINT_KINDS)[number];
+
+/**
+ * One kind of complaint: how it is recognised, 003's acknowledgement for it, where it is filed.
+ * Kinds are tried in the order listed; the first that matches decides.
+ */
+export const ComplaintKind = z.object({
+  /** agent-attitude: 投诉其他客户服务员态度不好; agent-mistake: 投诉其他客户服务员工作出差错; cursing: 破口大骂; rude-question: 粗暴问题 (什么破公司…有存在的必要吗). */
+  id: z.enum(COMPLAINT_KINDS),
+  /** Who the complaint is about (那个客服, 工号, the agent): when listed, one of them must occur too. */
+  about: z.array(customerPhrase).default([]),
+  /** What makes it this kind (态度, 乱说, 他妈的, 有存在的必要); one must occur. */
+  words: z.array(customerPhrase).min(1),
+  /** 003's acknowledgement for this kind, said instead of texts.complaintAcknowledge. */
+  acknowledge: textWith(['company']),
+  /** The category it is filed in whatever else it mentions (service-attitude); else by the categories' keywords. */
+  category: z.string().optional(),
+  /** The facts asked for before it is handled (an agent complaint may have no order number); all three by default. */
+  needs: z
+    .array(z.enum(FACT_KEYS))
+    .min(1)
+    .default([...FACT_KEYS]),
+});
+export type ComplaintKind = z.infer<typeof ComplaintKind>;
+
 const factSpec = z.object({
   /** How the fact is named when restating it ("订单号"). */
   label: z.string().min(1),
@@ -137,6 +175,8 @@ export const Complaints = z.object({
       context: z.array(z.string().min(1)).default([]),
     }),
   }),
+  /** 003's kinds of complaint with their own answers, tried in order (cursing, agent complaints, 粗暴问题). */
+  kinds: z.array(ComplaintKind).default([]),
   categories: z.array(ComplaintCategory).min(1),
   defaultCategory: z.string(),
 });
@@ -248,6 +288,18 @@ export const FlowDefinition = z
           code: 'custom',
           path: ['complaints', 'categories', i, 'faqId'],
           message: `no faq entry has id "${c.faqId}"`,
+        });
+    });
+    const kindIds = new Set<string>();
+    def.complaints.kinds.forEach((k, i) => {
+      if (kindIds.has(k.id))
+        ctx.addIssue({ code: 'custom', path: ['complaints', 'kinds', i, 'id'], message: `duplicate kind "${k.id}"` });
+      kindIds.add(k.id);
+      if (k.category !== undefined && !categoryIds.has(k.category))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['complaints', 'kinds', i, 'category'],
+          message: `no complaint category has id "${k.category}"`,
         });
     });
     for (const id of Object.keys(def.handoff.categoryChannels)) {

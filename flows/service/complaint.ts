@@ -1,6 +1,6 @@
 import { assign } from 'xstate';
 import type { EscalationReason } from '../contracts.js';
-import { categorize, describeFacts, describeMissing, extractFacts, mergeFacts, missingFacts } from '../facts.js';
+import { classify, describeFacts, describeMissing, extractFacts, mergeFacts, missingFacts } from '../facts.js';
 import { pickVariant } from '../text.js';
 import type { Ticket } from '../ticket.js';
 import { newTicket, promisedBy, recordTicket, watchPromise } from './records.js';
@@ -19,8 +19,9 @@ import {
 } from './setup.js';
 
 /**
- * Complaints (002 客户抱怨与投诉 核心步骤): listen, apologise, clarify, then resolve from the
- * knowledge base, or register the matter with the category's promised reply time, or escalate.
+ * Complaints (002 客户抱怨与投诉 核心步骤, 003 客户抱怨与投诉的应答规范): listen, acknowledge in
+ * the words 003 gives for the complaint's kind, clarify, then resolve from the knowledge base, or
+ * register the matter with the category's promised reply time, or escalate.
  * The standard conversation is suspended meanwhile and resumed through its history state.
  */
 
@@ -64,12 +65,14 @@ function withComplaintSteps(handoff: HandoffSetup, deps: MachineDeps) {
         const locale = localeOf(event, context.locale);
         const complaints = deps.definitions(locale).complaints;
         const text = textOf(event);
+        const { kind, category } = classify(complaints, text);
         enqueue.assign({
           locale: params.fromIdle ? locale : context.locale,
           complaint: {
             text,
             facts: extractFacts(complaints, text),
-            category: categorize(complaints, text).id,
+            category,
+            kind: kind?.id,
             supervisor: understood(event)?.complaint.supervisor ?? false,
             angryTurns: 0,
             rounds: 0,
@@ -78,19 +81,21 @@ function withComplaintSteps(handoff: HandoffSetup, deps: MachineDeps) {
         });
         enqueue(effect({ type: 'timer.set', name: 'listen', dueAt: event.at + complaints.listenSeconds * SECOND_MS }));
       }),
-      // Let the customer finish: every message in quick succession joins the complaint and waits again.
+      // Let the customer finish: every message joins the complaint (its facts, kind and category).
       absorbComplaint: collect(({ context, event, enqueue }) => {
         const c = context.complaint;
         if (!c || event.type !== 'user.message') return;
         const complaints = defOf(context).complaints;
         const text = joined(c.text, textOf(event));
         const facts = mergeFacts(c.facts, extractFacts(complaints, textOf(event)), complaints.facts.detailSeparator);
+        const { kind, category } = classify(complaints, text);
         enqueue.assign({
           complaint: {
             ...c,
             text,
             facts,
-            category: categorize(complaints, text).id,
+            category,
+            kind: kind?.id,
             supervisor: c.supervisor || event.understanding.complaint.supervisor,
           },
         });
@@ -109,6 +114,10 @@ function withComplaintSteps(handoff: HandoffSetup, deps: MachineDeps) {
             dueAt: event.at + defOf(context).complaints.listenSeconds * SECOND_MS,
           }),
         ),
+      ),
+      // 道歉: 003's words for this kind of complaint (an agent's attitude or mistake, cursing, a rude question), else the general ones.
+      acknowledgeComplaint: collect(({ context, enqueue }) =>
+        enqueue(effect({ type: 'acknowledge', kind: context.complaint?.kind })),
       ),
       countAnger: assign({
         complaint: ({ context, event }) =>
@@ -256,11 +265,11 @@ function complaintStates(s: ReturnType<typeof withComplaintRecords>) {
           'timer.listen': { target: 'acknowledging' },
         },
       },
-      /** 道歉: acknowledge the feeling and apologise, even when the fault is not ours. */
+      /** 道歉: 003's answer for the kind of complaint, even when the fault is not ours. */
       acknowledging: {
         always: [
-          { guard: 'complaintNeedsPerson', target: 'escalating', actions: say('complaintAcknowledge') },
-          { target: 'clarifying', actions: say('complaintAcknowledge') },
+          { guard: 'complaintNeedsPerson', target: 'escalating', actions: 'acknowledgeComplaint' },
+          { target: 'clarifying', actions: 'acknowledgeComplaint' },
         ],
       },
       /** 澄清: restate the key facts and ask for what is missing. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FlowPayload } from '../../flows/contracts.js';
 import { Dialogue } from '../support/dialogue.js';
 import { defaultDefinition, defaultFlow, shanghai } from '../support/flows.js';
-import { extractFacts } from '../../flows/facts.js';
+import { classify, complaintKind, extractFacts } from '../../flows/facts.js';
 
 const flow = defaultFlow();
 const start = shanghai('2026-11-23T15:00:00');
@@ -306,5 +306,44 @@ describe('the facts a complaint is restated with', () => {
       what: 'it was broken',
     });
     expect(extractFacts(zh, '3天前收到的货，屏幕是裂的')).toEqual({ when: '3天前', what: '屏幕是裂的' });
+  });
+});
+
+describe('the kind of complaint', () => {
+  const zh = defaultDefinition('zh-CN').complaints;
+  const en = defaultDefinition('en').complaints;
+
+  it("tells an agent's attitude or mistake, cursing and a rude question from a general complaint", () => {
+    const kinds = (c: typeof zh, lines: string[]) => lines.map((l) => complaintKind(c, l)?.id);
+    expect(
+      kinds(zh, [
+        '刚才那个客服态度太差了',
+        '客服给的信息是错的，害我白跑一趟',
+        '你们他妈的到底什么时候发货',
+        '什么破公司，有存在的必要吗？',
+        '我要投诉，快递太慢了',
+      ]),
+    ).toEqual(['agent-attitude', 'agent-mistake', 'cursing', 'rude-question', undefined]);
+    expect(
+      kinds(en, [
+        'The agent I spoke to yesterday was really rude',
+        'The previous agent gave me wrong info about my refund',
+        'wtf, you charged me twice',
+        'Why does your company even exist?',
+        'This is a scam, I want my money back!!',
+      ]),
+    ).toEqual(['agent-attitude', 'agent-mistake', 'cursing', 'rude-question', undefined]);
+  });
+
+  it('does not take praise of an agent, a question to one, or 操作 and 我妈的 for a complaint', () => {
+    for (const line of ['你们客服态度很好，给你们点赞', '客服你好，地址填错了', '怎么操作退款', '我妈的生日礼物还没到'])
+      expect(complaintKind(zh, line), line).toBeUndefined();
+    for (const line of ['can I talk to an agent please', 'your staff were so friendly', 'Holy crap that was fast'])
+      expect(complaintKind(en, line), line).toBeUndefined();
+  });
+
+  it('files an agent complaint in the service-attitude category whatever else it mentions', () => {
+    expect(classify(zh, '之前的客服说两天发货，现在一周了，纯属忽悠').category).toBe('service-attitude');
+    expect(classify(zh, '之前说两天发货，现在一周了').category).toBe('delivery');
   });
 });
