@@ -1,10 +1,8 @@
 import { assign } from 'xstate';
-import type { EscalationReason } from '../contracts.js';
 import { classify, describeFacts, describeMissing, extractFacts, mergeFacts, missingFacts } from '../facts.js';
 import { pickVariant } from '../text.js';
-import type { Ticket } from '../ticket.js';
-import { newTicket, promisedBy, recordTicket, watchPromise } from './records.js';
 import type { HandoffSetup } from './handoff.js';
+import { categoryOf, withComplaintRecords, type ComplaintRecordsSetup } from './complaint-records.js';
 import {
   effect,
   localeOf,
@@ -22,7 +20,8 @@ import {
  * Complaints (002 客户抱怨与投诉 核心步骤, 003 客户抱怨与投诉的应答规范): listen, acknowledge in
  * the words 003 gives for the complaint's kind, clarify, then resolve from the knowledge base, or
  * register the matter with the category's promised reply time, or escalate.
- * The standard conversation is suspended meanwhile and resumed through its history state.
+ * The standard conversation is suspended meanwhile and resumed through its history state. How the
+ * outcome is recorded is in complaint-records.ts.
  */
 
 /** The complaint's words so far with one more message, bounded. */
@@ -30,36 +29,10 @@ function joined(text: string, more: string): string {
   return [text, more].filter(Boolean).join(' ').slice(0, 500);
 }
 
-function categoryOf(deps: MachineDeps, context: ServiceContext) {
-  return deps.definitions(context.locale).complaints.categories.find((k) => k.id === context.complaint?.category);
-}
-
-/** One ticket per complaint: category, priority, the facts as restated, the promised deadline (`promiseHours` from `at`). */
-function complaintTicket(
-  deps: MachineDeps,
-  context: ServiceContext,
-  at: number,
-  fields: { status: Ticket['status']; outcome: string; promiseHours?: number } & Partial<Ticket>,
-): Ticket | undefined {
-  const c = context.complaint;
-  if (!c) return undefined;
-  const { promiseHours, ...rest } = fields;
-  const category = categoryOf(deps, context);
-  const facts = [c.text, describeFacts(deps.definitions(context.locale).complaints, c.facts)].filter(Boolean);
-  return newTicket(deps, { ...context, facts }, at, {
-    type: 'complaint',
-    need: c.facts.what ?? c.text,
-    category: category?.id ?? 'other',
-    priority: category?.priority ?? 'normal',
-    ...(promiseHours !== undefined ? { promisedBy: promisedBy(at, promiseHours) } : {}),
-    ...rest,
-  });
-}
-
 /** Listening, apologising, clarifying: what the complaint holds while the customer talks. */
-function withComplaintSteps(handoff: HandoffSetup, deps: MachineDeps) {
+function withComplaintSteps(records: ComplaintRecordsSetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
-  return handoff.extend({
+  return records.extend({
     actions: {
       startComplaint: collect(({ context, event, enqueue }, params: { fromIdle: boolean }) => {
         const locale = localeOf(event, context.locale);
@@ -175,72 +148,7 @@ function withComplaintSteps(handoff: HandoffSetup, deps: MachineDeps) {
   });
 }
 
-/** How a complaint is settled on the record: resolved, registered with a promise, or escalated. */
-function withComplaintRecords(steps: ReturnType<typeof withComplaintSteps>, deps: MachineDeps) {
-  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
-  return steps.extend({
-    actions: {
-      recordComplaintResolved: collect(({ context, event, enqueue }) => {
-        const ticket = complaintTicket(deps, context, event.at, {
-          status: 'resolved',
-          outcome: 'customer accepted the knowledge-base solution',
-        });
-        if (!ticket) return;
-        recordTicket(enqueue, context, ticket);
-        enqueue(say('complaintResolved', { vars: { ticket: ticket.id } }));
-      }),
-      // 受理完客户投诉后的应答: the feedback path, with the category's promised reply time.
-      recordComplaintPromise: collect(({ context, event, enqueue }) => {
-        const hours = categoryOf(deps, context)?.promiseHours ?? defOf(context).thresholds.followUpHours;
-        const ticket = complaintTicket(deps, context, event.at, {
-          status: 'pending',
-          outcome: `feedback path: reply promised within ${hours} h`,
-          promiseHours: hours,
-        });
-        if (!ticket) return;
-        recordTicket(enqueue, context, ticket);
-        // A customer who blocked the bot cannot hear the promise; it is still kept.
-        if (event.type !== 'user.blocked')
-          enqueue(say('complaintPromise', { vars: { ticket: ticket.id, hours: String(hours) } }));
-        watchPromise(enqueue, ticket.id, hours, event.at);
-      }),
-      // 用户要求与上级沟通 / still angry / a category people must handle: escalate at high priority.
-      recordComplaintEscalation: collect(({ context, event, enqueue }, params: { announce: boolean }) => {
-        const c = context.complaint;
-        if (!c) return;
-        const category = categoryOf(deps, context);
-        const reason: EscalationReason = c.supervisor
-          ? 'supervisor'
-          : category?.alwaysHuman
-            ? 'always-human'
-            : 'still-angry';
-        const hours = Math.min(category?.promiseHours ?? 24, defOf(context).thresholds.followUpHours);
-        const outcome = `escalated (${reason}): supervisor contact promised within ${hours} h`;
-        const ticket = complaintTicket(deps, context, event.at, {
-          status: 'pending',
-          outcome,
-          promiseHours: hours,
-          priority: 'high',
-          escalation: { reason, at: event.at },
-        });
-        if (!ticket) return;
-        recordTicket(enqueue, context, ticket);
-        // A customer who asked for a supervisor is told when one will be in touch (002 三.3), even while handed to the desk.
-        if (params.announce || reason === 'supervisor')
-          enqueue(say('complaintEscalate', { vars: { ticket: ticket.id, hours: String(hours) } }));
-        watchPromise(enqueue, ticket.id, hours, event.at);
-        enqueue(effect({ type: 'escalate', escalation: { ticketId: ticket.id, reason, priority: 'high' } }));
-      }),
-      // The escalated complaint's ticket is the one the handoff card and its outcome refer to.
-      adoptComplaintTicket: assign({
-        handoff: ({ context }) =>
-          context.handoff ? { ...context.handoff, ticketId: context.sessionTickets.at(-1) ?? '' } : undefined,
-      }),
-    },
-  });
-}
-
-function complaintStates(s: ReturnType<typeof withComplaintRecords>) {
+function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
   /** A complaint that ends without the customer (idle, blocked, restarted) is still registered with its promise. */
   const registered = ['recordComplaintPromise', 'clearComplaint'] as const;
 
@@ -333,7 +241,7 @@ function complaintStates(s: ReturnType<typeof withComplaintRecords>) {
 }
 
 export function withComplaint(handoff: HandoffSetup, deps: MachineDeps) {
-  const s = withComplaintRecords(withComplaintSteps(handoff, deps), deps);
+  const s = withComplaintSteps(withComplaintRecords(handoff, deps), deps);
   return { setup: s, states: complaintStates(s) };
 }
 export type ComplaintSetup = ReturnType<typeof withComplaint>['setup'];
