@@ -180,6 +180,7 @@ function anyOf(phrases: readonly string[]): (folded: string) => boolean {
 
 interface CompiledKinds {
   kinds: Array<{ kind: ComplaintKind; about: (folded: string) => boolean; words: (folded: string) => boolean }>;
+  nothingToAdd: (folded: string) => boolean;
   /** What only vents, for the facts: complaint, anger and supervisor words (longest first), then cursing and rude questions. */
   charged: RegExp[];
   /** A clause of nothing but `facts.what.context` words ("it arrived", "收到的"). */
@@ -201,6 +202,7 @@ function compiled(complaints: Complaints): CompiledKinds {
         about: kind.about.length ? anyOf(kind.about) : () => true,
         words: anyOf(kind.words),
       })),
+      nothingToAdd: anyOf(complaints.nothingToAdd),
       contextOnly: contextOnly(complaints.facts.what.context),
       charged: [
         ...[...complaints.triggers, ...complaints.anger, ...complaints.supervisor]
@@ -235,4 +237,9 @@ export function kindOfFolded(complaints: Complaints, folded: string): ComplaintK
 export function classify(complaints: Complaints, text: string): { kind: ComplaintKind | undefined; category: string } {
   const kind = complaintKind(complaints, text);
   return { kind, category: kind?.category ?? categorize(complaints, text).id };
+}
+
+/** 有无补充: the customer says there is nothing to add (没有要补充的了, nothing to add). */
+export function saysNothingToAdd(complaints: Complaints, text: string): boolean {
+  return compiled(complaints).nothingToAdd(foldCustomer(text));
 }

@@ -44,6 +44,10 @@ export const TEXT_PLACEHOLDERS = {
   complaintClarify: ['facts', 'missing'],
   complaintAskMissing: ['missing'],
   complaintConfirmFacts: ['facts'],
+  /** 问题记录完毕询问顾客有无补充 (003): √请问您还有其他要补充的吗？ ×还有问题吗？ */
+  complaintAnythingToAdd: [],
+  /** What the customer added is on the record. */
+  complaintNoted: [],
   complaintResolve: ['answer'],
   complaintResolved: ['ticket'],
   complaintPromise: ['ticket', 'hours'],

@@ -177,6 +177,8 @@ export const Complaints = z.object({
   }),
   /** 003's kinds of complaint with their own answers, tried in order (cursing, agent complaints, 粗暴问题). */
   kinds: z.array(ComplaintKind).default([]),
+  /** 问题记录完毕询问顾客有无补充: besides a plain no, what says there is nothing to add (没有要补充的, nothing to add). */
+  nothingToAdd: z.array(customerPhrase).default([]),
   categories: z.array(ComplaintCategory).min(1),
   defaultCategory: z.string(),
 });

@@ -4,7 +4,15 @@ import { describeFacts } from '../facts.js';
 import type { Ticket } from '../ticket.js';
 import type { HandoffSetup } from './handoff.js';
 import { newTicket, promisedBy, recordTicket, watchPromise } from './records.js';
-import { collect, effect, say, type MachineDeps, type ServiceContext } from './setup.js';
+import {
+  collect,
+  effect,
+  say,
+  type Enqueue,
+  type MachineDeps,
+  type ServiceContext,
+  type ServiceEvent,
+} from './setup.js';
 
 /**
  * How a complaint is settled on the record (002 三.2–3.4, 003 受理完客户投诉后的应答): resolved
@@ -39,9 +47,61 @@ function complaintTicket(
   });
 }
 
+/** Supervisors asked for, or a category people must handle (service attitude): the complaint goes to people. */
+export function needsPerson(deps: MachineDeps, context: ServiceContext): boolean {
+  return context.complaint?.supervisor === true || categoryOf(deps, context)?.alwaysHuman === true;
+}
+
+/** 受理完客户投诉后的应答: the feedback path, with the category's promised reply time. */
+function recordPromise(deps: MachineDeps, context: ServiceContext, event: ServiceEvent, enqueue: Enqueue): void {
+  const hours = categoryOf(deps, context)?.promiseHours ?? deps.definitions(context.locale).thresholds.followUpHours;
+  const ticket = complaintTicket(deps, context, event.at, {
+    status: 'pending',
+    outcome: `feedback path: reply promised within ${hours} h`,
+    promiseHours: hours,
+  });
+  if (!ticket) return;
+  recordTicket(enqueue, context, ticket);
+  // A customer who blocked the bot cannot hear the promise; it is still kept.
+  if (event.type !== 'user.blocked')
+    enqueue(say('complaintPromise', { vars: { ticket: ticket.id, hours: String(hours) } }));
+  watchPromise(enqueue, ticket.id, hours, event.at);
+}
+
+/**
+ * 用户要求与上级沟通 / still angry / a category people must handle: escalated at high priority,
+ * with a supervisor's contact promised. `announce`: tell the customer when (a supervisor asked
+ * for is always told, 002 三.3, unless the customer blocked the bot).
+ */
+function recordEscalation(
+  deps: MachineDeps,
+  context: ServiceContext,
+  event: ServiceEvent,
+  enqueue: Enqueue,
+  announce: boolean,
+): void {
+  const c = context.complaint;
+  if (!c) return;
+  const category = categoryOf(deps, context);
+  const reason: EscalationReason = c.supervisor ? 'supervisor' : category?.alwaysHuman ? 'always-human' : 'still-angry';
+  const hours = Math.min(category?.promiseHours ?? 24, deps.definitions(context.locale).thresholds.followUpHours);
+  const ticket = complaintTicket(deps, context, event.at, {
+    status: 'pending',
+    outcome: `escalated (${reason}): supervisor contact promised within ${hours} h`,
+    promiseHours: hours,
+    priority: 'high',
+    escalation: { reason, at: event.at },
+  });
+  if (!ticket) return;
+  recordTicket(enqueue, context, ticket);
+  if ((announce || reason === 'supervisor') && event.type !== 'user.blocked')
+    enqueue(say('complaintEscalate', { vars: { ticket: ticket.id, hours: String(hours) } }));
+  watchPromise(enqueue, ticket.id, hours, event.at);
+  enqueue(effect({ type: 'escalate', escalation: { ticketId: ticket.id, reason, priority: 'high' } }));
+}
+
 /** The actions that record a complaint's outcome. */
 export function withComplaintRecords(handoff: HandoffSetup, deps: MachineDeps) {
-  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
   return handoff.extend({
     actions: {
       recordComplaintResolved: collect(({ context, event, enqueue }) => {
@@ -53,48 +113,17 @@ export function withComplaintRecords(handoff: HandoffSetup, deps: MachineDeps) {
         recordTicket(enqueue, context, ticket);
         enqueue(say('complaintResolved', { vars: { ticket: ticket.id } }));
       }),
-      // 受理完客户投诉后的应答: the feedback path, with the category's promised reply time.
-      recordComplaintPromise: collect(({ context, event, enqueue }) => {
-        const hours = categoryOf(deps, context)?.promiseHours ?? defOf(context).thresholds.followUpHours;
-        const ticket = complaintTicket(deps, context, event.at, {
-          status: 'pending',
-          outcome: `feedback path: reply promised within ${hours} h`,
-          promiseHours: hours,
-        });
-        if (!ticket) return;
-        recordTicket(enqueue, context, ticket);
-        // A customer who blocked the bot cannot hear the promise; it is still kept.
-        if (event.type !== 'user.blocked')
-          enqueue(say('complaintPromise', { vars: { ticket: ticket.id, hours: String(hours) } }));
-        watchPromise(enqueue, ticket.id, hours, event.at);
-      }),
-      // 用户要求与上级沟通 / still angry / a category people must handle: escalate at high priority.
-      recordComplaintEscalation: collect(({ context, event, enqueue }, params: { announce: boolean }) => {
-        const c = context.complaint;
-        if (!c) return;
-        const category = categoryOf(deps, context);
-        const reason: EscalationReason = c.supervisor
-          ? 'supervisor'
-          : category?.alwaysHuman
-            ? 'always-human'
-            : 'still-angry';
-        const hours = Math.min(category?.promiseHours ?? 24, defOf(context).thresholds.followUpHours);
-        const outcome = `escalated (${reason}): supervisor contact promised within ${hours} h`;
-        const ticket = complaintTicket(deps, context, event.at, {
-          status: 'pending',
-          outcome,
-          promiseHours: hours,
-          priority: 'high',
-          escalation: { reason, at: event.at },
-        });
-        if (!ticket) return;
-        recordTicket(enqueue, context, ticket);
-        // A customer who asked for a supervisor is told when one will be in touch (002 三.3), even while handed to the desk.
-        if (params.announce || reason === 'supervisor')
-          enqueue(say('complaintEscalate', { vars: { ticket: ticket.id, hours: String(hours) } }));
-        watchPromise(enqueue, ticket.id, hours, event.at);
-        enqueue(effect({ type: 'escalate', escalation: { ticketId: ticket.id, reason, priority: 'high' } }));
-      }),
+      recordComplaintPromise: collect(({ context, event, enqueue }) => recordPromise(deps, context, event, enqueue)),
+      recordComplaintEscalation: collect(({ context, event, enqueue }, params: { announce: boolean }) =>
+        recordEscalation(deps, context, event, enqueue, params.announce),
+      ),
+      // A complaint that ends without the customer (idle, blocked, restarted) is still on record: one
+      // people must handle is escalated, any other registered with its promise.
+      settleComplaint: collect(({ context, event, enqueue }, params: { announce: boolean }) =>
+        needsPerson(deps, context)
+          ? recordEscalation(deps, context, event, enqueue, params.announce)
+          : recordPromise(deps, context, event, enqueue),
+      ),
       // The escalated complaint's ticket is the one the handoff card and its outcome refer to.
       adoptComplaintTicket: assign({
         handoff: ({ context }) =>

@@ -30,11 +30,15 @@ describe('complaint de-escalation (zh-CN)', () => {
       '为了更快为您处理\uff0c我先和您确认一下\uff1a情况\uff1a买的耳机才用三天就坏了。麻烦您再告诉我您的订单号、大概是什么时候发生的\uff0c好吗\uff1f',
     );
 
-    // The facts arrive; the bot repeats them and offers the category's solution.
-    const [repeat, offer] = d.say('订单号 20261120001\uff0c昨天收到的', quickly);
-    expect(repeat).toBe(
+    // The facts arrive; the bot repeats them and asks whether there is anything to add (003 有无补充).
+    expect(d.say('订单号 20261120001\uff0c昨天收到的', quickly)).toEqual([
       '我重复一下您反映的情况\uff1a订单号\uff1a20261120001\uff1b情况\uff1a买的耳机才用三天就坏了\uff1b时间\uff1a昨天。',
-    );
+      '请问您还有其他要补充的吗\uff1f',
+    ]);
+    expect(d.state).toBe('complaint.supplementing');
+
+    // Nothing to add: the category's solution is offered.
+    const [offer] = d.say('没有了', quickly);
     expect(offer).toMatch(/^针对您反映的情况\uff0c我们的处理方案是\uff1a签收后 7 天内.*这样处理您看可以吗\uff1f$/);
     expect(d.choices()).toEqual(['是的', '不是']);
 
@@ -66,6 +70,8 @@ describe('complaint de-escalation (zh-CN)', () => {
     d.say('快递一直不到，太差了', quickly);
     pause(d);
     d.say('订单号 88886666，上周下的单', quickly);
+    expect(d.state).toBe('complaint.supplementing');
+    d.say('没有了', quickly);
     expect(d.state).toBe('complaint.checking');
     const replies = d.say('好的', quickly);
     expect(replies[0]).toMatch(/^好的\uff0c感谢您的理解和支持\uff01本次投诉已为您记录/);
@@ -103,10 +109,15 @@ describe('complaint de-escalation (zh-CN)', () => {
     expect(d.escalations).toMatchObject([{ reason: 'still-angry', priority: 'high' }]);
   });
 
-  it('escalates a category configured as always handled by a person', () => {
+  it('escalates a category configured as always handled by a person, once the complaint is on record', () => {
     const d = new Dialogue(flow, start);
     d.say('你们客服态度太差了', quickly);
     pause(d);
+    // 003: the complaint is recorded and repeated back (有无补充) before it goes to a person.
+    expect(d.escalations).toEqual([]);
+    d.say('昨天问他发货的事\uff0c他直接不理我了', quickly);
+    expect(d.state).toBe('complaint.supplementing');
+    d.say('没有了', quickly);
     expect(d.escalations).toMatchObject([{ reason: 'always-human' }]);
     expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ category: 'service-attitude', priority: 'high' });
   });
@@ -118,6 +129,7 @@ describe('complaint de-escalation (zh-CN)', () => {
       d.say('我要投诉\uff0c快递太慢了', quickly);
       apologies.add(pause(d)[0] ?? '');
       d.say('订单号 12345678\uff0c上周', quickly);
+      d.say('没有了', quickly);
       d.say('好的', quickly);
     }
     expect(apologies.size).toBeGreaterThan(1);
@@ -163,6 +175,7 @@ describe('complaint de-escalation (zh-CN)', () => {
     d.say('我要投诉', quickly);
     pause(d);
     d.say('订单号 12345678\uff0c昨天\uff0c东西丢了', quickly);
+    d.say('没有了', quickly);
     const ticket = d.of('ticket.put')[0]?.ticket;
     expect(ticket?.status).toBe('pending');
     const name = `promise:${ticket!.id}`;
@@ -189,6 +202,7 @@ describe('complaint de-escalation (zh-CN)', () => {
     d.say('我要投诉', quickly);
     pause(d);
     d.say('订单号 12345678\uff0c昨天\uff0c东西丢了', quickly);
+    d.say('没有了', quickly);
     const ticket = d.of('ticket.put')[0]!.ticket;
     const name = `promise:${ticket.id}`;
     const dueAt = d.record!.timers[name]!;
@@ -218,10 +232,11 @@ describe('complaint de-escalation (en)', () => {
     expect(clarify).toBe(
       'To handle this quickly, let me confirm what I have: what happened: my headphones broke. Could you also tell me your order number and when it happened?',
     );
-    const [repeat] = d.say('order 1234567, last week', quickly);
-    expect(repeat).toBe(
+    expect(d.say('order 1234567, last week', quickly)).toEqual([
       'Let me repeat what you told me: order: 1234567; what happened: my headphones broke; when: last week.',
-    );
+      'Is there anything else you would like to add?',
+    ]);
+    expect(d.say('no', quickly)[0]).toMatch(/^Here is how we can resolve this: /);
     const [promise] = d.say('no', quickly);
     const [put] = d.of('ticket.put');
     expect(promise).toBe(
@@ -275,6 +290,7 @@ describe('the facts a complaint is restated with', () => {
       expect(d.state).toMatch(/^complaint/);
     }
   });
+
   it('reads English facts: the order number, when (yesterday, last week, 3 days ago, on Nov 20) and what happened', () => {
     expect(extractFacts(en, 'order 20261120001, it arrived yesterday')).toEqual({
       order: '20261120001',
