@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChoiceId, TextKey } from './schema.js';
+import type { ChoiceId, ComplaintKindId, TextKey } from './schema.js';
 import { cleanText } from './text.js';
 import { Customer, Ticket, TicketChanges, TicketStatus } from './ticket.js';
 
@@ -189,6 +189,11 @@ export type Directive =
     }
   /** 开头语: the greeting for the time of day or holiday, with the question "what can I do for you" when `withAsk`. */
   | { type: 'greet'; withAsk: boolean }
+  /**
+   * 003's acknowledgement of a complaint of this kind (complaints.kinds[].acknowledge); a general
+   * complaint (no kind, or a kind the locale's definition lacks) gets texts.complaintAcknowledge.
+   */
+  | { type: 'acknowledge'; kind: ComplaintKindId | undefined }
   /** A knowledge-base answer, by entry id. */
   | { type: 'answer'; faqId: string }
   /** 三明治法则 for a policy the customer asks to go beyond. */

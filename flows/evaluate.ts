@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { PhraseGuard } from './guard.js';
 import type { Matcher, Understanding } from './match.js';
-import { INTENT_IDS, type FlowDefinition } from './schema.js';
+import { INTENT_IDS, type ComplaintKindId, type FlowDefinition } from './schema.js';
 import { cleanText } from './text.js';
 
 /**
@@ -12,7 +12,15 @@ import { cleanText } from './text.js';
 
 /** What the bot should understand of a whole message at "how can I help you?". */
 const LABEL =
-  /^(?:none|supervisor|complaint|complaint:slow-response|complaint:agent|intent:[a-zA-Z]+|faq:[a-z0-9-]+|policy:[a-z0-9-]+)$/;
+  /^(?:none|supervisor|complaint|complaint:(?:slow-response|agent|cursing|rude)|intent:[a-zA-Z]+|faq:[a-z0-9-]+|policy:[a-z0-9-]+)$/;
+
+/** The corpus label of each kind of complaint (complaints.kinds): both agent kinds are `complaint:agent`. */
+const KIND_LABELS: Record<ComplaintKindId, string> = {
+  'agent-attitude': 'complaint:agent',
+  'agent-mistake': 'complaint:agent',
+  cursing: 'complaint:cursing',
+  'rude-question': 'complaint:rude',
+};
 
 /** A corpus file: the locale, and sentences grouped by the label they should get. */
 export const Corpus = z.strictObject({
@@ -20,7 +28,10 @@ export const Corpus = z.strictObject({
   expect: z.record(
     z
       .string()
-      .regex(LABEL, 'must be none, supervisor, complaint[:slow-response|:agent], intent:ID, faq:ID or policy:ID'),
+      .regex(
+        LABEL,
+        'must be none, supervisor, complaint[:slow-response|:agent|:cursing|:rude], intent:ID, faq:ID or policy:ID',
+      ),
     z.array(z.string().min(1)).min(1),
   ),
 });
@@ -28,12 +39,14 @@ export type Corpus = z.infer<typeof Corpus>;
 
 /**
  * The label a message gets, in the order the conversation decides (flows/service/standard.ts,
- * a need being asked for): complaints and supervisors first, then a person, a greeting or nothing,
+ * a need being asked for): supervisors, then complaints by kind (an agent complaint that mentions
+ * 货到付款 is still an agent complaint), then a person, a greeting or nothing,
  * a policy, being kept waiting, praise, a suggestion, a social or answering intent, a knowledge-base entry, else `none`
  * (restated in the customer's own words).
  */
 export function labelOf(u: Understanding): string {
   if (u.complaint.supervisor) return 'supervisor';
+  if (u.complaint.kind) return KIND_LABELS[u.complaint.kind];
   if (u.complaint.triggered) return 'complaint';
   if (u.wantsPerson) return 'intent:human';
   if (u.empty || u.whole === 'greeting') return 'intent:greeting';
@@ -120,7 +133,7 @@ function unknownLabels(definition: FlowDefinition, corpus: Corpus): string[] {
     'supervisor',
     'complaint',
     'complaint:slow-response',
-    'complaint:agent',
+    ...new Set(Object.values(KIND_LABELS)),
     ...INTENT_IDS.map((i) => `intent:${i}`),
     ...definition.faq.map((f) => `faq:${f.id}`),
     ...definition.policies.map((p) => `policy:${p.id}`),

@@ -1,5 +1,6 @@
-import type { FlowDefinition } from './schema.js';
-import { normalize, trimSentence } from './text.js';
+import { canonical, patternSource } from './guard.js';
+import type { ComplaintKind, ComplaintKindId, FlowDefinition } from './schema.js';
+import { normalize, toSimplified, trimSentence } from './text.js';
 
 /**
  * The facts a complaint needs before it can be handled (002 澄清：确认问题的关键信息): which
@@ -36,31 +37,36 @@ export function extractFacts(complaints: Complaints, text: string): ComplaintFac
   for (const pattern of complaints.facts.when.patterns) {
     const m = new RegExp(pattern, 'iu').exec(rest);
     if (m) {
-      facts.when = m[0].trim();
+      // The first group, when the pattern has one, is the time itself ("on Nov 20" is "Nov 20").
+      facts.when = (m[1] ?? m[0]).trim();
       rest = rest.replace(m[0], ' ');
       break;
     }
   }
   // What happened: the message clause by clause. Words that only carry the complaint or the anger
-  // are taken off a clause's start or end ("太差了，买的耳机…", "…坏了太差了"); a clause they sit
-  // in the middle of ("我联系了好几次都没有人理我") is left out rather than quoted half.
-  const charged = [...complaints.triggers, ...complaints.anger, ...complaints.supervisor].sort(
-    (a, b) => b.length - a.length,
-  );
+  // (and cursing, a rude question) are taken off a clause's start or end ("太差了，买的耳机…",
+  // "…坏了太差了"); a clause they sit in the middle of ("我联系了好几次都没有人理我") is left out
+  // rather than quoted half.
+  const charged = compiled(complaints).charged;
   const fillers = [...complaints.facts.what.ignore].sort((a, b) => b.length - a.length);
   const minLength = complaints.facts.what.minLength;
-  const breaks = ['[!?！？。，,、;；~～\\n]+', ...complaints.facts.what.clauseBreaks].map((b) => `(?:${b})`).join('|');
+  const onlyContext = compiled(complaints).contextOnly;
+  const breaks = ['[!?！？。，,、;；:：~～\\n]+', ...complaints.facts.what.clauseBreaks]
+    .map((b) => `(?:${b})`)
+    .join('|');
   const clauses = rest
     .split(new RegExp(breaks, 'iu'))
     .map((clause) => {
       const HOLE = '\u0000';
       let c = clause;
-      for (const word of charged) c = c.replace(new RegExp(escapeRe(word), 'giu'), HOLE);
+      for (const re of charged) c = c.replace(re, HOLE);
       if (c !== clause) {
         c = c.replace(/^[\s\u0000]+|[\s\u0000]+$/gu, '');
         // What is left of a venting clause must say something on its own ("my emails" does not).
         if (c.includes(HOLE) || [...c.replace(/\s/g, '')].length < 2 * minLength) return '';
       }
+      // "it arrived", "收到的": how the goods came, once the time is taken out; not what went wrong.
+      if (onlyContext(c)) return '';
       for (const word of fillers) c = c.replace(new RegExp(escapeRe(word), 'giu'), ' ');
       // Words taken out of Chinese leave no gap; Latin words keep one space between them.
       return c
@@ -83,8 +89,9 @@ export function mergeFacts(known: ComplaintFacts, more: ComplaintFacts, separato
   return { order: known.order ?? more.order, when: known.when ?? more.when, what };
 }
 
-export function missingFacts(facts: ComplaintFacts): FactKey[] {
-  return FACT_KEYS.filter((k) => !facts[k]);
+/** The facts still to ask for: of those `needed` (all three unless the complaint's kind says fewer). */
+export function missingFacts(facts: ComplaintFacts, needed: readonly FactKey[] = FACT_KEYS): FactKey[] {
+  return needed.filter((k) => !facts[k]);
 }
 
 /** "订单号 12345；时间：上周；具体情况：耳机坏了" in the definition's words. */
@@ -116,4 +123,127 @@ export function categorize(complaints: Complaints, text: string): Complaints['ca
     complaints.categories.find((c) => c.id === complaints.defaultCategory) ??
     (complaints.categories[0] as Complaints['categories'][number])
   );
+}
+
+/** A word as it stands in customer text: Latin words whole ("it" is not in "item"), Chinese anywhere. */
+function wordRe(word: string, flags: string): RegExp {
+  const w = escapeRe(word);
+  return /^[a-z0-9' ]+$/i.test(word) ? new RegExp(`(?<![a-z0-9'])${w}(?![a-z0-9'])`, flags) : new RegExp(w, flags);
+}
+
+/** A test for a clause made of nothing but `words` (and spaces or punctuation). */
+function contextOnly(words: readonly string[]): (clause: string) => boolean {
+  if (words.length === 0) return () => false;
+  const res = [...words].sort((a, b) => b.length - a.length).map((w) => wordRe(w, 'giu'));
+  return (clause) => {
+    let rest = clause;
+    for (const re of res) rest = rest.replace(re, ' ');
+    return !/[\p{L}\p{N}]/u.test(rest);
+  };
+}
+
+/** `…` in a customer pattern: a gap of up to 8 characters (customers put words in between). */
+const CUSTOMER_GAP = '.{0,8}';
+
+/** Customer text as patterns read it: simplified characters, full width folded, lower case, single spaces. */
+function foldCustomer(text: string): string {
+  return normalize(toSimplified(text));
+}
+
+/**
+ * A phrase of a definition as a test on folded customer text, in the guard's pattern syntax
+ * (flows/guard.ts: `[…]` optional words, `(a|b)` alternatives, `…` a gap of up to 8 characters).
+ * A Latin word at either end matches whole words only ("rep" is not in "reply"). Undefined when
+ * the pattern is not valid.
+ */
+export function customerPattern(phrase: string): RegExp | undefined {
+  // Pieces keep their spaces ("(the|your) agent"), so they are folded without trimming.
+  const piece = (p: string) => escapeRe(toSimplified(p).normalize('NFKC').toLowerCase().replace(/\s+/g, ' '));
+  const source = patternSource(phrase.trim(), piece, CUSTOMER_GAP);
+  const plain = foldCustomer(canonical(phrase));
+  const before = /^[a-z0-9]/.test(plain) ? "(?<![a-z0-9'])" : '';
+  const after = /[a-z0-9]$/.test(plain) ? "(?![a-z0-9'])" : '';
+  try {
+    return new RegExp(`${before}(?:${source})${after}`, 'u');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Any of the phrases (plain or patterns, see `customerPattern`), as one test on folded customer
+ * text (NFKC, lower case, simplified). One alternation, one scan per message; not global, so no
+ * lastIndex carries from one message to the next.
+ */
+export function matchesAny(phrases: readonly string[]): (folded: string) => boolean {
+  const sources = phrases.flatMap((p) => customerPattern(p)?.source ?? []);
+  if (sources.length === 0) return () => false;
+  const re = new RegExp(sources.map((s) => `(?:${s})`).join('|'), 'u');
+  return (folded) => re.test(folded);
+}
+
+interface CompiledKinds {
+  kinds: Array<{ kind: ComplaintKind; about: (folded: string) => boolean; words: (folded: string) => boolean }>;
+  nothingToAdd: (folded: string) => boolean;
+  /** What only vents, for the facts: complaint, anger and supervisor words (longest first), then cursing and rude questions. */
+  charged: RegExp[];
+  /** A clause of nothing but `facts.what.context` words ("it arrived", "收到的"). */
+  contextOnly: (clause: string) => boolean;
+}
+
+/** Kinds whose words are anger, not facts: they start the complaint as anger and are left out of what happened. */
+export const VENTING_KINDS: readonly ComplaintKindId[] = ['cursing', 'rude-question'];
+
+/** Compiled once per definition (definitions are immutable once loaded). */
+const COMPILED = new WeakMap<Complaints, CompiledKinds>();
+
+function compiled(complaints: Complaints): CompiledKinds {
+  let c = COMPILED.get(complaints);
+  if (!c) {
+    c = {
+      kinds: complaints.kinds.map((kind) => ({
+        kind,
+        about: kind.about.length ? matchesAny(kind.about) : () => true,
+        words: matchesAny(kind.words),
+      })),
+      nothingToAdd: matchesAny(complaints.nothingToAdd),
+      contextOnly: contextOnly(complaints.facts.what.context),
+      charged: [
+        ...[...complaints.triggers, ...complaints.anger, ...complaints.supervisor]
+          .sort((a, b) => b.length - a.length)
+          .map((word) => new RegExp(escapeRe(word), 'giu')),
+        ...complaints.kinds
+          .filter((k) => VENTING_KINDS.includes(k.id))
+          .flatMap((k) => k.words.flatMap((w) => customerPattern(w) ?? []))
+          .map((re) => new RegExp(re.source, 'giu')),
+      ],
+    };
+    COMPILED.set(complaints, c);
+  }
+  return c;
+}
+
+/**
+ * Which of 003's situations a complaint is (an agent's attitude or mistake, cursing, a rude
+ * question about the company), from the customer's words: the first kind listed whose `words`
+ * occur, together with one of its `about` when it lists them. Undefined: a general complaint.
+ */
+export function complaintKind(complaints: Complaints, text: string): ComplaintKind | undefined {
+  return kindOfFolded(complaints, foldCustomer(text));
+}
+
+/** `complaintKind` on text already folded (simplified, `normalize`d), as the matcher has it. */
+export function kindOfFolded(complaints: Complaints, folded: string): ComplaintKind | undefined {
+  return compiled(complaints).kinds.find((k) => k.words(folded) && k.about(folded))?.kind;
+}
+
+/** The complaint's kind and the category it is filed in: the kind's own category, else by keywords. */
+export function classify(complaints: Complaints, text: string): { kind: ComplaintKind | undefined; category: string } {
+  const kind = complaintKind(complaints, text);
+  return { kind, category: kind?.category ?? categorize(complaints, text).id };
+}
+
+/** 有无补充: the customer says there is nothing to add (没有要补充的了, nothing to add). */
+export function saysNothingToAdd(complaints: Complaints, text: string): boolean {
+  return compiled(complaints).nothingToAdd(foldCustomer(text));
 }

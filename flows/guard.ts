@@ -97,24 +97,16 @@ export function canonical(phrase: string): string {
 }
 
 const PATTERN_SYNTAX = /[[\]()|…]|\.\.\./;
-const GAP = '.{0,4}';
-
-/** Whether a listed phrase uses the pattern syntax (`[…]`, `(a|b)`, `…`) rather than plain words. */
-export function isPattern(phrase: string): boolean {
-  return PATTERN_SYNTAX.test(phrase);
-}
 
 /**
- * A test on folded text (`foldForGuard`) for a listed phrase: a plain phrase is a substring; a
- * pattern becomes a regular expression over the folded pieces. Undefined for a phrase with
- * nothing to match; 'invalid' for a pattern with an unclosed bracket.
+ * The regular-expression source of a phrase in the pattern syntax: `[…]` optional words, `(a|b)`
+ * alternatives, `…` (or `...`) `gap`. Each literal piece goes through `literal`, which must fold
+ * it the way the text it is matched against is folded and escape it. Used by the guard and by
+ * the complaint kinds (flows/facts.ts); the result may still be an invalid expression (an
+ * unclosed bracket), which the caller finds when it compiles it.
  */
-export function phraseTest(phrase: string): ((folded: string) => boolean) | 'invalid' | undefined {
-  if (!PATTERN_SYNTAX.test(phrase)) {
-    const key = foldForGuard(phrase);
-    return key ? (folded) => folded.includes(key) : undefined;
-  }
-  const source = phrase
+export function patternSource(phrase: string, literal: (piece: string) => string, gap: string): string {
+  return phrase
     .replace(/\.\.\./g, '…')
     .split(/([[\]()|…])/u)
     .map((part) => {
@@ -122,10 +114,25 @@ export function phraseTest(phrase: string): ((folded: string) => boolean) | 'inv
       if (part === ']') return ')?';
       if (part === '(') return '(?:';
       if (part === ')' || part === '|') return part;
-      if (part === '…') return GAP;
-      return foldForGuard(part).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      if (part === '…') return gap;
+      return literal(part);
     })
     .join('');
+}
+
+const GAP = '.{0,4}';
+
+/**
+ * A test on folded text (`foldForGuard`) for a listed phrase: a plain phrase is a substring; a
+ * pattern becomes a regular expression over the folded pieces. Undefined for a phrase with
+ * nothing to match; 'invalid' for a pattern with an unclosed bracket.
+ */
+function phraseTest(phrase: string): ((folded: string) => boolean) | 'invalid' | undefined {
+  if (!PATTERN_SYNTAX.test(phrase)) {
+    const key = foldForGuard(phrase);
+    return key ? (folded) => folded.includes(key) : undefined;
+  }
+  const source = patternSource(phrase, (part) => foldForGuard(part).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), GAP);
   let re: RegExp;
   try {
     re = new RegExp(source, 'u');

@@ -1,6 +1,6 @@
-import { INTENT_IDS, type FlowDefinition, type IntentId } from './schema.js';
-import { foldForGuard, isPattern, phraseTest } from './guard.js';
+import { kindOfFolded, matchesAny, VENTING_KINDS } from './facts.js';
 import { compileLead, type Lead } from './lead.js';
+import { INTENT_IDS, type ComplaintKindId, type FlowDefinition, type IntentId } from './schema.js';
 import { normalize, toSimplified } from './text.js';
 
 /** What the bot understood of one customer message, computed once per message. */
@@ -14,7 +14,14 @@ export interface Understanding {
   /** A satisfaction rating, when the message is one (a digit 1–5, "五星", "4分"). */
   rating: number | undefined;
   /** Complaint signals: a complaint word or anger starts the complaint flow; a supervisor request escalates it. */
-  complaint: { triggered: boolean; angry: boolean; exclaimed: boolean; supervisor: boolean };
+  complaint: {
+    triggered: boolean;
+    angry: boolean;
+    exclaimed: boolean;
+    supervisor: boolean;
+    /** Which of 003's complaint situations the message is (complaints.kinds); undefined: none or a general one. */
+    kind: ComplaintKindId | undefined;
+  };
   /** A request beyond policy this message makes (a policy id), answered with the sandwich. */
   policy: string | undefined;
   /** The customer asks for a person: the whole message says so, or a specific phrase (转人工, real person) appears. */
@@ -143,31 +150,17 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   const fillerRules = def.fillers.map((f) => phraseRule('filler', f)).sort((a, b) => b.phrase.length - a.phrase.length);
   const fillers = new Set(def.fillers.map(normalize));
 
-  // Trigger lists accept the guard's pattern syntax (`[optional]`, `(a|b)`, `…` a short gap),
-  // matched on folded text; plain phrases stay whole words in Latin script.
-  const containsAny = (list: readonly string[]) => {
-    const plain = list.filter((p) => !isPattern(p));
-    const patterns = list.filter(isPattern).flatMap((p) => {
-      const test = phraseTest(p);
-      return typeof test === 'function' ? [test] : [];
-    });
-    // One alternation, one scan per message. Not global: `test` on a global RegExp would carry
-    // lastIndex from one message to the next.
-    const any = plain.length
-      ? new RegExp(plain.map((p) => `(?:${phraseRule('filler', p).pattern.source})`).join('|'), 'u')
-      : undefined;
-    if (patterns.length === 0) return (norm: string) => any?.test(norm) ?? false;
-    return (norm: string) => (any?.test(norm) ?? false) || patterns.some((test) => test(foldForGuard(norm)));
-  };
-  const isTrigger = containsAny(def.complaints.triggers);
-  const isAnger = containsAny(def.complaints.anger);
-  const isSupervisor = containsAny(def.complaints.supervisor);
+  // Trigger lists and keywords accept the guard's pattern syntax (`[optional]`, `(a|b)`, `…` a
+  // short gap), matched as the complaint kinds are (flows/facts.ts); Latin words stay whole words.
+  const isTrigger = matchesAny(def.complaints.triggers);
+  const isAnger = matchesAny(def.complaints.anger);
+  const isSupervisor = matchesAny(def.complaints.supervisor);
   const exclamations = new RegExp(`!{${def.complaints.exclamations},}`, 'u');
-  const policies = def.policies.map((p) => ({ id: p.id, matches: containsAny(p.triggers) }));
+  const policies = def.policies.map((p) => ({ id: p.id, matches: matchesAny(p.triggers) }));
   // Short phrases only count as the whole message: 人工智能 is not a request for a person, and
   // "the agent yesterday was helpful" is not one either. Inside a longer message it takes three
   // Chinese characters (转人工) or two words (real person).
-  const asksForPerson = containsAny(
+  const asksForPerson = matchesAny(
     def.intents.human.filter((p) => {
       const norm = normalize(p);
       return ASCII_WORD.test(norm) ? norm.split(' ').length >= 2 : [...norm].length >= 3;
@@ -179,7 +172,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   // An entry is a topic only when the message names it: one of its keywords (after synonyms).
   const named = new Map(
     def.faq.map((entry) => {
-      const names = entry.keywords.length ? containsAny(entry.keywords.map((k) => fold(normalize(k)))) : () => true;
+      const names = entry.keywords.length ? matchesAny(entry.keywords.map((k) => fold(normalize(k)))) : () => true;
       return [entry.id, (text: string) => names(fold(normalize(text)))] as const;
     }),
   );
@@ -233,9 +226,12 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     // Exclamation marks intensify ("太好了!!" is not a complaint); on their own they only tell
     // whether someone already complaining is still upset.
     // A message that only says the replies are slow gets 003's answer for 回应慢, not the complaint
-    // flow, even when its words (没人理) are also anger; said with more, it is a complaint.
+    // flow, even when its words (没人理) are also anger; said with more, it is a complaint. A kind of
+    // complaint (an agent's fault, cursing, a rude question) starts the complaint flow too;
+    // cursing and rude questions are anger.
     const onlyWaiting = whole === 'slowReply';
-    const angry = !onlyWaiting && isAnger(norm);
+    const kind = kindOfFolded(def.complaints, norm)?.id;
+    const angry = !onlyWaiting && (isAnger(norm) || (kind !== undefined && VENTING_KINDS.includes(kind)));
     const supervisor = isSupervisor(norm);
     return {
       intents,
@@ -243,10 +239,11 @@ export function compileMatcher(def: FlowDefinition): Matcher {
       faq,
       rating: parseRating(norm),
       complaint: {
-        triggered: angry || supervisor || isTrigger(norm),
+        triggered: angry || supervisor || kind !== undefined || isTrigger(norm),
         angry,
         exclaimed: exclamations.test(norm),
         supervisor,
+        kind,
       },
       policy: policies.find((p) => p.matches(norm))?.id,
       wantsPerson: whole === 'human' || asksForPerson(norm),

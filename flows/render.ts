@@ -4,7 +4,7 @@ import { localParts } from './hours.js';
 import { pickVariant, render } from './text.js';
 
 /** The directives that name a text instead of carrying it: the step renders them into replies. */
-export type TextDirective = Extract<Directive, { type: 'say' | 'greet' | 'answer' | 'policy' }>;
+export type TextDirective = Extract<Directive, { type: 'say' | 'greet' | 'answer' | 'policy' | 'acknowledge' }>;
 
 /**
  * Renders a text directive into the reply the customer reads, in the definition's locale.
@@ -30,6 +30,10 @@ export function renderReply(
         opening: pickVariant(def.texts.opening, turn),
       };
       return withChoices(def, render(pickVariant(greetingFor(def, at), turn), greeting).trim());
+    }
+    case 'acknowledge': {
+      const text = def.complaints.kinds.find((k) => k.id === d.kind)?.acknowledge ?? def.texts.complaintAcknowledge;
+      return withChoices(def, render(pickVariant(text, turn), vars));
     }
     case 'answer': {
       const entry = def.faq.find((f) => f.id === d.faqId);

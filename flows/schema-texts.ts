@@ -44,6 +44,10 @@ export const TEXT_PLACEHOLDERS = {
   complaintClarify: ['facts', 'missing'],
   complaintAskMissing: ['missing'],
   complaintConfirmFacts: ['facts'],
+  /** 问题记录完毕询问顾客有无补充 (003): √请问您还有其他要补充的吗？ ×还有问题吗？ */
+  complaintAnythingToAdd: [],
+  /** What the customer added is on the record. */
+  complaintNoted: [],
   complaintResolve: ['answer'],
   complaintResolved: ['ticket'],
   complaintPromise: ['ticket', 'hours'],
@@ -98,7 +102,10 @@ type DefinitionShape = {
   greetings: { default: Text; byTime: Array<{ text: Text }>; holidays: Array<{ text: Text }> };
   faq: Array<{ topic: string; answer: Text }>;
   choices: Record<string, string>;
-  complaints: { facts: Record<'order' | 'when' | 'what', { label: string; ask: string }> };
+  complaints: {
+    facts: Record<'order' | 'when' | 'what', { label: string; ask: string }>;
+    kinds?: Array<{ acknowledge: Text }>;
+  };
   policies: Array<{ understanding: Text; reason: Text; alternative: Text }>;
 };
 
@@ -122,6 +129,7 @@ export function botTexts(def: DefinitionShape): Array<{ path: (string | number)[
     add(['complaints', 'facts', key, 'label'], def.complaints.facts[key].label);
     add(['complaints', 'facts', key, 'ask'], def.complaints.facts[key].ask);
   }
+  def.complaints.kinds?.forEach((k, i) => add(['complaints', 'kinds', i, 'acknowledge'], k.acknowledge));
   def.policies.forEach((p, i) => {
     add(['policies', i, 'understanding'], p.understanding);
     add(['policies', i, 'reason'], p.reason);

@@ -1,8 +1,16 @@
 import { z } from 'zod';
-import { compileGuard, ForbiddenPhrase, phraseTest } from './guard.js';
+import { compileGuard, ForbiddenPhrase } from './guard.js';
+import { Complaints, customerPhrase, slug, triggers } from './schema-complaints.js';
 import { ANSWER_PLACEHOLDERS, botTexts, GREETING_PLACEHOLDERS, Text, textsShape, textWith } from './schema-texts.js';
 
 export { Text, TEXT_PLACEHOLDERS, type TextKey } from './schema-texts.js';
+export {
+  COMPLAINT_KINDS,
+  ComplaintCategory,
+  ComplaintKind,
+  Complaints,
+  type ComplaintKindId,
+} from './schema-complaints.js';
 
 /**
  * The shape of an admin-editable flow definition. Everything the bot says and every knob that
@@ -29,16 +37,6 @@ const timeZone = z.string().refine((tz) => {
 }, 'is not an IANA time zone (e.g. Asia/Shanghai)');
 
 const phrases = z.array(z.string().trim().min(1)).min(1);
-/**
- * Trigger phrases: plain words, or patterns in the guard's syntax (`[optional]`, `(a|b)`, `…` a gap
- * of up to 4 characters), e.g. `(买了|签收)[都](十|半个月)……(退|无理由)`.
- */
-const triggerPhrase = z
-  .string()
-  .trim()
-  .min(1)
-  .refine((p) => phraseTest(p) !== 'invalid', 'is not a valid pattern: check that every [ ] and ( ) is closed');
-const triggers = z.array(triggerPhrase).min(1);
 
 export const CHOICE_IDS = [
   'yes',
@@ -83,75 +81,10 @@ export const FaqEntry = z.object({
    * entry has no such check. Not ranked on their own: a short keyword would pull in every message
    * that shares it (包裹里少了一件 is not a tracking question).
    */
-  keywords: z.array(triggerPhrase).default([]),
+  keywords: z.array(customerPhrase).default([]),
   answer: textWith(ANSWER_PLACEHOLDERS),
 });
 export type FaqEntry = z.infer<typeof FaqEntry>;
-
-const pattern = z.string().refine((p) => {
-  try {
-    new RegExp(p, 'iu');
-    return true;
-  } catch {
-    return false;
-  }
-}, 'is not a valid regular expression');
-
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes');
-
-export const ComplaintCategory = z.object({
-  id: slug,
-  name: z.string().min(1),
-  keywords: z.array(z.string().trim().min(1)).default([]),
-  /** Reply time promised for this kind of complaint (投诉类型规定回复时间). */
-  promiseHours: z.number().positive(),
-  /** Knowledge-base entry offered as the resolution, when there is one. */
-  faqId: z.string().optional(),
-  priority: z.enum(['normal', 'high']).default('normal'),
-  /** Always handled by a person: the complaint is escalated once it is understood. */
-  alwaysHuman: z.boolean().default(false),
-});
-
-const factSpec = z.object({
-  /** How the fact is named when restating it ("订单号"). */
-  label: z.string().min(1),
-  /** How the bot asks for it when it is missing ("您的订单号"). */
-  ask: z.string().min(1),
-});
-
-export const Complaints = z.object({
-  /** Words that mean "I want to complain" (投诉, 差评, complaint). */
-  triggers,
-  /** Signals of anger (太差了, 骗子, scam); anger also starts the complaint flow. */
-  anger: triggers,
-  /** Asking for someone higher up (找你们领导, manager): escalates. */
-  supervisor: triggers,
-  /** A run of this many exclamation marks counts as anger in a customer already complaining. */
-  exclamations: z.number().int().min(2).default(2),
-  /** Messages sent within this many seconds of each other are taken together (让客户把话说完). */
-  listenSeconds: z.number().positive().max(120),
-  /** Escalate when the customer is still angry after this many de-escalation turns. */
-  angryTurnsBeforeEscalation: z.number().int().min(1),
-  /** How many times to ask for missing facts before going ahead with what is known. */
-  clarifyRounds: z.number().int().min(0),
-  facts: z.object({
-    separator: z.string(),
-    labelSeparator: z.string(),
-    askSeparator: z.string(),
-    /** Joins further details of what happened, told in later messages. */
-    detailSeparator: z.string(),
-    order: factSpec.extend({ patterns: z.array(pattern).min(1) }),
-    when: factSpec.extend({ patterns: z.array(pattern).min(1) }),
-    what: factSpec.extend({
-      minLength: z.number().int().min(1),
-      ignore: z.array(z.string().min(1)).default([]),
-      /** What separates clauses besides punctuation ("\\s+and\\s+"), as patterns: a clause that only vents is left out of the facts. */
-      clauseBreaks: z.array(pattern).default([]),
-    }),
-  }),
-  categories: z.array(ComplaintCategory).min(1),
-  defaultCategory: z.string(),
-});
 
 /** Handing a conversation to people (智能与人工协同). */
 export const Handoff = z.object({
@@ -289,6 +222,18 @@ export const FlowDefinition = z
           code: 'custom',
           path: ['complaints', 'categories', i, 'faqId'],
           message: `no faq entry has id "${c.faqId}"`,
+        });
+    });
+    const kindIds = new Set<string>();
+    def.complaints.kinds.forEach((k, i) => {
+      if (kindIds.has(k.id))
+        ctx.addIssue({ code: 'custom', path: ['complaints', 'kinds', i, 'id'], message: `duplicate kind "${k.id}"` });
+      kindIds.add(k.id);
+      if (k.category !== undefined && !categoryIds.has(k.category))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['complaints', 'kinds', i, 'category'],
+          message: `no complaint category has id "${k.category}"`,
         });
     });
     for (const id of Object.keys(def.handoff.categoryChannels)) {

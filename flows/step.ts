@@ -123,7 +123,8 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
         case 'say':
         case 'greet':
         case 'answer':
-        case 'policy': {
+        case 'policy':
+        case 'acknowledge': {
           const reply = renderReply(def, d, turn, input.at);
           if (reply) {
             effects.push(reply);

@@ -1,10 +1,17 @@
-import { assign } from 'xstate';
-import type { EscalationReason } from '../contracts.js';
-import { categorize, describeFacts, describeMissing, extractFacts, mergeFacts, missingFacts } from '../facts.js';
+import { and, assign, or } from 'xstate';
+import {
+  classify,
+  describeFacts,
+  describeMissing,
+  extractFacts,
+  FACT_KEYS,
+  mergeFacts,
+  missingFacts,
+  saysNothingToAdd,
+} from '../facts.js';
 import { pickVariant } from '../text.js';
-import type { Ticket } from '../ticket.js';
-import { newTicket, promisedBy, recordTicket, watchPromise } from './records.js';
 import type { HandoffSetup } from './handoff.js';
+import { categoryOf, needsPerson, withComplaintRecords, type ComplaintRecordsSetup } from './complaint-records.js';
 import {
   effect,
   localeOf,
@@ -19,9 +26,11 @@ import {
 } from './setup.js';
 
 /**
- * Complaints (002 客户抱怨与投诉 核心步骤): listen, apologise, clarify, then resolve from the
- * knowledge base, or register the matter with the category's promised reply time, or escalate.
- * The standard conversation is suspended meanwhile and resumed through its history state.
+ * Complaints (002 客户抱怨与投诉 核心步骤, 003 客户抱怨与投诉的应答规范): listen, acknowledge in
+ * the words 003 gives for the complaint's kind, clarify, ask whether there is anything to add,
+ * then resolve from the knowledge base, or register the matter with the category's promised
+ * reply time, or escalate. The standard conversation is suspended meanwhile and resumed through
+ * its history state. How the outcome is recorded is in complaint-records.ts.
  */
 
 /** The complaint's words so far with one more message, bounded. */
@@ -29,47 +38,29 @@ function joined(text: string, more: string): string {
   return [text, more].filter(Boolean).join(' ').slice(0, 500);
 }
 
-function categoryOf(deps: MachineDeps, context: ServiceContext) {
-  return deps.definitions(context.locale).complaints.categories.find((k) => k.id === context.complaint?.category);
+/** The facts this complaint's kind needs before it is handled (all three for a general one). */
+function neededFacts(deps: MachineDeps, context: ServiceContext) {
+  const kind = context.complaint?.kind;
+  return deps.definitions(context.locale).complaints.kinds.find((k) => k.id === kind)?.needs ?? FACT_KEYS;
 }
 
-/** One ticket per complaint: category, priority, the facts as restated, the promised deadline (`promiseHours` from `at`). */
-function complaintTicket(
-  deps: MachineDeps,
-  context: ServiceContext,
-  at: number,
-  fields: { status: Ticket['status']; outcome: string; promiseHours?: number } & Partial<Ticket>,
-): Ticket | undefined {
-  const c = context.complaint;
-  if (!c) return undefined;
-  const { promiseHours, ...rest } = fields;
-  const category = categoryOf(deps, context);
-  const facts = [c.text, describeFacts(deps.definitions(context.locale).complaints, c.facts)].filter(Boolean);
-  return newTicket(deps, { ...context, facts }, at, {
-    type: 'complaint',
-    need: c.facts.what ?? c.text,
-    category: category?.id ?? 'other',
-    priority: category?.priority ?? 'normal',
-    ...(promiseHours !== undefined ? { promisedBy: promisedBy(at, promiseHours) } : {}),
-    ...rest,
-  });
-}
-
-/** Listening, apologising, clarifying: what the complaint holds while the customer talks. */
-function withComplaintSteps(handoff: HandoffSetup, deps: MachineDeps) {
+/** Listening and acknowledging: what the complaint holds while the customer talks. */
+function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
-  return handoff.extend({
+  return records.extend({
     actions: {
       startComplaint: collect(({ context, event, enqueue }, params: { fromIdle: boolean }) => {
         const locale = localeOf(event, context.locale);
         const complaints = deps.definitions(locale).complaints;
         const text = textOf(event);
+        const { kind, category } = classify(complaints, text);
         enqueue.assign({
           locale: params.fromIdle ? locale : context.locale,
           complaint: {
             text,
             facts: extractFacts(complaints, text),
-            category: categorize(complaints, text).id,
+            category,
+            kind: kind?.id,
             supervisor: understood(event)?.complaint.supervisor ?? false,
             angryTurns: 0,
             rounds: 0,
@@ -78,19 +69,21 @@ function withComplaintSteps(handoff: HandoffSetup, deps: MachineDeps) {
         });
         enqueue(effect({ type: 'timer.set', name: 'listen', dueAt: event.at + complaints.listenSeconds * SECOND_MS }));
       }),
-      // Let the customer finish: every message in quick succession joins the complaint and waits again.
+      // Let the customer finish: every message joins the complaint (its facts, kind and category).
       absorbComplaint: collect(({ context, event, enqueue }) => {
         const c = context.complaint;
         if (!c || event.type !== 'user.message') return;
         const complaints = defOf(context).complaints;
         const text = joined(c.text, textOf(event));
         const facts = mergeFacts(c.facts, extractFacts(complaints, textOf(event)), complaints.facts.detailSeparator);
+        const { kind, category } = classify(complaints, text);
         enqueue.assign({
           complaint: {
             ...c,
             text,
             facts,
-            category: categorize(complaints, text).id,
+            category,
+            kind: kind?.id,
             supervisor: c.supervisor || event.understanding.complaint.supervisor,
           },
         });
@@ -110,30 +103,57 @@ function withComplaintSteps(handoff: HandoffSetup, deps: MachineDeps) {
           }),
         ),
       ),
+      // 道歉: 003's words for this kind of complaint (an agent's attitude or mistake, cursing, a rude question), else the general ones.
+      acknowledgeComplaint: collect(({ context, enqueue }) =>
+        enqueue(effect({ type: 'acknowledge', kind: context.complaint?.kind })),
+      ),
       countAnger: assign({
         complaint: ({ context, event }) =>
           context.complaint && upset(event)
             ? { ...context.complaint, angryTurns: context.complaint.angryTurns + 1 }
             : context.complaint,
       }),
+      clearComplaint: assign({ complaint: undefined }),
+      // The desk's card shows the complaint as the customer told it (its need) and as restated (the facts).
+      handOverComplaint: assign({
+        facts: ({ context }) => {
+          const c = context.complaint;
+          if (!c) return context.facts;
+          const restated = describeFacts(defOf(context).complaints, c.facts);
+          return [...context.facts, restated, c.text].filter(Boolean).slice(-5);
+        },
+      }),
+    },
+  });
+}
+
+/** Clarifying, 有无补充 and the offered solution: what the bot asks and how it decides to go on. */
+function withComplaintSteps(records: ComplaintRecordsSetup, deps: MachineDeps) {
+  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
+  return withComplaintListening(records, deps).extend({
+    actions: {
       nextRound: assign({
         complaint: ({ context }) =>
           context.complaint ? { ...context.complaint, rounds: context.complaint.rounds + 1 } : undefined,
       }),
-      // 澄清: restate what is known, ask for what is missing.
+      // 澄清: restate what is known, ask for what is missing (once the facts are in, `confirmFacts` restates them).
       askForFacts: collect(({ context, enqueue }) => {
         const c = context.complaint;
         if (!c) return;
         const complaints = defOf(context).complaints;
-        const missing = missingFacts(c.facts);
+        const missing = missingFacts(c.facts, neededFacts(deps, context));
+        if (missing.length === 0 || c.rounds >= complaints.clarifyRounds) return;
         const facts = describeFacts(complaints, c.facts);
-        if (missing.length === 0 || c.rounds >= complaints.clarifyRounds) {
-          if (facts) enqueue(say('complaintConfirmFacts', { vars: { facts } }));
-          return;
-        }
         const ask = describeMissing(complaints, missing);
         if (facts) enqueue(say('complaintClarify', { vars: { facts, missing: ask } }));
         else enqueue(say('complaintAskMissing', { vars: { missing: ask } }));
+      }),
+      // 问题记录完毕询问顾客有无补充 (003): repeat the record, then √请问您还有其他要补充的吗？
+      confirmFacts: collect(({ context, enqueue }) => {
+        const c = context.complaint;
+        const facts = c ? describeFacts(defOf(context).complaints, c.facts) : '';
+        if (facts) enqueue(say('complaintConfirmFacts', { vars: { facts } }));
+        enqueue(say('complaintAnythingToAdd'));
       }),
       offerAnswer: collect(({ context, enqueue }) => {
         const entry = defOf(context).faq.find((f) => f.id === categoryOf(deps, context)?.faqId);
@@ -145,18 +165,26 @@ function withComplaintSteps(handoff: HandoffSetup, deps: MachineDeps) {
             }),
           );
       }),
-      clearComplaint: assign({ complaint: undefined }),
     },
     guards: {
-      complaintNeedsPerson: ({ context }) =>
-        context.complaint?.supervisor === true || categoryOf(deps, context)?.alwaysHuman === true,
+      complaintNeedsPerson: ({ context }) => needsPerson(deps, context),
+      complaintAsksSupervisor: ({ context }) => context.complaint?.supervisor === true,
       stillAngryTooLong: ({ context, event }) =>
         upset(event) &&
         (context.complaint?.angryTurns ?? 0) + 1 >= defOf(context).complaints.angryTurnsBeforeEscalation,
       readyToResolve: ({ context }) => {
         const c = context.complaint;
-        return !c || missingFacts(c.facts).length === 0 || c.rounds >= defOf(context).complaints.clarifyRounds;
+        return (
+          !c ||
+          missingFacts(c.facts, neededFacts(deps, context)).length === 0 ||
+          c.rounds >= defOf(context).complaints.clarifyRounds
+        );
       },
+      // Something was recorded to repeat back (a customer who told nothing is not asked what else).
+      hasFactsToConfirm: ({ context }) =>
+        context.complaint !== undefined && describeFacts(defOf(context).complaints, context.complaint.facts) !== '',
+      nothingToAdd: ({ context, event }) =>
+        event.type === 'user.message' && saysNothingToAdd(defOf(context).complaints, event.text),
       hasComplaintAnswer: ({ context }) => {
         const faqId = categoryOf(deps, context)?.faqId;
         return faqId !== undefined && defOf(context).faq.some((f) => f.id === faqId);
@@ -166,85 +194,21 @@ function withComplaintSteps(handoff: HandoffSetup, deps: MachineDeps) {
   });
 }
 
-/** How a complaint is settled on the record: resolved, registered with a promise, or escalated. */
-function withComplaintRecords(steps: ReturnType<typeof withComplaintSteps>, deps: MachineDeps) {
-  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
-  return steps.extend({
-    actions: {
-      recordComplaintResolved: collect(({ context, event, enqueue }) => {
-        const ticket = complaintTicket(deps, context, event.at, {
-          status: 'resolved',
-          outcome: 'customer accepted the knowledge-base solution',
-        });
-        if (!ticket) return;
-        recordTicket(enqueue, context, ticket);
-        enqueue(say('complaintResolved', { vars: { ticket: ticket.id } }));
-      }),
-      // 受理完客户投诉后的应答: the feedback path, with the category's promised reply time.
-      recordComplaintPromise: collect(({ context, event, enqueue }) => {
-        const hours = categoryOf(deps, context)?.promiseHours ?? defOf(context).thresholds.followUpHours;
-        const ticket = complaintTicket(deps, context, event.at, {
-          status: 'pending',
-          outcome: `feedback path: reply promised within ${hours} h`,
-          promiseHours: hours,
-        });
-        if (!ticket) return;
-        recordTicket(enqueue, context, ticket);
-        // A customer who blocked the bot cannot hear the promise; it is still kept.
-        if (event.type !== 'user.blocked')
-          enqueue(say('complaintPromise', { vars: { ticket: ticket.id, hours: String(hours) } }));
-        watchPromise(enqueue, ticket.id, hours, event.at);
-      }),
-      // 用户要求与上级沟通 / still angry / a category people must handle: escalate at high priority.
-      recordComplaintEscalation: collect(({ context, event, enqueue }, params: { announce: boolean }) => {
-        const c = context.complaint;
-        if (!c) return;
-        const category = categoryOf(deps, context);
-        const reason: EscalationReason = c.supervisor
-          ? 'supervisor'
-          : category?.alwaysHuman
-            ? 'always-human'
-            : 'still-angry';
-        const hours = Math.min(category?.promiseHours ?? 24, defOf(context).thresholds.followUpHours);
-        const outcome = `escalated (${reason}): supervisor contact promised within ${hours} h`;
-        const ticket = complaintTicket(deps, context, event.at, {
-          status: 'pending',
-          outcome,
-          promiseHours: hours,
-          priority: 'high',
-          escalation: { reason, at: event.at },
-        });
-        if (!ticket) return;
-        recordTicket(enqueue, context, ticket);
-        // A customer who asked for a supervisor is told when one will be in touch (002 三.3), even while handed to the desk.
-        if (params.announce || reason === 'supervisor')
-          enqueue(say('complaintEscalate', { vars: { ticket: ticket.id, hours: String(hours) } }));
-        watchPromise(enqueue, ticket.id, hours, event.at);
-        enqueue(effect({ type: 'escalate', escalation: { ticketId: ticket.id, reason, priority: 'high' } }));
-      }),
-      // The escalated complaint's ticket is the one the handoff card and its outcome refer to.
-      adoptComplaintTicket: assign({
-        handoff: ({ context }) =>
-          context.handoff ? { ...context.handoff, ticketId: context.sessionTickets.at(-1) ?? '' } : undefined,
-      }),
-    },
-  });
-}
+function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
+  const idle = '#conversation.service.idle';
+  /** A complaint that ends without the customer is still on record (escalated or registered). */
+  const settle = (announce: boolean) => [{ type: 'settleComplaint', params: { announce } }, 'clearComplaint'] as const;
 
-function complaintStates(s: ReturnType<typeof withComplaintRecords>) {
-  /** A complaint that ends without the customer (idle, blocked, restarted) is still registered with its promise. */
-  const registered = ['recordComplaintPromise', 'clearComplaint'] as const;
-
-  /** 投诉处理: listen, apologise, clarify, then resolve or give the feedback path. */
+  /** 投诉处理: listen, apologise, clarify, 有无补充, then resolve, give the feedback path or escalate. */
   const complaint = s.createStateConfig({
     initial: 'listening',
     on: {
-      // Gone quiet mid-complaint: it is still registered, with its promised reply time.
-      'timer.idle': { target: '#conversation.service.idle', actions: [...registered, say('idleClose')] },
-      'user.blocked': { target: '#conversation.service.idle', actions: [...registered] },
+      // Gone quiet mid-complaint: it is still on record; one people handle is escalated, and the customer told when.
+      'timer.idle': { target: idle, actions: [...settle(true), say('idleClose')] },
+      'user.blocked': { target: idle, actions: settle(false) },
       'user.start': {
         target: '#conversation.service.awaitingNeed',
-        actions: [...registered, 'adoptLocale', effect({ type: 'greet', withAsk: true })],
+        actions: [...settle(false), 'adoptLocale', effect({ type: 'greet', withAsk: true })],
       },
     },
     states: {
@@ -256,17 +220,20 @@ function complaintStates(s: ReturnType<typeof withComplaintRecords>) {
           'timer.listen': { target: 'acknowledging' },
         },
       },
-      /** 道歉: acknowledge the feeling and apologise, even when the fault is not ours. */
+      /** 道歉: 003's answer for the kind of complaint, even when the fault is not ours. A supervisor asked for is not kept waiting. */
       acknowledging: {
         always: [
-          { guard: 'complaintNeedsPerson', target: 'escalating', actions: say('complaintAcknowledge') },
-          { target: 'clarifying', actions: say('complaintAcknowledge') },
+          { guard: 'complaintAsksSupervisor', target: 'escalating', actions: 'acknowledgeComplaint' },
+          { target: 'clarifying', actions: 'acknowledgeComplaint' },
         ],
       },
       /** 澄清: restate the key facts and ask for what is missing. */
       clarifying: {
         entry: 'askForFacts',
-        always: { guard: 'readyToResolve', target: 'resolving' },
+        always: [
+          { guard: and(['readyToResolve', 'hasFactsToConfirm']), target: 'supplementing' },
+          { guard: 'readyToResolve', target: 'resolving' },
+        ],
         on: {
           'user.message': [
             { guard: 'asksSupervisor', target: 'escalating', actions: 'absorbComplaint' },
@@ -276,55 +243,86 @@ function complaintStates(s: ReturnType<typeof withComplaintRecords>) {
           ],
         },
       },
-      /** 解决: the category's knowledge-base answer when it has one, else the feedback path. */
-      resolving: {
-        always: [{ guard: 'hasComplaintAnswer', target: 'checking', actions: 'offerAnswer' }, { target: 'promising' }],
-      },
-      checking: {
+      /**
+       * 问题记录完毕询问顾客有无补充: the record is repeated and the customer asked whether there is
+       * more. No → on. A bare "yes" → "please go on". Anything else is added to the record and the
+       * complaint goes on: asked once, as 003 does, so a customer who has just added something is
+       * not asked again (which would read as ×还有问题吗？).
+       */
+      supplementing: {
+        entry: 'confirmFacts',
         on: {
           'user.message': [
             { guard: 'asksSupervisor', target: 'escalating', actions: 'absorbComplaint' },
-            { guard: 'isYes', target: 'done', actions: 'recordComplaintResolved' },
-            { guard: 'stillAngryTooLong', target: 'escalating', actions: 'countAnger' },
+            { guard: or(['wantsToFinish', 'nothingToAdd']), target: 'resolving' },
+            { guard: 'wantsMore', actions: say('goOn') },
+            { guard: 'stillAngryTooLong', target: 'escalating', actions: ['absorbComplaint', 'countAnger'] },
             { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },
-            // "No", or anything else: the solution does not settle it, so give the feedback path.
-            { target: 'promising', actions: 'noteComplaint' },
+            { target: 'resolving', actions: ['absorbComplaint', 'countAnger', say('complaintNoted')] },
           ],
         },
       },
-      /** 反馈: registered, with the reply time promised for its category. */
-      promising: { always: { target: 'done', actions: 'recordComplaintPromise' } },
-      /** 升级: with people at the desk the escalation goes to them now (priority high); otherwise a supervisor's reply time is promised. */
-      escalating: {
-        always: [
-          {
-            guard: 'deskConnected',
-            target: '#conversation.handingOff',
-            actions: [
-              { type: 'recordComplaintEscalation', params: { announce: false } },
-              { type: 'requestHandoff', params: { reason: 'complaint' } },
-              'adoptComplaintTicket',
-              'clearComplaint',
-            ],
-          },
-          { target: 'done', actions: { type: 'recordComplaintEscalation', params: { announce: true } } },
-        ],
-      },
-      /** Back to where the customer was, or on to "anything else?" if the complaint came first. */
-      done: {
-        always: [
-          { guard: 'complaintFromIdle', target: '#conversation.service.askMore', actions: 'clearComplaint' },
-          { target: '#conversation.service.hist', actions: ['clearComplaint', say('complaintResume')] },
-        ],
-      },
+      ...outcomeStates(s),
     },
   });
 
   return { complaint };
 }
 
+/** How a complaint ends: resolved, registered with a promise, or escalated; then back to the conversation. */
+function outcomeStates(s: ReturnType<typeof withComplaintSteps>) {
+  return {
+    /** 解决: a person for the categories people handle, else the knowledge-base answer when there is one, else the feedback path. */
+    resolving: s.createStateConfig({
+      always: [
+        { guard: 'complaintNeedsPerson', target: 'escalating' },
+        { guard: 'hasComplaintAnswer', target: 'checking', actions: 'offerAnswer' },
+        { target: 'promising' },
+      ],
+    }),
+    checking: s.createStateConfig({
+      on: {
+        'user.message': [
+          { guard: 'asksSupervisor', target: 'escalating', actions: 'absorbComplaint' },
+          { guard: 'isYes', target: 'done', actions: 'recordComplaintResolved' },
+          { guard: 'stillAngryTooLong', target: 'escalating', actions: 'countAnger' },
+          { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },
+          // "No", or anything else: the solution does not settle it, so give the feedback path.
+          { target: 'promising', actions: 'noteComplaint' },
+        ],
+      },
+    }),
+    /** 反馈: registered, with the reply time promised for its category. */
+    promising: s.createStateConfig({ always: { target: 'done', actions: 'recordComplaintPromise' } }),
+    /** 升级: with people at the desk the escalation goes to them now (priority high); otherwise a supervisor's reply time is promised. */
+    escalating: s.createStateConfig({
+      always: [
+        {
+          guard: 'deskConnected',
+          target: '#conversation.handingOff',
+          actions: [
+            { type: 'recordComplaintEscalation', params: { announce: false } },
+            'handOverComplaint',
+            { type: 'requestHandoff', params: { reason: 'complaint' } },
+            'adoptComplaintTicket',
+            'clearComplaint',
+          ],
+        },
+        { target: 'done', actions: { type: 'recordComplaintEscalation', params: { announce: true } } },
+      ],
+    }),
+    /** Back to where the customer was, or on to "anything else?" if the complaint came first. */
+    done: s.createStateConfig({
+      always: [
+        { guard: 'complaintFromIdle', target: '#conversation.service.askMore', actions: 'clearComplaint' },
+        { target: '#conversation.service.hist', actions: ['clearComplaint', say('complaintResume')] },
+      ],
+    }),
+  };
+}
+
 export function withComplaint(handoff: HandoffSetup, deps: MachineDeps) {
-  const s = withComplaintRecords(withComplaintSteps(handoff, deps), deps);
+  const s = withComplaintSteps(withComplaintRecords(handoff, deps), deps);
   return { setup: s, states: complaintStates(s) };
 }
 export type ComplaintSetup = ReturnType<typeof withComplaint>['setup'];

@@ -3,7 +3,7 @@ import type { Directive, HandoffReason, AgentRef } from '../contracts.js';
 import type { ComplaintFacts } from '../facts.js';
 import type { PhraseGuard } from '../guard.js';
 import type { Understanding } from '../match.js';
-import type { FlowDefinition, IntentId } from '../schema.js';
+import type { ComplaintKindId, FlowDefinition, IntentId } from '../schema.js';
 import type { Customer, TicketStatus } from '../ticket.js';
 import { trimSentence } from '../text.js';
 
@@ -59,6 +59,8 @@ export interface ComplaintState {
   text: string;
   facts: ComplaintFacts;
   category: string;
+  /** Which of 003's situations it is (complaints.kinds), chosen by the customer's words; undefined: a general complaint (and in snapshots stored before kinds). */
+  kind?: ComplaintKindId | undefined;
   supervisor: boolean;
   /** De-escalation turns in which the customer was still angry. */
   angryTurns: number;

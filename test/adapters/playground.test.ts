@@ -88,7 +88,7 @@ describe('playground (scripted, as in the README)', () => {
 
   it('takes a complaint in Chinese through the de-escalation steps to a ticket with a promised time', async () => {
     const out = await play(
-      '你们什么破公司\uff01我要投诉\uff01\uff01\n买的耳机才用三天就坏了\n/wait 10s\n订单号 20261120001\uff0c昨天收到的\n不行\uff0c我要退款\n/tickets\n',
+      '你们什么破公司\uff01我要投诉\uff01\uff01\n买的耳机才用三天就坏了\n/wait 10s\n订单号 20261120001\uff0c昨天收到的\n没有了\n不行\uff0c我要退款\n/tickets\n',
     );
     // The two angry lines are answered once, after the pause: apology, then clarification.
     expect(out[0]).toBe('playground> 10 second(s) later…');
@@ -96,9 +96,13 @@ describe('playground (scripted, as in the README)', () => {
     expect(out[2]).toBe(
       'bot> 为了更快为您处理\uff0c我先和您确认一下\uff1a情况\uff1a买的耳机才用三天就坏了。麻烦您再告诉我您的订单号、大概是什么时候发生的\uff0c好吗\uff1f',
     );
-    expect(out).toContain(
+    // The record is repeated, and the customer asked whether there is anything to add (003 有无补充).
+    const repeated = out.indexOf(
       'bot> 我重复一下您反映的情况\uff1a订单号\uff1a20261120001\uff1b情况\uff1a买的耳机才用三天就坏了\uff1b时间\uff1a昨天。',
     );
+    expect(repeated).toBeGreaterThan(0);
+    expect(out[repeated + 1]).toBe('bot> 请问您还有其他要补充的吗\uff1f');
+    expect(out[repeated + 2]).toMatch(/^bot> 针对您反映的情况\uff0c我们的处理方案是\uff1a签收后 7 天内/);
     expect(
       out.some((l) =>
         /^bot> 非常感谢您反映的意见\uff0c您的投诉已登记\uff08编号 T\d{6}-\w{10}\uff09。.*48小时内给您明确的答复/.test(
@@ -113,7 +117,7 @@ describe('playground (scripted, as in the README)', () => {
 
   it('keeps the promised reply time: two days later the customer hears the complaint is escalated', async () => {
     const out = await play(
-      '我要投诉\n/wait 10s\n订单号 20261120001\uff0c昨天\uff0c耳机坏了\n不行\n/wait 49h\n/tickets\n',
+      '我要投诉\n/wait 10s\n订单号 20261120001\uff0c昨天\uff0c耳机坏了\n没有了\n不行\n/wait 49h\n/tickets\n',
     );
     const ticket = /编号 (T\d{6}-\w{10})/.exec(out.find((l) => l.includes('您的投诉已登记')) ?? '')?.[1];
     expect(ticket).toBeDefined();
@@ -128,11 +132,12 @@ describe('playground (scripted, as in the README)', () => {
 
   it('takes a complaint in English, and answers a trailing one before the script ends', async () => {
     const out = await play(
-      'This is a scam!! I want to complain\nmy headphones broke\n/wait 10s\norder 1234567, last week\nno\n',
+      'This is a scam!! I want to complain\nmy headphones broke\n/wait 10s\norder 1234567, last week\nno\nno\n',
     );
     expect(out).toContain(
       'bot> Let me repeat what you told me: order: 1234567; what happened: my headphones broke; when: last week.',
     );
+    expect(out).toContain('bot> Is there anything else you would like to add?');
     expect(
       out.some((l) => /^bot> Thank you for telling us\. Your complaint is registered .* within 48 hours\.$/.test(l)),
     ).toBe(true);

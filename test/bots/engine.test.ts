@@ -296,6 +296,8 @@ describe('engine: complaints', () => {
       h.clock.advance(7_000);
       await h.poller.tick();
       await h.say(conv, '订单号 12345678\uff0c昨天\uff0c东西丢了');
+      // 有无补充: nothing to add; then nothing else to ask.
+      await h.say(conv, '没有了');
       await h.say(conv, '不是');
     }
     const [handled] = await h.store.tickets.list({ conversationId: 'handled' });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FlowPayload } from '../../flows/contracts.js';
 import { Dialogue } from '../support/dialogue.js';
 import { defaultDefinition, defaultFlow, shanghai } from '../support/flows.js';
-import { extractFacts } from '../../flows/facts.js';
+import { classify, complaintKind, extractFacts } from '../../flows/facts.js';
 
 const flow = defaultFlow();
 const start = shanghai('2026-11-23T15:00:00');
@@ -30,11 +30,15 @@ describe('complaint de-escalation (zh-CN)', () => {
       '为了更快为您处理\uff0c我先和您确认一下\uff1a情况\uff1a买的耳机才用三天就坏了。麻烦您再告诉我您的订单号、大概是什么时候发生的\uff0c好吗\uff1f',
     );
 
-    // The facts arrive; the bot repeats them and offers the category's solution.
-    const [repeat, offer] = d.say('订单号 20261120001\uff0c昨天收到的', quickly);
-    expect(repeat).toBe(
+    // The facts arrive; the bot repeats them and asks whether there is anything to add (003 有无补充).
+    expect(d.say('订单号 20261120001\uff0c昨天收到的', quickly)).toEqual([
       '我重复一下您反映的情况\uff1a订单号\uff1a20261120001\uff1b情况\uff1a买的耳机才用三天就坏了\uff1b时间\uff1a昨天。',
-    );
+      '请问您还有其他要补充的吗\uff1f',
+    ]);
+    expect(d.state).toBe('complaint.supplementing');
+
+    // Nothing to add: the category's solution is offered.
+    const [offer] = d.say('没有了', quickly);
     expect(offer).toMatch(/^针对您反映的情况\uff0c我们的处理方案是\uff1a签收后 7 天内.*这样处理您看可以吗\uff1f$/);
     expect(d.choices()).toEqual(['是的', '不是']);
 
@@ -66,6 +70,8 @@ describe('complaint de-escalation (zh-CN)', () => {
     d.say('快递一直不到，太差了', quickly);
     pause(d);
     d.say('订单号 88886666，上周下的单', quickly);
+    expect(d.state).toBe('complaint.supplementing');
+    d.say('没有了', quickly);
     expect(d.state).toBe('complaint.checking');
     const replies = d.say('好的', quickly);
     expect(replies[0]).toMatch(/^好的\uff0c感谢您的理解和支持\uff01本次投诉已为您记录/);
@@ -103,10 +109,15 @@ describe('complaint de-escalation (zh-CN)', () => {
     expect(d.escalations).toMatchObject([{ reason: 'still-angry', priority: 'high' }]);
   });
 
-  it('escalates a category configured as always handled by a person', () => {
+  it('escalates a category configured as always handled by a person, once the complaint is on record', () => {
     const d = new Dialogue(flow, start);
     d.say('你们客服态度太差了', quickly);
     pause(d);
+    // 003: the complaint is recorded and repeated back (有无补充) before it goes to a person.
+    expect(d.escalations).toEqual([]);
+    d.say('昨天问他发货的事\uff0c他直接不理我了', quickly);
+    expect(d.state).toBe('complaint.supplementing');
+    d.say('没有了', quickly);
     expect(d.escalations).toMatchObject([{ reason: 'always-human' }]);
     expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ category: 'service-attitude', priority: 'high' });
   });
@@ -118,6 +129,7 @@ describe('complaint de-escalation (zh-CN)', () => {
       d.say('我要投诉\uff0c快递太慢了', quickly);
       apologies.add(pause(d)[0] ?? '');
       d.say('订单号 12345678\uff0c上周', quickly);
+      d.say('没有了', quickly);
       d.say('好的', quickly);
     }
     expect(apologies.size).toBeGreaterThan(1);
@@ -163,6 +175,7 @@ describe('complaint de-escalation (zh-CN)', () => {
     d.say('我要投诉', quickly);
     pause(d);
     d.say('订单号 12345678\uff0c昨天\uff0c东西丢了', quickly);
+    d.say('没有了', quickly);
     const ticket = d.of('ticket.put')[0]?.ticket;
     expect(ticket?.status).toBe('pending');
     const name = `promise:${ticket!.id}`;
@@ -189,6 +202,7 @@ describe('complaint de-escalation (zh-CN)', () => {
     d.say('我要投诉', quickly);
     pause(d);
     d.say('订单号 12345678\uff0c昨天\uff0c东西丢了', quickly);
+    d.say('没有了', quickly);
     const ticket = d.of('ticket.put')[0]!.ticket;
     const name = `promise:${ticket.id}`;
     const dueAt = d.record!.timers[name]!;
@@ -218,10 +232,11 @@ describe('complaint de-escalation (en)', () => {
     expect(clarify).toBe(
       'To handle this quickly, let me confirm what I have: what happened: my headphones broke. Could you also tell me your order number and when it happened?',
     );
-    const [repeat] = d.say('order 1234567, last week', quickly);
-    expect(repeat).toBe(
+    expect(d.say('order 1234567, last week', quickly)).toEqual([
       'Let me repeat what you told me: order: 1234567; what happened: my headphones broke; when: last week.',
-    );
+      'Is there anything else you would like to add?',
+    ]);
+    expect(d.say('no', quickly)[0]).toMatch(/^Here is how we can resolve this: /);
     const [promise] = d.say('no', quickly);
     const [put] = d.of('ticket.put');
     expect(promise).toBe(
@@ -274,5 +289,77 @@ describe('the facts a complaint is restated with', () => {
       d.say(line, quickly);
       expect(d.state).toMatch(/^complaint/);
     }
+  });
+
+  it('reads English facts: the order number, when (yesterday, last week, 3 days ago, on Nov 20) and what happened', () => {
+    expect(extractFacts(en, 'order 20261120001, it arrived yesterday')).toEqual({
+      order: '20261120001',
+      when: 'yesterday',
+    });
+    expect(extractFacts(en, 'my order number is 20261120001 and the box was crushed last week')).toEqual({
+      order: '20261120001',
+      when: 'last week',
+      what: 'the box was crushed',
+    });
+    expect(extractFacts(en, 'bought it 3 days ago and it stopped working')).toEqual({
+      when: '3 days ago',
+      what: 'it stopped working',
+    });
+    expect(extractFacts(en, 'I ordered it on Nov 20 and it never came')).toEqual({
+      when: 'Nov 20',
+      what: 'it never came',
+    });
+    expect(extractFacts(en, 'Order no. 12345678 - delivered on 20 November, screen cracked')).toEqual({
+      order: '12345678',
+      when: '20 November',
+      what: 'screen cracked',
+    });
+  });
+
+  it('takes only a number with a digit in it for an order number ("my order arrived" has none)', () => {
+    expect(extractFacts(en, 'my order arrived yesterday but it was broken')).toEqual({
+      when: 'yesterday',
+      what: 'it was broken',
+    });
+    expect(extractFacts(zh, '3天前收到的货，屏幕是裂的')).toEqual({ when: '3天前', what: '屏幕是裂的' });
+  });
+});
+
+describe('the kind of complaint', () => {
+  const zh = defaultDefinition('zh-CN').complaints;
+  const en = defaultDefinition('en').complaints;
+
+  it("tells an agent's attitude or mistake, cursing and a rude question from a general complaint", () => {
+    const kinds = (c: typeof zh, lines: string[]) => lines.map((l) => complaintKind(c, l)?.id);
+    expect(
+      kinds(zh, [
+        '刚才那个客服态度太差了',
+        '客服给的信息是错的，害我白跑一趟',
+        '你们他妈的到底什么时候发货',
+        '什么破公司，有存在的必要吗？',
+        '我要投诉，快递太慢了',
+      ]),
+    ).toEqual(['agent-attitude', 'agent-mistake', 'cursing', 'rude-question', undefined]);
+    expect(
+      kinds(en, [
+        'The agent I spoke to yesterday was really rude',
+        'The previous agent gave me wrong info about my refund',
+        'wtf, you charged me twice',
+        'Why does your company even exist?',
+        'This is a scam, I want my money back!!',
+      ]),
+    ).toEqual(['agent-attitude', 'agent-mistake', 'cursing', 'rude-question', undefined]);
+  });
+
+  it('does not take praise of an agent, a question to one, or 操作 and 我妈的 for a complaint', () => {
+    for (const line of ['你们客服态度很好，给你们点赞', '客服你好，地址填错了', '怎么操作退款', '我妈的生日礼物还没到'])
+      expect(complaintKind(zh, line), line).toBeUndefined();
+    for (const line of ['can I talk to an agent please', 'your staff were so friendly', 'Holy crap that was fast'])
+      expect(complaintKind(en, line), line).toBeUndefined();
+  });
+
+  it('files an agent complaint in the service-attitude category whatever else it mentions', () => {
+    expect(classify(zh, '之前的客服说两天发货，现在一周了，纯属忽悠').category).toBe('service-attitude');
+    expect(classify(zh, '之前说两天发货，现在一周了').category).toBe('delivery');
   });
 });

@@ -110,6 +110,22 @@ describe('flow definitions', () => {
     expect(r.ok).toBe(true);
   });
 
+  it('checks the complaint kinds: a known category, valid patterns, no forbidden phrase in the acknowledgement', () => {
+    expect(
+      problems(
+        edited((d) => {
+          d.complaints.kinds[0].category = 'staff';
+          d.complaints.kinds[1].words[0] = '(态度|服务';
+          d.complaints.kinds[2].acknowledge = '这是公司规定，请您文明用语';
+        }),
+      ),
+    ).toEqual([
+      'complaints.kinds[1].words[0]: is not a valid pattern: check that every [ ] and ( ) is closed',
+      'complaints.kinds[2].acknowledge: contains the forbidden service phrase "这是公司规定" (推诿客户（“这是公司规定”）); say instead: 非常抱歉，请您谅解。根据我们的相关政策……，我们可以为您……，您看可以吗？',
+      'complaints.kinds[0].category: no complaint category has id "staff"',
+    ]);
+  });
+
   it('says what is wrong with a file that is not a definition at all', () => {
     expect(problems('just some text')).toEqual(['(file): must be a mapping of fields (schema, locale, texts, faq, …)']);
     expect(problems('')).toEqual(['(file): must be a mapping of fields (schema, locale, texts, faq, …)']);

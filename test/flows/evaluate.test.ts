@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { flowsTest } from '../../bots/app/flows-test.js';
 import { DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';
-import { Corpus, evaluate } from '../../flows/evaluate.js';
+import { Corpus, evaluate, labelOf } from '../../flows/evaluate.js';
 import { compileMatcher } from '../../flows/match.js';
 import { defaultDefinition } from '../support/flows.js';
 
@@ -37,6 +37,30 @@ describe('understanding, scored on a corpus', () => {
       { expected: 'faq:invoices', got: 'faq:shipping-time', count: 1, examples: ['什么时候发货'] },
     ]);
     expect(report.byLabel[0]).toEqual({ label: 'faq:invoices', total: 1, correct: 0 });
+  });
+
+  it("labels 003's complaint situations by kind, before a knowledge-base entry they mention", () => {
+    const label = (m: ReturnType<typeof compileMatcher>, text: string) => labelOf(m.understand(text));
+    const en = compileMatcher(defaultDefinition('en'));
+    for (const text of [
+      '刚才那个客服态度太差了',
+      '客服给的信息是错的，害我白跑一趟',
+      '你们客服一问三不知，业务一点都不熟',
+      '之前的客服说两天发货，现在一周了，纯属忽悠',
+      '上一个客服跟我说可以货到付款，结果根本不行，乱说一通',
+    ])
+      expect(label(matcher, text), text).toBe('complaint:agent');
+    for (const text of [
+      'The agent I spoke to yesterday was really rude',
+      'The previous agent gave me wrong info about my refund',
+    ])
+      expect(label(en, text), text).toBe('complaint:agent');
+    expect(label(matcher, '你们他妈的到底什么时候发货')).toBe('complaint:cursing');
+    expect(label(matcher, '什么破公司，有存在的必要吗？')).toBe('complaint:rude');
+    expect(label(en, 'wtf, you charged me twice')).toBe('complaint:cursing');
+    expect(label(en, 'How are you still in business?')).toBe('complaint:rude');
+    // Not every angry message is one of them.
+    expect(label(matcher, '什么破公司，骗子！！')).toBe('complaint');
   });
 
   it('reads text as it enters: invisible characters out', () => {

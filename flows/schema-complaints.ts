@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { customerPattern, FACT_KEYS } from './facts.js';
+import { textWith } from './schema-texts.js';
+
+/**
+ * The complaint part of a flow definition (003 客户抱怨与投诉的应答规范), and the phrase types
+ * the definition shares: phrases customers write, matched as patterns.
+ */
+
+/**
+ * A phrase customers write: plain words, or a pattern in the guard's syntax (`[optional]`,
+ * `(a|b)`, `…` a gap of up to 8 characters), e.g. `(买了|签收)[都](十|半个月)……(退|无理由)`.
+ * Used by trigger lists, keywords and complaint kinds alike.
+ */
+export const customerPhrase = z
+  .string()
+  .trim()
+  .min(1)
+  .refine((p) => customerPattern(p) !== undefined, 'is not a valid pattern: check that every [ ] and ( ) is closed');
+/** A non-empty list of customer phrases: complaint triggers, anger, supervisor requests, policy triggers. */
+export const triggers = z.array(customerPhrase).min(1);
+
+const pattern = z.string().refine((p) => {
+  try {
+    new RegExp(p, 'iu');
+    return true;
+  } catch {
+    return false;
+  }
+}, 'is not a valid regular expression');
+
+export const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes');
+
+export const ComplaintCategory = z.object({
+  id: slug,
+  name: z.string().min(1),
+  keywords: z.array(z.string().trim().min(1)).default([]),
+  /** Reply time promised for this kind of complaint (投诉类型规定回复时间). */
+  promiseHours: z.number().positive(),
+  /** Knowledge-base entry offered as the resolution, when there is one. */
+  faqId: z.string().optional(),
+  priority: z.enum(['normal', 'high']).default('normal'),
+  /** Always handled by a person: the complaint is escalated once it is understood. */
+  alwaysHuman: z.boolean().default(false),
+});
+
+/**
+ * The situations of 003 客户抱怨与投诉的应答规范 that have their own answer. A complaint that is
+ * none of them is a general one (texts.complaintAcknowledge).
+ */
+export const COMPLAINT_KINDS = ['agent-attitude', 'agent-mistake', 'cursing', 'rude-question'] as const;
+export type ComplaintKindId = (typeof COMPLAINT_KINDS)[number];
+
+/**
+ * One kind of complaint: how it is recognised, 003's acknowledgement for it, where it is filed.
+ * Kinds are tried in the order listed; the first that matches decides.
+ */
+export const ComplaintKind = z.object({
+  /** agent-attitude: 投诉其他客户服务员态度不好; agent-mistake: 投诉其他客户服务员工作出差错; cursing: 破口大骂; rude-question: 粗暴问题 (什么破公司…有存在的必要吗). */
+  id: z.enum(COMPLAINT_KINDS),
+  /** Who the complaint is about (那个客服, 工号, the agent): when listed, one of them must occur too. */
+  about: z.array(customerPhrase).default([]),
+  /** What makes it this kind (态度, 乱说, 他妈的, 有存在的必要); one must occur. */
+  words: z.array(customerPhrase).min(1),
+  /** 003's acknowledgement for this kind, said instead of texts.complaintAcknowledge. */
+  acknowledge: textWith(['company']),
+  /** The category it is filed in whatever else it mentions (service-attitude); else by the categories' keywords. */
+  category: z.string().optional(),
+  /** The facts asked for before it is handled (an agent complaint may have no order number); all three by default. */
+  needs: z
+    .array(z.enum(FACT_KEYS))
+    .min(1)
+    .default([...FACT_KEYS]),
+});
+export type ComplaintKind = z.infer<typeof ComplaintKind>;
+
+const factSpec = z.object({
+  /** How the fact is named when restating it ("订单号"). */
+  label: z.string().min(1),
+  /** How the bot asks for it when it is missing ("您的订单号"). */
+  ask: z.string().min(1),
+});
+
+export const Complaints = z.object({
+  /** Words that mean "I want to complain" (投诉, 差评, complaint). */
+  triggers,
+  /** Signals of anger (太差了, 骗子, scam); anger also starts the complaint flow. */
+  anger: triggers,
+  /** Asking for someone higher up (找你们领导, manager): escalates. */
+  supervisor: triggers,
+  /** A run of this many exclamation marks counts as anger in a customer already complaining. */
+  exclamations: z.number().int().min(2).default(2),
+  /** Messages sent within this many seconds of each other are taken together (让客户把话说完). */
+  listenSeconds: z.number().positive().max(120),
+  /** Escalate when the customer is still angry after this many de-escalation turns. */
+  angryTurnsBeforeEscalation: z.number().int().min(1),
+  /** How many times to ask for missing facts before going ahead with what is known. */
+  clarifyRounds: z.number().int().min(0),
+  facts: z.object({
+    separator: z.string(),
+    labelSeparator: z.string(),
+    askSeparator: z.string(),
+    /** Joins further details of what happened, told in later messages. */
+    detailSeparator: z.string(),
+    order: factSpec.extend({ patterns: z.array(pattern).min(1) }),
+    when: factSpec.extend({ patterns: z.array(pattern).min(1) }),
+    what: factSpec.extend({
+      minLength: z.number().int().min(1),
+      ignore: z.array(z.string().min(1)).default([]),
+      /** What separates clauses besides punctuation ("\\s+and\\s+"), as patterns: a clause that only vents is left out of the facts. */
+      clauseBreaks: z.array(pattern).default([]),
+      /**
+       * Words that only say how the goods came (收到, 下单, it, arrived): a clause of nothing else,
+       * once the order number and the time are taken out, is not what happened ("it arrived yesterday").
+       */
+      context: z.array(z.string().min(1)).default([]),
+    }),
+  }),
+  /** 003's kinds of complaint with their own answers, tried in order (cursing, agent complaints, 粗暴问题). */
+  kinds: z.array(ComplaintKind).default([]),
+  /** 问题记录完毕询问顾客有无补充: besides a plain no, what says there is nothing to add (没有要补充的, nothing to add). */
+  nothingToAdd: z.array(customerPhrase).default([]),
+  categories: z.array(ComplaintCategory).min(1),
+  defaultCategory: z.string(),
+});

@@ -1,0 +1,135 @@
+import { assign } from 'xstate';
+import type { EscalationReason } from '../contracts.js';
+import { describeFacts } from '../facts.js';
+import type { Ticket } from '../ticket.js';
+import type { HandoffSetup } from './handoff.js';
+import { newTicket, promisedBy, recordTicket, watchPromise } from './records.js';
+import {
+  collect,
+  effect,
+  say,
+  type Enqueue,
+  type MachineDeps,
+  type ServiceContext,
+  type ServiceEvent,
+} from './setup.js';
+
+/**
+ * How a complaint is settled on the record (002 三.2–3.4, 003 受理完客户投诉后的应答): resolved
+ * from the knowledge base, registered with the category's promised reply time, or escalated to
+ * people at high priority. One ticket per complaint; the steps that lead here are in complaint.ts.
+ */
+
+/** The complaint's category as the locale's definition has it (undefined when it no longer does). */
+export function categoryOf(deps: MachineDeps, context: ServiceContext) {
+  return deps.definitions(context.locale).complaints.categories.find((k) => k.id === context.complaint?.category);
+}
+
+/** One ticket per complaint: category, priority, the facts as restated, the promised deadline (`promiseHours` from `at`). */
+function complaintTicket(
+  deps: MachineDeps,
+  context: ServiceContext,
+  at: number,
+  fields: { status: Ticket['status']; outcome: string; promiseHours?: number } & Partial<Ticket>,
+): Ticket | undefined {
+  const c = context.complaint;
+  if (!c) return undefined;
+  const { promiseHours, ...rest } = fields;
+  const category = categoryOf(deps, context);
+  const facts = [c.text, describeFacts(deps.definitions(context.locale).complaints, c.facts)].filter(Boolean);
+  return newTicket(deps, { ...context, facts }, at, {
+    type: 'complaint',
+    need: c.facts.what ?? c.text,
+    category: category?.id ?? 'other',
+    priority: category?.priority ?? 'normal',
+    ...(promiseHours !== undefined ? { promisedBy: promisedBy(at, promiseHours) } : {}),
+    ...rest,
+  });
+}
+
+/** Supervisors asked for, or a category people must handle (service attitude): the complaint goes to people. */
+export function needsPerson(deps: MachineDeps, context: ServiceContext): boolean {
+  return context.complaint?.supervisor === true || categoryOf(deps, context)?.alwaysHuman === true;
+}
+
+/** 受理完客户投诉后的应答: the feedback path, with the category's promised reply time. */
+function recordPromise(deps: MachineDeps, context: ServiceContext, event: ServiceEvent, enqueue: Enqueue): void {
+  const hours = categoryOf(deps, context)?.promiseHours ?? deps.definitions(context.locale).thresholds.followUpHours;
+  const ticket = complaintTicket(deps, context, event.at, {
+    status: 'pending',
+    outcome: `feedback path: reply promised within ${hours} h`,
+    promiseHours: hours,
+  });
+  if (!ticket) return;
+  recordTicket(enqueue, context, ticket);
+  // A customer who blocked the bot cannot hear the promise; it is still kept.
+  if (event.type !== 'user.blocked')
+    enqueue(say('complaintPromise', { vars: { ticket: ticket.id, hours: String(hours) } }));
+  watchPromise(enqueue, ticket.id, hours, event.at);
+}
+
+/**
+ * 用户要求与上级沟通 / still angry / a category people must handle: escalated at high priority,
+ * with a supervisor's contact promised. `announce`: tell the customer when (a supervisor asked
+ * for is always told, 002 三.3, unless the customer blocked the bot).
+ */
+function recordEscalation(
+  deps: MachineDeps,
+  context: ServiceContext,
+  event: ServiceEvent,
+  enqueue: Enqueue,
+  announce: boolean,
+): void {
+  const c = context.complaint;
+  if (!c) return;
+  const category = categoryOf(deps, context);
+  const reason: EscalationReason = c.supervisor ? 'supervisor' : category?.alwaysHuman ? 'always-human' : 'still-angry';
+  const hours = Math.min(category?.promiseHours ?? 24, deps.definitions(context.locale).thresholds.followUpHours);
+  const ticket = complaintTicket(deps, context, event.at, {
+    status: 'pending',
+    outcome: `escalated (${reason}): supervisor contact promised within ${hours} h`,
+    promiseHours: hours,
+    priority: 'high',
+    escalation: { reason, at: event.at },
+  });
+  if (!ticket) return;
+  recordTicket(enqueue, context, ticket);
+  if ((announce || reason === 'supervisor') && event.type !== 'user.blocked')
+    enqueue(say('complaintEscalate', { vars: { ticket: ticket.id, hours: String(hours) } }));
+  watchPromise(enqueue, ticket.id, hours, event.at);
+  enqueue(effect({ type: 'escalate', escalation: { ticketId: ticket.id, reason, priority: 'high' } }));
+}
+
+/** The actions that record a complaint's outcome. */
+export function withComplaintRecords(handoff: HandoffSetup, deps: MachineDeps) {
+  return handoff.extend({
+    actions: {
+      recordComplaintResolved: collect(({ context, event, enqueue }) => {
+        const ticket = complaintTicket(deps, context, event.at, {
+          status: 'resolved',
+          outcome: 'customer accepted the knowledge-base solution',
+        });
+        if (!ticket) return;
+        recordTicket(enqueue, context, ticket);
+        enqueue(say('complaintResolved', { vars: { ticket: ticket.id } }));
+      }),
+      recordComplaintPromise: collect(({ context, event, enqueue }) => recordPromise(deps, context, event, enqueue)),
+      recordComplaintEscalation: collect(({ context, event, enqueue }, params: { announce: boolean }) =>
+        recordEscalation(deps, context, event, enqueue, params.announce),
+      ),
+      // A complaint that ends without the customer (idle, blocked, restarted) is still on record: one
+      // people must handle is escalated, any other registered with its promise.
+      settleComplaint: collect(({ context, event, enqueue }, params: { announce: boolean }) =>
+        needsPerson(deps, context)
+          ? recordEscalation(deps, context, event, enqueue, params.announce)
+          : recordPromise(deps, context, event, enqueue),
+      ),
+      // The escalated complaint's ticket is the one the handoff card and its outcome refer to.
+      adoptComplaintTicket: assign({
+        handoff: ({ context }) =>
+          context.handoff ? { ...context.handoff, ticketId: context.sessionTickets.at(-1) ?? '' } : undefined,
+      }),
+    },
+  });
+}
+export type ComplaintRecordsSetup = ReturnType<typeof withComplaintRecords>;
