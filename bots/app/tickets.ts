@@ -1,4 +1,4 @@
-import { RedisStore } from '../../adapters/store/redis.js';
+import { withProductionStore } from './production-store.js';
 import { TicketStatus } from '../../flows/ticket.js';
 import type { Config } from '../config.js';
 import type { TicketStore } from '../ports.js';
@@ -65,18 +65,10 @@ export async function resolveTicket(config: Config, id: string | undefined, note
   });
 }
 
-/** Runs a ticket command against the production store, which it needs (tickets live in Redis). */
-async function withTickets(config: Config, work: (tickets: TicketStore) => Promise<number>): Promise<number> {
-  if (!config.REDIS_URL) {
-    process.stderr.write(
-      'Tickets are kept in Redis: set REDIS_URL. (The playground without Redis keeps them in memory; use /tickets there.)\n',
-    );
-    return 2;
-  }
-  const store = await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX });
-  try {
-    return await work(store.tickets);
-  } finally {
-    await store.close();
-  }
+function withTickets(config: Config, work: (store: TicketStore) => Promise<number>): Promise<number> {
+  return withProductionStore(
+    config,
+    'Tickets are kept in Redis: set REDIS_URL. (The playground without Redis keeps them in memory; use /tickets there.)',
+    (store) => work(store.tickets),
+  );
 }

@@ -1,4 +1,4 @@
-import { RedisStore } from '../../adapters/store/redis.js';
+import { withProductionStore } from './production-store.js';
 import { isSupportedLocale, SUPPORTED_LOCALES_TEXT } from '../../flows/locales.js';
 import type { Config } from '../config.js';
 import type { UnansweredQuestion, UnansweredSort, UnansweredStore } from '../ports.js';
@@ -59,18 +59,10 @@ function utc(at: number): string {
   return `${new Date(at).toISOString().slice(0, 19)}Z`;
 }
 
-/** Runs against the production store, which it needs (the list lives in Redis). */
-async function withUnanswered(config: Config, work: (store: UnansweredStore) => Promise<number>): Promise<number> {
-  if (!config.REDIS_URL) {
-    process.stderr.write(
-      'Unanswered questions are kept in Redis: set REDIS_URL. (The playground without Redis keeps them in memory only.)\n',
-    );
-    return 2;
-  }
-  const store = await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX });
-  try {
-    return await work(store.unanswered);
-  } finally {
-    await store.close();
-  }
+function withUnanswered(config: Config, work: (store: UnansweredStore) => Promise<number>): Promise<number> {
+  return withProductionStore(
+    config,
+    'Unanswered questions are kept in Redis: set REDIS_URL. (The playground without Redis keeps them in memory only.)',
+    (store) => work(store.unanswered),
+  );
 }
