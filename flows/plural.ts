@@ -37,29 +37,28 @@ function braced(text: string, open: number): { inner: string; end: number } | un
   return undefined;
 }
 
-/** The forms of one construct, from just after "plural," to its closing "}". */
-function parseForms(text: string, from: number, name: string): { span?: PluralSpan; problem?: string; end: number } {
+/**
+ * One construct starting at `start`, its forms read from `from` (just after "plural,") to its
+ * closing "}"; or what is wrong with it, in one line.
+ */
+function parseConstruct(text: string, start: number, from: number, name: string): PluralSpan | string {
   const forms = new Map<string, string>();
   let pos = from;
   for (;;) {
     while (/\s/.test(text[pos] ?? '')) pos++;
-    if (pos >= text.length) return { problem: `{${name}, plural, …} is not closed with "}"`, end: pos };
+    if (pos >= text.length) return `{${name}, plural, …} is not closed with "}"`;
     if (text[pos] === '}') break;
     const selector = /^(=\d+|[a-z]+)\s*\{/.exec(text.slice(pos));
     const form = selector ? braced(text, pos + selector[0].length - 1) : undefined;
-    if (!selector || !form)
-      return { problem: `{${name}, plural, …}: expected a form such as one {…} or other {…}`, end: pos };
+    if (!selector || !form) return `{${name}, plural, …}: expected a form such as one {…} or other {…}`;
     const key = selector[1] ?? '';
     if (!key.startsWith('=') && !(CATEGORIES as readonly string[]).includes(key))
-      return {
-        problem: `{${name}, plural, …}: "${key}" is not a plural form (${CATEGORIES.join(', ')} or =N)`,
-        end: pos,
-      };
+      return `{${name}, plural, …}: "${key}" is not a plural form (${CATEGORIES.join(', ')} or =N)`;
     forms.set(key, form.inner);
     pos = form.end;
   }
-  if (!forms.has('other')) return { problem: `{${name}, plural, …} needs an "other" form`, end: pos + 1 };
-  return { span: { start: from, end: pos + 1, name, forms }, end: pos + 1 };
+  if (!forms.has('other')) return `{${name}, plural, …} needs an "other" form`;
+  return { start, end: pos + 1, name, forms };
 }
 
 /** Finds the plural constructs of a text (see the module comment for the syntax). */
@@ -69,9 +68,9 @@ export function parsePlurals(text: string): PluralParse {
   for (const m of text.matchAll(START_G)) {
     const start = m.index;
     if (spans.some((s) => start < s.end)) continue; // inside a form of an earlier construct
-    const parsed = parseForms(text, start + m[0].length, m[1] ?? '');
-    if (parsed.span) spans.push({ ...parsed.span, start });
-    if (parsed.problem) problems.push(parsed.problem);
+    const parsed = parseConstruct(text, start, start + m[0].length, m[1] ?? '');
+    if (typeof parsed === 'string') problems.push(parsed);
+    else spans.push(parsed);
   }
   return { spans, problems };
 }
