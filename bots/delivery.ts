@@ -61,10 +61,10 @@ type Handlers = { [T in EffectType]: (item: OutboxItem, effect: Extract<Effect, 
  */
 export function createPerformer({ store, channels, desk }: PerformerDeps): (item: OutboxItem) => Promise<void> {
   /** Fills a queue message with the customer's live place and the expected wait (from recent claims). */
-  const fillQueue = async (conversationId: string, text: string): Promise<string> => {
+  const fillQueue = async (conversationId: string, text: string, locale?: string): Promise<string> => {
     const position = (await store.queue.position(conversationId)) ?? 1;
     const average = (await store.queue.averageWaitSeconds()) ?? 60;
-    return fillQueueText(text, String(position), String(Math.max(1, Math.ceil((position * average) / 60))));
+    return fillQueueText(text, String(position), String(Math.max(1, Math.ceil((position * average) / 60))), locale);
   };
   const handlers: Handlers = {
     reply: async (item, e) => {
@@ -74,7 +74,7 @@ export function createPerformer({ store, channels, desk }: PerformerDeps): (item
           retry: 'never',
           conversationId: item.conversationId,
         });
-      const text = e.fill === 'queue' ? await fillQueue(item.conversationId, e.text) : e.text;
+      const text = e.fill === 'queue' ? await fillQueue(item.conversationId, e.text, e.locale) : e.text;
       await channel.send({
         id: item.id,
         conversationId: item.conversationId,

@@ -1,4 +1,5 @@
 import type { Effect, StepResult } from '../flows/contracts.js';
+import { render } from '../flows/text.js';
 import type { ChannelPort, InboundEvent, OutboxItem, TranscriptEntry } from './ports.js';
 
 /**
@@ -6,9 +7,14 @@ import type { ChannelPort, InboundEvent, OutboxItem, TranscriptEntry } from './p
  * read (the customer's message as they saw it, the replies) and the outbox items to deliver.
  */
 
-/** `{position}` and `{wait}` of a queue message, filled in (at delivery, or with "…" for the transcript). */
-export function fillQueueText(text: string, position: string, wait: string): string {
-  return text.replaceAll('{position}', position).replaceAll('{wait}', wait);
+/**
+ * `{position}` and `{wait}` of a queue message, filled in (at delivery, or with "…" for the
+ * transcript), plural forms included (`{wait, plural, one {# minute} other {# minutes}}`, by
+ * `locale`'s rules; "…" takes the `other` form). Items stored before messages carried their
+ * locale have no plural forms, so any locale reads them the same.
+ */
+export function fillQueueText(text: string, position: string, wait: string, locale = 'en'): string {
+  return render(text, { position, wait }, locale);
 }
 
 /**
@@ -31,7 +37,7 @@ export function transcriptOf(
       lines.push({
         at: event.at,
         from: effect.from ?? 'bot',
-        text: effect.fill === 'queue' ? fillQueueText(effect.text, '…', '…') : effect.text,
+        text: effect.fill === 'queue' ? fillQueueText(effect.text, '…', '…', effect.locale) : effect.text,
         eventId: event.id,
       });
   }

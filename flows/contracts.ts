@@ -126,6 +126,8 @@ export const Effect = z.discriminatedUnion('type', [
     from: z.enum(['bot', 'agent']).optional(),
     /** {position} and {wait} are filled at delivery from the live queue. */
     fill: z.literal('queue').optional(),
+    /** The text's locale, for the plural forms filled at delivery (`fill`); absent on older items. */
+    locale: z.string().optional(),
   }),
   z.object({ type: z.literal('desk.open'), card: HandoffCard }),
   z.object({ type: z.literal('desk.post'), text: z.string(), from: z.enum(['customer', 'system']) }),

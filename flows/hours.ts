@@ -55,12 +55,25 @@ export function localParts(timeZone: string, at: number): Local {
   return local;
 }
 
-/** Whether people are at work (the definition's business hours, in its time zone). */
+/** One range of business hours, as in a definition. */
+type Range = FlowDefinition['businessHours'][number];
+
+/**
+ * Whether a range of business hours covers a local weekday and time. A range whose close is not
+ * after its open runs past midnight: `{ days: [mon], open: "21:00", close: "02:00" }` is open
+ * from Monday 21:00 until Tuesday 02:00 (and a close of "00:00" ends at midnight).
+ */
+function covers(range: Range, local: Local): boolean {
+  const listed = (day: Local['weekday']) => (range.days as readonly string[]).includes(day);
+  if (range.open < range.close) return listed(local.weekday) && range.open <= local.time && local.time < range.close;
+  const dayBefore = WEEKDAYS[(WEEKDAYS.indexOf(local.weekday) + 6) % 7] ?? local.weekday;
+  return (listed(local.weekday) && range.open <= local.time) || (listed(dayBefore) && local.time < range.close);
+}
+
+/** Whether people are at work at `at` (epoch ms): the definition's business hours, in its time zone. */
 export function isBusinessTime(def: Pick<FlowDefinition, 'businessHours' | 'timeZone'>, at: number): boolean {
   const local = localParts(def.timeZone, at);
-  return def.businessHours.some(
-    (b) => b.days.includes(local.weekday as never) && b.open <= local.time && local.time < b.close,
-  );
+  return def.businessHours.some((range) => covers(range, local));
 }
 
 /** When agents are next at work: the next minute, within two weeks, that is business time. */
@@ -91,13 +104,22 @@ export function formatLocalTime(def: Pick<FlowDefinition, 'timeZone' | 'locale'>
   }).format(at);
 }
 
-/** "周一至周五 09:00-21:00；周六、周日 10:00-18:00" — shown to customers outside hours. */
+/**
+ * "周一、周二 09:00-21:00；周六 10:00-18:00" / "Mon/Tue 09:00-21:00; Sat 10:00-18:00", shown to
+ * customers outside hours. A range past midnight reads "周一 21:00-次日02:00" / "Mon 21:00-02:00
+ * next day"; one that closes at "00:00" reads as closing at 24:00.
+ */
 export function describeHours(def: Pick<FlowDefinition, 'businessHours' | 'locale'>): string {
   const zh = def.locale.startsWith('zh');
   const names: Record<string, string> = zh
     ? { mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五', sat: '周六', sun: '周日' }
     : { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
+  const times = ({ open, close }: Range) => {
+    if (close === '00:00') return `${open}-24:00`;
+    if (open < close) return `${open}-${close}`;
+    return zh ? `${open}-次日${close}` : `${open}-${close} next day`;
+  };
   return def.businessHours
-    .map((b) => `${b.days.map((d) => names[d]).join(zh ? '\u3001' : '/')} ${b.open}-${b.close}`)
+    .map((b) => `${b.days.map((d) => names[d]).join(zh ? '\u3001' : '/')} ${times(b)}`)
     .join(zh ? '\uff1b' : '; ');
 }

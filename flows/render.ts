@@ -20,8 +20,12 @@ export function renderReply(
   const vars = { company: def.company };
   switch (d.type) {
     case 'say': {
-      const reply = withChoices(def, render(pickVariant(def.texts[d.key], turn), { ...vars, ...d.vars }), d.choices);
-      return d.queue ? { ...reply, fill: 'queue' } : reply;
+      const reply = withChoices(
+        def,
+        render(pickVariant(def.texts[d.key], turn), { ...vars, ...d.vars }, def.locale),
+        d.choices,
+      );
+      return d.queue ? { ...reply, fill: 'queue', locale: def.locale } : reply;
     }
     case 'greet': {
       const greeting = {
@@ -29,22 +33,22 @@ export function renderReply(
         ask: d.withAsk ? pickVariant(def.texts.ask, turn) : '',
         opening: pickVariant(def.texts.opening, turn),
       };
-      return withChoices(def, render(pickVariant(greetingFor(def, at), turn), greeting).trim());
+      return withChoices(def, render(pickVariant(greetingFor(def, at), turn), greeting, def.locale).trim());
     }
     case 'acknowledge': {
       const text = def.complaints.kinds.find((k) => k.id === d.kind)?.acknowledge ?? def.texts.complaintAcknowledge;
-      return withChoices(def, render(pickVariant(text, turn), vars));
+      return withChoices(def, render(pickVariant(text, turn), vars, def.locale));
     }
     case 'answer': {
       const entry = def.faq.find((f) => f.id === d.faqId);
-      return entry ? withChoices(def, render(pickVariant(entry.answer, turn), vars)) : undefined;
+      return entry ? withChoices(def, render(pickVariant(entry.answer, turn), vars, def.locale)) : undefined;
     }
     case 'policy': {
       // 三明治法则: understanding, the reason from policy, an alternative — one message.
       const policy = def.policies.find((x) => x.id === d.policyId);
       if (!policy) return undefined;
       const parts = [policy.understanding, policy.reason, policy.alternative].map((t) =>
-        render(pickVariant(t, turn), vars),
+        render(pickVariant(t, turn), vars, def.locale),
       );
       return withChoices(
         def,

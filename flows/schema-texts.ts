@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePlurals } from './plural.js';
 
 /**
  * What the bot says, in a definition: every text key with the placeholders it may contain, the
@@ -69,25 +70,38 @@ export const GREETING_PLACEHOLDERS = ['opening', 'company', 'ask'] as const;
 export const ANSWER_PLACEHOLDERS = ['company'] as const;
 
 /**
- * A text whose placeholders are checked where it stands, so a misspelt placeholder is reported
- * together with every other problem of the file (refinements on the whole object only run once
- * its shape is valid).
+ * The placeholder names a text uses, and what is wrong with its plural forms: `{name}` anywhere,
+ * including inside a plural form, and the number of each `{name, plural, …}` (see plural.ts).
+ */
+function placeholdersOf(text: string): { names: string[]; problems: string[] } {
+  const { spans, problems } = parsePlurals(text);
+  const names = spans.map((s) => s.name);
+  // What is left outside the plural constructs, and each form's own text ("#" is the number).
+  let rest = text;
+  for (const span of [...spans].reverse()) rest = rest.slice(0, span.start) + rest.slice(span.end);
+  for (const piece of [rest, ...spans.flatMap((s) => [...s.forms.values()])])
+    for (const m of piece.matchAll(/\{([^{}]*)\}/g)) names.push(m[1] ?? '');
+  return { names, problems };
+}
+
+/**
+ * A text whose placeholders (and plural forms) are checked where it stands, so a misspelt
+ * placeholder is reported together with every other problem of the file (refinements on the
+ * whole object only run once its shape is valid).
  */
 export function textWith(allowed: readonly string[]) {
   return Text.superRefine((text, ctx) => {
     const variants = typeof text === 'string' ? [text] : text;
     variants.forEach((variant, v) => {
-      for (const m of variant.matchAll(/\{([^{}]*)\}/g)) {
-        const name = m[1] ?? '';
+      const path = typeof text === 'string' ? [] : [v];
+      const { names, problems } = placeholdersOf(variant);
+      for (const message of problems) ctx.addIssue({ code: 'custom', path, message });
+      for (const name of names) {
         if (allowed.includes(name)) continue;
         const hint = allowed.length
           ? `allowed here: ${allowed.map((a) => `{${a}}`).join(', ')}`
           : 'this text takes no placeholders';
-        ctx.addIssue({
-          code: 'custom',
-          path: typeof text === 'string' ? [] : [v],
-          message: `unknown placeholder {${name}} (${hint})`,
-        });
+        ctx.addIssue({ code: 'custom', path, message: `unknown placeholder {${name}} (${hint})` });
       }
     });
   });

@@ -274,12 +274,19 @@ export const FlowDefinition = z
           message: `must not be before from (${h.from})`,
         });
     });
+    // A range that closes before it opens runs past midnight (21:00-02:00: until 02:00 the next day).
     def.businessHours.forEach((b, i) => {
-      if (b.open >= b.close)
+      if (b.open === '24:00')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['businessHours', i, 'open'],
+          message: 'must be before 24:00 (a range that opens at midnight opens at 00:00)',
+        });
+      else if (b.open === b.close)
         ctx.addIssue({
           code: 'custom',
           path: ['businessHours', i, 'close'],
-          message: `must be later than open (${b.open})`,
+          message: `must differ from open (${b.open}); all day is 00:00-24:00, and a close before the open runs past midnight (21:00-02:00)`,
         });
     });
   });

@@ -1,6 +1,7 @@
 import type { Text } from './schema.js';
 import { Converter } from 'opencc-js/t2cn';
 import type { SupportedLocale } from './locales.js';
+import { renderPlurals } from './plural.js';
 
 /**
  * Folds the differences a customer does not mean: full-width vs half-width (NFKC), case, and
@@ -57,14 +58,19 @@ export function pickVariant(text: Text, turn: number): string {
 }
 
 /**
- * Fills `{name}` placeholders. Values may themselves contain placeholders (the greeting uses
- * `{opening}`, which uses `{ask}`), so rendering repeats until nothing changes, a few rounds at
- * most. Placeholders were checked at validation; an unknown one is left visible, not dropped.
+ * Fills `{name}` placeholders and plural forms (`{hours, plural, one {# hour} other {# hours}}`,
+ * chosen by `locale`'s plural rules: see plural.ts). Values may themselves contain placeholders
+ * (the greeting uses `{opening}`, which uses `{ask}`), so rendering repeats until nothing
+ * changes, a few rounds at most. Placeholders were checked at validation; one without a value is
+ * left visible, not dropped (a queue message's `{wait}` is filled at delivery).
  */
-export function render(template: string, vars: Readonly<Record<string, string>>): string {
+export function render(template: string, vars: Readonly<Record<string, string>>, locale: string): string {
   let out = template;
   for (let round = 0; round < 4; round++) {
-    const next = out.replace(/\{([^{}]+)\}/g, (whole, name: string) => vars[name] ?? whole);
+    const next = renderPlurals(out, vars, locale).replace(
+      /\{([^{}]+)\}/g,
+      (whole, name: string) => vars[name] ?? whole,
+    );
     if (next === out) break;
     out = next;
   }

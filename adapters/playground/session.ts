@@ -1,5 +1,6 @@
 import type { TimerPoller } from '../../bots/timers.js';
 import type { Inbox, InboundEvent, TicketStore } from '../../bots/ports.js';
+import { countOf } from '../../flows/plural.js';
 import { PLAYGROUND_CHANNEL, type PlaygroundChannel } from './channel.js';
 
 /**
@@ -91,9 +92,9 @@ export class PlaygroundSession {
           return true;
         }
         const unit = (args[0] ?? '').slice(-1).toLowerCase();
-        print(
-          `playground> ${unit === 's' ? `${ms / 1000} second(s)` : unit === 'h' ? `${ms / 3_600_000} hour(s)` : `${ms / 60_000} minute(s)`} later…`,
-        );
+        const [n, one] =
+          unit === 's' ? [ms / 1000, 'second'] : unit === 'h' ? [ms / 3_600_000, 'hour'] : [ms / 60_000, 'minute'];
+        print(`playground> ${countOf(n, { one, other: `${one}s` }, 'en')} later…`);
         await this.pass(ms);
         return true;
       }

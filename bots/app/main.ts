@@ -1,13 +1,15 @@
-import { parseArgs } from 'node:util';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { isSupportedLocale, SUPPORTED_LOCALES, SUPPORTED_LOCALES_TEXT } from '../../flows/locales.js';
 import { parseConfig } from '../config.js';
 import { ServiceBotError } from '../errors.js';
 import { DEFAULT_FLOWS_DIR } from '../flows-registry.js';
+import { type CommandSpec, parseCommandLine } from './args.js';
 import { flowsCheck } from './flows-check.js';
 import { DEFAULT_CORPUS_DIR, flowsTest } from './flows-test.js';
 import { playground } from './playground.js';
 import { serve } from './serve.js';
-import { listTickets, resolveTicket } from './tickets.js';
+import { listTickets, parseTicketQuery, resolveTicket } from './tickets.js';
 import { listUnanswered } from './unanswered.js';
 
 const USAGE = `Usage:
@@ -44,31 +46,42 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The command line, or what is wrong with it in words (an unknown flag, a flag without its value). */
-function parseArguments(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
-  } catch (err) {
-    return { problem: err instanceof Error ? err.message : String(err) };
-  }
+/** What each command takes (besides --help): a command line with anything else gets the usage. */
+const COMMANDS: readonly CommandSpec<keyof typeof OPTIONS>[] = [
+  { words: [], usage: 'npm start', options: ['lang', 'flows', 'at'], operands: 0 },
+  { words: ['flows', 'check'], usage: 'npm run flows:check', options: ['flows'], operands: 1 },
+  {
+    words: ['flows', 'test'],
+    usage: 'npm run flows:test',
+    options: ['flows', 'corpus', 'min-accuracy', 'max-wrong-topic', 'min-caught', 'max-false-alarms'],
+    operands: 0,
+  },
+  { words: ['tickets'], usage: 'npm run tickets', options: ['status', 'limit'], operands: 0 },
+  { words: ['tickets', 'resolve'], usage: 'npm run tickets -- resolve', options: ['note'], operands: 1 },
+  { words: ['unanswered'], usage: 'npm run unanswered', options: ['locale', 'sort', 'limit'], operands: 0 },
+];
+
+/** A command line the tools cannot run: what is wrong in one line, then the usage; exit code 2. */
+function usageError(problem: string): number {
+  process.stderr.write(`${problem}\n${USAGE}\n`);
+  return 2;
 }
 
-/** Entry point: parses arguments and environment once, then hands over to one command. */
-async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const parsed = parseArguments(argv);
-  if ('problem' in parsed) {
-    process.stderr.write(`${parsed.problem}\n${USAGE}\n`);
-    return 2;
-  }
+/**
+ * Entry point: parses arguments and environment once, then hands over to one command. Resolves
+ * to the exit code: 2 for a command line it cannot run (with the usage, never a stack trace), 1
+ * when the command failed, 0 otherwise. Rejects with a ServiceBotError on bad environment.
+ */
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const parsed = parseCommandLine(argv, OPTIONS, COMMANDS);
+  if ('problem' in parsed) return usageError(parsed.problem);
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (values.lang !== undefined && !isSupportedLocale(values.lang)) {
-    process.stderr.write(`--lang must be ${SUPPORTED_LOCALES_TEXT} (got "${values.lang}")\n`);
-    return 2;
-  }
+  if (values.lang !== undefined && !isSupportedLocale(values.lang))
+    return usageError(`--lang must be ${SUPPORTED_LOCALES_TEXT} (got "${values.lang}")`);
   const config = parseConfig(env);
 
   if (positionals[0] === 'flows' && positionals[1] === 'test') {
@@ -82,10 +95,9 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       minCaught === undefined ||
       maxFalseAlarms === undefined
     ) {
-      process.stderr.write(
-        '--min-accuracy, --max-wrong-topic, --min-caught and --max-false-alarms take a share from 0 to 1, e.g. 0.95\n',
-      );
-      return 2;
+      const names = ['min-accuracy', 'max-wrong-topic', 'min-caught', 'max-false-alarms'] as const;
+      const bad = names.find((name) => share(values[name], 0) === undefined) ?? names[0];
+      return usageError(`--${bad} takes a share from 0 to 1, e.g. 0.95 (got "${values[bad]}")`);
     }
     const flowsDir = values.flows ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR;
     return flowsTest(flowsDir, values.corpus ?? DEFAULT_CORPUS_DIR, config.DEFAULT_LOCALE, {
@@ -97,41 +109,55 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   }
   if (positionals[0] === 'flows' && positionals[1] === 'check')
     return flowsCheck(positionals[2] ?? values.flows ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR, config.DEFAULT_LOCALE);
-  if (positionals[0] === 'tickets' && positionals[1] === 'resolve')
-    return resolveTicket(config, positionals[2], values.note);
-  if (positionals[0] === 'tickets' && positionals.length === 1) return listTickets(config, values.status, values.limit);
+  if (positionals[0] === 'tickets' && positionals[1] === 'resolve') {
+    const id = positionals[2];
+    if (!id)
+      return usageError('Which ticket? npm run tickets -- resolve T261123-ABCDEFGHIJ [--note "refunded by phone"]');
+    return resolveTicket(config, id, values.note);
+  }
+  if (positionals[0] === 'tickets' && positionals.length === 1) {
+    const query = parseTicketQuery(values.status, values.limit);
+    if ('problem' in query) return usageError(query.problem);
+    return listTickets(config, query);
+  }
   if (positionals[0] === 'unanswered' && positionals.length === 1)
     return listUnanswered(config, { locale: values.locale, limit: values.limit, sort: values.sort });
-  if (positionals.length > 0) {
-    process.stderr.write(`Unknown command: ${positionals.join(' ')}\n${USAGE}\n`);
-    return 2;
-  }
+  if (positionals.length > 0) return usageError(`Unknown command: ${positionals.join(' ')}`);
   if (config.TELEGRAM_BOT_TOKEN) return serve(config, config.TELEGRAM_BOT_TOKEN, values.flows);
   let startAt: number | undefined;
   if (values.at !== undefined) {
     startAt = Date.parse(values.at);
-    if (Number.isNaN(startAt)) {
-      process.stderr.write(`--at must be a date and time, e.g. 2026-10-01T09:30:00+08:00 (got "${values.at}")\n`);
-      return 2;
-    }
+    if (Number.isNaN(startAt))
+      return usageError(`--at must be a date and time, e.g. 2026-10-01T09:30:00+08:00 (got "${values.at}")`);
   }
   return playground(config, values.lang, values.flows, startAt);
 }
 
-main(process.argv.slice(2), process.env).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof ServiceBotError) process.stderr.write(`${err.message}\n`);
-    else process.stderr.write(`Unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+/** Whether this file is the program (`node --import tsx bots/app/main.ts`), not a module a test imports. */
+function isProgram(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isProgram())
+  main(process.argv.slice(2), process.env).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      if (err instanceof ServiceBotError) process.stderr.write(`${err.message}\n`);
+      else
+        process.stderr.write(`Unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
 
 /** A share from 0 to 1 given on the command line, or the default; undefined when it is not one. */
 function share(value: string | undefined, fallback: number): number | undefined {
   if (value === undefined) return fallback;
-  const n = Number(value);
+  const n = value.trim() === '' ? Number.NaN : Number(value);
   return Number.isFinite(n) && n >= 0 && n <= 1 ? n : undefined;
 }

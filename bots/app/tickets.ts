@@ -1,28 +1,32 @@
 import { withProductionStore } from './production-store.js';
 import { TicketStatus } from '../../flows/ticket.js';
 import type { Config } from '../config.js';
-import type { TicketStore } from '../ports.js';
+import type { TicketQuery, TicketStore } from '../ports.js';
 
 /** `npm run tickets`: the ticket commands, run against the production store. */
 
-/** Lists tickets from the production store, one line each, newest first. */
-export async function listTickets(
-  config: Config,
+/**
+ * Which tickets `npm run tickets` lists, from `--status` and `--limit` as given on the command
+ * line (absent: all statuses, the newest 50), or what is wrong with them in one line: a status
+ * that is not one of TicketStatus, a limit that is not a whole number from 1 to 10,000.
+ */
+export function parseTicketQuery(
   status: string | undefined,
   limit: string | undefined,
-): Promise<number> {
+): TicketQuery | { problem: string } {
   const parsedStatus = status === undefined ? undefined : TicketStatus.safeParse(status);
-  if (parsedStatus && !parsedStatus.success) {
-    process.stderr.write(`--status must be one of ${TicketStatus.options.join(', ')} (got "${status}")\n`);
-    return 2;
-  }
+  if (parsedStatus && !parsedStatus.success)
+    return { problem: `--status must be one of ${TicketStatus.options.join(', ')} (got "${status}")` };
   const n = limit === undefined ? 50 : Number(limit);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000) {
-    process.stderr.write(`--limit must be a whole number from 1 to 10000 (got "${limit}")\n`);
-    return 2;
-  }
+  if (limit?.trim() === '' || !Number.isInteger(n) || n < 1 || n > 10_000)
+    return { problem: `--limit must be a whole number from 1 to 10000 (got "${limit}")` };
+  return { ...(parsedStatus?.data ? { status: parsedStatus.data } : {}), limit: n };
+}
+
+/** Lists tickets from the production store, one line each, newest first. */
+export async function listTickets(config: Config, query: TicketQuery): Promise<number> {
   return withTickets(config, async (store) => {
-    const list = await store.list({ ...(parsedStatus?.data ? { status: parsedStatus.data } : {}), limit: n });
+    const list = await store.list(query);
     for (const t of list) {
       const when = new Date(t.createdAt).toISOString();
       const score = t.satisfaction !== undefined ? ` satisfaction=${t.satisfaction}` : '';
@@ -40,11 +44,7 @@ export async function listTickets(
  * Marks a ticket resolved from outside a conversation (the matter was settled by phone, by
  * e-mail…), so a promised reply time that passes later sends no follow-up.
  */
-export async function resolveTicket(config: Config, id: string | undefined, note: string | undefined): Promise<number> {
-  if (!id) {
-    process.stderr.write('Which ticket? npm run tickets -- resolve T261123-ABCDEFGHIJ [--note "refunded by phone"]\n');
-    return 2;
-  }
+export async function resolveTicket(config: Config, id: string, note: string | undefined): Promise<number> {
   return withTickets(config, async (tickets) => {
     const before = await tickets.get(id);
     if (!before) {

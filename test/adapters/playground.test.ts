@@ -81,7 +81,7 @@ describe('playground (scripted, as in the README)', () => {
   it('lets time pass with /wait so an idle customer is closed politely', async () => {
     const out = await play('你好\n/wait 11\n');
     expect(out.slice(-2)).toEqual([
-      'playground> 11 minute(s) later…',
+      'playground> 11 minutes later…',
       'bot> 由于您较长时间没有回复，本次会话先为您结束。如果您还有其他问题，欢迎随时联系我们，祝您生活愉快！',
     ]);
   });
@@ -91,7 +91,7 @@ describe('playground (scripted, as in the README)', () => {
       '你们什么破公司\uff01我要投诉\uff01\uff01\n买的耳机才用三天就坏了\n/wait 10s\n订单号 20261120001\uff0c昨天收到的\n没有了\n不行\uff0c我要退款\n/tickets\n',
     );
     // The two angry lines are answered once, after the pause: apology, then clarification.
-    expect(out[0]).toBe('playground> 10 second(s) later…');
+    expect(out[0]).toBe('playground> 10 seconds later…');
     expect(out[1]).toMatch(/^bot> .*抱歉/);
     expect(out[2]).toBe(
       'bot> 为了更快为您处理\uff0c我先和您确认一下\uff1a情况\uff1a买的耳机才用三天就坏了。麻烦您再告诉我您的订单号、大概是什么时候发生的\uff0c好吗\uff1f',
@@ -121,7 +121,7 @@ describe('playground (scripted, as in the README)', () => {
     );
     const ticket = /编号 (T\d{6}-\w{10})/.exec(out.find((l) => l.includes('您的投诉已登记')) ?? '')?.[1];
     expect(ticket).toBeDefined();
-    expect(out).toContain('playground> 49 hour(s) later…');
+    expect(out).toContain('playground> 49 hours later…');
     expect(out).toContain(
       `bot> 您好\uff0c关于您反映的问题\uff08编号 ${ticket}\uff09\uff0c很抱歉到目前还没能给您处理结果。我们已将它升级加急处理\uff0c主管会尽快与您联系。给您添麻烦了\uff0c感谢您的耐心与谅解\uff01`,
     );

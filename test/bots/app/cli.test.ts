@@ -1,0 +1,105 @@
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../../../bots/app/main.js';
+
+/**
+ * The command line of every tool, run in-process through the same `main` that `npm start`,
+ * `npm run flows:check`, `flows:test` and `tickets` run (test/adapters/playground.test.ts spawns
+ * the real process for exit codes end to end). No REDIS_URL and no token: nothing here connects.
+ */
+
+/** Runs the tools' `main` on `argv` with an empty environment; what it printed and its exit code. */
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  try {
+    return { code: await main(argv, {}), stdout, stderr };
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
+
+/** The answer to a command line that cannot run: the problem on one line, the usage, exit 2, no stack. */
+async function refused(argv: string[], problem: string | RegExp): Promise<void> {
+  const { code, stdout, stderr } = await run(...argv);
+  const [first, second] = stderr.split('\n');
+  expect({ code, stdout }, argv.join(' ')).toEqual({ code: 2, stdout: '' });
+  if (typeof problem === 'string') expect(first).toBe(problem);
+  else expect(first).toMatch(problem);
+  expect(second).toBe('Usage:');
+  expect(stderr).not.toMatch(/\n\s+at |Unexpected error|TypeError/);
+}
+
+describe('the command line of every tool', () => {
+  it('answers npm run tickets -- --anything with the usage, not a stack trace', async () => {
+    await refused(
+      ['tickets', '--anything'],
+      "Unknown option '--anything' for npm run tickets (it takes --status, --limit)",
+    );
+    await refused(['tickets', '-x'], "Unknown option '-x' for npm run tickets (it takes --status, --limit)");
+  });
+
+  it("refuses another command's option instead of ignoring it", async () => {
+    await refused(['tickets', '--at', '2026-11-23T15:00:00+08:00'], /^Unknown option '--at' for npm run tickets /);
+    await refused(
+      ['tickets', 'resolve', 'T261123-ABCDEFGHIJ', '--limit', '5'],
+      /^Unknown option '--limit' for npm run tickets -- resolve \(it takes --note\)$/,
+    );
+    await refused(
+      ['flows', 'check', '--corpus', 'x'],
+      "Unknown option '--corpus' for npm run flows:check (it takes --flows)",
+    );
+    await refused(['flows', 'test', '--lang', 'en'], /^Unknown option '--lang' for npm run flows:test /);
+    await refused(['--status', 'pending'], "Unknown option '--status' for npm start (it takes --lang, --flows, --at)");
+  });
+
+  it('refuses a bad value, naming the option and what it should be', async () => {
+    await refused(['tickets', '--limit', 'abc'], '--limit must be a whole number from 1 to 10000 (got "abc")');
+    await refused(['tickets', '--limit='], '--limit must be a whole number from 1 to 10000 (got "")');
+    await refused(
+      ['tickets', '--status', 'lost'],
+      '--status must be one of answered, pending, unresolved, recorded, resolved (got "lost")',
+    );
+    await refused(
+      ['flows', 'test', '--min-caught', '2'],
+      '--min-caught takes a share from 0 to 1, e.g. 0.95 (got "2")',
+    );
+    await refused(
+      ['flows', 'test', '--max-wrong-topic='],
+      '--max-wrong-topic takes a share from 0 to 1, e.g. 0.95 (got "")',
+    );
+    await refused(['--lang', 'fr'], '--lang must be zh-CN or en (got "fr")');
+    await refused(
+      ['--at', 'yesterday'],
+      '--at must be a date and time, e.g. 2026-10-01T09:30:00+08:00 (got "yesterday")',
+    );
+  });
+
+  it('refuses an option without its value, a flag with one, a missing or extra operand, an unknown command', async () => {
+    await refused(['tickets', '--limit'], "Option '--limit <value>' argument missing");
+    await refused(['flows', 'test', '--corpus'], "Option '--corpus <value>' argument missing");
+    await refused(['--at'], "Option '--at <value>' argument missing");
+    await refused(['tickets', '--help=yes'], "Option '-h, --help' does not take an argument");
+    await refused(['tickets', 'resolve'], /^Which ticket\? npm run tickets -- resolve T261123-/);
+    await refused(['tickets', 'resolve', 'T1', 'T2'], "Unexpected argument 'T2' for npm run tickets -- resolve");
+    await refused(['tickets', 'all'], "Unexpected argument 'all' for npm run tickets");
+    await refused(['flows', 'check', 'a', 'b'], "Unexpected argument 'b' for npm run flows:check");
+    await refused(['flows'], 'Unknown command: flows');
+    await refused(['unknown'], 'Unknown command: unknown');
+  });
+
+  it('prints the usage on --help for any command, exit 0', async () => {
+    for (const argv of [['--help'], ['tickets', '-h'], ['flows', 'check', '--help']]) {
+      const { code, stdout, stderr } = await run(...argv);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(stdout).toMatch(/^Usage:\n {2}npm start /);
+    }
+  });
+
+  it('runs a good command line as before: tickets without Redis says where tickets are (exit 2)', async () => {
+    const { code, stderr } = await run('tickets', '--status', 'pending', '--limit', '5');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^Tickets are kept in Redis: set REDIS_URL\./);
+  });
+});
