@@ -154,7 +154,7 @@ function foldCustomer(text: string): string {
  * A phrase of a definition as a test on folded customer text, in the guard's pattern syntax
  * (flows/guard.ts: `[…]` optional words, `(a|b)` alternatives, `…` a gap of up to 8 characters).
  * A Latin word at either end matches whole words only ("rep" is not in "reply"). Undefined when
- * the pattern is not valid.
+ * the pattern is not valid, or would match an empty message.
  */
 export function customerPattern(phrase: string): RegExp | undefined {
   // Pieces keep their spaces ("(the|your) agent"), so they are folded without trimming.
@@ -163,11 +163,14 @@ export function customerPattern(phrase: string): RegExp | undefined {
   const plain = foldCustomer(canonical(phrase));
   const before = /^[a-z0-9]/.test(plain) ? "(?<![a-z0-9'])" : '';
   const after = /[a-z0-9]$/.test(plain) ? "(?![a-z0-9'])" : '';
+  let re: RegExp;
   try {
-    return new RegExp(`${before}(?:${source})${after}`, 'u');
+    re = new RegExp(`${before}(?:${source})${after}`, 'u');
   } catch {
     return undefined;
   }
+  // A pattern of nothing but optional parts (`[离谱]`) matches every message: not a phrase.
+  return re.test('') ? undefined : re;
 }
 
 /**

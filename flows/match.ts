@@ -141,6 +141,31 @@ function pickEntry(
   return { id: first.id, score: first.score, confident };
 }
 
+/**
+ * The knowledge base as the matcher reads it: messages ranked against the entries' phrasings and
+ * the out-of-scope questions (after synonyms), and the entry a message is about, which must also
+ * be named by one of its keywords.
+ */
+function compileKnowledgeBase(def: FlowDefinition, fillers: Set<string>) {
+  const fold = synonymFolder(def.synonyms);
+  const features = featureExtractor(def.locale, fillers, fold);
+  // An entry is a topic only when the message names it: one of its keywords (after synonyms).
+  const named = new Map(
+    def.faq.map((entry) => {
+      const names = entry.keywords.length ? matchesAny(entry.keywords.map((k) => fold(normalize(k)))) : () => true;
+      return [entry.id, (text: string) => names(fold(normalize(text)))] as const;
+    }),
+  );
+  const rankAll = compileFaqIndex(def, features);
+  return {
+    rankFaq: (text: string) => rankAll(text).filter((r) => r.id !== OUT_OF_SCOPE),
+    entryFor: (text: string): Understanding['faq'] => {
+      const ranked = pickEntry(rankAll(text), def.thresholds);
+      return ranked?.confident && !named.get(ranked.id)?.(text) ? { ...ranked, confident: false } : ranked;
+    },
+  };
+}
+
 /** Builds the matcher for one definition: phrase tables and the knowledge-base index. */
 export function compileMatcher(def: FlowDefinition): Matcher {
   const rules: PhraseRule[] = [];
@@ -167,17 +192,8 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     }),
   );
 
-  const fold = synonymFolder(def.synonyms);
-  const features = featureExtractor(def.locale, fillers, fold);
-  // An entry is a topic only when the message names it: one of its keywords (after synonyms).
-  const named = new Map(
-    def.faq.map((entry) => {
-      const names = entry.keywords.length ? matchesAny(entry.keywords.map((k) => fold(normalize(k)))) : () => true;
-      return [entry.id, (text: string) => names(fold(normalize(text)))] as const;
-    }),
-  );
-  const rankAll = compileFaqIndex(def, features);
-  const rankFaq = (text: string) => rankAll(text).filter((r) => r.id !== OUT_OF_SCOPE);
+  const kb = compileKnowledgeBase(def, fillers);
+  const rankFaq = kb.rankFaq;
 
   function understand(text: string): Understanding {
     const norm = normalize(text);
@@ -218,11 +234,13 @@ export function compileMatcher(def: FlowDefinition): Matcher {
         whole = id;
       }
     }
-    if (total < def.thresholds.intentCoverage) whole = undefined;
+    // Enough of the message must be intent phrases, and they must agree: "是不是有病" has 是, 不是 and
+    // 有 covering most of it, and says none of yes, no or more.
+    const contradicts = (counts.yes ?? 0) > 0 && (counts.no ?? 0) > 0;
+    if (total < def.thresholds.intentCoverage || top < 0.5 || contradicts) whole = undefined;
     // A message that is nothing but "yes", "thanks" or "还有一个问题" is not a question for the
     // knowledge base, so it is not ranked at all.
-    const ranked = whole === undefined ? pickEntry(rankAll(text), def.thresholds) : undefined;
-    const faq = ranked?.confident && !named.get(ranked.id)?.(text) ? { ...ranked, confident: false } : ranked;
+    const faq = whole === undefined ? kb.entryFor(text) : undefined;
     // Exclamation marks intensify ("太好了!!" is not a complaint); on their own they only tell
     // whether someone already complaining is still upset.
     // A message that only says the replies are slow gets 003's answer for 回应慢, not the complaint

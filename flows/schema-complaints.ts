@@ -16,7 +16,10 @@ export const customerPhrase = z
   .string()
   .trim()
   .min(1)
-  .refine((p) => customerPattern(p) !== undefined, 'is not a valid pattern: check that every [ ] and ( ) is closed');
+  .refine(
+    (p) => customerPattern(p) !== undefined,
+    'is not a valid pattern: check that every [ ] and ( ) is closed and that a word outside [ ] is left',
+  );
 /** A non-empty list of customer phrases: complaint triggers, anger, supervisor requests, policy triggers. */
 export const triggers = z.array(customerPhrase).min(1);
 

@@ -106,8 +106,15 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
       }
       delete timers[input.payload.name];
     }
+    // The language is chosen when a session starts, and again by the first words of one that has
+    // no matter under way yet (a greeting or /start, then "do you have a loyalty program").
+    const noMatterYet =
+      input.payload.type === 'text' &&
+      before.context.need === undefined &&
+      before.context.sessionTickets.length === 0 &&
+      !before.hasTag('with-people');
     const startsSession =
-      before.hasTag('idle') || (input.payload.type === 'command' && input.payload.command === 'start');
+      before.hasTag('idle') || noMatterYet || (input.payload.type === 'command' && input.payload.command === 'start');
     const locale = startsSession
       ? chooseLocale(bundle.locales, bundle.defaultLocale, before.context.locale, input)
       : before.context.locale;

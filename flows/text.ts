@@ -43,7 +43,9 @@ const LATIN_G = /[a-z]/giu;
  * means zh-CN, Latin letters otherwise mean en. Undefined when the text says nothing either way
  * ("?", "123", an emoji), so the caller keeps its default.
  */
-export function detectLocale(text: string): SupportedLocale | undefined {
+export function detectLocale(raw: string): SupportedLocale | undefined {
+  // Full-width Latin letters (ｗｈｅｒｅ) are Latin letters.
+  const text = raw.normalize('NFKC');
   const cjk = text.match(CJK_G)?.length ?? 0;
   const latin = text.match(LATIN_G)?.length ?? 0;
   if (cjk === 0 && latin === 0) return undefined;

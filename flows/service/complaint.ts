@@ -199,6 +199,18 @@ function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
   /** A complaint that ends without the customer is still on record (escalated or registered). */
   const settle = (announce: boolean) => [{ type: 'settleComplaint', params: { announce } }, 'clearComplaint'] as const;
 
+  /**
+   * 003's answers to a social message in the middle of a complaint (a thanks, an apology, praise,
+   * a suggestion): answered, not added to the record. Only whole messages: words of thanks inside
+   * the details of what happened stay in the record.
+   */
+  const social = [
+    { guard: 'isThanks', actions: say('thanks') },
+    { guard: 'isApology', actions: say('apology') },
+    { guard: 'isPraiseOnly', actions: say('praise') },
+    { guard: 'isSuggestion', actions: 'recordSuggestion' },
+  ] as const;
+
   /** 投诉处理: listen, apologise, clarify, 有无补充, then resolve, give the feedback path or escalate. */
   const complaint = s.createStateConfig({
     initial: 'listening',
@@ -239,6 +251,7 @@ function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
             { guard: 'asksSupervisor', target: 'escalating', actions: 'absorbComplaint' },
             { guard: 'stillAngryTooLong', target: 'escalating', actions: ['absorbComplaint', 'countAnger'] },
             { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },
+            ...social,
             { target: 'clarifying', reenter: true, actions: ['absorbComplaint', 'countAnger', 'nextRound'] },
           ],
         },
@@ -258,6 +271,7 @@ function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
             { guard: 'wantsMore', actions: say('goOn') },
             { guard: 'stillAngryTooLong', target: 'escalating', actions: ['absorbComplaint', 'countAnger'] },
             { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },
+            ...social,
             { target: 'resolving', actions: ['absorbComplaint', 'countAnger', say('complaintNoted')] },
           ],
         },

@@ -181,6 +181,7 @@ export function baseSetup(deps: MachineDeps) {
       isSuggestion: ({ event }) => mentions(event, 'suggestion'),
       // Praise that opens a message going on to a need is answered with the need (answerLead).
       isPraise: ({ event }) => mentions(event, 'praise') && understood(event)?.lead === undefined,
+      isPraiseOnly: ({ event }) => answers(event, 'praise'),
       complainsOfWaiting: ({ event }) => mentions(event, 'slowReply'),
       hasRating: ({ event }) => understood(event)?.rating !== undefined,
       looksLikeNewNeed: ({ event }) => statedNeed(event).understanding?.faq?.confident === true,
@@ -189,6 +190,7 @@ export function baseSetup(deps: MachineDeps) {
       asksSupervisor: ({ event }) => understood(event)?.complaint.supervisor === true,
       wantsPerson: ({ event }) => understood(event)?.wantsPerson === true,
       deskConnected: () => deps.desk,
+      speaksAnotherLocale: ({ context, event }) => localeOf(event, context.locale) !== context.locale,
     },
   });
 }

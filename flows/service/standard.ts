@@ -113,6 +113,9 @@ function standardStates(s: StandardSetup) {
       awaitingNeed: {
         on: {
           'user.message': [
+            // Another language before any matter is under way ("thanks" to a Chinese greeting): the
+            // conversation adopts it, then takes the message again in it.
+            { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
             ...interrupts,
             { guard: 'isGreetingOnly', actions: say('ask') },
             ...anyTime,
@@ -194,6 +197,7 @@ function idleState(s: StandardSetup) {
         actions: ['adoptLocale', effect({ type: 'greet', withAsk: false }), say('unsupported')],
       },
       'user.message': [
+        { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
         // An angry first message gets no cheerful greeting: listen first.
         {
           guard: 'startsComplaint',

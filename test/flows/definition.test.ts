@@ -120,7 +120,7 @@ describe('flow definitions', () => {
         }),
       ),
     ).toEqual([
-      'complaints.kinds[1].words[0]: is not a valid pattern: check that every [ ] and ( ) is closed',
+      'complaints.kinds[1].words[0]: is not a valid pattern: check that every [ ] and ( ) is closed and that a word outside [ ] is left',
       'complaints.kinds[2].acknowledge: contains the forbidden service phrase "这是公司规定" (推诿客户（“这是公司规定”）); say instead: 非常抱歉，请您谅解。根据我们的相关政策……，我们可以为您……，您看可以吗？',
       'complaints.kinds[0].category: no complaint category has id "staff"',
     ]);

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import type { FlowPayload } from '../../flows/contracts.js';
+import { compileMatcher } from '../../flows/match.js';
+import { parseDefinition } from '../../flows/definition.js';
+import { detectLocale } from '../../flows/text.js';
+import { Dialogue } from '../support/dialogue.js';
+import { defaultDefinition, defaultFlow, shanghai } from '../support/flows.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';
+
+/**
+ * What a new user found trying issue 11 (2026-11-30), each pinned: calm customers who use a word
+ * that can be angry, the customer's own language from the first word, requests for a person in
+ * everyday words, social messages in the middle of a complaint, an insult that is not an answer.
+ */
+
+const flow = defaultFlow();
+const afternoon = shanghai('2026-11-23T15:00:00');
+const zh = compileMatcher(defaultDefinition('zh-CN'));
+const en = compileMatcher(defaultDefinition('en'));
+
+describe('calm customers who use a word that can be angry', () => {
+  it.each([
+    ['老板，这个有货吗'],
+    ['我是公司采购经理，想批量买一些'],
+    ['我想去你们实体店看看'],
+    ['寄回去你们那边地址是哪'],
+    ['垃圾分类的袋子有卖吗'],
+    ['退钱什么时候到账'],
+  ])('restates "%s" as a need, without complaint handling', (text) => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    const [reply] = d.say(text);
+    expect(reply).toMatch(/^您的意思是/);
+    expect(d.state).toBe('confirming');
+  });
+
+  it('still hears a supervisor asked for, however it is said', () => {
+    for (const text of ['我要找你们领导', '叫你们经理出来', '把你们负责人电话给我', '我要求跟店长直接沟通'])
+      expect(zh.understand(text).complaint.supervisor).toBe(true);
+  });
+});
+
+describe('the customer’s own language from the first word', () => {
+  it('answers an English thanks in English, also before any greeting', () => {
+    const d = new Dialogue(flow, afternoon);
+    expect(d.say('thanks')).toEqual([expect.stringMatching(/^You're welcome|^My pleasure/)]);
+  });
+
+  it('switches to English when the first words after a greeting are English', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    expect(d.say('do you have a loyalty program')[0]).toMatch(/^If I understand you correctly/);
+  });
+
+  it('reads full-width Latin letters as Latin', () => {
+    expect(detectLocale('ｗｈｅｒｅ ｉｓ ｍｙ ｐａｒｃｅｌ')).toBe('en');
+  });
+});
+
+describe('everyday requests for a person', () => {
+  it.each([['我要跟真人说话'], ['能不能让真人来回答'], ['别机器人了，人工！']])('hears "%s"', (text) => {
+    expect(zh.understand(text).wantsPerson).toBe(true);
+  });
+  it.each([['i want a human agent, not a bot'], ['I need to talk to a human please']])('hears "%s"', (text) => {
+    expect(en.understand(text).wantsPerson).toBe(true);
+  });
+});
+
+describe('social messages in the middle of a complaint', () => {
+  it('answers an apology, a thanks and a suggestion without adding them to the record', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('我要投诉，耳机坏了', { after: 2_000 });
+    const dueAt = d.record?.timers.listen;
+    if (dueAt === undefined) throw new Error('no listen timer pending');
+    d.say({ type: 'timer', name: 'listen', dueAt } satisfies FlowPayload, { after: dueAt - d.at });
+    expect(d.say('不好意思')).toEqual(['没关系，请您不必介意，如有疑问，欢迎您随时再来咨询。']);
+    expect(d.say('谢谢')[0]).toMatch(/^(不用客气|不客气)/);
+    expect(d.say('我建议你们增加货到付款')[0]).toMatch(/^非常感谢您提出的宝贵建议/);
+    const [facts] = d.say('昨天');
+    expect(facts).toMatch(/耳机坏了/);
+    expect(facts).not.toMatch(/不好意思|谢谢|建议/);
+  });
+});
+
+describe('an insult is not an answer', () => {
+  it('does not take "你们是不是有病" as yes, no or "nothing else", and does not close', () => {
+    expect(zh.understand('你们是不是有病').whole).toBeUndefined();
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    d.say('你们是不是有病');
+    expect(d.state).not.toBe('idle');
+  });
+});
+
+describe('checking a definition', () => {
+  it('refuses a pattern that would match every message', () => {
+    const source = readFileSync(join(DEFAULT_FLOWS_DIR, 'zh-CN.yaml'), 'utf8');
+    const doc = parse(source) as { complaints: { anger: string[] } };
+    doc.complaints.anger.push('[离谱]');
+    const r = parseDefinition(stringify(doc));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems.map((p) => p.path)).toContain(`complaints.anger[${doc.complaints.anger.length - 1}]`);
+  });
+});
