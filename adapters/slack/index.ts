@@ -3,8 +3,9 @@ import type { Logger } from '../../bots/log.js';
 import type { Inbox, LinkStore } from '../../bots/ports.js';
 import { SetupError } from '../../bots/errors.js';
 import type { DeskText } from '../desk/text.js';
+import { createBoltApp, type BoltOptions } from './bolt.js';
 import { SlackDesk } from './desk.js';
-import { createBoltApp, SlackReceiver, type BoltOptions } from './receiver.js';
+import { SlackReceiver } from './receiver.js';
 
 export { SLACK_CHANNEL, SLACK_EVENTS_PATH, parseThreadMessage } from './receiver.js';
 
