@@ -58,7 +58,7 @@ export interface SlackReceiverOptions {
  * phrase guard). Each is stored before Slack gets its answer and run afterwards, in the
  * background, so a slow delivery to the customer (Telegram's pacing) never holds Slack's answer
  * past its 3 seconds; a store that cannot take it makes the answer an error, and Slack sends the
- * event again.
+ * event again. A Slack message is identified by its channel and `ts`, whatever its event id.
  */
 export class SlackReceiver implements Receiver {
   readonly routes: readonly Route[] | undefined;
@@ -205,7 +205,7 @@ export class SlackReceiver implements Receiver {
       });
     }
 
-    app.event('message', async ({ event, body, client }) => {
+    app.event('message', async ({ event, client }) => {
       // Only people's messages in a handoff card's thread; never our own or other bots'.
       if (
         !('thread_ts' in event) ||
@@ -218,7 +218,8 @@ export class SlackReceiver implements Receiver {
       const conversationId = await this.options.desk.conversationOf(event.channel, event.thread_ts);
       if (!conversationId) return;
       const agent = await this.agentOf(client, event.user);
-      const id = `slack:${(body as { event_id?: string }).event_id ?? event.ts}`;
+      // One message, one effect: Slack may deliver it again under another event id.
+      const id = `slack:msg:${event.channel}:${event.ts}`;
       await this.store(id, conversationId, { type: 'agent', agent, ...parseThreadMessage(event.text, internalPrefix) });
     });
 
