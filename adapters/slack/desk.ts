@@ -5,6 +5,7 @@ import type { DeskPort, LinkStore, TranscriptEntry } from '../../bots/ports.js';
 import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/contracts.js';
 import type { DeskText } from '../desk/text.js';
 import { cardBlocks, controls, escapeMrkdwn, safe } from './blocks.js';
+import type { NotSent } from './messages.js';
 
 export interface SlackDeskOptions {
   client: webApi.WebClient;
@@ -155,6 +156,21 @@ export class SlackDesk implements DeskPort {
         text: escapeMrkdwn(this.options.text.notice(notice)),
       }),
     );
+  }
+
+  /**
+   * Tells one person in a card's thread why their message did not reach the customer (an edit, a
+   * file, a kind of message that does not cross). Only they see it. Throws when Slack refuses.
+   */
+  async explain(where: { channel: string; threadTs: string; user: string }, why: NotSent): Promise<void> {
+    const { notSent } = this.options.text;
+    const text = typeof why === 'string' ? notSent[why] : notSent.other(why.subtype.slice(0, 100));
+    await this.options.client.chat.postEphemeral({
+      channel: where.channel,
+      user: where.user,
+      thread_ts: where.threadTs,
+      text: escapeMrkdwn(text),
+    });
   }
 
   async ping(conversationId: string, level: DeskAlert): Promise<void> {

@@ -7,7 +7,8 @@ import { createBoltApp, type BoltOptions } from './bolt.js';
 import { SlackDesk } from './desk.js';
 import { SlackReceiver } from './receiver.js';
 
-export { SLACK_CHANNEL, SLACK_EVENTS_PATH, parseThreadMessage } from './receiver.js';
+export { SLACK_CHANNEL, SLACK_EVENTS_PATH } from './receiver.js';
+export { parseThreadMessage, plainText, readMessage, SUBTYPES } from './messages.js';
 
 export interface SlackOptions extends BoltOptions {
   agentChannel: string;

@@ -6,32 +6,13 @@ import type { InboundEvent, Inbox, Receiver, Route } from '../../bots/ports.js';
 import { ACTIONS } from './blocks.js';
 import { SLACK_EVENTS_PATH } from './bolt.js';
 import type { SlackDesk } from './desk.js';
+import { parseThreadMessage, readMessage, type SlackSelf, type ThreadMessage } from './messages.js';
 
 export { SLACK_EVENTS_PATH } from './bolt.js';
 export const SLACK_CHANNEL = 'slack';
 
 type AgentPayload = Extract<InboundEvent['payload'], { type: 'agent' }>;
 type Agent = AgentPayload['agent'];
-
-/** What an agent's thread message asks for, before knowing who wrote it. */
-export type ThreadCommand = Omit<AgentPayload, 'type' | 'agent'>;
-
-/**
- * Reads an agent's message in a card's thread: an internal note (the prefix), a desk command
- * (`!claim`, `!close`, `!handback`, `!release`, `!transfer CATEGORY`, `!override TEXT`), or a
- * reply for the customer. Pure, so the desk's small language is tested without Slack.
- */
-export function parseThreadMessage(raw: string, internalPrefix: string): ThreadCommand {
-  const text = raw.trim();
-  if (text.startsWith(internalPrefix)) return { action: 'note', text: text.slice(internalPrefix.length).trim() };
-  const command = /^!(claim|close|handback|release|transfer|override)\b\s*(.*)$/is.exec(text);
-  if (!command) return { action: 'reply', text };
-  const verb = (command[1] ?? '').toLowerCase();
-  const rest = (command[2] ?? '').trim();
-  if (verb === 'override') return { action: 'reply', text: rest, override: true };
-  if (verb === 'transfer') return { action: 'transfer', category: rest };
-  return { action: verb as 'claim' | 'close' | 'handback' | 'release' };
-}
 
 /**
  * How long a first message of an agent waits for their name (users.info) before it is stored
@@ -184,6 +165,32 @@ export class SlackReceiver implements Receiver {
     this.track(inbox.run(result.conversationId, result.begun));
   }
 
+  /** What a thread message becomes: an agent event, an internal note of another app, or a word to its author. */
+  private async onThreadMessage(read: ThreadMessage, client: webApi.WebClient): Promise<void> {
+    const { desk, internalPrefix, log } = this.options;
+    if (read.kind === 'ignore') return log.debug('Slack message ignored', { reason: read.reason });
+    const conversationId = await desk.conversationOf(read.channel, read.threadTs);
+    if (!conversationId) return;
+    const where = { channel: read.channel, threadTs: read.threadTs };
+    // One message, one effect: Slack may deliver it again under another event id.
+    const id = `slack:msg:${read.channel}:${read.ts}`;
+    if (read.kind === 'explain') return this.track(desk.explain({ ...where, user: read.user }, read.why));
+    if (read.kind === 'app') {
+      const agent = { id: read.botId, ...(read.name ? { name: read.name } : {}) };
+      return this.store(id, conversationId, { type: 'agent', action: 'note', agent, text: read.text });
+    }
+    const command = parseThreadMessage(read.text, internalPrefix);
+    const empty = command.action === 'reply' && !command.text;
+    if (!empty) {
+      const agent = await this.agentOf(client, read.user);
+      await this.store(id, conversationId, { type: 'agent', agent, ...command });
+    }
+    // The seam for the file transfer to customers: `read.files` (Slack's file objects, with
+    // url_private_download) is what it needs. Until it exists, the author is told.
+    if (read.files.length > 0 && command.action === 'reply')
+      this.track(desk.explain({ ...where, user: read.user }, 'file'));
+  }
+
   private listen(): void {
     const { app, internalPrefix, log, clock } = this.options;
     const verbs = {
@@ -205,22 +212,9 @@ export class SlackReceiver implements Receiver {
       });
     }
 
-    app.event('message', async ({ event, client }) => {
-      // Only people's messages in a handoff card's thread; never our own or other bots'.
-      if (
-        !('thread_ts' in event) ||
-        !event.thread_ts ||
-        ('subtype' in event && event.subtype) ||
-        ('bot_id' in event && event.bot_id)
-      )
-        return;
-      if (!('user' in event) || !event.user || !('text' in event) || typeof event.text !== 'string') return;
-      const conversationId = await this.options.desk.conversationOf(event.channel, event.thread_ts);
-      if (!conversationId) return;
-      const agent = await this.agentOf(client, event.user);
-      // One message, one effect: Slack may deliver it again under another event id.
-      const id = `slack:msg:${event.channel}:${event.ts}`;
-      await this.store(id, conversationId, { type: 'agent', agent, ...parseThreadMessage(event.text, internalPrefix) });
+    app.event('message', async ({ event, context, client }) => {
+      const self: SlackSelf = { botId: context.botId, botUserId: context.botUserId };
+      await this.onThreadMessage(readMessage(event, self, internalPrefix), client);
     });
 
     app.error(async (err) => {
