@@ -5,6 +5,7 @@ import type { DeskPort, LinkStore, TranscriptEntry } from '../../bots/ports.js';
 import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/contracts.js';
 import type { DeskText } from '../desk/text.js';
 import { cardBlocks, controls, escapeMrkdwn, safe } from './blocks.js';
+import { clip, DESK_BUDGET, split } from './limits.js';
 import type { NotSent } from './messages.js';
 
 export interface SlackDeskOptions {
@@ -51,7 +52,9 @@ function deliveryErrorOf(err: unknown, conversationId: string): DeliveryError {
 /**
  * The agent desk on Slack. Each handoff is a card in the agent channel; everything later about
  * the conversation goes in the card's thread. The card's place and the thread ↔ conversation
- * mapping live in the store, so any replica can continue after a restart.
+ * mapping live in the store, so any replica can continue after a restart. Everything posted is
+ * within Slack's limits by construction (limits.ts): long texts are clipped on the card and
+ * split into several thread messages.
  */
 export class SlackDesk implements DeskPort {
   constructor(private readonly options: SlackDeskOptions) {}
@@ -74,31 +77,47 @@ export class SlackDesk implements DeskPort {
     }
   }
 
+  /** Posts mrkdwn text in the card's thread, as several messages when it is long. */
+  private async thread(conversationId: string, ref: Pick<CardRef, 'channel' | 'ts'>, text: string): Promise<void> {
+    for (const part of split(text, DESK_BUDGET.message))
+      await this.call(conversationId, () =>
+        this.options.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: part }),
+      );
+  }
+
+  /**
+   * Posts the card, then, in its thread, the full texts the card shortened. The card is what
+   * counts: a failure after it is posted is logged, not retried (a retry would post a second card).
+   */
   async open(conversationId: string, card: HandoffCard, transcript: TranscriptEntry[]): Promise<void> {
+    const t = this.options.text;
     const channel = (card.category && this.options.categoryChannels()[card.category]) || this.options.agentChannel;
+    const view = cardBlocks(conversationId, card, transcript, t);
     const result = await this.call(conversationId, () =>
       this.options.client.chat.postMessage({
         channel,
-        text: `${this.options.text.handoff(card)} (${this.options.text.priorities[card.priority]}): ${safe(card.need)}`,
-        blocks: cardBlocks(conversationId, card, transcript, this.options.text) as never,
+        text: clip(`${t.handoff(card)} (${t.priorities[card.priority]}): ${safe(card.need)}`, DESK_BUDGET.line),
+        blocks: view.blocks as never,
       }),
     );
     const ts = String(result.ts ?? '');
     const at = String(result.channel ?? channel);
-    await this.options.links.set(`card:${conversationId}`, JSON.stringify({ channel: at, ts, card } satisfies CardRef));
+    const ref: CardRef = { channel: at, ts, card };
+    await this.options.links.set(`card:${conversationId}`, JSON.stringify(ref));
     await this.options.links.set(`thread:${at}:${ts}`, conversationId);
+    for (const text of view.overflow)
+      await this.thread(conversationId, ref, text).catch((err: unknown) =>
+        this.options.log.warn('the full text of a shortened card could not be posted', {
+          conversationId,
+          error: String(err),
+        }),
+      );
   }
 
   async post(conversationId: string, text: string, from: 'customer' | 'system'): Promise<void> {
     const ref = await this.ref(conversationId);
     if (!ref) return this.options.log.warn('desk post without a card', { conversationId });
-    await this.call(conversationId, () =>
-      this.options.client.chat.postMessage({
-        channel: ref.channel,
-        thread_ts: ref.ts,
-        text: `${from === 'customer' ? ':bust_in_silhouette: ' : ''}${safe(text)}`,
-      }),
-    );
+    await this.thread(conversationId, ref, `${from === 'customer' ? ':bust_in_silhouette: ' : ''}${safe(text)}`);
   }
 
   async update(conversationId: string, status: DeskUpdate, agent?: AgentRef, category?: string): Promise<void> {
@@ -108,23 +127,19 @@ export class SlackDesk implements DeskPort {
     const who = agent ? `<@${agent.id}>` : t.someone;
     if (status === 'transferred' && category) {
       // A new card in the category's channel (open() picks it); the old thread says where it went.
-      await this.call(conversationId, () =>
-        this.options.client.chat.postMessage({
-          channel: ref.channel,
-          thread_ts: ref.ts,
-          text: t.transferredTo(t.category(category), who),
-        }),
-      );
+      const named = clip(escapeMrkdwn(t.category(category)), DESK_BUDGET.field);
+      await this.thread(conversationId, ref, t.transferredTo(named, who));
       await this.open(conversationId, { ...ref.card, category }, []);
       return;
     }
     const claimedBy = status === 'claimed' ? agent : undefined;
+    const view = cardBlocks(conversationId, ref.card, [], t, claimedBy);
     await this.call(conversationId, () =>
       this.options.client.chat.update({
         channel: ref.channel,
         ts: ref.ts,
         text: t.updates[status](who),
-        blocks: cardBlocks(conversationId, ref.card, [], t, claimedBy) as never,
+        blocks: view.blocks as never,
       }),
     );
     const note = t.updates[status](who);
@@ -153,7 +168,7 @@ export class SlackDesk implements DeskPort {
         channel: ref.channel,
         user: agentId,
         thread_ts: ref.ts,
-        text: escapeMrkdwn(this.options.text.notice(notice)),
+        text: clip(escapeMrkdwn(this.options.text.notice(notice)), DESK_BUDGET.message),
       }),
     );
   }
@@ -164,12 +179,12 @@ export class SlackDesk implements DeskPort {
    */
   async explain(where: { channel: string; threadTs: string; user: string }, why: NotSent): Promise<void> {
     const { notSent } = this.options.text;
-    const text = typeof why === 'string' ? notSent[why] : notSent.other(why.subtype.slice(0, 100));
+    const text = typeof why === 'string' ? notSent[why] : notSent.other(clip(why.subtype, DESK_BUDGET.field));
     await this.options.client.chat.postEphemeral({
       channel: where.channel,
       user: where.user,
       thread_ts: where.threadTs,
-      text: escapeMrkdwn(text),
+      text: clip(escapeMrkdwn(text), DESK_BUDGET.message),
     });
   }
 

@@ -9,6 +9,7 @@ import { SlackReceiver } from './receiver.js';
 
 export { SLACK_CHANNEL, SLACK_EVENTS_PATH } from './receiver.js';
 export { parseThreadMessage, plainText, readMessage, SUBTYPES } from './messages.js';
+export { SLACK_LIMITS } from './limits.js';
 
 export interface SlackOptions extends BoltOptions {
   agentChannel: string;

@@ -38,6 +38,8 @@ function endedOutcome(status: DeskUpdate, context: ServiceContext): TicketChange
   const who = agent?.name ?? agent?.id ?? 'nobody';
   if (status === 'closed') return { status: 'resolved', outcome: `resolved by ${who}` };
   if (status === 'handed-back') return { outcome: `handed back to the bot by ${who}` };
+  // A handoff ends `released` only when the desk could not be reached (an agent's release requeues).
+  if (status === 'released') return { outcome: 'the agent desk could not be reached; follow-up promised' };
   return { outcome: `customer ended the conversation${agent ? ` with ${who}` : ' before an agent joined'}` };
 }
 
