@@ -4,7 +4,7 @@ import type { Logger } from '../../bots/log.js';
 import type { DeskPort, LinkStore, TranscriptEntry } from '../../bots/ports.js';
 import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/contracts.js';
 import type { DeskText } from '../desk/text.js';
-import { cardBlocks, controls, escapeMrkdwn, safe } from './blocks.js';
+import { cardBlocks, controls, escapeMrkdwn, LAST_MESSAGES, safe } from './blocks.js';
 import { clip, DESK_BUDGET, split } from './limits.js';
 import type { NotSent } from './messages.js';
 
@@ -24,11 +24,17 @@ export interface SlackDeskOptions {
   internalPrefix: string;
 }
 
+/** Where a card is, what it shows, and the last messages it was opened with (kept for its updates). */
 interface CardRef {
   channel: string;
   ts: string;
   card: HandoffCard;
+  /** Absent on cards stored before the last messages were kept. */
+  recent?: TranscriptEntry[];
 }
+
+/** A kept transcript line is at most this long: enough to show the card's line and to know it was shortened. */
+const KEPT_LINE = 1_000;
 
 /** Maps Slack Web API failures onto the engine's retry rules. */
 function deliveryErrorOf(err: unknown, conversationId: string): DeliveryError {
@@ -92,6 +98,7 @@ export class SlackDesk implements DeskPort {
   async open(conversationId: string, card: HandoffCard, transcript: TranscriptEntry[]): Promise<void> {
     const t = this.options.text;
     const channel = (card.category && this.options.categoryChannels()[card.category]) || this.options.agentChannel;
+    const recent = transcript.slice(-LAST_MESSAGES).map((e) => ({ ...e, text: clip(e.text, KEPT_LINE) }));
     const view = cardBlocks(conversationId, card, transcript, t);
     const result = await this.call(conversationId, () =>
       this.options.client.chat.postMessage({
@@ -102,7 +109,7 @@ export class SlackDesk implements DeskPort {
     );
     const ts = String(result.ts ?? '');
     const at = String(result.channel ?? channel);
-    const ref: CardRef = { channel: at, ts, card };
+    const ref: CardRef = { channel: at, ts, card, recent };
     await this.options.links.set(`card:${conversationId}`, JSON.stringify(ref));
     await this.options.links.set(`thread:${at}:${ts}`, conversationId);
     for (const text of view.overflow)
@@ -129,11 +136,12 @@ export class SlackDesk implements DeskPort {
       // A new card in the category's channel (open() picks it); the old thread says where it went.
       const named = clip(escapeMrkdwn(t.category(category)), DESK_BUDGET.field);
       await this.thread(conversationId, ref, t.transferredTo(named, who));
-      await this.open(conversationId, { ...ref.card, category }, []);
+      await this.open(conversationId, { ...ref.card, category }, ref.recent ?? []);
       return;
     }
     const claimedBy = status === 'claimed' ? agent : undefined;
-    const view = cardBlocks(conversationId, ref.card, [], t, claimedBy);
+    // The card keeps what it showed when it was opened, last messages included.
+    const view = cardBlocks(conversationId, ref.card, ref.recent ?? [], t, claimedBy);
     await this.call(conversationId, () =>
       this.options.client.chat.update({
         channel: ref.channel,
@@ -188,13 +196,18 @@ export class SlackDesk implements DeskPort {
     });
   }
 
+  /**
+   * Alerts about a handoff in its thread, broadcast to the channel ("Also send to channel"): the
+   * thread of an unclaimed card has nobody following it, and @here or @channel in a thread reply
+   * alone reaches only the thread's followers.
+   */
   async ping(conversationId: string, level: DeskAlert): Promise<void> {
     const ref = await this.ref(conversationId);
     if (!ref) return;
     const supervisors = this.options.supervisorGroup ? `<!subteam^${this.options.supervisorGroup}>` : '<!channel>';
     const text = `${level === 'sla' ? '<!here>' : supervisors} ${this.options.text.alerts[level]}`;
     await this.call(conversationId, () =>
-      this.options.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text }),
+      this.options.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, reply_broadcast: true, text }),
     );
   }
 }

@@ -179,6 +179,8 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         );
         if (h.agent) enqueue(effect({ type: 'queue.join', at: event.at }));
         armSla(enqueue, deps, context, event.at);
+        // 转接与协助 (003): the customer hears that colleagues of another team will take it over.
+        if (event.type === 'agent.transfer') enqueue(say('handoffTransferred'));
         enqueue.assign({ handoff: { ...h, agent: undefined, category, queuedAt: h.agent ? event.at : h.queuedAt } });
       }),
     },

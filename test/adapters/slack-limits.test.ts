@@ -3,12 +3,13 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SLACK_LIMITS } from '../../adapters/slack/index.js';
 import { CHOICE_IDS } from '../../flows/schema.js';
-import { closeDesk, CONVERSATION, deskUnderTest } from '../support/slack-desk.js';
+import { AGENTS, closeDesk, CONVERSATION, deskUnderTest, type Desk } from '../support/slack-desk.js';
 
 /**
- * Issue 12, platform limits: everything the product posts stays within Slack's and Telegram's
- * limits whatever the customer wrote (the Slack stand-in refuses what Slack refuses), and a
- * refusal that happens anyway is the desk being down for that customer.
+ * Issue 12, platform limits and pings nobody sees: everything the product posts stays within
+ * Slack's and Telegram's limits whatever the customer wrote (the Slack stand-in refuses what
+ * Slack refuses), a refusal that happens anyway is the desk being down for that customer, and
+ * the desk's alerts reach people who are not following the card's thread.
  */
 
 beforeAll(() => {
@@ -114,5 +115,54 @@ describe("Telegram's limits", () => {
       .map((b) => b.callback_data);
     expect(data.length).toBeGreaterThan(0);
     expect(data.every((x) => Buffer.byteLength(x) <= 64)).toBe(true);
+  });
+});
+
+describe('alerts and cards people see', () => {
+  async function waiting(): Promise<Desk> {
+    const d = await deskUnderTest();
+    await d.says('我的订单还没发货');
+    await d.says('转人工');
+    return d;
+  }
+
+  it('re-pings an unclaimed handoff in the channel, not only in a thread nobody follows', async () => {
+    const d = await waiting();
+    d.clock.advance(31_000);
+    await d.poller.tick();
+    d.clock.advance(90_000);
+    await d.poller.tick();
+    const pings = d.slack.of('chat.postMessage').filter((c) => String(c.body.text).startsWith('<!'));
+    expect(pings.map((c) => c.body)).toEqual([
+      expect.objectContaining({ channel: AGENTS, thread_ts: d.slack.card(), reply_broadcast: 'true' }),
+      expect.objectContaining({ channel: AGENTS, thread_ts: d.slack.card(), reply_broadcast: 'true' }),
+    ]);
+    expect(pings.map((c) => String(c.body.text).split(' ')[0])).toEqual(['<!here>', '<!channel>']);
+  });
+
+  it('keeps the last messages on a claimed card', async () => {
+    const d = await waiting();
+    await d.press('desk_claim', 'UWANG');
+    await d.settled();
+    const [update] = d.slack.of('chat.update');
+    const texts = blocksOf(update).map((b) => b.text?.text ?? '');
+    expect(texts.find((t) => t.startsWith('*最近消息*'))).toContain('*客户*: 我的订单还没发货');
+    expect(blocksOf(update).at(-1)).toEqual({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: '已由 <@UWANG> 接入' }],
+    });
+  });
+
+  it('tells the customer when an agent transfers them, and opens the card where it belongs', async () => {
+    const d = await waiting();
+    await d.press('desk_claim', 'UWANG');
+    await d.event(d.reply('UWANG', '!transfer quality'));
+    await d.settled();
+    expect(d.telegram.sent().at(-1)).toBe(
+      '您的问题需要其他部门的同事协助处理，正在为您转接相关负责人，请您稍候。您之前说的内容对方都能看到，不需要您再重复。',
+    );
+    const [, second] = d.slack.of('chat.postMessage').filter((c) => !c.body.thread_ts);
+    expect(second?.body.channel).toBe('CQUALITY');
+    expect(blocksOf(second).some((b) => b.text?.text.startsWith('*最近消息*'))).toBe(true);
   });
 });
