@@ -28,7 +28,11 @@ async function claimed(options: Parameters<typeof deskUnderTest>[0] = {}): Promi
   return { ...d, before: d.telegram.sent().length };
 }
 
-const ephemerals = (d: Desk) => d.slack.of('chat.postEphemeral').map((c) => ({ user: c.body.user, text: c.body.text }));
+/** Any order: a notice is posted in the background of its own Slack request. */
+const sorted = <T>(items: T[]) => [...items].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+/** The ephemeral messages posted (only their addressee sees them), in a stable order. */
+const ephemerals = (d: Desk) =>
+  sorted(d.slack.of('chat.postEphemeral').map((c) => ({ user: c.body.user, text: c.body.text })));
 
 describe('the same Slack message under a new event id', () => {
   async function deliveredOnce(d: Desk & { before: number }) {
@@ -116,10 +120,12 @@ describe('message subtypes in a card thread', () => {
     });
     await d.settled();
     expect(d.telegram.sent().slice(d.before)).toEqual(['您的订单明天发货']);
-    expect(ephemerals(d).map((e) => e.text)).toEqual([
-      '编辑后的内容不会发送给客户，客户看到的仍是原来的版本。如需更正，请发送一条新回复。',
-      '在这里删除消息不会撤回客户已收到的内容：如果消息已发出，客户仍能看到。',
-    ]);
+    expect(ephemerals(d)).toEqual(
+      sorted([
+        { user: 'UWANG', text: '编辑后的内容不会发送给客户，客户看到的仍是原来的版本。如需更正，请发送一条新回复。' },
+        { user: 'UWANG', text: '在这里删除消息不会撤回客户已收到的内容：如果消息已发出，客户仍能看到。' },
+      ]),
+    );
   });
 
   it("stays quiet about Slack's own updates: link previews, the card's reply count, our own posts", async () => {
@@ -169,10 +175,12 @@ describe('message subtypes in a card thread', () => {
     await d.event(d.reply('UWANG', '提醒已设置', { subtype: 'reminder_add' }));
     await d.settled();
     expect(d.telegram.sent().slice(d.before)).toEqual(['正在为您查询']);
-    expect(ephemerals(d)).toEqual([
-      { user: 'ULI', text: '未发送给客户：Slack 的「channel_join」类消息不会转给客户。请在本话题中用文字回复。' },
-      { user: 'UWANG', text: '未发送给客户：Slack 的「reminder_add」类消息不会转给客户。请在本话题中用文字回复。' },
-    ]);
+    expect(ephemerals(d)).toEqual(
+      sorted([
+        { user: 'ULI', text: '未发送给客户：Slack 的「channel_join」类消息不会转给客户。请在本话题中用文字回复。' },
+        { user: 'UWANG', text: '未发送给客户：Slack 的「reminder_add」类消息不会转给客户。请在本话题中用文字回复。' },
+      ]),
+    );
   });
 
   it('reads every subtype in the table the way the table says', () => {
