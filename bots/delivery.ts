@@ -22,8 +22,12 @@ export interface GiveUpPolicy {
   exhausted: 'keep' | 'drop';
   /** What the operator reads in the log when the item is dropped after retries. */
   dropped?: string;
-  /** Told to the conversation, as an event of its own, when this item is given up this way. */
-  tell?: { exhausted?: Feedback; unreachable?: Feedback };
+  /**
+   * Told to the conversation, as an event of its own, when this item is given up this way:
+   * `exhausted` after retries, `unreachable` when the customer cannot be reached, `refused` when
+   * the platform refuses it for good (Slack's invalid_blocks, msg_too_long, channel_not_found).
+   */
+  tell?: { exhausted?: Feedback; unreachable?: Feedback; refused?: Feedback };
 }
 
 /** The desk is down: the customer must not wait behind it. A card that cannot be posted ends the handoff (the flow tells the customer). */
@@ -31,7 +35,8 @@ const DESK: GiveUpPolicy = { exhausted: 'drop', dropped: 'agent desk unreachable
 
 export const GIVE_UP: Readonly<Record<EffectType, GiveUpPolicy>> = {
   reply: { exhausted: 'keep', tell: { unreachable: 'blocked' } },
-  'desk.open': { ...DESK, tell: { exhausted: 'desk-unavailable' } },
+  // A card the desk refuses is the desk being down for this customer: told, never silence.
+  'desk.open': { ...DESK, tell: { exhausted: 'desk-unavailable', refused: 'desk-unavailable' } },
   'desk.post': DESK,
   'desk.update': DESK,
   'desk.notify': DESK,
@@ -172,6 +177,7 @@ export class Courier {
           log.warn('delivery impossible; dropping item', { ...where, error: err.message });
           if (err.retry === 'unreachable' && policy.tell?.unreachable)
             await this.feedBack(item, policy.tell.unreachable);
+          if (err.retry === 'never' && policy.tell?.refused) await this.feedBack(item, policy.tell.refused);
           return 'done';
         }
         const last = attempt + 1 >= this.deps.options.deliveryAttempts;

@@ -61,6 +61,8 @@ export const TEXT_PLACEHOLDERS = {
   handoffStillWaiting: [],
   handoffAfterHours: ['hours', 'back', 'ticket', 'promise'],
   handoffBack: [],
+  /** 转接与协助 (003): an agent moved the conversation to colleagues of another category; the customer waits again. */
+  handoffTransferred: [],
   handoffUnavailable: ['ticket', 'hours'],
   help: ['company'],
 } as const satisfies Record<string, readonly string[]>;

@@ -43,6 +43,13 @@ export interface DeskText {
   /** Playground only: what to type to take a card, and the after-hours hint. */
   claimHint: string;
   afterHoursHint: string;
+  /** On a card that shortened long texts: the full texts follow in its thread. */
+  shortened: string;
+  /**
+   * Why an agent's message in a card's thread did not reach the customer, told to that agent
+   * (Slack's message subtypes: an edit, a deletion, a file, anything else with its subtype).
+   */
+  notSent: { edited: string; deleted: string; file: string; other: (subtype: string) => string };
 }
 
 const who = (agent: { id: string; name?: string | undefined }) => agent.name ?? agent.id;
@@ -102,6 +109,14 @@ const EN: DeskText = {
   onlyFor: (agent) => `only ${agent} sees this`,
   claimHint: 'type "/agent claim" to take it',
   afterHoursHint: '(outside business hours: pick it up when agents are back)',
+  shortened: 'Long texts are shortened on this card; the full text is in the thread.',
+  notSent: {
+    edited: 'Edits do not reach the customer: they still have the first version. Send the correction as a new reply.',
+    deleted: 'Deleting a message here does not take it back from the customer: if it was sent, they still have it.',
+    file: 'The file was not sent to the customer: files do not cross to the customer yet. Describe it in words.',
+    other: (subtype) =>
+      `Not sent to the customer: Slack's "${subtype}" messages do not reach customers. Reply in this thread with text.`,
+  },
 };
 
 const ZH: DeskText = {
@@ -159,6 +174,13 @@ const ZH: DeskText = {
   onlyFor: (agent) => `仅 ${agent} 可见`,
   claimHint: '输入 "/agent claim" 接入',
   afterHoursHint: '（非工作时间：请客服上班后处理）',
+  shortened: '卡片上的长文本已截短，完整内容见本话题。',
+  notSent: {
+    edited: '编辑后的内容不会发送给客户，客户看到的仍是原来的版本。如需更正，请发送一条新回复。',
+    deleted: '在这里删除消息不会撤回客户已收到的内容：如果消息已发出，客户仍能看到。',
+    file: '文件未发送给客户：目前文件还不能转给客户，请用文字说明。',
+    other: (subtype) => `未发送给客户：Slack 的「${subtype}」类消息不会转给客户。请在本话题中用文字回复。`,
+  },
 };
 
 const TEXTS: Record<DeskLanguage, DeskText> = { 'zh-CN': ZH, en: EN };

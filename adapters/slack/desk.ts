@@ -4,7 +4,9 @@ import type { Logger } from '../../bots/log.js';
 import type { DeskPort, LinkStore, TranscriptEntry } from '../../bots/ports.js';
 import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/contracts.js';
 import type { DeskText } from '../desk/text.js';
-import { cardBlocks, controls, escapeMrkdwn, safe } from './blocks.js';
+import { cardBlocks, controls, escapeMrkdwn, LAST_MESSAGES, safe } from './blocks.js';
+import { clip, DESK_BUDGET, split } from './limits.js';
+import type { NotSent } from './messages.js';
 
 export interface SlackDeskOptions {
   client: webApi.WebClient;
@@ -22,11 +24,17 @@ export interface SlackDeskOptions {
   internalPrefix: string;
 }
 
+/** Where a card is, what it shows, and the last messages it was opened with (kept for its updates). */
 interface CardRef {
   channel: string;
   ts: string;
   card: HandoffCard;
+  /** Absent on cards stored before the last messages were kept. */
+  recent?: TranscriptEntry[];
 }
+
+/** A kept transcript line is at most this long: enough to show the card's line and to know it was shortened. */
+const KEPT_LINE = 1_000;
 
 /** Maps Slack Web API failures onto the engine's retry rules. */
 function deliveryErrorOf(err: unknown, conversationId: string): DeliveryError {
@@ -50,7 +58,9 @@ function deliveryErrorOf(err: unknown, conversationId: string): DeliveryError {
 /**
  * The agent desk on Slack. Each handoff is a card in the agent channel; everything later about
  * the conversation goes in the card's thread. The card's place and the thread ↔ conversation
- * mapping live in the store, so any replica can continue after a restart.
+ * mapping live in the store, so any replica can continue after a restart. Everything posted is
+ * within Slack's limits by construction (limits.ts): long texts are clipped on the card and
+ * split into several thread messages.
  */
 export class SlackDesk implements DeskPort {
   constructor(private readonly options: SlackDeskOptions) {}
@@ -73,31 +83,48 @@ export class SlackDesk implements DeskPort {
     }
   }
 
+  /** Posts mrkdwn text in the card's thread, as several messages when it is long. */
+  private async thread(conversationId: string, ref: Pick<CardRef, 'channel' | 'ts'>, text: string): Promise<void> {
+    for (const part of split(text, DESK_BUDGET.message))
+      await this.call(conversationId, () =>
+        this.options.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: part }),
+      );
+  }
+
+  /**
+   * Posts the card, then, in its thread, the full texts the card shortened. The card is what
+   * counts: a failure after it is posted is logged, not retried (a retry would post a second card).
+   */
   async open(conversationId: string, card: HandoffCard, transcript: TranscriptEntry[]): Promise<void> {
+    const t = this.options.text;
     const channel = (card.category && this.options.categoryChannels()[card.category]) || this.options.agentChannel;
+    const recent = transcript.slice(-LAST_MESSAGES).map((e) => ({ ...e, text: clip(e.text, KEPT_LINE) }));
+    const view = cardBlocks(conversationId, card, transcript, t);
     const result = await this.call(conversationId, () =>
       this.options.client.chat.postMessage({
         channel,
-        text: `${this.options.text.handoff(card)} (${this.options.text.priorities[card.priority]}): ${safe(card.need)}`,
-        blocks: cardBlocks(conversationId, card, transcript, this.options.text) as never,
+        text: clip(`${t.handoff(card)} (${t.priorities[card.priority]}): ${safe(card.need)}`, DESK_BUDGET.line),
+        blocks: view.blocks as never,
       }),
     );
     const ts = String(result.ts ?? '');
     const at = String(result.channel ?? channel);
-    await this.options.links.set(`card:${conversationId}`, JSON.stringify({ channel: at, ts, card } satisfies CardRef));
+    const ref: CardRef = { channel: at, ts, card, recent };
+    await this.options.links.set(`card:${conversationId}`, JSON.stringify(ref));
     await this.options.links.set(`thread:${at}:${ts}`, conversationId);
+    for (const text of view.overflow)
+      await this.thread(conversationId, ref, text).catch((err: unknown) =>
+        this.options.log.warn('the full text of a shortened card could not be posted', {
+          conversationId,
+          error: String(err),
+        }),
+      );
   }
 
   async post(conversationId: string, text: string, from: 'customer' | 'system'): Promise<void> {
     const ref = await this.ref(conversationId);
     if (!ref) return this.options.log.warn('desk post without a card', { conversationId });
-    await this.call(conversationId, () =>
-      this.options.client.chat.postMessage({
-        channel: ref.channel,
-        thread_ts: ref.ts,
-        text: `${from === 'customer' ? ':bust_in_silhouette: ' : ''}${safe(text)}`,
-      }),
-    );
+    await this.thread(conversationId, ref, `${from === 'customer' ? ':bust_in_silhouette: ' : ''}${safe(text)}`);
   }
 
   async update(conversationId: string, status: DeskUpdate, agent?: AgentRef, category?: string): Promise<void> {
@@ -107,23 +134,20 @@ export class SlackDesk implements DeskPort {
     const who = agent ? `<@${agent.id}>` : t.someone;
     if (status === 'transferred' && category) {
       // A new card in the category's channel (open() picks it); the old thread says where it went.
-      await this.call(conversationId, () =>
-        this.options.client.chat.postMessage({
-          channel: ref.channel,
-          thread_ts: ref.ts,
-          text: t.transferredTo(t.category(category), who),
-        }),
-      );
-      await this.open(conversationId, { ...ref.card, category }, []);
+      const named = clip(escapeMrkdwn(t.category(category)), DESK_BUDGET.field);
+      await this.thread(conversationId, ref, t.transferredTo(named, who));
+      await this.open(conversationId, { ...ref.card, category }, ref.recent ?? []);
       return;
     }
     const claimedBy = status === 'claimed' ? agent : undefined;
+    // The card keeps what it showed when it was opened, last messages included.
+    const view = cardBlocks(conversationId, ref.card, ref.recent ?? [], t, claimedBy);
     await this.call(conversationId, () =>
       this.options.client.chat.update({
         channel: ref.channel,
         ts: ref.ts,
         text: t.updates[status](who),
-        blocks: cardBlocks(conversationId, ref.card, [], t, claimedBy) as never,
+        blocks: view.blocks as never,
       }),
     );
     const note = t.updates[status](who);
@@ -152,18 +176,38 @@ export class SlackDesk implements DeskPort {
         channel: ref.channel,
         user: agentId,
         thread_ts: ref.ts,
-        text: escapeMrkdwn(this.options.text.notice(notice)),
+        text: clip(escapeMrkdwn(this.options.text.notice(notice)), DESK_BUDGET.message),
       }),
     );
   }
 
+  /**
+   * Tells one person in a card's thread why their message did not reach the customer (an edit, a
+   * file, a kind of message that does not cross). Only they see it. Throws when Slack refuses.
+   */
+  async explain(where: { channel: string; threadTs: string; user: string }, why: NotSent): Promise<void> {
+    const { notSent } = this.options.text;
+    const text = typeof why === 'string' ? notSent[why] : notSent.other(clip(why.subtype, DESK_BUDGET.field));
+    await this.options.client.chat.postEphemeral({
+      channel: where.channel,
+      user: where.user,
+      thread_ts: where.threadTs,
+      text: clip(escapeMrkdwn(text), DESK_BUDGET.message),
+    });
+  }
+
+  /**
+   * Alerts about a handoff in its thread, broadcast to the channel ("Also send to channel"): the
+   * thread of an unclaimed card has nobody following it, and @here or @channel in a thread reply
+   * alone reaches only the thread's followers.
+   */
   async ping(conversationId: string, level: DeskAlert): Promise<void> {
     const ref = await this.ref(conversationId);
     if (!ref) return;
     const supervisors = this.options.supervisorGroup ? `<!subteam^${this.options.supervisorGroup}>` : '<!channel>';
     const text = `${level === 'sla' ? '<!here>' : supervisors} ${this.options.text.alerts[level]}`;
     await this.call(conversationId, () =>
-      this.options.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text }),
+      this.options.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, reply_broadcast: true, text }),
     );
   }
 }

@@ -3,10 +3,13 @@ import type { Logger } from '../../bots/log.js';
 import type { Inbox, LinkStore } from '../../bots/ports.js';
 import { SetupError } from '../../bots/errors.js';
 import type { DeskText } from '../desk/text.js';
+import { createBoltApp, type BoltOptions } from './bolt.js';
 import { SlackDesk } from './desk.js';
-import { createBoltApp, SlackReceiver, type BoltOptions } from './receiver.js';
+import { SlackReceiver } from './receiver.js';
 
-export { SLACK_CHANNEL, SLACK_EVENTS_PATH, parseThreadMessage } from './receiver.js';
+export { SLACK_CHANNEL, SLACK_EVENTS_PATH } from './receiver.js';
+export { parseThreadMessage, plainText, readMessage, SUBTYPES } from './messages.js';
+export { SLACK_LIMITS } from './limits.js';
 
 export interface SlackOptions extends BoltOptions {
   agentChannel: string;

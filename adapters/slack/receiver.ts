@@ -1,96 +1,25 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type webApi } from '@slack/bolt';
-import { SetupError } from '../../bots/errors.js';
+import type { App, HTTPReceiver, webApi } from '@slack/bolt';
 import { replyText } from '../../bots/http-text.js';
 import type { Logger } from '../../bots/log.js';
 import type { InboundEvent, Inbox, Receiver, Route } from '../../bots/ports.js';
 import { ACTIONS } from './blocks.js';
+import { SLACK_EVENTS_PATH } from './bolt.js';
 import type { SlackDesk } from './desk.js';
+import { parseThreadMessage, readMessage, type SlackSelf, type ThreadMessage } from './messages.js';
 
-export const SLACK_EVENTS_PATH = '/slack/events';
+export { SLACK_EVENTS_PATH } from './bolt.js';
 export const SLACK_CHANNEL = 'slack';
 
 type AgentPayload = Extract<InboundEvent['payload'], { type: 'agent' }>;
 type Agent = AgentPayload['agent'];
 
-/** What an agent's thread message asks for, before knowing who wrote it. */
-export type ThreadCommand = Omit<AgentPayload, 'type' | 'agent'>;
-
 /**
- * Reads an agent's message in a card's thread: an internal note (the prefix), a desk command
- * (`!claim`, `!close`, `!handback`, `!release`, `!transfer CATEGORY`, `!override TEXT`), or a
- * reply for the customer. Pure, so the desk's small language is tested without Slack.
+ * How long a first message of an agent waits for their name (users.info) before it is stored
+ * without it: Slack's answer waits for the store, and Slack wants it within 3 s. Without a name
+ * the customer is greeted by "an agent" instead of by name.
  */
-export function parseThreadMessage(raw: string, internalPrefix: string): ThreadCommand {
-  const text = raw.trim();
-  if (text.startsWith(internalPrefix)) return { action: 'note', text: text.slice(internalPrefix.length).trim() };
-  const command = /^!(claim|close|handback|release|transfer|override)\b\s*(.*)$/is.exec(text);
-  if (!command) return { action: 'reply', text };
-  const verb = (command[1] ?? '').toLowerCase();
-  const rest = (command[2] ?? '').trim();
-  if (verb === 'override') return { action: 'reply', text: rest, override: true };
-  if (verb === 'transfer') return { action: 'transfer', category: rest };
-  return { action: verb as 'claim' | 'close' | 'handback' | 'release' };
-}
-
-export interface BoltOptions {
-  botToken: string;
-  /** HTTP mode: Slack posts events to SLACK_EVENTS_PATH on the app's server. */
-  signingSecret?: string | undefined;
-  /** Socket Mode: the app connects out to Slack instead. */
-  appToken?: string | undefined;
-  /** Bolt's clientOptions.slackApiUrl (a proxy or a stand-in in tests). */
-  apiUrl?: string | undefined;
-}
-
-/**
- * The Bolt app with its transport: Socket Mode when an app token is given, HTTP events
- * otherwise (Bolt's HTTP receiver checks every request's signature and timestamp).
- */
-export function createBoltApp(options: BoltOptions): { app: App; http: HTTPReceiver | undefined } {
-  const clientOptions = {
-    ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-  };
-  if (options.appToken) {
-    // The receiver's own Web API client opens the connection (apps.connections.open): it must
-    // use the same API root as the app's.
-    const receiver = new SocketModeReceiver({
-      appToken: options.appToken,
-      installerOptions: { clientOptions },
-      logLevel: LogLevel.WARN,
-    });
-    return {
-      app: new App({
-        token: options.botToken,
-        receiver,
-        clientOptions,
-        logLevel: LogLevel.WARN,
-        deferInitialization: true,
-      }),
-      http: undefined,
-    };
-  }
-  if (!options.signingSecret)
-    throw new SetupError('Slack needs SLACK_SIGNING_SECRET (HTTP events) or SLACK_APP_TOKEN (Socket Mode)');
-  const http = new HTTPReceiver({
-    signingSecret: options.signingSecret,
-    endpoints: [SLACK_EVENTS_PATH],
-    processBeforeResponse: true,
-    logLevel: LogLevel.WARN,
-  });
-  // Initialised by the receiver (auth.test), not in the constructor: an unreachable Slack at
-  // start-up must not crash the bot (Bolt's own start-up check rejects with nobody listening).
-  const app = new App({
-    token: options.botToken,
-    receiver: http,
-    clientOptions,
-    logLevel: LogLevel.WARN,
-    deferInitialization: true,
-  });
-  return { app, http };
-}
+const NAME_LOOKUP_MS = 1_000;
 
 export interface SlackReceiverOptions {
   app: App;
@@ -107,14 +36,19 @@ export interface SlackReceiverOptions {
 /**
  * Slack as the agent desk's way in: button presses and thread messages become agent events of
  * the conversation; the engine decides what they mean (who has the claim, what passes the
- * phrase guard). Each is run inline, so Slack's retry comes only when the turn failed.
+ * phrase guard). Each is stored before Slack gets its answer and run afterwards, in the
+ * background, so a slow delivery to the customer (Telegram's pacing) never holds Slack's answer
+ * past its 3 seconds; a store that cannot take it makes the answer an error, and Slack sends the
+ * event again. A Slack message is identified by its channel and `ts`, whatever its event id.
  */
 export class SlackReceiver implements Receiver {
   readonly routes: readonly Route[] | undefined;
   private readonly names = new Map<string, string>();
+  private readonly inFlight = new Set<Promise<unknown>>();
   private ready: Promise<void> | undefined;
   private retry: NodeJS.Timeout | undefined;
   private started = false;
+  private stopping = false;
 
   constructor(private readonly options: SlackReceiverOptions) {
     const http = options.http;
@@ -137,6 +71,10 @@ export class SlackReceiver implements Receiver {
   }
 
   private async serve(http: HTTPReceiver, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.stopping) {
+      req.resume();
+      return replyText(res, 503, 'shutting down; Slack will redeliver');
+    }
     try {
       await this.initialize();
     } catch (err) {
@@ -167,10 +105,26 @@ export class SlackReceiver implements Receiver {
     }
   }
 
+  /** Stops taking events (HTTP: 503, Slack redelivers), then waits for the turns already taken. */
   async stop(): Promise<void> {
     this.started = false;
+    this.stopping = true;
     clearTimeout(this.retry);
     if (!this.options.http && this.ready) await this.options.app.stop().catch(() => undefined);
+    await this.idle();
+  }
+
+  /** Resolves when the work taken so far (turns, notices to agents) has finished. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  private track(work: Promise<unknown>): void {
+    const p = work.catch((err: unknown) =>
+      this.options.log.error('Slack background work failed', { error: String(err) }),
+    );
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
   }
 
   private async agentOf(client: webApi.WebClient, userId: string): Promise<Agent> {
@@ -178,26 +132,67 @@ export class SlackReceiver implements Receiver {
     return { id: userId, ...(name ? { name } : {}) };
   }
 
+  /** The agent's display name, from a cache or users.info within NAME_LOOKUP_MS; undefined otherwise. */
   private async nameOf(client: webApi.WebClient, userId: string): Promise<string | undefined> {
     const cached = this.names.get(userId);
     if (cached) return cached;
-    try {
-      const info = await client.users.info({ user: userId });
-      const name = info.user?.profile?.display_name || info.user?.real_name || info.user?.name;
-      if (name) this.names.set(userId, name);
-      return name;
-    } catch (err) {
-      this.options.log.warn('users.info failed; the agent is shown by id', { userId, error: String(err) });
-      return undefined;
-    }
+    const lookup = client.users.info({ user: userId }).then(
+      (info) => {
+        const name = info.user?.profile?.display_name || info.user?.real_name || info.user?.name;
+        if (name) this.names.set(userId, name);
+        return name;
+      },
+      (err: unknown) => {
+        this.options.log.warn('users.info failed; the agent is shown by id', { userId, error: String(err) });
+        return undefined;
+      },
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), NAME_LOOKUP_MS)));
+    return Promise.race([lookup, late]).finally(() => clearTimeout(timer));
   }
 
-  private async send(id: string, conversationId: string, payload: AgentPayload): Promise<void> {
-    await this.options.inbox.receive({ id, conversationId, channel: SLACK_CHANNEL, at: this.options.clock(), payload });
+  /**
+   * Stores an agent event, then runs its conversation in the background: resolves once it is
+   * stored, which is when Slack may have its answer. Throws when it cannot be stored.
+   */
+  private async store(id: string, conversationId: string, payload: AgentPayload): Promise<void> {
+    const { inbox, clock, log } = this.options;
+    const event = { id, conversationId, channel: SLACK_CHANNEL, at: clock(), payload };
+    const result = await inbox.accept(event, { begin: true });
+    if (result.status === 'rejected') return log.warn('Slack event not accepted', { id, problems: result.problems });
+    if (result.status === 'duplicate') return log.debug('Slack event seen before', { id });
+    this.track(inbox.run(result.conversationId, result.begun));
+  }
+
+  /** What a thread message becomes: an agent event, an internal note of another app, or a word to its author. */
+  private async onThreadMessage(read: ThreadMessage, client: webApi.WebClient): Promise<void> {
+    const { desk, internalPrefix, log } = this.options;
+    if (read.kind === 'ignore') return log.debug('Slack message ignored', { reason: read.reason });
+    const conversationId = await desk.conversationOf(read.channel, read.threadTs);
+    if (!conversationId) return;
+    const where = { channel: read.channel, threadTs: read.threadTs };
+    // One message, one effect: Slack may deliver it again under another event id.
+    const id = `slack:msg:${read.channel}:${read.ts}`;
+    if (read.kind === 'explain') return this.track(desk.explain({ ...where, user: read.user }, read.why));
+    if (read.kind === 'app') {
+      const agent = { id: read.botId, ...(read.name ? { name: read.name } : {}) };
+      return this.store(id, conversationId, { type: 'agent', action: 'note', agent, text: read.text });
+    }
+    const command = parseThreadMessage(read.text, internalPrefix);
+    const empty = command.action === 'reply' && !command.text;
+    if (!empty) {
+      const agent = await this.agentOf(client, read.user);
+      await this.store(id, conversationId, { type: 'agent', agent, ...command });
+    }
+    // The seam for the file transfer to customers: `read.files` (Slack's file objects, with
+    // url_private_download) is what it needs. Until it exists, the author is told.
+    if (read.files.length > 0 && command.action === 'reply')
+      this.track(desk.explain({ ...where, user: read.user }, 'file'));
   }
 
   private listen(): void {
-    const { app, desk, internalPrefix, log, clock } = this.options;
+    const { app, internalPrefix, log, clock } = this.options;
     const verbs = {
       [ACTIONS.claim]: 'claim',
       [ACTIONS.handback]: 'handback',
@@ -206,34 +201,26 @@ export class SlackReceiver implements Receiver {
     } as const;
     for (const [actionId, verb] of Object.entries(verbs)) {
       app.action(actionId, async ({ ack, body, action, client }) => {
-        await ack();
         const value = 'value' in action ? action.value : undefined;
-        if (!value) return;
-        const agent = await this.agentOf(client, body.user.id);
-        const ts = 'action_ts' in action ? action.action_ts : String(clock());
-        await this.send(`slack:action:${ts}:${body.user.id}`, value, { type: 'agent', action: verb, agent });
+        if (value) {
+          const agent = await this.agentOf(client, body.user.id);
+          const ts = 'action_ts' in action ? action.action_ts : String(clock());
+          await this.store(`slack:action:${ts}:${body.user.id}`, value, { type: 'agent', action: verb, agent });
+        }
+        // Acknowledged once stored; the HTTP answer (or the envelope's) goes when this returns.
+        await ack();
       });
     }
 
-    app.event('message', async ({ event, body, client }) => {
-      // Only people's messages in a handoff card's thread; never our own or other bots'.
-      if (
-        !('thread_ts' in event) ||
-        !event.thread_ts ||
-        ('subtype' in event && event.subtype) ||
-        ('bot_id' in event && event.bot_id)
-      )
-        return;
-      if (!('user' in event) || !event.user || !('text' in event) || typeof event.text !== 'string') return;
-      const conversationId = await desk.conversationOf(event.channel, event.thread_ts);
-      if (!conversationId) return;
-      const agent = await this.agentOf(client, event.user);
-      const id = `slack:${(body as { event_id?: string }).event_id ?? event.ts}`;
-      await this.send(id, conversationId, { type: 'agent', agent, ...parseThreadMessage(event.text, internalPrefix) });
+    app.event('message', async ({ event, context, client }) => {
+      const self: SlackSelf = { botId: context.botId, botUserId: context.botUserId };
+      await this.onThreadMessage(readMessage(event, self, internalPrefix), client);
     });
 
     app.error(async (err) => {
       log.error('slack handler failed', { error: String(err) });
+      // Not acknowledged: Slack answers the agent with an error, or sends the event again.
+      throw err;
     });
   }
 }

@@ -38,6 +38,8 @@ function endedOutcome(status: DeskUpdate, context: ServiceContext): TicketChange
   const who = agent?.name ?? agent?.id ?? 'nobody';
   if (status === 'closed') return { status: 'resolved', outcome: `resolved by ${who}` };
   if (status === 'handed-back') return { outcome: `handed back to the bot by ${who}` };
+  // A handoff ends `released` only when the desk could not be reached (an agent's release requeues).
+  if (status === 'released') return { outcome: 'the agent desk could not be reached; follow-up promised' };
   return { outcome: `customer ended the conversation${agent ? ` with ${who}` : ' before an agent joined'}` };
 }
 
@@ -177,6 +179,8 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         );
         if (h.agent) enqueue(effect({ type: 'queue.join', at: event.at }));
         armSla(enqueue, deps, context, event.at);
+        // 转接与协助 (003): the customer hears that colleagues of another team will take it over.
+        if (event.type === 'agent.transfer') enqueue(say('handoffTransferred'));
         enqueue.assign({ handoff: { ...h, agent: undefined, category, queuedAt: h.agent ? event.at : h.queuedAt } });
       }),
     },

@@ -73,6 +73,8 @@ function signed(body: string, at = Math.floor(Date.now() / 1000), secret = SECRE
 }
 
 let server: Server | undefined;
+/** Each thread message has its own ts, as in Slack (a message is its channel and ts). */
+let messageSeq = 0;
 afterEach(async () => {
   nock.cleanAll();
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
@@ -153,12 +155,14 @@ async function setup(options: { deskLanguage?: string; internalPrefix?: string; 
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...signed(body, options.at, options.secret) },
       body,
     });
+    // Slack has its answer once the press is stored; the turn runs after it.
+    await receiver.idle();
     return res.status;
   };
   const threadMessage = async (
     user: string,
     text: string,
-    options: { eventId?: string; retry?: number; botId?: string } = {},
+    options: { eventId?: string; retry?: number; botId?: string; ts?: string } = {},
   ) => {
     const body = JSON.stringify({
       type: 'event_callback',
@@ -172,7 +176,7 @@ async function setup(options: { deskLanguage?: string; internalPrefix?: string; 
         channel: AGENTS,
         user,
         text,
-        ts: `${Date.now() / 1000}`,
+        ts: options.ts ?? `1795000050.${String(++messageSeq).padStart(6, '0')}`,
         thread_ts: CARD_TS,
         ...(options.botId ? { bot_id: options.botId } : {}),
       },
@@ -188,6 +192,7 @@ async function setup(options: { deskLanguage?: string; internalPrefix?: string; 
       },
       body,
     });
+    await receiver.idle();
     return res.status;
   };
   return { slack, store, customer, customerSays, press, threadMessage, url, log, service, receiver };
@@ -340,8 +345,9 @@ describe('Slack agent desk', () => {
     await t.customerSays('转人工');
     await t.press('desk_claim', 'UWANG');
     const before = t.customer.texts().length;
-    await t.threadMessage('UWANG', '您好', { eventId: 'EvSAME' });
-    await t.threadMessage('UWANG', '您好', { eventId: 'EvSAME', retry: 1 });
+    // A retry is the same request again: the same event id and the same message.
+    await t.threadMessage('UWANG', '您好', { eventId: 'EvSAME', ts: '1795000100.000001' });
+    await t.threadMessage('UWANG', '您好', { eventId: 'EvSAME', ts: '1795000100.000001', retry: 1 });
     expect(t.customer.texts().slice(before)).toEqual(['您好']);
   });
 });

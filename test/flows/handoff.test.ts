@@ -195,7 +195,10 @@ describe('handing a conversation to people', () => {
     expect(d.of('queue.join')).toHaveLength(1);
     expect(d.record?.timers.claimSla).toBeDefined();
     d.say(agent('claim', li), quick);
-    d.say(agent('transfer', li, { category: 'quality' }), quick);
+    // 转接与协助 (003): the customer hears that colleagues of another team take it over.
+    expect(d.say(agent('transfer', li, { category: 'quality' }), quick)).toEqual([
+      '您的问题需要其他部门的同事协助处理，正在为您转接相关负责人，请您稍候。您之前说的内容对方都能看到，不需要您再重复。',
+    ]);
     expect(d.state).toBe('handoff.queued');
     expect(d.of('desk.update')).toMatchObject([{ status: 'transferred', category: 'quality' }]);
   });

@@ -108,6 +108,18 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.peekInbox('tg:42')).toBeUndefined();
       });
 
+      it('still knows an event once its turn is done and the conversation released (a late redelivery)', async () => {
+        const { store } = await fresh();
+        // A platform's own identity of a message (Slack: channel and ts) works as any event id.
+        const id = 'slack:msg:C0123ABCD:1795000000.000100';
+        expect(await store.accept(event(id))).toBe(true);
+        const l = await lease(store, 'tg:42');
+        await store.commit(l, { eventId: id, record: undefined, transcript: [], outbox: [] });
+        expect(await store.unlock(l)).toEqual({ inbox: 0, outbox: 0 });
+        expect(await store.accept(event(id, 'tg:42', '又一次'))).toBe(false);
+        expect(await store.peekInbox('tg:42')).toBeUndefined();
+      });
+
       it('keeps events in order and pops only the one a turn consumed', async () => {
         const { store } = await fresh();
         // Ids with quotes, backslashes and non-ASCII are matched exactly.

@@ -1,0 +1,310 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import nock from 'nock';
+import { deskText } from '../../adapters/desk/text.js';
+import { createSlack, SLACK_EVENTS_PATH } from '../../adapters/slack/index.js';
+import { MemoryStore } from '../../adapters/store/memory.js';
+import { createTelegram, TELEGRAM_CHANNEL } from '../../adapters/telegram/index.js';
+import { Engine } from '../../bots/engine.js';
+import { memoryLogger } from '../../bots/log.js';
+import type { Store } from '../../bots/ports.js';
+import { TimerPoller } from '../../bots/timers.js';
+import { defaultFlow } from './flows.js';
+import { TestClock } from './harness.js';
+import { BOT_INFO, TOKEN } from './telegram.js';
+
+/**
+ * The desk end to end, for issue 12's Slack side: the engine with the real Slack adapter (HTTP
+ * events, signed like Slack signs them) and the real Telegram adapter, against stand-ins of both
+ * HTTP APIs (nock). The Slack stand-in refuses what Slack refuses (limits.ts' limits), so every
+ * post of every test is checked against them; the Telegram stand-in can hold its answers.
+ */
+
+export const SECRET = 'slack-signing-secret-for-tests';
+export const AGENTS = 'CAGENTS';
+export const CHAT = 42;
+export const CONVERSATION = `${TELEGRAM_CHANNEL}:${CHAT}`;
+
+export interface ApiCall {
+  method: string;
+  body: Record<string, any>;
+  /** The error Slack answered with, when it refused the call. */
+  error?: string;
+}
+
+type Block = Record<string, any>;
+
+/** Slack's answer to blocks it would not take (the limits of limits.ts), or undefined. */
+function blocksRefusal(blocks: Block[]): string | undefined {
+  const plain = (o: Block | undefined) => String(o?.text ?? '');
+  let total = 0;
+  if (blocks.length > 50) return 'invalid_blocks';
+  for (const b of blocks) {
+    const texts = [
+      plain(b.text),
+      ...((b.fields ?? []) as Block[]).map(plain),
+      ...((b.elements ?? []) as Block[]).map(plain),
+    ];
+    total += texts.reduce((n, t) => n + t.length, 0);
+    if (b.type === 'header' && plain(b.text).length > 150) return 'invalid_blocks';
+    if (b.type === 'section' && (plain(b.text).length > 3000 || (b.fields ?? []).length > 10)) return 'invalid_blocks';
+    if (((b.fields ?? []) as Block[]).some((f) => plain(f).length > 2000)) return 'invalid_blocks';
+    for (const e of (b.elements ?? []) as Block[])
+      if (
+        e.type === 'button' &&
+        (plain(e.text).length > 75 || String(e.value).length > 2000 || e.action_id.length > 255)
+      )
+        return 'invalid_blocks';
+  }
+  return total > 12_000 ? 'msg_blocks_too_long' : undefined;
+}
+
+/**
+ * Slack's Web API: records every call, answers like Slack (a `ts` per message), refuses what
+ * breaks Slack's limits, and refuses the next calls of a method on request.
+ */
+export function slackApi(root = 'https://slack.com') {
+  const calls: ApiCall[] = [];
+  const refusals = new Map<string, string[]>();
+  let seq = 0;
+  let card = '';
+  nock(root)
+    .persist()
+    .post(/^\/api\/[\w.]+$/)
+    .reply((uri, body) => {
+      const method = uri.split('/').pop() ?? '';
+      const data = (typeof body === 'string' ? Object.fromEntries(new URLSearchParams(body)) : body) as Block;
+      if (typeof data.blocks === 'string') data.blocks = JSON.parse(data.blocks);
+      calls.push({ method, body: data });
+      const refused =
+        refusals.get(method)?.shift() ??
+        (String(data.text ?? '').length > 40_000 ? 'msg_too_long' : undefined) ??
+        (Array.isArray(data.blocks) ? blocksRefusal(data.blocks) : undefined);
+      if (refused) {
+        calls[calls.length - 1] = { method, body: data, error: refused };
+        return [200, { ok: false, error: refused }];
+      }
+      switch (method) {
+        case 'auth.test':
+          return [200, { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' }];
+        case 'users.info':
+          return [
+            200,
+            { ok: true, user: { id: data.user, profile: { display_name: data.user === 'UWANG' ? '小王' : '小李' } } },
+          ];
+        case 'chat.postMessage': {
+          const ts = `1795000000.${String(++seq).padStart(6, '0')}`;
+          if (!data.thread_ts) card = ts;
+          return [200, { ok: true, channel: data.channel, ts }];
+        }
+        default:
+          return [200, { ok: true }];
+      }
+    });
+  return {
+    calls,
+    /** The calls of one method that Slack took. */
+    of: (method: string) => calls.filter((c) => c.method === method && !c.error),
+    /** The calls Slack refused. */
+    refused: () => calls.filter((c) => c.error),
+    /** The ts of the last message posted outside a thread (a card). */
+    card: () => card,
+    /** Makes the next calls of `method` fail with Slack's error code. */
+    refuse: (method: string, ...errors: string[]) => refusals.set(method, [...(refusals.get(method) ?? []), ...errors]),
+  };
+}
+
+/**
+ * The Telegram Bot API: records sendMessage, and while held, leaves its answers waiting until
+ * `release` (deterministic slowness: a send in progress for as long as the test wants).
+ */
+export function telegramApi(root = 'https://api.telegram.org') {
+  const calls: ApiCall[] = [];
+  let held: Array<() => void> | undefined;
+  let messageId = 1000;
+  let answered = 0;
+  nock(root)
+    .persist()
+    .post(new RegExp(`^/bot${TOKEN.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(\\w+)$`))
+    .reply((uri, body, callback) => {
+      const method = uri.split('/').pop() ?? '';
+      const payload = (typeof body === 'string' ? JSON.parse(body || '{}') : body) as Block;
+      calls.push({ method, body: payload });
+      const result =
+        method === 'sendMessage'
+          ? {
+              message_id: ++messageId,
+              date: 1_795_000_000,
+              chat: { id: payload.chat_id, type: 'private' },
+              text: payload.text,
+            }
+          : true;
+      const answer = () => {
+        callback(null, [200, { ok: true, result }]);
+        if (method !== 'sendMessage') return;
+        answered++;
+        for (const w of waiters.filter((w) => answered >= w.count)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve();
+        }
+      };
+      if (held && method === 'sendMessage') held.push(answer);
+      else answer();
+    });
+  const waiters: Array<{ count: number; resolve: () => void }> = [];
+  return {
+    calls,
+    /** Resolves once `count` messages have been answered (delivered) in all. */
+    delivered: (count: number) =>
+      new Promise<void>((resolve) => (answered >= count ? resolve() : waiters.push({ count, resolve }))),
+    /** Texts sent with sendMessage (asked for, whether answered yet or not). */
+    sent: () => calls.filter((c) => c.method === 'sendMessage').map((c) => String(c.body.text)),
+    hold: () => void (held ??= []),
+    release: () => {
+      const waiting = held ?? [];
+      held = undefined;
+      for (const answer of waiting) answer();
+    },
+  };
+}
+
+/** Compiled once for every test (compiling the definitions takes a while). */
+const flow = defaultFlow(undefined, { desk: true });
+
+let server: Server | undefined;
+/** Closes what `deskUnderTest` opened; for afterEach. */
+export async function closeDesk(): Promise<void> {
+  nock.cleanAll();
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  server = undefined;
+}
+
+function signed(body: string): Record<string, string> {
+  const at = Math.floor(Date.now() / 1000);
+  const sig = `v0=${createHmac('sha256', SECRET).update(`v0:${at}:${body}`).digest('hex')}`;
+  return { 'x-slack-signature': sig, 'x-slack-request-timestamp': String(at) };
+}
+
+let tsSeq = 0;
+/** A fresh message ts, as Slack gives each message. */
+export const nextTs = () => `1795000500.${String(++tsSeq).padStart(6, '0')}`;
+
+export interface DeskOptions {
+  store?: Store;
+  /** Telegram's pacing (grammY's throttler: about one message a second per chat). */
+  pacing?: boolean;
+  deskLanguage?: string;
+  internalPrefix?: string;
+}
+
+/** The engine with the real Slack and Telegram adapters, served on a local port. */
+export async function deskUnderTest(options: DeskOptions = {}) {
+  const slack = slackApi();
+  const telegram = telegramApi();
+  const clock = new TestClock();
+  const store = options.store ?? new MemoryStore(clock.now);
+  const log = memoryLogger();
+  const tg = createTelegram(
+    {
+      token: TOKEN,
+      apiRoot: 'https://api.telegram.org',
+      mode: { kind: 'polling' },
+      allowGroups: false,
+      throttle: options.pacing ?? false,
+      botInfo: BOT_INFO,
+    },
+    { log, clock: clock.now },
+  );
+  const desk = createSlack(
+    {
+      botToken: 'xoxb-test',
+      signingSecret: SECRET,
+      agentChannel: AGENTS,
+      categoryChannels: () => ({ quality: 'CQUALITY' }),
+      internalPrefix: options.internalPrefix ?? '//',
+      deskText: deskText(options.deskLanguage ?? 'zh-CN'),
+    },
+    { links: store.links, log, clock: clock.now },
+  );
+  const engine = new Engine({
+    store,
+    flow: () => flow,
+    channels: new Map([[TELEGRAM_CHANNEL, tg.channel]]),
+    desk: desk.desk,
+    clock: clock.now,
+    log,
+    sleep: async () => {},
+  });
+  const poller = new TimerPoller({ timers: store.timers, engine, clock: clock.now, log });
+  const receiver = desk.receiver(engine);
+  const route = receiver.routes?.find((r) => r.path === SLACK_EVENTS_PATH);
+  server = createServer((req, res) => route?.handle(req, res));
+  await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${SLACK_EVENTS_PATH}`;
+  const post = async (body: string, type: string, headers: Record<string, string> = {}) =>
+    (await fetch(url, { method: 'POST', headers: { 'content-type': type, ...signed(body), ...headers }, body })).status;
+  let seq = 0;
+  return {
+    engine,
+    store,
+    slack,
+    telegram,
+    clock,
+    log,
+    poller,
+    receiver,
+    /** A customer's message on Telegram, run to the end of its turn. */
+    says: (text: string) =>
+      engine.receive({
+        id: `tg:${++seq}`,
+        conversationId: CONVERSATION,
+        channel: TELEGRAM_CHANNEL,
+        customer: { id: String(CHAT), name: 'Li Lei' },
+        at: clock.now(),
+        payload: { type: 'text', text },
+      }),
+    /** Presses a desk button; resolves with Slack's HTTP answer (the turn may still be running). */
+    press: (actionId: string, user: string) => {
+      const payload = {
+        type: 'block_actions',
+        user: { id: user },
+        team: { id: 'T1' },
+        api_app_id: 'A1',
+        token: 't',
+        trigger_id: `tr-${++seq}`,
+        channel: { id: AGENTS },
+        container: { type: 'message', message_ts: slack.card(), channel_id: AGENTS },
+        actions: [{ type: 'button', action_id: actionId, value: CONVERSATION, action_ts: nextTs(), block_id: 'b' }],
+      };
+      return post(`payload=${encodeURIComponent(JSON.stringify(payload))}`, 'application/x-www-form-urlencoded');
+    },
+    /** Delivers a `message` event (Events API); resolves with Slack's HTTP answer. */
+    event: (event: Record<string, unknown>, envelope: { eventId?: string; retry?: number } = {}) => {
+      const body = JSON.stringify({
+        type: 'event_callback',
+        team_id: 'T1',
+        api_app_id: 'A1',
+        token: 't',
+        event_id: envelope.eventId ?? `Ev${++seq}`,
+        event_time: 1_795_000_000,
+        event: { type: 'message', channel: AGENTS, ...event },
+      });
+      const retry: Record<string, string> = envelope.retry
+        ? { 'x-slack-retry-num': String(envelope.retry), 'x-slack-retry-reason': 'http_timeout' }
+        : {};
+      return post(body, 'application/json', retry);
+    },
+    /** A plain reply in the card's thread, as Slack sends it. */
+    reply: (user: string, text: string, extra: Record<string, unknown> = {}) => ({
+      user,
+      text,
+      ts: nextTs(),
+      thread_ts: slack.card(),
+      ...extra,
+    }),
+    /** Waits for the turns and notices the receiver started after answering Slack. */
+    settled: () => receiver.idle(),
+  };
+}
+export type Desk = Awaited<ReturnType<typeof deskUnderTest>>;
