@@ -1,4 +1,5 @@
 import type { SupportedLocale } from '../../flows/locales.js';
+import { FILES_EN, FILES_ZH, type FileText } from './files-text.js';
 import type { AgentNotice, DeskAlert, DeskUpdate, HandoffCard, HandoffReason } from '../../flows/contracts.js';
 
 /**
@@ -43,6 +44,8 @@ export interface DeskText {
   /** Playground only: what to type to take a card, and the after-hours hint. */
   claimHint: string;
   afterHoursHint: string;
+  /** Photos and files: the line they are shared with, and why one did not cross (files-text.ts). */
+  files: FileText;
 }
 
 const who = (agent: { id: string; name?: string | undefined }) => agent.name ?? agent.id;
@@ -102,6 +105,7 @@ const EN: DeskText = {
   onlyFor: (agent) => `only ${agent} sees this`,
   claimHint: 'type "/agent claim" to take it',
   afterHoursHint: '(outside business hours: pick it up when agents are back)',
+  files: FILES_EN,
 };
 
 const ZH: DeskText = {
@@ -159,6 +163,7 @@ const ZH: DeskText = {
   onlyFor: (agent) => `仅 ${agent} 可见`,
   claimHint: '输入 "/agent claim" 接入',
   afterHoursHint: '（非工作时间：请客服上班后处理）',
+  files: FILES_ZH,
 };
 
 const TEXTS: Record<DeskLanguage, DeskText> = { 'zh-CN': ZH, en: EN };

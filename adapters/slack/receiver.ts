@@ -6,6 +6,7 @@ import type { Logger } from '../../bots/log.js';
 import type { InboundEvent, Inbox, Receiver, Route } from '../../bots/ports.js';
 import { ACTIONS } from './blocks.js';
 import type { SlackDesk } from './desk.js';
+import { slackFilesOf } from './files.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 export const SLACK_CHANNEL = 'slack';
@@ -220,7 +221,8 @@ export class SlackReceiver implements Receiver {
       if (
         !('thread_ts' in event) ||
         !event.thread_ts ||
-        ('subtype' in event && event.subtype) ||
+        // A reply with a file attached (file_share) is a reply: its files go to the customer with it.
+        ('subtype' in event && event.subtype && event.subtype !== 'file_share') ||
         ('bot_id' in event && event.bot_id)
       )
         return;
@@ -229,7 +231,10 @@ export class SlackReceiver implements Receiver {
       if (!conversationId) return;
       const agent = await this.agentOf(client, event.user);
       const id = `slack:${(body as { event_id?: string }).event_id ?? event.ts}`;
-      await this.send(id, conversationId, { type: 'agent', agent, ...parseThreadMessage(event.text, internalPrefix) });
+      const said = parseThreadMessage(event.text, internalPrefix);
+      const files = said.action === 'reply' ? slackFilesOf(event) : [];
+      if (said.action === 'reply' && !said.text && files.length === 0) return;
+      await this.send(id, conversationId, { type: 'agent', agent, ...said, ...(files.length ? { files } : {}) });
     });
 
     app.error(async (err) => {
