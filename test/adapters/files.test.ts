@@ -303,6 +303,22 @@ describe("an agent's files in the thread", () => {
     expect(t.tg.of('sendMessage').map((c) => c.fields.text)).not.toContain('这是物流单截图，请查收');
   });
 
+  it('retries a photo Telegram fails to take once, and sends it once', async () => {
+    const t = await setup();
+    await t.handoff();
+    const url = t.slack.serve('F0WAYBILL', 'waybill.png', Buffer.from('PNG'));
+    t.tg.failSends(1);
+    await t.inThread('UWANG', '请查收', [shared(url)]);
+    expect(t.tg.calls.filter((c) => c.method === 'sendPhoto')).toHaveLength(2);
+    expect(await t.store.peekOutbox(`telegram:${CHAT}`, 10)).toEqual([]);
+    expect(t.log.lines).toContainEqual(
+      expect.objectContaining({
+        message: 'delivery failed; retrying',
+        fields: expect.objectContaining({ effect: 'reply.file' }),
+      }),
+    );
+  });
+
   it('sends anything else with sendDocument, and a file without text too', async () => {
     const t = await setup();
     await t.handoff();

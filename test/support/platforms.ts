@@ -77,6 +77,7 @@ export async function telegramStandIn() {
   const files = new Map<string, { path: string; bytes: Buffer }>();
   const downloads: string[] = [];
   let messageId = 100;
+  let sendFailures = 0;
   const server = createServer((req, res) => {
     void (async () => {
       const path = req.url ?? '';
@@ -108,6 +109,10 @@ export async function telegramStandIn() {
           result: { file_id: id, file_unique_id: `u${id}`, file_size: f.bytes.length, file_path: f.path },
         });
       }
+      if (method.startsWith('send') && sendFailures > 0) {
+        sendFailures--;
+        return json(res, 502, { ok: false, error_code: 502, description: 'Bad Gateway' });
+      }
       if (method.startsWith('send'))
         return json(res, 200, {
           ok: true,
@@ -127,6 +132,10 @@ export async function telegramStandIn() {
       files.set(id, { path, bytes });
     },
     of: (method: string) => calls.filter((c) => c.method === method),
+    /** Makes the next send calls (sendMessage, sendPhoto, …) fail with a 502. */
+    failSends(times: number) {
+      sendFailures = times;
+    },
     token: TOKEN,
   };
 }
