@@ -33,7 +33,11 @@ const DESK: GiveUpPolicy = { exhausted: 'drop', dropped: 'agent desk unreachable
 export const GIVE_UP: Readonly<Record<EffectType, GiveUpPolicy>> = {
   reply: { exhausted: 'keep', tell: { unreachable: 'blocked' } },
   'reply.file': { exhausted: 'keep', tell: { unreachable: 'blocked' } },
-  'desk.file': { exhausted: 'drop', dropped: "agent desk unreachable; dropping a customer's file" },
+  // Like every desk item, a file the desk cannot get after retries does not hold the customer up.
+  'desk.file': {
+    exhausted: 'drop',
+    dropped: "could not carry a customer's file to the desk after retries; dropping it",
+  },
   'desk.open': { ...DESK, tell: { exhausted: 'desk-unavailable' } },
   'desk.post': DESK,
   'desk.update': DESK,

@@ -114,6 +114,8 @@ export class SlackFiles implements DeskFiles {
       url = info.file?.url_private_download ?? info.file?.url_private;
     }
     if (!url) throw new DeliveryError('Slack gives no address to download it', { retry: 'never' });
+    if (!this.tokenMayGoTo(url))
+      throw new DeliveryError('its address is not on Slack; the bot token is not sent there', { retry: 'never' });
     const token = this.o.client.token ?? '';
     const got = await download(url, { maxBytes, platform: 'Slack', headers: { Authorization: `Bearer ${token}` } });
     // Without files:read Slack answers with its sign-in page instead of the file.
@@ -123,6 +125,22 @@ export class SlackFiles implements DeskFiles {
         { retry: 'never' },
       );
     return { bytes: got.bytes, name: file.name ?? `${file.kind}`, mime: file.mime ?? got.contentType };
+  }
+
+  /**
+   * The bot token goes with a download only to Slack's own hosts (`slack.com` and its
+   * subdomains, where url_private points), or to the host the Web API root names (a proxy,
+   * SLACK_API_URL): never to an address a message merely claims.
+   */
+  private tokenMayGoTo(url: string): boolean {
+    try {
+      const host = new URL(url).hostname;
+      return (
+        host === 'slack.com' || host.endsWith('.slack.com') || host === new URL(this.o.client.slackApiUrl).hostname
+      );
+    } catch {
+      return false;
+    }
   }
 
   async refused(conversationId: string, notice: FileNotice): Promise<void> {

@@ -346,6 +346,16 @@ describe("an agent's files in the thread", () => {
     });
   });
 
+  it("never sends the bot token to an address that is not Slack's, and tells the agent why the file did not go", async () => {
+    const t = await setup();
+    await t.handoff();
+    await t.inThread('UWANG', '请查收', [shared('https://files.example.com/waybill.png')]);
+    expect(t.tg.of('sendPhoto')).toEqual([]);
+    expect(t.slack.of('chat.postMessage').at(-1)?.body.text).toBe(
+      ':warning: <@UWANG>，您的图片「waybill.png」未发送给客户：its address is not on Slack; the bot token is not sent there',
+    );
+  });
+
   it('keeps the files of someone who has not claimed the conversation internal', async () => {
     const t = await setup();
     await t.handoff();
