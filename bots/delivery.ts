@@ -2,6 +2,7 @@ import type { Effect, EffectType } from '../flows/contracts.js';
 import { DeliveryError, LeaseLostError } from './errors.js';
 import type { Logger } from './log.js';
 import type { ChannelPort, DeskPort, Lease, OutboxItem, Store } from './ports.js';
+import { createMediaHandlers } from './media.js';
 import { fillQueueText } from './transcript.js';
 
 /**
@@ -35,6 +36,12 @@ const DESK: GiveUpPolicy = { exhausted: 'drop', dropped: 'agent desk unreachable
 
 export const GIVE_UP: Readonly<Record<EffectType, GiveUpPolicy>> = {
   reply: { exhausted: 'keep', tell: { unreachable: 'blocked' } },
+  'reply.file': { exhausted: 'keep', tell: { unreachable: 'blocked' } },
+  // Like every desk item, a file the desk cannot get after retries does not hold the customer up.
+  'desk.file': {
+    exhausted: 'drop',
+    dropped: "could not carry a customer's file to the desk after retries; dropping it",
+  },
   // A card the desk refuses is the desk being down for this customer: told, never silence.
   'desk.open': { ...DESK, tell: { exhausted: 'desk-unavailable', refused: 'desk-unavailable' } },
   'desk.post': DESK,
@@ -56,6 +63,7 @@ export interface PerformerDeps {
   channels: ReadonlyMap<string, ChannelPort>;
   /** Without a desk, desk effects are no-ops (the flow does not emit them then). */
   desk?: DeskPort | undefined;
+  log?: Logger | undefined;
 }
 
 type Handlers = { [T in EffectType]: (item: OutboxItem, effect: Extract<Effect, { type: T }>) => Promise<void> };
@@ -64,7 +72,8 @@ type Handlers = { [T in EffectType]: (item: OutboxItem, effect: Extract<Effect, 
  * Carries out one outbox item against its port. Throws DeliveryError (or whatever the port throws)
  * when it cannot; the caller decides about retries.
  */
-export function createPerformer({ store, channels, desk }: PerformerDeps): (item: OutboxItem) => Promise<void> {
+export function createPerformer(deps: PerformerDeps): (item: OutboxItem) => Promise<void> {
+  const { store, channels, desk } = deps;
   /** Fills a queue message with the customer's live place and the expected wait (from recent claims). */
   const fillQueue = async (conversationId: string, text: string, locale?: string): Promise<string> => {
     const position = (await store.queue.position(conversationId)) ?? 1;
@@ -88,6 +97,8 @@ export function createPerformer({ store, channels, desk }: PerformerDeps): (item
         ...(e.choices ? { choices: e.choices } : {}),
       });
     },
+    // Files are carried between the platforms at delivery, once per item (bots/media.ts).
+    ...createMediaHandlers(deps),
     'desk.open': async (item, e) =>
       desk?.open(item.conversationId, e.card, await store.transcript(item.conversationId, 10)),
     'desk.post': async (item, e) => desk?.post(item.conversationId, e.text, e.from),

@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'DELIVERY_FAILED'
   | 'STORE_UNAVAILABLE'
   | 'STORE_CONTENTION'
-  | 'SETUP_INVALID';
+  | 'SETUP_INVALID'
+  | 'FILE_TOO_LARGE';
 
 export class ServiceBotError extends Error {
   constructor(
@@ -94,5 +95,22 @@ export class DeliveryError extends ServiceBotError {
     super('DELIVERY_FAILED', message, options.conversationId);
     this.retry = options.retry;
     this.retryAfterSec = options.retryAfterSec;
+  }
+}
+
+/**
+ * A file is larger than the side receiving it can take (Telegram: bots download up to 20 MB and
+ * send up to 50 MB). Thrown by a file `fetch` that stopped reading at `limitBytes`; `size` is the
+ * file's size in bytes when known. Not a fault to retry: the agents are told instead.
+ */
+export class FileTooLargeError extends ServiceBotError {
+  constructor(
+    readonly limitBytes: number,
+    readonly size?: number | undefined,
+  ) {
+    super(
+      'FILE_TOO_LARGE',
+      `The file is ${size === undefined ? 'larger than' : `${size} bytes, over`} the ${limitBytes}-byte limit of the side receiving it.`,
+    );
   }
 }

@@ -1,8 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ConversationRecord, Effect, FlowPayload, type Choice } from '../flows/contracts.js';
+import { FileRef as FileRefSchema } from '../flows/files.js';
 import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../flows/contracts.js';
 import { Customer, type Ticket, type TicketChanges, type TicketStatus } from '../flows/ticket.js';
+import type { ChannelFiles, DeskFiles, TransferStore } from './file-ports.js';
+
+export type * from './file-ports.js';
 
 /**
  * The contracts between the engine and the edges. Adapters implement them; nothing here knows
@@ -27,6 +31,8 @@ export const TranscriptEntry = z.object({
   from: z.enum(['customer', 'bot', 'agent', 'system']),
   text: z.string(),
   eventId: z.string(),
+  /** The photo or file this line is about (a reference: the bytes stay on the platform). */
+  file: FileRefSchema.optional(),
 });
 export type TranscriptEntry = z.infer<typeof TranscriptEntry>;
 
@@ -243,6 +249,7 @@ export interface Store extends ConversationStore {
   readonly timers: TimerStore;
   readonly queue: QueueStore;
   readonly unanswered: UnansweredStore;
+  readonly transfers: TransferStore;
   close(): Promise<void>;
 }
 
@@ -264,6 +271,8 @@ export interface ChannelPort {
    * own, so a part that fails is retried alone and the parts before it are not sent twice.
    */
   split?(text: string): string[];
+  /** Photos and files to and from customers; without it an agent's file is not sent and the agent is told. */
+  readonly files?: ChannelFiles | undefined;
 }
 
 /**
@@ -279,6 +288,8 @@ export interface DeskPort {
   notify(conversationId: string, agentId: string, notice: AgentNotice): Promise<void>;
   /** Re-announces an unclaimed handoff (claim SLA), or alerts supervisors. */
   ping(conversationId: string, level: DeskAlert): Promise<void>;
+  /** Photos and files in the conversation's thread; without it a customer's file is shown by name and caption. */
+  readonly files?: DeskFiles | undefined;
 }
 
 export type ReceiveResult =

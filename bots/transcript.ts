@@ -1,4 +1,5 @@
 import type { Effect, StepResult } from '../flows/contracts.js';
+import { fileLabel } from '../flows/files.js';
 import { render } from '../flows/text.js';
 import type { ChannelPort, InboundEvent, OutboxItem, TranscriptEntry } from './ports.js';
 
@@ -39,6 +40,15 @@ export function transcriptOf(
         from: effect.from ?? 'bot',
         text: effect.fill === 'queue' ? fillQueueText(effect.text, '…', '…', effect.locale) : effect.text,
         eventId: event.id,
+      });
+    // An agent's file as the customer gets it: the file, with the text as its caption.
+    if (effect.type === 'reply.file')
+      lines.push({
+        at: event.at,
+        from: 'agent',
+        text: [fileLabel(effect.file), effect.caption].filter(Boolean).join(' '),
+        eventId: event.id,
+        file: effect.file,
       });
   }
   return lines;
@@ -84,7 +94,7 @@ export function outboxOf(
 export function describeInbound(
   event: InboundEvent,
   labels: Readonly<Record<string, string>>,
-): Pick<TranscriptEntry, 'from' | 'text'> | undefined {
+): Pick<TranscriptEntry, 'from' | 'text' | 'file'> | undefined {
   const p = event.payload;
   switch (p.type) {
     case 'text':
@@ -94,8 +104,15 @@ export function describeInbound(
         from: 'customer',
         text: Object.hasOwn(labels, p.choice) ? (labels[p.choice] ?? p.choice) : `[choice: ${p.choice}]`,
       };
-    case 'media':
-      return { from: 'customer', text: `[${p.media}]` };
+    case 'media': {
+      // The file is referenced on the line, so whoever reads the transcript later can still fetch it.
+      const label = p.file ? fileLabel(p.file) : `[${p.media}]`;
+      return {
+        from: 'customer',
+        text: p.caption ? `${label} ${p.caption}` : label,
+        ...(p.file ? { file: p.file } : {}),
+      };
+    }
     case 'edit':
       return { from: 'customer', text: `[edited] ${p.text}` };
     case 'command':

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FileRef } from './files.js';
 import type { ChoiceId, ComplaintKindId, TextKey } from './schema.js';
 import { cleanText } from './text.js';
 import { Customer, Ticket, TicketChanges, TicketStatus } from './ticket.js';
@@ -65,7 +66,11 @@ const EnteredText = z.string().transform(cleanText);
 export const FlowPayload = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), text: EnteredText }),
   z.object({ type: z.literal('choice'), choice: z.string() }),
-  z.object({ type: z.literal('media'), media: z.string() }),
+  /**
+   * A non-text message. `file`: the photo, document, voice note or video it carries (a reference,
+   * never the bytes); `caption`: the words sent with it, which are the customer's message.
+   */
+  z.object({ type: z.literal('media'), media: z.string(), caption: EnteredText.optional(), file: FileRef.optional() }),
   /** start/help come from the customer; blocked (they blocked the bot) and group (a group chat the bot does not serve) from the channel. */
   z.object({ type: z.literal('command'), command: z.enum(['start', 'help', 'blocked', 'group', 'desk-unavailable']) }),
   /** The customer edited an earlier message: kept on the transcript, not answered. */
@@ -79,6 +84,8 @@ export const FlowPayload = z.discriminatedUnion('type', [
     /** Send a reply the service-phrase guard blocked, deliberately. */
     override: z.boolean().optional(),
     category: z.string().optional(),
+    /** Files shared with a reply (Slack's file_share), sent to the customer with its text. */
+    files: z.array(FileRef).max(10).optional(),
   }),
   z.object({ type: z.literal('timer'), name: z.string(), dueAt: z.number() }),
 ]);
@@ -129,7 +136,19 @@ export const Effect = z.discriminatedUnion('type', [
     /** The text's locale, for the plural forms filled at delivery (`fill`); absent on older items. */
     locale: z.string().optional(),
   }),
+  /**
+   * A file for the customer, from an agent: fetched from the desk and sent at delivery, with its
+   * caption. `agentId` is whom to warn in the thread when the channel cannot take it (too large).
+   */
+  z.object({
+    type: z.literal('reply.file'),
+    file: FileRef,
+    caption: z.string().optional(),
+    agentId: z.string().optional(),
+  }),
   z.object({ type: z.literal('desk.open'), card: HandoffCard }),
+  /** A customer's file for the conversation's thread on the desk, with its caption: fetched and uploaded at delivery. */
+  z.object({ type: z.literal('desk.file'), file: FileRef, caption: z.string().optional() }),
   z.object({ type: z.literal('desk.post'), text: z.string(), from: z.enum(['customer', 'system']) }),
   z.object({
     type: z.literal('desk.update'),

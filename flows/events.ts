@@ -22,14 +22,7 @@ export function toEvent(input: FlowInput, locale: string, flow: EventLocale): Se
   const { payload, at } = input;
   switch (payload.type) {
     case 'text':
-      return {
-        type: 'user.message',
-        text: payload.text,
-        // What a message means is in its first part; its cost grows with the length, so a very long one is not read whole.
-        understanding: flow.matcher.understand(payload.text.slice(0, UNDERSTOOD_MAX)),
-        locale,
-        at,
-      };
+      return textEvent(payload.text, locale, at, flow);
     case 'choice': {
       const choices: Readonly<Record<string, string>> = flow.definition.choices;
       const label = Object.hasOwn(choices, payload.choice)
@@ -37,8 +30,12 @@ export function toEvent(input: FlowInput, locale: string, flow: EventLocale): Se
         : payload.choice;
       return { type: 'user.message', text: label, understanding: understandChoice(payload.choice), locale, at };
     }
-    case 'media':
-      return { type: 'user.media', media: payload.media, locale, at };
+    case 'media': {
+      const file = payload.file ? { file: payload.file } : {};
+      // A photo with a caption is understood by its caption: the words are the customer's message.
+      if (payload.caption?.trim()) return { ...textEvent(payload.caption, locale, at, flow), ...file };
+      return { type: 'user.media', media: payload.media, locale, at, ...file };
+    }
     case 'command':
       switch (payload.command) {
         case 'start':
@@ -61,7 +58,14 @@ export function toEvent(input: FlowInput, locale: string, flow: EventLocale): Se
       const agent = { id: payload.agent.id, ...(payload.agent.name ? { name: payload.agent.name } : {}) };
       switch (payload.action) {
         case 'reply':
-          return { type: 'agent.reply', agent, text: payload.text ?? '', override: payload.override === true, at };
+          return {
+            type: 'agent.reply',
+            agent,
+            text: payload.text ?? '',
+            override: payload.override === true,
+            ...(payload.files?.length ? { files: payload.files } : {}),
+            at,
+          };
         case 'note':
           return { type: 'agent.note', agent, text: payload.text ?? '', at };
         case 'transfer':
@@ -71,6 +75,23 @@ export function toEvent(input: FlowInput, locale: string, flow: EventLocale): Se
       }
     }
   }
+}
+
+/** A customer's words as the machine's message event, with what the matcher understood of them. */
+function textEvent(
+  text: string,
+  locale: string,
+  at: number,
+  flow: EventLocale,
+): ServiceEvent & { type: 'user.message' } {
+  return {
+    type: 'user.message',
+    text,
+    // What a message means is in its first part; its cost grows with the length, so a very long one is not read whole.
+    understanding: flow.matcher.understand(text.slice(0, UNDERSTOOD_MAX)),
+    locale,
+    at,
+  };
 }
 
 /** The conversation's own timers by name (promise timers carry their ticket in the name). */
@@ -124,8 +145,10 @@ export function chooseLocale(
   const base = input.localeHint?.split('-')[0];
   const byBase = base ? [...locales.keys()].find((l) => l.split('-')[0] === base) : undefined;
   if (byBase) return byBase;
-  if (input.payload.type === 'text') {
-    const detected = detectLocale(input.payload.text);
+  const p = input.payload;
+  const words = p.type === 'text' ? p.text : p.type === 'media' ? p.caption : undefined;
+  if (words !== undefined) {
+    const detected = detectLocale(words);
     if (detected && locales.has(detected)) return detected;
   }
   return locales.has(current) ? current : defaultLocale;

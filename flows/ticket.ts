@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FileRef } from './files.js';
 import { localParts } from './hours.js';
 
 /**
@@ -38,6 +39,8 @@ export const Ticket = z.object({
   need: z.string(),
   /** Facts gathered on the way: every description the customer gave of this matter. */
   facts: z.array(z.string()),
+  /** Photos and files the customer sent about this matter (references; the bytes stay on the customer's platform). */
+  files: z.array(FileRef).optional(),
   /** Knowledge-base entry the answer came from. */
   faqId: z.string().optional(),
   outcome: z.string(),

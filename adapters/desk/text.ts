@@ -1,4 +1,5 @@
 import type { SupportedLocale } from '../../flows/locales.js';
+import { FILES_EN, FILES_ZH, type FileText } from './files-text.js';
 import type { AgentNotice, DeskAlert, DeskUpdate, HandoffCard, HandoffReason } from '../../flows/contracts.js';
 
 /**
@@ -47,9 +48,11 @@ export interface DeskText {
   shortened: string;
   /**
    * Why an agent's message in a card's thread did not reach the customer, told to that agent
-   * (Slack's message subtypes: an edit, a deletion, a file, anything else with its subtype).
+   * (Slack's message subtypes: an edit, a deletion, anything else with its subtype).
    */
-  notSent: { edited: string; deleted: string; file: string; other: (subtype: string) => string };
+  notSent: { edited: string; deleted: string; other: (subtype: string) => string };
+  /** Photos and files: the line they are shared with, and why one did not cross (files-text.ts). */
+  files: FileText;
 }
 
 const who = (agent: { id: string; name?: string | undefined }) => agent.name ?? agent.id;
@@ -113,10 +116,10 @@ const EN: DeskText = {
   notSent: {
     edited: 'Edits do not reach the customer: they still have the first version. Send the correction as a new reply.',
     deleted: 'Deleting a message here does not take it back from the customer: if it was sent, they still have it.',
-    file: 'The file was not sent to the customer: files do not cross to the customer yet. Describe it in words.',
     other: (subtype) =>
       `Not sent to the customer: Slack's "${subtype}" messages do not reach customers. Reply in this thread with text.`,
   },
+  files: FILES_EN,
 };
 
 const ZH: DeskText = {
@@ -178,9 +181,9 @@ const ZH: DeskText = {
   notSent: {
     edited: '编辑后的内容不会发送给客户，客户看到的仍是原来的版本。如需更正，请发送一条新回复。',
     deleted: '在这里删除消息不会撤回客户已收到的内容：如果消息已发出，客户仍能看到。',
-    file: '文件未发送给客户：目前文件还不能转给客户，请用文字说明。',
     other: (subtype) => `未发送给客户：Slack 的「${subtype}」类消息不会转给客户。请在本话题中用文字回复。`,
   },
+  files: FILES_ZH,
 };
 
 const TEXTS: Record<DeskLanguage, DeskText> = { 'zh-CN': ZH, en: EN };

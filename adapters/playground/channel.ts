@@ -1,5 +1,6 @@
 import type { ChannelPort, OutboundMessage } from '../../bots/ports.js';
 import type { Choice } from '../../flows/contracts.js';
+import { PlaygroundChannelFiles } from './files.js';
 
 /**
  * The local channel: you are the customer, typing lines; the real engine and flows answer.
@@ -13,7 +14,12 @@ export class PlaygroundChannel implements ChannelPort {
   /** Choices offered by the last reply: typing one of their labels sends that choice. */
   lastChoices: Choice[] = [];
 
-  constructor(private readonly print: (line: string) => void) {}
+  /** Agents' files, printed with their captions (files.ts). */
+  readonly files: PlaygroundChannelFiles;
+
+  constructor(private readonly print: (line: string) => void) {
+    this.files = new PlaygroundChannelFiles(print);
+  }
 
   async send(message: OutboundMessage): Promise<void> {
     this.print(`bot> ${message.text}`);

@@ -2,16 +2,22 @@ import type { DeskPort, TranscriptEntry } from '../../bots/ports.js';
 import type { DeskText } from '../desk/text.js';
 import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/contracts.js';
 import { maskPII } from '../desk/pii.js';
+import { PlaygroundDeskFiles } from './files.js';
 
 /**
  * The agent desk in the terminal: handoff cards and relayed messages are printed as `desk>`
  * lines, and `/agent …` lines act as an agent. Lets the whole product be tried without Slack.
  */
 export class PlaygroundDesk implements DeskPort {
+  /** Customers' photos and files, printed as `desk>` lines (files.ts). */
+  readonly files: PlaygroundDeskFiles;
+
   constructor(
     private readonly print: (line: string) => void,
     private readonly t: DeskText,
-  ) {}
+  ) {
+    this.files = new PlaygroundDeskFiles(print, t);
+  }
 
   async open(_conversationId: string, card: HandoffCard, transcript: TranscriptEntry[]): Promise<void> {
     const { t } = this;

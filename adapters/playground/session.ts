@@ -2,6 +2,7 @@ import type { TimerPoller } from '../../bots/timers.js';
 import type { Inbox, InboundEvent, TicketStore } from '../../bots/ports.js';
 import { countOf } from '../../flows/plural.js';
 import { PLAYGROUND_CHANNEL, type PlaygroundChannel } from './channel.js';
+import { agentFile, playgroundMedia } from './files.js';
 
 /**
  * A playground session: reads the lines you type as the customer and hands them to the engine.
@@ -16,10 +17,11 @@ export const PLAYGROUND_HELP = [
   '  /start            start a fresh conversation (like Telegram /start)',
   '  /help             ask the bot what it can do',
   `  /send KIND        send a non-text message (${MEDIA.join(', ')})`,
+  '                    /send photo 快递盒压坏了: a photo with its caption; /send document NAME [caption]',
   '  /wait TIME        let time pass and timers fire: /wait 10s (seconds), /wait 11 (minutes), /wait 25h (hours)',
   '  /tickets          show the tickets recorded for this conversation',
   '  /agent claim [..] act as the agent: claim, reply TEXT, override TEXT, note TEXT,',
-  '                    handback, close, release, transfer CATEGORY (/agent@小李 … as another agent)',
+  '                    handback, close, release, transfer CATEGORY, file NAME [TEXT] (/agent@小李 … as another agent)',
   '  /quit             leave',
 ].join('\n');
 
@@ -46,6 +48,8 @@ export interface PlaygroundDeps {
 
 export class PlaygroundSession {
   private seq = 0;
+  /** Stand-in files sent so far (they are numbered). */
+  private files = 0;
   private readonly sessionId = Date.now().toString(36);
   readonly conversationId: string;
   /** Who `/agent …` acts as, unless a line says `/agent@NAME …`. */
@@ -82,7 +86,7 @@ export class PlaygroundSession {
       case 'send': {
         const kind = (args[0] ?? '').toLowerCase();
         if (!(MEDIA as readonly string[]).includes(kind)) print(`playground> /send takes one of: ${MEDIA.join(', ')}`);
-        else await this.receive({ type: 'media', media: kind }, 'customer');
+        else await this.receive(playgroundMedia(kind, args.slice(1), ++this.files), 'customer');
         return true;
       }
       case 'wait': {
@@ -108,6 +112,7 @@ export class PlaygroundSession {
             t.promisedBy !== undefined ? `promisedBy=${new Date(t.promisedBy).toISOString()}` : '',
             t.escalation ? `escalated=${t.escalation.reason}` : '',
             t.satisfaction !== undefined ? `satisfaction=${t.satisfaction}` : '',
+            t.files?.length ? `files=${t.files.map((f) => f.name ?? f.kind).join(',')}` : '',
           ].filter(Boolean);
           print(
             `playground> ${t.id} ${t.type} ${t.status} need="${t.need}"${extra.map((e) => ` ${e}`).join('')} outcome="${t.outcome}"`,
@@ -160,14 +165,23 @@ export class PlaygroundSession {
       close: { type: 'agent', action: 'close', agent },
       release: { type: 'agent', action: 'release', agent },
       transfer: { type: 'agent', action: 'transfer', agent, category: text },
+      // "/agent file 物流单.png 这是物流单截图": a file shared in the thread, with the reply's text.
+      file: {
+        type: 'agent',
+        action: 'reply',
+        agent,
+        text: rest.slice(1).join(' '),
+        files: [agentFile(rest[0] ?? '', this.files + 1)],
+      },
     };
     const payload = actions[verb.toLowerCase()];
-    if (!payload || ((verb === 'reply' || verb === 'override' || verb === 'note' || verb === 'transfer') && !text)) {
+    if (!payload || (['reply', 'override', 'note', 'transfer', 'file'].includes(verb) && !text)) {
       this.deps.print(
-        `playground> ${command} takes: claim | reply TEXT | override TEXT | note TEXT | handback | close | release | transfer CATEGORY`,
+        `playground> ${command} takes: claim | reply TEXT | override TEXT | note TEXT | handback | close | release | transfer CATEGORY | file NAME [TEXT]`,
       );
       return;
     }
+    if (verb === 'file') this.files++;
     await this.receive(payload, 'agent');
   }
 

@@ -5,6 +5,7 @@ import type { DeskPort, LinkStore, TranscriptEntry } from '../../bots/ports.js';
 import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/contracts.js';
 import type { DeskText } from '../desk/text.js';
 import { cardBlocks, controls, escapeMrkdwn, LAST_MESSAGES, safe } from './blocks.js';
+import { SlackFiles } from './files.js';
 import { clip, DESK_BUDGET, split } from './limits.js';
 import type { NotSent } from './messages.js';
 
@@ -37,7 +38,7 @@ interface CardRef {
 const KEPT_LINE = 1_000;
 
 /** Maps Slack Web API failures onto the engine's retry rules. */
-function deliveryErrorOf(err: unknown, conversationId: string): DeliveryError {
+export function deliveryErrorOf(err: unknown, conversationId: string): DeliveryError {
   const e = err as { code?: string; retryAfter?: number; data?: { error?: string }; message?: string };
   if (e.code === 'slack_webapi_rate_limited_error')
     return new DeliveryError('Slack rate limit', { retry: 'later', conversationId, retryAfterSec: e.retryAfter ?? 1 });
@@ -63,7 +64,13 @@ function deliveryErrorOf(err: unknown, conversationId: string): DeliveryError {
  * split into several thread messages.
  */
 export class SlackDesk implements DeskPort {
-  constructor(private readonly options: SlackDeskOptions) {}
+  /** Photos and files in the card's thread (files.ts). */
+  readonly files: SlackFiles;
+
+  constructor(private readonly options: SlackDeskOptions) {
+    const { client, text, log } = options;
+    this.files = new SlackFiles({ client, text, log, errorOf: deliveryErrorOf, thread: (id) => this.ref(id) });
+  }
 
   private async ref(conversationId: string): Promise<CardRef | undefined> {
     const raw = await this.options.links.get(`card:${conversationId}`);

@@ -58,7 +58,7 @@ const MessageEvent = z.looseObject({
 type MessageEvent = z.infer<typeof MessageEvent>;
 
 /** Why a message in a card's thread did not reach the customer, for its author. */
-export type NotSent = 'edited' | 'deleted' | 'file' | { subtype: string };
+export type NotSent = 'edited' | 'deleted' | { subtype: string };
 
 /** Where a thread message was written and by whom; `ts` with `channel` identifies the message. */
 interface Place {

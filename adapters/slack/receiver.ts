@@ -6,6 +6,7 @@ import type { InboundEvent, Inbox, Receiver, Route } from '../../bots/ports.js';
 import { ACTIONS } from './blocks.js';
 import { SLACK_EVENTS_PATH } from './bolt.js';
 import type { SlackDesk } from './desk.js';
+import { slackFilesOf } from './files.js';
 import { parseThreadMessage, readMessage, type SlackSelf, type ThreadMessage } from './messages.js';
 
 export { SLACK_EVENTS_PATH } from './bolt.js';
@@ -180,15 +181,11 @@ export class SlackReceiver implements Receiver {
       return this.store(id, conversationId, { type: 'agent', action: 'note', agent, text: read.text });
     }
     const command = parseThreadMessage(read.text, internalPrefix);
-    const empty = command.action === 'reply' && !command.text;
-    if (!empty) {
-      const agent = await this.agentOf(client, read.user);
-      await this.store(id, conversationId, { type: 'agent', agent, ...command });
-    }
-    // The seam for the file transfer to customers: `read.files` (Slack's file objects, with
-    // url_private_download) is what it needs. Until it exists, the author is told.
-    if (read.files.length > 0 && command.action === 'reply')
-      this.track(desk.explain({ ...where, user: read.user }, 'file'));
+    // A reply with files attached (file_share): its files go to the customer with its text.
+    const files = command.action === 'reply' ? slackFilesOf({ files: read.files }) : [];
+    if (command.action === 'reply' && !command.text && files.length === 0) return;
+    const agent = await this.agentOf(client, read.user);
+    await this.store(id, conversationId, { type: 'agent', agent, ...command, ...(files.length ? { files } : {}) });
   }
 
   private listen(): void {

@@ -18,6 +18,7 @@ import {
   type QueueStore,
   type TimerSpec,
   type TimerStore,
+  type TransferStore,
   type TranscriptEntry,
   type TurnCommit,
   type UnansweredQuery,
@@ -66,6 +67,7 @@ export class MemoryStore implements Store {
   readonly links: LinkStore = new MemoryLinks();
   readonly rates: RateStore = new MemoryRates();
   readonly unanswered: UnansweredStore;
+  readonly transfers: TransferStore;
   private readonly conversations = new Map<string, ConversationSlot>();
   private readonly seen = new Map<string, number>();
   private readonly pendingSet = new Set<string>();
@@ -79,6 +81,16 @@ export class MemoryStore implements Store {
     this.tickets = new MemoryTickets();
     this.timers = new MemoryTimers();
     this.unanswered = new MemoryUnanswered(clock, this.limits);
+    // Transfers done, by conversation and transfer id → when that is forgotten (epoch ms).
+    const done = new Map<string, number>();
+    this.transfers = {
+      done: async (c, id) => (done.get(`${c}\u0000${id}`) ?? 0) > clock(),
+      markDone: async (c, id) => {
+        const now = clock();
+        if (done.size > 10_000) for (const [k, t] of done) if (t <= now) done.delete(k);
+        done.set(`${c}\u0000${id}`, now + this.limits.dedupTtlSec * 1000);
+      },
+    };
   }
 
   private slot(id: string): ConversationSlot {

@@ -18,6 +18,7 @@ import {
   type QueueStore,
   type TimerStore,
   type TurnCommit,
+  type TransferStore,
   type UnansweredStore,
 } from '../../bots/ports.js';
 import { build, SCRIPTS, type BeginReply, type Script } from './redis-scripts.js';
@@ -46,6 +47,7 @@ export class RedisStore implements Store {
   readonly links: LinkStore;
   readonly rates: RateStore;
   readonly unanswered: UnansweredStore;
+  readonly transfers: TransferStore;
   private readonly limits: StoreLimits;
   private readonly p: string;
   /** The ioredis command each script is defined as. */
@@ -74,6 +76,11 @@ export class RedisStore implements Store {
           { counter: `${prefix}{rates}:${key}:${Math.floor(now / 1000)}` },
           { perSecond, now },
         ),
+    };
+    // One key per transfer done, in the conversation's hash slot, forgotten after the dedup window.
+    this.transfers = {
+      done: async (c, id) => (await redis.exists(this.k(c, `xfer:${id}`))) === 1,
+      markDone: async (c, id) => void (await redis.set(this.k(c, `xfer:${id}`), '1', 'EX', this.limits.dedupTtlSec)),
     };
     const links = `${prefix}{links}`;
     this.links = {

@@ -2,7 +2,7 @@ import { GrammyError, HttpError, type Api } from 'grammy';
 import type { InlineKeyboardButton } from 'grammy/types';
 import { DeliveryError } from '../../bots/errors.js';
 import type { Logger } from '../../bots/log.js';
-import type { ChannelPort, OutboundMessage } from '../../bots/ports.js';
+import type { ChannelFiles, ChannelPort, OutboundMessage } from '../../bots/ports.js';
 import type { Choice } from '../../flows/contracts.js';
 import { chatIdOf } from './updates.js';
 
@@ -72,6 +72,8 @@ export class TelegramChannel implements ChannelPort {
   constructor(
     private readonly api: Api,
     private readonly log: Logger,
+    /** Photos and files (files.ts): read with getFile, sent with sendPhoto or sendDocument. */
+    readonly files?: ChannelFiles,
   ) {}
 
   split(text: string): string[] {

@@ -4,6 +4,7 @@ import { SetupError } from '../../bots/errors.js';
 import type { Logger } from '../../bots/log.js';
 import type { Inbox, RateStore } from '../../bots/ports.js';
 import { TelegramChannel } from './channel.js';
+import { TelegramFiles } from './files.js';
 import { installPacing } from './pacing.js';
 import { TelegramReceiver, type TelegramMode } from './receiver.js';
 
@@ -53,7 +54,7 @@ export function createTelegram(options: TelegramOptions, deps: TelegramDeps): Te
   });
   if (options.throttle)
     installPacing(bot.api, { rates: deps.rates, sleep: options.sleep, log: deps.log, clock: deps.clock });
-  const channel = new TelegramChannel(bot.api, deps.log);
+  const channel = new TelegramChannel(bot.api, deps.log, new TelegramFiles(bot.api));
   let built = false;
   return {
     bot,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { InboundEvent } from '../../bots/ports.js';
+import { captionOf, telegramFileOf } from './files.js';
 
 /**
  * Telegram updates as far as this product reads them, validated at the edge: whatever arrives
@@ -146,7 +147,16 @@ export function fromUpdate(update: TelegramUpdate, options: MapOptions): Telegra
       };
     }
     const media = mediaOf(message);
-    return { kind: 'event', event: { ...base, id, payload: { type: 'media', media: media ?? 'other' } } };
+    // The photo or file itself (a reference) and its caption, which is the customer's message.
+    const file = telegramFileOf(message);
+    const caption = captionOf(message);
+    const payload = {
+      type: 'media' as const,
+      media: media ?? 'other',
+      ...(caption ? { caption } : {}),
+      ...(file ? { file } : {}),
+    };
+    return { kind: 'event', event: { ...base, id, payload } };
   }
   const cb = update.callback_query;
   if (cb) {

@@ -31,8 +31,10 @@ export async function listTickets(config: Config, query: TicketQuery): Promise<n
       const when = new Date(t.createdAt).toISOString();
       const score = t.satisfaction !== undefined ? ` satisfaction=${t.satisfaction}` : '';
       const promised = t.promisedBy !== undefined ? ` promisedBy=${new Date(t.promisedBy).toISOString()}` : '';
+      // The customer's photos and files on the matter, by platform and id (the bytes stay on the platform).
+      const files = t.files?.length ? ` files=${t.files.map((f) => `${f.source}:${f.kind}:${f.id}`).join(',')}` : '';
       process.stdout.write(
-        `${t.id} ${when} ${t.type} ${t.status} ${t.channel} customer=${t.customer.id} need=${JSON.stringify(t.need)}${score}${promised}\n`,
+        `${t.id} ${when} ${t.type} ${t.status} ${t.channel} customer=${t.customer.id} need=${JSON.stringify(t.need)}${score}${promised}${files}\n`,
       );
     }
     if (list.length === 0) process.stdout.write('no tickets\n');

@@ -1,6 +1,7 @@
 import { assign, assertEvent } from 'xstate';
 import type { AgentNotice, DeskUpdate } from '../contracts.js';
 import type { TicketChanges } from '../ticket.js';
+import { fileLabel } from '../files.js';
 import { normalize, trimSentence } from '../text.js';
 import { withTicket } from './records.js';
 import type { HandoffEntrySetup } from './handoff.js';
@@ -48,9 +49,14 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
   return entry.extend({
     actions: {
+      // A photo, document, voice note or video goes to the thread as the file itself, with its caption.
       relayToDesk: collect(({ event, enqueue }) => {
-        if (event.type === 'user.message') enqueue(effect({ type: 'desk.post', text: event.text, from: 'customer' }));
-        if (event.type === 'user.media')
+        if (event.type === 'user.message' && event.file)
+          enqueue(effect({ type: 'desk.file', file: event.file, caption: event.text }));
+        else if (event.type === 'user.message')
+          enqueue(effect({ type: 'desk.post', text: event.text, from: 'customer' }));
+        if (event.type === 'user.media' && event.file) enqueue(effect({ type: 'desk.file', file: event.file }));
+        else if (event.type === 'user.media')
           enqueue(effect({ type: 'desk.post', text: `[${event.media}]`, from: 'customer' }));
       }),
       claim: collect(({ context, event, enqueue }) => {
@@ -69,17 +75,20 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
       agentReply: collect(({ context, event, enqueue }) => {
         assertEvent(event, 'agent.reply');
         const claimer = context.handoff?.agent;
+        const files = event.files ?? [];
+        const attached = files.map((f) => ` ${fileLabel(f)}`).join('');
         if (!claimer || claimer.id !== event.agent.id) {
           enqueue(
             effect({
               type: 'transcript',
               from: 'agent',
-              text: `[internal] ${event.agent.name ?? event.agent.id}: ${event.text}`,
+              text: `[internal] ${event.agent.name ?? event.agent.id}: ${event.text}${attached}`,
             }),
           );
           return;
         }
         const verdict = deps.agentGuard.check(event.text);
+        // A file shared with a blocked text is held back with it: the customer gets neither.
         if (!verdict.allowed && !event.override) {
           enqueue(
             effect({
@@ -92,12 +101,23 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
             effect({
               type: 'transcript',
               from: 'agent',
-              text: `[blocked: ${verdict.matches.map((m) => m.phrase).join(', ')}] ${event.text}`,
+              text: `[blocked: ${verdict.matches.map((m) => m.phrase).join(', ')}] ${event.text}${attached}`,
             }),
           );
           return;
         }
-        enqueue(effect({ type: 'reply', text: event.text, from: 'agent' }));
+        if (files.length === 0) return enqueue(effect({ type: 'reply', text: event.text, from: 'agent' }));
+        // The text goes with the first file, as its caption (one message on the customer's side).
+        files.forEach((file, n) =>
+          enqueue(
+            effect({
+              type: 'reply.file',
+              file,
+              ...(n === 0 && event.text ? { caption: event.text } : {}),
+              agentId: event.agent.id,
+            }),
+          ),
+        );
       }),
       // An agent takes over a conversation that is not waiting (an after-hours card, next morning).
       adoptConversation: assign(({ context, event }) => {

@@ -9,11 +9,13 @@ import {
   missingFacts,
   saysNothingToAdd,
 } from '../facts.js';
+import { keepFile } from '../files.js';
 import { pickVariant } from '../text.js';
 import type { HandoffSetup } from './handoff.js';
 import { categoryOf, needsPerson, withComplaintRecords, type ComplaintRecordsSetup } from './complaint-records.js';
 import {
   effect,
+  fileOf,
   localeOf,
   say,
   SECOND_MS,
@@ -66,6 +68,7 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
             rounds: 0,
             fromIdle: params.fromIdle,
           },
+          files: keepFile(context.files, fileOf(event)),
         });
         enqueue(effect({ type: 'timer.set', name: 'listen', dueAt: event.at + complaints.listenSeconds * SECOND_MS }));
       }),
@@ -86,6 +89,8 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
             kind: kind?.id,
             supervisor: c.supervisor || event.understanding.complaint.supervisor,
           },
+          // A photo of the damage, sent with words about it, goes with the complaint.
+          files: keepFile(context.files, event.file),
         });
       }),
       // An answer to the offered solution: kept with the complaint's words, not taken as a new fact.
@@ -228,7 +233,7 @@ function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
       listening: {
         on: {
           'user.message': { actions: ['absorbComplaint', 'armListen'] },
-          'user.media': { actions: 'armListen' },
+          'user.media': { actions: ['keepFile', 'armListen'] },
           'timer.listen': { target: 'acknowledging' },
         },
       },

@@ -1,11 +1,13 @@
 import { and, assign, not } from 'xstate';
 import type { HandoffReason } from '../contracts.js';
+import { keepFile } from '../files.js';
 import { describeHours, formatLocalTime, isBusinessTime, nextBusinessTime } from '../hours.js';
 import { armSla, handoffState, withAgents, type AgentDeskSetup } from './agents.js';
 import { newTicket, promisedBy, recordTicket, watchPromise, withTicket, type RecordsSetup } from './records.js';
 import {
   collect,
   effect,
+  fileOf,
   say,
   textOf,
   type Enqueue,
@@ -78,6 +80,14 @@ function postCard(
   enqueue(effect({ type: 'desk.open', card }));
 }
 
+/**
+ * The photos and files the customer sent before a person took the matter (and the one sent with
+ * this message), shared in the card's thread right after the card, so the agent sees them too.
+ */
+function relayKeptFiles(enqueue: Enqueue, context: ServiceContext, event: ServiceEvent): void {
+  for (const file of keepFile(context.files, fileOf(event))) enqueue(effect({ type: 'desk.file', file }));
+}
+
 /** Where a handoff goes and how it opens: the queue, after hours, or nobody to hand to. */
 function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
@@ -104,8 +114,9 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
         enqueue(effect({ type: 'queue.join', at: event.at }));
         enqueue(say('handoffQueued', { queue: true }));
         postCard(enqueue, context, event, ticketId, sessionTickets, false);
+        relayKeptFiles(enqueue, context, event);
         armSla(enqueue, deps, context, event.at);
-        enqueue.assign({ handoff: { ...h, ticketId }, facts: [], failures: 0 });
+        enqueue.assign({ handoff: { ...h, ticketId }, facts: [], failures: 0, files: [] });
       }),
       // After hours: the card waits for the morning; the customer is told the hours and the promise.
       openAfterHours: collect(({ context, event, enqueue }) => {
@@ -118,6 +129,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
           priority: h.priority,
         });
         postCard(enqueue, context, event, ticketId, sessionTickets, true);
+        relayKeptFiles(enqueue, context, event);
         const back = nextBusinessTime(def, event.at);
         const vars = {
           hours: describeHours(def),
@@ -127,7 +139,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
         };
         enqueue(say('handoffAfterHours', { vars }));
         watchPromise(enqueue, ticketId, hours, event.at);
-        enqueue.assign({ handoff: undefined, facts: [], failures: 0, waitingTicket: ticketId });
+        enqueue.assign({ handoff: undefined, facts: [], failures: 0, waitingTicket: ticketId, files: [] });
       }),
       // No desk is connected: say so honestly, record the matter and promise a reply time.
       handoffUnavailable: collect(({ context, event, enqueue }) => {

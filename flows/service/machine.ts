@@ -41,7 +41,7 @@ export function createServiceMachine(deps: MachineDeps) {
       // The customer blocked the bot: nothing can reach them, so end quietly, keeping the matter on record.
       'user.blocked': { target: '.service.idle', actions: 'recordUnresolved' },
       'user.group': { actions: ['adoptLocale', say('privateOnly')] },
-      'user.media': { actions: say('unsupported') },
+      'user.media': { actions: [say('unsupported'), 'keepFile'] },
       'timer.idle': { target: '.service.idle', actions: ['recordUnresolved', say('idleClose')] },
       'timer.promise': { actions: 'flagOverdue' },
       // Agents acting on a conversation that is with the bot: a claim takes it over, the rest is refused.

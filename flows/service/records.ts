@@ -1,3 +1,5 @@
+import { assign } from 'xstate';
+import { keepFile } from '../files.js';
 import { questionKey } from '../text.js';
 import { promiseTimer, ticketId, type Ticket, type TicketChanges } from '../ticket.js';
 import {
@@ -12,6 +14,7 @@ import {
   type ServiceContext,
   type ServiceEvent,
   collect,
+  fileOf,
 } from './setup.js';
 
 /**
@@ -34,6 +37,7 @@ export function newTicket(deps: MachineDeps, context: ServiceContext, at: number
     customer: context.customer,
     locale: context.locale,
     facts: [...context.facts],
+    ...(context.files?.length ? { files: [...context.files] } : {}),
     createdAt: at,
     updatedAt: at,
     ...fields,
@@ -92,6 +96,8 @@ export function withRecords(base: BaseSetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
   return base.extend({
     actions: {
+      // A photo or file the customer sent is kept with the matter: on its tickets, and for the agent if a person takes it.
+      keepFile: assign({ files: ({ context, event }) => keepFile(context.files, fileOf(event)) }),
       // A matter left half-way (the customer went quiet, blocked the bot or restarted) is still
       // recorded: its confirmed description, or, with `unconfirmed` (they left while the bot was
       // confirming it), the need in the words they gave.

@@ -1,6 +1,7 @@
 import { assign, enqueueActions, setup } from 'xstate';
 import type { Directive, HandoffReason, AgentRef } from '../contracts.js';
 import type { ComplaintFacts } from '../facts.js';
+import type { FileRef } from '../files.js';
 import type { PhraseGuard } from '../guard.js';
 import type { Understanding } from '../match.js';
 import type { ComplaintKindId, FlowDefinition, IntentId } from '../schema.js';
@@ -41,6 +42,12 @@ export interface ServiceContext {
   handoff: HandoffState | undefined;
   /** A ticket posted after hours, waiting for an agent to pick it up (kept across sessions). */
   waitingTicket: string | undefined;
+  /**
+   * Files the customer sent this session outside a handoff (references, at most MAX_KEPT_FILES):
+   * recorded on its tickets and shown to the agent if the matter goes to a person. Absent in
+   * snapshots stored before files crossed.
+   */
+  files?: FileRef[] | undefined;
 }
 
 export interface HandoffState {
@@ -81,8 +88,9 @@ type AgentEvent = { agent: AgentRef; at: number };
 
 /** Events are namespaced by who causes them: the customer, the channel or desk, a timer, an agent. All times are epoch ms. */
 export type ServiceEvent =
-  | { type: 'user.message'; text: string; understanding: Understanding; locale: string; at: number }
-  | { type: 'user.media'; media: string; locale: string; at: number }
+  /** `file`: the message is the caption of a photo or file, which goes with it. */
+  | { type: 'user.message'; text: string; understanding: Understanding; locale: string; at: number; file?: FileRef }
+  | { type: 'user.media'; media: string; locale: string; at: number; file?: FileRef }
   | { type: 'user.start'; locale: string; at: number }
   | { type: 'user.help'; at: number }
   | { type: 'user.blocked'; at: number }
@@ -95,7 +103,7 @@ export type ServiceEvent =
   | { type: 'timer.claimSla'; at: number }
   | { type: 'timer.supervisorSla'; at: number }
   | ({ type: 'agent.claim' | 'agent.handback' | 'agent.close' | 'agent.release' } & AgentEvent)
-  | ({ type: 'agent.reply'; text: string; override: boolean } & AgentEvent)
+  | ({ type: 'agent.reply'; text: string; override: boolean; files?: FileRef[] } & AgentEvent)
   | ({ type: 'agent.note'; text: string } & AgentEvent)
   | ({ type: 'agent.transfer'; category: string } & AgentEvent);
 
@@ -130,6 +138,10 @@ export function statedNeed(event: ServiceEvent): { text: string; understanding: 
 }
 export function localeOf(event: ServiceEvent, fallback: string): string {
   return 'locale' in event ? event.locale : fallback;
+}
+/** The file a customer's message or media carries, if any. */
+export function fileOf(event: ServiceEvent): FileRef | undefined {
+  return event.type === 'user.message' || event.type === 'user.media' ? event.file : undefined;
 }
 export function agentOf(event: ServiceEvent): AgentRef | undefined {
   return 'agent' in event ? event.agent : undefined;

@@ -3,7 +3,17 @@ import type { ChoiceId } from '../schema.js';
 import type { ComplaintSetup } from './complaint.js';
 import { newTicket, recordTicket, updateTickets } from './records.js';
 import { restate } from './restate.js';
-import { effect, say, statedNeed, understood, type MachineDeps, type ServiceContext, collect } from './setup.js';
+import { keepFile } from '../files.js';
+import {
+  effect,
+  fileOf,
+  say,
+  statedNeed,
+  understood,
+  type MachineDeps,
+  type ServiceContext,
+  collect,
+} from './setup.js';
 
 /**
  * The standard service conversation (003 服务用语规范, 000 服务流程): greet, confirm the need by
@@ -27,6 +37,8 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
           const faq = statedNeed(event).understanding?.faq;
           return faq?.confident ? faq.id : undefined;
         },
+        // A photo whose caption states the need goes with the matter.
+        files: ({ context, event }) => keepFile(context.files, fileOf(event)),
       }),
       // 客户道谢、致歉或表扬时必须响应, also when the message goes on to a need: answered first.
       answerLead: collect(({ event, enqueue }) => {
@@ -189,12 +201,12 @@ function standardStates(s: StandardSetup) {
 function idleState(s: StandardSetup) {
   return s.createStateConfig({
     tags: ['idle'],
-    entry: assign({ need: undefined, faqId: undefined, facts: [], failures: 0, sessionTickets: [] }),
+    entry: assign({ need: undefined, faqId: undefined, facts: [], failures: 0, sessionTickets: [], files: [] }),
     on: {
       'timer.idle': {},
       'user.media': {
         target: 'awaitingNeed',
-        actions: ['adoptLocale', effect({ type: 'greet', withAsk: false }), say('unsupported')],
+        actions: ['adoptLocale', effect({ type: 'greet', withAsk: false }), say('unsupported'), 'keepFile'],
       },
       'user.message': [
         { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },

@@ -57,14 +57,60 @@ describe('Telegram updates → inbound events', () => {
     expect(media('sticker')).toEqual({ type: 'media', media: 'sticker' });
     expect(media('venue')).toEqual({ type: 'media', media: 'location' });
     expect(media('video_note')).toEqual({ type: 'media', media: 'video' });
+    // The caption is kept: it is what the customer says about the photo (issue 12).
     expect(payloadOf({ message: { message_id: 1, date: 1, chat, from, photo: [], caption: '这个坏了' } })).toEqual({
       type: 'media',
       media: 'photo',
+      caption: '这个坏了',
     });
     expect(payloadOf({ message: { message_id: 1, date: 1, chat, from, new_chat_members: [] } })).toEqual({
       type: 'media',
       media: 'other',
     });
+  });
+
+  it('references the file a message carries: the largest photo bots may fetch, or the document, voice note or video', () => {
+    const message = (extra: Record<string, unknown>) =>
+      payloadOf({ message: { message_id: 1, date: 1, chat, from, ...extra } });
+    const MB = 1024 * 1024;
+    expect(
+      message({
+        photo: [
+          { file_id: 'small', file_unique_id: 's', width: 90, height: 90, file_size: 1_000 },
+          { file_id: 'large', file_unique_id: 'l', width: 1280, height: 1280, file_size: 900_000 },
+          { file_id: 'huge', file_unique_id: 'h', width: 9000, height: 9000, file_size: 21 * MB },
+        ],
+        caption: '快递盒压坏了',
+      }),
+    ).toEqual({
+      type: 'media',
+      media: 'photo',
+      caption: '快递盒压坏了',
+      file: { source: 'telegram', id: 'large', kind: 'photo', mime: 'image/jpeg', size: 900_000 },
+    });
+    expect(
+      message({
+        document: {
+          file_id: 'doc',
+          file_unique_id: 'd',
+          file_name: '发票.pdf',
+          mime_type: 'application/pdf',
+          file_size: 5,
+        },
+      }),
+    ).toMatchObject({
+      media: 'document',
+      file: { id: 'doc', kind: 'document', name: '发票.pdf', mime: 'application/pdf', size: 5 },
+    });
+    expect(message({ video_note: { file_id: 'vn', file_unique_id: 'v', length: 240, duration: 3 } })).toMatchObject({
+      media: 'video',
+      file: { id: 'vn', kind: 'video', mime: 'video/mp4' },
+    });
+    expect(message({ voice: { file_id: 'vo', file_unique_id: 'o', duration: 2 } })).toMatchObject({
+      file: { id: 'vo', kind: 'voice' },
+    });
+    // A sticker, a location or a caption that is only spaces carries nothing more.
+    expect(message({ sticker: { file_id: 'st' }, caption: '  ' })).toEqual({ type: 'media', media: 'sticker' });
   });
 
   it('turns a button press into a choice and says which keyboard to remove', () => {

@@ -602,6 +602,16 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.links.get('thread:nope')).toBeUndefined();
       });
 
+      it('remembers transfers done by conversation and transfer id, so a file is not sent twice', async () => {
+        const { store } = await fresh();
+        expect(await store.transfers.done('tg:42', 'tg:7#0')).toBe(false);
+        await store.transfers.markDone('tg:42', 'tg:7#0');
+        await store.transfers.markDone('tg:42', 'tg:7#0');
+        expect(await store.transfers.done('tg:42', 'tg:7#0')).toBe(true);
+        expect(await store.transfers.done('tg:42', 'tg:7#1')).toBe(false);
+        expect(await store.transfers.done('tg:43', 'tg:7#0')).toBe(false);
+      });
+
       it('allows perSecond sends per clock second and key, and says how long to wait', async () => {
         const { store } = await fresh();
         const now = 1_795_000_000_250;

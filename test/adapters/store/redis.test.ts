@@ -90,6 +90,13 @@ describe.runIf(requireRedis())('Redis store', () => {
       expect(slots.size).toBe(1);
     });
 
+    it("keeps a transfer's done mark in the conversation's hash slot, for the dedup window only", async () => {
+      await store.transfers.markDone('tg:42', 'tg:7#0');
+      const ttl = await raw.pttl(`${prefix}{c:tg:42}:xfer:tg:7#0`);
+      expect(ttl).toBeGreaterThan(47 * 3600 * 1000);
+      expect(ttl).toBeLessThanOrEqual(48 * 3600 * 1000);
+    });
+
     it('keeps unanswered questions in one hash and two sorted sets under one hash tag, and forgets counted askings after the dedup window', async () => {
       await store.unanswered.record({ text: '会员积分怎么用', locale: 'zh-CN', at: 1_000 }, 'tg:42\u0000u1#2');
       const keys = await raw.keys(`${prefix}{unanswered}*`);

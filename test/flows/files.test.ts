@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import type { FlowPayload } from '../../flows/contracts.js';
+import type { FileRef } from '../../flows/files.js';
+import { Dialogue } from '../support/dialogue.js';
+import { defaultFlow, shanghai } from '../support/flows.js';
+
+/** What the conversation does with photos and files (issue 12): the step alone, no platform. */
+
+const withDesk = defaultFlow(undefined, { desk: true });
+const monday = shanghai('2026-11-23T15:00:00');
+const wang = { id: 'U-wang', name: '小王' };
+const quick = { after: 1_000 };
+
+const box: FileRef = { source: 'telegram', id: 'AgACbox', kind: 'photo', mime: 'image/jpeg', size: 52_000 };
+const waybill: FileRef = {
+  source: 'slack',
+  id: 'F0WAY',
+  kind: 'photo',
+  name: 'waybill.png',
+  url: 'https://files.slack.com/x',
+};
+const pdf: FileRef = { source: 'slack', id: 'F0PDF', kind: 'document', name: '退货单.pdf' };
+
+const media = (file: FileRef, caption?: string): FlowPayload => ({
+  type: 'media',
+  media: file.kind,
+  file,
+  ...(caption ? { caption } : {}),
+});
+const reply = (text: string, files: FileRef[], override = false): FlowPayload => ({
+  type: 'agent',
+  action: 'reply',
+  agent: wang,
+  text,
+  files,
+  ...(override ? { override } : {}),
+});
+
+function claimed(): Dialogue {
+  const d = new Dialogue(withDesk, monday);
+  d.say('转人工');
+  d.say({ type: 'agent', action: 'claim', agent: wang }, quick);
+  return d;
+}
+
+describe('photos and files during a handoff', () => {
+  it("relay the customer's file itself to the desk, with its caption; media without a file stays a line", () => {
+    const d = claimed();
+    expect(d.say(media(box, '快递盒压坏了'), quick)).toEqual([]);
+    expect(d.effects).toEqual([{ type: 'desk.file', file: box, caption: '快递盒压坏了' }]);
+    d.say(media(box), quick);
+    expect(d.effects).toEqual([{ type: 'desk.file', file: box }]);
+    d.say({ type: 'media', media: 'sticker' }, quick);
+    expect(d.effects).toEqual([{ type: 'desk.post', text: '[sticker]', from: 'customer' }]);
+  });
+
+  it("send the claiming agent's files to the customer, the text as the first one's caption", () => {
+    const d = claimed();
+    d.say(reply('这是物流单截图，请查收', [waybill, pdf]), quick);
+    expect(d.effects).toEqual([
+      { type: 'reply.file', file: waybill, caption: '这是物流单截图，请查收', agentId: 'U-wang' },
+      { type: 'reply.file', file: pdf, agentId: 'U-wang' },
+    ]);
+  });
+
+  it('hold back the files with a text the phrase guard blocks, and keep those of other agents internal', () => {
+    const d = claimed();
+    d.say(reply('这是公司规定', [waybill]), quick);
+    expect(d.of('reply.file')).toEqual([]);
+    expect(d.of('desk.notify')[0]?.notice.kind).toBe('guard-blocked');
+    d.say({ ...reply('看看这个', [pdf]), agent: { id: 'U-li', name: '小李' } } as FlowPayload, quick);
+    expect(d.of('reply.file')).toEqual([]);
+    expect(d.of('transcript')).toEqual([
+      { type: 'transcript', from: 'agent', text: '[internal] 小李: 看看这个 [document 退货单.pdf]' },
+    ]);
+  });
+});
+
+describe('photos outside a handoff', () => {
+  it('are understood by their caption', () => {
+    const d = new Dialogue(withDesk, monday);
+    const replies = d.say(media(box, '我的订单还没发货'));
+    expect(replies.at(-1)).toBe('您的意思是想了解订单什么时候发货，对吗？');
+    d.say('是的', quick);
+    expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ status: 'answered', files: [box] });
+  });
+
+  it('alone get the polite request, and are kept on the matter’s tickets and shown after the card when a person takes it', () => {
+    const d = new Dialogue(withDesk, monday);
+    const replies = d.say(media(box));
+    expect(replies.at(-1)).toBe('非常抱歉，我暂时只能处理文字消息，麻烦您用文字描述一下您的问题，好吗？');
+    d.say('快递盒压坏了，转人工', quick);
+    expect(d.effects.map((e) => e.type)).toEqual(expect.arrayContaining(['desk.open', 'desk.file']));
+    const types = d.effects.map((e) => e.type);
+    expect(types.indexOf('desk.file')).toBeGreaterThan(types.indexOf('desk.open'));
+    expect(d.of('desk.file')).toEqual([{ type: 'desk.file', file: box }]);
+    expect(d.of('ticket.put')[0]?.ticket.files).toEqual([box]);
+  });
+
+  it('go with a complaint: the photo of the damage reaches the desk when the complaint is escalated to a person', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('你们什么破公司！我要投诉！！');
+    d.say(media(box), quick);
+    d.say('叫你们领导出来', quick);
+    const dueAt = d.record!.timers.listen!;
+    d.say({ type: 'timer', name: 'listen', dueAt }, { after: dueAt - d.at });
+    expect(d.state).toBe('handoff.queued');
+    expect(d.of('desk.file')).toEqual([{ type: 'desk.file', file: box }]);
+  });
+
+  it('are forgotten when the session ends, so the next matter does not carry them', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say(media(box, '我的订单还没发货'));
+    d.say('是的', quick);
+    d.say('没有了', quick);
+    d.say('5', quick);
+    d.say('发票怎么开', { after: 3_600_000 });
+    d.say('是的', quick);
+    const [ticket] = d.of('ticket.put');
+    expect(ticket?.ticket.need).toBe('发票怎么开');
+    expect(ticket?.ticket.files).toBeUndefined();
+  });
+});
