@@ -24,14 +24,23 @@ export function escapeMrkdwn(text: string): string {
 /** Customer text as it may appear in a shared channel: masked, then escaped. */
 export const safe = (text: string) => escapeMrkdwn(maskPII(text));
 
-/** The handoff card: who, why, how urgent, what is known, the last messages, and Claim. */
+/**
+ * The handoff card: who, why, how urgent, what is known, the last messages, and Claim (or who
+ * claimed it). `ended`: the handoff is over (`HANDOFF_ENDED`), and the last block says so instead.
+ */
 export function cardBlocks(
   conversationId: string,
   card: HandoffCard,
   transcript: TranscriptEntry[],
   t: DeskText,
   claimedBy?: AgentRef,
+  ended?: string,
 ): unknown[] {
+  if (ended !== undefined)
+    return [
+      ...cardBlocks(conversationId, card, transcript, t, claimedBy).slice(0, -1),
+      { type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(ended) }] },
+    ];
   const title = `${card.priority === 'high' ? ':red_circle:' : ':large_blue_circle:'} ${t.handoff(card)}`;
   const fields = [
     [t.fields.customer, card.customer.name ?? card.customer.id],

@@ -2,7 +2,14 @@ import type { webApi } from '@slack/bolt';
 import { DeliveryError } from '../../bots/errors.js';
 import type { Logger } from '../../bots/log.js';
 import type { DeskPort, LinkStore, TranscriptEntry } from '../../bots/ports.js';
-import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/contracts.js';
+import {
+  HANDOFF_ENDED,
+  type AgentNotice,
+  type AgentRef,
+  type DeskAlert,
+  type DeskUpdate,
+  type HandoffCard,
+} from '../../flows/contracts.js';
 import type { DeskText } from '../desk/text.js';
 import { cardBlocks, controls, escapeMrkdwn, safe } from './blocks.js';
 
@@ -118,12 +125,14 @@ export class SlackDesk implements DeskPort {
       return;
     }
     const claimedBy = status === 'claimed' ? agent : undefined;
+    // A card whose handoff is over loses its Claim button: claiming it could only be refused.
+    const ended = HANDOFF_ENDED.has(status) ? t.updates[status](who) : undefined;
     await this.call(conversationId, () =>
       this.options.client.chat.update({
         channel: ref.channel,
         ts: ref.ts,
         text: t.updates[status](who),
-        blocks: cardBlocks(conversationId, ref.card, [], t, claimedBy) as never,
+        blocks: cardBlocks(conversationId, ref.card, [], t, claimedBy, ended) as never,
       }),
     );
     const note = t.updates[status](who);

@@ -5,8 +5,8 @@ import type { TelegramChannel } from './channel.js';
 import { fromUpdate, TelegramUpdate } from './updates.js';
 import { WEBHOOK_PATH, webhookRoute, type HandleResult } from './webhook.js';
 
-/** The updates this bot reads; anything else Telegram need not send. */
-export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] as const;
+/** The updates this bot reads (`my_chat_member`: the customer blocked the bot); anything else Telegram need not send. */
+export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
 
 /** Webhook when the bot has a public address (the app's server mounts the route), long polling otherwise. */
 export type TelegramMode = { kind: 'polling' } | { kind: 'webhook'; publicUrl: string; secret: string };

@@ -83,6 +83,8 @@ type AgentEvent = { agent: AgentRef; at: number };
 export type ServiceEvent =
   | { type: 'user.message'; text: string; understanding: Understanding; locale: string; at: number }
   | { type: 'user.media'; media: string; locale: string; at: number }
+  /** The customer edited an earlier message; `text` is the new wording. */
+  | { type: 'user.edit'; text: string; at: number }
   | { type: 'user.start'; locale: string; at: number }
   | { type: 'user.help'; at: number }
   | { type: 'user.blocked'; at: number }

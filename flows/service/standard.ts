@@ -127,7 +127,7 @@ function standardStates(s: StandardSetup) {
         on: {
           // Gone before confirming (quiet, blocked the bot, started over): the matter is still on record.
           'timer.idle': { target: 'idle', actions: [unconfirmedLeft, say('idleClose')] },
-          'user.blocked': { target: 'idle', actions: unconfirmedLeft },
+          'user.blocked': { target: 'idle', actions: [unconfirmedLeft, 'abandonWaitingCard'] },
           'user.start': {
             target: 'awaitingNeed',
             actions: [unconfirmedLeft, 'adoptLocale', effect({ type: 'greet', withAsk: true })],
