@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { InboundEvent } from '../../bots/ports.js';
+import { cleanText } from '../../flows/text.js';
 
 /**
  * Telegram updates as far as this product reads them, validated at the edge: whatever arrives
@@ -93,7 +94,8 @@ export function chatIdOf(conversationId: string): number | undefined {
 }
 
 function customerOf(user: z.infer<typeof User>): InboundEvent['customer'] {
-  const name = [user.first_name, user.last_name].filter(Boolean).join(' ') || user.username;
+  // A name is the customer's own text: no invisible or bidi control characters in it.
+  const name = cleanText([user.first_name, user.last_name].filter(Boolean).join(' ') || user.username || '');
   return {
     id: String(user.id),
     ...(name ? { name } : {}),

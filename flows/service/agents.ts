@@ -1,7 +1,7 @@
 import { assign, assertEvent } from 'xstate';
 import type { AgentNotice, DeskUpdate } from '../contracts.js';
 import { promiseTimer, type TicketChanges } from '../ticket.js';
-import { normalize, trimSentence } from '../text.js';
+import { joinSpacedLetters, normalize, quoted, trimSentence } from '../text.js';
 import { withTicket } from './records.js';
 import type { HandoffEntrySetup } from './handoff.js';
 import {
@@ -55,12 +55,13 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
   return entry.extend({
     actions: {
       relayToDesk: collect(({ event, enqueue }) => {
-        if (event.type === 'user.message') enqueue(effect({ type: 'desk.post', text: event.text, from: 'customer' }));
+        if (event.type === 'user.message')
+          enqueue(effect({ type: 'desk.post', text: quoted(event.text), from: 'customer' }));
         if (event.type === 'user.media')
           enqueue(effect({ type: 'desk.post', text: `[${event.media}]`, from: 'customer' }));
         // An edit and a command reach the agent too, marked as the transcript marks them.
         if (event.type === 'user.edit')
-          enqueue(effect({ type: 'desk.post', text: `[edited] ${event.text}`, from: 'customer' }));
+          enqueue(effect({ type: 'desk.post', text: `[edited] ${quoted(event.text)}`, from: 'customer' }));
         if (event.type === 'user.help') enqueue(effect({ type: 'desk.post', text: '/help', from: 'customer' }));
       }),
       claim: collect(({ context, event, enqueue }) => {
@@ -71,7 +72,7 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
         clearSla(enqueue);
         enqueue(effect({ type: 'desk.update', status: 'claimed', agent: event.agent }));
         if (defOf(context).handoff.showAgentName && event.agent.name)
-          enqueue(say('handoffClaimed', { vars: { agent: event.agent.name } }));
+          enqueue(say('handoffClaimed', { vars: { agent: quoted(event.agent.name) } }));
         else enqueue(say('handoffClaimedAnonymous'));
         enqueue.assign({ handoff: { ...h, agent: event.agent } });
       }),
@@ -144,7 +145,7 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
     guards: {
       wantsToEnd: ({ context, event }) => {
         if (event.type !== 'user.message') return false;
-        const norm = normalize(trimSentence(event.text));
+        const norm = normalize(joinSpacedLetters(trimSentence(event.text)));
         return defOf(context).handoff.endWords.some((w) => normalize(w) === norm);
       },
       // An after-hours card waits for agents (README: Human handoff); a card whose handoff ended does not.

@@ -3,6 +3,7 @@ import type { ChoiceId } from '../schema.js';
 import type { ComplaintSetup } from './complaint.js';
 import { newTicket, recordTicket, updateTickets } from './records.js';
 import { restate } from './restate.js';
+import { quoted } from '../text.js';
 import { effect, say, statedNeed, understood, type MachineDeps, type ServiceContext, collect } from './setup.js';
 
 /**
@@ -38,7 +39,10 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
         const def = defOf(context);
         const entry = def.faq.find((f) => f.id === context.faqId);
         if (entry) enqueue(say('confirmTopic', { vars: { topic: entry.topic }, choices: YES_NO }));
-        else enqueue(say('confirmVerbatim', { vars: { need: restate(def, context.need ?? '') }, choices: YES_NO }));
+        else
+          enqueue(
+            say('confirmVerbatim', { vars: { need: quoted(restate(def, context.need ?? '')) }, choices: YES_NO }),
+          );
       }),
       // Confirmed: kept for the ticket, and the run of rejected restatements is over.
       confirmNeed: assign({
