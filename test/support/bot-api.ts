@@ -7,8 +7,8 @@ import { BOT_INFO, TOKEN } from './telegram.js';
  * keeps updates the way Telegram does for `getUpdates`: an update is handed out again and again
  * until a later call's `offset` is above its `update_id` (Bot API: "An update is considered
  * confirmed as soon as getUpdates is called with an offset higher than its update_id"). A call
- * with nothing to hand out is held open until `push` brings something or the stand-in closes (a
- * long poll). Every call is recorded; `next` waits for one without sleeping.
+ * with a `timeout` and nothing to hand out is held open until `push` brings something or the
+ * stand-in closes (a long poll); without one it is answered at once. Every call is recorded; `next` waits for one without sleeping.
  */
 export interface BotApiCall {
   method: string;
@@ -77,7 +77,8 @@ export async function botApiStandIn(): Promise<BotApiStandIn> {
         // Telegram forgets what the offset confirms.
         if (offset > 0) held = held.filter((u) => u.id >= offset);
         const batch = pending(offset);
-        if (batch.length) return answer(res, 200, { ok: true, result: batch });
+        // Without a timeout it is a short poll: Telegram answers at once.
+        if (batch.length || !(body.timeout > 0)) return answer(res, 200, { ok: true, result: batch });
         polls.push({ res, offset });
         return;
       }
