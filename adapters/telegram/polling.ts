@@ -20,7 +20,8 @@ export interface LongPollingOptions {
   api: Api;
   /** Stores one update durably (or finds it is a duplicate, or nothing to keep); rejects when it cannot be stored. */
   handle: (update: Update) => Promise<unknown>;
-  allowedUpdates: readonly string[];
+  /** The update kinds to ask for (Bot API `allowed_updates`). */
+  allowedUpdates: ReadonlyArray<Exclude<keyof Update, 'update_id'>>;
   log: Logger;
   wait?: PollWait;
   /** Pause before the n-th retry in a row (n from 0), in ms; 1 s doubling to 15 s by default. */
@@ -92,7 +93,7 @@ export class LongPolling {
           {
             offset,
             timeout: this.options.timeoutSec ?? 30,
-            allowed_updates: [...this.options.allowedUpdates] as never,
+            allowed_updates: [...this.options.allowedUpdates],
           },
           // grammY types its signal with its own AbortSignal shim; Node's is the same object at run time.
           signal as Parameters<Api['getUpdates']>[1],
