@@ -55,8 +55,31 @@ export type AgentNotice = z.infer<typeof AgentNotice>;
 export const DeskAlert = z.enum(['sla', 'supervisor', 'overdue']);
 export type DeskAlert = z.infer<typeof DeskAlert>;
 
-export const DeskUpdate = z.enum(['claimed', 'released', 'transferred', 'handed-back', 'closed', 'closed-by-customer']);
+/**
+ * What became of a handoff, for its card and thread. `closed-by-customer`: the customer's end word
+ * (结束); `customer-restarted`: they started over with the bot (/start); `customer-left`: they
+ * blocked the bot or can no longer be reached (Telegram 403).
+ */
+export const DeskUpdate = z.enum([
+  'claimed',
+  'released',
+  'transferred',
+  'handed-back',
+  'closed',
+  'closed-by-customer',
+  'customer-restarted',
+  'customer-left',
+]);
 export type DeskUpdate = z.infer<typeof DeskUpdate>;
+
+/** Updates after which the handoff is over: its card can no longer be claimed (README: Human handoff). */
+export const HANDOFF_ENDED: ReadonlySet<DeskUpdate> = new Set<DeskUpdate>([
+  'handed-back',
+  'closed',
+  'closed-by-customer',
+  'customer-restarted',
+  'customer-left',
+]);
 
 // ---- one step: input
 

@@ -15,8 +15,8 @@ export interface EventLocale {
 }
 
 /**
- * The machine's event for one input, in the conversation's locale; undefined for inputs that are
- * kept on the transcript but not answered (an edited message).
+ * The machine's event for one input, in the conversation's locale; undefined for inputs the
+ * machine has no event for (a command or timer it does not know).
  */
 export function toEvent(input: FlowInput, locale: string, flow: EventLocale): ServiceEvent | undefined {
   const { payload, at } = input;
@@ -51,7 +51,7 @@ export function toEvent(input: FlowInput, locale: string, flow: EventLocale): Se
       }
       return undefined;
     case 'edit':
-      return undefined;
+      return { type: 'user.edit', text: payload.text, at };
     case 'timer':
       return timerEvent(input, payload.name, at);
     case 'agent': {

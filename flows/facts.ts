@@ -1,6 +1,6 @@
 import { canonical, patternSource } from './guard.js';
 import type { ComplaintKind, ComplaintKindId, FlowDefinition } from './schema.js';
-import { normalize, toSimplified, trimSentence } from './text.js';
+import { normalize, quoted, toSimplified, trimSentence } from './text.js';
 
 /**
  * The facts a complaint needs before it can be handled (002 澄清：确认问题的关键信息): which
@@ -94,10 +94,13 @@ export function missingFacts(facts: ComplaintFacts, needed: readonly FactKey[] =
   return needed.filter((k) => !facts[k]);
 }
 
-/** "订单号 12345；时间：上周；具体情况：耳机坏了" in the definition's words. */
+/**
+ * "订单号 12345；时间：上周；具体情况：耳机坏了" in the definition's words; each fact as the customer
+ * gave it, `quoted` so it cannot reorder the labels around it.
+ */
 export function describeFacts(complaints: Complaints, facts: ComplaintFacts): string {
   return FACT_KEYS.filter((k) => facts[k])
-    .map((k) => `${complaints.facts[k].label}${complaints.facts.labelSeparator}${facts[k]}`)
+    .map((k) => `${complaints.facts[k].label}${complaints.facts.labelSeparator}${quoted(facts[k] ?? '')}`)
     .join(complaints.facts.separator);
 }
 

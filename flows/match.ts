@@ -1,7 +1,7 @@
 import { kindOfFolded, matchesAny, VENTING_KINDS } from './facts.js';
 import { compileLead, type Lead } from './lead.js';
 import { INTENT_IDS, type ComplaintKindId, type FlowDefinition, type IntentId } from './schema.js';
-import { normalize, toSimplified } from './text.js';
+import { joinSpacedLetters, normalize, toSimplified } from './text.js';
 
 /** What the bot understood of one customer message, computed once per message. */
 export interface Understanding {
@@ -275,9 +275,17 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     const lead = leadOf(text, u);
     return lead ? { ...u, lead } : u;
   };
-  // Customers of a Chinese definition may write traditional characters: matched as simplified.
-  if (!def.locale.startsWith('zh')) return { understand: withLead, rankFaq };
-  return { understand: (text) => withLead(toSimplified(text)), rankFaq: (text) => rankFaq(toSimplified(text)) };
+  const read = readerFor(def.locale);
+  return { understand: (text) => withLead(read(text)), rankFaq: (text) => rankFaq(read(text)) };
+}
+
+/**
+ * The text as the matcher reads it: letter-spaced Chinese (转 人 工) as the word it spells, and, for
+ * a Chinese definition, traditional characters as simplified (customers write both).
+ */
+function readerFor(locale: string): (text: string) => string {
+  if (!locale.startsWith('zh')) return joinSpacedLetters;
+  return (text) => toSimplified(joinSpacedLetters(text));
 }
 
 const ZH_NUMERALS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5 };

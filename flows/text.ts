@@ -106,3 +106,53 @@ export function questionKey(text: string, locale: string): string {
     .replace(/(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])/gu, '');
   return [...joined].slice(0, QUESTION_MAX).join('').trim();
 }
+
+/**
+ * Chinese written letter-spaced, one character at a time ("转 人 工", "人 工 客 服"), read as the
+ * word it spells ("转人工"), so spacing cannot hide a request from the matcher. Only runs of lone
+ * characters are joined: a space between words still separates them (谢谢 发票怎么开 stays two
+ * parts, as the social-opening reader needs). Zero-width characters are already gone (`cleanText`).
+ */
+export function joinSpacedLetters(text: string): string {
+  return text.replace(SPACED_LETTERS_G, (run) => run.replace(/\s+/gu, ''));
+}
+/** Two or more lone CJK characters (no CJK neighbour on either side), separated by white space. */
+const SPACED_LETTERS_G =
+  /(?<![\u3400-\u9fff\uf900-\ufaff])[\u3400-\u9fff\uf900-\ufaff](?:\s+[\u3400-\u9fff\uf900-\ufaff](?![\u3400-\u9fff\uf900-\ufaff]))+/gu;
+
+/**
+ * Strong right-to-left letters (Hebrew, Arabic, Syriac, Thaana, N'Ko and their presentation
+ * forms, and the RTL blocks of the supplementary planes): the ranges whose default bidi class is R
+ * or AL in Unicode's DerivedBidiClass.txt (UAX #9). Only these, or bidi controls, can reorder text
+ * around them in a left-to-right message.
+ */
+const RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u{10800}-\u{10fff}\u{1e800}-\u{1efff}]/u;
+
+const FSI = '\u2068';
+const PDI = '\u2069';
+
+/**
+ * Customer (or agent) text as the bot quotes it inside its own words (a restated need, the facts
+ * of a complaint, a card, an agent's name): invisible and bidi control characters taken out
+ * (`cleanText`), and text with right-to-left letters wrapped in a first-strong isolate (U+2068 …
+ * U+2069, UAX #9 "isolates"), so that nothing in it can change how the words around it are
+ * displayed, nor the direction of the message. Text without right-to-left letters comes back
+ * unchanged but for the removals. Quoting quoted text keeps the isolates already in it, paired.
+ */
+export function quoted(text: string): string {
+  const clean = cleanKeepingIsolates(text);
+  return RTL.test(clean) ? `${FSI}${clean}${PDI}` : clean;
+}
+
+/** `cleanText`, except that first-strong isolates which close (FSI … PDI, properly nested) stay. */
+function cleanKeepingIsolates(text: string): string {
+  const chars = [...text];
+  const keep = new Set<number>();
+  const open: number[] = [];
+  chars.forEach((ch, i) => {
+    if (ch === FSI) open.push(i);
+    const start = ch === PDI ? open.pop() : undefined;
+    if (start !== undefined) keep.add(start).add(i);
+  });
+  return chars.map((ch, i) => (keep.has(i) ? ch : cleanText(ch))).join('');
+}

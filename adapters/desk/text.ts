@@ -87,6 +87,10 @@ const EN: DeskText = {
     'handed-back': (w) => `${w} handed the conversation back to the bot.`,
     closed: (w) => `${w} closed the conversation.`,
     'closed-by-customer': () => 'The customer ended the conversation.',
+    'customer-restarted': () =>
+      'The customer started over with the bot (/start): this handoff is over and can no longer be claimed.',
+    'customer-left': () =>
+      'The customer blocked the bot or can no longer be reached: this handoff is over and can no longer be claimed.',
   },
   transferredTo: (category, w) => `Transferred to ${category} by ${w}.`,
   category: (id) => id,
@@ -104,7 +108,7 @@ const EN: DeskText = {
       case 'not-claimed':
         return 'claim the conversation first';
       case 'no-handoff':
-        return 'this conversation is with the bot now; claim it to take it over';
+        return 'this handoff is over (the customer left or is back with the bot, or it was closed); nothing was sent to the customer';
       case 'guard-blocked':
         return `not sent: ${notice.matches.map((m) => `"${m.phrase}" (${m.reason}); say instead: ${m.suggestion}`).join(' | ')} — to send it anyway, use override`;
     }
@@ -152,6 +156,8 @@ const ZH: DeskText = {
     'handed-back': (w) => `${w} 已将会话交还机器人。`,
     closed: (w) => `${w} 已结束会话。`,
     'closed-by-customer': () => '客户已结束会话。',
+    'customer-restarted': () => '客户已重新开始与机器人对话（/start），本次转人工已结束，无法再接入。',
+    'customer-left': () => '客户已屏蔽机器人或无法再联系，本次转人工已结束，无法再接入。',
   },
   transferredTo: (category, w) => `${w} 已将会话转交给「${category}」。`,
   category: (id) => id,
@@ -169,7 +175,7 @@ const ZH: DeskText = {
       case 'not-claimed':
         return '请先接入会话';
       case 'no-handoff':
-        return '该会话目前由机器人处理，接入后才能接管';
+        return '本次转人工已结束（客户已离开或已回到机器人服务，或会话已结束），未向客户发送任何消息';
       case 'guard-blocked':
         return `未发送：${notice.matches.map((m) => `“${m.phrase}”（${m.reason}），建议改为：${m.suggestion}`).join('；')} —— 如仍要发送，请使用 override`;
     }

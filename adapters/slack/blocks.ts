@@ -82,6 +82,7 @@ function lastMessagesOf(recent: readonly TranscriptEntry[], t: DeskText): { text
  * The handoff card: who, why, how urgent, what is known, the last messages, and Claim (or who
  * claimed it). At most 7 blocks, each text within its limit, about 8,000 characters in all. The
  * button's value is the conversation id, at most 200 characters (InboundEvent), under 2,000.
+ * `ended`: the handoff is over (`HANDOFF_ENDED`), and the last block says so instead of Claim.
  */
 export function cardBlocks(
   conversationId: string,
@@ -89,7 +90,18 @@ export function cardBlocks(
   recent: readonly TranscriptEntry[],
   t: DeskText,
   claimedBy?: AgentRef,
+  ended?: string,
 ): CardView {
+  if (ended !== undefined) {
+    const open = cardBlocks(conversationId, card, recent, t, claimedBy);
+    return {
+      blocks: [
+        ...open.blocks.slice(0, -1),
+        { type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(ended) }] },
+      ],
+      overflow: open.overflow,
+    };
+  }
   const title = `${card.priority === 'high' ? ':red_circle:' : ':large_blue_circle:'} ${t.handoff(card)}`;
   const fields = [
     [t.fields.customer, card.customer.name ?? card.customer.id],

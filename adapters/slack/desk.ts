@@ -2,7 +2,14 @@ import type { webApi } from '@slack/bolt';
 import { DeliveryError } from '../../bots/errors.js';
 import type { Logger } from '../../bots/log.js';
 import type { DeskPort, LinkStore, TranscriptEntry } from '../../bots/ports.js';
-import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/contracts.js';
+import {
+  HANDOFF_ENDED,
+  type AgentNotice,
+  type AgentRef,
+  type DeskAlert,
+  type DeskUpdate,
+  type HandoffCard,
+} from '../../flows/contracts.js';
 import type { DeskText } from '../desk/text.js';
 import { cardBlocks, controls, escapeMrkdwn, LAST_MESSAGES, safe } from './blocks.js';
 import { SlackFiles } from './files.js';
@@ -147,8 +154,10 @@ export class SlackDesk implements DeskPort {
       return;
     }
     const claimedBy = status === 'claimed' ? agent : undefined;
-    // The card keeps what it showed when it was opened, last messages included.
-    const view = cardBlocks(conversationId, ref.card, ref.recent ?? [], t, claimedBy);
+    // The card keeps what it showed when it was opened, last messages included. A card whose
+    // handoff is over loses its Claim button: claiming it could only be refused.
+    const ended = HANDOFF_ENDED.has(status) ? t.updates[status](who) : undefined;
+    const view = cardBlocks(conversationId, ref.card, ref.recent ?? [], t, claimedBy, ended);
     await this.call(conversationId, () =>
       this.options.client.chat.update({
         channel: ref.channel,

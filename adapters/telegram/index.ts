@@ -6,6 +6,7 @@ import type { Inbox, RateStore } from '../../bots/ports.js';
 import { TelegramChannel } from './channel.js';
 import { TelegramFiles } from './files.js';
 import { installPacing } from './pacing.js';
+import type { PollWait } from './polling.js';
 import { TelegramReceiver, type TelegramMode } from './receiver.js';
 
 export { ALLOWED_UPDATES, TelegramReceiver, type TelegramMode } from './receiver.js';
@@ -26,6 +27,8 @@ export interface TelegramOptions {
   botInfo?: UserFromGetMe;
   /** grammY's `client.fetch`: how Bot API requests are made (a benchmark answers them in process). */
   fetch?: typeof fetch;
+  /** Long polling's pause while updates cannot be stored (backoff); tests pass one they control. */
+  pollWait?: PollWait;
 }
 
 export interface TelegramDeps {
@@ -72,6 +75,7 @@ export function createTelegram(options: TelegramOptions, deps: TelegramDeps): Te
         allowGroups: options.allowGroups,
         log: deps.log,
         clock: deps.clock,
+        pollWait: options.pollWait,
       });
     },
   };

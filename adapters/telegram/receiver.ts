@@ -2,11 +2,12 @@ import type { Bot } from 'grammy';
 import type { Logger } from '../../bots/log.js';
 import type { Inbox, Receiver, Route } from '../../bots/ports.js';
 import type { TelegramChannel } from './channel.js';
+import { LongPolling, type PollWait } from './polling.js';
 import { fromUpdate, TelegramUpdate } from './updates.js';
 import { WEBHOOK_PATH, webhookRoute, type HandleResult } from './webhook.js';
 
-/** The updates this bot reads; anything else Telegram need not send. */
-export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] as const;
+/** The updates this bot reads (`my_chat_member`: the customer blocked the bot); anything else Telegram need not send. */
+export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
 
 /** Webhook when the bot has a public address (the app's server mounts the route), long polling otherwise. */
 export type TelegramMode = { kind: 'polling' } | { kind: 'webhook'; publicUrl: string; secret: string };
@@ -20,6 +21,8 @@ export interface TelegramReceiverOptions {
   allowGroups: boolean;
   log: Logger;
   clock: () => number;
+  /** Long polling's pause between attempts while updates cannot be stored; tests pass one they control. */
+  pollWait?: PollWait | undefined;
 }
 
 /**
@@ -31,15 +34,22 @@ export class TelegramReceiver implements Receiver {
   readonly routes: readonly Route[] | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
   private stoppingNow = false;
+  /** Long polling, in polling mode: confirms each update to Telegram only once `handle` stored it. */
+  private readonly polling: LongPolling | undefined;
 
   constructor(private readonly options: TelegramReceiverOptions) {
     const { bot, mode, log } = options;
     this.routes = mode.kind === 'webhook' ? [webhookRoute(this, { secret: mode.secret, log })] : undefined;
-    // Long polling enters here; the webhook route calls `handle` itself.
-    bot.use(async (ctx) => {
-      await this.handle(ctx.update);
-    });
-    bot.catch((err) => log.error('telegram update failed', { error: String(err.error) }));
+    this.polling =
+      mode.kind === 'polling'
+        ? new LongPolling({
+            api: bot.api,
+            handle: (update) => this.handle(update),
+            allowedUpdates: ALLOWED_UPDATES,
+            log,
+            ...(options.pollWait ? { wait: options.pollWait } : {}),
+          })
+        : undefined;
   }
 
   /** True from `stop()` on: the webhook answers 503 so Telegram redelivers. */
@@ -96,9 +106,9 @@ export class TelegramReceiver implements Receiver {
   /** Starts taking updates: registers the webhook (the app's server already routes it), or starts long polling. */
   async start(): Promise<void> {
     const { bot, mode, log } = this.options;
+    // Its own username (getMe), or `/start@other_bot` in a group would be taken as ours.
+    await bot.init();
     if (mode.kind === 'webhook') {
-      // Polling learns the bot's username in bot.start(); a webhook must ask (getMe), or `/start@other_bot` in a group would be taken as ours.
-      await bot.init();
       const url = `${mode.publicUrl.replace(/\/+$/, '')}${WEBHOOK_PATH}`;
       await bot.api.setWebhook(url, {
         secret_token: mode.secret,
@@ -108,17 +118,17 @@ export class TelegramReceiver implements Receiver {
       log.info('telegram webhook registered', { url });
       return;
     }
-    // bot.start() removes any webhook first, then long-polls.
-    void bot.start({
-      allowed_updates: [...ALLOWED_UPDATES],
-      onStart: (me) => log.info('telegram long polling started', { bot: me.username }),
-    });
+    // Long polling: no webhook in the way (Telegram refuses getUpdates while one is set), then
+    // updates in the background.
+    await bot.api.deleteWebhook({ drop_pending_updates: false });
+    this.polling?.start();
+    log.info('telegram long polling started', { bot: bot.botInfo.username });
   }
 
   /** Stops taking updates, then waits for the conversations in flight to finish. */
   async stop(): Promise<void> {
     this.stoppingNow = true;
-    if (this.options.bot.isRunning()) await this.options.bot.stop();
+    await this.polling?.stop();
     await this.idle();
   }
 }

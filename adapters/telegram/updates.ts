@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { InboundEvent } from '../../bots/ports.js';
+import { cleanText } from '../../flows/text.js';
 import { captionOf, telegramFileOf } from './files.js';
 
 /**
@@ -36,11 +37,21 @@ const CallbackQuery = z.looseObject({
   message: z.looseObject({ message_id: z.number().int(), chat: Chat }).optional(),
 });
 
+/** The bot's own membership of a chat changed: in a private chat, `kicked` is the customer blocking the bot. */
+const ChatMemberUpdated = z.looseObject({
+  chat: Chat,
+  from: User,
+  date: z.number().int(),
+  new_chat_member: z.looseObject({ status: z.string() }),
+});
+type ChatMemberUpdated = z.infer<typeof ChatMemberUpdated>;
+
 export const TelegramUpdate = z.looseObject({
   update_id: z.number().int().nonnegative(),
   message: Message.optional(),
   edited_message: Message.optional(),
   callback_query: CallbackQuery.optional(),
+  my_chat_member: ChatMemberUpdated.optional(),
 });
 export type TelegramUpdate = z.infer<typeof TelegramUpdate>;
 
@@ -84,7 +95,8 @@ export function chatIdOf(conversationId: string): number | undefined {
 }
 
 function customerOf(user: z.infer<typeof User>): InboundEvent['customer'] {
-  const name = [user.first_name, user.last_name].filter(Boolean).join(' ') || user.username;
+  // A name is the customer's own text: no invisible or bidi control characters in it.
+  const name = cleanText([user.first_name, user.last_name].filter(Boolean).join(' ') || user.username || '');
   return {
     id: String(user.id),
     ...(name ? { name } : {}),
@@ -176,5 +188,29 @@ export function fromUpdate(update: TelegramUpdate, options: MapOptions): Telegra
       callback: { id: cb.id, chatId: chat.id, ...(cb.message ? { messageId: cb.message.message_id } : {}) },
     };
   }
+  if (update.my_chat_member) return membershipOf(update.my_chat_member, id);
   return { kind: 'ignore', reason: 'update type not handled' };
+}
+
+/**
+ * The customer blocked the bot (a private chat's `my_chat_member` with status `kicked`): the
+ * conversation learns it as the `blocked` command, as when a send is refused with 403, so a
+ * handoff in progress ends for the desk at once. Unblocking (`member`) needs nothing: the customer's
+ * next message, usually /start, speaks for itself. Groups are not served (see `allowGroups`).
+ */
+function membershipOf(change: ChatMemberUpdated, id: string): TelegramInbound {
+  if (change.chat.type !== 'private') return { kind: 'ignore', reason: 'membership change in a group' };
+  if (change.new_chat_member.status !== 'kicked')
+    return { kind: 'ignore', reason: `membership is now ${change.new_chat_member.status}` };
+  return {
+    kind: 'event',
+    event: {
+      id,
+      conversationId: conversationIdOf(change.chat.id),
+      channel: TELEGRAM_CHANNEL,
+      customer: customerOf(change.from),
+      at: change.date * 1000,
+      payload: { type: 'command', command: 'blocked' },
+    },
+  };
 }

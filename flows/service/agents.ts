@@ -1,8 +1,8 @@
 import { assign, assertEvent } from 'xstate';
 import type { AgentNotice, DeskUpdate } from '../contracts.js';
-import type { TicketChanges } from '../ticket.js';
+import { promiseTimer, type TicketChanges } from '../ticket.js';
 import { fileLabel } from '../files.js';
-import { normalize, trimSentence } from '../text.js';
+import { joinSpacedLetters, normalize, quoted, trimSentence } from '../text.js';
 import { withTicket } from './records.js';
 import type { HandoffEntrySetup } from './handoff.js';
 import {
@@ -33,14 +33,22 @@ function clearSla(enqueue: Enqueue): void {
   enqueue(effect({ type: 'timer.cancel', name: 'supervisorSla' }));
 }
 
-/** The outcome written on the ticket when a handoff ends this way. */
+/**
+ * The outcome written on the ticket when a handoff ends this way. A customer who started over or
+ * left has the matter `unresolved`, as a need left before an answer is (records.ts).
+ */
 function endedOutcome(status: DeskUpdate, context: ServiceContext): TicketChanges {
   const agent = context.handoff?.agent;
   const who = agent?.name ?? agent?.id ?? 'nobody';
+  const when = agent ? ` while talking with ${who}` : ' before an agent joined';
   if (status === 'closed') return { status: 'resolved', outcome: `resolved by ${who}` };
   if (status === 'handed-back') return { outcome: `handed back to the bot by ${who}` };
   // A handoff ends `released` only when the desk could not be reached (an agent's release requeues).
   if (status === 'released') return { outcome: 'the agent desk could not be reached; follow-up promised' };
+  if (status === 'customer-restarted')
+    return { status: 'unresolved', outcome: `customer started over with the bot (/start)${when}` };
+  if (status === 'customer-left')
+    return { status: 'unresolved', outcome: `customer blocked the bot or could not be reached${when}` };
   return { outcome: `customer ended the conversation${agent ? ` with ${who}` : ' before an agent joined'}` };
 }
 
@@ -52,12 +60,16 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
       // A photo, document, voice note or video goes to the thread as the file itself, with its caption.
       relayToDesk: collect(({ event, enqueue }) => {
         if (event.type === 'user.message' && event.file)
-          enqueue(effect({ type: 'desk.file', file: event.file, caption: event.text }));
+          enqueue(effect({ type: 'desk.file', file: event.file, caption: quoted(event.text) }));
         else if (event.type === 'user.message')
-          enqueue(effect({ type: 'desk.post', text: event.text, from: 'customer' }));
+          enqueue(effect({ type: 'desk.post', text: quoted(event.text), from: 'customer' }));
         if (event.type === 'user.media' && event.file) enqueue(effect({ type: 'desk.file', file: event.file }));
         else if (event.type === 'user.media')
           enqueue(effect({ type: 'desk.post', text: `[${event.media}]`, from: 'customer' }));
+        // An edit and a command reach the agent too, marked as the transcript marks them.
+        if (event.type === 'user.edit')
+          enqueue(effect({ type: 'desk.post', text: `[edited] ${quoted(event.text)}`, from: 'customer' }));
+        if (event.type === 'user.help') enqueue(effect({ type: 'desk.post', text: '/help', from: 'customer' }));
       }),
       claim: collect(({ context, event, enqueue }) => {
         assertEvent(event, 'agent.claim');
@@ -67,7 +79,7 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
         clearSla(enqueue);
         enqueue(effect({ type: 'desk.update', status: 'claimed', agent: event.agent }));
         if (defOf(context).handoff.showAgentName && event.agent.name)
-          enqueue(say('handoffClaimed', { vars: { agent: event.agent.name } }));
+          enqueue(say('handoffClaimed', { vars: { agent: quoted(event.agent.name) } }));
         else enqueue(say('handoffClaimedAnonymous'));
         enqueue.assign({ handoff: { ...h, agent: event.agent } });
       }),
@@ -119,9 +131,10 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
           ),
         );
       }),
-      // An agent takes over a conversation that is not waiting (an after-hours card, next morning).
+      // An agent takes over an after-hours card next morning: the only card that is claimable
+      // while the conversation is with the bot (`hasWaitingCard`).
       adoptConversation: assign(({ context, event }) => {
-        const ticketId = context.waitingTicket ?? context.sessionTickets.at(-1) ?? '';
+        const ticketId = context.waitingTicket ?? '';
         return {
           handoff: {
             reason: 'asked' as const,
@@ -153,10 +166,11 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
     guards: {
       wantsToEnd: ({ context, event }) => {
         if (event.type !== 'user.message') return false;
-        const norm = normalize(trimSentence(event.text));
+        const norm = normalize(joinSpacedLetters(trimSentence(event.text)));
         return defOf(context).handoff.endWords.some((w) => normalize(w) === norm);
       },
-      hasCustomer: ({ context }) => context.customer.id !== '',
+      // An after-hours card waits for agents (README: Human handoff); a card whose handoff ended does not.
+      hasWaitingCard: ({ context }) => context.waitingTicket !== undefined && context.customer.id !== '',
       isClaimer: ({ context, event }) =>
         context.handoff?.agent !== undefined && context.handoff.agent.id === agentOf(event)?.id,
     },
@@ -174,15 +188,25 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         if (!h.agent) enqueue(effect({ type: 'queue.leave', at: event.at, claimed: false }));
         clearSla(enqueue);
         enqueue(effect({ type: 'desk.update', status: params.status, ...(agent ? { agent } : {}) }));
-        enqueue(
-          effect({
-            type: 'ticket.update',
-            id: h.ticketId,
-            changes: endedOutcome(params.status, context),
-            at: event.at,
-          }),
-        );
+        const changes = endedOutcome(params.status, context);
+        // A matter someone already settled (by phone, `npm run tickets resolve`) stays settled.
+        const ifStatus = changes.status === 'unresolved' ? { ifStatus: 'pending' as const } : {};
+        enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes, at: event.at, ...ifStatus }));
         enqueue.assign({ handoff: undefined });
+      }),
+      // The customer blocked the bot while an after-hours card waited for agents: the card is over
+      // too (the desk is told, it can no longer be claimed) and nobody chases a promise to them.
+      abandonWaitingCard: collect(({ context, event, enqueue }) => {
+        const ticketId = context.waitingTicket;
+        if (!ticketId) return;
+        enqueue(effect({ type: 'desk.update', status: 'customer-left' }));
+        const changes: TicketChanges = {
+          status: 'unresolved',
+          outcome: 'customer blocked the bot or could not be reached before agents were back (after hours)',
+        };
+        enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: event.at, ifStatus: 'pending' }));
+        enqueue(effect({ type: 'timer.cancel', name: promiseTimer(ticketId) }));
+        enqueue.assign({ waitingTicket: undefined });
       }),
       requeue: collect(({ context, event, enqueue }, params: { status: DeskUpdate }) => {
         const h = context.handoff;
@@ -218,7 +242,15 @@ export function refuse(notice: 'no-handoff' | 'not-claimed') {
   return { actions: { type: 'notifyAgent' as const, params: { notice } } };
 }
 
-/** People have the conversation: the queue, then the claim. */
+/**
+ * People have the conversation: the queue, then the claim. One rule for everything the customer
+ * does meanwhile, queued or claimed (README: Human handoff, "What the customer does during a
+ * handoff"): what they write, edit, send or ask (a message, a button, an edit, a photo, /help or
+ * any other command) reaches the agent in the card's thread and the bot stays silent; starting
+ * over (/start), the end word (结束) and leaving (blocking the bot, or a send refused as
+ * unreachable) end the handoff for both sides: the queue is left, the thread told, the card can no
+ * longer be claimed, the ticket's outcome written.
+ */
 export function handoffState(s: AgentDeskSetup) {
   const endedByCustomer = {
     guard: 'wantsToEnd',
@@ -238,14 +270,30 @@ export function handoffState(s: AgentDeskSetup) {
         target: '#conversation.service.askMore',
         actions: ['deskGaveUp', { type: 'endHandoff', params: { status: 'released' } }],
       },
+      'user.message': [endedByCustomer, { actions: 'relayToDesk' }],
       'user.media': { actions: 'relayToDesk' },
+      'user.edit': { actions: 'relayToDesk' },
+      'user.help': { actions: 'relayToDesk' },
+      // Starting over: the handoff ends for the desk too, then the bot greets afresh.
+      'user.start': {
+        target: '#conversation.service.awaitingNeed',
+        actions: [
+          { type: 'endHandoff', params: { status: 'customer-restarted' } },
+          'adoptLocale',
+          effect({ type: 'greet', withAsk: true }),
+        ],
+      },
+      // Blocked the bot (Telegram's my_chat_member), or a send to them was refused as unreachable.
+      'user.blocked': {
+        target: '#conversation.service.idle',
+        actions: { type: 'endHandoff', params: { status: 'customer-left' } },
+      },
       'agent.note': {},
       'agent.transfer': { target: '.queued', actions: { type: 'requeue', params: { status: 'transferred' } } },
     },
     states: {
       queued: {
         on: {
-          'user.message': [endedByCustomer, { actions: 'relayToDesk' }],
           'timer.claimSla': { actions: [say('handoffStillWaiting'), effect({ type: 'desk.ping', level: 'sla' })] },
           'timer.supervisorSla': { actions: effect({ type: 'desk.ping', level: 'supervisor' }) },
           'agent.claim': { target: 'claimed', actions: 'claim' },
@@ -257,7 +305,6 @@ export function handoffState(s: AgentDeskSetup) {
       },
       claimed: {
         on: {
-          'user.message': [endedByCustomer, { actions: 'relayToDesk' }],
           'agent.claim': { actions: 'notifyNotYours' },
           'agent.reply': { actions: 'agentReply' },
           'agent.handback': [

@@ -222,7 +222,7 @@ function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
     on: {
       // Gone quiet mid-complaint: it is still on record; one people handle is escalated, and the customer told when.
       'timer.idle': { target: idle, actions: [...settle(true), say('idleClose')] },
-      'user.blocked': { target: idle, actions: settle(false) },
+      'user.blocked': { target: idle, actions: [...settle(false), 'abandonWaitingCard'] },
       'user.start': {
         target: '#conversation.service.awaitingNeed',
         actions: [...settle(false), 'adoptLocale', effect({ type: 'greet', withAsk: true })],

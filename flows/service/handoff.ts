@@ -2,6 +2,7 @@ import { and, assign, not } from 'xstate';
 import type { HandoffReason } from '../contracts.js';
 import { keepFile } from '../files.js';
 import { describeHours, formatLocalTime, isBusinessTime, nextBusinessTime } from '../hours.js';
+import { quoted } from '../text.js';
 import { armSla, handoffState, withAgents, type AgentDeskSetup } from './agents.js';
 import { newTicket, promisedBy, recordTicket, watchPromise, withTicket, type RecordsSetup } from './records.js';
 import {
@@ -71,10 +72,14 @@ function postCard(
     afterHours,
     locale: context.locale,
     channel: context.channel,
-    customer: context.customer,
+    // What the customer wrote, or calls themselves, as the card quotes it (see `quoted`).
+    customer:
+      context.customer.name === undefined
+        ? context.customer
+        : { ...context.customer, name: quoted(context.customer.name) },
     ticketId,
-    need: needOf(context, event),
-    facts: context.facts,
+    need: quoted(needOf(context, event)),
+    facts: context.facts.map(quoted),
     tickets,
   };
   enqueue(effect({ type: 'desk.open', card }));

@@ -12,6 +12,9 @@ import { withStandard } from './standard.js';
  * only the root: the events answered the same way in every state, and the three regions.
  * Pure: it emits `Directive`s through the `effect` action; `flows/step.ts` renders and returns them.
  */
+/** An agent action other than a claim while the bot has the conversation: claim the waiting card first, or it is over. */
+const refuseOutside = [{ guard: 'hasWaitingCard', ...refuse('not-claimed') }, refuse('no-handoff')] as const;
+
 export function createServiceMachine(deps: MachineDeps) {
   const handoff = withHandoff(withRecords(baseSetup(deps), deps), deps);
   const complaint = withComplaint(handoff.setup, deps);
@@ -38,23 +41,28 @@ export function createServiceMachine(deps: MachineDeps) {
         actions: ['recordUnresolved', 'adoptLocale', effect({ type: 'greet', withAsk: true })],
       },
       'user.help': { actions: say('help') },
-      // The customer blocked the bot: nothing can reach them, so end quietly, keeping the matter on record.
-      'user.blocked': { target: '.service.idle', actions: 'recordUnresolved' },
+      // The customer blocked the bot: nothing can reach them, so end quietly, keeping the matter on
+      // record; an after-hours card waiting for them is over too.
+      'user.blocked': { target: '.service.idle', actions: ['recordUnresolved', 'abandonWaitingCard'] },
       'user.group': { actions: ['adoptLocale', say('privateOnly')] },
       'user.media': { actions: [say('unsupported'), 'keepFile'] },
+      // An edit is kept on the transcript, not answered (during a handoff it reaches the agent).
+      'user.edit': {},
       'timer.idle': { target: '.service.idle', actions: ['recordUnresolved', say('idleClose')] },
       'timer.promise': { actions: 'flagOverdue' },
-      // Agents acting on a conversation that is with the bot: a claim takes it over, the rest is refused.
+      // Agents acting on a conversation that is with the bot. Only an after-hours card waiting for
+      // agents can be claimed; a card whose handoff ended (the customer started over or left, an
+      // agent closed or handed back), an old button or a forged value is refused, and the customer
+      // hears nothing.
       'agent.claim': [
-        { guard: 'hasCustomer', target: '.handoff.claimed', actions: ['adoptConversation', 'claim'] },
-        // A button from an old card, or a forged value: there is no customer to take over.
+        { guard: 'hasWaitingCard', target: '.handoff.claimed', actions: ['adoptConversation', 'claim'] },
         refuse('no-handoff'),
       ],
-      'agent.reply': refuse('no-handoff'),
-      'agent.handback': refuse('no-handoff'),
-      'agent.close': refuse('no-handoff'),
-      'agent.release': refuse('no-handoff'),
-      'agent.transfer': refuse('no-handoff'),
+      'agent.reply': refuseOutside,
+      'agent.handback': refuseOutside,
+      'agent.close': refuseOutside,
+      'agent.release': refuseOutside,
+      'agent.transfer': refuseOutside,
     },
     states: {
       service: standard.states.service,

@@ -91,6 +91,8 @@ export type ServiceEvent =
   /** `file`: the message is the caption of a photo or file, which goes with it. */
   | { type: 'user.message'; text: string; understanding: Understanding; locale: string; at: number; file?: FileRef }
   | { type: 'user.media'; media: string; locale: string; at: number; file?: FileRef }
+  /** The customer edited an earlier message; `text` is the new wording. */
+  | { type: 'user.edit'; text: string; at: number }
   | { type: 'user.start'; locale: string; at: number }
   | { type: 'user.help'; at: number }
   | { type: 'user.blocked'; at: number }

@@ -4,6 +4,7 @@ import type { ComplaintSetup } from './complaint.js';
 import { newTicket, recordTicket, updateTickets } from './records.js';
 import { restate } from './restate.js';
 import { keepFile } from '../files.js';
+import { quoted } from '../text.js';
 import {
   effect,
   fileOf,
@@ -50,7 +51,10 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
         const def = defOf(context);
         const entry = def.faq.find((f) => f.id === context.faqId);
         if (entry) enqueue(say('confirmTopic', { vars: { topic: entry.topic }, choices: YES_NO }));
-        else enqueue(say('confirmVerbatim', { vars: { need: restate(def, context.need ?? '') }, choices: YES_NO }));
+        else
+          enqueue(
+            say('confirmVerbatim', { vars: { need: quoted(restate(def, context.need ?? '')) }, choices: YES_NO }),
+          );
       }),
       // Confirmed: kept for the ticket, and the run of rejected restatements is over.
       confirmNeed: assign({
@@ -142,7 +146,7 @@ function standardStates(s: StandardSetup) {
         on: {
           // Gone before confirming (quiet, blocked the bot, started over): the matter is still on record.
           'timer.idle': { target: 'idle', actions: [unconfirmedLeft, say('idleClose')] },
-          'user.blocked': { target: 'idle', actions: unconfirmedLeft },
+          'user.blocked': { target: 'idle', actions: [unconfirmedLeft, 'abandonWaitingCard'] },
           'user.start': {
             target: 'awaitingNeed',
             actions: [unconfirmedLeft, 'adoptLocale', effect({ type: 'greet', withAsk: true })],

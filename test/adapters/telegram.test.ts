@@ -141,7 +141,7 @@ describe('Telegram channel: the standard conversation', () => {
       {
         url: 'https://bot.example.com/telegram/webhook',
         secret_token: SECRET,
-        allowed_updates: ['message', 'edited_message', 'callback_query'],
+        allowed_updates: ['message', 'edited_message', 'callback_query', 'my_chat_member'],
         drop_pending_updates: false,
       },
     ]);
@@ -412,7 +412,7 @@ describe('Telegram: replicas, polling and pacing', () => {
     }
     expect(api.of('deleteWebhook')).toHaveLength(1);
     expect(api.of('getUpdates')[0]?.body).toMatchObject({
-      allowed_updates: ['message', 'edited_message', 'callback_query'],
+      allowed_updates: ['message', 'edited_message', 'callback_query', 'my_chat_member'],
     });
     expect(api.sent(88)).toEqual(['您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f']);
   });

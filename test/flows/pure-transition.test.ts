@@ -21,6 +21,9 @@ describe('pure transition', () => {
     { type: 'text', text: '你们什么破公司！我要投诉！！' },
     { type: 'timer', name: 'listen', dueAt: 0 },
     { type: 'text', text: '订单号 20261120001，昨天收到的，耳机坏了' },
+    // Nothing to add, the offered solution declined: the complaint is registered, then a person.
+    { type: 'text', text: '没有了' },
+    { type: 'choice', choice: 'no' },
     { type: 'text', text: '转人工' },
     { type: 'agent', action: 'claim', agent: { id: 'U1', name: '小王' } },
     { type: 'agent', action: 'reply', agent: { id: 'U1', name: '小王' }, text: '您好，我来处理' },

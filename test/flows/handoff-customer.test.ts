@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import type { FlowPayload } from '../../flows/contracts.js';
+import { Dialogue } from '../support/dialogue.js';
+import { defaultFlow, shanghai } from '../support/flows.js';
+
+/**
+ * One rule for everything the customer does while people have the conversation, queued or
+ * claimed (README: Human handoff, "What the customer does during a handoff"). Each row of the
+ * README's table is a row here.
+ */
+const withDesk = defaultFlow(undefined, { desk: true });
+const monday = shanghai('2026-11-23T15:00:00');
+const wang = { id: 'U-wang', name: '小王' };
+const claim: FlowPayload = { type: 'agent', action: 'claim', agent: wang };
+const quick = { after: 1_000 };
+
+/** A conversation handed to people, and the ticket its card is about. */
+function handoff(phase: 'queued' | 'claimed'): Dialogue & { ticketId: string } {
+  const d = new Dialogue(withDesk, monday);
+  d.say('我的订单还没发货\uff0c转人工');
+  const ticketId = d.of('desk.open')[0]?.card.ticketId ?? '';
+  if (phase === 'claimed') d.say(claim, quick);
+  expect(d.state).toBe(`handoff.${phase}`);
+  return Object.assign(d, { ticketId });
+}
+
+const REACHES_THE_AGENT: Array<[string, FlowPayload, string]> = [
+  ['words', { type: 'text', text: '快递盒压坏了' }, '快递盒压坏了'],
+  ['a button of an old message', { type: 'choice', choice: 'score5' }, '5 非常满意'],
+  ['/help', { type: 'command', command: 'help' }, '/help'],
+  ['any other command', { type: 'text', text: '/menu' }, '/menu'],
+  ['an edit', { type: 'edit', text: '订单号是 20261120001' }, '[edited] 订单号是 20261120001'],
+  ['a photo', { type: 'media', media: 'photo' }, '[photo]'],
+];
+
+describe.each(['queued', 'claimed'] as const)('during a %s handoff', (phase) => {
+  it.each(REACHES_THE_AGENT)('%s reaches the agent, and the bot says nothing', (_, payload, posted) => {
+    const d = handoff(phase);
+    expect(d.say(payload, quick)).toEqual([]);
+    expect(d.of('desk.post')).toEqual([{ type: 'desk.post', text: posted, from: 'customer' }]);
+    expect(d.state).toBe(`handoff.${phase}`);
+  });
+
+  const ENDS: Array<[string, FlowPayload, string, string]> = [
+    ['/start', { type: 'command', command: 'start' }, 'customer-restarted', 'awaitingNeed'],
+    ['the end word', { type: 'text', text: '结束' }, 'closed-by-customer', 'survey'],
+    ['blocking the bot or becoming unreachable', { type: 'command', command: 'blocked' }, 'customer-left', 'idle'],
+  ];
+  it.each(ENDS)('%s ends it for both sides: queue, desk, deadlines, ticket', (_, payload, status, state) => {
+    const d = handoff(phase);
+    d.say(payload, quick);
+    expect(d.state).toBe(state);
+    expect(d.of('desk.update')).toEqual([{ type: 'desk.update', status }]);
+    // Only a waiting customer holds a place in the queue; a claim already took them out of it.
+    expect(d.of('queue.leave')).toHaveLength(phase === 'queued' ? 1 : 0);
+    expect(d.of('ticket.update')[0]).toMatchObject({ id: d.ticketId, changes: { outcome: expect.any(String) } });
+    expect(Object.keys(d.record?.timers ?? {})).not.toContain('claimSla');
+    // The card can no longer be claimed: the agent is told, the customer hears nothing.
+    const replies = d.say(claim, quick);
+    expect(replies).toEqual([]);
+    expect(d.of('desk.notify')).toEqual([{ type: 'desk.notify', agentId: wang.id, notice: { kind: 'no-handoff' } }]);
+  });
+});
+
+describe('cards outside a handoff', () => {
+  it('an after-hours card stays claimable next morning, after /start too, but not once the customer blocked the bot', () => {
+    const evening = shanghai('2026-11-22T21:30:00');
+    const claimable = new Dialogue(withDesk, evening);
+    claimable.say('转人工');
+    claimable.say({ type: 'command', command: 'start' }, quick);
+    claimable.say(claim, { after: 12 * 3_600_000 });
+    expect(claimable.state).toBe('handoff.claimed');
+
+    const gone = new Dialogue(withDesk, evening);
+    gone.say('转人工');
+    const ticket = gone.of('ticket.put')[0]!.ticket;
+    gone.say({ type: 'command', command: 'blocked' }, quick);
+    expect(gone.of('desk.update')).toEqual([{ type: 'desk.update', status: 'customer-left' }]);
+    expect(gone.of('ticket.update')).toMatchObject([
+      { id: ticket.id, changes: { status: 'unresolved' }, ifStatus: 'pending' },
+    ]);
+    expect(gone.of('timer.cancel')).toContainEqual({ type: 'timer.cancel', name: `promise:${ticket.id}` });
+    expect(gone.say(claim, { after: 12 * 3_600_000 })).toEqual([]);
+    expect(gone.state).toBe('idle');
+  });
+
+  it('a card whose handoff an agent closed or handed back cannot be claimed again', () => {
+    for (const action of ['close', 'handback'] as const) {
+      const d = handoff('claimed');
+      d.say({ type: 'agent', action, agent: wang }, quick);
+      d.say({ type: 'text', text: '5' }, quick);
+      expect(d.say(claim, quick)).toEqual([]);
+      expect(d.of('desk.notify')).toMatchObject([{ notice: { kind: 'no-handoff' } }]);
+    }
+  });
+
+  it('an edit outside a handoff is kept, not answered', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('你好');
+    expect(d.say({ type: 'edit', text: '你好呀' }, quick)).toEqual([]);
+    expect(d.of('desk.post')).toEqual([]);
+  });
+});
