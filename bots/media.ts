@@ -87,8 +87,13 @@ export function createMediaHandlers(deps: MediaDeps): {
           conversationId: item.conversationId,
         });
       const notice = { file: e.file, direction: 'to-customer' as const, agentId: e.agentId, caption: e.caption };
+      // A file that cannot cross does not take the agent's words with it: they go on their own.
+      const notCrossing = async (problem: FileNotice['problem']) => {
+        if (e.caption) await sendText(item, channel, e.caption, store);
+        await warn(item.conversationId, { ...notice, problem });
+      };
       const to = channel.files;
-      if (!to || !desk?.files) return warn(item.conversationId, { ...notice, problem: { kind: 'unsupported' } });
+      if (!to || !desk?.files) return notCrossing({ kind: 'unsupported' });
       try {
         const limit = to.sendMax(e.file);
         if (e.file.size !== undefined && e.file.size > limit) throw new FileTooLargeError(limit, e.file.size);
@@ -97,7 +102,7 @@ export function createMediaHandlers(deps: MediaDeps): {
       } catch (err) {
         const problem = problemOf(err);
         if (!problem) throw err;
-        await warn(item.conversationId, { ...notice, problem });
+        await notCrossing(problem);
       }
     });
 
@@ -120,14 +125,20 @@ async function sendToCustomer(
   const base = { conversationId: item.conversationId, customerId: item.customerId };
   let caption = e.caption;
   if (caption && caption.length > to.captionMax) {
-    const parts = channel.split ? channel.split(caption) : [caption];
-    for (const [k, text] of parts.entries()) {
-      const id = `${item.id}/text.${k}`;
-      if (await store.transfers.done(item.conversationId, id)) continue;
-      await channel.send({ id, ...base, text });
-      await store.transfers.markDone(item.conversationId, id);
-    }
+    await sendText(item, channel, caption, store);
     caption = undefined;
   }
   await to.send({ id: item.id, ...base, kind: e.file.kind, data, ...(caption ? { caption } : {}) });
+}
+
+/** The agent's words as messages of their own (split like any reply), each part sent once however often the item is retried. */
+async function sendText(item: OutboxItem, channel: ChannelPort, text: string, store: Store): Promise<void> {
+  const base = { conversationId: item.conversationId, customerId: item.customerId };
+  const parts = channel.split ? channel.split(text) : [text];
+  for (const [k, part] of parts.entries()) {
+    const id = `${item.id}/text.${k}`;
+    if (await store.transfers.done(item.conversationId, id)) continue;
+    await channel.send({ id, ...base, text: part });
+    await store.transfers.markDone(item.conversationId, id);
+  }
 }

@@ -1,5 +1,5 @@
 import { assign, assertEvent } from 'xstate';
-import type { AgentNotice, DeskUpdate } from '../contracts.js';
+import type { AgentNotice, DeskUpdate, Directive } from '../contracts.js';
 import { promiseTimer, type TicketChanges } from '../ticket.js';
 import { fileLabel } from '../files.js';
 import { joinSpacedLetters, normalize, quoted, trimSentence } from '../text.js';
@@ -14,6 +14,7 @@ import {
   type Enqueue,
   type MachineDeps,
   type ServiceContext,
+  type ServiceEvent,
 } from './setup.js';
 
 /**
@@ -52,25 +53,31 @@ function endedOutcome(status: DeskUpdate, context: ServiceContext): TicketChange
   return { outcome: `customer ended the conversation${agent ? ` with ${who}` : ' before an agent joined'}` };
 }
 
+/**
+ * What the customer does during a handoff, as it reaches the card's thread: words (quoted), a
+ * photo, document, voice note or video as the file itself with its caption, a sticker or the like
+ * named, an edit and /help marked as the transcript marks them.
+ */
+function relayed(event: ServiceEvent): Directive {
+  if (event.type === 'user.message')
+    return event.file
+      ? { type: 'desk.file', file: event.file, caption: quoted(event.text) }
+      : { type: 'desk.post', text: quoted(event.text), from: 'customer' };
+  if (event.type === 'user.media')
+    return event.file
+      ? { type: 'desk.file', file: event.file }
+      : { type: 'desk.post', text: `[${event.media}]`, from: 'customer' };
+  if (event.type === 'user.edit')
+    return { type: 'desk.post', text: `[edited] ${quoted(event.text)}`, from: 'customer' };
+  return { type: 'desk.post', text: '/help', from: 'customer' };
+}
+
 /** The desk's side: relaying, the claim, agents' replies (guarded), handing back, closing, requeueing. */
 function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
   return entry.extend({
     actions: {
-      // A photo, document, voice note or video goes to the thread as the file itself, with its caption.
-      relayToDesk: collect(({ event, enqueue }) => {
-        if (event.type === 'user.message' && event.file)
-          enqueue(effect({ type: 'desk.file', file: event.file, caption: quoted(event.text) }));
-        else if (event.type === 'user.message')
-          enqueue(effect({ type: 'desk.post', text: quoted(event.text), from: 'customer' }));
-        if (event.type === 'user.media' && event.file) enqueue(effect({ type: 'desk.file', file: event.file }));
-        else if (event.type === 'user.media')
-          enqueue(effect({ type: 'desk.post', text: `[${event.media}]`, from: 'customer' }));
-        // An edit and a command reach the agent too, marked as the transcript marks them.
-        if (event.type === 'user.edit')
-          enqueue(effect({ type: 'desk.post', text: `[edited] ${quoted(event.text)}`, from: 'customer' }));
-        if (event.type === 'user.help') enqueue(effect({ type: 'desk.post', text: '/help', from: 'customer' }));
-      }),
+      relayToDesk: collect(({ event, enqueue }) => enqueue(effect(relayed(event)))),
       claim: collect(({ context, event, enqueue }) => {
         assertEvent(event, 'agent.claim');
         const h = context.handoff;

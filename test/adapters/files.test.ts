@@ -112,8 +112,16 @@ async function setup(options: { store?: Store } = {}) {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   cleanup.push(() => new Promise((r) => server.close(r)));
   const eventsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${SLACK_EVENTS_PATH}`;
-  const postSlack = async (body: string, type: string) =>
-    (await fetch(eventsUrl, { method: 'POST', headers: { 'content-type': type, ...signed(body) }, body })).status;
+  // Slack is answered once the event is stored; the turn runs after, so wait for it too.
+  const postSlack = async (body: string, type: string) => {
+    const { status } = await fetch(eventsUrl, {
+      method: 'POST',
+      headers: { 'content-type': type, ...signed(body) },
+      body,
+    });
+    await agents.idle();
+    return status;
+  };
 
   const customer = async (extra: Record<string, unknown>) => {
     await customers.handle(message(clock, extra), { wait: true });

@@ -110,7 +110,7 @@ describe('what the customer does during a handoff', () => {
       '/help',
       '/menu',
       '[edited] 我的订单号是 20261120001',
-      '[photo]',
+      // The photo goes to the thread as the file itself, not as words (test/adapters/files.test.ts).
       '快递盒压坏了',
     ]);
   });
@@ -161,7 +161,7 @@ describe('the playground shows the same rule', () => {
   it('/help and a photo during a handoff go to the desk, and the bot says nothing', async () => {
     const { out } = await runPlayground('转人工\n/agent claim\n/help\n/send photo');
     const after = out.slice(out.indexOf(`bot> ${CLAIMED}`) + 1);
-    expect(after).toEqual(['desk> [客户] /help', 'desk> [客户] [photo]']);
+    expect(after).toEqual(['desk> [客户] /help', expect.stringMatching(/^desk> \[客户\] 📎 图片 /)]);
   });
 });
 
