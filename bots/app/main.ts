@@ -142,7 +142,12 @@ function isProgram(): boolean {
   }
 }
 
-if (isProgram())
+if (isProgram()) {
+  // Output piped into a reader that stopped (`npm start | head`): nobody is reading, so end quietly.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   main(process.argv.slice(2), process.env).then(
     (code) => {
       process.exitCode = code;
@@ -154,6 +159,7 @@ if (isProgram())
       process.exitCode = 1;
     },
   );
+}
 
 /** A share from 0 to 1 given on the command line, or the default; undefined when it is not one. */
 function share(value: string | undefined, fallback: number): number | undefined {

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -254,6 +254,23 @@ describe('entry point refuses to start, and the tools (one process each: exit co
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^Option '--at <value>' argument missing/);
     expect(`${unknown.stderr}${missing.stderr}`).not.toMatch(/Unexpected error|\n\s+at /);
+  });
+
+  it('ends quietly when the reader of its output stops (npm start | head -1)', async () => {
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bots/app/main.ts', '--at', MONDAY_AFTERNOON], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      // Like `head -1`: read the first output, then stop reading.
+      child.stdout.once('data', () => child.stdout.destroy());
+      child.on('close', (code) => resolve({ code, stderr }));
+      child.stdin.end('你好\n我的订单还没发货\n是的\n');
+    });
+    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(code).toBe(0);
   });
 
   it('refuses to start on broken flow files, naming file and path', async () => {
