@@ -124,7 +124,14 @@ const ANSWER_CHOICES = ['yes', 'no', 'more', 'done', 'human'] as const satisfies
 export function understandChoice(id: string): Understanding {
   const score = /^score([1-5])$/.exec(id);
   const calm = {
-    complaint: { triggered: false, angry: false, exclaimed: false, supervisor: false, kind: undefined },
+    complaint: {
+      triggered: false,
+      calmSupervisor: false,
+      angry: false,
+      exclaimed: false,
+      supervisor: false,
+      kind: undefined,
+    },
     policy: undefined,
     wantsPerson: id === 'human',
     empty: false,

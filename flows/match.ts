@@ -16,6 +16,8 @@ export interface Understanding {
   /** Complaint signals: a complaint word or anger starts the complaint flow; a supervisor request escalates it. */
   complaint: {
     triggered: boolean;
+    /** Nothing but a request for someone higher up: no anger, no complaint word, no kind (002 三.3). */
+    calmSupervisor: boolean;
     angry: boolean;
     exclaimed: boolean;
     supervisor: boolean;
@@ -258,6 +260,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
       rating: parseRating(norm),
       complaint: {
         triggered: angry || supervisor || kind !== undefined || isTrigger(norm),
+        calmSupervisor: supervisor && !angry && kind === undefined && !isTrigger(norm) && !exclamations.test(norm),
         angry,
         exclaimed: exclamations.test(norm),
         supervisor,

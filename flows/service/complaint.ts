@@ -64,6 +64,7 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
             category,
             kind: kind?.id,
             supervisor: understood(event)?.complaint.supervisor ?? false,
+            calm: understood(event)?.complaint.calmSupervisor ?? false,
             angryTurns: 0,
             rounds: 0,
             fromIdle: params.fromIdle,
@@ -88,6 +89,10 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
             category,
             kind: kind?.id,
             supervisor: c.supervisor || event.understanding.complaint.supervisor,
+            // Calm only while every message is: one upset or complaining message ends it.
+            calm:
+              c.calm === true &&
+              (!event.understanding.complaint.triggered || event.understanding.complaint.calmSupervisor),
           },
           // A photo of the damage, sent with words about it, goes with the complaint.
           files: keepFile(context.files, event.file),
@@ -174,6 +179,7 @@ function withComplaintSteps(records: ComplaintRecordsSetup, deps: MachineDeps) {
     guards: {
       complaintNeedsPerson: ({ context }) => needsPerson(deps, context),
       complaintAsksSupervisor: ({ context }) => context.complaint?.supervisor === true,
+      complaintIsCalm: ({ context }) => context.complaint?.calm === true,
       stillAngryTooLong: ({ context, event }) =>
         upset(event) &&
         (context.complaint?.angryTurns ?? 0) + 1 >= defOf(context).complaints.angryTurnsBeforeEscalation,
@@ -240,6 +246,8 @@ function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
       /** 道歉: 003's answer for the kind of complaint, even when the fault is not ours. A supervisor asked for is not kept waiting. */
       acknowledging: {
         always: [
+          // A calm request for a supervisor gets the promise, not an apology for being upset (002 三.3).
+          { guard: and(['complaintAsksSupervisor', 'complaintIsCalm']), target: 'escalating' },
           { guard: 'complaintAsksSupervisor', target: 'escalating', actions: 'acknowledgeComplaint' },
           { target: 'clarifying', actions: 'acknowledgeComplaint' },
         ],

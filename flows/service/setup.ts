@@ -69,6 +69,11 @@ export interface ComplaintState {
   /** Which of 003's situations it is (complaints.kinds), chosen by the customer's words; undefined: a general complaint (and in snapshots stored before kinds). */
   kind?: ComplaintKindId | undefined;
   supervisor: boolean;
+  /**
+   * Only asked for someone higher up, calmly: the promise is given without 003's apology for an
+   * upset customer (请您先消消气). Undefined in snapshots stored before it: treated as upset.
+   */
+  calm?: boolean | undefined;
   /** De-escalation turns in which the customer was still angry. */
   angryTurns: number;
   /** Times the bot asked for missing facts. */

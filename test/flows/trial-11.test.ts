@@ -85,6 +85,29 @@ describe('social messages in the middle of a complaint', () => {
   });
 });
 
+describe('a supervisor asked for', () => {
+  /** The replies once the listen window closes after `text` (让客户把话说完). */
+  function afterListening(text: string): string[] {
+    const d = new Dialogue(flow, afternoon);
+    d.say(text, { after: 2_000 });
+    const dueAt = d.record?.timers.listen;
+    if (dueAt === undefined) throw new Error('no listen timer pending');
+    return d.say({ type: 'timer', name: 'listen', dueAt } satisfies FlowPayload, { after: dueAt - d.at });
+  }
+
+  it('calmly: gets the promised time without an apology for being upset (002 三.3)', () => {
+    const [first] = afterListening('我要找你们领导');
+    expect(first).toMatch(/^我非常理解您希望问题得到重视的心情/);
+    expect(first).toMatch(/24小时内与您联系/);
+  });
+
+  it('angrily: is apologised to first, then given the promised time', () => {
+    const [first, second] = afterListening('太差了！！叫你们领导来');
+    expect(first).not.toMatch(/^我非常理解您希望问题得到重视/);
+    expect(second).toMatch(/^我非常理解您希望问题得到重视的心情/);
+  });
+});
+
 describe('an insult is not an answer', () => {
   it('does not take "你们是不是有病" as yes, no or "nothing else", and does not close', () => {
     expect(zh.understand('你们是不是有病').whole).toBeUndefined();
