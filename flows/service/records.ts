@@ -1,6 +1,7 @@
 import { assign } from 'xstate';
 import { keepFile } from '../files.js';
 import { questionKey } from '../text.js';
+import type { FlowDefinition } from '../schema.js';
 import { promiseTimer, ticketId, type Ticket, type TicketChanges } from '../ticket.js';
 import {
   effect,
@@ -148,7 +149,7 @@ export function withRecords(base: BaseSetup, deps: MachineDeps) {
       // What the knowledge base could not answer (the need as the customer put it) is counted, so
       // admins see which entries to write (issue 11: unanswered questions are kept).
       noteUnanswered: collect(({ context, event, enqueue }) => {
-        const text = questionKey(context.need ?? '', context.locale);
+        const text = withoutOpening(questionKey(context.need ?? '', context.locale), defOf(context), context.locale);
         if (text) enqueue(effect({ type: 'unanswered.record', text, locale: context.locale, at: event.at }));
       }),
       // 三明治法则 for whichever policy this message asks to go beyond.
@@ -189,3 +190,31 @@ export function withRecords(base: BaseSetup, deps: MachineDeps) {
   });
 }
 export type RecordsSetup = ReturnType<typeof withRecords>;
+
+/**
+ * A question's key without the words it opens with that do not change the question (the
+ * definition's `restate.connectors`, and in Chinese its `fillers`: 我想问下, 请问, 你们的, "i wanted to ask"), so
+ * 我想问下你们的会员积分怎么用 and 你们的会员积分怎么用 are counted as one. Keeps the key whole
+ * when nothing would be left.
+ */
+function withoutOpening(key: string, def: FlowDefinition, locale: string): string {
+  // Chinese fillers are particles and pronouns (你们的); English ones include the question words.
+  const openings = [...def.restate.connectors, ...(locale.startsWith('zh') ? def.fillers : [])]
+    .map((w) => questionKey(w, locale))
+    .filter(Boolean)
+    .sort((a, b) => b.length - a.length);
+  let rest = key;
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const w of openings) {
+      const latin = /^[a-z0-9' ]+$/.test(w);
+      if (!rest.startsWith(w) || (latin && rest.length > w.length && rest[w.length] !== ' ')) continue;
+      const next = rest.slice(w.length).trim();
+      if (!next) continue;
+      rest = next;
+      changed = true;
+      break;
+    }
+  }
+  return rest;
+}
