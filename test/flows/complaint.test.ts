@@ -274,6 +274,10 @@ describe('the facts a complaint is restated with', () => {
     });
   });
 
+  it('leaves 你们的 out of what happened whole, not as a dangling 的 (found by the issue-11 trial)', () => {
+    expect(extractFacts(zh, '我要投诉，你们的耳机质量太差，用了三天就坏了').what).toBe('耳机质量太差，用了三天就坏了');
+  });
+
   it('takes anger off the start or end of a clause without punctuation', () => {
     expect(extractFacts(zh, '太差了买的耳机才用三天就坏了')).toEqual({ what: '买的耳机才用三天就坏了' });
     expect(extractFacts(zh, '订单 20261120001 买的耳机才用三天就坏了太过分')).toEqual({
