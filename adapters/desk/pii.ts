@@ -6,8 +6,8 @@
  * A long number is masked only when it really is an ID or a card (its check digit says so):
  * order and courier numbers (20261120001234567, SF1234567890123) are what agents need to read,
  * and stay as the customer wrote them. A number of the right length that fails its check (a
- * mistyped ID or card) is shown too; about one order number in ten passes the card check by
- * chance and is masked.
+ * mistyped ID or card) is shown too. About one order number in ten passes the card check by
+ * chance: it stays whole when the customer calls it one (订单号 …, order no. …), else it is masked.
  */
 
 /** GB 11643-1999 weights of the first 17 characters of a resident ID (2^(17-i) mod 11). */
@@ -74,26 +74,57 @@ function maskCards(run: string): string {
   return out.join('');
 }
 
+/** Words that say the number after them is an order or a courier number, which agents must read whole. */
+const ORDER_CONTEXT =
+  /(?:订单|单号|运单|快递|物流|order|tracking|waybill|parcel)\s*(?:号|编号|号码|no\.?|number|#)?\s*[:：#是为]?\s*$/iu;
+
+type Mask = (match: string, before: string) => string;
+
 /**
  * The rules in order. A number glued to letters (SF1234567890123, a tracking code) is not an ID
  * or a card, nor is one after "+" (an international phone number): the look-arounds keep them out.
+ * Numbers may be written in groups (`138 1234 5678`, `310104 19900307 123X`).
  */
-const RULES: Array<[RegExp, (m: string) => string]> = [
+const RULES: Array<[RegExp, Mask]> = [
   // E-mail: keep the first character and the domain.
   [/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/gu, (m) => `${m[0]}***@${m.split('@')[1]}`],
-  // Chinese resident ID (18 characters, the last may be X), only with a valid check character.
+  // Chinese resident ID (18 characters, the last may be X, grouped 6-8-4 or not), only with a valid check character.
   [
-    /(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])/gu,
-    (m) => (isResidentId(m) ? `${m.slice(0, 3)}***********${m.slice(-4)}` : m),
+    /(?<![\dA-Za-z])\d{6}[ -]?\d{8}[ -]?\d{3}[\dXx](?![\dA-Za-z])/gu,
+    (m) => {
+      const id = m.replace(/[ -]/g, '');
+      return isResidentId(id) ? `${id.slice(0, 3)}***********${id.slice(-4)}` : m;
+    },
   ],
-  // Payment cards: 13–19 digits passing Luhn, optionally grouped by single spaces or dashes.
-  [/(?<![\dA-Za-z+])\d+(?:[ -]\d+)*(?![\dA-Za-z])/gu, (m) => (m.replace(/\D/g, '').length >= 13 ? maskCards(m) : m)],
-  // Mobile numbers: mainland 1[3-9]xxxxxxxxx, or international +cc…
-  [/(?<!\d)(?:\+?86[ -]?)?1[3-9]\d{9}(?!\d)/gu, (m) => `${m.slice(0, m.length - 8)}****${m.slice(-4)}`],
+  // Payment cards: 13–19 digits passing Luhn, optionally grouped by single spaces or dashes; not
+  // a number the customer calls an order or courier number.
+  [
+    /(?<![\dA-Za-z+])\d+(?:[ -]\d+)*(?![\dA-Za-z])/gu,
+    (m, before) => (m.replace(/\D/g, '').length >= 13 && !ORDER_CONTEXT.test(before) ? maskCards(m) : m),
+  ],
+  // Mobile numbers: mainland 1[3-9]xxxxxxxxx (or grouped 3-4-4), or international +cc…
+  [
+    /(?<!\d)(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\d)/gu,
+    (m) => `${m.slice(0, m.length - (/[ -]\d{4}$/.test(m) ? 9 : 8))}****${m.slice(-4)}`,
+  ],
   [/\+\d{1,3}[ -]?\d[\d -]{6,}\d/gu, (m) => `${m.slice(0, 4)}****${m.slice(-3)}`],
 ];
 
-/** `text` as it may be shown on the desk: e-mail, phone, ID and card numbers masked, all else unchanged. */
+/** Full-width digits and Latin letters (what a Chinese input method types: １３８) as ASCII; the rest unchanged. */
+function halfWidthAlnum(text: string): string {
+  return text.replace(/[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]/gu, (c) =>
+    String.fromCharCode(c.charCodeAt(0) - 0xfee0),
+  );
+}
+
+/**
+ * `text` as it may be shown on the desk: e-mail, phone, ID and card numbers masked, all else
+ * unchanged except full-width digits and letters, which are read (and shown) as ASCII so that
+ * `１３８１２３４５６７８` is masked too.
+ */
 export function maskPII(text: string): string {
-  return RULES.reduce((t, [re, mask]) => t.replace(re, mask), text);
+  return RULES.reduce(
+    (t, [re, mask]) => t.replace(re, (m: string, ...rest: unknown[]) => mask(m, t.slice(0, Number(rest.at(-2))))),
+    halfWidthAlnum(text),
+  );
 }

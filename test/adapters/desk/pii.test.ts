@@ -93,7 +93,7 @@ describe('masking on the desk', () => {
   it('keeps masking phone numbers and e-mail as before, also next to a card or an order', () => {
     expect(maskPII('电话 13812345678')).toBe('电话 138****5678');
     expect(maskPII('+86 13812345678')).toBe('+86 138****5678');
-    expect(maskPII('call +86 138 1234 5678')).toBe('call +86 ****678');
+    expect(maskPII('call +86 138 1234 5678')).toBe('call +86 138 ****5678');
     expect(maskPII('mail li.wei@example.com')).toBe('mail l***@example.com');
     expect(maskPII(`13812345678 ${VISA}`)).toBe(`138****5678 **** ${VISA.slice(-4)}`);
     expect(maskPII(`${ORDERS[2]} 13812345678`)).toBe(`${ORDERS[2]} 138****5678`);
@@ -127,5 +127,16 @@ describe('masking on the desk', () => {
     expect(text).toContain(`订单 ${ORDERS[4]} 退款到卡 **** ${UNIONPAY_19.slice(-4)}`);
     expect(text).toContain(`订单号：${ORDERS[3]}`);
     expect(text).not.toContain(UNIONPAY_19);
+  });
+
+  it('masks phone and ID numbers written in full-width digits or in groups, and keeps numbers called orders (found by the issue-12 trial)', () => {
+    expect(maskPII('电话１３８１２３４５６７８，转人工')).toBe('电话138****5678，转人工');
+    expect(maskPII('电话 138 1234 5678')).toBe('电话 138 ****5678');
+    expect(maskPII('电话 138-1234-5678')).toBe('电话 138-****5678');
+    expect(maskPII('身份证 ３１０１０４１９９００３０７１２３Ｘ')).toBe('身份证 310***********123X');
+    expect(maskPII('身份证 310104 19900307 123X')).toBe('身份证 310***********123X');
+    // 20261128396030620 passes the card check by chance; called an order, it stays whole.
+    expect(maskPII('订单 20261128396030620，转人工')).toBe('订单 20261128396030620，转人工');
+    expect(maskPII('order no. 2026112830388368')).toBe('order no. 2026112830388368');
   });
 });
