@@ -198,7 +198,9 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   const rankFaq = kb.rankFaq;
 
   function understand(text: string): Understanding {
-    const norm = normalize(text);
+    // Spaces between Chinese characters carry nothing (转 人工 is 转人工); the social-opening
+    // reader (lead.ts) works on the text as written, where they do separate parts.
+    const norm = normalize(text).replace(/(?<=[\u3400-\u9fff]) +(?=[\u3400-\u9fff])/gu, '');
     const covered = new Array<boolean>(norm.length).fill(false);
     const counts: Partial<Record<IntentId, number>> = {};
     const present = new Set(norm);

@@ -61,9 +61,12 @@ describe('the customer’s own language from the first word', () => {
 });
 
 describe('everyday requests for a person', () => {
-  it.each([['我要跟真人说话'], ['能不能让真人来回答'], ['别机器人了，人工！']])('hears "%s"', (text) => {
-    expect(zh.understand(text).wantsPerson).toBe(true);
-  });
+  it.each([['我要跟真人说话'], ['能不能让真人来回答'], ['别机器人了，人工！'], ['转 人工'], ['转人 工']])(
+    'hears "%s"',
+    (text) => {
+      expect(zh.understand(text).wantsPerson).toBe(true);
+    },
+  );
   it.each([['i want a human agent, not a bot'], ['I need to talk to a human please']])('hears "%s"', (text) => {
     expect(en.understand(text).wantsPerson).toBe(true);
   });
