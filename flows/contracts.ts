@@ -43,6 +43,8 @@ export const AgentNotice = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('already-claimed'), by: AgentRef }),
   z.object({ kind: z.literal('not-claimed') }),
   z.object({ kind: z.literal('no-handoff') }),
+  /** `!transfer` to a category the definition does not have (or none): `known` lists the ones it has. */
+  z.object({ kind: z.literal('unknown-category'), category: z.string().optional(), known: z.array(z.string()) }),
   z.object({ kind: z.literal('not-yours'), by: AgentRef }),
   z.object({ kind: z.literal('guard-blocked'), matches: z.array(GuardMatch), text: z.string() }),
 ]);

@@ -109,6 +109,8 @@ const EN: DeskText = {
         return 'claim the conversation first';
       case 'no-handoff':
         return 'this handoff is over (the customer left or is back with the bot, or it was closed); nothing was sent to the customer';
+      case 'unknown-category':
+        return `${notice.category ? `there is no category "${notice.category}"` : 'transfer to which category?'}; the categories are: ${notice.known.join(', ')}. Nothing was changed`;
       case 'guard-blocked':
         return `not sent: ${notice.matches.map((m) => `"${m.phrase}" (${m.reason}); say instead: ${m.suggestion}`).join(' | ')} — to send it anyway, use override`;
     }
@@ -176,6 +178,8 @@ const ZH: DeskText = {
         return '请先接入会话';
       case 'no-handoff':
         return '本次转人工已结束（客户已离开或已回到机器人服务，或会话已结束），未向客户发送任何消息';
+      case 'unknown-category':
+        return `${notice.category ? `没有「${notice.category}」这个类别` : '请指明转交的类别'}，可用的类别：${notice.known.join('、')}。会话未作任何变更`;
       case 'guard-blocked':
         return `未发送：${notice.matches.map((m) => `“${m.phrase}”（${m.reason}），建议改为：${m.suggestion}`).join('；')} —— 如仍要发送，请使用 override`;
     }

@@ -1,4 +1,4 @@
-import { assign, assertEvent } from 'xstate';
+import { and, assign, assertEvent } from 'xstate';
 import type { AgentNotice, DeskUpdate, Directive } from '../contracts.js';
 import { promiseTimer, type TicketChanges } from '../ticket.js';
 import { fileLabel } from '../files.js';
@@ -171,13 +171,6 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
       }),
     },
     guards: {
-      wantsToEnd: ({ context, event }) => {
-        if (event.type !== 'user.message') return false;
-        const norm = normalize(joinSpacedLetters(trimSentence(event.text)));
-        return defOf(context).handoff.endWords.some((w) => normalize(w) === norm);
-      },
-      // An after-hours card waits for agents (README: Human handoff); a card whose handoff ended does not.
-      hasWaitingCard: ({ context }) => context.waitingTicket !== undefined && context.customer.id !== '',
       isClaimer: ({ context, event }) =>
         context.handoff?.agent !== undefined && context.handoff.agent.id === agentOf(event)?.id,
     },
@@ -186,8 +179,33 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
 
 /** How a handoff ends or goes back to the queue: the ticket's outcome, the desk updated, the deadlines. */
 function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDeps) {
+  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
   return desk.extend({
+    guards: {
+      transfersToKnownCategory: ({ context, event }) =>
+        event.type === 'agent.transfer' &&
+        event.category !== undefined &&
+        defOf(context).complaints.categories.some((c) => c.id === event.category),
+      wantsToEnd: ({ context, event }) => {
+        if (event.type !== 'user.message') return false;
+        const norm = normalize(joinSpacedLetters(trimSentence(event.text)));
+        return defOf(context).handoff.endWords.some((w) => normalize(w) === norm);
+      },
+      // An after-hours card waits for agents (README: Human handoff); a card whose handoff ended does not.
+      hasWaitingCard: ({ context }) => context.waitingTicket !== undefined && context.customer.id !== '',
+    },
     actions: {
+      notifyUnknownCategory: collect(({ context, event, enqueue }) => {
+        const agent = agentOf(event);
+        if (!agent || event.type !== 'agent.transfer') return;
+        const known = defOf(context).complaints.categories.map((c) => c.id);
+        const notice: AgentNotice = {
+          kind: 'unknown-category',
+          known,
+          ...(event.category ? { category: event.category } : {}),
+        };
+        enqueue(effect({ type: 'desk.notify', agentId: agent.id, notice }));
+      }),
       endHandoff: collect(({ context, event, enqueue }, params: { status: DeskUpdate }) => {
         const h = context.handoff;
         if (!h) return;
@@ -296,7 +314,6 @@ export function handoffState(s: AgentDeskSetup) {
         actions: { type: 'endHandoff', params: { status: 'customer-left' } },
       },
       'agent.note': {},
-      'agent.transfer': { target: '.queued', actions: { type: 'requeue', params: { status: 'transferred' } } },
     },
     states: {
       queued: {
@@ -308,6 +325,7 @@ export function handoffState(s: AgentDeskSetup) {
           'agent.handback': refuse('not-claimed'),
           'agent.close': refuse('not-claimed'),
           'agent.release': refuse('not-claimed'),
+          'agent.transfer': refuse('not-claimed'),
         },
       },
       claimed: {
@@ -332,6 +350,16 @@ export function handoffState(s: AgentDeskSetup) {
           ],
           'agent.release': [
             { guard: 'isClaimer', target: 'queued', actions: { type: 'requeue', params: { status: 'released' } } },
+            { actions: 'notifyNotYours' },
+          ],
+          // Only the agent who has the conversation moves it, and only to a category the definition has.
+          'agent.transfer': [
+            {
+              guard: and(['isClaimer', 'transfersToKnownCategory']),
+              target: 'queued',
+              actions: { type: 'requeue', params: { status: 'transferred' } },
+            },
+            { guard: 'isClaimer', actions: 'notifyUnknownCategory' },
             { actions: 'notifyNotYours' },
           ],
         },

@@ -203,6 +203,31 @@ describe('handing a conversation to people', () => {
     expect(d.of('desk.update')).toMatchObject([{ status: 'transferred', category: 'quality' }]);
   });
 
+  it('lets only the agent who has the conversation transfer it, and only to a category the definition has', () => {
+    const d = claimed();
+    // Someone else: told it is not theirs; nothing moves and the customer hears nothing.
+    expect(d.say(agent('transfer', li, { category: 'quality' }), quick)).toEqual([]);
+    expect(d.of('desk.notify')).toMatchObject([{ agentId: li.id, notice: { kind: 'not-yours' } }]);
+    // The claimer, to a category that does not exist, or to none: told which ones there are.
+    expect(d.say(agent('transfer', wang, { category: 'nonexistent' }), quick)).toEqual([]);
+    expect(d.of('desk.notify')).toMatchObject([
+      {
+        agentId: wang.id,
+        notice: { kind: 'unknown-category', category: 'nonexistent', known: expect.arrayContaining(['quality']) },
+      },
+    ]);
+    expect(d.say(agent('transfer', wang), quick)).toEqual([]);
+    expect(d.state).toBe('handoff.claimed');
+    expect(d.of('desk.update')).toEqual([]);
+  });
+
+  it('does not let anyone transfer a waiting conversation before claiming it', () => {
+    const d = queued();
+    expect(d.say(agent('transfer', wang, { category: 'quality' }), quick)).toEqual([]);
+    expect(d.of('desk.notify')).toMatchObject([{ notice: { kind: 'not-claimed' } }]);
+    expect(d.state).toBe('handoff.queued');
+  });
+
   it('does not let an agent claim a conversation that does not exist', () => {
     const d = new Dialogue(withDesk, monday, { customer: undefined as never, channel: 'slack' });
     expect(d.say(agent('claim'), quick)).toEqual([]);
