@@ -39,6 +39,12 @@ interface CardRef {
   card: HandoffCard;
   /** Absent on cards stored before the last messages were kept. */
   recent?: TranscriptEntry[];
+  /**
+   * A newer handoff of the conversation is opening a card: this one belongs to a handoff that is
+   * over, and nothing about the new one may be drawn on it (were the new card refused, the desk
+   * being down would otherwise put a Claim button back on the old card).
+   */
+  superseded?: true;
 }
 
 /** A kept transcript line is at most this long: enough to show the card's line and to know it was shortened. */
@@ -81,7 +87,8 @@ export class SlackDesk implements DeskPort {
 
   private async ref(conversationId: string): Promise<CardRef | undefined> {
     const raw = await this.options.links.get(`card:${conversationId}`);
-    return raw ? (JSON.parse(raw) as CardRef) : undefined;
+    const ref = raw ? (JSON.parse(raw) as CardRef) : undefined;
+    return ref?.superseded ? undefined : ref;
   }
 
   /** The conversation a thread belongs to. */
@@ -114,6 +121,9 @@ export class SlackDesk implements DeskPort {
     const channel = (card.category && this.options.categoryChannels()[card.category]) || this.options.agentChannel;
     const recent = transcript.slice(-LAST_MESSAGES).map((e) => ({ ...e, text: clip(e.text, KEPT_LINE) }));
     const view = cardBlocks(conversationId, card, transcript, t);
+    const previous = await this.ref(conversationId);
+    if (previous)
+      await this.options.links.set(`card:${conversationId}`, JSON.stringify({ ...previous, superseded: true }));
     const result = await this.call(conversationId, () =>
       this.options.client.chat.postMessage({
         channel,
@@ -149,7 +159,13 @@ export class SlackDesk implements DeskPort {
     if (status === 'transferred' && category) {
       // A new card in the category's channel (open() picks it); the old thread says where it went.
       const named = clip(escapeMrkdwn(t.category(category)), DESK_BUDGET.field);
-      await this.thread(conversationId, ref, t.transferredTo(named, who));
+      const moved = t.transferredTo(named, who);
+      await this.thread(conversationId, ref, moved);
+      // The old card says where the conversation went, and is no longer anyone's to act on.
+      const old = cardBlocks(conversationId, ref.card, ref.recent ?? [], t, undefined, moved);
+      await this.call(conversationId, () =>
+        this.options.client.chat.update({ channel: ref.channel, ts: ref.ts, text: moved, blocks: old.blocks as never }),
+      );
       await this.open(conversationId, { ...ref.card, category }, ref.recent ?? []);
       return;
     }

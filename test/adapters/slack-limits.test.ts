@@ -90,6 +90,43 @@ describe('a refusal that happens anyway', () => {
   }
 });
 
+describe('cards of handoffs that are over (found by the issue-12 trial)', () => {
+  const hasClaim = (call: { body: Record<string, unknown> }) =>
+    JSON.stringify(call.body.blocks ?? []).includes('desk_claim');
+
+  it('leaves the card of an earlier, finished handoff alone when the next card is refused', async () => {
+    const d = await deskUnderTest();
+    await d.says('转人工');
+    await d.says('结束');
+    await d.settled();
+    const updatesBefore = d.slack.of('chat.update').length;
+    d.slack.refuse('chat.postMessage', 'invalid_blocks');
+    await d.says('转人工');
+    await d.settled();
+    expect(d.telegram.sent().some((t) => UNAVAILABLE.test(t))).toBe(true);
+    // Nothing about the new handoff is drawn on the old card: no Claim button comes back.
+    expect(d.slack.of('chat.update').slice(updatesBefore).filter(hasClaim)).toEqual([]);
+  });
+
+  it('marks the card a conversation was transferred from, so nobody acts on it', async () => {
+    const d = await deskUnderTest();
+    await d.says('我的订单还没发货');
+    await d.says('转人工');
+    await d.press('desk_claim', 'UWANG');
+    await d.event(d.reply('UWANG', '!transfer quality'));
+    await d.settled();
+    // The first card: the one the claim was drawn on.
+    const first = d.slack.of('chat.update')[0]?.body.ts;
+    const last = d.slack
+      .of('chat.update')
+      .filter((c) => c.body.ts === first)
+      .at(-1);
+    expect(last?.body.text).toMatch(/转交/);
+    expect(last && hasClaim(last)).toBe(false);
+    expect(JSON.stringify(last?.body.blocks)).not.toMatch(/已由 <@UWANG> 接入/);
+  });
+});
+
 describe("Telegram's limits", () => {
   it("splits an agent's reply longer than a Telegram message (4,096)", async () => {
     const d = await deskUnderTest();
