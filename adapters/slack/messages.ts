@@ -184,11 +184,14 @@ function fold(text: string): string {
 
 /**
  * How many characters at the start of `text` fold to `folded` (the fewest whose folding starts
- * with it, so a character that folds to more than one still counts), or undefined.
+ * with it, so a character that folds to more than one still counts), or undefined. With
+ * `ignoreSpaces`, white space on either side does not count.
  */
-function foldedLength(text: string, folded: string): number | undefined {
-  if (!folded || !fold(text).startsWith(folded)) return undefined;
-  for (let n = 1; n <= text.length; n++) if (fold(text.slice(0, n)).startsWith(folded)) return n;
+function foldedLength(text: string, folded: string, ignoreSpaces = false): number | undefined {
+  const f = (t: string) => (ignoreSpaces ? fold(t).replace(/\s+/g, '') : fold(t));
+  const target = ignoreSpaces ? folded.replace(/\s+/g, '') : folded;
+  if (!target || !f(text).startsWith(target)) return undefined;
+  for (let n = 1; n <= text.length; n++) if (f(text.slice(0, n)).startsWith(target)) return n;
   return text.length;
 }
 
@@ -202,7 +205,8 @@ function foldedLength(text: string, folded: string): number | undefined {
  */
 export function parseThreadMessage(raw: string, internalPrefix: string): ThreadCommand {
   const text = cleanText(raw).trim();
-  const note = foldedLength(text, fold(cleanText(internalPrefix).trim()));
+  // Spaces inside the prefix do not make a note public either (`／ ／内部`).
+  const note = foldedLength(text, fold(cleanText(internalPrefix).trim()), true);
   if (note !== undefined) return { action: 'note', text: text.slice(note).trim() };
   const command = /^!(claim|close|handback|release|transfer|override)\b/.exec(fold(text));
   if (!command) return { action: 'reply', text };

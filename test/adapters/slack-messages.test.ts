@@ -233,6 +233,9 @@ describe('internal notes typed in Chinese', () => {
       '\u200b//退过货',
       '\ufeff\u00ad//退过货',
       '/\u200b/退过货',
+      // A space between the slashes (found by the issue-12 trial).
+      '／ ／退过货',
+      '/ /退过货',
     ])
       expect(note(text)).toEqual({ action: 'note', text: '退过货' });
     expect(note('#NOTE 退过货', '#note')).toEqual({ action: 'note', text: '退过货' });
