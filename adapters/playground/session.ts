@@ -3,6 +3,10 @@ import type { Inbox, InboundEvent, TicketStore } from '../../bots/ports.js';
 import { countOf } from '../../flows/plural.js';
 import { PLAYGROUND_CHANNEL, type PlaygroundChannel } from './channel.js';
 import { agentFile, playgroundMedia } from './files.js';
+import { parseThreadMessage } from '../slack/messages.js';
+
+/** The playground desk's internal-note prefix: Slack's default (`SLACK_INTERNAL_PREFIX`). */
+const INTERNAL_PREFIX = '//';
 
 /**
  * A playground session: reads the lines you type as the customer and hands them to the engine.
@@ -158,7 +162,8 @@ export class PlaygroundSession {
     const text = rest.join(' ');
     const actions: Record<string, InboundEvent['payload']> = {
       claim: { type: 'agent', action: 'claim', agent },
-      reply: { type: 'agent', action: 'reply', agent, text },
+      // A reply is read as a message in a card's thread is on Slack: `//…` is an internal note, `!close` a command.
+      reply: { type: 'agent', agent, ...parseThreadMessage(text, INTERNAL_PREFIX) },
       override: { type: 'agent', action: 'reply', agent, text, override: true },
       note: { type: 'agent', action: 'note', agent, text },
       handback: { type: 'agent', action: 'handback', agent },

@@ -192,6 +192,22 @@ describe('playground (scripted, as in the README)', () => {
     );
   });
 
+  it("reads an agent's reply as Slack reads a thread message: internal notes and commands stay on the desk (found by the issue-12 trial)", async () => {
+    const out = await play(
+      [
+        '转人工',
+        '/agent claim',
+        '/agent reply ／／内部：这个客户上周退过货',
+        '/agent reply //内部：a',
+        '/agent reply 您好',
+        '/agent reply !close',
+      ].join('\n') + '\n',
+    );
+    expect(out.filter((l) => l.startsWith('bot> ') && /内部|!close/.test(l))).toEqual([]);
+    expect(out).toContain('bot> 您好');
+    expect(out).toContain('desk> 小王 已结束会话。');
+  });
+
   it('records a need it cannot answer with a promised reply time (003 无法当场答复) instead of asking to rephrase', async () => {
     const out = await play('你们的会员积分怎么用\n是的\n/tickets\n');
     expect(out).toContain('bot> 您的意思是“你们的会员积分怎么用”，对吗？');
