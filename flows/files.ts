@@ -25,6 +25,8 @@ export const FileRef = z.object({
   mime: z.string().max(255).optional(),
   /** Size in bytes, when the platform says; a transfer checks it against the receiving side's limits before downloading. */
   size: z.number().int().nonnegative().optional(),
+  /** What the customer wrote with it, on a file kept for later (shown with it when a person takes the matter). */
+  caption: z.string().max(4_096).optional(),
 });
 export type FileRef = z.infer<typeof FileRef>;
 

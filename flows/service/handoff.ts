@@ -90,7 +90,8 @@ function postCard(
  * this message), shared in the card's thread right after the card, so the agent sees them too.
  */
 function relayKeptFiles(enqueue: Enqueue, context: ServiceContext, event: ServiceEvent): void {
-  for (const file of keepFile(context.files, fileOf(event))) enqueue(effect({ type: 'desk.file', file }));
+  for (const { caption, ...file } of keepFile(context.files, fileOf(event)))
+    enqueue(effect({ type: 'desk.file', file, ...(caption ? { caption: quoted(caption) } : {}) }));
 }
 
 /** Where a handoff goes and how it opens: the queue, after hours, or nobody to hand to. */

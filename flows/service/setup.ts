@@ -147,8 +147,10 @@ export function localeOf(event: ServiceEvent, fallback: string): string {
   return 'locale' in event ? event.locale : fallback;
 }
 /** The file a customer's message or media carries, if any. */
+/** The photo or file a message carries, with what the customer wrote with it (kept for the agent). */
 export function fileOf(event: ServiceEvent): FileRef | undefined {
-  return event.type === 'user.message' || event.type === 'user.media' ? event.file : undefined;
+  if (event.type === 'user.message' && event.file) return { ...event.file, caption: event.text.slice(0, 4_096) };
+  return event.type === 'user.media' ? event.file : undefined;
 }
 export function agentOf(event: ServiceEvent): AgentRef | undefined {
   return 'agent' in event ? event.agent : undefined;
