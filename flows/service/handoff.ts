@@ -39,6 +39,8 @@ function ensureTicket(
   context: ServiceContext,
   event: ServiceEvent,
   fields: { outcome: string; priority?: 'normal' | 'high' },
+  /** When the promised reply time starts counting (ms): now, or when agents are back after hours. */
+  from: number = event.at,
 ) {
   const existing = context.handoff?.ticketId;
   if (existing) return { ticketId: existing, sessionTickets: context.sessionTickets };
@@ -47,7 +49,7 @@ function ensureTicket(
     type: 'inquiry',
     status: 'pending',
     need: needOf(context, event),
-    promisedBy: promisedBy(event.at, hours),
+    promisedBy: promisedBy(from, hours),
     ...fields,
   });
   recordTicket(enqueue, context, ticket);
@@ -130,13 +132,19 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
         if (!h) return;
         const def = defOf(context);
         const hours = def.thresholds.followUpHours;
-        const { ticketId, sessionTickets } = ensureTicket(deps, enqueue, context, event, {
-          outcome: 'after hours: waiting for agents',
-          priority: h.priority,
-        });
+        // The reply time is promised from when agents are back, as the customer is told.
+        const back = nextBusinessTime(def, event.at);
+        const from = back ?? event.at;
+        const { ticketId, sessionTickets } = ensureTicket(
+          deps,
+          enqueue,
+          context,
+          event,
+          { outcome: 'after hours: waiting for agents', priority: h.priority },
+          from,
+        );
         postCard(enqueue, context, event, ticketId, sessionTickets, true);
         relayKeptFiles(enqueue, context, event);
-        const back = nextBusinessTime(def, event.at);
         const vars = {
           hours: describeHours(def),
           back: back === undefined ? '' : formatLocalTime(def, back),
@@ -144,7 +152,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
           promise: String(hours),
         };
         enqueue(say('handoffAfterHours', { vars }));
-        watchPromise(enqueue, ticketId, hours, event.at);
+        watchPromise(enqueue, ticketId, hours, from);
         enqueue.assign({ handoff: undefined, facts: [], failures: 0, waitingTicket: ticketId, files: [] });
       }),
       // No desk is connected: say so honestly, record the matter and promise a reply time.

@@ -309,10 +309,14 @@ describe('when handoff happens', () => {
     );
     expect(d.of('desk.open')[0]?.card.afterHours).toBe(true);
     const ticket = d.of('ticket.put')[0]!.ticket;
+    // The 24 hours count from when agents are back (09:00), as the customer was told, not from
+    // 21:30 the night before (found by the issue-12 trial).
+    const back = shanghai('2026-11-23T09:00:00');
+    expect(ticket.promisedBy).toBe(back + 24 * 3_600_000);
     expect(d.of('timer.set')).toContainEqual({
       type: 'timer.set',
       name: `promise:${ticket.id}`,
-      dueAt: d.at + 24 * 3_600_000,
+      dueAt: back + 24 * 3_600_000,
     });
     expect(d.state).toBe('askMore');
     // Next morning an agent picks the card up.
