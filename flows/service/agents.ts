@@ -88,6 +88,12 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
         if (defOf(context).handoff.showAgentName && event.agent.name)
           enqueue(say('handoffClaimed', { vars: { agent: quoted(event.agent.name) } }));
         else enqueue(say('handoffClaimedAnonymous'));
+        // The record says who has the matter now (an after-hours one no longer "waiting for agents").
+        if (h.ticketId) {
+          const who = event.agent.name ?? event.agent.id;
+          const changes = { outcome: `with ${who}, who claimed it` };
+          enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes, at: event.at, ifStatus: 'pending' }));
+        }
         enqueue.assign({ handoff: { ...h, agent: event.agent } });
       }),
       // Only the claiming agent talks to the customer, and only in words the standards allow.

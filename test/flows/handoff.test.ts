@@ -322,6 +322,14 @@ describe('when handoff happens', () => {
     // Next morning an agent picks the card up.
     d.say(agent('claim'), { after: 12 * 3_600_000 });
     expect(d.state).toBe('handoff.claimed');
+    // The record no longer says the matter waits for agents (found by the issue-12 trial).
+    expect(d.of('ticket.update')).toContainEqual(
+      expect.objectContaining({
+        id: ticket.id,
+        changes: { outcome: 'with 小王, who claimed it' },
+        ifStatus: 'pending',
+      }),
+    );
     expect(d.of('reply')[0]?.text).toBe('客服 小王 为您服务\uff0c请问有什么可以帮您\uff1f');
   });
 
