@@ -133,6 +133,17 @@ export class SlackReceiver implements Receiver {
     return { id: userId, ...(name ? { name } : {}) };
   }
 
+  /** `text` with each `@U…` mention as `@name`, where the name can be had (`nameOf`); others as they are. */
+  private async withNames(text: string, client: webApi.WebClient): Promise<string> {
+    const ids = [...new Set([...text.matchAll(/@([UW][A-Z0-9]{2,})\b/g)].map((m) => m[1] ?? ''))].filter(Boolean);
+    let out = text;
+    for (const id of ids) {
+      const name = await this.nameOf(client, id);
+      if (name) out = out.replaceAll(`@${id}`, `@${name}`);
+    }
+    return out;
+  }
+
   /** The agent's display name, from a cache or users.info within NAME_LOOKUP_MS; undefined otherwise. */
   private async nameOf(client: webApi.WebClient, userId: string): Promise<string | undefined> {
     const cached = this.names.get(userId);
@@ -180,7 +191,10 @@ export class SlackReceiver implements Receiver {
       const agent = { id: read.botId, ...(read.name ? { name: read.name } : {}) };
       return this.store(id, conversationId, { type: 'agent', action: 'note', agent, text: read.text });
     }
-    const command = parseThreadMessage(read.text, internalPrefix);
+    const parsed = parseThreadMessage(read.text, internalPrefix);
+    // A mention reaches the customer as the person's name (@小李), not Slack's id (@U0123).
+    const command =
+      parsed.action === 'reply' ? { ...parsed, text: await this.withNames(parsed.text ?? '', client) } : parsed;
     // A reply with files attached (file_share): its files go to the customer with its text.
     const files = command.action === 'reply' ? slackFilesOf({ files: read.files }) : [];
     if (command.action === 'reply' && !command.text && files.length === 0) return;

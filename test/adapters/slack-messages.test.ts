@@ -91,6 +91,13 @@ describe('message subtypes in a card thread', () => {
     expect(d.telegram.sent().slice(d.before)).toEqual(['已为您加急处理']);
   });
 
+  it('shows a mention to the customer as the person’s name, not Slack’s id (found by the issue-12 trial)', async () => {
+    const d = await claimed();
+    await d.event(d.reply('UWANG', '我请 <@ULI> 帮您查一下，<@UNOBODY1> 也在'));
+    await d.settled();
+    expect(d.telegram.sent().slice(d.before)).toEqual(['我请 @小李 帮您查一下，@小李 也在']);
+  });
+
   it("sends a file's text, and tells the agent in the thread when the file itself cannot go", async () => {
     const d = await claimed();
     const file = { id: 'F1', name: '物流单.png', mimetype: 'image/png', size: 48_213 };
