@@ -70,7 +70,9 @@ function summaryOf(card: HandoffCard, t: DeskText): { text: string; overflow: st
 
 /** The "last messages" section (undefined when there are none) and what it shortened. */
 function lastMessagesOf(recent: readonly TranscriptEntry[], t: DeskText): { text?: string; overflow: string[] } {
-  const full = recent.slice(-LAST_MESSAGES).map((e) => `*${t.from[e.from]}*: ${safe(e.text)}`);
+  // What the customer and the bot or agents said; system lines (a refused claim…) are for the record.
+  const said = recent.filter((e) => e.from !== 'system');
+  const full = said.slice(-LAST_MESSAGES).map((e) => `*${t.from[e.from]}*: ${safe(e.text)}`);
   if (full.length === 0) return { overflow: [] };
   const shown = full.map((line) => clip(line, DESK_BUDGET.line));
   const { text, left } = fit([`*${t.fields.lastMessages}*`, ...shown], SLACK_LIMITS.sectionText);

@@ -310,6 +310,7 @@ export function handoffState(s: AgentDeskSetup) {
         target: '#conversation.service.awaitingNeed',
         actions: [
           { type: 'endHandoff', params: { status: 'customer-restarted' } },
+          'startAfresh',
           'adoptLocale',
           effect({ type: 'greet', withAsk: true }),
         ],

@@ -231,7 +231,7 @@ function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
       'user.blocked': { target: idle, actions: [...settle(false), 'abandonWaitingCard'] },
       'user.start': {
         target: '#conversation.service.awaitingNeed',
-        actions: [...settle(false), 'adoptLocale', effect({ type: 'greet', withAsk: true })],
+        actions: [...settle(false), 'startAfresh', 'adoptLocale', effect({ type: 'greet', withAsk: true })],
       },
     },
     states: {

@@ -38,7 +38,7 @@ export function createServiceMachine(deps: MachineDeps) {
     on: {
       'user.start': {
         target: '.service.awaitingNeed',
-        actions: ['recordUnresolved', 'adoptLocale', effect({ type: 'greet', withAsk: true })],
+        actions: ['recordUnresolved', 'startAfresh', 'adoptLocale', effect({ type: 'greet', withAsk: true })],
       },
       'user.help': { actions: say('help') },
       // The customer blocked the bot: nothing can reach them, so end quietly, keeping the matter on

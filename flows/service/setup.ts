@@ -186,6 +186,16 @@ export function baseSetup(deps: MachineDeps) {
       /** The one placeholder: the step collects every directive, renders texts, passes effects on. */
       effect: (_, _directive: Directive) => {},
       adoptLocale: assign({ locale: ({ context, event }) => localeOf(event, context.locale) }),
+      // /start: a new session. Nothing of the earlier matter carries over (its need, facts, kept
+      // files, or the tickets a survey would rate); the earlier matter stays on record.
+      startAfresh: assign({
+        need: undefined,
+        faqId: undefined,
+        facts: [],
+        failures: 0,
+        files: [],
+        sessionTickets: [],
+      }),
     },
     guards: {
       // A greeting, or nothing to go on ("?", "👍"): ask what they need instead of restating it.

@@ -149,7 +149,7 @@ function standardStates(s: StandardSetup) {
           'user.blocked': { target: 'idle', actions: [unconfirmedLeft, 'abandonWaitingCard'] },
           'user.start': {
             target: 'awaitingNeed',
-            actions: [unconfirmedLeft, 'adoptLocale', effect({ type: 'greet', withAsk: true })],
+            actions: [unconfirmedLeft, 'startAfresh', 'adoptLocale', effect({ type: 'greet', withAsk: true })],
           },
           'user.message': [
             ...interrupts,

@@ -111,6 +111,28 @@ describe('a supervisor asked for', () => {
   });
 });
 
+describe('/start is a new session', () => {
+  it('rates only the matter of the new session, not one left before /start', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    d.say('你们的会员积分怎么用');
+    d.say('是的');
+    const earlier = d.of('ticket.put')[0]!.ticket.id;
+    d.say({ type: 'command', command: 'start' } satisfies FlowPayload);
+    d.say('我的订单还没发货');
+    d.say('是的');
+    const now = d.of('ticket.put')[0]!.ticket.id;
+    d.say('没有了');
+    d.say('1');
+    const rated = d
+      .of('ticket.update')
+      .filter((e) => e.changes.satisfaction !== undefined)
+      .map((e) => e.id);
+    expect(rated).toEqual([now]);
+    expect(rated).not.toContain(earlier);
+  });
+});
+
 describe('an insult is not an answer', () => {
   it('does not take "你们是不是有病" as yes, no or "nothing else", and does not close', () => {
     expect(zh.understand('你们是不是有病').whole).toBeUndefined();

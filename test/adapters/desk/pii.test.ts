@@ -139,4 +139,28 @@ describe('masking on the desk', () => {
     expect(maskPII('订单 20261128396030620，转人工')).toBe('订单 20261128396030620，转人工');
     expect(maskPII('order no. 2026112830388368')).toBe('order no. 2026112830388368');
   });
+
+  it('shows what people said as the last messages on a card, not system lines (found by the issue-12 trial)', () => {
+    const handoff: HandoffCard = {
+      reason: 'asked',
+      priority: 'normal',
+      afterHours: false,
+      locale: 'zh-CN',
+      channel: 'telegram',
+      customer: { id: '42', name: 'Li' },
+      need: '转人工',
+      facts: [],
+      ticketId: 'T261123-ABCDEFGHIJ',
+      tickets: [],
+    };
+    const recent = [
+      { at: 1, from: 'customer' as const, text: '我的订单还没发货', eventId: 'e1' },
+      { at: 2, from: 'system' as const, text: 'agent 小李: claim', eventId: 'e2' },
+      { at: 3, from: 'bot' as const, text: '正在为您转接人工客服', eventId: 'e3' },
+    ];
+    const text = JSON.stringify(cardBlocks('tg:42', handoff, recent, deskText('zh-CN')));
+    expect(text).toContain('我的订单还没发货');
+    expect(text).toContain('正在为您转接人工客服');
+    expect(text).not.toContain('agent 小李: claim');
+  });
 });
