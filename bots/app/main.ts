@@ -127,8 +127,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   let startAt: number | undefined;
   if (values.at !== undefined) {
     startAt = Date.parse(values.at);
-    if (Number.isNaN(startAt))
-      return usageError(`--at must be a date and time, e.g. 2026-10-01T09:30:00+08:00 (got "${values.at}")`);
+    // Without its offset a time is read as UTC by Date.parse, not as the shop's time: say so.
+    if (Number.isNaN(startAt) || !/(?:[zZ]|[+-]\d{2}:?\d{2})$/.test(values.at.trim()))
+      return usageError(
+        `--at must be a date and time with its offset, e.g. 2026-10-01T09:30:00+08:00 (got "${values.at}")`,
+      );
   }
   return playground(config, values.lang, values.flows, startAt);
 }

@@ -72,7 +72,12 @@ describe('the command line of every tool', () => {
     await refused(['--lang', 'fr'], '--lang must be zh-CN or en (got "fr")');
     await refused(
       ['--at', 'yesterday'],
-      '--at must be a date and time, e.g. 2026-10-01T09:30:00+08:00 (got "yesterday")',
+      '--at must be a date and time with its offset, e.g. 2026-10-01T09:30:00+08:00 (got "yesterday")',
+    );
+    // Without its offset it would be read as UTC, not the shop's time (found by the issue-12 trial).
+    await refused(
+      ['--at', '2026-11-23T15:00:00'],
+      '--at must be a date and time with its offset, e.g. 2026-10-01T09:30:00+08:00 (got "2026-11-23T15:00:00")',
     );
   });
 
