@@ -109,7 +109,7 @@ export class RedisStore implements Store {
       redis.disconnect();
       throw new ServiceBotError(
         'STORE_UNAVAILABLE',
-        `Cannot reach Redis at ${redactUrl(options.url)}: ${(err as Error).message}. Start a Redis server or fix REDIS_URL.`,
+        `Cannot reach Redis at ${redactUrl(options.url)}: ${(err as Error).message.replace(/\.+$/, '')}. Start a Redis server or fix REDIS_URL.`,
       );
     }
     return new RedisStore(redis, options.prefix ?? 'csb:', options.limits ?? {});
