@@ -255,16 +255,18 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     const kind = kindOfFolded(def.complaints, norm)?.id;
     const angry = !onlyWaiting && (isAnger(norm) || (kind !== undefined && VENTING_KINDS.includes(kind)));
     const supervisor = isSupervisor(norm);
+    const complained = isTrigger(norm);
+    const exclaimed = exclamations.test(norm);
     return {
       intents,
       whole,
       faq,
       rating: parseRating(norm),
       complaint: {
-        triggered: angry || supervisor || kind !== undefined || isTrigger(norm),
-        calmSupervisor: supervisor && !angry && kind === undefined && !isTrigger(norm) && !exclamations.test(norm),
+        triggered: angry || supervisor || kind !== undefined || complained,
+        calmSupervisor: supervisor && !angry && kind === undefined && !complained && !exclaimed,
         angry,
-        exclaimed: exclamations.test(norm),
+        exclaimed,
         supervisor,
         kind,
       },

@@ -111,18 +111,7 @@ describe('masking on the desk', () => {
   });
 
   it('builds the Slack card the same way', () => {
-    const handoff: HandoffCard = {
-      reason: 'asked',
-      priority: 'normal',
-      afterHours: false,
-      locale: 'zh-CN',
-      channel: 'telegram',
-      customer: { id: '42', name: 'Li' },
-      need: `订单 ${ORDERS[4]} 退款到卡 ${UNIONPAY_19}`,
-      facts: [`订单号：${ORDERS[3]}`],
-      ticketId: 'T261123-ABCDEFGHIJ',
-      tickets: [],
-    };
+    const handoff = cardWith(`订单 ${ORDERS[4]} 退款到卡 ${UNIONPAY_19}`, [`订单号：${ORDERS[3]}`]);
     const text = JSON.stringify(cardBlocks('tg:42', handoff, [], deskText('zh-CN')));
     expect(text).toContain(`订单 ${ORDERS[4]} 退款到卡 **** ${UNIONPAY_19.slice(-4)}`);
     expect(text).toContain(`订单号：${ORDERS[3]}`);
@@ -141,18 +130,7 @@ describe('masking on the desk', () => {
   });
 
   it('shows what people said as the last messages on a card, not system lines (found by the issue-12 trial)', () => {
-    const handoff: HandoffCard = {
-      reason: 'asked',
-      priority: 'normal',
-      afterHours: false,
-      locale: 'zh-CN',
-      channel: 'telegram',
-      customer: { id: '42', name: 'Li' },
-      need: '转人工',
-      facts: [],
-      ticketId: 'T261123-ABCDEFGHIJ',
-      tickets: [],
-    };
+    const handoff = cardWith('转人工', []);
     const recent = [
       { at: 1, from: 'customer' as const, text: '我的订单还没发货', eventId: 'e1' },
       { at: 2, from: 'system' as const, text: 'agent 小李: claim', eventId: 'e2' },
@@ -164,3 +142,19 @@ describe('masking on the desk', () => {
     expect(text).not.toContain('agent 小李: claim');
   });
 });
+
+/** A handoff card of a Telegram customer with this need and these facts. */
+function cardWith(need: string, facts: string[]): HandoffCard {
+  return {
+    reason: 'asked',
+    priority: 'normal',
+    afterHours: false,
+    locale: 'zh-CN',
+    channel: 'telegram',
+    customer: { id: '42', name: 'Li' },
+    need,
+    facts,
+    ticketId: 'T261123-ABCDEFGHIJ',
+    tickets: [],
+  };
+}
