@@ -126,19 +126,35 @@ export interface ConversationStore {
   pending(limit: number): Promise<string[]>;
 }
 
+/**
+ * Which tickets to list or search (issue 13: agents and staff find tickets). Every field given
+ * must match. `text`: case-insensitive substring of the need, facts, outcome or comment;
+ * `from`/`to`: epoch ms bounds on `createdAt` (from inclusive, to exclusive); `limit`: 50 unless given.
+ */
 export interface TicketQuery {
+  id?: string;
   status?: TicketStatus;
   conversationId?: string;
+  customerId?: string;
+  text?: string;
+  from?: number;
+  to?: number;
   limit?: number;
 }
 
 export interface TicketStore {
-  /** Creates or replaces a ticket; replaying the same put is harmless. */
+  /**
+   * Creates or replaces a ticket; replaying the same put is harmless. A put over a stored ticket
+   * keeps the lifecycle events the stored one has (a retried put never loses later steps).
+   */
   put(ticket: Ticket): Promise<void>;
-  /** Applies changes; with `ifStatus`, only while the ticket still has that status. */
+  /**
+   * Applies changes; with `ifStatus`, only while the ticket still has that status. `changes.events`
+   * are appended, each once (see TicketEvent): a retried update appends nothing new.
+   */
   update(id: string, changes: TicketChanges, at: number, ifStatus?: TicketStatus): Promise<Ticket | undefined>;
   get(id: string): Promise<Ticket | undefined>;
-  /** Newest first. */
+  /** The tickets that match, newest first. */
   list(query?: TicketQuery): Promise<Ticket[]>;
 }
 
@@ -276,18 +292,29 @@ export interface ChannelPort {
 }
 
 /**
- * The agent desk (Slack, the playground): where handoffs are shown, claimed and answered.
- * Agent actions come back as inbound events of the conversation.
+ * Which card a desk call is about: a conversation's card for one ticket (its live handoff, or a
+ * pending matter's follow-up card). Without `ticketId` (items stored before issue 13), the
+ * conversation's latest card.
+ */
+export interface CardAddress {
+  conversationId: string;
+  ticketId?: string | undefined;
+}
+
+/**
+ * The agent desk (Slack, the playground): where handoffs and pending matters are shown, claimed
+ * and answered. Agent actions come back as inbound events of the conversation, naming the ticket
+ * whose card they came from.
  */
 export interface DeskPort {
-  /** Shows a new handoff, with the last lines of the transcript so nobody asks again. */
+  /** Shows a new card (a handoff or a follow-up), with the last lines of the transcript so nobody asks again. */
   open(conversationId: string, card: HandoffCard, transcript: TranscriptEntry[]): Promise<void>;
-  post(conversationId: string, text: string, from: 'customer' | 'system'): Promise<void>;
-  update(conversationId: string, status: DeskUpdate, agent?: AgentRef, category?: string): Promise<void>;
+  post(to: CardAddress, text: string, from: 'customer' | 'system'): Promise<void>;
+  update(to: CardAddress, status: DeskUpdate, agent?: AgentRef, category?: string): Promise<void>;
   /** A message for one agent only (Slack: ephemeral). */
-  notify(conversationId: string, agentId: string, notice: AgentNotice): Promise<void>;
-  /** Re-announces an unclaimed handoff (claim SLA), or alerts supervisors. */
-  ping(conversationId: string, level: DeskAlert): Promise<void>;
+  notify(to: CardAddress, agentId: string, notice: AgentNotice): Promise<void>;
+  /** Re-announces an unclaimed card (claim SLA), reminds of a deadline, or alerts supervisors; `agent`: whom it names. */
+  ping(to: CardAddress, level: DeskAlert, agent?: AgentRef): Promise<void>;
   /** Photos and files in the conversation's thread; without it a customer's file is shown by name and caption. */
   readonly files?: DeskFiles | undefined;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { FileRef } from './files.js';
 import type { ChoiceId, ComplaintKindId, TextKey } from './schema.js';
 import { cleanText } from './text.js';
-import { Customer, Ticket, TicketChanges, TicketStatus } from './ticket.js';
+import { AgentRef, Customer, Ticket, TicketChanges, TicketStatus } from './ticket.js';
 
 /**
  * What goes in and out of one step of a conversation, and what the flow tells the agent desk.
@@ -13,14 +13,35 @@ import { Customer, Ticket, TicketChanges, TicketStatus } from './ticket.js';
 
 // ---- the agent desk (Slack, the playground)
 
-export const AgentRef = z.object({ id: z.string(), name: z.string().optional() });
-export type AgentRef = z.infer<typeof AgentRef>;
+export { AgentRef };
 
 export const HandoffReason = z.enum(['asked', 'failures', 'complaint']);
 export type HandoffReason = z.infer<typeof HandoffReason>;
 
-/** The handoff card: everything an agent needs so the customer does not repeat anything. */
+/** One of the customer's earlier tickets, as a card lists it (issue 13: agents see the history). */
+export const TicketSummary = z.object({
+  id: z.string(),
+  /** Epoch ms the ticket was created. */
+  createdAt: z.number(),
+  type: z.enum(['inquiry', 'suggestion', 'complaint']),
+  category: z.string().optional(),
+  status: TicketStatus,
+  satisfaction: z.number().optional(),
+});
+export type TicketSummary = z.infer<typeof TicketSummary>;
+
+/**
+ * The handoff card: everything an agent needs so the customer does not repeat anything.
+ * `kind`: `handoff` for a conversation handed to people now (claimed, the agent talks live);
+ * `follow-up` for a pending matter with a promised reply time (`promisedBy`, epoch ms) that a
+ * person must take up later (complaint registered, unanswered question, after hours, desk down,
+ * supervisor request). Absent on cards stored before issue 13: a handoff. `history` is filled at
+ * delivery from the ticket store: the customer's tickets of the last 90 days, open complaints first.
+ */
 export const HandoffCard = z.object({
+  kind: z.enum(['handoff', 'follow-up']).optional(),
+  promisedBy: z.number().optional(),
+  history: z.array(TicketSummary).optional(),
   reason: HandoffReason,
   priority: z.enum(['normal', 'high']),
   category: z.string().optional(),
@@ -47,14 +68,18 @@ export const AgentNotice = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('unknown-category'), category: z.string().optional(), known: z.array(z.string()) }),
   z.object({ kind: z.literal('not-yours'), by: AgentRef }),
   z.object({ kind: z.literal('guard-blocked'), matches: z.array(GuardMatch), text: z.string() }),
+  /** An action on a follow-up card whose matter is no longer pending (resolved meanwhile, by someone else or the CLI). */
+  z.object({ kind: z.literal('not-pending'), ticketId: z.string() }),
 ]);
 export type AgentNotice = z.infer<typeof AgentNotice>;
 
 /**
- * Alerts to the agents on a handed-over conversation: still unclaimed after the claim SLA, after
- * the supervisors' deadline, or a reply time promised to the customer has passed.
+ * Alerts to the agents about a card: still unclaimed after the claim SLA (`sla`), after the
+ * supervisors' deadline (`supervisor`), a promised reply time is near (`reminder`: to the agent
+ * who claimed it, or the channel), has passed (`overdue`: supervisors, at channel level), or a
+ * complex matter is still unresolved after the working days allowed (`escalated`: supervisors).
  */
-export const DeskAlert = z.enum(['sla', 'supervisor', 'overdue']);
+export const DeskAlert = z.enum(['sla', 'supervisor', 'overdue', 'reminder', 'escalated']);
 export type DeskAlert = z.infer<typeof DeskAlert>;
 
 /**
@@ -64,6 +89,8 @@ export type DeskAlert = z.infer<typeof DeskAlert>;
  */
 export const DeskUpdate = z.enum([
   'claimed',
+  /** A person resolved the matter (with the outcome told to the customer, or settled outside the chat). */
+  'resolved',
   'released',
   'transferred',
   'handed-back',
@@ -76,6 +103,7 @@ export type DeskUpdate = z.infer<typeof DeskUpdate>;
 
 /** Updates after which the handoff is over: its card can no longer be claimed (README: Human handoff). */
 export const HANDOFF_ENDED: ReadonlySet<DeskUpdate> = new Set<DeskUpdate>([
+  'resolved',
   'handed-back',
   'closed',
   'closed-by-customer',
@@ -103,9 +131,17 @@ export const FlowPayload = z.discriminatedUnion('type', [
   /** Something an agent did on the desk (Slack, the playground's /agent). */
   z.object({
     type: z.literal('agent'),
-    action: z.enum(['claim', 'reply', 'note', 'handback', 'close', 'release', 'transfer']),
+    /** `resolve`: the matter is settled; `text`, when given, is the outcome the customer receives. */
+    action: z.enum(['claim', 'reply', 'note', 'handback', 'close', 'release', 'transfer', 'resolve']),
     agent: z.object({ id: z.string().min(1), name: z.string().optional() }),
     text: EnteredText.optional(),
+    /**
+     * The ticket whose card the action came from. The conversation's live handoff when it is that
+     * ticket's (or absent: cards posted before issue 13); otherwise a pending matter's follow-up card.
+     */
+    ticketId: z.string().min(1).max(100).optional(),
+    /** `resolve` from outside the chat (the CLI): an internal note on the ticket, not told to the customer. */
+    note: EnteredText.optional(),
     /** Send a reply the service-phrase guard blocked, deliberately. */
     override: z.boolean().optional(),
     category: z.string().optional(),
@@ -127,8 +163,8 @@ export interface FlowInput {
   localeHint?: string | undefined;
   payload: FlowPayload;
   /**
-   * For a timer that concerns a ticket (a promised reply time, see `ticketOfTimer`): the ticket as
-   * the store has it now, or undefined when it is gone. The engine reads it before the step.
+   * For a timer that concerns a ticket (see `parseTicketTimer`) or an agent action naming one: the
+   * ticket as the store has it now, or undefined when it is gone. The engine reads it before the step.
    */
   ticket?: Ticket | undefined;
 }
@@ -171,18 +207,31 @@ export const Effect = z.discriminatedUnion('type', [
     caption: z.string().optional(),
     agentId: z.string().optional(),
   }),
+  /** Desk effects name the ticket whose card they concern (`card.ticketId` for desk.open); absent on items stored before issue 13. */
   z.object({ type: z.literal('desk.open'), card: HandoffCard }),
   /** A customer's file for the conversation's thread on the desk, with its caption: fetched and uploaded at delivery. */
-  z.object({ type: z.literal('desk.file'), file: FileRef, caption: z.string().optional() }),
-  z.object({ type: z.literal('desk.post'), text: z.string(), from: z.enum(['customer', 'system']) }),
+  z.object({
+    type: z.literal('desk.file'),
+    file: FileRef,
+    caption: z.string().optional(),
+    ticketId: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('desk.post'),
+    text: z.string(),
+    from: z.enum(['customer', 'system']),
+    ticketId: z.string().optional(),
+  }),
   z.object({
     type: z.literal('desk.update'),
     status: DeskUpdate,
     agent: AgentRef.optional(),
     category: z.string().optional(),
+    ticketId: z.string().optional(),
   }),
-  z.object({ type: z.literal('desk.notify'), agentId: z.string(), notice: AgentNotice }),
-  z.object({ type: z.literal('desk.ping'), level: DeskAlert }),
+  z.object({ type: z.literal('desk.notify'), agentId: z.string(), notice: AgentNotice, ticketId: z.string().optional() }),
+  /** `agent`: whom the alert names (a reminder to the agent who claimed the matter). */
+  z.object({ type: z.literal('desk.ping'), level: DeskAlert, agent: AgentRef.optional(), ticketId: z.string().optional() }),
   z.object({ type: z.literal('queue.join'), at: z.number() }),
   z.object({ type: z.literal('queue.leave'), at: z.number(), claimed: z.boolean() }),
   /** A line for the transcript only (an internal note, a blocked reply); nothing is delivered. */
@@ -209,7 +258,7 @@ export const Effect = z.discriminatedUnion('type', [
 export type Effect = z.infer<typeof Effect>;
 export type EffectType = Effect['type'];
 
-export type EscalationReason = 'supervisor' | 'still-angry' | 'always-human' | 'promise-overdue';
+export type EscalationReason = 'supervisor' | 'still-angry' | 'always-human' | 'promise-overdue' | 'working-days';
 
 /** A result of the conversation that people must act on (an escalated complaint, a missed promise). */
 export interface Escalation {

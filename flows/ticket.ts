@@ -20,12 +20,60 @@ export const TicketStatus = z.enum([
 ]);
 export type TicketStatus = z.infer<typeof TicketStatus>;
 
+/** Someone at the desk (a Slack user, the playground's agent, staff at the CLI): `id` as the desk knows them. */
+export const AgentRef = z.object({ id: z.string(), name: z.string().optional() });
+export type AgentRef = z.infer<typeof AgentRef>;
+
 export const Customer = z.object({
   id: z.string().min(1),
   name: z.string().optional(),
   languageCode: z.string().optional(),
 });
 export type Customer = z.infer<typeof Customer>;
+
+/**
+ * One step of a ticket's life, as data (issue 13; the service-quality report is computed from
+ * these): times are epoch ms (UTC). `created` is written with the ticket; the rest are appended by
+ * `ticket.update` effects. A store appends an event once: the same type, time and actor again (a
+ * retried delivery) changes nothing.
+ *
+ * - `handed-off`: the matter went to people (a card was posted); `queued`: it joined the queue.
+ * - `claimed` / `released`: an agent took it / let it go (`by`).
+ * - `agent-replied`: the first reply a person sent the customer on this matter.
+ * - `promised`: a reply time was promised (`promisedBy`); `reminded`: the desk was reminded
+ *   before it; `promise-kept` / `promise-broken`: resolved before it / still pending at it.
+ * - `escalated`: raised to supervisors (`detail`: why, e.g. `working-days`, `promise-overdue`).
+ * - `resolved`: settled by a person (`by`, `detail`: the outcome told to the customer or the note).
+ * - `survey-sent` / `survey-answered` (`score`) / `commented` (`detail`).
+ */
+export const TicketEventType = z.enum([
+  'created',
+  'handed-off',
+  'queued',
+  'claimed',
+  'released',
+  'agent-replied',
+  'promised',
+  'reminded',
+  'promise-kept',
+  'promise-broken',
+  'escalated',
+  'resolved',
+  'survey-sent',
+  'survey-answered',
+  'commented',
+]);
+export type TicketEventType = z.infer<typeof TicketEventType>;
+
+export const TicketEvent = z.object({
+  type: TicketEventType,
+  at: z.number(),
+  by: AgentRef.optional(),
+  detail: z.string().optional(),
+  promisedBy: z.number().optional(),
+  score: z.number().int().min(1).max(5).optional(),
+});
+export type TicketEvent = z.infer<typeof TicketEvent>;
 
 export const Ticket = z.object({
   id: z.string().min(1),
@@ -50,12 +98,24 @@ export const Ticket = z.object({
   category: z.string().optional(),
   priority: z.enum(['normal', 'high']).optional(),
   escalation: z
-    .object({ reason: z.enum(['supervisor', 'still-angry', 'always-human', 'promise-overdue']), at: z.number() })
+    .object({
+      reason: z.enum(['supervisor', 'still-angry', 'always-human', 'promise-overdue', 'working-days']),
+      at: z.number(),
+    })
     .optional(),
   /** Set when the promised reply time passed with the ticket still pending. */
   overdueAt: z.number().optional(),
   /** 1–5 from the closing survey. */
   satisfaction: z.number().int().min(1).max(5).optional(),
+  /** What the customer added after their score (seed 001 四.(三) 评分和评论). */
+  comment: z.string().optional(),
+  /** The agent who holds the matter now, and who resolved it. */
+  claimedBy: AgentRef.optional(),
+  resolvedBy: AgentRef.optional(),
+  /** The flow version that served it (the definitions' content hash). */
+  flowVersion: z.string().optional(),
+  /** Its lifecycle, oldest first (absent on tickets stored before issue 13). */
+  events: z.array(TicketEvent).optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });
@@ -65,11 +125,19 @@ export const TicketChanges = Ticket.pick({
   status: true,
   outcome: true,
   satisfaction: true,
+  comment: true,
+  claimedBy: true,
+  resolvedBy: true,
   promisedBy: true,
   overdueAt: true,
   escalation: true,
   priority: true,
-}).partial();
+})
+  .partial()
+  .extend({
+    /** Lifecycle steps to append (each once: see TicketEvent). */
+    events: z.array(TicketEvent).optional(),
+  });
 export type TicketChanges = z.infer<typeof TicketChanges>;
 
 /**
@@ -95,14 +163,33 @@ function fnv1a(text: string, seed: number): number {
   return h >>> 0;
 }
 
-const PROMISE_TIMER = 'promise:';
+/**
+ * The timers a pending matter runs, named `<kind>:<ticket id>`: `promise` at the promised reply
+ * time, `remind` shortly before it, `escalate` after the working days a complex matter may stay
+ * unresolved (001 五.(二)), `survey` for the follow-up survey (回访) of a matter resolved outside
+ * the chat.
+ */
+export const TICKET_TIMERS = ['promise', 'remind', 'escalate', 'survey'] as const;
+export type TicketTimer = (typeof TICKET_TIMERS)[number];
+
+/** The timer of that kind for a ticket. */
+export function ticketTimer(kind: TicketTimer, ticketId: string): string {
+  return `${kind}:${ticketId}`;
+}
 
 /** The timer that watches a promised reply time. */
 export function promiseTimer(ticketId: string): string {
-  return `${PROMISE_TIMER}${ticketId}`;
+  return ticketTimer('promise', ticketId);
+}
+
+/** The kind and ticket of a timer that concerns a ticket, if it is one that does. */
+export function parseTicketTimer(name: string): { kind: TicketTimer; ticketId: string } | undefined {
+  const colon = name.indexOf(':');
+  const kind = TICKET_TIMERS.find((k) => k === name.slice(0, colon));
+  return kind && colon > 0 ? { kind, ticketId: name.slice(colon + 1) } : undefined;
 }
 
 /** The ticket a timer concerns, if it is one that does. */
 export function ticketOfTimer(name: string): string | undefined {
-  return name.startsWith(PROMISE_TIMER) ? name.slice(PROMISE_TIMER.length) : undefined;
+  return parseTicketTimer(name)?.ticketId;
 }
