@@ -267,11 +267,14 @@ export class Engine {
   }
 
   /**
-   * The flow's input for an event, at the time it is answered. A timer about a ticket (a promised reply time) is judged on the
-   * ticket as it is now: a person may have resolved it meanwhile, outside this conversation.
+   * The flow's input for an event, at the time it is answered. A timer about a ticket (a promised
+   * reply time, a reminder, a follow-up survey) or an agent's action on a ticket's card is judged
+   * on the ticket as it is now: a person may have resolved it meanwhile, outside this conversation.
    */
   private async inputOf(event: InboundEvent): Promise<FlowInput> {
-    const concerns = event.payload.type === 'timer' ? ticketOfTimer(event.payload.name) : undefined;
+    const { payload } = event;
+    const concerns =
+      payload.type === 'timer' ? ticketOfTimer(payload.name) : payload.type === 'agent' ? payload.ticketId : undefined;
     return {
       conversationId: event.conversationId,
       channel: event.channel,

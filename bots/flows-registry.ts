@@ -96,7 +96,10 @@ export class FlowRegistry {
     first: { definitions: FlowDefinition[]; version: string },
     private readonly desk: boolean,
   ) {
-    this.flow = createConversationFlow(compileBundle(first.definitions, defaultLocale), { desk });
+    this.flow = createConversationFlow(compileBundle(first.definitions, defaultLocale), {
+      desk,
+      version: first.version,
+    });
     this.versions.push({ version: first.version, loadedAt: clock(), locales: first.definitions.map((d) => d.locale) });
   }
 
@@ -148,7 +151,10 @@ export class FlowRegistry {
       return { ok: false, problems: result.problems };
     }
     if (result.version === this.version) return { ok: true, version: result.version, changed: false };
-    this.flow = createConversationFlow(compileBundle(result.definitions, this.defaultLocale), { desk: this.desk });
+    this.flow = createConversationFlow(compileBundle(result.definitions, this.defaultLocale), {
+      desk: this.desk,
+      version: result.version,
+    });
     this.versions.push({
       version: result.version,
       loadedAt: this.clock(),

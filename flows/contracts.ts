@@ -229,9 +229,19 @@ export const Effect = z.discriminatedUnion('type', [
     category: z.string().optional(),
     ticketId: z.string().optional(),
   }),
-  z.object({ type: z.literal('desk.notify'), agentId: z.string(), notice: AgentNotice, ticketId: z.string().optional() }),
+  z.object({
+    type: z.literal('desk.notify'),
+    agentId: z.string(),
+    notice: AgentNotice,
+    ticketId: z.string().optional(),
+  }),
   /** `agent`: whom the alert names (a reminder to the agent who claimed the matter). */
-  z.object({ type: z.literal('desk.ping'), level: DeskAlert, agent: AgentRef.optional(), ticketId: z.string().optional() }),
+  z.object({
+    type: z.literal('desk.ping'),
+    level: DeskAlert,
+    agent: AgentRef.optional(),
+    ticketId: z.string().optional(),
+  }),
   z.object({ type: z.literal('queue.join'), at: z.number() }),
   z.object({ type: z.literal('queue.leave'), at: z.number(), claimed: z.boolean() }),
   /** A line for the transcript only (an internal note, a blocked reply); nothing is delivered. */

@@ -3,7 +3,7 @@ import type { Matcher, Understanding } from './match.js';
 import type { ChoiceId, FlowDefinition, IntentId } from './schema.js';
 import type { ServiceEvent } from './service/setup.js';
 import { detectLocale } from './text.js';
-import { ticketOfTimer } from './ticket.js';
+import { parseTicketTimer } from './ticket.js';
 
 /** Characters of a message the matcher reads. */
 export const UNDERSTOOD_MAX = 1_000;
@@ -15,10 +15,27 @@ export interface EventLocale {
 }
 
 /**
- * The machine's event for one input, in the conversation's locale; undefined for inputs the
- * machine has no event for (a command or timer it does not know).
+ * Which card an agent action is about, as the conversation stands: the live handoff's ticket, and
+ * the latest pending matter's (what an action naming no ticket, from a card posted before issue
+ * 13, is taken to mean when there is no handoff).
  */
-export function toEvent(input: FlowInput, locale: string, flow: EventLocale): ServiceEvent | undefined {
+export interface CardsInForce {
+  handoffTicket: string | undefined;
+  latestFollowUp: string | undefined;
+}
+
+/**
+ * The machine's event for one input, in the conversation's locale; undefined for inputs the
+ * machine has no event for (a command or timer it does not know). An agent action on the live
+ * handoff's card is an `agent.*` event; on any other card (a pending matter's follow-up card) a
+ * `followup.*` event naming its ticket.
+ */
+export function toEvent(
+  input: FlowInput,
+  locale: string,
+  flow: EventLocale,
+  cards: CardsInForce = { handoffTicket: undefined, latestFollowUp: undefined },
+): ServiceEvent | undefined {
   const { payload, at } = input;
   switch (payload.type) {
     case 'text':
@@ -54,26 +71,55 @@ export function toEvent(input: FlowInput, locale: string, flow: EventLocale): Se
       return { type: 'user.edit', text: payload.text, at };
     case 'timer':
       return timerEvent(input, payload.name, at);
-    case 'agent': {
-      const agent = { id: payload.agent.id, ...(payload.agent.name ? { name: payload.agent.name } : {}) };
-      switch (payload.action) {
-        case 'reply':
-          return {
-            type: 'agent.reply',
-            agent,
-            text: payload.text ?? '',
-            override: payload.override === true,
-            ...(payload.files?.length ? { files: payload.files } : {}),
-            at,
-          };
-        case 'note':
-          return { type: 'agent.note', agent, text: payload.text ?? '', at };
-        case 'transfer':
-          return { type: 'agent.transfer', agent, category: payload.category ?? '', at };
-        default:
-          return { type: `agent.${payload.action}`, agent, at };
-      }
+    case 'agent':
+      return agentEvent(input, payload, cards);
+  }
+}
+
+type AgentPayload = Extract<FlowInput['payload'], { type: 'agent' }>;
+
+/** An agent's action as the event of the card it came from (see toEvent). */
+function agentEvent(input: FlowInput, payload: AgentPayload, cards: CardsInForce): ServiceEvent {
+  const { at } = input;
+  const agent = { id: payload.agent.id, ...(payload.agent.name ? { name: payload.agent.name } : {}) };
+  const text = payload.text ?? '';
+  const note = payload.note ? { note: payload.note } : {};
+  const files = payload.files?.length ? { files: payload.files } : {};
+  const onHandoff =
+    cards.handoffTicket !== undefined && (payload.ticketId === undefined || payload.ticketId === cards.handoffTicket);
+  if (onHandoff || (payload.ticketId === undefined && cards.latestFollowUp === undefined))
+    switch (payload.action) {
+      case 'reply':
+        return { type: 'agent.reply', agent, text, override: payload.override === true, ...files, at };
+      case 'resolve':
+        return { type: 'agent.resolve', agent, text, override: payload.override === true, ...note, at };
+      case 'note':
+        return { type: 'agent.note', agent, text, at };
+      case 'transfer':
+        return { type: 'agent.transfer', agent, category: payload.category ?? '', at };
+      default:
+        return { type: `agent.${payload.action}`, agent, at };
     }
+  const ticketId = payload.ticketId ?? cards.latestFollowUp ?? '';
+  // Only a ticket of this conversation counts: a forged id names nothing here.
+  const ticket =
+    input.ticket?.id === ticketId && input.ticket.conversationId === input.conversationId ? input.ticket : undefined;
+  const base = { agent, ticketId, status: ticket?.status, promisedBy: ticket?.promisedBy, at };
+  switch (payload.action) {
+    case 'claim':
+      return { type: 'followup.claim', ...base };
+    case 'release':
+      return { type: 'followup.release', ...base };
+    case 'reply':
+      return { type: 'followup.reply', ...base, text, override: payload.override === true, ...files };
+    case 'note':
+      return { type: 'followup.note', ...base, text };
+    // Closing a follow-up card settles the matter, without a message to the customer.
+    case 'resolve':
+    case 'close':
+      return { type: 'followup.resolve', ...base, text, override: payload.override === true, ...note };
+    default:
+      return { type: 'followup.other', ...base };
   }
 }
 
@@ -103,16 +149,20 @@ const TIMER_EVENTS: ReadonlyMap<string, 'timer.idle' | 'timer.listen' | 'timer.c
     ['supervisorSla', 'timer.supervisorSla'],
   ]);
 
-/** A due timer as the machine's event: a promised reply time carries its ticket's status as stored now. */
+/** A due timer as the machine's event: a pending matter's timer carries its ticket's status as stored now. */
 function timerEvent(input: FlowInput, name: string, at: number): ServiceEvent | undefined {
-  const ticketId = ticketOfTimer(name);
-  if (ticketId !== undefined)
+  const concerns = parseTicketTimer(name);
+  if (concerns !== undefined) {
+    const ticket = input.ticket?.id === concerns.ticketId ? input.ticket : undefined;
     return {
-      type: 'timer.promise',
-      ticketId,
-      status: input.ticket?.id === ticketId ? input.ticket.status : undefined,
+      type: 'timer.ticket',
+      kind: concerns.kind,
+      ticketId: concerns.ticketId,
+      status: ticket?.status,
+      rated: ticket?.satisfaction !== undefined,
       at,
     };
+  }
   const type = TIMER_EVENTS.get(name);
   return type === undefined ? undefined : { type, at };
 }

@@ -22,7 +22,7 @@ export const TEXT_PLACEHOLDERS = {
   confirmVerbatim: ['need'],
   describeAgain: [],
   /** 遇到无法当场答复的客户咨询: a confirmed need with no knowledge-base answer is recorded, with the promised time. */
-  followUp: ['ticket', 'hours'],
+  followUp: ['ticket', 'hours', 'by'],
   askMore: [],
   goOn: [],
   closing: [],
@@ -30,7 +30,19 @@ export const TEXT_PLACEHOLDERS = {
   surveyAsk: [],
   surveyRetry: [],
   surveyThanks: ['score'],
+  /** A score at or below `followUp.commentBelowScore`: apologise and ask what went wrong (seed 001 评分和评论). */
   surveySorry: ['score'],
+  /** The comment after a low score is kept. */
+  surveyCommentThanks: [],
+  /** 回访 (001 五.(二)): the survey of a matter a person resolved, naming it. */
+  surveyFollowUp: ['ticket'],
+  /** An agent takes up a pending matter with the customer (by name, or not: handoff.showAgentName). */
+  followUpClaimed: ['agent', 'ticket'],
+  followUpClaimedAnonymous: ['ticket'],
+  /** A customer back while a matter is pending hears where it stands first: pending, with an agent, or past its promised time. */
+  pendingStatus: ['ticket', 'by'],
+  pendingStatusClaimed: ['ticket', 'by', 'agent'],
+  pendingStatusOverdue: ['ticket', 'by'],
   idleClose: [],
   thanks: [],
   apology: [],
@@ -51,8 +63,8 @@ export const TEXT_PLACEHOLDERS = {
   complaintNoted: [],
   complaintResolve: ['answer'],
   complaintResolved: ['ticket'],
-  complaintPromise: ['ticket', 'hours'],
-  complaintEscalate: ['ticket', 'hours'],
+  complaintPromise: ['ticket', 'hours', 'by'],
+  complaintEscalate: ['ticket', 'hours', 'by'],
   complaintResume: [],
   promiseOverdue: ['ticket'],
   handoffQueued: ['position', 'wait'],
@@ -63,7 +75,7 @@ export const TEXT_PLACEHOLDERS = {
   handoffBack: [],
   /** 转接与协助 (003): an agent moved the conversation to colleagues of another category; the customer waits again. */
   handoffTransferred: [],
-  handoffUnavailable: ['ticket', 'hours'],
+  handoffUnavailable: ['ticket', 'hours', 'by'],
   help: ['company'],
 } as const satisfies Record<string, readonly string[]>;
 export type TextKey = keyof typeof TEXT_PLACEHOLDERS;

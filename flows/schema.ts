@@ -100,6 +100,27 @@ export const Handoff = z.object({
   categoryChannels: z.record(z.string(), z.string()).default({}),
 });
 
+/**
+ * Following up pending matters (issue 13; 003 需严格按照承诺时间回复客户, 001 五.(二) 复杂问题超过3个工作日
+ * 未解决自动触发高级别客服介入, 处理完成后24小时内进行满意度回访).
+ */
+export const FollowUpSettings = z.object({
+  /** The agent who claimed a matter (or the channel) is reminded this long before its promised time. */
+  remindBeforeMinutes: z.number().int().min(1).default(60),
+  /** A matter still unresolved this many working days after it was recorded goes to supervisors at high priority (001: 3). */
+  escalateAfterWorkingDays: z.number().int().min(1).default(3),
+  /**
+   * The follow-up survey (回访) of a matter a person resolved outside the chat goes this long after
+   * the resolution, moved out of `quietHours`, and always within 24 hours (001).
+   */
+  surveyDelayMinutes: z.number().int().min(0).max(1_200).default(60),
+  /** No follow-up survey in these local hours (the definition's time zone): from → to, past midnight allowed. */
+  quietHours: z.object({ from: hhmm, to: hhmm }).default({ from: '21:00', to: '09:00' }),
+  /** Scores at or below this are asked what went wrong; the answer is kept as the ticket's comment. */
+  commentBelowScore: z.number().int().min(0).max(5).default(3),
+});
+export type FollowUpSettings = z.infer<typeof FollowUpSettings>;
+
 /** A request beyond policy, answered with the sandwich (三明治法则): understanding, reason, alternative. */
 export const Policy = z.object({
   id: slug,
@@ -181,6 +202,13 @@ export const FlowDefinition = z
     complaints: Complaints,
     policies: z.array(Policy).default([]),
     handoff: Handoff,
+    followUp: FollowUpSettings.default({
+      remindBeforeMinutes: 60,
+      escalateAfterWorkingDays: 3,
+      surveyDelayMinutes: 60,
+      quietHours: { from: '21:00', to: '09:00' },
+      commentBelowScore: 3,
+    }),
   })
   .superRefine((def, ctx) => {
     // The bot must not say what its own standards forbid.

@@ -51,6 +51,8 @@ export interface ConversationFlow {
 export interface FlowOptions {
   /** An agent desk is connected, so handoffs can reach people. */
   desk: boolean;
+  /** The definitions' version (their content hash), recorded on every ticket they serve. */
+  version?: string | undefined;
 }
 
 const IDLE_TIMER = 'idle';
@@ -63,6 +65,7 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
   const machine = createServiceMachine({
     definitions: (locale) => localeOf(locale).definition,
     desk: options.desk,
+    version: options.version,
     agentGuard: combineGuards([...bundle.locales.values()].map((l) => l.guard)),
   });
   const pure = pureTransitions(machine);
@@ -118,7 +121,10 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
     const locale = startsSession
       ? chooseLocale(bundle.locales, bundle.defaultLocale, before.context.locale, input)
       : before.context.locale;
-    const event = toEvent(input, locale, localeOf(locale));
+    const event = toEvent(input, locale, localeOf(locale), {
+      handoffTicket: before.context.handoff?.ticketId || undefined,
+      latestFollowUp: before.context.followUps?.at(-1)?.ticketId,
+    });
     if (!event) return result(before, [], [], `nothing to answer for ${input.payload.type}`);
 
     const [after, directives] = pure.transition(before, event);

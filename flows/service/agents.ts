@@ -1,9 +1,11 @@
-import { and, assign, assertEvent } from 'xstate';
-import type { AgentNotice, DeskUpdate, Directive } from '../contracts.js';
-import { promiseTimer, type TicketChanges } from '../ticket.js';
+import { and, assertEvent } from 'xstate';
+import type { AgentNotice, AgentRef, DeskUpdate, Directive, Effect } from '../contracts.js';
+import type { FileRef } from '../files.js';
+import type { TicketChanges, TicketEvent } from '../ticket.js';
 import { fileLabel } from '../files.js';
 import { joinSpacedLetters, normalize, quoted, trimSentence } from '../text.js';
-import { withTicket } from './records.js';
+import { withFollowUpDesk } from './follow-ups.js';
+import { cardOf, followUpOf, resolveMatter } from './records.js';
 import type { HandoffEntrySetup } from './handoff.js';
 import {
   agentOf,
@@ -34,6 +36,66 @@ function clearSla(enqueue: Enqueue): void {
   enqueue(effect({ type: 'timer.cancel', name: 'supervisorSla' }));
 }
 
+/** The ticket's record of a claim: who holds the matter now. */
+export function claimedUpdate(ticketId: string, agent: AgentRef, at: number): Effect {
+  const who = agent.name ?? agent.id;
+  const changes: TicketChanges = {
+    outcome: `with ${who}, who claimed it`,
+    claimedBy: agent,
+    events: [{ type: 'claimed', at, by: agent }],
+  };
+  return { type: 'ticket.update', id: ticketId, changes, at, ifStatus: 'pending' };
+}
+
+/** The ticket's record of the first reply a person sent the customer on it (first response). */
+export function repliedUpdate(ticketId: string, agent: AgentRef, at: number): Effect {
+  return { type: 'ticket.update', id: ticketId, changes: { events: [{ type: 'agent-replied', at, by: agent }] }, at };
+}
+
+/** An agent's words that do not go to the customer (a note, or someone else's matter), for the transcript. */
+export function internalLine(agent: AgentRef, text: string, files: readonly FileRef[] = []): Effect {
+  const attached = files.map((f) => ` ${fileLabel(f)}`).join('');
+  return { type: 'transcript', from: 'agent', text: `[internal] ${agent.name ?? agent.id}: ${text}${attached}` };
+}
+
+/**
+ * An agent's reply to the customer, through the service-phrase guard (a blocked one is held back
+ * with its files, and the agent told why, on the card of `ticketId`). Returns whether it was sent.
+ */
+export function relayAgentReply(
+  enqueue: Enqueue,
+  deps: MachineDeps,
+  reply: { agent: AgentRef; text: string; override: boolean; files?: readonly FileRef[] | undefined },
+  ticketId: string,
+): boolean {
+  const files = reply.files ?? [];
+  const verdict = deps.agentGuard.check(reply.text);
+  if (!verdict.allowed && !reply.override) {
+    const notice: AgentNotice = { kind: 'guard-blocked', matches: verdict.matches, text: reply.text };
+    enqueue(effect({ type: 'desk.notify', agentId: reply.agent.id, notice, ticketId }));
+    const attached = files.map((f) => ` ${fileLabel(f)}`).join('');
+    const blocked = `[blocked: ${verdict.matches.map((m) => m.phrase).join(', ')}] ${reply.text}${attached}`;
+    enqueue(effect({ type: 'transcript', from: 'agent', text: blocked }));
+    return false;
+  }
+  if (files.length === 0) {
+    enqueue(effect({ type: 'reply', text: reply.text, from: 'agent' }));
+    return true;
+  }
+  // The text goes with the first file, as its caption (one message on the customer's side).
+  files.forEach((file, n) =>
+    enqueue(
+      effect({
+        type: 'reply.file',
+        file,
+        ...(n === 0 && reply.text ? { caption: reply.text } : {}),
+        agentId: reply.agent.id,
+      }),
+    ),
+  );
+  return true;
+}
+
 /**
  * The outcome written on the ticket when a handoff ends this way. A customer who started over or
  * left has the matter `unresolved`, as a need left before an answer is (records.ts).
@@ -58,18 +120,18 @@ function endedOutcome(status: DeskUpdate, context: ServiceContext): TicketChange
  * photo, document, voice note or video as the file itself with its caption, a sticker or the like
  * named, an edit and /help marked as the transcript marks them.
  */
-function relayed(event: ServiceEvent): Directive {
+function relayed(event: ServiceEvent, ticketId: string): Directive {
   if (event.type === 'user.message')
     return event.file
-      ? { type: 'desk.file', file: event.file, caption: quoted(event.text) }
-      : { type: 'desk.post', text: quoted(event.text), from: 'customer' };
+      ? { type: 'desk.file', file: event.file, caption: quoted(event.text), ticketId }
+      : { type: 'desk.post', text: quoted(event.text), from: 'customer', ticketId };
   if (event.type === 'user.media')
     return event.file
-      ? { type: 'desk.file', file: event.file }
-      : { type: 'desk.post', text: `[${event.media}]`, from: 'customer' };
+      ? { type: 'desk.file', file: event.file, ticketId }
+      : { type: 'desk.post', text: `[${event.media}]`, from: 'customer', ticketId };
   if (event.type === 'user.edit')
-    return { type: 'desk.post', text: `[edited] ${quoted(event.text)}`, from: 'customer' };
-  return { type: 'desk.post', text: '/help', from: 'customer' };
+    return { type: 'desk.post', text: `[edited] ${quoted(event.text)}`, from: 'customer', ticketId };
+  return { type: 'desk.post', text: '/help', from: 'customer', ticketId };
 }
 
 /** The desk's side: relaying, the claim, agents' replies (guarded), handing back, closing, requeueing. */
@@ -77,103 +139,53 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
   return entry.extend({
     actions: {
-      relayToDesk: collect(({ event, enqueue }) => enqueue(effect(relayed(event)))),
+      relayToDesk: collect(({ context, event, enqueue }) =>
+        enqueue(effect(relayed(event, context.handoff?.ticketId ?? ''))),
+      ),
       claim: collect(({ context, event, enqueue }) => {
         assertEvent(event, 'agent.claim');
         const h = context.handoff;
         if (!h) return;
         enqueue(effect({ type: 'queue.leave', at: event.at, claimed: true }));
         clearSla(enqueue);
-        enqueue(effect({ type: 'desk.update', status: 'claimed', agent: event.agent }));
+        enqueue(effect({ type: 'desk.update', status: 'claimed', agent: event.agent, ticketId: h.ticketId }));
         if (defOf(context).handoff.showAgentName && event.agent.name)
           enqueue(say('handoffClaimed', { vars: { agent: quoted(event.agent.name) } }));
         else enqueue(say('handoffClaimedAnonymous'));
-        // The record says who has the matter now (an after-hours one no longer "waiting for agents").
-        if (h.ticketId) {
-          const who = event.agent.name ?? event.agent.id;
-          const changes = { outcome: `with ${who}, who claimed it` };
-          enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes, at: event.at, ifStatus: 'pending' }));
-        }
+        // The record says who has the matter now.
+        if (h.ticketId) enqueue(effect(claimedUpdate(h.ticketId, event.agent, event.at)));
         enqueue.assign({ handoff: { ...h, agent: event.agent } });
       }),
       // Only the claiming agent talks to the customer, and only in words the standards allow.
       agentReply: collect(({ context, event, enqueue }) => {
         assertEvent(event, 'agent.reply');
-        const claimer = context.handoff?.agent;
-        const files = event.files ?? [];
-        const attached = files.map((f) => ` ${fileLabel(f)}`).join('');
-        if (!claimer || claimer.id !== event.agent.id) {
-          enqueue(
-            effect({
-              type: 'transcript',
-              from: 'agent',
-              text: `[internal] ${event.agent.name ?? event.agent.id}: ${event.text}${attached}`,
-            }),
-          );
+        const h = context.handoff;
+        const claimer = h?.agent;
+        if (!h || !claimer || claimer.id !== event.agent.id) {
+          enqueue(effect(internalLine(event.agent, event.text, event.files)));
           return;
         }
-        const verdict = deps.agentGuard.check(event.text);
-        // A file shared with a blocked text is held back with it: the customer gets neither.
-        if (!verdict.allowed && !event.override) {
-          enqueue(
-            effect({
-              type: 'desk.notify',
-              agentId: event.agent.id,
-              notice: { kind: 'guard-blocked', matches: verdict.matches, text: event.text },
-            }),
-          );
-          enqueue(
-            effect({
-              type: 'transcript',
-              from: 'agent',
-              text: `[blocked: ${verdict.matches.map((m) => m.phrase).join(', ')}] ${event.text}${attached}`,
-            }),
-          );
-          return;
+        const sent = relayAgentReply(enqueue, deps, event, h.ticketId);
+        // The first reply a person sent on the matter is on its record (first response).
+        if (sent && !h.replied && h.ticketId) {
+          enqueue(effect(repliedUpdate(h.ticketId, event.agent, event.at)));
+          enqueue.assign({ handoff: { ...h, replied: true } });
         }
-        if (files.length === 0) return enqueue(effect({ type: 'reply', text: event.text, from: 'agent' }));
-        // The text goes with the first file, as its caption (one message on the customer's side).
-        files.forEach((file, n) =>
-          enqueue(
-            effect({
-              type: 'reply.file',
-              file,
-              ...(n === 0 && event.text ? { caption: event.text } : {}),
-              agentId: event.agent.id,
-            }),
-          ),
-        );
-      }),
-      // An agent takes over an after-hours card next morning: the only card that is claimable
-      // while the conversation is with the bot (`hasWaitingCard`).
-      adoptConversation: assign(({ context, event }) => {
-        const ticketId = context.waitingTicket ?? '';
-        return {
-          handoff: {
-            reason: 'asked' as const,
-            priority: 'normal' as const,
-            category: context.complaint?.category,
-            ticketId,
-            queuedAt: event.at,
-            agent: undefined,
-          },
-          complaint: undefined,
-          waitingTicket: undefined,
-          // The survey at the end rates the matter the agent handled.
-          sessionTickets: ticketId ? withTicket(context.sessionTickets, ticketId) : context.sessionTickets,
-        };
       }),
       /** Tells the agent who acted out of turn why nothing happened. */
-      notifyAgent: collect(({ event, enqueue }, params: { notice: 'no-handoff' | 'not-claimed' }) => {
+      notifyAgent: collect(({ context, event, enqueue }, params: { notice: 'no-handoff' | 'not-claimed' }) => {
         const agent = agentOf(event);
-        if (agent) enqueue(effect({ type: 'desk.notify', agentId: agent.id, notice: { kind: params.notice } }));
+        const ticketId = 'ticketId' in event ? event.ticketId : context.handoff?.ticketId;
+        if (agent)
+          enqueue(effect({ type: 'desk.notify', agentId: agent.id, notice: { kind: params.notice }, ticketId }));
       }),
       notifyNotYours: collect(({ context, event, enqueue }) => {
         const agent = agentOf(event);
         const by = context.handoff?.agent;
         const notice: AgentNotice | undefined =
           agent && by ? { kind: agent.id === by.id ? 'already-claimed' : 'not-yours', by } : undefined;
-        if (agent && notice) enqueue(effect({ type: 'desk.notify', agentId: agent.id, notice }));
+        const ticketId = context.handoff?.ticketId;
+        if (agent && notice) enqueue(effect({ type: 'desk.notify', agentId: agent.id, notice, ticketId }));
       }),
     },
     guards: {
@@ -197,8 +209,6 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         const norm = normalize(joinSpacedLetters(trimSentence(event.text)));
         return defOf(context).handoff.endWords.some((w) => normalize(w) === norm);
       },
-      // An after-hours card waits for agents (README: Human handoff); a card whose handoff ended does not.
-      hasWaitingCard: ({ context }) => context.waitingTicket !== undefined && context.customer.id !== '',
     },
     actions: {
       notifyUnknownCategory: collect(({ context, event, enqueue }) => {
@@ -210,34 +220,60 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
           known,
           ...(event.category ? { category: event.category } : {}),
         };
-        enqueue(effect({ type: 'desk.notify', agentId: agent.id, notice }));
+        enqueue(effect({ type: 'desk.notify', agentId: agent.id, notice, ticketId: context.handoff?.ticketId }));
       }),
       endHandoff: collect(({ context, event, enqueue }, params: { status: DeskUpdate }) => {
         const h = context.handoff;
         if (!h) return;
         const agent = agentOf(event);
+        const ticketId = h.ticketId;
         if (!h.agent) enqueue(effect({ type: 'queue.leave', at: event.at, claimed: false }));
         clearSla(enqueue);
-        enqueue(effect({ type: 'desk.update', status: params.status, ...(agent ? { agent } : {}) }));
+        enqueue(effect({ type: 'desk.update', status: params.status, ticketId, ...(agent ? { agent } : {}) }));
+        enqueue.assign({ handoff: undefined });
         const changes = endedOutcome(params.status, context);
+        if (params.status === 'closed' && agent) {
+          resolveMatter(enqueue, context, { ticketId, agent, at: event.at, outcome: '' });
+          return;
+        }
+        const pending = followUpOf(context, ticketId);
+        if (pending) {
+          // A promise to the customer stands whatever became of the live talk: the matter waits on
+          // the desk again as a follow-up card (one the desk could not take was re-posted already).
+          const outcome = { outcome: changes.outcome ?? '' };
+          enqueue(effect({ type: 'ticket.update', id: ticketId, changes: outcome, at: event.at, ifStatus: 'pending' }));
+          if (params.status !== 'released') {
+            const card = cardOf(context, {
+              reason: h.reason,
+              priority: h.priority,
+              category: h.category,
+              afterHours: false,
+              ticketId,
+              need: h.need ?? '',
+              facts: [],
+              tickets: [ticketId],
+              followUpBy: pending.promisedBy,
+            });
+            enqueue(effect({ type: 'desk.open', card }));
+          }
+          return;
+        }
         // A matter someone already settled (by phone, `npm run tickets resolve`) stays settled.
         const ifStatus = changes.status === 'unresolved' ? { ifStatus: 'pending' as const } : {};
-        enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes, at: event.at, ...ifStatus }));
-        enqueue.assign({ handoff: undefined });
+        enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: event.at, ...ifStatus }));
       }),
-      // The customer blocked the bot while an after-hours card waited for agents: the card is over
-      // too (the desk is told, it can no longer be claimed) and nobody chases a promise to them.
-      abandonWaitingCard: collect(({ context, event, enqueue }) => {
-        const ticketId = context.waitingTicket;
-        if (!ticketId) return;
-        enqueue(effect({ type: 'desk.update', status: 'customer-left' }));
-        const changes: TicketChanges = {
-          status: 'unresolved',
-          outcome: 'customer blocked the bot or could not be reached before agents were back (after hours)',
-        };
-        enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: event.at, ifStatus: 'pending' }));
-        enqueue(effect({ type: 'timer.cancel', name: promiseTimer(ticketId) }));
-        enqueue.assign({ waitingTicket: undefined });
+      // 结果反馈 (000 三.(一)5): the agent settles the live matter with the outcome the customer hears.
+      resolveHandoff: collect(({ context, event, enqueue }) => {
+        assertEvent(event, 'agent.resolve');
+        const h = context.handoff;
+        if (!h) return;
+        if (event.text) relayAgentReply(enqueue, deps, { ...event, files: undefined }, h.ticketId);
+        clearSla(enqueue);
+        if (!h.agent) enqueue(effect({ type: 'queue.leave', at: event.at, claimed: false }));
+        enqueue(effect({ type: 'desk.update', status: 'resolved', agent: event.agent, ticketId: h.ticketId }));
+        enqueue.assign({ handoff: undefined });
+        const outcome = event.text || event.note || '';
+        resolveMatter(enqueue, context, { ticketId: h.ticketId, agent: event.agent, at: event.at, outcome });
       }),
       requeue: collect(({ context, event, enqueue }, params: { status: DeskUpdate }) => {
         const h = context.handoff;
@@ -248,24 +284,30 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
           effect({
             type: 'desk.update',
             status: params.status,
+            ticketId: h.ticketId,
             ...(agent ? { agent } : {}),
             ...(category ? { category } : {}),
           }),
         );
+        const released: TicketEvent = { type: 'released', at: event.at, ...(agent ? { by: agent } : {}) };
+        enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { events: [released] }, at: event.at }));
         if (h.agent) enqueue(effect({ type: 'queue.join', at: event.at }));
         armSla(enqueue, deps, context, event.at);
         // 转接与协助 (003): the customer hears that colleagues of another team will take it over.
         if (event.type === 'agent.transfer') enqueue(say('handoffTransferred'));
-        enqueue.assign({ handoff: { ...h, agent: undefined, category, queuedAt: h.agent ? event.at : h.queuedAt } });
+        enqueue.assign({
+          handoff: { ...h, agent: undefined, category, queuedAt: h.agent ? event.at : h.queuedAt, replied: false },
+        });
       }),
     },
   });
 }
-export type AgentDeskSetup = ReturnType<typeof withHandoffEnd>;
+export type HandoffEndSetup = ReturnType<typeof withHandoffEnd>;
+export type AgentDeskSetup = ReturnType<typeof withFollowUpDesk>;
 
 /** The handoff's agent layers on top of its entry. */
 export function withAgents(entry: HandoffEntrySetup, deps: MachineDeps): AgentDeskSetup {
-  return withHandoffEnd(withAgentDesk(entry, deps), deps);
+  return withFollowUpDesk(withHandoffEnd(withAgentDesk(entry, deps), deps), deps);
 }
 
 /** An agent action that does not apply now: the agent is told why (one notice for several events). */
@@ -331,6 +373,7 @@ export function handoffState(s: AgentDeskSetup) {
           'agent.reply': refuse('not-claimed'),
           'agent.handback': refuse('not-claimed'),
           'agent.close': refuse('not-claimed'),
+          'agent.resolve': refuse('not-claimed'),
           'agent.release': refuse('not-claimed'),
           'agent.transfer': refuse('not-claimed'),
         },
@@ -353,6 +396,16 @@ export function handoffState(s: AgentDeskSetup) {
               target: '#conversation.service.closing',
               actions: { type: 'endHandoff', params: { status: 'closed' } },
             },
+            { actions: 'notifyNotYours' },
+          ],
+          // Settled with the outcome the customer hears (checked like every reply), then the survey.
+          'agent.resolve': [
+            {
+              guard: and(['isClaimer', 'outcomeAllowed']),
+              target: '#conversation.service.closing',
+              actions: 'resolveHandoff',
+            },
+            { guard: 'isClaimer', actions: 'blockOutcome' },
             { actions: 'notifyNotYours' },
           ],
           'agent.release': [

@@ -1,9 +1,10 @@
 import { assign } from 'xstate';
 import type { EscalationReason } from '../contracts.js';
 import { describeFacts } from '../facts.js';
-import type { Ticket } from '../ticket.js';
+import type { Ticket, TicketEvent } from '../ticket.js';
 import type { HandoffSetup } from './handoff.js';
-import { newTicket, promisedBy, recordTicket, watchPromise } from './records.js';
+import { formatLocalTime } from '../hours.js';
+import { cardOf, followUp, newTicket, promisedBy, recordTicket } from './records.js';
 import {
   collect,
   effect,
@@ -42,7 +43,9 @@ function complaintTicket(
     need: c.facts.what ?? c.text,
     category: category?.id ?? 'other',
     priority: category?.priority ?? 'normal',
-    ...(promiseHours !== undefined ? { promisedBy: promisedBy(at, promiseHours) } : {}),
+    ...(promiseHours !== undefined
+      ? { promisedBy: promisedBy(deps.definitions(context.locale), at, promiseHours) }
+      : {}),
     ...rest,
   });
 }
@@ -62,10 +65,30 @@ function recordPromise(deps: MachineDeps, context: ServiceContext, event: Servic
   });
   if (!ticket) return;
   recordTicket(enqueue, context, ticket);
+  const by = ticket.promisedBy ?? event.at;
+  const def = deps.definitions(context.locale);
   // A customer who blocked the bot cannot hear the promise; it is still kept.
   if (event.type !== 'user.blocked')
-    enqueue(say('complaintPromise', { vars: { ticket: ticket.id, hours: String(hours) } }));
-  watchPromise(enqueue, ticket.id, hours, event.at);
+    enqueue(
+      say('complaintPromise', { vars: { ticket: ticket.id, hours: String(hours), by: formatLocalTime(def, by) } }),
+    );
+  const card = complaintCard(context, ticket, by);
+  followUp(enqueue, deps, context, { ticketId: ticket.id, type: 'complaint', by, at: event.at, card });
+}
+
+/** The follow-up card of a complaint's ticket. */
+function complaintCard(context: ServiceContext, ticket: Ticket, by: number) {
+  return cardOf(context, {
+    ticketId: ticket.id,
+    reason: 'complaint',
+    priority: ticket.priority ?? 'normal',
+    category: ticket.category,
+    need: ticket.need,
+    facts: ticket.facts,
+    tickets: [ticket.id],
+    afterHours: false,
+    followUpBy: by,
+  });
 }
 
 /**
@@ -79,6 +102,8 @@ function recordEscalation(
   event: ServiceEvent,
   enqueue: Enqueue,
   announce: boolean,
+  /** The complaint goes to people now (a handoff follows in the same step). */
+  handedOver: boolean,
 ): void {
   const c = context.complaint;
   if (!c) return;
@@ -94,9 +119,18 @@ function recordEscalation(
   });
   if (!ticket) return;
   recordTicket(enqueue, context, ticket);
+  const by = ticket.promisedBy ?? event.at;
+  const def = deps.definitions(context.locale);
   if ((announce || reason === 'supervisor') && event.type !== 'user.blocked')
-    enqueue(say('complaintEscalate', { vars: { ticket: ticket.id, hours: String(hours) } }));
-  watchPromise(enqueue, ticket.id, hours, event.at);
+    enqueue(
+      say('complaintEscalate', { vars: { ticket: ticket.id, hours: String(hours), by: formatLocalTime(def, by) } }),
+    );
+  // Handed to people now (`handingOff`), the handoff's own card shows the ticket; otherwise it
+  // waits on the desk as a follow-up card.
+  const card = handedOver ? undefined : complaintCard(context, ticket, by);
+  followUp(enqueue, deps, context, { ticketId: ticket.id, type: 'complaint', by, at: event.at, card });
+  const events: TicketEvent[] = [{ type: 'escalated', at: event.at, detail: reason }];
+  enqueue(effect({ type: 'ticket.update', id: ticket.id, changes: { events }, at: event.at }));
   enqueue(effect({ type: 'escalate', escalation: { ticketId: ticket.id, reason, priority: 'high' } }));
 }
 
@@ -114,14 +148,15 @@ export function withComplaintRecords(handoff: HandoffSetup, deps: MachineDeps) {
         enqueue(say('complaintResolved', { vars: { ticket: ticket.id } }));
       }),
       recordComplaintPromise: collect(({ context, event, enqueue }) => recordPromise(deps, context, event, enqueue)),
-      recordComplaintEscalation: collect(({ context, event, enqueue }, params: { announce: boolean }) =>
-        recordEscalation(deps, context, event, enqueue, params.announce),
+      recordComplaintEscalation: collect(
+        ({ context, event, enqueue }, params: { announce: boolean; handedOver: boolean }) =>
+          recordEscalation(deps, context, event, enqueue, params.announce, params.handedOver),
       ),
       // A complaint that ends without the customer (idle, blocked, restarted) is still on record: one
       // people must handle is escalated, any other registered with its promise.
       settleComplaint: collect(({ context, event, enqueue }, params: { announce: boolean }) =>
         needsPerson(deps, context)
-          ? recordEscalation(deps, context, event, enqueue, params.announce)
+          ? recordEscalation(deps, context, event, enqueue, params.announce, false)
           : recordPromise(deps, context, event, enqueue),
       ),
       // The escalated complaint's ticket is the one the handoff card and its outcome refer to.

@@ -228,7 +228,7 @@ function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
     on: {
       // Gone quiet mid-complaint: it is still on record; one people handle is escalated, and the customer told when.
       'timer.idle': { target: idle, actions: [...settle(true), say('idleClose')] },
-      'user.blocked': { target: idle, actions: [...settle(false), 'abandonWaitingCard'] },
+      'user.blocked': { target: idle, actions: settle(false) },
       'user.start': {
         target: '#conversation.service.awaitingNeed',
         actions: [...settle(false), 'startAfresh', 'adoptLocale', effect({ type: 'greet', withAsk: true })],
@@ -328,14 +328,17 @@ function outcomeStates(s: ReturnType<typeof withComplaintSteps>) {
           guard: 'deskConnected',
           target: '#conversation.handingOff',
           actions: [
-            { type: 'recordComplaintEscalation', params: { announce: false } },
+            { type: 'recordComplaintEscalation', params: { announce: false, handedOver: true } },
             'handOverComplaint',
             { type: 'requestHandoff', params: { reason: 'complaint' } },
             'adoptComplaintTicket',
             'clearComplaint',
           ],
         },
-        { target: 'done', actions: { type: 'recordComplaintEscalation', params: { announce: true } } },
+        {
+          target: 'done',
+          actions: { type: 'recordComplaintEscalation', params: { announce: true, handedOver: false } },
+        },
       ],
     }),
     /** Back to where the customer was, or on to "anything else?" if the complaint came first. */

@@ -3,8 +3,18 @@ import type { HandoffReason } from '../contracts.js';
 import { keepFile } from '../files.js';
 import { describeHours, formatLocalTime, isBusinessTime, nextBusinessTime } from '../hours.js';
 import { quoted } from '../text.js';
+import type { TicketEvent } from '../ticket.js';
 import { armSla, handoffState, withAgents, type AgentDeskSetup } from './agents.js';
-import { newTicket, promisedBy, recordTicket, watchPromise, withTicket, type RecordsSetup } from './records.js';
+import {
+  cardOf,
+  followUp,
+  followUpOf,
+  newTicket,
+  promisedBy,
+  recordTicket,
+  withTicket,
+  type RecordsSetup,
+} from './records.js';
 import {
   collect,
   effect,
@@ -44,56 +54,52 @@ function ensureTicket(
 ) {
   const existing = context.handoff?.ticketId;
   if (existing) return { ticketId: existing, sessionTickets: context.sessionTickets };
-  const hours = deps.definitions(context.locale).thresholds.followUpHours;
+  const def = deps.definitions(context.locale);
   const ticket = newTicket(deps, context, event.at, {
     type: 'inquiry',
     status: 'pending',
     need: needOf(context, event),
-    promisedBy: promisedBy(from, hours),
+    promisedBy: promisedBy(def, from, def.thresholds.followUpHours),
     ...fields,
   });
   recordTicket(enqueue, context, ticket);
   return { ticketId: ticket.id, sessionTickets: withTicket(context.sessionTickets, ticket.id) };
 }
 
-/** The handoff card: everything an agent needs so the customer does not repeat anything. */
-function postCard(
-  enqueue: Enqueue,
+/**
+ * The handoff's card (everything an agent needs so the customer does not repeat anything), or,
+ * with `followUpBy` (the promised time, epoch ms), the follow-up card of a matter that waits for
+ * people (after hours, the desk down).
+ */
+function handoffCard(
   context: ServiceContext,
   event: ServiceEvent,
   ticketId: string,
   tickets: string[],
   afterHours: boolean,
-): void {
+  followUpBy?: number,
+) {
   const h = context.handoff;
-  if (!h) return;
-  const card = {
-    reason: h.reason,
-    priority: h.priority,
-    category: h.category,
+  return cardOf(context, {
+    reason: h?.reason ?? 'asked',
+    priority: h?.priority ?? 'normal',
+    category: h?.category,
     afterHours,
-    locale: context.locale,
-    channel: context.channel,
-    // What the customer wrote, or calls themselves, as the card quotes it (see `quoted`).
-    customer:
-      context.customer.name === undefined
-        ? context.customer
-        : { ...context.customer, name: quoted(context.customer.name) },
     ticketId,
-    need: quoted(needOf(context, event)),
-    facts: context.facts.map(quoted),
+    need: needOf(context, event),
+    facts: context.facts,
     tickets,
-  };
-  enqueue(effect({ type: 'desk.open', card }));
+    followUpBy,
+  });
 }
 
 /**
  * The photos and files the customer sent before a person took the matter (and the one sent with
  * this message), shared in the card's thread right after the card, so the agent sees them too.
  */
-function relayKeptFiles(enqueue: Enqueue, context: ServiceContext, event: ServiceEvent): void {
+function relayKeptFiles(enqueue: Enqueue, context: ServiceContext, event: ServiceEvent, ticketId: string): void {
   for (const { caption, ...file } of keepFile(context.files, fileOf(event)))
-    enqueue(effect({ type: 'desk.file', file, ...(caption ? { caption: quoted(caption) } : {}) }));
+    enqueue(effect({ type: 'desk.file', file, ticketId, ...(caption ? { caption: quoted(caption) } : {}) }));
 }
 
 /** Where a handoff goes and how it opens: the queue, after hours, or nobody to hand to. */
@@ -121,18 +127,28 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
         });
         enqueue(effect({ type: 'queue.join', at: event.at }));
         enqueue(say('handoffQueued', { queue: true }));
-        postCard(enqueue, context, event, ticketId, sessionTickets, false);
-        relayKeptFiles(enqueue, context, event);
+        enqueue(effect({ type: 'desk.open', card: handoffCard(context, event, ticketId, sessionTickets, false) }));
+        relayKeptFiles(enqueue, context, event, ticketId);
         armSla(enqueue, deps, context, event.at);
-        enqueue.assign({ handoff: { ...h, ticketId }, facts: [], failures: 0, files: [] });
+        const events: TicketEvent[] = [
+          { type: 'handed-off', at: event.at, detail: h.reason },
+          { type: 'queued', at: event.at },
+        ];
+        enqueue(effect({ type: 'ticket.update', id: ticketId, changes: { events }, at: event.at }));
+        enqueue.assign({
+          handoff: { ...h, ticketId, need: needOf(context, event) },
+          facts: [],
+          failures: 0,
+          files: [],
+        });
       }),
-      // After hours: the card waits for the morning; the customer is told the hours and the promise.
+      // After hours: the matter waits on the desk as a follow-up card for the morning; the customer
+      // is told the hours and the promise, counted from when agents are back.
       openAfterHours: collect(({ context, event, enqueue }) => {
         const h = context.handoff;
         if (!h) return;
         const def = defOf(context);
         const hours = def.thresholds.followUpHours;
-        // The reply time is promised from when agents are back, as the customer is told.
         const back = nextBusinessTime(def, event.at);
         const from = back ?? event.at;
         const { ticketId, sessionTickets } = ensureTicket(
@@ -143,8 +159,8 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
           { outcome: 'after hours: waiting for agents', priority: h.priority },
           from,
         );
-        postCard(enqueue, context, event, ticketId, sessionTickets, true);
-        relayKeptFiles(enqueue, context, event);
+        const by = promisedBy(def, from, hours);
+        const card = handoffCard(context, event, ticketId, sessionTickets, true, by);
         const vars = {
           hours: describeHours(def),
           back: back === undefined ? '' : formatLocalTime(def, back),
@@ -152,26 +168,55 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
           promise: String(hours),
         };
         enqueue(say('handoffAfterHours', { vars }));
-        watchPromise(enqueue, ticketId, hours, from);
-        enqueue.assign({ handoff: undefined, facts: [], failures: 0, waitingTicket: ticketId, files: [] });
+        const type = h.reason === 'complaint' ? 'complaint' : 'inquiry';
+        const events: TicketEvent[] = [{ type: 'handed-off', at: event.at, detail: `${h.reason}, after hours` }];
+        enqueue(effect({ type: 'ticket.update', id: ticketId, changes: { events }, at: event.at }));
+        followUp(enqueue, deps, context, { ticketId, type, by, at: event.at, card });
+        relayKeptFiles(enqueue, context, event, ticketId);
+        enqueue.assign({ handoff: undefined, facts: [], failures: 0, files: [] });
       }),
-      // No desk is connected: say so honestly, record the matter and promise a reply time.
+      // No desk is connected: say so honestly, record the matter and promise a reply time (kept by
+      // its timers; with no desk there is no card).
       handoffUnavailable: collect(({ context, event, enqueue }) => {
-        const hours = defOf(context).thresholds.followUpHours;
+        const def = defOf(context);
+        const hours = def.thresholds.followUpHours;
         const reason = context.handoff?.reason ?? 'asked';
         const { ticketId } = ensureTicket(deps, enqueue, context, event, {
           outcome: `asked for a person (${reason}); no agent desk connected; follow-up promised within ${hours} h`,
         });
-        enqueue(say('handoffUnavailable', { vars: { ticket: ticketId, hours: String(hours) } }));
-        watchPromise(enqueue, ticketId, hours, event.at);
+        const by = promisedBy(def, event.at, hours);
+        enqueue(
+          say('handoffUnavailable', { vars: { ticket: ticketId, hours: String(hours), by: formatLocalTime(def, by) } }),
+        );
+        const type = reason === 'complaint' ? 'complaint' : 'inquiry';
+        if (!followUpOf(context, ticketId)) followUp(enqueue, deps, context, { ticketId, type, by, at: event.at });
         enqueue.assign({ handoff: undefined, facts: [], failures: 0 });
       }),
-      // The desk could not be reached even after retries: the same honest message and promise.
+      // The desk could not be reached even after retries: the same honest message and promise, and
+      // the matter waits as a follow-up card (posted when the desk takes it).
       deskGaveUp: collect(({ context, event, enqueue }) => {
-        const ticketId = context.handoff?.ticketId ?? '';
-        const hours = defOf(context).thresholds.followUpHours;
-        enqueue(say('handoffUnavailable', { vars: { ticket: ticketId, hours: String(hours) } }));
-        if (ticketId) watchPromise(enqueue, ticketId, hours, event.at);
+        const h = context.handoff;
+        const ticketId = h?.ticketId ?? '';
+        const def = defOf(context);
+        const hours = def.thresholds.followUpHours;
+        const by = promisedBy(def, event.at, hours);
+        enqueue(
+          say('handoffUnavailable', { vars: { ticket: ticketId, hours: String(hours), by: formatLocalTime(def, by) } }),
+        );
+        if (!ticketId || !h) return;
+        const card = cardOf(context, {
+          reason: h.reason,
+          priority: h.priority,
+          category: h.category,
+          afterHours: false,
+          ticketId,
+          need: h.need ?? '',
+          facts: [],
+          tickets: [ticketId],
+          followUpBy: by,
+        });
+        const type = h.reason === 'complaint' ? 'complaint' : 'inquiry';
+        followUp(enqueue, deps, context, { ticketId, type, by, at: event.at, card });
       }),
     },
     guards: {

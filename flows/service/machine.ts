@@ -1,4 +1,5 @@
 import { withComplaint } from './complaint.js';
+import { followUpEvents } from './follow-ups.js';
 import { refuse } from './agents.js';
 import { withHandoff } from './handoff.js';
 import { withRecords } from './records.js';
@@ -12,8 +13,8 @@ import { withStandard } from './standard.js';
  * only the root: the events answered the same way in every state, and the three regions.
  * Pure: it emits `Directive`s through the `effect` action; `flows/step.ts` renders and returns them.
  */
-/** An agent action other than a claim while the bot has the conversation: claim the waiting card first, or it is over. */
-const refuseOutside = [{ guard: 'hasWaitingCard', ...refuse('not-claimed') }, refuse('no-handoff')] as const;
+/** An agent action on a handoff that is over (the customer started over or left, an agent closed it). */
+const refuseOutside = refuse('no-handoff');
 
 export function createServiceMachine(deps: MachineDeps) {
   const handoff = withHandoff(withRecords(baseSetup(deps), deps), deps);
@@ -32,7 +33,7 @@ export function createServiceMachine(deps: MachineDeps) {
       sessionTickets: [],
       complaint: undefined,
       handoff: undefined,
-      waitingTicket: undefined,
+      followUps: [],
     }),
     initial: 'service',
     on: {
@@ -42,23 +43,21 @@ export function createServiceMachine(deps: MachineDeps) {
       },
       'user.help': { actions: say('help') },
       // The customer blocked the bot: nothing can reach them, so end quietly, keeping the matter on
-      // record; an after-hours card waiting for them is over too.
-      'user.blocked': { target: '.service.idle', actions: ['recordUnresolved', 'abandonWaitingCard'] },
+      // record. Pending matters stay on the desk: the promise to them is still kept.
+      'user.blocked': { target: '.service.idle', actions: 'recordUnresolved' },
       'user.group': { actions: ['adoptLocale', say('privateOnly')] },
       'user.media': { actions: [say('unsupported'), 'keepFile'] },
       // An edit is kept on the transcript, not answered (during a handoff it reaches the agent).
       'user.edit': {},
       'timer.idle': { target: '.service.idle', actions: ['recordUnresolved', say('idleClose')] },
-      'timer.promise': { actions: 'flagOverdue' },
-      // Agents acting on a conversation that is with the bot. Only an after-hours card waiting for
-      // agents can be claimed; a card whose handoff ended (the customer started over or left, an
-      // agent closed or handed back), an old button or a forged value is refused, and the customer
-      // hears nothing.
-      'agent.claim': [
-        { guard: 'hasWaitingCard', target: '.handoff.claimed', actions: ['adoptConversation', 'claim'] },
-        refuse('no-handoff'),
-      ],
+      // Pending matters: their timers, and agents acting on their follow-up cards (follow-ups.ts).
+      ...followUpEvents,
+      // Agents acting on a handoff card while the bot has the conversation: a card whose handoff
+      // ended (the customer started over or left, an agent closed or handed back), an old button or
+      // a forged value is refused, and the customer hears nothing.
+      'agent.claim': refuseOutside,
       'agent.reply': refuseOutside,
+      'agent.resolve': refuseOutside,
       'agent.handback': refuseOutside,
       'agent.close': refuseOutside,
       'agent.release': refuseOutside,

@@ -1,11 +1,14 @@
 import { assign } from 'xstate';
+import { addWorkingDays, addWorkingHours } from '../calendar.js';
+import type { AgentRef, HandoffCard, HandoffReason } from '../contracts.js';
 import { keepFile } from '../files.js';
-import { questionKey } from '../text.js';
+import { formatLocalTime } from '../hours.js';
+import { quoted, questionKey } from '../text.js';
 import type { FlowDefinition } from '../schema.js';
-import { promiseTimer, ticketId, type Ticket, type TicketChanges } from '../ticket.js';
+import { ticketId, ticketTimer, TICKET_TIMERS, type Ticket, type TicketChanges, type TicketEvent } from '../ticket.js';
 import {
   effect,
-  HOUR_MS,
+  MINUTE_MS,
   say,
   textOf,
   understood,
@@ -14,6 +17,7 @@ import {
   type MachineDeps,
   type ServiceContext,
   type ServiceEvent,
+  type FollowUp,
   collect,
   fileOf,
 } from './setup.js';
@@ -31,7 +35,10 @@ export type TicketFields = Pick<Ticket, 'type' | 'status' | 'need' | 'outcome'> 
 
 /** A new ticket of this conversation, numbered after the ones it recorded before; `at` in epoch ms. */
 export function newTicket(deps: MachineDeps, context: ServiceContext, at: number, fields: TicketFields): Ticket {
+  const created: TicketEvent = { type: 'created', at };
   return {
+    ...(deps.version ? { flowVersion: deps.version } : {}),
+    events: [created],
     id: ticketId(context.conversationId, context.seq + 1, at, deps.definitions(context.locale).timeZone),
     conversationId: context.conversationId,
     channel: context.channel,
@@ -69,17 +76,122 @@ export function withTicket(sessionTickets: readonly string[], id: string): strin
   return sessionTickets.includes(id) ? [...sessionTickets] : [...sessionTickets, id].slice(-MAX_SESSION_TICKETS);
 }
 
-/** Epoch ms `hours` after `at`: the deadline of a promise made at `at`. */
-export function promisedBy(at: number, hours: number): number {
-  return at + hours * HOUR_MS;
+/**
+ * Epoch ms by which a reply promised at `at` within `hours` is due: the hours count on working
+ * days only (calendar.ts: public holidays and closed weekdays do not count, 调休 workdays do), so
+ * a 48-hour promise made before 国庆 falls after it.
+ */
+export function promisedBy(def: FlowDefinition, at: number, hours: number): number {
+  return addWorkingHours(def, at, hours);
+}
+
+/** At most this many pending matters are followed per conversation; the oldest leaves the list (its ticket and timers stay). */
+const MAX_FOLLOW_UPS = 10;
+
+/** The conversation's follow-ups, with `entry` added or replaced (by ticket). */
+export function withFollowUp(list: readonly FollowUp[] | undefined, entry: FollowUp): FollowUp[] {
+  return [...(list ?? []).filter((f) => f.ticketId !== entry.ticketId), entry].slice(-MAX_FOLLOW_UPS);
+}
+
+/** The follow-up of a ticket, if the conversation follows it. */
+export function followUpOf(context: ServiceContext, ticketId: string): FollowUp | undefined {
+  return context.followUps?.find((f) => f.ticketId === ticketId);
+}
+
+/** A card for a ticket, as the desk shows it (what the customer wrote is quoted, see `quoted`). */
+export function cardOf(
+  context: ServiceContext,
+  fields: Pick<HandoffCard, 'ticketId' | 'need' | 'facts' | 'tickets' | 'afterHours'> & {
+    reason: HandoffReason;
+    priority: 'normal' | 'high';
+    category?: string | undefined;
+    followUpBy?: number | undefined;
+  },
+): HandoffCard {
+  const { followUpBy, category, ...rest } = fields;
+  return {
+    ...rest,
+    ...(followUpBy !== undefined
+      ? { kind: 'follow-up' as const, promisedBy: followUpBy }
+      : { kind: 'handoff' as const }),
+    ...(category ? { category } : {}),
+    locale: context.locale,
+    channel: context.channel,
+    customer:
+      context.customer.name === undefined
+        ? context.customer
+        : { ...context.customer, name: quoted(context.customer.name) },
+    need: quoted(fields.need),
+    facts: fields.facts.map(quoted),
+  };
 }
 
 /**
- * A reply time promised to the customer: a durable timer watches it, so that when it passes with
- * the matter still pending the ticket is escalated and the customer hears from us (`flagOverdue`).
+ * A reply time promised to the customer (003: 需严格按照承诺时间回复客户，即使在指定时间未有处理结果，
+ * 也需回复客户) makes the matter a follow-up that people must keep: it is on the desk as a card
+ * (`card`; none when a live handoff's card already shows the ticket), and its durable timers run:
+ * a reminder `followUp.remindBeforeMinutes` before the promised time, the promise itself
+ * (`flagOverdue`), and the escalation of a matter still unresolved after
+ * `followUp.escalateAfterWorkingDays` working days (001 五.(二)). `by`: the promised time (epoch ms).
  */
-export function watchPromise(enqueue: Enqueue, ticketId: string, hours: number, at: number): void {
-  enqueue(effect({ type: 'timer.set', name: promiseTimer(ticketId), dueAt: promisedBy(at, hours) }));
+export function followUp(
+  enqueue: Enqueue,
+  deps: MachineDeps,
+  context: ServiceContext,
+  matter: { ticketId: string; type: FollowUp['type']; by: number; at: number; card?: HandoffCard | undefined },
+): FollowUp {
+  const def = deps.definitions(context.locale);
+  const { ticketId: id, by, at } = matter;
+  const promised: TicketEvent = { type: 'promised', at, promisedBy: by };
+  enqueue(effect({ type: 'ticket.update', id, changes: { promisedBy: by, events: [promised] }, at }));
+  const remindAt = by - def.followUp.remindBeforeMinutes * MINUTE_MS;
+  if (remindAt > at) enqueue(effect({ type: 'timer.set', name: ticketTimer('remind', id), dueAt: remindAt }));
+  enqueue(effect({ type: 'timer.set', name: ticketTimer('promise', id), dueAt: by }));
+  const escalateAt = addWorkingDays(def, at, def.followUp.escalateAfterWorkingDays);
+  enqueue(effect({ type: 'timer.set', name: ticketTimer('escalate', id), dueAt: escalateAt }));
+  if (matter.card && deps.desk) enqueue(effect({ type: 'desk.open', card: matter.card }));
+  const entry: FollowUp = { ticketId: id, promisedBy: by, type: matter.type };
+  enqueue.assign({ followUps: withFollowUp(context.followUps, entry) });
+  return entry;
+}
+
+/** A follow-up is over (resolved, or found settled elsewhere): its timers stop, it leaves the list. */
+export function endFollowUp(
+  enqueue: Enqueue,
+  context: ServiceContext,
+  ticketId: string,
+  keep: 'survey' | 'none',
+): void {
+  for (const kind of TICKET_TIMERS)
+    if (kind !== 'survey' || keep === 'none')
+      enqueue(effect({ type: 'timer.cancel', name: ticketTimer(kind, ticketId) }));
+  enqueue.assign({ followUps: (context.followUps ?? []).filter((f) => f.ticketId !== ticketId) });
+}
+
+/**
+ * A person settled the matter (结果反馈 and 确认与闭环, 000 三.(一)4–5): the ticket is resolved by
+ * `agent` with `outcome` (what the customer was told, or a note; may be empty), its promise is
+ * recorded as kept when that was still in time, and a follow-up stops (its survey timer is the
+ * caller's to set).
+ */
+export function resolveMatter(
+  enqueue: Enqueue,
+  context: ServiceContext,
+  matter: { ticketId: string; agent: AgentRef; at: number; outcome: string },
+): void {
+  const { ticketId: id, agent, at, outcome } = matter;
+  const f = followUpOf(context, id);
+  const who = agent.name ?? agent.id;
+  const events: TicketEvent[] = [{ type: 'resolved', at, by: agent, ...(outcome ? { detail: outcome } : {}) }];
+  if (f && !f.overdue && at <= f.promisedBy) events.push({ type: 'promise-kept', at });
+  const changes: TicketChanges = {
+    status: 'resolved',
+    resolvedBy: agent,
+    outcome: outcome ? `resolved by ${who}: ${outcome}` : `resolved by ${who}`,
+    events,
+  };
+  enqueue(effect({ type: 'ticket.update', id, changes, at }));
+  if (f) endFollowUp(enqueue, context, id, 'survey');
 }
 
 /** Ticket changes for several tickets at once (the survey score applies to the whole session). */
@@ -130,21 +242,33 @@ export function withRecords(base: BaseSetup, deps: MachineDeps) {
       // Either the customer confirmed a need the knowledge base has no answer for, or (no desk to
       // hand to) they said `failures` restatements in a row were not what they meant.
       recordFollowUp: collect(({ context, event, enqueue }) => {
-        const hours = defOf(context).thresholds.followUpHours;
+        const def = defOf(context);
+        const hours = def.thresholds.followUpHours;
         const why =
           context.failures > 0
             ? `need not understood after ${context.failures + 1} restatements`
             : 'no knowledge-base answer for the confirmed need';
+        const by = promisedBy(def, event.at, hours);
         const ticket = newTicket(deps, context, event.at, {
           type: 'inquiry',
           status: 'pending',
           need: context.need ?? '',
           outcome: `${why}; follow-up promised within ${hours} h`,
-          promisedBy: promisedBy(event.at, hours),
+          promisedBy: by,
         });
         recordTicket(enqueue, context, ticket, { more: { facts: [], failures: 0 } });
-        enqueue(say('followUp', { vars: { ticket: ticket.id, hours: String(hours) } }));
-        watchPromise(enqueue, ticket.id, hours, event.at);
+        enqueue(say('followUp', { vars: { ticket: ticket.id, hours: String(hours), by: formatLocalTime(def, by) } }));
+        const card = cardOf(context, {
+          ticketId: ticket.id,
+          reason: 'failures',
+          priority: 'normal',
+          need: ticket.need,
+          facts: ticket.facts,
+          tickets: [ticket.id],
+          afterHours: false,
+          followUpBy: by,
+        });
+        followUp(enqueue, deps, context, { ticketId: ticket.id, type: 'inquiry', by, at: event.at, card });
       }),
       // What the knowledge base could not answer (the need as the customer put it) is counted, so
       // admins see which entries to write (issue 11: unanswered questions are kept).
@@ -157,34 +281,62 @@ export function withRecords(base: BaseSetup, deps: MachineDeps) {
         const policyId = understood(event)?.policy;
         if (policyId) enqueue(effect({ type: 'policy', policyId }));
       }),
-      // The promised time passed. If nobody has resolved the matter: flag the ticket and escalate it,
-      // and tell the customer (agents get the alert instead while they are talking with the customer).
-      flagOverdue: collect(({ context, event, enqueue }) => {
-        if (event.type !== 'timer.promise') return;
+      // A pending matter's timer (records.ts `followUp`): its ticket as stored now decides.
+      onTicketTimer: collect(({ context, event, enqueue }) => {
+        if (event.type !== 'timer.ticket' || event.kind === 'survey') return;
+        const { ticketId: id, at } = event;
+        const f = followUpOf(context, id);
         if (event.status !== 'pending') {
           enqueue(
             effect({
               type: 'transcript',
               from: 'system',
-              text: `promised reply time for ${event.ticketId} passed; the ticket is ${event.status ?? 'gone'}, nothing to chase`,
+              text: `${event.kind} time for ${id} came; the ticket is ${event.status ?? 'gone'}, nothing to chase`,
             }),
           );
+          if (f) endFollowUp(enqueue, context, id, 'survey');
           return;
         }
+        const onLiveCard = context.handoff?.ticketId === id;
+        if (event.kind === 'remind') {
+          // Shortly before the promised time: the agent who has it, or the channel, is reminded.
+          enqueue(
+            effect({ type: 'desk.ping', level: 'reminder', ticketId: id, ...(f?.agent ? { agent: f.agent } : {}) }),
+          );
+          enqueue(effect({ type: 'ticket.update', id, changes: { events: [{ type: 'reminded', at }] }, at }));
+          return;
+        }
+        if (event.kind === 'escalate') {
+          // 001 五.(二): a complex matter unresolved after the working days allowed goes to supervisors.
+          const changes: TicketChanges = {
+            priority: 'high',
+            escalation: { reason: 'working-days', at },
+            events: [{ type: 'escalated', at, detail: 'working-days' }],
+          };
+          enqueue(effect({ type: 'ticket.update', id, changes, at, ifStatus: 'pending' }));
+          enqueue(effect({ type: 'desk.ping', level: 'escalated', ticketId: id }));
+          enqueue(effect({ type: 'escalate', escalation: { ticketId: id, reason: 'working-days', priority: 'high' } }));
+          return;
+        }
+        // The promised time passed with the matter pending: flagged, escalated, the supervisors
+        // alerted at channel level, and the customer told honestly (unless an agent is talking
+        // with them about it right now).
         const changes: TicketChanges = {
-          overdueAt: event.at,
+          overdueAt: at,
           priority: 'high',
-          escalation: { reason: 'promise-overdue', at: event.at },
+          escalation: { reason: 'promise-overdue', at },
+          events: [
+            { type: 'promise-broken', at },
+            { type: 'escalated', at, detail: 'promise-overdue' },
+          ],
         };
-        enqueue(effect({ type: 'ticket.update', id: event.ticketId, changes, at: event.at, ifStatus: 'pending' }));
+        enqueue(effect({ type: 'ticket.update', id, changes, at, ifStatus: 'pending' }));
         enqueue(
-          effect({
-            type: 'escalate',
-            escalation: { ticketId: event.ticketId, reason: 'promise-overdue', priority: 'high' },
-          }),
+          effect({ type: 'escalate', escalation: { ticketId: id, reason: 'promise-overdue', priority: 'high' } }),
         );
-        if (context.handoff) enqueue(effect({ type: 'desk.ping', level: 'overdue' }));
-        else enqueue(say('promiseOverdue', { vars: { ticket: event.ticketId } }));
+        enqueue(effect({ type: 'desk.ping', level: 'overdue', ticketId: id }));
+        if (!onLiveCard) enqueue(say('promiseOverdue', { vars: { ticket: id } }));
+        if (f) enqueue.assign({ followUps: withFollowUp(context.followUps, { ...f, overdue: true }) });
       }),
     },
   });

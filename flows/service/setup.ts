@@ -6,6 +6,7 @@ import type { PhraseGuard } from '../guard.js';
 import type { Understanding } from '../match.js';
 import type { ComplaintKindId, FlowDefinition, IntentId } from '../schema.js';
 import type { Customer, TicketStatus } from '../ticket.js';
+import type { TicketTimer } from '../ticket.js';
 import { trimSentence } from '../text.js';
 
 /**
@@ -40,14 +41,39 @@ export interface ServiceContext {
   complaint: ComplaintState | undefined;
   /** A handoff to people, while the bot stays silent. */
   handoff: HandoffState | undefined;
-  /** A ticket posted after hours, waiting for an agent to pick it up (kept across sessions). */
-  waitingTicket: string | undefined;
+  /** Before issue 13: a ticket posted after hours, waiting for an agent. Now a follow-up; kept so old snapshots restore. */
+  waitingTicket?: string | undefined;
+  /**
+   * The matters of this conversation that people must follow up (a promised reply time, issue 13):
+   * each has a card on the desk and its timers. Kept across sessions until resolved; bounded
+   * (MAX_FOLLOW_UPS, oldest dropped from view, its ticket stays on record). Absent in older snapshots.
+   */
+  followUps?: FollowUp[] | undefined;
+  /** This session already told the customer where their pending matters stand. */
+  statusTold?: boolean | undefined;
+  /** After a low survey score: the tickets the customer's next words are a comment on (seed 001 评分和评论). */
+  commentFor?: string[] | undefined;
   /**
    * Files the customer sent this session outside a handoff (references, at most MAX_KEPT_FILES):
    * recorded on its tickets and shown to the agent if the matter goes to a person. Absent in
    * snapshots stored before files crossed.
    */
   files?: FileRef[] | undefined;
+}
+
+/** A pending matter with a promised reply time, as the conversation follows it up (issue 13). */
+export interface FollowUp {
+  ticketId: string;
+  /** Epoch ms of the reply time promised to the customer. */
+  promisedBy: number;
+  /** The agent who claimed it on the desk, when one has. */
+  agent?: AgentRef | undefined;
+  /** A person already wrote to the customer about it (the first reply is on the record). */
+  replied?: boolean | undefined;
+  /** 'complaint', 'inquiry'…: what the status line tells a returning customer. */
+  type: 'inquiry' | 'complaint';
+  /** The promised time passed with the matter pending (its `promise-broken` is on the record). */
+  overdue?: boolean | undefined;
 }
 
 export interface HandoffState {
@@ -59,6 +85,10 @@ export interface HandoffState {
   /** Epoch ms when the customer joined the queue. */
   queuedAt: number;
   agent: AgentRef | undefined;
+  /** The agent's first reply to the customer is on the record (the ticket's `agent-replied`). */
+  replied?: boolean | undefined;
+  /** The need the card showed (for a follow-up card if the desk cannot take the handoff). */
+  need?: string | undefined;
 }
 
 export interface ComplaintState {
@@ -105,14 +135,41 @@ export type ServiceEvent =
   | { type: 'desk.unavailable'; at: number }
   | { type: 'timer.idle'; at: number }
   | { type: 'timer.listen'; at: number }
-  /** A promised reply time passed; `status` is the ticket's as the store has it now (undefined: gone). */
-  | { type: 'timer.promise'; ticketId: string; status: TicketStatus | undefined; at: number }
+  /**
+   * A pending matter's timer came due (`kind`: promise, remind, escalate, survey; see ticketTimer);
+   * `status` and `rated` are the ticket's as the store has it now (status undefined: gone).
+   */
+  | {
+      type: 'timer.ticket';
+      kind: TicketTimer;
+      ticketId: string;
+      status: TicketStatus | undefined;
+      rated: boolean;
+      at: number;
+    }
   | { type: 'timer.claimSla'; at: number }
   | { type: 'timer.supervisorSla'; at: number }
   | ({ type: 'agent.claim' | 'agent.handback' | 'agent.close' | 'agent.release' } & AgentEvent)
   | ({ type: 'agent.reply'; text: string; override: boolean; files?: FileRef[] } & AgentEvent)
   | ({ type: 'agent.note'; text: string } & AgentEvent)
-  | ({ type: 'agent.transfer'; category: string } & AgentEvent);
+  | ({ type: 'agent.transfer'; category: string } & AgentEvent)
+  /** The live handoff's matter is settled: `text` (may be empty) is the outcome the customer receives. */
+  | ({ type: 'agent.resolve'; text: string; override: boolean; note?: string } & AgentEvent)
+  /**
+   * An agent acting on a pending matter's follow-up card (not the live handoff): `status` is the
+   * ticket's as the store has it now (undefined: not read or gone).
+   */
+  | ({ type: 'followup.claim' | 'followup.release' | 'followup.other' } & FollowUpEvent)
+  | ({ type: 'followup.reply'; text: string; override: boolean; files?: FileRef[] } & FollowUpEvent)
+  | ({ type: 'followup.resolve'; text: string; override: boolean; note?: string } & FollowUpEvent)
+  | ({ type: 'followup.note'; text: string } & FollowUpEvent);
+
+/** `status`/`promisedBy`: the ticket's as the store has it now (undefined: not read, gone, or another conversation's). */
+type FollowUpEvent = AgentEvent & {
+  ticketId: string;
+  status: TicketStatus | undefined;
+  promisedBy?: number | undefined;
+};
 
 /** `idle`: no conversation in progress. `with-people`: a handoff holds it; the bot relays and stays quiet. */
 export type ServiceTag = 'idle' | 'with-people';
@@ -123,6 +180,8 @@ export interface MachineDeps {
   definitions: (locale: string) => FlowDefinition;
   /** An agent desk is connected (Slack, the playground): handoffs can reach people. */
   desk: boolean;
+  /** The definitions' version, recorded on the tickets they serve (undefined in tests that build a flow by hand). */
+  version?: string | undefined;
   /** The service-phrase guard for agents' replies: every locale's list, since one desk answers customers of every locale. */
   agentGuard: PhraseGuard;
 }
@@ -171,6 +230,7 @@ function mentions(event: ServiceEvent, id: IntentId): boolean {
 }
 
 export const HOUR_MS = 3_600_000;
+export const MINUTE_MS = 60_000;
 export const SECOND_MS = 1000;
 
 /** The machine's base: types, the effect placeholder, locale adoption, and the guards on what was said. */

@@ -1,6 +1,7 @@
-import { and, assign, raise } from 'xstate';
+import { and, assign, or, raise } from 'xstate';
 import type { ChoiceId } from '../schema.js';
 import type { ComplaintSetup } from './complaint.js';
+import { followUpAdoption, followUpSurveyNow } from './follow-ups.js';
 import { newTicket, recordTicket, updateTickets } from './records.js';
 import { restate } from './restate.js';
 import { keepFile } from '../files.js';
@@ -78,15 +79,36 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
       rate: collect(({ context, event, enqueue }) => {
         const rating = understood(event)?.rating;
         if (rating === undefined) return;
-        updateTickets(enqueue, context.sessionTickets, { satisfaction: rating }, event.at);
-        // A low score is not thanked like a high one: apologise and say it will be looked at.
-        enqueue(say(rating <= 2 ? 'surveySorry' : 'surveyThanks', { vars: { score: String(rating) } }));
+        const answered = { type: 'survey-answered' as const, at: event.at, score: rating };
+        updateTickets(enqueue, context.sessionTickets, { satisfaction: rating, events: [answered] }, event.at);
+        // A low score is not thanked like a high one: apologise and ask what went wrong (001 评分和评论).
+        const low = rating <= defOf(context).followUp.commentBelowScore;
+        enqueue(say(low ? 'surveySorry' : 'surveyThanks', { vars: { score: String(rating) } }));
+        enqueue.assign({ commentFor: low ? [...context.sessionTickets] : undefined });
       }),
+      // What the customer says after a low score is their comment on the matters rated, kept on the
+      // tickets instead of starting a new need.
+      keepComment: collect(({ context, event, enqueue }) => {
+        const comment = event.type === 'user.message' ? event.text.trim().slice(0, 2_000) : '';
+        if (!comment) return;
+        const changes = { comment, events: [{ type: 'commented' as const, at: event.at, detail: comment }] };
+        updateTickets(enqueue, context.commentFor ?? [], changes, event.at);
+        enqueue(say('surveyCommentThanks'));
+        enqueue.assign({ commentFor: undefined });
+      }),
+      // The survey goes out (after 结束语): on the record of every matter it rates.
+      markSurveySent: collect(({ context, event, enqueue }) =>
+        updateTickets(enqueue, context.sessionTickets, { events: [{ type: 'survey-sent', at: event.at }] }, event.at),
+      ),
     },
     guards: {
       canAnswer: ({ context }) => context.faqId !== undefined && defOf(context).faq.some((f) => f.id === context.faqId),
       reachedFailureLimit: ({ context }) => context.failures + 1 >= defOf(context).thresholds.failuresBeforeHandoff,
       hasSessionTickets: ({ context }) => context.sessionTickets.length > 0,
+      asksComment: ({ context, event }) => {
+        const rating = understood(event)?.rating;
+        return rating !== undefined && rating <= defOf(context).followUp.commentBelowScore;
+      },
     },
   });
 }
@@ -128,6 +150,7 @@ function standardStates(s: StandardSetup) {
       idle: idleState(s),
       awaitingNeed: {
         on: {
+          ...followUpAdoption,
           'user.message': [
             // Another language before any matter is under way ("thanks" to a Chinese greeting): the
             // conversation adopts it, then takes the message again in it.
@@ -146,7 +169,7 @@ function standardStates(s: StandardSetup) {
         on: {
           // Gone before confirming (quiet, blocked the bot, started over): the matter is still on record.
           'timer.idle': { target: 'idle', actions: [unconfirmedLeft, say('idleClose')] },
-          'user.blocked': { target: 'idle', actions: [unconfirmedLeft, 'abandonWaitingCard'] },
+          'user.blocked': { target: 'idle', actions: unconfirmedLeft },
           'user.start': {
             target: 'awaitingNeed',
             actions: [unconfirmedLeft, 'startAfresh', 'adoptLocale', effect({ type: 'greet', withAsk: true })],
@@ -180,6 +203,7 @@ function standardStates(s: StandardSetup) {
       askMore: {
         entry: say('askMore', { choices: MORE_DONE }),
         on: {
+          ...followUpAdoption,
           'user.message': [
             ...interrupts,
             // 遇到客户致谢时必须响应: a plain thanks here ends the matter, but is answered first.
@@ -205,15 +229,28 @@ function standardStates(s: StandardSetup) {
 function idleState(s: StandardSetup) {
   return s.createStateConfig({
     tags: ['idle'],
-    entry: assign({ need: undefined, faqId: undefined, facts: [], failures: 0, sessionTickets: [], files: [] }),
+    entry: assign({
+      need: undefined,
+      faqId: undefined,
+      facts: [],
+      failures: 0,
+      sessionTickets: [],
+      files: [],
+      statusTold: false,
+      commentFor: undefined,
+    }),
     on: {
       'timer.idle': {},
+      ...followUpAdoption,
+      ...followUpSurveyNow,
       'user.media': {
         target: 'awaitingNeed',
         actions: ['adoptLocale', effect({ type: 'greet', withAsk: false }), say('unsupported'), 'keepFile'],
       },
       'user.message': [
         { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
+        // Back while a matter is pending: where it stands comes first, then the message is taken.
+        { guard: 'hasFollowUpsToTell', actions: ['tellPendingStatus', raise(({ event }) => event)] },
         // An angry first message gets no cheerful greeting: listen first.
         {
           guard: 'startsComplaint',
@@ -253,24 +290,30 @@ function closingStates(s: StandardSetup) {
         {
           guard: 'hasSessionTickets',
           target: 'survey',
-          actions: {
-            type: 'effect',
-            params: ({ context }) => ({
-              type: 'say',
-              key: 'closingRecorded',
-              vars: { ticket: context.sessionTickets.at(-1) ?? '' },
-            }),
-          },
+          actions: [
+            {
+              type: 'effect',
+              params: ({ context }) => ({
+                type: 'say',
+                key: 'closingRecorded',
+                vars: { ticket: context.sessionTickets.at(-1) ?? '' },
+              }),
+            },
+            say('surveyAsk', { choices: SCORES }),
+            'markSurveySent',
+          ],
         },
         { target: 'idle', actions: say('closing') },
       ],
     }),
+    /** The survey was asked (after 结束语, or as the 回访 of a matter a person resolved): the next score rates it. */
     survey: s.createStateConfig({
-      entry: say('surveyAsk', { choices: SCORES }),
       on: {
+        ...followUpAdoption,
         // Already thanked and closed politely: a customer who does not rate is simply let go.
         'timer.idle': { target: 'idle' },
         'user.message': [
+          { guard: 'asksComment', target: 'commenting', actions: 'rate' },
           { guard: 'hasRating', target: 'idle', actions: 'rate' },
           ...interrupts,
           ...anyTime,
@@ -281,6 +324,18 @@ function closingStates(s: StandardSetup) {
             actions: [assign({ sessionTickets: [] }), 'answerLead', 'captureNeed'],
           },
           { actions: say('surveyRetry', { choices: SCORES }) },
+        ],
+      },
+    }),
+    /** After a low score the customer was asked what went wrong: their answer is the comment (seed 001 评分和评论). */
+    commenting: s.createStateConfig({
+      on: {
+        'timer.idle': { target: 'idle' },
+        'user.message': [
+          // A complaint or a request for a person is not a comment: it is handled as one.
+          ...interrupts,
+          { guard: or(['wantsToFinish', 'nothingToAdd']), target: 'idle', actions: say('closing') },
+          { target: 'idle', actions: 'keepComment' },
         ],
       },
     }),

@@ -1,0 +1,280 @@
+import { and, not } from 'xstate';
+import type { AgentNotice } from '../contracts.js';
+import { formatLocalTime, localParts } from '../hours.js';
+import type { ChoiceId, FlowDefinition } from '../schema.js';
+import { quoted } from '../text.js';
+import { ticketTimer, type TicketChanges } from '../ticket.js';
+import { claimedUpdate, internalLine, relayAgentReply, repliedUpdate, type HandoffEndSetup } from './agents.js';
+import { followUpOf, resolveMatter, withFollowUp, withTicket } from './records.js';
+import {
+  collect,
+  effect,
+  MINUTE_MS,
+  say,
+  type Enqueue,
+  type FollowUp,
+  type MachineDeps,
+  type ServiceContext,
+  type ServiceEvent,
+} from './setup.js';
+
+/**
+ * Pending matters that people follow up (issue 13; 003 需严格按照承诺时间回复客户, 000 三.(一)4–5
+ * 执行与跟进、确认与闭环, 001 五.(二) 处理完成后24小时内进行满意度回访). Each is a card on the desk
+ * (records.ts `followUp` posts it with its timers). Agents act on it at any time, whether or not
+ * the customer is chatting: claim it (a conversation with nothing under way is then theirs, as a
+ * handoff on that card), write to the customer through the phrase guard, resolve it with the
+ * outcome the customer receives, then the satisfaction survey. A customer who comes back while a
+ * matter is pending hears its status first.
+ */
+
+type FollowUpEvent = Extract<ServiceEvent, { type: `followup.${string}` }>;
+
+function isFollowUpEvent(event: ServiceEvent): event is FollowUpEvent {
+  return event.type.startsWith('followup.');
+}
+
+/**
+ * The follow-up an event is about: the one the conversation keeps, or, for a ticket of this
+ * conversation the store still has pending (one recorded before issue 13, or dropped from the
+ * bounded list), one rebuilt from the ticket.
+ */
+function followUpFor(context: ServiceContext, event: ServiceEvent): FollowUp | undefined {
+  if (!isFollowUpEvent(event)) return undefined;
+  const kept = followUpOf(context, event.ticketId);
+  if (kept) return event.status === undefined || event.status === 'pending' ? kept : undefined;
+  if (event.status !== 'pending') return undefined;
+  return { ticketId: event.ticketId, promisedBy: event.promisedBy ?? event.at, type: 'inquiry' };
+}
+
+/** Whether local time `hhmm` falls in quiet hours from → to (past midnight when `to` is not after `from`). */
+function isQuiet(def: FlowDefinition, at: number): boolean {
+  const { from, to } = def.followUp.quietHours;
+  const { time } = localParts(def.timeZone, at);
+  return from < to ? from <= time && time < to : time >= from || time < to;
+}
+
+/**
+ * When the follow-up survey (回访) of a matter resolved at `at` goes: `surveyDelayMinutes` later,
+ * moved to the end of the quiet hours when that falls at night (never at night, 001), and always
+ * within 24 hours of the resolution. Epoch ms, rounded to the minute.
+ */
+export function surveyTime(def: FlowDefinition, at: number): number {
+  const start = Math.ceil((at + def.followUp.surveyDelayMinutes * MINUTE_MS) / MINUTE_MS) * MINUTE_MS;
+  const last = at + 24 * 60 * MINUTE_MS;
+  for (let t = start; t < last; t += 15 * MINUTE_MS) if (!isQuiet(def, t)) return t;
+  return start;
+}
+
+/** Sends the survey of a matter a person resolved, naming it; the survey state rates it. */
+function askSurvey(enqueue: Enqueue, ticketId: string, at: number): void {
+  enqueue(say('surveyFollowUp', { vars: { ticket: ticketId }, choices: SCORES }));
+  const changes: TicketChanges = { events: [{ type: 'survey-sent', at }] };
+  enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at }));
+  enqueue.assign({ sessionTickets: [ticketId] });
+}
+
+const SCORES: ChoiceId[] = ['score5', 'score4', 'score3', 'score2', 'score1'];
+
+/** The follow-up desk, on top of the handoff's agent layers. */
+export function withFollowUpDesk(desk: HandoffEndSetup, deps: MachineDeps) {
+  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
+  const notify = (enqueue: Enqueue, event: FollowUpEvent, notice: AgentNotice) =>
+    enqueue(effect({ type: 'desk.notify', agentId: event.agent.id, notice, ticketId: event.ticketId }));
+  return desk.extend({
+    guards: {
+      followUpKnown: ({ context, event }) => followUpFor(context, event) !== undefined,
+      followUpClaimedByOther: ({ context, event }) => {
+        const agent = followUpFor(context, event)?.agent;
+        return agent !== undefined && 'agent' in event && agent.id !== event.agent.id;
+      },
+      isFollowUpClaimer: ({ context, event }) => {
+        const agent = followUpFor(context, event)?.agent;
+        return agent !== undefined && 'agent' in event && agent.id === event.agent.id;
+      },
+      // An outcome goes to the customer only in words the standards allow (or deliberately overridden).
+      outcomeAllowed: ({ event }) =>
+        (event.type === 'agent.resolve' || event.type === 'followup.resolve') &&
+        (event.text === '' || event.override || deps.agentGuard.check(event.text).allowed),
+      hasOutcomeText: ({ event }) => event.type === 'followup.resolve' && event.text !== '',
+      // The 回访 of a resolved matter the customer has not rated.
+      surveyDue: ({ event }) =>
+        event.type === 'timer.ticket' && event.kind === 'survey' && event.status === 'resolved' && !event.rated,
+      isSurveyTimer: ({ event }) => event.type === 'timer.ticket' && event.kind === 'survey',
+      hasFollowUpsToTell: ({ context }) => (context.followUps?.length ?? 0) > 0 && context.statusTold !== true,
+    },
+    actions: {
+      notifyNotPending: collect(({ event, enqueue }) => {
+        if (isFollowUpEvent(event)) notify(enqueue, event, { kind: 'not-pending', ticketId: event.ticketId });
+      }),
+      notifyFollowUpNotYours: collect(({ context, event, enqueue }) => {
+        const by = followUpFor(context, event)?.agent;
+        if (!isFollowUpEvent(event) || !by) return;
+        notify(enqueue, event, { kind: by.id === event.agent.id ? 'already-claimed' : 'not-yours', by });
+      }),
+      notifyFollowUpNotClaimed: collect(({ event, enqueue }) => {
+        if (isFollowUpEvent(event)) notify(enqueue, event, { kind: 'not-claimed' });
+      }),
+      notifyNoHandoff: collect(({ event, enqueue }) => {
+        if (isFollowUpEvent(event)) notify(enqueue, event, { kind: 'no-handoff' });
+      }),
+      // The agent has the matter now: on the card, on the record, and for the reminder.
+      claimFollowUp: collect(({ context, event, enqueue }) => {
+        const f = followUpFor(context, event);
+        if (!f || event.type !== 'followup.claim') return;
+        enqueue(effect({ type: 'desk.update', status: 'claimed', agent: event.agent, ticketId: f.ticketId }));
+        enqueue(effect(claimedUpdate(f.ticketId, event.agent, event.at)));
+        enqueue.assign({ followUps: withFollowUp(context.followUps, { ...f, agent: event.agent }) });
+      }),
+      // A conversation with nothing under way becomes the agent's, on the follow-up's card: what
+      // the customer writes now reaches them, and the survey at the end rates this matter.
+      adoptFollowUp: collect(({ context, event, enqueue }) => {
+        const f = followUpFor(context, event);
+        if (!f || event.type !== 'followup.claim') return;
+        enqueue.assign({
+          handoff: {
+            reason: 'asked',
+            priority: 'normal',
+            category: undefined,
+            ticketId: f.ticketId,
+            queuedAt: event.at,
+            agent: event.agent,
+            replied: f.replied,
+          },
+          complaint: undefined,
+          need: undefined,
+          faqId: undefined,
+          facts: [],
+          sessionTickets: withTicket([], f.ticketId),
+        });
+        const vars = { ticket: f.ticketId, agent: quoted(event.agent.name ?? '') };
+        if (defOf(context).handoff.showAgentName && event.agent.name) enqueue(say('followUpClaimed', { vars }));
+        else enqueue(say('followUpClaimedAnonymous', { vars: { ticket: f.ticketId } }));
+      }),
+      releaseFollowUp: collect(({ context, event, enqueue }) => {
+        const f = followUpFor(context, event);
+        if (!f || event.type !== 'followup.release') return;
+        enqueue(effect({ type: 'desk.update', status: 'released', agent: event.agent, ticketId: f.ticketId }));
+        const changes: TicketChanges = { events: [{ type: 'released', at: event.at, by: event.agent }] };
+        enqueue(effect({ type: 'ticket.update', id: f.ticketId, changes, at: event.at }));
+        enqueue.assign({ followUps: withFollowUp(context.followUps, { ...f, agent: undefined }) });
+      }),
+      // The agent who has the matter writes to the customer, wherever the conversation is.
+      followUpReply: collect(({ context, event, enqueue }) => {
+        const f = followUpFor(context, event);
+        if (!f || event.type !== 'followup.reply') return;
+        const sent = relayAgentReply(enqueue, deps, event, f.ticketId);
+        if (sent && !f.replied) {
+          enqueue(effect(repliedUpdate(f.ticketId, event.agent, event.at)));
+          enqueue.assign({ followUps: withFollowUp(context.followUps, { ...f, replied: true }) });
+        }
+      }),
+      followUpInternal: collect(({ event, enqueue }) => {
+        if (event.type === 'followup.reply' || event.type === 'followup.note')
+          enqueue(effect(internalLine(event.agent, event.text, 'files' in event ? event.files : [])));
+      }),
+      // Settled: the customer receives the outcome (when there is one), the card and the record say
+      // so. The survey follows at once in a conversation with nothing under way (`askFollowUpSurvey`),
+      // or as the 回访 within 24 hours (`scheduleFollowUpSurvey`).
+      resolveFollowUp: collect(({ context, event, enqueue }) => {
+        const f = followUpFor(context, event);
+        if (!f || event.type !== 'followup.resolve') return;
+        if (event.text) relayAgentReply(enqueue, deps, { ...event, override: true }, f.ticketId);
+        enqueue(effect({ type: 'desk.update', status: 'resolved', agent: event.agent, ticketId: f.ticketId }));
+        const outcome = event.text || event.note || '';
+        resolveMatter(enqueue, context, { ticketId: f.ticketId, agent: event.agent, at: event.at, outcome });
+      }),
+      scheduleFollowUpSurvey: collect(({ context, event, enqueue }) => {
+        if (event.type !== 'followup.resolve') return;
+        const dueAt = surveyTime(defOf(context), event.at);
+        enqueue(effect({ type: 'timer.set', name: ticketTimer('survey', event.ticketId), dueAt }));
+      }),
+      askFollowUpSurvey: collect(({ event, enqueue }) => {
+        if (event.type === 'followup.resolve' || event.type === 'timer.ticket')
+          askSurvey(enqueue, event.ticketId, event.at);
+      }),
+      // The 回访 came while the customer is busy with something else: it is asked with the survey
+      // that closes what they are doing now.
+      surveyWithSession: collect(({ context, event, enqueue }) => {
+        if (event.type !== 'timer.ticket' || event.status !== 'resolved' || event.rated) return;
+        enqueue.assign({ sessionTickets: withTicket(context.sessionTickets, event.ticketId) });
+      }),
+      // A customer back while matters are pending hears where they stand first (the latest two).
+      tellPendingStatus: collect(({ context, enqueue }) => {
+        const def = defOf(context);
+        for (const f of (context.followUps ?? []).slice(-2)) {
+          const vars = { ticket: f.ticketId, by: formatLocalTime(def, f.promisedBy) };
+          if (f.overdue) enqueue(say('pendingStatusOverdue', { vars }));
+          else if (f.agent?.name)
+            enqueue(say('pendingStatusClaimed', { vars: { ...vars, agent: quoted(f.agent.name) } }));
+          else enqueue(say('pendingStatus', { vars }));
+        }
+        enqueue.assign({ statusTold: true });
+      }),
+      // The outcome the agent wrote did not pass the service-phrase guard: nothing is settled yet.
+      blockOutcome: collect(({ context, event, enqueue }) => {
+        if (event.type !== 'agent.resolve' && event.type !== 'followup.resolve') return;
+        const ticketId = event.type === 'followup.resolve' ? event.ticketId : context.handoff?.ticketId;
+        const verdict = deps.agentGuard.check(event.text);
+        if (verdict.allowed) return;
+        const notice: AgentNotice = { kind: 'guard-blocked', matches: verdict.matches, text: event.text };
+        enqueue(effect({ type: 'desk.notify', agentId: event.agent.id, notice, ticketId }));
+      }),
+    },
+  });
+}
+export type FollowUpDeskSetup = ReturnType<typeof withFollowUpDesk>;
+
+/**
+ * What every state does with a follow-up card's actions and a pending matter's timers (the root
+ * of the machine): states with nothing under way add adopting the conversation on a claim, and
+ * asking the survey at once (`followUpAdoption`, `followUpSurveyNow`).
+ */
+export const followUpEvents = {
+  'timer.ticket': [{ guard: 'isSurveyTimer', actions: 'surveyWithSession' }, { actions: 'onTicketTimer' }],
+  'followup.claim': [
+    { guard: 'followUpClaimedByOther', actions: 'notifyFollowUpNotYours' },
+    { guard: 'followUpKnown', actions: 'claimFollowUp' },
+    { actions: 'notifyNotPending' },
+  ],
+  'followup.release': [
+    { guard: 'isFollowUpClaimer', actions: 'releaseFollowUp' },
+    { guard: 'followUpClaimedByOther', actions: 'notifyFollowUpNotYours' },
+    { guard: 'followUpKnown', actions: 'notifyFollowUpNotClaimed' },
+    { actions: 'notifyNotPending' },
+  ],
+  'followup.reply': [
+    { guard: 'isFollowUpClaimer', actions: 'followUpReply' },
+    // Someone else's matter: kept as an internal line, as in a handoff's thread.
+    { guard: 'followUpClaimedByOther', actions: 'followUpInternal' },
+    { guard: 'followUpKnown', actions: 'notifyFollowUpNotClaimed' },
+    { actions: 'notifyNotPending' },
+  ],
+  // Anyone at the desk may settle a pending matter (a supervisor, staff at the CLI).
+  'followup.resolve': [
+    { guard: and(['followUpKnown', not('outcomeAllowed')]), actions: 'blockOutcome' },
+    { guard: 'followUpKnown', actions: ['resolveFollowUp', 'scheduleFollowUpSurvey'] },
+    { actions: 'notifyNotPending' },
+  ],
+  'followup.note': { actions: 'followUpInternal' },
+  'followup.other': { actions: 'notifyNoHandoff' },
+} as const;
+
+/** In a state with nothing under way, a claim makes the conversation the agent's (see `adoptFollowUp`). */
+export const followUpAdoption = {
+  'followup.claim': {
+    guard: and(['followUpKnown', not('followUpClaimedByOther')]),
+    target: '#conversation.handoff.claimed',
+    actions: ['claimFollowUp', 'adoptFollowUp'],
+  },
+} as const;
+
+/** With no conversation in progress, the outcome is followed by the survey at once, and a 回访 due is asked. */
+export const followUpSurveyNow = {
+  'followup.resolve': {
+    guard: and(['followUpKnown', 'outcomeAllowed', 'hasOutcomeText']),
+    target: '#conversation.service.survey',
+    actions: ['resolveFollowUp', 'askFollowUpSurvey'],
+  },
+  'timer.ticket': { guard: 'surveyDue', target: '#conversation.service.survey', actions: 'askFollowUpSurvey' },
+} as const;
