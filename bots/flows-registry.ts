@@ -3,6 +3,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { calendarWarning } from '../flows/calendar.js';
 import { compileBundle, createConversationFlow, type ConversationFlow } from '../flows/step.js';
 import { parseDefinition, type DefinitionProblem } from '../flows/definition.js';
 import type { FlowDefinition } from '../flows/schema.js';
@@ -79,6 +80,23 @@ export async function checkDefinitions(dir: string, defaultLocale: string): Prom
   return { ok: true, definitions, version: hash.digest('hex').slice(0, 12), files: names };
 }
 
+/** How far ahead the holiday data must reach at start-up (issue 13: "the next 90 days"). */
+export const CALENDAR_HORIZON_DAYS = 90;
+
+/**
+ * One warning per definition whose working-day calendar (region cn) has no holiday data for part
+ * of the next 90 days from `at`: those dates would count as ordinary days. Empty when covered.
+ */
+export function calendarWarnings(
+  definitions: readonly FlowDefinition[],
+  at: number,
+): Array<{ locale: string; message: string }> {
+  return definitions.flatMap((def) => {
+    const message = calendarWarning(def, at, CALENDAR_HORIZON_DAYS);
+    return message === undefined ? [] : [{ locale: def.locale, message }];
+  });
+}
+
 /**
  * The flow in force. A reload that finds any problem changes nothing: the last valid version
  * keeps serving, and the problems are logged with their file and path.
@@ -118,6 +136,8 @@ export class FlowRegistry {
         result.problems.map((p) => ({ path: `${p.file}: ${p.path}`, message: p.message })),
       );
     options.log.info('flow definitions loaded', { dir: options.dir, version: result.version, files: result.files });
+    for (const w of calendarWarnings(result.definitions, (options.clock ?? Date.now)()))
+      options.log.warn(`holiday calendar incomplete (${w.locale}): ${w.message}`, { locale: w.locale });
     return new FlowRegistry(
       options.dir,
       options.defaultLocale,

@@ -1,94 +1,63 @@
+import { calendarDay, type CalendarDefinition } from './calendar.js';
+import { formatterFor, localParts, shiftDate, zonedTime } from './local-time.js';
 import type { FlowDefinition } from './schema.js';
 
-const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-
-export interface Local {
-  weekday: (typeof WEEKDAYS)[number];
-  date: string;
-  time: string;
-}
-
-const FORMATS = new Map<string, Intl.DateTimeFormat>();
-
-/** Intl formatters are costly to build (tens of µs) and immutable: one per time zone and style. */
-export function formatterFor(
-  timeZone: string,
-  locale = 'en-US',
-  style: Intl.DateTimeFormatOptions = {},
-): Intl.DateTimeFormat {
-  const key = `${timeZone}|${locale}|${JSON.stringify(style)}`;
-  let f = FORMATS.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat(locale, { timeZone, ...style });
-    FORMATS.set(key, f);
-  }
-  return f;
-}
-
-const PARTS: Intl.DateTimeFormatOptions = {
-  weekday: 'short',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-};
-
-/** The last minute asked for, per time zone: a turn asks several times (greeting, hours, promises). */
-const LAST_PARTS = new Map<string, { minute: number; local: Local }>();
-
-/** The weekday, date and time of day at `at` in a time zone: what greetings and business hours read. */
-export function localParts(timeZone: string, at: number): Local {
-  // Zone offsets are whole minutes, so every instant of one UTC minute reads the same locally.
-  const minute = Math.floor(at / 60_000);
-  const last = LAST_PARTS.get(timeZone);
-  if (last?.minute === minute) return last.local;
-  const parts = formatterFor(timeZone, 'en-US', PARTS).formatToParts(at);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  const local: Local = {
-    weekday: get('weekday').toLowerCase().slice(0, 3) as Local['weekday'],
-    date: `${get('year')}-${get('month')}-${get('day')}`,
-    time: `${get('hour')}:${get('minute')}`,
-  };
-  LAST_PARTS.set(timeZone, { minute, local: Object.freeze(local) });
-  return local;
-}
+export { formatterFor, localParts, type Local } from './local-time.js';
 
 /** One range of business hours, as in a definition. */
 type Range = FlowDefinition['businessHours'][number];
 
+/** Whether a range that opened on the current local date covers `time` (HH:MM) of it. */
+const openFrom = (range: Range, time: string) =>
+  range.open <= time && (range.close <= range.open || time < range.close);
+/** Whether a range that opened the day before runs past midnight until after `time` of the current date. */
+const spillsTo = (range: Range, time: string) => range.close <= range.open && time < range.close;
+
 /**
- * Whether a range of business hours covers a local weekday and time. A range whose close is not
- * after its open runs past midnight: `{ days: [mon], open: "21:00", close: "02:00" }` is open
- * from Monday 21:00 until Tuesday 02:00 (and a close of "00:00" ends at midnight).
+ * Whether people are at work at `at` (epoch ms): the definition's business hours, in its time zone,
+ * on the working-day calendar (flows/calendar.ts). A range whose close is not after its open runs
+ * past midnight: `{ days: [mon], open: "21:00", close: "02:00" }` is open from Monday 21:00 until
+ * Tuesday 02:00 (and a close of "00:00" ends at midnight). On a public holiday nothing opens, not
+ * even the end of the night before; on a make-up workday (调休) the ranges that list `mon` open.
  */
-function covers(range: Range, local: Local): boolean {
-  const listed = (day: Local['weekday']) => (range.days as readonly string[]).includes(day);
-  if (range.open < range.close) return listed(local.weekday) && range.open <= local.time && local.time < range.close;
-  const dayBefore = WEEKDAYS[(WEEKDAYS.indexOf(local.weekday) + 6) % 7] ?? local.weekday;
-  return (listed(local.weekday) && range.open <= local.time) || (listed(dayBefore) && local.time < range.close);
+export function isBusinessTime(def: CalendarDefinition, at: number): boolean {
+  const { date, time } = localParts(def.timeZone, at);
+  if (calendarDay(def, date).ranges.some((r) => openFrom(r, time))) return true;
+  return calendarDay(def, shiftDate(date, -1)).ranges.some((r) => spillsTo(r, time));
 }
 
-/** Whether people are at work at `at` (epoch ms): the definition's business hours, in its time zone. */
-export function isBusinessTime(def: Pick<FlowDefinition, 'businessHours' | 'timeZone'>, at: number): boolean {
-  const local = localParts(def.timeZone, at);
-  return def.businessHours.some((range) => covers(range, local));
+/** How far ahead `nextBusinessTime` looks: Spring Festival (up to 9 days) with the weekends around it. */
+const SEARCH_DAYS = 14;
+
+/** Whether the desk is closed all of the local date: no range opens on it and none runs into it from the day before. */
+function closedAllDay(def: CalendarDefinition, date: string): boolean {
+  if (calendarDay(def, date).ranges.length > 0) return false;
+  return !calendarDay(def, shiftDate(date, -1)).ranges.some((r) => r.close <= r.open && r.close > '00:00');
 }
 
-/** When agents are next at work: the next minute, within two weeks, that is business time. */
-export function nextBusinessTime(
-  def: Pick<FlowDefinition, 'businessHours' | 'timeZone'>,
-  at: number,
-): number | undefined {
-  // Openings fall on whole minutes; step by 15 minutes, then refine to the minute.
+/**
+ * When agents are next at work: the first minute at or after `at` (epoch ms), within two weeks,
+ * that is business time on the calendar; undefined when there is none.
+ */
+export function nextBusinessTime(def: CalendarDefinition, at: number): number | undefined {
+  // Openings fall on whole minutes; step by 15 minutes (a closed day at once), then refine to the minute.
   const step = 15 * 60_000;
   const start = Math.ceil(at / 60_000) * 60_000;
-  for (let t = start; t < at + 14 * 86_400_000; t += step) {
-    if (!isBusinessTime(def, t)) continue;
-    let lo = Math.max(start, t - step);
-    while (lo < t && !isBusinessTime(def, lo)) lo += 60_000;
-    return lo;
+  let closed = start;
+  for (let t = start; t < at + SEARCH_DAYS * 86_400_000;) {
+    if (isBusinessTime(def, t)) {
+      let lo = closed;
+      while (lo < t && !isBusinessTime(def, lo)) lo += 60_000;
+      return lo;
+    }
+    const { date } = localParts(def.timeZone, t);
+    if (closedAllDay(def, date)) {
+      t = Math.max(t + step, zonedTime(def.timeZone, shiftDate(date, 1), '00:00'));
+      closed = t;
+    } else {
+      closed = t;
+      t += step;
+    }
   }
   return undefined;
 }

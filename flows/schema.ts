@@ -21,7 +21,7 @@ const hhmm = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a 
 
 const day = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date as YYYY-MM-DD', abort: true })
   .refine(
     (s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
     'is not a real calendar date',
@@ -130,6 +130,36 @@ export const Policy = z.object({
   alternative: Text,
 });
 
+/**
+ * The working-day calendar (工作日历). With `region: cn` (the default) China's public holidays and
+ * make-up working days (调休: a Saturday or Sunday that is a working day) come from the
+ * `chinese-days` package, which follows the State Council's yearly notice; `none` uses the weekly
+ * business hours alone. Dates listed here override the package: `holidays` are closed all day
+ * (company days off, or a public holiday the package does not know yet), `workdays` are open with
+ * an ordinary weekday's hours (a make-up day, or a public holiday the company works). See
+ * flows/calendar.ts for how "working day" and "business time" read it.
+ */
+export const Calendar = z.strictObject({
+  region: z.enum(['cn', 'none'], 'must be cn (Chinese public holidays) or none (business hours alone)').default('cn'),
+  holidays: z.array(day).default([]),
+  workdays: z.array(day).default([]),
+});
+export type Calendar = z.infer<typeof Calendar>;
+
+/** A date in both lists is a contradiction: closed all day and open with weekday hours. */
+function checkCalendar(calendar: Calendar, ctx: z.RefinementCtx): void {
+  const holidays = new Map(calendar.holidays.map((d, i) => [d, i]));
+  calendar.workdays.forEach((d, i) => {
+    const j = holidays.get(d);
+    if (j !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['calendar', 'workdays', i],
+        message: `${d} is also in calendar.holidays[${j}]: list a date as a holiday (closed) or a workday (open), not both`,
+      });
+  });
+}
+
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 export const FlowDefinition = z
@@ -140,6 +170,7 @@ export const FlowDefinition = z
     company: z.string().min(1),
     timeZone,
     businessHours: z.array(z.object({ days: z.array(z.enum(WEEKDAYS)).min(1), open: hhmm, close: hhmm })).min(1),
+    calendar: Calendar.default({ region: 'cn', holidays: [], workdays: [] }),
     greetings: z.object({
       default: textWith(GREETING_PLACEHOLDERS),
       byTime: z.array(z.object({ from: hhmm, to: hhmm, text: textWith(GREETING_PLACEHOLDERS) })).default([]),
@@ -211,6 +242,7 @@ export const FlowDefinition = z
     }),
   })
   .superRefine((def, ctx) => {
+    checkCalendar(def.calendar, ctx);
     // The bot must not say what its own standards forbid.
     const guard = compileGuard(def.forbidden);
     for (const { path, text } of botTexts(def)) {
