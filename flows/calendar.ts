@@ -12,8 +12,9 @@ import type { Calendar, FlowDefinition } from './schema.js';
  * (`dist/chinese-days.json`, from the State Council's yearly notice). The definition's
  * `calendar.holidays` and `calendar.workdays` override it date by date.
  *
- * Semantics: a date is a **working day** when it is not a holiday and either it is a make-up
- * workday or the business hours open on its weekday. On a holiday the desk is closed all day (no
+ * Semantics: a date is a **working day** (工作日, as seed 001 counts "3个工作日" and customers read
+ * it) when it is a make-up workday, or a Monday to Friday that is not a holiday, whatever hours the
+ * desk keeps at weekends. Business hours are separate: on a holiday the desk is closed all day (no
  * business-hours range applies, not even the night range of the day before running past
  * midnight); on a make-up workday the hours are an ordinary weekday's: the ranges that list
  * `mon`. Definitions are read as immutable once parsed (answers are memoised per date).
@@ -94,7 +95,10 @@ export function calendarDay(def: CalendarDefinition, date: string): CalendarDay 
   const { kind, source } = classify(calendar, date);
   const opensOn = (d: Weekday) => def.businessHours.filter((r) => (r.days as readonly string[]).includes(d));
   const ranges = kind === 'holiday' ? [] : opensOn(kind === 'workday' ? 'mon' : weekday);
-  const day: CalendarDay = Object.freeze({ date, weekday, kind, source, ranges, working: ranges.length > 0 });
+  // 工作日 in its official sense (seed 001's "3个工作日"): Monday to Friday, public holidays off and
+  // 调休 make-up days on, whatever hours the desk keeps on weekends.
+  const working = kind === 'workday' || (kind === 'ordinary' && weekday !== 'sat' && weekday !== 'sun');
+  const day: CalendarDay = Object.freeze({ date, weekday, kind, source, ranges, working });
   if (byDate.size > 5000) byDate.clear();
   byDate.set(date, day);
   return day;

@@ -93,11 +93,11 @@ describe('counting working days and hours', () => {
     expect(local(addWorkingDays(office, shanghai('2026-10-03T16:45:00'), 1))).toBe('2026-10-08T16:45');
   });
 
-  it('adds working days across a weekend only where the weekend is off', () => {
+  it('adds working days across a weekend, even for a desk open at weekends (工作日 is Monday to Friday)', () => {
     const friday = shanghai('2026-11-27T15:00:00');
     expect(local(addWorkingDays(office, friday, 1))).toBe('2026-11-30T15:00');
     expect(local(addWorkingDays(office, friday, 3))).toBe('2026-12-02T15:00');
-    expect(local(addWorkingDays(shop, friday, 1))).toBe('2026-11-28T15:00');
+    expect(local(addWorkingDays(shop, friday, 1))).toBe('2026-11-30T15:00');
     expect(addWorkingDays(office, friday + 12_345, 0)).toBe(friday + 12_345);
     expect(addWorkingDays(office, friday + 12_345, 1) - (friday + 12_345)).toBe(3 * 86_400_000);
     expect(() => addWorkingDays(office, friday, -1)).toThrow(RangeError);
@@ -108,7 +108,7 @@ describe('counting working days and hours', () => {
     expect(local(addWorkingHours(shop, shanghai('2026-09-30T10:00:00'), 48))).toBe('2026-10-09T10:00');
     // Friday 20:00 + 48 h in a Monday-to-Friday office: 4 h on Friday, 24 h Monday, 20 h Tuesday.
     expect(local(addWorkingHours(office, shanghai('2026-11-27T20:00:00'), 48))).toBe('2026-12-01T20:00');
-    expect(local(addWorkingHours(shop, shanghai('2026-11-27T20:00:00'), 48))).toBe('2026-11-29T20:00');
+    expect(local(addWorkingHours(shop, shanghai('2026-11-27T20:00:00'), 48))).toBe('2026-12-01T20:00');
     // Asked during the holiday, the clock starts at midnight on the 8th.
     expect(local(addWorkingHours(shop, shanghai('2026-10-03T10:00:00'), 24))).toBe('2026-10-09T00:00');
     expect(addWorkingHours(shop, shanghai('2026-10-03T10:00:00'), 0)).toBe(shanghai('2026-10-03T10:00:00'));
