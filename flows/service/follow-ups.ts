@@ -62,7 +62,14 @@ function isQuiet(def: FlowDefinition, at: number): boolean {
 export function surveyTime(def: FlowDefinition, at: number): number {
   const start = Math.ceil((at + def.followUp.surveyDelayMinutes * MINUTE_MS) / MINUTE_MS) * MINUTE_MS;
   const last = at + 24 * 60 * MINUTE_MS;
-  for (let t = start; t < last; t += 15 * MINUTE_MS) if (!isQuiet(def, t)) return t;
+  const step = 15 * MINUTE_MS;
+  for (let t = start; t < last; t += step) {
+    if (isQuiet(def, t)) continue;
+    // The quiet hours end on a whole minute: refine the 15-minute step back to it.
+    let lo = Math.max(start, t - step);
+    while (lo < t && isQuiet(def, lo)) lo += MINUTE_MS;
+    return lo;
+  }
   return start;
 }
 

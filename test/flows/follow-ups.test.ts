@@ -1,0 +1,296 @@
+import { describe, expect, it } from 'vitest';
+import type { FlowPayload } from '../../flows/contracts.js';
+import type { Ticket, TicketStatus } from '../../flows/ticket.js';
+import { Dialogue } from '../support/dialogue.js';
+import { defaultFlow, shanghai } from '../support/flows.js';
+
+/**
+ * Issue 13, in the conversation: every pending matter is a follow-up that people keep (003 需严格
+ * 按照承诺时间回复客户; 001 五.(二) 3个工作日 escalation and the 24-hour 回访; 000 三.(一)4–5).
+ */
+
+const flow = defaultFlow(undefined, { desk: true });
+const quick = { after: 2_000 };
+const wang = { id: 'U-wang', name: '小王' };
+const li = { id: 'U-li', name: '小李' };
+const HOUR = 3_600_000;
+
+/** A complaint registered with its promise: quality, 48 h (the category's promiseHours). */
+function registered(at = shanghai('2026-11-30T15:00:00')): { d: Dialogue; id: string } {
+  const d = new Dialogue(flow, at);
+  d.say('我要投诉，买的耳机质量有问题', quick);
+  const listen = d.record!.timers.listen!;
+  d.say({ type: 'timer', name: 'listen', dueAt: listen }, { after: listen - d.at });
+  d.say('订单号 20261120001，昨天收到的', quick);
+  d.say('没有了', quick);
+  d.say('不行', quick);
+  const id = d.of('ticket.put')[0]!.ticket.id;
+  return { d, id };
+}
+
+function stored(d: Dialogue, id: string, status: TicketStatus, extra: Partial<Ticket> = {}): Ticket {
+  return {
+    id,
+    type: 'complaint',
+    status,
+    conversationId: 'test:1',
+    channel: 'test',
+    customer: { id: 'c1' },
+    locale: 'zh-CN',
+    need: '',
+    facts: [],
+    outcome: '',
+    createdAt: d.at,
+    updatedAt: d.at,
+    ...extra,
+  };
+}
+
+/** Fires a timer of the conversation at its due time, with the ticket as the store has it then. */
+function fire(d: Dialogue, name: string, ticket?: Ticket): string[] {
+  const dueAt = d.record!.timers[name];
+  if (dueAt === undefined) throw new Error(`no timer ${name}`);
+  return d.say({ type: 'timer', name, dueAt }, { after: dueAt - d.at, ...(ticket ? { ticket } : {}) });
+}
+
+function agent(
+  action: string,
+  ticketId: string | undefined,
+  extra: Record<string, unknown> = {},
+  who = wang,
+): FlowPayload {
+  return { type: 'agent', action, agent: who, ...(ticketId ? { ticketId } : {}), ...extra } as FlowPayload;
+}
+
+describe('a pending matter is on the desk', () => {
+  it('a registered complaint posts a follow-up card with the promised time and runs its timers', () => {
+    const { d: e, id: tid } = registered();
+    expect(e.of('reply').map((r) => r.text)[0]).toMatch(
+      /您的投诉已登记（编号 T\S+）。我们会尽快向相关部门反映，并在48小时内给您明确的答复（最迟 12月2日 15:\d\d，节假日顺延）/,
+    );
+    const [open] = e.of('desk.open');
+    expect(open?.card).toMatchObject({
+      kind: 'follow-up',
+      reason: 'complaint',
+      category: 'quality',
+      ticketId: tid,
+      need: expect.stringContaining('耳机'),
+    });
+    const by = open!.card.promisedBy!;
+    // 48 hours on working days: Monday 15:00 → Wednesday 15:00.
+    expect(new Date(by).toISOString()).toMatch(/^2026-12-02T07:00/);
+    expect(Object.keys(e.record!.timers)).toEqual(
+      expect.arrayContaining([`remind:${tid}`, `promise:${tid}`, `escalate:${tid}`]),
+    );
+    expect(e.record!.timers[`remind:${tid}`]).toBe(by - HOUR);
+    // The promise is on the ticket's lifecycle.
+    const promised = e.of('ticket.update').find((u) => u.id === tid && u.changes.events?.[0]?.type === 'promised');
+    expect(promised?.changes).toMatchObject({ promisedBy: by, events: [{ type: 'promised', promisedBy: by }] });
+  });
+
+  it('counts the promised hours on working days: a Friday-evening promise falls due after the weekend, one before 国庆 after it', () => {
+    const friday = registered(shanghai('2026-11-27T18:00:00'));
+    const fridayBy = friday.d.of('desk.open')[0]!.card.promisedBy!;
+    // 6 h on Friday, none at the weekend, 24 h Monday, 18 h Tuesday.
+    expect(fridayBy).toBe(shanghai('2026-12-01T18:00:00') + (fridayBy % 60_000));
+    const national = registered(shanghai('2026-09-30T10:00:00'));
+    const nationalBy = national.d.of('desk.open')[0]!.card.promisedBy!;
+    expect(nationalBy).toBeGreaterThan(shanghai('2026-10-08T00:00:00'));
+    // 3 working days for the escalation: 国庆 and its weekend do not count, the 调休 Saturday does.
+    expect(national.d.record!.timers[`escalate:${national.id}`]).toBe(
+      shanghai('2026-10-10T10:00:00') + (national.d.record!.timers[`escalate:${national.id}`]! % 60_000),
+    );
+  });
+});
+
+describe('the deadline is kept', () => {
+  it('reminds the channel before the promised time, then the agent who claimed it', () => {
+    const { d, id } = registered();
+    fire(d, 'idle');
+    expect(fire(d, `remind:${id}`, stored(d, id, 'pending'))).toEqual([]);
+    expect(d.of('desk.ping')).toEqual([{ type: 'desk.ping', level: 'reminder', ticketId: id }]);
+    expect(d.of('ticket.update')[0]?.changes.events).toEqual([{ type: 'reminded', at: d.at }]);
+
+    const again = registered();
+    again.d.say(agent('claim', again.id), { after: 1_000, ticket: stored(again.d, again.id, 'pending') });
+    again.d.say('好的', quick);
+    fire(again.d, `remind:${again.id}`, stored(again.d, again.id, 'pending'));
+    expect(again.d.of('desk.ping')).toEqual([
+      { type: 'desk.ping', level: 'reminder', ticketId: again.id, agent: wang },
+    ]);
+  });
+
+  it('at the promised time, still pending: the customer is told honestly and supervisors are alerted', () => {
+    const { d, id } = registered();
+    fire(d, 'idle');
+    const said = fire(d, `promise:${id}`, stored(d, id, 'pending'));
+    expect(said).toEqual([expect.stringMatching(/很抱歉到目前还没能给您处理结果/)]);
+    expect(d.of('desk.ping')).toEqual([{ type: 'desk.ping', level: 'overdue', ticketId: id }]);
+    const [flag] = d.of('ticket.update');
+    expect(flag).toMatchObject({ id, ifStatus: 'pending', changes: { priority: 'high' } });
+    expect(flag?.changes.events?.map((e) => e.type)).toEqual(['promise-broken', 'escalated']);
+    expect(d.escalations).toEqual([{ ticketId: id, reason: 'promise-overdue', priority: 'high' }]);
+    // Back later, the customer hears it is past its time and escalated.
+    expect(d.say('你好', { after: HOUR })[0]).toMatch(/已超过承诺的答复时间/);
+  });
+
+  it('escalates a matter still unresolved after 3 working days, at high priority', () => {
+    const { d, id } = registered();
+    fire(d, 'idle');
+    fire(d, `remind:${id}`, stored(d, id, 'pending'));
+    fire(d, `promise:${id}`, stored(d, id, 'pending'));
+    expect(fire(d, `escalate:${id}`, stored(d, id, 'pending'))).toEqual([]);
+    expect(d.of('desk.ping')).toEqual([{ type: 'desk.ping', level: 'escalated', ticketId: id }]);
+    expect(d.of('ticket.update')[0]?.changes).toMatchObject({
+      priority: 'high',
+      escalation: { reason: 'working-days' },
+      events: [{ type: 'escalated', detail: 'working-days' }],
+    });
+  });
+
+  it('a matter resolved elsewhere meanwhile is not chased, and its other timers stop', () => {
+    const { d, id } = registered();
+    fire(d, 'idle');
+    expect(fire(d, `remind:${id}`, stored(d, id, 'resolved'))).toEqual([]);
+    expect(d.of('desk.ping')).toEqual([]);
+    expect(d.of('timer.cancel').map((t) => t.name)).toEqual([`promise:${id}`, `escalate:${id}`]);
+    expect(d.say('你好', { after: HOUR })).not.toContainEqual(expect.stringMatching(/正在处理中/));
+  });
+});
+
+describe('agents answer pending matters through the bot', () => {
+  it('a customer back while the matter is pending hears where it stands before anything else', () => {
+    const { d, id } = registered();
+    fire(d, 'idle');
+    const [status, greeting] = d.say('你好', { after: HOUR });
+    expect(status).toBe(
+      `您好，您之前反映的问题（编号 ${id}）正在处理中，我们会在 12月2日 15:00 前给您答复，请您留意。`,
+    );
+    expect(greeting).toMatch(/请问有什么可以帮您/);
+    // Once per session.
+    expect(d.say('发票怎么开', quick)).not.toContainEqual(expect.stringMatching(/正在处理中/));
+  });
+
+  it('claiming a quiet conversation makes it the agent’s: the customer is told, and what they write reaches the card', () => {
+    const { d, id } = registered();
+    fire(d, 'idle');
+    expect(d.say(agent('claim', id), { after: HOUR, ticket: stored(d, id, 'pending') })).toEqual([
+      `您好，我是客服 小王，您的问题（编号 ${id}）现在由我为您跟进。`,
+    ]);
+    expect(d.state).toBe('handoff.claimed');
+    expect(d.of('desk.update')).toEqual([{ type: 'desk.update', status: 'claimed', agent: wang, ticketId: id }]);
+    expect(d.of('ticket.update')[0]?.changes).toMatchObject({
+      claimedBy: wang,
+      events: [{ type: 'claimed', by: wang }],
+    });
+    expect(d.say('好的，麻烦尽快', quick)).toEqual([]);
+    expect(d.of('desk.post')).toEqual([{ type: 'desk.post', text: '好的，麻烦尽快', from: 'customer', ticketId: id }]);
+    // Another agent cannot take it.
+    d.say(agent('claim', id, {}, li), { after: 1_000, ticket: stored(d, id, 'pending') });
+    expect(d.of('desk.notify')).toEqual([
+      { type: 'desk.notify', agentId: li.id, notice: { kind: 'not-yours', by: wang }, ticketId: id },
+    ]);
+  });
+
+  it('resolving with an outcome: the customer gets the outcome, then the survey; the promise was kept', () => {
+    const { d, id } = registered();
+    fire(d, 'idle');
+    d.say(agent('claim', id), { after: HOUR, ticket: stored(d, id, 'pending') });
+    d.say(agent('reply', id, { text: '您好，我们正在核实您的订单' }), {
+      after: 1_000,
+      ticket: stored(d, id, 'pending'),
+    });
+    expect(d.of('ticket.update')[0]?.changes.events).toEqual([{ type: 'agent-replied', at: d.at, by: wang }]);
+    const said = d.say(agent('resolve', id, { text: '已为您办理退款，3个工作日内到账' }), {
+      after: 1_000,
+      ticket: stored(d, id, 'pending'),
+    });
+    expect(said[0]).toBe('已为您办理退款，3个工作日内到账');
+    expect(said.at(-1)).toMatch(/打个分/);
+    expect(d.state).toBe('survey');
+    expect(d.of('desk.update')).toEqual([{ type: 'desk.update', status: 'resolved', agent: wang, ticketId: id }]);
+    const resolved = d.of('ticket.update').find((u) => u.changes.status === 'resolved');
+    expect(resolved?.changes).toMatchObject({
+      resolvedBy: wang,
+      outcome: 'resolved by 小王: 已为您办理退款，3个工作日内到账',
+    });
+    expect(resolved?.changes.events?.map((e) => e.type)).toEqual(['resolved', 'promise-kept']);
+    expect(d.of('timer.cancel').map((t) => t.name)).toEqual(expect.arrayContaining([`promise:${id}`, `remind:${id}`]));
+    // The score rates this matter; a low one asks what went wrong and keeps the answer as the comment.
+    d.say({ type: 'choice', choice: 'score2' }, quick);
+    expect(d.state).toBe('commenting');
+    expect(d.of('ticket.update')).toEqual([
+      expect.objectContaining({
+        id,
+        changes: { satisfaction: 2, events: [{ type: 'survey-answered', at: d.at, score: 2 }] },
+      }),
+    ]);
+    expect(d.say('退款太慢了', quick)).toEqual([expect.stringMatching(/谢谢您的宝贵意见/)]);
+    expect(d.of('ticket.update')[0]?.changes).toMatchObject({ comment: '退款太慢了' });
+    expect(d.state).toBe('idle');
+  });
+
+  it('an outcome in forbidden words is held back, and nothing is settled', () => {
+    const { d, id } = registered();
+    fire(d, 'idle');
+    d.say(agent('resolve', id, { text: '这不归我们管' }), { after: HOUR, ticket: stored(d, id, 'pending') });
+    expect(d.of('reply')).toEqual([]);
+    expect(d.of('desk.notify')[0]?.notice.kind).toBe('guard-blocked');
+    expect(d.of('ticket.update')).toEqual([]);
+  });
+
+  it('while the customer is busy with the bot, a claim only claims; the agent’s words still reach them', () => {
+    const { d, id } = registered();
+    fire(d, 'idle');
+    d.say('发票怎么开', { after: HOUR });
+    expect(d.state).toBe('confirming');
+    d.say(agent('claim', id), { after: 1_000, ticket: stored(d, id, 'pending') });
+    expect(d.state).toBe('confirming');
+    expect(d.of('reply')).toEqual([]);
+    expect(d.say(agent('reply', id, { text: '关于您的投诉，我们已联系仓库' }), quick)).toEqual([
+      '关于您的投诉，我们已联系仓库',
+    ]);
+    expect(d.say('是的', quick)[0]).toMatch(/发票/);
+  });
+
+  it('settled outside the chat (no outcome): the 回访 goes within 24 hours, never at night, and only if not rated', () => {
+    const { d, id } = registered(shanghai('2026-11-30T20:30:00'));
+    fire(d, 'idle');
+    d.say(agent('resolve', id, { note: '电话已解决' }, { id: 'staff:ops', name: 'ops' }), {
+      after: 10 * 60_000,
+      ticket: stored(d, id, 'pending'),
+    });
+    expect(d.of('reply')).toEqual([]);
+    // Resolved at 21:4x: an hour later is night, so it goes at 09:00 next morning.
+    expect(d.record!.timers[`survey:${id}`]).toBe(shanghai('2026-12-01T09:00:00'));
+    expect(d.of('ticket.update')[0]?.changes).toMatchObject({
+      status: 'resolved',
+      outcome: 'resolved by ops: 电话已解决',
+    });
+    const said = fire(d, `survey:${id}`, stored(d, id, 'resolved'));
+    expect(said).toEqual([
+      `您好，您反映的问题（编号 ${id}）已处理完毕。为了不断改进我们的服务，麻烦您为这次处理打个分（1-5 分，5 分为非常满意）：`,
+    ]);
+    expect(d.of('ticket.update')[0]?.changes.events).toEqual([{ type: 'survey-sent', at: d.at }]);
+
+    const rated = registered(shanghai('2026-11-30T10:00:00'));
+    fire(rated.d, 'idle');
+    rated.d.say(agent('resolve', rated.id), { after: HOUR, ticket: stored(rated.d, rated.id, 'pending') });
+    expect(fire(rated.d, `survey:${rated.id}`, stored(rated.d, rated.id, 'resolved', { satisfaction: 5 }))).toEqual([]);
+  });
+
+  it('refuses an action on a ticket that is not pending here (resolved, or another conversation’s)', () => {
+    const { d, id } = registered();
+    d.say(agent('claim', 'T261130-FORGED0000'), { after: 1_000 });
+    expect(d.of('desk.notify')).toEqual([
+      {
+        type: 'desk.notify',
+        agentId: wang.id,
+        notice: { kind: 'not-pending', ticketId: 'T261130-FORGED0000' },
+        ticketId: 'T261130-FORGED0000',
+      },
+    ]);
+    d.say(agent('claim', id), { after: 1_000, ticket: stored(d, id, 'resolved') });
+    expect(d.of('desk.notify')[0]?.notice).toEqual({ kind: 'not-pending', ticketId: id });
+  });
+});
