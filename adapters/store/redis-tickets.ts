@@ -52,13 +52,14 @@ export class RedisTickets implements TicketStore {
   }
 
   /**
-   * Writes the ticket, keeping the lifecycle events of the one stored (see putOver): read, merge,
-   * then a compare-and-set that also writes both indexes, so a concurrent update is merged, never
-   * overwritten.
+   * Writes the ticket, keeping the lifecycle events of the one stored (see putOver): a
+   * compare-and-set that also writes both indexes, so a concurrent update is merged, never
+   * overwritten. A new ticket is one script call; over a stored one, a read, a merge and the call.
    */
   async put(ticket: Ticket): Promise<void> {
+    // Most puts create the ticket: the first attempt assumes none is stored (one round trip).
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const raw = await this.redis.hget(this.hash, ticket.id);
+      const raw = attempt === 0 ? null : await this.redis.hget(this.hash, ticket.id);
       const next = putOver(raw === null ? undefined : Ticket.parse(JSON.parse(raw)), ticket);
       const written = await this.run(
         SCRIPTS.putTicket,
