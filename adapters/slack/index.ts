@@ -1,15 +1,17 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from '../../bots/log.js';
-import type { Inbox, LinkStore } from '../../bots/ports.js';
+import type { Inbox, LinkStore, TicketStore } from '../../bots/ports.js';
 import { SetupError } from '../../bots/errors.js';
 import type { DeskText } from '../desk/text.js';
 import { createBoltApp, type BoltOptions } from './bolt.js';
 import { SlackDesk } from './desk.js';
 import { SlackReceiver } from './receiver.js';
+import type { SlackSearchOptions } from './search.js';
 
 export { SLACK_CHANNEL, SLACK_EVENTS_PATH } from './receiver.js';
 export { parseThreadMessage, plainText, readMessage, SUBTYPES } from './messages.js';
 export { SLACK_LIMITS } from './limits.js';
+export { SEARCH_COMMAND } from './search.js';
 
 export interface SlackOptions extends BoltOptions {
   agentChannel: string;
@@ -20,11 +22,15 @@ export interface SlackOptions extends BoltOptions {
   internalPrefix: string;
   /** The agents' language on the desk. */
   deskText: DeskText;
+  /** The default definition's time zone, for the ticket search's dates (`/tickets`); read per search. */
+  timeZone?: (() => string) | undefined;
 }
 
 export interface SlackDeps {
   /** Where cards and threads are found again (shared by replicas, survives restarts). */
   links: LinkStore;
+  /** The tickets `/tickets` searches; without them (or without `timeZone`) the command is not served. */
+  tickets?: TicketStore | undefined;
   log: Logger;
   clock: () => number;
 }
@@ -70,7 +76,22 @@ export function createSlack(options: SlackOptions, deps: SlackDeps): Slack {
         internalPrefix: options.internalPrefix,
         log: deps.log,
         clock: deps.clock,
+        search: searchOptions(options, deps),
       });
     },
+  };
+}
+
+/** What `/tickets` needs, when the app has it: the desk's channels are the agents' and the categories'. */
+function searchOptions(options: SlackOptions, deps: SlackDeps): SlackSearchOptions | undefined {
+  const { tickets } = deps;
+  const { timeZone } = options;
+  if (!tickets || !timeZone) return undefined;
+  return {
+    tickets,
+    timeZone,
+    deskChannels: () => [options.agentChannel, ...Object.values(options.categoryChannels())],
+    text: options.deskText,
+    log: deps.log,
   };
 }

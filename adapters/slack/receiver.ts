@@ -8,6 +8,7 @@ import { SLACK_EVENTS_PATH } from './bolt.js';
 import type { SlackDesk } from './desk.js';
 import { slackFilesOf } from './files.js';
 import { parseThreadMessage, readMessage, type SlackSelf, type ThreadMessage } from './messages.js';
+import { SEARCH_COMMAND, searchAnswer, type SlackSearchOptions } from './search.js';
 
 export { SLACK_EVENTS_PATH } from './bolt.js';
 export const SLACK_CHANNEL = 'slack';
@@ -32,6 +33,8 @@ export interface SlackReceiverOptions {
   internalPrefix: string;
   log: Logger;
   clock: () => number;
+  /** The ticket search (`/tickets`), when the app has the ticket store; without it the command is not served. */
+  search?: SlackSearchOptions | undefined;
 }
 
 /**
@@ -57,6 +60,7 @@ export class SlackReceiver implements Receiver {
       ? [{ path: SLACK_EVENTS_PATH, handle: (req, res) => void this.serve(http, req, res) }]
       : undefined;
     this.listen();
+    this.listenForSearch();
   }
 
   /**
@@ -232,6 +236,18 @@ export class SlackReceiver implements Receiver {
       log.error('slack handler failed', { error: String(err) });
       // Not acknowledged: Slack answers the agent with an error, or sends the event again.
       throw err;
+    });
+  }
+
+  /**
+   * `/tickets QUERY` (issue 13): answered in the command's own HTTP answer (Bolt's receiver has
+   * checked its signature), privately to the agent who typed it. Read-only: nothing is stored.
+   */
+  private listenForSearch(): void {
+    const search = this.options.search;
+    if (!search) return;
+    this.options.app.command(SEARCH_COMMAND, async ({ command, ack }) => {
+      await ack(await searchAnswer(search, command.text, command.channel_id));
     });
   }
 }

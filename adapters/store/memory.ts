@@ -32,6 +32,7 @@ import {
   mergeTicket,
   newestFirst,
   parseInbound,
+  putOver,
   parseTimer,
   RECENT_WAITS,
   splitHandle,
@@ -221,7 +222,12 @@ class MemoryTickets implements TicketStore {
   private readonly byId = new Map<string, string>();
 
   async put(ticket: Ticket): Promise<void> {
-    this.byId.set(ticket.id, JSON.stringify(ticket));
+    // Read and written without an await in between, like update: the stored events are kept.
+    const raw = this.byId.get(ticket.id);
+    this.byId.set(
+      ticket.id,
+      JSON.stringify(putOver(raw === undefined ? undefined : (JSON.parse(raw) as Ticket), ticket)),
+    );
   }
 
   async update(id: string, changes: TicketChanges, at: number, ifStatus?: TicketStatus): Promise<Ticket | undefined> {
@@ -243,7 +249,10 @@ class MemoryTickets implements TicketStore {
 
   async list(query: TicketQuery = {}): Promise<Ticket[]> {
     const { limit, matches } = ticketQuery(query);
-    return [...this.byId.values()]
+    // An id names one ticket at most; anything else is a scan (the playground keeps few).
+    const one = query.id === undefined ? undefined : this.byId.get(query.id);
+    const raws = query.id === undefined ? [...this.byId.values()] : one === undefined ? [] : [one];
+    return raws
       .map((raw) => JSON.parse(raw) as Ticket)
       .filter(matches)
       .sort(newestFirst)

@@ -236,12 +236,30 @@ if redis.call('HGET', KEYS[2], ARGV[1]) == ARGV[2] then
 end
 return 0`,
   ),
-  /** Writes a ticket and its place in the by-time index. */
+  /**
+   * Writes a ticket and its places in the by-time index and its customer's index, if the stored
+   * ticket is still `expected` (undefined: none is stored yet). → 1 when written, 0 when another
+   * writer came first (the caller reads again and merges).
+   */
   putTicket: script(
-    ['tickets', 'index'],
-    (a: { id: string; json: string; createdAt: number }) => [a.id, a.json, a.createdAt],
+    ['tickets', 'index', 'customer'],
+    (a: { id: string; expected: string | undefined; json: string; createdAt: number }) => [
+      a.id,
+      a.expected === undefined ? 'new' : 'over',
+      a.expected ?? '',
+      a.json,
+      a.createdAt,
+    ],
     integer,
-    `redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1]) return 1`,
+    `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if ARGV[2] == 'new' then
+  if current then return 0 end
+elseif current ~= ARGV[3] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
+redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1])
+return 1`,
   ),
   /** Sets a timer's due time and data; `data` undefined cancels it. */
   setTimer: script(

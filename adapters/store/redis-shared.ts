@@ -1,27 +1,21 @@
 import type { Redis } from 'ioredis';
-import { ContentionError } from '../../bots/errors.js';
 import type {
   DueTimer,
   QueueStore,
-  TicketQuery,
-  TicketStore,
   TimerSpec,
   TimerStore,
   UnansweredQuery,
   UnansweredQuestion,
   UnansweredStore,
 } from '../../bots/ports.js';
-import { Ticket, type TicketChanges, type TicketStatus } from '../../flows/ticket.js';
 import { SCRIPTS, type Script } from './redis-scripts.js';
 import {
   averageWait,
-  mergeTicket,
   parseQuestion,
   parseTimer,
   primaryOf,
   RECENT_WAITS,
   splitHandle,
-  ticketQuery,
   timerHandle,
   timerMember,
   unansweredMember,
@@ -32,9 +26,9 @@ import {
 } from './shared.js';
 
 /**
- * The Redis store's deployment-wide structures, each under its own hash tag: tickets (a hash and a
- * by-time index), timers (a due-time sorted set and their data), the agents' queue, and the
- * unanswered questions (a hash and two sorted sets).
+ * The Redis store's deployment-wide structures, each under its own hash tag: timers (a due-time
+ * sorted set and their data), the agents' queue, and the unanswered questions (a hash and two
+ * sorted sets). Tickets are in redis-tickets.ts.
  */
 
 /** Runs one of the store's scripts (redis-scripts.ts) on its connection. */
@@ -43,72 +37,6 @@ export type Runner = <K extends string, A, R>(
   keys: Readonly<Record<K, string>>,
   args: A,
 ) => Promise<R>;
-
-export class RedisTickets implements TicketStore {
-  private readonly hash: string;
-  private readonly index: string;
-
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-    private readonly run: Runner,
-  ) {
-    this.hash = `${prefix}{tickets}:all`;
-    this.index = `${prefix}{tickets}:by-time`;
-  }
-
-  async put(ticket: Ticket): Promise<void> {
-    await this.run(
-      SCRIPTS.putTicket,
-      { tickets: this.hash, index: this.index },
-      { id: ticket.id, json: JSON.stringify(ticket), createdAt: ticket.createdAt },
-    );
-  }
-
-  async update(id: string, changes: TicketChanges, at: number, ifStatus?: TicketStatus): Promise<Ticket | undefined> {
-    // Optimistic compare-and-set: a concurrent writer (an agent, later) makes us re-read, not overwrite.
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const raw = await this.redis.hget(this.hash, id);
-      if (raw === null) return undefined;
-      const current = Ticket.parse(JSON.parse(raw));
-      const next = mergeTicket(current, changes, at, ifStatus);
-      if (!next) return current;
-      if (
-        (await this.run(
-          SCRIPTS.casTicket,
-          { tickets: this.hash },
-          { id, expected: raw, next: JSON.stringify(next) },
-        )) === 1
-      )
-        return next;
-    }
-    throw new ContentionError(`Ticket ${id}`);
-  }
-
-  async get(id: string): Promise<Ticket | undefined> {
-    const raw = await this.redis.hget(this.hash, id);
-    return raw === null ? undefined : Ticket.parse(JSON.parse(raw));
-  }
-
-  async list(query: TicketQuery = {}): Promise<Ticket[]> {
-    // The index is read newest first (see newestFirst), a page at a time, until enough match.
-    const { limit, matches } = ticketQuery(query);
-    const out: Ticket[] = [];
-    const page = Math.max(limit, 100);
-    for (let start = 0; out.length < limit; start += page) {
-      const ids = await this.redis.zrevrange(this.index, start, start + page - 1);
-      if (ids.length === 0) break;
-      const raws = await this.redis.hmget(this.hash, ...ids);
-      for (const raw of raws) {
-        if (raw === null) continue;
-        const t = Ticket.parse(JSON.parse(raw));
-        if (matches(t)) out.push(t);
-        if (out.length >= limit) break;
-      }
-    }
-    return out;
-  }
-}
 
 export class RedisTimers implements TimerStore {
   /** The due set (member → due time, or lease expiry while claimed) and each member's timer JSON. */

@@ -22,7 +22,8 @@ import {
   type UnansweredStore,
 } from '../../bots/ports.js';
 import { build, SCRIPTS, type BeginReply, type Script } from './redis-scripts.js';
-import { RedisQueue, RedisTickets, RedisTimers, RedisUnanswered, type Runner } from './redis-shared.js';
+import { RedisQueue, RedisTimers, RedisUnanswered, type Runner } from './redis-shared.js';
+import { RedisTickets } from './redis-tickets.js';
 import { parseInbound, parseRecord, storeLimits, type StoreLimits } from './shared.js';
 
 /**

@@ -10,7 +10,7 @@ import {
   type UnansweredQuestion,
   type UnansweredSort,
 } from '../../bots/ports.js';
-import type { Ticket, TicketChanges, TicketStatus } from '../../flows/ticket.js';
+import type { Ticket, TicketChanges, TicketEvent, TicketStatus } from '../../flows/ticket.js';
 
 /**
  * What both stores must agree on, kept here so neither store imports the other: retention
@@ -118,9 +118,48 @@ export function inboundId(raw: string): string | undefined {
 }
 
 /**
+ * Lifecycle events kept per ticket: the first this many, in time order; later ones are dropped
+ * (a ticket's life is a dozen steps: 200 only bounds a runaway writer, about 30 KB of JSON).
+ */
+export const MAX_TICKET_EVENTS = 200;
+
+/** When two events are one step recorded twice (a retried delivery): same type, time and actor (see TicketEvent). */
+function eventKey(e: TicketEvent): string {
+  return `${e.type}\u0000${e.at}\u0000${e.by?.id ?? ''}`;
+}
+
+/**
+ * `stored` with each of `added` that it does not have yet (eventKey), in time order (a stable
+ * sort: events of the same time keep the order they were recorded in), the first
+ * MAX_TICKET_EVENTS of them. Undefined when neither has any: a ticket without events gets none invented.
+ */
+export function mergeEvents(
+  stored: readonly TicketEvent[] | undefined,
+  added: readonly TicketEvent[] | undefined,
+): TicketEvent[] | undefined {
+  if (!stored?.length && !added?.length) return stored || added ? [] : undefined;
+  const seen = new Set<string>();
+  const all = [...(stored ?? []), ...(added ?? [])].filter((e) => {
+    const key = eventKey(e);
+    return !seen.has(key) && Boolean(seen.add(key));
+  });
+  return all.sort((a, b) => a.at - b.at).slice(0, MAX_TICKET_EVENTS);
+}
+
+/**
+ * The ticket a put writes over `stored` (undefined: none yet): the new ticket, keeping the
+ * lifecycle events the stored one has (TicketStore.put: a retried put never loses later steps).
+ */
+export function putOver(stored: Ticket | undefined, ticket: Ticket): Ticket {
+  const events = mergeEvents(stored?.events, ticket.events);
+  return events ? { ...ticket, events } : ticket;
+}
+
+/**
  * The ticket after `changes`, or undefined when `ifStatus` is given and the ticket no longer has
- * it (the caller then returns the ticket unchanged). `updatedAt` never goes back: a late writer
- * with an older clock must not make a ticket look staler than it is.
+ * it (the caller then returns the ticket unchanged). `changes.events` are appended, each once
+ * (mergeEvents). `updatedAt` never goes back: a late writer with an older clock must not make a
+ * ticket look staler than it is.
  */
 export function mergeTicket(
   current: Ticket,
@@ -129,19 +168,33 @@ export function mergeTicket(
   ifStatus?: TicketStatus,
 ): Ticket | undefined {
   if (ifStatus && current.status !== ifStatus) return undefined;
-  return { ...current, ...changes, updatedAt: Math.max(current.updatedAt, at) };
+  const { events: added, ...rest } = changes;
+  const events = added ? mergeEvents(current.events, added) : current.events;
+  return { ...current, ...rest, ...(events ? { events } : {}), updatedAt: Math.max(current.updatedAt, at) };
 }
 
 /** Tickets listed when the query names no limit. */
 export const TICKET_LIST_LIMIT = 50;
 
-/** How many tickets a query lists, and which. */
+/** Whether a ticket's words (need, facts, outcome, comment) contain `text`, ignoring case. */
+function mentions(t: Ticket, text: string): boolean {
+  const needle = text.toLocaleLowerCase();
+  return [t.need, ...t.facts, t.outcome, t.comment ?? ''].some((w) => w.toLocaleLowerCase().includes(needle));
+}
+
+/** How many tickets a query lists, and which (every field given must match: TicketQuery). */
 export function ticketQuery(query: TicketQuery): { limit: number; matches: (t: Ticket) => boolean } {
+  const text = query.text?.trim();
   return {
     limit: query.limit ?? TICKET_LIST_LIMIT,
     matches: (t) =>
+      (query.id === undefined || t.id === query.id) &&
       (!query.status || t.status === query.status) &&
-      (!query.conversationId || t.conversationId === query.conversationId),
+      (!query.conversationId || t.conversationId === query.conversationId) &&
+      (query.customerId === undefined || t.customer.id === query.customerId) &&
+      (query.from === undefined || t.createdAt >= query.from) &&
+      (query.to === undefined || t.createdAt < query.to) &&
+      (!text || mentions(t, text)),
   };
 }
 

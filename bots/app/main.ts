@@ -9,7 +9,7 @@ import { flowsCheck } from './flows-check.js';
 import { DEFAULT_CORPUS_DIR, flowsTest } from './flows-test.js';
 import { playground } from './playground.js';
 import { serve } from './serve.js';
-import { listTickets, parseTicketQuery, resolveTicket } from './tickets.js';
+import { listTickets, parseTicketQuery, resolveTicket, searchTickets } from './tickets.js';
 import { listUnanswered } from './unanswered.js';
 
 const USAGE = `Usage:
@@ -22,8 +22,16 @@ const USAGE = `Usage:
                     [--min-caught 0.95] [--max-false-alarms 0.02]
                                                   score how well the definitions understand the corpus
   npm run tickets [-- --status S] [--limit N]     list recorded tickets, newest first (needs REDIS_URL)
-  npm run tickets -- resolve ID [--note TEXT]     mark a ticket resolved (a person dealt with it): its
-                                                  promised reply time then passes without a follow-up
+  npm run tickets -- search [--customer ID] [--id T…] [--text WORDS] [--status S]
+                    [--from DATE] [--to DATE] [--limit N] [--format table|json|csv]
+                                                  find tickets, newest first; DATE is YYYY-MM-DD in the
+                                                  default definition's time zone (--to includes that
+                                                  day) or a time with its offset (2026-11-30T09:00+08:00)
+  npm run tickets -- resolve ID [NOTE] [--outcome TEXT] [--by NAME]
+                                                  resolve a matter settled outside the chat: the running
+                                                  bot tells the customer the outcome (checked against the
+                                                  forbidden phrases) and sends the satisfaction survey;
+                                                  NOTE stays internal
   npm run unanswered [-- --locale L] [--sort count|recent] [--limit N]
                                                   what customers asked that the knowledge base could not
                                                   answer, most asked (or most recent) first (needs REDIS_URL)
@@ -41,6 +49,14 @@ const OPTIONS = {
   status: { type: 'string' },
   limit: { type: 'string' },
   note: { type: 'string' },
+  outcome: { type: 'string' },
+  by: { type: 'string' },
+  customer: { type: 'string' },
+  id: { type: 'string' },
+  text: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  format: { type: 'string' },
   locale: { type: 'string' },
   sort: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -57,7 +73,19 @@ const COMMANDS: readonly CommandSpec<keyof typeof OPTIONS>[] = [
     operands: 0,
   },
   { words: ['tickets'], usage: 'npm run tickets', options: ['status', 'limit'], operands: 0 },
-  { words: ['tickets', 'resolve'], usage: 'npm run tickets -- resolve', options: ['note'], operands: 1 },
+  {
+    words: ['tickets', 'search'],
+    usage: 'npm run tickets -- search',
+    options: ['customer', 'id', 'text', 'status', 'from', 'to', 'limit', 'format'],
+    operands: 0,
+  },
+  // The note as an operand (ID NOTE) or, as before issue 13, --note.
+  {
+    words: ['tickets', 'resolve'],
+    usage: 'npm run tickets -- resolve',
+    options: ['note', 'outcome', 'by'],
+    operands: 2,
+  },
   { words: ['unanswered'], usage: 'npm run unanswered', options: ['locale', 'sort', 'limit'], operands: 0 },
 ];
 
@@ -112,8 +140,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   if (positionals[0] === 'tickets' && positionals[1] === 'resolve') {
     const id = positionals[2];
     if (!id)
-      return usageError('Which ticket? npm run tickets -- resolve T261123-ABCDEFGHIJ [--note "refunded by phone"]');
-    return resolveTicket(config, id, values.note);
+      return usageError(
+        'Which ticket? npm run tickets -- resolve T261123-ABCDEFGHIJ ["refunded by phone"] [--outcome "已为您办理退款"]',
+      );
+    if (positionals[3] !== undefined && values.note !== undefined)
+      return usageError('Give the note once: as NOTE after the ticket id, or as --note');
+    return resolveTicket(config, id, { note: positionals[3] ?? values.note, outcome: values.outcome, by: values.by });
+  }
+  if (positionals[0] === 'tickets' && positionals[1] === 'search') {
+    const { customer, id, text, status, from, to, limit } = values;
+    const found = await searchTickets(config, { customer, id, text, status, from, to, limit }, values.format);
+    return typeof found === 'number' ? found : usageError(found.problem);
   }
   if (positionals[0] === 'tickets' && positionals.length === 1) {
     const query = parseTicketQuery(values.status, values.limit);

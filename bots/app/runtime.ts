@@ -152,8 +152,13 @@ export function productionEdges(
               const bundle = flows.current().bundle;
               return bundle.locales.get(bundle.defaultLocale)?.definition.handoff.categoryChannels ?? {};
             },
+            // The ticket search's dates (`/tickets`): the default definition's, like ticket ids.
+            timeZone: () => {
+              const bundle = flows.current().bundle;
+              return bundle.locales.get(bundle.defaultLocale)?.definition.timeZone ?? 'UTC';
+            },
           },
-          { links: store.links, log, clock },
+          { links: store.links, tickets: store.tickets, log, clock },
         )
       : undefined;
     return {

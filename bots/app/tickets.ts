@@ -1,7 +1,12 @@
+import { userInfo } from 'node:os';
 import { withProductionStore } from './production-store.js';
+import { FORMATS, formatTickets } from './ticket-format.js';
+import { combineGuards, compileGuard, type PhraseGuard } from '../../flows/guard.js';
 import { TicketStatus } from '../../flows/ticket.js';
 import type { Config } from '../config.js';
-import type { TicketQuery, TicketStore } from '../ports.js';
+import { checkDefinitions, DEFAULT_FLOWS_DIR } from '../flows-registry.js';
+import { InboundEvent, type TicketQuery, type TicketStore } from '../ports.js';
+import { searchQuery, type FieldName, type SearchFields } from '../ticket-search.js';
 
 /** `npm run tickets`: the ticket commands, run against the production store. */
 
@@ -42,35 +47,138 @@ export async function listTickets(config: Config, query: TicketQuery): Promise<n
   });
 }
 
-/**
- * Marks a ticket resolved from outside a conversation (the matter was settled by phone, by
- * e-mail…), so a promised reply time that passes later sends no follow-up.
- */
-export async function resolveTicket(config: Config, id: string, note: string | undefined): Promise<number> {
-  return withTickets(config, async (tickets) => {
-    const before = await tickets.get(id);
-    if (!before) {
-      process.stderr.write(`No ticket ${id}.\n`);
-      return 1;
-    }
-    if (before.status === 'resolved') {
-      process.stdout.write(`${id} was already resolved\n`);
-      return 0;
-    }
-    await tickets.update(
-      id,
-      { status: 'resolved', outcome: note ? `resolved by staff: ${note}` : 'resolved by staff' },
-      Date.now(),
+/** What `tickets search` and `resolve` read from the definitions the bot runs (FLOWS_DIR). */
+interface Definitions {
+  /** The default locale's definition's time zone: dates typed and shown are local to it. */
+  timeZone: string;
+  category: (id: string) => string;
+  /** Every locale's service-phrase guard together (an outcome may go to a customer of any). */
+  guard: PhraseGuard;
+}
+
+/** The definitions in force, or undefined after printing why they cannot be read (exit 1). */
+async function definitions(config: Config): Promise<Definitions | undefined> {
+  const dir = config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR;
+  const checked = await checkDefinitions(dir, config.DEFAULT_LOCALE);
+  if (!checked.ok) {
+    process.stderr.write(
+      `Invalid flow definitions in ${dir} (npm run flows:check lists them): ${checked.problems[0]?.file}: ${checked.problems[0]?.path}: ${checked.problems[0]?.message}\n`,
     );
-    process.stdout.write(`${id} resolved (was ${before.status})\n`);
+    return undefined;
+  }
+  const main = checked.definitions.find((d) => d.locale === config.DEFAULT_LOCALE) ?? checked.definitions[0];
+  if (!main) return undefined;
+  return {
+    timeZone: main.timeZone,
+    category: (id) => main.complaints.categories.find((c) => c.id === id)?.name ?? id,
+    guard: combineGuards(checked.definitions.map((d) => compileGuard(d.forbidden))),
+  };
+}
+
+/** The option names of `tickets search` as typed on the command line. */
+const flag: FieldName = (field) => `--${field}`;
+
+/**
+ * `npm run tickets -- search`: the tickets that match every option given, newest first, printed
+ * as a table, JSON or CSV. Exit 2 on a bad option (one line, for the usage), 1 when the
+ * definitions cannot be read, 0 otherwise (also when nothing matches).
+ */
+export async function searchTickets(
+  config: Config,
+  fields: SearchFields,
+  format: string | undefined,
+): Promise<number | { problem: string }> {
+  const shape = FORMATS.find((f) => f === (format ?? 'table'));
+  if (!shape) return { problem: `--format must be one of ${FORMATS.join(', ')} (got "${format}")` };
+  const defs = await definitions(config);
+  if (!defs) return 1;
+  const query = searchQuery(fields, defs.timeZone, flag);
+  if ('problem' in query) return query;
+  return withTickets(config, async (store) => {
+    process.stdout.write(formatTickets(await store.list(query), shape, defs));
     return 0;
   });
 }
 
+export interface ResolveOptions {
+  /** Internal: why it was settled (kept on the ticket, never told to the customer). */
+  note: string | undefined;
+  /** What the customer is told, checked by the service-phrase guard first. */
+  outcome: string | undefined;
+  /** Who resolved it (the operating-system user when not given). */
+  by: string | undefined;
+}
+
+/**
+ * Resolves a matter settled outside the chat (by phone, by e-mail) through its conversation: the
+ * resolution is queued as an agent event (`resolve`) in the ticket's conversation, and the running
+ * bot (any replica: the recovery sweep runs a conversation with waiting events within seconds)
+ * records it, tells the customer the outcome if there is one, and sends the follow-up survey
+ * (issue 13). Refuses an outcome with a forbidden service phrase (flows/guard.ts), like every
+ * agent reply. Exit 1: no such ticket, a blocked outcome or unreadable definitions; 0 otherwise
+ * (also for a ticket already resolved, which is left as it is).
+ */
+export async function resolveTicket(
+  config: Config,
+  id: string,
+  options: ResolveOptions,
+  now = Date.now(),
+): Promise<number> {
+  return withProductionStore(config, WITHOUT_REDIS, async (store) => {
+    const ticket = await store.tickets.get(id);
+    if (!ticket) {
+      process.stderr.write(`No ticket ${id}.\n`);
+      return 1;
+    }
+    if (ticket.status === 'resolved') {
+      process.stdout.write(`${id} was already resolved\n`);
+      return 0;
+    }
+    const outcome = options.outcome?.trim() || undefined;
+    if (outcome) {
+      const defs = await definitions(config);
+      if (!defs) return 1;
+      const verdict = defs.guard.check(outcome);
+      if (!verdict.allowed) {
+        const found = verdict.matches.map((m) => `"${m.phrase}" (${m.reason}); say instead: ${m.suggestion}`);
+        process.stderr.write(`Not queued: the outcome contains ${found.join(' | ')}\n`);
+        return 1;
+      }
+    }
+    const name = options.by?.trim() || userInfo().username;
+    const note = options.note?.trim() || undefined;
+    const event = InboundEvent.safeParse({
+      id: `staff-resolve:${ticket.id}:${now}`,
+      conversationId: ticket.conversationId,
+      channel: ticket.channel,
+      customer: ticket.customer,
+      at: now,
+      payload: {
+        type: 'agent',
+        action: 'resolve',
+        agent: { id: `staff:${name}`, name },
+        ticketId: ticket.id,
+        ...(outcome ? { text: outcome } : {}),
+        ...(note ? { note } : {}),
+      },
+    });
+    if (!event.success) {
+      process.stderr.write(`Not queued: ${event.error.issues[0]?.message ?? 'the event is not valid'}\n`);
+      return 1;
+    }
+    await store.accept(event.data);
+    process.stdout.write(
+      outcome
+        ? `${id} queued for resolution; the running bot tells the customer the outcome, then sends the satisfaction survey\n`
+        : `${id} queued for resolution; the running bot sends the customer the follow-up survey within 24 h\n`,
+    );
+    return 0;
+  });
+}
+
+const WITHOUT_REDIS =
+  'Tickets are kept in Redis: set REDIS_URL. (The playground without Redis keeps them in memory; use /tickets there.)';
+
 function withTickets(config: Config, work: (store: TicketStore) => Promise<number>): Promise<number> {
-  return withProductionStore(
-    config,
-    'Tickets are kept in Redis: set REDIS_URL. (The playground without Redis keeps them in memory; use /tickets there.)',
-    (store) => work(store.tickets),
-  );
+  return withProductionStore(config, WITHOUT_REDIS, (store) => work(store.tickets));
 }

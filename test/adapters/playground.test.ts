@@ -349,18 +349,29 @@ describe.runIf(requireRedis())('playground and tickets on Redis', () => {
     expect(lines(pending.stdout)).toHaveLength(1);
   });
 
-  it('resolves a ticket from another process: settled by phone, its promised reply time brings no follow-up', async () => {
+  it('resolves a ticket from another process through its conversation: queued for the running bot (issue 13)', async () => {
     const env = redisEnv();
     await recordTwoTickets(env);
     const store = await freshRedisStore({}, env.REDIS_PREFIX);
-    const [ticket] = await store.tickets.list({ status: 'pending' }).finally(() => store.close());
-    const id = ticket?.id ?? '';
-    expect(id).toMatch(/^T\d{6}-\w{10}$/);
-    const resolved = await spawnMain('', ['tickets', 'resolve', id, '--note', '电话回访已解决'], env);
-    expect(resolved).toMatchObject({ code: 0, stdout: `${id} resolved (was pending)\n` });
-    expect(lines((await spawnMain('', ['tickets', '--status', 'resolved'], env)).stdout)[0]).toMatch(
-      new RegExp(`^${id} \\S+ inquiry resolved `),
-    );
+    try {
+      const [ticket] = await store.tickets.list({ status: 'pending' });
+      const id = ticket?.id ?? '';
+      expect(id).toMatch(/^T\d{6}-\w{10}$/);
+      const resolved = await spawnMain('', ['tickets', 'resolve', id, '--note', '电话回访已解决'], env);
+      expect(resolved).toMatchObject({
+        code: 0,
+        stdout: `${id} queued for resolution; the running bot sends the customer the follow-up survey within 24 h\n`,
+      });
+      const queued = await store.peekInbox(ticket?.conversationId ?? '');
+      expect(queued && 'payload' in queued ? queued.payload : undefined).toMatchObject({
+        type: 'agent',
+        action: 'resolve',
+        ticketId: id,
+        note: '电话回访已解决',
+      });
+    } finally {
+      await store.close();
+    }
   });
 
   it('refuses an unknown status and a ticket that does not exist', async () => {

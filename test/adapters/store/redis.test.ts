@@ -228,6 +228,38 @@ describe.runIf(requireRedis())('Redis store', () => {
       }
     });
 
+    it("indexes each ticket under its customer in the put's own step, one key per customer under the tickets' hash tag", async () => {
+      const mine = { ...ticket('TC1', 5_000), customer: { id: 'cust-7' } };
+      await store.tickets.put(mine);
+      expect(await raw.zscore(`${prefix}{tickets}:customer:cust-7`, 'TC1')).toBe('5000');
+      expect(await raw.zscore(`${prefix}{tickets}:by-time`, 'TC1')).toBe('5000');
+      // No TTL: kept as long as the ticket hash is (both forever until tickets move to PostgreSQL).
+      expect(await raw.ttl(`${prefix}{tickets}:customer:cust-7`)).toBe(-1);
+      expect(await raw.ttl(`${prefix}{tickets}:all`)).toBe(-1);
+    });
+
+    it('finds the tickets of a customer stored before the customer index existed, indexing them once', async () => {
+      const p = `${prefix}old:`;
+      // Written as the store before issue 13 wrote them: the hash and the by-time index only.
+      for (const [id, at, customer] of [
+        ['TO1', 1_000, 'c-old'],
+        ['TO2', 2_000, 'c-old'],
+        ['TO3', 3_000, 'c-other'],
+      ] as const) {
+        await raw.hset(`${p}{tickets}:all`, id, JSON.stringify({ ...ticket(id, at), customer: { id: customer } }));
+        await raw.zadd(`${p}{tickets}:by-time`, at, id);
+      }
+      const old = await freshRedisStore({}, p);
+      try {
+        await old.tickets.put({ ...ticket('TN1', 4_000), customer: { id: 'c-old' } });
+        expect((await old.tickets.list({ customerId: 'c-old' })).map((t) => t.id)).toEqual(['TN1', 'TO2', 'TO1']);
+        expect(await raw.get(`${p}{tickets}:customer-index`)).toBe('1');
+        expect((await old.tickets.list({ customerId: 'c-other' })).map((t) => t.id)).toEqual(['TO3']);
+      } finally {
+        await old.close();
+      }
+    });
+
     it('keeps desk links and the agent queue across connections (another replica, a restart)', async () => {
       await store.links.set('thread:CAGENTS:1795000000.000100', 'telegram:42');
       await store.queue.join('q1', 1_000);

@@ -44,7 +44,7 @@ describe('the command line of every tool', () => {
     await refused(['tickets', '--at', '2026-11-23T15:00:00+08:00'], /^Unknown option '--at' for npm run tickets /);
     await refused(
       ['tickets', 'resolve', 'T261123-ABCDEFGHIJ', '--limit', '5'],
-      /^Unknown option '--limit' for npm run tickets -- resolve \(it takes --note\)$/,
+      /^Unknown option '--limit' for npm run tickets -- resolve \(it takes --note, --outcome, --by\)$/,
     );
     await refused(
       ['flows', 'check', '--corpus', 'x'],
@@ -87,7 +87,11 @@ describe('the command line of every tool', () => {
     await refused(['--at'], "Option '--at <value>' argument missing");
     await refused(['tickets', '--help=yes'], "Option '-h, --help' does not take an argument");
     await refused(['tickets', 'resolve'], /^Which ticket\? npm run tickets -- resolve T261123-/);
-    await refused(['tickets', 'resolve', 'T1', 'T2'], "Unexpected argument 'T2' for npm run tickets -- resolve");
+    await refused(
+      ['tickets', 'resolve', 'T1', 'note', 'T2'],
+      "Unexpected argument 'T2' for npm run tickets -- resolve",
+    );
+    await refused(['tickets', 'search', 'T1'], "Unexpected argument 'T1' for npm run tickets -- search");
     await refused(['tickets', 'all'], "Unexpected argument 'all' for npm run tickets");
     await refused(['flows', 'check', 'a', 'b'], "Unexpected argument 'b' for npm run flows:check");
     await refused(['flows'], 'Unknown command: flows');
