@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import type { Ticket } from '../../flows/ticket.js';
 import { localDateTime, scoreOf } from '../ticket-search.js';
 
@@ -115,11 +116,10 @@ const CSV_HEADER = [
 const utc = (at: number | undefined) => (at === undefined ? '' : new Date(at).toISOString());
 
 /**
- * RFC 4180: comma-separated, CRLF line ends, a field quoted when it holds a comma, a quote or a
- * line break, quotes doubled. A field a customer wrote that starts like a formula (=, +, -, @, a
- * tab or carriage return) gets a leading apostrophe, so a spreadsheet shows it instead of running
- * it (OWASP "CSV injection"). A package such as csv-stringify would do the same with
- * `escape_formulas`; the project does not depend on one.
+ * RFC 4180 by csv-stringify: comma-separated, CRLF line ends, a field quoted when it holds a
+ * comma, a quote or a line break. A field that starts like a formula (=, +, -, @, a tab or
+ * carriage return) gets a leading apostrophe (`escape_formulas`), so a spreadsheet shows what a
+ * customer wrote instead of running it (OWASP "CSV injection").
  */
 function toCsv(tickets: readonly Ticket[], ctx: FormatContext): string {
   const rows = tickets.map((t) => [
@@ -131,24 +131,15 @@ function toCsv(tickets: readonly Ticket[], ctx: FormatContext): string {
     t.status,
     t.channel,
     t.customer.id,
-    written(t.customer.name ?? ''),
+    t.customer.name ?? '',
     t.satisfaction === undefined ? '' : String(t.satisfaction),
     utc(t.promisedBy),
-    written(t.claimedBy?.name ?? t.claimedBy?.id ?? ''),
-    written(t.resolvedBy?.name ?? t.resolvedBy?.id ?? ''),
-    written(t.need),
-    written(t.facts.join(' | ')),
-    written(t.outcome),
-    written(t.comment ?? ''),
+    t.claimedBy?.name ?? t.claimedBy?.id ?? '',
+    t.resolvedBy?.name ?? t.resolvedBy?.id ?? '',
+    t.need,
+    t.facts.join(' | '),
+    t.outcome,
+    t.comment ?? '',
   ]);
-  return [[...CSV_HEADER], ...rows].map((r) => `${r.map(csvField).join(',')}\r\n`).join('');
-}
-
-/** Text someone typed, made inert for spreadsheets (see toCsv). */
-function written(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
-
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  return stringify([[...CSV_HEADER], ...rows], { record_delimiter: 'windows', escape_formulas: true });
 }
