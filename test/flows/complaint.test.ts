@@ -46,7 +46,7 @@ describe('complaint de-escalation (zh-CN)', () => {
     const [promise, anythingElse] = d.say('不行\uff0c我要退款', quickly);
     const [put] = d.of('ticket.put');
     expect(promise).toBe(
-      `非常感谢您反映的意见\uff0c您的投诉已登记\uff08编号 ${put!.ticket.id}\uff09。我们会尽快向相关部门反映\uff0c并在48小时内给您明确的答复\uff0c请您留意。`,
+      `非常感谢您反映的意见\uff0c您的投诉已登记\uff08编号 ${put!.ticket.id}\uff09。我们会尽快向相关部门反映\uff0c并在48小时内给您明确的答复\uff08最迟 11月25日 15:00\uff0c节假日顺延\uff09\uff0c请您留意。`,
     );
     expect(anythingElse).toBe('请问还有其他可以帮助您的吗\uff1f');
     expect(put!.ticket).toMatchObject({
@@ -88,7 +88,7 @@ describe('complaint de-escalation (zh-CN)', () => {
     const replies = pause(d);
     const [put] = d.of('ticket.put');
     expect(replies[1]).toBe(
-      `我非常理解您希望问题得到重视的心情。您反馈的情况我已经详细记录\uff08编号 ${put!.ticket.id}\uff09\uff0c并且会立即提交给我的上级同事处理\uff0c他们会在24小时内与您联系\uff0c请您保持联系方式畅通\uff0c好吗\uff1f`,
+      `我非常理解您希望问题得到重视的心情。您反馈的情况我已经详细记录\uff08编号 ${put!.ticket.id}\uff09\uff0c并且会立即提交给我的上级同事处理\uff0c他们会在24小时内与您联系\uff08最迟 11月24日 15:00\uff09\uff0c请您保持联系方式畅通\uff0c好吗\uff1f`,
     );
     expect(put!.ticket).toMatchObject({
       type: 'complaint',
@@ -187,12 +187,22 @@ describe('complaint de-escalation (zh-CN)', () => {
       {
         type: 'ticket.update',
         id: ticket!.id,
-        changes: { overdueAt: d.at, priority: 'high', escalation: { reason: 'promise-overdue', at: d.at } },
+        changes: {
+          overdueAt: d.at,
+          priority: 'high',
+          escalation: { reason: 'promise-overdue', at: d.at },
+          events: [
+            { type: 'promise-broken', at: d.at },
+            { type: 'escalated', at: d.at, detail: 'promise-overdue' },
+          ],
+        },
         at: d.at,
         ifStatus: 'pending',
       },
     ]);
     expect(d.escalations).toEqual([{ ticketId: ticket!.id, reason: 'promise-overdue', priority: 'high' }]);
+    // The desk's supervisors are alerted on the matter's card.
+    expect(d.of('desk.ping')).toEqual([{ type: 'desk.ping', level: 'overdue', ticketId: ticket!.id }]);
     // It fires once.
     expect(d.say({ type: 'timer', name, dueAt }, { after: 1_000, ticket })).toEqual([]);
   });
@@ -240,7 +250,7 @@ describe('complaint de-escalation (en)', () => {
     const [promise] = d.say('no', quickly);
     const [put] = d.of('ticket.put');
     expect(promise).toBe(
-      `Thank you for telling us. Your complaint is registered (reference ${put!.ticket.id}); we will pass it on to the team responsible and give you a clear answer within 48 hours.`,
+      `Thank you for telling us. Your complaint is registered (reference ${put!.ticket.id}); we will pass it on to the team responsible and give you a clear answer within 48 hours. At the latest by Nov 25, 15:00 (public holidays are not counted).`,
     );
     expect(put!.ticket).toMatchObject({ type: 'complaint', category: 'quality', locale: 'en' });
   });

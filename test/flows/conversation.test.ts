@@ -120,21 +120,50 @@ describe('answer, record and close', () => {
       '为了不断改进我们的服务，麻烦您为本次服务打个分（1-5 分，5 分为非常满意）：',
     ]);
     expect(d.choices()).toEqual(['5 非常满意', '4 满意', '3 一般', '2 不满意', '1 非常不满意']);
+    // The survey going out is on the record of the matter it rates.
+    expect(d.of('ticket.update')).toEqual([
+      { type: 'ticket.update', id, changes: { events: [{ type: 'survey-sent', at: d.at }] }, at: d.at },
+    ]);
     expect(d.say('5')).toEqual(['感谢您的评价（5 分），我们会继续努力的。祝您生活愉快！']);
-    expect(d.of('ticket.update')).toEqual([{ type: 'ticket.update', id, changes: { satisfaction: 5 }, at: d.at }]);
+    expect(d.of('ticket.update')).toEqual([
+      {
+        type: 'ticket.update',
+        id,
+        changes: { satisfaction: 5, events: [{ type: 'survey-answered', at: d.at, score: 5 }] },
+        at: d.at,
+      },
+    ]);
     expect(d.state).toBe('idle');
   });
 
-  it('apologises for a low survey score instead of thanking for it', () => {
+  it('apologises for a low survey score instead of thanking for it, asks what went wrong and keeps the answer as the comment', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('你好');
     d.say('我的订单还没发货');
     d.say('是的');
     d.say('没有了');
     expect(d.say({ type: 'choice', choice: 'score1' })).toEqual([
-      '非常抱歉这次服务没能让您满意\uff081 分\uff09。您的评价已经记录\uff0c我们会认真查找不足、改进服务。如果您还有需要帮助的地方\uff0c随时告诉我们。',
+      '非常抱歉这次服务没能让您满意\uff081 分\uff09。您的评价已经记录。能告诉我们哪里做得不够好吗\uff1f您的意见我们会认真改进。',
     ]);
-    expect(d.of('ticket.update')[0]).toMatchObject({ changes: { satisfaction: 1 } });
+    const id = d.of('ticket.update')[0]?.id;
+    expect(d.of('ticket.update')[0]).toMatchObject({
+      changes: { satisfaction: 1, events: [{ type: 'survey-answered', at: d.at, score: 1 }] },
+    });
+    expect(d.state).toBe('commenting');
+    // The answer is the comment on the rated matter (seed 001 评分和评论), not a new need.
+    expect(d.say('等了好久才回复\uff0c答案也不清楚')).toEqual(['谢谢您的宝贵意见\uff0c已经为您记录\uff0c我们会认真改进。祝您生活愉快\uff01']);
+    expect(d.of('ticket.update')).toEqual([
+      {
+        type: 'ticket.update',
+        id,
+        changes: {
+          comment: '等了好久才回复\uff0c答案也不清楚',
+          events: [{ type: 'commented', at: d.at, detail: '等了好久才回复\uff0c答案也不清楚' }],
+        },
+        at: d.at,
+      },
+    ]);
+    expect(d.state).toBe('idle');
   });
 
   it('handles another question in the same conversation and rates every matter of it', () => {
@@ -166,7 +195,7 @@ describe('answer, record and close', () => {
     });
     // Not sent back to be rephrased: 003's answer with the ticket number and the time, then what else.
     expect(replies).toEqual([
-      `您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 ${put!.ticket.id}），我们会在24小时内有专人与您联系，请您留意。`,
+      `您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 ${put!.ticket.id}），我们会在24小时内有专人与您联系（最迟 11月24日 15:03，节假日顺延），请您留意。`,
       '请问还有其他可以帮助您的吗？',
     ]);
     expect(d.choices()).toEqual(['还有问题', '没有了']);
@@ -200,7 +229,7 @@ describe('answer, record and close', () => {
     const [put] = d.of('ticket.put');
     expect(put?.ticket).toMatchObject({ status: 'pending', locale: 'en' });
     expect(replies).toEqual([
-      `I need to look into this further before I can answer. I have recorded it (reference ${put!.ticket.id}) and a member of our team will contact you within 24 hours.`,
+      `I need to look into this further before I can answer. I have recorded it (reference ${put!.ticket.id}) and a member of our team will contact you within 24 hours. At the latest by Nov 24, 15:03 (public holidays are not counted).`,
       'Is there anything else I can help you with?',
     ]);
   });
@@ -223,7 +252,7 @@ describe('answer, record and close', () => {
       outcome: 'need not understood after 2 restatements; follow-up promised within 24 h',
     });
     expect(replies[0]).toBe(
-      `您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 ${put!.ticket.id}），我们会在24小时内有专人与您联系，请您留意。`,
+      `您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 ${put!.ticket.id}），我们会在24小时内有专人与您联系（最迟 11月24日 15:05，节假日顺延），请您留意。`,
     );
     expect(d.state).toBe('askMore');
     expect(d.of('unanswered.record')).toMatchObject([{ text: '下单送的积分什么时候到账' }]);

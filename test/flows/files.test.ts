@@ -36,22 +36,25 @@ const reply = (text: string, files: FileRef[], override = false): FlowPayload =>
   ...(override ? { override } : {}),
 });
 
-function claimed(): Dialogue {
+/** A conversation an agent claimed, and the ticket its card is about. */
+function claimed(): Dialogue & { ticketId: string } {
   const d = new Dialogue(withDesk, monday);
   d.say('转人工');
+  const ticketId = d.of('desk.open')[0]?.card.ticketId ?? '';
   d.say({ type: 'agent', action: 'claim', agent: wang }, quick);
-  return d;
+  return Object.assign(d, { ticketId });
 }
 
 describe('photos and files during a handoff', () => {
   it("relay the customer's file itself to the desk, with its caption; media without a file stays a line", () => {
     const d = claimed();
     expect(d.say(media(box, '快递盒压坏了'), quick)).toEqual([]);
-    expect(d.effects).toEqual([{ type: 'desk.file', file: box, caption: '快递盒压坏了' }]);
+    const { ticketId } = d;
+    expect(d.effects).toEqual([{ type: 'desk.file', file: box, caption: '快递盒压坏了', ticketId }]);
     d.say(media(box), quick);
-    expect(d.effects).toEqual([{ type: 'desk.file', file: box }]);
+    expect(d.effects).toEqual([{ type: 'desk.file', file: box, ticketId }]);
     d.say({ type: 'media', media: 'sticker' }, quick);
-    expect(d.effects).toEqual([{ type: 'desk.post', text: '[sticker]', from: 'customer' }]);
+    expect(d.effects).toEqual([{ type: 'desk.post', text: '[sticker]', from: 'customer', ticketId }]);
   });
 
   it("send the claiming agent's files to the customer, the text as the first one's caption", () => {
@@ -60,6 +63,13 @@ describe('photos and files during a handoff', () => {
     expect(d.effects).toEqual([
       { type: 'reply.file', file: waybill, caption: '这是物流单截图，请查收', agentId: 'U-wang' },
       { type: 'reply.file', file: pdf, agentId: 'U-wang' },
+      // The first reply a person sent on the matter is on its record (first response).
+      {
+        type: 'ticket.update',
+        id: d.ticketId,
+        changes: { events: [{ type: 'agent-replied', at: d.at, by: wang }] },
+        at: d.at,
+      },
     ]);
   });
 
@@ -93,8 +103,10 @@ describe('photos outside a handoff', () => {
     expect(d.effects.map((e) => e.type)).toEqual(expect.arrayContaining(['desk.open', 'desk.file']));
     const types = d.effects.map((e) => e.type);
     expect(types.indexOf('desk.file')).toBeGreaterThan(types.indexOf('desk.open'));
-    expect(d.of('desk.file')).toEqual([{ type: 'desk.file', file: box }]);
-    expect(d.of('ticket.put')[0]?.ticket.files).toEqual([box]);
+    const ticket = d.of('ticket.put')[0]?.ticket;
+    expect(d.of('desk.file')).toEqual([{ type: 'desk.file', file: box, ticketId: ticket?.id }]);
+    expect(d.of('desk.open')[0]?.card.ticketId).toBe(ticket?.id);
+    expect(ticket?.files).toEqual([box]);
   });
 
   it('go with a complaint: the photo of the damage reaches the desk when the complaint is escalated to a person', () => {
@@ -105,7 +117,10 @@ describe('photos outside a handoff', () => {
     const dueAt = d.record!.timers.listen!;
     d.say({ type: 'timer', name: 'listen', dueAt }, { after: dueAt - d.at });
     expect(d.state).toBe('handoff.queued');
-    expect(d.of('desk.file')).toEqual([{ type: 'desk.file', file: box }]);
+    // On the card of the complaint's ticket.
+    const complaint = d.of('ticket.put')[0]?.ticket;
+    expect(complaint).toMatchObject({ type: 'complaint' });
+    expect(d.of('desk.file')).toEqual([{ type: 'desk.file', file: box, ticketId: complaint?.id }]);
   });
 
   it('are forgotten when the session ends, so the next matter does not carry them', () => {

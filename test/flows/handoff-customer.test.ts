@@ -37,7 +37,7 @@ describe.each(['queued', 'claimed'] as const)('during a %s handoff', (phase) => 
   it.each(REACHES_THE_AGENT)('%s reaches the agent, and the bot says nothing', (_, payload, posted) => {
     const d = handoff(phase);
     expect(d.say(payload, quick)).toEqual([]);
-    expect(d.of('desk.post')).toEqual([{ type: 'desk.post', text: posted, from: 'customer' }]);
+    expect(d.of('desk.post')).toEqual([{ type: 'desk.post', text: posted, from: 'customer', ticketId: d.ticketId }]);
     expect(d.state).toBe(`handoff.${phase}`);
   });
 
@@ -50,7 +50,7 @@ describe.each(['queued', 'claimed'] as const)('during a %s handoff', (phase) => 
     const d = handoff(phase);
     d.say(payload, quick);
     expect(d.state).toBe(state);
-    expect(d.of('desk.update')).toEqual([{ type: 'desk.update', status }]);
+    expect(d.of('desk.update')).toEqual([{ type: 'desk.update', status, ticketId: d.ticketId }]);
     // Only a waiting customer holds a place in the queue; a claim already took them out of it.
     expect(d.of('queue.leave')).toHaveLength(phase === 'queued' ? 1 : 0);
     expect(d.of('ticket.update')[0]).toMatchObject({ id: d.ticketId, changes: { outcome: expect.any(String) } });
@@ -63,25 +63,33 @@ describe.each(['queued', 'claimed'] as const)('during a %s handoff', (phase) => 
 });
 
 describe('cards outside a handoff', () => {
-  it('an after-hours card stays claimable next morning, after /start too, but not once the customer blocked the bot', () => {
+  it('an after-hours card stays claimable next morning, after /start too, and after the customer blocked the bot the matter stays pending on the desk', () => {
     const evening = shanghai('2026-11-22T21:30:00');
     const claimable = new Dialogue(withDesk, evening);
     claimable.say('转人工');
+    const id = claimable.of('ticket.put')[0]!.ticket.id;
     claimable.say({ type: 'command', command: 'start' }, quick);
     claimable.say(claim, { after: 12 * 3_600_000 });
     expect(claimable.state).toBe('handoff.claimed');
+    expect(claimable.of('desk.update')).toEqual([{ type: 'desk.update', status: 'claimed', agent: wang, ticketId: id }]);
 
-    const gone = new Dialogue(withDesk, evening);
-    gone.say('转人工');
-    const ticket = gone.of('ticket.put')[0]!.ticket;
-    gone.say({ type: 'command', command: 'blocked' }, quick);
-    expect(gone.of('desk.update')).toEqual([{ type: 'desk.update', status: 'customer-left' }]);
-    expect(gone.of('ticket.update')).toMatchObject([
-      { id: ticket.id, changes: { status: 'unresolved' }, ifStatus: 'pending' },
+    // Blocking the bot does not abandon the matter: the promise to the customer is still kept.
+    const blocked = new Dialogue(withDesk, evening);
+    blocked.say('转人工');
+    const ticket = blocked.of('ticket.put')[0]!.ticket;
+    blocked.say({ type: 'command', command: 'blocked' }, quick);
+    expect(blocked.state).toBe('idle');
+    expect(blocked.of('desk.update')).toEqual([]);
+    expect(blocked.of('ticket.update')).toEqual([]);
+    expect(blocked.of('timer.cancel')).toEqual([{ type: 'timer.cancel', name: 'idle' }]);
+    expect(Object.keys(blocked.record!.timers)).toEqual(
+      expect.arrayContaining([`remind:${ticket.id}`, `promise:${ticket.id}`, `escalate:${ticket.id}`]),
+    );
+    blocked.say(claim, { after: 12 * 3_600_000 });
+    expect(blocked.state).toBe('handoff.claimed');
+    expect(blocked.of('desk.update')).toEqual([
+      { type: 'desk.update', status: 'claimed', agent: wang, ticketId: ticket.id },
     ]);
-    expect(gone.of('timer.cancel')).toContainEqual({ type: 'timer.cancel', name: `promise:${ticket.id}` });
-    expect(gone.say(claim, { after: 12 * 3_600_000 })).toEqual([]);
-    expect(gone.state).toBe('idle');
   });
 
   it('a card whose handoff an agent closed or handed back cannot be claimed again', () => {

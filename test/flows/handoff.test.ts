@@ -12,14 +12,15 @@ const agent = (action: string, who = wang, extra: Record<string, unknown> = {}):
   ({ type: 'agent', action, agent: who, ...extra }) as FlowPayload;
 const quick = { after: 1_000 };
 
-function queued(flow = withDesk): Dialogue {
+/** A conversation waiting for people, and the ticket its card is about. */
+function queued(flow = withDesk): Dialogue & { ticketId: string } {
   const d = new Dialogue(flow, monday);
   d.say('你好');
   d.say('我的订单还没发货', quick);
   d.say('转人工', quick);
-  return d;
+  return Object.assign(d, { ticketId: d.of('desk.open')[0]?.card.ticketId ?? '' });
 }
-function claimed(): Dialogue {
+function claimed(): Dialogue & { ticketId: string } {
   const d = queued();
   d.say(agent('claim'), quick);
   return d;
@@ -79,9 +80,10 @@ describe('handing a conversation to people', () => {
   it('relays the customer to the desk and stays silent while they wait', () => {
     const d = queued();
     expect(d.say('订单号 20261120001', quick)).toEqual([]);
-    expect(d.of('desk.post')).toEqual([{ type: 'desk.post', text: '订单号 20261120001', from: 'customer' }]);
+    const { ticketId } = d;
+    expect(d.of('desk.post')).toEqual([{ type: 'desk.post', text: '订单号 20261120001', from: 'customer', ticketId }]);
     expect(d.say({ type: 'media', media: 'photo' }, quick)).toEqual([]);
-    expect(d.of('desk.post')).toEqual([{ type: 'desk.post', text: '[photo]', from: 'customer' }]);
+    expect(d.of('desk.post')).toEqual([{ type: 'desk.post', text: '[photo]', from: 'customer', ticketId }]);
   });
 
   it('tells the customer and re-pings the desk when nobody claims within the SLA, then alerts supervisors', () => {
@@ -98,7 +100,21 @@ describe('handing a conversation to people', () => {
     const d = queued();
     expect(d.say(agent('claim'), quick)).toEqual(['客服 小王 为您服务\uff0c请问有什么可以帮您\uff1f']);
     expect(d.state).toBe('handoff.claimed');
-    expect(d.of('desk.update')).toEqual([{ type: 'desk.update', status: 'claimed', agent: wang }]);
+    const { ticketId } = d;
+    expect(d.of('desk.update')).toEqual([{ type: 'desk.update', status: 'claimed', agent: wang, ticketId }]);
+    expect(d.of('ticket.update')).toEqual([
+      {
+        type: 'ticket.update',
+        id: ticketId,
+        changes: {
+          outcome: 'with 小王, who claimed it',
+          claimedBy: wang,
+          events: [{ type: 'claimed', at: d.at, by: wang }],
+        },
+        at: d.at,
+        ifStatus: 'pending',
+      },
+    ]);
     expect(d.of('queue.leave')).toMatchObject([{ claimed: true }]);
     expect(
       d
@@ -108,7 +124,7 @@ describe('handing a conversation to people', () => {
     ).toEqual(['claimSla', 'supervisorSla']);
     d.say(agent('claim', li), quick);
     expect(d.of('desk.notify')).toEqual([
-      { type: 'desk.notify', agentId: 'U-li', notice: { kind: 'not-yours', by: wang } },
+      { type: 'desk.notify', agentId: 'U-li', notice: { kind: 'not-yours', by: wang }, ticketId },
     ]);
     expect(d.of('reply')).toEqual([]);
   });
@@ -174,10 +190,18 @@ describe('handing a conversation to people', () => {
     const replies = d.say(agent('close'), quick);
     expect(replies[0]).toMatch(/^感谢您的咨询\uff0c本次服务已为您记录/);
     expect(replies[1]).toMatch(/^为了不断改进我们的服务/);
-    expect(d.of('ticket.update')[0]?.changes).toEqual({ status: 'resolved', outcome: 'resolved by 小王' });
+    expect(d.of('ticket.update')[0]?.changes).toEqual({
+      status: 'resolved',
+      outcome: 'resolved by 小王',
+      resolvedBy: wang,
+      events: [{ type: 'resolved', at: d.at, by: wang }],
+    });
     expect(d.of('desk.update')).toMatchObject([{ status: 'closed' }]);
     d.say('5', quick);
-    expect(d.of('ticket.update')[0]?.changes).toEqual({ satisfaction: 5 });
+    expect(d.of('ticket.update')[0]?.changes).toEqual({
+      satisfaction: 5,
+      events: [{ type: 'survey-answered', at: d.at, score: 5 }],
+    });
   });
 
   it('lets the customer end it with 结束', () => {
@@ -238,7 +262,9 @@ describe('handing a conversation to people', () => {
   it('tells an agent acting on a waiting conversation to claim it first', () => {
     const d = queued();
     expect(d.say(agent('reply', wang, { text: '您好' }), quick)).toEqual([]);
-    expect(d.of('desk.notify')).toEqual([{ type: 'desk.notify', agentId: 'U-wang', notice: { kind: 'not-claimed' } }]);
+    expect(d.of('desk.notify')).toEqual([
+      { type: 'desk.notify', agentId: 'U-wang', notice: { kind: 'not-claimed' }, ticketId: d.ticketId },
+    ]);
   });
 
   it('does not close a customer for idling while they wait for or talk to a person', () => {
@@ -275,8 +301,28 @@ describe('when handoff happens', () => {
       /^您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 T\d{6}-\w{10}），我们会在24小时内/,
     );
     expect(d.state).toBe('askMore');
-    expect(d.of('desk.open')).toEqual([]);
-    expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ status: 'pending', need: '你们支持花呗分期吗' });
+    const ticket = d.of('ticket.put')[0]?.ticket;
+    expect(ticket).toMatchObject({ status: 'pending', need: '你们支持花呗分期吗' });
+    // Not a handoff: the matter waits on the desk as a follow-up card with its promised time.
+    expect(d.of('desk.open')).toEqual([
+      {
+        type: 'desk.open',
+        card: {
+          kind: 'follow-up',
+          promisedBy: d.at + 24 * 3_600_000,
+          reason: 'failures',
+          priority: 'normal',
+          afterHours: false,
+          ticketId: ticket?.id,
+          tickets: [ticket?.id],
+          need: '你们支持花呗分期吗',
+          facts: ['你们支持花呗分期吗'],
+          locale: 'zh-CN',
+          channel: 'test',
+          customer: { id: 'c1', name: 'Li' },
+        },
+      },
+    ]);
   });
 
   it("hands an escalated complaint to people at high priority, with the complaint's ticket", () => {
@@ -288,11 +334,14 @@ describe('when handoff happens', () => {
     // 002 三.3: a customer who asks for a supervisor is told when one will be in touch, then handed to the desk.
     const [put] = d.of('ticket.put');
     expect(replies[1]).toBe(
-      `我非常理解您希望问题得到重视的心情。您反馈的情况我已经详细记录（编号 ${put?.ticket.id}），并且会立即提交给我的上级同事处理，他们会在24小时内与您联系，请您保持联系方式畅通，好吗？`,
+      `我非常理解您希望问题得到重视的心情。您反馈的情况我已经详细记录（编号 ${put?.ticket.id}），并且会立即提交给我的上级同事处理，他们会在24小时内与您联系（最迟 11月24日 15:00），请您保持联系方式畅通，好吗？`,
     );
     expect(replies[2]).toMatch(/^正在为您转接人工客服/);
     expect(put?.ticket).toMatchObject({ type: 'complaint', priority: 'high', escalation: { reason: 'supervisor' } });
+    // One card: the handoff's, which shows the complaint's ticket (no follow-up card besides it).
+    expect(d.of('desk.open')).toHaveLength(1);
     expect(d.of('desk.open')[0]?.card).toMatchObject({
+      kind: 'handoff',
       reason: 'complaint',
       priority: 'high',
       ticketId: put?.ticket.id,
@@ -326,11 +375,19 @@ describe('when handoff happens', () => {
     expect(d.of('ticket.update')).toContainEqual(
       expect.objectContaining({
         id: ticket.id,
-        changes: { outcome: 'with 小王, who claimed it' },
+        changes: {
+          outcome: 'with 小王, who claimed it',
+          claimedBy: wang,
+          events: [{ type: 'claimed', at: d.at, by: wang }],
+        },
         ifStatus: 'pending',
       }),
     );
-    expect(d.of('reply')[0]?.text).toBe('客服 小王 为您服务\uff0c请问有什么可以帮您\uff1f');
+    expect(d.of('desk.update')).toEqual([{ type: 'desk.update', status: 'claimed', agent: wang, ticketId: ticket.id }]);
+    // The customer hears who follows up the matter they were promised a reply on.
+    expect(d.of('reply')[0]?.text).toBe(
+      `您好\uff0c我是客服 小王\uff0c您的问题\uff08编号 ${ticket.id}\uff09现在由我为您跟进。`,
+    );
   });
 
   it('without a desk, tells a customer who asks for a person honestly and records the matter', () => {
@@ -338,8 +395,9 @@ describe('when handoff happens', () => {
     d.say('你好');
     const replies = d.say('转人工', quick);
     expect(replies[0]).toMatch(
-      /^非常抱歉\uff0c人工客服暂时无法接入。您的问题已为您记录\uff08编号 T\d{6}-\w{10}\uff09\uff0c我们会在24小时内有专人与您联系。$/,
+      /^非常抱歉\uff0c人工客服暂时无法接入。您的问题已为您记录\uff08编号 T\d{6}-\w{10}\uff09\uff0c我们会在24小时内有专人与您联系\uff08最迟 11月24日 15:01\uff09。$/,
     );
+    expect(d.of('desk.open')).toEqual([]);
     const ticket = d.of('ticket.put')[0]!.ticket;
     expect(ticket.status).toBe('pending');
     expect(d.of('timer.set')).toContainEqual({
@@ -359,10 +417,16 @@ describe('when handoff happens', () => {
     d.say(agent('claim'), { after: 12 * 3_600_000 });
     expect(d.state).toBe('handoff.claimed');
     expect(d.say({ type: 'timer', name, dueAt }, { after: dueAt - d.at, ticket })).toEqual([]);
-    expect(d.of('desk.ping')).toEqual([{ type: 'desk.ping', level: 'overdue' }]);
+    expect(d.of('desk.ping')).toEqual([{ type: 'desk.ping', level: 'overdue', ticketId: ticket.id }]);
     expect(d.of('ticket.update')[0]).toMatchObject({
       id: ticket.id,
-      changes: { priority: 'high' },
+      changes: {
+        priority: 'high',
+        events: [
+          { type: 'promise-broken', at: d.at },
+          { type: 'escalated', at: d.at, detail: 'promise-overdue' },
+        ],
+      },
       ifStatus: 'pending',
     });
     expect(d.state).toBe('handoff.claimed');
