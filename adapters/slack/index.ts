@@ -20,6 +20,8 @@ export interface SlackOptions extends BoltOptions {
   internalPrefix: string;
   /** The agents' language on the desk. */
   deskText: DeskText;
+  /** The desk's time zone (IANA; the default definition's), read when a card is drawn. UTC unless given. */
+  timeZone?: (() => string) | undefined;
 }
 
 export interface SlackDeps {
@@ -52,6 +54,7 @@ export function createSlack(options: SlackOptions, deps: SlackDeps): Slack {
     supervisorGroup: options.supervisorGroup,
     text: options.deskText,
     internalPrefix: options.internalPrefix,
+    timeZone: options.timeZone,
   });
   let built = false;
   return {

@@ -152,6 +152,11 @@ export function productionEdges(
               const bundle = flows.current().bundle;
               return bundle.locales.get(bundle.defaultLocale)?.definition.handoff.categoryChannels ?? {};
             },
+            // Promised times and ticket dates on cards, in the default definition's time zone.
+            timeZone: () => {
+              const bundle = flows.current().bundle;
+              return bundle.locales.get(bundle.defaultLocale)?.definition.timeZone ?? 'UTC';
+            },
           },
           { links: store.links, log, clock },
         )
