@@ -316,12 +316,14 @@ export class SlackDesk implements DeskPort {
         : '';
     const text = `${whom} ${t.alerts[level]}${promise}`;
     await this.call(conversationId, () =>
-      this.options.client.chat.postMessage({
-        channel: ref.channel,
-        thread_ts: ref.ts,
-        reply_broadcast: !personal,
-        text,
-      }),
+      personal
+        ? this.options.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text })
+        : this.options.client.chat.postMessage({
+            channel: ref.channel,
+            thread_ts: ref.ts,
+            reply_broadcast: true,
+            text,
+          }),
     );
   }
 }
