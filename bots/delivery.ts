@@ -1,7 +1,7 @@
-import type { Effect, EffectType } from '../flows/contracts.js';
+import type { Effect, EffectType, HandoffCard, TicketSummary } from '../flows/contracts.js';
 import { DeliveryError, LeaseLostError } from './errors.js';
 import type { Logger } from './log.js';
-import type { ChannelPort, DeskPort, Lease, OutboxItem, Store } from './ports.js';
+import type { CardAddress, ChannelPort, DeskPort, Lease, OutboxItem, Store } from './ports.js';
 import { createMediaHandlers } from './media.js';
 import { fillQueueText } from './transcript.js';
 
@@ -42,7 +42,8 @@ export const GIVE_UP: Readonly<Record<EffectType, GiveUpPolicy>> = {
     exhausted: 'drop',
     dropped: "could not carry a customer's file to the desk after retries; dropping it",
   },
-  // A card the desk refuses is the desk being down for this customer: told, never silence.
+  // A card the desk refuses is the desk being down for this customer: told, never silence. Not for
+  // a pending matter's follow-up card (see `Courier.feedBack`).
   'desk.open': { ...DESK, tell: { exhausted: 'desk-unavailable', refused: 'desk-unavailable' } },
   'desk.post': DESK,
   'desk.update': DESK,
@@ -64,6 +65,47 @@ export interface PerformerDeps {
   /** Without a desk, desk effects are no-ops (the flow does not emit them then). */
   desk?: DeskPort | undefined;
   log?: Logger | undefined;
+  /** Epoch ms now: the customer's history on a card is the last HISTORY_DAYS before it. */
+  clock?: (() => number) | undefined;
+}
+
+/** How far back a card lists the customer's earlier tickets (issue 13, requirement 6). */
+export const HISTORY_DAYS = 90;
+/** How many earlier tickets a card lists at most, and how many are read to choose them. */
+export const HISTORY_SHOWN = 5;
+const HISTORY_READ = 20;
+const DAY_MS = 86_400_000;
+
+/**
+ * The customer's earlier tickets for a card, read at delivery (issue 13: agents see the history):
+ * the same customer on the same channel, created in the last HISTORY_DAYS, the card's own ticket
+ * left out; open complaints (complaint, pending) first, then newest first; at most HISTORY_SHOWN.
+ * The store is asked for that customer and period, and its answer is filtered again, so a store
+ * that ignores part of the query still gives the right list.
+ */
+export async function historyFor(store: Store, card: HandoffCard, now: number): Promise<TicketSummary[]> {
+  const from = now - HISTORY_DAYS * DAY_MS;
+  const tickets = await store.tickets.list({ customerId: card.customer.id, from, limit: HISTORY_READ });
+  const open = (t: { type: string; status: string }) => (t.type === 'complaint' && t.status === 'pending' ? 0 : 1);
+  return tickets
+    .filter(
+      (t) =>
+        t.id !== card.ticketId &&
+        t.customer.id === card.customer.id &&
+        t.channel === card.channel &&
+        t.createdAt >= from &&
+        t.createdAt <= now,
+    )
+    .sort((a, b) => open(a) - open(b) || b.createdAt - a.createdAt)
+    .slice(0, HISTORY_SHOWN)
+    .map((t) => ({
+      id: t.id,
+      createdAt: t.createdAt,
+      type: t.type,
+      status: t.status,
+      ...(t.category !== undefined ? { category: t.category } : {}),
+      ...(t.satisfaction !== undefined ? { satisfaction: t.satisfaction } : {}),
+    }));
 }
 
 type Handlers = { [T in EffectType]: (item: OutboxItem, effect: Extract<Effect, { type: T }>) => Promise<void> };
@@ -74,6 +116,25 @@ type Handlers = { [T in EffectType]: (item: OutboxItem, effect: Extract<Effect, 
  */
 export function createPerformer(deps: PerformerDeps): (item: OutboxItem) => Promise<void> {
   const { store, channels, desk } = deps;
+  const now = deps.clock ?? Date.now;
+  /** The card with the customer's earlier tickets; without them when the store cannot say (the card matters more). */
+  const withHistory = async (item: OutboxItem, card: HandoffCard): Promise<HandoffCard> => {
+    try {
+      return { ...card, history: await historyFor(store, card, now()) };
+    } catch (err) {
+      deps.log?.warn("the customer's earlier tickets could not be read; the card goes without them", {
+        conversationId: item.conversationId,
+        ticketId: card.ticketId,
+        error: String(err),
+      });
+      return card;
+    }
+  };
+  /** The card a desk effect is about: its ticket's (absent on items stored before issue 13: the latest card). */
+  const cardOf = (item: OutboxItem, ticketId: string | undefined): CardAddress => ({
+    conversationId: item.conversationId,
+    ...(ticketId ? { ticketId } : {}),
+  });
   /** Fills a queue message with the customer's live place and the expected wait (from recent claims). */
   const fillQueue = async (conversationId: string, text: string, locale?: string): Promise<string> => {
     const position = (await store.queue.position(conversationId)) ?? 1;
@@ -99,12 +160,15 @@ export function createPerformer(deps: PerformerDeps): (item: OutboxItem) => Prom
     },
     // Files are carried between the platforms at delivery, once per item (bots/media.ts).
     ...createMediaHandlers(deps),
-    'desk.open': async (item, e) =>
-      desk?.open(item.conversationId, e.card, await store.transcript(item.conversationId, 10)),
-    'desk.post': async (item, e) => desk?.post(item.conversationId, e.text, e.from),
-    'desk.update': async (item, e) => desk?.update(item.conversationId, e.status, e.agent, e.category),
-    'desk.notify': async (item, e) => desk?.notify(item.conversationId, e.agentId, e.notice),
-    'desk.ping': async (item, e) => desk?.ping(item.conversationId, e.level),
+    'desk.open': async (item, e) => {
+      if (!desk) return;
+      const transcript = await store.transcript(item.conversationId, 10);
+      await desk.open(item.conversationId, await withHistory(item, e.card), transcript);
+    },
+    'desk.post': async (item, e) => desk?.post(cardOf(item, e.ticketId), e.text, e.from),
+    'desk.update': async (item, e) => desk?.update(cardOf(item, e.ticketId), e.status, e.agent, e.category),
+    'desk.notify': async (item, e) => desk?.notify(cardOf(item, e.ticketId), e.agentId, e.notice),
+    'desk.ping': async (item, e) => desk?.ping(cardOf(item, e.ticketId), e.level, e.agent),
     'queue.join': (item, e) => store.queue.join(item.conversationId, e.at),
     'queue.leave': (item, e) => store.queue.leave(item.conversationId, e.at, e.claimed),
     transcript: async () => {},
@@ -220,9 +284,25 @@ export class Courier {
 
   /**
    * Tells the conversation what delivery found out (the customer blocked the bot, the desk is
-   * unreachable), as an event of its own, once per item.
+   * unreachable), as an event of its own, once per item. Except a pending matter's follow-up card
+   * the desk refuses or cannot be reached for: `desk-unavailable` ends the conversation's live
+   * handoff, which may be another ticket's, and the matter's timers still watch its promise
+   * (the reminder, the deadline); it is logged for the operator and dropped.
    */
   private async feedBack(item: OutboxItem, command: Feedback): Promise<void> {
+    const e = item.effect;
+    if (command === 'desk-unavailable' && e.type === 'desk.open' && e.card.kind === 'follow-up') {
+      this.deps.log.error(
+        "a pending matter's follow-up card could not be posted on the desk; dropped (its promise is still watched by its timers)",
+        {
+          conversationId: item.conversationId,
+          item: item.id,
+          ticketId: e.card.ticketId,
+          promisedBy: e.card.promisedBy,
+        },
+      );
+      return;
+    }
     await this.deps.store.accept({
       id: `${command}:${item.id}`,
       conversationId: item.conversationId,

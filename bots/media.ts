@@ -55,7 +55,7 @@ export function createMediaHandlers(deps: MediaDeps): {
     });
     await (desk?.files
       ? desk.files.refused(conversationId, notice)
-      : desk?.post(conversationId, `${fileLabel(notice.file)} ${notice.problem.kind}`, 'system'));
+      : desk?.post({ conversationId }, `${fileLabel(notice.file)} ${notice.problem.kind}`, 'system'));
   };
 
   const toDesk: Handler<'desk.file'> = (item, e) =>
@@ -64,7 +64,11 @@ export function createMediaHandlers(deps: MediaDeps): {
       const from = channels.get(item.channel)?.files;
       // A desk or channel without files: the agents still learn what was sent, and its caption.
       if (!desk.files || !from)
-        return desk.post(item.conversationId, [fileLabel(e.file), e.caption].filter(Boolean).join(' '), 'customer');
+        return desk.post(
+          { conversationId: item.conversationId, ticketId: e.ticketId },
+          [fileLabel(e.file), e.caption].filter(Boolean).join(' '),
+          'customer',
+        );
       const notice = { file: e.file, direction: 'to-desk' as const, caption: e.caption };
       const limit = Math.min(from.fetchMax, desk.files.postMax);
       try {

@@ -1,6 +1,13 @@
 import type { SupportedLocale } from '../../flows/locales.js';
 import { FILES_EN, FILES_ZH, type FileText } from './files-text.js';
-import type { AgentNotice, DeskAlert, DeskUpdate, HandoffCard, HandoffReason } from '../../flows/contracts.js';
+import type {
+  AgentNotice,
+  DeskAlert,
+  DeskUpdate,
+  HandoffCard,
+  HandoffReason,
+  TicketSummary,
+} from '../../flows/contracts.js';
 import type { TicketStatus } from '../../flows/ticket.js';
 
 /**
@@ -12,6 +19,13 @@ type DeskLanguage = SupportedLocale;
 
 export interface DeskText {
   handoff: (card: Pick<HandoffCard, 'afterHours' | 'reason' | 'priority'>) => string;
+  /**
+   * A follow-up card's title: the pending matter and why it waits for a person (issue 13). Read
+   * from the card: a complaint (high priority: escalated, a supervisor's reply promised), a
+   * question the bot could not answer, a request for a person after hours, or one nobody could
+   * take then (the desk was down).
+   */
+  followUp: (card: Pick<HandoffCard, 'afterHours' | 'reason' | 'priority'>) => string;
   reasons: Record<HandoffReason, string>;
   priorities: Record<HandoffCard['priority'], string>;
   /** Between a label and its value. */
@@ -26,12 +40,29 @@ export interface DeskText {
     need: string;
     tickets: string;
     lastMessages: string;
+    /** A follow-up card's promised reply time. */
+    promisedBy: string;
+    /** The customer's earlier tickets (last 90 days). */
+    history: string;
   };
+  /** A date and time in the desk's time zone (`timeZone`: IANA), as cards show a promised time. */
+  time: (at: number, timeZone: string) => string;
+  /**
+   * One of the customer's earlier tickets as a card lists it: date (the desk's time zone), kind,
+   * category, status and score; an open complaint says so.
+   */
+  historyLine: (ticket: TicketSummary, timeZone: string) => string;
+  statuses: Record<TicketStatus, string>;
+  types: Record<TicketSummary['type'], string>;
   from: Record<'customer' | 'bot' | 'agent' | 'system', string>;
   claim: string;
   claimedBy: (who: string) => string;
   /** How to work in the thread; `prefix` keeps a message internal. */
   threadHelp: (prefix: string) => string;
+  /** Under the thread help of a handoff: how to resolve with an outcome (`!resolve`). */
+  resolveHelp: string;
+  /** How to work in a claimed follow-up card's thread: reply, resolve with the outcome, release. */
+  followUpHelp: (prefix: string) => string;
   buttons: { handback: string; close: string; release: string };
   someone: string;
   updates: Record<DeskUpdate, (who: string) => string>;
@@ -45,6 +76,8 @@ export interface DeskText {
   /** Playground only: what to type to take a card, and the after-hours hint. */
   claimHint: string;
   afterHoursHint: string;
+  /** Playground only: how to take a follow-up card and give the customer the outcome. */
+  followUpHint: string;
   /** On a card that shortened long texts: the full texts follow in its thread. */
   shortened: string;
   /**
@@ -79,8 +112,54 @@ export interface SearchText {
 
 const who = (agent: { id: string; name?: string | undefined }) => agent.name ?? agent.id;
 
+/** Intl formatters are costly to build: one per language, time zone and style. */
+const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
+function formatted(locale: string, timeZone: string, style: 'time' | 'date', at: number): string {
+  const key = `${locale}|${timeZone}|${style}`;
+  let f = FORMATTERS.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(
+      locale,
+      style === 'time'
+        ? {
+            timeZone,
+            weekday: 'short',
+            month: 'short',
+            day: 'numeric',
+            hour: '2-digit',
+            minute: '2-digit',
+            hourCycle: 'h23',
+          }
+        : { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' },
+    );
+    FORMATTERS.set(key, f);
+  }
+  return f.format(at);
+}
+
+/** "2026-11-20" in a time zone, whatever the language: short, and it sorts. */
+const day = (at: number, timeZone: string) => formatted('en-CA', timeZone, 'date', at);
+
+/** Why a pending matter waits for a person, read from its card (see DeskText.followUp). */
+type Pending = 'complaint' | 'escalated' | 'unanswered' | 'after-hours' | 'desk-down';
+function pendingOf(card: Pick<HandoffCard, 'afterHours' | 'reason' | 'priority'>): Pending {
+  if (card.reason === 'complaint') return card.priority === 'high' ? 'escalated' : 'complaint';
+  if (card.reason === 'failures') return 'unanswered';
+  return card.afterHours ? 'after-hours' : 'desk-down';
+}
+
 const EN: DeskText = {
   handoff: (card) => `${card.afterHours ? 'After-hours handoff' : 'Handoff'}: ${EN.reasons[card.reason]}`,
+  followUp: (card) =>
+    `Follow-up: ${
+      {
+        complaint: 'complaint registered',
+        escalated: 'complaint escalated, a supervisor to reply',
+        unanswered: 'a question the bot could not answer',
+        'after-hours': 'asked for a person after hours',
+        'desk-down': 'asked for a person, nobody could take it',
+      }[pendingOf(card)]
+    }`,
   reasons: { asked: 'the customer asked for a person', failures: 'the bot could not answer', complaint: 'complaint' },
   priorities: { normal: 'normal', high: 'high' },
   colon: ': ',
@@ -94,17 +173,42 @@ const EN: DeskText = {
     need: 'Need',
     tickets: 'Tickets',
     lastMessages: 'Last messages',
+    promisedBy: 'Reply promised by',
+    history: 'Earlier tickets (90 days)',
+  },
+  time: (at, timeZone) => formatted('en', timeZone, 'time', at),
+  historyLine: (s, timeZone) =>
+    [
+      day(s.createdAt, timeZone),
+      s.type === 'complaint' && s.status === 'pending' ? 'OPEN COMPLAINT' : EN.types[s.type],
+      s.category ? EN.category(s.category) : undefined,
+      EN.statuses[s.status],
+      s.satisfaction !== undefined ? `score ${s.satisfaction}/5` : undefined,
+    ]
+      .filter(Boolean)
+      .join(' · '),
+  types: { inquiry: 'inquiry', suggestion: 'suggestion', complaint: 'complaint' },
+  statuses: {
+    answered: 'answered',
+    pending: 'pending',
+    unresolved: 'unresolved',
+    recorded: 'recorded',
+    resolved: 'resolved',
   },
   from: { customer: 'customer', bot: 'bot', agent: 'agent', system: 'system' },
   claim: 'Claim',
   claimedBy: (w) => `Claimed by ${w}`,
   threadHelp: (prefix) =>
     `Reply in this thread to talk to the customer. \`${prefix}\` at the start keeps a message internal; \`!override …\` sends a reply the phrase guard blocked.`,
+  resolveHelp: '`!resolve OUTCOME` tells the customer the outcome and resolves the matter (a survey follows).',
+  followUpHelp: (prefix) =>
+    `Reply in this thread to write to the customer, whether or not they are chatting now. \`!resolve OUTCOME\` tells them the outcome and resolves the matter (a survey follows); \`!resolve\` alone resolves it without a message. \`${prefix}\` at the start keeps a message internal.`,
   buttons: { handback: 'Hand back to bot', close: 'Close', release: 'Release' },
   someone: 'someone',
   updates: {
     claimed: (w) => `${w} has the conversation.`,
     released: (w) => `${w} released the conversation: it is waiting for an agent again.`,
+    resolved: (w) => `${w} resolved the matter.`,
     transferred: (w) => `Transferred by ${w}.`,
     'handed-back': (w) => `${w} handed the conversation back to the bot.`,
     closed: (w) => `${w} closed the conversation.`,
@@ -119,7 +223,11 @@ const EN: DeskText = {
   alerts: {
     sla: 'This customer is still waiting for an agent. Please claim the conversation.',
     supervisor: 'Unclaimed for too long: please assign someone now.',
-    overdue: 'The reply time promised to this customer has passed: the matter is now high priority.',
+    overdue:
+      'The reply time promised to this customer has passed and the matter is still unresolved: it is now high priority. Please reply to the customer now.',
+    reminder: 'The reply time promised to this customer is near: please reply or resolve the matter before it passes.',
+    escalated:
+      'This matter is still unresolved after the working days allowed: escalated to supervisors, high priority.',
   },
   notice: (notice) => {
     switch (notice.kind) {
@@ -135,11 +243,14 @@ const EN: DeskText = {
         return `${notice.category ? `there is no category "${notice.category}"` : 'transfer to which category?'}; the categories are: ${notice.known.join(', ')}. Nothing was changed`;
       case 'guard-blocked':
         return `not sent: ${notice.matches.map((m) => `"${m.phrase}" (${m.reason}); say instead: ${m.suggestion}`).join(' | ')} — to send it anyway, use override`;
+      case 'not-pending':
+        return `ticket ${notice.ticketId} is no longer pending (it was resolved meanwhile); nothing was sent to the customer`;
     }
   },
   onlyFor: (agent) => `only ${agent} sees this`,
   claimHint: 'type "/agent claim" to take it',
   afterHoursHint: '(outside business hours: pick it up when agents are back)',
+  followUpHint: 'type "/agent claim" to take it, then "/agent resolve OUTCOME" to give the customer the outcome',
   shortened: 'Long texts are shortened on this card; the full text is in the thread.',
   notSent: {
     edited: 'Edits do not reach the customer: they still have the first version. Send the correction as a new reply.',
@@ -174,6 +285,16 @@ const EN: DeskText = {
 
 const ZH: DeskText = {
   handoff: (card) => `${card.afterHours ? '非工作时间转人工' : '转人工'}：${ZH.reasons[card.reason]}`,
+  followUp: (card) =>
+    `待跟进：${
+      {
+        complaint: '已登记投诉',
+        escalated: '投诉已升级，需主管答复',
+        unanswered: '机器人未能解答的问题',
+        'after-hours': '非工作时间的人工请求',
+        'desk-down': '客户要求人工，当时无人接待',
+      }[pendingOf(card)]
+    }`,
   reasons: { asked: '客户要求人工服务', failures: '机器人无法解答', complaint: '投诉' },
   priorities: { normal: '普通', high: '紧急' },
   colon: '：',
@@ -187,17 +308,36 @@ const ZH: DeskText = {
     need: '客户诉求',
     tickets: '相关工单',
     lastMessages: '最近消息',
+    promisedBy: '承诺答复时间',
+    history: '近90天工单',
   },
+  time: (at, timeZone) => formatted('zh-CN', timeZone, 'time', at),
+  historyLine: (s, timeZone) =>
+    [
+      day(s.createdAt, timeZone),
+      s.type === 'complaint' && s.status === 'pending' ? '未结投诉' : ZH.types[s.type],
+      s.category ? ZH.category(s.category) : undefined,
+      ZH.statuses[s.status],
+      s.satisfaction !== undefined ? `评分 ${s.satisfaction}/5` : undefined,
+    ]
+      .filter(Boolean)
+      .join(' · '),
+  types: { inquiry: '咨询', suggestion: '建议', complaint: '投诉' },
+  statuses: { answered: '已解答', pending: '待处理', unresolved: '未解决', recorded: '已记录', resolved: '已办结' },
   from: { customer: '客户', bot: '机器人', agent: '客服', system: '系统' },
   claim: '接入',
   claimedBy: (w) => `已由 ${w} 接入`,
   threadHelp: (prefix) =>
     `在本话题中回复即可与客户对话。以 \`${prefix}\` 开头的消息仅内部可见；\`!override …\` 可发送被服务忌语检查拦下的回复。`,
+  resolveHelp: '`!resolve 处理结果` 将处理结果告知客户并办结该事项（随后发送满意度回访）。',
+  followUpHelp: (prefix) =>
+    `在本话题中回复即可给客户发消息，无论客户此刻是否在线。\`!resolve 处理结果\` 将处理结果告知客户并办结（随后发送满意度回访）；只发 \`!resolve\` 则办结而不发消息。以 \`${prefix}\` 开头的消息仅内部可见。`,
   buttons: { handback: '交还机器人', close: '结束会话', release: '放回队列' },
   someone: '有人',
   updates: {
     claimed: (w) => `${w} 已接入会话。`,
     released: (w) => `${w} 已放回会话，正在等待其他客服接入。`,
+    resolved: (w) => `${w} 已办结该事项。`,
     transferred: (w) => `${w} 已转交会话。`,
     'handed-back': (w) => `${w} 已将会话交还机器人。`,
     closed: (w) => `${w} 已结束会话。`,
@@ -210,7 +350,9 @@ const ZH: DeskText = {
   alerts: {
     sla: '这位客户还在等待人工客服，请尽快接入。',
     supervisor: '会话长时间无人接入，请主管立即安排。',
-    overdue: '承诺给客户的答复时间已过，该事项已升级为紧急。',
+    overdue: '承诺给客户的答复时间已过，该事项仍未解决，已升级为紧急，请立即答复客户。',
+    reminder: '承诺给客户的答复时间即将到期，请在到期前答复客户或办结。',
+    escalated: '该事项超过规定的工作日仍未解决，已升级至主管处理（紧急）。',
   },
   notice: (notice) => {
     switch (notice.kind) {
@@ -226,11 +368,14 @@ const ZH: DeskText = {
         return `${notice.category ? `没有「${notice.category}」这个类别` : '请指明转交的类别'}，可用的类别：${notice.known.join('、')}。会话未作任何变更`;
       case 'guard-blocked':
         return `未发送：${notice.matches.map((m) => `“${m.phrase}”（${m.reason}），建议改为：${m.suggestion}`).join('；')} —— 如仍要发送，请使用 override`;
+      case 'not-pending':
+        return `工单 ${notice.ticketId} 已不在待处理状态（已被办结），未向客户发送任何消息`;
     }
   },
   onlyFor: (agent) => `仅 ${agent} 可见`,
   claimHint: '输入 "/agent claim" 接入',
   afterHoursHint: '（非工作时间：请客服上班后处理）',
+  followUpHint: '输入 "/agent claim" 接入，再用 "/agent resolve 处理结果" 将结果告知客户',
   shortened: '卡片上的长文本已截短，完整内容见本话题。',
   notSent: {
     edited: '编辑后的内容不会发送给客户，客户看到的仍是原来的版本。如需更正，请发送一条新回复。',

@@ -2,6 +2,7 @@ import type { TimerPoller } from '../../bots/timers.js';
 import type { Inbox, InboundEvent, TicketStore } from '../../bots/ports.js';
 import { countOf } from '../../flows/plural.js';
 import { PLAYGROUND_CHANNEL, type PlaygroundChannel } from './channel.js';
+import type { PlaygroundDesk } from './desk.js';
 import { agentFile, playgroundMedia } from './files.js';
 import { parseThreadMessage } from '../slack/messages.js';
 
@@ -24,8 +25,9 @@ export const PLAYGROUND_HELP = [
   '                    /send photo 快递盒压坏了: a photo with its caption; /send document NAME [caption]',
   '  /wait TIME        let time pass and timers fire: /wait 10s (seconds), /wait 11 (minutes), /wait 25h (hours)',
   '  /tickets          show the tickets recorded for this conversation',
-  '  /agent claim [..] act as the agent: claim, reply TEXT, override TEXT, note TEXT,',
+  '  /agent claim [..] act as the agent: claim, reply TEXT, override TEXT, note TEXT, resolve [OUTCOME],',
   '                    handback, close, release, transfer CATEGORY, file NAME [TEXT] (/agent@小李 … as another agent)',
+  '                    on the latest open card; /agent TICKET VERB … on another (/agent T261130-4KQ9ZC1A7X claim)',
   '  /quit             leave',
 ].join('\n');
 
@@ -48,7 +50,16 @@ export interface PlaygroundDeps {
   customer?: { id: string; name?: string };
   /** The name agents act under by default (/agent@NAME picks another). */
   agentName?: string;
+  /** The desk whose cards `/agent` acts on; without it `/agent` names no ticket. */
+  desk?: Pick<PlaygroundDesk, 'target'> | undefined;
 }
+
+/** A ticket id as the bot writes them (flows/ticket.ts `ticketId`): `/agent T261130-4KQ9ZC1A7X claim`. */
+const TICKET_ID = /^T\d{6}-[0-9A-Z]{10}$/i;
+
+/** What `/agent` takes, for its help line. */
+const AGENT_USAGE =
+  '[TICKET] claim | reply TEXT | override TEXT | note TEXT | resolve [OUTCOME] | handback | close | release | transfer CATEGORY | file NAME [TEXT]';
 
 export class PlaygroundSession {
   private seq = 0;
@@ -155,8 +166,15 @@ export class PlaygroundSession {
     for (let i = 0; i < 6; i++) await this.pass(10_000);
   }
 
-  /** The agent side, acting as `name`: claim, reply, note, override, handback, close, release, transfer. */
-  private async agent(command: string, name: string, args: string[]): Promise<void> {
+  /**
+   * The agent side, acting as `name` on a card: claim, reply, note, override, resolve, handback,
+   * close, release, transfer. The card is the one whose ticket comes first (`/agent T… claim`), or
+   * the latest the desk printed that is still open; the event names its ticket, as a Slack
+   * card's buttons and thread do.
+   */
+  private async agent(command: string, name: string, all: string[]): Promise<void> {
+    const named = TICKET_ID.test(all[0] ?? '') ? all[0] : undefined;
+    const args = named ? all.slice(1) : all;
     const [verb = '', ...rest] = args;
     const agent = { id: `pg:${name}`, name };
     const text = rest.join(' ');
@@ -170,6 +188,8 @@ export class PlaygroundSession {
       close: { type: 'agent', action: 'close', agent },
       release: { type: 'agent', action: 'release', agent },
       transfer: { type: 'agent', action: 'transfer', agent, category: text },
+      // "/agent resolve 已为您办理退款": the outcome the customer receives; "/agent resolve" alone: resolved without a message.
+      resolve: { type: 'agent', action: 'resolve', agent, ...(text ? { text } : {}) },
       // "/agent file 物流单.png 这是物流单截图": a file shared in the thread, with the reply's text.
       file: {
         type: 'agent',
@@ -180,14 +200,18 @@ export class PlaygroundSession {
       },
     };
     const payload = actions[verb.toLowerCase()];
-    if (!payload || (['reply', 'override', 'note', 'transfer', 'file'].includes(verb) && !text)) {
-      this.deps.print(
-        `playground> ${command} takes: claim | reply TEXT | override TEXT | note TEXT | handback | close | release | transfer CATEGORY | file NAME [TEXT]`,
-      );
+    if (
+      !payload ||
+      payload.type !== 'agent' ||
+      (['reply', 'override', 'note', 'transfer', 'file'].includes(verb) && !text)
+    ) {
+      this.deps.print(`playground> ${command} takes: ${AGENT_USAGE}`);
       return;
     }
+    const card = this.deps.desk?.target(this.conversationId, named);
+    if (card && !card.known) this.deps.print(`playground> no card of ${card.ticketId} on the desk; sent as named`);
     if (verb === 'file') this.files++;
-    await this.receive(payload, 'agent');
+    await this.receive(card ? { ...payload, ticketId: card.ticketId } : payload, 'agent');
   }
 
   /**

@@ -1,5 +1,5 @@
-import type { TranscriptEntry } from '../../bots/ports.js';
-import type { AgentRef, HandoffCard } from '../../flows/contracts.js';
+import type { CardAddress, TranscriptEntry } from '../../bots/ports.js';
+import type { AgentRef, HandoffCard, TicketSummary } from '../../flows/contracts.js';
 import { maskPII } from '../desk/pii.js';
 import type { DeskText } from '../desk/text.js';
 import { clip, DESK_BUDGET, SLACK_LIMITS } from './limits.js';
@@ -21,6 +21,31 @@ export const ACTIONS = {
 
 /** Transcript lines a card shows under "last messages". */
 export const LAST_MESSAGES = 8;
+
+/** Earlier tickets a card lists (open complaints first, then newest). */
+export const HISTORY_SHOWN = 5;
+
+/**
+ * A button's value: the card it is on. `{"c":conversation,"t":ticket}` (JSON, at most about 330
+ * characters: ids are at most 200 and 100, far under Slack's 2,000); a card posted before issue 13
+ * carries the bare conversation id, which `cardOfValue` still reads.
+ */
+export function buttonValue(to: CardAddress): string {
+  return to.ticketId ? JSON.stringify({ c: to.conversationId, t: to.ticketId }) : to.conversationId;
+}
+
+/** The card a button's value names (see `buttonValue`); undefined for a value that names none. */
+export function cardOfValue(value: string | undefined): CardAddress | undefined {
+  if (!value) return undefined;
+  if (!value.startsWith('{')) return { conversationId: value };
+  try {
+    const v = JSON.parse(value) as { c?: unknown; t?: unknown };
+    if (typeof v.c !== 'string' || !v.c) return undefined;
+    return { conversationId: v.c, ...(typeof v.t === 'string' && v.t ? { ticketId: v.t } : {}) };
+  } catch {
+    return undefined;
+  }
+}
 
 /** Slack's mrkdwn: &, < and > must be escaped in anything a customer wrote. */
 export function escapeMrkdwn(text: string): string {
@@ -81,21 +106,60 @@ function lastMessagesOf(recent: readonly TranscriptEntry[], t: DeskText): { text
 }
 
 /**
- * The handoff card: who, why, how urgent, what is known, the last messages, and Claim (or who
- * claimed it). At most 7 blocks, each text within its limit, about 8,000 characters in all. The
- * button's value is the conversation id, at most 200 characters (InboundEvent), under 2,000.
- * `ended`: the handoff is over (`HANDOFF_ENDED`), and the last block says so instead of Claim.
+ * The customer's earlier tickets as the card lists them (undefined when there are none): open
+ * complaints first, then newest, at most HISTORY_SHOWN, in the desk's time zone. Our own words and
+ * ids only, escaped all the same (a category's name comes from the definition).
+ */
+function historyOf(history: readonly TicketSummary[] | undefined, t: DeskText, timeZone: string): string | undefined {
+  if (!history?.length) return undefined;
+  const lines = orderHistory(history)
+    .slice(0, HISTORY_SHOWN)
+    .map((s) => {
+      const open = s.type === 'complaint' && s.status === 'pending';
+      return clip(
+        `${open ? ':warning: ' : '• '}${escapeMrkdwn(t.historyLine(s, timeZone))} (${s.id})`,
+        DESK_BUDGET.line,
+      );
+    });
+  return fit([`*${t.fields.history}*`, ...lines], SLACK_LIMITS.sectionText).text;
+}
+
+/** Open complaints (complaint, pending) first, then newest first: how cards list earlier tickets. */
+export function orderHistory<T extends Pick<TicketSummary, 'type' | 'status' | 'createdAt'>>(
+  tickets: readonly T[],
+): T[] {
+  const open = (s: T) => (s.type === 'complaint' && s.status === 'pending' ? 0 : 1);
+  return [...tickets].sort((a, b) => open(a) - open(b) || b.createdAt - a.createdAt);
+}
+
+/** How a card is drawn besides what it carries. */
+export interface CardState {
+  /** Who claimed it: shown instead of Claim. */
+  claimedBy?: AgentRef | undefined;
+  /** The card's matter is over (`HANDOFF_ENDED`): the last block says so instead of Claim. */
+  ended?: string | undefined;
+  /** The desk's time zone (IANA), for the promised time and the history's dates; UTC unless given. */
+  timeZone?: string | undefined;
+}
+
+/**
+ * The card of a handoff or of a pending matter (`card.kind` ‘follow-up’: titled as such, with the
+ * promised reply time): who, why, how urgent, what is known, the customer's earlier tickets, the
+ * last messages, and Claim (or who claimed it). At most 8 blocks, each text within its limit,
+ * about 9,000 characters in all. The button's value names the card (`buttonValue`), far under
+ * Slack's 2,000.
  */
 export function cardBlocks(
   conversationId: string,
   card: HandoffCard,
   recent: readonly TranscriptEntry[],
   t: DeskText,
-  claimedBy?: AgentRef,
-  ended?: string,
+  state: CardState = {},
 ): CardView {
+  const { claimedBy, ended } = state;
+  const timeZone = state.timeZone ?? 'UTC';
   if (ended !== undefined) {
-    const open = cardBlocks(conversationId, card, recent, t, claimedBy);
+    const open = cardBlocks(conversationId, card, recent, t, { claimedBy, timeZone });
     return {
       blocks: [
         ...open.blocks.slice(0, -1),
@@ -104,7 +168,9 @@ export function cardBlocks(
       overflow: open.overflow,
     };
   }
-  const title = `${card.priority === 'high' ? ':red_circle:' : ':large_blue_circle:'} ${t.handoff(card)}`;
+  const followUp = card.kind === 'follow-up';
+  const circle = card.priority === 'high' ? ':red_circle:' : ':large_blue_circle:';
+  const title = followUp ? `${circle} :hourglass_flowing_sand: ${t.followUp(card)}` : `${circle} ${t.handoff(card)}`;
   const fields = [
     [t.fields.customer, card.customer.name ?? card.customer.id],
     [t.fields.channel, card.channel],
@@ -112,8 +178,10 @@ export function cardBlocks(
     [t.fields.priority, t.priorities[card.priority]],
     [t.fields.category, card.category ? t.category(card.category) : '—'],
     [t.fields.ticket, card.ticketId],
+    ...(card.promisedBy !== undefined ? [[t.fields.promisedBy, t.time(card.promisedBy, timeZone)]] : []),
   ].map(([k, v]) => ({ type: 'mrkdwn', text: `*${k}*\n${clip(safe(v ?? ''), DESK_BUDGET.field)}` }));
   const summary = summaryOf(card, t);
+  const history = historyOf(card.history, t, timeZone);
   const last = lastMessagesOf(recent, t);
   const overflow = [...summary.overflow, ...last.overflow];
   const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
@@ -121,6 +189,7 @@ export function cardBlocks(
     { type: 'header', text: { type: 'plain_text', text: clip(title, SLACK_LIMITS.headerText) } },
     { type: 'section', fields },
     section(summary.text),
+    ...(history ? [section(history)] : []),
     ...(last.text ? [section(last.text)] : []),
     ...(overflow.length ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: t.shortened }] }] : []),
     claimedBy
@@ -133,7 +202,7 @@ export function cardBlocks(
               action_id: ACTIONS.claim,
               style: 'primary',
               text: { type: 'plain_text', text: clip(t.claim, SLACK_LIMITS.buttonText) },
-              value: conversationId,
+              value: buttonValue({ conversationId, ticketId: card.ticketId || undefined }),
             },
           ],
         },
@@ -141,17 +210,29 @@ export function cardBlocks(
   return { blocks, overflow };
 }
 
-/** The claimed thread's help line and its buttons (hand back, close, release). */
-export function controls(conversationId: string, t: DeskText, internalPrefix: string): unknown[] {
+/**
+ * The claimed thread's help and its buttons, for what applies to the card: a handoff can be
+ * handed back, closed or released (and resolved with `!resolve`); a pending matter's follow-up
+ * card is answered and resolved in the thread, or released (no live conversation to hand back or
+ * close). Each button's value names the card (`buttonValue`).
+ */
+export function controls(to: CardAddress, t: DeskText, internalPrefix: string, kind: HandoffCard['kind']): unknown[] {
   const button = (id: string, text: string, style?: 'danger') => ({
     type: 'button',
     action_id: id,
     text: { type: 'plain_text', text: clip(text, SLACK_LIMITS.buttonText) },
-    value: conversationId,
+    value: buttonValue(to),
     ...(style ? { style } : {}),
   });
+  const prefix = escapeMrkdwn(internalPrefix);
+  if (kind === 'follow-up')
+    return [
+      { type: 'section', text: { type: 'mrkdwn', text: t.followUpHelp(prefix) } },
+      { type: 'actions', elements: [button(ACTIONS.release, t.buttons.release, 'danger')] },
+    ];
   return [
-    { type: 'section', text: { type: 'mrkdwn', text: t.threadHelp(escapeMrkdwn(internalPrefix)) } },
+    { type: 'section', text: { type: 'mrkdwn', text: t.threadHelp(prefix) } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: t.resolveHelp }] },
     {
       type: 'actions',
       elements: [

@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import { DeliveryError } from '../../bots/errors.js';
 import type { Logger } from '../../bots/log.js';
-import type { DeskPort, LinkStore, TranscriptEntry } from '../../bots/ports.js';
+import type { CardAddress, DeskPort, LinkStore, TranscriptEntry } from '../../bots/ports.js';
 import {
   HANDOFF_ENDED,
   type AgentNotice,
@@ -11,7 +11,7 @@ import {
   type HandoffCard,
 } from '../../flows/contracts.js';
 import type { DeskText } from '../desk/text.js';
-import { cardBlocks, controls, escapeMrkdwn, LAST_MESSAGES, safe } from './blocks.js';
+import { cardBlocks, controls, escapeMrkdwn, LAST_MESSAGES, safe, type CardState } from './blocks.js';
 import { SlackFiles } from './files.js';
 import { clip, DESK_BUDGET, split } from './limits.js';
 import type { NotSent } from './messages.js';
@@ -30,6 +30,11 @@ export interface SlackDeskOptions {
   text: DeskText;
   /** What starts an internal thread message (shown in the thread's help). */
   internalPrefix: string;
+  /**
+   * The desk's time zone (IANA), read when a card is drawn: promised reply times and the dates of
+   * the customer's earlier tickets are shown in it. The default definition's; UTC unless given.
+   */
+  timeZone?: (() => string) | undefined;
 }
 
 /** Where a card is, what it shows, and the last messages it was opened with (kept for its updates). */
@@ -40,12 +45,23 @@ interface CardRef {
   /** Absent on cards stored before the last messages were kept. */
   recent?: TranscriptEntry[];
   /**
-   * A newer handoff of the conversation is opening a card: this one belongs to a handoff that is
-   * over, and nothing about the new one may be drawn on it (were the new card refused, the desk
-   * being down would otherwise put a Claim button back on the old card).
+   * A newer card is opening in its place (the same ticket's, after a transfer; under the
+   * conversation's key, any newer card): nothing about the new one may be drawn on this one (were
+   * the new card refused, the desk being down would otherwise put a Claim button back on it).
    */
   superseded?: true;
 }
+
+/**
+ * Where cards are kept in the link store. Each card under its ticket, `card:<conversation>:<ticket>`;
+ * the conversation's latest card also under `card:<conversation>`, for desk items stored before
+ * issue 13 (no ticket) and for files. A card's thread, `thread:<channel>:<ts>`, names its
+ * conversation and ticket as JSON (`{"conversationId","ticketId"}`); before issue 13 it was the
+ * conversation id alone, which is still read.
+ */
+const cardKey = (to: CardAddress) =>
+  to.ticketId ? `card:${to.conversationId}:${to.ticketId}` : `card:${to.conversationId}`;
+const threadKey = (channel: string, ts: string) => `thread:${channel}:${ts}`;
 
 /** A kept transcript line is at most this long: enough to show the card's line and to know it was shortened. */
 const KEPT_LINE = 1_000;
@@ -82,18 +98,56 @@ export class SlackDesk implements DeskPort {
 
   constructor(private readonly options: SlackDeskOptions) {
     const { client, text, log } = options;
-    this.files = new SlackFiles({ client, text, log, errorOf: deliveryErrorOf, thread: (id) => this.ref(id) });
+    // Files go with the conversation's latest card (DeskFiles is addressed by conversation).
+    this.files = new SlackFiles({
+      client,
+      text,
+      log,
+      errorOf: deliveryErrorOf,
+      thread: (id) => this.ref({ conversationId: id }),
+    });
   }
 
-  private async ref(conversationId: string): Promise<CardRef | undefined> {
-    const raw = await this.options.links.get(`card:${conversationId}`);
-    const ref = raw ? (JSON.parse(raw) as CardRef) : undefined;
-    return ref?.superseded ? undefined : ref;
+  private async stored(key: string): Promise<CardRef | undefined> {
+    const raw = await this.options.links.get(key);
+    return raw ? (JSON.parse(raw) as CardRef) : undefined;
   }
 
-  /** The conversation a thread belongs to. */
-  async conversationOf(channel: string, threadTs: string): Promise<string | undefined> {
-    return this.options.links.get(`thread:${channel}:${threadTs}`);
+  /**
+   * The card a desk call is about, unless a newer one is opening in its place. A ticket's card
+   * posted before issue 13 is found under the conversation's key when it is that ticket's.
+   */
+  private async ref(to: CardAddress): Promise<CardRef | undefined> {
+    if (to.ticketId) {
+      const own = await this.stored(cardKey(to));
+      if (own) return own.superseded ? undefined : own;
+    }
+    const latest = await this.stored(cardKey({ conversationId: to.conversationId }));
+    if (!latest || latest.superseded) return undefined;
+    return !to.ticketId || latest.card.ticketId === to.ticketId ? latest : undefined;
+  }
+
+  /** The card a thread belongs to: its conversation, and its ticket (absent for threads of cards posted before issue 13). */
+  async cardOf(channel: string, threadTs: string): Promise<CardAddress | undefined> {
+    const raw = await this.options.links.get(threadKey(channel, threadTs));
+    if (!raw) return undefined;
+    if (!raw.startsWith('{')) return { conversationId: raw };
+    const link = JSON.parse(raw) as { conversationId?: string; ticketId?: string };
+    return link.conversationId
+      ? { conversationId: link.conversationId, ...(link.ticketId ? { ticketId: link.ticketId } : {}) }
+      : undefined;
+  }
+
+  /** How cards are drawn now: in the desk's time zone. */
+  private drawn(state: CardState = {}): CardState {
+    return { ...state, timeZone: this.options.timeZone?.() };
+  }
+
+  /** Marks a stored card superseded (a newer one is opening in its place). */
+  private async supersede(key: string): Promise<void> {
+    const previous = await this.stored(key);
+    if (previous && !previous.superseded)
+      await this.options.links.set(key, JSON.stringify({ ...previous, superseded: true }));
   }
 
   private async call<T>(conversationId: string, work: () => Promise<T>): Promise<T> {
@@ -120,22 +174,25 @@ export class SlackDesk implements DeskPort {
     const t = this.options.text;
     const channel = (card.category && this.options.categoryChannels()[card.category]) || this.options.agentChannel;
     const recent = transcript.slice(-LAST_MESSAGES).map((e) => ({ ...e, text: clip(e.text, KEPT_LINE) }));
-    const view = cardBlocks(conversationId, card, transcript, t);
-    const previous = await this.ref(conversationId);
-    if (previous)
-      await this.options.links.set(`card:${conversationId}`, JSON.stringify({ ...previous, superseded: true }));
+    const view = cardBlocks(conversationId, card, transcript, t, this.drawn());
+    // The same ticket's earlier card (a transfer), and the conversation's latest card, give way.
+    const own = { conversationId, ticketId: card.ticketId || undefined };
+    if (own.ticketId) await this.supersede(cardKey(own));
+    await this.supersede(cardKey({ conversationId }));
+    const title = card.kind === 'follow-up' ? t.followUp(card) : t.handoff(card);
     const result = await this.call(conversationId, () =>
       this.options.client.chat.postMessage({
         channel,
-        text: clip(`${t.handoff(card)} (${t.priorities[card.priority]}): ${safe(card.need)}`, DESK_BUDGET.line),
+        text: clip(`${title} (${t.priorities[card.priority]}): ${safe(card.need)}`, DESK_BUDGET.line),
         blocks: view.blocks as never,
       }),
     );
     const ts = String(result.ts ?? '');
     const at = String(result.channel ?? channel);
     const ref: CardRef = { channel: at, ts, card, recent };
-    await this.options.links.set(`card:${conversationId}`, JSON.stringify(ref));
-    await this.options.links.set(`thread:${at}:${ts}`, conversationId);
+    if (own.ticketId) await this.options.links.set(cardKey(own), JSON.stringify(ref));
+    await this.options.links.set(cardKey({ conversationId }), JSON.stringify(ref));
+    await this.options.links.set(threadKey(at, ts), JSON.stringify(own));
     for (const text of view.overflow)
       await this.thread(conversationId, ref, text).catch((err: unknown) =>
         this.options.log.warn('the full text of a shortened card could not be posted', {
@@ -145,15 +202,17 @@ export class SlackDesk implements DeskPort {
       );
   }
 
-  async post(conversationId: string, text: string, from: 'customer' | 'system'): Promise<void> {
-    const ref = await this.ref(conversationId);
-    if (!ref) return this.options.log.warn('desk post without a card', { conversationId });
+  async post(to: CardAddress, text: string, from: 'customer' | 'system'): Promise<void> {
+    const { conversationId } = to;
+    const ref = await this.ref(to);
+    if (!ref) return this.options.log.warn('desk post without a card', { ...to });
     await this.thread(conversationId, ref, `${from === 'customer' ? ':bust_in_silhouette: ' : ''}${safe(text)}`);
   }
 
-  async update(conversationId: string, status: DeskUpdate, agent?: AgentRef, category?: string): Promise<void> {
-    const ref = await this.ref(conversationId);
-    if (!ref) return this.options.log.warn('desk update without a card', { conversationId, status });
+  async update(to: CardAddress, status: DeskUpdate, agent?: AgentRef, category?: string): Promise<void> {
+    const { conversationId } = to;
+    const ref = await this.ref(to);
+    if (!ref) return this.options.log.warn('desk update without a card', { ...to, status });
     const t = this.options.text;
     const who = agent ? `<@${agent.id}>` : t.someone;
     if (status === 'transferred' && category) {
@@ -162,7 +221,7 @@ export class SlackDesk implements DeskPort {
       const moved = t.transferredTo(named, who);
       await this.thread(conversationId, ref, moved);
       // The old card says where the conversation went, and is no longer anyone's to act on.
-      const old = cardBlocks(conversationId, ref.card, ref.recent ?? [], t, undefined, moved);
+      const old = cardBlocks(conversationId, ref.card, ref.recent ?? [], t, this.drawn({ ended: moved }));
       await this.call(conversationId, () =>
         this.options.client.chat.update({ channel: ref.channel, ts: ref.ts, text: moved, blocks: old.blocks as never }),
       );
@@ -173,7 +232,7 @@ export class SlackDesk implements DeskPort {
     // The card keeps what it showed when it was opened, last messages included. A card whose
     // handoff is over loses its Claim button: claiming it could only be refused.
     const ended = HANDOFF_ENDED.has(status) ? t.updates[status](who) : undefined;
-    const view = cardBlocks(conversationId, ref.card, ref.recent ?? [], t, claimedBy, ended);
+    const view = cardBlocks(conversationId, ref.card, ref.recent ?? [], t, this.drawn({ claimedBy, ended }));
     await this.call(conversationId, () =>
       this.options.client.chat.update({
         channel: ref.channel,
@@ -192,7 +251,12 @@ export class SlackDesk implements DeskPort {
           ? {
               blocks: [
                 { type: 'section', text: { type: 'mrkdwn', text: note } },
-                ...controls(conversationId, t, this.options.internalPrefix),
+                ...controls(
+                  { conversationId, ticketId: to.ticketId ?? (ref.card.ticketId || undefined) },
+                  t,
+                  this.options.internalPrefix,
+                  ref.card.kind,
+                ),
               ] as never,
             }
           : {}),
@@ -200,8 +264,9 @@ export class SlackDesk implements DeskPort {
     );
   }
 
-  async notify(conversationId: string, agentId: string, notice: AgentNotice): Promise<void> {
-    const ref = await this.ref(conversationId);
+  async notify(to: CardAddress, agentId: string, notice: AgentNotice): Promise<void> {
+    const { conversationId } = to;
+    const ref = await this.ref(to);
     if (!ref) return;
     await this.call(conversationId, () =>
       this.options.client.chat.postEphemeral({
@@ -229,17 +294,36 @@ export class SlackDesk implements DeskPort {
   }
 
   /**
-   * Alerts about a handoff in its thread, broadcast to the channel ("Also send to channel"): the
-   * thread of an unclaimed card has nobody following it, and @here or @channel in a thread reply
-   * alone reaches only the thread's followers.
+   * Alerts about a card in its thread. Whom it names: a claim SLA, and a reminder of a promised
+   * time nobody has claimed, `<!here>`; a reminder of a claimed one, the agent who has it
+   * (`agent`); the supervisors' deadline, a promise that passed (`overdue`) and an escalation,
+   * the supervisors (`supervisorGroup`, or `<!channel>`). Broadcast to the channel ("Also send to
+   * channel") unless it names the one agent: the thread of an unclaimed card has nobody following
+   * it, and @here or @channel in a thread reply alone reaches only the thread's followers; a
+   * mention reaches its person anywhere. A promise's alerts say which ticket and by when.
    */
-  async ping(conversationId: string, level: DeskAlert): Promise<void> {
-    const ref = await this.ref(conversationId);
-    if (!ref) return;
+  async ping(to: CardAddress, level: DeskAlert, agent?: AgentRef): Promise<void> {
+    const { conversationId } = to;
+    const ref = await this.ref(to);
+    if (!ref) return this.options.log.warn('desk alert without a card', { ...to, level });
+    const t = this.options.text;
     const supervisors = this.options.supervisorGroup ? `<!subteam^${this.options.supervisorGroup}>` : '<!channel>';
-    const text = `${level === 'sla' ? '<!here>' : supervisors} ${this.options.text.alerts[level]}`;
+    const personal = level === 'reminder' && agent !== undefined;
+    const whom = personal ? `<@${agent.id}>` : level === 'sla' || level === 'reminder' ? '<!here>' : supervisors;
+    const promise =
+      (level === 'reminder' || level === 'overdue' || level === 'escalated') && ref.card.promisedBy !== undefined
+        ? ` (${t.fields.ticket} ${ref.card.ticketId} · ${t.fields.promisedBy}${t.colon}${t.time(ref.card.promisedBy, this.options.timeZone?.() ?? 'UTC')})`
+        : '';
+    const text = `${whom} ${t.alerts[level]}${promise}`;
     await this.call(conversationId, () =>
-      this.options.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, reply_broadcast: true, text }),
+      personal
+        ? this.options.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text })
+        : this.options.client.chat.postMessage({
+            channel: ref.channel,
+            thread_ts: ref.ts,
+            reply_broadcast: true,
+            text,
+          }),
     );
   }
 }

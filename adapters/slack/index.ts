@@ -22,7 +22,7 @@ export interface SlackOptions extends BoltOptions {
   internalPrefix: string;
   /** The agents' language on the desk. */
   deskText: DeskText;
-  /** The default definition's time zone, for the ticket search's dates (`/tickets`); read per search. */
+  /** The default definition's time zone (IANA), read when a card is drawn and per `/tickets` search (its dates). */
   timeZone?: (() => string) | undefined;
 }
 
@@ -58,6 +58,7 @@ export function createSlack(options: SlackOptions, deps: SlackDeps): Slack {
     supervisorGroup: options.supervisorGroup,
     text: options.deskText,
     internalPrefix: options.internalPrefix,
+    timeZone: options.timeZone,
   });
   let built = false;
   return {

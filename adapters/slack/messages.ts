@@ -197,8 +197,9 @@ function foldedLength(text: string, folded: string, ignoreSpaces = false): numbe
 
 /**
  * Reads an agent's message in a card's thread: an internal note (the prefix), a desk command
- * (`!claim`, `!close`, `!handback`, `!release`, `!transfer CATEGORY`, `!override TEXT`), or a
- * reply for the customer. Invisible characters (zero-width space, BOM…) and leading white space
+ * (`!claim`, `!close`, `!handback`, `!release`, `!transfer CATEGORY`, `!override TEXT`,
+ * `!resolve [OUTCOME]`: the outcome the customer receives, none for resolved without a message),
+ * or a reply for the customer. Invisible characters (zero-width space, BOM…) and leading white space
  * (the ideographic space too) do not count, and the prefix and commands are matched after
  * `fold`: `／／内部` and `、、内部` are notes like `//内部`, `！CLOSE` is `!close`. Pure, so the
  * desk's small language is tested without Slack.
@@ -208,11 +209,12 @@ export function parseThreadMessage(raw: string, internalPrefix: string): ThreadC
   // Spaces inside the prefix do not make a note public either (`／ ／内部`).
   const note = foldedLength(text, fold(cleanText(internalPrefix).trim()), true);
   if (note !== undefined) return { action: 'note', text: text.slice(note).trim() };
-  const command = /^!(claim|close|handback|release|transfer|override)\b/.exec(fold(text));
+  const command = /^!(claim|close|handback|release|transfer|override|resolve)\b/.exec(fold(text));
   if (!command) return { action: 'reply', text };
   const rest = text.slice(foldedLength(text, command[0]) ?? command[0].length).trim();
-  const verb = command[1] as 'claim' | 'close' | 'handback' | 'release' | 'transfer' | 'override';
+  const verb = command[1] as 'claim' | 'close' | 'handback' | 'release' | 'transfer' | 'override' | 'resolve';
   if (verb === 'override') return { action: 'reply', text: rest, override: true };
   if (verb === 'transfer') return { action: 'transfer', category: rest };
+  if (verb === 'resolve') return rest ? { action: 'resolve', text: rest } : { action: 'resolve' };
   return { action: verb };
 }

@@ -3,7 +3,7 @@ import type { App, HTTPReceiver, webApi } from '@slack/bolt';
 import { replyText } from '../../bots/http-text.js';
 import type { Logger } from '../../bots/log.js';
 import type { InboundEvent, Inbox, Receiver, Route } from '../../bots/ports.js';
-import { ACTIONS } from './blocks.js';
+import { ACTIONS, cardOfValue } from './blocks.js';
 import { SLACK_EVENTS_PATH } from './bolt.js';
 import type { SlackDesk } from './desk.js';
 import { slackFilesOf } from './files.js';
@@ -185,15 +185,18 @@ export class SlackReceiver implements Receiver {
   private async onThreadMessage(read: ThreadMessage, client: webApi.WebClient): Promise<void> {
     const { desk, internalPrefix, log } = this.options;
     if (read.kind === 'ignore') return log.debug('Slack message ignored', { reason: read.reason });
-    const conversationId = await desk.conversationOf(read.channel, read.threadTs);
-    if (!conversationId) return;
+    const card = await desk.cardOf(read.channel, read.threadTs);
+    if (!card) return;
+    const { conversationId } = card;
+    // Everything from a card's thread names the card's ticket (absent on threads of cards posted before issue 13).
+    const ticket = card.ticketId ? { ticketId: card.ticketId } : {};
     const where = { channel: read.channel, threadTs: read.threadTs };
     // One message, one effect: Slack may deliver it again under another event id.
     const id = `slack:msg:${read.channel}:${read.ts}`;
     if (read.kind === 'explain') return this.track(desk.explain({ ...where, user: read.user }, read.why));
     if (read.kind === 'app') {
       const agent = { id: read.botId, ...(read.name ? { name: read.name } : {}) };
-      return this.store(id, conversationId, { type: 'agent', action: 'note', agent, text: read.text });
+      return this.store(id, conversationId, { type: 'agent', action: 'note', agent, text: read.text, ...ticket });
     }
     const parsed = parseThreadMessage(read.text, internalPrefix);
     // A mention reaches the customer as the person's name (@小李), not Slack's id (@U0123).
@@ -203,7 +206,13 @@ export class SlackReceiver implements Receiver {
     const files = command.action === 'reply' ? slackFilesOf({ files: read.files }) : [];
     if (command.action === 'reply' && !command.text && files.length === 0) return;
     const agent = await this.agentOf(client, read.user);
-    await this.store(id, conversationId, { type: 'agent', agent, ...command, ...(files.length ? { files } : {}) });
+    await this.store(id, conversationId, {
+      type: 'agent',
+      agent,
+      ...command,
+      ...(files.length ? { files } : {}),
+      ...ticket,
+    });
   }
 
   private listen(): void {
@@ -216,11 +225,17 @@ export class SlackReceiver implements Receiver {
     } as const;
     for (const [actionId, verb] of Object.entries(verbs)) {
       app.action(actionId, async ({ ack, body, action, client }) => {
-        const value = 'value' in action ? action.value : undefined;
-        if (value) {
+        // The button's card: its conversation and ticket (cards posted before issue 13: the conversation only).
+        const card = cardOfValue('value' in action ? action.value : undefined);
+        if (card) {
           const agent = await this.agentOf(client, body.user.id);
           const ts = 'action_ts' in action ? action.action_ts : String(clock());
-          await this.store(`slack:action:${ts}:${body.user.id}`, value, { type: 'agent', action: verb, agent });
+          await this.store(`slack:action:${ts}:${body.user.id}`, card.conversationId, {
+            type: 'agent',
+            action: verb,
+            agent,
+            ...(card.ticketId ? { ticketId: card.ticketId } : {}),
+          });
         }
         // Acknowledged once stored; the HTTP answer (or the envelope's) goes when this returns.
         await ack();

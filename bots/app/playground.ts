@@ -24,10 +24,15 @@ export async function createPlayground(
 ): Promise<{ runtime: Runtime; session: PlaygroundSession }> {
   const { config, lang, flowsDir, clock, print, log } = parts;
   const channel = new PlaygroundChannel(print);
-  const runtime = await createRuntime({ config, log, clock: clock.now, flowsDir, desk: true }, ({ flows }) => ({
-    channels: new Map([[PLAYGROUND_CHANNEL, channel]]),
-    desk: new PlaygroundDesk(print, deskWords(config.DESK_LANGUAGE ?? lang ?? config.DEFAULT_LOCALE, flows)),
-  }));
+  let desk: PlaygroundDesk | undefined;
+  const runtime = await createRuntime({ config, log, clock: clock.now, flowsDir, desk: true }, ({ flows }) => {
+    desk = new PlaygroundDesk(print, deskWords(config.DESK_LANGUAGE ?? lang ?? config.DEFAULT_LOCALE, flows), () => {
+      // Promised times and ticket dates, in the default definition's time zone (as on Slack).
+      const bundle = flows.current().bundle;
+      return bundle.locales.get(bundle.defaultLocale)?.definition.timeZone ?? 'UTC';
+    });
+    return { channels: new Map([[PLAYGROUND_CHANNEL, channel]]), desk };
+  });
   const session = new PlaygroundSession({
     engine: runtime.engine,
     channel,
@@ -36,6 +41,7 @@ export async function createPlayground(
     clock,
     print,
     localeHint: lang,
+    desk,
   });
   return { runtime, session };
 }

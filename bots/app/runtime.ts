@@ -152,7 +152,7 @@ export function productionEdges(
               const bundle = flows.current().bundle;
               return bundle.locales.get(bundle.defaultLocale)?.definition.handoff.categoryChannels ?? {};
             },
-            // The ticket search's dates (`/tickets`): the default definition's, like ticket ids.
+            // Promised times and dates on cards, and the `/tickets` search's dates: the default definition's time zone.
             timeZone: () => {
               const bundle = flows.current().bundle;
               return bundle.locales.get(bundle.defaultLocale)?.definition.timeZone ?? 'UTC';

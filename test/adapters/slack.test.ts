@@ -220,7 +220,8 @@ describe('Slack agent desk', () => {
           action_id: 'desk_claim',
           style: 'primary',
           text: { type: 'plain_text', text: 'Claim' },
-          value: 'tg:42',
+          // The card's conversation and ticket (issue 13: cards are addressed by ticket).
+          value: JSON.stringify({ c: 'tg:42', t: card?.body.blocks[1].fields[5].text.split('\n')[1] }),
         },
       ],
     });
@@ -254,10 +255,10 @@ describe('Slack agent desk', () => {
       '结束会话',
       '放回队列',
     ]);
-    await t.service.desk.ping('tg:42', 'overdue');
+    await t.service.desk.ping({ conversationId: 'tg:42' }, 'overdue');
     expect(t.slack.of('chat.postMessage').at(-1)?.body).toMatchObject({
       thread_ts: CARD_TS,
-      text: '<!channel> 承诺给客户的答复时间已过\uff0c该事项已升级为紧急。',
+      text: '<!channel> 承诺给客户的答复时间已过\uff0c该事项仍未解决\uff0c已升级为紧急\uff0c请立即答复客户。',
     });
   });
 

@@ -1,7 +1,15 @@
 import { Engine, type EngineOptions } from '../../bots/engine.js';
 import { DeliveryError } from '../../bots/errors.js';
 import { memoryLogger } from '../../bots/log.js';
-import type { ChannelPort, DeskPort, InboundEvent, OutboundMessage, Store, TranscriptEntry } from '../../bots/ports.js';
+import type {
+  CardAddress,
+  ChannelPort,
+  DeskPort,
+  InboundEvent,
+  OutboundMessage,
+  Store,
+  TranscriptEntry,
+} from '../../bots/ports.js';
 import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../../flows/contracts.js';
 import { TimerPoller } from '../../bots/timers.js';
 import type { FlowPayload } from '../../flows/contracts.js';
@@ -35,8 +43,13 @@ export class RecordingChannel implements ChannelPort {
   }
 }
 
-/** A desk that records what agents would see. */
+/**
+ * A desk that records what agents would see. `posts`, `updates`, `notices` and `pings` name the
+ * conversation only (as before cards were addressed by ticket); `calls` has every call with the
+ * card it was addressed to.
+ */
 export class RecordingDesk implements DeskPort {
+  readonly calls: Array<{ method: 'post' | 'update' | 'notify' | 'ping'; to: CardAddress; args: unknown[] }> = [];
   readonly cards: Array<{ conversationId: string; card: HandoffCard; transcript: TranscriptEntry[] }> = [];
   readonly posts: Array<{ conversationId: string; text: string; from: string }> = [];
   readonly updates: Array<{
@@ -51,17 +64,21 @@ export class RecordingDesk implements DeskPort {
   async open(conversationId: string, card: HandoffCard, transcript: TranscriptEntry[]): Promise<void> {
     this.cards.push({ conversationId, card, transcript });
   }
-  async post(conversationId: string, text: string, from: 'customer' | 'system'): Promise<void> {
-    this.posts.push({ conversationId, text, from });
+  async post(to: CardAddress, text: string, from: 'customer' | 'system'): Promise<void> {
+    this.calls.push({ method: 'post', to, args: [text, from] });
+    this.posts.push({ conversationId: to.conversationId, text, from });
   }
-  async update(conversationId: string, status: DeskUpdate, agent?: AgentRef, category?: string): Promise<void> {
-    this.updates.push({ conversationId, status, agent, category });
+  async update(to: CardAddress, status: DeskUpdate, agent?: AgentRef, category?: string): Promise<void> {
+    this.calls.push({ method: 'update', to, args: [status, agent, category] });
+    this.updates.push({ conversationId: to.conversationId, status, agent, category });
   }
-  async notify(conversationId: string, agentId: string, notice: AgentNotice): Promise<void> {
-    this.notices.push({ conversationId, agentId, notice });
+  async notify(to: CardAddress, agentId: string, notice: AgentNotice): Promise<void> {
+    this.calls.push({ method: 'notify', to, args: [agentId, notice] });
+    this.notices.push({ conversationId: to.conversationId, agentId, notice });
   }
-  async ping(conversationId: string, level: DeskAlert): Promise<void> {
-    this.pings.push({ conversationId, level });
+  async ping(to: CardAddress, level: DeskAlert, agent?: AgentRef): Promise<void> {
+    this.calls.push({ method: 'ping', to, args: [level, agent] });
+    this.pings.push({ conversationId: to.conversationId, level });
   }
 }
 

@@ -8,7 +8,7 @@ import { MemoryStore } from '../../adapters/store/memory.js';
 import { createTelegram, TELEGRAM_CHANNEL } from '../../adapters/telegram/index.js';
 import { Engine } from '../../bots/engine.js';
 import { memoryLogger } from '../../bots/log.js';
-import type { Store } from '../../bots/ports.js';
+import type { Inbox, Store } from '../../bots/ports.js';
 import { TimerPoller } from '../../bots/timers.js';
 import { defaultFlow } from './flows.js';
 import { TestClock } from './harness.js';
@@ -196,6 +196,8 @@ export interface DeskOptions {
   pacing?: boolean;
   deskLanguage?: string;
   internalPrefix?: string;
+  /** A supervisors' user group (`S…`); `<!channel>` otherwise. */
+  supervisorGroup?: string;
 }
 
 /** The engine with the real Slack and Telegram adapters, served on a local port. */
@@ -224,6 +226,9 @@ export async function deskUnderTest(options: DeskOptions = {}) {
       categoryChannels: () => ({ quality: 'CQUALITY' }),
       internalPrefix: options.internalPrefix ?? '//',
       deskText: deskText(options.deskLanguage ?? 'zh-CN'),
+      supervisorGroup: options.supervisorGroup,
+      // The default definition's time zone, as the app wires it.
+      timeZone: () => flow.bundle.locales.get(flow.bundle.defaultLocale)?.definition.timeZone ?? 'UTC',
     },
     { links: store.links, log, clock: clock.now },
   );
@@ -237,7 +242,14 @@ export async function deskUnderTest(options: DeskOptions = {}) {
     sleep: async () => {},
   });
   const poller = new TimerPoller({ timers: store.timers, engine, clock: clock.now, log });
-  const receiver = desk.receiver(engine);
+  // The events the receiver hands the engine, as it hands them (then the engine runs them as ever).
+  const received: Array<Record<string, any>> = [];
+  const inbox: Inbox = {
+    accept: (raw, o) => (received.push(raw as Record<string, any>), engine.accept(raw, o)),
+    run: (id, begun) => engine.run(id, begun),
+    receive: (raw) => (received.push(raw as Record<string, any>), engine.receive(raw)),
+  };
+  const receiver = desk.receiver(inbox);
   const route = receiver.routes?.find((r) => r.path === SLACK_EVENTS_PATH);
   server = createServer((req, res) => route?.handle(req, res));
   await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
@@ -248,6 +260,10 @@ export async function deskUnderTest(options: DeskOptions = {}) {
   return {
     engine,
     store,
+    /** The Slack desk itself, for desk calls no flow makes yet. */
+    desk: desk.desk,
+    /** Every event the Slack receiver handed the engine (agent actions, with their payloads). */
+    received,
     slack,
     telegram,
     clock,
@@ -264,8 +280,12 @@ export async function deskUnderTest(options: DeskOptions = {}) {
         at: clock.now(),
         payload: { type: 'text', text },
       }),
-    /** Presses a desk button; resolves with Slack's HTTP answer (the turn may still be running). */
-    press: (actionId: string, user: string) => {
+    /**
+     * Presses a desk button; resolves with Slack's HTTP answer (the turn may still be running).
+     * `value`: the button's value (a card's buttons name their card); the conversation's id
+     * unless given, as on cards posted before issue 13. `message`: the card's ts.
+     */
+    press: (actionId: string, user: string, value: string = CONVERSATION, message: string = slack.card()) => {
       const payload = {
         type: 'block_actions',
         user: { id: user },
@@ -274,8 +294,8 @@ export async function deskUnderTest(options: DeskOptions = {}) {
         token: 't',
         trigger_id: `tr-${++seq}`,
         channel: { id: AGENTS },
-        container: { type: 'message', message_ts: slack.card(), channel_id: AGENTS },
-        actions: [{ type: 'button', action_id: actionId, value: CONVERSATION, action_ts: nextTs(), block_id: 'b' }],
+        container: { type: 'message', message_ts: message, channel_id: AGENTS },
+        actions: [{ type: 'button', action_id: actionId, value, action_ts: nextTs(), block_id: 'b' }],
       };
       return post(`payload=${encodeURIComponent(JSON.stringify(payload))}`, 'application/x-www-form-urlencoded');
     },
