@@ -21,7 +21,8 @@ export interface EventLocale {
  */
 export interface CardsInForce {
   handoffTicket: string | undefined;
-  latestFollowUp: string | undefined;
+  /** The tickets the conversation follows up, oldest first. */
+  followUps: readonly string[];
 }
 
 /**
@@ -34,7 +35,7 @@ export function toEvent(
   input: FlowInput,
   locale: string,
   flow: EventLocale,
-  cards: CardsInForce = { handoffTicket: undefined, latestFollowUp: undefined },
+  cards: CardsInForce = { handoffTicket: undefined, followUps: [] },
 ): ServiceEvent | undefined {
   const { payload, at } = input;
   switch (payload.type) {
@@ -85,9 +86,23 @@ function agentEvent(input: FlowInput, payload: AgentPayload, cards: CardsInForce
   const text = payload.text ?? '';
   const note = payload.note ? { note: payload.note } : {};
   const files = payload.files?.length ? { files: payload.files } : {};
-  const onHandoff =
-    cards.handoffTicket !== undefined && (payload.ticketId === undefined || payload.ticketId === cards.handoffTicket);
-  if (onHandoff || (payload.ticketId === undefined && cards.latestFollowUp === undefined))
+  // Only a ticket of this conversation counts: a forged id names nothing here.
+  const ticket =
+    input.ticket !== undefined &&
+    input.ticket.id === payload.ticketId &&
+    input.ticket.conversationId === input.conversationId
+      ? input.ticket
+      : undefined;
+  // A card's action is about a pending matter when the conversation follows it, or the ticket is
+  // pending (or resolved meanwhile) on the record; any other card is a handoff's, over or live.
+  const onFollowUp =
+    payload.ticketId !== undefined &&
+    payload.ticketId !== cards.handoffTicket &&
+    (cards.followUps.includes(payload.ticketId) || ticket?.status === 'pending' || ticket?.status === 'resolved');
+  // A card posted before issue 13 names no ticket: the live handoff's, else the latest pending matter's.
+  const legacyFollowUp =
+    payload.ticketId === undefined && cards.handoffTicket === undefined ? cards.followUps.at(-1) : undefined;
+  if (!onFollowUp && legacyFollowUp === undefined)
     switch (payload.action) {
       case 'reply':
         return { type: 'agent.reply', agent, text, override: payload.override === true, ...files, at };
@@ -100,10 +115,7 @@ function agentEvent(input: FlowInput, payload: AgentPayload, cards: CardsInForce
       default:
         return { type: `agent.${payload.action}`, agent, at };
     }
-  const ticketId = payload.ticketId ?? cards.latestFollowUp ?? '';
-  // Only a ticket of this conversation counts: a forged id names nothing here.
-  const ticket =
-    input.ticket?.id === ticketId && input.ticket.conversationId === input.conversationId ? input.ticket : undefined;
+  const ticketId = payload.ticketId ?? legacyFollowUp ?? '';
   const base = { agent, ticketId, status: ticket?.status, promisedBy: ticket?.promisedBy, at };
   switch (payload.action) {
     case 'claim':

@@ -123,7 +123,7 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
       : before.context.locale;
     const event = toEvent(input, locale, localeOf(locale), {
       handoffTicket: before.context.handoff?.ticketId || undefined,
-      latestFollowUp: before.context.followUps?.at(-1)?.ticketId,
+      followUps: (before.context.followUps ?? []).map((f) => f.ticketId),
     });
     if (!event) return result(before, [], [], `nothing to answer for ${input.payload.type}`);
 

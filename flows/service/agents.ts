@@ -1,9 +1,8 @@
 import { and, assertEvent } from 'xstate';
-import type { AgentNotice, AgentRef, DeskUpdate, Directive, Effect } from '../contracts.js';
-import type { FileRef } from '../files.js';
+import type { AgentNotice, DeskUpdate, Directive } from '../contracts.js';
 import type { TicketChanges, TicketEvent } from '../ticket.js';
-import { fileLabel } from '../files.js';
 import { joinSpacedLetters, normalize, quoted, trimSentence } from '../text.js';
+import { claimedUpdate, internalLine, relayAgentReply, repliedUpdate } from './agent-replies.js';
 import { withFollowUpDesk } from './follow-ups.js';
 import { cardOf, followUpOf, resolveMatter } from './records.js';
 import type { HandoffEntrySetup } from './handoff.js';
@@ -34,66 +33,6 @@ export function armSla(enqueue: Enqueue, deps: MachineDeps, context: ServiceCont
 function clearSla(enqueue: Enqueue): void {
   enqueue(effect({ type: 'timer.cancel', name: 'claimSla' }));
   enqueue(effect({ type: 'timer.cancel', name: 'supervisorSla' }));
-}
-
-/** The ticket's record of a claim: who holds the matter now. */
-export function claimedUpdate(ticketId: string, agent: AgentRef, at: number): Effect {
-  const who = agent.name ?? agent.id;
-  const changes: TicketChanges = {
-    outcome: `with ${who}, who claimed it`,
-    claimedBy: agent,
-    events: [{ type: 'claimed', at, by: agent }],
-  };
-  return { type: 'ticket.update', id: ticketId, changes, at, ifStatus: 'pending' };
-}
-
-/** The ticket's record of the first reply a person sent the customer on it (first response). */
-export function repliedUpdate(ticketId: string, agent: AgentRef, at: number): Effect {
-  return { type: 'ticket.update', id: ticketId, changes: { events: [{ type: 'agent-replied', at, by: agent }] }, at };
-}
-
-/** An agent's words that do not go to the customer (a note, or someone else's matter), for the transcript. */
-export function internalLine(agent: AgentRef, text: string, files: readonly FileRef[] = []): Effect {
-  const attached = files.map((f) => ` ${fileLabel(f)}`).join('');
-  return { type: 'transcript', from: 'agent', text: `[internal] ${agent.name ?? agent.id}: ${text}${attached}` };
-}
-
-/**
- * An agent's reply to the customer, through the service-phrase guard (a blocked one is held back
- * with its files, and the agent told why, on the card of `ticketId`). Returns whether it was sent.
- */
-export function relayAgentReply(
-  enqueue: Enqueue,
-  deps: MachineDeps,
-  reply: { agent: AgentRef; text: string; override: boolean; files?: readonly FileRef[] | undefined },
-  ticketId: string,
-): boolean {
-  const files = reply.files ?? [];
-  const verdict = deps.agentGuard.check(reply.text);
-  if (!verdict.allowed && !reply.override) {
-    const notice: AgentNotice = { kind: 'guard-blocked', matches: verdict.matches, text: reply.text };
-    enqueue(effect({ type: 'desk.notify', agentId: reply.agent.id, notice, ticketId }));
-    const attached = files.map((f) => ` ${fileLabel(f)}`).join('');
-    const blocked = `[blocked: ${verdict.matches.map((m) => m.phrase).join(', ')}] ${reply.text}${attached}`;
-    enqueue(effect({ type: 'transcript', from: 'agent', text: blocked }));
-    return false;
-  }
-  if (files.length === 0) {
-    enqueue(effect({ type: 'reply', text: reply.text, from: 'agent' }));
-    return true;
-  }
-  // The text goes with the first file, as its caption (one message on the customer's side).
-  files.forEach((file, n) =>
-    enqueue(
-      effect({
-        type: 'reply.file',
-        file,
-        ...(n === 0 && reply.text ? { caption: reply.text } : {}),
-        agentId: reply.agent.id,
-      }),
-    ),
-  );
-  return true;
 }
 
 /**
@@ -139,6 +78,10 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
   return entry.extend({
     actions: {
+      // The claim SLA's alerts, on the handoff's card.
+      pingDesk: collect(({ context, enqueue }, params: { level: 'sla' | 'supervisor' }) =>
+        enqueue(effect({ type: 'desk.ping', level: params.level, ticketId: context.handoff?.ticketId })),
+      ),
       relayToDesk: collect(({ context, event, enqueue }) =>
         enqueue(effect(relayed(event, context.handoff?.ticketId ?? ''))),
       ),
@@ -229,7 +172,9 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         const ticketId = h.ticketId;
         if (!h.agent) enqueue(effect({ type: 'queue.leave', at: event.at, claimed: false }));
         clearSla(enqueue);
-        enqueue(effect({ type: 'desk.update', status: params.status, ticketId, ...(agent ? { agent } : {}) }));
+        // `released` here is the desk that could not take the card: there is no card to update.
+        if (params.status !== 'released')
+          enqueue(effect({ type: 'desk.update', status: params.status, ticketId, ...(agent ? { agent } : {}) }));
         enqueue.assign({ handoff: undefined });
         const changes = endedOutcome(params.status, context);
         if (params.status === 'closed' && agent) {
@@ -250,7 +195,7 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
               afterHours: false,
               ticketId,
               need: h.need ?? '',
-              facts: [],
+              facts: h.facts ?? [],
               tickets: [ticketId],
               followUpBy: pending.promisedBy,
             });
@@ -367,8 +312,8 @@ export function handoffState(s: AgentDeskSetup) {
     states: {
       queued: {
         on: {
-          'timer.claimSla': { actions: [say('handoffStillWaiting'), effect({ type: 'desk.ping', level: 'sla' })] },
-          'timer.supervisorSla': { actions: effect({ type: 'desk.ping', level: 'supervisor' }) },
+          'timer.claimSla': { actions: [say('handoffStillWaiting'), { type: 'pingDesk', params: { level: 'sla' } }] },
+          'timer.supervisorSla': { actions: { type: 'pingDesk', params: { level: 'supervisor' } } },
           'agent.claim': { target: 'claimed', actions: 'claim' },
           'agent.reply': refuse('not-claimed'),
           'agent.handback': refuse('not-claimed'),

@@ -4,7 +4,8 @@ import { formatLocalTime, localParts } from '../hours.js';
 import type { ChoiceId, FlowDefinition } from '../schema.js';
 import { quoted } from '../text.js';
 import { ticketTimer, type TicketChanges } from '../ticket.js';
-import { claimedUpdate, internalLine, relayAgentReply, repliedUpdate, type HandoffEndSetup } from './agents.js';
+import { claimedUpdate, internalLine, relayAgentReply, repliedUpdate } from './agent-replies.js';
+import type { HandoffEndSetup } from './agents.js';
 import { followUpOf, resolveMatter, withFollowUp, withTicket } from './records.js';
 import {
   collect,
@@ -83,151 +84,171 @@ function askSurvey(enqueue: Enqueue, ticketId: string, at: number): void {
 
 const SCORES: ChoiceId[] = ['score5', 'score4', 'score3', 'score2', 'score1'];
 
+/** What the follow-up desk asks about an event: whose matter it is, whether it may go ahead. */
+function followUpGuards(deps: MachineDeps) {
+  return {
+    followUpKnown: ({ context, event }) => followUpFor(context, event) !== undefined,
+    followUpClaimedByOther: ({ context, event }) => {
+      const agent = followUpFor(context, event)?.agent;
+      return agent !== undefined && 'agent' in event && agent.id !== event.agent.id;
+    },
+    isFollowUpClaimer: ({ context, event }) => {
+      const agent = followUpFor(context, event)?.agent;
+      return agent !== undefined && 'agent' in event && agent.id === event.agent.id;
+    },
+    // An outcome goes to the customer only in words the standards allow (or deliberately overridden).
+    outcomeAllowed: ({ event }) =>
+      (event.type === 'agent.resolve' || event.type === 'followup.resolve') &&
+      (event.text === '' || event.override || deps.agentGuard.check(event.text).allowed),
+    hasOutcomeText: ({ event }) => event.type === 'followup.resolve' && event.text !== '',
+    // The 回访 of a resolved matter the customer has not rated.
+    surveyDue: ({ event }) =>
+      event.type === 'timer.ticket' && event.kind === 'survey' && event.status === 'resolved' && !event.rated,
+    isSurveyTimer: ({ event }) => event.type === 'timer.ticket' && event.kind === 'survey',
+    hasFollowUpsToTell: ({ context }) => (context.followUps?.length ?? 0) > 0 && context.statusTold !== true,
+  } satisfies Record<string, (args: { context: ServiceContext; event: ServiceEvent }) => boolean>;
+}
+
+/** Telling an agent why nothing happened, on the card they acted on. */
+function notify(enqueue: Enqueue, event: FollowUpEvent, notice: AgentNotice): void {
+  enqueue(effect({ type: 'desk.notify', agentId: event.agent.id, notice, ticketId: event.ticketId }));
+}
+
+/** Claiming, releasing and writing to the customer about a pending matter. */
+function claimActions(deps: MachineDeps) {
+  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
+  return {
+    notifyNotPending: collect(({ event, enqueue }) => {
+      if (isFollowUpEvent(event)) notify(enqueue, event, { kind: 'not-pending', ticketId: event.ticketId });
+    }),
+    notifyFollowUpNotYours: collect(({ context, event, enqueue }) => {
+      const by = followUpFor(context, event)?.agent;
+      if (!isFollowUpEvent(event) || !by) return;
+      notify(enqueue, event, { kind: by.id === event.agent.id ? 'already-claimed' : 'not-yours', by });
+    }),
+    notifyFollowUpNotClaimed: collect(({ event, enqueue }) => {
+      if (isFollowUpEvent(event)) notify(enqueue, event, { kind: 'not-claimed' });
+    }),
+    notifyNoHandoff: collect(({ event, enqueue }) => {
+      if (isFollowUpEvent(event)) notify(enqueue, event, { kind: 'no-handoff' });
+    }),
+    // The agent has the matter now: on the card, on the record, and for the reminder.
+    claimFollowUp: collect(({ context, event, enqueue }) => {
+      const f = followUpFor(context, event);
+      if (!f || event.type !== 'followup.claim') return;
+      enqueue(effect({ type: 'desk.update', status: 'claimed', agent: event.agent, ticketId: f.ticketId }));
+      enqueue(effect(claimedUpdate(f.ticketId, event.agent, event.at)));
+      enqueue.assign({ followUps: withFollowUp(context.followUps, { ...f, agent: event.agent }) });
+    }),
+    // A conversation with nothing under way becomes the agent's, on the follow-up's card: what
+    // the customer writes now reaches them, and the survey at the end rates this matter.
+    adoptFollowUp: collect(({ context, event, enqueue }) => {
+      const f = followUpFor(context, event);
+      if (!f || event.type !== 'followup.claim') return;
+      enqueue.assign({
+        handoff: {
+          reason: 'asked',
+          priority: 'normal',
+          category: undefined,
+          ticketId: f.ticketId,
+          queuedAt: event.at,
+          agent: event.agent,
+          replied: f.replied,
+        },
+        complaint: undefined,
+        need: undefined,
+        faqId: undefined,
+        facts: [],
+        sessionTickets: withTicket([], f.ticketId),
+      });
+      const vars = { ticket: f.ticketId, agent: quoted(event.agent.name ?? '') };
+      if (defOf(context).handoff.showAgentName && event.agent.name) enqueue(say('followUpClaimed', { vars }));
+      else enqueue(say('followUpClaimedAnonymous', { vars: { ticket: f.ticketId } }));
+    }),
+    releaseFollowUp: collect(({ context, event, enqueue }) => {
+      const f = followUpFor(context, event);
+      if (!f || event.type !== 'followup.release') return;
+      enqueue(effect({ type: 'desk.update', status: 'released', agent: event.agent, ticketId: f.ticketId }));
+      const changes: TicketChanges = { events: [{ type: 'released', at: event.at, by: event.agent }] };
+      enqueue(effect({ type: 'ticket.update', id: f.ticketId, changes, at: event.at }));
+      enqueue.assign({ followUps: withFollowUp(context.followUps, { ...f, agent: undefined }) });
+    }),
+    // The agent who has the matter writes to the customer, wherever the conversation is.
+    followUpReply: collect(({ context, event, enqueue }) => {
+      const f = followUpFor(context, event);
+      if (!f || event.type !== 'followup.reply') return;
+      const sent = relayAgentReply(enqueue, deps, event, f.ticketId);
+      if (sent && !f.replied) {
+        enqueue(effect(repliedUpdate(f.ticketId, event.agent, event.at)));
+        enqueue.assign({ followUps: withFollowUp(context.followUps, { ...f, replied: true }) });
+      }
+    }),
+    followUpInternal: collect(({ event, enqueue }) => {
+      if (event.type === 'followup.reply' || event.type === 'followup.note')
+        enqueue(effect(internalLine(event.agent, event.text, 'files' in event ? event.files : [])));
+    }),
+  };
+}
+
+/** Settling a pending matter, the survey that follows it, and the status a returning customer hears. */
+function outcomeActions(deps: MachineDeps) {
+  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
+  return {
+    // Settled: the customer receives the outcome (when there is one), the card and the record say
+    // so. The survey follows at once in a conversation with nothing under way (`askFollowUpSurvey`),
+    // or as the 回访 within 24 hours (`scheduleFollowUpSurvey`).
+    resolveFollowUp: collect(({ context, event, enqueue }) => {
+      const f = followUpFor(context, event);
+      if (!f || event.type !== 'followup.resolve') return;
+      if (event.text) relayAgentReply(enqueue, deps, { ...event, override: true }, f.ticketId);
+      enqueue(effect({ type: 'desk.update', status: 'resolved', agent: event.agent, ticketId: f.ticketId }));
+      const outcome = event.text || event.note || '';
+      resolveMatter(enqueue, context, { ticketId: f.ticketId, agent: event.agent, at: event.at, outcome });
+    }),
+    scheduleFollowUpSurvey: collect(({ context, event, enqueue }) => {
+      if (event.type !== 'followup.resolve') return;
+      const dueAt = surveyTime(defOf(context), event.at);
+      enqueue(effect({ type: 'timer.set', name: ticketTimer('survey', event.ticketId), dueAt }));
+    }),
+    askFollowUpSurvey: collect(({ event, enqueue }) => {
+      if (event.type === 'followup.resolve' || event.type === 'timer.ticket')
+        askSurvey(enqueue, event.ticketId, event.at);
+    }),
+    // The 回访 came while the customer is busy with something else: it is asked with the survey
+    // that closes what they are doing now.
+    surveyWithSession: collect(({ context, event, enqueue }) => {
+      if (event.type !== 'timer.ticket' || event.status !== 'resolved' || event.rated) return;
+      enqueue.assign({ sessionTickets: withTicket(context.sessionTickets, event.ticketId) });
+    }),
+    // A customer back while matters are pending hears where they stand first (the latest two).
+    tellPendingStatus: collect(({ context, enqueue }) => {
+      const def = defOf(context);
+      for (const f of (context.followUps ?? []).slice(-2)) {
+        const vars = { ticket: f.ticketId, by: formatLocalTime(def, f.promisedBy) };
+        if (f.overdue) enqueue(say('pendingStatusOverdue', { vars }));
+        else if (f.agent?.name)
+          enqueue(say('pendingStatusClaimed', { vars: { ...vars, agent: quoted(f.agent.name) } }));
+        else enqueue(say('pendingStatus', { vars }));
+      }
+      enqueue.assign({ statusTold: true });
+    }),
+    // The outcome the agent wrote did not pass the service-phrase guard: nothing is settled yet.
+    blockOutcome: collect(({ context, event, enqueue }) => {
+      if (event.type !== 'agent.resolve' && event.type !== 'followup.resolve') return;
+      const ticketId = event.type === 'followup.resolve' ? event.ticketId : context.handoff?.ticketId;
+      const verdict = deps.agentGuard.check(event.text);
+      if (verdict.allowed) return;
+      const notice: AgentNotice = { kind: 'guard-blocked', matches: verdict.matches, text: event.text };
+      enqueue(effect({ type: 'desk.notify', agentId: event.agent.id, notice, ticketId }));
+    }),
+  };
+}
+
 /** The follow-up desk, on top of the handoff's agent layers. */
 export function withFollowUpDesk(desk: HandoffEndSetup, deps: MachineDeps) {
-  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
-  const notify = (enqueue: Enqueue, event: FollowUpEvent, notice: AgentNotice) =>
-    enqueue(effect({ type: 'desk.notify', agentId: event.agent.id, notice, ticketId: event.ticketId }));
   return desk.extend({
-    guards: {
-      followUpKnown: ({ context, event }) => followUpFor(context, event) !== undefined,
-      followUpClaimedByOther: ({ context, event }) => {
-        const agent = followUpFor(context, event)?.agent;
-        return agent !== undefined && 'agent' in event && agent.id !== event.agent.id;
-      },
-      isFollowUpClaimer: ({ context, event }) => {
-        const agent = followUpFor(context, event)?.agent;
-        return agent !== undefined && 'agent' in event && agent.id === event.agent.id;
-      },
-      // An outcome goes to the customer only in words the standards allow (or deliberately overridden).
-      outcomeAllowed: ({ event }) =>
-        (event.type === 'agent.resolve' || event.type === 'followup.resolve') &&
-        (event.text === '' || event.override || deps.agentGuard.check(event.text).allowed),
-      hasOutcomeText: ({ event }) => event.type === 'followup.resolve' && event.text !== '',
-      // The 回访 of a resolved matter the customer has not rated.
-      surveyDue: ({ event }) =>
-        event.type === 'timer.ticket' && event.kind === 'survey' && event.status === 'resolved' && !event.rated,
-      isSurveyTimer: ({ event }) => event.type === 'timer.ticket' && event.kind === 'survey',
-      hasFollowUpsToTell: ({ context }) => (context.followUps?.length ?? 0) > 0 && context.statusTold !== true,
-    },
-    actions: {
-      notifyNotPending: collect(({ event, enqueue }) => {
-        if (isFollowUpEvent(event)) notify(enqueue, event, { kind: 'not-pending', ticketId: event.ticketId });
-      }),
-      notifyFollowUpNotYours: collect(({ context, event, enqueue }) => {
-        const by = followUpFor(context, event)?.agent;
-        if (!isFollowUpEvent(event) || !by) return;
-        notify(enqueue, event, { kind: by.id === event.agent.id ? 'already-claimed' : 'not-yours', by });
-      }),
-      notifyFollowUpNotClaimed: collect(({ event, enqueue }) => {
-        if (isFollowUpEvent(event)) notify(enqueue, event, { kind: 'not-claimed' });
-      }),
-      notifyNoHandoff: collect(({ event, enqueue }) => {
-        if (isFollowUpEvent(event)) notify(enqueue, event, { kind: 'no-handoff' });
-      }),
-      // The agent has the matter now: on the card, on the record, and for the reminder.
-      claimFollowUp: collect(({ context, event, enqueue }) => {
-        const f = followUpFor(context, event);
-        if (!f || event.type !== 'followup.claim') return;
-        enqueue(effect({ type: 'desk.update', status: 'claimed', agent: event.agent, ticketId: f.ticketId }));
-        enqueue(effect(claimedUpdate(f.ticketId, event.agent, event.at)));
-        enqueue.assign({ followUps: withFollowUp(context.followUps, { ...f, agent: event.agent }) });
-      }),
-      // A conversation with nothing under way becomes the agent's, on the follow-up's card: what
-      // the customer writes now reaches them, and the survey at the end rates this matter.
-      adoptFollowUp: collect(({ context, event, enqueue }) => {
-        const f = followUpFor(context, event);
-        if (!f || event.type !== 'followup.claim') return;
-        enqueue.assign({
-          handoff: {
-            reason: 'asked',
-            priority: 'normal',
-            category: undefined,
-            ticketId: f.ticketId,
-            queuedAt: event.at,
-            agent: event.agent,
-            replied: f.replied,
-          },
-          complaint: undefined,
-          need: undefined,
-          faqId: undefined,
-          facts: [],
-          sessionTickets: withTicket([], f.ticketId),
-        });
-        const vars = { ticket: f.ticketId, agent: quoted(event.agent.name ?? '') };
-        if (defOf(context).handoff.showAgentName && event.agent.name) enqueue(say('followUpClaimed', { vars }));
-        else enqueue(say('followUpClaimedAnonymous', { vars: { ticket: f.ticketId } }));
-      }),
-      releaseFollowUp: collect(({ context, event, enqueue }) => {
-        const f = followUpFor(context, event);
-        if (!f || event.type !== 'followup.release') return;
-        enqueue(effect({ type: 'desk.update', status: 'released', agent: event.agent, ticketId: f.ticketId }));
-        const changes: TicketChanges = { events: [{ type: 'released', at: event.at, by: event.agent }] };
-        enqueue(effect({ type: 'ticket.update', id: f.ticketId, changes, at: event.at }));
-        enqueue.assign({ followUps: withFollowUp(context.followUps, { ...f, agent: undefined }) });
-      }),
-      // The agent who has the matter writes to the customer, wherever the conversation is.
-      followUpReply: collect(({ context, event, enqueue }) => {
-        const f = followUpFor(context, event);
-        if (!f || event.type !== 'followup.reply') return;
-        const sent = relayAgentReply(enqueue, deps, event, f.ticketId);
-        if (sent && !f.replied) {
-          enqueue(effect(repliedUpdate(f.ticketId, event.agent, event.at)));
-          enqueue.assign({ followUps: withFollowUp(context.followUps, { ...f, replied: true }) });
-        }
-      }),
-      followUpInternal: collect(({ event, enqueue }) => {
-        if (event.type === 'followup.reply' || event.type === 'followup.note')
-          enqueue(effect(internalLine(event.agent, event.text, 'files' in event ? event.files : [])));
-      }),
-      // Settled: the customer receives the outcome (when there is one), the card and the record say
-      // so. The survey follows at once in a conversation with nothing under way (`askFollowUpSurvey`),
-      // or as the 回访 within 24 hours (`scheduleFollowUpSurvey`).
-      resolveFollowUp: collect(({ context, event, enqueue }) => {
-        const f = followUpFor(context, event);
-        if (!f || event.type !== 'followup.resolve') return;
-        if (event.text) relayAgentReply(enqueue, deps, { ...event, override: true }, f.ticketId);
-        enqueue(effect({ type: 'desk.update', status: 'resolved', agent: event.agent, ticketId: f.ticketId }));
-        const outcome = event.text || event.note || '';
-        resolveMatter(enqueue, context, { ticketId: f.ticketId, agent: event.agent, at: event.at, outcome });
-      }),
-      scheduleFollowUpSurvey: collect(({ context, event, enqueue }) => {
-        if (event.type !== 'followup.resolve') return;
-        const dueAt = surveyTime(defOf(context), event.at);
-        enqueue(effect({ type: 'timer.set', name: ticketTimer('survey', event.ticketId), dueAt }));
-      }),
-      askFollowUpSurvey: collect(({ event, enqueue }) => {
-        if (event.type === 'followup.resolve' || event.type === 'timer.ticket')
-          askSurvey(enqueue, event.ticketId, event.at);
-      }),
-      // The 回访 came while the customer is busy with something else: it is asked with the survey
-      // that closes what they are doing now.
-      surveyWithSession: collect(({ context, event, enqueue }) => {
-        if (event.type !== 'timer.ticket' || event.status !== 'resolved' || event.rated) return;
-        enqueue.assign({ sessionTickets: withTicket(context.sessionTickets, event.ticketId) });
-      }),
-      // A customer back while matters are pending hears where they stand first (the latest two).
-      tellPendingStatus: collect(({ context, enqueue }) => {
-        const def = defOf(context);
-        for (const f of (context.followUps ?? []).slice(-2)) {
-          const vars = { ticket: f.ticketId, by: formatLocalTime(def, f.promisedBy) };
-          if (f.overdue) enqueue(say('pendingStatusOverdue', { vars }));
-          else if (f.agent?.name)
-            enqueue(say('pendingStatusClaimed', { vars: { ...vars, agent: quoted(f.agent.name) } }));
-          else enqueue(say('pendingStatus', { vars }));
-        }
-        enqueue.assign({ statusTold: true });
-      }),
-      // The outcome the agent wrote did not pass the service-phrase guard: nothing is settled yet.
-      blockOutcome: collect(({ context, event, enqueue }) => {
-        if (event.type !== 'agent.resolve' && event.type !== 'followup.resolve') return;
-        const ticketId = event.type === 'followup.resolve' ? event.ticketId : context.handoff?.ticketId;
-        const verdict = deps.agentGuard.check(event.text);
-        if (verdict.allowed) return;
-        const notice: AgentNotice = { kind: 'guard-blocked', matches: verdict.matches, text: event.text };
-        enqueue(effect({ type: 'desk.notify', agentId: event.agent.id, notice, ticketId }));
-      }),
-    },
+    guards: followUpGuards(deps),
+    actions: { ...claimActions(deps), ...outcomeActions(deps) },
   });
 }
 export type FollowUpDeskSetup = ReturnType<typeof withFollowUpDesk>;

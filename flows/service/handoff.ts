@@ -102,6 +102,59 @@ function relayKeptFiles(enqueue: Enqueue, context: ServiceContext, event: Servic
     enqueue(effect({ type: 'desk.file', file, ticketId, ...(caption ? { caption: quoted(caption) } : {}) }));
 }
 
+/** When no person can take the handoff: no desk connected, or the desk could not be reached. */
+function withoutDesk(deps: MachineDeps) {
+  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
+  return {
+    // No desk is connected: say so honestly, record the matter and promise a reply time (kept by
+    // its timers; with no desk there is no card).
+    handoffUnavailable: collect(({ context, event, enqueue }) => {
+      const def = defOf(context);
+      const hours = def.thresholds.followUpHours;
+      const reason = context.handoff?.reason ?? 'asked';
+      const { ticketId } = ensureTicket(deps, enqueue, context, event, {
+        outcome: `asked for a person (${reason}); no agent desk connected; follow-up promised within ${hours} h`,
+      });
+      const by = promisedBy(def, event.at, hours);
+      enqueue(
+        say('handoffUnavailable', { vars: { ticket: ticketId, hours: String(hours), by: formatLocalTime(def, by) } }),
+      );
+      const type = reason === 'complaint' ? 'complaint' : 'inquiry';
+      if (!followUpOf(context, ticketId)) followUp(enqueue, deps, context, { ticketId, type, by, at: event.at });
+      enqueue.assign({ handoff: undefined, facts: [], failures: 0 });
+    }),
+    // The desk could not be reached even after retries: the same honest message and promise, and
+    // the matter waits as a follow-up card (posted when the desk takes it).
+    deskGaveUp: collect(({ context, event, enqueue }) => {
+      const h = context.handoff;
+      const ticketId = h?.ticketId ?? '';
+      const def = defOf(context);
+      const hours = def.thresholds.followUpHours;
+      // A matter already promised (an escalated complaint) keeps its promise.
+      const promised = ticketId ? followUpOf(context, ticketId) : undefined;
+      const by = promised?.promisedBy ?? promisedBy(def, event.at, hours);
+      enqueue(
+        say('handoffUnavailable', { vars: { ticket: ticketId, hours: String(hours), by: formatLocalTime(def, by) } }),
+      );
+      if (!ticketId || !h) return;
+      const card = cardOf(context, {
+        reason: h.reason,
+        priority: h.priority,
+        category: h.category,
+        afterHours: false,
+        ticketId,
+        need: h.need ?? '',
+        facts: h.facts ?? [],
+        tickets: [ticketId],
+        followUpBy: by,
+      });
+      const type = h.reason === 'complaint' ? 'complaint' : 'inquiry';
+      if (promised) enqueue(effect({ type: 'desk.open', card }));
+      else followUp(enqueue, deps, context, { ticketId, type, by, at: event.at, card });
+    }),
+  };
+}
+
 /** Where a handoff goes and how it opens: the queue, after hours, or nobody to hand to. */
 function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
@@ -136,7 +189,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
         ];
         enqueue(effect({ type: 'ticket.update', id: ticketId, changes: { events }, at: event.at }));
         enqueue.assign({
-          handoff: { ...h, ticketId, need: needOf(context, event) },
+          handoff: { ...h, ticketId, need: needOf(context, event), facts: [...context.facts] },
           facts: [],
           failures: 0,
           files: [],
@@ -159,7 +212,9 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
           { outcome: 'after hours: waiting for agents', priority: h.priority },
           from,
         );
-        const by = promisedBy(def, from, hours);
+        // An escalated complaint already promised its reply time: that promise stands.
+        const promised = followUpOf(context, ticketId);
+        const by = promised?.promisedBy ?? promisedBy(def, from, hours);
         const card = handoffCard(context, event, ticketId, sessionTickets, true, by);
         const vars = {
           hours: describeHours(def),
@@ -171,53 +226,12 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
         const type = h.reason === 'complaint' ? 'complaint' : 'inquiry';
         const events: TicketEvent[] = [{ type: 'handed-off', at: event.at, detail: `${h.reason}, after hours` }];
         enqueue(effect({ type: 'ticket.update', id: ticketId, changes: { events }, at: event.at }));
-        followUp(enqueue, deps, context, { ticketId, type, by, at: event.at, card });
+        if (promised) enqueue(effect({ type: 'desk.open', card }));
+        else followUp(enqueue, deps, context, { ticketId, type, by, at: event.at, card });
         relayKeptFiles(enqueue, context, event, ticketId);
         enqueue.assign({ handoff: undefined, facts: [], failures: 0, files: [] });
       }),
-      // No desk is connected: say so honestly, record the matter and promise a reply time (kept by
-      // its timers; with no desk there is no card).
-      handoffUnavailable: collect(({ context, event, enqueue }) => {
-        const def = defOf(context);
-        const hours = def.thresholds.followUpHours;
-        const reason = context.handoff?.reason ?? 'asked';
-        const { ticketId } = ensureTicket(deps, enqueue, context, event, {
-          outcome: `asked for a person (${reason}); no agent desk connected; follow-up promised within ${hours} h`,
-        });
-        const by = promisedBy(def, event.at, hours);
-        enqueue(
-          say('handoffUnavailable', { vars: { ticket: ticketId, hours: String(hours), by: formatLocalTime(def, by) } }),
-        );
-        const type = reason === 'complaint' ? 'complaint' : 'inquiry';
-        if (!followUpOf(context, ticketId)) followUp(enqueue, deps, context, { ticketId, type, by, at: event.at });
-        enqueue.assign({ handoff: undefined, facts: [], failures: 0 });
-      }),
-      // The desk could not be reached even after retries: the same honest message and promise, and
-      // the matter waits as a follow-up card (posted when the desk takes it).
-      deskGaveUp: collect(({ context, event, enqueue }) => {
-        const h = context.handoff;
-        const ticketId = h?.ticketId ?? '';
-        const def = defOf(context);
-        const hours = def.thresholds.followUpHours;
-        const by = promisedBy(def, event.at, hours);
-        enqueue(
-          say('handoffUnavailable', { vars: { ticket: ticketId, hours: String(hours), by: formatLocalTime(def, by) } }),
-        );
-        if (!ticketId || !h) return;
-        const card = cardOf(context, {
-          reason: h.reason,
-          priority: h.priority,
-          category: h.category,
-          afterHours: false,
-          ticketId,
-          need: h.need ?? '',
-          facts: [],
-          tickets: [ticketId],
-          followUpBy: by,
-        });
-        const type = h.reason === 'complaint' ? 'complaint' : 'inquiry';
-        followUp(enqueue, deps, context, { ticketId, type, by, at: event.at, card });
-      }),
+      ...withoutDesk(deps),
     },
     guards: {
       afterHours: ({ context, event }) => !isBusinessTime(defOf(context), event.at),

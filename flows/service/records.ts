@@ -281,67 +281,71 @@ export function withRecords(base: BaseSetup, deps: MachineDeps) {
         const policyId = understood(event)?.policy;
         if (policyId) enqueue(effect({ type: 'policy', policyId }));
       }),
-      // A pending matter's timer (records.ts `followUp`): its ticket as stored now decides.
-      onTicketTimer: collect(({ context, event, enqueue }) => {
-        if (event.type !== 'timer.ticket' || event.kind === 'survey') return;
-        const { ticketId: id, at } = event;
-        const f = followUpOf(context, id);
-        if (event.status !== 'pending') {
-          enqueue(
-            effect({
-              type: 'transcript',
-              from: 'system',
-              text: `${event.kind} time for ${id} came; the ticket is ${event.status ?? 'gone'}, nothing to chase`,
-            }),
-          );
-          if (f) endFollowUp(enqueue, context, id, 'survey');
-          return;
-        }
-        const onLiveCard = context.handoff?.ticketId === id;
-        if (event.kind === 'remind') {
-          // Shortly before the promised time: the agent who has it, or the channel, is reminded.
-          enqueue(
-            effect({ type: 'desk.ping', level: 'reminder', ticketId: id, ...(f?.agent ? { agent: f.agent } : {}) }),
-          );
-          enqueue(effect({ type: 'ticket.update', id, changes: { events: [{ type: 'reminded', at }] }, at }));
-          return;
-        }
-        if (event.kind === 'escalate') {
-          // 001 五.(二): a complex matter unresolved after the working days allowed goes to supervisors.
-          const changes: TicketChanges = {
-            priority: 'high',
-            escalation: { reason: 'working-days', at },
-            events: [{ type: 'escalated', at, detail: 'working-days' }],
-          };
-          enqueue(effect({ type: 'ticket.update', id, changes, at, ifStatus: 'pending' }));
-          enqueue(effect({ type: 'desk.ping', level: 'escalated', ticketId: id }));
-          enqueue(effect({ type: 'escalate', escalation: { ticketId: id, reason: 'working-days', priority: 'high' } }));
-          return;
-        }
-        // The promised time passed with the matter pending: flagged, escalated, the supervisors
-        // alerted at channel level, and the customer told honestly (unless an agent is talking
-        // with them about it right now).
-        const changes: TicketChanges = {
-          overdueAt: at,
-          priority: 'high',
-          escalation: { reason: 'promise-overdue', at },
-          events: [
-            { type: 'promise-broken', at },
-            { type: 'escalated', at, detail: 'promise-overdue' },
-          ],
-        };
-        enqueue(effect({ type: 'ticket.update', id, changes, at, ifStatus: 'pending' }));
-        enqueue(
-          effect({ type: 'escalate', escalation: { ticketId: id, reason: 'promise-overdue', priority: 'high' } }),
-        );
-        enqueue(effect({ type: 'desk.ping', level: 'overdue', ticketId: id }));
-        if (!onLiveCard) enqueue(say('promiseOverdue', { vars: { ticket: id } }));
-        if (f) enqueue.assign({ followUps: withFollowUp(context.followUps, { ...f, overdue: true }) });
-      }),
+      onTicketTimer: ticketTimerAction(),
     },
   });
 }
 export type RecordsSetup = ReturnType<typeof withRecords>;
+
+/**
+ * A pending matter's timer (`followUp`): its ticket as stored now decides. Reminded shortly before
+ * the promised time; at it, still pending, flagged, escalated, supervisors alerted and the customer
+ * told honestly (003); after the working days allowed, escalated to supervisors (001 五.(二)).
+ */
+function ticketTimerAction() {
+  return collect(({ context, event, enqueue }) => {
+    if (event.type !== 'timer.ticket' || event.kind === 'survey') return;
+    const { ticketId: id, at } = event;
+    const f = followUpOf(context, id);
+    if (event.status !== 'pending') {
+      enqueue(
+        effect({
+          type: 'transcript',
+          from: 'system',
+          text: `${event.kind} time for ${id} came; the ticket is ${event.status ?? 'gone'}, nothing to chase`,
+        }),
+      );
+      if (f) endFollowUp(enqueue, context, id, 'survey');
+      return;
+    }
+    const onLiveCard = context.handoff?.ticketId === id;
+    if (event.kind === 'remind') {
+      // Shortly before the promised time: the agent who has it, or the channel, is reminded.
+      enqueue(effect({ type: 'desk.ping', level: 'reminder', ticketId: id, ...(f?.agent ? { agent: f.agent } : {}) }));
+      enqueue(effect({ type: 'ticket.update', id, changes: { events: [{ type: 'reminded', at }] }, at }));
+      return;
+    }
+    if (event.kind === 'escalate') {
+      // 001 五.(二): a complex matter unresolved after the working days allowed goes to supervisors.
+      const changes: TicketChanges = {
+        priority: 'high',
+        escalation: { reason: 'working-days', at },
+        events: [{ type: 'escalated', at, detail: 'working-days' }],
+      };
+      enqueue(effect({ type: 'ticket.update', id, changes, at, ifStatus: 'pending' }));
+      enqueue(effect({ type: 'desk.ping', level: 'escalated', ticketId: id }));
+      enqueue(effect({ type: 'escalate', escalation: { ticketId: id, reason: 'working-days', priority: 'high' } }));
+      return;
+    }
+    // The promised time passed with the matter pending: flagged, escalated, the supervisors
+    // alerted at channel level, and the customer told honestly (unless an agent is talking
+    // with them about it right now).
+    const changes: TicketChanges = {
+      overdueAt: at,
+      priority: 'high',
+      escalation: { reason: 'promise-overdue', at },
+      events: [
+        { type: 'promise-broken', at },
+        { type: 'escalated', at, detail: 'promise-overdue' },
+      ],
+    };
+    enqueue(effect({ type: 'ticket.update', id, changes, at, ifStatus: 'pending' }));
+    enqueue(effect({ type: 'escalate', escalation: { ticketId: id, reason: 'promise-overdue', priority: 'high' } }));
+    enqueue(effect({ type: 'desk.ping', level: 'overdue', ticketId: id }));
+    if (!onLiveCard) enqueue(say('promiseOverdue', { vars: { ticket: id } }));
+    if (f) enqueue.assign({ followUps: withFollowUp(context.followUps, { ...f, overdue: true }) });
+  });
+}
 
 /**
  * A question's key without the words it opens with that do not change the question (the

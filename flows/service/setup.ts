@@ -87,8 +87,9 @@ export interface HandoffState {
   agent: AgentRef | undefined;
   /** The agent's first reply to the customer is on the record (the ticket's `agent-replied`). */
   replied?: boolean | undefined;
-  /** The need the card showed (for a follow-up card if the desk cannot take the handoff). */
+  /** The need and facts the card showed (for its follow-up card if the matter outlives the handoff). */
   need?: string | undefined;
+  facts?: string[] | undefined;
 }
 
 export interface ComplaintState {

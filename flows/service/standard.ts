@@ -24,6 +24,12 @@ import {
  */
 
 const YES_NO: ChoiceId[] = ['yes', 'no'];
+
+/** The session's tickets a survey can rate now: not those still pending with a promise (followed up). */
+function settledOf(context: ServiceContext): string[] {
+  const pending = new Set((context.followUps ?? []).map((f) => f.ticketId));
+  return context.sessionTickets.filter((id) => !pending.has(id));
+}
 const MORE_DONE: ChoiceId[] = ['more', 'done'];
 const SCORES: ChoiceId[] = ['score5', 'score4', 'score3', 'score2', 'score1'];
 
@@ -96,6 +102,7 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
         enqueue(say('surveyCommentThanks'));
         enqueue.assign({ commentFor: undefined });
       }),
+      rateSettledOnly: assign({ sessionTickets: ({ context }) => settledOf(context) }),
       // The survey goes out (after 结束语): on the record of every matter it rates.
       markSurveySent: collect(({ context, event, enqueue }) =>
         updateTickets(enqueue, context.sessionTickets, { events: [{ type: 'survey-sent', at: event.at }] }, event.at),
@@ -105,6 +112,7 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
       canAnswer: ({ context }) => context.faqId !== undefined && defOf(context).faq.some((f) => f.id === context.faqId),
       reachedFailureLimit: ({ context }) => context.failures + 1 >= defOf(context).thresholds.failuresBeforeHandoff,
       hasSessionTickets: ({ context }) => context.sessionTickets.length > 0,
+      hasRateableTickets: ({ context }) => settledOf(context).length > 0,
       asksComment: ({ context, event }) => {
         const rating = understood(event)?.rating;
         return rating !== undefined && rating <= defOf(context).followUp.commentBelowScore;
@@ -282,27 +290,29 @@ function idleState(s: StandardSetup) {
   });
 }
 
+/** 结束语 naming the session's latest ticket. */
+const closingRecorded = {
+  type: 'effect',
+  params: ({ context }: { context: ServiceContext }) => ({
+    type: 'say' as const,
+    key: 'closingRecorded' as const,
+    vars: { ticket: context.sessionTickets.at(-1) ?? '' },
+  }),
+} as const;
+
 /** 结束语, then the survey when a matter was recorded (003 结束语, 000 满意度回访). */
 function closingStates(s: StandardSetup) {
   return {
     closing: s.createStateConfig({
       always: [
+        // The survey rates what was settled this session; a matter still pending is rated after
+        // its resolution (the 回访), not before.
         {
-          guard: 'hasSessionTickets',
+          guard: 'hasRateableTickets',
           target: 'survey',
-          actions: [
-            {
-              type: 'effect',
-              params: ({ context }) => ({
-                type: 'say',
-                key: 'closingRecorded',
-                vars: { ticket: context.sessionTickets.at(-1) ?? '' },
-              }),
-            },
-            say('surveyAsk', { choices: SCORES }),
-            'markSurveySent',
-          ],
+          actions: [closingRecorded, say('surveyAsk', { choices: SCORES }), 'rateSettledOnly', 'markSurveySent'],
         },
+        { guard: 'hasSessionTickets', target: 'idle', actions: closingRecorded },
         { target: 'idle', actions: say('closing') },
       ],
     }),

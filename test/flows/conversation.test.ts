@@ -151,7 +151,9 @@ describe('answer, record and close', () => {
     });
     expect(d.state).toBe('commenting');
     // The answer is the comment on the rated matter (seed 001 评分和评论), not a new need.
-    expect(d.say('等了好久才回复\uff0c答案也不清楚')).toEqual(['谢谢您的宝贵意见\uff0c已经为您记录\uff0c我们会认真改进。祝您生活愉快\uff01']);
+    expect(d.say('等了好久才回复\uff0c答案也不清楚')).toEqual([
+      '谢谢您的宝贵意见\uff0c已经为您记录\uff0c我们会认真改进。祝您生活愉快\uff01',
+    ]);
     expect(d.of('ticket.update')).toEqual([
       {
         type: 'ticket.update',

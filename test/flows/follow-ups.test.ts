@@ -163,9 +163,7 @@ describe('agents answer pending matters through the bot', () => {
     const { d, id } = registered();
     fire(d, 'idle');
     const [status, greeting] = d.say('你好', { after: HOUR });
-    expect(status).toBe(
-      `您好，您之前反映的问题（编号 ${id}）正在处理中，我们会在 12月2日 15:00 前给您答复，请您留意。`,
-    );
+    expect(status).toBe(`您之前反映的问题（编号 ${id}）正在处理中，我们会在 12月2日 15:00 前给您答复，请您留意。`);
     expect(greeting).toMatch(/请问有什么可以帮您/);
     // Once per session.
     expect(d.say('发票怎么开', quick)).not.toContainEqual(expect.stringMatching(/正在处理中/));
@@ -283,13 +281,9 @@ describe('agents answer pending matters through the bot', () => {
     const { d, id } = registered();
     d.say(agent('claim', 'T261130-FORGED0000'), { after: 1_000 });
     expect(d.of('desk.notify')).toEqual([
-      {
-        type: 'desk.notify',
-        agentId: wang.id,
-        notice: { kind: 'not-pending', ticketId: 'T261130-FORGED0000' },
-        ticketId: 'T261130-FORGED0000',
-      },
+      { type: 'desk.notify', agentId: wang.id, notice: { kind: 'no-handoff' }, ticketId: undefined },
     ]);
+    expect(d.state).not.toBe('handoff.claimed');
     d.say(agent('claim', id), { after: 1_000, ticket: stored(d, id, 'resolved') });
     expect(d.of('desk.notify')[0]?.notice).toEqual({ kind: 'not-pending', ticketId: id });
   });

@@ -71,7 +71,9 @@ describe('cards outside a handoff', () => {
     claimable.say({ type: 'command', command: 'start' }, quick);
     claimable.say(claim, { after: 12 * 3_600_000 });
     expect(claimable.state).toBe('handoff.claimed');
-    expect(claimable.of('desk.update')).toEqual([{ type: 'desk.update', status: 'claimed', agent: wang, ticketId: id }]);
+    expect(claimable.of('desk.update')).toEqual([
+      { type: 'desk.update', status: 'claimed', agent: wang, ticketId: id },
+    ]);
 
     // Blocking the bot does not abandon the matter: the promise to the customer is still kept.
     const blocked = new Dialogue(withDesk, evening);

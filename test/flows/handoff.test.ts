@@ -88,12 +88,13 @@ describe('handing a conversation to people', () => {
 
   it('tells the customer and re-pings the desk when nobody claims within the SLA, then alerts supervisors', () => {
     const d = queued();
+    const ticketId = d.of('ticket.put')[0]?.ticket.id;
     expect(timer(d, 'claimSla')).toEqual([
       '非常抱歉让您久等了\uff0c今天咨询的客户比较多\uff0c客服正在尽快为您接入\uff0c感谢您的耐心等候。',
     ]);
-    expect(d.of('desk.ping')).toEqual([{ type: 'desk.ping', level: 'sla' }]);
+    expect(d.of('desk.ping')).toEqual([{ type: 'desk.ping', level: 'sla', ticketId }]);
     expect(timer(d, 'supervisorSla')).toEqual([]);
-    expect(d.of('desk.ping')).toEqual([{ type: 'desk.ping', level: 'supervisor' }]);
+    expect(d.of('desk.ping')).toEqual([{ type: 'desk.ping', level: 'supervisor', ticketId }]);
   });
 
   it('gives the conversation to the first agent who claims it and names them to the customer', () => {

@@ -1,0 +1,69 @@
+import type { AgentNotice, AgentRef, Effect } from '../contracts.js';
+import { fileLabel, type FileRef } from '../files.js';
+import type { TicketChanges } from '../ticket.js';
+import { effect, type Enqueue, type MachineDeps } from './setup.js';
+
+/**
+ * What an agent's words become, for a live handoff and a follow-up alike: a guarded reply to the
+ * customer, an internal line, and the ticket's record of a claim and of the first reply.
+ */
+
+/** The ticket's record of a claim: who holds the matter now. */
+export function claimedUpdate(ticketId: string, agent: AgentRef, at: number): Effect {
+  const who = agent.name ?? agent.id;
+  const changes: TicketChanges = {
+    outcome: `with ${who}, who claimed it`,
+    claimedBy: agent,
+    events: [{ type: 'claimed', at, by: agent }],
+  };
+  return { type: 'ticket.update', id: ticketId, changes, at, ifStatus: 'pending' };
+}
+
+/** The ticket's record of the first reply a person sent the customer on it (first response). */
+export function repliedUpdate(ticketId: string, agent: AgentRef, at: number): Effect {
+  return { type: 'ticket.update', id: ticketId, changes: { events: [{ type: 'agent-replied', at, by: agent }] }, at };
+}
+
+/** An agent's words that do not go to the customer (a note, or someone else's matter), for the transcript. */
+export function internalLine(agent: AgentRef, text: string, files: readonly FileRef[] = []): Effect {
+  const attached = files.map((f) => ` ${fileLabel(f)}`).join('');
+  return { type: 'transcript', from: 'agent', text: `[internal] ${agent.name ?? agent.id}: ${text}${attached}` };
+}
+
+/**
+ * An agent's reply to the customer, through the service-phrase guard (a blocked one is held back
+ * with its files, and the agent told why, on the card of `ticketId`). Returns whether it was sent.
+ */
+export function relayAgentReply(
+  enqueue: Enqueue,
+  deps: MachineDeps,
+  reply: { agent: AgentRef; text: string; override: boolean; files?: readonly FileRef[] | undefined },
+  ticketId: string,
+): boolean {
+  const files = reply.files ?? [];
+  const verdict = deps.agentGuard.check(reply.text);
+  if (!verdict.allowed && !reply.override) {
+    const notice: AgentNotice = { kind: 'guard-blocked', matches: verdict.matches, text: reply.text };
+    enqueue(effect({ type: 'desk.notify', agentId: reply.agent.id, notice, ticketId }));
+    const attached = files.map((f) => ` ${fileLabel(f)}`).join('');
+    const blocked = `[blocked: ${verdict.matches.map((m) => m.phrase).join(', ')}] ${reply.text}${attached}`;
+    enqueue(effect({ type: 'transcript', from: 'agent', text: blocked }));
+    return false;
+  }
+  if (files.length === 0) {
+    enqueue(effect({ type: 'reply', text: reply.text, from: 'agent' }));
+    return true;
+  }
+  // The text goes with the first file, as its caption (one message on the customer's side).
+  files.forEach((file, n) =>
+    enqueue(
+      effect({
+        type: 'reply.file',
+        file,
+        ...(n === 0 && reply.text ? { caption: reply.text } : {}),
+        agentId: reply.agent.id,
+      }),
+    ),
+  );
+  return true;
+}
