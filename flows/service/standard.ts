@@ -342,8 +342,13 @@ function closingStates(s: StandardSetup) {
       on: {
         'timer.idle': { target: 'idle' },
         'user.message': [
-          // A complaint or a request for a person is not a comment: it is handled as one.
-          ...interrupts,
+          // What went wrong is said in complaint words (太差了, terrible): that is the comment asked
+          // for, kept on the tickets, not a new complaint. Only a request for a person goes to one.
+          {
+            guard: 'wantsPerson',
+            target: '#conversation.handingOff',
+            actions: { type: 'requestHandoff', params: { reason: 'asked' } },
+          },
           { guard: or(['wantsToFinish', 'nothingToAdd']), target: 'idle', actions: say('closing') },
           { target: 'idle', actions: 'keepComment' },
         ],
