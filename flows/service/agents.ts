@@ -212,7 +212,9 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         assertEvent(event, 'agent.resolve');
         const h = context.handoff;
         if (!h) return;
-        if (event.text) relayAgentReply(enqueue, deps, { ...event, files: undefined }, h.ticketId);
+        // The outcome is the person's reply to the customer (the first one, if none went before).
+        if (event.text && relayAgentReply(enqueue, deps, { ...event, files: undefined }, h.ticketId) && !h.replied)
+          enqueue(effect(repliedUpdate(h.ticketId, event.agent, event.at)));
         clearSla(enqueue);
         if (!h.agent) enqueue(effect({ type: 'queue.leave', at: event.at, claimed: false }));
         enqueue(effect({ type: 'desk.update', status: 'resolved', agent: event.agent, ticketId: h.ticketId }));

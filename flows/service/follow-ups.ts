@@ -200,7 +200,8 @@ function outcomeActions(deps: MachineDeps) {
     resolveFollowUp: collect(({ context, event, enqueue }) => {
       const f = followUpFor(context, event);
       if (!f || event.type !== 'followup.resolve') return;
-      if (event.text) relayAgentReply(enqueue, deps, { ...event, override: true }, f.ticketId);
+      if (event.text && relayAgentReply(enqueue, deps, { ...event, override: true }, f.ticketId) && !f.replied)
+        enqueue(effect(repliedUpdate(f.ticketId, event.agent, event.at)));
       enqueue(effect({ type: 'desk.update', status: 'resolved', agent: event.agent, ticketId: f.ticketId }));
       const outcome = event.text || event.note || '';
       resolveMatter(enqueue, context, { ticketId: f.ticketId, agent: event.agent, at: event.at, outcome });
