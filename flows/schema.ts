@@ -117,7 +117,7 @@ export const FollowUpSettings = z.object({
   /** No follow-up survey in these local hours (the definition's time zone): from → to, past midnight allowed. */
   quietHours: z.object({ from: hhmm, to: hhmm }).default({ from: '21:00', to: '09:00' }),
   /** Scores at or below this are asked what went wrong; the answer is kept as the ticket's comment. */
-  commentBelowScore: z.number().int().min(0).max(5).default(3),
+  commentBelowScore: z.number().int().min(0).max(5).default(2),
 });
 export type FollowUpSettings = z.infer<typeof FollowUpSettings>;
 
@@ -238,7 +238,7 @@ export const FlowDefinition = z
       escalateAfterWorkingDays: 3,
       surveyDelayMinutes: 60,
       quietHours: { from: '21:00', to: '09:00' },
-      commentBelowScore: 3,
+      commentBelowScore: 2,
     }),
   })
   .superRefine((def, ctx) => {
