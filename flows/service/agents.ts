@@ -4,7 +4,7 @@ import type { TicketChanges, TicketEvent } from '../ticket.js';
 import { joinSpacedLetters, normalize, quoted, trimSentence } from '../text.js';
 import { claimedUpdate, internalLine, relayAgentReply, repliedUpdate } from './agent-replies.js';
 import { withFollowUpDesk } from './follow-ups.js';
-import { cardOf, followUpOf, resolveMatter } from './records.js';
+import { followUpOf, handoffFollowUpCard, resolveMatter } from './records.js';
 import type { HandoffEntrySetup } from './handoff.js';
 import {
   agentOf,
@@ -187,20 +187,8 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
           // the desk again as a follow-up card (one the desk could not take was re-posted already).
           const outcome = { outcome: changes.outcome ?? '' };
           enqueue(effect({ type: 'ticket.update', id: ticketId, changes: outcome, at: event.at, ifStatus: 'pending' }));
-          if (params.status !== 'released') {
-            const card = cardOf(context, {
-              reason: h.reason,
-              priority: h.priority,
-              category: h.category,
-              afterHours: false,
-              ticketId,
-              need: h.need ?? '',
-              facts: h.facts ?? [],
-              tickets: [ticketId],
-              followUpBy: pending.promisedBy,
-            });
-            enqueue(effect({ type: 'desk.open', card }));
-          }
+          if (params.status !== 'released')
+            enqueue(effect({ type: 'desk.open', card: handoffFollowUpCard(context, h, pending.promisedBy) }));
           return;
         }
         // A matter someone already settled (by phone, `npm run tickets resolve`) stays settled.

@@ -9,6 +9,7 @@ import {
   cardOf,
   followUp,
   followUpOf,
+  handoffFollowUpCard,
   newTicket,
   promisedBy,
   recordTicket,
@@ -137,17 +138,7 @@ function withoutDesk(deps: MachineDeps) {
         say('handoffUnavailable', { vars: { ticket: ticketId, hours: String(hours), by: formatLocalTime(def, by) } }),
       );
       if (!ticketId || !h) return;
-      const card = cardOf(context, {
-        reason: h.reason,
-        priority: h.priority,
-        category: h.category,
-        afterHours: false,
-        ticketId,
-        need: h.need ?? '',
-        facts: h.facts ?? [],
-        tickets: [ticketId],
-        followUpBy: by,
-      });
+      const card = handoffFollowUpCard(context, h, by);
       const type = h.reason === 'complaint' ? 'complaint' : 'inquiry';
       if (promised) enqueue(effect({ type: 'desk.open', card }));
       else followUp(enqueue, deps, context, { ticketId, type, by, at: event.at, card });

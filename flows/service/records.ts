@@ -18,6 +18,7 @@ import {
   type ServiceContext,
   type ServiceEvent,
   type FollowUp,
+  type HandoffState,
   collect,
   fileOf,
 } from './setup.js';
@@ -124,6 +125,21 @@ export function cardOf(
     need: quoted(fields.need),
     facts: fields.facts.map(quoted),
   };
+}
+
+/** The follow-up card of a handoff's ticket (its matter outlived the live talk, or the desk could not take it); `by`: the promised time. */
+export function handoffFollowUpCard(context: ServiceContext, h: HandoffState, by: number): HandoffCard {
+  return cardOf(context, {
+    reason: h.reason,
+    priority: h.priority,
+    category: h.category,
+    afterHours: false,
+    ticketId: h.ticketId,
+    need: h.need ?? '',
+    facts: h.facts ?? [],
+    tickets: [h.ticketId],
+    followUpBy: by,
+  });
 }
 
 /**
