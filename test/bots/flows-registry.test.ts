@@ -101,3 +101,31 @@ describe('flow definitions in force', () => {
     );
   });
 });
+
+describe('the version that served a matter', () => {
+  it('is recorded on every ticket the flow writes (issue 13: the report compares versions)', async () => {
+    const registry = await FlowRegistry.load({ dir: DEFAULT_FLOWS_DIR, defaultLocale: 'zh-CN', log: memoryLogger() });
+    const clock = new TestClock();
+    const store = new MemoryStore(clock.now);
+    const engine = new Engine({
+      store,
+      flow: () => registry.current(),
+      channels: new Map([['test', new RecordingChannel()]]),
+      clock: clock.now,
+      log: memoryLogger(),
+    });
+    for (const [n, text] of ['你好', '可以开发票吗', '是的'].entries())
+      await engine.receive({
+        id: `m${n}`,
+        conversationId: 'c',
+        channel: 'test',
+        customer: { id: 'c' },
+        at: clock.now(),
+        payload: { type: 'text', text },
+      });
+    const [ticket] = await store.tickets.list();
+    expect(registry.version).toMatch(/^[0-9a-f]{12}$/);
+    expect(ticket?.flowVersion).toBe(registry.version);
+    expect(ticket?.events?.[0]).toEqual({ type: 'created', at: clock.now() });
+  });
+});
