@@ -291,6 +291,8 @@ export type Directive =
       choices?: ChoiceId[];
       /** {position} and {wait} are filled in at delivery, from the live queue. */
       queue?: boolean;
+      /** Words of a person the text carries (an agent's message framed with its matter): the customer hears an agent. */
+      from?: 'agent';
     }
   /** 开头语: the greeting for the time of day or holiday, with the question "what can I do for you" when `withAsk`. */
   | { type: 'greet'; withAsk: boolean }

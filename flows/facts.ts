@@ -188,6 +188,15 @@ export function matchesAny(phrases: readonly string[]): (folded: string) => bool
   return (folded) => re.test(folded);
 }
 
+const PHRASE_TESTS = new WeakMap<readonly string[], (folded: string) => boolean>();
+
+/** Whether a customer's text says one of a definition's phrases (see `customerPattern`); compiled once per list. */
+export function saysAnyOf(phrases: readonly string[], text: string): boolean {
+  let test = PHRASE_TESTS.get(phrases);
+  if (!test) PHRASE_TESTS.set(phrases, (test = matchesAny(phrases)));
+  return test(foldCustomer(text));
+}
+
 interface CompiledKinds {
   kinds: Array<{ kind: ComplaintKind; about: (folded: string) => boolean; words: (folded: string) => boolean }>;
   nothingToAdd: (folded: string) => boolean;

@@ -25,7 +25,8 @@ export function renderReply(
         render(pickVariant(def.texts[d.key], turn), { ...vars, ...d.vars }, def.locale),
         d.choices,
       );
-      return d.queue ? { ...reply, fill: 'queue', locale: def.locale } : reply;
+      const said = d.from ? { ...reply, from: d.from } : reply;
+      return d.queue ? { ...said, fill: 'queue', locale: def.locale } : said;
     }
     case 'greet': {
       const greeting = {

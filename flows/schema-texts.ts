@@ -40,9 +40,11 @@ export const TEXT_PLACEHOLDERS = {
   followUpClaimed: ['agent', 'ticket'],
   followUpClaimedAnonymous: ['ticket'],
   /** A customer back while a matter is pending hears where it stands first: pending, with an agent, or past its promised time. */
-  pendingStatus: ['ticket', 'by'],
-  pendingStatusClaimed: ['ticket', 'by', 'agent'],
-  pendingStatusOverdue: ['ticket', 'by'],
+  pendingStatus: ['ticket', 'by', 'need'],
+  pendingStatusClaimed: ['ticket', 'by', 'agent', 'need'],
+  pendingStatusOverdue: ['ticket', 'by', 'need'],
+  /** An agent's words about a pending matter outside a live talk about it: framed with its ticket. */
+  followUpMessage: ['ticket', 'text'],
   idleClose: [],
   thanks: [],
   apology: [],
@@ -71,7 +73,9 @@ export const TEXT_PLACEHOLDERS = {
   handoffClaimed: ['agent'],
   handoffClaimedAnonymous: [],
   handoffStillWaiting: [],
-  handoffAfterHours: ['hours', 'back', 'ticket', 'promise'],
+  handoffAfterHours: ['hours', 'back', 'ticket', 'promise', 'by'],
+  /** After hours, for a matter already promised (an escalated complaint): when agents are back, no second promise. */
+  handoffAfterHoursPromised: ['hours', 'back', 'ticket', 'by'],
   handoffBack: [],
   /** 转接与协助 (003): an agent moved the conversation to colleagues of another category; the customer waits again. */
   handoffTransferred: [],

@@ -116,6 +116,11 @@ export const FollowUpSettings = z.object({
   surveyDelayMinutes: z.number().int().min(0).max(1_200).default(60),
   /** No follow-up survey in these local hours (the definition's time zone): from → to, past midnight allowed. */
   quietHours: z.object({ from: hhmm, to: hhmm }).default({ from: '21:00', to: '09:00' }),
+  /**
+   * What a customer says to ask where their pending matter stands (进度, 处理得怎么样了, any update):
+   * with a matter pending, they are told its status instead of starting a new one.
+   */
+  statusWords: z.array(customerPhrase).default([]),
   /** Scores at or below this are asked what went wrong; the answer is kept as the ticket's comment. */
   commentBelowScore: z.number().int().min(0).max(5).default(2),
 });
@@ -238,6 +243,7 @@ export const FlowDefinition = z
       escalateAfterWorkingDays: 3,
       surveyDelayMinutes: 60,
       quietHours: { from: '21:00', to: '09:00' },
+      statusWords: [],
       commentBelowScore: 2,
     }),
   })

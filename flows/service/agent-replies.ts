@@ -39,6 +39,8 @@ export function relayAgentReply(
   deps: MachineDeps,
   reply: { agent: AgentRef; text: string; override: boolean; files?: readonly FileRef[] | undefined },
   ticketId: string,
+  /** Outside a live talk about the matter: the words come framed with its ticket (followUpMessage). */
+  framed = false,
 ): boolean {
   const files = reply.files ?? [];
   const verdict = deps.agentGuard.check(reply.text);
@@ -50,8 +52,13 @@ export function relayAgentReply(
     enqueue(effect({ type: 'transcript', from: 'agent', text: blocked }));
     return false;
   }
-  if (files.length === 0) {
-    enqueue(effect({ type: 'reply', text: reply.text, from: 'agent' }));
+  if (framed && reply.text)
+    enqueue(
+      effect({ type: 'say', key: 'followUpMessage', vars: { ticket: ticketId, text: reply.text }, from: 'agent' }),
+    );
+  else if (files.length === 0) enqueue(effect({ type: 'reply', text: reply.text, from: 'agent' }));
+  if (files.length === 0 || framed) {
+    if (framed) files.forEach((file) => enqueue(effect({ type: 'reply.file', file, agentId: reply.agent.id })));
     return true;
   }
   // The text goes with the first file, as its caption (one message on the customer's side).

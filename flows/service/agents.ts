@@ -182,6 +182,9 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
           return;
         }
         const pending = followUpOf(context, ticketId);
+        // A matter taken up from its follow-up card stays on that card, with its agent: the live
+        // talk is over, the matter is not.
+        if (pending && h.adopted) return;
         if (pending) {
           // A promise to the customer stands whatever became of the live talk: the matter waits on
           // the desk again as a follow-up card (one the desk could not take was re-posted already).
@@ -308,7 +311,11 @@ export function handoffState(s: AgentDeskSetup) {
           'agent.reply': refuse('not-claimed'),
           'agent.handback': refuse('not-claimed'),
           'agent.close': refuse('not-claimed'),
-          'agent.resolve': refuse('not-claimed'),
+          // Anyone at the desk may settle the matter (a supervisor for a colleague), in allowed words.
+          'agent.resolve': [
+            { guard: 'outcomeAllowed', target: '#conversation.service.closing', actions: 'resolveHandoff' },
+            { actions: 'blockOutcome' },
+          ],
           'agent.release': refuse('not-claimed'),
           'agent.transfer': refuse('not-claimed'),
         },
@@ -335,20 +342,26 @@ export function handoffState(s: AgentDeskSetup) {
           ],
           // Settled with the outcome the customer hears (checked like every reply), then the survey.
           'agent.resolve': [
-            {
-              guard: and(['isClaimer', 'outcomeAllowed']),
-              target: '#conversation.service.closing',
-              actions: 'resolveHandoff',
-            },
-            { guard: 'isClaimer', actions: 'blockOutcome' },
-            { actions: 'notifyNotYours' },
+            { guard: 'outcomeAllowed', target: '#conversation.service.closing', actions: 'resolveHandoff' },
+            { actions: 'blockOutcome' },
           ],
+          // A matter taken up from its follow-up card goes back to that card, and the conversation to the bot.
           'agent.release': [
+            {
+              guard: and(['isClaimer', 'isAdopted']),
+              target: '#conversation.service.idle',
+              actions: { type: 'releaseAdopted', params: { status: 'released' } },
+            },
             { guard: 'isClaimer', target: 'queued', actions: { type: 'requeue', params: { status: 'released' } } },
             { actions: 'notifyNotYours' },
           ],
           // Only the agent who has the conversation moves it, and only to a category the definition has.
           'agent.transfer': [
+            {
+              guard: and(['isClaimer', 'isAdopted', 'transfersToKnownCategory']),
+              target: '#conversation.service.idle',
+              actions: { type: 'releaseAdopted', params: { status: 'transferred' } },
+            },
             {
               guard: and(['isClaimer', 'transfersToKnownCategory']),
               target: 'queued',

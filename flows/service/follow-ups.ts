@@ -2,8 +2,10 @@ import { and, not } from 'xstate';
 import type { AgentNotice } from '../contracts.js';
 import { formatLocalTime, localParts } from '../hours.js';
 import type { ChoiceId, FlowDefinition } from '../schema.js';
+import { saysAnyOf } from '../facts.js';
 import { quoted } from '../text.js';
 import { ticketTimer, type TicketChanges } from '../ticket.js';
+import { ticketTimerAction } from './deadlines.js';
 import { claimedUpdate, internalLine, relayAgentReply, repliedUpdate } from './agent-replies.js';
 import type { HandoffEndSetup } from './agents.js';
 import { followUpOf, resolveMatter, withFollowUp, withTicket } from './records.js';
@@ -106,6 +108,14 @@ function followUpGuards(deps: MachineDeps) {
       event.type === 'timer.ticket' && event.kind === 'survey' && event.status === 'resolved' && !event.rated,
     isSurveyTimer: ({ event }) => event.type === 'timer.ticket' && event.kind === 'survey',
     hasFollowUpsToTell: ({ context }) => (context.followUps?.length ?? 0) > 0 && context.statusTold !== true,
+    // 我的投诉处理得怎么样了: with a matter pending, a question about it is answered with its status.
+    asksStatus: ({ context, event }) =>
+      (context.followUps?.length ?? 0) > 0 &&
+      event.type === 'user.message' &&
+      saysAnyOf(deps.definitions(context.locale).followUp.statusWords, event.text),
+    // The 回访 is never sent at night (001): a resolution in the quiet hours gets it in the morning.
+    quietNow: ({ context, event }) => isQuiet(deps.definitions(context.locale), event.at),
+    isAdopted: ({ context }) => context.handoff?.adopted === true,
   } satisfies Record<string, (args: { context: ServiceContext; event: ServiceEvent }) => boolean>;
 }
 
@@ -154,6 +164,7 @@ function claimActions(deps: MachineDeps) {
           queuedAt: event.at,
           agent: event.agent,
           replied: f.replied,
+          adopted: true,
         },
         complaint: undefined,
         need: undefined,
@@ -164,6 +175,20 @@ function claimActions(deps: MachineDeps) {
       const vars = { ticket: f.ticketId, agent: quoted(event.agent.name ?? '') };
       if (defOf(context).handoff.showAgentName && event.agent.name) enqueue(say('followUpClaimed', { vars }));
       else enqueue(say('followUpClaimedAnonymous', { vars: { ticket: f.ticketId } }));
+    }),
+    // An agent lets go of a matter they had taken up with the customer: the conversation is the
+    // bot's again, and the card waits unclaimed (transferred: in its category's channel).
+    releaseAdopted: collect(({ context, event, enqueue }, params: { status: 'released' | 'transferred' }) => {
+      const h = context.handoff;
+      if (!h || (event.type !== 'agent.release' && event.type !== 'agent.transfer')) return;
+      const category = event.type === 'agent.transfer' ? { category: event.category } : {};
+      const update = { type: 'desk.update', status: params.status, agent: event.agent, ticketId: h.ticketId } as const;
+      enqueue(effect({ ...update, ...category }));
+      const changes: TicketChanges = { events: [{ type: 'released', at: event.at, by: event.agent }] };
+      enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes, at: event.at }));
+      const f = followUpOf(context, h.ticketId);
+      const followUps = f ? withFollowUp(context.followUps, { ...f, agent: undefined, replied: h.replied }) : undefined;
+      enqueue.assign({ handoff: undefined, ...(followUps ? { followUps } : {}) });
     }),
     releaseFollowUp: collect(({ context, event, enqueue }) => {
       const f = followUpFor(context, event);
@@ -177,7 +202,7 @@ function claimActions(deps: MachineDeps) {
     followUpReply: collect(({ context, event, enqueue }) => {
       const f = followUpFor(context, event);
       if (!f || event.type !== 'followup.reply') return;
-      const sent = relayAgentReply(enqueue, deps, event, f.ticketId);
+      const sent = relayAgentReply(enqueue, deps, event, f.ticketId, true);
       if (sent && !f.replied) {
         enqueue(effect(repliedUpdate(f.ticketId, event.agent, event.at)));
         enqueue.assign({ followUps: withFollowUp(context.followUps, { ...f, replied: true }) });
@@ -200,7 +225,7 @@ function outcomeActions(deps: MachineDeps) {
     resolveFollowUp: collect(({ context, event, enqueue }) => {
       const f = followUpFor(context, event);
       if (!f || event.type !== 'followup.resolve') return;
-      if (event.text && relayAgentReply(enqueue, deps, { ...event, override: true }, f.ticketId) && !f.replied)
+      if (event.text && relayAgentReply(enqueue, deps, { ...event, override: true }, f.ticketId, true) && !f.replied)
         enqueue(effect(repliedUpdate(f.ticketId, event.agent, event.at)));
       enqueue(effect({ type: 'desk.update', status: 'resolved', agent: event.agent, ticketId: f.ticketId }));
       const outcome = event.text || event.note || '';
@@ -222,11 +247,12 @@ function outcomeActions(deps: MachineDeps) {
       enqueue.assign({ sessionTickets: withTicket(context.sessionTickets, event.ticketId) });
     }),
     // A customer back while matters are pending hears where they stand first (the latest two).
-    tellPendingStatus: collect(({ context, enqueue }) => {
+    tellPendingStatus: collect(({ context, event, enqueue }) => {
       const def = defOf(context);
       for (const f of (context.followUps ?? []).slice(-2)) {
-        const vars = { ticket: f.ticketId, by: formatLocalTime(def, f.promisedBy) };
-        if (f.overdue) enqueue(say('pendingStatusOverdue', { vars }));
+        const vars = { ticket: f.ticketId, by: formatLocalTime(def, f.promisedBy), need: quoted(f.need || '…') };
+        // Past its time (a deadline that fired late counts too): never a date already gone.
+        if (f.overdue || f.promisedBy <= event.at) enqueue(say('pendingStatusOverdue', { vars }));
         else if (f.agent?.name)
           enqueue(say('pendingStatusClaimed', { vars: { ...vars, agent: quoted(f.agent.name) } }));
         else enqueue(say('pendingStatus', { vars }));
@@ -249,7 +275,7 @@ function outcomeActions(deps: MachineDeps) {
 export function withFollowUpDesk(desk: HandoffEndSetup, deps: MachineDeps) {
   return desk.extend({
     guards: followUpGuards(deps),
-    actions: { ...claimActions(deps), ...outcomeActions(deps) },
+    actions: { ...claimActions(deps), ...outcomeActions(deps), onTicketTimer: ticketTimerAction() },
   });
 }
 export type FollowUpDeskSetup = ReturnType<typeof withFollowUpDesk>;
@@ -301,7 +327,7 @@ export const followUpAdoption = {
 /** With no conversation in progress, the outcome is followed by the survey at once, and a 回访 due is asked. */
 export const followUpSurveyNow = {
   'followup.resolve': {
-    guard: and(['followUpKnown', 'outcomeAllowed', 'hasOutcomeText']),
+    guard: and(['followUpKnown', 'outcomeAllowed', 'hasOutcomeText', not('quietNow')]),
     target: '#conversation.service.survey',
     actions: ['resolveFollowUp', 'askFollowUpSurvey'],
   },

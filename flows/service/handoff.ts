@@ -212,8 +212,10 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
           back: back === undefined ? '' : formatLocalTime(def, back),
           ticket: ticketId,
           promise: String(hours),
+          by: formatLocalTime(def, by),
         };
-        enqueue(say('handoffAfterHours', { vars }));
+        // One promise per matter: a complaint escalated just now already told its time.
+        enqueue(say(promised ? 'handoffAfterHoursPromised' : 'handoffAfterHours', { vars }));
         const type = h.reason === 'complaint' ? 'complaint' : 'inquiry';
         const events: TicketEvent[] = [{ type: 'handed-off', at: event.at, detail: `${h.reason}, after hours` }];
         enqueue(effect({ type: 'ticket.update', id: ticketId, changes: { events }, at: event.at }));

@@ -2,7 +2,7 @@ import { assign } from 'xstate';
 import { addWorkingDays, addWorkingHours } from '../calendar.js';
 import type { AgentRef, HandoffCard, HandoffReason } from '../contracts.js';
 import { keepFile } from '../files.js';
-import { formatLocalTime } from '../hours.js';
+import { formatLocalTime, isBusinessTime, nextBusinessTime } from '../hours.js';
 import { quoted, questionKey } from '../text.js';
 import type { FlowDefinition } from '../schema.js';
 import { ticketId, ticketTimer, TICKET_TIMERS, type Ticket, type TicketChanges, type TicketEvent } from '../ticket.js';
@@ -79,11 +79,13 @@ export function withTicket(sessionTickets: readonly string[], id: string): strin
 
 /**
  * Epoch ms by which a reply promised at `at` within `hours` is due: the hours count on working
- * days only (calendar.ts: public holidays and closed weekdays do not count, 调休 workdays do), so
- * a 48-hour promise made before 国庆 falls after it.
+ * days only (calendar.ts: public holidays and weekends do not count, 调休 workdays do), so a
+ * 48-hour promise made before 国庆 falls after it; a time that falls when the desk is closed (at
+ * night) moves to when it opens, so people are there to keep it.
  */
 export function promisedBy(def: FlowDefinition, at: number, hours: number): number {
-  return addWorkingHours(def, at, hours);
+  const due = addWorkingHours(def, at, hours);
+  return isBusinessTime(def, due) ? due : (nextBusinessTime(def, due) ?? due);
 }
 
 /** At most this many pending matters are followed per conversation; the oldest leaves the list (its ticket and timers stay). */
@@ -154,7 +156,15 @@ export function followUp(
   enqueue: Enqueue,
   deps: MachineDeps,
   context: ServiceContext,
-  matter: { ticketId: string; type: FollowUp['type']; by: number; at: number; card?: HandoffCard | undefined },
+  matter: {
+    ticketId: string;
+    type: FollowUp['type'];
+    by: number;
+    at: number;
+    card?: HandoffCard | undefined;
+    /** The need, for the status line a returning customer hears (shortened). */
+    need?: string | undefined;
+  },
 ): FollowUp {
   const def = deps.definitions(context.locale);
   const { ticketId: id, by, at } = matter;
@@ -166,7 +176,13 @@ export function followUp(
   const escalateAt = addWorkingDays(def, at, def.followUp.escalateAfterWorkingDays);
   enqueue(effect({ type: 'timer.set', name: ticketTimer('escalate', id), dueAt: escalateAt }));
   if (matter.card && deps.desk) enqueue(effect({ type: 'desk.open', card: matter.card }));
-  const entry: FollowUp = { ticketId: id, promisedBy: by, type: matter.type };
+  const need = matter.need ?? matter.card?.need;
+  const entry: FollowUp = {
+    ticketId: id,
+    promisedBy: by,
+    type: matter.type,
+    ...(need ? { need: need.length > 24 ? `${need.slice(0, 23)}…` : need } : {}),
+  };
   enqueue.assign({ followUps: withFollowUp(context.followUps, entry) });
   return entry;
 }
@@ -297,71 +313,10 @@ export function withRecords(base: BaseSetup, deps: MachineDeps) {
         const policyId = understood(event)?.policy;
         if (policyId) enqueue(effect({ type: 'policy', policyId }));
       }),
-      onTicketTimer: ticketTimerAction(),
     },
   });
 }
 export type RecordsSetup = ReturnType<typeof withRecords>;
-
-/**
- * A pending matter's timer (`followUp`): its ticket as stored now decides. Reminded shortly before
- * the promised time; at it, still pending, flagged, escalated, supervisors alerted and the customer
- * told honestly (003); after the working days allowed, escalated to supervisors (001 五.(二)).
- */
-function ticketTimerAction() {
-  return collect(({ context, event, enqueue }) => {
-    if (event.type !== 'timer.ticket' || event.kind === 'survey') return;
-    const { ticketId: id, at } = event;
-    const f = followUpOf(context, id);
-    if (event.status !== 'pending') {
-      enqueue(
-        effect({
-          type: 'transcript',
-          from: 'system',
-          text: `${event.kind} time for ${id} came; the ticket is ${event.status ?? 'gone'}, nothing to chase`,
-        }),
-      );
-      if (f) endFollowUp(enqueue, context, id, 'survey');
-      return;
-    }
-    const onLiveCard = context.handoff?.ticketId === id;
-    if (event.kind === 'remind') {
-      // Shortly before the promised time: the agent who has it, or the channel, is reminded.
-      enqueue(effect({ type: 'desk.ping', level: 'reminder', ticketId: id, ...(f?.agent ? { agent: f.agent } : {}) }));
-      enqueue(effect({ type: 'ticket.update', id, changes: { events: [{ type: 'reminded', at }] }, at }));
-      return;
-    }
-    if (event.kind === 'escalate') {
-      // 001 五.(二): a complex matter unresolved after the working days allowed goes to supervisors.
-      const changes: TicketChanges = {
-        priority: 'high',
-        escalation: { reason: 'working-days', at },
-        events: [{ type: 'escalated', at, detail: 'working-days' }],
-      };
-      enqueue(effect({ type: 'ticket.update', id, changes, at, ifStatus: 'pending' }));
-      enqueue(effect({ type: 'desk.ping', level: 'escalated', ticketId: id }));
-      enqueue(effect({ type: 'escalate', escalation: { ticketId: id, reason: 'working-days', priority: 'high' } }));
-      return;
-    }
-    // The promised time passed with the matter pending: flagged, escalated, the supervisors
-    // alerted at channel level, and the customer told honestly (unless an agent is talking
-    // with them about it right now).
-    const changes: TicketChanges = {
-      overdueAt: at,
-      priority: 'high',
-      escalation: { reason: 'promise-overdue', at },
-      events: [
-        { type: 'promise-broken', at },
-        { type: 'escalated', at, detail: 'promise-overdue' },
-      ],
-    };
-    enqueue(effect({ type: 'ticket.update', id, changes, at, ifStatus: 'pending' }));
-    enqueue(effect({ type: 'escalate', escalation: { ticketId: id, reason: 'promise-overdue', priority: 'high' } }));
-    enqueue(effect({ type: 'desk.ping', level: 'overdue', ticketId: id }));
-    if (!onLiveCard) enqueue(say('promiseOverdue', { vars: { ticket: id } }));
-    if (f) enqueue.assign({ followUps: withFollowUp(context.followUps, { ...f, overdue: true }) });
-  });
-}
 
 /**
  * A question's key without the words it opens with that do not change the question (the

@@ -74,6 +74,8 @@ export interface FollowUp {
   type: 'inquiry' | 'complaint';
   /** The promised time passed with the matter pending (its `promise-broken` is on the record). */
   overdue?: boolean | undefined;
+  /** The need in a few words, so a customer with two matters knows which one a status line is about. */
+  need?: string | undefined;
 }
 
 export interface HandoffState {
@@ -87,6 +89,8 @@ export interface HandoffState {
   agent: AgentRef | undefined;
   /** The agent's first reply to the customer is on the record (the ticket's `agent-replied`). */
   replied?: boolean | undefined;
+  /** Taken up from a pending matter's follow-up card (claimed there, not queued): that card is its card. */
+  adopted?: boolean | undefined;
   /** The need and facts the card showed (for its follow-up card if the matter outlives the handoff). */
   need?: string | undefined;
   facts?: string[] | undefined;

@@ -121,8 +121,10 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
   });
 }
 
-/** A complaint or a request for a person, at any point of the conversation. */
+/** A complaint or a request for a person, at any point of the conversation; a question about a pending matter first. */
 const interrupts = [
+  // 我的投诉处理得怎么样了: where it stands, not a second complaint about the same matter.
+  { guard: 'asksStatus', target: '#conversation.service.askMore', actions: 'tellPendingStatus' },
   {
     guard: 'startsComplaint',
     target: '#conversation.complaint',
@@ -257,7 +259,13 @@ function idleState(s: StandardSetup) {
       },
       'user.message': [
         { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
-        // Back while a matter is pending: where it stands comes first, then the message is taken.
+        // Back while a matter is pending: where it stands comes first, then the message is taken
+        // (a message that only asks where it stands is answered by that).
+        {
+          guard: 'asksStatus',
+          target: 'askMore',
+          actions: ['adoptLocale', effect({ type: 'greet', withAsk: false }), 'tellPendingStatus'],
+        },
         { guard: 'hasFollowUpsToTell', actions: ['tellPendingStatus', raise(({ event }) => event)] },
         // An angry first message gets no cheerful greeting: listen first.
         {

@@ -51,7 +51,7 @@ describe.runIf(requireRedis())('a promise kept, end to end (Redis, Slack, Telegr
     store = await freshRedisStore();
     const d = await deskUnderTest({ store });
     const { ticketId, card } = await registered(d);
-    expect(d.telegram.sent().some((t) => /投诉已登记.*48小时内给您明确的答复（最迟 11月25日 15:0\d/.test(t))).toBe(
+    expect(d.telegram.sent().some((t) => /投诉已登记.*48小时内给您明确的答复（按工作日计，最迟 11月25日 15:0\d/.test(t))).toBe(
       true,
     );
     const posted = d.slack.of('chat.postMessage').find((c) => c.body.ts === undefined && !c.body.thread_ts);

@@ -140,7 +140,7 @@ describe('playground (scripted, as in the README)', () => {
     expect(out).toContain('bot> Is there anything else you would like to add?');
     expect(
       out.some((l) =>
-        /^bot> Thank you for telling us\. Your complaint is registered .* within 48 hours\. At the latest by Nov 25, 15:\d\d \(public holidays are not counted\)\.$/.test(
+        /^bot> Thank you for telling us\. Your complaint is registered .* within 48 hours \(counted on working days\), by Nov 25, 15:\d\d at the latest\.$/.test(
           l,
         ),
       ),
@@ -218,7 +218,7 @@ describe('playground (scripted, as in the README)', () => {
     const promise = out.find((l) => l.startsWith('bot> 您的这个问题'));
     const id = /服务编号 (T\d{6}-\w{10})/.exec(promise ?? '')?.[1];
     expect(promise).toBe(
-      `bot> 您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 ${id}），我们会在24小时内有专人与您联系（最迟 11月24日 15:00，节假日顺延），请您留意。`,
+      `bot> 您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 ${id}），我们会在24小时内有专人与您联系（按工作日计，最迟 11月24日 15:00），请您留意。`,
     );
     expect(out).toContain('bot> 请问还有其他可以帮助您的吗？');
     expect(out.join('\n')).not.toMatch(/换一种说法|换个说法/);

@@ -46,7 +46,7 @@ describe('complaint de-escalation (zh-CN)', () => {
     const [promise, anythingElse] = d.say('不行\uff0c我要退款', quickly);
     const [put] = d.of('ticket.put');
     expect(promise).toBe(
-      `非常感谢您反映的意见\uff0c您的投诉已登记\uff08编号 ${put!.ticket.id}\uff09。我们会尽快向相关部门反映\uff0c并在48小时内给您明确的答复\uff08最迟 11月25日 15:00\uff0c节假日顺延\uff09\uff0c请您留意。`,
+      `非常感谢您反映的意见\uff0c您的投诉已登记\uff08编号 ${put!.ticket.id}\uff09。我们会尽快向相关部门反映\uff0c并在48小时内给您明确的答复\uff08按工作日计\uff0c最迟 11月25日 15:00\uff09\uff0c请您留意。`,
     );
     expect(anythingElse).toBe('请问还有其他可以帮助您的吗\uff1f');
     expect(put!.ticket).toMatchObject({
@@ -250,7 +250,7 @@ describe('complaint de-escalation (en)', () => {
     const [promise] = d.say('no', quickly);
     const [put] = d.of('ticket.put');
     expect(promise).toBe(
-      `Thank you for telling us. Your complaint is registered (reference ${put!.ticket.id}); we will pass it on to the team responsible and give you a clear answer within 48 hours. At the latest by Nov 25, 15:00 (public holidays are not counted).`,
+      `Thank you for telling us. Your complaint is registered (reference ${put!.ticket.id}); we will pass it on to the team responsible and give you a clear answer within 48 hours (counted on working days), by Nov 25, 15:00 at the latest.`,
     );
     expect(put!.ticket).toMatchObject({ type: 'complaint', category: 'quality', locale: 'en' });
   });

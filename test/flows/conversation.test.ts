@@ -197,7 +197,7 @@ describe('answer, record and close', () => {
     });
     // Not sent back to be rephrased: 003's answer with the ticket number and the time, then what else.
     expect(replies).toEqual([
-      `您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 ${put!.ticket.id}），我们会在24小时内有专人与您联系（最迟 11月24日 15:03，节假日顺延），请您留意。`,
+      `您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 ${put!.ticket.id}），我们会在24小时内有专人与您联系（按工作日计，最迟 11月24日 15:03），请您留意。`,
       '请问还有其他可以帮助您的吗？',
     ]);
     expect(d.choices()).toEqual(['还有问题', '没有了']);
@@ -231,7 +231,7 @@ describe('answer, record and close', () => {
     const [put] = d.of('ticket.put');
     expect(put?.ticket).toMatchObject({ status: 'pending', locale: 'en' });
     expect(replies).toEqual([
-      `I need to look into this further before I can answer. I have recorded it (reference ${put!.ticket.id}) and a member of our team will contact you within 24 hours. At the latest by Nov 24, 15:03 (public holidays are not counted).`,
+      `I need to look into this further before I can answer. I have recorded it (reference ${put!.ticket.id}) and a member of our team will contact you within 24 hours (counted on working days), by Nov 24, 15:03 at the latest.`,
       'Is there anything else I can help you with?',
     ]);
   });
@@ -254,7 +254,7 @@ describe('answer, record and close', () => {
       outcome: 'need not understood after 2 restatements; follow-up promised within 24 h',
     });
     expect(replies[0]).toBe(
-      `您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 ${put!.ticket.id}），我们会在24小时内有专人与您联系（最迟 11月24日 15:05，节假日顺延），请您留意。`,
+      `您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 ${put!.ticket.id}），我们会在24小时内有专人与您联系（按工作日计，最迟 11月24日 15:05），请您留意。`,
     );
     expect(d.state).toBe('askMore');
     expect(d.of('unanswered.record')).toMatchObject([{ text: '下单送的积分什么时候到账' }]);

@@ -66,7 +66,7 @@ describe('a pending matter is on the desk', () => {
   it('a registered complaint posts a follow-up card with the promised time and runs its timers', () => {
     const { d: e, id: tid } = registered();
     expect(e.of('reply').map((r) => r.text)[0]).toMatch(
-      /您的投诉已登记（编号 T\S+）。我们会尽快向相关部门反映，并在48小时内给您明确的答复（最迟 12月2日 15:\d\d，节假日顺延）/,
+      /您的投诉已登记（编号 T\S+）。我们会尽快向相关部门反映，并在48小时内给您明确的答复（按工作日计，最迟 12月2日 15:\d\d）/,
     );
     const [open] = e.of('desk.open');
     expect(open?.card).toMatchObject({
@@ -163,7 +163,9 @@ describe('agents answer pending matters through the bot', () => {
     const { d, id } = registered();
     fire(d, 'idle');
     const [status, greeting] = d.say('你好', { after: HOUR });
-    expect(status).toBe(`您之前反映的问题（编号 ${id}）正在处理中，我们会在 12月2日 15:00 前给您答复，请您留意。`);
+    expect(status).toBe(
+      `您之前的问题“买的耳机质量有问题”（编号 ${id}）正在处理中，我们会在 12月2日 15:00 前给您答复，请您留意。`,
+    );
     expect(greeting).toMatch(/请问有什么可以帮您/);
     // Once per session.
     expect(d.say('发票怎么开', quick)).not.toContainEqual(expect.stringMatching(/正在处理中/));
@@ -245,9 +247,11 @@ describe('agents answer pending matters through the bot', () => {
     d.say(agent('claim', id), { after: 1_000, ticket: stored(d, id, 'pending') });
     expect(d.state).toBe('confirming');
     expect(d.of('reply')).toEqual([]);
-    expect(d.say(agent('reply', id, { text: '关于您的投诉，我们已联系仓库' }), quick)).toEqual([
-      '关于您的投诉，我们已联系仓库',
+    // Framed with its matter, so it does not read as an answer to what the bot was asking.
+    expect(d.say(agent('reply', id, { text: '我们已联系仓库' }), quick)).toEqual([
+      `关于您的问题（编号 ${id}）：我们已联系仓库`,
     ]);
+    expect(d.of('reply')[0]?.from).toBe('agent');
     expect(d.say('是的', quick)[0]).toMatch(/发票/);
   });
 
@@ -286,5 +290,112 @@ describe('agents answer pending matters through the bot', () => {
     expect(d.state).not.toBe('handoff.claimed');
     d.say(agent('claim', id), { after: 1_000, ticket: stored(d, id, 'resolved') });
     expect(d.of('desk.notify')[0]?.notice).toEqual({ kind: 'not-pending', ticketId: id });
+  });
+});
+
+describe('found by the issue-13 trial', () => {
+  it('releasing a matter taken up from its card gives the conversation back to the bot, with no queue', () => {
+    const { d, id } = registered();
+    fire(d, 'idle');
+    d.say(agent('claim', id), { after: HOUR, ticket: stored(d, id, 'pending') });
+    d.say(agent('release', id), { after: 1_000, ticket: stored(d, id, 'pending') });
+    expect(d.state).toBe('idle');
+    expect(d.of('reply')).toEqual([]);
+    expect(d.of('desk.update')).toEqual([{ type: 'desk.update', status: 'released', agent: wang, ticketId: id }]);
+    expect(d.of('queue.join')).toEqual([]);
+    expect(Object.keys(d.record!.timers)).not.toContain('claimSla');
+    // The customer's next words are the bot's again, after where the matter stands.
+    const [status] = d.say('你好', quick);
+    expect(status).toMatch(/正在处理中/);
+    // Anyone may claim it again.
+    d.say(agent('claim', id, {}, li), { after: 1_000, ticket: stored(d, id, 'pending') });
+    expect(d.state).toBe('handoff.claimed');
+  });
+
+  it('the customer ending a talk about a pending matter leaves it with its agent on its card: no second card', () => {
+    const { d, id } = registered();
+    fire(d, 'idle');
+    d.say(agent('claim', id), { after: HOUR, ticket: stored(d, id, 'pending') });
+    d.say('结束', quick);
+    expect(d.of('desk.open')).toEqual([]);
+    expect(d.of('ticket.update').filter((u) => u.changes.outcome)).toEqual([]);
+    // The agent can still write to them and settle it from the card.
+    d.say(agent('resolve', id, { text: '已为您办理退款' }), { after: HOUR, ticket: stored(d, id, 'pending') });
+    expect(d.of('ticket.update').find((u) => u.changes.status === 'resolved')).toBeDefined();
+  });
+
+  it('anyone at the desk may settle a matter another agent has taken up', () => {
+    const { d, id } = registered();
+    fire(d, 'idle');
+    d.say(agent('claim', id), { after: HOUR, ticket: stored(d, id, 'pending') });
+    const said = d.say(agent('resolve', id, { text: '已为您办理退款' }, li), {
+      after: 1_000,
+      ticket: stored(d, id, 'pending'),
+    });
+    expect(said[0]).toBe('已为您办理退款');
+    expect(d.of('ticket.update').find((u) => u.changes.status === 'resolved')?.changes.resolvedBy).toEqual(li);
+  });
+
+  it('a supervisor request after hours is promised once', () => {
+    const d = new Dialogue(flow, shanghai('2026-11-30T22:00:00'));
+    d.say('我要找你们领导！', quick);
+    const listen = d.record!.timers.listen!;
+    const said = d.say({ type: 'timer', name: 'listen', dueAt: listen }, { after: listen - d.at });
+    expect(said.filter((t) => /小时内/.test(t))).toHaveLength(1);
+    expect(said).toContainEqual(
+      expect.stringMatching(/客服会在 12月1日 09:00 上班后第一时间处理您的问题（编号 T\S+），最迟 .+ 前与您联系/),
+    );
+    expect(
+      d
+        .of('ticket.update')
+        .flatMap((u) => u.changes.events ?? [])
+        .filter((e) => e.type === 'promised'),
+    ).toHaveLength(1);
+  });
+
+  it('a deadline that falls when the desk is closed moves to its opening', () => {
+    const { d } = registered(shanghai('2026-12-01T02:00:00'));
+    // 48 working hours from Tuesday 02:00 is Thursday 02:00: the desk opens at 09:00.
+    expect(d.of('desk.open')[0]?.card.promisedBy).toBe(shanghai('2026-12-03T09:00:00'));
+  });
+
+  it('timers that fire late (the bot was down): no reminder after the deadline, never a date already gone, broken when due', () => {
+    const { d, id } = registered();
+    const by = d.of('desk.open')[0]!.card.promisedBy!;
+    fire(d, 'idle');
+    const remindAt = d.record!.timers[`remind:${id}`]!;
+    // The reminder is noticed only after the promised time.
+    d.say(
+      { type: 'timer', name: `remind:${id}`, dueAt: remindAt },
+      { after: by + HOUR - d.at, ticket: stored(d, id, 'pending') },
+    );
+    expect(d.of('desk.ping')).toEqual([]);
+    const promiseAt = d.record!.timers[`promise:${id}`]!;
+    d.say(
+      { type: 'timer', name: `promise:${id}`, dueAt: promiseAt },
+      { after: 1_000, ticket: stored(d, id, 'pending') },
+    );
+    expect(d.of('ticket.update')[0]?.changes.events?.[0]).toEqual({ type: 'promise-broken', at: by });
+  });
+
+  it('a customer asking how their complaint is going hears where it stands, not a second complaint', () => {
+    const { d, id } = registered();
+    fire(d, 'idle');
+    d.say('你好', { after: HOUR });
+    const said = d.say('我的投诉处理得怎么样了', quick);
+    expect(said[0]).toMatch(new RegExp(`（编号 ${id}）正在处理中`));
+    expect(d.of('ticket.put')).toEqual([]);
+    expect(d.state).toBe('askMore');
+  });
+
+  it('an outcome sent at night gets its survey in the morning', () => {
+    const { d, id } = registered(shanghai('2026-11-30T20:00:00'));
+    fire(d, 'idle');
+    const said = d.say(agent('resolve', id, { text: '已为您办理退款' }), {
+      after: 3 * HOUR,
+      ticket: stored(d, id, 'pending'),
+    });
+    expect(said).toEqual([`关于您的问题（编号 ${id}）：已为您办理退款`]);
+    expect(d.record!.timers[`survey:${id}`]).toBe(shanghai('2026-12-01T09:00:00'));
   });
 });

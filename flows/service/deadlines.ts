@@ -1,0 +1,73 @@
+import type { TicketChanges } from '../ticket.js';
+import { endFollowUp, followUpOf, withFollowUp } from './records.js';
+import { collect, effect, say } from './setup.js';
+
+/**
+ * The deadlines of a pending matter (records.ts `followUp` sets them), as its ticket stands when
+ * they come: 003 需严格按照承诺时间回复客户，即使在指定时间未有处理结果，也需回复客户; 001 五.(二)
+ * 复杂问题超过3个工作日未解决，自动触发高级别客服介入.
+ */
+
+/**
+ * A pending matter's timer (`followUp`): its ticket as stored now decides. Reminded shortly before
+ * the promised time; at it, still pending, flagged, escalated, supervisors alerted and the customer
+ * told honestly (003); after the working days allowed, escalated to supervisors (001 五.(二)).
+ */
+export function ticketTimerAction() {
+  return collect(({ context, event, enqueue }) => {
+    if (event.type !== 'timer.ticket' || event.kind === 'survey') return;
+    const { ticketId: id, at } = event;
+    const f = followUpOf(context, id);
+    if (event.status !== 'pending') {
+      enqueue(
+        effect({
+          type: 'transcript',
+          from: 'system',
+          text: `${event.kind} time for ${id} came; the ticket is ${event.status ?? 'gone'}, nothing to chase`,
+        }),
+      );
+      if (f) endFollowUp(enqueue, context, id, 'survey');
+      return;
+    }
+    const onLiveCard = context.handoff?.ticketId === id;
+    // A reminder that comes only after the promised time (the bot was down) has nothing left to remind of.
+    if (event.kind === 'remind' && f && at >= f.promisedBy) return;
+    if (event.kind === 'remind') {
+      // Shortly before the promised time: the agent who has it, or the channel, is reminded.
+      enqueue(effect({ type: 'desk.ping', level: 'reminder', ticketId: id, ...(f?.agent ? { agent: f.agent } : {}) }));
+      enqueue(effect({ type: 'ticket.update', id, changes: { events: [{ type: 'reminded', at }] }, at }));
+      return;
+    }
+    if (event.kind === 'escalate') {
+      // 001 五.(二): a complex matter unresolved after the working days allowed goes to supervisors.
+      const changes: TicketChanges = {
+        priority: 'high',
+        escalation: { reason: 'working-days', at },
+        events: [{ type: 'escalated', at, detail: 'working-days' }],
+      };
+      enqueue(effect({ type: 'ticket.update', id, changes, at, ifStatus: 'pending' }));
+      enqueue(effect({ type: 'desk.ping', level: 'escalated', ticketId: id }));
+      enqueue(effect({ type: 'escalate', escalation: { ticketId: id, reason: 'working-days', priority: 'high' } }));
+      return;
+    }
+    // The promised time passed with the matter pending: flagged, escalated, the supervisors
+    // alerted at channel level, and the customer told honestly (unless an agent is talking
+    // with them about it right now).
+    // Broken when it was due, even if the bot only notices later (for the report).
+    const due = f?.promisedBy ?? at;
+    const changes: TicketChanges = {
+      overdueAt: due,
+      priority: 'high',
+      escalation: { reason: 'promise-overdue', at },
+      events: [
+        { type: 'promise-broken', at: due },
+        { type: 'escalated', at, detail: 'promise-overdue' },
+      ],
+    };
+    enqueue(effect({ type: 'ticket.update', id, changes, at, ifStatus: 'pending' }));
+    enqueue(effect({ type: 'escalate', escalation: { ticketId: id, reason: 'promise-overdue', priority: 'high' } }));
+    enqueue(effect({ type: 'desk.ping', level: 'overdue', ticketId: id }));
+    if (!onLiveCard) enqueue(say('promiseOverdue', { vars: { ticket: id } }));
+    if (f) enqueue.assign({ followUps: withFollowUp(context.followUps, { ...f, overdue: true }) });
+  });
+}
