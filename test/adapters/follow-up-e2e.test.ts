@@ -51,9 +51,9 @@ describe.runIf(requireRedis())('a promise kept, end to end (Redis, Slack, Telegr
     store = await freshRedisStore();
     const d = await deskUnderTest({ store });
     const { ticketId, card } = await registered(d);
-    expect(d.telegram.sent().some((t) => /投诉已登记.*48小时内给您明确的答复（按工作日计，最迟 11月25日 15:0\d/.test(t))).toBe(
-      true,
-    );
+    expect(
+      d.telegram.sent().some((t) => /投诉已登记.*48小时内给您明确的答复（按工作日计，最迟 11月25日 15:0\d/.test(t)),
+    ).toBe(true);
     const posted = d.slack.of('chat.postMessage').find((c) => c.body.ts === undefined && !c.body.thread_ts);
     expect(String(posted?.body.text)).toMatch(/^待跟进/);
     expect(JSON.stringify(posted?.body.blocks)).toMatch(/承诺答复时间/);
