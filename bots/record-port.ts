@@ -1,0 +1,65 @@
+import type { Ticket } from '../flows/ticket.js';
+import type { TicketStore, TranscriptEntry } from './ports.js';
+
+/**
+ * The system of record (issue 14): PostgreSQL (PGlite embedded when no DATABASE_URL), beside
+ * Redis's hot path. Tickets and their lifecycle, the full conversation archive, the askings the
+ * knowledge base could not answer, and what the monthly service-quality report reads. Every write
+ * is idempotent: a retried write changes nothing. All times are epoch ms (stored as UTC).
+ */
+
+/** One conversation as the report counts it (volume, the bot's first response). */
+export interface ConversationSummary {
+  conversationId: string;
+  channel: string;
+  /** The customer it is with ('' when not known yet). */
+  customerId: string;
+  /** The locale of its first ticket or reply, when known. */
+  locale?: string | undefined;
+  /** When its first archived entry was (epoch ms). */
+  startedAt: number;
+  /** The customer's first message, and the bot's first reply after it (epoch ms), when there were. */
+  firstCustomerAt?: number | undefined;
+  firstBotReplyAt?: number | undefined;
+}
+
+/** One asking the knowledge base could not answer (the unanswered list counts them; the report per month). */
+export interface UnansweredAsking {
+  text: string;
+  locale: string;
+  at: number;
+}
+
+/** What the report reads: everything in [from, to) (epoch ms), by creation or asking time. */
+export interface ReportSource {
+  ticketsCreated(from: number, to: number): Promise<Ticket[]>;
+  conversationsStarted(from: number, to: number): Promise<ConversationSummary[]>;
+  unansweredAsked(from: number, to: number): Promise<UnansweredAsking[]>;
+}
+
+export interface RecordStore extends ReportSource {
+  /** Tickets and their lifecycle events (the same contract as before: bots/ports.ts TicketStore). */
+  readonly tickets: TicketStore;
+  /**
+   * Archives a conversation's transcript entries, in order. Idempotent by (conversation, event id,
+   * position in the turn): archiving the same turn again adds nothing. Keeps the conversation's
+   * summary (channel, customer, first customer message, first bot reply after it).
+   */
+  archive(
+    conversation: { conversationId: string; channel: string; customerId: string },
+    entries: readonly TranscriptEntry[],
+  ): Promise<void>;
+  /** The archived transcript of a conversation, oldest first (at most `limit`, 1,000 unless given). */
+  transcript(conversationId: string, limit?: number): Promise<TranscriptEntry[]>;
+  /** Counts one asking the knowledge base could not answer; `ref` names it (the same ref again counts once). */
+  recordUnanswered(asking: UnansweredAsking, ref: string): Promise<void>;
+  /** Deletes archived transcript entries older than `before` (epoch ms): retention (seed 000 五). Returns how many. */
+  deleteTranscriptsBefore(before: number): Promise<number>;
+  /**
+   * Forgets a customer (seed 000 五, 个人信息保护): deletes their archived transcripts and personal
+   * data, and leaves their tickets anonymised for the figures (a pseudonym instead of their id,
+   * the same for all their tickets; no name, need, facts, files, outcome text or comment).
+   */
+  forgetCustomer(customerId: string): Promise<{ tickets: number; transcriptEntries: number; conversations: string[] }>;
+  close(): Promise<void>;
+}
