@@ -186,7 +186,7 @@ const EN: DeskText = {
     `Reply in this thread to talk to the customer. \`${prefix}\` at the start keeps a message internal; \`!override …\` sends a reply the phrase guard blocked.`,
   resolveHelp: '`!resolve OUTCOME` tells the customer the outcome and resolves the matter (a survey follows).',
   followUpHelp: (prefix) =>
-    `Reply in this thread to write to the customer, whether or not they are chatting now. \`!resolve OUTCOME\` tells them the outcome and resolves the matter (a survey follows); \`!resolve\` alone resolves it without a message. \`${prefix}\` at the start keeps a message internal.`,
+    `Reply in this thread to write to the customer, whether or not they are chatting now. \`!resolve OUTCOME\` tells them the outcome and resolves the matter (a survey follows); \`!resolve\` alone resolves it without a message, and \`!resolve ${prefix}NOTE\` does too, keeping the note internal. \`${prefix}\` at the start keeps a message internal.`,
   buttons: { handback: 'Hand back to bot', close: 'Close', release: 'Release' },
   someone: 'someone',
   updates: {
@@ -294,7 +294,7 @@ const ZH: DeskText = {
     `在本话题中回复即可与客户对话。以 \`${prefix}\` 开头的消息仅内部可见；\`!override …\` 可发送被服务忌语检查拦下的回复。`,
   resolveHelp: '`!resolve 处理结果` 将处理结果告知客户并办结该事项（随后发送满意度回访）。',
   followUpHelp: (prefix) =>
-    `在本话题中回复即可给客户发消息，无论客户此刻是否在线。\`!resolve 处理结果\` 将处理结果告知客户并办结（随后发送满意度回访）；只发 \`!resolve\` 则办结而不发消息。以 \`${prefix}\` 开头的消息仅内部可见。`,
+    `在本话题中回复即可给客户发消息，无论客户此刻是否在线。\`!resolve 处理结果\` 将处理结果告知客户并办结（随后发送满意度回访）；只发 \`!resolve\` 或 \`!resolve ${prefix}备注\` 则办结而不发消息（备注仅内部可见）。以 \`${prefix}\` 开头的消息仅内部可见。`,
   buttons: { handback: '交还机器人', close: '结束会话', release: '放回队列' },
   someone: '有人',
   updates: {

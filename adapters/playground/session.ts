@@ -4,7 +4,7 @@ import { countOf } from '../../flows/plural.js';
 import { PLAYGROUND_CHANNEL, type PlaygroundChannel } from './channel.js';
 import type { PlaygroundDesk } from './desk.js';
 import { agentFile, playgroundMedia } from './files.js';
-import { parseThreadMessage } from '../slack/messages.js';
+import { parseThreadMessage, resolveCommand } from '../slack/messages.js';
 
 /** The playground desk's internal-note prefix: Slack's default (`SLACK_INTERNAL_PREFIX`). */
 const INTERNAL_PREFIX = '//';
@@ -188,8 +188,9 @@ export class PlaygroundSession {
       close: { type: 'agent', action: 'close', agent },
       release: { type: 'agent', action: 'release', agent },
       transfer: { type: 'agent', action: 'transfer', agent, category: text },
-      // "/agent resolve 已为您办理退款": the outcome the customer receives; "/agent resolve" alone: resolved without a message.
-      resolve: { type: 'agent', action: 'resolve', agent, ...(text ? { text } : {}) },
+      // "/agent resolve 已为您办理退款": the outcome the customer receives; "/agent resolve" alone, or with an
+      // internal note ("/agent resolve //已电话退款"): resolved without a message, as `!resolve` on Slack.
+      resolve: { type: 'agent', agent, ...resolveCommand(text, INTERNAL_PREFIX) },
       // "/agent file 物流单.png 这是物流单截图": a file shared in the thread, with the reply's text.
       file: {
         type: 'agent',

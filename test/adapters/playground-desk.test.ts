@@ -156,6 +156,21 @@ describe('/agent on a card', () => {
     ]);
   });
 
+  // Found by the issue-13 trial: the note went to the customer as the outcome.
+  it('resolves without a message when the outcome is an internal note, as `!resolve //…` on Slack', async () => {
+    const t = session();
+    await t.desk.open(CONVERSATION, card(COMPLAINT, { kind: 'follow-up', promisedBy: PROMISED }), []);
+    await t.session.line('/agent resolve //内部：已退款');
+    await t.session.line('/agent resolve ／／ 内部：已电话沟通');
+    await t.session.line('/agent reply !resolve 、、内部：已换货');
+    const agent = { id: 'pg:小王', name: '小王' };
+    expect(t.received).toEqual([
+      { type: 'agent', action: 'resolve', agent, note: '内部：已退款', ticketId: COMPLAINT },
+      { type: 'agent', action: 'resolve', agent, note: '内部：已电话沟通', ticketId: COMPLAINT },
+      { type: 'agent', action: 'resolve', agent, note: '内部：已换货', ticketId: COMPLAINT },
+    ]);
+  });
+
   it('names no ticket before any card, says when a named one was not printed, and lists the syntax', async () => {
     const t = session();
     await t.session.line('/agent claim');

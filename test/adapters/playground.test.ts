@@ -212,6 +212,16 @@ describe('playground (scripted, as in the README)', () => {
     expect(out).toContain('desk> 小王 已结束会话。');
   });
 
+  // Found by the issue-13 trial: the note went to the customer as the outcome of the matter.
+  it('resolves with an internal note (/agent resolve //…) without telling the customer the note', async () => {
+    const out = await play(['转人工', '/agent claim', '/agent resolve //内部：已退款', '/tickets'].join('\n') + '\n');
+    expect(out.filter((l) => l.startsWith('bot> ') && /内部|已退款|\/\//.test(l))).toEqual([]);
+    expect(out).toContain('desk> 小王 已办结该事项。');
+    expect(out.at(-1)).toMatch(
+      /^playground> T\d{6}-\w{10} inquiry resolved .*outcome="resolved by 小王: 内部：已退款"$/,
+    );
+  });
+
   it('records a need it cannot answer with a promised reply time (003 无法当场答复) instead of asking to rephrase', async () => {
     const out = await play('你们的会员积分怎么用\n是的\n/tickets\n');
     expect(out).toContain('bot> 您的意思是“你们的会员积分怎么用”，对吗？');
