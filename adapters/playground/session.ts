@@ -75,8 +75,19 @@ export class PlaygroundSession {
     this.agentName = deps.agentName ?? '小王';
   }
 
-  /** Handles one typed line. Returns false when the user asked to leave. */
+  /**
+   * Runs what waits for this conversation in the store, queued from outside the playground (an
+   * agent's resolution from `npm run tickets -- resolve`), as the server's recovery sweep does
+   * every few seconds. Only this conversation's: with a Redis shared with a running bot, the
+   * playground must not take other channels' conversations, whose replies it cannot deliver.
+   */
+  async sweep(): Promise<void> {
+    await this.deps.engine.run(this.conversationId);
+  }
+
+  /** Handles one typed line, after running what was queued meanwhile. Returns false when the user asked to leave. */
   async line(raw: string): Promise<boolean> {
+    await this.sweep();
     const text = raw.trim();
     if (text === '') return true;
     if (text.startsWith('/')) return this.command(text);
@@ -150,9 +161,10 @@ export class PlaygroundSession {
     }
   }
 
-  /** Lets time pass on the playground clock, firing the timers that come due (in order). */
+  /** Lets time pass on the playground clock, running what was queued and firing the timers that come due (in order). */
   async pass(ms: number): Promise<void> {
     this.deps.clock.advance(ms);
+    await this.sweep();
     while ((await this.deps.poller.tick()) > 0) {
       // A fired timer can set a shorter one (a complaint's listen window): keep going until quiet.
     }
