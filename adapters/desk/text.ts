@@ -81,6 +81,8 @@ export interface DeskText {
   afterHoursHint: string;
   /** Playground only: how to take a follow-up card and give the customer the outcome. */
   followUpHint: string;
+  /** Playground only: `/agent TICKET …` names a ticket whose card this desk has not printed; what happens. */
+  unprintedCard: (ticketId: string) => string;
   /** On a card that shortened long texts: the full texts follow in its thread. */
   shortened: string;
   /**
@@ -235,6 +237,8 @@ const EN: DeskText = {
   claimHint: 'type "/agent claim" to take it',
   afterHoursHint: '(outside business hours: pick it up when agents are back)',
   followUpHint: 'type "/agent claim" to take it, then "/agent resolve OUTCOME" to give the customer the outcome',
+  unprintedCard: (ticketId) =>
+    `This desk has printed no card of ticket ${ticketId} (it was posted before a restart, or the id is mistyped); the action goes to this conversation under that ticket, and the conversation decides what it applies to.`,
   shortened: 'Long texts are shortened on this card; the full text is in the thread.',
   notSent: {
     edited: 'Edits do not reach the customer: they still have the first version. Send the correction as a new reply.',
@@ -339,6 +343,8 @@ const ZH: DeskText = {
   claimHint: '输入 "/agent claim" 接入',
   afterHoursHint: '（非工作时间：请客服上班后处理）',
   followUpHint: '输入 "/agent claim" 接入，再用 "/agent resolve 处理结果" 将结果告知客户',
+  unprintedCard: (ticketId) =>
+    `本桌面没有显示过工单 ${ticketId} 的卡片（可能是重启前发出的，或工单号有误）；操作仍按该工单号发给本会话，由会话判断它对应哪件事项。`,
   shortened: '卡片上的长文本已截短，完整内容见本话题。',
   notSent: {
     edited: '编辑后的内容不会发送给客户，客户看到的仍是原来的版本。如需更正，请发送一条新回复。',

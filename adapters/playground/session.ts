@@ -51,7 +51,7 @@ export interface PlaygroundDeps {
   /** The name agents act under by default (/agent@NAME picks another). */
   agentName?: string;
   /** The desk whose cards `/agent` acts on; without it `/agent` names no ticket. */
-  desk?: Pick<PlaygroundDesk, 'target'> | undefined;
+  desk?: Pick<PlaygroundDesk, 'target' | 'unprinted'> | undefined;
 }
 
 /** A ticket id as the bot writes them (flows/ticket.ts `ticketId`): `/agent T261130-4KQ9ZC1A7X claim`. */
@@ -222,7 +222,7 @@ export class PlaygroundSession {
       return;
     }
     const card = this.deps.desk?.target(this.conversationId, named);
-    if (card && !card.known) this.deps.print(`playground> no card of ${card.ticketId} on the desk; sent as named`);
+    if (card && !card.known) this.deps.desk?.unprinted(card.ticketId);
     if (verb === 'file') this.files++;
     await this.receive(card ? { ...payload, ticketId: card.ticketId } : payload, 'agent');
   }
