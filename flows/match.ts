@@ -1,5 +1,6 @@
 import { kindOfFolded, matchesAny, VENTING_KINDS } from './facts.js';
 import { compileLead, type Lead } from './lead.js';
+import { compileRating } from './rating.js';
 import { INTENT_IDS, type ComplaintKindId, type FlowDefinition, type IntentId } from './schema.js';
 import { joinSpacedLetters, normalize, toSimplified } from './text.js';
 
@@ -11,7 +12,7 @@ export interface Understanding {
   whole: IntentId | undefined;
   /** Best knowledge-base entry and its confidence (0–1); `confident` applies the threshold. */
   faq: { id: string; score: number; confident: boolean } | undefined;
-  /** A satisfaction rating, when the message is one (a digit 1–5, "五星", "4分"). */
+  /** A satisfaction rating, when the message is one (a digit 1–5, "五星", "4分", or wholly a score's words: 不满意, 差评). */
   rating: number | undefined;
   /** Complaint signals: a complaint word or anger starts the complaint flow; a supervisor request escalates it. */
   complaint: {
@@ -195,6 +196,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   );
 
   const kb = compileKnowledgeBase(def, fillers);
+  const ratingOf = compileRating(def);
   const rankFaq = kb.rankFaq;
 
   function understand(text: string): Understanding {
@@ -261,7 +263,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
       intents,
       whole,
       faq,
-      rating: parseRating(norm),
+      rating: ratingOf(norm),
       complaint: {
         triggered: angry || supervisor || kind !== undefined || complained,
         calmSupervisor: supervisor && !angry && kind === undefined && !complained && !exclaimed,
@@ -293,25 +295,6 @@ export function compileMatcher(def: FlowDefinition): Matcher {
 function readerFor(locale: string): (text: string) => string {
   if (!locale.startsWith('zh')) return joinSpacedLetters;
   return (text) => toSimplified(joinSpacedLetters(text));
-}
-
-const ZH_NUMERALS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5 };
-
-/** A rating is a lone digit 1–5 ("5", "５分", "4 stars", "打5分") or a Chinese numeral with 分/星. */
-export function parseRating(norm: string): number | undefined {
-  const digits = norm.match(/\d+/g);
-  if (digits && digits.length === 1) {
-    const d = Number(digits[0]);
-    if (
-      d >= 1 &&
-      d <= 5 &&
-      norm.replace(/\d+/, '').replace(/[\p{P}\p{S}\s]|分|星|颗星|stars?|points?|打|给|out of|\/|五|5/gu, '').length <= 2
-    )
-      return d;
-  }
-  const zh = norm.match(/([一二两三四五])\s*(?:颗)?(?:分|星)/u);
-  if (zh?.[1]) return ZH_NUMERALS[zh[1]];
-  return undefined;
 }
 
 const SEGMENTERS = new Map<string, Intl.Segmenter>();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { compileGuard, ForbiddenPhrase } from './guard.js';
+import { labelWords, ratingKey, SCORE_CHOICES, type ScoreChoice } from './rating.js';
 import { Complaints, customerPhrase, slug, triggers } from './schema-complaints.js';
 import { ANSWER_PLACEHOLDERS, botTexts, GREETING_PLACEHOLDERS, Text, textsShape, textWith } from './schema-texts.js';
 
@@ -165,6 +166,26 @@ function checkCalendar(calendar: Calendar, ctx: z.RefinementCtx): void {
   });
 }
 
+/** A rating word is one score's: not another button's words, not listed under two scores. */
+function checkRatingWords(
+  def: { choices: Record<ChoiceId, string>; ratingWords: Partial<Record<ScoreChoice, string[]>> },
+  ctx: z.RefinementCtx,
+): void {
+  const owner = new Map<string, string>();
+  for (const id of SCORE_CHOICES) owner.set(ratingKey(labelWords(def.choices[id])), `choices.${id}`);
+  for (const id of SCORE_CHOICES)
+    (def.ratingWords[id] ?? []).forEach((word, i) => {
+      const first = owner.get(ratingKey(word));
+      if (first !== undefined && first !== `choices.${id}` && first !== `ratingWords.${id}`)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ratingWords', id, i],
+          message: `"${word}" is already a score's words (${first}): a word rates one score`,
+        });
+      else if (first === undefined) owner.set(ratingKey(word), `ratingWords.${id}`);
+    });
+}
+
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 export const FlowDefinition = z
@@ -185,6 +206,12 @@ export const FlowDefinition = z
     }),
     texts: z.object(textsShape),
     choices: z.object(choicesShape),
+    /**
+     * Survey answers in words besides the score buttons' labels, whose words count already without
+     * the digit (非常满意 … 非常不满意): a message that is wholly one of these, punctuation and fillers
+     * aside, is that score at the survey (差评: 1). Only whole answers that plainly rate.
+     */
+    ratingWords: z.partialRecord(z.enum(SCORE_CHOICES), z.array(z.string().trim().min(1))).default({}),
     intents: z.object(intentsShape),
     /** Particles that carry no meaning on their own ("的", "了", "吧"), ignored when judging a short reply. */
     fillers: z.array(z.string().min(1)).default([]),
@@ -262,6 +289,7 @@ export const FlowDefinition = z
         });
       }
     }
+    checkRatingWords(def, ctx);
     const seen = new Map<string, number>();
     def.faq.forEach((entry, i) => {
       const first = seen.get(entry.id);

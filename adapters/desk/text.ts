@@ -81,6 +81,8 @@ export interface DeskText {
   afterHoursHint: string;
   /** Playground only: how to take a follow-up card and give the customer the outcome. */
   followUpHint: string;
+  /** Playground only: `/agent TICKET …` names a ticket whose card this desk has not printed; what happens. */
+  unprintedCard: (ticketId: string) => string;
   /** On a card that shortened long texts: the full texts follow in its thread. */
   shortened: string;
   /**
@@ -186,7 +188,7 @@ const EN: DeskText = {
     `Reply in this thread to talk to the customer. \`${prefix}\` at the start keeps a message internal; \`!override …\` sends a reply the phrase guard blocked.`,
   resolveHelp: '`!resolve OUTCOME` tells the customer the outcome and resolves the matter (a survey follows).',
   followUpHelp: (prefix) =>
-    `Reply in this thread to write to the customer, whether or not they are chatting now. \`!resolve OUTCOME\` tells them the outcome and resolves the matter (a survey follows); \`!resolve\` alone resolves it without a message. \`${prefix}\` at the start keeps a message internal.`,
+    `Reply in this thread to write to the customer, whether or not they are chatting now. \`!resolve OUTCOME\` tells them the outcome and resolves the matter (a survey follows); \`!resolve\` alone resolves it without a message, and \`!resolve ${prefix}NOTE\` does too, keeping the note internal. \`${prefix}\` at the start keeps a message internal.`,
   buttons: { handback: 'Hand back to bot', close: 'Close', release: 'Release' },
   someone: 'someone',
   updates: {
@@ -235,6 +237,8 @@ const EN: DeskText = {
   claimHint: 'type "/agent claim" to take it',
   afterHoursHint: '(outside business hours: pick it up when agents are back)',
   followUpHint: 'type "/agent claim" to take it, then "/agent resolve OUTCOME" to give the customer the outcome',
+  unprintedCard: (ticketId) =>
+    `This desk has printed no card of ticket ${ticketId} (it was posted before a restart, or the id is mistyped); the action goes to this conversation under that ticket, and the conversation decides what it applies to.`,
   shortened: 'Long texts are shortened on this card; the full text is in the thread.',
   notSent: {
     edited: 'Edits do not reach the customer: they still have the first version. Send the correction as a new reply.',
@@ -294,7 +298,7 @@ const ZH: DeskText = {
     `在本话题中回复即可与客户对话。以 \`${prefix}\` 开头的消息仅内部可见；\`!override …\` 可发送被服务忌语检查拦下的回复。`,
   resolveHelp: '`!resolve 处理结果` 将处理结果告知客户并办结该事项（随后发送满意度回访）。',
   followUpHelp: (prefix) =>
-    `在本话题中回复即可给客户发消息，无论客户此刻是否在线。\`!resolve 处理结果\` 将处理结果告知客户并办结（随后发送满意度回访）；只发 \`!resolve\` 则办结而不发消息。以 \`${prefix}\` 开头的消息仅内部可见。`,
+    `在本话题中回复即可给客户发消息，无论客户此刻是否在线。\`!resolve 处理结果\` 将处理结果告知客户并办结（随后发送满意度回访）；只发 \`!resolve\` 或 \`!resolve ${prefix}备注\` 则办结而不发消息（备注仅内部可见）。以 \`${prefix}\` 开头的消息仅内部可见。`,
   buttons: { handback: '交还机器人', close: '结束会话', release: '放回队列' },
   someone: '有人',
   updates: {
@@ -339,6 +343,8 @@ const ZH: DeskText = {
   claimHint: '输入 "/agent claim" 接入',
   afterHoursHint: '（非工作时间：请客服上班后处理）',
   followUpHint: '输入 "/agent claim" 接入，再用 "/agent resolve 处理结果" 将结果告知客户',
+  unprintedCard: (ticketId) =>
+    `本桌面没有显示过工单 ${ticketId} 的卡片（可能是重启前发出的，或工单号有误）；操作仍按该工单号发给本会话，由会话判断它对应哪件事项。`,
   shortened: '卡片上的长文本已截短，完整内容见本话题。',
   notSent: {
     edited: '编辑后的内容不会发送给客户，客户看到的仍是原来的版本。如需更正，请发送一条新回复。',

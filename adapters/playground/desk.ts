@@ -58,6 +58,11 @@ export class PlaygroundDesk implements DeskPort {
     return card && { ticketId: card.ticketId, known: true };
   }
 
+  /** `/agent TICKET …` named a ticket whose card this desk has not printed: what happens, in the desk's language. */
+  unprinted(ticketId: string): void {
+    this.print(`desk> ${this.t.unprintedCard(ticketId)}`);
+  }
+
   /** The card a desk call is about: its ticket's, or (no ticket) the conversation's latest. */
   private cardOf(to: CardAddress): PlaygroundCard | undefined {
     if (to.ticketId) return this.cards.get(to.ticketId);

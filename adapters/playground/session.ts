@@ -4,7 +4,7 @@ import { countOf } from '../../flows/plural.js';
 import { PLAYGROUND_CHANNEL, type PlaygroundChannel } from './channel.js';
 import type { PlaygroundDesk } from './desk.js';
 import { agentFile, playgroundMedia } from './files.js';
-import { parseThreadMessage } from '../slack/messages.js';
+import { parseThreadMessage, resolveCommand } from '../slack/messages.js';
 
 /** The playground desk's internal-note prefix: Slack's default (`SLACK_INTERNAL_PREFIX`). */
 const INTERNAL_PREFIX = '//';
@@ -51,7 +51,7 @@ export interface PlaygroundDeps {
   /** The name agents act under by default (/agent@NAME picks another). */
   agentName?: string;
   /** The desk whose cards `/agent` acts on; without it `/agent` names no ticket. */
-  desk?: Pick<PlaygroundDesk, 'target'> | undefined;
+  desk?: Pick<PlaygroundDesk, 'target' | 'unprinted'> | undefined;
 }
 
 /** A ticket id as the bot writes them (flows/ticket.ts `ticketId`): `/agent T261130-4KQ9ZC1A7X claim`. */
@@ -75,8 +75,19 @@ export class PlaygroundSession {
     this.agentName = deps.agentName ?? '小王';
   }
 
-  /** Handles one typed line. Returns false when the user asked to leave. */
+  /**
+   * Runs what waits for this conversation in the store, queued from outside the playground (an
+   * agent's resolution from `npm run tickets -- resolve`), as the server's recovery sweep does
+   * every few seconds. Only this conversation's: with a Redis shared with a running bot, the
+   * playground must not take other channels' conversations, whose replies it cannot deliver.
+   */
+  async sweep(): Promise<void> {
+    await this.deps.engine.run(this.conversationId);
+  }
+
+  /** Handles one typed line, after running what was queued meanwhile. Returns false when the user asked to leave. */
   async line(raw: string): Promise<boolean> {
+    await this.sweep();
     const text = raw.trim();
     if (text === '') return true;
     if (text.startsWith('/')) return this.command(text);
@@ -150,9 +161,10 @@ export class PlaygroundSession {
     }
   }
 
-  /** Lets time pass on the playground clock, firing the timers that come due (in order). */
+  /** Lets time pass on the playground clock, running what was queued and firing the timers that come due (in order). */
   async pass(ms: number): Promise<void> {
     this.deps.clock.advance(ms);
+    await this.sweep();
     while ((await this.deps.poller.tick()) > 0) {
       // A fired timer can set a shorter one (a complaint's listen window): keep going until quiet.
     }
@@ -188,8 +200,9 @@ export class PlaygroundSession {
       close: { type: 'agent', action: 'close', agent },
       release: { type: 'agent', action: 'release', agent },
       transfer: { type: 'agent', action: 'transfer', agent, category: text },
-      // "/agent resolve 已为您办理退款": the outcome the customer receives; "/agent resolve" alone: resolved without a message.
-      resolve: { type: 'agent', action: 'resolve', agent, ...(text ? { text } : {}) },
+      // "/agent resolve 已为您办理退款": the outcome the customer receives; "/agent resolve" alone, or with an
+      // internal note ("/agent resolve //已电话退款"): resolved without a message, as `!resolve` on Slack.
+      resolve: { type: 'agent', agent, ...resolveCommand(text, INTERNAL_PREFIX) },
       // "/agent file 物流单.png 这是物流单截图": a file shared in the thread, with the reply's text.
       file: {
         type: 'agent',
@@ -209,7 +222,7 @@ export class PlaygroundSession {
       return;
     }
     const card = this.deps.desk?.target(this.conversationId, named);
-    if (card && !card.known) this.deps.print(`playground> no card of ${card.ticketId} on the desk; sent as named`);
+    if (card && !card.known) this.deps.desk?.unprinted(card.ticketId);
     if (verb === 'file') this.files++;
     await this.receive(card ? { ...payload, ticketId: card.ticketId } : payload, 'agent');
   }

@@ -215,6 +215,22 @@ export function parseThreadMessage(raw: string, internalPrefix: string): ThreadC
   const verb = command[1] as 'claim' | 'close' | 'handback' | 'release' | 'transfer' | 'override' | 'resolve';
   if (verb === 'override') return { action: 'reply', text: rest, override: true };
   if (verb === 'transfer') return { action: 'transfer', category: rest };
-  if (verb === 'resolve') return rest ? { action: 'resolve', text: rest } : { action: 'resolve' };
+  if (verb === 'resolve') return resolveCommand(rest, internalPrefix);
   return { action: verb };
+}
+
+/**
+ * What follows `!resolve` (the playground's `/agent resolve`): the outcome the customer receives;
+ * nothing, resolved without a message; or, when it starts with the internal-note prefix (read as
+ * a thread message's is: `//内部：已退款`, `／／…`), resolved without a message with that note kept
+ * on the ticket, never sent.
+ */
+export function resolveCommand(raw: string, internalPrefix: string): ThreadCommand {
+  const text = cleanText(raw).trim();
+  const note = foldedLength(text, fold(cleanText(internalPrefix).trim()), true);
+  if (note !== undefined) {
+    const kept = text.slice(note).trim();
+    return kept ? { action: 'resolve', note: kept } : { action: 'resolve' };
+  }
+  return text ? { action: 'resolve', text } : { action: 'resolve' };
 }

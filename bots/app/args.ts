@@ -57,7 +57,19 @@ export function parseCommandLine<const T extends Options, Name extends keyof T &
       const list = command.options.map((o) => `--${o}`).join(', ');
       return { problem: `Unknown option '${unknown.rawName}' for ${command.usage} (it takes ${list || 'no options'})` };
     }
-    const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const repeated = repeatedOption(lenient.tokens, options);
+    if (repeated)
+      return {
+        problem: `Option '--${repeated}' is given more than once${command ? ` for ${command.usage}` : ''}: give it once`,
+      };
+    const dashed = dashedValue(lenient.tokens, options);
+    if (dashed && !/^-\d/.test(dashed.value))
+      return {
+        problem: `Option '${dashed.rawName} <value>' argument missing (to give a value that starts with a dash, write --${dashed.name}=-…)`,
+      };
+    // A negative number is a value (`--limit -1`), for the command to judge like any other.
+    const args = dashed ? withInlineValue(argv, dashed) : argv;
+    const parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
     const extra = command ? parsed.positionals.slice(command.words.length + command.operands) : [];
     if (command && extra.length > 0) return { problem: `Unexpected argument '${extra[0]}' for ${command.usage}` };
     return { ...parsed, command };
@@ -71,4 +83,38 @@ export function parseCommandLine<const T extends Options, Name extends keyof T &
 /** Whether a command takes an option (every command takes --help). */
 function takes(command: CommandSpec<string>, option: string): boolean {
   return option === 'help' || command.options.includes(option);
+}
+
+type Token = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];
+type OptionToken = Extract<Token, { kind: 'option' }>;
+
+/** The first option with a value that is given twice (parseArgs would keep the last silently). */
+function repeatedOption(tokens: readonly Token[], options: Options): string | undefined {
+  const seen = new Set<string>();
+  for (const t of tokens) {
+    if (t.kind !== 'option' || options[t.name]?.type !== 'string' || options[t.name]?.multiple) continue;
+    if (seen.has(t.name)) return t.name;
+    seen.add(t.name);
+  }
+  return undefined;
+}
+
+/**
+ * The first option whose value, in the next argument, starts with a dash (`--limit -1`, `--note
+ * --by`): Node refuses it as ambiguous, in its own words.
+ */
+function dashedValue(tokens: readonly Token[], options: Options): (OptionToken & { value: string }) | undefined {
+  return tokens.find(
+    (t): t is OptionToken & { value: string } =>
+      t.kind === 'option' &&
+      options[t.name]?.type === 'string' &&
+      t.inlineValue === false &&
+      typeof t.value === 'string' &&
+      t.value.startsWith('-'),
+  );
+}
+
+/** `argv` with that option and its value as one argument (`--limit=-1`). */
+function withInlineValue(argv: string[], t: OptionToken & { value: string }): string[] {
+  return [...argv.slice(0, t.index), `--${t.name}=${t.value}`, ...argv.slice(t.index + 2)];
 }

@@ -10,7 +10,7 @@ import { DEFAULT_CORPUS_DIR, flowsTest } from './flows-test.js';
 import { playground } from './playground.js';
 import { serve } from './serve.js';
 import { listTickets, parseTicketQuery, resolveTicket, searchTickets } from './tickets.js';
-import { listUnanswered } from './unanswered.js';
+import { listUnanswered, parseUnansweredQuery } from './unanswered.js';
 
 const USAGE = `Usage:
   npm start [-- --lang ${SUPPORTED_LOCALES.join('|')}] [--flows DIR] [--at TIME]
@@ -157,8 +157,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     if ('problem' in query) return usageError(query.problem);
     return listTickets(config, query);
   }
-  if (positionals[0] === 'unanswered' && positionals.length === 1)
-    return listUnanswered(config, { locale: values.locale, limit: values.limit, sort: values.sort });
+  if (positionals[0] === 'unanswered' && positionals.length === 1) {
+    const query = parseUnansweredQuery({ locale: values.locale, limit: values.limit, sort: values.sort });
+    if ('problem' in query) return usageError(query.problem);
+    return listUnanswered(config, query);
+  }
   if (positionals.length > 0) return usageError(`Unknown command: ${positionals.join(' ')}`);
   if (config.TELEGRAM_BOT_TOKEN) return serve(config, config.TELEGRAM_BOT_TOKEN, values.flows);
   let startAt: number | undefined;

@@ -75,12 +75,16 @@ export async function playground(
   const { runtime, session } = await createPlayground({ config, lang, flowsDir, clock, print, log });
 
   let stopTimers = async () => {};
+  let stopSweep = async () => {};
   let stopWatch = () => {};
   if (interactive) {
     print(
       `Playground: you are the customer (store: ${runtime.storeKind}, flows ${runtime.flows.version}). Type /? for commands.`,
     );
     stopTimers = every(1_000, () => runtime.poller.tick(), 'timer tick', log);
+    // Work queued from outside (`npm run tickets -- resolve`) shows within seconds, as on the
+    // server; a piped run sweeps only before each line and at /wait, so it stays deterministic.
+    stopSweep = every(3_000, () => session.sweep(), 'recovery sweep', log);
     stopWatch = runtime.flows.watch();
   }
   // Created only now, right before it is read: lines piped in while the runtime started must
@@ -92,6 +96,7 @@ export async function playground(
   const lines = rl;
   const stop = async () => {
     await stopTimers();
+    await stopSweep();
     stopWatch();
     lines.close();
     await runtime.close();

@@ -17,23 +17,32 @@ export interface UnansweredOptions {
   sort: string | undefined;
 }
 
-/** Prints one line per question under a header; exit 2 on a bad option, 0 otherwise. */
-export async function listUnanswered(config: Config, options: UnansweredOptions): Promise<number> {
+/** What `npm run unanswered` lists, from its options as given. */
+export interface UnansweredQuery {
+  locale: string | undefined;
+  sort: UnansweredSort;
+  limit: number;
+}
+
+/**
+ * Reads the options, or says in one line what is wrong with them (the caller prints the usage
+ * under it and exits 2, as for every command line the tools cannot run).
+ */
+export function parseUnansweredQuery(options: UnansweredOptions): UnansweredQuery | { problem: string } {
   const { locale, limit, sort } = options;
-  if (locale !== undefined && !isSupportedLocale(locale)) {
-    process.stderr.write(`--locale must be ${SUPPORTED_LOCALES_TEXT} (got "${locale}")\n`);
-    return 2;
-  }
+  if (locale !== undefined && !isSupportedLocale(locale))
+    return { problem: `--locale must be ${SUPPORTED_LOCALES_TEXT} (got "${locale}")` };
   const order = SORTS.find((s) => s === (sort ?? 'count'));
-  if (!order) {
-    process.stderr.write(`--sort must be ${SORTS.join(' or ')} (got "${sort}")\n`);
-    return 2;
-  }
+  if (!order) return { problem: `--sort must be ${SORTS.join(' or ')} (got "${sort}")` };
   const n = limit === undefined ? 50 : Number(limit);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000) {
-    process.stderr.write(`--limit must be a whole number from 1 to 10000 (got "${limit}")\n`);
-    return 2;
-  }
+  if (limit?.trim() === '' || !Number.isInteger(n) || n < 1 || n > 10_000)
+    return { problem: `--limit must be a whole number from 1 to 10000 (got "${limit}")` };
+  return { locale, sort: order, limit: n };
+}
+
+/** Prints one line per question under a header; exit 0 (1 when the store cannot be read). */
+export async function listUnanswered(config: Config, query: UnansweredQuery): Promise<number> {
+  const { locale, sort: order, limit: n } = query;
   return withUnanswered(config, async (store) => {
     const list = await store.list({ ...(locale ? { locale } : {}), sort: order, limit: n });
     if (list.length === 0) {

@@ -108,6 +108,38 @@ describe.runIf(requireRedis())('a promise kept, end to end (Redis, Slack, Telegr
     ]);
   });
 
+  // Found by the issue-13 trial: the internal note after `!resolve` reached the customer as the outcome.
+  it('`!resolve //…` resolves the matter without a message to the customer, the note kept on the ticket', async () => {
+    store = await freshRedisStore();
+    const d = await deskUnderTest({ store });
+    const { ticketId, card } = await registered(d);
+    await d.press('desk_claim', 'UWANG', JSON.stringify({ c: CONVERSATION, t: ticketId }), card);
+    await d.settled();
+    const before = d.telegram.sent().length;
+    await d.event({
+      channel: 'CQUALITY',
+      user: 'UWANG',
+      text: '!resolve ／／内部：已电话退款',
+      ts: nextTs(),
+      thread_ts: card,
+    });
+    await d.settled();
+    const customer = d.telegram.sent().slice(before);
+    expect(customer.join('\n')).not.toContain('已电话退款');
+    expect(customer.join('\n')).not.toContain('//');
+    // What the customer does get: the closing and the survey of the settled matter, no outcome.
+    expect(customer).toEqual([
+      `感谢您的咨询，本次服务已为您记录（服务编号 ${ticketId}）。如果您后续还有其他疑问，欢迎随时联系我们！`,
+      '为了不断改进我们的服务，麻烦您为本次服务打个分（1-5 分，5 分为非常满意）：',
+    ]);
+    expect(await store.tickets.get(ticketId)).toMatchObject({
+      status: 'resolved',
+      resolvedBy: { id: 'UWANG' },
+      outcome: expect.stringContaining('内部：已电话退款'),
+    });
+    expect((await store.tickets.get(ticketId))?.events?.map((e) => e.type)).not.toContain('agent-replied');
+  });
+
   it('staff settle a matter by phone from the CLI: the running bot records it and sends the 回访 survey by day', async () => {
     const prefix = `test:follow-up-cli:${Date.now().toString(36)}:`;
     store = await freshRedisStore({}, prefix);

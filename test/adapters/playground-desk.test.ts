@@ -41,7 +41,7 @@ function card(ticketId: string, extra: Partial<HandoffCard> = {}): HandoffCard {
 }
 
 /** A playground session whose engine records what it is handed, and its desk. */
-function session() {
+function session(language = 'zh-CN') {
   const out: string[] = [];
   const print = (line: string) => void out.push(...line.split('\n'));
   const received: Array<Record<string, any>> = [];
@@ -56,7 +56,7 @@ function session() {
   let now = shanghai('2026-11-23T15:00:00');
   const clock = { now: () => now, advance: (ms: number) => void (now += ms) };
   const store = new MemoryStore(clock.now);
-  const desk = new PlaygroundDesk(print, deskText('zh-CN'), () => 'Asia/Shanghai');
+  const desk = new PlaygroundDesk(print, deskText(language), () => 'Asia/Shanghai');
   const poller = new TimerPoller({ timers: store.timers, engine, clock: clock.now, log: memoryLogger() });
   const s = new PlaygroundSession({
     engine,
@@ -156,6 +156,21 @@ describe('/agent on a card', () => {
     ]);
   });
 
+  // Found by the issue-13 trial: the note went to the customer as the outcome.
+  it('resolves without a message when the outcome is an internal note, as `!resolve //…` on Slack', async () => {
+    const t = session();
+    await t.desk.open(CONVERSATION, card(COMPLAINT, { kind: 'follow-up', promisedBy: PROMISED }), []);
+    await t.session.line('/agent resolve //内部：已退款');
+    await t.session.line('/agent resolve ／／ 内部：已电话沟通');
+    await t.session.line('/agent reply !resolve 、、内部：已换货');
+    const agent = { id: 'pg:小王', name: '小王' };
+    expect(t.received).toEqual([
+      { type: 'agent', action: 'resolve', agent, note: '内部：已退款', ticketId: COMPLAINT },
+      { type: 'agent', action: 'resolve', agent, note: '内部：已电话沟通', ticketId: COMPLAINT },
+      { type: 'agent', action: 'resolve', agent, note: '内部：已换货', ticketId: COMPLAINT },
+    ]);
+  });
+
   it('names no ticket before any card, says when a named one was not printed, and lists the syntax', async () => {
     const t = session();
     await t.session.line('/agent claim');
@@ -165,7 +180,16 @@ describe('/agent on a card', () => {
       { type: 'agent', action: 'claim', agent: { id: 'pg:小王', name: '小王' } },
       { type: 'agent', action: 'claim', agent: { id: 'pg:小王', name: '小王' }, ticketId: 'T261199-NOTPRINTED' },
     ]);
-    expect(t.out).toContain('playground> no card of T261199-NOTPRINTED on the desk; sent as named');
+    // In the desk's language (here Chinese), saying what happens (found by the issue-13 trial: it was English).
+    expect(t.out).toContain(
+      'desk> 本桌面没有显示过工单 T261199-NOTPRINTED 的卡片（可能是重启前发出的，或工单号有误）；操作仍按该工单号发给本会话，由会话判断它对应哪件事项。',
+    );
+    expect(t.out.filter((l) => l.includes('T261199-NOTPRINTED'))).toHaveLength(1);
+    const en = session('en');
+    await en.session.line('/agent T261199-NOTPRINTED claim');
+    expect(en.out).toEqual([
+      'desk> This desk has printed no card of ticket T261199-NOTPRINTED (it was posted before a restart, or the id is mistyped); the action goes to this conversation under that ticket, and the conversation decides what it applies to.',
+    ]);
     expect(t.out.at(-1)).toMatch(/^playground> agent takes: \[TICKET\] claim \| .* resolve \[OUTCOME\] \|/);
     expect(PLAYGROUND_HELP).toContain('/agent TICKET VERB');
   });

@@ -3,9 +3,10 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../bots/app/main.js';
 import { DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';
-import { MONDAY_AFTERNOON, runPlayground } from '../support/playground.js';
+import { MONDAY_AFTERNOON, openPlayground, runPlayground } from '../support/playground.js';
 import { harness } from '../support/harness.js';
 import { freshRedisStore, redisUrl, requireRedis } from '../support/redis.js';
 
@@ -212,6 +213,16 @@ describe('playground (scripted, as in the README)', () => {
     expect(out).toContain('desk> 小王 已结束会话。');
   });
 
+  // Found by the issue-13 trial: the note went to the customer as the outcome of the matter.
+  it('resolves with an internal note (/agent resolve //…) without telling the customer the note', async () => {
+    const out = await play(['转人工', '/agent claim', '/agent resolve //内部：已退款', '/tickets'].join('\n') + '\n');
+    expect(out.filter((l) => l.startsWith('bot> ') && /内部|已退款|\/\//.test(l))).toEqual([]);
+    expect(out).toContain('desk> 小王 已办结该事项。');
+    expect(out.at(-1)).toMatch(
+      /^playground> T\d{6}-\w{10} inquiry resolved .*outcome="resolved by 小王: 内部：已退款"$/,
+    );
+  });
+
   it('records a need it cannot answer with a promised reply time (003 无法当场答复) instead of asking to rephrase', async () => {
     const out = await play('你们的会员积分怎么用\n是的\n/tickets\n');
     expect(out).toContain('bot> 您的意思是“你们的会员积分怎么用”，对吗？');
@@ -376,6 +387,64 @@ describe.runIf(requireRedis())('playground and tickets on Redis', () => {
     } finally {
       await store.close();
     }
+  });
+
+  /** Queues a resolution from outside, in-process as `npm run tickets -- resolve ID …` does (what it printed). */
+  async function resolveFromCli(env: Record<string, string>, ...argv: string[]): Promise<string> {
+    let printed = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((printed += String(chunk)), true));
+    const code = await main(['tickets', 'resolve', ...argv], env).finally(() => vi.restoreAllMocks());
+    expect(code).toBe(0);
+    return printed;
+  }
+
+  async function pendingTicket(env: Record<string, string>): Promise<string> {
+    const store = await freshRedisStore({}, env.REDIS_PREFIX);
+    try {
+      const [ticket] = await store.tickets.list({ status: 'pending' });
+      return ticket?.id ?? '';
+    } finally {
+      await store.close();
+    }
+  }
+
+  // Found by the issue-13 trial: the playground on Redis has no recovery sweep, so a resolution
+  // queued by `npm run tickets -- resolve` never ran. A scripted run sweeps before each line and at /wait.
+  it('runs a resolution queued from outside at /wait, and not before: the customer gets the outcome and the survey', async () => {
+    const env = redisEnv();
+    const pg = await openPlayground({ env });
+    try {
+      for (const line of ['能货到付款吗', '是的', '还有问题', '你们支持花呗分期吗', '是的', '没有了', '5'])
+        await pg.line(line);
+      const id = await pendingTicket(env);
+      expect(id).toMatch(/^T\d{6}-\w{10}$/);
+      expect(await resolveFromCli(env, id, '--outcome', '已为您开通花呗分期，下单时选择即可', '--by', '小李')).toMatch(
+        /queued/,
+      );
+      const before = pg.out.length;
+      // Nothing runs by itself in a scripted run: it stays deterministic.
+      expect(pg.out.length).toBe(before);
+      await pg.line('/wait 10s');
+      expect(pg.out.slice(before)).toEqual([
+        'bot> 已为您开通花呗分期，下单时选择即可',
+        'desk> 小李 已办结该事项。',
+        `bot> 您好，您反映的问题（编号 ${id}）已处理完毕。为了不断改进我们的服务，麻烦您为这次处理打个分（1-5 分，5 分为非常满意）：`,
+        '     [5 非常满意] [4 满意] [3 一般] [2 不满意] [1 非常不满意]',
+        'playground> 10 seconds later…',
+      ]);
+    } finally {
+      await pg.close();
+    }
+  });
+
+  it('runs a resolution queued from outside before the next line it reads', async () => {
+    const env = redisEnv();
+    await recordTwoTickets(env);
+    const id = await pendingTicket(env);
+    await resolveFromCli(env, id, '--outcome', '已为您开通花呗分期，下单时选择即可');
+    const out = await play('/tickets\n', { env });
+    expect(out[0]).toBe('bot> 已为您开通花呗分期，下单时选择即可');
+    expect(out).toContainEqual(expect.stringMatching(new RegExp(`^playground> ${id} inquiry resolved `)));
   });
 
   it('refuses an unknown status and a ticket that does not exist', async () => {

@@ -262,6 +262,25 @@ describe('internal notes typed in Chinese', () => {
     });
     expect(note('！transfer　quality')).toEqual({ action: 'transfer', category: 'quality' });
   });
+
+  // Found by the issue-13 trial: `!resolve //内部：已退款` sent the note to the customer as the outcome.
+  it('resolves without a message when what follows !resolve is an internal note, keeping it as the note', () => {
+    const read = (text: string, prefix = '//') => parseThreadMessage(text, prefix);
+    for (const text of [
+      '!resolve //内部：已退款',
+      '！ＲＥＳＯＬＶＥ　／／内部：已退款',
+      '!resolve 、、内部：已退款',
+      '!resolve / / 内部：已退款',
+      '!resolve \u200b//内部：已退款',
+    ])
+      expect(read(text), text).toEqual({ action: 'resolve', note: '内部：已退款' });
+    expect(read('!resolve #NOTE 电话里已处理', '#note')).toEqual({ action: 'resolve', note: '电话里已处理' });
+    // The prefix alone: nothing to keep, nothing to send.
+    expect(read('!resolve //')).toEqual({ action: 'resolve' });
+    // An outcome that only mentions the prefix later is still the outcome the customer receives.
+    expect(read('!resolve 已退款 //')).toEqual({ action: 'resolve', text: '已退款 //' });
+    expect(read('!resolve /已退款')).toEqual({ action: 'resolve', text: '/已退款' });
+  });
 });
 
 describe("an agent's words as the customer reads them", () => {

@@ -255,6 +255,19 @@ describe('complaint de-escalation (en)', () => {
     expect(put!.ticket).toMatchObject({ type: 'complaint', category: 'quality', locale: 'en' });
   });
 
+  // Found by the issue-13 trial: filed as Delivery (courier) in a tie with `broke`; damage is product quality, as in zh-CN (弄坏).
+  it('files goods the courier broke as a quality complaint, with its 48 hours', () => {
+    const d = new Dialogue(flow, start);
+    d.say('I want to complain, the courier broke my item', quickly);
+    pause(d);
+    d.say('order 1234567, yesterday', quickly);
+    expect(d.say('no', quickly)[0]).toMatch(/^Here is how we can resolve this: /);
+    const [promise] = d.say('no', quickly);
+    const [put] = d.of('ticket.put');
+    expect(promise).toMatch(/give you a clear answer within 48 hours\./);
+    expect(put!.ticket).toMatchObject({ type: 'complaint', category: 'quality', locale: 'en' });
+  });
+
   it('escalates on a request for a manager', () => {
     const d = new Dialogue(flow, start);
     d.say('This is unacceptable, I want to speak to your manager', quickly);
@@ -370,6 +383,19 @@ describe('the kind of complaint', () => {
       expect(complaintKind(zh, line), line).toBeUndefined();
     for (const line of ['can I talk to an agent please', 'your staff were so friendly', 'Holy crap that was fast'])
       expect(complaintKind(en, line), line).toBeUndefined();
+  });
+
+  it('files damage in transit under product quality, in both locales, and a lost parcel under delivery', () => {
+    for (const line of [
+      'I want to complain, the courier broke my item',
+      'the parcel arrived broken',
+      'my package arrived damaged',
+      'the delivery guy crushed the box and the screen is cracked',
+    ])
+      expect(classify(en, line).category, line).toBe('quality');
+    expect(classify(zh, '我要投诉，快递把东西弄坏了').category).toBe('quality');
+    expect(classify(en, 'the courier lost my parcel').category).toBe('delivery');
+    expect(classify(en, 'my package never arrived').category).toBe('delivery');
   });
 
   it('files an agent complaint in the service-attitude category whatever else it mentions', () => {

@@ -168,6 +168,47 @@ describe('answer, record and close', () => {
     expect(d.state).toBe('idle');
   });
 
+  // Found by the issue-13 trial: 不满意 at the survey was taken as a new complaint and the score lost.
+  it('takes a survey answer in words as its score: the words of a button, or a plain rating word', () => {
+    const surveyed = (locale: 'zh-CN' | 'en') => {
+      const d = new Dialogue(flow, afternoon);
+      if (locale === 'zh-CN') ['你好', '我的订单还没发货', '是的', '没有了'].forEach((m) => d.say(m));
+      else ['hi', 'my order has not shipped yet', 'yes', 'no thanks'].forEach((m) => d.say(m));
+      expect(d.state).toBe('survey');
+      return d;
+    };
+    const scored = (d: Dialogue) => d.of('ticket.update').map((u) => u.changes.satisfaction);
+    let d = surveyed('zh-CN');
+    expect(d.say('不满意')).toEqual([
+      '非常抱歉这次服务没能让您满意\uff082 分\uff09。您的评价已经记录。能告诉我们哪里做得不够好吗\uff1f您的意见我们会认真改进。',
+    ]);
+    expect(scored(d)).toEqual([2]);
+    expect(d.state).toBe('commenting');
+    d = surveyed('zh-CN');
+    d.say('差评！');
+    expect(scored(d)).toEqual([1]);
+    d = surveyed('zh-CN');
+    expect(d.say('非常满意')).toEqual(['感谢您的评价（5 分），我们会继续努力的。祝您生活愉快！']);
+    d = surveyed('zh-CN');
+    expect(d.say('一般')).toEqual(['感谢您的评价（3 分），我们会继续努力的。祝您生活愉快！']);
+    d = surveyed('en');
+    expect(d.say('Very satisfied')).toEqual([
+      'Thank you for your rating (5). We will keep working to serve you better. Have a nice day!',
+    ]);
+    d = surveyed('en');
+    d.say('dissatisfied');
+    expect(scored(d)).toEqual([2]);
+    expect(d.state).toBe('commenting');
+  });
+
+  it('still takes a complaint at the survey as a complaint, when the words only mention a score', () => {
+    const d = new Dialogue(flow, afternoon);
+    ['你好', '我的订单还没发货', '是的', '没有了'].forEach((m) => d.say(m));
+    d.say('我对你们的服务不满意，我要投诉');
+    expect(d.of('ticket.update').map((u) => u.changes.satisfaction)).toEqual([]);
+    expect(d.state).toMatch(/^complaint/);
+  });
+
   it('handles another question in the same conversation and rates every matter of it', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('怎么开发票');

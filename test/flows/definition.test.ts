@@ -126,6 +126,21 @@ describe('flow definitions', () => {
     ]);
   });
 
+  it("takes rating words as optional, and refuses one that is already another score's words", () => {
+    const r = parseDefinition(edited((d) => delete d.ratingWords));
+    expect(r.ok && r.definition.ratingWords).toEqual({});
+    expect(
+      problems(
+        edited((d) => {
+          d.ratingWords = { score4: ['还算满意', '不满意'], score1: ['差评'], score2: ['差评'] };
+        }),
+      ),
+    ).toEqual([
+      'ratingWords.score2[0]: "差评" is already a score\'s words (ratingWords.score1): a word rates one score',
+      'ratingWords.score4[1]: "不满意" is already a score\'s words (choices.score2): a word rates one score',
+    ]);
+  });
+
   it('says what is wrong with a file that is not a definition at all', () => {
     expect(problems('just some text')).toEqual(['(file): must be a mapping of fields (schema, locale, texts, faq, …)']);
     expect(problems('')).toEqual(['(file): must be a mapping of fields (schema, locale, texts, faq, …)']);

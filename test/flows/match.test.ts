@@ -59,6 +59,56 @@ describe('understanding short replies', () => {
     expect(zh.understand('订单号 123456 还没发货').rating).toBeUndefined();
     expect(zh.understand('7').rating).toBeUndefined();
   });
+
+  // Found by the issue-13 trial: a survey answered in words was taken as a new complaint and the score lost.
+  it('reads a message that is wholly a score in words: the buttons without their digit, and the rating words', () => {
+    const zhScores: Array<[string, number]> = [
+      ['非常满意', 5],
+      ['满意', 4],
+      ['一般', 3],
+      ['不满意', 2],
+      ['非常不满意', 1],
+      ['差评', 1],
+      ['好评', 5],
+      ['很满意！', 5],
+      ['不满意。', 2],
+      ['  非常 不满意！！', 1],
+      ['我很满意', 5],
+      ['不滿意', 2],
+    ];
+    for (const [text, score] of zhScores) expect(zh.understand(text).rating, text).toBe(score);
+    const enScores: Array<[string, number]> = [
+      ['Very satisfied', 5],
+      ['satisfied', 4],
+      ['Neutral', 3],
+      ['so-so', 3],
+      ['dissatisfied', 2],
+      ['unsatisfied', 2],
+      ['very dissatisfied!', 1],
+      ['I was very satisfied.', 5],
+    ];
+    for (const [text, score] of enScores) expect(en.understand(text).rating, text).toBe(score);
+  });
+
+  it('reads no score in words that only mention one, or in words that do not plainly rate', () => {
+    for (const text of [
+      '我对你们的服务不满意，我要投诉',
+      '不满意，我要投诉',
+      '太差了',
+      '一般多久发货',
+      '满意度调查是什么',
+    ])
+      expect(zh.understand(text).rating, text).toBeUndefined();
+    for (const text of [
+      "I'm not satisfied with your service, I want to complain",
+      'terrible',
+      'ok',
+      'satisfied customers',
+    ])
+      expect(en.understand(text).rating, text).toBeUndefined();
+    // Outside the survey they still say what they say: 不满意 alone is a complaint there.
+    expect(zh.understand('我对你们的服务不满意，我要投诉').complaint.triggered).toBe(true);
+  });
 });
 
 describe('answering from the knowledge base', () => {

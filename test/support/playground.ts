@@ -32,12 +32,16 @@ export interface PlaygroundRun {
   log: string[];
 }
 
-/**
- * Feeds `script` (lines separated by "\n", as piped to stdin) to a fresh playground and returns
- * what it printed. Ends as a scripted run does: on /quit or the last line, short pauses are let
- * happen (`settle`), then the runtime closes. Rejects where the command would exit non-zero.
- */
-export async function runPlayground(script: string, options: PlaygroundOptions = {}): Promise<PlaygroundRun> {
+/** A playground kept open, to be fed line by line while the test does something else between lines. */
+export interface OpenPlayground extends PlaygroundRun {
+  /** Feeds one typed line; false when it asked to leave. */
+  line(text: string): Promise<boolean>;
+  /** Ends as a scripted run does: short pauses are let happen (`settle`), then the runtime closes. */
+  close(): Promise<void>;
+}
+
+/** A fresh playground, as the command builds it for a scripted (non-TTY) run. */
+export async function openPlayground(options: PlaygroundOptions = {}): Promise<OpenPlayground> {
   const env = options.env ?? {};
   const config = parseConfig(env);
   const out: string[] = [];
@@ -55,13 +59,33 @@ export async function runPlayground(script: string, options: PlaygroundOptions =
     print,
     log: logger,
   });
+  return {
+    out,
+    log,
+    line: (text) => session.line(text),
+    close: async () => {
+      try {
+        await session.settle();
+      } finally {
+        await runtime.close();
+      }
+    },
+  };
+}
+
+/**
+ * Feeds `script` (lines separated by "\n", as piped to stdin) to a fresh playground and returns
+ * what it printed. Ends as a scripted run does: on /quit or the last line, short pauses are let
+ * happen (`settle`), then the runtime closes. Rejects where the command would exit non-zero.
+ */
+export async function runPlayground(script: string, options: PlaygroundOptions = {}): Promise<PlaygroundRun> {
+  const pg = await openPlayground(options);
   try {
     for (const line of script.split(/\r?\n/)) {
-      if (!(await session.line(line))) break;
+      if (!(await pg.line(line))) break;
     }
-    await session.settle();
   } finally {
-    await runtime.close();
+    await pg.close();
   }
-  return { out, log };
+  return { out: pg.out, log: pg.log };
 }

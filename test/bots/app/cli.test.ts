@@ -70,6 +70,10 @@ describe('the command line of every tool', () => {
       '--max-wrong-topic takes a share from 0 to 1, e.g. 0.95 (got "")',
     );
     await refused(['--lang', 'fr'], '--lang must be zh-CN or en (got "fr")');
+    // The unanswered list's options too get the usage under their line (before the issue-13 trial they did not).
+    await refused(['unanswered', '--sort', 'often'], '--sort must be count or recent (got "often")');
+    await refused(['unanswered', '--locale', 'fr'], '--locale must be zh-CN or en (got "fr")');
+    await refused(['unanswered', '--limit', '0'], '--limit must be a whole number from 1 to 10000 (got "0")');
     await refused(
       ['--at', 'yesterday'],
       '--at must be a date and time with its offset, e.g. 2026-10-01T09:30:00+08:00 (got "yesterday")',
@@ -96,6 +100,56 @@ describe('the command line of every tool', () => {
     await refused(['flows', 'check', 'a', 'b'], "Unexpected argument 'b' for npm run flows:check");
     await refused(['flows'], 'Unknown command: flows');
     await refused(['unknown'], 'Unknown command: unknown');
+  });
+
+  // Found by the issue-13 trial: the last of two values was taken silently, and `--limit -1` got Node's own words.
+  it('refuses an option given twice, for every command, instead of taking the last value', async () => {
+    await refused(
+      ['tickets', 'search', '--status', 'pending', '--status', 'resolved'],
+      "Option '--status' is given more than once for npm run tickets -- search: give it once",
+    );
+    await refused(
+      ['tickets', '--limit=5', '--limit', '5'],
+      "Option '--limit' is given more than once for npm run tickets: give it once",
+    );
+    await refused(
+      ['tickets', 'resolve', 'T261123-ABCDEFGHIJ', '--outcome', '已退款', '--outcome', '已换货'],
+      "Option '--outcome' is given more than once for npm run tickets -- resolve: give it once",
+    );
+    await refused(
+      ['unanswered', '--sort', 'count', '--sort', 'recent'],
+      "Option '--sort' is given more than once for npm run unanswered: give it once",
+    );
+    await refused(
+      ['flows', 'test', '--corpus', 'a', '--corpus', 'b'],
+      "Option '--corpus' is given more than once for npm run flows:test: give it once",
+    );
+    await refused(['flows', 'check', '--flows', 'a', '--flows', 'b'], /^Option '--flows' is given more than once /);
+    await refused(
+      ['--lang', 'en', '--lang', 'zh-CN'],
+      "Option '--lang' is given more than once for npm start: give it once",
+    );
+  });
+
+  it('reads a negative number after an option as its value, judged like any other; a dashed word as a missing value', async () => {
+    await refused(['tickets', '--limit', '-1'], '--limit must be a whole number from 1 to 10000 (got "-1")');
+    await refused(['tickets', 'search', '--limit', '-1'], '--limit must be a whole number from 1 to 10000 (got "-1")');
+    await refused(['unanswered', '--limit', '-1'], '--limit must be a whole number from 1 to 10000 (got "-1")');
+    await refused(
+      ['flows', 'test', '--min-accuracy', '-0.5'],
+      '--min-accuracy takes a share from 0 to 1, e.g. 0.95 (got "-0.5")',
+    );
+    await refused(
+      ['tickets', 'resolve', 'T261123-ABCDEFGHIJ', '--note', '--by', '小王'],
+      "Option '--note <value>' argument missing (to give a value that starts with a dash, write --note=-…)",
+    );
+    for (const argv of [
+      ['tickets', '--limit', '-1'],
+      ['tickets', 'resolve', 'T261123-ABCDEFGHIJ', '--note', '--by'],
+    ]) {
+      const { stderr } = await run(...argv);
+      expect(stderr).not.toMatch(/ambiguous|Did you forget/);
+    }
   });
 
   it('prints the usage on --help for any command, exit 0', async () => {
