@@ -102,6 +102,10 @@ function agentEvent(input: FlowInput, payload: AgentPayload, cards: CardsInForce
   // A card posted before issue 13 names no ticket: the live handoff's, else the latest pending matter's.
   const legacyFollowUp =
     payload.ticketId === undefined && cards.handoffTicket === undefined ? cards.followUps.at(-1) : undefined;
+  // Any other ticket (a handoff that is over, a mistyped or forged id) names nothing to act on:
+  // never the live handoff.
+  const elsewhere = payload.ticketId !== undefined && payload.ticketId !== cards.handoffTicket && !onFollowUp;
+  if (elsewhere) return { type: 'followup.other', agent, ticketId: payload.ticketId ?? '', status: ticket?.status, at };
   if (!onFollowUp && legacyFollowUp === undefined)
     switch (payload.action) {
       case 'reply':

@@ -393,7 +393,14 @@ describe.runIf(requireRedis())('playground and tickets on Redis', () => {
   async function resolveFromCli(env: Record<string, string>, ...argv: string[]): Promise<string> {
     let printed = '';
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((printed += String(chunk)), true));
-    const code = await main(['tickets', 'resolve', ...argv], env).finally(() => vi.restoreAllMocks());
+    // Staff resolve it during the playground's afternoon (the CLI stamps its own clock): the run
+    // does not depend on when the tests run (a resolution at night defers the survey to the morning).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.parse(MONDAY_AFTERNOON) + 3_600_000);
+    const code = await main(['tickets', 'resolve', ...argv], env).finally(() => {
+      vi.useRealTimers();
+      vi.restoreAllMocks();
+    });
     expect(code).toBe(0);
     return printed;
   }
@@ -426,7 +433,7 @@ describe.runIf(requireRedis())('playground and tickets on Redis', () => {
       expect(pg.out.length).toBe(before);
       await pg.line('/wait 10s');
       expect(pg.out.slice(before)).toEqual([
-        'bot> 已为您开通花呗分期，下单时选择即可',
+        `bot> 关于您的问题（编号 ${id}）：已为您开通花呗分期，下单时选择即可`,
         'desk> 小李 已办结该事项。',
         `bot> 您好，您反映的问题（编号 ${id}）已处理完毕。为了不断改进我们的服务，麻烦您为这次处理打个分（1-5 分，5 分为非常满意）：`,
         '     [5 非常满意] [4 满意] [3 一般] [2 不满意] [1 非常不满意]',
@@ -443,7 +450,7 @@ describe.runIf(requireRedis())('playground and tickets on Redis', () => {
     const id = await pendingTicket(env);
     await resolveFromCli(env, id, '--outcome', '已为您开通花呗分期，下单时选择即可');
     const out = await play('/tickets\n', { env });
-    expect(out[0]).toBe('bot> 已为您开通花呗分期，下单时选择即可');
+    expect(out[0]).toBe(`bot> 关于您的问题（编号 ${id}）：已为您开通花呗分期，下单时选择即可`);
     expect(out).toContainEqual(expect.stringMatching(new RegExp(`^playground> ${id} inquiry resolved `)));
   });
 

@@ -264,7 +264,7 @@ describe('complaint de-escalation (en)', () => {
     expect(d.say('no', quickly)[0]).toMatch(/^Here is how we can resolve this: /);
     const [promise] = d.say('no', quickly);
     const [put] = d.of('ticket.put');
-    expect(promise).toMatch(/give you a clear answer within 48 hours\./);
+    expect(promise).toMatch(/give you a clear answer within 48 hours \(counted on working days\)/);
     expect(put!.ticket).toMatchObject({ type: 'complaint', category: 'quality', locale: 'en' });
   });
 

@@ -285,7 +285,7 @@ describe('agents answer pending matters through the bot', () => {
     const { d, id } = registered();
     d.say(agent('claim', 'T261130-FORGED0000'), { after: 1_000 });
     expect(d.of('desk.notify')).toEqual([
-      { type: 'desk.notify', agentId: wang.id, notice: { kind: 'no-handoff' }, ticketId: undefined },
+      { type: 'desk.notify', agentId: wang.id, notice: { kind: 'no-handoff' }, ticketId: 'T261130-FORGED0000' },
     ]);
     expect(d.state).not.toBe('handoff.claimed');
     d.say(agent('claim', id), { after: 1_000, ticket: stored(d, id, 'resolved') });
