@@ -106,7 +106,7 @@ export function formatText(r: Report, language: SupportedLocale): string {
     w.sections.bot,
     `  ${l.withoutPerson}${w.colon}${shareLine(r.bot.resolvedWithoutPerson, w)}`,
     `  ${l.handoff}${w.colon}${shareLine(r.bot.handoff, w)}`,
-    `    ${l.reasons}${w.colon}${countsLine(r.bot.handoffReasons, (k) => w.reasons[k] ?? k, w)}${w.list}${l.afterHours} ${r.bot.handoffsAfterHours}`,
+    `    ${l.reasons}${w.colon}${countsLine(r.bot.handoffReasons, (k) => w.reasons[k] ?? k, w)}${w.semicolon}${l.afterHours} ${r.bot.handoffsAfterHours}`,
     `  ${l.unanswered}${w.colon}${w.times(r.bot.unansweredAskings)}`,
     ...r.bot.unanswered.map((q) => `    ${String(q.count).padStart(4)}  ${q.locale.padEnd(5)}  ${q.text}`),
     '',
@@ -142,7 +142,7 @@ export function formatText(r: Report, language: SupportedLocale): string {
         return `  ${flag(c, w)}  ${figureLabel(f, w)} ${value}${w.list}${w.target} ${targetText(c.target, w)}  [${c.target.source}]`;
       }),
   ];
-  return `${lines.join('\n')}\n`;
+  return `${lines.map((line) => line.trimEnd()).join('\n')}\n`;
 }
 
 /** The Report object as JSON (`--json`), two-space indented. */

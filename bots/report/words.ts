@@ -57,6 +57,7 @@ export interface ReportWords {
   missed: string;
   noData: string;
   list: string;
+  semicolon: string;
   colon: string;
   open: string;
   close: string;
@@ -126,6 +127,7 @@ const ZH: ReportWords = {
   missed: '✗ 未达标',
   noData: '无数据',
   list: '，',
+  semicolon: '；',
   colon: '：',
   open: '（',
   close: '）',
@@ -134,7 +136,7 @@ const ZH: ReportWords = {
 const EN: ReportWords = {
   title: 'Service-quality report',
   range: (from, to) => `${from} to ${to}`,
-  generated: 'Generated',
+  generated: 'generated',
   sections: {
     volume: '1. Volume',
     bot: '2. The bot',
@@ -185,7 +187,7 @@ const EN: ReportWords = {
   bot: 'the bot',
   none: '(none)',
   average: 'average',
-  count: (n) => `${n}`,
+  count: (n) => `n = ${n}`,
   times: (n) => `${n}×`,
   seconds: 's',
   minutes: 'min',
@@ -195,6 +197,7 @@ const EN: ReportWords = {
   missed: '✗ missed',
   noData: 'no data',
   list: ', ',
+  semicolon: '; ',
   colon: ': ',
   open: ' (',
   close: ')',
