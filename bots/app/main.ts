@@ -5,6 +5,7 @@ import { parseConfig } from '../config.js';
 import { ServiceBotError } from '../errors.js';
 import { DEFAULT_FLOWS_DIR } from '../flows-registry.js';
 import { type CommandSpec, parseCommandLine } from './args.js';
+import { report } from '../report/cli.js';
 import { flowsCheck } from './flows-check.js';
 import { DEFAULT_CORPUS_DIR, flowsTest } from './flows-test.js';
 import { playground } from './playground.js';
@@ -35,6 +36,10 @@ const USAGE = `Usage:
   npm run unanswered [-- --locale L] [--sort count|recent] [--limit N]
                                                   what customers asked that the knowledge base could not
                                                   answer, most asked (or most recent) first (needs REDIS_URL)
+  npm run report [-- --month YYYY-MM | --from DATE --to DATE] [--json | --csv | --html FILE]
+                                                  the service-quality report of a month (this month unless
+                                                  given; DATE is YYYY-MM-DD, --to includes that day), in
+                                                  the desk language; --html is not there yet
 Environment: see README.md, "Configuration".`;
 
 const OPTIONS = {
@@ -59,6 +64,10 @@ const OPTIONS = {
   format: { type: 'string' },
   locale: { type: 'string' },
   sort: { type: 'string' },
+  month: { type: 'string' },
+  json: { type: 'boolean' },
+  csv: { type: 'boolean' },
+  html: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -87,6 +96,7 @@ const COMMANDS: readonly CommandSpec<keyof typeof OPTIONS>[] = [
     operands: 2,
   },
   { words: ['unanswered'], usage: 'npm run unanswered', options: ['locale', 'sort', 'limit'], operands: 0 },
+  { words: ['report'], usage: 'npm run report', options: ['month', 'from', 'to', 'json', 'csv', 'html'], operands: 0 },
 ];
 
 /** A command line the tools cannot run: what is wrong in one line, then the usage; exit code 2. */
@@ -161,6 +171,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     const query = parseUnansweredQuery({ locale: values.locale, limit: values.limit, sort: values.sort });
     if ('problem' in query) return usageError(query.problem);
     return listUnanswered(config, query);
+  }
+  if (positionals[0] === 'report') {
+    const { month, from, to, json, csv, html } = values;
+    const done = await report(config, { month, from, to, json, csv, html });
+    return typeof done === 'number' ? done : usageError(done.problem);
   }
   if (positionals.length > 0) return usageError(`Unknown command: ${positionals.join(' ')}`);
   if (config.TELEGRAM_BOT_TOKEN) return serve(config, config.TELEGRAM_BOT_TOKEN, values.flows);

@@ -1,0 +1,129 @@
+import type { FlowDefinition } from '../../flows/schema.js';
+import { localParts } from '../../flows/hours.js';
+import { shiftDate } from '../../flows/local-time.js';
+import { withProductionStore } from '../app/production-store.js';
+import type { Config } from '../config.js';
+import { checkDefinitions, DEFAULT_FLOWS_DIR } from '../flows-registry.js';
+import type { ReportSource } from '../record-port.js';
+import { localMidnight } from '../ticket-search.js';
+import { computeReport, type ReportDefinition } from './compute.js';
+import { formatCsv, formatJson, formatText } from './format.js';
+import { readReportData, reportSourceFromStore } from './source.js';
+
+/** `npm run report`: the monthly service-quality report (issue 14), as text, JSON or CSV. */
+
+/** The report command's options as typed. */
+export interface ReportFlags {
+  month?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  json?: boolean | undefined;
+  csv?: boolean | undefined;
+  html?: string | undefined;
+}
+
+export interface Period {
+  from: number;
+  to: number;
+  label: string;
+}
+
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/**
+ * The period the flags name, in `timeZone` (the default definition's): `--month 2026-11` (that
+ * month's local dates), `--from 2026-11-01 --to 2026-11-30` (local dates, `--to` included), or
+ * with neither the month of `now`. A problem in one line otherwise: a malformed month or date,
+ * `--month` with `--from`/`--to`, one of `--from`/`--to` without the other, `--to` before `--from`.
+ */
+export function parsePeriod(flags: ReportFlags, timeZone: string, now: number): Period | { problem: string } {
+  const { month, from, to } = flags;
+  if (month !== undefined && (from !== undefined || to !== undefined))
+    return { problem: 'Give --month or --from/--to, not both' };
+  if ((from === undefined) !== (to === undefined)) return { problem: '--from and --to go together (--to included)' };
+  if (from !== undefined && to !== undefined) {
+    const start = localMidnight(timeZone, from.trim());
+    const last = localMidnight(timeZone, to.trim());
+    if (start === undefined) return { problem: `--from must be a date YYYY-MM-DD (got "${from}")` };
+    if (last === undefined) return { problem: `--to must be a date YYYY-MM-DD (got "${to}")` };
+    if (last < start) return { problem: `--to (${to}) is before --from (${from})` };
+    const end = localMidnight(timeZone, shiftDate(to.trim(), 1)) ?? last + 86_400_000;
+    return { from: start, to: end, label: `${from.trim()}..${to.trim()}` };
+  }
+  const m = MONTH.exec((month ?? localParts(timeZone, now).date.slice(0, 7)).trim());
+  if (!m) return { problem: `--month must be YYYY-MM, e.g. 2026-11 (got "${month}")` };
+  const [year, mon] = [Number(m[1]), Number(m[2])];
+  const next = mon === 12 ? `${year + 1}-01-01` : `${year}-${String(mon + 1).padStart(2, '0')}-01`;
+  const start = localMidnight(timeZone, `${m[1]}-${m[2]}-01`);
+  const end = localMidnight(timeZone, next);
+  if (start === undefined || end === undefined) return { problem: `--month must be YYYY-MM (got "${month}")` };
+  return { from: start, to: end, label: `${m[1]}-${m[2]}` };
+}
+
+/** The definition the report reads: the default locale's, with category names in the desk language. */
+function reportDefinition(definitions: readonly FlowDefinition[], config: Config): ReportDefinition | undefined {
+  const main = definitions.find((d) => d.locale === config.DEFAULT_LOCALE) ?? definitions[0];
+  if (!main) return undefined;
+  const desk = definitions.find((d) => d.locale === (config.DESK_LANGUAGE ?? config.DEFAULT_LOCALE)) ?? main;
+  return { ...main, complaints: { categories: desk.complaints.categories } };
+}
+
+/**
+ * Runs the report from `source` and prints it (text in the desk language, `--json` or `--csv`).
+ * Resolves to `{ problem }` for flags it cannot run (the caller prints the usage, exit 2), 2 for
+ * `--html` (not yet: the renderer comes later), 1 when the definitions cannot be read, 0 otherwise.
+ */
+export async function runReport(
+  config: Config,
+  flags: ReportFlags,
+  openSource: (work: (source: ReportSource) => Promise<number>) => Promise<number>,
+  now = Date.now(),
+): Promise<number | { problem: string }> {
+  if (flags.json && flags.csv) return { problem: 'Give --json or --csv, not both' };
+  if (flags.html !== undefined && (flags.json || flags.csv))
+    return { problem: 'Give --html or --json/--csv, not both' };
+  if (flags.html !== undefined && flags.html.trim() === '') return { problem: '--html needs a file name' };
+  const dir = config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR;
+  const checked = await checkDefinitions(dir, config.DEFAULT_LOCALE);
+  const def = checked.ok ? reportDefinition(checked.definitions, config) : undefined;
+  if (!checked.ok || !def) {
+    const p = checked.ok ? undefined : checked.problems[0];
+    process.stderr.write(
+      `Invalid flow definitions in ${dir} (npm run flows:check lists them): ${p?.file}: ${p?.message}\n`,
+    );
+    return 1;
+  }
+  const period = parsePeriod(flags, def.timeZone, now);
+  if ('problem' in period) return period;
+  if (flags.html !== undefined) {
+    process.stderr.write('--html: not yet (the HTML report is coming); use the text report, --json or --csv\n');
+    return 2;
+  }
+  return openSource(async (source) => {
+    const data = await readReportData(source, period.from, period.to);
+    const report = computeReport(data, { definition: def, period, generatedAt: now });
+    const language = config.DESK_LANGUAGE ?? config.DEFAULT_LOCALE;
+    process.stdout.write(
+      flags.json ? formatJson(report) : flags.csv ? formatCsv(report) : formatText(report, language),
+    );
+    return 0;
+  });
+}
+
+/**
+ * `npm run report`: the report from the production store. STOP-GAP: today's tickets in Redis
+ * through reportSourceFromStore (needs REDIS_URL, exit 2 without it) until the record store lands.
+ */
+export function report(config: Config, flags: ReportFlags, now = Date.now()): Promise<number | { problem: string }> {
+  return runReport(
+    config,
+    flags,
+    (work) =>
+      withProductionStore(
+        config,
+        'The report reads the tickets kept in Redis: set REDIS_URL. (The playground without Redis keeps them in memory; use /tickets there.)',
+        (store) => work(reportSourceFromStore(store)),
+      ),
+    now,
+  );
+}

@@ -1,0 +1,206 @@
+import type { SupportedLocale } from '../../flows/locales.js';
+
+/**
+ * The report's words in each desk language (`DESK_LANGUAGE`, else `DEFAULT_LOCALE`, as the desk
+ * chooses: bots/config.ts, adapters/desk/text.ts). Handoff reasons and types read as on the desk.
+ */
+export interface ReportWords {
+  title: string;
+  /** "2026-11-01 to 2026-11-30", the period's local dates. */
+  range: (from: string, to: string) => string;
+  generated: string;
+  sections: { volume: string; bot: string; speed: string; outcome: string; satisfaction: string; targets: string };
+  labels: {
+    conversations: string;
+    matters: string;
+    byType: string;
+    byCategory: string;
+    byLocale: string;
+    byChannel: string;
+    withoutPerson: string;
+    handoff: string;
+    reasons: string;
+    afterHours: string;
+    unanswered: string;
+    botFirstResponse: string;
+    personFirstResponse: string;
+    neverReplied: string;
+    claimWait: string;
+    claimSlaBreaches: (seconds: number) => string;
+    resolution: string;
+    fcr: string;
+    promises: string;
+    kept: string;
+    broken: string;
+    escalated: string;
+    surveyWithin24h: string;
+    responseRate: string;
+    csat: string;
+    scores: string;
+    byAgent: string;
+    byCategoryCsat: string;
+  };
+  types: Record<'inquiry' | 'complaint' | 'suggestion', string>;
+  reasons: Record<string, string>;
+  escalations: Record<string, string>;
+  bot: string;
+  none: string;
+  average: string;
+  count: (n: number) => string;
+  times: (n: number) => string;
+  /** Units of a duration. */
+  seconds: string;
+  minutes: string;
+  hours: string;
+  target: string;
+  met: string;
+  missed: string;
+  noData: string;
+  list: string;
+  semicolon: string;
+  colon: string;
+  open: string;
+  close: string;
+}
+
+const ZH: ReportWords = {
+  title: '服务质量报告',
+  range: (from, to) => `${from} 至 ${to}`,
+  generated: '生成时间',
+  sections: {
+    volume: '一、服务量',
+    bot: '二、智能客服',
+    speed: '三、响应速度',
+    outcome: '四、处理结果',
+    satisfaction: '五、满意度',
+    targets: '六、目标核对',
+  },
+  labels: {
+    conversations: '会话数',
+    matters: '问题记录',
+    byType: '按类型',
+    byCategory: '投诉按类别',
+    byLocale: '按语言',
+    byChannel: '按渠道',
+    withoutPerson: '无需人工解决',
+    handoff: '转人工',
+    reasons: '原因',
+    afterHours: '非工作时间',
+    unanswered: '知识库未能回答的问题',
+    botFirstResponse: '机器人首次响应',
+    personFirstResponse: '人工首次响应（工作时间）',
+    neverReplied: '转人工后无人工回复',
+    claimWait: '排队等待接入',
+    claimSlaBreaches: (s) => `超过 ${s} 秒未接入`,
+    resolution: '问题解决率',
+    fcr: '一次性解决率',
+    promises: '承诺回复',
+    kept: '按时',
+    broken: '超时',
+    escalated: '升级',
+    surveyWithin24h: '24小时内回访',
+    responseRate: '评价率',
+    csat: '满意度（4–5分）',
+    scores: '评分分布',
+    byAgent: '按客服',
+    byCategoryCsat: '按类别',
+  },
+  types: { inquiry: '咨询', complaint: '投诉', suggestion: '建议' },
+  reasons: { asked: '客户要求人工服务', failures: '机器人无法解答', complaint: '投诉' },
+  escalations: {
+    supervisor: '客户要求主管',
+    'still-angry': '客户情绪未平复',
+    'always-human': '须人工处理的类别',
+    'promise-overdue': '承诺时间已过',
+    'working-days': '超过规定工作日未解决',
+  },
+  bot: '机器人',
+  none: '（无）',
+  average: '平均',
+  count: (n) => `${n} 个`,
+  times: (n) => `${n} 次`,
+  seconds: '秒',
+  minutes: '分钟',
+  hours: '小时',
+  target: '目标',
+  met: '✓ 达标',
+  missed: '✗ 未达标',
+  noData: '无数据',
+  list: '，',
+  semicolon: '；',
+  colon: '：',
+  open: '（',
+  close: '）',
+};
+
+const EN: ReportWords = {
+  title: 'Service-quality report',
+  range: (from, to) => `${from} to ${to}`,
+  generated: 'generated',
+  sections: {
+    volume: '1. Volume',
+    bot: '2. The bot',
+    speed: '3. Speed',
+    outcome: '4. Outcome',
+    satisfaction: '5. Satisfaction',
+    targets: '6. Targets',
+  },
+  labels: {
+    conversations: 'Conversations',
+    matters: 'Matters',
+    byType: 'by type',
+    byCategory: 'complaints by category',
+    byLocale: 'by language',
+    byChannel: 'by channel',
+    withoutPerson: 'Resolved without a person',
+    handoff: 'Handed to a person',
+    reasons: 'reasons',
+    afterHours: 'after hours',
+    unanswered: 'Questions the knowledge base could not answer',
+    botFirstResponse: "Bot's first response",
+    personFirstResponse: "A person's first response (business hours)",
+    neverReplied: 'Handed off, no agent reply',
+    claimWait: 'Queue wait until claimed',
+    claimSlaBreaches: (s) => `Not claimed within ${s} s`,
+    resolution: 'Resolution rate',
+    fcr: 'First-contact resolution',
+    promises: 'Promised replies',
+    kept: 'kept',
+    broken: 'broken',
+    escalated: 'Escalated',
+    surveyWithin24h: 'Follow-up survey within 24 h',
+    responseRate: 'Survey response rate',
+    csat: 'CSAT (scores 4–5)',
+    scores: 'scores',
+    byAgent: 'by agent',
+    byCategoryCsat: 'by category',
+  },
+  types: { inquiry: 'inquiry', complaint: 'complaint', suggestion: 'suggestion' },
+  reasons: { asked: 'the customer asked for a person', failures: 'the bot could not answer', complaint: 'complaint' },
+  escalations: {
+    supervisor: 'asked for a supervisor',
+    'still-angry': 'still upset',
+    'always-human': 'a category people handle',
+    'promise-overdue': 'promised time passed',
+    'working-days': 'unresolved after the working days allowed',
+  },
+  bot: 'the bot',
+  none: '(none)',
+  average: 'average',
+  count: (n) => `n = ${n}`,
+  times: (n) => `${n}×`,
+  seconds: 's',
+  minutes: 'min',
+  hours: 'h',
+  target: 'target',
+  met: '✓ met',
+  missed: '✗ missed',
+  noData: 'no data',
+  list: ', ',
+  semicolon: '; ',
+  colon: ': ',
+  open: ' (',
+  close: ')',
+};
+
+export const REPORT_WORDS: Record<SupportedLocale, ReportWords> = { 'zh-CN': ZH, en: EN };
