@@ -1,7 +1,17 @@
-import type { Effect, EffectType, HandoffCard, TicketSummary } from '../flows/contracts.js';
+import type { HandoffCard, TicketSummary } from '../flows/contracts.js';
 import { DeliveryError, LeaseLostError } from './errors.js';
 import type { Logger } from './log.js';
-import type { CardAddress, ChannelPort, DeskPort, Lease, OutboxItem, Store } from './ports.js';
+import type {
+  CardAddress,
+  ChannelPort,
+  DeskPort,
+  Lease,
+  OutboxEffect,
+  OutboxEffectType,
+  OutboxItem,
+  Store,
+} from './ports.js';
+import type { RecordGate } from './record-writes.js';
 import { createMediaHandlers } from './media.js';
 import { fillQueueText } from './transcript.js';
 
@@ -34,7 +44,7 @@ export interface GiveUpPolicy {
 /** The desk is down: the customer must not wait behind it. A card that cannot be posted ends the handoff (the flow tells the customer). */
 const DESK: GiveUpPolicy = { exhausted: 'drop', dropped: 'agent desk unreachable; dropping desk item' };
 
-export const GIVE_UP: Readonly<Record<EffectType, GiveUpPolicy>> = {
+export const GIVE_UP: Readonly<Record<OutboxEffectType, GiveUpPolicy>> = {
   reply: { exhausted: 'keep', tell: { unreachable: 'blocked' } },
   'reply.file': { exhausted: 'keep', tell: { unreachable: 'blocked' } },
   // Like every desk item, a file the desk cannot get after retries does not hold the customer up.
@@ -55,6 +65,8 @@ export const GIVE_UP: Readonly<Record<EffectType, GiveUpPolicy>> = {
   'ticket.put': { exhausted: 'keep' },
   'ticket.update': { exhausted: 'keep' },
   'unanswered.record': { exhausted: 'keep' },
+  // A record write never fails here: the gate defers it when the database is down (record-writes.ts).
+  'record.archive': { exhausted: 'keep' },
   'timer.set': { exhausted: 'keep' },
   'timer.cancel': { exhausted: 'keep' },
 };
@@ -67,6 +79,12 @@ export interface PerformerDeps {
   log?: Logger | undefined;
   /** Epoch ms now: the customer's history on a card is the last HISTORY_DAYS before it. */
   clock?: (() => number) | undefined;
+  /**
+   * The system of record (issue 14): tickets, their lifecycle, the archive and unanswered askings
+   * are written there, through the gate that defers them while the database is down. Without it,
+   * tickets go to the store's ticket store and nothing is archived.
+   */
+  records?: RecordGate | undefined;
 }
 
 /** How far back a card lists the customer's earlier tickets (issue 13, requirement 6). */
@@ -108,14 +126,16 @@ export async function historyFor(store: Store, card: HandoffCard, now: number): 
     }));
 }
 
-type Handlers = { [T in EffectType]: (item: OutboxItem, effect: Extract<Effect, { type: T }>) => Promise<void> };
+type Handlers = {
+  [T in OutboxEffectType]: (item: OutboxItem, effect: Extract<OutboxEffect, { type: T }>) => Promise<void>;
+};
 
 /**
  * Carries out one outbox item against its port. Throws DeliveryError (or whatever the port throws)
  * when it cannot; the caller decides about retries.
  */
 export function createPerformer(deps: PerformerDeps): (item: OutboxItem) => Promise<void> {
-  const { store, channels, desk } = deps;
+  const { store, channels, desk, records } = deps;
   const now = deps.clock ?? Date.now;
   /** The card with the customer's earlier tickets; without them when the store cannot say (the card matters more). */
   const withHistory = async (item: OutboxItem, card: HandoffCard): Promise<HandoffCard> => {
@@ -172,11 +192,19 @@ export function createPerformer(deps: PerformerDeps): (item: OutboxItem) => Prom
     'queue.join': (item, e) => store.queue.join(item.conversationId, e.at),
     'queue.leave': (item, e) => store.queue.leave(item.conversationId, e.at, e.claimed),
     transcript: async () => {},
-    'ticket.put': (_, e) => store.tickets.put(e.ticket),
-    'ticket.update': async (_, e) => void (await store.tickets.update(e.id, e.changes, e.at, e.ifStatus)),
-    // Counted once per outbox item (item ids are per conversation), however often it is retried.
-    'unanswered.record': (item, e) =>
-      store.unanswered.record({ text: e.text, locale: e.locale, at: e.at }, `${item.conversationId}\u0000${item.id}`),
+    'ticket.put': (item, e) => (records ? records.write(item) : store.tickets.put(e.ticket)),
+    'ticket.update': async (item, e) =>
+      records ? records.write(item) : void (await store.tickets.update(e.id, e.changes, e.at, e.ifStatus)),
+    // Counted once per outbox item (item ids are per conversation), however often it is retried: in
+    // the hot list admins review (`npm run unanswered`), and on the record for the monthly report.
+    'unanswered.record': async (item, e) => {
+      await store.unanswered.record(
+        { text: e.text, locale: e.locale, at: e.at },
+        `${item.conversationId}\u0000${item.id}`,
+      );
+      await records?.write(item);
+    },
+    'record.archive': async (item) => records?.write(item),
     'timer.set': (item, e) =>
       store.timers.schedule({
         conversationId: item.conversationId,
@@ -191,12 +219,13 @@ export function createPerformer(deps: PerformerDeps): (item: OutboxItem) => Prom
 }
 
 /** Dispatches on the effect's type, keeping the handler and its effect's type together. */
-function perform<T extends EffectType>(
+function perform<T extends OutboxEffectType>(
   handlers: Handlers,
   item: OutboxItem,
-  effect: Extract<Effect, { type: T }>,
+  effect: Extract<OutboxEffect, { type: T }>,
 ): Promise<void> {
-  const handler: (item: OutboxItem, effect: Extract<Effect, { type: T }>) => Promise<void> = handlers[effect.type as T];
+  const handler: (item: OutboxItem, effect: Extract<OutboxEffect, { type: T }>) => Promise<void> =
+    handlers[effect.type as T];
   return handler(item, effect);
 }
 

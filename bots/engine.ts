@@ -2,6 +2,8 @@ import type { FlowInput, StepResult } from '../flows/contracts.js';
 import type { ConversationFlow } from '../flows/step.js';
 import { ticketOfTimer } from '../flows/ticket.js';
 import { Courier } from './delivery.js';
+import type { RecordStore } from './record-port.js';
+import { RecordGate } from './record-writes.js';
 import { LeaseLostError } from './errors.js';
 import type { Logger } from './log.js';
 import {
@@ -49,6 +51,12 @@ export interface EngineDeps {
   /** Waits between delivery retries; tests pass an instant one. */
   sleep?: (ms: number) => Promise<void>;
   options?: Partial<EngineOptions>;
+  /**
+   * The system of record (issue 14). With it, every turn's transcript is archived there, and
+   * tickets, their lifecycle and unanswered askings are written there (deferred while the database
+   * is down, never holding a reply up). The store's `tickets` should then be the record's.
+   */
+  record?: RecordStore | undefined;
 }
 
 /** Things that went wrong without stopping anyone, counted since start (for the operator). */
@@ -77,6 +85,9 @@ export class Engine {
     this.options = { ...DEFAULTS, ...deps.options };
     this.courier = new Courier({
       ...deps,
+      ...(deps.record
+        ? { records: new RecordGate({ record: deps.record, store: deps.store, log: deps.log, clock: deps.clock }) }
+        : {}),
       options: this.options,
       sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     });
@@ -242,6 +253,15 @@ export class Engine {
     const labels: Readonly<Record<string, string>> = flow.bundle.locales.get(result.locale)?.definition.choices ?? {};
     const transcript = transcriptOf(event, result.effects, labels);
     const outbox = outboxOf(event, result, this.deps.channels.get(result.channel || event.channel)?.split);
+    // The turn's lines for the archive, after its replies: the record never holds a customer up.
+    if (this.deps.record && transcript.length > 0)
+      outbox.push({
+        id: `${event.id}#archive`,
+        conversationId: event.conversationId,
+        channel: result.channel || event.channel,
+        customerId: result.customerId || event.customer?.id || '',
+        effect: { type: 'record.archive', entries: transcript },
+      });
     const waiting = await store.commit(lease, { eventId: event.id, record: result.record, transcript, outbox });
     log.debug('turn committed', {
       conversationId: event.conversationId,

@@ -36,13 +36,25 @@ export const TranscriptEntry = z.object({
 });
 export type TranscriptEntry = z.infer<typeof TranscriptEntry>;
 
+/**
+ * The engine's own work of a turn besides the flow's effects: the turn's transcript entries for the
+ * archive in the system of record (issue 14), written after the replies are sent.
+ */
+export const ArchiveEffect = z.object({ type: z.literal('record.archive'), entries: z.array(TranscriptEntry) });
+export type ArchiveEffect = z.infer<typeof ArchiveEffect>;
+
+/** What an outbox item carries: a flow's effect, or the engine's archive of the turn. */
+export const OutboxEffect = z.union([Effect, ArchiveEffect]);
+export type OutboxEffect = z.infer<typeof OutboxEffect>;
+export type OutboxEffectType = OutboxEffect['type'];
+
 /** Work a turn leaves behind, delivered after the turn is committed and acknowledged one by one. */
 export const OutboxItem = z.object({
   id: z.string(),
   conversationId: z.string(),
   channel: z.string(),
   customerId: z.string(),
-  effect: Effect,
+  effect: OutboxEffect,
 });
 export type OutboxItem = z.infer<typeof OutboxItem>;
 
@@ -240,6 +252,24 @@ export interface QueueStore {
   averageWaitSeconds(): Promise<number | undefined>;
 }
 
+/**
+ * Writes to the system of record that could not be made when delivered (the database was down),
+ * kept in order until the record writer applies them (bots/record-writer.ts). Shared by every
+ * replica; one writer at a time holds `lock`.
+ */
+export interface DeferredRecords {
+  /** Appends an item (its record write is idempotent: applying it twice changes nothing). */
+  push(item: OutboxItem): Promise<void>;
+  /** The oldest `limit` entries, oldest first; undefined for an unreadable one (the writer drops it, logged). */
+  peek(limit: number): Promise<Array<OutboxItem | undefined>>;
+  /** Removes the oldest `count` items (those applied). */
+  drop(count: number): Promise<void>;
+  size(): Promise<number>;
+  /** Takes the writer's lock for `ttlMs` under `token`; false when another writer holds it. */
+  lock(token: string, ttlMs: number): Promise<boolean>;
+  unlock(token: string): Promise<void>;
+}
+
 /** Small shared lookups that must survive restarts (a desk's thread ↔ conversation mapping). */
 export interface LinkStore {
   set(key: string, value: string): Promise<void>;
@@ -266,6 +296,7 @@ export interface Store extends ConversationStore {
   readonly queue: QueueStore;
   readonly unanswered: UnansweredStore;
   readonly transfers: TransferStore;
+  readonly deferred: DeferredRecords;
   close(): Promise<void>;
 }
 

@@ -1,3 +1,5 @@
+import { MemoryDeferred } from './deferred.js';
+import { MemoryTickets } from './memory-tickets.js';
 import { randomUUID } from 'node:crypto';
 import { LeaseLostError } from '../../bots/errors.js';
 import {
@@ -10,8 +12,8 @@ import {
   type DueTimer,
   type Lease,
   type OutboxItem,
+  type DeferredRecords,
   type Store,
-  type TicketQuery,
   type TicketStore,
   type LinkStore,
   type RateStore,
@@ -25,20 +27,15 @@ import {
   type UnansweredQuestion,
   type UnansweredStore,
 } from '../../bots/ports.js';
-import type { Ticket, TicketChanges, TicketStatus } from '../../flows/ticket.js';
 import {
   averageWait,
   inboundId,
-  mergeTicket,
-  newestFirst,
   parseInbound,
-  putOver,
   parseTimer,
   RECENT_WAITS,
   splitHandle,
   storeLimits,
   evictionOrder,
-  ticketQuery,
   timerHandle,
   timerMember,
   unansweredMember,
@@ -74,12 +71,17 @@ export class MemoryStore implements Store {
   private readonly pendingSet = new Set<string>();
   private readonly limits: StoreLimits;
 
+  readonly deferred: DeferredRecords;
+
   constructor(
     private readonly clock: () => number = Date.now,
     limits: Partial<StoreLimits> = {},
+    /** Where tickets live: the system of record (issue 14); in memory when not given. */
+    tickets?: TicketStore,
   ) {
     this.limits = storeLimits(limits);
-    this.tickets = new MemoryTickets();
+    this.tickets = tickets ?? new MemoryTickets();
+    this.deferred = new MemoryDeferred(clock);
     this.timers = new MemoryTimers();
     this.unanswered = new MemoryUnanswered(clock, this.limits);
     // Transfers done, by conversation and transfer id → when that is forgotten (epoch ms).
@@ -216,48 +218,6 @@ export class MemoryStore implements Store {
   }
 
   async close(): Promise<void> {}
-}
-
-class MemoryTickets implements TicketStore {
-  private readonly byId = new Map<string, string>();
-
-  async put(ticket: Ticket): Promise<void> {
-    // Read and written without an await in between, like update: the stored events are kept.
-    const raw = this.byId.get(ticket.id);
-    this.byId.set(
-      ticket.id,
-      JSON.stringify(putOver(raw === undefined ? undefined : (JSON.parse(raw) as Ticket), ticket)),
-    );
-  }
-
-  async update(id: string, changes: TicketChanges, at: number, ifStatus?: TicketStatus): Promise<Ticket | undefined> {
-    // Read and written without an await in between: two concurrent updates must not both start
-    // from the same version (the Redis store's compare-and-set gives the same guarantee).
-    const raw = this.byId.get(id);
-    if (raw === undefined) return undefined;
-    const current = JSON.parse(raw) as Ticket;
-    const next = mergeTicket(current, changes, at, ifStatus);
-    if (!next) return current;
-    this.byId.set(id, JSON.stringify(next));
-    return next;
-  }
-
-  async get(id: string): Promise<Ticket | undefined> {
-    const raw = this.byId.get(id);
-    return raw === undefined ? undefined : (JSON.parse(raw) as Ticket);
-  }
-
-  async list(query: TicketQuery = {}): Promise<Ticket[]> {
-    const { limit, matches } = ticketQuery(query);
-    // An id names one ticket at most; anything else is a scan (the playground keeps few).
-    const one = query.id === undefined ? undefined : this.byId.get(query.id);
-    const raws = query.id === undefined ? [...this.byId.values()] : one === undefined ? [] : [one];
-    return raws
-      .map((raw) => JSON.parse(raw) as Ticket)
-      .filter(matches)
-      .sort(newestFirst)
-      .slice(0, limit);
-  }
 }
 
 class MemoryTimers implements TimerStore {

@@ -1,3 +1,5 @@
+import { RedisDeferred } from './deferred.js';
+import type { DeferredRecords } from '../../bots/ports.js';
 import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { LeaseLostError, ServiceBotError } from '../../bots/errors.js';
@@ -39,6 +41,8 @@ export interface RedisStoreOptions {
   prefix?: string;
   limits?: Partial<StoreLimits>;
   redisOptions?: RedisOptions;
+  /** Where tickets live: the system of record (issue 14); in Redis (one hash) when not given. */
+  tickets?: TicketStore | undefined;
 }
 
 export class RedisStore implements Store {
@@ -49,6 +53,7 @@ export class RedisStore implements Store {
   readonly rates: RateStore;
   readonly unanswered: UnansweredStore;
   readonly transfers: TransferStore;
+  readonly deferred: DeferredRecords;
   private readonly limits: StoreLimits;
   private readonly p: string;
   /** The ioredis command each script is defined as. */
@@ -58,6 +63,7 @@ export class RedisStore implements Store {
     private readonly redis: Redis,
     prefix: string,
     limits: Partial<StoreLimits>,
+    tickets: TicketStore | undefined,
   ) {
     this.p = prefix;
     this.limits = storeLimits(limits);
@@ -66,7 +72,8 @@ export class RedisStore implements Store {
       this.commands.set(s, name);
     }
     const run: Runner = (s, keys, args) => this.run(s, keys, args);
-    this.tickets = new RedisTickets(redis, prefix, run);
+    this.tickets = tickets ?? new RedisTickets(redis, prefix, run);
+    this.deferred = new RedisDeferred(redis, prefix);
     this.timers = new RedisTimers(prefix, run);
     this.queue = new RedisQueue(redis, prefix);
     this.unanswered = new RedisUnanswered(redis, prefix, run, this.limits);
@@ -113,7 +120,7 @@ export class RedisStore implements Store {
         `Cannot reach Redis at ${redactUrl(options.url)}: ${(err as Error).message.replace(/\.+$/, '')}. Start a Redis server or fix REDIS_URL.`,
       );
     }
-    return new RedisStore(redis, options.prefix ?? 'csb:', options.limits ?? {});
+    return new RedisStore(redis, options.prefix ?? 'csb:', options.limits ?? {}, options.tickets);
   }
 
   /** Runs a script (one EVALSHA) and reads its reply. */

@@ -1,0 +1,147 @@
+import type { Logger } from './log.js';
+import type { OutboxItem, Store } from './ports.js';
+import type { RecordStore } from './record-port.js';
+
+/**
+ * Writing to the system of record without ever holding a customer up (issue 14: "a database
+ * outage delays the record but never loses it and never stops customers being answered").
+ * Record items (tickets, their lifecycle, the archive, unanswered askings) ride the
+ * conversation's outbox after its replies; each is written once when delivered. When the
+ * database does not answer, the item is deferred, in order, to a shared Redis list instead of
+ * being retried in the outbox (where it would hold the conversation's next replies), and the
+ * record writer applies the backlog once the database is back. Every write is idempotent, so an
+ * item applied twice (a crash between the write and the acknowledgement) changes nothing.
+ */
+
+/** The outbox effects that are writes to the system of record. */
+export const RECORD_EFFECTS: ReadonlySet<OutboxItem['effect']['type']> = new Set([
+  'ticket.put',
+  'ticket.update',
+  'unanswered.record',
+  'record.archive',
+]);
+
+/** Applies one record item to the system of record; throws when the database does not take it. */
+export async function applyRecord(record: RecordStore, item: OutboxItem): Promise<void> {
+  const e = item.effect;
+  switch (e.type) {
+    case 'ticket.put':
+      return record.tickets.put(e.ticket);
+    case 'ticket.update':
+      await record.tickets.update(e.id, e.changes, e.at, e.ifStatus);
+      return;
+    case 'unanswered.record':
+      return record.recordUnanswered(
+        { text: e.text, locale: e.locale, at: e.at },
+        `${item.conversationId}\u0000${item.id}`,
+      );
+    case 'record.archive': {
+      const conversation = { conversationId: item.conversationId, channel: item.channel, customerId: item.customerId };
+      return record.archive(conversation, e.entries);
+    }
+    default:
+      return;
+  }
+}
+
+/** After a failed write, how long the gate defers without trying (ms): one slow timeout, not one per item. */
+const DOWN_MS = 5_000;
+/** How long the gate trusts what it last saw of the backlog (ms). */
+const BACKLOG_TTL_MS = 2_000;
+
+/**
+ * The courier's way to the record: writes now when the database answers and nothing older is
+ * waiting (order is kept: a lifecycle step never lands before its ticket), defers otherwise.
+ * Throws only when the deferral itself fails (Redis down): the item then stays in the outbox.
+ */
+export class RecordGate {
+  private downUntil = 0;
+  private backlog: { size: number; seenAt: number } = { size: 0, seenAt: -Infinity };
+
+  constructor(private readonly deps: { record: RecordStore; store: Store; log: Logger; clock: () => number }) {}
+
+  async write(item: OutboxItem): Promise<void> {
+    const now = this.deps.clock();
+    if (now < this.downUntil || (await this.waiting(now)) > 0) return this.defer(item);
+    try {
+      await applyRecord(this.deps.record, item);
+    } catch (err) {
+      this.downUntil = now + DOWN_MS;
+      this.deps.log.warn(
+        'the system of record did not take a write; it is deferred and applied once the database is back',
+        {
+          conversationId: item.conversationId,
+          item: item.id,
+          effect: item.effect.type,
+          error: String(err),
+        },
+      );
+      await this.defer(item);
+    }
+  }
+
+  /** The backlog as last seen (refreshed every BACKLOG_TTL_MS). */
+  private async waiting(now: number): Promise<number> {
+    if (now - this.backlog.seenAt > BACKLOG_TTL_MS)
+      this.backlog = { size: await this.deps.store.deferred.size(), seenAt: now };
+    return this.backlog.size;
+  }
+
+  private async defer(item: OutboxItem): Promise<void> {
+    await this.deps.store.deferred.push(item);
+    this.backlog = { size: this.backlog.size + 1, seenAt: this.backlog.seenAt };
+  }
+}
+
+/**
+ * Applies the deferred backlog to the system of record, oldest first, one writer at a time across
+ * replicas. Stops at the first item the database refuses (it stays first, and the rest wait behind
+ * it, in order); an unreadable entry is logged and dropped.
+ */
+export class RecordWriter {
+  private readonly token = `${process.pid}:${Math.random().toString(36).slice(2)}`;
+
+  constructor(
+    private readonly deps: { record: RecordStore; store: Store; log: Logger; batch?: number; lockMs?: number },
+  ) {}
+
+  /** Applies what waits; resolves with how many items were applied (0 when another replica is at it). */
+  async drain(): Promise<number> {
+    const { store, record, log } = this.deps;
+    const batch = this.deps.batch ?? 100;
+    if (!(await store.deferred.lock(this.token, this.deps.lockMs ?? 30_000))) return 0;
+    let applied = 0;
+    try {
+      for (;;) {
+        const items = await store.deferred.peek(batch);
+        if (items.length === 0) break;
+        let done = 0;
+        for (const item of items) {
+          if (!item) {
+            log.error('dropping an unreadable deferred record write');
+            done++;
+            continue;
+          }
+          try {
+            await applyRecord(record, item);
+          } catch (err) {
+            log.warn('the system of record is still not taking writes; the backlog waits', {
+              waiting: await store.deferred.size(),
+              error: String(err),
+            });
+            await store.deferred.drop(done);
+            return applied + done;
+          }
+          done++;
+        }
+        await store.deferred.drop(done);
+        applied += done;
+        if (items.length < batch) break;
+      }
+      if (applied > 0) log.info('deferred record writes applied', { applied });
+      return applied;
+    } finally {
+      await store.deferred.unlock(this.token);
+    }
+  }
+}
