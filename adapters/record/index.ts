@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, type MigrationResult } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
@@ -160,7 +161,10 @@ function serverDialect(options: RecordOptions): PostgresDialect {
 }
 
 async function pgliteDialect(options: RecordOptions): Promise<PGliteDialect> {
-  return new PGliteDialect(await PGlite.create(options.dataDir ?? DEFAULT_DATA_DIR));
+  const dir = options.dataDir ?? DEFAULT_DATA_DIR;
+  // A folder (not `memory://` or another scheme) is made with its parents: PGlite makes only the last one.
+  if (!/^[a-z]+:\/\//.test(dir)) await mkdir(dir, { recursive: true });
+  return new PGliteDialect(await PGlite.create(dir));
 }
 
 /**
