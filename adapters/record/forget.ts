@@ -81,6 +81,7 @@ export async function forgetCustomer(
         conversation_id: t.conversationId,
         need: '',
         facts: '[]',
+        words: '[]',
         outcome: '',
         comment: null,
         body: JSON.stringify(t),

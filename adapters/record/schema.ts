@@ -41,6 +41,12 @@ export interface TicketsTable {
   claimed_by: MaybeJson<AgentRef>;
   resolved_by: MaybeJson<AgentRef>;
   flow_version: string | null;
+  /**
+   * The need, each fact, the outcome and the comment, lower-cased in JS (as the other stores
+   * compare them): what a text search reads, so case folding does not depend on the server's
+   * locale (a `C` cluster's lower() leaves É as it is).
+   */
+  words: Json<string[]>;
   /** Whether the ticket has an events list (possibly empty): a ticket stored without one gets none invented. */
   has_events: boolean;
   body: Json<TicketBody>;

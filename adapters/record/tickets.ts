@@ -90,15 +90,13 @@ export class RecordTickets implements TicketStore {
 }
 
 /**
- * Whether the need, a fact, the outcome or the comment contains `text`, ignoring case (lower() on
- * both sides: the same as the other stores' toLocaleLowerCase for every script the desk meets).
- * strpos, not LIKE, so `%` and `_` in the words are plain characters.
+ * Whether the need, a fact, the outcome or the comment contains `text`, ignoring case: `words`
+ * holds them lower-cased as the other stores compare them (shared.ts: toLocaleLowerCase), the
+ * needle is lower-cased the same way. strpos, not LIKE, so `%` and `_` are plain characters.
  */
 function mentions(text: string) {
-  const needle = sql`lower(${text})`;
-  return sql<boolean>`(strpos(lower(need), ${needle}) > 0 or strpos(lower(outcome), ${needle}) > 0
-    or strpos(lower(coalesce(comment, '')), ${needle}) > 0
-    or exists (select 1 from jsonb_array_elements_text(facts) as f(fact) where strpos(lower(f.fact), ${needle}) > 0))`;
+  return sql<boolean>`exists (select 1 from jsonb_array_elements_text(words) as w(word)
+    where strpos(w.word, ${text.toLocaleLowerCase()}) > 0)`;
 }
 
 /** The row of a ticket: its columns, and the ticket but its events as `body`. */
@@ -127,6 +125,7 @@ export function ticketRow(
     claimed_by: maybeJson(t.claimedBy),
     resolved_by: maybeJson(t.resolvedBy),
     flow_version: t.flowVersion ?? null,
+    words: json([t.need, ...t.facts, t.outcome, ...(t.comment ? [t.comment] : [])].map((w) => w.toLocaleLowerCase())),
     has_events: hasEvents,
     body: json(body),
     created_at: instant(t.createdAt),

@@ -33,6 +33,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('claimed_by', 'jsonb')
     .addColumn('resolved_by', 'jsonb')
     .addColumn('flow_version', 'text')
+    // The need, facts, outcome and comment lower-cased by the store (text search, whatever the server's locale).
+    .addColumn('words', 'jsonb', (c) => c.notNull())
     .addColumn('has_events', 'boolean', (c) => c.notNull().defaultTo(false))
     .addColumn('body', 'jsonb', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())

@@ -142,6 +142,18 @@ onBothDatabases('record', (backend) => {
     expect(month[0]?.events).toBeUndefined();
   });
 
+  it("finds words whatever their case and script, whatever the server's locale, and takes % and _ literally", async () => {
+    await store.tickets.put({ ...ticket('T1', min(1)), need: 'Réclamation ÉTÉ', facts: ['ΣΟΦΊΑ'] });
+    await store.tickets.put({ ...ticket('T2', min(2)), need: '100% refund_now' });
+    const ids = async (text: string) => (await store.tickets.list({ text })).map((t) => t.id);
+    expect(await ids('été')).toEqual(['T1']);
+    expect(await ids('σοφία')).toEqual(['T1']);
+    expect(await ids('0% r')).toEqual(['T2']);
+    expect(await ids('%')).toEqual(['T2']);
+    expect(await ids('d_n')).toEqual(['T2']);
+    expect(await ids('_')).toEqual(['T2']);
+  });
+
   it('forgets a customer: transcripts and words gone, tickets anonymised under one pseudonym, every figure unchanged', async () => {
     const words = ['我的手机号13912345678绑定错了', '订单 88231 林', '已为您改绑手机', '谢谢林姐', '会员积分林小姐问'];
     const secrets = [
