@@ -6,6 +6,13 @@ import { sql, type Kysely } from 'kysely';
  * for issue 15, flow versions and the admin audit log. The same SQL on PostgreSQL 15+ and PGlite.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await ticketTables(db);
+  await archiveTables(db);
+  await laterTables(db);
+}
+
+/** Settings, tickets and their lifecycle events. */
+async function ticketTables(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('settings')
     .addColumn('key', 'text', (c) => c.primaryKey())
@@ -69,7 +76,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('ticket_events')
     .columns(['ticket_id', 'at', 'seq'])
     .execute();
+}
 
+/** Every transcript line, the conversations' summaries, and unanswered askings. */
+async function archiveTables(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('transcript_entries')
     .addColumn('seq', 'bigint', (c) => c.generatedAlwaysAsIdentity().primaryKey())
@@ -115,7 +125,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('unanswered_askings')
     .column('conversation_id')
     .execute();
+}
 
+/** For issue 15: flow versions and the admin audit log. */
+async function laterTables(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('flow_versions')
     .addColumn('id', 'text', (c) => c.primaryKey())
