@@ -8,6 +8,7 @@ import {
   type Lease,
   type OutboxItem,
   type Store,
+  type TicketStore,
   type TimerSpec,
 } from '../../../bots/ports.js';
 import type { Ticket, TicketEvent } from '../../../flows/ticket.js';
@@ -359,200 +360,10 @@ export function storeContract(name: string, open: OpenStore): void {
       });
     });
 
-    describe('tickets', () => {
-      it('puts idempotently, gets, and returns undefined for unknown tickets', async () => {
-        const { store } = await fresh();
-        await store.tickets.put(ticket('T1', 100));
-        await store.tickets.put(ticket('T1', 100));
-        expect(await store.tickets.get('T1')).toEqual(ticket('T1', 100));
-        expect(await store.tickets.list()).toEqual([ticket('T1', 100)]);
-        expect(await store.tickets.get('nope')).toBeUndefined();
-        expect(await store.tickets.update('nope', { satisfaction: 1 }, 1)).toBeUndefined();
-      });
-
-      it('updates only while the ticket has the expected status, and never moves updatedAt back', async () => {
-        const { store } = await fresh();
-        await store.tickets.put(ticket('T1', 100, 'pending'));
-        expect(await store.tickets.update('T1', { satisfaction: 4 }, 300)).toMatchObject({
-          id: 'T1',
-          satisfaction: 4,
-          updatedAt: 300,
-        });
-        expect(await store.tickets.update('T1', { status: 'resolved' }, 200, 'pending')).toMatchObject({
-          status: 'resolved',
-          updatedAt: 300,
-        });
-        // Already resolved: the guarded change is refused and the ticket comes back as it is.
-        const refused = await store.tickets.update('T1', { status: 'unresolved' }, 400, 'pending');
-        expect(refused).toMatchObject({ status: 'resolved', updatedAt: 300 });
-        expect(await store.tickets.get('T1')).toEqual(refused);
-      });
-
-      it('applies concurrent ticket updates without losing either', async () => {
-        const { store } = await fresh();
-        await store.tickets.put(ticket('T3', 100));
-        await Promise.all([
-          store.tickets.update('T3', { satisfaction: 5 }, 200),
-          store.tickets.update('T3', { status: 'resolved' }, 201),
-        ]);
-        expect(await store.tickets.get('T3')).toMatchObject({ satisfaction: 5, status: 'resolved', updatedAt: 201 });
-      });
-
-      it('lists newest first (ties by id, descending), filtered, 50 unless a limit is given', async () => {
-        const { store } = await fresh();
-        await store.tickets.put(ticket('T1', 100));
-        await store.tickets.put(ticket('T2', 200, 'pending'));
-        await store.tickets.put(ticket('T4', 200, 'pending', 'tg:9'));
-        await store.tickets.put(ticket('T3', 150, 'pending'));
-        expect((await store.tickets.list()).map((t) => t.id)).toEqual(['T4', 'T2', 'T3', 'T1']);
-        expect((await store.tickets.list({ status: 'pending' })).map((t) => t.id)).toEqual(['T4', 'T2', 'T3']);
-        expect((await store.tickets.list({ conversationId: 'tg:42' })).map((t) => t.id)).toEqual(['T2', 'T3', 'T1']);
-        expect(
-          (await store.tickets.list({ status: 'pending', conversationId: 'tg:42', limit: 1 })).map((t) => t.id),
-        ).toEqual(['T2']);
-        expect(await store.tickets.list({ status: 'resolved' })).toEqual([]);
-        for (let i = 0; i < 55; i++) await store.tickets.put(ticket(`M${String(i).padStart(2, '0')}`, 1_000 + i));
-        const page = await store.tickets.list();
-        expect(page).toHaveLength(50);
-        expect(page[0]?.id).toBe('M54');
-        expect(await store.tickets.list({ limit: 200 })).toHaveLength(59);
-      });
-    });
-
-    describe('ticket lifecycle events (issue 13)', () => {
-      const created = (at: number): TicketEvent => ({ type: 'created', at });
-      const claimed = (at: number, id = 'U1'): TicketEvent => ({ type: 'claimed', at, by: { id, name: '小王' } });
-
-      it('invents no events for a ticket stored without any, and keeps the ones it has', async () => {
-        const { store } = await fresh();
-        await store.tickets.put(ticket('T1', 100));
-        expect((await store.tickets.get('T1'))?.events).toBeUndefined();
-        await store.tickets.put({ ...ticket('T2', 100), events: [created(100)] });
-        expect((await store.tickets.get('T2'))?.events).toEqual([created(100)]);
-      });
-
-      it('keeps the stored events when a put is retried after later steps (union, in time order)', async () => {
-        const { store } = await fresh();
-        const first = { ...ticket('T1', 100, 'pending'), events: [created(100)] };
-        await store.tickets.put(first);
-        await store.tickets.update('T1', { events: [claimed(300)] }, 300);
-        // The delivery of the put is retried (its acknowledgement was lost), with a step of its own.
-        await store.tickets.put({ ...first, events: [created(100), { type: 'promised', at: 100, promisedBy: 9_000 }] });
-        const stored = await store.tickets.get('T1');
-        expect(stored?.events).toEqual([created(100), { type: 'promised', at: 100, promisedBy: 9_000 }, claimed(300)]);
-        // The put's other fields replace the stored ones, as before.
-        expect(stored?.status).toBe('pending');
-      });
-
-      it('appends update events once: a retried delivery appends nothing, another actor or time is a new step', async () => {
-        const { store } = await fresh();
-        await store.tickets.put({ ...ticket('T1', 100, 'pending'), events: [created(100)] });
-        await store.tickets.update('T1', { claimedBy: { id: 'U1' }, events: [claimed(200)] }, 200);
-        const again = await store.tickets.update('T1', { claimedBy: { id: 'U1' }, events: [claimed(200)] }, 200);
-        expect(again?.events).toEqual([created(100), claimed(200)]);
-        const later = await store.tickets.update('T1', { events: [claimed(200, 'U2'), claimed(250)] }, 250);
-        expect(later?.events).toEqual([created(100), claimed(200), claimed(200, 'U2'), claimed(250)]);
-        expect(await store.tickets.get('T1')).toEqual(later);
-        // A guarded update that is refused appends nothing either.
-        await store.tickets.update(
-          'T1',
-          { status: 'resolved', events: [{ type: 'resolved', at: 300 }] },
-          300,
-          'answered',
-        );
-        expect((await store.tickets.get('T1'))?.events).toHaveLength(4);
-      });
-
-      it('appends to a ticket stored before issue 13 (no events yet)', async () => {
-        const { store } = await fresh();
-        await store.tickets.put(ticket('T1', 100, 'pending'));
-        expect((await store.tickets.update('T1', { events: [claimed(200)] }, 200))?.events).toEqual([claimed(200)]);
-      });
-
-      it(`keeps the first ${MAX_TICKET_EVENTS} events of a ticket`, async () => {
-        const { store } = await fresh();
-        await store.tickets.put({ ...ticket('T1', 100), events: [created(100)] });
-        const many = Array.from({ length: MAX_TICKET_EVENTS + 5 }, (_, i) => claimed(200 + i));
-        const updated = await store.tickets.update('T1', { events: many }, 500);
-        expect(updated?.events).toHaveLength(MAX_TICKET_EVENTS);
-        expect(updated?.events?.[0]).toEqual(created(100));
-        expect(updated?.events?.at(-1)).toEqual(claimed(200 + MAX_TICKET_EVENTS - 2));
-      });
-
-      it('merges a put and an update that race, losing neither', async () => {
-        const { store } = await fresh();
-        const first = { ...ticket('T1', 100, 'pending'), events: [created(100)] };
-        await store.tickets.put(first);
-        await Promise.all([
-          store.tickets.put(first),
-          store.tickets.update('T1', { events: [claimed(200)] }, 200),
-          store.tickets.update('T1', { events: [{ type: 'reminded', at: 210 }] }, 210),
-        ]);
-        expect((await store.tickets.get('T1'))?.events).toEqual([
-          created(100),
-          claimed(200),
-          { type: 'reminded', at: 210 },
-        ]);
-      });
-    });
-
-    describe('ticket search (issue 13)', () => {
-      /** Tickets of three customers over three days, with words to find. */
-      async function sample(store: Store): Promise<void> {
-        const of = (id: string, createdAt: number, customer: string, extra: Partial<Ticket> = {}): Ticket => ({
-          ...ticket(id, createdAt, 'answered', `tg:${customer}`),
-          customer: { id: customer },
-          need: '咨询',
-          ...extra,
-        });
-        await store.tickets.put(of('T1', DAY, 'c1', { need: '发票开错了' }));
-        await store.tickets.put(of('T2', 2 * DAY, 'c1', { status: 'pending', facts: ['订单号 20261120001'] }));
-        await store.tickets.put(of('T3', 2 * DAY, 'c2', { type: 'complaint', outcome: 'Refund Sent' }));
-        await store.tickets.put(of('T4', 3 * DAY, 'c1', { comment: '客服态度很好' }));
-        await store.tickets.put(of('T5', 3 * DAY + 1, 'c3', { status: 'pending' }));
-      }
-      const ids = (list: Ticket[]) => list.map((t) => t.id);
-      const DAY = 86_400_000;
-
-      it('finds one ticket by id, and nothing for an unknown id', async () => {
-        const { store } = await fresh();
-        await sample(store);
-        expect(ids(await store.tickets.list({ id: 'T3' }))).toEqual(['T3']);
-        expect(await store.tickets.list({ id: 'T9' })).toEqual([]);
-        // Every field given must match.
-        expect(await store.tickets.list({ id: 'T3', customerId: 'c1' })).toEqual([]);
-      });
-
-      it("lists a customer's tickets newest first, within a date range (from inclusive, to exclusive)", async () => {
-        const { store } = await fresh();
-        await sample(store);
-        expect(ids(await store.tickets.list({ customerId: 'c1' }))).toEqual(['T4', 'T2', 'T1']);
-        expect(ids(await store.tickets.list({ customerId: 'c1', from: 2 * DAY }))).toEqual(['T4', 'T2']);
-        expect(ids(await store.tickets.list({ customerId: 'c1', to: 3 * DAY }))).toEqual(['T2', 'T1']);
-        expect(ids(await store.tickets.list({ customerId: 'c1', status: 'pending' }))).toEqual(['T2']);
-        expect(ids(await store.tickets.list({ customerId: 'c1', limit: 1 }))).toEqual(['T4']);
-        expect(await store.tickets.list({ customerId: 'nobody' })).toEqual([]);
-        expect(ids(await store.tickets.list({ from: 2 * DAY, to: 3 * DAY + 1 }))).toEqual(['T4', 'T3', 'T2']);
-      });
-
-      it('finds words in the need, facts, outcome or comment, whatever their case', async () => {
-        const { store } = await fresh();
-        await sample(store);
-        expect(ids(await store.tickets.list({ text: '发票' }))).toEqual(['T1']);
-        expect(ids(await store.tickets.list({ text: '20261120001' }))).toEqual(['T2']);
-        expect(ids(await store.tickets.list({ text: 'refund sent' }))).toEqual(['T3']);
-        expect(ids(await store.tickets.list({ text: '态度' }))).toEqual(['T4']);
-        expect(ids(await store.tickets.list({ text: 'x', status: 'pending' }))).toEqual(['T5', 'T2']);
-        expect(await store.tickets.list({ text: '没有这个词' })).toEqual([]);
-      });
-
-      it("keeps a ticket in its customer's list when a put is repeated or the ticket is updated", async () => {
-        const { store } = await fresh();
-        await sample(store);
-        await store.tickets.put({ ...ticket('T1', DAY, 'resolved', 'tg:c1'), customer: { id: 'c1' } });
-        await store.tickets.update('T2', { status: 'resolved' }, 4 * DAY);
-        expect(ids(await store.tickets.list({ customerId: 'c1', status: 'resolved' }))).toEqual(['T2', 'T1']);
-      });
+    // Tickets: the contract every TicketStore keeps (the system of record's runs it too).
+    ticketContract(async () => {
+      const s = await open({});
+      return { tickets: s.store.tickets, close: () => s.close() };
     });
 
     describe('timers', () => {
@@ -757,6 +568,216 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.rates.take('slack', 2, now + 200)).toBe(0);
         expect(await store.rates.take('tg', 2, now + 750)).toBe(0);
       });
+    });
+  });
+}
+
+/** A TicketStore under test, empty, and how to close it (and remove what it wrote). */
+export interface TicketsUnderTest {
+  tickets: TicketStore;
+  close(): Promise<void>;
+}
+
+/**
+ * Registers the ticket contract (TicketStore in bots/ports.ts: puts, guarded updates, lifecycle
+ * events appended once, search) for one TicketStore; `open` gives an empty one for each test.
+ * The store contract runs it for the memory and Redis stores, the record's tests for PostgreSQL.
+ */
+export function ticketContract(open: () => Promise<TicketsUnderTest>): void {
+  const opened: TicketsUnderTest[] = [];
+  const fresh = async () => {
+    const s = await open();
+    opened.push(s);
+    return s;
+  };
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+  });
+
+  describe('tickets', () => {
+    it('puts idempotently, gets, and returns undefined for unknown tickets', async () => {
+      const { tickets } = await fresh();
+      await tickets.put(ticket('T1', 100));
+      await tickets.put(ticket('T1', 100));
+      expect(await tickets.get('T1')).toEqual(ticket('T1', 100));
+      expect(await tickets.list()).toEqual([ticket('T1', 100)]);
+      expect(await tickets.get('nope')).toBeUndefined();
+      expect(await tickets.update('nope', { satisfaction: 1 }, 1)).toBeUndefined();
+    });
+
+    it('updates only while the ticket has the expected status, and never moves updatedAt back', async () => {
+      const { tickets } = await fresh();
+      await tickets.put(ticket('T1', 100, 'pending'));
+      expect(await tickets.update('T1', { satisfaction: 4 }, 300)).toMatchObject({
+        id: 'T1',
+        satisfaction: 4,
+        updatedAt: 300,
+      });
+      expect(await tickets.update('T1', { status: 'resolved' }, 200, 'pending')).toMatchObject({
+        status: 'resolved',
+        updatedAt: 300,
+      });
+      // Already resolved: the guarded change is refused and the ticket comes back as it is.
+      const refused = await tickets.update('T1', { status: 'unresolved' }, 400, 'pending');
+      expect(refused).toMatchObject({ status: 'resolved', updatedAt: 300 });
+      expect(await tickets.get('T1')).toEqual(refused);
+    });
+
+    it('applies concurrent ticket updates without losing either', async () => {
+      const { tickets } = await fresh();
+      await tickets.put(ticket('T3', 100));
+      await Promise.all([
+        tickets.update('T3', { satisfaction: 5 }, 200),
+        tickets.update('T3', { status: 'resolved' }, 201),
+      ]);
+      expect(await tickets.get('T3')).toMatchObject({ satisfaction: 5, status: 'resolved', updatedAt: 201 });
+    });
+
+    it('lists newest first (ties by id, descending), filtered, 50 unless a limit is given', async () => {
+      const { tickets } = await fresh();
+      await tickets.put(ticket('T1', 100));
+      await tickets.put(ticket('T2', 200, 'pending'));
+      await tickets.put(ticket('T4', 200, 'pending', 'tg:9'));
+      await tickets.put(ticket('T3', 150, 'pending'));
+      expect((await tickets.list()).map((t) => t.id)).toEqual(['T4', 'T2', 'T3', 'T1']);
+      expect((await tickets.list({ status: 'pending' })).map((t) => t.id)).toEqual(['T4', 'T2', 'T3']);
+      expect((await tickets.list({ conversationId: 'tg:42' })).map((t) => t.id)).toEqual(['T2', 'T3', 'T1']);
+      expect((await tickets.list({ status: 'pending', conversationId: 'tg:42', limit: 1 })).map((t) => t.id)).toEqual([
+        'T2',
+      ]);
+      expect(await tickets.list({ status: 'resolved' })).toEqual([]);
+      for (let i = 0; i < 55; i++) await tickets.put(ticket(`M${String(i).padStart(2, '0')}`, 1_000 + i));
+      const page = await tickets.list();
+      expect(page).toHaveLength(50);
+      expect(page[0]?.id).toBe('M54');
+      expect(await tickets.list({ limit: 200 })).toHaveLength(59);
+    });
+  });
+
+  describe('ticket lifecycle events (issue 13)', () => {
+    const created = (at: number): TicketEvent => ({ type: 'created', at });
+    const claimed = (at: number, id = 'U1'): TicketEvent => ({ type: 'claimed', at, by: { id, name: '小王' } });
+
+    it('invents no events for a ticket stored without any, and keeps the ones it has', async () => {
+      const { tickets } = await fresh();
+      await tickets.put(ticket('T1', 100));
+      expect((await tickets.get('T1'))?.events).toBeUndefined();
+      await tickets.put({ ...ticket('T2', 100), events: [created(100)] });
+      expect((await tickets.get('T2'))?.events).toEqual([created(100)]);
+    });
+
+    it('keeps the stored events when a put is retried after later steps (union, in time order)', async () => {
+      const { tickets } = await fresh();
+      const first = { ...ticket('T1', 100, 'pending'), events: [created(100)] };
+      await tickets.put(first);
+      await tickets.update('T1', { events: [claimed(300)] }, 300);
+      // The delivery of the put is retried (its acknowledgement was lost), with a step of its own.
+      await tickets.put({ ...first, events: [created(100), { type: 'promised', at: 100, promisedBy: 9_000 }] });
+      const stored = await tickets.get('T1');
+      expect(stored?.events).toEqual([created(100), { type: 'promised', at: 100, promisedBy: 9_000 }, claimed(300)]);
+      // The put's other fields replace the stored ones, as before.
+      expect(stored?.status).toBe('pending');
+    });
+
+    it('appends update events once: a retried delivery appends nothing, another actor or time is a new step', async () => {
+      const { tickets } = await fresh();
+      await tickets.put({ ...ticket('T1', 100, 'pending'), events: [created(100)] });
+      await tickets.update('T1', { claimedBy: { id: 'U1' }, events: [claimed(200)] }, 200);
+      const again = await tickets.update('T1', { claimedBy: { id: 'U1' }, events: [claimed(200)] }, 200);
+      expect(again?.events).toEqual([created(100), claimed(200)]);
+      const later = await tickets.update('T1', { events: [claimed(200, 'U2'), claimed(250)] }, 250);
+      expect(later?.events).toEqual([created(100), claimed(200), claimed(200, 'U2'), claimed(250)]);
+      expect(await tickets.get('T1')).toEqual(later);
+      // A guarded update that is refused appends nothing either.
+      await tickets.update('T1', { status: 'resolved', events: [{ type: 'resolved', at: 300 }] }, 300, 'answered');
+      expect((await tickets.get('T1'))?.events).toHaveLength(4);
+    });
+
+    it('appends to a ticket stored before issue 13 (no events yet)', async () => {
+      const { tickets } = await fresh();
+      await tickets.put(ticket('T1', 100, 'pending'));
+      expect((await tickets.update('T1', { events: [claimed(200)] }, 200))?.events).toEqual([claimed(200)]);
+    });
+
+    it(`keeps the first ${MAX_TICKET_EVENTS} events of a ticket`, async () => {
+      const { tickets } = await fresh();
+      await tickets.put({ ...ticket('T1', 100), events: [created(100)] });
+      const many = Array.from({ length: MAX_TICKET_EVENTS + 5 }, (_, i) => claimed(200 + i));
+      const updated = await tickets.update('T1', { events: many }, 500);
+      expect(updated?.events).toHaveLength(MAX_TICKET_EVENTS);
+      expect(updated?.events?.[0]).toEqual(created(100));
+      expect(updated?.events?.at(-1)).toEqual(claimed(200 + MAX_TICKET_EVENTS - 2));
+    });
+
+    it('merges a put and an update that race, losing neither', async () => {
+      const { tickets } = await fresh();
+      const first = { ...ticket('T1', 100, 'pending'), events: [created(100)] };
+      await tickets.put(first);
+      await Promise.all([
+        tickets.put(first),
+        tickets.update('T1', { events: [claimed(200)] }, 200),
+        tickets.update('T1', { events: [{ type: 'reminded', at: 210 }] }, 210),
+      ]);
+      expect((await tickets.get('T1'))?.events).toEqual([created(100), claimed(200), { type: 'reminded', at: 210 }]);
+    });
+  });
+
+  describe('ticket search (issue 13)', () => {
+    /** Tickets of three customers over three days, with words to find. */
+    async function sample(tickets: TicketStore): Promise<void> {
+      const of = (id: string, createdAt: number, customer: string, extra: Partial<Ticket> = {}): Ticket => ({
+        ...ticket(id, createdAt, 'answered', `tg:${customer}`),
+        customer: { id: customer },
+        need: '咨询',
+        ...extra,
+      });
+      await tickets.put(of('T1', DAY, 'c1', { need: '发票开错了' }));
+      await tickets.put(of('T2', 2 * DAY, 'c1', { status: 'pending', facts: ['订单号 20261120001'] }));
+      await tickets.put(of('T3', 2 * DAY, 'c2', { type: 'complaint', outcome: 'Refund Sent' }));
+      await tickets.put(of('T4', 3 * DAY, 'c1', { comment: '客服态度很好' }));
+      await tickets.put(of('T5', 3 * DAY + 1, 'c3', { status: 'pending' }));
+    }
+    const ids = (list: Ticket[]) => list.map((t) => t.id);
+    const DAY = 86_400_000;
+
+    it('finds one ticket by id, and nothing for an unknown id', async () => {
+      const { tickets } = await fresh();
+      await sample(tickets);
+      expect(ids(await tickets.list({ id: 'T3' }))).toEqual(['T3']);
+      expect(await tickets.list({ id: 'T9' })).toEqual([]);
+      // Every field given must match.
+      expect(await tickets.list({ id: 'T3', customerId: 'c1' })).toEqual([]);
+    });
+
+    it("lists a customer's tickets newest first, within a date range (from inclusive, to exclusive)", async () => {
+      const { tickets } = await fresh();
+      await sample(tickets);
+      expect(ids(await tickets.list({ customerId: 'c1' }))).toEqual(['T4', 'T2', 'T1']);
+      expect(ids(await tickets.list({ customerId: 'c1', from: 2 * DAY }))).toEqual(['T4', 'T2']);
+      expect(ids(await tickets.list({ customerId: 'c1', to: 3 * DAY }))).toEqual(['T2', 'T1']);
+      expect(ids(await tickets.list({ customerId: 'c1', status: 'pending' }))).toEqual(['T2']);
+      expect(ids(await tickets.list({ customerId: 'c1', limit: 1 }))).toEqual(['T4']);
+      expect(await tickets.list({ customerId: 'nobody' })).toEqual([]);
+      expect(ids(await tickets.list({ from: 2 * DAY, to: 3 * DAY + 1 }))).toEqual(['T4', 'T3', 'T2']);
+    });
+
+    it('finds words in the need, facts, outcome or comment, whatever their case', async () => {
+      const { tickets } = await fresh();
+      await sample(tickets);
+      expect(ids(await tickets.list({ text: '发票' }))).toEqual(['T1']);
+      expect(ids(await tickets.list({ text: '20261120001' }))).toEqual(['T2']);
+      expect(ids(await tickets.list({ text: 'refund sent' }))).toEqual(['T3']);
+      expect(ids(await tickets.list({ text: '态度' }))).toEqual(['T4']);
+      expect(ids(await tickets.list({ text: 'x', status: 'pending' }))).toEqual(['T5', 'T2']);
+      expect(await tickets.list({ text: '没有这个词' })).toEqual([]);
+    });
+
+    it("keeps a ticket in its customer's list when a put is repeated or the ticket is updated", async () => {
+      const { tickets } = await fresh();
+      await sample(tickets);
+      await tickets.put({ ...ticket('T1', DAY, 'resolved', 'tg:c1'), customer: { id: 'c1' } });
+      await tickets.update('T2', { status: 'resolved' }, 4 * DAY);
+      expect(ids(await tickets.list({ customerId: 'c1', status: 'resolved' }))).toEqual(['T2', 'T1']);
     });
   });
 }

@@ -1,0 +1,201 @@
+import { sql, type Insertable } from 'kysely';
+import type { TranscriptEntry } from '../../bots/ports.js';
+import type { ConversationSummary, UnansweredAsking } from '../../bots/record-port.js';
+import type { Ticket } from '../../flows/ticket.js';
+import { instant, maybeJson, maybeMillis, millis, sha256, storable, type Db } from './rows.js';
+import type { TranscriptEntriesTable } from './schema.js';
+import { withAllEvents } from './tickets.js';
+
+/**
+ * The conversation archive, unanswered askings, retention and what the report reads, as queries
+ * on a database or a transaction (RecordStore in bots/record-port.ts says what each promises).
+ */
+
+/** Entries a transcript read returns unless told. */
+export const TRANSCRIPT_READ_LIMIT = 1_000;
+
+/** Rows a retention pass deletes per statement, so it never holds locks on millions of rows at once. */
+export const RETENTION_BATCH = 5_000;
+
+/**
+ * Inserts the entries (each once: unique on conversation, event id and the entry's place among
+ * that event's entries in the call, so a turn archived again adds nothing) and keeps the
+ * conversation's summary: the earliest start and first customer message ever archived, the first
+ * bot reply at or after that message (a turn's lines share its event's time), and its customer
+ * once known. One call must carry all the entries of a turn (as a turn's commit writes them).
+ */
+export async function archive(
+  db: Db,
+  conversation: { conversationId: string; channel: string; customerId: string },
+  entries: readonly TranscriptEntry[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  const c = storable(conversation);
+  const seen = new Map<string, number>();
+  const rows: Array<Insertable<TranscriptEntriesTable>> = storable(entries).map((e) => {
+    const position = seen.get(e.eventId) ?? 0;
+    seen.set(e.eventId, position + 1);
+    return {
+      conversation_id: c.conversationId,
+      event_id: e.eventId,
+      position,
+      at: instant(e.at),
+      from: e.from,
+      text: e.text,
+      file: maybeJson(e.file),
+    };
+  });
+  const customerAts = entries.filter((e) => e.from === 'customer').map((e) => e.at);
+  await db
+    .insertInto('transcript_entries')
+    .values(rows)
+    .onConflict((oc) => oc.constraint('transcript_entries_once').doNothing())
+    .execute();
+  await db
+    .insertInto('conversations')
+    .values({
+      conversation_id: c.conversationId,
+      channel: c.channel,
+      customer_id: c.customerId,
+      started_at: instant(Math.min(...entries.map((e) => e.at))),
+      first_customer_at: customerAts.length ? instant(Math.min(...customerAts)) : null,
+    })
+    .onConflict((oc) =>
+      oc.column('conversation_id').doUpdateSet({
+        channel: sql`excluded.channel`,
+        customer_id: sql`case when excluded.customer_id <> '' then excluded.customer_id else conversations.customer_id end`,
+        started_at: sql`least(conversations.started_at, excluded.started_at)`,
+        first_customer_at: sql`least(conversations.first_customer_at, excluded.first_customer_at)`,
+      }),
+    )
+    .execute();
+  // The first bot reply at or after the first customer message: the one kept (if it still
+  // follows it) or one in the archive (retention may have deleted older entries, not the summary).
+  await sql`update conversations c set first_bot_reply_at = least(
+      case when c.first_bot_reply_at >= c.first_customer_at then c.first_bot_reply_at end,
+      (select min(e.at) from transcript_entries e
+        where e.conversation_id = c.conversation_id and e."from" = 'bot' and e.at >= c.first_customer_at))
+    where c.conversation_id = ${c.conversationId} and c.first_customer_at is not null`.execute(db);
+}
+
+/** The last `limit` archived entries of a conversation, oldest first (as the hot transcript reads its last lines). */
+export async function transcript(
+  db: Db,
+  conversationId: string,
+  limit = TRANSCRIPT_READ_LIMIT,
+): Promise<TranscriptEntry[]> {
+  if (limit <= 0) return [];
+  const rows = await db
+    .selectFrom('transcript_entries')
+    .select(['at', 'from', 'text', 'event_id', 'file'])
+    .where('conversation_id', '=', conversationId)
+    .orderBy('at', 'desc')
+    .orderBy('seq', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.reverse().map((r) => ({
+    at: millis(r.at),
+    from: r.from,
+    text: r.text,
+    eventId: r.event_id,
+    ...(r.file ? { file: typeof r.file === 'string' ? JSON.parse(r.file) : r.file } : {}),
+  }));
+}
+
+/**
+ * Counts an asking once per ref. The ref is kept as its SHA-256 (refs carry NUL, which text
+ * cannot), with the conversation it names (`<conversation>\u0000<outbox item>`, as bots/delivery.ts
+ * writes it) so forgetting a customer finds their askings.
+ */
+export async function recordUnanswered(db: Db, asking: UnansweredAsking, ref: string): Promise<void> {
+  const nul = ref.indexOf('\u0000');
+  const a = storable(asking);
+  await db
+    .insertInto('unanswered_askings')
+    .values({
+      ref: sha256(ref),
+      conversation_id: storable(nul >= 0 ? ref.slice(0, nul) : ''),
+      text: a.text,
+      locale: a.locale,
+      at: instant(a.at),
+    })
+    .onConflict((oc) => oc.column('ref').doNothing())
+    .execute();
+}
+
+/** Deletes archived entries older than `before` (epoch ms), RETENTION_BATCH at a time; returns how many. */
+export async function deleteTranscriptsBefore(db: Db, before: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result = await db
+      .deleteFrom('transcript_entries')
+      .where('seq', 'in', (q) =>
+        q.selectFrom('transcript_entries').select('seq').where('at', '<', instant(before)).limit(RETENTION_BATCH),
+      )
+      .executeTakeFirst();
+    const n = Number(result.numDeletedRows);
+    total += n;
+    if (n < RETENTION_BATCH) return total;
+  }
+}
+
+/** Tickets created in [from, to), oldest first (ties by id), with their events. */
+export async function ticketsCreated(db: Db, from: number, to: number): Promise<Ticket[]> {
+  const rows = await db
+    .selectFrom('tickets')
+    .select(['id', 'has_events', 'body'])
+    .where('created_at', '>=', instant(from))
+    .where('created_at', '<', instant(to))
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return withAllEvents(db, rows);
+}
+
+/** Conversations whose first archived entry is in [from, to), oldest first; the locale is their first ticket's. */
+export async function conversationsStarted(db: Db, from: number, to: number): Promise<ConversationSummary[]> {
+  const rows = await db
+    .selectFrom('conversations as c')
+    .selectAll('c')
+    .select((eb) =>
+      eb
+        .selectFrom('tickets as t')
+        .select('t.locale')
+        .whereRef('t.conversation_id', '=', 'c.conversation_id')
+        .orderBy('t.created_at')
+        .orderBy('t.id')
+        .limit(1)
+        .as('locale'),
+    )
+    .where('c.started_at', '>=', instant(from))
+    .where('c.started_at', '<', instant(to))
+    .orderBy('c.started_at')
+    .orderBy('c.conversation_id')
+    .execute();
+  return rows.map((r) => {
+    const firstCustomerAt = maybeMillis(r.first_customer_at);
+    const firstBotReplyAt = maybeMillis(r.first_bot_reply_at);
+    return {
+      conversationId: r.conversation_id,
+      channel: r.channel,
+      customerId: r.customer_id,
+      ...(r.locale ? { locale: r.locale } : {}),
+      startedAt: millis(r.started_at),
+      ...(firstCustomerAt !== undefined ? { firstCustomerAt } : {}),
+      ...(firstBotReplyAt !== undefined ? { firstBotReplyAt } : {}),
+    };
+  });
+}
+
+/** Askings in [from, to), oldest first. */
+export async function unansweredAsked(db: Db, from: number, to: number): Promise<UnansweredAsking[]> {
+  const rows = await db
+    .selectFrom('unanswered_askings')
+    .select(['text', 'locale', 'at'])
+    .where('at', '>=', instant(from))
+    .where('at', '<', instant(to))
+    .orderBy('at')
+    .orderBy('ref')
+    .execute();
+  return rows.map((r) => ({ text: r.text, locale: r.locale, at: millis(r.at) }));
+}

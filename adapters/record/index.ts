@@ -1,0 +1,187 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, Migrator, PostgresDialect, type MigrationResult } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import type { TranscriptEntry } from '../../bots/ports.js';
+import type { Logger } from '../../bots/log.js';
+import type { ConversationSummary, RecordStore, UnansweredAsking } from '../../bots/record-port.js';
+import type { Ticket } from '../../flows/ticket.js';
+import * as archive from './archive.js';
+import { forgetCustomer } from './forget.js';
+import { migrationProvider } from './migrations/index.js';
+import type { Database } from './schema.js';
+import { RecordTickets } from './tickets.js';
+
+export type { Database } from './schema.js';
+
+/** Where PGlite keeps the record when neither a URL nor a folder is given (relative to the working directory). */
+export const DEFAULT_DATA_DIR = 'data/record';
+
+export interface RecordOptions {
+  /** `postgres://…` of a PostgreSQL server (DATABASE_URL): production. Without it, PGlite in `dataDir`. */
+  url?: string | undefined;
+  /** PGlite's folder (created when missing), or `memory://` (tests); DEFAULT_DATA_DIR unless given. */
+  dataDir?: string | undefined;
+  /** Connections of the pool on a server (10 unless given). */
+  poolSize?: number | undefined;
+  log: Logger;
+}
+
+/**
+ * A RecordStore (bots/record-port.ts) and what the composition root needs besides: `ready()`
+ * opens the database and applies the migrations (any method does it on first use; the app awaits
+ * it at start-up so a bad URL or a failed migration stops it there), and what it is on.
+ */
+export interface OpenedRecordStore extends RecordStore {
+  readonly kind: 'postgres' | 'pglite';
+  /** Opens the database and applies pending migrations, once; rejects with why, and tries again on the next call. */
+  ready(): Promise<void>;
+  /** The typed database (opened as `ready()` opens it), for queries of its own: the report's aggregates, tests. */
+  database(): Promise<Kysely<Database>>;
+}
+
+/**
+ * The system of record, with the same SQL and migrations on a PostgreSQL server (`url`: Kysely's
+ * PostgresDialect over a pg Pool) and on PGlite (PostgreSQL in WebAssembly, in process, data in
+ * `dataDir`). Returns at once: nothing is opened until `ready()` or the first call. Opening PGlite
+ * costs, measured on the 2-core CI machine: 2–3.5 s of CPU for a new database (`memory://` every
+ * time: initdb in WebAssembly), 0.35–0.55 s to reopen a folder, and about 400 MB of resident memory
+ * (950 MB while a new database is created); a server costs a connection and a migration check.
+ *
+ * PGlite is one connection in one process: two processes must not open the same folder.
+ * Queries on it run one at a time (transactions included), which is what a single bot needs.
+ */
+export function openRecordStore(options: RecordOptions): OpenedRecordStore {
+  return new Record(options);
+}
+
+class Record implements OpenedRecordStore {
+  readonly kind: 'postgres' | 'pglite';
+  readonly tickets: RecordTickets;
+  private opening: Promise<Kysely<Database>> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: RecordOptions) {
+    this.kind = options.url ? 'postgres' : 'pglite';
+    this.tickets = new RecordTickets(() => this.db());
+  }
+
+  async ready(): Promise<void> {
+    await this.db();
+  }
+
+  database(): Promise<Kysely<Database>> {
+    return this.db();
+  }
+
+  private db(): Promise<Kysely<Database>> {
+    if (this.closed) return Promise.reject(new Error('The record store is closed'));
+    this.opening ??= open(this.options).catch((err: unknown) => {
+      this.opening = undefined;
+      throw err;
+    });
+    return this.opening;
+  }
+
+  async archive(
+    conversation: { conversationId: string; channel: string; customerId: string },
+    entries: readonly TranscriptEntry[],
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    const db = await this.db();
+    await db.transaction().execute((tx) => archive.archive(tx, conversation, entries));
+  }
+
+  async transcript(conversationId: string, limit?: number): Promise<TranscriptEntry[]> {
+    return archive.transcript(await this.db(), conversationId, limit);
+  }
+
+  async recordUnanswered(asking: UnansweredAsking, ref: string): Promise<void> {
+    await archive.recordUnanswered(await this.db(), asking, ref);
+  }
+
+  async deleteTranscriptsBefore(before: number): Promise<number> {
+    return archive.deleteTranscriptsBefore(await this.db(), before);
+  }
+
+  async forgetCustomer(
+    customerId: string,
+  ): Promise<{ tickets: number; transcriptEntries: number; conversations: string[] }> {
+    const db = await this.db();
+    return db.transaction().execute((tx) => forgetCustomer(tx, customerId));
+  }
+
+  async ticketsCreated(from: number, to: number): Promise<Ticket[]> {
+    return archive.ticketsCreated(await this.db(), from, to);
+  }
+
+  async conversationsStarted(from: number, to: number): Promise<ConversationSummary[]> {
+    return archive.conversationsStarted(await this.db(), from, to);
+  }
+
+  async unansweredAsked(from: number, to: number): Promise<UnansweredAsking[]> {
+    return archive.unansweredAsked(await this.db(), from, to);
+  }
+
+  /** Closes the pool or PGlite (after an opening under way finishes); calls afterwards reject. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const opening = this.opening;
+    this.opening = undefined;
+    const db = await opening?.catch(() => undefined);
+    await db?.destroy();
+  }
+}
+
+/** Connects (or starts PGlite) and applies the migrations; on failure nothing is left open. */
+async function open(options: RecordOptions): Promise<Kysely<Database>> {
+  const started = performance.now();
+  const db = new Kysely<Database>({ dialect: options.url ? serverDialect(options) : await pgliteDialect(options) });
+  try {
+    const applied = await migrate(db);
+    options.log.info('record store open', {
+      kind: options.url ? 'postgres' : 'pglite',
+      ...(options.url ? {} : { dataDir: options.dataDir ?? DEFAULT_DATA_DIR }),
+      migrationsApplied: applied,
+      ms: Math.round(performance.now() - started),
+    });
+    return db;
+  } catch (err) {
+    await db.destroy().catch(() => undefined);
+    throw err;
+  }
+}
+
+function serverDialect(options: RecordOptions): PostgresDialect {
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+  // A connection the server drops while idle is replaced on the next query; without a listener it would crash the process.
+  pool.on('error', (err) => options.log.warn('record store connection lost', { error: err.message }));
+  return new PostgresDialect({ pool });
+}
+
+async function pgliteDialect(options: RecordOptions): Promise<PGliteDialect> {
+  const dir = options.dataDir ?? DEFAULT_DATA_DIR;
+  // A folder (not `memory://` or another scheme) is made with its parents: PGlite makes only the last one.
+  if (!/^[a-z]+:\/\//.test(dir)) await mkdir(dir, { recursive: true });
+  return new PGliteDialect(await PGlite.create(dir));
+}
+
+/**
+ * Applies the migrations not applied yet (Kysely's Migrator, with its lock: replicas starting at
+ * once apply each once). Returns their names; throws the first failure.
+ */
+export async function migrate(db: Kysely<Database>): Promise<string[]> {
+  const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r: MigrationResult) => r.status === 'Error')?.migrationName;
+    throw new Error(
+      `record store migration${failed ? ` ${failed}` : 's'} failed: ${(error as Error).message ?? error}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,15 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001_record.js';
+
+/**
+ * Every migration of the system of record, in order, listed here (no folder scanning, so the
+ * bundle and the tests see the same list). A new schema change is a new file, `NNNN_name.ts`,
+ * added below: applied migrations are never edited.
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001_record': m0001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => ({ ...MIGRATIONS }),
+};

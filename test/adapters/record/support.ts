@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { openRecordStore, type OpenedRecordStore } from '../../../adapters/record/index.js';
+import { memoryLogger } from '../../../bots/log.js';
+
+/**
+ * The two databases the record runs on, for every record suite: PGlite in memory, and a real
+ * PostgreSQL server (DATABASE_TEST_URL, else postgres://postgres@127.0.0.1:5432/postgres, as
+ * .ci/run starts it) in a database of the suite's own, created for it and dropped after it.
+ * Without a server the server half is skipped, loudly; under CI=true it fails.
+ */
+
+export const serverUrl = process.env.DATABASE_TEST_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** Why no server answers, or '' when one does. */
+export const postgresMissing: string = await probe(serverUrl);
+
+async function probe(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return '';
+  } catch (err) {
+    return `nothing answers at ${url.replace(/\/\/[^@]*@/, '//…@')} (${(err as Error).message})`;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+if (postgresMissing)
+  process.stderr.write(
+    `\n${'!'.repeat(78)}\n!! PostgreSQL record suites cannot run on a server: ${postgresMissing}.\n!! Set DATABASE_TEST_URL or run .ci/run.${process.env.CI === 'true' ? ' CI=true: they will FAIL.' : ' They are SKIPPED (PGlite still runs).'}\n${'!'.repeat(78)}\n`,
+  );
+
+/** Like requireRedis: true when a server answers; under CI=true a missing one is a failing test. */
+export function requirePostgres(): boolean {
+  if (!postgresMissing) return true;
+  if (process.env.CI === 'true')
+    it('has a PostgreSQL server to test against', () => {
+      throw new Error(`the record suites need a server: ${postgresMissing}`);
+    });
+  return false;
+}
+
+/** A database of its own on the server: its URL, and how to drop it. */
+export async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `rec_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      try {
+        await c.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+/** Every table the record writes, emptied between tests (the migrations' own tables stay). */
+export async function emptyRecord(store: OpenedRecordStore): Promise<void> {
+  const db = await store.database();
+  await sql`truncate tickets, ticket_events, transcript_entries, conversations, unanswered_askings, settings,
+    flow_versions, audit_log restart identity cascade`.execute(db);
+}
+
+export interface Backend {
+  name: 'pglite' | 'postgres';
+  /** The suite's store (opened before its tests, closed after them). */
+  store(): OpenedRecordStore;
+}
+
+/**
+ * Registers `suite` once per database: a store per suite (PGlite takes seconds to start), which
+ * the suite empties as it needs (emptyRecord).
+ */
+export function onBothDatabases(title: string, suite: (backend: Backend) => void): void {
+  describe(`${title}: PGlite (memory://)`, () => {
+    let store: OpenedRecordStore | undefined;
+    beforeAll(async () => {
+      store = openRecordStore({ dataDir: 'memory://', log: memoryLogger() });
+      await store.ready();
+    });
+    afterAll(async () => store?.close());
+    suite({ name: 'pglite', store: () => store! });
+  });
+  describe(`${title}: PostgreSQL server`, () => {
+    if (!requirePostgres()) return;
+    let store: OpenedRecordStore | undefined;
+    let database: { url: string; drop(): Promise<void> } | undefined;
+    beforeAll(async () => {
+      database = await freshDatabase();
+      store = openRecordStore({ url: database.url, log: memoryLogger() });
+      await store.ready();
+    });
+    afterAll(async () => {
+      await store?.close();
+      await database?.drop();
+    });
+    suite({ name: 'postgres', store: () => store! });
+  });
+}
