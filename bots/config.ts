@@ -42,6 +42,28 @@ export const Env = z
         .default('csb:'),
     ),
     FLOWS_DIR: optionalText,
+    /**
+     * The system of record (issue 14): a PostgreSQL server (postgres://…); without it, PGlite
+     * (embedded PostgreSQL) with its data in DATA_DIR.
+     */
+    DATABASE_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^postgres(?:ql)?:\/\/[^\s]+$/, 'must be a postgres:// URL, e.g. postgres://user@127.0.0.1:5432/service')
+        .optional(),
+    ),
+    /** Where PGlite keeps the record when there is no DATABASE_URL. */
+    DATA_DIR: optionalText.pipe(z.string().default('data/record')),
+    /**
+     * `auto`: the record in DATABASE_URL, else PGlite in DATA_DIR. `off`: no system of record
+     * (tickets stay in Redis or memory, nothing is archived): for quick experiments and the
+     * conversation tests, never for production.
+     */
+    RECORD_STORE: optionalText.pipe(z.enum(['auto', 'off'], 'must be auto or off').default('auto')),
+    /** Archived transcripts older than this are deleted (seed 000 五, 个人信息保护). */
+    TRANSCRIPT_RETENTION_DAYS: numeric(365, (n) =>
+      n.int('must be a whole number').min(1, 'must be at least 1').max(3650, 'must be at most 3650'),
+    ),
     DEFAULT_LOCALE: optionalText.pipe(z.enum(SUPPORTED_LOCALES, `must be ${SUPPORTED_LOCALES_TEXT}`).default('zh-CN')),
     LOG_LEVEL: optionalText.pipe(
       z
@@ -51,7 +73,7 @@ export const Env = z
     STATE_TTL_DAYS: numeric(30, (n) =>
       n.int('must be a whole number').min(1, 'must be at least 1').max(3650, 'must be at most 3650'),
     ),
-    TRANSCRIPT_MAX: numeric(200, (n) =>
+    TRANSCRIPT_MAX: numeric(30, (n) =>
       n.int('must be a whole number').min(10, 'must be at least 10').max(10_000, 'must be at most 10000'),
     ),
     DEDUP_TTL_HOURS: numeric(48, (n) =>

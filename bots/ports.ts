@@ -5,8 +5,10 @@ import { FileRef as FileRefSchema } from '../flows/files.js';
 import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate, HandoffCard } from '../flows/contracts.js';
 import { Customer, type Ticket, type TicketChanges, type TicketStatus } from '../flows/ticket.js';
 import type { ChannelFiles, DeskFiles, TransferStore } from './file-ports.js';
+import type { DeferredRecords } from './record-port.js';
 
 export type * from './file-ports.js';
+export type { DeferredRecords } from './record-port.js';
 
 /**
  * The contracts between the engine and the edges. Adapters implement them; nothing here knows
@@ -136,6 +138,11 @@ export interface ConversationStore {
   transcript(conversationId: string, limit: number): Promise<TranscriptEntry[]>;
   /** Conversations that may have inbox or outbox work left (after a crash, say). */
   pending(limit: number): Promise<string[]>;
+  /**
+   * Forgets a conversation's hot data (seed 000 五, a customer forgotten): its state, recent
+   * transcript, inbox, outbox and timers. What was in flight for it is dropped.
+   */
+  forget(conversationId: string): Promise<void>;
 }
 
 /**
@@ -250,24 +257,6 @@ export interface QueueStore {
   leave(conversationId: string, at: number, claimed: boolean): Promise<void>;
   /** Average wait of the recent claims, in seconds. */
   averageWaitSeconds(): Promise<number | undefined>;
-}
-
-/**
- * Writes to the system of record that could not be made when delivered (the database was down),
- * kept in order until the record writer applies them (bots/record-writer.ts). Shared by every
- * replica; one writer at a time holds `lock`.
- */
-export interface DeferredRecords {
-  /** Appends an item (its record write is idempotent: applying it twice changes nothing). */
-  push(item: OutboxItem): Promise<void>;
-  /** The oldest `limit` entries, oldest first; undefined for an unreadable one (the writer drops it, logged). */
-  peek(limit: number): Promise<Array<OutboxItem | undefined>>;
-  /** Removes the oldest `count` items (those applied). */
-  drop(count: number): Promise<void>;
-  size(): Promise<number>;
-  /** Takes the writer's lock for `ttlMs` under `token`; false when another writer holds it. */
-  lock(token: string, ttlMs: number): Promise<boolean>;
-  unlock(token: string): Promise<void>;
 }
 
 /** Small shared lookups that must survive restarts (a desk's thread ↔ conversation mapping). */

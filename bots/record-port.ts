@@ -1,5 +1,5 @@
 import type { Ticket } from '../flows/ticket.js';
-import type { TicketStore, TranscriptEntry } from './ports.js';
+import type { OutboxItem, TicketStore, TranscriptEntry } from './ports.js';
 
 /**
  * The system of record (issue 14): PostgreSQL (PGlite embedded when no DATABASE_URL), beside
@@ -62,4 +62,22 @@ export interface RecordStore extends ReportSource {
    */
   forgetCustomer(customerId: string): Promise<{ tickets: number; transcriptEntries: number; conversations: string[] }>;
   close(): Promise<void>;
+}
+
+/**
+ * Writes to the system of record that could not be made when delivered (the database was down),
+ * kept in order until the record writer applies them (bots/record-writer.ts). Shared by every
+ * replica; one writer at a time holds `lock`.
+ */
+export interface DeferredRecords {
+  /** Appends an item (its record write is idempotent: applying it twice changes nothing). */
+  push(item: OutboxItem): Promise<void>;
+  /** The oldest `limit` entries, oldest first; undefined for an unreadable one (the writer drops it, logged). */
+  peek(limit: number): Promise<Array<OutboxItem | undefined>>;
+  /** Removes the oldest `count` items (those applied). */
+  drop(count: number): Promise<void>;
+  size(): Promise<number>;
+  /** Takes the writer's lock for `ttlMs` under `token`; false when another writer holds it. */
+  lock(token: string, ttlMs: number): Promise<boolean>;
+  unlock(token: string): Promise<void>;
 }

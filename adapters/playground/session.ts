@@ -39,6 +39,8 @@ export interface PlaygroundClock {
 
 export interface PlaygroundDeps {
   engine: Inbox;
+  /** The system of record's upkeep (deferred writes, retention), run with each sweep. */
+  upkeep?: (() => Promise<void>) | undefined;
   channel: PlaygroundChannel;
   tickets: TicketStore;
   poller: TimerPoller;
@@ -83,6 +85,7 @@ export class PlaygroundSession {
    */
   async sweep(): Promise<void> {
     await this.deps.engine.run(this.conversationId);
+    await this.deps.upkeep?.();
   }
 
   /** Handles one typed line, after running what was queued meanwhile. Returns false when the user asked to leave. */

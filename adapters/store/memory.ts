@@ -217,6 +217,13 @@ export class MemoryStore implements Store {
     return [...this.pendingSet].slice(0, limit);
   }
 
+  async forget(conversationId: string): Promise<void> {
+    const timers = this.conversations.get(conversationId)?.record?.value.timers ?? {};
+    for (const name of Object.keys(timers)) await this.timers.cancel(conversationId, name);
+    this.conversations.delete(conversationId);
+    this.pendingSet.delete(conversationId);
+  }
+
   async close(): Promise<void> {}
 }
 

@@ -139,6 +139,14 @@ export class RedisStore implements Store {
     return s.reply(await fn.call(this.redis, ...call.keys, ...call.args));
   }
 
+  async forget(conversationId: string): Promise<void> {
+    const record = await this.load(conversationId);
+    const timers = record && !('corrupt' in record) ? Object.keys(record.timers) : [];
+    for (const name of timers) await this.timers.cancel(conversationId, name);
+    await this.redis.del(...Object.values(this.keys(conversationId)));
+    await this.redis.srem(`${this.p}{pending}`, conversationId);
+  }
+
   private k(conversationId: string, part: string): string {
     return `${this.p}{c:${conversationId}}:${part}`;
   }

@@ -6,6 +6,7 @@ import { ServiceBotError } from '../errors.js';
 import { DEFAULT_FLOWS_DIR } from '../flows-registry.js';
 import { type CommandSpec, parseCommandLine } from './args.js';
 import { report } from '../report/cli.js';
+import { forgetCustomer } from './customer.js';
 import { flowsCheck } from './flows-check.js';
 import { DEFAULT_CORPUS_DIR, flowsTest } from './flows-test.js';
 import { playground } from './playground.js';
@@ -40,6 +41,8 @@ const USAGE = `Usage:
                                                   the service-quality report of a month (this month unless
                                                   given; DATE is YYYY-MM-DD, --to includes that day), in
                                                   the desk language; --html is not there yet
+  npm run customer -- forget ID                   delete one customer's transcripts and personal data (the
+                                                  record and Redis); their tickets stay, anonymised
 Environment: see README.md, "Configuration".`;
 
 const OPTIONS = {
@@ -97,6 +100,7 @@ const COMMANDS: readonly CommandSpec<keyof typeof OPTIONS>[] = [
   },
   { words: ['unanswered'], usage: 'npm run unanswered', options: ['locale', 'sort', 'limit'], operands: 0 },
   { words: ['report'], usage: 'npm run report', options: ['month', 'from', 'to', 'json', 'csv', 'html'], operands: 0 },
+  { words: ['customer', 'forget'], usage: 'npm run customer -- forget', options: [], operands: 1 },
 ];
 
 /** A command line the tools cannot run: what is wrong in one line, then the usage; exit code 2. */
@@ -171,6 +175,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     const query = parseUnansweredQuery({ locale: values.locale, limit: values.limit, sort: values.sort });
     if ('problem' in query) return usageError(query.problem);
     return listUnanswered(config, query);
+  }
+  if (positionals[0] === 'customer' && positionals[1] === 'forget') {
+    const id = positionals[2];
+    if (!id?.trim()) return usageError('npm run customer -- forget needs the customer id');
+    return forgetCustomer(config, id.trim());
   }
   if (positionals[0] === 'report') {
     const { month, from, to, json, csv, html } = values;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createInterface, type Interface } from 'node:readline';
 import { PlaygroundDesk } from '../../adapters/playground/desk.js';
 import { PLAYGROUND_CHANNEL, PlaygroundChannel } from '../../adapters/playground/channel.js';
@@ -35,6 +36,12 @@ export async function createPlayground(
   });
   const session = new PlaygroundSession({
     engine: runtime.engine,
+    upkeep: runtime.upkeep,
+    // On Redis a run resumes the conversation; in memory each run is a new one, and with a system
+    // of record that outlives the run its tickets must not take the numbers of an earlier run's.
+    ...(runtime.storeKind === 'memory' && runtime.record
+      ? { conversationId: `playground:${clock.now().toString(36)}-${randomBytes(3).toString('hex')}` }
+      : {}),
     channel,
     tickets: runtime.store.tickets,
     poller: runtime.poller,

@@ -1,9 +1,14 @@
 import { RedisStore } from '../../adapters/store/redis.js';
 import type { Config } from '../config.js';
+import { SetupError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { TicketStore } from '../ports.js';
+import { openRecord } from './runtime.js';
 
 /**
- * Runs an admin command (tickets, unanswered) against the production store, which it needs:
- * records live in Redis. Without `REDIS_URL` it says so on stderr, with what the playground
+ * Runs an admin command (tickets resolve, unanswered) against the production store, which it
+ * needs: the inbox and the hot lists live in Redis; tickets are the system of record's (issue 14)
+ * unless RECORD_STORE=off. Without `REDIS_URL` it says so on stderr, with what the playground
  * offers instead (`withoutRedis`), and returns exit code 2; otherwise the command's own code.
  */
 export async function withProductionStore(
@@ -15,10 +20,54 @@ export async function withProductionStore(
     process.stderr.write(`${withoutRedis}\n`);
     return 2;
   }
-  const store = await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX });
+  const record = await openRecordOrSay(config);
+  if (record === null) return 1;
   try {
-    return await work(store);
+    const store = await RedisStore.connect({
+      url: config.REDIS_URL,
+      prefix: config.REDIS_PREFIX,
+      tickets: record?.tickets,
+    });
+    try {
+      return await work(store);
+    } finally {
+      await store.close();
+    }
   } finally {
-    await store.close();
+    await record?.close();
   }
 }
+
+/**
+ * Runs a command that only reads tickets: from the system of record when there is one (the
+ * PostgreSQL server, or PGlite's folder: stop the bot first, PGlite serves one process at a
+ * time), else from Redis. Neither: says so (`without`) and returns 2.
+ */
+export async function withTicketStore(
+  config: Config,
+  without: string,
+  work: (tickets: TicketStore) => Promise<number>,
+): Promise<number> {
+  const record = await openRecordOrSay(config);
+  if (record === null) return 1;
+  if (record) {
+    try {
+      return await work(record.tickets);
+    } finally {
+      await record.close();
+    }
+  }
+  return withProductionStore(config, without, (store) => work(store.tickets));
+}
+
+/** The record, undefined with RECORD_STORE=off, null when it cannot be opened (said on stderr). */
+async function openRecordOrSay(config: Config) {
+  try {
+    return await openRecord(config, SILENT);
+  } catch (err) {
+    process.stderr.write(`${err instanceof SetupError ? err.message : String(err)}\n`);
+    return null;
+  }
+}
+
+const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,4 +1,5 @@
 import { createSlack } from '../../adapters/slack/index.js';
+import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
 import { MemoryStore } from '../../adapters/store/memory.js';
 import { RedisStore } from '../../adapters/store/redis.js';
 import { createTelegram, TELEGRAM_CHANNEL, type TelegramMode } from '../../adapters/telegram/index.js';
@@ -9,6 +10,8 @@ import { SetupError } from '../errors.js';
 import { DEFAULT_FLOWS_DIR, FlowRegistry } from '../flows-registry.js';
 import type { Logger } from '../log.js';
 import type { ChannelPort, DeskPort, Inbox, Receiver, Store } from '../ports.js';
+import type { RecordStore } from '../record-port.js';
+import { RecordWriter } from '../record-writes.js';
 import { TimerPoller } from '../timers.js';
 
 export type StoreKind = 'memory' | 'redis';
@@ -16,6 +19,8 @@ export type StoreKind = 'memory' | 'redis';
 /** What the edges are built from: the parts that exist before any channel does. */
 export interface Core {
   readonly store: Store;
+  /** The system of record (issue 14), unless RECORD_STORE=off. */
+  readonly record: OpenedRecordStore | undefined;
   /** Which store was built (from REDIS_URL): the root knows, the port need not say. */
   readonly storeKind: StoreKind;
   readonly flows: FlowRegistry;
@@ -35,6 +40,11 @@ export interface Runtime extends Core {
   readonly engine: Engine;
   readonly receivers: readonly Receiver[];
   readonly poller: TimerPoller;
+  /**
+   * The system of record's upkeep, run every few seconds: applies record writes deferred while the
+   * database was down, and deletes archived transcripts past TRANSCRIPT_RETENTION_DAYS (hourly).
+   */
+  readonly upkeep: () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,8 +65,16 @@ export interface RuntimeOptions {
  */
 export async function createRuntime(options: RuntimeOptions, edges: (core: Core) => Edges): Promise<Runtime> {
   const { config, log, clock } = options;
-  const { store, kind } = await openStore(config, clock);
-  log.info('store ready', { kind });
+  const record = await openRecord(config, log);
+  const { store, kind } = await openStore(config, clock, record).catch(async (err: unknown) => {
+    await record?.close().catch(() => {});
+    throw err;
+  });
+  log.info('store ready', { kind, record: record?.kind ?? 'off' });
+  const closeAll = async () => {
+    await store.close();
+    await record?.close();
+  };
   try {
     const flows = await FlowRegistry.load({
       dir: options.flowsDir ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR,
@@ -65,19 +83,58 @@ export async function createRuntime(options: RuntimeOptions, edges: (core: Core)
       clock,
       desk: options.desk,
     });
-    const core: Core = { store, storeKind: kind, flows };
+    const core: Core = { store, record, storeKind: kind, flows };
     const { channels, desk, receivers } = edges(core);
     if ((desk !== undefined) !== options.desk)
       throw new SetupError(
         `The flow was compiled ${options.desk ? 'with' : 'without'} a desk, but the edges bring ${desk ? 'one' : 'none'}.`,
       );
-    const engine = new Engine({ store, flow: () => flows.current(), channels, desk, clock, log });
+    const engine = new Engine({ store, record, flow: () => flows.current(), channels, desk, clock, log });
     const poller = new TimerPoller({ timers: store.timers, engine, clock, log });
-    return { ...core, engine, receivers: receivers?.(engine) ?? [], poller, close: () => store.close() };
+    const upkeep = record ? recordUpkeep(config, record, store, log, clock) : async () => {};
+    return { ...core, engine, receivers: receivers?.(engine) ?? [], poller, upkeep, close: closeAll };
   } catch (err) {
-    await store.close().catch(() => {});
+    await closeAll().catch(() => {});
     throw err;
   }
+}
+
+const HOUR_MS = 3_600_000;
+
+/** Drains the deferred record writes; deletes archived transcripts past retention at most hourly (seed 000 五). */
+function recordUpkeep(config: Config, record: RecordStore, store: Store, log: Logger, clock: () => number) {
+  const writer = new RecordWriter({ record, store, log });
+  let retainedAt = -Infinity;
+  return async () => {
+    await writer.drain();
+    const now = clock();
+    if (now - retainedAt < HOUR_MS) return;
+    retainedAt = now;
+    const deleted = await record.deleteTranscriptsBefore(now - config.TRANSCRIPT_RETENTION_DAYS * 24 * HOUR_MS);
+    if (deleted > 0)
+      log.info('archived transcripts past retention deleted', { deleted, days: config.TRANSCRIPT_RETENTION_DAYS });
+  };
+}
+
+/**
+ * The system of record (issue 14): DATABASE_URL's PostgreSQL server, else PGlite in DATA_DIR;
+ * none with RECORD_STORE=off. Opened and migrated here, so a bad URL or a failed migration stops
+ * the start with why.
+ */
+export async function openRecord(config: Config, log: Logger): Promise<OpenedRecordStore | undefined> {
+  if (config.RECORD_STORE === 'off') return undefined;
+  const record = openRecordStore({
+    ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR }),
+    log,
+  });
+  try {
+    await record.ready();
+  } catch (err) {
+    await record.close().catch(() => {});
+    const where = config.DATABASE_URL ? 'DATABASE_URL' : `PGlite in ${config.DATA_DIR} (DATA_DIR)`;
+    throw new SetupError(`The system of record (${where}) could not be opened: ${String(err)}`);
+  }
+  return record;
 }
 
 const limitsOf = (config: Config) => ({
@@ -86,15 +143,23 @@ const limitsOf = (config: Config) => ({
   transcriptMax: config.TRANSCRIPT_MAX,
 });
 
-/** Redis when REDIS_URL is set (shared by replicas, survives restarts), memory otherwise. */
-async function openStore(config: Config, clock: () => number): Promise<{ store: Store; kind: StoreKind }> {
+/**
+ * Redis when REDIS_URL is set (shared by replicas, survives restarts), memory otherwise; its
+ * tickets are the system of record's when there is one.
+ */
+export async function openStore(
+  config: Config,
+  clock: () => number,
+  record?: RecordStore | undefined,
+): Promise<{ store: Store; kind: StoreKind }> {
   const limits = limitsOf(config);
+  const tickets = record?.tickets;
   if (config.REDIS_URL)
     return {
-      store: await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, limits }),
+      store: await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, limits, tickets }),
       kind: 'redis',
     };
-  return { store: new MemoryStore(clock, limits), kind: 'memory' };
+  return { store: new MemoryStore(clock, limits, tickets), kind: 'memory' };
 }
 
 /**

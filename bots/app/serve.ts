@@ -31,13 +31,14 @@ export async function serve(config: Config, token: string, flowsDir: string | un
 
   const stopTimers = every(1_000, () => runtime.poller.tick(), 'timer tick', log);
   const stopSweep = every(5_000, () => runtime.engine.recover(), 'recovery sweep', log);
+  const stopUpkeep = every(5_000, () => runtime.upkeep(), 'record upkeep', log);
   const stopWatch = runtime.flows.watch();
   // One HTTP server for every receiver's routes (Telegram's webhook, Slack's events), when any has one.
   const routes = runtime.receivers.flatMap((r) => r.routes ?? []);
   const http = routes.length > 0 ? createHttpServer({ routes, log }) : undefined;
   const shutdown = async () => {
     stopWatch();
-    await Promise.all([stopTimers(), stopSweep()]);
+    await Promise.all([stopTimers(), stopSweep(), stopUpkeep()]);
     await http?.close();
     for (const receiver of [...runtime.receivers].reverse()) await receiver.stop();
     await runtime.close();

@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { withProductionStore } from './production-store.js';
+import { withProductionStore, withTicketStore } from './production-store.js';
 import { FORMATS, formatTickets } from './ticket-format.js';
 import { combineGuards, compileGuard, type PhraseGuard } from '../../flows/guard.js';
 import { TicketStatus } from '../../flows/ticket.js';
@@ -180,5 +180,5 @@ const WITHOUT_REDIS =
   'Tickets are kept in Redis: set REDIS_URL. (The playground without Redis keeps them in memory; use /tickets there.)';
 
 function withTickets(config: Config, work: (store: TicketStore) => Promise<number>): Promise<number> {
-  return withProductionStore(config, WITHOUT_REDIS, (store) => work(store.tickets));
+  return withTicketStore(config, WITHOUT_REDIS, work);
 }

@@ -2,6 +2,7 @@ import type { FlowDefinition } from '../../flows/schema.js';
 import { localParts } from '../../flows/hours.js';
 import { shiftDate } from '../../flows/local-time.js';
 import { withProductionStore } from '../app/production-store.js';
+import { openRecord } from '../app/runtime.js';
 import type { Config } from '../config.js';
 import { checkDefinitions, DEFAULT_FLOWS_DIR } from '../flows-registry.js';
 import type { ReportSource } from '../record-port.js';
@@ -111,19 +112,38 @@ export async function runReport(
 }
 
 /**
- * `npm run report`: the report from the production store. STOP-GAP: today's tickets in Redis
- * through reportSourceFromStore (needs REDIS_URL, exit 2 without it) until the record store lands.
+ * `npm run report`: the report from the system of record (DATABASE_URL, else PGlite in DATA_DIR:
+ * the playground's conversations too). With RECORD_STORE=off, from the tickets kept in Redis
+ * (reportSourceFromStore: no conversations or unanswered askings there), which needs REDIS_URL.
  */
 export function report(config: Config, flags: ReportFlags, now = Date.now()): Promise<number | { problem: string }> {
   return runReport(
     config,
     flags,
-    (work) =>
-      withProductionStore(
-        config,
-        'The report reads the tickets kept in Redis: set REDIS_URL. (The playground without Redis keeps them in memory; use /tickets there.)',
-        (store) => work(reportSourceFromStore(store)),
-      ),
+    async (work) => {
+      if (config.RECORD_STORE === 'off')
+        return withProductionStore(
+          config,
+          'With RECORD_STORE=off the report reads the tickets kept in Redis: set REDIS_URL.',
+          (store) => work(reportSourceFromStore(store)),
+        );
+      let record;
+      try {
+        record = await openRecord(config, SILENT);
+      } catch (err) {
+        process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+        return 1;
+      }
+      // (Undefined only with RECORD_STORE=off, handled above.)
+      if (!record) return 1;
+      try {
+        return await work(record);
+      } finally {
+        await record?.close();
+      }
+    },
     now,
   );
 }
+
+const SILENT = { debug() {}, info() {}, warn() {}, error() {} };

@@ -150,6 +150,7 @@ describe.runIf(requireRedis())('a promise kept, end to end (Redis, Slack, Telegr
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
     const code = await main(['tickets', 'resolve', ticketId, '电话沟通已解决', '--by', '小李'], {
       REDIS_URL: redisUrl,
+      RECORD_STORE: 'off',
       REDIS_PREFIX: prefix,
     }).finally(() => vi.restoreAllMocks());
     expect(code).toBe(0);

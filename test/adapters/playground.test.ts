@@ -26,7 +26,12 @@ function spawnMain(
     const child = execFile(
       process.execPath,
       ['--import', 'tsx', 'bots/app/main.ts', ...withClock(args)],
-      { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 30_000 },
+      // Without the system of record unless a test asks (record-wiring.test.ts runs it with PGlite).
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', RECORD_STORE: 'off', ...env },
+        timeout: 30_000,
+      },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin?.end(input);
@@ -291,7 +296,7 @@ describe('entry point refuses to start, and the tools (one process each: exit co
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'bots/app/main.ts', '--at', MONDAY_AFTERNOON], {
         cwd: root,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', RECORD_STORE: 'off' },
       });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -333,7 +338,7 @@ describe.runIf(requireRedis())('playground and tickets on Redis', () => {
   const base = `test:pg:${Date.now().toString(36)}:`;
   let n = 0;
   /** Each test on its own key prefix (REDIS_PREFIX), so they never see each other's tickets. */
-  const redisEnv = () => ({ REDIS_URL: redisUrl, REDIS_PREFIX: `${base}${++n}:` });
+  const redisEnv = () => ({ REDIS_URL: redisUrl, REDIS_PREFIX: `${base}${++n}:`, RECORD_STORE: 'off' });
 
   afterAll(async () => {
     const raw = new Redis(redisUrl);

@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -65,7 +67,14 @@ function start(env: Record<string, string>): {
 } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bots/app/main.ts'], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
+    // The product as deployed, its system of record included: PGlite in a folder of its own.
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      LOG_LEVEL: 'info',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'record-')),
+      ...env,
+    },
   });
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));

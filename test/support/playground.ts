@@ -42,7 +42,9 @@ export interface OpenPlayground extends PlaygroundRun {
 
 /** A fresh playground, as the command builds it for a scripted (non-TTY) run. */
 export async function openPlayground(options: PlaygroundOptions = {}): Promise<OpenPlayground> {
-  const env = options.env ?? {};
+  // The conversation tests run without the system of record (PGlite costs seconds per start);
+  // test/adapters/record-wiring.test.ts runs the playground with it.
+  const env: Record<string, string> = { RECORD_STORE: 'off', ...options.env };
   const config = parseConfig(env);
   const out: string[] = [];
   const log: string[] = [];

@@ -14,7 +14,7 @@ async function run(...argv: string[]): Promise<{ code: number; stdout: string; s
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
   vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
   try {
-    return { code: await main(argv, {}), stdout, stderr };
+    return { code: await main(argv, { RECORD_STORE: 'off' }), stdout, stderr };
   } finally {
     vi.restoreAllMocks();
   }

@@ -65,7 +65,8 @@ const OTHER = ticket('T261115-CCCCCCCCCC', sh('2026-11-15T12:00:00'), {
 
 describe.runIf(requireRedis())('npm run tickets on Redis (issue 13)', () => {
   const prefix = `test:tickets-cli:${Date.now().toString(36)}:`;
-  const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix };
+  // Tickets in Redis (no system of record): the record's own CLI tests are in record-wiring.test.ts.
+  const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, RECORD_STORE: 'off' };
   let store: RedisStore;
 
   beforeAll(async () => {

@@ -92,7 +92,7 @@ describe('the stop-gap source over the ticket store', () => {
 
 describe.runIf(requireRedis())('npm run report on Redis (issue 14)', () => {
   const prefix = `test:report-cli:${Date.now().toString(36)}:`;
-  const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix };
+  const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, RECORD_STORE: 'off' };
   let store: RedisStore;
   /** The report of the stop-gap's data (no conversations, no askings; T10 is within the 7 days after), made at `at`. */
   const expected = (at: number) =>
@@ -166,8 +166,8 @@ describe.runIf(requireRedis())('npm run report on Redis (issue 14)', () => {
     });
   });
 
-  it('says it needs REDIS_URL without it', async () => {
-    const { code, stderr } = await run({}, '--month', '2026-11');
+  it('says it needs REDIS_URL without it, when there is no system of record', async () => {
+    const { code, stderr } = await run({ RECORD_STORE: 'off' }, '--month', '2026-11');
     expect(code).toBe(2);
     expect(stderr).toContain('set REDIS_URL');
   });

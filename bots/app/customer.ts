@@ -1,0 +1,47 @@
+import { RedisStore } from '../../adapters/store/redis.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import { openRecord } from './runtime.js';
+
+const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * `npm run customer -- forget ID` (seed 000 五, 用户信息保护): deletes one customer's archived
+ * transcripts and personal data in the system of record, leaving their tickets anonymised for the
+ * figures (a pseudonym, no words), and, with REDIS_URL, their conversations' hot data in Redis
+ * (state, recent transcript, inbox, outbox, timers). Exit 0 with what was done; 1 when the record
+ * cannot be opened; 2 without a system of record (RECORD_STORE=off).
+ */
+export async function forgetCustomer(config: Config, customerId: string): Promise<number> {
+  let record;
+  try {
+    record = await openRecord(config, SILENT);
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  if (!record) {
+    process.stderr.write('There is no system of record with RECORD_STORE=off: nothing to forget there.\n');
+    return 2;
+  }
+  try {
+    const done = await record.forgetCustomer(customerId);
+    let hot = 0;
+    if (config.REDIS_URL) {
+      const store = await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX });
+      try {
+        for (const c of done.conversations) await store.forget(c);
+        hot = done.conversations.length;
+      } finally {
+        await store.close();
+      }
+    }
+    process.stdout.write(
+      `customer ${customerId} forgotten: ${done.tickets} ticket(s) anonymised, ${done.transcriptEntries} archived line(s) deleted` +
+        (config.REDIS_URL ? `, ${hot} conversation(s) cleared in Redis\n` : ' (no REDIS_URL: Redis not touched)\n'),
+    );
+    return 0;
+  } finally {
+    await record.close();
+  }
+}

@@ -1,0 +1,144 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
+import { MemoryStore } from '../../adapters/store/memory.js';
+import { Engine } from '../../bots/engine.js';
+import { memoryLogger } from '../../bots/log.js';
+import { RecordWriter } from '../../bots/record-writes.js';
+import { defaultFlow } from '../support/flows.js';
+import { RecordingChannel, TestClock } from '../support/harness.js';
+
+/**
+ * Issue 14, the record wired into the engine: every turn is archived and every ticket written to
+ * the system of record after the replies; while the database is down customers are answered all
+ * the same and the writes wait, in order, until the writer applies them; and a new user's path,
+ * playground conversations then `npm run report`, on PGlite.
+ */
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+let record: OpenedRecordStore;
+
+beforeAll(async () => {
+  record = openRecordStore({ dataDir: 'memory://', log: memoryLogger() });
+  await record.ready();
+}, 60_000);
+afterAll(async () => {
+  await record.close();
+});
+
+function engineWith(store: MemoryStore, clock: TestClock, records: OpenedRecordStore) {
+  const channel = new RecordingChannel();
+  const log = memoryLogger();
+  const engine = new Engine({
+    store,
+    record: records,
+    flow: () => defaultFlow(),
+    channels: new Map([['test', channel]]),
+    clock: clock.now,
+    log,
+    sleep: async () => {},
+  });
+  let n = 0;
+  const say = (conversationId: string, text: string) =>
+    engine.receive({
+      id: `${conversationId}:${++n}`,
+      conversationId,
+      channel: 'test',
+      customer: { id: conversationId.split(':')[1] ?? 'c', name: 'Li' },
+      at: clock.now(),
+      payload: { type: 'text', text },
+    });
+  return { engine, channel, log, say };
+}
+
+describe('the system of record, wired into the engine (PGlite)', () => {
+  it('archives every turn and writes the ticket with its lifecycle there, after the replies', async () => {
+    const clock = new TestClock();
+    const store = new MemoryStore(clock.now, {}, record.tickets);
+    const { say, channel } = engineWith(store, clock, record);
+    for (const text of ['你好', '可以开发票吗', '是的']) await say('test:a1', text);
+    expect(channel.texts().at(-2)).toMatch(/发票/);
+    const [ticket] = await record.tickets.list({ conversationId: 'test:a1' });
+    expect(ticket).toMatchObject({ status: 'answered', customer: { id: 'a1' } });
+    expect(ticket?.events?.[0]?.type).toBe('created');
+    const archived = await record.transcript('test:a1');
+    expect(archived.map((e) => `${e.from}: ${e.text}`)).toEqual(
+      (await store.transcript('test:a1', 100)).map((e) => `${e.from}: ${e.text}`),
+    );
+    expect(archived.filter((e) => e.from === 'customer').map((e) => e.text)).toEqual(['你好', '可以开发票吗', '是的']);
+    const [conversation] = (await record.conversationsStarted(0, clock.now() + 1)).filter(
+      (c) => c.conversationId === 'test:a1',
+    );
+    expect(conversation).toMatchObject({ channel: 'test', customerId: 'a1' });
+  });
+
+  it('while the database is down customers are answered, and the writes wait in order until it is back', async () => {
+    const clock = new TestClock();
+    const down = openRecordStore({ url: 'postgres://postgres@127.0.0.1:1/nowhere', log: memoryLogger() });
+    const store = new MemoryStore(clock.now, {}, record.tickets);
+    const { say, channel, log } = engineWith(store, clock, down);
+    for (const text of ['你好', '可以开发票吗', '是的', '没有了']) await say('test:b2', text);
+    // Answered all the same, to the survey.
+    expect(channel.texts().at(-1)).toMatch(/打个分/);
+    expect(log.lines.some((l) => l.message.includes('deferred'))).toBe(true);
+    const waiting = await store.deferred.size();
+    expect(waiting).toBeGreaterThan(4);
+    expect(await record.tickets.list({ conversationId: 'test:b2' })).toEqual([]);
+    await down.close();
+
+    // The database is back: one writer applies the backlog, oldest first, and a second drain finds nothing.
+    const writer = new RecordWriter({ record, store, log });
+    expect(await writer.drain()).toBe(waiting);
+    expect(await store.deferred.size()).toBe(0);
+    const [ticket] = await record.tickets.list({ conversationId: 'test:b2' });
+    expect(ticket?.status).toBe('answered');
+    expect(ticket?.events?.map((e) => e.type)).toEqual(['created', 'survey-sent']);
+    const lines = (await record.transcript('test:b2')).length;
+    expect(lines).toBeGreaterThanOrEqual(8);
+    expect(await writer.drain()).toBe(0);
+    expect((await record.transcript('test:b2')).length).toBe(lines);
+  });
+});
+
+describe("a new user's path: playground conversations, then the report (PGlite in a folder)", () => {
+  it('reports the month of what was said in the playground', async () => {
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'record-path-')),
+    };
+    const play = (input: string, at: string) =>
+      new Promise<void>((resolve, reject) => {
+        const child = execFile(
+          process.execPath,
+          ['--import', 'tsx', 'bots/app/main.ts', '--at', at],
+          { cwd: root, env, timeout: 60_000 },
+          (err) => (err ? reject(err) : resolve()),
+        );
+        child.stdin?.end(input);
+      });
+    await play('你好\n我的订单还没发货\n是的\n没有了\n5\n', '2026-11-30T15:00:00+08:00');
+    await play('你们的会员积分怎么兑换成现金\n是的\n没有了\n', '2026-11-30T16:00:00+08:00');
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'bots/app/main.ts', 'report', '--month', '2026-11', '--json'],
+      {
+        cwd: root,
+        env,
+        timeout: 60_000,
+      },
+    );
+    const report = JSON.parse(stdout) as {
+      volume: { conversations: number; matters: number };
+      satisfaction: { csat: { numerator: number; denominator: number } };
+    };
+    // Two conversations, a matter each, one of them rated 5.
+    expect(report.volume).toMatchObject({ conversations: 2, matters: 2 });
+    expect(report.satisfaction.csat).toMatchObject({ numerator: 1, denominator: 1 });
+  }, 120_000);
+});
