@@ -102,7 +102,7 @@ export async function createRuntime(options: RuntimeOptions, edges: (core: Core)
 const HOUR_MS = 3_600_000;
 
 /** Drains the deferred record writes; deletes archived transcripts past retention at most hourly (seed 000 五). */
-function recordUpkeep(config: Config, record: RecordStore, store: Store, log: Logger, clock: () => number) {
+export function recordUpkeep(config: Config, record: RecordStore, store: Store, log: Logger, clock: () => number) {
   const writer = new RecordWriter({ record, store, log });
   let retainedAt = -Infinity;
   return async () => {

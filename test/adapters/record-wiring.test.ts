@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../bots/app/main.js';
+import { parseConfig } from '../../bots/config.js';
+import { recordUpkeep } from '../../bots/app/runtime.js';
 import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
 import { MemoryStore } from '../../adapters/store/memory.js';
 import { Engine } from '../../bots/engine.js';
@@ -11,6 +12,7 @@ import { memoryLogger } from '../../bots/log.js';
 import { RecordWriter } from '../../bots/record-writes.js';
 import { defaultFlow } from '../support/flows.js';
 import { RecordingChannel, TestClock } from '../support/harness.js';
+import { runPlayground } from '../support/playground.js';
 
 /**
  * Issue 14, the record wired into the engine: every turn is archived and every ticket written to
@@ -19,8 +21,6 @@ import { RecordingChannel, TestClock } from '../support/harness.js';
  * playground conversations then `npm run report`, on PGlite.
  */
 
-const run = promisify(execFile);
-const root = join(import.meta.dirname, '..', '..');
 let record: OpenedRecordStore;
 
 beforeAll(async () => {
@@ -106,39 +106,49 @@ describe('the system of record, wired into the engine (PGlite)', () => {
 });
 
 describe("a new user's path: playground conversations, then the report (PGlite in a folder)", () => {
-  it('reports the month of what was said in the playground', async () => {
-    const env = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'record-path-')),
+  it('reports the month of what was said in the playground, and forgets a customer without changing the figures', async () => {
+    // The playground and the tools as `npm start` and `npm run …` run them (in process: each opens PGlite's folder).
+    const env = { DATA_DIR: mkdtempSync(join(tmpdir(), 'record-path-')), RECORD_STORE: 'auto' };
+    await runPlayground('你好\n我的订单还没发货\n是的\n没有了\n5', { env, at: '2026-11-30T15:00:00+08:00' });
+    await runPlayground('你们的会员积分怎么兑换成现金\n是的\n没有了', { env, at: '2026-11-30T16:00:00+08:00' });
+    const tool = async (...argv: string[]) => {
+      let out = '';
+      vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+      const code = await main(argv, env).finally(() => vi.restoreAllMocks());
+      return { code, out };
     };
-    const play = (input: string, at: string) =>
-      new Promise<void>((resolve, reject) => {
-        const child = execFile(
-          process.execPath,
-          ['--import', 'tsx', 'bots/app/main.ts', '--at', at],
-          { cwd: root, env, timeout: 60_000 },
-          (err) => (err ? reject(err) : resolve()),
-        );
-        child.stdin?.end(input);
-      });
-    await play('你好\n我的订单还没发货\n是的\n没有了\n5\n', '2026-11-30T15:00:00+08:00');
-    await play('你们的会员积分怎么兑换成现金\n是的\n没有了\n', '2026-11-30T16:00:00+08:00');
-    const { stdout } = await run(
-      process.execPath,
-      ['--import', 'tsx', 'bots/app/main.ts', 'report', '--month', '2026-11', '--json'],
-      {
-        cwd: root,
-        env,
-        timeout: 60_000,
-      },
-    );
-    const report = JSON.parse(stdout) as {
-      volume: { conversations: number; matters: number };
-      satisfaction: { csat: { numerator: number; denominator: number } };
-    };
+    const month = async () =>
+      JSON.parse((await tool('report', '--month', '2026-11', '--json')).out) as {
+        volume: { conversations: number; matters: number };
+        satisfaction: { csat: { numerator: number; denominator: number } };
+      };
     // Two conversations, a matter each, one of them rated 5.
+    const report = await month();
     expect(report.volume).toMatchObject({ conversations: 2, matters: 2 });
     expect(report.satisfaction.csat).toMatchObject({ numerator: 1, denominator: 1 });
+
+    // The customer asks to be forgotten: their words go, the figures stay.
+    const forgot = await tool('customer', 'forget', 'local');
+    expect(forgot.code).toBe(0);
+    expect(forgot.out).toMatch(/customer local forgotten: 2 ticket\(s\) anonymised, \d+ archived line\(s\) deleted/);
+    expect((await month()).volume).toMatchObject({ conversations: 2, matters: 2 });
+    const tickets = (await tool('tickets', 'search', '--format', 'json')).out;
+    expect(tickets).not.toMatch(/订单还没发货|会员积分|"local"|Playground customer/);
+    expect(tickets).toMatch(/forgotten-/);
   }, 120_000);
+});
+
+describe('retention (seed 000 五)', () => {
+  it('deletes archived transcripts older than TRANSCRIPT_RETENTION_DAYS, and keeps the tickets', async () => {
+    const clock = new TestClock();
+    const store = new MemoryStore(clock.now, {}, record.tickets);
+    const { say } = engineWith(store, clock, record);
+    for (const text of ['你好', '可以开发票吗', '是的']) await say('test:r3', text);
+    expect((await record.transcript('test:r3')).length).toBeGreaterThan(0);
+    const config = parseConfig({ TRANSCRIPT_RETENTION_DAYS: '30' });
+    const upkeep = recordUpkeep(config, record, store, memoryLogger(), () => clock.now() + 31 * 86_400_000);
+    await upkeep();
+    expect(await record.transcript('test:r3')).toEqual([]);
+    expect(await record.tickets.list({ conversationId: 'test:r3' })).toHaveLength(1);
+  });
 });
