@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../bots/app/main.js';
 import { parseConfig } from '../../bots/config.js';
-import { recordUpkeep } from '../../bots/app/runtime.js';
+import { openRecord, openStore, recordUpkeep } from '../../bots/app/runtime.js';
+import { freshDatabase, requirePostgres } from './record/support.js';
+import { redisUrl, requireRedis } from '../support/redis.js';
 import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
 import { MemoryStore } from '../../adapters/store/memory.js';
+import type { Store } from '../../bots/ports.js';
 import { Engine } from '../../bots/engine.js';
 import { memoryLogger } from '../../bots/log.js';
 import { RecordWriter } from '../../bots/record-writes.js';
@@ -22,6 +25,8 @@ import { runPlayground } from '../support/playground.js';
  */
 
 let record: OpenedRecordStore;
+/** Every message's platform id, unique in the file (a restarted engine must not see its first messages as duplicates). */
+let sent = 0;
 
 beforeAll(async () => {
   record = openRecordStore({ dataDir: 'memory://', log: memoryLogger() });
@@ -31,7 +36,7 @@ afterAll(async () => {
   await record.close();
 });
 
-function engineWith(store: MemoryStore, clock: TestClock, records: OpenedRecordStore) {
+function engineWith(store: Store, clock: TestClock, records: OpenedRecordStore) {
   const channel = new RecordingChannel();
   const log = memoryLogger();
   const engine = new Engine({
@@ -43,10 +48,9 @@ function engineWith(store: MemoryStore, clock: TestClock, records: OpenedRecordS
     log,
     sleep: async () => {},
   });
-  let n = 0;
   const say = (conversationId: string, text: string) =>
     engine.receive({
-      id: `${conversationId}:${++n}`,
+      id: `${conversationId}:${++sent}`,
       conversationId,
       channel: 'test',
       customer: { id: conversationId.split(':')[1] ?? 'c', name: 'Li' },
@@ -150,5 +154,47 @@ describe('retention (seed 000 五)', () => {
     await upkeep();
     expect(await record.transcript('test:r3')).toEqual([]);
     expect(await record.tickets.list({ conversationId: 'test:r3' })).toHaveLength(1);
+  });
+});
+
+describe('production: Redis and a PostgreSQL server', () => {
+  if (!requirePostgres() || !requireRedis()) return;
+  it('keeps everything across a restart of the bot', async () => {
+    const database = await freshDatabase();
+    const prefix = `test:restart:${Date.now().toString(36)}:`;
+    const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, DATABASE_URL: database.url };
+    try {
+      const clock = new TestClock();
+      const boot = async () => {
+        const config = parseConfig(env);
+        const recordStore = await openRecord(config, memoryLogger());
+        const { store } = await openStore(config, clock.now, recordStore);
+        return { record: recordStore!, store };
+      };
+      const first = await boot();
+      const { say } = engineWith(first.store, clock, first.record);
+      for (const text of ['你好', '可以开发票吗', '是的']) await say('test:p4', text);
+      await first.store.close();
+      await first.record.close();
+
+      // Restarted: the conversation goes on where it was, and the record has it all.
+      const second = await boot();
+      const again = engineWith(second.store, clock, second.record);
+      await again.say('test:p4', '没有了');
+      expect(again.channel.texts().at(-1)).toMatch(/打个分/);
+      const [ticket] = await second.record.tickets.list({ conversationId: 'test:p4' });
+      expect(ticket?.events?.map((e) => e.type)).toEqual(['created', 'survey-sent']);
+      const lines = await second.record.transcript('test:p4');
+      expect(lines.filter((l) => l.from === 'customer').map((l) => l.text)).toEqual([
+        '你好',
+        '可以开发票吗',
+        '是的',
+        '没有了',
+      ]);
+      await second.store.close();
+      await second.record.close();
+    } finally {
+      await database.drop();
+    }
   });
 });
