@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { FlowDefinition } from '../../flows/schema.js';
 import { localParts } from '../../flows/hours.js';
 import { shiftDate } from '../../flows/local-time.js';
@@ -9,9 +11,10 @@ import type { ReportSource } from '../record-port.js';
 import { localMidnight } from '../ticket-search.js';
 import { computeReport, type ReportDefinition } from './compute.js';
 import { formatCsv, formatJson, formatText } from './format.js';
+import { renderHtml } from './html.js';
 import { readReportData, reportSourceFromStore } from './source.js';
 
-/** `npm run report`: the monthly service-quality report (issue 14), as text, JSON or CSV. */
+/** `npm run report`: the monthly service-quality report (issue 14), as text, JSON, CSV or an HTML page. */
 
 /** The report command's options as typed. */
 export interface ReportFlags {
@@ -70,9 +73,10 @@ function reportDefinition(definitions: readonly FlowDefinition[], config: Config
 }
 
 /**
- * Runs the report from `source` and prints it (text in the desk language, `--json` or `--csv`).
- * Resolves to `{ problem }` for flags it cannot run (the caller prints the usage, exit 2), 2 for
- * `--html` (not yet: the renderer comes later), 1 when the definitions cannot be read, 0 otherwise.
+ * Runs the report from `source` and prints it (text in the desk language, `--json` or `--csv`), or
+ * with `--html FILE` writes the page in the desk language (html.ts renderHtml; see writeHtml).
+ * Resolves to `{ problem }` for flags it cannot run (the caller prints the usage, exit 2), 1 when
+ * the definitions cannot be read or the page cannot be written, 0 otherwise.
  */
 export async function runReport(
   config: Config,
@@ -96,19 +100,38 @@ export async function runReport(
   }
   const period = parsePeriod(flags, def.timeZone, now);
   if ('problem' in period) return period;
-  if (flags.html !== undefined) {
-    process.stderr.write('--html: not yet (the HTML report is coming); use the text report, --json or --csv\n');
-    return 2;
-  }
   return openSource(async (source) => {
     const data = await readReportData(source, period.from, period.to);
     const report = computeReport(data, { definition: def, period, generatedAt: now });
     const language = config.DESK_LANGUAGE ?? config.DEFAULT_LOCALE;
+    if (flags.html !== undefined) return writeHtml(renderHtml(report, language), flags.html);
     process.stdout.write(
       flags.json ? formatJson(report) : flags.csv ? formatCsv(report) : formatText(report, language),
     );
     return 0;
   });
+}
+
+/**
+ * `--html FILE`: writes the page to FILE (its folder must exist) and prints the file's absolute path,
+ * 0; `--html -` writes the page to stdout. 1 with the reason on stderr when the file cannot be written.
+ */
+async function writeHtml(page: string, file: string): Promise<number> {
+  if (file === '-') {
+    process.stdout.write(page);
+    return 0;
+  }
+  const path = resolve(file);
+  try {
+    await writeFile(path, page, 'utf8');
+  } catch (err) {
+    process.stderr.write(
+      `Cannot write the HTML report to ${path}: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    return 1;
+  }
+  process.stdout.write(`${path}\n`);
+  return 0;
 }
 
 /**

@@ -61,6 +61,37 @@ export interface ReportWords {
   colon: string;
   open: string;
   close: string;
+  /** The HTML report's own words (bots/report/html.ts): table headings, chart titles and series. */
+  html: {
+    /** "2 of 6 targets met". */
+    summary: (met: number, checked: number) => string;
+    columns: {
+      figure: string;
+      value: string;
+      basis: string;
+      target: string;
+      status: string;
+      source: string;
+      count: string;
+      language: string;
+      question: string;
+    };
+    charts: {
+      byType: string;
+      byCategory: string;
+      botVsPerson: string;
+      reasons: string;
+      /** A duration figure against its target: "机器人首次响应与目标". */
+      speed: (figure: string) => string;
+      rates: string;
+      scores: string;
+      csatByAgent: string;
+      csatByCategory: string;
+    };
+    series: { byBot: string; byPerson: string; other: string; count: string; share: string };
+    /** In place of a chart with nothing to draw. */
+    noChart: string;
+  };
 }
 
 const ZH: ReportWords = {
@@ -131,6 +162,33 @@ const ZH: ReportWords = {
   colon: '：',
   open: '（',
   close: '）',
+  html: {
+    summary: (met, checked) => `${checked} 项目标中 ${met} 项达标`,
+    columns: {
+      figure: '指标',
+      value: '数值',
+      basis: '计数',
+      target: '目标',
+      status: '结果',
+      source: '依据',
+      count: '次数',
+      language: '语言',
+      question: '问题',
+    },
+    charts: {
+      byType: '问题记录按类型',
+      byCategory: '投诉按类别',
+      botVsPerson: '机器人与人工',
+      reasons: '转人工原因',
+      speed: (figure) => `${figure}与目标`,
+      rates: '处理结果与目标',
+      scores: '评分分布',
+      csatByAgent: '各客服满意度与目标',
+      csatByCategory: '各类别满意度与目标',
+    },
+    series: { byBot: '机器人解决', byPerson: '转人工', other: '未解决（未转人工）', count: '数量', share: '比例' },
+    noChart: '本期无数据',
+  },
 };
 
 const EN: ReportWords = {
@@ -201,6 +259,39 @@ const EN: ReportWords = {
   colon: ': ',
   open: ' (',
   close: ')',
+  html: {
+    summary: (met, checked) => `${met} of ${checked} targets met`,
+    columns: {
+      figure: 'Figure',
+      value: 'Value',
+      basis: 'Counts',
+      target: 'Target',
+      status: 'Status',
+      source: 'Source',
+      count: 'Times',
+      language: 'Language',
+      question: 'Question',
+    },
+    charts: {
+      byType: 'Matters by type',
+      byCategory: 'Complaints by category',
+      botVsPerson: 'The bot and a person',
+      reasons: 'Why matters went to a person',
+      speed: (figure) => `${figure} against its target`,
+      rates: 'Outcome against targets',
+      scores: 'Scores',
+      csatByAgent: 'CSAT by agent against its target',
+      csatByCategory: 'CSAT by category against its target',
+    },
+    series: {
+      byBot: 'settled by the bot',
+      byPerson: 'handed to a person',
+      other: 'unsettled, no person',
+      count: 'count',
+      share: 'share',
+    },
+    noChart: 'Nothing to draw for this period',
+  },
 };
 
 export const REPORT_WORDS: Record<SupportedLocale, ReportWords> = { 'zh-CN': ZH, en: EN };
