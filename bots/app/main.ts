@@ -40,7 +40,8 @@ const USAGE = `Usage:
   npm run report [-- --month YYYY-MM | --from DATE --to DATE] [--json | --csv | --html FILE]
                                                   the service-quality report of a month (this month unless
                                                   given; DATE is YYYY-MM-DD, --to includes that day), in
-                                                  the desk language; --html is not there yet
+                                                  the desk language; --html FILE writes the page with charts
+                                                  (- for standard output)
   npm run customer -- forget ID                   delete one customer's transcripts and personal data (the
                                                   record and Redis); their tickets stay, anonymised
 Environment: see README.md, "Configuration".`;
