@@ -71,11 +71,13 @@ export async function archive(
     .execute();
   // The first bot reply at or after the first customer message: the one kept (if it still
   // follows it) or one in the archive (retention may have deleted older entries, not the summary).
+  // Once found it stays (turns are archived in order), so later turns skip the lookup.
   await sql`update conversations c set first_bot_reply_at = least(
       case when c.first_bot_reply_at >= c.first_customer_at then c.first_bot_reply_at end,
       (select min(e.at) from transcript_entries e
         where e.conversation_id = c.conversation_id and e."from" = 'bot' and e.at >= c.first_customer_at))
-    where c.conversation_id = ${c.conversationId} and c.first_customer_at is not null`.execute(db);
+    where c.conversation_id = ${c.conversationId} and c.first_customer_at is not null
+      and (c.first_bot_reply_at is null or c.first_bot_reply_at < c.first_customer_at)`.execute(db);
 }
 
 /** The last `limit` archived entries of a conversation, oldest first (as the hot transcript reads its last lines). */
