@@ -132,7 +132,14 @@ export class PlaygroundSession {
         return true;
       }
       case 'tickets': {
-        const tickets = await this.deps.tickets.list({ conversationId: this.conversationId, limit: 20 });
+        const tickets = await this.deps.tickets
+          .list({ conversationId: this.conversationId, limit: 20 })
+          .catch((err: unknown) => {
+            // The system of record is down: say so; the conversation goes on (its writes wait).
+            print(`playground> the tickets cannot be read now (${String(err)})`);
+            return undefined;
+          });
+        if (!tickets) return true;
         if (tickets.length === 0) print('playground> no tickets yet');
         for (const t of tickets) {
           const extra = [

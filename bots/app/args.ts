@@ -63,7 +63,7 @@ export function parseCommandLine<const T extends Options, Name extends keyof T &
         problem: `Option '--${repeated}' is given more than once${command ? ` for ${command.usage}` : ''}: give it once`,
       };
     const dashed = dashedValue(lenient.tokens, options);
-    if (dashed && !/^-\d/.test(dashed.value))
+    if (dashed && !/^-\d/.test(dashed.value) && dashed.value !== '-')
       return {
         problem: `Option '${dashed.rawName} <value>' argument missing (to give a value that starts with a dash, write --${dashed.name}=-…)`,
       };

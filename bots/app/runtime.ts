@@ -1,3 +1,5 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createSlack } from '../../adapters/slack/index.js';
 import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
 import { MemoryStore } from '../../adapters/store/memory.js';
@@ -91,7 +93,8 @@ export async function createRuntime(options: RuntimeOptions, edges: (core: Core)
       );
     const engine = new Engine({ store, record, flow: () => flows.current(), channels, desk, clock, log });
     const poller = new TimerPoller({ timers: store.timers, engine, clock, log });
-    const upkeep = record ? recordUpkeep(config, record, store, log, clock) : async () => {};
+    // Retention goes by the wall clock: a playground run `--at` a future date must not delete the real archive.
+    const upkeep = record ? recordUpkeep(config, record, store, log, Date.now) : async () => {};
     return { ...core, engine, receivers: receivers?.(engine) ?? [], poller, upkeep, close: closeAll };
   } catch (err) {
     await closeAll().catch(() => {});
@@ -105,7 +108,7 @@ const HOUR_MS = 3_600_000;
 export function recordUpkeep(config: Config, record: RecordStore, store: Store, log: Logger, clock: () => number) {
   const writer = new RecordWriter({ record, store, log });
   let retainedAt = -Infinity;
-  return async () => {
+  const once = async () => {
     await writer.drain();
     const now = clock();
     if (now - retainedAt < HOUR_MS) return;
@@ -113,6 +116,14 @@ export function recordUpkeep(config: Config, record: RecordStore, store: Store, 
     const deleted = await record.deleteTranscriptsBefore(now - config.TRANSCRIPT_RETENTION_DAYS * 24 * HOUR_MS);
     if (deleted > 0)
       log.info('archived transcripts past retention deleted', { deleted, days: config.TRANSCRIPT_RETENTION_DAYS });
+  };
+  return async () => {
+    try {
+      await once();
+    } catch (err) {
+      // The database is down: the backlog and retention wait for the next round; nobody is held up.
+      log.warn('record upkeep could not reach the system of record; it tries again shortly', { error: String(err) });
+    }
   };
 }
 
@@ -123,6 +134,8 @@ export function recordUpkeep(config: Config, record: RecordStore, store: Store, 
  */
 export async function openRecord(config: Config, log: Logger): Promise<OpenedRecordStore | undefined> {
   if (config.RECORD_STORE === 'off') return undefined;
+  const release =
+    config.DATABASE_URL || config.DATA_DIR.startsWith('memory://') ? undefined : lockFolder(config.DATA_DIR);
   const record = openRecordStore({
     ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR }),
     log,
@@ -131,10 +144,49 @@ export async function openRecord(config: Config, log: Logger): Promise<OpenedRec
     await record.ready();
   } catch (err) {
     await record.close().catch(() => {});
+    release?.();
     const where = config.DATABASE_URL ? 'DATABASE_URL' : `PGlite in ${config.DATA_DIR} (DATA_DIR)`;
     throw new SetupError(`The system of record (${where}) could not be opened: ${String(err)}`);
   }
+  if (release) {
+    const close = record.close.bind(record);
+    return Object.assign(record, { close: () => close().finally(release) });
+  }
   return record;
+}
+
+/**
+ * PGlite serves one process per folder: two on one folder lose each other's writes without a
+ * word. A lock file with the holder's pid refuses the second (a holder that is gone leaves a lock
+ * that is taken over). Returns the release.
+ */
+function lockFolder(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const lock = join(dir, 'bot.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => rmSync(lock, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new SetupError(`DATA_DIR ${dir}: ${String(err)}`);
+      const holder = Number(readFileSync(lock, 'utf8'));
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder))
+        throw new SetupError(
+          `Another process (pid ${holder}) is using the record in ${dir} (PGlite serves one process at a time): stop it first, or set DATABASE_URL to share a PostgreSQL server.`,
+        );
+      rmSync(lock, { force: true });
+    }
+  }
+  throw new SetupError(`DATA_DIR ${dir}: could not take its lock`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 const limitsOf = (config: Config) => ({

@@ -67,7 +67,7 @@ export function ticketTimerAction() {
     enqueue(effect({ type: 'ticket.update', id, changes, at, ifStatus: 'pending' }));
     enqueue(effect({ type: 'escalate', escalation: { ticketId: id, reason: 'promise-overdue', priority: 'high' } }));
     enqueue(effect({ type: 'desk.ping', level: 'overdue', ticketId: id }));
-    if (!onLiveCard) enqueue(say('promiseOverdue', { vars: { ticket: id } }));
+    if (!onLiveCard && !f?.toldOverdue) enqueue(say('promiseOverdue', { vars: { ticket: id } }));
     if (f) enqueue.assign({ followUps: withFollowUp(context.followUps, { ...f, overdue: true }) });
   });
 }

@@ -249,15 +249,22 @@ function outcomeActions(deps: MachineDeps) {
     // A customer back while matters are pending hears where they stand first (the latest two).
     tellPendingStatus: collect(({ context, event, enqueue }) => {
       const def = defOf(context);
+      const told: string[] = [];
       for (const f of (context.followUps ?? []).slice(-2)) {
         const vars = { ticket: f.ticketId, by: formatLocalTime(def, f.promisedBy), need: quoted(f.need || '…') };
         // Past its time (a deadline that fired late counts too): never a date already gone.
-        if (f.overdue || f.promisedBy <= event.at) enqueue(say('pendingStatusOverdue', { vars }));
-        else if (f.agent?.name)
+        if (f.overdue || f.promisedBy <= event.at) {
+          enqueue(say('pendingStatusOverdue', { vars }));
+          told.push(f.ticketId);
+        } else if (f.agent?.name)
           enqueue(say('pendingStatusClaimed', { vars: { ...vars, agent: quoted(f.agent.name) } }));
         else enqueue(say('pendingStatus', { vars }));
       }
-      enqueue.assign({ statusTold: true });
+      // A deadline already told as passed is not told again when its timer fires late.
+      const followUps = (context.followUps ?? []).map((f) =>
+        told.includes(f.ticketId) ? { ...f, toldOverdue: true } : f,
+      );
+      enqueue.assign({ statusTold: true, followUps });
     }),
     // The outcome the agent wrote did not pass the service-phrase guard: nothing is settled yet.
     blockOutcome: collect(({ context, event, enqueue }) => {

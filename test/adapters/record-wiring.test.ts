@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -197,4 +197,20 @@ describe('production: Redis and a PostgreSQL server', () => {
       await database.drop();
     }
   });
+});
+
+describe('one process per PGlite folder (found by the issue-14 trial)', () => {
+  it('refuses a second process on the folder, says which, and takes over a lock its holder left', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'record-lock-'));
+    writeFileSync(join(dir, 'bot.lock'), '1'); // pid 1 is always running
+    const config = parseConfig({ DATA_DIR: dir });
+    await expect(openRecord(config, memoryLogger())).rejects.toThrow(
+      /Another process \(pid 1\) is using the record in/,
+    );
+    writeFileSync(join(dir, 'bot.lock'), '999999999'); // gone
+    const opened = await openRecord(config, memoryLogger());
+    expect(readFileSync(join(dir, 'bot.lock'), 'utf8')).toBe(String(process.pid));
+    await opened?.close();
+    expect(existsSync(join(dir, 'bot.lock'))).toBe(false);
+  }, 60_000);
 });

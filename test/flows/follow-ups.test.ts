@@ -364,6 +364,9 @@ describe('found by the issue-13 trial', () => {
     const by = d.of('desk.open')[0]!.card.promisedBy!;
     fire(d, 'idle');
     const remindAt = d.record!.timers[`remind:${id}`]!;
+    // Back after the deadline, before its timer fired: told once that it is past its time.
+    const [status] = d.say('你好', { after: by + 30 * 60_000 - d.at });
+    expect(status).toMatch(/已超过承诺的答复时间/);
     // The reminder is noticed only after the promised time.
     d.say(
       { type: 'timer', name: `remind:${id}`, dueAt: remindAt },
@@ -376,6 +379,7 @@ describe('found by the issue-13 trial', () => {
       { after: 1_000, ticket: stored(d, id, 'pending') },
     );
     expect(d.of('ticket.update')[0]?.changes.events?.[0]).toEqual({ type: 'promise-broken', at: by });
+    expect(d.of('reply')).toEqual([]);
   });
 
   it('a customer asking how their complaint is going hears where it stands, not a second complaint', () => {
