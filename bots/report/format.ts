@@ -68,7 +68,7 @@ function groupLines(groups: readonly CsatGroup[], label: (g: CsatGroup) => strin
 }
 
 /** Every checked figure (not the per-agent or per-category rows) with its label, for the targets section. */
-function figureLabel(f: Figure, w: ReportWords): string {
+export function figureLabel(f: Figure, w: ReportWords): string {
   const l = w.labels;
   const names: Record<string, string> = {
     first_contact_resolution: l.fcr,

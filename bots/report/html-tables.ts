@@ -1,5 +1,5 @@
-import { duration, percent } from './format.js';
-import type { Check, Count, Durations, Figure, Report, Share } from './report.js';
+import { duration, figureLabel, percent } from './format.js';
+import type { Check, Count, Durations, Report, Share } from './report.js';
 import type { Target } from './targets.js';
 import type { ReportWords } from './words.js';
 
@@ -47,23 +47,6 @@ export function categoryLabel(r: Report, w: ReportWords, key: string): string {
   if (!key.startsWith('complaint:')) return w.types[key as keyof ReportWords['types']] ?? key;
   const id = key.slice('complaint:'.length);
   return `${w.types.complaint}·${r.categoryNames[id] ?? (id || w.none)}`;
-}
-
-/** A checked figure's name in the targets section (as format.ts names it). */
-function figureLabel(f: Figure, w: ReportWords): string {
-  const l = w.labels;
-  const names: Record<string, string> = {
-    first_contact_resolution: l.fcr,
-    csat: l.csat,
-    survey_within_24h: l.surveyWithin24h,
-    'bot_first_response.avg': `${l.botFirstResponse} ${w.average}`,
-    'bot_first_response.p90': `${l.botFirstResponse} P90`,
-    'person_first_response.avg': `${l.personFirstResponse} ${w.average}`,
-    'person_first_response.p90': `${l.personFirstResponse} P90`,
-    'claim_wait.avg': `${l.claimWait} ${w.average}`,
-    'claim_wait.p90': `${l.claimWait} P90`,
-  };
-  return names[f.id] ?? f.id;
 }
 
 /** The checked figures of the targets section: not the per-agent or per-category rows. */
