@@ -1,9 +1,6 @@
 import { RedisStore } from '../../adapters/store/redis.js';
 import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
-import { openRecord } from './runtime.js';
-
-const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+import { openRecordOrSay } from './production-store.js';
 
 /**
  * `npm run customer -- forget ID` (seed 000 五, 用户信息保护): deletes one customer's archived
@@ -13,13 +10,8 @@ const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
  * cannot be opened; 2 without a system of record (RECORD_STORE=off).
  */
 export async function forgetCustomer(config: Config, customerId: string): Promise<number> {
-  let record;
-  try {
-    record = await openRecord(config, SILENT);
-  } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
-  }
+  const record = await openRecordOrSay(config);
+  if (record === null) return 1;
   if (!record) {
     process.stderr.write('There is no system of record with RECORD_STORE=off: nothing to forget there.\n');
     return 2;

@@ -1,7 +1,7 @@
 import { RedisStore } from '../../adapters/store/redis.js';
 import type { Config } from '../config.js';
 import { SetupError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { createLogger } from '../log.js';
 import type { TicketStore } from '../ports.js';
 import { openRecord } from './runtime.js';
 
@@ -60,14 +60,15 @@ export async function withTicketStore(
   return withProductionStore(config, without, (store) => work(store.tickets));
 }
 
-/** The record, undefined with RECORD_STORE=off, null when it cannot be opened (said on stderr). */
-async function openRecordOrSay(config: Config) {
+/**
+ * The system of record for a tool: undefined with RECORD_STORE=off, null when it cannot be opened
+ * (why is said on stderr; the tool exits 1).
+ */
+export async function openRecordOrSay(config: Config) {
   try {
-    return await openRecord(config, SILENT);
+    return await openRecord(config, createLogger('silent'));
   } catch (err) {
     process.stderr.write(`${err instanceof SetupError ? err.message : String(err)}\n`);
     return null;
   }
 }
-
-const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -3,8 +3,7 @@ import { resolve } from 'node:path';
 import type { FlowDefinition } from '../../flows/schema.js';
 import { localParts } from '../../flows/hours.js';
 import { shiftDate } from '../../flows/local-time.js';
-import { withProductionStore } from '../app/production-store.js';
-import { openRecord } from '../app/runtime.js';
+import { openRecordOrSay, withProductionStore } from '../app/production-store.js';
 import type { Config } from '../config.js';
 import { checkDefinitions, DEFAULT_FLOWS_DIR } from '../flows-registry.js';
 import type { ReportSource } from '../record-port.js';
@@ -150,23 +149,15 @@ export function report(config: Config, flags: ReportFlags, now = Date.now()): Pr
           'With RECORD_STORE=off the report reads the tickets kept in Redis: set REDIS_URL.',
           (store) => work(reportSourceFromStore(store)),
         );
-      let record;
-      try {
-        record = await openRecord(config, SILENT);
-      } catch (err) {
-        process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-        return 1;
-      }
+      const record = await openRecordOrSay(config);
       // (Undefined only with RECORD_STORE=off, handled above.)
       if (!record) return 1;
       try {
         return await work(record);
       } finally {
-        await record?.close();
+        await record.close();
       }
     },
     now,
   );
 }
-
-const SILENT = { debug() {}, info() {}, warn() {}, error() {} };
