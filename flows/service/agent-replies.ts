@@ -1,4 +1,5 @@
 import type { AgentNotice, AgentRef, Effect } from '../contracts.js';
+import type { GuardMatch } from '../guard.js';
 import { fileLabel, type FileRef } from '../files.js';
 import type { TicketChanges } from '../ticket.js';
 import { effect, type Enqueue, type MachineDeps } from './setup.js';
@@ -30,6 +31,18 @@ export function internalLine(agent: AgentRef, text: string, files: readonly File
   return { type: 'transcript', from: 'agent', text: `[internal] ${agent.name ?? agent.id}: ${text}${attached}` };
 }
 
+/** Tells the agent alone, on the card of `ticketId`, that their words were held back and what to say instead. */
+export function notifyBlocked(
+  enqueue: Enqueue,
+  agent: AgentRef,
+  text: string,
+  matches: GuardMatch[],
+  ticketId: string | undefined,
+): void {
+  const notice: AgentNotice = { kind: 'guard-blocked', matches, text };
+  enqueue(effect({ type: 'desk.notify', agentId: agent.id, notice, ticketId }));
+}
+
 /**
  * An agent's reply to the customer, through the service-phrase guard (a blocked one is held back
  * with its files, and the agent told why, on the card of `ticketId`). Returns whether it was sent.
@@ -45,20 +58,21 @@ export function relayAgentReply(
   const files = reply.files ?? [];
   const verdict = deps.agentGuard.check(reply.text);
   if (!verdict.allowed && !reply.override) {
-    const notice: AgentNotice = { kind: 'guard-blocked', matches: verdict.matches, text: reply.text };
-    enqueue(effect({ type: 'desk.notify', agentId: reply.agent.id, notice, ticketId }));
+    notifyBlocked(enqueue, reply.agent, reply.text, verdict.matches, ticketId);
     const attached = files.map((f) => ` ${fileLabel(f)}`).join('');
     const blocked = `[blocked: ${verdict.matches.map((m) => m.phrase).join(', ')}] ${reply.text}${attached}`;
     enqueue(effect({ type: 'transcript', from: 'agent', text: blocked }));
     return false;
   }
-  if (framed && reply.text)
-    enqueue(
-      effect({ type: 'say', key: 'followUpMessage', vars: { ticket: ticketId, text: reply.text }, from: 'agent' }),
-    );
-  else if (files.length === 0) enqueue(effect({ type: 'reply', text: reply.text, from: 'agent' }));
-  if (files.length === 0 || framed) {
-    if (framed) files.forEach((file) => enqueue(effect({ type: 'reply.file', file, agentId: reply.agent.id })));
+  if (framed && reply.text) {
+    // The words in their frame, then the files as they are.
+    const vars = { ticket: ticketId, text: reply.text };
+    enqueue(effect({ type: 'say', key: 'followUpMessage', vars, from: 'agent' }));
+    for (const file of files) enqueue(effect({ type: 'reply.file', file, agentId: reply.agent.id }));
+    return true;
+  }
+  if (files.length === 0) {
+    enqueue(effect({ type: 'reply', text: reply.text, from: 'agent' }));
     return true;
   }
   // The text goes with the first file, as its caption (one message on the customer's side).

@@ -6,7 +6,7 @@ import { saysAnyOf } from '../facts.js';
 import { quoted } from '../text.js';
 import { ticketTimer, type TicketChanges } from '../ticket.js';
 import { ticketTimerAction } from './deadlines.js';
-import { claimedUpdate, internalLine, relayAgentReply, repliedUpdate } from './agent-replies.js';
+import { claimedUpdate, internalLine, notifyBlocked, relayAgentReply, repliedUpdate } from './agent-replies.js';
 import type { HandoffEndSetup } from './agents.js';
 import { followUpOf, resolveMatter, withFollowUp, withTicket } from './records.js';
 import {
@@ -271,9 +271,7 @@ function outcomeActions(deps: MachineDeps) {
       if (event.type !== 'agent.resolve' && event.type !== 'followup.resolve') return;
       const ticketId = event.type === 'followup.resolve' ? event.ticketId : context.handoff?.ticketId;
       const verdict = deps.agentGuard.check(event.text);
-      if (verdict.allowed) return;
-      const notice: AgentNotice = { kind: 'guard-blocked', matches: verdict.matches, text: event.text };
-      enqueue(effect({ type: 'desk.notify', agentId: event.agent.id, notice, ticketId }));
+      if (!verdict.allowed) notifyBlocked(enqueue, event.agent, event.text, verdict.matches, ticketId);
     }),
   };
 }
