@@ -8,6 +8,16 @@ import type { OutboxItem, TicketStore, TranscriptEntry } from './ports.js';
  * is idempotent: a retried write changes nothing. All times are epoch ms (stored as UTC).
  */
 
+/**
+ * A write the system of record refuses for what it says, not because the database is down:
+ * trying again can never succeed (a ticket number already on record for another matter). The
+ * writers log it with the whole item and go on instead of deferring it, so it cannot hold the
+ * backlog behind it.
+ */
+export class RecordRefused extends Error {
+  override readonly name: string = 'RecordRefused';
+}
+
 /** One conversation as the report counts it (volume, the bot's first response). */
 export interface ConversationSummary {
   conversationId: string;

@@ -1,6 +1,6 @@
 import type { Logger } from './log.js';
 import type { OutboxItem, Store } from './ports.js';
-import type { RecordStore } from './record-port.js';
+import { RecordRefused, type RecordStore } from './record-port.js';
 
 /**
  * Writing to the system of record without ever holding a customer up (issue 14: "a database
@@ -44,6 +44,16 @@ export async function applyRecord(record: RecordStore, item: OutboxItem): Promis
   }
 }
 
+/** A write the record will never take: logged with the whole item (nothing is lost from the log), not retried. */
+function refused(log: Logger, item: OutboxItem, err: RecordRefused): void {
+  log.error('the system of record refused a write; it is not retried', {
+    conversationId: item.conversationId,
+    item: item.id,
+    effect: item.effect,
+    error: err.message,
+  });
+}
+
 /** After a failed write, how long the gate defers without trying (ms): one slow timeout, not one per item. */
 const DOWN_MS = 5_000;
 /** How long the gate trusts what it last saw of the backlog (ms). */
@@ -66,6 +76,7 @@ export class RecordGate {
     try {
       await applyRecord(this.deps.record, item);
     } catch (err) {
+      if (err instanceof RecordRefused) return refused(this.deps.log, item, err);
       this.downUntil = now + DOWN_MS;
       this.deps.log.warn(
         'the system of record did not take a write; it is deferred and applied once the database is back',
@@ -125,6 +136,11 @@ export class RecordWriter {
           try {
             await applyRecord(record, item);
           } catch (err) {
+            if (err instanceof RecordRefused) {
+              refused(log, item, err);
+              done++;
+              continue;
+            }
             log.warn('the system of record is still not taking writes; the backlog waits', {
               waiting: await store.deferred.size(),
               error: String(err),

@@ -81,6 +81,7 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
             conversationId: input.conversationId,
             channel: input.channel,
             customer: input.customer ?? { id: '' },
+            since: input.at,
           });
     const timers = { ...(record?.timers ?? {}) };
     let turn = record?.turn ?? 0;

@@ -142,13 +142,15 @@ export type TicketChanges = z.infer<typeof TicketChanges>;
 
 /**
  * A short, stable reference a customer can quote ("T261122-4KQ9ZC1A7X"): the date in the
- * definition's time zone and a hash of the conversation and the matter's number in it.
- * Deterministic, so a retried turn produces the same ticket instead of a second one.
+ * definition's time zone and a hash of the conversation, the matter's number in it and when the
+ * conversation's state began (`since`, epoch ms). Deterministic, so a retried turn produces the
+ * same ticket instead of a second one; `since` keeps a conversation that starts over (its state
+ * lost or forgotten) from numbering a matter like an earlier one of the same day.
  */
-export function ticketId(conversationId: string, seq: number, at: number, timeZone: string): string {
+export function ticketId(conversationId: string, seq: number, at: number, timeZone: string, since?: number): string {
   const { date } = localParts(timeZone, at);
   const [year = '0000', month = '00', day = '00'] = date.split('-');
-  const key = `${conversationId}#${seq}`;
+  const key = since === undefined ? `${conversationId}#${seq}` : `${conversationId}#${seq}@${since}`;
   const half = (seed: number) => fnv1a(key, seed).toString(36).padStart(7, '0').slice(-5);
   const hash = `${half(0x811c9dc5)}${half(0x050c5d1f)}`.toUpperCase();
   return `T${year.slice(2)}${month}${day}-${hash}`;

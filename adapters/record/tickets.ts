@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { TicketQuery, TicketStore } from '../../bots/ports.js';
+import { RecordRefused } from '../../bots/record-port.js';
 import type { Ticket, TicketChanges, TicketEvent, TicketStatus } from '../../flows/ticket.js';
 import { MAX_TICKET_EVENTS, mergeTicket, ticketQuery } from '../store/shared.js';
 import { instant, json, maybeInstant, maybeJson, maybeMillis, millis, storable, type Db } from './rows.js';
@@ -18,6 +19,11 @@ import type { Database, TicketBody, TicketEventsTable, TicketsTable } from './sc
  * of the tickets it returns. A text search reads the tickets in the other filters' range (no text
  * index: fine for hundreds of thousands of tickets).
  */
+/** A put whose id names a different matter on record (another conversation, or another creation time). */
+export class TicketIdCollision extends RecordRefused {
+  override readonly name = 'TicketIdCollision';
+}
+
 export class RecordTickets implements TicketStore {
   constructor(private readonly db: () => Promise<Kysely<Database>>) {}
 
@@ -25,20 +31,33 @@ export class RecordTickets implements TicketStore {
   async put(ticket: Ticket): Promise<void> {
     const t = storable(ticket);
     const db = await this.db();
-    await db.transaction().execute(async (tx) => {
+    const written = await db.transaction().execute(async (tx) => {
       const row = ticketRow(t, t.events !== undefined);
       const { id: _id, ...update } = row;
-      await tx
+      // Only over the same matter: another conversation's ticket that drew the same number is kept.
+      const done = await tx
         .insertInto('tickets')
         .values(row)
         .onConflict((oc) =>
           oc
             .column('id')
-            .doUpdateSet({ ...update, has_events: sql<boolean>`tickets.has_events or excluded.has_events` }),
+            .doUpdateSet({ ...update, has_events: sql<boolean>`tickets.has_events or excluded.has_events` })
+            .where(({ eb, ref }) =>
+              eb.and([
+                eb(ref('tickets.conversation_id'), '=', ref('excluded.conversation_id')),
+                eb(ref('tickets.created_at'), '=', ref('excluded.created_at')),
+              ]),
+            ),
         )
-        .execute();
-      await appendEvents(tx, t.id, t.events);
+        .returning('id')
+        .executeTakeFirst();
+      if (done) await appendEvents(tx, t.id, t.events);
+      return done !== undefined;
     });
+    if (!written)
+      throw new TicketIdCollision(
+        `Ticket ${t.id} is already on record for another matter (conversation or creation time differ); it was not overwritten.`,
+      );
   }
 
   /**

@@ -40,7 +40,7 @@ export function newTicket(deps: MachineDeps, context: ServiceContext, at: number
   return {
     ...(deps.version ? { flowVersion: deps.version } : {}),
     events: [created],
-    id: ticketId(context.conversationId, context.seq + 1, at, deps.definitions(context.locale).timeZone),
+    id: ticketId(context.conversationId, context.seq + 1, at, deps.definitions(context.locale).timeZone, context.since),
     conversationId: context.conversationId,
     channel: context.channel,
     customer: context.customer,

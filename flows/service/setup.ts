@@ -22,6 +22,8 @@ export interface ServiceContext {
   conversationId: string;
   channel: string;
   customer: Customer;
+  /** When this conversation's state began (ServiceInput.since); absent in older snapshots. */
+  since?: number | undefined;
   /** The need being confirmed or answered, in the customer's words. */
   need: string | undefined;
   /** Knowledge-base entry recognised in the need, when confident. */
@@ -124,6 +126,13 @@ export interface ServiceInput {
   conversationId: string;
   channel: string;
   customer: Customer;
+  /**
+   * When this conversation's state began (epoch ms): part of its ticket numbers, so a conversation
+   * that starts over after its state was lost or forgotten, or the same chat of another deployment
+   * on one record, does not number its tickets like an earlier one. Absent in snapshots from
+   * before it existed (their tickets keep the numbering they had).
+   */
+  since?: number | undefined;
 }
 
 type AgentEvent = { agent: AgentRef; at: number };

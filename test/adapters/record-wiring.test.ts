@@ -9,10 +9,11 @@ import { freshDatabase, requirePostgres } from './record/support.js';
 import { redisUrl, requireRedis } from '../support/redis.js';
 import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
 import { MemoryStore } from '../../adapters/store/memory.js';
-import type { Store } from '../../bots/ports.js';
+import type { OutboxItem, Store } from '../../bots/ports.js';
+import { ticket } from './store/contract.js';
 import { Engine } from '../../bots/engine.js';
 import { memoryLogger } from '../../bots/log.js';
-import { RecordWriter } from '../../bots/record-writes.js';
+import { RecordGate, RecordWriter } from '../../bots/record-writes.js';
 import { defaultFlow } from '../support/flows.js';
 import { RecordingChannel, TestClock } from '../support/harness.js';
 import { runPlayground } from '../support/playground.js';
@@ -106,6 +107,42 @@ describe('the system of record, wired into the engine (PGlite)', () => {
     expect(lines).toBeGreaterThanOrEqual(8);
     expect(await writer.drain()).toBe(0);
     expect((await record.transcript('test:b2')).length).toBe(lines);
+  });
+});
+
+describe('ticket numbers', () => {
+  it('numbers the matters of a conversation that starts over the same day (its state lost) apart from the earlier ones', async () => {
+    const clock = new TestClock();
+    const first = engineWith(new MemoryStore(clock.now, {}, record.tickets), clock, record);
+    for (const text of ['你好', '可以开发票吗', '是的']) await first.say('test:n1', text);
+    clock.advance(60_000);
+    // Redis lost the conversation's state (or the customer was forgotten): the next matter is its "first" again.
+    const again = engineWith(new MemoryStore(clock.now, {}, record.tickets), clock, record);
+    for (const text of ['你好', '可以开发票吗', '是的']) await again.say('test:n1', text);
+    const tickets = await record.tickets.list({ conversationId: 'test:n1' });
+    expect(tickets).toHaveLength(2);
+    expect(new Set(tickets.map((t) => t.id)).size).toBe(2);
+  });
+
+  it('never writes a ticket over another matter that drew the same number, and says so in the log', async () => {
+    const clock = new TestClock();
+    const log = memoryLogger();
+    const mine = { ...ticket('T261130-SAMENUMBER', clock.now()), conversationId: 'test:mine', need: '我的事' };
+    await record.tickets.put(mine);
+    const other = { ...mine, conversationId: 'test:other', need: '别人的事', createdAt: clock.now() + 1 };
+    await expect(record.tickets.put(other)).rejects.toThrow(/already on record for another matter/);
+    expect((await record.tickets.get(mine.id))?.need).toBe('我的事');
+    // Through the outbox's gate: logged with the whole item, not deferred (it would hold every later write).
+    const store = new MemoryStore(clock.now, {}, record.tickets);
+    await new RecordGate({ record, store, log, clock: clock.now }).write({
+      id: 'o1',
+      conversationId: 'test:other',
+      channel: 'test',
+      customerId: 'other',
+      effect: { type: 'ticket.put', ticket: other },
+    } satisfies OutboxItem);
+    expect(await store.deferred.size()).toBe(0);
+    expect(log.lines.some((e) => e.level === 'error' && /refused a write/.test(e.message))).toBe(true);
   });
 });
 
