@@ -155,7 +155,12 @@ async function open(options: RecordOptions): Promise<Kysely<Database>> {
 }
 
 function serverDialect(options: RecordOptions): PostgresDialect {
-  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+  // A server out of reach fails a query after 5 s instead of the system's TCP timeout (minutes).
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5_000,
+  });
   // A connection the server drops while idle is replaced on the next query; without a listener it would crash the process.
   pool.on('error', (err) => options.log.warn('record store connection lost', { error: err.message }));
   return new PostgresDialect({ pool });

@@ -67,7 +67,7 @@ export interface RuntimeOptions {
  */
 export async function createRuntime(options: RuntimeOptions, edges: (core: Core) => Edges): Promise<Runtime> {
   const { config, log, clock } = options;
-  const record = await openRecord(config, log);
+  const record = await openRecord(config, log, { serveWhenDown: true });
   const { store, kind } = await openStore(config, clock, record).catch(async (err: unknown) => {
     await record?.close().catch(() => {});
     throw err;
@@ -130,9 +130,14 @@ export function recordUpkeep(config: Config, record: RecordStore, store: Store, 
 /**
  * The system of record (issue 14): DATABASE_URL's PostgreSQL server, else PGlite in DATA_DIR;
  * none with RECORD_STORE=off. Opened and migrated here, so a bad URL or a failed migration stops
- * the start with why.
+ * the start with why. With `serveWhenDown` (the bot), a server that does not answer is logged and
+ * the record returned unopened: it opens, and migrates, on its first use once the server is back.
  */
-export async function openRecord(config: Config, log: Logger): Promise<OpenedRecordStore | undefined> {
+export async function openRecord(
+  config: Config,
+  log: Logger,
+  options: { serveWhenDown?: boolean } = {},
+): Promise<OpenedRecordStore | undefined> {
   if (config.RECORD_STORE === 'off') return undefined;
   const release =
     config.DATABASE_URL || config.DATA_DIR.startsWith('memory://') ? undefined : lockFolder(config.DATA_DIR);
@@ -143,6 +148,15 @@ export async function openRecord(config: Config, log: Logger): Promise<OpenedRec
   try {
     await record.ready();
   } catch (err) {
+    // A server that does not answer is an outage, not a mistake: customers are answered all the
+    // same, the record's writes wait (deferred) and the migrations run once it is back.
+    if (options.serveWhenDown && config.DATABASE_URL && unreachable(err)) {
+      log.error(
+        'the system of record (DATABASE_URL) does not answer; serving anyway: its writes are deferred until it is back',
+        { error: String(err) },
+      );
+      return record;
+    }
     await record.close().catch(() => {});
     release?.();
     const where = config.DATABASE_URL ? 'DATABASE_URL' : `PGlite in ${config.DATA_DIR} (DATA_DIR)`;
@@ -153,6 +167,17 @@ export async function openRecord(config: Config, log: Logger): Promise<OpenedRec
     return Object.assign(record, { close: () => close().finally(release) });
   }
   return record;
+}
+
+/** Network errors and timeouts (the server is down or out of reach), as opposed to a refusal (wrong password, no such database). */
+function unreachable(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|57P03)$/.test(code))
+      return true;
+    if (/timeout exceeded when trying to connect|Connection terminated/i.test(e.message)) return true;
+  }
+  return false;
 }
 
 /**

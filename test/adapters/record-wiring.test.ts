@@ -194,6 +194,25 @@ describe('retention (seed 000 五)', () => {
   });
 });
 
+describe('a database server that is down at start-up (found by the issue-14 trial)', () => {
+  it('the bot starts and answers, its record writes wait; the tools say the record cannot be opened', async () => {
+    // Nothing listens on port 1: the connection is refused, as when the server is down.
+    const config = parseConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/service' });
+    const log = memoryLogger();
+    const down = await openRecord(config, log, { serveWhenDown: true });
+    expect(down).toBeDefined();
+    expect(log.lines.some((l) => l.level === 'error' && /does not answer; serving anyway/.test(l.message))).toBe(true);
+    const clock = new TestClock();
+    const store = new MemoryStore(clock.now, {}, down!.tickets);
+    const { channel, say } = engineWith(store, clock, down!);
+    for (const text of ['你好', '可以开发票吗', '是的']) await say('test:down', text);
+    expect(channel.texts('test:down').join('\n')).toMatch(/发票/);
+    expect(await store.deferred.size()).toBeGreaterThan(0);
+    await down!.close();
+    await expect(openRecord(config, memoryLogger())).rejects.toThrow(/could not be opened/);
+  });
+});
+
 describe('production: Redis and a PostgreSQL server', () => {
   if (!requirePostgres() || !requireRedis()) return;
   it('keeps everything across a restart of the bot', async () => {
