@@ -260,7 +260,7 @@ export class Engine {
         conversationId: event.conversationId,
         channel: result.channel || event.channel,
         customerId: result.customerId || event.customer?.id || '',
-        effect: { type: 'record.archive', entries: transcript },
+        effect: { type: 'record.archive', entries: transcript, ...(result.opensSession ? { opensSession: true } : {}) },
       });
     const waiting = await store.commit(lease, { eventId: event.id, record: result.record, transcript, outbox });
     log.debug('turn committed', {

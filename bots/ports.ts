@@ -42,7 +42,12 @@ export type TranscriptEntry = z.infer<typeof TranscriptEntry>;
  * The engine's own work of a turn besides the flow's effects: the turn's transcript entries for the
  * archive in the system of record (issue 14), written after the replies are sent.
  */
-export const ArchiveEffect = z.object({ type: z.literal('record.archive'), entries: z.array(TranscriptEntry) });
+export const ArchiveEffect = z.object({
+  type: z.literal('record.archive'),
+  entries: z.array(TranscriptEntry),
+  /** The customer opened a session of the conversation with this turn (StepResult.opensSession). */
+  opensSession: z.boolean().optional(),
+});
 export type ArchiveEffect = z.infer<typeof ArchiveEffect>;
 
 /** What an outbox item carries: a flow's effect, or the engine's archive of the turn. */

@@ -18,17 +18,17 @@ export class RecordRefused extends Error {
   override readonly name: string = 'RecordRefused';
 }
 
-/** One conversation as the report counts it (volume, the bot's first response). */
+/** One session of a conversation, as the report counts conversations (volume, the bot's first response). */
 export interface ConversationSummary {
   conversationId: string;
   channel: string;
   /** The customer it is with ('' when not known yet). */
   customerId: string;
-  /** The locale of its first ticket or reply, when known. */
+  /** The locale of the session's first ticket (else the conversation's first), when known. */
   locale?: string | undefined;
-  /** When its first archived entry was (epoch ms). */
+  /** When the session's first archived entry was (epoch ms). */
   startedAt: number;
-  /** The customer's first message, and the bot's first reply after it (epoch ms), when there were. */
+  /** The customer's first message in the session, and the bot's first reply after it (epoch ms), when there were. */
   firstCustomerAt?: number | undefined;
   firstBotReplyAt?: number | undefined;
 }
@@ -53,11 +53,14 @@ export interface RecordStore extends ReportSource {
   /**
    * Archives a conversation's transcript entries, in order. Idempotent by (conversation, event id,
    * position in the turn): archiving the same turn again adds nothing. Keeps the conversation's
-   * summary (channel, customer, first customer message, first bot reply after it).
+   * summary (channel, customer, first customer message, first bot reply after it) and its sessions:
+   * a turn that `opensSession` starts one; any other adds to the latest (a conversation archived
+   * without one yet gets one). The report counts sessions as conversations (会话).
    */
   archive(
     conversation: { conversationId: string; channel: string; customerId: string },
     entries: readonly TranscriptEntry[],
+    turn?: { opensSession?: boolean },
   ): Promise<void>;
   /** The archived transcript of a conversation, oldest first (at most `limit`, 1,000 unless given). */
   transcript(conversationId: string, limit?: number): Promise<TranscriptEntry[]>;

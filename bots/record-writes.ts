@@ -37,7 +37,7 @@ export async function applyRecord(record: RecordStore, item: OutboxItem): Promis
       );
     case 'record.archive': {
       const conversation = { conversationId: item.conversationId, channel: item.channel, customerId: item.customerId };
-      return record.archive(conversation, e.entries);
+      return record.archive(conversation, e.entries, { opensSession: e.opensSession === true });
     }
     default:
       return;

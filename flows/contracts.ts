@@ -325,4 +325,10 @@ export interface StepResult {
   /** The conversation's own channel and customer: replies go there, whoever caused the turn. */
   channel: string;
   customerId: string;
+  /**
+   * Set when the customer opened a session of the service conversation with this input: their
+   * first words ever, words after the bot closed the last session (idle close, survey, goodbye),
+   * or /start. What the report counts as a conversation (会话).
+   */
+  opensSession?: true;
 }

@@ -6,6 +6,7 @@ import { pureTransitions, stateName } from './pure-transition.js';
 import { renderReply } from './render.js';
 import type { FlowDefinition } from './schema.js';
 import { createServiceMachine, type ServiceMachine } from './service/machine.js';
+import type { ServiceContext } from './service/setup.js';
 
 /**
  * One step of one conversation, without I/O: the persisted record and an input in, the next
@@ -57,6 +58,30 @@ export interface FlowOptions {
 
 const IDLE_TIMER = 'idle';
 const MINUTE_MS = 60_000;
+
+/**
+ * What an input means for the session. The language is chosen when a session starts, and again by
+ * the first words of one that has no matter under way yet (a greeting or /start, then "do you have
+ * a loyalty program"). The customer opens a session (what the report counts as a conversation)
+ * by anything they send while the bot has none open (their first words ever, or after it closed
+ * the last one), or by /start.
+ */
+function sessionOf(
+  before: { context: ServiceContext; hasTag(tag: 'idle' | 'with-people'): boolean },
+  input: FlowInput,
+): { choosesLocale: boolean; opensSession: boolean } {
+  const noMatterYet =
+    input.payload.type === 'text' &&
+    before.context.need === undefined &&
+    before.context.sessionTickets.length === 0 &&
+    !before.hasTag('with-people');
+  const restart = input.payload.type === 'command' && input.payload.command === 'start';
+  const fromCustomer = ['text', 'choice', 'media', 'command'].includes(input.payload.type);
+  return {
+    choosesLocale: before.hasTag('idle') || noMatterYet || restart,
+    opensSession: fromCustomer && (before.hasTag('idle') || restart),
+  };
+}
 
 export function createConversationFlow(bundle: FlowBundle, options: FlowOptions = { desk: false }): ConversationFlow {
   const fallback = bundle.locales.get(bundle.defaultLocale);
@@ -110,16 +135,8 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
       }
       delete timers[input.payload.name];
     }
-    // The language is chosen when a session starts, and again by the first words of one that has
-    // no matter under way yet (a greeting or /start, then "do you have a loyalty program").
-    const noMatterYet =
-      input.payload.type === 'text' &&
-      before.context.need === undefined &&
-      before.context.sessionTickets.length === 0 &&
-      !before.hasTag('with-people');
-    const startsSession =
-      before.hasTag('idle') || noMatterYet || (input.payload.type === 'command' && input.payload.command === 'start');
-    const locale = startsSession
+    const { choosesLocale, opensSession } = sessionOf(before, input);
+    const locale = choosesLocale
       ? chooseLocale(bundle.locales, bundle.defaultLocale, before.context.locale, input)
       : before.context.locale;
     const event = toEvent(input, locale, localeOf(locale), {
@@ -171,7 +188,8 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
         ? undefined
         : input.at + def.timers.idleCloseMinutes * MINUTE_MS,
     );
-    return result(after, effects, escalations);
+    const done = result(after, effects, escalations);
+    return opensSession ? { ...done, opensSession: true } : done;
   }
 
   return { bundle, machine, step };

@@ -28,6 +28,7 @@ export async function archive(
   db: Db,
   conversation: { conversationId: string; channel: string; customerId: string },
   entries: readonly TranscriptEntry[],
+  opensSession = false,
 ): Promise<void> {
   if (entries.length === 0) return;
   const c = storable(conversation);
@@ -78,6 +79,60 @@ export async function archive(
         where e.conversation_id = c.conversation_id and e."from" = 'bot' and e.at >= c.first_customer_at))
     where c.conversation_id = ${c.conversationId} and c.first_customer_at is not null
       and (c.first_bot_reply_at is null or c.first_bot_reply_at < c.first_customer_at)`.execute(db);
+  await keepSession(db, c, entries, opensSession);
+}
+
+/**
+ * A turn's part in the conversation's sessions: one that opens a session starts it (again: nothing,
+ * the same start); any other completes the latest session begun at or before it (its first
+ * customer message, the bot's first reply after it), or starts one when there is none yet.
+ */
+async function keepSession(
+  db: Db,
+  c: { conversationId: string; channel: string; customerId: string },
+  entries: readonly TranscriptEntry[],
+  opensSession: boolean,
+): Promise<void> {
+  const at = Math.min(...entries.map((e) => e.at));
+  const customerAts = entries.filter((e) => e.from === 'customer').map((e) => e.at);
+  const firstCustomer = customerAts.length ? Math.min(...customerAts) : undefined;
+  const botAts = entries.filter((e) => e.from === 'bot').map((e) => e.at);
+  const firstBot = botAts.length ? Math.min(...botAts) : undefined;
+  const latest = opensSession
+    ? undefined
+    : await db
+        .selectFrom('conversation_sessions')
+        .select('started_at')
+        .where('conversation_id', '=', c.conversationId)
+        .where('started_at', '<=', instant(at))
+        .orderBy('started_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+  if (!latest) {
+    const replied = firstCustomer !== undefined && firstBot !== undefined && firstBot >= firstCustomer;
+    await db
+      .insertInto('conversation_sessions')
+      .values({
+        conversation_id: c.conversationId,
+        started_at: instant(at),
+        channel: c.channel,
+        customer_id: c.customerId,
+        first_customer_at: firstCustomer === undefined ? null : instant(firstCustomer),
+        first_bot_reply_at: replied ? instant(firstBot) : null,
+      })
+      .onConflict((oc) => oc.columns(['conversation_id', 'started_at']).doNothing())
+      .execute();
+    return;
+  }
+  const customer = firstCustomer === undefined ? null : instant(firstCustomer);
+  const bot = firstBot === undefined ? null : instant(firstBot);
+  // least() passes over nulls; turns may be archived out of order (a retry), so the earliest wins.
+  await sql`update conversation_sessions s set
+      customer_id = case when s.customer_id = '' then ${c.customerId} else s.customer_id end,
+      first_customer_at = least(s.first_customer_at, ${customer}::timestamptz),
+      first_bot_reply_at = least(s.first_bot_reply_at,
+        case when least(s.first_customer_at, ${customer}::timestamptz) <= ${bot}::timestamptz then ${bot}::timestamptz end)
+    where s.conversation_id = ${c.conversationId} and s.started_at = ${latest.started_at}`.execute(db);
 }
 
 /** The last `limit` archived entries of a conversation, oldest first (as the hot transcript reads its last lines). */
@@ -154,25 +209,22 @@ export async function ticketsCreated(db: Db, from: number, to: number): Promise<
   return withAllEvents(db, rows);
 }
 
-/** Conversations whose first archived entry is in [from, to), oldest first; the locale is their first ticket's. */
+/**
+ * Sessions begun in [from, to), oldest first: what the report counts as conversations. The locale
+ * is the session's first ticket's (else the conversation's first ticket's).
+ */
 export async function conversationsStarted(db: Db, from: number, to: number): Promise<ConversationSummary[]> {
+  const firstTicketLocale = (after: boolean) =>
+    sql<string | null>`(select t.locale from tickets t where t.conversation_id = s.conversation_id
+      ${after ? sql`and t.created_at >= s.started_at` : sql``} order by t.created_at, t.id limit 1)`;
   const rows = await db
-    .selectFrom('conversations as c')
-    .selectAll('c')
-    .select((eb) =>
-      eb
-        .selectFrom('tickets as t')
-        .select('t.locale')
-        .whereRef('t.conversation_id', '=', 'c.conversation_id')
-        .orderBy('t.created_at')
-        .orderBy('t.id')
-        .limit(1)
-        .as('locale'),
-    )
-    .where('c.started_at', '>=', instant(from))
-    .where('c.started_at', '<', instant(to))
-    .orderBy('c.started_at')
-    .orderBy('c.conversation_id')
+    .selectFrom('conversation_sessions as s')
+    .selectAll('s')
+    .select(sql<string | null>`coalesce(${firstTicketLocale(true)}, ${firstTicketLocale(false)})`.as('locale'))
+    .where('s.started_at', '>=', instant(from))
+    .where('s.started_at', '<', instant(to))
+    .orderBy('s.started_at')
+    .orderBy('s.conversation_id')
     .execute();
   return rows.map((r) => {
     const firstCustomerAt = maybeMillis(r.first_customer_at);

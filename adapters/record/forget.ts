@@ -114,7 +114,7 @@ export async function forgetCustomer(
 }
 
 /**
- * Moves a conversation's summary under its pseudonym. The same conversation forgotten before (the
+ * Moves a conversation's summary and sessions under its pseudonym. The same conversation forgotten before (the
  * customer came back on the same chat) is merged into the one kept then, as the archive merges
  * the summaries of one conversation: the earliest times.
  */
@@ -128,4 +128,10 @@ async function renameConversation(db: Db, conversationId: string, renamed: strin
       first_customer_at = least(conversations.first_customer_at, excluded.first_customer_at),
       first_bot_reply_at = least(conversations.first_bot_reply_at, excluded.first_bot_reply_at)`.execute(db);
   await db.deleteFrom('conversations').where('conversation_id', '=', conversationId).execute();
+  await sql`insert into conversation_sessions
+      (conversation_id, started_at, channel, customer_id, first_customer_at, first_bot_reply_at)
+    select ${renamed}, started_at, channel, ${customer}, first_customer_at, first_bot_reply_at
+      from conversation_sessions where conversation_id = ${conversationId}
+    on conflict (conversation_id, started_at) do nothing`.execute(db);
+  await db.deleteFrom('conversation_sessions').where('conversation_id', '=', conversationId).execute();
 }

@@ -87,10 +87,11 @@ class Record implements OpenedRecordStore {
   async archive(
     conversation: { conversationId: string; channel: string; customerId: string },
     entries: readonly TranscriptEntry[],
+    turn: { opensSession?: boolean } = {},
   ): Promise<void> {
     if (entries.length === 0) return;
     const db = await this.db();
-    await db.transaction().execute((tx) => archive.archive(tx, conversation, entries));
+    await db.transaction().execute((tx) => archive.archive(tx, conversation, entries, turn.opensSession === true));
   }
 
   async transcript(conversationId: string, limit?: number): Promise<TranscriptEntry[]> {

@@ -99,6 +99,16 @@ export interface UnansweredAskingsTable {
   at: Instant;
 }
 
+/** A session of a conversation (migrations/0005_sessions.ts): what the report counts as a conversation. */
+export interface ConversationSessionsTable {
+  conversation_id: string;
+  started_at: Instant;
+  channel: string;
+  customer_id: string;
+  first_customer_at: MaybeInstant;
+  first_bot_reply_at: MaybeInstant;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -129,6 +139,7 @@ export interface Database {
   ticket_events: TicketEventsTable;
   transcript_entries: TranscriptEntriesTable;
   conversations: ConversationsTable;
+  conversation_sessions: ConversationSessionsTable;
   unanswered_askings: UnansweredAskingsTable;
   settings: SettingsTable;
   flow_versions: FlowVersionsTable;

@@ -110,6 +110,25 @@ describe('the system of record, wired into the engine (PGlite)', () => {
   });
 });
 
+describe('conversations as the report counts them (found by the issue-14 trial)', () => {
+  it('counts a customer who comes back on the same chat after the bot closed the last session as a new conversation', async () => {
+    const clock = new TestClock();
+    const { say } = engineWith(new MemoryStore(clock.now, {}, record.tickets), clock, record);
+    const from = clock.now();
+    for (const text of ['你好', '可以开发票吗', '是的', '没有了', '5']) await say('test:s1', text);
+    clock.advance(3 * 3_600_000);
+    const back = clock.now();
+    for (const text of ['你好', '我的订单还没发货']) await say('test:s1', text);
+    const sessions = (await record.conversationsStarted(from, back + 60_000)).filter(
+      (c) => c.conversationId === 'test:s1',
+    );
+    expect(sessions.map((c) => [c.startedAt, c.firstCustomerAt, c.firstBotReplyAt])).toEqual([
+      [from, from, from],
+      [back, back, back],
+    ]);
+  });
+});
+
 describe('ticket numbers', () => {
   it('numbers the matters of a conversation that starts over the same day (its state lost) apart from the earlier ones', async () => {
     const clock = new TestClock();

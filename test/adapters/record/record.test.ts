@@ -24,7 +24,14 @@ function turn(at: number, eventId: string, said: string, replied: string): Trans
 /** Every row of every table the record writes, as JSON, in a stable order: "nothing changed" is equality. */
 async function snapshot(db: Kysely<Database>): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
-  for (const table of ['tickets', 'ticket_events', 'transcript_entries', 'conversations', 'unanswered_askings']) {
+  for (const table of [
+    'tickets',
+    'ticket_events',
+    'transcript_entries',
+    'conversations',
+    'conversation_sessions',
+    'unanswered_askings',
+  ]) {
     const { rows } = await sql<{
       row: string;
     }>`select to_jsonb(t)::text as row from ${sql.table(table)} t order by 1`.execute(db);
@@ -209,9 +216,10 @@ onBothDatabases('record', (backend) => {
     await store.forgetCustomer('cust-forget-7731');
     expect((await store.tickets.get('T9'))?.customer.id).toBe(forgotten[0]?.customer.id);
     expect(await traces(await store.database(), secrets)).toEqual([]);
+    // Their two conversations, and the return five hours later as a conversation of its own: all still counted.
     expect(
       (await store.conversationsStarted(T0, min(600))).filter((c) => c.customerId.startsWith('forgotten-')),
-    ).toHaveLength(2);
+    ).toHaveLength(3);
   });
 });
 
