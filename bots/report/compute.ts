@@ -67,8 +67,10 @@ const first = (t: Ticket, type: TicketEvent['type'], after = -Infinity) =>
 export const resolvable = (t: Ticket) => t.type !== 'suggestion';
 export const settled = (t: Ticket) => t.status === 'answered' || t.status === 'resolved';
 const PERSON_EVENTS: ReadonlyArray<TicketEvent['type']> = ['handed-off', 'claimed', 'agent-replied', 'resolved'];
-export const withoutPerson = (t: Ticket) =>
-  settled(t) && !t.claimedBy && !t.resolvedBy && !PERSON_EVENTS.some((type) => has(t, type));
+/** A person took part: a live handoff, or a pending matter a person claimed, answered or resolved. */
+export const personTookPart = (t: Ticket) =>
+  Boolean(t.claimedBy || t.resolvedBy) || PERSON_EVENTS.some((type) => has(t, type));
+export const withoutPerson = (t: Ticket) => settled(t) && !personTookPart(t);
 
 /** The group a matter is counted in for FCR and per-category CSAT: `complaint:<category>`, or its type. */
 export const categoryKey = (t: Ticket) => (t.type === 'complaint' ? `complaint:${t.category ?? ''}` : t.type);
@@ -136,6 +138,7 @@ function botSection(data: ReportData, matters: readonly Ticket[]): Report['bot']
     .slice(0, UNANSWERED_TOP);
   return {
     resolvedWithoutPerson: share(matters.filter(withoutPerson).length, matters.length),
+    withPerson: share(matters.filter(personTookPart).length, matters.length),
     handoff: share(handedOff.length, matters.length),
     handoffReasons: countBy(handedOff, reasonOf, ['asked', 'failures', 'complaint']),
     handoffsAfterHours: handedOff.filter((e) => (e.detail ?? '').includes('after hours')).length,

@@ -34,6 +34,7 @@ export function figuresOf(r: Omit<Report, 'figures'>): Figure[] {
   counts('volume', 'matters.channel', r.volume.byChannel);
 
   rate('bot', 'resolved_without_person', r.bot.resolvedWithoutPerson);
+  rate('bot', 'with_person', r.bot.withPerson);
   rate('bot', 'handoff', r.bot.handoff);
   counts('bot', 'handoff.reason', r.bot.handoffReasons);
   count('bot', 'handoff.after_hours', r.bot.handoffsAfterHours);

@@ -105,6 +105,7 @@ export function formatText(r: Report, language: SupportedLocale): string {
     '',
     w.sections.bot,
     `  ${l.withoutPerson}${w.colon}${shareLine(r.bot.resolvedWithoutPerson, w)}`,
+    `  ${l.withPerson}${w.colon}${shareLine(r.bot.withPerson, w)}`,
     `  ${l.handoff}${w.colon}${shareLine(r.bot.handoff, w)}`,
     `    ${l.reasons}${w.colon}${countsLine(r.bot.handoffReasons, (k) => w.reasons[k] ?? k, w)}${w.semicolon}${l.afterHours} ${r.bot.handoffsAfterHours}`,
     `  ${l.unanswered}${w.colon}${w.times(r.bot.unansweredAskings)}`,

@@ -251,11 +251,11 @@ export function rateBars(items: ReadonlyArray<{ label: string; share: Share }>, 
   );
 }
 
-/** Matters settled by the bot, handed to a person, and the rest (neither), as a pie. Null without matters. */
+/** Matters settled by the bot, those a person took part in, and the rest (neither), as a pie. Null without matters. */
 export function botPie(r: Report, w: ReportWords): string | null {
-  const total = r.bot.handoff.denominator;
+  const total = r.bot.withPerson.denominator;
   const bot = r.bot.resolvedWithoutPerson.numerator;
-  const person = r.bot.handoff.numerator;
+  const person = r.bot.withPerson.numerator;
   const slices = [
     { name: w.html.series.byBot, value: bot, color: COLORS.met },
     { name: w.html.series.byPerson, value: person, color: COLORS.bar },

@@ -148,12 +148,16 @@ function botSection(r: Report, w: ReportWords): string {
   const reason = (k: string) => w.reasons[k] ?? k;
   const rows: Row[] = [
     shareRow('resolved_without_person', text(l.withoutPerson), bot.resolvedWithoutPerson),
+    shareRow('with_person', text(l.withPerson), bot.withPerson),
     shareRow('handoff', text(l.handoff), bot.handoff),
     ...countRows('handoff.reason', l.reasons, bot.handoffReasons, (k) => data(reason(k))),
     countRow('handoff.after_hours', text(l.afterHours), bot.handoffsAfterHours, true),
     { id: 'unanswered', label: text(l.unanswered), value: w.times(bot.unansweredAskings) },
   ];
-  const others = Math.max(bot.handoff.denominator - bot.resolvedWithoutPerson.numerator - bot.handoff.numerator, 0);
+  const others = Math.max(
+    bot.withPerson.denominator - bot.resolvedWithoutPerson.numerator - bot.withPerson.numerator,
+    0,
+  );
   const charts = [
     figure(
       'bot-person',
@@ -161,7 +165,7 @@ function botSection(r: Report, w: ReportWords): string {
       listDesc(
         [
           [h.series.byBot, bot.resolvedWithoutPerson.numerator],
-          [h.series.byPerson, bot.handoff.numerator],
+          [h.series.byPerson, bot.withPerson.numerator],
           [h.series.other, others],
         ],
         w,

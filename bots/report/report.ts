@@ -87,6 +87,12 @@ export interface Report {
   bot: {
     /** Matters settled without a person, among inquiries and complaints. */
     resolvedWithoutPerson: Share;
+    /**
+     * Matters a person took part in, among inquiries and complaints: handed off live, or a pending
+     * matter (a follow-up) a person claimed, answered or resolved. The rest are the bot's, settled
+     * or still open.
+     */
+    withPerson: Share;
     /** Matters with a `handed-off` event, among inquiries and complaints. */
     handoff: Share;
     /** `handed-off` details by reason (asked, failures, complaint), after hours counted apart. */

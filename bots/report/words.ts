@@ -18,6 +18,7 @@ export interface ReportWords {
     byLocale: string;
     byChannel: string;
     withoutPerson: string;
+    withPerson: string;
     handoff: string;
     reasons: string;
     afterHours: string;
@@ -114,6 +115,7 @@ const ZH: ReportWords = {
     byLocale: '按语言',
     byChannel: '按渠道',
     withoutPerson: '无需人工解决',
+    withPerson: '有人工参与',
     handoff: '转人工',
     reasons: '原因',
     afterHours: '非工作时间',
@@ -186,7 +188,13 @@ const ZH: ReportWords = {
       csatByAgent: '各客服满意度与目标',
       csatByCategory: '各类别满意度与目标',
     },
-    series: { byBot: '机器人解决', byPerson: '转人工', other: '未解决（未转人工）', count: '数量', share: '比例' },
+    series: {
+      byBot: '机器人解决',
+      byPerson: '有人工参与',
+      other: '未解决（无人工参与）',
+      count: '数量',
+      share: '比例',
+    },
     noChart: '本期无数据',
   },
 };
@@ -211,6 +219,7 @@ const EN: ReportWords = {
     byLocale: 'by language',
     byChannel: 'by channel',
     withoutPerson: 'Resolved without a person',
+    withPerson: 'A person took part',
     handoff: 'Handed to a person',
     reasons: 'reasons',
     afterHours: 'after hours',
@@ -285,7 +294,7 @@ const EN: ReportWords = {
     },
     series: {
       byBot: 'settled by the bot',
-      byPerson: 'handed to a person',
+      byPerson: 'a person took part',
       other: 'unsettled, no person',
       count: 'count',
       share: 'share',

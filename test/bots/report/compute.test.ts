@@ -55,6 +55,8 @@ describe('computeReport on a seeded month (November 2026)', () => {
     // Handed off: T4 T5 T6 T8 T12 = 5/9; reasons complaint T4 T8 T12 = 3, asked T5, failures T6; T8 after hours.
     expect(r.bot.resolvedWithoutPerson).toEqual({ value: 4 / 9, numerator: 4, denominator: 9 });
     expect(r.bot.handoff).toEqual({ value: 5 / 9, numerator: 5, denominator: 9 });
+    // A person took part in the same five (every one of them was handed off).
+    expect(r.bot.withPerson).toEqual({ value: 5 / 9, numerator: 5, denominator: 9 });
     expect(r.bot.handoffReasons).toEqual([
       { key: 'asked', count: 1 },
       { key: 'failures', count: 1 },
@@ -289,5 +291,32 @@ describe('the report object', () => {
     ]);
     expect(() => computeReport(MONTH, { ...options, period: { ...NOVEMBER, to: NOVEMBER.from } })).toThrow(RangeError);
     expect(T.T9.satisfaction).toBe(4);
+  });
+});
+
+describe('a pending matter a person settled without a live handoff (found by the issue-14 trial)', () => {
+  // X's question the bot could not answer became a follow-up; 王 claimed it from its card and
+  // resolved it the next day. Y's was answered by the bot. No `handed-off` on either.
+  const followUp = ticket('F1', 'X', '2026-11-09T10:00:00', {
+    status: 'resolved',
+    claimedBy: WANG,
+    resolvedBy: WANG,
+    events: [ev('claimed', '2026-11-09T11:00:00', { by: WANG }), ev('resolved', '2026-11-10T10:00:00', { by: WANG })],
+  });
+  const r = computeReport(
+    {
+      tickets: [followUp, ticket('F2', 'Y', '2026-11-09T12:00:00')],
+      ticketsAfter: [],
+      conversations: [],
+      unanswered: [],
+    },
+    options,
+  );
+
+  it('counts it as a matter a person took part in, not the bot’s, and not as a handoff', () => {
+    expect(r.bot.withPerson).toEqual({ value: 1 / 2, numerator: 1, denominator: 2 });
+    expect(r.bot.resolvedWithoutPerson).toEqual({ value: 1 / 2, numerator: 1, denominator: 2 });
+    expect(r.bot.handoff).toEqual({ value: 0, numerator: 0, denominator: 2 });
+    expect(formatText(r, 'zh-CN')).toMatch(/有人工参与：50(\.0)?\s?%/);
   });
 });
