@@ -1,5 +1,5 @@
 import type { Ticket } from '../flows/ticket.js';
-import type { OutboxItem, TicketStore, TranscriptEntry } from './ports.js';
+import type { OutboxItem, TicketStore, TranscriptEntry, UnansweredQuery, UnansweredQuestion } from './ports.js';
 
 /**
  * The system of record (issue 14): PostgreSQL (PGlite embedded when no DATABASE_URL), beside
@@ -64,6 +64,11 @@ export interface RecordStore extends ReportSource {
   ): Promise<void>;
   /** The archived transcript of a conversation, oldest first (at most `limit`, 1,000 unless given). */
   transcript(conversationId: string, limit?: number): Promise<TranscriptEntry[]>;
+  /**
+   * The askings the knowledge base could not answer, grouped by locale and text (`npm run
+   * unanswered`): how many, first and latest; sorted as UnansweredSort says; 50 unless `limit`.
+   */
+  unansweredQuestions(query?: UnansweredQuery): Promise<UnansweredQuestion[]>;
   /** Counts one asking the knowledge base could not answer; `ref` names it (the same ref again counts once). */
   recordUnanswered(asking: UnansweredAsking, ref: string): Promise<void>;
   /** Deletes archived transcript entries older than `before` (epoch ms): retention (seed 000 五). Returns how many. */

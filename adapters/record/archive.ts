@@ -1,5 +1,5 @@
 import { sql, type Insertable } from 'kysely';
-import type { TranscriptEntry } from '../../bots/ports.js';
+import type { TranscriptEntry, UnansweredQuery, UnansweredQuestion } from '../../bots/ports.js';
 import type { ConversationSummary, UnansweredAsking } from '../../bots/record-port.js';
 import type { Ticket } from '../../flows/ticket.js';
 import { instant, maybeJson, maybeMillis, millis, sha256, storable, type Db } from './rows.js';
@@ -239,6 +239,32 @@ export async function conversationsStarted(db: Db, from: number, to: number): Pr
       ...(firstBotReplyAt !== undefined ? { firstBotReplyAt } : {}),
     };
   });
+}
+
+/** The askings grouped by locale and text, with their count, first and latest time (RecordStore.unansweredQuestions). */
+export async function unansweredQuestions(db: Db, query: UnansweredQuery = {}): Promise<UnansweredQuestion[]> {
+  const count = sql<string>`count(*)`;
+  const last = sql<Date>`max(at)`;
+  let q = db
+    .selectFrom('unanswered_askings')
+    .select(['text', 'locale', count.as('count'), sql<Date>`min(at)`.as('first_seen'), last.as('last_seen')])
+    .groupBy(['locale', 'text']);
+  if (query.locale) q = q.where('locale', '=', query.locale);
+  q =
+    query.sort === 'recent'
+      ? q.orderBy(last, 'desc').orderBy(count, 'desc')
+      : q.orderBy(count, 'desc').orderBy(last, 'desc');
+  const rows = await q
+    .orderBy('text')
+    .limit(query.limit ?? 50)
+    .execute();
+  return rows.map((r) => ({
+    text: r.text,
+    locale: r.locale,
+    count: Number(r.count),
+    firstSeen: millis(r.first_seen),
+    lastSeen: millis(r.last_seen),
+  }));
 }
 
 /** Askings in [from, to), oldest first. */

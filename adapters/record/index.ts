@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, type MigrationResult } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
-import type { TranscriptEntry } from '../../bots/ports.js';
+import type { TranscriptEntry, UnansweredQuery, UnansweredQuestion } from '../../bots/ports.js';
 import type { Logger } from '../../bots/log.js';
 import type { ConversationSummary, RecordStore, UnansweredAsking } from '../../bots/record-port.js';
 import type { Ticket } from '../../flows/ticket.js';
@@ -96,6 +96,10 @@ class Record implements OpenedRecordStore {
 
   async transcript(conversationId: string, limit?: number): Promise<TranscriptEntry[]> {
     return archive.transcript(await this.db(), conversationId, limit);
+  }
+
+  async unansweredQuestions(query?: UnansweredQuery): Promise<UnansweredQuestion[]> {
+    return archive.unansweredQuestions(await this.db(), query);
   }
 
   async recordUnanswered(asking: UnansweredAsking, ref: string): Promise<void> {

@@ -7,7 +7,7 @@ import { openRecordOrSay } from './production-store.js';
  * transcripts and personal data in the system of record, leaving their tickets anonymised for the
  * figures (a pseudonym, no words), and, with REDIS_URL, their conversations' hot data in Redis
  * (state, recent transcript, inbox, outbox, timers). Exit 0 with what was done; 1 when the record
- * cannot be opened; 2 without a system of record (RECORD_STORE=off).
+ * cannot be opened or holds nothing of that customer; 2 without a system of record (RECORD_STORE=off).
  */
 export async function forgetCustomer(config: Config, customerId: string): Promise<number> {
   const record = await openRecordOrSay(config);
@@ -18,6 +18,12 @@ export async function forgetCustomer(config: Config, customerId: string): Promis
   }
   try {
     const done = await record.forgetCustomer(customerId);
+    if (done.tickets === 0 && done.transcriptEntries === 0 && done.conversations.length === 0) {
+      process.stderr.write(
+        `Nothing on record for customer ${customerId}: no ticket, conversation or archived line. Check the id (as tickets show it, e.g. the Telegram user id); a customer forgotten before has nothing left.\n`,
+      );
+      return 1;
+    }
     let hot = 0;
     if (config.REDIS_URL) {
       const store = await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX });

@@ -1,4 +1,4 @@
-import { withProductionStore } from './production-store.js';
+import { openRecordOrSay, withProductionStore } from './production-store.js';
 import { isSupportedLocale, SUPPORTED_LOCALES_TEXT } from '../../flows/locales.js';
 import type { Config } from '../config.js';
 import type { UnansweredQuestion, UnansweredSort, UnansweredStore } from '../ports.js';
@@ -68,10 +68,19 @@ function utc(at: number): string {
   return `${new Date(at).toISOString().slice(0, 19)}Z`;
 }
 
-function withUnanswered(config: Config, work: (store: UnansweredStore) => Promise<number>): Promise<number> {
+/** The system of record when there is one (PostgreSQL, or PGlite's folder: stop the bot first), else Redis. */
+async function withUnanswered(config: Config, work: (store: Pick<UnansweredStore, 'list'>) => Promise<number>) {
+  const record = await openRecordOrSay(config);
+  if (record === null) return 1;
+  if (record)
+    try {
+      return await work({ list: (query) => record.unansweredQuestions(query) });
+    } finally {
+      await record.close();
+    }
   return withProductionStore(
     config,
-    'Unanswered questions are kept in Redis: set REDIS_URL. (The playground without Redis keeps them in memory only.)',
+    'With RECORD_STORE=off unanswered questions are kept in Redis: set REDIS_URL. (The playground without Redis keeps them in memory only.)',
     (store) => work(store.unanswered),
   );
 }

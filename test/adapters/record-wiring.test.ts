@@ -185,6 +185,8 @@ describe("a new user's path: playground conversations, then the report (PGlite i
     // Two conversations, a matter each, one of them rated 5.
     const report = await month();
     expect(report.volume).toMatchObject({ conversations: 2, matters: 2 });
+    // The question the knowledge base could not answer, from the record (no Redis needed).
+    expect((await tool('unanswered')).out).toMatch(/^\s+1\s.*\szh-CN\s+会员积分怎么兑换成现金$/m);
     expect(report.satisfaction.csat).toMatchObject({ numerator: 1, denominator: 1 });
 
     // The customer asks to be forgotten: their words go, the figures stay.
@@ -195,6 +197,8 @@ describe("a new user's path: playground conversations, then the report (PGlite i
     const tickets = (await tool('tickets', 'search', '--format', 'json')).out;
     expect(tickets).not.toMatch(/订单还没发货|会员积分|"local"|Playground customer/);
     expect(tickets).toMatch(/forgotten-/);
+    // Forgetting them again, or an id nobody has: nothing on record, said, exit 1.
+    expect((await tool('customer', 'forget', 'local')).code).toBe(1);
   }, 120_000);
 });
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import type { OpenedRecordStore } from '../../adapters/record/index.js';
-import type { TicketQuery, TicketStore, TranscriptEntry } from '../../bots/ports.js';
+import type { TicketQuery, TicketStore, TranscriptEntry, UnansweredQuery } from '../../bots/ports.js';
 import type { ConversationSummary, RecordStore, UnansweredAsking } from '../../bots/record-port.js';
 import type { Ticket, TicketChanges, TicketStatus } from '../../flows/ticket.js';
 
@@ -179,8 +179,13 @@ export class TimedRecord implements RecordStore {
   archive(
     conversation: { conversationId: string; channel: string; customerId: string },
     entries: readonly TranscriptEntry[],
+    turn?: { opensSession?: boolean },
   ): Promise<void> {
-    return this.timed(() => this.inner.archive(conversation, entries));
+    return this.timed(() => this.inner.archive(conversation, entries, turn));
+  }
+
+  unansweredQuestions(query?: UnansweredQuery) {
+    return this.inner.unansweredQuestions(query);
   }
 
   recordUnanswered(asking: UnansweredAsking, ref: string): Promise<void> {

@@ -115,6 +115,14 @@ onBothDatabases('record', (backend) => {
       { text: '会员积分怎么用', locale: 'zh-CN', at: min(2) },
     ]);
     expect(await store.unansweredAsked(T0, min(10))).toHaveLength(3);
+    // Grouped as `npm run unanswered` lists them: most asked first, or most recent first.
+    expect(await store.unansweredQuestions()).toEqual([
+      { text: '会员积分怎么用', locale: 'zh-CN', count: 2, firstSeen: min(2), lastSeen: min(9) },
+      { text: 'loyalty program', locale: 'en', count: 1, firstSeen: min(1), lastSeen: min(1) },
+    ]);
+    expect((await store.unansweredQuestions({ sort: 'recent', locale: 'en' })).map((q) => q.text)).toEqual([
+      'loyalty program',
+    ]);
   });
 
   it('deletes archived entries older than the retention, keeping the summaries the figures read', async () => {
