@@ -157,7 +157,8 @@ export const CSV_HEADER = ['section', 'figure', 'value', 'count', 'target', 'met
  * One row per figure (`--csv`): section, figure id, value (a count; a share as "84.0%"; a
  * duration in seconds as "12.5s"; empty when there is none), count (what it rests on: "21/25", the
  * durations measured, or the count), target (">=85%", "<=30s"; empty when none) and met (yes, no,
- * or empty). RFC 4180 by csv-stringify, CRLF line ends, formulas escaped.
+ * or empty); then the most asked unanswered questions (`unanswered.top.N`: "locale: text", how
+ * often). RFC 4180 by csv-stringify, CRLF line ends, formulas escaped.
  */
 export function formatCsv(r: Report): string {
   const value = (f: Figure) =>
@@ -178,5 +179,14 @@ export function formatCsv(r: Report): string {
     f.check ? target(f.check.target) : '',
     f.check?.met === true ? 'yes' : f.check?.met === false ? 'no' : '',
   ]);
-  return stringify([[...CSV_HEADER], ...rows], { record_delimiter: 'windows', escape_formulas: true });
+  // The most asked unanswered questions: the question (with its locale) as the value, how often as the count.
+  const questions = r.bot.unanswered.map((q, i) => [
+    'bot',
+    `unanswered.top.${i + 1}`,
+    `${q.locale}: ${q.text}`,
+    q.count,
+    '',
+    '',
+  ]);
+  return stringify([[...CSV_HEADER], ...rows, ...questions], { record_delimiter: 'windows', escape_formulas: true });
 }

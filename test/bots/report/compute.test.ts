@@ -154,6 +154,7 @@ describe('computeReport on a seeded month (November 2026)', () => {
     expect(csv).toContain('speed,person_first_response.p90,1200.0s,4,<=1800s,yes');
     expect(csv).toContain('outcome,first_contact_resolution,55.6%,5/9,>=80%,no');
     expect(csv).toContain('volume,matters.type.inquiry,5,5,,');
+    expect(csv).toContain('bot,unanswered.top.1,zh-CN: 怎么开专票,3,,');
   });
 });
 
