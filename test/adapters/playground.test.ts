@@ -331,7 +331,7 @@ describe('entry point refuses to start, and the tools (one process each: exit co
     expect(tickets.code).toBe(2);
     expect(tickets.stderr).toContain('Tickets are kept in Redis: set REDIS_URL');
     expect(unanswered.code).toBe(2);
-    expect(unanswered.stderr).toContain('Unanswered questions are kept in Redis: set REDIS_URL');
+    expect(unanswered.stderr).toContain('With RECORD_STORE=off unanswered questions are kept in Redis: set REDIS_URL');
   });
 });
 
