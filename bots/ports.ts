@@ -371,6 +371,8 @@ export interface Inbox {
 export interface Route {
   /** Exact path, without the query string. */
   readonly path: string;
+  /** Also every path under it (`/console` takes `/console/…`): a web app mounted whole (the console). */
+  readonly prefix?: boolean | undefined;
   handle(req: IncomingMessage, res: ServerResponse): void;
 }
 
