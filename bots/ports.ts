@@ -257,6 +257,8 @@ export interface QueueStore {
   leave(conversationId: string, at: number, claimed: boolean): Promise<void>;
   /** Average wait of the recent claims, in seconds. */
   averageWaitSeconds(): Promise<number | undefined>;
+  /** The first `limit` conversations in the queue, in order, with when each joined (epoch ms): the console's Now. */
+  list(limit: number): Promise<Array<{ conversationId: string; since: number }>>;
 }
 
 /** Small shared lookups that must survive restarts (a desk's thread ↔ conversation mapping). */
