@@ -59,11 +59,12 @@ export async function serve(config: Config, token: string, flowsDir: string | un
       });
       log.info('listening', { port: config.PORT, routes: routes.map((r) => r.path) });
     }
+    for (const receiver of runtime.receivers) await receiver.start();
+    // After the receivers: customers are answered first; the console's first account (a scrypt hash) can wait.
     if (record && web) {
       const url = `${config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://localhost:${config.PORT}`}/console`;
       process.stdout.write(consoleBanner(url, await firstAccount(record.accounts, clock)));
     }
-    for (const receiver of runtime.receivers) await receiver.start();
   } catch (err) {
     // A port in use or a receiver that cannot start (setWebhook refused) must not leave the rest running.
     await shutdown().catch((e: unknown) => log.error('shutdown after a failed start failed too', { error: String(e) }));
