@@ -77,7 +77,12 @@ function accountOf(row: Selectable<AccountsTable>): Account {
   };
 }
 
+/** How often reading a session also deletes the expired ones. */
+const SWEEP_EVERY_MS = 60_000;
+
 class RecordSessions implements SessionStore {
+  private sweptAt = -Infinity;
+
   constructor(private readonly db: () => Promise<Kysely<Database>>) {}
 
   async create(s: Session): Promise<void> {
@@ -95,11 +100,19 @@ class RecordSessions implements SessionStore {
       .execute();
   }
 
-  /** Reading one also deletes the sessions that expired before `now` (a cheap indexed sweep). */
+  /** Reading one also deletes the sessions expired by `now`, at most once a minute (an indexed delete). */
   async get(tokenHash: string, now: number): Promise<Session | undefined> {
     const db = await this.db();
-    await db.deleteFrom('sessions').where('expires_at', '<=', new Date(now)).execute();
-    const row = await db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    if (Math.abs(now - this.sweptAt) >= SWEEP_EVERY_MS) {
+      this.sweptAt = now;
+      await db.deleteFrom('sessions').where('expires_at', '<=', new Date(now)).execute();
+    }
+    const row = await db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .where('expires_at', '>', new Date(now))
+      .executeTakeFirst();
     return row && sessionOf(row);
   }
 
