@@ -67,7 +67,7 @@ export function createConsole(deps: ConsoleDeps, options: ConsoleOptions = {}): 
   app.notFound((c) => refusal(c, 404, wordsOf(c).notFound));
   app.onError((err, c) => {
     deps.log.error('console request failed', { path: new URL(c.req.url).pathname, error: String(err) });
-    return page(c, '500', 'now', html`<p class="problem" role="alert">${String(err.message)}</p>`, 500);
+    return page(c, '500', 'now', html`<p class="problem" role="alert">${wordsOf(c).failed}</p>`, 500);
   });
   const listener = getRequestListener(app.fetch);
   return {

@@ -37,6 +37,8 @@ export interface ConsoleWords {
   notFound: string;
   badRequest: string;
   csrf: string;
+  /** A request that failed on the server (the error is logged, not shown). */
+  failed: string;
   tickets: {
     title: string;
     search: string;
@@ -139,6 +141,7 @@ const zh: ConsoleWords = {
   notFound: '找不到此页面。',
   badRequest: '请求有误：',
   csrf: '表单已过期或来源不明，请刷新页面后重试。',
+  failed: '出错了（已记录），请稍后重试。',
   tickets: {
     title: '工单',
     search: '搜索',
@@ -241,6 +244,7 @@ const en: ConsoleWords = {
   notFound: 'No such page.',
   badRequest: 'Cannot do that: ',
   csrf: 'The form has expired or came from elsewhere. Reload the page and try again.',
+  failed: 'Something went wrong (it is logged). Try again shortly.',
   tickets: {
     title: 'Tickets',
     search: 'Search',
