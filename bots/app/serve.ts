@@ -60,10 +60,13 @@ export async function serve(config: Config, token: string, flowsDir: string | un
       log.info('listening', { port: config.PORT, routes: routes.map((r) => r.path) });
     }
     for (const receiver of runtime.receivers) await receiver.start();
-    // After the receivers: customers are answered first; the console's first account (a scrypt hash) can wait.
+    // Not awaited: the first account's scrypt hash must delay neither customers nor the signal handlers below.
     if (record && web) {
       const url = `${config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://localhost:${config.PORT}`}/console`;
-      process.stdout.write(consoleBanner(url, await firstAccount(record.accounts, clock)));
+      void firstAccount(record.accounts, clock).then(
+        (password) => process.stdout.write(consoleBanner(url, password)),
+        (err: unknown) => log.warn('the console could not check for a first account', { error: String(err) }),
+      );
     }
   } catch (err) {
     // A port in use or a receiver that cannot start (setWebhook refused) must not leave the rest running.
