@@ -262,6 +262,8 @@ export interface QueueStore {
   leave(conversationId: string, at: number, claimed: boolean): Promise<void>;
   /** Average wait of the recent claims, in seconds. */
   averageWaitSeconds(): Promise<number | undefined>;
+  /** The first `limit` conversations in the queue, in order, with when each joined (epoch ms): the console's Now. */
+  list(limit: number): Promise<Array<{ conversationId: string; since: number }>>;
 }
 
 /** Small shared lookups that must survive restarts (a desk's thread ↔ conversation mapping). */
@@ -376,6 +378,8 @@ export interface Inbox {
 export interface Route {
   /** Exact path, without the query string. */
   readonly path: string;
+  /** Also every path under it (`/console` takes `/console/…`): a web app mounted whole (the console). */
+  readonly prefix?: boolean | undefined;
   handle(req: IncomingMessage, res: ServerResponse): void;
 }
 

@@ -3,10 +3,12 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, type MigrationResult } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import type { AccountStore } from '../../bots/accounts-port.js';
 import type { TranscriptEntry, UnansweredQuery, UnansweredQuestion } from '../../bots/ports.js';
 import type { Logger } from '../../bots/log.js';
 import type { ConversationSummary, RecordStore, UnansweredAsking } from '../../bots/record-port.js';
 import type { Ticket } from '../../flows/ticket.js';
+import { RecordAccounts } from './accounts.js';
 import * as archive from './archive.js';
 import { forgetCustomer } from './forget.js';
 import { migrationProvider } from './migrations/index.js';
@@ -39,6 +41,8 @@ export interface OpenedRecordStore extends RecordStore {
   ready(): Promise<void>;
   /** The typed database (opened as `ready()` opens it), for queries of its own: the report's aggregates, tests. */
   database(): Promise<Kysely<Database>>;
+  /** The console's accounts and sessions (issue 15). */
+  readonly accounts: AccountStore;
 }
 
 /**
@@ -59,12 +63,14 @@ export function openRecordStore(options: RecordOptions): OpenedRecordStore {
 class Record implements OpenedRecordStore {
   readonly kind: 'postgres' | 'pglite';
   readonly tickets: RecordTickets;
+  readonly accounts: RecordAccounts;
   private opening: Promise<Kysely<Database>> | undefined;
   private closed = false;
 
   constructor(private readonly options: RecordOptions) {
     this.kind = options.url ? 'postgres' : 'pglite';
     this.tickets = new RecordTickets(() => this.db());
+    this.accounts = new RecordAccounts(() => this.db());
   }
 
   async ready(): Promise<void> {

@@ -144,4 +144,25 @@ export interface Database {
   settings: SettingsTable;
   flow_versions: FlowVersionsTable;
   audit_log: AuditLogTable;
+  accounts: AccountsTable;
+  sessions: SessionsTable;
+}
+
+/** The console's accounts and sessions (migrations/0003_console.ts). */
+export interface AccountsTable {
+  name: string;
+  role: 'admin' | 'supervisor';
+  password_hash: string;
+  must_change: boolean;
+  disabled: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Instant;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  account: string;
+  csrf: string;
+  created_at: Instant;
+  last_seen: Instant;
+  expires_at: Instant;
 }

@@ -314,6 +314,13 @@ class MemoryQueue implements QueueStore {
   async averageWaitSeconds(): Promise<number | undefined> {
     return averageWait(this.waits);
   }
+
+  async list(limit: number): Promise<Array<{ conversationId: string; since: number }>> {
+    return [...this.waiting.entries()]
+      .sort(([a, x], [b, y]) => x - y || (a < b ? -1 : a > b ? 1 : 0))
+      .slice(0, limit)
+      .map(([conversationId, since]) => ({ conversationId, since }));
+  }
 }
 
 class MemoryUnanswered implements UnansweredStore {

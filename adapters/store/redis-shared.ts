@@ -122,6 +122,14 @@ export class RedisQueue implements QueueStore {
   async averageWaitSeconds(): Promise<number | undefined> {
     return averageWait((await this.redis.lrange(this.waits, 0, -1)).map(Number).filter(Number.isFinite));
   }
+
+  async list(limit: number): Promise<Array<{ conversationId: string; since: number }>> {
+    if (limit < 1) return [];
+    const flat = await this.redis.zrange(this.waiting, 0, limit - 1, 'WITHSCORES');
+    const out: Array<{ conversationId: string; since: number }> = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ conversationId: flat[i]!, since: Number(flat[i + 1]) });
+    return out;
+  }
 }
 
 /**

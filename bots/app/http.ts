@@ -17,23 +17,29 @@ export interface HttpServer {
 }
 
 /**
- * Builds the server from the routes it mounts, by exact path (no query string), plus
- * `/healthz` for load balancers; anything else is 404. Two routes on one path are a wiring
- * mistake, caught here rather than by a request that reaches the wrong handler.
+ * Builds the server from the routes it mounts, by exact path (no query string), or for a prefix
+ * route its path and every path under it (`/console`, `/console/tickets`; not `/consoles`), plus
+ * `/healthz` for load balancers; anything else is 404. An exact route wins over a prefix route.
+ * Two routes on one path are a wiring mistake, caught here rather than by a request that reaches
+ * the wrong handler.
  */
 export function createHttpServer(options: { routes: readonly Route[]; log: Logger }): HttpServer {
   const routes = new Map<string, Route>();
+  const prefixes: Route[] = [];
   for (const route of options.routes) {
-    if (route.path === HEALTH_PATH || routes.has(route.path))
+    if (route.path === HEALTH_PATH || routes.has(route.path) || prefixes.some((p) => p.path === route.path))
       throw new SetupError(`Two HTTP routes claim ${route.path}; each path needs exactly one handler.`);
-    routes.set(route.path, route);
+    if (route.prefix) prefixes.push(route);
+    else routes.set(route.path, route);
   }
+  const find = (path: string) =>
+    routes.get(path) ?? prefixes.find((r) => path === r.path || path.startsWith(`${r.path}/`));
   let stopping = false;
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD'))
       return replyText(res, 200, stopping ? 'stopping' : 'ok');
-    const route = routes.get(path);
+    const route = find(path);
     if (!route) return replyText(res, 404, 'not found');
     try {
       route.handle(req, res);

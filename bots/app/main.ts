@@ -6,6 +6,7 @@ import { ServiceBotError } from '../errors.js';
 import { DEFAULT_FLOWS_DIR } from '../flows-registry.js';
 import { type CommandSpec, parseCommandLine } from './args.js';
 import { report } from '../report/cli.js';
+import { admin } from './admin.js';
 import { forgetCustomer } from './customer.js';
 import { flowsCheck } from './flows-check.js';
 import { DEFAULT_CORPUS_DIR, flowsTest } from './flows-test.js';
@@ -44,6 +45,9 @@ const USAGE = `Usage:
                                                   (- for standard output)
   npm run customer -- forget ID                   delete one customer's transcripts and personal data (the
                                                   record and Redis); their tickets stay, anonymised
+  npm run admin -- add NAME --role admin|supervisor | passwd NAME | remove NAME | list
+                                                  the web console's accounts: add and passwd print a one-time
+                                                  password (or set one piped in)
 Environment: see README.md, "Configuration".`;
 
 const OPTIONS = {
@@ -72,6 +76,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   csv: { type: 'boolean' },
   html: { type: 'string' },
+  role: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -102,6 +107,7 @@ const COMMANDS: readonly CommandSpec<keyof typeof OPTIONS>[] = [
   { words: ['unanswered'], usage: 'npm run unanswered', options: ['locale', 'sort', 'limit'], operands: 0 },
   { words: ['report'], usage: 'npm run report', options: ['month', 'from', 'to', 'json', 'csv', 'html'], operands: 0 },
   { words: ['customer', 'forget'], usage: 'npm run customer -- forget', options: [], operands: 1 },
+  { words: ['admin'], usage: 'npm run admin', options: ['role'], operands: 2 },
 ];
 
 /** A command line the tools cannot run: what is wrong in one line, then the usage; exit code 2. */
@@ -185,6 +191,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   if (positionals[0] === 'report') {
     const { month, from, to, json, csv, html } = values;
     const done = await report(config, { month, from, to, json, csv, html });
+    return typeof done === 'number' ? done : usageError(done.problem);
+  }
+  if (positionals[0] === 'admin') {
+    const done = await admin(config, { action: positionals[1], name: positionals[2], role: values.role });
     return typeof done === 'number' ? done : usageError(done.problem);
   }
   if (positionals.length > 0) return usageError(`Unknown command: ${positionals.join(' ')}`);

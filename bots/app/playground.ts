@@ -5,6 +5,7 @@ import { PLAYGROUND_CHANNEL, PlaygroundChannel } from '../../adapters/playground
 import { PlaygroundSession, type PlaygroundClock } from '../../adapters/playground/session.js';
 import type { Config } from '../config.js';
 import { createLogger, type Logger } from '../log.js';
+import { playgroundConsole } from './console.js';
 import { every } from './every.js';
 import { createRuntime, deskWords, type Runtime } from './runtime.js';
 
@@ -84,6 +85,7 @@ export async function playground(
   let stopTimers = async () => {};
   let stopSweep = async () => {};
   let stopWatch = () => {};
+  let stopConsole = async () => {};
   if (interactive) {
     print(
       `Playground: you are the customer (store: ${runtime.storeKind}, flows ${runtime.flows.version}). Type /? for commands.`,
@@ -93,6 +95,8 @@ export async function playground(
     // server; a piped run sweeps only before each line and at /wait, so it stays deterministic.
     stopSweep = every(3_000, () => session.sweep(), 'recovery sweep', log);
     stopWatch = runtime.flows.watch();
+    // The web console on this machine (issue 15); its address is printed.
+    stopConsole = await playgroundConsole({ config, log, clock: clock.now, ...runtime }, print);
   }
   // Created only now, right before it is read: lines piped in while the runtime started must
   // not be emitted before anyone listens.
@@ -105,6 +109,7 @@ export async function playground(
     await stopTimers();
     await stopSweep();
     stopWatch();
+    await stopConsole();
     lines.close();
     await runtime.close();
   };

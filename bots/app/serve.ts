@@ -3,6 +3,7 @@ import type { TelegramMode } from '../../adapters/telegram/index.js';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
+import { consoleBanner, firstAccount, openConsole } from './console.js';
 import { every } from './every.js';
 import { createHttpServer } from './http.js';
 import { createRuntime, hasSlack, productionEdges } from './runtime.js';
@@ -33,13 +34,19 @@ export async function serve(config: Config, token: string, flowsDir: string | un
   const stopSweep = every(5_000, () => runtime.engine.recover(), 'recovery sweep', log);
   const stopUpkeep = every(5_000, () => runtime.upkeep(), 'record upkeep', log);
   const stopWatch = runtime.flows.watch();
-  // One HTTP server for every receiver's routes (Telegram's webhook, Slack's events), when any has one.
-  const routes = runtime.receivers.flatMap((r) => r.routes ?? []);
+  // The web console under /console, when there is a system of record to keep its accounts (issue 15).
+  const record = runtime.record;
+  const web = record
+    ? await openConsole({ config, log, clock, record, store: runtime.store, flows: runtime.flows })
+    : undefined;
+  // One HTTP server for every receiver's routes (Telegram's webhook, Slack's events) and the console.
+  const routes = [...runtime.receivers.flatMap((r) => r.routes ?? []), ...(web ? [web.route] : [])];
   const http = routes.length > 0 ? createHttpServer({ routes, log }) : undefined;
   const shutdown = async () => {
     stopWatch();
     await Promise.all([stopTimers(), stopSweep(), stopUpkeep()]);
     await http?.close();
+    await web?.close();
     for (const receiver of [...runtime.receivers].reverse()) await receiver.stop();
     await runtime.close();
   };
@@ -53,6 +60,14 @@ export async function serve(config: Config, token: string, flowsDir: string | un
       log.info('listening', { port: config.PORT, routes: routes.map((r) => r.path) });
     }
     for (const receiver of runtime.receivers) await receiver.start();
+    // Not awaited: the first account's scrypt hash must delay neither customers nor the signal handlers below.
+    if (record && web) {
+      const url = `${config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://localhost:${config.PORT}`}/console`;
+      void firstAccount(record.accounts, clock).then(
+        (password) => process.stdout.write(consoleBanner(url, password)),
+        (err: unknown) => log.warn('the console could not check for a first account', { error: String(err) }),
+      );
+    }
   } catch (err) {
     // A port in use or a receiver that cannot start (setWebhook refused) must not leave the rest running.
     await shutdown().catch((e: unknown) => log.error('shutdown after a failed start failed too', { error: String(e) }));

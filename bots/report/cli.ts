@@ -64,7 +64,7 @@ export function parsePeriod(flags: ReportFlags, timeZone: string, now: number): 
 }
 
 /** The definition the report reads: the default locale's, with category names in the desk language. */
-function reportDefinition(definitions: readonly FlowDefinition[], config: Config): ReportDefinition | undefined {
+export function reportDefinition(definitions: readonly FlowDefinition[], config: Config): ReportDefinition | undefined {
   const main = definitions.find((d) => d.locale === config.DEFAULT_LOCALE) ?? definitions[0];
   if (!main) return undefined;
   const desk = definitions.find((d) => d.locale === (config.DESK_LANGUAGE ?? config.DEFAULT_LOCALE)) ?? main;

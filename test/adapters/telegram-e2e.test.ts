@@ -112,7 +112,8 @@ describe('npm start with TELEGRAM_BOT_TOKEN', () => {
     const tg = await fakeTelegram();
     cleanup.push(() => tg.close());
     tg.queue.push(updates.text(4242, '/start'));
-    const bot = start({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: tg.url });
+    // The console listens on PORT even without a webhook: a free one, so a busy 8080 cannot fail this test.
+    const bot = start({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: tg.url, PORT: String(await freePort()) });
     cleanup.push(async () => {
       bot.child.kill('SIGKILL');
       await bot.exited;

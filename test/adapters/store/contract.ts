@@ -461,6 +461,22 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.queue.averageWaitSeconds()).toBe(30);
       });
 
+      it('lists the queue in order with when each joined, as far as asked', async () => {
+        const { store } = await fresh();
+        expect(await store.queue.list(10)).toEqual([]);
+        await store.queue.join('q2', 2_000);
+        await store.queue.join('q1', 1_000);
+        await store.queue.join('q3', 3_000);
+        await store.queue.join('q1', 9_000);
+        expect(await store.queue.list(10)).toEqual([
+          { conversationId: 'q1', since: 1_000 },
+          { conversationId: 'q2', since: 2_000 },
+          { conversationId: 'q3', since: 3_000 },
+        ]);
+        await store.queue.leave('q1', 4_000, true);
+        expect((await store.queue.list(1)).map((q) => q.conversationId)).toEqual(['q2']);
+      });
+
       it('averages the 20 most recent waits', async () => {
         const { store } = await fresh();
         for (let i = 0; i < 21; i++) {

@@ -29,6 +29,25 @@ describe("the app's one HTTP server", () => {
     expect(await get('/a/more')).toEqual([404, 'not found']);
   });
 
+  it('serves a prefix route on its path and every path under it, after the exact routes', async () => {
+    const app: Route = { path: '/console', prefix: true, handle: (req, res) => void res.writeHead(200).end(req.url) };
+    const http = createHttpServer({ routes: [route('/console/exact', 'E'), app], log: memoryLogger() });
+    open.push(http);
+    const port = await http.listen(0, '127.0.0.1');
+    const get = async (path: string) => {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`);
+      return [res.status, await res.text()];
+    };
+    expect(await get('/console')).toEqual([200, '/console']);
+    expect(await get('/console/tickets?id=1')).toEqual([200, '/console/tickets?id=1']);
+    expect(await get('/console/exact')).toEqual([200, 'E']);
+    expect(await get('/consoles')).toEqual([404, 'not found']);
+    expect(await get('/healthz')).toEqual([200, 'ok']);
+    expect(() => createHttpServer({ routes: [app, route('/console', 'again')], log: memoryLogger() })).toThrow(
+      SetupError,
+    );
+  });
+
   it('answers 500 when a route throws, and keeps serving', async () => {
     const log = memoryLogger();
     const http = createHttpServer({

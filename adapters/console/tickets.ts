@@ -1,0 +1,228 @@
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { html } from 'hono/html';
+import { scoreOf, searchQuery, type SearchFields } from '../../bots/ticket-search.js';
+import { TicketStatus, type Ticket } from '../../flows/ticket.js';
+import type { ConsoleDeps, ConsoleEnv } from './deps.js';
+import { BASE, page, refusal, wordsOf, type Html } from './layout.js';
+import { agentName, timeZoneOf, viewerFor, when, type Viewer } from './view.js';
+
+/**
+ * Tickets: the search staff run from the CLI and Slack (bots/ticket-search.ts, the same fields and
+ * checks), a ticket with its lifecycle events and archived transcript, and the pending matters by
+ * their promised time. Personal data is masked for supervisors (view.ts).
+ */
+
+const FIELDS = ['customer', 'id', 'text', 'status', 'from', 'to'] as const;
+const PENDING_MAX = 500;
+const TRANSCRIPT_MAX = 500;
+
+function searchForm(c: Context<ConsoleEnv>, fields: SearchFields): Html {
+  const w = wordsOf(c).tickets;
+  const input = (name: 'customer' | 'id' | 'text' | 'from' | 'to', type = 'text') =>
+    html`<label>${w.fields[name]} <input name="${name}" type="${type}" value="${fields[name] ?? ''}" /></label>`;
+  return html`<form
+    method="get"
+    action="${BASE}/tickets"
+    class="search"
+    role="search"
+    hx-get="${BASE}/tickets"
+    hx-target="#results"
+    hx-select="#results"
+    hx-swap="outerHTML"
+    hx-push-url="true"
+  >
+    ${input('text')} ${input('id')} ${input('customer')}
+    <label
+      >${w.fields.status}
+      <select name="status">
+        <option value="">${w.any}</option>
+        ${TicketStatus.options.map(
+          (s) => html`<option value="${s}" ${fields.status === s ? 'selected' : ''}>${s}</option>`,
+        )}
+      </select>
+    </label>
+    ${input('from', 'date')} ${input('to', 'date')}
+    <button type="submit">${w.search}</button>
+  </form>`;
+}
+
+function ticketRows(c: Context<ConsoleEnv>, deps: ConsoleDeps, tickets: readonly Ticket[], see: Viewer): Html {
+  const w = wordsOf(c).tickets;
+  const k = w.columns;
+  return html`<div class="table-wrap">
+    <table data-list="tickets">
+      <thead>
+        <tr>
+          <th>${k.id}</th>
+          <th>${k.created}</th>
+          <th>${k.type}</th>
+          <th>${k.status}</th>
+          <th>${k.customer}</th>
+          <th>${k.need}</th>
+          <th>${k.agent}</th>
+          <th>${w.deadline}</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${tickets.map(
+          (t) =>
+            html`<tr data-ticket="${t.id}">
+              <td><a href="${BASE}/tickets/${t.id}">${t.id}</a></td>
+              <td>${when(deps, t.createdAt)}</td>
+              <td>${t.type}</td>
+              <td>${t.status}${t.satisfaction ? ` ${scoreOf(t)}` : ''}</td>
+              <td><bdi>${see.customerName(t.customer.name) || see.customerId(t.customer.id)}</bdi></td>
+              <td class="text"><bdi>${see.text(t.need)}</bdi></td>
+              <td><bdi>${agentName(t)}</bdi></td>
+              <td>${deadline(c, deps, t)}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+function deadline(c: Context<ConsoleEnv>, deps: ConsoleDeps, t: Ticket): Html {
+  const w = wordsOf(c).tickets;
+  if (t.status !== 'pending') return html``;
+  if (t.promisedBy === undefined) return html`<span class="muted">${w.noDeadline}</span>`;
+  const late = t.promisedBy <= deps.clock();
+  return html`${when(deps, t.promisedBy)}${late ? html` <strong class="bad">${w.overdue}</strong>` : ''}`;
+}
+
+/** The search's results, or the pending matters by deadline when nothing is searched. */
+async function list(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
+  const w = wordsOf(c).tickets;
+  const see = viewerFor(c.get('account'));
+  const fields: SearchFields = {};
+  for (const f of FIELDS) {
+    const v = c.req.query(f)?.trim();
+    if (v) fields[f] = v;
+  }
+  const searching = Object.keys(fields).length > 0;
+  let results: Html;
+  if (searching) {
+    const query = searchQuery(fields, timeZoneOf(deps), (f) => w.fields[f as keyof typeof w.fields] ?? f);
+    if ('problem' in query) return refusal(c, 400, query.problem);
+    const found = await deps.record.tickets.list(query);
+    results = found.length ? ticketRows(c, deps, found, see) : html`<p>${w.none}</p>`;
+  } else {
+    const pending = await deps.record.tickets.list({ status: 'pending', limit: PENDING_MAX });
+    pending.sort((a, b) => (a.promisedBy ?? Infinity) - (b.promisedBy ?? Infinity) || a.createdAt - b.createdAt);
+    results = html`<h2>${w.pending} (${pending.length})</h2>
+      ${pending.length ? ticketRows(c, deps, pending, see) : html`<p>${w.none}</p>`}`;
+  }
+  const body = html`${searchForm(c, fields)} ${see.masked ? html`<p class="muted">${w.masked}</p>` : ''}
+    <div id="results">${results}</div>`;
+  return page(c, w.title, 'tickets', body);
+}
+
+/** One ticket: its fields, lifecycle events and the conversation's archived transcript. */
+async function one(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
+  const w = wordsOf(c).tickets;
+  const k = w.columns;
+  const see = viewerFor(c.get('account'));
+  const t = await deps.record.tickets.get(c.req.param('id')?.toUpperCase() ?? '');
+  if (!t) return refusal(c, 404, wordsOf(c).notFound);
+  const transcript = await deps.record.transcript(t.conversationId, TRANSCRIPT_MAX);
+  const body = html`${see.masked ? html`<p class="muted">${w.masked}</p>` : ''}
+    <dl class="ticket">
+      <dt>${k.type}</dt>
+      <dd>${t.type}${t.category ? ` · ${t.category}` : ''}</dd>
+      <dt>${k.status}</dt>
+      <dd>${t.status}${t.satisfaction ? ` · ${scoreOf(t)}` : ''}</dd>
+      <dt>${k.customer}</dt>
+      <dd>
+        <bdi>${see.customerName(t.customer.name)}</bdi> <code>${see.customerId(t.customer.id)}</code> (${t.channel},
+        ${t.locale})
+      </dd>
+      <dt>${k.created}</dt>
+      <dd>${when(deps, t.createdAt)}</dd>
+      <dt>${k.need}</dt>
+      <dd class="text"><bdi>${see.text(t.need)}</bdi></dd>
+      ${
+        t.facts.length
+          ? html`<dt>${w.facts}</dt>
+              <dd>
+                <ul>
+                  ${t.facts.map((f) => html`<li><bdi>${see.text(f)}</bdi></li>`)}
+                </ul>
+              </dd>`
+          : ''
+      }
+      <dt>${w.outcome}</dt>
+      <dd class="text"><bdi>${see.text(t.outcome)}</bdi></dd>
+      ${
+        t.status === 'pending'
+          ? html`<dt>${w.deadline}</dt>
+              <dd>${deadline(c, deps, t)}</dd>`
+          : ''
+      }
+      ${
+        agentName(t)
+          ? html`<dt>${k.agent}</dt>
+              <dd><bdi>${agentName(t)}</bdi></dd>`
+          : ''
+      }
+      ${
+        t.flowVersion
+          ? html`<dt>${w.flowVersion}</dt>
+              <dd><code>${t.flowVersion}</code></dd>`
+          : ''
+      }
+    </dl>
+    <section aria-labelledby="life-h">
+      <h2 id="life-h">${w.lifecycle}</h2>
+      <div class="table-wrap">
+        <table data-list="events">
+          <thead>
+            <tr>
+              <th>${w.at}</th>
+              <th>${w.event}</th>
+              <th>${w.by}</th>
+              <th>${w.detail}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${(t.events ?? []).map(
+              (e) =>
+                html`<tr data-event="${e.type}">
+                  <td>${when(deps, e.at)}</td>
+                  <td>${e.type}</td>
+                  <td><bdi>${e.by ? (e.by.name ?? e.by.id) : ''}</bdi></td>
+                  <td class="text">
+                    <bdi
+                      >${see.text([e.detail, e.promisedBy && when(deps, e.promisedBy), e.score && `${e.score}/5`].filter(Boolean).join(' · '))}</bdi
+                    >
+                  </td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
+    </section>
+    <section aria-labelledby="transcript-h">
+      <h2 id="transcript-h">${w.transcript}</h2>
+      ${
+        transcript.length === 0
+          ? html`<p>${w.noTranscript}</p>`
+          : html`<ol class="transcript">
+              ${transcript.map(
+                (e) =>
+                  html`<li class="from-${e.from}">
+                    <span class="meta">${when(deps, e.at)} · ${e.from}</span> <bdi>${see.text(e.text)}</bdi>
+                  </li>`,
+              )}
+            </ol>`
+      }
+    </section>`;
+  return page(c, `${w.title} ${t.id}`, 'tickets', body);
+}
+
+export function ticketRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
+  const app = new Hono<ConsoleEnv>();
+  app.get('/tickets', (c) => list(c, deps));
+  app.get('/tickets/:id', (c) => one(c, deps));
+  return app;
+}

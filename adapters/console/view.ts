@@ -1,0 +1,45 @@
+import type { Account } from '../../bots/accounts-port.js';
+import { localDateTime } from '../../bots/ticket-search.js';
+import type { Ticket } from '../../flows/ticket.js';
+import { maskPII } from '../desk/pii.js';
+import type { ConsoleDeps } from './deps.js';
+
+/**
+ * What a role may see of personal data (README: "The console"): admins see tickets and
+ * transcripts as stored; supervisors see customer names and ids shortened, and phone numbers,
+ * e-mail addresses, resident ID and card numbers masked in every text (adapters/desk/pii.ts, the
+ * rule the agents' Slack channel uses).
+ */
+export interface Viewer {
+  text(value: string): string;
+  customerId(id: string): string;
+  customerName(name: string | undefined): string;
+  readonly masked: boolean;
+}
+
+export function viewerFor(account: Pick<Account, 'role'>): Viewer {
+  if (account.role === 'admin')
+    return { text: (v) => v, customerId: (id) => id, customerName: (n) => n ?? '', masked: false };
+  return {
+    text: maskPII,
+    customerId: (id) => (id.length <= 4 ? '***' : `${id.slice(0, 2)}***${id.slice(-2)}`),
+    customerName: (n) => (n ? `${[...n][0]}**` : ''),
+    masked: true,
+  };
+}
+
+/** The console's time zone: the default definition's (ticket ids and business hours use it). */
+export function timeZoneOf(deps: ConsoleDeps): string {
+  return deps.flows.reportDefinition('zh-CN')?.timeZone ?? 'UTC';
+}
+
+/** "2026-11-30 14:05" in the console's time zone. */
+export function when(deps: ConsoleDeps, at: number | undefined): string {
+  return at === undefined ? '' : localDateTime(timeZoneOf(deps), at);
+}
+
+/** Who holds or resolved a ticket, as the desk named them. */
+export function agentName(t: Ticket): string {
+  const a = t.claimedBy ?? t.resolvedBy;
+  return a ? (a.name ?? a.id) : '';
+}

@@ -1,0 +1,123 @@
+import { createConsole, type ConsoleOptions } from '../../adapters/console/app.js';
+import { openAttempts } from '../../adapters/console/attempts.js';
+import type { OpenedRecordStore } from '../../adapters/record/index.js';
+import type { AccountStore } from '../accounts-port.js';
+import type { Config } from '../config.js';
+import type { AuditLog, FlowVersionStore } from '../flow-versions-port.js';
+import type { FlowRegistry } from '../flows-registry.js';
+import type { Logger } from '../log.js';
+import { hashPassword, oneTimePassword } from '../passwords.js';
+import type { Route, Store } from '../ports.js';
+import { reportDefinition } from '../report/cli.js';
+import { createHttpServer } from './http.js';
+
+/**
+ * The console's wiring (issue 15): its dependencies from the runtime's parts, the sign-in counter
+ * (Redis when REDIS_URL is set), and the first account on a first start.
+ */
+
+export interface ConsoleParts {
+  config: Config;
+  record: OpenedRecordStore;
+  store: Store;
+  flows: FlowRegistry;
+  log: Logger;
+  clock: () => number;
+}
+
+/**
+ * P's record gains `audit` and `flowVersions` (bots/flow-versions-port.ts); read here so the
+ * console uses them as soon as the record has them.
+ */
+export function recordExtras(record: OpenedRecordStore): { audit?: AuditLog; flowVersions?: FlowVersionStore } {
+  const r = record as OpenedRecordStore & { audit?: AuditLog; flowVersions?: FlowVersionStore };
+  return { ...(r.audit ? { audit: r.audit } : {}), ...(r.flowVersions ? { flowVersions: r.flowVersions } : {}) };
+}
+
+/** The console's route on the app's server, and how to release what it holds. */
+export async function openConsole(
+  parts: ConsoleParts,
+  options: ConsoleOptions = {},
+): Promise<{ route: Route; close(): Promise<void> }> {
+  const { config, record, store, flows, log, clock } = parts;
+  const { attempts, close } = await openAttempts(config.REDIS_URL, config.REDIS_PREFIX);
+  const language = config.DESK_LANGUAGE ?? config.DEFAULT_LOCALE;
+  const web = createConsole(
+    {
+      accounts: record.accounts,
+      record,
+      queue: store.queue,
+      ...recordExtras(record),
+      flows: {
+        version: () => flows.version,
+        reportDefinition: (lang) => {
+          const bundle = flows.current().bundle;
+          const definitions = [...bundle.locales.values()].map((l) => l.definition);
+          return reportDefinition(definitions, { ...config, DESK_LANGUAGE: lang });
+        },
+      },
+      attempts,
+      config: { language, publicUrl: config.PUBLIC_URL },
+      clock,
+      log,
+    },
+    options,
+  );
+  return { route: web.route, close };
+}
+
+/**
+ * On a first start (no account in the record): creates `admin` (role admin) with a one-time
+ * password, and resolves it so the caller prints it once; undefined when there are accounts (or
+ * another replica made it first).
+ */
+export async function firstAccount(accounts: AccountStore, clock: () => number): Promise<string | undefined> {
+  if ((await accounts.count()) > 0) return undefined;
+  const password = oneTimePassword();
+  const created = await accounts.create({
+    name: 'admin',
+    role: 'admin',
+    passwordHash: await hashPassword(password),
+    mustChange: true,
+    createdAt: clock(),
+  });
+  return created ? password : undefined;
+}
+
+/** The lines that tell the operator where the console is and, on a first start, how to sign in. */
+export function consoleBanner(url: string, password: string | undefined): string {
+  const lines = [`Console: ${url}`];
+  if (password)
+    lines.push(
+      `First start: sign in as "admin" with the one-time password ${password} (you will choose a new one). It is shown only now; \`npm run admin -- passwd admin\` makes another.`,
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The playground's console: on 127.0.0.1 (this machine only), on PORT or, when PORT is taken, a
+ * free port; prints its address (and the first account's one-time password) with `print`.
+ * Nothing without a system of record (RECORD_STORE=off): it says so. Resolves the stop.
+ */
+export async function playgroundConsole(
+  parts: Omit<ConsoleParts, 'record'> & { record: OpenedRecordStore | undefined },
+  print: (line: string) => void,
+): Promise<() => Promise<void>> {
+  const { record } = parts;
+  if (!record) {
+    print('Console: off (it keeps its accounts in the system of record, and RECORD_STORE=off has none).');
+    return async () => {};
+  }
+  const web = await openConsole({ ...parts, record });
+  const http = createHttpServer({ routes: [web.route], log: parts.log });
+  const port = await http.listen(parts.config.PORT, '127.0.0.1').catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    return http.listen(0, '127.0.0.1');
+  });
+  const password = await firstAccount(record.accounts, parts.clock);
+  print(consoleBanner(`http://127.0.0.1:${port}/console`, password).trimEnd());
+  return async () => {
+    await http.close();
+    await web.close();
+  };
+}

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
+import { admin } from '../../bots/app/admin.js';
+import { consoleBanner, firstAccount } from '../../bots/app/console.js';
+import { parseConfig } from '../../bots/config.js';
+import { memoryLogger } from '../../bots/log.js';
+import { verifyPassword } from '../../bots/passwords.js';
+import { freshDatabase, requirePostgres } from '../adapters/record/support.js';
+
+describe('npm run admin, and the first account', () => {
+  if (!requirePostgres()) return;
+  let database: { url: string; drop(): Promise<void> };
+  let record: OpenedRecordStore;
+  beforeAll(async () => {
+    database = await freshDatabase();
+    record = openRecordStore({ url: database.url, log: memoryLogger() });
+    await record.ready();
+  });
+  afterAll(async () => {
+    await record.close();
+    await database.drop();
+  });
+
+  /** Runs the command as typed, with what was piped in; its exit code and what it printed. */
+  async function run(words: string[], role?: string, piped?: string) {
+    const out: string[] = [];
+    const spies = [process.stdout, process.stderr].map((s) =>
+      vi.spyOn(s, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true)),
+    );
+    try {
+      const config = parseConfig({ DATABASE_URL: database.url });
+      const code = await admin(config, { action: words[0], name: words[1], role }, { readPassword: async () => piped });
+      return { code, out: out.join('') };
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
+  }
+
+  it('makes admin with a one-time password on a first start, once', async () => {
+    const password = await firstAccount(record.accounts, () => 1_000);
+    expect(password).toMatch(/^[A-Za-z0-9]{16}$/);
+    const stored = await record.accounts.get('admin');
+    expect(stored).toMatchObject({ role: 'admin', mustChange: true });
+    expect(await verifyPassword(password!, stored!.passwordHash)).toBe(true);
+    expect(await firstAccount(record.accounts, () => 2_000)).toBeUndefined();
+    expect(consoleBanner('http://127.0.0.1:8080/console', password)).toContain(password!);
+  });
+
+  it('adds, lists, resets and removes accounts', async () => {
+    const added = await run(['add', 'sam'], 'supervisor');
+    expect(added.code).toBe(0);
+    const oneTime = /One-time password: (\S+)/.exec(added.out)?.[1] ?? '';
+    expect(await verifyPassword(oneTime, (await record.accounts.get('sam'))!.passwordHash)).toBe(true);
+    expect((await run(['add', 'sam'], 'admin')).out).toContain('already an account "sam"');
+    expect((await run(['add', 'tess'], 'admin', 'tess picked this')).out).toContain('with the password piped in');
+    expect(await record.accounts.get('tess')).toMatchObject({ role: 'admin', mustChange: false });
+    expect((await run(['add', 'uma'], 'admin', 'short')).out).toContain('must be at least 10 characters');
+    expect(await run(['add', 'bad name'], 'admin')).toEqual({
+      code: { problem: 'The account name must be 1–40 letters, digits, . _ or - (no spaces)' },
+      out: '',
+    });
+    expect(await run(['add', 'vic'], 'boss')).toEqual({
+      code: { problem: '--role must be admin or supervisor' },
+      out: '',
+    });
+    expect((await run(['list'])).out).toMatch(/sam {2}supervisor .* one-time password\ntess {2}admin/);
+    expect((await run(['passwd', 'tess'])).out).toContain('New one-time password for tess');
+    expect((await record.accounts.get('tess'))?.mustChange).toBe(true);
+    expect((await run(['remove', 'sam'])).code).toBe(0);
+    expect(await run(['remove', 'sam'])).toEqual({ code: 1, out: 'No account "sam".\n' });
+  });
+});

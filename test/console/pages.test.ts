@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import type { Ticket } from '../../flows/ticket.js';
+import { requirePostgres } from '../adapters/record/support.js';
+import { Browser, consoleFixture, START } from './support.js';
+
+const MIN = 60_000;
+
+/** A complaint handed to people, claimed by an agent, with a promised reply time: what the desk records. */
+function handedOff(id: string, conversationId: string, claimed: boolean): Ticket {
+  const at = START - 30 * MIN;
+  return {
+    id,
+    type: 'complaint',
+    status: 'pending',
+    conversationId,
+    channel: 'telegram',
+    customer: { id: '5550001234', name: '王小明' },
+    locale: 'zh-CN',
+    need: '快递丢了，请回电 13812345678',
+    facts: ['邮箱 wang@example.com'],
+    outcome: 'handed to people',
+    category: 'delivery',
+    promisedBy: START + 60 * MIN,
+    ...(claimed ? { claimedBy: { id: 'U1', name: '李客服' } } : {}),
+    flowVersion: 'abc123def456',
+    events: [
+      { type: 'created', at },
+      { type: 'handed-off', at },
+      { type: 'queued', at },
+      ...(claimed ? [{ type: 'claimed' as const, at: at + 5 * MIN, by: { id: 'U1', name: '李客服' } }] : []),
+      { type: 'promised', at: at + 6 * MIN, promisedBy: START + 60 * MIN },
+    ],
+    createdAt: at,
+    updatedAt: at + 6 * MIN,
+  };
+}
+
+describe('the console: pages', () => {
+  if (!requirePostgres()) return;
+  const fixture = consoleFixture();
+  const signedIn = async (role: 'admin' | 'supervisor') => {
+    const name = `${role}-${Math.random().toString(36).slice(2, 8)}`;
+    await fixture().addAccount(name, role, 'a long password 1');
+    const b = new Browser(fixture);
+    await b.signIn(name, 'a long password 1');
+    return b;
+  };
+
+  it('keeps supervisors out of the flows (no link, 403) and lets admins in', async () => {
+    const supervisor = await signedIn('supervisor');
+    const now = await supervisor.get('/console/now');
+    expect(now.text).not.toContain('href="/console/flows"');
+    expect((await supervisor.get('/console/flows')).status).toBe(403);
+    expect((await supervisor.get('/console/flows/anything')).status).toBe(403);
+    expect((await (await signedIn('admin')).get('/console/flows')).status).toBe(200);
+  });
+
+  it('shows a ticket with its lifecycle and transcript, personal data masked for supervisors only', async () => {
+    const { record } = fixture();
+    await record.tickets.put(handedOff('T261120-AAAAAAAAAA', 'telegram:5550001234', true));
+    await record.archive({ conversationId: 'telegram:5550001234', channel: 'telegram', customerId: '5550001234' }, [
+      { at: START - 31 * MIN, from: 'customer', text: '我的快递丢了，电话 13812345678', eventId: 'e1' },
+      { at: START - 31 * MIN, from: 'bot', text: '很抱歉，正在为您转人工。', eventId: 'e1' },
+    ]);
+    const admin = (await (await signedIn('admin')).get('/console/tickets/T261120-AAAAAAAAAA')).text;
+    expect(admin).toContain('王小明');
+    expect(admin).toContain('13812345678');
+    expect(admin).toContain('wang@example.com');
+    for (const step of ['created', 'handed-off', 'queued', 'claimed', 'promised'])
+      expect(admin).toContain(`data-event="${step}"`);
+    expect(admin).toContain('很抱歉，正在为您转人工。');
+    expect(admin).toContain('abc123def456');
+    const supervisor = (await (await signedIn('supervisor')).get('/console/tickets/T261120-AAAAAAAAAA')).text;
+    expect(supervisor).toContain('个人信息已按主管权限隐藏');
+    expect(supervisor).not.toContain('王小明');
+    expect(supervisor).not.toContain('13812345678');
+    expect(supervisor).not.toContain('5550001234');
+    expect(supervisor).not.toContain('wang@example.com');
+    expect(supervisor).toContain('138****5678');
+    expect(supervisor).toContain('很抱歉，正在为您转人工。');
+  });
+
+  it('searches tickets with the CLI and Slack fields, and lists pending matters by deadline', async () => {
+    const { record } = fixture();
+    await record.tickets.put({ ...handedOff('T261120-BBBBBBBBBB', 'telegram:2', false), promisedBy: START - MIN });
+    const b = await signedIn('admin');
+    const pending = (await b.get('/console/tickets')).text;
+    expect(pending.indexOf('T261120-BBBBBBBBBB')).toBeLessThan(pending.indexOf('T261120-AAAAAAAAAA'));
+    expect(pending).toContain('已超时');
+    const found = (await b.get('/console/tickets?id=t261120-bbbbbbbbbb')).text;
+    expect(found).toContain('data-ticket="T261120-BBBBBBBBBB"');
+    expect(found).not.toContain('data-ticket="T261120-AAAAAAAAAA"');
+    const bad = await b.get('/console/tickets?status=lost');
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('must be one of answered, pending');
+  });
+
+  it('shows Now: the queued handoff, the agent who holds a conversation', async () => {
+    const { record, store } = fixture();
+    await record.tickets.put(handedOff('T261120-CCCCCCCCCC', 'telegram:3', false));
+    await store.queue.join('telegram:3', START - 12 * MIN);
+    const held = handedOff('T261120-DDDDDDDDDD', 'telegram:4', true);
+    await record.tickets.put({ ...held, claimedBy: { id: 'U2', name: '赵客服' } });
+    const b = await signedIn('supervisor');
+    const now = (await b.get('/console/now')).text;
+    const queue = /<table data-list="queue">[\s\S]*?<\/table>/.exec(now)?.[0] ?? '';
+    expect(queue).toContain('T261120-CCCCCCCCCC');
+    expect(queue).toContain('12 min');
+    expect(queue).not.toContain('王小明');
+    const agents = /<ul class="agents">[\s\S]*?<\/ul>/.exec(now)?.[0] ?? '';
+    expect(agents).toMatch(/赵客服[\s\S]*1 个会话[\s\S]*T261120-DDDDDDDDDD/);
+    // The panel htmx reloads is the same, alone.
+    expect((await b.get('/console/now?part=1')).text).toMatch(/^<div id="now"/);
+  });
+
+  it('shows the monthly report with its charts, by month and by range, in the chosen language', async () => {
+    const b = await signedIn('supervisor');
+    const page = await b.get('/console/reports?month=2026-11');
+    expect(page.text).toContain('<iframe class="report"');
+    expect(page.text).toContain('src="/console/reports/view?month=2026-11"');
+    const view = await b.request('/console/reports/view?month=2026-11');
+    const report = await view.text();
+    expect(view.headers.get('content-security-policy')).toContain("frame-ancestors 'self'");
+    expect(report).toContain('2026-11');
+    expect(report.match(/<svg/g)?.length).toBeGreaterThan(2);
+    expect(report).toContain('data-figure="matters"');
+    await b.request('/console/lang/en');
+    const range = await (await b.request('/console/reports/view?from=2026-11-01&to=2026-11-15')).text();
+    expect(range).toContain('<html lang="en">');
+    expect(range).toContain('2026-11-01..2026-11-15');
+    expect((await b.get('/console/reports?month=2026-13')).status).toBe(400);
+  });
+});

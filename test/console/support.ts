@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
+import { createConsole, type Console } from '../../adapters/console/app.js';
+import { openAttempts } from '../../adapters/console/attempts.js';
+import type { ConsoleDeps } from '../../adapters/console/deps.js';
+import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
+import { MemoryStore } from '../../adapters/store/memory.js';
+import type { Role } from '../../bots/accounts-port.js';
+import { parseConfig } from '../../bots/config.js';
+import { checkDefinitions, DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';
+import { memoryLogger } from '../../bots/log.js';
+import { hashPassword, type ScryptCost } from '../../bots/passwords.js';
+import { reportDefinition } from '../../bots/report/cli.js';
+import { freshDatabase } from '../adapters/record/support.js';
+import { redisUrl } from '../support/redis.js';
+
+/**
+ * The console as the process serves it, on the real parts: the record in a fresh database of the
+ * PostgreSQL server, the memory Store's queue, the shipped definitions, sign-in failures counted
+ * on the real Redis (a prefix of the suite's own), and a clock the test moves. Requests go through
+ * Hono's `app.request`, with a browser's cookie jar and Origin header.
+ */
+
+/** Cheap scrypt for the suite's own accounts (the cost travels with each hash; production uses DEFAULT_COST). */
+export const TEST_COST: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };
+export const ORIGIN = 'http://localhost';
+export const START = Date.parse('2026-11-20T10:00:00+08:00');
+
+export interface Fixture {
+  console: Console;
+  deps: ConsoleDeps;
+  record: OpenedRecordStore;
+  store: MemoryStore;
+  clock: { now: number };
+  addAccount(name: string, role: Role, password: string, mustChange?: boolean): Promise<void>;
+}
+
+export function consoleFixture(): () => Fixture {
+  let fixture: Fixture | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  let closeAttempts: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const database = await freshDatabase();
+    drop = database.drop;
+    const record = openRecordStore({ url: database.url, log: memoryLogger() });
+    await record.ready();
+    const clock = { now: START };
+    const store = new MemoryStore(() => clock.now);
+    const config = parseConfig({});
+    const checked = await checkDefinitions(DEFAULT_FLOWS_DIR, config.DEFAULT_LOCALE);
+    if (!checked.ok) throw new Error('the shipped definitions must be valid');
+    const opened = await openAttempts(redisUrl || undefined, `test:console:${randomUUID().slice(0, 8)}:`);
+    closeAttempts = opened.close;
+    const deps: ConsoleDeps = {
+      accounts: record.accounts,
+      record,
+      queue: store.queue,
+      flows: {
+        version: () => checked.version,
+        reportDefinition: (lang) => reportDefinition(checked.definitions, { ...config, DESK_LANGUAGE: lang }),
+      },
+      attempts: opened.attempts,
+      config: { language: 'zh-CN' },
+      clock: () => clock.now,
+      log: memoryLogger(),
+      passwordCost: TEST_COST,
+    };
+    fixture = {
+      console: createConsole(deps),
+      deps,
+      record,
+      store,
+      clock,
+      addAccount: async (name, role, password, mustChange = false) => {
+        const passwordHash = await hashPassword(password, TEST_COST);
+        await record.accounts.create({ name, role, passwordHash, mustChange, createdAt: clock.now });
+      },
+    };
+  });
+  afterAll(async () => {
+    await closeAttempts?.();
+    await fixture?.record.close();
+    await drop?.();
+  });
+  return () => fixture!;
+}
+
+/** A browser on the console: keeps the session cookie, sends Origin on POSTs, reads the CSRF token from pages. */
+export class Browser {
+  private cookies = new Map<string, string>();
+  csrf = '';
+
+  constructor(private readonly fixture: () => Fixture) {}
+
+  async request(path: string, init: RequestInit & { form?: Record<string, string> } = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    let body = init.body;
+    if (init.form) {
+      headers.set('content-type', 'application/x-www-form-urlencoded');
+      if (!headers.has('origin')) headers.set('origin', ORIGIN);
+      body = new URLSearchParams(init.form).toString();
+    }
+    const res = await this.fixture().console.app.request(`${ORIGIN}${path}`, { ...init, headers, body });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const eq = pair.indexOf('=');
+      const [name, value] = [pair.slice(0, eq), pair.slice(eq + 1)];
+      if (/max-age=0/i.test(line) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return res;
+  }
+
+  /** GETs a page: its status, text, and where it redirects. */
+  async get(path: string): Promise<{ status: number; text: string; location: string | null }> {
+    const res = await this.request(path);
+    const text = await res.text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(text)?.[1];
+    if (csrf) this.csrf = csrf;
+    return { status: res.status, text, location: res.headers.get('location') };
+  }
+
+  async post(path: string, form: Record<string, string>, headers: Record<string, string> = {}) {
+    const res = await this.request(path, { method: 'POST', form, headers });
+    return { status: res.status, text: await res.text(), location: res.headers.get('location'), res };
+  }
+
+  async signIn(name: string, password: string) {
+    return this.post('/console/signin', { name, password });
+  }
+}
