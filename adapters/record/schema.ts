@@ -124,6 +124,14 @@ export interface AuditLogTable {
   detail: MaybeJson<unknown>;
 }
 
+/** An admin's flow draft (migrations/0004_flow_drafts.ts). */
+export interface FlowDraftsTable {
+  account: string;
+  files: Json<Record<string, string>>;
+  based_on: number | null;
+  updated_at: Instant;
+}
+
 export interface Database {
   tickets: TicketsTable;
   ticket_events: TicketEventsTable;
@@ -133,4 +141,5 @@ export interface Database {
   settings: SettingsTable;
   flow_versions: FlowVersionsTable;
   audit_log: AuditLogTable;
+  flow_drafts: FlowDraftsTable;
 }
