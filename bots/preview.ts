@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Choice } from '../flows/contracts.js';
 import { parseDefinition } from '../flows/definition.js';
 import type { FlowDefinition } from '../flows/schema.js';
 import { compileBundle, createConversationFlow, type ConversationFlow } from '../flows/step.js';
 import { Engine } from './engine.js';
+import type { PreviewInput, PreviewPort, PreviewResult } from './console-flows/ports.js';
 import type { FlowFiles } from './flow-versions-port.js';
 import type { Logger } from './log.js';
 import type { ChannelPort, OutboundMessage, Store } from './ports.js';
@@ -18,18 +18,7 @@ import { TimerPoller } from './timers.js';
 
 export const PREVIEW_CHANNEL = 'preview';
 
-/** What the admin types or presses in the preview, as a customer would. */
-export type PreviewInput = { type: 'text'; text: string } | { type: 'choice'; choice: string } | { type: 'start' };
-
-/** One bot message the preview shows, with its buttons. */
-export interface PreviewReply {
-  text: string;
-  choices: Choice[];
-}
-
-export type PreviewResult =
-  | { ok: true; replies: PreviewReply[] }
-  | { ok: false; problems: Array<{ file: string; path: string; message: string }> };
+export type { PreviewInput, PreviewReply, PreviewResult } from './console-flows/ports.js';
 
 export interface PreviewOptions {
   defaultLocale: string;
@@ -65,7 +54,7 @@ interface Session {
 const SETTLE_STEP_MS = 10_000;
 
 /** Preview conversations by console session; `say` runs one customer message through the engine on the draft. */
-export class PreviewChats {
+export class PreviewChats implements PreviewPort {
   private readonly sessions = new Map<string, Session>();
   private readonly flows = new Map<string, ConversationFlow>();
   private generation = 0;

@@ -29,6 +29,9 @@ export interface FileProblem {
  * path names. Never throws; an empty list means the file is valid on its own.
  */
 export function fileProblems(file: string, source: string): EditorProblem[] {
+  // The valid file (the common case) is parsed once; a file with problems again, for their places.
+  const parsed = parseDefinition(source);
+  if (parsed.ok) return [];
   const { doc, lines } = parseYaml(source);
   const at = (range: TextRange) => {
     const { line, col } = lines.linePos(range.from);
@@ -40,8 +43,6 @@ export function fileProblems(file: string, source: string): EditorProblem[] {
       const place = at({ from, to: Math.max(from + 1, to) });
       return { file, path: `line ${place.line}, column ${place.column}`, message: firstLine(e.message), ...place };
     });
-  const parsed = parseDefinition(source);
-  if (parsed.ok) return [];
   return parsed.problems.map((p) => ({ file, ...p, ...at(rangeOf(doc, parsePath(p.path))) }));
 }
 
