@@ -57,6 +57,7 @@ const SETTLE_STEP_MS = 10_000;
 export class PreviewChats implements PreviewPort {
   private readonly sessions = new Map<string, Session>();
   private readonly flows = new Map<string, ConversationFlow>();
+  private readonly running = new Map<string, Promise<void>>();
   private generation = 0;
 
   constructor(private readonly options: PreviewOptions) {}
@@ -71,7 +72,27 @@ export class PreviewChats implements PreviewPort {
    * (the draft; a draft edited since the last message applies from this one), and resolves with
    * what the bot answered. Invalid files answer their problems instead, and nothing runs.
    */
-  async say(sessionKey: string, files: FlowFiles, input: PreviewInput, localeHint?: string): Promise<PreviewResult> {
+  say(sessionKey: string, files: FlowFiles, input: PreviewInput, localeHint?: string): Promise<PreviewResult> {
+    // One message at a time per preview: the replies of each are its own.
+    const before = this.running.get(sessionKey) ?? Promise.resolve();
+    const run = before.then(() => this.turn(sessionKey, files, input, localeHint));
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.set(sessionKey, settled);
+    void settled.then(() => {
+      if (this.running.get(sessionKey) === settled) this.running.delete(sessionKey);
+    });
+    return run;
+  }
+
+  private async turn(
+    sessionKey: string,
+    files: FlowFiles,
+    input: PreviewInput,
+    localeHint: string | undefined,
+  ): Promise<PreviewResult> {
     const compiled = this.compile(files);
     if (!compiled.ok) return compiled;
     this.sweep();

@@ -16,6 +16,8 @@ export interface EditorProblem extends TextRange {
   column: number;
 }
 
+const MAX_SYNTAX_ERRORS = 3;
+
 /** A problem found on the whole set of files (by flows:check rules), to be placed in its file. */
 export interface FileProblem {
   file: string;
@@ -37,8 +39,9 @@ export function fileProblems(file: string, source: string): EditorProblem[] {
     const { line, col } = lines.linePos(range.from);
     return { ...range, line, column: col };
   };
+  // After the first syntax error the parser reports every token that follows: the first few say it.
   if (doc.errors.length > 0)
-    return doc.errors.map((e) => {
+    return doc.errors.slice(0, MAX_SYNTAX_ERRORS).map((e) => {
       const [from, to] = e.pos;
       const place = at({ from, to: Math.max(from + 1, to) });
       return { file, path: `line ${place.line}, column ${place.column}`, message: firstLine(e.message), ...place };
@@ -61,6 +64,7 @@ export function placeProblems(
   });
 }
 
+/** The parser's message without its position (the problem has it): "Unexpected token". */
 function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
 }

@@ -66,7 +66,15 @@ describe('the preview chat: the real engine on the draft', () => {
     clock.t += 120_000;
     await chats.say('d', files, { type: 'start' });
     expect(chats.size).toBe(1);
-    await chats.say('d', files, { type: 'text', text: '我的订单还没发货' });
+    // Two messages at once (a double click) run one after the other, each with its own replies.
+    const [greeting, restated] = await Promise.all([
+      chats.say('d', files, { type: 'start' }),
+      chats.say('d', files, { type: 'text', text: '我的订单还没发货' }),
+    ]);
+    expect(greeting.ok && greeting.replies.map((r) => r.text)).toEqual([
+      '您好，本店欢迎您的光临！请问有什么可以帮您？',
+    ]);
+    expect(restated.ok && restated.replies.map((r) => r.text)).toEqual(['您的意思是想了解订单什么时候发货，对吗？']);
     await chats.reset('d');
     // A new conversation: the greeting again, not the confirmation it was waiting for.
     const again = await chats.say('d', files, { type: 'text', text: '是的' });

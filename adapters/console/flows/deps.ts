@@ -11,7 +11,7 @@ import type { Logger } from '../../../bots/log.js';
  * POST and admits admins only, before these routes run; it sets `account`, `csrf`, `session` and
  * `words` on Hono's context, which these pages read.
  */
-export interface FlowsConsoleDeps {
+export interface FlowsConsoleDeps<E extends FlowsEnv = FlowsEnv> {
   /** Published versions (the record's `flowVersions`). */
   versions: FlowVersionStore;
   /** Admins' drafts (the record's `drafts`). */
@@ -28,7 +28,7 @@ export interface FlowsConsoleDeps {
    * Lays a page body out in the console's layout (adapters/console/layout.ts `page` with section
    * 'flows'); `status` for refusals.
    */
-  page(c: Context<FlowsEnv>, title: string, body: Html, status?: number): Response | Promise<Response>;
+  page(c: Context<E>, title: string, body: Html, status?: number): Response | Promise<Response>;
   /** Times are shown in this IANA time zone (the default definition's); the server's when absent. */
   timeZone?: string | undefined;
   /** Where the sub-app is mounted ('/console/flows'). */

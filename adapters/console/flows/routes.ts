@@ -22,9 +22,12 @@ export type { FlowsConsoleDeps, FlowsEnv } from './deps.js';
  * The console's Flows section (issue 15), a Hono sub-app the console mounts at /console/flows
  * behind its sign-in, CSRF and admin checks: the flows home (active version, the admin's draft,
  * its problems and its flows:test figures beside the active version's, publishing), the form
- * editors and the YAML editor, the preview chat, diffs, history and rollback.
+ * editors and the YAML editor, the preview chat, diffs, history and rollback. `E` is the
+ * console's env (adapters/console/deps.ts ConsoleEnv), whose variables include FlowsVariables.
  */
-export function flowsRoutes(deps: FlowsConsoleDeps): Hono<FlowsEnv> {
+export function flowsRoutes<E extends FlowsEnv = FlowsEnv>(options: FlowsConsoleDeps<E>): Hono<E> {
+  // The handlers read only FlowsVariables, which the console's richer context (E) has: typed once as the narrow env.
+  const deps = options as unknown as FlowsConsoleDeps;
   const ctx = contextOf(deps);
   const assets = new FlowsAssets();
   const app = new Hono<FlowsEnv>();
@@ -69,7 +72,7 @@ export function flowsRoutes(deps: FlowsConsoleDeps): Hono<FlowsEnv> {
     });
   });
   editRoutes(app, ctx, async () => `${ctx.base}/assets/${(await assets.bundle()).name}`);
-  return app;
+  return app as unknown as Hono<E>;
 }
 
 async function home(c: FlowsCtx, ctx: FlowsContext, extra: Partial<HomeModel> = {}, status = 200) {

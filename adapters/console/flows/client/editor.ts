@@ -45,10 +45,14 @@ export function mountEditor(host: HTMLElement): void {
     },
     { delay: 600 },
   );
+  // In a shadow root CodeMirror styles itself with constructed style sheets, which the console's
+  // CSP (style-src 'self', no inline styles) allows; in the document it would add <style> elements.
+  const root = host.attachShadow({ mode: 'open' });
   const view = new EditorView({
     doc: textarea.value,
-    extensions: [basicSetup, yaml(), lintGutter(), lint, EditorView.lineWrapping],
-    parent: host,
+    extensions: [basicSetup, yaml(), lintGutter(), lint, EditorView.lineWrapping, frame],
+    root,
+    parent: root,
   });
   textarea.hidden = true;
   form.addEventListener('submit', () => {
@@ -61,6 +65,11 @@ export function mountEditor(host: HTMLElement): void {
     view.focus();
   }
 }
+
+const frame = EditorView.theme({
+  '&': { border: '1px solid #ccc', maxHeight: '75vh', fontSize: '0.9rem' },
+  '.cm-scroller': { overflow: 'auto' },
+});
 
 function showProblems(list: HTMLElement, problems: readonly Problem[]): void {
   list.replaceChildren();
