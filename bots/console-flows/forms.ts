@@ -28,8 +28,8 @@ export interface ListSection {
   readonly id: SectionId;
   readonly path: YamlPath;
   readonly fields: readonly FieldSpec[];
-  /** The field that names an item in the list (its id, or its phrase). */
-  readonly title: string;
+  /** The fields that name an item in the list (its id and topic, its phrase). */
+  readonly title: readonly string[];
 }
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -38,7 +38,7 @@ export const SECTIONS = {
   faq: {
     id: 'faq',
     path: ['faq'],
-    title: 'id',
+    title: ['id', 'topic'],
     fields: [
       { name: 'id', kind: 'text' },
       { name: 'topic', kind: 'text' },
@@ -50,7 +50,7 @@ export const SECTIONS = {
   categories: {
     id: 'categories',
     path: ['complaints', 'categories'],
-    title: 'name',
+    title: ['name'],
     fields: [
       { name: 'id', kind: 'text' },
       { name: 'name', kind: 'text' },
@@ -64,7 +64,7 @@ export const SECTIONS = {
   forbidden: {
     id: 'forbidden',
     path: ['forbidden'],
-    title: 'phrase',
+    title: ['phrase'],
     fields: [
       { name: 'phrase', kind: 'text' },
       { name: 'reason', kind: 'text' },
@@ -74,7 +74,7 @@ export const SECTIONS = {
   hours: {
     id: 'hours',
     path: ['businessHours'],
-    title: 'open',
+    title: ['days', 'open', 'close'],
     fields: [
       { name: 'days', kind: 'days', options: WEEKDAYS },
       { name: 'open', kind: 'text' },
@@ -84,7 +84,7 @@ export const SECTIONS = {
   holidays: {
     id: 'holidays',
     path: ['greetings', 'holidays'],
-    title: 'name',
+    title: ['name', 'from'],
     fields: [
       { name: 'name', kind: 'text' },
       { name: 'from', kind: 'text' },

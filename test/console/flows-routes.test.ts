@@ -161,8 +161,10 @@ describe('the console flows pages', () => {
       keywords: '付款方式',
       answer: '{shop}支持支付宝付款。',
     });
-    expect(saved.status).toBe(303);
-    const shown = await (await get('/list/faq?file=zh-CN.yaml')).text();
+    expect(saved.headers.get('location')).toBe('/console/flows/list/faq?file=zh-CN.yaml&saved=1&item=0#faq-0');
+    const shown = await (await get('/list/faq?file=zh-CN.yaml&saved=1&item=0')).text();
+    expect(shown).toContain('已保存到草稿。');
+    expect(shown).toMatch(/<details id="faq-0" open/);
     expect(shown).toMatch(/id="faq-0-answer-problems"[^]*faq\[0\]\.answer[^]*unknown placeholder \{shop\}/);
 
     const blocked = await (await get('')).text();

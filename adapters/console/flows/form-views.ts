@@ -81,6 +81,8 @@ export function sectionView(
   section: SectionId,
   items: readonly ListItem[],
   problems: readonly EditorProblem[],
+  /** The item just saved: shown open. */
+  opened?: number,
 ): Html {
   const spec = SECTIONS[section];
   const prefix = spec.path.join('.');
@@ -88,11 +90,10 @@ export function sectionView(
   const blank = Object.fromEntries(spec.fields.map((f) => [f.name, emptyOf(f)]));
   return html`${items.map((item) => {
       const here = problemsAt(problems, `${prefix}[${item.index}]`);
-      const title = item.values[spec.title];
-      return html`<details id="${section}-${item.index}" ${here.length ? 'open' : ''} class="item">
-        <summary>
-          ${item.index + 1}. ${Array.isArray(title) ? title.join(', ') : title}${here.length ? ' ⚠' : ''}
-        </summary>
+      const title = spec.title.map((t) => [item.values[t] ?? ''].flat().join(', ')).join(' · ');
+      const open = here.length > 0 || item.index === opened;
+      return html`<details id="${section}-${item.index}" ${open ? 'open' : ''} class="item">
+        <summary>${item.index + 1}. ${title}${here.length ? ' ⚠' : ''}</summary>
         <form method="post" action="${action(item.index)}">
           ${csrfField(v)}
           ${spec.fields.map((f) =>

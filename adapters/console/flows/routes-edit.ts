@@ -98,6 +98,19 @@ export function editRoutes(app: Hono<FlowsEnv>, ctx: FlowsContext, script: () =>
 
 type Page = 'texts' | SectionId;
 
+/** Back to the item saved (`&item=3#faq-3`); a new one is the last, a removed one is gone. */
+function itemAnchor(section: string, index: string | undefined, removed: boolean): string {
+  if (!index || removed) return '';
+  return index === 'new' ? '&item=new' : `&item=${index}#${section}-${index}`;
+}
+
+/** The item a save came from (`?item=3`, or `new`: the last), to show it open. */
+function opened(item: string | undefined, count: number): number | undefined {
+  if (item === 'new') return count - 1;
+  const n = Number(item);
+  return item && Number.isInteger(n) ? n : undefined;
+}
+
 const sectionOf = (s: string): SectionId | undefined =>
   (SECTION_IDS as string[]).includes(s) ? (s as SectionId) : undefined;
 
@@ -140,7 +153,7 @@ async function formPage(c: FlowsCtx, ctx: FlowsContext, page: Page, notice?: Htm
   const body =
     page === 'texts'
       ? textsView(v, file, texts ?? [], problems)
-      : html`${sectionView(v, file, page, items ?? [], problems)}
+      : html`${sectionView(v, file, page, items ?? [], problems, opened(c.req.query('item'), items?.length ?? 0))}
         ${page === 'hours' ? calendarView(v, file, readCalendar(source) ?? {}, problems) : ''}`;
   return render(c, ctx, title, html`${head}${body}`, status);
 }
@@ -172,6 +185,13 @@ async function saveForm(
   }
   await ctx.drafts.write(account, file, text);
   const query = `?file=${encodeURIComponent(file)}&saved=1`;
-  const target = page === 'yaml' ? `/yaml${query}` : page === 'texts' ? `/texts${query}` : `/list/${page}${query}`;
+  const index = c.req.param('index');
+  const key = c.req.param('key');
+  const target =
+    page === 'yaml'
+      ? `/yaml${query}`
+      : page === 'texts'
+        ? `/texts${query}${key ? `#text-${key}` : ''}`
+        : `/list/${page}${query}${itemAnchor(page, index, c.req.path.endsWith('/delete'))}`;
   return c.redirect(`${ctx.base}${target}`, 303);
 }
