@@ -59,7 +59,8 @@ export function editRoutes(app: Hono<FlowsEnv>, ctx: FlowsContext, script: () =>
     const text = draft.files[file] ?? '';
     const v = viewOf(c, ctx);
     const line = Number(c.req.query('line'));
-    const body = html`${fileTabs(v, Object.keys(draft.files).sort(), file, '/yaml')}
+    const saved = c.req.query('saved') ? html`<p class="notice" role="status">${v.w.saved}</p>` : '';
+    const body = html`${fileTabs(v, Object.keys(draft.files).sort(), file, '/yaml')} ${saved}
     ${yamlView(v, file, text, fileProblems(file, text), await script(), Number.isInteger(line) ? line : undefined)}`;
     return render(c, ctx, `${v.w.yaml}: ${file}`, body);
   });
