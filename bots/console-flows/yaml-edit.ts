@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { diffArrays } from 'diff';
 import {
   isCollection,
@@ -62,9 +63,17 @@ export function editYaml(source: string, edit: (doc: Document) => void): string 
   const beforeLines = before.split('\n');
   // A rendering that does not line up with the source (it should, comments included): the whole new rendering.
   if (sourceLines.length !== beforeLines.length) return after;
+  const merged = spliceChanges(sourceLines, beforeLines, after.split('\n'));
+  // The splice assumes the rendering's lines stand for the source's, one for one; should they not, the rendering.
+  const check = parseYaml(merged).doc;
+  return check.errors.length === 0 && isDeepStrictEqual(check.toJS(), doc.toJS()) ? merged : after;
+}
+
+/** The source with the lines the edit changed (rendering before → after) replaced, the others as they were. */
+function spliceChanges(sourceLines: string[], beforeLines: string[], afterLines: string[]): string {
   const out: string[] = [];
   let at = 0;
-  for (const change of diffArrays(beforeLines, after.split('\n'))) {
+  for (const change of diffArrays(beforeLines, afterLines)) {
     if (change.added) out.push(...change.value);
     else if (change.removed) at += change.value.length;
     else {

@@ -12,7 +12,8 @@ import {
   removeItem,
 } from '../../bots/console-flows/forms.js';
 import { fileProblems, placeProblems } from '../../bots/console-flows/problems.js';
-import { YamlEditError } from '../../bots/console-flows/yaml-edit.js';
+import { editYaml, setValue, YamlEditError } from '../../bots/console-flows/yaml-edit.js';
+import { parse } from 'yaml';
 import { DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';
 
 const zh = readFileSync(join(DEFAULT_FLOWS_DIR, 'zh-CN.yaml'), 'utf8');
@@ -123,6 +124,13 @@ describe('the flow editor: forms over the YAML', () => {
       'zh-CN.yaml': zh,
     });
     expect(underlined(zh, placed!)).toBe('zh-CN');
+  });
+
+  it('keeps a file the renderer would lay out differently correct (a flow list over two lines)', () => {
+    const source = '# hours\nx: [a,\n  b]\ny: 1 # one\n';
+    const out = editYaml(source, (doc) => setValue(doc, ['y'], 2));
+    expect(parse(out)).toEqual({ x: ['a', 'b'], y: 2 });
+    expect(out).toContain('# one');
   });
 
   it('diffs two sets of files file by file, with line numbers', () => {
