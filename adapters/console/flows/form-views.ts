@@ -65,6 +65,7 @@ function textForm(v: View, file: string, t: TextField, problems: readonly Editor
           id="${id}-${i}"
           name="variant"
           rows="2"
+          aria-label="${t.key} ${i + 1}"
           ${i === t.variants.length ? html`placeholder="${v.w.addPhrasing}"` : ''}
         >
 ${variant}</textarea>`,
@@ -156,7 +157,9 @@ function field(v: View, prefix: string, f: FieldSpec, value: ShownValue, problem
           ><small>${v.w.onePerLine}</small>`;
       case 'variants':
         return html`${[...list, ''].map(
-          (x, i) => html`<textarea id="${i === 0 ? id : `${id}-${i}`}" name="${f.name}" rows="2">${x}</textarea>`,
+          (x, i) =>
+            html`<textarea id="${i === 0 ? id : `${id}-${i}`}" name="${f.name}" rows="2" aria-label="${label} ${i + 1}">
+${x}</textarea>`,
         )}`;
       case 'number':
         return html`<input id="${id}" name="${f.name}" type="number" step="any" min="0" value="${one}" />`;
