@@ -4,12 +4,14 @@ import { Kysely, Migrator, PostgresDialect, type MigrationResult } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { AccountStore } from '../../bots/accounts-port.js';
+import type { DraftStore } from '../../bots/console-flows/drafts.js';
 import type { TranscriptEntry, UnansweredQuery, UnansweredQuestion } from '../../bots/ports.js';
 import type { Logger } from '../../bots/log.js';
 import type { ConversationSummary, RecordStore, UnansweredAsking } from '../../bots/record-port.js';
 import type { Ticket } from '../../flows/ticket.js';
 import { RecordAccounts } from './accounts.js';
 import * as archive from './archive.js';
+import { RecordDrafts } from './drafts.js';
 import { forgetCustomer } from './forget.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -37,6 +39,8 @@ export interface RecordOptions {
  */
 export interface OpenedRecordStore extends RecordStore {
   readonly kind: 'postgres' | 'pglite';
+  /** The console's flow drafts (issue 15). */
+  readonly drafts: DraftStore;
   /** Opens the database and applies pending migrations, once; rejects with why, and tries again on the next call. */
   ready(): Promise<void>;
   /** The typed database (opened as `ready()` opens it), for queries of its own: the report's aggregates, tests. */
@@ -64,6 +68,7 @@ class Record implements OpenedRecordStore {
   readonly kind: 'postgres' | 'pglite';
   readonly tickets: RecordTickets;
   readonly accounts: RecordAccounts;
+  readonly drafts = new RecordDrafts(() => this.db());
   private opening: Promise<Kysely<Database>> | undefined;
   private closed = false;
 

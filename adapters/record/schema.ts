@@ -134,6 +134,14 @@ export interface AuditLogTable {
   detail: MaybeJson<unknown>;
 }
 
+/** An admin's flow draft (migrations/0004_flow_drafts.ts). */
+export interface FlowDraftsTable {
+  account: string;
+  files: Json<Record<string, string>>;
+  based_on: number | null;
+  updated_at: Instant;
+}
+
 export interface Database {
   tickets: TicketsTable;
   ticket_events: TicketEventsTable;
@@ -146,6 +154,7 @@ export interface Database {
   audit_log: AuditLogTable;
   accounts: AccountsTable;
   sessions: SessionsTable;
+  flow_drafts: FlowDraftsTable;
 }
 
 /** The console's accounts and sessions (migrations/0003_console.ts). */

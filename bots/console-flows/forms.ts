@@ -1,0 +1,266 @@
+import { isSeq } from 'yaml';
+import { TEXT_PLACEHOLDERS, type TextKey } from '../../flows/schema-texts.js';
+import { appendItem, editYaml, parseYaml, setOrDelete, YamlEditError, type YamlPath } from './yaml-edit.js';
+
+/**
+ * The console's form editors for what admins change most (issue 15): texts and their phrasings,
+ * knowledge-base entries with their example questions, business hours and holidays, complaint
+ * categories and promised times, forbidden phrases. Each form is a read model (the values to
+ * show, read from the draft file's YAML) and an apply function (form values → the file's new
+ * YAML text, everything else in it untouched). Apply checks only what a form can get wrong by
+ * its shape (a number that is not one); the schema's own rules (an unknown placeholder, a
+ * missing question) are the file's problems, shown at their path and blocking publishing.
+ */
+
+/** How a field is edited: one line, several lines (one item each), phrasings, a number, one of a list, yes/no, weekdays. */
+export type FieldKind = 'text' | 'lines' | 'variants' | 'number' | 'choice' | 'bool' | 'days';
+
+export interface FieldSpec {
+  readonly name: string;
+  readonly kind: FieldKind;
+  readonly options?: readonly string[];
+  /** Left out of the file when empty (the schema has a default). */
+  readonly optional?: boolean;
+}
+
+/** A list in the definition edited item by item (add, edit, remove). */
+export interface ListSection {
+  readonly id: SectionId;
+  readonly path: YamlPath;
+  readonly fields: readonly FieldSpec[];
+  /** The fields that name an item in the list (its id and topic, its phrase). */
+  readonly title: readonly string[];
+}
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+export const SECTIONS = {
+  faq: {
+    id: 'faq',
+    path: ['faq'],
+    title: ['id', 'topic'],
+    fields: [
+      { name: 'id', kind: 'text' },
+      { name: 'topic', kind: 'text' },
+      { name: 'questions', kind: 'lines' },
+      { name: 'keywords', kind: 'lines', optional: true },
+      { name: 'answer', kind: 'variants' },
+    ],
+  },
+  categories: {
+    id: 'categories',
+    path: ['complaints', 'categories'],
+    title: ['name'],
+    fields: [
+      { name: 'id', kind: 'text' },
+      { name: 'name', kind: 'text' },
+      { name: 'promiseHours', kind: 'number' },
+      { name: 'keywords', kind: 'lines', optional: true },
+      { name: 'faqId', kind: 'text', optional: true },
+      { name: 'priority', kind: 'choice', options: ['normal', 'high'], optional: true },
+      { name: 'alwaysHuman', kind: 'bool', optional: true },
+    ],
+  },
+  forbidden: {
+    id: 'forbidden',
+    path: ['forbidden'],
+    title: ['phrase'],
+    fields: [
+      { name: 'phrase', kind: 'text' },
+      { name: 'reason', kind: 'text' },
+      { name: 'suggestion', kind: 'text' },
+    ],
+  },
+  hours: {
+    id: 'hours',
+    path: ['businessHours'],
+    title: ['days', 'open', 'close'],
+    fields: [
+      { name: 'days', kind: 'days', options: WEEKDAYS },
+      { name: 'open', kind: 'text' },
+      { name: 'close', kind: 'text' },
+    ],
+  },
+  holidays: {
+    id: 'holidays',
+    path: ['greetings', 'holidays'],
+    title: ['name', 'from'],
+    fields: [
+      { name: 'name', kind: 'text' },
+      { name: 'from', kind: 'text' },
+      { name: 'to', kind: 'text' },
+      { name: 'text', kind: 'variants' },
+    ],
+  },
+} as const satisfies Record<string, Omit<ListSection, 'id'> & { id: string }>;
+export type SectionId = keyof typeof SECTIONS;
+export const SECTION_IDS = Object.keys(SECTIONS) as SectionId[];
+
+/** The working-day calendar: one map, not a list. */
+export const CALENDAR: readonly FieldSpec[] = [
+  { name: 'region', kind: 'choice', options: ['cn', 'none'] },
+  { name: 'holidays', kind: 'lines' },
+  { name: 'workdays', kind: 'lines' },
+];
+
+/** A form's values as posted: one string per field, or several (phrasings, weekdays). */
+export type FormValues = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** A value as a form shows it: lines and phrasings as lists, everything else as text. */
+export type ShownValue = string | string[];
+
+/** The raw data of a file (whatever shape it has: a draft may be invalid), or undefined when it does not parse. */
+function dataOf(source: string): Record<string, unknown> | undefined {
+  const { doc } = parseYaml(source);
+  if (doc.errors.length > 0) return undefined;
+  const data: unknown = doc.toJS();
+  return data !== null && typeof data === 'object' && !Array.isArray(data)
+    ? (data as Record<string, unknown>)
+    : undefined;
+}
+
+function valueAt(data: unknown, path: YamlPath): unknown {
+  let node = data;
+  for (const part of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[part];
+  }
+  return node;
+}
+
+/** A value of the file as its field shows it. */
+export function shown(kind: FieldKind, value: unknown): ShownValue {
+  if (kind === 'lines' || kind === 'variants' || kind === 'days')
+    return Array.isArray(value) ? value.map(String) : value === undefined || value === null ? [] : [String(value)];
+  if (kind === 'bool') return value === true ? 'true' : '';
+  return value === undefined || value === null ? '' : String(value);
+}
+
+export interface TextField {
+  key: TextKey;
+  /** The placeholders this text may use, e.g. `company`, `ask`. */
+  placeholders: readonly string[];
+  /** Its phrasings (one, or several the bot rotates through). */
+  variants: string[];
+}
+
+/** Every text of the file, in the schema's order. Undefined when the file does not parse. */
+export function readTexts(source: string): TextField[] | undefined {
+  const data = dataOf(source);
+  if (!data) return undefined;
+  return (Object.keys(TEXT_PLACEHOLDERS) as TextKey[]).map((key) => ({
+    key,
+    placeholders: TEXT_PLACEHOLDERS[key],
+    variants: shown('variants', valueAt(data, ['texts', key])) as string[],
+  }));
+}
+
+/** Writes a text's phrasings: one is written as a text, several as a list; empty ones are dropped. */
+export function applyText(source: string, key: string, variants: readonly string[]): string {
+  if (!(key in TEXT_PLACEHOLDERS)) throw new YamlEditError(`there is no text ${key}`);
+  const kept = variants.map((v) => v.trim()).filter(Boolean);
+  if (kept.length === 0) throw new YamlEditError('a text needs at least one phrasing');
+  return editYaml(source, (doc) => setOrDelete(doc, ['texts', key], kept.length === 1 ? kept[0] : kept));
+}
+
+export interface ListItem {
+  index: number;
+  values: Record<string, ShownValue>;
+}
+
+/** The items of a list section as its form shows them. Undefined when the file does not parse. */
+export function readSection(source: string, section: SectionId): ListItem[] | undefined {
+  const data = dataOf(source);
+  if (!data) return undefined;
+  const list = valueAt(data, SECTIONS[section].path);
+  if (!Array.isArray(list)) return [];
+  return list.map((item, index) => ({
+    index,
+    values: Object.fromEntries(SECTIONS[section].fields.map((f) => [f.name, shown(f.kind, valueAt(item, [f.name]))])),
+  }));
+}
+
+/**
+ * Writes one item of a list section: `index` an existing item (its fields are set one by one,
+ * so its comments and style stay), or `'new'` to append one. Throws YamlEditError on a value a
+ * field cannot take (a promised time that is not a number) or an item that is not there.
+ */
+export function applyItem(source: string, section: SectionId, index: number | 'new', values: FormValues): string {
+  const spec = SECTIONS[section];
+  const item = fieldValues(spec.fields, values);
+  return editYaml(source, (doc) => {
+    if (index === 'new') {
+      appendItem(doc, spec.path, Object.fromEntries(Object.entries(item).filter(([, v]) => v !== undefined)));
+      return;
+    }
+    const list = doc.getIn(spec.path, true);
+    if (!isSeq(list) || index < 0 || index >= list.items.length)
+      throw new YamlEditError(`${section} has no item ${index + 1}: reload the page`);
+    for (const field of spec.fields) setOrDelete(doc, [...spec.path, index, field.name], item[field.name]);
+  });
+}
+
+/** Removes one item of a list section. */
+export function removeItem(source: string, section: SectionId, index: number): string {
+  const spec = SECTIONS[section];
+  return editYaml(source, (doc) => {
+    const list = doc.getIn(spec.path, true);
+    if (!isSeq(list) || index < 0 || index >= list.items.length)
+      throw new YamlEditError(`${section} has no item ${index + 1}: reload the page`);
+    doc.deleteIn([...spec.path, index]);
+  });
+}
+
+/** The calendar as its form shows it. */
+export function readCalendar(source: string): Record<string, ShownValue> | undefined {
+  const data = dataOf(source);
+  if (!data) return undefined;
+  return Object.fromEntries(CALENDAR.map((f) => [f.name, shown(f.kind, valueAt(data, ['calendar', f.name]))]));
+}
+
+export function applyCalendar(source: string, values: FormValues): string {
+  const calendar = fieldValues(CALENDAR, values);
+  return editYaml(source, (doc) => {
+    for (const field of CALENDAR) setOrDelete(doc, ['calendar', field.name], calendar[field.name]);
+  });
+}
+
+/** Form values → the values written to the file; undefined for an optional field left empty. */
+function fieldValues(fields: readonly FieldSpec[], values: FormValues): Record<string, unknown> {
+  return Object.fromEntries(fields.map((f) => [f.name, fieldValue(f, values[f.name])]));
+}
+
+function fieldValue(field: FieldSpec, raw: string | readonly string[] | undefined): unknown {
+  const list = (raw === undefined ? [] : typeof raw === 'string' ? [raw] : raw).map((s) => s.trim());
+  const one = list.join('\n').trim();
+  switch (field.kind) {
+    case 'lines': {
+      const lines = list
+        .flatMap((s) => s.split(/\r?\n/))
+        .map((s) => s.trim())
+        .filter(Boolean);
+      return lines.length === 0 && field.optional ? undefined : lines;
+    }
+    case 'days':
+      return list.filter((d) => (field.options ?? []).includes(d));
+    case 'variants': {
+      const kept = list.filter(Boolean);
+      return kept.length === 1 ? kept[0] : kept.length === 0 ? '' : kept;
+    }
+    case 'number': {
+      if (one === '' && field.optional) return undefined;
+      const n = Number(one);
+      if (one === '' || !Number.isFinite(n)) throw new YamlEditError(`${field.name} must be a number`);
+      return n;
+    }
+    case 'bool':
+      return one === 'true' || one === 'on' ? true : field.optional ? undefined : false;
+    case 'choice':
+      if (one === '' && field.optional) return undefined;
+      if (!(field.options ?? []).includes(one))
+        throw new YamlEditError(`${field.name} must be one of ${(field.options ?? []).join(', ')}`);
+      return one;
+    case 'text':
+      return one === '' && field.optional ? undefined : one;
+  }
+}

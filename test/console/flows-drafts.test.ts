@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
+import { Drafts } from '../../bots/console-flows/drafts.js';
+import type { PublishedFlowVersion } from '../../bots/flow-versions-port.js';
+import { memoryLogger } from '../../bots/log.js';
+import { freshDatabase, requirePostgres } from '../adapters/record/support.js';
+
+/** Admins' drafts in the system of record, on the PostgreSQL server (one database for the suite). */
+describe('flow drafts in the record', () => {
+  if (!requirePostgres()) return;
+  let record: OpenedRecordStore;
+  let database: { url: string; drop(): Promise<void> };
+  let now = Date.UTC(2026, 10, 30, 9);
+  let active: PublishedFlowVersion | undefined;
+  const drafts = () => new Drafts({ store: record.drafts, versions: { active: async () => active }, clock: () => now });
+
+  beforeAll(async () => {
+    database = await freshDatabase();
+    record = openRecordStore({ url: database.url, log: memoryLogger() });
+    await record.ready();
+  });
+  afterAll(async () => {
+    await record?.close();
+    await database?.drop();
+  });
+
+  it('starts from the active version, keeps each admin their own, and discards after use', async () => {
+    active = {
+      id: 7,
+      hash: 'abcdef012345',
+      files: { 'zh-CN.yaml': 'a: 1\n', 'en.yaml': 'a: 2\n' },
+      author: 'admin',
+      message: 'v7',
+      createdAt: now,
+      figures: null,
+    };
+    const fresh = await drafts().open('li');
+    expect(fresh).toMatchObject({ account: 'li', basedOn: 7, stored: false, files: active.files });
+    expect(await record.drafts.get('li')).toBeUndefined();
+
+    now += 60_000;
+    await drafts().write('li', 'zh-CN.yaml', 'a: 3\n');
+    expect(await drafts().open('li')).toEqual({
+      account: 'li',
+      files: { 'zh-CN.yaml': 'a: 3\n', 'en.yaml': 'a: 2\n' },
+      basedOn: 7,
+      updatedAt: now,
+      stored: true,
+    });
+    // Another admin's draft is their own.
+    expect((await drafts().open('wang')).files['zh-CN.yaml']).toBe('a: 1\n');
+    await expect(drafts().write('li', '../etc/passwd', 'x')).rejects.toThrow('is not a definition file name');
+    await expect(drafts().write('li', 'fr.yaml', 'x')).rejects.toThrow('the draft has no file fr.yaml');
+
+    await drafts().discard('li');
+    expect(await drafts().open('li')).toMatchObject({ stored: false, files: active.files });
+  });
+
+  it('seeds from the shipped files before anything was published', async () => {
+    active = undefined;
+    const draft = await new Drafts({
+      store: record.drafts,
+      versions: { active: async () => undefined },
+      clock: () => now,
+      seed: async () => ({ 'zh-CN.yaml': 'seed\n' }),
+    }).open('new-admin');
+    expect(draft).toMatchObject({ basedOn: null, files: { 'zh-CN.yaml': 'seed\n' }, stored: false });
+  });
+});

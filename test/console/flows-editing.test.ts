@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { diffFlowFiles } from '../../bots/console-flows/diff.js';
+import {
+  applyCalendar,
+  applyItem,
+  applyText,
+  readCalendar,
+  readSection,
+  readTexts,
+  removeItem,
+} from '../../bots/console-flows/forms.js';
+import { fileProblems, placeProblems } from '../../bots/console-flows/problems.js';
+import { editYaml, setValue, YamlEditError } from '../../bots/console-flows/yaml-edit.js';
+import { parse } from 'yaml';
+import { DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';
+
+const zh = readFileSync(join(DEFAULT_FLOWS_DIR, 'zh-CN.yaml'), 'utf8');
+
+/** The lines of `after` that are not in `before` at the same place, and the reverse. */
+function changedLines(before: string, after: string): { removed: string[]; added: string[] } {
+  const [diff] = diffFlowFiles({ f: before }, { f: after }, 0);
+  const lines = diff?.hunks.flatMap((h) => h.lines) ?? [];
+  return {
+    removed: lines.filter((l) => l.kind === 'removed').map((l) => l.text),
+    added: lines.filter((l) => l.kind === 'added').map((l) => l.text),
+  };
+}
+
+/** The text a problem underlines. */
+const underlined = (source: string, p: { from: number; to: number }) => source.slice(p.from, p.to);
+
+describe('the flow editor: forms over the YAML', () => {
+  it('changes the opening line and nothing else in the file (comments, quoting, order kept)', () => {
+    const opening = readTexts(zh)?.find((t) => t.key === 'opening');
+    expect(opening).toEqual({
+      key: 'opening',
+      placeholders: ['company', 'ask'],
+      variants: ['您好，{company}欢迎您的光临！{ask}'],
+    });
+    const after = applyText(zh, 'opening', ['您好，欢迎光临{company}！{ask}', '']);
+    expect(changedLines(zh, after)).toEqual({
+      removed: ['  opening: "您好，{company}欢迎您的光临！{ask}"'],
+      added: ['  opening: "您好，欢迎光临{company}！{ask}"'],
+    });
+    expect(fileProblems('zh-CN.yaml', after)).toEqual([]);
+    // Several phrasings become a list the bot rotates through.
+    const two = applyText(after, 'ask', ['请问有什么可以帮您？', '请问您需要什么帮助？']);
+    expect(readTexts(two)?.find((t) => t.key === 'ask')?.variants).toEqual([
+      '请问有什么可以帮您？',
+      '请问您需要什么帮助？',
+    ]);
+    expect(() => applyText(zh, 'ask', [' '])).toThrow(YamlEditError);
+  });
+
+  it('shows a broken placeholder in a knowledge-base answer at its path and on its line', () => {
+    const entry = readSection(zh, 'faq')?.[0];
+    expect(entry?.values.id).toBe('payment-methods');
+    expect(entry?.values.questions).toContain('怎么付款');
+    const after = applyItem(zh, 'faq', 0, { ...entry?.values, answer: '您好，{shop}支持支付宝付款。' });
+    const problems = fileProblems('zh-CN.yaml', after);
+    expect(problems.map((p) => [p.path, p.message])).toEqual([
+      ['faq[0].answer', 'unknown placeholder {shop} (allowed here: {company})'],
+    ]);
+    expect(underlined(after, problems[0]!)).toBe('"您好，{shop}支持支付宝付款。"');
+    expect(after.split('\n')[problems[0]!.line - 1]).toContain('answer: "您好，{shop}');
+  });
+
+  it('adds, edits and removes list items: entries, categories with promised times, forbidden phrases, hours', () => {
+    const added = applyItem(zh, 'faq', 'new', {
+      id: 'gift-wrap',
+      topic: '了解是否可以礼品包装',
+      questions: '可以包装成礼物吗\n能礼品包装吗',
+      answer: ['可以，下单时备注“礼品包装”即可。'],
+    });
+    expect(fileProblems('zh-CN.yaml', added)).toEqual([]);
+    const items = readSection(added, 'faq') ?? [];
+    expect(items.at(-1)?.values).toMatchObject({ id: 'gift-wrap', questions: ['可以包装成礼物吗', '能礼品包装吗'] });
+    expect(readSection(removeItem(added, 'faq', items.length - 1), 'faq')).toHaveLength(items.length - 1);
+
+    const delivery = readSection(zh, 'categories')?.[0];
+    const faster = applyItem(zh, 'categories', 0, { ...delivery?.values, promiseHours: '12' });
+    expect(changedLines(zh, faster).added).toEqual([
+      '    - { id: delivery, name: 物流配送, keywords: [ 快递, 物流, 发货, 没收到, 送货, 配送, 派送, 丢件 ], promiseHours: 12, faqId: tracking }',
+    ]);
+    expect(() => applyItem(zh, 'categories', 0, { ...delivery?.values, promiseHours: 'soon' })).toThrow(
+      'promiseHours must be a number',
+    );
+    const phrase = applyItem(zh, 'forbidden', 'new', {
+      phrase: '你自己看说明',
+      reason: '推诿',
+      suggestion: '我来帮您说明。',
+    });
+    expect(changedLines(zh, phrase).added).toEqual([
+      '  - { phrase: 你自己看说明, reason: 推诿, suggestion: 我来帮您说明。 }',
+    ]);
+    const hours = applyItem(zh, 'hours', 1, { days: ['sat'], open: '10:00', close: '24:00' });
+    expect(readSection(hours, 'hours')?.[1]?.values).toEqual({ days: ['sat'], open: '10:00', close: '24:00' });
+    expect(() => removeItem(zh, 'forbidden', 999)).toThrow(YamlEditError);
+  });
+
+  it('edits the calendar, and a bad date is a problem at its path', () => {
+    const after = applyCalendar(zh, { region: 'cn', holidays: '2026-12-24\n2026-12-31', workdays: '' });
+    expect(readCalendar(after)).toEqual({ region: 'cn', holidays: ['2026-12-24', '2026-12-31'], workdays: [] });
+    const bad = applyCalendar(zh, { region: 'cn', holidays: '2026-02-30', workdays: '' });
+    expect(fileProblems('zh-CN.yaml', bad).map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'calendar.holidays[0]: is not a real calendar date',
+    ]);
+  });
+
+  it('places YAML syntax errors and missing fields where the admin can see them', () => {
+    const broken = zh.replace('texts:\n  opening:', 'texts:\n opening: [');
+    const [syntax] = fileProblems('zh-CN.yaml', broken);
+    expect(syntax?.path).toMatch(/^line \d+, column \d+$/);
+    expect(syntax?.line).toBeGreaterThan(1);
+    const missing = zh.replace(/^ {2}ask: .*\n/m, '');
+    const problems = fileProblems('zh-CN.yaml', missing);
+    expect(problems.map((p) => `${p.path}: ${p.message}`)).toEqual(['texts.ask: required']);
+    expect(underlined(missing, problems[0]!)).toBe('texts');
+    expect(readSection('{', 'faq')).toBeUndefined();
+    expect(() => applyText('{', 'ask', ['x'])).toThrow('the file is not valid YAML');
+    const [placed] = placeProblems([{ file: 'zh-CN.yaml', path: 'locale', message: 'zh-CN is already defined' }], {
+      'zh-CN.yaml': zh,
+    });
+    expect(underlined(zh, placed!)).toBe('zh-CN');
+  });
+
+  it('keeps a file the renderer would lay out differently correct (a flow list over two lines)', () => {
+    const source = '# hours\nx: [a,\n  b]\ny: 1 # one\n';
+    const out = editYaml(source, (doc) => setValue(doc, ['y'], 2));
+    expect(parse(out)).toEqual({ x: ['a', 'b'], y: 2 });
+    expect(out).toContain('# one');
+  });
+
+  it('diffs two sets of files file by file, with line numbers', () => {
+    const after = applyText(zh, 'ask', ['请问您需要什么帮助？']);
+    const diff = diffFlowFiles({ 'zh-CN.yaml': zh, 'en.yaml': 'x' }, { 'zh-CN.yaml': after, 'fr.yaml': 'y' });
+    expect(diff.map((d) => [d.file, d.status, d.added, d.removed])).toEqual([
+      ['en.yaml', 'removed', 0, 1],
+      ['fr.yaml', 'added', 1, 0],
+      ['zh-CN.yaml', 'changed', 1, 1],
+    ]);
+    const changed = diff[2]!.hunks[0]!.lines.filter((l) => l.kind !== 'context');
+    expect(changed).toEqual([
+      { kind: 'removed', text: '  ask: "请问有什么可以帮您？"', oldLine: 43 },
+      { kind: 'added', text: '  ask: "请问您需要什么帮助？"', newLine: 43 },
+    ]);
+  });
+});
