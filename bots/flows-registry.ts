@@ -1,25 +1,17 @@
-import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { calendarWarning } from '../flows/calendar.js';
 import { compileBundle, createConversationFlow, type ConversationFlow } from '../flows/step.js';
-import { parseDefinition, type DefinitionProblem } from '../flows/definition.js';
 import type { FlowDefinition } from '../flows/schema.js';
 import { FlowsError } from './errors.js';
+import { checkFlowFiles, readFlowFolder, type CheckResult, type FileProblem } from './flow-files.js';
 import type { Logger } from './log.js';
 
 /** The definitions shipped with the product: flows/definitions next to this folder. */
 export const DEFAULT_FLOWS_DIR = resolve(fileURLToPath(new URL('../flows/definitions', import.meta.url)));
 
-export interface FileProblem extends DefinitionProblem {
-  file: string;
-}
-
-export type CheckResult =
-  | { ok: true; definitions: FlowDefinition[]; version: string; files: string[] }
-  | { ok: false; problems: FileProblem[] };
+export type { CheckResult, FileProblem } from './flow-files.js';
 
 export interface FlowVersion {
   version: string;
@@ -33,51 +25,9 @@ export interface FlowVersion {
  * files report the same version.
  */
 export async function checkDefinitions(dir: string, defaultLocale: string): Promise<CheckResult> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((n) => /\.(ya?ml|json)$/i.test(n)).sort();
-  } catch (err) {
-    return {
-      ok: false,
-      problems: [{ file: dir, path: '(folder)', message: `cannot read the flows folder: ${(err as Error).message}` }],
-    };
-  }
-  if (names.length === 0)
-    return {
-      ok: false,
-      problems: [{ file: dir, path: '(folder)', message: 'has no .yaml, .yml or .json definition files' }],
-    };
-  const problems: FileProblem[] = [];
-  const definitions: FlowDefinition[] = [];
-  const hash = createHash('sha256');
-  const byLocale = new Map<string, string>();
-  for (const name of names) {
-    const source = await readFile(join(dir, name), 'utf8');
-    hash.update(name).update('\0').update(source).update('\0');
-    const parsed = parseDefinition(source);
-    if (!parsed.ok) {
-      problems.push(...parsed.problems.map((p) => ({ file: name, ...p })));
-      continue;
-    }
-    const other = byLocale.get(parsed.definition.locale);
-    if (other)
-      problems.push({
-        file: name,
-        path: 'locale',
-        message: `${parsed.definition.locale} is already defined by ${other}`,
-      });
-    byLocale.set(parsed.definition.locale, name);
-    definitions.push(parsed.definition);
-  }
-  if (problems.length === 0 && !byLocale.has(defaultLocale)) {
-    problems.push({
-      file: dir,
-      path: '(folder)',
-      message: `no definition for the default locale ${defaultLocale} (found: ${[...byLocale.keys()].join(', ')})`,
-    });
-  }
-  if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, definitions, version: hash.digest('hex').slice(0, 12), files: names };
+  const read = await readFlowFolder(dir);
+  if ('problem' in read) return { ok: false, problems: [read.problem] };
+  return checkFlowFiles(read.files, defaultLocale, dir);
 }
 
 /** How far ahead the holiday data must reach at start-up (issue 13: "the next 90 days"). */

@@ -7,7 +7,11 @@ import type { TranscriptEntry } from '../../bots/ports.js';
 import type { Logger } from '../../bots/log.js';
 import type { ConversationSummary, RecordStore, UnansweredAsking } from '../../bots/record-port.js';
 import type { Ticket } from '../../flows/ticket.js';
+import type { ActiveFlowVersions } from '../../bots/flow-fleet-port.js';
+import type { AuditLog } from '../../bots/flow-versions-port.js';
 import * as archive from './archive.js';
+import { RecordAudit } from './audit.js';
+import { RecordFlowVersions } from './flow-versions.js';
 import { forgetCustomer } from './forget.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -39,6 +43,9 @@ export interface OpenedRecordStore extends RecordStore {
   ready(): Promise<void>;
   /** The typed database (opened as `ready()` opens it), for queries of its own: the report's aggregates, tests. */
   database(): Promise<Kysely<Database>>;
+  /** Published flow versions and the admin audit log (issue 15). */
+  readonly flowVersions: ActiveFlowVersions;
+  readonly audit: AuditLog;
 }
 
 /**
@@ -59,12 +66,16 @@ export function openRecordStore(options: RecordOptions): OpenedRecordStore {
 class Record implements OpenedRecordStore {
   readonly kind: 'postgres' | 'pglite';
   readonly tickets: RecordTickets;
+  readonly flowVersions: RecordFlowVersions;
+  readonly audit: RecordAudit;
   private opening: Promise<Kysely<Database>> | undefined;
   private closed = false;
 
   constructor(private readonly options: RecordOptions) {
     this.kind = options.url ? 'postgres' : 'pglite';
     this.tickets = new RecordTickets(() => this.db());
+    this.flowVersions = new RecordFlowVersions(() => this.db());
+    this.audit = new RecordAudit(() => this.db());
   }
 
   async ready(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_record.js';
+import * as m0002 from './0002_flow_versions.js';
 
 /**
  * Every migration of the system of record, in order, listed here (no folder scanning, so the
@@ -8,6 +9,7 @@ import * as m0001 from './0001_record.js';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_record': m0001,
+  '0002_flow_versions': m0002,
 };
 
 export const migrationProvider: MigrationProvider = {
