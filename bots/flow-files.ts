@@ -58,7 +58,7 @@ export async function readFlowFolder(dir: string): Promise<{ files: FlowFiles } 
  * Validates a set of files together; `where` names the set in problems about all of it (the
  * folder, or '(files)'). The version is flowFilesHash of the files.
  */
-export function checkFlowFiles(files: FlowFiles, defaultLocale: string, where = '(files)'): CheckResult {
+export function validateFlowFiles(files: FlowFiles, defaultLocale: string, where = '(files)'): CheckResult {
   const names = Object.keys(files).sort();
   if (names.length === 0)
     return { ok: false, problems: [{ file: where, path: '(folder)', message: 'has no definition files' }] };

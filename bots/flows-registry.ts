@@ -5,7 +5,7 @@ import { calendarWarning } from '../flows/calendar.js';
 import { compileBundle, createConversationFlow, type ConversationFlow } from '../flows/step.js';
 import type { FlowDefinition } from '../flows/schema.js';
 import { FlowsError } from './errors.js';
-import { checkFlowFiles, readFlowFolder, type CheckResult, type FileProblem } from './flow-files.js';
+import { validateFlowFiles, readFlowFolder, type CheckResult, type FileProblem } from './flow-files.js';
 import type { Logger } from './log.js';
 
 /** The definitions shipped with the product: flows/definitions next to this folder. */
@@ -27,7 +27,7 @@ export interface FlowVersion {
 export async function checkDefinitions(dir: string, defaultLocale: string): Promise<CheckResult> {
   const read = await readFlowFolder(dir);
   if ('problem' in read) return { ok: false, problems: [read.problem] };
-  return checkFlowFiles(read.files, defaultLocale, dir);
+  return validateFlowFiles(read.files, defaultLocale, dir);
 }
 
 /** How far ahead the holiday data must reach at start-up (issue 13: "the next 90 days"). */
