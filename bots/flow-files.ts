@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseDefinition, type DefinitionProblem } from '../flows/definition.js';
 import type { FlowDefinition } from '../flows/schema.js';
 import type { FlowFiles } from './flow-versions-port.js';
@@ -10,6 +11,9 @@ import type { FlowFiles } from './flow-versions-port.js';
  * console's editor), validated with one rule: every file valid on its own (the zod schema of
  * flows/schema.ts, via parseDefinition), one file per locale, one for the default locale.
  */
+
+/** The definitions shipped with the product: flows/definitions next to this folder. */
+export const DEFAULT_FLOWS_DIR = resolve(fileURLToPath(new URL('../flows/definitions', import.meta.url)));
 
 export interface FileProblem extends DefinitionProblem {
   /** The file's name ('zh-CN.yaml'), or the folder for a problem of the whole set. */

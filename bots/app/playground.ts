@@ -92,7 +92,7 @@ export async function playground(
     // Work queued from outside (`npm run tickets -- resolve`) shows within seconds, as on the
     // server; a piped run sweeps only before each line and at /wait, so it stays deterministic.
     stopSweep = every(3_000, () => session.sweep(), 'recovery sweep', log);
-    stopWatch = runtime.flows.watch();
+    stopWatch = runtime.flows.follow();
   }
   // Created only now, right before it is read: lines piped in while the runtime started must
   // not be emitted before anyone listens.

@@ -32,7 +32,7 @@ export async function serve(config: Config, token: string, flowsDir: string | un
   const stopTimers = every(1_000, () => runtime.poller.tick(), 'timer tick', log);
   const stopSweep = every(5_000, () => runtime.engine.recover(), 'recovery sweep', log);
   const stopUpkeep = every(5_000, () => runtime.upkeep(), 'record upkeep', log);
-  const stopWatch = runtime.flows.watch();
+  const stopWatch = runtime.flows.follow();
   // One HTTP server for every receiver's routes (Telegram's webhook, Slack's events), when any has one.
   const routes = runtime.receivers.flatMap((r) => r.routes ?? []);
   const http = routes.length > 0 ? createHttpServer({ routes, log }) : undefined;
