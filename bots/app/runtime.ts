@@ -187,6 +187,9 @@ export async function openRecord(config: Config, log: Logger): Promise<OpenedRec
   return record;
 }
 
+/** PGlite's folder is held by another process (a running bot): the tools say what to do instead. */
+export class RecordInUseError extends SetupError {}
+
 /**
  * PGlite serves one process per folder: two on one folder lose each other's writes without a
  * word. A lock file with the holder's pid refuses the second (a holder that is gone leaves a lock
@@ -203,7 +206,7 @@ function lockFolder(dir: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new SetupError(`DATA_DIR ${dir}: ${String(err)}`);
       const holder = Number(readFileSync(lock, 'utf8'));
       if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder))
-        throw new SetupError(
+        throw new RecordInUseError(
           `Another process (pid ${holder}) is using the record in ${dir} (PGlite serves one process at a time): stop it first, or set DATABASE_URL to share a PostgreSQL server.`,
         );
       rmSync(lock, { force: true });
