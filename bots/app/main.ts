@@ -283,7 +283,5 @@ function flowsCommandLine(
     return first && second
       ? { command: 'export', ref: first, dir: second }
       : { problem: 'Which version, and where? npm run flows -- export active my-flows' };
-  return {
-    problem: `Unknown command: flows${sub ? ` ${sub}` : ''} (flows takes check, test, publish, history, diff, rollback, export)`,
-  };
+  return { problem: `Unknown command: ${['flows', ...words].join(' ')}` };
 }
