@@ -75,6 +75,7 @@ export class FlowRegistry {
   private recordDown = false;
   /** The published version last found invalid: not fetched and logged again every check. */
   private rejectedId: number | undefined;
+  private readonly switched = new Set<(version: string, published: ActiveFlowPointer | undefined) => void>();
 
   private constructor(
     /** The folder read (on published versions: the one that seeds an empty store). */
@@ -184,6 +185,12 @@ export class FlowRegistry {
     return this.loaded.published;
   }
 
+  /** Calls `listener` after each switch to other definitions (their hash, and the published version when one); returns the unsubscribe. */
+  onSwitch(listener: (version: string, published: ActiveFlowPointer | undefined) => void): () => void {
+    this.switched.add(listener);
+    return () => void this.switched.delete(listener);
+  }
+
   /** Valid versions this process has run, oldest first. */
   history(): readonly FlowVersion[] {
     return this.versions;
@@ -212,6 +219,7 @@ export class FlowRegistry {
     this.flow = this.compile(loaded);
     this.loaded = loaded;
     this.log.info('flow definitions updated', { ...what, from, to: next.version });
+    for (const listener of this.switched) listener(next.version, next.published);
     return { ok: true, changed: true };
   }
 

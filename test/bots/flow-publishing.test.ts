@@ -9,7 +9,7 @@ import { main } from '../../bots/app/main.js';
 import { createRuntime, type Runtime } from '../../bots/app/runtime.js';
 import { parseConfig } from '../../bots/config.js';
 import { publishFlows } from '../../bots/flow-publishing.js';
-import { DEFAULT_FLOWS_DIR, FlowRegistry } from '../../bots/flows-registry.js';
+import { DEFAULT_FLOWS_DIR, FLOW_CHECK_MS, FlowRegistry } from '../../bots/flows-registry.js';
 import { memoryLogger } from '../../bots/log.js';
 import { emptyRecord, freshDatabase, requirePostgres } from '../adapters/record/support.js';
 import { RecordingChannel, TestClock } from '../support/harness.js';
@@ -127,6 +127,27 @@ describe('publishing flows to a fleet', () => {
     expect(await a.runtime.flows.refresh()).toMatchObject({ ok: true, changed: false });
   });
 
+  it('switches a replica that missed the signal at its next check, 3 s later', async () => {
+    const a = await replica();
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const stop = a.runtime.flows.follow();
+    try {
+      const switched = new Promise((resolve) => a.runtime.flows.onSwitch((_, published) => resolve(published?.id)));
+      const files = Object.fromEntries(
+        ['en.yaml', 'zh-CN.yaml'].map((n) => [n, readFileSync(join(warmer(), n), 'utf8')]),
+      );
+      // Published without telling anyone (no Redis signal): only the check can find it.
+      const deps = { versions: record.flowVersions, audit: record.audit, defaultLocale: 'zh-CN' };
+      expect(await publishFlows(deps, { files, author: 'ann', message: 'quietly' })).toMatchObject({ ok: true });
+      vi.advanceTimersByTime(FLOW_CHECK_MS);
+      expect(await switched).toBe(2);
+      expect(await a.greeting()).toBe(WARMER);
+    } finally {
+      stop();
+      vi.useRealTimers();
+    }
+  });
+
   it('changes nothing anywhere when the folder is invalid, and says what is wrong by file and path', async () => {
     const a = await replica();
     const refused = await run(env, 'flows', 'publish', broken(), '-m', 'typo');
@@ -206,7 +227,9 @@ describe('publishing flows to a fleet', () => {
 
   it('serves the copy kept in Redis when the record cannot be reached at start', async () => {
     const signal = RedisFlowSignal.create({ url: redisUrl, prefix: env.REDIS_PREFIX });
-    const heard = new Promise((resolve) => void signal.listen(resolve));
+    let hear: (pointer: unknown) => void = () => {};
+    const heard = new Promise((resolve) => (hear = resolve));
+    await signal.listen((pointer) => hear(pointer));
     await replica();
     expect((await run(env, 'flows', 'publish', warmer(), '-m', 'warmer')).code).toBe(0);
     // The publish told every listening replica (Redis pub/sub) and kept the copy.
