@@ -180,6 +180,11 @@ export class FlowRegistry {
     return this.loaded.version;
   }
 
+  /** What this registry follows: the record's published versions, or a folder (no record, or a local draft). */
+  get serving(): 'published' | 'folder' {
+    return this.source.kind;
+  }
+
   /** The published version in force (its id and hash); undefined when serving a folder. */
   published(): ActiveFlowPointer | undefined {
     return this.loaded.published;
@@ -223,8 +228,14 @@ export class FlowRegistry {
     return { ok: true, changed: true };
   }
 
-  /** Reloads the folder (folder mode; on published versions it is `refresh()`). */
+  /** Reloads the folder; on published versions, `refresh()` (the folder is not what they serve). */
   async reload(): Promise<{ ok: true; version: string; changed: boolean } | { ok: false; problems: FileProblem[] }> {
+    if (this.source.kind === 'published') {
+      const r = await this.refresh();
+      return r.ok
+        ? { ok: true, version: this.version, changed: r.changed }
+        : { ok: false, problems: [{ file: '(record)', path: '(active version)', message: r.problem }] };
+    }
     const read = await readFlowFolder(this.dir);
     if ('problem' in read) {
       this.log.error('flow definitions rejected; the previous version keeps running', {

@@ -85,8 +85,9 @@ export async function playground(
   let stopSweep = async () => {};
   let stopWatch = () => {};
   if (interactive) {
+    const published = runtime.flows.published();
     print(
-      `Playground: you are the customer (store: ${runtime.storeKind}, flows ${runtime.flows.version}). Type /? for commands.`,
+      `Playground: you are the customer (store: ${runtime.storeKind}, flows ${published ? `v${published.id} ` : ''}${runtime.flows.version}). Type /? for commands.`,
     );
     stopTimers = every(1_000, () => runtime.poller.tick(), 'timer tick', log);
     // Work queued from outside (`npm run tickets -- resolve`) shows within seconds, as on the
