@@ -1,7 +1,7 @@
 import { FlowsError } from './errors.js';
 import type { ActiveFlowPointer, ActiveFlowVersions, FlowFleetSignal } from './flow-fleet-port.js';
 import { DEFAULT_FLOWS_DIR, readFlowFolder, validateFlowFiles, type FileProblem } from './flow-files.js';
-import type { FlowFiles, PublishedFlowVersion } from './flow-versions-port.js';
+import type { AuditLog, FlowFiles, PublishedFlowVersion } from './flow-versions-port.js';
 import type { FlowDefinition } from '../flows/schema.js';
 import type { Logger } from './log.js';
 
@@ -76,6 +76,8 @@ async function folderOrShipped(dir: string, defaultLocale: string, log: Logger):
  */
 export async function bootFiles(options: {
   versions: ActiveFlowVersions;
+  audit?: AuditLog | undefined;
+  clock?: (() => number) | undefined;
   signal?: FlowFleetSignal | undefined;
   seedDir: string;
   defaultLocale: string;
@@ -117,6 +119,17 @@ export async function bootFiles(options: {
       figures: null,
     });
     log.info('flow definitions published as the first version', { published: `v${seeded.id}`, dir: seedDir });
+    await options.audit
+      ?.append({
+        at: (options.clock ?? Date.now)(),
+        actor: 'seed',
+        action: 'flows.publish',
+        target: `v${seeded.id}`,
+        detail: { hash: seeded.hash, message: seeded.message },
+      })
+      .catch((err: unknown) =>
+        log.warn('could not write the audit entry of the first flow version', { error: String(err) }),
+      );
     return { ...folder, version: seeded.hash, published: { id: seeded.id, hash: seeded.hash }, recordDown: false };
   } catch (err) {
     log.warn('could not publish the first flow version; serving the folder', { error: String(err) });

@@ -4,7 +4,7 @@ import { compileBundle, createConversationFlow, type ConversationFlow } from '..
 import type { FlowDefinition } from '../flows/schema.js';
 import { FlowsError } from './errors.js';
 import type { ActiveFlowPointer, ActiveFlowVersions, FlowFleetSignal } from './flow-fleet-port.js';
-import type { PublishedFlowVersion } from './flow-versions-port.js';
+import type { AuditLog, PublishedFlowVersion } from './flow-versions-port.js';
 import { bootFiles, loadFolder, type LoadedFlows } from './flows-boot.js';
 import { flowFilesHash, validateFlowFiles, readFlowFolder, type CheckResult, type FileProblem } from './flow-files.js';
 import type { Logger } from './log.js';
@@ -121,6 +121,8 @@ export class FlowRegistry {
    */
   static async boot(options: {
     versions: ActiveFlowVersions;
+    /** Where seeding an empty store is recorded (as `seed`). */
+    audit?: AuditLog | undefined;
     signal?: FlowFleetSignal | undefined;
     seedDir: string;
     defaultLocale: string;

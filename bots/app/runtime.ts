@@ -122,6 +122,7 @@ async function openFlows(
     return FlowRegistry.boot({
       ...common,
       versions: record.flowVersions,
+      audit: record.audit,
       signal,
       seedDir: config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR,
     });

@@ -156,7 +156,7 @@ describe('publishing flows to a fleet', () => {
       'Not published (nothing changed): 1 problem\n  zh-CN.yaml: texts.ask: unknown placeholder {nmae} (this text takes no placeholders)\n',
     );
     expect((await record.flowVersions.list()).map((v) => v.id)).toEqual([1]);
-    expect(await record.audit.list()).toEqual([]);
+    expect((await record.audit.list()).map((e) => e.actor)).toEqual(['seed']);
     expect(await a.runtime.flows.refresh()).toMatchObject({ ok: true, changed: false });
     expect(await a.greeting()).toBe(GREETING);
   });
@@ -198,6 +198,7 @@ describe('publishing flows to a fleet', () => {
     expect((await record.audit.list()).map((e) => [e.actor, e.action, e.target])).toEqual([
       ['bob', 'flows.rollback', 'v1'],
       ['ann', 'flows.publish', 'v2'],
+      ['seed', 'flows.publish', 'v1'],
     ]);
     const out = mkdtempSync(join(tmpdir(), 'export-'));
     expect((await run(env, 'flows', 'export', '2', out)).code).toBe(0);
@@ -223,6 +224,7 @@ describe('publishing flows to a fleet', () => {
       true,
     );
     expect(await record.flowVersions.list()).toMatchObject([{ id: 1, author: 'seed' }]);
+    expect(await record.audit.list()).toMatchObject([{ actor: 'seed', action: 'flows.publish', target: 'v1' }]);
   });
 
   it('serves the copy kept in Redis when the record cannot be reached at start', async () => {
