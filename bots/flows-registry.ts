@@ -57,8 +57,6 @@ export const FLOW_CHECK_MS = 3_000;
 export type RefreshResult =
   { ok: true; changed: boolean; published: ActiveFlowPointer | undefined } | { ok: false; problem: string };
 
-type Loaded = LoadedFlows;
-
 /**
  * The flow in force, and its switch to another version. On published versions (a system of
  * record): the active version, switched by `refresh()` when the record's pointer moves (the fleet
@@ -69,7 +67,7 @@ type Loaded = LoadedFlows;
 export class FlowRegistry {
   private flow: ConversationFlow;
   private readonly versions: FlowVersion[] = [];
-  private loaded: Loaded;
+  private loaded: LoadedFlows;
   private refreshing: Promise<RefreshResult> | undefined;
   private again = false;
   private recordDown = false;
@@ -83,7 +81,7 @@ export class FlowRegistry {
     private readonly defaultLocale: string,
     private readonly log: Logger,
     private readonly clock: () => number,
-    first: Loaded,
+    first: LoadedFlows,
     private readonly desk: boolean,
     private readonly source: FlowSource,
   ) {
@@ -143,7 +141,7 @@ export class FlowRegistry {
   private static start(
     options: { defaultLocale: string; log: Logger; clock?: () => number; desk?: boolean },
     dir: string,
-    first: Loaded,
+    first: LoadedFlows,
     source: FlowSource,
   ): FlowRegistry {
     for (const w of calendarWarnings(first.definitions, (options.clock ?? Date.now)()))
@@ -159,7 +157,7 @@ export class FlowRegistry {
     );
   }
 
-  private compile(next: Loaded): ConversationFlow {
+  private compile(next: LoadedFlows): ConversationFlow {
     const flow = createConversationFlow(compileBundle(next.definitions, this.defaultLocale), {
       desk: this.desk,
       version: next.version,
@@ -192,7 +190,10 @@ export class FlowRegistry {
     return this.loaded.published;
   }
 
-  /** Calls `listener` after each switch to other definitions (their hash, and the published version when one); returns the unsubscribe. */
+  /**
+   * Calls `listener` after each switch (to other definitions, or to another published version with
+   * the same files) with the hash and the published version in force; returns the unsubscribe.
+   */
   onSwitch(listener: (version: string, published: ActiveFlowPointer | undefined) => void): () => void {
     this.switched.add(listener);
     return () => void this.switched.delete(listener);
@@ -205,12 +206,15 @@ export class FlowRegistry {
 
   /** Puts `next` in force unless it is invalid (logged) or already in force. */
   private use(
-    next: Omit<Loaded, 'definitions'>,
+    next: Omit<LoadedFlows, 'definitions'>,
     what: Record<string, unknown>,
   ): { ok: true; changed: boolean } | { ok: false; problems: FileProblem[] } {
     if (next.version === this.loaded.version) {
+      // The same files under another published id (a rollback to an equal version): nothing to compile.
+      const moved = next.published?.id !== this.loaded.published?.id;
       this.loaded = { ...this.loaded, published: next.published };
-      return { ok: true, changed: false };
+      if (moved) this.tell();
+      return { ok: true, changed: moved };
     }
     const checked = validateFlowFiles(next.files, this.defaultLocale, this.dir);
     if (!checked.ok) {
@@ -226,8 +230,17 @@ export class FlowRegistry {
     this.flow = this.compile(loaded);
     this.loaded = loaded;
     this.log.info('flow definitions updated', { ...what, from, to: next.version });
-    for (const listener of this.switched) listener(next.version, next.published);
+    this.tell();
     return { ok: true, changed: true };
+  }
+
+  private tell(): void {
+    for (const listener of this.switched)
+      try {
+        listener(this.loaded.version, this.loaded.published);
+      } catch (err) {
+        this.log.warn('a flow switch listener failed', { error: String(err) });
+      }
   }
 
   /** Reloads the folder; on published versions, `refresh()` (the folder is not what they serve). */
