@@ -9,9 +9,13 @@ import type { TranscriptEntry, UnansweredQuery, UnansweredQuestion } from '../..
 import type { Logger } from '../../bots/log.js';
 import type { ConversationSummary, RecordStore, UnansweredAsking } from '../../bots/record-port.js';
 import type { Ticket } from '../../flows/ticket.js';
+import type { ActiveFlowVersions } from '../../bots/flow-fleet-port.js';
+import type { AuditLog } from '../../bots/flow-versions-port.js';
 import { RecordAccounts } from './accounts.js';
 import * as archive from './archive.js';
+import { RecordAudit } from './audit.js';
 import { RecordDrafts } from './drafts.js';
+import { RecordFlowVersions } from './flow-versions.js';
 import { forgetCustomer } from './forget.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -47,6 +51,9 @@ export interface OpenedRecordStore extends RecordStore {
   database(): Promise<Kysely<Database>>;
   /** The console's accounts and sessions (issue 15). */
   readonly accounts: AccountStore;
+  /** Published flow versions and the admin audit log (issue 15). */
+  readonly flowVersions: ActiveFlowVersions;
+  readonly audit: AuditLog;
 }
 
 /**
@@ -69,6 +76,8 @@ class Record implements OpenedRecordStore {
   readonly tickets: RecordTickets;
   readonly accounts: RecordAccounts;
   readonly drafts = new RecordDrafts(() => this.db());
+  readonly flowVersions: RecordFlowVersions;
+  readonly audit: RecordAudit;
   private opening: Promise<Kysely<Database>> | undefined;
   private closed = false;
 
@@ -76,6 +85,8 @@ class Record implements OpenedRecordStore {
     this.kind = options.url ? 'postgres' : 'pglite';
     this.tickets = new RecordTickets(() => this.db());
     this.accounts = new RecordAccounts(() => this.db());
+    this.flowVersions = new RecordFlowVersions(() => this.db());
+    this.audit = new RecordAudit(() => this.db());
   }
 
   async ready(): Promise<void> {

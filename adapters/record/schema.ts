@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { FlowFiles, FlowTestFigures } from '../../bots/flow-versions-port.js';
 import type { FileRef } from '../../flows/files.js';
 import type { AgentRef, Ticket } from '../../flows/ticket.js';
 
@@ -114,16 +115,24 @@ export interface SettingsTable {
   value: string;
 }
 
-/** For issue 15 (flow versions and the admin audit log): created now, written by nothing yet. */
+/** A published flow version (migrations/0002_flow_versions.ts): ids 1, 2, 3… in publishing order. */
 export interface FlowVersionsTable {
-  id: string;
-  created_at: Instant;
+  id: number;
+  /** The content hash the FlowRegistry reports and tickets record as their flow version. */
+  hash: string;
+  files: Json<FlowFiles>;
   author: string;
   message: string;
-  definitions: Json<unknown>;
-  validation: MaybeJson<unknown>;
-  test_figures: MaybeJson<unknown>;
-  active: boolean;
+  created_at: Instant;
+  figures: MaybeJson<FlowTestFigures>;
+}
+
+/** The one row saying which version is active. */
+export interface FlowActiveTable {
+  singleton: ColumnType<boolean, boolean | undefined, never>;
+  version_id: number;
+  activated_at: Instant;
+  activated_by: string;
 }
 
 export interface AuditLogTable {
@@ -131,7 +140,8 @@ export interface AuditLogTable {
   at: Instant;
   actor: string;
   action: string;
-  detail: MaybeJson<unknown>;
+  target: string | null;
+  detail: MaybeJson<Record<string, unknown>>;
 }
 
 /** An admin's flow draft (migrations/0004_flow_drafts.ts). */
@@ -151,6 +161,7 @@ export interface Database {
   unanswered_askings: UnansweredAskingsTable;
   settings: SettingsTable;
   flow_versions: FlowVersionsTable;
+  flow_active: FlowActiveTable;
   audit_log: AuditLogTable;
   accounts: AccountsTable;
   sessions: SessionsTable;

@@ -9,6 +9,7 @@ import { report } from '../report/cli.js';
 import { admin } from './admin.js';
 import { forgetCustomer } from './customer.js';
 import { flowsCheck } from './flows-check.js';
+import { flowsCommand, type FlowsCommand } from './flows-cli.js';
 import { DEFAULT_CORPUS_DIR, flowsTest } from './flows-test.js';
 import { playground } from './playground.js';
 import { serve } from './serve.js';
@@ -24,6 +25,13 @@ const USAGE = `Usage:
   npm run flows:test [-- --flows DIR] [--corpus DIR] [--min-accuracy 0.95] [--max-wrong-topic 0]
                     [--min-caught 0.95] [--max-false-alarms 0.02]
                                                   score how well the definitions understand the corpus
+  npm run flows -- publish DIR -m MESSAGE [--by NAME]
+                                                  validate and score the folder, store it as the next
+                                                  version and make it active on every replica (within 5 s)
+  npm run flows -- history [--limit N]            published versions, newest first (* active)
+  npm run flows -- diff A B                       what changed between two versions (3, v3 or active)
+  npm run flows -- rollback A [--by NAME]         make an earlier version active again
+  npm run flows -- export A DIR                   write a version's files into a folder
   npm run tickets [-- --status S] [--limit N]     list recorded tickets, newest first (needs REDIS_URL)
   npm run tickets -- search [--customer ID] [--id T…] [--text WORDS] [--status S]
                     [--from DATE] [--to DATE] [--limit N] [--format table|json|csv]
@@ -59,6 +67,7 @@ const OPTIONS = {
   'min-caught': { type: 'string' },
   'max-false-alarms': { type: 'string' },
   at: { type: 'string' },
+  message: { type: 'string', short: 'm' },
   status: { type: 'string' },
   limit: { type: 'string' },
   note: { type: 'string' },
@@ -90,6 +99,11 @@ const COMMANDS: readonly CommandSpec<keyof typeof OPTIONS>[] = [
     options: ['flows', 'corpus', 'min-accuracy', 'max-wrong-topic', 'min-caught', 'max-false-alarms'],
     operands: 0,
   },
+  { words: ['flows', 'publish'], usage: 'npm run flows -- publish', options: ['message', 'by'], operands: 1 },
+  { words: ['flows', 'history'], usage: 'npm run flows -- history', options: ['limit'], operands: 0 },
+  { words: ['flows', 'diff'], usage: 'npm run flows -- diff', options: [], operands: 2 },
+  { words: ['flows', 'rollback'], usage: 'npm run flows -- rollback', options: ['by'], operands: 1 },
+  { words: ['flows', 'export'], usage: 'npm run flows -- export', options: [], operands: 2 },
   { words: ['tickets'], usage: 'npm run tickets', options: ['status', 'limit'], operands: 0 },
   {
     words: ['tickets', 'search'],
@@ -158,6 +172,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   }
   if (positionals[0] === 'flows' && positionals[1] === 'check')
     return flowsCheck(positionals[2] ?? values.flows ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR, config.DEFAULT_LOCALE);
+  if (positionals[0] === 'flows') {
+    const cmd = flowsCommandLine(positionals.slice(1), values);
+    return 'problem' in cmd ? usageError(cmd.problem) : flowsCommand(config, cmd);
+  }
   if (positionals[0] === 'tickets' && positionals[1] === 'resolve') {
     const id = positionals[2];
     if (!id)
@@ -244,4 +262,36 @@ function share(value: string | undefined, fallback: number): number | undefined 
   if (value === undefined) return fallback;
   const n = value.trim() === '' ? Number.NaN : Number(value);
   return Number.isFinite(n) && n >= 0 && n <= 1 ? n : undefined;
+}
+
+/** `npm run flows -- …`'s command line (check and test are read above), or what is missing. */
+function flowsCommandLine(
+  words: string[],
+  values: { message?: string | undefined; by?: string | undefined; limit?: string | undefined },
+): FlowsCommand | { problem: string } {
+  const [sub, first, second] = words;
+  if (sub === 'publish') {
+    if (!first) return { problem: 'Which folder? npm run flows -- publish flows/definitions -m "what changed"' };
+    if (!values.message?.trim()) return { problem: 'Say what changed: npm run flows -- publish DIR -m "what changed"' };
+    return { command: 'publish', dir: first, message: values.message.trim(), by: values.by };
+  }
+  if (sub === 'history') {
+    const limit = values.limit === undefined ? 20 : Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      return { problem: `--limit takes a whole number from 1 to 1000 (got "${values.limit}")` };
+    return { command: 'history', limit };
+  }
+  if (sub === 'diff')
+    return first && second
+      ? { command: 'diff', a: first, b: second }
+      : { problem: 'Which versions? npm run flows -- diff 2 3 (or: diff 2 active)' };
+  if (sub === 'rollback')
+    return first
+      ? { command: 'rollback', ref: first, by: values.by }
+      : { problem: 'Which version? npm run flows -- rollback 2' };
+  if (sub === 'export')
+    return first && second
+      ? { command: 'export', ref: first, dir: second }
+      : { problem: 'Which version, and where? npm run flows -- export active my-flows' };
+  return { problem: `Unknown command: ${['flows', ...words].join(' ')}` };
 }

@@ -87,14 +87,15 @@ export async function playground(
   let stopWatch = () => {};
   let stopConsole = async () => {};
   if (interactive) {
+    const published = runtime.flows.published();
     print(
-      `Playground: you are the customer (store: ${runtime.storeKind}, flows ${runtime.flows.version}). Type /? for commands.`,
+      `Playground: you are the customer (store: ${runtime.storeKind}, flows ${published ? `v${published.id} ` : ''}${runtime.flows.version}). Type /? for commands.`,
     );
     stopTimers = every(1_000, () => runtime.poller.tick(), 'timer tick', log);
     // Work queued from outside (`npm run tickets -- resolve`) shows within seconds, as on the
     // server; a piped run sweeps only before each line and at /wait, so it stays deterministic.
     stopSweep = every(3_000, () => session.sweep(), 'recovery sweep', log);
-    stopWatch = runtime.flows.watch();
+    stopWatch = runtime.flows.follow();
     // The web console on this machine (issue 15); its address is printed.
     stopConsole = await playgroundConsole({ config, log, clock: clock.now, ...runtime }, print);
   }

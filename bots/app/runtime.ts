@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import { createSlack } from '../../adapters/slack/index.js';
 import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
 import { MemoryStore } from '../../adapters/store/memory.js';
+import { RedisFlowSignal } from '../../adapters/store/flow-signal.js';
 import { RedisStore } from '../../adapters/store/redis.js';
 import { createTelegram, TELEGRAM_CHANNEL, type TelegramMode } from '../../adapters/telegram/index.js';
 import { deskText, type DeskText } from '../../adapters/desk/text.js';
 import type { Config } from '../config.js';
 import { Engine } from '../engine.js';
 import { SetupError } from '../errors.js';
+import type { FlowFleetSignal } from '../flow-fleet-port.js';
 import { DEFAULT_FLOWS_DIR, FlowRegistry } from '../flows-registry.js';
 import type { Logger } from '../log.js';
 import type { ChannelPort, DeskPort, Inbox, Receiver, Store } from '../ports.js';
@@ -26,6 +28,8 @@ export interface Core {
   /** Which store was built (from REDIS_URL): the root knows, the port need not say. */
   readonly storeKind: StoreKind;
   readonly flows: FlowRegistry;
+  /** Tells the fleet a flow version is active (Redis, with a record); a publish from this process uses it. */
+  readonly flowSignal: FlowFleetSignal | undefined;
 }
 
 /** One mode's edges: the channels and desk the engine sends through, and the receivers that feed it. */
@@ -73,19 +77,18 @@ export async function createRuntime(options: RuntimeOptions, edges: (core: Core)
     throw err;
   });
   log.info('store ready', { kind, record: record?.kind ?? 'off' });
+  const flowSignal =
+    record && config.REDIS_URL
+      ? RedisFlowSignal.create({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX })
+      : undefined;
   const closeAll = async () => {
+    await flowSignal?.close();
     await store.close();
     await record?.close();
   };
   try {
-    const flows = await FlowRegistry.load({
-      dir: options.flowsDir ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR,
-      defaultLocale: config.DEFAULT_LOCALE,
-      log,
-      clock,
-      desk: options.desk,
-    });
-    const core: Core = { store, record, storeKind: kind, flows };
+    const flows = await openFlows(options, record, flowSignal);
+    const core: Core = { store, record, storeKind: kind, flows, flowSignal };
     const { channels, desk, receivers } = edges(core);
     if ((desk !== undefined) !== options.desk)
       throw new SetupError(
@@ -100,6 +103,36 @@ export async function createRuntime(options: RuntimeOptions, edges: (core: Core)
     await closeAll().catch(() => {});
     throw err;
   }
+}
+
+/**
+ * The flow registry (issue 15). With a record: the active published version, which an empty
+ * store takes from FLOWS_DIR or the shipped folder (published as v1 by "seed"); an explicit
+ * `--flows DIR` is a local draft instead: that folder, watched, never published by starting.
+ * Without a record: the folder, as before.
+ */
+async function openFlows(
+  options: RuntimeOptions,
+  record: OpenedRecordStore | undefined,
+  signal: FlowFleetSignal | undefined,
+): Promise<FlowRegistry> {
+  const { config, log, clock, desk } = options;
+  const common = { defaultLocale: config.DEFAULT_LOCALE, log, clock, desk };
+  if (record && options.flowsDir === undefined)
+    return FlowRegistry.boot({
+      ...common,
+      versions: record.flowVersions,
+      audit: record.audit,
+      signal,
+      seedDir: config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR,
+    });
+  const dir = options.flowsDir ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR;
+  const flows = await FlowRegistry.load({ ...common, dir });
+  if (record)
+    log.warn(
+      `serving the flows folder ${dir} as a local draft (--flows): not the published version. Publish it with npm run flows -- publish ${dir}`,
+    );
+  return flows;
 }
 
 const HOUR_MS = 3_600_000;
@@ -180,6 +213,9 @@ function unreachable(err: unknown): boolean {
   return false;
 }
 
+/** PGlite's folder is held by another process (a running bot): the tools say what to do instead. */
+export class RecordInUseError extends SetupError {}
+
 /**
  * PGlite serves one process per folder: two on one folder lose each other's writes without a
  * word. A lock file with the holder's pid refuses the second (a holder that is gone leaves a lock
@@ -196,7 +232,7 @@ function lockFolder(dir: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new SetupError(`DATA_DIR ${dir}: ${String(err)}`);
       const holder = Number(readFileSync(lock, 'utf8'));
       if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder))
-        throw new SetupError(
+        throw new RecordInUseError(
           `Another process (pid ${holder}) is using the record in ${dir} (PGlite serves one process at a time): stop it first, or set DATABASE_URL to share a PostgreSQL server.`,
         );
       rmSync(lock, { force: true });

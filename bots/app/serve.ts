@@ -33,7 +33,7 @@ export async function serve(config: Config, token: string, flowsDir: string | un
   const stopTimers = every(1_000, () => runtime.poller.tick(), 'timer tick', log);
   const stopSweep = every(5_000, () => runtime.engine.recover(), 'recovery sweep', log);
   const stopUpkeep = every(5_000, () => runtime.upkeep(), 'record upkeep', log);
-  const stopWatch = runtime.flows.watch();
+  const stopWatch = runtime.flows.follow();
   // The web console under /console, when there is a system of record to keep its accounts (issue 15).
   const record = runtime.record;
   const web = record

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_record.js';
+import * as m0002 from './0002_flow_versions.js';
 import * as m0003 from './0003_console.js';
 import * as m0004 from './0004_flow_drafts.js';
 import * as m0005 from './0005_sessions.js';
@@ -11,6 +12,7 @@ import * as m0005 from './0005_sessions.js';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_record': m0001,
+  '0002_flow_versions': m0002,
   '0003_console': m0003,
   '0004_flow_drafts': m0004,
   '0005_sessions': m0005,
