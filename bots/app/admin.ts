@@ -3,7 +3,6 @@ import type { Config } from '../config.js';
 import { hashPassword, oneTimePassword, passwordProblem } from '../passwords.js';
 import { localDateTime } from '../ticket-search.js';
 import { userInfo } from 'node:os';
-import { recordExtras } from './console.js';
 import { openRecordOrSay } from './production-store.js';
 
 /**
@@ -140,7 +139,7 @@ export async function admin(
             ? say(`Removed ${parsed.name} (signed out everywhere).`, 0)
             : say(`No account "${parsed.name}".`, 1);
     if (code === 0)
-      await recordExtras(record).audit?.append({
+      await record.audit.append({
         at: now,
         actor: `cli:${userInfo().username}`,
         action: `account.${parsed.action}`,

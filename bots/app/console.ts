@@ -1,13 +1,21 @@
-import { createConsole, type ConsoleOptions } from '../../adapters/console/app.js';
+import { createConsole } from '../../adapters/console/app.js';
 import { openAttempts } from '../../adapters/console/attempts.js';
+import type { ConsoleEnv } from '../../adapters/console/deps.js';
+import { flowsRoutes } from '../../adapters/console/flows/routes.js';
+import { page } from '../../adapters/console/layout.js';
 import type { OpenedRecordStore } from '../../adapters/record/index.js';
+import { MemoryStore } from '../../adapters/store/memory.js';
 import type { AccountStore } from '../accounts-port.js';
 import type { Config } from '../config.js';
-import type { AuditLog, FlowVersionStore } from '../flow-versions-port.js';
-import type { FlowRegistry } from '../flows-registry.js';
+import type { FlowPublishing } from '../console-flows/ports.js';
+import type { FlowFleetSignal } from '../flow-fleet-port.js';
+import { readFlowFolder } from '../flow-files.js';
+import { checkFlowFiles, publishFlows, rollbackFlows, scoreFlowFiles, type PublishDeps } from '../flow-publishing.js';
+import { DEFAULT_FLOWS_DIR, type FlowRegistry } from '../flows-registry.js';
 import type { Logger } from '../log.js';
 import { hashPassword, oneTimePassword } from '../passwords.js';
 import type { Route, Store } from '../ports.js';
+import { PreviewChats } from '../preview.js';
 import { reportDefinition } from '../report/cli.js';
 import { createHttpServer } from './http.js';
 
@@ -21,33 +29,60 @@ export interface ConsoleParts {
   record: OpenedRecordStore;
   store: Store;
   flows: FlowRegistry;
+  /** Tells the other replicas of a publish at once (Redis); without it they switch at their next check. */
+  flowSignal?: FlowFleetSignal | undefined;
   log: Logger;
   clock: () => number;
 }
 
 /**
- * P's record gains `audit` and `flowVersions` (bots/flow-versions-port.ts); read here so the
- * console uses them as soon as the record has them.
+ * Publishing as the console does it: the record's versions and audit log, this process's registry
+ * switched before the answer, the other replicas told through the signal.
  */
-export function recordExtras(record: OpenedRecordStore): { audit?: AuditLog; flowVersions?: FlowVersionStore } {
-  const r = record as OpenedRecordStore & { audit?: AuditLog; flowVersions?: FlowVersionStore };
-  return { ...(r.audit ? { audit: r.audit } : {}), ...(r.flowVersions ? { flowVersions: r.flowVersions } : {}) };
+function publishing(parts: ConsoleParts): FlowPublishing {
+  const { config, record, flows, flowSignal, log, clock } = parts;
+  const deps: PublishDeps = {
+    versions: record.flowVersions,
+    audit: record.audit,
+    defaultLocale: config.DEFAULT_LOCALE,
+    signal: flowSignal,
+    registry: flows,
+    clock,
+    log,
+  };
+  return {
+    check: (files) => checkFlowFiles(files, config.DEFAULT_LOCALE),
+    score: (definitions) => scoreFlowFiles(definitions),
+    publish: (draft) => publishFlows(deps, draft),
+    rollback: (request) => rollbackFlows(deps, request),
+  };
 }
 
-/** The console's route on the app's server, and how to release what it holds. */
-export async function openConsole(
-  parts: ConsoleParts,
-  options: ConsoleOptions = {},
-): Promise<{ route: Route; close(): Promise<void> }> {
+/** The default definition's time zone, for the times the pages show. */
+function timeZoneOf(flows: FlowRegistry): string {
+  const bundle = flows.current().bundle;
+  return bundle.locales.get(bundle.defaultLocale)?.definition.timeZone ?? 'UTC';
+}
+
+/** The console's route on the app's server, with its flows pages, and how to release what it holds. */
+export async function openConsole(parts: ConsoleParts): Promise<{ route: Route; close(): Promise<void> }> {
   const { config, record, store, flows, log, clock } = parts;
   const { attempts, close } = await openAttempts(config.REDIS_URL, config.REDIS_PREFIX);
   const language = config.DESK_LANGUAGE ?? config.DEFAULT_LOCALE;
+  const preview = new PreviewChats({
+    defaultLocale: config.DEFAULT_LOCALE,
+    newStore: (now) => new MemoryStore(now),
+    clock,
+    log,
+  });
+  const pages = publishing(parts);
   const web = createConsole(
     {
       accounts: record.accounts,
       record,
       queue: store.queue,
-      ...recordExtras(record),
+      audit: record.audit,
+      flowVersions: record.flowVersions,
       flows: {
         version: () => flows.version,
         reportDefinition: (lang) => {
@@ -61,7 +96,24 @@ export async function openConsole(
       clock,
       log,
     },
-    options,
+    {
+      flows: () =>
+        flowsRoutes<ConsoleEnv>({
+          versions: record.flowVersions,
+          drafts: record.drafts,
+          publishing: pages,
+          preview,
+          defaultLocale: config.DEFAULT_LOCALE,
+          seed: async () => {
+            const read = await readFlowFolder(config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR);
+            return 'files' in read ? read.files : {};
+          },
+          page: (c, title, body, status) => page(c, title, 'flows', body, status),
+          timeZone: timeZoneOf(flows),
+          clock,
+          log,
+        }),
+    },
   );
   return { route: web.route, close };
 }

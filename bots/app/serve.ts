@@ -37,7 +37,15 @@ export async function serve(config: Config, token: string, flowsDir: string | un
   // The web console under /console, when there is a system of record to keep its accounts (issue 15).
   const record = runtime.record;
   const web = record
-    ? await openConsole({ config, log, clock, record, store: runtime.store, flows: runtime.flows })
+    ? await openConsole({
+        config,
+        log,
+        clock,
+        record,
+        store: runtime.store,
+        flows: runtime.flows,
+        flowSignal: runtime.flowSignal,
+      })
     : undefined;
   // One HTTP server for every receiver's routes (Telegram's webhook, Slack's events) and the console.
   const routes = [...runtime.receivers.flatMap((r) => r.routes ?? []), ...(web ? [web.route] : [])];
