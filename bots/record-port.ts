@@ -45,6 +45,8 @@ export interface ReportSource {
   ticketsCreated(from: number, to: number): Promise<Ticket[]>;
   conversationsStarted(from: number, to: number): Promise<ConversationSummary[]>;
   unansweredAsked(from: number, to: number): Promise<UnansweredAsking[]>;
+  /** The published flow versions' numbers by content hash (the report names versions "v3"); none without publishing. */
+  flowVersionNumbers?(): Promise<Array<{ id: number; hash: string }>>;
 }
 
 export interface RecordStore extends ReportSource {

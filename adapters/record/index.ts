@@ -120,6 +120,10 @@ class Record implements OpenedRecordStore {
     return archive.transcript(await this.db(), conversationId, limit);
   }
 
+  async flowVersionNumbers(): Promise<Array<{ id: number; hash: string }>> {
+    return (await this.flowVersions.list(100_000)).map((v) => ({ id: v.id, hash: v.hash }));
+  }
+
   async unansweredQuestions(query?: UnansweredQuery): Promise<UnansweredQuestion[]> {
     return archive.unansweredQuestions(await this.db(), query);
   }

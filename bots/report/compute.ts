@@ -32,6 +32,8 @@ export interface ReportData {
   ticketsAfter: readonly Ticket[];
   conversations: readonly ConversationSummary[];
   unanswered: readonly UnansweredAsking[];
+  /** The published flow versions' numbers by content hash (tickets record the hash): "v3" in the report. */
+  flowVersions?: ReadonlyArray<{ id: number; hash: string }> | undefined;
 }
 
 /** What the report reads of the default flow definition. */
@@ -116,8 +118,39 @@ export function computeReport(data: ReportData, options: ReportOptions): Report 
     speed: speedSection(data, def, generatedAt, targets),
     outcome: outcomeSection(data, matters, targets),
     satisfaction: satisfactionSection(tickets, categoryNames, targets),
+    byFlowVersion: byFlowVersion(data, targets),
   };
   return { ...report, figures: figuresOf(report) };
+}
+
+/**
+ * The flow versions that served the period's matters (issue 15: each ticket records the version
+ * that served it, so versions can be compared): per version, its matters, the share of the
+ * resolvable ones settled without a person, and CSAT. Oldest published first; a version the
+ * record does not know (a local draft, or before publishing existed) by its hash after them, and
+ * matters that recorded none last. Empty when no matter recorded one.
+ */
+function byFlowVersion(data: ReportData, targets: Targets): Report['byFlowVersion'] {
+  // Nothing to compare when no matter recorded its version (a record from before versions).
+  if (!data.tickets.some((t) => t.flowVersion)) return [];
+  const ids = new Map((data.flowVersions ?? []).map((v) => [v.hash, v.id]));
+  const by = new Map<string, Ticket[]>();
+  for (const t of data.tickets) by.set(t.flowVersion ?? '', [...(by.get(t.flowVersion ?? '') ?? []), t]);
+  const rank = (key: string) => ids.get(key) ?? Number.MAX_SAFE_INTEGER;
+  return [...by]
+    .sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, list]) => {
+      const matters = list.filter(resolvable);
+      const scores = list.flatMap((t) => scoreOf(t) ?? []);
+      const id = ids.get(key);
+      return {
+        key,
+        label: id !== undefined ? `v${id}` : key,
+        matters: list.length,
+        resolvedWithoutPerson: share(matters.filter(withoutPerson).length, matters.length),
+        csat: share(scores.filter((s) => s >= 4).length, scores.length, ['csat', targets.csat]),
+      };
+    });
 }
 
 /** The bot: matters settled without a person, handoffs and their reasons, the unanswered questions. */

@@ -60,7 +60,17 @@ export function figuresOf(r: Omit<Report, 'figures'>): Figure[] {
   counts('satisfaction', 'scores', r.satisfaction.scores);
   for (const g of r.satisfaction.byAgent) rate('satisfaction', `csat.agent.${g.key || 'bot'}`, g.csat);
   for (const g of r.satisfaction.byCategory) rate('satisfaction', `csat.category.${g.key}`, g.csat);
+  for (const v of r.byFlowVersion) {
+    const id = `flow_version.${v.label || 'unknown'}`;
+    count('bot', `${id}.matters`, v.matters);
+    rate('bot', `${id}.resolved_without_person`, v.resolvedWithoutPerson);
+    rate('bot', `${id}.csat`, v.csat);
+  }
   return out;
 }
+
+/** The checked figures of the targets section: not the per-agent, per-category or per-version rows. */
+export const headlineChecks = (r: Pick<Report, 'figures'>): Figure[] =>
+  r.figures.filter((f) => f.check && !/^(csat\.(agent|category)|flow_version)\./.test(f.id));
 
 const check = (c: Figure['check']) => (c ? { check: c } : {});

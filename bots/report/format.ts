@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { SupportedLocale } from '../../flows/locales.js';
 import { localDateTime } from '../ticket-search.js';
+import { headlineChecks } from './figures.js';
 import type { Check, Count, CsatGroup, Durations, Figure, Report, Share } from './report.js';
 import type { Target } from './targets.js';
 import { REPORT_WORDS, type ReportWords } from './words.js';
@@ -108,6 +109,11 @@ export function formatText(r: Report, language: SupportedLocale): string {
     `  ${l.withPerson}${w.colon}${shareLine(r.bot.withPerson, w)}`,
     `  ${l.handoff}${w.colon}${shareLine(r.bot.handoff, w)}`,
     `    ${l.reasons}${w.colon}${countsLine(r.bot.handoffReasons, (k) => w.reasons[k] ?? k, w)}${w.semicolon}${l.afterHours} ${r.bot.handoffsAfterHours}`,
+    ...(r.byFlowVersion.length ? [`  ${l.byFlowVersion}${w.colon}`] : []),
+    ...r.byFlowVersion.map(
+      (v) =>
+        `      ${v.label || l.versionUnknown}${w.colon}${l.matters} ${v.matters}${w.semicolon}${l.withoutPerson} ${shareLine(v.resolvedWithoutPerson, w)}${w.semicolon}${l.csat} ${shareLine(v.csat, w)}`,
+    ),
     `  ${l.unanswered}${w.colon}${w.times(r.bot.unansweredAskings)}`,
     ...r.bot.unanswered.map((q) => `    ${String(q.count).padStart(4)}  ${q.locale.padEnd(5)}  ${q.text}`),
     '',
@@ -135,13 +141,11 @@ export function formatText(r: Report, language: SupportedLocale): string {
     ...groupLines(r.satisfaction.byCategory, (g) => categoryLabel(r, w, g.key), w),
     '',
     w.sections.targets,
-    ...r.figures
-      .filter((f) => f.check && !/^csat\.(agent|category)\./.test(f.id))
-      .map((f) => {
-        const c = f.check as Check;
-        const value = f.unit === 'share' ? percent(f.value) : duration(f.value, w);
-        return `  ${flag(c, w)}  ${figureLabel(f, w)} ${value}${w.list}${w.target} ${targetText(c.target, w)}  [${c.target.source}]`;
-      }),
+    ...headlineChecks(r).map((f) => {
+      const c = f.check as Check;
+      const value = f.unit === 'share' ? percent(f.value) : duration(f.value, w);
+      return `  ${flag(c, w)}  ${figureLabel(f, w)} ${value}${w.list}${w.target} ${targetText(c.target, w)}  [${c.target.source}]`;
+    }),
   ];
   return `${lines.map((line) => line.trimEnd()).join('\n')}\n`;
 }

@@ -1,4 +1,5 @@
 import { duration, figureLabel, percent } from './format.js';
+import { headlineChecks } from './figures.js';
 import type { Check, Count, Durations, Report, Share } from './report.js';
 import type { Target } from './targets.js';
 import type { ReportWords } from './words.js';
@@ -48,10 +49,6 @@ export function categoryLabel(r: Report, w: ReportWords, key: string): string {
   const id = key.slice('complaint:'.length);
   return `${w.types.complaint}·${r.categoryNames[id] ?? (id || w.none)}`;
 }
-
-/** The checked figures of the targets section: not the per-agent or per-category rows. */
-export const headlineChecks = (r: Report) =>
-  r.figures.filter((f) => f.check && !/^csat\.(agent|category)\./.test(f.id));
 
 // ----- tables -----
 

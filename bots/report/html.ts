@@ -1,3 +1,4 @@
+import { headlineChecks } from './figures.js';
 import type { SupportedLocale } from '../../flows/locales.js';
 import { localDateTime } from '../ticket-search.js';
 import { duration, percent } from './format.js';
@@ -8,7 +9,6 @@ import {
   countRows,
   data,
   durationRows,
-  headlineChecks,
   shareRow,
   table,
   targetsTable,
@@ -152,6 +152,16 @@ function botSection(r: Report, w: ReportWords): string {
     shareRow('handoff', text(l.handoff), bot.handoff),
     ...countRows('handoff.reason', l.reasons, bot.handoffReasons, (k) => data(reason(k))),
     countRow('handoff.after_hours', text(l.afterHours), bot.handoffsAfterHours, true),
+    ...(r.byFlowVersion.length ? [{ label: text(l.byFlowVersion) }] : []),
+    ...r.byFlowVersion.flatMap((v) => {
+      const name = v.label || l.versionUnknown;
+      const id = `flow_version.${v.label || 'unknown'}`;
+      return [
+        countRow(`${id}.matters`, data(`${name} · ${l.matters}`), v.matters, true),
+        shareRow(`${id}.resolved_without_person`, data(`${name} · ${l.withoutPerson}`), v.resolvedWithoutPerson, true),
+        shareRow(`${id}.csat`, data(`${name} · ${l.csat}`), v.csat, true),
+      ];
+    }),
     { id: 'unanswered', label: text(l.unanswered), value: w.times(bot.unansweredAskings) },
   ];
   const others = Math.max(

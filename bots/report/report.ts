@@ -136,6 +136,12 @@ export interface Report {
     byAgent: CsatGroup[];
     byCategory: CsatGroup[];
   };
+  /**
+   * Per flow version that served the period's matters (the ticket's flowVersion hash; '' when not
+   * recorded): "v3" when published, else the hash; its matters, those settled without a person
+   * among the resolvable ones, and CSAT.
+   */
+  byFlowVersion: Array<{ key: string; label: string; matters: number; resolvedWithoutPerson: Share; csat: Share }>;
   /** Every figure flat, in report order: the CSV rows and the renderers' flags. */
   figures: Figure[];
 }

@@ -19,6 +19,8 @@ export interface ReportWords {
     byChannel: string;
     withoutPerson: string;
     withPerson: string;
+    byFlowVersion: string;
+    versionUnknown: string;
     handoff: string;
     reasons: string;
     afterHours: string;
@@ -116,6 +118,8 @@ const ZH: ReportWords = {
     byChannel: '按渠道',
     withoutPerson: '无需人工解决',
     withPerson: '有人工参与',
+    byFlowVersion: '按流程版本',
+    versionUnknown: '未记录版本',
     handoff: '转人工',
     reasons: '原因',
     afterHours: '非工作时间',
@@ -220,6 +224,8 @@ const EN: ReportWords = {
     byChannel: 'by channel',
     withoutPerson: 'Resolved without a person',
     withPerson: 'A person took part',
+    byFlowVersion: 'By flow version',
+    versionUnknown: 'version not recorded',
     handoff: 'Handed to a person',
     reasons: 'reasons',
     afterHours: 'after hours',

@@ -321,3 +321,49 @@ describe('a pending matter a person settled without a live handoff (found by the
     expect(formatText(r, 'zh-CN')).toMatch(/有人工参与：50(\.0)?\s?%/);
   });
 });
+
+describe('matters by the flow version that served them (issue 15: versions compared)', () => {
+  // v1 answered one and handed one to a person (rated 2); v2 answered two (rated 5 and 4);
+  // one matter from before versions were recorded.
+  const v = (id: string, hash: string | undefined, extra: Parameters<typeof ticket>[3] = {}) => ({
+    ...ticket(id, `c-${id}`, '2026-11-09T10:00:00', extra),
+    ...(hash ? { flowVersion: hash } : {}),
+  });
+  const r = computeReport(
+    {
+      tickets: [
+        v('A1', 'aaaaaaaaaaaa'),
+        v('A2', 'aaaaaaaaaaaa', {
+          status: 'resolved',
+          resolvedBy: WANG,
+          satisfaction: 2,
+          events: [ev('handed-off', '2026-11-09T10:01:00', { detail: 'asked' })],
+        }),
+        v('B1', 'bbbbbbbbbbbb', { satisfaction: 5 }),
+        v('B2', 'bbbbbbbbbbbb', { satisfaction: 4 }),
+        v('X1', undefined),
+      ],
+      ticketsAfter: [],
+      conversations: [],
+      unanswered: [],
+      flowVersions: [
+        { id: 1, hash: 'aaaaaaaaaaaa' },
+        { id: 2, hash: 'bbbbbbbbbbbb' },
+      ],
+    },
+    options,
+  );
+
+  it('names published versions, and counts each one’s matters, those settled without a person and CSAT', () => {
+    expect(r.byFlowVersion.map((g) => [g.label, g.matters, g.resolvedWithoutPerson.numerator, g.csat.value])).toEqual([
+      ['v1', 2, 1, 0],
+      ['v2', 2, 2, 1],
+      ['', 1, 1, null],
+    ]);
+    const text = formatText(r, 'zh-CN');
+    expect(text).toContain('  按流程版本：\n');
+    expect(text).toMatch(/ {6}v2：问题记录 2；无需人工解决 100\.0 %（2\/2）；满意度（4–5分） 100\.0 %（2\/2）/);
+    expect(text).toContain('      未记录版本：问题记录 1');
+    expect(formatCsv(r)).toContain('bot,flow_version.v1.csat,0.0%,0/1,>=85%,no');
+  });
+});
