@@ -40,6 +40,22 @@ function spawnMain(
 
 const lines = (out: string) => out.trim().split('\n');
 
+/**
+ * Runs a tool as `npm run …` does, in this process (a process start costs seconds): main() with
+ * its own store connections, what it printed and its exit code. One at a time (it captures stdout).
+ */
+async function runTool(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  const code = await main(args, { RECORD_STORE: 'off', ...env }).finally(() => vi.restoreAllMocks());
+  return { code, stdout, stderr };
+}
+
 /** The playground runs at MONDAY_AFTERNOON unless the test sets its own time; the tools take no clock. */
 function withClock(args: string[]): string[] {
   if (args[0] === 'flows' || args[0] === 'tickets' || args[0] === 'unanswered' || args.includes('--at')) return args;
@@ -269,7 +285,7 @@ describe('playground (scripted, as in the README)', () => {
   });
 });
 
-describe('entry point refuses to start, and the tools (one process each: exit code and stderr)', () => {
+describe('entry point refuses to start, and the tools (exit code and stderr)', () => {
   it('exits with every bad variable listed when the environment is wrong', async () => {
     const { code, stdout, stderr } = await spawnMain('你好\n', [], {
       REDIS_URL: 'localhost',
@@ -284,7 +300,8 @@ describe('entry point refuses to start, and the tools (one process each: exit co
   });
 
   it('explains a flag it does not know, or one without its value, with the usage (exit 2, no stack trace)', async () => {
-    const [unknown, missing] = await Promise.all([spawnMain('', ['--bogus']), spawnMain('', ['--at'])]);
+    const unknown = await runTool(['--bogus']);
+    const missing = await runTool(['--at']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^Unknown option '--bogus'/);
     expect(unknown.stderr).toContain('Usage:');
@@ -321,13 +338,14 @@ describe('entry point refuses to start, and the tools (one process each: exit co
   });
 
   it('validates definitions with flows check', async () => {
-    const ok = await spawnMain('', ['flows', 'check']);
+    const ok = await runTool(['flows', 'check']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^OK: en\.yaml, zh-CN\.yaml \(version [0-9a-f]{12}\)/);
   });
 
   it('explains where tickets and unanswered questions are when there is no Redis', async () => {
-    const [tickets, unanswered] = await Promise.all([spawnMain('', ['tickets']), spawnMain('', ['unanswered'])]);
+    const tickets = await runTool(['tickets']);
+    const unanswered = await runTool(['unanswered']);
     expect(tickets.code).toBe(2);
     expect(tickets.stderr).toContain('Tickets are kept in Redis: set REDIS_URL');
     expect(unanswered.code).toBe(2);
@@ -352,14 +370,11 @@ describe.runIf(requireRedis())('playground and tickets on Redis', () => {
   const recordTwoTickets = (env: Record<string, string>) =>
     play('能货到付款吗\n是的\n还有问题\n你们支持花呗分期吗\n是的\n', { env });
 
-  it('lists the tickets a conversation recorded, from another process', async () => {
+  it('lists the tickets a conversation recorded, from the tools (their own connection)', async () => {
     const env = redisEnv();
     await recordTwoTickets(env);
-    // Two independent reads: side by side, as two operators might run them.
-    const [all, pending] = await Promise.all([
-      spawnMain('', ['tickets'], env),
-      spawnMain('', ['tickets', '--status', 'pending'], env),
-    ]);
+    const all = await runTool(['tickets'], env);
+    const pending = await runTool(['tickets', '--status', 'pending'], env);
     expect(all.code).toBe(0);
     // Both were recorded at the same instant of the playground's clock: their order is the ids'.
     const rows = lines(all.stdout).sort((a, b) => (a.includes('pending') ? -1 : 0) - (b.includes('pending') ? -1 : 0));
@@ -371,7 +386,7 @@ describe.runIf(requireRedis())('playground and tickets on Redis', () => {
     expect(lines(pending.stdout)).toHaveLength(1);
   });
 
-  it('resolves a ticket from another process through its conversation: queued for the running bot (issue 13)', async () => {
+  it('resolves a ticket from the tools through its conversation: queued for the running bot (issue 13)', async () => {
     const env = redisEnv();
     await recordTwoTickets(env);
     const store = await freshRedisStore({}, env.REDIS_PREFIX);
@@ -379,7 +394,7 @@ describe.runIf(requireRedis())('playground and tickets on Redis', () => {
       const [ticket] = await store.tickets.list({ status: 'pending' });
       const id = ticket?.id ?? '';
       expect(id).toMatch(/^T\d{6}-\w{10}$/);
-      const resolved = await spawnMain('', ['tickets', 'resolve', id, '--note', '电话回访已解决'], env);
+      const resolved = await runTool(['tickets', 'resolve', id, '--note', '电话回访已解决'], env);
       expect(resolved).toMatchObject({
         code: 0,
         stdout: `${id} queued for resolution; the running bot sends the customer the follow-up survey within 24 h\n`,
@@ -463,16 +478,14 @@ describe.runIf(requireRedis())('playground and tickets on Redis', () => {
 
   it('refuses an unknown status and a ticket that does not exist', async () => {
     const env = redisEnv();
-    const [bad, missing] = await Promise.all([
-      spawnMain('', ['tickets', '--status', 'lost'], env),
-      spawnMain('', ['tickets', 'resolve', 'T000000-NOSUCHTKT'], env),
-    ]);
+    const bad = await runTool(['tickets', '--status', 'lost'], env);
+    const missing = await runTool(['tickets', 'resolve', 'T000000-NOSUCHTKT'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--status must be one of answered, pending, unresolved, recorded, resolved');
     expect(missing.code).toBe(1);
   });
 
-  it('lists what customers asked that the knowledge base could not answer, most asked first, from another process', async () => {
+  it('lists what customers asked that the knowledge base could not answer, most asked first, from the tools', async () => {
     const env = redisEnv();
     const store = await freshRedisStore({}, env.REDIS_PREFIX);
     try {
@@ -492,12 +505,10 @@ describe.runIf(requireRedis())('playground and tickets on Redis', () => {
     } finally {
       await store.close();
     }
-    const [byCount, recent, en, bad] = await Promise.all([
-      spawnMain('', ['unanswered'], env),
-      spawnMain('', ['unanswered', '--sort', 'recent', '--limit', '1'], env),
-      spawnMain('', ['unanswered', '--locale', 'en'], env),
-      spawnMain('', ['unanswered', '--sort', 'often'], env),
-    ]);
+    const byCount = await runTool(['unanswered'], env);
+    const recent = await runTool(['unanswered', '--sort', 'recent', '--limit', '1'], env);
+    const en = await runTool(['unanswered', '--locale', 'en'], env);
+    const bad = await runTool(['unanswered', '--sort', 'often'], env);
     const header = 'count  last asked (UTC)      first asked (UTC)     locale  question';
     const zh = '    2  2026-11-23T07:01:00Z  2026-11-23T07:00:00Z  zh-CN   会员积分怎么用';
     const english = '    1  2026-11-23T07:02:00Z  2026-11-23T07:02:00Z  en      do you have a loyalty program';
