@@ -95,7 +95,7 @@ describe.runIf(executablePath && redisUrl)('the console in Chromium, served by t
       locale: 'zh-CN',
       timezoneId: 'Asia/Shanghai',
     });
-    log.watch(context);
+    await log.watch(context);
     return context;
   }
 

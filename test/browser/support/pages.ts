@@ -12,8 +12,16 @@ export class BrowserLog {
   private readonly problems: string[] = [];
   private readonly expected: Array<{ status: number; path: string }> = [];
 
-  /** Listens on every page of `context`, present and to come. */
-  watch(context: BrowserContext): void {
+  /**
+   * Listens on every page of `context`, present and to come. Each page also reports the CSP
+   * violations it sees (the `securitypolicyviolation` event) as console errors, so one is caught
+   * even where Chromium would not log it itself.
+   */
+  async watch(context: BrowserContext): Promise<void> {
+    await context.addInitScript({
+      content: `document.addEventListener('securitypolicyviolation', (e) =>
+        console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' in ' + e.sourceFile));`,
+    });
     const onPage = (page: Page) => {
       page.on('console', (m) => {
         if (m.type() !== 'error' && m.type() !== 'warning') return;
