@@ -301,7 +301,9 @@ describe.runIf(executablePath && redisUrl)('the console in Chromium, served by t
     await screenshot(page, 'audit', [page.locator('table[data-list=audit] td:nth-child(1)')]);
     for (const name of ['now', 'tickets', 'reports'] as const) {
       await page.goto(`${base}/${name}`);
-      await screenshot(page, name, [page.locator('main p.muted')]);
+      // Times: the Now panel's, and the report's "generated" line in its frame.
+      const report = page.frameLocator('iframe.report').locator('header p:not(.summary)');
+      await screenshot(page, name, [page.locator('main p.muted'), report]);
     }
     const phone = await admin.newPage();
     await phone.setViewportSize({ width: 375, height: 800 });
