@@ -67,6 +67,7 @@ export function page(c: Context<ConsoleEnv>, title: string, section: Section, bo
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false}' />
           <title>${title} · ${w.product}</title>
+          <link rel="icon" href="data:," />
           <link rel="stylesheet" href="${BASE}/assets/console.css" />
           <script src="${BASE}/assets/htmx.min.js" defer></script>
         </head>

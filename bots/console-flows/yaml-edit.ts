@@ -3,6 +3,7 @@ import { diffArrays } from 'diff';
 import {
   isCollection,
   isMap,
+  isNode,
   isPair,
   isScalar,
   isSeq,
@@ -85,11 +86,14 @@ function spliceChanges(sourceLines: string[], beforeLines: string[], afterLines:
 }
 
 /**
- * Sets the value at `path`, creating the keys on the way. A string replacing a scalar keeps that
- * scalar's quoting; a collection replacing a flow collection (`[a, b]`, `{ … }`) stays flow.
+ * Sets the value at `path`, creating the keys on the way. A value equal to the one there leaves
+ * its node as written (a form posts every field of an entry: only the changed ones may show in
+ * the diff). A string replacing a scalar keeps that scalar's quoting; a collection replacing a
+ * flow collection (`[a, b]`, `{ … }`) stays flow.
  */
 export function setValue(doc: Document, path: YamlPath, value: unknown): void {
   const existing = doc.getIn(path, true);
+  if (isNode(existing) && isDeepStrictEqual(existing.toJSON(), value)) return;
   if (isScalar(existing) && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) {
     existing.value = value;
     return;

@@ -24,6 +24,9 @@ export const csrfField = (v: View): Html => html`<input type="hidden" name="_csr
 
 export const versionName = (id: number) => `v${id}`;
 
+/** A moment as the admin reads it, marked up as one (`<time datetime>`). */
+const at = (v: View, ms: number): Html => html`<time datetime="${new Date(ms).toISOString()}">${v.time(ms)}</time>`;
+
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 
 /** A list of problems, each linking to its line in the YAML editor. */
@@ -80,7 +83,7 @@ export function homeView(v: View, m: HomeModel): Html {
         active
           ? html`<p>
               <strong>${versionName(active.id)}</strong> <code>${active.hash}</code> · ${active.author} ·
-              ${v.time(active.createdAt)}<br />${active.message}
+              ${at(v, active.createdAt)}<br />${active.message}
             </p>`
           : html`<p>${w.none}</p>`
       }
@@ -199,7 +202,7 @@ export function historyView(v: View, versions: readonly FlowVersionSummary[], no
           (s) =>
             html`<tr>
               <td><strong>${versionName(s.id)}</strong> <code>${s.hash}</code></td>
-              <td>${v.time(s.createdAt)}</td>
+              <td>${at(v, s.createdAt)}</td>
               <td>${s.author}</td>
               <td>${s.message}</td>
               <td>${s.figures ? (s.figures.met ? w.met : w.notMet) : '—'}</td>

@@ -18,7 +18,7 @@ import { ev, GENERATED_AT, MONTH, NOVEMBER, ticket } from './month.js';
  * The HTML report (issue 14: "one self-contained page with charts … in the desk language"), from
  * the seeded month of compute.test.ts: every chart an SVG with marks drawn, every figure of the
  * text report in a table with its target and flag, both desk languages, data text escaped, nothing
- * fetched. The page in a real browser: html-browser.test.ts.
+ * fetched. The page in a real browser: test/browser/report-html.test.ts.
  */
 
 const LANGUAGES = ['zh-CN', 'en'] as const;

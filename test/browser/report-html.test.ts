@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeReport } from '../../../bots/report/compute.js';
-import { renderHtml } from '../../../bots/report/html.js';
-import { defaultDefinition } from '../../support/flows.js';
-import { GENERATED_AT, MONTH, NOVEMBER } from './month.js';
+import { computeReport } from '../../bots/report/compute.js';
+import { renderHtml } from '../../bots/report/html.js';
+import { defaultDefinition } from '../support/flows.js';
+import { GENERATED_AT, MONTH, NOVEMBER } from '../bots/report/month.js';
+import { chromiumFor } from './support/chromium.js';
 
 /**
  * The HTML report in a real browser (issue 14: "the HTML page renders in headless Chromium
@@ -17,32 +18,11 @@ import { GENERATED_AT, MONTH, NOVEMBER } from './month.js';
  * logged as an error and nothing requested beyond the file, no sideways scrolling on a phone, and
  * a screenshot taken.
  *
- * The browser is `CHROMIUM_PATH`, else /usr/bin/chromium (Debian's package; .ci/run installs it).
- * Without one the suite fails under CI and is skipped with a banner elsewhere.
+ * The browser: support/chromium.ts (`CHROMIUM_PATH`, else Debian's; fails under CI without one,
+ * skipped with a banner elsewhere).
  */
 
-const CI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
-
-function findChromium(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  return ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
-}
-
-const executablePath = findChromium();
-if (!executablePath && !CI) {
-  const line = '!'.repeat(78);
-  console.warn(
-    `\n${line}\n!! SKIPPED: the HTML report's browser test (test/bots/report/html-browser.test.ts):\n!! no Chromium. Install Debian's (apt-get install chromium) or set CHROMIUM_PATH.\n${line}\n`,
-  );
-}
-
-if (!executablePath && CI) {
-  describe('the HTML report in Chromium, under CI', () => {
-    it('has a Chromium to render in', () => {
-      throw new Error('No Chromium: set CHROMIUM_PATH or install Debian chromium (.ci/run does)');
-    });
-  });
-}
+const executablePath = chromiumFor("the HTML report's browser test (test/browser/report-html.test.ts)");
 
 /** What a chart's SVG looks like on the page. */
 interface Drawn {
