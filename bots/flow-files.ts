@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDefinition, type DefinitionProblem } from '../flows/definition.js';
 import type { FlowDefinition } from '../flows/schema.js';
@@ -13,6 +13,16 @@ import type { FlowFiles } from './flow-versions-port.js';
  */
 
 /** The definitions shipped with the product: flows/definitions next to this folder. */
+/**
+ * The message of a version seeded from a folder: the shipped definitions by name, another folder
+ * relative to the working directory when inside it (no machine's absolute path in the history).
+ */
+export function seedMessage(dir: string): string {
+  if (resolve(dir) === DEFAULT_FLOWS_DIR) return 'seeded from the shipped flows/definitions';
+  const rel = relative(process.cwd(), resolve(dir));
+  return `seeded from ${rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : dir}`;
+}
+
 export const DEFAULT_FLOWS_DIR = resolve(fileURLToPath(new URL('../flows/definitions', import.meta.url)));
 
 export interface FileProblem extends DefinitionProblem {

@@ -1,6 +1,6 @@
 import { FlowsError } from './errors.js';
 import type { ActiveFlowPointer, ActiveFlowVersions, FlowFleetSignal } from './flow-fleet-port.js';
-import { DEFAULT_FLOWS_DIR, readFlowFolder, validateFlowFiles, type FileProblem } from './flow-files.js';
+import { DEFAULT_FLOWS_DIR, readFlowFolder, seedMessage, validateFlowFiles, type FileProblem } from './flow-files.js';
 import type { AuditLog, FlowFiles, PublishedFlowVersion } from './flow-versions-port.js';
 import type { FlowDefinition } from '../flows/schema.js';
 import type { Logger } from './log.js';
@@ -115,7 +115,7 @@ export async function bootFiles(options: {
     const seeded = await versions.publish({
       files: folder.files,
       author: 'seed',
-      message: `seeded from ${seedDir}`,
+      message: seedMessage(seedDir),
       figures: null,
     });
     log.info('flow definitions published as the first version', { published: `v${seeded.id}`, dir: seedDir });

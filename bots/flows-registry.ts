@@ -6,7 +6,14 @@ import { FlowsError } from './errors.js';
 import type { ActiveFlowPointer, ActiveFlowVersions, FlowFleetSignal } from './flow-fleet-port.js';
 import type { AuditLog, PublishedFlowVersion } from './flow-versions-port.js';
 import { bootFiles, loadFolder, type LoadedFlows } from './flows-boot.js';
-import { flowFilesHash, validateFlowFiles, readFlowFolder, type CheckResult, type FileProblem } from './flow-files.js';
+import {
+  flowFilesHash,
+  validateFlowFiles,
+  readFlowFolder,
+  seedMessage,
+  type CheckResult,
+  type FileProblem,
+} from './flow-files.js';
 import type { Logger } from './log.js';
 
 export { DEFAULT_FLOWS_DIR } from './flow-files.js';
@@ -311,7 +318,7 @@ export class FlowRegistry {
         const seeded = await versions.publish({
           files: this.loaded.files,
           author: 'seed',
-          message: `seeded from ${this.dir}`,
+          message: seedMessage(this.dir),
           figures: null,
         });
         pointer = { id: seeded.id, hash: seeded.hash };
