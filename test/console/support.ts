@@ -1,23 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
-import { createConsole, type Console } from '../../adapters/console/app.js';
-import { openAttempts } from '../../adapters/console/attempts.js';
-import type { ConsoleDeps } from '../../adapters/console/deps.js';
+import type { Console } from '../../adapters/console/app.js';
 import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
 import { MemoryStore } from '../../adapters/store/memory.js';
 import type { Role } from '../../bots/accounts-port.js';
+import { openConsole } from '../../bots/app/console.js';
 import { parseConfig } from '../../bots/config.js';
-import { checkDefinitions, DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';
+import { DEFAULT_FLOWS_DIR, FlowRegistry } from '../../bots/flows-registry.js';
 import { memoryLogger } from '../../bots/log.js';
 import { hashPassword, type ScryptCost } from '../../bots/passwords.js';
-import { reportDefinition } from '../../bots/report/cli.js';
 import { freshDatabase } from '../adapters/record/support.js';
 import { redisUrl } from '../support/redis.js';
 
 /**
- * The console as the process serves it, on the real parts: the record in a fresh database of the
- * PostgreSQL server, the memory Store's queue, the shipped definitions, sign-in failures counted
- * on the real Redis (a prefix of the suite's own), and a clock the test moves. Requests go through
+ * The console as the process serves it (bots/app/console.ts openConsole), on the real parts: the
+ * record in a fresh database of the PostgreSQL server (its accounts, audit log, flow versions and
+ * drafts), the memory Store's queue, a FlowRegistry booted on the record (v1 seeded from the
+ * shipped folder, as on a first start), the real publishing service, sign-in failures counted on
+ * the real Redis (a prefix of the suite's own), and a clock the test moves. Requests go through
  * Hono's `app.request`, with a browser's cookie jar and Origin header.
  */
 
@@ -28,9 +28,10 @@ export const START = Date.parse('2026-11-20T10:00:00+08:00');
 
 export interface Fixture {
   console: Console;
-  deps: ConsoleDeps;
   record: OpenedRecordStore;
   store: MemoryStore;
+  /** The flow in force in this process: what a publish or a rollback from the console switches. */
+  flows: FlowRegistry;
   clock: { now: number };
   addAccount(name: string, role: Role, password: string, mustChange?: boolean): Promise<void>;
 }
@@ -38,38 +39,35 @@ export interface Fixture {
 export function consoleFixture(): () => Fixture {
   let fixture: Fixture | undefined;
   let drop: (() => Promise<void>) | undefined;
-  let closeAttempts: (() => Promise<void>) | undefined;
+  let closeConsole: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     const database = await freshDatabase();
     drop = database.drop;
-    const record = openRecordStore({ url: database.url, log: memoryLogger() });
+    const log = memoryLogger();
+    const record = openRecordStore({ url: database.url, log });
     await record.ready();
     const clock = { now: START };
-    const store = new MemoryStore(() => clock.now);
-    const config = parseConfig({});
-    const checked = await checkDefinitions(DEFAULT_FLOWS_DIR, config.DEFAULT_LOCALE);
-    if (!checked.ok) throw new Error('the shipped definitions must be valid');
-    const opened = await openAttempts(redisUrl || undefined, `test:console:${randomUUID().slice(0, 8)}:`);
-    closeAttempts = opened.close;
-    const deps: ConsoleDeps = {
-      accounts: record.accounts,
-      record,
-      queue: store.queue,
-      flows: {
-        version: () => checked.version,
-        reportDefinition: (lang) => reportDefinition(checked.definitions, { ...config, DESK_LANGUAGE: lang }),
-      },
-      attempts: opened.attempts,
-      config: { language: 'zh-CN' },
-      clock: () => clock.now,
-      log: memoryLogger(),
-      passwordCost: TEST_COST,
-    };
+    const now = () => clock.now;
+    const store = new MemoryStore(now);
+    const config = parseConfig({
+      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+      REDIS_PREFIX: `test:console:${randomUUID().slice(0, 8)}:`,
+    });
+    const flows = await FlowRegistry.boot({
+      versions: record.flowVersions,
+      audit: record.audit,
+      seedDir: DEFAULT_FLOWS_DIR,
+      defaultLocale: config.DEFAULT_LOCALE,
+      log,
+      clock: now,
+    });
+    const web = await openConsole({ config, record, store, flows, log, clock: now, passwordCost: TEST_COST });
+    closeConsole = web.close;
     fixture = {
-      console: createConsole(deps),
-      deps,
+      console: web,
       record,
       store,
+      flows,
       clock,
       addAccount: async (name, role, password, mustChange = false) => {
         const passwordHash = await hashPassword(password, TEST_COST);
@@ -78,7 +76,7 @@ export function consoleFixture(): () => Fixture {
     };
   });
   afterAll(async () => {
-    await closeAttempts?.();
+    await closeConsole?.();
     await fixture?.record.close();
     await drop?.();
   });
