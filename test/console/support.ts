@@ -83,23 +83,42 @@ export function consoleFixture(): () => Fixture {
   return () => fixture!;
 }
 
-/** A browser on the console: keeps the session cookie, sends Origin on POSTs, reads the CSRF token from pages. */
+/** A form's fields; a list is a field sent once per value (phrasings, weekdays). */
+export type Form = Record<string, string | string[]>;
+
+/**
+ * A browser on the console: keeps the session cookie, sends Origin on POSTs, reads the CSRF token
+ * from pages. On a fixture it goes through the Hono app's `request`; given an address
+ * (`http://127.0.0.1:PORT`) it goes over HTTP to a console a process serves.
+ */
 export class Browser {
   private cookies = new Map<string, string>();
+  private readonly origin: string;
+  private readonly send: (url: string, init: RequestInit) => Promise<Response>;
   csrf = '';
 
-  constructor(private readonly fixture: () => Fixture) {}
+  constructor(target: (() => Fixture) | string) {
+    if (typeof target === 'string') {
+      this.origin = new URL(target).origin;
+      this.send = (url, init) => fetch(url, { ...init, redirect: 'manual' });
+    } else {
+      this.origin = ORIGIN;
+      this.send = async (url, init) => target().console.app.request(url, init);
+    }
+  }
 
-  async request(path: string, init: RequestInit & { form?: Record<string, string> } = {}): Promise<Response> {
+  async request(path: string, init: RequestInit & { form?: Form } = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
     let body = init.body;
+    if (init.method === 'POST' && !headers.has('origin')) headers.set('origin', this.origin);
     if (init.form) {
       headers.set('content-type', 'application/x-www-form-urlencoded');
-      if (!headers.has('origin')) headers.set('origin', ORIGIN);
-      body = new URLSearchParams(init.form).toString();
+      const fields = new URLSearchParams();
+      for (const [k, v] of Object.entries(init.form)) for (const x of [v].flat()) fields.append(k, x);
+      body = fields.toString();
     }
-    const res = await this.fixture().console.app.request(`${ORIGIN}${path}`, { ...init, headers, body });
+    const res = await this.send(`${this.origin}${path}`, { ...init, headers, body });
     for (const line of res.headers.getSetCookie()) {
       const [pair = ''] = line.split(';');
       const eq = pair.indexOf('=');
@@ -119,12 +138,26 @@ export class Browser {
     return { status: res.status, text, location: res.headers.get('location') };
   }
 
-  async post(path: string, form: Record<string, string>, headers: Record<string, string> = {}) {
+  async post(path: string, form: Form, headers: Record<string, string> = {}) {
     const res = await this.request(path, { method: 'POST', form, headers });
     return { status: res.status, text: await res.text(), location: res.headers.get('location'), res };
   }
 
+  /** POSTs JSON as the flows pages' scripts do (the CSRF token in X-CSRF-Token); the status and the parsed answer. */
+  async json(path: string, body: unknown): Promise<{ status: number; body: unknown }> {
+    const res = await this.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': this.csrf },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+  }
+
+  /** Signs in (no session yet: Origin only), then reads a page's CSRF token for the POSTs that follow. */
   async signIn(name: string, password: string) {
-    return this.post('/console/signin', { name, password });
+    const done = await this.post('/console/signin', { name, password });
+    if (done.status === 303) await this.get('/console/account');
+    return done;
   }
 }
