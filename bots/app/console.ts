@@ -5,7 +5,6 @@ import { flowsRoutes } from '../../adapters/console/flows/routes.js';
 import { page } from '../../adapters/console/layout.js';
 import type { OpenedRecordStore } from '../../adapters/record/index.js';
 import { MemoryStore } from '../../adapters/store/memory.js';
-import type { AccountStore } from '../accounts-port.js';
 import type { Config } from '../config.js';
 import type { FlowPublishing } from '../console-flows/ports.js';
 import type { FlowFleetSignal } from '../flow-fleet-port.js';
@@ -126,24 +125,33 @@ export async function openConsole(parts: ConsoleParts): Promise<Console & { clos
 
 /**
  * On a first start (no account in the record): creates `admin` (role admin) with a one-time
- * password, and resolves it so the caller prints it once; undefined when there are accounts (or
- * another replica made it first).
+ * password, audited as `account.add` by `first-start`, and resolves it so the caller prints it
+ * once; undefined when there are accounts (or another replica made it first).
  */
 export async function firstAccount(
-  accounts: AccountStore,
+  record: Pick<OpenedRecordStore, 'accounts' | 'audit'>,
   clock: () => number,
   cost: ScryptCost = DEFAULT_COST,
 ): Promise<string | undefined> {
-  if ((await accounts.count()) > 0) return undefined;
+  if ((await record.accounts.count()) > 0) return undefined;
   const password = oneTimePassword();
-  const created = await accounts.create({
+  const createdAt = clock();
+  const created = await record.accounts.create({
     name: 'admin',
     role: 'admin',
     passwordHash: await hashPassword(password, cost),
     mustChange: true,
-    createdAt: clock(),
+    createdAt,
   });
-  return created ? password : undefined;
+  if (!created) return undefined;
+  await record.audit.append({
+    at: createdAt,
+    actor: 'first-start',
+    action: 'account.add',
+    target: 'admin',
+    detail: { role: 'admin' },
+  });
+  return password;
 }
 
 /** The lines that tell the operator where the console is and, on a first start, how to sign in. */
@@ -178,7 +186,7 @@ export async function playgroundConsole(
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
     return http.listen(0, '127.0.0.1');
   });
-  const password = await firstAccount(record.accounts, parts.clock, parts.passwordCost);
+  const password = await firstAccount(record, parts.clock, parts.passwordCost);
   print(consoleBanner(`http://127.0.0.1:${port}/console`, password).trimEnd());
   return async () => {
     await http.close();

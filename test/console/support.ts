@@ -28,6 +28,8 @@ export const START = Date.parse('2026-11-20T10:00:00+08:00');
 
 export interface Fixture {
   console: Console;
+  /** The record's database (DATABASE_URL for a command run beside the console). */
+  databaseUrl: string;
   record: OpenedRecordStore;
   store: MemoryStore;
   /** The flow in force in this process: what a publish or a rollback from the console switches. */
@@ -65,6 +67,7 @@ export function consoleFixture(): () => Fixture {
     closeConsole = web.close;
     fixture = {
       console: web,
+      databaseUrl: database.url,
       record,
       store,
       flows,
