@@ -46,30 +46,30 @@ describe('the audit log', () => {
     const { record, clock, flows } = fixture();
     const step = () => (clock.now += MIN);
     // A first start makes `admin`; `npm run admin -- add` makes another admin.
-    expect(await firstAccount(record, () => clock.now, TEST_COST)).toMatch(/^[A-Za-z0-9]{16}$/);
+    const oneTime = (await firstAccount(record, () => clock.now, TEST_COST)) ?? '';
     const added = await npmRunAdmin('add', 'cy', '--role', 'admin');
     expect(added.code).toBe(0);
-    const oneTime = /One-time password: (\S+)/.exec(added.out)?.[1] ?? '';
+    expect(added.out).toMatch(/^Added cy \(admin\)\. One-time password: \w{16} /);
     // The CLI writes at the wall clock: the console's steps come after it.
     clock.now = Date.now() + MIN;
 
-    const cy = new Browser(fixture);
-    expect((await cy.signIn('cy', oneTime)).location).toBe('/console/account');
+    const admin = new Browser(fixture);
+    expect((await admin.signIn('admin', oneTime)).location).toBe('/console/account');
     step();
-    const changed = await cy.post('/console/account', {
-      _csrf: cy.csrf,
+    const changed = await admin.post('/console/account', {
+      _csrf: admin.csrf,
       current: oneTime,
-      password: 'cy chose this 1',
-      repeat: 'cy chose this 1',
+      password: 'admin chose this 1',
+      repeat: 'admin chose this 1',
     });
     expect(changed.text).toContain('密码已修改');
     step();
-    await cy.post('/console/flows/texts/ask?file=zh-CN.yaml', { _csrf: cy.csrf, variant: '请问今天有什么可以帮您？' });
-    expect((await cy.post('/console/flows/publish', { _csrf: cy.csrf, message: 'warmer' })).location).toBe(
-      '/console/flows?published=v2',
-    );
+    const edit = { _csrf: admin.csrf, variant: '请问今天有什么可以帮您？' };
+    await admin.post('/console/flows/texts/ask?file=zh-CN.yaml', edit);
+    const published = await admin.post('/console/flows/publish', { _csrf: admin.csrf, message: 'warmer' });
+    expect(published.location).toBe('/console/flows?published=v2');
     step();
-    expect((await cy.post('/console/flows/rollback/1', { _csrf: cy.csrf })).status).toBe(200);
+    expect((await admin.post('/console/flows/rollback/1', { _csrf: admin.csrf })).status).toBe(200);
     expect(flows.published()?.id).toBe(1);
 
     step();
@@ -83,7 +83,7 @@ describe('the audit log', () => {
     for (let i = 0; i < 6; i++) await guesser.signIn('dee', `guess ${i}`);
 
     const user = /^cli:.+/;
-    const rows = await auditPage(cy);
+    const rows = await auditPage(admin);
     expect(rows.slice(0, 8)).toEqual([
       ['dee', 'console.sign-in-blocked', ''],
       ...Array.from({ length: 5 }, () => ['dee', 'console.sign-in-refused', '']),
@@ -91,16 +91,16 @@ describe('the audit log', () => {
       ['dee', 'console.sign-in', ''],
     ]);
     expect(rows.slice(8)).toEqual([
-      ['cy', 'flows.rollback', 'v1'],
-      ['cy', 'flows.publish', 'v2'],
-      ['cy', 'account.password-changed', 'cy'],
-      ['cy', 'console.sign-in', ''],
+      ['admin', 'flows.rollback', 'v1'],
+      ['admin', 'flows.publish', 'v2'],
+      ['admin', 'account.password-changed', 'admin'],
+      ['admin', 'console.sign-in', ''],
       [expect.stringMatching(user), 'account.add', 'cy'],
       ['first-start', 'account.add', 'admin'],
       ['seed', 'flows.publish', 'v1'],
     ]);
     // The log is filtered by who and by what.
-    const refusals = (await cy.get('/console/audit?action=console.sign-in-refused')).text;
+    const refusals = (await admin.get('/console/audit?action=console.sign-in-refused')).text;
     expect(refusals.match(/<tr>\s*<td>/g)).toHaveLength(5);
   });
 });
