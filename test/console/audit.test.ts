@@ -56,13 +56,7 @@ describe('the audit log', () => {
     const admin = new Browser(fixture);
     expect((await admin.signIn('admin', oneTime)).location).toBe('/console/account');
     step();
-    const changed = await admin.post('/console/account', {
-      _csrf: admin.csrf,
-      current: oneTime,
-      password: 'admin chose this 1',
-      repeat: 'admin chose this 1',
-    });
-    expect(changed.text).toContain('密码已修改');
+    expect((await admin.changePassword(oneTime, 'admin chose this 1')).text).toContain('密码已修改');
     step();
     const edit = { _csrf: admin.csrf, variant: '请问今天有什么可以帮您？' };
     await admin.post('/console/flows/texts/ask?file=zh-CN.yaml', edit);

@@ -157,6 +157,11 @@ export class Browser {
     return { status: res.status, body: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
   }
 
+  /** Changes the password on the account page, as typed twice; the page's answer. */
+  async changePassword(current: string, next: string) {
+    return this.post('/console/account', { _csrf: this.csrf, current, password: next, repeat: next });
+  }
+
   /** Signs in (no session yet: Origin only), then reads a page's CSRF token for the POSTs that follow. */
   async signIn(name: string, password: string) {
     const done = await this.post('/console/signin', { name, password });
