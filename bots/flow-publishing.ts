@@ -1,4 +1,3 @@
-import { createTwoFilesPatch } from 'diff';
 import type { FlowDefinition } from '../flows/schema.js';
 import {
   DEFAULT_CORPUS_DIR,
@@ -216,30 +215,4 @@ export async function findFlowVersion(
   if (name === 'active') return versions.active();
   const m = /^v?(\d{1,9})$/.exec(name);
   return m ? versions.get(Number(m[1])) : undefined;
-}
-
-/**
- * The unified diff of two sets of files, one patch per file that differs (a file only on one
- * side is diffed against nothing), in file-name order; empty when they are the same.
- */
-export function diffFlowFiles(
-  a: FlowFiles,
-  b: FlowFiles,
-  labels: { a: string; b: string },
-): Array<{ file: string; patch: string }> {
-  const names = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-  return names
-    .filter((file) => a[file] !== b[file])
-    .map((file) => ({
-      file,
-      patch: createTwoFilesPatch(
-        a[file] === undefined ? '/dev/null' : `${labels.a}/${file}`,
-        b[file] === undefined ? '/dev/null' : `${labels.b}/${file}`,
-        a[file] ?? '',
-        b[file] ?? '',
-        undefined,
-        undefined,
-        { context: 3 },
-      ),
-    }));
 }

@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import { parseDefinition } from '../flows/definition.js';
-import type { FlowDefinition } from '../flows/schema.js';
 import { compileBundle, createConversationFlow, type ConversationFlow } from '../flows/step.js';
 import { Engine } from './engine.js';
 import type { PreviewInput, PreviewPort, PreviewResult } from './console-flows/ports.js';
+import { flowFilesHash, validateFlowFiles } from './flow-files.js';
 import type { FlowFiles } from './flow-versions-port.js';
 import type { Logger } from './log.js';
 import type { ChannelPort, OutboundMessage, Store } from './ports.js';
@@ -181,27 +179,13 @@ export class PreviewChats implements PreviewPort {
 
   /** The draft's files compiled into a flow (kept for the last few drafts), or their problems. */
   private compile(files: FlowFiles): { ok: true; flow: ConversationFlow } | Extract<PreviewResult, { ok: false }> {
-    const hash = createHash('sha256');
-    for (const name of Object.keys(files).sort())
-      hash
-        .update(name)
-        .update('\0')
-        .update(files[name] ?? '')
-        .update('\0');
-    const version = `preview-${hash.digest('hex').slice(0, 12)}`;
+    const version = `preview-${flowFilesHash(files)}`;
     const cached = this.flows.get(version);
     if (cached) return { ok: true, flow: cached };
-    const problems: Array<{ file: string; path: string; message: string }> = [];
-    const definitions: FlowDefinition[] = [];
-    for (const [file, source] of Object.entries(files)) {
-      const parsed = parseDefinition(source);
-      if (parsed.ok) definitions.push(parsed.definition);
-      else problems.push(...parsed.problems.map((p) => ({ file, ...p })));
-    }
-    if (problems.length === 0 && !definitions.some((d) => d.locale === this.options.defaultLocale))
-      problems.push({ file: '(draft)', path: '(folder)', message: `no definition for ${this.options.defaultLocale}` });
-    if (problems.length > 0) return { ok: false, problems };
-    const flow = createConversationFlow(compileBundle(definitions, this.options.defaultLocale), {
+    // The same check as flows:check and publishing (file names, the schema, one file a locale, the default locale's).
+    const checked = validateFlowFiles(files, this.options.defaultLocale, '(draft)');
+    if (!checked.ok) return { ok: false, problems: checked.problems };
+    const flow = createConversationFlow(compileBundle(checked.definitions, this.options.defaultLocale), {
       desk: false,
       version,
     });

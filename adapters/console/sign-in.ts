@@ -17,7 +17,8 @@ import { clientAddress, endSession, requireSession, sameOrigin, csrfRefusal, sta
  * Signing in and out, the language switch, and the account page (password change). Sign-in is
  * rate-limited per account name (5 failures in 15 minutes) and per address (20): past either, 429
  * with Retry-After, even for the right password. Unknown account and wrong password get the same
- * words and take the same time (a password is checked against a dummy hash).
+ * words and take the same time (a password is checked against a dummy hash). Every attempt is in
+ * the audit log: `console.sign-in`, `console.sign-in-refused`, `console.sign-in-blocked` (429).
  */
 
 export const NAME_LIMIT = 5;
@@ -71,7 +72,11 @@ async function signIn(c: Context<ConsoleEnv>, deps: ConsoleDeps, dummy: Promise<
     return page(c, w.signIn.title, 'signin', signInForm(c, w.signIn.tooMany(Math.ceil(seconds / 60)), name), 429);
   };
   const blocked = await tooMany();
-  if (blocked > 0) return refuse(blocked);
+  if (blocked > 0) {
+    // Refused unread: a failed sign-in all the same, and the one a guesser sees most.
+    await deps.audit?.append({ at: now, actor: name || '-', action: 'console.sign-in-blocked' });
+    return refuse(blocked);
+  }
   const account = name ? await deps.accounts.get(name) : undefined;
   const password = str(form.password);
   const ok = account && !account.disabled && (await verifyPassword(password, account.passwordHash));

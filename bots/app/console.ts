@@ -1,11 +1,10 @@
-import { createConsole } from '../../adapters/console/app.js';
+import { createConsole, type Console } from '../../adapters/console/app.js';
 import { openAttempts } from '../../adapters/console/attempts.js';
 import type { ConsoleEnv } from '../../adapters/console/deps.js';
 import { flowsRoutes } from '../../adapters/console/flows/routes.js';
 import { page } from '../../adapters/console/layout.js';
 import type { OpenedRecordStore } from '../../adapters/record/index.js';
 import { MemoryStore } from '../../adapters/store/memory.js';
-import type { AccountStore } from '../accounts-port.js';
 import type { Config } from '../config.js';
 import type { FlowPublishing } from '../console-flows/ports.js';
 import type { FlowFleetSignal } from '../flow-fleet-port.js';
@@ -13,8 +12,8 @@ import { readFlowFolder } from '../flow-files.js';
 import { checkFlowFiles, publishFlows, rollbackFlows, scoreFlowFiles, type PublishDeps } from '../flow-publishing.js';
 import { DEFAULT_FLOWS_DIR, type FlowRegistry } from '../flows-registry.js';
 import type { Logger } from '../log.js';
-import { hashPassword, oneTimePassword } from '../passwords.js';
-import type { Route, Store } from '../ports.js';
+import { DEFAULT_COST, hashPassword, oneTimePassword, type ScryptCost } from '../passwords.js';
+import type { Store } from '../ports.js';
 import { PreviewChats } from '../preview.js';
 import { reportDefinition } from '../report/cli.js';
 import { createHttpServer } from './http.js';
@@ -33,6 +32,8 @@ export interface ConsoleParts {
   flowSignal?: FlowFleetSignal | undefined;
   log: Logger;
   clock: () => number;
+  /** scrypt cost of the password hashes the console makes (DEFAULT_COST unless given; tests lower it). */
+  passwordCost?: ScryptCost | undefined;
 }
 
 /**
@@ -64,8 +65,11 @@ function timeZoneOf(flows: FlowRegistry): string {
   return bundle.locales.get(bundle.defaultLocale)?.definition.timeZone ?? 'UTC';
 }
 
-/** The console's route on the app's server, with its flows pages, and how to release what it holds. */
-export async function openConsole(parts: ConsoleParts): Promise<{ route: Route; close(): Promise<void> }> {
+/**
+ * The console as the process serves it: its Hono app (`app.request` in tests) and its route on the
+ * app's server, with its flows pages, and how to release what it holds (the sign-in counter's Redis).
+ */
+export async function openConsole(parts: ConsoleParts): Promise<Console & { close(): Promise<void> }> {
   const { config, record, store, flows, log, clock } = parts;
   const { attempts, close } = await openAttempts(config.REDIS_URL, config.REDIS_PREFIX);
   const language = config.DESK_LANGUAGE ?? config.DEFAULT_LOCALE;
@@ -95,6 +99,7 @@ export async function openConsole(parts: ConsoleParts): Promise<{ route: Route; 
       config: { language, publicUrl: config.PUBLIC_URL },
       clock,
       log,
+      passwordCost: parts.passwordCost,
     },
     {
       flows: () =>
@@ -115,25 +120,38 @@ export async function openConsole(parts: ConsoleParts): Promise<{ route: Route; 
         }),
     },
   );
-  return { route: web.route, close };
+  return { app: web.app, route: web.route, close };
 }
 
 /**
  * On a first start (no account in the record): creates `admin` (role admin) with a one-time
- * password, and resolves it so the caller prints it once; undefined when there are accounts (or
- * another replica made it first).
+ * password, audited as `account.add` by `first-start`, and resolves it so the caller prints it
+ * once; undefined when there are accounts (or another replica made it first).
  */
-export async function firstAccount(accounts: AccountStore, clock: () => number): Promise<string | undefined> {
-  if ((await accounts.count()) > 0) return undefined;
+export async function firstAccount(
+  record: Pick<OpenedRecordStore, 'accounts' | 'audit'>,
+  clock: () => number,
+  cost: ScryptCost = DEFAULT_COST,
+): Promise<string | undefined> {
+  if ((await record.accounts.count()) > 0) return undefined;
   const password = oneTimePassword();
-  const created = await accounts.create({
+  const createdAt = clock();
+  const created = await record.accounts.create({
     name: 'admin',
     role: 'admin',
-    passwordHash: await hashPassword(password),
+    passwordHash: await hashPassword(password, cost),
     mustChange: true,
-    createdAt: clock(),
+    createdAt,
   });
-  return created ? password : undefined;
+  if (!created) return undefined;
+  await record.audit.append({
+    at: createdAt,
+    actor: 'first-start',
+    action: 'account.add',
+    target: 'admin',
+    detail: { role: 'admin' },
+  });
+  return password;
 }
 
 /** The lines that tell the operator where the console is and, on a first start, how to sign in. */
@@ -147,13 +165,15 @@ export function consoleBanner(url: string, password: string | undefined): string
 }
 
 /**
- * The playground's console: on 127.0.0.1 (this machine only), on PORT or, when PORT is taken, a
- * free port; prints its address (and the first account's one-time password) with `print`.
- * Nothing without a system of record (RECORD_STORE=off): it says so. Resolves the stop.
+ * The playground's console: on 127.0.0.1 (this machine only), on `port` (PORT unless given; 0 asks
+ * for any free port) or, when that is taken, a free port; prints its address (and the first
+ * account's one-time password) with `print`. Nothing without a system of record
+ * (RECORD_STORE=off): it says so. Resolves the stop.
  */
 export async function playgroundConsole(
   parts: Omit<ConsoleParts, 'record'> & { record: OpenedRecordStore | undefined },
   print: (line: string) => void,
+  listen: { port?: number | undefined } = {},
 ): Promise<() => Promise<void>> {
   const { record } = parts;
   if (!record) {
@@ -162,11 +182,11 @@ export async function playgroundConsole(
   }
   const web = await openConsole({ ...parts, record });
   const http = createHttpServer({ routes: [web.route], log: parts.log });
-  const port = await http.listen(parts.config.PORT, '127.0.0.1').catch((err: unknown) => {
+  const port = await http.listen(listen.port ?? parts.config.PORT, '127.0.0.1').catch((err: unknown) => {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
     return http.listen(0, '127.0.0.1');
   });
-  const password = await firstAccount(record.accounts, parts.clock);
+  const password = await firstAccount(record, parts.clock, parts.passwordCost);
   print(consoleBanner(`http://127.0.0.1:${port}/console`, password).trimEnd());
   return async () => {
     await http.close();

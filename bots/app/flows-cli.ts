@@ -4,8 +4,8 @@ import { userInfo } from 'node:os';
 import { RedisFlowSignal } from '../../adapters/store/flow-signal.js';
 import type { Config } from '../config.js';
 import { readFlowFolder, FLOW_FILE_NAME } from '../flow-files.js';
+import { diffFlowFiles, unifiedDiff } from '../flow-diff.js';
 import {
-  diffFlowFiles,
   findFlowVersion,
   publishFlows,
   rollbackFlows,
@@ -161,9 +161,9 @@ async function version(deps: PublishDeps, ref: string): Promise<PublishedFlowVer
 async function diff(deps: PublishDeps, a: string, b: string): Promise<number> {
   const [va, vb] = [await version(deps, a), await version(deps, b)];
   if (!va || !vb) return 1;
-  const patches = diffFlowFiles(va.files, vb.files, { a: `v${va.id}`, b: `v${vb.id}` });
-  if (patches.length === 0) out(`v${va.id} and v${vb.id} have the same files.`);
-  for (const p of patches) process.stdout.write(p.patch);
+  const diffs = diffFlowFiles(va.files, vb.files);
+  if (diffs.length === 0) out(`v${va.id} and v${vb.id} have the same files.`);
+  else process.stdout.write(unifiedDiff(diffs, { a: `v${va.id}`, b: `v${vb.id}` }));
   return 0;
 }
 

@@ -96,7 +96,10 @@ export async function playground(
     // server; a piped run sweeps only before each line and at /wait, so it stays deterministic.
     stopSweep = every(3_000, () => session.sweep(), 'recovery sweep', log);
     stopWatch = runtime.flows.follow();
-    // The web console on this machine (issue 15); its address is printed.
+    // The web console on this machine (issue 15); its address is printed. Only at a terminal: a
+    // piped run (tests, demos) stays a transcript that depends on its input alone and ends with it,
+    // and must not make the first account with a one-time password nobody reads (the next start at
+    // a terminal would then print none). test/console/playground.test.ts opens it as here.
     stopConsole = await playgroundConsole({ config, log, clock: clock.now, ...runtime }, print);
   }
   // Created only now, right before it is read: lines piped in while the runtime started must

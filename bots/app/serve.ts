@@ -71,7 +71,7 @@ export async function serve(config: Config, token: string, flowsDir: string | un
     // Not awaited: the first account's scrypt hash must delay neither customers nor the signal handlers below.
     if (record && web) {
       const url = `${config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://localhost:${config.PORT}`}/console`;
-      void firstAccount(record.accounts, clock).then(
+      void firstAccount(record, clock).then(
         (password) => process.stdout.write(consoleBanner(url, password)),
         (err: unknown) => log.warn('the console could not check for a first account', { error: String(err) }),
       );

@@ -37,12 +37,12 @@ describe('npm run admin, and the first account', () => {
   }
 
   it('makes admin with a one-time password on a first start, once', async () => {
-    const password = await firstAccount(record.accounts, () => 1_000);
+    const password = await firstAccount(record, () => 1_000);
     expect(password).toMatch(/^[A-Za-z0-9]{16}$/);
     const stored = await record.accounts.get('admin');
     expect(stored).toMatchObject({ role: 'admin', mustChange: true });
     expect(await verifyPassword(password!, stored!.passwordHash)).toBe(true);
-    expect(await firstAccount(record.accounts, () => 2_000)).toBeUndefined();
+    expect(await firstAccount(record, () => 2_000)).toBeUndefined();
     expect(consoleBanner('http://127.0.0.1:8080/console', password)).toContain(password!);
   });
 

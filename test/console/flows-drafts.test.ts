@@ -1,18 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
 import { Drafts } from '../../bots/console-flows/drafts.js';
-import type { PublishedFlowVersion } from '../../bots/flow-versions-port.js';
 import { memoryLogger } from '../../bots/log.js';
 import { freshDatabase, requirePostgres } from '../adapters/record/support.js';
 
-/** Admins' drafts in the system of record, on the PostgreSQL server (one database for the suite). */
+/**
+ * Admins' drafts and the versions they start from, both in the system of record, on the
+ * PostgreSQL server (one database for the suite: nothing is published until the second test).
+ */
 describe('flow drafts in the record', () => {
   if (!requirePostgres()) return;
   let record: OpenedRecordStore;
   let database: { url: string; drop(): Promise<void> };
   let now = Date.UTC(2026, 10, 30, 9);
-  let active: PublishedFlowVersion | undefined;
-  const drafts = () => new Drafts({ store: record.drafts, versions: { active: async () => active }, clock: () => now });
+  const drafts = (seed?: () => Promise<Record<string, string>>) =>
+    new Drafts({ store: record.drafts, versions: record.flowVersions, clock: () => now, seed });
 
   beforeAll(async () => {
     database = await freshDatabase();
@@ -24,18 +26,16 @@ describe('flow drafts in the record', () => {
     await database?.drop();
   });
 
+  it('seeds from the shipped files before anything was published', async () => {
+    const draft = await drafts(async () => ({ 'zh-CN.yaml': 'seed\n' })).open('new-admin');
+    expect(draft).toMatchObject({ basedOn: null, files: { 'zh-CN.yaml': 'seed\n' }, stored: false });
+  });
+
   it('starts from the active version, keeps each admin their own, and discards after use', async () => {
-    active = {
-      id: 7,
-      hash: 'abcdef012345',
-      files: { 'zh-CN.yaml': 'a: 1\n', 'en.yaml': 'a: 2\n' },
-      author: 'admin',
-      message: 'v7',
-      createdAt: now,
-      figures: null,
-    };
+    const files = { 'zh-CN.yaml': 'a: 1\n', 'en.yaml': 'a: 2\n' };
+    const active = await record.flowVersions.publish({ files, author: 'admin', message: 'v1', figures: null });
     const fresh = await drafts().open('li');
-    expect(fresh).toMatchObject({ account: 'li', basedOn: 7, stored: false, files: active.files });
+    expect(fresh).toMatchObject({ account: 'li', basedOn: active.id, stored: false, files: active.files });
     expect(await record.drafts.get('li')).toBeUndefined();
 
     now += 60_000;
@@ -43,7 +43,7 @@ describe('flow drafts in the record', () => {
     expect(await drafts().open('li')).toEqual({
       account: 'li',
       files: { 'zh-CN.yaml': 'a: 3\n', 'en.yaml': 'a: 2\n' },
-      basedOn: 7,
+      basedOn: active.id,
       updatedAt: now,
       stored: true,
     });
@@ -54,16 +54,5 @@ describe('flow drafts in the record', () => {
 
     await drafts().discard('li');
     expect(await drafts().open('li')).toMatchObject({ stored: false, files: active.files });
-  });
-
-  it('seeds from the shipped files before anything was published', async () => {
-    active = undefined;
-    const draft = await new Drafts({
-      store: record.drafts,
-      versions: { active: async () => undefined },
-      clock: () => now,
-      seed: async () => ({ 'zh-CN.yaml': 'seed\n' }),
-    }).open('new-admin');
-    expect(draft).toMatchObject({ basedOn: null, files: { 'zh-CN.yaml': 'seed\n' }, stored: false });
   });
 });

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { diffFlowFiles } from '../../bots/console-flows/diff.js';
+import { createTwoFilesPatch } from 'diff';
+import { diffFlowFiles, unifiedDiff } from '../../bots/flow-diff.js';
 import {
   applyCalendar,
   applyItem,
@@ -146,5 +147,21 @@ describe('the flow editor: forms over the YAML', () => {
       { kind: 'removed', text: '  ask: "请问有什么可以帮您？"', oldLine: 43 },
       { kind: 'added', text: '  ask: "请问您需要什么帮助？"', newLine: 43 },
     ]);
+  });
+
+  it('prints the same diff as unified-diff text (npm run flows -- diff), files without a last newline too', () => {
+    const before = { 'a.yaml': 'x: 1\ny: 2', 'b.yaml': 'gone\n', 'zh-CN.yaml': zh };
+    const after = { 'a.yaml': 'x: 1\ny: 3\n', 'c.yaml': 'new', 'zh-CN.yaml': applyText(zh, 'ask', ['您好？']) };
+    const diffs = diffFlowFiles(before, after);
+    expect(diffs[0]!.hunks[0]!.lines.at(-2)).toEqual({ kind: 'removed', text: 'y: 2', oldLine: 2, noNewline: true });
+    const library = (a: string, b: string, x?: string, y?: string) =>
+      createTwoFilesPatch(a, b, x ?? '', y ?? '', undefined, undefined, { context: 3 });
+    expect(unifiedDiff(diffs, { a: 'v1', b: 'v2' })).toBe(
+      library('v1/a.yaml', 'v2/a.yaml', before['a.yaml'], after['a.yaml']) +
+        library('v1/b.yaml', '/dev/null', before['b.yaml']) +
+        library('/dev/null', 'v2/c.yaml', undefined, after['c.yaml']) +
+        library('v1/zh-CN.yaml', 'v2/zh-CN.yaml', before['zh-CN.yaml'], after['zh-CN.yaml']),
+    );
+    expect(unifiedDiff([], { a: 'v1', b: 'v2' })).toBe('');
   });
 });

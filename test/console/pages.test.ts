@@ -46,12 +46,21 @@ describe('the console: pages', () => {
     return b;
   };
 
-  it('keeps supervisors out of the flows (no link, 403) and lets admins in', async () => {
+  it('keeps supervisors out of the flows (no link, 403 on every GET and POST) and lets admins in', async () => {
     const supervisor = await signedIn('supervisor');
     const now = await supervisor.get('/console/now');
     expect(now.text).not.toContain('href="/console/flows"');
     expect((await supervisor.get('/console/flows')).status).toBe(403);
     expect((await supervisor.get('/console/flows/anything')).status).toBe(403);
+    // With a valid session, CSRF token and Origin: still no edit, publish or rollback.
+    const { csrf } = supervisor;
+    const edit = { _csrf: csrf, variant: '您好！{ask}' };
+    expect((await supervisor.post('/console/flows/texts/opening?file=zh-CN.yaml', edit)).status).toBe(403);
+    expect((await supervisor.post('/console/flows/publish', { _csrf: csrf, message: 'mine' })).status).toBe(403);
+    expect((await supervisor.post('/console/flows/rollback/1', { _csrf: csrf })).status).toBe(403);
+    expect((await fixture().record.flowVersions.list()).map((v) => [v.id, v.active])).toEqual([[1, true]]);
+    // The refusals were the role's: the same token and Origin do sign out.
+    expect((await supervisor.post('/console/signout', { _csrf: csrf })).location).toBe('/console/signin');
     expect((await (await signedIn('admin')).get('/console/flows')).status).toBe(200);
   });
 

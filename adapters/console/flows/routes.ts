@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { diffFlowFiles } from '../../../bots/console-flows/diff.js';
+import { diffFlowFiles } from '../../../bots/flow-diff.js';
 import type { FlowFiles } from '../../../bots/flow-versions-port.js';
 import { FlowsAssets } from './assets.js';
 import type { FlowsConsoleDeps, FlowsEnv } from './deps.js';

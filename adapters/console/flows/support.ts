@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { Drafts, type OpenDraft } from '../../../bots/console-flows/drafts.js';
 import { fileProblems, placeProblems, type EditorProblem } from '../../../bots/console-flows/problems.js';
+import { flowFilesHash } from '../../../bots/flow-files.js';
 import type { FlowFiles, FlowTestFigures } from '../../../bots/flow-versions-port.js';
 import type { FlowsConsoleDeps, FlowsEnv, Html } from './deps.js';
 import type { View } from './views.js';
@@ -78,17 +78,6 @@ export async function problemsOf(ctx: FlowsContext, files: FlowFiles): Promise<E
   return checked.ok ? [] : placeProblems(checked.problems, files);
 }
 
-const filesHash = (files: FlowFiles) => {
-  const hash = createHash('sha256');
-  for (const name of Object.keys(files).sort())
-    hash
-      .update(name)
-      .update('\0')
-      .update(files[name] ?? '')
-      .update('\0');
-  return hash.digest('hex');
-};
-
 /** flows:test figures of the last few drafts scored (scoring takes a second or two), by content. */
 export class FiguresCache {
   private readonly cache = new Map<string, Promise<FlowTestFigures | null>>();
@@ -97,7 +86,7 @@ export class FiguresCache {
 
   /** The figures of valid files; null when they are not valid (nothing to score). */
   of(files: FlowFiles): Promise<FlowTestFigures | null> {
-    const key = filesHash(files);
+    const key = flowFilesHash(files);
     let figures = this.cache.get(key);
     if (!figures) {
       figures = this.deps.publishing

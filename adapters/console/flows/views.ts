@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { FileDiff } from '../../../bots/console-flows/diff.js';
+import type { FileDiff } from '../../../bots/flow-diff.js';
 import type { OpenDraft } from '../../../bots/console-flows/drafts.js';
 import type { EditorProblem } from '../../../bots/console-flows/problems.js';
 import type { FlowTestFigures, FlowVersionSummary, PublishedFlowVersion } from '../../../bots/flow-versions-port.js';
