@@ -106,6 +106,7 @@ export async function openConsole(parts: ConsoleParts): Promise<Console & { clos
         flowsRoutes<ConsoleEnv>({
           versions: record.flowVersions,
           drafts: record.drafts,
+          audit: record.audit,
           publishing: pages,
           preview,
           defaultLocale: config.DEFAULT_LOCALE,

@@ -1,4 +1,4 @@
-import type { FlowFiles, FlowVersionStore } from '../flow-versions-port.js';
+import type { AuditLog, FlowFiles, FlowVersionStore } from '../flow-versions-port.js';
 
 /**
  * An admin's draft of the flows (issue 15): the whole set of definition files, per account,
@@ -45,6 +45,8 @@ export class Drafts {
       clock: () => number;
       /** The files a draft starts from when no version was published yet. */
       seed?: () => Promise<FlowFiles>;
+      /** Where each edit and each discard is recorded (who, what, when): the console's audit log. */
+      audit?: AuditLog | undefined;
     },
   ) {}
 
@@ -73,11 +75,17 @@ export class Drafts {
       updatedAt: this.deps.clock(),
     };
     await this.deps.store.save(next);
+    await this.deps.audit?.append({ at: next.updatedAt, actor: account, action: 'flows.draft.edit', target: file });
     return next;
   }
 
-  /** Starts over from the active version. */
-  async discard(account: string): Promise<void> {
+  /**
+   * Starts over from the active version. `audited`: an admin threw the draft away (recorded); a
+   * publish that took it in is recorded as the publish.
+   */
+  async discard(account: string, options: { audited?: boolean } = {}): Promise<void> {
     await this.deps.store.discard(account);
+    if (options.audited)
+      await this.deps.audit?.append({ at: this.deps.clock(), actor: account, action: 'flows.draft.discard' });
   }
 }

@@ -87,6 +87,7 @@ describe('the audit log', () => {
     expect(rows.slice(8)).toEqual([
       ['admin', 'flows.rollback', 'v1'],
       ['admin', 'flows.publish', 'v2'],
+      ['admin', 'flows.draft.edit', 'zh-CN.yaml'],
       ['admin', 'account.password-changed', 'admin'],
       ['admin', 'console.sign-in', ''],
       [expect.stringMatching(user), 'account.add', 'cy'],

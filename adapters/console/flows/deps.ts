@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { DraftStore } from '../../../bots/console-flows/drafts.js';
 import type { FlowPublishing, PreviewPort } from '../../../bots/console-flows/ports.js';
-import type { FlowFiles, FlowVersionStore } from '../../../bots/flow-versions-port.js';
+import type { AuditLog, FlowFiles, FlowVersionStore } from '../../../bots/flow-versions-port.js';
 import type { Logger } from '../../../bots/log.js';
 
 /**
@@ -16,6 +16,8 @@ export interface FlowsConsoleDeps<E extends FlowsEnv = FlowsEnv> {
   versions: FlowVersionStore;
   /** Admins' drafts (the record's `drafts`). */
   drafts: DraftStore;
+  /** Where draft edits and discards are recorded (the record's `audit`). */
+  audit?: AuditLog | undefined;
   /** Checking, scoring, publishing and rolling back (bots/flow-publishing.ts, bound to its deps). */
   publishing: FlowPublishing;
   /** The preview chat (bots/preview.ts PreviewChats). */

@@ -45,7 +45,7 @@ export function flowsRoutes<E extends FlowsEnv = FlowsEnv>(options: FlowsConsole
   });
   app.post('/publish', (c) => publish(c, ctx));
   app.post('/discard', async (c) => {
-    await ctx.drafts.discard(accountOf(c));
+    await ctx.drafts.discard(accountOf(c), { audited: true });
     return c.redirect(ctx.base, 303);
   });
   app.get('/history', (c) => history(c, ctx));

@@ -22,7 +22,13 @@ export function contextOf(deps: FlowsConsoleDeps): FlowsContext {
   return {
     deps,
     base: deps.base ?? '/console/flows',
-    drafts: new Drafts({ store: deps.drafts, versions: deps.versions, clock: deps.clock, seed: deps.seed }),
+    drafts: new Drafts({
+      store: deps.drafts,
+      versions: deps.versions,
+      clock: deps.clock,
+      seed: deps.seed,
+      audit: deps.audit,
+    }),
     figures: new FiguresCache(deps),
   };
 }
