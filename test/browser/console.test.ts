@@ -291,9 +291,13 @@ describe.runIf(executablePath)('the console in Chromium, served by the real proc
     );
     expect(entries.reverse()).toEqual([
       'seed flows.publish v1',
+      'first-start account.add admin',
       'admin console.sign-in',
       'admin account.password-changed admin',
       ...Array(5).fill('admin console.sign-in-refused'),
+      'admin console.sign-in-blocked',
+      // The answer saved with a broken placeholder, then fixed.
+      ...Array(2).fill('admin flows.draft.edit zh-CN.yaml'),
       'admin flows.publish v2',
       'admin flows.rollback v1',
       `cli:${userInfo().username} account.add lin`,
