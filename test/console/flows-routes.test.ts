@@ -120,6 +120,20 @@ describe('the console flows pages', () => {
     );
   });
 
+  it('removes a knowledge-base entry with the button on its form (found by the issue-15 trial: the form posted to a 404)', async () => {
+    const b = await signedIn('dee');
+    const list = (await b.get('/console/flows/list/faq?file=zh-CN.yaml')).text;
+    const removeAt = [...list.matchAll(/<form method="post" action="([^"]*\/delete[^"]*)"/g)].map((m) =>
+      m[1]!.replaceAll('&amp;', '&'),
+    );
+    expect(removeAt[0]).toBe('/console/flows/list/faq/0/delete?file=zh-CN.yaml');
+    const removed = await b.post(removeAt[0]!, { _csrf: b.csrf });
+    expect(removed.status).toBe(303);
+    const after = (await b.get('/console/flows/list/faq?file=zh-CN.yaml')).text;
+    expect(after).not.toContain('payment-methods');
+    await b.post('/console/flows/discard', { _csrf: b.csrf });
+  });
+
   it('serves the editor script and refuses what a form cannot take', async () => {
     const b = await signedIn('cy');
     const page = (await b.get('/console/flows/yaml?file=en.yaml')).text;

@@ -87,7 +87,9 @@ export function sectionView(
 ): Html {
   const spec = SECTIONS[section];
   const prefix = spec.path.join('.');
-  const action = (i: number | 'new') => `${v.base}/list/${section}/${i}?file=${encodeURIComponent(file)}`;
+  // The path first, then the query: `…/7/delete?file=…`, never `…/7?file=…/delete`.
+  const action = (i: number | 'new', then = '') =>
+    `${v.base}/list/${section}/${i}${then}?file=${encodeURIComponent(file)}`;
   const blank = Object.fromEntries(spec.fields.map((f) => [f.name, emptyOf(f)]));
   return html`${items.map((item) => {
       const here = problemsAt(problems, `${prefix}[${item.index}]`);
@@ -112,7 +114,7 @@ export function sectionView(
           )}
           <button type="submit">${v.w.save}</button>
         </form>
-        <form method="post" action="${action(item.index)}/delete">
+        <form method="post" action="${action(item.index, '/delete')}">
           ${csrfField(v)}<button type="submit" class="secondary">${v.w.remove}</button>
         </form>
       </details>`;
