@@ -72,6 +72,9 @@ export async function readFlowFolder(dir: string): Promise<{ files: FlowFiles } 
  * Validates a set of files together; `where` names the set in problems about all of it (the
  * folder, or '(files)'). The version is flowFilesHash of the files.
  */
+/** The largest definition file, in bytes (the shipped ones are 40–55 KB): 1 MiB. */
+export const MAX_FLOW_FILE_BYTES = 1024 * 1024;
+
 export function validateFlowFiles(files: FlowFiles, defaultLocale: string, where = '(files)'): CheckResult {
   const names = Object.keys(files).sort();
   if (names.length === 0)
@@ -82,6 +85,15 @@ export function validateFlowFiles(files: FlowFiles, defaultLocale: string, where
   for (const name of names) {
     if (!FLOW_FILE_NAME.test(name)) {
       problems.push({ file: name, path: '(file)', message: 'a definition file is named LOCALE.yaml, .yml or .json' });
+      continue;
+    }
+    const size = Buffer.byteLength(files[name]!, 'utf8');
+    if (size > MAX_FLOW_FILE_BYTES) {
+      problems.push({
+        file: name,
+        path: '(file)',
+        message: `is ${Math.ceil(size / 1024)} KB; a definition file may be at most ${MAX_FLOW_FILE_BYTES / 1024} KB`,
+      });
       continue;
     }
     const parsed = parseDefinition(files[name]!);

@@ -78,6 +78,22 @@ export async function scoreFlowFiles(
   return scored.scores.figures;
 }
 
+/** The longest publish message, in characters (a line of history, not a document). */
+export const MAX_PUBLISH_MESSAGE = 500;
+
+/**
+ * What is wrong with a publish message, if anything: empty, longer than MAX_PUBLISH_MESSAGE, or
+ * holding control, format or bidi characters (they would rewrite a terminal's history listing or
+ * reorder what the console shows; found by the issue-15 trial).
+ */
+function messageProblem(message: string): PublishProblem | undefined {
+  const at = (text: string): PublishProblem => ({ file: '(message)', path: 'message', message: text });
+  if (!message.trim()) return at('a publish message is required');
+  if (message.length > MAX_PUBLISH_MESSAGE) return at(`must be at most ${MAX_PUBLISH_MESSAGE} characters`);
+  if (/[\p{Cc}\p{Cf}]/u.test(message)) return at('must not contain control, format or bidi characters');
+  return undefined;
+}
+
 /**
  * Validates, scores, stores, activates, tells every replica, audits (action `flows.publish`,
  * target `v<id>`). Files equal to the active version's store nothing (`unchanged`). Invalid files
@@ -87,6 +103,8 @@ export async function publishFlows(
   deps: PublishDeps,
   draft: { files: FlowFiles; author: string; message: string },
 ): Promise<PublishOutcome> {
+  const refused = messageProblem(draft.message);
+  if (refused) return { ok: false, problems: [refused] };
   const checked = validateFlowFiles(draft.files, deps.defaultLocale);
   if (!checked.ok) return { ok: false, problems: checked.problems };
   const thresholds = deps.thresholds ?? DEFAULT_THRESHOLDS;

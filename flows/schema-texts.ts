@@ -7,8 +7,19 @@ import { parsePlurals } from './plural.js';
  * (the service-phrase guard checks them all at validation).
  */
 
+/**
+ * The longest a phrasing may be, in characters: one Telegram message (4,096) with room for what
+ * its placeholders add. A longer one is a paste gone wrong, and would reach every customer as a
+ * flood of messages (found by the issue-15 trial: a 5 MB opening line was published).
+ */
+export const MAX_TEXT_CHARS = 4_000;
+/** How many phrasings a text may have. */
+export const MAX_PHRASINGS = 50;
+
+const phrasing = z.string().min(1).max(MAX_TEXT_CHARS, `must be at most ${MAX_TEXT_CHARS} characters (one message)`);
+
 /** A text, or several phrasings of it that the bot rotates through so it does not sound canned. */
-export const Text = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+export const Text = z.union([phrasing, z.array(phrasing).min(1).max(MAX_PHRASINGS)]);
 export type Text = z.infer<typeof Text>;
 
 /**

@@ -156,3 +156,16 @@ function cleanKeepingIsolates(text: string): string {
   });
   return chars.map((ch, i) => (keep.has(i) ? ch : cleanText(ch))).join('');
 }
+
+/** Bidi formatting characters, and C0/C1 controls other than tab and newline. */
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/**
+ * Text shown to staff with its bidi and control characters made visible as `[U+202E]`, so that
+ * none of them can reorder what is around it or drive a terminal (the report, the console's diff,
+ * the CLI's history). Not for customers: what they wrote is kept as written.
+ */
+export function showControls(text: string): string {
+  return text.replace(UNSAFE, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}]`);
+}

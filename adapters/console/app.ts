@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { getRequestListener } from '@hono/node-server';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import type { Route } from '../../bots/ports.js';
 import { auditRoutes } from './audit.js';
@@ -46,9 +47,19 @@ function assets(): Hono<ConsoleEnv> {
   return app;
 }
 
+/** The largest request body the console reads, in bytes: a definition file (1 MiB) as a form, with room. */
+export const BODY_BYTES = 2 * 1024 * 1024;
+/** The largest sign-in body, in bytes. */
+export const SIGN_IN_BODY_BYTES = 16 * 1024;
+
 export function createConsole(deps: ConsoleDeps, options: ConsoleOptions = {}): Console {
   const app = new Hono<ConsoleEnv>().basePath(BASE);
   app.use('*', headers(deps));
+  // Bodies are read only up to a limit: a sign-in form is small, a whole definition file at most
+  // 1 MiB (found by the issue-15 trial: a 5 MB sign-in body was parsed and its password hashed).
+  const tooLarge = (c: Context<ConsoleEnv>) => c.text('413 request body too large', 413);
+  app.use('/signin', bodyLimit({ maxSize: SIGN_IN_BODY_BYTES, onError: tooLarge }));
+  app.use('*', bodyLimit({ maxSize: BODY_BYTES, onError: tooLarge }));
   app.use('*', async (c, next) => {
     const chosen = getCookie(c, 'console_lang');
     c.set('words', CONSOLE_WORDS[chosen === 'en' || chosen === 'zh-CN' ? chosen : deps.config.language]);

@@ -1,3 +1,4 @@
+import { showControls } from '../../flows/text.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { userInfo } from 'node:os';
@@ -145,7 +146,7 @@ function history(versions: readonly FlowVersionSummary[]): number {
   }
   for (const v of versions)
     out(
-      `${v.active ? '*' : ' '} v${v.id}  ${minute(v.createdAt)}  ${v.hash}  ${v.author}: ${v.message}${v.figures ? `  [${shortFigures(v.figures)}]` : ''}`,
+      `${v.active ? '*' : ' '} v${v.id}  ${minute(v.createdAt)}  ${v.hash}  ${showControls(`${v.author}: ${v.message}`)}${v.figures ? `  [${shortFigures(v.figures)}]` : ''}`,
     );
   out('(* active)');
   return 0;

@@ -1,4 +1,5 @@
 import { duration, figureLabel, percent } from './format.js';
+import { showControls } from '../../flows/text.js';
 import { headlineChecks } from './figures.js';
 import type { Check, Count, Durations, Report, Share } from './report.js';
 import type { Target } from './targets.js';
@@ -11,14 +12,8 @@ import type { ReportWords } from './words.js';
  * section's rows `data-check="<Figure.id>"`.
  */
 
-/** Bidi formatting characters, and C0/C1 controls other than tab and newline. */
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
-
 /** Data text made visible: bidi and control characters as `[U+202E]` (not yet HTML-escaped). */
-export function visible(text: string): string {
-  return text.replace(UNSAFE, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}]`);
-}
+export const visible = showControls;
 
 /** HTML-escapes `&<>"'` (text and attribute values alike). */
 export function escapeHtml(text: string): string {

@@ -180,6 +180,24 @@ describe('publishing flows to a fleet', () => {
     expect(await record.flowVersions.list()).toHaveLength(1);
   });
 
+  it('refuses a publish message with terminal escapes or bidi characters, or one too long (found by the issue-15 trial)', async () => {
+    const deps = { versions: record.flowVersions, audit: record.audit, defaultLocale: 'zh-CN' };
+    const files = Object.fromEntries(
+      ['en.yaml', 'zh-CN.yaml'].map((n) => [n, readFileSync(join(warmer(), n), 'utf8')]),
+    );
+    for (const [message, why] of [
+      ['\u001b[2Jwarmer', 'must not contain control, format or bidi characters'],
+      ['warmer \u202eevil', 'must not contain control, format or bidi characters'],
+      ['x'.repeat(501), 'must be at most 500 characters'],
+    ] as const)
+      expect(await publishFlows(deps, { files, author: 'ann', message })).toEqual({
+        ok: false,
+        problems: [{ file: '(message)', path: 'message', message: why }],
+      });
+    // Nothing stored (the record is empty: no replica booted in this test to seed v1).
+    expect(await record.flowVersions.list()).toHaveLength(0);
+  });
+
   it('rolls back: the earlier version answers again, and the audit log says who did what', async () => {
     const a = await replica();
     expect((await run(env, 'flows', 'publish', warmer(), '-m', 'warmer', '--by', 'ann')).code).toBe(0);

@@ -72,6 +72,11 @@ describe('the console: signing in', () => {
     expect((await b.post('/console/signout', {}, { 'x-csrf-token': b.csrf })).status).toBe(303);
   });
 
+  it('reads no request body beyond its limit: 413 for a huge sign-in form (found by the issue-15 trial)', async () => {
+    const huge = await browser().post('/console/signin', { name: 'omar', password: 'x'.repeat(100_000) });
+    expect(huge.status).toBe(413);
+  });
+
   it('asks for a new password after a one-time one, before anything else', async () => {
     await fixture().addAccount('pia', 'supervisor', 'one-time-pass-1', true);
     const b = browser();

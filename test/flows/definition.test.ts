@@ -28,6 +28,17 @@ describe('flow definitions', () => {
     }
   });
 
+  it('refuses a text longer than one message, or too many phrasings (found by the issue-15 trial: a 5 MB opening line)', () => {
+    const long = edited((d) => {
+      d.texts.opening = 'a'.repeat(4_001);
+      d.faq[0].answer = ['好的', 'b'.repeat(5_000)];
+    });
+    expect(problems(long)).toEqual([
+      'texts.opening: must be at most 4000 characters (one message)',
+      'faq[0].answer[1]: must be at most 4000 characters (one message)',
+    ]);
+  });
+
   it('reports a missing FAQ answer with its path', () => {
     expect(problems(edited((d) => delete d.faq[3].answer))).toEqual(['faq[3].answer: required']);
   });

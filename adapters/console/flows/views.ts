@@ -1,3 +1,4 @@
+import { showControls } from '../../../flows/text.js';
 import { html } from 'hono/html';
 import type { FileDiff } from '../../../bots/flow-diff.js';
 import type { OpenDraft } from '../../../bots/console-flows/drafts.js';
@@ -83,7 +84,7 @@ export function homeView(v: View, m: HomeModel): Html {
         active
           ? html`<p>
               <strong>${versionName(active.id)}</strong> <code>${active.hash}</code> · ${active.author} ·
-              ${at(v, active.createdAt)}<br />${active.message}
+              ${at(v, active.createdAt)}<br />${showControls(active.message)}
             </p>`
           : html`<p>${w.none}</p>`
       }
@@ -204,7 +205,7 @@ export function historyView(v: View, versions: readonly FlowVersionSummary[], no
               <td><strong>${versionName(s.id)}</strong> <code>${s.hash}</code></td>
               <td>${at(v, s.createdAt)}</td>
               <td>${s.author}</td>
-              <td>${s.message}</td>
+              <td>${showControls(s.message)}</td>
               <td>${s.figures ? (s.figures.met ? w.met : w.notMet) : '—'}</td>
               <td>
                 <a href="${v.base}/diff?from=${s.id}&to=active">${w.compare}</a>
@@ -244,7 +245,11 @@ export function diffView(v: View, title: string, files: readonly FileDiff[]): Ht
                     html`<tr class="${l.kind}">
                       <td class="n">${l.oldLine ?? ''}</td>
                       <td class="n">${l.newLine ?? ''}</td>
-                      <td>${l.kind === 'added' ? '+' : l.kind === 'removed' ? '−' : ''}<code>${l.text}</code></td>
+                      <td>
+                        ${l.kind === 'added' ? '+' : l.kind === 'removed' ? '−' : ''}<code
+                          >${showControls(l.text)}</code
+                        >
+                      </td>
                     </tr>`,
                 )}
               </table>`,
