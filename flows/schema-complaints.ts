@@ -34,7 +34,7 @@ const pattern = z.string().refine((p) => {
 
 export const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes');
 
-export const ComplaintCategory = z.object({
+export const ComplaintCategory = z.strictObject({
   id: slug,
   name: z.string().min(1),
   keywords: z.array(z.string().trim().min(1)).default([]),
@@ -58,7 +58,7 @@ export type ComplaintKindId = (typeof COMPLAINT_KINDS)[number];
  * One kind of complaint: how it is recognised, 003's acknowledgement for it, where it is filed.
  * Kinds are tried in the order listed; the first that matches decides.
  */
-export const ComplaintKind = z.object({
+export const ComplaintKind = z.strictObject({
   /** agent-attitude: 投诉其他客户服务员态度不好; agent-mistake: 投诉其他客户服务员工作出差错; cursing: 破口大骂; rude-question: 粗暴问题 (什么破公司…有存在的必要吗). */
   id: z.enum(COMPLAINT_KINDS),
   /** Who the complaint is about (那个客服, 工号, the agent): when listed, one of them must occur too. */
@@ -77,14 +77,14 @@ export const ComplaintKind = z.object({
 });
 export type ComplaintKind = z.infer<typeof ComplaintKind>;
 
-const factSpec = z.object({
+const factSpec = z.strictObject({
   /** How the fact is named when restating it ("订单号"). */
   label: z.string().min(1),
   /** How the bot asks for it when it is missing ("您的订单号"). */
   ask: z.string().min(1),
 });
 
-export const Complaints = z.object({
+export const Complaints = z.strictObject({
   /** Words that mean "I want to complain" (投诉, 差评, complaint). */
   triggers,
   /** Signals of anger (太差了, 骗子, scam); anger also starts the complaint flow. */
@@ -99,7 +99,7 @@ export const Complaints = z.object({
   angryTurnsBeforeEscalation: z.number().int().min(1),
   /** How many times to ask for missing facts before going ahead with what is known. */
   clarifyRounds: z.number().int().min(0),
-  facts: z.object({
+  facts: z.strictObject({
     separator: z.string(),
     labelSeparator: z.string(),
     askSeparator: z.string(),

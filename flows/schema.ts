@@ -70,7 +70,7 @@ export const INTENT_IDS = [
 export type IntentId = (typeof INTENT_IDS)[number];
 const intentsShape = Object.fromEntries(INTENT_IDS.map((k) => [k, phrases])) as Record<IntentId, typeof phrases>;
 
-export const FaqEntry = z.object({
+export const FaqEntry = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
   /** How the bot restates the need when it recognises this topic: "您的意思是想{topic},对吗?" */
   topic: z.string().min(1),
@@ -88,7 +88,7 @@ export const FaqEntry = z.object({
 export type FaqEntry = z.infer<typeof FaqEntry>;
 
 /** Handing a conversation to people (智能与人工协同). */
-export const Handoff = z.object({
+export const Handoff = z.strictObject({
   /** An unclaimed handoff is re-announced after this long (claim SLA); 001 says 30 s. */
   claimSlaSeconds: z.number().positive(),
   /** Still unclaimed after this long: a supervisor is alerted. */
@@ -105,7 +105,7 @@ export const Handoff = z.object({
  * Following up pending matters (issue 13; 003 需严格按照承诺时间回复客户, 001 五.(二) 复杂问题超过3个工作日
  * 未解决自动触发高级别客服介入, 处理完成后24小时内进行满意度回访).
  */
-export const FollowUpSettings = z.object({
+export const FollowUpSettings = z.strictObject({
   /** The agent who claimed a matter (or the channel) is reminded this long before its promised time. */
   remindBeforeMinutes: z.number().int().min(1).default(60),
   /** A matter still unresolved this many working days after it was recorded goes to supervisors at high priority (001: 3). */
@@ -116,7 +116,7 @@ export const FollowUpSettings = z.object({
    */
   surveyDelayMinutes: z.number().int().min(0).max(1_200).default(60),
   /** No follow-up survey in these local hours (the definition's time zone): from → to, past midnight allowed. */
-  quietHours: z.object({ from: hhmm, to: hhmm }).default({ from: '21:00', to: '09:00' }),
+  quietHours: z.strictObject({ from: hhmm, to: hhmm }).default({ from: '21:00', to: '09:00' }),
   /**
    * What a customer says to ask where their pending matter stands (进度, 处理得怎么样了, any update):
    * with a matter pending, they are told its status instead of starting a new one.
@@ -128,7 +128,7 @@ export const FollowUpSettings = z.object({
 export type FollowUpSettings = z.infer<typeof FollowUpSettings>;
 
 /** A request beyond policy, answered with the sandwich (三明治法则): understanding, reason, alternative. */
-export const Policy = z.object({
+export const Policy = z.strictObject({
   id: slug,
   triggers,
   understanding: Text,
@@ -189,34 +189,34 @@ function checkRatingWords(
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 export const FlowDefinition = z
-  .object({
+  .strictObject({
     schema: z.literal(1, 'must be 1 (the definition format this version reads)'),
     locale: z.string().regex(/^[a-z]{2,3}(?:-[A-Z]{2})?$/, 'must be a language tag such as zh-CN or en'),
     name: z.string().min(1),
     company: z.string().min(1),
     timeZone,
-    businessHours: z.array(z.object({ days: z.array(z.enum(WEEKDAYS)).min(1), open: hhmm, close: hhmm })).min(1),
+    businessHours: z.array(z.strictObject({ days: z.array(z.enum(WEEKDAYS)).min(1), open: hhmm, close: hhmm })).min(1),
     calendar: Calendar.default({ region: 'cn', holidays: [], workdays: [] }),
-    greetings: z.object({
+    greetings: z.strictObject({
       default: textWith(GREETING_PLACEHOLDERS),
-      byTime: z.array(z.object({ from: hhmm, to: hhmm, text: textWith(GREETING_PLACEHOLDERS) })).default([]),
+      byTime: z.array(z.strictObject({ from: hhmm, to: hhmm, text: textWith(GREETING_PLACEHOLDERS) })).default([]),
       holidays: z
-        .array(z.object({ name: z.string().min(1), from: day, to: day, text: textWith(GREETING_PLACEHOLDERS) }))
+        .array(z.strictObject({ name: z.string().min(1), from: day, to: day, text: textWith(GREETING_PLACEHOLDERS) }))
         .default([]),
     }),
-    texts: z.object(textsShape),
-    choices: z.object(choicesShape),
+    texts: z.strictObject(textsShape),
+    choices: z.strictObject(choicesShape),
     /**
      * Survey answers in words besides the score buttons' labels, whose words count already without
      * the digit (非常满意 … 非常不满意): a message that is wholly one of these, punctuation and fillers
      * aside, is that score at the survey (差评: 1). Only whole answers that plainly rate.
      */
     ratingWords: z.partialRecord(z.enum(SCORE_CHOICES), z.array(z.string().trim().min(1))).default({}),
-    intents: z.object(intentsShape),
+    intents: z.strictObject(intentsShape),
     /** Particles that carry no meaning on their own ("的", "了", "吧"), ignored when judging a short reply. */
     fillers: z.array(z.string().min(1)).default([]),
     restate: z
-      .object({
+      .strictObject({
         /** Pronoun swaps applied when restating the customer's words ("我" → "您"). */
         swaps: z.array(z.tuple([z.string().min(1), z.string()])).default([]),
         /** When the need contains one of these, quote it verbatim instead of swapping pronouns. */
@@ -241,7 +241,7 @@ export const FlowDefinition = z
      * later word is read as the first before matching, in questions, keywords and messages alike.
      */
     synonyms: z.array(z.array(z.string().trim().min(1)).min(2)).default([]),
-    thresholds: z.object({
+    thresholds: z.strictObject({
       faqMinScore: z.number().min(0).max(1),
       /**
        * How far ahead of the runner-up (another entry or an out-of-scope question) the best entry
@@ -259,7 +259,7 @@ export const FlowDefinition = z
       /** Hours promised for a reply when the bot cannot answer on the spot (无法当场答复). */
       followUpHours: z.number().int().min(1),
     }),
-    timers: z.object({ idleCloseMinutes: z.number().positive() }),
+    timers: z.strictObject({ idleCloseMinutes: z.number().positive() }),
     /** 服务忌语: phrases no text to a customer may contain, with the reason and the standard phrasing. */
     forbidden: z.array(ForbiddenPhrase).default([]),
     complaints: Complaints,

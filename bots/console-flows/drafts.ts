@@ -67,7 +67,7 @@ export class Drafts {
   async write(account: string, file: string, text: string, options: { create?: boolean } = {}): Promise<FlowDraft> {
     if (!DRAFT_FILE.test(file)) throw new RangeError(`${file} is not a definition file name (e.g. zh-CN.yaml)`);
     const draft = await this.open(account);
-    if (!(file in draft.files) && !options.create) throw new RangeError(`the draft has no file ${file}`);
+    if (!Object.hasOwn(draft.files, file) && !options.create) throw new RangeError(`the draft has no file ${file}`);
     const next: FlowDraft = {
       account,
       files: { ...draft.files, [file]: text },

@@ -157,7 +157,7 @@ export function readTexts(source: string): TextField[] | undefined {
 
 /** Writes a text's phrasings: one is written as a text, several as a list; empty ones are dropped. */
 export function applyText(source: string, key: string, variants: readonly string[]): string {
-  if (!(key in TEXT_PLACEHOLDERS)) throw new YamlEditError(`there is no text ${key}`);
+  if (!Object.hasOwn(TEXT_PLACEHOLDERS, key)) throw new YamlEditError(`there is no text ${key}`);
   const kept = variants.map((v) => v.trim()).filter(Boolean);
   if (kept.length === 0) throw new YamlEditError('a text needs at least one phrasing');
   return editYaml(source, (doc) => setOrDelete(doc, ['texts', key], kept.length === 1 ? kept[0] : kept));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowTestFigures } from '../../bots/flow-versions-port.js';
 import { requirePostgres } from '../adapters/record/support.js';
-import { Browser, consoleFixture } from './support.js';
+import { Browser, consoleFixture, ORIGIN } from './support.js';
 
 /**
  * The flows pages as the process serves them (bots/app/console.ts openConsole): an admin signed in
@@ -151,5 +151,19 @@ describe('the console flows pages', () => {
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('promiseHours must be a number');
     expect((await b.json('/console/flows/preview/say', { nothing: 1 })).status).toBe(400);
+    // Names from outside are looked up as the form's own, never Object's (found by the issue-15 trial).
+    for (const key of ['__proto__', 'constructor', 'toString'])
+      expect(
+        (await b.post(`/console/flows/texts/${key}?file=zh-CN.yaml`, { _csrf: b.csrf, variant: 'x' })).status,
+      ).toBe(400);
+    const odd = new URLSearchParams({ _csrf: b.csrf, id: 'odd', topic: 't', questions: 'q', answer: 'a' });
+    odd.append('__proto__', 'x');
+    const added = await b.request('/console/flows/list/faq/new?file=zh-CN.yaml', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+      body: odd.toString(),
+    });
+    expect(added.status).toBe(303);
+    await b.post('/console/flows/discard', { _csrf: b.csrf });
   });
 });

@@ -39,6 +39,19 @@ describe('flow definitions', () => {
     ]);
   });
 
+  it('reports a misspelt setting name instead of ignoring it (found by the issue-15 trial)', () => {
+    const typos = edited((d) => {
+      d.texs = { opening: '你好' };
+      d.thresholds.faqMinScroe = 0.9;
+    });
+    expect(problems(typos)).toEqual([
+      'thresholds: unknown field faqMinScroe',
+      '(file): unknown field texs',
+    ]);
+    const proto = zhSource.replace(/^texts:\n/m, 'texts:\n  __proto__: x\n  constructor: y\n');
+    expect(problems(proto)).toEqual(['texts: unknown fields __proto__, constructor']);
+  });
+
   it('reports a missing FAQ answer with its path', () => {
     expect(problems(edited((d) => delete d.faq[3].answer))).toEqual(['faq[3].answer: required']);
   });

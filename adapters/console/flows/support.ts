@@ -63,7 +63,8 @@ export function fileOf(c: FlowsCtx, draft: OpenDraft, defaultLocale: string): st
 
 /** A posted form, every value of every field (repeated fields: phrasings, weekdays). */
 export async function formOf(c: FlowsCtx): Promise<Record<string, string[]>> {
-  const out: Record<string, string[]> = {};
+  // No prototype: a field named __proto__ or constructor is a field like any other, never Object's.
+  const out: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   const type = c.req.header('content-type') ?? '';
   if (!type.includes('form')) return out;
   const data = await c.req.formData();
