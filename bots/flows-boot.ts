@@ -52,20 +52,26 @@ function loadPublished(version: PublishedFlowVersion, defaultLocale: string, log
  * The folder a replica falls back on: `dir`, else (invalid, logged as an error) the shipped
  * definitions. Throws only when those are broken too (a broken installation).
  */
-async function folderOrShipped(dir: string, defaultLocale: string, log: Logger): Promise<LoadedFlows> {
+async function folderOrShipped(
+  dir: string,
+  defaultLocale: string,
+  log: Logger,
+): Promise<LoadedFlows & { from: string }> {
   const folder = await loadFolder(dir, defaultLocale);
-  if (folder.ok) return folder.loaded;
+  if (folder.ok) return { ...folder.loaded, from: dir };
+  const problems = folder.problems.map((p) => ({ path: `${p.file}: ${p.path}`, message: p.message }));
   if (dir !== DEFAULT_FLOWS_DIR) {
     log.error(`the flows folder ${dir} is invalid; starting on the shipped definitions instead`, {
       problems: lines(folder.problems),
     });
     const shipped = await loadFolder(DEFAULT_FLOWS_DIR, defaultLocale);
-    if (shipped.ok) return shipped.loaded;
+    if (shipped.ok) return { ...shipped.loaded, from: DEFAULT_FLOWS_DIR };
+    // Both are broken: say so of both, not only of the folder asked for.
+    problems.push(
+      ...shipped.problems.map((p) => ({ path: `${DEFAULT_FLOWS_DIR}/${p.file}: ${p.path}`, message: p.message })),
+    );
   }
-  throw new FlowsError(
-    dir,
-    folder.problems.map((p) => ({ path: `${p.file}: ${p.path}`, message: p.message })),
-  );
+  throw new FlowsError(dir, problems);
 }
 
 /**
@@ -115,10 +121,10 @@ export async function bootFiles(options: {
     const seeded = await versions.publish({
       files: folder.files,
       author: 'seed',
-      message: seedMessage(seedDir),
+      message: seedMessage(folder.from),
       figures: null,
     });
-    log.info('flow definitions published as the first version', { published: `v${seeded.id}`, dir: seedDir });
+    log.info('flow definitions published as the first version', { published: `v${seeded.id}`, dir: folder.from });
     await options.audit
       ?.append({
         at: (options.clock ?? Date.now)(),

@@ -241,7 +241,10 @@ describe('publishing flows to a fleet', () => {
     expect(first.log.lines.some((l) => l.level === 'error' && l.message.includes('starting on the shipped'))).toBe(
       true,
     );
-    expect(await record.flowVersions.list()).toMatchObject([{ id: 1, author: 'seed' }]);
+    // Its message names what it really is (found by the issue-15 trial: it named the broken folder).
+    expect(await record.flowVersions.list()).toMatchObject([
+      { id: 1, author: 'seed', message: 'seeded from the shipped flows/definitions' },
+    ]);
     expect(await record.audit.list()).toMatchObject([{ actor: 'seed', action: 'flows.publish', target: 'v1' }]);
   });
 
