@@ -44,10 +44,7 @@ describe('flow definitions', () => {
       d.texs = { opening: '你好' };
       d.thresholds.faqMinScroe = 0.9;
     });
-    expect(problems(typos)).toEqual([
-      'thresholds: unknown field faqMinScroe',
-      '(file): unknown field texs',
-    ]);
+    expect(problems(typos)).toEqual(['thresholds: unknown field faqMinScroe', '(file): unknown field texs']);
     const proto = zhSource.replace(/^texts:\n/m, 'texts:\n  __proto__: x\n  constructor: y\n');
     expect(problems(proto)).toEqual(['texts: unknown fields __proto__, constructor']);
   });

@@ -48,15 +48,22 @@ export function flowsRoutes<E extends FlowsEnv = FlowsEnv>(options: FlowsConsole
     await ctx.drafts.discard(accountOf(c), { audited: true });
     return c.redirect(ctx.base, 303);
   });
-  app.get('/history', (c) => history(c, ctx));
+  app.get('/history', (c) => {
+    const back = Number(c.req.query('rolledBack'));
+    return history(
+      c,
+      ctx,
+      Number.isInteger(back) && back > 0 ? viewOf(c, ctx).w.rolledBack(versionName(back)) : undefined,
+    );
+  });
   app.post('/rollback/:id', async (c) => {
     const id = Number(c.req.param('id'));
-    const v = viewOf(c, ctx);
     if (!Number.isInteger(id) || id < 1) return c.notFound();
     const outcome = await deps.publishing.rollback({ id, by: accountOf(c) });
     if (!outcome.ok)
       return history(c, ctx, outcome.problems.map((p) => `${p.file} ${p.path}: ${p.message}`).join('; '), 400);
-    return history(c, ctx, v.w.rolledBack(versionName(outcome.version.id)));
+    // Post, then redirect: reloading the page shows it again instead of rolling back again.
+    return c.redirect(`${ctx.base}/history?rolledBack=${outcome.version.id}`, 303);
   });
   app.get('/diff', (c) => diff(c, ctx));
   app.get('/assets/flows.css', async (c) => {
