@@ -43,6 +43,11 @@ export const Env = z
     ),
     FLOWS_DIR: optionalText,
     /**
+     * The understanding corpus (issue 11) flows:test, publish and the console score on: the
+     * company's own, like its definitions; the shipped example (flows/corpus) when unset.
+     */
+    CORPUS_DIR: optionalText,
+    /**
      * The system of record (issue 14): a PostgreSQL server (postgres://…); without it, PGlite
      * (embedded PostgreSQL) with its data in DATA_DIR.
      */

@@ -15,7 +15,11 @@ import type { FlowTestFigures } from './flow-versions-port.js';
  * each published version as FlowTestFigures.
  */
 
-/** The corpus shipped with the product: flows/corpus. Admins extend it; CI scores the shipped definitions on it. */
+/**
+ * The corpus shipped with the product: flows/corpus, example sentences labelled with the example
+ * definitions' entries. A company that replaces the knowledge base replaces or relabels these too
+ * and points CORPUS_DIR (or --corpus) at its own copy; CI scores the shipped definitions on this one.
+ */
 export const DEFAULT_CORPUS_DIR = resolve(fileURLToPath(new URL('../flows/corpus', import.meta.url)));
 
 /** The sub-folder of sentences written without looking at the definitions: scored, never tuned on. */
@@ -40,20 +44,41 @@ export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = {
   maxFalseAlarms: 0.02,
 };
 
+/** A locale only the corpus or only the definitions have: said, not scored, not a problem. */
+export type NotScored = NonNullable<FlowTestFigures['notScored']>[number];
+
 /** Everything one scoring found, for printing in full; `figures` is what is kept. */
 export interface FlowScores {
-  /** One per corpus file, in name order; without `report` when no definition has that locale. */
-  locales: Array<{ locale: string; sentences: number; report?: Report | undefined; met: boolean }>;
+  /** One per corpus file of a locale the definitions have, in file-name order; `file` is its path. */
+  locales: Array<{ locale: string; sentences: number; file: string; report: Report; met: boolean }>;
+  /** Corpus locales (understanding, guard or held-out) no definition has, then defined locales without a corpus file. */
+  notScored: NotScored[];
   guard?: { report: GuardReport; met: boolean } | undefined;
   /** The held-out sentences' reports (no threshold), or why that folder could not be read. */
   heldOut: Report[] | { problem: string };
   figures: FlowTestFigures;
 }
 
+/** How flows:test and publish say a locale was not scored, e.g. "en: not scored (no en definition)". */
+export function notScoredText(n: NotScored): string {
+  return n.reason === 'no definition'
+    ? `${n.locale}: not scored (no ${n.locale} definition)`
+    : `no corpus sentences for ${n.locale}: not scored`;
+}
+
+/**
+ * What to do when a corpus file's labels name an entry, policy or intent the definitions lack
+ * (Report.problems): the corpus is the company's, so either side can change.
+ */
+export function labelAdvice(corpusFile: string, definition = 'the definitions'): string {
+  return `remove or relabel those sentences in ${corpusFile} (the corpus is yours to edit: set CORPUS_DIR, or --corpus, to your copy of flows/corpus), or keep the entry in ${definition}`;
+}
+
 /**
  * Scores `definitions` on the corpus in `corpusDir` (one file per locale, guard.yaml for the
- * phrase guard, held-out/ scored without a threshold). `{ problem }` when a corpus file cannot be
- * read or is invalid (a held-out problem is reported in `heldOut` and fails `figures.met`).
+ * phrase guard, held-out/ scored without a threshold). Only locales both sides have are scored;
+ * the others are listed in `notScored`. `{ problem }` when a corpus file cannot be read or is
+ * invalid (a held-out problem is reported in `heldOut` and fails `figures.met`).
  */
 export async function scoreDefinitions(
   definitions: readonly FlowDefinition[],
@@ -62,63 +87,103 @@ export async function scoreDefinitions(
 ): Promise<{ ok: true; scores: FlowScores } | { ok: false; problem: string }> {
   const corpora = await readCorpora(corpusDir);
   if ('problem' in corpora) return { ok: false, problem: corpora.problem };
-  const locales = corpora.files.map((corpus) => {
+  const defined = new Map(definitions.map((d) => [d.locale, d]));
+  const locales = corpora.files.flatMap(({ name, corpus }) => {
+    const definition = defined.get(corpus.locale);
+    if (!definition) return [];
     const sentences = Object.values(corpus.expect).reduce((n, list) => n + list.length, 0);
-    const definition = definitions.find((d) => d.locale === corpus.locale);
-    if (!definition) return { locale: corpus.locale, sentences, met: false };
     const report = evaluate(definition, compileMatcher(definition), corpus);
     const met =
       report.problems.length === 0 &&
       report.accuracy >= thresholds.minAccuracy &&
       report.wrongTopic <= thresholds.maxWrongTopic;
-    return { locale: corpus.locale, sentences, report, met };
+    return [{ locale: corpus.locale, sentences, file: join(corpusDir, name), report, met }];
   });
-  let guard: FlowScores['guard'];
-  if (corpora.guard) {
-    const report = evaluateGuard(combineGuards(definitions.map((d) => compileGuard(d.forbidden))), corpora.guard);
-    guard = {
-      report,
-      met: report.caughtShare >= thresholds.minCaught && report.falseAlarmShare <= thresholds.maxFalseAlarms,
-    };
-  }
+  const guard = corpora.guard && scoreGuard(definitions, corpora.guard, thresholds);
   const heldOut = await scoreHeldOut(join(corpusDir, HELD_OUT), definitions);
+  const corpusLocales = new Set([
+    ...corpora.files.map((f) => f.corpus.locale),
+    ...Object.keys(corpora.guard?.blocked ?? {}),
+    ...Object.keys(corpora.guard?.allowed ?? {}),
+    ...('locales' in heldOut ? heldOut.locales : []),
+  ]);
+  const notScored: NotScored[] = [
+    ...[...corpusLocales]
+      .filter((l) => !defined.has(l))
+      .sort()
+      .map((locale) => ({ locale, reason: 'no definition' as const })),
+    ...[...defined.keys()]
+      .filter((l) => !corpora.files.some((f) => f.corpus.locale === l))
+      .map((locale) => ({ locale, reason: 'no corpus' as const })),
+  ];
+  const reports = heldOut.reports;
   const figures: FlowTestFigures = {
     locales: locales.map((l) => ({
       locale: l.locale,
       sentences: l.sentences,
-      accuracy: l.report?.accuracy ?? 0,
-      wrongTopic: l.report?.wrongTopic ?? 0,
+      accuracy: l.report.accuracy,
+      wrongTopic: l.report.wrongTopic,
       met: l.met,
     })),
     guard: guard && { caught: guard.report.caughtShare, falseAlarms: guard.report.falseAlarmShare, met: guard.met },
-    heldOut: Array.isArray(heldOut)
-      ? heldOut.map((r) => ({ locale: r.locale, sentences: r.total, accuracy: r.accuracy, wrongTopic: r.wrongTopic }))
+    heldOut: Array.isArray(reports)
+      ? reports.map((r) => ({ locale: r.locale, sentences: r.total, accuracy: r.accuracy, wrongTopic: r.wrongTopic }))
       : undefined,
-    met: locales.every((l) => l.met) && (guard?.met ?? true) && Array.isArray(heldOut),
+    ...(notScored.length > 0 ? { notScored } : {}),
+    met: locales.every((l) => l.met) && (guard?.met ?? true) && Array.isArray(reports),
   };
-  return { ok: true, scores: { locales, guard, heldOut, figures } };
+  return { ok: true, scores: { locales, notScored, guard, heldOut: reports, figures } };
+}
+
+/**
+ * The guard agents face (every definition's forbidden phrases together) on the guard corpus's
+ * lists of the locales the definitions have; undefined when those lists are empty.
+ */
+function scoreGuard(
+  definitions: readonly FlowDefinition[],
+  corpus: GuardCorpus,
+  thresholds: Thresholds,
+): FlowScores['guard'] {
+  const ours = (lists: Record<string, string[]>) =>
+    Object.fromEntries(Object.entries(lists).filter(([locale]) => definitions.some((d) => d.locale === locale)));
+  const scored = { blocked: ours(corpus.blocked), allowed: ours(corpus.allowed) };
+  if (Object.values(scored.blocked).flat().length + Object.values(scored.allowed).flat().length === 0) return undefined;
+  const report = evaluateGuard(combineGuards(definitions.map((d) => compileGuard(d.forbidden))), scored);
+  return {
+    report,
+    met: report.caughtShare >= thresholds.minCaught && report.falseAlarmShare <= thresholds.maxFalseAlarms,
+  };
 }
 
 /**
  * The held-out corpora, when the folder has them: how well the definitions understand sentences
- * nobody tuned them on (tuning and scoring on one corpus overstates it). No threshold.
+ * nobody tuned them on (tuning and scoring on one corpus overstates it). No threshold. `locales`
+ * are every held-out file's, defined or not (the undefined ones are not scored).
  */
-async function scoreHeldOut(dir: string, definitions: readonly FlowDefinition[]): Promise<FlowScores['heldOut']> {
+async function scoreHeldOut(
+  dir: string,
+  definitions: readonly FlowDefinition[],
+): Promise<{ reports: Report[]; locales: string[] } | { reports: { problem: string } }> {
   const exists = await stat(dir).then(
     (s) => s.isDirectory(),
     () => false,
   );
-  if (!exists) return [];
+  if (!exists) return { reports: [], locales: [] };
   const corpora = await readCorpora(dir);
-  if ('problem' in corpora) return { problem: corpora.problem };
-  return corpora.files.flatMap((corpus) => {
-    const definition = definitions.find((d) => d.locale === corpus.locale);
-    return definition ? [evaluate(definition, compileMatcher(definition), corpus)] : [];
-  });
+  if ('problem' in corpora) return { reports: { problem: corpora.problem } };
+  return {
+    reports: corpora.files.flatMap(({ corpus }) => {
+      const definition = definitions.find((d) => d.locale === corpus.locale);
+      return definition ? [evaluate(definition, compileMatcher(definition), corpus)] : [];
+    }),
+    locales: corpora.files.map((f) => f.corpus.locale),
+  };
 }
 
-/** The understanding corpora (one per locale) and the guard's (guard.yaml), read and checked. */
-async function readCorpora(dir: string): Promise<{ files: Corpus[]; guard?: GuardCorpus } | { problem: string }> {
+/** The understanding corpora (one per locale, with their file names) and the guard's (guard.yaml), read and checked. */
+async function readCorpora(
+  dir: string,
+): Promise<{ files: Array<{ name: string; corpus: Corpus }>; guard?: GuardCorpus } | { problem: string }> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
@@ -126,7 +191,7 @@ async function readCorpora(dir: string): Promise<{ files: Corpus[]; guard?: Guar
     return { problem: `Cannot read the corpus folder ${dir}: ${(err as Error).message}` };
   }
   if (names.length === 0) return { problem: `${dir} has no .yaml corpus files` };
-  const files: Corpus[] = [];
+  const files: Array<{ name: string; corpus: Corpus }> = [];
   let guard: GuardCorpus | undefined;
   for (const name of names) {
     let raw: unknown;
@@ -138,7 +203,7 @@ async function readCorpora(dir: string): Promise<{ files: Corpus[]; guard?: Guar
     const parsed = name.replace(/\.ya?ml$/i, '') === 'guard' ? GuardCorpus.safeParse(raw) : Corpus.safeParse(raw);
     if (!parsed.success) return { problem: `${name}: ${parsed.error.issues.map(issueText).join('; ')}` };
     if ('blocked' in parsed.data) guard = parsed.data;
-    else files.push(parsed.data);
+    else files.push({ name, corpus: parsed.data });
   }
   return { files, ...(guard ? { guard } : {}) };
 }

@@ -2,6 +2,7 @@ import type { FlowDefinition } from '../flows/schema.js';
 import {
   DEFAULT_CORPUS_DIR,
   DEFAULT_THRESHOLDS,
+  labelAdvice,
   scoreDefinitions,
   type FlowScores,
   type Thresholds,
@@ -180,7 +181,10 @@ async function tellEveryone(deps: PublishDeps, version: PublishedFlowVersion): P
 
 const percent = (x: number) => `${(x * 100).toFixed(1)} %`;
 
-/** Each threshold missed, on the file it is about (the locale's definition; every file for the guard). */
+/**
+ * Each threshold missed, on the file it is about (the locale's definition; every file for the
+ * guard). Locales only the corpus or only the definitions have were not scored: not problems.
+ */
 function figureProblems(
   scores: FlowScores,
   t: Thresholds,
@@ -191,16 +195,9 @@ function figureProblems(
   for (const l of scores.locales) {
     if (l.met) continue;
     const file = fileOf.get(l.locale) ?? `${l.locale}.yaml`;
-    if (!l.report) {
-      problems.push({
-        file,
-        path: '(file)',
-        message: `the corpus has ${l.locale} sentences but no definition for ${l.locale}`,
-      });
-      continue;
-    }
     const r = l.report;
     for (const p of r.problems) problems.push({ file, path: '(corpus)', message: p });
+    if (r.problems.length > 0) problems.push({ file, path: '(corpus)', message: labelAdvice(l.file, file) });
     if (r.accuracy < t.minAccuracy || r.wrongTopic > t.maxWrongTopic)
       problems.push({
         file,

@@ -6,6 +6,11 @@ export interface FlowTestFigures {
   locales: Array<{ locale: string; sentences: number; accuracy: number; wrongTopic: number; met: boolean }>;
   guard?: { caught: number; falseAlarms: number; met: boolean } | undefined;
   heldOut?: Array<{ locale: string; sentences: number; accuracy: number; wrongTopic: number }> | undefined;
+  /**
+   * Locales only one side has, so not scored and not held against the version: the corpus has
+   * sentences but no definition serves the locale, or a definition has no corpus sentences.
+   */
+  notScored?: Array<{ locale: string; reason: 'no definition' | 'no corpus' }> | undefined;
   /** Every threshold met (the publish gate). */
   met: boolean;
 }

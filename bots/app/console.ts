@@ -48,12 +48,13 @@ function publishing(parts: ConsoleParts): FlowPublishing {
     defaultLocale: config.DEFAULT_LOCALE,
     signal: flowSignal,
     registry: flows,
+    corpusDir: config.CORPUS_DIR,
     clock,
     log,
   };
   return {
     check: (files) => checkFlowFiles(files, config.DEFAULT_LOCALE),
-    score: (definitions) => scoreFlowFiles(definitions),
+    score: (definitions) => scoreFlowFiles(definitions, config.CORPUS_DIR),
     publish: (draft) => publishFlows(deps, draft),
     rollback: (request) => rollbackFlows(deps, request),
   };

@@ -26,7 +26,7 @@ import type { OpenedRecordStore } from '../../adapters/record/index.js';
  */
 
 export type FlowsCommand =
-  | { command: 'publish'; dir: string; message: string; by?: string | undefined }
+  | { command: 'publish'; dir: string; message: string; by?: string | undefined; corpus?: string | undefined }
   | { command: 'history'; limit: number }
   | { command: 'diff'; a: string; b: string }
   | { command: 'rollback'; ref: string; by?: string | undefined }
@@ -72,6 +72,7 @@ export async function flowsCommand(config: Config, cmd: FlowsCommand): Promise<n
     audit: record.audit,
     defaultLocale: config.DEFAULT_LOCALE,
     signal,
+    corpusDir: (cmd.command === 'publish' ? cmd.corpus : undefined) ?? config.CORPUS_DIR,
     log: createLogger(config.LOG_LEVEL === 'debug' ? 'debug' : 'error'),
   };
   try {

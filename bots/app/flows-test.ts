@@ -3,6 +3,8 @@ import {
   DEFAULT_CORPUS_DIR,
   DEFAULT_THRESHOLDS,
   HELD_OUT,
+  labelAdvice,
+  notScoredText,
   scoreDefinitions,
   type FlowScores,
   type Thresholds,
@@ -36,23 +38,17 @@ export async function flowsTest(
     write(`${scored.problem}\n`);
     return 1;
   }
-  printScores(scored.scores, thresholds, flowsDir, write);
+  printScores(scored.scores, thresholds, write);
   return scored.scores.figures.met ? 0 : 1;
 }
 
-/** The scores as flows:test prints them: each locale, the guard, then the held-out figures (always last). */
-export function printScores(
-  scores: FlowScores,
-  thresholds: Thresholds,
-  flowsDir: string,
-  write: (text: string) => void,
-) {
-  for (const l of scores.locales)
-    write(
-      l.report
-        ? `${describe(l.report, thresholds, l.met)}\n`
-        : `${l.locale}: no flow definition for this corpus's locale in ${flowsDir}\n`,
-    );
+/**
+ * The scores as flows:test prints them: each locale, the locales not scored (only the corpus or
+ * only the definitions have them), the guard, then the held-out figures (always last).
+ */
+export function printScores(scores: FlowScores, thresholds: Thresholds, write: (text: string) => void) {
+  for (const l of scores.locales) write(`${describe(l.report, thresholds, l.met, l.file)}\n`);
+  for (const n of scores.notScored) write(`${notScoredText(n)}\n`);
   if (scores.guard) write(`${describeGuard(scores.guard.report, thresholds, scores.guard.met)}\n`);
   if (!Array.isArray(scores.heldOut)) write(`${HELD_OUT}: ${scores.heldOut.problem}\n`);
   else
@@ -64,11 +60,12 @@ export function printScores(
 
 const percent = (x: number) => `${(x * 100).toFixed(1)} %`;
 
-/** The report as an admin reads it: the figures against the thresholds, then what to fix first. */
-function describe(r: Report, t: Thresholds, met: boolean): string {
+/** The report as an admin reads it: the figures against the thresholds, then what to fix first (in `file`, its corpus). */
+function describe(r: Report, t: Thresholds, met: boolean, file: string): string {
   const lines = [
     `${r.locale}: ${r.correct}/${r.total} understood (${percent(r.accuracy)}, needs ≥ ${percent(t.minAccuracy)}); wrong topic ${r.wrongTopicCount} (${percent(r.wrongTopic)}, needs ≤ ${percent(t.maxWrongTopic)}) — ${met ? 'met' : 'NOT MET'}`,
     ...r.problems.map((p) => `  problem: ${p}`),
+    ...(r.problems.length > 0 ? [`  what to do: ${labelAdvice(file)}`] : []),
     '  weakest labels:',
     ...r.byLabel
       .filter((l) => l.correct < l.total)

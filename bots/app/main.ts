@@ -25,9 +25,10 @@ const USAGE = `Usage:
   npm run flows:test [-- --flows DIR] [--corpus DIR] [--min-accuracy 0.95] [--max-wrong-topic 0]
                     [--min-caught 0.95] [--max-false-alarms 0.02]
                                                   score how well the definitions understand the corpus
-  npm run flows -- publish DIR -m MESSAGE [--by NAME]
-                                                  validate and score the folder, store it as the next
-                                                  version and make it active on every replica (within 5 s)
+  npm run flows -- publish DIR -m MESSAGE [--by NAME] [--corpus DIR]
+                                                  validate and score the folder (on the corpus in --corpus,
+                                                  CORPUS_DIR or flows/corpus), store it as the next version
+                                                  and make it active on every replica (within 5 s)
   npm run flows -- history [--limit N]            published versions, newest first (* active)
   npm run flows -- diff A B                       what changed between two versions (3, v3 or active)
   npm run flows -- rollback A [--by NAME]         make an earlier version active again
@@ -99,7 +100,12 @@ const COMMANDS: readonly CommandSpec<keyof typeof OPTIONS>[] = [
     options: ['flows', 'corpus', 'min-accuracy', 'max-wrong-topic', 'min-caught', 'max-false-alarms'],
     operands: 0,
   },
-  { words: ['flows', 'publish'], usage: 'npm run flows -- publish', options: ['message', 'by'], operands: 1 },
+  {
+    words: ['flows', 'publish'],
+    usage: 'npm run flows -- publish',
+    options: ['message', 'by', 'corpus'],
+    operands: 1,
+  },
   { words: ['flows', 'history'], usage: 'npm run flows -- history', options: ['limit'], operands: 0 },
   { words: ['flows', 'diff'], usage: 'npm run flows -- diff', options: [], operands: 2 },
   { words: ['flows', 'rollback'], usage: 'npm run flows -- rollback', options: ['by'], operands: 1 },
@@ -163,7 +169,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       return usageError(`--${bad} takes a share from 0 to 1, e.g. 0.95 (got "${values[bad]}")`);
     }
     const flowsDir = values.flows ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR;
-    return flowsTest(flowsDir, values.corpus ?? DEFAULT_CORPUS_DIR, config.DEFAULT_LOCALE, {
+    return flowsTest(flowsDir, values.corpus ?? config.CORPUS_DIR ?? DEFAULT_CORPUS_DIR, config.DEFAULT_LOCALE, {
       minAccuracy,
       maxWrongTopic,
       minCaught,
@@ -267,13 +273,18 @@ function share(value: string | undefined, fallback: number): number | undefined 
 /** `npm run flows -- …`'s command line (check and test are read above), or what is missing. */
 function flowsCommandLine(
   words: string[],
-  values: { message?: string | undefined; by?: string | undefined; limit?: string | undefined },
+  values: {
+    message?: string | undefined;
+    by?: string | undefined;
+    limit?: string | undefined;
+    corpus?: string | undefined;
+  },
 ): FlowsCommand | { problem: string } {
   const [sub, first, second] = words;
   if (sub === 'publish') {
     if (!first) return { problem: 'Which folder? npm run flows -- publish flows/definitions -m "what changed"' };
     if (!values.message?.trim()) return { problem: 'Say what changed: npm run flows -- publish DIR -m "what changed"' };
-    return { command: 'publish', dir: first, message: values.message.trim(), by: values.by };
+    return { command: 'publish', dir: first, message: values.message.trim(), by: values.by, corpus: values.corpus };
   }
   if (sub === 'history') {
     const limit = values.limit === undefined ? 20 : Number(values.limit);
