@@ -128,6 +128,7 @@ export function figuresLine(f: FlowTestFigures): string {
   return [
     ...f.locales.map((l) => `${l.locale} ${percent(l.accuracy)} understood, wrong topic ${percent(l.wrongTopic)}`),
     ...(f.guard ? [`guard catches ${percent(f.guard.caught)}, false alarms ${percent(f.guard.falseAlarms)}`] : []),
+    ...(f.notScored ?? []).map((n) => `${n.locale} not scored (${n.reason})`),
   ].join('; ');
 }
 
