@@ -73,6 +73,9 @@ export class RedisAttempts implements SignInAttempts {
  * The counter for a deployment: on Redis (its own small connection, under REDIS_PREFIX) when
  * `redisUrl` is given, shared by every replica; in memory otherwise. `close` ends the connection.
  */
+/** The key an account's sign-in failures are counted under (the name, case-folded). */
+export const accountKey = (name: string) => `name:${name.trim().toLowerCase()}`;
+
 export async function openAttempts(
   redisUrl: string | undefined,
   prefix: string,

@@ -1,3 +1,4 @@
+import { accountKey } from './attempts.js';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
@@ -56,7 +57,7 @@ async function signIn(c: Context<ConsoleEnv>, deps: ConsoleDeps, dummy: Promise<
   if (!sameOrigin(c, deps)) return csrfRefusal(c);
   const form = await c.req.parseBody();
   const name = str(form.name).trim().slice(0, 100);
-  const keys = [`name:${name.toLowerCase()}`, `ip:${clientAddress(c)}`] as const;
+  const keys = [accountKey(name), `ip:${clientAddress(c)}`] as const;
   const now = deps.clock();
   const tooMany = async () => {
     const [byName, byAddress] = await Promise.all(keys.map((k) => deps.attempts.read(k, now)));

@@ -1,3 +1,4 @@
+import { accountKey, openAttempts } from '../../adapters/console/attempts.js';
 import { AccountName, Role, type AccountStore } from '../accounts-port.js';
 import type { Config } from '../config.js';
 import { hashPassword, oneTimePassword, passwordProblem } from '../passwords.js';
@@ -113,6 +114,25 @@ export function parseAdmin(command: AdminCommand): { problem: string } | { actio
   return { action, name: name.data, role: parsedRole.data };
 }
 
+/**
+ * A new password lifts the account's sign-in limit (found by the issue-15 trial: a guesser could
+ * keep an account locked out, and a new password did not help). The failures are counted in Redis
+ * when the console has it; without Redis they live in the running process and lift after their
+ * 15 minutes or a restart, which is said.
+ */
+async function liftSignInLimit(config: Config, name: string): Promise<void> {
+  if (!config.REDIS_URL) {
+    say('(Without REDIS_URL a sign-in limit on this account lifts after 15 minutes or when the bot restarts.)', 0);
+    return;
+  }
+  const { attempts, close } = await openAttempts(config.REDIS_URL, config.REDIS_PREFIX);
+  try {
+    await attempts.clear(accountKey(name));
+  } finally {
+    await close();
+  }
+}
+
 /** Runs `npm run admin -- …` against the system of record; `readPassword` is the piped password (stdin unless given). */
 export async function admin(
   config: Config,
@@ -138,6 +158,7 @@ export async function admin(
           : (await accounts.remove(parsed.name))
             ? say(`Removed ${parsed.name} (signed out everywhere).`, 0)
             : say(`No account "${parsed.name}".`, 1);
+    if (code === 0 && parsed.action === 'passwd') await liftSignInLimit(config, parsed.name);
     if (code === 0)
       await record.audit.append({
         at: now,

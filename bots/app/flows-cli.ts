@@ -184,11 +184,17 @@ async function exportVersion(deps: PublishDeps, ref: string, dir: string): Promi
   const v = await version(deps, ref);
   if (!v) return 1;
   const existing = await readFlowFolder(dir);
-  await mkdir(dir, { recursive: true });
-  for (const [name, text] of Object.entries(v.files)) {
-    // Names were checked when published; a name with a path in it is never written outside DIR.
-    if (basename(name) !== name || !FLOW_FILE_NAME.test(name)) continue;
-    await writeFile(join(dir, name), text);
+  try {
+    await mkdir(dir, { recursive: true });
+    for (const [name, text] of Object.entries(v.files)) {
+      // Names were checked when published; a name with a path in it is never written outside DIR.
+      if (basename(name) !== name || !FLOW_FILE_NAME.test(name)) continue;
+      await writeFile(join(dir, name), text);
+    }
+  } catch (e) {
+    // Not a folder, or not writable (`export 1 /etc/passwd`): say so, never a stack trace.
+    err(`Could not write v${v.id} to ${dir}: ${(e as Error).message}`);
+    return 1;
   }
   out(`Wrote v${v.id} (${v.hash}) to ${dir}: ${Object.keys(v.files).sort().join(', ')}`);
   const others = 'files' in existing ? Object.keys(existing.files).filter((n) => !(n in v.files)) : [];

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
+import { accountKey, openAttempts } from '../../adapters/console/attempts.js';
 import { admin } from '../../bots/app/admin.js';
 import { consoleBanner, firstAccount } from '../../bots/app/console.js';
 import { parseConfig } from '../../bots/config.js';
 import { memoryLogger } from '../../bots/log.js';
 import { verifyPassword } from '../../bots/passwords.js';
 import { freshDatabase, requirePostgres } from '../adapters/record/support.js';
+import { redisUrl } from '../support/redis.js';
 
 describe('npm run admin, and the first account', () => {
   if (!requirePostgres()) return;
@@ -68,5 +70,28 @@ describe('npm run admin, and the first account', () => {
     expect((await record.accounts.get('tess'))?.mustChange).toBe(true);
     expect((await run(['remove', 'sam'])).code).toBe(0);
     expect(await run(['remove', 'sam'])).toEqual({ code: 1, out: 'No account "sam".\n' });
+  });
+
+  it('lifts the sign-in limit with a new password (found by the issue-15 trial: a guesser kept an account locked)', async () => {
+    if (!redisUrl) return;
+    const prefix = `test:admin:${Date.now().toString(36)}:`;
+    const { attempts, close } = await openAttempts(redisUrl, prefix);
+    try {
+      await run(['add', 'mei'], 'admin');
+      for (let i = 0; i < 6; i++) await attempts.fail(accountKey('Mei'), 900_000, Date.now());
+      expect((await attempts.read(accountKey('mei'), Date.now())).failures).toBe(6);
+      const config = parseConfig({ DATABASE_URL: database.url, REDIS_URL: redisUrl, REDIS_PREFIX: prefix });
+      vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      const code = await admin(
+        config,
+        { action: 'passwd', name: 'mei', role: undefined },
+        { readPassword: async () => undefined },
+      );
+      vi.restoreAllMocks();
+      expect(code).toBe(0);
+      expect((await attempts.read(accountKey('mei'), Date.now())).failures).toBe(0);
+    } finally {
+      await close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import {
   CALENDAR,
   SECTIONS,
@@ -36,7 +36,7 @@ export function fileTabs(v: View, files: readonly string[], current: string, pat
   return html`<nav class="file-tabs" aria-label="${v.w.file}">
     ${files.map(
       (f) =>
-        html`<a href="${v.base}${path}?file=${encodeURIComponent(f)}" ${f === current ? 'aria-current="page"' : ''}
+        html`<a href="${v.base}${path}?file=${encodeURIComponent(f)}" ${f === current ? raw('aria-current="page"') : ''}
           >${f}</a
         >`,
     )}

@@ -186,41 +186,44 @@ const heldOut = (f: FlowTestFigures | null) =>
 /** Published versions, newest first, with diff links and rollback. */
 export function historyView(v: View, versions: readonly FlowVersionSummary[], notice?: string): Html {
   const { w } = v;
+  // In a scrolling box: on a phone the table scrolls, not the page (found by the issue-15 trial).
   return html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
-    <table class="history">
-      <thead>
-        <tr>
-          <th>${w.version}</th>
-          <th>${w.time}</th>
-          <th>${w.author}</th>
-          <th>${w.message}</th>
-          <th>${w.figures}</th>
-          <th></th>
-        </tr>
-      </thead>
-      <tbody>
-        ${versions.map(
-          (s) =>
-            html`<tr>
-              <td><strong>${versionName(s.id)}</strong> <code>${s.hash}</code></td>
-              <td>${at(v, s.createdAt)}</td>
-              <td>${s.author}</td>
-              <td>${showControls(s.message)}</td>
-              <td>${s.figures ? (s.figures.met ? w.met : w.notMet) : '—'}</td>
-              <td>
-                <a href="${v.base}/diff?from=${s.id}&to=active">${w.compare}</a>
-                ${
-                  s.active
-                    ? html`<strong>${w.current}</strong>`
-                    : html`<form method="post" action="${v.base}/rollback/${s.id}">
-                        ${csrfField(v)}<button type="submit">${w.rollback}</button>
-                      </form>`
-                }
-              </td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>`;
+    <div class="table-wrap">
+      <table class="history">
+        <thead>
+          <tr>
+            <th>${w.version}</th>
+            <th>${w.time}</th>
+            <th>${w.author}</th>
+            <th>${w.message}</th>
+            <th>${w.figures}</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          ${versions.map(
+            (s) =>
+              html`<tr>
+                <td><strong>${versionName(s.id)}</strong> <code>${s.hash}</code></td>
+                <td>${at(v, s.createdAt)}</td>
+                <td>${s.author}</td>
+                <td>${showControls(s.message)}</td>
+                <td>${s.figures ? (s.figures.met ? w.met : w.notMet) : '—'}</td>
+                <td>
+                  <a href="${v.base}/diff?from=${s.id}&to=active">${w.compare}</a>
+                  ${
+                    s.active
+                      ? html`<strong>${w.current}</strong>`
+                      : html`<form method="post" action="${v.base}/rollback/${s.id}">
+                          ${csrfField(v)}<button type="submit">${w.rollback}</button>
+                        </form>`
+                  }
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>`;
 }
 
 /** A diff, file by file, line by line. */
