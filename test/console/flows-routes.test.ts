@@ -135,6 +135,27 @@ describe('the console flows pages', () => {
     await b.post('/console/flows/discard', { _csrf: b.csrf });
   });
 
+  it('publishes over a version published since the draft began only when the admin confirms it (found by the issue-15 trial)', async () => {
+    const ann = await signedIn('ann');
+    const bo = await signedIn('bob');
+    await ann.post('/console/flows/texts/ask?file=zh-CN.yaml', { _csrf: ann.csrf, variant: '请问您需要什么帮助？' });
+    await bo.post('/console/flows/texts/closing?file=zh-CN.yaml', { _csrf: bo.csrf, variant: '感谢您的咨询，再见！' });
+    expect((await bo.post('/console/flows/publish', { _csrf: bo.csrf, message: 'closing' })).status).toBe(303);
+    const newer = (await active()).id;
+    const home = (await ann.get('/console/flows')).text;
+    expect(home).toMatch(new RegExp(`name="replace" value="${newer}" required`));
+    const refused = await ann.post('/console/flows/publish', { _csrf: ann.csrf, message: 'ask' });
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain(`草稿创建后已发布了新版本 v${newer}`);
+    expect((await active()).id).toBe(newer);
+    const confirmed = await ann.post('/console/flows/publish', {
+      _csrf: ann.csrf,
+      message: 'ask',
+      replace: `${newer}`,
+    });
+    expect(confirmed.location).toBe(`/console/flows?published=v${newer + 1}`);
+  });
+
   it('serves the editor script and refuses what a form cannot take', async () => {
     const b = await signedIn('cy');
     const page = (await b.get('/console/flows/yaml?file=en.yaml')).text;

@@ -14,7 +14,7 @@ import {
   type FlowsContext,
   type FlowsCtx,
 } from './support.js';
-import { diffView, figuresTable, historyView, homeView, versionName, type HomeModel } from './views.js';
+import { behindOf, diffView, figuresTable, historyView, homeView, versionName, type HomeModel } from './views.js';
 
 export type { FlowsConsoleDeps, FlowsEnv } from './deps.js';
 
@@ -101,10 +101,16 @@ async function home(c: FlowsCtx, ctx: FlowsContext, extra: Partial<HomeModel> = 
 /** Publishes the admin's draft with their message; refused while it has problems or misses a threshold. */
 async function publish(c: FlowsCtx, ctx: FlowsContext) {
   const v = viewOf(c, ctx);
-  const message = ((await formOf(c)).message?.[0] ?? '').trim();
+  const form = await formOf(c);
+  const message = (form.message?.[0] ?? '').trim();
   const account = accountOf(c);
   const draft = await ctx.drafts.open(account);
   if (!message) return home(c, ctx, { notice: { kind: 'error', text: `${v.w.publishMessage}?` } }, 400);
+  // A version published since the draft was started is replaced only when the admin says so
+  // (found by the issue-15 trial: a colleague's change was reverted without a word).
+  const newer = behindOf({ active: await ctx.deps.versions.active(), draft });
+  if (newer && form.replace?.[0] !== String(newer.id))
+    return home(c, ctx, { notice: { kind: 'error', text: v.w.draftBehind(versionName(newer.id)) } }, 409);
   if ((await problemsOf(ctx, draft.files)).length > 0)
     return home(c, ctx, { notice: { kind: 'error', text: v.w.blocked } }, 400);
   const outcome = await ctx.deps.publishing.publish({ files: draft.files, author: account, message });

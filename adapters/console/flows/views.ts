@@ -72,7 +72,7 @@ export interface HomeModel {
 export function homeView(v: View, m: HomeModel): Html {
   const { w } = v;
   const { active, draft } = m;
-  const behind = active && draft.stored && draft.basedOn !== active.id;
+  const behind = behindOf(m);
   return html`${
       m.notice
         ? html`<p class="${m.notice.kind === 'ok' ? 'notice' : 'problem'}" role="status">${m.notice.text}</p>`
@@ -98,7 +98,7 @@ export function homeView(v: View, m: HomeModel): Html {
             : w.draftFresh
         }
       </p>
-      ${behind ? html`<p class="problem">${w.draftBehind(versionName(active.id))}</p>` : ''}
+      ${behind ? html`<p class="problem">${w.draftBehind(versionName(behind.id))}</p>` : ''}
       ${editorLinks(v, Object.keys(draft.files).sort())}
       <h3>${w.problems}</h3>
       ${problemList(v, m.problems)}
@@ -114,13 +114,27 @@ export function homeView(v: View, m: HomeModel): Html {
     </section>`;
 }
 
+/** The active version, when it was published after the admin's draft was started (publishing would replace it). */
+export function behindOf(m: Pick<HomeModel, 'active' | 'draft'>) {
+  return m.active && m.draft.stored && m.draft.basedOn !== m.active.id ? m.active : undefined;
+}
+
 function publishForm(v: View, m: HomeModel): Html {
   const { w } = v;
   const blocked = m.problems.length > 0;
+  const newer = behindOf(m);
   return html`<form method="post" action="${v.base}/publish" class="publish">
       ${csrfField(v)}
       <label for="publish-message">${w.publishMessage}</label>
       <input id="publish-message" name="message" required maxlength="500" ${blocked ? 'disabled' : ''} />
+      ${
+        newer
+          ? html`<label class="confirm"
+              ><input type="checkbox" name="replace" value="${newer.id}" required />
+              <a href="${v.base}/diff?from=active&to=draft">${w.replaceNewer(versionName(newer.id))}</a></label
+            >`
+          : ''
+      }
       <button type="submit" ${blocked ? 'disabled' : ''}>${w.publish}</button>
       ${blocked ? html`<p class="problem">${w.blocked}</p>` : ''}
     </form>
