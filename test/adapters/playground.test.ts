@@ -1,3 +1,4 @@
+import { runMain } from '../support/cli.js';
 import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,21 +41,8 @@ function spawnMain(
 
 const lines = (out: string) => out.trim().split('\n');
 
-/**
- * Runs a tool as `npm run …` does, in this process (a process start costs seconds): main() with
- * its own store connections, what it printed and its exit code. One at a time (it captures stdout).
- */
-async function runTool(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  const code = await main(args, { RECORD_STORE: 'off', ...env }).finally(() => vi.restoreAllMocks());
-  return { code, stdout, stderr };
-}
+/** Runs a tool as `npm run …` does, in this process, without the system of record unless `env` asks. */
+const runTool = (args: string[], env: Record<string, string> = {}) => runMain({ RECORD_STORE: 'off', ...env }, ...args);
 
 /** The playground runs at MONDAY_AFTERNOON unless the test sets its own time; the tools take no clock. */
 function withClock(args: string[]): string[] {

@@ -1,11 +1,11 @@
+import { runMain } from '../support/cli.js';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
-import { main } from '../../bots/app/main.js';
 import { DEFAULT_CORPUS_DIR } from '../../bots/flow-figures.js';
 import { DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';
 import { memoryLogger } from '../../bots/log.js';
@@ -19,17 +19,7 @@ import { emptyRecord, freshDatabase, requirePostgres } from '../adapters/record/
  * what to do.
  */
 
-async function run(env: Record<string, string>, ...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(argv, env), stdout, stderr };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
+const run = runMain;
 
 /** A desk that serves only Chinese: the shipped zh-CN.yaml alone. */
 function chineseOnly(): string {

@@ -1,3 +1,4 @@
+import { runMain } from '../support/cli.js';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,6 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
 import { RedisFlowSignal } from '../../adapters/store/flow-signal.js';
-import { main } from '../../bots/app/main.js';
 import { createRuntime, type Runtime } from '../../bots/app/runtime.js';
 import { parseConfig } from '../../bots/config.js';
 import { publishFlows } from '../../bots/flow-publishing.js';
@@ -37,17 +37,7 @@ const warmer = () => flowsFolder((zh) => zh.replace('ask: "请问有什么可以
 const broken = () =>
   flowsFolder((zh) => zh.replace('ask: "请问有什么可以帮您？"', 'ask: "请问{nmae}有什么可以帮您？"'));
 
-async function run(env: Record<string, string>, ...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(argv, env), stdout, stderr };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
+const run = runMain;
 
 describe('publishing flows to a fleet', () => {
   if (!requireRedis() || !requirePostgres()) return;

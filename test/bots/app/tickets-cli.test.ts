@@ -1,7 +1,7 @@
+import { runMain } from '../../support/cli.js';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RedisStore } from '../../../adapters/store/redis.js';
-import { main } from '../../../bots/app/main.js';
 import type { Ticket } from '../../../flows/ticket.js';
 import { freshRedisStore, redisUrl, requireRedis } from '../../support/redis.js';
 
@@ -11,20 +11,7 @@ import { freshRedisStore, redisUrl, requireRedis } from '../../support/redis.js'
  */
 
 /** Runs the tools' `main`; what it printed and its exit code. */
-async function run(
-  env: NodeJS.ProcessEnv,
-  ...argv: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(argv, env), stdout, stderr };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
+const run = runMain;
 
 /** Shanghai time (the default definition's zone) as epoch ms. */
 const sh = (local: string) => Date.parse(`${local}+08:00`);
