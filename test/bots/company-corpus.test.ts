@@ -3,13 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { isMap, isSeq, parseDocument } from 'yaml';
-import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
 import { DEFAULT_CORPUS_DIR } from '../../bots/flow-figures.js';
 import { DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';
-import { memoryLogger } from '../../bots/log.js';
-import { emptyRecord, freshDatabase, requirePostgres } from '../adapters/record/support.js';
+import { emptyRecord, requirePostgres, serverRecord } from '../adapters/record/support.js';
 
 /**
  * A company's own content (issue 15's trial): its definitions and its corpus (CORPUS_DIR,
@@ -102,22 +100,12 @@ describe('npm run flows:test on a company’s own content', () => {
 
 describe('npm run flows -- publish on a company’s own content', () => {
   if (!requirePostgres()) return;
-  let database: { url: string; drop(): Promise<void> };
-  let record: OpenedRecordStore;
   let env: Record<string, string>;
 
-  beforeAll(async () => {
-    database = await freshDatabase();
-    record = openRecordStore({ url: database.url, log: memoryLogger() });
-    await record.ready();
-  });
-  afterAll(async () => {
-    await record?.close();
-    await database?.drop();
-  });
+  const server = serverRecord();
   beforeEach(async () => {
-    await emptyRecord(record);
-    env = { DATABASE_URL: database.url, LOG_LEVEL: 'silent', REDIS_PREFIX: `test:${randomUUID().slice(0, 8)}:` };
+    await emptyRecord(server.record);
+    env = { DATABASE_URL: server.url, LOG_LEVEL: 'silent', REDIS_PREFIX: `test:${randomUUID().slice(0, 8)}:` };
   });
 
   it('publishes a desk that serves only Chinese, and keeps that English was not scored', async () => {
@@ -126,7 +114,7 @@ describe('npm run flows -- publish on a company’s own content', () => {
     expect(published.stdout).toMatch(
       /^Published v1 \([0-9a-f]{12}\) by ann: Chinese only\n {2}zh-CN 9\d\.\d % understood/,
     );
-    const active = await record.flowVersions.active();
+    const active = await server.record.flowVersions.active();
     expect(Object.keys(active?.files ?? {})).toEqual(['zh-CN.yaml']);
     expect(active?.figures).toMatchObject({
       locales: [{ locale: 'zh-CN', met: true }],
@@ -143,7 +131,7 @@ describe('npm run flows -- publish on a company’s own content', () => {
       expect(refused.stderr).toContain(
         `  ${locale}.yaml: (corpus): ${NO_SUCH_ENTRY(locale)}\n  ${locale}.yaml: (corpus): ${ADVICE(join(DEFAULT_CORPUS_DIR, `${locale}.yaml`), `${locale}.yaml`)}\n`,
       );
-    expect(await record.flowVersions.list()).toEqual([]);
+    expect(await server.record.flowVersions.list()).toEqual([]);
 
     const corpus = corpusWithoutInvoices();
     const published = await run(env, 'flows', 'publish', flows, '-m', 'no invoices', '--corpus', corpus);
@@ -159,6 +147,6 @@ describe('npm run flows -- publish on a company’s own content', () => {
     const refused = await run(env, 'flows', 'publish', chineseOnly(), '-m', 'x', '--corpus', missing);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`${missing}: (corpus): Cannot read the corpus folder ${missing}`);
-    expect(await record.flowVersions.list()).toEqual([]);
+    expect(await server.record.flowVersions.list()).toEqual([]);
   });
 });

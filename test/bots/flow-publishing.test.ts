@@ -3,15 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { openRecordStore } from '../../adapters/record/index.js';
 import { RedisFlowSignal } from '../../adapters/store/flow-signal.js';
 import { createRuntime, type Runtime } from '../../bots/app/runtime.js';
 import { parseConfig } from '../../bots/config.js';
 import { publishFlows } from '../../bots/flow-publishing.js';
 import { DEFAULT_FLOWS_DIR, FLOW_CHECK_MS, FlowRegistry } from '../../bots/flows-registry.js';
 import { memoryLogger } from '../../bots/log.js';
-import { emptyRecord, freshDatabase, requirePostgres } from '../adapters/record/support.js';
+import { emptyRecord, requirePostgres, serverRecord } from '../adapters/record/support.js';
 import { RecordingChannel, TestClock } from '../support/harness.js';
 import { redisUrl, requireRedis } from '../support/redis.js';
 
@@ -41,24 +41,14 @@ const run = runMain;
 
 describe('publishing flows to a fleet', () => {
   if (!requireRedis() || !requirePostgres()) return;
-  let database: { url: string; drop(): Promise<void> };
-  let record: OpenedRecordStore;
   let env: Record<string, string>;
   const replicas: Runtime[] = [];
 
-  beforeAll(async () => {
-    database = await freshDatabase();
-    record = openRecordStore({ url: database.url, log: memoryLogger() });
-    await record.ready();
-  });
-  afterAll(async () => {
-    await record?.close();
-    await database?.drop();
-  });
+  const server = serverRecord();
   beforeEach(async () => {
-    await emptyRecord(record);
+    await emptyRecord(server.record);
     env = {
-      DATABASE_URL: database.url,
+      DATABASE_URL: server.url,
       REDIS_URL: redisUrl,
       REDIS_PREFIX: `test:${randomUUID().slice(0, 8)}:`,
       LOG_LEVEL: 'silent',
@@ -112,7 +102,7 @@ describe('publishing flows to a fleet', () => {
       expect(r.runtime.flows.published()?.id).toBe(2);
     }
     // The ticket records the version that served it, the published hash.
-    const v2 = await record.flowVersions.get(2);
+    const v2 = await server.record.flowVersions.get(2);
     expect(a.runtime.flows.version).toBe(v2?.hash);
     expect(await a.runtime.flows.refresh()).toMatchObject({ ok: true, changed: false });
   });
@@ -127,7 +117,7 @@ describe('publishing flows to a fleet', () => {
         ['en.yaml', 'zh-CN.yaml'].map((n) => [n, readFileSync(join(warmer(), n), 'utf8')]),
       );
       // Published without telling anyone (no Redis signal): only the check can find it.
-      const deps = { versions: record.flowVersions, audit: record.audit, defaultLocale: 'zh-CN' };
+      const deps = { versions: server.record.flowVersions, audit: server.record.audit, defaultLocale: 'zh-CN' };
       expect(await publishFlows(deps, { files, author: 'ann', message: 'quietly' })).toMatchObject({ ok: true });
       vi.advanceTimersByTime(FLOW_CHECK_MS);
       expect(await switched).toBe(2);
@@ -145,8 +135,8 @@ describe('publishing flows to a fleet', () => {
     expect(refused.stderr).toBe(
       'Not published (nothing changed): 1 problem\n  zh-CN.yaml: texts.ask: unknown placeholder {nmae} (this text takes no placeholders)\n',
     );
-    expect((await record.flowVersions.list()).map((v) => v.id)).toEqual([1]);
-    expect((await record.audit.list()).map((e) => e.actor)).toEqual(['seed']);
+    expect((await server.record.flowVersions.list()).map((v) => v.id)).toEqual([1]);
+    expect((await server.record.audit.list()).map((e) => e.actor)).toEqual(['seed']);
     expect(await a.runtime.flows.refresh()).toMatchObject({ ok: true, changed: false });
     expect(await a.greeting()).toBe(GREETING);
   });
@@ -158,7 +148,7 @@ describe('publishing flows to a fleet', () => {
     );
     const strict = { minAccuracy: 1, maxWrongTopic: 0, minCaught: 0.95, maxFalseAlarms: 0.02 };
     const outcome = await publishFlows(
-      { versions: record.flowVersions, audit: record.audit, defaultLocale: 'zh-CN', thresholds: strict },
+      { versions: server.record.flowVersions, audit: server.record.audit, defaultLocale: 'zh-CN', thresholds: strict },
       { files, author: 'ann', message: 'too strict' },
     );
     expect(outcome.ok).toBe(false);
@@ -167,11 +157,11 @@ describe('publishing flows to a fleet', () => {
       'zh-CN.yaml: (understanding)',
     ]);
     expect(!outcome.ok && outcome.figures?.met).toBe(false);
-    expect(await record.flowVersions.list()).toHaveLength(1);
+    expect(await server.record.flowVersions.list()).toHaveLength(1);
   });
 
   it('refuses a publish message with terminal escapes or bidi characters, or one too long (found by the issue-15 trial)', async () => {
-    const deps = { versions: record.flowVersions, audit: record.audit, defaultLocale: 'zh-CN' };
+    const deps = { versions: server.record.flowVersions, audit: server.record.audit, defaultLocale: 'zh-CN' };
     const files = Object.fromEntries(
       ['en.yaml', 'zh-CN.yaml'].map((n) => [n, readFileSync(join(warmer(), n), 'utf8')]),
     );
@@ -185,7 +175,7 @@ describe('publishing flows to a fleet', () => {
         problems: [{ file: '(message)', path: 'message', message: why }],
       });
     // Nothing stored (the record is empty: no replica booted in this test to seed v1).
-    expect(await record.flowVersions.list()).toHaveLength(0);
+    expect(await server.record.flowVersions.list()).toHaveLength(0);
   });
 
   it('rolls back: the earlier version answers again, and the audit log says who did what', async () => {
@@ -203,7 +193,7 @@ describe('publishing flows to a fleet', () => {
 
     const history = await run(env, 'flows', 'history');
     expect(history.stdout.split('\n').map((l) => l.slice(0, 4))).toEqual(['  v2', '* v1', '(* a', '']);
-    expect((await record.audit.list()).map((e) => [e.actor, e.action, e.target])).toEqual([
+    expect((await server.record.audit.list()).map((e) => [e.actor, e.action, e.target])).toEqual([
       ['bob', 'flows.rollback', 'v1'],
       ['ann', 'flows.publish', 'v2'],
       ['seed', 'flows.publish', 'v1'],
@@ -232,10 +222,10 @@ describe('publishing flows to a fleet', () => {
       true,
     );
     // Its message names what it really is (found by the issue-15 trial: it named the broken folder).
-    expect(await record.flowVersions.list()).toMatchObject([
+    expect(await server.record.flowVersions.list()).toMatchObject([
       { id: 1, author: 'seed', message: 'seeded from the shipped flows/definitions' },
     ]);
-    expect(await record.audit.list()).toMatchObject([{ actor: 'seed', action: 'flows.publish', target: 'v1' }]);
+    expect(await server.record.audit.list()).toMatchObject([{ actor: 'seed', action: 'flows.publish', target: 'v1' }]);
   });
 
   it('serves the copy kept in Redis when the record cannot be reached at start', async () => {

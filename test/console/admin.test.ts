@@ -1,27 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
+import { describe, expect, it, vi } from 'vitest';
 import { accountKey, openAttempts } from '../../adapters/console/attempts.js';
 import { admin } from '../../bots/app/admin.js';
 import { consoleBanner, firstAccount } from '../../bots/app/console.js';
 import { parseConfig } from '../../bots/config.js';
-import { memoryLogger } from '../../bots/log.js';
 import { verifyPassword } from '../../bots/passwords.js';
-import { freshDatabase, requirePostgres } from '../adapters/record/support.js';
+import { requirePostgres, serverRecord } from '../adapters/record/support.js';
 import { redisUrl } from '../support/redis.js';
 
 describe('npm run admin, and the first account', () => {
   if (!requirePostgres()) return;
-  let database: { url: string; drop(): Promise<void> };
-  let record: OpenedRecordStore;
-  beforeAll(async () => {
-    database = await freshDatabase();
-    record = openRecordStore({ url: database.url, log: memoryLogger() });
-    await record.ready();
-  });
-  afterAll(async () => {
-    await record.close();
-    await database.drop();
-  });
+  const server = serverRecord();
 
   /** Runs the command as typed, with what was piped in; its exit code and what it printed. */
   async function run(words: string[], role?: string, piped?: string) {
@@ -30,7 +18,7 @@ describe('npm run admin, and the first account', () => {
       vi.spyOn(s, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true)),
     );
     try {
-      const config = parseConfig({ DATABASE_URL: database.url });
+      const config = parseConfig({ DATABASE_URL: server.url });
       const code = await admin(config, { action: words[0], name: words[1], role }, { readPassword: async () => piped });
       return { code, out: out.join('') };
     } finally {
@@ -39,12 +27,12 @@ describe('npm run admin, and the first account', () => {
   }
 
   it('makes admin with a one-time password on a first start, once', async () => {
-    const password = await firstAccount(record, () => 1_000);
+    const password = await firstAccount(server.record, () => 1_000);
     expect(password).toMatch(/^[A-Za-z0-9]{16}$/);
-    const stored = await record.accounts.get('admin');
+    const stored = await server.record.accounts.get('admin');
     expect(stored).toMatchObject({ role: 'admin', mustChange: true });
     expect(await verifyPassword(password!, stored!.passwordHash)).toBe(true);
-    expect(await firstAccount(record, () => 2_000)).toBeUndefined();
+    expect(await firstAccount(server.record, () => 2_000)).toBeUndefined();
     expect(consoleBanner('http://127.0.0.1:8080/console', password)).toContain(password!);
   });
 
@@ -52,10 +40,10 @@ describe('npm run admin, and the first account', () => {
     const added = await run(['add', 'sam'], 'supervisor');
     expect(added.code).toBe(0);
     const oneTime = /One-time password: (\S+)/.exec(added.out)?.[1] ?? '';
-    expect(await verifyPassword(oneTime, (await record.accounts.get('sam'))!.passwordHash)).toBe(true);
+    expect(await verifyPassword(oneTime, (await server.record.accounts.get('sam'))!.passwordHash)).toBe(true);
     expect((await run(['add', 'sam'], 'admin')).out).toContain('already an account "sam"');
     expect((await run(['add', 'tess'], 'admin', 'tess picked this')).out).toContain('with the password piped in');
-    expect(await record.accounts.get('tess')).toMatchObject({ role: 'admin', mustChange: false });
+    expect(await server.record.accounts.get('tess')).toMatchObject({ role: 'admin', mustChange: false });
     expect((await run(['add', 'uma'], 'admin', 'short')).out).toContain('must be at least 10 characters');
     expect(await run(['add', 'bad name'], 'admin')).toEqual({
       code: { problem: 'The account name must be 1–40 letters, digits, . _ or - (no spaces)' },
@@ -67,7 +55,7 @@ describe('npm run admin, and the first account', () => {
     });
     expect((await run(['list'])).out).toMatch(/sam {2}supervisor .* one-time password\ntess {2}admin/);
     expect((await run(['passwd', 'tess'])).out).toContain('New one-time password for tess');
-    expect((await record.accounts.get('tess'))?.mustChange).toBe(true);
+    expect((await server.record.accounts.get('tess'))?.mustChange).toBe(true);
     expect((await run(['remove', 'sam'])).code).toBe(0);
     expect(await run(['remove', 'sam'])).toEqual({ code: 1, out: 'No account "sam".\n' });
   });
@@ -80,7 +68,7 @@ describe('npm run admin, and the first account', () => {
       await run(['add', 'mei'], 'admin');
       for (let i = 0; i < 6; i++) await attempts.fail(accountKey('Mei'), 900_000, Date.now());
       expect((await attempts.read(accountKey('mei'), Date.now())).failures).toBe(6);
-      const config = parseConfig({ DATABASE_URL: database.url, REDIS_URL: redisUrl, REDIS_PREFIX: prefix });
+      const config = parseConfig({ DATABASE_URL: server.url, REDIS_URL: redisUrl, REDIS_PREFIX: prefix });
       vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
       const code = await admin(
         config,

@@ -1,30 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
+import { describe, expect, it } from 'vitest';
 import { Drafts } from '../../bots/console-flows/drafts.js';
-import { memoryLogger } from '../../bots/log.js';
-import { freshDatabase, requirePostgres } from '../adapters/record/support.js';
+import { requirePostgres, serverRecord } from '../adapters/record/support.js';
 
 /**
- * Admins' drafts and the versions they start from, both in the system of record, on the
+ * Admins' drafts and the versions they start from, both in the system of server.record, on the
  * PostgreSQL server (one database for the suite: nothing is published until the second test).
  */
 describe('flow drafts in the record', () => {
   if (!requirePostgres()) return;
-  let record: OpenedRecordStore;
-  let database: { url: string; drop(): Promise<void> };
   let now = Date.UTC(2026, 10, 30, 9);
   const drafts = (seed?: () => Promise<Record<string, string>>) =>
-    new Drafts({ store: record.drafts, versions: record.flowVersions, clock: () => now, seed });
+    new Drafts({ store: server.record.drafts, versions: server.record.flowVersions, clock: () => now, seed });
 
-  beforeAll(async () => {
-    database = await freshDatabase();
-    record = openRecordStore({ url: database.url, log: memoryLogger() });
-    await record.ready();
-  });
-  afterAll(async () => {
-    await record?.close();
-    await database?.drop();
-  });
+  const server = serverRecord();
 
   it('seeds from the shipped files before anything was published', async () => {
     const draft = await drafts(async () => ({ 'zh-CN.yaml': 'seed\n' })).open('new-admin');
@@ -33,10 +21,10 @@ describe('flow drafts in the record', () => {
 
   it('starts from the active version, keeps each admin their own, and discards after use', async () => {
     const files = { 'zh-CN.yaml': 'a: 1\n', 'en.yaml': 'a: 2\n' };
-    const active = await record.flowVersions.publish({ files, author: 'admin', message: 'v1', figures: null });
+    const active = await server.record.flowVersions.publish({ files, author: 'admin', message: 'v1', figures: null });
     const fresh = await drafts().open('li');
     expect(fresh).toMatchObject({ account: 'li', basedOn: active.id, stored: false, files: active.files });
-    expect(await record.drafts.get('li')).toBeUndefined();
+    expect(await server.record.drafts.get('li')).toBeUndefined();
 
     now += 60_000;
     await drafts().write('li', 'zh-CN.yaml', 'a: 3\n');

@@ -116,3 +116,31 @@ export function onBothDatabases(title: string, suite: (backend: Backend) => void
     suite({ name: 'postgres', store: () => store! });
   });
 }
+
+/**
+ * A record of the suite's own on the PostgreSQL server: a fresh database created and opened
+ * before the suite's tests, closed and dropped after them. Call inside a describe that checked
+ * requirePostgres(); read `record` and `url` in tests and hooks.
+ */
+export function serverRecord(): { readonly record: OpenedRecordStore; readonly url: string } {
+  let database: { url: string; drop(): Promise<void> } | undefined;
+  let store: OpenedRecordStore | undefined;
+  beforeAll(async () => {
+    database = await freshDatabase();
+    store = openRecordStore({ url: database.url, log: memoryLogger() });
+    await store.ready();
+  });
+  afterAll(async () => {
+    await store?.close();
+    await database?.drop();
+  });
+  return {
+    get record() {
+      if (!store) throw new Error('serverRecord: read it in a test or hook, after the suite opened it');
+      return store;
+    },
+    get url() {
+      return database?.url ?? '';
+    },
+  };
+}
