@@ -156,6 +156,26 @@ describe('the console flows pages', () => {
     expect(confirmed.location).toBe(`/console/flows?published=v${newer + 1}`);
   });
 
+  it('saves every text of the texts page at once, whichever save was pressed (found by the issue-15 trial: one was dropped)', async () => {
+    const b = await signedIn('eve');
+    const page = (await b.get('/console/flows/texts?file=zh-CN.yaml')).text;
+    expect(page).toMatch(/<form method="post" action="\/console\/flows\/texts\?file=zh-CN.yaml" class="texts">/);
+    const form = new URLSearchParams({ _csrf: b.csrf, at: 'opening' });
+    form.append('text.ask', '请问今天需要什么帮助？');
+    form.append('text.opening', '您好！{ask}');
+    form.append('text.opening', '');
+    const saved = await b.request('/console/flows/texts?file=zh-CN.yaml', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+      body: form.toString(),
+    });
+    expect(saved.headers.get('location')).toBe('/console/flows/texts?file=zh-CN.yaml&saved=1#text-opening');
+    const file = (await fixture().record.drafts.get('eve'))?.files['zh-CN.yaml'] ?? '';
+    expect(file).toContain('ask: "请问今天需要什么帮助？"');
+    expect(file).toContain('opening: "您好！{ask}"');
+    await b.post('/console/flows/discard', { _csrf: b.csrf });
+  });
+
   it('serves the editor script and refuses what a form cannot take', async () => {
     const b = await signedIn('cy');
     const page = (await b.get('/console/flows/yaml?file=en.yaml')).text;

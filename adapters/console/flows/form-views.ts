@@ -43,27 +43,27 @@ export function fileTabs(v: View, files: readonly string[], current: string, pat
   </nav>`;
 }
 
-/** Every text with its phrasings, each its own form. */
+/**
+ * Every text with its phrasings, in one form: each text's save button sends them all, so an edit
+ * of one text is never dropped by saving another (found by the issue-15 trial). The button says
+ * which text the page returns to.
+ */
 export function textsView(v: View, file: string, texts: readonly TextField[], problems: readonly EditorProblem[]) {
-  return html`${texts.map((t) => textForm(v, file, t, problemsAt(problems, `texts.${t.key}`)))}`;
+  return html`<form method="post" action="${v.base}/texts?file=${encodeURIComponent(file)}" class="texts">
+    ${csrfField(v)} ${texts.map((t) => textForm(v, t, problemsAt(problems, `texts.${t.key}`)))}
+  </form>`;
 }
 
-function textForm(v: View, file: string, t: TextField, problems: readonly EditorProblem[]): Html {
+function textForm(v: View, t: TextField, problems: readonly EditorProblem[]): Html {
   const id = `text-${t.key}`;
-  return html`<form
-    method="post"
-    action="${v.base}/texts/${t.key}?file=${encodeURIComponent(file)}"
-    id="${id}"
-    class="${problems.length ? 'item has-problems' : 'item'}"
-  >
-    ${csrfField(v)}
+  return html`<fieldset id="${id}" class="${problems.length ? 'item has-problems' : 'item'}">
     <label for="${id}-0"><code>${t.key}</code></label>
     <small>${v.w.placeholders(t.placeholders.map((p) => `{${p}}`).join(' '))}</small>
     ${[...t.variants, ''].map(
       (variant, i) =>
         html`<textarea
           id="${id}-${i}"
-          name="variant"
+          name="text.${t.key}"
           rows="2"
           aria-label="${t.key} ${i + 1}"
           ${i === t.variants.length ? html`placeholder="${v.w.addPhrasing}"` : ''}
@@ -71,8 +71,8 @@ function textForm(v: View, file: string, t: TextField, problems: readonly Editor
 ${variant}</textarea>`,
     )}
     ${fieldProblems(problems, id)}
-    <button type="submit">${v.w.save}</button>
-  </form>`;
+    <button type="submit" name="at" value="${t.key}">${v.w.save}</button>
+  </fieldset>`;
 }
 
 /** A list section: every item in a form of its own, then an empty one to add an item. */

@@ -30,6 +30,14 @@ const MAX_FILE = 1_000_000;
  */
 export function editRoutes(app: Hono<FlowsEnv>, ctx: FlowsContext, script: () => Promise<string>): void {
   app.get('/texts', (c) => formPage(c, ctx, 'texts'));
+  // The texts page's one form: every text posted, each applied (an unchanged one is left as written).
+  app.post('/texts', (c) =>
+    saveForm(c, ctx, 'texts', (source, form) =>
+      Object.keys(form)
+        .filter((name) => name.startsWith('text.'))
+        .reduce((text, name) => applyText(text, name.slice('text.'.length), form[name] ?? []), source),
+    ),
+  );
   app.post('/texts/:key', (c) =>
     saveForm(c, ctx, 'texts', (source, form) => applyText(source, c.req.param('key'), form.variant ?? [])),
   );
@@ -176,8 +184,9 @@ async function saveForm(
   const v = viewOf(c, ctx);
   if (!file || (c.req.query('file') && c.req.query('file') !== file)) return c.notFound();
   let text: string;
+  const form = await formOf(c);
   try {
-    text = apply(draft.files[file] ?? '', await formOf(c));
+    text = apply(draft.files[file] ?? '', form);
   } catch (err) {
     if (!(err instanceof YamlEditError) && !(err instanceof RangeError)) throw err;
     const notice = html`<p class="problem" role="alert">${err.message}</p>`;
@@ -187,7 +196,9 @@ async function saveForm(
   await ctx.drafts.write(account, file, text);
   const query = `?file=${encodeURIComponent(file)}&saved=1`;
   const index = c.req.param('index');
-  const key = c.req.param('key');
+  // The text the page returns to: the one in the path, or the one whose save button was pressed.
+  const asked = c.req.param('key') ?? form.at?.[0] ?? '';
+  const key = /^[A-Za-z][A-Za-z0-9]*$/.test(asked) ? asked : undefined;
   const target =
     page === 'yaml'
       ? `/yaml${query}`
