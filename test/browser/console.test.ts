@@ -216,6 +216,17 @@ describe.runIf(executablePath)('the console in Chromium, served by the real proc
     await page.waitForSelector('#yaml-editor .cm-editor');
     await expect(page.locator('#yaml-editor .cm-content').innerText()).resolves.toContain(NEW);
     await screenshot(page, 'flows-yaml');
+    // Problems show as you type, at their path; leaving with the edit unsaved asks first.
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowLeft'); // inside the closing quote
+    await page.keyboard.type('{nmae}');
+    await page.waitForSelector('#yaml-problems li');
+    const typed = await page.locator('#yaml-problems').innerText();
+    expect(typed).toContain('faq[0].answer');
+    expect(typed).toContain('unknown placeholder {nmae}');
+    const prompts = log.unloadPrompts.length;
+    await page.goto(`${base}/flows`);
+    expect(log.unloadPrompts.length).toBe(prompts + 1);
 
     await page.goto(`${base}/flows/diff`);
     await expect(page.locator('tr.added code').allInnerTexts()).resolves.toEqual([`    answer: "${NEW}"`]);

@@ -11,6 +11,8 @@ import { root } from './product.js';
 export class BrowserLog {
   private readonly problems: string[] = [];
   private readonly expected: Array<{ status: number; path: string }> = [];
+  /** The "leave this page?" prompts pages raised (each accepted, so the navigation goes on). */
+  readonly unloadPrompts: string[] = [];
 
   /**
    * Listens on every page of `context`, present and to come. Each page also reports the CSP
@@ -31,6 +33,11 @@ export class BrowserLog {
         this.problems.push(`${m.type()}: ${m.text()} (${m.location().url})`);
       });
       page.on('pageerror', (e) => this.problems.push(`pageerror: ${e.message}`));
+      page.on('dialog', (d) => {
+        if (d.type() === 'beforeunload') this.unloadPrompts.push(page.url());
+        else this.problems.push(`unexpected ${d.type()} dialog: ${d.message()}`);
+        void d.accept();
+      });
       page.on('requestfailed', (r) => {
         // A navigation that replaced a page before its partial update finished is not a failure.
         if (r.failure()?.errorText === 'net::ERR_ABORTED') return;

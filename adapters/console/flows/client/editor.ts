@@ -55,7 +55,17 @@ export function mountEditor(host: HTMLElement): void {
     parent: root,
   });
   textarea.hidden = true;
+  // Leaving the page with unsaved edits asks first (found by the issue-15 trial: a click on the
+  // menu dropped them); saving does not.
+  const saved = view.state.doc.toString();
+  let saving = false;
+  window.addEventListener('beforeunload', (event) => {
+    if (saving || view.state.doc.toString() === saved) return;
+    event.preventDefault();
+    event.returnValue = '';
+  });
   form.addEventListener('submit', () => {
+    saving = true;
     textarea.value = view.state.doc.toString();
   });
   const line = Number(host.dataset.line);
