@@ -126,6 +126,10 @@ async function one(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
   const t = await deps.record.tickets.get(c.req.param('id')?.toUpperCase() ?? '');
   if (!t) return refusal(c, 404, wordsOf(c).notFound);
   const transcript = await deps.record.transcript(t.conversationId, TRANSCRIPT_MAX);
+  // The version that served it, by its number when it was published (v3), with its hash.
+  const served = t.flowVersion
+    ? (await deps.flowVersions?.list(1_000))?.find((v) => v.hash === t.flowVersion)
+    : undefined;
   const body = html`${see.masked ? html`<p class="muted">${w.masked}</p>` : ''}
     <dl class="ticket">
       <dt>${k.type}</dt>
@@ -168,7 +172,7 @@ async function one(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
       ${
         t.flowVersion
           ? html`<dt>${w.flowVersion}</dt>
-              <dd><code>${t.flowVersion}</code></dd>`
+              <dd>${served ? `v${served.id} ` : ''}<code>${t.flowVersion}</code></dd>`
           : ''
       }
     </dl>
