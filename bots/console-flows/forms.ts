@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isSeq } from 'yaml';
 import { TEXT_PLACEHOLDERS, type TextKey } from '../../flows/schema-texts.js';
 import { appendItem, editYaml, parseYaml, setOrDelete, YamlEditError, type YamlPath } from './yaml-edit.js';
@@ -198,6 +199,29 @@ export function applyItem(source: string, section: SectionId, index: number | 'n
       throw new YamlEditError(`${section} has no item ${index + 1}: reload the page`);
     for (const field of spec.fields) setOrDelete(doc, [...spec.path, index, field.name], item[field.name]);
   });
+}
+
+/**
+ * What an item was when its form was drawn: a short hash of the values the form shows. A form
+ * sends it back (`was`), and the item is changed or removed only while it still is that item,
+ * so a page opened before another tab or a colleague changed the list never hits its neighbour
+ * (found by the issue-15 re-trial: a stale tab deleted and overwrote the wrong entries).
+ */
+export function itemFingerprint(item: ListItem): string {
+  return createHash('sha256').update(JSON.stringify(item.values)).digest('hex').slice(0, 16);
+}
+
+/**
+ * Throws YamlEditError unless item `index` of the section is still the one whose fingerprint the
+ * form carried; `was` undefined (a script posting without it) is not checked.
+ */
+export function expectItem(source: string, section: SectionId, index: number, was: string | undefined): void {
+  if (was === undefined) return;
+  const item = readSection(source, section)?.[index];
+  if (!item || itemFingerprint(item) !== was)
+    throw new YamlEditError(
+      `${section} item ${index + 1} changed since this page was opened (another tab or a colleague): reload the page and try again`,
+    );
 }
 
 /** Removes one item of a list section. */

@@ -128,10 +128,27 @@ describe('the console flows pages', () => {
       m[1]!.replaceAll('&amp;', '&'),
     );
     expect(removeAt[0]).toBe('/console/flows/list/faq/0/delete?file=zh-CN.yaml');
-    const removed = await b.post(removeAt[0]!, { _csrf: b.csrf });
+    // Each form carries what its item was when the page was drawn.
+    const was = [...list.matchAll(/name="was" value="([0-9a-f]{16})"/g)].map((m) => m[1]!);
+    const removed = await b.post(removeAt[0]!, { _csrf: b.csrf, was: was[0]! });
     expect(removed.status).toBe(303);
     const after = (await b.get('/console/flows/list/faq?file=zh-CN.yaml')).text;
     expect(after).not.toContain('payment-methods');
+    // The same page in a second tab is out of date: its remove and save of "item 1" are refused,
+    // never applied to the entry that is item 1 now (found by the issue-15 re-trial).
+    const stale = await b.post(removeAt[0]!, { _csrf: b.csrf, was: was[0]! });
+    expect(stale.status).toBe(400);
+    expect(stale.text).toContain('changed since this page was opened');
+    const staleSave = await b.post('/console/flows/list/faq/0?file=zh-CN.yaml', {
+      _csrf: b.csrf,
+      was: was[0]!,
+      id: 'payment-methods',
+      topic: '付款',
+      questions: '怎么付款',
+      answer: '支持支付宝。',
+    });
+    expect(staleSave.status).toBe(400);
+    expect((await b.get('/console/flows/list/faq?file=zh-CN.yaml')).text).toContain('cash-on-delivery');
     await b.post('/console/flows/discard', { _csrf: b.csrf });
   });
 

@@ -1,6 +1,7 @@
 import { html, raw } from 'hono/html';
 import {
   CALENDAR,
+  itemFingerprint,
   SECTIONS,
   type FieldSpec,
   type ListItem,
@@ -98,7 +99,7 @@ export function sectionView(
       return html`<details id="${section}-${item.index}" ${open ? 'open' : ''} class="item">
         <summary>${item.index + 1}. ${title}${here.length ? ' ⚠' : ''}</summary>
         <form method="post" action="${action(item.index)}">
-          ${csrfField(v)}
+          ${csrfField(v)}<input type="hidden" name="was" value="${itemFingerprint(item)}" />
           ${spec.fields.map((f) =>
             field(
               v,
@@ -115,7 +116,12 @@ export function sectionView(
           <button type="submit">${v.w.save}</button>
         </form>
         <form method="post" action="${action(item.index, '/delete')}">
-          ${csrfField(v)}<button type="submit" class="secondary">${v.w.remove}</button>
+          ${csrfField(v)}<input type="hidden" name="was" value="${itemFingerprint(item)}" /><button
+            type="submit"
+            class="secondary"
+          >
+            ${v.w.remove}
+          </button>
         </form>
       </details>`;
     })}

@@ -3,6 +3,7 @@ import { html } from 'hono/html';
 import {
   applyCalendar,
   applyItem,
+  expectItem,
   applyText,
   readCalendar,
   readSection,
@@ -49,14 +50,20 @@ export function editRoutes(app: Hono<FlowsEnv>, ctx: FlowsContext, script: () =>
     const section = sectionOf(c.req.param('section'));
     const index = Number(c.req.param('index'));
     if (!section || !Number.isInteger(index)) return c.notFound();
-    return saveForm(c, ctx, section, (source) => removeItem(source, section, index));
+    return saveForm(c, ctx, section, (source, form) => {
+      expectItem(source, section, index, form.was?.[0]);
+      return removeItem(source, section, index);
+    });
   });
   app.post('/list/:section/:index', (c) => {
     const section = sectionOf(c.req.param('section'));
     const raw = c.req.param('index');
     const index = raw === 'new' ? 'new' : Number(raw);
     if (!section || (index !== 'new' && !Number.isInteger(index))) return c.notFound();
-    return saveForm(c, ctx, section, (source, form) => applyItem(source, section, index, form));
+    return saveForm(c, ctx, section, (source, form) => {
+      if (index !== 'new') expectItem(source, section, index, form.was?.[0]);
+      return applyItem(source, section, index, form);
+    });
   });
   app.post('/calendar', (c) => saveForm(c, ctx, 'hours', (source, form) => applyCalendar(source, form)));
 
