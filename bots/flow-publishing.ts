@@ -91,7 +91,8 @@ function messageProblem(message: string): PublishProblem | undefined {
   const at = (text: string): PublishProblem => ({ file: '(message)', path: 'message', message: text });
   if (!message.trim()) return at('a publish message is required');
   if (message.length > MAX_PUBLISH_MESSAGE) return at(`must be at most ${MAX_PUBLISH_MESSAGE} characters`);
-  if (/[\p{Cc}\p{Cf}]/u.test(message)) return at('must not contain control, format or bidi characters');
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(message))
+    return at('must not contain control, format or bidi characters, or line breaks');
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { customerPattern, FACT_KEYS } from './facts.js';
-import { textWith } from './schema-texts.js';
+import { shortText, textWith } from './schema-texts.js';
 
 /**
  * The complaint part of a flow definition (003 客户抱怨与投诉的应答规范), and the phrase types
@@ -36,8 +36,8 @@ export const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case
 
 export const ComplaintCategory = z.strictObject({
   id: slug,
-  name: z.string().min(1),
-  keywords: z.array(z.string().trim().min(1)).default([]),
+  name: shortText,
+  keywords: z.array(shortText).default([]),
   /** Reply time promised for this kind of complaint (投诉类型规定回复时间). */
   promiseHours: z.number().positive(),
   /** Knowledge-base entry offered as the resolution, when there is one. */

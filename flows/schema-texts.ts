@@ -13,6 +13,12 @@ import { parsePlurals } from './plural.js';
  * flood of messages (found by the issue-15 trial: a 5 MB opening line was published).
  */
 export const MAX_TEXT_CHARS = 4_000;
+/** The longest name, topic or phrase that goes into a text ({company}, {topic}, a category's name), in characters. */
+export const MAX_NAME_CHARS = 200;
+
+/** A name, topic or phrase: put into texts, so short (a long one would flood the customer like a long text). */
+export const shortText = z.string().min(1).max(MAX_NAME_CHARS, `must be at most ${MAX_NAME_CHARS} characters`);
+
 /** How many phrasings a text may have. */
 export const MAX_PHRASINGS = 50;
 

@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { compileGuard, ForbiddenPhrase } from './guard.js';
 import { labelWords, ratingKey, SCORE_CHOICES, type ScoreChoice } from './rating.js';
 import { Complaints, customerPhrase, slug, triggers } from './schema-complaints.js';
-import { ANSWER_PLACEHOLDERS, botTexts, GREETING_PLACEHOLDERS, Text, textsShape, textWith } from './schema-texts.js';
+import {
+  ANSWER_PLACEHOLDERS,
+  botTexts,
+  GREETING_PLACEHOLDERS,
+  MAX_NAME_CHARS,
+  shortText,
+  Text,
+  textsShape,
+  textWith,
+} from './schema-texts.js';
 
 export { Text, TEXT_PLACEHOLDERS, type TextKey } from './schema-texts.js';
 export {
@@ -37,7 +46,9 @@ const timeZone = z.string().refine((tz) => {
   }
 }, 'is not an IANA time zone (e.g. Asia/Shanghai)');
 
-const phrases = z.array(z.string().trim().min(1)).min(1);
+const phrases = z
+  .array(z.string().trim().min(1).max(MAX_NAME_CHARS, `must be at most ${MAX_NAME_CHARS} characters`))
+  .min(1);
 
 export const CHOICE_IDS = [
   'yes',
@@ -73,7 +84,7 @@ const intentsShape = Object.fromEntries(INTENT_IDS.map((k) => [k, phrases])) as 
 export const FaqEntry = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
   /** How the bot restates the need when it recognises this topic: "您的意思是想{topic},对吗?" */
-  topic: z.string().min(1),
+  topic: shortText,
   /** How customers ask it, one phrasing each: the matcher ranks a message by its closest phrasing. */
   questions: phrases,
   /**
@@ -192,8 +203,8 @@ export const FlowDefinition = z
   .strictObject({
     schema: z.literal(1, 'must be 1 (the definition format this version reads)'),
     locale: z.string().regex(/^[a-z]{2,3}(?:-[A-Z]{2})?$/, 'must be a language tag such as zh-CN or en'),
-    name: z.string().min(1),
-    company: z.string().min(1),
+    name: shortText,
+    company: shortText,
     timeZone,
     businessHours: z.array(z.strictObject({ days: z.array(z.enum(WEEKDAYS)).min(1), open: hhmm, close: hhmm })).min(1),
     calendar: Calendar.default({ region: 'cn', holidays: [], workdays: [] }),

@@ -159,7 +159,7 @@ function cleanKeepingIsolates(text: string): string {
 
 /** Bidi formatting characters, and C0/C1 controls other than tab and newline. */
 // eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+const UNSAFE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028-\u202E\u2066-\u2069]/g;
 
 /**
  * Text shown to staff with its bidi and control characters made visible as `[U+202E]`, so that

@@ -122,7 +122,10 @@ export function parseAdmin(command: AdminCommand): { problem: string } | { actio
  */
 async function liftSignInLimit(config: Config, name: string): Promise<void> {
   if (!config.REDIS_URL) {
-    say('(Without REDIS_URL a sign-in limit on this account lifts after 15 minutes or when the bot restarts.)', 0);
+    say(
+      '(REDIS_URL is not set here: if the bot runs with Redis, run this with its REDIS_URL and REDIS_PREFIX to lift a sign-in limit; without Redis a limit lifts after 15 minutes or when the bot restarts.)',
+      0,
+    );
     return;
   }
   const { attempts, close } = await openAttempts(config.REDIS_URL, config.REDIS_PREFIX);

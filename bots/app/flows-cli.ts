@@ -37,7 +37,8 @@ const err = (text: string) => void process.stderr.write(`${text}\n`);
 
 /** Who the command acts as: --by, else the operating-system user. */
 function actor(by: string | undefined): string {
-  if (by?.trim()) return by.trim();
+  // Shown in the history and the console's audit log: no control, bidi or line-break characters.
+  if (by?.trim()) return showControls(by.trim());
   try {
     return userInfo().username || 'cli';
   } catch {
@@ -166,7 +167,8 @@ async function diff(deps: PublishDeps, a: string, b: string): Promise<number> {
   if (!va || !vb) return 1;
   const diffs = diffFlowFiles(va.files, vb.files);
   if (diffs.length === 0) out(`v${va.id} and v${vb.id} have the same files.`);
-  else process.stdout.write(unifiedDiff(diffs, { a: `v${va.id}`, b: `v${vb.id}` }));
+  // Bidi and control characters in the files shown as [U+202E], so a diff cannot reorder or drive the terminal.
+  else process.stdout.write(showControls(unifiedDiff(diffs, { a: `v${va.id}`, b: `v${vb.id}` })));
   return 0;
 }
 

@@ -166,8 +166,9 @@ describe('publishing flows to a fleet', () => {
       ['en.yaml', 'zh-CN.yaml'].map((n) => [n, readFileSync(join(warmer(), n), 'utf8')]),
     );
     for (const [message, why] of [
-      ['\u001b[2Jwarmer', 'must not contain control, format or bidi characters'],
-      ['warmer \u202eevil', 'must not contain control, format or bidi characters'],
+      ['\u001b[2Jwarmer', 'must not contain control, format or bidi characters, or line breaks'],
+      ['warmer \u202eevil', 'must not contain control, format or bidi characters, or line breaks'],
+      ['one\u2028two', 'must not contain control, format or bidi characters, or line breaks'],
       ['x'.repeat(501), 'must be at most 500 characters'],
     ] as const)
       expect(await publishFlows(deps, { files, author: 'ann', message })).toEqual({

@@ -37,6 +37,15 @@ describe('flow definitions', () => {
       'texts.opening: must be at most 4000 characters (one message)',
       'faq[0].answer[1]: must be at most 4000 characters (one message)',
     ]);
+    // What goes into texts is short too: {company}, a topic restated, a category's name (re-trial).
+    const names = edited((d) => {
+      d.company = 'c'.repeat(201);
+      d.faq[0].topic = 't'.repeat(5_000);
+    });
+    expect(problems(names)).toEqual([
+      'company: must be at most 200 characters',
+      'faq[0].topic: must be at most 200 characters',
+    ]);
   });
 
   it('reports a misspelt setting name instead of ignoring it (found by the issue-15 trial)', () => {
