@@ -163,7 +163,7 @@ describe('the console flows pages', () => {
     expect(home).toMatch(new RegExp(`name="replace" value="${newer}" required`));
     const refused = await ann.post('/console/flows/publish', { _csrf: ann.csrf, message: 'ask' });
     expect(refused.status).toBe(409);
-    expect(refused.text).toContain(`草稿创建后已发布了新版本 v${newer}`);
+    expect(refused.text).toContain(`草稿开始后，v${newer} 成为了当前生效版本`);
     expect((await active()).id).toBe(newer);
     const confirmed = await ann.post('/console/flows/publish', {
       _csrf: ann.csrf,

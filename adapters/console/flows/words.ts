@@ -12,7 +12,7 @@ const zh = {
   draft: '我的草稿',
   draftFresh: '草稿与当前生效版本相同，尚未修改。',
   draftBasedOn: (v: string, at: string) => `基于 ${v}，最后修改于 ${at}。`,
-  draftBehind: (v: string) => `草稿创建后已发布了新版本 ${v}：发布草稿会覆盖其中的改动。`,
+  draftBehind: (v: string) => `草稿开始后，${v} 成为了当前生效版本（发布或回滚）：发布草稿会替换 ${v} 的内容。`,
   replaceNewer: (v: string) => `我已查看与 ${v} 的对比，确认用草稿替换 ${v} 的改动`,
   discard: '放弃草稿',
   problems: '问题',
@@ -104,7 +104,8 @@ const en: typeof zh = {
   draft: 'My draft',
   draftFresh: 'The draft is the active version, unchanged.',
   draftBasedOn: (v, at) => `Based on ${v}, last edited ${at}.`,
-  draftBehind: (v) => `${v} was published after this draft was started: publishing the draft replaces its changes.`,
+  draftBehind: (v) =>
+    `${v} became the active version after this draft was started (published or rolled back to): publishing the draft replaces it.`,
   replaceNewer: (v) => `I have compared with ${v} and mean to replace its changes with my draft`,
   discard: 'Discard draft',
   problems: 'Problems',
