@@ -274,6 +274,65 @@ describe('Telegram webhook: security and reliability', () => {
     expect(await t.store.pending(10)).toEqual([]);
   });
 
+  it('takes 300 random and hostile updates without a crash or a 5xx, and answers the next customer (fuzz, issue 16)', async () => {
+    const t = await setup();
+    // A seeded generator (mulberry32): the same 300 updates on every run.
+    let seed = 0x5eed;
+    const rand = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+      return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
+    };
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+    const hostile = [
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      'valueOf',
+      '',
+      ' ',
+      '\u202e你好\u202c',
+      '\u200b\u2060\ufeff',
+      'a'.repeat(5_000),
+      '转人工',
+      '/start',
+      '/start@other_bot',
+      '{company}',
+      '<b>x</b>',
+      '\u0000\u0007',
+      '😀'.repeat(50),
+    ];
+    const junk = [null, 0, -1, 1e308, 'x', [], {}, true, { __proto__: { polluted: 1 } }];
+    const statuses = new Set<number>();
+    for (let i = 0; i < 300; i++) {
+      const chat = 700_000 + Math.floor(rand() * 20);
+      const base =
+        rand() < 0.5
+          ? updates.text(chat, pick(hostile))
+          : rand() < 0.5
+            ? updates.button(chat, pick(hostile), 1 + Math.floor(rand() * 5))
+            : updates.edited(chat, pick(hostile));
+      const update = JSON.parse(JSON.stringify(base)) as Record<string, unknown>;
+      update.update_id = 9_000_000 + i;
+      // Now and then a field of the wrong type, an extra key from outside, or a missing part.
+      const r = rand();
+      if (r < 0.15) update[pick(['message', 'callback_query', 'edited_message'])] = pick(junk);
+      else if (r < 0.25)
+        Object.defineProperty(update, pick(hostile), { value: 1, enumerable: true, configurable: true });
+      else if (r < 0.3) delete update.update_id;
+      statuses.add(await t.post(update));
+    }
+    expect([...statuses].filter((s) => s >= 500)).toEqual([]);
+    expect(
+      t.log.lines.filter((l) => /unexpected|crash|TypeError/i.test(`${l.message} ${JSON.stringify(l.fields)}`)),
+    ).toEqual([]);
+    // The bot still serves: a new customer is greeted.
+    expect(await t.post(updates.text(42, '你好'))).toBe(200);
+    expect(t.api.sent(42)).toEqual(['您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f']);
+  });
+
   it('gives an update delivered several times exactly one effect', async () => {
     const t = await setup();
     const update = updates.text(42, '你好');
