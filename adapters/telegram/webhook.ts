@@ -8,7 +8,11 @@ import type { Route } from '../../bots/ports.js';
 export const WEBHOOK_PATH = '/telegram/webhook';
 const MAX_BODY_BYTES = 1 << 20;
 
-/** What became of one update: `invalid` is answered 400, the rest 200. */
+/**
+ * What became of one update. Every one is answered 200, `invalid` too: an update that can never
+ * be processed would otherwise be redelivered by Telegram for a day (issue 16, fault 8); it is
+ * logged instead. Only a failure to store (500) asks Telegram to deliver again.
+ */
 export type HandleResult = 'accepted' | 'duplicate' | 'ignored' | 'invalid';
 
 /** What the webhook feeds: the receiver, seen only as far as a request needs. */
@@ -29,7 +33,7 @@ export function webhookRoute(target: WebhookTarget, options: { secret: string; l
   return {
     path: WEBHOOK_PATH,
     handle: (req, res) => {
-      void serve(target, options.secret, req, res).catch((err: unknown) => {
+      void serve(target, options.secret, req, res, options.log).catch((err: unknown) => {
         options.log.error('webhook request failed', { error: String(err) });
         if (!res.headersSent) replyText(res, 500, 'could not accept the update; Telegram will redeliver it');
       });
@@ -37,7 +41,13 @@ export function webhookRoute(target: WebhookTarget, options: { secret: string; l
   };
 }
 
-async function serve(target: WebhookTarget, secret: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(
+  target: WebhookTarget,
+  secret: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: Logger,
+): Promise<void> {
   if (req.method !== 'POST') return replyText(res, 405, 'POST only');
   if (!sameSecret(req.headers['x-telegram-bot-api-secret-token'], secret)) {
     req.resume();
@@ -50,10 +60,13 @@ async function serve(target: WebhookTarget, secret: string, req: IncomingMessage
   try {
     update = JSON.parse(body);
   } catch {
-    return replyText(res, 400, 'body is not JSON');
+    log.warn('dropped a webhook body that is not JSON (answered 200: it can never be processed)', {
+      excerpt: body.slice(0, 200),
+    });
+    return replyText(res, 200, 'invalid: not JSON; dropped');
   }
-  const result = await target.handle(update);
-  return replyText(res, result === 'invalid' ? 400 : 200, result);
+  // An update the bot cannot read is logged by the receiver ("malformed Telegram update ignored").
+  return replyText(res, 200, await target.handle(update));
 }
 
 /** Compares the secret in constant time (hashing first makes the lengths equal). */

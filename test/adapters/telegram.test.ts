@@ -267,11 +267,15 @@ describe('Telegram webhook: security and reliability', () => {
     expect(await t.store.transcript('telegram:42', 10)).toEqual([]);
   });
 
-  it('rejects a body that is not an update with 400, and stores nothing', async () => {
+  it('drops a body that is not an update with 200 (Telegram would redeliver a 4xx for a day), logs it, stores nothing', async () => {
     const t = await setup();
-    expect(await t.post(undefined, { raw: '{not json' })).toBe(400);
-    expect(await t.post({ update_id: 'x', message: { text: 1 } })).toBe(400);
+    expect(await t.post(undefined, { raw: '{not json' })).toBe(200);
+    expect(await t.post({ update_id: 'x', message: { text: 1 } })).toBe(200);
     expect(await t.store.pending(10)).toEqual([]);
+    expect(t.log.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+      'dropped a webhook body that is not JSON (answered 200: it can never be processed)',
+      'malformed Telegram update ignored',
+    ]);
   });
 
   it('takes 300 random and hostile updates without a crash or a 5xx, and answers the next customer (fuzz, issue 16)', async () => {
