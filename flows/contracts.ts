@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FileRef } from './files.js';
 import type { ChoiceId, ComplaintKindId, TextKey } from './schema.js';
-import { cleanText } from './text.js';
+import { capText, cleanText, MAX_ENTERED_CHARS } from './text.js';
 import { AgentRef, Customer, Ticket, TicketChanges, TicketStatus } from './ticket.js';
 
 /**
@@ -115,19 +115,22 @@ export const HANDOFF_ENDED: ReadonlySet<DeskUpdate> = new Set<DeskUpdate>([
 
 /** Text as it enters: invisible characters (zero-width, bidi controls) taken out. */
 const EnteredText = z.string().transform(cleanText);
+/** A customer's text: at most MAX_ENTERED_CHARS of it, cleaned. */
+const CustomerText = z.string().transform((text) => cleanText(capText(text, MAX_ENTERED_CHARS)));
 
 export const FlowPayload = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('text'), text: EnteredText }),
-  z.object({ type: z.literal('choice'), choice: z.string() }),
+  z.object({ type: z.literal('text'), text: CustomerText }),
+  // Telegram's callback data is at most 64 bytes: a longer one is forged, and is cut before anything reads it.
+  z.object({ type: z.literal('choice'), choice: z.string().transform((c) => capText(c, 64)) }),
   /**
    * A non-text message. `file`: the photo, document, voice note or video it carries (a reference,
    * never the bytes); `caption`: the words sent with it, which are the customer's message.
    */
-  z.object({ type: z.literal('media'), media: z.string(), caption: EnteredText.optional(), file: FileRef.optional() }),
+  z.object({ type: z.literal('media'), media: z.string(), caption: CustomerText.optional(), file: FileRef.optional() }),
   /** start/help come from the customer; blocked (they blocked the bot) and group (a group chat the bot does not serve) from the channel. */
   z.object({ type: z.literal('command'), command: z.enum(['start', 'help', 'blocked', 'group', 'desk-unavailable']) }),
   /** The customer edited an earlier message: kept on the transcript, not answered. */
-  z.object({ type: z.literal('edit'), text: EnteredText }),
+  z.object({ type: z.literal('edit'), text: CustomerText }),
   /** Something an agent did on the desk (Slack, the playground's /agent). */
   z.object({
     type: z.literal('agent'),

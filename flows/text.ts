@@ -18,6 +18,22 @@ export function normalize(text: string): string {
  */
 const INVISIBLE_G = /(?![\n\r\t])[\p{Cf}\p{Cc}]/gu;
 
+/**
+ * The most characters of one customer message the bot reads: Telegram's own limit (4,096). A
+ * longer text can only be forged, and understanding it costs in proportion (issue 16, fault 6:
+ * 65,536 characters held a replica for about a minute); the rest is dropped before anything reads
+ * it. Agents' replies are not cut (the channel splits a long reply into messages).
+ */
+export const MAX_ENTERED_CHARS = 4_096;
+
+/** The first `max` characters (code points, never half a surrogate pair) of `text`. */
+export function capText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return Array.from(text.slice(0, max * 2))
+    .slice(0, max)
+    .join('');
+}
+
 /** Customer and agent text with the invisible characters taken out; applied where text enters (FlowPayload). */
 export function cleanText(text: string): string {
   return text.replace(INVISIBLE_G, '');

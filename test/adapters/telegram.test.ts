@@ -337,6 +337,15 @@ describe('Telegram webhook: security and reliability', () => {
     expect(t.api.sent(42)).toEqual(['您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f']);
   });
 
+  it('reads at most 4,096 characters of a message (a longer one can only be forged), and answers it (issue 16, fault 6)', async () => {
+    const t = await setup();
+    expect(await t.post(updates.text(43, '你好'))).toBe(200);
+    expect(await t.post(updates.text(43, `发票${'票'.repeat(65_534)}`))).toBe(200);
+    expect(t.api.sent(43)).toHaveLength(2);
+    const said = (await t.store.transcript('telegram:43', 10)).filter((e) => e.from === 'customer').map((e) => e.text);
+    expect(said.map((text) => [...text].length)).toEqual([2, 4_096]);
+  });
+
   it('gives an update delivered several times exactly one effect', async () => {
     const t = await setup();
     const update = updates.text(42, '你好');
