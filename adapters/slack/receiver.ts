@@ -80,6 +80,14 @@ export class SlackReceiver implements Receiver {
       req.resume();
       return replyText(res, 503, 'shutting down; Slack will redeliver');
     }
+    // What the headers alone can refuse, before a byte of the body is read or a signature checked
+    // (issue 16, fault 5: a 100 MB body was read first; a request from 10 minutes ahead passed).
+    // The wall clock, as Bolt's own signature check uses: freshness is about real time, not the conversation's clock.
+    const refused = refuseByHeaders(req, Date.now());
+    if (refused) {
+      req.resume();
+      return replyText(res, refused.status, refused.why);
+    }
     try {
       await this.initialize();
     } catch (err) {
@@ -265,4 +273,25 @@ export class SlackReceiver implements Receiver {
       await ack(await searchAnswer(search, command.text, command.channel_id));
     });
   }
+}
+
+/** The largest request body Slack's events and interactions are read up to (bytes). */
+export const SLACK_MAX_BODY_BYTES = 1024 * 1024;
+/** How far a request's timestamp may be from now, either way (Slack's own rule is five minutes back). */
+export const SLACK_MAX_SKEW_MS = 5 * 60_000;
+
+/**
+ * A request refused on its headers: no length or a length over SLACK_MAX_BODY_BYTES (Slack always
+ * sends one), or a timestamp missing, not a number, or more than five minutes from `now` (ms),
+ * ahead as well as behind. Undefined when the body may be read and its signature checked.
+ */
+export function refuseByHeaders(req: IncomingMessage, now: number): { status: number; why: string } | undefined {
+  const length = Number(req.headers['content-length']);
+  if (req.headers['content-length'] === undefined || !Number.isFinite(length))
+    return { status: 411, why: 'a Content-Length is required' };
+  if (length > SLACK_MAX_BODY_BYTES) return { status: 413, why: 'request body too large' };
+  const ts = Number(req.headers['x-slack-request-timestamp']);
+  if (!Number.isFinite(ts) || Math.abs(now - ts * 1000) > SLACK_MAX_SKEW_MS)
+    return { status: 401, why: 'stale, future or missing request timestamp' };
+  return undefined;
 }

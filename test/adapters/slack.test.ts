@@ -337,8 +337,32 @@ describe('Slack agent desk', () => {
     await t.customerSays('转人工');
     expect(await t.press('desk_claim', 'UWANG', { secret: 'wrong-secret' })).toBe(401);
     expect(await t.press('desk_claim', 'UWANG', { at: Math.floor(Date.now() / 1000) - 10 * 60 })).toBe(401);
+    // Ten minutes ahead is refused too (issue 16, fault 5: it was processed).
+    expect(await t.press('desk_claim', 'UWANG', { at: Math.floor(Date.now() / 1000) + 10 * 60 })).toBe(401);
     expect(t.slack.of('chat.update')).toEqual([]);
     expect(t.customer.texts().some((x) => x.startsWith('客服 '))).toBe(false);
+  });
+
+  it('refuses a body over 1 MiB, or one without a length, on its headers before reading it (issue 16, fault 5)', async () => {
+    const t = await setup();
+    const { request } = await import('node:http');
+    /** Posts with these headers and a small first chunk, and resolves with the status the server answers. */
+    const statusOf = (headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(t.url, { method: 'POST', headers }, (res) => {
+          resolve(res.statusCode ?? 0);
+          res.resume();
+          req.destroy();
+        });
+        req.on('error', reject);
+        req.write('{}');
+        // The claimed 100 MiB never follows: the answer must come from the headers alone.
+        if (!('content-length' in headers)) req.end();
+      });
+    expect(await statusOf({ 'content-length': String(100 * 1024 * 1024) })).toBe(413);
+    const chunked = await statusOf({ 'transfer-encoding': 'chunked' });
+    expect(chunked).toBe(411);
+    expect(t.slack.of('chat.update')).toEqual([]);
   });
 
   it('gives a retried Slack event exactly one effect', async () => {
