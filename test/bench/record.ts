@@ -3,49 +3,20 @@
  * PostgreSQL database on a server for the run, the server's CPU read from /proc, a RecordStore
  * that times its writes, and what the record holds after a run.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import type { OpenedRecordStore } from '../../adapters/record/index.js';
 import type { TicketQuery, TicketStore, TranscriptEntry, UnansweredQuery } from '../../bots/ports.js';
 import type { ConversationSummary, RecordStore, UnansweredAsking } from '../../bots/record-port.js';
 import type { Ticket, TicketChanges, TicketStatus } from '../../flows/ticket.js';
+import { createDatabase, probePostgres, serverUrl } from '../support/postgres.js';
 
 /** The server the `ours+pg` variant uses (DATABASE_TEST_URL, as the record suites, else the local one). */
-export const serverUrl = process.env.DATABASE_TEST_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-
-const redact = (url: string) => url.replace(/\/\/[^@]*@/, '//…@');
-
-/** Why no server answers at `url`, or '' when one does (3 s to connect). */
-export async function probePostgres(url = serverUrl): Promise<string> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return '';
-  } catch (err) {
-    return `nothing answers at ${redact(url)} (${(err as Error).message})`;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+export { probePostgres, serverUrl };
 
 /** A database of the run's own on the server (`bench_<12 hex>`): its URL and name, and how to drop it. */
-export async function freshDatabase(admin = serverUrl): Promise<{ url: string; name: string; drop(): Promise<void> }> {
-  const name = `bench_${randomBytes(6).toString('hex')}`;
-  const run = async (sql: string) => {
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`create database ${name}`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), name, drop: () => run(`drop database if exists ${name} with (force)`) };
+export function freshDatabase(admin = serverUrl) {
+  return createDatabase('bench', admin);
 }
 
 /** Clock ticks per second of /proc's utime and stime (USER_HZ: 100 on Linux builds this runs on). */

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { openRecordStore, type OpenedRecordStore } from '../../../adapters/record/index.js';
 import { memoryLogger } from '../../../bots/log.js';
+import { createDatabase, probePostgres, serverUrl } from '../../support/postgres.js';
 
 /**
  * The two databases the record runs on, for every record suite: PGlite in memory, and a real
@@ -12,23 +11,10 @@ import { memoryLogger } from '../../../bots/log.js';
  * Without a server the server half is skipped, loudly; under CI=true it fails.
  */
 
-export const serverUrl = process.env.DATABASE_TEST_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+export { serverUrl };
 
 /** Why no server answers, or '' when one does. */
-export const postgresMissing: string = await probe(serverUrl);
-
-async function probe(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return '';
-  } catch (err) {
-    return `nothing answers at ${url.replace(/\/\/[^@]*@/, '//…@')} (${(err as Error).message})`;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+export const postgresMissing: string = await probePostgres(serverUrl);
 
 if (postgresMissing)
   process.stderr.write(
@@ -47,28 +33,7 @@ export function requirePostgres(): boolean {
 
 /** A database of its own on the server: its URL, and how to drop it. */
 export async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `rec_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      try {
-        await c.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await c.end();
-      }
-    },
-  };
+  return createDatabase('rec');
 }
 
 /** Every table the record writes, emptied between tests (the migrations' own tables stay). */
@@ -102,18 +67,8 @@ export function onBothDatabases(title: string, suite: (backend: Backend) => void
   });
   describe(`${title}: PostgreSQL server`, () => {
     if (!requirePostgres()) return;
-    let store: OpenedRecordStore | undefined;
-    let database: { url: string; drop(): Promise<void> } | undefined;
-    beforeAll(async () => {
-      database = await freshDatabase();
-      store = openRecordStore({ url: database.url, log: memoryLogger() });
-      await store.ready();
-    });
-    afterAll(async () => {
-      await store?.close();
-      await database?.drop();
-    });
-    suite({ name: 'postgres', store: () => store! });
+    const server = serverRecord();
+    suite({ name: 'postgres', store: () => server.record });
   });
 }
 
