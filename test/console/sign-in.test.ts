@@ -84,19 +84,9 @@ describe('the console: signing in', () => {
     expect((await b.get('/console/tickets')).location).toBe('/console/account');
     const form = await b.get('/console/account');
     expect(form.text).toContain('这是一次性密码');
-    const short = await b.post('/console/account', {
-      _csrf: b.csrf,
-      current: 'one-time-pass-1',
-      password: 'short',
-      repeat: 'short',
-    });
+    const short = await b.changePassword('one-time-pass-1', 'short');
     expect(short.text).toContain('新密码至少 10 个字符');
-    const changed = await b.post('/console/account', {
-      _csrf: b.csrf,
-      current: 'one-time-pass-1',
-      password: 'pia chose this 1',
-      repeat: 'pia chose this 1',
-    });
+    const changed = await b.changePassword('one-time-pass-1', 'pia chose this 1');
     expect(changed.text).toContain('密码已修改');
     expect((await b.get('/console/tickets')).status).toBe(200);
     expect((await browser().signIn('pia', 'one-time-pass-1')).status).toBe(401);

@@ -12,7 +12,7 @@ import type { Figure } from '../../../bots/report/report.js';
 import { reportSourceFromStore } from '../../../bots/report/source.js';
 import { REPORT_WORDS } from '../../../bots/report/words.js';
 import { defaultDefinition } from '../../support/flows.js';
-import { ev, GENERATED_AT, MONTH, NOVEMBER, ticket } from './month.js';
+import { ev, GENERATED_AT, MONTH, MONTH_CHARTS, NOVEMBER, ticket } from './month.js';
 
 /**
  * The HTML report (issue 14: "one self-contained page with charts … in the desk language"), from
@@ -24,21 +24,6 @@ import { ev, GENERATED_AT, MONTH, NOVEMBER, ticket } from './month.js';
 const LANGUAGES = ['zh-CN', 'en'] as const;
 const report = (data: ReportData, language: 'zh-CN' | 'en' = 'zh-CN') =>
   computeReport(data, { definition: defaultDefinition(language), period: NOVEMBER, generatedAt: GENERATED_AT });
-
-/** The charts the seeded month draws, in page order. */
-const CHARTS = [
-  'volume-type',
-  'volume-category',
-  'bot-person',
-  'bot-reasons',
-  'speed-bot',
-  'speed-person',
-  'speed-claim',
-  'outcome-rates',
-  'satisfaction-scores',
-  'csat-agent',
-  'csat-category',
-];
 
 /** Each chart's `<figure>` by its data-chart id. */
 function charts(html: string): Map<string, string> {
@@ -85,7 +70,7 @@ describe.each(LANGUAGES)('renderHtml on the seeded month, desk language %s', (la
 
   it('draws every chart as an accessible SVG with marks, titled in the desk language', () => {
     const found = charts(html);
-    expect([...found.keys()]).toEqual(CHARTS);
+    expect([...found.keys()]).toEqual(MONTH_CHARTS);
     for (const [id, fig] of found) {
       expect(count(fig, /<svg /g), id).toBe(1);
       expect(fig, id).toMatch(
@@ -212,8 +197,8 @@ describe('renderHtml on an empty period', () => {
       language,
     );
     expect(html).not.toContain('<svg');
-    expect(count(html, /<figure class="chart empty"/g)).toBe(CHARTS.length);
-    expect(count(html, new RegExp(escapeHtml(REPORT_WORDS[language].html.noChart), 'g'))).toBe(CHARTS.length);
+    expect(count(html, /<figure class="chart empty"/g)).toBe(MONTH_CHARTS.length);
+    expect(count(html, new RegExp(escapeHtml(REPORT_WORDS[language].html.noChart), 'g'))).toBe(MONTH_CHARTS.length);
     expect(html).not.toMatch(/NaN|Infinity|undefined/);
     expect(rows(html).get('csat')?.slice(1)).toEqual(['—', '0/0', '≥ 85 %', escapeHtml(REPORT_WORDS[language].noData)]);
   });

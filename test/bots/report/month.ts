@@ -180,3 +180,18 @@ export const MONTH: ReportData = {
   conversations: CONVERSATIONS,
   unanswered: UNANSWERED,
 };
+
+/** The charts the HTML report of the seeded month draws, in page order (its id: `data-chart`). */
+export const MONTH_CHARTS = [
+  'volume-type',
+  'volume-category',
+  'bot-person',
+  'bot-reasons',
+  'speed-bot',
+  'speed-person',
+  'speed-claim',
+  'outcome-rates',
+  'satisfaction-scores',
+  'csat-agent',
+  'csat-category',
+];
