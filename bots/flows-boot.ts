@@ -12,6 +12,8 @@ export interface LoadedFlows {
   version: string;
   files: FlowFiles;
   published?: ActiveFlowPointer | undefined;
+  /** The folder the files were read from, when they were (the shipped one when the folder given was broken). */
+  from?: string | undefined;
 }
 
 /** The folder's definitions, validated together, or every problem. */
@@ -75,6 +77,33 @@ async function folderOrShipped(
 }
 
 /**
+ * Publishes `files`, read from the folder `from`, as the first version of an empty store, by
+ * `seed`, and audits it (an audit entry that cannot be written is logged, not fatal). The one way
+ * a store is seeded: at boot, and when a replica that booted without the record finds it empty.
+ */
+export async function seedFirstVersion(
+  deps: { versions: ActiveFlowVersions; audit?: AuditLog | undefined; clock?: (() => number) | undefined; log: Logger },
+  files: FlowFiles,
+  from: string,
+): Promise<PublishedFlowVersion> {
+  const { versions, log } = deps;
+  const seeded = await versions.publish({ files, author: 'seed', message: seedMessage(from), figures: null });
+  log.info('flow definitions published as the first version', { published: `v${seeded.id}`, dir: from });
+  await deps.audit
+    ?.append({
+      at: (deps.clock ?? Date.now)(),
+      actor: 'seed',
+      action: 'flows.publish',
+      target: `v${seeded.id}`,
+      detail: { hash: seeded.hash, message: seeded.message },
+    })
+    .catch((err: unknown) =>
+      log.warn('could not write the audit entry of the first flow version', { error: String(err) }),
+    );
+  return seeded;
+}
+
+/**
  * What a replica on published versions starts on (issue 15): the record's active version; on an
  * empty store, the folder (or the shipped definitions), published as version 1 by "seed"; when
  * the record cannot be reached, the copy of the active version kept in Redis, else the folder.
@@ -118,24 +147,7 @@ export async function bootFiles(options: {
     return { ...folder, recordDown: down };
   }
   try {
-    const seeded = await versions.publish({
-      files: folder.files,
-      author: 'seed',
-      message: seedMessage(folder.from),
-      figures: null,
-    });
-    log.info('flow definitions published as the first version', { published: `v${seeded.id}`, dir: folder.from });
-    await options.audit
-      ?.append({
-        at: (options.clock ?? Date.now)(),
-        actor: 'seed',
-        action: 'flows.publish',
-        target: `v${seeded.id}`,
-        detail: { hash: seeded.hash, message: seeded.message },
-      })
-      .catch((err: unknown) =>
-        log.warn('could not write the audit entry of the first flow version', { error: String(err) }),
-      );
+    const seeded = await seedFirstVersion(options, folder.files, folder.from);
     return { ...folder, version: seeded.hash, published: { id: seeded.id, hash: seeded.hash }, recordDown: false };
   } catch (err) {
     log.warn('could not publish the first flow version; serving the folder', { error: String(err) });

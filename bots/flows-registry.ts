@@ -5,15 +5,8 @@ import type { FlowDefinition } from '../flows/schema.js';
 import { FlowsError } from './errors.js';
 import type { ActiveFlowPointer, ActiveFlowVersions, FlowFleetSignal } from './flow-fleet-port.js';
 import type { AuditLog, PublishedFlowVersion } from './flow-versions-port.js';
-import { bootFiles, loadFolder, type LoadedFlows } from './flows-boot.js';
-import {
-  flowFilesHash,
-  validateFlowFiles,
-  readFlowFolder,
-  seedMessage,
-  type CheckResult,
-  type FileProblem,
-} from './flow-files.js';
+import { bootFiles, loadFolder, seedFirstVersion, type LoadedFlows } from './flows-boot.js';
+import { flowFilesHash, validateFlowFiles, readFlowFolder, type CheckResult, type FileProblem } from './flow-files.js';
 import type { Logger } from './log.js';
 
 export { DEFAULT_FLOWS_DIR } from './flow-files.js';
@@ -56,7 +49,14 @@ export function calendarWarnings(
 
 /** Where the flow in force comes from: the record's published versions, or a folder (no record, or a local draft). */
 export type FlowSource =
-  { kind: 'published'; versions: ActiveFlowVersions; signal?: FlowFleetSignal | undefined } | { kind: 'folder' };
+  | {
+      kind: 'published';
+      versions: ActiveFlowVersions;
+      signal?: FlowFleetSignal | undefined;
+      /** Where seeding an empty store is recorded. */
+      audit?: AuditLog | undefined;
+    }
+  | { kind: 'folder' };
 
 /** How often a replica on published versions reads the record's active pointer (issue 15: switch within 5 s). */
 export const FLOW_CHECK_MS = 3_000;
@@ -140,6 +140,7 @@ export class FlowRegistry {
       kind: 'published',
       versions: options.versions,
       signal: options.signal,
+      audit: options.audit,
     });
     registry.recordDown = recordDown;
     return registry;
@@ -311,16 +312,12 @@ export class FlowRegistry {
       const r = await this.reload();
       return r.ok ? { ok: true, changed: r.changed, published: undefined } : { ok: false, problem: 'invalid folder' };
     }
-    const { versions } = this.source;
+    const { versions, audit } = this.source;
     try {
       let pointer = await versions.pointer();
       if (!pointer) {
-        const seeded = await versions.publish({
-          files: this.loaded.files,
-          author: 'seed',
-          message: seedMessage(this.dir),
-          figures: null,
-        });
+        const deps = { versions, audit, clock: this.clock, log: this.log };
+        const seeded = await seedFirstVersion(deps, this.loaded.files, this.loaded.from ?? this.dir);
         pointer = { id: seeded.id, hash: seeded.hash };
       }
       if (this.recordDown)
