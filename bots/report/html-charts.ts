@@ -11,7 +11,8 @@ import {
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { duration, percent } from './format.js';
-import { escapeHtml, targetText, text, visible } from './html-tables.js';
+import { showControls } from '../../flows/text.js';
+import { escapeHtml, targetText, text } from './html-tables.js';
 import type { Check, Durations, Report, Share } from './report.js';
 import type { ReportWords } from './words.js';
 
@@ -67,7 +68,7 @@ export function figure(id: string, title: string, desc: string, svg: string | nu
     .replace(/ class="zr\d+-cls-\d+"/g, '')
     .replace(/^<svg ([^>]*)>/, (_, attrs: string) => {
       const kept = attrs.replace(/\s*(xmlns(:xlink)?|version|baseProfile)="[^"]*"/g, '');
-      return `<svg ${kept} role="img" aria-labelledby="${id}-svg-title" aria-describedby="${id}-desc"><title id="${id}-svg-title">${text(title)}</title><desc id="${id}-desc">${escapeHtml(visible(desc))}</desc>`;
+      return `<svg ${kept} role="img" aria-labelledby="${id}-svg-title" aria-describedby="${id}-desc"><title id="${id}-svg-title">${text(title)}</title><desc id="${id}-desc">${escapeHtml(showControls(desc))}</desc>`;
     });
   return `<figure class="chart" data-chart="${id}" aria-labelledby="${id}-title">${caption}\n${cleaned}</figure>`;
 }
@@ -95,7 +96,7 @@ export function countBars(items: ReadonlyArray<{ label: string; count: number; c
       grid: { left: 48, right: 24, top: 24, bottom: 56 },
       xAxis: {
         type: 'category',
-        data: items.map((i) => visible(i.label)),
+        data: items.map((i) => showControls(i.label)),
         axisLabel: {
           interval: 0,
           width: CHART_WIDTH / Math.max(items.length, 1) - 12,
@@ -129,7 +130,7 @@ export function shareBars(items: ReadonlyArray<{ label: string; share: Share }>,
       yAxis: {
         type: 'category',
         inverse: true,
-        data: shown.map((i) => visible(i.label)),
+        data: shown.map((i) => showControls(i.label)),
         axisLabel: { width: 160, overflow: 'truncate', fontSize: FONT_SIZE },
       },
       xAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value} %', fontSize: FONT_SIZE } },

@@ -12,9 +12,6 @@ import type { ReportWords } from './words.js';
  * section's rows `data-check="<Figure.id>"`.
  */
 
-/** Data text made visible: bidi and control characters as `[U+202E]` (not yet HTML-escaped). */
-export const visible = showControls;
-
 /** HTML-escapes `&<>"'` (text and attribute values alike). */
 export function escapeHtml(text: string): string {
   return text.replace(
@@ -24,7 +21,7 @@ export function escapeHtml(text: string): string {
 }
 
 /** Text from data, as HTML: visible, escaped, isolated. */
-export const data = (text: string) => `<bdi>${escapeHtml(visible(text))}</bdi>`;
+export const data = (text: string) => `<bdi>${escapeHtml(showControls(text))}</bdi>`;
 /** Our own words (and numbers), escaped all the same. */
 export const text = (s: string) => escapeHtml(s);
 
@@ -70,7 +67,7 @@ export function table(caption: string, rows: readonly Row[], w: ReportWords): st
   const body = rows.map((row) => {
     if (row.id === undefined) return `<tr class="group"><th scope="rowgroup" colspan="5">${row.label}</th></tr>`;
     return [
-      `<tr data-figure="${escapeHtml(visible(row.id))}"${row.sub ? ' class="sub"' : ''}>`,
+      `<tr data-figure="${escapeHtml(showControls(row.id))}"${row.sub ? ' class="sub"' : ''}>`,
       `<th scope="row">${row.label}</th>`,
       `<td class="num">${text(row.value ?? '')}</td>`,
       `<td class="num">${text(row.basis ?? '')}</td>`,

@@ -20,7 +20,7 @@ import {
 import type { CsatGroup, Durations, Report } from './report.js';
 import { REPORT_WORDS, type ReportWords } from './words.js';
 
-export { escapeHtml, visible } from './html-tables.js';
+export { escapeHtml } from './html-tables.js';
 export { niceAxis } from './html-charts.js';
 
 /**

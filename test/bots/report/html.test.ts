@@ -7,7 +7,8 @@ import { parseConfig } from '../../../bots/config.js';
 import { runReport } from '../../../bots/report/cli.js';
 import { computeReport, type ReportData } from '../../../bots/report/compute.js';
 import { duration, percent } from '../../../bots/report/format.js';
-import { escapeHtml, niceAxis, renderHtml, visible } from '../../../bots/report/html.js';
+import { escapeHtml, niceAxis, renderHtml } from '../../../bots/report/html.js';
+import { showControls } from '../../../flows/text.js';
 import type { Figure } from '../../../bots/report/report.js';
 import { reportSourceFromStore } from '../../../bots/report/source.js';
 import { REPORT_WORDS } from '../../../bots/report/words.js';
@@ -186,7 +187,7 @@ describe('renderHtml escapes what comes from data', () => {
 
   it('has helpers that escape and show', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
-    expect(visible('a\u202Eb\u200Fc\td\ne')).toBe('a[U+202E]b[U+200F]c\td\ne');
+    expect(showControls('a\u202Eb\u200Fc\td\ne')).toBe('a[U+202E]b[U+200F]c\td\ne');
   });
 });
 
