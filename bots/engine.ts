@@ -1,6 +1,7 @@
 import type { FlowInput, StepResult } from '../flows/contracts.js';
 import type { ConversationFlow } from '../flows/step.js';
 import { ticketOfTimer } from '../flows/ticket.js';
+import { forEachConcurrently } from './concurrently.js';
 import { Courier } from './delivery.js';
 import type { RecordStore } from './record-port.js';
 import { RecordGate } from './record-writes.js';
@@ -171,11 +172,7 @@ export class Engine {
    */
   async recover(limit = 100, concurrency = 32): Promise<number> {
     const ids = await this.deps.store.pending(limit);
-    const queue = [...ids];
-    const worker = async () => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) await this.run(id);
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
+    await forEachConcurrently(ids, concurrency, (id) => this.run(id));
     return ids.length;
   }
 

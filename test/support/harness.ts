@@ -125,10 +125,16 @@ let seq = 0;
 
 export function harness(
   store: Store,
-  options: { flow?: ConversationFlow; clock?: TestClock; engine?: Partial<EngineOptions>; desk?: DeskPort } = {},
+  options: {
+    flow?: ConversationFlow;
+    clock?: TestClock;
+    engine?: Partial<EngineOptions>;
+    desk?: DeskPort;
+    channel?: RecordingChannel;
+  } = {},
 ): Harness {
   const clock = options.clock ?? new TestClock();
-  const channel = new RecordingChannel();
+  const channel = options.channel ?? new RecordingChannel();
   const log = memoryLogger();
   const slept: number[] = [];
   const flow = options.flow ?? defaultFlow();
