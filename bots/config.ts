@@ -158,6 +158,14 @@ export const Env = z
         .regex(/^S[A-Z0-9]{6,}$/, 'must be a user group id (S0123ABCD)')
         .optional(),
     ),
+    /**
+     * How long desk items wait out a Slack outage, in minutes (issue 16, fault 4): kept in order
+     * and retried until then; after it a card or a customer's message that cannot be posted falls
+     * back to the no-desk path (the customer is told, the matter kept as a follow-up).
+     */
+    DESK_OUTAGE_WINDOW_MINUTES: numeric(10, (n) =>
+      n.int('must be a whole number').min(1, 'must be at least 1').max(1440, 'must be at most 1440'),
+    ),
     SLACK_INTERNAL_PREFIX: optionalText.pipe(z.string().min(1).max(10).default('//')),
     /** The agents' language on the desk (cards, notices); the customer's is the conversation's. Defaults to DEFAULT_LOCALE. */
     DESK_LANGUAGE: optionalText.pipe(z.enum(SUPPORTED_LOCALES, `must be ${SUPPORTED_LOCALES_TEXT}`).optional()),

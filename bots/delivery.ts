@@ -27,10 +27,12 @@ export type Feedback = 'blocked' | 'desk-unavailable';
 export interface GiveUpPolicy {
   /**
    * After the last attempt at a passing fault: `keep` the item for the next sweep (the
-   * conversation's later items wait behind it, in order), or `drop` it so the customer is not
-   * held up (it stays on the transcript).
+   * conversation's later items wait behind it, in order), `drop` it so the customer is not held
+   * up (it stays on the transcript), or `outage`: keep it while it is younger than the desk outage
+   * window (EngineOptions.deskOutageWindowMs), then drop it. A desk down for a few minutes is
+   * waited out in order; a longer outage falls back to the no-desk path.
    */
-  exhausted: 'keep' | 'drop';
+  exhausted: 'keep' | 'drop' | 'outage';
   /** What the operator reads in the log when the item is dropped after retries. */
   dropped?: string;
   /**
@@ -41,13 +43,22 @@ export interface GiveUpPolicy {
   tell?: { exhausted?: Feedback; unreachable?: Feedback; refused?: Feedback };
 }
 
-/** The desk is down: the customer must not wait behind it. A card that cannot be posted ends the handoff (the flow tells the customer). */
-const DESK: GiveUpPolicy = { exhausted: 'drop', dropped: 'agent desk unreachable; dropping desk item' };
+/**
+ * The desk is down: its items wait out an outage of a few minutes in order (issue 16, fault 4:
+ * dropping them after a second of retries lost every customer message of a 30 s Slack outage);
+ * past the window they are dropped, and a card or a customer's message that cannot be posted
+ * ends the handoff (the flow tells the customer and keeps the matter on record).
+ */
+const DESK: GiveUpPolicy = {
+  exhausted: 'outage',
+  dropped: 'agent desk unreachable for longer than the outage window; dropping desk item',
+};
 
 export const GIVE_UP: Readonly<Record<OutboxEffectType, GiveUpPolicy>> = {
   reply: { exhausted: 'keep', tell: { unreachable: 'blocked' } },
   'reply.file': { exhausted: 'keep', tell: { unreachable: 'blocked' } },
-  // Like every desk item, a file the desk cannot get after retries does not hold the customer up.
+  // A file that cannot be carried after retries is dropped at once: the fault may be the
+  // customer's platform (the download) as well as the desk, and the messages behind it matter more.
   'desk.file': {
     exhausted: 'drop',
     dropped: "could not carry a customer's file to the desk after retries; dropping it",
@@ -55,7 +66,7 @@ export const GIVE_UP: Readonly<Record<OutboxEffectType, GiveUpPolicy>> = {
   // A card the desk refuses is the desk being down for this customer: told, never silence. Not for
   // a pending matter's follow-up card (see `Courier.feedBack`).
   'desk.open': { ...DESK, tell: { exhausted: 'desk-unavailable', refused: 'desk-unavailable' } },
-  'desk.post': DESK,
+  'desk.post': { ...DESK, tell: { exhausted: 'desk-unavailable' } },
   'desk.update': DESK,
   'desk.notify': DESK,
   'desk.ping': DESK,
@@ -234,7 +245,41 @@ export interface CourierDeps extends PerformerDeps {
   clock: () => number;
   /** Waits between retries; tests pass an instant one. */
   sleep: (ms: number) => Promise<void>;
-  options: { lockTtlMs: number; deliveryAttempts: number; backoffMs: (attempt: number) => number };
+  options: {
+    lockTtlMs: number;
+    deliveryAttempts: number;
+    backoffMs: (attempt: number) => number;
+    deskOutageWindowMs: number;
+  };
+}
+
+/**
+ * Effects seen outside (a customer's chat, the desk): each is acknowledged as soon as it is done,
+ * so a crash repeats at most the one in flight per conversation (issue 16, fault 2; Telegram's
+ * sendMessage has no idempotency key, so that one cannot be helped). The rest are acknowledged
+ * with the next such item or when the lock is released.
+ */
+const SEEN_OUTSIDE: ReadonlySet<OutboxEffectType> = new Set<OutboxEffectType>([
+  'reply',
+  'reply.file',
+  'desk.open',
+  'desk.post',
+  'desk.file',
+  'desk.update',
+  'desk.notify',
+  'desk.ping',
+]);
+
+/** An item older than this when the desk receives it gets a note in its card's thread (ms). */
+export const DESK_LATE_MS = 60_000;
+
+/** The card a desk item is posted to, for the note that it arrived late; undefined for other items. */
+function lateCard(item: OutboxItem): CardAddress | undefined {
+  const e = item.effect;
+  const ticketId =
+    e.type === 'desk.open' ? e.card.ticketId : e.type === 'desk.post' || e.type === 'desk.file' ? e.ticketId : null;
+  if (ticketId === null) return undefined;
+  return { conversationId: item.conversationId, ...(ticketId ? { ticketId } : {}) };
 }
 
 /**
@@ -243,28 +288,53 @@ export interface CourierDeps extends PerformerDeps {
  */
 export class Courier {
   private readonly perform: (item: OutboxItem) => Promise<void>;
+  /**
+   * When this process first saw the desk fail with a passing fault since it last took an item
+   * (epoch ms): the outage window is counted from there, so once an outage has lasted the window,
+   * new desk items (the follow-up card of the fallback itself) do not wait a window of their own.
+   */
+  private deskDownSince: number | undefined;
 
   constructor(private readonly deps: CourierDeps) {
     this.perform = createPerformer(deps);
   }
 
   /**
-   * Delivers items in order. A reply is acknowledged as soon as it is sent when more items follow
-   * (a retried run must not send it twice); the rest are returned for the caller to acknowledge
-   * with its next write. `stuck` when an item is still failing after retries and its policy keeps it.
+   * Delivers items in order. An item seen outside (SEEN_OUTSIDE) is acknowledged as soon as it is
+   * done when more items follow (a retried run must not send it twice); the rest are returned for
+   * the caller to acknowledge with its next write. `stuck` when an item is still failing after
+   * retries and its policy keeps it. A card's thread is told once per run when the desk receives
+   * its items late (DESK_LATE_MS).
    */
   async deliver(lease: Lease, items: readonly OutboxItem[]): Promise<{ stuck: boolean; delivered: string[] }> {
     const { store } = this.deps;
     let unacked: string[] = [];
+    const noted = new Set<string>();
     for (const [n, item] of items.entries()) {
       if ((await this.attempt(lease, item)) === 'stuck') return { stuck: true, delivered: unacked };
       unacked.push(item.id);
-      if (item.effect.type === 'reply' && n < items.length - 1) {
+      if (SEEN_OUTSIDE.has(item.effect.type) && n < items.length - 1) {
         await store.ackOutbox(lease, unacked);
         unacked = [];
       }
+      await this.noteLate(item, noted);
     }
     return { stuck: false, delivered: unacked };
+  }
+
+  /** Tells a card's thread, once per run, that the desk received this conversation's items late. */
+  private async noteLate(item: OutboxItem, noted: Set<string>): Promise<void> {
+    const { desk, clock, log } = this.deps;
+    const card = lateCard(item);
+    if (!card || !desk?.delayed || item.at === undefined || clock() - item.at < DESK_LATE_MS) return;
+    const key = `${card.conversationId}\u0000${card.ticketId ?? ''}`;
+    if (noted.has(key)) return;
+    noted.add(key);
+    await desk
+      .delayed(card, item.at)
+      .catch((err: unknown) =>
+        log.warn('the note that messages arrived late could not be posted', { ...card, error: String(err) }),
+      );
   }
 
   /** Tries one item up to `deliveryAttempts` times; what giving up means comes from its policy (GIVE_UP). */
@@ -275,8 +345,11 @@ export class Courier {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.perform(item);
+        if (policy.exhausted === 'outage') this.deskDownSince = undefined;
         return 'done';
       } catch (err) {
+        if (policy.exhausted === 'outage' && !(err instanceof DeliveryError && err.retry !== 'later'))
+          this.deskDownSince ??= this.deps.clock();
         if (err instanceof DeliveryError && err.retry !== 'later') {
           log.warn('delivery impossible; dropping item', { ...where, error: err.message });
           if (err.retry === 'unreachable' && policy.tell?.unreachable)
@@ -285,7 +358,7 @@ export class Courier {
           return 'done';
         }
         const last = attempt + 1 >= this.deps.options.deliveryAttempts;
-        if (last && policy.exhausted === 'drop') {
+        if (last && this.givesUp(policy, item)) {
           log.error(policy.dropped ?? 'giving up on an item after retries; dropping it', {
             ...where,
             error: String(err),
@@ -309,6 +382,18 @@ export class Courier {
         await this.deps.sleep(wait);
       }
     }
+  }
+
+  /**
+   * Whether an item still failing after its attempts is dropped: by its policy; an `outage` item
+   * once the outage has lasted the window, counted from the item's time or from when this process
+   * first saw the desk fail, whichever is earlier (items stored without a time: at once, as before).
+   */
+  private givesUp(policy: GiveUpPolicy, item: OutboxItem): boolean {
+    if (policy.exhausted !== 'outage') return policy.exhausted === 'drop';
+    if (item.at === undefined) return true;
+    const since = Math.min(item.at, this.deskDownSince ?? item.at);
+    return this.deps.clock() - since >= this.deps.options.deskOutageWindowMs;
   }
 
   /**

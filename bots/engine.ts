@@ -38,6 +38,12 @@ export interface EngineOptions {
   deliveryAttempts: number;
   /** Backoff before the n-th retry (ms). */
   backoffMs: (attempt: number) => number;
+  /**
+   * How long desk items wait out a desk that is down or refusing (ms, default 10 minutes): until
+   * then they are kept, in order, and retried by each sweep; after it they are given up and the
+   * conversation falls back to the no-desk path (issue 16, fault 4).
+   */
+  deskOutageWindowMs: number;
 }
 
 export interface EngineDeps {
@@ -72,6 +78,7 @@ const DEFAULTS: EngineOptions = {
   lockTtlMs: 30_000,
   deliveryAttempts: 3,
   backoffMs: (n) => Math.min(5_000, 250 * 2 ** n),
+  deskOutageWindowMs: 10 * 60_000,
 };
 
 /** The inbox head as the worker knows it: the next event (or none), or `unknown` when it must look. */
@@ -249,7 +256,12 @@ export class Engine {
     // A pressed button reads as the label the customer saw, in any desk language.
     const labels: Readonly<Record<string, string>> = flow.bundle.locales.get(result.locale)?.definition.choices ?? {};
     const transcript = transcriptOf(event, result.effects, labels);
-    const outbox = outboxOf(event, result, this.deps.channels.get(result.channel || event.channel)?.split);
+    const outbox = outboxOf(
+      event,
+      result,
+      this.deps.channels.get(result.channel || event.channel)?.split,
+      this.deps.clock(),
+    );
     // The turn's lines for the archive, after its replies: the record never holds a customer up.
     if (this.deps.record && transcript.length > 0)
       outbox.push({
@@ -257,6 +269,7 @@ export class Engine {
         conversationId: event.conversationId,
         channel: result.channel || event.channel,
         customerId: result.customerId || event.customer?.id || '',
+        at: this.deps.clock(),
         effect: { type: 'record.archive', entries: transcript, ...(result.opensSession ? { opensSession: true } : {}) },
       });
     const waiting = await store.commit(lease, { eventId: event.id, record: result.record, transcript, outbox });

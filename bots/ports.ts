@@ -62,6 +62,12 @@ export const OutboxItem = z.object({
   channel: z.string(),
   customerId: z.string(),
   effect: OutboxEffect,
+  /**
+   * When the turn that left it was committed (epoch ms): how long it has waited, for a desk outage
+   * (delivery waits one out for a while) and the desk's note that messages arrived late. Absent on
+   * items stored before issue 16.
+   */
+  at: z.number().optional(),
 });
 export type OutboxItem = z.infer<typeof OutboxItem>;
 
@@ -342,6 +348,11 @@ export interface DeskPort {
   notify(to: CardAddress, agentId: string, notice: AgentNotice): Promise<void>;
   /** Re-announces an unclaimed card (claim SLA), reminds of a deadline, or alerts supervisors; `agent`: whom it names. */
   ping(to: CardAddress, level: DeskAlert, agent?: AgentRef): Promise<void>;
+  /**
+   * Notes in a card's thread that what the desk is receiving was held up (the desk was down or
+   * refusing, issue 16): `since` is when the oldest delayed item was written (epoch ms).
+   */
+  delayed?(to: CardAddress, since: number): Promise<void>;
   /** Photos and files in the conversation's thread; without it a customer's file is shown by name and caption. */
   readonly files?: DeskFiles | undefined;
 }

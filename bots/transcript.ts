@@ -65,6 +65,7 @@ export function outboxOf(
   event: InboundEvent,
   result: Pick<StepResult, 'effects' | 'channel' | 'customerId'>,
   split: ChannelPort['split'],
+  at?: number,
 ): OutboxItem[] {
   const channel = result.channel || event.channel;
   const customerId = result.customerId || event.customer?.id || '';
@@ -74,6 +75,7 @@ export function outboxOf(
     channel,
     customerId,
     effect,
+    ...(at !== undefined ? { at } : {}),
   });
   return result.effects
     .filter((effect) => effect.type !== 'transcript')

@@ -124,6 +124,10 @@ export class PlaygroundDesk implements DeskPort {
    * agent for a reminder of a claimed matter, `@supervisors` for the rest. A card's alert names
    * its ticket when several cards may be open.
    */
+  async delayed(to: CardAddress, since: number): Promise<void> {
+    this.print(`desk> ${this.t.delayed(this.t.time(since, this.timeZone()))}`);
+  }
+
   async ping(to: CardAddress, level: DeskAlert, agent?: AgentRef): Promise<void> {
     const whom =
       level === 'reminder' && agent

@@ -209,6 +209,13 @@ export class SlackDesk implements DeskPort {
     await this.thread(conversationId, ref, `${from === 'customer' ? ':bust_in_silhouette: ' : ''}${safe(text)}`);
   }
 
+  async delayed(to: CardAddress, since: number): Promise<void> {
+    const ref = await this.ref(to);
+    if (!ref) return;
+    const t = this.options.text;
+    await this.thread(to.conversationId, ref, t.delayed(t.time(since, this.options.timeZone?.() ?? 'UTC')));
+  }
+
   async update(to: CardAddress, status: DeskUpdate, agent?: AgentRef, category?: string): Promise<void> {
     const { conversationId } = to;
     const ref = await this.ref(to);

@@ -94,7 +94,16 @@ export async function createRuntime(options: RuntimeOptions, edges: (core: Core)
       throw new SetupError(
         `The flow was compiled ${options.desk ? 'with' : 'without'} a desk, but the edges bring ${desk ? 'one' : 'none'}.`,
       );
-    const engine = new Engine({ store, record, flow: () => flows.current(), channels, desk, clock, log });
+    const engine = new Engine({
+      store,
+      record,
+      flow: () => flows.current(),
+      channels,
+      desk,
+      clock,
+      log,
+      options: { deskOutageWindowMs: config.DESK_OUTAGE_WINDOW_MINUTES * 60_000 },
+    });
     const poller = new TimerPoller({ timers: store.timers, engine, clock, log });
     // Retention goes by the wall clock: a playground run `--at` a future date must not delete the real archive.
     const upkeep = record ? recordUpkeep(config, record, store, log, Date.now) : async () => {};

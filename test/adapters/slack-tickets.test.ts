@@ -380,7 +380,7 @@ describe.runIf(requireRedis())('delivering a card (Redis)', () => {
       log: d.log,
       clock: () => now,
       sleep: async () => {},
-      options: { lockTtlMs: 30_000, deliveryAttempts: 2, backoffMs: () => 0 },
+      options: { lockTtlMs: 30_000, deliveryAttempts: 2, backoffMs: () => 0, deskOutageWindowMs: 0 },
     });
     d.slack.refuse('chat.postMessage', 'invalid_blocks', 'invalid_blocks');
     const lease = await store.begin(CONVERSATION, 30_000);

@@ -29,6 +29,7 @@ describe('configuration from the environment', () => {
       SLACK_API_URL: undefined,
       SLACK_SUPERVISOR_GROUP: undefined,
       SLACK_INTERNAL_PREFIX: '//',
+      DESK_OUTAGE_WINDOW_MINUTES: 10,
     });
   });
 

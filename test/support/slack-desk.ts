@@ -67,6 +67,8 @@ function blocksRefusal(blocks: Block[]): string | undefined {
 export function slackApi(root = 'https://slack.com') {
   const calls: ApiCall[] = [];
   const refusals = new Map<string, string[]>();
+  /** While set, every call gets this HTTP answer (an outage: 500, or 429 with Retry-After seconds). */
+  let outage: { status: number; retryAfter?: number } | undefined;
   let seq = 0;
   let card = '';
   nock(root)
@@ -76,6 +78,12 @@ export function slackApi(root = 'https://slack.com') {
       const method = uri.split('/').pop() ?? '';
       const data = (typeof body === 'string' ? Object.fromEntries(new URLSearchParams(body)) : body) as Block;
       if (typeof data.blocks === 'string') data.blocks = JSON.parse(data.blocks);
+      if (outage) {
+        calls.push({ method, body: data, error: `http_${outage.status}` });
+        const headers: Record<string, string> =
+          outage.retryAfter !== undefined ? { 'retry-after': String(outage.retryAfter) } : {};
+        return [outage.status, outage.status === 429 ? { ok: false, error: 'ratelimited' } : 'down', headers];
+      }
       calls.push({ method, body: data });
       const refused =
         refusals.get(method)?.shift() ??
@@ -112,6 +120,11 @@ export function slackApi(root = 'https://slack.com') {
     card: () => card,
     /** Makes the next calls of `method` fail with Slack's error code. */
     refuse: (method: string, ...errors: string[]) => refusals.set(method, [...(refusals.get(method) ?? []), ...errors]),
+    /** Answers every call with `status` (500: down; 429: rate limited, with Retry-After) until `end`. */
+    outage: (status: number, retryAfter?: number) =>
+      void (outage = { status, ...(retryAfter !== undefined ? { retryAfter } : {}) }),
+    /** Slack answers again. */
+    end: () => void (outage = undefined),
   };
 }
 
@@ -207,6 +220,8 @@ export async function deskUnderTest(options: DeskOptions = {}) {
   const clock = new TestClock();
   const store = options.store ?? new MemoryStore(clock.now);
   const log = memoryLogger();
+  /** The engine's waits between delivery attempts (ms), instant here. */
+  const slept: number[] = [];
   const tg = createTelegram(
     {
       token: TOKEN,
@@ -239,7 +254,7 @@ export async function deskUnderTest(options: DeskOptions = {}) {
     desk: desk.desk,
     clock: clock.now,
     log,
-    sleep: async () => {},
+    sleep: async (ms) => void slept.push(ms),
   });
   const poller = new TimerPoller({ timers: store.timers, engine, clock: clock.now, log });
   // The events the receiver hands the engine, as it hands them (then the engine runs them as ever).
@@ -268,6 +283,7 @@ export async function deskUnderTest(options: DeskOptions = {}) {
     telegram,
     clock,
     log,
+    slept,
     poller,
     receiver,
     /** A customer's message on Telegram, run to the end of its turn. */
