@@ -85,7 +85,11 @@ export class TelegramReceiver implements Receiver {
     if (result.status === 'rejected') return 'invalid';
     if (result.status === 'duplicate') return 'duplicate';
     if (inbound.callback) this.track(this.options.channel.acknowledge(inbound.callback));
-    const run = inbox.run(result.conversationId, result.begun);
+    // The turn starts after this returns and the webhook has answered: Telegram's answer never
+    // waits for the turn's work (issue 16, fault 6), by design rather than by the order of promises.
+    const run = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+      inbox.run(result.conversationId, result.begun),
+    );
     this.track(run);
     // Measuring (and tests) can wait for this conversation's turn; the webhook never does.
     if (options.wait) await run;

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../adapters/store/memory.js';
@@ -53,6 +54,8 @@ async function setup(
     throttle?: boolean;
     polling?: boolean;
     flow?: ConversationFlow;
+    /** Called when the webhook ends its answer to a request (before the bytes leave). */
+    onAnswer?: () => void;
   } = {},
 ): Promise<Setup> {
   const apiRoot = options.apiRoot ?? 'https://api.telegram.org';
@@ -84,7 +87,20 @@ async function setup(
     sleep: async (ms) => void slept.push(ms),
   });
   const receiver = telegram.receiver(engine);
-  const http = createHttpServer({ routes: receiver.routes ?? [], log });
+  const onAnswer = options.onAnswer;
+  const routes = (receiver.routes ?? []).map((route) =>
+    onAnswer
+      ? {
+          ...route,
+          handle: (req: IncomingMessage, res: ServerResponse) => {
+            const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+            res.end = ((...args: unknown[]) => (onAnswer(), end(...args))) as ServerResponse['end'];
+            route.handle(req, res);
+          },
+        }
+      : route,
+  );
+  const http = createHttpServer({ routes, log });
   const port = await http.listen(0, '127.0.0.1');
   await receiver.start();
   const stop = async () => {
@@ -276,6 +292,18 @@ describe('Telegram webhook: security and reliability', () => {
       'dropped a webhook body that is not JSON (answered 200: it can never be processed)',
       'malformed Telegram update ignored',
     ]);
+  });
+
+  it("answers Telegram before the turn's work starts, however costly the turn (issue 16, fault 6)", async () => {
+    const order: string[] = [];
+    const timed: ConversationFlow = {
+      ...flow,
+      step: (record, input) => (order.push('turn'), flow.step(record, input)),
+    };
+    const t = await setup({ flow: timed, onAnswer: () => order.push('answered') });
+    expect(await t.post(updates.text(42, '你好'))).toBe(200);
+    expect(order).toEqual(['answered', 'turn']);
+    expect(t.api.of('sendMessage')).toHaveLength(1);
   });
 
   it('takes 300 random and hostile updates without a crash or a 5xx, and answers the next customer (fuzz, issue 16)', async () => {
