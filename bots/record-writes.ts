@@ -56,6 +56,8 @@ function refused(log: Logger, item: OutboxItem, err: RecordRefused): void {
 
 /** After a failed write, how long the gate defers without trying (ms): one slow timeout, not one per item. */
 const DOWN_MS = 5_000;
+/** From which size of the backlog on the gate logs an error at each power of ten. */
+const BACKLOG_LOUD_FROM = 1_000;
 /** How long the gate trusts what it last saw of the backlog (ms). */
 const BACKLOG_TTL_MS = 2_000;
 
@@ -67,6 +69,8 @@ const BACKLOG_TTL_MS = 2_000;
 export class RecordGate {
   private downUntil = 0;
   private backlog: { size: number; seenAt: number } = { size: 0, seenAt: -Infinity };
+  /** The next backlog size at which this process logs an error. */
+  private loudAt = BACKLOG_LOUD_FROM;
 
   constructor(private readonly deps: { record: RecordStore; store: Store; log: Logger; clock: () => number }) {}
 
@@ -100,7 +104,16 @@ export class RecordGate {
 
   private async defer(item: OutboxItem): Promise<void> {
     await this.deps.store.deferred.push(item);
-    this.backlog = { size: this.backlog.size + 1, seenAt: this.backlog.seenAt };
+    const size = this.backlog.size + 1;
+    this.backlog = { size, seenAt: this.backlog.seenAt };
+    // The backlog lives in Redis and grows with every turn while the database is down: nothing is
+    // dropped (it is the record), so the operator is told loudly at each power of ten from 1,000.
+    if (size < this.loudAt) return;
+    while (this.loudAt <= size) this.loudAt *= 10;
+    this.deps.log.error('the record backlog keeps growing in Redis while the database is down', {
+      waiting: size,
+      what: 'record writes deferred; applied in order once the database answers (README: Operations)',
+    });
   }
 }
 

@@ -110,6 +110,32 @@ describe('the system of record, wired into the engine (PGlite)', () => {
   });
 });
 
+describe('a long database outage (issue 16)', () => {
+  it('keeps every deferred write and says so loudly in the log as the backlog grows past 1,000', async () => {
+    const clock = new TestClock();
+    const down = openRecordStore({ url: 'postgres://postgres@127.0.0.1:1/nowhere', log: memoryLogger() });
+    const store = new MemoryStore(clock.now);
+    const log = memoryLogger();
+    const gate = new RecordGate({ record: down, store, log, clock: clock.now });
+    const archive = (n: number): OutboxItem => ({
+      id: `e${n}#archive`,
+      conversationId: 'test:long',
+      channel: 'test',
+      customerId: 'long',
+      effect: { type: 'record.archive', entries: [{ at: n, from: 'customer', text: `第${n}句`, eventId: `e${n}` }] },
+    });
+    for (let n = 1; n <= 1_200; n++) await gate.write(archive(n));
+    await down.close();
+    expect(await store.deferred.size()).toBe(1_200);
+    const loud = log.lines.filter(
+      (l) => l.message === 'the record backlog keeps growing in Redis while the database is down',
+    );
+    expect(loud).toEqual([
+      expect.objectContaining({ level: 'error', fields: expect.objectContaining({ waiting: 1_000 }) }),
+    ]);
+  });
+});
+
 describe('conversations as the report counts them (found by the issue-14 trial)', () => {
   it('counts a customer who comes back on the same chat after the bot closed the last session as a new conversation', async () => {
     const clock = new TestClock();
