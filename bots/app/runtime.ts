@@ -7,7 +7,7 @@ import { RedisFlowSignal } from '../../adapters/store/flow-signal.js';
 import { RedisStore } from '../../adapters/store/redis.js';
 import { createTelegram, TELEGRAM_CHANNEL, type TelegramMode } from '../../adapters/telegram/index.js';
 import { deskText, type DeskText } from '../../adapters/desk/text.js';
-import type { Config } from '../config.js';
+import { redisTarget, type Config } from '../config.js';
 import { Engine } from '../engine.js';
 import { SetupError } from '../errors.js';
 import type { FlowFleetSignal } from '../flow-fleet-port.js';
@@ -77,10 +77,8 @@ export async function createRuntime(options: RuntimeOptions, edges: (core: Core)
     throw err;
   });
   log.info('store ready', { kind, record: record?.kind ?? 'off' });
-  const flowSignal =
-    record && config.REDIS_URL
-      ? RedisFlowSignal.create({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX })
-      : undefined;
+  const redis = redisTarget(config);
+  const flowSignal = record && redis ? RedisFlowSignal.create({ ...redis, prefix: config.REDIS_PREFIX }) : undefined;
   const closeAll = async () => {
     await flowSignal?.close();
     await store.close();
@@ -267,9 +265,10 @@ export async function openStore(
 ): Promise<{ store: Store; kind: StoreKind }> {
   const limits = limitsOf(config);
   const tickets = record?.tickets;
-  if (config.REDIS_URL)
+  const redis = redisTarget(config);
+  if (redis)
     return {
-      store: await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, limits, tickets }),
+      store: await RedisStore.connect({ ...redis, prefix: config.REDIS_PREFIX, limits, tickets }),
       kind: 'redis',
     };
   return { store: new MemoryStore(clock, limits, tickets), kind: 'memory' };

@@ -25,7 +25,8 @@ export function ping(host: string, port: number, timeoutMs = 1_000): Promise<boo
   });
 }
 
-function freePort(): Promise<number> {
+/** A TCP port nothing listens on at the moment of asking (127.0.0.1). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
