@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Cluster } from 'ioredis';
@@ -30,6 +31,18 @@ export async function freshRedisStore(
   prefix = `test:${randomUUID().slice(0, 8)}:`,
 ): Promise<RedisStore> {
   return RedisStore.connect({ url: redisUrl, prefix, limits });
+}
+
+/** As requireRedis, for suites that start a redis-server of their own (redis-server.ts startRedisServer). */
+export function requireRedisServer(): boolean {
+  const found = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
+  if (found.status === 0) return true;
+  if (process.env.CI === 'true') {
+    it('has redis-server on PATH', () => {
+      throw new Error('this suite starts a redis-server of its own: install redis-server');
+    });
+  }
+  return false;
 }
 
 /** The Redis Cluster the global setup started or was given (`host:port,…`), or '' (see redis-setup.ts). */

@@ -5,9 +5,11 @@ import { openAttempts } from '../../../adapters/console/attempts.js';
 import { RedisDeferred } from '../../../adapters/store/deferred.js';
 import { RedisFlowSignal } from '../../../adapters/store/flow-signal.js';
 import { createRedisClient } from '../../../adapters/store/redis-client.js';
+import { RedisHealth, type DataLossIncident } from '../../../adapters/store/redis-health.js';
 import { SCRIPTS } from '../../../adapters/store/redis-scripts.js';
 import { timerMember } from '../../../adapters/store/shared.js';
 import type { PublishedFlowVersion } from '../../../bots/flow-versions-port.js';
+import { memoryLogger } from '../../../bots/log.js';
 import { clusterReady, dropClusterPrefix, freshClusterStore, rawCluster, requireCluster } from '../../support/redis.js';
 import { event, reply, storeContract } from './contract.js';
 
@@ -110,6 +112,34 @@ describe.runIf(requireCluster())('Redis store on a Redis Cluster', () => {
       expect(await attempts.read('name:ana', 0)).toMatchObject({ failures: 2 });
     } finally {
       await close();
+    }
+  });
+
+  it('checks every master for persistence, keeps an epoch marker on each, and names the one that lost its data', async () => {
+    const prefix = fresh();
+    let now = 1_795_000_000_000;
+    const incidents: DataLossIncident[] = [];
+    const log = memoryLogger();
+    const deps = { log, clock: () => now, production: false, onIncident: (i: DataLossIncident) => incidents.push(i) };
+    const health = await RedisHealth.start({ cluster: await clusterReady() }, prefix, deps);
+    try {
+      const masters = raw.nodes('master');
+      const { persistence } = await health.check();
+      expect(persistence.map((f) => f.state)).toEqual(masters.map(() => 'none'));
+      // One marker on each master.
+      const held = await Promise.all(masters.map(async (node) => node.keys(`${prefix}epoch*`)));
+      expect(held.map((keys) => keys.length)).toEqual(masters.map(() => 1));
+      // One master loses its data (its marker goes; the others keep theirs).
+      const [lostKey] = held[1]!;
+      await masters[1]!.del(lostKey!);
+      now += 60_000;
+      const { incident } = await health.check();
+      expect(incident?.markers).toEqual([
+        { key: lostKey, server: `${masters[1]!.options.host}:${masters[1]!.options.port}`, found: 'gone' },
+      ]);
+      expect(incidents).toHaveLength(1);
+    } finally {
+      await health.close();
     }
   });
 
