@@ -35,12 +35,28 @@ export const Env = z
         .regex(/^rediss?:\/\/[^\s]+$/, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
         .optional(),
     ),
+    /**
+     * A Redis Cluster instead of one server (REDIS_URL): its seed nodes, `host:port,host:port`,
+     * or as one URL, `redis://[user:password@]host:port,host:port` (`rediss://` for TLS); the
+     * credentials and TLS apply to every node. See parseClusterNodes.
+     */
+    REDIS_CLUSTER_NODES: optionalText.transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const parsed = parseClusterNodes(v);
+      if (typeof parsed === 'string') {
+        ctx.addIssue({ code: 'custom', message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
     REDIS_PREFIX: optionalText.pipe(
       z
         .string()
         .regex(/^[\w:.-]{1,40}$/, 'must be 1–40 letters, digits or : . - _')
         .default('csb:'),
     ),
+    /** `production` makes start-up findings an operator must act on (Redis without persistence) errors, not warnings. */
+    NODE_ENV: optionalText,
     FLOWS_DIR: optionalText,
     /**
      * The understanding corpus (issue 11) flows:test, publish and the console score on: the
@@ -171,6 +187,12 @@ export const Env = z
     DESK_LANGUAGE: optionalText.pipe(z.enum(SUPPORTED_LOCALES, `must be ${SUPPORTED_LOCALES_TEXT}`).optional()),
   })
   .superRefine((env, ctx) => {
+    if (env.REDIS_URL && env.REDIS_CLUSTER_NODES)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_CLUSTER_NODES'],
+        message: 'and REDIS_URL are both set: set REDIS_URL for one server, REDIS_CLUSTER_NODES for a cluster',
+      });
     if (!env.SLACK_BOT_TOKEN) return;
     if (!env.SLACK_AGENT_CHANNEL)
       ctx.addIssue({
@@ -188,6 +210,47 @@ export const Env = z
   });
 export type Config = z.infer<typeof Env>;
 
+/** A Redis Cluster's seed nodes and the credentials every node takes (adapters/store/redis-client.ts RedisClusterTarget). */
+export interface ClusterNodes {
+  nodes: Array<{ host: string; port: number }>;
+  username?: string | undefined;
+  password?: string | undefined;
+  tls: boolean;
+}
+
+const NODE = /^([A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
+
+/**
+ * REDIS_CLUSTER_NODES: `host:port,host:port`, or `redis://[user:password@]host:port,host:port`
+ * (`rediss://`: TLS), a trailing `/` allowed. Returns why not when it is neither.
+ */
+export function parseClusterNodes(text: string): ClusterNodes | string {
+  const url = /^(rediss?):\/\/(?:([^@/]*)@)?([^/]*)\/?$/.exec(text);
+  if (/^\w+:\/\//.test(text) && !url)
+    return 'must be host:port,host:port or redis://[user:password@]host:port,host:port';
+  const [user, password] = url?.[2]?.split(/:(.*)/s) ?? [];
+  const nodes: ClusterNodes['nodes'] = [];
+  for (const part of (url?.[3] ?? text).split(',')) {
+    const m = NODE.exec(part.trim());
+    const port = Number(m?.[2]);
+    if (!m || port < 1 || port > 65535)
+      return `must be host:port,host:port (or redis://[user:password@]host:port,…): "${part.trim()}" is not host:port`;
+    nodes.push({ host: m[1]!.replace(/^\[|\]$/g, ''), port });
+  }
+  return {
+    nodes,
+    username: user ? decodeURIComponent(user) : undefined,
+    password: password ? decodeURIComponent(password) : undefined,
+    tls: url?.[1] === 'rediss',
+  };
+}
+
+/** Where the deployment's Redis is (redis-client.ts RedisTarget): a cluster, one server, or none (memory). */
+export function redisTarget(config: Config): { url: string } | { cluster: ClusterNodes } | undefined {
+  if (config.REDIS_CLUSTER_NODES) return { cluster: config.REDIS_CLUSTER_NODES };
+  return config.REDIS_URL ? { url: config.REDIS_URL } : undefined;
+}
+
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = Env.safeParse(env);
   if (result.success) return result.data;
@@ -195,7 +258,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     const name = String(i.path[0] ?? '(environment)');
     const value = env[name];
     const secret = /TOKEN|SECRET/.test(name);
-    const safe = name.includes('URL') ? value?.replace(/\/\/([^@/]*)@/, '//***@') : value;
+    const safe = /URL|NODES/.test(name) ? value?.replace(/\/\/([^@/]*)@/, '//***@') : value;
     const shown =
       value === undefined
         ? ''

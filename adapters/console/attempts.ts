@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient, RedisTarget } from '../store/redis-client.js';
 
 /**
  * Failed sign-ins, counted per key (`name:<account>`, `ip:<address>`) in a fixed window that
@@ -44,7 +44,7 @@ export class MemoryAttempts implements SignInAttempts {
  */
 export class RedisAttempts implements SignInAttempts {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
@@ -69,25 +69,26 @@ export class RedisAttempts implements SignInAttempts {
   }
 }
 
-/**
- * The counter for a deployment: on Redis (its own small connection, under REDIS_PREFIX) when
- * `redisUrl` is given, shared by every replica; in memory otherwise. `close` ends the connection.
- */
 /** The key an account's sign-in failures are counted under (the name, case-folded). */
 export const accountKey = (name: string) => `name:${name.trim().toLowerCase()}`;
 
+/**
+ * The counter for a deployment: on Redis (its own small connection, under REDIS_PREFIX; one
+ * server or a cluster) when `redis` is given, shared by every replica; in memory otherwise.
+ * `close` ends the connection.
+ */
 export async function openAttempts(
-  redisUrl: string | undefined,
+  redis: RedisTarget | undefined,
   prefix: string,
 ): Promise<{ attempts: SignInAttempts; close(): Promise<void> }> {
-  if (!redisUrl) return { attempts: new MemoryAttempts(), close: async () => {} };
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
-  await redis.connect();
+  if (!redis) return { attempts: new MemoryAttempts(), close: async () => {} };
+  const { createRedisClient } = await import('../store/redis-client.js');
+  const client = createRedisClient(redis, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  await client.connect();
   return {
-    attempts: new RedisAttempts(redis, prefix),
+    attempts: new RedisAttempts(client, prefix),
     close: async () => {
-      await redis.quit().catch(() => redis.disconnect());
+      await client.quit().catch(() => client.disconnect());
     },
   };
 }

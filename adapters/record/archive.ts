@@ -196,6 +196,29 @@ export async function deleteTranscriptsBefore(db: Db, before: number): Promise<n
   }
 }
 
+/**
+ * When the record was last written (epoch ms): its newest archived line, ticket or flow version
+ * (three index lookups); undefined when it holds none of them.
+ */
+export async function latestWrite(db: Db): Promise<number | undefined> {
+  const newest = await Promise.all([
+    db
+      .selectFrom('transcript_entries')
+      .select((eb) => eb.fn.max('at').as('at'))
+      .executeTakeFirst(),
+    db
+      .selectFrom('tickets')
+      .select((eb) => eb.fn.max('created_at').as('at'))
+      .executeTakeFirst(),
+    db
+      .selectFrom('flow_versions')
+      .select((eb) => eb.fn.max('created_at').as('at'))
+      .executeTakeFirst(),
+  ]);
+  const times = newest.flatMap((row) => (row?.at ? [millis(row.at)] : []));
+  return times.length > 0 ? Math.max(...times) : undefined;
+}
+
 /** Tickets created in [from, to), oldest first (ties by id), with their events. */
 export async function ticketsCreated(db: Db, from: number, to: number): Promise<Ticket[]> {
   const rows = await db

@@ -54,6 +54,11 @@ export interface OpenedRecordStore extends RecordStore {
   /** Published flow versions and the admin audit log (issue 15). */
   readonly flowVersions: ActiveFlowVersions;
   readonly audit: AuditLog;
+  /**
+   * When the record was last written (epoch ms): its newest archived line, ticket or flow
+   * version; undefined when it holds none. Tells a Redis that came back empty from a new one.
+   */
+  latestWrite(): Promise<number | undefined>;
 }
 
 /**
@@ -118,6 +123,10 @@ class Record implements OpenedRecordStore {
 
   async transcript(conversationId: string, limit?: number): Promise<TranscriptEntry[]> {
     return archive.transcript(await this.db(), conversationId, limit);
+  }
+
+  async latestWrite(): Promise<number | undefined> {
+    return archive.latestWrite(await this.db());
   }
 
   async flowVersionNumbers(): Promise<Array<{ id: number; hash: string }>> {

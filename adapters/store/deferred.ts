@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { OutboxItem, type DeferredRecords } from '../../bots/ports.js';
 
 /**
@@ -25,7 +25,7 @@ export class RedisDeferred implements DeferredRecords {
   private readonly lockKey: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.list = `${prefix}{records}:deferred`;

@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { ActiveFlowPointer, FlowFleetSignal } from '../../bots/flow-fleet-port.js';
 import type { PublishedFlowVersion } from '../../bots/flow-versions-port.js';
+import { createRedisClient, type RedisClient, type RedisTarget } from './redis-client.js';
 
 const Pointer = z.object({ id: z.number().int().positive(), hash: z.string() });
 /** The copy kept in Redis, read back defensively (another release may have written it). */
@@ -18,22 +18,24 @@ const Copy = Pointer.extend({
  * channel `<prefix>flows:active`, and the active version's copy (JSON) in the key of the same
  * name. Two connections: pub/sub takes one over, so listening has its own, made on `listen`.
  * Messages sent while a replica is not subscribed are lost, which is why replicas also check the
- * record's pointer every few seconds.
+ * record's pointer every few seconds. On a Redis Cluster a PUBLISH reaches the subscribers of
+ * every node, so the subscriber may be on any of them.
  */
 export class RedisFlowSignal implements FlowFleetSignal {
-  private subscriber: Redis | undefined;
+  private subscriber: RedisClient | undefined;
   private readonly name: string;
 
   private constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.name = `${prefix}flows:active`;
   }
 
   /** Connects (lazily: commands wait for the connection; an unreachable Redis fails them). */
-  static create(options: { url: string; prefix?: string | undefined }): RedisFlowSignal {
-    const redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  static create(options: RedisTarget & { prefix?: string | undefined }): RedisFlowSignal {
+    const target: RedisTarget = 'url' in options ? { url: options.url } : { cluster: options.cluster };
+    const redis = createRedisClient(target, { lazyConnect: true, maxRetriesPerRequest: 2 });
     redis.on('error', () => {
       // Reported through failed commands (the signal is a hint; the record's pointer is the truth).
     });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import type {
   DueTimer,
   QueueStore,
@@ -91,7 +91,7 @@ export class RedisQueue implements QueueStore {
   private readonly waits: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.waiting = `${prefix}{queue}:waiting`;
@@ -143,7 +143,7 @@ export class RedisUnanswered implements UnansweredStore {
   private readonly keys: { data: string; count: string; recent: string };
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly run: Runner,
     private readonly limits: StoreLimits,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { ContentionError } from '../../bots/errors.js';
 import type { TicketQuery, TicketStore } from '../../bots/ports.js';
 import { Ticket, type TicketChanges, type TicketStatus } from '../../flows/ticket.js';
@@ -37,7 +37,7 @@ export class RedisTickets implements TicketStore {
   private backfill: Promise<void> | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     private readonly run: Runner,
   ) {

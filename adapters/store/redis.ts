@@ -1,7 +1,6 @@
 import { RedisDeferred } from './deferred.js';
 import type { DeferredRecords } from '../../bots/ports.js';
 import { randomUUID } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
 import { LeaseLostError, ServiceBotError } from '../../bots/errors.js';
 import {
   ConversationRecord,
@@ -23,27 +22,35 @@ import {
   type TransferStore,
   type UnansweredStore,
 } from '../../bots/ports.js';
+import {
+  createRedisClient,
+  describeTarget,
+  isCluster,
+  type RedisClient,
+  type RedisClientOptions,
+  type RedisTarget,
+} from './redis-client.js';
 import { build, SCRIPTS, type BeginReply, type Script } from './redis-scripts.js';
 import { RedisQueue, RedisTimers, RedisUnanswered, type Runner } from './redis-shared.js';
 import { RedisTickets } from './redis-tickets.js';
 import { parseInbound, parseRecord, storeLimits, type StoreLimits } from './shared.js';
 
 /**
- * Production store. Every key of one conversation carries the hash tag `{c:<id>}`, so the
- * multi-key scripts (accept, commit, ack; see redis-scripts.ts) stay atomic on a Redis Cluster too. Global
- * structures (tickets, timers, the pending set) have their own tags and are written outside
- * the per-conversation scripts.
+ * Production store, on one Redis server or a Redis Cluster. Every key of one conversation carries
+ * the hash tag `{c:<id>}`, so the multi-key scripts (accept, commit, ack; see redis-scripts.ts)
+ * stay atomic on a cluster too. Global structures (tickets, timers, the pending set) have their
+ * own tags and are written outside the per-conversation scripts.
  */
 
-export interface RedisStoreOptions {
-  url: string;
+/** Where Redis is (`url`, or `cluster`: see redis-client.ts) and how the store uses it. */
+export type RedisStoreOptions = RedisTarget & {
   /** Prefix of every key, so several deployments (or test runs) can share one server. */
   prefix?: string;
   limits?: Partial<StoreLimits>;
-  redisOptions?: RedisOptions;
+  redisOptions?: RedisClientOptions;
   /** Where tickets live: the system of record (issue 14); in Redis (one hash) when not given. */
   tickets?: TicketStore | undefined;
-}
+};
 
 export class RedisStore implements Store {
   readonly tickets: TicketStore;
@@ -58,14 +65,21 @@ export class RedisStore implements Store {
   private readonly p: string;
   /** The ioredis command each script is defined as. */
   private readonly commands = new Map<object, string>();
+  /**
+   * On a cluster, the pending set and a conversation's keys live on different servers, so two
+   * commands sent together may run in either order: the store then waits for the first where the
+   * order matters (accept, unlock). On one server, one connection keeps them in order.
+   */
+  private readonly ordered: boolean;
 
   private constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     limits: Partial<StoreLimits>,
     tickets: TicketStore | undefined,
   ) {
     this.p = prefix;
+    this.ordered = isCluster(redis);
     this.limits = storeLimits(limits);
     for (const [name, s] of Object.entries(SCRIPTS)) {
       redis.defineCommand(name, { numberOfKeys: s.keys.length, lua: s.lua });
@@ -100,10 +114,10 @@ export class RedisStore implements Store {
   /** Connects and checks the server answers, with an error that says where it looked. */
   static async connect(options: RedisStoreOptions): Promise<RedisStore> {
     // Auto-pipelining sends the commands of one tick in one write: a turn issues several at once.
-    const redis = new Redis(options.url, {
+    const target: RedisTarget = 'url' in options ? { url: options.url } : { cluster: options.cluster };
+    const redis = createRedisClient(target, {
       lazyConnect: true,
       maxRetriesPerRequest: 3,
-      enableOfflineQueue: true,
       enableAutoPipelining: true,
       ...options.redisOptions,
     });
@@ -117,7 +131,7 @@ export class RedisStore implements Store {
       redis.disconnect();
       throw new ServiceBotError(
         'STORE_UNAVAILABLE',
-        `Cannot reach Redis at ${redactUrl(options.url)}: ${(err as Error).message.replace(/\.+$/, '')}. Start a Redis server or fix REDIS_URL.`,
+        `Cannot reach Redis at ${describeTarget(target)}: ${(err as Error).message.replace(/\.+$/, '')}. Start a Redis server or fix ${'url' in target ? 'REDIS_URL' : 'REDIS_CLUSTER_NODES'}.`,
       );
     }
     return new RedisStore(redis, options.prefix ?? 'csb:', options.limits ?? {}, options.tickets);
@@ -191,10 +205,13 @@ export class RedisStore implements Store {
     const c = event.conversationId;
     const json = JSON.stringify(event);
     const token = randomUUID();
-    // Marked pending first (same connection, so in this order, but without waiting for it): a
-    // crash after the mark leaves a harmless mark, never an orphaned event.
+    // Marked pending first (one server: the same connection, so in this order, without waiting
+    // for it; a cluster: waited for, the set is on another server): a crash after the mark leaves
+    // a harmless mark, never an orphaned event.
+    const mark = this.redis.sadd(`${this.p}{pending}`, c);
+    if (this.ordered) await mark;
     const [, r] = await Promise.all([
-      this.redis.sadd(`${this.p}{pending}`, c),
+      mark,
       this.run(SCRIPTS.accept, this.keys(c), {
         dedupTtlSec: this.limits.dedupTtlSec,
         event: json,
@@ -226,13 +243,15 @@ export class RedisStore implements Store {
   async unlock(lease: Lease, delivered: readonly string[] = []): Promise<{ inbox: number; outbox: number }> {
     const c = lease.conversationId;
     const pending = `${this.p}{pending}`;
-    // Unmark, then look at the inbox again, in the same round trip: an event accepted in between
-    // shows here, and its conversation is marked again below.
-    const [left, , inboxAfter] = await Promise.all([
+    // Unmark, then look at the inbox again, in the same round trip (a cluster: once the unmark is
+    // done, the set is on another server): an event accepted in between shows here, and its
+    // conversation is marked again below.
+    const unmarked = Promise.all([
       this.run(SCRIPTS.unlock, this.keys(c), { token: lease.token, delivered }),
       this.redis.srem(pending, c),
-      this.redis.llen(this.k(c, 'inbox')),
     ]);
+    if (this.ordered) await unmarked;
+    const [[left], inboxAfter] = await Promise.all([unmarked, this.redis.llen(this.k(c, 'inbox'))]);
     const inbox = Math.max(left[0], inboxAfter);
     const outbox = left[1];
     if (inbox > 0 || outbox > 0) await this.redis.sadd(pending, c);
@@ -313,8 +332,4 @@ export class RedisStore implements Store {
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//***@');
 }

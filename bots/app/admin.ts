@@ -1,6 +1,6 @@
 import { accountKey, openAttempts } from '../../adapters/console/attempts.js';
 import { AccountName, Role, type AccountStore } from '../accounts-port.js';
-import type { Config } from '../config.js';
+import { redisTarget, type Config } from '../config.js';
 import { hashPassword, oneTimePassword, passwordProblem } from '../passwords.js';
 import { localDateTime } from '../ticket-search.js';
 import { userInfo } from 'node:os';
@@ -121,14 +121,15 @@ export function parseAdmin(command: AdminCommand): { problem: string } | { actio
  * 15 minutes or a restart, which is said.
  */
 async function liftSignInLimit(config: Config, name: string): Promise<void> {
-  if (!config.REDIS_URL) {
+  const redis = redisTarget(config);
+  if (!redis) {
     say(
       '(REDIS_URL is not set here: if the bot runs with Redis, run this with its REDIS_URL and REDIS_PREFIX to lift a sign-in limit; without Redis a limit lifts after 15 minutes or when the bot restarts.)',
       0,
     );
     return;
   }
-  const { attempts, close } = await openAttempts(config.REDIS_URL, config.REDIS_PREFIX);
+  const { attempts, close } = await openAttempts(redis, config.REDIS_PREFIX);
   try {
     await attempts.clear(accountKey(name));
   } finally {

@@ -5,7 +5,7 @@ import { flowsRoutes } from '../../adapters/console/flows/routes.js';
 import { page } from '../../adapters/console/layout.js';
 import type { OpenedRecordStore } from '../../adapters/record/index.js';
 import { MemoryStore } from '../../adapters/store/memory.js';
-import type { Config } from '../config.js';
+import { redisTarget, type Config } from '../config.js';
 import type { FlowPublishing } from '../console-flows/ports.js';
 import type { FlowFleetSignal } from '../flow-fleet-port.js';
 import { readFlowFolder } from '../flow-files.js';
@@ -72,7 +72,7 @@ function timeZoneOf(flows: FlowRegistry): string {
  */
 export async function openConsole(parts: ConsoleParts): Promise<Console & { close(): Promise<void> }> {
   const { config, record, store, flows, log, clock } = parts;
-  const { attempts, close } = await openAttempts(config.REDIS_URL, config.REDIS_PREFIX);
+  const { attempts, close } = await openAttempts(redisTarget(config), config.REDIS_PREFIX);
   const language = config.DESK_LANGUAGE ?? config.DEFAULT_LOCALE;
   const preview = new PreviewChats({
     defaultLocale: config.DEFAULT_LOCALE,

@@ -1,5 +1,5 @@
 import { RedisStore } from '../../adapters/store/redis.js';
-import type { Config } from '../config.js';
+import { redisTarget, type Config } from '../config.js';
 import { openRecordOrSay } from './production-store.js';
 
 /**
@@ -25,8 +25,9 @@ export async function forgetCustomer(config: Config, customerId: string): Promis
       return 1;
     }
     let hot = 0;
-    if (config.REDIS_URL) {
-      const store = await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX });
+    const redis = redisTarget(config);
+    if (redis) {
+      const store = await RedisStore.connect({ ...redis, prefix: config.REDIS_PREFIX });
       try {
         for (const c of done.conversations) await store.forget(c);
         hot = done.conversations.length;
@@ -36,7 +37,7 @@ export async function forgetCustomer(config: Config, customerId: string): Promis
     }
     process.stdout.write(
       `customer ${customerId} forgotten: ${done.tickets} ticket(s) anonymised, ${done.transcriptEntries} archived line(s) deleted` +
-        (config.REDIS_URL ? `, ${hot} conversation(s) cleared in Redis\n` : ' (no REDIS_URL: Redis not touched)\n'),
+        (redis ? `, ${hot} conversation(s) cleared in Redis\n` : ' (no REDIS_URL: Redis not touched)\n'),
     );
     return 0;
   } finally {

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { userInfo } from 'node:os';
 import { RedisFlowSignal } from '../../adapters/store/flow-signal.js';
-import type { Config } from '../config.js';
+import { redisTarget, type Config } from '../config.js';
 import { readFlowFolder, FLOW_FILE_NAME } from '../flow-files.js';
 import { diffFlowFiles, unifiedDiff } from '../flow-diff.js';
 import {
@@ -65,9 +65,8 @@ export async function flowsCommand(config: Config, cmd: FlowsCommand): Promise<n
     return 1;
   }
   if (record === undefined) return 1;
-  const signal = config.REDIS_URL
-    ? RedisFlowSignal.create({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX })
-    : undefined;
+  const redis = redisTarget(config);
+  const signal = redis ? RedisFlowSignal.create({ ...redis, prefix: config.REDIS_PREFIX }) : undefined;
   const deps: PublishDeps = {
     versions: record.flowVersions,
     audit: record.audit,

@@ -1,5 +1,5 @@
 import { RedisStore } from '../../adapters/store/redis.js';
-import type { Config } from '../config.js';
+import { redisTarget, type Config } from '../config.js';
 import { SetupError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { TicketStore } from '../ports.js';
@@ -16,7 +16,8 @@ export async function withProductionStore(
   withoutRedis: string,
   work: (store: RedisStore) => Promise<number>,
 ): Promise<number> {
-  if (!config.REDIS_URL) {
+  const redis = redisTarget(config);
+  if (!redis) {
     process.stderr.write(`${withoutRedis}\n`);
     return 2;
   }
@@ -24,7 +25,7 @@ export async function withProductionStore(
   if (record === null) return 1;
   try {
     const store = await RedisStore.connect({
-      url: config.REDIS_URL,
+      ...redis,
       prefix: config.REDIS_PREFIX,
       tickets: record?.tickets,
     });

@@ -4,10 +4,11 @@ import { createSlack } from '../../adapters/slack/index.js';
 import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
 import { MemoryStore } from '../../adapters/store/memory.js';
 import { RedisFlowSignal } from '../../adapters/store/flow-signal.js';
+import { RedisHealth, type DataLossIncident } from '../../adapters/store/redis-health.js';
 import { RedisStore } from '../../adapters/store/redis.js';
 import { createTelegram, TELEGRAM_CHANNEL, type TelegramMode } from '../../adapters/telegram/index.js';
 import { deskText, type DeskText } from '../../adapters/desk/text.js';
-import type { Config } from '../config.js';
+import { redisTarget, type Config } from '../config.js';
 import { Engine } from '../engine.js';
 import { SetupError } from '../errors.js';
 import type { FlowFleetSignal } from '../flow-fleet-port.js';
@@ -61,7 +62,12 @@ export interface RuntimeOptions {
   flowsDir?: string | undefined;
   /** Whether a desk will be connected: the flow is compiled for it (without one, customers are told no agent can join). */
   desk: boolean;
+  /** Called for each data-loss incident this process finds in Redis (redis-health.ts): a metrics counter. */
+  onDataLoss?: ((incident: DataLossIncident) => void) | undefined;
 }
+
+/** How often each replica checks Redis's persistence and epoch marker (redis-health.ts). */
+export const REDIS_HEALTH_INTERVAL_MS = 60_000;
 
 /**
  * The composition root's one builder. Everything is made in dependency order, each part from
@@ -77,11 +83,12 @@ export async function createRuntime(options: RuntimeOptions, edges: (core: Core)
     throw err;
   });
   log.info('store ready', { kind, record: record?.kind ?? 'off' });
-  const flowSignal =
-    record && config.REDIS_URL
-      ? RedisFlowSignal.create({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX })
-      : undefined;
+  const redis = redisTarget(config);
+  // Before the flows: their boot writes to Redis, and an empty Redis is how a lost one shows at start-up.
+  const health = redis ? await watchRedis(options, redis, record) : undefined;
+  const flowSignal = record && redis ? RedisFlowSignal.create({ ...redis, prefix: config.REDIS_PREFIX }) : undefined;
   const closeAll = async () => {
+    await health?.close();
     await flowSignal?.close();
     await store.close();
     await record?.close();
@@ -112,6 +119,25 @@ export async function createRuntime(options: RuntimeOptions, edges: (core: Core)
     await closeAll().catch(() => {});
     throw err;
   }
+}
+
+/** Starts Redis's health checks (persistence, data loss: redis-health.ts); a failure to start them is logged, not fatal. */
+async function watchRedis(
+  { config, log, onDataLoss }: RuntimeOptions,
+  redis: NonNullable<ReturnType<typeof redisTarget>>,
+  record: OpenedRecordStore | undefined,
+): Promise<RedisHealth | undefined> {
+  const deps = {
+    log,
+    clock: Date.now,
+    production: config.NODE_ENV === 'production',
+    recordLatestWrite: record ? () => record.latestWrite() : undefined,
+    onIncident: onDataLoss,
+  };
+  return RedisHealth.start(redis, config.REDIS_PREFIX, deps, REDIS_HEALTH_INTERVAL_MS).catch((err: unknown) => {
+    log.warn('Redis health checks could not start', { error: String(err) });
+    return undefined;
+  });
 }
 
 /**
@@ -276,9 +302,10 @@ export async function openStore(
 ): Promise<{ store: Store; kind: StoreKind }> {
   const limits = limitsOf(config);
   const tickets = record?.tickets;
-  if (config.REDIS_URL)
+  const redis = redisTarget(config);
+  if (redis)
     return {
-      store: await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, limits, tickets }),
+      store: await RedisStore.connect({ ...redis, prefix: config.REDIS_PREFIX, limits, tickets }),
       kind: 'redis',
     };
   return { store: new MemoryStore(clock, limits, tickets), kind: 'memory' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../bots/config.js';
+import { parseConfig, redisTarget } from '../../bots/config.js';
 import { ConfigError } from '../../bots/errors.js';
 
 describe('configuration from the environment', () => {
@@ -35,6 +35,58 @@ describe('configuration from the environment', () => {
 
   it('treats an empty variable as unset', () => {
     expect(parseConfig({ REDIS_URL: '', STATE_TTL_DAYS: ' ' }).REDIS_URL).toBeUndefined();
+  });
+
+  it("reads a Redis Cluster's seed nodes as host:port pairs or as one URL whose credentials and TLS apply to every node", () => {
+    expect(redisTarget(parseConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b:7001,[::1]:7002' }))).toEqual({
+      cluster: {
+        nodes: [
+          { host: '10.0.0.1', port: 7000 },
+          { host: 'redis-b', port: 7001 },
+          { host: '::1', port: 7002 },
+        ],
+        username: undefined,
+        password: undefined,
+        tls: false,
+      },
+    });
+    expect(
+      redisTarget(parseConfig({ REDIS_CLUSTER_NODES: 'rediss://bot:p%40ss:w@redis-a:7000,redis-b:7001/' })),
+    ).toEqual({
+      cluster: {
+        nodes: [
+          { host: 'redis-a', port: 7000 },
+          { host: 'redis-b', port: 7001 },
+        ],
+        username: 'bot',
+        password: 'p@ss:w',
+        tls: true,
+      },
+    });
+    expect(redisTarget(parseConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }))).toEqual({
+      url: 'redis://127.0.0.1:6379',
+    });
+    expect(redisTarget(parseConfig({}))).toBeUndefined();
+  });
+
+  it('refuses a cluster address it cannot read, and one set beside REDIS_URL, without showing its password', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        parseConfig(env);
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(problems({ REDIS_CLUSTER_NODES: 'redis://:secret@redis-a' })).toEqual([
+      'REDIS_CLUSTER_NODES: must be host:port,host:port (or redis://[user:password@]host:port,…): "redis-a" is not host:port (got "redis://***@redis-a")',
+    ]);
+    expect(problems({ REDIS_CLUSTER_NODES: 'http://redis-a:7000' })).toEqual([
+      'REDIS_CLUSTER_NODES: must be host:port,host:port or redis://[user:password@]host:port,host:port (got "http://redis-a:7000")',
+    ]);
+    expect(problems({ REDIS_CLUSTER_NODES: 'redis-a:7000', REDIS_URL: 'redis://127.0.0.1:6379' })).toEqual([
+      'REDIS_CLUSTER_NODES: and REDIS_URL are both set: set REDIS_URL for one server, REDIS_CLUSTER_NODES for a cluster (got "redis-a:7000")',
+    ]);
   });
 
   it('lists every bad variable with its value and what is expected', () => {

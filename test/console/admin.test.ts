@@ -63,7 +63,7 @@ describe('npm run admin, and the first account', () => {
   it('lifts the sign-in limit with a new password (found by the issue-15 trial: a guesser kept an account locked)', async () => {
     if (!redisUrl) return;
     const prefix = `test:admin:${Date.now().toString(36)}:`;
-    const { attempts, close } = await openAttempts(redisUrl, prefix);
+    const { attempts, close } = await openAttempts({ url: redisUrl }, prefix);
     try {
       await run(['add', 'mei'], 'admin');
       for (let i = 0; i < 6; i++) await attempts.fail(accountKey('Mei'), 900_000, Date.now());

@@ -25,7 +25,8 @@ export function ping(host: string, port: number, timeoutMs = 1_000): Promise<boo
   });
 }
 
-function freePort(): Promise<number> {
+/** A TCP port nothing listens on at the moment of asking (127.0.0.1). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -45,24 +46,35 @@ export async function findRedis(env: NodeJS.ProcessEnv = process.env): Promise<F
     throw new Error(`REDIS_URL=${env.REDIS_URL} does not answer PING`);
   }
   if (await ping('127.0.0.1', 6379)) return { url: 'redis://127.0.0.1:6379', stop: () => {} };
-  const port = await freePort();
-  let child: ChildProcess;
   try {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
-    await new Promise<void>((resolve, reject) => {
-      child.once('error', reject);
-      const started = Date.now();
-      const poll = async () => {
-        if (await ping('127.0.0.1', port, 200)) return resolve();
-        if (Date.now() - started > 10_000) return reject(new Error('redis-server did not answer within 10 s'));
-        setTimeout(() => void poll(), 100);
-      };
-      void poll();
-    });
+    return await startRedisServer();
   } catch (err) {
     throw new Error(`no Redis on 127.0.0.1:6379 and redis-server could not be started (${(err as Error).message})`);
   }
+}
+
+/**
+ * A throwaway `redis-server` from PATH on a free port, without persistence (`--save ''
+ * --appendonly no`, then `args`), once it answers PING: what a suite may FLUSHALL or reconfigure
+ * (CONFIG SET, ACL) without touching the shared server. Throws when it cannot start.
+ */
+export async function startRedisServer(args: string[] = []): Promise<FoundRedis> {
+  const port = await freePort();
+  const base = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const child: ChildProcess = spawn('redis-server', [...base, ...args], { stdio: 'ignore' });
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
+    const started = Date.now();
+    const poll = async () => {
+      if (await ping('127.0.0.1', port, 200)) return resolve();
+      if (Date.now() - started > 10_000) {
+        child.kill('SIGTERM');
+        return reject(new Error('redis-server did not answer within 10 s'));
+      }
+      setTimeout(() => void poll(), 100);
+    };
+    void poll();
+  });
   return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
 }

@@ -1,31 +1,66 @@
 import type { TestProject } from 'vitest/node';
+import { startCluster } from './redis-cluster.js';
 import { findRedis } from './redis-server.js';
 
 /**
- * Finds a real Redis for the store suites (see redis-server.ts). Without one the Redis suites
+ * Finds a real Redis for the store suites (see redis-server.ts), and a Redis Cluster for the
+ * cluster suites: REDIS_CLUSTER_TEST_NODES (`host:port,…` of a cluster to use as it is), else
+ * three throwaway masters started here when redis-server and redis-cli are on PATH (see
+ * redis-cluster.ts; their join goes on while the first suites run). Without one, those suites
  * fail under CI=true and are skipped, loudly, elsewhere.
  */
 declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string;
     redisMissing: string;
+    /** `host:port,…` of the cluster's masters, or '' (see redisClusterMissing). */
+    redisClusterNodes: string;
+    /** A file that says `ok` once the cluster serves every slot, or `failed: why`; '' for a cluster given as it is. */
+    redisClusterStatus: string;
+    redisClusterMissing: string;
   }
+}
+
+function banner(what: string, why: string, hint: string): void {
+  const outcome = process.env.CI === 'true' ? ' CI=true: they will FAIL.' : ' They are SKIPPED.';
+  const bang = '!'.repeat(78);
+  process.stderr.write(`\n${bang}\n!! ${what} cannot run: ${why}.\n!! ${hint}${outcome}\n${bang}\n`);
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   let url = '';
   let missing = '';
-  let stop = () => {};
+  const stops: Array<() => unknown> = [];
   try {
     const found = await findRedis();
     url = found.url;
-    stop = found.stop;
+    stops.push(found.stop);
   } catch (err) {
     missing = (err as Error).message;
-    const banner = `\n${'!'.repeat(78)}\n!! Redis store suites cannot run: ${missing}.\n!! Set REDIS_URL or install redis-server.${process.env.CI === 'true' ? ' CI=true: they will FAIL.' : ' They are SKIPPED.'}\n${'!'.repeat(78)}\n`;
-    process.stderr.write(banner);
+    banner('Redis store suites', missing, 'Set REDIS_URL or install redis-server.');
   }
   project.provide('redisUrl', url);
   project.provide('redisMissing', missing);
-  return async () => stop();
+
+  let cluster = { nodes: process.env.REDIS_CLUSTER_TEST_NODES ?? '', status: '', missing: '' };
+  if (!cluster.nodes) {
+    try {
+      const started = await startCluster();
+      stops.push(started.stop);
+      cluster = { ...cluster, nodes: started.nodes, status: started.status };
+    } catch (err) {
+      cluster.missing = `no Redis Cluster could be started (${(err as Error).message})`;
+      banner(
+        'Redis Cluster suites',
+        cluster.missing,
+        'Install redis-server and redis-cli, or set REDIS_CLUSTER_TEST_NODES.',
+      );
+    }
+  }
+  project.provide('redisClusterNodes', cluster.nodes);
+  project.provide('redisClusterStatus', cluster.status);
+  project.provide('redisClusterMissing', cluster.missing);
+  return async () => {
+    for (const stop of stops) await stop();
+  };
 }
