@@ -13,15 +13,19 @@ import { SetupError } from '../errors.js';
 import type { FlowFleetSignal } from '../flow-fleet-port.js';
 import { DEFAULT_FLOWS_DIR, FlowRegistry } from '../flows-registry.js';
 import type { Logger } from '../log.js';
+import { meterChannels, meterDesk, meterStore } from '../metered.js';
+import { Metrics } from '../metrics.js';
 import type { ChannelPort, DeskPort, Inbox, Receiver, Store } from '../ports.js';
 import type { RecordStore } from '../record-port.js';
 import { RecordWriter } from '../record-writes.js';
 import { TimerPoller } from '../timers.js';
+import { watchRuntime, type ReadinessCheck } from './operator.js';
 
 export type StoreKind = 'memory' | 'redis';
 
 /** What the edges are built from: the parts that exist before any channel does. */
 export interface Core {
+  /** The store, counted on its way through (bots/metered.ts). */
   readonly store: Store;
   /** The system of record (issue 14), unless RECORD_STORE=off. */
   readonly record: OpenedRecordStore | undefined;
@@ -30,6 +34,8 @@ export interface Core {
   readonly flows: FlowRegistry;
   /** Tells the fleet a flow version is active (Redis, with a record); a publish from this process uses it. */
   readonly flowSignal: FlowFleetSignal | undefined;
+  /** The runtime's own metrics (GET /metrics). */
+  readonly metrics: Metrics;
 }
 
 /** One mode's edges: the channels and desk the engine sends through, and the receivers that feed it. */
@@ -51,6 +57,8 @@ export interface Runtime extends Core {
    * database was down, and deletes archived transcripts past TRANSCRIPT_RETENTION_DAYS (hourly).
    */
   readonly upkeep: () => Promise<void>;
+  /** What GET /readyz asks: Redis (PING) when it is the store, the system of record (`select 1`) when there is one. */
+  readonly checks: readonly ReadinessCheck[];
   close(): Promise<void>;
 }
 
@@ -61,6 +69,8 @@ export interface RuntimeOptions {
   flowsDir?: string | undefined;
   /** Whether a desk will be connected: the flow is compiled for it (without one, customers are told no agent can join). */
   desk: boolean;
+  /** Where the runtime counts (one per runtime; a new one unless given). */
+  metrics?: Metrics | undefined;
 }
 
 /**
@@ -72,11 +82,15 @@ export interface RuntimeOptions {
 export async function createRuntime(options: RuntimeOptions, edges: (core: Core) => Edges): Promise<Runtime> {
   const { config, log, clock } = options;
   const record = await openRecord(config, log, { serveWhenDown: true });
-  const { store, kind } = await openStore(config, clock, record).catch(async (err: unknown) => {
+  const opened = await openStore(config, clock, record).catch(async (err: unknown) => {
     await record?.close().catch(() => {});
     throw err;
   });
+  const { kind } = opened;
   log.info('store ready', { kind, record: record?.kind ?? 'off' });
+  const metrics = options.metrics ?? new Metrics();
+  const store = meterStore(opened.store, metrics, clock);
+  const checks = readinessChecks(opened.ping, record);
   const flowSignal =
     record && config.REDIS_URL
       ? RedisFlowSignal.create({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX })
@@ -88,17 +102,20 @@ export async function createRuntime(options: RuntimeOptions, edges: (core: Core)
   };
   try {
     const flows = await openFlows(options, record, flowSignal);
-    const core: Core = { store, record, storeKind: kind, flows, flowSignal };
-    const { channels, desk, receivers } = edges(core);
+    const core: Core = { store, record, storeKind: kind, flows, flowSignal, metrics };
+    const edge = edges(core);
+    const channels = meterChannels(edge.channels, metrics);
+    const desk = edge.desk && meterDesk(edge.desk, metrics);
     if ((desk !== undefined) !== options.desk)
       throw new SetupError(
         `The flow was compiled ${options.desk ? 'with' : 'without'} a desk, but the edges bring ${desk ? 'one' : 'none'}.`,
       );
-    const engine = new Engine({ store, record, flow: () => flows.current(), channels, desk, clock, log });
+    const engine = new Engine({ store, record, flow: () => flows.current(), channels, desk, clock, log, metrics });
+    watchRuntime(metrics, { engine, flows });
     const poller = new TimerPoller({ timers: store.timers, engine, clock, log });
     // Retention goes by the wall clock: a playground run `--at` a future date must not delete the real archive.
     const upkeep = record ? recordUpkeep(config, record, store, log, Date.now) : async () => {};
-    return { ...core, engine, receivers: receivers?.(engine) ?? [], poller, upkeep, close: closeAll };
+    return { ...core, engine, receivers: edge.receivers?.(engine) ?? [], poller, upkeep, checks, close: closeAll };
   } catch (err) {
     await closeAll().catch(() => {});
     throw err;
@@ -258,21 +275,28 @@ const limitsOf = (config: Config) => ({
 
 /**
  * Redis when REDIS_URL is set (shared by replicas, survives restarts), memory otherwise; its
- * tickets are the system of record's when there is one.
+ * tickets are the system of record's when there is one. `ping`: Redis's, for readiness.
  */
 export async function openStore(
   config: Config,
   clock: () => number,
   record?: RecordStore | undefined,
-): Promise<{ store: Store; kind: StoreKind }> {
+): Promise<{ store: Store; kind: StoreKind; ping?: () => Promise<void> }> {
   const limits = limitsOf(config);
   const tickets = record?.tickets;
-  if (config.REDIS_URL)
-    return {
-      store: await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, limits, tickets }),
-      kind: 'redis',
-    };
+  if (config.REDIS_URL) {
+    const store = await RedisStore.connect({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, limits, tickets });
+    return { store, kind: 'redis', ping: () => store.ping() };
+  }
   return { store: new MemoryStore(clock, limits, tickets), kind: 'memory' };
+}
+
+/** Readiness: Redis answers PING (a memory store has nothing to ask), the record answers `select 1`. */
+function readinessChecks(ping: (() => Promise<void>) | undefined, record: OpenedRecordStore | undefined) {
+  const checks: ReadinessCheck[] = [];
+  if (ping) checks.push({ name: 'redis', check: ping });
+  if (record) checks.push({ name: 'record', check: () => record.ping() });
+  return checks;
 }
 
 /**
@@ -302,7 +326,7 @@ export function productionEdges(
   log: Logger,
   clock: () => number,
 ): (core: Core) => Edges {
-  return ({ store, flows }) => {
+  return ({ store, flows, metrics }) => {
     const tg = createTelegram(
       {
         token: telegram.token,
@@ -312,7 +336,7 @@ export function productionEdges(
         throttle: true,
       },
       // Shared by every replica on the same Redis.
-      { rates: store.rates, log, clock },
+      { rates: store.rates, log, clock, metrics },
     );
     const slack = hasSlack(config)
       ? createSlack(
