@@ -38,11 +38,11 @@ const CLAIM_BUCKETS = [5, 15, 30, 60, 120, 300, 600, 1800, 3600];
 export class Metrics {
   /** The registry `text()` renders; a runtime's own. */
   readonly registry = new Registry();
-  private readonly inboundEvents = this.counter('inbound_events_total', 'Inbound events by result', [
-    'channel',
-    'type',
-    'result',
-  ]);
+  private readonly inboundEvents = this.counter(
+    'inbound_events_total',
+    'Inbound events by channel, payload type and result',
+    ['channel', 'type', 'result'],
+  );
   private readonly turns = this.counter('turns_total', 'Conversation turns committed (one inbound event each)');
   private readonly turnSeconds = new Histogram({
     name: `${METRICS_PREFIX}turn_duration_seconds`,
