@@ -7,6 +7,7 @@ import type { RecordStore } from './record-port.js';
 import { RecordGate } from './record-writes.js';
 import { LeaseLostError } from './errors.js';
 import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
 import {
   DROP_HEAD,
   InboundEvent,
@@ -64,6 +65,8 @@ export interface EngineDeps {
    * is down, never holding a reply up). The store's `tickets` should then be the record's.
    */
   record?: RecordStore | undefined;
+  /** The operator's counts (bots/metrics.ts): inbound events by result, turns and their duration. */
+  metrics?: Pick<Metrics, 'inbound' | 'turnStarted'> | undefined;
 }
 
 /** Things that went wrong without stopping anyone, counted since start (for the operator). */
@@ -123,12 +126,14 @@ export class Engine {
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`);
       this.deps.log.warn('inbound event rejected', { problems });
+      this.deps.metrics?.inbound('unknown', 'unknown', 'invalid');
       return { status: 'rejected', problems };
     }
     const event = parsed.data;
     const r = begin
       ? await this.deps.store.acceptAndBegin(event, this.options.lockTtlMs)
       : { duplicate: !(await this.deps.store.accept(event)), begun: undefined };
+    this.deps.metrics?.inbound(event.channel, event.payload.type, r.duplicate ? 'duplicate' : 'accepted');
     if (r.duplicate) {
       this.deps.log.debug('duplicate event ignored', { conversationId: event.conversationId, eventId: event.id });
       return { status: 'duplicate' };
@@ -142,7 +147,8 @@ export class Engine {
    * closes the window where an event arrives just as the holder finishes.
    */
   async run(conversationId: string, begun?: Begun): Promise<void> {
-    const { store, log } = this.deps;
+    const { store } = this.deps;
+    const log = this.deps.log.child({ conversationId });
     for (let first = begun; ; first = undefined) {
       const held = first ?? (await store.begin(conversationId, this.options.lockTtlMs));
       if (!held) return;
@@ -239,7 +245,8 @@ export class Engine {
     next: InboundEvent | CorruptEntry,
     known: { record: ConversationRecord | undefined } | undefined,
   ): Promise<{ outbox: OutboxItem[]; record: ConversationRecord | undefined; waiting: number }> {
-    const { store, log } = this.deps;
+    const { store } = this.deps;
+    const log = this.deps.log.child({ conversationId: lease.conversationId });
     if ('corrupt' in next) {
       // Unreadable entries are dropped with a trace rather than blocking the conversation forever.
       log.error('dropping unreadable inbox entry', {
@@ -250,6 +257,7 @@ export class Engine {
       return { outbox: [], record: known?.record, waiting };
     }
     const event = next;
+    const counted = this.deps.metrics?.turnStarted();
     const flow = this.deps.flow();
     const record = known ? known.record : this.readable(event.conversationId, await store.load(event.conversationId));
     const result = this.step(flow, record, await this.inputOf(event), event.id);
@@ -273,10 +281,11 @@ export class Engine {
         effect: { type: 'record.archive', entries: transcript, ...(result.opensSession ? { opensSession: true } : {}) },
       });
     const waiting = await store.commit(lease, { eventId: event.id, record: result.record, transcript, outbox });
+    counted?.();
     log.debug('turn committed', {
       conversationId: event.conversationId,
       eventId: event.id,
-      state: result.state,
+      flowState: result.state,
       effects: result.effects.length,
     });
     return { outbox, record: result.record ?? record, waiting };
@@ -325,7 +334,7 @@ export class Engine {
     input: FlowInput,
     eventId: string,
   ): Omit<StepResult, 'record'> & { record: ConversationRecord | undefined } {
-    const { log } = this.deps;
+    const log = this.deps.log.child({ conversationId: input.conversationId });
     const where = { conversationId: input.conversationId, eventId };
     try {
       const result = flow.step(record, input);

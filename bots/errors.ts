@@ -84,17 +84,21 @@ export interface DeliveryErrorOptions {
   /** Seconds the platform asked us to wait before retrying (Telegram's retry_after, Slack's Retry-After). */
   retryAfterSec?: number | undefined;
   conversationId?: string | undefined;
+  /** The platform's HTTP status, when it answered with one (Telegram's error_code): for the operator's counts. */
+  status?: number | undefined;
 }
 
 /** A channel or the desk could not deliver; `retry` says whether trying again can help. */
 export class DeliveryError extends ServiceBotError {
   readonly retry: DeliveryRetry;
   readonly retryAfterSec: number | undefined;
+  readonly status: number | undefined;
 
   constructor(message: string, options: DeliveryErrorOptions) {
     super('DELIVERY_FAILED', message, options.conversationId);
     this.retry = options.retry;
     this.retryAfterSec = options.retryAfterSec;
+    this.status = options.status;
   }
 }
 

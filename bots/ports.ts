@@ -197,8 +197,8 @@ export interface QueueStore {
   join(conversationId: string, at: number): Promise<void>;
   /** 1-based place in the queue, or undefined when not queued. */
   position(conversationId: string): Promise<number | undefined>;
-  /** Leaves the queue; a claim also records how long the customer waited. */
-  leave(conversationId: string, at: number, claimed: boolean): Promise<void>;
+  /** Leaves the queue; a claim also records how long the customer waited, and returns it (seconds; undefined otherwise). */
+  leave(conversationId: string, at: number, claimed: boolean): Promise<number | undefined>;
   /** Average wait of the recent claims, in seconds. */
   averageWaitSeconds(): Promise<number | undefined>;
   /** The first `limit` conversations in the queue, in order, with when each joined (epoch ms): the console's Now. */

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, Migrator, PostgresDialect, type MigrationResult } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type MigrationResult } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { AccountStore } from '../../bots/accounts-port.js';
@@ -49,6 +49,8 @@ export interface OpenedRecordStore extends RecordStore {
   ready(): Promise<void>;
   /** The typed database (opened as `ready()` opens it), for queries of its own: the report's aggregates, tests. */
   database(): Promise<Kysely<Database>>;
+  /** Resolves when the database answers `select 1` (readiness; opens it first if it is not yet); rejects with why not. */
+  ping(): Promise<void>;
   /** The console's accounts and sessions (issue 15). */
   readonly accounts: AccountStore;
   /** Published flow versions and the admin audit log (issue 15). */
@@ -100,6 +102,10 @@ class Record implements OpenedRecordStore {
 
   database(): Promise<Kysely<Database>> {
     return this.db();
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(await this.db());
   }
 
   private db(): Promise<Kysely<Database>> {

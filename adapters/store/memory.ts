@@ -302,13 +302,14 @@ class MemoryQueue implements QueueStore {
     return [...this.waiting.entries()].filter(([id, t]) => t < at || (t === at && id < conversationId)).length + 1;
   }
 
-  async leave(conversationId: string, at: number, claimed: boolean): Promise<void> {
+  async leave(conversationId: string, at: number, claimed: boolean): Promise<number | undefined> {
     const since = this.waiting.get(conversationId);
     this.waiting.delete(conversationId);
-    if (claimed && since !== undefined) {
-      this.waits.unshift(waitSeconds(since, at));
-      this.waits.splice(RECENT_WAITS);
-    }
+    if (!claimed || since === undefined) return undefined;
+    const wait = waitSeconds(since, at);
+    this.waits.unshift(wait);
+    this.waits.splice(RECENT_WAITS);
+    return wait;
   }
 
   async averageWaitSeconds(): Promise<number | undefined> {

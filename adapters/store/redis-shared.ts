@@ -107,16 +107,17 @@ export class RedisQueue implements QueueStore {
     return rank === null ? undefined : rank + 1;
   }
 
-  async leave(conversationId: string, at: number, claimed: boolean): Promise<void> {
+  async leave(conversationId: string, at: number, claimed: boolean): Promise<number | undefined> {
     const since = await this.redis.zscore(this.waiting, conversationId);
     const removed = await this.redis.zrem(this.waiting, conversationId);
-    if (claimed && removed === 1 && since !== null) {
-      await this.redis
-        .multi()
-        .lpush(this.waits, String(waitSeconds(Number(since), at)))
-        .ltrim(this.waits, 0, RECENT_WAITS - 1)
-        .exec();
-    }
+    if (!claimed || removed !== 1 || since === null) return undefined;
+    const wait = waitSeconds(Number(since), at);
+    await this.redis
+      .multi()
+      .lpush(this.waits, String(wait))
+      .ltrim(this.waits, 0, RECENT_WAITS - 1)
+      .exec();
+    return wait;
   }
 
   async averageWaitSeconds(): Promise<number | undefined> {

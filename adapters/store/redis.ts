@@ -329,6 +329,11 @@ export class RedisStore implements Store {
     };
   }
 
+  /** Resolves when Redis answers a PING (readiness); rejects while it cannot be reached. */
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }

@@ -41,22 +41,24 @@ export function keyboardOf(choices: readonly Choice[]): InlineKeyboardButton[][]
 export function deliveryErrorOf(err: unknown, conversationId: string): DeliveryError {
   if (err instanceof GrammyError) {
     const code = err.error_code;
+    // The status goes with the error for the operator's counts of sends by result.
+    const where = { conversationId, status: code };
     if (code === 429)
       return new DeliveryError(`Telegram rate limit: ${err.description}`, {
         retry: 'later',
-        conversationId,
+        ...where,
         retryAfterSec: err.parameters.retry_after ?? 1,
       });
     if (code === 403)
-      return new DeliveryError(`Telegram refused: ${err.description}`, { retry: 'unreachable', conversationId });
+      return new DeliveryError(`Telegram refused: ${err.description}`, { retry: 'unreachable', ...where });
     if (code === 400 && /chat not found|user is deactivated|bot was kicked/i.test(err.description)) {
-      return new DeliveryError(`Telegram refused: ${err.description}`, { retry: 'unreachable', conversationId });
+      return new DeliveryError(`Telegram refused: ${err.description}`, { retry: 'unreachable', ...where });
     }
     if (code >= 500)
-      return new DeliveryError(`Telegram server error ${code}: ${err.description}`, { retry: 'later', conversationId });
+      return new DeliveryError(`Telegram server error ${code}: ${err.description}`, { retry: 'later', ...where });
     return new DeliveryError(`Telegram rejected the message (${code}): ${err.description}`, {
       retry: 'never',
-      conversationId,
+      ...where,
     });
   }
   if (err instanceof HttpError)

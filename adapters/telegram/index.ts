@@ -2,6 +2,7 @@ import { Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { SetupError } from '../../bots/errors.js';
 import type { Logger } from '../../bots/log.js';
+import type { Metrics } from '../../bots/metrics.js';
 import type { Inbox, RateStore } from '../../bots/ports.js';
 import { TelegramChannel } from './channel.js';
 import { TelegramFiles } from './files.js';
@@ -36,6 +37,8 @@ export interface TelegramDeps {
   rates?: RateStore | undefined;
   log: Logger;
   clock: () => number;
+  /** The operator's counts: updates dropped before the engine (unreadable, not served). */
+  metrics?: Pick<Metrics, 'inbound'> | undefined;
 }
 
 export interface Telegram {
@@ -76,6 +79,7 @@ export function createTelegram(options: TelegramOptions, deps: TelegramDeps): Te
         log: deps.log,
         clock: deps.clock,
         pollWait: options.pollWait,
+        metrics: deps.metrics,
       });
     },
   };

@@ -1,9 +1,10 @@
 import type { Bot } from 'grammy';
 import type { Logger } from '../../bots/log.js';
+import type { Metrics } from '../../bots/metrics.js';
 import type { Inbox, Receiver, Route } from '../../bots/ports.js';
 import type { TelegramChannel } from './channel.js';
 import { LongPolling, type PollWait } from './polling.js';
-import { fromUpdate, TelegramUpdate } from './updates.js';
+import { fromUpdate, TELEGRAM_CHANNEL, TelegramUpdate } from './updates.js';
 import { WEBHOOK_PATH, webhookRoute, type HandleResult } from './webhook.js';
 
 /** The updates this bot reads (`my_chat_member`: the customer blocked the bot); anything else Telegram need not send. */
@@ -23,6 +24,8 @@ export interface TelegramReceiverOptions {
   clock: () => number;
   /** Long polling's pause between attempts while updates cannot be stored; tests pass one they control. */
   pollWait?: PollWait | undefined;
+  /** Counts the updates dropped here, before the engine (unreadable, not served); the engine counts the rest. */
+  metrics?: Pick<Metrics, 'inbound'> | undefined;
 }
 
 /**
@@ -39,7 +42,10 @@ export class TelegramReceiver implements Receiver {
 
   constructor(private readonly options: TelegramReceiverOptions) {
     const { bot, mode, log } = options;
-    this.routes = mode.kind === 'webhook' ? [webhookRoute(this, { secret: mode.secret, log })] : undefined;
+    this.routes =
+      mode.kind === 'webhook'
+        ? [webhookRoute(this, { secret: mode.secret, log, metrics: options.metrics })]
+        : undefined;
     this.polling =
       mode.kind === 'polling'
         ? new LongPolling({
@@ -69,6 +75,7 @@ export class TelegramReceiver implements Receiver {
       log.warn('malformed Telegram update ignored', {
         problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
       });
+      this.options.metrics?.inbound(TELEGRAM_CHANNEL, 'unknown', 'invalid');
       return 'invalid';
     }
     const inbound = fromUpdate(parsed.data, {
@@ -78,6 +85,7 @@ export class TelegramReceiver implements Receiver {
     });
     if (inbound.kind === 'ignore') {
       log.debug('update ignored', { updateId: parsed.data.update_id, reason: inbound.reason });
+      this.options.metrics?.inbound(TELEGRAM_CHANNEL, 'unknown', 'ignored');
       return 'ignored';
     }
     // Accepting also takes the conversation when it is free, so the usual turn needs no second look.

@@ -3,7 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SetupError } from '../../bots/errors.js';
 import { replyText } from '../../bots/http-text.js';
 import type { Logger } from '../../bots/log.js';
+import type { Metrics } from '../../bots/metrics.js';
 import type { Route } from '../../bots/ports.js';
+import { TELEGRAM_CHANNEL } from './updates.js';
 
 export const WEBHOOK_PATH = '/telegram/webhook';
 const MAX_BODY_BYTES = 1 << 20;
@@ -28,12 +30,15 @@ export interface WebhookTarget {
  * body second, and 2xx only once the update is durably stored, so Telegram redelivers anything
  * the bot could not keep.
  */
-export function webhookRoute(target: WebhookTarget, options: { secret: string; log: Logger }): Route {
+export function webhookRoute(
+  target: WebhookTarget,
+  options: { secret: string; log: Logger; metrics?: Pick<Metrics, 'inbound'> | undefined },
+): Route {
   if (!options.secret) throw new SetupError('The Telegram webhook needs a secret token (TELEGRAM_WEBHOOK_SECRET).');
   return {
     path: WEBHOOK_PATH,
     handle: (req, res) => {
-      void serve(target, options.secret, req, res, options.log).catch((err: unknown) => {
+      void serve(target, options, req, res).catch((err: unknown) => {
         options.log.error('webhook request failed', { error: String(err) });
         if (!res.headersSent) replyText(res, 500, 'could not accept the update; Telegram will redeliver it');
       });
@@ -43,10 +48,9 @@ export function webhookRoute(target: WebhookTarget, options: { secret: string; l
 
 async function serve(
   target: WebhookTarget,
-  secret: string,
+  { secret, log, metrics }: Parameters<typeof webhookRoute>[1],
   req: IncomingMessage,
   res: ServerResponse,
-  log: Logger,
 ): Promise<void> {
   if (req.method !== 'POST') return replyText(res, 405, 'POST only');
   if (!sameSecret(req.headers['x-telegram-bot-api-secret-token'], secret)) {
@@ -63,6 +67,7 @@ async function serve(
     log.warn('dropped a webhook body that is not JSON (answered 200: it can never be processed)', {
       excerpt: body.slice(0, 200),
     });
+    metrics?.inbound(TELEGRAM_CHANNEL, 'unknown', 'invalid');
     return replyText(res, 200, 'invalid: not JSON; dropped');
   }
   // An update the bot cannot read is logged by the receiver ("malformed Telegram update ignored").

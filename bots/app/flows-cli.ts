@@ -15,7 +15,7 @@ import {
 } from '../flow-publishing.js';
 import type { FlowTestFigures, FlowVersionSummary, PublishedFlowVersion } from '../flow-versions-port.js';
 import { createLogger } from '../log.js';
-import { openRecord, RecordInUseError } from './runtime.js';
+import { openRecord, RecordInUseError } from './record-open.js';
 import { SetupError } from '../errors.js';
 import type { OpenedRecordStore } from '../../adapters/record/index.js';
 

@@ -4,6 +4,7 @@ import { SetupError } from '../errors.js';
 import { replyText } from '../http-text.js';
 import type { Logger } from '../log.js';
 import type { Route } from '../ports.js';
+import { READY_PATH } from './operator.js';
 
 export const HEALTH_PATH = '/healthz';
 
@@ -39,6 +40,8 @@ export function createHttpServer(options: { routes: readonly Route[]; log: Logge
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD'))
       return replyText(res, 200, stopping ? 'stopping' : 'ok');
+    // Not ready once stopping, whatever the dependencies say: the balancer sends new work elsewhere.
+    if (path === READY_PATH && stopping) return replyText(res, 503, 'stopping');
     const route = find(path);
     if (!route) return replyText(res, 404, 'not found');
     try {

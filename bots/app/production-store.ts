@@ -3,7 +3,7 @@ import { redisTarget, type Config } from '../config.js';
 import { SetupError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { TicketStore } from '../ports.js';
-import { openRecord } from './runtime.js';
+import { openRecord } from './record-open.js';
 
 /**
  * Runs an admin command (tickets resolve, unanswered) against the production store, which it

@@ -1,7 +1,5 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createSlack } from '../../adapters/slack/index.js';
-import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
+import type { OpenedRecordStore } from '../../adapters/record/index.js';
 import { MemoryStore } from '../../adapters/store/memory.js';
 import { RedisFlowSignal } from '../../adapters/store/flow-signal.js';
 import { RedisHealth, type DataLossIncident } from '../../adapters/store/redis-health.js';
@@ -14,15 +12,19 @@ import { SetupError } from '../errors.js';
 import type { FlowFleetSignal } from '../flow-fleet-port.js';
 import { DEFAULT_FLOWS_DIR, FlowRegistry } from '../flows-registry.js';
 import type { Logger } from '../log.js';
+import { meterChannels, meterDesk, meterStore } from '../metered.js';
+import { Metrics } from '../metrics.js';
 import type { ChannelPort, DeskPort, Inbox, Receiver, Store } from '../ports.js';
 import type { RecordStore } from '../record-port.js';
-import { RecordWriter } from '../record-writes.js';
 import { TimerPoller } from '../timers.js';
+import { watchRuntime, type ReadinessCheck } from './operator.js';
+import { openRecord, recordUpkeep } from './record-open.js';
 
 export type StoreKind = 'memory' | 'redis';
 
 /** What the edges are built from: the parts that exist before any channel does. */
 export interface Core {
+  /** The store, counted on its way through (bots/metered.ts). */
   readonly store: Store;
   /** The system of record (issue 14), unless RECORD_STORE=off. */
   readonly record: OpenedRecordStore | undefined;
@@ -31,6 +33,8 @@ export interface Core {
   readonly flows: FlowRegistry;
   /** Tells the fleet a flow version is active (Redis, with a record); a publish from this process uses it. */
   readonly flowSignal: FlowFleetSignal | undefined;
+  /** The runtime's own metrics (GET /metrics). */
+  readonly metrics: Metrics;
 }
 
 /** One mode's edges: the channels and desk the engine sends through, and the receivers that feed it. */
@@ -52,6 +56,8 @@ export interface Runtime extends Core {
    * database was down, and deletes archived transcripts past TRANSCRIPT_RETENTION_DAYS (hourly).
    */
   readonly upkeep: () => Promise<void>;
+  /** What GET /readyz asks: Redis (PING) when it is the store, the system of record (`select 1`) when there is one. */
+  readonly checks: readonly ReadinessCheck[];
   close(): Promise<void>;
 }
 
@@ -64,6 +70,8 @@ export interface RuntimeOptions {
   desk: boolean;
   /** Called for each data-loss incident this process finds in Redis (redis-health.ts): a metrics counter. */
   onDataLoss?: ((incident: DataLossIncident) => void) | undefined;
+  /** Where the runtime counts (one per runtime; a new one unless given). */
+  metrics?: Metrics | undefined;
 }
 
 /** How often each replica checks Redis's persistence and epoch marker (redis-health.ts). */
@@ -78,14 +86,18 @@ export const REDIS_HEALTH_INTERVAL_MS = 60_000;
 export async function createRuntime(options: RuntimeOptions, edges: (core: Core) => Edges): Promise<Runtime> {
   const { config, log, clock } = options;
   const record = await openRecord(config, log, { serveWhenDown: true });
-  const { store, kind } = await openStore(config, clock, record).catch(async (err: unknown) => {
+  const opened = await openStore(config, clock, record).catch(async (err: unknown) => {
     await record?.close().catch(() => {});
     throw err;
   });
+  const { kind } = opened;
   log.info('store ready', { kind, record: record?.kind ?? 'off' });
+  const metrics = options.metrics ?? new Metrics();
+  const store = meterStore(opened.store, metrics, clock);
+  const checks = readinessChecks(opened.ping, record);
   const redis = redisTarget(config);
   // Before the flows: their boot writes to Redis, and an empty Redis is how a lost one shows at start-up.
-  const health = redis ? await watchRedis(options, redis, record) : undefined;
+  const health = redis ? await watchRedis(options, redis, record, metrics) : undefined;
   const flowSignal = record && redis ? RedisFlowSignal.create({ ...redis, prefix: config.REDIS_PREFIX }) : undefined;
   const closeAll = async () => {
     await health?.close();
@@ -95,8 +107,10 @@ export async function createRuntime(options: RuntimeOptions, edges: (core: Core)
   };
   try {
     const flows = await openFlows(options, record, flowSignal);
-    const core: Core = { store, record, storeKind: kind, flows, flowSignal };
-    const { channels, desk, receivers } = edges(core);
+    const core: Core = { store, record, storeKind: kind, flows, flowSignal, metrics };
+    const edge = edges(core);
+    const channels = meterChannels(edge.channels, metrics);
+    const desk = edge.desk && meterDesk(edge.desk, metrics);
     if ((desk !== undefined) !== options.desk)
       throw new SetupError(
         `The flow was compiled ${options.desk ? 'with' : 'without'} a desk, but the edges bring ${desk ? 'one' : 'none'}.`,
@@ -109,12 +123,14 @@ export async function createRuntime(options: RuntimeOptions, edges: (core: Core)
       desk,
       clock,
       log,
+      metrics,
       options: { deskOutageWindowMs: config.DESK_OUTAGE_WINDOW_MINUTES * 60_000 },
     });
+    watchRuntime(metrics, { engine, flows });
     const poller = new TimerPoller({ timers: store.timers, engine, clock, log });
     // Retention goes by the wall clock: a playground run `--at` a future date must not delete the real archive.
     const upkeep = record ? recordUpkeep(config, record, store, log, Date.now) : async () => {};
-    return { ...core, engine, receivers: receivers?.(engine) ?? [], poller, upkeep, close: closeAll };
+    return { ...core, engine, receivers: edge.receivers?.(engine) ?? [], poller, upkeep, checks, close: closeAll };
   } catch (err) {
     await closeAll().catch(() => {});
     throw err;
@@ -126,13 +142,17 @@ async function watchRedis(
   { config, log, onDataLoss }: RuntimeOptions,
   redis: NonNullable<ReturnType<typeof redisTarget>>,
   record: OpenedRecordStore | undefined,
+  metrics: Metrics,
 ): Promise<RedisHealth | undefined> {
   const deps = {
     log,
     clock: Date.now,
     production: config.NODE_ENV === 'production',
     recordLatestWrite: record ? () => record.latestWrite() : undefined,
-    onIncident: onDataLoss,
+    onIncident: (incident: DataLossIncident) => {
+      metrics.incident('redis-epoch');
+      onDataLoss?.(incident);
+    },
   };
   return RedisHealth.start(redis, config.REDIS_PREFIX, deps, REDIS_HEALTH_INTERVAL_MS).catch((err: unknown) => {
     log.warn('Redis health checks could not start', { error: String(err) });
@@ -170,121 +190,6 @@ async function openFlows(
   return flows;
 }
 
-const HOUR_MS = 3_600_000;
-
-/** Drains the deferred record writes; deletes archived transcripts past retention at most hourly (seed 000 五). */
-export function recordUpkeep(config: Config, record: RecordStore, store: Store, log: Logger, clock: () => number) {
-  const writer = new RecordWriter({ record, store, log });
-  let retainedAt = -Infinity;
-  const once = async () => {
-    await writer.drain();
-    const now = clock();
-    if (now - retainedAt < HOUR_MS) return;
-    retainedAt = now;
-    const deleted = await record.deleteTranscriptsBefore(now - config.TRANSCRIPT_RETENTION_DAYS * 24 * HOUR_MS);
-    if (deleted > 0)
-      log.info('archived transcripts past retention deleted', { deleted, days: config.TRANSCRIPT_RETENTION_DAYS });
-  };
-  return async () => {
-    try {
-      await once();
-    } catch (err) {
-      // The database is down: the backlog and retention wait for the next round; nobody is held up.
-      log.warn('record upkeep could not reach the system of record; it tries again shortly', { error: String(err) });
-    }
-  };
-}
-
-/**
- * The system of record (issue 14): DATABASE_URL's PostgreSQL server, else PGlite in DATA_DIR;
- * none with RECORD_STORE=off. Opened and migrated here, so a bad URL or a failed migration stops
- * the start with why. With `serveWhenDown` (the bot), a server that does not answer is logged and
- * the record returned unopened: it opens, and migrates, on its first use once the server is back.
- */
-export async function openRecord(
-  config: Config,
-  log: Logger,
-  options: { serveWhenDown?: boolean } = {},
-): Promise<OpenedRecordStore | undefined> {
-  if (config.RECORD_STORE === 'off') return undefined;
-  const release =
-    config.DATABASE_URL || config.DATA_DIR.startsWith('memory://') ? undefined : lockFolder(config.DATA_DIR);
-  const record = openRecordStore({
-    ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR }),
-    log,
-  });
-  try {
-    await record.ready();
-  } catch (err) {
-    // A server that does not answer is an outage, not a mistake: customers are answered all the
-    // same, the record's writes wait (deferred) and the migrations run once it is back.
-    if (options.serveWhenDown && config.DATABASE_URL && unreachable(err)) {
-      log.error(
-        'the system of record (DATABASE_URL) does not answer; serving anyway: its writes are deferred until it is back',
-        { error: String(err) },
-      );
-      return record;
-    }
-    await record.close().catch(() => {});
-    release?.();
-    const where = config.DATABASE_URL ? 'DATABASE_URL' : `PGlite in ${config.DATA_DIR} (DATA_DIR)`;
-    throw new SetupError(`The system of record (${where}) could not be opened: ${String(err)}`);
-  }
-  if (release) {
-    const close = record.close.bind(record);
-    return Object.assign(record, { close: () => close().finally(release) });
-  }
-  return record;
-}
-
-/** Network errors and timeouts (the server is down or out of reach), as opposed to a refusal (wrong password, no such database). */
-function unreachable(err: unknown): boolean {
-  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|57P03)$/.test(code))
-      return true;
-    if (/timeout exceeded when trying to connect|Connection terminated/i.test(e.message)) return true;
-  }
-  return false;
-}
-
-/** PGlite's folder is held by another process (a running bot): the tools say what to do instead. */
-export class RecordInUseError extends SetupError {}
-
-/**
- * PGlite serves one process per folder: two on one folder lose each other's writes without a
- * word. A lock file with the holder's pid refuses the second (a holder that is gone leaves a lock
- * that is taken over). Returns the release.
- */
-function lockFolder(dir: string): () => void {
-  mkdirSync(dir, { recursive: true });
-  const lock = join(dir, 'bot.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      return () => rmSync(lock, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new SetupError(`DATA_DIR ${dir}: ${String(err)}`);
-      const holder = Number(readFileSync(lock, 'utf8'));
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder))
-        throw new RecordInUseError(
-          `Another process (pid ${holder}) is using the record in ${dir} (PGlite serves one process at a time): stop it first, or set DATABASE_URL to share a PostgreSQL server.`,
-        );
-      rmSync(lock, { force: true });
-    }
-  }
-  throw new SetupError(`DATA_DIR ${dir}: could not take its lock`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 const limitsOf = (config: Config) => ({
   dedupTtlSec: config.DEDUP_TTL_HOURS * 3600,
   stateTtlSec: config.STATE_TTL_DAYS * 86400,
@@ -293,22 +198,29 @@ const limitsOf = (config: Config) => ({
 
 /**
  * Redis when REDIS_URL is set (shared by replicas, survives restarts), memory otherwise; its
- * tickets are the system of record's when there is one.
+ * tickets are the system of record's when there is one. `ping`: Redis's, for readiness.
  */
 export async function openStore(
   config: Config,
   clock: () => number,
   record?: RecordStore | undefined,
-): Promise<{ store: Store; kind: StoreKind }> {
+): Promise<{ store: Store; kind: StoreKind; ping?: () => Promise<void> }> {
   const limits = limitsOf(config);
   const tickets = record?.tickets;
   const redis = redisTarget(config);
-  if (redis)
-    return {
-      store: await RedisStore.connect({ ...redis, prefix: config.REDIS_PREFIX, limits, tickets }),
-      kind: 'redis',
-    };
+  if (redis) {
+    const store = await RedisStore.connect({ ...redis, prefix: config.REDIS_PREFIX, limits, tickets });
+    return { store, kind: 'redis', ping: () => store.ping() };
+  }
   return { store: new MemoryStore(clock, limits, tickets), kind: 'memory' };
+}
+
+/** Readiness: Redis answers PING (a memory store has nothing to ask), the record answers `select 1`. */
+function readinessChecks(ping: (() => Promise<void>) | undefined, record: OpenedRecordStore | undefined) {
+  const checks: ReadinessCheck[] = [];
+  if (ping) checks.push({ name: 'redis', check: ping });
+  if (record) checks.push({ name: 'record', check: () => record.ping() });
+  return checks;
 }
 
 /**
@@ -338,7 +250,7 @@ export function productionEdges(
   log: Logger,
   clock: () => number,
 ): (core: Core) => Edges {
-  return ({ store, flows }) => {
+  return ({ store, flows, metrics }) => {
     const tg = createTelegram(
       {
         token: telegram.token,
@@ -348,7 +260,7 @@ export function productionEdges(
         throttle: true,
       },
       // Shared by every replica on the same Redis.
-      { rates: store.rates, log, clock },
+      { rates: store.rates, log, clock, metrics },
     );
     const slack = hasSlack(config)
       ? createSlack(

@@ -3,10 +3,13 @@ import type { TelegramMode } from '../../adapters/telegram/index.js';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
+import { Metrics } from '../metrics.js';
+import type { Route } from '../ports.js';
 import { consoleBanner, firstAccount, openConsole } from './console.js';
 import { every } from './every.js';
 import { createHttpServer } from './http.js';
-import { createRuntime, hasSlack, productionEdges } from './runtime.js';
+import { operatorRoutes } from './operator.js';
+import { createRuntime, hasSlack, productionEdges, type Runtime } from './runtime.js';
 
 /**
  * Production: the Telegram channel, by webhook when PUBLIC_URL is set (long polling otherwise),
@@ -17,8 +20,11 @@ export async function serve(config: Config, token: string, flowsDir: string | un
   const log = createLogger(config.LOG_LEVEL);
   const clock = Date.now;
   const mode = telegramMode(config, log);
+  // The process's metrics: the runtime's counts, and the process's own (CPU, memory, event loop).
+  const metrics = new Metrics();
+  metrics.watchProcess();
   const runtime = await createRuntime(
-    { config, log, clock, flowsDir, desk: hasSlack(config) },
+    { config, log, clock, flowsDir, desk: hasSlack(config), metrics },
     productionEdges(config, { token, mode }, log, clock),
   );
   if (runtime.storeKind === 'memory')
@@ -47,9 +53,10 @@ export async function serve(config: Config, token: string, flowsDir: string | un
         flowSignal: runtime.flowSignal,
       })
     : undefined;
-  // One HTTP server for every receiver's routes (Telegram's webhook, Slack's events) and the console.
-  const routes = [...runtime.receivers.flatMap((r) => r.routes ?? []), ...(web ? [web.route] : [])];
-  const http = routes.length > 0 ? createHttpServer({ routes, log }) : undefined;
+  // One HTTP server for every receiver's routes (Telegram's webhook, Slack's events), the console,
+  // and the operator's /metrics and /readyz: it listens on PORT in every mode.
+  const routes = appRoutes(runtime, web?.route);
+  const http = createHttpServer({ routes, log });
   const shutdown = async () => {
     stopWatch();
     await Promise.all([stopTimers(), stopSweep(), stopUpkeep()]);
@@ -87,6 +94,15 @@ export async function serve(config: Config, token: string, flowsDir: string | un
   await shutdown();
   log.info('stopped');
   return 0;
+}
+
+/** Everything the app's one HTTP server mounts: the receivers' routes, the console's, the operator's. */
+export function appRoutes(runtime: Pick<Runtime, 'receivers' | 'metrics' | 'checks'>, consoleRoute?: Route): Route[] {
+  return [
+    ...runtime.receivers.flatMap((r) => r.routes ?? []),
+    ...(consoleRoute ? [consoleRoute] : []),
+    ...operatorRoutes({ metrics: runtime.metrics, checks: runtime.checks }),
+  ];
 }
 
 /** Webhook when there is a public address; a secret is generated when none is set, with a warning. */

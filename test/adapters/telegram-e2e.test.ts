@@ -170,6 +170,13 @@ describe('npm start with TELEGRAM_BOT_TOKEN', () => {
     expect((await post(secret)).status).toBe(200);
     await until(() => tg.calls.some((c) => c.method === 'sendMessage'), 'the reply');
     expect(tg.calls.filter((c) => c.method === 'sendMessage').map((c) => c.body.chat_id)).toEqual([5151]);
+    // The operator's view on the same port: ready (its record, PGlite, answers) and counting.
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', checks: { record: 'ok' } }]);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain('\nservicedesk_turns_total 1\n');
+    expect(metrics).toContain('servicedesk_inbound_events_total{channel="telegram",type="text",result="accepted"} 1');
+    expect(metrics).toMatch(/\nservicedesk_process_resident_memory_bytes \d+/);
     bot.child.kill('SIGTERM');
     expect(await bot.exited).toBe(0);
   }, 30_000);

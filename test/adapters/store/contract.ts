@@ -450,14 +450,15 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.queue.position('q0')).toBe(2);
         expect(await store.queue.position('q2')).toBe(3);
         expect(await store.queue.position('nobody')).toBeUndefined();
-        await store.queue.leave('q1', 61_000, true);
+        // Leaving by a claim returns the wait it recorded (the operator's claim-wait histogram).
+        expect(await store.queue.leave('q1', 61_000, true)).toBe(60);
         expect(await store.queue.position('q1')).toBeUndefined();
         expect(await store.queue.position('q2')).toBe(2);
         expect(await store.queue.averageWaitSeconds()).toBe(60);
-        await store.queue.leave('q2', 100_000, false);
-        await store.queue.leave('nobody', 100_000, true);
+        expect(await store.queue.leave('q2', 100_000, false)).toBeUndefined();
+        expect(await store.queue.leave('nobody', 100_000, true)).toBeUndefined();
         expect(await store.queue.averageWaitSeconds()).toBe(60);
-        await store.queue.leave('q0', 1_000, true);
+        expect(await store.queue.leave('q0', 1_000, true)).toBe(0);
         expect(await store.queue.averageWaitSeconds()).toBe(30);
       });
 

@@ -1,7 +1,10 @@
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpServer, type HttpServer } from '../../../bots/app/http.js';
+import { operatorRoutes } from '../../../bots/app/operator.js';
 import { SetupError } from '../../../bots/errors.js';
 import { memoryLogger } from '../../../bots/log.js';
+import { Metrics } from '../../../bots/metrics.js';
 import type { Route } from '../../../bots/ports.js';
 
 const open: HttpServer[] = [];
@@ -79,5 +82,35 @@ describe("the app's one HTTP server", () => {
     const port = await http.listen(0, '127.0.0.1');
     await Promise.all([http.close(), http.close()]);
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+
+  it('answers /readyz 503 once it is stopping, to a request on a connection still open', async () => {
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    let started = () => {};
+    const begun = new Promise<void>((r) => (started = r));
+    const slow: Route = {
+      path: '/slow',
+      handle: (_req, res) => {
+        started();
+        void held.then(() => res.writeHead(200).end('done'));
+      },
+    };
+    const routes = [slow, ...operatorRoutes({ metrics: new Metrics(), checks: [] })];
+    const http = createHttpServer({ routes, log: memoryLogger() });
+    const port = await http.listen(0, '127.0.0.1');
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    // A balancer's probe on a connection whose request is still in progress when shutdown begins.
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString()));
+    const ended = new Promise((r) => socket.on('close', r));
+    socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
+    await begun;
+    const closed = http.close();
+    socket.write('GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    release();
+    await Promise.all([ended, closed]);
+    expect(answer).toMatch(/^HTTP\/1\.1 200 [\s\S]*\r\ndone\r\n[\s\S]*HTTP\/1\.1 503 [\s\S]*\r\nstopping\r\n/);
   });
 });

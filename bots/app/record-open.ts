@@ -1,0 +1,129 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
+import type { Config } from '../config.js';
+import { SetupError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../ports.js';
+import type { RecordStore } from '../record-port.js';
+import { RecordWriter } from '../record-writes.js';
+
+/**
+ * Opening the system of record for a process (issue 14): PGlite in a folder one process holds,
+ * or a PostgreSQL server that may be down at start; and its upkeep (the deferred writes, retention).
+ */
+
+const HOUR_MS = 3_600_000;
+
+/** Drains the deferred record writes; deletes archived transcripts past retention at most hourly (seed 000 五). */
+export function recordUpkeep(config: Config, record: RecordStore, store: Store, log: Logger, clock: () => number) {
+  const writer = new RecordWriter({ record, store, log });
+  let retainedAt = -Infinity;
+  const once = async () => {
+    await writer.drain();
+    const now = clock();
+    if (now - retainedAt < HOUR_MS) return;
+    retainedAt = now;
+    const deleted = await record.deleteTranscriptsBefore(now - config.TRANSCRIPT_RETENTION_DAYS * 24 * HOUR_MS);
+    if (deleted > 0)
+      log.info('archived transcripts past retention deleted', { deleted, days: config.TRANSCRIPT_RETENTION_DAYS });
+  };
+  return async () => {
+    try {
+      await once();
+    } catch (err) {
+      // The database is down: the backlog and retention wait for the next round; nobody is held up.
+      log.warn('record upkeep could not reach the system of record; it tries again shortly', { error: String(err) });
+    }
+  };
+}
+
+/**
+ * The system of record (issue 14): DATABASE_URL's PostgreSQL server, else PGlite in DATA_DIR;
+ * none with RECORD_STORE=off. Opened and migrated here, so a bad URL or a failed migration stops
+ * the start with why. With `serveWhenDown` (the bot), a server that does not answer is logged and
+ * the record returned unopened: it opens, and migrates, on its first use once the server is back.
+ */
+export async function openRecord(
+  config: Config,
+  log: Logger,
+  options: { serveWhenDown?: boolean } = {},
+): Promise<OpenedRecordStore | undefined> {
+  if (config.RECORD_STORE === 'off') return undefined;
+  const release =
+    config.DATABASE_URL || config.DATA_DIR.startsWith('memory://') ? undefined : lockFolder(config.DATA_DIR);
+  const record = openRecordStore({
+    ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR }),
+    log,
+  });
+  try {
+    await record.ready();
+  } catch (err) {
+    // A server that does not answer is an outage, not a mistake: customers are answered all the
+    // same, the record's writes wait (deferred) and the migrations run once it is back.
+    if (options.serveWhenDown && config.DATABASE_URL && unreachable(err)) {
+      log.error(
+        'the system of record (DATABASE_URL) does not answer; serving anyway: its writes are deferred until it is back',
+        { error: String(err) },
+      );
+      return record;
+    }
+    await record.close().catch(() => {});
+    release?.();
+    const where = config.DATABASE_URL ? 'DATABASE_URL' : `PGlite in ${config.DATA_DIR} (DATA_DIR)`;
+    throw new SetupError(`The system of record (${where}) could not be opened: ${String(err)}`);
+  }
+  if (release) {
+    const close = record.close.bind(record);
+    return Object.assign(record, { close: () => close().finally(release) });
+  }
+  return record;
+}
+
+/** Network errors and timeouts (the server is down or out of reach), as opposed to a refusal (wrong password, no such database). */
+function unreachable(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|57P03)$/.test(code))
+      return true;
+    if (/timeout exceeded when trying to connect|Connection terminated/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** PGlite's folder is held by another process (a running bot): the tools say what to do instead. */
+export class RecordInUseError extends SetupError {}
+
+/**
+ * PGlite serves one process per folder: two on one folder lose each other's writes without a
+ * word. A lock file with the holder's pid refuses the second (a holder that is gone leaves a lock
+ * that is taken over). Returns the release.
+ */
+function lockFolder(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const lock = join(dir, 'bot.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => rmSync(lock, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new SetupError(`DATA_DIR ${dir}: ${String(err)}`);
+      const holder = Number(readFileSync(lock, 'utf8'));
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder))
+        throw new RecordInUseError(
+          `Another process (pid ${holder}) is using the record in ${dir} (PGlite serves one process at a time): stop it first, or set DATABASE_URL to share a PostgreSQL server.`,
+        );
+      rmSync(lock, { force: true });
+    }
+  }
+  throw new SetupError(`DATA_DIR ${dir}: could not take its lock`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
