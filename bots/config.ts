@@ -158,6 +158,16 @@ export const Env = z
         .regex(/^S[A-Z0-9]{6,}$/, 'must be a user group id (S0123ABCD)')
         .optional(),
     ),
+    /**
+     * The agents' user group (issue 16, fault 5): when set, only its members (and the supervisors'
+     * group's) can act on the desk. Anyone in the desk's channels can otherwise.
+     */
+    SLACK_AGENT_GROUP: optionalText.pipe(
+      z
+        .string()
+        .regex(/^S[A-Z0-9]{6,}$/, 'must be a user group id (S0123ABCD)')
+        .optional(),
+    ),
     SLACK_INTERNAL_PREFIX: optionalText.pipe(z.string().min(1).max(10).default('//')),
     /** The agents' language on the desk (cards, notices); the customer's is the conversation's. Defaults to DEFAULT_LOCALE. */
     DESK_LANGUAGE: optionalText.pipe(z.enum(SUPPORTED_LOCALES, `must be ${SUPPORTED_LOCALES_TEXT}`).optional()),

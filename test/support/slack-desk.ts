@@ -67,8 +67,19 @@ function blocksRefusal(blocks: Block[]): string | undefined {
 export function slackApi(root = 'https://slack.com') {
   const calls: ApiCall[] = [];
   const refusals = new Map<string, string[]>();
+  /** User groups' members, as usergroups.users.list answers them. */
+  const groups = new Map<string, string[]>();
+  /** What was posted to interactions' response_url (ephemeral answers to the person who pressed). */
+  const responses: Array<Record<string, any>> = [];
   let seq = 0;
   let card = '';
+  nock('https://hooks.slack.com')
+    .persist()
+    .post(/^\/actions\//)
+    .reply((_uri, body) => {
+      responses.push((typeof body === 'string' ? JSON.parse(body) : body) as Record<string, any>);
+      return [200, 'ok'];
+    });
   nock(root)
     .persist()
     .post(/^\/api\/[\w.]+$/)
@@ -93,6 +104,10 @@ export function slackApi(root = 'https://slack.com') {
             200,
             { ok: true, user: { id: data.user, profile: { display_name: data.user === 'UWANG' ? '小王' : '小李' } } },
           ];
+        case 'usergroups.users.list': {
+          const users = groups.get(String(data.usergroup));
+          return [200, users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' }];
+        }
         case 'chat.postMessage': {
           const ts = `1795000000.${String(++seq).padStart(6, '0')}`;
           if (!data.thread_ts) card = ts;
@@ -104,6 +119,8 @@ export function slackApi(root = 'https://slack.com') {
     });
   return {
     calls,
+    groups,
+    responses,
     /** The calls of one method that Slack took. */
     of: (method: string) => calls.filter((c) => c.method === method && !c.error),
     /** The calls Slack refused. */
@@ -198,6 +215,8 @@ export interface DeskOptions {
   internalPrefix?: string;
   /** A supervisors' user group (`S…`); `<!channel>` otherwise. */
   supervisorGroup?: string;
+  /** The agents' user group (`S…`): only its members (and the supervisors') may act. */
+  agentGroup?: string;
 }
 
 /** The engine with the real Slack and Telegram adapters, served on a local port. */
@@ -227,10 +246,11 @@ export async function deskUnderTest(options: DeskOptions = {}) {
       internalPrefix: options.internalPrefix ?? '//',
       deskText: deskText(options.deskLanguage ?? 'zh-CN'),
       supervisorGroup: options.supervisorGroup,
+      agentGroup: options.agentGroup,
       // The default definition's time zone, as the app wires it.
       timeZone: () => flow.bundle.locales.get(flow.bundle.defaultLocale)?.definition.timeZone ?? 'UTC',
     },
-    { links: store.links, log, clock: clock.now },
+    { links: store.links, tickets: store.tickets, log, clock: clock.now },
   );
   const engine = new Engine({
     store,
@@ -285,7 +305,13 @@ export async function deskUnderTest(options: DeskOptions = {}) {
      * `value`: the button's value (a card's buttons name their card); the conversation's id
      * unless given, as on cards posted before issue 13. `message`: the card's ts.
      */
-    press: (actionId: string, user: string, value: string = CONVERSATION, message: string = slack.card()) => {
+    press: (
+      actionId: string,
+      user: string,
+      value: string = CONVERSATION,
+      message: string = slack.card(),
+      channel: string = AGENTS,
+    ) => {
       const payload = {
         type: 'block_actions',
         user: { id: user },
@@ -293,8 +319,9 @@ export async function deskUnderTest(options: DeskOptions = {}) {
         api_app_id: 'A1',
         token: 't',
         trigger_id: `tr-${++seq}`,
-        channel: { id: AGENTS },
-        container: { type: 'message', message_ts: message, channel_id: AGENTS },
+        response_url: `https://hooks.slack.com/actions/T1/${seq}/response`,
+        channel: { id: channel },
+        container: { type: 'message', message_ts: message, channel_id: channel },
         actions: [{ type: 'button', action_id: actionId, value, action_ts: nextTs(), block_id: 'b' }],
       };
       return post(`payload=${encodeURIComponent(JSON.stringify(payload))}`, 'application/x-www-form-urlencoded');
@@ -314,6 +341,24 @@ export async function deskUnderTest(options: DeskOptions = {}) {
         ? { 'x-slack-retry-num': String(envelope.retry), 'x-slack-retry-reason': 'http_timeout' }
         : {};
       return post(body, 'application/json', retry);
+    },
+    /** Types a slash command (`/tickets`) in a channel; resolves with Slack's HTTP answer and its JSON body. */
+    command: async (command: string, text: string, user: string, channel: string = AGENTS) => {
+      const body = new URLSearchParams({
+        token: 't',
+        team_id: 'T1',
+        channel_id: channel,
+        user_id: user,
+        command,
+        text,
+        api_app_id: 'A1',
+        trigger_id: `tr-${++seq}`,
+        response_url: `https://hooks.slack.com/commands/T1/${seq}/response`,
+      }).toString();
+      const type = 'application/x-www-form-urlencoded';
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': type, ...signed(body) }, body });
+      const answer = await res.text();
+      return { status: res.status, body: (answer.startsWith('{') ? JSON.parse(answer) : {}) as Record<string, any> };
     },
     /** A plain reply in the card's thread, as Slack sends it. */
     reply: (user: string, text: string, extra: Record<string, unknown> = {}) => ({
