@@ -266,10 +266,17 @@ export interface QueueStore {
   list(limit: number): Promise<Array<{ conversationId: string; since: number }>>;
 }
 
-/** Small shared lookups that must survive restarts (a desk's thread ↔ conversation mapping). */
+/**
+ * Small shared lookups that must survive restarts (a desk's thread ↔ conversation mapping), each
+ * kept only as long as what it links: a link expires `ttlMs` after it was last written or touched.
+ */
 export interface LinkStore {
-  set(key: string, value: string): Promise<void>;
+  /** Stores `value` under `key` for `ttlMs` (ms), replacing what was there. */
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** The value, or undefined when there is none or it expired. */
   get(key: string): Promise<string | undefined>;
+  /** Moves the expiry of those of `keys` that exist to `ttlMs` (ms) from now: links in use stay. */
+  touch(keys: readonly string[], ttlMs: number): Promise<void>;
 }
 
 /**

@@ -30,6 +30,8 @@ export interface SlackOptions extends BoltOptions {
   deskText: DeskText;
   /** The default definition's time zone (IANA), read when a card is drawn and per `/tickets` search (its dates). */
   timeZone?: (() => string) | undefined;
+  /** How long a card's links live after their last use (ms): the conversation's retention (STATE_TTL_DAYS). */
+  linkTtlMs: number;
 }
 
 export interface SlackDeps {
@@ -65,6 +67,7 @@ export function createSlack(options: SlackOptions, deps: SlackDeps): Slack {
     text: options.deskText,
     internalPrefix: options.internalPrefix,
     timeZone: options.timeZone,
+    linkTtlMs: options.linkTtlMs,
   });
   const deskChannels = () => [options.agentChannel, ...Object.values(options.categoryChannels())];
   const access = new DeskAccess({

@@ -13,6 +13,7 @@ import { TimerPoller } from '../../bots/timers.js';
 import { defaultFlow } from './flows.js';
 import { TestClock } from './harness.js';
 import { BOT_INFO, TOKEN } from './telegram.js';
+import { LINK_TTL_MS } from './slack-api.js';
 
 /**
  * The desk end to end, for issue 12's Slack side: the engine with the real Slack adapter (HTTP
@@ -217,6 +218,8 @@ export interface DeskOptions {
   supervisorGroup?: string;
   /** The agents' user group (`S…`): only its members (and the supervisors') may act. */
   agentGroup?: string;
+  /** How long a card's links live after their last use (ms); LINK_TTL_MS (30 days) unless given. */
+  linkTtlMs?: number;
 }
 
 /** The engine with the real Slack and Telegram adapters, served on a local port. */
@@ -245,6 +248,7 @@ export async function deskUnderTest(options: DeskOptions = {}) {
       categoryChannels: () => ({ quality: 'CQUALITY' }),
       internalPrefix: options.internalPrefix ?? '//',
       deskText: deskText(options.deskLanguage ?? 'zh-CN'),
+      linkTtlMs: options.linkTtlMs ?? LINK_TTL_MS,
       supervisorGroup: options.supervisorGroup,
       agentGroup: options.agentGroup,
       // The default definition's time zone, as the app wires it.
