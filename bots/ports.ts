@@ -266,14 +266,10 @@ export interface QueueStore {
   list(limit: number): Promise<Array<{ conversationId: string; since: number }>>;
 }
 
-/**
- * Small shared lookups that must survive restarts (a desk's thread ↔ conversation mapping), each
- * kept only as long as what it links: a link expires `ttlMs` after it was last written or touched.
- */
+/** Shared lookups that survive restarts (a desk's thread ↔ conversation); each expires `ttlMs` after its last use. */
 export interface LinkStore {
-  /** Stores `value` under `key` for `ttlMs` (ms), replacing what was there. */
   set(key: string, value: string, ttlMs: number): Promise<void>;
-  /** The value, or undefined when there is none or it expired. */
+  /** Undefined when there is none, or it expired. */
   get(key: string): Promise<string | undefined>;
   /** Moves the expiry of those of `keys` that exist to `ttlMs` (ms) from now: links in use stay. */
   touch(keys: readonly string[], ttlMs: number): Promise<void>;
