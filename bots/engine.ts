@@ -80,6 +80,8 @@ export class Engine {
   readonly counters: EngineCounters = { snapshotResets: 0, flowErrors: 0 };
   private readonly options: EngineOptions;
   private readonly courier: Courier;
+  /** The leases of the conversations held now; undefined once handed back (`release`): nothing more is taken. */
+  private held: Set<Lease> | undefined = new Set();
 
   constructor(private readonly deps: EngineDeps) {
     this.options = { ...DEFAULTS, ...deps.options };
@@ -138,6 +140,9 @@ export class Engine {
     for (let first = begun; ; first = undefined) {
       const held = first ?? (await store.begin(conversationId, this.options.lockTtlMs));
       if (!held) return;
+      // Handed back (`release`) meanwhile: this lock goes back too.
+      if (!this.held) return void (await store.unlock(held.lease).catch(() => undefined));
+      this.held.add(held.lease);
       const stopBeat = this.heartbeat(held.lease);
       let stuck = false;
       let delivered: readonly string[] = [];
@@ -151,6 +156,7 @@ export class Engine {
         else log.error('turn failed; its event stays queued', { conversationId, error: String(err) });
       } finally {
         stopBeat();
+        this.held?.delete(held.lease);
         left = await store.unlock(held.lease, delivered).catch((err: unknown) => {
           // The lock expires by itself and the conversation stays pending: the sweep comes back for it.
           log.warn('unlock failed; the recovery sweep will pick the conversation up', {
@@ -163,6 +169,24 @@ export class Engine {
       // Stuck work waits for the recovery sweep; something that arrived meanwhile is run now.
       if (stuck || left.outbox > 0 || left.inbox === 0) return;
     }
+  }
+
+  /**
+   * Hands back every conversation held here (a shutdown past its bound): each lock is released now, not at its TTL;
+   * turns still running here fail their next write (LeaseLostError), and nothing more is taken. The next holder
+   * resends what was sent unacknowledged: at most one item per conversation. Resolves with how many were handed back.
+   */
+  async release(): Promise<number> {
+    const leases = [...(this.held ?? [])];
+    this.held = undefined;
+    const { store, log } = this.deps;
+    const unlock = (lease: Lease) =>
+      store.unlock(lease).catch((err: unknown) => {
+        const { conversationId } = lease;
+        log.warn('a conversation could not be handed back; its lock runs out', { conversationId, error: String(err) });
+      });
+    await Promise.all(leases.map(unlock));
+    return leases.length;
   }
 
   /**
