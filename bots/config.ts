@@ -97,6 +97,17 @@ export const Env = z
     TRANSCRIPT_MAX: numeric(30, (n) =>
       n.int('must be a whole number').min(10, 'must be at least 10').max(10_000, 'must be at most 10000'),
     ),
+    /**
+     * How long a stopping bot waits for the turns in flight before it hands their conversations
+     * back to the other replicas and exits (ms; issue 16, fault 9). Below the runtime's own grace
+     * period (docker stop: 10 s, Kubernetes: 30 s), so the bot is not killed first.
+     */
+    SHUTDOWN_TIMEOUT_MS: numeric(10_000, (n) =>
+      n
+        .int('must be a whole number of ms')
+        .min(0, 'must be at least 0')
+        .max(600_000, 'must be at most 600000 (10 min)'),
+    ),
     DEDUP_TTL_HOURS: numeric(48, (n) =>
       n.min(24, 'must be at least 24: platforms redeliver within a day').max(720, 'must be at most 720'),
     ),
@@ -181,6 +192,16 @@ export const Env = z
      */
     DESK_OUTAGE_WINDOW_MINUTES: numeric(10, (n) =>
       n.int('must be a whole number').min(1, 'must be at least 1').max(1440, 'must be at most 1440'),
+    ),
+    /**
+     * The agents' user group (issue 16, fault 5): when set, only its members (and the supervisors'
+     * group's) can act on the desk. Anyone in the desk's channels can otherwise.
+     */
+    SLACK_AGENT_GROUP: optionalText.pipe(
+      z
+        .string()
+        .regex(/^S[A-Z0-9]{6,}$/, 'must be a user group id (S0123ABCD)')
+        .optional(),
     ),
     SLACK_INTERNAL_PREFIX: optionalText.pipe(z.string().min(1).max(10).default('//')),
     /** The agents' language on the desk (cards, notices); the customer's is the conversation's. Defaults to DEFAULT_LOCALE. */

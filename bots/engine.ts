@@ -1,12 +1,15 @@
-import type { FlowInput, StepResult } from '../flows/contracts.js';
+import type { FlowInput } from '../flows/contracts.js';
 import type { ConversationFlow } from '../flows/step.js';
 import { ticketOfTimer } from '../flows/ticket.js';
 import { forEachConcurrently } from './concurrently.js';
+import { stepLogged, type EngineCounters } from './step-logged.js';
 import { Courier } from './delivery.js';
 import type { RecordStore } from './record-port.js';
 import { RecordGate } from './record-writes.js';
 import { LeaseLostError } from './errors.js';
 import type { Logger } from './log.js';
+
+export type { EngineCounters } from './step-logged.js';
 import type { Metrics } from './metrics.js';
 import {
   DROP_HEAD,
@@ -69,14 +72,6 @@ export interface EngineDeps {
   metrics?: Pick<Metrics, 'inbound' | 'turnStarted'> | undefined;
 }
 
-/** Things that went wrong without stopping anyone, counted since start (for the operator). */
-export interface EngineCounters {
-  /** Stored snapshots that could not be restored: those conversations started over. */
-  snapshotResets: number;
-  /** Steps that threw: the event was consumed without effects. */
-  flowErrors: number;
-}
-
 const DEFAULTS: EngineOptions = {
   lockTtlMs: 30_000,
   deliveryAttempts: 3,
@@ -91,6 +86,8 @@ export class Engine {
   readonly counters: EngineCounters = { snapshotResets: 0, flowErrors: 0 };
   private readonly options: EngineOptions;
   private readonly courier: Courier;
+  /** The leases of the conversations held now; undefined once handed back (`release`): nothing more is taken. */
+  private held: Set<Lease> | undefined = new Set();
 
   constructor(private readonly deps: EngineDeps) {
     this.options = { ...DEFAULTS, ...deps.options };
@@ -152,6 +149,9 @@ export class Engine {
     for (let first = begun; ; first = undefined) {
       const held = first ?? (await store.begin(conversationId, this.options.lockTtlMs));
       if (!held) return;
+      // Handed back (`release`) meanwhile: this lock goes back too.
+      if (!this.held) return void (await store.unlock(held.lease).catch(() => undefined));
+      this.held.add(held.lease);
       const stopBeat = this.heartbeat(held.lease);
       let stuck = false;
       let delivered: readonly string[] = [];
@@ -165,6 +165,7 @@ export class Engine {
         else log.error('turn failed; its event stays queued', { conversationId, error: String(err) });
       } finally {
         stopBeat();
+        this.held?.delete(held.lease);
         left = await store.unlock(held.lease, delivered).catch((err: unknown) => {
           // The lock expires by itself and the conversation stays pending: the sweep comes back for it.
           log.warn('unlock failed; the recovery sweep will pick the conversation up', {
@@ -177,6 +178,24 @@ export class Engine {
       // Stuck work waits for the recovery sweep; something that arrived meanwhile is run now.
       if (stuck || left.outbox > 0 || left.inbox === 0) return;
     }
+  }
+
+  /**
+   * Hands back every conversation held here (a shutdown past its bound): each lock is released now, not at its TTL;
+   * turns still running here fail their next write (LeaseLostError), and nothing more is taken. The next holder
+   * resends what was sent unacknowledged: at most one item per conversation. Resolves with how many were handed back.
+   */
+  async release(): Promise<number> {
+    const leases = [...(this.held ?? [])];
+    this.held = undefined;
+    const { store, log } = this.deps;
+    const unlock = (lease: Lease) =>
+      store.unlock(lease).catch((err: unknown) => {
+        const { conversationId } = lease;
+        log.warn('a conversation could not be handed back; its lock runs out', { conversationId, error: String(err) });
+      });
+    await Promise.all(leases.map(unlock));
+    return leases.length;
   }
 
   /**
@@ -260,7 +279,7 @@ export class Engine {
     const counted = this.deps.metrics?.turnStarted();
     const flow = this.deps.flow();
     const record = known ? known.record : this.readable(event.conversationId, await store.load(event.conversationId));
-    const result = this.step(flow, record, await this.inputOf(event), event.id);
+    const result = stepLogged(flow, record, await this.inputOf(event), event.id, this.deps.log, this.counters);
     // A pressed button reads as the label the customer saw, in any desk language.
     const labels: Readonly<Record<string, string>> = flow.bundle.locales.get(result.locale)?.definition.choices ?? {};
     const transcript = transcriptOf(event, result.effects, labels);
@@ -325,49 +344,6 @@ export class Engine {
       payload: event.payload,
       ...(concerns !== undefined ? { ticket: await this.deps.store.tickets.get(concerns) } : {}),
     };
-  }
-
-  /** The pure step, with what it reports logged: a reset conversation, escalations, a step that threw. */
-  private step(
-    flow: ConversationFlow,
-    record: ConversationRecord | undefined,
-    input: FlowInput,
-    eventId: string,
-  ): Omit<StepResult, 'record'> & { record: ConversationRecord | undefined } {
-    const log = this.deps.log.child({ conversationId: input.conversationId });
-    const where = { conversationId: input.conversationId, eventId };
-    try {
-      const result = flow.step(record, input);
-      if (result.reset) {
-        this.counters.snapshotResets++;
-        log.error('stored conversation state could not be restored; the conversation starts over', {
-          ...where,
-          reason: result.reset,
-        });
-      }
-      if (result.ignored) log.debug('event ignored', { ...where, reason: result.ignored });
-      // Human handoff acts on these through the ticket (priority, escalation); the log shows them too.
-      for (const e of result.escalations) log.warn('escalation', { ...where, ...e });
-      return result;
-    } catch (err) {
-      // A bug in a flow must not wedge the conversation: the event is consumed without effects and
-      // the state is left as it was, so the next message is answered from where it stood.
-      this.counters.flowErrors++;
-      log.error('flow step failed', {
-        ...where,
-        error: String(err),
-        kept: 'the event is consumed without effects; the state stays as it was',
-      });
-      return {
-        record: undefined,
-        effects: [],
-        state: 'error',
-        locale: '',
-        escalations: [],
-        channel: input.channel,
-        customerId: input.customer?.id ?? '',
-      };
-    }
   }
 
   /**

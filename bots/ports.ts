@@ -205,10 +205,13 @@ export interface QueueStore {
   list(limit: number): Promise<Array<{ conversationId: string; since: number }>>;
 }
 
-/** Small shared lookups that must survive restarts (a desk's thread ↔ conversation mapping). */
+/** Shared lookups that survive restarts (a desk's thread ↔ conversation); each expires `ttlMs` after its last use. */
 export interface LinkStore {
-  set(key: string, value: string): Promise<void>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Undefined when there is none, or it expired. */
   get(key: string): Promise<string | undefined>;
+  /** Moves the expiry of those of `keys` that exist to `ttlMs` (ms) from now: links in use stay. */
+  touch(keys: readonly string[], ttlMs: number): Promise<void>;
 }
 
 /**

@@ -99,6 +99,12 @@ export interface DeskText {
   files: FileText;
   /** The ticket search (`/tickets QUERY` in Slack, issue 13), answered to the agent who typed it. */
   search: SearchText;
+  /**
+   * Why the desk did nothing for a person (issue 16, fault 5), told only to them: the request came
+   * from a channel that is not the desk's, from someone outside the agents' user group, while that
+   * group's members could not be read, or named no card the desk posted.
+   */
+  refused: Record<'channel' | 'member' | 'unchecked' | 'card', string>;
 }
 
 const who = (agent: { id: string; name?: string | undefined }) => agent.name ?? agent.id;
@@ -255,6 +261,14 @@ const EN: DeskText = {
   },
   files: FILES_EN,
   search: SEARCH_EN,
+  refused: {
+    channel: 'The desk works only in its own channels: nothing was done, and nothing was sent to the customer.',
+    member:
+      "Only members of the agents' user group can work on the desk: nothing was done, and nothing was sent to the customer. Ask an admin to add you to the group.",
+    unchecked:
+      "Your membership of the agents' user group could not be checked just now (Slack did not answer): nothing was done. Try again in a moment.",
+    card: 'This button belongs to no card of the desk (the conversation is unknown, or its card has expired): nothing was done.',
+  },
 };
 
 const ZH: DeskText = {
@@ -361,6 +375,13 @@ const ZH: DeskText = {
   },
   files: FILES_ZH,
   search: SEARCH_ZH,
+  refused: {
+    channel: '客服桌面只处理客服频道中的操作：本次操作未执行，也未向客户发送任何内容。',
+    member:
+      '只有客服用户组的成员才能在客服桌面上操作：本次操作未执行，也未向客户发送任何内容。如需权限，请联系管理员将您加入该用户组。',
+    unchecked: '暂时无法确认您是否属于客服用户组（Slack 未响应）：本次操作未执行。请稍后再试。',
+    card: '此按钮不属于客服桌面的任何卡片（会话不存在，或卡片已过期）：本次操作未执行。',
+  },
 };
 
 const TEXTS: Record<DeskLanguage, DeskText> = { 'zh-CN': ZH, en: EN };

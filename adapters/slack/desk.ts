@@ -35,6 +35,11 @@ export interface SlackDeskOptions {
    * the customer's earlier tickets are shown in it. The default definition's; UTC unless given.
    */
   timeZone?: (() => string) | undefined;
+  /**
+   * How long a card's links (its card and thread keys) are kept after they were last used (ms):
+   * the conversation's own retention (STATE_TTL_DAYS), so they expire with it.
+   */
+  linkTtlMs: number;
 }
 
 /** Where a card is, what it shows, and the last messages it was opened with (kept for its updates). */
@@ -118,6 +123,16 @@ export class SlackDesk implements DeskPort {
    * posted before issue 13 is found under the conversation's key when it is that ticket's.
    */
   private async ref(to: CardAddress): Promise<CardRef | undefined> {
+    const found = await this.find(to);
+    // A card in use keeps its links (card and thread) as long as its conversation is kept.
+    if (found) {
+      const keys = [cardKey(to), cardKey({ conversationId: to.conversationId }), threadKey(found.channel, found.ts)];
+      await this.options.links.touch([...new Set(keys)], this.options.linkTtlMs);
+    }
+    return found;
+  }
+
+  private async find(to: CardAddress): Promise<CardRef | undefined> {
     if (to.ticketId) {
       const own = await this.stored(cardKey(to));
       if (own) return own.superseded ? undefined : own;
@@ -147,7 +162,7 @@ export class SlackDesk implements DeskPort {
   private async supersede(key: string): Promise<void> {
     const previous = await this.stored(key);
     if (previous && !previous.superseded)
-      await this.options.links.set(key, JSON.stringify({ ...previous, superseded: true }));
+      await this.options.links.set(key, JSON.stringify({ ...previous, superseded: true }), this.options.linkTtlMs);
   }
 
   private async call<T>(conversationId: string, work: () => Promise<T>): Promise<T> {
@@ -190,9 +205,10 @@ export class SlackDesk implements DeskPort {
     const ts = String(result.ts ?? '');
     const at = String(result.channel ?? channel);
     const ref: CardRef = { channel: at, ts, card, recent };
-    if (own.ticketId) await this.options.links.set(cardKey(own), JSON.stringify(ref));
-    await this.options.links.set(cardKey({ conversationId }), JSON.stringify(ref));
-    await this.options.links.set(threadKey(at, ts), JSON.stringify(own));
+    const ttl = this.options.linkTtlMs;
+    if (own.ticketId) await this.options.links.set(cardKey(own), JSON.stringify(ref), ttl);
+    await this.options.links.set(cardKey({ conversationId }), JSON.stringify(ref), ttl);
+    await this.options.links.set(threadKey(at, ts), JSON.stringify(own), ttl);
     for (const text of view.overflow)
       await this.thread(conversationId, ref, text).catch((err: unknown) =>
         this.options.log.warn('the full text of a shortened card could not be posted', {

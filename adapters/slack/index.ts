@@ -3,6 +3,7 @@ import type { Logger } from '../../bots/log.js';
 import type { Inbox, LinkStore, TicketStore } from '../../bots/ports.js';
 import { SetupError } from '../../bots/errors.js';
 import type { DeskText } from '../desk/text.js';
+import { DeskAccess } from './access.js';
 import { createBoltApp, type BoltOptions } from './bolt.js';
 import { SlackDesk } from './desk.js';
 import { SlackReceiver } from './receiver.js';
@@ -18,12 +19,19 @@ export interface SlackOptions extends BoltOptions {
   /** Read when a card is posted, so an edited definition applies without a restart. */
   categoryChannels: () => Record<string, string>;
   supervisorGroup?: string | undefined;
+  /**
+   * The agents' user group (`S0123…`): when set, only its members and the supervisors' group's
+   * may act on the desk (buttons, thread replies, `/tickets`); anyone in a desk channel otherwise.
+   */
+  agentGroup?: string | undefined;
   /** Messages starting with this stay internal (never reach the customer). */
   internalPrefix: string;
   /** The agents' language on the desk. */
   deskText: DeskText;
   /** The default definition's time zone (IANA), read when a card is drawn and per `/tickets` search (its dates). */
   timeZone?: (() => string) | undefined;
+  /** How long a card's links live after their last use (ms): the conversation's retention (STATE_TTL_DAYS). */
+  linkTtlMs: number;
 }
 
 export interface SlackDeps {
@@ -59,6 +67,17 @@ export function createSlack(options: SlackOptions, deps: SlackDeps): Slack {
     text: options.deskText,
     internalPrefix: options.internalPrefix,
     timeZone: options.timeZone,
+    linkTtlMs: options.linkTtlMs,
+  });
+  const deskChannels = () => [options.agentChannel, ...Object.values(options.categoryChannels())];
+  const access = new DeskAccess({
+    client: app.client,
+    deskChannels,
+    groups: options.agentGroup
+      ? [options.agentGroup, ...(options.supervisorGroup ? [options.supervisorGroup] : [])]
+      : [],
+    log: deps.log,
+    clock: deps.clock,
   });
   let built = false;
   return {
@@ -77,21 +96,27 @@ export function createSlack(options: SlackOptions, deps: SlackDeps): Slack {
         internalPrefix: options.internalPrefix,
         log: deps.log,
         clock: deps.clock,
-        search: searchOptions(options, deps),
+        search: searchOptions(options, deps, deskChannels),
+        access,
+        text: options.deskText,
       });
     },
   };
 }
 
 /** What `/tickets` needs, when the app has it: the desk's channels are the agents' and the categories'. */
-function searchOptions(options: SlackOptions, deps: SlackDeps): SlackSearchOptions | undefined {
+function searchOptions(
+  options: SlackOptions,
+  deps: SlackDeps,
+  deskChannels: () => readonly string[],
+): SlackSearchOptions | undefined {
   const { tickets } = deps;
   const { timeZone } = options;
   if (!tickets || !timeZone) return undefined;
   return {
     tickets,
     timeZone,
-    deskChannels: () => [options.agentChannel, ...Object.values(options.categoryChannels())],
+    deskChannels,
     text: options.deskText,
     log: deps.log,
   };

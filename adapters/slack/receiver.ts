@@ -1,8 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { App, HTTPReceiver, webApi } from '@slack/bolt';
+import type { App, HTTPReceiver, RespondFn, webApi } from '@slack/bolt';
+import { z } from 'zod';
 import { replyText } from '../../bots/http-text.js';
 import type { Logger } from '../../bots/log.js';
-import type { InboundEvent, Inbox, Receiver, Route } from '../../bots/ports.js';
+import type { CardAddress, InboundEvent, Inbox, Receiver, Route } from '../../bots/ports.js';
+import type { DeskText } from '../desk/text.js';
+import type { DeskAccess, Refusal } from './access.js';
 import { ACTIONS, cardOfValue } from './blocks.js';
 import { SLACK_EVENTS_PATH } from './bolt.js';
 import type { SlackDesk } from './desk.js';
@@ -35,7 +38,24 @@ export interface SlackReceiverOptions {
   clock: () => number;
   /** The ticket search (`/tickets`), when the app has the ticket store; without it the command is not served. */
   search?: SlackSearchOptions | undefined;
+  /** Who may act: the desk's channels, and the agents' user group when configured. */
+  access: DeskAccess;
+  /** What a person the desk refuses is told (`refused`). */
+  text: Pick<DeskText, 'refused'>;
 }
+
+/** Where a button was pressed, as far as the desk checks it (block_actions; other payloads have less). */
+const Pressed = z.looseObject({
+  channel: z.looseObject({ id: z.string() }).optional(),
+  container: z
+    .looseObject({
+      channel_id: z.string().optional(),
+      message_ts: z.string().optional(),
+      thread_ts: z.string().optional(),
+    })
+    .optional(),
+  message: z.looseObject({ ts: z.string().optional(), thread_ts: z.string().optional() }).optional(),
+});
 
 /**
  * Slack as the agent desk's way in: button presses and thread messages become agent events of
@@ -193,6 +213,7 @@ export class SlackReceiver implements Receiver {
   private async onThreadMessage(read: ThreadMessage, client: webApi.WebClient): Promise<void> {
     const { desk, internalPrefix, log } = this.options;
     if (read.kind === 'ignore') return log.debug('Slack message ignored', { reason: read.reason });
+    // Only a card's thread concerns the desk: a thread elsewhere is nobody's business here.
     const card = await desk.cardOf(read.channel, read.threadTs);
     if (!card) return;
     const { conversationId } = card;
@@ -202,6 +223,14 @@ export class SlackReceiver implements Receiver {
     // One message, one effect: Slack may deliver it again under another event id.
     const id = `slack:msg:${read.channel}:${read.ts}`;
     if (read.kind === 'explain') return this.track(desk.explain({ ...where, user: read.user }, read.why));
+    // Other apps' messages are kept as internal notes (never sent), in the desk's channels only.
+    const refused =
+      read.kind === 'app'
+        ? this.options.access.isDeskChannel(read.channel)
+          ? undefined
+          : 'channel'
+        : await this.options.access.refusal(read.channel, read.user);
+    if (refused) return this.refuseMessage(read, refused, client);
     if (read.kind === 'app') {
       const agent = { id: read.botId, ...(read.name ? { name: read.name } : {}) };
       return this.store(id, conversationId, { type: 'agent', action: 'note', agent, text: read.text, ...ticket });
@@ -223,6 +252,68 @@ export class SlackReceiver implements Receiver {
     });
   }
 
+  /**
+   * A card's thread message from someone the desk does not take it from: nothing is stored, and
+   * a person is told why, privately. Membership that cannot be read yet throws: Slack sends the
+   * message again (within minutes), and it is not lost.
+   */
+  private async refuseMessage(read: ThreadMessage, refused: Refusal, client: webApi.WebClient): Promise<void> {
+    if (read.kind !== 'agent' && read.kind !== 'app') return;
+    this.options.log.warn('Slack message refused: not from the desk', {
+      channel: read.channel,
+      ...(read.kind === 'agent' ? { user: read.user } : { botId: read.botId }),
+      refused,
+    });
+    if (refused === 'unchecked') throw new Error('the agents group cannot be read; Slack will redeliver the message');
+    if (read.kind !== 'agent') return;
+    const text = this.options.text.refused[refused];
+    this.track(client.chat.postEphemeral({ channel: read.channel, user: read.user, thread_ts: read.threadTs, text }));
+  }
+
+  /**
+   * The card a button press may act on: the one its value names, if the press came from a desk
+   * channel, from a person allowed to act, and from that card's message or its thread (the desk's
+   * own link between them). Anything else is refused before anything is written.
+   */
+  private async pressedCard(
+    body: unknown,
+    value: string | undefined,
+    user: string,
+  ): Promise<CardAddress | Refusal | 'card'> {
+    const where = Pressed.safeParse(body);
+    const place = where.success ? where.data : {};
+    const channel = place.channel?.id ?? place.container?.channel_id;
+    const refused = await this.options.access.refusal(channel, user);
+    if (refused) return refused;
+    const named = cardOfValue(value);
+    if (!named || channel === undefined) return 'card';
+    const messages = [
+      place.message?.thread_ts,
+      place.container?.thread_ts,
+      place.container?.message_ts,
+      place.message?.ts,
+    ];
+    for (const ts of new Set(messages)) {
+      if (ts === undefined) continue;
+      const card = await this.options.desk.cardOf(channel, ts);
+      if (
+        card?.conversationId === named.conversationId &&
+        (!named.ticketId || !card.ticketId || card.ticketId === named.ticketId)
+      )
+        return named;
+    }
+    return 'card';
+  }
+
+  /** Tells the person who pressed a button why nothing happened, privately (the press's response_url). */
+  private async refusePress(refused: Refusal | 'card', respond: RespondFn | undefined, user: string): Promise<void> {
+    this.options.log.warn('Slack button press refused', { user, refused });
+    const text = this.options.text.refused[refused];
+    await respond?.({ response_type: 'ephemeral', replace_original: false, text }).catch((err: unknown) =>
+      this.options.log.warn('the refusal could not be shown to its agent', { user, error: String(err) }),
+    );
+  }
+
   private listen(): void {
     const { app, internalPrefix, log, clock } = this.options;
     const verbs = {
@@ -232,19 +323,22 @@ export class SlackReceiver implements Receiver {
       [ACTIONS.release]: 'release',
     } as const;
     for (const [actionId, verb] of Object.entries(verbs)) {
-      app.action(actionId, async ({ ack, body, action, client }) => {
+      app.action(actionId, async ({ ack, body, action, client, respond }) => {
         // The button's card: its conversation and ticket (cards posted before issue 13: the conversation only).
-        const card = cardOfValue('value' in action ? action.value : undefined);
-        if (card) {
-          const agent = await this.agentOf(client, body.user.id);
-          const ts = 'action_ts' in action ? action.action_ts : String(clock());
-          await this.store(`slack:action:${ts}:${body.user.id}`, card.conversationId, {
-            type: 'agent',
-            action: verb,
-            agent,
-            ...(card.ticketId ? { ticketId: card.ticketId } : {}),
-          });
+        const card = await this.pressedCard(body, 'value' in action ? action.value : undefined, body.user.id);
+        if (typeof card === 'string') {
+          // Nothing stored: Slack has its answer at once; the person is told why in the background.
+          this.track(this.refusePress(card, respond, body.user.id));
+          return ack();
         }
+        const agent = await this.agentOf(client, body.user.id);
+        const ts = 'action_ts' in action ? action.action_ts : String(clock());
+        await this.store(`slack:action:${ts}:${body.user.id}`, card.conversationId, {
+          type: 'agent',
+          action: verb,
+          agent,
+          ...(card.ticketId ? { ticketId: card.ticketId } : {}),
+        });
         // Acknowledged once stored; the HTTP answer (or the envelope's) goes when this returns.
         await ack();
       });
@@ -270,6 +364,12 @@ export class SlackReceiver implements Receiver {
     const search = this.options.search;
     if (!search) return;
     this.options.app.command(SEARCH_COMMAND, async ({ command, ack }) => {
+      // A channel that is not the desk's gets the search's own answer (where it can be used).
+      const refused = await this.options.access.refusal(command.channel_id, command.user_id);
+      if (refused === 'member' || refused === 'unchecked') {
+        this.options.log.warn('Slack command refused', { command: SEARCH_COMMAND, user: command.user_id, refused });
+        return ack({ response_type: 'ephemeral', text: this.options.text.refused[refused] });
+      }
       await ack(await searchAnswer(search, command.text, command.channel_id));
     });
   }

@@ -62,7 +62,7 @@ export class MemoryStore implements Store {
   readonly tickets: TicketStore;
   readonly timers: TimerStore;
   readonly queue: QueueStore = new MemoryQueue();
-  readonly links: LinkStore = new MemoryLinks();
+  readonly links: LinkStore;
   readonly rates: RateStore = new MemoryRates();
   readonly unanswered: UnansweredStore;
   readonly transfers: TransferStore;
@@ -82,6 +82,7 @@ export class MemoryStore implements Store {
     this.limits = storeLimits(limits);
     this.tickets = tickets ?? new MemoryTickets();
     this.deferred = new MemoryDeferred(clock);
+    this.links = new MemoryLinks(clock);
     this.timers = new MemoryTimers();
     this.unanswered = new MemoryUnanswered(clock, this.limits);
     // Transfers done, by conversation and transfer id → when that is forgotten (epoch ms).
@@ -278,13 +279,28 @@ class MemoryRates implements RateStore {
   }
 }
 
+/** Links with their expiry on the store's clock (epoch ms). */
 class MemoryLinks implements LinkStore {
-  private readonly map = new Map<string, string>();
-  async set(key: string, value: string): Promise<void> {
-    this.map.set(key, value);
+  private readonly map = new Map<string, { value: string; expiresAt: number }>();
+  constructor(private readonly clock: () => number) {}
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    this.map.set(key, { value, expiresAt: this.clock() + ttlMs });
   }
   async get(key: string): Promise<string | undefined> {
-    return this.map.get(key);
+    return this.live(key)?.value;
+  }
+  async touch(keys: readonly string[], ttlMs: number): Promise<void> {
+    for (const key of keys) {
+      const link = this.live(key);
+      if (link) link.expiresAt = this.clock() + ttlMs;
+    }
+  }
+  /** The link under `key` unless it expired (then it is forgotten). */
+  private live(key: string): { value: string; expiresAt: number } | undefined {
+    const link = this.map.get(key);
+    if (link && link.expiresAt > this.clock()) return link;
+    this.map.delete(key);
+    return undefined;
   }
 }
 

@@ -32,6 +32,7 @@ import {
 } from './redis-client.js';
 import { build, SCRIPTS, type BeginReply, type Script } from './redis-scripts.js';
 import { RedisQueue, RedisTimers, RedisUnanswered, type Runner } from './redis-shared.js';
+import { RedisLinks } from './redis-links.js';
 import { RedisTickets } from './redis-tickets.js';
 import { parseInbound, parseRecord, storeLimits, type StoreLimits } from './shared.js';
 
@@ -104,11 +105,7 @@ export class RedisStore implements Store {
       done: async (c, id) => (await redis.exists(this.k(c, `xfer:${id}`))) === 1,
       markDone: async (c, id) => void (await redis.set(this.k(c, `xfer:${id}`), '1', 'EX', this.limits.dedupTtlSec)),
     };
-    const links = `${prefix}{links}`;
-    this.links = {
-      set: async (key, value) => void (await redis.hset(links, key, value)),
-      get: async (key) => (await redis.hget(links, key)) ?? undefined,
-    };
+    this.links = new RedisLinks(redis, prefix);
   }
 
   /** Connects and checks the server answers, with an error that says where it looked. */

@@ -235,6 +235,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   return playground(config, values.lang, values.flows, startAt);
 }
 
+/** How long the process may outlive its command (ms); an unreferenced timer: a process with nothing left ends at once. */
+const EXIT_GRACE_MS = 500;
+
 /** Whether this file is the program (`node --import tsx bots/app/main.ts`), not a module a test imports. */
 function isProgram(): boolean {
   try {
@@ -250,17 +253,23 @@ if (isProgram()) {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
-  main(process.argv.slice(2), process.env).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      if (err instanceof ServiceBotError) process.stderr.write(`${err.message}\n`);
-      else
-        process.stderr.write(`Unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  main(process.argv.slice(2), process.env)
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (err: unknown) => {
+        if (err instanceof ServiceBotError) process.stderr.write(`${err.message}\n`);
+        else
+          process.stderr.write(
+            `Unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+          );
+        process.exitCode = 1;
+      },
+    )
+    // Whatever a command left running (a send that never answers, abandoned by a bounded
+    // shutdown) must not keep the process alive: it ends EXIT_GRACE_MS after the command did.
+    .finally(() => setTimeout(() => process.exit(), EXIT_GRACE_MS).unref());
 }
 
 /** A share from 0 to 1 given on the command line, or the default; undefined when it is not one. */

@@ -271,6 +271,9 @@ export function productionEdges(
             apiUrl: config.SLACK_API_URL,
             agentChannel: config.SLACK_AGENT_CHANNEL,
             supervisorGroup: config.SLACK_SUPERVISOR_GROUP,
+            agentGroup: config.SLACK_AGENT_GROUP,
+            // A card's links expire with its conversation's state.
+            linkTtlMs: limitsOf(config).stateTtlSec * 1000,
             internalPrefix: config.SLACK_INTERNAL_PREFIX,
             deskText: deskWords(config.DESK_LANGUAGE ?? config.DEFAULT_LOCALE, flows),
             // Read when a card is posted, so an edited definition applies without a restart.

@@ -10,11 +10,13 @@ import { every } from './every.js';
 import { createHttpServer } from './http.js';
 import { operatorRoutes } from './operator.js';
 import { createRuntime, hasSlack, productionEdges, type Runtime } from './runtime.js';
+import { firstStopSignal, stopWithin } from './shutdown.js';
 
 /**
  * Production: the Telegram channel, by webhook when PUBLIC_URL is set (long polling otherwise),
- * with Slack as the desk when configured. Runs until SIGTERM or SIGINT, then finishes the work
- * in flight and exits 0.
+ * with Slack as the desk when configured. Runs until SIGTERM or SIGINT, then stops taking work,
+ * lets the turns in flight finish for up to SHUTDOWN_TIMEOUT_MS, hands back the conversations
+ * still held (another replica takes them at once), closes the store, and resolves 0.
  */
 export async function serve(config: Config, token: string, flowsDir: string | undefined): Promise<number> {
   const log = createLogger(config.LOG_LEVEL);
@@ -59,11 +61,12 @@ export async function serve(config: Config, token: string, flowsDir: string | un
   const http = createHttpServer({ routes, log });
   const shutdown = async () => {
     stopWatch();
-    await Promise.all([stopTimers(), stopSweep(), stopUpkeep()]);
+    // Nothing new is taken (the loops stop, the server and the receivers refuse), then what is in flight finishes.
+    const loops = Promise.all([stopTimers(), stopSweep(), stopUpkeep()]);
     await http?.close();
     await web?.close();
     for (const receiver of [...runtime.receivers].reverse()) await receiver.stop();
-    await runtime.close();
+    await loops;
   };
   try {
     if (http) {
@@ -85,14 +88,24 @@ export async function serve(config: Config, token: string, flowsDir: string | un
     }
   } catch (err) {
     // A port in use or a receiver that cannot start (setWebhook refused) must not leave the rest running.
-    await shutdown().catch((e: unknown) => log.error('shutdown after a failed start failed too', { error: String(e) }));
+    await shutdown()
+      .then(() => runtime.close())
+      .catch((e: unknown) => log.error('shutdown after a failed start failed too', { error: String(e) }));
     throw err;
   }
 
-  const signal = await untilSignal();
-  log.info('shutting down: no new updates, finishing the ones in flight', { signal });
-  await shutdown();
-  log.info('stopped');
+  // A signal during start-up ends the process at once (nothing is lost: what was accepted is in the store).
+  const signal = await firstStopSignal(log);
+  const boundMs = config.SHUTDOWN_TIMEOUT_MS;
+  log.info('shutting down: no new updates, finishing the ones in flight', { signal, pid: process.pid, boundMs });
+  const stopped = await stopWithin({
+    stop: shutdown,
+    release: () => runtime.engine.release(),
+    close: () => runtime.close(),
+    boundMs,
+    log,
+  });
+  log.info('stopped', { ...stopped });
   return 0;
 }
 
@@ -119,12 +132,4 @@ function telegramMode(config: Config, log: Logger): TelegramMode {
     );
   }
   return { kind: 'webhook', publicUrl: config.PUBLIC_URL, secret };
-}
-
-/** Resolves with the name of the first SIGTERM or SIGINT. */
-export function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
 }

@@ -14,6 +14,7 @@ import { TestClock } from '../support/harness.js';
 import { slackStandIn, telegramStandIn } from '../support/platforms.js';
 import { freshRedisStore, requireRedis } from '../support/redis.js';
 import { BOT_INFO, TOKEN } from '../support/telegram.js';
+import { LINK_TTL_MS } from '../support/slack-api.js';
 
 /**
  * Pictures and files, both ways (issue 12): the engine with the real Telegram and Slack adapters,
@@ -93,6 +94,7 @@ async function setup(options: { store?: Store } = {}) {
       categoryChannels: () => ({}),
       internalPrefix: '//',
       deskText: deskText('zh-CN'),
+      linkTtlMs: LINK_TTL_MS,
     },
     { links: store.links, log, clock: clock.now },
   );

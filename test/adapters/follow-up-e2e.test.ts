@@ -68,7 +68,7 @@ describe.runIf(requireRedis())('a promise kept, end to end (Redis, Slack, Telegr
 
     // The agent claims the card: the quiet conversation becomes theirs, and the customer is told.
     const before = d.telegram.sent().length;
-    await d.press('desk_claim', 'UWANG', JSON.stringify({ c: CONVERSATION, t: ticketId }), card);
+    await d.press('desk_claim', 'UWANG', JSON.stringify({ c: CONVERSATION, t: ticketId }), card, 'CQUALITY');
     await d.settled();
     expect(d.telegram.sent().slice(before)).toEqual([
       `您好，我是客服 小王，您的问题（编号 ${ticketId}）现在由我为您跟进。`,
@@ -113,7 +113,7 @@ describe.runIf(requireRedis())('a promise kept, end to end (Redis, Slack, Telegr
     store = await freshRedisStore();
     const d = await deskUnderTest({ store });
     const { ticketId, card } = await registered(d);
-    await d.press('desk_claim', 'UWANG', JSON.stringify({ c: CONVERSATION, t: ticketId }), card);
+    await d.press('desk_claim', 'UWANG', JSON.stringify({ c: CONVERSATION, t: ticketId }), card, 'CQUALITY');
     await d.settled();
     const before = d.telegram.sent().length;
     await d.event({

@@ -11,6 +11,7 @@ import type { Ticket } from '../../flows/ticket.js';
 import { defaultFlow, shanghai } from '../support/flows.js';
 import { TestClock } from '../support/harness.js';
 import { closeDesk, SECRET, slackApi } from '../support/slack-desk.js';
+import { LINK_TTL_MS } from '../support/slack-api.js';
 
 /**
  * `/tickets QUERY` (issue 13): an agent searches tickets from Slack and alone sees the answer.
@@ -60,6 +61,7 @@ async function searchDesk(options: { deskLanguage?: string } = {}) {
       categoryChannels: () => ({ quality: QUALITY }),
       internalPrefix: '//',
       deskText: deskText(options.deskLanguage ?? 'zh-CN'),
+      linkTtlMs: LINK_TTL_MS,
       timeZone: () => 'Asia/Shanghai',
     },
     { links: store.links, tickets: store.tickets, log, clock: clock.now },

@@ -11,6 +11,7 @@ import type { Ticket } from '../../flows/ticket.js';
 import { shanghai } from '../support/flows.js';
 import { freshRedisStore, requireRedis } from '../support/redis.js';
 import { AGENTS, CHAT, closeDesk, CONVERSATION, deskUnderTest, nextTs, type Desk } from '../support/slack-desk.js';
+import { LINK_TTL_MS } from '../support/slack-api.js';
 
 /**
  * Issue 13, the desk side: every pending matter's card on Slack, addressed by its ticket. A
@@ -200,7 +201,7 @@ describe("cards of one conversation, each with its ticket's thread", () => {
   it('reads the thread of a card posted before tickets as the conversation alone', async () => {
     const d = await deskUnderTest();
     const ts = '1795000000.999999';
-    await d.store.links.set(`thread:${AGENTS}:${ts}`, CONVERSATION);
+    await d.store.links.set(`thread:${AGENTS}:${ts}`, CONVERSATION, LINK_TTL_MS);
     await d.event({ user: 'UWANG', text: '您好', ts: nextTs(), thread_ts: ts });
     await d.settled();
     expect(agentEvents(d)).toEqual([expect.objectContaining({ action: 'reply', text: '您好' })]);

@@ -12,6 +12,7 @@ import { SetupError } from '../../bots/errors.js';
 import { memoryLogger } from '../../bots/log.js';
 import { defaultFlow } from '../support/flows.js';
 import { RecordingChannel, TestClock } from '../support/harness.js';
+import { LINK_TTL_MS } from '../support/slack-api.js';
 
 const SECRET = 'slack-signing-secret-for-tests';
 const AGENTS = 'CAGENTS';
@@ -103,6 +104,7 @@ async function setup(options: { deskLanguage?: string; internalPrefix?: string; 
       categoryChannels: () => ({}),
       internalPrefix: options.internalPrefix ?? '//',
       deskText: deskText(options.deskLanguage ?? 'en'),
+      linkTtlMs: LINK_TTL_MS,
     },
     { links: store.links, log, clock: clock.now },
   );
@@ -420,6 +422,7 @@ describe('Slack agent desk over Socket Mode (a local WebSocket server stands in 
         categoryChannels: () => ({}),
         internalPrefix: '//',
         deskText: deskText('zh-CN'),
+        linkTtlMs: LINK_TTL_MS,
       },
       { links: store.links, log, clock: clock.now },
     );
@@ -554,6 +557,7 @@ describe("Slack thread messages: the desk's small language", () => {
           categoryChannels: () => ({}),
           internalPrefix: '//',
           deskText: deskText('en'),
+          linkTtlMs: LINK_TTL_MS,
         },
         { links: store.links, log: memoryLogger(), clock: () => 0 },
       );
@@ -585,6 +589,7 @@ describe("Slack thread messages: the desk's small language", () => {
         categoryChannels: () => ({}),
         internalPrefix: '//',
         deskText: deskText('en'),
+        linkTtlMs: LINK_TTL_MS,
       },
       { links: store.links, log: memoryLogger(), clock: () => 0 },
     );

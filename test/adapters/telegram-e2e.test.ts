@@ -17,6 +17,8 @@ interface FakeTelegram {
   url: string;
   calls: Array<{ method: string; body: Record<string, any> }>;
   queue: unknown[];
+  /** While true, sendMessage is never answered (a Bot API that stopped answering). */
+  holdSends: boolean;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ async function fakeTelegram(): Promise<FakeTelegram> {
         res.end(JSON.stringify({ ok: true, result }));
       };
       if (method === 'getMe') return ok(BOT_INFO);
+      if (method === 'sendMessage' && fake.holdSends) return;
       if (method === 'sendMessage')
         return ok({ message_id: ++messageId, date: 0, chat: { id: body.chat_id, type: 'private' }, text: body.text });
       if (method === 'getUpdates') {
@@ -48,25 +51,37 @@ async function fakeTelegram(): Promise<FakeTelegram> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
-  return {
+  const fake: FakeTelegram = {
     url: `http://127.0.0.1:${port}`,
     calls,
     queue,
+    holdSends: false,
     close: () =>
       new Promise((r) => {
         server.closeAllConnections();
         server.close(() => r());
       }),
   };
+  return fake;
 }
 
-function start(env: Record<string, string>): {
+/**
+ * Starts the bot as `node --import tsx bots/app/main.ts`, or with `npm start` (then in a process
+ * group of its own, as a terminal or a container runtime runs it).
+ */
+function start(
+  env: Record<string, string>,
+  how: 'node' | 'npm' = 'node',
+): {
   child: ChildProcess;
   stderr: () => string;
   exited: Promise<number | null>;
 } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bots/app/main.ts'], {
+  const [command, args] =
+    how === 'npm' ? ['npm', ['start']] : [process.execPath, ['--import', 'tsx', 'bots/app/main.ts']];
+  const child = spawn(command, args, {
     cwd: root,
+    detached: how === 'npm',
     // The product as deployed, its system of record included: PGlite in a folder of its own.
     env: {
       PATH: process.env.PATH ?? '',
@@ -93,8 +108,11 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Waits (bounded) for something the running process does on its own schedule. */
-async function until(condition: () => boolean, what: string, ms = 15_000): Promise<void> {
+/**
+ * Waits (bounded) for something the running process does on its own schedule. Generous: starting
+ * (tsx, PGlite's migrations) takes over 15 s on a busy 2-core machine; a pass costs only the real time.
+ */
+async function until(condition: () => boolean, what: string, ms = 40_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -108,14 +126,20 @@ afterEach(async () => {
 });
 
 describe('npm start with TELEGRAM_BOT_TOKEN', () => {
-  it('long-polls, answers a customer, and stops cleanly on SIGTERM', async () => {
+  it('long-polls, answers a customer, and on SIGTERM to `npm start` stops within its bound, handing back a stuck reply', async () => {
     const tg = await fakeTelegram();
     cleanup.push(() => tg.close());
     tg.queue.push(updates.text(4242, '/start'));
     // The console listens on PORT even without a webhook: a free one, so a busy 8080 cannot fail this test.
-    const bot = start({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: tg.url, PORT: String(await freePort()) });
+    const env = { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: tg.url, PORT: String(await freePort()) };
+    const bot = start({ ...env, SHUTDOWN_TIMEOUT_MS: '1500' }, 'npm');
+    const group = bot.child.pid ?? 0;
     cleanup.push(async () => {
-      bot.child.kill('SIGKILL');
+      try {
+        process.kill(-group, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
       await bot.exited;
     });
     await until(() => tg.calls.some((c) => c.method === 'sendMessage'), 'the greeting');
@@ -127,10 +151,25 @@ describe('npm start with TELEGRAM_BOT_TOKEN', () => {
       link_preview_options: { is_disabled: true },
     });
     expect(bot.stderr()).toContain('REDIS_URL is not set');
-    bot.child.kill('SIGTERM');
+
+    // Telegram stops answering: the next reply is a turn in flight that cannot finish.
+    tg.holdSends = true;
+    tg.queue.push(updates.text(4242, '发票怎么开'));
+    await until(() => tg.calls.filter((c) => c.method === 'sendMessage').length === 2, 'the second reply');
+    // As a container runtime stops npm (its PID 1): npm passes SIGTERM on to the bot.
+    process.kill(group, 'SIGTERM');
+    await until(() => bot.stderr().includes('"msg":"shutting down'), 'the bot shutting down');
+    const botPid = Number(/"pid":(\d+)/.exec(bot.stderr())?.[1]);
+    expect(botPid).not.toBe(group);
+    // As a terminal's Ctrl-C or a process manager signals the whole group: the bot gets it again (npm passes it on too).
+    process.kill(-group, 'SIGTERM');
     expect(await bot.exited).toBe(0);
+    expect(bot.stderr()).toContain('already stopping');
+    expect(bot.stderr()).toMatch(/"msg":"the turns in flight did not finish within the bound[^}]*"handedBack":1/);
     expect(bot.stderr()).toContain('"msg":"stopped"');
-  }, 30_000);
+    // The bot is gone with npm, not left running orphaned.
+    expect(() => process.kill(botPid, 0)).toThrow();
+  }, 60_000);
 
   it('registers its webhook, refuses a forged request, and answers a real one', async () => {
     const tg = await fakeTelegram();
@@ -179,5 +218,5 @@ describe('npm start with TELEGRAM_BOT_TOKEN', () => {
     expect(metrics).toMatch(/\nservicedesk_process_resident_memory_bytes \d+/);
     bot.child.kill('SIGTERM');
     expect(await bot.exited).toBe(0);
-  }, 30_000);
+  }, 60_000);
 });

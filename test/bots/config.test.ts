@@ -16,6 +16,7 @@ describe('configuration from the environment', () => {
       RECORD_STORE: 'auto',
       DATA_DIR: 'data/record',
       DEDUP_TTL_HOURS: 48,
+      SHUTDOWN_TIMEOUT_MS: 10_000,
       TELEGRAM_BOT_TOKEN: undefined,
       PUBLIC_URL: undefined,
       TELEGRAM_WEBHOOK_SECRET: undefined,
@@ -113,6 +114,16 @@ describe('configuration from the environment', () => {
       'DEDUP_TTL_HOURS: must be at least 24: platforms redeliver within a day (got "2")',
     ]);
     expect((error as ConfigError).message).toMatch(/^Invalid configuration:\n/);
+  });
+
+  it('checks the shutdown bound and the agents group (issue 16)', () => {
+    expect(() => parseConfig({ SHUTDOWN_TIMEOUT_MS: '1.5', SLACK_AGENT_GROUP: 'agents' })).toThrow(
+      /SHUTDOWN_TIMEOUT_MS: must be a whole number of ms \(got "1.5"\)[\s\S]*SLACK_AGENT_GROUP: must be a user group id \(S0123ABCD\) \(got "agents"\)/,
+    );
+    expect(parseConfig({ SHUTDOWN_TIMEOUT_MS: '30000', SLACK_AGENT_GROUP: 'S0AGENTS1' })).toMatchObject({
+      SHUTDOWN_TIMEOUT_MS: 30_000,
+      SLACK_AGENT_GROUP: 'S0AGENTS1',
+    });
   });
 
   it('checks the Telegram settings', () => {

@@ -9,7 +9,14 @@ import type { Inbox, Store } from '../../bots/ports.js';
 import { botApiStandIn, type BotApiStandIn } from './bot-api.js';
 import { defaultFlow } from './flows.js';
 import { TestClock } from './harness.js';
-import { buttonPress, slackApiStandIn, slackSigned, threadReply, type SlackApiStandIn } from './slack-api.js';
+import {
+  buttonPress,
+  LINK_TTL_MS,
+  slackApiStandIn,
+  slackSigned,
+  threadReply,
+  type SlackApiStandIn,
+} from './slack-api.js';
 import { BOT_INFO, TOKEN } from './telegram.js';
 
 /**
@@ -62,6 +69,7 @@ export async function startService(options: { store?: Store; deskLanguage?: stri
       categoryChannels: () => ({}),
       internalPrefix: '//',
       deskText: deskText(options.deskLanguage ?? 'zh-CN'),
+      linkTtlMs: LINK_TTL_MS,
     },
     { links: store.links, log, clock: clock.now },
   );

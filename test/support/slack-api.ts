@@ -21,6 +21,8 @@ export interface SlackApiStandIn {
 }
 
 export const CARD_TS = '1795000000.000100';
+/** How long the desk keeps a card's links in tests: STATE_TTL_DAYS' default, 30 days (ms). */
+export const LINK_TTL_MS = 30 * 86_400_000;
 /** Display names users.info gives. */
 export const AGENT_NAMES: Readonly<Record<string, string>> = { UWANG: '小王', ULI: '小李' };
 

@@ -13,6 +13,7 @@ import { TimerPoller } from '../../bots/timers.js';
 import { defaultFlow } from './flows.js';
 import { TestClock } from './harness.js';
 import { BOT_INFO, TOKEN } from './telegram.js';
+import { LINK_TTL_MS } from './slack-api.js';
 
 /**
  * The desk end to end, for issue 12's Slack side: the engine with the real Slack adapter (HTTP
@@ -69,8 +70,19 @@ export function slackApi(root = 'https://slack.com') {
   const refusals = new Map<string, string[]>();
   /** While set, every call gets this HTTP answer (an outage: 500, or 429 with Retry-After seconds). */
   let outage: { status: number; retryAfter?: number } | undefined;
+  /** User groups' members, as usergroups.users.list answers them. */
+  const groups = new Map<string, string[]>();
+  /** What was posted to interactions' response_url (ephemeral answers to the person who pressed). */
+  const responses: Array<Record<string, any>> = [];
   let seq = 0;
   let card = '';
+  nock('https://hooks.slack.com')
+    .persist()
+    .post(/^\/actions\//)
+    .reply((_uri, body) => {
+      responses.push((typeof body === 'string' ? JSON.parse(body) : body) as Record<string, any>);
+      return [200, 'ok'];
+    });
   nock(root)
     .persist()
     .post(/^\/api\/[\w.]+$/)
@@ -101,6 +113,10 @@ export function slackApi(root = 'https://slack.com') {
             200,
             { ok: true, user: { id: data.user, profile: { display_name: data.user === 'UWANG' ? '小王' : '小李' } } },
           ];
+        case 'usergroups.users.list': {
+          const users = groups.get(String(data.usergroup));
+          return [200, users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' }];
+        }
         case 'chat.postMessage': {
           const ts = `1795000000.${String(++seq).padStart(6, '0')}`;
           if (!data.thread_ts) card = ts;
@@ -112,6 +128,8 @@ export function slackApi(root = 'https://slack.com') {
     });
   return {
     calls,
+    groups,
+    responses,
     /** The calls of one method that Slack took. */
     of: (method: string) => calls.filter((c) => c.method === method && !c.error),
     /** The calls Slack refused. */
@@ -211,6 +229,10 @@ export interface DeskOptions {
   internalPrefix?: string;
   /** A supervisors' user group (`S…`); `<!channel>` otherwise. */
   supervisorGroup?: string;
+  /** The agents' user group (`S…`): only its members (and the supervisors') may act. */
+  agentGroup?: string;
+  /** How long a card's links live after their last use (ms); LINK_TTL_MS (30 days) unless given. */
+  linkTtlMs?: number;
 }
 
 /** The engine with the real Slack and Telegram adapters, served on a local port. */
@@ -241,11 +263,13 @@ export async function deskUnderTest(options: DeskOptions = {}) {
       categoryChannels: () => ({ quality: 'CQUALITY' }),
       internalPrefix: options.internalPrefix ?? '//',
       deskText: deskText(options.deskLanguage ?? 'zh-CN'),
+      linkTtlMs: options.linkTtlMs ?? LINK_TTL_MS,
       supervisorGroup: options.supervisorGroup,
+      agentGroup: options.agentGroup,
       // The default definition's time zone, as the app wires it.
       timeZone: () => flow.bundle.locales.get(flow.bundle.defaultLocale)?.definition.timeZone ?? 'UTC',
     },
-    { links: store.links, log, clock: clock.now },
+    { links: store.links, tickets: store.tickets, log, clock: clock.now },
   );
   const engine = new Engine({
     store,
@@ -301,7 +325,13 @@ export async function deskUnderTest(options: DeskOptions = {}) {
      * `value`: the button's value (a card's buttons name their card); the conversation's id
      * unless given, as on cards posted before issue 13. `message`: the card's ts.
      */
-    press: (actionId: string, user: string, value: string = CONVERSATION, message: string = slack.card()) => {
+    press: (
+      actionId: string,
+      user: string,
+      value: string = CONVERSATION,
+      message: string = slack.card(),
+      channel: string = AGENTS,
+    ) => {
       const payload = {
         type: 'block_actions',
         user: { id: user },
@@ -309,8 +339,9 @@ export async function deskUnderTest(options: DeskOptions = {}) {
         api_app_id: 'A1',
         token: 't',
         trigger_id: `tr-${++seq}`,
-        channel: { id: AGENTS },
-        container: { type: 'message', message_ts: message, channel_id: AGENTS },
+        response_url: `https://hooks.slack.com/actions/T1/${seq}/response`,
+        channel: { id: channel },
+        container: { type: 'message', message_ts: message, channel_id: channel },
         actions: [{ type: 'button', action_id: actionId, value, action_ts: nextTs(), block_id: 'b' }],
       };
       return post(`payload=${encodeURIComponent(JSON.stringify(payload))}`, 'application/x-www-form-urlencoded');
@@ -330,6 +361,24 @@ export async function deskUnderTest(options: DeskOptions = {}) {
         ? { 'x-slack-retry-num': String(envelope.retry), 'x-slack-retry-reason': 'http_timeout' }
         : {};
       return post(body, 'application/json', retry);
+    },
+    /** Types a slash command (`/tickets`) in a channel; resolves with Slack's HTTP answer and its JSON body. */
+    command: async (command: string, text: string, user: string, channel: string = AGENTS) => {
+      const body = new URLSearchParams({
+        token: 't',
+        team_id: 'T1',
+        channel_id: channel,
+        user_id: user,
+        command,
+        text,
+        api_app_id: 'A1',
+        trigger_id: `tr-${++seq}`,
+        response_url: `https://hooks.slack.com/commands/T1/${seq}/response`,
+      }).toString();
+      const type = 'application/x-www-form-urlencoded';
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': type, ...signed(body) }, body });
+      const answer = await res.text();
+      return { status: res.status, body: (answer.startsWith('{') ? JSON.parse(answer) : {}) as Record<string, any> };
     },
     /** A plain reply in the card's thread, as Slack sends it. */
     reply: (user: string, text: string, extra: Record<string, unknown> = {}) => ({

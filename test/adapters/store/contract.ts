@@ -76,6 +76,8 @@ export function timer(conversationId: string, name: string, dueAt: number): Time
   return { conversationId, name, dueAt, channel: 'telegram', customerId: conversationId };
 }
 
+const DAY_MS = 86_400_000;
+
 /** Registers the contract suite for one store. */
 export function storeContract(name: string, open: OpenStore): void {
   describe(`store contract: ${name}`, () => {
@@ -560,9 +562,17 @@ export function storeContract(name: string, open: OpenStore): void {
     describe('links and rates', () => {
       it('keeps links, and answers undefined for unknown keys', async () => {
         const { store } = await fresh();
-        await store.links.set('thread:CAGENTS:1795000000.000100', 'telegram:42');
-        await store.links.set('thread:CAGENTS:1795000000.000100', 'telegram:43');
+        await store.links.set('thread:CAGENTS:1795000000.000100', 'telegram:42', DAY_MS);
+        await store.links.set('thread:CAGENTS:1795000000.000100', 'telegram:43', DAY_MS);
         expect(await store.links.get('thread:CAGENTS:1795000000.000100')).toBe('telegram:43');
+        expect(await store.links.get('thread:nope')).toBeUndefined();
+      });
+
+      it('touches the links that exist and creates none', async () => {
+        const { store } = await fresh();
+        await store.links.set('card:telegram:42', '{"ts":"1"}', DAY_MS);
+        await store.links.touch(['card:telegram:42', 'thread:nope'], 2 * DAY_MS);
+        expect(await store.links.get('card:telegram:42')).toBe('{"ts":"1"}');
         expect(await store.links.get('thread:nope')).toBeUndefined();
       });
 

@@ -38,6 +38,19 @@ function memoryStore(
 storeContract('memory', async (limits) => memoryStore(limits));
 
 describe('memory store (its own clock)', () => {
+  it('forgets a desk link ttlMs after it was written or last touched', async () => {
+    const { store, advance } = memoryStore();
+    await store.links.set('thread:CAGENTS:1', 'telegram:42', 60_000);
+    await store.links.set('card:telegram:42', '{}', 60_000);
+    advance(59_000);
+    await store.links.touch(['card:telegram:42'], 60_000);
+    advance(1_000);
+    expect(await store.links.get('thread:CAGENTS:1')).toBeUndefined();
+    expect(await store.links.get('card:telegram:42')).toBe('{}');
+    advance(59_000);
+    expect(await store.links.get('card:telegram:42')).toBeUndefined();
+  });
+
   it('remembers an event id for the dedup window, then forgets it', async () => {
     const s = memoryStore({ dedupTtlSec: 24 * 3600 });
     expect(await s.store.accept(event('u1'))).toBe(true);

@@ -261,7 +261,7 @@ describe.runIf(requireRedis())('Redis store', () => {
     });
 
     it('keeps desk links and the agent queue across connections (another replica, a restart)', async () => {
-      await store.links.set('thread:CAGENTS:1795000000.000100', 'telegram:42');
+      await store.links.set('thread:CAGENTS:1795000000.000100', 'telegram:42', 86_400_000);
       await store.queue.join('q1', 1_000);
       await store.queue.join('q2', 2_000);
       await store.queue.join('q1', 5_000);
@@ -278,6 +278,33 @@ describe.runIf(requireRedis())('Redis store', () => {
       } finally {
         await other.close();
       }
+    });
+
+    it('keeps each desk link in a key of its own that expires, refreshed when touched', async () => {
+      const month = 30 * 86_400_000;
+      await store.links.set('thread:CAGENTS:1795000000.000200', 'telegram:7', month);
+      const key = `${prefix}{links}:thread:CAGENTS:1795000000.000200`;
+      expect(await raw.get(key)).toBe('telegram:7');
+      const ttl = await raw.pttl(key);
+      expect(ttl).toBeGreaterThan(month - 60_000);
+      expect(ttl).toBeLessThanOrEqual(month);
+      await raw.pexpire(key, 1_000);
+      await store.links.touch(['thread:CAGENTS:1795000000.000200'], month);
+      expect(await raw.pttl(key)).toBeGreaterThan(month - 60_000);
+    });
+
+    it('reads a link written before links expired (one hash, no expiry), and moves it to an expiring key when touched', async () => {
+      await raw.hset(`${prefix}{links}`, 'card:telegram:8', '{"ts":"1795000000.000300"}');
+      expect(await store.links.get('card:telegram:8')).toBe('{"ts":"1795000000.000300"}');
+      await store.links.touch(['card:telegram:8'], 86_400_000);
+      expect(await raw.hexists(`${prefix}{links}`, 'card:telegram:8')).toBe(0);
+      expect(await raw.pttl(`${prefix}{links}:card:telegram:8`)).toBeGreaterThan(86_000_000);
+      expect(await store.links.get('card:telegram:8')).toBe('{"ts":"1795000000.000300"}');
+      // Written again: the old field goes too.
+      await raw.hset(`${prefix}{links}`, 'card:telegram:9', 'old');
+      await store.links.set('card:telegram:9', 'new', 86_400_000);
+      expect(await raw.hexists(`${prefix}{links}`, 'card:telegram:9')).toBe(0);
+      expect(await store.links.get('card:telegram:9')).toBe('new');
     });
 
     it('removes an unreadable timer only if it was not rewritten meanwhile', async () => {
