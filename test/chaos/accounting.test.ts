@@ -54,6 +54,18 @@ describe('the chaos run counts what customers saw against the transcript', () =>
     ]);
   });
 
+  it('puts a repeat of words said twice down to the kill after their first copy', () => {
+    // The first line is sent, the replica killed before acknowledging it; the new holder sends it
+    // again, then the second line with the same words: the copies cannot tell which was repeated.
+    const same = '您的意思是5，对吗？';
+    const result = account(
+      run([line(same, 1), line(same, 10)], [sent(same, 5), sent(same, 60), sent(same, 70)], { faults: [kill(50)] }),
+    );
+    expect(result.total).toMatchObject({ duplicated: 1, lostLines: 0 });
+    expect(result.unattributedDuplicates).toBe(0);
+    expect(result.faults[0]).toMatchObject({ duplicates: 1, maxPerConversation: 1 });
+  });
+
   it('tells a lost line from one that came out of order', () => {
     expect(account(run([line('A', 1), line('B', 2), line('C', 3)], [sent('A', 5), sent('C', 6)])).total).toMatchObject({
       lostLines: 1,

@@ -92,8 +92,8 @@ export interface RunRecord {
 
 /** Findings listed per kind; the figures count them all. */
 export const FINDINGS_PER_KIND = 20;
-/** How long after a fault a message that matches no line at all is still put down to it (ms). */
-const UNMATCHED_BLAME_MS = 120_000;
+/** How long after a fault a duplicate is still put down to it (ms): a killed replica's lease lasts 30 s, and a restart as long again. */
+const BLAME_MS = 120_000;
 /** A send recorded just after a kill may have left the killed replica just before it (ms). */
 const IN_FLIGHT_MS = 1_000;
 
@@ -153,14 +153,12 @@ export function account(run: RunRecord): Accounting {
   }
   const blame = new Map<Fault, Map<number, number>>(run.faults.map((f) => [f, new Map()]));
   let unattributed = 0;
-  const duplicate = (chatId: number, phase: string, text: string, at: number, firstAt: number | undefined) => {
+  // A duplicate is put down to the latest fault before it (within BLAME_MS) that came
+  // after an earlier copy of the same words: which of two identical lines was repeated cannot be told.
+  const duplicate = (chatId: number, phase: string, text: string, at: number, earliest: number | undefined) => {
     count(phase, 'duplicated');
     const fault = run.faults
-      .filter((f) =>
-        firstAt === undefined
-          ? f.at <= at && at - f.at <= UNMATCHED_BLAME_MS
-          : f.at <= at && f.at >= firstAt - IN_FLIGHT_MS,
-      )
+      .filter((f) => f.at <= at && at - f.at <= BLAME_MS && (earliest === undefined || f.at >= earliest - IN_FLIGHT_MS))
       .at(-1);
     found({ kind: 'duplicated', chatId, phase, text, at, ...(fault ? { fault: fault.what } : {}) });
     const perChat = fault && blame.get(fault);
@@ -180,7 +178,8 @@ export function account(run: RunRecord): Accounting {
       count(phase, 'sent', copies.length);
       if (copies.length === 0) count(phase, 'lostLines');
       if (copies.length === 0) found({ kind: 'lost', chatId, phase, text: line.text, at: line.at });
-      for (const at of copies.slice(1)) duplicate(chatId, phase, line.text, at, copies[0]);
+      const first = (at: number) => sent.find((got) => got.at < at && sameText(line.text, got.text))?.at;
+      for (const at of copies.slice(1)) duplicate(chatId, phase, line.text, at, first(at));
     });
     for (const i of outOfOrder) {
       const line = lines[i]!;
@@ -191,7 +190,7 @@ export function account(run: RunRecord): Accounting {
     for (const j of extra) {
       const { at, text } = sent[j]!;
       count(phaseAt(at), 'sent');
-      duplicate(chatId, phaseAt(at), text, at, undefined);
+      duplicate(chatId, phaseAt(at), text, at, sent.find((got) => got.at < at && got.text === text)?.at);
     }
   }
   const faults = run.faults.map((f) => {

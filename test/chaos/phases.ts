@@ -37,9 +37,9 @@ function fault(run: Run, what: string, phaseName: string): void {
 }
 
 /**
- * Phase 1: steady load; every 4–8 s a random replica of those serving is killed (SIGKILL) and
- * started again at once. A kill does not wait for the last one's restart: for a moment both may
- * be down, and Telegram's redelivery has to wait them out.
+ * Phase 1: steady load; every 4–8 s a random replica is killed (SIGKILL) and started again at
+ * once. Never the last one serving: a kill waits until the one killed before serves again, so
+ * on a machine where a start takes longer than 4–8 s the kills come as fast as starts allow.
  */
 export async function replicaKills(run: Run): Promise<void> {
   const { plan, stage, customers } = run;
@@ -50,10 +50,9 @@ export async function replicaKills(run: Run): Promise<void> {
   const restarts: Array<Promise<void>> = [];
   while (failed === undefined) {
     await pause(stage.chance.between(...plan.kills.everyMs), done);
-    if (done()) break;
-    const serving = stage.replicas.filter((r) => r.up);
-    if (serving.length === 0) continue;
-    const victim = stage.chance.pick(serving);
+    await until(() => done() || failed !== undefined || stage.replicas.every((r) => r.up), plan.kills.durationMs);
+    if (done() || failed !== undefined) break;
+    const victim = stage.chance.pick(stage.replicas);
     fault(run, `kill -9 replica ${victim.name}`, 'kills');
     await victim.kill();
     restarts.push(victim.start().catch((err: unknown) => void (failed ??= err)));
@@ -84,6 +83,9 @@ export async function redisCrash(run: Run): Promise<void> {
   await talking;
 }
 
+/** How long a handoff may take to show its card, and a claim to reach the customer (ms). */
+const CLAIM_WAIT_MS = 120_000;
+
 /** The customer of `chat` asks for a person; an agent claims the card. True once the customer was told who joined. */
 async function handOffAndClaim(run: Run, chat: number): Promise<boolean> {
   const { stage, customers } = run;
@@ -91,10 +93,10 @@ async function handOffAndClaim(run: Run, chat: number): Promise<boolean> {
   customers.say(chat, '转人工', 'slack');
   const conversationId = `telegram:${chat}`;
   const cardShown = () => stage.slack.cards.find((c) => c.conversationId === conversationId);
-  if (!(await until(() => cardShown() !== undefined, 60_000, 200))) return false;
+  if (!(await until(() => cardShown() !== undefined, CLAIM_WAIT_MS, 200))) return false;
   const card = cardShown();
   if (!card || !(await stage.agents.claim(card, 'UWANG'))) return false;
-  return until(() => stage.telegram.sent.some((s) => s.chatId === chat && s.text.includes('小王')), 60_000, 200);
+  return until(() => stage.telegram.sent.some((s) => s.chatId === chat && s.text.includes('小王')), CLAIM_WAIT_MS, 200);
 }
 
 /**
@@ -105,6 +107,12 @@ async function handOffAndClaim(run: Run, chat: number): Promise<boolean> {
 export async function slackOutage(run: Run): Promise<void> {
   const { plan, stage, customers } = run;
   const handoff = customers.chats.slice(0, plan.slack.claimed);
+  // The handoffs first, while the others wait: under full load a card can take a minute to be posted behind the replies.
+  const claimed = await Promise.all(
+    handoff.map(async (chat) => ((await handOffAndClaim(run, chat)) ? chat : undefined)),
+  );
+  run.claimed = claimed.filter((c): c is number => c !== undefined);
+  run.say(`  ${run.claimed.length} of ${handoff.length} conversations handed off and claimed`);
   let over = false;
   const done = () => over;
   const others = customers.talk(customers.chats.slice(plan.slack.claimed), {
@@ -112,11 +120,6 @@ export async function slackOutage(run: Run): Promise<void> {
     thinkMs: plan.thinkMs,
     done,
   });
-  const claimed = await Promise.all(
-    handoff.map(async (chat) => ((await handOffAndClaim(run, chat)) ? chat : undefined)),
-  );
-  run.claimed = claimed.filter((c): c is number => c !== undefined);
-  run.say(`  ${run.claimed.length} of ${handoff.length} conversations handed off and claimed`);
   const said = new Map<number, number>();
   const words = (chat: number) => {
     const n = (said.get(chat) ?? 0) + 1;

@@ -19,6 +19,8 @@ export class Replica {
   /** Exits nobody asked for (the process crashed): each one is a finding. */
   crashes = 0;
   starts = 0;
+  /** How long each start took, from spawning to `/healthz` answering (ms). */
+  readonly startMs: number[] = [];
   private expectingExit = false;
   private ready = false;
 
@@ -42,6 +44,7 @@ export class Replica {
 
   /** Starts the process and resolves once `/healthz` answers 200; throws when it exits or takes over 60 s. */
   async start(): Promise<void> {
+    const spawned = Date.now();
     const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.env, PORT: String(this.port) };
     const child = spawn(process.execPath, ['--import', 'tsx', 'bots/app/main.ts'], { cwd: ROOT, env });
     this.child = child;
@@ -68,6 +71,7 @@ export class Replica {
     }
     this.ready = true;
     this.starts++;
+    this.startMs.push(Date.now() - spawned);
   }
 
   private async healthy(): Promise<boolean> {

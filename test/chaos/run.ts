@@ -14,12 +14,13 @@
  *   npm run chaos [-- --quick] [--json FILE] [--seed N] [--chats N] [--keep]
  */
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { account, accountDesk } from './accounting.js';
 import { readTranscripts, settle, threadsOf } from './collect.js';
 import { Customers } from './customers.js';
 import { DESK_WORDS, duplicateStorm, phase, redisCrash, replicaKills, slackOutage, type Run } from './phases.js';
 import { planOf, USAGE, type Plan } from './plan.js';
-import { render, reportOf, type ChaosReport } from './report.js';
+import { acceptance, render, reportOf, type ChaosReport } from './report.js';
 import { setStage, type Stage } from './stage.js';
 
 const started = Date.now();
@@ -51,7 +52,19 @@ async function runOn(plan: Plan, stage: Stage): Promise<ChaosReport> {
   const toAgents = deliveries
     .filter((d) => run.claimed.includes(d.chatId) && d.answeredAt !== undefined && DESK_WORDS.test(d.text))
     .map((d) => ({ chatId: d.chatId, text: d.text }));
-  const desk = accountDesk(toAgents, threadsOf(stage, run.claimed));
+  const threads = threadsOf(stage, run.claimed);
+  const desk = accountDesk(toAgents, threads);
+  // Everything the verdict was drawn from, for whoever looks into a finding (kept with the logs).
+  if (plan.keep) {
+    const raw = {
+      timeline: run.timeline,
+      deliveries,
+      sent: stage.telegram.sent,
+      lines: transcripts.lines,
+      threads: [...threads],
+    };
+    writeFileSync(join(stage.dir, 'raw.json'), JSON.stringify(raw));
+  }
   return reportOf(plan, accounting, {
     windows: run.timeline.phases,
     desk: {
@@ -60,7 +73,19 @@ async function runOn(plan: Plan, stage: Stage): Promise<ChaosReport> {
       claimed: run.claimed.length,
       refused: Object.fromEntries([...stage.slack.refused].map(([status, n]) => [String(status), n])),
     },
-    replicas: stage.replicas.map((r) => ({ name: r.name, starts: r.starts, crashes: r.crashes })),
+    telegram: {
+      acceptedWithin: acceptance(
+        deliveries,
+        run.timeline.phases.map((p) => p.name),
+      ),
+      refusals: Object.fromEntries(stage.delivery.refusals),
+    },
+    replicas: stage.replicas.map((r) => ({
+      name: r.name,
+      starts: r.starts,
+      crashes: r.crashes,
+      startSeconds: r.startMs.map((ms) => Math.round(ms / 100) / 10),
+    })),
     leftovers: { ...leftovers, archiveBehind: transcripts.archiveBehind },
   });
 }

@@ -38,6 +38,8 @@ const WEBHOOK_PATH = '/telegram/webhook';
  */
 export class TelegramDelivery {
   readonly deliveries: Delivery[] = [];
+  /** POSTs no replica answered 2xx, by what happened instead: the status, `refused`, `timeout` or `reset`. */
+  readonly refusals = new Map<string, number>();
   private readonly chats = new Map<number, { queue: Queued[]; running: boolean }>();
   private nextUpdateId = 1;
   private closed = false;
@@ -113,11 +115,18 @@ export class TelegramDelivery {
         signal: AbortSignal.timeout(10_000),
       });
       const answer = await res.text();
-      if (res.status < 200 || res.status > 299) return;
+      if (res.status < 200 || res.status > 299) return this.refused(String(res.status));
       delivery.answers.push(answer);
       delivery.answeredAt ??= Date.now();
-    } catch {
+    } catch (err) {
       // Refused, reset by a killed replica, or timed out: Telegram tries again.
+      const code = (err as { cause?: { code?: string } }).cause?.code;
+      const why = (err as Error).name === 'TimeoutError' ? 'timeout' : code === 'ECONNREFUSED' ? 'refused' : 'reset';
+      this.refused(why);
     }
+  }
+
+  private refused(why: string): void {
+    this.refusals.set(why, (this.refusals.get(why) ?? 0) + 1);
   }
 }
