@@ -40,6 +40,8 @@ function fault(run: Run, what: string, phaseName: string): void {
  * Phase 1: steady load; every 4–8 s a random replica is killed (SIGKILL) and started again at
  * once. Never the last one serving: a kill waits until the one killed before serves again, so
  * on a machine where a start takes longer than 4–8 s the kills come as fast as starts allow.
+ * With `overlap`, a kill waits for nothing: the one left serving may be killed too, and
+ * Telegram's redelivery waits out both starts while the backlog grows.
  */
 export async function replicaKills(run: Run): Promise<void> {
   const { plan, stage, customers } = run;
@@ -48,11 +50,14 @@ export async function replicaKills(run: Run): Promise<void> {
   const talking = customers.talk(customers.chats, { phase: 'kills', thinkMs: plan.thinkMs, done });
   let failed: unknown;
   const restarts: Array<Promise<void>> = [];
+  const ready = () => done() || failed !== undefined || stage.replicas.every((r) => r.up);
   while (failed === undefined) {
     await pause(stage.chance.between(...plan.kills.everyMs), done);
-    await until(() => done() || failed !== undefined || stage.replicas.every((r) => r.up), plan.kills.durationMs);
+    if (!plan.kills.overlap) await until(ready, plan.kills.durationMs);
+    const serving = stage.replicas.filter((r) => r.up);
     if (done() || failed !== undefined) break;
-    const victim = stage.chance.pick(stage.replicas);
+    if (serving.length === 0) continue;
+    const victim = stage.chance.pick(serving);
     fault(run, `kill -9 replica ${victim.name}`, 'kills');
     await victim.kill();
     restarts.push(victim.start().catch((err: unknown) => void (failed ??= err)));

@@ -8,8 +8,11 @@ export interface Plan {
   chats: number;
   /** A customer's pause between two messages: [min, max]. */
   thinkMs: [number, number];
-  /** Phase 1: steady load while a random replica is killed (SIGKILL) every [min, max] and started again. */
-  kills: { durationMs: number; everyMs: [number, number] };
+  /**
+   * Phase 1: steady load while a random replica is killed (SIGKILL) every [min, max] and started
+   * again; one at a time unless `overlap` (then both may be down at once).
+   */
+  kills: { durationMs: number; everyMs: [number, number]; overlap: boolean };
   /** Phase 2: this many updates, each POSTed `copies` times at once, spread over both replicas. */
   storm: { updates: number; copies: number; thinkMs: [number, number] };
   /** Phase 3: load for `durationMs`; Redis is killed (SIGKILL) at `killAtMs` and started again `downMs` later. */
@@ -38,7 +41,7 @@ export interface Plan {
 const FULL: Omit<Plan, 'quick' | 'seed' | 'json' | 'keep'> = {
   chats: 200,
   thinkMs: [8_000, 16_000],
-  kills: { durationMs: 120_000, everyMs: [4_000, 8_000] },
+  kills: { durationMs: 120_000, everyMs: [4_000, 8_000], overlap: false },
   storm: { updates: 500, copies: 10, thinkMs: [4_000, 8_000] },
   redis: { durationMs: 60_000, killAtMs: 20_000, downMs: 5_000 },
   slack: {
@@ -55,25 +58,27 @@ const FULL: Omit<Plan, 'quick' | 'seed' | 'json' | 'keep'> = {
 const QUICK: typeof FULL = {
   chats: 40,
   thinkMs: [3_000, 6_000],
-  kills: { durationMs: 20_000, everyMs: [4_000, 8_000] },
+  kills: { durationMs: 20_000, everyMs: [4_000, 8_000], overlap: false },
   storm: { updates: 100, copies: 10, thinkMs: [1_000, 2_000] },
   redis: { durationMs: 12_000, killAtMs: 4_000, downMs: 3_000 },
   slack: { claimed: 8, outageMs: 8_000, limitedMs: 6_000, retryAfterSec: 2, calmMs: 4_000, sayEveryMs: [2_000, 3_000] },
   settleMs: 60_000,
 };
 
-export const USAGE = `Usage: npm run chaos [-- --quick] [--json FILE] [--seed N] [--chats N] [--keep]
+export const USAGE = `Usage: npm run chaos [-- --quick] [--json FILE] [--seed N] [--chats N] [--overlap] [--keep]
   Runs two replicas of the bot against its own Redis (append-only), a PostgreSQL database of its
   own and local stand-ins of Telegram's and Slack's APIs, through four phases: replicas killed
   (kill -9), a duplicate storm, a Redis crash, a Slack outage; then prints, per phase, what
   customers were sent against what the record says the bot told them.
-  --quick   shorter phases (about two minutes in all)
+  --quick   shorter phases (about a minute and a half in all)
   --json    also write the figures to FILE
   --seed    the random choices' seed (default: the time), to repeat a run
   --chats   private chats talking at once (200; 40 with --quick)
+  --overlap in phase 1, kill the last replica serving too (by default a kill waits until the
+            one killed before serves again)
   --keep    keep the run's folder (replica logs, Redis's files); it is kept anyway when the run fails`;
 
-/** The plan from the command line; a string says what is wrong with it. */
+/** The plan from the command line; a string says what is wrong with it ('' for --help). */
 export function planOf(argv: string[]): Plan | string {
   let parsed;
   try {
@@ -85,6 +90,7 @@ export function planOf(argv: string[]): Plan | string {
         seed: { type: 'string' },
         chats: { type: 'string' },
         keep: { type: 'boolean', default: false },
+        overlap: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       allowPositionals: false,

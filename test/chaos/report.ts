@@ -128,7 +128,7 @@ export function render(report: ChaosReport): string {
   const starts = (r: ChaosReport['replicas'][number]) =>
     `${r.name} started ${r.starts}× (${Math.min(...r.startSeconds)}–${Math.max(...r.startSeconds)} s to serve), crashed ${r.crashes}×`;
   return [
-    `npm run chaos${report.plan.quick ? ' --quick' : ''} — ${report.date}, ${m.cpus} × ${m.model}, ${m.memoryGb} GB, Node ${m.node}, seed ${report.plan.seed}`,
+    `npm run chaos${report.plan.quick ? ' --quick' : ''}${report.plan.kills.overlap ? ' --overlap' : ''} — ${report.date}, ${m.cpus} × ${m.model}, ${m.memoryGb} GB, Node ${m.node}, seed ${report.plan.seed}`,
     '',
     table(['phase', 's', ...COLUMNS.map(([, h]) => h)], [...phaseRows, totalRow]),
     '',

@@ -11,7 +11,7 @@
  * Exits 0 whatever the figures (it reports them), 1 when the run itself could not be carried
  * out (a server that would not start), 2 for a command line it cannot run. Not part of `npm test`.
  *
- *   npm run chaos [-- --quick] [--json FILE] [--seed N] [--chats N] [--keep]
+ *   npm run chaos [-- --quick] [--json FILE] [--seed N] [--chats N] [--overlap] [--keep]
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -93,7 +93,9 @@ async function runOn(plan: Plan, stage: Stage): Promise<ChaosReport> {
 async function main(argv: string[]): Promise<number> {
   const plan = planOf(argv);
   if (typeof plan === 'string') {
-    process.stderr.write(plan ? `${plan}\n${USAGE}\n` : `${USAGE}\n`);
+    // --help: the usage on standard output; a command line it cannot run: why, then the usage.
+    if (plan) process.stderr.write(`${plan}\n${USAGE}\n`);
+    else process.stdout.write(`${USAGE}\n`);
     return plan ? 2 : 0;
   }
   say(`setting the stage: Redis, a PostgreSQL database, the stand-ins, two replicas (seed ${plan.seed})`);
