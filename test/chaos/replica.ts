@@ -19,7 +19,7 @@ export class Replica {
   /** Exits nobody asked for (the process crashed): each one is a finding. */
   crashes = 0;
   starts = 0;
-  /** How long each start took, from spawning to `/healthz` answering (ms). */
+  /** How long each start took, from spawning to `/readyz` answering (ms). */
   readonly startMs: number[] = [];
   private expectingExit = false;
   private ready = false;
@@ -37,12 +37,12 @@ export class Replica {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Running and answering `/healthz` (since its start; a crash turns it false). */
+  /** Running and answering `/readyz` (since its start; a crash turns it false). */
   get up(): boolean {
     return this.ready;
   }
 
-  /** Starts the process and resolves once `/healthz` answers 200; throws when it exits or takes over 60 s. */
+  /** Starts the process and resolves once `/readyz` answers 200; throws when it exits or takes over 60 s. */
   async start(): Promise<void> {
     const spawned = Date.now();
     const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.env, PORT: String(this.port) };
@@ -76,7 +76,7 @@ export class Replica {
 
   private async healthy(): Promise<boolean> {
     try {
-      const res = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(1_000) });
+      const res = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(1_000) });
       return res.ok;
     } catch {
       return false;

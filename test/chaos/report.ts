@@ -33,7 +33,7 @@ export interface ChaosReport {
     refusals: Record<string, number>;
   };
   desk: DeskFigures & { handedOff: number; claimed: number; refused: Record<string, number> };
-  /** Each replica's starts (the first included), with how long they took from spawn to /healthz (s). */
+  /** Each replica's starts (the first included), with how long they took from spawn to /readyz (s). */
   replicas: Array<{ name: string; starts: number; crashes: number; startSeconds: number[] }>;
   leftovers: Leftovers & { archiveBehind: number };
 }
