@@ -36,10 +36,17 @@ export interface RedisClientOptions {
 
 /**
  * A connection to the target. Nothing is awaited: with `lazyConnect` it connects on `connect()`
- * or the first command. Without an 'error' listener ioredis prints every reconnect, so callers
- * add one (errors reach them through failed commands).
+ * or the first command. Every client gets an 'error' listener here: without one ioredis prints
+ * "Unhandled error event" for every reconnect while Redis is down (found by `npm run chaos`);
+ * errors reach callers through failed commands, and callers may add listeners of their own.
  */
 export function createRedisClient(target: RedisTarget, options: RedisClientOptions = {}): RedisClient {
+  const client = connectTo(target, options);
+  client.on('error', () => {});
+  return client;
+}
+
+function connectTo(target: RedisTarget, options: RedisClientOptions): RedisClient {
   const { lazyConnect, maxRetriesPerRequest, enableAutoPipelining, retryStrategy } = options;
   if ('url' in target)
     return new Redis(target.url, {

@@ -100,8 +100,17 @@ async function handOffAndClaim(run: Run, chat: number): Promise<boolean> {
   const cardShown = () => stage.slack.cards.find((c) => c.conversationId === conversationId);
   if (!(await until(() => cardShown() !== undefined, CLAIM_WAIT_MS, 200))) return false;
   const card = cardShown();
-  if (!card || !(await stage.agents.claim(card, 'UWANG'))) return false;
-  return until(() => stage.telegram.sent.some((s) => s.chatId === chat && s.text.includes('小王')), CLAIM_WAIT_MS, 200);
+  if (!card) return false;
+  const told = () => stage.telegram.sent.some((s) => s.chatId === chat && s.text.includes('小王'));
+  // As an agent would: read the card for a moment, press, and press again when nothing happened
+  // (a press in the instant between Slack showing a card and the bot noting where it is is refused
+  // privately, as a press on no card).
+  for (let press = 0; press < 3; press++) {
+    await sleep(1_000);
+    if (!(await stage.agents.claim(card, 'UWANG'))) return false;
+    if (await until(told, CLAIM_WAIT_MS / 4, 200)) return true;
+  }
+  return false;
 }
 
 /**
