@@ -224,7 +224,7 @@ export class RedisHealth {
         from: from === undefined || !Number.isFinite(from) ? 'unknown' : new Date(from).toISOString(),
         to: new Date(to).toISOString(),
         servers: markers.map((m) => `${m.server} (marker ${m.found})`),
-        ...(note ? { note } : {}),
+        ...(note ? { explanation: note } : {}),
       },
     );
     this.deps.onIncident?.(incident);

@@ -5,7 +5,7 @@ import type { DataLossIncident } from '../../../adapters/store/redis-health.js';
 import { createRuntime } from '../../../bots/app/runtime.js';
 import { parseConfig } from '../../../bots/config.js';
 import { DEFAULT_FLOWS_DIR } from '../../../bots/flows-registry.js';
-import { memoryLogger } from '../../../bots/log.js';
+import { createLogger } from '../../../bots/log.js';
 import { requirePostgres, serverRecord } from '../../adapters/record/support.js';
 import { RecordingChannel, TestClock } from '../../support/harness.js';
 import { startRedisServer, type FoundRedis } from '../../support/redis-server.js';
@@ -32,7 +32,9 @@ describe('Redis health at start-up', () => {
 
   async function start(onDataLoss?: (incident: DataLossIncident) => void) {
     const env = { REDIS_URL: redis.url, DATABASE_URL: server.url, NODE_ENV: 'production', REDIS_PREFIX: 'bot:' };
-    const log = memoryLogger();
+    // The production logger (pino, with its redaction), its lines kept as the operator reads them.
+    const lines: Array<Record<string, unknown>> = [];
+    const log = createLogger('info', (line) => lines.push(JSON.parse(line) as Record<string, unknown>));
     const channel = new RecordingChannel();
     const clock = new TestClock();
     // The shipped flows as a local draft: compiled, not published (publishing runs the corpus, seconds).
@@ -42,8 +44,8 @@ describe('Redis health at start-up', () => {
         channels: new Map([['test', channel]]),
       }),
     );
-    const errors = () => log.lines.filter((l) => l.level === 'error').map((l) => l.message);
-    return { runtime, channel, clock, errors };
+    const errors = () => lines.filter((l) => l.level === 'error').map((l) => String(l.msg));
+    return { runtime, channel, clock, errors, lines };
   }
 
   it('warns that Redis does not persist, and reports the data lost while the bot was stopped as one incident since the record last wrote', async () => {
@@ -76,6 +78,9 @@ describe('Redis health at start-up', () => {
         expect.stringMatching(/^Redis does not keep its data/),
         expect.stringMatching(/^data-loss incident: Redis lost its data/),
       ]);
+      // What else it may be is said in the line, not redacted (the trial found it hidden as a `note`).
+      const incident = second.lines.find((l) => String(l.msg).startsWith('data-loss incident'));
+      expect(incident?.explanation).toMatch(/REDIS_PREFIX/);
     } finally {
       await second.runtime.close();
     }
