@@ -1,6 +1,7 @@
 import { DeliveryError, LeaseLostError } from './errors.js';
 import type { Logger } from './log.js';
 import type { CardAddress, Lease, OutboxEffectType, OutboxItem } from './ports.js';
+import { DeskHealth } from './desk-health.js';
 import { createPerformer, type PerformerDeps } from './performer.js';
 
 /**
@@ -101,7 +102,12 @@ const SEEN_OUTSIDE: ReadonlySet<OutboxEffectType> = new Set<OutboxEffectType>([
 ]);
 
 /** An item older than this when the desk receives it gets a note in its card's thread (ms). */
-export const DESK_LATE_MS = 60_000;
+export const DESK_LATE_MS = 15_000;
+
+/** How long the platform asked to be left alone (ms), when it said (Retry-After). */
+function retryAfterMs(err: unknown): number | undefined {
+  return err instanceof DeliveryError && err.retryAfterSec !== undefined ? err.retryAfterSec * 1000 : undefined;
+}
 
 /** The card a desk item is posted to, for the note that it arrived late; undefined for other items. */
 function lateCard(item: OutboxItem): CardAddress | undefined {
@@ -119,14 +125,15 @@ function lateCard(item: OutboxItem): CardAddress | undefined {
 export class Courier {
   private readonly perform: (item: OutboxItem) => Promise<void>;
   /**
-   * When this process first saw the desk fail with a passing fault since it last took an item
-   * (epoch ms): the outage window is counted from there, so once an outage has lasted the window,
-   * new desk items (the follow-up card of the fallback itself) do not wait a window of their own.
+   * The desk as this process knows it: resting after failures (no calls meanwhile), and since when
+   * it fails. The outage window is counted from there, so once an outage has lasted the window, new
+   * desk items (the follow-up card of the fallback itself) do not wait a window of their own.
    */
-  private deskDownSince: number | undefined;
+  private readonly desk: DeskHealth;
 
   constructor(private readonly deps: CourierDeps) {
     this.perform = createPerformer(deps);
+    this.desk = new DeskHealth(deps.clock);
   }
 
   /**
@@ -141,30 +148,39 @@ export class Courier {
     let unacked: string[] = [];
     const noted = new Set<string>();
     for (const [n, item] of items.entries()) {
+      // The note goes before the late messages; a card's note after the card (its thread).
+      const cardFirst = item.effect.type === 'desk.open';
+      if (!cardFirst) await this.noteLate(item, noted);
       if ((await this.attempt(lease, item)) === 'stuck') return { stuck: true, delivered: unacked };
       unacked.push(item.id);
       if (SEEN_OUTSIDE.has(item.effect.type) && n < items.length - 1) {
         await store.ackOutbox(lease, unacked);
         unacked = [];
       }
-      await this.noteLate(item, noted);
+      if (cardFirst) await this.noteLate(item, noted);
     }
     return { stuck: false, delivered: unacked };
   }
 
-  /** Tells a card's thread, once per run, that the desk received this conversation's items late. */
+  /**
+   * Tells a card's thread, once per run, that the desk receives this conversation's items late
+   * (not while the desk rests after failures: the items wait too). The note is a desk call like
+   * any other: it may be the probe that finds the desk back, or failing again.
+   */
   private async noteLate(item: OutboxItem, noted: Set<string>): Promise<void> {
     const { desk, clock, log } = this.deps;
     const card = lateCard(item);
     if (!card || !desk?.delayed || item.at === undefined || clock() - item.at < DESK_LATE_MS) return;
     const key = `${card.conversationId}\u0000${card.ticketId ?? ''}`;
-    if (noted.has(key)) return;
+    if (noted.has(key) || !this.desk.callable()) return;
     noted.add(key);
-    await desk
-      .delayed(card, item.at)
-      .catch((err: unknown) =>
-        log.warn('the note that messages arrived late could not be posted', { ...card, error: String(err) }),
-      );
+    try {
+      await desk.delayed(card, item.at);
+      this.desk.succeeded();
+    } catch (err) {
+      if (!(err instanceof DeliveryError && err.retry !== 'later')) this.desk.failed(retryAfterMs(err));
+      log.debug('the note that messages arrived late could not be posted', { ...card, error: String(err) });
+    }
   }
 
   /** Tries one item up to `deliveryAttempts` times; what giving up means comes from its policy (GIVE_UP). */
@@ -172,14 +188,17 @@ export class Courier {
     const { store, log } = this.deps;
     const policy = GIVE_UP[item.effect.type];
     const where = { conversationId: item.conversationId, item: item.id, effect: item.effect.type };
+    const toDesk = policy.exhausted === 'outage';
+    // While the desk rests after failures, its items wait (or are given up past the window) without a call.
+    if (toDesk && !this.desk.callable())
+      return this.givesUp(policy, item) ? this.giveUp(item, policy, where, 'the desk is still failing') : 'stuck';
     for (let attempt = 0; ; attempt++) {
       try {
         await this.perform(item);
-        if (policy.exhausted === 'outage') this.deskDownSince = undefined;
+        if (toDesk) this.desk.succeeded();
         return 'done';
       } catch (err) {
-        if (policy.exhausted === 'outage' && !(err instanceof DeliveryError && err.retry !== 'later'))
-          this.deskDownSince ??= this.deps.clock();
+        if (toDesk && !(err instanceof DeliveryError && err.retry !== 'later')) this.desk.failed(retryAfterMs(err));
         if (err instanceof DeliveryError && err.retry !== 'later') {
           log.warn('delivery impossible; dropping item', { ...where, error: err.message });
           if (err.retry === 'unreachable' && policy.tell?.unreachable)
@@ -188,30 +207,32 @@ export class Courier {
           return 'done';
         }
         const last = attempt + 1 >= this.deps.options.deliveryAttempts;
-        if (last && this.givesUp(policy, item)) {
-          log.error(policy.dropped ?? 'giving up on an item after retries; dropping it', {
-            ...where,
-            error: String(err),
-          });
-          if (policy.tell?.exhausted) await this.feedBack(item, policy.tell.exhausted);
-          return 'done';
-        }
+        if (last && this.givesUp(policy, item)) return this.giveUp(item, policy, where, String(err));
         log.warn(last ? 'delivery failed; will retry on the next sweep' : 'delivery failed; retrying', {
           ...where,
           attempt: attempt + 1,
           error: String(err),
         });
         if (last) return 'stuck';
-        const wait =
-          err instanceof DeliveryError && err.retryAfterSec !== undefined
-            ? err.retryAfterSec * 1000
-            : this.deps.options.backoffMs(attempt);
+        const wait = retryAfterMs(err) ?? this.deps.options.backoffMs(attempt);
         // Keep the conversation while waiting, so no other worker sends the same item meanwhile.
         if (!(await store.extend(lease, wait + this.deps.options.lockTtlMs)))
           throw new LeaseLostError(lease.conversationId);
         await this.deps.sleep(wait);
       }
     }
+  }
+
+  /** Drops an item still failing after retries, as its policy says: logged, and told to the conversation when it says so. */
+  private async giveUp(
+    item: OutboxItem,
+    policy: GiveUpPolicy,
+    where: Record<string, string>,
+    error: string,
+  ): Promise<'done'> {
+    this.deps.log.error(policy.dropped ?? 'giving up on an item after retries; dropping it', { ...where, error });
+    if (policy.tell?.exhausted) await this.feedBack(item, policy.tell.exhausted);
+    return 'done';
   }
 
   /**
@@ -222,7 +243,7 @@ export class Courier {
   private givesUp(policy: GiveUpPolicy, item: OutboxItem): boolean {
     if (policy.exhausted !== 'outage') return policy.exhausted === 'drop';
     if (item.at === undefined) return true;
-    const since = Math.min(item.at, this.deskDownSince ?? item.at);
+    const since = Math.min(item.at, this.desk.since ?? item.at);
     return this.deps.clock() - since >= this.deps.options.deskOutageWindowMs;
   }
 

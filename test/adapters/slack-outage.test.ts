@@ -56,20 +56,48 @@ describe('a Slack outage (issue 16, fault 4)', () => {
       expect.stringContaining('第三句'),
     ]);
     expect(late.filter((t) => t.includes('延迟送达'))).toHaveLength(1);
+    // The agent reads the note first, then the late messages.
+    expect(late.findIndex((t) => t.includes('延迟送达'))).toBeLessThan(late.findIndex((t) => t.includes('第一句')));
     // A sweep after the desk caught up sends nothing again.
     await d.engine.recover();
     expect(thread(d).slice(threadBefore)).toEqual(late);
     expect(d.telegram.sent().length).toBe(sentBefore);
   });
 
-  it("waits as long as Slack's Retry-After says between attempts", async () => {
+  it('leaves Slack alone for as long as its Retry-After says, whichever conversation asks', async () => {
     const d = await claimed();
     d.slack.outage(429, 7);
     await d.says('还在吗');
     expect(d.slept).toContain(7_000);
-    d.slack.end();
+    // Within those seconds nobody calls Slack: not this conversation's next message, not the sweep.
+    const calls = d.slack.calls.length;
+    d.clock.advance(6_000);
+    await d.says('有人吗');
     await d.engine.recover();
-    expect(thread(d).some((t) => t.includes('还在吗'))).toBe(true);
+    expect(d.slack.calls.length).toBe(calls);
+    d.slack.end();
+    d.clock.advance(30_000);
+    await d.engine.recover();
+    const posted = thread(d);
+    expect(posted.findIndex((t) => t.includes('还在吗'))).toBeLessThan(posted.findIndex((t) => t.includes('有人吗')));
+    expect(posted.findIndex((t) => t.includes('还在吗'))).toBeGreaterThan(-1);
+  });
+
+  it('calls a failing Slack a few times a minute, not for every message and sweep (a circuit breaker)', async () => {
+    const d = await claimed();
+    d.slack.outage(500);
+    const calls = d.slack.calls.length;
+    for (let s = 0; s < 60; s += 5) {
+      await d.says(`第${s}秒`);
+      await d.engine.recover();
+      d.clock.advance(5_000);
+    }
+    // 24 runs in a minute; the desk is probed after rests of 1, 2, 4, 8, 16 s… (each probe up to three attempts).
+    expect(d.slack.calls.length - calls).toBeLessThanOrEqual(15);
+    d.slack.end();
+    d.clock.advance(30_000);
+    await d.engine.recover();
+    expect(thread(d).filter((t) => /第\d+秒/.test(t))).toHaveLength(12);
   });
 
   it('posts a card asked for during a short outage once Slack is back, without telling the customer nobody can join', async () => {
@@ -80,6 +108,7 @@ describe('a Slack outage (issue 16, fault 4)', () => {
     await d.engine.recover();
     expect(d.telegram.sent().some((t) => t.includes('暂时无法接入'))).toBe(false);
     d.slack.end();
+    d.clock.advance(30_000);
     await d.engine.recover();
     const cards = d.slack.of('chat.postMessage').filter((c) => !c.body.thread_ts && c.body.channel === AGENTS);
     expect(cards).toHaveLength(1);
