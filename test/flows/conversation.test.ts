@@ -88,6 +88,16 @@ describe('needs confirmation （需求确认）', () => {
     d.say('怎么开发票');
     expect(d.say({ type: 'choice', choice: 'yes' })[0]).toMatch(/^我们支持开具电子普通发票/);
   });
+
+  it('makes nothing of button data the bot never put on a button (issue 16 trial: it became the need)', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    d.say('我的订单还没发货');
+    for (const choice of ['__proto__', 'constructor', 'toString', 'no-such-button'])
+      expect(d.say({ type: 'choice', choice })).toEqual([]);
+    // The conversation is where it was: the real need is still the one being confirmed.
+    expect(d.say({ type: 'choice', choice: 'yes' })[0]).toMatch(/发货/);
+  });
 });
 
 describe('answer, record and close', () => {
