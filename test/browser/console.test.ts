@@ -12,7 +12,8 @@ import { TOKEN, updates } from '../support/telegram.js';
 import { chromiumFor } from './support/chromium.js';
 import { flowsPages } from './support/flows-pages.js';
 import { BrowserLog, screenshot } from './support/pages.js';
-import { freePort, runProduct, startProduct, type Product } from './support/product.js';
+import { freePort } from '../support/redis-server.js';
+import { runProduct, startProduct, type Product } from './support/product.js';
 
 /**
  * The console in a real browser (issue 15, "Tests in a real browser"): Debian's Chromium through

@@ -1,5 +1,3 @@
-import { createServer } from 'node:net';
-
 /** Small helpers every part of the chaos run shares: time, chance and ports. */
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -51,19 +49,6 @@ export function chance(seed: number): Chance {
       return item;
     },
   };
-}
-
-/** A TCP port nobody listens on now (the system's choice), on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Why a run cannot go on (a server that does not start, a stand-in that cannot listen): exit code 2. */
