@@ -1,4 +1,4 @@
-/** Small helpers every part of the chaos run shares: time, chance and ports. */
+/** Small helpers every part of the chaos run shares: time and chance. */
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
