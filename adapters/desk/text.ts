@@ -102,9 +102,9 @@ export interface DeskText {
   /**
    * Why the desk did nothing for a person (issue 16, fault 5), told only to them: the request came
    * from a channel that is not the desk's, from someone outside the agents' user group, while that
-   * group's members could not be read, or named no card the desk posted.
+   * group's members could not be read, named no card the desk posted, or was a button (`action_id`) the desk has not.
    */
-  refused: Record<'channel' | 'member' | 'unchecked' | 'card', string>;
+  refused: Record<'channel' | 'member' | 'unchecked' | 'card' | 'action', string>;
 }
 
 const who = (agent: { id: string; name?: string | undefined }) => agent.name ?? agent.id;
@@ -268,6 +268,7 @@ const EN: DeskText = {
     unchecked:
       "Your membership of the agents' user group could not be checked just now (Slack did not answer): nothing was done. Try again in a moment.",
     card: 'This button belongs to no card of the desk (the conversation is unknown, or its card has expired): nothing was done.',
+    action: 'The desk does not know this button (a card of an older version, perhaps): nothing was done.',
   },
 };
 
@@ -381,6 +382,7 @@ const ZH: DeskText = {
       '只有客服用户组的成员才能在客服桌面上操作：本次操作未执行，也未向客户发送任何内容。如需权限，请联系管理员将您加入该用户组。',
     unchecked: '暂时无法确认您是否属于客服用户组（Slack 未响应）：本次操作未执行。请稍后再试。',
     card: '此按钮不属于客服桌面的任何卡片（会话不存在，或卡片已过期）：本次操作未执行。',
+    action: '客服桌面不认识此按钮（可能是旧版本卡片上的按钮）：本次操作未执行。',
   },
 };
 

@@ -56,7 +56,7 @@ export interface Slack {
 
 /** Slack as the agent desk: the desk out (cards, threads) and the receiver in, on one Bolt app. */
 export function createSlack(options: SlackOptions, deps: SlackDeps): Slack {
-  const { app, http } = createBoltApp(options);
+  const { app, http } = createBoltApp(options, deps.log);
   const desk = new SlackDesk({
     client: app.client,
     links: deps.links,

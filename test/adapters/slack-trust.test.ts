@@ -11,9 +11,9 @@ import { closeDesk, CONVERSATION, deskUnderTest, nextTs, type Desk } from '../su
  * Issue 16, fault 5: the desk's trust boundary. A request Slack signed proves only that it came
  * from the workspace. Through the signed Slack endpoint, against a real Redis: a button press,
  * thread reply or `/tickets` from a channel that is not the desk's, or from someone outside the
- * agents' user group, or naming a card the desk never posted, is refused with a word to that
- * person only, and writes nothing at all (every key under the store's prefix is compared, value
- * and all, before and after).
+ * agents' user group, naming a card the desk never posted, or a button (action id) the desk does
+ * not have, is refused with a word to that person only, and writes nothing at all (every key
+ * under the store's prefix is compared, value and all, before and after).
  */
 
 const OTHER = 'COTHER1234';
@@ -172,6 +172,19 @@ describe.runIf(requireRedis())('who may act on the desk (signed Slack requests, 
     expect(await d.press('desk_claim', 'UWANG')).toBe(200);
     await d.settled();
     expect(d.received.map((e) => e.payload.action)).toEqual(['claim']);
+  });
+
+  it('answers a button the desk does not know at once, telling the person, writing nothing', async () => {
+    const d = await deskWithCard({ agentGroup: AGENT_GROUP });
+    const before = await snapshot();
+    const done = effects(d);
+    // Another action id on the real card's message, from a member and from someone outside the group.
+    expect(await d.press('desk_reopen', 'UWANG')).toBe(200);
+    expect(await d.press('x'.repeat(255), 'UOUTSIDER')).toBe(200);
+    await d.settled();
+    expect(d.slack.responses.map((r) => r.text)).toEqual([refused.action, refused.action]);
+    expect(effects(d)).toEqual(done);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('lets the agents channel work as before when no group is configured', async () => {

@@ -388,6 +388,8 @@ export async function deskUnderTest(options: DeskOptions = {}) {
       thread_ts: slack.card(),
       ...extra,
     }),
+    /** Posts `body` signed as Slack signs it (`headers` may replace the signature); resolves with the HTTP status. */
+    post,
     /** Waits for the turns and notices the receiver started after answering Slack. */
     settled: () => receiver.idle(),
   };
