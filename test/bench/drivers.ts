@@ -14,6 +14,7 @@ import type { Ticket } from '../../flows/ticket.js';
 import { defaultFlow } from '../support/flows.js';
 import { BOT_INFO, TOKEN } from '../support/telegram.js';
 import { conversationsBot, floorBot, stubFetch } from './baselines.js';
+import { trivialFlow } from './durable.js';
 import type { RecordResult } from './measure.js';
 import { freshDatabase, recordRows, ServerCpu, TimedRecord } from './record.js';
 
@@ -22,6 +23,10 @@ export const SCRIPT = ['你好', '我的订单还没发货', '是的', '还有�
 
 export interface Driver {
   send(chatId: number, text: string, updateId: number): Promise<void>;
+  /** An update as a webhook call hands it over (ours): resolves once stored, or with `wait` once its turn ran here. */
+  handle?(raw: unknown, wait: boolean): Promise<void>;
+  /** Until every turn accepted here has run and nothing is left pending (ours; the replicas' end). */
+  idle?(): Promise<void>;
   /** Redis bytes of one conversation's state (MEMORY USAGE), and of its transcript and dedup ids when separate. */
   bytes(chatId: number): Promise<{ state: number; transcript: number; dedup: number }>;
   /** The tickets the run left (read after it, untimed). */
@@ -36,8 +41,6 @@ export interface Driver {
   >;
   close(): Promise<void>;
 }
-
-/** What the system of record did in a record variant (issue 14). */
 
 export function update(chatId: number, text: string, updateId: number) {
   return {
@@ -56,15 +59,20 @@ async function memoryUsage(redis: Redis, key: string): Promise<number> {
   return Number((await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
 }
 
-/** Where a record variant keeps the record: a fresh database on the server at `admin`, or PGlite in memory. */
-export type RecordBackend = { kind: 'postgres'; admin: string } | { kind: 'pglite' };
+/**
+ * Where a record variant keeps the record: a fresh database on the server at `admin` (created and
+ * dropped by the driver), one given by `url` (shared by replicas; left as it is), or PGlite in memory.
+ */
+export type RecordBackend =
+  { kind: 'postgres'; admin: string } | { kind: 'postgres'; url: string } | { kind: 'pglite' };
 
 async function openBenchRecord(
   backend: RecordBackend,
   log: ReturnType<typeof createLogger>,
 ): Promise<{ record: OpenedRecordStore; database?: { name: string; drop(): Promise<void> } }> {
-  const database = backend.kind === 'postgres' ? await freshDatabase(backend.admin) : undefined;
-  const record = openRecordStore(database ? { url: database.url, log } : { dataDir: 'memory://', log });
+  const database = backend.kind === 'postgres' && 'admin' in backend ? await freshDatabase(backend.admin) : undefined;
+  const url = database?.url ?? (backend.kind === 'postgres' && 'url' in backend ? backend.url : undefined);
+  const record = openRecordStore(url ? { url, log } : { dataDir: 'memory://', log });
   try {
     // Opened and migrated before the timed part: PGlite's start (seconds of CPU) is not a message's cost.
     await record.ready();
@@ -76,12 +84,21 @@ async function openBenchRecord(
   return { record, ...(database ? { database } : {}) };
 }
 
+/** What `ours` runs: the shipped service conversation, or the durable floor's trivial flow (durable.ts). */
+export interface OursOptions {
+  flow?: 'service' | 'trivial';
+  /** The engine's and adapter's clock (epoch ms); the wall clock by default. */
+  clock?: () => number;
+}
+
 export async function ours(
   url: string,
   prefix: string,
-  onSend: (chatId: number) => void,
+  onSend: (chatId: number, text: string) => void,
   backend?: RecordBackend,
+  options: OursOptions = {},
 ): Promise<Driver> {
+  const clock = options.clock ?? Date.now;
   const log = createLogger('error');
   const opened = backend ? await openBenchRecord(backend, log) : undefined;
   const timed = opened ? new TimedRecord(opened.record) : undefined;
@@ -96,22 +113,29 @@ export async function ours(
       botInfo: BOT_INFO,
       fetch: stubFetch(onSend),
     },
-    { log, clock: Date.now },
+    { log, clock },
   );
-  const flow = defaultFlow();
-  const service = telegram.receiver(
-    new Engine({
-      store,
-      record: timed,
-      flow: () => flow,
-      channels: new Map([['telegram', telegram.channel]]),
-      clock: Date.now,
-      log,
-    }),
-  );
+  const service = defaultFlow();
+  const flow = options.flow === 'trivial' ? trivialFlow(service) : service;
+  const engine = new Engine({
+    store,
+    record: timed,
+    flow: () => flow,
+    channels: new Map([['telegram', telegram.channel]]),
+    clock,
+    log,
+  });
+  const receiver = telegram.receiver(engine);
   let serverCpu: ServerCpu | undefined;
   const driver: Driver = {
-    send: async (chatId, text, updateId) => void (await service.handle(update(chatId, text, updateId), { wait: true })),
+    send: async (chatId, text, updateId) =>
+      void (await receiver.handle(update(chatId, text, updateId), { wait: true })),
+    handle: async (raw, wait) => void (await receiver.handle(raw, { wait })),
+    idle: async () => {
+      await receiver.idle();
+      // A turn this replica accepted while another held the lock is that one's; what is left pending is swept.
+      while ((await engine.recover()) > 0) await receiver.idle();
+    },
     bytes: (chatId) => store.memoryUsage(`telegram:${chatId}`),
     tickets: () => store.tickets.list({ limit: 1_000_000 }),
     close: async () => {
@@ -125,7 +149,7 @@ export async function ours(
   return {
     ...driver,
     begin: async () => {
-      if (database) serverCpu = await ServerCpu.begin((backend as { admin: string }).admin, database.name);
+      if (database && backend && 'admin' in backend) serverCpu = await ServerCpu.begin(backend.admin, database.name);
     },
     settle: async () => {
       const deferredAtEnd = await store.deferred.size();
@@ -154,7 +178,7 @@ export async function grammyBaseline(
   kind: 'floor' | 'conversations',
   url: string,
   prefix: string,
-  onSend: (chatId: number) => void,
+  onSend: (chatId: number, text: string) => void,
 ): Promise<Driver> {
   const redis = new Redis(url);
   const bot =

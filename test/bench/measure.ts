@@ -6,7 +6,9 @@
 import { Redis } from 'ioredis';
 import { SCRIPT, type Driver } from './drivers.js';
 import { ticketDigest, type RecordRows, type WriteTimes } from './record.js';
+import { redisBytes, type RedisBytes } from './redis-bytes.js';
 
+/** What the system of record did in a record variant (issue 14). */
 export interface RecordResult {
   kind: 'postgres' | 'pglite';
   /** Rows in the record after the run: every variant that walked the conversations must have written some. */
@@ -48,6 +50,8 @@ export interface VariantResult {
   /** What those tickets are (ticketDigest in record.ts): the same for every variant of ours. */
   ticketDigest: Record<string, number>;
   record?: RecordResult;
+  /** Every key the run left in Redis, by family, per conversation (issue 17, requirement 3). */
+  redis?: RedisBytes;
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -59,6 +63,8 @@ export async function measure(
   make: (onSend: (chatId: number) => void) => Promise<Driver>,
   c: number,
   t: number,
+  /** Where the variant keeps its keys, to size them after the run; left out for the warm-up. */
+  keys?: { url: string; prefix: string },
 ): Promise<VariantResult> {
   let replies = 0;
   const driver = await make(() => replies++);
@@ -88,6 +94,11 @@ export async function measure(
   const bytes = await Promise.all(sample.map((id) => driver.bytes(id)));
   const tickets = await driver.tickets();
   await driver.close();
+  let sized: RedisBytes | undefined;
+  if (keys) {
+    const redis = new Redis(keys.url);
+    sized = await redisBytes(redis, keys.prefix, c, t).finally(() => redis.quit());
+  }
   let record: RecordResult | undefined;
   if (finished) {
     const { serverCpuUs, ...rest } = finished;
@@ -116,6 +127,7 @@ export async function measure(
     tickets: tickets.length,
     ticketDigest: ticketDigest(tickets),
     ...(record ? { record } : {}),
+    ...(sized ? { redis: sized } : {}),
   };
 }
 
@@ -137,7 +149,7 @@ export interface LatencyResult {
 }
 
 /** A small seeded generator, so two runs offer the same arrival pattern. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
     x ^= x << 13;

@@ -1,165 +1,284 @@
 /**
  * `npm run bench`: the real pipeline (Telegram adapter → engine → Redis store → outbox) against
- * what grammY users would write instead, in one run, on the same Redis and stubbed Bot API.
- * Ours runs three ways: without the system of record (`ours`, the "before"), with it on a
- * PostgreSQL server (`ours+pg`: a database created for the run and dropped after; skipped with a
- * note when no server answers) and on PGlite in memory (`ours+pglite`), so what the record adds
- * per message is read in one run (issue 14). Prints a table with the targets next to the figures,
- * and writes JSON for comparing commits.
+ * the floors, in one run, on the same Redis and stubbed Bot API (issue 17): the durable floor (the
+ * same engine, adapter and stores with a flow that does nothing), the grammY floor (a hand-written
+ * session, not durable) and conversations v2. Ours and the durable floor run three ways: without
+ * the system of record, with it on a PostgreSQL server (a database created for the run and dropped
+ * after; skipped with a note when no server answers) and on PGlite in memory (issue 14). Then
+ * Redis bytes per conversation by key family, latency in an open loop at C=1,000 and 2,000, the
+ * cold start of `npm start`, two replicas against one, and outbound pacing. Prints Markdown tables
+ * with the targets beside the figures, and writes JSON for comparing commits.
  *
- *   npm run bench -- --conversations 200 --turns 100 [--only ours] [--no-record] [--pacing-chats 1000] [--no-pacing]
- *                    [--latency-conversations 1000 --latency-seconds 20 --think-ms 2000] [--no-latency]
+ *   npm run bench [-- --quick] [--conversations 200 --turns 100] [--only ours] [--no-record]
+ *                 [--latency-conversations 1000,2000 --latency-seconds 15 --think-ms 2000] [--no-latency]
+ *                 [--no-cold-start] [--cold-records off,pglite,postgres] [--cold-commands 'npm start,node --import tsx']
+ *                 [--replica-conversations 200 --replica-turns 50 --replicas-record pg|off]
+ *                 [--no-replicas] [--pacing-chats 1000] [--no-pacing] [--pacing-only] [--json FILE]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { findRedis } from '../support/redis-server.js';
+import { COLD_COMMANDS, coldStarts, type ColdCommand, type ColdRecord, type ColdStart } from './cold-start.js';
 import { grammyBaseline, ours, type Driver, type RecordBackend } from './drivers.js';
 import { clean, measure, measureLatency, type LatencyResult, type VariantResult } from './measure.js';
 import { runPacing, type PacingResult } from './pacing.js';
 import { probePostgres, serverUrl } from './record.js';
-import { table } from './report.js';
+import { runReplicas, type ReplicasResult } from './replicas.js';
+import { table, type BenchReport } from './report.js';
+
+type OnSend = (chatId: number, text: string) => void;
 
 interface Variant {
   name: string;
   /** Its Redis keys' prefix (the open loop adds its own). */
   prefix: string;
-  make: (prefix: string, onSend: (chatId: number) => void) => Promise<Driver>;
-  /** Left out of the open loop. */
-  closedLoopOnly?: boolean;
+  make: (prefix: string, onSend: OnSend) => Promise<Driver>;
+  /** Also run in the open loop (latency). */
+  latency?: boolean;
 }
 
-async function main(): Promise<void> {
+/** The sizes of a full run and of `--quick`; any option given explicitly wins over both. */
+const SIZES = {
+  full: {
+    conversations: '200',
+    turns: '100',
+    'latency-seconds': '15',
+    'pacing-chats': '1000',
+    'replica-conversations': '200',
+    'replica-turns': '50',
+  },
+  quick: {
+    conversations: '50',
+    turns: '100',
+    'latency-seconds': '6',
+    'pacing-chats': '100',
+    'replica-conversations': '50',
+    'replica-turns': '40',
+  },
+} as const;
+
+function options() {
   const { values } = parseArgs({
     options: {
-      conversations: { type: 'string', short: 'c', default: '200' },
-      turns: { type: 'string', short: 't', default: '100' },
+      quick: { type: 'boolean', default: false },
+      conversations: { type: 'string', short: 'c' },
+      turns: { type: 'string', short: 't' },
       only: { type: 'string' },
-      'pacing-chats': { type: 'string', default: '1000' },
-      'latency-conversations': { type: 'string', default: '1000' },
-      'latency-seconds': { type: 'string', default: '20' },
+      'pacing-chats': { type: 'string' },
+      'latency-conversations': { type: 'string', default: '1000,2000' },
+      'latency-seconds': { type: 'string' },
       'think-ms': { type: 'string', default: '2000' },
+      'replica-conversations': { type: 'string' },
+      'replica-turns': { type: 'string' },
+      'replicas-record': { type: 'string', default: 'pg' },
       'no-latency': { type: 'boolean', default: false },
       'no-pacing': { type: 'boolean', default: false },
       'no-record': { type: 'boolean', default: false },
+      'no-cold-start': { type: 'boolean', default: false },
+      'cold-records': { type: 'string' },
+      'cold-commands': { type: 'string' },
+      'no-replicas': { type: 'boolean', default: false },
       'pacing-only': { type: 'boolean', default: false },
       json: { type: 'string' },
     },
   });
-  const c = Number(values.conversations);
-  const t = Number(values.turns);
-  if (!(c > 0 && t > 0)) throw new Error('--conversations and --turns must be positive numbers');
-  const redis = await findRedis();
-  process.stderr.write(`Redis: ${redis.url}\n`);
-  const wanted = (name: string) => !values['pacing-only'] && (!values.only || name.startsWith(values.only));
-  // The record on a server: skipped, with a note in the report, when none answers.
-  const notes: string[] = [];
-  let postgres: RecordBackend | undefined;
-  if (!values['no-record'] && wanted('ours+pg')) {
-    const missing = await probePostgres(serverUrl);
-    if (missing) notes.push(`ours+pg skipped: ${missing} (set DATABASE_TEST_URL to a server's admin database).`);
-    else postgres = { kind: 'postgres', admin: serverUrl };
-  }
-  const variants: Variant[] = [
-    { name: 'ours', prefix: 'bench:ours:', make: (p, onSend) => ours(redis.url, p, onSend) },
-    ...(postgres
-      ? [
-          {
-            name: 'ours+pg',
-            prefix: 'bench:ours-pg:',
-            make: (p: string, onSend: (chatId: number) => void) => ours(redis.url, p, onSend, postgres),
-          },
-        ]
-      : []),
-    ...(values['no-record']
-      ? []
-      : [
-          {
-            name: 'ours+pglite',
-            prefix: 'bench:ours-pglite:',
-            make: (p: string, onSend: (chatId: number) => void) => ours(redis.url, p, onSend, { kind: 'pglite' }),
-          },
-        ]),
-    { name: 'floor', prefix: 'bench:floor:', make: (p, onSend) => grammyBaseline('floor', redis.url, p, onSend) },
+  const sizes = values.quick ? SIZES.quick : SIZES.full;
+  const size = (name: keyof typeof sizes) => {
+    const n = Number(values[name] ?? sizes[name]);
+    if (!(n > 0)) throw new Error(`--${name} must be a positive number`);
+    return n;
+  };
+  const latencyConversations = (values['latency-conversations'] ?? '').split(',').map(Number);
+  if (!latencyConversations.every((n) => n > 0) || !(Number(values['think-ms']) > 0))
+    throw new Error('--latency-conversations (a list, 1000,2000) and --think-ms must be positive numbers');
+  if (values['replicas-record'] !== 'pg' && values['replicas-record'] !== 'off')
+    throw new Error('--replicas-record must be pg or off');
+  const list = <T extends string>(name: string, given: string | undefined, known: readonly T[], fallback: T[]): T[] => {
+    const items = given === undefined ? fallback : given.split(',').map((x) => x.trim());
+    const unknown = items.filter((x) => !known.includes(x as T));
+    if (unknown.length > 0) throw new Error(`--${name}: ${unknown.join(', ')} is not one of ${known.join(', ')}`);
+    return items as T[];
+  };
+  // Without a PostgreSQL server, coldStarts leaves 'postgres' out.
+  const coldRecords = list<ColdRecord>(
+    'cold-records',
+    values['cold-records'],
+    ['off', 'pglite', 'postgres'],
+    values['no-record'] ? ['off'] : values.quick ? ['off', 'postgres'] : ['off', 'pglite', 'postgres'],
+  );
+  const coldCommands = list<ColdCommand>(
+    'cold-commands',
+    values['cold-commands'],
+    Object.keys(COLD_COMMANDS) as ColdCommand[],
+    values.quick ? ['npm start'] : ['npm start', 'node --import tsx'],
+  );
+  return {
+    ...values,
+    c: size('conversations'),
+    t: size('turns'),
+    pacingChats: size('pacing-chats'),
+    latencySeconds: size('latency-seconds'),
+    latencyConversations,
+    thinkMs: Number(values['think-ms']),
+    replicaConversations: size('replica-conversations'),
+    replicaTurns: size('replica-turns'),
+    coldRecords,
+    coldCommands,
+  };
+}
+
+/** Ours and the durable floor, each without the record and on each record there is; then grammY's. */
+function variantsFor(redisUrl: string, postgres: RecordBackend | undefined, noRecord: boolean): Variant[] {
+  const records: Array<{ suffix: string; prefix: string; backend: RecordBackend | undefined }> = [
+    { suffix: '', prefix: '', backend: undefined },
+    ...(postgres ? [{ suffix: '+pg', prefix: '-pg', backend: postgres }] : []),
+    ...(noRecord ? [] : [{ suffix: '+pglite', prefix: '-pglite', backend: { kind: 'pglite' as const } }]),
+  ];
+  // Ours beside its durable floor, record by record: a drift in the machine's load between the two
+  // they are compared with is as short as it can be.
+  return [
+    ...records.flatMap(({ suffix, prefix, backend }, i) => [
+      {
+        name: `ours${suffix}`,
+        prefix: `bench:ours${prefix}:`,
+        make: (p: string, onSend: OnSend) => ours(redisUrl, p, onSend, backend),
+        // The open loop runs without the record and on the first record (the server when there is one).
+        latency: i <= 1,
+      },
+      {
+        name: `durable floor${suffix}`,
+        prefix: `bench:durable${prefix}:`,
+        make: (p: string, onSend: OnSend) => ours(redisUrl, p, onSend, backend, { flow: 'trivial' }),
+        latency: i === 0,
+      },
+    ]),
+    {
+      name: 'grammY floor',
+      prefix: 'bench:floor:',
+      make: (p, onSend) => grammyBaseline('floor', redisUrl, p, onSend),
+    },
+    // conversations v2 replays its history, so its latency depends on how long it has run: closed loop only.
     {
       name: 'conversations v2',
       prefix: 'bench:conv:',
-      make: (p, onSend) => grammyBaseline('conversations', redis.url, p, onSend),
-      closedLoopOnly: true,
+      make: (p, onSend) => grammyBaseline('conversations', redisUrl, p, onSend),
     },
   ];
-  const results: VariantResult[] = [];
+}
+
+async function main(): Promise<void> {
+  const o = options();
+  const redis = await findRedis();
+  process.stderr.write(`Redis: ${redis.url}\n`);
+  const progress = (line: string) => void process.stderr.write(`${line}\n`);
+  const wanted = (name: string) => !o['pacing-only'] && (!o.only || name.startsWith(o.only));
+  // The record on a server: skipped, with a note in the report, when none answers.
+  const notes: string[] = [];
+  const missing = await probePostgres(serverUrl);
+  if (missing && !o['no-record'])
+    notes.push(`The PostgreSQL variants are skipped: ${missing} (set DATABASE_TEST_URL to a server's admin database).`);
+  const postgres: RecordBackend | undefined =
+    missing || o['no-record'] ? undefined : { kind: 'postgres', admin: serverUrl };
+  const variants = variantsFor(redis.url, postgres, o['no-record']);
+  const started = performance.now();
   try {
-    if (variants.some((v) => v.name.startsWith('ours') && wanted(v.name))) {
-      // Unmeasured: the code every variant of ours shares is compiled before the first is timed,
-      // so the first does not pay for warming up what the later ones get warm.
-      process.stderr.write('warming up…\n');
-      await clean(redis.url, 'bench:warm:');
-      await measure('warm-up', (onSend) => ours(redis.url, 'bench:warm:', onSend), Math.min(c, 50), 16);
-      await clean(redis.url, 'bench:warm:');
-    }
-    for (const { name, prefix, make } of variants) {
-      if (!wanted(name)) continue;
-      await clean(redis.url, prefix);
-      process.stderr.write(`running ${name}…\n`);
-      results.push(await measure(name, (onSend) => make(prefix, onSend), c, t));
-      await clean(redis.url, prefix);
-    }
+    const results = await closedLoop(redis.url, variants, wanted, o.c, o.t, progress);
     const latency: LatencyResult[] = [];
-    if (!values['no-latency'] && !values['pacing-only']) {
-      const [lc, ls, think] = [
-        Number(values['latency-conversations']),
-        Number(values['latency-seconds']),
-        Number(values['think-ms']),
-      ];
-      if (!(lc > 0 && ls > 0 && think > 0))
-        throw new Error('--latency-conversations, --latency-seconds and --think-ms must be positive numbers');
-      for (const { name, make, closedLoopOnly } of variants) {
-        // conversations v2 replays its history, so its latency depends on how long it has run: left out here.
-        if (closedLoopOnly || !wanted(name)) continue;
-        const prefix = `bench:lat:${name}:`;
-        await clean(redis.url, prefix);
-        process.stderr.write(`running ${name}, open loop…\n`);
-        latency.push(await measureLatency(name, (onSend) => make(prefix, onSend), lc, ls, think));
-        await clean(redis.url, prefix);
-      }
-    }
+    if (!o['no-latency'] && !o['pacing-only'])
+      for (const lc of o.latencyConversations)
+        for (const { name, make, latency: open } of variants) {
+          if (!open || !wanted(name)) continue;
+          const prefix = `bench:lat:${name}:`;
+          await clean(redis.url, prefix);
+          progress(`running ${name}, open loop, C=${lc}…`);
+          latency.push(await measureLatency(name, (onSend) => make(prefix, onSend), lc, o.latencySeconds, o.thinkMs));
+          await clean(redis.url, prefix);
+        }
+    let starts: ColdStart[] = [];
+    if (!o['no-cold-start'] && !o.only && !o['pacing-only'])
+      starts = await coldStarts({
+        redisUrl: redis.url,
+        admin: postgres && serverUrl,
+        records: o.coldRecords,
+        commands: o.coldCommands,
+        progress,
+      });
+    let replicas: ReplicasResult | undefined;
+    if (!o['no-replicas'] && !o.only && !o['pacing-only'])
+      replicas = await runReplicas({
+        redisUrl: redis.url,
+        admin: postgres && o['replicas-record'] === 'pg' ? serverUrl : undefined,
+        conversations: o.replicaConversations,
+        turns: o.replicaTurns,
+        progress,
+      });
     let pacing: PacingResult | undefined;
-    if (!values['no-pacing'] && !values.only) {
-      process.stderr.write('running outbound pacing…\n');
+    if (!o['no-pacing'] && !o.only) {
+      progress('running outbound pacing…');
       await clean(redis.url, 'bench:pace:');
-      pacing = await runPacing(redis.url, 'bench:pace:', Number(values['pacing-chats']));
+      pacing = await runPacing(redis.url, 'bench:pace:', o.pacingChats);
       await clean(redis.url, 'bench:pace:');
     }
-    const report = table(results, c, t, latency, pacing, notes);
-    process.stdout.write(`${report}\n`);
-    const file = values.json ?? `bench-results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+    const report: BenchReport = {
+      conversations: o.c,
+      turns: o.t,
+      results,
+      latency,
+      pacing,
+      coldStarts: starts,
+      replicas,
+      notes,
+    };
+    process.stdout.write(`${table(report)}\n`);
+    const seconds = (performance.now() - started) / 1000;
+    const file = o.json ?? `bench-results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
     mkdirSync(file.split('/').slice(0, -1).join('/') || '.', { recursive: true });
-    writeFileSync(
-      file,
-      JSON.stringify(
-        {
-          at: new Date().toISOString(),
-          conversations: c,
-          turns: t,
-          machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
-          results,
-          latency,
-          pacing,
-        },
-        null,
-        2,
-      ),
-    );
-    process.stderr.write(`JSON: ${file}\n`);
+    const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version };
+    writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), seconds, machine, ...report }, null, 2));
+    progress(`JSON: ${file}\nThe run took ${Math.round(seconds)} s.`);
     // A record variant that wrote nothing measured nothing: the run fails rather than print a cost of zero.
     const empty = results.filter(
-      (r) => r.record && (r.record.rows.tickets === 0 || r.record.rows.transcriptLines === 0),
+      (r) =>
+        r.record && (r.record.rows.transcriptLines === 0 || (r.name.startsWith('ours') && r.record.rows.tickets === 0)),
     );
     if (empty.length > 0)
       throw new Error(`the record holds no tickets or no archived lines after ${empty.map((r) => r.name).join(', ')}`);
   } finally {
     redis.stop();
   }
+}
+
+/** Every wanted variant, closed loop, after an unmeasured warm-up of ours. */
+async function closedLoop(
+  redisUrl: string,
+  variants: readonly Variant[],
+  wanted: (name: string) => boolean,
+  c: number,
+  t: number,
+  progress: (line: string) => void,
+): Promise<VariantResult[]> {
+  const results: VariantResult[] = [];
+  // Unmeasured: the code the variants of ours share (and each record's) is compiled before the
+  // first is timed, so ours does not pay for warming up what its durable floor then gets warm.
+  const warmed = new Set<string>();
+  for (const { name, make } of variants) {
+    const record = name.split('+')[1] ?? '';
+    if (!(name.startsWith('ours') || name.startsWith('durable')) || !wanted(name) || warmed.has(record)) continue;
+    warmed.add(record);
+    progress(`warming up ${name}…`);
+    await clean(redisUrl, 'bench:warm:');
+    await measure('warm-up', (onSend) => make('bench:warm:', onSend), Math.min(c, 50), 16);
+    await clean(redisUrl, 'bench:warm:');
+  }
+  for (const { name, prefix, make } of variants) {
+    if (!wanted(name)) continue;
+    await clean(redisUrl, prefix);
+    progress(`running ${name}…`);
+    results.push(await measure(name, (onSend) => make(prefix, onSend), c, t, { url: redisUrl, prefix }));
+    await clean(redisUrl, prefix);
+  }
+  return results;
 }
 
 main().then(
