@@ -81,7 +81,7 @@ describe.runIf(requireRedis())('npm run bench (tiny sizes)', () => {
   it('runs every variant over the same conversation, each sending the same replies; the record gets every ticket and line; Redis is sized by key family', async () => {
     const { stdout, report } = await bench(
       ['-c', '3', '-t', '16', '--no-pacing', '--no-latency', '--no-cold-start', '--no-replicas'],
-      90_000,
+      150_000,
     );
     expect(stdout).toContain('| ours: CPU ≤ 1.4 × durable floor (throughput ≥ 0.7 ×) |');
     const withServer = postgresMissing === '';
@@ -146,7 +146,7 @@ describe.runIf(requireRedis())('npm run bench (tiny sizes)', () => {
     expect(families('grammY floor')).toEqual({ session: 3 });
     for (const r of report.results) expect(r.redis).toMatchObject({ conversations: 3 });
     expect(stdout).toContain('| 1,000,000 idle conversations |');
-  }, 90_000);
+  }, 150_000);
 
   it('runs two replicas in processes of their own with every chat in order, times the cold start of npm start, and the open loop at each C', async () => {
     const { stdout, report } = await bench(
@@ -156,7 +156,7 @@ describe.runIf(requireRedis())('npm run bench (tiny sizes)', () => {
         ...['--replica-conversations', '3', '--replica-turns', '16', '--replicas-record', 'off'],
         ...['--cold-commands', 'npm start'],
       ],
-      120_000,
+      180_000,
     );
     // The same work either way, every chat's replies the same and in the same order, both replicas used.
     const { one, two, chatsOutOfOrder } = report.replicas ?? {};
@@ -188,5 +188,5 @@ describe.runIf(requireRedis())('npm run bench (tiny sizes)', () => {
       ['ours', 8],
       ['durable floor', 8],
     ]);
-  }, 120_000);
+  }, 180_000);
 });

@@ -44,7 +44,7 @@ const root = join(import.meta.dirname, '..', '..');
 const CLOCK_BASE = Date.parse('2026-12-01T10:00:00+08:00');
 const PAIR_SHARE = 0.2;
 /** Customers whose conversations warm the replicas up (customer numbers from `first`, apart from the measured ones). */
-const WARM_UP = { first: 900_000, conversations: 50, turns: 16 };
+const WARM_UP = { first: 900_000, conversations: 100, turns: 16 };
 
 /** A replica process, and its answers by request id. */
 class Replica {
