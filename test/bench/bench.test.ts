@@ -154,7 +154,7 @@ describe.runIf(requireRedis())('npm run bench (tiny sizes)', () => {
         ...['-c', '1', '-t', '8', '--no-record', '--no-pacing'],
         ...['--latency-conversations', '4,8', '--latency-seconds', '1'],
         ...['--replica-conversations', '3', '--replica-turns', '16', '--replicas-record', 'off'],
-        ...['--cold-commands', 'npm start'],
+        ...['--cold-commands', 'npm start', '--cold-restarts', '1'],
       ],
       180_000,
     );

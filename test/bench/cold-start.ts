@@ -119,17 +119,20 @@ function groupCpuMs(group: number): number | undefined {
 
 /**
  * Times each command with each record: the first command on empty stores (`first`), then every
- * command restarted on the same ones. `postgres` is left out when `admin` is undefined.
+ * command restarted `restarts` times on the same ones. `postgres` is left out when `admin` is undefined.
  */
 export async function coldStarts(options: {
   redisUrl: string;
   admin: string | undefined;
   records: readonly ColdRecord[];
   commands: readonly ColdCommand[];
+  /** Restarts timed per command and record (the report shows their median). */
+  restarts?: number;
   timeoutMs?: number;
   progress?: (line: string) => void;
 }): Promise<ColdStart[]> {
   const out: ColdStart[] = [];
+  const repeats = options.restarts ?? 1;
   for (const record of options.records) {
     if (record === 'postgres' && !options.admin) continue;
     const dataDir = record === 'pglite' ? mkdtempSync(join(tmpdir(), 'bench-cold-')) : undefined;
@@ -148,13 +151,17 @@ export async function coldStarts(options: {
     try {
       // The first start on empty stores comes first either way: a restart is timed on migrated ones.
       let first = true;
-      for (const command of options.commands)
-        for (const start of first ? (['first', 'restart'] as const) : (['restart'] as const)) {
+      for (const command of options.commands) {
+        const starts = [
+          ...(first ? (['first'] as const) : []),
+          ...Array.from({ length: repeats }, () => 'restart' as const),
+        ];
+        first = false;
+        for (const start of starts) {
           options.progress?.(`cold start: ${command}, record ${record}, ${start}…`);
-          const figures = await oneStart(command, env, options.timeoutMs ?? 60_000);
-          first = false;
-          out.push({ command, record, start, ...figures });
+          out.push({ command, record, start, ...(await oneStart(command, env, options.timeoutMs ?? 60_000)) });
         }
+      }
     } finally {
       await clean(options.redisUrl, prefix);
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -42,12 +42,13 @@ export interface Driver {
   close(): Promise<void>;
 }
 
-export function update(chatId: number, text: string, updateId: number) {
+/** A customer's text message as Telegram delivers it, sent at `at` (epoch ms; now by default). */
+export function update(chatId: number, text: string, updateId: number, at = Date.now()) {
   return {
     update_id: updateId,
     message: {
       message_id: updateId,
-      date: Math.floor(Date.now() / 1000),
+      date: Math.floor(at / 1000),
       chat: { id: chatId, type: 'private' },
       from: { id: chatId, is_bot: false, first_name: 'B', language_code: 'zh-hans' },
       text,

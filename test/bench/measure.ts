@@ -146,6 +146,8 @@ export interface LatencyResult {
   /** From the update's arrival to its last reply handed to the Bot API: what the customer waits for. */
   replyP50ms: number;
   replyP99ms: number;
+  /** Record writes the turns left deferred in Redis (the database did not take them in time), applied after the window. */
+  deferredAtEnd?: number;
 }
 
 /** A small seeded generator, so two runs offer the same arrival pattern. */
@@ -198,7 +200,7 @@ export async function measureLatency(
       }
     }),
   );
-  await driver.settle?.();
+  const settled = await driver.settle?.();
   const elapsed = (performance.now() - started) / 1000;
   await driver.finish?.();
   await driver.close();
@@ -216,6 +218,7 @@ export async function measureLatency(
     maxMs: sorted.at(-1) ?? 0,
     replyP50ms: percentile(repliedIn, 0.5),
     replyP99ms: percentile(repliedIn, 0.99),
+    ...(settled ? { deferredAtEnd: settled.deferredAtEnd } : {}),
   };
 }
 

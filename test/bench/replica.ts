@@ -27,25 +27,28 @@ if (process.send) {
   const sends: Array<[number, string, string]> = [];
   let driver: Driver | undefined;
   let cpu = process.cpuUsage();
+  let clockBase = Date.now();
   // The receiver's `handle` is what a webhook call runs: `wait` false answers once the update is
   // stored (the turn runs after), true once this replica's turn is done or another replica has it.
   const on = async (m: ToReplica): Promise<void> => {
     switch (m.op) {
       case 'start': {
+        clockBase = m.clockBase;
         const backend: RecordBackend | undefined = m.databaseUrl ? { kind: 'postgres', url: m.databaseUrl } : undefined;
         driver = await ours(
           m.redisUrl,
           m.prefix,
           (chatId, text) => void sends.push([chatId, text, process.hrtime.bigint().toString()]),
           backend,
-          // Every replica's clock stands at the same instant, so replies (the greeting, ticket
-          // numbers, which hash when the conversation began) match the one-replica run's exactly.
+          // Every replica's clock, and every message's date, stand at the same instant, so replies
+          // (the greeting, ticket numbers, which hash when the conversation began) match the
+          // one-replica run's exactly.
           { clock: () => m.clockBase },
         );
         return reply({ op: 'ready' });
       }
       case 'send':
-        await driver?.handle?.(update(m.chatId, m.text, m.updateId), m.wait);
+        await driver?.handle?.(update(m.chatId, m.text, m.updateId, clockBase), m.wait);
         return reply({ op: 'done', id: m.id });
       case 'begin':
         // The warm-up's turns finished first: they are neither counted nor checked.

@@ -11,7 +11,7 @@
  *
  *   npm run bench [-- --quick] [--conversations 100 --turns 100] [--only ours] [--no-record]
  *                 [--latency-conversations 1000,2000 --latency-seconds 15 --think-ms 2000] [--no-latency]
- *                 [--no-cold-start] [--cold-records off,pglite,postgres] [--cold-commands 'npm start,node --import tsx']
+ *                 [--no-cold-start] [--cold-records off,pglite,postgres] [--cold-commands 'npm start,node --import tsx'] [--cold-restarts 3]
  *                 [--replica-conversations 100 --replica-turns 50 --replicas-record pg|off]
  *                 [--no-replicas] [--pacing-chats 1000] [--no-pacing] [--pacing-only] [--json FILE]
  */
@@ -48,6 +48,7 @@ const SIZES = {
     'pacing-chats': '1000',
     'replica-conversations': '100',
     'replica-turns': '50',
+    'cold-restarts': '3',
   },
   // About two minutes: every part, on fewer conversations (still 100 messages each, for the memory figure).
   quick: {
@@ -57,6 +58,7 @@ const SIZES = {
     'pacing-chats': '60',
     'replica-conversations': '30',
     'replica-turns': '40',
+    'cold-restarts': '1',
   },
 } as const;
 
@@ -80,6 +82,7 @@ function options() {
       'no-cold-start': { type: 'boolean', default: false },
       'cold-records': { type: 'string' },
       'cold-commands': { type: 'string' },
+      'cold-restarts': { type: 'string' },
       'no-replicas': { type: 'boolean', default: false },
       'pacing-only': { type: 'boolean', default: false },
       json: { type: 'string' },
@@ -125,6 +128,7 @@ function options() {
     thinkMs: Number(values['think-ms']),
     replicaConversations: size('replica-conversations'),
     replicaTurns: size('replica-turns'),
+    coldRestarts: size('cold-restarts'),
     coldRecords,
     coldCommands,
   };
@@ -209,6 +213,7 @@ async function main(): Promise<void> {
         admin: postgres && serverUrl,
         records: o.coldRecords,
         commands: o.coldCommands,
+        restarts: o.coldRestarts,
         progress,
       });
     let replicas: ReplicasResult | undefined;
