@@ -40,7 +40,7 @@ interface Report {
   }>;
   replicas?: {
     one: { messages: number; replies: number; each: Array<{ messages: number }> };
-    two: { messages: number; replies: number; each: Array<{ messages: number }> };
+    two: { messages: number; replies: number; each: Array<{ messages: number; replies: number }> };
     chatsOutOfOrder: number;
   };
 }
@@ -167,6 +167,7 @@ describe.runIf(requireRedis())('npm run bench (tiny sizes)', () => {
     });
     expect(two?.each.map((e) => e.messages > 0)).toEqual([true, true]);
     expect(two?.each.reduce((n, e) => n + e.messages, 0)).toBe(48);
+    expect(two?.each.reduce((n, e) => n + e.replies, 0)).toBe(3 * 22);
     expect(stdout).toContain('| two replicas |');
 
     // npm start answered the waiting customer, first on empty stores, then restarted.

@@ -19,7 +19,7 @@ export type FromReplica =
   | { op: 'ready' }
   | { op: 'done'; id: number }
   | { op: 'begun' }
-  | { op: 'ended'; cpuUs: number; sends: Array<[chatId: number, text: string, atNs: string]> }
+  | { op: 'ended'; cpuUs: number; deferred: number; sends: Array<[chatId: number, text: string, atNs: string]> }
   | { op: 'failed'; error: string };
 
 if (process.send) {
@@ -58,8 +58,11 @@ if (process.send) {
         return reply({ op: 'begun' });
       case 'end': {
         await driver?.idle?.();
+        // Record writes the database did not take in the turns are applied now, and counted: the
+        // parent ends one replica after the other, so only one applies the shared backlog.
+        const deferred = (await driver?.settle?.())?.deferredAtEnd ?? 0;
         const used = process.cpuUsage(cpu);
-        reply({ op: 'ended', cpuUs: used.user + used.system, sends: sends.splice(0) });
+        reply({ op: 'ended', cpuUs: used.user + used.system, deferred, sends: sends.splice(0) });
         await driver?.close();
         return;
       }

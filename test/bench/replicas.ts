@@ -20,9 +20,14 @@ export interface ReplicaRun {
   seconds: number;
   /** The replicas' CPU together (user + system, µs) ÷ every message. */
   cpuUsPerMessage: number;
-  /** Each replica: the messages routed to it, and its CPU ÷ those (it also runs turns others accepted while it held the lock). */
-  each: Array<{ messages: number; cpuUsPerMessage: number }>;
+  /**
+   * Each replica: the messages routed to it, the replies it sent (the turns it ran: some of them
+   * others accepted while it held the conversation), and its CPU ÷ the messages routed to it.
+   */
+  each: Array<{ messages: number; replies: number; cpuUsPerMessage: number }>;
   replies: number;
+  /** Record writes the turns left deferred in Redis (the database did not take them in time), applied at the end and counted in the CPU. */
+  deferred: number;
 }
 
 export interface ReplicasResult {
@@ -148,7 +153,8 @@ async function runWith(
       for (const r of replicas) r.messages.routed = 0;
       const started = performance.now();
       await Promise.all(Array.from({ length: options.conversations }, (_, i) => customer(i, replicas, options.turns)));
-      const ended = await Promise.all(replicas.map((r) => r.end()));
+      const ended: Array<Extract<FromReplica, { op: 'ended' }>> = [];
+      for (const r of replicas) ended.push(await r.end());
       return { ended, seconds: (performance.now() - started) / 1000 };
     };
     const { ended, seconds } = await Promise.race([work(), failure]);
@@ -167,9 +173,10 @@ async function runWith(
         cpuUsPerMessage: ended.reduce((s, e) => s + e.cpuUs, 0) / messages,
         each: ended.map((e, i) => {
           const routed = replicas[i]?.messages.routed ?? 0;
-          return { messages: routed, cpuUsPerMessage: e.cpuUs / Math.max(1, routed) };
+          return { messages: routed, replies: e.sends.length, cpuUsPerMessage: e.cpuUs / Math.max(1, routed) };
         }),
         replies: sends.length,
+        deferred: ended.reduce((n, e) => n + e.deferred, 0),
       },
     };
   } finally {

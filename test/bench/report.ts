@@ -290,16 +290,16 @@ function coldStartTable(starts: readonly ColdStart[]): string[] {
 function replicasTable(r: ReplicasResult | undefined): string[] {
   if (!r) return [];
   const run = (name: string, x: ReplicasResult['one']) =>
-    `| ${name} | ${fmt(x.messages)} | ${fmt(x.seconds, 1)} | ${fmt(x.messages / x.seconds)} | ${fmt(x.cpuUsPerMessage)} | ${x.each.map((e) => `${fmt(e.messages)}: ${fmt(e.cpuUsPerMessage)}`).join('; ')} | ${fmt(x.replies)} |`;
+    `| ${name} | ${fmt(x.messages)} | ${fmt(x.seconds, 1)} | ${fmt(x.messages / x.seconds)} | ${fmt(x.cpuUsPerMessage)} | ${x.each.map((e) => `${fmt(e.messages)}, ${fmt(e.replies)}: ${fmt(e.cpuUsPerMessage)}`).join('; ')} | ${fmt(x.replies)} | ${r.record === 'postgres' ? fmt(x.deferred) : ''} |`;
   const diff = r.firstDifference;
   return [
     '',
     `Replicas: the same ${fmt(r.conversations)} conversations × ${fmt(r.turns)} messages run by one replica, then by two (processes of their own) on one`,
     `Redis${r.record === 'postgres' ? ' and one PostgreSQL record' : ', without the record'}; each update to a replica at random, ${fmt(r.pairShare * 100)} % of them the first of two sent back to back`,
-    '(the second to the other replica). CPU: the replicas together ÷ messages; each: messages routed to it, its CPU ÷ those.',
+    '(the second to the other replica). CPU: the replicas together ÷ messages; each: messages routed to it, replies it sent, its CPU ÷ the messages.',
     '',
-    '| run | messages | s | msgs/s | CPU µs/msg | each replica: messages: CPU µs/msg | replies |',
-    '| --- | ---: | ---: | ---: | ---: | --- | ---: |',
+    '| run | messages | s | msgs/s | CPU µs/msg | each replica: messages, replies: CPU µs/msg | replies | record writes deferred |',
+    '| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |',
     run('one replica', r.one),
     run('two replicas', r.two),
     '',
