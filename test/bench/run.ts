@@ -50,7 +50,7 @@ const SIZES = {
     'replica-turns': '50',
     'cold-restarts': '3',
   },
-  // About two minutes: every part, on fewer conversations (still 100 messages each, for the memory figure).
+  // About three minutes: every part, on fewer conversations (still 100 messages each, for the memory figure).
   quick: {
     conversations: '20',
     turns: '100',
