@@ -15,7 +15,7 @@ import type { Redis } from 'ioredis';
  * everything grammY does, so conversations v2 logs and replays calls as it would in production
  * (a transformer on top would be called again on every replay).
  */
-export function stubFetch(onSend: (chatId: number) => void): typeof fetch {
+export function stubFetch(onSend: (chatId: number, text: string) => void): typeof fetch {
   let id = 0;
   return (async (url: string | URL | Request, init?: RequestInit) => {
     const method = String(url).split('/').pop() ?? '';
@@ -23,7 +23,7 @@ export function stubFetch(onSend: (chatId: number) => void): typeof fetch {
       chat_id?: number;
       text?: string;
     };
-    if (method === 'sendMessage') onSend(payload.chat_id ?? 0);
+    if (method === 'sendMessage') onSend(payload.chat_id ?? 0, payload.text ?? '');
     const result =
       method === 'sendMessage'
         ? { message_id: ++id, date: 0, chat: { id: payload.chat_id ?? 0, type: 'private' }, text: payload.text ?? '' }
@@ -51,7 +51,7 @@ export function floorBot(
   botInfo: UserFromGetMe,
   redis: Redis,
   prefix: string,
-  onSend: (chatId: number) => void,
+  onSend: (chatId: number, text: string) => void,
 ): Bot<FloorContext> {
   const bot = new Bot<FloorContext>(token, { botInfo, client: { fetch: stubFetch(onSend) } });
   bot.use(
@@ -120,7 +120,7 @@ export function conversationsBot(
   botInfo: UserFromGetMe,
   redis: Redis,
   prefix: string,
-  onSend: (chatId: number) => void,
+  onSend: (chatId: number, text: string) => void,
 ): Bot<ConvContext> {
   // The conversation's own contexts get an Api with the bot's client options, stub included.
   const bot = new Bot<ConvContext>(token, { botInfo, client: { fetch: stubFetch(onSend) } });
