@@ -98,9 +98,11 @@ export const Env = z
       n.int('must be a whole number').min(10, 'must be at least 10').max(10_000, 'must be at most 10000'),
     ),
     /**
-     * How long a stopping bot waits for the turns in flight before it hands their conversations
-     * back to the other replicas and exits (ms; issue 16, fault 9). Below the runtime's own grace
-     * period (docker stop: 10 s, Kubernetes: 30 s), so the bot is not killed first.
+     * How long a stopping bot may take, from the signal to the end of its process (ms; issue 16,
+     * fault 9): the turns in flight get what is left after reserving a fifth (at most 1.5 s) for
+     * handing back their conversations and closing, and a fifth (at most 1 s) for the exit
+     * (shutdownBudget). The default fits the runtime's own grace period (docker stop: 10 s,
+     * Kubernetes: 30 s), so the bot is not killed first.
      */
     SHUTDOWN_TIMEOUT_MS: numeric(10_000, (n) =>
       n

@@ -39,6 +39,23 @@ export async function hashPassword(password: string, cost: ScryptCost = DEFAULT_
   return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
+/**
+ * A stored form, at `cost`, that no password is known to match: a random salt and a random key,
+ * not derived from any password. Checking a password against it costs one scrypt at `cost`, as
+ * against a real hash, while making it costs none (a derived dummy kept a 128 MiB scrypt running
+ * for seconds after start-up, and a process cannot exit before its thread-pool work is done).
+ */
+export function dummyHash(cost: ScryptCost = DEFAULT_COST): string {
+  return [
+    'scrypt',
+    cost.N,
+    cost.r,
+    cost.p,
+    randomBytes(16).toString('base64url'),
+    randomBytes(KEY_BYTES).toString('base64url'),
+  ].join('$');
+}
+
 /** Whether `password` matches a stored hash; false (never a throw) for a hash it cannot read. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, key] = stored.split('$');

@@ -5,6 +5,7 @@ import { setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import {
   DEFAULT_COST,
+  dummyHash,
   hashPassword,
   MIN_PASSWORD_LENGTH,
   passwordProblem,
@@ -52,7 +53,7 @@ function str(value: unknown): string {
 }
 
 /** Sign-in: limits first, then the password (or the dummy hash), then a session. */
-async function signIn(c: Context<ConsoleEnv>, deps: ConsoleDeps, dummy: Promise<string>) {
+async function signIn(c: Context<ConsoleEnv>, deps: ConsoleDeps, dummy: string) {
   const w = wordsOf(c);
   if (!sameOrigin(c, deps)) return csrfRefusal(c);
   const form = await c.req.parseBody();
@@ -81,7 +82,7 @@ async function signIn(c: Context<ConsoleEnv>, deps: ConsoleDeps, dummy: Promise<
   const account = name ? await deps.accounts.get(name) : undefined;
   const password = str(form.password);
   const ok = account && !account.disabled && (await verifyPassword(password, account.passwordHash));
-  if (!account) await verifyPassword(password, await dummy);
+  if (!account) await verifyPassword(password, dummy);
   if (!ok) {
     await Promise.all([deps.attempts.fail(keys[0], WINDOW_MS, now), deps.attempts.fail(keys[1], WINDOW_MS, now)]);
     await deps.audit?.append({ at: now, actor: name || '-', action: 'console.sign-in-refused' });
@@ -147,8 +148,8 @@ async function changePassword(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
 /** The routes of signing in and out, the language switch and the account page. */
 export function signInRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
-  // Made once: unknown accounts cost the same scrypt as known ones.
-  const dummy = hashPassword('not a password', deps.passwordCost ?? DEFAULT_COST);
+  // Unknown accounts cost the same scrypt as known ones; made without deriving anything at start-up.
+  const dummy = dummyHash(deps.passwordCost ?? DEFAULT_COST);
   app.get('/signin', (c) => page(c, wordsOf(c).signIn.title, 'signin', signInForm(c)));
   app.post('/signin', (c) => signIn(c, deps, dummy));
   app.get('/lang/:lang', (c) => {

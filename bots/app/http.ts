@@ -13,8 +13,19 @@ export interface HttpServer {
   /** The port it listens on, once listening (0 asks the system for a free one). */
   readonly port: number | undefined;
   listen(port: number, host?: string): Promise<number>;
-  /** Refuses new connections, lets the requests in progress finish, then resolves. */
-  close(): Promise<void>;
+  /**
+   * Starts stopping while still listening: `/healthz` answers 200 `stopping`, `/readyz` 503
+   * `stopping`, the other routes as before (a receiver that is stopping answers 503 itself), and
+   * every connection is closed after its answer (`Connection: close`), so balancers stop routing
+   * here and keep-alive connections do not outlive the shutdown.
+   */
+  drain(): void;
+  /**
+   * Drains, stops listening (new connections are refused), closes idle connections, lets the
+   * requests in progress finish for up to `graceMs` (ms; 1000 by default), then ends their
+   * connections and resolves.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -37,6 +48,7 @@ export function createHttpServer(options: { routes: readonly Route[]; log: Logge
     routes.get(path) ?? prefixes.find((r) => path === r.path || path.startsWith(`${r.path}/`));
   let stopping = false;
   const handle = (req: IncomingMessage, res: ServerResponse) => {
+    if (stopping) res.setHeader('connection', 'close');
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD'))
       return replyText(res, 200, stopping ? 'stopping' : 'ok');
@@ -68,11 +80,18 @@ export function createHttpServer(options: { routes: readonly Route[]; log: Logge
         if (host === undefined) server.listen(port, ready);
         else server.listen(port, host, ready);
       }),
-    close: () => {
+    drain: () => {
+      stopping = true;
+    },
+    close: (graceMs = 1_000) => {
       stopping = true;
       closed ??= new Promise<void>((resolve) => {
         if (!server.listening) return resolve();
-        server.close(() => resolve());
+        const cut = setTimeout(() => server.closeAllConnections(), graceMs).unref();
+        server.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
         // Keep-alive connections with no request in progress would hold the close open.
         server.closeIdleConnections();
       });

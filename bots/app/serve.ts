@@ -10,13 +10,15 @@ import { every } from './every.js';
 import { createHttpServer } from './http.js';
 import { operatorRoutes } from './operator.js';
 import { createRuntime, hasSlack, productionEdges, type Runtime } from './runtime.js';
-import { firstStopSignal, stopWithin } from './shutdown.js';
+import { firstStopSignal, shutdownBudget, stopWithin } from './shutdown.js';
 
 /**
  * Production: the Telegram channel, by webhook when PUBLIC_URL is set (long polling otherwise),
- * with Slack as the desk when configured. Runs until SIGTERM or SIGINT, then stops taking work,
- * lets the turns in flight finish for up to SHUTDOWN_TIMEOUT_MS, hands back the conversations
- * still held (another replica takes them at once), closes the store, and resolves 0.
+ * with Slack as the desk when configured. Runs until SIGTERM or SIGINT, then stops taking work
+ * (the port still answers, with 503 and `stopping`), lets the turns in flight finish for their
+ * share of SHUTDOWN_TIMEOUT_MS, hands back the conversations still held (another replica takes
+ * them at once), closes the port and the store, resolves 0, and ends the process at once, all
+ * within SHUTDOWN_TIMEOUT_MS of the signal (shutdownBudget).
  */
 export async function serve(config: Config, token: string, flowsDir: string | undefined): Promise<number> {
   const log = createLogger(config.LOG_LEVEL);
@@ -59,14 +61,21 @@ export async function serve(config: Config, token: string, flowsDir: string | un
   // and the operator's /metrics and /readyz: it listens on PORT in every mode.
   const routes = appRoutes(runtime, web?.route);
   const http = createHttpServer({ routes, log });
-  const shutdown = async () => {
+  // Stops taking work while the port still answers (/healthz `stopping`, /readyz and the webhooks
+  // 503, so balancers route elsewhere and the platforms redeliver), then waits for what is in flight.
+  const stopTaking = async () => {
     stopWatch();
-    // Nothing new is taken (the loops stop, the server and the receivers refuse), then what is in flight finishes.
+    http?.drain();
     const loops = Promise.all([stopTimers(), stopSweep(), stopUpkeep()]);
-    await http?.close();
-    await web?.close();
-    for (const receiver of [...runtime.receivers].reverse()) await receiver.stop();
+    // Every receiver refuses at once (each answers 503 from its first step), then each waits for its turns.
+    await Promise.all(runtime.receivers.map((receiver) => receiver.stop()));
     await loops;
+  };
+  // The port first, so no request reaches a closed store; then the console's and the runtime's connections.
+  const closeAll = async (graceMs: number) => {
+    await http?.close(graceMs);
+    await web?.close();
+    await runtime.close();
   };
   try {
     if (http) {
@@ -88,8 +97,8 @@ export async function serve(config: Config, token: string, flowsDir: string | un
     }
   } catch (err) {
     // A port in use or a receiver that cannot start (setWebhook refused) must not leave the rest running.
-    await shutdown()
-      .then(() => runtime.close())
+    await stopTaking()
+      .then(() => closeAll(0))
       .catch((e: unknown) => log.error('shutdown after a failed start failed too', { error: String(e) }));
     throw err;
   }
@@ -97,15 +106,23 @@ export async function serve(config: Config, token: string, flowsDir: string | un
   // A signal during start-up ends the process at once (nothing is lost: what was accepted is in the store).
   const signal = await firstStopSignal(log);
   const boundMs = config.SHUTDOWN_TIMEOUT_MS;
-  log.info('shutting down: no new updates, finishing the ones in flight', { signal, pid: process.pid, boundMs });
+  log.info('shutting down: no new updates, finishing the ones in flight', {
+    signal,
+    pid: process.pid,
+    boundMs,
+    ...shutdownBudget(boundMs),
+  });
   const stopped = await stopWithin({
-    stop: shutdown,
+    stop: stopTaking,
     release: () => runtime.engine.release(),
-    close: () => runtime.close(),
+    close: closeAll,
     boundMs,
     log,
   });
   log.info('stopped', { ...stopped });
+  // The bound includes the process's end: what was abandoned (a send that never returns) must not
+  // hold it open (main's grace for other commands). This runs after main has set the exit code.
+  setTimeout(() => process.exit(), 0).unref();
   return 0;
 }
 

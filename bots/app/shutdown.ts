@@ -5,8 +5,32 @@ import type { Logger } from '../log.js';
  * (`npm start`, `node --import tsx`, `tsx`), within a bound, handing back what it could not finish.
  */
 
-/** How long closing the store and the record may take once the work has stopped or been handed back (ms). */
-export const CLOSE_MS = 2_000;
+/** At most this much of the bound is kept for handing back and closing (ms); a fifth of it when the bound is short. */
+export const CLOSE_MS = 1_500;
+
+/**
+ * At most this much of the bound is kept for the process to end once closed (ms); a fifth of it
+ * when the bound is short. Node's own teardown after `process.exit` takes 0.3–0.7 s with PGlite's
+ * WebAssembly memory to free (measured on a busy 2-core machine), and cannot be cut short.
+ */
+export const EXIT_MS = 1_000;
+
+/** How SHUTDOWN_TIMEOUT_MS is shared out, from the signal to the end of the process (ms each; they add up to the bound). */
+export interface ShutdownBudget {
+  /** For the turns in flight to finish (and the loops to stop), with the port still answering. */
+  turnsMs: number;
+  /** For handing back what is still held, closing the port, the console, the store and the record. */
+  closeMs: number;
+  /** For the process to end once all that is done (Node's teardown). */
+  exitMs: number;
+}
+
+/** The turns get what is left of `boundMs` after reserving the closing and the exit: 7.5 + 1.5 + 1 s of the default 10 s. */
+export function shutdownBudget(boundMs: number): ShutdownBudget {
+  const closeMs = Math.min(CLOSE_MS, Math.floor(boundMs / 5));
+  const exitMs = Math.min(EXIT_MS, Math.floor(boundMs / 5));
+  return { turnsMs: boundMs - closeMs - exitMs, closeMs, exitMs };
+}
 
 /** The signals that stop the bot: a container runtime's or process manager's SIGTERM, a terminal's Ctrl-C. */
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -37,32 +61,39 @@ export interface StopPlan {
   stop: () => Promise<void>;
   /** Hands back the conversations still held (Engine.release); resolves with how many. */
   release: () => Promise<number>;
-  /** Closes the store and the record. */
-  close: () => Promise<void>;
-  /** How long `stop` may take before what is left is handed back (ms): SHUTDOWN_TIMEOUT_MS. */
+  /**
+   * Closes what the process holds: the port, the console, the store and the record. `graceMs`:
+   * how long requests still in progress on the port may take (half of the closing's share).
+   */
+  close: (graceMs: number) => Promise<void>;
+  /** The whole shutdown's bound, from the signal to the end of the process (ms): SHUTDOWN_TIMEOUT_MS. */
   boundMs: number;
   log: Logger;
   /** Resolves after `ms`; a test passes one it controls. A timer that does not keep the process alive by default. */
   after?: (ms: number) => Promise<void>;
 }
 
-/** What a shutdown came to: whether the work in flight finished in time, and how many conversations were handed back. */
+/** What a shutdown came to: whether the work in flight finished in time, how many conversations were handed back, and whether everything closed in its time. */
 export interface Stopped {
   finished: boolean;
   handedBack: number;
+  closed: boolean;
 }
 
 const unrefTimer = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
- * Stops within `boundMs`: `stop`, and if it is not done by then, `release` (another replica takes
- * those conversations at once, instead of when their locks run out); then `close`, which gets
- * CLOSE_MS. Never throws: a step that fails is logged and the next one runs. What `stop` left
- * running (a send that never returns) is not waited for: the caller exits.
+ * Stops within `boundMs` less the exit's share (shutdownBudget): `stop` for up to `turnsMs`, and
+ * if it is not done by then, `release` (another replica takes those conversations at once,
+ * instead of when their locks run out); then `close`; those two together for up to `closeMs`.
+ * Never throws: a step that fails is logged and the next one runs. What is left running past
+ * its share (a send that never returns, a store that does not answer) is not waited for: the
+ * caller exits, within the `exitMs` left.
  */
 export async function stopWithin(plan: StopPlan): Promise<Stopped> {
   const { log } = plan;
   const after = plan.after ?? unrefTimer;
+  const budget = shutdownBudget(plan.boundMs);
   const failed = (what: string, err: unknown) => log.error(`${what} failed during shutdown`, { error: String(err) });
   // A stop that failed may have left turns running: they are handed back like those past the bound.
   const stopped = plan.stop().then(
@@ -72,26 +103,24 @@ export async function stopWithin(plan: StopPlan): Promise<Stopped> {
       return false;
     },
   );
-  const finished = await Promise.race([stopped, after(plan.boundMs).then(() => false)]);
+  const finished = await Promise.race([stopped, after(budget.turnsMs).then(() => false)]);
   let handedBack = 0;
-  if (!finished) {
-    handedBack = await plan.release().catch((err: unknown) => {
-      failed('handing back', err);
-      return 0;
-    });
-    log.warn('the turns in flight did not finish within the bound: abandoned, their conversations handed back', {
-      boundMs: plan.boundMs,
-      handedBack,
-    });
-  }
-  const closed = plan.close().then(
-    () => true,
-    (err: unknown) => {
-      failed('closing', err);
-      return true;
-    },
-  );
-  if (!(await Promise.race([closed, after(CLOSE_MS).then(() => false)])))
-    log.warn('closing the store took too long; exiting without waiting for it', { closeMs: CLOSE_MS });
-  return { finished, handedBack };
+  const closing = (async () => {
+    if (!finished) {
+      handedBack = await plan.release().catch((err: unknown) => {
+        failed('handing back', err);
+        return 0;
+      });
+      log.warn('the turns in flight did not finish within the bound: abandoned, their conversations handed back', {
+        turnsMs: budget.turnsMs,
+        handedBack,
+      });
+    }
+    await plan.close(budget.closeMs / 2).catch((err: unknown) => failed('closing', err));
+    return true;
+  })();
+  const closed = await Promise.race([closing, after(budget.closeMs).then(() => false)]);
+  if (!closed)
+    log.warn('handing back and closing took too long; exiting without waiting for them', { closeMs: budget.closeMs });
+  return { finished, handedBack, closed };
 }

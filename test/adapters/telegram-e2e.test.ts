@@ -131,8 +131,10 @@ describe('npm start with TELEGRAM_BOT_TOKEN', () => {
     cleanup.push(() => tg.close());
     tg.queue.push(updates.text(4242, '/start'));
     // The console listens on PORT even without a webhook: a free one, so a busy 8080 cannot fail this test.
-    const env = { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: tg.url, PORT: String(await freePort()) };
-    const bot = start({ ...env, SHUTDOWN_TIMEOUT_MS: '1500' }, 'npm');
+    const port = await freePort();
+    const env = { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: tg.url, PORT: String(port) };
+    // 2.5 s from the signal to the end: 1.5 s of it for the turns, while the port still answers.
+    const bot = start({ ...env, SHUTDOWN_TIMEOUT_MS: '2500' }, 'npm');
     const group = bot.child.pid ?? 0;
     cleanup.push(async () => {
       try {
@@ -161,6 +163,10 @@ describe('npm start with TELEGRAM_BOT_TOKEN', () => {
     await until(() => bot.stderr().includes('"msg":"shutting down'), 'the bot shutting down');
     const botPid = Number(/"pid":(\d+)/.exec(bot.stderr())?.[1]);
     expect(botPid).not.toBe(group);
+    // While the stuck turn is waited for, a load balancer still reaches the port and is told to go elsewhere.
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect([health.status, await health.text()]).toEqual([200, 'stopping']);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);
     // As a terminal's Ctrl-C or a process manager signals the whole group: the bot gets it again (npm passes it on too).
     process.kill(-group, 'SIGTERM');
     expect(await bot.exited).toBe(0);

@@ -113,4 +113,35 @@ describe("the app's one HTTP server", () => {
     await Promise.all([ended, closed]);
     expect(answer).toMatch(/^HTTP\/1\.1 200 [\s\S]*\r\ndone\r\n[\s\S]*HTTP\/1\.1 503 [\s\S]*\r\nstopping\r\n/);
   });
+
+  it('while draining keeps listening: /healthz says stopping, /readyz 503, routes answer, and each connection closes after its answer', async () => {
+    const routes = [route('/a', 'A'), ...operatorRoutes({ metrics: new Metrics(), checks: [] })];
+    const http = createHttpServer({ routes, log: memoryLogger() });
+    open.push(http);
+    const port = await http.listen(0, '127.0.0.1');
+    const get = async (path: string) => {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`);
+      return [res.status, await res.text(), res.headers.get('connection')];
+    };
+    expect(await get('/healthz')).toEqual([200, 'ok', 'keep-alive']);
+    http.drain();
+    // A load balancer sees the replica going and routes elsewhere; it is not refused a connection.
+    expect(await get('/healthz')).toEqual([200, 'stopping', 'close']);
+    expect(await get('/readyz')).toEqual([503, 'stopping', 'close']);
+    expect(await get('/a')).toEqual([200, 'A', 'close']);
+    await http.close();
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+
+  it('ends a request still in progress once the grace given to close has passed', async () => {
+    let started = () => {};
+    const begun = new Promise<void>((r) => (started = r));
+    const never: Route = { path: '/never', handle: () => started() };
+    const http = createHttpServer({ routes: [never], log: memoryLogger() });
+    const port = await http.listen(0, '127.0.0.1');
+    const answer = fetch(`http://127.0.0.1:${port}/never`);
+    await begun;
+    await http.close(0);
+    await expect(answer).rejects.toThrow();
+  });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSE_MS, firstStopSignal, stopWithin } from '../../../bots/app/shutdown.js';
+import { firstStopSignal, shutdownBudget, stopWithin } from '../../../bots/app/shutdown.js';
 import type { RedisStore } from '../../../adapters/store/redis.js';
 import { Engine } from '../../../bots/engine.js';
 import { memoryLogger } from '../../../bots/log.js';
@@ -11,8 +11,8 @@ import { defaultFlow } from '../../support/flows.js';
 import { freshRedisStore, redisUrl, requireRedis } from '../../support/redis.js';
 
 /**
- * Issue 16, fault 9: a stopping bot waits for its turns in flight only up to SHUTDOWN_TIMEOUT_MS,
- * then hands their conversations back through the lease, so another replica answers the customer
+ * Issue 16, fault 9: a stopping bot waits for its turns in flight only for their share of
+ * SHUTDOWN_TIMEOUT_MS (the rest is kept for closing and the exit), then hands their conversations back through the lease, so another replica answers the customer
  * at once instead of when the lock's TTL (30 s) runs out. Two replicas on one real Redis; the
  * bound is a deadline the test fires itself (no waiting on the clock).
  */
@@ -122,8 +122,9 @@ describe.runIf(requireRedis())('a bounded shutdown (two replicas, real Redis)', 
     });
     await Promise.resolve();
     bound.fire();
-    expect(await stopping).toEqual({ finished: false, handedBack: 1 });
-    expect(bound.asked).toEqual([10_000, CLOSE_MS]);
+    expect(await stopping).toEqual({ finished: false, handedBack: 1, closed: true });
+    // Of the default 10 s from the signal: 7.5 s for the turns, 1.5 s to hand back and close, 1 s left to exit.
+    expect(bound.asked).toEqual([7_500, 1_500]);
     expect(a.log.lines.some((e) => e.level === 'warn' && /did not finish within the bound/.test(e.message))).toBe(true);
 
     // B takes the conversation now and sends the greeting A never got through.
@@ -156,7 +157,7 @@ describe.runIf(requireRedis())('a bounded shutdown (two replicas, real Redis)', 
       after: bound.after,
     });
     channelA.release();
-    expect(await stopping).toEqual({ finished: true, handedBack: 0 });
+    expect(await stopping).toEqual({ finished: true, handedBack: 0, closed: true });
     expect(channelA.sent).toHaveLength(1);
     // Nothing is left for anyone: the reply was delivered and acknowledged.
     expect(await storeB.pending(10)).not.toContain('telegram:7002');
@@ -183,7 +184,7 @@ describe.runIf(requireRedis())('a bounded shutdown (two replicas, real Redis)', 
       log: a.log,
       after: deadline().after,
     });
-    expect(stopped).toEqual({ finished: false, handedBack: 1 });
+    expect(stopped).toEqual({ finished: false, handedBack: 1, closed: true });
     expect(closed).toBe(true);
     expect(
       a.log.lines.some((e) => e.level === 'error' && /a receiver could not stop/.test(String(e.fields?.error))),
@@ -191,6 +192,64 @@ describe.runIf(requireRedis())('a bounded shutdown (two replicas, real Redis)', 
     (a.channel as HeldChannel).release();
     await turn;
     await storeB.close();
+  });
+});
+
+describe("the shutdown's bound, from the signal to the end of the process", () => {
+  it('gives the turns what is left after a fifth for closing (at most 1.5 s) and a fifth for the exit (at most 1 s)', () => {
+    expect(shutdownBudget(10_000)).toEqual({ turnsMs: 7_500, closeMs: 1_500, exitMs: 1_000 });
+    expect(shutdownBudget(30_000)).toEqual({ turnsMs: 27_500, closeMs: 1_500, exitMs: 1_000 });
+    expect(shutdownBudget(1_500)).toEqual({ turnsMs: 900, closeMs: 300, exitMs: 300 });
+    expect(shutdownBudget(0)).toEqual({ turnsMs: 0, closeMs: 0, exitMs: 0 });
+  });
+
+  it('does not wait past its share for a store that never answers, and says so', async () => {
+    const log = memoryLogger();
+    const bound = deadline();
+    let graceMs: number | undefined;
+    const stopping = stopWithin({
+      stop: async () => {},
+      release: async () => 0,
+      close: (ms) => {
+        graceMs = ms;
+        return new Promise<void>(() => {});
+      },
+      boundMs: 10_000,
+      log,
+      after: bound.after,
+    });
+    // The turns finished; closing hangs until its share (the second deadline) runs out.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(bound.asked).toEqual([7_500, 1_500]);
+    bound.fire();
+    bound.fire();
+    expect(await stopping).toEqual({ finished: true, handedBack: 0, closed: false });
+    // Requests still in progress on the port get half of the closing's share.
+    expect(graceMs).toBe(750);
+    expect(log.lines.some((e) => e.level === 'warn' && /closing took too long/.test(e.message))).toBe(true);
+  });
+
+  it('does not wait past the bound for a hand-back that never answers (Redis down), and never throws', async () => {
+    const log = memoryLogger();
+    const bound = deadline();
+    let closing = false;
+    const stopping = stopWithin({
+      stop: () => new Promise<void>(() => {}),
+      release: () => new Promise<number>(() => {}),
+      close: async () => {
+        closing = true;
+      },
+      boundMs: 1_500,
+      log,
+      after: bound.after,
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    bound.fire();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(bound.asked).toEqual([900, 300]);
+    bound.fire();
+    expect(await stopping).toEqual({ finished: false, handedBack: 0, closed: false });
+    expect(closing).toBe(false);
   });
 });
 
