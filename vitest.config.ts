@@ -12,6 +12,10 @@ export default defineConfig({
     // (xstate, zod, grammY, Bolt): 83 s → 43–49 s on the 2-core machine. Every suite cleans up its
     // own nock interceptors, timers and servers, so none depends on a fresh module state.
     isolate: false,
+    // Two workers on the 2-core machine: most suites wait on Redis, PostgreSQL, PGlite or a spawned
+    // process, so two files at once fill the cores (measured 2026-12-01: 138 s with the default one
+    // worker, 98 s with two, 105 s with three).
+    maxWorkers: 2,
     hookTimeout: 30_000,
   },
 });
