@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_TICKET_EVENTS, type StoreLimits } from '../../../adapters/store/shared.js';
+import type { RedisClient } from '../../../adapters/store/redis-client.js';
+import { MAX_TICKET_EVENTS, timerMember, type StoreLimits } from '../../../adapters/store/shared.js';
 import { LeaseLostError } from '../../../bots/errors.js';
 import {
   DROP_HEAD,
@@ -34,6 +35,20 @@ export interface StoreUnderTest {
 }
 
 export type OpenStore = (limits: Partial<StoreLimits>) => Promise<StoreUnderTest>;
+
+/** The raw hooks on a Redis store (one server or a cluster) under `prefix`: its key layout, written as another version would. */
+export function redisRawHooks(
+  raw: RedisClient,
+  prefix: string,
+): Pick<StoreUnderTest, 'expireLease' | 'pushInboxRaw' | 'corruptTimer'> {
+  return {
+    expireLease: async (conversationId) => void (await raw.del(`${prefix}{c:${conversationId}}:lock`)),
+    pushInboxRaw: async (conversationId, entry) =>
+      void (await raw.rpush(`${prefix}{c:${conversationId}}:inbox`, entry)),
+    corruptTimer: async (conversationId, name, data) =>
+      void (await raw.hset(`${prefix}{timers}:data`, timerMember(conversationId, name), data)),
+  };
+}
 
 export function event(id: string, conversationId = 'tg:42', text = '你好'): InboundEvent {
   return {

@@ -7,11 +7,10 @@ import { RedisFlowSignal } from '../../../adapters/store/flow-signal.js';
 import { createRedisClient } from '../../../adapters/store/redis-client.js';
 import { RedisHealth, type DataLossIncident } from '../../../adapters/store/redis-health.js';
 import { SCRIPTS } from '../../../adapters/store/redis-scripts.js';
-import { timerMember } from '../../../adapters/store/shared.js';
 import type { PublishedFlowVersion } from '../../../bots/flow-versions-port.js';
 import { memoryLogger } from '../../../bots/log.js';
 import { clusterReady, dropClusterPrefix, freshClusterStore, rawCluster, requireCluster } from '../../support/redis.js';
-import { event, reply, storeContract } from './contract.js';
+import { event, redisRawHooks, reply, storeContract } from './contract.js';
 
 /**
  * The Redis store on a real Redis Cluster of three masters (started by the test setup): the
@@ -36,11 +35,7 @@ describe.runIf(requireCluster())('Redis store on a Redis Cluster', () => {
     const store = await freshClusterStore(limits, prefix);
     return {
       store,
-      expireLease: async (conversationId) => void (await raw.del(`${prefix}{c:${conversationId}}:lock`)),
-      pushInboxRaw: async (conversationId, entry) =>
-        void (await raw.rpush(`${prefix}{c:${conversationId}}:inbox`, entry)),
-      corruptTimer: async (conversationId, name, data) =>
-        void (await raw.hset(`${prefix}{timers}:data`, timerMember(conversationId, name), data)),
+      ...redisRawHooks(raw, prefix),
       close: () => store.close(),
     };
   });

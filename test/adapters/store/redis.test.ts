@@ -5,7 +5,7 @@ import type { RedisStore } from '../../../adapters/store/redis.js';
 import { timerMember } from '../../../adapters/store/shared.js';
 import { LeaseLostError } from '../../../bots/errors.js';
 import { freshRedisStore, redisUrl, requireRedis } from '../../support/redis.js';
-import { event, storeContract, ticket } from './contract.js';
+import { event, redisRawHooks, storeContract, ticket } from './contract.js';
 
 /** Removes every key under a prefix (test stores each have their own). */
 async function dropPrefix(raw: Redis, prefix: string): Promise<void> {
@@ -28,11 +28,7 @@ describe.runIf(requireRedis())('Redis store', () => {
     const store = await freshRedisStore(limits, prefix);
     return {
       store,
-      expireLease: async (conversationId) => void (await raw.del(`${prefix}{c:${conversationId}}:lock`)),
-      pushInboxRaw: async (conversationId, entry) =>
-        void (await raw.rpush(`${prefix}{c:${conversationId}}:inbox`, entry)),
-      corruptTimer: async (conversationId, name, data) =>
-        void (await raw.hset(`${prefix}{timers}:data`, timerMember(conversationId, name), data)),
+      ...redisRawHooks(raw, prefix),
       close: async () => {
         await store.close();
         await dropPrefix(raw, prefix);
