@@ -94,7 +94,11 @@ export const Env = z
     STATE_TTL_DAYS: numeric(30, (n) =>
       n.int('must be a whole number').min(1, 'must be at least 1').max(3650, 'must be at most 3650'),
     ),
-    TRANSCRIPT_MAX: numeric(30, (n) =>
+    /**
+     * Transcript lines kept per conversation in the store for desk cards (a card reads the last
+     * 10), each clipped to 300 characters; the whole conversation is in the system of record.
+     */
+    TRANSCRIPT_MAX: numeric(10, (n) =>
       n.int('must be a whole number').min(10, 'must be at least 10').max(10_000, 'must be at most 10000'),
     ),
     /**

@@ -30,6 +30,7 @@ import {
 import {
   averageWait,
   inboundId,
+  keptLine,
   parseInbound,
   parseTimer,
   RECENT_WAITS,
@@ -67,7 +68,8 @@ export class MemoryStore implements Store {
   readonly unanswered: UnansweredStore;
   readonly transfers: TransferStore;
   private readonly conversations = new Map<string, ConversationSlot>();
-  private readonly seen = new Map<string, number>();
+  /** Per conversation, the event ids remembered → until when (epoch ms), oldest accepted first: at most `dedupIds`. */
+  private readonly seen = new Map<string, Map<string, number>>();
   private readonly pendingSet = new Set<string>();
   private readonly limits: StoreLimits;
 
@@ -112,12 +114,16 @@ export class MemoryStore implements Store {
   }
 
   async accept(event: InboundEvent): Promise<boolean> {
-    const key = `${event.conversationId}\u0000${event.id}`;
     const now = this.clock();
-    const until = this.seen.get(key);
-    if (until !== undefined && until > now) return false;
-    this.seen.set(key, now + this.limits.dedupTtlSec * 1000);
-    if (this.seen.size > 100_000) for (const [k, t] of this.seen) if (t <= now) this.seen.delete(k);
+    const ids = this.seen.get(event.conversationId) ?? new Map<string, number>();
+    if ((ids.get(event.id) ?? 0) > now) return false;
+    // Conversations whose every id has expired are let go now and then, as Redis expires the set.
+    if (ids.size === 0 && this.seen.size > 10_000)
+      for (const [c, kept] of this.seen) if (([...kept.values()].at(-1) ?? 0) <= now) this.seen.delete(c);
+    // Moved to the end (the latest); the oldest beyond the window go, as in the Redis store.
+    ids.delete(event.id);
+    this.seen.set(event.conversationId, ids.set(event.id, now + this.limits.dedupTtlSec * 1000));
+    for (const id of ids.keys()) if (ids.size > this.limits.dedupIds) ids.delete(id);
     this.pendingSet.add(event.conversationId);
     this.slot(event.conversationId).inbox.push(JSON.stringify(event));
     return true;
@@ -189,7 +195,7 @@ export class MemoryStore implements Store {
     const expiresAt = now + this.limits.stateTtlSec * 1000;
     if (turn.record) s.record = { value: copy(turn.record), expiresAt };
     else if (s.record) s.record.expiresAt = expiresAt;
-    s.transcript.push(...turn.transcript.map((e) => ({ ...e })));
+    s.transcript.push(...turn.transcript.map(keptLine));
     if (s.transcript.length > this.limits.transcriptMax)
       s.transcript.splice(0, s.transcript.length - this.limits.transcriptMax);
     s.outbox.push(...copy(turn.outbox));

@@ -103,27 +103,30 @@ export const SCRIPTS = {
   /**
    * Dedups and queues an event; with `lockTtlMs`, also begins when the lock is free.
    * → 0 when seen before, 1 when accepted (and not begun, or the lock was held), or what begin returns.
-   * The ids seen lately are one sorted set per conversation (by Redis time), not a key per event:
-   * ids older than the window are dropped as new ones arrive, and the set expires with its last.
+   * The ids seen lately are one sorted set per conversation (by Redis time, ms), not a key per
+   * event: the latest `dedupIds` of them, each a duplicate for `dedupTtlSec` (an older score is
+   * taken as new and moved up); the set expires with its last.
    */
   accept: script(
     ['lock', 'inbox', 'outbox', 'state', 'seen'],
     (a: {
       dedupTtlSec: number;
+      dedupIds: number;
       event: string;
       token: string;
       lockTtlMs: number | undefined;
       outboxLimit: number;
       eventId: string;
-    }) => [a.dedupTtlSec, a.event, a.token, a.lockTtlMs ?? '', a.outboxLimit, a.eventId],
+    }) => [a.dedupTtlSec, a.event, a.token, a.lockTtlMs ?? '', a.outboxLimit, a.eventId, a.dedupIds],
     (raw): 0 | 1 | BeginReply => (raw === 0 || raw === 1 ? raw : (beginOrHeld(raw) ?? 1)),
     `
 local ttl = tonumber(ARGV[1])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - ttl * 1000)
-if redis.call('ZSCORE', KEYS[5], ARGV[6]) then return 0 end
+local seen = redis.call('ZSCORE', KEYS[5], ARGV[6])
+if seen and tonumber(seen) > now - ttl * 1000 then return 0 end
 redis.call('ZADD', KEYS[5], now, ARGV[6])
+redis.call('ZREMRANGEBYRANK', KEYS[5], 0, -1 - tonumber(ARGV[7]))
 redis.call('EXPIRE', KEYS[5], ttl)
 redis.call('RPUSH', KEYS[2], ARGV[2])
 if ARGV[4] == '' then return 1 end
@@ -168,12 +171,12 @@ if head and (ARGV[2] == '' or is_entry(head, ARGV[2])) then redis.call('LPOP', K
 local ttl = tonumber(ARGV[4])
 if ARGV[3] ~= '' then redis.call('SET', KEYS[3], ARGV[3], 'EX', ttl) else redis.call('EXPIRE', KEYS[3], ttl) end
 local n = tonumber(ARGV[6])
-for i = 1, n do redis.call('RPUSH', KEYS[4], ARGV[6 + i]) end
 if n > 0 then
+  redis.call('RPUSH', KEYS[4], unpack(ARGV, 7, 6 + n))
   redis.call('LTRIM', KEYS[4], -tonumber(ARGV[5]), -1)
   redis.call('EXPIRE', KEYS[4], ttl)
 end
-for i = 7 + n, #ARGV do redis.call('RPUSH', KEYS[5], ARGV[i]) end
+if #ARGV >= 7 + n then redis.call('RPUSH', KEYS[5], unpack(ARGV, 7 + n, #ARGV)) end
 return redis.call('LLEN', KEYS[2])`,
   ),
   /** Acknowledges delivered items at the head of the outbox under the lease (LEASE_LOST otherwise). The inbox key is passed but unused (POP_DELIVERED reads KEYS[3]). */

@@ -7,8 +7,8 @@ import {
   DROP_HEAD,
   OUTBOX_PAGE,
   OutboxItem,
-  TranscriptEntry,
   type Begun,
+  type TranscriptEntry,
   type CorruptEntry,
   type InboundEvent,
   type Lease,
@@ -34,7 +34,7 @@ import { build, SCRIPTS, type BeginReply, type Script } from './redis-scripts.js
 import { RedisQueue, RedisTimers, RedisUnanswered, type Runner } from './redis-shared.js';
 import { RedisLinks } from './redis-links.js';
 import { RedisTickets } from './redis-tickets.js';
-import { parseInbound, parseRecord, storeLimits, type StoreLimits } from './shared.js';
+import { decodeLine, encodeLine, parseInbound, parseRecord, storeLimits, type StoreLimits } from './shared.js';
 
 /**
  * Production store, on one Redis server or a Redis Cluster. Every key of one conversation carries
@@ -211,6 +211,7 @@ export class RedisStore implements Store {
       mark,
       this.run(SCRIPTS.accept, this.keys(c), {
         dedupTtlSec: this.limits.dedupTtlSec,
+        dedupIds: this.limits.dedupIds,
         event: json,
         token,
         lockTtlMs: ttlMs,
@@ -288,7 +289,7 @@ export class RedisStore implements Store {
         state: turn.record ? JSON.stringify(turn.record) : undefined,
         stateTtlSec: this.limits.stateTtlSec,
         transcriptMax: this.limits.transcriptMax,
-        transcript: turn.transcript.map((e) => JSON.stringify(e)),
+        transcript: turn.transcript.map(encodeLine),
         outbox: turn.outbox.map((i) => JSON.stringify(i)),
       }),
     );
@@ -309,7 +310,7 @@ export class RedisStore implements Store {
 
   async transcript(conversationId: string, limit: number): Promise<TranscriptEntry[]> {
     const raw = await this.redis.lrange(this.k(conversationId, 'transcript'), -limit, -1);
-    return raw.map((r) => TranscriptEntry.parse(JSON.parse(r)));
+    return raw.map(decodeLine);
   }
 
   async pending(limit: number): Promise<string[]> {

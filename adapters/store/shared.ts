@@ -4,6 +4,7 @@ import {
   ConversationRecord,
   InboundEvent,
   TimerSpec,
+  TranscriptEntry,
   type CorruptEntry,
   type TicketQuery,
   type UnansweredQuery,
@@ -22,9 +23,18 @@ import type { Ticket, TicketChanges, TicketEvent, TicketStatus } from '../../flo
 export interface StoreLimits {
   /** How long an event id is remembered for dedup. Telegram and Slack redeliver within hours; ≥ 24 h. */
   dedupTtlSec: number;
-  /** How long an untouched conversation's state is kept. */
+  /**
+   * Event ids remembered per conversation: the latest this many, each for at most `dedupTtlSec`
+   * (DEDUP_IDS: why this many is enough).
+   */
+  dedupIds: number;
+  /** How long an untouched conversation's state is kept, and with it its short transcript. */
   stateTtlSec: number;
-  /** Transcript entries kept per conversation (oldest dropped first). */
+  /**
+   * Transcript lines kept per conversation (oldest dropped first), each clipped to
+   * TRANSCRIPT_LINE_CHARS: the tail a desk card shows. The whole conversation is in the system of
+   * record; without one, this tail is all there is.
+   */
   transcriptMax: number;
   /**
    * Distinct unanswered questions kept, all locales together; past it the one asked least
@@ -33,10 +43,31 @@ export interface StoreLimits {
   unansweredMax: number;
 }
 
+/**
+ * Event ids a conversation remembers by default. A redelivery comes soon after the first
+ * delivery and in order, so it only has to outlast the conversation's events accepted meanwhile.
+ * Telegram long polling (adapters/telegram/polling.ts) stores updates one at a time, in order,
+ * and a crash replays the unconfirmed batch from its first update: a redelivered update finds
+ * its id unless its chat had more than this many updates after it in that batch. A webhook's
+ * redelivery follows a failed answer by seconds to minutes; Slack retries an event three times
+ * within about 5 minutes; a timer or a delivery event is fed again once its lease (seconds) runs
+ * out. A chat sending more than 32 messages in that time (a batch of forwarded messages) could see
+ * its oldest redelivered message answered twice, never lost. 32 ids of Telegram's `tg:<update_id>`
+ * take about 900 B of Redis per conversation (issue 17: all of it within 4 KB).
+ */
+export const DEDUP_IDS = 32;
+
+/**
+ * A kept transcript line's text is at most this many UTF-16 units, "…" included: what a desk card
+ * shows of one line (DESK_BUDGET.line in adapters/slack/limits.ts), so a card reads the same.
+ */
+export const TRANSCRIPT_LINE_CHARS = 300;
+
 export const DEFAULT_LIMITS: StoreLimits = {
   dedupTtlSec: 48 * 3600,
+  dedupIds: DEDUP_IDS,
   stateTtlSec: 30 * 86400,
-  transcriptMax: 200,
+  transcriptMax: 10,
   unansweredMax: 5_000,
 };
 
@@ -46,9 +77,62 @@ export function storeLimits(overrides: Partial<StoreLimits>): StoreLimits {
     throw new RangeError(
       `dedupTtlSec must be at least 24 h (got ${limits.dedupTtlSec} s): platforms redeliver within a day`,
     );
+  if (!Number.isInteger(limits.dedupIds) || limits.dedupIds < 1)
+    throw new RangeError(`dedupIds must be a whole number of at least 1 (got ${limits.dedupIds})`);
   if (!Number.isInteger(limits.unansweredMax) || limits.unansweredMax < 1)
     throw new RangeError(`unansweredMax must be a whole number of at least 1 (got ${limits.unansweredMax})`);
   return limits;
+}
+
+/** The text, or its first `max - 1` units and "…" when longer; never cuts a surrogate pair. */
+export function clipText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = max - 1;
+  if (cut > 0 && /[\ud800-\udbff]/.test(text.charAt(cut - 1))) cut--;
+  return `${text.slice(0, cut).trimEnd()}…`;
+}
+
+/** A transcript line as a store keeps it: its text clipped to TRANSCRIPT_LINE_CHARS. */
+export function keptLine(entry: TranscriptEntry): TranscriptEntry {
+  return { ...entry, text: clipText(entry.text, TRANSCRIPT_LINE_CHARS) };
+}
+
+/** Who said a line, one letter each in a stored line. */
+const FROM = { customer: 'c', bot: 'b', agent: 'a', system: 's' } as const satisfies Record<
+  TranscriptEntry['from'],
+  string
+>;
+const FROM_LETTER: Readonly<Record<string, TranscriptEntry['from']>> = {
+  c: 'customer',
+  b: 'bot',
+  a: 'agent',
+  s: 'system',
+};
+
+/**
+ * A kept line as Redis stores it (keptLine, then compact): a JSON array `[at, who, eventId, text]`
+ * with `who` one letter (c customer, b bot, a agent, s system) and the file reference fifth when
+ * there is one. About 30 B less a line than the entry's own JSON, whose keys repeat on every line.
+ */
+export function encodeLine(entry: TranscriptEntry): string {
+  const e = keptLine(entry);
+  const row: unknown[] = [e.at, FROM[e.from], e.eventId, e.text];
+  if (e.file) row.push(e.file);
+  return JSON.stringify(row);
+}
+
+/** A stored line read back: the compact array, or the entry's JSON as stored before issue 17. Throws on anything else. */
+export function decodeLine(raw: string): TranscriptEntry {
+  const v = JSON.parse(raw) as unknown;
+  if (!Array.isArray(v)) return TranscriptEntry.parse(v);
+  const [at, who, eventId, text, file] = v as unknown[];
+  return TranscriptEntry.parse({
+    at,
+    from: FROM_LETTER[String(who)] ?? who,
+    eventId,
+    text,
+    ...(file === undefined ? {} : { file }),
+  });
 }
 
 /** Waits kept for the expected-wait estimate. */

@@ -11,7 +11,7 @@ describe('configuration from the environment', () => {
       DEFAULT_LOCALE: 'zh-CN',
       LOG_LEVEL: 'info',
       STATE_TTL_DAYS: 30,
-      TRANSCRIPT_MAX: 30,
+      TRANSCRIPT_MAX: 10,
       TRANSCRIPT_RETENTION_DAYS: 365,
       RECORD_STORE: 'auto',
       DATA_DIR: 'data/record',

@@ -17,7 +17,8 @@ describe.runIf(requireCluster())('two engines on a Redis Cluster', () => {
   const stores: RedisStore[] = [];
   let raw: Cluster;
   const open = async () => {
-    const s = await freshClusterStore({}, prefix);
+    // Every line kept (a deployment keeps a card's worth): the tests count them all.
+    const s = await freshClusterStore({ transcriptMax: 1_000 }, prefix);
     stores.push(s);
     return s;
   };

@@ -12,7 +12,8 @@ import { defaultFlow } from './flows.js';
 
 const [url, prefix, file] = process.argv.slice(2);
 const events = JSON.parse(readFileSync(file ?? '', 'utf8')) as InboundEvent[];
-const store = await RedisStore.connect({ url: url ?? '', prefix: prefix ?? '' });
+// Every line kept (a deployment keeps a card's worth): the test reads them all back.
+const store = await RedisStore.connect({ url: url ?? '', prefix: prefix ?? '', limits: { transcriptMax: 1_000 } });
 const flow = defaultFlow();
 // The events' own time, not the wall clock: the greeting depends on the time of day (早上好), and a
 // test that passes only in the afternoon (UTC+8) is not deterministic.

@@ -138,6 +138,20 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.peekInbox('tg:42')).toBeUndefined();
       });
 
+      it('remembers the latest ids of a conversation, a bounded window: an id pushed out of it is new again', async () => {
+        const { store } = await fresh({ dedupIds: 3 });
+        for (const id of ['a', 'b', 'c', 'd']) expect(await store.accept(event(id))).toBe(true);
+        // A redelivery of the latest three is still a duplicate, however often it comes.
+        for (const id of ['b', 'c', 'd', 'd']) expect(await store.accept(event(id))).toBe(false);
+        // Another conversation's ids do not push this one's out.
+        for (const id of ['e', 'f', 'g', 'h']) expect(await store.accept(event(id, 'tg:43'))).toBe(true);
+        expect(await store.accept(event('b'))).toBe(false);
+        // 'a' was the oldest of four: forgotten, so it is accepted again (and pushes 'b' out).
+        expect(await store.accept(event('a'))).toBe(true);
+        expect(await store.accept(event('b'))).toBe(true);
+        expect(await store.accept(event('a'))).toBe(false);
+      });
+
       it('keeps events in order and pops only the one a turn consumed', async () => {
         const { store } = await fresh();
         // Ids with quotes, backslashes and non-ASCII are matched exactly.
@@ -290,6 +304,29 @@ export function storeContract(name: string, open: OpenStore): void {
         );
         expect((await store.transcript('cap', 3)).map((e) => e.text)).toEqual(['m12', 'm13', 'm14']);
         expect(await store.transcript('nobody', 3)).toEqual([]);
+      });
+
+      it('keeps each line clipped to what a card shows, with its file reference', async () => {
+        const { store } = await fresh();
+        const l = await lease(store, 'tg:42');
+        const long = '请'.repeat(299) + '问题'.repeat(100);
+        const file = { source: 'telegram', id: 'AgAD', kind: 'photo' as const, name: '发票.jpg' };
+        await store.commit(l, {
+          eventId: 'u9',
+          record: undefined,
+          transcript: [
+            { at: 9, from: 'customer', text: long, eventId: 'u9', file },
+            { at: 9, from: 'agent', text: 'x'.repeat(300), eventId: 'u9' },
+            { at: 9, from: 'system', text: '', eventId: 'u9' },
+          ],
+          outbox: [],
+        });
+        await store.unlock(l);
+        expect(await store.transcript('tg:42', 10)).toEqual([
+          { at: 9, from: 'customer', text: `${'请'.repeat(299)}…`, eventId: 'u9', file },
+          { at: 9, from: 'agent', text: 'x'.repeat(300), eventId: 'u9' },
+          { at: 9, from: 'system', text: '', eventId: 'u9' },
+        ]);
       });
 
       it('keeps the outbox in order and acknowledges only from its head', async () => {

@@ -69,6 +69,25 @@ describe.runIf(requireRedis())('Redis store', () => {
       expect(await store.accept(event('ancient', 'old'))).toBe(false);
     });
 
+    it('keeps transcript lines compact, and still reads lines stored as whole entries before', async () => {
+      const key = `${prefix}{c:lines}:transcript`;
+      const before = { at: 1, from: 'customer', text: '旧的', eventId: 'u0' };
+      await raw.rpush(key, JSON.stringify(before));
+      const lease = await lock('lines', 5_000);
+      await store.commit(lease!, {
+        eventId: 'u1',
+        record: undefined,
+        transcript: [{ at: 2, from: 'bot', text: '您好', eventId: 'u1' }],
+        outbox: [],
+      });
+      await store.unlock(lease!);
+      expect(await raw.lrange(key, -1, -1)).toEqual(['[2,"b","u1","您好"]']);
+      expect(await store.transcript('lines', 10)).toEqual([
+        before,
+        { at: 2, from: 'bot', text: '您好', eventId: 'u1' },
+      ]);
+    });
+
     it('keeps every key of a conversation under one cluster hash tag', async () => {
       const lease = await lock('tg:42', 5_000);
       await store.commit(lease!, {
