@@ -81,11 +81,11 @@ local function is_entry(raw, quoted)
 end`;
 
 /**
- * Pops acknowledged items off the head of the outbox (KEYS[3]): ARGV[2..] are their ids in order
- * (as JSON strings); it stops at the first that is not at the head. Only run by the lease's holder.
+ * Pops acknowledged items off the head of the outbox (KEYS[3]): ARGV[first..] are their ids in
+ * order (as JSON strings); it stops at the first that is not at the head. Only run by the lease's holder.
  */
-const POP_DELIVERED = `
-for i = 2, #ARGV do
+const POP_DELIVERED = (first: number) => `
+for i = ${first}, #ARGV do
   local head = redis.call('LINDEX', KEYS[3], 0)
   if not (head and is_entry(head, ARGV[i])) then break end
   redis.call('LPOP', KEYS[3])
@@ -99,27 +99,34 @@ return { redis.call('LRANGE', KEYS[3], 0, tonumber(ARGV[${limit}]) - 1), redis.c
 /** Ids in the form the scripts compare them: JSON strings. */
 const quoted = (ids: readonly string[]) => ids.map((id) => JSON.stringify(id));
 
-export const SCRIPTS = {
-  /**
-   * Dedups and queues an event; with `lockTtlMs`, also begins when the lock is free.
-   * → 0 when seen before, 1 when accepted (and not begun, or the lock was held), or what begin returns.
-   * The ids seen lately are one sorted set per conversation (by Redis time, ms), not a key per
-   * event: the latest `dedupIds` of them, each a duplicate for `dedupTtlSec` (an older score is
-   * taken as new and moved up); the set expires with its last.
-   */
-  accept: script(
-    ['lock', 'inbox', 'outbox', 'state', 'seen'],
-    (a: {
-      dedupTtlSec: number;
-      dedupIds: number;
-      event: string;
-      token: string;
-      lockTtlMs: number | undefined;
-      outboxLimit: number;
-      eventId: string;
-    }) => [a.dedupTtlSec, a.event, a.token, a.lockTtlMs ?? '', a.outboxLimit, a.eventId, a.dedupIds],
-    (raw): 0 | 1 | BeginReply => (raw === 0 || raw === 1 ? raw : (beginOrHeld(raw) ?? 1)),
-    `
+/** The same script taking the pending set as one more key (one server only: it is in another hash slot). */
+function marking<K extends string, A, R>(s: Script<K, A, R>): Script<K | 'pending', A, R> {
+  return { ...s, keys: [...s.keys, 'pending'] };
+}
+
+/**
+ * Dedups and queues an event; with `lockTtlMs`, also begins when the lock is free.
+ * → 0 when seen before, 1 when accepted (and not begun, or the lock was held), or what begin returns.
+ * The ids seen lately are one sorted set per conversation (by Redis time, ms), not a key per
+ * event: the latest `dedupIds` of them, each a duplicate for `dedupTtlSec` (an older score is
+ * taken as new and moved up); the set expires with its last.
+ * On one server, `acceptMarking` also marks the conversation pending (KEYS[6], the pending set:
+ * another hash slot, so not on a cluster) in the same step.
+ */
+const accept = script(
+  ['lock', 'inbox', 'outbox', 'state', 'seen'],
+  (a: {
+    dedupTtlSec: number;
+    dedupIds: number;
+    event: string;
+    token: string;
+    lockTtlMs: number | undefined;
+    outboxLimit: number;
+    eventId: string;
+    conversationId: string;
+  }) => [a.dedupTtlSec, a.event, a.token, a.lockTtlMs ?? '', a.outboxLimit, a.eventId, a.dedupIds, a.conversationId],
+  (raw): 0 | 1 | BeginReply => (raw === 0 || raw === 1 ? raw : (beginOrHeld(raw) ?? 1)),
+  `
 local ttl = tonumber(ARGV[1])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -129,9 +136,40 @@ redis.call('ZADD', KEYS[5], now, ARGV[6])
 redis.call('ZREMRANGEBYRANK', KEYS[5], 0, -1 - tonumber(ARGV[7]))
 redis.call('EXPIRE', KEYS[5], ttl)
 redis.call('RPUSH', KEYS[2], ARGV[2])
+if KEYS[6] then redis.call('SADD', KEYS[6], ARGV[8]) end
 if ARGV[4] == '' then return 1 end
 ${BEGIN(3, 5)}`,
-  ),
+);
+
+/**
+ * Acknowledges (while the lease holds) and releases the lock. → [inbox length, outbox length].
+ * On one server, `unlockMarking` also marks the conversation pending (KEYS[4]) when work is left
+ * and unmarks it when none is, in the same step.
+ */
+const unlock = script(
+  ['lock', 'inbox', 'outbox'],
+  (a: { token: string; conversationId: string; delivered: readonly string[] }) => [
+    a.token,
+    a.conversationId,
+    ...quoted(a.delivered),
+  ],
+  (raw): [inbox: number, outbox: number] => {
+    if (!Array.isArray(raw) || raw.length !== 2) throw new ScriptReplyError('unlock', raw);
+    return [integer(raw[0]), integer(raw[1])];
+  },
+  `${IS_ENTRY}
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+${POP_DELIVERED(3)}
+  redis.call('DEL', KEYS[1])
+end
+local left = { redis.call('LLEN', KEYS[2]), redis.call('LLEN', KEYS[3]) }
+if KEYS[4] then redis.call(left[1] + left[2] > 0 and 'SADD' or 'SREM', KEYS[4], ARGV[2]) end
+return left`,
+);
+
+export const SCRIPTS = {
+  accept,
+  acceptMarking: marking(accept),
   /** Takes the lock and reads the outbox page, the inbox head and the state; undefined when the lock is held. */
   begin: script(
     ['lock', 'inbox', 'outbox', 'state'],
@@ -186,24 +224,11 @@ return redis.call('LLEN', KEYS[2])`,
     integer,
     `${IS_ENTRY}
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('LEASE_LOST') end
-${POP_DELIVERED}
+${POP_DELIVERED(2)}
 return 1`,
   ),
-  /** Acknowledges (while the lease holds) and releases the lock. → [inbox length, outbox length]. */
-  unlock: script(
-    ['lock', 'inbox', 'outbox'],
-    (a: { token: string; delivered: readonly string[] }) => [a.token, ...quoted(a.delivered)],
-    (raw): [inbox: number, outbox: number] => {
-      if (!Array.isArray(raw) || raw.length !== 2) throw new ScriptReplyError('unlock', raw);
-      return [integer(raw[0]), integer(raw[1])];
-    },
-    `${IS_ENTRY}
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-${POP_DELIVERED}
-  redis.call('DEL', KEYS[1])
-end
-return { redis.call('LLEN', KEYS[2]), redis.call('LLEN', KEYS[3]) }`,
-  ),
+  unlock,
+  unlockMarking: marking(unlock),
   /** → 1 when the lease was still held and is extended, else 0. */
   extend: script(
     ['lock'],
