@@ -37,6 +37,7 @@ import {
   splitHandle,
   storeLimits,
   evictionOrder,
+  timerData,
   timerHandle,
   timerMember,
   unansweredMember,
@@ -239,7 +240,7 @@ class MemoryTimers implements TimerStore {
   private readonly due = new Map<string, { score: number; timer: string }>();
 
   async schedule(timer: TimerSpec): Promise<void> {
-    this.due.set(timerMember(timer.conversationId, timer.name), { score: timer.dueAt, timer: JSON.stringify(timer) });
+    this.due.set(timerMember(timer.conversationId, timer.name), { score: timer.dueAt, timer: timerData(timer) });
   }
 
   async cancel(conversationId: string, name: string): Promise<void> {
@@ -253,7 +254,7 @@ class MemoryTimers implements TimerStore {
       .slice(0, limit);
     const out: DueTimer[] = [];
     for (const [member, v] of ready) {
-      const t = parseTimer(v.timer);
+      const t = parseTimer(v.timer, member);
       if (!t) {
         this.due.delete(member);
         continue;

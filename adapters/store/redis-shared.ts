@@ -16,6 +16,7 @@ import {
   primaryOf,
   RECENT_WAITS,
   splitHandle,
+  timerData,
   timerHandle,
   timerMember,
   unansweredMember,
@@ -39,7 +40,7 @@ export type Runner = <K extends string, A, R>(
 ) => Promise<R>;
 
 export class RedisTimers implements TimerStore {
-  /** The due set (member → due time, or lease expiry while claimed) and each member's timer JSON. */
+  /** The due set (member → due time, or lease expiry while claimed) and each member's timer (timerData). */
   private readonly keys: { due: string; data: string };
 
   constructor(
@@ -53,7 +54,7 @@ export class RedisTimers implements TimerStore {
     await this.run(SCRIPTS.setTimer, this.keys, {
       member: timerMember(timer.conversationId, timer.name),
       dueAt: timer.dueAt,
-      data: JSON.stringify(timer),
+      data: timerData(timer),
     });
   }
 
@@ -71,7 +72,7 @@ export class RedisTimers implements TimerStore {
     for (let i = 0; i + 1 < flat.length; i += 2) {
       const member = flat[i] ?? '';
       const raw = flat[i + 1] ?? '';
-      const t = parseTimer(raw);
+      const t = parseTimer(raw, member);
       // Unreadable: removed (unless rewritten meanwhile) so it does not come due on every poll.
       if (t) out.push({ ...t, handle: timerHandle(member, raw) });
       else await this.run(SCRIPTS.completeTimer, this.keys, { member, data: raw });

@@ -186,9 +186,23 @@ export function parseRecord(raw: string): ConversationRecord | CorruptEntry {
   return readStored(ConversationRecord, raw) ?? { corrupt: raw };
 }
 
-/** Parses a stored timer; undefined when it is unreadable (the store then drops it). */
-export function parseTimer(raw: string): TimerSpec | undefined {
-  return readStored(TimerSpec, raw);
+/**
+ * A timer as both stores keep it beside its member (timerMember): when it is due and where to
+ * answer, as JSON; the conversation and the name are the member's, not repeated (issue 17).
+ */
+export function timerData(timer: TimerSpec): string {
+  return JSON.stringify({ dueAt: timer.dueAt, channel: timer.channel, customerId: timer.customerId });
+}
+
+/**
+ * Reads a stored timer of `member` back (timerData; one stored before issue 17 names its
+ * conversation and name itself); undefined when it is unreadable (the store then drops it).
+ */
+export function parseTimer(raw: string, member: string): TimerSpec | undefined {
+  const cut = member.indexOf('\u001f');
+  const v = readStored(z.record(z.string(), z.unknown()), raw);
+  const parsed = v && TimerSpec.safeParse({ conversationId: member.slice(0, cut), name: member.slice(cut + 1), ...v });
+  return parsed?.success ? parsed.data : undefined;
 }
 
 /** The event id of a stored inbox entry, read without trusting the rest of it. */

@@ -88,6 +88,29 @@ describe.runIf(requireRedis())('Redis store', () => {
       ]);
     });
 
+    it('keeps a timer without repeating its conversation and name, and still fires one stored whole before', async () => {
+      const data = `${prefix}{timers}:data`;
+      await store.timers.schedule({
+        conversationId: 'tg:t1',
+        name: 'idle',
+        dueAt: 1_000,
+        channel: 'telegram',
+        customerId: '7',
+      });
+      expect(await raw.hget(data, timerMember('tg:t1', 'idle'))).toBe(
+        '{"dueAt":1000,"channel":"telegram","customerId":"7"}',
+      );
+      const before = { conversationId: 'tg:t2', name: 'survey', dueAt: 2_000, channel: 'telegram', customerId: '8' };
+      await raw.zadd(`${prefix}{timers}:due`, 2_000, timerMember('tg:t2', 'survey'));
+      await raw.hset(data, timerMember('tg:t2', 'survey'), JSON.stringify(before));
+      const due = await store.timers.claimDue(5_000, 60_000, 10);
+      expect(due.map(({ handle: _, ...t }) => t)).toEqual([
+        { conversationId: 'tg:t1', name: 'idle', dueAt: 1_000, channel: 'telegram', customerId: '7' },
+        before,
+      ]);
+      for (const t of due) await store.timers.complete(t);
+    });
+
     it('keeps every key of a conversation under one cluster hash tag', async () => {
       const lease = await lock('tg:42', 5_000);
       await store.commit(lease!, {
