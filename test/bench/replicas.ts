@@ -36,6 +36,8 @@ export interface ReplicasResult {
   record: 'postgres' | 'off';
   /** Share of messages sent as the first of two back to back. */
   pairShare: number;
+  /** Each customer's mean pause before a message (ms). */
+  thinkMs: number;
   one: ReplicaRun;
   two: ReplicaRun;
   /** Chats whose replies differ from the one-replica run's, in content or order (must be 0). */
@@ -48,8 +50,19 @@ const root = join(import.meta.dirname, '..', '..');
 /** A Tuesday morning in Shanghai, not a holiday: both runs greet alike whatever the hour of the run. */
 const CLOCK_BASE = Date.parse('2026-12-01T10:00:00+08:00');
 const PAIR_SHARE = 0.2;
-/** Customers whose conversations warm the replicas up (customer numbers from `first`, apart from the measured ones). */
+/**
+ * Customers whose conversations warm the replicas up (customer numbers from `first`, apart from the
+ * measured ones): `conversations` for each replica, so every process has compiled its hot code alike.
+ */
 const WARM_UP = { first: 900_000, conversations: 100, turns: 16 };
+/**
+ * A customer's mean pause before each message (ms, exponential): the same offered load for one
+ * replica and for two, below what one saturates. Sent as fast as they are answered, two replicas on
+ * a 2-core machine compete with each other, Redis and this process for the cores, and the CPU time
+ * of each message grows with the contention, not with anything the second replica does (measured
+ * 2026-12-01: 1.37–1.39 × with each chat held by one replica, no lock ever shared).
+ */
+const THINK_MS = 250;
 
 /** A replica process, and its answers by request id. */
 class Replica {
@@ -147,12 +160,16 @@ async function runWith(
       await Promise.all(replicas.map((r) => r.start({ ...start, databaseUrl: database?.url }, fail)));
       // Unmeasured: each process compiles the hot code before its CPU is counted.
       await Promise.all(
-        Array.from({ length: WARM_UP.conversations }, (_, i) => customer(WARM_UP.first + i, replicas, WARM_UP.turns)),
+        Array.from({ length: WARM_UP.conversations * n }, (_, i) =>
+          customer(WARM_UP.first + i, replicas, WARM_UP.turns, 0),
+        ),
       );
       await Promise.all(replicas.map((r) => r.begin()));
       for (const r of replicas) r.messages.routed = 0;
       const started = performance.now();
-      await Promise.all(Array.from({ length: options.conversations }, (_, i) => customer(i, replicas, options.turns)));
+      await Promise.all(
+        Array.from({ length: options.conversations }, (_, i) => customer(i, replicas, options.turns, THINK_MS)),
+      );
       const ended: Array<Extract<FromReplica, { op: 'ended' }>> = [];
       for (const r of replicas) ended.push(await r.end());
       return { ended, seconds: (performance.now() - started) / 1000 };
@@ -186,14 +203,18 @@ async function runWith(
   }
 }
 
-/** One customer: the script, each message to a replica at random; now and then two back to back. */
-async function customer(i: number, replicas: readonly Replica[], turns: number): Promise<void> {
+/**
+ * One customer: the script, each message to a replica at random after a pause of `thinkMs` on
+ * average (none when 0); now and then two back to back.
+ */
+async function customer(i: number, replicas: readonly Replica[], turns: number, thinkMs: number): Promise<void> {
   const next = random(7_000 + i);
   const chatId = 4_000_000 + i;
   const text = (turn: number) => SCRIPT[turn % SCRIPT.length] ?? '你好';
   const updateId = (turn: number) => chatId * 1_000 + turn;
   const pick = () => replicas[Math.floor(next() * replicas.length)] as Replica;
   for (let turn = 0; turn < turns;) {
+    if (thinkMs > 0) await sleep(-Math.log(1 - next()) * thinkMs);
     const first = pick();
     if (turn + 1 < turns && next() < PAIR_SHARE) {
       // Stored by one replica (its turn runs there now), then the next message to the other.
@@ -235,6 +256,7 @@ export async function runReplicas(options: {
     turns: options.turns,
     record: options.admin ? 'postgres' : 'off',
     pairShare: PAIR_SHARE,
+    thinkMs: THINK_MS,
     one: one.run,
     two: two.run,
     chatsOutOfOrder,

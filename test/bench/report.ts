@@ -295,8 +295,9 @@ function replicasTable(r: ReplicasResult | undefined): string[] {
   return [
     '',
     `Replicas: the same ${fmt(r.conversations)} conversations × ${fmt(r.turns)} messages run by one replica, then by two (processes of their own) on one`,
-    `Redis${r.record === 'postgres' ? ' and one PostgreSQL record' : ', without the record'}; each update to a replica at random, ${fmt(r.pairShare * 100)} % of them the first of two sent back to back`,
-    '(the second to the other replica). CPU: the replicas together ÷ messages; each: messages routed to it, replies it sent, its CPU ÷ the messages.',
+    `Redis${r.record === 'postgres' ? ' and one PostgreSQL record' : ', without the record'}; each customer pausing ${fmt(r.thinkMs)} ms on average before a message (the same offered load for both runs),`,
+    `each update to a replica at random, ${fmt(r.pairShare * 100)} % of them the first of two sent back to back (the second to the other replica).`,
+    'CPU: the replicas together ÷ messages; each: messages routed to it, replies it sent, its CPU ÷ the messages.',
     '',
     '| run | messages | s | msgs/s | CPU µs/msg | each replica: messages, replies: CPU µs/msg | replies | record writes deferred |',
     '| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |',
