@@ -41,16 +41,63 @@ export function pureTransitions(machine: ServiceMachine): PureTransitions {
       if (action.type === 'effect') action.exec?.(action.info, action.params);
     },
   };
+  const initial = (input: ServiceInput) => collecting.getInitialSnapshot(scope, input);
+  const defaults = contextDefaults(
+    initial({ locale: 'a', conversationId: 'a', channel: 'a', customer: { id: 'a' }, since: 1 }).context,
+    initial({ locale: 'b', conversationId: 'b', channel: 'b', customer: { id: 'b' }, since: 2 }).context,
+  );
   return {
-    initial: (input) => collecting.getInitialSnapshot(scope, input),
+    initial,
     transition: (snapshot, event) => {
       collected = [];
       const next = collecting.transition(snapshot, event, scope);
       return [next, collected];
     },
-    restore: (persisted) => restoreSnapshot(collecting, persisted),
-    persist: (snapshot) => collecting.getPersistedSnapshot(snapshot),
+    restore: (persisted) => restoreSnapshot(collecting, expand(persisted, defaults)),
+    persist: (snapshot) => compact(collecting.getPersistedSnapshot(snapshot), defaults),
   };
+}
+
+/**
+ * The context fields every conversation starts with whatever its input (no facts, no failures…),
+ * as JSON by field: two initial contexts from different inputs, the fields they agree on.
+ */
+function contextDefaults(a: object, b: object): ReadonlyMap<string, string> {
+  const other = new Map(Object.entries(b).map(([k, v]) => [k, JSON.stringify(v)]));
+  const same = Object.entries(a)
+    .map(([k, v]) => [k, JSON.stringify(v)] as const)
+    .filter(([k, json]) => json !== undefined && other.get(k) === json);
+  return new Map(same);
+}
+
+/**
+ * The persisted snapshot without what restoring puts back (issue 17: Redis holds one per
+ * conversation): XState's status while active, no children, no history, and context fields still
+ * at their starting values. Smaller in Redis and less JSON each turn.
+ */
+function compact(persisted: unknown, defaults: ReadonlyMap<string, string>): unknown {
+  if (typeof persisted !== 'object' || persisted === null) return persisted;
+  const { status, children, historyValue, context, ...rest } = persisted as Record<string, unknown>;
+  const kept: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries((context ?? {}) as Record<string, unknown>))
+    if (defaults.get(k) !== JSON.stringify(v)) kept[k] = v;
+  return {
+    ...rest,
+    ...(status !== 'active' ? { status } : {}),
+    ...(children && Object.keys(children).length > 0 ? { children } : {}),
+    ...(historyValue && Object.keys(historyValue).length > 0 ? { historyValue } : {}),
+    context: kept,
+  };
+}
+
+/** A stored snapshot as XState reads it: what `compact` left out, put back (a snapshot stored whole is read as it is). */
+function expand(stored: unknown, defaults: ReadonlyMap<string, string>): unknown {
+  if (typeof stored !== 'object' || stored === null || !('value' in stored)) return stored;
+  const s = stored as Record<string, unknown>;
+  const context: Record<string, unknown> = {};
+  // Parsed afresh each time: no two conversations share a default's array.
+  for (const [k, json] of defaults) context[k] = JSON.parse(json);
+  return { status: 'active', children: {}, historyValue: {}, ...s, context: { ...context, ...(s.context as object) } };
 }
 
 type Persisted = Parameters<ServiceMachine['resolveState']>[0] & {
