@@ -45,8 +45,12 @@ export async function archive(
   });
   const at = Math.min(...entries.map((e) => e.at));
   const customerAts = entries.filter((e) => e.from === 'customer').map((e) => e.at);
-  const firstCustomer = customerAts.length ? instant(Math.min(...customerAts)) : null;
-  // The first bot reply at or after `since` (a timestamptz expression), among the archived entries and this call's.
+  const firstCustomer = customerAts.length ? Math.min(...customerAts) : undefined;
+  // A conversation new to the archive has no entries but this call's (forgetting deletes both).
+  const botAts = entries.filter((e) => e.from === 'bot' && firstCustomer !== undefined && e.at >= firstCustomer);
+  const firstBot = botAts.length ? instant(Math.min(...botAts.map((e) => e.at))) : null;
+  // The first bot reply at or after `since` (a timestamptz expression), among the archived entries and
+  // this call's: looked for (a CASE evaluates only the branch it takes) until one is found.
   const firstBotSince = (since: ReturnType<typeof sql>) => sql`(select min(x.at) from (
       select e.at from transcript_entries e where e.conversation_id = ${c.conversationId} and e."from" = 'bot'
       union all select v.at from v where v."from" = 'bot') x where x.at >= ${since})`;
@@ -57,8 +61,8 @@ export async function archive(
       select * from v on conflict on constraint transcript_entries_once do nothing),
     ${sessionCtes(c, entries, opensSession)}
     insert into conversations as c (conversation_id, channel, customer_id, started_at, first_customer_at, first_bot_reply_at)
-    values (${c.conversationId}, ${c.channel}, ${c.customerId}, ${instant(at)}, ${firstCustomer}::timestamptz,
-      ${firstBotSince(sql`${firstCustomer}::timestamptz`)})
+    values (${c.conversationId}, ${c.channel}, ${c.customerId}, ${instant(at)},
+      ${firstCustomer === undefined ? null : instant(firstCustomer)}::timestamptz, ${firstBot}::timestamptz)
     on conflict (conversation_id) do update set
       channel = excluded.channel,
       customer_id = case when excluded.customer_id <> '' then excluded.customer_id else c.customer_id end,
