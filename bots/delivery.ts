@@ -3,6 +3,7 @@ import type { Logger } from './log.js';
 import type { CardAddress, Lease, OutboxEffectType, OutboxItem } from './ports.js';
 import { DeskHealth } from './desk-health.js';
 import { createPerformer, type PerformerDeps } from './performer.js';
+import { RECORD_ONLY } from './record-writes.js';
 
 /**
  * How each kind of effect is carried out, and what happens when it cannot be: one table instead
@@ -147,7 +148,16 @@ export class Courier {
     const { store } = this.deps;
     let unacked: string[] = [];
     const noted = new Set<string>();
-    for (const [n, item] of items.entries()) {
+    for (let n = 0; n < items.length; n++) {
+      const item = items[n]!;
+      // Consecutive writes to the record (a turn's tickets, lifecycle and archive) go in one round
+      // of the database; if that fails (Redis down for the deferral), each is tried as below.
+      const run = this.recordRun(items, n);
+      if (run.length > 1 && (await this.writeRecords(run))) {
+        unacked.push(...run.map((i) => i.id));
+        n += run.length - 1;
+        continue;
+      }
       // The note goes before the late messages; a card's note after the card (its thread).
       const cardFirst = item.effect.type === 'desk.open';
       if (!cardFirst) await this.noteLate(item, noted);
@@ -160,6 +170,28 @@ export class Courier {
       if (cardFirst) await this.noteLate(item, noted);
     }
     return { stuck: false, delivered: unacked };
+  }
+
+  /** The record items from `from` on that can be written together (none without a record). */
+  private recordRun(items: readonly OutboxItem[], from: number): readonly OutboxItem[] {
+    if (!this.deps.records) return [];
+    let to = from;
+    while (to < items.length && RECORD_ONLY.has(items[to]!.effect.type)) to++;
+    return items.slice(from, to);
+  }
+
+  /** Writes record items together; false when that failed (the caller then tries each as usual). */
+  private async writeRecords(run: readonly OutboxItem[]): Promise<boolean> {
+    try {
+      await this.deps.records?.write(run);
+      return true;
+    } catch (err) {
+      this.deps.log.warn('record writes could not be made or deferred together; trying each', {
+        conversationId: run[0]?.conversationId,
+        error: String(err),
+      });
+      return false;
+    }
   }
 
   /**

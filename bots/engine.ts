@@ -5,7 +5,7 @@ import { forEachConcurrently } from './concurrently.js';
 import { stepLogged, type EngineCounters } from './step-logged.js';
 import { Courier } from './delivery.js';
 import type { RecordStore } from './record-port.js';
-import { RecordGate } from './record-writes.js';
+import { RecordGate, RECORD_ONLY } from './record-writes.js';
 import { LeaseLostError } from './errors.js';
 import type { Logger } from './log.js';
 
@@ -283,7 +283,7 @@ export class Engine {
     // A pressed button reads as the label the customer saw, in any desk language.
     const labels: Readonly<Record<string, string>> = flow.bundle.locales.get(result.locale)?.definition.choices ?? {};
     const transcript = transcriptOf(event, result.effects, labels);
-    const outbox = outboxOf(
+    let outbox = outboxOf(
       event,
       result,
       this.deps.channels.get(result.channel || event.channel)?.split,
@@ -299,6 +299,9 @@ export class Engine {
         at: this.deps.clock(),
         effect: { type: 'record.archive', entries: transcript, ...(result.opensSession ? { opensSession: true } : {}) },
       });
+    // With a record, its writes go last, in their order: the courier makes them in one round of the
+    // database (a transaction) after everything the customer and the desk see.
+    if (this.deps.record) outbox = recordLast(outbox);
     const waiting = await store.commit(lease, { eventId: event.id, record: result.record, transcript, outbox });
     counted?.();
     log.debug('turn committed', {
@@ -364,4 +367,11 @@ export class Engine {
     );
     return () => clearInterval(beat);
   }
+}
+
+/** The items in their order, the writes to the record only (RECORD_ONLY) moved after the others. */
+function recordLast(items: OutboxItem[]): OutboxItem[] {
+  const records = items.filter((i) => RECORD_ONLY.has(i.effect.type));
+  if (records.length === 0 || records.length === items.length) return items;
+  return [...items.filter((i) => !RECORD_ONLY.has(i.effect.type)), ...records];
 }

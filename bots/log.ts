@@ -86,7 +86,26 @@ function wrap(logger: Pino, bound: Readonly<Record<string, unknown>>): Logger {
     info: at('info'),
     warn: at('warn'),
     error: at('error'),
-    child: (bindings) => wrap(logger.child(bindings), { ...bound, ...bindings }),
+    child: (bindings) => lazyChild(logger, bindings, bound),
+  };
+}
+
+/**
+ * A child logger made when it first writes a line: the engine makes one per conversation and turn,
+ * and most write nothing at the level in force (pino's child costs a few µs and some garbage).
+ */
+function lazyChild(parent: Pino, bindings: Record<string, unknown>, bound: Readonly<Record<string, unknown>>): Logger {
+  let made: Logger | undefined;
+  const real = () => (made ??= wrap(parent.child(bindings), { ...bound, ...bindings }));
+  const at = (lvl: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
+    if (parent.isLevelEnabled(lvl)) real()[lvl](message, fields);
+  };
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (more) => lazyChild(parent, { ...bindings, ...more }, bound),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Ticket } from '../flows/ticket.js';
+import type { Ticket, TicketChanges, TicketStatus } from '../flows/ticket.js';
 import type { OutboxItem, TicketStore, TranscriptEntry, UnansweredQuery, UnansweredQuestion } from './ports.js';
 
 /**
@@ -49,6 +49,18 @@ export interface ReportSource {
   flowVersionNumbers?(): Promise<Array<{ id: number; hash: string }>>;
 }
 
+/** One write to the system of record, as a turn makes it (bots/record-writes.ts): what each RecordStore method below does. */
+export type RecordWrite =
+  | { type: 'ticket.put'; ticket: Ticket }
+  | { type: 'ticket.update'; id: string; changes: TicketChanges; at: number; ifStatus?: TicketStatus | undefined }
+  | {
+      type: 'archive';
+      conversation: { conversationId: string; channel: string; customerId: string };
+      entries: readonly TranscriptEntry[];
+      opensSession?: boolean | undefined;
+    }
+  | { type: 'unanswered'; asking: UnansweredAsking; ref: string };
+
 export interface RecordStore extends ReportSource {
   /** Tickets and their lifecycle events (the same contract as before: bots/ports.ts TicketStore). */
   readonly tickets: TicketStore;
@@ -64,6 +76,14 @@ export interface RecordStore extends ReportSource {
     entries: readonly TranscriptEntry[],
     turn?: { opensSession?: boolean },
   ): Promise<void>;
+  /**
+   * Makes several writes at once, in order, all or none (one transaction; a lone archive or asking
+   * is one statement): a turn's tickets, their lifecycle and its archive in one round of the
+   * database instead of one transaction each. Each does what its method says. Throws RecordRefused
+   * when one of them is refused (TicketIdCollision), having written none of them: the caller then
+   * writes them one by one.
+   */
+  write(writes: readonly RecordWrite[]): Promise<void>;
   /** The archived transcript of a conversation, oldest first (at most `limit`, 1,000 unless given). */
   transcript(conversationId: string, limit?: number): Promise<TranscriptEntry[]>;
   /**

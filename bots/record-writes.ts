@@ -1,6 +1,6 @@
 import type { Logger } from './log.js';
 import type { OutboxItem, Store } from './ports.js';
-import { RecordRefused, type RecordStore } from './record-port.js';
+import { RecordRefused, type RecordStore, type RecordWrite } from './record-port.js';
 
 /**
  * Writing to the system of record without ever holding a customer up (issue 14: "a database
@@ -21,27 +21,44 @@ export const RECORD_EFFECTS: ReadonlySet<OutboxItem['effect']['type']> = new Set
   'record.archive',
 ]);
 
-/** Applies one record item to the system of record; throws when the database does not take it. */
-export async function applyRecord(record: RecordStore, item: OutboxItem): Promise<void> {
+/**
+ * The outbox effects that write to the record only, which a turn writes together (after its other
+ * items, in one round of the database): an unanswered asking also counts in the store's hot list,
+ * so it goes alone.
+ */
+export const RECORD_ONLY: ReadonlySet<OutboxItem['effect']['type']> = new Set([
+  'ticket.put',
+  'ticket.update',
+  'record.archive',
+]);
+
+/** The record write an outbox item makes; undefined for an item that is not one (RECORD_EFFECTS). */
+export function recordWriteOf(item: OutboxItem): RecordWrite | undefined {
   const e = item.effect;
   switch (e.type) {
     case 'ticket.put':
-      return record.tickets.put(e.ticket);
+      return { type: 'ticket.put', ticket: e.ticket };
     case 'ticket.update':
-      await record.tickets.update(e.id, e.changes, e.at, e.ifStatus);
-      return;
+      return { type: 'ticket.update', id: e.id, changes: e.changes, at: e.at, ifStatus: e.ifStatus };
     case 'unanswered.record':
-      return record.recordUnanswered(
-        { text: e.text, locale: e.locale, at: e.at },
-        `${item.conversationId}\u0000${item.id}`,
-      );
+      return {
+        type: 'unanswered',
+        asking: { text: e.text, locale: e.locale, at: e.at },
+        ref: `${item.conversationId}\u0000${item.id}`,
+      };
     case 'record.archive': {
       const conversation = { conversationId: item.conversationId, channel: item.channel, customerId: item.customerId };
-      return record.archive(conversation, e.entries, { opensSession: e.opensSession === true });
+      return { type: 'archive', conversation, entries: e.entries, opensSession: e.opensSession === true };
     }
     default:
-      return;
+      return undefined;
   }
+}
+
+/** Applies record items to the system of record, in order, all or none; throws when the database does not take them. */
+export async function applyRecord(record: RecordStore, items: OutboxItem | readonly OutboxItem[]): Promise<void> {
+  const writes = (Array.isArray(items) ? items : [items]).flatMap((item: OutboxItem) => recordWriteOf(item) ?? []);
+  await record.write(writes);
 }
 
 /** A write the record will never take: logged with the whole item (nothing is lost from the log), not retried. */
@@ -74,25 +91,41 @@ export class RecordGate {
 
   constructor(private readonly deps: { record: RecordStore; store: Store; log: Logger; clock: () => number }) {}
 
-  async write(item: OutboxItem): Promise<void> {
+  /**
+   * Writes `items` (consecutive record items of a conversation: a turn's tickets, lifecycle and
+   * archive) in one go when the database answers; defers them all, in order, when it does not. A
+   * refusal (RecordRefused) writes them one by one, so only the refused one is left out (logged).
+   */
+  async write(items: OutboxItem | readonly OutboxItem[]): Promise<void> {
+    const list: readonly OutboxItem[] = Array.isArray(items) ? items : [items];
+    if (list.length === 0) return;
     const now = this.deps.clock();
-    if (now < this.downUntil || (await this.waiting(now)) > 0) return this.defer(item);
+    if (now < this.downUntil || (await this.waiting(now)) > 0) return this.deferAll(list);
     try {
-      await applyRecord(this.deps.record, item);
+      await applyRecord(this.deps.record, list);
     } catch (err) {
-      if (err instanceof RecordRefused) return refused(this.deps.log, item, err);
+      if (err instanceof RecordRefused) {
+        const [only] = list;
+        if (list.length === 1 && only) return refused(this.deps.log, only, err);
+        for (const item of list) await this.write(item);
+        return;
+      }
       this.downUntil = now + DOWN_MS;
       this.deps.log.warn(
         'the system of record did not take a write; it is deferred and applied once the database is back',
         {
-          conversationId: item.conversationId,
-          item: item.id,
-          effect: item.effect.type,
+          conversationId: list[0]?.conversationId,
+          items: list.map((item) => item.id),
+          effects: list.map((item) => item.effect.type),
           error: String(err),
         },
       );
-      await this.defer(item);
+      await this.deferAll(list);
     }
+  }
+
+  private async deferAll(items: readonly OutboxItem[]): Promise<void> {
+    for (const item of items) await this.defer(item);
   }
 
   /** The backlog as last seen (refreshed every BACKLOG_TTL_MS). */

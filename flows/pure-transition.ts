@@ -41,16 +41,87 @@ export function pureTransitions(machine: ServiceMachine): PureTransitions {
       if (action.type === 'effect') action.exec?.(action.info, action.params);
     },
   };
+  const initial = (input: ServiceInput) => collecting.getInitialSnapshot(scope, input);
+  const defaults = contextDefaults(
+    initial({ locale: 'a', conversationId: 'a', channel: 'a', customer: { id: 'a' }, since: 1 }).context,
+    initial({ locale: 'b', conversationId: 'b', channel: 'b', customer: { id: 'b' }, since: 2 }).context,
+  );
   return {
-    initial: (input) => collecting.getInitialSnapshot(scope, input),
+    initial,
     transition: (snapshot, event) => {
       collected = [];
       const next = collecting.transition(snapshot, event, scope);
       return [next, collected];
     },
-    restore: (persisted) => restoreSnapshot(collecting, persisted),
-    persist: (snapshot) => collecting.getPersistedSnapshot(snapshot),
+    restore: (persisted) => restoreSnapshot(collecting, expand(persisted, defaults)),
+    persist: (snapshot) => compact(collecting.getPersistedSnapshot(snapshot), defaults),
   };
+}
+
+/** A context field's starting value that a persisted snapshot leaves out: a primitive, or an empty list or record. */
+type Default = { value: string | number | boolean | null } | 'list' | 'record';
+
+function defaultOf(value: unknown): Default | undefined {
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return { value };
+  if (Array.isArray(value)) return value.length === 0 ? 'list' : undefined;
+  if (typeof value === 'object' && Object.keys(value as object).length === 0) return 'record';
+  return undefined;
+}
+
+/** Whether `value` is the default `d` (cheap: no JSON). */
+function isDefault(value: unknown, d: Default): boolean {
+  if (d === 'list') return Array.isArray(value) && value.length === 0;
+  if (d === 'record')
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+  return value === d.value;
+}
+
+/**
+ * The context fields every conversation starts with whatever its input (no facts, no failures…):
+ * two initial contexts from different inputs, the fields they agree on (primitives and empty lists
+ * or records only).
+ */
+function contextDefaults(a: object, b: object): ReadonlyMap<string, Default> {
+  const other = new Map(Object.entries(b));
+  const same = new Map<string, Default>();
+  for (const [k, v] of Object.entries(a)) {
+    const d = defaultOf(v);
+    if (d !== undefined && isDefault(other.get(k), d)) same.set(k, d);
+  }
+  return same;
+}
+
+/**
+ * The persisted snapshot without what restoring puts back (issue 17: Redis holds one per
+ * conversation): XState's status while active, no children, no history, and context fields still
+ * at their starting values. Smaller in Redis and less JSON each turn.
+ */
+function compact(persisted: unknown, defaults: ReadonlyMap<string, Default>): unknown {
+  if (typeof persisted !== 'object' || persisted === null) return persisted;
+  const { status, children, historyValue, context, ...rest } = persisted as Record<string, unknown>;
+  const kept: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries((context ?? {}) as Record<string, unknown>)) {
+    const d = defaults.get(k);
+    if (d === undefined || !isDefault(v, d)) kept[k] = v;
+  }
+  return {
+    ...rest,
+    ...(status !== 'active' ? { status } : {}),
+    ...(children && Object.keys(children).length > 0 ? { children } : {}),
+    ...(historyValue && Object.keys(historyValue).length > 0 ? { historyValue } : {}),
+    context: kept,
+  };
+}
+
+/** A stored snapshot as XState reads it: what `compact` left out, put back (a snapshot stored whole is read as it is). */
+function expand(stored: unknown, defaults: ReadonlyMap<string, Default>): unknown {
+  if (typeof stored !== 'object' || stored === null || !('value' in stored)) return stored;
+  const s = stored as Record<string, unknown>;
+  const context: Record<string, unknown> = {};
+  // Fresh lists and records: no two conversations share one.
+  for (const [k, d] of defaults) context[k] = d === 'list' ? [] : d === 'record' ? {} : d.value;
+  return { status: 'active', children: {}, historyValue: {}, ...s, context: { ...context, ...(s.context as object) } };
 }
 
 type Persisted = Parameters<ServiceMachine['resolveState']>[0] & {

@@ -1,9 +1,8 @@
-import { sql, type Insertable } from 'kysely';
+import { sql } from 'kysely';
 import type { TranscriptEntry, UnansweredQuery, UnansweredQuestion } from '../../bots/ports.js';
 import type { ConversationSummary, UnansweredAsking } from '../../bots/record-port.js';
 import type { Ticket } from '../../flows/ticket.js';
 import { instant, maybeJson, maybeMillis, millis, sha256, storable, type Db } from './rows.js';
-import type { TranscriptEntriesTable } from './schema.js';
 import { withAllEvents } from './tickets.js';
 
 /**
@@ -23,6 +22,11 @@ export const RETENTION_BATCH = 5_000;
  * conversation's summary: the earliest start and first customer message ever archived, the first
  * bot reply at or after that message (a turn's lines share its event's time), and its customer
  * once known. One call must carry all the entries of a turn (as a turn's commit writes them).
+ *
+ * One statement (one round trip, atomic by itself): the entries, the turn's session (see
+ * keepSession) and the summary are data-modifying CTEs around the summary's upsert. They all read
+ * the database as it was before the statement, so the first bot reply is looked for among the
+ * archived entries and this call's (`v`) alike.
  */
 export async function archive(
   db: Db,
@@ -33,106 +37,79 @@ export async function archive(
   if (entries.length === 0) return;
   const c = storable(conversation);
   const seen = new Map<string, number>();
-  const rows: Array<Insertable<TranscriptEntriesTable>> = storable(entries).map((e) => {
+  const rows = storable(entries).map((e) => {
     const position = seen.get(e.eventId) ?? 0;
     seen.set(e.eventId, position + 1);
-    return {
-      conversation_id: c.conversationId,
-      event_id: e.eventId,
-      position,
-      at: instant(e.at),
-      from: e.from,
-      text: e.text,
-      file: maybeJson(e.file),
-    };
+    return sql`(${c.conversationId}::text, ${e.eventId}::text, ${position}::int, ${instant(e.at)}::timestamptz,
+      ${e.from}::text, ${e.text}::text, ${maybeJson(e.file)}::jsonb)`;
   });
+  const at = Math.min(...entries.map((e) => e.at));
   const customerAts = entries.filter((e) => e.from === 'customer').map((e) => e.at);
-  await db
-    .insertInto('transcript_entries')
-    .values(rows)
-    .onConflict((oc) => oc.constraint('transcript_entries_once').doNothing())
-    .execute();
-  await db
-    .insertInto('conversations')
-    .values({
-      conversation_id: c.conversationId,
-      channel: c.channel,
-      customer_id: c.customerId,
-      started_at: instant(Math.min(...entries.map((e) => e.at))),
-      first_customer_at: customerAts.length ? instant(Math.min(...customerAts)) : null,
-    })
-    .onConflict((oc) =>
-      oc.column('conversation_id').doUpdateSet({
-        channel: sql`excluded.channel`,
-        customer_id: sql`case when excluded.customer_id <> '' then excluded.customer_id else conversations.customer_id end`,
-        started_at: sql`least(conversations.started_at, excluded.started_at)`,
-        first_customer_at: sql`least(conversations.first_customer_at, excluded.first_customer_at)`,
-      }),
-    )
-    .execute();
-  // The first bot reply at or after the first customer message: the one kept (if it still
-  // follows it) or one in the archive (retention may have deleted older entries, not the summary).
-  // Once found it stays (turns are archived in order), so later turns skip the lookup.
-  await sql`update conversations c set first_bot_reply_at = least(
-      case when c.first_bot_reply_at >= c.first_customer_at then c.first_bot_reply_at end,
-      (select min(e.at) from transcript_entries e
-        where e.conversation_id = c.conversation_id and e."from" = 'bot' and e.at >= c.first_customer_at))
-    where c.conversation_id = ${c.conversationId} and c.first_customer_at is not null
-      and (c.first_bot_reply_at is null or c.first_bot_reply_at < c.first_customer_at)`.execute(db);
-  await keepSession(db, c, entries, opensSession);
+  const firstCustomer = customerAts.length ? Math.min(...customerAts) : undefined;
+  // A conversation new to the archive has no entries but this call's (forgetting deletes both).
+  const botAts = entries.filter((e) => e.from === 'bot' && firstCustomer !== undefined && e.at >= firstCustomer);
+  const firstBot = botAts.length ? instant(Math.min(...botAts.map((e) => e.at))) : null;
+  // The first bot reply at or after `since` (a timestamptz expression), among the archived entries and
+  // this call's: looked for (a CASE evaluates only the branch it takes) until one is found.
+  const firstBotSince = (since: ReturnType<typeof sql>) => sql`(select min(x.at) from (
+      select e.at from transcript_entries e where e.conversation_id = ${c.conversationId} and e."from" = 'bot'
+      union all select v.at from v where v."from" = 'bot') x where x.at >= ${since})`;
+  const fc = sql`least(c.first_customer_at, excluded.first_customer_at)`;
+  await sql`with v (conversation_id, event_id, position, at, "from", text, file) as (values ${sql.join(rows)}),
+    entries as (
+      insert into transcript_entries (conversation_id, event_id, position, at, "from", text, file)
+      select * from v on conflict on constraint transcript_entries_once do nothing),
+    ${sessionCtes(c, entries, opensSession)}
+    insert into conversations as c (conversation_id, channel, customer_id, started_at, first_customer_at, first_bot_reply_at)
+    values (${c.conversationId}, ${c.channel}, ${c.customerId}, ${instant(at)},
+      ${firstCustomer === undefined ? null : instant(firstCustomer)}::timestamptz, ${firstBot}::timestamptz)
+    on conflict (conversation_id) do update set
+      channel = excluded.channel,
+      customer_id = case when excluded.customer_id <> '' then excluded.customer_id else c.customer_id end,
+      started_at = least(c.started_at, excluded.started_at),
+      first_customer_at = ${fc},
+      first_bot_reply_at = case when ${fc} is null or c.first_bot_reply_at >= ${fc}
+        then c.first_bot_reply_at else ${firstBotSince(fc)} end`.execute(db);
 }
 
 /**
- * A turn's part in the conversation's sessions: one that opens a session starts it (again: nothing,
- * the same start); any other completes the latest session begun at or before it (its first
- * customer message, the bot's first reply after it), or starts one when there is none yet.
+ * A turn's part in the conversation's sessions, as CTEs of archive's statement: a turn that opens
+ * a session starts it (again: nothing, the same start); any other completes the latest session
+ * begun at or before it (its first customer message, the bot's first reply after it), or starts
+ * one when there is none yet.
  */
-async function keepSession(
-  db: Db,
+function sessionCtes(
   c: { conversationId: string; channel: string; customerId: string },
   entries: readonly TranscriptEntry[],
   opensSession: boolean,
-): Promise<void> {
-  const at = Math.min(...entries.map((e) => e.at));
+) {
+  const at = instant(Math.min(...entries.map((e) => e.at)));
   const customerAts = entries.filter((e) => e.from === 'customer').map((e) => e.at);
   const firstCustomer = customerAts.length ? Math.min(...customerAts) : undefined;
   const botAts = entries.filter((e) => e.from === 'bot').map((e) => e.at);
   const firstBot = botAts.length ? Math.min(...botAts) : undefined;
-  const latest = opensSession
-    ? undefined
-    : await db
-        .selectFrom('conversation_sessions')
-        .select('started_at')
-        .where('conversation_id', '=', c.conversationId)
-        .where('started_at', '<=', instant(at))
-        .orderBy('started_at', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-  if (!latest) {
-    const replied = firstCustomer !== undefined && firstBot !== undefined && firstBot >= firstCustomer;
-    await db
-      .insertInto('conversation_sessions')
-      .values({
-        conversation_id: c.conversationId,
-        started_at: instant(at),
-        channel: c.channel,
-        customer_id: c.customerId,
-        first_customer_at: firstCustomer === undefined ? null : instant(firstCustomer),
-        first_bot_reply_at: replied ? instant(firstBot) : null,
-      })
-      .onConflict((oc) => oc.columns(['conversation_id', 'started_at']).doNothing())
-      .execute();
-    return;
-  }
+  const replied = firstCustomer !== undefined && firstBot !== undefined && firstBot >= firstCustomer;
   const customer = firstCustomer === undefined ? null : instant(firstCustomer);
   const bot = firstBot === undefined ? null : instant(firstBot);
   // least() passes over nulls; turns may be archived out of order (a retry), so the earliest wins.
-  await sql`update conversation_sessions s set
-      customer_id = case when s.customer_id = '' then ${c.customerId} else s.customer_id end,
-      first_customer_at = least(s.first_customer_at, ${customer}::timestamptz),
-      first_bot_reply_at = least(s.first_bot_reply_at,
-        case when least(s.first_customer_at, ${customer}::timestamptz) <= ${bot}::timestamptz then ${bot}::timestamptz end)
-    where s.conversation_id = ${c.conversationId} and s.started_at = ${latest.started_at}`.execute(db);
+  return sql`latest as (
+      select started_at from conversation_sessions
+      where conversation_id = ${c.conversationId} and started_at <= ${at}::timestamptz and ${sql.lit(!opensSession)}
+      order by started_at desc limit 1),
+    session_started as (
+      insert into conversation_sessions
+        (conversation_id, started_at, channel, customer_id, first_customer_at, first_bot_reply_at)
+      select ${c.conversationId}::text, ${at}::timestamptz, ${c.channel}::text, ${c.customerId}::text,
+        ${customer}::timestamptz, ${replied ? bot : null}::timestamptz
+      where not exists (select 1 from latest)
+      on conflict (conversation_id, started_at) do nothing),
+    session_kept as (
+      update conversation_sessions s set
+        customer_id = case when s.customer_id = '' then ${c.customerId} else s.customer_id end,
+        first_customer_at = least(s.first_customer_at, ${customer}::timestamptz),
+        first_bot_reply_at = least(s.first_bot_reply_at,
+          case when least(s.first_customer_at, ${customer}::timestamptz) <= ${bot}::timestamptz then ${bot}::timestamptz end)
+      from latest l where s.conversation_id = ${c.conversationId} and s.started_at = l.started_at)`;
 }
 
 /** The last `limit` archived entries of a conversation, oldest first (as the hot transcript reads its last lines). */

@@ -7,7 +7,7 @@ import type { AccountStore } from '../../bots/accounts-port.js';
 import type { DraftStore } from '../../bots/console-flows/drafts.js';
 import type { TranscriptEntry, UnansweredQuery, UnansweredQuestion } from '../../bots/ports.js';
 import type { Logger } from '../../bots/log.js';
-import type { ConversationSummary, RecordStore, UnansweredAsking } from '../../bots/record-port.js';
+import type { ConversationSummary, RecordStore, RecordWrite, UnansweredAsking } from '../../bots/record-port.js';
 import type { Ticket } from '../../flows/ticket.js';
 import type { ActiveFlowVersions } from '../../bots/flow-fleet-port.js';
 import type { AuditLog } from '../../bots/flow-versions-port.js';
@@ -19,7 +19,8 @@ import { RecordFlowVersions } from './flow-versions.js';
 import { forgetCustomer } from './forget.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
-import { RecordTickets } from './tickets.js';
+import type { Db } from './rows.js';
+import { putTicket, RecordTickets, updateTicket } from './tickets.js';
 
 export type { Database } from './schema.js';
 
@@ -127,6 +128,18 @@ class Record implements OpenedRecordStore {
     await db.transaction().execute((tx) => archive.archive(tx, conversation, entries, turn.opensSession === true));
   }
 
+  async write(writes: readonly RecordWrite[]): Promise<void> {
+    if (writes.length === 0) return;
+    const db = await this.db();
+    const [only] = writes;
+    // One statement is atomic by itself: no transaction (two more round trips) around it.
+    if (writes.length === 1 && only && (only.type === 'archive' || only.type === 'unanswered'))
+      return writeIn(db, only);
+    await db.transaction().execute(async (tx) => {
+      for (const w of writes) await writeIn(tx, w);
+    });
+  }
+
   async transcript(conversationId: string, limit?: number): Promise<TranscriptEntry[]> {
     return archive.transcript(await this.db(), conversationId, limit);
   }
@@ -178,6 +191,21 @@ class Record implements OpenedRecordStore {
     this.opening = undefined;
     const db = await opening?.catch(() => undefined);
     await db?.destroy();
+  }
+}
+
+/** One write of RecordStore.write, in `db` (a transaction, unless it is one statement). */
+async function writeIn(db: Db, w: RecordWrite): Promise<void> {
+  switch (w.type) {
+    case 'ticket.put':
+      return putTicket(db, w.ticket);
+    case 'ticket.update':
+      await updateTicket(db, w.id, w.changes, w.at, w.ifStatus);
+      return;
+    case 'archive':
+      return archive.archive(db, w.conversation, w.entries, w.opensSession === true);
+    case 'unanswered':
+      return archive.recordUnanswered(db, w.asking, w.ref);
   }
 }
 

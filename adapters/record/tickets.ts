@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import { sql, type Compilable, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { TicketQuery, TicketStore } from '../../bots/ports.js';
 import { RecordRefused } from '../../bots/record-port.js';
 import type { Ticket, TicketChanges, TicketEvent, TicketStatus } from '../../flows/ticket.js';
@@ -29,35 +29,8 @@ export class RecordTickets implements TicketStore {
 
   /** Upserts the ticket and adds its events that are not stored yet, in one transaction. */
   async put(ticket: Ticket): Promise<void> {
-    const t = storable(ticket);
     const db = await this.db();
-    const written = await db.transaction().execute(async (tx) => {
-      const row = ticketRow(t, t.events !== undefined);
-      const { id: _id, ...update } = row;
-      // Only over the same matter: another conversation's ticket that drew the same number is kept.
-      const done = await tx
-        .insertInto('tickets')
-        .values(row)
-        .onConflict((oc) =>
-          oc
-            .column('id')
-            .doUpdateSet({ ...update, has_events: sql<boolean>`tickets.has_events or excluded.has_events` })
-            .where(({ eb, ref }) =>
-              eb.and([
-                eb(ref('tickets.conversation_id'), '=', ref('excluded.conversation_id')),
-                eb(ref('tickets.created_at'), '=', ref('excluded.created_at')),
-              ]),
-            ),
-        )
-        .returning('id')
-        .executeTakeFirst();
-      if (done) await appendEvents(tx, t.id, t.events);
-      return done !== undefined;
-    });
-    if (!written)
-      throw new TicketIdCollision(
-        `Ticket ${t.id} is already on record for another matter (conversation or creation time differ); it was not overwritten.`,
-      );
+    await db.transaction().execute((tx) => putTicket(tx, ticket));
   }
 
   /**
@@ -65,18 +38,10 @@ export class RecordTickets implements TicketStore {
    * the shared rule (mergeTicket: ifStatus, updatedAt never back), writes it and appends the events.
    */
   async update(id: string, changes: TicketChanges, at: number, ifStatus?: TicketStatus): Promise<Ticket | undefined> {
-    const c = storable(changes);
     const db = await this.db();
     return db.transaction().execute(async (tx) => {
-      const row = await tx.selectFrom('tickets').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-      if (!row) return undefined;
-      const current = withEvents(row, await eventsOf(tx, [id]));
-      const next = mergeTicket(current, c, at, ifStatus);
-      if (!next) return current;
-      const { id: _id, ...update } = ticketRow(next, row.has_events || c.events !== undefined);
-      await tx.updateTable('tickets').set(update).where('id', '=', id).execute();
-      await appendEvents(tx, id, c.events);
-      return withEvents({ ...row, has_events: update.has_events, body: update.body }, await eventsOf(tx, [id]));
+      const written = await updateTicket(tx, id, changes, at, ifStatus);
+      return written && withEvents(written.row, await eventsOf(tx, [id]));
     });
   }
 
@@ -106,6 +71,75 @@ export class RecordTickets implements TicketStore {
       .execute();
     return withAllEvents(db, rows);
   }
+}
+
+/**
+ * Upserts the ticket and adds its events that are not stored yet, in `tx` (a transaction: put
+ * makes one; RecordStore.write one for a turn's writes). Throws TicketIdCollision, having written
+ * nothing, when the id names another matter on record.
+ */
+export async function putTicket(tx: Db, ticket: Ticket): Promise<void> {
+  const t = storable(ticket);
+  const row = ticketRow(t, t.events !== undefined);
+  const { id: _id, ...update } = row;
+  // Only over the same matter: another conversation's ticket that drew the same number is kept.
+  const upsert = tx
+    .insertInto('tickets')
+    .values(row)
+    .onConflict((oc) =>
+      oc
+        .column('id')
+        .doUpdateSet({ ...update, has_events: sql<boolean>`tickets.has_events or excluded.has_events` })
+        .where(({ eb, ref }) =>
+          eb.and([
+            eb(ref('tickets.conversation_id'), '=', ref('excluded.conversation_id')),
+            eb(ref('tickets.created_at'), '=', ref('excluded.created_at')),
+          ]),
+        ),
+    )
+    .returning('id');
+  if (!(await writeTicket(tx, t.id, upsert, t.events)))
+    throw new TicketIdCollision(
+      `Ticket ${t.id} is already on record for another matter (conversation or creation time differ); it was not overwritten.`,
+    );
+}
+
+/**
+ * Applies changes to a ticket in `tx` (a transaction), as RecordTickets.update says; resolves with
+ * the row as written (or as it was, when the changes do not apply), its events left unread;
+ * undefined when there is no such ticket.
+ */
+export async function updateTicket(
+  tx: Db,
+  id: string,
+  changes: TicketChanges,
+  at: number,
+  ifStatus?: TicketStatus,
+): Promise<{ row: TicketRow } | undefined> {
+  const c = storable(changes);
+  // The row under a lock and its events, in one query.
+  const found = await tx
+    .selectFrom('tickets')
+    .selectAll()
+    .select(
+      sql<Array<Selectable<TicketEventsTable>>>`(select coalesce(json_agg(e order by e.at, e.seq), '[]')
+        from ticket_events e where e.ticket_id = tickets.id)`.as('events'),
+    )
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!found) return undefined;
+  const { events, ...row } = found;
+  const list = (typeof events === 'string' ? (JSON.parse(events) as typeof events) : events).slice(
+    0,
+    MAX_TICKET_EVENTS,
+  );
+  const current = withEvents(row, new Map([[id, list.map(eventOf)]]));
+  const next = mergeTicket(current, c, at, ifStatus);
+  if (!next) return { row };
+  const { id: _id, ...update } = ticketRow(next, row.has_events || c.events !== undefined);
+  await writeTicket(tx, id, tx.updateTable('tickets').set(update).where('id', '=', id).returning('id'), c.events);
+  return { row: { ...row, has_events: update.has_events, body: update.body } };
 }
 
 /**
@@ -199,15 +233,11 @@ function eventOf(r: Selectable<TicketEventsTable>): TicketEvent {
   };
 }
 
-/**
- * Adds the events the ticket does not have yet (same type, time and actor: see TicketEvent), in
- * the order given, then drops those past the first MAX_TICKET_EVENTS in time order.
- */
-async function appendEvents(db: Db, ticketId: string, events: readonly TicketEvent[] | undefined): Promise<void> {
-  if (!events?.length) return;
+/** The rows of events to add to a ticket: each (type, time, actor) once, in the order given. */
+function eventRows(ticketId: string, events: readonly TicketEvent[] | undefined): Array<Insertable<TicketEventsTable>> {
   const seen = new Set<string>();
   const rows: Array<Insertable<TicketEventsTable>> = [];
-  for (const e of events) {
+  for (const e of events ?? []) {
     const key = `${e.type}\u0000${e.at}\u0000${e.by?.id ?? ''}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -222,22 +252,52 @@ async function appendEvents(db: Db, ticketId: string, events: readonly TicketEve
       score: e.score ?? null,
     });
   }
-  await db
+  return rows;
+}
+
+/**
+ * Writes the ticket's row (`change`: its upsert or update, returning its id) and adds the events it
+ * does not have yet (same type, time and actor: see TicketEvent), in the order given, in one
+ * statement; then drops those past the first MAX_TICKET_EVENTS in time order, when there are more
+ * (a second statement, only then). Resolves with whether `change` wrote the row. In a
+ * transaction: the events are added even when it did not, for the caller to roll back.
+ */
+async function writeTicket(
+  db: Db,
+  ticketId: string,
+  change: Compilable<{ id: string }> & { execute(): Promise<Array<{ id: string }>> },
+  events: readonly TicketEvent[] | undefined,
+): Promise<boolean> {
+  const rows = eventRows(ticketId, events);
+  if (rows.length === 0) return (await change.execute()).length > 0;
+  const added = db
     .insertInto('ticket_events')
     .values(rows)
     .onConflict((oc) => oc.constraint('ticket_events_once').doNothing())
-    .execute();
-  await db
-    .deleteFrom('ticket_events')
-    .where('ticket_id', '=', ticketId)
-    .where('seq', 'in', (q) =>
-      q
-        .selectFrom('ticket_events')
-        .select('seq')
-        .where('ticket_id', '=', ticketId)
-        .orderBy('at')
-        .orderBy('seq')
-        .offset(MAX_TICKET_EVENTS),
-    )
-    .execute();
+    .returning('seq');
+  // The count sees the table as it was before the statement, plus what it added.
+  const result = await sql<{
+    written: string | number;
+    n: string | number;
+  }>`with changed as (${change}), added as (${added})
+    select (select count(*) from changed) as written,
+      (select count(*) from ticket_events where ticket_id = ${ticketId}) + (select count(*) from added) as n`.execute(
+    db,
+  );
+  const { written, n } = result.rows[0] ?? { written: 0, n: 0 };
+  if (Number(n) > MAX_TICKET_EVENTS)
+    await db
+      .deleteFrom('ticket_events')
+      .where('ticket_id', '=', ticketId)
+      .where('seq', 'in', (q) =>
+        q
+          .selectFrom('ticket_events')
+          .select('seq')
+          .where('ticket_id', '=', ticketId)
+          .orderBy('at')
+          .orderBy('seq')
+          .offset(MAX_TICKET_EVENTS),
+      )
+      .execute();
+  return Number(written) > 0;
 }

@@ -189,6 +189,30 @@ describe('ticket numbers', () => {
     } satisfies OutboxItem);
     expect(await store.deferred.size()).toBe(0);
     expect(log.lines.some((e) => e.level === 'error' && /refused a write/.test(e.message))).toBe(true);
+
+    // Written together with its turn's archive (one transaction, refused as a whole): the archive
+    // still lands, on its own, and only the ticket is left out.
+    const line = { at: clock.now(), from: 'customer' as const, text: '别人的事', eventId: 'e-together' };
+    await new RecordGate({ record, store, log, clock: clock.now }).write([
+      {
+        id: 'o2',
+        conversationId: 'test:other',
+        channel: 'test',
+        customerId: 'other',
+        effect: { type: 'ticket.put', ticket: other },
+      },
+      {
+        id: 'o3',
+        conversationId: 'test:other',
+        channel: 'test',
+        customerId: 'other',
+        effect: { type: 'record.archive', entries: [line] },
+      },
+    ] satisfies OutboxItem[]);
+    expect(await store.deferred.size()).toBe(0);
+    expect((await record.transcript('test:other')).map((e) => e.text)).toEqual(['别人的事']);
+    expect((await record.tickets.get(mine.id))?.need).toBe('我的事');
+    expect(log.lines.filter((e) => e.level === 'error' && /refused a write/.test(e.message))).toHaveLength(2);
   });
 });
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import type { OpenedRecordStore } from '../../adapters/record/index.js';
 import type { TicketQuery, TicketStore, TranscriptEntry, UnansweredQuery } from '../../bots/ports.js';
-import type { ConversationSummary, RecordStore, UnansweredAsking } from '../../bots/record-port.js';
+import type { ConversationSummary, RecordStore, RecordWrite, UnansweredAsking } from '../../bots/record-port.js';
 import type { Ticket, TicketChanges, TicketStatus } from '../../flows/ticket.js';
 import { createDatabase, probePostgres, serverUrl } from '../support/postgres.js';
 
@@ -145,6 +145,11 @@ export class TimedRecord implements RecordStore {
       p99Ms: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0,
       maxMs: sorted.at(-1) ?? 0,
     };
+  }
+
+  /** Several writes in one go (a turn's): one write here, as it is one round of the database. */
+  write(writes: readonly RecordWrite[]): Promise<void> {
+    return this.timed(() => this.inner.write(writes));
   }
 
   archive(

@@ -9,7 +9,7 @@
  * cold start of `npm start`, two replicas against one, and outbound pacing. Prints Markdown tables
  * with the targets beside the figures, and writes JSON for comparing commits.
  *
- *   npm run bench [-- --quick] [--conversations 100 --turns 100] [--only ours] [--no-record]
+ *   npm run bench [-- --quick] [--conversations 100 --turns 100] [--only ours,durable] [--no-record] [--no-pglite]
  *                 [--latency-conversations 1000,2000 --latency-seconds 15 --think-ms 2000] [--no-latency]
  *                 [--no-cold-start] [--cold-records off,pglite,postgres] [--cold-commands 'npm start,node --import tsx'] [--cold-restarts 3]
  *                 [--replica-conversations 100 --replica-turns 50 --replicas-record pg|off]
@@ -79,6 +79,7 @@ function options() {
       'no-latency': { type: 'boolean', default: false },
       'no-pacing': { type: 'boolean', default: false },
       'no-record': { type: 'boolean', default: false },
+      'no-pglite': { type: 'boolean', default: false },
       'no-cold-start': { type: 'boolean', default: false },
       'cold-records': { type: 'string' },
       'cold-commands': { type: 'string' },
@@ -180,7 +181,9 @@ async function main(): Promise<void> {
   const began = performance.now();
   const progress = (line: string) =>
     void process.stderr.write(`[${Math.round((performance.now() - began) / 1000)} s] ${line}\n`);
-  const wanted = (name: string) => !o['pacing-only'] && (!o.only || name.startsWith(o.only));
+  // --only takes a comma-separated list of name prefixes: `--only ours,durable`.
+  const only = o.only?.split(',').map((x) => x.trim());
+  const wanted = (name: string) => !o['pacing-only'] && (!only || only.some((x) => name.startsWith(x)));
   // The record on a server: skipped, with a note in the report, when none answers.
   const notes: string[] = [];
   const missing = await probePostgres(serverUrl);
@@ -189,9 +192,13 @@ async function main(): Promise<void> {
   const postgres: RecordBackend | undefined =
     missing || o['no-record'] ? undefined : { kind: 'postgres', admin: serverUrl };
   // --quick leaves PGlite out when a server answers: its variants take longer than all the others.
-  const pglite = !o['no-record'] && !(o.quick && postgres);
+  const pglite = !o['no-record'] && !o['no-pglite'] && !(o.quick && postgres);
   if (!o['no-record'] && !pglite)
-    notes.push('The PGlite variants are left out (--quick, and a PostgreSQL server answers).');
+    notes.push(
+      o['no-pglite']
+        ? 'The PGlite variants are left out (--no-pglite).'
+        : 'The PGlite variants are left out (--quick, and a PostgreSQL server answers).',
+    );
   const variants = variantsFor(redis.url, postgres, pglite);
   try {
     const results = await closedLoop(redis.url, variants, wanted, o.c, o.t, progress);

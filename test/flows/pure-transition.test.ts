@@ -65,4 +65,31 @@ describe('pure transition', () => {
     });
     expect(pure.restore('garbage')).toEqual({ reset: 'the stored snapshot is not a machine snapshot' });
   });
+
+  it('persists only what restoring needs, through the whole script, and still reads a snapshot stored whole', () => {
+    if (!zh) throw new Error('no zh-CN definition');
+    const input = { locale: 'zh-CN', conversationId: 't:3', channel: 'test', customer: { id: 'c3' } };
+    const pure = pureTransitions(flow.machine);
+    let ours = pure.initial(input);
+    script.forEach((payload, i) => {
+      const event = toEvent({ conversationId: 't:3', channel: 'test', at: start + i * 60_000, payload }, 'zh-CN', zh);
+      if (!event) throw new Error(`no event for ${JSON.stringify(payload)}`);
+      const stored = JSON.stringify(pure.persist(ours));
+      const whole = JSON.stringify(flow.machine.getPersistedSnapshot(ours));
+      // Neither XState's defaults (status, children, an empty history) nor context fields at their start.
+      expect(stored.length).toBeLessThan(whole.length);
+      expect(stored).not.toMatch(/"status":"active"|"children":\{\}|"historyValue":\{\}|"failures":0/);
+      // What it restores goes on the same way as the live snapshot; so does a snapshot stored before (whole).
+      for (const json of [stored, whole]) {
+        const restored = pure.restore(JSON.parse(json));
+        if (!('snapshot' in restored)) throw new Error(restored.reset);
+        expect(restored.snapshot.value).toEqual(ours.value);
+        expect(restored.snapshot.context).toEqual(ours.context);
+        const [fromStored, said] = pure.transition(restored.snapshot, event);
+        const [live, expected] = pure.transition(ours, event);
+        expect([fromStored.value, fromStored.context, said]).toEqual([live.value, live.context, expected]);
+      }
+      ours = pure.transition(ours, event)[0];
+    });
+  });
 });
