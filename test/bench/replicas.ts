@@ -148,7 +148,7 @@ async function runWith(
   n: number,
   options: { redisUrl: string; admin: string | undefined; conversations: number; turns: number },
 ): Promise<{ run: ReplicaRun; replies: Replies }> {
-  const prefix = `bench:replicas:${n}:`;
+  const prefix = `bench:${process.pid}:replicas:${n}:`;
   await clean(options.redisUrl, prefix);
   const database = options.admin ? await freshDatabase(options.admin) : undefined;
   const replicas = Array.from({ length: n }, () => new Replica());

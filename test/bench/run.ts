@@ -148,27 +148,27 @@ function variantsFor(redisUrl: string, postgres: RecordBackend | undefined, pgli
     ...records.flatMap(({ suffix, prefix, backend }, i) => [
       {
         name: `ours${suffix}`,
-        prefix: `bench:ours${prefix}:`,
+        prefix: `bench:${process.pid}:ours${prefix}:`,
         make: (p: string, onSend: OnSend) => ours(redisUrl, p, onSend, backend),
         // The open loop runs without the record and on the first record (the server when there is one).
         latency: i <= 1,
       },
       {
         name: `durable floor${suffix}`,
-        prefix: `bench:durable${prefix}:`,
+        prefix: `bench:${process.pid}:durable${prefix}:`,
         make: (p: string, onSend: OnSend) => ours(redisUrl, p, onSend, backend, { flow: 'trivial' }),
         latency: i === 0,
       },
     ]),
     {
       name: 'grammY floor',
-      prefix: 'bench:floor:',
+      prefix: `bench:${process.pid}:floor:`,
       make: (p, onSend) => grammyBaseline('floor', redisUrl, p, onSend),
     },
     // conversations v2 replays its history, so its latency depends on how long it has run: closed loop only.
     {
       name: 'conversations v2',
-      prefix: 'bench:conv:',
+      prefix: `bench:${process.pid}:conv:`,
       make: (p, onSend) => grammyBaseline('conversations', redisUrl, p, onSend),
     },
   ];
@@ -207,7 +207,7 @@ async function main(): Promise<void> {
       for (const lc of o.latencyConversations)
         for (const { name, make, latency: open } of variants) {
           if (!open || !wanted(name)) continue;
-          const prefix = `bench:lat:${name}:`;
+          const prefix = `bench:${process.pid}:lat:${name}:`;
           await clean(redis.url, prefix);
           progress(`running ${name}, open loop, C=${lc}…`);
           latency.push(await measureLatency(name, (onSend) => make(prefix, onSend), lc, o.latencySeconds, o.thinkMs));
@@ -235,9 +235,9 @@ async function main(): Promise<void> {
     let pacing: PacingResult | undefined;
     if (!o['no-pacing'] && !o.only) {
       progress('running outbound pacing…');
-      await clean(redis.url, 'bench:pace:');
-      pacing = await runPacing(redis.url, 'bench:pace:', o.pacingChats);
-      await clean(redis.url, 'bench:pace:');
+      await clean(redis.url, `bench:${process.pid}:pace:`);
+      pacing = await runPacing(redis.url, `bench:${process.pid}:pace:`, o.pacingChats);
+      await clean(redis.url, `bench:${process.pid}:pace:`);
     }
     const report: BenchReport = {
       conversations: o.c,
@@ -286,9 +286,9 @@ async function closedLoop(
     if (!(name.startsWith('ours') || name.startsWith('durable')) || !wanted(name) || warmed.has(record)) continue;
     warmed.add(record);
     progress(`warming up ${name}…`);
-    await clean(redisUrl, 'bench:warm:');
-    await measure('warm-up', (onSend) => make('bench:warm:', onSend), Math.min(c, 50), 16);
-    await clean(redisUrl, 'bench:warm:');
+    await clean(redisUrl, `bench:${process.pid}:warm:`);
+    await measure('warm-up', (onSend) => make(`bench:${process.pid}:warm:`, onSend), Math.min(c, 50), 16);
+    await clean(redisUrl, `bench:${process.pid}:warm:`);
   }
   for (const { name, prefix, make } of variants) {
     if (!wanted(name)) continue;
