@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BOT_INFO, TOKEN, updates } from '../support/telegram.js';
+import { PROGRAM } from '../support/program.js';
 
 /**
  * The product as deployed: `npm start` with TELEGRAM_BOT_TOKEN, talking to a local HTTP server
@@ -66,7 +67,7 @@ async function fakeTelegram(): Promise<FakeTelegram> {
 }
 
 /**
- * Starts the bot as `node --import tsx bots/app/main.ts`, or with `npm start` (then in a process
+ * Starts the bot as `node dist/main.js` (what npm start runs), or with `npm start` (then in a process
  * group of its own, as a terminal or a container runtime runs it).
  */
 function start(
@@ -77,8 +78,7 @@ function start(
   stderr: () => string;
   exited: Promise<number | null>;
 } {
-  const [command, args] =
-    how === 'npm' ? ['npm', ['start']] : [process.execPath, ['--import', 'tsx', 'bots/app/main.ts']];
+  const [command, args] = how === 'npm' ? ['npm', ['start']] : [process.execPath, [...PROGRAM]];
   const child = spawn(command, args, {
     cwd: root,
     detached: how === 'npm',
@@ -110,7 +110,7 @@ function freePort(): Promise<number> {
 
 /**
  * Waits (bounded) for something the running process does on its own schedule. Generous: starting
- * (tsx, PGlite's migrations) takes over 15 s on a busy 2-core machine; a pass costs only the real time.
+ * (PGlite's migrations) takes over 15 s on a busy 2-core machine; a pass costs only the real time.
  */
 async function until(condition: () => boolean, what: string, ms = 40_000): Promise<void> {
   const deadline = Date.now() + ms;
