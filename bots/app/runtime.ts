@@ -1,4 +1,3 @@
-import { createSlack } from '../../adapters/slack/index.js';
 import type { OpenedRecordStore } from '../../adapters/record/index.js';
 import { MemoryStore } from '../../adapters/store/memory.js';
 import { RedisFlowSignal } from '../../adapters/store/flow-signal.js';
@@ -83,7 +82,10 @@ export const REDIS_HEALTH_INTERVAL_MS = 60_000;
  * receivers → timer poller. Nothing reaches forward through a closure, and nothing is attached
  * late. The store is closed again if a later part cannot be built.
  */
-export async function createRuntime(options: RuntimeOptions, edges: (core: Core) => Edges): Promise<Runtime> {
+export async function createRuntime(
+  options: RuntimeOptions,
+  edges: (core: Core) => Edges | Promise<Edges>,
+): Promise<Runtime> {
   const { config, log, clock } = options;
   const record = await openRecord(config, log, { serveWhenDown: true });
   const opened = await openStore(config, clock, record).catch(async (err: unknown) => {
@@ -108,7 +110,7 @@ export async function createRuntime(options: RuntimeOptions, edges: (core: Core)
   try {
     const flows = await openFlows(options, record, flowSignal);
     const core: Core = { store, record, storeKind: kind, flows, flowSignal, metrics };
-    const edge = edges(core);
+    const edge = await edges(core);
     const channels = meterChannels(edge.channels, metrics);
     const desk = edge.desk && meterDesk(edge.desk, metrics);
     if ((desk !== undefined) !== options.desk)
@@ -241,16 +243,16 @@ export function hasSlack(config: Config): config is Config & { SLACK_BOT_TOKEN: 
 }
 
 /**
- * Production's edges: Telegram for customers, Slack for agents when configured. A new channel
- * is one more factory call here.
+ * Production's edges: Telegram for customers, Slack for agents when configured (its adapter, and
+ * @slack/bolt with it, loaded only then). A new channel is one more factory call here.
  */
 export function productionEdges(
   config: Config,
   telegram: { token: string; mode: TelegramMode },
   log: Logger,
   clock: () => number,
-): (core: Core) => Edges {
-  return ({ store, flows, metrics }) => {
+): (core: Core) => Promise<Edges> {
+  return async ({ store, flows, metrics }) => {
     const tg = createTelegram(
       {
         token: telegram.token,
@@ -263,7 +265,7 @@ export function productionEdges(
       { rates: store.rates, log, clock, metrics },
     );
     const slack = hasSlack(config)
-      ? createSlack(
+      ? (await import('../../adapters/slack/index.js')).createSlack(
           {
             botToken: config.SLACK_BOT_TOKEN,
             signingSecret: config.SLACK_SIGNING_SECRET,

@@ -5,7 +5,6 @@ import { ConfigError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { Metrics } from '../metrics.js';
 import type { Route } from '../ports.js';
-import { consoleBanner, firstAccount, openConsole } from './console.js';
 import { every } from './every.js';
 import { createHttpServer } from './http.js';
 import { operatorRoutes } from './operator.js';
@@ -46,17 +45,20 @@ export async function serve(config: Config, token: string, flowsDir: string | un
   const stopWatch = runtime.flows.follow();
   // The web console under /console, when there is a system of record to keep its accounts (issue 15).
   const record = runtime.record;
-  const web = record
-    ? await openConsole({
-        config,
-        log,
-        clock,
-        record,
-        store: runtime.store,
-        flows: runtime.flows,
-        flowSignal: runtime.flowSignal,
-      })
-    : undefined;
+  // Loaded only when it is on (hono and its pages: no record, no console).
+  const consoleApp = record ? await import('./console.js') : undefined;
+  const web =
+    record && consoleApp
+      ? await consoleApp.openConsole({
+          config,
+          log,
+          clock,
+          record,
+          store: runtime.store,
+          flows: runtime.flows,
+          flowSignal: runtime.flowSignal,
+        })
+      : undefined;
   // One HTTP server for every receiver's routes (Telegram's webhook, Slack's events), the console,
   // and the operator's /metrics and /readyz: it listens on PORT in every mode.
   const routes = appRoutes(runtime, web?.route);
@@ -88,10 +90,10 @@ export async function serve(config: Config, token: string, flowsDir: string | un
     }
     for (const receiver of runtime.receivers) await receiver.start();
     // Not awaited: the first account's scrypt hash must delay neither customers nor the signal handlers below.
-    if (record && web) {
+    if (record && web && consoleApp) {
       const url = `${config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://localhost:${config.PORT}`}/console`;
-      void firstAccount(record, clock).then(
-        (password) => process.stdout.write(consoleBanner(url, password)),
+      void consoleApp.firstAccount(record, clock).then(
+        (password) => process.stdout.write(consoleApp.consoleBanner(url, password)),
         (err: unknown) => log.warn('the console could not check for a first account', { error: String(err) }),
       );
     }
