@@ -26,8 +26,9 @@ export async function serve(config: Config, token: string, flowsDir: string | un
   // The process's metrics: the runtime's counts, and the process's own (CPU, memory, event loop).
   const metrics = new Metrics();
   metrics.watchProcess();
+  // Customers are answered while the record opens (PGlite's start, a server's migrations): its writes wait for it.
   const runtime = await createRuntime(
-    { config, log, clock, flowsDir, desk: hasSlack(config), metrics },
+    { config, log, clock, flowsDir, desk: hasSlack(config), metrics, answerWhileRecordOpens: true },
     productionEdges(config, { token, mode }, log, clock),
   );
   if (runtime.storeKind === 'memory')
@@ -79,7 +80,7 @@ export async function serve(config: Config, token: string, flowsDir: string | un
     await web?.close();
     await runtime.close();
   };
-  try {
+  const startAll = async () => {
     if (http) {
       await http.listen(config.PORT).catch((err: unknown) => {
         throw (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
@@ -97,16 +98,23 @@ export async function serve(config: Config, token: string, flowsDir: string | un
         (err: unknown) => log.warn('the console could not check for a first account', { error: String(err) }),
       );
     }
-  } catch (err) {
-    // A port in use or a receiver that cannot start (setWebhook refused) must not leave the rest running.
+  };
+  // A port in use, a receiver that cannot start (setWebhook refused) or a record that cannot be
+  // opened (a refused login, a failed migration: it opens while customers are answered, and may
+  // fail during the start or after it) must not leave the rest running: the bot stops with why, exit 1.
+  const failed = async (err: unknown): Promise<never> => {
     await stopTaking()
       .then(() => closeAll(0))
       .catch((e: unknown) => log.error('shutdown after a failed start failed too', { error: String(e) }));
     throw err;
-  }
+  };
+  const recordFailed = runtime.recordOpened.then(() => new Promise<never>(() => {}));
+  const starting = startAll();
+  starting.catch(() => {}); // when the record's failure came first
+  await Promise.race([starting, recordFailed]).catch(failed);
 
   // A signal during start-up ends the process at once (nothing is lost: what was accepted is in the store).
-  const signal = await firstStopSignal(log);
+  const signal = await Promise.race([firstStopSignal(log), recordFailed]).catch(failed);
   const boundMs = config.SHUTDOWN_TIMEOUT_MS;
   log.info('shutting down: no new updates, finishing the ones in flight', {
     signal,

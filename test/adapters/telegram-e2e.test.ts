@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
@@ -228,5 +228,24 @@ describe('npm start with TELEGRAM_BOT_TOKEN', () => {
     expect(metrics).toMatch(/\nservicedesk_process_resident_memory_bytes \d+/);
     bot.child.kill('SIGTERM');
     expect(await bot.exited).toBe(0);
+  }, 60_000);
+
+  it('stops with why, exit 1, when its record cannot be opened, though it opens while customers are answered', async () => {
+    const tg = await fakeTelegram();
+    cleanup.push(() => tg.close());
+    // A PGlite folder it cannot start on (a data folder of another PostgreSQL version).
+    const dataDir = mkdtempSync(join(tmpdir(), 'record-broken-'));
+    writeFileSync(join(dataDir, 'PG_VERSION'), '99\n');
+    const port = await freePort();
+    const bot = start({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: tg.url, PORT: String(port), DATA_DIR: dataDir });
+    cleanup.push(async () => {
+      bot.child.kill('SIGKILL');
+      await bot.exited;
+    });
+    expect(await bot.exited).toBe(1);
+    expect(bot.stderr()).toContain(`The system of record (PGlite in ${dataDir} (DATA_DIR)) could not be opened`);
+    expect(bot.stderr()).not.toMatch(/Unexpected error|\n\s+at /);
+    // Its folder is free again for the next start.
+    expect(existsSync(join(dataDir, 'bot.lock'))).toBe(false);
   }, 60_000);
 });
