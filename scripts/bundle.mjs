@@ -16,7 +16,16 @@
  * not a package of its own. Nothing is written to stdout; a failed build prints esbuild's errors
  * on stderr and exits 1.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -141,7 +150,8 @@ function writeWhole(path, contents) {
   renameSync(temporary, path);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+// Run as a program (npm's scripts), not imported (the tests, the bench).
+if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
   const ifStale = process.argv.includes('--if-stale');
   if (!ifStale || staleness() !== undefined)
     await bundle().catch(() => {
