@@ -17,6 +17,7 @@
  * on stderr and exits 1.
  */
 import {
+  existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -131,6 +132,9 @@ export async function bundle(dist = DIST) {
   const inputs = [...Object.keys(result.metafile.inputs).filter((p) => !p.includes('node_modules/')), ...ALWAYS];
   // What it was made from, and when it started: staleness() compares the inputs' times with it.
   writeWhole(join(dist, 'build.json'), JSON.stringify({ startedAt, inputs, outputs }, null, 2));
+  // What earlier builds kept (bots/definition-cache.ts: each build its own folder under cache/).
+  for (const kept of existsSync(join(dist, 'cache')) ? readdirSync(join(dist, 'cache')) : [])
+    if (Number(kept) < startedAt) rmSync(join(dist, 'cache', kept), { recursive: true, force: true });
   // An earlier build's chunks, unless a build running alongside wrote them after this one began.
   for (const entry of readdirSync(dist, { withFileTypes: true })) {
     const { name } = entry;
