@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
+import type { OpenedRecordStore } from '../../adapters/record/index.js';
 import type { Config } from '../config.js';
 import { SetupError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -49,7 +49,7 @@ export async function openRecord(
   log: Logger,
   options: { serveWhenDown?: boolean } = {},
 ): Promise<OpenedRecordStore | undefined> {
-  const started = startRecord(config, log, options);
+  const started = await startRecord(config, log, options);
   if (!started) return undefined;
   await started.opened;
   return started.record;
@@ -61,13 +61,15 @@ export async function openRecord(
  * server does not answer: logged, the writes deferred) and rejects with a SetupError saying why
  * when it cannot be opened (a refused login, a failed migration, a broken PGlite folder), the
  * record then closed. A PGlite folder another process holds is refused at once (RecordInUseError).
+ * The record's adapter (Kysely, the migrations) is loaded here: RECORD_STORE=off loads none of it.
  */
-export function startRecord(
+export async function startRecord(
   config: Config,
   log: Logger,
   options: { serveWhenDown?: boolean } = {},
-): { record: OpenedRecordStore; opened: Promise<void> } | undefined {
+): Promise<{ record: OpenedRecordStore; opened: Promise<void> } | undefined> {
   if (config.RECORD_STORE === 'off') return undefined;
+  const { openRecordStore } = await import('../../adapters/record/index.js');
   const release =
     config.DATABASE_URL || config.DATA_DIR.startsWith('memory://') ? undefined : lockFolder(config.DATA_DIR);
   const store = openRecordStore({

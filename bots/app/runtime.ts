@@ -100,7 +100,7 @@ export async function createRuntime(
   edges: (core: Core) => Edges | Promise<Edges>,
 ): Promise<Runtime> {
   const { config, log, clock } = options;
-  const started = startRecord(config, log, { serveWhenDown: true });
+  const started = await startRecord(config, log, { serveWhenDown: true });
   const record = started?.record;
   const recordOpened = started?.opened ?? Promise.resolve();
   // Handled here; whoever awaits it sees the rejection as well.
