@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/browser/**/*.test.ts'],
-    globalSetup: ['test/support/redis-setup.ts'],
+    globalSetup: ['test/support/redis-setup.ts', 'test/support/bundle-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // One suite at a time: each starts its own Chromium, and the console's starts the product too.

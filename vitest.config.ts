@@ -6,7 +6,7 @@ export default defineConfig({
     // The benchmark's correctness test spawns the benchmark tool: `npm run bench:test` runs it apart;
     // the browser tests drive Chromium against the real process: `npm run test:browser`.
     exclude: [...configDefaults.exclude, 'test/bench/**', 'test/browser/**'],
-    globalSetup: ['test/support/redis-setup.ts'],
+    globalSetup: ['test/support/redis-setup.ts', 'test/support/bundle-setup.ts'],
     testTimeout: 20_000,
     // Test files share a worker's module cache instead of importing the whole graph again each
     // (xstate, zod, grammY, Bolt): 83 s → 43–49 s on the 2-core machine. Every suite cleans up its

@@ -2,14 +2,15 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDefinition, type DefinitionProblem } from '../flows/definition.js';
+import type { DefinitionProblem } from '../flows/definition.js';
+import { parseDefinitionKept } from './definition-cache.js';
 import type { FlowDefinition } from '../flows/schema.js';
 import type { FlowFiles } from './flow-versions-port.js';
 
 /**
  * A set of flow definition files, wherever it comes from (a folder, a published version, the
  * console's editor), validated with one rule: every file valid on its own (the zod schema of
- * flows/schema.ts, via parseDefinition), one file per locale, one for the default locale.
+ * flows/schema.ts, via parseDefinition: kept by a build, definition-cache.ts), one file per locale, one for the default locale.
  */
 
 /** The definitions shipped with the product: flows/definitions next to this folder. */
@@ -96,7 +97,7 @@ export function validateFlowFiles(files: FlowFiles, defaultLocale: string, where
       });
       continue;
     }
-    const parsed = parseDefinition(files[name]!);
+    const parsed = parseDefinitionKept(files[name]!);
     if (!parsed.ok) {
       problems.push(...parsed.problems.map((p) => ({ file: name, ...p })));
       continue;

@@ -107,7 +107,9 @@ export async function seedFirstVersion(
  * What a replica on published versions starts on (issue 15): the record's active version; on an
  * empty store, the folder (or the shipped definitions), published as version 1 by "seed"; when
  * the record cannot be reached, the copy of the active version kept in Redis, else the folder.
- * `recordDown` says the record did not answer (the registry's checks keep trying).
+ * `recordDown` says the record did not answer (the registry's checks keep trying). Given
+ * `opening` (the record still opening: issue 17, customers answered meanwhile), the copy kept in
+ * Redis serves at once when there is one (`fromCopy`: the caller checks the record once it is open).
  */
 export async function bootFiles(options: {
   versions: ActiveFlowVersions;
@@ -117,8 +119,20 @@ export async function bootFiles(options: {
   seedDir: string;
   defaultLocale: string;
   log: Logger;
-}): Promise<LoadedFlows & { recordDown: boolean }> {
+  opening?: Promise<unknown> | undefined;
+}): Promise<LoadedFlows & { recordDown: boolean; fromCopy?: boolean }> {
   const { versions, signal, seedDir, defaultLocale, log } = options;
+  if (options.opening && signal) {
+    const cached = await signal.cached().catch(() => undefined);
+    const copy = cached && loadPublished(cached, defaultLocale, log);
+    if (cached && copy) {
+      log.info('flow definitions loaded from the copy kept in Redis; checked once the system of record is open', {
+        published: `v${cached.id}`,
+        version: cached.hash,
+      });
+      return { ...copy, recordDown: false, fromCopy: true };
+    }
+  }
   let active: PublishedFlowVersion | undefined;
   let down = false;
   try {

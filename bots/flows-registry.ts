@@ -134,8 +134,10 @@ export class FlowRegistry {
     log: Logger;
     clock?: () => number;
     desk?: boolean;
+    /** The record still opening: start from the copy kept in Redis, checked against the record once open (bootFiles). */
+    opening?: Promise<unknown> | undefined;
   }): Promise<FlowRegistry> {
-    const { recordDown, ...first } = await bootFiles(options);
+    const { recordDown, fromCopy, ...first } = await bootFiles(options);
     const registry = FlowRegistry.start(options, options.seedDir, first, {
       kind: 'published',
       versions: options.versions,
@@ -143,6 +145,8 @@ export class FlowRegistry {
       audit: options.audit,
     });
     registry.recordDown = recordDown;
+    // A record that cannot be opened stops the process (its caller); one out of reach is checked again by follow().
+    if (fromCopy) options.opening?.then(() => registry.refresh()).catch(() => {});
     return registry;
   }
 

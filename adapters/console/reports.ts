@@ -3,7 +3,6 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { parsePeriod } from '../../bots/report/cli.js';
 import { computeReport } from '../../bots/report/compute.js';
-import { renderHtml } from '../../bots/report/html.js';
 import { readReportData } from '../../bots/report/source.js';
 import type { ConsoleDeps, ConsoleEnv } from './deps.js';
 import { BASE, page, refusal, wordsOf } from './layout.js';
@@ -63,6 +62,8 @@ export function reportRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const report = computeReport(data, { definition, period, generatedAt: deps.clock() });
     c.header('Content-Security-Policy', REPORT_CSP);
     c.header('X-Frame-Options', 'SAMEORIGIN');
+    // The page and its charts (echarts) are loaded on the first report asked for, not when the console starts.
+    const { renderHtml } = await import('../../bots/report/html.js');
     return c.html(renderHtml(report, language));
   });
   return app;

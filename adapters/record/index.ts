@@ -1,8 +1,6 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql, type MigrationResult } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
-import pg from 'pg';
+import type { PGliteDialect } from 'kysely-pglite-dialect';
 import type { AccountStore } from '../../bots/accounts-port.js';
 import type { DraftStore } from '../../bots/console-flows/drafts.js';
 import type { TranscriptEntry, UnansweredQuery, UnansweredQuestion } from '../../bots/ports.js';
@@ -212,7 +210,8 @@ async function writeIn(db: Db, w: RecordWrite): Promise<void> {
 /** Connects (or starts PGlite) and applies the migrations; on failure nothing is left open. */
 async function open(options: RecordOptions): Promise<Kysely<Database>> {
   const started = performance.now();
-  const db = new Kysely<Database>({ dialect: options.url ? serverDialect(options) : await pgliteDialect(options) });
+  const dialect = options.url ? await serverDialect(options) : await pgliteDialect(options);
+  const db = new Kysely<Database>({ dialect });
   try {
     const applied = await migrate(db);
     options.log.info('record store open', {
@@ -228,7 +227,9 @@ async function open(options: RecordOptions): Promise<Kysely<Database>> {
   }
 }
 
-function serverDialect(options: RecordOptions): PostgresDialect {
+/** A pool on the server; pg is loaded here, so a process on PGlite never loads it (and the reverse). */
+async function serverDialect(options: RecordOptions): Promise<PostgresDialect> {
+  const { default: pg } = await import('pg');
   // A server out of reach fails a query after 5 s instead of the system's TCP timeout (minutes).
   const pool = new pg.Pool({
     connectionString: options.url,
@@ -244,6 +245,10 @@ async function pgliteDialect(options: RecordOptions): Promise<PGliteDialect> {
   const dir = options.dataDir ?? DEFAULT_DATA_DIR;
   // A folder (not `memory://` or another scheme) is made with its parents: PGlite makes only the last one.
   if (!/^[a-z]+:\/\//.test(dir)) await mkdir(dir, { recursive: true });
+  const [{ PGlite }, { PGliteDialect }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('kysely-pglite-dialect'),
+  ]);
   return new PGliteDialect(await PGlite.create(dir));
 }
 

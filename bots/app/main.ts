@@ -3,18 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { isSupportedLocale, SUPPORTED_LOCALES, SUPPORTED_LOCALES_TEXT } from '../../flows/locales.js';
 import { parseConfig } from '../config.js';
 import { ServiceBotError } from '../errors.js';
-import { DEFAULT_FLOWS_DIR } from '../flows-registry.js';
+import { DEFAULT_FLOWS_DIR } from '../flow-files.js';
 import { type CommandSpec, parseCommandLine } from './args.js';
-import { report } from '../report/cli.js';
-import { admin } from './admin.js';
-import { forgetCustomer } from './customer.js';
-import { flowsCheck } from './flows-check.js';
-import { flowsCommand, type FlowsCommand } from './flows-cli.js';
-import { DEFAULT_CORPUS_DIR, flowsTest } from './flows-test.js';
-import { playground } from './playground.js';
-import { serve } from './serve.js';
-import { listTickets, parseTicketQuery, resolveTicket, searchTickets } from './tickets.js';
-import { listUnanswered, parseUnansweredQuery } from './unanswered.js';
+import type { FlowsCommand } from './flows-cli.js';
 
 const USAGE = `Usage:
   npm start [-- --lang ${SUPPORTED_LOCALES.join('|')}] [--flows DIR] [--at TIME]
@@ -169,6 +160,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       return usageError(`--${bad} takes a share from 0 to 1, e.g. 0.95 (got "${values[bad]}")`);
     }
     const flowsDir = values.flows ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR;
+    const { DEFAULT_CORPUS_DIR, flowsTest } = await import('./flows-test.js');
     return flowsTest(flowsDir, values.corpus ?? config.CORPUS_DIR ?? DEFAULT_CORPUS_DIR, config.DEFAULT_LOCALE, {
       minAccuracy,
       maxWrongTopic,
@@ -176,11 +168,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       maxFalseAlarms,
     });
   }
-  if (positionals[0] === 'flows' && positionals[1] === 'check')
+  if (positionals[0] === 'flows' && positionals[1] === 'check') {
+    const { flowsCheck } = await import('./flows-check.js');
     return flowsCheck(positionals[2] ?? values.flows ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR, config.DEFAULT_LOCALE);
+  }
   if (positionals[0] === 'flows') {
     const cmd = flowsCommandLine(positionals.slice(1), values);
-    return 'problem' in cmd ? usageError(cmd.problem) : flowsCommand(config, cmd);
+    return 'problem' in cmd ? usageError(cmd.problem) : (await import('./flows-cli.js')).flowsCommand(config, cmd);
   }
   if (positionals[0] === 'tickets' && positionals[1] === 'resolve') {
     const id = positionals[2];
@@ -190,19 +184,23 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       );
     if (positionals[3] !== undefined && values.note !== undefined)
       return usageError('Give the note once: as NOTE after the ticket id, or as --note');
+    const { resolveTicket } = await import('./tickets.js');
     return resolveTicket(config, id, { note: positionals[3] ?? values.note, outcome: values.outcome, by: values.by });
   }
   if (positionals[0] === 'tickets' && positionals[1] === 'search') {
     const { customer, id, text, status, from, to, limit } = values;
+    const { searchTickets } = await import('./tickets.js');
     const found = await searchTickets(config, { customer, id, text, status, from, to, limit }, values.format);
     return typeof found === 'number' ? found : usageError(found.problem);
   }
   if (positionals[0] === 'tickets' && positionals.length === 1) {
+    const { listTickets, parseTicketQuery } = await import('./tickets.js');
     const query = parseTicketQuery(values.status, values.limit);
     if ('problem' in query) return usageError(query.problem);
     return listTickets(config, query);
   }
   if (positionals[0] === 'unanswered' && positionals.length === 1) {
+    const { listUnanswered, parseUnansweredQuery } = await import('./unanswered.js');
     const query = parseUnansweredQuery({ locale: values.locale, limit: values.limit, sort: values.sort });
     if ('problem' in query) return usageError(query.problem);
     return listUnanswered(config, query);
@@ -210,19 +208,23 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   if (positionals[0] === 'customer' && positionals[1] === 'forget') {
     const id = positionals[2];
     if (!id?.trim()) return usageError('npm run customer -- forget needs the customer id');
+    const { forgetCustomer } = await import('./customer.js');
     return forgetCustomer(config, id.trim());
   }
   if (positionals[0] === 'report') {
     const { month, from, to, json, csv, html } = values;
+    const { report } = await import('../report/cli.js');
     const done = await report(config, { month, from, to, json, csv, html });
     return typeof done === 'number' ? done : usageError(done.problem);
   }
   if (positionals[0] === 'admin') {
+    const { admin } = await import('./admin.js');
     const done = await admin(config, { action: positionals[1], name: positionals[2], role: values.role });
     return typeof done === 'number' ? done : usageError(done.problem);
   }
   if (positionals.length > 0) return usageError(`Unknown command: ${positionals.join(' ')}`);
-  if (config.TELEGRAM_BOT_TOKEN) return serve(config, config.TELEGRAM_BOT_TOKEN, values.flows);
+  if (config.TELEGRAM_BOT_TOKEN)
+    return (await import('./serve.js')).serve(config, config.TELEGRAM_BOT_TOKEN, values.flows);
   let startAt: number | undefined;
   if (values.at !== undefined) {
     startAt = Date.parse(values.at);
@@ -232,6 +234,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         `--at must be a date and time with its offset, e.g. 2026-10-01T09:30:00+08:00 (got "${values.at}")`,
       );
   }
+  const { playground } = await import('./playground.js');
   return playground(config, values.lang, values.flows, startAt);
 }
 
@@ -247,7 +250,13 @@ function isProgram(): boolean {
   }
 }
 
-if (isProgram()) {
+/**
+ * Runs the command line of this process (main with process.argv and process.env) and ends the
+ * process: its exit code is main's, 1 with the message on an error, and whatever the command left
+ * running (a send that never answers, abandoned by a bounded shutdown) does not keep it alive past
+ * EXIT_GRACE_MS. What program.ts (the bundle's entry, dist/main.js) and this file as the program run.
+ */
+export function runProgram(): void {
   // Output piped into a reader that stopped (`npm start | head`): nobody is reading, so end quietly.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
@@ -267,10 +276,10 @@ if (isProgram()) {
         process.exitCode = 1;
       },
     )
-    // Whatever a command left running (a send that never answers, abandoned by a bounded
-    // shutdown) must not keep the process alive: it ends EXIT_GRACE_MS after the command did.
     .finally(() => setTimeout(() => process.exit(), EXIT_GRACE_MS).unref());
 }
+
+if (isProgram()) runProgram();
 
 /** A share from 0 to 1 given on the command line, or the default; undefined when it is not one. */
 function share(value: string | undefined, fallback: number): number | undefined {

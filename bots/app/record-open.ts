@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
+import type { OpenedRecordStore } from '../../adapters/record/index.js';
 import type { Config } from '../config.js';
 import { SetupError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -49,16 +49,36 @@ export async function openRecord(
   log: Logger,
   options: { serveWhenDown?: boolean } = {},
 ): Promise<OpenedRecordStore | undefined> {
+  const started = await startRecord(config, log, options);
+  if (!started) return undefined;
+  await started.opened;
+  return started.record;
+}
+
+/**
+ * openRecord without the wait: returns the record at once (its calls wait for the opening), and
+ * `opened`, which resolves once it is open and migrated (with `serveWhenDown`, also when the
+ * server does not answer: logged, the writes deferred) and rejects with a SetupError saying why
+ * when it cannot be opened (a refused login, a failed migration, a broken PGlite folder), the
+ * record then closed. A PGlite folder another process holds is refused at once (RecordInUseError).
+ * The record's adapter (Kysely, the migrations) is loaded here: RECORD_STORE=off loads none of it.
+ */
+export async function startRecord(
+  config: Config,
+  log: Logger,
+  options: { serveWhenDown?: boolean } = {},
+): Promise<{ record: OpenedRecordStore; opened: Promise<void> } | undefined> {
   if (config.RECORD_STORE === 'off') return undefined;
+  const { openRecordStore } = await import('../../adapters/record/index.js');
   const release =
     config.DATABASE_URL || config.DATA_DIR.startsWith('memory://') ? undefined : lockFolder(config.DATA_DIR);
-  const record = openRecordStore({
+  const store = openRecordStore({
     ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR }),
     log,
   });
-  try {
-    await record.ready();
-  } catch (err) {
+  const close = store.close.bind(store);
+  const record = release ? Object.assign(store, { close: () => close().finally(release) }) : store;
+  const opened = record.ready().catch(async (err: unknown) => {
     // A server that does not answer is an outage, not a mistake: customers are answered all the
     // same, the record's writes wait (deferred) and the migrations run once it is back.
     if (options.serveWhenDown && config.DATABASE_URL && unreachable(err)) {
@@ -66,18 +86,13 @@ export async function openRecord(
         'the system of record (DATABASE_URL) does not answer; serving anyway: its writes are deferred until it is back',
         { error: String(err) },
       );
-      return record;
+      return;
     }
     await record.close().catch(() => {});
-    release?.();
     const where = config.DATABASE_URL ? 'DATABASE_URL' : `PGlite in ${config.DATA_DIR} (DATA_DIR)`;
     throw new SetupError(`The system of record (${where}) could not be opened: ${String(err)}`);
-  }
-  if (release) {
-    const close = record.close.bind(record);
-    return Object.assign(record, { close: () => close().finally(release) });
-  }
-  return record;
+  });
+  return { record, opened };
 }
 
 /** Network errors and timeouts (the server is down or out of reach), as opposed to a refusal (wrong password, no such database). */

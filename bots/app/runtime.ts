@@ -1,4 +1,3 @@
-import { createSlack } from '../../adapters/slack/index.js';
 import type { OpenedRecordStore } from '../../adapters/record/index.js';
 import { MemoryStore } from '../../adapters/store/memory.js';
 import { RedisFlowSignal } from '../../adapters/store/flow-signal.js';
@@ -18,7 +17,7 @@ import type { ChannelPort, DeskPort, Inbox, Receiver, Store } from '../ports.js'
 import type { RecordStore } from '../record-port.js';
 import { TimerPoller } from '../timers.js';
 import { watchRuntime, type ReadinessCheck } from './operator.js';
-import { openRecord, recordUpkeep } from './record-open.js';
+import { recordUpkeep, startRecord } from './record-open.js';
 
 export type StoreKind = 'memory' | 'redis';
 
@@ -58,6 +57,12 @@ export interface Runtime extends Core {
   readonly upkeep: () => Promise<void>;
   /** What GET /readyz asks: Redis (PING) when it is the store, the system of record (`select 1`) when there is one. */
   readonly checks: readonly ReadinessCheck[];
+  /**
+   * Resolves once the system of record is open (at once without one, or when it was opened before
+   * the runtime was built); rejects with a SetupError when it cannot be opened (see
+   * `answerWhileRecordOpens`): the process must stop with that error.
+   */
+  readonly recordOpened: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,6 +77,13 @@ export interface RuntimeOptions {
   onDataLoss?: ((incident: DataLossIncident) => void) | undefined;
   /** Where the runtime counts (one per runtime; a new one unless given). */
   metrics?: Metrics | undefined;
+  /**
+   * Build the runtime while the system of record opens (PGlite's start, a server's migrations)
+   * instead of after: the flows start from the copy of the active version kept in Redis when there
+   * is one, and are checked against the record once it is open; the record's writes wait for it as
+   * its calls do. A record that cannot be opened then rejects `recordOpened` instead of the build.
+   */
+  answerWhileRecordOpens?: boolean | undefined;
 }
 
 /** How often each replica checks Redis's persistence and epoch marker (redis-health.ts). */
@@ -83,13 +95,22 @@ export const REDIS_HEALTH_INTERVAL_MS = 60_000;
  * receivers → timer poller. Nothing reaches forward through a closure, and nothing is attached
  * late. The store is closed again if a later part cannot be built.
  */
-export async function createRuntime(options: RuntimeOptions, edges: (core: Core) => Edges): Promise<Runtime> {
+export async function createRuntime(
+  options: RuntimeOptions,
+  edges: (core: Core) => Edges | Promise<Edges>,
+): Promise<Runtime> {
   const { config, log, clock } = options;
-  const record = await openRecord(config, log, { serveWhenDown: true });
-  const opened = await openStore(config, clock, record).catch(async (err: unknown) => {
-    await record?.close().catch(() => {});
-    throw err;
-  });
+  const started = await startRecord(config, log, { serveWhenDown: true });
+  const record = started?.record;
+  const recordOpened = started?.opened ?? Promise.resolve();
+  // Handled here; whoever awaits it sees the rejection as well.
+  recordOpened.catch(() => {});
+  const opened = await (options.answerWhileRecordOpens ? Promise.resolve() : recordOpened)
+    .then(() => openStore(config, clock, record))
+    .catch(async (err: unknown) => {
+      await record?.close().catch(() => {});
+      throw err;
+    });
   const { kind } = opened;
   log.info('store ready', { kind, record: record?.kind ?? 'off' });
   const metrics = options.metrics ?? new Metrics();
@@ -106,9 +127,9 @@ export async function createRuntime(options: RuntimeOptions, edges: (core: Core)
     await record?.close();
   };
   try {
-    const flows = await openFlows(options, record, flowSignal);
+    const flows = await openFlows(options, record, flowSignal, recordOpened);
     const core: Core = { store, record, storeKind: kind, flows, flowSignal, metrics };
-    const edge = edges(core);
+    const edge = await edges(core);
     const channels = meterChannels(edge.channels, metrics);
     const desk = edge.desk && meterDesk(edge.desk, metrics);
     if ((desk !== undefined) !== options.desk)
@@ -130,7 +151,8 @@ export async function createRuntime(options: RuntimeOptions, edges: (core: Core)
     const poller = new TimerPoller({ timers: store.timers, engine, clock, log });
     // Retention goes by the wall clock: a playground run `--at` a future date must not delete the real archive.
     const upkeep = record ? recordUpkeep(config, record, store, log, Date.now) : async () => {};
-    return { ...core, engine, receivers: edge.receivers?.(engine) ?? [], poller, upkeep, checks, close: closeAll };
+    const receivers = edge.receivers?.(engine) ?? [];
+    return { ...core, engine, receivers, poller, upkeep, checks, recordOpened, close: closeAll };
   } catch (err) {
     await closeAll().catch(() => {});
     throw err;
@@ -170,6 +192,7 @@ async function openFlows(
   options: RuntimeOptions,
   record: OpenedRecordStore | undefined,
   signal: FlowFleetSignal | undefined,
+  recordOpened: Promise<void>,
 ): Promise<FlowRegistry> {
   const { config, log, clock, desk } = options;
   const common = { defaultLocale: config.DEFAULT_LOCALE, log, clock, desk };
@@ -180,6 +203,7 @@ async function openFlows(
       audit: record.audit,
       signal,
       seedDir: config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR,
+      ...(options.answerWhileRecordOpens ? { opening: recordOpened } : {}),
     });
   const dir = options.flowsDir ?? config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR;
   const flows = await FlowRegistry.load({ ...common, dir });
@@ -241,16 +265,16 @@ export function hasSlack(config: Config): config is Config & { SLACK_BOT_TOKEN: 
 }
 
 /**
- * Production's edges: Telegram for customers, Slack for agents when configured. A new channel
- * is one more factory call here.
+ * Production's edges: Telegram for customers, Slack for agents when configured (its adapter, and
+ * @slack/bolt with it, loaded only then). A new channel is one more factory call here.
  */
 export function productionEdges(
   config: Config,
   telegram: { token: string; mode: TelegramMode },
   log: Logger,
   clock: () => number,
-): (core: Core) => Edges {
-  return ({ store, flows, metrics }) => {
+): (core: Core) => Promise<Edges> {
+  return async ({ store, flows, metrics }) => {
     const tg = createTelegram(
       {
         token: telegram.token,
@@ -263,7 +287,7 @@ export function productionEdges(
       { rates: store.rates, log, clock, metrics },
     );
     const slack = hasSlack(config)
-      ? createSlack(
+      ? (await import('../../adapters/slack/index.js')).createSlack(
           {
             botToken: config.SLACK_BOT_TOKEN,
             signingSecret: config.SLACK_SIGNING_SECRET,

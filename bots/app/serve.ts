@@ -5,7 +5,6 @@ import { ConfigError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { Metrics } from '../metrics.js';
 import type { Route } from '../ports.js';
-import { consoleBanner, firstAccount, openConsole } from './console.js';
 import { every } from './every.js';
 import { createHttpServer } from './http.js';
 import { operatorRoutes } from './operator.js';
@@ -27,8 +26,9 @@ export async function serve(config: Config, token: string, flowsDir: string | un
   // The process's metrics: the runtime's counts, and the process's own (CPU, memory, event loop).
   const metrics = new Metrics();
   metrics.watchProcess();
+  // Customers are answered while the record opens (PGlite's start, a server's migrations): its writes wait for it.
   const runtime = await createRuntime(
-    { config, log, clock, flowsDir, desk: hasSlack(config), metrics },
+    { config, log, clock, flowsDir, desk: hasSlack(config), metrics, answerWhileRecordOpens: true },
     productionEdges(config, { token, mode }, log, clock),
   );
   if (runtime.storeKind === 'memory')
@@ -46,17 +46,20 @@ export async function serve(config: Config, token: string, flowsDir: string | un
   const stopWatch = runtime.flows.follow();
   // The web console under /console, when there is a system of record to keep its accounts (issue 15).
   const record = runtime.record;
-  const web = record
-    ? await openConsole({
-        config,
-        log,
-        clock,
-        record,
-        store: runtime.store,
-        flows: runtime.flows,
-        flowSignal: runtime.flowSignal,
-      })
-    : undefined;
+  // Loaded only when it is on (hono and its pages: no record, no console).
+  const consoleApp = record ? await import('./console.js') : undefined;
+  const web =
+    record && consoleApp
+      ? await consoleApp.openConsole({
+          config,
+          log,
+          clock,
+          record,
+          store: runtime.store,
+          flows: runtime.flows,
+          flowSignal: runtime.flowSignal,
+        })
+      : undefined;
   // One HTTP server for every receiver's routes (Telegram's webhook, Slack's events), the console,
   // and the operator's /metrics and /readyz: it listens on PORT in every mode.
   const routes = appRoutes(runtime, web?.route);
@@ -77,7 +80,7 @@ export async function serve(config: Config, token: string, flowsDir: string | un
     await web?.close();
     await runtime.close();
   };
-  try {
+  const startAll = async () => {
     if (http) {
       await http.listen(config.PORT).catch((err: unknown) => {
         throw (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
@@ -88,23 +91,30 @@ export async function serve(config: Config, token: string, flowsDir: string | un
     }
     for (const receiver of runtime.receivers) await receiver.start();
     // Not awaited: the first account's scrypt hash must delay neither customers nor the signal handlers below.
-    if (record && web) {
+    if (record && web && consoleApp) {
       const url = `${config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://localhost:${config.PORT}`}/console`;
-      void firstAccount(record, clock).then(
-        (password) => process.stdout.write(consoleBanner(url, password)),
+      void consoleApp.firstAccount(record, clock).then(
+        (password) => process.stdout.write(consoleApp.consoleBanner(url, password)),
         (err: unknown) => log.warn('the console could not check for a first account', { error: String(err) }),
       );
     }
-  } catch (err) {
-    // A port in use or a receiver that cannot start (setWebhook refused) must not leave the rest running.
+  };
+  // A port in use, a receiver that cannot start (setWebhook refused) or a record that cannot be
+  // opened (a refused login, a failed migration: it opens while customers are answered, and may
+  // fail during the start or after it) must not leave the rest running: the bot stops with why, exit 1.
+  const failed = async (err: unknown): Promise<never> => {
     await stopTaking()
       .then(() => closeAll(0))
       .catch((e: unknown) => log.error('shutdown after a failed start failed too', { error: String(e) }));
     throw err;
-  }
+  };
+  const recordFailed = runtime.recordOpened.then(() => new Promise<never>(() => {}));
+  const starting = startAll();
+  starting.catch(() => {}); // when the record's failure came first
+  await Promise.race([starting, recordFailed]).catch(failed);
 
   // A signal during start-up ends the process at once (nothing is lost: what was accepted is in the store).
-  const signal = await firstStopSignal(log);
+  const signal = await Promise.race([firstStopSignal(log), recordFailed]).catch(failed);
   const boundMs = config.SHUTDOWN_TIMEOUT_MS;
   log.info('shutting down: no new updates, finishing the ones in flight', {
     signal,

@@ -10,7 +10,6 @@ import type { ReportSource } from '../record-port.js';
 import { localMidnight } from '../ticket-search.js';
 import { computeReport, type ReportDefinition } from './compute.js';
 import { formatCsv, formatJson, formatText } from './format.js';
-import { renderHtml } from './html.js';
 import { readReportData, reportSourceFromStore } from './source.js';
 
 /** `npm run report`: the monthly service-quality report (issue 14), as text, JSON, CSV or an HTML page. */
@@ -103,7 +102,11 @@ export async function runReport(
     const data = await readReportData(source, period.from, period.to);
     const report = computeReport(data, { definition: def, period, generatedAt: now });
     const language = config.DESK_LANGUAGE ?? config.DEFAULT_LOCALE;
-    if (flags.html !== undefined) return writeHtml(renderHtml(report, language), flags.html);
+    // The page's charts (echarts) are loaded only for --html.
+    if (flags.html !== undefined) {
+      const { renderHtml } = await import('./html.js');
+      return writeHtml(renderHtml(report, language), flags.html);
+    }
     process.stdout.write(
       flags.json ? formatJson(report) : flags.csv ? formatCsv(report) : formatText(report, language),
     );

@@ -10,6 +10,7 @@ import { DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';
 import { MONDAY_AFTERNOON, openPlayground, runPlayground } from '../support/playground.js';
 import { harness } from '../support/harness.js';
 import { freshRedisStore, redisUrl, requireRedis } from '../support/redis.js';
+import { PROGRAM } from '../support/program.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -26,7 +27,7 @@ function spawnMain(
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      ['--import', 'tsx', 'bots/app/main.ts', ...withClock(args)],
+      [...PROGRAM, ...withClock(args)],
       // Without the system of record unless a test asks (record-wiring.test.ts runs it with PGlite).
       {
         cwd: root,
@@ -300,7 +301,7 @@ describe('entry point refuses to start, and the tools (exit code and stderr)', (
 
   it('ends quietly when the reader of its output stops (npm start | head -1)', async () => {
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bots/app/main.ts', '--at', MONDAY_AFTERNOON], {
+      const child = spawn(process.execPath, [...PROGRAM, '--at', MONDAY_AFTERNOON], {
         cwd: root,
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', RECORD_STORE: 'off' },
       });

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BOT_INFO, TOKEN, updates } from '../support/telegram.js';
+import { PROGRAM } from '../support/program.js';
 
 /**
  * The product as deployed: `npm start` with TELEGRAM_BOT_TOKEN, talking to a local HTTP server
@@ -66,7 +67,7 @@ async function fakeTelegram(): Promise<FakeTelegram> {
 }
 
 /**
- * Starts the bot as `node --import tsx bots/app/main.ts`, or with `npm start` (then in a process
+ * Starts the bot as `node dist/main.js` (what npm start runs), or with `npm start` (then in a process
  * group of its own, as a terminal or a container runtime runs it).
  */
 function start(
@@ -77,8 +78,7 @@ function start(
   stderr: () => string;
   exited: Promise<number | null>;
 } {
-  const [command, args] =
-    how === 'npm' ? ['npm', ['start']] : [process.execPath, ['--import', 'tsx', 'bots/app/main.ts']];
+  const [command, args] = how === 'npm' ? ['npm', ['start']] : [process.execPath, [...PROGRAM]];
   const child = spawn(command, args, {
     cwd: root,
     detached: how === 'npm',
@@ -110,7 +110,7 @@ function freePort(): Promise<number> {
 
 /**
  * Waits (bounded) for something the running process does on its own schedule. Generous: starting
- * (tsx, PGlite's migrations) takes over 15 s on a busy 2-core machine; a pass costs only the real time.
+ * (PGlite's migrations) takes over 15 s on a busy 2-core machine; a pass costs only the real time.
  */
 async function until(condition: () => boolean, what: string, ms = 40_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -228,5 +228,24 @@ describe('npm start with TELEGRAM_BOT_TOKEN', () => {
     expect(metrics).toMatch(/\nservicedesk_process_resident_memory_bytes \d+/);
     bot.child.kill('SIGTERM');
     expect(await bot.exited).toBe(0);
+  }, 60_000);
+
+  it('stops with why, exit 1, when its record cannot be opened, though it opens while customers are answered', async () => {
+    const tg = await fakeTelegram();
+    cleanup.push(() => tg.close());
+    // A PGlite folder it cannot start on (a data folder of another PostgreSQL version).
+    const dataDir = mkdtempSync(join(tmpdir(), 'record-broken-'));
+    writeFileSync(join(dataDir, 'PG_VERSION'), '99\n');
+    const port = await freePort();
+    const bot = start({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: tg.url, PORT: String(port), DATA_DIR: dataDir });
+    cleanup.push(async () => {
+      bot.child.kill('SIGKILL');
+      await bot.exited;
+    });
+    expect(await bot.exited).toBe(1);
+    expect(bot.stderr()).toContain(`The system of record (PGlite in ${dataDir} (DATA_DIR)) could not be opened`);
+    expect(bot.stderr()).not.toMatch(/Unexpected error|\n\s+at /);
+    // Its folder is free again for the next start.
+    expect(existsSync(join(dataDir, 'bot.lock'))).toBe(false);
   }, 60_000);
 });

@@ -11,7 +11,8 @@
  *
  *   npm run bench [-- --quick] [--conversations 100 --turns 100] [--only ours,durable] [--no-record] [--no-pglite]
  *                 [--latency-conversations 1000,2000 --latency-seconds 15 --think-ms 2000] [--no-latency]
- *                 [--no-cold-start] [--cold-records off,pglite,postgres] [--cold-commands 'npm start,node --import tsx'] [--cold-restarts 3]
+ *                 [--no-cold-start] [--cold-records off,pglite,postgres] [--cold-commands 'npm start,node dist/main.js'] [--cold-restarts 3]
+ *                 [--only cold]  (the cold start alone)
  *                 [--replica-conversations 100 --replica-turns 50 --replicas-record pg|off]
  *                 [--no-replicas] [--pacing-chats 1000] [--no-pacing] [--pacing-only] [--json FILE]
  */
@@ -117,7 +118,7 @@ function options() {
     'cold-commands',
     values['cold-commands'],
     Object.keys(COLD_COMMANDS) as ColdCommand[],
-    values.quick ? ['npm start'] : ['npm start', 'node --import tsx'],
+    values.quick ? ['npm start'] : ['npm start', 'node dist/main.js'],
   );
   return {
     ...values,
@@ -214,7 +215,7 @@ async function main(): Promise<void> {
           await clean(redis.url, prefix);
         }
     let starts: ColdStart[] = [];
-    if (!o['no-cold-start'] && !o.only && !o['pacing-only'])
+    if (!o['no-cold-start'] && (!o.only || 'cold start'.startsWith(o.only)) && !o['pacing-only'])
       starts = await coldStarts({
         redisUrl: redis.url,
         admin: postgres && serverUrl,

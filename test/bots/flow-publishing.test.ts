@@ -257,6 +257,32 @@ describe('publishing flows to a fleet', () => {
     await down.close();
   });
 
+  it('starts on the copy kept in Redis while the record opens, and follows the record once it is open (issue 17)', async () => {
+    await replica();
+    expect((await run(env, 'flows', 'publish', warmer(), '-m', 'warmer')).code).toBe(0);
+    // Rolled back in the record alone: the copy in Redis still holds v2.
+    await server.record.flowVersions.activate(1, 'ann');
+    const cache = RedisFlowSignal.create({ url: redisUrl, prefix: env.REDIS_PREFIX });
+    let open: () => void = () => {};
+    const opening = new Promise<void>((resolve) => (open = resolve));
+    const registry = await FlowRegistry.boot({
+      versions: server.record.flowVersions,
+      signal: cache,
+      seedDir: broken(),
+      defaultLocale: 'zh-CN',
+      log: memoryLogger(),
+      opening,
+    });
+    // Before the record is open: the copy, so the first customer is answered without waiting for it.
+    expect(registry.published()?.id).toBe(2);
+    expect(registry.current().bundle.locales.get('zh-CN')?.definition.texts.ask).toBe('请问今天有什么可以帮您？');
+    const switched = new Promise((resolve) => registry.onSwitch((_, published) => resolve(published?.id)));
+    open();
+    expect(await switched).toBe(1);
+    expect(registry.current().bundle.locales.get('zh-CN')?.definition.texts.ask).toBe('请问有什么可以帮您？');
+    await cache.close();
+  });
+
   it('tells an admin what to do when the record is PGlite and the bot holds it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'held-'));
     // The test runner's parent process stands for the running bot.

@@ -17,8 +17,8 @@ import { runProduct, startProduct, type Product } from './support/product.js';
 
 /**
  * The console in a real browser (issue 15, "Tests in a real browser"): Debian's Chromium through
- * playwright-core against the console the real process serves (`node --import tsx
- * bots/app/main.ts` in Telegram mode, long-polling a local stand-in Bot API), on Redis and a
+ * playwright-core against the console the real process serves (`node dist/main.js`,
+ * what npm start runs, in Telegram mode, long-polling a local stand-in Bot API), on Redis and a
  * PostgreSQL database of its own. A second replica of the fleet runs beside it on its own stand-in,
  * so "every replica switches within 5 s" is seen where a customer sees it. The steps are an
  * admin's and a supervisor's, each checked as they see it; anything the browser logs as an error

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
 /**
  * The flows pages' static assets: their stylesheet, and their one script (the YAML editor and the
@@ -27,25 +26,30 @@ export class FlowsAssets {
 
   /** The bundled script (built once; a failed build is tried again on the next call). */
   bundle(): Promise<Asset> {
-    this.script ??= build({
-      entryPoints: [CLIENT_ENTRY],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      target: 'es2020',
-      minify: true,
-      legalComments: 'none',
-      logLevel: 'silent',
-    }).then(
-      (result) => {
-        const body = result.outputFiles[0]?.text ?? '';
-        return { name: `flows-${hashOf(body)}.js`, body, type: 'text/javascript; charset=utf-8' };
-      },
-      (err: unknown) => {
-        this.script = undefined;
-        throw err;
-      },
-    );
+    // esbuild is loaded on the first request for the script, not when the console starts.
+    this.script ??= import('esbuild')
+      .then(({ build }) =>
+        build({
+          entryPoints: [CLIENT_ENTRY],
+          bundle: true,
+          write: false,
+          format: 'esm',
+          target: 'es2020',
+          minify: true,
+          legalComments: 'none',
+          logLevel: 'silent',
+        }),
+      )
+      .then(
+        (result) => {
+          const body = result.outputFiles[0]?.text ?? '';
+          return { name: `flows-${hashOf(body)}.js`, body, type: 'text/javascript; charset=utf-8' };
+        },
+        (err: unknown) => {
+          this.script = undefined;
+          throw err;
+        },
+      );
     return this.script;
   }
 

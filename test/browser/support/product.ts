@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { PROGRAM } from '../../support/program.js';
 
 /**
- * The product as deployed, for the browser tests: `node --import tsx bots/app/main.ts` (what
- * `npm start` runs) as a child process with the environment given, its output read as an operator
+ * The product as deployed, for the browser tests: `node dist/main.js` (what `npm start` runs,
+ * built by the test setup) as a child process with the environment given, its output read as an operator
  * reads it. Nothing here sleeps: `line` waits for what the process prints.
  */
 
@@ -21,7 +22,7 @@ export interface Product {
 
 /** Starts the product with only `env` (plus PATH and HOME) as its environment. */
 export function startProduct(env: Record<string, string>, args: readonly string[] = []): Product {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bots/app/main.ts', ...args], {
+  const child = spawn(process.execPath, [...PROGRAM, ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -72,7 +73,7 @@ export function runProduct(
   args: readonly string[],
   input: string,
 ): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bots/app/main.ts', ...args], {
+  const child = spawn(process.execPath, [...PROGRAM, ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
