@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../bots/app/main.js';
@@ -18,6 +17,7 @@ import { RecordGate, RecordWriter } from '../../bots/record-writes.js';
 import { defaultFlow } from '../support/flows.js';
 import { RecordingChannel, TestClock } from '../support/harness.js';
 import { runPlayground } from '../support/playground.js';
+import { pgliteFolder } from '../support/pglite-folder.js';
 
 /**
  * Issue 14, the record wired into the engine: every turn is archived and every ticket written to
@@ -219,7 +219,7 @@ describe('ticket numbers', () => {
 describe("a new user's path: playground conversations, then the report (PGlite in a folder)", () => {
   it('reports the month of what was said in the playground, and forgets a customer without changing the figures', async () => {
     // The playground and the tools as `npm start` and `npm run …` run them (in process: each opens PGlite's folder).
-    const env = { DATA_DIR: mkdtempSync(join(tmpdir(), 'record-path-')), RECORD_STORE: 'auto' };
+    const env = { DATA_DIR: await pgliteFolder('record-path-'), RECORD_STORE: 'auto' };
     await runPlayground('你好\n我的订单还没发货\n是的\n没有了\n5', { env, at: '2026-11-30T15:00:00+08:00' });
     await runPlayground('你们的会员积分怎么兑换成现金\n是的\n没有了', { env, at: '2026-11-30T16:00:00+08:00' });
     const tool = async (...argv: string[]) => {
@@ -331,7 +331,7 @@ describe('production: Redis and a PostgreSQL server', () => {
 
 describe('one process per PGlite folder (found by the issue-14 trial)', () => {
   it('refuses a second process on the folder, says which, and takes over a lock its holder left', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'record-lock-'));
+    const dir = await pgliteFolder('record-lock-');
     writeFileSync(join(dir, 'bot.lock'), '1'); // pid 1 is always running
     const config = parseConfig({ DATA_DIR: dir });
     await expect(openRecord(config, memoryLogger())).rejects.toThrow(

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BOT_INFO, TOKEN, updates } from '../support/telegram.js';
 import { PROGRAM } from '../support/program.js';
+import { pgliteFolder } from '../support/pglite-folder.js';
 
 /**
  * The product as deployed: `npm start` with TELEGRAM_BOT_TOKEN, talking to a local HTTP server
@@ -71,7 +72,7 @@ async function fakeTelegram(): Promise<FakeTelegram> {
  * group of its own, as a terminal or a container runtime runs it).
  */
 function start(
-  env: Record<string, string>,
+  env: Record<string, string> & { DATA_DIR: string },
   how: 'node' | 'npm' = 'node',
 ): {
   child: ChildProcess;
@@ -82,12 +83,11 @@ function start(
   const child = spawn(command, args, {
     cwd: root,
     detached: how === 'npm',
-    // The product as deployed, its system of record included: PGlite in a folder of its own.
+    // The product as deployed, its system of record included: PGlite in a folder of its own (DATA_DIR, from the test).
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       LOG_LEVEL: 'info',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'record-')),
       ...env,
     },
   });
@@ -134,7 +134,7 @@ describe('npm start with TELEGRAM_BOT_TOKEN', () => {
     const port = await freePort();
     const env = { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: tg.url, PORT: String(port) };
     // 2.5 s from the signal to the end: 1.5 s of it for the turns, while the port still answers.
-    const bot = start({ ...env, SHUTDOWN_TIMEOUT_MS: '2500' }, 'npm');
+    const bot = start({ ...env, SHUTDOWN_TIMEOUT_MS: '2500', DATA_DIR: await pgliteFolder() }, 'npm');
     const group = bot.child.pid ?? 0;
     cleanup.push(async () => {
       try {
@@ -187,6 +187,7 @@ describe('npm start with TELEGRAM_BOT_TOKEN', () => {
     const port = await freePort();
     const secret = 'e2e-secret-0123456789abcdef';
     const bot = start({
+      DATA_DIR: await pgliteFolder(),
       TELEGRAM_BOT_TOKEN: TOKEN,
       TELEGRAM_API_ROOT: tg.url,
       PUBLIC_URL: 'https://bot.example.com',
