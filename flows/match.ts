@@ -48,6 +48,10 @@ interface PhraseRule {
   intent: IntentId | 'filler';
   phrase: string;
   pattern: RegExp;
+  /** Latin phrases match whole words only (`pattern`); any other is found as it is written (indexOf). */
+  wholeWords: boolean;
+  /** The phrase's characters that are not punctuation, symbols or spaces: what one occurrence claims. */
+  weight: number;
   /** A phrase cannot occur in a message that lacks its first character: a cheap prefilter. */
   first: string;
 }
@@ -56,8 +60,28 @@ function phraseRule(intent: PhraseRule['intent'], raw: string): PhraseRule {
   const phrase = normalize(raw);
   const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // Latin phrases match whole words only ("no" is not in "know"); CJK has no word breaks.
-  const source = ASCII_WORD.test(phrase) ? `(?<![a-z0-9'])${escaped}(?![a-z0-9'])` : escaped;
-  return { intent, phrase, pattern: new RegExp(source, 'gu'), first: [...phrase][0] ?? '' };
+  const wholeWords = ASCII_WORD.test(phrase);
+  const source = wholeWords ? `(?<![a-z0-9'])${escaped}(?![a-z0-9'])` : escaped;
+  const chars = [...phrase];
+  return {
+    intent,
+    phrase,
+    pattern: new RegExp(source, 'gu'),
+    wholeWords,
+    weight: chars.filter((ch) => !PUNCT.test(ch)).length,
+    first: chars[0] ?? '',
+  };
+}
+
+/**
+ * Where `rule` occurs in `text` from `from` on (UTF-16 offsets), or -1. A Latin phrase's pattern
+ * only ever matches the phrase itself, so either way the occurrence is `rule.phrase.length` long.
+ * (`exec` on the shared pattern, not `matchAll`, which copies the RegExp on every call.)
+ */
+function occurrence(rule: PhraseRule, text: string, from: number): number {
+  if (!rule.wholeWords) return text.indexOf(rule.phrase, from);
+  rule.pattern.lastIndex = from;
+  return rule.pattern.exec(text)?.index ?? -1;
 }
 
 /** The pseudo-entry of the out-of-scope questions: never a topic, only a close competitor. */
@@ -169,6 +193,30 @@ function compileKnowledgeBase(def: FlowDefinition, fillers: Set<string>) {
   };
 }
 
+/**
+ * The rules (in their order) that may occur in a text: those whose first character it has. An
+ * index by first character, built once, so a short message visits a few rules, not all of them.
+ */
+function candidatesOf(rules: readonly PhraseRule[]): (text: string) => PhraseRule[] {
+  const byFirst = new Map<string, number[]>();
+  rules.forEach((rule, i) => {
+    const list = byFirst.get(rule.first);
+    if (list) list.push(i);
+    else byFirst.set(rule.first, [i]);
+  });
+  return (text) => {
+    const seen = new Set<string>();
+    const found: number[] = [];
+    for (const ch of text) {
+      if (seen.has(ch)) continue;
+      seen.add(ch);
+      const list = byFirst.get(ch);
+      if (list) for (const i of list) found.push(i);
+    }
+    return found.sort((a, b) => a - b).map((i) => rules[i] as PhraseRule);
+  };
+}
+
 /** Builds the matcher for one definition: phrase tables and the knowledge-base index. */
 export function compileMatcher(def: FlowDefinition): Matcher {
   const rules: PhraseRule[] = [];
@@ -177,6 +225,8 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   rules.sort((a, b) => b.phrase.length - a.phrase.length);
   const fillerRules = def.fillers.map((f) => phraseRule('filler', f)).sort((a, b) => b.phrase.length - a.phrase.length);
   const fillers = new Set(def.fillers.map(normalize));
+  const intentCandidates = candidatesOf(rules);
+  const fillerCandidates = candidatesOf(fillerRules);
 
   // Trigger lists and keywords accept the guard's pattern syntax (`[optional]`, `(a|b)`, `…` a
   // short gap), matched as the complaint kinds are (flows/facts.ts); Latin words stay whole words.
@@ -203,30 +253,31 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     // Spaces between Chinese characters carry nothing (转 人工 is 转人工); the social-opening
     // reader (lead.ts) works on the text as written, where they do separate parts.
     const norm = normalize(text).replace(/(?<=[\u3400-\u9fff]) +(?=[\u3400-\u9fff])/gu, '');
-    const covered = new Array<boolean>(norm.length).fill(false);
+    const covered = new Uint8Array(norm.length);
     const counts: Partial<Record<IntentId, number>> = {};
-    const present = new Set(norm);
     const claim = (rule: PhraseRule): number => {
-      if (!present.has(rule.first)) return 0;
       let got = 0;
-      for (const m of norm.matchAll(rule.pattern)) {
-        const start = m.index;
-        const end = start + m[0].length;
-        if (covered.slice(start, end).some(Boolean)) continue;
-        for (let i = start; i < end; i++) covered[i] = true;
-        got += [...m[0]].filter((ch) => !PUNCT.test(ch)).length;
+      const length = rule.phrase.length;
+      for (let start = occurrence(rule, norm, 0); start >= 0; start = occurrence(rule, norm, start + length)) {
+        const end = start + length;
+        let free = true;
+        for (let i = start; i < end && free; i++) free = covered[i] === 0;
+        if (!free) continue;
+        covered.fill(1, start, end);
+        got += rule.weight;
       }
       return got;
     };
-    for (const rule of rules) {
+    for (const rule of intentCandidates(norm)) {
       const got = claim(rule);
       if (got > 0 && rule.intent !== 'filler') counts[rule.intent] = (counts[rule.intent] ?? 0) + got;
     }
     // Fillers do not count towards the message's length: "好的呀" is still just "yes". Characters
     // already claimed by an intent phrase stay; fillers claim what is left.
     let fillerChars = 0;
-    for (const rule of fillerRules) fillerChars += claim(rule);
-    const meaningful = [...norm].filter((ch) => !PUNCT.test(ch)).length - fillerChars;
+    for (const rule of fillerCandidates(norm)) fillerChars += claim(rule);
+    let meaningful = -fillerChars;
+    for (const ch of norm) if (!PUNCT.test(ch)) meaningful++;
     const intents: Partial<Record<IntentId, number>> = {};
     let total = 0;
     let whole: IntentId | undefined;
