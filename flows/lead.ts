@@ -28,6 +28,8 @@ export interface Lead {
 
 interface StickyRule {
   intent: LeadIntent | 'filler';
+  /** The phrase, normalised: a match is always the phrase itself. */
+  phrase: string;
   /** The phrase's length: the longest is tried first ("谢谢你" before "谢谢"). */
   length: number;
   /** Anchored where it is tried (the sticky flag). */
@@ -47,21 +49,28 @@ function stickyRules(intent: StickyRule['intent'], phrases: readonly string[]): 
       const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       const ascii = ASCII_WORD.test(phrase);
       const source = ascii ? `(?<![a-z0-9'])${escaped}(?![a-z0-9'])` : escaped;
-      return { intent, length: phrase.length, pattern: new RegExp(source, 'uy'), ascii };
+      return { intent, phrase, length: phrase.length, pattern: new RegExp(source, 'uy'), ascii };
     })
     .sort((a, b) => b.length - a.length);
 }
 
-/** The first (longest) rule matching exactly at `pos`, and where its match ends. */
+/**
+ * The first (longest) rule matching exactly at `pos`, and where its match ends. A match is the
+ * phrase itself, so only a rule whose phrase the text has at `pos` is tried, and only a Latin
+ * one needs its pattern (whole words).
+ */
 function ruleAt(
   rules: readonly StickyRule[],
   text: string,
   pos: number,
 ): { rule: StickyRule; end: number } | undefined {
   for (const rule of rules) {
-    rule.pattern.lastIndex = pos;
-    const m = rule.pattern.exec(text);
-    if (m) return { rule, end: pos + m[0].length };
+    if (!text.startsWith(rule.phrase, pos)) continue;
+    if (rule.ascii) {
+      rule.pattern.lastIndex = pos;
+      if (!rule.pattern.test(text)) continue;
+    }
+    return { rule, end: pos + rule.length };
   }
   return undefined;
 }

@@ -2,6 +2,7 @@ import { kindOfFolded, matchesAny, VENTING_KINDS } from './facts.js';
 import { compileLead, type Lead } from './lead.js';
 import { compileRating } from './rating.js';
 import { INTENT_IDS, type ComplaintKindId, type FlowDefinition, type IntentId } from './schema.js';
+import { ASCII_WORD, candidatesOf, occurrence, phraseRule, PUNCT, type PhraseRule } from './phrases.js';
 import { joinSpacedLetters, normalize, toSimplified } from './text.js';
 
 /** What the bot understood of one customer message, computed once per message. */
@@ -39,25 +40,6 @@ export interface Matcher {
   understand(text: string): Understanding;
   /** Ranked knowledge-base entries, best first, for diagnostics and admin tools. */
   rankFaq(text: string): Array<{ id: string; score: number }>;
-}
-
-const PUNCT = /[\p{P}\p{S}\s]/u;
-const ASCII_WORD = /^[a-z0-9' ]+$/;
-
-interface PhraseRule {
-  intent: IntentId | 'filler';
-  phrase: string;
-  pattern: RegExp;
-  /** A phrase cannot occur in a message that lacks its first character: a cheap prefilter. */
-  first: string;
-}
-
-function phraseRule(intent: PhraseRule['intent'], raw: string): PhraseRule {
-  const phrase = normalize(raw);
-  const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  // Latin phrases match whole words only ("no" is not in "know"); CJK has no word breaks.
-  const source = ASCII_WORD.test(phrase) ? `(?<![a-z0-9'])${escaped}(?![a-z0-9'])` : escaped;
-  return { intent, phrase, pattern: new RegExp(source, 'gu'), first: [...phrase][0] ?? '' };
 }
 
 /** The pseudo-entry of the out-of-scope questions: never a topic, only a close competitor. */
@@ -177,6 +159,8 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   rules.sort((a, b) => b.phrase.length - a.phrase.length);
   const fillerRules = def.fillers.map((f) => phraseRule('filler', f)).sort((a, b) => b.phrase.length - a.phrase.length);
   const fillers = new Set(def.fillers.map(normalize));
+  const intentCandidates = candidatesOf(rules);
+  const fillerCandidates = candidatesOf(fillerRules);
 
   // Trigger lists and keywords accept the guard's pattern syntax (`[optional]`, `(a|b)`, `…` a
   // short gap), matched as the complaint kinds are (flows/facts.ts); Latin words stay whole words.
@@ -203,30 +187,31 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     // Spaces between Chinese characters carry nothing (转 人工 is 转人工); the social-opening
     // reader (lead.ts) works on the text as written, where they do separate parts.
     const norm = normalize(text).replace(/(?<=[\u3400-\u9fff]) +(?=[\u3400-\u9fff])/gu, '');
-    const covered = new Array<boolean>(norm.length).fill(false);
+    const covered = new Uint8Array(norm.length);
     const counts: Partial<Record<IntentId, number>> = {};
-    const present = new Set(norm);
     const claim = (rule: PhraseRule): number => {
-      if (!present.has(rule.first)) return 0;
       let got = 0;
-      for (const m of norm.matchAll(rule.pattern)) {
-        const start = m.index;
-        const end = start + m[0].length;
-        if (covered.slice(start, end).some(Boolean)) continue;
-        for (let i = start; i < end; i++) covered[i] = true;
-        got += [...m[0]].filter((ch) => !PUNCT.test(ch)).length;
+      const length = rule.phrase.length;
+      for (let start = occurrence(rule, norm, 0); start >= 0; start = occurrence(rule, norm, start + length)) {
+        const end = start + length;
+        let free = true;
+        for (let i = start; i < end && free; i++) free = covered[i] === 0;
+        if (!free) continue;
+        covered.fill(1, start, end);
+        got += rule.weight;
       }
       return got;
     };
-    for (const rule of rules) {
+    for (const rule of intentCandidates(norm)) {
       const got = claim(rule);
       if (got > 0 && rule.intent !== 'filler') counts[rule.intent] = (counts[rule.intent] ?? 0) + got;
     }
     // Fillers do not count towards the message's length: "好的呀" is still just "yes". Characters
     // already claimed by an intent phrase stay; fillers claim what is left.
     let fillerChars = 0;
-    for (const rule of fillerRules) fillerChars += claim(rule);
-    const meaningful = [...norm].filter((ch) => !PUNCT.test(ch)).length - fillerChars;
+    for (const rule of fillerCandidates(norm)) fillerChars += claim(rule);
+    let meaningful = -fillerChars;
+    for (const ch of norm) if (!PUNCT.test(ch)) meaningful++;
     const intents: Partial<Record<IntentId, number>> = {};
     let total = 0;
     let whole: IntentId | undefined;

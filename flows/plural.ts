@@ -113,6 +113,8 @@ export function choosePlural(span: PluralSpan, value: string, locale: string): s
 
 /** `text` with each plural construct whose number is in `vars` replaced by its form; the others stay. */
 export function renderPlurals(text: string, vars: Readonly<Record<string, string>>, locale: string): string {
+  // Most texts have no plural at all (every Chinese one): not parsed, on every render round of every reply.
+  if (!text.includes('plural')) return text;
   const { spans } = parsePlurals(text);
   let out = text;
   for (const span of spans.reverse()) {

@@ -42,6 +42,8 @@ export function pureTransitions(machine: ServiceMachine): PureTransitions {
     },
   };
   const initial = (input: ServiceInput) => collecting.getInitialSnapshot(scope, input);
+  // The resolved machine state of each state value (and status) met, for `restore`: a machine has few.
+  const resolved = new Map<string, ServiceSnapshot>();
   const defaults = contextDefaults(
     initial({ locale: 'a', conversationId: 'a', channel: 'a', customer: { id: 'a' }, since: 1 }).context,
     initial({ locale: 'b', conversationId: 'b', channel: 'b', customer: { id: 'b' }, since: 2 }).context,
@@ -53,9 +55,17 @@ export function pureTransitions(machine: ServiceMachine): PureTransitions {
       const next = collecting.transition(snapshot, event, scope);
       return [next, collected];
     },
-    restore: (persisted) => restoreSnapshot(collecting, expand(persisted, defaults)),
-    persist: (snapshot) => compact(collecting.getPersistedSnapshot(snapshot), defaults),
+    restore: (persisted) => restoreSnapshot(collecting, persisted, defaults, resolved),
+    persist: (snapshot) =>
+      hasEntries(snapshot.children)
+        ? compact(collecting.getPersistedSnapshot(snapshot), defaults)
+        : compactLive(snapshot, defaults),
   };
+}
+
+function hasEntries(record: object | undefined): boolean {
+  for (const _ in record) return true;
+  return false;
 }
 
 /** A context field's starting value that a persisted snapshot leaves out: a primitive, or an empty list or record. */
@@ -114,31 +124,83 @@ function compact(persisted: unknown, defaults: ReadonlyMap<string, Default>): un
   };
 }
 
-/** A stored snapshot as XState reads it: what `compact` left out, put back (a snapshot stored whole is read as it is). */
-function expand(stored: unknown, defaults: ReadonlyMap<string, Default>): unknown {
-  if (typeof stored !== 'object' || stored === null || !('value' in stored)) return stored;
-  const s = stored as Record<string, unknown>;
-  const context: Record<string, unknown> = {};
-  // Fresh lists and records: no two conversations share one.
-  for (const [k, d] of defaults) context[k] = d === 'list' ? [] : d === 'record' ? {} : d.value;
-  return { status: 'active', children: {}, historyValue: {}, ...s, context: { ...context, ...(s.context as object) } };
+/**
+ * `compact` of a live snapshot without children, straight from its fields: XState's
+ * getPersistedSnapshot copies the snapshot and walks the whole context for actor references, and
+ * this machine has no children and keeps no actors in its context. The same object `compact`
+ * makes of XState's persisted snapshot (history entries as their ids, as XState writes them).
+ */
+function compactLive(snapshot: ServiceSnapshot, defaults: ReadonlyMap<string, Default>): unknown {
+  const kept: Record<string, unknown> = {};
+  const context = snapshot.context as unknown as Record<string, unknown>;
+  for (const k in context) {
+    const v = context[k];
+    const d = defaults.get(k);
+    if (d === undefined || !isDefault(v, d)) kept[k] = v;
+  }
+  const persisted: Record<string, unknown> = {};
+  if (snapshot.status !== 'active') persisted.status = snapshot.status;
+  if (snapshot.output !== undefined) persisted.output = snapshot.output;
+  if (snapshot.error !== undefined) persisted.error = snapshot.error;
+  persisted.value = snapshot.value;
+  const history = snapshot.historyValue as Record<string, ReadonlyArray<{ id: string }>> | undefined;
+  if (hasEntries(history)) {
+    const ids: Record<string, Array<{ id: string }>> = {};
+    for (const key in history) {
+      const nodes = history[key];
+      if (Array.isArray(nodes)) ids[key] = nodes.map((n) => ({ id: n.id }));
+    }
+    if (hasEntries(ids)) persisted.historyValue = ids;
+  }
+  persisted.context = kept;
+  return persisted;
 }
 
-type Persisted = Parameters<ServiceMachine['resolveState']>[0] & {
+/** A stored context as XState reads it: what `compact` left out put back, fresh (no two conversations share a list). */
+function expandContext(stored: unknown, defaults: ReadonlyMap<string, Default>): Record<string, unknown> {
+  const context: Record<string, unknown> = {};
+  for (const [k, d] of defaults) context[k] = d === 'list' ? [] : d === 'record' ? {} : d.value;
+  if (typeof stored === 'object' && stored !== null) Object.assign(context, stored);
+  return context;
+}
+
+type Persisted = {
+  value: unknown;
+  status?: string;
+  output?: unknown;
+  error?: unknown;
+  context?: unknown;
   historyValue?: Record<string, Array<{ id: string }>>;
 };
 
 /**
- * `resolveState()` keeps history entries as the plain {id} objects JSON left; entering a history
- * state needs the state nodes themselves (XState's restoreSnapshot revives them, the pure path does
- * not). Ids the machine no longer has are dropped. A snapshot the machine cannot resolve at all (a
- * state that no longer exists) is reported, so the caller can log it instead of resetting silently.
+ * A stored snapshot (compact, or stored whole) back to a live one. What XState's `resolveState()`
+ * computes of a state value (its state nodes, tags, status) is resolved once per state value and
+ * status and kept in `resolved`; each restore then only puts its own context and history in.
+ * History entries are revived from the plain {id} objects JSON left (entering a history state
+ * needs the state nodes themselves); ids the machine no longer has are dropped. A snapshot the
+ * machine cannot resolve at all (a state that no longer exists) is reported, so the caller can log
+ * it instead of resetting silently.
  */
-function restoreSnapshot(machine: ServiceMachine, value: unknown): { snapshot: ServiceSnapshot } | { reset: string } {
-  if (typeof value !== 'object' || value === null || !('value' in value))
+function restoreSnapshot(
+  machine: ServiceMachine,
+  stored: unknown,
+  defaults: ReadonlyMap<string, Default>,
+  resolved: Map<string, ServiceSnapshot>,
+): { snapshot: ServiceSnapshot } | { reset: string } {
+  if (typeof stored !== 'object' || stored === null || !('value' in stored))
     return { reset: 'the stored snapshot is not a machine snapshot' };
-  const persisted = value as Persisted;
+  const persisted = stored as Persisted;
   try {
+    const status = persisted.status ?? 'active';
+    const key = `${status}\u0000${JSON.stringify(persisted.value)}`;
+    let state = resolved.get(key);
+    if (!state) {
+      state = machine.resolveState({ value: persisted.value, status, context: {} } as Parameters<
+        ServiceMachine['resolveState']
+      >[0]);
+      resolved.set(key, state);
+    }
     const historyValue: Record<string, unknown[]> = {};
     for (const [key, nodes] of Object.entries(persisted.historyValue ?? {})) {
       const revived = nodes.flatMap((n) => {
@@ -150,7 +212,15 @@ function restoreSnapshot(machine: ServiceMachine, value: unknown): { snapshot: S
       });
       if (revived.length) historyValue[key] = revived;
     }
-    return { snapshot: machine.resolveState({ ...persisted, historyValue } as Persisted) };
+    // The snapshot resolveState() makes, with this conversation's parts (the nodes, tags and value are never changed).
+    const snapshot = {
+      ...state,
+      output: persisted.output,
+      error: persisted.error,
+      context: expandContext(persisted.context, defaults),
+      historyValue,
+    } as unknown as ServiceSnapshot;
+    return { snapshot };
   } catch (err) {
     return {
       reset: `the stored snapshot does not fit this version of the machine: ${err instanceof Error ? err.message : String(err)}`,

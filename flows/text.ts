@@ -84,7 +84,7 @@ export function pickVariant(text: Text, turn: number): string {
  */
 export function render(template: string, vars: Readonly<Record<string, string>>, locale: string): string {
   let out = template;
-  for (let round = 0; round < 4; round++) {
+  for (let round = 0; round < 4 && out.includes('{'); round++) {
     const next = renderPlurals(out, vars, locale).replace(
       /\{([^{}]+)\}/g,
       (whole, name: string) => vars[name] ?? whole,

@@ -183,7 +183,25 @@ export function parseInbound(raw: string): InboundEvent | CorruptEntry {
 
 /** Parses a stored conversation record; one that is not JSON or not a record comes back as a CorruptEntry for the engine to report. */
 export function parseRecord(raw: string): ConversationRecord | CorruptEntry {
+  // The record is read every turn, and what the store wrote is almost always what it reads back:
+  // a check of its few fields, without zod (and its copy of the whole snapshot); zod reads anything else.
+  try {
+    const v = JSON.parse(raw) as unknown;
+    if (isRecordShape(v)) return v;
+  } catch {
+    return { corrupt: raw };
+  }
   return readStored(ConversationRecord, raw) ?? { corrupt: raw };
+}
+
+/** Whether `v` is a ConversationRecord as the schema reads it (snapshot anything, timers numbers, turn an integer). */
+function isRecordShape(v: unknown): v is ConversationRecord {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const { timers, turn } = v as Record<string, unknown>;
+  if (!('snapshot' in v) || !Number.isSafeInteger(turn)) return false;
+  if (typeof timers !== 'object' || timers === null || Array.isArray(timers)) return false;
+  for (const k in timers) if (typeof (timers as Record<string, unknown>)[k] !== 'number') return false;
+  return true;
 }
 
 /**

@@ -1,0 +1,78 @@
+import type { IntentId } from './schema.js';
+import { normalize } from './text.js';
+
+/**
+ * The phrase rules of the matcher (match.ts): a definition's intent phrases and fillers, compiled
+ * once per definition, and how a message is searched for them.
+ */
+
+/** Punctuation, symbols and spaces: what a message's meaningful characters leave out. */
+export const PUNCT = /[\p{P}\p{S}\s]/u;
+/** A Latin phrase: matched as whole words. */
+export const ASCII_WORD = /^[a-z0-9' ]+$/;
+
+/** One intent phrase or filler as the matcher looks for it. */
+export interface PhraseRule {
+  intent: IntentId | 'filler';
+  phrase: string;
+  pattern: RegExp;
+  /** Latin phrases match whole words only (`pattern`); any other is found as it is written (indexOf). */
+  wholeWords: boolean;
+  /** The phrase's characters that are not punctuation, symbols or spaces: what one occurrence claims. */
+  weight: number;
+  /** A phrase cannot occur in a message that lacks its first character: a cheap prefilter. */
+  first: string;
+}
+
+/** A phrase (normalised here) as a rule of `intent`. */
+export function phraseRule(intent: PhraseRule['intent'], raw: string): PhraseRule {
+  const phrase = normalize(raw);
+  const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // Latin phrases match whole words only ("no" is not in "know"); CJK has no word breaks.
+  const wholeWords = ASCII_WORD.test(phrase);
+  const source = wholeWords ? `(?<![a-z0-9'])${escaped}(?![a-z0-9'])` : escaped;
+  const chars = [...phrase];
+  return {
+    intent,
+    phrase,
+    pattern: new RegExp(source, 'gu'),
+    wholeWords,
+    weight: chars.filter((ch) => !PUNCT.test(ch)).length,
+    first: chars[0] ?? '',
+  };
+}
+
+/**
+ * Where `rule` occurs in `text` from `from` on (UTF-16 offsets), or -1. A Latin phrase's pattern
+ * only ever matches the phrase itself, so either way the occurrence is `rule.phrase.length` long.
+ * (`exec` on the shared pattern, not `matchAll`, which copies the RegExp on every call.)
+ */
+export function occurrence(rule: PhraseRule, text: string, from: number): number {
+  if (!rule.wholeWords) return text.indexOf(rule.phrase, from);
+  rule.pattern.lastIndex = from;
+  return rule.pattern.exec(text)?.index ?? -1;
+}
+
+/**
+ * The rules (in their order) that may occur in a text: those whose first character it has. An
+ * index by first character, built once, so a short message visits a few rules, not all of them.
+ */
+export function candidatesOf(rules: readonly PhraseRule[]): (text: string) => PhraseRule[] {
+  const byFirst = new Map<string, number[]>();
+  rules.forEach((rule, i) => {
+    const list = byFirst.get(rule.first);
+    if (list) list.push(i);
+    else byFirst.set(rule.first, [i]);
+  });
+  return (text) => {
+    const seen = new Set<string>();
+    const found: number[] = [];
+    for (const ch of text) {
+      if (seen.has(ch)) continue;
+      seen.add(ch);
+      const list = byFirst.get(ch);
+      if (list) for (const i of list) found.push(i);
+    }
+    return found.sort((a, b) => a - b).map((i) => rules[i] as PhraseRule);
+  };
+}
