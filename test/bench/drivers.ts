@@ -9,6 +9,8 @@ import { RedisStore } from '../../adapters/store/redis.js';
 import { createTelegram } from '../../adapters/telegram/index.js';
 import { Engine } from '../../bots/engine.js';
 import { createLogger } from '../../bots/log.js';
+import { meterChannels, meterStore } from '../../bots/metered.js';
+import { Metrics } from '../../bots/metrics.js';
 import { RecordWriter } from '../../bots/record-writes.js';
 import type { Ticket } from '../../flows/ticket.js';
 import { defaultFlow } from '../support/flows.js';
@@ -104,6 +106,8 @@ export async function ours(
   const opened = backend ? await openBenchRecord(backend, log) : undefined;
   const timed = opened ? new TimedRecord(opened.record) : undefined;
   const store = await RedisStore.connect({ url, prefix, tickets: timed?.tickets });
+  // Counted as the runtime counts (bots/app/runtime.ts): the store, the channel, inbound events and turns.
+  const metrics = new Metrics();
   const telegram = createTelegram(
     {
       token: TOKEN,
@@ -114,17 +118,18 @@ export async function ours(
       botInfo: BOT_INFO,
       fetch: stubFetch(onSend),
     },
-    { log, clock },
+    { log, clock, metrics },
   );
   const service = defaultFlow();
   const flow = options.flow === 'trivial' ? trivialFlow(service) : service;
   const engine = new Engine({
-    store,
+    store: meterStore(store, metrics, clock),
     record: timed,
     flow: () => flow,
-    channels: new Map([['telegram', telegram.channel]]),
+    channels: meterChannels(new Map([['telegram', telegram.channel]]), metrics),
     clock,
     log,
+    metrics,
   });
   const receiver = telegram.receiver(engine);
   let serverCpu: ServerCpu | undefined;
