@@ -27,25 +27,19 @@ export class TicketIdCollision extends RecordRefused {
  * kept) and adds its events not stored yet. The statement fails with record_refused when the id
  * names another matter (runParts throws TicketIdCollision, nothing written).
  */
-export function putPart(db: Db, ticket: Ticket, name: string): Part {
+export function putPart(ticket: Ticket, name: string): Part {
   const t = storable(ticket);
   const row = ticketRow(t, t.events !== undefined);
-  const { id: _id, ...update } = row;
-  const upsert = db
-    .insertInto('tickets')
-    .values(row)
-    .onConflict((oc) =>
-      oc
-        .column('id')
-        .doUpdateSet({ ...update, has_events: sql<boolean>`tickets.has_events or excluded.has_events` })
-        .where(({ eb, ref }) =>
-          eb.and([
-            eb(ref('tickets.conversation_id'), '=', ref('excluded.conversation_id')),
-            eb(ref('tickets.created_at'), '=', ref('excluded.created_at')),
-          ]),
-        ),
-    )
-    .returning('id');
+  const columns = Object.keys(row) as Array<keyof typeof row>;
+  // The update takes the values from `excluded` (the row proposed): each value is sent once.
+  const sets = columns
+    .filter((k) => k !== 'id' && k !== 'has_events')
+    .map((k) => sql`${sql.id(k)} = excluded.${sql.id(k)}`);
+  const upsert = sql`insert into tickets (${sql.join(columns.map((k) => sql.id(k)))})
+    values (${sql.join(columns.map((k) => row[k]))})
+    on conflict (id) do update set ${sql.join(sets)}, has_events = tickets.has_events or excluded.has_events
+    where tickets.conversation_id = excluded.conversation_id and tickets.created_at = excluded.created_at
+    returning id`;
   const message = `Ticket ${t.id} is already on record for another matter (conversation or creation time differ); it was not overwritten.`;
   const written = sql`case when exists (select 1 from ${cte(name)}) then true else record_refused(${message}) end`;
   return withEvents(name, t.id, t.events, sql`${cte(name)} as (${upsert})`, sql`${written} as ${cte(name)}`);

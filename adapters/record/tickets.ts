@@ -31,7 +31,7 @@ export class RecordTickets implements TicketStore {
    */
   async put(ticket: Ticket): Promise<void> {
     const db = await this.db();
-    await runParts(db, [putPart(db, ticket, 'put')]);
+    await runParts(db, [putPart(ticket, 'put')]);
   }
 
   /**

@@ -30,7 +30,7 @@ function partsOf(db: Db, writes: readonly RecordWrite[]): Part[] {
     const name = `w${i}`;
     switch (w.type) {
       case 'ticket.put':
-        return putPart(db, w.ticket, name);
+        return putPart(w.ticket, name);
       case 'ticket.update':
         return updatePart(w.id, w.changes, w.at, w.ifStatus, name);
       case 'archive':
