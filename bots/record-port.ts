@@ -77,9 +77,9 @@ export interface RecordStore extends ReportSource {
     turn?: { opensSession?: boolean },
   ): Promise<void>;
   /**
-   * Makes several writes at once, in order, all or none (one transaction; a lone archive or asking
-   * is one statement): a turn's tickets, their lifecycle and its archive in one round of the
-   * database instead of one transaction each. Each does what its method says. Throws RecordRefused
+   * Makes several writes at once, in order, all or none: a turn's tickets, their lifecycle and its
+   * archive in one round trip of the database (one statement; a transaction only when two of them
+   * touch the same ticket or conversation). Each does what its method says. Throws RecordRefused
    * when one of them is refused (TicketIdCollision), having written none of them: the caller then
    * writes them one by one.
    */

@@ -3,6 +3,7 @@ import type { TranscriptEntry, UnansweredQuery, UnansweredQuestion } from '../..
 import type { ConversationSummary, UnansweredAsking } from '../../bots/record-port.js';
 import type { Ticket } from '../../flows/ticket.js';
 import { instant, maybeJson, maybeMillis, millis, sha256, storable, type Db } from './rows.js';
+import { cte, type Part } from './statement.js';
 import { withAllEvents } from './tickets.js';
 
 /**
@@ -17,24 +18,25 @@ export const TRANSCRIPT_READ_LIMIT = 1_000;
 export const RETENTION_BATCH = 5_000;
 
 /**
- * Inserts the entries (each once: unique on conversation, event id and the entry's place among
- * that event's entries in the call, so a turn archived again adds nothing) and keeps the
- * conversation's summary: the earliest start and first customer message ever archived, the first
- * bot reply at or after that message (a turn's lines share its event's time), and its customer
- * once known. One call must carry all the entries of a turn (as a turn's commit writes them).
+ * The archive of a turn as part `name` of a statement (statement.ts): inserts the entries (each
+ * once: unique on conversation, event id and the entry's place among that event's entries in the
+ * call, so a turn archived again adds nothing) and keeps the conversation's summary: the earliest
+ * start and first customer message ever archived, the first bot reply at or after that message (a
+ * turn's lines share its event's time), and its customer once known. One call must carry all the
+ * entries of a turn (as a turn's commit writes them); no other part of the statement may archive
+ * the same conversation.
  *
- * One statement (one round trip, atomic by itself): the entries, the turn's session (see
- * keepSession) and the summary are data-modifying CTEs around the summary's upsert. They all read
- * the database as it was before the statement, so the first bot reply is looked for among the
- * archived entries and this call's (`v`) alike.
+ * The entries, the turn's session (see sessionCtes) and the summary's upsert are data-modifying
+ * CTEs. They all read the database as it was before the statement, so the first bot reply is
+ * looked for among the archived entries and this call's (`<name>_v`) alike. No entries: no part.
  */
-export async function archive(
-  db: Db,
+export function archivePart(
   conversation: { conversationId: string; channel: string; customerId: string },
   entries: readonly TranscriptEntry[],
-  opensSession = false,
-): Promise<void> {
-  if (entries.length === 0) return;
+  opensSession: boolean,
+  name: string,
+): Part {
+  if (entries.length === 0) return { ctes: [], columns: [] };
   const c = storable(conversation);
   const seen = new Map<string, number>();
   const rows = storable(entries).map((e) => {
@@ -49,39 +51,48 @@ export async function archive(
   // A conversation new to the archive has no entries but this call's (forgetting deletes both).
   const botAts = entries.filter((e) => e.from === 'bot' && firstCustomer !== undefined && e.at >= firstCustomer);
   const firstBot = botAts.length ? instant(Math.min(...botAts.map((e) => e.at))) : null;
+  const v = cte(`${name}_v`);
   // The first bot reply at or after `since` (a timestamptz expression), among the archived entries and
   // this call's: looked for (a CASE evaluates only the branch it takes) until one is found.
   const firstBotSince = (since: ReturnType<typeof sql>) => sql`(select min(x.at) from (
       select e.at from transcript_entries e where e.conversation_id = ${c.conversationId} and e."from" = 'bot'
-      union all select v.at from v where v."from" = 'bot') x where x.at >= ${since})`;
+      union all select v.at from ${v} v where v."from" = 'bot') x where x.at >= ${since})`;
   const fc = sql`least(c.first_customer_at, excluded.first_customer_at)`;
-  await sql`with v (conversation_id, event_id, position, at, "from", text, file) as (values ${sql.join(rows)}),
-    entries as (
-      insert into transcript_entries (conversation_id, event_id, position, at, "from", text, file)
-      select * from v on conflict on constraint transcript_entries_once do nothing),
-    ${sessionCtes(c, entries, opensSession)}
-    insert into conversations as c (conversation_id, channel, customer_id, started_at, first_customer_at, first_bot_reply_at)
-    values (${c.conversationId}, ${c.channel}, ${c.customerId}, ${instant(at)},
-      ${firstCustomer === undefined ? null : instant(firstCustomer)}::timestamptz, ${firstBot}::timestamptz)
-    on conflict (conversation_id) do update set
-      channel = excluded.channel,
-      customer_id = case when excluded.customer_id <> '' then excluded.customer_id else c.customer_id end,
-      started_at = least(c.started_at, excluded.started_at),
-      first_customer_at = ${fc},
-      first_bot_reply_at = case when ${fc} is null or c.first_bot_reply_at >= ${fc}
-        then c.first_bot_reply_at else ${firstBotSince(fc)} end`.execute(db);
+  return {
+    ctes: [
+      sql`${v} (conversation_id, event_id, position, at, "from", text, file) as (values ${sql.join(rows)})`,
+      sql`${cte(`${name}_entries`)} as (
+        insert into transcript_entries (conversation_id, event_id, position, at, "from", text, file)
+        select * from ${v} on conflict on constraint transcript_entries_once do nothing)`,
+      ...sessionCtes(c, entries, opensSession, name),
+      sql`${cte(name)} as (
+        insert into conversations as c
+          (conversation_id, channel, customer_id, started_at, first_customer_at, first_bot_reply_at)
+        values (${c.conversationId}, ${c.channel}, ${c.customerId}, ${instant(at)},
+          ${firstCustomer === undefined ? null : instant(firstCustomer)}::timestamptz, ${firstBot}::timestamptz)
+        on conflict (conversation_id) do update set
+          channel = excluded.channel,
+          customer_id = case when excluded.customer_id <> '' then excluded.customer_id else c.customer_id end,
+          started_at = least(c.started_at, excluded.started_at),
+          first_customer_at = ${fc},
+          first_bot_reply_at = case when ${fc} is null or c.first_bot_reply_at >= ${fc}
+            then c.first_bot_reply_at else ${firstBotSince(fc)} end)`,
+    ],
+    columns: [],
+  };
 }
 
 /**
- * A turn's part in the conversation's sessions, as CTEs of archive's statement: a turn that opens
- * a session starts it (again: nothing, the same start); any other completes the latest session
- * begun at or before it (its first customer message, the bot's first reply after it), or starts
- * one when there is none yet.
+ * A turn's part in the conversation's sessions, as CTEs of archivePart's statement: a turn that
+ * opens a session starts it (again: nothing, the same start); any other completes the latest
+ * session begun at or before it (its first customer message, the bot's first reply after it), or
+ * starts one when there is none yet.
  */
 function sessionCtes(
   c: { conversationId: string; channel: string; customerId: string },
   entries: readonly TranscriptEntry[],
   opensSession: boolean,
+  name: string,
 ) {
   const at = instant(Math.min(...entries.map((e) => e.at)));
   const customerAts = entries.filter((e) => e.from === 'customer').map((e) => e.at);
@@ -91,25 +102,28 @@ function sessionCtes(
   const replied = firstCustomer !== undefined && firstBot !== undefined && firstBot >= firstCustomer;
   const customer = firstCustomer === undefined ? null : instant(firstCustomer);
   const bot = firstBot === undefined ? null : instant(firstBot);
+  const latest = cte(`${name}_latest`);
   // least() passes over nulls; turns may be archived out of order (a retry), so the earliest wins.
-  return sql`latest as (
+  return [
+    sql`${latest} as (
       select started_at from conversation_sessions
       where conversation_id = ${c.conversationId} and started_at <= ${at}::timestamptz and ${sql.lit(!opensSession)}
-      order by started_at desc limit 1),
-    session_started as (
+      order by started_at desc limit 1)`,
+    sql`${cte(`${name}_started`)} as (
       insert into conversation_sessions
         (conversation_id, started_at, channel, customer_id, first_customer_at, first_bot_reply_at)
       select ${c.conversationId}::text, ${at}::timestamptz, ${c.channel}::text, ${c.customerId}::text,
         ${customer}::timestamptz, ${replied ? bot : null}::timestamptz
-      where not exists (select 1 from latest)
-      on conflict (conversation_id, started_at) do nothing),
-    session_kept as (
+      where not exists (select 1 from ${latest})
+      on conflict (conversation_id, started_at) do nothing)`,
+    sql`${cte(`${name}_kept`)} as (
       update conversation_sessions s set
         customer_id = case when s.customer_id = '' then ${c.customerId} else s.customer_id end,
         first_customer_at = least(s.first_customer_at, ${customer}::timestamptz),
         first_bot_reply_at = least(s.first_bot_reply_at,
           case when least(s.first_customer_at, ${customer}::timestamptz) <= ${bot}::timestamptz then ${bot}::timestamptz end)
-      from latest l where s.conversation_id = ${c.conversationId} and s.started_at = l.started_at)`;
+      from ${latest} l where s.conversation_id = ${c.conversationId} and s.started_at = l.started_at)`,
+  ];
 }
 
 /** The last `limit` archived entries of a conversation, oldest first (as the hot transcript reads its last lines). */
@@ -142,9 +156,18 @@ export async function transcript(
  * writes it) so forgetting a customer finds their askings.
  */
 export async function recordUnanswered(db: Db, asking: UnansweredAsking, ref: string): Promise<void> {
+  await askingInsert(db, asking, ref).execute();
+}
+
+/** recordUnanswered as part `name` of a statement (statement.ts). */
+export function unansweredPart(db: Db, asking: UnansweredAsking, ref: string, name: string): Part {
+  return { ctes: [sql`${cte(name)} as (${askingInsert(db, asking, ref)})`], columns: [] };
+}
+
+function askingInsert(db: Db, asking: UnansweredAsking, ref: string) {
   const nul = ref.indexOf('\u0000');
   const a = storable(asking);
-  await db
+  return db
     .insertInto('unanswered_askings')
     .values({
       ref: sha256(ref),
@@ -153,8 +176,7 @@ export async function recordUnanswered(db: Db, asking: UnansweredAsking, ref: st
       locale: a.locale,
       at: instant(a.at),
     })
-    .onConflict((oc) => oc.column('ref').doNothing())
-    .execute();
+    .onConflict((oc) => oc.column('ref').doNothing());
 }
 
 /** Deletes archived entries older than `before` (epoch ms), RETENTION_BATCH at a time; returns how many. */

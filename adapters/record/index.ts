@@ -17,8 +17,8 @@ import { RecordFlowVersions } from './flow-versions.js';
 import { forgetCustomer } from './forget.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
-import type { Db } from './rows.js';
-import { putTicket, RecordTickets, updateTicket } from './tickets.js';
+import { RecordTickets } from './tickets.js';
+import { writeTurn } from './turn.js';
 
 export type { Database } from './schema.js';
 
@@ -122,20 +122,14 @@ class Record implements OpenedRecordStore {
     turn: { opensSession?: boolean } = {},
   ): Promise<void> {
     if (entries.length === 0) return;
-    const db = await this.db();
-    await db.transaction().execute((tx) => archive.archive(tx, conversation, entries, turn.opensSession === true));
+    await writeTurn(await this.db(), [
+      { type: 'archive', conversation, entries, opensSession: turn.opensSession === true },
+    ]);
   }
 
   async write(writes: readonly RecordWrite[]): Promise<void> {
     if (writes.length === 0) return;
-    const db = await this.db();
-    const [only] = writes;
-    // One statement is atomic by itself: no transaction (two more round trips) around it.
-    if (writes.length === 1 && only && (only.type === 'archive' || only.type === 'unanswered'))
-      return writeIn(db, only);
-    await db.transaction().execute(async (tx) => {
-      for (const w of writes) await writeIn(tx, w);
-    });
+    await writeTurn(await this.db(), writes);
   }
 
   async transcript(conversationId: string, limit?: number): Promise<TranscriptEntry[]> {
@@ -189,21 +183,6 @@ class Record implements OpenedRecordStore {
     this.opening = undefined;
     const db = await opening?.catch(() => undefined);
     await db?.destroy();
-  }
-}
-
-/** One write of RecordStore.write, in `db` (a transaction, unless it is one statement). */
-async function writeIn(db: Db, w: RecordWrite): Promise<void> {
-  switch (w.type) {
-    case 'ticket.put':
-      return putTicket(db, w.ticket);
-    case 'ticket.update':
-      await updateTicket(db, w.id, w.changes, w.at, w.ifStatus);
-      return;
-    case 'archive':
-      return archive.archive(db, w.conversation, w.entries, w.opensSession === true);
-    case 'unanswered':
-      return archive.recordUnanswered(db, w.asking, w.ref);
   }
 }
 

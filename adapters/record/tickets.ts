@@ -1,10 +1,13 @@
-import { sql, type Compilable, type Insertable, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { TicketQuery, TicketStore } from '../../bots/ports.js';
-import { RecordRefused } from '../../bots/record-port.js';
 import type { Ticket, TicketChanges, TicketEvent, TicketStatus } from '../../flows/ticket.js';
-import { MAX_TICKET_EVENTS, mergeTicket, ticketQuery } from '../store/shared.js';
-import { instant, json, maybeInstant, maybeJson, maybeMillis, millis, storable, type Db } from './rows.js';
+import { MAX_TICKET_EVENTS, ticketQuery } from '../store/shared.js';
+import { instant, maybeMillis, millis, storable, type Db } from './rows.js';
 import type { Database, TicketBody, TicketEventsTable, TicketsTable } from './schema.js';
+import { runParts } from './statement.js';
+import { putPart, updatePart } from './ticket-writes.js';
+
+export { TicketIdCollision } from './ticket-writes.js';
 
 /**
  * Tickets in PostgreSQL, to the same contract as the memory and Redis stores (bots/ports.ts
@@ -19,30 +22,34 @@ import type { Database, TicketBody, TicketEventsTable, TicketsTable } from './sc
  * of the tickets it returns. A text search reads the tickets in the other filters' range (no text
  * index: fine for hundreds of thousands of tickets).
  */
-/** A put whose id names a different matter on record (another conversation, or another creation time). */
-export class TicketIdCollision extends RecordRefused {
-  override readonly name = 'TicketIdCollision';
-}
-
 export class RecordTickets implements TicketStore {
   constructor(private readonly db: () => Promise<Kysely<Database>>) {}
 
-  /** Upserts the ticket and adds its events that are not stored yet, in one transaction. */
+  /**
+   * Upserts the ticket and adds its events that are not stored yet, in one statement (ticket-writes.ts
+   * putPart). Throws TicketIdCollision, having written nothing, when the id names another matter.
+   */
   async put(ticket: Ticket): Promise<void> {
     const db = await this.db();
-    await db.transaction().execute((tx) => putTicket(tx, ticket));
+    await runParts(db, [putPart(ticket, 'put')]);
   }
 
   /**
-   * Reads the ticket under a row lock (a concurrent put or update waits), applies the changes with
-   * the shared rule (mergeTicket: ifStatus, updatedAt never back), writes it and appends the events.
+   * Applies the changes in one statement, merged in SQL as the shared rule says (ticket-writes.ts
+   * updatePart: ifStatus, updatedAt never back, events each once), and reads the ticket's events
+   * after it. A ticket that no longer has `ifStatus` comes back as it is then.
    */
   async update(id: string, changes: TicketChanges, at: number, ifStatus?: TicketStatus): Promise<Ticket | undefined> {
     const db = await this.db();
-    return db.transaction().execute(async (tx) => {
-      const written = await updateTicket(tx, id, changes, at, ifStatus);
-      return written && withEvents(written.row, await eventsOf(tx, [id]));
-    });
+    const name = 'updated';
+    const written = await runParts(
+      db,
+      [updatePart(id, changes, at, ifStatus, name)],
+      [sql`(select has_events from ${sql.id(name)}) as has_events`, sql`(select body from ${sql.id(name)}) as body`],
+    );
+    if (written.body === null || written.body === undefined) return this.get(id);
+    const row = { id, has_events: Boolean(written.has_events), body: written.body as TicketBody | string };
+    return withEvents(row, await eventsOf(db, [id]));
   }
 
   async get(id: string): Promise<Ticket | undefined> {
@@ -74,75 +81,6 @@ export class RecordTickets implements TicketStore {
 }
 
 /**
- * Upserts the ticket and adds its events that are not stored yet, in `tx` (a transaction: put
- * makes one; RecordStore.write one for a turn's writes). Throws TicketIdCollision, having written
- * nothing, when the id names another matter on record.
- */
-export async function putTicket(tx: Db, ticket: Ticket): Promise<void> {
-  const t = storable(ticket);
-  const row = ticketRow(t, t.events !== undefined);
-  const { id: _id, ...update } = row;
-  // Only over the same matter: another conversation's ticket that drew the same number is kept.
-  const upsert = tx
-    .insertInto('tickets')
-    .values(row)
-    .onConflict((oc) =>
-      oc
-        .column('id')
-        .doUpdateSet({ ...update, has_events: sql<boolean>`tickets.has_events or excluded.has_events` })
-        .where(({ eb, ref }) =>
-          eb.and([
-            eb(ref('tickets.conversation_id'), '=', ref('excluded.conversation_id')),
-            eb(ref('tickets.created_at'), '=', ref('excluded.created_at')),
-          ]),
-        ),
-    )
-    .returning('id');
-  if (!(await writeTicket(tx, t.id, upsert, t.events)))
-    throw new TicketIdCollision(
-      `Ticket ${t.id} is already on record for another matter (conversation or creation time differ); it was not overwritten.`,
-    );
-}
-
-/**
- * Applies changes to a ticket in `tx` (a transaction), as RecordTickets.update says; resolves with
- * the row as written (or as it was, when the changes do not apply), its events left unread;
- * undefined when there is no such ticket.
- */
-export async function updateTicket(
-  tx: Db,
-  id: string,
-  changes: TicketChanges,
-  at: number,
-  ifStatus?: TicketStatus,
-): Promise<{ row: TicketRow } | undefined> {
-  const c = storable(changes);
-  // The row under a lock and its events, in one query.
-  const found = await tx
-    .selectFrom('tickets')
-    .selectAll()
-    .select(
-      sql<Array<Selectable<TicketEventsTable>>>`(select coalesce(json_agg(e order by e.at, e.seq), '[]')
-        from ticket_events e where e.ticket_id = tickets.id)`.as('events'),
-    )
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!found) return undefined;
-  const { events, ...row } = found;
-  const list = (typeof events === 'string' ? (JSON.parse(events) as typeof events) : events).slice(
-    0,
-    MAX_TICKET_EVENTS,
-  );
-  const current = withEvents(row, new Map([[id, list.map(eventOf)]]));
-  const next = mergeTicket(current, c, at, ifStatus);
-  if (!next) return { row };
-  const { id: _id, ...update } = ticketRow(next, row.has_events || c.events !== undefined);
-  await writeTicket(tx, id, tx.updateTable('tickets').set(update).where('id', '=', id).returning('id'), c.events);
-  return { row: { ...row, has_events: update.has_events, body: update.body } };
-}
-
-/**
  * Whether the need, a fact, the outcome or the comment contains `text`, ignoring case: `words`
  * holds them lower-cased as the other stores compare them (shared.ts: toLocaleLowerCase), the
  * needle is lower-cased the same way. strpos, not LIKE, so `%` and `_` are plain characters.
@@ -150,40 +88,6 @@ export async function updateTicket(
 function mentions(text: string) {
   return sql<boolean>`exists (select 1 from jsonb_array_elements_text(words) as w(word)
     where strpos(w.word, ${text.toLocaleLowerCase()}) > 0)`;
-}
-
-/** The row of a ticket: its columns, and the ticket but its events as `body`. */
-export function ticketRow(
-  t: Ticket,
-  hasEvents: boolean,
-): Insertable<TicketsTable> & { body: string; has_events: boolean } {
-  const { events: _events, ...body } = t;
-  return {
-    id: t.id,
-    conversation_id: t.conversationId,
-    channel: t.channel,
-    customer_id: t.customer.id,
-    customer_name: t.customer.name ?? null,
-    locale: t.locale,
-    type: t.type,
-    status: t.status,
-    category: t.category ?? null,
-    priority: t.priority ?? null,
-    need: t.need,
-    facts: json(t.facts),
-    outcome: t.outcome,
-    comment: t.comment ?? null,
-    promised_by: maybeInstant(t.promisedBy),
-    satisfaction: t.satisfaction ?? null,
-    claimed_by: maybeJson(t.claimedBy),
-    resolved_by: maybeJson(t.resolvedBy),
-    flow_version: t.flowVersion ?? null,
-    words: json([t.need, ...t.facts, t.outcome, ...(t.comment ? [t.comment] : [])].map((w) => w.toLocaleLowerCase())),
-    has_events: hasEvents,
-    body: json(body),
-    created_at: instant(t.createdAt),
-    updated_at: instant(t.updatedAt),
-  };
 }
 
 type TicketRow = Pick<Selectable<TicketsTable>, 'id' | 'has_events'> & { body: TicketBody | string };
@@ -231,73 +135,4 @@ function eventOf(r: Selectable<TicketEventsTable>): TicketEvent {
     ...(promisedBy !== undefined ? { promisedBy } : {}),
     ...(r.score !== null ? { score: r.score } : {}),
   };
-}
-
-/** The rows of events to add to a ticket: each (type, time, actor) once, in the order given. */
-function eventRows(ticketId: string, events: readonly TicketEvent[] | undefined): Array<Insertable<TicketEventsTable>> {
-  const seen = new Set<string>();
-  const rows: Array<Insertable<TicketEventsTable>> = [];
-  for (const e of events ?? []) {
-    const key = `${e.type}\u0000${e.at}\u0000${e.by?.id ?? ''}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    rows.push({
-      ticket_id: ticketId,
-      type: e.type,
-      at: instant(e.at),
-      by_id: e.by?.id ?? '',
-      by: maybeJson(e.by),
-      detail: e.detail ?? null,
-      promised_by: maybeInstant(e.promisedBy),
-      score: e.score ?? null,
-    });
-  }
-  return rows;
-}
-
-/**
- * Writes the ticket's row (`change`: its upsert or update, returning its id) and adds the events it
- * does not have yet (same type, time and actor: see TicketEvent), in the order given, in one
- * statement; then drops those past the first MAX_TICKET_EVENTS in time order, when there are more
- * (a second statement, only then). Resolves with whether `change` wrote the row. In a
- * transaction: the events are added even when it did not, for the caller to roll back.
- */
-async function writeTicket(
-  db: Db,
-  ticketId: string,
-  change: Compilable<{ id: string }> & { execute(): Promise<Array<{ id: string }>> },
-  events: readonly TicketEvent[] | undefined,
-): Promise<boolean> {
-  const rows = eventRows(ticketId, events);
-  if (rows.length === 0) return (await change.execute()).length > 0;
-  const added = db
-    .insertInto('ticket_events')
-    .values(rows)
-    .onConflict((oc) => oc.constraint('ticket_events_once').doNothing())
-    .returning('seq');
-  // The count sees the table as it was before the statement, plus what it added.
-  const result = await sql<{
-    written: string | number;
-    n: string | number;
-  }>`with changed as (${change}), added as (${added})
-    select (select count(*) from changed) as written,
-      (select count(*) from ticket_events where ticket_id = ${ticketId}) + (select count(*) from added) as n`.execute(
-    db,
-  );
-  const { written, n } = result.rows[0] ?? { written: 0, n: 0 };
-  if (Number(n) > MAX_TICKET_EVENTS)
-    await db
-      .deleteFrom('ticket_events')
-      .where('ticket_id', '=', ticketId)
-      .where('seq', 'in', (q) =>
-        q
-          .selectFrom('ticket_events')
-          .select('seq')
-          .where('ticket_id', '=', ticketId)
-          .orderBy('at')
-          .orderBy('seq')
-          .offset(MAX_TICKET_EVENTS),
-      )
-      .execute();
-  return Number(written) > 0;
 }

@@ -190,7 +190,7 @@ describe('ticket numbers', () => {
     expect(await store.deferred.size()).toBe(0);
     expect(log.lines.some((e) => e.level === 'error' && /refused a write/.test(e.message))).toBe(true);
 
-    // Written together with its turn's archive (one transaction, refused as a whole): the archive
+    // Written together with its turn's archive (one statement, refused as a whole): the archive
     // still lands, on its own, and only the ticket is left out.
     const line = { at: clock.now(), from: 'customer' as const, text: '别人的事', eventId: 'e-together' };
     await new RecordGate({ record, store, log, clock: clock.now }).write([

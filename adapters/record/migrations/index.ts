@@ -4,6 +4,7 @@ import * as m0002 from './0002_flow_versions.js';
 import * as m0003 from './0003_console.js';
 import * as m0004 from './0004_flow_drafts.js';
 import * as m0005 from './0005_sessions.js';
+import * as m0006 from './0006_refusal.js';
 
 /**
  * Every migration of the system of record, in order, listed here (no folder scanning, so the
@@ -16,6 +17,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003_console': m0003,
   '0004_flow_drafts': m0004,
   '0005_sessions': m0005,
+  '0006_refusal': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {

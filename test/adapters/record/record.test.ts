@@ -3,7 +3,9 @@ import { beforeEach, expect, it } from 'vitest';
 import type { OpenedRecordStore } from '../../../adapters/record/index.js';
 import type { Database } from '../../../adapters/record/schema.js';
 import type { TranscriptEntry } from '../../../bots/ports.js';
-import type { Ticket, TicketEvent } from '../../../flows/ticket.js';
+import { RecordRefused } from '../../../bots/record-port.js';
+import { mergeTicket } from '../../../adapters/store/shared.js';
+import type { Ticket, TicketChanges, TicketEvent } from '../../../flows/ticket.js';
 import { ticket } from '../store/contract.js';
 import { emptyRecord, onBothDatabases } from './support.js';
 
@@ -155,6 +157,64 @@ onBothDatabases('record', (backend) => {
     expect(month.map((t) => t.id)).toEqual(['T0', 'T1']);
     expect(month[1]).toMatchObject({ status: 'resolved', events: [created, change.events[0]] });
     expect(month[0]?.events).toBeUndefined();
+  });
+
+  it('merges an update as the other stores do: words follow a new outcome or comment, a field given as undefined goes', async () => {
+    const put: Ticket = {
+      ...ticket('T1', min(1), 'pending'),
+      need: 'Need',
+      facts: ['Fact One'],
+      comment: 'Old Remark',
+    };
+    await store.tickets.put(put);
+    const ids = async (text: string) => (await store.tickets.list({ text })).map((t) => t.id);
+    const changes: TicketChanges[] = [
+      { outcome: 'Refund SENT', claimedBy: { id: 'U1' }, promisedBy: min(30), events: [] },
+      { comment: undefined, priority: 'high', satisfaction: 4, overdueAt: min(40) },
+      { comment: 'New Remark', claimedBy: undefined, status: 'resolved' as const },
+    ];
+    let expected: Ticket | undefined = put;
+    for (const [i, change] of changes.entries()) {
+      expected = expected && mergeTicket(expected, change, min(10 + i), 'pending');
+      expect(await store.tickets.update('T1', change, min(10 + i), 'pending')).toEqual(expected);
+      expect(await store.tickets.get('T1')).toEqual(expected);
+    }
+    expect(await ids('refund sent')).toEqual(['T1']);
+    expect(await ids('new remark')).toEqual(['T1']);
+    expect(await ids('fact one')).toEqual(['T1']);
+    expect(await ids('old remark')).toEqual([]);
+    // Resolved now: a change that expects it pending changes nothing, and the ticket comes back as it is.
+    expect(await store.tickets.update('T1', { outcome: 'Reopened' }, min(20), 'pending')).toEqual(expected);
+    expect(await ids('reopened')).toEqual([]);
+  });
+
+  it("writes a turn's tickets, lifecycle and archive all or none, whatever their order", async () => {
+    const created: TicketEvent = { type: 'created', at: min(1) };
+    const mine = { ...ticket('T1', min(1), 'pending'), events: [created] };
+    await store.write([{ type: 'ticket.put', ticket: mine }]);
+    const before = await snapshot(await store.database());
+    // The same number drawn by another matter: the whole turn is refused, nothing of it written.
+    const other = { ...mine, conversationId: 'tg:other', createdAt: min(2) };
+    const resolved: TicketEvent = { type: 'resolved', at: min(3) };
+    const archived = { type: 'archive' as const, conversation: conv, entries: turn(min(3), 'e1', '好', '好的') };
+    const refused = store.write([
+      { type: 'ticket.update', id: 'T1', changes: { status: 'resolved', events: [resolved] }, at: min(3) },
+      archived,
+      { type: 'ticket.put', ticket: other },
+    ]);
+    await expect(refused).rejects.toThrow(/T1 is already on record for another matter/);
+    await expect(refused).rejects.toBeInstanceOf(RecordRefused);
+    expect(await snapshot(await store.database())).toEqual(before);
+    // A ticket put and changed in the same turn: both, in order.
+    await store.write([
+      { type: 'ticket.put', ticket: { ...ticket('T2', min(4), 'pending'), events: [] } },
+      { type: 'ticket.update', id: 'T2', changes: { events: [resolved], status: 'resolved' }, at: min(5) },
+      { type: 'ticket.update', id: 'T1', changes: { status: 'resolved', events: [resolved] }, at: min(3) },
+      archived,
+    ]);
+    expect(await store.tickets.get('T2')).toMatchObject({ status: 'resolved', updatedAt: min(5), events: [resolved] });
+    expect(await store.tickets.get('T1')).toMatchObject({ status: 'resolved', events: [created, resolved] });
+    expect(await store.transcript('tg:42')).toHaveLength(2);
   });
 
   it("finds words whatever their case and script, whatever the server's locale, and takes % and _ literally", async () => {
