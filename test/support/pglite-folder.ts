@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRecordStore } from '../../adapters/record/index.js';
@@ -14,8 +24,8 @@ import { memoryLogger } from '../../bots/log.js';
  * and measured by `npm run bench` (cold start).
  *
  * The folder is kept under node_modules/.cache, named by PGlite's version and the migrations'
- * text, so a change to either makes a new one; workers that miss it at once each make one and the
- * first rename wins. Returns the new folder's path (a temporary directory of its own).
+ * text, so a change to either makes a new one; the first worker to miss it makes it and the others
+ * wait for it. Returns the new folder's path (a temporary directory of its own).
  */
 export async function pgliteFolder(prefix = 'record-'): Promise<string> {
   const template = await templateFolder();
@@ -41,19 +51,43 @@ function templateFolder(): Promise<string> {
     const cache = join(root, 'node_modules', '.cache', 'service-desk-tests');
     const folder = join(cache, `pglite-${templateKey()}`);
     if (existsSync(join(folder, 'PG_VERSION'))) return folder;
-    const building = mkdtempSync(join(tmpdir(), 'pglite-template-'));
-    const record = openRecordStore({ dataDir: building, log: memoryLogger() });
-    await record.ready();
-    await record.close();
-    cpSync(building, `${folder}.${process.pid}`, { recursive: true });
-    rmSync(building, { recursive: true, force: true });
+    // One process makes it; another that misses it meanwhile waits for it rather than making its own.
+    mkdirSync(cache, { recursive: true });
+    if (!(await claim(`${folder}.lock`))) {
+      for (let waited = 0; waited < 120_000 && !existsSync(join(folder, 'PG_VERSION')); waited += 200) await sleep(200);
+      if (existsSync(join(folder, 'PG_VERSION'))) return folder;
+    }
     try {
+      const building = mkdtempSync(join(tmpdir(), 'pglite-template-'));
+      const record = openRecordStore({ dataDir: building, log: memoryLogger() });
+      await record.ready();
+      await record.close();
+      cpSync(building, `${folder}.${process.pid}`, { recursive: true });
+      rmSync(building, { recursive: true, force: true });
       renameSync(`${folder}.${process.pid}`, folder);
-    } catch {
-      // Another worker made it first: theirs is the same.
+    } catch (err) {
       rmSync(`${folder}.${process.pid}`, { recursive: true, force: true });
+      // Another process made it meanwhile (its lock had been taken over as stale): theirs is the same.
+      if (!existsSync(join(folder, 'PG_VERSION'))) throw err;
+    } finally {
+      rmSync(`${folder}.lock`, { recursive: true, force: true });
     }
     return folder;
   })();
   return made;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Takes the lock (a directory: made atomically), or a lock its maker left over 2 minutes ago; false when another holds it. */
+async function claim(lock: string): Promise<boolean> {
+  try {
+    mkdirSync(lock);
+    return true;
+  } catch {
+    const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+    if (age < 120_000) return false;
+    rmSync(lock, { recursive: true, force: true });
+    return claim(lock);
+  }
 }
