@@ -39,13 +39,13 @@ const ALWAYS = ['scripts/bundle.mjs', 'package.json', 'package-lock.json', 'tsco
 /**
  * Why dist/ must be built again, or undefined when it is current: no build yet, or a file it was
  * made from (a source, package.json, the lockfile, this script) changed or vanished since that
- * build started. Reads dist/build.json and stats each input (about 200 files: a few ms).
+ * build started, or no longer has the time and size it was built from. Reads dist/build.json and stats each input (about 200 files: a few ms).
  * @param {string} [dist] the bundle's folder (tests pass a copy)
  * @param {string} [root] the checkout the paths in its stamp are relative to
  * @returns {string | undefined}
  */
 export function staleness(dist = DIST, root = ROOT) {
-  /** @type {{ startedAt: number, inputs: string[], outputs: string[] }} */
+  /** @type {{ startedAt: number, inputs: string[], outputs: string[], stats?: Record<string, [number, number]> }} */
   let stamp;
   try {
     stamp = JSON.parse(readFileSync(join(dist, 'build.json'), 'utf8'));
@@ -60,14 +60,17 @@ export function staleness(dist = DIST, root = ROOT) {
     }
   }
   for (const input of stamp.inputs) {
-    let mtimeMs;
+    let mtimeMs, size;
     try {
-      ({ mtimeMs } = statSync(join(root, input)));
+      ({ mtimeMs, size } = statSync(join(root, input)));
     } catch {
       return `${input} is gone`;
     }
-    // Changed after the build started (an edit, a checkout or a pull stamps files with the time of writing).
+    // Changed after the build started (an edit, a checkout or a pull stamps files with the time of writing),
+    // or replaced by a copy that kept its own, older time (rsync -a, cp -p, tar x): not the time and size built from.
     if (mtimeMs >= stamp.startedAt) return `${input} changed`;
+    const built = stamp.stats?.[input];
+    if (built && (built[0] !== mtimeMs || built[1] !== size)) return `${input} changed`;
   }
   return undefined;
 }
@@ -130,8 +133,14 @@ export async function bundle(dist = DIST) {
   );
   for (const file of ordered) writeWhole(file.path, file.contents);
   const inputs = [...Object.keys(result.metafile.inputs).filter((p) => !p.includes('node_modules/')), ...ALWAYS];
-  // What it was made from, and when it started: staleness() compares the inputs' times with it.
-  writeWhole(join(dist, 'build.json'), JSON.stringify({ startedAt, inputs, outputs }, null, 2));
+  // What it was made from (each input's time and size as built), and when it started: staleness() compares with it.
+  /** @type {Record<string, [number, number]>} */
+  const stats = {};
+  for (const input of inputs) {
+    const { mtimeMs, size } = statSync(join(ROOT, input));
+    stats[input] = [mtimeMs, size];
+  }
+  writeWhole(join(dist, 'build.json'), JSON.stringify({ startedAt, inputs, outputs, stats }, null, 2));
   // What earlier builds kept (bots/definition-cache.ts: each build its own folder under cache/).
   for (const kept of existsSync(join(dist, 'cache')) ? readdirSync(join(dist, 'cache')) : [])
     if (Number(kept) < startedAt) rmSync(join(dist, 'cache', kept), { recursive: true, force: true });
@@ -158,8 +167,13 @@ function writeWhole(path, contents) {
 if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
   const ifStale = process.argv.includes('--if-stale');
   if (!ifStale || staleness() !== undefined)
-    await bundle().catch(() => {
-      // esbuild has printed the errors (logLevel 'error').
+    await bundle().catch((/** @type {unknown} */ err) => {
+      // esbuild has printed its own errors (logLevel 'error'); anything else (a dist/ it cannot write) is said here.
+      const printed = typeof err === 'object' && err !== null && 'errors' in err;
+      if (!printed)
+        process.stderr.write(
+          `The build (scripts/bundle.mjs) failed: ${String(err instanceof Error ? err.message : err)}\n`,
+        );
       process.exit(1);
     });
 }

@@ -23,7 +23,7 @@ export type ColdRecord = 'off' | 'pglite' | 'postgres';
 /** The commands timed: what operators type, the node command npm runs for it, and the sources run by tsx. */
 export const COLD_COMMANDS = {
   'npm start': ['npm', ['start']],
-  'node dist/main.js': [process.execPath, ['dist/main.js']],
+  'node dist/main.js': [process.execPath, ['--enable-source-maps', 'dist/main.js']],
   'node --import tsx': [process.execPath, ['--import', 'tsx', 'bots/app/main.ts']],
 } as const satisfies Record<string, readonly [string, readonly string[]]>;
 export type ColdCommand = keyof typeof COLD_COMMANDS;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,7 +23,12 @@ function fakeBuild() {
   const before = new Date(Date.now() - 60_000);
   utimesSync(join(src, 'a.ts'), before, before);
   writeFileSync(join(dist, 'main.js'), 'export const a = 1;\n');
-  const stamp = { startedAt: Date.now() - 1_000, inputs: ['a.ts'], outputs: ['main.js'] };
+  const stamp = {
+    startedAt: Date.now() - 1_000,
+    inputs: ['a.ts'],
+    outputs: ['main.js'],
+    stats: { 'a.ts': [statSync(join(src, 'a.ts')).mtimeMs, statSync(join(src, 'a.ts')).size] },
+  };
   writeFileSync(join(dist, 'build.json'), JSON.stringify(stamp));
   return { dir, src, dist };
 }
@@ -43,6 +48,18 @@ describe('staleness', () => {
       expect(staleness(dist, src)).toBe('main.js is missing');
       rmSync(join(dist, 'build.json'));
       expect(staleness(dist, src)).toBe('not built yet');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finds a source replaced by a copy that kept an older time (rsync -a, cp -p, tar x) changed', () => {
+    const { dir, src, dist } = fakeBuild();
+    try {
+      writeFileSync(join(src, 'a.ts'), 'export const a = 22;\n');
+      const older = new Date(Date.now() - 3_600_000);
+      utimesSync(join(src, 'a.ts'), older, older);
+      expect(staleness(dist, src)).toBe('a.ts changed');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

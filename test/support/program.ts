@@ -3,4 +3,4 @@
  * built by scripts/bundle.mjs; the test setup, bundle-setup.ts, builds it when stale). Spawned
  * with the checkout as its working directory: `spawn(process.execPath, [...PROGRAM, ...args], { cwd })`.
  */
-export const PROGRAM = ['dist/main.js'] as const;
+export const PROGRAM = ['--enable-source-maps', 'dist/main.js'] as const;
