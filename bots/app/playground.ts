@@ -115,6 +115,9 @@ export async function playground(
     stopWatch();
     await stopConsole();
     lines.close();
+    // A turn cut short by a signal hands its conversation back now, not at its lock's TTL: the next
+    // run (or a bot on the same Redis) takes the message up at once (found by the issue-17 trial).
+    await runtime.engine.release();
     await runtime.close();
   };
   process.once('SIGINT', () => void stop().then(() => process.exit(0)));
