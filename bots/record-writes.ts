@@ -26,11 +26,9 @@ export const RECORD_EFFECTS: ReadonlySet<OutboxItem['effect']['type']> = new Set
  * items, in one round of the database): an unanswered asking also counts in the store's hot list,
  * so it goes alone.
  */
-export const RECORD_ONLY: ReadonlySet<OutboxItem['effect']['type']> = new Set([
-  'ticket.put',
-  'ticket.update',
-  'record.archive',
-]);
+export const RECORD_ONLY: ReadonlySet<OutboxItem['effect']['type']> = new Set(
+  [...RECORD_EFFECTS].filter((type) => type !== 'unanswered.record'),
+);
 
 /** The record write an outbox item makes; undefined for an item that is not one (RECORD_EFFECTS). */
 export function recordWriteOf(item: OutboxItem): RecordWrite | undefined {

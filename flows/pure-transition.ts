@@ -110,18 +110,25 @@ function contextDefaults(a: object, b: object): ReadonlyMap<string, Default> {
 function compact(persisted: unknown, defaults: ReadonlyMap<string, Default>): unknown {
   if (typeof persisted !== 'object' || persisted === null) return persisted;
   const { status, children, historyValue, context, ...rest } = persisted as Record<string, unknown>;
-  const kept: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries((context ?? {}) as Record<string, unknown>)) {
-    const d = defaults.get(k);
-    if (d === undefined || !isDefault(v, d)) kept[k] = v;
-  }
   return {
     ...rest,
     ...(status !== 'active' ? { status } : {}),
-    ...(children && Object.keys(children).length > 0 ? { children } : {}),
-    ...(historyValue && Object.keys(historyValue).length > 0 ? { historyValue } : {}),
-    context: kept,
+    ...(hasEntries(children as object | undefined) ? { children } : {}),
+    ...(hasEntries(historyValue as object | undefined) ? { historyValue } : {}),
+    context: nonDefault(context, defaults),
   };
+}
+
+/** The context's fields not at their starting values (`defaults`). */
+function nonDefault(context: unknown, defaults: ReadonlyMap<string, Default>): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  const fields = (context ?? {}) as Record<string, unknown>;
+  for (const k in fields) {
+    const v = fields[k];
+    const d = defaults.get(k);
+    if (d === undefined || !isDefault(v, d)) kept[k] = v;
+  }
+  return kept;
 }
 
 /**
@@ -131,13 +138,6 @@ function compact(persisted: unknown, defaults: ReadonlyMap<string, Default>): un
  * makes of XState's persisted snapshot (history entries as their ids, as XState writes them).
  */
 function compactLive(snapshot: ServiceSnapshot, defaults: ReadonlyMap<string, Default>): unknown {
-  const kept: Record<string, unknown> = {};
-  const context = snapshot.context as unknown as Record<string, unknown>;
-  for (const k in context) {
-    const v = context[k];
-    const d = defaults.get(k);
-    if (d === undefined || !isDefault(v, d)) kept[k] = v;
-  }
   const persisted: Record<string, unknown> = {};
   if (snapshot.status !== 'active') persisted.status = snapshot.status;
   if (snapshot.output !== undefined) persisted.output = snapshot.output;
@@ -152,7 +152,7 @@ function compactLive(snapshot: ServiceSnapshot, defaults: ReadonlyMap<string, De
     }
     if (hasEntries(ids)) persisted.historyValue = ids;
   }
-  persisted.context = kept;
+  persisted.context = nonDefault(snapshot.context, defaults);
   return persisted;
 }
 
