@@ -19,6 +19,7 @@ import {
   BOT_INFO,
   blockedByUser,
   fakeBotApi,
+  pollingOptions,
   serverError,
   TOKEN,
   tooManyRequests,
@@ -537,18 +538,11 @@ describe('Telegram: replicas, polling and pacing', () => {
       const api = fakeBotApi();
       const waiting: Array<() => void> = [];
       const replicas = stores.map((store) =>
-        createTelegram(
-          {
-            token: TOKEN,
-            apiRoot: 'https://api.telegram.org',
-            mode: { kind: 'polling' },
-            allowGroups: false,
-            throttle: true,
-            sleep: () => new Promise<void>((r) => waiting.push(r)),
-            botInfo: BOT_INFO,
-          },
-          { rates: store.rates, log: memoryLogger(), clock: clock.now },
-        ),
+        createTelegram(pollingOptions({ throttle: true, sleep: () => new Promise<void>((r) => waiting.push(r)) }), {
+          rates: store.rates,
+          log: memoryLogger(),
+          clock: clock.now,
+        }),
       );
       try {
         // Forty customers, twenty on each replica, each due one reply at the same instant.
@@ -588,17 +582,7 @@ describe('Telegram: replicas, polling and pacing', () => {
 
 describe('Telegram wiring', () => {
   it('builds one receiver per bot: a second would handle every update twice', () => {
-    const telegram = createTelegram(
-      {
-        token: TOKEN,
-        apiRoot: 'https://api.telegram.org',
-        mode: { kind: 'polling' },
-        allowGroups: false,
-        throttle: false,
-        botInfo: BOT_INFO,
-      },
-      { log: memoryLogger(), clock: Date.now },
-    );
+    const telegram = createTelegram(pollingOptions(), { log: memoryLogger(), clock: Date.now });
     const clock = new TestClock();
     const engine = new Engine({
       store: new MemoryStore(clock.now),

@@ -14,7 +14,7 @@ import { Metrics } from '../../bots/metrics.js';
 import { RecordWriter } from '../../bots/record-writes.js';
 import type { Ticket } from '../../flows/ticket.js';
 import { defaultFlow } from '../support/flows.js';
-import { BOT_INFO, TOKEN } from '../support/telegram.js';
+import { BOT_INFO, pollingOptions, TOKEN } from '../support/telegram.js';
 import { conversationsBot, floorBot, stubFetch } from './baselines.js';
 import { trivialFlow } from './durable.js';
 import type { RecordResult } from './measure.js';
@@ -108,18 +108,7 @@ export async function ours(
   const store = await RedisStore.connect({ url, prefix, tickets: timed?.tickets });
   // Counted as the runtime counts (bots/app/runtime.ts): the store, the channel, inbound events and turns.
   const metrics = new Metrics();
-  const telegram = createTelegram(
-    {
-      token: TOKEN,
-      apiRoot: 'https://api.telegram.org',
-      mode: { kind: 'polling' },
-      allowGroups: false,
-      throttle: false,
-      botInfo: BOT_INFO,
-      fetch: stubFetch(onSend),
-    },
-    { log, clock, metrics },
-  );
+  const telegram = createTelegram(pollingOptions({ fetch: stubFetch(onSend) }), { log, clock, metrics });
   const service = defaultFlow();
   const flow = options.flow === 'trivial' ? trivialFlow(service) : service;
   const engine = new Engine({

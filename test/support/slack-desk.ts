@@ -12,7 +12,7 @@ import type { Inbox, Store } from '../../bots/ports.js';
 import { TimerPoller } from '../../bots/timers.js';
 import { defaultFlow } from './flows.js';
 import { TestClock } from './harness.js';
-import { BOT_INFO, TOKEN } from './telegram.js';
+import { pollingOptions, TOKEN } from './telegram.js';
 import { LINK_TTL_MS } from './slack-api.js';
 
 /**
@@ -244,17 +244,7 @@ export async function deskUnderTest(options: DeskOptions = {}) {
   const log = memoryLogger();
   /** The engine's waits between delivery attempts (ms), instant here. */
   const slept: number[] = [];
-  const tg = createTelegram(
-    {
-      token: TOKEN,
-      apiRoot: 'https://api.telegram.org',
-      mode: { kind: 'polling' },
-      allowGroups: false,
-      throttle: options.pacing ?? false,
-      botInfo: BOT_INFO,
-    },
-    { log, clock: clock.now },
-  );
+  const tg = createTelegram(pollingOptions({ throttle: options.pacing ?? false }), { log, clock: clock.now });
   const desk = createSlack(
     {
       botToken: 'xoxb-test',

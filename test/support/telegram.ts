@@ -1,4 +1,5 @@
 import nock from 'nock';
+import type { TelegramOptions } from '../../adapters/telegram/index.js';
 
 export const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ';
 export const BOT_INFO = {
@@ -16,6 +17,22 @@ export const BOT_INFO = {
   can_manage_bots: false,
   supports_join_request_queries: false,
 };
+
+/**
+ * The Telegram adapter's options in tests and the benchmark: this bot (TOKEN, BOT_INFO: no getMe),
+ * long polling, private chats only, without pacing; `overrides` change any of it.
+ */
+export function pollingOptions(overrides: Partial<TelegramOptions> = {}): TelegramOptions {
+  return {
+    token: TOKEN,
+    apiRoot: 'https://api.telegram.org',
+    mode: { kind: 'polling' },
+    allowGroups: false,
+    throttle: false,
+    botInfo: BOT_INFO,
+    ...overrides,
+  };
+}
 
 export interface BotApiCall {
   method: string;
