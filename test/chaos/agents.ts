@@ -1,6 +1,6 @@
 import { ACTIONS } from '../../adapters/slack/blocks.js';
 import { SLACK_EVENTS_PATH } from '../../adapters/slack/index.js';
-import { slackSigned } from '../support/slack-api.js';
+import { buttonPress, slackSigned } from '../support/slack-api.js';
 import { sleep, type Chance } from './basics.js';
 import type { Card } from './slack-api.js';
 import type { WebhookTarget } from './webhook.js';
@@ -18,27 +18,8 @@ export class Agents {
 
   /** `user` claims the card; resolves true once a replica took the press, false after `timeoutMs`. */
   async claim(card: Card, user: string, timeoutMs = 30_000): Promise<boolean> {
-    const seq = ++this.seq;
-    const payload = {
-      type: 'block_actions',
-      user: { id: user, name: user.toLowerCase() },
-      team: { id: 'T1' },
-      api_app_id: 'A1',
-      token: 't',
-      trigger_id: `tr-chaos-${seq}`,
-      channel: { id: card.channel },
-      container: { type: 'message', message_ts: card.ts, channel_id: card.channel },
-      actions: [
-        {
-          type: 'button',
-          action_id: ACTIONS.claim,
-          block_id: 'b',
-          value: card.claimValue,
-          action_ts: `${Date.now()}.${seq}`,
-        },
-      ],
-    };
-    const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    const press = `chaos-${++this.seq}`;
+    const body = buttonPress(ACTIONS.claim, user, card.claimValue, card.channel, { ts: card.ts, press });
     const deadline = Date.now() + timeoutMs;
     for (let attempt = 1; Date.now() < deadline; attempt++) {
       if (await this.post(body)) return true;

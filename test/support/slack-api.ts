@@ -77,18 +77,27 @@ export function slackSigned(body: string, secret: string): Record<string, string
   return { 'x-slack-signature': sig, 'x-slack-request-timestamp': String(at) };
 }
 
-/** What Slack posts to the events URL when `user` presses a desk button on the card in `channel`. */
-export function buttonPress(actionId: string, user: string, conversationId: string, channel: string): string {
+/**
+ * What Slack posts to the events URL when `user` presses a desk button carrying `value` on the card
+ * in `channel` (the card posted at `ts`, CARD_TS unless given; `press` tells repeated presses apart).
+ */
+export function buttonPress(
+  actionId: string,
+  user: string,
+  value: string,
+  channel: string,
+  { ts = CARD_TS, press = user }: { ts?: string; press?: string } = {},
+): string {
   const payload = {
     type: 'block_actions',
     user: { id: user, name: user.toLowerCase() },
     team: { id: 'T1' },
     api_app_id: 'A1',
     token: 't',
-    trigger_id: `tr-${actionId}-${user}`,
+    trigger_id: `tr-${actionId}-${press}`,
     channel: { id: channel },
-    container: { type: 'message', message_ts: CARD_TS, channel_id: channel },
-    actions: [{ type: 'button', action_id: actionId, value: conversationId, action_ts: `${Date.now()}.${user}` }],
+    container: { type: 'message', message_ts: ts, channel_id: channel },
+    actions: [{ type: 'button', action_id: actionId, value, action_ts: `${Date.now()}.${press}` }],
   };
   return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
