@@ -16,6 +16,7 @@ import { RecordDrafts } from './drafts.js';
 import { RecordFlowVersions } from './flow-versions.js';
 import { forgetCustomer } from './forget.js';
 import { migrationProvider } from './migrations/index.js';
+import { preparingPool } from './prepared.js';
 import type { Database } from './schema.js';
 import { RecordTickets } from './tickets.js';
 import { writeTurn } from './turn.js';
@@ -217,7 +218,7 @@ async function serverDialect(options: RecordOptions): Promise<PostgresDialect> {
   });
   // A connection the server drops while idle is replaced on the next query; without a listener it would crash the process.
   pool.on('error', (err) => options.log.warn('record store connection lost', { error: err.message }));
-  return new PostgresDialect({ pool });
+  return new PostgresDialect({ pool: preparingPool(pool) });
 }
 
 async function pgliteDialect(options: RecordOptions): Promise<PGliteDialect> {

@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from './rows.js';
+import { PREPARED_MARK } from './prepared.js';
 import { TicketIdCollision } from './ticket-writes.js';
 
 /**
@@ -44,7 +45,9 @@ export async function runParts(
   const select = columns.length ? sql.join(columns) : sql`1 as done`;
   let row: Record<string, unknown>;
   try {
-    const result = await sql<Record<string, unknown>>`with ${sql.join(ctes)} select ${select}`.execute(db);
+    const result = await sql<
+      Record<string, unknown>
+    >`${sql.raw(PREPARED_MARK)}with ${sql.join(ctes)} select ${select}`.execute(db);
     row = result.rows[0] ?? {};
   } catch (err) {
     if ((err as { code?: unknown }).code === REFUSED_SQLSTATE)

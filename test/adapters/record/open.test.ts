@@ -73,6 +73,39 @@ describe('record store: opening a PostgreSQL server', () => {
     }
   });
 
+  it("prepares a turn's statement once per connection and shape: later turns of that shape send only their values", async () => {
+    const database = await freshDatabase();
+    // One connection, so the statements the server keeps for it are the ones this query sees.
+    const store = openRecordStore({ url: database.url, log: memoryLogger(), poolSize: 1 });
+    const conv = (n: number) => ({ conversationId: `tg:${n}`, channel: 'telegram', customerId: String(n) });
+    const turnOf = (n: number) =>
+      store.write([
+        { type: 'ticket.put', ticket: ticket(`T${n}`, 1_000 + n) },
+        {
+          type: 'archive',
+          conversation: conv(n),
+          entries: [{ at: 1_000 + n, from: 'customer', text: `第${n}句`, eventId: `u${n}` }],
+        },
+      ]);
+    try {
+      for (const n of [1, 2, 3]) await turnOf(n);
+      // Another shape: an archive alone.
+      await store.write([
+        { type: 'archive', conversation: conv(1), entries: [{ at: 2_000, from: 'bot', text: '好的', eventId: 'u9' }] },
+      ]);
+      const prepared = await sql<{ runs: number }>`select (generic_plans + custom_plans)::int as runs
+        from pg_prepared_statements where statement like '/* prepared */%' order by runs`.execute(
+        await store.database(),
+      );
+      expect(prepared.rows).toEqual([{ runs: 1 }, { runs: 3 }]);
+      expect((await store.transcript('tg:1')).map((e) => e.text)).toEqual(['第1句', '好的']);
+      expect((await store.tickets.get('T3'))?.createdAt).toBe(1_003);
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  });
+
   it('reports a server that does not answer, and tries again on the next call', async () => {
     const store = openRecordStore({ url: 'postgres://postgres@127.0.0.1:1/none', log: memoryLogger() });
     try {
