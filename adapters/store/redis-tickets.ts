@@ -8,6 +8,8 @@ import { mergeTicket, putOver, ticketQuery } from './shared.js';
 
 /** Attempts of a compare-and-set write before giving up with ContentionError. */
 const CAS_ATTEMPTS = 10;
+/** Tickets whose last text this process wrote it remembers (see `written`). */
+const WRITTEN_KEPT = 1_000;
 
 /**
  * Tickets in Redis, under the `{tickets}` hash tag (one cluster slot, so a put writes the ticket
@@ -35,6 +37,14 @@ export class RedisTickets implements TicketStore {
   /** Set once every stored ticket is in its customer's index. */
   private readonly indexed: string;
   private backfill: Promise<void> | undefined;
+  /**
+   * The text this process last wrote of each of its recent tickets (at most WRITTEN_KEPT, the
+   * least recently written dropped first): an update first assumes the ticket is still that text
+   * and sends its compare-and-set straight away, one round trip instead of a read and a write.
+   * When someone else wrote it meanwhile (another replica, an agent) the set fails and the update
+   * reads the ticket as usual: the memory is a guess, never trusted over Redis.
+   */
+  private readonly written = new Map<string, string>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -60,35 +70,47 @@ export class RedisTickets implements TicketStore {
     // Most puts create the ticket: the first attempt assumes none is stored (one round trip).
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const raw = attempt === 0 ? null : await this.redis.hget(this.hash, ticket.id);
-      const next = putOver(raw === null ? undefined : Ticket.parse(JSON.parse(raw)), ticket);
+      const json = JSON.stringify(putOver(raw === null ? undefined : Ticket.parse(JSON.parse(raw)), ticket));
       const written = await this.run(
         SCRIPTS.putTicket,
         { tickets: this.hash, index: this.index, customer: this.customerKey(ticket.customer.id) },
-        { id: ticket.id, expected: raw ?? undefined, json: JSON.stringify(next), createdAt: ticket.createdAt },
+        { id: ticket.id, expected: raw ?? undefined, json, createdAt: ticket.createdAt },
       );
-      if (written === 1) return;
+      if (written === 1) return this.remember(ticket.id, json);
     }
     throw new ContentionError(`Ticket ${ticket.id}`);
   }
 
   async update(id: string, changes: TicketChanges, at: number, ifStatus?: TicketStatus): Promise<Ticket | undefined> {
     // Optimistic compare-and-set: a concurrent writer (an agent, later) makes us re-read, not overwrite.
+    // The first attempt takes the text this process last wrote, when it has it, without reading.
+    let guess = this.written.get(id);
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const raw = await this.redis.hget(this.hash, id);
+      const raw = guess ?? (await this.redis.hget(this.hash, id));
       if (raw === null) return undefined;
-      const current = Ticket.parse(JSON.parse(raw));
+      // A guess is this process's own text of a ticket it validated before writing.
+      const guessed = guess !== undefined;
+      const current = guessed ? (JSON.parse(raw) as Ticket) : Ticket.parse(JSON.parse(raw));
+      guess = undefined;
       const next = mergeTicket(current, changes, at, ifStatus);
+      // Nothing to change is an answer only about the ticket as Redis has it.
+      if (!next && guessed) continue;
       if (!next) return current;
-      if (
-        (await this.run(
-          SCRIPTS.casTicket,
-          { tickets: this.hash },
-          { id, expected: raw, next: JSON.stringify(next) },
-        )) === 1
-      )
+      const json = JSON.stringify(next);
+      if ((await this.run(SCRIPTS.casTicket, { tickets: this.hash }, { id, expected: raw, next: json })) === 1) {
+        this.remember(id, json);
         return next;
+      }
+      this.written.delete(id);
     }
     throw new ContentionError(`Ticket ${id}`);
+  }
+
+  private remember(id: string, json: string): void {
+    this.written.delete(id);
+    this.written.set(id, json);
+    if (this.written.size > WRITTEN_KEPT)
+      for (const oldest of this.written.keys()) return void this.written.delete(oldest);
   }
 
   async get(id: string): Promise<Ticket | undefined> {

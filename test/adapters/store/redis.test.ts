@@ -266,6 +266,35 @@ describe.runIf(requireRedis())('Redis store', () => {
       }
     });
 
+    it('updates a ticket another replica changed since this one wrote it as Redis has it, never as this one remembers it', async () => {
+      const other = await freshRedisStore({}, prefix);
+      try {
+        await store.tickets.put(ticket('TR1', 100, 'pending'));
+        // This replica's first update needs no read (it wrote the ticket); its change is there for the other.
+        await store.tickets.update('TR1', { satisfaction: 3 }, 150);
+        expect(await other.tickets.get('TR1')).toMatchObject({ satisfaction: 3, status: 'pending' });
+        // An agent resolves it through the other replica.
+        await other.tickets.update('TR1', { status: 'resolved' }, 200);
+        // Guarded on a status it had when this replica last wrote it: refused, and the answer is the ticket now.
+        expect(await store.tickets.update('TR1', { status: 'unresolved' }, 300, 'pending')).toMatchObject({
+          status: 'resolved',
+          satisfaction: 3,
+        });
+        // An unguarded change keeps the other's.
+        await store.tickets.update('TR1', { satisfaction: 5 }, 400);
+        expect(await other.tickets.get('TR1')).toMatchObject({ status: 'resolved', satisfaction: 5, updatedAt: 400 });
+        // And the reverse: the other replica wrote last, this one updates over it.
+        await other.tickets.update('TR1', { status: 'pending' }, 500);
+        expect(await store.tickets.update('TR1', { status: 'resolved' }, 600, 'pending')).toMatchObject({
+          status: 'resolved',
+          satisfaction: 5,
+        });
+        expect(await other.tickets.get('TR1')).toMatchObject({ status: 'resolved', updatedAt: 600 });
+      } finally {
+        await other.close();
+      }
+    });
+
     it("indexes each ticket under its customer in the put's own step, one key per customer under the tickets' hash tag", async () => {
       const mine = { ...ticket('TC1', 5_000), customer: { id: 'cust-7' } };
       await store.tickets.put(mine);
