@@ -16,7 +16,7 @@ import { RecordDrafts } from './drafts.js';
 import { RecordFlowVersions } from './flow-versions.js';
 import { forgetCustomer } from './forget.js';
 import { migrationProvider } from './migrations/index.js';
-import { preparingPool } from './prepared.js';
+import { preparingPGlite, preparingPool } from './prepared.js';
 import type { Database } from './schema.js';
 import { RecordTickets } from './tickets.js';
 import { writeTurn } from './turn.js';
@@ -225,11 +225,11 @@ async function pgliteDialect(options: RecordOptions): Promise<PGliteDialect> {
   const dir = options.dataDir ?? DEFAULT_DATA_DIR;
   // A folder (not `memory://` or another scheme) is made with its parents: PGlite makes only the last one.
   if (!/^[a-z]+:\/\//.test(dir)) await mkdir(dir, { recursive: true });
-  const [{ PGlite }, { PGliteDialect }] = await Promise.all([
+  const [pglite, { PGliteDialect }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('kysely-pglite-dialect'),
   ]);
-  return new PGliteDialect(await PGlite.create(dir));
+  return new PGliteDialect(preparingPGlite(await pglite.PGlite.create(dir), pglite));
 }
 
 /**

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrate, openRecordStore } from '../../../adapters/record/index.js';
+import { migrate, openRecordStore, type OpenedRecordStore } from '../../../adapters/record/index.js';
 import { MIGRATIONS } from '../../../adapters/record/migrations/index.js';
 import { memoryLogger } from '../../../bots/log.js';
 import { ticket } from '../store/contract.js';
+import { pgliteFolder } from '../../support/pglite-folder.js';
 import { freshDatabase, requirePostgres } from './support.js';
 
 /** What the start-up log says about opening: which migrations ran. */
@@ -14,9 +15,43 @@ function applied(log: ReturnType<typeof memoryLogger>): unknown[] {
   return log.lines.filter((l) => l.message === 'record store open').map((l) => l.fields?.migrationsApplied);
 }
 
+/**
+ * A turn's statement is prepared once per connection (PGlite: per open) and shape: later turns of
+ * that shape send only their values. With one connection, the statements the database keeps for
+ * it are the ones this query sees.
+ */
+async function preparesEachShapeOnce(store: OpenedRecordStore): Promise<void> {
+  const conv = (n: number) => ({ conversationId: `tg:${n}`, channel: 'telegram', customerId: String(n) });
+  const line = (n: number, text: string) => ({ at: 1_000 + n, from: 'customer' as const, text, eventId: `u${n}` });
+  for (const n of [1, 2, 3])
+    await store.write([
+      { type: 'ticket.put', ticket: ticket(`T${n}`, 1_000 + n) },
+      { type: 'archive', conversation: conv(n), entries: [line(n, `第${n}句`)] },
+    ]);
+  // Another shape: an archive alone.
+  await store.write([{ type: 'archive', conversation: conv(1), entries: [{ ...line(9, '好的'), from: 'bot' }] }]);
+  const prepared = await sql<{ runs: number }>`select (generic_plans + custom_plans)::int as runs
+    from pg_prepared_statements where statement like '/* prepared */%' order by runs`.execute(await store.database());
+  expect(prepared.rows).toEqual([{ runs: 1 }, { runs: 3 }]);
+  expect((await store.transcript('tg:1')).map((e) => e.text)).toEqual(['第1句', '好的']);
+  expect((await store.tickets.get('T3'))?.createdAt).toBe(1_003);
+}
+
 describe('record store: opening PGlite', () => {
   const dir = mkdtempSync(join(tmpdir(), 'record-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("prepares a turn's statement once per shape: later turns of that shape send only their values", async () => {
+    // A copy of a migrated folder: the test is about the statements, not PGlite's first start.
+    const dataDir = await pgliteFolder();
+    const store = openRecordStore({ dataDir, log: memoryLogger() });
+    try {
+      await preparesEachShapeOnce(store);
+    } finally {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 
   it('opens nothing until asked, keeps a folder across a reopen, and applies the migrations once', async () => {
     const dataDir = join(dir, 'nested', 'record');
@@ -48,6 +83,17 @@ describe('record store: opening PGlite', () => {
 describe('record store: opening a PostgreSQL server', () => {
   if (!requirePostgres()) return;
 
+  it("prepares a turn's statement once per connection and shape: later turns of that shape send only their values", async () => {
+    const database = await freshDatabase();
+    const store = openRecordStore({ url: database.url, log: memoryLogger(), poolSize: 1 });
+    try {
+      await preparesEachShapeOnce(store);
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  });
+
   it('applies the migrations once, whoever opens the database after (another replica, a restart)', async () => {
     const database = await freshDatabase();
     const log = memoryLogger();
@@ -69,39 +115,6 @@ describe('record store: opening a PostgreSQL server', () => {
     } finally {
       await a.close();
       await b.close();
-      await database.drop();
-    }
-  });
-
-  it("prepares a turn's statement once per connection and shape: later turns of that shape send only their values", async () => {
-    const database = await freshDatabase();
-    // One connection, so the statements the server keeps for it are the ones this query sees.
-    const store = openRecordStore({ url: database.url, log: memoryLogger(), poolSize: 1 });
-    const conv = (n: number) => ({ conversationId: `tg:${n}`, channel: 'telegram', customerId: String(n) });
-    const turnOf = (n: number) =>
-      store.write([
-        { type: 'ticket.put', ticket: ticket(`T${n}`, 1_000 + n) },
-        {
-          type: 'archive',
-          conversation: conv(n),
-          entries: [{ at: 1_000 + n, from: 'customer', text: `第${n}句`, eventId: `u${n}` }],
-        },
-      ]);
-    try {
-      for (const n of [1, 2, 3]) await turnOf(n);
-      // Another shape: an archive alone.
-      await store.write([
-        { type: 'archive', conversation: conv(1), entries: [{ at: 2_000, from: 'bot', text: '好的', eventId: 'u9' }] },
-      ]);
-      const prepared = await sql<{ runs: number }>`select (generic_plans + custom_plans)::int as runs
-        from pg_prepared_statements where statement like '/* prepared */%' order by runs`.execute(
-        await store.database(),
-      );
-      expect(prepared.rows).toEqual([{ runs: 1 }, { runs: 3 }]);
-      expect((await store.transcript('tg:1')).map((e) => e.text)).toEqual(['第1句', '好的']);
-      expect((await store.tickets.get('T3'))?.createdAt).toBe(1_003);
-    } finally {
-      await store.close();
       await database.drop();
     }
   });
