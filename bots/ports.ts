@@ -271,6 +271,13 @@ export interface CardAddress {
 }
 
 /**
+ * What a desk card shows of one line of the conversation (UTF-16 units, "…" included): the desk
+ * clips a card's lines and facts to it (adapters/slack/limits.ts DESK_BUDGET.line), and the store
+ * keeps its short transcript clipped to it (adapters/store/shared.ts), so a card reads the same.
+ */
+export const CARD_LINE_CHARS = 300;
+
+/**
  * The agent desk (Slack, the playground): where handoffs and pending matters are shown, claimed
  * and answered. Agent actions come back as inbound events of the conversation, naming the ticket
  * whose card they came from.

@@ -34,6 +34,22 @@ export function capText(text: string, max: number): string {
     .join('');
 }
 
+/** Where a cut at `at` may fall without splitting a surrogate pair: `at`, or one unit before. */
+export function surrogateSafeCut(text: string, at: number): number {
+  const cut = Math.max(0, Math.min(at, text.length));
+  return cut > 0 && /[\ud800-\udbff]/.test(text.charAt(cut - 1)) ? cut - 1 : cut;
+}
+
+/**
+ * The text, or its first `max - 1` UTF-16 units (fewer where `cutAt` moves the cut, never half a
+ * surrogate pair by default) and "…", `max` units at most. The store's transcript lines and the
+ * desk's card fields are clipped with it.
+ */
+export function clipText(text: string, max: number, cutAt = surrogateSafeCut): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, cutAt(text, max - 1)).trimEnd()}…`;
+}
+
 /** Customer and agent text with the invisible characters taken out; applied where text enters (FlowPayload). */
 export function cleanText(text: string): string {
   return text.replace(INVISIBLE_G, '');

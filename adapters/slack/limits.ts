@@ -1,3 +1,6 @@
+import { CARD_LINE_CHARS } from '../../bots/ports.js';
+import { clipText, surrogateSafeCut } from '../../flows/text.js';
+
 /**
  * Slack's limits on what the desk posts, and the two ways the desk keeps under them: clipping a
  * text with "…" and splitting it into several messages. Sources: Block Kit's reference
@@ -38,8 +41,8 @@ export const DESK_BUDGET = {
   field: 300,
   /** The customer's need on the card. */
   need: 1_200,
-  /** One fact, and one line of the last messages. */
-  line: 300,
+  /** One fact, and one line of the last messages (the store keeps its lines as long). */
+  line: CARD_LINE_CHARS,
   /** One thread message: Slack advises 4,000 characters at most for readable messages. */
   message: 4_000,
 } as const;
@@ -50,14 +53,12 @@ function safeCut(text: string, at: number): number {
   const amp = text.lastIndexOf('&', cut - 1);
   if (amp >= 0 && amp >= cut - 5 && !text.slice(amp, cut).includes(';') && /^&(amp|lt|gt);/.test(text.slice(amp)))
     cut = amp;
-  if (cut > 0 && /[\ud800-\udbff]/.test(text.charAt(cut - 1))) cut--;
-  return cut;
+  return surrogateSafeCut(text, cut);
 }
 
-/** The text, or its first `max - 1` units and "…" when longer. Never cuts an entity or a surrogate pair. */
+/** The text, or its first `max - 1` units and "…" when longer (clipText). Never cuts an entity or a surrogate pair. */
 export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return `${text.slice(0, safeCut(text, max - 1)).trimEnd()}…`;
+  return clipText(text, max, safeCut);
 }
 
 /**

@@ -1,6 +1,8 @@
 import { Buffer } from 'node:buffer';
 import { z } from 'zod';
+import { clipText } from '../../flows/text.js';
 import {
+  CARD_LINE_CHARS,
   ConversationRecord,
   InboundEvent,
   TimerSpec,
@@ -57,11 +59,8 @@ export interface StoreLimits {
  */
 export const DEDUP_IDS = 32;
 
-/**
- * A kept transcript line's text is at most this many UTF-16 units, "…" included: what a desk card
- * shows of one line (DESK_BUDGET.line in adapters/slack/limits.ts), so a card reads the same.
- */
-export const TRANSCRIPT_LINE_CHARS = 300;
+/** A kept transcript line's text is at most this many UTF-16 units, "…" included: what a desk card shows of a line. */
+export const TRANSCRIPT_LINE_CHARS = CARD_LINE_CHARS;
 
 export const DEFAULT_LIMITS: StoreLimits = {
   dedupTtlSec: 48 * 3600,
@@ -82,14 +81,6 @@ export function storeLimits(overrides: Partial<StoreLimits>): StoreLimits {
   if (!Number.isInteger(limits.unansweredMax) || limits.unansweredMax < 1)
     throw new RangeError(`unansweredMax must be a whole number of at least 1 (got ${limits.unansweredMax})`);
   return limits;
-}
-
-/** The text, or its first `max - 1` units and "…" when longer; never cuts a surrogate pair. */
-export function clipText(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let cut = max - 1;
-  if (cut > 0 && /[\ud800-\udbff]/.test(text.charAt(cut - 1))) cut--;
-  return `${text.slice(0, cut).trimEnd()}…`;
 }
 
 /** A transcript line as a store keeps it: its text clipped to TRANSCRIPT_LINE_CHARS. */
