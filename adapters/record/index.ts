@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import { Kysely, Migrator, PostgresDialect, sql, type MigrationResult } from 'kysely';
 import type { PGliteDialect } from 'kysely-pglite-dialect';
 import type { AccountStore } from '../../bots/accounts-port.js';
 import type { DraftStore } from '../../bots/console-flows/drafts.js';
 import type { TranscriptEntry, UnansweredQuery, UnansweredQuestion } from '../../bots/ports.js';
+import { makeFolder } from '../../bots/folders.js';
 import type { Logger } from '../../bots/log.js';
 import type { ConversationSummary, RecordStore, RecordWrite, UnansweredAsking } from '../../bots/record-port.js';
 import type { Ticket } from '../../flows/ticket.js';
@@ -224,7 +224,7 @@ async function serverDialect(options: RecordOptions): Promise<PostgresDialect> {
 async function pgliteDialect(options: RecordOptions): Promise<PGliteDialect> {
   const dir = options.dataDir ?? DEFAULT_DATA_DIR;
   // A folder (not `memory://` or another scheme) is made with its parents: PGlite makes only the last one.
-  if (!/^[a-z]+:\/\//.test(dir)) await mkdir(dir, { recursive: true });
+  if (!/^[a-z]+:\/\//.test(dir)) makeFolder(dir);
   const [pglite, { PGliteDialect }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('kysely-pglite-dialect'),

@@ -1,10 +1,11 @@
 import { showControls } from '../../flows/text.js';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { userInfo } from 'node:os';
 import { RedisFlowSignal } from '../../adapters/store/flow-signal.js';
 import { redisTarget, type Config } from '../config.js';
 import { readFlowFolder, FLOW_FILE_NAME } from '../flow-files.js';
+import { makeFolder } from '../folders.js';
 import { diffFlowFiles, unifiedDiff } from '../flow-diff.js';
 import {
   findFlowVersion,
@@ -186,7 +187,7 @@ async function exportVersion(deps: PublishDeps, ref: string, dir: string): Promi
   if (!v) return 1;
   const existing = await readFlowFolder(dir);
   try {
-    await mkdir(dir, { recursive: true });
+    makeFolder(dir);
     for (const [name, text] of Object.entries(v.files)) {
       // Names were checked when published; a name with a path in it is never written outside DIR.
       if (basename(name) !== name || !FLOW_FILE_NAME.test(name)) continue;

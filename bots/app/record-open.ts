@@ -1,8 +1,9 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OpenedRecordStore } from '../../adapters/record/index.js';
 import type { Config } from '../config.js';
 import { SetupError } from '../errors.js';
+import { makeFolder } from '../folders.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../ports.js';
 import type { RecordStore } from '../record-port.js';
@@ -115,7 +116,13 @@ export class RecordInUseError extends SetupError {}
  * that is taken over). Returns the release.
  */
 function lockFolder(dir: string): () => void {
-  mkdirSync(dir, { recursive: true });
+  try {
+    makeFolder(dir);
+  } catch (err) {
+    throw new SetupError(
+      `DATA_DIR ${dir}: the folder cannot be made (${String(err)}); set DATA_DIR to a folder this process may write`,
+    );
+  }
   const lock = join(dir, 'bot.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

@@ -343,4 +343,11 @@ describe('one process per PGlite folder (found by the issue-14 trial)', () => {
     await opened?.close();
     expect(existsSync(join(dir, 'bot.lock'))).toBe(false);
   }, 60_000);
+
+  it('says which DATA_DIR cannot be made and what to do, at once (a path under /proc spun at 100 % CPU)', async () => {
+    // Before, this never settled (the suite's timeout failed it).
+    await expect(openRecord(parseConfig({ DATA_DIR: '/proc/nope/record' }), memoryLogger())).rejects.toThrow(
+      /DATA_DIR \/proc\/nope\/record: the folder cannot be made \(.+\); set DATA_DIR to a folder this process may write/,
+    );
+  });
 });
