@@ -345,8 +345,29 @@ export class Engine {
       at: Math.max(event.at, this.deps.clock()),
       localeHint: event.localeHint,
       payload: event.payload,
-      ...(concerns !== undefined ? { ticket: await this.deps.store.tickets.get(concerns) } : {}),
+      ...(concerns !== undefined ? await this.ticketFor(event, concerns) : {}),
     };
+  }
+
+  /**
+   * The ticket an event concerns, as stored now. An agent's action goes on without it when the
+   * ticket cannot be read (the system of record is down): the flow needs it only for a card that is
+   * neither the live handoff's nor a matter the conversation follows, while a failed turn would hold
+   * every later message of the conversation until the database is back. A ticket's timer still
+   * fails its turn then (it is retried): judged without its ticket it would read as gone and end the matter.
+   */
+  private async ticketFor(event: InboundEvent, ticketId: string): Promise<Pick<FlowInput, 'ticket'>> {
+    try {
+      return { ticket: await this.deps.store.tickets.get(ticketId) };
+    } catch (err) {
+      if (event.payload.type !== 'agent') throw err;
+      this.deps.log.warn("the ticket could not be read; the agent's action goes on without it", {
+        conversationId: event.conversationId,
+        ticketId,
+        error: String(err),
+      });
+      return {};
+    }
   }
 
   /**

@@ -15,7 +15,7 @@ import { Engine } from '../../bots/engine.js';
 import { memoryLogger } from '../../bots/log.js';
 import { RecordGate, RecordWriter } from '../../bots/record-writes.js';
 import { defaultFlow } from '../support/flows.js';
-import { RecordingChannel, TestClock } from '../support/harness.js';
+import { RecordingChannel, RecordingDesk, TestClock } from '../support/harness.js';
 import { runPlayground } from '../support/playground.js';
 import { pgliteFolder } from '../support/pglite-folder.js';
 
@@ -108,6 +108,67 @@ describe('the system of record, wired into the engine (PGlite)', () => {
     expect(lines).toBeGreaterThanOrEqual(8);
     expect(await writer.drain()).toBe(0);
     expect((await record.transcript('test:b2')).length).toBe(lines);
+  });
+});
+
+describe("an agent's action while the database is down (found by the issue-17 trial)", () => {
+  it("claims, replies and relays the customer as ever: a card's ticket that cannot be read holds nothing up", async () => {
+    const clock = new TestClock();
+    const down = openRecordStore({ url: 'postgres://postgres@127.0.0.1:1/nowhere', log: memoryLogger() });
+    const store = new MemoryStore(clock.now, {}, down.tickets);
+    const channel = new RecordingChannel();
+    const desk = new RecordingDesk();
+    const log = memoryLogger();
+    const engine = new Engine({
+      store,
+      record: down,
+      flow: () => defaultFlow(undefined, { desk: true }),
+      channels: new Map([['test', channel]]),
+      desk,
+      clock: clock.now,
+      log,
+      sleep: async () => {},
+    });
+    const conversationId = 'test:h1';
+    const customer = { id: 'h1', name: 'Li' };
+    const say = (text: string) =>
+      engine.receive({
+        id: `h1:${++sent}`,
+        conversationId,
+        channel: 'test',
+        customer,
+        at: clock.now(),
+        payload: { type: 'text', text },
+      });
+    let ticketId = '';
+    const agent = (action: 'claim' | 'reply', extra: { text?: string } = {}) =>
+      engine.receive({
+        id: `desk:${++sent}`,
+        conversationId,
+        channel: 'desk',
+        at: clock.now(),
+        payload: { type: 'agent', action, agent: { id: 'U-wang', name: '小王' }, ticketId, ...extra },
+      });
+    try {
+      await say('我要转人工');
+      ticketId = desk.cards[0]?.card.ticketId ?? '';
+      expect(ticketId).not.toBe('');
+      const before = channel.texts().length;
+      await agent('claim');
+      await agent('reply', { text: '您好，我来帮您查' });
+      expect(channel.texts().slice(before).at(-1)).toBe('您好，我来帮您查');
+      expect(desk.updates.map((u) => u.status)).toContain('claimed');
+      await say('我的快递丢了');
+      expect(desk.posts.at(-1)).toEqual({ conversationId, text: '我的快递丢了', from: 'customer' });
+      expect(log.lines.filter((l) => l.message === 'turn failed; its event stays queued')).toEqual([]);
+      expect(
+        log.lines.some((l) => l.message === "the ticket could not be read; the agent's action goes on without it"),
+      ).toBe(true);
+      // The writes wait for the database, as every record write does.
+      expect(await store.deferred.size()).toBeGreaterThan(0);
+    } finally {
+      await down.close();
+    }
   });
 });
 
