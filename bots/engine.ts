@@ -1,7 +1,6 @@
-import type { FlowInput } from '../flows/contracts.js';
 import type { ConversationFlow } from '../flows/step.js';
-import { ticketOfTimer } from '../flows/ticket.js';
 import { forEachConcurrently } from './concurrently.js';
+import { flowInput } from './flow-input.js';
 import { stepLogged, type EngineCounters } from './step-logged.js';
 import { Courier } from './delivery.js';
 import type { RecordStore } from './record-port.js';
@@ -279,7 +278,7 @@ export class Engine {
     const counted = this.deps.metrics?.turnStarted();
     const flow = this.deps.flow();
     const record = known ? known.record : this.readable(event.conversationId, await store.load(event.conversationId));
-    const result = stepLogged(flow, record, await this.inputOf(event), event.id, this.deps.log, this.counters);
+    const result = stepLogged(flow, record, await flowInput(event, this.deps), event.id, this.deps.log, this.counters);
     // A pressed button reads as the label the customer saw, in any desk language.
     const labels: Readonly<Record<string, string>> = flow.bundle.locales.get(result.locale)?.definition.choices ?? {};
     const transcript = transcriptOf(event, result.effects, labels);
@@ -325,49 +324,6 @@ export class Engine {
       state: record.corrupt.slice(0, 500),
     });
     return undefined;
-  }
-
-  /**
-   * The flow's input for an event, at the time it is answered. A timer about a ticket (a promised
-   * reply time, a reminder, a follow-up survey) or an agent's action on a ticket's card is judged
-   * on the ticket as it is now: a person may have resolved it meanwhile, outside this conversation.
-   */
-  private async inputOf(event: InboundEvent): Promise<FlowInput> {
-    const { payload } = event;
-    const concerns =
-      payload.type === 'timer' ? ticketOfTimer(payload.name) : payload.type === 'agent' ? payload.ticketId : undefined;
-    return {
-      conversationId: event.conversationId,
-      channel: event.channel,
-      customer: event.customer,
-      // The conversation happens when the bot answers: an update delivered late (the bot was down,
-      // Telegram redelivers for a day) must not start its idle close, or any deadline, in the past.
-      at: Math.max(event.at, this.deps.clock()),
-      localeHint: event.localeHint,
-      payload: event.payload,
-      ...(concerns !== undefined ? await this.ticketFor(event, concerns) : {}),
-    };
-  }
-
-  /**
-   * The ticket an event concerns, as stored now. An agent's action goes on without it when the
-   * ticket cannot be read (the system of record is down): the flow needs it only for a card that is
-   * neither the live handoff's nor a matter the conversation follows, while a failed turn would hold
-   * every later message of the conversation until the database is back. A ticket's timer still
-   * fails its turn then (it is retried): judged without its ticket it would read as gone and end the matter.
-   */
-  private async ticketFor(event: InboundEvent, ticketId: string): Promise<Pick<FlowInput, 'ticket'>> {
-    try {
-      return { ticket: await this.deps.store.tickets.get(ticketId) };
-    } catch (err) {
-      if (event.payload.type !== 'agent') throw err;
-      this.deps.log.warn("the ticket could not be read; the agent's action goes on without it", {
-        conversationId: event.conversationId,
-        ticketId,
-        error: String(err),
-      });
-      return {};
-    }
   }
 
   /**

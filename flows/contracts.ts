@@ -170,6 +170,11 @@ export interface FlowInput {
    * ticket as the store has it now, or undefined when it is gone. The engine reads it before the step.
    */
   ticket?: Ticket | undefined;
+  /**
+   * The ticket this input concerns could not be read (the system of record is down), which is not
+   * the same as gone: a timer about it is tried again later (TICKET_RETRY_MS) rather than judged.
+   */
+  ticketUnread?: true | undefined;
 }
 
 /** What is persisted per conversation: small, and the same size on turn 5 and turn 500. */

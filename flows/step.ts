@@ -58,6 +58,8 @@ export interface FlowOptions {
 
 const IDLE_TIMER = 'idle';
 const MINUTE_MS = 60_000;
+/** How long a timer whose ticket cannot be read (FlowInput.ticketUnread) waits before it fires again (ms). */
+export const TICKET_RETRY_MS = MINUTE_MS;
 
 /**
  * What an input means for the session. The language is chosen when a session starts, and again by
@@ -132,6 +134,13 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
       if (timers[input.payload.name] !== input.payload.dueAt) {
         const stale = result(before, [], [], `stale timer ${input.payload.name}`);
         return record ? { ...stale, record } : stale;
+      }
+      // Its ticket cannot be read now (the record is down): the same timer again a minute later, nothing judged.
+      if (input.ticketUnread) {
+        const dueAt = input.at + TICKET_RETRY_MS;
+        timers[input.payload.name] = dueAt;
+        const again = `its ticket cannot be read; timer ${input.payload.name} again at ${new Date(dueAt).toISOString()}`;
+        return result(before, [{ type: 'timer.set', name: input.payload.name, dueAt }], [], again);
       }
       delete timers[input.payload.name];
     }

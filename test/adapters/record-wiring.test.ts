@@ -14,6 +14,7 @@ import { ticket } from './store/contract.js';
 import { Engine } from '../../bots/engine.js';
 import { memoryLogger } from '../../bots/log.js';
 import { RecordGate, RecordWriter } from '../../bots/record-writes.js';
+import { TimerPoller } from '../../bots/timers.js';
 import { defaultFlow } from '../support/flows.js';
 import { RecordingChannel, RecordingDesk, TestClock } from '../support/harness.js';
 import { runPlayground } from '../support/playground.js';
@@ -166,6 +167,39 @@ describe("an agent's action while the database is down (found by the issue-17 tr
       ).toBe(true);
       // The writes wait for the database, as every record write does.
       expect(await store.deferred.size()).toBeGreaterThan(0);
+    } finally {
+      await down.close();
+    }
+  });
+});
+
+describe("a pending matter's timer while the database is down (found by the issue-17 trial)", () => {
+  it("is tried again a minute later instead of failing its turn, and the customer's next message is answered meanwhile", async () => {
+    const clock = new TestClock();
+    const down = openRecordStore({ url: 'postgres://postgres@127.0.0.1:1/nowhere', log: memoryLogger() });
+    const store = new MemoryStore(clock.now, {}, down.tickets);
+    const { engine, channel, log, say } = engineWith(store, clock, down);
+    const poller = new TimerPoller({ timers: store.timers, engine, clock: clock.now, log });
+    const retried = () =>
+      log.lines.filter((l) => l.message === 'the ticket could not be read; its timer is tried again later');
+    try {
+      // No desk: the matter is recorded with a promised reply time, and its timers set.
+      await say('test:p1', '我要转人工');
+      await say('test:p1', '我的快递三天没更新了');
+      expect(channel.texts().join('\n')).toMatch(/小时内|工作日|回复/);
+      // Past every deadline of the matter: each of its timers comes due while the record is down.
+      clock.advance(4 * 24 * 3_600_000);
+      await poller.tick();
+      const first = retried().length;
+      expect(first).toBeGreaterThan(0);
+      expect(log.lines.filter((l) => l.message === 'turn failed; its event stays queued')).toEqual([]);
+      const before = channel.texts().length;
+      await say('test:p1', '你好');
+      expect(channel.texts().length).toBeGreaterThan(before);
+      // A minute later each is due again, and tried again.
+      clock.advance(61_000);
+      await poller.tick();
+      expect(retried().length).toBeGreaterThan(first);
     } finally {
       await down.close();
     }

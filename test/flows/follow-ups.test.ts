@@ -134,6 +134,19 @@ describe('the deadline is kept', () => {
     expect(d.say('你好', { after: HOUR })[0]).toMatch(/已超过承诺的答复时间/);
   });
 
+  it('a deadline whose ticket cannot be read (the record is down) comes again a minute later and is judged then, as when due', () => {
+    const { d, id } = registered();
+    fire(d, 'idle');
+    const name = `promise:${id}`;
+    const dueAt = d.record!.timers[name]!;
+    expect(d.say({ type: 'timer', name, dueAt }, { after: dueAt - d.at, ticketUnread: true })).toEqual([]);
+    expect(d.effects).toEqual([{ type: 'timer.set', name, dueAt: d.at + 60_000 }]);
+    expect(d.record!.timers[name]).toBe(d.at + 60_000);
+    // A minute later the ticket is read: the customer is told honestly, the promise broken when it was due.
+    expect(fire(d, name, stored(d, id, 'pending'))).toEqual([expect.stringMatching(/很抱歉到目前还没能给您处理结果/)]);
+    expect(d.of('ticket.update')[0]?.changes).toMatchObject({ overdueAt: dueAt, priority: 'high' });
+  });
+
   it('escalates a matter still unresolved after 3 working days, at high priority', () => {
     const { d, id } = registered();
     fire(d, 'idle');

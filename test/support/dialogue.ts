@@ -20,7 +20,10 @@ export class Dialogue {
   }
 
   /** Sends a customer line (or a payload) a minute after the previous one; returns the reply texts. */
-  say(input: string | FlowPayload, options: { after?: number; localeHint?: string; ticket?: Ticket } = {}): string[] {
+  say(
+    input: string | FlowPayload,
+    options: { after?: number; localeHint?: string; ticket?: Ticket; ticketUnread?: true } = {},
+  ): string[] {
     this.at += options.after ?? 60_000;
     const payload: FlowPayload = typeof input === 'string' ? { type: 'text', text: input } : input;
     const result = this.flow.step(this.record, {
@@ -31,6 +34,7 @@ export class Dialogue {
       ...this.base,
       ...(options.localeHint ? { localeHint: options.localeHint } : {}),
       ...(options.ticket ? { ticket: options.ticket } : {}),
+      ...(options.ticketUnread ? { ticketUnread: true as const } : {}),
       payload,
     });
     this.record = result.record;
