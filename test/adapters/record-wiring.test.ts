@@ -39,14 +39,19 @@ afterAll(async () => {
   await record.close();
 });
 
-function engineWith(store: Store, clock: TestClock, records: OpenedRecordStore) {
+/** A record on a server that does not answer: every call fails as a database that is down does. */
+const downRecord = () => openRecordStore({ url: 'postgres://postgres@127.0.0.1:1/nowhere', log: memoryLogger() });
+
+function engineWith(store: Store, clock: TestClock, records: OpenedRecordStore, desk?: RecordingDesk) {
   const channel = new RecordingChannel();
   const log = memoryLogger();
+  const flow = defaultFlow(undefined, { desk: desk !== undefined });
   const engine = new Engine({
     store,
     record: records,
-    flow: () => defaultFlow(),
+    flow: () => flow,
     channels: new Map([['test', channel]]),
+    desk,
     clock: clock.now,
     log,
     sleep: async () => {},
@@ -86,7 +91,7 @@ describe('the system of record, wired into the engine (PGlite)', () => {
 
   it('while the database is down customers are answered, and the writes wait in order until it is back', async () => {
     const clock = new TestClock();
-    const down = openRecordStore({ url: 'postgres://postgres@127.0.0.1:1/nowhere', log: memoryLogger() });
+    const down = downRecord();
     const store = new MemoryStore(clock.now, {}, record.tickets);
     const { say, channel, log } = engineWith(store, clock, down);
     for (const text of ['你好', '可以开发票吗', '是的', '没有了']) await say('test:b2', text);
@@ -115,21 +120,10 @@ describe('the system of record, wired into the engine (PGlite)', () => {
 describe("an agent's action while the database is down (found by the issue-17 trial)", () => {
   it("claims, replies and relays the customer as ever: a card's ticket that cannot be read holds nothing up", async () => {
     const clock = new TestClock();
-    const down = openRecordStore({ url: 'postgres://postgres@127.0.0.1:1/nowhere', log: memoryLogger() });
+    const down = downRecord();
     const store = new MemoryStore(clock.now, {}, down.tickets);
-    const channel = new RecordingChannel();
     const desk = new RecordingDesk();
-    const log = memoryLogger();
-    const engine = new Engine({
-      store,
-      record: down,
-      flow: () => defaultFlow(undefined, { desk: true }),
-      channels: new Map([['test', channel]]),
-      desk,
-      clock: clock.now,
-      log,
-      sleep: async () => {},
-    });
+    const { engine, channel, log } = engineWith(store, clock, down, desk);
     const conversationId = 'test:h1';
     const customer = { id: 'h1', name: 'Li' };
     const say = (text: string) =>
@@ -176,7 +170,7 @@ describe("an agent's action while the database is down (found by the issue-17 tr
 describe("a pending matter's timer while the database is down (found by the issue-17 trial)", () => {
   it("is tried again a minute later instead of failing its turn, and the customer's next message is answered meanwhile", async () => {
     const clock = new TestClock();
-    const down = openRecordStore({ url: 'postgres://postgres@127.0.0.1:1/nowhere', log: memoryLogger() });
+    const down = downRecord();
     const store = new MemoryStore(clock.now, {}, down.tickets);
     const { engine, channel, log, say } = engineWith(store, clock, down);
     const poller = new TimerPoller({ timers: store.timers, engine, clock: clock.now, log });
@@ -209,7 +203,7 @@ describe("a pending matter's timer while the database is down (found by the issu
 describe('a long database outage (issue 16)', () => {
   it('keeps every deferred write and says so loudly in the log as the backlog grows past 1,000', async () => {
     const clock = new TestClock();
-    const down = openRecordStore({ url: 'postgres://postgres@127.0.0.1:1/nowhere', log: memoryLogger() });
+    const down = downRecord();
     const store = new MemoryStore(clock.now);
     const log = memoryLogger();
     const gate = new RecordGate({ record: down, store, log, clock: clock.now });
