@@ -126,19 +126,42 @@ function lockFolder(dir: string): () => void {
   const lock = join(dir, 'bot.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      writeFileSync(lock, [process.pid, startedAt(process.pid)].filter(Boolean).join(' '), { flag: 'wx' });
       return () => rmSync(lock, { force: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new SetupError(`DATA_DIR ${dir}: ${String(err)}`);
-      const holder = Number(readFileSync(lock, 'utf8'));
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder))
+      const [pid = '', started] = readFileSync(lock, 'utf8').trim().split(' ');
+      const holder = Number(pid);
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && holds(holder, started))
         throw new RecordInUseError(
-          `Another process (pid ${holder}) is using the record in ${dir} (PGlite serves one process at a time): stop it first, or set DATABASE_URL to share a PostgreSQL server.`,
+          `Another process (pid ${holder}) is using the record in ${dir} (PGlite serves one process at a time): stop it first, or set DATABASE_URL to share a PostgreSQL server. (If no bot runs on this folder, its lock ${lock} is left from one that was killed: remove it.)`,
         );
       rmSync(lock, { force: true });
     }
   }
   throw new SetupError(`DATA_DIR ${dir}: could not take its lock`);
+}
+
+/**
+ * Whether the process that wrote a lock still runs: its pid is alive and, where the system says
+ * (Linux's /proc), it started when the lock says. A pid reused after a restart of the machine or
+ * the container (the old holder killed, its lock left) is another process: the lock is taken over.
+ */
+function holds(pid: number, started: string | undefined): boolean {
+  if (!alive(pid)) return false;
+  const now = startedAt(pid);
+  return started === undefined || now === undefined || now === started;
+}
+
+/** When a process started (clock ticks since boot, /proc/<pid>/stat field 22), or undefined where there is no /proc. */
+function startedAt(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
 }
 
 function alive(pid: number): boolean {
