@@ -155,6 +155,8 @@ export class RecordGate {
  */
 export class RecordWriter {
   private readonly token = `${process.pid}:${Math.random().toString(36).slice(2)}`;
+  /** The last try failed: the next failures of this outage are logged at debug. */
+  private failing = false;
 
   constructor(
     private readonly deps: { record: RecordStore; store: Store; log: Logger; batch?: number; lockMs?: number },
@@ -185,13 +187,16 @@ export class RecordWriter {
               done++;
               continue;
             }
-            log.warn('the system of record is still not taking writes; the backlog waits', {
-              waiting: await store.deferred.size(),
-              error: String(err),
-            });
+            // Once an outage (warned), then quietly at each try until a write goes through: the
+            // backlog's own size is logged at 1,000 and each power of ten after (RecordGate).
+            const fields = { waiting: await store.deferred.size(), error: String(err) };
+            if (this.failing) log.debug('the system of record is still not taking writes; the backlog waits', fields);
+            else log.warn('the system of record is not taking writes; the backlog waits', fields);
+            this.failing = true;
             await store.deferred.drop(done);
             return applied + done;
           }
+          this.failing = false;
           done++;
         }
         await store.deferred.drop(done);

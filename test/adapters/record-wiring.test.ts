@@ -215,6 +215,16 @@ describe('a long database outage (issue 16)', () => {
       effect: { type: 'record.archive', entries: [{ at: n, from: 'customer', text: `第${n}句`, eventId: `e${n}` }] },
     });
     for (let n = 1; n <= 1_200; n++) await gate.write(archive(n));
+    // The writer tries every few seconds through the outage: it warns once, not at every try.
+    const writer = new RecordWriter({ record: down, store, log });
+    for (let tries = 0; tries < 3; tries++) expect(await writer.drain()).toBe(0);
+    expect(
+      log.lines.filter((l) => l.message.includes('not taking writes')).map((l) => `${l.level}: ${l.message}`),
+    ).toEqual([
+      'warn: the system of record is not taking writes; the backlog waits',
+      'debug: the system of record is still not taking writes; the backlog waits',
+      'debug: the system of record is still not taking writes; the backlog waits',
+    ]);
     await down.close();
     expect(await store.deferred.size()).toBe(1_200);
     const loud = log.lines.filter(
