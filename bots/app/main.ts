@@ -24,7 +24,8 @@ const USAGE = `Usage:
   npm run flows -- diff A B                       what changed between two versions (3, v3 or active)
   npm run flows -- rollback A [--by NAME]         make an earlier version active again
   npm run flows -- export A DIR                   write a version's files into a folder
-  npm run tickets [-- --status S] [--limit N]     list recorded tickets, newest first (needs REDIS_URL)
+  npm run tickets [-- --status S] [--limit N]     list recorded tickets, newest first (from the record,
+                                                  or from Redis when RECORD_STORE=off)
   npm run tickets -- search [--customer ID] [--id T…] [--text WORDS] [--status S]
                     [--from DATE] [--to DATE] [--limit N] [--format table|json|csv]
                                                   find tickets, newest first; DATE is YYYY-MM-DD in the
@@ -37,7 +38,8 @@ const USAGE = `Usage:
                                                   NOTE stays internal
   npm run unanswered [-- --locale L] [--sort count|recent] [--limit N]
                                                   what customers asked that the knowledge base could not
-                                                  answer, most asked (or most recent) first (needs REDIS_URL)
+                                                  answer, most asked (or most recent) first (from the
+                                                  record, or from Redis when RECORD_STORE=off)
   npm run report [-- --month YYYY-MM | --from DATE --to DATE] [--json | --csv | --html FILE]
                                                   the service-quality report of a month (this month unless
                                                   given; DATE is YYYY-MM-DD, --to includes that day), in
