@@ -1,5 +1,9 @@
 import { RedisStore } from '../../adapters/store/redis.js';
 import { redisTarget, type Config } from '../config.js';
+import { createLogger } from '../log.js';
+import type { Store } from '../ports.js';
+import type { RecordStore } from '../record-port.js';
+import { RecordWriter } from '../record-writes.js';
 import { openRecordOrSay } from './production-store.js';
 
 /**
@@ -16,7 +20,20 @@ export async function forgetCustomer(config: Config, customerId: string): Promis
     process.stderr.write('There is no system of record with RECORD_STORE=off: nothing to forget there.\n');
     return 2;
   }
+  const redis = redisTarget(config);
+  const store = redis ? await RedisStore.connect({ ...redis, prefix: config.REDIS_PREFIX }) : undefined;
   try {
+    // Writes deferred while the database was down would bring the customer's words back after the
+    // forgetting: they are applied first (as the bot's upkeep does), or nothing is forgotten.
+    if (store) {
+      const waiting = await applyBacklog(record, store);
+      if (waiting > 0) {
+        process.stderr.write(
+          `${waiting} record write(s) deferred while the database was down still wait in Redis, and may hold words of this customer: nothing was forgotten. The bot applies them once the database answers; run this again then.\n`,
+        );
+        return 1;
+      }
+    }
     const done = await record.forgetCustomer(customerId);
     if (done.tickets === 0 && done.transcriptEntries === 0 && done.conversations.length === 0) {
       process.stderr.write(
@@ -25,15 +42,9 @@ export async function forgetCustomer(config: Config, customerId: string): Promis
       return 1;
     }
     let hot = 0;
-    const redis = redisTarget(config);
-    if (redis) {
-      const store = await RedisStore.connect({ ...redis, prefix: config.REDIS_PREFIX });
-      try {
-        for (const c of done.conversations) await store.forget(c);
-        hot = done.conversations.length;
-      } finally {
-        await store.close();
-      }
+    if (store) {
+      for (const c of done.conversations) await store.forget(c);
+      hot = done.conversations.length;
     }
     process.stdout.write(
       `customer ${customerId} forgotten: ${done.tickets} ticket(s) anonymised, ${done.transcriptEntries} archived line(s) deleted` +
@@ -41,6 +52,25 @@ export async function forgetCustomer(config: Config, customerId: string): Promis
     );
     return 0;
   } finally {
+    await store?.close();
     await record.close();
   }
+}
+
+/**
+ * Applies the record writes waiting in Redis (RecordWriter, one writer at a time across
+ * processes: a running bot may be at it, so this waits for it a little). Resolves with how many
+ * still wait (0: the record is complete).
+ */
+async function applyBacklog(record: RecordStore, store: Store): Promise<number> {
+  const writer = new RecordWriter({
+    record,
+    store,
+    log: createLogger('error', (line) => process.stderr.write(`${line}\n`)),
+  });
+  for (let attempt = 0; attempt < 20; attempt++) {
+    if ((await store.deferred.size()) === 0) return 0;
+    if ((await writer.drain()) === 0) await new Promise((r) => setTimeout(r, 500));
+  }
+  return store.deferred.size();
 }

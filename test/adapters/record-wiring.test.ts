@@ -428,6 +428,43 @@ describe('production: Redis and a PostgreSQL server', () => {
   });
 });
 
+describe('forgetting a customer whose words wait in the backlog (found by the issue-17 trial)', () => {
+  if (!requirePostgres() || !requireRedis()) return;
+  it('applies the writes deferred while the database was down first, so nothing of theirs comes back after', async () => {
+    const database = await freshDatabase();
+    const prefix = `test:forget:${Date.now().toString(36)}:`;
+    const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, DATABASE_URL: database.url };
+    const config = parseConfig(env);
+    const record = await openRecord(config, memoryLogger());
+    const { store } = await openStore(config, new TestClock().now, record);
+    const down = downRecord();
+    try {
+      const clock = new TestClock();
+      // The database answers for the first message, then is down for the next two: they wait in Redis.
+      await engineWith(store, clock, record!).say('test:f5', '你好，我叫张三，电话13812345678');
+      const { say } = engineWith(store, clock, down);
+      for (const text of ['我的订单还没发货', '地址是幸福路 8 号']) await say('test:f5', text);
+      expect(await store.deferred.size()).toBeGreaterThan(0);
+      let out = '';
+      vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+      const code = await main(['customer', 'forget', 'f5'], env).finally(() => vi.restoreAllMocks());
+      expect(code).toBe(0);
+      expect(out).toMatch(/customer f5 forgotten/);
+      expect(await store.deferred.size()).toBe(0);
+      // The bot's writer finds nothing left to bring back.
+      expect(await new RecordWriter({ record: record!, store, log: memoryLogger() }).drain()).toBe(0);
+      expect(await record!.transcript('test:f5')).toEqual([]);
+      const tickets = await record!.tickets.list({ conversationId: 'test:f5' });
+      expect(JSON.stringify(tickets)).not.toMatch(/张三|幸福路|"f5"/);
+    } finally {
+      await down.close();
+      await store.close();
+      await record?.close();
+      await database.drop();
+    }
+  }, 60_000);
+});
+
 describe('one process per PGlite folder (found by the issue-14 trial)', () => {
   it('refuses a second process on the folder, says which, and takes over a lock its holder left (gone, or its pid reused)', async () => {
     const dir = await pgliteFolder('record-lock-');
