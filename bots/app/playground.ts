@@ -21,6 +21,23 @@ export interface PlaygroundParts {
 }
 
 /** The playground's runtime and session: the production runtime with the terminal's channel and desk. */
+/**
+ * At the end of a run: record writes the database did not take (it was down) are applied now if it
+ * answers again; otherwise the log says what becomes of them: kept in Redis for the next run, or,
+ * with the store in memory, lost with this run (an error, with how many).
+ */
+export async function recordLeftBehind(runtime: Runtime, log: Logger): Promise<void> {
+  await runtime.upkeep().catch(() => {});
+  const waiting = await runtime.store.deferred.size().catch(() => 0);
+  if (waiting === 0) return;
+  if (runtime.storeKind === 'memory')
+    log.error('record writes the database did not take are lost with this run (the store is in memory)', {
+      waiting,
+      what: 'set REDIS_URL to keep them until the database answers',
+    });
+  else log.warn('record writes wait in Redis until the database answers; the next run applies them', { waiting });
+}
+
 export async function createPlayground(
   parts: PlaygroundParts,
 ): Promise<{ runtime: Runtime; session: PlaygroundSession }> {
@@ -118,6 +135,7 @@ export async function playground(
     // A turn cut short by a signal hands its conversation back now, not at its lock's TTL: the next
     // run (or a bot on the same Redis) takes the message up at once (found by the issue-17 trial).
     await runtime.engine.release();
+    await recordLeftBehind(runtime, log);
     await runtime.close();
   };
   process.once('SIGINT', () => void stop().then(() => process.exit(0)));

@@ -384,6 +384,16 @@ describe('a database server that is down at start-up (found by the issue-14 tria
     await down!.close();
     await expect(openRecord(config, memoryLogger())).rejects.toThrow(/could not be opened/);
   });
+
+  it('a playground with its store in memory says, when it ends, how many record writes are lost with it', async () => {
+    const env = { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/service', RECORD_STORE: 'auto' };
+    const run = await runPlayground('你好\n怎么退货\n是的\n没有了', { env });
+    expect(run.out.join('\n')).toMatch(/退货/);
+    const lost = run.log.map((l) => JSON.parse(l) as { level: string; msg: string; waiting?: number });
+    expect(lost.filter((l) => /lost with this run/.test(l.msg))).toEqual([
+      expect.objectContaining({ level: 'error', waiting: expect.any(Number) }),
+    ]);
+  }, 60_000);
 });
 
 describe('production: Redis and a PostgreSQL server', () => {

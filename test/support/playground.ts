@@ -1,4 +1,4 @@
-import { createPlayground } from '../../bots/app/playground.js';
+import { createPlayground, recordLeftBehind } from '../../bots/app/playground.js';
 import { parseConfig } from '../../bots/config.js';
 import { createLogger } from '../../bots/log.js';
 import type { SupportedLocale } from '../../flows/locales.js';
@@ -68,6 +68,7 @@ export async function openPlayground(options: PlaygroundOptions = {}): Promise<O
     close: async () => {
       try {
         await session.settle();
+        await recordLeftBehind(runtime, logger);
       } finally {
         await runtime.close();
       }
