@@ -4,10 +4,11 @@ import type { PGlite, Results } from '@electric-sql/pglite';
 import type { Pool, PoolClient } from 'pg';
 
 /**
- * What starts a statement that runs as a named prepared statement on a server (statement.ts puts
- * it before every turn's statement). A turn's statement is a few kilobytes of SQL in a handful of
- * shapes: named, each connection sends and parses a shape once and later turns send only the
- * parameters, and the server may keep a generic plan instead of planning it again every time.
+ * What starts a statement that runs as a named prepared statement (statement.ts puts it before
+ * every turn's statement), on a server (preparingPool) and on PGlite (preparingPGlite). A turn's
+ * statement is a few kilobytes of SQL in a handful of shapes: named, each connection sends and
+ * parses a shape once, later turns send only the parameters, and the database may keep a generic
+ * plan instead of planning it again every time.
  */
 export const PREPARED_MARK = '/* prepared */ ';
 
@@ -102,7 +103,7 @@ export function preparingPGlite(pg: PGlite, { protocol, types }: PGliteModule): 
     const name = nameOf(text);
     if (name === undefined) return pg.query(text, params);
     const typeIds = await prepare(name, text);
-    const serializers = params.map((value, i) => types.serializers[typeIds[i] ?? 0]);
+    const serializers = params.map((_, i) => types.serializers[typeIds[i] ?? 0]);
     // A list or object for a type without a default serializer (an array type): as PGlite's query sends it.
     if (params.some((value, i) => typeof value === 'object' && value !== null && !serializers[i]))
       return pg.query(text, params);
