@@ -10,8 +10,10 @@ import { openRecordOrSay } from './production-store.js';
  * `npm run customer -- forget ID` (seed 000 五, 用户信息保护): deletes one customer's archived
  * transcripts and personal data in the system of record, leaving their tickets anonymised for the
  * figures (a pseudonym, no words), and, with REDIS_URL, their conversations' hot data in Redis
- * (state, recent transcript, inbox, outbox, timers). Exit 0 with what was done; 1 when the record
- * cannot be opened or holds nothing of that customer; 2 without a system of record (RECORD_STORE=off).
+ * (state, recent transcript, inbox, outbox, timers), after applying the record writes deferred there
+ * (which could hold the customer's words). Exit 0 with what was done; 1 when the record cannot be
+ * opened, holds nothing of that customer, or the deferred writes cannot be applied first; 2 without
+ * a system of record (RECORD_STORE=off).
  */
 export async function forgetCustomer(config: Config, customerId: string): Promise<number> {
   const record = await openRecordOrSay(config);
@@ -21,8 +23,9 @@ export async function forgetCustomer(config: Config, customerId: string): Promis
     return 2;
   }
   const redis = redisTarget(config);
-  const store = redis ? await RedisStore.connect({ ...redis, prefix: config.REDIS_PREFIX }) : undefined;
+  let store: RedisStore | undefined;
   try {
+    store = redis ? await RedisStore.connect({ ...redis, prefix: config.REDIS_PREFIX }) : undefined;
     // Writes deferred while the database was down would bring the customer's words back after the
     // forgetting: they are applied first (as the bot's upkeep does), or nothing is forgotten.
     if (store) {
