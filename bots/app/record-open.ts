@@ -112,8 +112,9 @@ export class RecordInUseError extends SetupError {}
 
 /**
  * PGlite serves one process per folder: two on one folder lose each other's writes without a
- * word. A lock file with the holder's pid refuses the second (a holder that is gone leaves a lock
- * that is taken over). Returns the release.
+ * word. A lock file with the holder's pid and start time (`holds`) refuses the second (a holder
+ * that is gone, or whose pid another process now has, leaves a lock that is taken over). Returns
+ * the release.
  */
 function lockFolder(dir: string): () => void {
   try {
