@@ -63,11 +63,13 @@ export async function openRecord(
  * when it cannot be opened (a refused login, a failed migration, a broken PGlite folder), the
  * record then closed. A PGlite folder another process holds is refused at once (RecordInUseError).
  * The record's adapter (Kysely, the migrations) is loaded here: RECORD_STORE=off loads none of it.
+ * With `pgliteGraceMs`, PGlite opens after that many ms or at its first use, whichever comes first
+ * (a server opens at once: its opening is I/O, not this thread's CPU); closed before, it never opens.
  */
 export async function startRecord(
   config: Config,
   log: Logger,
-  options: { serveWhenDown?: boolean } = {},
+  options: { serveWhenDown?: boolean; pgliteGraceMs?: number } = {},
 ): Promise<{ record: OpenedRecordStore; opened: Promise<void> } | undefined> {
   if (config.RECORD_STORE === 'off') return undefined;
   const { openRecordStore } = await import('../../adapters/record/index.js');
@@ -77,22 +79,42 @@ export async function startRecord(
     ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR }),
     log,
   });
-  const close = store.close.bind(store);
-  const record = release ? Object.assign(store, { close: () => close().finally(release) }) : store;
-  const opened = record.ready().catch(async (err: unknown) => {
-    // A server that does not answer is an outage, not a mistake: customers are answered all the
-    // same, the record's writes wait (deferred) and the migrations run once it is back.
-    if (options.serveWhenDown && config.DATABASE_URL && unreachable(err)) {
-      log.error(
-        'the system of record (DATABASE_URL) does not answer; serving anyway: its writes are deferred until it is back',
-        { error: String(err) },
-      );
-      return;
-    }
-    await record.close().catch(() => {});
-    const where = config.DATABASE_URL ? 'DATABASE_URL' : `PGlite in ${config.DATA_DIR} (DATA_DIR)`;
-    throw new SetupError(`The system of record (${where}) could not be opened: ${String(err)}`);
+  // PGlite's start takes this thread's CPU (WebAssembly: half a second on a restart, seconds on a
+  // first start): with `pgliteGraceMs` it waits that long, or for the record's first use, so a
+  // message waiting at a restart is answered first. Closed meanwhile, it never opens.
+  const grace = !config.DATABASE_URL && options.pgliteGraceMs ? options.pgliteGraceMs : 0;
+  let endGrace: (open: boolean) => void = () => {};
+  const start = new Promise<boolean>((resolve) => {
+    if (grace <= 0) return resolve(true);
+    const timer = setTimeout(() => resolve(true), grace);
+    endGrace = (open) => {
+      clearTimeout(timer);
+      resolve(open);
+    };
   });
+  const close = store.close.bind(store);
+  const record = Object.assign(store, {
+    close: () => {
+      endGrace(false);
+      return release ? close().finally(release) : close();
+    },
+  });
+  const opened = start
+    .then((open) => (open ? record.ready() : undefined))
+    .catch(async (err: unknown) => {
+      // A server that does not answer is an outage, not a mistake: customers are answered all the
+      // same, the record's writes wait (deferred) and the migrations run once it is back.
+      if (options.serveWhenDown && config.DATABASE_URL && unreachable(err)) {
+        log.error(
+          'the system of record (DATABASE_URL) does not answer; serving anyway: its writes are deferred until it is back',
+          { error: String(err) },
+        );
+        return;
+      }
+      await record.close().catch(() => {});
+      const where = config.DATABASE_URL ? 'DATABASE_URL' : `PGlite in ${config.DATA_DIR} (DATA_DIR)`;
+      throw new SetupError(`The system of record (${where}) could not be opened: ${String(err)}`);
+    });
   return { record, opened };
 }
 

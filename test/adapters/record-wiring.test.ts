@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../bots/app/main.js';
 import { parseConfig } from '../../bots/config.js';
-import { openRecord, recordUpkeep } from '../../bots/app/record-open.js';
+import { openRecord, recordUpkeep, startRecord } from '../../bots/app/record-open.js';
 import { openStore } from '../../bots/app/runtime.js';
 import { freshDatabase, requirePostgres } from './record/support.js';
 import { redisUrl, requireRedis } from '../support/redis.js';
@@ -472,6 +472,34 @@ describe('forgetting a customer whose words wait in the backlog (found by the is
       await record?.close();
       await database.drop();
     }
+  }, 60_000);
+});
+
+describe("PGlite's start after a restart (issue 17: a waiting message is answered first)", () => {
+  it('opens after the grace or at its first use, whichever comes first, and never once closed', async () => {
+    const opens = (log: ReturnType<typeof memoryLogger>) => log.lines.filter((l) => l.message === 'record store open');
+    // First use before the grace: it opens then, and the grace's end changes nothing.
+    const dir = await pgliteFolder('record-grace-');
+    const log = memoryLogger();
+    const first = await startRecord(parseConfig({ DATA_DIR: dir }), log, { pgliteGraceMs: 60_000 });
+    expect(opens(log)).toEqual([]);
+    expect(await first!.record.tickets.get('T-none')).toBeUndefined();
+    expect(opens(log)).toHaveLength(1);
+    await first!.record.close();
+    await first!.opened;
+    // Nothing uses it: it opens once the grace is over.
+    const quiet = memoryLogger();
+    const second = await startRecord(parseConfig({ DATA_DIR: dir }), quiet, { pgliteGraceMs: 50 });
+    await second!.opened;
+    expect(opens(quiet)).toHaveLength(1);
+    await second!.record.close();
+    // Closed within the grace (a stop right after the start): it never opens, and says nothing.
+    const stopped = memoryLogger();
+    const third = await startRecord(parseConfig({ DATA_DIR: dir }), stopped, { pgliteGraceMs: 50 });
+    await third!.record.close();
+    await third!.opened;
+    expect(stopped.lines.filter((l) => l.level === 'error' || l.message === 'record store open')).toEqual([]);
+    expect(existsSync(join(dir, 'bot.lock'))).toBe(false);
   }, 60_000);
 });
 
