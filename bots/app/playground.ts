@@ -20,7 +20,6 @@ export interface PlaygroundParts {
   log: Logger;
 }
 
-/** The playground's runtime and session: the production runtime with the terminal's channel and desk. */
 /**
  * At the end of a run: record writes the database did not take (it was down) are applied now if it
  * answers again; otherwise the log says what becomes of them: kept in Redis for the next run, or,
@@ -38,6 +37,7 @@ export async function recordLeftBehind(runtime: Runtime, log: Logger): Promise<v
   else log.warn('record writes wait in Redis until the database answers; the next run applies them', { waiting });
 }
 
+/** The playground's runtime and session: the production runtime with the terminal's channel and desk. */
 export async function createPlayground(
   parts: PlaygroundParts,
 ): Promise<{ runtime: Runtime; session: PlaygroundSession }> {

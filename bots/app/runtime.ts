@@ -90,7 +90,7 @@ export interface RuntimeOptions {
  * How long a bot that answers while its record opens lets PGlite wait before starting it (ms):
  * a message waiting at a restart is answered first (PGlite's start takes this thread's CPU for
  * about half a second). Measured 2026-12-01, five restarts each: `npm start` first reply 1,340 ms
- * median (815–1,498) without the wait, 730 ms (701–1,355) with 400 ms.
+ * median (815–1,498) without the wait, 741 ms (721–1,345) with 400 ms.
  */
 export const PGLITE_GRACE_MS = 400;
 
