@@ -120,6 +120,35 @@ function lateCard(item: OutboxItem): CardAddress | undefined {
 }
 
 /**
+ * The acknowledgement of items seen outside, sent without waiting for it: the items after it that
+ * are not seen outside (a timer, a ticket, a record write: each may be done twice, as after any crash
+ * before its acknowledgement) go in the same round trip to Redis. `settled` waits for it, and throws
+ * what it threw (LeaseLostError: another worker has the conversation); it is awaited before anything
+ * else is seen outside, so a crash still repeats at most the one item in flight.
+ */
+class PendingAck {
+  private pending: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: CourierDeps['store'],
+    private readonly lease: Lease,
+  ) {}
+
+  start(itemIds: readonly string[]): void {
+    const ack = this.store.ackOutbox(this.lease, itemIds);
+    // Read by `settled`; until then a failure is not an unhandled rejection.
+    ack.catch(() => undefined);
+    this.pending = ack;
+  }
+
+  async settled(): Promise<void> {
+    const pending = this.pending;
+    this.pending = undefined;
+    await pending;
+  }
+}
+
+/**
  * Delivers a conversation's outbox items in order, under the worker's lease, retrying each the
  * same way; what giving up means comes from the item's policy (GIVE_UP).
  */
@@ -139,17 +168,17 @@ export class Courier {
 
   /**
    * Delivers items in order. An item seen outside (SEEN_OUTSIDE) is acknowledged as soon as it is
-   * done when more items follow (a retried run must not send it twice); the rest are returned for
+   * done when more items follow (a retried run must not send it twice), the acknowledgement going
+   * out with the writes after it (PendingAck) and landing before the next item seen outside; the rest are returned for
    * the caller to acknowledge with its next write. `stuck` when an item is still failing after
    * retries and its policy keeps it. A card's thread is told once per run when the desk receives
    * its items late (DESK_LATE_MS).
    */
   async deliver(lease: Lease, items: readonly OutboxItem[]): Promise<{ stuck: boolean; delivered: string[] }> {
-    const { store } = this.deps;
     let unacked: string[] = [];
     const noted = new Set<string>();
+    const acks = new PendingAck(this.deps.store, lease);
     for (let n = 0; n < items.length; n++) {
-      const item = items[n]!;
       // Consecutive writes to the record (a turn's tickets, lifecycle and archive) go in one round
       // of the database; if that fails (Redis down for the deferral), each is tried as below.
       const run = this.recordRun(items, n);
@@ -158,17 +187,38 @@ export class Courier {
         n += run.length - 1;
         continue;
       }
+      // Consecutive writes to the store (timers, tickets without a record, the queue) are sent
+      // together: one round trip to Redis instead of one each.
+      const together = this.storeRun(items, n);
+      if (together.length > 0) {
+        const done = await this.performTogether(together);
+        unacked.push(...done.map((i) => i.id));
+        if (done.length === together.length) {
+          n += done.length - 1;
+          continue;
+        }
+        // The one that failed goes through its retries and policy below, then the rest one by one.
+        n += done.length;
+      }
+      const item = items[n]!;
+      const outside = SEEN_OUTSIDE.has(item.effect.type);
+      // Nothing is seen outside before the one seen last is acknowledged.
+      if (outside) await acks.settled();
       // The note goes before the late messages; a card's note after the card (its thread).
       const cardFirst = item.effect.type === 'desk.open';
       if (!cardFirst) await this.noteLate(item, noted);
-      if ((await this.attempt(lease, item)) === 'stuck') return { stuck: true, delivered: unacked };
+      if ((await this.attempt(lease, item)) === 'stuck') {
+        await acks.settled();
+        return { stuck: true, delivered: unacked };
+      }
       unacked.push(item.id);
-      if (SEEN_OUTSIDE.has(item.effect.type) && n < items.length - 1) {
-        await store.ackOutbox(lease, unacked);
+      if (outside && n < items.length - 1) {
+        acks.start(unacked);
         unacked = [];
       }
       if (cardFirst) await this.noteLate(item, noted);
     }
+    await acks.settled();
     return { stuck: false, delivered: unacked };
   }
 
@@ -178,6 +228,31 @@ export class Courier {
     let to = from;
     while (to < items.length && RECORD_ONLY.has(items[to]!.effect.type)) to++;
     return items.slice(from, to);
+  }
+
+  /**
+   * The items from `from` on that are writes to the store only: neither seen outside nor written to
+   * the record (those go in a record run). Empty when there are fewer than two.
+   */
+  private storeRun(items: readonly OutboxItem[], from: number): readonly OutboxItem[] {
+    let to = from;
+    const storeOnly = (type: OutboxEffectType) =>
+      !SEEN_OUTSIDE.has(type) && !(this.deps.records && RECORD_ONLY.has(type));
+    while (to < items.length && storeOnly(items[to]!.effect.type)) to++;
+    return to - from > 1 ? items.slice(from, to) : [];
+  }
+
+  /**
+   * Starts every item of `run` at once (their commands leave in one write to Redis, in order) and
+   * returns those done before the first that failed; that one and the rest are then tried one by one
+   * as usual (`attempt`, with its retries and policy), so an item after a failure may be done twice,
+   * as after a crash before its acknowledgement: every store write is idempotent for that reason.
+   */
+  private async performTogether(run: readonly OutboxItem[]): Promise<readonly OutboxItem[]> {
+    if (run.length === 0) return run;
+    const results = await Promise.allSettled(run.map((item) => this.perform(item)));
+    const failed = results.findIndex((r) => r.status === 'rejected');
+    return failed === -1 ? run : run.slice(0, failed);
   }
 
   /** Writes record items together; false when that failed (the caller then tries each as usual). */

@@ -85,6 +85,36 @@ describe.runIf(requireRedis())('engine on Redis (real server)', () => {
     expect(up.channel.texts('outbox')).toEqual(['您好，本店欢迎您的光临！请问有什么可以帮您？']);
   });
 
+  it('store writes that fail together after the replies are retried by the next sweep, and nothing is sent twice', async () => {
+    const clock = new TestClock();
+    const h = harness(await open(), { clock });
+    for (const text of ['你好', '我的订单还没发货', '是的']) await h.say('batch', text);
+    const before = h.channel.texts('batch').length;
+    // The closing turn says goodbye, asks for the survey, then updates the ticket twice (written to
+    // Redis together, after the replies); Redis refuses them (the tickets' hash is not a hash now).
+    const tickets = `${prefix}{tickets}:all`;
+    const kept = await raw.hgetall(tickets);
+    await raw.del(tickets);
+    await raw.set(tickets, 'not a hash');
+    try {
+      await h.say('batch', '没有了');
+    } finally {
+      await raw.del(tickets);
+      await raw.hset(tickets, kept);
+    }
+    const closing = h.channel.texts('batch').slice(before);
+    expect(closing).toHaveLength(2);
+    expect(closing[1]).toMatch(/满意/);
+    expect(h.log.lines.some((l) => l.message === 'delivery failed; will retry on the next sweep')).toBe(true);
+    // The next sweep makes the writes and sends nothing again; the survey's answer then rates the matter.
+    await h.engine.recover();
+    expect(h.channel.texts('batch').slice(before)).toEqual(closing);
+    await h.say('batch', '5');
+    expect(await h.store.tickets.list({ conversationId: 'batch' })).toMatchObject([
+      { status: 'answered', need: '我的订单还没发货', satisfaction: 5 },
+    ]);
+  });
+
   it('drops an unreadable inbox entry and carries on with the next event', async () => {
     const h = harness(await open());
     await raw.rpush(`${prefix}{c:corrupt}:inbox`, 'garbage');
