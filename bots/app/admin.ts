@@ -1,7 +1,7 @@
 import { accountKey, openAttempts } from '../../adapters/console/attempts.js';
 import { AccountName, Role, type AccountStore } from '../accounts-port.js';
 import { redisTarget, type Config } from '../config.js';
-import { hashPassword, oneTimePassword, passwordProblem } from '../passwords.js';
+import { DEFAULT_COST, hashPassword, oneTimePassword, passwordProblem, type ScryptCost } from '../passwords.js';
 import { localDateTime } from '../ticket-search.js';
 import { userInfo } from 'node:os';
 import { openRecordOrSay } from './production-store.js';
@@ -49,13 +49,20 @@ function say(line: string, code: number): number {
   return code;
 }
 
-async function add(accounts: AccountStore, name: string, role: Role, now: number, read: Reader): Promise<number> {
+async function add(
+  accounts: AccountStore,
+  name: string,
+  role: Role,
+  now: number,
+  read: Reader,
+  cost: ScryptCost,
+): Promise<number> {
   const chosen = await newPassword(read);
   if ('problem' in chosen) return say(chosen.problem, 1);
   const created = await accounts.create({
     name,
     role,
-    passwordHash: await hashPassword(chosen.password),
+    passwordHash: await hashPassword(chosen.password, cost),
     mustChange: chosen.oneTime,
     createdAt: now,
   });
@@ -68,10 +75,10 @@ async function add(accounts: AccountStore, name: string, role: Role, now: number
   );
 }
 
-async function passwd(accounts: AccountStore, name: string, read: Reader): Promise<number> {
+async function passwd(accounts: AccountStore, name: string, read: Reader, cost: ScryptCost): Promise<number> {
   const chosen = await newPassword(read);
   if ('problem' in chosen) return say(chosen.problem, 1);
-  if (!(await accounts.setPassword(name, await hashPassword(chosen.password), chosen.oneTime)))
+  if (!(await accounts.setPassword(name, await hashPassword(chosen.password, cost), chosen.oneTime)))
     return say(`No account "${name}" (npm run admin -- list shows them).`, 1);
   await accounts.sessions.deleteFor(name);
   return say(
@@ -137,13 +144,17 @@ async function liftSignInLimit(config: Config, name: string): Promise<void> {
   }
 }
 
-/** Runs `npm run admin -- …` against the system of record; `readPassword` is the piped password (stdin unless given). */
+/**
+ * Runs `npm run admin -- …` against the system of record; `readPassword` is the piped password (stdin
+ * unless given); `passwordCost` the scrypt cost of the hashes it makes (DEFAULT_COST unless given; tests lower it).
+ */
 export async function admin(
   config: Config,
   command: AdminCommand,
-  io: { now?: number; readPassword?: () => Promise<string | undefined> } = {},
+  io: { now?: number; readPassword?: () => Promise<string | undefined>; passwordCost?: ScryptCost } = {},
 ): Promise<number | { problem: string }> {
   const now = io.now ?? Date.now();
+  const cost = io.passwordCost ?? DEFAULT_COST;
   const read = io.readPassword ?? pipedPassword;
   const parsed = parseAdmin(command);
   if ('problem' in parsed) return parsed;
@@ -156,9 +167,9 @@ export async function admin(
     if (parsed.action === 'list') return await list(accounts, 'UTC');
     const code =
       parsed.action === 'add'
-        ? await add(accounts, parsed.name, parsed.role, now, read)
+        ? await add(accounts, parsed.name, parsed.role, now, read, cost)
         : parsed.action === 'passwd'
-          ? await passwd(accounts, parsed.name, read)
+          ? await passwd(accounts, parsed.name, read, cost)
           : (await accounts.remove(parsed.name))
             ? say(`Removed ${parsed.name} (signed out everywhere).`, 0)
             : say(`No account "${parsed.name}".`, 1);

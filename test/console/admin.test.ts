@@ -6,6 +6,7 @@ import { parseConfig } from '../../bots/config.js';
 import { verifyPassword } from '../../bots/passwords.js';
 import { requirePostgres, serverRecord } from '../adapters/record/support.js';
 import { redisUrl } from '../support/redis.js';
+import { TEST_COST } from './support.js';
 
 describe('npm run admin, and the first account', () => {
   if (!requirePostgres()) return;
@@ -19,7 +20,14 @@ describe('npm run admin, and the first account', () => {
     );
     try {
       const config = parseConfig({ DATABASE_URL: server.url });
-      const code = await admin(config, { action: words[0], name: words[1], role }, { readPassword: async () => piped });
+      const code = await admin(
+        config,
+        { action: words[0], name: words[1], role },
+        {
+          readPassword: async () => piped,
+          passwordCost: TEST_COST,
+        },
+      );
       return { code, out: out.join('') };
     } finally {
       for (const s of spies) s.mockRestore();
@@ -31,6 +39,8 @@ describe('npm run admin, and the first account', () => {
     expect(password).toMatch(/^[A-Za-z0-9]{16}$/);
     const stored = await server.record.accounts.get('admin');
     expect(stored).toMatchObject({ role: 'admin', mustChange: true });
+    // At the production cost (OWASP's minimum for scrypt); the other tests hash cheaply.
+    expect(stored!.passwordHash).toMatch(/^scrypt\$131072\$8\$1\$/);
     expect(await verifyPassword(password!, stored!.passwordHash)).toBe(true);
     expect(await firstAccount(server.record, () => 2_000)).toBeUndefined();
     expect(consoleBanner('http://127.0.0.1:8080/console', password)).toContain(password!);
@@ -73,7 +83,7 @@ describe('npm run admin, and the first account', () => {
       const code = await admin(
         config,
         { action: 'passwd', name: 'mei', role: undefined },
-        { readPassword: async () => undefined },
+        { readPassword: async () => undefined, passwordCost: TEST_COST },
       );
       vi.restoreAllMocks();
       expect(code).toBe(0);
