@@ -51,7 +51,7 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
   return records.extend({
     actions: {
-      startComplaint: collect(({ context, event, enqueue }, params: { fromIdle: boolean }) => {
+      startComplaint: collect(({ context, event, enqueue }, params: { fromIdle: boolean; resumesNeed: boolean }) => {
         const locale = localeOf(event, context.locale);
         const complaints = deps.definitions(locale).complaints;
         const text = textOf(event);
@@ -68,6 +68,7 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
             angryTurns: 0,
             rounds: 0,
             fromIdle: params.fromIdle,
+            resumesNeed: params.resumesNeed,
           },
           files: keepFile(context.files, fileOf(event)),
         });
@@ -200,7 +201,9 @@ function withComplaintSteps(records: ComplaintRecordsSetup, deps: MachineDeps) {
         const faqId = categoryOf(deps, context)?.faqId;
         return faqId !== undefined && defOf(context).faq.some((f) => f.id === faqId);
       },
-      complaintFromIdle: ({ context }) => context.complaint?.fromIdle === true,
+      // Snapshots stored before `resumesNeed` resume wherever the complaint began, unless from idle.
+      complaintResumesNeed: ({ context }) =>
+        context.complaint !== undefined && (context.complaint.resumesNeed ?? !context.complaint.fromIdle),
     },
   });
 }
@@ -341,11 +344,15 @@ function outcomeStates(s: ReturnType<typeof withComplaintSteps>) {
         },
       ],
     }),
-    /** Back to where the customer was, or on to "anything else?" if the complaint came first. */
+    /** Back to the need the customer was confirming, or on to "anything else?" when none was under way. */
     done: s.createStateConfig({
       always: [
-        { guard: 'complaintFromIdle', target: '#conversation.service.askMore', actions: 'clearComplaint' },
-        { target: '#conversation.service.hist', actions: ['clearComplaint', say('complaintResume')] },
+        {
+          guard: 'complaintResumesNeed',
+          target: '#conversation.service.hist',
+          actions: ['clearComplaint', say('complaintResume')],
+        },
+        { target: '#conversation.service.askMore', actions: 'clearComplaint' },
       ],
     }),
   };

@@ -117,8 +117,14 @@ export interface ComplaintState {
   angryTurns: number;
   /** Times the bot asked for missing facts. */
   rounds: number;
-  /** Started before any conversation: afterwards, ask what else we can do rather than resume. */
+  /** Started before any conversation (the customer's locale is adopted from it). */
   fromIdle: boolean;
+  /**
+   * Started while a need was being confirmed: afterwards the conversation comes back to it (complaintResume,
+   * then the confirmation again); otherwise it asks what else we can do. Undefined in snapshots stored
+   * before it: resumed unless started from idle, as they were.
+   */
+  resumesNeed?: boolean | undefined;
 }
 
 export interface ServiceInput {

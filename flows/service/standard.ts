@@ -121,21 +121,27 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
   });
 }
 
-/** A complaint or a request for a person, at any point of the conversation; a question about a pending matter first. */
-const interrupts = [
-  // 我的投诉处理得怎么样了: where it stands, not a second complaint about the same matter.
-  { guard: 'asksStatus', target: '#conversation.service.askMore', actions: 'tellPendingStatus' },
-  {
-    guard: 'startsComplaint',
-    target: '#conversation.complaint',
-    actions: { type: 'startComplaint', params: { fromIdle: false } },
-  },
-  {
-    guard: 'wantsPerson',
-    target: '#conversation.handingOff',
-    actions: { type: 'requestHandoff', params: { reason: 'asked' } },
-  },
-] as const;
+/**
+ * A complaint or a request for a person, at any point of the conversation; a question about a
+ * pending matter first. `resumesNeed`: a need is being confirmed, and the conversation comes back
+ * to it after the complaint; elsewhere it goes on to "anything else?" (nothing was left unsaid).
+ */
+const interruptsOf = (resumesNeed: boolean) =>
+  [
+    // 我的投诉处理得怎么样了: where it stands, not a second complaint about the same matter.
+    { guard: 'asksStatus', target: '#conversation.service.askMore', actions: 'tellPendingStatus' },
+    {
+      guard: 'startsComplaint',
+      target: '#conversation.complaint',
+      actions: { type: 'startComplaint', params: { fromIdle: false, resumesNeed } },
+    },
+    {
+      guard: 'wantsPerson',
+      target: '#conversation.handingOff',
+      actions: { type: 'requestHandoff', params: { reason: 'asked' } },
+    },
+  ] as const;
+const interrupts = interruptsOf(false);
 /** Answered the same way at any point of the conversation (003 关于特殊沟通内容的应答规范). */
 const anyTime = [
   { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },
@@ -185,7 +191,7 @@ function standardStates(s: StandardSetup) {
             actions: [unconfirmedLeft, 'startAfresh', 'adoptLocale', effect({ type: 'greet', withAsk: true })],
           },
           'user.message': [
-            ...interrupts,
+            ...interruptsOf(true),
             { guard: 'isYes', target: 'answering', actions: 'confirmNeed' },
             // Restated wrong `failuresBeforeHandoff` times in a row: a person takes it (or, with no
             // desk, it is recorded with a promised reply time), rather than a third guess.
@@ -271,7 +277,7 @@ function idleState(s: StandardSetup) {
         {
           guard: 'startsComplaint',
           target: '#conversation.complaint',
-          actions: { type: 'startComplaint', params: { fromIdle: true } },
+          actions: { type: 'startComplaint', params: { fromIdle: true, resumesNeed: false } },
         },
         {
           guard: 'wantsPerson',

@@ -150,6 +150,36 @@ describe('complaint de-escalation (zh-CN)', () => {
     expect(d.say('是的')[0]).toMatch(/^一般情况下/);
   });
 
+  it('asks what else it can do after a complaint that interrupted no question (found by the issue-17 trial)', () => {
+    // Greeted, then straight to a complaint: there is no earlier question to come back to.
+    const greeted = new Dialogue(flow, start);
+    greeted.say('你好');
+    greeted.say('太差了\uff01\uff01叫你们领导来', quickly);
+    const afterGreeting = pause(greeted);
+    expect(afterGreeting.at(-1)).toBe('请问还有其他可以帮助您的吗\uff1f');
+    expect(afterGreeting.join('')).not.toMatch(/之前咨询的问题/);
+    expect(greeted.state).toBe('askMore');
+
+    // A question answered, then a complaint: that question is settled, not resumed.
+    const answered = new Dialogue(flow, start);
+    for (const text of ['你好', '我的订单还没发货', '是的']) answered.say(text);
+    expect(answered.state).toBe('askMore');
+    answered.say('太差了\uff01\uff01叫你们领导来', quickly);
+    const afterAnswer = pause(answered);
+    expect(afterAnswer.join('')).not.toMatch(/之前咨询的问题/);
+    expect(afterAnswer.at(-1)).toBe('请问还有其他可以帮助您的吗\uff1f');
+
+    // Asked for the survey, then a complaint: the complaint is the matter now, and the bot asks what else.
+    const surveyed = new Dialogue(flow, start);
+    for (const text of ['你好', '我的订单还没发货', '是的', '没有了']) surveyed.say(text);
+    expect(surveyed.state).toBe('survey');
+    surveyed.say('太差了\uff01\uff01叫你们领导来', quickly);
+    const afterSurvey = pause(surveyed);
+    expect(afterSurvey.join('')).not.toMatch(/之前咨询的问题/);
+    expect(afterSurvey.at(-1)).toBe('请问还有其他可以帮助您的吗\uff1f');
+    expect(surveyed.state).toBe('askMore');
+  });
+
   it('still registers a complaint when the customer goes quiet in the middle of it', () => {
     const d = new Dialogue(flow, start);
     d.say('我要投诉', quickly);
