@@ -225,27 +225,30 @@ export class Engine {
     // While the lock is held nobody else writes the state: each turn's result is the next input.
     let state: { record: ConversationRecord | undefined } | undefined = { record: this.readable(id, begun.record) };
     for (;;) {
+      let acked: Promise<void> | undefined;
       if (items.length > 0) {
         const { stuck, delivered } = await this.courier.deliver(lease, items);
         const more = items.length >= OUTBOX_PAGE;
         // Nothing else to do: unlocking acknowledges the last items.
         if (!stuck && !more && next === undefined) return { stuck: false, delivered };
-        await store.ackOutbox(lease, delivered);
-        if (stuck) {
-          // Delivery keeps failing: still take the customer's next message so the conversation
-          // keeps up; its replies queue behind the stuck ones, in order.
-          const waiting = await peek(next);
-          if (waiting === undefined) return { stuck: true, delivered: [] };
-          await this.turn(lease, waiting, state);
-          state = undefined;
-        }
         if (stuck || more) {
+          await store.ackOutbox(lease, delivered);
+          if (stuck) {
+            // Delivery keeps failing: still take the customer's next message so the conversation
+            // keeps up; its replies queue behind the stuck ones, in order.
+            const waiting = await peek(next);
+            if (waiting === undefined) return { stuck: true, delivered: [] };
+            await this.turn(lease, waiting, state);
+            state = undefined;
+          }
           [items, next] = await Promise.all([store.peekOutbox(id, OUTBOX_PAGE), store.peekInbox(id)]);
           continue;
         }
+        // Acknowledged in the same round trip to Redis as the next event is read (below).
+        acked = store.ackOutbox(lease, delivered);
         items = [];
       }
-      const event = await peek(next);
+      const [event] = await Promise.all([peek(next), acked]);
       if (event === undefined) return { stuck: false, delivered: [] };
       const done = await this.turn(lease, event, state);
       items = done.outbox;
