@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../bots/app/main.js';
@@ -31,12 +31,17 @@ let record: OpenedRecordStore;
 /** Every message's platform id, unique in the file (a restarted engine must not see its first messages as duplicates). */
 let sent = 0;
 
+let recordDir = '';
+
 beforeAll(async () => {
-  record = openRecordStore({ dataDir: 'memory://', log: memoryLogger() });
+  // A copy of a folder the record made once (pglite-folder.ts): no initdb (seconds of CPU) here.
+  recordDir = await pgliteFolder('record-wiring-');
+  record = openRecordStore({ dataDir: recordDir, log: memoryLogger() });
   await record.ready();
 }, 60_000);
 afterAll(async () => {
   await record.close();
+  rmSync(recordDir, { recursive: true, force: true });
 });
 
 /** A record on a server that does not answer: every call fails as a database that is down does. */

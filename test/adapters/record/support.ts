@@ -1,7 +1,9 @@
+import { rmSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { openRecordStore, type OpenedRecordStore } from '../../../adapters/record/index.js';
 import { memoryLogger } from '../../../bots/log.js';
+import { pgliteFolder } from '../../support/pglite-folder.js';
 import { createDatabase, probePostgres, serverUrl } from '../../support/postgres.js';
 
 /**
@@ -56,13 +58,19 @@ export interface Backend {
  * the suite empties as it needs (emptyRecord).
  */
 export function onBothDatabases(title: string, suite: (backend: Backend) => void): void {
-  describe(`${title}: PGlite (memory://)`, () => {
+  describe(`${title}: PGlite`, () => {
     let store: OpenedRecordStore | undefined;
+    let dir = '';
     beforeAll(async () => {
-      store = openRecordStore({ dataDir: 'memory://', log: memoryLogger() });
+      dir = await pgliteFolder('record-suite-');
+      // A copy of a folder the record made once (pglite-folder.ts): no initdb (seconds of CPU) per suite.
+      store = openRecordStore({ dataDir: dir, log: memoryLogger() });
       await store.ready();
     });
-    afterAll(async () => store?.close());
+    afterAll(async () => {
+      await store?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
     suite({ name: 'pglite', store: () => store! });
   });
   describe(`${title}: PostgreSQL server`, () => {
