@@ -81,6 +81,32 @@ local function is_entry(raw, quoted)
 end`;
 
 /**
+ * Refuses a script before it writes anything when one of its keys holds another type than the
+ * script writes there (a key damaged by hand, or another program's key under the prefix): Redis
+ * does not undo the writes a script made before a command fails, and a commit that had popped the
+ * event and stored the state before failing on the transcript lost the customer's message (found by
+ * the issue-17 trial). `types` is a list of KEYS indexes and the type each must have when it exists;
+ * → an error reply naming the key, or nil. A missing key (an optional KEYS[n]) is skipped.
+ */
+const KEY_TYPES = `
+local function wrong_type(types)
+  for i = 1, #types, 2 do
+    local key = KEYS[types[i]]
+    if key then
+      local t = redis.call('TYPE', key)['ok']
+      if t ~= 'none' and t ~= types[i + 1] then
+        return redis.error_reply('WRONGTYPE ' .. key .. ' holds a ' .. t .. ', not a ' .. types[i + 1] .. ': nothing was written')
+      end
+    end
+  end
+end`;
+
+/** The script's first lines: `types` checked (KEY_TYPES) before anything is written. */
+const CHECKED = (types: ReadonlyArray<readonly [key: number, type: string]>) => `${KEY_TYPES}
+local refused = wrong_type({ ${types.map(([k, t]) => `${k}, '${t}'`).join(', ')} })
+if refused then return refused end`;
+
+/**
  * Pops acknowledged items off the head of the outbox (KEYS[3]): ARGV[first..] are their ids in
  * order (as JSON strings); it stops at the first that is not at the head. Only run by the lease's holder.
  */
@@ -126,7 +152,14 @@ const accept = script(
     conversationId: string;
   }) => [a.dedupTtlSec, a.event, a.token, a.lockTtlMs ?? '', a.outboxLimit, a.eventId, a.dedupIds, a.conversationId],
   (raw): 0 | 1 | BeginReply => (raw === 0 || raw === 1 ? raw : (beginOrHeld(raw) ?? 1)),
-  `
+  `${CHECKED([
+    [1, 'string'],
+    [2, 'list'],
+    [3, 'list'],
+    [4, 'string'],
+    [5, 'zset'],
+    [6, 'set'],
+  ])}
 local ttl = tonumber(ARGV[1])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -157,7 +190,12 @@ const unlock = script(
     if (!Array.isArray(raw) || raw.length !== 2) throw new ScriptReplyError('unlock', raw);
     return [integer(raw[0]), integer(raw[1])];
   },
-  `${IS_ENTRY}
+  `${IS_ENTRY}${CHECKED([
+    [1, 'string'],
+    [2, 'list'],
+    [3, 'list'],
+    [4, 'set'],
+  ])}
 if redis.call('GET', KEYS[1]) == ARGV[1] then
 ${POP_DELIVERED(3)}
   redis.call('DEL', KEYS[1])
@@ -202,7 +240,12 @@ export const SCRIPTS = {
       ...a.outbox,
     ],
     integer,
-    `${IS_ENTRY}
+    `${IS_ENTRY}${CHECKED([
+      [2, 'list'],
+      [3, 'string'],
+      [4, 'list'],
+      [5, 'list'],
+    ])}
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('LEASE_LOST') end
 local head = redis.call('LINDEX', KEYS[2], 0)
 if head and (ARGV[2] == '' or is_entry(head, ARGV[2])) then redis.call('LPOP', KEYS[2]) end
@@ -279,7 +322,11 @@ return 0`,
       a.createdAt,
     ],
     integer,
-    `
+    `${CHECKED([
+      [1, 'hash'],
+      [2, 'zset'],
+      [3, 'zset'],
+    ])}
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if ARGV[2] == 'new' then
   if current then return 0 end
@@ -294,7 +341,11 @@ return 1`,
     ['due', 'data'],
     (a: { member: string; dueAt: number; data: string | undefined }) => [a.member, a.dueAt, a.data ?? ''],
     integer,
-    `if ARGV[3] == '' then redis.call('ZREM', KEYS[1], ARGV[1]) redis.call('HDEL', KEYS[2], ARGV[1]) else
+    `${CHECKED([
+      [1, 'zset'],
+      [2, 'hash'],
+    ])}
+if ARGV[3] == '' then redis.call('ZREM', KEYS[1], ARGV[1]) redis.call('HDEL', KEYS[2], ARGV[1]) else
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) end return 1`,
   ),
   /** Counts a send in the second's counter. → 0 when allowed, else ms to the next second. */
@@ -324,7 +375,12 @@ return (math.floor(now / 1000) + 1) * 1000 - now`,
       a.refTtlMs,
     ],
     integer,
-    `
+    `${CHECKED([
+      [1, 'hash'],
+      [2, 'zset'],
+      [3, 'zset'],
+      [4, 'string'],
+    ])}
 if not redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[5]) then return 0 end
 redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZINCRBY', KEYS[2], 1, ARGV[1])

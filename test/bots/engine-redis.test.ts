@@ -115,6 +115,31 @@ describe.runIf(requireRedis())('engine on Redis (real server)', () => {
     ]);
   });
 
+  it("keeps a customer's message queued when a turn's commit meets a damaged key, and answers it once repaired (found by the issue-17 trial)", async () => {
+    const clock = new TestClock();
+    const h = harness(await open(), { clock });
+    for (const text of ['你好', '我的订单还没发货']) await h.say('damaged', text);
+    // The conversation's transcript is not a list now: Redis would refuse the commit half-way,
+    // after the event was popped and the state written, had the script not checked first.
+    const transcript = `${prefix}{c:damaged}:transcript`;
+    await raw.rename(transcript, `${transcript}:kept`);
+    await raw.set(transcript, 'not a list');
+    await h.say('damaged', '是的');
+    expect(h.channel.texts('damaged')).toHaveLength(2);
+    expect(h.log.lines.some((l) => l.message === 'turn failed; its event stays queued')).toBe(true);
+    expect(await raw.llen(`${prefix}{c:damaged}:inbox`)).toBe(1);
+    await raw.del(transcript);
+    await raw.rename(`${transcript}:kept`, transcript);
+    await h.engine.recover();
+    expect(h.channel.texts('damaged').slice(2)).toEqual([
+      expect.stringMatching(/^一般情况下\uff0c付款成功后 48 小时内发货/),
+      '请问还有其他可以帮助您的吗？',
+    ]);
+    expect(await h.store.tickets.list({ conversationId: 'damaged' })).toMatchObject([
+      { status: 'answered', need: '我的订单还没发货' },
+    ]);
+  });
+
   it('drops an unreadable inbox entry and carries on with the next event', async () => {
     const h = harness(await open());
     await raw.rpush(`${prefix}{c:corrupt}:inbox`, 'garbage');
