@@ -7,6 +7,7 @@ import { formatLocalTime } from '../hours.js';
 import { cardOf, followUp, newTicket, promisedBy, recordTicket } from './records.js';
 import {
   collect,
+  complaintNeed,
   effect,
   say,
   type Enqueue,
@@ -40,7 +41,7 @@ function complaintTicket(
   const facts = [c.text, describeFacts(deps.definitions(context.locale).complaints, c.facts)].filter(Boolean);
   return newTicket(deps, { ...context, facts }, at, {
     type: 'complaint',
-    need: c.facts.what ?? c.text,
+    need: complaintNeed(c),
     category: category?.id ?? 'other',
     priority: category?.priority ?? 'normal',
     ...(promiseHours !== undefined

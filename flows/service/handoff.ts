@@ -18,6 +18,7 @@ import {
 } from './records.js';
 import {
   collect,
+  complaintNeed,
   effect,
   fileOf,
   say,
@@ -34,8 +35,14 @@ import {
  * in agents.ts.
  */
 
-/** The need the card shows: the one being handled, else the last confirmed, else this message. */
+/**
+ * The need the card shows: the handoff's own (a complaint's, noted when it was handed over: the
+ * complaint is over by the time the card is made), a complaint under way, else the need being
+ * handled, else the last confirmed, else this message.
+ */
 function needOf(context: ServiceContext, event: ServiceEvent): string {
+  if (context.handoff?.need) return context.handoff.need;
+  if (context.complaint) return complaintNeed(context.complaint);
   return context.need ?? context.facts.at(-1) ?? textOf(event);
 }
 
@@ -159,6 +166,8 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
           ticketId: '',
           queuedAt: event.at,
           agent: undefined,
+          // Handed over in the middle of a complaint: that is what the card is about, not an earlier question.
+          need: context.complaint ? complaintNeed(context.complaint) : undefined,
         }),
       }),
       // Into the queue. The customer hears first: a slow or failing desk must not leave them in silence.

@@ -211,6 +211,11 @@ export interface MachineDeps {
 export function understood(event: ServiceEvent): Understanding | undefined {
   return event.type === 'user.message' ? event.understanding : undefined;
 }
+/** What a complaint is about, as its ticket and a handoff's card name it: the situation the customer described, else their words. */
+export function complaintNeed(c: ComplaintState): string {
+  return c.facts.what ?? c.text;
+}
+
 export function textOf(event: ServiceEvent): string {
   return event.type === 'user.message' ? trimSentence(event.text) : '';
 }

@@ -350,6 +350,18 @@ describe('when handoff happens', () => {
     expect(d.escalations).toMatchObject([{ reason: 'supervisor' }]);
   });
 
+  it("shows the complaint as the card's need, not the question answered before it (found by the issue-17 trial)", () => {
+    const d = new Dialogue(withDesk, monday);
+    for (const text of ['你好', '我的订单还没发货', '是的']) d.say(text);
+    d.say('你们服务太差了\uff0c叫你们领导来', quick);
+    const dueAt = d.record!.timers.listen!;
+    d.say({ type: 'timer', name: 'listen', dueAt }, { after: dueAt - d.at });
+    const complaint = d.of('ticket.put').find((p) => p.ticket.type === 'complaint')!.ticket;
+    const card = d.of('desk.open').at(-1)?.card;
+    expect(card).toMatchObject({ reason: 'complaint', ticketId: complaint.id, need: complaint.need });
+    expect(card?.need).not.toBe('我的订单还没发货');
+  });
+
   it('outside business hours records the matter, says when agents are back, and posts an after-hours card', () => {
     const d = new Dialogue(withDesk, shanghai('2026-11-22T21:30:00'));
     d.say('你好');
