@@ -175,6 +175,8 @@ function standardStates(s: StandardSetup) {
             { guard: 'isGreetingOnly', actions: say('ask') },
             ...anyTime,
             { guard: 'wantsToFinish', target: 'closing' },
+            // A bare "yes" (是的, to "what can I do for you?") says there is something, not what: not a need to restate.
+            { guard: 'isYes', actions: say('goOn') },
             { target: 'confirming', actions: ['answerLead', 'captureNeed'] },
           ],
         },

@@ -55,6 +55,16 @@ describe('needs confirmation （需求确认）', () => {
     expect(d.state).toBe('confirming');
   });
 
+  it('takes a bare "yes" to "what can I do for you?" as there being something, not as the need (found by the issue-17 trial)', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    expect(d.say('是的')).toEqual(['好的，请您说。']);
+    expect(d.state).toBe('awaitingNeed');
+    expect(d.say('我的订单还没发货')).toEqual(['您的意思是想了解订单什么时候发货，对吗？']);
+    for (const text of ['是的', '还有问题']) d.say(text);
+    expect(d.say('是的')).toEqual(['好的，请您说。']);
+  });
+
   it("restates an unrecognised need in the customer's words, pronouns turned round", () => {
     const d = new Dialogue(flow, afternoon);
     d.say('你好');
