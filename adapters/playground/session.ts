@@ -88,8 +88,28 @@ export class PlaygroundSession {
     await this.deps.upkeep?.();
   }
 
-  /** Handles one typed line, after running what was queued meanwhile. Returns false when the user asked to leave. */
+  /**
+   * Handles one typed line, after running what was queued meanwhile. Returns false when the user
+   * asked to leave. A store or record that fails on it (down, a damaged key) is said on one line and
+   * the playground goes on, as the server logs and goes on; what the bot had stored stays queued.
+   */
   async line(raw: string): Promise<boolean> {
+    try {
+      return await this.handle(raw);
+    } catch (err) {
+      this.failed('that line', err);
+      return true;
+    }
+  }
+
+  private failed(what: string, err: unknown): void {
+    const reason = err instanceof Error ? err.message : String(err);
+    this.deps.print(
+      `playground> ${what} could not be done: ${reason}. The bot goes on; try again once that is mended.`,
+    );
+  }
+
+  private async handle(raw: string): Promise<boolean> {
     await this.sweep();
     const text = raw.trim();
     if (text === '') return true;
@@ -185,7 +205,11 @@ export class PlaygroundSession {
    * listen window) before leaving. Long timers, like the idle close, are not fast-forwarded.
    */
   async settle(): Promise<void> {
-    for (let i = 0; i < 6; i++) await this.pass(10_000);
+    try {
+      for (let i = 0; i < 6; i++) await this.pass(10_000);
+    } catch (err) {
+      this.failed('letting the last minute pass', err);
+    }
   }
 
   /**

@@ -359,6 +359,28 @@ describe.runIf(requireRedis())('playground and tickets on Redis', () => {
   const recordTwoTickets = (env: Record<string, string>) =>
     play('能货到付款吗\n是的\n还有问题\n你们支持花呗分期吗\n是的\n', { env });
 
+  it('says so and goes on when the store fails on a line, and answers once it is mended (found by the issue-17 trial)', async () => {
+    const env = redisEnv();
+    const raw = new Redis(redisUrl);
+    const pg = await openPlayground({ env });
+    const due = `${env.REDIS_PREFIX}{timers}:due`;
+    try {
+      await pg.line('你好');
+      const kept = await raw.zrange(due, 0, -1, 'WITHSCORES');
+      await raw.del(due);
+      await raw.set(due, 'not a sorted set');
+      expect(await pg.line('/wait 11')).toBe(true);
+      expect(pg.out.at(-1)).toMatch(/^playground> that line could not be done: .*WRONGTYPE.*The bot goes on/);
+      await raw.del(due);
+      if (kept.length > 0) await raw.zadd(due, ...kept.flatMap((v, i) => (i % 2 ? [] : [kept[i + 1]!, v])));
+      await pg.line('我的订单还没发货');
+      expect(pg.out.slice(-2)).toEqual(['bot> 您的意思是想了解订单什么时候发货，对吗？', '     [是的] [不是]']);
+    } finally {
+      await pg.close();
+      await raw.quit();
+    }
+  });
+
   it('lists the tickets a conversation recorded, from the tools (their own connection)', async () => {
     const env = redisEnv();
     await recordTwoTickets(env);
