@@ -137,7 +137,7 @@ export interface LatencyResult {
   thinkMs: number;
   seconds: number;
   messages: number;
-  /** Messages per second actually sent (the offered load). */
+  /** Messages per second actually sent: each customer waits for its answer before its pause, so a slower variant is sent a little less. */
   perSecond: number;
   /** From the update's arrival to the end of its turn (replies sent, record written, lock released). */
   p50ms: number;

@@ -214,13 +214,13 @@ function latencyTable(latency: readonly LatencyResult[]): string[] {
   if (!l0) return [];
   return [
     '',
-    `Latency, open loop: C conversations at once, each customer pausing a random ${fmt(l0.thinkMs / 1000, 1)} s on average before each message, for ${fmt(l0.seconds)} s.`,
+    `Latency: C conversations at once, each customer waiting for the answer, then pausing a random ${fmt(l0.thinkMs / 1000, 1)} s on average before the next message, for ${fmt(l0.seconds)} s (a slower variant is sent a little less: msgs/s sent).`,
     'Turn: to the end of its turn (replies sent, tickets, timers and the record written, lock released). Reply: from the',
     "update's arrival to its last reply handed to the Bot API (targets: p99 ≤ 20 ms at C=1,000 and ≤ 50 ms at C=2,000).",
     '',
     'Record writes deferred: left in Redis because the database did not take them in the turn (applied after the window).',
     '',
-    '| variant | C | messages | msgs/s offered | turn p50 ms | turn p99 ms | turn max ms | reply p50 ms | reply p99 ms | record writes deferred |',
+    '| variant | C | messages | msgs/s sent | turn p50 ms | turn p99 ms | turn max ms | reply p50 ms | reply p99 ms | record writes deferred |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...latency.map(
       (l) =>
