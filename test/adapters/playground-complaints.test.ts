@@ -42,7 +42,9 @@ describe('a complaint about another agent (003: 投诉其他客户服务员态�
     expect(out).toContain(
       `desk> ── 转人工：投诉 · 优先级：紧急 · 类别：服务态度 · 工单 ${/工单 (T\d{6}-\w{10})/.exec(out.join('\n'))?.[1]}`,
     );
-    expect(out).toContain('desk>    客户诉求：刚才那个客服态度太差了 我问他什么时候发货，他说不知道，然后就不理我了');
+    // Its need is the complaint's, as on its ticket; everything the customer said is among the facts.
+    expect(out).toContain('desk>    客户诉求：我问他什么时候发货，他说不知道，然后就不理我了');
+    expect(out).toContain('desk>    • 刚才那个客服态度太差了 我问他什么时候发货，他说不知道，然后就不理我了');
     expect(out.find((l) => l.startsWith('playground> T'))).toMatch(
       /^playground> T\d{6}-\w{10} complaint pending need="我问他什么时候发货，他说不知道，然后就不理我了" category=service-attitude priority=high .*escalated=always-human/,
     );
