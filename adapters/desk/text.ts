@@ -75,7 +75,8 @@ export interface DeskText {
   alerts: Record<DeskAlert, string>;
   /**
    * A thread's note that the desk received this conversation's messages late (the desk was down or
-   * refusing for a while, issue 16): `since` is when the oldest delayed one was written, as `time` shows it.
+   * refusing for a while, issue 16, or a write before them was held up): `since` is when the oldest
+   * delayed one was written, as `time` shows it. It names no cause: the courier only knows they are late.
    */
   delayed: (since: string) => string;
   notice: (notice: AgentNotice) => string;
@@ -227,7 +228,7 @@ const EN: DeskText = {
       'This matter is still unresolved after the working days allowed: escalated to supervisors, high priority.',
   },
   delayed: (since) =>
-    `⏱ The desk could not be reached for a while: this conversation's messages since ${since} arrived late. Mind the times.`,
+    `⏱ Delivered late: this conversation's messages since ${since} were held up on the way to the desk. Mind the times.`,
   notice: (notice) => {
     switch (notice.kind) {
       case 'already-claimed':
@@ -343,7 +344,7 @@ const ZH: DeskText = {
     reminder: '承诺给客户的答复时间即将到期，请在到期前答复客户或办结。',
     escalated: '该事项超过规定的工作日仍未解决，已升级至主管处理（紧急）。',
   },
-  delayed: (since) => `⏱ 客服台曾暂时无法送达：本会话自 ${since} 起的消息为延迟送达，请留意各条消息的时间。`,
+  delayed: (since) => `⏱ 消息延迟送达：本会话自 ${since} 起的消息未能及时送到客服台，请留意各条消息的时间。`,
   notice: (notice) => {
     switch (notice.kind) {
       case 'already-claimed':
