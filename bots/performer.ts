@@ -1,7 +1,16 @@
 import type { HandoffCard, TicketSummary } from '../flows/contracts.js';
 import { DeliveryError } from './errors.js';
 import type { Logger } from './log.js';
-import type { CardAddress, ChannelPort, DeskPort, OutboxEffect, OutboxEffectType, OutboxItem, Store } from './ports.js';
+import type {
+  CardAddress,
+  ChannelPort,
+  DeskPort,
+  OutboxEffect,
+  OutboxEffectType,
+  OutboxItem,
+  Store,
+  TranscriptEntry,
+} from './ports.js';
 import type { RecordGate } from './record-writes.js';
 import { createMediaHandlers } from './media.js';
 import { fillQueueText } from './transcript.js';
@@ -65,6 +74,20 @@ export async function historyFor(store: Store, card: HandoffCard, now: number): 
     }));
 }
 
+/**
+ * The recent lines a card shows: those up to the end of the turn that opened it (its item id is
+ * the turn's event id, `#` and the effect's place). A card delivered late (the desk was down) would
+ * otherwise show what the customer said after it too, and those lines then reach the agent a
+ * second time, relayed behind the card (found by the issue-17 trial).
+ */
+export function upToTurn(lines: TranscriptEntry[], itemId: string): TranscriptEntry[] {
+  const hash = itemId.lastIndexOf('#');
+  if (hash < 0) return lines;
+  const eventId = itemId.slice(0, hash);
+  const last = lines.findLastIndex((l) => l.eventId === eventId);
+  return last < 0 ? lines : lines.slice(0, last + 1);
+}
+
 type Handlers = {
   [T in OutboxEffectType]: (item: OutboxItem, effect: Extract<OutboxEffect, { type: T }>) => Promise<void>;
 };
@@ -121,7 +144,7 @@ export function createPerformer(deps: PerformerDeps): (item: OutboxItem) => Prom
     ...createMediaHandlers(deps),
     'desk.open': async (item, e) => {
       if (!desk) return;
-      const transcript = await store.transcript(item.conversationId, 10);
+      const transcript = upToTurn(await store.transcript(item.conversationId, 10), item.id);
       await desk.open(item.conversationId, await withHistory(item, e.card), transcript);
     },
     'desk.post': async (item, e) => desk?.post(cardOf(item, e.ticketId), e.text, e.from),

@@ -96,6 +96,25 @@ describe('handoff through the engine', () => {
     expect(h.log.lines.some((l) => l.level === 'error' && l.message.startsWith('agent desk unreachable'))).toBe(true);
   });
 
+  it('shows on a card delivered late only the lines up to its turn: what the customer said since reaches the agent once, relayed (found by the issue-17 trial)', async () => {
+    const h = setup();
+    const open = h.desk.open.bind(h.desk);
+    let down = true;
+    h.desk.open = async (...args) => {
+      if (down) throw new DeliveryError('Slack API unreachable', { retry: 'later' });
+      return open(...args);
+    };
+    await h.say('c1', '转人工');
+    await h.say('c1', '我的订单号是 12345678');
+    expect(h.desk.cards).toHaveLength(0);
+    down = false;
+    h.clock.advance(20_000);
+    await h.engine.recover();
+    const [card] = h.desk.cards;
+    expect(card?.transcript.map((l) => l.text)).toEqual(['转人工', expect.stringMatching(/^正在为您转接人工客服/)]);
+    expect(h.desk.posts.filter((p) => p.text === '我的订单号是 12345678')).toHaveLength(1);
+  });
+
   it('lets exactly one of several simultaneous claims win', async () => {
     const h = setup();
     await h.say('c1', '转人工');
