@@ -294,6 +294,12 @@ export function baseSetup(deps: MachineDeps) {
       wantsToFinish: ({ event }) =>
         answers(event, 'done', 'no') || (answers(event, 'thanks') && !mentions(event, 'more')),
       wantsMore: ({ event }) => answers(event, 'more', 'yes'),
+      // Nothing but "yes" or "I have a question" (有, 我想咨询一下): every meaningful character is the phrase,
+      // so 我想问一下退款 (a need) is not taken for it.
+      onlyWantsMore: ({ event }) => {
+        const u = understood(event);
+        return answers(event, 'more', 'yes') && (u?.intents.more ?? 0) + (u?.intents.yes ?? 0) >= 0.999;
+      },
       isThanks: ({ event }) => answers(event, 'thanks'),
       isApology: ({ event }) => answers(event, 'apology'),
       isSuggestion: ({ event }) => mentions(event, 'suggestion'),

@@ -175,8 +175,9 @@ function standardStates(s: StandardSetup) {
             { guard: 'isGreetingOnly', actions: say('ask') },
             ...anyTime,
             { guard: 'wantsToFinish', target: 'closing' },
-            // A bare "yes" (是的, to "what can I do for you?") says there is something, not what: not a need to restate.
-            { guard: 'isYes', actions: say('goOn') },
+            // A bare "yes" or "I have a question" (是的, 有, 我想咨询一下) to "what can I do for you?" says
+            // there is something, not what: not a need to restate.
+            { guard: 'onlyWantsMore', actions: say('goOn') },
             { target: 'confirming', actions: ['answerLead', 'captureNeed'] },
           ],
         },

@@ -63,6 +63,15 @@ describe('needs confirmation （需求确认）', () => {
     expect(d.say('我的订单还没发货')).toEqual(['您的意思是想了解订单什么时候发货，对吗？']);
     for (const text of ['是的', '还有问题']) d.say(text);
     expect(d.say('是的')).toEqual(['好的，请您说。']);
+    // Nor is "I have a question" said any other way (found by the second trial); a question with its subject is.
+    for (const opener of ['有', '我有个问题', '想咨询一下', '是的我想问一下']) {
+      const e = new Dialogue(flow, afternoon);
+      e.say('你好');
+      expect(e.say(opener)).toEqual(['好的，请您说。']);
+    }
+    const e = new Dialogue(flow, afternoon);
+    e.say('你好');
+    expect(e.say('我想问一下退款')).toEqual([expect.stringMatching(/^您的意思是.*退款.*对吗？$/)]);
   });
 
   it("restates an unrecognised need in the customer's words, pronouns turned round", () => {
