@@ -141,14 +141,17 @@ const unlock = script(
     [1, 'string'],
     [2, 'list'],
     [3, 'list'],
-    [4, 'set'],
   ])}
 if redis.call('GET', KEYS[1]) == ARGV[1] then
 ${POP_DELIVERED(3)}
   redis.call('DEL', KEYS[1])
 end
 local left = { redis.call('LLEN', KEYS[2]), redis.call('LLEN', KEYS[3]) }
-if KEYS[4] then redis.call(left[1] + left[2] > 0 and 'SADD' or 'SREM', KEYS[4], ARGV[2]) end
+-- A damaged pending set is left alone rather than keep the lock: the holder goes on with what is left.
+if KEYS[4] then
+  local t = redis.call('TYPE', KEYS[4])['ok']
+  if t == 'set' or t == 'none' then redis.call(left[1] + left[2] > 0 and 'SADD' or 'SREM', KEYS[4], ARGV[2]) end
+end
 return left`,
 );
 
@@ -160,7 +163,14 @@ export const SCRIPTS = {
     ['lock', 'inbox', 'outbox', 'state'],
     (a: { token: string; ttlMs: number; outboxLimit: number }) => [a.token, a.ttlMs, a.outboxLimit],
     beginOrHeld,
-    BEGIN(1, 3),
+    // Checked first: a damaged key found after taking the lock would leave it held by nobody until its TTL.
+    `${CHECKED([
+      [1, 'string'],
+      [2, 'list'],
+      [3, 'list'],
+      [4, 'string'],
+    ])}
+${BEGIN(1, 3)}`,
   ),
   /**
    * Writes a turn. Refuses a caller whose lease is gone (LEASE_LOST); pops the event the turn

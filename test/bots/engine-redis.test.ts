@@ -140,6 +140,20 @@ describe.runIf(requireRedis())('engine on Redis (real server)', () => {
     ]);
   });
 
+  it('leaves no lock behind when it finds a damaged key, so the first message after the repair is answered at once (found by the second issue-17 trial)', async () => {
+    const h = harness(await open());
+    await h.say('locked', '你好');
+    const state = `${prefix}{c:locked}:state`;
+    await raw.rename(state, `${state}:kept`);
+    await raw.rpush(state, 'not a string');
+    // The sweep that looks at the conversation (a restart's recovery, the playground before each line) meets it.
+    await expect(h.engine.run('locked')).rejects.toThrow(/WRONGTYPE .*state/);
+    await raw.del(state);
+    await raw.rename(`${state}:kept`, state);
+    await h.say('locked', '我的订单还没发货');
+    expect(h.channel.texts('locked').at(-1)).toBe('您的意思是想了解订单什么时候发货，对吗？');
+  });
+
   it('drops an unreadable inbox entry and carries on with the next event', async () => {
     const h = harness(await open());
     await raw.rpush(`${prefix}{c:corrupt}:inbox`, 'garbage');
