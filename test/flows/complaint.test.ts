@@ -331,6 +331,14 @@ describe('the facts a complaint is restated with', () => {
     expect(extractFacts(zh, '我要投诉，你们的耳机质量太差，用了三天就坏了').what).toBe('耳机质量太差，用了三天就坏了');
   });
 
+  it('leaves no 的事 behind where the time was taken out (found by the second issue-17 trial)', () => {
+    expect(extractFacts(zh, '订单号 20261120001\uff0c昨天的事\uff0c客服一直不回')).toEqual({
+      order: '20261120001',
+      when: '昨天',
+      what: '客服一直不回',
+    });
+  });
+
   it('takes anger off the start or end of a clause without punctuation', () => {
     expect(extractFacts(zh, '太差了买的耳机才用三天就坏了')).toEqual({ what: '买的耳机才用三天就坏了' });
     expect(extractFacts(zh, '订单 20261120001 买的耳机才用三天就坏了太过分')).toEqual({
