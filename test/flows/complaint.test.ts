@@ -180,6 +180,17 @@ describe('complaint de-escalation (zh-CN)', () => {
     expect(surveyed.state).toBe('askMore');
   });
 
+  it('does not ask for the facts again when the customer has nothing more to tell (found by the second issue-17 trial)', () => {
+    const d = new Dialogue(flow, start);
+    d.say('我要投诉', quickly);
+    const [, ask] = pause(d);
+    expect(ask).toMatch(/订单号/);
+    const replies = d.say('没有了', quickly);
+    expect(replies).not.toContain(ask);
+    expect(replies[0]).toMatch(/^非常感谢您反映的意见\uff0c您的投诉已登记/);
+    expect(d.of('ticket.put').at(-1)?.ticket).toMatchObject({ type: 'complaint', status: 'pending' });
+  });
+
   it('still registers a complaint when the customer goes quiet in the middle of it', () => {
     const d = new Dialogue(flow, start);
     d.say('我要投诉', quickly);
