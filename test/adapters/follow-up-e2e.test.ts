@@ -2,7 +2,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../bots/app/main.js';
 import type { RedisStore } from '../../adapters/store/redis.js';
-import { freshRedisStore, redisUrl, requireRedis } from '../support/redis.js';
+import { freshRedisStore, redisUrl, requireRedis, testPrefix } from '../support/redis.js';
 import { closeDesk, CONVERSATION, deskUnderTest, nextTs, type Desk } from '../support/slack-desk.js';
 
 /**
@@ -141,7 +141,7 @@ describe.runIf(requireRedis())('a promise kept, end to end (Redis, Slack, Telegr
   });
 
   it('staff settle a matter by phone from the CLI: the running bot records it and sends the 回访 survey by day', async () => {
-    const prefix = `test:follow-up-cli:${Date.now().toString(36)}:`;
+    const prefix = testPrefix('follow-up-cli');
     store = await freshRedisStore({}, prefix);
     const d = await deskUnderTest({ store });
     const { ticketId } = await registered(d);

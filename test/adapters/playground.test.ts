@@ -9,7 +9,7 @@ import { main } from '../../bots/app/main.js';
 import { DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';
 import { MONDAY_AFTERNOON, openPlayground, runPlayground } from '../support/playground.js';
 import { harness } from '../support/harness.js';
-import { freshRedisStore, redisUrl, requireRedis } from '../support/redis.js';
+import { freshRedisStore, redisUrl, requireRedis, testPrefix } from '../support/redis.js';
 import { PROGRAM } from '../support/program.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -343,7 +343,7 @@ describe('entry point refuses to start, and the tools (exit code and stderr)', (
 });
 
 describe.runIf(requireRedis())('playground and tickets on Redis', () => {
-  const base = `test:pg:${Date.now().toString(36)}:`;
+  const base = testPrefix('pg');
   let n = 0;
   /** Each test on its own key prefix (REDIS_PREFIX), so they never see each other's tickets. */
   const redisEnv = () => ({ REDIS_URL: redisUrl, REDIS_PREFIX: `${base}${++n}:`, RECORD_STORE: 'off' });

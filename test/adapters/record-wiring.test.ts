@@ -6,7 +6,7 @@ import { parseConfig } from '../../bots/config.js';
 import { openRecord, recordUpkeep, startRecord } from '../../bots/app/record-open.js';
 import { openStore } from '../../bots/app/runtime.js';
 import { freshDatabase, requirePostgres } from './record/support.js';
-import { redisUrl, requireRedis } from '../support/redis.js';
+import { redisUrl, requireRedis, testPrefix } from '../support/redis.js';
 import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
 import { MemoryStore } from '../../adapters/store/memory.js';
 import type { OutboxItem, Store } from '../../bots/ports.js';
@@ -405,7 +405,7 @@ describe('production: Redis and a PostgreSQL server', () => {
   if (!requirePostgres() || !requireRedis()) return;
   it('keeps everything across a restart of the bot', async () => {
     const database = await freshDatabase();
-    const prefix = `test:restart:${Date.now().toString(36)}:`;
+    const prefix = testPrefix('restart');
     const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, DATABASE_URL: database.url };
     try {
       const clock = new TestClock();
@@ -447,7 +447,7 @@ describe('forgetting a customer whose words wait in the backlog (found by the is
   if (!requirePostgres() || !requireRedis()) return;
   it('applies the writes deferred while the database was down first, so nothing of theirs comes back after', async () => {
     const database = await freshDatabase();
-    const prefix = `test:forget:${Date.now().toString(36)}:`;
+    const prefix = testPrefix('forget');
     const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, DATABASE_URL: database.url };
     const config = parseConfig(env);
     const record = await openRecord(config, memoryLogger());

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../adapters/store/shared.js';
-import { freshRedisStore, redisUrl, requireRedis } from '../support/redis.js';
+import { freshRedisStore, redisUrl, requireRedis, testPrefix } from '../support/redis.js';
 import { closeDesk, CONVERSATION, deskUnderTest } from '../support/slack-desk.js';
 
 /**
@@ -22,7 +21,7 @@ afterAll(() => nock.enableNetConnect());
 
 describe.runIf(requireRedis())("a card's links in Redis", () => {
   let raw: Redis;
-  const prefix = `test:links:${randomUUID().slice(0, 8)}:`;
+  const prefix = testPrefix('links');
   beforeAll(() => {
     raw = new Redis(redisUrl);
   });

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import nock from 'nock';
 import { parseThreadMessage, plainText, readMessage, SUBTYPES } from '../../adapters/slack/index.js';
 import type { RedisStore } from '../../adapters/store/redis.js';
-import { freshRedisStore, requireRedis } from '../support/redis.js';
+import { freshRedisStore, requireRedis, testPrefix } from '../support/redis.js';
 import { AGENTS, closeDesk, deskUnderTest, nextTs, type Desk } from '../support/slack-desk.js';
 
 /**
@@ -65,7 +64,7 @@ describe('the same Slack message under a new event id', () => {
     };
 
     it('reaches the customer once, even when the second copy reaches a restarted bot', async () => {
-      const prefix = `test:slack-dedup:${randomUUID().slice(0, 8)}:`;
+      const prefix = testPrefix('slack-dedup');
       const d = await claimed({ store: await open(prefix) });
       const message = d.reply('UWANG', '您好，订单已找到');
       await d.event(message, { eventId: 'EvFIRST' });

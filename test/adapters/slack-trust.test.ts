@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MEMBERS_FRESH_MS } from '../../adapters/slack/access.js';
 import { deskText } from '../../adapters/desk/text.js';
-import { freshRedisStore, redisUrl, requireRedis } from '../support/redis.js';
+import { freshRedisStore, redisUrl, requireRedis, testPrefix } from '../support/redis.js';
 import { closeDesk, CONVERSATION, deskUnderTest, nextTs, type Desk } from '../support/slack-desk.js';
 
 /**
@@ -52,7 +51,7 @@ describe.runIf(requireRedis())('who may act on the desk (signed Slack requests, 
 
   /** The desk on a Redis store of its own, with a handoff's card posted in the agents' channel. */
   async function deskWithCard(options: { agentGroup?: string; supervisorGroup?: string } = {}): Promise<Desk> {
-    prefix = `test:trust:${randomUUID().slice(0, 8)}:`;
+    prefix = testPrefix('trust');
     const store = await freshRedisStore({}, prefix);
     closers.push(async () => {
       await store.close();

@@ -9,7 +9,7 @@ import { botApiStandIn, type BotApiStandIn } from '../support/bot-api.js';
 import { defaultFlow } from '../support/flows.js';
 import { TestClock } from '../support/harness.js';
 import { redisWithOutages, type RedisOutage } from '../support/redis-outage.js';
-import { redisUrl, requireRedis } from '../support/redis.js';
+import { redisUrl, requireRedis, testPrefix } from '../support/redis.js';
 import { BOT_INFO, TOKEN, updates } from '../support/telegram.js';
 
 /**
@@ -90,7 +90,7 @@ describe('Telegram long polling and the store', () => {
       // ioredis gives up on a command after 3 reconnection attempts; quick ones keep the test fast.
       store = await RedisStore.connect({
         url: redis.url,
-        prefix: `test:poll:${Date.now().toString(36)}:`,
+        prefix: testPrefix('poll'),
         redisOptions: { retryStrategy: () => 5 },
       });
       // Redis is back after polling's second pause (Telegram kept the update all along).

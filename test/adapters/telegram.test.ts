@@ -6,7 +6,7 @@ import { keyboardOf, splitMessage } from '../../adapters/telegram/channel.js';
 import { createTelegram, type TelegramReceiver } from '../../adapters/telegram/index.js';
 import { createHttpServer } from '../../bots/app/http.js';
 import type { RedisStore } from '../../adapters/store/redis.js';
-import { freshRedisStore, redisUrl } from '../support/redis.js';
+import { freshRedisStore, redisUrl, testPrefix } from '../support/redis.js';
 import { Engine } from '../../bots/engine.js';
 import { SetupError } from '../../bots/errors.js';
 import { memoryLogger } from '../../bots/log.js';
@@ -491,7 +491,7 @@ describe('Telegram: replicas, polling and pacing', () => {
   it.runIf(Boolean(redisUrl))(
     'keeps one chat in order and each update single across two replicas sharing Redis',
     async () => {
-      const prefix = `test:tg:${Date.now().toString(36)}:`;
+      const prefix = testPrefix('tg');
       const stores: RedisStore[] = [await freshRedisStore({}, prefix), await freshRedisStore({}, prefix)];
       try {
         const api = fakeBotApi();
@@ -531,7 +531,7 @@ describe('Telegram: replicas, polling and pacing', () => {
     async (kind) => {
       if (kind === 'redis' && !redisUrl) return;
       const clock = new TestClock();
-      const prefix = `test:rates:${Date.now().toString(36)}:`;
+      const prefix = testPrefix('rates');
       const memory = new MemoryStore(clock.now);
       const stores: Store[] =
         kind === 'redis' ? [await freshRedisStore({}, prefix), await freshRedisStore({}, prefix)] : [memory, memory];

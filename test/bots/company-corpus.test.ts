@@ -1,5 +1,4 @@
 import { runMain } from '../support/cli.js';
-import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { isMap, isSeq, parseDocument } from 'yaml';
 import { DEFAULT_CORPUS_DIR } from '../../bots/flow-figures.js';
 import { DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';
 import { emptyRecord, requirePostgres, serverRecord } from '../adapters/record/support.js';
+import { testPrefix } from '../support/redis.js';
 
 /**
  * A company's own content (issue 15's trial): its definitions and its corpus (CORPUS_DIR,
@@ -105,7 +105,7 @@ describe('npm run flows -- publish on a company’s own content', () => {
   const server = serverRecord();
   beforeEach(async () => {
     await emptyRecord(server.record);
-    env = { DATABASE_URL: server.url, LOG_LEVEL: 'silent', REDIS_PREFIX: `test:${randomUUID().slice(0, 8)}:` };
+    env = { DATABASE_URL: server.url, LOG_LEVEL: 'silent', REDIS_PREFIX: testPrefix() };
   });
 
   it('publishes a desk that serves only Chinese, and keeps that English was not scored', async () => {

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RedisStore } from '../../adapters/store/redis.js';
 import { harness, TestClock } from '../support/harness.js';
-import { dropClusterPrefix, freshClusterStore, rawCluster, requireCluster } from '../support/redis.js';
+import { dropClusterPrefix, freshClusterStore, rawCluster, requireCluster, testPrefix } from '../support/redis.js';
 import { TWO_MATTERS, twoMattersReplies } from '../support/script.js';
 
 /**
@@ -13,7 +12,7 @@ import { TWO_MATTERS, twoMattersReplies } from '../support/script.js';
  * is fired by the other.
  */
 describe.runIf(requireCluster())('two engines on a Redis Cluster', () => {
-  const prefix = `test:eng-cluster:${randomUUID().slice(0, 8)}:`;
+  const prefix = testPrefix('eng-cluster');
   const stores: RedisStore[] = [];
   let raw: Cluster;
   const open = async () => {

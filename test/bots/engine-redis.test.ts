@@ -10,12 +10,12 @@ import type { InboundEvent } from '../../bots/ports.js';
 import { shanghai } from '../support/flows.js';
 import { harness, TestClock, transient } from '../support/harness.js';
 import { TWO_MATTERS, twoMattersReplies } from '../support/script.js';
-import { freshRedisStore, redisUrl, requireRedis } from '../support/redis.js';
+import { freshRedisStore, redisUrl, requireRedis, testPrefix } from '../support/redis.js';
 
 const run = promisify(execFile);
 
 describe.runIf(requireRedis())('engine on Redis (real server)', () => {
-  const prefix = `test:eng:${Date.now().toString(36)}:`;
+  const prefix = testPrefix('eng');
   const stores: RedisStore[] = [];
   let raw: Redis;
   const open = async () => {

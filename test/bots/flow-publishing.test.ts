@@ -13,7 +13,7 @@ import { DEFAULT_FLOWS_DIR, FLOW_CHECK_MS, FlowRegistry } from '../../bots/flows
 import { memoryLogger } from '../../bots/log.js';
 import { emptyRecord, requirePostgres, serverRecord } from '../adapters/record/support.js';
 import { RecordingChannel, TestClock } from '../support/harness.js';
-import { redisUrl, requireRedis } from '../support/redis.js';
+import { redisUrl, requireRedis, testPrefix } from '../support/redis.js';
 
 /**
  * Publishing flows to a fleet (issue 15), as an admin sees it: `npm run flows -- …` (run
@@ -50,7 +50,7 @@ describe('publishing flows to a fleet', () => {
     env = {
       DATABASE_URL: server.url,
       REDIS_URL: redisUrl,
-      REDIS_PREFIX: `test:${randomUUID().slice(0, 8)}:`,
+      REDIS_PREFIX: testPrefix(),
       LOG_LEVEL: 'silent',
     };
   });

@@ -6,7 +6,7 @@ import { DeliveryError } from '../../bots/errors.js';
 import type { Store } from '../../bots/ports.js';
 import { defaultFlow } from '../support/flows.js';
 import { harness, RecordingDesk, TestClock } from '../support/harness.js';
-import { freshRedisStore, redisUrl, requireRedis } from '../support/redis.js';
+import { freshRedisStore, redisUrl, requireRedis, testPrefix } from '../support/redis.js';
 
 const flow = defaultFlow(undefined, { desk: true });
 const wang = { id: 'U-wang', name: '小王' };
@@ -130,7 +130,7 @@ describe('handoff through the engine', () => {
 });
 
 describe.runIf(requireRedis())('handoff across replicas (real Redis)', () => {
-  const prefix = `test:ho:${Date.now().toString(36)}:`;
+  const prefix = testPrefix('ho');
   const stores: RedisStore[] = [];
   afterAll(async () => {
     await Promise.all(stores.map((s) => s.close()));

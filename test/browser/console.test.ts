@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FLOWS_DIR } from '../../bots/flow-files.js';
 import { freshDatabase, requirePostgres } from '../adapters/record/support.js';
 import { botApiStandIn, type BotApiStandIn } from '../support/bot-api.js';
-import { redisUrl, requireRedis } from '../support/redis.js';
+import { redisUrl, requireRedis, testPrefix } from '../support/redis.js';
 import { TOKEN, updates } from '../support/telegram.js';
 import { chromiumFor } from './support/chromium.js';
 import { flowsPages } from './support/flows-pages.js';
@@ -120,7 +119,7 @@ describe.runIf(executablePath)('the console in Chromium, served by the real proc
     env = {
       LOG_LEVEL: 'warn',
       REDIS_URL: redisUrl,
-      REDIS_PREFIX: `browser:${randomUUID().slice(0, 8)}:`,
+      REDIS_PREFIX: testPrefix('browser'),
       DATABASE_URL: database.url,
     };
     // The first replica makes the first account and prints its one-time password; the second starts after it.

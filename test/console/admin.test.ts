@@ -5,7 +5,7 @@ import { consoleBanner, firstAccount } from '../../bots/app/console.js';
 import { parseConfig } from '../../bots/config.js';
 import { verifyPassword } from '../../bots/passwords.js';
 import { requirePostgres, serverRecord } from '../adapters/record/support.js';
-import { redisUrl } from '../support/redis.js';
+import { redisUrl, testPrefix } from '../support/redis.js';
 import { TEST_COST } from './support.js';
 
 describe('npm run admin, and the first account', () => {
@@ -72,7 +72,7 @@ describe('npm run admin, and the first account', () => {
 
   it('lifts the sign-in limit with a new password (found by the issue-15 trial: a guesser kept an account locked)', async () => {
     if (!redisUrl) return;
-    const prefix = `test:admin:${Date.now().toString(36)}:`;
+    const prefix = testPrefix('admin');
     const { attempts, close } = await openAttempts({ url: redisUrl }, prefix);
     try {
       await run(['add', 'mei'], 'admin');

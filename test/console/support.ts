@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
 import type { Console } from '../../adapters/console/app.js';
 import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
@@ -10,7 +9,7 @@ import { DEFAULT_FLOWS_DIR, FlowRegistry } from '../../bots/flows-registry.js';
 import { memoryLogger } from '../../bots/log.js';
 import { hashPassword, type ScryptCost } from '../../bots/passwords.js';
 import { freshDatabase } from '../adapters/record/support.js';
-import { redisUrl } from '../support/redis.js';
+import { redisUrl, testPrefix } from '../support/redis.js';
 
 /**
  * The console as the process serves it (bots/app/console.ts openConsole), on the real parts: the
@@ -53,7 +52,7 @@ export function consoleFixture(): () => Fixture {
     const store = new MemoryStore(now);
     const config = parseConfig({
       ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
-      REDIS_PREFIX: `test:console:${randomUUID().slice(0, 8)}:`,
+      REDIS_PREFIX: testPrefix('console'),
     });
     const flows = await FlowRegistry.boot({
       versions: record.flowVersions,

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
 import { startCluster } from './redis-cluster.js';
 import { findRedis } from './redis-server.js';
@@ -18,6 +20,8 @@ declare module 'vitest' {
     /** A file that says `ok` once the cluster serves every slot, or `failed: why`; '' for a cluster given as it is. */
     redisClusterStatus: string;
     redisClusterMissing: string;
+    /** This run's part of every suite's key prefix (`test:<run>:…`, testPrefix in redis.ts): its keys are deleted at the end. */
+    redisRun: string;
   }
 }
 
@@ -60,7 +64,27 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('redisClusterNodes', cluster.nodes);
   project.provide('redisClusterStatus', cluster.status);
   project.provide('redisClusterMissing', cluster.missing);
+  const run = randomUUID().slice(0, 8);
+  project.provide('redisRun', run);
   return async () => {
+    // The suites' keys on the shared server go with the run (another run's, under another id, stay).
+    if (url) await forgetRun(url, `test:${run}:*`).catch(() => undefined);
     for (const stop of stops) await stop();
   };
+}
+
+/** Deletes every key matching `pattern` (SCAN, in batches). */
+async function forgetRun(url: string, pattern: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -25,11 +25,16 @@ export function requireRedis(): boolean {
   return false;
 }
 
+/**
+ * A key prefix of a suite's own (`test:<run>:<name>:<random>:`): suites never see each other's keys,
+ * and the global setup deletes the run's keys at its end (redis-setup.ts).
+ */
+export function testPrefix(name = ''): string {
+  return `test:${inject('redisRun')}:${name ? `${name}:` : ''}${randomUUID().slice(0, 8)}:`;
+}
+
 /** A store on its own key prefix, so suites never see each other's keys. */
-export async function freshRedisStore(
-  limits: Partial<StoreLimits> = {},
-  prefix = `test:${randomUUID().slice(0, 8)}:`,
-): Promise<RedisStore> {
+export async function freshRedisStore(limits: Partial<StoreLimits> = {}, prefix = testPrefix()): Promise<RedisStore> {
   return RedisStore.connect({ url: redisUrl, prefix, limits });
 }
 
@@ -80,10 +85,7 @@ export async function clusterReady(timeoutMs = 20_000): Promise<RedisClusterTarg
 }
 
 /** A store on the cluster, on a key prefix of its own. */
-export async function freshClusterStore(
-  limits: Partial<StoreLimits> = {},
-  prefix = `test:${randomUUID().slice(0, 8)}:`,
-): Promise<RedisStore> {
+export async function freshClusterStore(limits: Partial<StoreLimits> = {}, prefix = testPrefix()): Promise<RedisStore> {
   return RedisStore.connect({ cluster: await clusterReady(), prefix, limits });
 }
 

@@ -9,7 +9,14 @@ import { RedisHealth, type DataLossIncident } from '../../../adapters/store/redi
 import { SCRIPTS } from '../../../adapters/store/redis-scripts.js';
 import type { PublishedFlowVersion } from '../../../bots/flow-versions-port.js';
 import { memoryLogger } from '../../../bots/log.js';
-import { clusterReady, dropClusterPrefix, freshClusterStore, rawCluster, requireCluster } from '../../support/redis.js';
+import {
+  clusterReady,
+  dropClusterPrefix,
+  freshClusterStore,
+  rawCluster,
+  requireCluster,
+  testPrefix,
+} from '../../support/redis.js';
 import { event, redisRawHooks, reply, storeContract } from './contract.js';
 
 /**
@@ -20,7 +27,7 @@ import { event, redisRawHooks, reply, storeContract } from './contract.js';
 describe.runIf(requireCluster())('Redis store on a Redis Cluster', () => {
   let raw: Cluster;
   // Every store of this file under one run prefix, removed once at the end (a KEYS per master per test costs).
-  const run = `test:cluster:${randomUUID().slice(0, 8)}:`;
+  const run = testPrefix('cluster');
   const fresh = () => `${run}${randomUUID().slice(0, 8)}:`;
   beforeAll(async () => {
     raw = await rawCluster();

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RedisStore } from '../../../adapters/store/redis.js';
 import { timerMember } from '../../../adapters/store/shared.js';
 import { LeaseLostError } from '../../../bots/errors.js';
-import { freshRedisStore, redisUrl, requireRedis } from '../../support/redis.js';
+import { freshRedisStore, redisUrl, requireRedis, testPrefix } from '../../support/redis.js';
 import { event, redisRawHooks, storeContract, ticket } from './contract.js';
 
 /** Removes every key under a prefix (test stores each have their own). */
@@ -24,7 +23,7 @@ describe.runIf(requireRedis())('Redis store', () => {
 
   // Each contract test on a store of its own prefix; entries are written raw, as another version would.
   storeContract('redis', async (limits) => {
-    const prefix = `test:contract:${randomUUID().slice(0, 8)}:`;
+    const prefix = testPrefix('contract');
     const store = await freshRedisStore(limits, prefix);
     return {
       store,
@@ -37,7 +36,7 @@ describe.runIf(requireRedis())('Redis store', () => {
   });
 
   describe('on a real server', () => {
-    const prefix = `test:${Date.now().toString(36)}:`;
+    const prefix = testPrefix();
     let store: RedisStore;
     /** The lease alone, as begin takes it. */
     const lock = async (conversationId: string, ttlMs: number) => (await store.begin(conversationId, ttlMs))?.lease;

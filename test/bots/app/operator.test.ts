@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SLACK_EVENTS_PATH } from '../../../adapters/slack/index.js';
@@ -11,7 +10,7 @@ import { botApiStandIn, type BotApiStandIn } from '../../support/bot-api.js';
 import { TestClock } from '../../support/harness.js';
 import { metricValue, parseMetrics } from '../../support/metrics.js';
 import { redisWithOutages } from '../../support/redis-outage.js';
-import { redisUrl, requireRedis } from '../../support/redis.js';
+import { redisUrl, requireRedis, testPrefix } from '../../support/redis.js';
 import { buttonPress, slackApiStandIn, slackSigned, type SlackApiStandIn } from '../../support/slack-api.js';
 import { blockedByUser, TOKEN, updates } from '../../support/telegram.js';
 
@@ -53,7 +52,7 @@ afterEach(async () => {
 async function startApp(env: Record<string, string> = {}): Promise<App> {
   const [telegram, slack] = await Promise.all([botApiStandIn(), slackApiStandIn()]);
   running.push(() => Promise.all([telegram.close(), slack.close()]).then(() => {}));
-  const prefix = `test:obs:${randomUUID().slice(0, 8)}:`;
+  const prefix = testPrefix('obs');
   const config = parseConfig({
     TELEGRAM_BOT_TOKEN: TOKEN,
     TELEGRAM_API_ROOT: telegram.url,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +7,7 @@ import { Engine } from '../../../bots/engine.js';
 import { memoryLogger } from '../../../bots/log.js';
 import type { ChannelPort, InboundEvent, OutboundMessage } from '../../../bots/ports.js';
 import { defaultFlow } from '../../support/flows.js';
-import { freshRedisStore, redisUrl, requireRedis } from '../../support/redis.js';
+import { freshRedisStore, redisUrl, requireRedis, testPrefix } from '../../support/redis.js';
 
 /**
  * Issue 16, fault 9: a stopping bot waits for its turns in flight only for their share of
@@ -81,7 +80,7 @@ describe.runIf(requireRedis())('a bounded shutdown (two replicas, real Redis)', 
   });
 
   async function replicas() {
-    const prefix = `test:shutdown:${randomUUID().slice(0, 8)}:`;
+    const prefix = testPrefix('shutdown');
     prefixes.push(prefix);
     const [storeA, storeB] = [await freshRedisStore({}, prefix), await freshRedisStore({}, prefix)];
     const make = (store: RedisStore, channel: ChannelPort) => {

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RedisStore } from '../../../adapters/store/redis.js';
 import type { Ticket } from '../../../flows/ticket.js';
-import { freshRedisStore, redisUrl, requireRedis } from '../../support/redis.js';
+import { freshRedisStore, redisUrl, requireRedis, testPrefix } from '../../support/redis.js';
 
 /**
  * `npm run tickets -- search` and `resolve` (issue 13) as staff run them, in-process through the
@@ -51,7 +51,7 @@ const OTHER = ticket('T261115-CCCCCCCCCC', sh('2026-11-15T12:00:00'), {
 });
 
 describe.runIf(requireRedis())('npm run tickets on Redis (issue 13)', () => {
-  const prefix = `test:tickets-cli:${Date.now().toString(36)}:`;
+  const prefix = testPrefix('tickets-cli');
   // Tickets in Redis (no system of record): the record's own CLI tests are in record-wiring.test.ts.
   const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, RECORD_STORE: 'off' };
   let store: RedisStore;

@@ -8,7 +8,7 @@ import { parsePeriod, runReport } from '../../../bots/report/cli.js';
 import { computeReport } from '../../../bots/report/compute.js';
 import { readReportData, reportSourceFromStore } from '../../../bots/report/source.js';
 import { defaultDefinition, shanghai as sh } from '../../support/flows.js';
-import { freshRedisStore, redisUrl, requireRedis } from '../../support/redis.js';
+import { freshRedisStore, redisUrl, requireRedis, testPrefix } from '../../support/redis.js';
 import { MONTH, NOVEMBER, T } from './month.js';
 
 /**
@@ -91,7 +91,7 @@ describe('the stop-gap source over the ticket store', () => {
 });
 
 describe.runIf(requireRedis())('npm run report on Redis (issue 14)', () => {
-  const prefix = `test:report-cli:${Date.now().toString(36)}:`;
+  const prefix = testPrefix('report-cli');
   const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, RECORD_STORE: 'off' };
   let store: RedisStore;
   /** The report of the stop-gap's data (no conversations, no askings; T10 is within the 7 days after), made at `at`. */
