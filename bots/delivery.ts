@@ -169,8 +169,8 @@ export class Courier {
   /**
    * Delivers items in order. An item seen outside (SEEN_OUTSIDE) is acknowledged as soon as it is
    * done when more items follow (a retried run must not send it twice), the acknowledgement going
-   * out with the writes after it (PendingAck) and landing before the next item seen outside; the rest are returned for
-   * the caller to acknowledge with its next write. `stuck` when an item is still failing after
+   * out with the writes after it (PendingAck) and landing before the next item seen outside; the
+   * rest are returned for the caller to acknowledge with its next write. `stuck` when an item is still failing after
    * retries and its policy keeps it. A card's thread is told once per run when the desk receives
    * its items late (DESK_LATE_MS).
    */
