@@ -265,7 +265,7 @@ function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
         on: {
           'user.message': [
             { guard: 'asksSupervisor', target: 'escalating', actions: 'absorbComplaint' },
-            // 没有了, 没有, 不知道…: nothing more to tell, so the same question is not asked again; on with what is known.
+            // 没有了, 没有, 就这些: nothing more to tell, so the same question is not asked again; on with what is known.
             { guard: and([or(['isNo', 'nothingToAdd']), 'hasFactsToConfirm']), target: 'supplementing' },
             { guard: or(['isNo', 'nothingToAdd']), target: 'resolving' },
             { guard: 'stillAngryTooLong', target: 'escalating', actions: ['absorbComplaint', 'countAnger'] },

@@ -37,12 +37,11 @@ import {
 
 /**
  * The need the card shows: the handoff's own (a complaint's, noted when it was handed over: the
- * complaint is over by the time the card is made), a complaint under way, else the need being
- * handled, else the last confirmed, else this message.
+ * complaint is over by the time the card is made), else the need being handled, else the last
+ * confirmed, else this message.
  */
 function needOf(context: ServiceContext, event: ServiceEvent): string {
   if (context.handoff?.need) return context.handoff.need;
-  if (context.complaint) return complaintNeed(context.complaint);
   return context.need ?? context.facts.at(-1) ?? textOf(event);
 }
 
