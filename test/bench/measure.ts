@@ -4,6 +4,7 @@
  * messages: latency at a load the service is meant to carry).
  */
 import { Redis } from 'ioredis';
+import { deleteKeys } from '../support/redis-server.js';
 import { SCRIPT, type Driver } from './drivers.js';
 import { ticketDigest, type RecordRows, type WriteTimes } from './record.js';
 import { redisBytes, type RedisBytes } from './redis-bytes.js';
@@ -222,13 +223,7 @@ export async function measureLatency(
   };
 }
 
-export async function clean(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-  await redis.quit();
+/** Deletes a variant's keys (everything under `prefix`). */
+export function clean(url: string, prefix: string): Promise<void> {
+  return deleteKeys(url, `${prefix}*`);
 }

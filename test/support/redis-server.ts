@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
+import { Redis } from 'ioredis';
 
 /**
  * Finds a Redis the way the project's tests and benchmark do: REDIS_URL, else 127.0.0.1:6379,
@@ -77,4 +78,19 @@ export async function startRedisServer(args: string[] = []): Promise<FoundRedis>
     void poll();
   });
   return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
+}
+
+/** Deletes every key on the server at `url` matching `pattern` (SCAN, in batches): a suite's run, a benchmark variant's prefix. */
+export async function deleteKeys(url: string, pattern: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }

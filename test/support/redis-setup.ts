@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
 import { startCluster } from './redis-cluster.js';
-import { findRedis } from './redis-server.js';
+import { deleteKeys, findRedis } from './redis-server.js';
 
 /**
  * Finds a real Redis for the store suites (see redis-server.ts), and a Redis Cluster for the
@@ -68,23 +67,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('redisRun', run);
   return async () => {
     // The suites' keys on the shared server go with the run (another run's, under another id, stay).
-    if (url) await forgetRun(url, `test:${run}:*`).catch(() => undefined);
+    if (url) await deleteKeys(url, `test:${run}:*`).catch(() => undefined);
     for (const stop of stops) await stop();
   };
-}
-
-/** Deletes every key matching `pattern` (SCAN, in batches). */
-async function forgetRun(url: string, pattern: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
