@@ -1,6 +1,7 @@
 /**
  * One replica of the multi-process mode (replicas.ts), in a process of its own: the real
- * pipeline (Telegram adapter → engine → Redis store → outbox, the record when given) on the
+ * pipeline (Telegram adapter → engine → Redis store → outbox, the record when given; the shipped
+ * conversation or the durable floor's trivial flow) on the
  * shared Redis, fed the updates its parent routes to it over IPC, the way a load balancer hands
  * webhook calls to replicas. Reports its own CPU and every reply it sent, with the monotonic clock
  * (shared by the processes of one machine) so the parent can put each chat's replies in order.
@@ -9,7 +10,15 @@ import { ours, update, type Driver, type RecordBackend } from './drivers.js';
 
 /** What the parent sends. */
 export type ToReplica =
-  | { op: 'start'; redisUrl: string; prefix: string; databaseUrl?: string; clockBase: number }
+  | {
+      op: 'start';
+      redisUrl: string;
+      prefix: string;
+      databaseUrl?: string;
+      clockBase: number;
+      /** The shipped conversation, or the durable floor's trivial flow (durable.ts). */
+      flow: 'service' | 'trivial';
+    }
   | { op: 'send'; id: number; chatId: number; text: string; updateId: number; wait: boolean }
   | { op: 'begin' }
   | { op: 'end' };
@@ -43,7 +52,7 @@ if (process.send) {
           // Every replica's clock, and every message's date, stand at the same instant, so replies
           // (the greeting, ticket numbers, which hash when the conversation began) match the
           // one-replica run's exactly.
-          { clock: () => m.clockBase },
+          { clock: () => m.clockBase, flow: m.flow },
         );
         return reply({ op: 'ready' });
       }

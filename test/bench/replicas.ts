@@ -5,7 +5,8 @@
  * load balancer would. Customers mostly wait for their turn, and now and then send two messages
  * back to back, the second to the other replica while the first's turn runs: the conversation's
  * lock must keep them in order across processes. Compares CPU per message, and checks every chat
- * got the same replies in the same order as with one replica.
+ * got the same replies in the same order as with one replica. Ours, and then the durable floor the
+ * same way: what a second process costs whatever the flow, beside what it costs ours.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -30,6 +31,18 @@ export interface ReplicaRun {
   deferred: number;
 }
 
+/** One flow run by one replica, then by two. */
+export interface ReplicaPair {
+  /** `ours` (the shipped conversation) or `durable floor` (its trivial flow on the same pipeline). */
+  name: 'ours' | 'durable floor';
+  one: ReplicaRun;
+  two: ReplicaRun;
+  /** Chats whose replies differ from the one-replica run's, in content or order (must be 0). */
+  chatsOutOfOrder: number;
+  /** The first chat that differs: at which reply (from 0), and what each run sent there. */
+  firstDifference?: { chatId: number; reply: number; one: string; two: string };
+}
+
 export interface ReplicasResult {
   conversations: number;
   turns: number;
@@ -38,12 +51,11 @@ export interface ReplicasResult {
   pairShare: number;
   /** Each customer's mean pause before a message (ms). */
   thinkMs: number;
-  one: ReplicaRun;
-  two: ReplicaRun;
-  /** Chats whose replies differ from the one-replica run's, in content or order (must be 0). */
-  chatsOutOfOrder: number;
-  /** The first chat that differs: at which reply (from 0), and what each run sent there. */
-  firstDifference?: { chatId: number; reply: number; one: string; two: string };
+  /**
+   * Ours, then the durable floor: what two processes cost above one on this machine whatever the
+   * flow (the floor) beside what they cost with the conversation (ours).
+   */
+  pairs: ReplicaPair[];
 }
 
 const root = join(import.meta.dirname, '..', '..');
@@ -146,16 +158,17 @@ type Replies = Map<number, string[]>;
 
 async function runWith(
   n: number,
+  flow: 'service' | 'trivial',
   options: { redisUrl: string; admin: string | undefined; conversations: number; turns: number },
 ): Promise<{ run: ReplicaRun; replies: Replies }> {
-  const prefix = `bench:${process.pid}:replicas:${n}:`;
+  const prefix = `bench:${process.pid}:replicas:${flow}:${n}:`;
   await clean(options.redisUrl, prefix);
   const database = options.admin ? await freshDatabase(options.admin) : undefined;
   const replicas = Array.from({ length: n }, () => new Replica());
   try {
     let fail: (err: Error) => void = () => undefined;
     const failure = new Promise<never>((_, reject) => (fail = reject));
-    const start = { op: 'start' as const, redisUrl: options.redisUrl, prefix, clockBase: CLOCK_BASE };
+    const start = { op: 'start' as const, redisUrl: options.redisUrl, prefix, clockBase: CLOCK_BASE, flow };
     const work = async () => {
       await Promise.all(replicas.map((r) => r.start({ ...start, databaseUrl: database?.url }, fail)));
       // Unmeasured: each process compiles the hot code before its CPU is counted.
@@ -229,7 +242,11 @@ async function customer(i: number, replicas: readonly Replica[], turns: number, 
   }
 }
 
-/** One replica, then two, on the same conversations; `admin` puts the record on that server (a database per run). */
+/**
+ * Ours, one replica then two, on the same conversations; then the durable floor the same way (each
+ * pair close in time, so the machine's drift moves both of a ratio alike). `admin` puts the record
+ * on that server (a database per run).
+ */
 export async function runReplicas(options: {
   redisUrl: string;
   admin: string | undefined;
@@ -237,19 +254,16 @@ export async function runReplicas(options: {
   turns: number;
   progress?: (line: string) => void;
 }): Promise<ReplicasResult> {
-  options.progress?.('replicas: one process…');
-  const one = await runWith(1, options);
-  options.progress?.('replicas: two processes…');
-  const two = await runWith(2, options);
-  let chatsOutOfOrder = 0;
-  let firstDifference: ReplicasResult['firstDifference'];
-  for (let i = 0; i < options.conversations; i++) {
-    const chatId = 4_000_000 + i;
-    const [a, b] = [one.replies.get(chatId) ?? [], two.replies.get(chatId) ?? []];
-    const at = a.length === b.length ? a.findIndex((text, n) => text !== b[n]) : Math.min(a.length, b.length);
-    if (at === -1) continue;
-    chatsOutOfOrder++;
-    firstDifference ??= { chatId, reply: at, one: a[at] ?? '(none)', two: b[at] ?? '(none)' };
+  const pairs: ReplicaPair[] = [];
+  for (const [name, flow] of [
+    ['ours', 'service'],
+    ['durable floor', 'trivial'],
+  ] as const) {
+    options.progress?.(`replicas, ${name}: one process…`);
+    const one = await runWith(1, flow, options);
+    options.progress?.(`replicas, ${name}: two processes…`);
+    const two = await runWith(2, flow, options);
+    pairs.push({ name, one: one.run, two: two.run, ...inOrder(options.conversations, one.replies, two.replies) });
   }
   return {
     conversations: options.conversations,
@@ -257,9 +271,25 @@ export async function runReplicas(options: {
     record: options.admin ? 'postgres' : 'off',
     pairShare: PAIR_SHARE,
     thinkMs: THINK_MS,
-    one: one.run,
-    two: two.run,
-    chatsOutOfOrder,
-    ...(firstDifference ? { firstDifference } : {}),
+    pairs,
   };
+}
+
+/** The chats whose replies from two replicas differ from one's, in content or order, and the first difference. */
+function inOrder(
+  conversations: number,
+  one: Replies,
+  two: Replies,
+): Pick<ReplicaPair, 'chatsOutOfOrder' | 'firstDifference'> {
+  let chatsOutOfOrder = 0;
+  let firstDifference: ReplicaPair['firstDifference'];
+  for (let i = 0; i < conversations; i++) {
+    const chatId = 4_000_000 + i;
+    const [a, b] = [one.get(chatId) ?? [], two.get(chatId) ?? []];
+    const at = a.length === b.length ? a.findIndex((text, n) => text !== b[n]) : Math.min(a.length, b.length);
+    if (at === -1) continue;
+    chatsOutOfOrder++;
+    firstDifference ??= { chatId, reply: at, one: a[at] ?? '(none)', two: b[at] ?? '(none)' };
+  }
+  return { chatsOutOfOrder, ...(firstDifference ? { firstDifference } : {}) };
 }
