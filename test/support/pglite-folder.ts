@@ -10,7 +10,7 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRecordStore } from '../../adapters/record/index.js';
 import { memoryLogger } from '../../bots/log.js';
@@ -23,9 +23,12 @@ import { memoryLogger } from '../../bots/log.js';
  * What a first start does on an empty folder is tested on a truly empty one (record/open.test.ts)
  * and measured by `npm run bench` (cold start).
  *
- * The folder is kept under node_modules/.cache, named by PGlite's version and the migrations'
- * text, so a change to either makes a new one; the first worker to miss it makes it and the others
- * wait for it. Returns the new folder's path (a temporary directory of its own).
+ * The folder is kept in the user's cache (`$XDG_CACHE_HOME` or ~/.cache, `service-desk-tests/`;
+ * `SERVICE_DESK_TEST_CACHE` to put it elsewhere), named by PGlite's version and the migrations'
+ * text, so a change to either makes a new one and every clone of the same code shares it (a fresh
+ * clone, as CI makes, need not pay for initdb again); the first worker to miss it makes it and the
+ * others wait for it. Folders of other versions not used for a week are removed when a new one is
+ * made. Returns the new folder's path (a temporary directory of its own).
  */
 export async function pgliteFolder(prefix = 'record-'): Promise<string> {
   const template = await templateFolder();
@@ -48,11 +51,10 @@ let made: Promise<string> | undefined;
 
 function templateFolder(): Promise<string> {
   made ??= (async () => {
-    const cache = join(root, 'node_modules', '.cache', 'service-desk-tests');
+    const cache = cacheDir();
     const folder = join(cache, `pglite-${templateKey()}`);
     if (existsSync(join(folder, 'PG_VERSION'))) return folder;
     // One process makes it; another that misses it meanwhile waits for it rather than making its own.
-    mkdirSync(cache, { recursive: true });
     if (!(await claim(`${folder}.lock`))) {
       for (let waited = 0; waited < 120_000 && !existsSync(join(folder, 'PG_VERSION')); waited += 200) await sleep(200);
       if (existsSync(join(folder, 'PG_VERSION'))) return folder;
@@ -65,6 +67,7 @@ function templateFolder(): Promise<string> {
       cpSync(building, `${folder}.${process.pid}`, { recursive: true });
       rmSync(building, { recursive: true, force: true });
       renameSync(`${folder}.${process.pid}`, folder);
+      removeUnused(cache, folder);
     } catch (err) {
       rmSync(`${folder}.${process.pid}`, { recursive: true, force: true });
       // Another process made it meanwhile (its lock had been taken over as stale): theirs is the same.
@@ -75,6 +78,34 @@ function templateFolder(): Promise<string> {
     return folder;
   })();
   return made;
+}
+
+/** The cache folder, made if missing: the user's cache, else (not writable) the temporary directory's. */
+function cacheDir(): string {
+  const preferred =
+    process.env.SERVICE_DESK_TEST_CACHE ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'service-desk-tests');
+  try {
+    mkdirSync(preferred, { recursive: true });
+    return preferred;
+  } catch {
+    const fallback = join(tmpdir(), 'service-desk-tests');
+    mkdirSync(fallback, { recursive: true });
+    return fallback;
+  }
+}
+
+const WEEK_MS = 7 * 86_400_000;
+
+/** Removes template folders other than `kept` whose last use (a copy: their access time, else their change) is over a week ago. */
+function removeUnused(cache: string, kept: string): void {
+  for (const name of readdirSync(cache)) {
+    const path = join(cache, name);
+    if (path === kept || !/^pglite-[0-9a-f]{16}$/.test(name)) continue;
+    const stat = statSync(join(path, 'PG_VERSION'), { throwIfNoEntry: false });
+    if (stat && Date.now() - Math.max(stat.atimeMs, stat.mtimeMs) > WEEK_MS)
+      rmSync(path, { recursive: true, force: true });
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
