@@ -12,6 +12,7 @@ import { createLogger } from '../../bots/log.js';
 import { meterChannels, meterStore } from '../../bots/metered.js';
 import { Metrics } from '../../bots/metrics.js';
 import { RecordWriter } from '../../bots/record-writes.js';
+import type { ConversationFlow } from '../../flows/step.js';
 import type { Ticket } from '../../flows/ticket.js';
 import { defaultFlow } from '../support/flows.js';
 import { BOT_INFO, pollingOptions, TOKEN } from '../support/telegram.js';
@@ -87,9 +88,12 @@ async function openBenchRecord(
   return { record, ...(database ? { database } : {}) };
 }
 
-/** What `ours` runs: the shipped service conversation, or the durable floor's trivial flow (durable.ts). */
+/**
+ * What `ours` runs: the shipped service conversation, the durable floor's trivial flow (durable.ts),
+ * or a flow given (the replayed step, shared by the pass that records and the one that replays).
+ */
 export interface OursOptions {
-  flow?: 'service' | 'trivial';
+  flow?: 'service' | 'trivial' | ConversationFlow;
   /** The engine's and adapter's clock (epoch ms); the wall clock by default. */
   clock?: () => number;
 }
@@ -109,8 +113,12 @@ export async function ours(
   // Counted as the runtime counts (bots/app/runtime.ts): the store, the channel, inbound events and turns.
   const metrics = new Metrics();
   const telegram = createTelegram(pollingOptions({ fetch: stubFetch(onSend) }), { log, clock, metrics });
-  const service = defaultFlow();
-  const flow = options.flow === 'trivial' ? trivialFlow(service) : service;
+  const flow =
+    typeof options.flow === 'object'
+      ? options.flow
+      : options.flow === 'trivial'
+        ? trivialFlow(defaultFlow())
+        : defaultFlow();
   const engine = new Engine({
     store: meterStore(store, metrics, clock),
     record: timed,

@@ -37,3 +37,33 @@ export function trivialFlow(base: ConversationFlow): ConversationFlow {
     },
   };
 }
+
+/**
+ * Ours with its conversation step looked up instead of computed (issue 17): what ours costs with a
+ * free conversation. Every step `base` makes is kept by conversation and position in it; a later
+ * pass over the same conversations from fresh stores gets the same results back without
+ * understanding, XState or texts, so its replies, tickets, timers, transcript and record writes are
+ * ours' own, and its cost above the durable floor is the durable work the conversation asks for
+ * (more replies a message, tickets and their lifecycle, timers), not the work of deciding it.
+ * A conversation's position restarts when its record is new. Timestamps inside (a timer's due
+ * time, a ticket's creation) are the recording pass's.
+ */
+export function replayedFlow(base: ConversationFlow): ConversationFlow & { recorded(): number } {
+  const steps = new Map<string, StepResult>();
+  const position = new Map<string, number>();
+  return {
+    bundle: base.bundle,
+    machine: base.machine,
+    recorded: () => steps.size,
+    step(record: ConversationRecord | undefined, input: FlowInput): StepResult {
+      const n = record ? (position.get(input.conversationId) ?? 0) + 1 : 0;
+      position.set(input.conversationId, n);
+      const key = `${input.conversationId}#${n}`;
+      const kept = steps.get(key);
+      if (kept) return kept;
+      const made = base.step(record, input);
+      steps.set(key, made);
+      return made;
+    },
+  };
+}

@@ -21,6 +21,8 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { findRedis } from '../support/redis-server.js';
 import { COLD_COMMANDS, coldStarts, type ColdCommand, type ColdRecord, type ColdStart } from './cold-start.js';
+import { defaultFlow } from '../support/flows.js';
+import { replayedFlow } from './durable.js';
 import { grammyBaseline, ours, type Driver, type RecordBackend } from './drivers.js';
 import { clean, measure, measureLatency, type LatencyResult, type VariantResult } from './measure.js';
 import { runPacing, type PacingResult } from './pacing.js';
@@ -37,6 +39,11 @@ interface Variant {
   make: (prefix: string, onSend: OnSend) => Promise<Driver>;
   /** Also run in the open loop (latency). */
   latency?: boolean;
+  /**
+   * Run once unmeasured first, on the same conversations: the replayed step records ours' steps
+   * there, and the measured pass must compute none (`recorded()` unchanged by it).
+   */
+  recording?: { recorded(): number };
 }
 
 /** The sizes of a full run and of `--quick`; any option given explicitly wins over both. */
@@ -161,6 +168,19 @@ function variantsFor(redisUrl: string, postgres: RecordBackend | undefined, pgli
         latency: i === 0,
       },
     ]),
+    // Ours with a free conversation step, without the record and on the server (PGlite left out: its
+    // variants take longest, and the server's ratio tells the same).
+    ...records
+      .filter(({ backend }) => backend?.kind !== 'pglite')
+      .map(({ suffix, prefix, backend }) => {
+        const flow = replayedFlow(defaultFlow());
+        return {
+          name: `replayed step${suffix}`,
+          prefix: `bench:${process.pid}:replayed${prefix}:`,
+          make: (p: string, onSend: OnSend) => ours(redisUrl, p, onSend, backend, { flow }),
+          recording: flow,
+        };
+      }),
     {
       name: 'grammY floor',
       prefix: `bench:${process.pid}:floor:`,
@@ -291,11 +311,19 @@ async function closedLoop(
     await measure('warm-up', (onSend) => make(`bench:${process.pid}:warm:`, onSend), Math.min(c, 50), 16);
     await clean(redisUrl, `bench:${process.pid}:warm:`);
   }
-  for (const { name, prefix, make } of variants) {
+  for (const { name, prefix, make, recording } of variants) {
     if (!wanted(name)) continue;
+    if (recording) {
+      progress(`recording ${name}…`);
+      await clean(redisUrl, prefix);
+      await measure('recording', (onSend) => make(prefix, onSend), c, t);
+    }
+    const recorded = recording?.recorded();
     await clean(redisUrl, prefix);
     progress(`running ${name}…`);
     results.push(await measure(name, (onSend) => make(prefix, onSend), c, t, { url: redisUrl, prefix }));
+    if (recording && recording.recorded() !== recorded)
+      throw new Error(`${name}: ${recording.recorded() - (recorded ?? 0)} steps were computed, not replayed`);
     await clean(redisUrl, prefix);
   }
   return results;
