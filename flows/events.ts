@@ -2,7 +2,7 @@ import type { FlowInput } from './contracts.js';
 import type { Matcher, Understanding } from './match.js';
 import type { ChoiceId, FlowDefinition, IntentId } from './schema.js';
 import type { ServiceEvent } from './service/setup.js';
-import { detectLocale } from './text.js';
+import { localeOfWords } from './text.js';
 import { parseTicketTimer } from './ticket.js';
 
 /** Characters of a message the matcher reads. */
@@ -208,22 +208,29 @@ export function understandChoice(id: string): Understanding {
   return { intents: intent ? { [intent]: 1 } : {}, whole: intent, faq: undefined, rating: undefined, ...calm };
 }
 
-/** The locale for a new session: the channel's hint, else the customer's own words, else the last one used. */
+/**
+ * The locale for a new session, or for the first words of one with no matter yet: the customer's
+ * own words when they clearly show a language (Chinese characters, or two or more English
+ * words); else the channel's hint (Telegram's language_code: the language of the customer's app,
+ * often English for Chinese customers, whose app has no official Chinese); else a single English
+ * word when it is the session's first message (`firstWords`: "thanks" before any greeting), not
+ * later ("ok" after a Chinese greeting keeps Chinese); else the locale in use, else the default.
+ */
 export function chooseLocale(
   locales: ReadonlySet<string> | ReadonlyMap<string, unknown>,
   defaultLocale: string,
   current: string,
   input: FlowInput,
+  firstWords: boolean,
 ): string {
+  const p = input.payload;
+  const words = p.type === 'text' ? p.text : p.type === 'media' ? p.caption : undefined;
+  const seen = words !== undefined ? localeOfWords(words) : undefined;
+  if (seen?.clear && locales.has(seen.locale)) return seen.locale;
   if (input.localeHint && locales.has(input.localeHint)) return input.localeHint;
   const base = input.localeHint?.split('-')[0];
   const byBase = base ? [...locales.keys()].find((l) => l.split('-')[0] === base) : undefined;
   if (byBase) return byBase;
-  const p = input.payload;
-  const words = p.type === 'text' ? p.text : p.type === 'media' ? p.caption : undefined;
-  if (words !== undefined) {
-    const detected = detectLocale(words);
-    if (detected && locales.has(detected)) return detected;
-  }
+  if (seen && firstWords && locales.has(seen.locale)) return seen.locale;
   return locales.has(current) ? current : defaultLocale;
 }

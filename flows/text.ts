@@ -68,21 +68,33 @@ export function toSimplified(text: string): string {
 }
 
 const CJK_G = /[\u3400-\u9fff\uf900-\ufaff]/gu;
-const LATIN_G = /[a-z]/giu;
+
+/** Runs of letters and digits: a word, or an identifier when it has a digit in it (SF1234567890123, A12). */
+const TOKEN_G = /[\p{L}\p{N}]+/gu;
+const LATIN_WORD = /^[a-z]+$/i;
 
 /**
  * Guesses the locale from the customer's own words: any meaningful share of Chinese characters
  * means zh-CN, Latin letters otherwise mean en. Undefined when the text says nothing either way
- * ("?", "123", an emoji), so the caller keeps its default.
+ * ("?", "123", an emoji, an order or courier number such as SF1234567890123), so the caller keeps
+ * its default. `clear` is false for a single Latin word ("ok", "thanks", "iPhone"), which Chinese
+ * customers type too: chooseLocale lets it decide only what nothing else does.
  */
-export function detectLocale(raw: string): SupportedLocale | undefined {
+export function localeOfWords(raw: string): { locale: SupportedLocale; clear: boolean } | undefined {
   // Full-width Latin letters (ｗｈｅｒｅ) are Latin letters.
   const text = raw.normalize('NFKC');
   const cjk = text.match(CJK_G)?.length ?? 0;
-  const latin = text.match(LATIN_G)?.length ?? 0;
+  const latinWords = (text.match(TOKEN_G) ?? []).filter((t) => LATIN_WORD.test(t));
+  const latin = latinWords.reduce((n, w) => n + w.length, 0);
   if (cjk === 0 && latin === 0) return undefined;
   // A Chinese sentence with an order number or "ok" in it is still Chinese.
-  return cjk * 3 >= latin ? 'zh-CN' : 'en';
+  if (cjk * 3 >= latin) return { locale: 'zh-CN', clear: true };
+  return { locale: 'en', clear: latinWords.length >= 2 };
+}
+
+/** localeOfWords' locale, however clear. */
+export function detectLocale(raw: string): SupportedLocale | undefined {
+  return localeOfWords(raw)?.locale;
 }
 
 /** Picks one phrasing of a text; `turn` rotates through the variants deterministically. */

@@ -533,16 +533,40 @@ describe('idle customers and timers', () => {
 });
 
 describe('locale', () => {
-  it("takes the channel's hint over the text, and the text when there is no hint", () => {
+  it("takes words that clearly show a language over the channel's hint, and the hint over one English word", () => {
+    // Telegram's language_code is the app's language: English for many Chinese customers.
+    const regional = new Dialogue(flow, afternoon);
+    expect(regional.say('你好', { localeHint: 'en-GB' })[0]).toMatch(/^您好/);
+    expect(regional.locale).toBe('zh-CN');
+    const english = new Dialogue(flow, afternoon);
+    english.say('where is my parcel', { localeHint: 'zh-hans' });
+    expect(english.locale).toBe('en');
     const hinted = new Dialogue(flow, afternoon);
     hinted.say('hello', { localeHint: 'zh-CN' });
     expect(hinted.locale).toBe('zh-CN');
     const byText = new Dialogue(flow, afternoon);
     byText.say('hello');
     expect(byText.locale).toBe('en');
-    const regional = new Dialogue(flow, afternoon);
-    regional.say('你好', { localeHint: 'en-GB' });
-    expect(regional.locale).toBe('en');
+    const hintOnly = new Dialogue(flow, afternoon);
+    hintOnly.say('😀', { localeHint: 'en-GB' });
+    expect(hintOnly.locale).toBe('en');
+  });
+
+  it('keeps Chinese for "ok", "thanks", a product name or a courier number after Chinese words (found by the issue-17 trial)', () => {
+    for (const [word, reply] of [
+      ['ok', /^好的，请您说/],
+      ['thanks', /^(不用客气|不客气)/],
+      ['iPhone', /^您的意思是/],
+      ['SF1234567890123', /^您的意思是/],
+    ] as const) {
+      const d = new Dialogue(flow, afternoon);
+      d.say('你好');
+      expect(d.say(word)[0], word).toMatch(reply);
+      expect(d.locale).toBe('zh-CN');
+    }
+    // A courier number as the very first message says nothing of the language: the default.
+    const first = new Dialogue(flow, afternoon);
+    expect(first.say('SF1234567890123')[0]).toMatch(/^您好/);
   });
 
   it('falls back to the default locale for a language it has no definition for', () => {
