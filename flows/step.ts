@@ -198,7 +198,9 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
         : input.at + def.timers.idleCloseMinutes * MINUTE_MS,
     );
     const done = result(after, effects, escalations);
-    return opensSession ? { ...done, opensSession: true } : done;
+    // A score for the survey left unanswered at the last close rates that session: it opens none.
+    const ratedLate = before.context.lateSurvey !== undefined && after.context.lateSurvey === undefined;
+    return opensSession && !ratedLate ? { ...done, opensSession: true } : done;
   }
 
   return { bundle, machine, step };

@@ -56,6 +56,12 @@ export interface ServiceContext {
   /** After a low survey score: the tickets the customer's next words are a comment on (seed 001 评分和评论). */
   commentFor?: string[] | undefined;
   /**
+   * A survey the customer left unanswered when the session closed (its idle timer): a score sent
+   * within LATE_SURVEY_MS after, with no matter recorded since (`seq` unchanged), still rates those
+   * tickets instead of opening a session. Absent in older snapshots.
+   */
+  lateSurvey?: { tickets: string[]; at: number; seq: number } | undefined;
+  /**
    * Files the customer sent this session outside a handoff (references, at most MAX_KEPT_FILES):
    * recorded on its tickets and shown to the agent if the matter goes to a person. Absent in
    * snapshots stored before files crossed.
@@ -285,10 +291,14 @@ export function baseSetup(deps: MachineDeps) {
       }),
     },
     guards: {
-      // A greeting, or nothing to go on ("?", "👍"): ask what they need instead of restating it.
+      // A greeting, or nothing to go on ("?", "👍", a bare "5" or "12"): ask what they need instead of
+      // restating it. A longer number (an order number) is a matter's start and is restated.
       isGreetingOnly: ({ event }) =>
         event.type === 'user.message' &&
-        (answers(event, 'greeting') || textOf(event) === '' || understood(event)?.empty === true),
+        (answers(event, 'greeting') ||
+          textOf(event) === '' ||
+          understood(event)?.empty === true ||
+          /^\p{N}{1,3}$/u.test(textOf(event).normalize('NFKC'))),
       isYes: ({ event }) => answers(event, 'yes'),
       isNo: ({ event }) => answers(event, 'no', 'done'),
       wantsToFinish: ({ event }) =>

@@ -25,6 +25,13 @@ import {
 
 const YES_NO: ChoiceId[] = ['yes', 'no'];
 
+/**
+ * How long after the session closed a score still rates the survey left unanswered (ms): a day.
+ * 000 满意度回访 asks every matter to be rated; a customer who answers the next morning has not
+ * started anything new.
+ */
+export const LATE_SURVEY_MS = 24 * 60 * 60_000;
+
 /** The session's tickets a survey can rate now: not those still pending with a promise (followed up). */
 function settledOf(context: ServiceContext): string[] {
   const pending = new Set((context.followUps ?? []).map((f) => f.ticketId));
@@ -103,6 +110,10 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
         enqueue.assign({ commentFor: undefined });
       }),
       rateSettledOnly: assign({ sessionTickets: ({ context }) => settledOf(context) }),
+      takeLateSurvey: assign({
+        sessionTickets: ({ context }) => context.lateSurvey?.tickets ?? [],
+        lateSurvey: undefined,
+      }),
       // The survey goes out (after 结束语): on the record of every matter it rates.
       markSurveySent: collect(({ context, event, enqueue }) =>
         updateTickets(enqueue, context.sessionTickets, { events: [{ type: 'survey-sent', at: event.at }] }, event.at),
@@ -113,6 +124,12 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
       reachedFailureLimit: ({ context }) => context.failures + 1 >= defOf(context).thresholds.failuresBeforeHandoff,
       hasSessionTickets: ({ context }) => context.sessionTickets.length > 0,
       hasRateableTickets: ({ context }) => settledOf(context).length > 0,
+      ratesLateSurvey: ({ context, event }) =>
+        understood(event)?.rating !== undefined &&
+        context.lateSurvey !== undefined &&
+        context.lateSurvey.seq === context.seq &&
+        event.type === 'user.message' &&
+        event.at - context.lateSurvey.at <= LATE_SURVEY_MS,
       asksComment: ({ context, event }) => {
         const rating = understood(event)?.rating;
         return rating !== undefined && rating <= defOf(context).followUp.commentBelowScore;
@@ -168,8 +185,8 @@ function standardStates(s: StandardSetup) {
         on: {
           ...followUpAdoption,
           'user.message': [
-            // Another language before any matter is under way ("thanks" to a Chinese greeting): the
-            // conversation adopts it, then takes the message again in it.
+            // Another language before any matter is under way (where is my parcel, after a Chinese
+            // greeting): the conversation adopts it, then takes the message again in it.
             { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
             ...interrupts,
             { guard: 'isGreetingOnly', actions: say('ask') },
@@ -267,6 +284,13 @@ function idleState(s: StandardSetup) {
         actions: ['adoptLocale', effect({ type: 'greet', withAsk: false }), say('unsupported'), 'keepFile'],
       },
       'user.message': [
+        // A score for the survey left unanswered when the session closed: it rates those matters.
+        {
+          guard: and(['ratesLateSurvey', 'asksComment']),
+          target: 'commenting',
+          actions: ['takeLateSurvey', 'rate'],
+        },
+        { guard: 'ratesLateSurvey', target: 'idle', reenter: true, actions: ['takeLateSurvey', 'rate'] },
         { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
         // Back while a matter is pending: where it stands comes first, then the message is taken
         // (a message that only asks where it stands is answered by that).
@@ -337,8 +361,14 @@ function closingStates(s: StandardSetup) {
     survey: s.createStateConfig({
       on: {
         ...followUpAdoption,
-        // Already thanked and closed politely: a customer who does not rate is simply let go.
-        'timer.idle': { target: 'idle' },
+        // Already thanked and closed politely: a customer who does not rate is simply let go, and a
+        // score they send later still counts (lateSurvey).
+        'timer.idle': {
+          target: 'idle',
+          actions: assign({
+            lateSurvey: ({ context, event }) => ({ tickets: context.sessionTickets, at: event.at, seq: context.seq }),
+          }),
+        },
         'user.message': [
           { guard: 'asksComment', target: 'commenting', actions: 'rate' },
           { guard: 'hasRating', target: 'idle', actions: 'rate' },

@@ -524,6 +524,57 @@ describe('idle customers and timers', () => {
     expect(d.of('ticket.put')).toEqual([]);
   });
 
+  describe('a score sent after the survey closed (found by the issue-17 trial: it was restated as a need)', () => {
+    const closedSurvey = () => {
+      const d = new Dialogue(flow, afternoon);
+      d.say('怎么开发票');
+      d.say('是的');
+      d.say('没有了');
+      const id = d.of('ticket.update')[0]?.id;
+      d.say({ type: 'timer', name: 'idle', dueAt: d.record!.timers.idle! }, { after: 10 * 60_000 });
+      expect(d.state).toBe('idle');
+      return { d, id };
+    };
+
+    it('rates the matters of that survey within a day, and opens no conversation', () => {
+      const { d, id } = closedSurvey();
+      expect(d.say('4', { after: 8 * 3_600_000 })).toEqual([expect.stringMatching(/^感谢您的评价（4 分）/)]);
+      expect(d.of('ticket.update')).toEqual([
+        expect.objectContaining({ id, changes: { satisfaction: 4, events: [expect.objectContaining({ score: 4 })] } }),
+      ]);
+      expect(d.opened).toBe(false);
+      // Once: the next score is a message like any other.
+      expect(d.say('5')[0]).toMatch(/^(您好|下午好)/);
+    });
+
+    it('asks what went wrong after a low late score, and keeps the answer as the comment', () => {
+      const { d, id } = closedSurvey();
+      expect(d.say('2')[0]).toMatch(/能告诉我们哪里做得不够好吗/);
+      expect(d.say('回复太慢了')).toEqual([expect.stringMatching(/^谢谢您的宝贵意见/)]);
+      expect(d.of('ticket.update')).toEqual([
+        expect.objectContaining({ id, changes: expect.objectContaining({ comment: '回复太慢了' }) }),
+      ]);
+    });
+
+    it('after a day, or once another matter was recorded, a bare number is nothing to go on: the greeting asks', () => {
+      const late = closedSurvey().d;
+      expect(late.say('4', { after: 25 * 3_600_000 })).toEqual([expect.stringMatching(/请问有什么可以帮您？$/)]);
+      expect(late.of('ticket.update')).toEqual([]);
+      expect(late.opened).toBe(true);
+      const since = closedSurvey().d;
+      since.say('怎么开发票');
+      since.say('是的');
+      expect(since.say('5', { after: 30 * 60_000 })).toEqual([expect.stringMatching(/请问有什么可以帮您？$/)]);
+    });
+
+    it('never restates a bare number as a need', () => {
+      const d = new Dialogue(flow, afternoon);
+      d.say('你好');
+      expect(d.say('5')).toEqual(['请问有什么可以帮您？']);
+      expect(d.state).not.toBe('confirming');
+    });
+  });
+
   it('cancels the idle timer when the conversation closes', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('你好');

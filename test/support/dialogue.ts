@@ -9,6 +9,8 @@ export class Dialogue {
   state = '';
   locale = '';
   escalations: import('../../flows/contracts.js').Escalation[] = [];
+  /** The last input opened a session (what the report counts as a conversation). */
+  opened = false;
   at: number;
 
   constructor(
@@ -42,6 +44,7 @@ export class Dialogue {
     this.state = result.state;
     this.locale = result.locale;
     this.escalations = result.escalations;
+    this.opened = result.opensSession === true;
     return result.effects.flatMap((e) => (e.type === 'reply' ? [e.text] : []));
   }
 
