@@ -26,6 +26,7 @@ function escapeRe(s: string): string {
 export function extractFacts(complaints: Complaints, text: string): ComplaintFacts {
   const facts: ComplaintFacts = {};
   let rest = text.normalize('NFKC');
+  for (const pattern of complaints.facts.order.notOrder) rest = rest.replace(new RegExp(pattern, 'giu'), ' ');
   for (const pattern of complaints.facts.order.patterns) {
     const m = new RegExp(pattern, 'iu').exec(rest);
     if (m) {

@@ -105,7 +105,14 @@ export const Complaints = z.strictObject({
     askSeparator: z.string(),
     /** Joins further details of what happened, told in later messages. */
     detailSeparator: z.string(),
-    order: factSpec.extend({ patterns: z.array(pattern).min(1) }),
+    order: factSpec.extend({
+      patterns: z.array(pattern).min(1),
+      /**
+       * What is never the order number, taken out of the message before `patterns` run (with its
+       * label, so it is not in what happened either): a phone number, 电话13812345678.
+       */
+      notOrder: z.array(pattern).default([]),
+    }),
     when: factSpec.extend({ patterns: z.array(pattern).min(1) }),
     what: factSpec.extend({
       minLength: z.number().int().min(1),

@@ -338,6 +338,18 @@ describe('the facts a complaint is restated with', () => {
     });
   });
 
+  it('never takes a phone number for the order number, and leaves it out of what happened (found by the third issue-17 trial)', () => {
+    expect(extractFacts(zh, '我要投诉，快递一直没送到，我电话13812345678')).toEqual({ what: '快递一直没送到' });
+    expect(extractFacts(zh, '快递一直没送到 13812345678，订单20261120001')).toEqual({
+      order: '20261120001',
+      what: '快递一直没送到',
+    });
+    expect(extractFacts(zh, '手机号：+86 138 1234 5678，耳机坏了').order).toBeUndefined();
+    expect(extractFacts(en, 'my parcel never came, my phone number is +1 (415) 555-0134').order).toBeUndefined();
+    // An order number of eleven digits that is not a mobile number is still one.
+    expect(extractFacts(zh, '20261120001 还没发货').order).toBe('20261120001');
+  });
+
   it('leaves 你们的 out of what happened whole, not as a dangling 的 (found by the issue-11 trial)', () => {
     expect(extractFacts(zh, '我要投诉，你们的耳机质量太差，用了三天就坏了').what).toBe('耳机质量太差，用了三天就坏了');
   });
