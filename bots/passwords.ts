@@ -78,9 +78,15 @@ export function oneTimePassword(): string {
   return [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
 }
 
-/** What is wrong with a new password, in one line, or undefined when it will do. */
+/**
+ * What is wrong with a new password, in one line, or undefined when it will do: at least
+ * MIN_PASSWORD_LENGTH characters, at most 200, and not only spaces or one character repeated
+ * (NIST SP 800-63B 3.1.1.2: refuse repetitive characters; spaces are allowed within).
+ */
 export function passwordProblem(password: string): string | undefined {
-  if ([...password].length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
-  if ([...password].length > 200) return 'must be at most 200 characters';
+  const chars = [...password];
+  if (chars.length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
+  if (chars.length > 200) return 'must be at most 200 characters';
+  if (password.trim() === '' || new Set(chars).size === 1) return 'must not be only spaces or one character repeated';
   return undefined;
 }

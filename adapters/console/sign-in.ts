@@ -128,7 +128,9 @@ async function changePassword(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
     : next !== repeat
       ? w.account.mismatch
       : passwordProblem(next)
-        ? w.account.tooShort(MIN_PASSWORD_LENGTH)
+        ? [...next].length < MIN_PASSWORD_LENGTH
+          ? w.account.tooShort(MIN_PASSWORD_LENGTH)
+          : w.account.tooSimple
         : next === current
           ? w.account.same
           : undefined;

@@ -31,6 +31,7 @@ export interface ConsoleWords {
     wrongCurrent: string;
     mismatch: string;
     tooShort: (n: number) => string;
+    tooSimple: string;
     same: string;
   };
   forbidden: string;
@@ -135,6 +136,7 @@ const zh: ConsoleWords = {
     wrongCurrent: '当前密码不正确。',
     mismatch: '两次输入的新密码不一致。',
     tooShort: (n) => `新密码至少 ${n} 个字符。`,
+    tooSimple: '新密码不能全是空格或同一个字符。',
     same: '新密码不能与当前密码相同。',
   },
   forbidden: '您的角色无权访问此页面。',
@@ -238,6 +240,7 @@ const en: ConsoleWords = {
     wrongCurrent: 'The current password is wrong.',
     mismatch: 'The two new passwords differ.',
     tooShort: (n) => `The new password needs at least ${n} characters.`,
+    tooSimple: 'The new password cannot be only spaces or one character repeated.',
     same: 'The new password must differ from the current one.',
   },
   forbidden: 'Your role cannot open this page.',

@@ -55,6 +55,7 @@ describe('npm run admin, and the first account', () => {
     expect((await run(['add', 'tess'], 'admin', 'tess picked this')).out).toContain('with the password piped in');
     expect(await server.record.accounts.get('tess')).toMatchObject({ role: 'admin', mustChange: false });
     expect((await run(['add', 'uma'], 'admin', 'short')).out).toContain('must be at least 10 characters');
+    expect((await run(['add', 'uma'], 'admin', ' '.repeat(10))).out).toContain('must not be only spaces');
     expect(await run(['add', 'bad name'], 'admin')).toEqual({
       code: { problem: 'The account name must be 1–40 letters, digits, . _ or - (no spaces)' },
       out: '',
