@@ -124,7 +124,7 @@ export async function resolveTicket(
   options: ResolveOptions,
   now = Date.now(),
 ): Promise<number> {
-  return withProductionStore(config, WITHOUT_REDIS, async (store) => {
+  return withProductionStore(config, RESOLVE_WITHOUT_REDIS, async (store) => {
     const ticket = await store.tickets.get(id);
     if (!ticket) {
       process.stderr.write(`No ticket ${id}.\n`);
@@ -175,6 +175,10 @@ export async function resolveTicket(
     return 0;
   });
 }
+
+/** Resolving reaches the customer through the running bot, whose conversations are in Redis, wherever the ticket is kept. */
+const RESOLVE_WITHOUT_REDIS =
+  "A resolution is queued for the running bot, which tells the customer: set REDIS_URL to the bot's Redis. (In the playground, resolve with /agent resolve OUTCOME.)";
 
 const WITHOUT_REDIS =
   'Tickets are kept in Redis: set REDIS_URL. (The playground without Redis keeps them in memory; use /tickets there.)';

@@ -339,6 +339,12 @@ describe('entry point refuses to start, and the tools (exit code and stderr)', (
     expect(tickets.stderr).toContain('Tickets are kept in Redis: set REDIS_URL');
     expect(unanswered.code).toBe(2);
     expect(unanswered.stderr).toContain('With RECORD_STORE=off unanswered questions are kept in Redis: set REDIS_URL');
+    // Resolving goes through the running bot, whose conversations are in Redis, wherever tickets are (found by the third issue-17 trial).
+    const resolve = await runTool(['tickets', 'resolve', 'T261130-4KQ9ZC1A7X']);
+    expect(resolve.code).toBe(2);
+    expect(resolve.stderr).toMatch(
+      /^A resolution is queued for the running bot, which tells the customer: set REDIS_URL/,
+    );
   });
 });
 
