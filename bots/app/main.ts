@@ -235,6 +235,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       return usageError(
         `--at must be a date and time with its offset, e.g. 2026-10-01T09:30:00+08:00 (got "${values.at}")`,
       );
+    // Date.parse takes 2026-02-30 as 2026-03-02 and years the record cannot date: refuse both.
+    const [, y, m, d] = /^(\d{4})-(\d{2})-(\d{2})/.exec(values.at.trim()) ?? [];
+    const day = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+    if (y === undefined || day.getUTCMonth() !== Number(m) - 1 || day.getUTCDate() !== Number(d))
+      return usageError(`--at must be a real date, as YYYY-MM-DDTHH:MM with its offset (got "${values.at}")`);
+    if (Number(y) < 2000 || Number(y) > 2099)
+      return usageError(`--at must be a date between 2000 and 2099 (got "${values.at}")`);
   }
   const { playground } = await import('./playground.js');
   return playground(config, values.lang, values.flows, startAt);

@@ -83,6 +83,15 @@ describe('the command line of every tool', () => {
       ['--at', '2026-11-23T15:00:00'],
       '--at must be a date and time with its offset, e.g. 2026-10-01T09:30:00+08:00 (got "2026-11-23T15:00:00")',
     );
+    // A day that does not exist, and a year no message could be dated (found by the third issue-17 trial).
+    await refused(
+      ['--at', '2026-02-30T10:00+08:00'],
+      '--at must be a real date, as YYYY-MM-DDTHH:MM with its offset (got "2026-02-30T10:00+08:00")',
+    );
+    await refused(
+      ['--at', '1900-01-01T00:00:00+08:00'],
+      '--at must be a date between 2000 and 2099 (got "1900-01-01T00:00:00+08:00")',
+    );
   });
 
   it('refuses an option without its value, a flag with one, a missing or extra operand, an unknown command', async () => {
