@@ -32,7 +32,10 @@ describe("Slack's 3-second rule", () => {
     // Then every reply arrives, in order, at Telegram's pace (about one a second per chat).
     await d.telegram.delivered(6);
     await d.settled();
-    expect(d.telegram.sent().slice(1)).toEqual(['客服 小王 为您服务，请问有什么可以帮您？', ...replies]);
+    expect(d.telegram.sent().slice(1)).toEqual([
+      '您好，客服 小王 为您服务，您前面说的情况我都看到了，马上为您处理。',
+      ...replies,
+    ]);
   });
 
   describe.runIf(requireRedis())('when the store cannot take the event', () => {

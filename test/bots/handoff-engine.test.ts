@@ -125,7 +125,7 @@ describe('handoff through the engine', () => {
     ]);
     expect(h.desk.updates.filter((u) => u.status === 'claimed')).toHaveLength(1);
     expect(h.desk.notices.map((n) => n.notice.kind)).toEqual(['not-yours', 'not-yours']);
-    expect(h.channel.texts().filter((t) => t.startsWith('客服 '))).toHaveLength(1);
+    expect(h.channel.texts().filter((t) => t.includes('为您服务'))).toHaveLength(1);
   });
 });
 

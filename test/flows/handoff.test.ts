@@ -99,7 +99,9 @@ describe('handing a conversation to people', () => {
 
   it('gives the conversation to the first agent who claims it and names them to the customer', () => {
     const d = queued();
-    expect(d.say(agent('claim'), quick)).toEqual(['客服 小王 为您服务\uff0c请问有什么可以帮您\uff1f']);
+    expect(d.say(agent('claim'), quick)).toEqual([
+      '您好，客服 小王 为您服务，您前面说的情况我都看到了，马上为您处理。',
+    ]);
     expect(d.state).toBe('handoff.claimed');
     const { ticketId } = d;
     expect(d.of('desk.update')).toEqual([{ type: 'desk.update', status: 'claimed', agent: wang, ticketId }]);
@@ -133,7 +135,7 @@ describe('handing a conversation to people', () => {
   it("can hide the agent's name", () => {
     const flow = defaultFlow((def) => (def.handoff.showAgentName = false), { desk: true });
     const d = queued(flow);
-    expect(d.say(agent('claim'), quick)).toEqual(['人工客服已为您接入\uff0c请问有什么可以帮您\uff1f']);
+    expect(d.say(agent('claim'), quick)).toEqual(['人工客服已为您接入，您前面说的情况我们都看到了，马上为您处理。']);
   });
 
   it("relays only the claiming agent's replies; other people's messages stay internal", () => {
