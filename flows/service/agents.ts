@@ -194,6 +194,14 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
             enqueue(effect({ type: 'desk.open', card: handoffFollowUpCard(context, h, pending.promisedBy) }));
           return;
         }
+        // Handed back with no promise to the customer standing: the person settled what they took
+        // (the bot goes on, and its survey rates the matter with the session). Left pending, the
+        // ticket kept a reply time nobody was told of and nobody followed (found by the third
+        // issue-17 trial).
+        if (params.status === 'handed-back' && agent) {
+          resolveMatter(enqueue, context, { ticketId, agent, at: event.at, outcome: 'handed back to the bot' });
+          return;
+        }
         // A matter someone already settled (by phone, `npm run tickets resolve`) stays settled.
         const ifStatus = changes.status === 'unresolved' ? { ifStatus: 'pending' as const } : {};
         enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: event.at, ...ifStatus }));

@@ -184,7 +184,13 @@ describe('handing a conversation to people', () => {
       '好的\uff0c接下来由智能客服继续为您服务。请问还有什么可以帮您\uff1f',
     ]);
     expect(d.state).toBe('awaitingNeed');
-    expect(d.of('ticket.update')[0]?.changes).toEqual({ outcome: 'handed back to the bot by 小王' });
+    // Settled by the person who handed it back: not left pending with a reply time nobody was told
+    // of (found by the third issue-17 trial).
+    expect(d.of('ticket.update')[0]?.changes).toMatchObject({
+      status: 'resolved',
+      resolvedBy: wang,
+      outcome: 'resolved by 小王: handed back to the bot',
+    });
     expect(d.say('怎么开发票', quick)).toEqual(['您的意思是想开具发票\uff0c对吗\uff1f']);
   });
 
