@@ -25,13 +25,15 @@ function escapeRe(s: string): string {
 /** Pulls order number, time and a description of what happened out of one message. */
 export function extractFacts(complaints: Complaints, text: string): ComplaintFacts {
   const facts: ComplaintFacts = {};
-  let rest = text.normalize('NFKC');
+  // A space the customer typed between Chinese characters is punctuation (我要投诉 东西坏了).
+  let rest = text.normalize('NFKC').replace(/(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])/gu, '，');
   for (const pattern of complaints.facts.order.notOrder) rest = rest.replace(new RegExp(pattern, 'giu'), ' ');
   for (const pattern of complaints.facts.order.patterns) {
     const m = new RegExp(pattern, 'iu').exec(rest);
     if (m) {
       facts.order = (m[1] ?? m[0]).trim();
-      rest = rest.replace(m[0], ' ');
+      // 订单20261120001的耳机坏了: the 的 that tied the number to the goods goes with it (not 的确).
+      rest = rest.replace(new RegExp(`${escapeRe(m[0])}(?:的(?!确))?`, 'u'), ' ');
       break;
     }
   }
@@ -225,9 +227,12 @@ function compiled(complaints: Complaints): CompiledKinds {
       nothingToAdd: matchesAny(complaints.nothingToAdd),
       contextOnly: contextOnly(complaints.facts.what.context),
       charged: [
+        // In the definition's pattern syntax ("垃圾(公司|店)", "(真|太)垃圾"), as understanding reads them:
+        // escaped as plain text they never matched, and 垃圾店铺 stayed in what happened.
         ...[...complaints.triggers, ...complaints.anger, ...complaints.supervisor]
           .sort((a, b) => b.length - a.length)
-          .map((word) => new RegExp(escapeRe(word), 'giu')),
+          .flatMap((word) => customerPattern(word) ?? [])
+          .map((re) => new RegExp(re.source, 'giu')),
         ...complaints.kinds
           .filter((k) => VENTING_KINDS.includes(k.id))
           .flatMap((k) => k.words.flatMap((w) => customerPattern(w) ?? []))

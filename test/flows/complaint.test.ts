@@ -3,6 +3,7 @@ import type { FlowPayload } from '../../flows/contracts.js';
 import { Dialogue } from '../support/dialogue.js';
 import { defaultDefinition, defaultFlow, shanghai } from '../support/flows.js';
 import { classify, complaintKind, extractFacts } from '../../flows/facts.js';
+import { compileMatcher } from '../../flows/match.js';
 
 const flow = defaultFlow();
 const start = shanghai('2026-11-23T15:00:00');
@@ -348,6 +349,16 @@ describe('the facts a complaint is restated with', () => {
     expect(extractFacts(en, 'my parcel never came, my phone number is +1 (415) 555-0134').order).toBeUndefined();
     // An order number of eleven digits that is not a mobile number is still one.
     expect(extractFacts(zh, '20261120001 还没发货').order).toBe('20261120001');
+  });
+
+  it('reads anger in the pattern syntax as anger, a space between Chinese words as a break, and drops the 的 an order number leaves (found by the third issue-17 trial)', () => {
+    // "垃圾(公司|店|…)" is a pattern: it was escaped as plain text and 垃圾店铺 stayed in what happened.
+    expect(extractFacts(zh, '垃圾店铺，耳机坏了')).toEqual({ what: '耳机坏了' });
+    expect(extractFacts(zh, '我要投诉 东西坏了')).toEqual({ what: '东西坏了' });
+    expect(extractFacts(zh, '投诉：订单20261120001的耳机坏了')).toEqual({ order: '20261120001', what: '耳机坏了' });
+    expect(extractFacts(zh, '订单20261120001的确没有发货').what).toBe('的确没有发货');
+    for (const text of ['服务太差', '态度太差', '你们服务太差了'])
+      expect(compileMatcher(defaultDefinition('zh-CN')).understand(text).complaint.triggered, text).toBe(true);
   });
 
   it('leaves 你们的 out of what happened whole, not as a dangling 的 (found by the issue-11 trial)', () => {
