@@ -1,6 +1,7 @@
 import { and, assertEvent } from 'xstate';
 import type { AgentNotice, DeskUpdate, Directive } from '../contracts.js';
 import type { TicketChanges, TicketEvent } from '../ticket.js';
+import type { FlowDefinition } from '../schema.js';
 import { joinSpacedLetters, normalize, quoted, trimSentence } from '../text.js';
 import { claimedUpdate, internalLine, relayAgentReply, repliedUpdate } from './agent-replies.js';
 import { withFollowUpDesk } from './follow-ups.js';
@@ -138,15 +139,23 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
   });
 }
 
+/**
+ * The category an agent names for a transfer, by its id (refund) or by the name the desk shows
+ * (退款退货), letter case and surrounding spaces aside; undefined when the definition has none such.
+ */
+function categoryIdOf(def: FlowDefinition, given: string | undefined): string | undefined {
+  const wanted = given?.trim().toLowerCase();
+  if (!wanted) return undefined;
+  return def.complaints.categories.find((c) => c.id.toLowerCase() === wanted || c.name.toLowerCase() === wanted)?.id;
+}
+
 /** How a handoff ends or goes back to the queue: the ticket's outcome, the desk updated, the deadlines. */
 function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
   return desk.extend({
     guards: {
       transfersToKnownCategory: ({ context, event }) =>
-        event.type === 'agent.transfer' &&
-        event.category !== undefined &&
-        defOf(context).complaints.categories.some((c) => c.id === event.category),
+        event.type === 'agent.transfer' && categoryIdOf(defOf(context), event.category) !== undefined,
       wantsToEnd: ({ context, event }) => {
         if (event.type !== 'user.message') return false;
         const norm = normalize(joinSpacedLetters(trimSentence(event.text)));
@@ -225,7 +234,7 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         const h = context.handoff;
         if (!h) return;
         const agent = agentOf(event);
-        const category = event.type === 'agent.transfer' ? event.category : h.category;
+        const category = event.type === 'agent.transfer' ? categoryIdOf(defOf(context), event.category) : h.category;
         enqueue(
           effect({
             type: 'desk.update',

@@ -234,6 +234,10 @@ describe('handing a conversation to people', () => {
     ]);
     expect(d.state).toBe('handoff.queued');
     expect(d.of('desk.update')).toMatchObject([{ status: 'transferred', category: 'quality' }]);
+    // By the name the desk shows as well as by id (found by the third issue-17 trial: 退款退货 was refused).
+    d.say(agent('claim', wang), quick);
+    d.say(agent('transfer', wang, { category: ' 退款退货 ' }), quick);
+    expect(d.of('desk.update')).toMatchObject([{ status: 'transferred', category: 'refund' }]);
   });
 
   it('lets only the agent who has the conversation transfer it, and only to a category the definition has', () => {
