@@ -1,9 +1,10 @@
-import { and, assign, or, raise } from 'xstate';
+import { and, assign, raise } from 'xstate';
 import type { ChoiceId } from '../schema.js';
 import type { ComplaintSetup } from './complaint.js';
 import { followUpAdoption, followUpSurveyNow } from './follow-ups.js';
 import { newTicket, recordTicket, updateTickets } from './records.js';
 import { restate } from './restate.js';
+import { closingStates } from './survey.js';
 import { keepFile } from '../files.js';
 import { quoted } from '../text.js';
 import {
@@ -38,7 +39,6 @@ function settledOf(context: ServiceContext): string[] {
   return context.sessionTickets.filter((id) => !pending.has(id));
 }
 const MORE_DONE: ChoiceId[] = ['more', 'done'];
-const SCORES: ChoiceId[] = ['score5', 'score4', 'score3', 'score2', 'score1'];
 
 /** Confirming and answering needs, recording them, the survey. */
 function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
@@ -171,6 +171,9 @@ const anyTime = [
 ] as const;
 
 /** The customer left while their need was being confirmed: recorded as unresolved, in their words. */
+/** The interrupts and any-time answers every state of the standard conversation shares (survey.ts too). */
+export type StandardShared = { interrupts: typeof interrupts; anyTime: typeof anyTime };
+
 const unconfirmedLeft = { type: 'recordUnresolved', params: { unconfirmed: true } } as const;
 
 export type StandardSetup = ReturnType<typeof withStandardActions>;
@@ -252,7 +255,7 @@ function standardStates(s: StandardSetup) {
           ],
         },
       },
-      ...closingStates(s),
+      ...closingStates(s, { interrupts, anyTime }),
       /** Where a complaint resumes the conversation (the persisted state id; keep the name). */
       hist: { type: 'history', history: 'shallow' },
     },
@@ -329,79 +332,6 @@ function idleState(s: StandardSetup) {
       ],
     },
   });
-}
-
-/** 结束语 naming the session's latest ticket. */
-const closingRecorded = {
-  type: 'effect',
-  params: ({ context }: { context: ServiceContext }) => ({
-    type: 'say' as const,
-    key: 'closingRecorded' as const,
-    vars: { ticket: context.sessionTickets.at(-1) ?? '' },
-  }),
-} as const;
-
-/** 结束语, then the survey when a matter was recorded (003 结束语, 000 满意度回访). */
-function closingStates(s: StandardSetup) {
-  return {
-    closing: s.createStateConfig({
-      always: [
-        // The survey rates what was settled this session; a matter still pending is rated after
-        // its resolution (the 回访), not before.
-        {
-          guard: 'hasRateableTickets',
-          target: 'survey',
-          actions: [closingRecorded, say('surveyAsk', { choices: SCORES }), 'rateSettledOnly', 'markSurveySent'],
-        },
-        { guard: 'hasSessionTickets', target: 'idle', actions: closingRecorded },
-        { target: 'idle', actions: say('closing') },
-      ],
-    }),
-    /** The survey was asked (after 结束语, or as the 回访 of a matter a person resolved): the next score rates it. */
-    survey: s.createStateConfig({
-      on: {
-        ...followUpAdoption,
-        // Already thanked and closed politely: a customer who does not rate is simply let go, and a
-        // score they send later still counts (lateSurvey).
-        'timer.idle': {
-          target: 'idle',
-          actions: assign({
-            lateSurvey: ({ context, event }) => ({ tickets: context.sessionTickets, at: event.at, seq: context.seq }),
-          }),
-        },
-        'user.message': [
-          { guard: 'asksComment', target: 'commenting', actions: 'rate' },
-          { guard: 'hasRating', target: 'idle', actions: 'rate' },
-          ...interrupts,
-          ...anyTime,
-          { guard: 'wantsToFinish', target: 'idle' },
-          {
-            guard: 'looksLikeNewNeed',
-            target: 'confirming',
-            actions: [assign({ sessionTickets: [] }), 'answerLead', 'captureNeed'],
-          },
-          { actions: say('surveyRetry', { choices: SCORES }) },
-        ],
-      },
-    }),
-    /** After a low score the customer was asked what went wrong: their answer is the comment (seed 001 评分和评论). */
-    commenting: s.createStateConfig({
-      on: {
-        'timer.idle': { target: 'idle' },
-        'user.message': [
-          // What went wrong is said in complaint words (太差了, terrible): that is the comment asked
-          // for, kept on the tickets, not a new complaint. Only a request for a person goes to one.
-          {
-            guard: 'wantsPerson',
-            target: '#conversation.handingOff',
-            actions: { type: 'requestHandoff', params: { reason: 'asked' } },
-          },
-          { guard: or(['wantsToFinish', 'nothingToAdd']), target: 'idle', actions: say('closing') },
-          { target: 'idle', actions: 'keepComment' },
-        ],
-      },
-    }),
-  };
 }
 
 export function withStandard(complaint: ComplaintSetup, deps: MachineDeps) {
