@@ -211,26 +211,28 @@ export function understandChoice(id: string): Understanding {
 /**
  * The locale for a new session, or for the first words of one with no matter yet: the customer's
  * own words when they clearly show a language (Chinese characters, or two or more English
- * words); else the channel's hint (Telegram's language_code: the language of the customer's app,
- * often English for Chinese customers, whose app has no official Chinese); else a single English
- * word when it is the session's first message (`firstWords`: "thanks" before any greeting), not
- * later ("ok" after a Chinese greeting keeps Chinese); else the locale in use, else the default.
+ * words). Otherwise, for the customer's first message ever (`firstEver`: nothing of theirs is
+ * known yet), the channel's hint (Telegram's language_code: the language of their app, often
+ * English for Chinese customers, whose app has no official Chinese), else a single English word
+ * ("thanks"), else the default; for anyone who has written before, the locale they were last
+ * answered in ("ok" or a courier number after Chinese words keeps Chinese, whatever the hint).
  */
 export function chooseLocale(
   locales: ReadonlySet<string> | ReadonlyMap<string, unknown>,
   defaultLocale: string,
   current: string,
   input: FlowInput,
-  firstWords: boolean,
+  firstEver: boolean,
 ): string {
   const p = input.payload;
   const words = p.type === 'text' ? p.text : p.type === 'media' ? p.caption : undefined;
   const seen = words !== undefined ? localeOfWords(words) : undefined;
   if (seen?.clear && locales.has(seen.locale)) return seen.locale;
+  if (!firstEver) return locales.has(current) ? current : defaultLocale;
   if (input.localeHint && locales.has(input.localeHint)) return input.localeHint;
   const base = input.localeHint?.split('-')[0];
   const byBase = base ? [...locales.keys()].find((l) => l.split('-')[0] === base) : undefined;
   if (byBase) return byBase;
-  if (seen && firstWords && locales.has(seen.locale)) return seen.locale;
+  if (seen && locales.has(seen.locale)) return seen.locale;
   return locales.has(current) ? current : defaultLocale;
 }

@@ -25,15 +25,16 @@ function escapeRe(s: string): string {
 /** Pulls order number, time and a description of what happened out of one message. */
 export function extractFacts(complaints: Complaints, text: string): ComplaintFacts {
   const facts: ComplaintFacts = {};
-  // A space the customer typed between Chinese characters is punctuation (我要投诉 东西坏了).
-  let rest = text.normalize('NFKC').replace(/(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])/gu, '，');
-  for (const pattern of complaints.facts.order.notOrder) rest = rest.replace(new RegExp(pattern, 'giu'), ' ');
+  let rest = text.normalize('NFKC');
+  // What is taken out leaves a mark, not a space, so the space rule below sees only the customer's own.
+  const CUT = '\u0001';
+  for (const pattern of complaints.facts.order.notOrder) rest = rest.replace(new RegExp(pattern, 'giu'), CUT);
   for (const pattern of complaints.facts.order.patterns) {
     const m = new RegExp(pattern, 'iu').exec(rest);
     if (m) {
       facts.order = (m[1] ?? m[0]).trim();
       // 订单20261120001的耳机坏了: the 的 that tied the number to the goods goes with it (not 的确).
-      rest = rest.replace(new RegExp(`${escapeRe(m[0])}(?:的(?!确))?`, 'u'), ' ');
+      rest = rest.replace(new RegExp(`${escapeRe(m[0])}(?:的(?!确))?`, 'u'), CUT);
       break;
     }
   }
@@ -42,10 +43,12 @@ export function extractFacts(complaints: Complaints, text: string): ComplaintFac
     if (m) {
       // The first group, when the pattern has one, is the time itself ("on Nov 20" is "Nov 20").
       facts.when = (m[1] ?? m[0]).trim();
-      rest = rest.replace(m[0], ' ');
+      rest = rest.replace(m[0], CUT);
       break;
     }
   }
+  // A space the customer typed between Chinese characters is punctuation (我要投诉 东西坏了).
+  rest = rest.replace(/(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])/gu, '，').replaceAll(CUT, ' ');
   // What happened: the message clause by clause. Words that only carry the complaint or the anger
   // (and cursing, a rude question) are taken off a clause's start or end ("太差了，买的耳机…",
   // "…坏了太差了"); a clause they sit in the middle of ("我联系了好几次都没有人理我") is left out
@@ -227,12 +230,12 @@ function compiled(complaints: Complaints): CompiledKinds {
       nothingToAdd: matchesAny(complaints.nothingToAdd),
       contextOnly: contextOnly(complaints.facts.what.context),
       charged: [
-        // In the definition's pattern syntax ("垃圾(公司|店)", "(真|太)垃圾"), as understanding reads them:
-        // escaped as plain text they never matched, and 垃圾店铺 stayed in what happened.
+        // Plain words only: a phrase in the pattern syntax ("垃圾(公司|店)", "(服务|态度)…差") starts a
+        // complaint but stays in what happened, since taking it out of a clause drops the clause
+        // and its facts with it (这个垃圾店铺卖的耳机用两天就坏了; found by the third issue-17 trial).
         ...[...complaints.triggers, ...complaints.anger, ...complaints.supervisor]
           .sort((a, b) => b.length - a.length)
-          .flatMap((word) => customerPattern(word) ?? [])
-          .map((re) => new RegExp(re.source, 'giu')),
+          .map((word) => new RegExp(escapeRe(word), 'giu')),
         ...complaints.kinds
           .filter((k) => VENTING_KINDS.includes(k.id))
           .flatMap((k) => k.words.flatMap((w) => customerPattern(w) ?? []))

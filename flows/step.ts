@@ -146,7 +146,7 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
     }
     const { choosesLocale, opensSession } = sessionOf(before, input);
     const locale = choosesLocale
-      ? chooseLocale(bundle.locales, bundle.defaultLocale, before.context.locale, input, opensSession)
+      ? chooseLocale(bundle.locales, bundle.defaultLocale, before.context.locale, input, record === undefined)
       : before.context.locale;
     const event = toEvent(input, locale, localeOf(locale), {
       handoffTicket: before.context.handoff?.ticketId || undefined,

@@ -87,8 +87,9 @@ export function localeOfWords(raw: string): { locale: SupportedLocale; clear: bo
   const latinWords = (text.match(TOKEN_G) ?? []).filter((t) => LATIN_WORD.test(t));
   const latin = latinWords.reduce((n, w) => n + w.length, 0);
   if (cjk === 0 && latin === 0) return undefined;
-  // A Chinese sentence with an order number or "ok" in it is still Chinese.
-  if (cjk * 3 >= latin) return { locale: 'zh-CN', clear: true };
+  // A Chinese sentence with an order number, "ok" or a product's name in it (AirPods Pro 坏了) is
+  // still Chinese: two Chinese characters say so whatever the Latin letters around them.
+  if (cjk >= 2 || cjk * 3 >= latin) return { locale: 'zh-CN', clear: true };
   return { locale: 'en', clear: latinWords.length >= 2 };
 }
 

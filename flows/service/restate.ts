@@ -9,8 +9,10 @@ export function restate(def: FlowDefinition, need: string): string {
   const text = shorten(trimSentence(need), RESTATED_MAX);
   const lower = normalize(text);
   const ascii = /^[\x00-\x7f]*$/.test(text);
+  // A Latin word is matched as a whole word whatever the text around it ("i" is not the i of
+  // AirPods in "AirPods Pro 坏了"); a Chinese one anywhere, Chinese having no spaces.
   const wordAt = (w: string) =>
-    new RegExp(ascii ? `(?<![a-z'])${escape(normalize(w))}(?![a-z'])` : escape(normalize(w)), 'giu');
+    new RegExp(/^[a-z' ]+$/i.test(w) ? `(?<![a-z'])${escape(normalize(w))}(?![a-z'])` : escape(normalize(w)), 'giu');
   if (def.restate.quoteIf.some((w) => wordAt(w).test(lower))) return ascii ? `"${text}"` : `“${text}”`;
   // One pass over all swaps, so "my" → "your" is not swapped back by a later "you" rule.
   const rules = def.restate.swaps.map(([from, to]) => ({ re: wordAt(from), to }));

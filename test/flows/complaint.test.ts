@@ -346,17 +346,37 @@ describe('the facts a complaint is restated with', () => {
       what: '快递一直没送到',
     });
     expect(extractFacts(zh, '手机号：+86 138 1234 5678，耳机坏了').order).toBeUndefined();
+    expect(extractFacts(zh, '我要投诉 138 1234 5678 耳机坏了').order).toBeUndefined();
+    // A number the customer calls the order number is one, whatever it looks like.
+    expect(extractFacts(zh, '我要投诉，订单号13812345678的耳机坏了')).toEqual({
+      order: '13812345678',
+      what: '耳机坏了',
+    });
+    // 手机 alone is the goods, not a phone number's label.
+    expect(extractFacts(zh, '我要投诉，手机 20261120001 屏幕坏了').order).toBe('20261120001');
+    expect(extractFacts(en, 'my parcel is lost, call me on +44 7700 900123').order).toBeUndefined();
+    expect(extractFacts(en, 'I want to complain, 13812345678, the headphones stopped working').order).toBeUndefined();
     expect(extractFacts(en, 'my parcel never came, my phone number is +1 (415) 555-0134').order).toBeUndefined();
     // An order number of eleven digits that is not a mobile number is still one.
     expect(extractFacts(zh, '20261120001 还没发货').order).toBe('20261120001');
   });
 
-  it('reads anger in the pattern syntax as anger, a space between Chinese words as a break, and drops the 的 an order number leaves (found by the third issue-17 trial)', () => {
-    // "垃圾(公司|店|…)" is a pattern: it was escaped as plain text and 垃圾店铺 stayed in what happened.
-    expect(extractFacts(zh, '垃圾店铺，耳机坏了')).toEqual({ what: '耳机坏了' });
+  it('keeps a clause with anger in the middle whole, reads a space between Chinese words as a break, and drops the 的 an order number leaves (found by the third issue-17 trial)', () => {
+    // Anger in the pattern syntax starts a complaint but stays in what happened: taking it out of
+    // the middle of a clause would drop the clause and its facts with it.
+    expect(extractFacts(zh, '我要投诉，这个垃圾店铺卖的耳机用两天就坏了').what).toBe(
+      '这个垃圾店铺卖的耳机用两天就坏了',
+    );
+    expect(extractFacts(zh, '那个客服态度很差，直接挂我电话').what).toBe('那个客服态度很差，直接挂我电话');
     expect(extractFacts(zh, '我要投诉 东西坏了')).toEqual({ what: '东西坏了' });
     expect(extractFacts(zh, '投诉：订单20261120001的耳机坏了')).toEqual({ order: '20261120001', what: '耳机坏了' });
     expect(extractFacts(zh, '订单20261120001的确没有发货').what).toBe('的确没有发货');
+    // The space rule reads only the customer's spaces, not the gap a labelled order number leaves.
+    expect(extractFacts(zh, '我要投诉，订单号 是 JD20261120001 耳机坏了')).toEqual({
+      order: 'JD20261120001',
+      what: '耳机坏了',
+    });
+    expect(extractFacts(zh, '我上周在你们店里买了一台咖啡机').what).toBe('我在店里买了一台咖啡机');
     for (const text of ['服务太差', '态度太差', '你们服务太差了'])
       expect(compileMatcher(defaultDefinition('zh-CN')).understand(text).complaint.triggered, text).toBe(true);
   });

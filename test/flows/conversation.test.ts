@@ -79,6 +79,10 @@ describe('needs confirmation （需求确认）', () => {
     d.say('你好');
     expect(d.say('我的优惠券用不了')).toEqual(['您的意思是您的优惠券用不了，对吗？']);
     expect(restate(defaultDefinition('en'), 'I lost my receipt.')).toBe('you lost your receipt');
+    // Whole words only, also in a text that is not all ASCII (found by the third issue-17 trial: AyourPods).
+    expect(restate(defaultDefinition('en'), 'my AirPods Pro – I think they broke')).toBe(
+      'your AirPods Pro – you think they broke',
+    );
   });
 
   it('asks what the customer needs when a message says nothing (👍, ?) instead of restating it', () => {
@@ -618,6 +622,21 @@ describe('locale', () => {
     // A courier number as the very first message says nothing of the language: the default.
     const first = new Dialogue(flow, afternoon);
     expect(first.say('SF1234567890123')[0]).toMatch(/^您好/);
+    // Nor does an English app, once the customer has written Chinese (found by the third issue-17 trial).
+    const hinted = new Dialogue(flow, afternoon);
+    hinted.say('你好', { localeHint: 'en' });
+    expect(hinted.say('ok', { localeHint: 'en' })).toEqual(['好的，请您说。']);
+    // A new session after a Chinese one, opened with one English word, stays Chinese.
+    const back = new Dialogue(flow, afternoon);
+    back.say('怎么开发票');
+    back.say('是的');
+    back.say('没有了');
+    back.say('5');
+    expect(back.say('thanks')[0]).toMatch(/^(不用客气|不客气)/);
+    // Chinese words with a product's Latin name are Chinese.
+    const product = new Dialogue(flow, afternoon);
+    expect(product.say('AirPods Pro 坏了')[0]).toMatch(/^您好/);
+    expect(product.locale).toBe('zh-CN');
   });
 
   it('falls back to the default locale for a language it has no definition for', () => {
