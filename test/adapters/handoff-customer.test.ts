@@ -18,7 +18,7 @@ const RESTARTED = zh.updates['customer-restarted']('');
 const LEFT = zh.updates['customer-left']('');
 const ENDED = zh.notice({ kind: 'no-handoff' });
 const GREETING = '您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f';
-const CLAIMED = '您好，客服 小王 为您服务，您前面说的情况我都看到了，马上为您处理。';
+const CLAIMED = '您好，客服 小王 为您服务，转接前的对话我都看过了。请问还有什么需要补充的吗？';
 const CHAT = 42;
 const CONV = 'telegram:42';
 

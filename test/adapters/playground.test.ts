@@ -195,7 +195,7 @@ describe('playground (scripted, as in the README)', () => {
     expect(out).toContain('desk>    客户诉求\uff1a我的订单还没发货\uff0c转人工');
     expect(out).toContain('desk> [客户] 订单号 20261120001');
     expect(out).toContain('desk> 小王 已接入会话。');
-    expect(out).toContain('bot> 您好，客服 小王 为您服务，您前面说的情况我都看到了，马上为您处理。');
+    expect(out).toContain('bot> 您好，客服 小王 为您服务，转接前的对话我都看过了。请问还有什么需要补充的吗？');
     expect(out).toContain('desk> (仅 pg:小李 可见) 该会话由 小王 负责\uff0c您的消息仅内部可见');
     expect(out).toContain('bot> 您好\uff0c我查一下您的订单');
     expect(out.some((l) => l.startsWith('desk> (仅 pg:小王 可见) 未发送\uff1a“这是公司规定”'))).toBe(true);

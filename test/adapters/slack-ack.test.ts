@@ -33,7 +33,7 @@ describe("Slack's 3-second rule", () => {
     await d.telegram.delivered(6);
     await d.settled();
     expect(d.telegram.sent().slice(1)).toEqual([
-      '您好，客服 小王 为您服务，您前面说的情况我都看到了，马上为您处理。',
+      '您好，客服 小王 为您服务，转接前的对话我都看过了。请问还有什么需要补充的吗？',
       ...replies,
     ]);
   });

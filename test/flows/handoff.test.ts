@@ -100,7 +100,7 @@ describe('handing a conversation to people', () => {
   it('gives the conversation to the first agent who claims it and names them to the customer', () => {
     const d = queued();
     expect(d.say(agent('claim'), quick)).toEqual([
-      '您好，客服 小王 为您服务，您前面说的情况我都看到了，马上为您处理。',
+      '您好，客服 小王 为您服务，转接前的对话我都看过了。请问还有什么需要补充的吗？',
     ]);
     expect(d.state).toBe('handoff.claimed');
     const { ticketId } = d;
@@ -135,7 +135,9 @@ describe('handing a conversation to people', () => {
   it("can hide the agent's name", () => {
     const flow = defaultFlow((def) => (def.handoff.showAgentName = false), { desk: true });
     const d = queued(flow);
-    expect(d.say(agent('claim'), quick)).toEqual(['人工客服已为您接入，您前面说的情况我们都看到了，马上为您处理。']);
+    expect(d.say(agent('claim'), quick)).toEqual([
+      '人工客服已为您接入，转接前的对话我们都看过了。请问还有什么需要补充的吗？',
+    ]);
   });
 
   it("relays only the claiming agent's replies; other people's messages stay internal", () => {
