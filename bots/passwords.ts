@@ -24,6 +24,8 @@ const KEY_BYTES = 32;
 
 /** The shortest password the console accepts (NIST SP 800-63B asks for at least 8; we ask 10). */
 export const MIN_PASSWORD_LENGTH = 10;
+/** The longest password taken (characters): hashing a huge one is work an attacker could ask for. */
+export const MAX_PASSWORD_LENGTH = 200;
 
 function derive(password: string, salt: Buffer, cost: ScryptCost): Promise<Buffer> {
   const options: ScryptOptions = { N: cost.N, r: cost.r, p: cost.p, maxmem: 256 * cost.N * cost.r + 1024 * 1024 };
@@ -86,7 +88,7 @@ export function oneTimePassword(): string {
 export function passwordProblem(password: string): string | undefined {
   const chars = [...password];
   if (chars.length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
-  if (chars.length > 200) return 'must be at most 200 characters';
+  if (chars.length > MAX_PASSWORD_LENGTH) return `must be at most ${MAX_PASSWORD_LENGTH} characters`;
   if (password.trim() === '' || new Set(chars).size === 1) return 'must not be only spaces or one character repeated';
   return undefined;
 }

@@ -7,6 +7,7 @@ import {
   DEFAULT_COST,
   dummyHash,
   hashPassword,
+  MAX_PASSWORD_LENGTH,
   MIN_PASSWORD_LENGTH,
   passwordProblem,
   verifyPassword,
@@ -130,7 +131,9 @@ async function changePassword(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
       : passwordProblem(next)
         ? [...next].length < MIN_PASSWORD_LENGTH
           ? w.account.tooShort(MIN_PASSWORD_LENGTH)
-          : w.account.tooSimple
+          : [...next].length > MAX_PASSWORD_LENGTH
+            ? w.account.tooLong(MAX_PASSWORD_LENGTH)
+            : w.account.tooSimple
         : next === current
           ? w.account.same
           : undefined;

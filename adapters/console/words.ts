@@ -32,6 +32,7 @@ export interface ConsoleWords {
     mismatch: string;
     tooShort: (n: number) => string;
     tooSimple: string;
+    tooLong: (n: number) => string;
     same: string;
   };
   forbidden: string;
@@ -137,6 +138,7 @@ const zh: ConsoleWords = {
     mismatch: '两次输入的新密码不一致。',
     tooShort: (n) => `新密码至少 ${n} 个字符。`,
     tooSimple: '新密码不能全是空格或同一个字符。',
+    tooLong: (n) => `新密码最多 ${n} 个字符。`,
     same: '新密码不能与当前密码相同。',
   },
   forbidden: '您的角色无权访问此页面。',
@@ -241,6 +243,7 @@ const en: ConsoleWords = {
     mismatch: 'The two new passwords differ.',
     tooShort: (n) => `The new password needs at least ${n} characters.`,
     tooSimple: 'The new password cannot be only spaces or one character repeated.',
+    tooLong: (n) => `The new password can have at most ${n} characters.`,
     same: 'The new password must differ from the current one.',
   },
   forbidden: 'Your role cannot open this page.',

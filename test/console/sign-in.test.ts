@@ -89,6 +89,7 @@ describe('the console: signing in', () => {
     // Ten spaces, or one character ten times, are no password (found by the third issue-17 trial).
     for (const weak of [' '.repeat(10), 'a'.repeat(12)])
       expect((await b.changePassword('one-time-pass-1', weak)).text).toContain('新密码不能全是空格或同一个字符');
+    expect((await b.changePassword('one-time-pass-1', 'Ab1'.repeat(70))).text).toContain('新密码最多 200 个字符');
     const changed = await b.changePassword('one-time-pass-1', 'pia chose this 1');
     expect(changed.text).toContain('密码已修改');
     expect((await b.get('/console/tickets')).status).toBe(200);
