@@ -1,7 +1,7 @@
 import { and, assertEvent } from 'xstate';
 import type { AgentNotice, DeskUpdate, Directive } from '../contracts.js';
 import type { TicketChanges, TicketEvent } from '../ticket.js';
-import type { FlowDefinition } from '../schema.js';
+import { SUPPORTED_LOCALES } from '../locales.js';
 import { joinSpacedLetters, normalize, quoted, trimSentence } from '../text.js';
 import { claimedUpdate, internalLine, relayAgentReply, repliedUpdate } from './agent-replies.js';
 import { withFollowUpDesk } from './follow-ups.js';
@@ -140,13 +140,17 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
 }
 
 /**
- * The category an agent names for a transfer, by its id (refund) or by the name the desk shows
- * (退款退货), letter case and surrounding spaces aside; undefined when the definition has none such.
+ * The category an agent names for a transfer: its id (refund) or its name in any locale (the desk
+ * shows names in its own language), case aside; undefined when the conversation's has none such.
  */
-function categoryIdOf(def: FlowDefinition, given: string | undefined): string | undefined {
+function categoryIdOf(deps: MachineDeps, context: ServiceContext, given: string | undefined): string | undefined {
   const wanted = given?.trim().toLowerCase();
   if (!wanted) return undefined;
-  return def.complaints.categories.find((c) => c.id.toLowerCase() === wanted || c.name.toLowerCase() === wanted)?.id;
+  const own = deps.definitions(context.locale).complaints.categories;
+  const named = [own, ...SUPPORTED_LOCALES.map((l) => deps.definitions(l).complaints.categories)]
+    .flat()
+    .find((c) => c.id.toLowerCase() === wanted || c.name.toLowerCase() === wanted);
+  return named && own.some((c) => c.id === named.id) ? named.id : undefined;
 }
 
 /** How a handoff ends or goes back to the queue: the ticket's outcome, the desk updated, the deadlines. */
@@ -155,7 +159,7 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
   return desk.extend({
     guards: {
       transfersToKnownCategory: ({ context, event }) =>
-        event.type === 'agent.transfer' && categoryIdOf(defOf(context), event.category) !== undefined,
+        event.type === 'agent.transfer' && categoryIdOf(deps, context, event.category) !== undefined,
       wantsToEnd: ({ context, event }) => {
         if (event.type !== 'user.message') return false;
         const norm = normalize(joinSpacedLetters(trimSentence(event.text)));
@@ -166,7 +170,8 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
       notifyUnknownCategory: collect(({ context, event, enqueue }) => {
         const agent = agentOf(event);
         if (!agent || event.type !== 'agent.transfer') return;
-        const known = defOf(context).complaints.categories.map((c) => c.id);
+        // By id and by name, as either is taken.
+        const known = defOf(context).complaints.categories.map((c) => `${c.id} (${c.name})`);
         const notice: AgentNotice = {
           kind: 'unknown-category',
           known,
@@ -204,9 +209,7 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
           return;
         }
         // Handed back with no promise to the customer standing: the person settled what they took
-        // (the bot goes on, and its survey rates the matter with the session). Left pending, the
-        // ticket kept a reply time nobody was told of and nobody followed (found by the third
-        // issue-17 trial).
+        // (left pending, it kept a reply time nobody was told of; found by the third issue-17 trial).
         if (params.status === 'handed-back' && agent) {
           resolveMatter(enqueue, context, { ticketId, agent, at: event.at, outcome: 'handed back to the bot' });
           return;
@@ -234,7 +237,7 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         const h = context.handoff;
         if (!h) return;
         const agent = agentOf(event);
-        const category = event.type === 'agent.transfer' ? categoryIdOf(defOf(context), event.category) : h.category;
+        const category = event.type === 'agent.transfer' ? categoryIdOf(deps, context, event.category) : h.category;
         enqueue(
           effect({
             type: 'desk.update',
