@@ -240,7 +240,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     const day = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
     if (y === undefined || day.getUTCMonth() !== Number(m) - 1 || day.getUTCDate() !== Number(d))
       return usageError(`--at must be a real date, as YYYY-MM-DDTHH:MM with its offset (got "${values.at}")`);
-    if (Number(y) < 2000 || Number(y) > 2099)
+    // The instant's year, not the year as written (2099-12-31T23:30-08:00 is already 2100 in UTC).
+    const year = new Date(startAt).getUTCFullYear();
+    if (year < 2000 || year > 2099)
       return usageError(`--at must be a date between 2000 and 2099 (got "${values.at}")`);
   }
   const { playground } = await import('./playground.js');
