@@ -242,8 +242,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       return usageError(`--at must be a real date, as YYYY-MM-DDTHH:MM with its offset (got "${values.at}")`);
     // The instant's year, not the year as written (2099-12-31T23:30-08:00 is already 2100 in UTC).
     const year = new Date(startAt).getUTCFullYear();
-    if (year < 2000 || year > 2099)
-      return usageError(`--at must be a date between 2000 and 2099 (got "${values.at}")`);
+    if (year < 2000 || year > 2099) return usageError(`--at must be a date between 2000 and 2099 (got "${values.at}")`);
   }
   const { playground } = await import('./playground.js');
   return playground(config, values.lang, values.flows, startAt);
