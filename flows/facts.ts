@@ -62,8 +62,11 @@ export function extractFacts(complaints: Complaints, text: string): ComplaintFac
     .join('|');
   const clauses = rest
     .split(new RegExp(breaks, 'iu'))
-    .map((clause) => {
+    .map((whole) => {
       const HOLE = '\u0000';
+      // What follows complaint words that open the clause is what the complaint is about
+      // (我要投诉耳机坏了 → 耳机坏了): they read as a break, not as venting in the clause.
+      const clause = whole.replace(compiled(complaints).leadingTrigger, '');
       let c = clause;
       for (const re of charged) c = c.replace(re, HOLE);
       if (c !== clause) {
@@ -208,6 +211,8 @@ interface CompiledKinds {
   nothingToAdd: (folded: string) => boolean;
   /** What only vents, for the facts: complaint, anger and supervisor words (longest first), then cursing and rude questions. */
   charged: RegExp[];
+  /** Complaint words (plain ones, longest first) opening a clause. */
+  leadingTrigger: RegExp;
   /** A clause of nothing but `facts.what.context` words ("it arrived", "收到的"). */
   contextOnly: (clause: string) => boolean;
 }
@@ -229,6 +234,13 @@ function compiled(complaints: Complaints): CompiledKinds {
       })),
       nothingToAdd: matchesAny(complaints.nothingToAdd),
       contextOnly: contextOnly(complaints.facts.what.context),
+      leadingTrigger: new RegExp(
+        `^\\s*(?:${[...complaints.triggers]
+          .sort((a, b) => b.length - a.length)
+          .map((t) => `${escapeRe(t)}${/[a-z]$/i.test(t) ? '(?![a-z])' : ''}`)
+          .join('|')})\\s*`,
+        'iu',
+      ),
       charged: [
         // Plain words only: a phrase in the pattern syntax ("垃圾(公司|店)", "(服务|态度)…差") starts a
         // complaint but stays in what happened, since taking it out of a clause drops the clause

@@ -369,6 +369,8 @@ describe('the facts a complaint is restated with', () => {
     );
     expect(extractFacts(zh, '那个客服态度很差，直接挂我电话').what).toBe('那个客服态度很差，直接挂我电话');
     expect(extractFacts(zh, '我要投诉 东西坏了')).toEqual({ what: '东西坏了' });
+    // Complaint words opening a clause read as a break: what follows is what the complaint is about.
+    expect(extractFacts(zh, '我要投诉耳机坏了')).toEqual({ what: '耳机坏了' });
     expect(extractFacts(zh, '投诉：订单20261120001的耳机坏了')).toEqual({ order: '20261120001', what: '耳机坏了' });
     expect(extractFacts(zh, '订单20261120001的确没有发货').what).toBe('的确没有发货');
     // The space rule reads only the customer's spaces, not the gap a labelled order number leaves.
