@@ -324,8 +324,14 @@ describe("a new user's path: playground conversations, then the report (PGlite i
   it('reports the month of what was said in the playground, and forgets a customer without changing the figures', async () => {
     // The playground and the tools as `npm start` and `npm run …` run them (in process: each opens PGlite's folder).
     const env = { DATA_DIR: await pgliteFolder('record-path-'), RECORD_STORE: 'auto' };
-    await runPlayground('你好\n我的订单还没发货\n是的\n没有了\n5', { env, at: '2026-11-30T15:00:00+08:00' });
-    await runPlayground('你们的会员积分怎么兑换成现金\n是的\n没有了', { env, at: '2026-11-30T16:00:00+08:00' });
+    // Two conversations an hour apart, in one run (each run opens the folder: a second costs a PGlite start).
+    await runPlayground(
+      '你好\n我的订单还没发货\n是的\n没有了\n5\n/wait 60\n你们的会员积分怎么兑换成现金\n是的\n没有了',
+      {
+        env,
+        at: '2026-11-30T15:00:00+08:00',
+      },
+    );
     const tool = async (...argv: string[]) => {
       let out = '';
       vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
