@@ -53,10 +53,9 @@ export function extractFacts(complaints: Complaints, text: string): ComplaintFac
   // (and cursing, a rude question) are taken off a clause's start or end ("太差了，买的耳机…",
   // "…坏了太差了"); a clause they sit in the middle of ("我联系了好几次都没有人理我") is left out
   // rather than quoted half.
-  const charged = compiled(complaints).charged;
+  const { charged, leadingTrigger, contextOnly: onlyContext } = compiled(complaints);
   const fillers = [...complaints.facts.what.ignore].sort((a, b) => b.length - a.length);
   const minLength = complaints.facts.what.minLength;
-  const onlyContext = compiled(complaints).contextOnly;
   const breaks = ['[!?！？。，,、;；:：~～\\n]+', ...complaints.facts.what.clauseBreaks]
     .map((b) => `(?:${b})`)
     .join('|');
@@ -66,7 +65,7 @@ export function extractFacts(complaints: Complaints, text: string): ComplaintFac
       const HOLE = '\u0000';
       // What follows complaint words that open the clause is what the complaint is about
       // (我要投诉耳机坏了 → 耳机坏了): they read as a break, not as venting in the clause.
-      const clause = whole.replace(compiled(complaints).leadingTrigger, '');
+      const clause = whole.replace(leadingTrigger, '');
       let c = clause;
       for (const re of charged) c = c.replace(re, HOLE);
       if (c !== clause) {

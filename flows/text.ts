@@ -93,11 +93,6 @@ export function localeOfWords(raw: string): { locale: SupportedLocale; clear: bo
   return { locale: 'en', clear: latinWords.length >= 2 };
 }
 
-/** localeOfWords' locale, however clear. */
-export function detectLocale(raw: string): SupportedLocale | undefined {
-  return localeOfWords(raw)?.locale;
-}
-
 /** Picks one phrasing of a text; `turn` rotates through the variants deterministically. */
 export function pickVariant(text: Text, turn: number): string {
   if (typeof text === 'string') return text;

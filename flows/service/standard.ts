@@ -124,11 +124,10 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
       reachedFailureLimit: ({ context }) => context.failures + 1 >= defOf(context).thresholds.failuresBeforeHandoff,
       hasSessionTickets: ({ context }) => context.sessionTickets.length > 0,
       hasRateableTickets: ({ context }) => settledOf(context).length > 0,
-      ratesLateSurvey: ({ context, event }) =>
-        understood(event)?.rating !== undefined &&
+      // The survey left unanswered at the last close still takes a score: within a day, nothing recorded since.
+      lateSurveyOpen: ({ context, event }) =>
         context.lateSurvey !== undefined &&
         context.lateSurvey.seq === context.seq &&
-        event.type === 'user.message' &&
         event.at - context.lateSurvey.at <= LATE_SURVEY_MS,
       asksComment: ({ context, event }) => {
         const rating = understood(event)?.rating;
@@ -170,10 +169,10 @@ const anyTime = [
   { guard: 'isApology', actions: say('apology') },
 ] as const;
 
-/** The customer left while their need was being confirmed: recorded as unresolved, in their words. */
 /** The interrupts and any-time answers every state of the standard conversation shares (survey.ts too). */
 export type StandardShared = { interrupts: typeof interrupts; anyTime: typeof anyTime };
 
+/** The customer left while their need was being confirmed: recorded as unresolved, in their words. */
 const unconfirmedLeft = { type: 'recordUnresolved', params: { unconfirmed: true } } as const;
 
 export type StandardSetup = ReturnType<typeof withStandardActions>;
@@ -289,11 +288,16 @@ function idleState(s: StandardSetup) {
       'user.message': [
         // A score for the survey left unanswered when the session closed: it rates those matters.
         {
-          guard: and(['ratesLateSurvey', 'asksComment']),
+          guard: and(['lateSurveyOpen', 'asksComment']),
           target: 'commenting',
           actions: ['takeLateSurvey', 'rate'],
         },
-        { guard: 'ratesLateSurvey', target: 'idle', reenter: true, actions: ['takeLateSurvey', 'rate'] },
+        {
+          guard: and(['lateSurveyOpen', 'hasRating']),
+          target: 'idle',
+          reenter: true,
+          actions: ['takeLateSurvey', 'rate'],
+        },
         { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
         // Back while a matter is pending: where it stands comes first, then the message is taken
         // (a message that only asks where it stands is answered by that).

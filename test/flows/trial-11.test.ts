@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FlowPayload } from '../../flows/contracts.js';
 import { compileMatcher } from '../../flows/match.js';
 import { parseDefinition } from '../../flows/definition.js';
-import { detectLocale } from '../../flows/text.js';
+import { localeOfWords } from '../../flows/text.js';
 import { Dialogue } from '../support/dialogue.js';
 import { defaultDefinition, defaultFlow, shanghai } from '../support/flows.js';
 import { readFileSync } from 'node:fs';
@@ -56,7 +56,7 @@ describe('the customer’s own language from the first word', () => {
   });
 
   it('reads full-width Latin letters as Latin', () => {
-    expect(detectLocale('ｗｈｅｒｅ ｉｓ ｍｙ ｐａｒｃｅｌ')).toBe('en');
+    expect(localeOfWords('ｗｈｅｒｅ ｉｓ ｍｙ ｐａｒｃｅｌ')?.locale).toBe('en');
   });
 });
 
