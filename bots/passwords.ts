@@ -81,14 +81,23 @@ export function oneTimePassword(): string {
 }
 
 /**
- * What is wrong with a new password, in one line, or undefined when it will do: at least
- * MIN_PASSWORD_LENGTH characters, at most 200, and not only spaces or one character repeated
- * (NIST SP 800-63B 3.1.1.2: refuse repetitive characters; spaces are allowed within).
+ * What is wrong with a new password, or undefined when it will do: fewer than MIN_PASSWORD_LENGTH
+ * characters, more than MAX_PASSWORD_LENGTH, or only spaces or one character repeated (NIST SP
+ * 800-63B 3.1.1.2: refuse repetitive characters; spaces are allowed within).
  */
-export function passwordProblem(password: string): string | undefined {
+export function passwordWeakness(password: string): 'too-short' | 'too-long' | 'too-simple' | undefined {
   const chars = [...password];
-  if (chars.length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
-  if (chars.length > MAX_PASSWORD_LENGTH) return `must be at most ${MAX_PASSWORD_LENGTH} characters`;
-  if (password.trim() === '' || new Set(chars).size === 1) return 'must not be only spaces or one character repeated';
+  if (chars.length < MIN_PASSWORD_LENGTH) return 'too-short';
+  if (chars.length > MAX_PASSWORD_LENGTH) return 'too-long';
+  if (password.trim() === '' || new Set(chars).size === 1) return 'too-simple';
+  return undefined;
+}
+
+/** passwordWeakness in one line, for the command line, or undefined when the password will do. */
+export function passwordProblem(password: string): string | undefined {
+  const weakness = passwordWeakness(password);
+  if (weakness === 'too-short') return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
+  if (weakness === 'too-long') return `must be at most ${MAX_PASSWORD_LENGTH} characters`;
+  if (weakness === 'too-simple') return 'must not be only spaces or one character repeated';
   return undefined;
 }

@@ -9,7 +9,7 @@ import {
   hashPassword,
   MAX_PASSWORD_LENGTH,
   MIN_PASSWORD_LENGTH,
-  passwordProblem,
+  passwordWeakness,
   verifyPassword,
 } from '../../bots/passwords.js';
 import type { ConsoleDeps, ConsoleEnv } from './deps.js';
@@ -124,16 +124,17 @@ async function changePassword(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
   const form = await c.req.parseBody();
   const [current, next, repeat] = [str(form.current), str(form.password), str(form.repeat)];
   const stored = await deps.accounts.get(account.name);
+  const weakness = passwordWeakness(next);
   const problem = !(stored && (await verifyPassword(current, stored.passwordHash)))
     ? w.account.wrongCurrent
     : next !== repeat
       ? w.account.mismatch
-      : passwordProblem(next)
-        ? [...next].length < MIN_PASSWORD_LENGTH
-          ? w.account.tooShort(MIN_PASSWORD_LENGTH)
-          : [...next].length > MAX_PASSWORD_LENGTH
-            ? w.account.tooLong(MAX_PASSWORD_LENGTH)
-            : w.account.tooSimple
+      : weakness
+        ? {
+            'too-short': w.account.tooShort(MIN_PASSWORD_LENGTH),
+            'too-long': w.account.tooLong(MAX_PASSWORD_LENGTH),
+            'too-simple': w.account.tooSimple,
+          }[weakness]
         : next === current
           ? w.account.same
           : undefined;
