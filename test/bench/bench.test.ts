@@ -177,7 +177,14 @@ describe.runIf(requireRedis())('npm run bench (tiny sizes)', () => {
       expect(two.each.map((e) => e.messages > 0)).toEqual([true, true]);
       expect(two.each.reduce((n, e) => n + e.messages, 0)).toBe(48);
       expect(two.each.reduce((n, e) => n + e.replies, 0)).toBe(replies);
+      // Redis's own counts of the work: a message's accept, commit and unlock are scripts at least.
+      for (const run of [one, two]) {
+        expect(run.redis.scriptsPerMessage).toBeGreaterThanOrEqual(3);
+        expect(run.redis.commandsPerMessage).toBeGreaterThan(run.redis.scriptsPerMessage);
+        expect(run.redis.bytesInPerMessage).toBeGreaterThan(100);
+      }
     }
+    expect(stdout).toMatch(/its Redis commands \/ scripts \/ bytes; 0 of 3 chats/);
     expect(stdout).toContain('| ours | two replicas |');
     expect(stdout).toContain('| durable floor | two replicas |');
 

@@ -10,6 +10,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { SCRIPT } from './drivers.js';
 import { clean, random } from './measure.js';
 import { freshDatabase } from './record.js';
@@ -29,6 +30,21 @@ export interface ReplicaRun {
   replies: number;
   /** Record writes the turns left deferred in Redis (the database did not take them in time), applied at the end and counted in the CPU. */
   deferred: number;
+  /** What Redis did for the run (every client's work, from its INFO), ÷ every message: the work a second replica may add. */
+  redis: RedisWork;
+}
+
+/**
+ * Redis's own count of the work it was sent, per message: deterministic for a given design, unlike
+ * CPU time on a shared machine (issue 17, requirement 6: a second replica must not add work).
+ */
+export interface RedisWork {
+  /** Commands Redis ran, those inside scripts included (INFO stats `total_commands_processed`). */
+  commandsPerMessage: number;
+  /** Scripts run (EVAL, EVALSHA: INFO commandstats), a turn's accept, commit and unlock among them. */
+  scriptsPerMessage: number;
+  /** Bytes the clients sent (INFO stats `total_net_input_bytes`). */
+  bytesInPerMessage: number;
 }
 
 /** One flow run by one replica, then by two. */
@@ -153,6 +169,29 @@ class Replica {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Redis's running totals: commands (scripts' own included), scripts, bytes received. */
+async function redisTotals(redis: Redis): Promise<{ commands: number; scripts: number; bytesIn: number }> {
+  const [stats, commandstats] = await Promise.all([redis.info('stats'), redis.info('commandstats')]);
+  const stat = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(stats)?.[1] ?? 0);
+  let scripts = 0;
+  for (const m of commandstats.matchAll(/^cmdstat_(?:eval|evalsha|eval_ro|evalsha_ro|fcall|fcall_ro):calls=(\d+)/gm))
+    scripts += Number(m[1]);
+  return { commands: stat('total_commands_processed'), scripts, bytesIn: stat('total_net_input_bytes') };
+}
+
+/** The work Redis did between two totals, per message (the INFO reads themselves, four commands a run, are left in). */
+function workBetween(
+  before: Awaited<ReturnType<typeof redisTotals>>,
+  after: Awaited<ReturnType<typeof redisTotals>>,
+  messages: number,
+): RedisWork {
+  return {
+    commandsPerMessage: (after.commands - before.commands) / messages,
+    scriptsPerMessage: (after.scripts - before.scripts) / messages,
+    bytesInPerMessage: (after.bytesIn - before.bytesIn) / messages,
+  };
+}
+
 /** Each chat's reply texts, in the order the replicas sent them. */
 type Replies = Map<number, string[]>;
 
@@ -165,6 +204,8 @@ async function runWith(
   await clean(options.redisUrl, prefix);
   const database = options.admin ? await freshDatabase(options.admin) : undefined;
   const replicas = Array.from({ length: n }, () => new Replica());
+  // Read on the measured window only; the bench runs nothing else on this Redis meanwhile.
+  const counter = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     let fail: (err: Error) => void = () => undefined;
     const failure = new Promise<never>((_, reject) => (fail = reject));
@@ -179,15 +220,17 @@ async function runWith(
       );
       await Promise.all(replicas.map((r) => r.begin()));
       for (const r of replicas) r.messages.routed = 0;
+      const totalsBefore = await redisTotals(counter);
       const started = performance.now();
       await Promise.all(
         Array.from({ length: options.conversations }, (_, i) => customer(i, replicas, options.turns, THINK_MS)),
       );
       const ended: Array<Extract<FromReplica, { op: 'ended' }>> = [];
       for (const r of replicas) ended.push(await r.end());
-      return { ended, seconds: (performance.now() - started) / 1000 };
+      const seconds = (performance.now() - started) / 1000;
+      return { ended, seconds, totals: [totalsBefore, await redisTotals(counter)] as const };
     };
-    const { ended, seconds } = await Promise.race([work(), failure]);
+    const { ended, seconds, totals } = await Promise.race([work(), failure]);
     const messages = options.conversations * options.turns;
     const replies: Replies = new Map();
     const sends = ended
@@ -207,9 +250,11 @@ async function runWith(
         }),
         replies: sends.length,
         deferred: ended.reduce((n, e) => n + e.deferred, 0),
+        redis: workBetween(totals[0], totals[1], messages),
       },
     };
   } finally {
+    counter.disconnect();
     await Promise.all(replicas.map((r) => r.stop()));
     await database?.drop();
     await clean(options.redisUrl, prefix);

@@ -35,16 +35,22 @@ export function table(report: BenchReport): string {
     (r) =>
       `| ${r.name} | ${fmt(r.perSecond)} | ${fmt(r.cpuUsPerMessage)} | ${fmt(r.p50ms, 1)} | ${fmt(r.p99ms, 1)} | ${fmt(r.firstTurnsUs)} | ${fmt(r.lastTurnsUs)} | ${fmt(r.stateBytes)} | ${fmt(r.transcriptBytes)} | ${fmt(r.dedupBytes)} | ${fmt(r.rssMb)} |`,
   );
+  // The closed loop's tables only when it ran (`--only cold`, `--only replicas` and `--pacing-only` skip it).
+  const closedLoop = results[0]
+    ? [
+        `C=${c} conversations × T=${t} messages, ${fmt(results[0].messages)} messages per variant`,
+        '',
+        '| variant | msgs/s | CPU µs/msg | p50 ms | p99 ms | mean latency µs, turns 1–5 | last 5 turns | Redis B/conv state | transcript B | dedup ids B | RSS MB |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+        ...rows,
+        ...costTable(results),
+        ...targets(report),
+        ...recordTable(results, report.notes),
+        ...memoryTable(results),
+      ]
+    : [];
   return [
-    `C=${c} conversations × T=${t} messages, ${results[0] ? fmt(results[0].messages) : 0} messages per variant`,
-    '',
-    '| variant | msgs/s | CPU µs/msg | p50 ms | p99 ms | mean latency µs, turns 1–5 | last 5 turns | Redis B/conv state | transcript B | dedup ids B | RSS MB |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows,
-    ...costTable(results),
-    ...targets(report),
-    ...recordTable(results, report.notes),
-    ...memoryTable(results),
+    ...closedLoop,
     ...latencyTable(report.latency),
     ...coldStartTable(report.coldStarts),
     ...replicasTable(report.replicas),
@@ -130,6 +136,11 @@ function targets(report: BenchReport): string[] {
     out.push(
       `| ${pair.name}: two replicas' CPU/msg within 10 % of one's, per-chat order kept | ${fmt(ratio, 2)} ×, ${fmt(pair.chatsOutOfOrder)} chats out of order | ${check(ratio <= 1.1 && pair.chatsOutOfOrder === 0)} |`,
     );
+    const work = workRatios(pair);
+    if (work)
+      out.push(
+        `| ${pair.name}: two replicas' Redis work/msg within 10 % of one's (commands, scripts, bytes sent) | ${work.map((w) => `${fmt(w, 2)} ×`).join(', ')} | ${check(Math.max(...work) <= 1.1 && pair.chatsOutOfOrder === 0)} |`,
+      );
   }
   out.push(
     `| p99 at C=${fmt(report.conversations)}, closed loop (all sending at once) | ${fmt(o.p99ms, 1)} ms | (queueing: ≈ C ÷ throughput) |`,
@@ -295,13 +306,30 @@ function coldStartTable(starts: readonly ColdStart[]): string[] {
   ];
 }
 
+/** Two replicas' Redis work per message ÷ one's: commands, scripts, bytes sent (undefined for a result from before it was counted). */
+function workRatios(pair: ReplicaPair): [number, number, number] | undefined {
+  const [one, two] = [pair.one.redis, pair.two.redis];
+  if (!one || !two) return undefined;
+  return [
+    two.commandsPerMessage / one.commandsPerMessage,
+    two.scriptsPerMessage / one.scriptsPerMessage,
+    two.bytesInPerMessage / one.bytesInPerMessage,
+  ];
+}
+
 function replicasTable(r: ReplicasResult | undefined): string[] {
   if (!r) return [];
+  const redis = (x: ReplicaRun) =>
+    x.redis
+      ? `${fmt(x.redis.commandsPerMessage, 1)} | ${fmt(x.redis.scriptsPerMessage, 2)} | ${fmt(x.redis.bytesInPerMessage)}`
+      : ' | | ';
   const run = (name: string, x: ReplicaRun) =>
-    `| ${name} | ${fmt(x.messages)} | ${fmt(x.seconds, 1)} | ${fmt(x.messages / x.seconds)} | ${fmt(x.cpuUsPerMessage)} | ${x.each.map((e) => `${fmt(e.messages)}, ${fmt(e.replies)}: ${fmt(e.cpuUsPerMessage)}`).join('; ')} | ${fmt(x.replies)} | ${r.record === 'postgres' ? fmt(x.deferred) : ''} |`;
+    `| ${name} | ${fmt(x.messages)} | ${fmt(x.seconds, 1)} | ${fmt(x.messages / x.seconds)} | ${fmt(x.cpuUsPerMessage)} | ${redis(x)} | ${x.each.map((e) => `${fmt(e.messages)}, ${fmt(e.replies)}: ${fmt(e.cpuUsPerMessage)}`).join('; ')} | ${fmt(x.replies)} | ${r.record === 'postgres' ? fmt(x.deferred) : ''} |`;
   const order = (p: ReplicaPair) => {
     const diff = p.firstDifference;
-    return `${p.name}: ${fmt(p.two.cpuUsPerMessage / p.one.cpuUsPerMessage, 2)} × the CPU per message of one replica; ${fmt(p.chatsOutOfOrder)} of ${fmt(r.conversations)} chats got other replies or another order than with one${diff ? ` (first: chat ${diff.chatId}, reply ${diff.reply}: "${diff.one}" / "${diff.two}")` : ''}.`;
+    const work = workRatios(p);
+    const redis = work ? `, ${work.map((w) => `${fmt(w, 2)} ×`).join(' / ')} its Redis commands / scripts / bytes` : '';
+    return `${p.name}: ${fmt(p.two.cpuUsPerMessage / p.one.cpuUsPerMessage, 2)} × the CPU per message of one replica${redis}; ${fmt(p.chatsOutOfOrder)} of ${fmt(r.conversations)} chats got other replies or another order than with one${diff ? ` (first: chat ${diff.chatId}, reply ${diff.reply}: "${diff.one}" / "${diff.two}")` : ''}.`;
   };
   return [
     '',
@@ -310,9 +338,10 @@ function replicasTable(r: ReplicasResult | undefined): string[] {
     `each update to a replica at random, ${fmt(r.pairShare * 100)} % of them the first of two sent back to back (the second to the other replica).`,
     'Ours, then the durable floor (its trivial flow on the same pipeline): what a second process costs whatever the flow.',
     'CPU: the replicas together ÷ messages; each: messages routed to it, replies it sent, its CPU ÷ the messages.',
+    "Redis: its own counts (INFO) over the run ÷ messages: commands run (scripts' own included), scripts, bytes the clients sent.",
     '',
-    '| flow | run | messages | s | msgs/s | CPU µs/msg | each replica: messages, replies: CPU µs/msg | replies | record writes deferred |',
-    '| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |',
+    '| flow | run | messages | s | msgs/s | CPU µs/msg | Redis commands/msg | scripts/msg | bytes in/msg | each replica: messages, replies: CPU µs/msg | replies | record writes deferred |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |',
     ...r.pairs.flatMap((p) => [run(`${p.name} | one replica`, p.one), run(`${p.name} | two replicas`, p.two)]),
     '',
     'Two ÷ one, and per-chat order:',

@@ -12,7 +12,7 @@
  *   npm run bench [-- --quick] [--conversations 100 --turns 100] [--only ours,durable] [--no-record] [--no-pglite]
  *                 [--latency-conversations 1000,2000 --latency-seconds 15 --think-ms 2000] [--no-latency]
  *                 [--no-cold-start] [--cold-records off,pglite,postgres] [--cold-commands 'npm start,node dist/main.js'] [--cold-restarts 3]
- *                 [--only cold]  (the cold start alone)
+ *                 [--only cold] (the cold start alone) [--only replicas] (the multi-process mode alone)
  *                 [--replica-conversations 100 --replica-turns 50 --replicas-record pg|off]
  *                 [--no-replicas] [--pacing-chats 1000] [--no-pacing] [--pacing-only] [--json FILE]
  */
@@ -235,7 +235,7 @@ async function main(): Promise<void> {
           await clean(redis.url, prefix);
         }
     let starts: ColdStart[] = [];
-    if (!o['no-cold-start'] && (!o.only || 'cold start'.startsWith(o.only)) && !o['pacing-only'])
+    if (!o['no-cold-start'] && wanted('cold start'))
       starts = await coldStarts({
         redisUrl: redis.url,
         admin: postgres && serverUrl,
@@ -245,7 +245,7 @@ async function main(): Promise<void> {
         progress,
       });
     let replicas: ReplicasResult | undefined;
-    if (!o['no-replicas'] && !o.only && !o['pacing-only'])
+    if (!o['no-replicas'] && wanted('replicas'))
       replicas = await runReplicas({
         redisUrl: redis.url,
         admin: postgres && o['replicas-record'] === 'pg' ? serverUrl : undefined,
