@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { redisUrl, requireRedis } from '../support/redis.js';
 import { probePostgres, serverUrl } from './record.js';
+import type { RedisWork } from './replicas.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -41,8 +42,8 @@ interface Report {
   replicas?: {
     pairs: Array<{
       name: string;
-      one: { messages: number; replies: number; each: Array<{ messages: number }> };
-      two: { messages: number; replies: number; each: Array<{ messages: number; replies: number }> };
+      one: { messages: number; replies: number; each: Array<{ messages: number }>; redis: RedisWork };
+      two: { messages: number; replies: number; each: Array<{ messages: number; replies: number }>; redis: RedisWork };
       chatsOutOfOrder: number;
     }>;
   };
