@@ -1,6 +1,6 @@
 import { kindOfFolded, matchesAny, VENTING_KINDS } from './facts.js';
 import { compileLead, type Lead } from './lead.js';
-import { compileRating } from './rating.js';
+import { compileRating, leadingRating, MAX_COMMENT_CHARS } from './rating.js';
 import { INTENT_IDS, type ComplaintKindId, type FlowDefinition, type IntentId } from './schema.js';
 import { ASCII_WORD, candidatesOf, occurrence, phraseRule, PUNCT, type PhraseRule } from './phrases.js';
 import { joinSpacedLetters, normalize, toSimplified } from './text.js';
@@ -15,6 +15,8 @@ export interface Understanding {
   faq: { id: string; score: number; confident: boolean } | undefined;
   /** A satisfaction rating, when the message is one (a digit 1–5, "五星", "4分", or wholly a score's words: 不满意, 差评). */
   rating: number | undefined;
+  /** What the customer said with a leading score ("1分，太慢了": 太慢了), as written: their comment on what they rate. */
+  ratingComment?: string;
   /** Complaint signals: a complaint word or anger starts the complaint flow; a supervisor request escalates it. */
   complaint: {
     triggered: boolean;
@@ -152,6 +154,18 @@ function compileKnowledgeBase(def: FlowDefinition, fillers: Set<string>) {
 }
 
 /** Builds the matcher for one definition: phrase tables and the knowledge-base index. */
+/** The score a message gives (wholly, by `ratingOf`, or leading it), and the comment given with it ("1分，太慢了"). */
+function ratingIn(
+  ratingOf: (norm: string) => number | undefined,
+  text: string,
+  norm: string,
+): Pick<Understanding, 'rating' | 'ratingComment'> {
+  const whole = ratingOf(norm);
+  if (whole !== undefined) return { rating: whole };
+  const lead = leadingRating(text);
+  return lead ? { rating: lead.score, ratingComment: lead.comment.slice(0, MAX_COMMENT_CHARS) } : { rating: undefined };
+}
+
 export function compileMatcher(def: FlowDefinition): Matcher {
   const rules: PhraseRule[] = [];
   for (const intent of INTENT_IDS) for (const p of def.intents[intent]) rules.push(phraseRule(intent, p));
@@ -248,7 +262,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
       intents,
       whole,
       faq,
-      rating: ratingOf(norm),
+      ...ratingIn(ratingOf, text, norm),
       complaint: {
         triggered: angry || supervisor || kind !== undefined || complained,
         calmSupervisor: supervisor && !angry && kind === undefined && !complained && !exclaimed,

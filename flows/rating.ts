@@ -32,6 +32,32 @@ export function parseRating(norm: string): number | undefined {
   return undefined;
 }
 
+/** The longest survey comment kept on a ticket, in characters (a longer one is cut). */
+export const MAX_COMMENT_CHARS = 2_000;
+
+/**
+ * A score given with what the customer thinks of it, in one message: "1分，太慢了", "5星好评",
+ * "2 stars: the courier was late", "4, quick and helpful". The score leads: a digit 1–5 (or a
+ * Chinese numeral with 分/星), then its unit (分 but not 分钟, 星, stars, points, "/5") or a
+ * break (punctuation), then the comment as written. A digit followed only by a space is no score ("2 个都坏了").
+ * Undefined when there is no comment (a bare score is parseRating's) or no leading score.
+ */
+export function leadingRating(text: string): { score: number; comment: string } | undefined {
+  const m = LEADING_RATING.exec(text.normalize('NFKC').trim());
+  if (!m?.groups) return undefined;
+  const { digit, numeral, unit, outOf, brk, comment } = m.groups;
+  if (!unit && !outOf && !brk) return undefined;
+  if (numeral && !unit) return undefined;
+  const rest = (comment ?? '').trim();
+  // The comment must say something: punctuation and symbols alone are no comment.
+  if (rest.replace(/[\p{P}\p{S}\s]/gu, '').length < 2) return undefined;
+  const score = digit ? Number(digit) : ZH_NUMERALS[numeral ?? ''];
+  return score === undefined ? undefined : { score, comment: rest };
+}
+
+const LEADING_RATING =
+  /^(?:我?(?:打|给)(?:你们)?\s*)?(?:(?<digit>[1-5])(?!\d)|(?<numeral>[一二两三四五]))\s*(?<unit>颗?(?:分(?![钟之])|星)|stars?\b|points?\b)?(?<outOf>\s*(?:\/|out of)\s*5)?(?<brk>\s*[,，.。!！;；:：、~～\-—–]+)?\s*(?<comment>.*)$/isu;
+
 /** Words compared without case, width, white space, punctuation or symbols (不满意！ is 不满意). */
 export function ratingKey(text: string): string {
   return normalize(text).replace(/[\p{P}\p{S}\s]/gu, '');

@@ -2,6 +2,7 @@ import type { ChoiceId, FlowDefinition } from './schema.js';
 import type { Directive, Effect } from './contracts.js';
 import { localParts } from './hours.js';
 import { pickVariant, render } from './text.js';
+import { textFor } from './schema-texts.js';
 
 /** The directives that name a text instead of carrying it: the step renders them into replies. */
 export type TextDirective = Extract<Directive, { type: 'say' | 'greet' | 'answer' | 'policy' | 'acknowledge' }>;
@@ -22,7 +23,7 @@ export function renderReply(
     case 'say': {
       const reply = withChoices(
         def,
-        render(pickVariant(def.texts[d.key], turn), { ...vars, ...d.vars }, def.locale),
+        render(pickVariant(textFor(def.texts, d.key), turn), { ...vars, ...d.vars }, def.locale),
         d.choices,
       );
       const said = d.from ? { ...reply, from: d.from } : reply;

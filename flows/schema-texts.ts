@@ -51,6 +51,8 @@ export const TEXT_PLACEHOLDERS = {
   surveySorry: ['score'],
   /** The comment after a low score is kept. */
   surveyCommentThanks: [],
+  /** A low score sent with what went wrong ("1分，太慢了"): apologise and say it is recorded, without asking again (001 评分和评论). */
+  surveySorryNoted: ['score'],
   /** 回访 (001 五.(二)): the survey of a matter a person resolved, naming it. */
   surveyFollowUp: ['ticket'],
   /** An agent takes up a pending matter with the customer (by name, or not: handoff.showAgentName). */
@@ -84,6 +86,11 @@ export const TEXT_PLACEHOLDERS = {
   complaintResolved: ['ticket'],
   complaintPromise: ['ticket', 'hours', 'by'],
   complaintEscalate: ['ticket', 'hours', 'by'],
+  /**
+   * 用户要求与上级沟通 (002 三.3) with agents connected: the matter goes to them now, so no reply
+   * time is promised here; the handoff's own line that follows says when (queued, or after hours).
+   */
+  complaintEscalateLive: ['ticket', 'hours', 'by'],
   complaintResume: [],
   promiseOverdue: ['ticket'],
   handoffQueued: ['position', 'wait'],
@@ -100,6 +107,38 @@ export const TEXT_PLACEHOLDERS = {
   help: ['company'],
 } as const satisfies Record<string, readonly string[]>;
 export type TextKey = keyof typeof TEXT_PLACEHOLDERS;
+
+/**
+ * Texts added after definitions were first published, each with the text said in its place when a
+ * definition has none of its own: a definition stored or exported before still validates and says
+ * what it said before. A fallback's placeholders are among its text's own (checked below), so the
+ * same values render either.
+ */
+export const TEXT_FALLBACKS = {
+  surveySorryNoted: 'surveyCommentThanks',
+  complaintEscalateLive: 'complaintEscalate',
+} as const satisfies Partial<Record<TextKey, TextKey>>;
+export type OptionalTextKey = keyof typeof TEXT_FALLBACKS;
+
+type PlaceholderOf<K extends TextKey> = (typeof TEXT_PLACEHOLDERS)[K][number];
+/** Fails to compile when a fallback uses a placeholder its text does not get. */
+const fallbacksFit: {
+  [K in OptionalTextKey]: [PlaceholderOf<(typeof TEXT_FALLBACKS)[K]>] extends [PlaceholderOf<K>] ? true : never;
+} = { surveySorryNoted: true, complaintEscalateLive: true };
+void fallbacksFit;
+
+/** The text a definition says for `key`: its own, or its fallback's when it has none (TEXT_FALLBACKS). */
+export function textFor(texts: Partial<Record<TextKey, Text>>, key: TextKey): Text {
+  const own = texts[key];
+  if (own !== undefined) return own;
+  const fallback = (TEXT_FALLBACKS as Partial<Record<TextKey, TextKey>>)[key];
+  const instead = fallback === undefined ? undefined : texts[fallback];
+  if (instead === undefined) throw new RangeError(`The definition has no text ${key}`);
+  return instead;
+}
+
+/** Whether a definition may leave `key` out (it has a fallback). */
+export const isOptionalText = (key: string): key is OptionalTextKey => Object.hasOwn(TEXT_FALLBACKS, key);
 
 export const GREETING_PLACEHOLDERS = ['opening', 'company', 'ask'] as const;
 export const ANSWER_PLACEHOLDERS = ['company'] as const;
@@ -142,9 +181,15 @@ export function textWith(allowed: readonly string[]) {
   });
 }
 
+type TextSchema = ReturnType<typeof textWith>;
 export const textsShape = Object.fromEntries(
-  Object.entries(TEXT_PLACEHOLDERS).map(([k, allowed]) => [k, textWith(allowed)]),
-) as Record<TextKey, ReturnType<typeof textWith>>;
+  Object.entries(TEXT_PLACEHOLDERS).map(([k, allowed]) => [
+    k,
+    isOptionalText(k) ? textWith(allowed).optional() : textWith(allowed),
+  ]),
+) as { [K in Exclude<TextKey, OptionalTextKey>]: TextSchema } & {
+  [K in OptionalTextKey]: z.ZodOptional<TextSchema>;
+};
 
 type DefinitionShape = {
   texts: Record<string, Text>;

@@ -168,6 +168,7 @@ export class PlaygroundSession {
             t.promisedBy !== undefined ? `promisedBy=${new Date(t.promisedBy).toISOString()}` : '',
             t.escalation ? `escalated=${t.escalation.reason}` : '',
             t.satisfaction !== undefined ? `satisfaction=${t.satisfaction}` : '',
+            t.comment !== undefined ? `comment="${t.comment}"` : '',
             t.files?.length ? `files=${t.files.map((f) => f.name ?? f.kind).join(',')}` : '',
           ].filter(Boolean);
           print(

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isSeq } from 'yaml';
-import { TEXT_PLACEHOLDERS, type TextKey } from '../../flows/schema-texts.js';
+import { isOptionalText, TEXT_FALLBACKS, TEXT_PLACEHOLDERS, type TextKey } from '../../flows/schema-texts.js';
 import { appendItem, editYaml, parseYaml, setOrDelete, YamlEditError, type YamlPath } from './yaml-edit.js';
 
 /**
@@ -143,6 +143,8 @@ export interface TextField {
   placeholders: readonly string[];
   /** Its phrasings (one, or several the bot rotates through). */
   variants: string[];
+  /** A text that may be left empty: the text said in its place then (TEXT_FALLBACKS). */
+  fallback?: TextKey;
 }
 
 /** Every text of the file, in the schema's order. Undefined when the file does not parse. */
@@ -153,13 +155,19 @@ export function readTexts(source: string): TextField[] | undefined {
     key,
     placeholders: TEXT_PLACEHOLDERS[key],
     variants: shown('variants', valueAt(data, ['texts', key])) as string[],
+    ...(isOptionalText(key) ? { fallback: TEXT_FALLBACKS[key] } : {}),
   }));
 }
 
-/** Writes a text's phrasings: one is written as a text, several as a list; empty ones are dropped. */
+/**
+ * Writes a text's phrasings: one is written as a text, several as a list; empty ones are dropped.
+ * An optional text left empty is taken out of the file (its fallback is said instead).
+ */
 export function applyText(source: string, key: string, variants: readonly string[]): string {
   if (!Object.hasOwn(TEXT_PLACEHOLDERS, key)) throw new YamlEditError(`there is no text ${key}`);
   const kept = variants.map((v) => v.trim()).filter(Boolean);
+  if (kept.length === 0 && isOptionalText(key))
+    return editYaml(source, (doc) => setOrDelete(doc, ['texts', key], undefined));
   if (kept.length === 0) throw new YamlEditError('a text needs at least one phrasing');
   return editYaml(source, (doc) => setOrDelete(doc, ['texts', key], kept.length === 1 ? kept[0] : kept));
 }

@@ -122,9 +122,12 @@ function recordEscalation(
   recordTicket(enqueue, context, ticket);
   const by = ticket.promisedBy ?? event.at;
   const def = deps.definitions(context.locale);
+  // Handed to people now, the handoff's line that follows says when they come; otherwise the supervisor's reply time.
   if ((announce || reason === 'supervisor') && event.type !== 'user.blocked')
     enqueue(
-      say('complaintEscalate', { vars: { ticket: ticket.id, hours: String(hours), by: formatLocalTime(def, by) } }),
+      say(handedOver ? 'complaintEscalateLive' : 'complaintEscalate', {
+        vars: { ticket: ticket.id, hours: String(hours), by: formatLocalTime(def, by) },
+      }),
     );
   // Handed to people now (`handingOff`), the handoff's own card shows the ticket; otherwise it
   // waits on the desk as a follow-up card.

@@ -1,4 +1,4 @@
-import { assign, or } from 'xstate';
+import { and, assign, or } from 'xstate';
 import { followUpAdoption } from './follow-ups.js';
 import { say, type ServiceContext } from './setup.js';
 import type { ChoiceId } from '../schema.js';
@@ -7,6 +7,12 @@ import type { StandardSetup, StandardShared } from './standard.js';
 /** The close of the standard conversation: 结束语, the survey, and the comment after a low score. */
 
 const SCORES: ChoiceId[] = ['score5', 'score4', 'score3', 'score2', 'score1'];
+
+/** A score sent with a request for a person ("1分，转人工"): kept on the matters rated, then the handoff. */
+export const rateAndHandOff = [
+  { type: 'rate', params: { quiet: true } },
+  { type: 'requestHandoff', params: { reason: 'asked' } },
+] as const;
 
 /** 结束语 naming the session's latest ticket. */
 const closingRecorded = {
@@ -48,6 +54,7 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
           }),
         },
         'user.message': [
+          { guard: and(['hasRating', 'wantsPerson']), target: '#conversation.handingOff', actions: rateAndHandOff },
           { guard: 'asksComment', target: 'commenting', actions: 'rate' },
           { guard: 'hasRating', target: 'idle', actions: 'rate' },
           ...interrupts,

@@ -55,6 +55,16 @@ describe('the flow editor: forms over the YAML', () => {
     expect(() => applyText(zh, 'ask', [' '])).toThrow(YamlEditError);
   });
 
+  it('lets an optional text be emptied: it leaves the file, and the form says what is said instead', () => {
+    expect(readTexts(zh)?.find((t) => t.key === 'surveySorryNoted')).toMatchObject({ fallback: 'surveyCommentThanks' });
+    expect(readTexts(zh)?.find((t) => t.key === 'surveySorry')?.fallback).toBeUndefined();
+    const after = applyText(zh, 'surveySorryNoted', ['', ' ']);
+    expect(changedLines(zh, after).removed).toEqual([expect.stringMatching(/^ {2}surveySorryNoted: /)]);
+    expect(changedLines(zh, after).added).toEqual([]);
+    expect(fileProblems('zh-CN.yaml', after)).toEqual([]);
+    expect(readTexts(after)?.find((t) => t.key === 'surveySorryNoted')?.variants).toEqual([]);
+  });
+
   it('shows a broken placeholder in a knowledge-base answer at its path and on its line', () => {
     const entry = readSection(zh, 'faq')?.[0];
     expect(entry?.values.id).toBe('payment-methods');

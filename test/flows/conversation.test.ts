@@ -201,6 +201,77 @@ describe('answer, record and close', () => {
     expect(d.state).toBe('idle');
   });
 
+  // Found by the issue-17 trial: "1分，太慢了" was no score, and the survey asked again.
+  describe('a score sent with what the customer thinks of it', () => {
+    const surveyed = () => {
+      const d = new Dialogue(flow, afternoon);
+      ['你好', '我的订单还没发货', '是的', '没有了'].forEach((m) => d.say(m));
+      expect(d.state).toBe('survey');
+      return d;
+    };
+
+    it('keeps the comment with the score, and after a low one apologises without asking again', () => {
+      const d = surveyed();
+      const id = d.of('ticket.update')[0]?.id;
+      expect(d.say('1分，太慢了')).toEqual([
+        '非常抱歉这次服务没能让您满意\uff081 分\uff09。您的意见已经为您记录\uff0c我们会认真改进。祝您生活愉快\uff01',
+      ]);
+      expect(d.of('ticket.update')).toEqual([
+        {
+          type: 'ticket.update',
+          id,
+          changes: {
+            satisfaction: 1,
+            comment: '太慢了',
+            events: [
+              { type: 'survey-answered', at: d.at, score: 1 },
+              { type: 'commented', at: d.at, detail: '太慢了' },
+            ],
+          },
+          at: d.at,
+        },
+      ]);
+      expect(d.state).toBe('idle');
+    });
+
+    it.each([
+      ['5星，客服很专业', 5, '客服很专业', /^感谢您的评价（5 分）/],
+      ['打2分：快递太慢', 2, '快递太慢', /^非常抱歉这次服务没能让您满意（2 分）。您的意见已经为您记录/],
+      ['３分，一般般吧', 3, '一般般吧', /^感谢您的评价（3 分）/],
+    ])('"%s" is score %i with the comment "%s"', (text, score, comment, reply) => {
+      const d = surveyed();
+      expect(d.say(text)).toEqual([expect.stringMatching(reply)]);
+      expect(d.of('ticket.update')[0]?.changes).toMatchObject({ satisfaction: score, comment });
+    });
+
+    it('reads minutes and counts as no score: "1分钟都没人回" is a complaint about waiting, not a 1', () => {
+      const d = surveyed();
+      d.say('1分钟都没人回');
+      expect(d.of('ticket.update').map((u) => u.changes.satisfaction)).toEqual([]);
+    });
+
+    it('rates and hands over when the same message asks for a person (here no desk: the matter is recorded for one)', () => {
+      const d = surveyed();
+      expect(d.say('1分，转人工')[0]).toMatch(/^非常抱歉，人工客服暂时无法接入。您的问题已为您记录/);
+      expect(d.of('ticket.update')[0]?.changes).toMatchObject({ satisfaction: 1, comment: '转人工' });
+      expect(d.of('ticket.put').map((p) => p.ticket.outcome)).toEqual([expect.stringMatching(/person/)]);
+    });
+
+    it('in English too, and for the survey left unanswered at the close', () => {
+      const en = new Dialogue(flow, afternoon);
+      ['hi', 'my order has not shipped yet', 'yes', 'no thanks'].forEach((m) => en.say(m));
+      expect(en.say('2 stars: the courier was late')).toEqual([
+        'I am very sorry we did not serve you well this time (2). Your comment is recorded and we will work on it. Have a nice day!',
+      ]);
+      expect(en.of('ticket.update')[0]?.changes).toMatchObject({ satisfaction: 2, comment: 'the courier was late' });
+      const late = surveyed();
+      late.say({ type: 'timer', name: 'idle', dueAt: late.record!.timers.idle! }, { after: 10 * 60_000 });
+      expect(late.say('1分，太慢了', { after: 3_600_000 })[0]).toMatch(/您的意见已经为您记录/);
+      expect(late.of('ticket.update')[0]?.changes).toMatchObject({ satisfaction: 1, comment: '太慢了' });
+      expect(late.opened).toBe(false);
+    });
+  });
+
   // Found by the issue-13 trial: 不满意 at the survey was taken as a new complaint and the score lost.
   it('takes a survey answer in words as its score: the words of a button, or a plain rating word', () => {
     const surveyed = (locale: 'zh-CN' | 'en') => {

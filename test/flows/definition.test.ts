@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { stringify, parse } from 'yaml';
 import { DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';
 import { parseDefinition } from '../../flows/definition.js';
+import { compileBundle, createConversationFlow } from '../../flows/step.js';
+import { Dialogue } from '../support/dialogue.js';
+import { shanghai } from '../support/flows.js';
 
 const zhSource = readFileSync(join(DEFAULT_FLOWS_DIR, 'zh-CN.yaml'), 'utf8');
 
@@ -26,6 +29,24 @@ describe('flow definitions', () => {
       const r = parseDefinition(readFileSync(join(DEFAULT_FLOWS_DIR, `${locale}.yaml`), 'utf8'));
       expect(r.ok, JSON.stringify(!r.ok && r.problems)).toBe(true);
     }
+  });
+
+  it("accepts a definition from before a text was added, and says that text's fallback instead (TEXT_FALLBACKS)", () => {
+    const older = edited((doc) => {
+      delete doc.texts.surveySorryNoted;
+      delete doc.texts.complaintEscalateLive;
+    });
+    const r = parseDefinition(older);
+    expect(r.ok, JSON.stringify(!r.ok && r.problems)).toBe(true);
+    if (!r.ok) return;
+    const flow = createConversationFlow(compileBundle([r.definition], 'zh-CN'));
+    const d = new Dialogue(flow, shanghai('2026-11-23T15:00:00'));
+    ['你好', '我的订单还没发货', '是的', '没有了'].forEach((m) => d.say(m));
+    expect(d.say('1分，太慢了')).toEqual(['谢谢您的宝贵意见，已经为您记录，我们会认真改进。祝您生活愉快！']);
+    // A required text is still required.
+    expect(problems(edited((doc) => delete doc.texts.surveyCommentThanks))).toEqual([
+      expect.stringMatching(/^texts\.surveyCommentThanks: /),
+    ]);
   });
 
   it('refuses a text longer than one message, or too many phrasings (found by the issue-15 trial: a 5 MB opening line)', () => {

@@ -354,12 +354,14 @@ describe('when handoff happens', () => {
     const dueAt = d.record!.timers.listen!;
     const replies = d.say({ type: 'timer', name: 'listen', dueAt }, { after: dueAt - d.at });
     expect(replies[0]).toMatch(/抱歉/);
-    // 002 三.3: a customer who asks for a supervisor is told when one will be in touch, then handed to the desk.
+    // 002 三.3, with agents at work: passed to them now, so no reply time a day away beside the
+    // queue's line (found by the issue-17 trial: both were said in the same turn).
     const [put] = d.of('ticket.put');
     expect(replies[1]).toBe(
-      `我非常理解您希望问题得到重视的心情。您反馈的情况我已经详细记录（编号 ${put?.ticket.id}），并且会立即提交给我的上级同事处理，他们会在24小时内与您联系（最迟 11月24日 15:00），请您保持联系方式畅通，好吗？`,
+      `我非常理解您希望问题得到重视的心情。您的情况已经为您记录（编号 ${put?.ticket.id}），我这就为您转交给上级同事处理。`,
     );
     expect(replies[2]).toMatch(/^正在为您转接人工客服/);
+    expect(replies).toHaveLength(3);
     expect(put?.ticket).toMatchObject({ type: 'complaint', priority: 'high', escalation: { reason: 'supervisor' } });
     // One card: the handoff's, which shows the complaint's ticket (no follow-up card besides it).
     expect(d.of('desk.open')).toHaveLength(1);
@@ -382,6 +384,22 @@ describe('when handoff happens', () => {
     const card = d.of('desk.open').at(-1)?.card;
     expect(card).toMatchObject({ reason: 'complaint', ticketId: complaint.id, need: complaint.need });
     expect(card?.need).not.toBe('我的订单还没发货');
+  });
+
+  it('asked for a supervisor after hours: passed to the desk, and the after-hours line says by when', () => {
+    const d = new Dialogue(withDesk, shanghai('2026-11-22T21:30:00'));
+    d.say('我要找你们领导', quick);
+    const dueAt = d.record!.timers.listen!;
+    const replies = d.say({ type: 'timer', name: 'listen', dueAt }, { after: dueAt - d.at });
+    expect(replies).toEqual([
+      expect.stringMatching(
+        /^我非常理解您希望问题得到重视的心情。您的情况已经为您记录（编号 T\d{6}-\w{10}），我这就为您转交给上级同事处理。$/,
+      ),
+      expect.stringMatching(
+        /^现在是人工客服的非工作时间.*客服会在 11月23日 09:00 上班后第一时间处理您的问题.*最迟 11月24日 09:00 前与您联系。$/,
+      ),
+      '请问还有其他可以帮助您的吗？',
+    ]);
   });
 
   it('outside business hours records the matter, says when agents are back, and posts an after-hours card', () => {

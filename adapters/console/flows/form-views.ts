@@ -60,6 +60,7 @@ function textForm(v: View, t: TextField, problems: readonly EditorProblem[]): Ht
   return html`<fieldset id="${id}" class="${problems.length ? 'item has-problems' : 'item'}">
     <label for="${id}-0"><code>${t.key}</code></label>
     <small>${v.w.placeholders(t.placeholders.map((p) => `{${p}}`).join(' '))}</small>
+    ${t.fallback ? html`<small>${v.w.optionalText(t.fallback)}</small>` : ''}
     ${[...t.variants, ''].map(
       (variant, i) =>
         html`<textarea
