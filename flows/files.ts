@@ -33,6 +33,9 @@ export type FileRef = z.infer<typeof FileRef>;
 /** Files of a matter kept for the agent (a photo sent before the matter went to a person): at most this many. */
 export const MAX_KEPT_FILES = 5;
 
+/** A file's identity across platforms: its source and the platform's id. */
+export const fileKey = (file: Pick<FileRef, 'source' | 'id'>): string => `${file.source}:${file.id}`;
+
 /** The files kept so far with one more, oldest dropped beyond MAX_KEPT_FILES; the same file (by id) is kept once. */
 export function keepFile(kept: readonly FileRef[] | undefined, file: FileRef | undefined): FileRef[] {
   const list = [...(kept ?? [])];

@@ -62,7 +62,8 @@ function ensureTicket(
   const existing = context.handoff?.ticketId;
   if (existing) return { ticketId: existing, sessionTickets: context.sessionTickets };
   const def = deps.definitions(context.locale);
-  const ticket = newTicket(deps, context, event.at, {
+  // The session goes to a person: its ticket lists every file the customer sent, as the agent's thread shows them.
+  const ticket = newTicket(deps, { ...context, filesOnTickets: [] }, event.at, {
     type: 'inquiry',
     status: 'pending',
     need: needOf(context, event),
@@ -192,6 +193,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
           facts: [],
           failures: 0,
           files: [],
+          filesOnTickets: [],
         });
       }),
       // After hours: the matter waits on the desk as a follow-up card for the morning; the customer
@@ -230,7 +232,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
         if (promised) enqueue(effect({ type: 'desk.open', card }));
         else followUp(enqueue, deps, context, { ticketId, type, by, at: event.at, card });
         relayKeptFiles(enqueue, context, event, ticketId);
-        enqueue.assign({ handoff: undefined, facts: [], failures: 0, files: [] });
+        enqueue.assign({ handoff: undefined, facts: [], failures: 0, files: [], filesOnTickets: [] });
       }),
       ...withoutDesk(deps),
     },

@@ -34,6 +34,8 @@ export function createServiceMachine(deps: MachineDeps) {
       complaint: undefined,
       handoff: undefined,
       followUps: [],
+      files: [],
+      filesOnTickets: [],
     }),
     initial: 'service',
     on: {

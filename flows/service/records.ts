@@ -1,7 +1,7 @@
 import { assign } from 'xstate';
 import { addWorkingDays, addWorkingHours } from '../calendar.js';
 import type { AgentRef, HandoffCard, HandoffReason } from '../contracts.js';
-import { keepFile } from '../files.js';
+import { fileKey, keepFile, type FileRef } from '../files.js';
 import { formatLocalTime, isBusinessTime, nextBusinessTime } from '../hours.js';
 import { quoted, questionKey } from '../text.js';
 import type { FlowDefinition } from '../schema.js';
@@ -46,16 +46,24 @@ export function newTicket(deps: MachineDeps, context: ServiceContext, at: number
     customer: context.customer,
     locale: context.locale,
     facts: [...context.facts],
-    ...(context.files?.length ? { files: [...context.files] } : {}),
+    ...filesOfNewMatter(context),
     createdAt: at,
     updatedAt: at,
     ...fields,
   };
 }
 
+/** The files a new ticket takes: those the customer sent this session that no earlier ticket has. */
+function filesOfNewMatter(context: ServiceContext): { files?: FileRef[] } {
+  const onTickets = context.filesOnTickets ?? [];
+  const files = (context.files ?? []).filter((f) => !onTickets.includes(fileKey(f)));
+  return files.length ? { files } : {};
+}
+
 /**
  * Records a ticket: the put, the count that numbers the next one, and, unless `rated` is false,
- * the session's list the survey score applies to. `more` are context changes made in the same step.
+ * the session's list the survey score applies to. The session's files are on a ticket from now
+ * on (this one, or one before). `more` are context changes made in the same step.
  */
 export function recordTicket(
   enqueue: Enqueue,
@@ -67,6 +75,7 @@ export function recordTicket(
   const rated = options.rated ?? true;
   enqueue.assign({
     seq: context.seq + 1,
+    ...(context.files?.length ? { filesOnTickets: context.files.map(fileKey) } : {}),
     ...(rated ? { sessionTickets: withTicket(context.sessionTickets, ticket.id) } : {}),
     ...options.more,
   });

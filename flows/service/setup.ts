@@ -67,6 +67,11 @@ export interface ServiceContext {
    * snapshots stored before files crossed.
    */
   files?: FileRef[] | undefined;
+  /**
+   * Which of `files` are on a ticket already (`fileKey`), so a later matter of the session does
+   * not take them too; they stay in `files` for the agent. Absent in older snapshots.
+   */
+  filesOnTickets?: string[] | undefined;
 }
 
 /** A pending matter with a promised reply time, as the conversation follows it up (issue 13). */
@@ -287,6 +292,7 @@ export function baseSetup(deps: MachineDeps) {
         facts: [],
         failures: 0,
         files: [],
+        filesOnTickets: [],
         sessionTickets: [],
       }),
     },

@@ -286,6 +286,7 @@ function idleState(s: StandardSetup) {
       failures: 0,
       sessionTickets: [],
       files: [],
+      filesOnTickets: [],
       statusTold: false,
       commentFor: undefined,
     }),

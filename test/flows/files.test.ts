@@ -123,6 +123,34 @@ describe('photos outside a handoff', () => {
     expect(d.of('desk.file')).toEqual([{ type: 'desk.file', file: box, ticketId: complaint?.id }]);
   });
 
+  // Found by the issue-17 trial: a photo sent early in a session was on every later ticket of it.
+  it('go on the ticket of the matter they came with, not on the later matters of the same session', () => {
+    const d = new Dialogue(withDesk, monday);
+    const recorded: unknown[] = [];
+    const confirm = () => {
+      d.say('是的', quick);
+      recorded.push(...d.of('ticket.put').map((p) => [p.ticket.need, p.ticket.files]));
+    };
+    d.say(media(box, '我的订单还没发货'));
+    confirm();
+    d.say('还有问题', quick);
+    d.say('发票怎么开', quick);
+    confirm();
+    d.say(media(pdf, '退货单'), quick);
+    d.say('能货到付款吗', quick);
+    confirm();
+    expect(recorded).toEqual([
+      ['我的订单还没发货', [{ ...box, caption: '我的订单还没发货' }]],
+      ['发票怎么开', undefined],
+      ['能货到付款吗', [{ ...pdf, caption: '退货单' }]],
+    ]);
+    // The agent who takes the session still sees everything the customer sent.
+    d.say('转人工', quick);
+    expect(d.of('desk.file').map((f) => f.file.id)).toEqual([box.id, pdf.id]);
+    expect(d.of('desk.file')[1]?.caption).toMatch(/退货单/);
+    expect(d.of('ticket.put')[0]?.ticket.files?.map((f) => f.id)).toEqual([box.id, pdf.id]);
+  });
+
   it('are forgotten when the session ends, so the next matter does not carry them', () => {
     const d = new Dialogue(withDesk, monday);
     d.say(media(box, '我的订单还没发货'));
