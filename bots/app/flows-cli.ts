@@ -31,7 +31,8 @@ export type FlowsCommand =
   | { command: 'history'; limit: number }
   | { command: 'diff'; a: string; b: string }
   | { command: 'rollback'; ref: string; by?: string | undefined }
-  | { command: 'export'; ref: string; dir: string };
+  /** `force`: write over files in DIR that differ from the version's (edits not yet published). */
+  | { command: 'export'; ref: string; dir: string; force: boolean };
 
 const out = (text: string) => void process.stdout.write(`${text}\n`);
 const err = (text: string) => void process.stderr.write(`${text}\n`);
@@ -95,7 +96,7 @@ async function run(cmd: FlowsCommand, deps: PublishDeps, record: OpenedRecordSto
     case 'rollback':
       return rollback(deps, cmd.ref, actor(cmd.by));
     case 'export':
-      return exportVersion(deps, cmd.ref, cmd.dir);
+      return exportVersion(deps, cmd);
   }
 }
 
@@ -182,10 +183,26 @@ async function rollback(deps: PublishDeps, ref: string, by: string): Promise<num
   return 0;
 }
 
-async function exportVersion(deps: PublishDeps, ref: string, dir: string): Promise<number> {
+/**
+ * Writes a version's files into DIR. Files there with other contents (edits not yet published)
+ * are not written over without `force`: the command names them and writes nothing.
+ */
+async function exportVersion(
+  deps: PublishDeps,
+  { ref, dir, force }: { ref: string; dir: string; force: boolean },
+): Promise<number> {
   const v = await version(deps, ref);
   if (!v) return 1;
   const existing = await readFlowFolder(dir);
+  const edited =
+    'files' in existing ? Object.keys(v.files).filter((n) => (existing.files[n] ?? v.files[n]) !== v.files[n]) : [];
+  if (edited.length > 0 && !force) {
+    err(
+      `Not written: ${dir} has ${edited.join(', ')} with other contents than v${v.id} (edited since?). ` +
+        `Publish or move them first, or run again with --force to write over them.`,
+    );
+    return 1;
+  }
   try {
     makeFolder(dir);
     for (const [name, text] of Object.entries(v.files)) {

@@ -23,7 +23,7 @@ const USAGE = `Usage:
   npm run flows -- history [--limit N]            published versions, newest first (* active)
   npm run flows -- diff A B                       what changed between two versions (3, v3 or active)
   npm run flows -- rollback A [--by NAME]         make an earlier version active again
-  npm run flows -- export A DIR                   write a version's files into a folder
+  npm run flows -- export A DIR [--force]         write a version's files into a folder (--force: over edited ones)
   npm run tickets [-- --status S] [--limit N]     list recorded tickets, newest first (from the record,
                                                   or from Redis when RECORD_STORE=off)
   npm run tickets -- search [--customer ID] [--id T…] [--text WORDS] [--status S]
@@ -80,6 +80,7 @@ const OPTIONS = {
   csv: { type: 'boolean' },
   html: { type: 'string' },
   role: { type: 'string' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -102,7 +103,7 @@ const COMMANDS: readonly CommandSpec<keyof typeof OPTIONS>[] = [
   { words: ['flows', 'history'], usage: 'npm run flows -- history', options: ['limit'], operands: 0 },
   { words: ['flows', 'diff'], usage: 'npm run flows -- diff', options: [], operands: 2 },
   { words: ['flows', 'rollback'], usage: 'npm run flows -- rollback', options: ['by'], operands: 1 },
-  { words: ['flows', 'export'], usage: 'npm run flows -- export', options: [], operands: 2 },
+  { words: ['flows', 'export'], usage: 'npm run flows -- export', options: ['force'], operands: 2 },
   { words: ['tickets'], usage: 'npm run tickets', options: ['status', 'limit'], operands: 0 },
   {
     words: ['tickets', 'search'],
@@ -224,7 +225,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     const done = await admin(config, { action: positionals[1], name: positionals[2], role: values.role });
     return typeof done === 'number' ? done : usageError(done.problem);
   }
-  if (positionals.length > 0) return usageError(`Unknown command: ${positionals.join(' ')}`);
+  if (positionals.length > 0) return usageError(unknownCommand(positionals));
   if (config.TELEGRAM_BOT_TOKEN)
     return (await import('./serve.js')).serve(config, config.TELEGRAM_BOT_TOKEN, values.flows);
   let startAt: number | undefined;
@@ -306,6 +307,7 @@ function flowsCommandLine(
     by?: string | undefined;
     limit?: string | undefined;
     corpus?: string | undefined;
+    force?: boolean | undefined;
   },
 ): FlowsCommand | { problem: string } {
   const [sub, first, second] = words;
@@ -330,7 +332,19 @@ function flowsCommandLine(
       : { problem: 'Which version? npm run flows -- rollback 2' };
   if (sub === 'export')
     return first && second
-      ? { command: 'export', ref: first, dir: second }
+      ? { command: 'export', ref: first, dir: second, force: values.force === true }
       : { problem: 'Which version, and where? npm run flows -- export active my-flows' };
-  return { problem: `Unknown command: ${['flows', ...words].join(' ')}` };
+  return { problem: unknownCommand(['flows', ...words]) };
+}
+
+/**
+ * What to say for a command line no command matches: the commands that begin with its first word
+ * when there are any (`npm run customer` alone: "customer takes: forget"), else that it is unknown.
+ */
+function unknownCommand(words: readonly string[]): string {
+  const [first, second] = words;
+  const known = COMMANDS.filter((c) => c.words[0] === first && c.words.length > 1).map((c) => c.words[1]);
+  if (known.length === 0) return `Unknown command: ${words.join(' ')}`;
+  const what = second === undefined ? `${first} needs a command` : `Unknown command: ${first} ${second}`;
+  return `${what}: ${first} ${known.join(' | ')} (npm run ${first} -- ${known[0]} …)`;
 }
