@@ -44,6 +44,8 @@ export const TEXT_PLACEHOLDERS = {
   goOn: [],
   closing: [],
   closingRecorded: ['ticket'],
+  /** 结束语 after a session with a complaint: thanks for the feedback, not for the inquiry (003 受理完客户投诉后的应答). */
+  closingComplaint: ['ticket'],
   surveyAsk: [],
   surveyRetry: [],
   surveyThanks: ['score'],
@@ -117,6 +119,7 @@ export type TextKey = keyof typeof TEXT_PLACEHOLDERS;
 export const TEXT_FALLBACKS = {
   surveySorryNoted: 'surveyCommentThanks',
   complaintEscalateLive: 'complaintEscalate',
+  closingComplaint: 'closingRecorded',
 } as const satisfies Partial<Record<TextKey, TextKey>>;
 export type OptionalTextKey = keyof typeof TEXT_FALLBACKS;
 
@@ -124,7 +127,7 @@ type PlaceholderOf<K extends TextKey> = (typeof TEXT_PLACEHOLDERS)[K][number];
 /** Fails to compile when a fallback uses a placeholder its text does not get. */
 const fallbacksFit: {
   [K in OptionalTextKey]: [PlaceholderOf<(typeof TEXT_FALLBACKS)[K]>] extends [PlaceholderOf<K>] ? true : never;
-} = { surveySorryNoted: true, complaintEscalateLive: true };
+} = { surveySorryNoted: true, complaintEscalateLive: true, closingComplaint: true };
 void fallbacksFit;
 
 /** The text a definition says for `key`: its own, or its fallback's when it has none (TEXT_FALLBACKS). */

@@ -36,6 +36,7 @@ export function createServiceMachine(deps: MachineDeps) {
       followUps: [],
       files: [],
       filesOnTickets: [],
+      complained: false,
     }),
     initial: 'service',
     on: {

@@ -76,6 +76,7 @@ export function recordTicket(
   enqueue.assign({
     seq: context.seq + 1,
     ...(context.files?.length ? { filesOnTickets: context.files.map(fileKey) } : {}),
+    ...(ticket.type === 'complaint' ? { complained: true } : {}),
     ...(rated ? { sessionTickets: withTicket(context.sessionTickets, ticket.id) } : {}),
     ...options.more,
   });

@@ -72,6 +72,8 @@ export interface ServiceContext {
    * not take them too; they stay in `files` for the agent. Absent in older snapshots.
    */
   filesOnTickets?: string[] | undefined;
+  /** A complaint was recorded this session: the close thanks for the feedback, not the inquiry (003). Absent in older snapshots. */
+  complained?: boolean | undefined;
 }
 
 /** A pending matter with a promised reply time, as the conversation follows it up (issue 13). */
@@ -294,6 +296,7 @@ export function baseSetup(deps: MachineDeps) {
         files: [],
         filesOnTickets: [],
         sessionTickets: [],
+        complained: false,
       }),
     },
     guards: {

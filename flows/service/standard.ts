@@ -285,6 +285,7 @@ function idleState(s: StandardSetup) {
       facts: [],
       failures: 0,
       sessionTickets: [],
+      complained: false,
       files: [],
       filesOnTickets: [],
       statusTold: false,

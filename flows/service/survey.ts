@@ -14,13 +14,16 @@ export const rateAndHandOff = [
   { type: 'requestHandoff', params: { reason: 'asked' } },
 ] as const;
 
-/** 结束语 naming the session's latest ticket. */
+/**
+ * 结束语 naming every ticket of the session (a list in the locale's words: "A、B和C", "A, B and
+ * C"), thanking for the feedback when a complaint was among them (003 受理完客户投诉后的应答).
+ */
 const closingRecorded = {
   type: 'effect',
   params: ({ context }: { context: ServiceContext }) => ({
     type: 'say' as const,
-    key: 'closingRecorded' as const,
-    vars: { ticket: context.sessionTickets.at(-1) ?? '' },
+    key: context.complained ? ('closingComplaint' as const) : ('closingRecorded' as const),
+    vars: { ticket: new Intl.ListFormat(context.locale, { type: 'conjunction' }).format(context.sessionTickets) },
   }),
 } as const;
 

@@ -127,9 +127,10 @@ describe.runIf(requireRedis())('a promise kept, end to end (Redis, Slack, Telegr
     const customer = d.telegram.sent().slice(before);
     expect(customer.join('\n')).not.toContain('已电话退款');
     expect(customer.join('\n')).not.toContain('//');
-    // What the customer does get: the closing and the survey of the settled matter, no outcome.
+    // What the customer does get: the closing (of a complaint: thanks for the feedback) and the
+    // survey of the settled matter, no outcome.
     expect(customer).toEqual([
-      `感谢您的咨询，本次服务已为您记录（服务编号 ${ticketId}）。如果您后续还有其他疑问，欢迎随时联系我们！`,
+      `再次感谢您反映的意见，本次服务已为您记录（服务编号 ${ticketId}）。如果您后续还有其他问题，欢迎随时联系我们！`,
       '为了不断改进我们的服务，麻烦您为本次服务打个分（1-5 分，5 分为非常满意）：',
     ]);
     expect(await store.tickets.get(ticketId)).toMatchObject({

@@ -320,10 +320,30 @@ describe('answer, record and close', () => {
     expect(d.say('还有问题')).toEqual(['好的，请您说。']);
     d.say('能货到付款吗');
     d.say('对');
-    d.say('没有了');
+    const ids: string[] = [];
+    // The close names both matters (found by the issue-17 trial: only the last was named).
+    const closing = d.say('没有了')[0];
+    for (const u of d.of('ticket.update')) ids.push(u.id);
+    expect(closing).toBe(
+      `感谢您的咨询，本次服务已为您记录（服务编号 ${ids[0]}和${ids[1]}）。如果您后续还有其他疑问，欢迎随时联系我们！`,
+    );
     d.say({ type: 'choice', choice: 'score4' });
     const rated = d.of('ticket.update').map((u) => u.changes.satisfaction);
     expect(rated).toEqual([4, 4]);
+  });
+
+  it('closes a session that recorded a complaint with thanks for the feedback, not for the inquiry (003)', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('我要投诉，耳机用了三天就坏了', { after: 1_000 });
+    const dueAt = d.record!.timers.listen!;
+    d.say({ type: 'timer', name: 'listen', dueAt }, { after: dueAt - d.at });
+    for (const text of ['订单号 20261120001', '没有了', '没有了']) d.say(text, { after: 1_000 });
+    d.say('可以', { after: 1_000 });
+    const id = d.of('ticket.put')[0]?.ticket.id;
+    expect(d.of('ticket.put')[0]?.ticket.type).toBe('complaint');
+    expect(d.say('没有了')[0]).toBe(
+      `再次感谢您反映的意见，本次服务已为您记录（服务编号 ${id}）。如果您后续还有其他问题，欢迎随时联系我们！`,
+    );
   });
 
   it('records a confirmed need the knowledge base cannot answer, with the promised reply time (无法当场答复), and asks what else', () => {
