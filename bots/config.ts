@@ -91,6 +91,8 @@ export const Env = z
         .enum(['debug', 'info', 'warn', 'error', 'silent'], 'must be one of debug, info, warn, error, silent')
         .default('info'),
     ),
+    /** How the playground writes its log lines on stderr: `text` (short lines beside the conversation) or `json` (as the server does). The server always writes JSON. */
+    LOG_FORMAT: optionalText.pipe(z.enum(['text', 'json'], 'must be text or json').default('text')),
     STATE_TTL_DAYS: numeric(30, (n) =>
       n.int('must be a whole number').min(1, 'must be at least 1').max(3650, 'must be at most 3650'),
     ),

@@ -145,3 +145,21 @@ export function memoryLogger(): Logger & { lines: LogLine[] } {
   };
   return Object.assign(make(undefined), { lines });
 }
+
+/**
+ * A JSON log line as one short line a person reads beside a conversation (the playground's
+ * stderr): `log> warn: escalation (ticketId=T…, reason=supervisor)`. The line keeps pino's
+ * redaction; time, pid and host are left out. A line that is not JSON is returned as it is.
+ */
+export function readableLogLine(line: string): string {
+  let fields: Record<string, unknown>;
+  try {
+    fields = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line;
+  }
+  const { level, msg, time: _time, pid: _pid, hostname: _host, ...rest } = fields;
+  const shown = (v: unknown) => (typeof v === 'string' && !/[\s,()=]/.test(v) ? v : JSON.stringify(v));
+  const extra = Object.entries(rest).map(([k, v]) => `${k}=${shown(v)}`);
+  return `log> ${String(level)}: ${String(msg)}${extra.length ? ` (${extra.join(', ')})` : ''}`;
+}

@@ -4,7 +4,7 @@ import { PlaygroundDesk } from '../../adapters/playground/desk.js';
 import { PLAYGROUND_CHANNEL, PlaygroundChannel } from '../../adapters/playground/channel.js';
 import { PlaygroundSession, type PlaygroundClock } from '../../adapters/playground/session.js';
 import type { Config } from '../config.js';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger, readableLogLine, type Logger } from '../log.js';
 import { playgroundConsole } from './console.js';
 import { every } from './every.js';
 import { createRuntime, deskWords, type Runtime } from './runtime.js';
@@ -92,8 +92,14 @@ export async function playground(
     process.stdout.write(`${line}\n`);
     if (interactive && waiting) rl?.prompt(true);
   };
-  // The conversation owns stdout; logs go to stderr, and only warnings unless asked for more.
-  const log = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn');
+  // The conversation owns stdout; logs go to stderr, and only warnings unless asked for more, as
+  // short lines a person reads beside the conversation (LOG_FORMAT=json: the server's JSON lines).
+  const toStderr = (line: string) => {
+    if (interactive && waiting) process.stderr.write('\r\x1b[K');
+    process.stderr.write(`${config.LOG_FORMAT === 'json' ? line : readableLogLine(line)}\n`);
+    if (interactive && waiting) rl?.prompt(true);
+  };
+  const log = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn', toStderr);
   // --at sets the playground's clock (to try holiday greetings or business hours); /wait moves it on.
   let offset = startAt === undefined ? 0 : startAt - Date.now();
   const clock = { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) };

@@ -10,6 +10,7 @@ describe('configuration from the environment', () => {
       FLOWS_DIR: undefined,
       DEFAULT_LOCALE: 'zh-CN',
       LOG_LEVEL: 'info',
+      LOG_FORMAT: 'text',
       STATE_TTL_DAYS: 30,
       TRANSCRIPT_MAX: 10,
       TRANSCRIPT_RETENTION_DAYS: 365,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, memoryLogger, REDACTED, type LogLevel } from '../../bots/log.js';
+import { createLogger, memoryLogger, readableLogLine, REDACTED, type LogLevel } from '../../bots/log.js';
 
 /** The log lines an operator reads (pino JSON on stderr), as written at `level`. */
 function written(level: LogLevel) {
@@ -22,6 +22,17 @@ describe('the log', () => {
         msg: 'store ready',
       },
     ]);
+  });
+
+  it("reads as one short line beside the playground's conversation, redaction kept (found by the issue-17 trial)", () => {
+    const { log, lines } = written('warn');
+    log.child({ conversationId: 'playground:local' }).warn('escalation', { ticketId: 'T1', reason: 'supervisor' });
+    log.warn('record write failed', { text: '我的电话13812345678', error: 'connection refused' });
+    expect(lines.map(readableLogLine)).toEqual([
+      'log> warn: escalation (conversationId=playground:local, ticketId=T1, reason=supervisor)',
+      `log> warn: record write failed (text=${REDACTED}, error="connection refused")`,
+    ]);
+    expect(readableLogLine('not json')).toBe('not json');
   });
 
   it('writes nothing below LOG_LEVEL, and nothing at all when silent', () => {
