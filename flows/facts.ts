@@ -22,10 +22,15 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Pulls order number, time and a description of what happened out of one message. */
-export function extractFacts(complaints: Complaints, text: string): ComplaintFacts {
+/**
+ * Pulls order number, time and a description of what happened out of one message. For a Chinese
+ * `locale` the message is read in simplified characters first, as the understanding reads it
+ * (訂單20261120001的耳機壞了，我要投訴 → 订单号 20261120001, 情况 耳机坏了): the definition's patterns are
+ * simplified, and the bot restates the facts in its own (simplified) voice.
+ */
+export function extractFacts(complaints: Complaints, text: string, locale = ''): ComplaintFacts {
   const facts: ComplaintFacts = {};
-  let rest = text.normalize('NFKC');
+  let rest = (locale.startsWith('zh') ? toSimplified(text) : text).normalize('NFKC');
   // What is taken out leaves a mark, not a space, so the space rule below sees only the customer's own.
   const CUT = '\u0001';
   for (const pattern of complaints.facts.order.notOrder) rest = rest.replace(new RegExp(pattern, 'giu'), CUT);

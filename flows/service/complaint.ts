@@ -60,7 +60,7 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
           locale: params.fromIdle ? locale : context.locale,
           complaint: {
             text,
-            facts: extractFacts(complaints, text),
+            facts: extractFacts(complaints, text, locale),
             category,
             kind: kind?.id,
             supervisor: understood(event)?.complaint.supervisor ?? false,
@@ -80,7 +80,8 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
         if (!c || event.type !== 'user.message') return;
         const complaints = defOf(context).complaints;
         const text = joined(c.text, textOf(event));
-        const facts = mergeFacts(c.facts, extractFacts(complaints, textOf(event)), complaints.facts.detailSeparator);
+        const more = extractFacts(complaints, textOf(event), context.locale);
+        const facts = mergeFacts(c.facts, more, complaints.facts.detailSeparator);
         const { kind, category } = classify(complaints, text);
         enqueue.assign({
           complaint: {

@@ -339,6 +339,18 @@ describe('the facts a complaint is restated with', () => {
     });
   });
 
+  it('reads traditional characters as the understanding does: the labels, the complaint and anger words come out (found by the issue-17 trial)', () => {
+    expect(extractFacts(zh, '訂單20261120001的耳機壞了，我要投訴', 'zh-CN')).toEqual({
+      order: '20261120001',
+      what: '耳机坏了',
+    });
+    expect(extractFacts(zh, '服務太差了，我要投訴，耳機用了兩天就壞了', 'zh-CN')).toEqual({
+      what: '耳机用了两天就坏了',
+    });
+    // Only for Chinese: other locales read the text as written.
+    expect(extractFacts(en, 'my 訂單 broke', 'en').what).toBe('my 訂單 broke');
+  });
+
   it('never takes a phone number for the order number, and leaves it out of what happened (found by the third issue-17 trial)', () => {
     expect(extractFacts(zh, '我要投诉，快递一直没送到，我电话13812345678')).toEqual({ what: '快递一直没送到' });
     expect(extractFacts(zh, '快递一直没送到 13812345678，订单20261120001')).toEqual({
