@@ -23,9 +23,17 @@ const closingRecorded = {
   params: ({ context }: { context: ServiceContext }) => ({
     type: 'say' as const,
     key: context.complained ? ('closingComplaint' as const) : ('closingRecorded' as const),
-    vars: { ticket: new Intl.ListFormat(context.locale, { type: 'conjunction' }).format(context.sessionTickets) },
+    vars: { ticket: listFormat(context.locale).format(context.sessionTickets) },
   }),
 } as const;
+
+/** One list format per locale: making an Intl.ListFormat costs more than the rest of a turn's close. */
+const LIST_FORMATS = new Map<string, Intl.ListFormat>();
+function listFormat(locale: string): Intl.ListFormat {
+  let format = LIST_FORMATS.get(locale);
+  if (!format) LIST_FORMATS.set(locale, (format = new Intl.ListFormat(locale, { type: 'conjunction' })));
+  return format;
+}
 
 /** 结束语, then the survey when a matter was recorded (003 结束语, 000 满意度回访). */
 export function closingStates(s: StandardSetup, shared: StandardShared) {
