@@ -17,6 +17,11 @@ export interface Understanding {
   rating: number | undefined;
   /** What the customer said with a leading score ("1分，太慢了": 太慢了), as written: their comment on what they rate. */
   ratingComment?: string;
+  /**
+   * What follows a leading score when it asks for something rather than comments ("1分，我要找你们领导",
+   * "5分，另外怎么开发票", "1分，转人工"): its own understanding, so the conversation rates, then takes it up.
+   */
+  afterRating?: { text: string; understanding: Understanding };
   /** Complaint signals: a complaint word or anger starts the complaint flow; a supervisor request escalates it. */
   complaint: {
     triggered: boolean;
@@ -154,16 +159,24 @@ function compileKnowledgeBase(def: FlowDefinition, fillers: Set<string>) {
 }
 
 /** Builds the matcher for one definition: phrase tables and the knowledge-base index. */
-/** The score a message gives (wholly, by `ratingOf`, or leading it), and the comment given with it ("1分，太慢了"). */
+/**
+ * The score a message gives, leading it with a comment ("1分，太慢了", "一分，太慢了") or wholly (by
+ * `ratingOf`). What follows a leading score is a request, not a comment, when it asks for a person
+ * or a supervisor, asks a question the knowledge base answers, or says there is another question
+ * (`understand` reads it on its own).
+ */
 function ratingIn(
   ratingOf: (norm: string) => number | undefined,
+  understand: (text: string) => Understanding,
   text: string,
   norm: string,
-): Pick<Understanding, 'rating' | 'ratingComment'> {
-  const whole = ratingOf(norm);
-  if (whole !== undefined) return { rating: whole };
+): Pick<Understanding, 'rating' | 'ratingComment' | 'afterRating'> {
   const lead = leadingRating(text);
-  return lead ? { rating: lead.score, ratingComment: lead.comment.slice(0, MAX_COMMENT_CHARS) } : { rating: undefined };
+  if (!lead) return { rating: ratingOf(norm) };
+  const rest = understand(lead.comment);
+  const asks = rest.wantsPerson || rest.complaint.supervisor || rest.faq?.confident === true || rest.whole === 'more';
+  if (asks) return { rating: lead.score, afterRating: { text: lead.comment, understanding: rest } };
+  return { rating: lead.score, ratingComment: lead.comment.slice(0, MAX_COMMENT_CHARS) };
 }
 
 export function compileMatcher(def: FlowDefinition): Matcher {
@@ -262,7 +275,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
       intents,
       whole,
       faq,
-      ...ratingIn(ratingOf, text, norm),
+      ...ratingIn(ratingOf, understand, text, norm),
       complaint: {
         triggered: angry || supervisor || kind !== undefined || complained,
         calmSupervisor: supervisor && !angry && kind === undefined && !complained && !exclaimed,

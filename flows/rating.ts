@@ -39,7 +39,8 @@ export const MAX_COMMENT_CHARS = 2_000;
  * A score given with what the customer thinks of it, in one message: "1分，太慢了", "5星好评",
  * "2 stars: the courier was late", "4, quick and helpful". The score leads: a digit 1–5 (or a
  * Chinese numeral with 分/星), then its unit (分 but not 分钟, 星, stars, points, "/5") or a
- * break (punctuation), then the comment as written. A digit followed only by a space is no score ("2 个都坏了").
+ * break (punctuation), then the comment as written. A digit followed only by a space is no score
+ * ("2 个都坏了"), nor one that numbers a list ("1. 怎么退货", "2、发票").
  * Undefined when there is no comment (a bare score is parseRating's) or no leading score.
  */
 export function leadingRating(text: string): { score: number; comment: string } | undefined {
@@ -48,6 +49,8 @@ export function leadingRating(text: string): { score: number; comment: string } 
   const { digit, numeral, unit, outOf, brk, comment } = m.groups;
   if (!unit && !outOf && !brk) return undefined;
   if (numeral && !unit) return undefined;
+  // "1. 怎么退货", "2、发票": a numbered list, not a score (4.5分 is no whole score either).
+  if (!unit && !outOf && /^\s*[.、]/u.test(brk ?? '')) return undefined;
   const rest = (comment ?? '').trim();
   // The comment must say something: punctuation and symbols alone are no comment.
   if (rest.replace(/[\p{P}\p{S}\s]/gu, '').length < 2) return undefined;

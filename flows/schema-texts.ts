@@ -89,8 +89,8 @@ export const TEXT_PLACEHOLDERS = {
   complaintPromise: ['ticket', 'hours', 'by'],
   complaintEscalate: ['ticket', 'hours', 'by'],
   /**
-   * 用户要求与上级沟通 (002 三.3) with agents connected: the matter goes to them now, so no reply
-   * time is promised here; the handoff's own line that follows says when (queued, or after hours).
+   * 用户要求与上级沟通 (002 三.3) with agents connected: passed to them (the queue's line or the
+   * after-hours line follows), with the latest time a supervisor will be in touch, not a new wait.
    */
   complaintEscalateLive: ['ticket', 'hours', 'by'],
   complaintResume: [],

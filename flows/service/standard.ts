@@ -4,11 +4,9 @@ import type { ComplaintSetup } from './complaint.js';
 import { followUpAdoption, followUpSurveyNow } from './follow-ups.js';
 import { newTicket, recordTicket, updateTickets } from './records.js';
 import { restate } from './restate.js';
-import { closingStates, rateAndHandOff } from './survey.js';
+import { closingStates, rateThenTakeRequest, surveyActions } from './survey.js';
 import { keepFile } from '../files.js';
 import { quoted } from '../text.js';
-import { MAX_COMMENT_CHARS } from '../rating.js';
-import type { TicketEvent } from '../ticket.js';
 import {
   effect,
   fileOf,
@@ -45,6 +43,7 @@ const MORE_DONE: ChoiceId[] = ['more', 'done'];
 /** Confirming and answering needs, recording them, the survey. */
 function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
+  const survey = surveyActions(deps);
   return complaint.extend({
     actions: {
       // The need in the customer's words, without a social opening before it (谢谢，另外…).
@@ -91,34 +90,13 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
         enqueue(effect({ type: 'answer', faqId }));
         recordTicket(enqueue, context, ticket, { more: { facts: [], failures: 0 } });
       }),
-      // The score, and the comment given with it ("1分，太慢了"), on every matter rated. `quiet`:
-      // nothing said, as when the same message asks for a person ("1分，转人工"): the handoff answers.
-      rate: collect(({ context, event, enqueue }, params: { quiet: boolean } | undefined) => {
-        const u = understood(event);
-        const rating = u?.rating;
-        if (rating === undefined) return;
-        const comment = u?.ratingComment;
-        const events: TicketEvent[] = [{ type: 'survey-answered', at: event.at, score: rating }];
-        if (comment) events.push({ type: 'commented', at: event.at, detail: comment });
-        const changes = { satisfaction: rating, ...(comment ? { comment } : {}), events };
-        updateTickets(enqueue, context.sessionTickets, changes, event.at);
-        // A low score is not thanked like a high one: apologise and ask what went wrong, unless
-        // the customer already said (001 评分和评论).
-        const low = rating <= defOf(context).followUp.commentBelowScore;
-        if (params?.quiet) return;
-        const reply = !low ? 'surveyThanks' : comment ? 'surveySorryNoted' : 'surveySorry';
-        enqueue(say(reply, { vars: { score: String(rating) } }));
-        enqueue.assign({ commentFor: low && !comment ? [...context.sessionTickets] : undefined });
-      }),
-      // What the customer says after a low score is their comment on the matters rated, kept on the
-      // tickets instead of starting a new need.
-      keepComment: collect(({ context, event, enqueue }) => {
-        const comment = event.type === 'user.message' ? event.text.trim().slice(0, MAX_COMMENT_CHARS) : '';
-        if (!comment) return;
-        const changes = { comment, events: [{ type: 'commented' as const, at: event.at, detail: comment }] };
-        updateTickets(enqueue, context.commentFor ?? [], changes, event.at);
-        enqueue(say('surveyCommentThanks'));
-        enqueue.assign({ commentFor: undefined });
+      ...survey.actions,
+      // What followed the score, as a message of its own (rateThenTakeRequest).
+      takeRequestAfterRating: raise(({ event }) => {
+        const after = event.type === 'user.message' ? event.understanding.afterRating : undefined;
+        return event.type === 'user.message' && after
+          ? { ...event, text: after.text, understanding: after.understanding }
+          : event;
       }),
       rateSettledOnly: assign({ sessionTickets: ({ context }) => settledOf(context) }),
       takeLateSurvey: assign({
@@ -140,11 +118,7 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
         context.lateSurvey !== undefined &&
         context.lateSurvey.seq === context.seq &&
         event.at - context.lateSurvey.at <= LATE_SURVEY_MS,
-      // A low score with nothing said about it: what went wrong is asked.
-      asksComment: ({ context, event }) => {
-        const u = understood(event);
-        return u?.rating !== undefined && !u.ratingComment && u.rating <= defOf(context).followUp.commentBelowScore;
-      },
+      ...survey.guards,
     },
   });
 }
@@ -301,11 +275,7 @@ function idleState(s: StandardSetup) {
       },
       'user.message': [
         // A score for the survey left unanswered when the session closed: it rates those matters.
-        {
-          guard: and(['lateSurveyOpen', 'hasRating', 'wantsPerson']),
-          target: '#conversation.handingOff',
-          actions: ['adoptLocale', 'takeLateSurvey', ...rateAndHandOff],
-        },
+        { guard: and(['lateSurveyOpen', 'ratedWithRequest']), actions: ['takeLateSurvey', ...rateThenTakeRequest] },
         {
           guard: and(['lateSurveyOpen', 'asksComment']),
           target: 'commenting',

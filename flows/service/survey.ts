@@ -1,6 +1,9 @@
-import { and, assign, or } from 'xstate';
+import { assign, or } from 'xstate';
 import { followUpAdoption } from './follow-ups.js';
-import { say, type ServiceContext } from './setup.js';
+import { collect, say, understood, type MachineDeps, type ServiceContext, type ServiceEvent } from './setup.js';
+import { MAX_COMMENT_CHARS } from '../rating.js';
+import type { TicketEvent } from '../ticket.js';
+import { updateTickets } from './records.js';
 import type { ChoiceId } from '../schema.js';
 import type { StandardSetup, StandardShared } from './standard.js';
 
@@ -8,11 +11,11 @@ import type { StandardSetup, StandardShared } from './standard.js';
 
 const SCORES: ChoiceId[] = ['score5', 'score4', 'score3', 'score2', 'score1'];
 
-/** A score sent with a request for a person ("1分，转人工"): kept on the matters rated, then the handoff. */
-export const rateAndHandOff = [
-  { type: 'rate', params: { quiet: true } },
-  { type: 'requestHandoff', params: { reason: 'asked' } },
-] as const;
+/**
+ * A score sent with a request ("1分，转人工", "1分，我要找你们领导", "5分，另外怎么开发票"): kept on the
+ * matters rated without a word, then the request is taken up as a message of its own.
+ */
+export const rateThenTakeRequest = [{ type: 'rate', params: { quiet: true } }, 'takeRequestAfterRating'] as const;
 
 /**
  * 结束语 naming every ticket of the session (a list in the locale's words: "A、B和C", "A, B and
@@ -65,7 +68,7 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
           }),
         },
         'user.message': [
-          { guard: and(['hasRating', 'wantsPerson']), target: '#conversation.handingOff', actions: rateAndHandOff },
+          { guard: 'ratedWithRequest', actions: rateThenTakeRequest },
           { guard: 'asksComment', target: 'commenting', actions: 'rate' },
           { guard: 'hasRating', target: 'idle', actions: 'rate' },
           ...interrupts,
@@ -97,5 +100,61 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
         ],
       },
     }),
+  };
+}
+
+type Guarded = { context: ServiceContext; event: ServiceEvent };
+
+/** The survey's answers: the score (with its comment, or a request after it), the comment after a low one. */
+export function surveyActions(deps: MachineDeps) {
+  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
+  return {
+    actions: {
+      // The score, and the comment given with it ("1分，太慢了"), on every matter rated; once rated a
+      // matter leaves the session's list, so a later close neither names nor rates it again. `quiet`:
+      // nothing said, as when the same message asks for something ("1分，转人工"): that answers.
+      rate: collect(({ context, event, enqueue }, params: { quiet: boolean } | undefined) => {
+        const u = understood(event);
+        const rating = u?.rating;
+        if (rating === undefined) return;
+        const comment = u?.ratingComment;
+        const events: TicketEvent[] = [{ type: 'survey-answered', at: event.at, score: rating }];
+        if (comment) events.push({ type: 'commented', at: event.at, detail: comment });
+        const changes = { satisfaction: rating, ...(comment ? { comment } : {}), events };
+        updateTickets(enqueue, context.sessionTickets, changes, event.at);
+        // A low score is not thanked like a high one: apologise and ask what went wrong, unless
+        // the customer already said (001 评分和评论).
+        const low = rating <= defOf(context).followUp.commentBelowScore;
+        enqueue.assign({ sessionTickets: [] });
+        if (params?.quiet) return;
+        const reply = !low ? 'surveyThanks' : comment ? 'surveySorryNoted' : 'surveySorry';
+        enqueue(say(reply, { vars: { score: String(rating) } }));
+        enqueue.assign({ commentFor: low && !comment ? [...context.sessionTickets] : undefined });
+      }),
+      // What the customer says after a low score is their comment on the matters rated, kept on the
+      // tickets instead of starting a new need.
+      keepComment: collect(({ context, event, enqueue }) => {
+        const comment = event.type === 'user.message' ? event.text.trim().slice(0, MAX_COMMENT_CHARS) : '';
+        if (!comment) return;
+        const changes = { comment, events: [{ type: 'commented' as const, at: event.at, detail: comment }] };
+        updateTickets(enqueue, context.commentFor ?? [], changes, event.at);
+        enqueue(say('surveyCommentThanks'));
+        enqueue.assign({ commentFor: undefined });
+      }),
+    },
+    guards: {
+      // A score with a request after it ("1分，我要找你们领导"): rated, then the request is taken up.
+      ratedWithRequest: ({ event }: Guarded) => understood(event)?.afterRating !== undefined,
+      // A low score with nothing said about it: what went wrong is asked.
+      asksComment: ({ context, event }: Guarded) => {
+        const u = understood(event);
+        return (
+          u?.rating !== undefined &&
+          !u.ratingComment &&
+          !u.afterRating &&
+          u.rating <= defOf(context).followUp.commentBelowScore
+        );
+      },
+    },
   };
 }

@@ -253,8 +253,47 @@ describe('answer, record and close', () => {
     it('rates and hands over when the same message asks for a person (here no desk: the matter is recorded for one)', () => {
       const d = surveyed();
       expect(d.say('1分，转人工')[0]).toMatch(/^非常抱歉，人工客服暂时无法接入。您的问题已为您记录/);
-      expect(d.of('ticket.update')[0]?.changes).toMatchObject({ satisfaction: 1, comment: '转人工' });
+      expect(d.of('ticket.update')[0]?.changes).toEqual({
+        satisfaction: 1,
+        events: [{ type: 'survey-answered', at: d.at, score: 1 }],
+      });
       expect(d.of('ticket.put').map((p) => p.ticket.outcome)).toEqual([expect.stringMatching(/person/)]);
+    });
+
+    // Found by the second issue-17 trial of the day: what followed the score was kept as its comment.
+    it('rates, then takes up what follows the score when it asks for something: a supervisor, another question', () => {
+      const boss = surveyed();
+      const said = boss.say('1分，我要找你们领导', { after: 1_000 });
+      expect(boss.of('ticket.update')[0]?.changes).toMatchObject({ satisfaction: 1 });
+      expect(boss.of('ticket.update')[0]?.changes.comment).toBeUndefined();
+      expect(said.join('')).not.toMatch(/您的意见已经为您记录/);
+      expect(boss.state).toMatch(/^complaint/);
+      const more = surveyed();
+      expect(more.say('5分，另外怎么开发票')).toEqual(['您的意思是想开具发票，对吗？']);
+      expect(more.of('ticket.update')[0]?.changes).toMatchObject({ satisfaction: 5 });
+      expect(more.state).toBe('confirming');
+    });
+
+    it('reads a numbered list as no score, and a Chinese numeral with its unit as one', () => {
+      const list = surveyed();
+      expect(list.say('1. 怎么退货')).toEqual(['您的意思是想办理退货或换货，对吗？']);
+      expect(list.of('ticket.update')).toEqual([]);
+      const numeral = surveyed();
+      numeral.say('一分，太慢了');
+      expect(numeral.of('ticket.update')[0]?.changes).toMatchObject({ satisfaction: 1, comment: '太慢了' });
+    });
+
+    it('rates a matter once: a second survey in the same session neither names nor rates it again', () => {
+      const d = new Dialogue(defaultFlow(undefined, { desk: true }), afternoon);
+      ['你好', '我的订单还没发货', '是的', '没有了'].forEach((m) => d.say(m));
+      const rated = d.of('ticket.update')[0]?.id;
+      d.say('1分，转人工');
+      const wang = { id: 'U-wang', name: '小王' };
+      d.say({ type: 'agent', action: 'claim', agent: wang });
+      const closing = d.say({ type: 'agent', action: 'close', agent: wang })[0];
+      expect(closing).not.toContain(rated);
+      d.say('5');
+      expect(d.of('ticket.update').map((u) => u.id)).not.toContain(rated);
     });
 
     it('in English too, and for the survey left unanswered at the close', () => {

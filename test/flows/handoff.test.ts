@@ -358,7 +358,7 @@ describe('when handoff happens', () => {
     // queue's line (found by the issue-17 trial: both were said in the same turn).
     const [put] = d.of('ticket.put');
     expect(replies[1]).toBe(
-      `我非常理解您希望问题得到重视的心情。您的情况已经为您记录（编号 ${put?.ticket.id}），我这就为您转交给上级同事处理。`,
+      `我非常理解您希望问题得到重视的心情。您的情况已经为您记录（编号 ${put?.ticket.id}），并已转交给上级同事处理，最迟 11月24日 15:00 前会与您联系。`,
     );
     expect(replies[2]).toMatch(/^正在为您转接人工客服/);
     expect(replies).toHaveLength(3);
@@ -372,6 +372,17 @@ describe('when handoff happens', () => {
       ticketId: put?.ticket.id,
     });
     expect(d.escalations).toMatchObject([{ reason: 'supervisor' }]);
+  });
+
+  it("shows the customer's own words as the card's need when they say more than 转人工, else the matter under way", () => {
+    const own = new Dialogue(withDesk, monday);
+    for (const text of ['怎么开发票', '是的', '还有问题']) own.say(text);
+    own.say('快递到了，转人工', quick);
+    expect(own.of('desk.open')[0]?.card.need).toBe('快递到了，转人工');
+    const same = new Dialogue(withDesk, monday);
+    for (const text of ['怎么开发票', '是的']) same.say(text);
+    same.say('还是不行，转人工', quick);
+    expect(same.of('desk.open')[0]?.card.need).toBe('怎么开发票');
   });
 
   it("shows the complaint as the card's need, not the question answered before it (found by the issue-17 trial)", () => {
@@ -393,7 +404,7 @@ describe('when handoff happens', () => {
     const replies = d.say({ type: 'timer', name: 'listen', dueAt }, { after: dueAt - d.at });
     expect(replies).toEqual([
       expect.stringMatching(
-        /^我非常理解您希望问题得到重视的心情。您的情况已经为您记录（编号 T\d{6}-\w{10}），我这就为您转交给上级同事处理。$/,
+        /^我非常理解您希望问题得到重视的心情。您的情况已经为您记录（编号 T\d{6}-\w{10}），并已转交给上级同事处理，最迟 11月24日 09:00 前会与您联系。$/,
       ),
       expect.stringMatching(
         /^现在是人工客服的非工作时间.*客服会在 11月23日 09:00 上班后第一时间处理您的问题.*最迟 11月24日 09:00 前与您联系。$/,
