@@ -1,4 +1,5 @@
 import type { SupportedLocale } from '../../flows/locales.js';
+import { EN_CODES, ZH_CODES, type CodeWords } from './words-codes.js';
 
 /**
  * The console's words in its two languages (zh-CN by default, en), chosen per browser by a cookie
@@ -41,6 +42,8 @@ export interface ConsoleWords {
   csrf: string;
   /** A request that failed on the server (the error is logged, not shown). */
   failed: string;
+  /** What the record keeps as codes (ticket types, statuses, lifecycle events …), in words. */
+  codes: CodeWords;
   tickets: {
     title: string;
     search: string;
@@ -146,6 +149,7 @@ const zh: ConsoleWords = {
   badRequest: '请求有误：',
   csrf: '表单已过期或来源不明，请刷新页面后重试。',
   failed: '出错了（已记录），请稍后重试。',
+  codes: ZH_CODES,
   tickets: {
     title: '工单',
     search: '搜索',
@@ -251,6 +255,7 @@ const en: ConsoleWords = {
   badRequest: 'Cannot do that: ',
   csrf: 'The form has expired or came from elsewhere. Reload the page and try again.',
   failed: 'Something went wrong (it is logged). Try again shortly.',
+  codes: EN_CODES,
   tickets: {
     title: 'Tickets',
     search: 'Search',

@@ -91,6 +91,60 @@ describe('the console: pages', () => {
     expect(supervisor).toContain('很抱歉，正在为您转人工。');
   });
 
+  it('shows ticket types, statuses, lifecycle steps and speakers in the console words, codes in titles (found by the new-user trial)', async () => {
+    const { record } = fixture();
+    const at = START - 20 * MIN;
+    await record.tickets.put({
+      ...handedOff('T261120-EEEEEEEEEE', 'telegram:5', false),
+      status: 'resolved',
+      satisfaction: 4,
+      events: [
+        { type: 'created', at },
+        { type: 'handed-off', at, detail: 'complaint, after hours' },
+        { type: 'escalated', at, detail: 'still-angry' },
+        { type: 'resolved', at: at + MIN, by: { id: 'U1', name: '李客服' }, detail: '已补发' },
+        { type: 'survey-answered', at: at + 2 * MIN, score: 4 },
+      ],
+    });
+    await record.archive({ conversationId: 'telegram:5', channel: 'telegram', customerId: '5550001234' }, [
+      { at, from: 'customer', text: '快递丢了', eventId: 'e5' },
+      { at, from: 'bot', text: '正在为您转人工。', eventId: 'e5' },
+    ]);
+    const b = await signedIn('supervisor');
+    const cells = (page: string, selector: RegExp) => [...page.matchAll(selector)].map((m) => m[1]);
+    const ticket = (await b.get('/console/tickets/T261120-EEEEEEEEEE')).text;
+    expect(ticket).toContain('<span title="complaint">投诉</span> · <span title="delivery">物流配送</span>');
+    expect(ticket).toContain('<span title="resolved">已办结</span> · 4/5');
+    expect(cells(ticket, /<tr data-event="[^"]+">\s*<td>[^<]*<\/td>\s*<td>(.*?)<\/td>/g)).toEqual([
+      '<span title="created">创建</span>',
+      '<span title="handed-off">转人工</span>',
+      '<span title="escalated">升级</span>',
+      '<span title="resolved">办结</span>',
+      '<span title="survey-answered">客户评分</span>',
+    ]);
+    // The details that are codes read as words; an agent's outcome as written.
+    expect(ticket).toContain('投诉（非工作时间）');
+    expect(ticket).toContain('客户情绪未平复');
+    expect(ticket).toContain('已补发');
+    expect(ticket).not.toMatch(/after hours|still-angry<|>complaint|>resolved</);
+    expect(cells(ticket, /<span class="meta">[^<]* · (<span[^>]*>[^<]*<\/span>)<\/span>/g)).toEqual([
+      '<span title="customer">客户</span>',
+      '<span title="bot">机器人</span>',
+    ]);
+    const list = (await b.get('/console/tickets?id=T261120-EEEEEEEEEE')).text;
+    expect(list).toMatch(
+      /<td><span title="complaint">投诉<\/span><\/td>\s*<td><span title="resolved">已办结<\/span> 4\/5<\/td>/,
+    );
+    expect(list).toContain('<option value="pending" >待处理</option>');
+    // The same page in English.
+    await b.request('/console/lang/en');
+    const english = (await b.get('/console/tickets/T261120-EEEEEEEEEE')).text;
+    expect(english).toContain('<span title="complaint">complaint</span> · <span title="delivery">Delivery</span>');
+    expect(english).toContain('<span title="handed-off">handed to people</span>');
+    expect(english).toContain('complaint, after hours');
+    expect(english).toContain('still upset');
+  });
+
   it('searches tickets with the CLI and Slack fields, and lists pending matters by deadline', async () => {
     const { record } = fixture();
     await record.tickets.put({ ...handedOff('T261120-BBBBBBBBBB', 'telegram:2', false), promisedBy: START - MIN });
