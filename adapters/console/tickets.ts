@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
-import { scoreOf, searchQuery, type SearchFields } from '../../bots/ticket-search.js';
+import { checkSearch, scoreOf, type SearchFields } from '../../bots/ticket-search.js';
 import { TicketStatus, type Ticket } from '../../flows/ticket.js';
 import type { ConsoleDeps, ConsoleEnv } from './deps.js';
 import { BASE, page, refusal, wordsOf, type Html } from './layout.js';
@@ -91,9 +91,13 @@ function deadline(c: Context<ConsoleEnv>, deps: ConsoleDeps, t: Ticket): Html {
   return html`${when(deps, t.promisedBy)}${late ? html` <strong class="bad">${w.overdue}</strong>` : ''}`;
 }
 
-/** The search's results, or the pending matters by deadline when nothing is searched. */
+/**
+ * The search's results, or the pending matters by deadline when nothing is searched. A search
+ * that cannot be run is answered with the form as filled in and what is wrong, in the console's
+ * words, where the results go (400: htmx swaps it in too, layout.ts).
+ */
 async function list(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
-  const w = wordsOf(c).tickets;
+  const { tickets: w, problems } = wordsOf(c);
   const see = viewerFor(c.get('account'));
   const fields: SearchFields = {};
   for (const f of FIELDS) {
@@ -102,11 +106,16 @@ async function list(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
   }
   const searching = Object.keys(fields).length > 0;
   let results: Html;
+  let status: 200 | 400 = 200;
   if (searching) {
-    const query = searchQuery(fields, timeZoneOf(deps), (f) => w.fields[f as keyof typeof w.fields] ?? f);
-    if ('problem' in query) return refusal(c, 400, query.problem);
-    const found = await deps.record.tickets.list(query);
-    results = found.length ? ticketRows(c, deps, found, see) : html`<p>${w.none}</p>`;
+    const query = checkSearch(fields, timeZoneOf(deps));
+    if ('problem' in query) {
+      status = 400;
+      results = html`<p class="problem" role="alert">${problems.search(query.problem, (f) => w.fields[f])}</p>`;
+    } else {
+      const found = await deps.record.tickets.list(query);
+      results = found.length ? ticketRows(c, deps, found, see) : html`<p>${w.none}</p>`;
+    }
   } else {
     const pending = await deps.record.tickets.list({ status: 'pending', limit: PENDING_MAX });
     pending.sort((a, b) => (a.promisedBy ?? Infinity) - (b.promisedBy ?? Infinity) || a.createdAt - b.createdAt);
@@ -115,7 +124,7 @@ async function list(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
   }
   const body = html`${searchForm(c, fields)} ${see.masked ? html`<p class="muted">${w.masked}</p>` : ''}
     <div id="results">${results}</div>`;
-  return page(c, w.title, 'tickets', body);
+  return page(c, w.title, 'tickets', body, status);
 }
 
 /** One ticket: its fields, lifecycle events and the conversation's archived transcript. */

@@ -1,5 +1,7 @@
 import type { SupportedLocale } from '../../flows/locales.js';
+import type { SearchFields } from '../../bots/ticket-search.js';
 import { EN_CODES, ZH_CODES, type CodeWords } from './words-codes.js';
+import { EN_PROBLEMS, ZH_PROBLEMS, type ProblemWords } from './words-problems.js';
 
 /**
  * The console's words in its two languages (zh-CN by default, en), chosen per browser by a cookie
@@ -44,10 +46,13 @@ export interface ConsoleWords {
   failed: string;
   /** What the record keeps as codes (ticket types, statuses, lifecycle events …), in words. */
   codes: CodeWords;
+  /** What is wrong with a form's input (a search, a report's period). */
+  problems: ProblemWords;
   tickets: {
     title: string;
     search: string;
-    fields: { customer: string; id: string; text: string; status: string; from: string; to: string };
+    /** The search's fields, as its form labels them (`limit` only in a problem: the form has no such field). */
+    fields: Record<keyof SearchFields, string>;
     any: string;
     none: string;
     columns: {
@@ -150,10 +155,19 @@ const zh: ConsoleWords = {
   csrf: '表单已过期或来源不明，请刷新页面后重试。',
   failed: '出错了（已记录），请稍后重试。',
   codes: ZH_CODES,
+  problems: ZH_PROBLEMS,
   tickets: {
     title: '工单',
     search: '搜索',
-    fields: { customer: '客户 ID', id: '工单号', text: '关键词', status: '状态', from: '起始日期', to: '截止日期' },
+    fields: {
+      customer: '客户 ID',
+      id: '工单号',
+      text: '关键词',
+      status: '状态',
+      from: '起始日期',
+      to: '截止日期',
+      limit: '显示数量',
+    },
     any: '全部',
     none: '没有符合条件的工单。',
     columns: {
@@ -256,10 +270,19 @@ const en: ConsoleWords = {
   csrf: 'The form has expired or came from elsewhere. Reload the page and try again.',
   failed: 'Something went wrong (it is logged). Try again shortly.',
   codes: EN_CODES,
+  problems: EN_PROBLEMS,
   tickets: {
     title: 'Tickets',
     search: 'Search',
-    fields: { customer: 'Customer id', id: 'Ticket', text: 'Words', status: 'Status', from: 'From', to: 'To' },
+    fields: {
+      customer: 'Customer id',
+      id: 'Ticket',
+      text: 'Words',
+      status: 'Status',
+      from: 'From',
+      to: 'To',
+      limit: 'Limit',
+    },
     any: 'any',
     none: 'No tickets match.',
     columns: {

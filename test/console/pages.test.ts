@@ -155,9 +155,38 @@ describe('the console: pages', () => {
     const found = (await b.get('/console/tickets?id=t261120-bbbbbbbbbb')).text;
     expect(found).toContain('data-ticket="T261120-BBBBBBBBBB"');
     expect(found).not.toContain('data-ticket="T261120-AAAAAAAAAA"');
-    const bad = await b.get('/console/tickets?status=lost');
-    expect(bad.status).toBe(400);
-    expect(bad.text).toContain('must be one of answered, pending');
+  });
+
+  it('says what is wrong with a search in the console language, beside the form as filled in (found by the new-user trial)', async () => {
+    const b = await signedIn('supervisor');
+    const problem = (page: string) => /<p class="problem" role="alert">([^<]*)<\/p>/.exec(page)?.[1];
+    const status = await b.get('/console/tickets?status=lost');
+    expect(status.status).toBe(400);
+    expect(problem(status.text)).toBe(
+      '状态只能是：已解答（answered）、待处理（pending）、未解决（unresolved）、已记录（recorded）、已办结（resolved）；收到的是“lost”。',
+    );
+    // Where htmx puts the results, with the search form kept as it was filled in.
+    const range = await b.get('/console/tickets?text=%E5%BF%AB%E9%80%92&from=2026-11-20&to=2026-11-01');
+    expect(range.status).toBe(400);
+    expect(range.text).toMatch(
+      /<div id="results"><p class="problem" role="alert">起始日期不能晚于截止日期（收到的是 2026-11-20 和 2026-11-01）。<\/p><\/div>/,
+    );
+    expect(range.text).toContain('name="from" type="date" value="2026-11-20"');
+    expect(range.text).toContain('name="text" type="text" value="快递"');
+    const date = await b.get('/console/tickets?to=yesterday');
+    expect(problem(date.text)).toBe(
+      '截止日期须为日期（YYYY-MM-DD，按 Asia/Shanghai 时间）或带时区的时间，如 2026-11-30T09:00:00+08:00；收到的是“yesterday”。',
+    );
+    expect(problem((await b.get('/console/tickets?customer=%20&id=%20')).text)).toBeUndefined();
+    // A 400 is swapped in by htmx like a page (its default shows no 4xx answer).
+    expect(range.text).toContain('{&quot;code&quot;:&quot;400&quot;,&quot;swap&quot;:true}');
+    await b.request('/console/lang/en');
+    expect(problem((await b.get('/console/tickets?status=lost')).text)).toBe(
+      'Status must be one of answered, pending, unresolved, recorded, resolved (got &quot;lost&quot;).',
+    );
+    expect(problem((await b.get('/console/tickets?from=2026-11-20&to=2026-11-01')).text)).toBe(
+      'From must be before To (got 2026-11-20 and 2026-11-01).',
+    );
   });
 
   it('shows Now: the queued handoff, the agent who holds a conversation', async () => {
