@@ -224,4 +224,26 @@ describe('the console: pages', () => {
     expect(range).toContain('2026-11-01..2026-11-15');
     expect((await b.get('/console/reports?month=2026-13')).status).toBe(400);
   });
+
+  it('says what is wrong with a report period in the console language, beside the form as filled in (found by the new-user trial)', async () => {
+    const b = await signedIn('supervisor');
+    const problem = (page: string) => /<p class="problem" role="alert">([^<]*)<\/p>/.exec(page)?.[1];
+    const month = await b.get('/console/reports?month=2026-13');
+    expect(month.status).toBe(400);
+    expect(problem(month.text)).toBe('月份须为 YYYY-MM，如 2026-11；收到的是“2026-13”。');
+    expect(month.text).toContain('name="month" type="month" value="2026-13"');
+    expect(month.text).not.toContain('<iframe');
+    // The form sends all three fields: a range given wins over the month, and needs both ends.
+    const half = await b.get('/console/reports?month=2026-11&from=2026-11-05&to=');
+    expect(problem(half.text)).toBe('起始日期和截止日期须同时填写（含截止日期当天）。');
+    expect(half.text).toContain('name="from" type="date" value="2026-11-05"');
+    const order = await b.get('/console/reports?from=2026-11-20&to=2026-11-01');
+    expect(problem(order.text)).toBe('截止日期（2026-11-01）早于起始日期（2026-11-20）。');
+    const view = await b.request('/console/reports/view?from=2026-11-31&to=2026-12-01');
+    expect([view.status, await view.text()]).toEqual([400, '起始日期须为日期 YYYY-MM-DD；收到的是“2026-11-31”。']);
+    await b.request('/console/lang/en');
+    expect(problem((await b.get('/console/reports?from=2026-11-20&to=2026-11-01')).text)).toBe(
+      'To (2026-11-01) is before From (2026-11-20).',
+    );
+  });
 });
