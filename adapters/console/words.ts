@@ -85,6 +85,8 @@ export interface ConsoleWords {
     queue: string;
     queueEmpty: string;
     waiting: string;
+    /** How long a conversation has waited, in whole minutes (0: under a minute). */
+    waited: (minutes: number) => string;
     since: string;
     agents: string;
     agentsNone: string;
@@ -200,6 +202,8 @@ const zh: ConsoleWords = {
     queue: '排队等待人工',
     queueEmpty: '当前无人排队。',
     waiting: '已等待',
+    waited: (m) =>
+      m < 1 ? '不到 1 分钟' : m < 60 ? `${m} 分钟` : `${Math.floor(m / 60)} 小时${m % 60 ? ` ${m % 60} 分钟` : ''}`,
     since: '加入时间',
     agents: '正在接待的客服',
     agentsNone: '当前没有客服在接待。',
@@ -315,6 +319,8 @@ const en: ConsoleWords = {
     queue: 'Waiting for an agent',
     queueEmpty: 'Nobody is waiting.',
     waiting: 'Waiting',
+    waited: (m) =>
+      m < 1 ? 'under a minute' : m < 60 ? `${m} min` : `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`,
     since: 'Since',
     agents: 'Agents holding conversations',
     agentsNone: 'No agent holds a conversation.',

@@ -199,12 +199,28 @@ describe('the console: pages', () => {
     const now = (await b.get('/console/now')).text;
     const queue = /<table data-list="queue">[\s\S]*?<\/table>/.exec(now)?.[0] ?? '';
     expect(queue).toContain('T261120-CCCCCCCCCC');
-    expect(queue).toContain('12 min');
+    expect(queue).toContain('<td class="num">12 分钟</td>');
     expect(queue).not.toContain('王小明');
     const agents = /<ul class="agents">[\s\S]*?<\/ul>/.exec(now)?.[0] ?? '';
     expect(agents).toMatch(/赵客服[\s\S]*1 个会话[\s\S]*T261120-DDDDDDDDDD/);
     // The panel htmx reloads is the same, alone.
     expect((await b.get('/console/now?part=1')).text).toMatch(/^<div id="now"/);
+  });
+
+  it('says how long customers have waited in the console language (found by the new-user trial: 0 min)', async () => {
+    const { store } = fixture();
+    await store.queue.join('telegram:8', START - 100 * MIN);
+    await store.queue.join('telegram:9', START - 40_000);
+    const b = await signedIn('supervisor');
+    const waited = async () => {
+      const now = (await b.get('/console/now')).text;
+      return [...now.matchAll(/<td class="num">([^<]*)<\/td>\s*<\/tr>/g)].map((m) => m[1]);
+    };
+    const zh = await waited();
+    expect(zh).toEqual(expect.arrayContaining(['1 小时 40 分钟', '不到 1 分钟']));
+    expect(zh.join(' ')).not.toMatch(/[a-z]/);
+    await b.request('/console/lang/en');
+    expect(await waited()).toEqual(expect.arrayContaining(['1 h 40 min', 'under a minute']));
   });
 
   it('shows the monthly report with its charts, by month and by range, in the chosen language', async () => {
