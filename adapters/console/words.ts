@@ -41,7 +41,8 @@ export interface ConsoleWords {
   forbidden: string;
   notFound: string;
   badRequest: string;
-  csrf: string;
+  /** A POST refused for its Origin or CSRF token (an old page, another site), or after the session ended. */
+  csrf: { title: string; message: string };
   /** A request that failed on the server (the error is logged, not shown). */
   failed: string;
   /** What the record keeps as codes (ticket types, statuses, lifecycle events …), in words. */
@@ -154,7 +155,7 @@ const zh: ConsoleWords = {
   forbidden: '您的角色无权访问此页面。',
   notFound: '找不到此页面。',
   badRequest: '请求有误：',
-  csrf: '表单已过期或来源不明，请刷新页面后重试。',
+  csrf: { title: '表单已失效', message: '表单已过期，或来自其他网站：请刷新页面后重试。' },
   failed: '出错了（已记录），请稍后重试。',
   codes: ZH_CODES,
   problems: ZH_PROBLEMS,
@@ -271,7 +272,10 @@ const en: ConsoleWords = {
   forbidden: 'Your role cannot open this page.',
   notFound: 'No such page.',
   badRequest: 'Cannot do that: ',
-  csrf: 'The form has expired or came from elsewhere. Reload the page and try again.',
+  csrf: {
+    title: 'Form expired',
+    message: 'The form has expired or came from another site: reload the page and try again.',
+  },
   failed: 'Something went wrong (it is logged). Try again shortly.',
   codes: EN_CODES,
   problems: EN_PROBLEMS,
