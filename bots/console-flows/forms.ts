@@ -203,8 +203,7 @@ export function applyItem(source: string, section: SectionId, index: number | 'n
       return;
     }
     const list = doc.getIn(spec.path, true);
-    if (!isSeq(list) || index < 0 || index >= list.items.length)
-      throw new YamlEditError(`${section} has no item ${index + 1}: reload the page`);
+    if (!isSeq(list) || index < 0 || index >= list.items.length) throw noItem(section, index);
     for (const field of spec.fields) setOrDelete(doc, [...spec.path, index, field.name], item[field.name]);
   });
 }
@@ -219,16 +218,23 @@ export function itemFingerprint(item: ListItem): string {
   return createHash('sha256').update(JSON.stringify(item.values)).digest('hex').slice(0, 16);
 }
 
+/** An item the section does not have (now): removed in another tab since the form was drawn, or never there. */
+function noItem(section: SectionId, index: number): YamlEditError {
+  return new YamlEditError(`${section} has no item ${index + 1}: reload the page to see the list as it is now`);
+}
+
 /**
  * Throws YamlEditError unless item `index` of the section is still the one whose fingerprint the
- * form carried; `was` undefined (a script posting without it) is not checked.
+ * form carried: not there at all, or another item there now. `was` undefined (a script posting
+ * without it) is not checked. The draft is the admin's own: only their other tabs change it.
  */
 export function expectItem(source: string, section: SectionId, index: number, was: string | undefined): void {
   if (was === undefined) return;
   const item = readSection(source, section)?.[index];
-  if (!item || itemFingerprint(item) !== was)
+  if (!item) throw noItem(section, index);
+  if (itemFingerprint(item) !== was)
     throw new YamlEditError(
-      `${section} item ${index + 1} changed since this page was opened (another tab or a colleague): reload the page and try again`,
+      `${section} item ${index + 1} changed since this page was opened (in another tab or window): reload the page and try again`,
     );
 }
 
@@ -237,8 +243,7 @@ export function removeItem(source: string, section: SectionId, index: number): s
   const spec = SECTIONS[section];
   return editYaml(source, (doc) => {
     const list = doc.getIn(spec.path, true);
-    if (!isSeq(list) || index < 0 || index >= list.items.length)
-      throw new YamlEditError(`${section} has no item ${index + 1}: reload the page`);
+    if (!isSeq(list) || index < 0 || index >= list.items.length) throw noItem(section, index);
     doc.deleteIn([...spec.path, index]);
   });
 }

@@ -148,6 +148,9 @@ describe('the console flows pages', () => {
       answer: '支持支付宝。',
     });
     expect(staleSave.status).toBe(400);
+    // An index no form has is no item's address.
+    expect((await b.post('/console/flows/list/faq/-1/delete?file=zh-CN.yaml', { _csrf: b.csrf })).status).toBe(404);
+    expect((await b.post('/console/flows/list/faq/-1?file=zh-CN.yaml', { _csrf: b.csrf })).status).toBe(404);
     expect((await b.get('/console/flows/list/faq?file=zh-CN.yaml')).text).toContain('cash-on-delivery');
     await b.post('/console/flows/discard', { _csrf: b.csrf });
   });

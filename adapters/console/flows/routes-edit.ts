@@ -49,7 +49,7 @@ export function editRoutes(app: Hono<FlowsEnv>, ctx: FlowsContext, script: () =>
   app.post('/list/:section/:index/delete', (c) => {
     const section = sectionOf(c.req.param('section'));
     const index = Number(c.req.param('index'));
-    if (!section || !Number.isInteger(index)) return c.notFound();
+    if (!section || !Number.isInteger(index) || index < 0) return c.notFound();
     return saveForm(c, ctx, section, (source, form) => {
       expectItem(source, section, index, form.was?.[0]);
       return removeItem(source, section, index);
@@ -59,7 +59,7 @@ export function editRoutes(app: Hono<FlowsEnv>, ctx: FlowsContext, script: () =>
     const section = sectionOf(c.req.param('section'));
     const raw = c.req.param('index');
     const index = raw === 'new' ? 'new' : Number(raw);
-    if (!section || (index !== 'new' && !Number.isInteger(index))) return c.notFound();
+    if (!section || (index !== 'new' && !(Number.isInteger(index) && index >= 0))) return c.notFound();
     return saveForm(c, ctx, section, (source, form) => {
       if (index !== 'new') expectItem(source, section, index, form.was?.[0]);
       return applyItem(source, section, index, form);
