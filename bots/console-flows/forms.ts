@@ -164,11 +164,11 @@ export function readTexts(source: string): TextField[] | undefined {
  * An optional text left empty is taken out of the file (its fallback is said instead).
  */
 export function applyText(source: string, key: string, variants: readonly string[]): string {
-  if (!Object.hasOwn(TEXT_PLACEHOLDERS, key)) throw new YamlEditError(`there is no text ${key}`);
+  if (!Object.hasOwn(TEXT_PLACEHOLDERS, key)) throw new YamlEditError({ kind: 'no-text', key });
   const kept = variants.map((v) => v.trim()).filter(Boolean);
   if (kept.length === 0 && isOptionalText(key))
     return editYaml(source, (doc) => setOrDelete(doc, ['texts', key], undefined));
-  if (kept.length === 0) throw new YamlEditError('a text needs at least one phrasing');
+  if (kept.length === 0) throw new YamlEditError({ kind: 'no-phrasing', key });
   return editYaml(source, (doc) => setOrDelete(doc, ['texts', key], kept.length === 1 ? kept[0] : kept));
 }
 
@@ -220,7 +220,7 @@ export function itemFingerprint(item: ListItem): string {
 
 /** An item the section does not have (now): removed in another tab since the form was drawn, or never there. */
 function noItem(section: SectionId, index: number): YamlEditError {
-  return new YamlEditError(`${section} has no item ${index + 1}: reload the page to see the list as it is now`);
+  return new YamlEditError({ kind: 'no-item', section, index });
 }
 
 /**
@@ -232,10 +232,7 @@ export function expectItem(source: string, section: SectionId, index: number, wa
   if (was === undefined) return;
   const item = readSection(source, section)?.[index];
   if (!item) throw noItem(section, index);
-  if (itemFingerprint(item) !== was)
-    throw new YamlEditError(
-      `${section} item ${index + 1} changed since this page was opened (in another tab or window): reload the page and try again`,
-    );
+  if (itemFingerprint(item) !== was) throw new YamlEditError({ kind: 'item-changed', section, index });
 }
 
 /** Removes one item of a list section. */
@@ -287,7 +284,8 @@ function fieldValue(field: FieldSpec, raw: string | readonly string[] | undefine
     case 'number': {
       if (one === '' && field.optional) return undefined;
       const n = Number(one);
-      if (one === '' || !Number.isFinite(n)) throw new YamlEditError(`${field.name} must be a number`);
+      if (one === '' || !Number.isFinite(n))
+        throw new YamlEditError({ kind: 'not-a-number', field: field.name, got: one });
       return n;
     }
     case 'bool':
@@ -295,7 +293,7 @@ function fieldValue(field: FieldSpec, raw: string | readonly string[] | undefine
     case 'choice':
       if (one === '' && field.optional) return undefined;
       if (!(field.options ?? []).includes(one))
-        throw new YamlEditError(`${field.name} must be one of ${(field.options ?? []).join(', ')}`);
+        throw new YamlEditError({ kind: 'not-one-of', field: field.name, options: field.options ?? [], got: one });
       return one;
     case 'text':
       return one === '' && field.optional ? undefined : one;

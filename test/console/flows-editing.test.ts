@@ -128,6 +128,20 @@ describe('the flow editor: forms over the YAML', () => {
     );
   });
 
+  it('gives why an edit was not made as data for the console to say, its message in English', () => {
+    const broken = 'locale: zh-CN\nfaq: [\n';
+    const caught = (() => {
+      try {
+        applyItem(broken, 'faq', 'new', { id: 'x' });
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(caught).toBeInstanceOf(YamlEditError);
+    expect((caught as YamlEditError).problem).toMatchObject({ kind: 'not-yaml', line: 3, column: 1 });
+    expect((caught as YamlEditError).message).toMatch(/^the file is not valid YAML \(.+\): fix it first$/);
+  });
+
   it('edits the calendar, and a bad date is a problem at its path', () => {
     const after = applyCalendar(zh, { region: 'cn', holidays: '2026-12-24\n2026-12-31', workdays: '' });
     expect(readCalendar(after)).toEqual({ region: 'cn', holidays: ['2026-12-24', '2026-12-31'], workdays: [] });
