@@ -200,6 +200,12 @@ describe('the console flows pages', () => {
     const b = await signedIn('fay');
     const list = (await b.get('/console/flows/list/hours?file=zh-CN.yaml')).text;
     const was = /name="was" value="([0-9a-f]{16})"/.exec(list)?.[1] ?? '';
+    // Weekdays, priorities and calendars in words, the form sending their codes.
+    expect(list).toMatch(/<summary>1\. 周一, 周二, 周三, 周四, 周五 · /);
+    expect(list).toMatch(/<input\s+type="checkbox"\s+name="days"\s+value="sat"\s*\/>周六<\/label/);
+    expect(list).toContain('<option value="cn" selected>中国大陆法定节假日</option>');
+    const categories = (await b.get('/console/flows/list/categories?file=zh-CN.yaml')).text;
+    expect(categories).toContain('<option value="high" selected>紧急</option>');
     const problem = (page: string) => /<p class="problem" role="alert">([^<]*)<\/p>/.exec(page)?.[1];
     // Business hours item 100: never there, so not "changed since the page was opened".
     const hours = { _csrf: b.csrf, was, days: ['sat'], open: '10:00', close: '18:00' };
@@ -210,7 +216,7 @@ describe('the console flows pages', () => {
     expect(problem(removed.text)).toBe('工作时间没有第 100 项：请刷新页面，查看当前的列表。');
     const category = { _csrf: b.csrf, id: 'delivery', name: '物流', promiseHours: '24', priority: 'urgent' };
     expect(problem((await b.post('/console/flows/list/categories/0?file=zh-CN.yaml', category)).text)).toBe(
-      '优先级只能是：normal、high；收到的是“urgent”。',
+      '优先级只能是：普通（normal）、紧急（high）；收到的是“urgent”。',
     );
     expect(
       problem((await b.post('/console/flows/texts/ask?file=zh-CN.yaml', { _csrf: b.csrf, variant: ' ' })).text),

@@ -76,6 +76,8 @@ const zh = {
   yamlNote: '输入时即时检查；问题在出错位置标出。',
   messageMissing: '请填写发布说明：这次改了什么。',
   cannotEdit: '这个修改无法写入文件，草稿没有改动。',
+  /** The word for option `value` of `field`, else the value. */
+  option: (field: string, value: string): string => zh.options[field]?.[value] ?? value,
   /** Why a form's edit was not made (bots/console-flows/yaml-edit.ts EditProblem). */
   problem: (p: EditProblem): string => {
     const field = (f: string) => zh.fields[f] ?? f;
@@ -96,7 +98,7 @@ const zh = {
       case 'not-a-number':
         return `${field(p.field)}须为数字；收到的是“${p.got}”。`;
       case 'not-one-of':
-        return `${field(p.field)}只能是：${p.options.join('、')}；收到的是“${p.got}”。`;
+        return `${field(p.field)}只能是：${p.options.map((o) => `${zh.option(p.field, o)}（${o}）`).join('、')}；收到的是“${p.got}”。`;
     }
   },
   fields: {
@@ -123,6 +125,12 @@ const zh = {
     holidays: '休息日（YYYY-MM-DD）',
     workdays: '上班日（YYYY-MM-DD）',
   } as Record<string, string>,
+  /** The words of a field's options (the form sends the code): weekdays, priorities, calendars. */
+  options: {
+    days: { mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五', sat: '周六', sun: '周日' },
+    priority: { normal: '普通', high: '紧急' },
+    region: { cn: '中国大陆法定节假日', none: '不使用' },
+  } as Record<string, Record<string, string> | undefined>,
 };
 
 const en: typeof zh = {
@@ -195,6 +203,7 @@ const en: typeof zh = {
   yamlNote: 'Checked as you type; problems are underlined where they are.',
   messageMissing: 'Say what changed before publishing.',
   cannotEdit: 'This change cannot be written to the file; the draft is unchanged.',
+  option: (field, value) => en.options[field]?.[value] ?? value,
   problem: (p) => {
     const field = (f: string) => en.fields[f] ?? f;
     const section = (s: string) => en.sections[s] ?? s;
@@ -240,6 +249,11 @@ const en: typeof zh = {
     region: 'Public holidays of',
     holidays: 'Days off (YYYY-MM-DD)',
     workdays: 'Working days (YYYY-MM-DD)',
+  },
+  options: {
+    days: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },
+    priority: { normal: 'normal', high: 'high' },
+    region: { cn: 'mainland China', none: 'none' },
   },
 };
 
