@@ -3,9 +3,9 @@ import { TicketStatus, type Ticket } from '../flows/ticket.js';
 import type { TicketQuery } from './ports.js';
 
 /**
- * The ticket search that staff run from the CLI (`npm run tickets -- search`) and agents from
- * Slack (`/tickets QUERY`), read and checked in one place so both accept the same things (issue
- * 13: agents see the customer's history). Dates are local dates in a time zone (the default
+ * The ticket search that staff run from the CLI (`npm run tickets -- search`), agents from Slack
+ * (`/tickets QUERY`) and supervisors from the console, read and checked in one place so all accept
+ * the same things (issue 13: agents see the customer's history). Dates are local dates in a time zone (the default
  * definition's: the one its ticket ids and business hours use), or a full ISO time with its
  * offset; `to` includes the day it names.
  */
@@ -64,10 +64,38 @@ export function localDateTime(timeZone: string, at: number): string {
 }
 
 /**
- * The epoch ms bound of a date given for `from` (its start) or `to` (the end of that day, so the
- * day is included; a full time is included too). A problem in one line otherwise.
+ * What is wrong with a search, as data naming the field (one of SearchFields) and the value as
+ * typed: the CLI and Slack say it in English (searchProblemText, with the field as they name it),
+ * the console in its own language (adapters/console/words-codes.ts).
  */
-function bound(value: string, timeZone: string, edge: 'from' | 'to', name: string): number | { problem: string } {
+export type SearchProblem =
+  | { kind: 'empty'; field: 'customer' | 'id' }
+  | { kind: 'status'; got: string }
+  | { kind: 'date'; field: 'from' | 'to'; got: string; timeZone: string }
+  | { kind: 'order'; from: string; to: string }
+  | { kind: 'limit'; got: string; max: number };
+
+/** A search problem in one English line, each field named by `name` (`--from`, `from:`). */
+export function searchProblemText(p: SearchProblem, name: FieldName): string {
+  switch (p.kind) {
+    case 'empty':
+      return `${name(p.field)} needs a value`;
+    case 'status':
+      return `${name('status')} must be one of ${TicketStatus.options.join(', ')} (got "${p.got}")`;
+    case 'date':
+      return `${name(p.field)} must be a date (YYYY-MM-DD, ${p.timeZone} time) or a time with its offset, e.g. 2026-11-30T09:00:00+08:00 (got "${p.got}")`;
+    case 'order':
+      return `${name('from')} must be before ${name('to')} (got ${p.from} and ${p.to})`;
+    case 'limit':
+      return `${name('limit')} must be a whole number from 1 to ${p.max} (got "${p.got}")`;
+  }
+}
+
+/**
+ * The epoch ms bound of a date given for `from` (its start) or `to` (the end of that day, so the
+ * day is included; a full time is included too). A problem otherwise.
+ */
+function bound(value: string, timeZone: string, edge: 'from' | 'to'): number | { problem: SearchProblem } {
   const v = value.trim();
   const dayStart = localMidnight(timeZone, v);
   if (dayStart !== undefined) {
@@ -77,29 +105,24 @@ function bound(value: string, timeZone: string, edge: 'from' | 'to', name: strin
     return localMidnight(timeZone, next) ?? dayStart + 86_400_000;
   }
   const at = ISO_WITH_OFFSET.test(v) ? Date.parse(v) : Number.NaN;
-  if (Number.isNaN(at))
-    return {
-      problem: `${name} must be a date (YYYY-MM-DD, ${timeZone} time) or a time with its offset, e.g. 2026-11-30T09:00:00+08:00 (got "${value}")`,
-    };
+  if (Number.isNaN(at)) return { problem: { kind: 'date', field: edge, got: value, timeZone } };
   return edge === 'from' ? at : at + 1;
 }
 
 /**
  * The store query for fields as typed (absent ones: no condition; `limit` absent: `defaultLimit`),
- * or what is wrong with them in one line naming the field: a status that is not a TicketStatus,
- * a date that is not one, `from` after `to`, a limit that is not a whole number from 1 to
- * SEARCH_MAX, an empty customer or id.
+ * or what is wrong with them: a status that is not a TicketStatus, a date that is not one, `from`
+ * after `to`, a limit that is not a whole number from 1 to SEARCH_MAX, an empty customer or id.
  */
-export function searchQuery(
+export function checkSearch(
   fields: SearchFields,
   timeZone: string,
-  name: FieldName,
   defaultLimit = 50,
-): TicketQuery | { problem: string } {
+): TicketQuery | { problem: SearchProblem } {
   const query: TicketQuery = {};
   for (const key of ['customer', 'id'] as const) {
     const value = fields[key]?.trim();
-    if (value === '') return { problem: `${name(key)} needs a value` };
+    if (value === '') return { problem: { kind: 'empty', field: key } };
   }
   if (fields.customer !== undefined) query.customerId = fields.customer.trim();
   if (fields.id !== undefined) query.id = fields.id.trim().toUpperCase();
@@ -107,26 +130,34 @@ export function searchQuery(
   if (text) query.text = text;
   if (fields.status !== undefined) {
     const status = TicketStatus.safeParse(fields.status.trim().toLowerCase());
-    if (!status.success)
-      return {
-        problem: `${name('status')} must be one of ${TicketStatus.options.join(', ')} (got "${fields.status}")`,
-      };
+    if (!status.success) return { problem: { kind: 'status', got: fields.status } };
     query.status = status.data;
   }
   for (const edge of ['from', 'to'] as const) {
     const value = fields[edge];
     if (value === undefined) continue;
-    const at = bound(value, timeZone, edge, name(edge));
+    const at = bound(value, timeZone, edge);
     if (typeof at !== 'number') return at;
     query[edge] = at;
   }
   if (query.from !== undefined && query.to !== undefined && query.from >= query.to)
-    return { problem: `${name('from')} must be before ${name('to')} (got ${fields.from} and ${fields.to})` };
+    return { problem: { kind: 'order', from: fields.from ?? '', to: fields.to ?? '' } };
   const limit = fields.limit === undefined ? defaultLimit : Number(fields.limit);
   if (fields.limit?.trim() === '' || !Number.isInteger(limit) || limit < 1 || limit > SEARCH_MAX)
-    return { problem: `${name('limit')} must be a whole number from 1 to ${SEARCH_MAX} (got "${fields.limit}")` };
+    return { problem: { kind: 'limit', got: fields.limit ?? String(defaultLimit), max: SEARCH_MAX } };
   query.limit = limit;
   return query;
+}
+
+/** checkSearch with its problem in one English line naming the field as `name` does (the CLI, Slack). */
+export function searchQuery(
+  fields: SearchFields,
+  timeZone: string,
+  name: FieldName,
+  defaultLimit = 50,
+): TicketQuery | { problem: string } {
+  const query = checkSearch(fields, timeZone, defaultLimit);
+  return 'problem' in query ? { problem: searchProblemText(query.problem, name) } : query;
 }
 
 const WORD_KEYS = ['customer', 'status', 'from', 'to', 'id'] as const;

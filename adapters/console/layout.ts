@@ -55,6 +55,21 @@ function nav(c: Context<ConsoleEnv>, w: ConsoleWords, current: Section): Html {
     </details>`;
 }
 
+/**
+ * htmx's settings: no inline style or eval (the CSP), and a 400 is swapped in like a 200, since it
+ * is a form's answer saying what is wrong with its input (htmx leaves every 4xx unshown by default).
+ */
+const HTMX_CONFIG = JSON.stringify({
+  includeIndicatorStyles: false,
+  allowEval: false,
+  responseHandling: [
+    { code: '204', swap: false },
+    { code: '[23]..', swap: true },
+    { code: '400', swap: true },
+    { code: '[45]..', swap: false, error: true },
+  ],
+});
+
 /** A whole page in the layout; `status` for refusals (403, 404, 429) that still show the layout. */
 export function page(c: Context<ConsoleEnv>, title: string, section: Section, body: Html, status = 200) {
   const w = wordsOf(c);
@@ -65,7 +80,7 @@ export function page(c: Context<ConsoleEnv>, title: string, section: Section, bo
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false}' />
+          <meta name="htmx-config" content="${HTMX_CONFIG}" />
           <title>${title} · ${w.product}</title>
           <link rel="icon" href="data:," />
           <link rel="stylesheet" href="${BASE}/assets/console.css" />

@@ -64,7 +64,7 @@ async function panel(c: Context<ConsoleEnv>, deps: ConsoleDeps): Promise<Html> {
                       <td><bdi>${t ? see.customerName(t.customer.name) || see.customerId(t.customer.id) : ''}</bdi></td>
                       <td><bdi>${t ? see.text(t.need) : ''}</bdi></td>
                       <td>${when(deps, q.since)}</td>
-                      <td class="num">${Math.max(0, Math.round((now - q.since) / 60_000))} min</td>
+                      <td class="num">${w.waited(Math.max(0, Math.floor((now - q.since) / 60_000)))}</td>
                     </tr>`;
                   })}
                 </tbody>

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
-import { parsePeriod } from '../../bots/report/cli.js';
+import { checkPeriod } from '../../bots/report/cli.js';
 import { computeReport } from '../../bots/report/compute.js';
 import { readReportData } from '../../bots/report/source.js';
 import type { ConsoleDeps, ConsoleEnv } from './deps.js';
@@ -34,20 +34,26 @@ const REPORT_CSP =
 export function reportRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
   app.get('/reports', (c) => {
-    const w = wordsOf(c).reports;
-    const definition = deps.flows.reportDefinition(wordsOf(c).lang);
+    const { reports: w, problems, lang } = wordsOf(c);
+    const definition = deps.flows.reportDefinition(lang);
     if (!definition) return refusal(c, 404, w.noDefinition);
     const flags = flagsOf(c);
-    const period = parsePeriod(flags, definition.timeZone, deps.clock());
-    if ('problem' in period) return refusal(c, 400, period.problem.replace(/--/g, ''));
+    const period = checkPeriod(flags, definition.timeZone, deps.clock());
+    const month = flags.month ?? (flags.from || flags.to || 'problem' in period ? '' : period.label);
+    const form = html`<form method="get" action="${BASE}/reports" class="search">
+      <label>${w.month} <input name="month" type="month" value="${month}" /></label>
+      <label>${w.from} <input name="from" type="date" value="${flags.from ?? ''}" /></label>
+      <label>${w.to} <input name="to" type="date" value="${flags.to ?? ''}" /></label>
+      <button type="submit">${w.show}</button>
+    </form>`;
+    // A period that cannot be read: the form as filled in, and what is wrong in the console's words.
+    if ('problem' in period) {
+      const problem = html`${form}
+        <p class="problem" role="alert">${problems.period(period.problem)}</p>`;
+      return page(c, w.title, 'reports', problem, 400);
+    }
     const query = new URLSearchParams(flags as Record<string, string>).toString();
-    const month = flags.month ?? (flags.from ? '' : period.label);
-    const body = html`<form method="get" action="${BASE}/reports" class="search">
-        <label>${w.month} <input name="month" type="month" value="${month}" /></label>
-        <label>${w.from} <input name="from" type="date" value="${flags.from ?? ''}" /></label>
-        <label>${w.to} <input name="to" type="date" value="${flags.to ?? ''}" /></label>
-        <button type="submit">${w.show}</button>
-      </form>
+    const body = html`${form}
       <p><a href="${BASE}/reports/view?${query}" target="_blank" rel="noopener">${w.open}</a></p>
       <iframe class="report" title="${w.title} ${period.label}" src="${BASE}/reports/view?${query}"></iframe>`;
     return page(c, `${w.title} ${period.label}`, 'reports', body);
@@ -56,8 +62,8 @@ export function reportRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const language = wordsOf(c).lang;
     const definition = deps.flows.reportDefinition(language);
     if (!definition) return c.text(wordsOf(c).reports.noDefinition, 404);
-    const period = parsePeriod(flagsOf(c), definition.timeZone, deps.clock());
-    if ('problem' in period) return c.text(period.problem, 400);
+    const period = checkPeriod(flagsOf(c), definition.timeZone, deps.clock());
+    if ('problem' in period) return c.text(wordsOf(c).problems.period(period.problem), 400);
     const data = await readReportData(deps.record, period.from, period.to);
     const report = computeReport(data, { definition, period, generatedAt: deps.clock() });
     c.header('Content-Security-Policy', REPORT_CSP);

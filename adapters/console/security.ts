@@ -118,9 +118,14 @@ function tokensEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** The CSRF refusal, in the layout. */
+/**
+ * The refusal of a POST whose Origin or CSRF token is not this console's (a page from before the
+ * session, another site), in the layout: it says so, not that the role may not (a role's refusal
+ * is requireAdmin's).
+ */
 export function csrfRefusal(c: Context<ConsoleEnv>) {
-  return page(c, wordsOf(c).forbidden, 'now', html`<p class="problem" role="alert">${wordsOf(c).csrf}</p>`, 403);
+  const w = wordsOf(c).csrf;
+  return page(c, w.title, 'now', html`<p class="problem" role="alert">${w.message}</p>`, 403);
 }
 
 /**

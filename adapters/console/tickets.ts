@@ -1,11 +1,11 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
-import { scoreOf, searchQuery, type SearchFields } from '../../bots/ticket-search.js';
+import { checkSearch, scoreOf, type SearchFields } from '../../bots/ticket-search.js';
 import { TicketStatus, type Ticket } from '../../flows/ticket.js';
 import type { ConsoleDeps, ConsoleEnv } from './deps.js';
 import { BASE, page, refusal, wordsOf, type Html } from './layout.js';
-import { agentName, timeZoneOf, viewerFor, when, type Viewer } from './view.js';
+import { agentName, coded, eventDetail, timeZoneOf, viewerFor, when, type Viewer } from './view.js';
 
 /**
  * Tickets: the search staff run from the CLI and Slack (bots/ticket-search.ts, the same fields and
@@ -18,7 +18,7 @@ const PENDING_MAX = 500;
 const TRANSCRIPT_MAX = 500;
 
 function searchForm(c: Context<ConsoleEnv>, fields: SearchFields): Html {
-  const w = wordsOf(c).tickets;
+  const { tickets: w, codes } = wordsOf(c);
   const input = (name: 'customer' | 'id' | 'text' | 'from' | 'to', type = 'text') =>
     html`<label>${w.fields[name]} <input name="${name}" type="${type}" value="${fields[name] ?? ''}" /></label>`;
   return html`<form
@@ -38,7 +38,7 @@ function searchForm(c: Context<ConsoleEnv>, fields: SearchFields): Html {
       <select name="status">
         <option value="">${w.any}</option>
         ${TicketStatus.options.map(
-          (s) => html`<option value="${s}" ${fields.status === s ? 'selected' : ''}>${s}</option>`,
+          (s) => html`<option value="${s}" ${fields.status === s ? 'selected' : ''}>${codes.statuses[s]}</option>`,
         )}
       </select>
     </label>
@@ -48,7 +48,7 @@ function searchForm(c: Context<ConsoleEnv>, fields: SearchFields): Html {
 }
 
 function ticketRows(c: Context<ConsoleEnv>, deps: ConsoleDeps, tickets: readonly Ticket[], see: Viewer): Html {
-  const w = wordsOf(c).tickets;
+  const { tickets: w, codes } = wordsOf(c);
   const k = w.columns;
   return html`<div class="table-wrap">
     <table data-list="tickets">
@@ -70,8 +70,8 @@ function ticketRows(c: Context<ConsoleEnv>, deps: ConsoleDeps, tickets: readonly
             html`<tr data-ticket="${t.id}">
               <td><a href="${BASE}/tickets/${t.id}">${t.id}</a></td>
               <td>${when(deps, t.createdAt)}</td>
-              <td>${t.type}</td>
-              <td>${t.status}${t.satisfaction ? ` ${scoreOf(t)}` : ''}</td>
+              <td>${coded(codes.types, t.type)}</td>
+              <td>${coded(codes.statuses, t.status)}${t.satisfaction ? ` ${scoreOf(t)}` : ''}</td>
               <td><bdi>${see.customerName(t.customer.name) || see.customerId(t.customer.id)}</bdi></td>
               <td class="text"><bdi>${see.text(t.need)}</bdi></td>
               <td><bdi>${agentName(t)}</bdi></td>
@@ -91,9 +91,13 @@ function deadline(c: Context<ConsoleEnv>, deps: ConsoleDeps, t: Ticket): Html {
   return html`${when(deps, t.promisedBy)}${late ? html` <strong class="bad">${w.overdue}</strong>` : ''}`;
 }
 
-/** The search's results, or the pending matters by deadline when nothing is searched. */
+/**
+ * The search's results, or the pending matters by deadline when nothing is searched. A search
+ * that cannot be run is answered with the form as filled in and what is wrong, in the console's
+ * words, where the results go (400: htmx swaps it in too, layout.ts).
+ */
 async function list(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
-  const w = wordsOf(c).tickets;
+  const { tickets: w, problems } = wordsOf(c);
   const see = viewerFor(c.get('account'));
   const fields: SearchFields = {};
   for (const f of FIELDS) {
@@ -102,11 +106,16 @@ async function list(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
   }
   const searching = Object.keys(fields).length > 0;
   let results: Html;
+  let status: 200 | 400 = 200;
   if (searching) {
-    const query = searchQuery(fields, timeZoneOf(deps), (f) => w.fields[f as keyof typeof w.fields] ?? f);
-    if ('problem' in query) return refusal(c, 400, query.problem);
-    const found = await deps.record.tickets.list(query);
-    results = found.length ? ticketRows(c, deps, found, see) : html`<p>${w.none}</p>`;
+    const query = checkSearch(fields, timeZoneOf(deps));
+    if ('problem' in query) {
+      status = 400;
+      results = html`<p class="problem" role="alert">${problems.search(query.problem, (f) => w.fields[f])}</p>`;
+    } else {
+      const found = await deps.record.tickets.list(query);
+      results = found.length ? ticketRows(c, deps, found, see) : html`<p>${w.none}</p>`;
+    }
   } else {
     const pending = await deps.record.tickets.list({ status: 'pending', limit: PENDING_MAX });
     pending.sort((a, b) => (a.promisedBy ?? Infinity) - (b.promisedBy ?? Infinity) || a.createdAt - b.createdAt);
@@ -115,17 +124,20 @@ async function list(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
   }
   const body = html`${searchForm(c, fields)} ${see.masked ? html`<p class="muted">${w.masked}</p>` : ''}
     <div id="results">${results}</div>`;
-  return page(c, w.title, 'tickets', body);
+  return page(c, w.title, 'tickets', body, status);
 }
 
 /** One ticket: its fields, lifecycle events and the conversation's archived transcript. */
 async function one(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
-  const w = wordsOf(c).tickets;
+  const { tickets: w, codes, lang } = wordsOf(c);
   const k = w.columns;
   const see = viewerFor(c.get('account'));
   const t = await deps.record.tickets.get(c.req.param('id')?.toUpperCase() ?? '');
   if (!t) return refusal(c, 404, wordsOf(c).notFound);
   const transcript = await deps.record.transcript(t.conversationId, TRANSCRIPT_MAX);
+  // A complaint's category by the name the flow in force gives it in the console's language.
+  const categories = deps.flows.reportDefinition(lang)?.complaints.categories ?? [];
+  const categoryName = (id: string) => categories.find((x) => x.id === id)?.name ?? id;
   // The version that served it, by its number when it was published (v3), with its hash.
   const served = t.flowVersion
     ? (await deps.flowVersions?.list(1_000))?.find((v) => v.hash === t.flowVersion)
@@ -133,9 +145,11 @@ async function one(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
   const body = html`${see.masked ? html`<p class="muted">${w.masked}</p>` : ''}
     <dl class="ticket">
       <dt>${k.type}</dt>
-      <dd>${t.type}${t.category ? ` · ${t.category}` : ''}</dd>
+      <dd>
+        ${coded(codes.types, t.type)}${t.category ? html` · <span title="${t.category}">${categoryName(t.category)}</span>` : ''}
+      </dd>
       <dt>${k.status}</dt>
-      <dd>${t.status}${t.satisfaction ? ` · ${scoreOf(t)}` : ''}</dd>
+      <dd>${coded(codes.statuses, t.status)}${t.satisfaction ? ` · ${scoreOf(t)}` : ''}</dd>
       <dt>${k.customer}</dt>
       <dd>
         <bdi>${see.customerName(t.customer.name)}</bdi> <code>${see.customerId(t.customer.id)}</code> (${t.channel},
@@ -193,11 +207,15 @@ async function one(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
               (e) =>
                 html`<tr data-event="${e.type}">
                   <td>${when(deps, e.at)}</td>
-                  <td>${e.type}</td>
+                  <td>${coded(codes.events, e.type)}</td>
                   <td><bdi>${e.by ? (e.by.name ?? e.by.id) : ''}</bdi></td>
                   <td class="text">
                     <bdi
-                      >${see.text([e.detail, e.promisedBy && when(deps, e.promisedBy), e.score && `${e.score}/5`].filter(Boolean).join(' · '))}</bdi
+                      >${see.text(
+                        [eventDetail(codes, e), e.promisedBy && when(deps, e.promisedBy), e.score && `${e.score}/5`]
+                          .filter(Boolean)
+                          .join(' · '),
+                      )}</bdi
                     >
                   </td>
                 </tr>`,
@@ -215,7 +233,8 @@ async function one(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
               ${transcript.map(
                 (e) =>
                   html`<li class="from-${e.from}">
-                    <span class="meta">${when(deps, e.at)} · ${e.from}</span> <bdi>${see.text(e.text)}</bdi>
+                    <span class="meta">${when(deps, e.at)} · ${coded(codes.speakers, e.from)}</span>
+                    <bdi>${see.text(e.text)}</bdi>
                   </li>`,
               )}
             </ol>`

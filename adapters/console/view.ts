@@ -1,8 +1,11 @@
+import { html } from 'hono/html';
 import type { Account } from '../../bots/accounts-port.js';
 import { localDateTime } from '../../bots/ticket-search.js';
-import type { Ticket } from '../../flows/ticket.js';
+import type { Ticket, TicketEvent } from '../../flows/ticket.js';
 import { maskPII } from '../desk/pii.js';
 import type { ConsoleDeps } from './deps.js';
+import type { Html } from './layout.js';
+import type { CodeWords } from './words-codes.js';
 
 /**
  * What a role may see of personal data (README: "The console"): admins see tickets and
@@ -42,4 +45,29 @@ export function when(deps: ConsoleDeps, at: number | undefined): string {
 export function agentName(t: Ticket): string {
   const a = t.claimedBy ?? t.resolvedBy;
   return a ? (a.name ?? a.id) : '';
+}
+
+/** A code of the record in the console's words, the code kept in its title (the CLI and Slack search by codes). */
+export function coded<K extends string>(words: Readonly<Record<K, string>>, code: K): Html {
+  return html`<span title="${code}">${words[code]}</span>`;
+}
+
+/** The word for `code`, when it is one of `words`' codes. */
+function wordOf<K extends string>(words: Readonly<Record<K, string>>, code: string): string | undefined {
+  return Object.hasOwn(words, code) ? words[code as K] : undefined;
+}
+
+/**
+ * What an event's detail says. The details that are codes (adapters/record/forget.ts CODE_DETAILS)
+ * in words: a handoff's reason (`asked`, or `asked, after hours`: flows/service/handoff.ts) and an
+ * escalation's (`working-days`); any other detail (an outcome, a comment) is someone's words, as written.
+ */
+export function eventDetail(codes: CodeWords, e: TicketEvent): string | undefined {
+  if (!e.detail) return undefined;
+  if (e.type === 'escalated') return wordOf(codes.escalationReasons, e.detail) ?? e.detail;
+  if (e.type !== 'handed-off') return e.detail;
+  const [, code = '', afterHours] = /^(.*?)(, after hours)?$/.exec(e.detail) ?? [];
+  const reason = wordOf(codes.handoffReasons, code);
+  if (!reason) return e.detail;
+  return afterHours ? codes.afterHours(reason) : reason;
 }

@@ -1,4 +1,7 @@
 import type { SupportedLocale } from '../../flows/locales.js';
+import type { SearchFields } from '../../bots/ticket-search.js';
+import { EN_CODES, ZH_CODES, type CodeWords } from './words-codes.js';
+import { EN_PROBLEMS, ZH_PROBLEMS, type ProblemWords } from './words-problems.js';
 
 /**
  * The console's words in its two languages (zh-CN by default, en), chosen per browser by a cookie
@@ -38,13 +41,19 @@ export interface ConsoleWords {
   forbidden: string;
   notFound: string;
   badRequest: string;
-  csrf: string;
+  /** A POST refused for its Origin or CSRF token (an old page, another site), or after the session ended. */
+  csrf: { title: string; message: string };
   /** A request that failed on the server (the error is logged, not shown). */
   failed: string;
+  /** What the record keeps as codes (ticket types, statuses, lifecycle events …), in words. */
+  codes: CodeWords;
+  /** What is wrong with a form's input (a search, a report's period). */
+  problems: ProblemWords;
   tickets: {
     title: string;
     search: string;
-    fields: { customer: string; id: string; text: string; status: string; from: string; to: string };
+    /** The search's fields, as its form labels them (`limit` only in a problem: the form has no such field). */
+    fields: Record<keyof SearchFields, string>;
     any: string;
     none: string;
     columns: {
@@ -77,6 +86,8 @@ export interface ConsoleWords {
     queue: string;
     queueEmpty: string;
     waiting: string;
+    /** How long a conversation has waited, in whole minutes (0: under a minute). */
+    waited: (minutes: number) => string;
     since: string;
     agents: string;
     agentsNone: string;
@@ -144,12 +155,22 @@ const zh: ConsoleWords = {
   forbidden: '您的角色无权访问此页面。',
   notFound: '找不到此页面。',
   badRequest: '请求有误：',
-  csrf: '表单已过期或来源不明，请刷新页面后重试。',
+  csrf: { title: '表单已失效', message: '表单已过期，或来自其他网站：请刷新页面后重试。' },
   failed: '出错了（已记录），请稍后重试。',
+  codes: ZH_CODES,
+  problems: ZH_PROBLEMS,
   tickets: {
     title: '工单',
     search: '搜索',
-    fields: { customer: '客户 ID', id: '工单号', text: '关键词', status: '状态', from: '起始日期', to: '截止日期' },
+    fields: {
+      customer: '客户 ID',
+      id: '工单号',
+      text: '关键词',
+      status: '状态',
+      from: '起始日期',
+      to: '截止日期',
+      limit: '显示数量',
+    },
     any: '全部',
     none: '没有符合条件的工单。',
     columns: {
@@ -182,6 +203,8 @@ const zh: ConsoleWords = {
     queue: '排队等待人工',
     queueEmpty: '当前无人排队。',
     waiting: '已等待',
+    waited: (m) =>
+      m < 1 ? '不到 1 分钟' : m < 60 ? `${m} 分钟` : `${Math.floor(m / 60)} 小时${m % 60 ? ` ${m % 60} 分钟` : ''}`,
     since: '加入时间',
     agents: '正在接待的客服',
     agentsNone: '当前没有客服在接待。',
@@ -249,12 +272,25 @@ const en: ConsoleWords = {
   forbidden: 'Your role cannot open this page.',
   notFound: 'No such page.',
   badRequest: 'Cannot do that: ',
-  csrf: 'The form has expired or came from elsewhere. Reload the page and try again.',
+  csrf: {
+    title: 'Form expired',
+    message: 'The form has expired or came from another site: reload the page and try again.',
+  },
   failed: 'Something went wrong (it is logged). Try again shortly.',
+  codes: EN_CODES,
+  problems: EN_PROBLEMS,
   tickets: {
     title: 'Tickets',
     search: 'Search',
-    fields: { customer: 'Customer id', id: 'Ticket', text: 'Words', status: 'Status', from: 'From', to: 'To' },
+    fields: {
+      customer: 'Customer id',
+      id: 'Ticket',
+      text: 'Words',
+      status: 'Status',
+      from: 'From',
+      to: 'To',
+      limit: 'Limit',
+    },
     any: 'any',
     none: 'No tickets match.',
     columns: {
@@ -287,6 +323,8 @@ const en: ConsoleWords = {
     queue: 'Waiting for an agent',
     queueEmpty: 'Nobody is waiting.',
     waiting: 'Waiting',
+    waited: (m) =>
+      m < 1 ? 'under a minute' : m < 60 ? `${m} min` : `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`,
     since: 'Since',
     agents: 'Agents holding conversations',
     agentsNone: 'No agent holds a conversation.',

@@ -164,11 +164,11 @@ export function readTexts(source: string): TextField[] | undefined {
  * An optional text left empty is taken out of the file (its fallback is said instead).
  */
 export function applyText(source: string, key: string, variants: readonly string[]): string {
-  if (!Object.hasOwn(TEXT_PLACEHOLDERS, key)) throw new YamlEditError(`there is no text ${key}`);
+  if (!Object.hasOwn(TEXT_PLACEHOLDERS, key)) throw new YamlEditError({ kind: 'no-text', key });
   const kept = variants.map((v) => v.trim()).filter(Boolean);
   if (kept.length === 0 && isOptionalText(key))
     return editYaml(source, (doc) => setOrDelete(doc, ['texts', key], undefined));
-  if (kept.length === 0) throw new YamlEditError('a text needs at least one phrasing');
+  if (kept.length === 0) throw new YamlEditError({ kind: 'no-phrasing', key });
   return editYaml(source, (doc) => setOrDelete(doc, ['texts', key], kept.length === 1 ? kept[0] : kept));
 }
 
@@ -203,8 +203,7 @@ export function applyItem(source: string, section: SectionId, index: number | 'n
       return;
     }
     const list = doc.getIn(spec.path, true);
-    if (!isSeq(list) || index < 0 || index >= list.items.length)
-      throw new YamlEditError(`${section} has no item ${index + 1}: reload the page`);
+    if (!isSeq(list) || index < 0 || index >= list.items.length) throw noItem(section, index);
     for (const field of spec.fields) setOrDelete(doc, [...spec.path, index, field.name], item[field.name]);
   });
 }
@@ -219,17 +218,21 @@ export function itemFingerprint(item: ListItem): string {
   return createHash('sha256').update(JSON.stringify(item.values)).digest('hex').slice(0, 16);
 }
 
+/** An item the section does not have (now): removed in another tab since the form was drawn, or never there. */
+function noItem(section: SectionId, index: number): YamlEditError {
+  return new YamlEditError({ kind: 'no-item', section, index });
+}
+
 /**
  * Throws YamlEditError unless item `index` of the section is still the one whose fingerprint the
- * form carried; `was` undefined (a script posting without it) is not checked.
+ * form carried: not there at all, or another item there now. `was` undefined (a script posting
+ * without it) is not checked. The draft is the admin's own: only their other tabs change it.
  */
 export function expectItem(source: string, section: SectionId, index: number, was: string | undefined): void {
   if (was === undefined) return;
   const item = readSection(source, section)?.[index];
-  if (!item || itemFingerprint(item) !== was)
-    throw new YamlEditError(
-      `${section} item ${index + 1} changed since this page was opened (another tab or a colleague): reload the page and try again`,
-    );
+  if (!item) throw noItem(section, index);
+  if (itemFingerprint(item) !== was) throw new YamlEditError({ kind: 'item-changed', section, index });
 }
 
 /** Removes one item of a list section. */
@@ -237,8 +240,7 @@ export function removeItem(source: string, section: SectionId, index: number): s
   const spec = SECTIONS[section];
   return editYaml(source, (doc) => {
     const list = doc.getIn(spec.path, true);
-    if (!isSeq(list) || index < 0 || index >= list.items.length)
-      throw new YamlEditError(`${section} has no item ${index + 1}: reload the page`);
+    if (!isSeq(list) || index < 0 || index >= list.items.length) throw noItem(section, index);
     doc.deleteIn([...spec.path, index]);
   });
 }
@@ -282,7 +284,8 @@ function fieldValue(field: FieldSpec, raw: string | readonly string[] | undefine
     case 'number': {
       if (one === '' && field.optional) return undefined;
       const n = Number(one);
-      if (one === '' || !Number.isFinite(n)) throw new YamlEditError(`${field.name} must be a number`);
+      if (one === '' || !Number.isFinite(n))
+        throw new YamlEditError({ kind: 'not-a-number', field: field.name, got: one });
       return n;
     }
     case 'bool':
@@ -290,7 +293,7 @@ function fieldValue(field: FieldSpec, raw: string | readonly string[] | undefine
     case 'choice':
       if (one === '' && field.optional) return undefined;
       if (!(field.options ?? []).includes(one))
-        throw new YamlEditError(`${field.name} must be one of ${(field.options ?? []).join(', ')}`);
+        throw new YamlEditError({ kind: 'not-one-of', field: field.name, options: field.options ?? [], got: one });
       return one;
     case 'text':
       return one === '' && field.optional ? undefined : one;

@@ -39,9 +39,50 @@ export function parseYaml(source: string): { doc: Document; lines: LineCounter }
   return { doc, lines };
 }
 
+/**
+ * Why a form's edit was not made, as data: the console says it in its language
+ * (adapters/console/flows/words.ts), the error's message in English (editProblemText). `section`
+ * and `field` are the form's ids (`hours`, `promiseHours`); `index` counts from 0.
+ */
+export type EditProblem =
+  | { kind: 'not-yaml'; detail: string; line?: number | undefined; column?: number | undefined }
+  | { kind: 'too-long'; max: number }
+  | { kind: 'no-text'; key: string }
+  | { kind: 'no-phrasing'; key: string }
+  | { kind: 'no-item'; section: string; index: number }
+  | { kind: 'item-changed'; section: string; index: number }
+  | { kind: 'not-a-number'; field: string; got: string }
+  | { kind: 'not-one-of'; field: string; options: readonly string[]; got: string };
+
+/** An edit problem in one English line. */
+export function editProblemText(p: EditProblem): string {
+  switch (p.kind) {
+    case 'not-yaml':
+      return `the file is not valid YAML (${p.detail}): fix it first`;
+    case 'too-long':
+      return `the file is longer than ${p.max} characters`;
+    case 'no-text':
+      return `there is no text ${p.key}`;
+    case 'no-phrasing':
+      return 'a text needs at least one phrasing';
+    case 'no-item':
+      return `${p.section} has no item ${p.index + 1}: reload the page to see the list as it is now`;
+    case 'item-changed':
+      return `${p.section} item ${p.index + 1} changed since this page was opened (in another tab or window): reload the page and try again`;
+    case 'not-a-number':
+      return `${p.field} must be a number`;
+    case 'not-one-of':
+      return `${p.field} must be one of ${p.options.join(', ')}`;
+  }
+}
+
 /** The editing failed for the reason given (a YAML syntax error, a field that is not where the form expects it). */
 export class YamlEditError extends Error {
   override readonly name = 'YamlEditError';
+
+  constructor(readonly problem: EditProblem) {
+    super(editProblemText(problem));
+  }
 }
 
 /**
@@ -53,10 +94,12 @@ export class YamlEditError extends Error {
  */
 export function editYaml(source: string, edit: (doc: Document) => void): string {
   const { doc } = parseYaml(source);
-  if (doc.errors.length > 0)
-    throw new YamlEditError(
-      `the file is not valid YAML (${doc.errors[0]?.message.split('\n')[0] ?? ''}): fix it first`,
-    );
+  const error = doc.errors[0];
+  if (error) {
+    const at = error.linePos?.[0];
+    const detail = error.message.split('\n')[0] ?? '';
+    throw new YamlEditError({ kind: 'not-yaml', detail, line: at?.line, column: at?.col });
+  }
   const before = doc.toString(RENDER);
   edit(doc);
   const after = doc.toString(RENDER);

@@ -33,33 +33,65 @@ export interface Period {
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 /**
+ * What is wrong with the period asked for, as data: the command says it in English
+ * (periodProblemText), the console in its own language (adapters/console/words-problems.ts).
+ */
+export type PeriodProblem =
+  | { kind: 'month-and-range' }
+  | { kind: 'half-range' }
+  | { kind: 'month'; got: string }
+  | { kind: 'date'; field: 'from' | 'to'; got: string }
+  | { kind: 'order'; from: string; to: string };
+
+/** A period problem in one English line, naming the command's options. */
+export function periodProblemText(p: PeriodProblem): string {
+  switch (p.kind) {
+    case 'month-and-range':
+      return 'Give --month or --from/--to, not both';
+    case 'half-range':
+      return '--from and --to go together (--to included)';
+    case 'month':
+      return `--month must be YYYY-MM, e.g. 2026-11 (got "${p.got}")`;
+    case 'date':
+      return `--${p.field} must be a date YYYY-MM-DD (got "${p.got}")`;
+    case 'order':
+      return `--to (${p.to}) is before --from (${p.from})`;
+  }
+}
+
+/**
  * The period the flags name, in `timeZone` (the default definition's): `--month 2026-11` (that
  * month's local dates), `--from 2026-11-01 --to 2026-11-30` (local dates, `--to` included), or
- * with neither the month of `now`. A problem in one line otherwise: a malformed month or date,
- * `--month` with `--from`/`--to`, one of `--from`/`--to` without the other, `--to` before `--from`.
+ * with neither the month of `now`. A problem otherwise: a malformed month or date, `--month` with
+ * `--from`/`--to`, one of `--from`/`--to` without the other, `--to` before `--from`.
  */
-export function parsePeriod(flags: ReportFlags, timeZone: string, now: number): Period | { problem: string } {
+export function checkPeriod(flags: ReportFlags, timeZone: string, now: number): Period | { problem: PeriodProblem } {
   const { month, from, to } = flags;
-  if (month !== undefined && (from !== undefined || to !== undefined))
-    return { problem: 'Give --month or --from/--to, not both' };
-  if ((from === undefined) !== (to === undefined)) return { problem: '--from and --to go together (--to included)' };
+  if (month !== undefined && (from !== undefined || to !== undefined)) return { problem: { kind: 'month-and-range' } };
+  if ((from === undefined) !== (to === undefined)) return { problem: { kind: 'half-range' } };
   if (from !== undefined && to !== undefined) {
     const start = localMidnight(timeZone, from.trim());
     const last = localMidnight(timeZone, to.trim());
-    if (start === undefined) return { problem: `--from must be a date YYYY-MM-DD (got "${from}")` };
-    if (last === undefined) return { problem: `--to must be a date YYYY-MM-DD (got "${to}")` };
-    if (last < start) return { problem: `--to (${to}) is before --from (${from})` };
+    if (start === undefined) return { problem: { kind: 'date', field: 'from', got: from } };
+    if (last === undefined) return { problem: { kind: 'date', field: 'to', got: to } };
+    if (last < start) return { problem: { kind: 'order', from, to } };
     const end = localMidnight(timeZone, shiftDate(to.trim(), 1)) ?? last + 86_400_000;
     return { from: start, to: end, label: `${from.trim()}..${to.trim()}` };
   }
   const m = MONTH.exec((month ?? localParts(timeZone, now).date.slice(0, 7)).trim());
-  if (!m) return { problem: `--month must be YYYY-MM, e.g. 2026-11 (got "${month}")` };
+  if (!m) return { problem: { kind: 'month', got: `${month}` } };
   const [year, mon] = [Number(m[1]), Number(m[2])];
   const next = mon === 12 ? `${year + 1}-01-01` : `${year}-${String(mon + 1).padStart(2, '0')}-01`;
   const start = localMidnight(timeZone, `${m[1]}-${m[2]}-01`);
   const end = localMidnight(timeZone, next);
-  if (start === undefined || end === undefined) return { problem: `--month must be YYYY-MM (got "${month}")` };
+  if (start === undefined || end === undefined) return { problem: { kind: 'month', got: `${month}` } };
   return { from: start, to: end, label: `${m[1]}-${m[2]}` };
+}
+
+/** checkPeriod with its problem in one English line (the command's). */
+export function parsePeriod(flags: ReportFlags, timeZone: string, now: number): Period | { problem: string } {
+  const period = checkPeriod(flags, timeZone, now);
+  return 'problem' in period ? { problem: periodProblemText(period.problem) } : period;
 }
 
 /** The definition the report reads: the default locale's, with category names in the desk language. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localMidnight, searchQuery, searchWords, type FieldName } from '../../bots/ticket-search.js';
+import { checkSearch, localMidnight, searchQuery, searchWords, type FieldName } from '../../bots/ticket-search.js';
 
 /** The search words agents type and staff give, read into store queries (bots/ticket-search.ts). */
 
@@ -48,6 +48,18 @@ describe('ticket search queries', () => {
     });
     expect(searchQuery(searchWords('customer:'), 'Asia/Shanghai', word)).toEqual({
       problem: 'customer: needs a value',
+    });
+  });
+
+  it('gives each problem as data, for the console to say in its own language', () => {
+    expect(checkSearch(searchWords('from:2026-11-30 to:2026-11-01'), 'Asia/Shanghai')).toEqual({
+      problem: { kind: 'order', from: '2026-11-30', to: '2026-11-01' },
+    });
+    expect(checkSearch({ to: 'soon' }, 'Asia/Shanghai')).toEqual({
+      problem: { kind: 'date', field: 'to', got: 'soon', timeZone: 'Asia/Shanghai' },
+    });
+    expect(checkSearch({ limit: '0' }, 'Asia/Shanghai')).toEqual({
+      problem: { kind: 'limit', got: '0', max: 10_000 },
     });
   });
 });

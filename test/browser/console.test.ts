@@ -329,6 +329,23 @@ describe.runIf(executablePath)('the console in Chromium, served by the real proc
     await phone.close();
   });
 
+  it('answers a search it cannot run in the console language where the results go, by htmx (found by the new-user trial)', async () => {
+    await page.goto(`${base}/tickets`);
+    await page.fill('form.search input[name=from]', '2026-11-20');
+    await page.fill('form.search input[name=to]', '2026-11-01');
+    log.expectStatus(400, '/console/tickets');
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => new URL(r.url()).pathname === '/console/tickets' && r.request().method() === 'GET'),
+      page.click('form.search button[type=submit]'),
+    ]);
+    expect(response.status()).toBe(400);
+    expect(await response.request().headerValue('hx-request')).toBe('true');
+    await expect(page.locator('#results p.problem').innerText()).resolves.toBe(
+      '起始日期不能晚于截止日期（收到的是 2026-11-20 和 2026-11-01）。',
+    );
+    await expect(page.locator('form.search input[name=from]').inputValue()).resolves.toBe('2026-11-20');
+  });
+
   it('stops both replicas cleanly, and neither logged an error', async () => {
     for (const { product } of [consoleReplica, other]) {
       expect(await product.stop()).toBe(0);

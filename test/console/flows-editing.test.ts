@@ -7,6 +7,8 @@ import {
   applyCalendar,
   applyItem,
   applyText,
+  expectItem,
+  itemFingerprint,
   readCalendar,
   readSection,
   readTexts,
@@ -109,6 +111,35 @@ describe('the flow editor: forms over the YAML', () => {
     const hours = applyItem(zh, 'hours', 1, { days: ['sat'], open: '10:00', close: '24:00' });
     expect(readSection(hours, 'hours')?.[1]?.values).toEqual({ days: ['sat'], open: '10:00', close: '24:00' });
     expect(() => removeItem(zh, 'forbidden', 999)).toThrow(YamlEditError);
+  });
+
+  it('tells an item that is not there from one that changed since its form was drawn (found by the new-user trial)', () => {
+    const hours = readSection(zh, 'hours') ?? [];
+    const was = itemFingerprint(hours[0]!);
+    expect(() => expectItem(zh, 'hours', 0, was)).not.toThrow();
+    expect(() => expectItem(zh, 'hours', hours.length, was)).toThrow(
+      `hours has no item ${hours.length + 1}: reload the page to see the list as it is now`,
+    );
+    expect(() => expectItem(zh, 'hours', 1, was)).toThrow(
+      'hours item 2 changed since this page was opened (in another tab or window): reload the page and try again',
+    );
+    expect(() => applyItem(zh, 'hours', 99, { days: ['sat'], open: '10:00', close: '18:00' })).toThrow(
+      'hours has no item 100: reload the page to see the list as it is now',
+    );
+  });
+
+  it('gives why an edit was not made as data for the console to say, its message in English', () => {
+    const broken = 'locale: zh-CN\nfaq: [\n';
+    const caught = (() => {
+      try {
+        applyItem(broken, 'faq', 'new', { id: 'x' });
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(caught).toBeInstanceOf(YamlEditError);
+    expect((caught as YamlEditError).problem).toMatchObject({ kind: 'not-yaml', line: 3, column: 1 });
+    expect((caught as YamlEditError).message).toMatch(/^the file is not valid YAML \(.+\): fix it first$/);
   });
 
   it('edits the calendar, and a bad date is a problem at its path', () => {

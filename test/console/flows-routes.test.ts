@@ -138,7 +138,7 @@ describe('the console flows pages', () => {
     // never applied to the entry that is item 1 now (found by the issue-15 re-trial).
     const stale = await b.post(removeAt[0]!, { _csrf: b.csrf, was: was[0]! });
     expect(stale.status).toBe(400);
-    expect(stale.text).toContain('changed since this page was opened');
+    expect(stale.text).toContain('知识库第 1 项在此页面打开后已被修改（在其他标签页或窗口中）：请刷新页面后重试。');
     const staleSave = await b.post('/console/flows/list/faq/0?file=zh-CN.yaml', {
       _csrf: b.csrf,
       was: was[0]!,
@@ -148,6 +148,9 @@ describe('the console flows pages', () => {
       answer: '支持支付宝。',
     });
     expect(staleSave.status).toBe(400);
+    // An index no form has is no item's address.
+    expect((await b.post('/console/flows/list/faq/-1/delete?file=zh-CN.yaml', { _csrf: b.csrf })).status).toBe(404);
+    expect((await b.post('/console/flows/list/faq/-1?file=zh-CN.yaml', { _csrf: b.csrf })).status).toBe(404);
     expect((await b.get('/console/flows/list/faq?file=zh-CN.yaml')).text).toContain('cash-on-delivery');
     await b.post('/console/flows/discard', { _csrf: b.csrf });
   });
@@ -193,6 +196,43 @@ describe('the console flows pages', () => {
     await b.post('/console/flows/discard', { _csrf: b.csrf });
   });
 
+  it('says why a form was refused in the console language: an item not there, a value a field cannot take (found by the new-user trial)', async () => {
+    const b = await signedIn('fay');
+    const list = (await b.get('/console/flows/list/hours?file=zh-CN.yaml')).text;
+    const was = /name="was" value="([0-9a-f]{16})"/.exec(list)?.[1] ?? '';
+    // Weekdays, priorities and calendars in words, the form sending their codes.
+    expect(list).toMatch(/<summary>1\. 周一, 周二, 周三, 周四, 周五 · /);
+    expect(list).toMatch(/<input\s+type="checkbox"\s+name="days"\s+value="sat"\s*\/>周六<\/label/);
+    expect(list).toContain('<option value="cn" selected>中国大陆法定节假日</option>');
+    const categories = (await b.get('/console/flows/list/categories?file=zh-CN.yaml')).text;
+    expect(categories).toContain('<option value="high" selected>紧急</option>');
+    const problem = (page: string) => /<p class="problem" role="alert">([^<]*)<\/p>/.exec(page)?.[1];
+    // Business hours item 100: never there, so not "changed since the page was opened".
+    const hours = { _csrf: b.csrf, was, days: ['sat'], open: '10:00', close: '18:00' };
+    const missing = await b.post('/console/flows/list/hours/99?file=zh-CN.yaml', hours);
+    expect(missing.status).toBe(400);
+    expect(problem(missing.text)).toBe('工作时间没有第 100 项：请刷新页面，查看当前的列表。');
+    const removed = await b.post('/console/flows/list/hours/99/delete?file=zh-CN.yaml', { _csrf: b.csrf, was });
+    expect(problem(removed.text)).toBe('工作时间没有第 100 项：请刷新页面，查看当前的列表。');
+    const category = { _csrf: b.csrf, id: 'delivery', name: '物流', promiseHours: '24', priority: 'urgent' };
+    expect(problem((await b.post('/console/flows/list/categories/0?file=zh-CN.yaml', category)).text)).toBe(
+      '优先级只能是：普通（normal）、紧急（high）；收到的是“urgent”。',
+    );
+    expect(
+      problem((await b.post('/console/flows/texts/ask?file=zh-CN.yaml', { _csrf: b.csrf, variant: ' ' })).text),
+    ).toBe('话术 ask 至少需要一种说法。');
+    const long = await b.post('/console/flows/yaml?file=zh-CN.yaml', { _csrf: b.csrf, text: 'a'.repeat(1_000_001) });
+    expect([long.status, problem(long.text)]).toEqual([400, '文件超过 1000000 个字符，无法保存。']);
+    const publish = await b.post('/console/flows/publish', { _csrf: b.csrf, message: ' ' });
+    expect(publish.status).toBe(400);
+    expect(publish.text).toContain('请填写发布说明：这次改了什么。');
+    expect(await fixture().record.drafts.get('fay')).toBeUndefined();
+    await b.request('/console/lang/en');
+    expect(problem((await b.post('/console/flows/list/hours/99?file=zh-CN.yaml', hours)).text)).toBe(
+      'Business hours has no item 100: reload the page to see the list as it is now.',
+    );
+  });
+
   it('serves the editor script and refuses what a form cannot take', async () => {
     const b = await signedIn('cy');
     const page = (await b.get('/console/flows/yaml?file=en.yaml')).text;
@@ -208,7 +248,7 @@ describe('the console flows pages', () => {
       promiseHours: 'soon',
     });
     expect(bad.status).toBe(400);
-    expect(bad.text).toContain('promiseHours must be a number');
+    expect(bad.text).toContain('<p class="problem" role="alert">承诺回复时限（小时）须为数字；收到的是“soon”。</p>');
     expect((await b.json('/console/flows/preview/say', { nothing: 1 })).status).toBe(400);
     // Names from outside are looked up as the form's own, never Object's (found by the issue-15 trial).
     for (const key of ['__proto__', 'constructor', 'toString'])

@@ -91,6 +91,60 @@ describe('the console: pages', () => {
     expect(supervisor).toContain('很抱歉，正在为您转人工。');
   });
 
+  it('shows ticket types, statuses, lifecycle steps and speakers in the console words, codes in titles (found by the new-user trial)', async () => {
+    const { record } = fixture();
+    const at = START - 20 * MIN;
+    await record.tickets.put({
+      ...handedOff('T261120-EEEEEEEEEE', 'telegram:5', false),
+      status: 'resolved',
+      satisfaction: 4,
+      events: [
+        { type: 'created', at },
+        { type: 'handed-off', at, detail: 'complaint, after hours' },
+        { type: 'escalated', at, detail: 'still-angry' },
+        { type: 'resolved', at: at + MIN, by: { id: 'U1', name: '李客服' }, detail: '已补发' },
+        { type: 'survey-answered', at: at + 2 * MIN, score: 4 },
+      ],
+    });
+    await record.archive({ conversationId: 'telegram:5', channel: 'telegram', customerId: '5550001234' }, [
+      { at, from: 'customer', text: '快递丢了', eventId: 'e5' },
+      { at, from: 'bot', text: '正在为您转人工。', eventId: 'e5' },
+    ]);
+    const b = await signedIn('supervisor');
+    const cells = (page: string, selector: RegExp) => [...page.matchAll(selector)].map((m) => m[1]);
+    const ticket = (await b.get('/console/tickets/T261120-EEEEEEEEEE')).text;
+    expect(ticket).toContain('<span title="complaint">投诉</span> · <span title="delivery">物流配送</span>');
+    expect(ticket).toContain('<span title="resolved">已办结</span> · 4/5');
+    expect(cells(ticket, /<tr data-event="[^"]+">\s*<td>[^<]*<\/td>\s*<td>(.*?)<\/td>/g)).toEqual([
+      '<span title="created">创建</span>',
+      '<span title="handed-off">转人工</span>',
+      '<span title="escalated">升级</span>',
+      '<span title="resolved">办结</span>',
+      '<span title="survey-answered">客户评分</span>',
+    ]);
+    // The details that are codes read as words; an agent's outcome as written.
+    expect(ticket).toContain('投诉（非工作时间）');
+    expect(ticket).toContain('客户情绪未平复');
+    expect(ticket).toContain('已补发');
+    expect(ticket).not.toMatch(/after hours|still-angry<|>complaint|>resolved</);
+    expect(cells(ticket, /<span class="meta">[^<]* · (<span[^>]*>[^<]*<\/span>)<\/span>/g)).toEqual([
+      '<span title="customer">客户</span>',
+      '<span title="bot">机器人</span>',
+    ]);
+    const list = (await b.get('/console/tickets?id=T261120-EEEEEEEEEE')).text;
+    expect(list).toMatch(
+      /<td><span title="complaint">投诉<\/span><\/td>\s*<td><span title="resolved">已办结<\/span> 4\/5<\/td>/,
+    );
+    expect(list).toContain('<option value="pending" >待处理</option>');
+    // The same page in English.
+    await b.request('/console/lang/en');
+    const english = (await b.get('/console/tickets/T261120-EEEEEEEEEE')).text;
+    expect(english).toContain('<span title="complaint">complaint</span> · <span title="delivery">Delivery</span>');
+    expect(english).toContain('<span title="handed-off">handed to people</span>');
+    expect(english).toContain('complaint, after hours');
+    expect(english).toContain('still upset');
+  });
+
   it('searches tickets with the CLI and Slack fields, and lists pending matters by deadline', async () => {
     const { record } = fixture();
     await record.tickets.put({ ...handedOff('T261120-BBBBBBBBBB', 'telegram:2', false), promisedBy: START - MIN });
@@ -101,9 +155,38 @@ describe('the console: pages', () => {
     const found = (await b.get('/console/tickets?id=t261120-bbbbbbbbbb')).text;
     expect(found).toContain('data-ticket="T261120-BBBBBBBBBB"');
     expect(found).not.toContain('data-ticket="T261120-AAAAAAAAAA"');
-    const bad = await b.get('/console/tickets?status=lost');
-    expect(bad.status).toBe(400);
-    expect(bad.text).toContain('must be one of answered, pending');
+  });
+
+  it('says what is wrong with a search in the console language, beside the form as filled in (found by the new-user trial)', async () => {
+    const b = await signedIn('supervisor');
+    const problem = (page: string) => /<p class="problem" role="alert">([^<]*)<\/p>/.exec(page)?.[1];
+    const status = await b.get('/console/tickets?status=lost');
+    expect(status.status).toBe(400);
+    expect(problem(status.text)).toBe(
+      '状态只能是：已解答（answered）、待处理（pending）、未解决（unresolved）、已记录（recorded）、已办结（resolved）；收到的是“lost”。',
+    );
+    // Where htmx puts the results, with the search form kept as it was filled in.
+    const range = await b.get('/console/tickets?text=%E5%BF%AB%E9%80%92&from=2026-11-20&to=2026-11-01');
+    expect(range.status).toBe(400);
+    expect(range.text).toMatch(
+      /<div id="results"><p class="problem" role="alert">起始日期不能晚于截止日期（收到的是 2026-11-20 和 2026-11-01）。<\/p><\/div>/,
+    );
+    expect(range.text).toContain('name="from" type="date" value="2026-11-20"');
+    expect(range.text).toContain('name="text" type="text" value="快递"');
+    const date = await b.get('/console/tickets?to=yesterday');
+    expect(problem(date.text)).toBe(
+      '截止日期须为日期（YYYY-MM-DD，按 Asia/Shanghai 时间）或带时区的时间，如 2026-11-30T09:00:00+08:00；收到的是“yesterday”。',
+    );
+    expect(problem((await b.get('/console/tickets?customer=%20&id=%20')).text)).toBeUndefined();
+    // A 400 is swapped in by htmx like a page (its default shows no 4xx answer).
+    expect(range.text).toContain('{&quot;code&quot;:&quot;400&quot;,&quot;swap&quot;:true}');
+    await b.request('/console/lang/en');
+    expect(problem((await b.get('/console/tickets?status=lost')).text)).toBe(
+      'Status must be one of answered, pending, unresolved, recorded, resolved (got &quot;lost&quot;).',
+    );
+    expect(problem((await b.get('/console/tickets?from=2026-11-20&to=2026-11-01')).text)).toBe(
+      'From must be before To (got 2026-11-20 and 2026-11-01).',
+    );
   });
 
   it('shows Now: the queued handoff, the agent who holds a conversation', async () => {
@@ -116,12 +199,28 @@ describe('the console: pages', () => {
     const now = (await b.get('/console/now')).text;
     const queue = /<table data-list="queue">[\s\S]*?<\/table>/.exec(now)?.[0] ?? '';
     expect(queue).toContain('T261120-CCCCCCCCCC');
-    expect(queue).toContain('12 min');
+    expect(queue).toContain('<td class="num">12 分钟</td>');
     expect(queue).not.toContain('王小明');
     const agents = /<ul class="agents">[\s\S]*?<\/ul>/.exec(now)?.[0] ?? '';
     expect(agents).toMatch(/赵客服[\s\S]*1 个会话[\s\S]*T261120-DDDDDDDDDD/);
     // The panel htmx reloads is the same, alone.
     expect((await b.get('/console/now?part=1')).text).toMatch(/^<div id="now"/);
+  });
+
+  it('says how long customers have waited in the console language (found by the new-user trial: 0 min)', async () => {
+    const { store } = fixture();
+    await store.queue.join('telegram:8', START - 100 * MIN);
+    await store.queue.join('telegram:9', START - 40_000);
+    const b = await signedIn('supervisor');
+    const waited = async () => {
+      const now = (await b.get('/console/now')).text;
+      return [...now.matchAll(/<td class="num">([^<]*)<\/td>\s*<\/tr>/g)].map((m) => m[1]);
+    };
+    const zh = await waited();
+    expect(zh).toEqual(expect.arrayContaining(['1 小时 40 分钟', '不到 1 分钟']));
+    expect(zh.join(' ')).not.toMatch(/[a-z]/);
+    await b.request('/console/lang/en');
+    expect(await waited()).toEqual(expect.arrayContaining(['1 h 40 min', 'under a minute']));
   });
 
   it('shows the monthly report with its charts, by month and by range, in the chosen language', async () => {
@@ -140,5 +239,27 @@ describe('the console: pages', () => {
     expect(range).toContain('<html lang="en">');
     expect(range).toContain('2026-11-01..2026-11-15');
     expect((await b.get('/console/reports?month=2026-13')).status).toBe(400);
+  });
+
+  it('says what is wrong with a report period in the console language, beside the form as filled in (found by the new-user trial)', async () => {
+    const b = await signedIn('supervisor');
+    const problem = (page: string) => /<p class="problem" role="alert">([^<]*)<\/p>/.exec(page)?.[1];
+    const month = await b.get('/console/reports?month=2026-13');
+    expect(month.status).toBe(400);
+    expect(problem(month.text)).toBe('月份须为 YYYY-MM，如 2026-11；收到的是“2026-13”。');
+    expect(month.text).toContain('name="month" type="month" value="2026-13"');
+    expect(month.text).not.toContain('<iframe');
+    // The form sends all three fields: a range given wins over the month, and needs both ends.
+    const half = await b.get('/console/reports?month=2026-11&from=2026-11-05&to=');
+    expect(problem(half.text)).toBe('起始日期和截止日期须同时填写（含截止日期当天）。');
+    expect(half.text).toContain('name="from" type="date" value="2026-11-05"');
+    const order = await b.get('/console/reports?from=2026-11-20&to=2026-11-01');
+    expect(problem(order.text)).toBe('截止日期（2026-11-01）早于起始日期（2026-11-20）。');
+    const view = await b.request('/console/reports/view?from=2026-11-31&to=2026-12-01');
+    expect([view.status, await view.text()]).toEqual([400, '起始日期须为日期 YYYY-MM-DD；收到的是“2026-11-31”。']);
+    await b.request('/console/lang/en');
+    expect(problem((await b.get('/console/reports?from=2026-11-20&to=2026-11-01')).text)).toBe(
+      'To (2026-11-01) is before From (2026-11-20).',
+    );
   });
 });

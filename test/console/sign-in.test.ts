@@ -72,6 +72,32 @@ describe('the console: signing in', () => {
     expect((await b.post('/console/signout', {}, { 'x-csrf-token': b.csrf })).status).toBe(303);
   });
 
+  it('says a refused form expired or came from another site, not that the role may not (found by the new-user trial)', async () => {
+    await fixture().addAccount('ravi', 'supervisor', 'ravi password 1');
+    const b = browser();
+    await b.signIn('ravi', 'ravi password 1');
+    const said = (page: string) => [
+      /<h1>([^<]*)<\/h1>/.exec(page)?.[1],
+      /<p class="problem"[^>]*>([^<]*)<\/p>/.exec(page)?.[1],
+    ];
+    const zh = ['表单已失效', '表单已过期，或来自其他网站：请刷新页面后重试。'];
+    expect(said((await b.post('/console/account', { _csrf: 'old' })).text)).toEqual(zh);
+    expect(
+      said((await b.post('/console/signout', { _csrf: b.csrf }, { origin: 'https://evil.example' })).text),
+    ).toEqual(zh);
+    expect(
+      said((await browser().post('/console/signin', { name: 'ravi' }, { origin: 'https://evil.example' })).text),
+    ).toEqual(zh);
+    // A form posted after its session ended (signed out, timed out) is an expired form too.
+    expect(said((await browser().post('/console/account', { _csrf: b.csrf })).text)).toEqual(zh);
+    expect((await b.post('/console/account', {})).text).not.toContain('角色');
+    await b.request('/console/lang/en');
+    expect(said((await b.post('/console/account', { _csrf: 'old' })).text)).toEqual([
+      'Form expired',
+      'The form has expired or came from another site: reload the page and try again.',
+    ]);
+  });
+
   it('reads no request body beyond its limit: 413 for a huge sign-in form (found by the issue-15 trial)', async () => {
     const huge = await browser().post('/console/signin', { name: 'omar', password: 'x'.repeat(100_000) });
     expect(huge.status).toBe(413);

@@ -95,7 +95,14 @@ export function sectionView(
   const blank = Object.fromEntries(spec.fields.map((f) => [f.name, emptyOf(f)]));
   return html`${items.map((item) => {
       const here = problemsAt(problems, `${prefix}[${item.index}]`);
-      const title = spec.title.map((t) => [item.values[t] ?? ''].flat().join(', ')).join(' · ');
+      const title = spec.title
+        .map((t) =>
+          [item.values[t] ?? '']
+            .flat()
+            .map((value) => v.w.option(t, value))
+            .join(', '),
+        )
+        .join(' · ');
       const open = here.length > 0 || item.index === opened;
       return html`<details id="${section}-${item.index}" ${open ? 'open' : ''} class="item">
         <summary>${item.index + 1}. ${title}${here.length ? ' ⚠' : ''}</summary>
@@ -175,7 +182,9 @@ ${x}</textarea>`,
       case 'choice':
         return html`<select id="${id}" name="${f.name}">
           ${f.optional ? html`<option value=""></option>` : ''}
-          ${(f.options ?? []).map((o) => html`<option ${o === one ? 'selected' : ''}>${o}</option>`)}
+          ${(f.options ?? []).map(
+            (o) => html`<option value="${o}" ${o === one ? 'selected' : ''}>${v.w.option(f.name, o)}</option>`,
+          )}
         </select>`;
       case 'bool':
         return html`<input
@@ -190,7 +199,12 @@ ${x}</textarea>`,
           >${(f.options ?? []).map(
             (d) =>
               html`<label
-                ><input type="checkbox" name="${f.name}" value="${d}" ${list.includes(d) ? 'checked' : ''} />${d}</label
+                ><input
+                  type="checkbox"
+                  name="${f.name}"
+                  value="${d}"
+                  ${list.includes(d) ? 'checked' : ''}
+                />${v.w.option(f.name, d)}</label
               >`,
           )}</span
         >`;

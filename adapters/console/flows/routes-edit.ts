@@ -49,7 +49,7 @@ export function editRoutes(app: Hono<FlowsEnv>, ctx: FlowsContext, script: () =>
   app.post('/list/:section/:index/delete', (c) => {
     const section = sectionOf(c.req.param('section'));
     const index = Number(c.req.param('index'));
-    if (!section || !Number.isInteger(index)) return c.notFound();
+    if (!section || !Number.isInteger(index) || index < 0) return c.notFound();
     return saveForm(c, ctx, section, (source, form) => {
       expectItem(source, section, index, form.was?.[0]);
       return removeItem(source, section, index);
@@ -59,7 +59,7 @@ export function editRoutes(app: Hono<FlowsEnv>, ctx: FlowsContext, script: () =>
     const section = sectionOf(c.req.param('section'));
     const raw = c.req.param('index');
     const index = raw === 'new' ? 'new' : Number(raw);
-    if (!section || (index !== 'new' && !Number.isInteger(index))) return c.notFound();
+    if (!section || (index !== 'new' && !(Number.isInteger(index) && index >= 0))) return c.notFound();
     return saveForm(c, ctx, section, (source, form) => {
       if (index !== 'new') expectItem(source, section, index, form.was?.[0]);
       return applyItem(source, section, index, form);
@@ -82,8 +82,11 @@ export function editRoutes(app: Hono<FlowsEnv>, ctx: FlowsContext, script: () =>
   app.post('/yaml', async (c) => {
     const form = await formOf(c);
     const text = form.text?.[0];
-    if (text === undefined || text.length > MAX_FILE) return c.text('text missing or too long', 400);
-    return saveForm(c, ctx, 'yaml', () => text.replace(/\r\n/g, '\n'));
+    if (text === undefined) return c.text('text missing', 400);
+    return saveForm(c, ctx, 'yaml', () => {
+      if (text.length > MAX_FILE) throw new YamlEditError({ kind: 'too-long', max: MAX_FILE });
+      return text.replace(/\r\n/g, '\n');
+    });
   });
   app.post('/check', async (c) => {
     const body = (await c.req.json().catch(() => undefined)) as { text?: unknown } | undefined;
@@ -176,8 +179,8 @@ async function formPage(c: FlowsCtx, ctx: FlowsContext, page: Page, notice?: Htm
 
 /**
  * Applies a form to the draft's file and saves it; back to the page (its problems shown at their
- * paths). A value the form cannot take (YamlEditError, RangeError) is refused with its reason and
- * nothing is saved.
+ * paths). A value the form cannot take (YamlEditError) is refused with its reason in the console's
+ * words and nothing is saved; so is an edit the YAML library cannot make (RangeError: logged).
  */
 async function saveForm(
   c: FlowsCtx,
@@ -196,7 +199,9 @@ async function saveForm(
     text = apply(draft.files[file] ?? '', form);
   } catch (err) {
     if (!(err instanceof YamlEditError) && !(err instanceof RangeError)) throw err;
-    const notice = html`<p class="problem" role="alert">${err.message}</p>`;
+    if (err instanceof RangeError) ctx.deps.log.warn('a form edit could not be made', { error: String(err) });
+    const said = err instanceof YamlEditError ? v.w.problem(err.problem) : v.w.cannotEdit;
+    const notice = html`<p class="problem" role="alert">${said}</p>`;
     if (page === 'yaml') return render(c, ctx, v.w.yaml, notice, 400);
     return formPage(c, ctx, page, notice, 400);
   }

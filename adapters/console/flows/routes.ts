@@ -105,7 +105,7 @@ async function publish(c: FlowsCtx, ctx: FlowsContext) {
   const message = (form.message?.[0] ?? '').trim();
   const account = accountOf(c);
   const draft = await ctx.drafts.open(account);
-  if (!message) return home(c, ctx, { notice: { kind: 'error', text: `${v.w.publishMessage}?` } }, 400);
+  if (!message) return home(c, ctx, { notice: { kind: 'error', text: v.w.messageMissing } }, 400);
   // A version published since the draft was started is replaced only when the admin says so
   // (found by the issue-15 trial: a colleague's change was reverted without a word).
   const newer = behindOf({ active: await ctx.deps.versions.active(), draft });

@@ -1,3 +1,5 @@
+import type { EditProblem } from '../../../bots/console-flows/yaml-edit.js';
+
 /**
  * The flows pages' words in the console's two languages (zh-CN by default, en). Field names of
  * the definition stay as the file spells them in the YAML editor; the forms give them names.
@@ -72,6 +74,33 @@ const zh = {
   added: '新增',
   removed: '删除',
   yamlNote: '输入时即时检查；问题在出错位置标出。',
+  messageMissing: '请填写发布说明：这次改了什么。',
+  cannotEdit: '这个修改无法写入文件，草稿没有改动。',
+  /** The word for option `value` of `field`, else the value. */
+  option: (field: string, value: string): string => zh.options[field]?.[value] ?? value,
+  /** Why a form's edit was not made (bots/console-flows/yaml-edit.ts EditProblem). */
+  problem: (p: EditProblem): string => {
+    const field = (f: string) => zh.fields[f] ?? f;
+    const section = (s: string) => zh.sections[s] ?? s;
+    switch (p.kind) {
+      case 'not-yaml':
+        return `文件${p.line ? `第 ${p.line} 行第 ${p.column} 列` : ''}不是有效的 YAML：请先在 YAML 编辑中修正。`;
+      case 'too-long':
+        return `文件超过 ${p.max} 个字符，无法保存。`;
+      case 'no-text':
+        return `没有名为 ${p.key} 的话术。`;
+      case 'no-phrasing':
+        return `话术 ${p.key} 至少需要一种说法。`;
+      case 'no-item':
+        return `${section(p.section)}没有第 ${p.index + 1} 项：请刷新页面，查看当前的列表。`;
+      case 'item-changed':
+        return `${section(p.section)}第 ${p.index + 1} 项在此页面打开后已被修改（在其他标签页或窗口中）：请刷新页面后重试。`;
+      case 'not-a-number':
+        return `${field(p.field)}须为数字；收到的是“${p.got}”。`;
+      case 'not-one-of':
+        return `${field(p.field)}只能是：${p.options.map((o) => `${zh.option(p.field, o)}（${o}）`).join('、')}；收到的是“${p.got}”。`;
+    }
+  },
   fields: {
     id: '编号',
     topic: '主题（复述需求时使用）',
@@ -96,6 +125,12 @@ const zh = {
     holidays: '休息日（YYYY-MM-DD）',
     workdays: '上班日（YYYY-MM-DD）',
   } as Record<string, string>,
+  /** The words of a field's options (the form sends the code): weekdays, priorities, calendars. */
+  options: {
+    days: { mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五', sat: '周六', sun: '周日' },
+    priority: { normal: '普通', high: '紧急' },
+    region: { cn: '中国大陆法定节假日', none: '不使用' },
+  } as Record<string, Record<string, string> | undefined>,
 };
 
 const en: typeof zh = {
@@ -166,6 +201,31 @@ const en: typeof zh = {
   added: 'added',
   removed: 'removed',
   yamlNote: 'Checked as you type; problems are underlined where they are.',
+  messageMissing: 'Say what changed before publishing.',
+  cannotEdit: 'This change cannot be written to the file; the draft is unchanged.',
+  option: (field, value) => en.options[field]?.[value] ?? value,
+  problem: (p) => {
+    const field = (f: string) => en.fields[f] ?? f;
+    const section = (s: string) => en.sections[s] ?? s;
+    switch (p.kind) {
+      case 'not-yaml':
+        return `The file is not valid YAML${p.line ? ` at line ${p.line}, column ${p.column}` : ''}: fix it in the YAML editor first.`;
+      case 'too-long':
+        return `The file is longer than ${p.max} characters: it cannot be saved.`;
+      case 'no-text':
+        return `There is no text ${p.key}.`;
+      case 'no-phrasing':
+        return `The text ${p.key} needs at least one phrasing.`;
+      case 'no-item':
+        return `${section(p.section)} has no item ${p.index + 1}: reload the page to see the list as it is now.`;
+      case 'item-changed':
+        return `Item ${p.index + 1} of ${section(p.section)} changed since this page was opened (in another tab or window): reload the page and try again.`;
+      case 'not-a-number':
+        return `${field(p.field)} must be a number (got "${p.got}").`;
+      case 'not-one-of':
+        return `${field(p.field)} must be one of ${p.options.join(', ')} (got "${p.got}").`;
+    }
+  },
   fields: {
     id: 'Id',
     topic: 'Topic (used to restate the need)',
@@ -189,6 +249,11 @@ const en: typeof zh = {
     region: 'Public holidays of',
     holidays: 'Days off (YYYY-MM-DD)',
     workdays: 'Working days (YYYY-MM-DD)',
+  },
+  options: {
+    days: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },
+    priority: { normal: 'normal', high: 'high' },
+    region: { cn: 'mainland China', none: 'none' },
   },
 };
 
