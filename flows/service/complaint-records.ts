@@ -74,7 +74,14 @@ function recordPromise(deps: MachineDeps, context: ServiceContext, event: Servic
       say('complaintPromise', { vars: { ticket: ticket.id, hours: String(hours), by: formatLocalTime(def, by) } }),
     );
   const card = complaintCard(context, ticket, by);
-  followUp(enqueue, deps, context, { ticketId: ticket.id, type: 'complaint', by, at: event.at, card });
+  followUp(enqueue, deps, context, {
+    ticketId: ticket.id,
+    type: 'complaint',
+    by,
+    at: event.at,
+    card,
+    need: ticket.need,
+  });
 }
 
 /** The follow-up card of a complaint's ticket. */
@@ -132,7 +139,14 @@ function recordEscalation(
   // Handed to people now (`handingOff`), the handoff's own card shows the ticket; otherwise it
   // waits on the desk as a follow-up card.
   const card = handedOver ? undefined : complaintCard(context, ticket, by);
-  followUp(enqueue, deps, context, { ticketId: ticket.id, type: 'complaint', by, at: event.at, card });
+  followUp(enqueue, deps, context, {
+    ticketId: ticket.id,
+    type: 'complaint',
+    by,
+    at: event.at,
+    card,
+    need: ticket.need,
+  });
   const events: TicketEvent[] = [{ type: 'escalated', at: event.at, detail: reason }];
   enqueue(effect({ type: 'ticket.update', id: ticket.id, changes: { events }, at: event.at }));
   enqueue(effect({ type: 'escalate', escalation: { ticketId: ticket.id, reason, priority: 'high' } }));

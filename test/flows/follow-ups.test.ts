@@ -349,6 +349,16 @@ describe('found by the issue-13 trial', () => {
     expect(d.of('ticket.update').find((u) => u.changes.status === 'resolved')?.changes.resolvedBy).toEqual(li);
   });
 
+  it('a supervisor request after hours: the customer back later hears the matter by its words, not "…"', () => {
+    const d = new Dialogue(flow, shanghai('2026-11-30T22:00:00'));
+    d.say('我要找你们领导', quick);
+    const listen = d.record!.timers.listen!;
+    d.say({ type: 'timer', name: 'listen', dueAt: listen }, { after: listen - d.at });
+    d.say('没有了', quick);
+    const [status] = d.say('你好', { after: 30 * 60_000 });
+    expect(status).toMatch(/^您之前的问题“我要找你们领导”（编号 T\S+）正在处理中/);
+  });
+
   it('a supervisor request after hours is promised once', () => {
     const d = new Dialogue(flow, shanghai('2026-11-30T22:00:00'));
     d.say('我要找你们领导！', quick);
