@@ -22,10 +22,20 @@ export const shortText = z.string().min(1).max(MAX_NAME_CHARS, `must be at most 
 /** How many phrasings a text may have. */
 export const MAX_PHRASINGS = 50;
 
-const phrasing = z.string().min(1).max(MAX_TEXT_CHARS, `must be at most ${MAX_TEXT_CHARS} characters (one message)`);
+/** Something a customer can read: not empty, not only spaces or invisible characters (a blank line sent as a reply). */
+const phrasing = z
+  .string('must be a text')
+  .max(MAX_TEXT_CHARS, `must be at most ${MAX_TEXT_CHARS} characters (one message)`)
+  .refine((t) => /[^\s\p{Cf}\p{Cc}]/u.test(t), 'must say something (it is empty or only spaces)');
+
+const TEXT_SHAPE = 'must be a text, or a list of phrasings the bot rotates through';
+/** `message` for a value of the wrong shape; a missing one keeps zod's own issue (reported as required). */
+const shapeError = (message: string) => ({
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? undefined : message),
+});
 
 /** A text, or several phrasings of it that the bot rotates through so it does not sound canned. */
-export const Text = z.union([phrasing, z.array(phrasing).min(1).max(MAX_PHRASINGS)]);
+export const Text = z.union([phrasing, z.array(phrasing).min(1).max(MAX_PHRASINGS)], shapeError(TEXT_SHAPE));
 export type Text = z.infer<typeof Text>;
 
 /**
@@ -166,8 +176,11 @@ function placeholdersOf(text: string): { names: string[]; problems: string[] } {
  * placeholder is reported together with every other problem of the file (refinements on the
  * whole object only run once its shape is valid).
  */
-export function textWith(allowed: readonly string[]) {
-  return Text.superRefine((text, ctx) => {
+export function textWith(allowed: readonly string[], fallback?: TextKey) {
+  // An optional text set to nothing (`surveySorryNoted:` or "") is told how to leave it out.
+  const shape = fallback ? `${TEXT_SHAPE} (or leave the key out to say ${fallback} instead)` : TEXT_SHAPE;
+  const text = fallback ? z.union([phrasing, z.array(phrasing).min(1).max(MAX_PHRASINGS)], shapeError(shape)) : Text;
+  return text.superRefine((text, ctx) => {
     const variants = typeof text === 'string' ? [text] : text;
     variants.forEach((variant, v) => {
       const path = typeof text === 'string' ? [] : [v];
@@ -188,7 +201,7 @@ type TextSchema = ReturnType<typeof textWith>;
 export const textsShape = Object.fromEntries(
   Object.entries(TEXT_PLACEHOLDERS).map(([k, allowed]) => [
     k,
-    isOptionalText(k) ? textWith(allowed).optional() : textWith(allowed),
+    isOptionalText(k) ? textWith(allowed, TEXT_FALLBACKS[k]).optional() : textWith(allowed),
   ]),
 ) as { [K in Exclude<TextKey, OptionalTextKey>]: TextSchema } & {
   [K in OptionalTextKey]: z.ZodOptional<TextSchema>;

@@ -49,6 +49,26 @@ describe('flow definitions', () => {
     ]);
   });
 
+  it('refuses a text that says nothing: empty, spaces, an ideographic space, invisible characters (found by the issue-17 trial)', () => {
+    expect(
+      problems(
+        edited((doc) => {
+          doc.texts.closingRecorded = '  ';
+          doc.texts.surveySorryNoted = '\u3000';
+          doc.texts.ask = ['请问有什么可以帮您？', '\u200b'];
+        }),
+      ),
+    ).toEqual([
+      'texts.ask[1]: must say something (it is empty or only spaces)',
+      'texts.closingRecorded: must say something (it is empty or only spaces)',
+      'texts.surveySorryNoted: must say something (it is empty or only spaces)',
+    ]);
+    // An optional text set to nothing is told how to leave it out.
+    expect(problems(edited((doc) => (doc.texts.closingComplaint = null)))).toEqual([
+      'texts.closingComplaint: must be a text, or a list of phrasings the bot rotates through (or leave the key out to say closingRecorded instead)',
+    ]);
+  });
+
   it('refuses a text longer than one message, or too many phrasings (found by the issue-15 trial: a 5 MB opening line)', () => {
     const long = edited((d) => {
       d.texts.opening = 'a'.repeat(4_001);
