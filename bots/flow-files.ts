@@ -65,7 +65,14 @@ export async function readFlowFolder(dir: string): Promise<{ files: FlowFiles } 
   if (names.length === 0)
     return { problem: { file: dir, path: '(folder)', message: 'has no .yaml, .yml or .json definition files' } };
   const files: Record<string, string> = {};
-  for (const name of names) files[name] = await readFile(join(dir, name), 'utf8');
+  for (const name of names) {
+    try {
+      files[name] = await readFile(join(dir, name), 'utf8');
+    } catch (err) {
+      // A folder named zh-CN.yaml, a file without read permission: said, never a stack trace.
+      return { problem: { file: join(dir, name), path: '(file)', message: `cannot read: ${(err as Error).message}` } };
+    }
+  }
   return { files };
 }
 

@@ -163,6 +163,20 @@ async function version(deps: PublishDeps, ref: string): Promise<PublishedFlowVer
   return found;
 }
 
+/** Of `names`, the files in `files` whose contents no published version has (newest versions first). */
+async function unpublished(deps: PublishDeps, files: Record<string, string>, names: string[]): Promise<string[]> {
+  let left = names.filter((n) => files[n] !== undefined);
+  for (const summary of await deps.versions.list(MAX_VERSIONS_COMPARED)) {
+    if (left.length === 0) break;
+    const published = await deps.versions.get(summary.id);
+    left = left.filter((n) => published?.files[n] !== files[n]);
+  }
+  return left;
+}
+
+/** How many published versions an export compares the folder with (the newest). */
+const MAX_VERSIONS_COMPARED = 200;
+
 async function diff(deps: PublishDeps, a: string, b: string): Promise<number> {
   const [va, vb] = [await version(deps, a), await version(deps, b)];
   if (!va || !vb) return 1;
@@ -184,8 +198,9 @@ async function rollback(deps: PublishDeps, ref: string, by: string): Promise<num
 }
 
 /**
- * Writes a version's files into DIR. Files there with other contents (edits not yet published)
- * are not written over without `force`: the command names them and writes nothing.
+ * Writes a version's files into DIR. Files there that no published version has (edits not yet
+ * published) are not written over without `force`: the command names them and writes nothing. A
+ * file as some version published it (an earlier export) is written over.
  */
 async function exportVersion(
   deps: PublishDeps,
@@ -194,11 +209,10 @@ async function exportVersion(
   const v = await version(deps, ref);
   if (!v) return 1;
   const existing = await readFlowFolder(dir);
-  const edited =
-    'files' in existing ? Object.keys(v.files).filter((n) => (existing.files[n] ?? v.files[n]) !== v.files[n]) : [];
+  const edited = 'files' in existing ? await unpublished(deps, existing.files, Object.keys(v.files)) : [];
   if (edited.length > 0 && !force) {
     err(
-      `Not written: ${dir} has ${edited.join(', ')} with other contents than v${v.id} (edited since?). ` +
+      `Not written: ${dir} has ${edited.join(', ')} as no published version has them (edited since?). ` +
         `Publish or move them first, or run again with --force to write over them.`,
     );
     return 1;

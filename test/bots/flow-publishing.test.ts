@@ -1,6 +1,6 @@
 import { runMain } from '../support/cli.js';
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -202,18 +202,25 @@ describe('publishing flows to a fleet', () => {
     const out = mkdtempSync(join(tmpdir(), 'export-'));
     expect((await run(env, 'flows', 'export', '2', out)).code).toBe(0);
     expect(readFileSync(join(out, 'zh-CN.yaml'), 'utf8')).toContain('ask: "请问今天有什么可以帮您？"');
-    // Exporting again over edited files writes nothing without --force (found by the issue-17 trial:
-    // they were overwritten silently); the same version again is no change.
-    expect((await run(env, 'flows', 'export', '2', out)).code).toBe(0);
-    writeFileSync(join(out, 'en.yaml'), 'edited, not yet published');
-    const over = await run(env, 'flows', 'export', '1', out);
-    expect(over).toMatchObject({ code: 1, stdout: '' });
-    expect(over.stderr).toMatch(
-      /^Not written: .* has en\.yaml, zh-CN\.yaml with other contents than v1 \(edited since\?\)\./,
-    );
-    expect(readFileSync(join(out, 'en.yaml'), 'utf8')).toBe('edited, not yet published');
-    expect((await run(env, 'flows', 'export', '1', out, '--force')).code).toBe(0);
+    // Another version over an export as published is written (found by the issue-17 trial: v1 over an
+    // untouched v2 was refused); over edited files nothing is written without --force (found by the
+    // trial before: they were overwritten silently).
+    expect((await run(env, 'flows', 'export', '1', out)).code).toBe(0);
     expect(readFileSync(join(out, 'zh-CN.yaml'), 'utf8')).toContain('ask: "请问有什么可以帮您？"');
+    writeFileSync(join(out, 'en.yaml'), 'edited, not yet published');
+    const over = await run(env, 'flows', 'export', '2', out);
+    expect(over).toMatchObject({ code: 1, stdout: '' });
+    expect(over.stderr).toMatch(/^Not written: .* has en\.yaml as no published version has them \(edited since\?\)\./);
+    expect(readFileSync(join(out, 'en.yaml'), 'utf8')).toBe('edited, not yet published');
+    expect(readFileSync(join(out, 'zh-CN.yaml'), 'utf8')).toContain('ask: "请问有什么可以帮您？"');
+    expect((await run(env, 'flows', 'export', '2', out, '--force')).code).toBe(0);
+    expect(readFileSync(join(out, 'zh-CN.yaml'), 'utf8')).toContain('ask: "请问今天有什么可以帮您？"');
+    // A folder where a file should be is said, not a stack trace.
+    const odd = mkdtempSync(join(tmpdir(), 'export-'));
+    mkdirSync(join(odd, 'zh-CN.yaml'));
+    const refused = await run(env, 'flows', 'export', '2', odd);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).not.toMatch(/Unexpected error|\n\s+at /);
     expect(await run(env, 'flows', 'rollback', 'v9')).toMatchObject({
       code: 1,
       stderr: 'There is no flow version v9 (npm run flows -- history lists them; name one as 3, v3 or active).\n',
