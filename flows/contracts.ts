@@ -276,7 +276,14 @@ export const Effect = z.discriminatedUnion('type', [
 export type Effect = z.infer<typeof Effect>;
 export type EffectType = Effect['type'];
 
-export type EscalationReason = 'supervisor' | 'still-angry' | 'always-human' | 'promise-overdue' | 'working-days';
+export type EscalationReason =
+  | 'supervisor'
+  /** The customer asked for a person during the complaint. */
+  | 'asked'
+  | 'still-angry'
+  | 'always-human'
+  | 'promise-overdue'
+  | 'working-days';
 
 /** A result of the conversation that people must act on (an escalated complaint, a missed promise). */
 export interface Escalation {

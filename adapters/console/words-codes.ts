@@ -43,6 +43,7 @@ export const ZH_CODES: CodeWords = {
   handoffReasons: { asked: '客户要求人工服务', failures: '机器人无法解答', complaint: '投诉' },
   escalationReasons: {
     supervisor: '客户要求主管',
+    asked: '客户要求人工服务',
     'still-angry': '客户情绪未平复',
     'always-human': '须人工处理的类别',
     'promise-overdue': '承诺时间已过',
@@ -85,6 +86,7 @@ export const EN_CODES: CodeWords = {
   },
   escalationReasons: {
     supervisor: 'asked for a supervisor',
+    asked: 'asked for a person',
     'still-angry': 'still upset',
     'always-human': 'a category people handle',
     'promise-overdue': 'promised time passed',

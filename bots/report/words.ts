@@ -146,6 +146,7 @@ const ZH: ReportWords = {
   reasons: { asked: '客户要求人工服务', failures: '机器人无法解答', complaint: '投诉' },
   escalations: {
     supervisor: '客户要求主管',
+    asked: '客户要求人工服务',
     'still-angry': '客户情绪未平复',
     'always-human': '须人工处理的类别',
     'promise-overdue': '承诺时间已过',
@@ -252,6 +253,7 @@ const EN: ReportWords = {
   reasons: { asked: 'the customer asked for a person', failures: 'the bot could not answer', complaint: 'complaint' },
   escalations: {
     supervisor: 'asked for a supervisor',
+    asked: 'asked for a person',
     'still-angry': 'still upset',
     'always-human': 'a category people handle',
     'promise-overdue': 'promised time passed',

@@ -53,7 +53,8 @@ function complaintTicket(
 
 /** Supervisors asked for, or a category people must handle (service attitude): the complaint goes to people. */
 export function needsPerson(deps: MachineDeps, context: ServiceContext): boolean {
-  return context.complaint?.supervisor === true || categoryOf(deps, context)?.alwaysHuman === true;
+  const c = context.complaint;
+  return c?.supervisor === true || c?.person === true || categoryOf(deps, context)?.alwaysHuman === true;
 }
 
 /** 受理完客户投诉后的应答: the feedback path, with the category's promised reply time. */
@@ -116,7 +117,13 @@ function recordEscalation(
   const c = context.complaint;
   if (!c) return;
   const category = categoryOf(deps, context);
-  const reason: EscalationReason = c.supervisor ? 'supervisor' : category?.alwaysHuman ? 'always-human' : 'still-angry';
+  const reason: EscalationReason = c.supervisor
+    ? 'supervisor'
+    : c.person
+      ? 'asked'
+      : category?.alwaysHuman
+        ? 'always-human'
+        : 'still-angry';
   const hours = Math.min(category?.promiseHours ?? 24, deps.definitions(context.locale).thresholds.followUpHours);
   const ticket = complaintTicket(deps, context, event.at, {
     status: 'pending',

@@ -126,6 +126,10 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
             : context.complaint,
       }),
       clearComplaint: assign({ complaint: undefined }),
+      // 转人工 in the middle of a complaint: it goes to people, with what was gathered so far.
+      notePersonAsked: assign({
+        complaint: ({ context }) => (context.complaint ? { ...context.complaint, person: true } : undefined),
+      }),
       // The desk's card shows the complaint as the customer told it (its need) and as restated (the facts).
       handOverComplaint: assign({
         facts: ({ context }) => {
@@ -265,6 +269,7 @@ function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
         ],
         on: {
           'user.message': [
+            { guard: 'wantsPerson', target: 'escalating', actions: 'notePersonAsked' },
             { guard: 'asksSupervisor', target: 'escalating', actions: 'absorbComplaint' },
             // 没有了, 没有, 就这些: nothing more to tell, so the same question is not asked again; on with what is known.
             { guard: and([or(['isNo', 'nothingToAdd']), 'hasFactsToConfirm']), target: 'supplementing' },
@@ -286,6 +291,7 @@ function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
         entry: 'confirmFacts',
         on: {
           'user.message': [
+            { guard: 'wantsPerson', target: 'escalating', actions: 'notePersonAsked' },
             { guard: 'asksSupervisor', target: 'escalating', actions: 'absorbComplaint' },
             { guard: or(['wantsToFinish', 'nothingToAdd']), target: 'resolving' },
             { guard: 'wantsMore', actions: say('goOn') },
@@ -317,6 +323,7 @@ function outcomeStates(s: ReturnType<typeof withComplaintSteps>) {
     checking: s.createStateConfig({
       on: {
         'user.message': [
+          { guard: 'wantsPerson', target: 'escalating', actions: 'notePersonAsked' },
           { guard: 'asksSupervisor', target: 'escalating', actions: 'absorbComplaint' },
           { guard: 'isYes', target: 'done', actions: 'recordComplaintResolved' },
           { guard: 'stillAngryTooLong', target: 'escalating', actions: 'countAnger' },

@@ -121,6 +121,8 @@ export interface ComplaintState {
   /** Which of 003's situations it is (complaints.kinds), chosen by the customer's words; undefined: a general complaint (and in snapshots stored before kinds). */
   kind?: ComplaintKindId | undefined;
   supervisor: boolean;
+  /** Asked for a person during the complaint (转人工): it goes to people. Absent in older snapshots. */
+  person?: boolean | undefined;
   /**
    * Only asked for someone higher up, calmly: the promise is given without 003's apology for an
    * upset customer (请您先消消气). Undefined in snapshots stored before it: treated as upset.

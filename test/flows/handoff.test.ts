@@ -385,6 +385,21 @@ describe('when handoff happens', () => {
     expect(same.of('desk.open')[0]?.card.need).toBe('怎么开发票');
   });
 
+  // Found by the issue-17 trial: 转人工 during a complaint was taken as more detail, or as "no" to the solution.
+  it.each([
+    ['while the facts are asked for', [] as string[]],
+    ['when the solution is offered', ['订单号 20261120001，昨天收到的', '没有了']],
+  ])('hands a complaint to people when the customer asks for a person %s', (_, before) => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('我要投诉，快递把东西弄坏了', quick);
+    const dueAt = d.record!.timers.listen!;
+    d.say({ type: 'timer', name: 'listen', dueAt }, { after: dueAt - d.at });
+    for (const text of before) d.say(text, quick);
+    expect(d.say('转人工', quick)).toEqual([expect.stringMatching(/^正在为您转接人工客服/)]);
+    expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ type: 'complaint', escalation: { reason: 'asked' } });
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ reason: 'complaint', priority: 'high' });
+  });
+
   it("shows the complaint as the card's need, not the question answered before it (found by the issue-17 trial)", () => {
     const d = new Dialogue(withDesk, monday);
     for (const text of ['你好', '我的订单还没发货', '是的']) d.say(text);
