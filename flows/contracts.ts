@@ -98,6 +98,8 @@ export const DeskUpdate = z.enum([
   'closed-by-customer',
   'customer-restarted',
   'customer-left',
+  /** The desk closed with the customer still queued: the matter waits for the morning as a follow-up card. */
+  'desk-closed',
 ]);
 export type DeskUpdate = z.infer<typeof DeskUpdate>;
 
@@ -109,6 +111,7 @@ export const HANDOFF_ENDED: ReadonlySet<DeskUpdate> = new Set<DeskUpdate>([
   'closed-by-customer',
   'customer-restarted',
   'customer-left',
+  'desk-closed',
 ]);
 
 // ---- one step: input

@@ -158,13 +158,16 @@ function textEvent(
 }
 
 /** The conversation's own timers by name (promise timers carry their ticket in the name). */
-const TIMER_EVENTS: ReadonlyMap<string, 'timer.idle' | 'timer.listen' | 'timer.claimSla' | 'timer.supervisorSla'> =
-  new Map([
-    ['idle', 'timer.idle'],
-    ['listen', 'timer.listen'],
-    ['claimSla', 'timer.claimSla'],
-    ['supervisorSla', 'timer.supervisorSla'],
-  ]);
+const TIMER_EVENTS: ReadonlyMap<
+  string,
+  'timer.idle' | 'timer.listen' | 'timer.claimSla' | 'timer.supervisorSla' | 'timer.deskClosed'
+> = new Map([
+  ['idle', 'timer.idle'],
+  ['listen', 'timer.listen'],
+  ['claimSla', 'timer.claimSla'],
+  ['supervisorSla', 'timer.supervisorSla'],
+  ['deskClosed', 'timer.deskClosed'],
+]);
 
 /** A due timer as the machine's event: a pending matter's timer carries its ticket's status as stored now. */
 function timerEvent(input: FlowInput, name: string, at: number): ServiceEvent | undefined {

@@ -62,6 +62,27 @@ export function nextBusinessTime(def: CalendarDefinition, at: number): number | 
   return undefined;
 }
 
+/**
+ * When the desk next closes: the first minute at or after `at` (epoch ms), within two weeks, that
+ * is not business time (`at` itself, rounded up to the minute, when closed now); undefined when it
+ * stays open throughout (hours round the clock).
+ */
+export function nextClosingTime(def: CalendarDefinition, at: number): number | undefined {
+  // Closings fall on whole minutes: step by 15 minutes, then refine to the minute.
+  const step = 15 * 60_000;
+  const start = Math.ceil(at / 60_000) * 60_000;
+  let open = start;
+  for (let t = start; t < at + SEARCH_DAYS * 86_400_000; t += step) {
+    if (!isBusinessTime(def, t)) {
+      let lo = open;
+      while (lo < t && isBusinessTime(def, lo)) lo += 60_000;
+      return lo;
+    }
+    open = t;
+  }
+  return undefined;
+}
+
 /** "11月24日 09:00" / "Nov 24, 09:00" in the definition's locale and time zone. */
 export function formatLocalTime(def: Pick<FlowDefinition, 'timeZone' | 'locale'>, at: number): string {
   return formatterFor(def.timeZone, def.locale, {

@@ -1,15 +1,8 @@
 import type { SupportedLocale } from '../../flows/locales.js';
-import { FILES_EN, FILES_ZH, type FileText } from './files-text.js';
+import { FILES_EN, FILES_ZH } from './files-text.js';
 import { SEARCH_EN, SEARCH_ZH, type SearchText } from './search-text.js';
-import type {
-  AgentNotice,
-  DeskAlert,
-  DeskUpdate,
-  HandoffCard,
-  HandoffReason,
-  TicketSummary,
-} from '../../flows/contracts.js';
-import type { TicketStatus } from '../../flows/ticket.js';
+import type { HandoffCard } from '../../flows/contracts.js';
+import type { DeskText } from './desk-text.js';
 
 /**
  * What agents read on the desk (Slack, the playground), in the desk's language. The customer's
@@ -20,93 +13,7 @@ type DeskLanguage = SupportedLocale;
 
 export type { SearchText };
 
-export interface DeskText {
-  handoff: (card: Pick<HandoffCard, 'afterHours' | 'reason' | 'priority'>) => string;
-  /**
-   * A follow-up card's title: the pending matter and why it waits for a person (issue 13). Read
-   * from the card: a complaint (high priority: escalated, a supervisor's reply promised), a
-   * question the bot could not answer, a request for a person after hours, or one nobody could
-   * take then (the desk was down).
-   */
-  followUp: (card: Pick<HandoffCard, 'afterHours' | 'reason' | 'priority'>) => string;
-  reasons: Record<HandoffReason, string>;
-  priorities: Record<HandoffCard['priority'], string>;
-  /** Between a label and its value. */
-  colon: string;
-  fields: {
-    customer: string;
-    channel: string;
-    language: string;
-    priority: string;
-    category: string;
-    ticket: string;
-    need: string;
-    tickets: string;
-    lastMessages: string;
-    /** A follow-up card's promised reply time. */
-    promisedBy: string;
-    /** The customer's earlier tickets (last 90 days). */
-    history: string;
-  };
-  /** A date and time in the desk's time zone (`timeZone`: IANA), as cards show a promised time. */
-  time: (at: number, timeZone: string) => string;
-  /**
-   * One of the customer's earlier tickets as a card lists it: date (the desk's time zone), kind,
-   * category, status and score; an open complaint says so.
-   */
-  historyLine: (ticket: TicketSummary, timeZone: string) => string;
-  statuses: Record<TicketStatus, string>;
-  types: Record<TicketSummary['type'], string>;
-  from: Record<'customer' | 'bot' | 'agent' | 'system', string>;
-  claim: string;
-  claimedBy: (who: string) => string;
-  /** How to work in the thread; `prefix` keeps a message internal. */
-  threadHelp: (prefix: string) => string;
-  /** Under the thread help of a handoff: how to resolve with an outcome (`!resolve`). */
-  resolveHelp: string;
-  /** How to work in a claimed follow-up card's thread: reply, resolve with the outcome, release. */
-  followUpHelp: (prefix: string) => string;
-  buttons: { handback: string; close: string; release: string };
-  someone: string;
-  updates: Record<DeskUpdate, (who: string) => string>;
-  transferredTo: (category: string, who: string) => string;
-  /** A complaint category's name (from the definition in the desk's language), by id. */
-  category: (id: string) => string;
-  alerts: Record<DeskAlert, string>;
-  /**
-   * A thread's note that the desk received this conversation's messages late (the desk was down or
-   * refusing for a while, issue 16, or a write before them was held up): `since` is when the oldest
-   * delayed one was written, as `time` shows it. It names no cause: the courier only knows they are late.
-   */
-  delayed: (since: string) => string;
-  notice: (notice: AgentNotice) => string;
-  /** A message only one agent sees (Slack shows these as ephemeral). */
-  onlyFor: (agent: string) => string;
-  /** Playground only: what to type to take a card, and the after-hours hint. */
-  claimHint: string;
-  afterHoursHint: string;
-  /** Playground only: how to take a follow-up card and give the customer the outcome. */
-  followUpHint: string;
-  /** Playground only: `/agent TICKET …` names a ticket whose card this desk has not printed; what happens. */
-  unprintedCard: (ticketId: string) => string;
-  /** On a card that shortened long texts: the full texts follow in its thread. */
-  shortened: string;
-  /**
-   * Why an agent's message in a card's thread did not reach the customer, told to that agent
-   * (Slack's message subtypes: an edit, a deletion, anything else with its subtype).
-   */
-  notSent: { edited: string; deleted: string; other: (subtype: string) => string };
-  /** Photos and files: the line they are shared with, and why one did not cross (files-text.ts). */
-  files: FileText;
-  /** The ticket search (`/tickets QUERY` in Slack, issue 13), answered to the agent who typed it. */
-  search: SearchText;
-  /**
-   * Why the desk did nothing for a person (issue 16, fault 5), told only to them: the request came
-   * from a channel that is not the desk's, from someone outside the agents' user group, while that
-   * group's members could not be read, named no card the desk posted, or was a button (`action_id`) the desk has not.
-   */
-  refused: Record<'channel' | 'member' | 'unchecked' | 'card' | 'action', string>;
-}
+export type { DeskText };
 
 const who = (agent: { id: string; name?: string | undefined }) => agent.name ?? agent.id;
 
@@ -215,6 +122,8 @@ const EN: DeskText = {
       'The customer started over with the bot (/start): this handoff is over and can no longer be claimed.',
     'customer-left': () =>
       'The customer blocked the bot or can no longer be reached: this handoff is over and can no longer be claimed.',
+    'desk-closed': () =>
+      'Working hours ended before anyone took this: the customer was told when agents are back, and the matter waits on a follow-up card.',
   },
   transferredTo: (category, w) => `Transferred to ${category} by ${w}.`,
   category: (id) => id,
@@ -334,6 +243,7 @@ const ZH: DeskText = {
     'closed-by-customer': () => '客户已结束会话。',
     'customer-restarted': () => '客户已重新开始与机器人对话（/start），本次转人工已结束，无法再接入。',
     'customer-left': () => '客户已屏蔽机器人或无法再联系，本次转人工已结束，无法再接入。',
+    'desk-closed': () => '下班前无人接入：已告知客户上班时间，该事项转为待跟进卡片。',
   },
   transferredTo: (category, w) => `${w} 已将会话转交给「${category}」。`,
   category: (id) => id,

@@ -6,35 +6,15 @@ import { joinSpacedLetters, normalize, quoted, trimSentence } from '../text.js';
 import { claimedUpdate, internalLine, relayAgentReply, repliedUpdate } from './agent-replies.js';
 import { withFollowUpDesk } from './follow-ups.js';
 import { followUpOf, handoffFollowUpCard, resolveMatter } from './records.js';
+import { armSla, clearSla } from './queue-deadlines.js';
 import type { HandoffEntrySetup } from './handoff.js';
-import {
-  agentOf,
-  collect,
-  effect,
-  say,
-  SECOND_MS,
-  type Enqueue,
-  type MachineDeps,
-  type ServiceContext,
-  type ServiceEvent,
-} from './setup.js';
+import { agentOf, collect, effect, say, type MachineDeps, type ServiceContext, type ServiceEvent } from './setup.js';
 
 /**
  * The agents' side of a handoff: relaying both ways, the claim (exactly one wins, wherever it was
  * clicked: agent actions are events of the conversation), agents' replies through the phrase
  * guard, handing back, closing, requeueing, and the queue's deadlines.
  */
-
-/** The claim and supervisor deadlines of a waiting handoff: set while queued, cleared once it is claimed or ends. */
-export function armSla(enqueue: Enqueue, deps: MachineDeps, context: ServiceContext, at: number): void {
-  const { claimSlaSeconds, supervisorSlaSeconds } = deps.definitions(context.locale).handoff;
-  enqueue(effect({ type: 'timer.set', name: 'claimSla', dueAt: at + claimSlaSeconds * SECOND_MS }));
-  enqueue(effect({ type: 'timer.set', name: 'supervisorSla', dueAt: at + supervisorSlaSeconds * SECOND_MS }));
-}
-function clearSla(enqueue: Enqueue): void {
-  enqueue(effect({ type: 'timer.cancel', name: 'claimSla' }));
-  enqueue(effect({ type: 'timer.cancel', name: 'supervisorSla' }));
-}
 
 /**
  * The outcome written on the ticket when a handoff ends this way. A customer who started over or
@@ -327,6 +307,10 @@ export function handoffState(s: AgentDeskSetup) {
         on: {
           'timer.claimSla': { actions: [say('handoffStillWaiting'), { type: 'pingDesk', params: { level: 'sla' } }] },
           'timer.supervisorSla': { actions: { type: 'pingDesk', params: { level: 'supervisor' } } },
+          'timer.deskClosed': [
+            { guard: 'afterHours', target: '#conversation.service.askMore', actions: 'closeQueueForTheNight' },
+            { actions: 'armDeskClosed' },
+          ],
           'agent.claim': { target: 'claimed', actions: 'claim' },
           'agent.reply': refuse('not-claimed'),
           'agent.handback': refuse('not-claimed'),

@@ -1,10 +1,11 @@
 import { and, assign, not } from 'xstate';
-import type { HandoffReason } from '../contracts.js';
+import type { HandoffCard, HandoffReason } from '../contracts.js';
 import { keepFile } from '../files.js';
 import { describeHours, formatLocalTime, isBusinessTime, nextBusinessTime } from '../hours.js';
 import { quoted } from '../text.js';
 import type { TicketEvent } from '../ticket.js';
-import { armSla, handoffState, withAgents, type AgentDeskSetup } from './agents.js';
+import { handoffState, withAgents, type AgentDeskSetup } from './agents.js';
+import { armDeskClosed, armSla, clearSla } from './queue-deadlines.js';
 import {
   cardOf,
   followUp,
@@ -117,6 +118,42 @@ function relayKeptFiles(enqueue: Enqueue, context: ServiceContext, event: Servic
     enqueue(effect({ type: 'desk.file', file, ticketId, ...(caption ? { caption: quoted(caption) } : {}) }));
 }
 
+/**
+ * A handoff nobody can take until agents are back: the customer is told the hours and the promise,
+ * counted from when they are back (an escalated complaint's promise stands: one promise per
+ * matter), and the matter waits on the desk as a follow-up card (`card`, for the promised time).
+ */
+function waitForMorning(
+  deps: MachineDeps,
+  enqueue: Enqueue,
+  context: ServiceContext,
+  event: ServiceEvent,
+  ticketId: string,
+  card: (by: number) => HandoffCard,
+): void {
+  const h = context.handoff;
+  if (!h) return;
+  const def = deps.definitions(context.locale);
+  const hours = def.thresholds.followUpHours;
+  const back = nextBusinessTime(def, event.at);
+  const promised = followUpOf(context, ticketId);
+  const by = promised?.promisedBy ?? promisedBy(def, back ?? event.at, hours);
+  const vars = {
+    hours: describeHours(def),
+    back: back === undefined ? '' : formatLocalTime(def, back),
+    ticket: ticketId,
+    promise: String(hours),
+    by: formatLocalTime(def, by),
+  };
+  enqueue(say(promised ? 'handoffAfterHoursPromised' : 'handoffAfterHours', { vars }));
+  const type = h.reason === 'complaint' ? 'complaint' : 'inquiry';
+  const events: TicketEvent[] = [{ type: 'handed-off', at: event.at, detail: `${h.reason}, after hours` }];
+  enqueue(effect({ type: 'ticket.update', id: ticketId, changes: { events }, at: event.at }));
+  if (promised) enqueue(effect({ type: 'desk.open', card: card(by) }));
+  else followUp(enqueue, deps, context, { ticketId, type, by, at: event.at, card: card(by) });
+  enqueue.assign({ handoff: undefined, facts: [], failures: 0, files: [], filesOnTickets: [] });
+}
+
 /** When no person can take the handoff: no desk connected, or the desk could not be reached. */
 function withoutDesk(deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
@@ -208,10 +245,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
       openAfterHours: collect(({ context, event, enqueue }) => {
         const h = context.handoff;
         if (!h) return;
-        const def = defOf(context);
-        const hours = def.thresholds.followUpHours;
-        const back = nextBusinessTime(def, event.at);
-        const from = back ?? event.at;
+        const from = nextBusinessTime(defOf(context), event.at) ?? event.at;
         const { ticketId, sessionTickets } = ensureTicket(
           deps,
           enqueue,
@@ -220,27 +254,27 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
           { outcome: 'after hours: waiting for agents', priority: h.priority },
           from,
         );
-        // An escalated complaint already promised its reply time: that promise stands.
-        const promised = followUpOf(context, ticketId);
-        const by = promised?.promisedBy ?? promisedBy(def, from, hours);
-        const card = handoffCard(context, event, ticketId, sessionTickets, true, by);
-        const vars = {
-          hours: describeHours(def),
-          back: back === undefined ? '' : formatLocalTime(def, back),
-          ticket: ticketId,
-          promise: String(hours),
-          by: formatLocalTime(def, by),
-        };
-        // One promise per matter: a complaint escalated just now already told its time.
-        enqueue(say(promised ? 'handoffAfterHoursPromised' : 'handoffAfterHours', { vars }));
-        const type = h.reason === 'complaint' ? 'complaint' : 'inquiry';
-        const events: TicketEvent[] = [{ type: 'handed-off', at: event.at, detail: `${h.reason}, after hours` }];
-        enqueue(effect({ type: 'ticket.update', id: ticketId, changes: { events }, at: event.at }));
-        if (promised) enqueue(effect({ type: 'desk.open', card }));
-        else followUp(enqueue, deps, context, { ticketId, type, by, at: event.at, card });
+        const card = (by: number) => handoffCard(context, event, ticketId, sessionTickets, true, by);
+        waitForMorning(deps, enqueue, context, event, ticketId, card);
         relayKeptFiles(enqueue, context, event, ticketId);
-        enqueue.assign({ handoff: undefined, facts: [], failures: 0, files: [], filesOnTickets: [] });
       }),
+      // The desk closed with the customer still queued: nobody waits overnight in a queue. The live
+      // card ends, and the matter waits for the morning like one handed over after hours.
+      closeQueueForTheNight: collect(({ context, event, enqueue }) => {
+        const h = context.handoff;
+        if (!h) return;
+        enqueue(effect({ type: 'queue.leave', at: event.at, claimed: false }));
+        clearSla(enqueue);
+        enqueue(effect({ type: 'desk.update', status: 'desk-closed', ticketId: h.ticketId }));
+        const outcome = 'working hours ended before an agent joined: waiting for agents';
+        enqueue(
+          effect({ type: 'ticket.update', id: h.ticketId, changes: { outcome }, at: event.at, ifStatus: 'pending' }),
+        );
+        const card = (by: number) => ({ ...handoffFollowUpCard(context, h, by), afterHours: true });
+        waitForMorning(deps, enqueue, context, event, h.ticketId, card);
+      }),
+      // The closing time came while the desk is open (the bot was down past it): the next one.
+      armDeskClosed: collect(({ context, event, enqueue }) => armDeskClosed(enqueue, deps, context, event.at)),
       ...withoutDesk(deps),
     },
     guards: {

@@ -186,6 +186,8 @@ export type ServiceEvent =
     }
   | { type: 'timer.claimSla'; at: number }
   | { type: 'timer.supervisorSla'; at: number }
+  /** The desk's working hours ended (queue-deadlines.ts): a customer still queued waits for the morning instead. */
+  | { type: 'timer.deskClosed'; at: number }
   | ({ type: 'agent.claim' | 'agent.handback' | 'agent.close' | 'agent.release' } & AgentEvent)
   | ({ type: 'agent.reply'; text: string; override: boolean; files?: FileRef[] } & AgentEvent)
   | ({ type: 'agent.note'; text: string } & AgentEvent)

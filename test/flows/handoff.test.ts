@@ -124,7 +124,7 @@ describe('handing a conversation to people', () => {
         .of('timer.cancel')
         .map((t) => t.name)
         .sort(),
-    ).toEqual(['claimSla', 'supervisorSla']);
+    ).toEqual(['claimSla', 'deskClosed', 'supervisorSla']);
     d.say(agent('claim', li), quick);
     expect(d.of('desk.notify')).toEqual([
       { type: 'desk.notify', agentId: 'U-li', notice: { kind: 'not-yours', by: wang }, ticketId },
@@ -426,6 +426,41 @@ describe('when handoff happens', () => {
       ),
       '请问还有其他可以帮助您的吗？',
     ]);
+  });
+
+  // Found by the issue-17 trial: a customer queued at 20:50 waited all night without a word.
+  it('when working hours end with the customer still queued, tells them when agents are back and moves the matter to a follow-up card', () => {
+    const d = new Dialogue(withDesk, shanghai('2026-11-23T20:50:00'));
+    d.say('转人工');
+    const ticketId = d.of('desk.open')[0]?.card.ticketId;
+    const closes = d.record!.timers.deskClosed!;
+    expect(closes).toBe(shanghai('2026-11-23T21:00:00'));
+    const said = d.say({ type: 'timer', name: 'deskClosed', dueAt: closes }, { after: closes - d.at });
+    expect(said[0]).toMatch(
+      /^现在是人工客服的非工作时间.*您的问题已为您记录（编号 T\S+），客服会在 11月24日 09:00 上班后第一时间处理，并在24小时内给您答复（最迟 11月25日 09:00）。$/,
+    );
+    expect(d.of('desk.update')).toEqual([{ type: 'desk.update', status: 'desk-closed', ticketId }]);
+    expect(d.of('desk.open')[0]?.card).toMatchObject({
+      kind: 'follow-up',
+      ticketId,
+      afterHours: true,
+      promisedBy: shanghai('2026-11-25T09:00:00'),
+    });
+    expect(d.of('queue.leave')).toHaveLength(1);
+    expect(d.state).toBe('askMore');
+    // The claim deadlines of the queue are over; the promise's timers run.
+    expect(Object.keys(d.record!.timers)).not.toContain('claimSla');
+    expect(Object.keys(d.record!.timers)).toContain(`promise:${ticketId}`);
+  });
+
+  it('a closing time that comes due while the desk is open (the bot was down past it) waits for the next one', () => {
+    const d = new Dialogue(withDesk, shanghai('2026-11-23T20:50:00'));
+    d.say('转人工');
+    const closes = d.record!.timers.deskClosed!;
+    // Fired the next morning at 09:30, with agents at work: still queued, the next closing armed.
+    d.say({ type: 'timer', name: 'deskClosed', dueAt: closes }, { after: shanghai('2026-11-24T09:30:00') - d.at });
+    expect(d.state).toBe('handoff.queued');
+    expect(d.record!.timers.deskClosed).toBe(shanghai('2026-11-24T21:00:00'));
   });
 
   it('outside business hours records the matter, says when agents are back, and posts an after-hours card', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { checkDefinitions, DEFAULT_FLOWS_DIR } from '../../bots/flows-registry.js';
-import { isBusinessTime, nextBusinessTime } from '../../flows/hours.js';
+import { isBusinessTime, nextBusinessTime, nextClosingTime } from '../../flows/hours.js';
 import { parseDefinition } from '../../flows/definition.js';
 import type { FlowDefinition } from '../../flows/schema.js';
 import { Dialogue } from '../support/dialogue.js';
@@ -50,6 +50,19 @@ describe('business hours past midnight', () => {
   it('finds the next opening across the night and the week', () => {
     expect(nextBusinessTime(nights, shanghai('2026-11-24T02:30:00'))).toBe(shanghai('2026-11-30T21:00:00'));
     expect(nextBusinessTime(nights, shanghai('2026-11-23T18:07:00'))).toBe(shanghai('2026-11-23T21:00:00'));
+  });
+
+  it('finds the next closing across midnight, and now when closed', () => {
+    expect(nextClosingTime(nights, shanghai('2026-11-23T23:30:00'))).toBe(shanghai('2026-11-24T02:00:00'));
+    expect(nextClosingTime(nights, shanghai('2026-11-23T21:00:30'))).toBe(shanghai('2026-11-24T02:00:00'));
+    expect(nextClosingTime(nights, shanghai('2026-11-24T03:10:20'))).toBe(shanghai('2026-11-24T03:11:00'));
+    // Open round the clock: it never closes.
+    const always: FlowDefinition['businessHours'] = [
+      { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], open: '00:00', close: '00:00' },
+    ];
+    expect(
+      nextClosingTime({ businessHours: always, timeZone: 'UTC' }, Date.parse('2026-11-23T10:00:00Z')),
+    ).toBeUndefined();
   });
 
   it('queues a customer at Monday 23:30 and Tuesday 01:30, with agents at work', () => {
