@@ -64,9 +64,6 @@ export function extractFacts(complaints: Complaints, text: string, locale = ''):
   const breaks = ['[!?！？。，,、;；:：~～\\n]+', ...complaints.facts.what.clauseBreaks]
     .map((b) => `(?:${b})`)
     .join('|');
-  // Venting clauses that also say what they are about ("那个客服态度太差了": the agent): the matter,
-  // whole, when nothing else in the message says what happened (found by the issue-17 trial).
-  const aboutSomething: string[] = [];
   const clauses = rest
     .split(new RegExp(breaks, 'iu'))
     .map((whole) => {
@@ -79,11 +76,7 @@ export function extractFacts(complaints: Complaints, text: string, locale = ''):
       if (c !== clause) {
         c = c.replace(/^[\s\u0000]+|[\s\u0000]+$/gu, '');
         // What is left of a venting clause must say something on its own ("my emails" does not).
-        if (c.includes(HOLE) || [...c.replace(/\s/g, '')].length < 2 * minLength) {
-          const subject = c.replaceAll(HOLE, '').replace(/\s/g, '');
-          if (!onlyContext(subject) && [...subject].length >= minLength) aboutSomething.push(clause.trim());
-          return '';
-        }
+        if (c.includes(HOLE) || [...c.replace(/\s/g, '')].length < 2 * minLength) return '';
       }
       // "it arrived", "收到的": how the goods came, once the time is taken out; not what went wrong.
       if (onlyContext(c)) return '';
@@ -95,9 +88,7 @@ export function extractFacts(complaints: Complaints, text: string, locale = ''):
         .trim();
     })
     .filter(Boolean);
-  const what = trimSentence(
-    (clauses.length ? clauses : aboutSomething.slice(0, 1)).join(complaints.facts.detailSeparator),
-  );
+  const what = trimSentence(clauses.join(complaints.facts.detailSeparator));
   if ([...what.replace(/\s/g, '')].length >= complaints.facts.what.minLength) facts.what = what.slice(0, 80);
   return facts;
 }
