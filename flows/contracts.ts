@@ -79,7 +79,8 @@ export type AgentNotice = z.infer<typeof AgentNotice>;
  * who claimed it, or the channel), has passed (`overdue`: supervisors, at channel level), or a
  * complex matter is still unresolved after the working days allowed (`escalated`: supervisors).
  */
-export const DeskAlert = z.enum(['sla', 'supervisor', 'overdue', 'reminder', 'escalated']);
+/** `asked-supervisor`: the customer asked for a supervisor while with the desk (queued or with an agent). */
+export const DeskAlert = z.enum(['sla', 'supervisor', 'overdue', 'reminder', 'escalated', 'asked-supervisor']);
 export type DeskAlert = z.infer<typeof DeskAlert>;
 
 /**

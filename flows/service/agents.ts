@@ -262,13 +262,21 @@ export function refuse(notice: 'no-handoff' | 'not-claimed') {
  * unreachable) end the handoff for both sides: the queue is left, the thread told, the card can no
  * longer be claimed, the ticket's outcome written.
  */
-export function handoffState(s: AgentDeskSetup) {
-  const endedByCustomer = {
+/**
+ * What the customer writes during a handoff, queued or claimed: the end word ends it; anything else
+ * reaches the agent, and a request for a supervisor (用户要求与上级沟通) alerts the supervisors too, once.
+ */
+const customerWords = [
+  {
     guard: 'wantsToEnd',
     target: '#conversation.service.closing',
     actions: { type: 'endHandoff', params: { status: 'closed-by-customer' } },
-  } as const;
+  },
+  { guard: and(['asksSupervisor', 'supervisorNotAsked']), actions: ['relayToDesk', 'supervisorAsked'] },
+  { actions: 'relayToDesk' },
+] as const;
 
+export function handoffState(s: AgentDeskSetup) {
   /** People have the conversation; the bot relays and stays silent (转人工). */
   const handoff = s.createStateConfig({
     tags: ['with-people'],
@@ -281,7 +289,7 @@ export function handoffState(s: AgentDeskSetup) {
         target: '#conversation.service.askMore',
         actions: ['deskGaveUp', { type: 'endHandoff', params: { status: 'released' } }],
       },
-      'user.message': [endedByCustomer, { actions: 'relayToDesk' }],
+      'user.message': customerWords,
       'user.media': { actions: 'relayToDesk' },
       'user.edit': { actions: 'relayToDesk' },
       'user.help': { actions: 'relayToDesk' },

@@ -273,6 +273,19 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
         const card = (by: number) => ({ ...handoffFollowUpCard(context, h, by), afterHours: true });
         waitForMorning(deps, enqueue, context, event, h.ticketId, card);
       }),
+      // 用户要求与上级沟通 during the handoff: the matter becomes high priority with its escalation on
+      // record, and the supervisors are alerted on the card (found by the issue-17 trial: only relayed).
+      supervisorAsked: collect(({ context, event, enqueue }) => {
+        const h = context.handoff;
+        if (!h) return;
+        const id = h.ticketId;
+        enqueue(effect({ type: 'desk.ping', level: 'asked-supervisor', ticketId: id }));
+        const events: TicketEvent[] = [{ type: 'escalated', at: event.at, detail: 'supervisor' }];
+        const escalation = { reason: 'supervisor' as const, at: event.at };
+        enqueue(effect({ type: 'ticket.update', id, changes: { priority: 'high', escalation, events }, at: event.at }));
+        enqueue(effect({ type: 'escalate', escalation: { ticketId: id, reason: 'supervisor', priority: 'high' } }));
+        enqueue.assign({ handoff: { ...h, priority: 'high', supervisorAsked: true } });
+      }),
       // The closing time came while the desk is open (the bot was down past it): the next one.
       armDeskClosed: collect(({ context, event, enqueue }) => armDeskClosed(enqueue, deps, context, event.at)),
       ...withoutDesk(deps),
@@ -280,6 +293,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
     guards: {
       afterHours: ({ context, event }) => !isBusinessTime(defOf(context), event.at),
       askedAfterFailures: ({ context }) => context.handoff?.reason === 'failures',
+      supervisorNotAsked: ({ context }) => context.handoff?.supervisorAsked !== true,
     },
   });
 }

@@ -108,6 +108,8 @@ export interface HandoffState {
   replied?: boolean | undefined;
   /** Taken up from a pending matter's follow-up card (claimed there, not queued): that card is its card. */
   adopted?: boolean | undefined;
+  /** The customer asked for a supervisor during the handoff: escalated and alerted once. */
+  supervisorAsked?: boolean | undefined;
   /** The need and facts the card showed (for its follow-up card if the matter outlives the handoff). */
   need?: string | undefined;
   facts?: string[] | undefined;

@@ -428,6 +428,21 @@ describe('when handoff happens', () => {
     ]);
   });
 
+  // Found by the issue-17 trial: a supervisor asked for while queued was only relayed.
+  it('alerts the supervisors, once, and raises the matter when the customer asks for a supervisor during a handoff', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('转人工');
+    const ticketId = d.of('desk.open')[0]?.card.ticketId;
+    expect(d.say('我要找你们领导', quick)).toEqual([]);
+    expect(d.of('desk.post')).toMatchObject([{ text: '我要找你们领导', from: 'customer' }]);
+    expect(d.of('desk.ping')).toEqual([{ type: 'desk.ping', level: 'asked-supervisor', ticketId }]);
+    expect(d.of('ticket.update')[0]?.changes).toMatchObject({ priority: 'high', escalation: { reason: 'supervisor' } });
+    expect(d.escalations).toMatchObject([{ reason: 'supervisor', priority: 'high' }]);
+    d.say('叫你们领导来', quick);
+    expect(d.of('desk.ping')).toEqual([]);
+    expect(d.of('desk.post')).toHaveLength(1);
+  });
+
   // Found by the issue-17 trial: a customer queued at 20:50 waited all night without a word.
   it('when working hours end with the customer still queued, tells them when agents are back and moves the matter to a follow-up card', () => {
     const d = new Dialogue(withDesk, shanghai('2026-11-23T20:50:00'));
