@@ -81,6 +81,7 @@ function recordPromise(deps: MachineDeps, context: ServiceContext, event: Servic
     by,
     at: event.at,
     card,
+    files: ticket.files,
     need: ticket.need,
   });
 }
@@ -152,6 +153,7 @@ function recordEscalation(
     by,
     at: event.at,
     card,
+    files: ticket.files,
     need: ticket.need,
   });
   const events: TicketEvent[] = [{ type: 'escalated', at: event.at, detail: reason }];

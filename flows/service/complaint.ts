@@ -96,8 +96,8 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
               c.calm === true &&
               (!event.understanding.complaint.triggered || event.understanding.complaint.calmSupervisor),
           },
-          // A photo of the damage, sent with words about it, goes with the complaint.
-          files: keepFile(context.files, event.file),
+          // A photo of the damage, sent with words about it, goes with the complaint (with those words).
+          files: keepFile(context.files, fileOf(event)),
         });
       }),
       // An answer to the offered solution: kept with the complaint's words, not taken as a new fact.

@@ -172,6 +172,8 @@ export function followUp(
     by: number;
     at: number;
     card?: HandoffCard | undefined;
+    /** The ticket's files, shared in the card's thread right after it, as a handoff's are. */
+    files?: readonly FileRef[] | undefined;
     /** The need, for the status line a returning customer hears (shortened). */
     need?: string | undefined;
   },
@@ -185,7 +187,11 @@ export function followUp(
   enqueue(effect({ type: 'timer.set', name: ticketTimer('promise', id), dueAt: by }));
   const escalateAt = addWorkingDays(def, at, def.followUp.escalateAfterWorkingDays);
   enqueue(effect({ type: 'timer.set', name: ticketTimer('escalate', id), dueAt: escalateAt }));
-  if (matter.card && deps.desk) enqueue(effect({ type: 'desk.open', card: matter.card }));
+  if (matter.card && deps.desk) {
+    enqueue(effect({ type: 'desk.open', card: matter.card }));
+    for (const { caption, ...file } of matter.files ?? [])
+      enqueue(effect({ type: 'desk.file', file, ticketId: id, ...(caption ? { caption: quoted(caption) } : {}) }));
+  }
   const need = matter.need ?? matter.card?.need;
   const entry: FollowUp = {
     ticketId: id,
@@ -310,7 +316,14 @@ export function withRecords(base: BaseSetup, deps: MachineDeps) {
           afterHours: false,
           followUpBy: by,
         });
-        followUp(enqueue, deps, context, { ticketId: ticket.id, type: 'inquiry', by, at: event.at, card });
+        followUp(enqueue, deps, context, {
+          ticketId: ticket.id,
+          type: 'inquiry',
+          by,
+          at: event.at,
+          card,
+          files: ticket.files,
+        });
       }),
       // What the knowledge base could not answer (the need as the customer put it) is counted, so
       // admins see which entries to write (issue 11: unanswered questions are kept).

@@ -123,6 +123,26 @@ describe('photos outside a handoff', () => {
     expect(d.of('desk.file')).toEqual([{ type: 'desk.file', file: box, ticketId: complaint?.id }]);
   });
 
+  // Found by the issue-17 trial: a registered complaint's follow-up card showed no photo, and a
+  // photo's caption sent during the complaint was lost.
+  it('go with a registered complaint to its follow-up card, with the caption they were sent with', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('我要投诉，快递把东西弄坏了');
+    d.say({ type: 'media', media: 'photo', file: box, caption: '快递盒压坏了' }, quick);
+    const dueAt = d.record!.timers.listen!;
+    d.say({ type: 'timer', name: 'listen', dueAt }, { after: dueAt - d.at });
+    d.say('订单号 20261120001，昨天收到的', quick);
+    d.say('没有了', quick);
+    d.say('不是', quick);
+    const card = d.of('desk.open')[0]?.card;
+    expect(card).toMatchObject({ kind: 'follow-up', reason: 'complaint' });
+    expect(d.of('desk.file')).toEqual([
+      { type: 'desk.file', file: box, ticketId: card?.ticketId, caption: '快递盒压坏了' },
+    ]);
+    const types = d.effects.map((e) => e.type);
+    expect(types.indexOf('desk.file')).toBeGreaterThan(types.indexOf('desk.open'));
+  });
+
   // Found by the issue-17 trial: a photo sent early in a session was on every later ticket of it.
   it('go on the ticket of the matter they came with, not on the later matters of the same session', () => {
     const d = new Dialogue(withDesk, monday);
