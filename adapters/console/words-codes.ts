@@ -1,13 +1,15 @@
 import type { TranscriptEntry } from '../../bots/ports.js';
 import type { EscalationReason, HandoffReason } from '../../flows/contracts.js';
 import type { Ticket, TicketEventType, TicketStatus } from '../../flows/ticket.js';
+import { REPORT_WORDS } from '../../bots/report/words.js';
+import { deskText } from '../desk/text.js';
 
 /**
  * The console's words for what the record keeps as codes: a ticket's type and status, its
  * lifecycle events, why it was handed off or escalated, and who spoke in a transcript. Each page
  * shows the word and keeps the code in the element's title (the CLI and Slack search by codes:
- * `status:pending`). Types, reasons and escalations read as in the report (bots/report/words.ts),
- * statuses and speakers as on the desk (adapters/desk/text.ts).
+ * `status:pending`). Types, reasons and escalations are the report's words (bots/report/words.ts),
+ * statuses the desk's (adapters/desk/text.ts), so one matter reads the same everywhere.
  */
 export interface CodeWords {
   types: Record<Ticket['type'], string>;
@@ -21,8 +23,8 @@ export interface CodeWords {
 }
 
 export const ZH_CODES: CodeWords = {
-  types: { inquiry: '咨询', complaint: '投诉', suggestion: '建议' },
-  statuses: { answered: '已解答', pending: '待处理', unresolved: '未解决', recorded: '已记录', resolved: '已办结' },
+  types: REPORT_WORDS['zh-CN'].types,
+  statuses: deskText('zh-CN').statuses,
   events: {
     created: '创建',
     'handed-off': '转人工',
@@ -40,28 +42,15 @@ export const ZH_CODES: CodeWords = {
     'survey-answered': '客户评分',
     commented: '客户评价',
   },
-  handoffReasons: { asked: '客户要求人工服务', failures: '机器人无法解答', complaint: '投诉' },
-  escalationReasons: {
-    supervisor: '客户要求主管',
-    asked: '客户要求人工服务',
-    'still-angry': '客户情绪未平复',
-    'always-human': '须人工处理的类别',
-    'promise-overdue': '承诺时间已过',
-    'working-days': '超过规定工作日未解决',
-  },
+  handoffReasons: REPORT_WORDS['zh-CN'].reasons,
+  escalationReasons: REPORT_WORDS['zh-CN'].escalations,
   afterHours: (reason) => `${reason}（非工作时间）`,
   speakers: { customer: '客户', bot: '机器人', agent: '客服', system: '系统' },
 };
 
 export const EN_CODES: CodeWords = {
-  types: { inquiry: 'inquiry', complaint: 'complaint', suggestion: 'suggestion' },
-  statuses: {
-    answered: 'answered',
-    pending: 'pending',
-    unresolved: 'unresolved',
-    recorded: 'recorded',
-    resolved: 'resolved',
-  },
+  types: REPORT_WORDS.en.types,
+  statuses: deskText('en').statuses,
   events: {
     created: 'created',
     'handed-off': 'handed to people',
@@ -79,19 +68,8 @@ export const EN_CODES: CodeWords = {
     'survey-answered': 'survey answered',
     commented: 'commented',
   },
-  handoffReasons: {
-    asked: 'the customer asked for a person',
-    failures: 'the bot could not answer',
-    complaint: 'complaint',
-  },
-  escalationReasons: {
-    supervisor: 'asked for a supervisor',
-    asked: 'asked for a person',
-    'still-angry': 'still upset',
-    'always-human': 'a category people handle',
-    'promise-overdue': 'promised time passed',
-    'working-days': 'unresolved after the working days allowed',
-  },
+  handoffReasons: REPORT_WORDS.en.reasons,
+  escalationReasons: REPORT_WORDS.en.escalations,
   afterHours: (reason) => `${reason}, after hours`,
   speakers: { customer: 'customer', bot: 'bot', agent: 'agent', system: 'system' },
 };

@@ -1,5 +1,5 @@
 import { assign } from 'xstate';
-import type { EscalationReason } from '../contracts.js';
+import type { EscalationReason, HandoffCard } from '../contracts.js';
 import { describeFacts } from '../facts.js';
 import type { Ticket, TicketEvent } from '../ticket.js';
 import type { HandoffSetup } from './handoff.js';
@@ -74,12 +74,24 @@ function recordPromise(deps: MachineDeps, context: ServiceContext, event: Servic
     enqueue(
       say('complaintPromise', { vars: { ticket: ticket.id, hours: String(hours), by: formatLocalTime(def, by) } }),
     );
-  const card = complaintCard(context, ticket, by);
+  followComplaint(enqueue, deps, context, ticket, by, event.at, complaintCard(context, ticket, by));
+}
+
+/** A complaint's promise kept as a follow-up, with its need and files: on its card, unless `card` is none (handed to people now). */
+function followComplaint(
+  enqueue: Enqueue,
+  deps: MachineDeps,
+  context: ServiceContext,
+  ticket: Ticket,
+  by: number,
+  at: number,
+  card: HandoffCard | undefined,
+): void {
   followUp(enqueue, deps, context, {
     ticketId: ticket.id,
     type: 'complaint',
     by,
-    at: event.at,
+    at,
     card,
     files: ticket.files,
     need: ticket.need,
@@ -146,16 +158,15 @@ function recordEscalation(
     );
   // Handed to people now (`handingOff`), the handoff's own card shows the ticket; otherwise it
   // waits on the desk as a follow-up card.
-  const card = handedOver ? undefined : complaintCard(context, ticket, by);
-  followUp(enqueue, deps, context, {
-    ticketId: ticket.id,
-    type: 'complaint',
+  followComplaint(
+    enqueue,
+    deps,
+    context,
+    ticket,
     by,
-    at: event.at,
-    card,
-    files: ticket.files,
-    need: ticket.need,
-  });
+    event.at,
+    handedOver ? undefined : complaintCard(context, ticket, by),
+  );
   const events: TicketEvent[] = [{ type: 'escalated', at: event.at, detail: reason }];
   enqueue(effect({ type: 'ticket.update', id: ticket.id, changes: { events }, at: event.at }));
   enqueue(effect({ type: 'escalate', escalation: { ticketId: ticket.id, reason, priority: 'high' } }));
