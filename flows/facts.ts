@@ -122,9 +122,12 @@ export function describeMissing(complaints: Complaints, missing: readonly FactKe
   return missing.map((k) => complaints.facts[k].ask).join(complaints.facts.askSeparator);
 }
 
-/** The category whose keywords the complaint mentions most; the default one otherwise. */
+/**
+ * The category whose keywords the complaint mentions most; the default one otherwise. Read as the
+ * understanding reads (traditional characters as simplified: 耳機壞了 is 耳机坏了).
+ */
 export function categorize(complaints: Complaints, text: string): Complaints['categories'][number] {
-  const norm = normalize(text);
+  const norm = foldCustomer(text);
   let best: Complaints['categories'][number] | undefined;
   let bestHits = 0;
   for (const category of complaints.categories) {

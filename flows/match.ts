@@ -30,6 +30,8 @@ export interface Understanding {
     angry: boolean;
     exclaimed: boolean;
     supervisor: boolean;
+    /** A complaint word (投诉, 举报, complain): the customer says it is a complaint, angry or not. */
+    complained?: boolean;
     /** Which of 003's complaint situations the message is (complaints.kinds); undefined: none or a general one. */
     kind: ComplaintKindId | undefined;
   };
@@ -162,8 +164,9 @@ function compileKnowledgeBase(def: FlowDefinition, fillers: Set<string>) {
 /**
  * The score a message gives, leading it with a comment ("1分，太慢了", "一分，太慢了") or wholly (by
  * `ratingOf`). What follows a leading score is a request, not a comment, when it asks for a person
- * or a supervisor, asks a question the knowledge base answers, or says there is another question
- * (`understand` reads it on its own).
+ * or a supervisor, says it is a complaint (投诉), asks a question (one the knowledge base answers,
+ * or any ending in a question mark), or says there is another question (`understand` reads it on
+ * its own). Found by the issue-17 trials: such requests were kept as comments and never answered.
  */
 function ratingIn(
   ratingOf: (norm: string) => number | undefined,
@@ -174,9 +177,33 @@ function ratingIn(
   const lead = leadingRating(text);
   if (!lead) return { rating: ratingOf(norm) };
   const rest = understand(lead.comment);
-  const asks = rest.wantsPerson || rest.complaint.supervisor || rest.faq?.confident === true || rest.whole === 'more';
+  // A complaint word that is itself a score (差评) comments; a question mark or "还有个问题" asks.
+  const complains = rest.complaint.complained === true && ratingOf(normalize(lead.comment)) === undefined;
+  const asks =
+    rest.wantsPerson ||
+    rest.complaint.supervisor ||
+    complains ||
+    rest.faq?.confident === true ||
+    (rest.intents.more ?? 0) > 0 ||
+    /[?？]\s*$/u.test(lead.comment);
   if (asks) return { rating: lead.score, afterRating: { text: lead.comment, understanding: rest } };
   return { rating: lead.score, ratingComment: lead.comment.slice(0, MAX_COMMENT_CHARS) };
+}
+
+/** The complaint signals of a message, and what they add up to (triggered, a calm supervisor request). */
+function complaintOf(
+  s: { angry: boolean; supervisor: boolean; complained: boolean; kind: ComplaintKindId | undefined },
+  exclaimed: boolean,
+): Understanding['complaint'] {
+  return {
+    triggered: s.angry || s.supervisor || s.kind !== undefined || s.complained,
+    calmSupervisor: s.supervisor && !s.angry && s.kind === undefined && !s.complained && !exclaimed,
+    angry: s.angry,
+    exclaimed,
+    supervisor: s.supervisor,
+    complained: s.complained,
+    kind: s.kind,
+  };
 }
 
 export function compileMatcher(def: FlowDefinition): Matcher {
@@ -268,22 +295,13 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     const onlyWaiting = whole === 'slowReply';
     const kind = kindOfFolded(def.complaints, norm)?.id;
     const angry = !onlyWaiting && (isAnger(norm) || (kind !== undefined && VENTING_KINDS.includes(kind)));
-    const supervisor = isSupervisor(norm);
-    const complained = isTrigger(norm);
-    const exclaimed = exclamations.test(norm);
+    const signals = { angry, supervisor: isSupervisor(norm), complained: isTrigger(norm), kind };
     return {
       intents,
       whole,
       faq,
       ...ratingIn(ratingOf, understand, text, norm),
-      complaint: {
-        triggered: angry || supervisor || kind !== undefined || complained,
-        calmSupervisor: supervisor && !angry && kind === undefined && !complained && !exclaimed,
-        angry,
-        exclaimed,
-        supervisor,
-        kind,
-      },
+      complaint: complaintOf(signals, exclamations.test(norm)),
       policy: policies.find((p) => p.matches(norm))?.id,
       wantsPerson: whole === 'human' || asksForPerson(norm),
       empty: meaningful <= 0,

@@ -44,22 +44,24 @@ export const MAX_COMMENT_CHARS = 2_000;
  * Undefined when there is no comment (a bare score is parseRating's) or no leading score.
  */
 export function leadingRating(text: string): { score: number; comment: string } | undefined {
-  const m = LEADING_RATING.exec(text.normalize('NFKC').trim());
+  // On the text as written (full-width digits and punctuation in the pattern), so the comment keeps
+  // the customer's own punctuation (NFKC would turn ， into ,).
+  const m = LEADING_RATING.exec(text.trim());
   if (!m?.groups) return undefined;
   const { digit, numeral, unit, outOf, brk, comment } = m.groups;
   if (!unit && !outOf && !brk) return undefined;
   if (numeral && !unit) return undefined;
   // "1. 怎么退货", "2、发票": a numbered list, not a score (4.5分 is no whole score either).
-  if (!unit && !outOf && /^\s*[.、]/u.test(brk ?? '')) return undefined;
+  if (!unit && !outOf && /^\s*[.．、]/u.test(brk ?? '')) return undefined;
   const rest = (comment ?? '').trim();
   // The comment must say something: punctuation and symbols alone are no comment.
   if (rest.replace(/[\p{P}\p{S}\s]/gu, '').length < 2) return undefined;
-  const score = digit ? Number(digit) : ZH_NUMERALS[numeral ?? ''];
+  const score = digit ? Number(digit.normalize('NFKC')) : ZH_NUMERALS[numeral ?? ''];
   return score === undefined ? undefined : { score, comment: rest };
 }
 
 const LEADING_RATING =
-  /^(?:我?(?:打|给)(?:你们)?\s*)?(?:(?<digit>[1-5])(?!\d)|(?<numeral>[一二两三四五]))\s*(?<unit>颗?(?:分(?![钟之])|星)|stars?\b|points?\b)?(?<outOf>\s*(?:\/|out of)\s*5)?(?<brk>\s*[,，.。!！;；:：、~～\-—–]+)?\s*(?<comment>.*)$/isu;
+  /^(?:我?(?:打|给)(?:你们)?\s*)?(?:(?<digit>[1-5１-５])(?![\d０-９])|(?<numeral>[一二两三四五]))\s*(?<unit>颗?(?:分(?![钟之])|星)|stars?\b|points?\b)?(?<outOf>\s*(?:[/／]|out of)\s*[5５])?(?<brk>\s*[,，.。．!！;；:：、~～\-—–－]+)?\s*(?<comment>.*)$/isu;
 
 /** Words compared without case, width, white space, punctuation or symbols (不满意！ is 不满意). */
 export function ratingKey(text: string): string {

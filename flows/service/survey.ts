@@ -68,7 +68,8 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
           }),
         },
         'user.message': [
-          { guard: 'ratedWithRequest', actions: rateThenTakeRequest },
+          // Rated, then what followed is taken as any new message is (a need, a complaint, a person).
+          { guard: 'ratedWithRequest', target: 'awaitingNeed', actions: rateThenTakeRequest },
           { guard: 'asksComment', target: 'commenting', actions: 'rate' },
           { guard: 'hasRating', target: 'idle', actions: 'rate' },
           ...interrupts,

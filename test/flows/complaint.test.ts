@@ -353,6 +353,8 @@ describe('the facts a complaint is restated with', () => {
     expect(extractFacts(zh, '服務太差了，我要投訴，耳機用了兩天就壞了', 'zh-CN')).toEqual({
       what: '耳机用了两天就坏了',
     });
+    // The category too (found by the second trial of the day: 耳機壞了 was filed under other).
+    expect(classify(zh, '訂單20261120001的耳機壞了，我要投訴').category).toBe('quality');
     // Only for Chinese: other locales read the text as written.
     expect(extractFacts(en, 'my 訂單 broke', 'en').what).toBe('my 訂單 broke');
   });

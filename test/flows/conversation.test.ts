@@ -274,6 +274,22 @@ describe('answer, record and close', () => {
       expect(more.state).toBe('confirming');
     });
 
+    // Found by the second trial of the day: a question the knowledge base cannot answer, or a
+    // complaint, after a score was kept as its comment and never answered.
+    it('takes up any question, and a complaint, after the score as a message of its own', () => {
+      const question = surveyed();
+      expect(question.say('5分，请问你们有实体店吗？')).toEqual(['您的意思是“请问你们有实体店吗”，对吗？']);
+      expect(question.of('ticket.update')[0]?.changes).toMatchObject({ satisfaction: 5 });
+      const complaint = surveyed();
+      complaint.say('1分，我要投诉');
+      expect(complaint.state).toMatch(/^complaint/);
+      expect(complaint.of('ticket.update')[0]?.changes).toMatchObject({ satisfaction: 1 });
+      // 差评 is a complaint word and a score's words: a comment.
+      const review = surveyed();
+      review.say('1星，差评');
+      expect(review.of('ticket.update')[0]?.changes).toMatchObject({ satisfaction: 1, comment: '差评' });
+    });
+
     it('reads a numbered list as no score, and a Chinese numeral with its unit as one', () => {
       const list = surveyed();
       expect(list.say('1. 怎么退货')).toEqual(['您的意思是想办理退货或换货，对吗？']);
