@@ -58,7 +58,7 @@ export function extractFacts(complaints: Complaints, text: string, locale = ''):
   // (and cursing, a rude question) are taken off a clause's start or end ("太差了，买的耳机…",
   // "…坏了太差了"); a clause they sit in the middle of ("我联系了好几次都没有人理我") is left out
   // rather than quoted half.
-  const { charged, leadingTrigger, contextOnly: onlyContext } = compiled(complaints);
+  const { charged, leadingTrigger, trailingTrigger, contextOnly: onlyContext } = compiled(complaints);
   const fillers = [...complaints.facts.what.ignore].sort((a, b) => b.length - a.length);
   const minLength = complaints.facts.what.minLength;
   const breaks = ['[!?！？。，,、;；:：~～\\n]+', ...complaints.facts.what.clauseBreaks]
@@ -68,9 +68,9 @@ export function extractFacts(complaints: Complaints, text: string, locale = ''):
     .split(new RegExp(breaks, 'iu'))
     .map((whole) => {
       const HOLE = '\u0000';
-      // What follows complaint words that open the clause is what the complaint is about
-      // (我要投诉耳机坏了 → 耳机坏了): they read as a break, not as venting in the clause.
-      const clause = whole.replace(leadingTrigger, '');
+      // What follows complaint words that open the clause, or precedes those that close it, is what
+      // the complaint is about (我要投诉耳机坏了, 耳机坏了我要投诉 → 耳机坏了): they read as a break.
+      const clause = whole.replace(leadingTrigger, '').replace(trailingTrigger, '');
       let c = clause;
       for (const re of charged) c = c.replace(re, HOLE);
       if (c !== clause) {
@@ -220,6 +220,8 @@ interface CompiledKinds {
   charged: RegExp[];
   /** Complaint words (plain ones, longest first) opening a clause. */
   leadingTrigger: RegExp;
+  /** The same closing a clause (耳机坏了我要投诉). */
+  trailingTrigger: RegExp;
   /** A clause of nothing but `facts.what.context` words ("it arrived", "收到的"). */
   contextOnly: (clause: string) => boolean;
 }
@@ -246,6 +248,13 @@ function compiled(complaints: Complaints): CompiledKinds {
           .sort((a, b) => b.length - a.length)
           .map((t) => `${escapeRe(t)}${/[a-z]$/i.test(t) ? '(?![a-z])' : ''}`)
           .join('|')})\\s*`,
+        'iu',
+      ),
+      trailingTrigger: new RegExp(
+        `\\s*(?:${[...complaints.triggers]
+          .sort((a, b) => b.length - a.length)
+          .map((t) => `${/^[a-z]/i.test(t) ? '(?<![a-z])' : ''}${escapeRe(t)}`)
+          .join('|')})\\s*$`,
         'iu',
       ),
       charged: [

@@ -64,6 +64,7 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
             category,
             kind: kind?.id,
             supervisor: understood(event)?.complaint.supervisor ?? false,
+            person: understood(event)?.wantsPerson === true,
             calm: understood(event)?.complaint.calmSupervisor ?? false,
             angryTurns: 0,
             rounds: 0,
@@ -91,6 +92,7 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
             category,
             kind: kind?.id,
             supervisor: c.supervisor || event.understanding.complaint.supervisor,
+            person: c.person === true || event.understanding.wantsPerson,
             // Calm only while every message is: one upset or complaining message ends it.
             calm:
               c.calm === true &&
@@ -185,6 +187,7 @@ function withComplaintSteps(records: ComplaintRecordsSetup, deps: MachineDeps) {
     guards: {
       complaintNeedsPerson: ({ context }) => needsPerson(deps, context),
       complaintAsksSupervisor: ({ context }) => context.complaint?.supervisor === true,
+      complaintAsksPerson: ({ context }) => context.complaint?.person === true,
       complaintIsCalm: ({ context }) => context.complaint?.calm === true,
       stillAngryTooLong: ({ context, event }) =>
         upset(event) &&
@@ -257,6 +260,8 @@ function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
           // A calm request for a supervisor gets the promise, not an apology for being upset (002 三.3).
           { guard: and(['complaintAsksSupervisor', 'complaintIsCalm']), target: 'escalating' },
           { guard: 'complaintAsksSupervisor', target: 'escalating', actions: 'acknowledgeComplaint' },
+          // 转人工 said with the complaint (我要投诉，给我转人工): apologised, then to people.
+          { guard: 'complaintAsksPerson', target: 'escalating', actions: 'acknowledgeComplaint' },
           { target: 'clarifying', actions: 'acknowledgeComplaint' },
         ],
       },

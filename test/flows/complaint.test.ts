@@ -339,6 +339,12 @@ describe('the facts a complaint is restated with', () => {
     });
   });
 
+  it('reads complaint words closing a clause as a break, and a request for a person as no fact (found by the issue-17 trial)', () => {
+    expect(extractFacts(zh, '耳机坏了我要投诉')).toEqual({ what: '耳机坏了' });
+    expect(extractFacts(zh, '耳机坏了我要投诉，给我转人工')).toEqual({ what: '耳机坏了' });
+    expect(extractFacts(en, 'I want to file a complaint, it never came').what).toBe('it never came');
+  });
+
   it('asks what happened rather than restating a venting clause, even one that names what it is about', () => {
     // 003 asks for the details (请您将详细情况告诉我): 那个客服态度太差了 is the complaint's kind, not its facts.
     expect(extractFacts(zh, '刚才那个客服态度太差了')).toEqual({ when: '刚才' });

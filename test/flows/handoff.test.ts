@@ -374,6 +374,15 @@ describe('when handoff happens', () => {
     expect(d.escalations).toMatchObject([{ reason: 'supervisor' }]);
   });
 
+  it('hands a complaint to people when its first message asks for a person too (耳机坏了我要投诉，给我转人工)', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('耳机坏了我要投诉，给我转人工', quick);
+    const dueAt = d.record!.timers.listen!;
+    const said = d.say({ type: 'timer', name: 'listen', dueAt }, { after: dueAt - d.at });
+    expect(said.at(-1)).toMatch(/^正在为您转接人工客服/);
+    expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ need: '耳机坏了', escalation: { reason: 'asked' } });
+  });
+
   it("shows the customer's own words as the card's need when they say more than 转人工, else the matter under way", () => {
     const own = new Dialogue(withDesk, monday);
     for (const text of ['怎么开发票', '是的', '还有问题']) own.say(text);
