@@ -80,8 +80,8 @@ function marking<K extends string, A, R>(s: Script<K, A, R>): Script<K | 'pendin
 /**
  * Dedups and queues an event; with `lockTtlMs`, also begins when the lock is free.
  * → 0 when seen before, 1 when accepted (and not begun, or the lock was held), or what begin returns.
- * The ids seen lately are one sorted set per conversation (by Redis time, ms), not a key per
- * event: the latest `dedupIds` of them, each a duplicate for `dedupTtlSec` (an older score is
+ * The ids seen lately are one sorted set per conversation (by Redis time, ms; a later id always
+ * scores higher, so the oldest is the one trimmed), not a key per event: the latest `dedupIds` of them, each a duplicate for `dedupTtlSec` (an older score is
  * taken as new and moved up); the set expires with its last.
  * On one server, `acceptMarking` also marks the conversation pending (KEYS[6], the pending set:
  * another hash slot, so not on a cluster) in the same step.
@@ -112,7 +112,11 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local seen = redis.call('ZSCORE', KEYS[5], ARGV[6])
 if seen and tonumber(seen) > now - ttl * 1000 then return 0 end
-redis.call('ZADD', KEYS[5], now, ARGV[6])
+-- Scores rise with every id, even two in the same millisecond (a tie would trim by name, not age).
+local last = redis.call('ZRANGE', KEYS[5], -1, -1, 'WITHSCORES')[2]
+local score = now
+if last and tonumber(last) >= score then score = tonumber(last) + 0.001 end
+redis.call('ZADD', KEYS[5], string.format('%.3f', score), ARGV[6])
 redis.call('ZREMRANGEBYRANK', KEYS[5], 0, -1 - tonumber(ARGV[7]))
 redis.call('EXPIRE', KEYS[5], ttl)
 redis.call('RPUSH', KEYS[2], ARGV[2])

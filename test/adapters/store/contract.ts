@@ -152,6 +152,15 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.accept(event('a'))).toBe(false);
       });
 
+      it('trims the oldest id, not the first by name, when ids come in the same millisecond', async () => {
+        const { store } = await fresh({ dedupIds: 3 });
+        // Sent together, names falling: on Redis these share a millisecond (found on a fast machine:
+        // a tie trimmed by name, so the latest were forgotten).
+        const ids = ['z', 'y', 'x', 'w', 'v', 'u'];
+        expect(await Promise.all(ids.map((id) => store.accept(event(id))))).toEqual(ids.map(() => true));
+        for (const id of ['w', 'v', 'u']) expect(await store.accept(event(id))).toBe(false);
+      });
+
       it('keeps events in order and pops only the one a turn consumed', async () => {
         const { store } = await fresh();
         // Ids with quotes, backslashes and non-ASCII are matched exactly.
