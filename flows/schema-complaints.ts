@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { customerPattern, FACT_KEYS } from './facts.js';
-import { shortText, textWith } from './schema-texts.js';
+import { shortText, shownWords, textWith } from './schema-texts.js';
 
 /**
  * The complaint part of a flow definition (003 客户抱怨与投诉的应答规范), and the phrase types
@@ -79,9 +79,9 @@ export type ComplaintKind = z.infer<typeof ComplaintKind>;
 
 const factSpec = z.strictObject({
   /** How the fact is named when restating it ("订单号"). */
-  label: z.string().min(1),
+  label: shownWords,
   /** How the bot asks for it when it is missing ("您的订单号"). */
-  ask: z.string().min(1),
+  ask: shownWords,
 });
 
 export const Complaints = z.strictObject({

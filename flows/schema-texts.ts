@@ -16,8 +16,18 @@ export const MAX_TEXT_CHARS = 4_000;
 /** The longest name, topic or phrase that goes into a text ({company}, {topic}, a category's name), in characters. */
 export const MAX_NAME_CHARS = 200;
 
+/**
+ * Whether a text shown to customers says something: a letter, digit or symbol, not only spaces,
+ * punctuation or invisible characters (found by the issue-17 trials: blank replies and buttons).
+ */
+const saysSomething = (text: string) => /[\p{L}\p{N}\p{So}]/u.test(text);
+export const BLANK = 'must say something (it is empty, or only spaces or punctuation)';
+
+/** Words a customer reads (a button's label, a fact's name), not blank. */
+export const shownWords = z.string().min(1).refine(saysSomething, BLANK);
+
 /** A name, topic or phrase: put into texts, so short (a long one would flood the customer like a long text). */
-export const shortText = z.string().min(1).max(MAX_NAME_CHARS, `must be at most ${MAX_NAME_CHARS} characters`);
+export const shortText = shownWords.max(MAX_NAME_CHARS, `must be at most ${MAX_NAME_CHARS} characters`);
 
 /** How many phrasings a text may have. */
 export const MAX_PHRASINGS = 50;
@@ -26,7 +36,7 @@ export const MAX_PHRASINGS = 50;
 const phrasing = z
   .string('must be a text')
   .max(MAX_TEXT_CHARS, `must be at most ${MAX_TEXT_CHARS} characters (one message)`)
-  .refine((t) => /[^\s\p{Cf}\p{Cc}]/u.test(t), 'must say something (it is empty or only spaces)');
+  .refine(saysSomething, BLANK);
 
 const TEXT_SHAPE = 'must be a text, or a list of phrasings the bot rotates through';
 /** `message` for a value of the wrong shape; a missing one keeps zod's own issue (reported as required). */

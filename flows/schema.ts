@@ -8,6 +8,7 @@ import {
   GREETING_PLACEHOLDERS,
   MAX_NAME_CHARS,
   shortText,
+  shownWords,
   Text,
   textsShape,
   textWith,
@@ -63,7 +64,7 @@ export const CHOICE_IDS = [
   'score5',
 ] as const;
 export type ChoiceId = (typeof CHOICE_IDS)[number];
-const choicesShape = Object.fromEntries(CHOICE_IDS.map((k) => [k, z.string().min(1)])) as Record<ChoiceId, z.ZodString>;
+const choicesShape = Object.fromEntries(CHOICE_IDS.map((k) => [k, shownWords])) as Record<ChoiceId, typeof shownWords>;
 
 export const INTENT_IDS = [
   'yes',

@@ -59,9 +59,23 @@ describe('flow definitions', () => {
         }),
       ),
     ).toEqual([
-      'texts.ask[1]: must say something (it is empty or only spaces)',
-      'texts.closingRecorded: must say something (it is empty or only spaces)',
-      'texts.surveySorryNoted: must say something (it is empty or only spaces)',
+      'texts.ask[1]: must say something (it is empty, or only spaces or punctuation)',
+      'texts.closingRecorded: must say something (it is empty, or only spaces or punctuation)',
+      'texts.surveySorryNoted: must say something (it is empty, or only spaces or punctuation)',
+    ]);
+    // Nor may a button, a name or a question put into texts (found by the second trial of the day).
+    expect(
+      problems(
+        edited((doc) => {
+          doc.choices.yes = '\u3000';
+          doc.company = '  ';
+          doc.texts.ask = '。';
+        }),
+      ),
+    ).toEqual([
+      'company: must say something (it is empty, or only spaces or punctuation)',
+      'texts.ask: must say something (it is empty, or only spaces or punctuation)',
+      'choices.yes: must say something (it is empty, or only spaces or punctuation)',
     ]);
     // An optional text set to nothing is told how to leave it out.
     expect(problems(edited((doc) => (doc.texts.closingComplaint = null)))).toEqual([
