@@ -1,6 +1,7 @@
 import { and, assign, not } from 'xstate';
 import type { HandoffCard, HandoffReason } from '../contracts.js';
 import { keepFile } from '../files.js';
+import type { FlowDefinition } from '../schema.js';
 import { describeHours, formatLocalTime, isBusinessTime, nextBusinessTime } from '../hours.js';
 import { quoted } from '../text.js';
 import type { TicketEvent } from '../ticket.js';
@@ -118,6 +119,18 @@ function relayKeptFiles(enqueue: Enqueue, context: ServiceContext, event: Servic
     enqueue(effect({ type: 'desk.file', file, ticketId, ...(caption ? { caption: quoted(caption) } : {}) }));
 }
 
+/** What the after-hours lines say: the hours, when agents are back, the ticket and the promised time. */
+function afterHoursVars(def: FlowDefinition, at: number, ticket: string, by: number) {
+  const back = nextBusinessTime(def, at);
+  return {
+    hours: describeHours(def),
+    back: back === undefined ? '' : formatLocalTime(def, back),
+    ticket,
+    promise: String(def.thresholds.followUpHours),
+    by: formatLocalTime(def, by),
+  };
+}
+
 /**
  * A handoff nobody can take until agents are back: the customer is told the hours and the promise,
  * counted from when they are back (an escalated complaint's promise stands: one promise per
@@ -135,16 +148,9 @@ function waitForMorning(
   if (!h) return;
   const def = deps.definitions(context.locale);
   const hours = def.thresholds.followUpHours;
-  const back = nextBusinessTime(def, event.at);
   const promised = followUpOf(context, ticketId);
-  const by = promised?.promisedBy ?? promisedBy(def, back ?? event.at, hours);
-  const vars = {
-    hours: describeHours(def),
-    back: back === undefined ? '' : formatLocalTime(def, back),
-    ticket: ticketId,
-    promise: String(hours),
-    by: formatLocalTime(def, by),
-  };
+  const by = promised?.promisedBy ?? promisedBy(def, nextBusinessTime(def, event.at) ?? event.at, hours);
+  const vars = afterHoursVars(def, event.at, ticketId, by);
   enqueue(say(promised ? 'handoffAfterHoursPromised' : 'handoffAfterHours', { vars }));
   const type = h.reason === 'complaint' ? 'complaint' : 'inquiry';
   const events: TicketEvent[] = [{ type: 'handed-off', at: event.at, detail: `${h.reason}, after hours` }];
@@ -245,6 +251,16 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
       openAfterHours: collect(({ context, event, enqueue }) => {
         const h = context.handoff;
         if (!h) return;
+        // Asked again while this session's matter already waits for the morning: told again where it
+        // stands, not recorded twice (found by the issue-17 trial: a second ticket and card).
+        const waiting = context.followUps?.find((f) => context.sessionTickets.includes(f.ticketId));
+        if (waiting && !h.ticketId) {
+          const vars = afterHoursVars(defOf(context), event.at, waiting.ticketId, waiting.promisedBy);
+          enqueue(say('handoffAfterHoursPromised', { vars }));
+          relayKeptFiles(enqueue, context, event, waiting.ticketId);
+          enqueue.assign({ handoff: undefined, facts: [], failures: 0, files: [], filesOnTickets: [] });
+          return;
+        }
         const from = nextBusinessTime(defOf(context), event.at) ?? event.at;
         const { ticketId, sessionTickets } = ensureTicket(
           deps,

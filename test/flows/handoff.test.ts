@@ -477,6 +477,20 @@ describe('when handoff happens', () => {
     expect(Object.keys(d.record!.timers)).toContain(`promise:${ticketId}`);
   });
 
+  it('asked for a person again that evening: told where the waiting matter stands, not recorded twice', () => {
+    const d = new Dialogue(withDesk, shanghai('2026-11-23T20:50:00'));
+    d.say('转人工');
+    const closes = d.record!.timers.deskClosed!;
+    d.say({ type: 'timer', name: 'deskClosed', dueAt: closes }, { after: closes - d.at });
+    const ticketId = d.of('desk.open')[0]?.card.ticketId;
+    const again = d.say('转人工', { after: 60_000 });
+    expect(again[0]).toMatch(
+      new RegExp(`^现在是人工客服的非工作时间.*（编号 ${ticketId}），最迟 11月25日 09:00 前与您联系。$`),
+    );
+    expect(d.of('ticket.put')).toEqual([]);
+    expect(d.of('desk.open')).toEqual([]);
+  });
+
   it('a closing time that comes due while the desk is open (the bot was down past it) waits for the next one', () => {
     const d = new Dialogue(withDesk, shanghai('2026-11-23T20:50:00'));
     d.say('转人工');
