@@ -160,6 +160,21 @@ export function addWorkingHours(def: CalendarDefinition, at: number, hours: numb
   return t;
 }
 
+/** The time (ms) from `from` to `to` (epoch ms) that falls on working days, as addWorkingHours counts it. */
+export function workingMsBetween(def: CalendarDefinition, from: number, to: number): number {
+  let total = 0;
+  let t = from;
+  let date = localParts(def.timeZone, from).date;
+  while (t < to) {
+    const next = shiftDate(date, 1);
+    const end = Math.min(to, zonedTime(def.timeZone, next, '00:00'));
+    if (calendarDay(def, date).working) total += Math.max(0, end - t);
+    t = end;
+    date = next;
+  }
+  return total;
+}
+
 /** Dates the calendar has no public-holiday data for. */
 export interface CalendarCoverage {
   /** Local dates (`YYYY-MM-DD`) in years neither the package nor the definition's lists cover, in order. */

@@ -83,6 +83,20 @@ export function nextClosingTime(def: CalendarDefinition, at: number): number | u
   return undefined;
 }
 
+/**
+ * When the desk last closed before `at` (epoch ms), not earlier than `notBefore`: the first closed
+ * minute after the last business minute; `notBefore` when it was closed all along since then.
+ */
+export function lastClosingTime(def: CalendarDefinition, at: number, notBefore: number): number {
+  const step = 15 * 60_000;
+  let t = Math.floor(at / 60_000) * 60_000;
+  while (t > notBefore && !isBusinessTime(def, t)) t -= step;
+  if (t <= notBefore) return notBefore;
+  // t is business time: the closing is the first closed minute after it.
+  while (isBusinessTime(def, t)) t += 60_000;
+  return Math.max(t, notBefore);
+}
+
 /** "11月24日 09:00" / "Nov 24, 09:00" in the definition's locale and time zone. */
 export function formatLocalTime(def: Pick<FlowDefinition, 'timeZone' | 'locale'>, at: number): string {
   return formatterFor(def.timeZone, def.locale, {

@@ -1,8 +1,8 @@
 import { assign } from 'xstate';
-import { addWorkingDays, addWorkingHours } from '../calendar.js';
+import { addWorkingDays, addWorkingHours, workingMsBetween } from '../calendar.js';
 import type { AgentRef, HandoffCard, HandoffReason } from '../contracts.js';
 import { fileKey, keepFile, type FileRef } from '../files.js';
-import { formatLocalTime, isBusinessTime, nextBusinessTime } from '../hours.js';
+import { formatLocalTime, isBusinessTime, lastClosingTime, nextBusinessTime } from '../hours.js';
 import { quoted, questionKey } from '../text.js';
 import type { FlowDefinition } from '../schema.js';
 import { ticketId, ticketTimer, TICKET_TIMERS, type Ticket, type TicketChanges, type TicketEvent } from '../ticket.js';
@@ -90,12 +90,19 @@ export function withTicket(sessionTickets: readonly string[], id: string): strin
 /**
  * Epoch ms by which a reply promised at `at` within `hours` is due: the hours count on working
  * days only (calendar.ts: public holidays and weekends do not count, 调休 workdays do), so a
- * 48-hour promise made before 国庆 falls after it; a time that falls when the desk is closed (at
- * night) moves to when it opens, so people are there to keep it.
+ * 48-hour promise made before 国庆 falls after it. A time that falls when the desk is closed (at
+ * night) moves to when it opens, plus the working time the promise ran since the desk last closed,
+ * so people have that time to keep it: 12 hours promised at 20:30 with the desk closing at 21:00
+ * are due at 20:30 the next day, not at 09:00 when nobody has had a minute for it (found by the
+ * issue-17 trial: such promises were broken the moment the desk opened).
  */
 export function promisedBy(def: FlowDefinition, at: number, hours: number): number {
   const due = addWorkingHours(def, at, hours);
-  return isBusinessTime(def, due) ? due : (nextBusinessTime(def, due) ?? due);
+  if (isBusinessTime(def, due)) return due;
+  const opens = nextBusinessTime(def, due);
+  if (opens === undefined) return due;
+  const moved = opens + workingMsBetween(def, lastClosingTime(def, due, at), due);
+  return isBusinessTime(def, moved) ? moved : (nextBusinessTime(def, moved) ?? moved);
 }
 
 /** At most this many pending matters are followed per conversation; the oldest leaves the list (its ticket and timers stay). */

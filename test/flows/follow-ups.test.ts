@@ -379,10 +379,25 @@ describe('found by the issue-13 trial', () => {
     ).toHaveLength(1);
   });
 
-  it('a deadline that falls when the desk is closed moves to its opening', () => {
+  it('a deadline that falls when the desk is closed moves past its opening by the time it ran at night', () => {
     const { d } = registered(shanghai('2026-12-01T02:00:00'));
-    // 48 working hours from Tuesday 02:00 is Thursday 02:00: the desk opens at 09:00.
-    expect(d.of('desk.open')[0]?.card.promisedBy).toBe(shanghai('2026-12-03T09:00:00'));
+    // 48 working hours from Tuesday 02:00 is Thursday 02:00, 5 hours after the desk closed on
+    // Wednesday 21:00: due Thursday 14:00, so people have those hours (found by the issue-17 trial:
+    // a deadline at the opening was broken the moment the desk opened).
+    const within = (at: number | undefined, iso: string) => {
+      const late = (at ?? 0) - shanghai(iso);
+      expect(late >= 0 && late < 60_000, `${new Date(at ?? 0).toISOString()} is within the minute of ${iso}`).toBe(
+        true,
+      );
+    };
+    within(d.of('desk.open')[0]?.card.promisedBy, '2026-12-03T14:00:00');
+    // Made at 20:30 for 12 hours (a complaint about an agent): due 20:30 the next day, not at 09:00.
+    const evening = new Dialogue(flow, shanghai('2026-11-23T20:30:00'));
+    evening.say('刚才那个客服态度太差了，他一直不理我', quick);
+    const listen = evening.record!.timers.listen!;
+    evening.say({ type: 'timer', name: 'listen', dueAt: listen }, { after: listen - evening.at });
+    evening.say('没有了', quick);
+    within(evening.of('ticket.put')[0]?.ticket.promisedBy, '2026-11-24T20:30:00');
   });
 
   it('timers that fire late (the bot was down): no reminder after the deadline, never a date already gone, broken when due', () => {

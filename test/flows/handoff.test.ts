@@ -421,6 +421,8 @@ describe('when handoff happens', () => {
     expect(card?.need).not.toBe('我的订单还没发货');
   });
 
+  // Sunday 21:30: 24 hours counted from Monday, due Tuesday 00:00 with the desk closed since Monday
+  // 21:00, so the 3 hours the promise ran at night are given back after the desk opens: 12:00.
   it('asked for a supervisor after hours: passed to the desk, and the after-hours line says by when', () => {
     const d = new Dialogue(withDesk, shanghai('2026-11-22T21:30:00'));
     d.say('我要找你们领导', quick);
@@ -428,10 +430,10 @@ describe('when handoff happens', () => {
     const replies = d.say({ type: 'timer', name: 'listen', dueAt }, { after: dueAt - d.at });
     expect(replies).toEqual([
       expect.stringMatching(
-        /^我非常理解您希望问题得到重视的心情。您的情况已经为您记录（编号 T\d{6}-\w{10}），并已转交给上级同事处理，最迟 11月24日 09:00 前会与您联系。$/,
+        /^我非常理解您希望问题得到重视的心情。您的情况已经为您记录（编号 T\d{6}-\w{10}），并已转交给上级同事处理，最迟 11月24日 12:00 前会与您联系。$/,
       ),
       expect.stringMatching(
-        /^现在是人工客服的非工作时间.*客服会在 11月23日 09:00 上班后第一时间处理您的问题.*最迟 11月24日 09:00 前与您联系。$/,
+        /^现在是人工客服的非工作时间.*客服会在 11月23日 09:00 上班后第一时间处理您的问题.*最迟 11月24日 12:00 前与您联系。$/,
       ),
       '请问还有其他可以帮助您的吗？',
     ]);
