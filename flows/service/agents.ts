@@ -5,7 +5,7 @@ import { SUPPORTED_LOCALES } from '../locales.js';
 import { joinSpacedLetters, normalize, quoted, trimSentence } from '../text.js';
 import { claimedUpdate, internalLine, relayAgentReply, repliedUpdate } from './agent-replies.js';
 import { withFollowUpDesk } from './follow-ups.js';
-import { followUpOf, handoffFollowUpCard, resolveMatter } from './records.js';
+import { followUpOf, handoffFollowUpCard, resolveMatter, waitForSupervisor } from './records.js';
 import { armSla, clearSla } from './queue-deadlines.js';
 import type { HandoffEntrySetup } from './handoff.js';
 import { agentOf, collect, effect, say, type MachineDeps, type ServiceContext, type ServiceEvent } from './setup.js';
@@ -190,6 +190,9 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         }
         // Handed back with no promise to the customer standing: the person settled what they took
         // (left pending, it kept a reply time nobody was told of; found by the third issue-17 trial).
+        // Asked for a supervisor: the agent asked past cannot settle it by handing back.
+        if (params.status === 'handed-back' && h.supervisorAsked)
+          return waitForSupervisor(enqueue, deps, context, h, event.at);
         if (params.status === 'handed-back' && agent) {
           resolveMatter(enqueue, context, { ticketId, agent, at: event.at, outcome: 'handed back to the bot' });
           return;

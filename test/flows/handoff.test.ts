@@ -452,6 +452,14 @@ describe('when handoff happens', () => {
     d.say('叫你们领导来', quick);
     expect(d.of('desk.ping')).toEqual([]);
     expect(d.of('desk.post')).toHaveLength(1);
+    // The agent asked past hands back: not settled by them; it waits for a supervisor, with its time told.
+    d.say(agent('claim', wang), quick);
+    const back = d.say(agent('handback', wang), quick);
+    expect(back[0]).toMatch(
+      new RegExp(`^您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 ${ticketId}）`),
+    );
+    expect(d.of('ticket.update').map((u) => u.changes.status)).not.toContain('resolved');
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ kind: 'follow-up', ticketId, priority: 'high' });
   });
 
   // Found by the issue-17 trial: a customer queued at 20:50 waited all night without a word.
