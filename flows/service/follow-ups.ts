@@ -8,7 +8,15 @@ import { ticketTimer, type TicketChanges } from '../ticket.js';
 import { ticketTimerAction } from './deadlines.js';
 import { claimedUpdate, internalLine, notifyBlocked, relayAgentReply, repliedUpdate } from './agent-replies.js';
 import type { HandoffEndSetup } from './agents.js';
-import { followUpOf, resolveMatter, withFollowUp, withTicket } from './records.js';
+import {
+  followUp,
+  followUpOf,
+  handoffFollowUpCard,
+  promisedBy,
+  resolveMatter,
+  withFollowUp,
+  withTicket,
+} from './records.js';
 import {
   collect,
   effect,
@@ -16,6 +24,7 @@ import {
   say,
   type Enqueue,
   type FollowUp,
+  type HandoffState,
   type MachineDeps,
   type ServiceContext,
   type ServiceEvent,
@@ -338,3 +347,26 @@ export const followUpSurveyNow = {
   },
   'timer.ticket': { guard: 'surveyDue', target: '#conversation.service.survey', actions: 'askFollowUpSurvey' },
 } as const;
+
+/**
+ * A handoff whose customer asked for a supervisor (用户要求与上级沟通), handed back to the bot by
+ * the agent: that agent has not settled it. It waits on the desk as a follow-up card for a
+ * supervisor, with the usual reply time, which the customer is told (found by the issue-17 trial:
+ * the handback resolved it).
+ */
+export function waitForSupervisor(
+  enqueue: Enqueue,
+  deps: MachineDeps,
+  context: ServiceContext,
+  h: HandoffState,
+  at: number,
+): void {
+  const def = deps.definitions(context.locale);
+  const hours = def.thresholds.followUpHours;
+  const by = promisedBy(def, at, hours);
+  enqueue(say('followUp', { vars: { ticket: h.ticketId, hours: String(hours), by: formatLocalTime(def, by) } }));
+  const outcome = 'handed back to the bot; waiting for a supervisor';
+  enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { outcome }, at }));
+  const type = h.reason === 'complaint' ? 'complaint' : 'inquiry';
+  followUp(enqueue, deps, context, { ticketId: h.ticketId, type, by, at, card: handoffFollowUpCard(context, h, by) });
+}

@@ -210,29 +210,6 @@ export function followUp(
   return entry;
 }
 
-/**
- * A handoff whose customer asked for a supervisor (用户要求与上级沟通), handed back to the bot by
- * the agent: that agent has not settled it. It waits on the desk as a follow-up card for a
- * supervisor, with the usual reply time, which the customer is told (found by the issue-17 trial:
- * the handback resolved it).
- */
-export function waitForSupervisor(
-  enqueue: Enqueue,
-  deps: MachineDeps,
-  context: ServiceContext,
-  h: HandoffState,
-  at: number,
-): void {
-  const def = deps.definitions(context.locale);
-  const hours = def.thresholds.followUpHours;
-  const by = promisedBy(def, at, hours);
-  enqueue(say('followUp', { vars: { ticket: h.ticketId, hours: String(hours), by: formatLocalTime(def, by) } }));
-  const outcome = 'handed back to the bot; waiting for a supervisor';
-  enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { outcome }, at }));
-  const type = h.reason === 'complaint' ? 'complaint' : 'inquiry';
-  followUp(enqueue, deps, context, { ticketId: h.ticketId, type, by, at, card: handoffFollowUpCard(context, h, by) });
-}
-
 /** A follow-up is over (resolved, or found settled elsewhere): its timers stop, it leaves the list. */
 export function endFollowUp(
   enqueue: Enqueue,
