@@ -260,6 +260,11 @@ export function fileOf(event: ServiceEvent): FileRef | undefined {
 export function agentOf(event: ServiceEvent): AgentRef | undefined {
   return 'agent' in event ? event.agent : undefined;
 }
+/** The message is a score and nothing else (5分, 五星): out of a survey it says nothing to act on. */
+function onlyAScore(event: ServiceEvent): boolean {
+  const u = understood(event);
+  return u?.rating !== undefined && u.ratingComment === undefined && u.afterRating === undefined;
+}
 /** The message is essentially this intent, and no other intent covers more of it. */
 function answers(event: ServiceEvent, ...ids: IntentId[]): boolean {
   const u = understood(event);
@@ -306,14 +311,16 @@ export function baseSetup(deps: MachineDeps) {
       }),
     },
     guards: {
-      // A greeting, or nothing to go on ("?", "👍", a bare "5" or "12"): ask what they need instead of
-      // restating it. A longer number (an order number) is a matter's start and is restated.
+      // A greeting, or nothing to go on ("?", "👍", a bare "5" or "12", a score with no survey to
+      // rate: "5分"): ask what they need instead of restating it. A longer number (an order number)
+      // is a matter's start and is restated.
       isGreetingOnly: ({ event }) =>
         event.type === 'user.message' &&
         (answers(event, 'greeting') ||
           textOf(event) === '' ||
           understood(event)?.empty === true ||
-          /^\p{N}{1,3}$/u.test(textOf(event).normalize('NFKC'))),
+          /^\p{N}{1,3}$/u.test(textOf(event).normalize('NFKC')) ||
+          onlyAScore(event)),
       isYes: ({ event }) => answers(event, 'yes'),
       isNo: ({ event }) => answers(event, 'no', 'done'),
       wantsToFinish: ({ event }) =>

@@ -722,6 +722,9 @@ describe('idle customers and timers', () => {
       d.say('你好');
       expect(d.say('5')).toEqual(['请问有什么可以帮您？']);
       expect(d.state).not.toBe('confirming');
+      // Nor a score with no survey to rate (found by the issue-17 trial: 您的意思是5分，对吗？).
+      expect(d.say('5分')).toEqual(['请问有什么可以帮您？']);
+      expect(d.state).not.toBe('confirming');
     });
   });
 
