@@ -117,6 +117,7 @@ function followUpGuards(deps: MachineDeps) {
       event.type === 'timer.ticket' && event.kind === 'survey' && event.status === 'resolved' && !event.rated,
     isSurveyTimer: ({ event }) => event.type === 'timer.ticket' && event.kind === 'survey',
     hasFollowUpsToTell: ({ context }) => (context.followUps?.length ?? 0) > 0 && context.statusTold !== true,
+    hasPendingMatters: ({ context }) => (context.followUps?.length ?? 0) > 0,
     // 我的投诉处理得怎么样了: with a matter pending, a question about it is answered with its status.
     asksStatus: ({ context, event }) =>
       (context.followUps?.length ?? 0) > 0 &&

@@ -147,6 +147,9 @@ const interrupts = interruptsOf(false);
 /** Answered the same way at any point of the conversation (003 关于特殊沟通内容的应答规范). */
 const anyTime = [
   { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },
+  // Kept waiting with a matter waiting on the desk (你们人呢？ after the desk closed): where it
+  // stands, not "today many customers are asking" (found by the issue-17 trial).
+  { guard: and(['complainsOfWaiting', 'hasPendingMatters']), actions: 'tellPendingStatus' },
   // 遇到客户投诉咨询回应慢时 / 客户提出表扬时: 003's answers, wherever they come.
   { guard: 'complainsOfWaiting', actions: say('slowReply') },
   { guard: 'isPraise', actions: say('praise') },
