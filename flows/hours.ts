@@ -36,30 +36,38 @@ function closedAllDay(def: CalendarDefinition, date: string): boolean {
 }
 
 /**
- * When agents are next at work: the first minute at or after `at` (epoch ms), within two weeks,
- * that is business time on the calendar; undefined when there is none.
+ * The first minute at or after `at` (epoch ms), within two weeks, whose business time is `open`;
+ * undefined when there is none. Changes fall on whole minutes: step by 15 minutes (a closed day at
+ * once when looking for an opening), then refine to the minute.
  */
-export function nextBusinessTime(def: CalendarDefinition, at: number): number | undefined {
-  // Openings fall on whole minutes; step by 15 minutes (a closed day at once), then refine to the minute.
+function firstMinute(def: CalendarDefinition, at: number, open: boolean): number | undefined {
   const step = 15 * 60_000;
   const start = Math.ceil(at / 60_000) * 60_000;
-  let closed = start;
+  let before = start;
   for (let t = start; t < at + SEARCH_DAYS * 86_400_000;) {
-    if (isBusinessTime(def, t)) {
-      let lo = closed;
-      while (lo < t && !isBusinessTime(def, lo)) lo += 60_000;
+    if (isBusinessTime(def, t) === open) {
+      let lo = before;
+      while (lo < t && isBusinessTime(def, lo) !== open) lo += 60_000;
       return lo;
     }
-    const { date } = localParts(def.timeZone, t);
-    if (closedAllDay(def, date)) {
+    const date = open ? localParts(def.timeZone, t).date : undefined;
+    if (date !== undefined && closedAllDay(def, date)) {
       t = Math.max(t + step, zonedTime(def.timeZone, shiftDate(date, 1), '00:00'));
-      closed = t;
+      before = t;
     } else {
-      closed = t;
+      before = t;
       t += step;
     }
   }
   return undefined;
+}
+
+/**
+ * When agents are next at work: the first minute at or after `at` (epoch ms), within two weeks,
+ * that is business time on the calendar; undefined when there is none.
+ */
+export function nextBusinessTime(def: CalendarDefinition, at: number): number | undefined {
+  return firstMinute(def, at, true);
 }
 
 /**
@@ -68,19 +76,7 @@ export function nextBusinessTime(def: CalendarDefinition, at: number): number | 
  * stays open throughout (hours round the clock).
  */
 export function nextClosingTime(def: CalendarDefinition, at: number): number | undefined {
-  // Closings fall on whole minutes: step by 15 minutes, then refine to the minute.
-  const step = 15 * 60_000;
-  const start = Math.ceil(at / 60_000) * 60_000;
-  let open = start;
-  for (let t = start; t < at + SEARCH_DAYS * 86_400_000; t += step) {
-    if (!isBusinessTime(def, t)) {
-      let lo = open;
-      while (lo < t && isBusinessTime(def, lo)) lo += 60_000;
-      return lo;
-    }
-    open = t;
-  }
-  return undefined;
+  return firstMinute(def, at, false);
 }
 
 /**
