@@ -188,11 +188,11 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
             enqueue(effect({ type: 'desk.open', card: handoffFollowUpCard(context, h, pending.promisedBy) }));
           return;
         }
-        // Handed back with no promise to the customer standing: the person settled what they took
-        // (left pending, it kept a reply time nobody was told of; found by the third issue-17 trial).
         // Asked for a supervisor: the agent asked past cannot settle it by handing back.
         if (params.status === 'handed-back' && h.supervisorAsked)
           return waitForSupervisor(enqueue, deps, context, h, event.at);
+        // Handed back with no promise to the customer standing: the person settled what they took
+        // (left pending, it kept a reply time nobody was told of; found by the third issue-17 trial).
         if (params.status === 'handed-back' && agent) {
           resolveMatter(enqueue, context, { ticketId, agent, at: event.at, outcome: 'handed back to the bot' });
           return;
@@ -257,15 +257,6 @@ export function refuse(notice: 'no-handoff' | 'not-claimed') {
 }
 
 /**
- * People have the conversation: the queue, then the claim. One rule for everything the customer
- * does meanwhile, queued or claimed (README: Human handoff, "What the customer does during a
- * handoff"): what they write, edit, send or ask (a message, a button, an edit, a photo, /help or
- * any other command) reaches the agent in the card's thread and the bot stays silent; starting
- * over (/start), the end word (结束) and leaving (blocking the bot, or a send refused as
- * unreachable) end the handoff for both sides: the queue is left, the thread told, the card can no
- * longer be claimed, the ticket's outcome written.
- */
-/**
  * What the customer writes during a handoff, queued or claimed: the end word ends it; anything else
  * reaches the agent, and a request for a supervisor (用户要求与上级沟通) alerts the supervisors too, once.
  */
@@ -279,6 +270,15 @@ const customerWords = [
   { actions: 'relayToDesk' },
 ] as const;
 
+/**
+ * People have the conversation: the queue, then the claim. One rule for everything the customer
+ * does meanwhile, queued or claimed (README: Human handoff, "What the customer does during a
+ * handoff"): what they write, edit, send or ask (a message, a button, an edit, a photo, /help or
+ * any other command) reaches the agent in the card's thread and the bot stays silent; starting
+ * over (/start), the end word (结束) and leaving (blocking the bot, or a send refused as
+ * unreachable) end the handoff for both sides: the queue is left, the thread told, the card can no
+ * longer be claimed, the ticket's outcome written.
+ */
 export function handoffState(s: AgentDeskSetup) {
   /** People have the conversation; the bot relays and stays silent (转人工). */
   const handoff = s.createStateConfig({
