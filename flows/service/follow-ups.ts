@@ -11,6 +11,7 @@ import type { HandoffEndSetup } from './agents.js';
 import {
   followUp,
   followUpOf,
+  followUpTypeOf,
   handoffFollowUpCard,
   promisedBy,
   resolveMatter,
@@ -95,6 +96,9 @@ function askSurvey(enqueue: Enqueue, ticketId: string, at: number): void {
 
 const SCORES: ChoiceId[] = ['score5', 'score4', 'score3', 'score2', 'score1'];
 
+/** The conversation follows at least one pending matter (a promised reply time). */
+const hasPending = (context: ServiceContext) => (context.followUps?.length ?? 0) > 0;
+
 /** What the follow-up desk asks about an event: whose matter it is, whether it may go ahead. */
 function followUpGuards(deps: MachineDeps) {
   return {
@@ -116,11 +120,11 @@ function followUpGuards(deps: MachineDeps) {
     surveyDue: ({ event }) =>
       event.type === 'timer.ticket' && event.kind === 'survey' && event.status === 'resolved' && !event.rated,
     isSurveyTimer: ({ event }) => event.type === 'timer.ticket' && event.kind === 'survey',
-    hasFollowUpsToTell: ({ context }) => (context.followUps?.length ?? 0) > 0 && context.statusTold !== true,
-    hasPendingMatters: ({ context }) => (context.followUps?.length ?? 0) > 0,
+    hasFollowUpsToTell: ({ context }) => hasPending(context) && context.statusTold !== true,
+    hasPendingMatters: ({ context }) => hasPending(context),
     // 我的投诉处理得怎么样了: with a matter pending, a question about it is answered with its status.
     asksStatus: ({ context, event }) =>
-      (context.followUps?.length ?? 0) > 0 &&
+      hasPending(context) &&
       event.type === 'user.message' &&
       saysAnyOf(deps.definitions(context.locale).followUp.statusWords, event.text),
     // The 回访 is never sent at night (001): a resolution in the quiet hours gets it in the morning.
@@ -368,6 +372,6 @@ export function waitForSupervisor(
   enqueue(say('followUp', { vars: { ticket: h.ticketId, hours: String(hours), by: formatLocalTime(def, by) } }));
   const outcome = 'handed back to the bot; waiting for a supervisor';
   enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { outcome }, at }));
-  const type = h.reason === 'complaint' ? 'complaint' : 'inquiry';
+  const type = followUpTypeOf(h.reason);
   followUp(enqueue, deps, context, { ticketId: h.ticketId, type, by, at, card: handoffFollowUpCard(context, h, by) });
 }

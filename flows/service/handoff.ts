@@ -11,6 +11,7 @@ import {
   cardOf,
   followUp,
   followUpOf,
+  followUpTypeOf,
   handoffFollowUpCard,
   newTicket,
   promisedBy,
@@ -119,9 +120,16 @@ function relayKeptFiles(enqueue: Enqueue, context: ServiceContext, event: Servic
     enqueue(effect({ type: 'desk.file', file, ticketId, ...(caption ? { caption: quoted(caption) } : {}) }));
 }
 
-/** What the after-hours lines say: the hours, when agents are back, the ticket and the promised time. */
-function afterHoursVars(def: FlowDefinition, at: number, ticket: string, by: number) {
-  const back = nextBusinessTime(def, at);
+/** The handoff is over and its matter went with it: the context a next matter starts from. */
+function handoffOver(): Partial<ServiceContext> {
+  return { handoff: undefined, facts: [], failures: 0, files: [], filesOnTickets: [] };
+}
+
+/**
+ * What the after-hours lines say: the hours, when agents are back (`back`, from nextBusinessTime),
+ * the ticket and the promised time.
+ */
+function afterHoursVars(def: FlowDefinition, back: number | undefined, ticket: string, by: number) {
   return {
     hours: describeHours(def),
     back: back === undefined ? '' : formatLocalTime(def, back),
@@ -143,21 +151,22 @@ function waitForMorning(
   event: ServiceEvent,
   ticketId: string,
   card: (by: number) => HandoffCard,
+  /** When agents are back (nextBusinessTime of now). */
+  back: number | undefined,
 ): void {
   const h = context.handoff;
   if (!h) return;
   const def = deps.definitions(context.locale);
-  const hours = def.thresholds.followUpHours;
   const promised = followUpOf(context, ticketId);
-  const by = promised?.promisedBy ?? promisedBy(def, nextBusinessTime(def, event.at) ?? event.at, hours);
-  const vars = afterHoursVars(def, event.at, ticketId, by);
+  const by = promised?.promisedBy ?? promisedBy(def, back ?? event.at, def.thresholds.followUpHours);
+  const vars = afterHoursVars(def, back, ticketId, by);
   enqueue(say(promised ? 'handoffAfterHoursPromised' : 'handoffAfterHours', { vars }));
-  const type = h.reason === 'complaint' ? 'complaint' : 'inquiry';
+  const type = followUpTypeOf(h.reason);
   const events: TicketEvent[] = [{ type: 'handed-off', at: event.at, detail: `${h.reason}, after hours` }];
   enqueue(effect({ type: 'ticket.update', id: ticketId, changes: { events }, at: event.at }));
   if (promised) enqueue(effect({ type: 'desk.open', card: card(by) }));
   else followUp(enqueue, deps, context, { ticketId, type, by, at: event.at, card: card(by) });
-  enqueue.assign({ handoff: undefined, facts: [], failures: 0, files: [], filesOnTickets: [] });
+  enqueue.assign(handoffOver());
 }
 
 /** When no person can take the handoff: no desk connected, or the desk could not be reached. */
@@ -177,7 +186,7 @@ function withoutDesk(deps: MachineDeps) {
       enqueue(
         say('handoffUnavailable', { vars: { ticket: ticketId, hours: String(hours), by: formatLocalTime(def, by) } }),
       );
-      const type = reason === 'complaint' ? 'complaint' : 'inquiry';
+      const type = followUpTypeOf(reason);
       if (!followUpOf(context, ticketId)) followUp(enqueue, deps, context, { ticketId, type, by, at: event.at });
       enqueue.assign({ handoff: undefined, facts: [], failures: 0 });
     }),
@@ -196,7 +205,7 @@ function withoutDesk(deps: MachineDeps) {
       );
       if (!ticketId || !h) return;
       const card = handoffFollowUpCard(context, h, by);
-      const type = h.reason === 'complaint' ? 'complaint' : 'inquiry';
+      const type = followUpTypeOf(h.reason);
       if (promised) enqueue(effect({ type: 'desk.open', card }));
       else followUp(enqueue, deps, context, { ticketId, type, by, at: event.at, card });
     }),
@@ -253,25 +262,25 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
         if (!h) return;
         // Asked again while this session's matter already waits for the morning: told again where it
         // stands, not recorded twice (found by the issue-17 trial: a second ticket and card).
+        const back = nextBusinessTime(defOf(context), event.at);
         const waiting = context.followUps?.find((f) => context.sessionTickets.includes(f.ticketId));
         if (waiting && !h.ticketId) {
-          const vars = afterHoursVars(defOf(context), event.at, waiting.ticketId, waiting.promisedBy);
+          const vars = afterHoursVars(defOf(context), back, waiting.ticketId, waiting.promisedBy);
           enqueue(say('handoffAfterHoursPromised', { vars }));
           relayKeptFiles(enqueue, context, event, waiting.ticketId);
-          enqueue.assign({ handoff: undefined, facts: [], failures: 0, files: [], filesOnTickets: [] });
+          enqueue.assign(handoffOver());
           return;
         }
-        const from = nextBusinessTime(defOf(context), event.at) ?? event.at;
         const { ticketId, sessionTickets } = ensureTicket(
           deps,
           enqueue,
           context,
           event,
           { outcome: 'after hours: waiting for agents', priority: h.priority },
-          from,
+          back ?? event.at,
         );
         const card = (by: number) => handoffCard(context, event, ticketId, sessionTickets, true, by);
-        waitForMorning(deps, enqueue, context, event, ticketId, card);
+        waitForMorning(deps, enqueue, context, event, ticketId, card, back);
         relayKeptFiles(enqueue, context, event, ticketId);
       }),
       // The desk closed with the customer still queued: nobody waits overnight in a queue. The live
@@ -287,7 +296,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
           effect({ type: 'ticket.update', id: h.ticketId, changes: { outcome }, at: event.at, ifStatus: 'pending' }),
         );
         const card = (by: number) => ({ ...handoffFollowUpCard(context, h, by), afterHours: true });
-        waitForMorning(deps, enqueue, context, event, h.ticketId, card);
+        waitForMorning(deps, enqueue, context, event, h.ticketId, card, nextBusinessTime(defOf(context), event.at));
       }),
       // 用户要求与上级沟通 during the handoff: the matter becomes high priority with its escalation on
       // record, and the supervisors are alerted on the card (found by the issue-17 trial: only relayed).

@@ -146,6 +146,11 @@ export function cardOf(
   };
 }
 
+/** What a handoff's matter is followed up as: a complaint's own, or an inquiry. */
+export function followUpTypeOf(reason: HandoffReason): FollowUp['type'] {
+  return reason === 'complaint' ? 'complaint' : 'inquiry';
+}
+
 /** The follow-up card of a handoff's ticket (its matter outlived the live talk, or the desk could not take it); `by`: the promised time. */
 export function handoffFollowUpCard(context: ServiceContext, h: HandoffState, by: number): HandoffCard {
   return cardOf(context, {
