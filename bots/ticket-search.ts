@@ -66,7 +66,7 @@ export function localDateTime(timeZone: string, at: number): string {
 /**
  * What is wrong with a search, as data naming the field (one of SearchFields) and the value as
  * typed: the CLI and Slack say it in English (searchProblemText, with the field as they name it),
- * the console in its own language (adapters/console/words-codes.ts).
+ * the console in its own language (adapters/console/words-problems.ts).
  */
 export type SearchProblem =
   | { kind: 'empty'; field: 'customer' | 'id' }
