@@ -137,8 +137,49 @@ export const TicketChanges = Ticket.pick({
   .extend({
     /** Lifecycle steps to append (each once: see TicketEvent). */
     events: z.array(TicketEvent).optional(),
+    /**
+     * What the customer added to the matter later (an order number for a pending matter, a photo
+     * sent while queued): appended to `facts` / `files`, each once (see `appendNew`), so a retried
+     * delivery adds nothing.
+     */
+    addFacts: z.array(z.string()).optional(),
+    addFiles: z.array(FileRef).optional(),
   });
 export type TicketChanges = z.infer<typeof TicketChanges>;
+
+/** A ticket holds at most this many facts and files: what is added past them is left out (the transcript keeps it). */
+export const MAX_TICKET_FACTS = 20;
+export const MAX_TICKET_FILES = 10;
+
+/**
+ * `existing` with each of `added` whose key is not in it yet (nor earlier in `added`) appended,
+ * in order, while the list is shorter than `max`. The record's SQL does the same
+ * (ticket_additions, migration 0007), so every store keeps the same list.
+ */
+export function appendNew<T>(existing: readonly T[], added: readonly T[], key: (item: T) => string, max: number): T[] {
+  const seen = new Set(existing.map(key));
+  const out = [...existing];
+  for (const item of added) {
+    const k = key(item);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    if (out.length >= max) break;
+    out.push(item);
+  }
+  return out;
+}
+
+/** A ticket's facts and files after the additions of `changes` (unchanged when it adds none). */
+export function withAdditions(current: Ticket, changes: Pick<TicketChanges, 'addFacts' | 'addFiles'>): Ticket {
+  const { addFacts, addFiles } = changes;
+  let next = current;
+  if (addFacts?.length) next = { ...next, facts: appendNew(next.facts, addFacts, (f) => f, MAX_TICKET_FACTS) };
+  if (addFiles?.length) {
+    const files = appendNew(next.files ?? [], addFiles, (f) => `${f.source}:${f.id}`, MAX_TICKET_FILES);
+    next = { ...next, files };
+  }
+  return next;
+}
 
 /**
  * A short, stable reference a customer can quote ("T261122-4KQ9ZC1A7X"): the date in the

@@ -1,6 +1,14 @@
 import { sql, type Insertable, type RawBuilder } from 'kysely';
 import { RecordRefused } from '../../bots/record-port.js';
-import type { Ticket, TicketChanges, TicketEvent, TicketStatus } from '../../flows/ticket.js';
+import type { FileRef } from '../../flows/files.js';
+import {
+  MAX_TICKET_FACTS,
+  MAX_TICKET_FILES,
+  type Ticket,
+  type TicketChanges,
+  type TicketEvent,
+  type TicketStatus,
+} from '../../flows/ticket.js';
 import { MAX_TICKET_EVENTS } from '../store/shared.js';
 import { instant, json, maybeInstant, maybeJson, storable, type Db } from './rows.js';
 import type { TicketEventsTable, TicketsTable } from './schema.js';
@@ -58,7 +66,7 @@ export function updatePart(
   name: string,
 ): Part {
   const c = storable(changes);
-  const { events, ...rest } = c;
+  const { events, addFacts, addFiles, ...rest } = c;
   const given = Object.entries(rest) as Array<[keyof typeof rest, unknown]>;
   const removed = given.filter(([, v]) => v === undefined).map(([k]) => sql`- ${k}::text`);
   const sets: RawBuilder<unknown>[] = [];
@@ -67,10 +75,13 @@ export function updatePart(
     if (column && (value !== undefined || column.nullable))
       sets.push(sql`${sql.ref(column.name)} = ${column.of(value)}`);
   }
-  if (c.outcome !== undefined || Object.hasOwn(c, 'comment')) sets.push(sql`words = ${wordsAfter(c)}`);
+  const added = additions(addFacts, addFiles);
+  if (c.outcome !== undefined || Object.hasOwn(c, 'comment') || added.words)
+    sets.push(sql`words = ${wordsAfter(c, added.words)}`);
+  if (added.facts) sets.push(sql`facts = ${added.facts}`);
   if (events !== undefined) sets.push(sql`has_events = true`);
   sets.push(
-    sql`body = (body ${sql.join(removed, sql` `)}) || ${json(rest)}::jsonb
+    sql`body = (body ${sql.join(removed, sql` `)}) || ${json(rest)}::jsonb ${added.body}
       || jsonb_build_object('updatedAt', greatest((body->>'updatedAt')::numeric, ${at}::numeric))`,
     sql`updated_at = greatest(updated_at, ${instant(at)}::timestamptz)`,
   );
@@ -99,18 +110,45 @@ const COLUMNS: Partial<
 };
 
 /**
- * `words` after a change of the outcome or the comment: the stored need and facts (already
- * lower-cased when put), then the outcome and the comment, each the new one lower-cased as
- * ticketRow does, or the stored one when unchanged. `words` is [need, ...facts, outcome, comment?].
+ * `words` after a change of the outcome or the comment, or facts added: the stored need and facts
+ * (already lower-cased when put), the added facts (`addedWords`, lower-cased), then the outcome and
+ * the comment, each the new one lower-cased as ticketRow does, or the stored one when unchanged.
+ * `words` is [need, ...facts, outcome, comment?].
  */
-function wordsAfter(c: TicketChanges): RawBuilder<unknown> {
+function wordsAfter(c: TicketChanges, addedWords: RawBuilder<unknown> | undefined): RawBuilder<unknown> {
   const at = (path: string, from: number) =>
     sql`jsonb_path_query_array(words, ${path}::jsonpath, jsonb_build_object('n', jsonb_array_length(facts) + ${from}::int))`;
   const outcome = c.outcome !== undefined ? sql`${json([c.outcome.toLocaleLowerCase()])}::jsonb` : at('$[$n]', 1);
   const comment = Object.hasOwn(c, 'comment')
     ? sql`${json(c.comment ? [c.comment.toLocaleLowerCase()] : [])}::jsonb`
     : at('$[$n to last]', 2);
-  return sql`${at('$[0 to $n]', 0)} || ${outcome} || ${comment}`;
+  return sql`${at('$[0 to $n]', 0)} ${addedWords ? sql`|| ${addedWords}` : sql``} || ${outcome} || ${comment}`;
+}
+
+/**
+ * What an update's additions set (mergeTicket's withAdditions, in SQL: migration 0007's
+ * ticket_additions picks what is new, each once, within MAX_TICKET_FACTS / MAX_TICKET_FILES):
+ * the new `facts`, the added facts lower-cased for `words`, and what `body` takes (`|| …`).
+ * All read the row as stored, so a concurrent update's re-check sees the newer row.
+ */
+function additions(
+  addFacts: readonly string[] | undefined,
+  addFiles: readonly FileRef[] | undefined,
+): { facts?: RawBuilder<unknown>; words?: RawBuilder<unknown>; body: RawBuilder<unknown> } {
+  const body: RawBuilder<unknown>[] = [];
+  const out: { facts?: RawBuilder<unknown>; words?: RawBuilder<unknown> } = {};
+  if (addFacts?.length) {
+    const picked = sql`ticket_additions(facts, ${json(addFacts)}::jsonb, null, ${MAX_TICKET_FACTS}::int)`;
+    out.facts = sql`facts || jsonb_pick(${json(addFacts)}::jsonb, ${picked})`;
+    out.words = sql`jsonb_pick(${json(addFacts.map((f) => f.toLocaleLowerCase()))}::jsonb, ${picked})`;
+    body.push(sql`|| jsonb_build_object('facts', ${out.facts})`);
+  }
+  if (addFiles?.length) {
+    const stored = sql`coalesce(body -> 'files', '[]'::jsonb)`;
+    const picked = sql`ticket_additions(${stored}, ${json(addFiles)}::jsonb, array['source', 'id'], ${MAX_TICKET_FILES}::int)`;
+    body.push(sql`|| jsonb_build_object('files', ${stored} || jsonb_pick(${json(addFiles)}::jsonb, ${picked}))`);
+  }
+  return { ...out, body: body.length ? sql.join(body, sql` `) : sql`` };
 }
 
 /**

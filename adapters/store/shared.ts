@@ -13,7 +13,13 @@ import {
   type UnansweredQuestion,
   type UnansweredSort,
 } from '../../bots/ports.js';
-import type { Ticket, TicketChanges, TicketEvent, TicketStatus } from '../../flows/ticket.js';
+import {
+  withAdditions,
+  type Ticket,
+  type TicketChanges,
+  type TicketEvent,
+  type TicketStatus,
+} from '../../flows/ticket.js';
 
 /**
  * What both stores must agree on, kept here so neither store imports the other: retention
@@ -265,7 +271,7 @@ export function putOver(stored: Ticket | undefined, ticket: Ticket): Ticket {
 /**
  * The ticket after `changes`, or undefined when `ifStatus` is given and the ticket no longer has
  * it (the caller then returns the ticket unchanged). `changes.events` are appended, each once
- * (mergeEvents). `updatedAt` never goes back: a late writer with an older clock must not make a
+ * (mergeEvents), and so are `addFacts` and `addFiles` (withAdditions). `updatedAt` never goes back: a late writer with an older clock must not make a
  * ticket look staler than it is.
  */
 export function mergeTicket(
@@ -275,9 +281,10 @@ export function mergeTicket(
   ifStatus?: TicketStatus,
 ): Ticket | undefined {
   if (ifStatus && current.status !== ifStatus) return undefined;
-  const { events: added, ...rest } = changes;
+  const { events: added, addFacts, addFiles, ...rest } = changes;
   const events = added ? mergeEvents(current.events, added) : current.events;
-  return { ...current, ...rest, ...(events ? { events } : {}), updatedAt: Math.max(current.updatedAt, at) };
+  const base = withAdditions(current, { addFacts, addFiles });
+  return { ...base, ...rest, ...(events ? { events } : {}), updatedAt: Math.max(current.updatedAt, at) };
 }
 
 /** Tickets listed when the query names no limit. */

@@ -5,6 +5,7 @@ import * as m0003 from './0003_console.js';
 import * as m0004 from './0004_flow_drafts.js';
 import * as m0005 from './0005_sessions.js';
 import * as m0006 from './0006_refusal.js';
+import * as m0007 from './0007_ticket_additions.js';
 
 /**
  * Every migration of the system of record, in order, listed here (no folder scanning, so the
@@ -18,6 +19,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004_flow_drafts': m0004,
   '0005_sessions': m0005,
   '0006_refusal': m0006,
+  '0007_ticket_additions': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {

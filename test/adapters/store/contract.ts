@@ -12,7 +12,8 @@ import {
   type TicketStore,
   type TimerSpec,
 } from '../../../bots/ports.js';
-import type { Ticket, TicketEvent } from '../../../flows/ticket.js';
+import type { FileRef } from '../../../flows/files.js';
+import { MAX_TICKET_FACTS, MAX_TICKET_FILES, type Ticket, type TicketEvent } from '../../../flows/ticket.js';
 
 /**
  * The store contract, as the port's TSDoc promises it, run against every store so the memory
@@ -795,6 +796,43 @@ export function ticketContract(open: () => Promise<TicketsUnderTest>): void {
       expect(updated?.events).toHaveLength(MAX_TICKET_EVENTS);
       expect(updated?.events?.[0]).toEqual(created(100));
       expect(updated?.events?.at(-1)).toEqual(claimed(200 + MAX_TICKET_EVENTS - 2));
+    });
+
+    it('appends facts and files a customer adds later, each once, within the limits, searchable', async () => {
+      const { tickets } = await fresh();
+      const photo = (id: string): FileRef => ({ source: 'telegram', id, kind: 'photo' });
+      await tickets.put({ ...ticket('T1', 100, 'pending'), facts: ['耳机坏了'], files: [photo('p1')] });
+      const added = await tickets.update(
+        'T1',
+        { addFacts: ['订单号 A123456789', '耳机坏了', '订单号 A123456789'], addFiles: [photo('p1'), photo('p2')] },
+        200,
+      );
+      expect(added).toMatchObject({ facts: ['耳机坏了', '订单号 A123456789'], files: [photo('p1'), photo('p2')] });
+      // A retried delivery adds nothing; an outcome changed with an addition keeps both.
+      const again = await tickets.update(
+        'T1',
+        { addFacts: ['订单号 A123456789', 'Left Earbud Silent'], outcome: 'Sent To Repair' },
+        300,
+      );
+      expect(again).toMatchObject({
+        facts: ['耳机坏了', '订单号 A123456789', 'Left Earbud Silent'],
+        outcome: 'Sent To Repair',
+      });
+      expect(await tickets.get('T1')).toEqual(again);
+      expect(again).not.toHaveProperty('addFacts');
+      for (const words of ['a123456789', 'earbud silent', 'sent to repair', '耳机'])
+        expect((await tickets.list({ text: words })).map((t) => t.id)).toEqual(['T1']);
+      const many = Array.from({ length: MAX_TICKET_FACTS + 3 }, (_, i) => `fact ${i}`);
+      const files = Array.from({ length: MAX_TICKET_FILES + 3 }, (_, i) => photo(`f${i}`));
+      const full = await tickets.update('T1', { addFacts: many, addFiles: files }, 400);
+      expect(full?.facts).toHaveLength(MAX_TICKET_FACTS);
+      expect(full?.facts.at(-1)).toBe(`fact ${MAX_TICKET_FACTS - 4}`);
+      expect(full?.files?.map((f) => f.id)).toEqual([
+        'p1',
+        'p2',
+        ...files.slice(0, MAX_TICKET_FILES - 2).map((f) => f.id),
+      ]);
+      expect(await tickets.get('T1')).toEqual(full);
     });
 
     it('merges a put and an update that race, losing neither', async () => {
