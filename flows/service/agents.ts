@@ -1,5 +1,5 @@
 import { and, assertEvent } from 'xstate';
-import type { AgentNotice, DeskUpdate, Directive } from '../contracts.js';
+import type { AgentNotice, DeskUpdate } from '../contracts.js';
 import type { TicketChanges, TicketEvent } from '../ticket.js';
 import { SUPPORTED_LOCALES } from '../locales.js';
 import { joinSpacedLetters, normalize, quoted, trimSentence } from '../text.js';
@@ -7,8 +7,9 @@ import { claimedUpdate, internalLine, relayAgentReply, repliedUpdate } from './a
 import { waitForSupervisor, withFollowUpDesk } from './follow-ups.js';
 import { followUpOf, handoffFollowUpCard, resolveMatter } from './records.js';
 import { armSla, clearSla } from './queue-deadlines.js';
+import { relayCustomer } from './customer-relay.js';
 import type { HandoffEntrySetup } from './handoff.js';
-import { agentOf, collect, effect, say, type MachineDeps, type ServiceContext, type ServiceEvent } from './setup.js';
+import { agentOf, collect, effect, say, type MachineDeps, type ServiceContext } from './setup.js';
 
 /**
  * The agents' side of a handoff: relaying both ways, the claim (exactly one wins, wherever it was
@@ -35,25 +36,6 @@ function endedOutcome(status: DeskUpdate, context: ServiceContext): TicketChange
   return { outcome: `customer ended the conversation${agent ? ` with ${who}` : ' before an agent joined'}` };
 }
 
-/**
- * What the customer does during a handoff, as it reaches the card's thread: words (quoted), a
- * photo, document, voice note or video as the file itself with its caption, a sticker or the like
- * named, an edit and /help marked as the transcript marks them.
- */
-function relayed(event: ServiceEvent, ticketId: string): Directive {
-  if (event.type === 'user.message')
-    return event.file
-      ? { type: 'desk.file', file: event.file, caption: quoted(event.text), ticketId }
-      : { type: 'desk.post', text: quoted(event.text), from: 'customer', ticketId };
-  if (event.type === 'user.media')
-    return event.file
-      ? { type: 'desk.file', file: event.file, ticketId }
-      : { type: 'desk.post', text: `[${event.media}]`, from: 'customer', ticketId };
-  if (event.type === 'user.edit')
-    return { type: 'desk.post', text: `[edited] ${quoted(event.text)}`, from: 'customer', ticketId };
-  return { type: 'desk.post', text: '/help', from: 'customer', ticketId };
-}
-
 /** The desk's side: relaying, the claim, agents' replies (guarded), handing back, closing, requeueing. */
 function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
@@ -64,7 +46,7 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
         enqueue(effect({ type: 'desk.ping', level: params.level, ticketId: context.handoff?.ticketId })),
       ),
       relayToDesk: collect(({ context, event, enqueue }) =>
-        enqueue(effect(relayed(event, context.handoff?.ticketId ?? ''))),
+        relayCustomer(enqueue, event, context.handoff?.ticketId ?? ''),
       ),
       claim: collect(({ context, event, enqueue }) => {
         assertEvent(event, 'agent.claim');

@@ -46,15 +46,34 @@ function claimed(): Dialogue & { ticketId: string } {
 }
 
 describe('photos and files during a handoff', () => {
-  it("relay the customer's file itself to the desk, with its caption; media without a file stays a line", () => {
+  it("relay the customer's file itself to the desk, with its caption, and put it on the ticket; media without a file stays a line", () => {
     const d = claimed();
     expect(d.say(media(box, '快递盒压坏了'), quick)).toEqual([]);
     const { ticketId } = d;
-    expect(d.effects).toEqual([{ type: 'desk.file', file: box, caption: '快递盒压坏了', ticketId }]);
-    d.say(media(box), quick);
-    expect(d.effects).toEqual([{ type: 'desk.file', file: box, ticketId }]);
+    const onTicket = (file: FileRef) => ({
+      type: 'ticket.update',
+      id: ticketId,
+      changes: { addFiles: [file] },
+      at: d.at,
+    });
+    expect(d.effects).toEqual([
+      { type: 'desk.file', file: box, caption: '快递盒压坏了', ticketId },
+      onTicket({ ...box, caption: '快递盒压坏了' }),
+    ]);
+    d.say(media(waybill), quick);
+    expect(d.effects).toEqual([{ type: 'desk.file', file: waybill, ticketId }, onTicket(waybill)]);
     d.say({ type: 'media', media: 'sticker' }, quick);
     expect(d.effects).toEqual([{ type: 'desk.post', text: '[sticker]', from: 'customer', ticketId }]);
+  });
+
+  it('sent while queued are on the ticket the agent opens, as those sent before the handoff are', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say(media(box, '盒子压坏了'));
+    d.say('转人工');
+    const ticketId = d.of('desk.open')[0]?.card.ticketId ?? '';
+    d.say(media(waybill), quick);
+    const ticket = d.ticket(ticketId);
+    expect(ticket?.files).toEqual([{ ...box, caption: '盒子压坏了' }, waybill]);
   });
 
   it("send the claiming agent's files to the customer, the text as the first one's caption", () => {

@@ -1,6 +1,7 @@
 import type { ConversationRecord, Effect, FlowInput, FlowPayload } from '../../flows/contracts.js';
 import type { ConversationFlow } from '../../flows/step.js';
 import type { Ticket } from '../../flows/ticket.js';
+import { mergeTicket, putOver } from '../../adapters/store/shared.js';
 
 /** Drives a flow directly, the way the engine does, keeping the record between turns. */
 export class Dialogue {
@@ -12,6 +13,8 @@ export class Dialogue {
   /** The last input opened a session (what the report counts as a conversation). */
   opened = false;
   at: number;
+  /** The tickets as a store holds them after every step's puts and updates (the stores' own merge). */
+  private readonly tickets = new Map<string, Ticket>();
 
   constructor(
     private readonly flow: ConversationFlow,
@@ -45,7 +48,18 @@ export class Dialogue {
     this.locale = result.locale;
     this.escalations = result.escalations;
     this.opened = result.opensSession === true;
+    for (const e of result.effects) {
+      if (e.type === 'ticket.put') this.tickets.set(e.ticket.id, putOver(this.tickets.get(e.ticket.id), e.ticket));
+      const current = e.type === 'ticket.update' ? this.tickets.get(e.id) : undefined;
+      if (e.type === 'ticket.update' && current)
+        this.tickets.set(e.id, mergeTicket(current, e.changes, e.at, e.ifStatus) ?? current);
+    }
     return result.effects.flatMap((e) => (e.type === 'reply' ? [e.text] : []));
+  }
+
+  /** A ticket as recorded so far. */
+  ticket(id: string): Ticket | undefined {
+    return this.tickets.get(id);
   }
 
   /** Choices offered with the last replies, by label. */

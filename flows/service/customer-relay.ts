@@ -1,0 +1,36 @@
+import type { Directive } from '../contracts.js';
+import { quoted } from '../text.js';
+import { effect, fileOf, type Enqueue, type ServiceEvent } from './setup.js';
+
+/**
+ * What the customer does during a handoff, as it reaches the card's thread: words (quoted), a
+ * photo, document, voice note or video as the file itself with its caption, a sticker or the like
+ * named, an edit and /help marked as the transcript marks them.
+ */
+function relayed(event: ServiceEvent, ticketId: string): Directive {
+  if (event.type === 'user.message')
+    return event.file
+      ? { type: 'desk.file', file: event.file, caption: quoted(event.text), ticketId }
+      : { type: 'desk.post', text: quoted(event.text), from: 'customer', ticketId };
+  if (event.type === 'user.media')
+    return event.file
+      ? { type: 'desk.file', file: event.file, ticketId }
+      : { type: 'desk.post', text: `[${event.media}]`, from: 'customer', ticketId };
+  if (event.type === 'user.edit')
+    return { type: 'desk.post', text: `[edited] ${quoted(event.text)}`, from: 'customer', ticketId };
+  return { type: 'desk.post', text: '/help', from: 'customer', ticketId };
+}
+
+/**
+ * Relays what the customer does during a handoff to the card's thread (`relayed`); a file goes on
+ * the handoff's ticket too, with its caption, as one sent before the handoff does (found by the
+ * issue-17 trial: photos sent while queued reached the agent but not the ticket).
+ */
+export function relayCustomer(enqueue: Enqueue, event: ServiceEvent, ticketId: string): void {
+  enqueue(effect(relayed(event, ticketId)));
+  const file = fileOf(event) ?? (event.type === 'user.message' ? event.file : undefined);
+  if (!file || !ticketId) return;
+  const caption = event.type === 'user.message' ? event.text : '';
+  const changes = { addFiles: [caption ? { ...file, caption } : file] };
+  enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: event.at }));
+}
