@@ -15,7 +15,12 @@ import { AgentRef, Customer, Ticket, TicketChanges, TicketStatus } from './ticke
 
 export { AgentRef };
 
-export const HandoffReason = z.enum(['asked', 'failures', 'complaint']);
+/**
+ * Why a matter went to people: the customer asked, the bot could not answer (`failures`: restated
+ * wrong, or no knowledge-base answer), a complaint, or `details` the customer gave that a person
+ * must act on (the order number an answer asked for, details.ts).
+ */
+export const HandoffReason = z.enum(['asked', 'failures', 'complaint', 'details']);
 export type HandoffReason = z.infer<typeof HandoffReason>;
 
 /** One of the customer's earlier tickets, as a card lists it (issue 13: agents see the history). */

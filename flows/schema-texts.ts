@@ -94,6 +94,15 @@ export const TEXT_PLACEHOLDERS = {
   /** 遇到客户投诉咨询回应慢时: apologise, thank for waiting, ask the need. */
   slowReply: [],
   suggestion: ['ticket'],
+  /**
+   * What the customer added to a pending matter (an order number, words they confirmed, a photo)
+   * is on its ticket and its card (000 三.(一)3 记录: the person following it up sees everything).
+   */
+  detailAdded: ['ticket'],
+  /** Words sent right after a matter was recorded: do they add to it? (需求确认, 003) */
+  confirmDetail: ['ticket', 'need'],
+  /** An order number given for the matter just answered (请把订单号告诉我们): recorded for a person, with the promised time. */
+  detailFollowUp: ['order', 'ticket', 'hours', 'by'],
   unsupported: [],
   privateOnly: ['company'],
   complaintAcknowledge: [],
@@ -140,6 +149,9 @@ export const TEXT_FALLBACKS = {
   surveySorryNoted: 'surveyCommentThanks',
   complaintEscalateLive: 'complaintEscalate',
   closingComplaint: 'closingRecorded',
+  detailAdded: 'complaintNoted',
+  confirmDetail: 'confirmVerbatim',
+  detailFollowUp: 'followUp',
 } as const satisfies Partial<Record<TextKey, TextKey>>;
 export type OptionalTextKey = keyof typeof TEXT_FALLBACKS;
 
@@ -147,7 +159,14 @@ type PlaceholderOf<K extends TextKey> = (typeof TEXT_PLACEHOLDERS)[K][number];
 /** Fails to compile when a fallback uses a placeholder its text does not get. */
 const fallbacksFit: {
   [K in OptionalTextKey]: [PlaceholderOf<(typeof TEXT_FALLBACKS)[K]>] extends [PlaceholderOf<K>] ? true : never;
-} = { surveySorryNoted: true, complaintEscalateLive: true, closingComplaint: true };
+} = {
+  surveySorryNoted: true,
+  complaintEscalateLive: true,
+  closingComplaint: true,
+  detailAdded: true,
+  confirmDetail: true,
+  detailFollowUp: true,
+};
 void fallbacksFit;
 
 /** The text a definition says for `key`: its own, or its fallback's when it has none (TEXT_FALLBACKS). */

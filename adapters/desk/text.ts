@@ -46,10 +46,11 @@ function formatted(locale: string, timeZone: string, style: 'time' | 'date', at:
 const day = (at: number, timeZone: string) => formatted('en-CA', timeZone, 'date', at);
 
 /** Why a pending matter waits for a person, read from its card (see DeskText.followUp). */
-type Pending = 'complaint' | 'escalated' | 'unanswered' | 'after-hours' | 'desk-down';
+type Pending = 'complaint' | 'escalated' | 'unanswered' | 'details' | 'after-hours' | 'desk-down';
 function pendingOf(card: Pick<HandoffCard, 'afterHours' | 'reason' | 'priority'>): Pending {
   if (card.reason === 'complaint') return card.priority === 'high' ? 'escalated' : 'complaint';
   if (card.reason === 'failures') return 'unanswered';
+  if (card.reason === 'details') return 'details';
   return card.afterHours ? 'after-hours' : 'desk-down';
 }
 
@@ -61,11 +62,17 @@ const EN: DeskText = {
         complaint: 'complaint registered',
         escalated: 'complaint escalated, a supervisor to reply',
         unanswered: 'a question the bot could not answer',
+        details: 'the customer gave the order number the answer asked for',
         'after-hours': 'asked for a person after hours',
         'desk-down': 'asked for a person, nobody could take it',
       }[pendingOf(card)]
     }`,
-  reasons: { asked: 'the customer asked for a person', failures: 'the bot could not answer', complaint: 'complaint' },
+  reasons: {
+    asked: 'the customer asked for a person',
+    failures: 'the bot could not answer',
+    complaint: 'complaint',
+    details: 'details for a person to act on',
+  },
   priorities: { normal: 'normal', high: 'high' },
   colon: ': ',
   fields: {
@@ -191,11 +198,17 @@ const ZH: DeskText = {
         complaint: '已登记投诉',
         escalated: '投诉已升级，需主管答复',
         unanswered: '机器人未能解答的问题',
+        details: '客户按答复提供了订单号，需人工处理',
         'after-hours': '非工作时间的人工请求',
         'desk-down': '客户要求人工，当时无人接待',
       }[pendingOf(card)]
     }`,
-  reasons: { asked: '客户要求人工服务', failures: '机器人无法解答', complaint: '投诉' },
+  reasons: {
+    asked: '客户要求人工服务',
+    failures: '机器人无法解答',
+    complaint: '投诉',
+    details: '客户提供的信息需人工处理',
+  },
   priorities: { normal: '普通', high: '紧急' },
   colon: '：',
   fields: {

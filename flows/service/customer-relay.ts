@@ -28,9 +28,7 @@ function relayed(event: ServiceEvent, ticketId: string): Directive {
  */
 export function relayCustomer(enqueue: Enqueue, event: ServiceEvent, ticketId: string): void {
   enqueue(effect(relayed(event, ticketId)));
-  const file = fileOf(event) ?? (event.type === 'user.message' ? event.file : undefined);
-  if (!file || !ticketId) return;
-  const caption = event.type === 'user.message' ? event.text : '';
-  const changes = { addFiles: [caption ? { ...file, caption } : file] };
-  enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: event.at }));
+  const file = fileOf(event);
+  if (file && ticketId)
+    enqueue(effect({ type: 'ticket.update', id: ticketId, changes: { addFiles: [file] }, at: event.at }));
 }

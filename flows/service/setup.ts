@@ -74,6 +74,10 @@ export interface ServiceContext {
   filesOnTickets?: string[] | undefined;
   /** A complaint was recorded this session: the close thanks for the feedback, not the inquiry (003). Absent in older snapshots. */
   complained?: boolean | undefined;
+  /** The ticket of the matter the knowledge base just answered, which an order number given next is about (details.ts). */
+  answered?: string | undefined;
+  /** Words the bot asked the customer to confirm as a detail of a pending matter (details.ts). */
+  detail?: string | undefined;
 }
 
 /** A pending matter with a promised reply time, as the conversation follows it up (issue 13). */
@@ -251,7 +255,6 @@ export function statedNeed(event: ServiceEvent): { text: string; understanding: 
 export function localeOf(event: ServiceEvent, fallback: string): string {
   return 'locale' in event ? event.locale : fallback;
 }
-/** The file a customer's message or media carries, if any. */
 /** The photo or file a message carries, with what the customer wrote with it (kept for the agent). */
 export function fileOf(event: ServiceEvent): FileRef | undefined {
   if (event.type === 'user.message' && event.file) return { ...event.file, caption: event.text.slice(0, 4_096) };

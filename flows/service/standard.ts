@@ -5,6 +5,7 @@ import { followUpAdoption, followUpSurveyNow } from './follow-ups.js';
 import { newTicket, recordTicket, updateTickets } from './records.js';
 import { restate } from './restate.js';
 import { closingStates, rateThenTakeRequest, surveyActions } from './survey.js';
+import { detailActions, detailsAfterMatter, detailsWhenAsked } from './details.js';
 import { keepFile } from '../files.js';
 import { quoted } from '../text.js';
 import {
@@ -44,6 +45,7 @@ const MORE_DONE: ChoiceId[] = ['more', 'done'];
 function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
   const survey = surveyActions(deps);
+  const details = detailActions(deps);
   return complaint.extend({
     actions: {
       // The need in the customer's words, without a social opening before it (谢谢，另外…).
@@ -88,9 +90,10 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
           outcome: `answered from the knowledge base (${context.faqId})`,
         });
         enqueue(effect({ type: 'answer', faqId }));
-        recordTicket(enqueue, context, ticket, { more: { facts: [], failures: 0 } });
+        recordTicket(enqueue, context, ticket, { more: { facts: [], failures: 0, answered: ticket.id } });
       }),
       ...survey.actions,
+      ...details.actions,
       // What followed the score, as a message of its own (rateThenTakeRequest).
       takeRequestAfterRating: raise(({ event }) => {
         const after = event.type === 'user.message' ? event.understanding.afterRating : undefined;
@@ -119,6 +122,7 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
         context.lateSurvey.seq === context.seq &&
         event.at - context.lateSurvey.at <= LATE_SURVEY_MS,
       ...survey.guards,
+      ...details.guards,
     },
   });
 }
@@ -186,6 +190,7 @@ function standardStates(s: StandardSetup) {
             // A bare "yes" or "I have a question" (是的, 有, 我想咨询一下) to "what can I do for you?" says
             // there is something, not what: not a need to restate.
             { guard: 'onlyWantsMore', actions: say('goOn') },
+            ...detailsWhenAsked,
             { target: 'confirming', actions: ['answerLead', 'captureNeed'] },
           ],
         },
@@ -239,7 +244,29 @@ function standardStates(s: StandardSetup) {
             { guard: 'wantsMore', target: 'awaitingNeed', actions: say('goOn') },
             ...anyTime,
             { guard: 'isGreetingOnly', target: 'awaitingNeed', actions: say('ask') },
+            ...detailsAfterMatter,
             { target: 'confirming', actions: ['answerLead', 'captureNeed'] },
+          ],
+          // A photo right after a matter was recorded with a promise goes with that matter.
+          'user.media': {
+            guard: 'sendsFileForPending',
+            target: 'askMore',
+            reenter: true,
+            actions: { type: 'addDetail', params: { held: false } },
+          },
+        },
+      },
+      /** 需求确认 for words that may add to the matter just recorded: 是的 adds them, 不是 takes them as a new need. */
+      confirmingDetail: {
+        entry: 'sayConfirmDetail',
+        on: {
+          'user.message': [
+            ...interrupts,
+            { guard: 'isYes', target: 'askMore', actions: { type: 'addDetail', params: { held: true } } },
+            { guard: 'isNo', target: 'confirming', actions: 'takeDetailAsNeed' },
+            ...anyTime,
+            // Something else: a new need, restated as any other (the held words are dropped).
+            { target: 'confirming', actions: ['answerLead', 'captureNeed', assign({ detail: undefined })] },
           ],
         },
       },
@@ -267,6 +294,8 @@ function idleState(s: StandardSetup) {
       filesOnTickets: [],
       statusTold: false,
       commentFor: undefined,
+      answered: undefined,
+      detail: undefined,
     }),
     on: {
       'timer.idle': {},

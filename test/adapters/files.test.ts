@@ -208,6 +208,9 @@ describe("a customer's photos and files during a handoff", () => {
     expect(t.tg.of('sendMessage').some((c) => String(c.fields.text).includes('文字'))).toBe(false);
     const transcript = await t.store.transcript(`telegram:${CHAT}`, 20);
     expect(transcript.find((e) => e.text === '[photo] 快递盒压坏了')?.file).toMatchObject({ id: 'AgACcrushed' });
+    // And it is on the handoff's ticket, with its caption, for whoever reads the matter later.
+    const [ticket] = await t.store.tickets.list({ conversationId: `telegram:${CHAT}` });
+    expect(ticket?.files).toEqual([expect.objectContaining({ id: 'AgACcrushed', caption: '快递盒压坏了' })]);
   });
 
   it('sends documents, voice notes and videos the same way, with their names', async () => {
@@ -260,7 +263,9 @@ describe("a customer's photos and files during a handoff", () => {
     // The upload completes, then this worker's lease lapses before it can acknowledge the item.
     t.slack.onComplete(() => t.clock.advance(31_000));
     await t.customer({ photo: photo('AgAConce', 4) });
-    expect(await t.store.peekOutbox(`telegram:${CHAT}`, 10)).toHaveLength(1);
+    // Left: the upload, and the file's line on the ticket after it.
+    const left = await t.store.peekOutbox(`telegram:${CHAT}`, 10);
+    expect(left.map((i) => i.effect.type)).toEqual(['desk.file', 'ticket.update']);
     t.slack.onComplete(() => {});
     await t.engine.recover();
     expect(await t.store.peekOutbox(`telegram:${CHAT}`, 10)).toHaveLength(0);

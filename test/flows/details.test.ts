@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import type { FileRef } from '../../flows/files.js';
+import { Dialogue } from '../support/dialogue.js';
+import { defaultFlow, shanghai } from '../support/flows.js';
+
+/**
+ * What the customer adds to a matter already recorded (details.ts; 000 三.(一)3–4, 003: never make
+ * the customer repeat themselves). Found by the issue-17 trials: an order number sent after
+ * 请把订单号告诉我们, or details sent after the desk closed, became a second ticket with a second
+ * promise while the matter they belonged to lacked them.
+ */
+
+const flow = defaultFlow(undefined, { desk: true });
+const quick = { after: 2_000 };
+const monday = shanghai('2026-11-23T15:00:00');
+const box: FileRef = { source: 'telegram', id: 'AgACbox', kind: 'photo' };
+
+/** A question the knowledge base has no answer for, confirmed: a pending matter with a promise. */
+function pending(at = monday): Dialogue & { ticketId: string } {
+  const d = new Dialogue(flow, at);
+  d.say('你们的产品能不能走企业采购流程');
+  d.say('是的', quick);
+  const ticketId = d.of('ticket.put')[0]?.ticket.id ?? '';
+  expect(d.ticket(ticketId)?.status).toBe('pending');
+  return Object.assign(d, { ticketId });
+}
+
+describe('details a customer adds to a matter', () => {
+  it('an order number for a pending matter goes on its ticket and its card, not on a second ticket', () => {
+    const d = pending();
+    const replies = d.say('订单号 20261120001', quick);
+    expect(replies).toEqual([
+      `好的，已将您补充的信息记录到您的问题（编号 ${d.ticketId}）中，处理时会一并查看，您不需要再重复。`,
+      '请问还有其他可以帮助您的吗？',
+    ]);
+    expect(d.of('ticket.put')).toEqual([]);
+    expect(d.ticket(d.ticketId)?.facts).toEqual(['你们的产品能不能走企业采购流程', '订单号 20261120001']);
+    expect(d.of('desk.post')).toEqual([
+      { type: 'desk.post', text: '订单号 20261120001', from: 'customer', ticketId: d.ticketId },
+    ]);
+    // Sent again (a retried delivery, or the customer repeating it): on the ticket once.
+    d.say('订单号 20261120001', quick);
+    expect(d.ticket(d.ticketId)?.facts).toHaveLength(2);
+  });
+
+  it('an order number after the answer that asked for it makes that matter a follow-up with the number', () => {
+    const d = new Dialogue(flow, monday);
+    d.say('付款后多久发货');
+    d.say('是的', quick);
+    const answered = d.of('ticket.put')[0]?.ticket;
+    expect(answered).toMatchObject({ status: 'answered', faqId: 'shipping-time' });
+    const replies = d.say('20261120001，已经三天了', quick);
+    const followUp = d.of('ticket.put')[0]?.ticket;
+    expect(followUp).toMatchObject({
+      status: 'pending',
+      need: '付款后多久发货',
+      facts: ['20261120001，已经三天了'],
+    });
+    expect(replies[0]).toBe(
+      `好的，已收到您的订单号 20261120001。已为您记录（服务编号 ${followUp?.id}），我们会在24小时内有专人为您处理并与您联系（按工作日计，最迟 11月24日 15:01），请您留意。`,
+    );
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ reason: 'details', kind: 'follow-up', need: '付款后多久发货' });
+    // The answered matter stays answered; a second number now goes to the follow-up.
+    expect(d.ticket(answered?.id ?? '')?.status).toBe('answered');
+    d.say('还有一个订单 20261120002', quick);
+    expect(d.of('ticket.put')).toEqual([]);
+    expect(d.ticket(followUp?.id ?? '')?.facts).toContain('还有一个订单 20261120002');
+  });
+
+  it('a new question with an order number in it is a new need, not a detail', () => {
+    const d = pending();
+    d.say('订单20261120001怎么开发票', quick);
+    expect(d.state).toContain('confirming');
+    expect(d.ticket(d.ticketId)?.facts).toEqual(['你们的产品能不能走企业采购流程']);
+  });
+
+  it('other words right after the desk closed on a waiting customer are asked about: 是的 adds them to the matter', () => {
+    const d = new Dialogue(flow, shanghai('2026-11-23T20:50:00'));
+    d.say('我的耳机坏了，转人工');
+    const ticketId = d.of('desk.open')[0]?.card.ticketId ?? '';
+    const closed = d.record!.timers.deskClosed!;
+    d.say({ type: 'timer', name: 'deskClosed', dueAt: closed }, { after: closed - d.at });
+    expect(d.effects.some((e) => e.type === 'reply' && e.text.includes('非工作时间'))).toBe(true);
+    expect(d.say('左边耳机没声音，充电也充不进去', quick)).toEqual([
+      `您是想为您的问题（编号 ${ticketId}）补充：“左边耳机没声音，充电也充不进去”，对吗？`,
+    ]);
+    expect(d.choices()).toEqual(['是的', '不是']);
+    d.say('是的', quick);
+    expect(d.ticket(ticketId)?.facts).toContain('左边耳机没声音，充电也充不进去');
+    expect(d.of('desk.post')).toEqual([
+      { type: 'desk.post', text: '左边耳机没声音，充电也充不进去', from: 'customer', ticketId },
+    ]);
+    expect(d.of('ticket.put')).toEqual([]);
+    // A photo now goes with that matter too.
+    d.say({ type: 'media', media: 'photo', file: box }, quick);
+    expect(d.ticket(ticketId)?.files).toEqual([box]);
+    expect(d.of('desk.file')).toEqual([{ type: 'desk.file', file: box, ticketId }]);
+  });
+
+  it('不是: the words are a new need after all, restated as any other', () => {
+    const d = pending();
+    d.say('你们招不招代理商', quick);
+    expect(d.state).toContain('confirmingDetail');
+    expect(d.say('不是', quick)).toEqual(['您的意思是“你们招不招代理商”，对吗？']);
+    d.say('是的', quick);
+    const second = d.of('ticket.put')[0]?.ticket;
+    expect(second).toMatchObject({ need: '你们招不招代理商', status: 'pending' });
+    expect(d.ticket(d.ticketId)?.facts).toEqual(['你们的产品能不能走企业采购流程']);
+  });
+
+  it('a question the knowledge base knows, or a request for a person, is taken up as before', () => {
+    const d = pending();
+    d.say('怎么开发票', quick);
+    expect(d.state).toContain('confirming');
+    expect(d.state).not.toContain('confirmingDetail');
+    const e = pending();
+    e.say('转人工', quick);
+    expect(e.state).toBe('handoff.queued');
+  });
+
+  it('works in English too', () => {
+    const d = new Dialogue(flow, monday);
+    d.say('Can I buy in bulk for my company with a purchase order?');
+    d.say('yes', quick);
+    const ticketId = d.of('ticket.put')[0]?.ticket.id ?? '';
+    expect(d.ticket(ticketId)?.status).toBe('pending');
+    expect(d.say('order number 20261120001', quick)[0]).toBe(
+      `Thank you, I have added that to your request (reference ${ticketId}); whoever handles it will see it, so you won't need to repeat it.`,
+    );
+    expect(d.ticket(ticketId)?.facts).toContain('order number 20261120001');
+  });
+});
