@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { checkSearch, scoreOf, type SearchFields } from '../../bots/ticket-search.js';
 import { TicketStatus, type Ticket } from '../../flows/ticket.js';
+import { FILES_EN, FILES_ZH } from '../desk/files-text.js';
 import type { ConsoleDeps, ConsoleEnv } from './deps.js';
 import { BASE, page, refusal, wordsOf, type Html } from './layout.js';
 import { agentName, coded, eventDetail, timeZoneOf, viewerFor, when, type Viewer } from './view.js';
@@ -138,6 +139,8 @@ async function one(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
   // A complaint's category by the name the flow in force gives it in the console's language.
   const categories = deps.flows.reportDefinition(lang)?.complaints.categories ?? [];
   const categoryName = (id: string) => categories.find((x) => x.id === id)?.name ?? id;
+  // A file by the word agents read for its kind on the desk, in the console's language.
+  const fileKinds = (lang === 'zh-CN' ? FILES_ZH : FILES_EN).kinds;
   // The version that served it, by its number when it was published (v3), with its hash.
   const served = t.flowVersion
     ? (await deps.flowVersions?.list(1_000))?.find((v) => v.hash === t.flowVersion)
@@ -165,6 +168,23 @@ async function one(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
               <dd>
                 <ul>
                   ${t.facts.map((f) => html`<li><bdi>${see.text(f)}</bdi></li>`)}
+                </ul>
+              </dd>`
+          : ''
+      }
+      ${
+        t.files?.length
+          ? html`<dt>${w.files}</dt>
+              <dd>
+                <ul data-list="files">
+                  ${t.files.map(
+                    (f) =>
+                      html`<li>
+                        ${fileKinds[f.kind]}${f.name ? html` <code>${f.name}</code>` : ''}${
+                          f.caption ? html` <bdi>${see.text(f.caption)}</bdi>` : ''
+                        }
+                      </li>`,
+                  )}
                 </ul>
               </dd>`
           : ''

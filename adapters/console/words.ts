@@ -73,6 +73,8 @@ export interface ConsoleWords {
     transcript: string;
     noTranscript: string;
     facts: string;
+    /** The photos and files on the ticket (references: kind, name, the customer's caption). */
+    files: string;
     outcome: string;
     masked: string;
     event: string;
@@ -190,6 +192,7 @@ const zh: ConsoleWords = {
     transcript: '对话记录',
     noTranscript: '没有存档的对话记录。',
     facts: '补充信息',
+    files: '附件',
     outcome: '结果',
     masked: '个人信息已按主管权限隐藏。',
     event: '事件',
@@ -310,6 +313,7 @@ const en: ConsoleWords = {
     transcript: 'Transcript',
     noTranscript: 'No archived transcript.',
     facts: 'Facts',
+    files: 'Files',
     outcome: 'Outcome',
     masked: 'Personal data is masked for supervisors.',
     event: 'Event',

@@ -68,7 +68,12 @@ describe('the console: pages', () => {
     const { record } = fixture();
     // Served by the seeded v1: the page names it by its number.
     const v1 = (await record.flowVersions.active())!;
-    await record.tickets.put({ ...handedOff('T261120-AAAAAAAAAA', 'telegram:5550001234', true), flowVersion: v1.hash });
+    const photo = { source: 'telegram', id: 'AgAC1', kind: 'photo' as const, name: 'box.jpg' };
+    await record.tickets.put({
+      ...handedOff('T261120-AAAAAAAAAA', 'telegram:5550001234', true),
+      flowVersion: v1.hash,
+      files: [{ ...photo, caption: '盒子压坏了，回电 13912345678' }],
+    });
     await record.archive({ conversationId: 'telegram:5550001234', channel: 'telegram', customerId: '5550001234' }, [
       { at: START - 31 * MIN, from: 'customer', text: '我的快递丢了，电话 13812345678', eventId: 'e1' },
       { at: START - 31 * MIN, from: 'bot', text: '很抱歉，正在为您转人工。', eventId: 'e1' },
@@ -81,6 +86,10 @@ describe('the console: pages', () => {
       expect(admin).toContain(`data-event="${step}"`);
     expect(admin).toContain('很抱歉，正在为您转人工。');
     expect(admin).toContain(`v1 <code>${v1.hash}</code>`);
+    // The photo the customer sent, by kind and name, with their caption.
+    expect(admin).toMatch(
+      /<ul data-list="files">\s*<li>\s*图片 <code>box.jpg<\/code> <bdi>盒子压坏了，回电 13912345678<\/bdi>/,
+    );
     const supervisor = (await (await signedIn('supervisor')).get('/console/tickets/T261120-AAAAAAAAAA')).text;
     expect(supervisor).toContain('个人信息已按主管权限隐藏');
     expect(supervisor).not.toContain('王小明');
@@ -88,6 +97,8 @@ describe('the console: pages', () => {
     expect(supervisor).not.toContain('5550001234');
     expect(supervisor).not.toContain('wang@example.com');
     expect(supervisor).toContain('138****5678');
+    expect(supervisor).toContain('盒子压坏了，回电 139****5678');
+    expect(supervisor).not.toContain('13912345678');
     expect(supervisor).toContain('很抱歉，正在为您转人工。');
   });
 
