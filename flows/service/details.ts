@@ -89,10 +89,7 @@ export function detailActions(deps: MachineDeps) {
     },
     guards: {
       givesOrderForAnswered: ({ context, event }: GuardArgs) =>
-        context.answered !== undefined &&
-        context.sessionTickets.at(-1) === context.answered &&
-        plain(understood(event)) &&
-        orderIn(context, textOf(event)) !== undefined,
+        context.answered === true && plain(understood(event)) && orderIn(context, textOf(event)) !== undefined,
       givesOrderForPending: ({ context, event }: GuardArgs) =>
         pendingMatter(context) !== undefined &&
         plain(understood(event)) &&

@@ -79,6 +79,8 @@ export function recordTicket(
     ...(context.files?.length ? { filesOnTickets: context.files.map(fileKey) } : {}),
     ...(ticket.type === 'complaint' ? { complained: true } : {}),
     ...(rated ? { sessionTickets: withTicket(context.sessionTickets, ticket.id) } : {}),
+    // The last matter recorded is no longer one the knowledge base just answered, unless `more` says so.
+    answered: undefined,
     ...options.more,
   });
 }
@@ -321,7 +323,7 @@ export function withRecords(base: BaseSetup, deps: MachineDeps) {
           outcome: `${why}; follow-up promised within ${hours} h`,
           promisedBy: by,
         });
-        recordTicket(enqueue, context, ticket, { more: { facts: [], failures: 0, answered: undefined } });
+        recordTicket(enqueue, context, ticket, { more: { facts: [], failures: 0 } });
         const vars = { ticket: ticket.id, hours: String(hours), by: formatLocalTime(def, by) };
         const order = detail && extractFacts(def.complaints, detail, context.locale).order;
         enqueue(order ? say('detailFollowUp', { vars: { ...vars, order } }) : say('followUp', { vars }));

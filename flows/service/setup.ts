@@ -74,8 +74,8 @@ export interface ServiceContext {
   filesOnTickets?: string[] | undefined;
   /** A complaint was recorded this session: the close thanks for the feedback, not the inquiry (003). Absent in older snapshots. */
   complained?: boolean | undefined;
-  /** The ticket of the matter the knowledge base just answered, which an order number given next is about (details.ts). */
-  answered?: string | undefined;
+  /** The last matter recorded was answered by the knowledge base: an order number given next is about it (details.ts). */
+  answered?: true | undefined;
   /** Words the bot asked the customer to confirm as a detail of a pending matter (details.ts). */
   detail?: string | undefined;
 }

@@ -90,7 +90,7 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
           outcome: `answered from the knowledge base (${context.faqId})`,
         });
         enqueue(effect({ type: 'answer', faqId }));
-        recordTicket(enqueue, context, ticket, { more: { facts: [], failures: 0, answered: ticket.id } });
+        recordTicket(enqueue, context, ticket, { more: { facts: [], failures: 0, answered: true } });
       }),
       ...survey.actions,
       ...details.actions,
