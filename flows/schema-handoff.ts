@@ -27,6 +27,14 @@ export const Handoff = z.strictObject({
   showAgentName: z.boolean().default(true),
   /** What the customer says to end a conversation with an agent (结束, end). */
   endWords: phrases,
+  /**
+   * What, said with a request for a person, brings no matter of its own: how people ask (帮我, 给我,
+   * let me, speak to) and words that point back at the matter under way (还是不行, still not working).
+   * A request with nothing else besides intent phrases and fillers keeps the matter under way as
+   * the card's need (还是不行，转人工); any other words are the need (坏了，转人工). Matched as
+   * fillers are: Latin phrases as whole words, Chinese anywhere (flows/match.ts `ownWords`).
+   */
+  sameMatter: z.array(z.string().trim().min(1)).default([]),
   /** Agent channel per complaint category; others go to the default agent channel. */
   categoryChannels: z.record(z.string(), z.string()).default({}),
 });
