@@ -2,7 +2,7 @@ import { kindOfFolded, matchesAny, VENTING_KINDS } from './facts.js';
 import { compileLead, type Lead } from './lead.js';
 import { compileRating, leadingRating, MAX_COMMENT_CHARS } from './rating.js';
 import { INTENT_IDS, type ComplaintKindId, type FlowDefinition, type IntentId } from './schema.js';
-import { ASCII_WORD, candidatesOf, occurrence, phraseRule, PUNCT, type PhraseRule } from './phrases.js';
+import { ASCII_WORD, candidatesOf, occurrence, ownWordsTest, phraseRule, PUNCT, type PhraseRule } from './phrases.js';
 import { joinSpacedLetters, normalize, toSimplified } from './text.js';
 
 /** What the bot understood of one customer message, computed once per message. */
@@ -39,6 +39,13 @@ export interface Understanding {
   policy: string | undefined;
   /** The customer asks for a person: the whole message says so, or a specific phrase (转人工, real person) appears. */
   wantsPerson: boolean;
+  /**
+   * Asking for a person, the message says something of its own besides (坏了，转人工; 人工客服，我要退货):
+   * a character no intent phrase, filler or `handoff.sameMatter` phrase covers. Not set for a bare
+   * request (转人工, 请帮我转人工, I want to speak to a human), nor one that only points back at the
+   * matter under way (还是不行，转人工), nor when the message does not ask for a person.
+   */
+  ownWords?: true;
   /** Nothing to go on: only punctuation, symbols, emoji or fillers ("?", "👍", "呃"). */
   empty: boolean;
   /** A social phrase the message opens with before it goes on to a need (see `Lead`). */
@@ -233,6 +240,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     }),
   );
 
+  const hasOwnWords = ownWordsTest(def.handoff.sameMatter);
   const kb = compileKnowledgeBase(def, fillers);
   const ratingOf = compileRating(def);
   const rankFaq = kb.rankFaq;
@@ -296,6 +304,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     const kind = kindOfFolded(def.complaints, norm)?.id;
     const angry = !onlyWaiting && (isAnger(norm) || (kind !== undefined && VENTING_KINDS.includes(kind)));
     const signals = { angry, supervisor: isSupervisor(norm), complained: isTrigger(norm), kind };
+    const wantsPerson = whole === 'human' || asksForPerson(norm);
     return {
       intents,
       whole,
@@ -303,7 +312,8 @@ export function compileMatcher(def: FlowDefinition): Matcher {
       ...ratingIn(ratingOf, understand, text, norm),
       complaint: complaintOf(signals, exclamations.test(norm)),
       policy: policies.find((p) => p.matches(norm))?.id,
-      wantsPerson: whole === 'human' || asksForPerson(norm),
+      wantsPerson,
+      ...(wantsPerson && hasOwnWords(norm, covered) ? { ownWords: true as const } : {}),
       empty: meaningful <= 0,
     };
   }

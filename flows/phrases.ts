@@ -76,3 +76,27 @@ export function candidatesOf(rules: readonly PhraseRule[]): (text: string) => Ph
     return found.sort((a, b) => a - b).map((i) => rules[i] as PhraseRule);
   };
 }
+
+/**
+ * Whether a message, read as the matcher reads it (`norm`, with `covered` marking what its intent
+ * phrases and fillers claimed), has characters of the customer's own: neither claimed nor inside one
+ * of the `sameMatter` phrases (flows/schema-handoff.ts), which count wherever they occur, over claims
+ * too (还是不行 has 是 and 不).
+ */
+export function ownWordsTest(sameMatter: readonly string[]): (norm: string, covered: Uint8Array) => boolean {
+  const candidates = candidatesOf(sameMatter.map((p) => phraseRule('filler', p)));
+  return (norm, covered) => {
+    const aside = Uint8Array.from(covered);
+    for (const rule of candidates(norm)) {
+      const length = rule.phrase.length;
+      for (let at = occurrence(rule, norm, 0); at >= 0; at = occurrence(rule, norm, at + length))
+        aside.fill(1, at, at + length);
+    }
+    let i = 0;
+    for (const ch of norm) {
+      if (aside[i] === 0 && !PUNCT.test(ch)) return true;
+      i += ch.length;
+    }
+    return false;
+  };
+}

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { compileGuard, ForbiddenPhrase } from './guard.js';
 import { labelWords, ratingKey, SCORE_CHOICES, type ScoreChoice } from './rating.js';
 import { Complaints, customerPhrase, slug, triggers } from './schema-complaints.js';
+import { FollowUpSettings, Handoff, hhmm, phrases } from './schema-handoff.js';
 import {
   ANSWER_PLACEHOLDERS,
   botTexts,
   GREETING_PLACEHOLDERS,
-  MAX_NAME_CHARS,
   shortText,
   shownWords,
   Text,
@@ -28,8 +28,6 @@ export {
  * steers it lives here; the machines in this folder only name texts by key.
  */
 
-const hhmm = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time of day as HH:MM (00:00 to 24:00)');
-
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date as YYYY-MM-DD', abort: true })
@@ -46,10 +44,6 @@ const timeZone = z.string().refine((tz) => {
     return false;
   }
 }, 'is not an IANA time zone (e.g. Asia/Shanghai)');
-
-const phrases = z
-  .array(z.string().trim().min(1).max(MAX_NAME_CHARS, `must be at most ${MAX_NAME_CHARS} characters`))
-  .min(1);
 
 export const CHOICE_IDS = [
   'yes',
@@ -98,46 +92,6 @@ export const FaqEntry = z.strictObject({
   answer: textWith(ANSWER_PLACEHOLDERS),
 });
 export type FaqEntry = z.infer<typeof FaqEntry>;
-
-/** Handing a conversation to people (智能与人工协同). */
-export const Handoff = z.strictObject({
-  /** An unclaimed handoff is re-announced after this long (claim SLA); 001 says 30 s. */
-  claimSlaSeconds: z.number().positive(),
-  /** Still unclaimed after this long: a supervisor is alerted. */
-  supervisorSlaSeconds: z.number().positive(),
-  /** Tell the customer the agent's name ("客服 小王 为您服务"), or only that a person joined. */
-  showAgentName: z.boolean().default(true),
-  /** What the customer says to end a conversation with an agent (结束, end). */
-  endWords: phrases,
-  /** Agent channel per complaint category; others go to the default agent channel. */
-  categoryChannels: z.record(z.string(), z.string()).default({}),
-});
-
-/**
- * Following up pending matters (issue 13; 003 需严格按照承诺时间回复客户, 001 五.(二) 复杂问题超过3个工作日
- * 未解决自动触发高级别客服介入, 处理完成后24小时内进行满意度回访).
- */
-export const FollowUpSettings = z.strictObject({
-  /** The agent who claimed a matter (or the channel) is reminded this long before its promised time. */
-  remindBeforeMinutes: z.number().int().min(1).default(60),
-  /** A matter still unresolved this many working days after it was recorded goes to supervisors at high priority (001: 3). */
-  escalateAfterWorkingDays: z.number().int().min(1).default(3),
-  /**
-   * The follow-up survey (回访) of a matter a person resolved outside the chat goes this long after
-   * the resolution, moved out of `quietHours`, and always within 24 hours (001).
-   */
-  surveyDelayMinutes: z.number().int().min(0).max(1_200).default(60),
-  /** No follow-up survey in these local hours (the definition's time zone): from → to, past midnight allowed. */
-  quietHours: z.strictObject({ from: hhmm, to: hhmm }).default({ from: '21:00', to: '09:00' }),
-  /**
-   * What a customer says to ask where their pending matter stands (进度, 处理得怎么样了, any update):
-   * with a matter pending, they are told its status instead of starting a new one.
-   */
-  statusWords: z.array(customerPhrase).default([]),
-  /** Scores at or below this are asked what went wrong; the answer is kept as the ticket's comment. */
-  commentBelowScore: z.number().int().min(0).max(5).default(2),
-});
-export type FollowUpSettings = z.infer<typeof FollowUpSettings>;
 
 /** A request beyond policy, answered with the sandwich (三明治法则): understanding, reason, alternative. */
 export const Policy = z.strictObject({

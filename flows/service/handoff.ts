@@ -45,13 +45,12 @@ import {
  */
 function needOf(context: ServiceContext, event: ServiceEvent): string {
   if (context.handoff?.need) return context.handoff.need;
-  // Asked for with words of their own ("快递到了，转人工": half of it or more no intent phrase): that is
-  // the matter, not the question answered before it (found by the issue-17 trial). "转人工",
-  // "还是不行，转人工": the matter under way.
-  if (context.handoff?.reason === 'asked' && event.type === 'user.message' && textOf(event)) {
-    const phrases = Object.values(event.understanding.intents).reduce((sum, share) => sum + (share ?? 0), 0);
-    if (phrases <= 0.5) return textOf(event);
-  }
+  // Asked for with words of their own, however few ("快递到了，转人工", "坏了，转人工"): that is the matter,
+  // not the question answered before it (found by the issue-17 trial, and by a later one: 坏了 is a
+  // quarter of 坏了转人工, so a share of the message left it out). "转人工", "请帮我转人工", "还是不行，转人工":
+  // the matter under way (Understanding.ownWords).
+  if (context.handoff?.reason === 'asked' && event.type === 'user.message' && event.understanding.ownWords)
+    return textOf(event);
   return context.need ?? context.facts.at(-1) ?? textOf(event);
 }
 

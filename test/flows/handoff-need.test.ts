@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { extractFacts } from '../../flows/facts.js';
+import { Dialogue } from '../support/dialogue.js';
+import { defaultDefinition, defaultFlow, shanghai } from '../support/flows.js';
+
+/**
+ * The need (客户诉求) agents read on a handoff's card when the customer asks for a person, found by
+ * new-user trials: words that came with the request ("坏了，转人工") are the matter, not the question
+ * answered before it; a bare request, or one that only points back ("还是不行，转人工"), keeps that
+ * question; and a request for a manager is not recorded as a sentence cut short ("I want to speak to your").
+ */
+
+const withDesk = defaultFlow(undefined, { desk: true });
+const monday = shanghai('2026-11-23T15:00:00');
+const quick = { after: 1_000 };
+
+/** A conversation whose first question was answered, then `text`: the card's need and the ticket's. */
+function afterAnswer(first: string[], text: string): { card: string | undefined; ticket: string | undefined } {
+  const d = new Dialogue(withDesk, monday);
+  for (const line of first) d.say(line);
+  d.say(text, quick);
+  const dueAt = d.record?.timers.listen;
+  // A complaint (a manager asked for) is taken up once the customer pauses.
+  if (dueAt !== undefined) d.say({ type: 'timer', name: 'listen', dueAt }, { after: dueAt - d.at });
+  const card = d.of('desk.open').at(-1)?.card;
+  const ticket = d.of('ticket.put').find((p) => p.ticket.id === card?.ticketId)?.ticket;
+  return { card: card?.need, ticket: ticket?.need };
+}
+
+const zhAnswered = ['付款后多久发货', '是的'];
+const enAnswered = ['how can i pay', 'yes'];
+
+describe("the card's need when the customer asks for a person", () => {
+  it.each([['坏了，转人工'], ['人工客服，我要退货'], ['转人工，耳机坏了'], ['耳机坏了，转人工'], ['坏了转人工']])(
+    'shows the words that came with the request: %s',
+    (text) => {
+      expect(afterAnswer(zhAnswered, text)).toEqual({ card: text, ticket: text });
+    },
+  );
+
+  it.each([['转人工'], ['给我转人工'], ['请帮我转人工'], ['还是不行，转人工'], ['还是没用，转人工'], ['不行，转人工']])(
+    'keeps the question under way for a bare request or one that points back at it: %s',
+    (text) => {
+      expect(afterAnswer(zhAnswered, text)).toEqual({ card: '付款后多久发货', ticket: '付款后多久发货' });
+    },
+  );
+
+  it.each([['let me talk to a human, my parcel never arrived'], ['my headphones broke, I need a human']])(
+    'shows the words that came with the request in English too: %s',
+    (text) => {
+      expect(afterAnswer(enAnswered, text)).toEqual({ card: text, ticket: text });
+    },
+  );
+
+  it.each([
+    ['get me a human now'],
+    ['I want to speak to a human'],
+    ['let me talk to a human'],
+    ['still not working, I need a human'],
+  ])('keeps the question under way in English for a bare request: %s', (text) => {
+    expect(afterAnswer(enAnswered, text)).toEqual({ card: 'how can i pay', ticket: 'how can i pay' });
+  });
+});
+
+describe('a request for a manager with nothing else', () => {
+  it.each([
+    ['我要找你们领导', zhAnswered],
+    ['I want to speak to your manager', enAnswered],
+    ['I would like to speak with your supervisor', enAnswered],
+    ['get me a manager now', enAnswered],
+  ])('is recorded and shown as the whole sentence, in both languages: %s', (text, first) => {
+    expect(afterAnswer(first, text)).toEqual({ card: text, ticket: text });
+    expect(afterAnswer([], text)).toEqual({ card: text, ticket: text });
+  });
+
+  it('restates no sentence cut short as what happened, and keeps what the customer said beside the request', () => {
+    const en = defaultDefinition('en').complaints;
+    expect(extractFacts(en, 'I want to speak to your manager').what).toBeUndefined();
+    expect(extractFacts(en, 'Can I talk to your supervisor please').what).toBeUndefined();
+    expect(extractFacts(en, 'I want to speak to your manager, my parcel never arrived').what).toBe(
+      'my parcel never arrived',
+    );
+    expect(afterAnswer(enAnswered, 'I want to speak to your manager, my parcel never arrived')).toEqual({
+      card: 'my parcel never arrived',
+      ticket: 'my parcel never arrived',
+    });
+  });
+});
