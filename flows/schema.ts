@@ -90,6 +90,11 @@ export const FaqEntry = z.strictObject({
    */
   keywords: z.array(customerPhrase).default([]),
   answer: textWith(ANSWER_PLACEHOLDERS),
+  /**
+   * The answer asks for the order number (请把订单号告诉我们，我们会为您加急处理): a number sent right
+   * after it makes the matter a follow-up for a person, with a promised reply time (details.ts).
+   */
+  asksForOrder: z.boolean().optional(),
 });
 export type FaqEntry = z.infer<typeof FaqEntry>;
 

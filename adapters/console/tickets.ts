@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { checkSearch, scoreOf, type SearchFields } from '../../bots/ticket-search.js';
+import type { FileKind } from '../../flows/files.js';
 import { TicketStatus, type Ticket } from '../../flows/ticket.js';
 import { FILES_EN, FILES_ZH } from '../desk/files-text.js';
 import type { ConsoleDeps, ConsoleEnv } from './deps.js';
@@ -128,6 +129,24 @@ async function list(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
   return page(c, w.title, 'tickets', body, status);
 }
 
+/** A ticket's photos and files: each by the word agents read for its kind on the desk, its name and caption. */
+function filesOf(t: Ticket, title: string, kinds: Record<FileKind, string>, see: Viewer): Html | string {
+  if (!t.files?.length) return '';
+  return html`<dt>${title}</dt>
+    <dd>
+      <ul data-list="files">
+        ${t.files.map(
+          (f) =>
+            html`<li>
+              ${kinds[f.kind]}${f.name ? html` <code>${f.name}</code>` : ''}${
+                f.caption ? html` <bdi>${see.text(f.caption)}</bdi>` : ''
+              }
+            </li>`,
+        )}
+      </ul>
+    </dd>`;
+}
+
 /** One ticket: its fields, lifecycle events and the conversation's archived transcript. */
 async function one(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
   const { tickets: w, codes, lang } = wordsOf(c);
@@ -139,7 +158,6 @@ async function one(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
   // A complaint's category by the name the flow in force gives it in the console's language.
   const categories = deps.flows.reportDefinition(lang)?.complaints.categories ?? [];
   const categoryName = (id: string) => categories.find((x) => x.id === id)?.name ?? id;
-  // A file by the word agents read for its kind on the desk, in the console's language.
   const fileKinds = (lang === 'zh-CN' ? FILES_ZH : FILES_EN).kinds;
   // The version that served it, by its number when it was published (v3), with its hash.
   const served = t.flowVersion
@@ -172,23 +190,7 @@ async function one(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
               </dd>`
           : ''
       }
-      ${
-        t.files?.length
-          ? html`<dt>${w.files}</dt>
-              <dd>
-                <ul data-list="files">
-                  ${t.files.map(
-                    (f) =>
-                      html`<li>
-                        ${fileKinds[f.kind]}${f.name ? html` <code>${f.name}</code>` : ''}${
-                          f.caption ? html` <bdi>${see.text(f.caption)}</bdi>` : ''
-                        }
-                      </li>`,
-                  )}
-                </ul>
-              </dd>`
-          : ''
-      }
+      ${filesOf(t, w.files, fileKinds, see)}
       <dt>${w.outcome}</dt>
       <dd class="text"><bdi>${see.text(t.outcome)}</bdi></dd>
       ${

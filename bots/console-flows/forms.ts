@@ -46,6 +46,7 @@ export const SECTIONS = {
       { name: 'questions', kind: 'lines' },
       { name: 'keywords', kind: 'lines', optional: true },
       { name: 'answer', kind: 'variants' },
+      { name: 'asksForOrder', kind: 'bool', optional: true },
     ],
   },
   categories: {

@@ -1,12 +1,17 @@
 import { extractFacts } from '../facts.js';
 import type { Understanding } from '../match.js';
 import type { ChoiceId } from '../schema.js';
+import { fileKey, keepFile } from '../files.js';
+import { formatLocalTime } from '../hours.js';
 import { quoted } from '../text.js';
+import { cardOf, followUp, promisedBy } from './records.js';
+import { RESTATED_MAX, shorten } from './restate.js';
 import {
   collect,
   effect,
   fileOf,
   say,
+  statedNeed,
   textOf,
   understood,
   type MachineDeps,
@@ -47,8 +52,13 @@ function plain(u: Understanding | undefined): boolean {
   );
 }
 
-/** The matter pending most recently recorded, that added details go to. */
-const pendingMatter = (context: ServiceContext) => context.followUps?.at(-1)?.ticketId;
+/** The pending matter added details go to: the latest, when this session recorded it or told where it stands. */
+function pendingMatter(context: ServiceContext): string | undefined {
+  const latest = context.followUps?.at(-1)?.ticketId;
+  return latest !== undefined && (context.sessionTickets.includes(latest) || context.statusTold === true)
+    ? latest
+    : undefined;
+}
 
 /** The last matter of this session is pending: it was just recorded with a promised reply time. */
 const justPromised = (context: ServiceContext) => {
@@ -59,43 +69,92 @@ const justPromised = (context: ServiceContext) => {
 /** The actions and guards of added details, for the standard conversation's setup. */
 export function detailActions(deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
-  const orderIn = (context: ServiceContext, text: string) =>
-    extractFacts(defOf(context).complaints, text, context.locale).order;
-  /** Puts `detail` (words or a file) on the pending matter's ticket and in its card's thread, and says so. */
-  const addToPending = collect(({ context, event, enqueue }, params: { held: boolean }) => {
-    const ticketId = pendingMatter(context);
+  /**
+   * The order number a message gives, when that is all it says: no problem of its own described
+   * (订单20261120002少发了一个配件 is a new matter, not a detail of the pending one; found by the trial).
+   */
+  const bareOrder = (context: ServiceContext, event: ServiceEvent) => {
+    if (!plain(understood(event))) return undefined;
+    const facts = extractFacts(defOf(context).complaints, textOf(event), context.locale);
+    return facts.what === undefined ? facts.order : undefined;
+  };
+  /**
+   * Puts what the customer added on the pending matter's ticket and in its card's thread, and says
+   * so: the words held for confirmation and/or this message's (`from`), and the files of the
+   * session no ticket has yet (a photo sent with them, or while the bot asked).
+   */
+  const addToPending = collect(({ context, event, enqueue }, params: { from: 'message' | 'held' | 'both' }) => {
+    const ticketId = pendingMatter(context) ?? context.followUps?.at(-1)?.ticketId;
     if (!ticketId) return;
-    const file = params.held ? undefined : fileOf(event);
-    const text = params.held ? (context.detail ?? '') : file ? '' : textOf(event);
-    const changes = file ? { addFiles: [file] } : { addFacts: [text] };
+    const texts = [
+      ...(params.from !== 'message' && context.detail ? [context.detail] : []),
+      ...(params.from !== 'held' && event.type === 'user.message' ? [textOf(event)] : []),
+    ];
+    const kept = keepFile(context.files, fileOf(event));
+    const onTickets = context.filesOnTickets ?? [];
+    const files = kept.filter((f) => !onTickets.includes(fileKey(f)));
+    const changes = { ...(texts.length ? { addFacts: texts } : {}), ...(files.length ? { addFiles: files } : {}) };
     enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: event.at }));
-    if (deps.desk && file) enqueue(effect({ type: 'desk.file', file, ticketId }));
-    else if (deps.desk) enqueue(effect({ type: 'desk.post', text: quoted(text), from: 'customer', ticketId }));
+    if (deps.desk) {
+      for (const text of texts) enqueue(effect({ type: 'desk.post', text: quoted(text), from: 'customer', ticketId }));
+      for (const { caption: _caption, ...file } of files) enqueue(effect({ type: 'desk.file', file, ticketId }));
+    }
     enqueue(say('detailAdded', { vars: { ticket: ticketId } }));
-    enqueue.assign({ detail: undefined });
+    enqueue.assign({ detail: undefined, files: kept, filesOnTickets: kept.map(fileKey) });
   });
   return {
     actions: {
       addDetail: addToPending,
-      holdDetail: collect(({ event, enqueue }) => enqueue.assign({ detail: textOf(event) })),
+      // The words after a social opening (谢谢，另外…: answered by answerLead), and a photo sent with them.
+      holdDetail: collect(({ context, event, enqueue }) =>
+        enqueue.assign({ detail: statedNeed(event).text, files: keepFile(context.files, fileOf(event)) }),
+      ),
+      dropDetail: collect(({ enqueue }) => enqueue.assign({ detail: undefined })),
       // 不是: the words are a new need after all, restated as any other.
       takeDetailAsNeed: collect(({ context, enqueue }) =>
         enqueue.assign({ need: context.detail, faqId: undefined, detail: undefined }),
       ),
       sayConfirmDetail: collect(({ context, enqueue }) => {
         const ticket = pendingMatter(context) ?? '';
-        enqueue(say('confirmDetail', { vars: { ticket, need: quoted(context.detail ?? '') }, choices: YES_NO }));
+        const need = quoted(shorten(context.detail ?? '', RESTATED_MAX));
+        enqueue(say('confirmDetail', { vars: { ticket, need }, choices: YES_NO }));
+      }),
+      followUpAnswered: collect(({ context, event, enqueue }) => {
+        const order = bareOrder(context, event);
+        const ticketId = context.sessionTickets.at(-1);
+        if (order === undefined || ticketId === undefined) return;
+        const def = defOf(context);
+        const hours = def.thresholds.followUpHours;
+        const by = promisedBy(def, event.at, hours);
+        const detail = textOf(event);
+        const outcome = `order number given after the knowledge-base answer (${context.faqId}); follow-up promised within ${hours} h`;
+        const changes = { status: 'pending' as const, outcome, addFacts: [detail] };
+        enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: event.at }));
+        enqueue(
+          say('detailFollowUp', {
+            vars: { order, ticket: ticketId, hours: String(hours), by: formatLocalTime(def, by) },
+          }),
+        );
+        const need = context.need ?? '';
+        const card = cardOf(context, {
+          ...{ ticketId, reason: 'details', priority: 'normal', need, facts: [need, detail] },
+          ...{ tickets: [ticketId], afterHours: false, followUpBy: by },
+        });
+        followUp(enqueue, deps, context, { ticketId, type: 'inquiry', by, at: event.at, card });
+        // Pending now: the survey rates it after a person settled it (the 回访), not at this close.
+        enqueue.assign({ answered: undefined });
       }),
     },
     guards: {
       givesOrderForAnswered: ({ context, event }: GuardArgs) =>
-        context.answered === true && plain(understood(event)) && orderIn(context, textOf(event)) !== undefined,
+        context.answered === true &&
+        defOf(context).faq.find((f) => f.id === context.faqId)?.asksForOrder === true &&
+        bareOrder(context, event) !== undefined,
       givesOrderForPending: ({ context, event }: GuardArgs) =>
-        pendingMatter(context) !== undefined &&
-        plain(understood(event)) &&
-        orderIn(context, textOf(event)) !== undefined,
+        pendingMatter(context) !== undefined && bareOrder(context, event) !== undefined,
       mayAddToPending: ({ context, event }: GuardArgs) => justPromised(context) && plain(understood(event)),
       sendsFileForPending: ({ context, event }: GuardArgs) => justPromised(context) && fileOf(event) !== undefined,
+      saysDone: ({ event }: GuardArgs) => understood(event)?.whole === 'done',
     },
   };
 }
@@ -106,13 +165,13 @@ const orderDetails = [
   {
     guard: 'givesOrderForAnswered',
     target: '#conversation.service.askMore',
-    actions: { type: 'recordFollowUp', params: { detail: true } },
+    actions: 'followUpAnswered',
   },
   {
     guard: 'givesOrderForPending',
     target: '#conversation.service.askMore',
     reenter: true,
-    actions: { type: 'addDetail', params: { held: false } },
+    actions: { type: 'addDetail', params: { from: 'message' } },
   },
 ] as const;
 
@@ -122,5 +181,9 @@ export const detailsWhenAsked = orderDetails;
 /** After "anything else?": other words right after a promise are asked about, not taken as a new need. */
 export const detailsAfterMatter = [
   ...orderDetails,
-  { guard: 'mayAddToPending', target: '#conversation.service.confirmingDetail', actions: 'holdDetail' },
+  {
+    guard: 'mayAddToPending',
+    target: '#conversation.service.confirmingDetail',
+    actions: ['answerLead', 'holdDetail'],
+  },
 ] as const;

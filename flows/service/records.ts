@@ -1,7 +1,6 @@
 import { assign } from 'xstate';
 import { addWorkingDays, addWorkingHours, workingMsBetween } from '../calendar.js';
 import type { AgentRef, HandoffCard, HandoffReason } from '../contracts.js';
-import { extractFacts } from '../facts.js';
 import { fileKey, keepFile, type FileRef } from '../files.js';
 import { formatLocalTime, isBusinessTime, lastClosingTime, nextBusinessTime } from '../hours.js';
 import { quoted, questionKey } from '../text.js';
@@ -304,19 +303,15 @@ export function withRecords(base: BaseSetup, deps: MachineDeps) {
       // 遇到无法当场答复的客户咨询: record it (pending, never `answered`) and promise a reply time.
       // Either the customer confirmed a need the knowledge base has no answer for, or (no desk to
       // hand to) they said `failures` restatements in a row were not what they meant.
-      // With `detail`: the customer gave an order number for the matter just answered (details.ts),
-      // which now needs a person: its need, the message as its fact.
-      recordFollowUp: collect(({ context, event, enqueue }, params: { detail: boolean } | undefined) => {
+      recordFollowUp: collect(({ context, event, enqueue }) => {
         const def = defOf(context);
         const hours = def.thresholds.followUpHours;
-        const detail = params?.detail ? textOf(event) : undefined;
-        const why = detail
-          ? 'details given for the matter answered from the knowledge base'
-          : context.failures > 0
+        const why =
+          context.failures > 0
             ? `need not understood after ${context.failures + 1} restatements`
             : 'no knowledge-base answer for the confirmed need';
         const by = promisedBy(def, event.at, hours);
-        const ticket = newTicket(deps, detail ? { ...context, facts: [detail] } : context, event.at, {
+        const ticket = newTicket(deps, context, event.at, {
           type: 'inquiry',
           status: 'pending',
           need: context.need ?? '',
@@ -324,12 +319,10 @@ export function withRecords(base: BaseSetup, deps: MachineDeps) {
           promisedBy: by,
         });
         recordTicket(enqueue, context, ticket, { more: { facts: [], failures: 0 } });
-        const vars = { ticket: ticket.id, hours: String(hours), by: formatLocalTime(def, by) };
-        const order = detail && extractFacts(def.complaints, detail, context.locale).order;
-        enqueue(order ? say('detailFollowUp', { vars: { ...vars, order } }) : say('followUp', { vars }));
+        enqueue(say('followUp', { vars: { ticket: ticket.id, hours: String(hours), by: formatLocalTime(def, by) } }));
         const card = cardOf(context, {
           ticketId: ticket.id,
-          reason: detail ? 'details' : 'failures',
+          reason: 'failures',
           priority: 'normal',
           need: ticket.need,
           facts: ticket.facts,

@@ -252,7 +252,7 @@ function standardStates(s: StandardSetup) {
             guard: 'sendsFileForPending',
             target: 'askMore',
             reenter: true,
-            actions: { type: 'addDetail', params: { held: false } },
+            actions: { type: 'addDetail', params: { from: 'message' } },
           },
         },
       },
@@ -262,12 +262,23 @@ function standardStates(s: StandardSetup) {
         on: {
           'user.message': [
             ...interrupts,
-            { guard: 'isYes', target: 'askMore', actions: { type: 'addDetail', params: { held: true } } },
+            { guard: 'isYes', target: 'askMore', actions: { type: 'addDetail', params: { from: 'held' } } },
+            // 不用了, 没有了: nothing to add, and nothing else (the held words stay in the transcript only).
+            { guard: 'saysDone', target: 'closing', actions: 'dropDetail' },
             { guard: 'isNo', target: 'confirming', actions: 'takeDetailAsNeed' },
+            // The order number with them (找到了，订单号…): both go on the matter.
+            {
+              guard: 'givesOrderForPending',
+              target: 'askMore',
+              actions: { type: 'addDetail', params: { from: 'both' } },
+            },
             ...anyTime,
+            { guard: 'isGreetingOnly', actions: 'sayConfirmDetail' },
             // Something else: a new need, restated as any other (the held words are dropped).
-            { target: 'confirming', actions: ['answerLead', 'captureNeed', assign({ detail: undefined })] },
+            { target: 'confirming', actions: ['answerLead', 'captureNeed', 'dropDetail'] },
           ],
+          // A photo while the bot asks goes with the words if they are added (or with the next matter).
+          'user.media': { actions: ['keepFile', 'sayConfirmDetail'] },
         },
       },
       ...closingStates(s, { interrupts, anyTime }),

@@ -49,22 +49,44 @@ describe('details a customer adds to a matter', () => {
     d.say('是的', quick);
     const answered = d.of('ticket.put')[0]?.ticket;
     expect(answered).toMatchObject({ status: 'answered', faqId: 'shipping-time' });
-    const replies = d.say('20261120001，已经三天了', quick);
-    const followUp = d.of('ticket.put')[0]?.ticket;
-    expect(followUp).toMatchObject({
-      status: 'pending',
-      need: '付款后多久发货',
-      facts: ['20261120001，已经三天了'],
-    });
+    const id = answered?.id ?? '';
+    const replies = d.say('订单号 20261120001', quick);
     expect(replies[0]).toBe(
-      `好的，已收到您的订单号 20261120001。已为您记录（服务编号 ${followUp?.id}），我们会在24小时内有专人为您处理并与您联系（按工作日计，最迟 11月24日 15:01），请您留意。`,
+      `好的，已收到您的订单号 20261120001。已为您记录（服务编号 ${id}），我们会在24小时内有专人为您处理并与您联系（按工作日计，最迟 11月24日 15:01），请您留意。`,
     );
-    expect(d.of('desk.open')[0]?.card).toMatchObject({ reason: 'details', kind: 'follow-up', need: '付款后多久发货' });
-    // The answered matter stays answered; a second number now goes to the follow-up.
-    expect(d.ticket(answered?.id ?? '')?.status).toBe('answered');
-    d.say('还有一个订单 20261120002', quick);
+    // One matter, one ticket: the answered one now waits for a person, with the number.
     expect(d.of('ticket.put')).toEqual([]);
-    expect(d.ticket(followUp?.id ?? '')?.facts).toContain('还有一个订单 20261120002');
+    expect(d.ticket(id)).toMatchObject({ status: 'pending', facts: ['付款后多久发货', '订单号 20261120001'] });
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ reason: 'details', kind: 'follow-up', ticketId: id });
+    // A second number goes to the same matter; the close names it once and rates nothing still pending.
+    d.say('订单号 20261120002', quick);
+    expect(d.ticket(id)?.facts).toContain('订单号 20261120002');
+    expect(d.say('没有了', quick)).toEqual([
+      `感谢您的咨询，本次服务已为您记录（服务编号 ${id}）。如果您后续还有其他疑问，欢迎随时联系我们！`,
+    ]);
+  });
+
+  it('an order number after an answer that asked for none, a date or a courier number is no such detail', () => {
+    for (const [question, later] of [
+      ['怎么付款', '20261120001'],
+      ['付款后多久发货', '我是20261120下的单'],
+      ['付款后多久发货', 'SF1234567890123'],
+    ]) {
+      const d = new Dialogue(flow, monday);
+      d.say(question ?? '');
+      d.say('是的', quick);
+      const replies = d.say(later ?? '', quick);
+      expect(replies.join('')).not.toContain('已收到您的订单号');
+      expect(d.of('desk.open')).toEqual([]);
+    }
+  });
+
+  it('a new problem with an order number is a new need even while a matter is pending', () => {
+    const d = pending();
+    d.say('没有了', quick);
+    d.say('订单20261120002少发了一个配件', { after: 20 * 3_600_000 });
+    expect(d.state).toContain('confirming');
+    expect(d.ticket(d.ticketId)?.facts).toEqual(['你们的产品能不能走企业采购流程']);
   });
 
   it('a new question with an order number in it is a new need, not a detail', () => {
@@ -95,6 +117,36 @@ describe('details a customer adds to a matter', () => {
     d.say({ type: 'media', media: 'photo', file: box }, quick);
     expect(d.ticket(ticketId)?.files).toEqual([box]);
     expect(d.of('desk.file')).toEqual([{ type: 'desk.file', file: box, ticketId }]);
+  });
+
+  it('a photo with a caption right after a promise goes with its words; an order number while asked adds both', () => {
+    const d = pending();
+    expect(d.say({ type: 'media', media: 'photo', file: box, caption: '这是我拍的' }, quick)[0]).toContain(
+      '补充：“这是我拍的”',
+    );
+    d.say('订单号 20261120001', quick);
+    expect(d.ticket(d.ticketId)).toMatchObject({
+      facts: ['你们的产品能不能走企业采购流程', '这是我拍的', '订单号 20261120001'],
+      files: [{ ...box, caption: '这是我拍的' }],
+    });
+    expect(d.of('ticket.put')).toEqual([]);
+  });
+
+  it('the question quotes what was said after a thanks, shortened; a bare number asks again; 不用了 ends', () => {
+    const d = pending();
+    const replies = d.say(`谢谢，另外${'我家门口没有快递柜'.repeat(20)}`, quick);
+    expect(replies[0]).toBe('不用客气，这是我们应该做的。');
+    expect(replies[1]).toMatch(/^您是想为您的问题（编号 T\S+）补充：“我家门口没有快递柜.{30,60}…”，对吗？$/u);
+    expect(d.say('5', quick)[0]).toMatch(/^您是想为您的问题/u);
+    d.say('不用了', quick);
+    expect(d.state).toBe('idle');
+    expect(d.ticket(d.ticketId)?.facts).toEqual(['你们的产品能不能走企业采购流程']);
+  });
+
+  it('拜拜, 那我等你们消息 and 多久能回复我 after a promise close or tell the status, not offered as details', () => {
+    expect(pending().say('拜拜', quick).join('')).toContain('感谢您的咨询');
+    expect(pending().say('那我等你们消息', quick).join('')).toContain('感谢您的咨询');
+    expect(pending().say('多久能回复我', quick).join('')).toContain('正在处理中');
   });
 
   it('不是: the words are a new need after all, restated as any other', () => {
