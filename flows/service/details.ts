@@ -165,6 +165,7 @@ const orderDetails = [
   {
     guard: 'givesOrderForAnswered',
     target: '#conversation.service.askMore',
+    reenter: true,
     actions: 'followUpAnswered',
   },
   {

@@ -51,6 +51,7 @@ describe('details a customer adds to a matter', () => {
     expect(answered).toMatchObject({ status: 'answered', faqId: 'shipping-time' });
     const id = answered?.id ?? '';
     const replies = d.say('订单号 20261120001', quick);
+    expect(replies[1]).toBe('请问还有其他可以帮助您的吗？');
     expect(replies[0]).toBe(
       `好的，已收到您的订单号 20261120001。已为您记录（服务编号 ${id}），我们会在24小时内有专人为您处理并与您联系（按工作日计，最迟 11月24日 15:01），请您留意。`,
     );
