@@ -20,6 +20,21 @@ export function claimedUpdate(ticketId: string, agent: AgentRef, at: number): Ef
   return { type: 'ticket.update', id: ticketId, changes, at, ifStatus: 'pending' };
 }
 
+/**
+ * The ticket's record of a release (the agent let it go, or a transfer put it back in the queue):
+ * nobody holds it now, so its outcome no longer names them (found by the issue-17 trial: a released
+ * follow-up still said "with 小王, who claimed it").
+ */
+export function releasedUpdate(ticketId: string, agent: AgentRef | undefined, at: number): Effect {
+  const who = agent ? (agent.name ?? agent.id) : undefined;
+  const changes: TicketChanges = {
+    outcome: who ? `released by ${who}; waiting for an agent` : 'waiting for an agent',
+    claimedBy: undefined,
+    events: [{ type: 'released', at, ...(agent ? { by: agent } : {}) }],
+  };
+  return { type: 'ticket.update', id: ticketId, changes, at, ifStatus: 'pending' };
+}
+
 /** The ticket's record of the first reply a person sent the customer on it (first response). */
 export function repliedUpdate(ticketId: string, agent: AgentRef, at: number): Effect {
   return { type: 'ticket.update', id: ticketId, changes: { events: [{ type: 'agent-replied', at, by: agent }] }, at };

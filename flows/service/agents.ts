@@ -1,9 +1,9 @@
 import { and, assertEvent } from 'xstate';
 import type { AgentNotice, DeskUpdate } from '../contracts.js';
-import type { TicketChanges, TicketEvent } from '../ticket.js';
+import type { TicketChanges } from '../ticket.js';
 import { SUPPORTED_LOCALES } from '../locales.js';
 import { joinSpacedLetters, normalize, quoted, trimSentence } from '../text.js';
-import { claimedUpdate, internalLine, relayAgentReply, repliedUpdate } from './agent-replies.js';
+import { claimedUpdate, internalLine, relayAgentReply, releasedUpdate, repliedUpdate } from './agent-replies.js';
 import { waitForSupervisor, withFollowUpDesk } from './follow-ups.js';
 import { followUpOf, handoffFollowUpCard, resolveMatter } from './records.js';
 import { armSla, clearSla } from './queue-deadlines.js';
@@ -212,8 +212,7 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
             ...(category ? { category } : {}),
           }),
         );
-        const released: TicketEvent = { type: 'released', at: event.at, ...(agent ? { by: agent } : {}) };
-        enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { events: [released] }, at: event.at }));
+        enqueue(effect(releasedUpdate(h.ticketId, agent, event.at)));
         if (h.agent) enqueue(effect({ type: 'queue.join', at: event.at }));
         armSla(enqueue, deps, context, event.at);
         // 转接与协助 (003): the customer hears that colleagues of another team will take it over.

@@ -6,7 +6,14 @@ import { saysAnyOf } from '../facts.js';
 import { quoted } from '../text.js';
 import { ticketTimer, type TicketChanges } from '../ticket.js';
 import { ticketTimerAction } from './deadlines.js';
-import { claimedUpdate, internalLine, notifyBlocked, relayAgentReply, repliedUpdate } from './agent-replies.js';
+import {
+  claimedUpdate,
+  internalLine,
+  notifyBlocked,
+  relayAgentReply,
+  releasedUpdate,
+  repliedUpdate,
+} from './agent-replies.js';
 import type { HandoffEndSetup } from './agents.js';
 import {
   followUp,
@@ -198,8 +205,7 @@ function claimActions(deps: MachineDeps) {
       const category = event.type === 'agent.transfer' ? { category: event.category } : {};
       const update = { type: 'desk.update', status: params.status, agent: event.agent, ticketId: h.ticketId } as const;
       enqueue(effect({ ...update, ...category }));
-      const changes: TicketChanges = { events: [{ type: 'released', at: event.at, by: event.agent }] };
-      enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes, at: event.at }));
+      enqueue(effect(releasedUpdate(h.ticketId, event.agent, event.at)));
       const f = followUpOf(context, h.ticketId);
       const followUps = f ? withFollowUp(context.followUps, { ...f, agent: undefined, replied: h.replied }) : undefined;
       enqueue.assign({ handoff: undefined, ...(followUps ? { followUps } : {}) });
@@ -208,8 +214,7 @@ function claimActions(deps: MachineDeps) {
       const f = followUpFor(context, event);
       if (!f || event.type !== 'followup.release') return;
       enqueue(effect({ type: 'desk.update', status: 'released', agent: event.agent, ticketId: f.ticketId }));
-      const changes: TicketChanges = { events: [{ type: 'released', at: event.at, by: event.agent }] };
-      enqueue(effect({ type: 'ticket.update', id: f.ticketId, changes, at: event.at }));
+      enqueue(effect(releasedUpdate(f.ticketId, event.agent, event.at)));
       enqueue.assign({ followUps: withFollowUp(context.followUps, { ...f, agent: undefined }) });
     }),
     // The agent who has the matter writes to the customer, wherever the conversation is.

@@ -79,6 +79,7 @@ describe('needs confirmation （需求确认）', () => {
     d.say('你好');
     expect(d.say('我的优惠券用不了')).toEqual(['您的意思是您的优惠券用不了，对吗？']);
     expect(restate(defaultDefinition('en'), 'I lost my receipt.')).toBe('you lost your receipt');
+    expect(restate(defaultDefinition('en'), 'I want to pick it up myself')).toBe('you want to pick it up yourself');
     // Whole words only, also in a text that is not all ASCII (found by the third issue-17 trial: AyourPods).
     expect(restate(defaultDefinition('en'), 'my AirPods Pro – I think they broke')).toBe(
       'your AirPods Pro – you think they broke',

@@ -317,6 +317,9 @@ describe('found by the issue-13 trial', () => {
     expect(d.of('desk.update')).toEqual([{ type: 'desk.update', status: 'released', agent: wang, ticketId: id }]);
     expect(d.of('queue.join')).toEqual([]);
     expect(Object.keys(d.record!.timers)).not.toContain('claimSla');
+    // The ticket no longer names the agent who let it go (found by the issue-17 trial).
+    expect(d.ticket(id)).toMatchObject({ status: 'pending', outcome: 'released by 小王; waiting for an agent' });
+    expect(d.ticket(id)?.claimedBy).toBeUndefined();
     // The customer's next words are the bot's again, after where the matter stands.
     const [status] = d.say('你好', quick);
     expect(status).toMatch(/正在处理中/);
