@@ -263,10 +263,11 @@ export function fileOf(event: ServiceEvent): FileRef | undefined {
 export function agentOf(event: ServiceEvent): AgentRef | undefined {
   return 'agent' in event ? event.agent : undefined;
 }
-/** The message is a score and nothing else (5分, 五星): out of a survey it says nothing to act on. */
+/** The message is a score and nothing else (5分, 五星, 4.5分): out of a survey it says nothing to act on. */
 function onlyAScore(event: ServiceEvent): boolean {
   const u = understood(event);
-  return u?.rating !== undefined && u.ratingComment === undefined && u.afterRating === undefined;
+  const scored = u?.rating !== undefined || u?.fractionalScore !== undefined;
+  return scored && u?.ratingComment === undefined && u.afterRating === undefined;
 }
 /** The message is essentially this intent, and no other intent covers more of it. */
 function answers(event: ServiceEvent, ...ids: IntentId[]): boolean {

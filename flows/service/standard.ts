@@ -4,7 +4,7 @@ import type { ComplaintSetup } from './complaint.js';
 import { followUpAdoption, followUpSurveyNow } from './follow-ups.js';
 import { newTicket, recordTicket, updateTickets } from './records.js';
 import { restate } from './restate.js';
-import { closingStates, rateThenTakeRequest, surveyActions } from './survey.js';
+import { askWholeScore, closingStates, rateThenTakeRequest, surveyActions } from './survey.js';
 import { detailActions, detailsAfterMatter, detailsWhenAsked } from './details.js';
 import { keepFile } from '../files.js';
 import { quoted } from '../text.js';
@@ -318,6 +318,12 @@ function idleState(s: StandardSetup) {
           target: 'idle',
           reenter: true,
           actions: ['takeLateSurvey', 'rate'],
+        },
+        // 4.5分 for it: the survey is open again and asks for a whole score.
+        {
+          guard: and(['lateSurveyOpen', 'givesFractionalScore']),
+          target: 'survey',
+          actions: ['takeLateSurvey', askWholeScore],
         },
         { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
         // Back while a matter is pending: where it stands comes first, then the message is taken
