@@ -121,6 +121,13 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
         context.lateSurvey !== undefined &&
         context.lateSurvey.seq === context.seq &&
         event.at - context.lateSurvey.at <= LATE_SURVEY_MS,
+      // A score with a comment, within a day of the survey answered, nothing recorded since (commentOnRated).
+      commentsOnRated: ({ context, event }) =>
+        context.rated !== undefined &&
+        context.rated.seq === context.seq &&
+        event.at - context.rated.at <= LATE_SURVEY_MS &&
+        understood(event)?.rating !== undefined &&
+        understood(event)?.ratingComment !== undefined,
       ...survey.guards,
       ...details.guards,
     },
@@ -325,6 +332,8 @@ function idleState(s: StandardSetup) {
           target: 'survey',
           actions: ['takeLateSurvey', askWholeScore],
         },
+        // The survey was just answered and a score comes again with a comment: a comment on those matters.
+        { guard: 'commentsOnRated', target: 'idle', reenter: true, actions: 'commentOnRated' },
         { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
         // Back while a matter is pending: where it stands comes first, then the message is taken
         // (a message that only asks where it stands is answered by that).

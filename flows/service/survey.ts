@@ -135,7 +135,10 @@ export function surveyActions(deps: MachineDeps) {
         // A low score is not thanked like a high one: apologise and ask what went wrong, unless
         // the customer already said (001 评分和评论).
         const low = rating <= defOf(context).followUp.commentBelowScore;
-        enqueue.assign({ sessionTickets: [] });
+        enqueue.assign({
+          sessionTickets: [],
+          rated: { tickets: context.sessionTickets, at: event.at, seq: context.seq, comment },
+        });
         if (params?.quiet) return;
         const reply = !low ? 'surveyThanks' : comment ? 'surveySorryNoted' : 'surveySorry';
         enqueue(say(reply, { vars: { score: String(rating) } }));
@@ -149,7 +152,26 @@ export function surveyActions(deps: MachineDeps) {
         const changes = { comment, events: [{ type: 'commented' as const, at: event.at, detail: comment }] };
         updateTickets(enqueue, context.commentFor ?? [], changes, event.at);
         enqueue(say('surveyCommentThanks'));
-        enqueue.assign({ commentFor: undefined });
+        enqueue.assign({ commentFor: undefined, rated: context.rated && { ...context.rated, comment } });
+      }),
+      // A score with a comment sent again after the survey was answered ("1分，太慢了" twice, or "1分，
+      // 客服也不专业" after it): the comment goes on the matters just rated, unless it is the one they
+      // have; the score is not taken again (a matter is rated once). Found by the new-user trials:
+      // it was restated as a need ("您的意思是1分，太慢了，对吗？").
+      commentOnRated: collect(({ context, event, enqueue }) => {
+        const rated = context.rated;
+        const comment = understood(event)?.ratingComment;
+        if (!rated || !comment) return;
+        const kept = rated.comment?.split('\n').includes(comment)
+          ? rated.comment
+          : [rated.comment, comment].filter(Boolean).join('\n').slice(0, MAX_COMMENT_CHARS);
+        if (kept !== rated.comment) {
+          const events = [{ type: 'commented' as const, at: event.at, detail: comment }];
+          updateTickets(enqueue, rated.tickets, { comment: kept, events }, event.at);
+        }
+        enqueue(say('surveyCommentThanks'));
+        // `at` moves: this turn is the rated session's (step.ts), and the day counts from here.
+        enqueue.assign({ rated: { ...rated, at: event.at, comment: kept } });
       }),
     },
     guards: {

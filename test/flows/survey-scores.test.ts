@@ -97,3 +97,42 @@ describe('a half score', () => {
     expect(d.of('ticket.update')[0]?.changes).toMatchObject({ satisfaction: 2, comment: '太慢了' });
   });
 });
+
+describe('a score with a comment sent again after the survey was answered', () => {
+  const THANKS = '谢谢您的宝贵意见，已经为您记录，我们会认真改进。祝您生活愉快！';
+
+  it('is thanked as a comment on the matter just rated, not restated as a need, and kept once', () => {
+    const d = surveyed('zh-CN');
+    const id = d.of('ticket.update')[0]?.id;
+    d.say('1分，太慢了');
+    expect(d.say('1分，太慢了')).toEqual([THANKS]);
+    // The same words again: nothing new for the ticket, and no new session.
+    expect(d.of('ticket.update')).toEqual([]);
+    expect(d.opened).toBe(false);
+    expect(d.say('1分，客服也不专业')).toEqual([THANKS]);
+    expect(d.of('ticket.update')).toEqual([
+      {
+        type: 'ticket.update',
+        id,
+        changes: {
+          comment: '太慢了\n客服也不专业',
+          events: [{ type: 'commented', at: d.at, detail: '客服也不专业' }],
+        },
+        at: d.at,
+      },
+    ]);
+    expect(d.ticket(id!)).toMatchObject({ satisfaction: 1, comment: '太慢了\n客服也不专业' });
+    expect(d.of('ticket.put')).toEqual([]);
+    expect(d.state).toBe('idle');
+  });
+
+  it('keeps the score first given: a matter is rated once', () => {
+    const d = surveyed('en');
+    const id = d.of('ticket.update')[0]?.id;
+    d.say('5');
+    expect(d.say('1 star, way too slow')).toEqual([
+      'Thank you for telling us; your comment is recorded and we will work on it. Have a nice day!',
+    ]);
+    expect(d.ticket(id!)).toMatchObject({ satisfaction: 5, comment: 'way too slow' });
+  });
+});
