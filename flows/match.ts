@@ -15,6 +15,8 @@ export interface Understanding {
   faq: { id: string; score: number; confident: boolean } | undefined;
   /** A satisfaction rating, when the message is one (a digit 1–5, "五星", "4分", or wholly a score's words: 不满意, 差评). */
   rating: number | undefined;
+  /** A score between whole ones (4.5分, "3.5 stars", 四星半), wholly or leading: no rating, the survey's are whole. */
+  fractionalScore?: number;
   /** What the customer said with a leading score ("1分，太慢了": 太慢了), as written: their comment on what they rate. */
   ratingComment?: string;
   /**
@@ -174,15 +176,18 @@ function compileKnowledgeBase(def: FlowDefinition, fillers: Set<string>) {
  * or a supervisor, says it is a complaint (投诉), asks a question (one the knowledge base answers,
  * or any ending in a question mark), or says there is another question (`understand` reads it on
  * its own). Found by the issue-17 trials: such requests were kept as comments and never answered.
+ * A score between whole ones (4.5分) is only that, `fractionalScore`, whatever follows it.
  */
 function ratingIn(
   ratingOf: (norm: string) => number | undefined,
   understand: (text: string) => Understanding,
   text: string,
   norm: string,
-): Pick<Understanding, 'rating' | 'ratingComment' | 'afterRating'> {
+): Pick<Understanding, 'rating' | 'fractionalScore' | 'ratingComment' | 'afterRating'> {
   const lead = leadingRating(text);
-  if (!lead) return { rating: ratingOf(norm) };
+  const score = lead?.score ?? ratingOf(norm);
+  if (score !== undefined && !Number.isInteger(score)) return { rating: undefined, fractionalScore: score };
+  if (!lead) return { rating: score };
   const rest = understand(lead.comment);
   // A complaint word that is itself a score (差评) comments; a question mark or "还有个问题" asks.
   const complains = rest.complaint.complained === true && ratingOf(normalize(lead.comment)) === undefined;

@@ -3,10 +3,15 @@ import { normalize } from './text.js';
 
 /**
  * A satisfaction score in what a customer writes: digits and Chinese numerals ("5", "４分", "打5分",
- * "五星", "3 stars"), or words that are wholly a score: a score button's label without its digit
- * (不满意, "very satisfied") or one of the definition's `ratingWords` (差评, "so-so"). Whole only: "我对
- * 你们的服务不满意，我要投诉" is no score. Pure; the matcher computes it for every message, and the
- * conversation reads it at the survey.
+ * "五星", "3 stars"), English number words with a unit or out of five ("one star", "4 out of 5",
+ * "4/5"), after words that give it ("I'd give you a 4", "I give it 1 star"), or words that are
+ * wholly a score: a score button's label without its digit (不满意, "very satisfied") or one of the
+ * definition's `ratingWords` (差评, "so-so"). Whole only: "我对你们的服务不满意，我要投诉" is no score,
+ * nor a number about something else ("I ordered 2 items", "等了五分钟"). A score between two whole
+ * ones (4.5分, "3.5 stars", 四点五分, 四星半) is read as the number it is: the survey's scores are whole
+ * (its buttons), so the conversation asks again rather than round. Pure; the matcher computes it for
+ * every message, and the conversation reads it at the survey. English forms found by the new-user
+ * trials (they were answered with the survey's retry, or "one star" restated as a need).
  */
 
 /** The survey's score buttons (flows/schema.ts `choices`), score 1 first. */
@@ -14,22 +19,80 @@ export const SCORE_CHOICES = ['score1', 'score2', 'score3', 'score4', 'score5'] 
 export type ScoreChoice = (typeof SCORE_CHOICES)[number];
 
 const ZH_NUMERALS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5 };
+/**
+ * English number words, read as the Chinese numerals are: with a unit or out of five, or after
+ * words giving them. Here beside the numerals, units and 打/给, not in a definition: they are the
+ * score's grammar, which every locale reads ("3 stars" in a Chinese chat); a definition's
+ * `ratingWords` are answers that are wholly a score.
+ */
+const EN_NUMERALS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5 };
 
-/** A rating is a lone digit 1–5 ("5", "５分", "4 stars", "打5分") or a Chinese numeral with 分/星. */
+/**
+ * Words that give the score just before it: 打/给 (我打5分, 给你们五星), and in English a subject, a
+ * verb and what is rated ("I'd give you a 4", "I give it 1 star", "we rate it 3", "my rating: 4").
+ */
+const LEAD = [
+  String.raw`我?(?:打|给)(?:你们)?\s*`,
+  String.raw`(?<![a-z'’])(?:(?:(?:i|we)(?:['’]d|['’]ll|\s+would|\s+will)?\s+)?(?:give|rate|score)\s+` +
+    String.raw`(?:(?:it|u|you(?:\s+guys)?|this|that|(?:the|your|this)\s+(?:service|chat|help))\s+)?` +
+    String.raw`|(?:my\s+)?(?:rating|score)\s*(?:is\s+|:\s*))(?:an?\s+)?`,
+].join('|');
+
+/** The number: digits (one decimal at most: 4.5), a Chinese numeral, an English number word. */
+const NUMBER = [
+  String.raw`(?<![0-9０-９.．])(?<digits>[0-9０-９]+(?:[.．][0-9０-９])?)(?![0-9０-９]|[.．][0-9０-９])`,
+  String.raw`(?<numeral>[一二两三四五])`,
+  String.raw`(?<![a-z])(?<word>one|two|three|four|five)(?![a-z])`,
+].join('|');
+
+/**
+ * A score as it starts (groups: lead, digits, numeral, word, half, unit, outOf): the number, a
+ * half ("and a half", 点五 before 分/星), a unit (分 but not 分钟, 星 but not 星期, stars, points;
+ * 分半/星半 a half: 4分半), out of five ("/5", "out of 5").
+ */
+const SCORE = [
+  String.raw`(?<lead>${LEAD})?(?:${NUMBER})`,
+  String.raw`(?<half>\s*and\s+a\s+half\b|点[五5５](?=\s*颗?[分星]))?`,
+  String.raw`\s*(?<unit>颗?(?:分半(?![钟之])|星半|分(?![钟之半])|星(?!期))|stars?\b|points?\b)?`,
+  String.raw`(?<outOf>\s*(?:[/／]|out\s+of)\s*(?:[5５]|five)(?![0-9０-９a-z])(?:\s*stars?\b)?)?`,
+  String.raw`(?:\s+from\s+(?:me|us)\b)?`,
+].join('');
+
+const SCORE_IN = new RegExp(SCORE, 'iu');
+type ScoreGroups = Partial<Record<'lead' | 'digits' | 'numeral' | 'word' | 'half' | 'unit' | 'outOf', string>>;
+
+/** The number a score's groups say, 1–5 (4.5 for a half), or undefined when out of the scale. */
+function valueOf(g: ScoreGroups): number | undefined {
+  const whole = g.digits
+    ? Number(g.digits.normalize('NFKC'))
+    : g.numeral
+      ? ZH_NUMERALS[g.numeral]
+      : EN_NUMERALS[(g.word ?? '').toLowerCase()];
+  if (whole === undefined) return undefined;
+  const value = whole + (g.half || g.unit?.endsWith('半') ? 0.5 : 0);
+  return value >= 1 && value <= 5 ? value : undefined;
+}
+
+/**
+ * The score a message wholly is, on normalised text: 1–5, or between them (4.5). Two characters
+ * besides the score are allowed (a particle, "a 4", "5分吧"), or four before a score with its unit
+ * that ends the message but for a particle (当然是五星, 肯定五星啊), and no other number; a Chinese
+ * numeral needs its unit (五星), an English word its unit, out of five or the words giving it,
+ * unless it is the whole message ("five").
+ */
 export function parseRating(norm: string): number | undefined {
-  const digits = norm.match(/\d+/g);
-  if (digits && digits.length === 1) {
-    const d = Number(digits[0]);
-    if (
-      d >= 1 &&
-      d <= 5 &&
-      norm.replace(/\d+/, '').replace(/[\p{P}\p{S}\s]|分|星|颗星|stars?|points?|打|给|out of|\/|五|5/gu, '').length <= 2
-    )
-      return d;
-  }
-  const zh = norm.match(/([一二两三四五])\s*(?:颗)?(?:分|星)/u);
-  if (zh?.[1]) return ZH_NUMERALS[zh[1]];
-  return undefined;
+  const m = SCORE_IN.exec(norm);
+  if (!m?.groups) return undefined;
+  const g: ScoreGroups = m.groups;
+  const meaningful = (s: string) => s.replace(/[\p{P}\p{S}\s]/gu, '');
+  const before = meaningful(norm.slice(0, m.index));
+  const after = meaningful(norm.slice(m.index + m[0].length));
+  const left = before + after;
+  const endsWithUnit = g.unit !== undefined && [...after].length <= 1 && [...before].length <= 4;
+  if (([...left].length > 2 && !endsWithUnit) || /\p{Nd}/u.test(left)) return undefined;
+  if (g.numeral && !g.unit) return undefined;
+  if (g.word && !g.unit && !g.outOf && !g.lead && left) return undefined;
+  return valueOf(g);
 }
 
 /** The longest survey comment kept on a ticket, in characters (a longer one is cut). */
@@ -37,10 +100,13 @@ export const MAX_COMMENT_CHARS = 2_000;
 
 /**
  * A score given with what the customer thinks of it, in one message: "1分，太慢了", "5星好评",
- * "2 stars: the courier was late", "4, quick and helpful". The score leads: a digit 1–5 (or a
- * Chinese numeral with 分/星), then its unit (分 but not 分钟, 星, stars, points, "/5") or a
- * break (punctuation), then the comment as written. A digit followed only by a space is no score
- * ("2 个都坏了"), nor one that numbers a list ("1. 怎么退货", "2、发票").
+ * "2 stars: the courier was late", "one star, way too slow", "4/5 - quick", "4, quick and helpful".
+ * The score leads (as `parseRating` reads it, words giving it included): then its unit (分 but not
+ * 分钟, 星, stars, points), out of five, or a break (punctuation), then the comment as written. A
+ * digit followed only by a space is no score ("2 个都坏了", "5 days late"), nor one that numbers a
+ * list ("1. 怎么退货", "2、发票"), nor a number word without a unit ("one of them broke"). `score` may
+ * be between whole ones (4.5分，还行: 4.5) when a unit or out of five says it is a score; 点 halves
+ * only as a whole message (3点5分 is also a time).
  * Undefined when there is no comment (a bare score is parseRating's) or no leading score.
  */
 export function leadingRating(text: string): { score: number; comment: string } | undefined {
@@ -48,20 +114,24 @@ export function leadingRating(text: string): { score: number; comment: string } 
   // the customer's own punctuation (NFKC would turn ， into ,).
   const m = LEADING_RATING.exec(text.trim());
   if (!m?.groups) return undefined;
-  const { digit, numeral, unit, outOf, brk, comment } = m.groups;
+  const { lead, numeral, word, half, unit, outOf, brk, comment } = m.groups;
   if (!unit && !outOf && !brk) return undefined;
-  if (numeral && !unit) return undefined;
-  // "1. 怎么退货", "2、发票": a numbered list, not a score (4.5分 is no whole score either).
-  if (!unit && !outOf && /^\s*[.．、]/u.test(brk ?? '')) return undefined;
+  if ((numeral || word) && !unit && !outOf) return undefined;
+  // "1. 怎么退货", "2、发票": a numbered list, not a score.
+  if (!unit && !outOf && !lead && /^\s*[.．、]/u.test(brk ?? '')) return undefined;
   const rest = (comment ?? '').trim();
   // The comment must say something: punctuation and symbols alone are no comment.
   if (rest.replace(/[\p{P}\p{S}\s]/gu, '').length < 2) return undefined;
-  const score = digit ? Number(digit.normalize('NFKC')) : ZH_NUMERALS[numeral ?? ''];
-  return score === undefined ? undefined : { score, comment: rest };
+  const score = valueOf(m.groups);
+  if (score === undefined || half?.includes('点')) return undefined;
+  if (!Number.isInteger(score) && !unit && !outOf) return undefined;
+  return { score, comment: rest };
 }
 
-const LEADING_RATING =
-  /^(?:我?(?:打|给)(?:你们)?\s*)?(?:(?<digit>[1-5１-５])(?![\d０-９])|(?<numeral>[一二两三四五]))\s*(?<unit>颗?(?:分(?![钟之])|星)|stars?\b|points?\b)?(?<outOf>\s*(?:[/／]|out of)\s*[5５])?(?<brk>\s*[,，.。．!！;；:：、~～\-—–－]+)?\s*(?<comment>.*)$/isu;
+const LEADING_RATING = new RegExp(
+  String.raw`^${SCORE}(?<brk>\s*[,，.。．!！;；:：、~～\-—–－]+)?\s*(?<comment>.*)$`,
+  'isu',
+);
 
 /** Words compared without case, width, white space, punctuation or symbols (不满意！ is 不满意). */
 export function ratingKey(text: string): string {
@@ -93,8 +163,9 @@ export function ratingWordsOf(def: Pick<FlowDefinition, 'choices' | 'ratingWords
 }
 
 /**
- * The rating reader of a definition, on normalised text. Words count when they are the whole
- * message, as written or without the definition's fillers ("我很满意", "I was very satisfied").
+ * The rating reader of a definition, on normalised text: the score 1–5 (`parseRating`'s, which may
+ * be between whole ones: 4.5), else the score of words that are the whole message, as written or
+ * without the definition's fillers ("我很满意", "I was very satisfied").
  */
 export function compileRating(def: FlowDefinition): (norm: string) => number | undefined {
   const words = ratingWordsOf(def);

@@ -198,12 +198,20 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
         : input.at + def.timers.idleCloseMinutes * MINUTE_MS,
     );
     const done = result(after, effects, escalations);
-    // A score for the survey left unanswered at the last close rates that session: it opens none.
-    const ratedLate = before.context.lateSurvey !== undefined && after.context.lateSurvey === undefined;
-    return opensSession && !ratedLate ? { ...done, opensSession: true } : done;
+    return opensSession && !addsToLastSession(before.context, after.context) ? { ...done, opensSession: true } : done;
   }
 
   return { bundle, machine, step };
+}
+
+/**
+ * The turn belongs to the session before, though the bot had closed it: a score for the survey left
+ * unanswered at its close rates it (`lateSurvey` taken), or a comment sent again on the matters it
+ * just rated goes on them (`rated` moved on). Such a turn opens no session.
+ */
+function addsToLastSession(before: ServiceContext, after: ServiceContext): boolean {
+  const ratedLate = before.lateSurvey !== undefined && after.lateSurvey === undefined;
+  return ratedLate || (after.rated !== undefined && after.rated.at !== before.rated?.at);
 }
 
 /**

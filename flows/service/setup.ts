@@ -61,6 +61,8 @@ export interface ServiceContext {
    * tickets instead of opening a session. Absent in older snapshots.
    */
   lateSurvey?: { tickets: string[]; at: number; seq: number } | undefined;
+  /** The last survey score's matters, when (ms, `seq`) and comment: a score sent again with a comment adds to it. */
+  rated?: { tickets: string[]; at: number; seq: number; comment?: string | undefined } | undefined;
   /**
    * Files the customer sent this session outside a handoff (references, at most MAX_KEPT_FILES):
    * recorded on its tickets and shown to the agent if the matter goes to a person. Absent in
@@ -263,10 +265,11 @@ export function fileOf(event: ServiceEvent): FileRef | undefined {
 export function agentOf(event: ServiceEvent): AgentRef | undefined {
   return 'agent' in event ? event.agent : undefined;
 }
-/** The message is a score and nothing else (5分, 五星): out of a survey it says nothing to act on. */
+/** The message is a score and nothing else (5分, 五星, 4.5分): out of a survey it says nothing to act on. */
 function onlyAScore(event: ServiceEvent): boolean {
   const u = understood(event);
-  return u?.rating !== undefined && u.ratingComment === undefined && u.afterRating === undefined;
+  const scored = u?.rating !== undefined || u?.fractionalScore !== undefined;
+  return scored && u?.ratingComment === undefined && u.afterRating === undefined;
 }
 /** The message is essentially this intent, and no other intent covers more of it. */
 function answers(event: ServiceEvent, ...ids: IntentId[]): boolean {

@@ -4,7 +4,7 @@ import type { ComplaintSetup } from './complaint.js';
 import { followUpAdoption, followUpSurveyNow } from './follow-ups.js';
 import { newTicket, recordTicket, updateTickets } from './records.js';
 import { restate } from './restate.js';
-import { closingStates, rateThenTakeRequest, surveyActions } from './survey.js';
+import { askWholeScore, closingStates, rateThenTakeRequest, surveyActions } from './survey.js';
 import { detailActions, detailsAfterMatter, detailsWhenAsked } from './details.js';
 import { keepFile } from '../files.js';
 import { quoted } from '../text.js';
@@ -121,6 +121,13 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
         context.lateSurvey !== undefined &&
         context.lateSurvey.seq === context.seq &&
         event.at - context.lateSurvey.at <= LATE_SURVEY_MS,
+      // A score with a comment, within a day of the survey answered, nothing recorded since (commentOnRated).
+      commentsOnRated: ({ context, event }) =>
+        context.rated !== undefined &&
+        context.rated.seq === context.seq &&
+        event.at - context.rated.at <= LATE_SURVEY_MS &&
+        understood(event)?.rating !== undefined &&
+        understood(event)?.ratingComment !== undefined,
       ...survey.guards,
       ...details.guards,
     },
@@ -330,6 +337,14 @@ function idleState(s: StandardSetup) {
           reenter: true,
           actions: ['takeLateSurvey', 'rate'],
         },
+        // 4.5分 for it: the survey is open again and asks for a whole score.
+        {
+          guard: and(['lateSurveyOpen', 'givesFractionalScore']),
+          target: 'survey',
+          actions: ['takeLateSurvey', askWholeScore],
+        },
+        // The survey was just answered and a score comes again with a comment: a comment on those matters.
+        { guard: 'commentsOnRated', target: 'idle', reenter: true, actions: 'commentOnRated' },
         { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
         // Back while a matter is pending: where it stands comes first, then the message is taken
         // (a message that only asks where it stands is answered by that).

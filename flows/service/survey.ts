@@ -18,6 +18,13 @@ const SCORES: ChoiceId[] = ['score5', 'score4', 'score3', 'score2', 'score1'];
 export const rateThenTakeRequest = [{ type: 'rate', params: { quiet: true } }, 'takeRequestAfterRating'] as const;
 
 /**
+ * A score between whole ones (4.5分, "3.5 stars") at the survey: asked again, with the buttons, for
+ * a whole one. Not rounded: 4.5 is neither a 4 nor a 5, and the customer picks with one tap (found by
+ * the new-user trials, where a half score was restated as a need).
+ */
+export const askWholeScore = say('surveyRetry', { choices: SCORES });
+
+/**
  * 结束语 naming every ticket of the session (a list in the locale's words: "A、B和C", "A, B and
  * C"), thanking for the feedback when a complaint was among them (003 受理完客户投诉后的应答).
  */
@@ -73,6 +80,8 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
           { guard: 'asksComment', target: 'commenting', actions: 'rate' },
           { guard: 'hasRating', target: 'idle', actions: 'rate' },
           ...interrupts,
+          // Before the any-time answers: "4.5 stars" holds the praise "5 stars".
+          { guard: 'givesFractionalScore', actions: askWholeScore },
           ...anyTime,
           { guard: 'wantsToFinish', target: 'idle' },
           {
@@ -80,7 +89,7 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
             target: 'confirming',
             actions: [assign({ sessionTickets: [] }), 'answerLead', 'captureNeed'],
           },
-          { actions: say('surveyRetry', { choices: SCORES }) },
+          { actions: askWholeScore },
         ],
       },
     }),
@@ -126,7 +135,10 @@ export function surveyActions(deps: MachineDeps) {
         // A low score is not thanked like a high one: apologise and ask what went wrong, unless
         // the customer already said (001 评分和评论).
         const low = rating <= defOf(context).followUp.commentBelowScore;
-        enqueue.assign({ sessionTickets: [] });
+        enqueue.assign({
+          sessionTickets: [],
+          rated: { tickets: context.sessionTickets, at: event.at, seq: context.seq, comment },
+        });
         if (params?.quiet) return;
         const reply = !low ? 'surveyThanks' : comment ? 'surveySorryNoted' : 'surveySorry';
         enqueue(say(reply, { vars: { score: String(rating) } }));
@@ -140,10 +152,31 @@ export function surveyActions(deps: MachineDeps) {
         const changes = { comment, events: [{ type: 'commented' as const, at: event.at, detail: comment }] };
         updateTickets(enqueue, context.commentFor ?? [], changes, event.at);
         enqueue(say('surveyCommentThanks'));
-        enqueue.assign({ commentFor: undefined });
+        enqueue.assign({ commentFor: undefined, rated: context.rated && { ...context.rated, comment } });
+      }),
+      // A score with a comment sent again after the survey was answered ("1分，太慢了" twice, or "1分，
+      // 客服也不专业" after it): the comment goes on the matters just rated, unless it is the one they
+      // have; the score is not taken again (a matter is rated once). Found by the new-user trials:
+      // it was restated as a need ("您的意思是1分，太慢了，对吗？").
+      commentOnRated: collect(({ context, event, enqueue }) => {
+        const rated = context.rated;
+        const comment = understood(event)?.ratingComment;
+        if (!rated || !comment) return;
+        const kept = rated.comment?.split('\n').includes(comment)
+          ? rated.comment
+          : [rated.comment, comment].filter(Boolean).join('\n').slice(0, MAX_COMMENT_CHARS);
+        if (kept !== rated.comment) {
+          const events = [{ type: 'commented' as const, at: event.at, detail: comment }];
+          updateTickets(enqueue, rated.tickets, { comment: kept, events }, event.at);
+        }
+        enqueue(say('surveyCommentThanks'));
+        // `at` moves: this turn is the rated session's (step.ts), and the day counts from here.
+        enqueue.assign({ rated: { ...rated, at: event.at, comment: kept } });
       }),
     },
     guards: {
+      // 4.5分: no score of the survey's, and no need either.
+      givesFractionalScore: ({ event }: Guarded) => understood(event)?.fractionalScore !== undefined,
       // A score with a request after it ("1分，我要找你们领导"): rated, then the request is taken up.
       ratedWithRequest: ({ event }: Guarded) => understood(event)?.afterRating !== undefined,
       // A low score with nothing said about it: what went wrong is asked.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileMatcher } from '../../flows/match.js';
+import { compileMatcher, type Understanding } from '../../flows/match.js';
 import { defaultDefinition } from '../support/flows.js';
 
 const zh = compileMatcher(defaultDefinition('zh-CN'));
@@ -108,6 +108,63 @@ describe('understanding short replies', () => {
       expect(en.understand(text).rating, text).toBeUndefined();
     // Outside the survey they still say what they say: 不满意 alone is a complaint there.
     expect(zh.understand('我对你们的服务不满意，我要投诉').complaint.triggered).toBe(true);
+  });
+
+  // Found by the new-user trials: "one star", "4/5" or "I'd give you a 4" at the survey got its retry.
+  it('reads English scores in number words, out of five, and after the words giving them', () => {
+    const scores: Array<[string, number]> = [
+      ['one star', 1],
+      ['Five stars!', 5],
+      ['two stars', 2],
+      ['1 star', 1],
+      ['I give it 1 star', 1],
+      ["I'd give you a 4", 4],
+      ['I’d give you a 4', 4],
+      ['I rate it 4', 4],
+      ['4 out of 5', 4],
+      ['4/5', 4],
+      ['5/5', 5],
+      ['five', 5],
+    ];
+    for (const [text, score] of scores) expect(en.understand(text).rating, text).toBe(score);
+  });
+
+  it('keeps what follows an English score as its comment, as after 1分', () => {
+    for (const [text, score] of [
+      ['1 star, way too slow', 1],
+      ['one star, way too slow', 1],
+      ['I give it 1 star, way too slow', 1],
+      ["I'd give you a 1 - way too slow", 1],
+      ['4/5: way too slow', 4],
+    ] as const)
+      expect(en.understand(text), text).toMatchObject({ rating: score, ratingComment: 'way too slow' });
+  });
+
+  it('reads no score in a number about something else', () => {
+    const scoreOf = (u: Understanding) => [u.rating, u.ratingComment, u.fractionalScore];
+    const none = [undefined, undefined, undefined];
+    for (const text of [
+      'I ordered 2 items',
+      'it took 5 days',
+      'order 12345',
+      'give it 2 days, please',
+      '5 days late, terrible',
+      'one of them is broken, help',
+      'no one',
+      '4/10',
+    ])
+      expect(scoreOf(en.understand(text)), text).toEqual(none);
+    for (const text of ['等了五分钟', '一分钟都没人回', '两星期都没到', '1分半钟都没人回', '3点5分到的货，怎么没人送'])
+      expect(scoreOf(zh.understand(text)), text).toEqual(none);
+  });
+
+  // Found by the new-user trials: 4.5分 was no score, and 四点五分 was a 5.
+  it('reads a score between whole ones as that, never as a whole score nor its comment', () => {
+    for (const text of ['4.5分', '四点五分', '四星半', '4.5分，挺好的'])
+      expect(zh.understand(text), text).toMatchObject({ rating: undefined, fractionalScore: 4.5 });
+    expect(zh.understand('4.5分，挺好的').ratingComment).toBeUndefined();
+    for (const text of ['4.5', '4.5 stars', 'four and a half stars', "I'd give it a 4.5"])
+      expect(en.understand(text), text).toMatchObject({ rating: undefined, fractionalScore: 4.5 });
   });
 });
 

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { defaultFlow, shanghai } from '../support/flows.js';
+import { Dialogue } from '../support/dialogue.js';
+
+/**
+ * Scores as new customers write them at the survey, found by the new-user trials: English scores
+ * in words, a half score (4.5分), and a score with a comment sent again after the survey was
+ * answered. What the customer sees, and what the rated ticket keeps.
+ */
+
+const flow = defaultFlow();
+const afternoon = shanghai('2026-11-23T15:00:00');
+
+const SCORE_BUTTONS_ZH = ['5 非常满意', '4 满意', '3 一般', '2 不满意', '1 非常不满意'];
+const RETRY_ZH = '麻烦您回复 1 到 5 之间的整数为本次服务评分，谢谢！';
+const RETRY_EN = 'Please reply with a whole number from 1 to 5 to rate this service. Thank you!';
+
+function surveyed(locale: 'zh-CN' | 'en'): Dialogue {
+  const d = new Dialogue(flow, afternoon);
+  const lines =
+    locale === 'zh-CN'
+      ? ['你好', '我的订单还没发货', '是的', '没有了']
+      : ['hi', 'my order has not shipped yet', 'yes', 'no thanks'];
+  lines.forEach((m) => d.say(m));
+  expect(d.state).toBe('survey');
+  return d;
+}
+
+const scores = (d: Dialogue) => d.of('ticket.update').map((u) => u.changes.satisfaction);
+
+describe('English scores at the survey', () => {
+  it.each([
+    ['one star', 1],
+    ['I give it 1 star', 1],
+    ['five stars', 5],
+    ["I'd give you a 4", 4],
+    ['4 out of 5', 4],
+    ['4/5', 4],
+  ])('"%s" rates %i', (text, score) => {
+    const d = surveyed('en');
+    const reply = d.say(text);
+    expect(scores(d)).toEqual([score]);
+    expect(reply[0]).toMatch(score <= 2 ? /^I am very sorry/ : /^Thank you for your rating/);
+    expect(reply[0]).toContain(`(${score})`);
+  });
+
+  it('keeps what follows the score as its comment, and after a low one does not ask what went wrong', () => {
+    const d = surveyed('en');
+    expect(d.say('one star, way too slow')).toEqual([
+      'I am very sorry we did not serve you well this time (1). Your comment is recorded and we will work on it. Have a nice day!',
+    ]);
+    expect(d.of('ticket.update')[0]?.changes).toMatchObject({ satisfaction: 1, comment: 'way too slow' });
+    expect(d.state).toBe('idle');
+  });
+
+  it('takes no number about something else as a score', () => {
+    for (const text of ['I ordered 2 items', 'it took 5 days']) {
+      const d = surveyed('en');
+      expect(d.say(text)).toEqual([RETRY_EN]);
+      expect(scores(d)).toEqual([]);
+    }
+  });
+});
+
+describe('a half score', () => {
+  // Not rounded: 4.5 is neither a 4 nor a 5, and the buttons make a whole one a tap away.
+  it('at the survey asks again for a whole score, with the buttons, and the next whole one rates', () => {
+    for (const text of ['4.5分', '四点五分', '4.5分，挺好的']) {
+      const d = surveyed('zh-CN');
+      expect(d.say(text), text).toEqual([RETRY_ZH]);
+      expect(d.choices()).toEqual(SCORE_BUTTONS_ZH);
+      expect(scores(d)).toEqual([]);
+      expect(d.state).toBe('survey');
+      expect(d.say('4')).toEqual(['感谢您的评价（4 分），我们会继续努力的。祝您生活愉快！']);
+      expect(scores(d)).toEqual([4]);
+    }
+  });
+
+  it('"4.5 stars" at the survey is asked again, not thanked as praise', () => {
+    const d = surveyed('en');
+    expect(d.say('4.5 stars')).toEqual([RETRY_EN]);
+  });
+
+  it('is never restated as a need: with no survey open the bot asks what it can do', () => {
+    const d = new Dialogue(flow, afternoon);
+    expect(d.say('4.5分')).toEqual(['您好，本店欢迎您的光临！请问有什么可以帮您？']);
+    expect(d.say('4.5分')).toEqual(['请问有什么可以帮您？']);
+    expect(d.of('ticket.put')).toEqual([]);
+  });
+
+  it('for the survey left unanswered at the close opens it again and asks for a whole score', () => {
+    const d = surveyed('zh-CN');
+    d.say({ type: 'timer', name: 'idle', dueAt: d.record!.timers.idle! }, { after: 10 * 60_000 });
+    expect(d.say('4.5分', { after: 3_600_000 })).toEqual([RETRY_ZH]);
+    expect(d.opened).toBe(false);
+    expect(d.say('2分，太慢了')[0]).toMatch(/^非常抱歉这次服务没能让您满意（2 分）。您的意见已经为您记录/);
+    expect(d.of('ticket.update')[0]?.changes).toMatchObject({ satisfaction: 2, comment: '太慢了' });
+  });
+});
+
+describe('a score with a comment sent again after the survey was answered', () => {
+  const THANKS = '谢谢您的宝贵意见，已经为您记录，我们会认真改进。祝您生活愉快！';
+
+  it('is thanked as a comment on the matter just rated, not restated as a need, and kept once', () => {
+    const d = surveyed('zh-CN');
+    const id = d.of('ticket.update')[0]?.id;
+    d.say('1分，太慢了');
+    expect(d.say('1分，太慢了')).toEqual([THANKS]);
+    // The same words again: nothing new for the ticket, and no new session.
+    expect(d.of('ticket.update')).toEqual([]);
+    expect(d.opened).toBe(false);
+    expect(d.say('1分，客服也不专业')).toEqual([THANKS]);
+    expect(d.of('ticket.update')).toEqual([
+      {
+        type: 'ticket.update',
+        id,
+        changes: {
+          comment: '太慢了\n客服也不专业',
+          events: [{ type: 'commented', at: d.at, detail: '客服也不专业' }],
+        },
+        at: d.at,
+      },
+    ]);
+    expect(d.ticket(id!)).toMatchObject({ satisfaction: 1, comment: '太慢了\n客服也不专业' });
+    expect(d.of('ticket.put')).toEqual([]);
+    expect(d.state).toBe('idle');
+  });
+
+  it('keeps the score first given: a matter is rated once', () => {
+    const d = surveyed('en');
+    const id = d.of('ticket.update')[0]?.id;
+    d.say('5');
+    expect(d.say('1 star, way too slow')).toEqual([
+      'Thank you for telling us; your comment is recorded and we will work on it. Have a nice day!',
+    ]);
+    expect(d.ticket(id!)).toMatchObject({ satisfaction: 5, comment: 'way too slow' });
+  });
+});
