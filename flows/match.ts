@@ -3,7 +3,7 @@ import { compileLead, type Lead } from './lead.js';
 import { compileRating, leadingRating, MAX_COMMENT_CHARS } from './rating.js';
 import { INTENT_IDS, type ComplaintKindId, type FlowDefinition, type IntentId } from './schema.js';
 import { ASCII_WORD, candidatesOf, occurrence, ownWordsTest, phraseRule, PUNCT, type PhraseRule } from './phrases.js';
-import { joinSpacedLetters, normalize, toSimplified } from './text.js';
+import { joinSpacedLetters, normalize, stem, toSimplified } from './text.js';
 
 /** What the bot understood of one customer message, computed once per message. */
 export interface Understanding {
@@ -385,17 +385,4 @@ function featureExtractor(
     }
     return out;
   };
-}
-
-/** A light English stemmer: enough that "shipped", "ships" and "shipping" meet at "ship". */
-function stem(word: string): string {
-  if (!/^[a-z]+$/.test(word) || word.length <= 3) return word;
-  let w = word;
-  if (w.endsWith('ies') && w.length > 4) w = `${w.slice(0, -3)}y`;
-  else if (w.endsWith('ing') && w.length > 5) w = w.slice(0, -3);
-  else if (w.endsWith('ed') && w.length > 4) w = w.slice(0, -2);
-  else if (w.endsWith('es') && w.length > 4 && /(?:ss|x|ch|sh)es$/.test(w)) w = w.slice(0, -2);
-  else if (w.endsWith('s') && !w.endsWith('ss')) w = w.slice(0, -1);
-  if (/([b-df-hj-np-tv-z])\1$/.test(w) && !/(?:ll|ss|zz)$/.test(w)) w = w.slice(0, -1);
-  return w;
 }
