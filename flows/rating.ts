@@ -122,6 +122,9 @@ export function leadingRating(text: string): { score: number; comment: string } 
   const rest = (comment ?? '').trim();
   // The comment must say something: punctuation and symbols alone are no comment.
   if (rest.replace(/[\p{P}\p{S}\s]/gu, '').length < 2) return undefined;
+  // 三星手机有货吗 is Samsung, not three stars: N星 run straight into words is a score only when they
+  // go on to judge (五星好评, 5星服务很好).
+  if (unit?.includes('星') && !brk && !/^[好差满不服推非很太超挺真棒赞]/u.test(rest)) return undefined;
   const score = valueOf(m.groups);
   if (score === undefined || half?.includes('点')) return undefined;
   if (!Number.isInteger(score) && !unit && !outOf) return undefined;

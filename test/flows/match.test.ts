@@ -156,6 +156,10 @@ describe('understanding short replies', () => {
       expect(scoreOf(en.understand(text)), text).toEqual(none);
     for (const text of ['等了五分钟', '一分钟都没人回', '两星期都没到', '1分半钟都没人回', '3点5分到的货，怎么没人送'])
       expect(scoreOf(zh.understand(text)), text).toEqual(none);
+    // Samsung, not three stars; a score run into words that judge is still one.
+    for (const text of ['三星手机有货吗', '三星电视能开发票吗'])
+      expect(scoreOf(zh.understand(text)), text).toEqual(none);
+    expect(zh.understand('五星好评，客服很耐心')).toMatchObject({ rating: 5, ratingComment: '好评，客服很耐心' });
   });
 
   // Found by the new-user trials: 4.5分 was no score, and 四点五分 was a 5.
