@@ -6,6 +6,7 @@ import { formatLocalTime } from '../hours.js';
 import { quoted } from '../text.js';
 import { cardOf, followUp, promisedBy } from './records.js';
 import { RESTATED_MAX, shorten } from './restate.js';
+import type { StandardSetup, StandardShared } from './standard.js';
 import {
   collect,
   effect,
@@ -66,18 +67,42 @@ const justPromised = (context: ServiceContext) => {
   return last !== undefined && (context.followUps ?? []).some((f) => f.ticketId === last);
 };
 
-/** The actions and guards of added details, for the standard conversation's setup. */
-export function detailActions(deps: MachineDeps) {
+/** What the details' actions and guards read of a message and of the conversation. */
+function detailReading(deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
+  const factsOf = (context: ServiceContext, text: string) =>
+    extractFacts(defOf(context).complaints, text, context.locale);
   /**
    * The order number a message gives, when that is all it says: no problem of its own described
    * (订单20261120002少发了一个配件 is a new matter, not a detail of the pending one; found by the trial).
    */
   const bareOrder = (context: ServiceContext, event: ServiceEvent) => {
     if (!plain(understood(event))) return undefined;
-    const facts = extractFacts(defOf(context).complaints, textOf(event), context.locale);
+    const facts = factsOf(context, textOf(event));
     return facts.what === undefined ? facts.order : undefined;
   };
+  /** A problem of its own that names an order: a new matter, never a detail of another. */
+  const newProblem = (context: ServiceContext, event: ServiceEvent) => {
+    const facts = factsOf(context, textOf(event));
+    return facts.order !== undefined && facts.what !== undefined;
+  };
+  /** The entry being answered asks for the order number (`asksForOrder`): what comes with it (抬头, 新地址) is for it too. */
+  const asksForOrder = (context: ServiceContext) =>
+    defOf(context).faq.find((f) => f.id === context.faqId)?.asksForOrder === true;
+  /** The session's files no ticket has yet, this message's with them; and the session's files after it. */
+  const newFiles = (context: ServiceContext, event: ServiceEvent) => {
+    const kept = keepFile(context.files, fileOf(event));
+    const onTickets = context.filesOnTickets ?? [];
+    return { files: kept.filter((f) => !onTickets.includes(fileKey(f))), kept };
+  };
+  return { defOf, factsOf, bareOrder, newProblem, asksForOrder, newFiles };
+}
+type DetailReading = ReturnType<typeof detailReading>;
+
+/** The actions and guards of added details, for the standard conversation's setup. */
+export function detailActions(deps: MachineDeps) {
+  const reading = detailReading(deps);
+  const { defOf, factsOf, newFiles } = reading;
   /**
    * Puts what the customer added on the pending matter's ticket and in its card's thread, and says
    * so: the words held for confirmation and/or this message's (`from`), and the files of the
@@ -90,9 +115,7 @@ export function detailActions(deps: MachineDeps) {
       ...(params.from !== 'message' && context.detail ? [context.detail] : []),
       ...(params.from !== 'held' && event.type === 'user.message' ? [textOf(event)] : []),
     ];
-    const kept = keepFile(context.files, fileOf(event));
-    const onTickets = context.filesOnTickets ?? [];
-    const files = kept.filter((f) => !onTickets.includes(fileKey(f)));
+    const { files, kept } = newFiles(context, event);
     const changes = { ...(texts.length ? { addFacts: texts } : {}), ...(files.length ? { addFiles: files } : {}) };
     enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: event.at }));
     if (deps.desk) {
@@ -109,6 +132,13 @@ export function detailActions(deps: MachineDeps) {
       holdDetail: collect(({ context, event, enqueue }) =>
         enqueue.assign({ detail: statedNeed(event).text, files: keepFile(context.files, fileOf(event)) }),
       ),
+      // More words while the bot asks about the first (是寄到日本东京, 大概两公斤重): asked about together.
+      holdMoreDetail: collect(({ context, event, enqueue }) => {
+        const more = statedNeed(event).text;
+        const separator = defOf(context).complaints.facts.detailSeparator;
+        const detail = context.detail ? `${context.detail}${separator}${more}` : more;
+        enqueue.assign({ detail, files: keepFile(context.files, fileOf(event)) });
+      }),
       dropDetail: collect(({ enqueue }) => enqueue.assign({ detail: undefined })),
       // 不是: the words are a new need after all, restated as any other.
       takeDetailAsNeed: collect(({ context, enqueue }) =>
@@ -119,43 +149,67 @@ export function detailActions(deps: MachineDeps) {
         const need = quoted(shorten(context.detail ?? '', RESTATED_MAX));
         enqueue(say('confirmDetail', { vars: { ticket, need }, choices: YES_NO }));
       }),
-      followUpAnswered: collect(({ context, event, enqueue }) => {
-        const order = bareOrder(context, event);
+      /**
+       * The answered matter needs a person now (its answer asked for the order number, and it came:
+       * in this message, `from: 'message'`, or with the need or while it was confirmed, `'context'`):
+       * its ticket becomes a follow-up with the words and the session's new files on it.
+       */
+      followUpAnswered: collect(({ context, event, enqueue }, params: { from: 'message' | 'context' }) => {
+        const detail = params.from === 'message' ? textOf(event) : (context.detail ?? context.need ?? '');
+        const order = factsOf(context, detail).order;
         const ticketId = context.sessionTickets.at(-1);
         if (order === undefined || ticketId === undefined) return;
         const def = defOf(context);
         const hours = def.thresholds.followUpHours;
         const by = promisedBy(def, event.at, hours);
-        const detail = textOf(event);
-        const outcome = `order number given after the knowledge-base answer (${context.faqId}); follow-up promised within ${hours} h`;
-        const changes = { status: 'pending' as const, outcome, addFacts: [detail] };
+        const { files, kept } = newFiles(context, event);
+        const outcome = `order number given for the knowledge-base answer (${context.faqId}); follow-up promised within ${hours} h`;
+        const changes = {
+          status: 'pending' as const,
+          outcome,
+          addFacts: [detail],
+          ...(files.length ? { addFiles: files } : {}),
+        };
         enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: event.at }));
-        enqueue(
-          say('detailFollowUp', {
-            vars: { order, ticket: ticketId, hours: String(hours), by: formatLocalTime(def, by) },
-          }),
-        );
+        const vars = { order, ticket: ticketId, hours: String(hours), by: formatLocalTime(def, by) };
+        enqueue(say('detailFollowUp', { vars }));
         const need = context.need ?? '';
+        const facts = need === detail ? [need] : [need, detail];
         const card = cardOf(context, {
-          ...{ ticketId, reason: 'details', priority: 'normal', need, facts: [need, detail] },
+          ...{ ticketId, reason: 'details', priority: 'normal', need, facts },
           ...{ tickets: [ticketId], afterHours: false, followUpBy: by },
         });
-        followUp(enqueue, deps, context, { ticketId, type: 'inquiry', by, at: event.at, card });
+        followUp(enqueue, deps, context, { ticketId, type: 'inquiry', by, at: event.at, card, files });
         // Pending now: the survey rates it after a person settled it (the 回访), not at this close.
-        enqueue.assign({ answered: undefined });
+        enqueue.assign({ answered: undefined, detail: undefined, files: kept, filesOnTickets: kept.map(fileKey) });
       }),
     },
-    guards: {
-      givesOrderForAnswered: ({ context, event }: GuardArgs) =>
-        context.answered === true &&
-        defOf(context).faq.find((f) => f.id === context.faqId)?.asksForOrder === true &&
-        bareOrder(context, event) !== undefined,
-      givesOrderForPending: ({ context, event }: GuardArgs) =>
-        pendingMatter(context) !== undefined && bareOrder(context, event) !== undefined,
-      mayAddToPending: ({ context, event }: GuardArgs) => justPromised(context) && plain(understood(event)),
-      sendsFileForPending: ({ context, event }: GuardArgs) => justPromised(context) && fileOf(event) !== undefined,
-      saysDone: ({ event }: GuardArgs) => understood(event)?.whole === 'done',
-    },
+    guards: detailGuards(reading),
+  };
+}
+
+/** When a message adds to a matter (see the module's docstring). */
+function detailGuards(r: DetailReading) {
+  const { factsOf, bareOrder, newProblem, asksForOrder } = r;
+  return {
+    givesOrderForAnswered: ({ context, event }: GuardArgs) =>
+      context.answered === true &&
+      asksForOrder(context) &&
+      plain(understood(event)) &&
+      factsOf(context, textOf(event)).order !== undefined,
+    givesOrderForPending: ({ context, event }: GuardArgs) =>
+      pendingMatter(context) !== undefined && bareOrder(context, event) !== undefined,
+    // 付款后多久发货, then 订单号… while the bot restates it: confirmed, and the number kept for the answer.
+    givesOrderWhileConfirming: ({ context, event }: GuardArgs) =>
+      asksForOrder(context) && bareOrder(context, event) !== undefined,
+    // 我的订单还没发货，订单号… confirmed: the answer that asks for the number has it already.
+    needGivesOrder: ({ context }: GuardArgs) =>
+      asksForOrder(context) && factsOf(context, context.detail ?? context.need ?? '').order !== undefined,
+    mayAddToPending: ({ context, event }: GuardArgs) =>
+      justPromised(context) && plain(understood(event)) && !newProblem(context, event),
+    addsMoreDetail: ({ context, event }: GuardArgs) => plain(understood(event)) && !newProblem(context, event),
+    sendsFileForPending: ({ context, event }: GuardArgs) => justPromised(context) && fileOf(event) !== undefined,
+    saysDone: ({ event }: GuardArgs) => understood(event)?.whole === 'done',
   };
 }
 type GuardArgs = { context: ServiceContext; event: ServiceEvent };
@@ -166,7 +220,7 @@ const orderDetails = [
     guard: 'givesOrderForAnswered',
     target: '#conversation.service.askMore',
     reenter: true,
-    actions: 'followUpAnswered',
+    actions: { type: 'followUpAnswered', params: { from: 'message' } },
   },
   {
     guard: 'givesOrderForPending',
@@ -188,3 +242,34 @@ export const detailsAfterMatter = [
     actions: ['answerLead', 'holdDetail'],
   },
 ] as const;
+
+/** 需求确认 for words that may add to the matter just recorded: 是的 adds them, 不是 takes them as a new need. */
+export function confirmingDetailState(s: StandardSetup, shared: StandardShared) {
+  const { interrupts, anyTime } = shared;
+  return s.createStateConfig({
+    entry: 'sayConfirmDetail',
+    on: {
+      'user.message': [
+        ...interrupts,
+        { guard: 'isYes', target: 'askMore', actions: { type: 'addDetail', params: { from: 'held' } } },
+        // 不用了, 没有了: nothing to add, and nothing else (the held words stay in the transcript only).
+        { guard: 'saysDone', target: 'closing', actions: 'dropDetail' },
+        { guard: 'isNo', target: 'confirming', actions: 'takeDetailAsNeed' },
+        // The order number with them (找到了，订单号…): both go on the matter.
+        {
+          guard: 'givesOrderForPending',
+          target: 'askMore',
+          actions: { type: 'addDetail', params: { from: 'both' } },
+        },
+        ...anyTime,
+        { guard: 'isGreetingOnly', actions: 'sayConfirmDetail' },
+        // More words (or a captioned photo) before answering: asked about together with the first.
+        { guard: 'addsMoreDetail', actions: ['holdMoreDetail', 'sayConfirmDetail'] },
+        // Something else: a new need, restated as any other (the held words are dropped).
+        { target: 'confirming', actions: ['answerLead', 'captureNeed', 'dropDetail'] },
+      ],
+      // A photo while the bot asks goes with the words if they are added (or with the next matter).
+      'user.media': { actions: ['keepFile', 'sayConfirmDetail'] },
+    },
+  });
+}

@@ -5,7 +5,7 @@ import { followUpAdoption, followUpSurveyNow } from './follow-ups.js';
 import { newTicket, recordTicket, updateTickets } from './records.js';
 import { restate } from './restate.js';
 import { askWholeScore, closingStates, rateThenTakeRequest, surveyActions } from './survey.js';
-import { detailActions, detailsAfterMatter, detailsWhenAsked } from './details.js';
+import { confirmingDetailState, detailActions, detailsAfterMatter, detailsWhenAsked } from './details.js';
 import { keepFile } from '../files.js';
 import { quoted } from '../text.js';
 import {
@@ -226,6 +226,8 @@ function standardStates(s: StandardSetup) {
             { guard: 'isNo', target: 'awaitingNeed', actions: ['countFailure', say('describeAgain')] },
             ...anyTime,
             { guard: 'isGreetingOnly', actions: 'sayConfirm' },
+            // 订单号… while the bot restates a need whose answer asks for it: confirmed, the number kept.
+            { guard: 'givesOrderWhileConfirming', target: 'answering', actions: ['confirmNeed', 'holdDetail'] },
             // Anything else is the need said another way: restate that instead.
             { target: 'confirming', reenter: true, actions: ['answerLead', 'captureNeed'] },
           ],
@@ -233,6 +235,12 @@ function standardStates(s: StandardSetup) {
       },
       answering: {
         always: [
+          // The order number the answer asks for came with the need or while it was confirmed.
+          {
+            guard: and(['canAnswer', 'needGivesOrder']),
+            target: 'askMore',
+            actions: ['recordAnswered', { type: 'followUpAnswered', params: { from: 'context' } }],
+          },
           { guard: 'canAnswer', target: 'askMore', actions: 'recordAnswered' },
           // 遇到无法当场答复的客户咨询: the customer confirmed a need the knowledge base has no answer
           // for. Recorded (pending) with a promised reply time, not sent back to be rephrased.
@@ -263,31 +271,7 @@ function standardStates(s: StandardSetup) {
           },
         },
       },
-      /** 需求确认 for words that may add to the matter just recorded: 是的 adds them, 不是 takes them as a new need. */
-      confirmingDetail: {
-        entry: 'sayConfirmDetail',
-        on: {
-          'user.message': [
-            ...interrupts,
-            { guard: 'isYes', target: 'askMore', actions: { type: 'addDetail', params: { from: 'held' } } },
-            // 不用了, 没有了: nothing to add, and nothing else (the held words stay in the transcript only).
-            { guard: 'saysDone', target: 'closing', actions: 'dropDetail' },
-            { guard: 'isNo', target: 'confirming', actions: 'takeDetailAsNeed' },
-            // The order number with them (找到了，订单号…): both go on the matter.
-            {
-              guard: 'givesOrderForPending',
-              target: 'askMore',
-              actions: { type: 'addDetail', params: { from: 'both' } },
-            },
-            ...anyTime,
-            { guard: 'isGreetingOnly', actions: 'sayConfirmDetail' },
-            // Something else: a new need, restated as any other (the held words are dropped).
-            { target: 'confirming', actions: ['answerLead', 'captureNeed', 'dropDetail'] },
-          ],
-          // A photo while the bot asks goes with the words if they are added (or with the next matter).
-          'user.media': { actions: ['keepFile', 'sayConfirmDetail'] },
-        },
-      },
+      confirmingDetail: confirmingDetailState(s, { interrupts, anyTime }),
       ...closingStates(s, { interrupts, anyTime }),
       /** Where a complaint resumes the conversation (the persisted state id; keep the name). */
       hist: { type: 'history', history: 'shallow' },

@@ -90,6 +90,58 @@ describe('details a customer adds to a matter', () => {
     expect(d.ticket(d.ticketId)?.facts).toEqual(['你们的产品能不能走企业采购流程']);
   });
 
+  it('the order number the answer asked for, with the other detail it asked for, makes one follow-up', () => {
+    const d = new Dialogue(flow, monday);
+    d.say('发票抬头写错了');
+    d.say('是的', quick);
+    const id = d.of('ticket.put')[0]?.ticket.id ?? '';
+    expect(d.say('订单号20261120001，抬头改成上海某某科技有限公司', quick)[0]).toMatch(
+      /^好的，已收到您的订单号 20261120001。/u,
+    );
+    expect(d.ticket(id)).toMatchObject({ status: 'pending' });
+    expect(d.ticket(id)?.facts).toContain('订单号20261120001，抬头改成上海某某科技有限公司');
+    expect(d.of('ticket.put')).toEqual([]);
+  });
+
+  it('the order number given with the need, or while it is confirmed, is taken with the answer', () => {
+    for (const lines of [
+      ['我的订单还没发货，订单号20261120001', '是的'],
+      ['付款后多久发货', '订单号20261120001'],
+    ]) {
+      const d = new Dialogue(flow, monday);
+      d.say(lines[0] ?? '');
+      const replies = d.say(lines[1] ?? '', quick);
+      expect(replies[0], lines.join(' / ')).toMatch(/^一般情况下，付款成功后 48 小时内发货/u);
+      expect(replies[1], lines.join(' / ')).toMatch(/^好的，已收到您的订单号 20261120001。/u);
+      const ticket = d.of('ticket.put')[0]?.ticket;
+      expect(d.ticket(ticket?.id ?? '')).toMatchObject({ status: 'pending', faqId: 'shipping-time' });
+      expect(d.of('desk.open')[0]?.card.reason).toBe('details');
+    }
+  });
+
+  it('a photo captioned with the order number goes on the follow-up and into its thread', () => {
+    const d = new Dialogue(flow, monday);
+    d.say('付款后多久发货');
+    d.say('是的', quick);
+    d.say({ type: 'media', media: 'photo', file: box, caption: '订单号20261120001' }, quick);
+    const id = d.of('desk.open')[0]?.card.ticketId ?? '';
+    expect(d.ticket(id)?.files).toEqual([{ ...box, caption: '订单号20261120001' }]);
+    expect(d.of('desk.file')).toEqual([{ type: 'desk.file', file: box, ticketId: id, caption: '订单号20261120001' }]);
+  });
+
+  it('more words while the bot asks are asked about together; a new problem with an order number is a new need', () => {
+    const d = pending();
+    d.say('是寄到日本东京', quick);
+    expect(d.say('大概两公斤重', quick)).toEqual([
+      `您是想为您的问题（编号 ${d.ticketId}）补充：“是寄到日本东京，大概两公斤重”，对吗？`,
+    ]);
+    d.say('是的', quick);
+    expect(d.ticket(d.ticketId)?.facts).toContain('是寄到日本东京，大概两公斤重');
+    expect(d.of('ticket.put')).toEqual([]);
+    d.say('订单20261120002少发了一个配件', quick);
+    expect(d.state).toBe('confirming');
+  });
+
   it('a new question with an order number in it is a new need, not a detail', () => {
     const d = pending();
     d.say('订单20261120001怎么开发票', quick);

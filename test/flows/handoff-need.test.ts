@@ -38,12 +38,19 @@ describe("the card's need when the customer asks for a person", () => {
     },
   );
 
-  it.each([['转人工'], ['给我转人工'], ['请帮我转人工'], ['还是不行，转人工'], ['还是没用，转人工'], ['不行，转人工']])(
-    'keeps the question under way for a bare request or one that points back at it: %s',
-    (text) => {
-      expect(afterAnswer(zhAnswered, text)).toEqual({ card: '付款后多久发货', ticket: '付款后多久发货' });
-    },
-  );
+  it.each([
+    ['转人工'],
+    ['给我转人工'],
+    ['请帮我转人工'],
+    ['还是不行，转人工'],
+    ['还是没用，转人工'],
+    ['不行，转人工'],
+    // Found by the second trial of the day: a thanks or a "but" is no matter of its own.
+    ['谢谢，但是我要人工'],
+    ['这机器人没用，转人工'],
+  ])('keeps the question under way for a bare request or one that points back at it: %s', (text) => {
+    expect(afterAnswer(zhAnswered, text)).toEqual({ card: '付款后多久发货', ticket: '付款后多久发货' });
+  });
 
   it.each([['let me talk to a human, my parcel never arrived'], ['my headphones broke, I need a human']])(
     'shows the words that came with the request in English too: %s',
@@ -57,6 +64,8 @@ describe("the card's need when the customer asks for a person", () => {
     ['I want to speak to a human'],
     ['let me talk to a human'],
     ['still not working, I need a human'],
+    ['thanks, but I need a human'],
+    ['still not working, human please'],
   ])('keeps the question under way in English for a bare request: %s', (text) => {
     expect(afterAnswer(enAnswered, text)).toEqual({ card: 'how can i pay', ticket: 'how can i pay' });
   });
