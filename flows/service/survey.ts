@@ -84,6 +84,13 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
           { guard: 'givesFractionalScore', actions: askWholeScore },
           ...anyTime,
           { guard: 'wantsToFinish', target: 'idle' },
+          // The order number the answer asked for, sent instead of a score: the matter needs a person
+          // (found by the issue-17 trial: the survey asked for a score again and the number was lost).
+          {
+            guard: 'givesOrderForAnswered',
+            target: 'askMore',
+            actions: { type: 'followUpAnswered', params: { from: 'message' } },
+          },
           {
             guard: 'looksLikeNewNeed',
             target: 'confirming',

@@ -67,6 +67,17 @@ describe('details a customer adds to a matter', () => {
     ]);
   });
 
+  it('the order number sent instead of a survey score still makes the matter a follow-up', () => {
+    const d = new Dialogue(flow, monday);
+    d.say('付款后多久发货');
+    d.say('是的', quick);
+    const id = d.of('ticket.put')[0]?.ticket.id ?? '';
+    d.say('没有了', quick);
+    expect(d.state).toBe('survey');
+    expect(d.say('订单号 20261120001', quick)[0]).toMatch(/^好的，已收到您的订单号 20261120001。/u);
+    expect(d.ticket(id)?.status).toBe('pending');
+  });
+
   it('an order number after an answer that asked for none, a date or a courier number is no such detail', () => {
     for (const [question, later] of [
       ['怎么付款', '20261120001'],
