@@ -2,7 +2,16 @@ import { kindOfFolded, matchesAny, VENTING_KINDS } from './facts.js';
 import { compileLead, type Lead } from './lead.js';
 import { compileRating, leadingRating, MAX_COMMENT_CHARS } from './rating.js';
 import { INTENT_IDS, type ComplaintKindId, type FlowDefinition, type IntentId } from './schema.js';
-import { ASCII_WORD, candidatesOf, occurrence, ownWordsTest, phraseRule, PUNCT, type PhraseRule } from './phrases.js';
+import {
+  ASCII_WORD,
+  candidatesOf,
+  occurrence,
+  ownWordsTest,
+  personOpening,
+  phraseRule,
+  PUNCT,
+  type PhraseRule,
+} from './phrases.js';
 import { joinSpacedLetters, normalize, stem, toSimplified } from './text.js';
 
 /** What the bot understood of one customer message, computed once per message. */
@@ -245,6 +254,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     }),
   );
 
+  const opensWithPerson = personOpening(def.intents.human);
   const hasOwnWords = ownWordsTest(def.handoff.sameMatter);
   const kb = compileKnowledgeBase(def, fillers);
   const ratingOf = compileRating(def);
@@ -309,7 +319,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     const kind = kindOfFolded(def.complaints, norm)?.id;
     const angry = !onlyWaiting && (isAnger(norm) || (kind !== undefined && VENTING_KINDS.includes(kind)));
     const signals = { angry, supervisor: isSupervisor(norm), complained: isTrigger(norm), kind };
-    const wantsPerson = whole === 'human' || asksForPerson(norm);
+    const wantsPerson = whole === 'human' || asksForPerson(norm) || opensWithPerson(norm);
     return {
       intents,
       whole,

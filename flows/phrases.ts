@@ -100,3 +100,16 @@ export function ownWordsTest(sameMatter: readonly string[]): (norm: string, cove
     return false;
   };
 }
+
+/**
+ * Whether a message opens with a request for a person before a break (人工，快递好几天没动了; 真人，…;
+ * "agent, my parcel is stuck"): a short human word in that place is the request itself, where
+ * inside a sentence it takes a longer phrase (found by the issue-17 trial). On normalised text.
+ */
+export function personOpening(phrases: readonly string[]): (norm: string) => boolean {
+  const opening = phrases.map(normalize).filter((p) => p && [...p].length <= 12);
+  if (!opening.length) return () => false;
+  const escaped = opening.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const re = new RegExp(`^(?:${escaped.join('|')})\\s*[,，:：!！。.、]`, 'u');
+  return (norm) => re.test(norm);
+}

@@ -1,3 +1,4 @@
+import { and, not } from 'xstate';
 import { extractFacts } from '../facts.js';
 import type { Understanding } from '../match.js';
 import type { ChoiceId } from '../schema.js';
@@ -27,14 +28,15 @@ import {
  * or details sent after the desk closed on a waiting customer, were restated as a new need and
  * became a second ticket with a second promise, while the matter they belonged to lacked them.
  *
- * - An order number (facts.order) with no question of its own, while a matter is pending: added to
+ * - An order number alone (facts.order, no problem described) while a matter is pending: added to
  *   that matter's ticket and posted in its card's thread; the customer is told it is there.
- * - An order number right after the knowledge base answered (the answer asked for it: 加急处理,
- *   联系快递核实): the answered matter needs a person now, so it is recorded as a follow-up with the
- *   number and a promised reply time.
- * - Other words right after a pending matter was recorded (no question the knowledge base knows,
- *   no request): the bot asks whether they add to that matter (需求确认 as 003 asks it) before
- *   taking them as a new need; a photo then goes on that matter's ticket.
+ * - An order number right after a knowledge-base answer that asks for it (`asksForOrder`: 加急处理,
+ *   联系快递核实, 修改抬头): alone, or with the knowledge base's same topic, the answered matter needs
+ *   a person now: its ticket becomes a follow-up with the number and a promised reply time. Given
+ *   with the need, or instead of 是的 while it is restated, it is taken with the answer.
+ * - Other words right after a matter was recorded (pending, or answered with a request for the
+ *   order number): the bot asks whether they add to that matter (需求确认 as 003 asks it) before
+ *   taking them as a new need; more words are asked about together; a photo goes with the matter.
  */
 
 const YES_NO: ChoiceId[] = ['yes', 'no'];
@@ -67,6 +69,10 @@ const justPromised = (context: ServiceContext) => {
   return last !== undefined && (context.followUps ?? []).some((f) => f.ticketId === last);
 };
 
+/** The matter words are held for: the answered one they would make a follow-up, else the pending one. */
+const heldFor = (context: ServiceContext) =>
+  context.detail?.answered ? context.sessionTickets.at(-1) : pendingMatter(context);
+
 /** What the details' actions and guards read of a message and of the conversation. */
 function detailReading(deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
@@ -81,21 +87,27 @@ function detailReading(deps: MachineDeps) {
     const facts = factsOf(context, textOf(event));
     return facts.what === undefined ? facts.order : undefined;
   };
-  /** A problem of its own that names an order: a new matter, never a detail of another. */
-  const newProblem = (context: ServiceContext, event: ServiceEvent) => {
-    const facts = factsOf(context, textOf(event));
-    return facts.order !== undefined && facts.what !== undefined;
-  };
-  /** The entry being answered asks for the order number (`asksForOrder`): what comes with it (抬头, 新地址) is for it too. */
+  /** The entry answered asks for the order number (`asksForOrder`). */
   const asksForOrder = (context: ServiceContext) =>
     defOf(context).faq.find((f) => f.id === context.faqId)?.asksForOrder === true;
+  /**
+   * An order number with words about the answered entry's own topic, or about nothing the knowledge
+   * base knows (订单号…，物流三天没更新了 after the tracking answer): maybe the same matter.
+   */
+  const orderOnTopic = (context: ServiceContext, event: ServiceEvent) => {
+    const u = understood(event);
+    if (!u || u.whole !== undefined || u.complaint.triggered || u.wantsPerson || u.empty || u.rating !== undefined)
+      return false;
+    const onTopic = !u.faq?.confident || u.faq.id === context.faqId;
+    return onTopic && factsOf(context, textOf(event)).order !== undefined;
+  };
   /** The session's files no ticket has yet, this message's with them; and the session's files after it. */
   const newFiles = (context: ServiceContext, event: ServiceEvent) => {
     const kept = keepFile(context.files, fileOf(event));
     const onTickets = context.filesOnTickets ?? [];
     return { files: kept.filter((f) => !onTickets.includes(fileKey(f))), kept };
   };
-  return { defOf, factsOf, bareOrder, newProblem, asksForOrder, newFiles };
+  return { defOf, factsOf, bareOrder, asksForOrder, orderOnTopic, newFiles };
 }
 type DetailReading = ReturnType<typeof detailReading>;
 
@@ -105,57 +117,71 @@ export function detailActions(deps: MachineDeps) {
   const { defOf, factsOf, newFiles } = reading;
   /**
    * Puts what the customer added on the pending matter's ticket and in its card's thread, and says
-   * so: the words held for confirmation and/or this message's (`from`), and the files of the
-   * session no ticket has yet (a photo sent with them, or while the bot asked).
+   * so (unless `quiet`: the customer moved on without answering the question): the words held for
+   * confirmation and/or this message's (`from`), and the files of the session no ticket has yet.
    */
-  const addToPending = collect(({ context, event, enqueue }, params: { from: 'message' | 'held' | 'both' }) => {
-    const ticketId = pendingMatter(context) ?? context.followUps?.at(-1)?.ticketId;
-    if (!ticketId) return;
-    const texts = [
-      ...(params.from !== 'message' && context.detail ? [context.detail] : []),
-      ...(params.from !== 'held' && event.type === 'user.message' ? [textOf(event)] : []),
-    ];
-    const { files, kept } = newFiles(context, event);
-    const changes = { ...(texts.length ? { addFacts: texts } : {}), ...(files.length ? { addFiles: files } : {}) };
-    enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: event.at }));
-    if (deps.desk) {
-      for (const text of texts) enqueue(effect({ type: 'desk.post', text: quoted(text), from: 'customer', ticketId }));
-      for (const { caption: _caption, ...file } of files) enqueue(effect({ type: 'desk.file', file, ticketId }));
-    }
-    enqueue(say('detailAdded', { vars: { ticket: ticketId } }));
-    enqueue.assign({ detail: undefined, files: kept, filesOnTickets: kept.map(fileKey) });
-  });
+  const addToPending = collect(
+    ({ context, event, enqueue }, params: { from: 'message' | 'held' | 'both'; quiet?: boolean }) => {
+      const ticketId = pendingMatter(context) ?? context.followUps?.at(-1)?.ticketId;
+      if (!ticketId) return;
+      const texts = [
+        ...(params.from !== 'message' && context.detail ? [context.detail.text] : []),
+        ...(params.from !== 'held' && event.type === 'user.message' ? [textOf(event)] : []),
+      ];
+      const { files, kept } = params.quiet ? { files: [], kept: context.files ?? [] } : newFiles(context, event);
+      const changes = { ...(texts.length ? { addFacts: texts } : {}), ...(files.length ? { addFiles: files } : {}) };
+      enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: event.at }));
+      if (deps.desk) {
+        for (const text of texts)
+          enqueue(effect({ type: 'desk.post', text: quoted(text), from: 'customer', ticketId }));
+        for (const { caption: _caption, ...file } of files) enqueue(effect({ type: 'desk.file', file, ticketId }));
+      }
+      if (!params.quiet) enqueue(say('detailAdded', { vars: { ticket: ticketId } }));
+      enqueue.assign({ detail: undefined, files: kept, filesOnTickets: kept.map(fileKey) });
+    },
+  );
   return {
     actions: {
       addDetail: addToPending,
-      // The words after a social opening (谢谢，另外…: answered by answerLead), and a photo sent with them.
-      holdDetail: collect(({ context, event, enqueue }) =>
-        enqueue.assign({ detail: statedNeed(event).text, files: keepFile(context.files, fileOf(event)) }),
+      // The words after a social opening (谢谢，另外…: answered by answerLead), and a photo sent with them;
+      // `answered`: held for the answered matter (its follow-up), not a pending one.
+      holdDetail: collect(({ context, event, enqueue }, params: { answered: boolean } | undefined) =>
+        enqueue.assign({
+          detail: { text: statedNeed(event).text, ...(params?.answered ? { answered: true as const } : {}) },
+          files: keepFile(context.files, fileOf(event)),
+        }),
       ),
       // More words while the bot asks about the first (是寄到日本东京, 大概两公斤重): asked about together.
       holdMoreDetail: collect(({ context, event, enqueue }) => {
         const more = statedNeed(event).text;
         const separator = defOf(context).complaints.facts.detailSeparator;
-        const detail = context.detail ? `${context.detail}${separator}${more}` : more;
-        enqueue.assign({ detail, files: keepFile(context.files, fileOf(event)) });
+        const text = context.detail ? `${context.detail.text}${separator}${more}` : more;
+        enqueue.assign({ detail: { ...context.detail, text }, files: keepFile(context.files, fileOf(event)) });
       }),
       dropDetail: collect(({ enqueue }) => enqueue.assign({ detail: undefined })),
       // 不是: the words are a new need after all, restated as any other.
       takeDetailAsNeed: collect(({ context, enqueue }) =>
-        enqueue.assign({ need: context.detail, faqId: undefined, detail: undefined }),
+        enqueue.assign({ need: context.detail?.text, faqId: undefined, detail: undefined }),
       ),
+      // 订单号… instead of 是的: the need is confirmed, the number one of its facts (and kept for the answer).
+      confirmWithDetail: collect(({ context, event, enqueue }) => {
+        const text = statedNeed(event).text;
+        const facts = [...context.facts, context.need ?? '', text].filter(Boolean).slice(-5);
+        enqueue.assign({ facts, failures: 0, detail: { text } });
+      }),
       sayConfirmDetail: collect(({ context, enqueue }) => {
-        const ticket = pendingMatter(context) ?? '';
-        const need = quoted(shorten(context.detail ?? '', RESTATED_MAX));
+        const ticket = heldFor(context) ?? '';
+        const need = quoted(shorten(context.detail?.text ?? '', RESTATED_MAX));
         enqueue(say('confirmDetail', { vars: { ticket, need }, choices: YES_NO }));
       }),
       /**
        * The answered matter needs a person now (its answer asked for the order number, and it came:
-       * in this message, `from: 'message'`, or with the need or while it was confirmed, `'context'`):
-       * its ticket becomes a follow-up with the words and the session's new files on it.
+       * in this message, `from: 'message'`, or with the need, while it was confirmed or held for
+       * the question, `'context'`): its ticket becomes a follow-up with the words and the session's
+       * new files on it.
        */
       followUpAnswered: collect(({ context, event, enqueue }, params: { from: 'message' | 'context' }) => {
-        const detail = params.from === 'message' ? textOf(event) : (context.detail ?? context.need ?? '');
+        const detail = params.from === 'message' ? textOf(event) : (context.detail?.text ?? context.need ?? '');
         const order = factsOf(context, detail).order;
         const ticketId = context.sessionTickets.at(-1);
         if (order === undefined || ticketId === undefined) return;
@@ -164,13 +190,15 @@ export function detailActions(deps: MachineDeps) {
         const by = promisedBy(def, event.at, hours);
         const { files, kept } = newFiles(context, event);
         const outcome = `order number given for the knowledge-base answer (${context.faqId}); follow-up promised within ${hours} h`;
-        const changes = {
-          status: 'pending' as const,
-          outcome,
-          addFacts: [detail],
-          ...(files.length ? { addFiles: files } : {}),
-        };
-        enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: event.at }));
+        const added = { addFacts: [detail], ...(files.length ? { addFiles: files } : {}) };
+        enqueue(
+          effect({
+            type: 'ticket.update',
+            id: ticketId,
+            changes: { status: 'pending', outcome, ...added },
+            at: event.at,
+          }),
+        );
         const vars = { order, ticket: ticketId, hours: String(hours), by: formatLocalTime(def, by) };
         enqueue(say('detailFollowUp', { vars }));
         const need = context.need ?? '';
@@ -190,24 +218,24 @@ export function detailActions(deps: MachineDeps) {
 
 /** When a message adds to a matter (see the module's docstring). */
 function detailGuards(r: DetailReading) {
-  const { factsOf, bareOrder, newProblem, asksForOrder } = r;
+  const { factsOf, bareOrder, asksForOrder, orderOnTopic } = r;
+  const answeredAsking = (context: ServiceContext) => context.answered === true && asksForOrder(context);
   return {
+    // 订单号20261120001 after the answer that asked for it: a follow-up at once.
     givesOrderForAnswered: ({ context, event }: GuardArgs) =>
-      context.answered === true &&
-      asksForOrder(context) &&
-      plain(understood(event)) &&
-      factsOf(context, textOf(event)).order !== undefined,
+      answeredAsking(context) && bareOrder(context, event) !== undefined,
+    // With more words (抬头改成…, 物流三天没更新了): asked whether they are about that matter.
+    mayBeForAnswered: ({ context, event }: GuardArgs) => answeredAsking(context) && orderOnTopic(context, event),
     givesOrderForPending: ({ context, event }: GuardArgs) =>
       pendingMatter(context) !== undefined && bareOrder(context, event) !== undefined,
-    // 付款后多久发货, then 订单号… while the bot restates it: confirmed, and the number kept for the answer.
-    givesOrderWhileConfirming: ({ context, event }: GuardArgs) =>
-      asksForOrder(context) && bareOrder(context, event) !== undefined,
+    // 订单号… while the bot restates a need: that is the need confirmed, with its number.
+    givesOrderWhileConfirming: ({ context, event }: GuardArgs) => bareOrder(context, event) !== undefined,
     // 我的订单还没发货，订单号… confirmed: the answer that asks for the number has it already.
     needGivesOrder: ({ context }: GuardArgs) =>
-      asksForOrder(context) && factsOf(context, context.detail ?? context.need ?? '').order !== undefined,
-    mayAddToPending: ({ context, event }: GuardArgs) =>
-      justPromised(context) && plain(understood(event)) && !newProblem(context, event),
-    addsMoreDetail: ({ context, event }: GuardArgs) => plain(understood(event)) && !newProblem(context, event),
+      asksForOrder(context) && factsOf(context, context.detail?.text ?? context.need ?? '').order !== undefined,
+    heldForAnswered: ({ context }: GuardArgs) => context.detail?.answered === true,
+    mayAddToPending: ({ context, event }: GuardArgs) => justPromised(context) && plain(understood(event)),
+    addsMoreDetail: ({ event }: GuardArgs) => plain(understood(event)),
     sendsFileForPending: ({ context, event }: GuardArgs) => justPromised(context) && fileOf(event) !== undefined,
     saysDone: ({ event }: GuardArgs) => understood(event)?.whole === 'done',
   };
@@ -223,6 +251,11 @@ const orderDetails = [
     actions: { type: 'followUpAnswered', params: { from: 'message' } },
   },
   {
+    guard: 'mayBeForAnswered',
+    target: '#conversation.service.confirmingDetail',
+    actions: ['answerLead', { type: 'holdDetail', params: { answered: true } }],
+  },
+  {
     guard: 'givesOrderForPending',
     target: '#conversation.service.askMore',
     reenter: true,
@@ -233,8 +266,15 @@ const orderDetails = [
 /** After "what can I do for you?": an order number is still taken for its matter. */
 export const detailsWhenAsked = orderDetails;
 
-/** After "anything else?": other words right after a promise are asked about, not taken as a new need. */
+/** After "anything else?": a photo or other words right after a promise go with it, or are asked about. */
 export const detailsAfterMatter = [
+  // A captioned photo right after a promise (物流截图) goes with the matter, whatever its caption says.
+  {
+    guard: 'sendsFileForPending',
+    target: '#conversation.service.askMore',
+    reenter: true,
+    actions: { type: 'addDetail', params: { from: 'message' } },
+  },
   ...orderDetails,
   {
     guard: 'mayAddToPending',
@@ -251,13 +291,18 @@ export function confirmingDetailState(s: StandardSetup, shared: StandardShared) 
     on: {
       'user.message': [
         ...interrupts,
+        {
+          guard: and(['isYes', 'heldForAnswered']),
+          target: 'askMore',
+          actions: { type: 'followUpAnswered', params: { from: 'context' } },
+        },
         { guard: 'isYes', target: 'askMore', actions: { type: 'addDetail', params: { from: 'held' } } },
         // 不用了, 没有了: nothing to add, and nothing else (the held words stay in the transcript only).
         { guard: 'saysDone', target: 'closing', actions: 'dropDetail' },
         { guard: 'isNo', target: 'confirming', actions: 'takeDetailAsNeed' },
         // The order number with them (找到了，订单号…): both go on the matter.
         {
-          guard: 'givesOrderForPending',
+          guard: and(['givesOrderForPending', not('heldForAnswered')]),
           target: 'askMore',
           actions: { type: 'addDetail', params: { from: 'both' } },
         },
@@ -265,7 +310,13 @@ export function confirmingDetailState(s: StandardSetup, shared: StandardShared) 
         { guard: 'isGreetingOnly', actions: 'sayConfirmDetail' },
         // More words (or a captioned photo) before answering: asked about together with the first.
         { guard: 'addsMoreDetail', actions: ['holdMoreDetail', 'sayConfirmDetail'] },
-        // Something else: a new need, restated as any other (the held words are dropped).
+        // Something else: a new need. Words held for a pending matter still go on it, unasked (never
+        // lost); those held for the answered one are its new need's business.
+        {
+          guard: not('heldForAnswered'),
+          target: 'confirming',
+          actions: [{ type: 'addDetail', params: { from: 'held', quiet: true } }, 'answerLead', 'captureNeed'],
+        },
         { target: 'confirming', actions: ['answerLead', 'captureNeed', 'dropDetail'] },
       ],
       // A photo while the bot asks goes with the words if they are added (or with the next matter).

@@ -78,8 +78,8 @@ export interface ServiceContext {
   complained?: boolean | undefined;
   /** The last matter recorded was answered by the knowledge base: an order number given next is about it (details.ts). */
   answered?: true | undefined;
-  /** Words the bot asked the customer to confirm as a detail of a pending matter (details.ts). */
-  detail?: string | undefined;
+  /** Words the bot asks the customer to confirm as a detail of a matter: a pending one, or the answered one (details.ts). */
+  detail?: { text: string; answered?: true | undefined } | undefined;
 }
 
 /** A pending matter with a promised reply time, as the conversation follows it up (issue 13). */

@@ -57,6 +57,8 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
         },
         // A photo whose caption states the need goes with the matter.
         files: ({ context, event }) => keepFile(context.files, fileOf(event)),
+        // Words held for another matter are no longer the question.
+        detail: undefined,
       }),
       // 客户道谢、致歉或表扬时必须响应, also when the message goes on to a need: answered first.
       answerLead: collect(({ event, enqueue }) => {
@@ -227,7 +229,7 @@ function standardStates(s: StandardSetup) {
             ...anyTime,
             { guard: 'isGreetingOnly', actions: 'sayConfirm' },
             // 订单号… while the bot restates a need whose answer asks for it: confirmed, the number kept.
-            { guard: 'givesOrderWhileConfirming', target: 'answering', actions: ['confirmNeed', 'holdDetail'] },
+            { guard: 'givesOrderWhileConfirming', target: 'answering', actions: 'confirmWithDetail' },
             // Anything else is the need said another way: restate that instead.
             { target: 'confirming', reenter: true, actions: ['answerLead', 'captureNeed'] },
           ],

@@ -17,6 +17,10 @@ const SCORES: ChoiceId[] = ['score5', 'score4', 'score3', 'score2', 'score1'];
  */
 export const rateThenTakeRequest = [{ type: 'rate', params: { quiet: true } }, 'takeRequestAfterRating'] as const;
 
+/** Words that ask rather than score: a question mark, 吗/呢/怎么办 at the end, 请问 or how/what/do you… at the start. */
+const QUESTION =
+  /[?？]\s*$|(?:[吗呢]|怎么办|怎么弄|怎么回事)\s*[。.!！]?$|^(?:请问|我想问|想问)|^(?:how|what|where|when|why|do|does|can|could|is|are)\b/iu;
+
 /**
  * A score between whole ones (4.5分, "3.5 stars") at the survey: asked again, with the buttons, for
  * a whole one. Not rounded: 4.5 is neither a 4 nor a 5, and the customer picks with one tap (found by
@@ -91,11 +95,14 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
             target: 'askMore',
             actions: { type: 'followUpAnswered', params: { from: 'message' } },
           },
+          // A question instead of a score (请问你们有实体店吗？, 我还有个问题): taken up, the survey left
+          // (found by the issue-17 trial: a question the knowledge base lacked got the retry and was lost).
           {
-            guard: 'looksLikeNewNeed',
+            guard: or(['looksLikeNewNeed', 'asksQuestion']),
             target: 'confirming',
             actions: [assign({ sessionTickets: [] }), 'answerLead', 'captureNeed'],
           },
+          { guard: 'wantsMore', target: 'awaitingNeed', actions: [assign({ sessionTickets: [] }), say('goOn')] },
           { actions: askWholeScore },
         ],
       },
@@ -182,6 +189,8 @@ export function surveyActions(deps: MachineDeps) {
       }),
     },
     guards: {
+      // Words that ask (a question mark, 吗/呢 at the end, 请问, how/what/do you…), not a score.
+      asksQuestion: ({ event }: Guarded) => event.type === 'user.message' && QUESTION.test(event.text.trim()),
       // 4.5分: no score of the survey's, and no need either.
       givesFractionalScore: ({ event }: Guarded) => understood(event)?.fractionalScore !== undefined,
       // A score with a request after it ("1分，我要找你们领导"): rated, then the request is taken up.

@@ -106,9 +106,11 @@ describe('details a customer adds to a matter', () => {
     d.say('发票抬头写错了');
     d.say('是的', quick);
     const id = d.of('ticket.put')[0]?.ticket.id ?? '';
-    expect(d.say('订单号20261120001，抬头改成上海某某科技有限公司', quick)[0]).toMatch(
-      /^好的，已收到您的订单号 20261120001。/u,
-    );
+    // With more words than the number, the bot asks whether they are about that matter first.
+    expect(d.say('订单号20261120001，抬头改成上海某某科技有限公司', quick)).toEqual([
+      `您是想为您的问题（编号 ${id}）补充：“订单号20261120001，抬头改成上海某某科技有限公司”，对吗？`,
+    ]);
+    expect(d.say('是的', quick)[0]).toMatch(/^好的，已收到您的订单号 20261120001。/u);
     expect(d.ticket(id)).toMatchObject({ status: 'pending' });
     expect(d.ticket(id)?.facts).toContain('订单号20261120001，抬头改成上海某某科技有限公司');
     expect(d.of('ticket.put')).toEqual([]);
@@ -149,8 +151,37 @@ describe('details a customer adds to a matter', () => {
     d.say('是的', quick);
     expect(d.ticket(d.ticketId)?.facts).toContain('是寄到日本东京，大概两公斤重');
     expect(d.of('ticket.put')).toEqual([]);
-    d.say('订单20261120002少发了一个配件', quick);
-    expect(d.state).toBe('confirming');
+    // A new problem naming an order is asked about too, and 不是 makes it a new need.
+    expect(d.say('订单20261120002少发了一个配件', quick)[0]).toMatch(/^您是想为您的问题/u);
+    expect(d.say('不是', quick)).toEqual(['您的意思是订单20261120002少发了一个配件，对吗？']);
+  });
+
+  it('found by the third trial: the number with the same topic, the number while an unanswered need is restated, words never lost', () => {
+    const d = new Dialogue(flow, monday);
+    d.say('快递查询');
+    d.say('是的', quick);
+    const id = d.of('ticket.put')[0]?.ticket.id ?? '';
+    expect(d.say('订单号20261120001，物流三天没更新了', quick)[0]).toMatch(/^您是想为您的问题/u);
+    d.say('是的', quick);
+    expect(d.ticket(id)).toMatchObject({ status: 'pending', faqId: 'tracking' });
+
+    // The number instead of 是的 to an unanswerable need: the need stays, the number is a fact.
+    const e = new Dialogue(flow, monday);
+    e.say('耳机左边没声音');
+    e.say('订单号20261120001', quick);
+    const ticket = e.of('ticket.put')[0]?.ticket;
+    expect(ticket).toMatchObject({ status: 'pending', need: '耳机左边没声音' });
+    expect(ticket?.facts).toEqual(['耳机左边没声音', '订单号20261120001']);
+
+    // Words held for the question, then another question: they still go on the pending matter.
+    const f = pending();
+    f.say('耳机左边没声音', quick);
+    f.say('怎么开发票', quick);
+    expect(f.state).toBe('confirming');
+    expect(f.ticket(f.ticketId)?.facts).toContain('耳机左边没声音');
+    expect(f.of('desk.post')).toEqual([
+      { type: 'desk.post', text: '耳机左边没声音', from: 'customer', ticketId: f.ticketId },
+    ]);
   });
 
   it('a new question with an order number in it is a new need, not a detail', () => {
@@ -185,8 +216,8 @@ describe('details a customer adds to a matter', () => {
 
   it('a photo with a caption right after a promise goes with its words; an order number while asked adds both', () => {
     const d = pending();
-    expect(d.say({ type: 'media', media: 'photo', file: box, caption: '这是我拍的' }, quick)[0]).toContain(
-      '补充：“这是我拍的”',
+    expect(d.say({ type: 'media', media: 'photo', file: box, caption: '这是我拍的' }, quick)[0]).toMatch(
+      /^好的，已将您补充的信息记录到您的问题/u,
     );
     d.say('订单号 20261120001', quick);
     expect(d.ticket(d.ticketId)).toMatchObject({

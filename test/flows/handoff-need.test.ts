@@ -48,6 +48,15 @@ describe("the card's need when the customer asks for a person", () => {
     // Found by the second trial of the day: a thanks or a "but" is no matter of its own.
     ['谢谢，但是我要人工'],
     ['这机器人没用，转人工'],
+    // And by the third: ways of asking are no matter either.
+    ['我想找真人聊聊'],
+    ['请转接人工客服'],
+    ['让人工来处理一下'],
+    ['不想跟机器人说了，转人工'],
+    ['谢谢，不过我还是想找人工'],
+    ['转人工，急！'],
+    ['怎么还是不行啊，转人工'],
+    ['我想跟真人聊'],
   ])('keeps the question under way for a bare request or one that points back at it: %s', (text) => {
     expect(afterAnswer(zhAnswered, text)).toEqual({ card: '付款后多久发货', ticket: '付款后多久发货' });
   });
@@ -66,6 +75,9 @@ describe("the card's need when the customer asks for a person", () => {
     ['still not working, I need a human'],
     ['thanks, but I need a human'],
     ['still not working, human please'],
+    ['I want to talk to a real person'],
+    ['can you put me through to a person'],
+    ['connect me with an agent please'],
   ])('keeps the question under way in English for a bare request: %s', (text) => {
     expect(afterAnswer(enAnswered, text)).toEqual({ card: 'how can i pay', ticket: 'how can i pay' });
   });
@@ -93,5 +105,20 @@ describe('a request for a manager with nothing else', () => {
       card: 'my parcel never arrived',
       ticket: 'my parcel never arrived',
     });
+  });
+});
+
+describe('a short word for a person that opens the message (found by the third issue-17 trial)', () => {
+  it.each([['人工，快递好几天没动了'], ['真人，发票抬头写错了'], ['agent, my parcel is stuck']])(
+    'is the request, with the rest as the matter: %s',
+    (text) => {
+      expect(afterAnswer([], text)).toEqual({ card: text, ticket: text });
+    },
+  );
+
+  it('only before a break: 人工智能 is no request', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('人工智能客服能查物流吗');
+    expect(d.of('desk.open')).toEqual([]);
   });
 });

@@ -136,3 +136,20 @@ describe('a score with a comment sent again after the survey was answered', () =
     expect(d.ticket(id!)).toMatchObject({ satisfaction: 5, comment: 'way too slow' });
   });
 });
+
+describe('a question instead of a score (found by the third issue-17 trial)', () => {
+  it.each([['请问你们有实体店吗？'], ['三星手机有货吗'], ['耳机坏了怎么办']])(
+    'is taken up as a need, not answered with the retry: %s',
+    (text) => {
+      const d = surveyed('zh-CN');
+      const [reply] = d.say(text);
+      expect(reply).not.toBe(RETRY_ZH);
+      expect(d.state).toBe('confirming');
+    },
+  );
+
+  it('我还有个问题 asks for it', () => {
+    const d = surveyed('zh-CN');
+    expect(d.say('我还有个问题')).toEqual(['好的，请您说。']);
+  });
+});
