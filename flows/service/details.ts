@@ -76,8 +76,9 @@ const heldFor = (context: ServiceContext) =>
 /** What the details' actions and guards read of a message and of the conversation. */
 function detailReading(deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
+  // An order number has a digit: words without one are read no further (most messages; a step is hot).
   const factsOf = (context: ServiceContext, text: string) =>
-    extractFacts(defOf(context).complaints, text, context.locale);
+    /\p{Nd}/u.test(text) ? extractFacts(defOf(context).complaints, text, context.locale) : {};
   /**
    * The order number a message gives, when that is all it says: no problem of its own described
    * (订单20261120002少发了一个配件 is a new matter, not a detail of the pending one; found by the trial).

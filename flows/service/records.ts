@@ -78,8 +78,10 @@ export function recordTicket(
     ...(context.files?.length ? { filesOnTickets: context.files.map(fileKey) } : {}),
     ...(ticket.type === 'complaint' ? { complained: true } : {}),
     ...(rated ? { sessionTickets: withTicket(context.sessionTickets, ticket.id) } : {}),
-    // The last matter recorded is no longer one the knowledge base just answered, unless `more` says so.
+    // The last matter recorded is no longer one the knowledge base just answered, unless `more` says so;
+    // a score's matters take no comment sent again once another is recorded (commentsOnRated).
     answered: undefined,
+    rated: undefined,
     ...options.more,
   });
 }
