@@ -68,6 +68,8 @@ export const TEXT_PLACEHOLDERS = {
   closingComplaint: ['ticket'],
   surveyAsk: [],
   surveyRetry: [],
+  /** A score between whole ones (4.5分): the survey's scores are whole, so it asks for one. */
+  surveyWholeScore: [],
   surveyThanks: ['score'],
   /** A score at or below `followUp.commentBelowScore`: apologise and ask what went wrong (seed 001 评分和评论). */
   surveySorry: ['score'],
@@ -152,6 +154,7 @@ export const TEXT_FALLBACKS = {
   detailAdded: 'complaintNoted',
   confirmDetail: 'confirmVerbatim',
   detailFollowUp: 'followUp',
+  surveyWholeScore: 'surveyRetry',
 } as const satisfies Partial<Record<TextKey, TextKey>>;
 export type OptionalTextKey = keyof typeof TEXT_FALLBACKS;
 
@@ -166,6 +169,7 @@ const fallbacksFit: {
   detailAdded: true,
   confirmDetail: true,
   detailFollowUp: true,
+  surveyWholeScore: true,
 };
 void fallbacksFit;
 

@@ -222,3 +222,13 @@ export function stem(word: string): string {
   if (/([b-df-hj-np-tv-z])\1$/.test(w) && !/(?:ll|ss|zz)$/.test(w)) w = w.slice(0, -1);
   return w;
 }
+
+/**
+ * Words that ask something rather than tell or score: a question mark, 吗/呢/怎么办 at the end, a
+ * question word (几点, 什么时候, 哪里, 怎么, 如何, 为什么, 能不能…), 请问 or how/what/do you… at the start.
+ */
+export function asksSomething(text: string): boolean {
+  return QUESTION.test(text.trim());
+}
+const QUESTION =
+  /[?？]\s*$|(?:[吗呢]|怎么办|怎么弄|怎么回事)\s*[。.!！]?$|几点|什么时候|哪里|哪儿|怎么|如何|为什么|为啥|多少|能不能|可不可以|是否|^(?:请问|我想问|想问)|^(?:how|what|where|when|why|which|do|does|did|can|could|is|are|will)\b/iu;

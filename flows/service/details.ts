@@ -4,7 +4,7 @@ import type { Understanding } from '../match.js';
 import type { ChoiceId } from '../schema.js';
 import { fileKey, keepFile } from '../files.js';
 import { formatLocalTime } from '../hours.js';
-import { quoted } from '../text.js';
+import { asksSomething, quoted } from '../text.js';
 import { cardOf, followUp, promisedBy } from './records.js';
 import { RESTATED_MAX, shorten } from './restate.js';
 import type { StandardSetup, StandardShared } from './standard.js';
@@ -41,10 +41,16 @@ import {
 
 const YES_NO: ChoiceId[] = ['yes', 'no'];
 
-/** Words that say something and ask nothing the bot knows: no known topic, intent, score, complaint, policy or request. */
-function plain(u: Understanding | undefined): boolean {
+/**
+ * Words that tell something and ask nothing: no known topic, intent, score, complaint, policy or
+ * request, not mostly intent phrases (好的，麻烦了), no question (明天几点上班; found by the trials).
+ */
+function plain(u: Understanding | undefined, text: string): boolean {
+  const intentShare = Object.values(u?.intents ?? {}).reduce((a, b) => a + b, 0);
   return (
     u !== undefined &&
+    intentShare < 0.5 &&
+    !asksSomething(text) &&
     !u.faq?.confident &&
     u.whole === undefined &&
     u.rating === undefined &&
@@ -84,7 +90,7 @@ function detailReading(deps: MachineDeps) {
    * (订单20261120002少发了一个配件 is a new matter, not a detail of the pending one; found by the trial).
    */
   const bareOrder = (context: ServiceContext, event: ServiceEvent) => {
-    if (!plain(understood(event))) return undefined;
+    if (!plain(understood(event), textOf(event))) return undefined;
     const facts = factsOf(context, textOf(event));
     return facts.what === undefined ? facts.order : undefined;
   };
@@ -235,9 +241,12 @@ function detailGuards(r: DetailReading) {
     needGivesOrder: ({ context }: GuardArgs) =>
       asksForOrder(context) && factsOf(context, context.detail?.text ?? context.need ?? '').order !== undefined,
     heldForAnswered: ({ context }: GuardArgs) => context.detail?.answered === true,
-    mayAddToPending: ({ context, event }: GuardArgs) => justPromised(context) && plain(understood(event)),
-    addsMoreDetail: ({ event }: GuardArgs) => plain(understood(event)),
-    sendsFileForPending: ({ context, event }: GuardArgs) => justPromised(context) && fileOf(event) !== undefined,
+    mayAddToPending: ({ context, event }: GuardArgs) =>
+      justPromised(context) && plain(understood(event), textOf(event)),
+    addsMoreDetail: ({ event }: GuardArgs) => plain(understood(event), textOf(event)),
+    // A photo, or one whose caption tells rather than asks (物流截图; 怎么退货 is a new need).
+    sendsFileForPending: ({ context, event }: GuardArgs) =>
+      justPromised(context) && fileOf(event) !== undefined && !asksSomething(textOf(event)),
     saysDone: ({ event }: GuardArgs) => understood(event)?.whole === 'done',
   };
 }

@@ -1,4 +1,5 @@
 import { assign, or } from 'xstate';
+import { asksSomething } from '../text.js';
 import { followUpAdoption } from './follow-ups.js';
 import { collect, say, understood, type MachineDeps, type ServiceContext, type ServiceEvent } from './setup.js';
 import { MAX_COMMENT_CHARS } from '../rating.js';
@@ -17,16 +18,13 @@ const SCORES: ChoiceId[] = ['score5', 'score4', 'score3', 'score2', 'score1'];
  */
 export const rateThenTakeRequest = [{ type: 'rate', params: { quiet: true } }, 'takeRequestAfterRating'] as const;
 
-/** Words that ask rather than score: a question mark, 吗/呢/怎么办 at the end, 请问 or how/what/do you… at the start. */
-const QUESTION =
-  /[?？]\s*$|(?:[吗呢]|怎么办|怎么弄|怎么回事)\s*[。.!！]?$|^(?:请问|我想问|想问)|^(?:how|what|where|when|why|do|does|can|could|is|are)\b/iu;
-
 /**
  * A score between whole ones (4.5分, "3.5 stars") at the survey: asked again, with the buttons, for
  * a whole one. Not rounded: 4.5 is neither a 4 nor a 5, and the customer picks with one tap (found by
  * the new-user trials, where a half score was restated as a need).
  */
-export const askWholeScore = say('surveyRetry', { choices: SCORES });
+export const askWholeScore = say('surveyWholeScore', { choices: SCORES });
+const askAgain = say('surveyRetry', { choices: SCORES });
 
 /**
  * 结束语 naming every ticket of the session (a list in the locale's words: "A、B和C", "A, B and
@@ -102,8 +100,13 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
             target: 'confirming',
             actions: [assign({ sessionTickets: [] }), 'answerLead', 'captureNeed'],
           },
-          { guard: 'wantsMore', target: 'awaitingNeed', actions: [assign({ sessionTickets: [] }), say('goOn')] },
-          { actions: askWholeScore },
+          // 我还有个问题 (not 好的, which only acknowledges the survey: asked again, the score still counts).
+          {
+            guard: 'asksAnotherQuestion',
+            target: 'awaitingNeed',
+            actions: [assign({ sessionTickets: [] }), say('goOn')],
+          },
+          { actions: askAgain },
         ],
       },
     }),
@@ -190,7 +193,8 @@ export function surveyActions(deps: MachineDeps) {
     },
     guards: {
       // Words that ask (a question mark, 吗/呢 at the end, 请问, how/what/do you…), not a score.
-      asksQuestion: ({ event }: Guarded) => event.type === 'user.message' && QUESTION.test(event.text.trim()),
+      asksQuestion: ({ event }: Guarded) => event.type === 'user.message' && asksSomething(event.text),
+      asksAnotherQuestion: ({ event }: Guarded) => understood(event)?.whole === 'more',
       // 4.5分: no score of the survey's, and no need either.
       givesFractionalScore: ({ event }: Guarded) => understood(event)?.fractionalScore !== undefined,
       // A score with a request after it ("1分，我要找你们领导"): rated, then the request is taken up.

@@ -276,4 +276,20 @@ describe('details a customer adds to a matter', () => {
     );
     expect(d.ticket(ticketId)?.facts).toContain('order number 20261120001');
   });
+
+  it('acknowledgements, goodbyes and questions right after a promise are no details (found by the final trial)', () => {
+    for (const text of ['行', '好的，麻烦了', '好的，那我等着', '那我等着', '结束', '明天几点上班']) {
+      const d = pending();
+      const replies = d.say(text, quick);
+      expect(replies.join(''), text).not.toContain('补充');
+      expect(d.ticket(d.ticketId)?.facts, text).toEqual(['你们的产品能不能走企业采购流程']);
+    }
+    // A photo whose caption asks is a new question; one that tells goes with the matter.
+    const d = pending();
+    d.say({ type: 'media', media: 'photo', file: box, caption: '怎么退货' }, quick);
+    expect(d.state).toBe('confirming');
+    const e = pending();
+    e.say({ type: 'media', media: 'photo', file: box, caption: '物流截图' }, quick);
+    expect(e.ticket(e.ticketId)?.files).toEqual([{ ...box, caption: '物流截图' }]);
+  });
 });

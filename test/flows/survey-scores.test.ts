@@ -12,8 +12,10 @@ const flow = defaultFlow();
 const afternoon = shanghai('2026-11-23T15:00:00');
 
 const SCORE_BUTTONS_ZH = ['5 非常满意', '4 满意', '3 一般', '2 不满意', '1 非常不满意'];
-const RETRY_ZH = '麻烦您回复 1 到 5 之间的整数为本次服务评分，谢谢！';
-const RETRY_EN = 'Please reply with a whole number from 1 to 5 to rate this service. Thank you!';
+const RETRY_ZH = '评分只能是 1 到 5 之间的整数，麻烦您选择一个分数，谢谢！';
+const RETRY_EN = 'Scores are whole numbers from 1 to 5: could you pick one? Thank you!';
+const ASK_AGAIN_EN = 'Please reply with a number from 1 to 5 to rate this service. Thank you!';
+const ASK_AGAIN_ZH = '麻烦您回复 1 到 5 之间的数字为本次服务评分，谢谢！';
 
 function surveyed(locale: 'zh-CN' | 'en'): Dialogue {
   const d = new Dialogue(flow, afternoon);
@@ -56,7 +58,7 @@ describe('English scores at the survey', () => {
   it('takes no number about something else as a score', () => {
     for (const text of ['I ordered 2 items', 'it took 5 days']) {
       const d = surveyed('en');
-      expect(d.say(text)).toEqual([RETRY_EN]);
+      expect(d.say(text)).toEqual([ASK_AGAIN_EN]);
       expect(scores(d)).toEqual([]);
     }
   });
@@ -143,7 +145,7 @@ describe('a question instead of a score (found by the third issue-17 trial)', ()
     (text) => {
       const d = surveyed('zh-CN');
       const [reply] = d.say(text);
-      expect(reply).not.toBe(RETRY_ZH);
+      expect(reply).not.toBe(ASK_AGAIN_ZH);
       expect(d.state).toBe('confirming');
     },
   );
@@ -151,5 +153,14 @@ describe('a question instead of a score (found by the third issue-17 trial)', ()
   it('我还有个问题 asks for it', () => {
     const d = surveyed('zh-CN');
     expect(d.say('我还有个问题')).toEqual(['好的，请您说。']);
+  });
+});
+
+describe('an acknowledgement at the survey (found by the final trial of the day)', () => {
+  it.each([['好的'], ['嗯'], ['可以']])('asks again and the score that follows still counts: %s', (text) => {
+    const d = surveyed('zh-CN');
+    expect(d.say(text)).toEqual([ASK_AGAIN_ZH]);
+    d.say('5');
+    expect(scores(d)).toEqual([5]);
   });
 });
