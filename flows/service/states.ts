@@ -1,0 +1,77 @@
+import type { AgentRef, HandoffReason } from '../contracts.js';
+import type { ComplaintFacts } from '../facts.js';
+import type { ComplaintKindId } from '../schema.js';
+
+/**
+ * What the conversation keeps of a matter people follow up, a handoff and a complaint, as parts of
+ * the persisted context (setup.ts ServiceContext): renaming a field breaks restoring stored
+ * conversations.
+ */
+
+/** A pending matter with a promised reply time, as the conversation follows it up (issue 13). */
+export interface FollowUp {
+  ticketId: string;
+  /** Epoch ms of the reply time promised to the customer. */
+  promisedBy: number;
+  /** The agent who claimed it on the desk, when one has. */
+  agent?: AgentRef | undefined;
+  /** A person already wrote to the customer about it (the first reply is on the record). */
+  replied?: boolean | undefined;
+  /** 'complaint', 'inquiry'…: what the status line tells a returning customer. */
+  type: 'inquiry' | 'complaint';
+  /** The promised time passed with the matter pending (its `promise-broken` is on the record). */
+  overdue?: boolean | undefined;
+  /** The customer was already told it is past its time (their status line), before its timer fired. */
+  toldOverdue?: boolean | undefined;
+  /** The need in a few words, so a customer with two matters knows which one a status line is about. */
+  need?: string | undefined;
+}
+
+export interface HandoffState {
+  reason: HandoffReason;
+  priority: 'normal' | 'high';
+  category: string | undefined;
+  /** The ticket the card and its outcome refer to; '' until the handoff is opened. */
+  ticketId: string;
+  /** Epoch ms when the customer joined the queue. */
+  queuedAt: number;
+  agent: AgentRef | undefined;
+  /** The agent's first reply to the customer is on the record (the ticket's `agent-replied`). */
+  replied?: boolean | undefined;
+  /** Taken up from a pending matter's follow-up card (claimed there, not queued): that card is its card. */
+  adopted?: boolean | undefined;
+  /** The customer asked for a supervisor during the handoff: escalated and alerted once. */
+  supervisorAsked?: boolean | undefined;
+  /** The need and facts the card showed (for its follow-up card if the matter outlives the handoff). */
+  need?: string | undefined;
+  facts?: string[] | undefined;
+}
+
+export interface ComplaintState {
+  /** Everything the customer said while venting, taken together. */
+  text: string;
+  facts: ComplaintFacts;
+  category: string;
+  /** Which of 003's situations it is (complaints.kinds), chosen by the customer's words; undefined: a general complaint (and in snapshots stored before kinds). */
+  kind?: ComplaintKindId | undefined;
+  supervisor: boolean;
+  /** Asked for a person during the complaint (转人工): it goes to people. Absent in older snapshots. */
+  person?: boolean | undefined;
+  /**
+   * Only asked for someone higher up, calmly: the promise is given without 003's apology for an
+   * upset customer (请您先消消气). Undefined in snapshots stored before it: treated as upset.
+   */
+  calm?: boolean | undefined;
+  /** De-escalation turns in which the customer was still angry. */
+  angryTurns: number;
+  /** Times the bot asked for missing facts. */
+  rounds: number;
+  /** Started before any conversation (the customer's locale is adopted from it). */
+  fromIdle: boolean;
+  /**
+   * Started while a need was being confirmed: afterwards the conversation comes back to it (complaintResume,
+   * then the confirmation again); otherwise it asks what else we can do. Undefined in snapshots stored
+   * before it: resumed unless started from idle, as they were.
+   */
+  resumesNeed?: boolean | undefined;
+}
