@@ -41,6 +41,9 @@ import {
 
 const YES_NO: ChoiceId[] = ['yes', 'no'];
 
+/** How long after the customer went quiet an order number still reaches the answered matter that asked for it: a day. */
+export const AWAITED_ORDER_MS = 24 * 60 * 60_000;
+
 /**
  * Words that tell something and ask nothing: no known topic, intent, score, complaint, policy or
  * request, not mostly intent phrases (好的，麻烦了), no question (明天几点上班; found by the trials).
@@ -166,6 +169,20 @@ export function detailActions(deps: MachineDeps) {
         enqueue.assign({ detail: { ...context.detail, text }, files: keepFile(context.files, fileOf(event)) });
       }),
       dropDetail: collect(({ enqueue }) => enqueue.assign({ detail: undefined })),
+      // Gone quiet after an answer that asked for the order number: the matter is kept for it.
+      rememberAwaitingOrder: collect(({ context, event, enqueue }) => {
+        const ticketId = context.sessionTickets.at(-1);
+        if (context.answered !== true || !reading.asksForOrder(context) || !ticketId || !context.faqId) return;
+        const matter = { ticketId, need: context.need ?? '', faqId: context.faqId, at: event.at, seq: context.seq };
+        enqueue.assign({ awaitingOrder: matter });
+      }),
+      // The number came after all: the matter is the conversation's again, and the number is taken for it.
+      resumeAwaitedMatter: collect(({ context, enqueue }) => {
+        const m = context.awaitingOrder;
+        if (!m) return;
+        const restored = { sessionTickets: [m.ticketId], need: m.need, faqId: m.faqId, answered: true as const };
+        enqueue.assign({ ...restored, awaitingOrder: undefined });
+      }),
       // 不是: the words are a new need after all, restated as any other.
       takeDetailAsNeed: collect(({ context, enqueue }) =>
         enqueue.assign({ need: context.detail?.text, faqId: undefined, detail: undefined }),
@@ -241,6 +258,11 @@ function detailGuards(r: DetailReading) {
     needGivesOrder: ({ context }: GuardArgs) =>
       asksForOrder(context) && factsOf(context, context.detail?.text ?? context.need ?? '').order !== undefined,
     heldForAnswered: ({ context }: GuardArgs) => context.detail?.answered === true,
+    givesOrderForAwaited: ({ context, event }: GuardArgs) =>
+      context.awaitingOrder !== undefined &&
+      context.awaitingOrder.seq === context.seq &&
+      event.at - context.awaitingOrder.at <= AWAITED_ORDER_MS &&
+      bareOrder(context, event) !== undefined,
     mayAddToPending: ({ context, event }: GuardArgs) =>
       justPromised(context) && plain(understood(event), textOf(event)),
     addsMoreDetail: ({ event }: GuardArgs) => plain(understood(event), textOf(event)),

@@ -52,7 +52,10 @@ export function createServiceMachine(deps: MachineDeps) {
       'user.media': { actions: [say('unsupported'), 'keepFile'] },
       // An edit is kept on the transcript, not answered (during a handoff it reaches the agent).
       'user.edit': {},
-      'timer.idle': { target: '.service.idle', actions: ['recordUnresolved', say('idleClose')] },
+      'timer.idle': {
+        target: '.service.idle',
+        actions: ['rememberAwaitingOrder', 'recordUnresolved', say('idleClose')],
+      },
       // Pending matters: their timers, and agents acting on their follow-up cards (follow-ups.ts).
       ...followUpEvents,
       // Agents acting on a handoff card while the bot has the conversation: a card whose handoff

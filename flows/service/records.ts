@@ -82,6 +82,7 @@ export function recordTicket(
     // a score's matters take no comment sent again once another is recorded (commentsOnRated).
     answered: undefined,
     rated: undefined,
+    awaitingOrder: undefined,
     ...options.more,
   });
 }

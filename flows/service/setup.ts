@@ -80,6 +80,11 @@ export interface ServiceContext {
   complained?: boolean | undefined;
   /** The last matter recorded was answered by the knowledge base: an order number given next is about it (details.ts). */
   answered?: true | undefined;
+  /**
+   * The customer went quiet after an answer that asked for the order number: that matter, so a
+   * number sent later (within a day, nothing recorded since) still reaches it (details.ts).
+   */
+  awaitingOrder?: { ticketId: string; need: string; faqId: string; at: number; seq: number } | undefined;
   /** Words the bot asks the customer to confirm as a detail of a matter: a pending one, or the answered one (details.ts). */
   detail?: { text: string; answered?: true | undefined } | undefined;
 }

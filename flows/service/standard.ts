@@ -332,6 +332,17 @@ function idleState(s: StandardSetup) {
         // The survey was just answered and a score comes again with a comment: a comment on those matters.
         { guard: 'commentsOnRated', target: 'idle', reenter: true, actions: 'commentOnRated' },
         { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
+        // Back with the order number an answer asked for before they went quiet: taken for that matter.
+        {
+          guard: 'givesOrderForAwaited',
+          target: 'awaitingNeed',
+          actions: [
+            'adoptLocale',
+            effect({ type: 'greet', withAsk: false }),
+            'resumeAwaitedMatter',
+            raise(({ event }) => event),
+          ],
+        },
         // Back while a matter is pending: where it stands comes first, then the message is taken
         // (a message that only asks where it stands is answered by that).
         {

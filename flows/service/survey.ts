@@ -72,9 +72,12 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
         // score they send later still counts (lateSurvey).
         'timer.idle': {
           target: 'idle',
-          actions: assign({
-            lateSurvey: ({ context, event }) => ({ tickets: context.sessionTickets, at: event.at, seq: context.seq }),
-          }),
+          actions: [
+            'rememberAwaitingOrder',
+            assign({
+              lateSurvey: ({ context, event }) => ({ tickets: context.sessionTickets, at: event.at, seq: context.seq }),
+            }),
+          ],
         },
         'user.message': [
           // Rated, then what followed is taken as any new message is (a need, a complaint, a person).

@@ -292,4 +292,23 @@ describe('details a customer adds to a matter', () => {
     e.say({ type: 'media', media: 'photo', file: box, caption: '物流截图' }, quick);
     expect(e.ticket(e.ticketId)?.files).toEqual([{ ...box, caption: '物流截图' }]);
   });
+
+  it('the number sent after the customer went quiet still reaches the answered matter that asked for it, within a day', () => {
+    const quiet = (after: number) => {
+      const d = new Dialogue(flow, monday);
+      d.say('付款后多久发货');
+      d.say('是的', quick);
+      const id = d.of('ticket.put')[0]?.ticket.id ?? '';
+      const idle = d.record!.timers.idle!;
+      d.say({ type: 'timer', name: 'idle', dueAt: idle }, { after: idle - d.at });
+      const replies = d.say('订单号20261120001', { after });
+      return { d, id, replies };
+    };
+    const soon = quiet(20 * 60_000);
+    expect(soon.replies[1]).toMatch(/^好的，已收到您的订单号 20261120001。/u);
+    expect(soon.d.ticket(soon.id)?.status).toBe('pending');
+    const late = quiet(25 * 3_600_000);
+    expect(late.replies.join('')).not.toContain('已收到您的订单号');
+    expect(late.d.ticket(late.id)?.status).toBe('answered');
+  });
 });
