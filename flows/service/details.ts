@@ -258,11 +258,23 @@ function detailGuards(r: DetailReading) {
     needGivesOrder: ({ context }: GuardArgs) =>
       asksForOrder(context) && factsOf(context, context.detail?.text ?? context.need ?? '').order !== undefined,
     heldForAnswered: ({ context }: GuardArgs) => context.detail?.answered === true,
+    // Any order number: once the matter is resumed, the number alone makes the follow-up and one with
+    // more words is asked about (mayBeForAnswered), as right after the answer.
     givesOrderForAwaited: ({ context, event }: GuardArgs) =>
       context.awaitingOrder !== undefined &&
       context.awaitingOrder.seq === context.seq &&
       event.at - context.awaitingOrder.at <= AWAITED_ORDER_MS &&
-      bareOrder(context, event) !== undefined,
+      understood(event)?.complaint.triggered !== true &&
+      understood(event)?.wantsPerson !== true &&
+      factsOf(context, textOf(event)).order !== undefined,
+    // 好的，麻烦了 / 好的 谢谢 再见: nothing but thanks, goodbyes and agreement: the customer is done.
+    onlyThanksOrBye: ({ event }: GuardArgs) => {
+      const u = understood(event);
+      if (!u || u.faq?.confident || u.complaint.triggered || u.wantsPerson || asksSomething(textOf(event)))
+        return false;
+      const total = Object.values(u.intents).reduce((a, b) => a + b, 0);
+      return (u.intents.thanks ?? 0) + (u.intents.done ?? 0) > 0 && total >= 0.7;
+    },
     mayAddToPending: ({ context, event }: GuardArgs) =>
       justPromised(context) && plain(understood(event), textOf(event)),
     addsMoreDetail: ({ event }: GuardArgs) => plain(understood(event), textOf(event)),

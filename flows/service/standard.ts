@@ -258,6 +258,8 @@ function standardStates(s: StandardSetup) {
             // 遇到客户致谢时必须响应: a plain thanks here ends the matter, but is answered first.
             { guard: and(['isThanks', 'wantsToFinish']), target: 'closing', actions: say('thanks') },
             { guard: 'wantsToFinish', target: 'closing' },
+            { guard: and(['onlyThanksOrBye', 'isThanks']), target: 'closing', actions: say('thanks') },
+            { guard: 'onlyThanksOrBye', target: 'closing' },
             { guard: 'wantsMore', target: 'awaitingNeed', actions: say('goOn') },
             ...anyTime,
             { guard: 'isGreetingOnly', target: 'awaitingNeed', actions: say('ask') },

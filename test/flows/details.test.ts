@@ -311,4 +311,24 @@ describe('details a customer adds to a matter', () => {
     expect(late.replies.join('')).not.toContain('已收到您的订单号');
     expect(late.d.ticket(late.id)?.status).toBe('answered');
   });
+
+  it('thanks and goodbyes after a promise close politely; a number with words after the idle close is asked about (verification trial)', () => {
+    for (const text of ['好的，麻烦了', '好的 谢谢 再见', '收到', 'ok I will wait']) {
+      const d = pending();
+      const replies = d.say(text, quick);
+      expect(replies.at(-1), text).toMatch(/^感谢您的咨询/u);
+      expect(d.of('ticket.put'), text).toEqual([]);
+    }
+    const d = new Dialogue(flow, monday);
+    d.say('付款后多久发货');
+    d.say('是的', quick);
+    const id = d.of('ticket.put')[0]?.ticket.id ?? '';
+    const idle = d.record!.timers.idle!;
+    d.say({ type: 'timer', name: 'idle', dueAt: idle }, { after: idle - d.at });
+    expect(d.say('订单号20261120001，还没发货', { after: 20 * 60_000 }).at(-1)).toBe(
+      `您是想为您的问题（编号 ${id}）补充：“订单号20261120001，还没发货”，对吗？`,
+    );
+    d.say('是的', quick);
+    expect(d.ticket(id)?.status).toBe('pending');
+  });
 });
