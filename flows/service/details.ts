@@ -31,12 +31,14 @@ import {
  * - An order number alone (facts.order, no problem described) while a matter is pending: added to
  *   that matter's ticket and posted in its card's thread; the customer is told it is there.
  * - An order number right after a knowledge-base answer that asks for it (`asksForOrder`: 加急处理,
- *   联系快递核实, 修改抬头): alone, or with the knowledge base's same topic, the answered matter needs
- *   a person now: its ticket becomes a follow-up with the number and a promised reply time. Given
- *   with the need, or instead of 是的 while it is restated, it is taken with the answer.
- * - Other words right after a matter was recorded (pending, or answered with a request for the
- *   order number): the bot asks whether they add to that matter (需求确认 as 003 asks it) before
- *   taking them as a new need; more words are asked about together; a photo goes with the matter.
+ *   联系快递核实, 修改抬头): alone, the answered matter needs a person now: its ticket becomes a
+ *   follow-up with the number and a promised reply time; with more words on that topic (or none the
+ *   knowledge base knows), the bot asks first, since a new problem may name an order too. Given with
+ *   the need, or instead of 是的 while it is restated, it is taken with the answer; sent after the
+ *   customer went quiet and the chat closed, within a day (`awaitingOrder`), it still reaches it.
+ * - Other words right after a matter was recorded with a promise: the bot asks whether they add to
+ *   that matter (需求确认 as 003 asks it) before taking them as a new need; more words are asked about
+ *   together; a photo goes with the matter. Thanks, goodbyes, agreement and questions are none of this.
  */
 
 const YES_NO: ChoiceId[] = ['yes', 'no'];
