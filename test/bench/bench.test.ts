@@ -16,6 +16,7 @@ interface Report {
     replies: number;
     stateBytes: number;
     cpuUsPerMessage: number;
+    cpuRounds?: number[];
     tickets: number;
     ticketDigest: Record<string, number>;
     record?: {
@@ -154,6 +155,20 @@ describe.runIf(requireRedis())('npm run bench (tiny sizes)', () => {
     for (const r of report.results) expect(r.redis).toMatchObject({ conversations: 3 });
     expect(stdout).toContain('| 1,000,000 idle conversations |');
   }, 150_000);
+
+  it("with --rounds, runs the closed loop that many times, interleaved, and reports each variant's median round", async () => {
+    const { stdout, report } = await bench(
+      ['-c', '2', '-t', '8', '--only', 'ours,durable', '--no-record', '--no-pacing', '--no-latency', '--rounds', '3'],
+      120_000,
+    );
+    expect(report.results.map((r) => r.name)).toEqual(['ours', 'durable floor']);
+    for (const r of report.results) {
+      const rounds = r.cpuRounds ?? [];
+      expect(rounds).toHaveLength(3);
+      expect(r.cpuUsPerMessage).toBe([...rounds].sort((a, b) => a - b)[1]);
+    }
+    expect(stdout).toContain("Each variant's figures are its median round of 3");
+  });
 
   it('runs two replicas in processes of their own with every chat in order, times the cold start of npm start, and the open loop at each C', async () => {
     const { stdout, report } = await bench(

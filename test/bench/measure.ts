@@ -36,6 +36,8 @@ export interface VariantResult {
   perSecond: number;
   /** This process's CPU time (user + system) per message: steadier than msgs/s on a shared machine. */
   cpuUsPerMessage: number;
+  /** With --rounds: every round's CPU per message, in order (the result is the median round's). */
+  cpuRounds?: number[];
   p50ms: number;
   p99ms: number;
   firstTurnsUs: number;

@@ -78,6 +78,19 @@ function costTable(results: readonly VariantResult[]): string[] {
           : ' | ';
       return `| ${r.name} | ${fmt(r.cpuUsPerMessage)} | ${fmt(r.perSecond)} | ${ratios} |`;
     }),
+    ...roundsNote(results),
+  ];
+}
+
+/** With --rounds: that each figure is its variant's median round, and every round's CPU per message. */
+function roundsNote(results: readonly VariantResult[]): string[] {
+  const rounded = results.filter((r) => (r.cpuRounds?.length ?? 0) > 1);
+  if (rounded.length === 0) return [];
+  const n = rounded[0]?.cpuRounds?.length ?? 0;
+  return [
+    '',
+    `Each variant's figures are its median round of ${n}, the variants interleaved round by round; CPU µs/msg by round:`,
+    ...rounded.map((r) => `- ${r.name}: ${(r.cpuRounds ?? []).map((x) => fmt(x)).join(', ')}`),
   ];
 }
 

@@ -10,6 +10,7 @@
  * with the targets beside the figures, and writes JSON for comparing commits.
  *
  *   npm run bench [-- --quick] [--conversations 100 --turns 100] [--only ours,durable] [--no-record] [--no-pglite]
+ *                 [--rounds 3] (the closed loop three times, interleaved: each variant's median round)
  *                 [--latency-conversations 1000,2000 --latency-seconds 15 --think-ms 2000] [--no-latency]
  *                 [--no-cold-start] [--cold-records off,pglite,postgres] [--cold-commands 'npm start,node dist/main.js'] [--cold-restarts 3]
  *                 [--only cold] (the cold start alone) [--only replicas] (the multi-process mode alone)
@@ -95,6 +96,7 @@ function options() {
       'no-replicas': { type: 'boolean', default: false },
       'pacing-only': { type: 'boolean', default: false },
       json: { type: 'string' },
+      rounds: { type: 'string', default: '1' },
     },
   });
   const sizes = values.quick ? SIZES.quick : SIZES.full;
@@ -127,8 +129,11 @@ function options() {
     Object.keys(COLD_COMMANDS) as ColdCommand[],
     values.quick ? ['npm start'] : ['npm start', 'node dist/main.js'],
   );
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a whole number, 1 or more');
   return {
     ...values,
+    rounds,
     c: size('conversations'),
     t: size('turns'),
     pacingChats: size('pacing-chats'),
@@ -222,7 +227,7 @@ async function main(): Promise<void> {
     );
   const variants = variantsFor(redis.url, postgres, pglite);
   try {
-    const results = await closedLoop(redis.url, variants, wanted, o.c, o.t, progress);
+    const results = await closedLoop(redis.url, variants, wanted, { c: o.c, t: o.t, rounds: o.rounds }, progress);
     const latency: LatencyResult[] = [];
     if (!o['no-latency'] && !o['pacing-only'])
       for (const lc of o.latencyConversations)
@@ -289,8 +294,35 @@ async function main(): Promise<void> {
   }
 }
 
-/** Every wanted variant, closed loop, after an unmeasured warm-up of ours. */
+/**
+ * Every wanted variant, closed loop, after an unmeasured warm-up of ours; `rounds` times over, the
+ * variants interleaved round by round, each variant's result the round of its median CPU per
+ * message (`cpuRounds`: every round's, in order). On a shared machine one run of a variant can be
+ * 20 % off the next; interleaved rounds let a drift in load fall on every variant alike.
+ */
 async function closedLoop(
+  redisUrl: string,
+  variants: readonly Variant[],
+  wanted: (name: string) => boolean,
+  size: { c: number; t: number; rounds: number },
+  progress: (line: string) => void,
+): Promise<VariantResult[]> {
+  const { c, t, rounds } = size;
+  const runs = new Map<string, VariantResult[]>();
+  for (let round = 1; round <= rounds; round++) {
+    const label = rounds > 1 ? ` (round ${round} of ${rounds})` : '';
+    for (const r of await closedLoopRound(redisUrl, variants, wanted, c, t, (line) => progress(`${line}${label}`)))
+      runs.set(r.name, [...(runs.get(r.name) ?? []), r]);
+  }
+  return [...runs.values()].map((all) => {
+    if (all.length === 1) return all[0] as VariantResult;
+    const median = [...all].sort((a, b) => a.cpuUsPerMessage - b.cpuUsPerMessage)[Math.floor((all.length - 1) / 2)];
+    return { ...(median as VariantResult), cpuRounds: all.map((r) => r.cpuUsPerMessage) };
+  });
+}
+
+/** One round: every wanted variant once. */
+async function closedLoopRound(
   redisUrl: string,
   variants: readonly Variant[],
   wanted: (name: string) => boolean,
