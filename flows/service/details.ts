@@ -5,7 +5,7 @@ import type { ChoiceId } from '../schema.js';
 import { fileKey, keepFile } from '../files.js';
 import { formatLocalTime } from '../hours.js';
 import { asksSomething, quoted } from '../text.js';
-import { cardOf, followUp, promisedBy } from './records.js';
+import { cardOf, filesOnNoTicket, followUp, promisedBy } from './records.js';
 import { RESTATED_MAX, shorten } from './restate.js';
 import type { StandardSetup, StandardShared } from './standard.js';
 import {
@@ -116,8 +116,7 @@ function detailReading(deps: MachineDeps) {
   /** The session's files no ticket has yet, this message's with them; and the session's files after it. */
   const newFiles = (context: ServiceContext, event: ServiceEvent) => {
     const kept = keepFile(context.files, fileOf(event));
-    const onTickets = context.filesOnTickets ?? [];
-    return { files: kept.filter((f) => !onTickets.includes(fileKey(f))), kept };
+    return { files: filesOnNoTicket({ files: kept, filesOnTickets: context.filesOnTickets }), kept };
   };
   return { defOf, factsOf, bareOrder, asksForOrder, orderOnTopic, newFiles };
 }
@@ -189,11 +188,10 @@ export function detailActions(deps: MachineDeps) {
       takeDetailAsNeed: collect(({ context, enqueue }) =>
         enqueue.assign({ need: context.detail?.text, faqId: undefined, detail: undefined }),
       ),
-      // 订单号… instead of 是的: the need is confirmed, the number one of its facts (and kept for the answer).
-      confirmWithDetail: collect(({ context, event, enqueue }) => {
+      // 订单号… instead of 是的 (after confirmNeed): the number is one of the need's facts, and kept for the answer.
+      factFromDetail: collect(({ context, event, enqueue }) => {
         const text = statedNeed(event).text;
-        const facts = [...context.facts, context.need ?? '', text].filter(Boolean).slice(-5);
-        enqueue.assign({ facts, failures: 0, detail: { text } });
+        enqueue.assign({ facts: [...context.facts, text].filter(Boolean).slice(-5), detail: { text } });
       }),
       sayConfirmDetail: collect(({ context, enqueue }) => {
         const ticket = heldFor(context) ?? '';

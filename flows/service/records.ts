@@ -55,9 +55,14 @@ export function newTicket(deps: MachineDeps, context: ServiceContext, at: number
 
 /** The files a new ticket takes: those the customer sent this session that no earlier ticket has. */
 function filesOfNewMatter(context: ServiceContext): { files?: FileRef[] } {
-  const onTickets = context.filesOnTickets ?? [];
-  const files = (context.files ?? []).filter((f) => !onTickets.includes(fileKey(f)));
+  const files = filesOnNoTicket(context);
   return files.length ? { files } : {};
+}
+
+/** The files the customer sent this session that no ticket has yet (`filesOnTickets`). */
+export function filesOnNoTicket(context: Pick<ServiceContext, 'files' | 'filesOnTickets'>): FileRef[] {
+  const onTickets = context.filesOnTickets ?? [];
+  return (context.files ?? []).filter((f) => !onTickets.includes(fileKey(f)));
 }
 
 /**

@@ -229,7 +229,7 @@ function standardStates(s: StandardSetup) {
             ...anyTime,
             { guard: 'isGreetingOnly', actions: 'sayConfirm' },
             // 订单号… while the bot restates a need whose answer asks for it: confirmed, the number kept.
-            { guard: 'givesOrderWhileConfirming', target: 'answering', actions: 'confirmWithDetail' },
+            { guard: 'givesOrderWhileConfirming', target: 'answering', actions: ['confirmNeed', 'factFromDetail'] },
             // Anything else is the need said another way: restate that instead.
             { target: 'confirming', reenter: true, actions: ['answerLead', 'captureNeed'] },
           ],

@@ -25,6 +25,17 @@ function pending(at = monday): Dialogue & { ticketId: string } {
   return Object.assign(d, { ticketId });
 }
 
+/** An answer that asks for the order number, then the customer went quiet and the bot closed the chat. */
+function quietAfterAnswer(): { d: Dialogue; id: string } {
+  const d = new Dialogue(flow, monday);
+  d.say('付款后多久发货');
+  d.say('是的', quick);
+  const id = d.of('ticket.put')[0]?.ticket.id ?? '';
+  const idle = d.record!.timers.idle!;
+  d.say({ type: 'timer', name: 'idle', dueAt: idle }, { after: idle - d.at });
+  return { d, id };
+}
+
 describe('details a customer adds to a matter', () => {
   it('an order number for a pending matter goes on its ticket and its card, not on a second ticket', () => {
     const d = pending();
@@ -295,12 +306,7 @@ describe('details a customer adds to a matter', () => {
 
   it('the number sent after the customer went quiet still reaches the answered matter that asked for it, within a day', () => {
     const quiet = (after: number) => {
-      const d = new Dialogue(flow, monday);
-      d.say('付款后多久发货');
-      d.say('是的', quick);
-      const id = d.of('ticket.put')[0]?.ticket.id ?? '';
-      const idle = d.record!.timers.idle!;
-      d.say({ type: 'timer', name: 'idle', dueAt: idle }, { after: idle - d.at });
+      const { d, id } = quietAfterAnswer();
       const replies = d.say('订单号20261120001', { after });
       return { d, id, replies };
     };
@@ -319,12 +325,7 @@ describe('details a customer adds to a matter', () => {
       expect(replies.at(-1), text).toMatch(/^感谢您的咨询/u);
       expect(d.of('ticket.put'), text).toEqual([]);
     }
-    const d = new Dialogue(flow, monday);
-    d.say('付款后多久发货');
-    d.say('是的', quick);
-    const id = d.of('ticket.put')[0]?.ticket.id ?? '';
-    const idle = d.record!.timers.idle!;
-    d.say({ type: 'timer', name: 'idle', dueAt: idle }, { after: idle - d.at });
+    const { d, id } = quietAfterAnswer();
     expect(d.say('订单号20261120001，还没发货', { after: 20 * 60_000 }).at(-1)).toBe(
       `您是想为您的问题（编号 ${id}）补充：“订单号20261120001，还没发货”，对吗？`,
     );
