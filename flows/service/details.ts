@@ -5,6 +5,7 @@ import type { ChoiceId } from '../schema.js';
 import { fileKey, keepFile } from '../files.js';
 import { formatLocalTime } from '../hours.js';
 import { asksSomething, quoted } from '../text.js';
+import { keptStillOpen } from './states.js';
 import { cardOf, filesOnNoTicket, followUp, promisedBy } from './records.js';
 import { RESTATED_MAX, shorten } from './restate.js';
 import type { StandardSetup, StandardShared } from './standard.js';
@@ -261,9 +262,7 @@ function detailGuards(r: DetailReading) {
     // Any order number: once the matter is resumed, the number alone makes the follow-up and one with
     // more words is asked about (mayBeForAnswered), as right after the answer.
     givesOrderForAwaited: ({ context, event }: GuardArgs) =>
-      context.awaitingOrder !== undefined &&
-      context.awaitingOrder.seq === context.seq &&
-      event.at - context.awaitingOrder.at <= AWAITED_ORDER_MS &&
+      keptStillOpen(context.awaitingOrder, context, event.at, AWAITED_ORDER_MS) &&
       understood(event)?.complaint.triggered !== true &&
       understood(event)?.wantsPerson !== true &&
       factsOf(context, textOf(event)).order !== undefined,

@@ -3,6 +3,7 @@ import type { ChoiceId } from '../schema.js';
 import type { ComplaintSetup } from './complaint.js';
 import { followUpAdoption, followUpSurveyNow } from './follow-ups.js';
 import { newTicket, recordTicket, updateTickets } from './records.js';
+import { keptStillOpen } from './states.js';
 import { restate } from './restate.js';
 import { askWholeScore, closingStates, rateThenTakeRequest, surveyActions } from './survey.js';
 import { confirmingDetailState, detailActions, detailsAfterMatter, detailsWhenAsked } from './details.js';
@@ -119,15 +120,10 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
       hasSessionTickets: ({ context }) => context.sessionTickets.length > 0,
       hasRateableTickets: ({ context }) => settledOf(context).length > 0,
       // The survey left unanswered at the last close still takes a score: within a day, nothing recorded since.
-      lateSurveyOpen: ({ context, event }) =>
-        context.lateSurvey !== undefined &&
-        context.lateSurvey.seq === context.seq &&
-        event.at - context.lateSurvey.at <= LATE_SURVEY_MS,
+      lateSurveyOpen: ({ context, event }) => keptStillOpen(context.lateSurvey, context, event.at, LATE_SURVEY_MS),
       // A score with a comment, within a day of the survey answered, nothing recorded since (commentOnRated).
       commentsOnRated: ({ context, event }) =>
-        context.rated !== undefined &&
-        context.rated.seq === context.seq &&
-        event.at - context.rated.at <= LATE_SURVEY_MS &&
+        keptStillOpen(context.rated, context, event.at, LATE_SURVEY_MS) &&
         understood(event)?.rating !== undefined &&
         understood(event)?.ratingComment !== undefined,
       ...survey.guards,

@@ -5,7 +5,7 @@ import type { ComplaintKindId } from '../schema.js';
 /**
  * What the conversation keeps of a matter people follow up, a handoff and a complaint, as parts of
  * the persisted context (setup.ts ServiceContext): renaming a field breaks restoring stored
- * conversations.
+ * conversations. And when what a closed session kept still applies (`keptStillOpen`).
  */
 
 /** A pending matter with a promised reply time, as the conversation follows it up (issue 13). */
@@ -74,4 +74,18 @@ export interface ComplaintState {
    * before it: resumed unless started from idle, as they were.
    */
   resumesNeed?: boolean | undefined;
+}
+
+/**
+ * Whether something kept when a session closed (a survey left unanswered, the matters just rated, a
+ * matter waiting for its order number: each `{ at, seq }`) still applies at `at` (epoch ms): within
+ * `windowMs` of when it was kept, and no matter recorded since (`seq` unchanged).
+ */
+export function keptStillOpen(
+  kept: { at: number; seq: number } | undefined,
+  context: { seq: number },
+  at: number,
+  windowMs: number,
+): boolean {
+  return kept !== undefined && kept.seq === context.seq && at - kept.at <= windowMs;
 }
