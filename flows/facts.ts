@@ -1,6 +1,6 @@
 import { canonical, patternSource } from './guard.js';
 import type { ComplaintKind, ComplaintKindId, FlowDefinition } from './schema.js';
-import { normalize, quoted, toSimplified, trimSentence } from './text.js';
+import { escapeRegExp, normalize, quoted, toSimplified, trimSentence } from './text.js';
 
 /**
  * The facts a complaint needs before it can be handled (002 澄清：确认问题的关键信息): which
@@ -17,10 +17,6 @@ export const FACT_KEYS = ['order', 'what', 'when'] as const;
 export type FactKey = (typeof FACT_KEYS)[number];
 
 type Complaints = FlowDefinition['complaints'];
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /**
  * Pulls order number, time and a description of what happened out of one message. For a Chinese
@@ -39,7 +35,7 @@ export function extractFacts(complaints: Complaints, text: string, locale = ''):
     if (m) {
       facts.order = (m[1] ?? m[0]).trim();
       // 订单20261120001的耳机坏了: the 的 that tied the number to the goods goes with it (not 的确).
-      rest = rest.replace(new RegExp(`${escapeRe(m[0])}(?:的(?!确))?`, 'u'), CUT);
+      rest = rest.replace(new RegExp(`${escapeRegExp(m[0])}(?:的(?!确))?`, 'u'), CUT);
       break;
     }
   }
@@ -80,7 +76,7 @@ export function extractFacts(complaints: Complaints, text: string, locale = ''):
       }
       // "it arrived", "收到的": how the goods came, once the time is taken out; not what went wrong.
       if (onlyContext(c)) return '';
-      for (const word of fillers) c = c.replace(new RegExp(escapeRe(word), 'giu'), ' ');
+      for (const word of fillers) c = c.replace(new RegExp(escapeRegExp(word), 'giu'), ' ');
       // Words taken out of Chinese leave no gap; Latin words keep one space between them.
       return c
         .replace(/\s+/gu, ' ')
@@ -146,7 +142,7 @@ export function categorize(complaints: Complaints, text: string): Complaints['ca
 
 /** A word as it stands in customer text: Latin words whole ("it" is not in "item"), Chinese anywhere. */
 function wordRe(word: string, flags: string): RegExp {
-  const w = escapeRe(word);
+  const w = escapeRegExp(word);
   return /^[a-z0-9' ]+$/i.test(word) ? new RegExp(`(?<![a-z0-9'])${w}(?![a-z0-9'])`, flags) : new RegExp(w, flags);
 }
 
@@ -177,7 +173,7 @@ function foldCustomer(text: string): string {
  */
 export function customerPattern(phrase: string): RegExp | undefined {
   // Pieces keep their spaces ("(the|your) agent"), so they are folded without trimming.
-  const piece = (p: string) => escapeRe(toSimplified(p).normalize('NFKC').toLowerCase().replace(/\s+/g, ' '));
+  const piece = (p: string) => escapeRegExp(toSimplified(p).normalize('NFKC').toLowerCase().replace(/\s+/g, ' '));
   const source = patternSource(phrase.trim(), piece, CUSTOMER_GAP);
   const plain = foldCustomer(canonical(phrase));
   const before = /^[a-z0-9]/.test(plain) ? "(?<![a-z0-9'])" : '';
@@ -246,14 +242,14 @@ function compiled(complaints: Complaints): CompiledKinds {
       leadingTrigger: new RegExp(
         `^\\s*(?:${[...complaints.triggers]
           .sort((a, b) => b.length - a.length)
-          .map((t) => `${escapeRe(t)}${/[a-z]$/i.test(t) ? '(?![a-z])' : ''}`)
+          .map((t) => `${escapeRegExp(t)}${/[a-z]$/i.test(t) ? '(?![a-z])' : ''}`)
           .join('|')})\\s*`,
         'iu',
       ),
       trailingTrigger: new RegExp(
         `\\s*(?:${[...complaints.triggers]
           .sort((a, b) => b.length - a.length)
-          .map((t) => `${/^[a-z]/i.test(t) ? '(?<![a-z])' : ''}${escapeRe(t)}`)
+          .map((t) => `${/^[a-z]/i.test(t) ? '(?<![a-z])' : ''}${escapeRegExp(t)}`)
           .join('|')})\\s*$`,
         'iu',
       ),
@@ -263,7 +259,7 @@ function compiled(complaints: Complaints): CompiledKinds {
         // and its facts with it (这个垃圾店铺卖的耳机用两天就坏了; found by the third issue-17 trial).
         ...[...complaints.triggers, ...complaints.anger, ...complaints.supervisor]
           .sort((a, b) => b.length - a.length)
-          .map((word) => new RegExp(escapeRe(word), 'giu')),
+          .map((word) => new RegExp(escapeRegExp(word), 'giu')),
         ...complaints.kinds
           .filter((k) => VENTING_KINDS.includes(k.id))
           .flatMap((k) => k.words.flatMap((w) => customerPattern(w) ?? []))

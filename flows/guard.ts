@@ -1,4 +1,4 @@
-import { toSimplified } from './text.js';
+import { escapeRegExp, toSimplified } from './text.js';
 import { z } from 'zod';
 
 /**
@@ -132,7 +132,7 @@ function phraseTest(phrase: string): ((folded: string) => boolean) | 'invalid' |
     const key = foldForGuard(phrase);
     return key ? (folded) => folded.includes(key) : undefined;
   }
-  const source = patternSource(phrase, (part) => foldForGuard(part).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), GAP);
+  const source = patternSource(phrase, (part) => escapeRegExp(foldForGuard(part)), GAP);
   let re: RegExp;
   try {
     re = new RegExp(source, 'u');

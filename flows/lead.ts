@@ -1,6 +1,6 @@
 import type { Understanding } from './match.js';
 import type { FlowDefinition, IntentId } from './schema.js';
-import { normalize } from './text.js';
+import { escapeRegExp, normalize } from './text.js';
 
 /**
  * A social opening before a need (issue 11 item 4): 谢谢，另外发票怎么开 is thanks and a question
@@ -46,7 +46,7 @@ function stickyRules(intent: StickyRule['intent'], phrases: readonly string[]): 
   return phrases
     .map((raw) => {
       const phrase = normalize(raw);
-      const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const escaped = escapeRegExp(phrase);
       const ascii = ASCII_WORD.test(phrase);
       const source = ascii ? `(?<![a-z0-9'])${escaped}(?![a-z0-9'])` : escaped;
       return { intent, phrase, length: phrase.length, pattern: new RegExp(source, 'uy'), ascii };

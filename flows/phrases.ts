@@ -1,5 +1,5 @@
 import type { IntentId } from './schema.js';
-import { normalize } from './text.js';
+import { escapeRegExp, normalize } from './text.js';
 
 /**
  * The phrase rules of the matcher (match.ts): a definition's intent phrases and fillers, compiled
@@ -27,7 +27,7 @@ export interface PhraseRule {
 /** A phrase (normalised here) as a rule of `intent`. */
 export function phraseRule(intent: PhraseRule['intent'], raw: string): PhraseRule {
   const phrase = normalize(raw);
-  const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const escaped = escapeRegExp(phrase);
   // Latin phrases match whole words only ("no" is not in "know"); CJK has no word breaks.
   const wholeWords = ASCII_WORD.test(phrase);
   const source = wholeWords ? `(?<![a-z0-9'])${escaped}(?![a-z0-9'])` : escaped;
@@ -109,7 +109,7 @@ export function ownWordsTest(sameMatter: readonly string[]): (norm: string, cove
 export function personOpening(phrases: readonly string[]): (norm: string) => boolean {
   const opening = phrases.map(normalize).filter((p) => p && [...p].length <= 12);
   if (!opening.length) return () => false;
-  const escaped = opening.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const escaped = opening.map(escapeRegExp);
   const re = new RegExp(`^(?:${escaped.join('|')})\\s*[,，:：!！。.、]`, 'u');
   return (norm) => re.test(norm);
 }

@@ -1,5 +1,5 @@
 import type { FlowDefinition } from './schema.js';
-import { normalize } from './text.js';
+import { escapeRegExp, normalize } from './text.js';
 
 /**
  * A satisfaction score in what a customer writes: digits and Chinese numerals ("5", "４分", "打5分",
@@ -177,7 +177,7 @@ export function compileRating(def: FlowDefinition): (norm: string) => number | u
     .filter(Boolean)
     .sort((a, b) => b.length - a.length)
     .map((f) => {
-      const escaped = f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const escaped = escapeRegExp(f);
       // Latin fillers are whole words ("i" is not in "dissatisfied"); CJK has no word breaks.
       return /^[a-z0-9' ]+$/.test(f) ? `(?<![a-z0-9'])${escaped}(?![a-z0-9'])` : escaped;
     });

@@ -232,3 +232,8 @@ export function asksSomething(text: string): boolean {
 }
 const QUESTION =
   /[?？]\s*$|(?:[吗呢]|怎么办|怎么弄|怎么回事)\s*[。.!！]?$|几点|什么时候|哪里|哪儿|怎么|如何|为什么|为啥|多少|能不能|可不可以|是否|^(?:请问|我想问|想问)|^(?:how|what|where|when|why|which|do|does|did|can|could|is|are|will)\b/iu;
+
+/** `text` as a regular expression matching it literally (every special character escaped). */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

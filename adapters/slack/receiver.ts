@@ -3,6 +3,7 @@ import type { App, HTTPReceiver, RespondFn, webApi } from '@slack/bolt';
 import { z } from 'zod';
 import { replyText } from '../../bots/http-text.js';
 import type { Logger } from '../../bots/log.js';
+import { escapeRegExp } from '../../flows/text.js';
 import type { CardAddress, InboundEvent, Inbox, Receiver, Route } from '../../bots/ports.js';
 import type { DeskText } from '../desk/text.js';
 import type { DeskAccess, Refusal } from './access.js';
@@ -326,7 +327,7 @@ export class SlackReceiver implements Receiver {
     const { app, internalPrefix, clock } = this.options;
     // A button the desk does not know (a card of an older version, a forged payload): answered at
     // once, the person told privately, nothing written. Unanswered, Slack would show an error after 3 s.
-    const known = Object.values(ACTIONS).map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const known = Object.values(ACTIONS).map(escapeRegExp);
     app.action(new RegExp(`^(?!(?:${known.join('|')})$)`), async ({ ack, body, action, respond }) => {
       const actionId = 'action_id' in action ? action.action_id : undefined;
       this.track(this.refusePress('action', respond, body.user.id, { actionId }));

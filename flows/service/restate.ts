@@ -1,5 +1,5 @@
 import type { FlowDefinition } from '../schema.js';
-import { normalize, trimSentence } from '../text.js';
+import { escapeRegExp, normalize, trimSentence } from '../text.js';
 
 /**
  * Restates a need in the bot's voice (需求确认): pronouns swapped ("我的订单" → "您的订单") unless
@@ -12,7 +12,10 @@ export function restate(def: FlowDefinition, need: string): string {
   // A Latin word is matched as a whole word whatever the text around it ("i" is not the i of
   // AirPods in "AirPods Pro 坏了"); a Chinese one anywhere, Chinese having no spaces.
   const wordAt = (w: string) =>
-    new RegExp(/^[a-z' ]+$/i.test(w) ? `(?<![a-z'])${escape(normalize(w))}(?![a-z'])` : escape(normalize(w)), 'giu');
+    new RegExp(
+      /^[a-z' ]+$/i.test(w) ? `(?<![a-z'])${escapeRegExp(normalize(w))}(?![a-z'])` : escapeRegExp(normalize(w)),
+      'giu',
+    );
   if (def.restate.quoteIf.some((w) => wordAt(w).test(lower))) return ascii ? `"${text}"` : `“${text}”`;
   // One pass over all swaps, so "my" → "your" is not swapped back by a later "you" rule.
   const rules = def.restate.swaps.map(([from, to]) => ({ re: wordAt(from), to }));
@@ -22,10 +25,6 @@ export function restate(def: FlowDefinition, need: string): string {
     const index = m.slice(1, rules.length + 1).findIndex((g) => g !== undefined);
     return rules[index]?.to ?? String(m[0]);
   });
-}
-
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Longest need restated whole (characters); a longer one is cut at a clause break and marked "…". */
