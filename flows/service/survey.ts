@@ -195,7 +195,7 @@ export function surveyActions(deps: MachineDeps) {
       }),
     },
     guards: {
-      // Words that ask (a question mark, 吗/呢 at the end, 请问, how/what/do you…), not a score.
+      // Words that ask (text.ts asksSomething: a question mark, 吗/呢 at the end, a question word), not a score.
       asksQuestion: ({ event }: Guarded) => event.type === 'user.message' && asksSomething(event.text),
       asksAnotherQuestion: ({ event }: Guarded) => understood(event)?.whole === 'more',
       // 4.5分: no score of the survey's, and no need either.
