@@ -27,6 +27,7 @@ import {
   say,
   textOf,
   type Enqueue,
+  type FollowUp,
   type MachineDeps,
   type ServiceContext,
   type ServiceEvent,
@@ -52,6 +53,18 @@ function needOf(context: ServiceContext, event: ServiceEvent): string {
   if (context.handoff?.reason === 'asked' && event.type === 'user.message' && event.understanding.ownWords)
     return textOf(event);
   return context.need ?? context.facts.at(-1) ?? textOf(event);
+}
+
+/**
+ * The matter of this session already waiting for people (a follow-up nobody has claimed) that a
+ * bare request for a person is about ("转人工" with no words of its own): the handoff takes it over,
+ * its ticket and its promise, instead of recording it a second time (found by the issue-17 trial:
+ * 转人工 right after an order number was promised a follow-up opened a second ticket for the same
+ * order). The latest such matter, or undefined.
+ */
+function pendingOfSession(context: ServiceContext, event: ServiceEvent): FollowUp | undefined {
+  if (event.type === 'user.message' && event.understanding.ownWords) return undefined;
+  return context.followUps?.filter((f) => !f.agent && context.sessionTickets.includes(f.ticketId)).at(-1);
 }
 
 /**
@@ -104,7 +117,7 @@ function handoffCard(
     afterHours,
     ticketId,
     need: needOf(context, event),
-    facts: context.facts,
+    facts: [...new Set([...(h?.facts ?? []), ...context.facts])],
     tickets,
     followUpBy,
   });
@@ -181,7 +194,8 @@ function withoutDesk(deps: MachineDeps) {
       const { ticketId } = ensureTicket(deps, enqueue, context, event, {
         outcome: `asked for a person (${reason}); no agent desk connected; follow-up promised within ${hours} h`,
       });
-      const by = promisedBy(def, event.at, hours);
+      // A matter already promised (pendingOfSession) keeps its promise.
+      const by = followUpOf(context, ticketId)?.promisedBy ?? promisedBy(def, event.at, hours);
       enqueue(
         say('handoffUnavailable', { vars: { ticket: ticketId, hours: String(hours), by: formatLocalTime(def, by) } }),
       );
@@ -217,16 +231,22 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
   return records.extend({
     actions: {
       requestHandoff: assign({
-        handoff: ({ context, event }, params: { reason: HandoffReason }) => ({
-          reason: params.reason,
-          priority: params.reason === 'complaint' ? ('high' as const) : ('normal' as const),
-          category: context.complaint?.category,
-          ticketId: '',
-          queuedAt: event.at,
-          agent: undefined,
-          // Handed over in the middle of a complaint: that is what the card is about, not an earlier question.
-          need: context.complaint ? complaintNeed(context.complaint) : undefined,
-        }),
+        handoff: ({ context, event }, params: { reason: HandoffReason }) => {
+          const matter = params.reason === 'asked' ? pendingOfSession(context, event) : undefined;
+          const high = params.reason === 'complaint' || matter?.type === 'complaint';
+          return {
+            reason: params.reason,
+            priority: high ? ('high' as const) : ('normal' as const),
+            category: context.complaint?.category,
+            ticketId: matter?.ticketId ?? '',
+            queuedAt: event.at,
+            agent: undefined,
+            // Handed over in the middle of a complaint: that is what the card is about, not an earlier question.
+            need: context.complaint ? complaintNeed(context.complaint) : undefined,
+            // What the matter's card listed (the order number) is on the new card too.
+            ...(matter?.facts ? { facts: matter.facts } : {}),
+          };
+        },
       }),
       // Into the queue. The customer hears first: a slow or failing desk must not leave them in silence.
       openQueued: collect(({ context, event, enqueue }) => {
@@ -245,9 +265,12 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
           { type: 'handed-off', at: event.at, detail: h.reason },
           { type: 'queued', at: event.at },
         ];
-        enqueue(effect({ type: 'ticket.update', id: ticketId, changes: { events }, at: event.at }));
+        // A pending matter taken over (pendingOfSession) says where it went, as a new one does.
+        const taken = followUpOf(context, ticketId) ? { outcome: `handed to a person (${h.reason})` } : {};
+        enqueue(effect({ type: 'ticket.update', id: ticketId, changes: { events, ...taken }, at: event.at }));
+        const facts = [...new Set([...(h.facts ?? []), ...context.facts])];
         enqueue.assign({
-          handoff: { ...h, ticketId, need: needOf(context, event), facts: [...context.facts] },
+          handoff: { ...h, ticketId, need: needOf(context, event), facts },
           facts: [],
           failures: 0,
           files: [],
@@ -263,7 +286,8 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
         // stands, not recorded twice (found by the issue-17 trial: a second ticket and card).
         const back = nextBusinessTime(defOf(context), event.at);
         const waiting = context.followUps?.find((f) => context.sessionTickets.includes(f.ticketId));
-        if (waiting && !h.ticketId) {
+        // (A bare request has the pending matter's ticket already: pendingOfSession.)
+        if (waiting && (!h.ticketId || h.reason === 'asked')) {
           const vars = afterHoursVars(defOf(context), back, waiting.ticketId, waiting.promisedBy);
           enqueue(say('handoffAfterHoursPromised', { vars }));
           relayKeptFiles(enqueue, context, event, waiting.ticketId);

@@ -220,6 +220,7 @@ export function followUp(
     promisedBy: by,
     type: matter.type,
     ...(need ? { need: need.length > 24 ? `${need.slice(0, 23)}…` : need } : {}),
+    ...(matter.card?.facts.length ? { facts: matter.card.facts } : {}),
   };
   enqueue.assign({ followUps: withFollowUp(context.followUps, entry) });
   return entry;

@@ -25,6 +25,8 @@ export interface FollowUp {
   toldOverdue?: boolean | undefined;
   /** The need in a few words, so a customer with two matters knows which one a status line is about. */
   need?: string | undefined;
+  /** What its card listed the customer said (an order number…), for a handoff that takes the matter over. */
+  facts?: string[] | undefined;
 }
 
 export interface HandoffState {

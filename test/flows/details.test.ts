@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { FlowPayload } from '../../flows/contracts.js';
 import type { FileRef } from '../../flows/files.js';
 import { Dialogue } from '../support/dialogue.js';
 import { defaultFlow, shanghai } from '../support/flows.js';
@@ -331,5 +332,31 @@ describe('details a customer adds to a matter', () => {
     );
     d.say('是的', quick);
     expect(d.ticket(id)?.status).toBe('pending');
+  });
+
+  it('转人工 right after the number takes that matter to the queue: one ticket, its number on the card, its promise kept', () => {
+    const d = new Dialogue(flow, monday);
+    d.say('付款后多久发货');
+    d.say('是的', quick);
+    const id = d.of('ticket.put')[0]?.ticket.id ?? '';
+    d.say('订单号 20261120001', quick);
+    expect(d.say('转人工', quick)[0]).toMatch(/^正在为您转接人工客服/u);
+    expect(d.of('ticket.put')).toEqual([]);
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ kind: 'handoff', reason: 'asked', ticketId: id });
+    expect(d.of('desk.open')[0]?.card.facts).toContain('订单号 20261120001');
+    expect(d.ticket(id)?.outcome).toBe('handed to a person (asked)');
+    const wang = { id: 'U-wang', name: '小王' };
+    const agent = (action: string, extra = {}) => ({ type: 'agent', action, agent: wang, ...extra }) as FlowPayload;
+    d.say(agent('claim'), quick);
+    d.say(agent('resolve', { text: '已为您加急，今天发出' }), quick);
+    expect(d.ticket(id)).toMatchObject({ status: 'resolved', outcome: 'resolved by 小王: 已为您加急，今天发出' });
+    expect((d.ticket(id)?.events ?? []).map((e) => e.type)).toContain('promise-kept');
+    // A request with words of its own is a matter of its own, as before.
+    const e = new Dialogue(flow, monday);
+    e.say('付款后多久发货');
+    e.say('是的', quick);
+    e.say('订单号 20261120001', quick);
+    e.say('人工，发票抬头写错了', quick);
+    expect(e.of('ticket.put')).toHaveLength(1);
   });
 });
