@@ -304,7 +304,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     }
     // Enough of the message must be intent phrases, and they must agree: "是不是有病" has 是, 不是 and
     // 有 covering most of it, and says none of yes, no or more.
-    const contradicts = (counts.yes ?? 0) > 0 && (counts.no ?? 0) > 0;
+    const contradicts = (counts.yes ?? 0) + (counts.okay ?? 0) > 0 && (counts.no ?? 0) > 0;
     if (total < def.thresholds.intentCoverage || top < 0.5 || contradicts) whole = undefined;
     // A message that is nothing but "yes", "thanks" or "还有一个问题" is not a question for the
     // knowledge base, so it is not ranked at all.

@@ -62,6 +62,11 @@ const choicesShape = Object.fromEntries(CHOICE_IDS.map((k) => [k, shownWords])) 
 
 export const INTENT_IDS = [
   'yes',
+  /**
+   * Agreement (好的, 行, OK): a yes where something is confirmed, but at "anything else?" the
+   * customer is done. Optional: a definition written before it has these words under `yes`.
+   */
+  'okay',
   'no',
   'more',
   'done',
@@ -74,7 +79,9 @@ export const INTENT_IDS = [
   'human',
 ] as const;
 export type IntentId = (typeof INTENT_IDS)[number];
-const intentsShape = Object.fromEntries(INTENT_IDS.map((k) => [k, phrases])) as Record<IntentId, typeof phrases>;
+const intentsShape = Object.fromEntries(
+  INTENT_IDS.map((k) => [k, k === 'okay' ? phrases.default([]) : phrases]),
+) as Record<IntentId, typeof phrases>;
 
 export const FaqEntry = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),

@@ -266,16 +266,19 @@ export function baseSetup(deps: MachineDeps) {
           understood(event)?.empty === true ||
           /^\p{N}{1,3}$/u.test(textOf(event).normalize('NFKC')) ||
           onlyAScore(event)),
-      isYes: ({ event }) => answers(event, 'yes'),
+      isYes: ({ event }) => answers(event, 'yes', 'okay'),
       isNo: ({ event }) => answers(event, 'no', 'done'),
       wantsToFinish: ({ event }) =>
         answers(event, 'done', 'no') || (answers(event, 'thanks') && !mentions(event, 'more')),
-      wantsMore: ({ event }) => answers(event, 'more', 'yes'),
+      wantsMore: ({ event }) => answers(event, 'more', 'yes', 'okay'),
+      // 好的 / 行 / OK and nothing else: agreement, which at "anything else?" means the customer is done.
+      onlyAgrees: ({ event }) => answers(event, 'okay') && (understood(event)?.intents.okay ?? 0) >= 0.999,
       // Nothing but "yes" or "I have a question" (有, 我想咨询一下): every meaningful character is the phrase,
       // so 我想问一下退款 (a need) is not taken for it.
       onlyWantsMore: ({ event }) => {
         const u = understood(event);
-        return answers(event, 'more', 'yes') && (u?.intents.more ?? 0) + (u?.intents.yes ?? 0) >= 0.999;
+        const share = (u?.intents.more ?? 0) + (u?.intents.yes ?? 0) + (u?.intents.okay ?? 0);
+        return answers(event, 'more', 'yes', 'okay') && share >= 0.999;
       },
       isThanks: ({ event }) => answers(event, 'thanks'),
       isApology: ({ event }) => answers(event, 'apology'),

@@ -256,6 +256,9 @@ function standardStates(s: StandardSetup) {
             { guard: 'wantsToFinish', target: 'closing' },
             { guard: and(['onlyThanksOrBye', 'isThanks']), target: 'closing', actions: say('thanks') },
             { guard: 'onlyThanksOrBye', target: 'closing' },
+            // 好的 to "anything else?" closes (found by the issue-17 trials: 好的，请您说 left the
+            // customer who had nothing more waiting, and the survey was never asked).
+            { guard: 'onlyAgrees', target: 'closing' },
             { guard: 'wantsMore', target: 'awaitingNeed', actions: say('goOn') },
             ...anyTime,
             { guard: 'isGreetingOnly', target: 'awaitingNeed', actions: say('ask') },

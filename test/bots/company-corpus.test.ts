@@ -62,7 +62,7 @@ describe('npm run flows:test on a company’s own content', () => {
     const { code, stdout } = await run(env, 'flows', 'test', '--flows', chineseOnly());
     expect(code).toBe(0);
     const lines = stdout.split('\n').filter((l) => !l.startsWith('  '));
-    expect(lines[0]).toMatch(/^zh-CN: \d+\/549 understood .* — met$/);
+    expect(lines[0]).toMatch(/^zh-CN: \d+\/553 understood .* — met$/);
     expect(lines[1]).toBe('en: not scored (no en definition)');
     expect(lines[2]).toMatch(/^guard: caught \d+\/138 forbidden replies .* — met$/);
     expect(lines.slice(3, -1)).toEqual([expect.stringMatching(/^held-out zh-CN /)]);

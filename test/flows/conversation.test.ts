@@ -369,6 +369,29 @@ describe('answer, record and close', () => {
     expect(d.state).toMatch(/^complaint/);
   });
 
+  it('takes 好的 / 行 / OK to "anything else?" as done, and still as yes to a restated need (found by the issue-17 trials)', () => {
+    for (const text of ['好的', '行', 'OK', '好的好的', '没问题']) {
+      const d = new Dialogue(flow, afternoon);
+      d.say('怎么开发票');
+      d.say(text);
+      expect(d.state, text).toBe('askMore');
+      const replies = d.say(text);
+      expect(replies[0], text).toMatch(/^感谢您的咨询，本次服务已为您记录/u);
+      expect(d.state, text).toBe('survey');
+    }
+    // Yes, or more words, to "anything else?" still ask for the question.
+    for (const text of ['是的', '有', '好的，我还有个问题']) {
+      const d = new Dialogue(flow, afternoon);
+      d.say('怎么开发票');
+      d.say('是的');
+      expect(d.say(text), text).toEqual(['好的，请您说。']);
+    }
+    const en = new Dialogue(flow, afternoon);
+    en.say('how do I get an invoice');
+    en.say('ok');
+    expect(en.say('okay')[0]).toMatch(/^Thank you/u);
+  });
+
   it('handles another question in the same conversation and rates every matter of it', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('怎么开发票');

@@ -10,7 +10,7 @@ describe('understanding short replies', () => {
     ['是的', 'yes'],
     ['对', 'yes'],
     ['嗯嗯', 'yes'],
-    ['好的呀', 'yes'],
+    ['好的呀', 'okay'],
     ['不是', 'no'],
     ['不对', 'no'],
     ['没有了', 'done'],
