@@ -254,7 +254,12 @@ function detailGuards(r: DetailReading) {
     givesOrderForPending: ({ context, event }: GuardArgs) =>
       pendingMatter(context) !== undefined && bareOrder(context, event) !== undefined,
     // 订单号… while the bot restates a need: that is the need confirmed, with its number.
-    givesOrderWhileConfirming: ({ context, event }: GuardArgs) => bareOrder(context, event) !== undefined,
+    // With the words the answer asks for too (发票抬头写错了 → 订单号…，正确抬头是…, restated as a need of
+    // its own before; found by the issue-17 trial): confirmed, when the words lean to the restated entry
+    // (123… 东西坏了 is restated as a need of its own).
+    givesOrderWhileConfirming: ({ context, event }: GuardArgs) =>
+      bareOrder(context, event) !== undefined ||
+      (asksForOrder(context) && orderOnTopic(context, event) && understood(event)?.faq?.id === context.faqId),
     // 我的订单还没发货，订单号… confirmed: the answer that asks for the number has it already.
     needGivesOrder: ({ context }: GuardArgs) =>
       asksForOrder(context) && factsOf(context, context.detail?.text ?? context.need ?? '').order !== undefined,

@@ -359,4 +359,22 @@ describe('details a customer adds to a matter', () => {
     e.say('人工，发票抬头写错了', quick);
     expect(e.of('ticket.put')).toHaveLength(1);
   });
+
+  it('the number and the words the answer asks for, sent instead of 是的, confirm the need and make the follow-up', () => {
+    const d = new Dialogue(flow, monday);
+    d.say('发票抬头写错了');
+    expect(d.state).toBe('confirming');
+    const replies = d.say('订单号 20261120001，正确抬头是上海某某科技有限公司', quick);
+    expect(replies[0]).toMatch(/^我们支持开具电子普通发票/u);
+    expect(replies[1]).toMatch(/^好的，已收到您的订单号 20261120001。/u);
+    const ticket = d.of('ticket.put')[0]?.ticket;
+    expect(d.ticket(ticket?.id ?? '')).toMatchObject({
+      status: 'pending',
+      facts: expect.arrayContaining(['订单号 20261120001，正确抬头是上海某某科技有限公司']),
+    });
+    // Words about something else with the number are a need of their own, restated.
+    const e = new Dialogue(flow, monday);
+    e.say('发票抬头写错了');
+    expect(e.say('20261120001 东西坏了', quick)).toEqual(['您的意思是20261120001 东西坏了，对吗？']);
+  });
 });
