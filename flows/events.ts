@@ -12,6 +12,8 @@ export const UNDERSTOOD_MAX = 1_000;
 export interface EventLocale {
   definition: FlowDefinition;
   matcher: Matcher;
+  /** The bundle's locales by id: a request for a person is understood in any of them. */
+  others?: ReadonlyMap<string, Pick<EventLocale, 'matcher'>> | undefined;
 }
 
 /**
@@ -147,14 +149,30 @@ function textEvent(
   at: number,
   flow: EventLocale,
 ): ServiceEvent & { type: 'user.message' } {
+  // What a message means is in its first part; its cost grows with the length, so a very long one is not read whole.
+  const read = text.slice(0, UNDERSTOOD_MAX);
   return {
     type: 'user.message',
     text,
-    // What a message means is in its first part; its cost grows with the length, so a very long one is not read whole.
-    understanding: flow.matcher.understand(text.slice(0, UNDERSTOOD_MAX)),
+    understanding: withPersonElsewhere(flow.matcher.understand(read), read, locale, flow),
     locale,
     at,
   };
+}
+
+/**
+ * A request for a person in another language of the bundle than the conversation's (转人工 in an
+ * English conversation, "I want a human" in a Chinese one) is one all the same: it was restated as
+ * a need in the conversation's language (found by the issue-17 trial). Read only when nothing else
+ * was understood and the words are clearly the other language's; the conversation keeps its own.
+ */
+function withPersonElsewhere(u: Understanding, text: string, locale: string, flow: EventLocale): Understanding {
+  if (u.wantsPerson || u.whole !== undefined || u.faq?.confident || u.rating !== undefined || !flow.others) return u;
+  const seen = localeOfWords(text);
+  if (!seen?.clear || seen.locale === locale) return u;
+  const there = flow.others.get(seen.locale)?.matcher.understand(text);
+  if (!there?.wantsPerson) return u;
+  return { ...u, wantsPerson: true, ...(there.ownWords ? { ownWords: true as const } : {}) };
 }
 
 /** The conversation's own timers by name (promise timers carry their ticket in the name). */

@@ -1,5 +1,5 @@
 import type { ConversationRecord, Effect, Escalation, FlowInput, StepResult } from './contracts.js';
-import { chooseLocale, toEvent } from './events.js';
+import { chooseLocale, toEvent, type CardsInForce } from './events.js';
 import { combineGuards, compileGuard, type PhraseGuard } from './guard.js';
 import { compileMatcher, type Matcher } from './match.js';
 import { pureTransitions, stateName } from './pure-transition.js';
@@ -85,6 +85,14 @@ function sessionOf(
   };
 }
 
+/** The cards an agent action may be about, as the conversation stands (events.ts CardsInForce). */
+function cardsInForce(before: { context: ServiceContext }): CardsInForce {
+  return {
+    handoffTicket: before.context.handoff?.ticketId || undefined,
+    followUps: (before.context.followUps ?? []).map((f) => f.ticketId),
+  };
+}
+
 export function createConversationFlow(bundle: FlowBundle, options: FlowOptions = { desk: false }): ConversationFlow {
   const fallback = bundle.locales.get(bundle.defaultLocale);
   if (!fallback) throw new RangeError(`No flow definition for the default locale ${bundle.defaultLocale}`);
@@ -148,10 +156,7 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
     const locale = choosesLocale
       ? chooseLocale(bundle.locales, bundle.defaultLocale, before.context.locale, input, record === undefined)
       : before.context.locale;
-    const event = toEvent(input, locale, localeOf(locale), {
-      handoffTicket: before.context.handoff?.ticketId || undefined,
-      followUps: (before.context.followUps ?? []).map((f) => f.ticketId),
-    });
+    const event = toEvent(input, locale, { ...localeOf(locale), others: bundle.locales }, cardsInForce(before));
     if (!event) return result(before, [], [], `nothing to answer for ${input.payload.type}`);
 
     const [after, directives] = pure.transition(before, event);

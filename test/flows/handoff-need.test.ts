@@ -122,3 +122,24 @@ describe('a short word for a person that opens the message (found by the third i
     expect(d.of('desk.open')).toEqual([]);
   });
 });
+
+describe('a request for a person in the other language of the bundle (found by the issue-17 trial)', () => {
+  it.each([
+    [['how do I get an invoice'], '转人工', 'how do I get an invoice'],
+    [['怎么开发票'], 'I want to talk to a human', '怎么开发票'],
+  ])('after %j, %s hands over, the card showing the matter under way', (first, text, need) => {
+    const d = new Dialogue(withDesk, monday);
+    for (const line of first) d.say(line);
+    const replies = d.say(text, quick);
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ reason: 'asked', need });
+    // In the conversation's own language.
+    expect(replies[0]).toMatch(text === '转人工' ? /^Connecting you/u : /^正在为您转接人工客服/u);
+  });
+
+  it('words of the other language that ask for no person are restated as before', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('how do I get an invoice');
+    expect(d.say('发票抬头写错了', quick)[0]).toMatch(/^If I understand you correctly/u);
+    expect(d.of('desk.open')).toEqual([]);
+  });
+});
