@@ -42,7 +42,14 @@ export function createServiceMachine(deps: MachineDeps) {
     on: {
       'user.start': {
         target: '.service.awaitingNeed',
-        actions: ['recordUnresolved', 'startAfresh', 'adoptLocale', effect({ type: 'greet', withAsk: true })],
+        actions: [
+          // The answered matter that asked for an order number still takes it after the restart.
+          'rememberAwaitingOrder',
+          'recordUnresolved',
+          'startAfresh',
+          'adoptLocale',
+          effect({ type: 'greet', withAsk: true }),
+        ],
       },
       'user.help': { actions: say('help') },
       // The customer blocked the bot: nothing can reach them, so end quietly, keeping the matter on

@@ -195,6 +195,8 @@ function standardStates(s: StandardSetup) {
             // A bare "yes" or "I have a question" (是的, 有, 我想咨询一下) to "what can I do for you?" says
             // there is something, not what: not a need to restate.
             { guard: 'onlyWantsMore', actions: say('goOn') },
+            // After /start, the order number for the answered matter that waited for it (as after the idle close).
+            { guard: 'givesOrderForAwaited', actions: ['resumeAwaitedMatter', raise(({ event }) => event)] },
             ...detailsWhenAsked,
             { target: 'confirming', actions: ['answerLead', 'captureNeed'] },
           ],

@@ -377,4 +377,15 @@ describe('details a customer adds to a matter', () => {
     e.say('发票抬头写错了');
     expect(e.say('20261120001 东西坏了', quick)).toEqual(['您的意思是20261120001 东西坏了，对吗？']);
   });
+
+  it('the number sent after the customer restarted the chat (/start) still reaches the answered matter', () => {
+    const d = new Dialogue(flow, monday);
+    d.say('付款后多久发货');
+    d.say('是的', quick);
+    const id = d.of('ticket.put')[0]?.ticket.id ?? '';
+    d.say({ type: 'command', command: 'start' }, quick);
+    expect(d.say('订单号 20261120001', quick)[0]).toMatch(/^好的，已收到您的订单号 20261120001。/u);
+    expect(d.ticket(id)).toMatchObject({ status: 'pending', facts: ['付款后多久发货', '订单号 20261120001'] });
+    expect(d.of('ticket.put')).toEqual([]);
+  });
 });
