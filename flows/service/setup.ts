@@ -64,7 +64,7 @@ export interface ServiceContext {
    */
   lateSurvey?: { tickets: string[]; at: number; seq: number } | undefined;
   /** The last survey score's matters, when (ms, `seq`) and comment: a score sent again with a comment adds to it. */
-  rated?: { tickets: string[]; at: number; seq: number; comment?: string | undefined } | undefined;
+  rated?: { tickets: string[]; at: number; seq: number; comment?: string | undefined; score?: number } | undefined;
   /**
    * Files the customer sent this session outside a handoff (references, at most MAX_KEPT_FILES):
    * recorded on its tickets and shown to the agent if the matter goes to a person. Absent in

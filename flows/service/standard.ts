@@ -3,7 +3,6 @@ import type { ChoiceId } from '../schema.js';
 import type { ComplaintSetup } from './complaint.js';
 import { followUpAdoption, followUpSurveyNow } from './follow-ups.js';
 import { newTicket, recordTicket, updateTickets } from './records.js';
-import { keptStillOpen } from './states.js';
 import { restate } from './restate.js';
 import { askWholeScore, closingStates, rateThenTakeRequest, surveyActions } from './survey.js';
 import { confirmingDetailState, detailActions, detailsAfterMatter, detailsWhenAsked } from './details.js';
@@ -27,13 +26,6 @@ import {
  */
 
 const YES_NO: ChoiceId[] = ['yes', 'no'];
-
-/**
- * How long after the session closed a score still rates the survey left unanswered (ms): a day.
- * 000 满意度回访 asks every matter to be rated; a customer who answers the next morning has not
- * started anything new.
- */
-export const LATE_SURVEY_MS = 24 * 60 * 60_000;
 
 /** The session's tickets a survey can rate now: not those still pending with a promise (followed up). */
 function settledOf(context: ServiceContext): string[] {
@@ -105,10 +97,6 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
           : event;
       }),
       rateSettledOnly: assign({ sessionTickets: ({ context }) => settledOf(context) }),
-      takeLateSurvey: assign({
-        sessionTickets: ({ context }) => context.lateSurvey?.tickets ?? [],
-        lateSurvey: undefined,
-      }),
       // The survey goes out (after 结束语): on the record of every matter it rates.
       markSurveySent: collect(({ context, event, enqueue }) =>
         updateTickets(enqueue, context.sessionTickets, { events: [{ type: 'survey-sent', at: event.at }] }, event.at),
@@ -119,13 +107,6 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
       reachedFailureLimit: ({ context }) => context.failures + 1 >= defOf(context).thresholds.failuresBeforeHandoff,
       hasSessionTickets: ({ context }) => context.sessionTickets.length > 0,
       hasRateableTickets: ({ context }) => settledOf(context).length > 0,
-      // The survey left unanswered at the last close still takes a score: within a day, nothing recorded since.
-      lateSurveyOpen: ({ context, event }) => keptStillOpen(context.lateSurvey, context, event.at, LATE_SURVEY_MS),
-      // A score with a comment, within a day of the survey answered, nothing recorded since (commentOnRated).
-      commentsOnRated: ({ context, event }) =>
-        keptStillOpen(context.rated, context, event.at, LATE_SURVEY_MS) &&
-        understood(event)?.rating !== undefined &&
-        understood(event)?.ratingComment !== undefined,
       ...survey.guards,
       ...details.guards,
     },
@@ -334,6 +315,9 @@ function idleState(s: StandardSetup) {
         },
         // The survey was just answered and a score comes again with a comment: a comment on those matters.
         { guard: 'commentsOnRated', target: 'idle', reenter: true, actions: 'commentOnRated' },
+        // A bare score again (sent twice, or a changed mind): those matters' score, not a new visit.
+        { guard: and(['ratesRatedAgain', 'ratedLowUncommented']), target: 'commenting', actions: 'rateAgain' },
+        { guard: 'ratesRatedAgain', target: 'idle', reenter: true, actions: 'rateAgain' },
         { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
         // Back with the order number an answer asked for before they went quiet: taken for that matter.
         {

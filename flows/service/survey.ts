@@ -5,12 +5,20 @@ import { collect, say, understood, type MachineDeps, type ServiceContext, type S
 import { MAX_COMMENT_CHARS } from '../rating.js';
 import type { TicketEvent } from '../ticket.js';
 import { updateTickets } from './records.js';
+import { keptStillOpen } from './states.js';
 import type { ChoiceId } from '../schema.js';
 import type { StandardSetup, StandardShared } from './standard.js';
 
 /** The close of the standard conversation: 结束语, the survey, and the comment after a low score. */
 
 const SCORES: ChoiceId[] = ['score5', 'score4', 'score3', 'score2', 'score1'];
+
+/**
+ * How long after the session closed a score still rates the survey left unanswered (ms): a day.
+ * 000 满意度回访 asks every matter to be rated; a customer who answers the next morning has not
+ * started anything new. The same window keeps the matters just rated for a comment or a score sent again.
+ */
+export const LATE_SURVEY_MS = 24 * 60 * 60_000;
 
 /**
  * A score sent with a request ("1分，转人工", "1分，我要找你们领导", "5分，另外怎么开发票"): kept on the
@@ -126,6 +134,8 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
             actions: { type: 'requestHandoff', params: { reason: 'asked' } },
           },
           { guard: or(['wantsToFinish', 'nothingToAdd']), target: 'idle', actions: say('closing') },
+          // The score sent again is no comment: what went wrong is asked again.
+          { guard: 'ratesRatedAgain', actions: 'rateAgain' },
           { target: 'idle', actions: 'keepComment' },
         ],
       },
@@ -138,8 +148,10 @@ type Guarded = { context: ServiceContext; event: ServiceEvent };
 /** The survey's answers: the score (with its comment, or a request after it), the comment after a low one. */
 export function surveyActions(deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
+  const after = afterSurveyActions(deps);
   return {
     actions: {
+      ...after.actions,
       // The score, and the comment given with it ("1分，太慢了"), on every matter rated; once rated a
       // matter leaves the session's list, so a later close neither names nor rates it again. `quiet`:
       // nothing said, as when the same message asks for something ("1分，转人工"): that answers.
@@ -157,7 +169,7 @@ export function surveyActions(deps: MachineDeps) {
         const low = rating <= defOf(context).followUp.commentBelowScore;
         enqueue.assign({
           sessionTickets: [],
-          rated: { tickets: context.sessionTickets, at: event.at, seq: context.seq, comment },
+          rated: { tickets: context.sessionTickets, at: event.at, seq: context.seq, comment, score: rating },
         });
         if (params?.quiet) return;
         const reply = !low ? 'surveyThanks' : comment ? 'surveySorryNoted' : 'surveySorry';
@@ -167,12 +179,65 @@ export function surveyActions(deps: MachineDeps) {
       // What the customer says after a low score is their comment on the matters rated, kept on the
       // tickets instead of starting a new need.
       keepComment: collect(({ context, event, enqueue }) => {
-        const comment = event.type === 'user.message' ? event.text.trim().slice(0, MAX_COMMENT_CHARS) : '';
+        // 2分，太慢了 when asked what went wrong: the comment is what follows the score.
+        const text = event.type === 'user.message' ? (understood(event)?.ratingComment ?? event.text) : '';
+        const comment = text.trim().slice(0, MAX_COMMENT_CHARS);
         if (!comment) return;
         const changes = { comment, events: [{ type: 'commented' as const, at: event.at, detail: comment }] };
         updateTickets(enqueue, context.commentFor ?? [], changes, event.at);
         enqueue(say('surveyCommentThanks'));
         enqueue.assign({ commentFor: undefined, rated: context.rated && { ...context.rated, comment } });
+      }),
+    },
+    guards: {
+      ...after.guards,
+      // Words that ask (text.ts asksSomething: a question mark, 吗/呢 at the end, a question word), not a score.
+      asksQuestion: ({ event }: Guarded) => event.type === 'user.message' && asksSomething(event.text),
+      asksAnotherQuestion: ({ event }: Guarded) => understood(event)?.whole === 'more',
+      // 4.5分: no score of the survey's, and no need either.
+      givesFractionalScore: ({ event }: Guarded) => understood(event)?.fractionalScore !== undefined,
+      // A score with a request after it ("1分，我要找你们领导"): rated, then the request is taken up.
+      ratedWithRequest: ({ event }: Guarded) => understood(event)?.afterRating !== undefined,
+      // A low score with nothing said about it: what went wrong is asked.
+      asksComment: ({ context, event }: Guarded) => {
+        const u = understood(event);
+        return (
+          u?.rating !== undefined &&
+          !u.ratingComment &&
+          !u.afterRating &&
+          u.rating <= defOf(context).followUp.commentBelowScore
+        );
+      },
+    },
+  };
+}
+
+/**
+ * A score after the survey's turn: for the survey left unanswered at the last close, or again for
+ * the matters just rated (with a comment, or bare), within LATE_SURVEY_MS and nothing recorded since.
+ */
+function afterSurveyActions(deps: MachineDeps) {
+  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
+  return {
+    actions: {
+      // The survey left unanswered at the last close, or the matters just rated: what this score rates.
+      takeLateSurvey: collect(({ context, enqueue }) =>
+        enqueue.assign({ sessionTickets: context.lateSurvey?.tickets ?? [], lateSurvey: undefined }),
+      ),
+      // A bare score again after the survey was answered: a matter is rated once (as with a comment), so
+      // the score on record is thanked for again; a low one with nothing said yet asks what went wrong.
+      rateAgain: collect(({ context, event, enqueue }) => {
+        const rated = context.rated;
+        const score = rated?.score ?? understood(event)?.rating;
+        if (!rated || score === undefined) return;
+        const low = score <= defOf(context).followUp.commentBelowScore;
+        const reply = !low ? 'surveyThanks' : rated.comment ? 'surveySorryNoted' : 'surveySorry';
+        enqueue(say(reply, { vars: { score: String(score) } }));
+        // `at` moves: this turn is the rated session's (step.ts), not a new one.
+        enqueue.assign({
+          rated: { ...rated, at: event.at },
+          commentFor: reply === 'surveySorry' ? rated.tickets : undefined,
+        });
       }),
       // A score with a comment sent again after the survey was answered ("1分，太慢了" twice, or "1分，
       // 客服也不专业" after it): the comment goes on the matters just rated, unless it is the one they
@@ -195,22 +260,28 @@ export function surveyActions(deps: MachineDeps) {
       }),
     },
     guards: {
-      // Words that ask (text.ts asksSomething: a question mark, 吗/呢 at the end, a question word), not a score.
-      asksQuestion: ({ event }: Guarded) => event.type === 'user.message' && asksSomething(event.text),
-      asksAnotherQuestion: ({ event }: Guarded) => understood(event)?.whole === 'more',
-      // 4.5分: no score of the survey's, and no need either.
-      givesFractionalScore: ({ event }: Guarded) => understood(event)?.fractionalScore !== undefined,
-      // A score with a request after it ("1分，我要找你们领导"): rated, then the request is taken up.
-      ratedWithRequest: ({ event }: Guarded) => understood(event)?.afterRating !== undefined,
-      // A low score with nothing said about it: what went wrong is asked.
-      asksComment: ({ context, event }: Guarded) => {
+      // The survey left unanswered at the last close still takes a score: within a day, nothing recorded since.
+      lateSurveyOpen: ({ context, event }: Guarded) =>
+        keptStillOpen(context.lateSurvey, context, event.at, LATE_SURVEY_MS),
+      // A score with a comment, within a day of the survey answered, nothing recorded since (commentOnRated).
+      commentsOnRated: ({ context, event }: Guarded) =>
+        keptStillOpen(context.rated, context, event.at, LATE_SURVEY_MS) &&
+        understood(event)?.rating !== undefined &&
+        understood(event)?.ratingComment !== undefined,
+      // A bare score within that window (found by the issue-17 trial: it greeted as a new visit).
+      ratesRatedAgain: ({ context, event }: Guarded) => {
         const u = understood(event);
         return (
+          keptStillOpen(context.rated, context, event.at, LATE_SURVEY_MS) &&
           u?.rating !== undefined &&
-          !u.ratingComment &&
-          !u.afterRating &&
-          u.rating <= defOf(context).followUp.commentBelowScore
+          u.ratingComment === undefined &&
+          !u.afterRating
         );
+      },
+      // …and the matters' low score has no comment yet: asked for one (rateAgain).
+      ratedLowUncommented: ({ context }: Guarded) => {
+        const score = context.rated?.score;
+        return score !== undefined && score <= defOf(context).followUp.commentBelowScore && !context.rated?.comment;
       },
     },
   };

@@ -717,8 +717,9 @@ describe('idle customers and timers', () => {
         expect.objectContaining({ id, changes: { satisfaction: 4, events: [expect.objectContaining({ score: 4 })] } }),
       ]);
       expect(d.opened).toBe(false);
-      // Once: the next score is a message like any other.
-      expect(d.say('5')[0]).toMatch(/^(您好|下午好)/);
+      // Sent again: the score on record is thanked for again (a matter is rated once), not a new visit.
+      expect(d.say('5')).toEqual([expect.stringMatching(/^感谢您的评价（4 分）/)]);
+      expect(d.opened).toBe(false);
     });
 
     it('asks what went wrong after a low late score, and keeps the answer as the comment', () => {

@@ -139,6 +139,35 @@ describe('a score with a comment sent again after the survey was answered', () =
   });
 });
 
+describe('a bare score sent again after the survey was answered (found by the issue-17 trial)', () => {
+  it('is thanked with the score on record, not greeted as a new visit; a matter is rated once', () => {
+    const d = surveyed('zh-CN');
+    const id = d.of('ticket.update')[0]?.id ?? '';
+    d.say('5');
+    for (const again of ['5', '4']) {
+      expect(d.say(again)).toEqual(['感谢您的评价（5 分），我们会继续努力的。祝您生活愉快！']);
+      expect(d.opened).toBe(false);
+      expect(d.of('ticket.update')).toEqual([]);
+    }
+    expect(d.ticket(id)).toMatchObject({ satisfaction: 5 });
+  });
+
+  it('a low score again asks what went wrong once more, and the comment after it is kept without the score', () => {
+    const d = surveyed('zh-CN');
+    const id = d.of('ticket.update')[0]?.id ?? '';
+    const sorry =
+      '非常抱歉这次服务没能让您满意（2 分）。您的评价已经记录。能告诉我们哪里做得不够好吗？您的意见我们会认真改进。';
+    expect(d.say('2')).toEqual([sorry]);
+    expect(d.say('2')).toEqual([sorry]);
+    d.say('2分，太慢了');
+    expect(d.ticket(id)).toMatchObject({ satisfaction: 2, comment: '太慢了' });
+    expect(d.say('2')).toEqual([
+      '非常抱歉这次服务没能让您满意（2 分）。您的意见已经为您记录，我们会认真改进。祝您生活愉快！',
+    ]);
+    expect(d.opened).toBe(false);
+  });
+});
+
 describe('a question instead of a score (found by the third issue-17 trial)', () => {
   it.each([['请问你们有实体店吗？'], ['三星手机有货吗'], ['耳机坏了怎么办']])(
     'is taken up as a need, not answered with the retry: %s',
