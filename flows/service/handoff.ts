@@ -78,18 +78,15 @@ function ensureTicket(
   context: ServiceContext,
   event: ServiceEvent,
   fields: { outcome: string; priority?: 'normal' | 'high' },
-  /** When the promised reply time starts counting (ms): now, or when agents are back after hours. */
-  from: number = event.at,
 ) {
   const existing = context.handoff?.ticketId;
   if (existing) return { ticketId: existing, sessionTickets: context.sessionTickets };
-  const def = deps.definitions(context.locale);
   // The session goes to a person: its ticket lists every file the customer sent, as the agent's thread shows them.
+  // No reply time yet: one is promised (records.ts followUp) only when no person can take it now.
   const ticket = newTicket(deps, { ...context, filesOnTickets: [] }, event.at, {
     type: 'inquiry',
     status: 'pending',
     need: needOf(context, event),
-    promisedBy: promisedBy(def, from, def.thresholds.followUpHours),
     ...fields,
   });
   recordTicket(enqueue, context, ticket);
@@ -294,14 +291,10 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
           enqueue.assign(handoffOver());
           return;
         }
-        const { ticketId, sessionTickets } = ensureTicket(
-          deps,
-          enqueue,
-          context,
-          event,
-          { outcome: 'after hours: waiting for agents', priority: h.priority },
-          back ?? event.at,
-        );
+        const { ticketId, sessionTickets } = ensureTicket(deps, enqueue, context, event, {
+          outcome: 'after hours: waiting for agents',
+          priority: h.priority,
+        });
         const card = (by: number) => handoffCard(context, event, ticketId, sessionTickets, true, by);
         waitForMorning(deps, enqueue, context, event, ticketId, card, back);
         relayKeptFiles(enqueue, context, event, ticketId);
