@@ -293,6 +293,8 @@ export function baseSetup(deps: MachineDeps) {
       asksBeyondPolicy: ({ event }) => understood(event)?.policy !== undefined,
       asksSupervisor: ({ event }) => understood(event)?.complaint.supervisor === true,
       wantsPerson: ({ event }) => understood(event)?.wantsPerson === true,
+      // A request for a person with no words of its own (Understanding.ownWords: 转人工, 还是不行，转人工).
+      asksOnlyForPerson: ({ event }) => understood(event)?.wantsPerson === true && !understood(event)?.ownWords,
       deskConnected: () => deps.desk,
       speaksAnotherLocale: ({ context, event }) => localeOf(event, context.locale) !== context.locale,
     },

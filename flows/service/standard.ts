@@ -122,6 +122,14 @@ const interruptsOf = (resumesNeed: boolean) =>
   [
     // 我的投诉处理得怎么样了: where it stands, not a second complaint about the same matter.
     { guard: 'asksStatus', target: '#conversation.service.askMore', actions: 'tellPendingStatus' },
+    // Fed up with the bot and asking for a person, nothing else said ("this bot is useless, get me a
+    // human", 机器人没用，转人工): handed over with the matter under way, not made a complaint whose
+    // matter is "get me a human" (found by the issue-17 trial).
+    {
+      guard: 'asksOnlyForPerson',
+      target: '#conversation.handingOff',
+      actions: { type: 'requestHandoff', params: { reason: 'asked' } },
+    },
     {
       guard: 'startsComplaint',
       target: '#conversation.complaint',

@@ -57,6 +57,8 @@ describe("the card's need when the customer asks for a person", () => {
     ['转人工，急！'],
     ['怎么还是不行啊，转人工'],
     ['我想跟真人聊'],
+    // Fed up with the bot (found by the fourth trial): the matter is still the question.
+    ['你这机器人太没用了，给我转人工'],
   ])('keeps the question under way for a bare request or one that points back at it: %s', (text) => {
     expect(afterAnswer(zhAnswered, text)).toEqual({ card: '付款后多久发货', ticket: '付款后多久发货' });
   });
@@ -141,5 +143,27 @@ describe('a request for a person in the other language of the bundle (found by t
     d.say('how do I get an invoice');
     expect(d.say('发票抬头写错了', quick)[0]).toMatch(/^If I understand you correctly/u);
     expect(d.of('desk.open')).toEqual([]);
+  });
+});
+
+describe('fed up with the bot and asking for a person (found by the issue-17 trial)', () => {
+  it('is handed over with the matter under way, not made a complaint about "get me a human"', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('hello');
+    d.say('my parcel has not arrived');
+    expect(d.say('this bot is useless, get me a human', quick)[0]).toMatch(/^Connecting you/u);
+    expect(d.of('desk.open')[0]?.card).toMatchObject({
+      reason: 'asked',
+      priority: 'normal',
+      need: 'my parcel has not arrived',
+    });
+    // Anger of its own with the request is still a complaint, handed over at once with priority.
+    const e = new Dialogue(withDesk, monday);
+    e.say('你好');
+    e.say('我的快递还没到');
+    e.say('气死了，转人工', quick);
+    const dueAt = e.record!.timers.listen!;
+    expect(e.say({ type: 'timer', name: 'listen', dueAt }, { after: dueAt - e.at })[0]).toMatch(/^真的非常抱歉/u);
+    expect(e.of('desk.open')[0]?.card).toMatchObject({ reason: 'complaint', priority: 'high' });
   });
 });
