@@ -39,6 +39,9 @@ import {
  * in agents.ts.
  */
 
+/** The request for a person says something of its own besides (Understanding.ownWords: 坏了，转人工). */
+const ownWordsOf = (event: ServiceEvent) => event.type === 'user.message' && event.understanding.ownWords === true;
+
 /**
  * The need the card shows: the handoff's own (a complaint's, noted when it was handed over: the
  * complaint is over by the time the card is made), else the need being handled, else the last
@@ -50,21 +53,28 @@ function needOf(context: ServiceContext, event: ServiceEvent): string {
   // not the question answered before it (found by the issue-17 trial, and by a later one: 坏了 is a
   // quarter of 坏了转人工, so a share of the message left it out). "转人工", "请帮我转人工", "还是不行，转人工":
   // the matter under way (Understanding.ownWords).
-  if (context.handoff?.reason === 'asked' && event.type === 'user.message' && event.understanding.ownWords)
-    return textOf(event);
+  if (context.handoff?.reason === 'asked' && ownWordsOf(event)) return textOf(event);
   return context.need ?? context.facts.at(-1) ?? textOf(event);
 }
 
 /**
- * The matter of this session already waiting for people (a follow-up nobody has claimed) that a
- * bare request for a person is about ("转人工" with no words of its own): the handoff takes it over,
- * its ticket and its promise, instead of recording it a second time (found by the issue-17 trial:
- * 转人工 right after an order number was promised a follow-up opened a second ticket for the same
- * order). The latest such matter, or undefined.
+ * The matter a request for a person takes over instead of recording it a second time (found by the
+ * issue-17 trials: 转人工 after an order number was promised a follow-up opened a second ticket, and
+ * the first, left pending, was later reported overdue and escalated although an agent had settled
+ * the customer's matter): the latest matter waiting for people that nobody has claimed, of this
+ * session or one whose status the customer was told (its ticket and promise, whatever else the
+ * request says: those words go on it); else, for a bare request ("转人工" and nothing of its own),
+ * the answer just given, which did not help. Undefined: the handoff records a ticket of its own.
  */
-function pendingOfSession(context: ServiceContext, event: ServiceEvent): FollowUp | undefined {
-  if (event.type === 'user.message' && event.understanding.ownWords) return undefined;
-  return context.followUps?.filter((f) => !f.agent && context.sessionTickets.includes(f.ticketId)).at(-1);
+function matterUnderWay(
+  context: ServiceContext,
+  event: ServiceEvent,
+): Pick<FollowUp, 'ticketId' | 'type' | 'facts' | 'need'> | undefined {
+  const ofSession = (id: string) => context.sessionTickets.includes(id) || context.statusTold === true;
+  const pending = context.followUps?.filter((f) => !f.agent && ofSession(f.ticketId)).at(-1);
+  if (pending) return pending;
+  const answered = context.answered === true && !ownWordsOf(event) ? context.sessionTickets.at(-1) : undefined;
+  return answered ? { ticketId: answered, type: 'inquiry' } : undefined;
 }
 
 /**
@@ -80,7 +90,17 @@ function ensureTicket(
   fields: { outcome: string; priority?: 'normal' | 'high' },
 ) {
   const existing = context.handoff?.ticketId;
-  if (existing) return { ticketId: existing, sessionTickets: context.sessionTickets };
+  if (existing) {
+    // A matter under way taken over (matterUnderWay): waiting for a person now, with what the request said.
+    if (context.handoff?.reason === 'asked') {
+      const own = ownWordsOf(event) ? { addFacts: [textOf(event)] } : {};
+      // As on a ticket of its own: every file the customer sent this session, as the agent's thread shows them.
+      const files = context.files?.length ? { addFiles: context.files } : {};
+      const changes = { status: 'pending' as const, outcome: fields.outcome, ...own, ...files };
+      enqueue(effect({ type: 'ticket.update', id: existing, changes, at: event.at }));
+    }
+    return { ticketId: existing, sessionTickets: withTicket(context.sessionTickets, existing) };
+  }
   // The session goes to a person: its ticket lists every file the customer sent, as the agent's thread shows them.
   // No reply time yet: one is promised (records.ts followUp) only when no person can take it now.
   const ticket = newTicket(deps, { ...context, filesOnTickets: [] }, event.at, {
@@ -191,7 +211,7 @@ function withoutDesk(deps: MachineDeps) {
       const { ticketId } = ensureTicket(deps, enqueue, context, event, {
         outcome: `asked for a person (${reason}); no agent desk connected; follow-up promised within ${hours} h`,
       });
-      // A matter already promised (pendingOfSession) keeps its promise.
+      // A matter already promised (matterUnderWay) keeps its promise.
       const by = followUpOf(context, ticketId)?.promisedBy ?? promisedBy(def, event.at, hours);
       enqueue(
         say('handoffUnavailable', { vars: { ticket: ticketId, hours: String(hours), by: formatLocalTime(def, by) } }),
@@ -229,7 +249,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
     actions: {
       requestHandoff: assign({
         handoff: ({ context, event }, params: { reason: HandoffReason }) => {
-          const matter = params.reason === 'asked' ? pendingOfSession(context, event) : undefined;
+          const matter = params.reason === 'asked' ? matterUnderWay(context, event) : undefined;
           const high = params.reason === 'complaint' || matter?.type === 'complaint';
           return {
             reason: params.reason,
@@ -238,8 +258,9 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
             ticketId: matter?.ticketId ?? '',
             queuedAt: event.at,
             agent: undefined,
-            // Handed over in the middle of a complaint: that is what the card is about, not an earlier question.
-            need: context.complaint ? complaintNeed(context.complaint) : undefined,
+            // Handed over in the middle of a complaint: that is what the card is about, not an earlier question;
+            // a pending matter taken over by a bare request: its need (the session may have none now).
+            need: context.complaint ? complaintNeed(context.complaint) : ownWordsOf(event) ? undefined : matter?.need,
             // What the matter's card listed (the order number) is on the new card too.
             ...(matter?.facts ? { facts: matter.facts } : {}),
           };
@@ -263,8 +284,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
           { type: 'queued', at: event.at },
         ];
         // A pending matter taken over (pendingOfSession) says where it went, as a new one does.
-        const taken = followUpOf(context, ticketId) ? { outcome: `handed to a person (${h.reason})` } : {};
-        enqueue(effect({ type: 'ticket.update', id: ticketId, changes: { events, ...taken }, at: event.at }));
+        enqueue(effect({ type: 'ticket.update', id: ticketId, changes: { events }, at: event.at }));
         const facts = [...new Set([...(h.facts ?? []), ...context.facts])];
         enqueue.assign({
           handoff: { ...h, ticketId, need: needOf(context, event), facts },
@@ -283,7 +303,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
         // stands, not recorded twice (found by the issue-17 trial: a second ticket and card).
         const back = nextBusinessTime(defOf(context), event.at);
         const waiting = context.followUps?.find((f) => context.sessionTickets.includes(f.ticketId));
-        // (A bare request has the pending matter's ticket already: pendingOfSession.)
+        // (A request has the pending matter's ticket already: matterUnderWay.)
         if (waiting && (!h.ticketId || h.reason === 'asked')) {
           const vars = afterHoursVars(defOf(context), back, waiting.ticketId, waiting.promisedBy);
           enqueue(say('handoffAfterHoursPromised', { vars }));

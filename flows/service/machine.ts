@@ -16,6 +16,9 @@ import { withStandard } from './standard.js';
 /** An agent action on a handoff that is over (the customer started over or left, an agent closed it). */
 const refuseOutside = refuse('no-handoff');
 
+/** /start: the session before it ends (the answered matter that asked for an order number still takes it after). */
+const restart = ['rememberAwaitingOrder', 'recordUnresolved', 'startAfresh', 'adoptLocale'] as const;
+
 export function createServiceMachine(deps: MachineDeps) {
   const handoff = withHandoff(withRecords(baseSetup(deps), deps), deps);
   const complaint = withComplaint(handoff.setup, deps);
@@ -40,17 +43,17 @@ export function createServiceMachine(deps: MachineDeps) {
     }),
     initial: 'service',
     on: {
-      'user.start': {
-        target: '.service.awaitingNeed',
-        actions: [
-          // The answered matter that asked for an order number still takes it after the restart.
-          'rememberAwaitingOrder',
-          'recordUnresolved',
-          'startAfresh',
-          'adoptLocale',
-          effect({ type: 'greet', withAsk: true }),
-        ],
-      },
+      'user.start': [
+        // With matters pending, where they stand comes between the greeting and the question, as
+        // for any customer back (found by the issue-17 trial: never told after /start, and a request
+        // for a person then made a second ticket for the pending matter).
+        {
+          guard: 'hasPendingMatters',
+          target: '.service.awaitingNeed',
+          actions: [...restart, effect({ type: 'greet', withAsk: false }), 'tellPendingStatus', say('ask')],
+        },
+        { target: '.service.awaitingNeed', actions: [...restart, effect({ type: 'greet', withAsk: true })] },
+      ],
       'user.help': { actions: say('help') },
       // The customer blocked the bot: nothing can reach them, so end quietly, keeping the matter on
       // record. Pending matters stay on the desk: the promise to them is still kept.

@@ -35,9 +35,10 @@ describe('playground: photos and files', () => {
     expect(out).toContain('desk> [客户] 📎 图片 photo-1.jpg (28 B)');
     // A photo sent with words before the handoff reaches the thread with them (found by the issue-12 trial).
     expect(out).toContain('desk> [客户] 📎 图片 photo-2.jpg (28 B)：我的订单还没发货');
-    expect(
-      out.filter((l) => l.startsWith('playground> T') && l.includes('files=photo-1.jpg,photo-2.jpg')),
-    ).toHaveLength(2);
+    // One matter: the answer 转人工 came after is the ticket handed over, with both photos.
+    const tickets = out.filter((l) => l.startsWith('playground> T'));
+    expect(tickets).toHaveLength(1);
+    expect(tickets[0]).toMatch(/pending .*files=photo-\d\.jpg,photo-\d\.jpg/u);
   });
 
   it('words the desk’s side in the agents’ language', async () => {

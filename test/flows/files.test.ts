@@ -187,7 +187,14 @@ describe('photos outside a handoff', () => {
     d.say('转人工', quick);
     expect(d.of('desk.file').map((f) => f.file.id)).toEqual([box.id, pdf.id]);
     expect(d.of('desk.file')[1]?.caption).toMatch(/退货单/);
-    expect(d.of('ticket.put')[0]?.ticket.files?.map((f) => f.id)).toEqual([box.id, pdf.id]);
+    // The answer just given is the matter handed over (a bare request): its ticket has every file now.
+    const handed = d.of('desk.open')[0]?.card.ticketId ?? '';
+    expect(
+      d
+        .ticket(handed)
+        ?.files?.map((f) => f.id)
+        .sort(),
+    ).toEqual([box.id, pdf.id].sort());
   });
 
   it('are forgotten when the session ends, so the next matter does not carry them', () => {

@@ -23,7 +23,8 @@ function afterAnswer(first: string[], text: string): { card: string | undefined;
   // A complaint (a manager asked for) is taken up once the customer pauses.
   if (dueAt !== undefined) d.say({ type: 'timer', name: 'listen', dueAt }, { after: dueAt - d.at });
   const card = d.of('desk.open').at(-1)?.card;
-  const ticket = d.of('ticket.put').find((p) => p.ticket.id === card?.ticketId)?.ticket;
+  // The ticket as stored: the answer's own when a bare request takes it over.
+  const ticket = card ? d.ticket(card.ticketId) : undefined;
   return { card: card?.need, ticket: ticket?.need };
 }
 

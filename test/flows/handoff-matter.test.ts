@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { FlowPayload } from '../../flows/contracts.js';
+import { Dialogue } from '../support/dialogue.js';
+import { defaultFlow, shanghai } from '../support/flows.js';
+
+/**
+ * Which ticket a request for a person takes (handoff.ts matterUnderWay), found by the issue-17
+ * trials: a second ticket for a matter already on record left the first pending after the agent
+ * settled the customer's matter, and a day later the customer and the supervisors were told it was
+ * overdue and escalated. One matter, one ticket, one promise.
+ */
+
+const flow = defaultFlow(undefined, { desk: true });
+const monday = shanghai('2026-11-23T15:00:00');
+const quick = { after: 2_000 };
+const wang = { id: 'U-wang', name: '小王' };
+const agent = (action: string, extra: Record<string, unknown> = {}): FlowPayload =>
+  ({ type: 'agent', action, agent: wang, ...extra }) as FlowPayload;
+
+/** 我的订单还没发货 answered, then the order number the answer asks for: a follow-up with a promise. */
+function promised(): Dialogue & { id: string } {
+  const d = new Dialogue(flow, monday);
+  d.say('我的订单还没发货');
+  d.say('是的', quick);
+  const id = d.of('ticket.put')[0]?.ticket.id ?? '';
+  d.say('123456789012', quick);
+  expect(d.ticket(id)?.status).toBe('pending');
+  return Object.assign(d, { id });
+}
+
+/** Every timer the conversation has set, fired in order of its due time, 26 hours on. */
+function dayLater(d: Dialogue): string[] {
+  const replies: string[] = [];
+  for (;;) {
+    const due = Object.entries(d.record?.timers ?? {}).sort((a, b) => a[1] - b[1])[0];
+    if (!due || due[1] > monday + 26 * 3_600_000) return replies;
+    replies.push(...d.say({ type: 'timer', name: due[0], dueAt: due[1] }, { after: Math.max(0, due[1] - d.at) }));
+  }
+}
+
+describe('a request for a person while a matter is on record', () => {
+  it('with words of its own takes the pending matter over; settled by the agent, it is never reported overdue', () => {
+    const d = promised();
+    d.say('能不能找个人工，我等不了', quick);
+    expect(d.of('ticket.put')).toEqual([]);
+    expect(d.of('desk.open')[0]?.card.ticketId).toBe(d.id);
+    d.say(agent('claim'), quick);
+    d.say(agent('resolve', { text: '已为您加急，今天发出' }), quick);
+    d.say('5', quick);
+    expect(d.ticket(d.id)).toMatchObject({ status: 'resolved', satisfaction: 5 });
+    const later = dayLater(d);
+    expect(later.join('')).not.toMatch(/还没能给您处理结果|升级/u);
+    expect((d.ticket(d.id)?.events ?? []).map((e) => e.type)).not.toContain('promise-broken');
+  });
+
+  it('after the chat closed and the status was told, or after /start, the bare request takes it over with its need', () => {
+    const closed = promised();
+    closed.say('没有了', quick);
+    closed.say('转人工', { after: 2 * 3_600_000 });
+    expect(closed.of('ticket.put')).toEqual([]);
+    expect(closed.of('desk.open')[0]?.card).toMatchObject({ ticketId: closed.id, need: '我的订单还没发货' });
+    expect(closed.of('desk.open')[0]?.card.facts).toContain('123456789012');
+
+    const restarted = promised();
+    const greeting = restarted.say({ type: 'command', command: 'start' }, quick);
+    expect(greeting[1]).toMatch(new RegExp(`^您之前的问题“我的订单还没发货”（编号 ${restarted.id}）正在处理中`, 'u'));
+    expect(greeting.at(-1)).toBe('请问有什么可以帮您？');
+    restarted.say('转人工', quick);
+    expect(restarted.of('ticket.put')).toEqual([]);
+    expect(restarted.of('desk.open')[0]?.card.ticketId).toBe(restarted.id);
+  });
+
+  it('right after an answer, a bare request hands that matter over; one with a matter of its own gets a ticket', () => {
+    const d = new Dialogue(flow, monday);
+    d.say('我的订单还没发货');
+    d.say('是的', quick);
+    const id = d.of('ticket.put')[0]?.ticket.id ?? '';
+    d.say('转人工', quick);
+    expect(d.of('ticket.put')).toEqual([]);
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ ticketId: id, need: '我的订单还没发货' });
+    expect(d.ticket(id)).toMatchObject({ status: 'pending', outcome: 'handed to a person (asked)' });
+    const e = new Dialogue(flow, monday);
+    e.say('我的订单还没发货');
+    e.say('是的', quick);
+    e.say('耳机坏了，转人工', quick);
+    expect(e.of('ticket.put')[0]?.ticket.need).toBe('耳机坏了，转人工');
+  });
+});
