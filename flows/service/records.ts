@@ -84,7 +84,7 @@ export function recordTicket(
     ...(ticket.type === 'complaint' ? { complained: true } : {}),
     ...(rated ? { sessionTickets: withTicket(context.sessionTickets, ticket.id) } : {}),
     // The last matter recorded is no longer one the knowledge base just answered, unless `more` says so;
-    // a score's matters take no comment sent again once another is recorded (commentsOnRated).
+    // a score's matters take no comment sent again once another is recorded (ratesRatedAgain).
     answered: undefined,
     rated: undefined,
     awaitingOrder: undefined,

@@ -322,10 +322,12 @@ function idleState(s: StandardSetup) {
           actions: ['takeLateSurvey', askWholeScore],
         },
         // The survey was just answered and a score comes again with a comment: a comment on those matters.
-        { guard: 'commentsOnRated', target: 'idle', reenter: true, actions: 'commentOnRated' },
+
         // A bare score again (sent twice, or a changed mind): those matters' score, not a new visit.
-        { guard: and(['ratesRatedAgain', 'ratedLowUncommented']), target: 'commenting', actions: 'rateAgain' },
-        { guard: 'ratesRatedAgain', target: 'idle', reenter: true, actions: 'rateAgain' },
+        { guard: and(['ratesRatedAgain', 'rerateAsksComment']), target: 'commenting', actions: 'rerate' },
+        { guard: 'ratesRatedAgain', target: 'idle', reenter: true, actions: 'rerate' },
+        // 1分，转人工 for them: rated again, then the request is taken up.
+        { guard: and(['ratedOpen', 'ratedWithRequest']), actions: ['takeRated', ...rateThenTakeRequest] },
         { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
         // Back with the order number an answer asked for before they went quiet: taken for that matter.
         {

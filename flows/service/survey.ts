@@ -1,4 +1,4 @@
-import { assign, or } from 'xstate';
+import { and, assign, or } from 'xstate';
 import { asksSomething } from '../text.js';
 import { followUpAdoption } from './follow-ups.js';
 import { collect, say, understood, type MachineDeps, type ServiceContext, type ServiceEvent } from './setup.js';
@@ -135,7 +135,8 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
           },
           { guard: or(['wantsToFinish', 'nothingToAdd']), target: 'idle', actions: say('closing') },
           // The score sent again is no comment: what went wrong is asked again.
-          { guard: 'ratesRatedAgain', actions: 'rateAgain' },
+          { guard: and(['ratesRatedAgain', 'rerateAsksComment']), actions: 'rerate' },
+          { guard: 'ratesRatedAgain', target: 'idle', actions: 'rerate' },
           { target: 'idle', actions: 'keepComment' },
         ],
       },
@@ -218,70 +219,66 @@ export function surveyActions(deps: MachineDeps) {
  */
 function afterSurveyActions(deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
+  const low = (context: ServiceContext, score: number) => score <= defOf(context).followUp.commentBelowScore;
+  const ratedOpen = ({ context, event }: Guarded) => keptStillOpen(context.rated, context, event.at, LATE_SURVEY_MS);
   return {
     actions: {
-      // The survey left unanswered at the last close, or the matters just rated: what this score rates.
+      // The survey left unanswered at the last close: what this score rates.
       takeLateSurvey: collect(({ context, enqueue }) =>
         enqueue.assign({ sessionTickets: context.lateSurvey?.tickets ?? [], lateSurvey: undefined }),
       ),
-      // A bare score again after the survey was answered: a matter is rated once (as with a comment), so
-      // the score on record is thanked for again; a low one with nothing said yet asks what went wrong.
-      rateAgain: collect(({ context, event, enqueue }) => {
+      // The matters just rated: what this score rates again (a score with a request after it).
+      takeRated: collect(({ context, enqueue }) => enqueue.assign({ sessionTickets: context.rated?.tickets ?? [] })),
+      /**
+       * A score sent again after the survey was answered ("5" twice, "4" after "5", "1分，太慢了"
+       * after "5", 差评): the latest score counts, as a customer correcting it means (found by the
+       * issue-17 trials: a changed score was kept at the first, a bare one greeted as a new visit,
+       * and a score with its comment restated as a need). A comment goes on the matters unless it is
+       * the one they have. A low score with nothing said about it asks what went wrong.
+       */
+      rerate: collect(({ context, event, enqueue }) => {
         const rated = context.rated;
-        const score = rated?.score ?? understood(event)?.rating;
+        const score = understood(event)?.rating;
         if (!rated || score === undefined) return;
-        const low = score <= defOf(context).followUp.commentBelowScore;
-        const reply = !low ? 'surveyThanks' : rated.comment ? 'surveySorryNoted' : 'surveySorry';
+        const said = understood(event)?.ratingComment;
+        const comment =
+          said && !rated.comment?.split('\n').includes(said)
+            ? [rated.comment, said].filter(Boolean).join('\n').slice(0, MAX_COMMENT_CHARS)
+            : rated.comment;
+        const events: TicketEvent[] = [];
+        if (score !== rated.score) events.push({ type: 'survey-answered', at: event.at, score });
+        if (comment !== rated.comment) events.push({ type: 'commented', at: event.at, detail: said ?? '' });
+        const changes = { ...(score !== rated.score ? { satisfaction: score } : {}), ...(said ? { comment } : {}) };
+        if (events.length) updateTickets(enqueue, rated.tickets, { ...changes, events }, event.at);
+        const reply = said
+          ? 'surveyCommentThanks'
+          : !low(context, score)
+            ? 'surveyThanks'
+            : comment
+              ? 'surveySorryNoted'
+              : 'surveySorry';
         enqueue(say(reply, { vars: { score: String(score) } }));
-        // `at` moves: this turn is the rated session's (step.ts), not a new one.
+        // `at` moves: this turn is the rated session's (step.ts), and the day counts from here.
         enqueue.assign({
-          rated: { ...rated, at: event.at },
+          rated: { ...rated, at: event.at, score, comment },
           commentFor: reply === 'surveySorry' ? rated.tickets : undefined,
         });
-      }),
-      // A score with a comment sent again after the survey was answered ("1分，太慢了" twice, or "1分，
-      // 客服也不专业" after it): the comment goes on the matters just rated, unless it is the one they
-      // have; the score is not taken again (a matter is rated once). Found by the new-user trials:
-      // it was restated as a need ("您的意思是1分，太慢了，对吗？").
-      commentOnRated: collect(({ context, event, enqueue }) => {
-        const rated = context.rated;
-        const comment = understood(event)?.ratingComment;
-        if (!rated || !comment) return;
-        const kept = rated.comment?.split('\n').includes(comment)
-          ? rated.comment
-          : [rated.comment, comment].filter(Boolean).join('\n').slice(0, MAX_COMMENT_CHARS);
-        if (kept !== rated.comment) {
-          const events = [{ type: 'commented' as const, at: event.at, detail: comment }];
-          updateTickets(enqueue, rated.tickets, { comment: kept, events }, event.at);
-        }
-        enqueue(say('surveyCommentThanks'));
-        // `at` moves: this turn is the rated session's (step.ts), and the day counts from here.
-        enqueue.assign({ rated: { ...rated, at: event.at, comment: kept } });
       }),
     },
     guards: {
       // The survey left unanswered at the last close still takes a score: within a day, nothing recorded since.
       lateSurveyOpen: ({ context, event }: Guarded) =>
         keptStillOpen(context.lateSurvey, context, event.at, LATE_SURVEY_MS),
-      // A score with a comment, within a day of the survey answered, nothing recorded since (commentOnRated).
-      commentsOnRated: ({ context, event }: Guarded) =>
-        keptStillOpen(context.rated, context, event.at, LATE_SURVEY_MS) &&
-        understood(event)?.rating !== undefined &&
-        understood(event)?.ratingComment !== undefined,
-      // A bare score within that window (found by the issue-17 trial: it greeted as a new visit).
-      ratesRatedAgain: ({ context, event }: Guarded) => {
-        const u = understood(event);
-        return (
-          keptStillOpen(context.rated, context, event.at, LATE_SURVEY_MS) &&
-          u?.rating !== undefined &&
-          u.ratingComment === undefined &&
-          !u.afterRating
-        );
+      ratedOpen,
+      // A score again for the matters just rated, with or without a comment (rerate).
+      ratesRatedAgain: (args: Guarded) => {
+        const u = understood(args.event);
+        return ratedOpen(args) && u?.rating !== undefined && !u.afterRating;
       },
-      // …and the matters' low score has no comment yet: asked for one (rateAgain).
-      ratedLowUncommented: ({ context }: Guarded) => {
-        const score = context.rated?.score;
-        return score !== undefined && score <= defOf(context).followUp.commentBelowScore && !context.rated?.comment;
+      // …low, with nothing said about it, then or before: asked what went wrong (rerate).
+      rerateAsksComment: ({ context, event }: Guarded) => {
+        const u = understood(event);
+        return u?.rating !== undefined && !u.ratingComment && low(context, u.rating) && !context.rated?.comment;
       },
     },
   };

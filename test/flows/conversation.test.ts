@@ -717,8 +717,9 @@ describe('idle customers and timers', () => {
         expect.objectContaining({ id, changes: { satisfaction: 4, events: [expect.objectContaining({ score: 4 })] } }),
       ]);
       expect(d.opened).toBe(false);
-      // Sent again: the score on record is thanked for again (a matter is rated once), not a new visit.
-      expect(d.say('5')).toEqual([expect.stringMatching(/^感谢您的评价（4 分）/)]);
+      // Sent again, changed: the latest score counts (a correction), not a new visit.
+      expect(d.say('5')).toEqual([expect.stringMatching(/^感谢您的评价（5 分）/)]);
+      expect(d.ticket(id ?? '')?.satisfaction).toBe(5);
       expect(d.opened).toBe(false);
     });
 

@@ -128,28 +128,37 @@ describe('a score with a comment sent again after the survey was answered', () =
     expect(d.state).toBe('idle');
   });
 
-  it('keeps the score first given: a matter is rated once', () => {
+  it('takes the latest score, as a customer correcting it means (found by the fourth issue-17 trial)', () => {
     const d = surveyed('en');
     const id = d.of('ticket.update')[0]?.id;
     d.say('5');
     expect(d.say('1 star, way too slow')).toEqual([
       'Thank you for telling us; your comment is recorded and we will work on it. Have a nice day!',
     ]);
-    expect(d.ticket(id!)).toMatchObject({ satisfaction: 5, comment: 'way too slow' });
+    expect(d.ticket(id!)).toMatchObject({ satisfaction: 1, comment: 'way too slow' });
   });
 });
 
 describe('a bare score sent again after the survey was answered (found by the issue-17 trial)', () => {
-  it('is thanked with the score on record, not greeted as a new visit; a matter is rated once', () => {
+  it('is thanked for, not greeted as a new visit; the same score changes nothing, another one counts', () => {
     const d = surveyed('zh-CN');
     const id = d.of('ticket.update')[0]?.id ?? '';
     d.say('5');
-    for (const again of ['5', '4']) {
-      expect(d.say(again)).toEqual(['感谢您的评价（5 分），我们会继续努力的。祝您生活愉快！']);
-      expect(d.opened).toBe(false);
-      expect(d.of('ticket.update')).toEqual([]);
-    }
-    expect(d.ticket(id)).toMatchObject({ satisfaction: 5 });
+    expect(d.say('5')).toEqual(['感谢您的评价（5 分），我们会继续努力的。祝您生活愉快！']);
+    expect(d.of('ticket.update')).toEqual([]);
+    expect(d.opened).toBe(false);
+    expect(d.say('4')).toEqual(['感谢您的评价（4 分），我们会继续努力的。祝您生活愉快！']);
+    expect(d.ticket(id)).toMatchObject({ satisfaction: 4 });
+    // With a request after it: rated, then the request is taken up.
+    const replies = d.say('2分，转人工');
+    expect(d.ticket(id)).toMatchObject({ satisfaction: 2 });
+    // (No desk in this flow: the request is recorded with a promised reply time.)
+    expect(replies[0]).toMatch(/编号 T\d{6}-\w{10}/u);
+    expect(d.of('ticket.put')).toHaveLength(1);
+    // 差评 (a score in words) is a score too, and a low one asks what went wrong.
+    const e = surveyed('zh-CN');
+    e.say('5');
+    expect(e.say('差评')[0]).toMatch(/^非常抱歉这次服务没能让您满意（1 分）/u);
   });
 
   it('a low score again asks what went wrong once more, and the comment after it is kept without the score', () => {
