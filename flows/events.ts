@@ -168,8 +168,9 @@ function textEvent(
  */
 function withPersonElsewhere(u: Understanding, text: string, locale: string, flow: EventLocale): Understanding {
   if (u.wantsPerson || u.whole !== undefined || u.faq?.confident || u.rating !== undefined || !flow.others) return u;
+  // One word will do ("human", "agent" in a Chinese conversation): only a request for a person is read there.
   const seen = localeOfWords(text);
-  if (!seen?.clear || seen.locale === locale) return u;
+  if (!seen || seen.locale === locale) return u;
   const there = flow.others.get(seen.locale)?.matcher.understand(text);
   if (!there?.wantsPerson) return u;
   return { ...u, wantsPerson: true, ...(there.ownWords ? { ownWords: true as const } : {}) };

@@ -130,6 +130,9 @@ describe('a request for a person in the other language of the bundle (found by t
   it.each([
     [['how do I get an invoice'], '转人工', 'how do I get an invoice'],
     [['怎么开发票'], 'I want to talk to a human', '怎么开发票'],
+    // One word of the other language will do (found by the fourth trial).
+    [['怎么开发票'], 'human', '怎么开发票'],
+    [['怎么开发票'], 'agent', '怎么开发票'],
   ])('after %j, %s hands over, the card showing the matter under way', (first, text, need) => {
     const d = new Dialogue(withDesk, monday);
     for (const line of first) d.say(line);
@@ -166,5 +169,20 @@ describe('fed up with the bot and asking for a person (found by the issue-17 tri
     const dueAt = e.record!.timers.listen!;
     expect(e.say({ type: 'timer', name: 'listen', dueAt }, { after: dueAt - e.at })[0]).toMatch(/^真的非常抱歉/u);
     expect(e.of('desk.open')[0]?.card).toMatchObject({ reason: 'complaint', priority: 'high' });
+  });
+});
+
+describe('more ways of asking for a person (found by the fourth issue-17 trial)', () => {
+  it.each([
+    ['how do I get an invoice', 'talk to human'],
+    ['how do I get an invoice', 'human pls'],
+    ['how do I get an invoice', 'customer service please'],
+    ['怎么开发票', '帮我转一下人工'],
+    ['怎么开发票', '能不能找个人工'],
+  ])('after %s, %s hands over with the question under way', (first, text) => {
+    const d = new Dialogue(withDesk, monday);
+    d.say(first);
+    d.say(text, quick);
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ reason: 'asked', need: first });
   });
 });
