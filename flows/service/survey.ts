@@ -89,9 +89,15 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
         },
         'user.message': [
           // Rated, then what followed is taken as any new message is (a need, a complaint, a person).
-          { guard: 'ratedWithRequest', target: 'awaitingNeed', actions: rateThenTakeRequest },
-          { guard: 'asksComment', target: 'commenting', actions: 'rate' },
-          { guard: 'hasRating', target: 'idle', actions: 'rate' },
+          // The answer that asked for an order number still takes it after the score (found by the
+          // fourth issue-17 trial: the number sent after rating was restated as a need).
+          {
+            guard: 'ratedWithRequest',
+            target: 'awaitingNeed',
+            actions: ['rememberAwaitingOrder', ...rateThenTakeRequest],
+          },
+          { guard: 'asksComment', target: 'commenting', actions: ['rememberAwaitingOrder', 'rate'] },
+          { guard: 'hasRating', target: 'idle', actions: ['rememberAwaitingOrder', 'rate'] },
           ...interrupts,
           // Before the any-time answers: "4.5 stars" holds the praise "5 stars".
           { guard: 'givesFractionalScore', actions: askWholeScore },

@@ -393,4 +393,17 @@ describe('details a customer adds to a matter', () => {
     expect(d.ticket(id)).toMatchObject({ status: 'pending', facts: ['付款后多久发货', '订单号 20261120001'] });
     expect(d.of('ticket.put')).toEqual([]);
   });
+
+  it('the number sent after the survey was answered still reaches the answered matter (fourth trial)', () => {
+    const d = new Dialogue(flow, monday);
+    d.say('我的订单还没发货');
+    d.say('是的', quick);
+    const id = d.of('ticket.put')[0]?.ticket.id ?? '';
+    d.say('没有了', quick);
+    d.say('5', quick);
+    expect(d.say('123456789012', quick)).toContain(
+      `好的，已收到您的订单号 123456789012。已为您记录（服务编号 ${id}），我们会在24小时内有专人为您处理并与您联系（按工作日计，最迟 11月24日 15:01），请您留意。`,
+    );
+    expect(d.ticket(id)).toMatchObject({ status: 'pending', satisfaction: 5 });
+  });
 });
