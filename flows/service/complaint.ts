@@ -298,7 +298,8 @@ function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
           'user.message': [
             { guard: 'wantsPerson', target: 'escalating', actions: 'notePersonAsked' },
             { guard: 'asksSupervisor', target: 'escalating', actions: 'absorbComplaint' },
-            { guard: or(['wantsToFinish', 'nothingToAdd']), target: 'resolving' },
+            // 好的 / 行 to "anything to add?" is nothing to add, as at "anything else?" (fourth issue-17 trial).
+            { guard: or(['wantsToFinish', 'nothingToAdd', 'onlyAgrees']), target: 'resolving' },
             { guard: 'wantsMore', actions: say('goOn') },
             { guard: 'stillAngryTooLong', target: 'escalating', actions: ['absorbComplaint', 'countAnger'] },
             { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },

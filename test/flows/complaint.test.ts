@@ -83,6 +83,16 @@ describe('complaint de-escalation (zh-CN)', () => {
     });
   });
 
+  it('takes 好的 to "anything to add?" as nothing to add (found by the fourth issue-17 trial)', () => {
+    const d = new Dialogue(flow, start);
+    d.say('快递一直不到，太差了', quickly);
+    pause(d);
+    d.say('订单号 88886666，上周下的单', quickly);
+    expect(d.state).toBe('complaint.supplementing');
+    d.say('好的', quickly);
+    expect(d.state).toBe('complaint.checking');
+  });
+
   it('escalates at once when the customer asks for a supervisor, and says when someone will call', () => {
     const d = new Dialogue(flow, start);
     d.say('太差了\uff01\uff01叫你们领导来', quickly);
