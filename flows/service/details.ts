@@ -251,6 +251,12 @@ function detailGuards(r: DetailReading) {
       answeredAsking(context) && bareOrder(context, event) !== undefined,
     // With more words (抬头改成…, 物流三天没更新了): asked whether they are about that matter.
     mayBeForAnswered: ({ context, event }: GuardArgs) => answeredAsking(context) && orderOnTopic(context, event),
+    // With a question about another topic (123…，另外怎么退货): the number for that matter, the question next.
+    givesOrderWithNewNeed: ({ context, event }: GuardArgs) => {
+      const u = understood(event);
+      const other = u?.faq?.confident === true && u.faq.id !== context.faqId && !u.complaint.triggered;
+      return answeredAsking(context) && other && !u.wantsPerson && factsOf(context, textOf(event)).order !== undefined;
+    },
     givesOrderForPending: ({ context, event }: GuardArgs) =>
       pendingMatter(context) !== undefined && bareOrder(context, event) !== undefined,
     // 订单号… while the bot restates a need: that is the need confirmed, with its number.
@@ -302,6 +308,12 @@ const orderDetails = [
     guard: 'mayBeForAnswered',
     target: '#conversation.service.confirmingDetail',
     actions: ['answerLead', { type: 'holdDetail', params: { answered: true } }],
+  },
+  // Found by the fourth issue-17 trial: the number was lost and only the question taken.
+  {
+    guard: 'givesOrderWithNewNeed',
+    target: '#conversation.service.confirming',
+    actions: [{ type: 'followUpAnswered', params: { from: 'message' } }, 'answerLead', 'captureNeed'],
   },
   {
     guard: 'givesOrderForPending',
@@ -359,13 +371,17 @@ export function confirmingDetailState(s: StandardSetup, shared: StandardShared) 
         // More words (or a captioned photo) before answering: asked about together with the first.
         { guard: 'addsMoreDetail', actions: ['holdMoreDetail', 'sayConfirmDetail'] },
         // Something else: a new need. Words held for a pending matter still go on it, unasked (never
-        // lost); those held for the answered one are its new need's business.
+        // lost); the number held for the answered one makes its follow-up, as a yes would (found by
+        // the fourth issue-17 trial: it was dropped).
         {
           guard: not('heldForAnswered'),
           target: 'confirming',
           actions: [{ type: 'addDetail', params: { from: 'held', quiet: true } }, 'answerLead', 'captureNeed'],
         },
-        { target: 'confirming', actions: ['answerLead', 'captureNeed', 'dropDetail'] },
+        {
+          target: 'confirming',
+          actions: [{ type: 'followUpAnswered', params: { from: 'context' } }, 'answerLead', 'captureNeed'],
+        },
       ],
       // A photo while the bot asks goes with the words if they are added (or with the next matter).
       'user.media': { actions: ['keepFile', 'sayConfirmDetail'] },

@@ -406,4 +406,28 @@ describe('details a customer adds to a matter', () => {
     );
     expect(d.ticket(id)).toMatchObject({ status: 'pending', satisfaction: 5 });
   });
+
+  it('the number with a question about another topic: the number for the answered matter, then the question (fourth trial)', () => {
+    const d = new Dialogue(flow, monday);
+    d.say('物流一直没更新');
+    d.say('是的', quick);
+    const id = d.of('ticket.put')[0]?.ticket.id ?? '';
+    const replies = d.say('123456789012，另外我想问下怎么退货', quick);
+    expect(replies[0]).toMatch(/^好的，已收到您的订单号 123456789012。/u);
+    expect(replies[1]).toMatch(/^您的意思是想办理退货或换货，对吗？/u);
+    expect(d.ticket(id)?.status).toBe('pending');
+    expect(d.state).toBe('confirming');
+  });
+
+  it('the number asked about, when the customer moves on to another question, still makes the follow-up (fourth trial)', () => {
+    const d = new Dialogue(flow, monday);
+    d.say('我的订单还没发货');
+    d.say('是的', quick);
+    const id = d.of('ticket.put')[0]?.ticket.id ?? '';
+    expect(d.say('123456789012 麻烦快点', quick)[0]).toMatch(/^您是想为您的问题/u);
+    const replies = d.say('怎么退货', quick);
+    expect(replies[0]).toMatch(/^好的，已收到您的订单号 123456789012。/u);
+    expect(replies[1]).toMatch(/^您的意思是想办理退货或换货/u);
+    expect(d.ticket(id)).toMatchObject({ status: 'pending', facts: expect.arrayContaining(['123456789012 麻烦快点']) });
+  });
 });
