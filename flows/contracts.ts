@@ -58,6 +58,8 @@ export const HandoffCard = z.object({
   need: z.string(),
   facts: z.array(z.string()),
   tickets: z.array(z.string()),
+  /** A follow-up card of a matter a person took in a live handoff and let go of unsettled (handed back, closed). */
+  returned: z.boolean().optional(),
 });
 export type HandoffCard = z.infer<typeof HandoffCard>;
 

@@ -46,8 +46,9 @@ function formatted(locale: string, timeZone: string, style: 'time' | 'date', at:
 const day = (at: number, timeZone: string) => formatted('en-CA', timeZone, 'date', at);
 
 /** Why a pending matter waits for a person, read from its card (see DeskText.followUp). */
-type Pending = 'complaint' | 'escalated' | 'unanswered' | 'details' | 'after-hours' | 'desk-down';
-function pendingOf(card: Pick<HandoffCard, 'afterHours' | 'reason' | 'priority'>): Pending {
+type Pending = 'complaint' | 'escalated' | 'unanswered' | 'details' | 'after-hours' | 'desk-down' | 'returned';
+function pendingOf(card: Pick<HandoffCard, 'afterHours' | 'reason' | 'priority' | 'returned'>): Pending {
+  if (card.returned) return 'returned';
   if (card.reason === 'complaint') return card.priority === 'high' ? 'escalated' : 'complaint';
   if (card.reason === 'failures') return 'unanswered';
   if (card.reason === 'details') return 'details';
@@ -65,6 +66,7 @@ const EN: DeskText = {
         details: 'the customer gave the order number the answer asked for',
         'after-hours': 'asked for a person after hours',
         'desk-down': 'asked for a person, nobody could take it',
+        returned: 'a person took it and let go of it unsettled',
       }[pendingOf(card)]
     }`,
   reasons: {
@@ -201,6 +203,7 @@ const ZH: DeskText = {
         details: '客户按答复提供了订单号，需人工处理',
         'after-hours': '非工作时间的人工请求',
         'desk-down': '客户要求人工，当时无人接待',
+        returned: '客服接待后交回，仍待处理',
       }[pendingOf(card)]
     }`,
   reasons: {

@@ -36,6 +36,9 @@ function endedOutcome(status: DeskUpdate, context: ServiceContext): TicketChange
   return { outcome: `customer ended the conversation${agent ? ` with ${who}` : ' before an agent joined'}` };
 }
 
+/** The most the handoff keeps of what the customer said (`HandoffState.facts`), the latest. */
+const MAX_HANDOFF_FACTS = 12;
+
 /** The desk's side: relaying, the claim, agents' replies (guarded), handing back, closing, requeueing. */
 function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
@@ -45,9 +48,19 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
       pingDesk: collect(({ context, enqueue }, params: { level: 'sla' | 'supervisor' }) =>
         enqueue(effect({ type: 'desk.ping', level: params.level, ticketId: context.handoff?.ticketId })),
       ),
-      relayToDesk: collect(({ context, event, enqueue }) =>
-        relayCustomer(enqueue, event, context.handoff?.ticketId ?? ''),
-      ),
+      // What the customer says goes on the handoff's facts too, for the follow-up card if the matter
+      // outlives the handoff (found by the fourth issue-17 trial: after a handback it lacked them).
+      relayToDesk: collect(({ context, event, enqueue }) => {
+        const h = context.handoff;
+        relayCustomer(enqueue, event, h?.ticketId ?? '');
+        // Not 好的, 谢谢 and the like: what tells something.
+        const tells = event.type === 'user.message' && !event.understanding.whole && !event.understanding.empty;
+        const said = tells ? event.text.trim() : '';
+        if (h && said)
+          enqueue.assign({
+            handoff: { ...h, facts: [...new Set([...(h.facts ?? []), said])].slice(-MAX_HANDOFF_FACTS) },
+          });
+      }),
       claim: collect(({ context, event, enqueue }) => {
         assertEvent(event, 'agent.claim');
         const h = context.handoff;
@@ -166,8 +179,9 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
           // the desk again as a follow-up card (one the desk could not take was re-posted already).
           const outcome = { outcome: changes.outcome ?? '' };
           enqueue(effect({ type: 'ticket.update', id: ticketId, changes: outcome, at: event.at, ifStatus: 'pending' }));
+          const card = handoffFollowUpCard(context, h, pending.promisedBy);
           if (params.status !== 'released')
-            enqueue(effect({ type: 'desk.open', card: handoffFollowUpCard(context, h, pending.promisedBy) }));
+            enqueue(effect({ type: 'desk.open', card: { ...card, ...(h.agent ? { returned: true } : {}) } }));
           return;
         }
         // Asked for a supervisor: the agent asked past cannot settle it by handing back.

@@ -86,3 +86,18 @@ describe('a request for a person while a matter is on record', () => {
     expect(e.of('ticket.put')[0]?.ticket.need).toBe('耳机坏了，转人工');
   });
 });
+
+describe('a matter a person took and handed back unsettled (found by the fourth issue-17 trial)', () => {
+  it('waits on a follow-up card that says so and lists what the customer told the agent', () => {
+    const d = promised();
+    d.say('转人工', quick);
+    d.say('订单是上周五下的', quick);
+    d.say(agent('claim'), quick);
+    d.say('地址是上海', quick);
+    d.say('好的', quick);
+    d.say(agent('handback'), quick);
+    const card = d.of('desk.open')[0]?.card;
+    expect(card).toMatchObject({ kind: 'follow-up', ticketId: d.id, returned: true });
+    expect(card?.facts).toEqual(['我的订单还没发货', '123456789012', '订单是上周五下的', '地址是上海']);
+  });
+});
