@@ -1,5 +1,6 @@
 import { and, assign, not } from 'xstate';
 import type { HandoffCard, HandoffReason } from '../contracts.js';
+import { extractFacts } from '../facts.js';
 import { keepFile } from '../files.js';
 import type { FlowDefinition } from '../schema.js';
 import { describeHours, formatLocalTime, isBusinessTime, nextBusinessTime } from '../hours.js';
@@ -61,19 +62,26 @@ function needOf(context: ServiceContext, event: ServiceEvent): string {
  * The matter a request for a person takes over instead of recording it a second time (found by the
  * issue-17 trials: 转人工 after an order number was promised a follow-up opened a second ticket, and
  * the first, left pending, was later reported overdue and escalated although an agent had settled
- * the customer's matter): the latest matter waiting for people that nobody has claimed, of this
- * session or one whose status the customer was told (its ticket and promise, whatever else the
- * request says: those words go on it); else, for a bare request ("转人工" and nothing of its own),
- * the answer just given, which did not help. Undefined: the handoff records a ticket of its own.
+ * the customer's matter): when the request names no matter of its own (nothing but ways of asking,
+ * or an order number: 转人工，订单号…; the verification trial found 耳机坏了，转人工 and 发票怎么开，转人工
+ * closing a pending complaint with the other matter's outcome), the latest matter waiting for
+ * people that nobody has claimed, of this session or one whose status the customer was told (its
+ * ticket and promise); else the answer just given, which did not help. Undefined: the handoff
+ * records a ticket of its own.
  */
 function matterUnderWay(
   context: ServiceContext,
   event: ServiceEvent,
+  def: FlowDefinition,
 ): Pick<FollowUp, 'ticketId' | 'type' | 'facts' | 'need'> | undefined {
+  if (ownWordsOf(event)) {
+    const { order, what } = extractFacts(def.complaints, textOf(event), context.locale);
+    if (order === undefined || what !== undefined) return undefined;
+  }
   const ofSession = (id: string) => context.sessionTickets.includes(id) || context.statusTold === true;
   const pending = context.followUps?.filter((f) => !f.agent && ofSession(f.ticketId)).at(-1);
   if (pending) return pending;
-  const answered = context.answered === true && !ownWordsOf(event) ? context.sessionTickets.at(-1) : undefined;
+  const answered = context.answered === true ? context.sessionTickets.at(-1) : undefined;
   return answered ? { ticketId: answered, type: 'inquiry' } : undefined;
 }
 
@@ -249,7 +257,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
     actions: {
       requestHandoff: assign({
         handoff: ({ context, event }, params: { reason: HandoffReason }) => {
-          const matter = params.reason === 'asked' ? matterUnderWay(context, event) : undefined;
+          const matter = params.reason === 'asked' ? matterUnderWay(context, event, defOf(context)) : undefined;
           const high = params.reason === 'complaint' || matter?.type === 'complaint';
           return {
             reason: params.reason,

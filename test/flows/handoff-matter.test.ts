@@ -39,7 +39,7 @@ function dayLater(d: Dialogue): string[] {
 }
 
 describe('a request for a person while a matter is on record', () => {
-  it('with words of its own takes the pending matter over; settled by the agent, it is never reported overdue', () => {
+  it('with ways of asking or of waiting takes the pending matter over; settled by the agent, it is never reported overdue', () => {
     const d = promised();
     d.say('能不能找个人工，我等不了', quick);
     expect(d.of('ticket.put')).toEqual([]);
@@ -100,4 +100,19 @@ describe('a matter a person took and handed back unsettled (found by the fourth 
     expect(card).toMatchObject({ kind: 'follow-up', ticketId: d.id, returned: true });
     expect(card?.facts).toEqual(['我的订单还没发货', '123456789012', '订单是上周五下的', '地址是上海']);
   });
+});
+
+describe('a request for a person with another matter while one is pending (found by the verification trial)', () => {
+  it.each([['耳机坏了，转人工'], ['发票怎么开，转人工']])(
+    '%s gets a ticket of its own, and the pending matter keeps its own outcome',
+    (text) => {
+      const d = promised();
+      d.say(text, quick);
+      const handed = d.of('desk.open')[0]?.card.ticketId ?? '';
+      expect(handed).not.toBe(d.id);
+      d.say(agent('claim'), quick);
+      d.say(agent('resolve', { text: '已为您处理' }), quick);
+      expect(d.ticket(d.id)?.status).toBe('pending');
+    },
+  );
 });
