@@ -205,7 +205,8 @@ function ratingIn(
     rest.complaint.supervisor ||
     complains ||
     rest.faq?.confident === true ||
-    (rest.intents.more ?? 0) > 0 ||
+    // "还有个问题" is mostly the phrase; 有 in 有点慢 is a comment's word (found by the issue-17 trial).
+    (rest.intents.more ?? 0) >= 0.5 ||
     /[?？]\s*$/u.test(lead.comment);
   if (asks) return { rating: lead.score, afterRating: { text: lead.comment, understanding: rest } };
   return { rating: lead.score, ratingComment: lead.comment.slice(0, MAX_COMMENT_CHARS) };

@@ -256,13 +256,8 @@ function afterSurveyActions(deps: MachineDeps) {
         if (comment !== rated.comment) events.push({ type: 'commented', at: event.at, detail: said ?? '' });
         const changes = { ...(score !== rated.score ? { satisfaction: score } : {}), ...(said ? { comment } : {}) };
         if (events.length) updateTickets(enqueue, rated.tickets, { ...changes, events }, event.at);
-        const reply = said
-          ? 'surveyCommentThanks'
-          : !low(context, score)
-            ? 'surveyThanks'
-            : comment
-              ? 'surveySorryNoted'
-              : 'surveySorry';
+        // As a first score is answered (rate): a low one is apologised for, and asked about unless said.
+        const reply = !low(context, score) ? 'surveyThanks' : comment ? 'surveySorryNoted' : 'surveySorry';
         enqueue(say(reply, { vars: { score: String(score) } }));
         // `at` moves: this turn is the rated session's (step.ts), and the day counts from here.
         enqueue.assign({

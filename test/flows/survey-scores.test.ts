@@ -101,7 +101,8 @@ describe('a half score', () => {
 });
 
 describe('a score with a comment sent again after the survey was answered', () => {
-  const THANKS = '谢谢您的宝贵意见，已经为您记录，我们会认真改进。祝您生活愉快！';
+  // As a first low score with its comment is answered (the verification trial: no apology before).
+  const THANKS = '非常抱歉这次服务没能让您满意（1 分）。您的意见已经为您记录，我们会认真改进。祝您生活愉快！';
 
   it('is thanked as a comment on the matter just rated, not restated as a need, and kept once', () => {
     const d = surveyed('zh-CN');
@@ -133,7 +134,7 @@ describe('a score with a comment sent again after the survey was answered', () =
     const id = d.of('ticket.update')[0]?.id;
     d.say('5');
     expect(d.say('1 star, way too slow')).toEqual([
-      'Thank you for telling us; your comment is recorded and we will work on it. Have a nice day!',
+      'I am very sorry we did not serve you well this time (1). Your comment is recorded and we will work on it. Have a nice day!',
     ]);
     expect(d.ticket(id!)).toMatchObject({ satisfaction: 1, comment: 'way too slow' });
   });
@@ -174,6 +175,15 @@ describe('a bare score sent again after the survey was answered (found by the is
       '非常抱歉这次服务没能让您满意（2 分）。您的意见已经为您记录，我们会认真改进。祝您生活愉快！',
     ]);
     expect(d.opened).toBe(false);
+  });
+});
+
+describe('a score with a comment that has 有 in it (found by the verification trial)', () => {
+  it('3分，有点慢 is the score and its comment, not a score with another question', () => {
+    const d = surveyed('zh-CN');
+    const id = d.of('ticket.update')[0]?.id ?? '';
+    expect(d.say('3分，有点慢')).toEqual(['感谢您的评价（3 分），我们会继续努力的。祝您生活愉快！']);
+    expect(d.ticket(id)).toMatchObject({ satisfaction: 3, comment: '有点慢' });
   });
 });
 
