@@ -326,6 +326,8 @@ function idleState(s: StandardSetup) {
         // A bare score again (sent twice, or a changed mind): those matters' score, not a new visit.
         { guard: and(['ratesRatedAgain', 'rerateAsksComment']), target: 'commenting', actions: 'rerate' },
         { guard: 'ratesRatedAgain', target: 'idle', reenter: true, actions: 'rerate' },
+        // 4.5分 for them: the survey asks again for a whole score (as for a late one).
+        { guard: and(['ratedOpen', 'givesFractionalScore']), target: 'survey', actions: ['takeRated', askWholeScore] },
         // 1分，转人工 for them: rated again, then the request is taken up.
         { guard: and(['ratedOpen', 'ratedWithRequest']), actions: ['takeRated', ...rateThenTakeRequest] },
         { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },

@@ -234,7 +234,11 @@ function afterSurveyActions(deps: MachineDeps) {
         enqueue.assign({ sessionTickets: context.lateSurvey?.tickets ?? [], lateSurvey: undefined }),
       ),
       // The matters just rated: what this score rates again (a score with a request after it).
-      takeRated: collect(({ context, enqueue }) => enqueue.assign({ sessionTickets: context.rated?.tickets ?? [] })),
+      // (`at` moves: the turn is the rated session's, step.ts.)
+      takeRated: collect(({ context, event, enqueue }) => {
+        const rated = context.rated;
+        if (rated) enqueue.assign({ sessionTickets: rated.tickets, rated: { ...rated, at: event.at } });
+      }),
       /**
        * A score sent again after the survey was answered ("5" twice, "4" after "5", "1分，太慢了"
        * after "5", 差评): the latest score counts, as a customer correcting it means (found by the

@@ -178,6 +178,18 @@ describe('a bare score sent again after the survey was answered (found by the is
   });
 });
 
+describe('a half score after the survey was answered (found by the verification trial)', () => {
+  it('asks again for a whole score instead of greeting a new visit, and the whole score counts', () => {
+    const d = surveyed('zh-CN');
+    const id = d.of('ticket.update')[0]?.id ?? '';
+    d.say('5');
+    expect(d.say('4.5分')).toEqual([RETRY_ZH]);
+    expect(d.opened).toBe(false);
+    d.say('4');
+    expect(d.ticket(id)).toMatchObject({ satisfaction: 4 });
+  });
+});
+
 describe('a score with a comment that has 有 in it (found by the verification trial)', () => {
   it('3分，有点慢 is the score and its comment, not a score with another question', () => {
     const d = surveyed('zh-CN');
