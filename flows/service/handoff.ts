@@ -1,12 +1,12 @@
 import { and, assign, not } from 'xstate';
 import type { HandoffCard, HandoffReason } from '../contracts.js';
-import { extractFacts } from '../facts.js';
 import { keepFile } from '../files.js';
 import type { FlowDefinition } from '../schema.js';
 import { describeHours, formatLocalTime, isBusinessTime, nextBusinessTime } from '../hours.js';
 import { quoted } from '../text.js';
 import type { TicketEvent } from '../ticket.js';
 import { handoffState, withAgents, type AgentDeskSetup } from './agents.js';
+import { matterUnderWay, ownWordsOf } from './handoff-matter.js';
 import { armDeskClosed, armSla, clearSla } from './queue-deadlines.js';
 import {
   cardOf,
@@ -28,7 +28,6 @@ import {
   say,
   textOf,
   type Enqueue,
-  type FollowUp,
   type MachineDeps,
   type ServiceContext,
   type ServiceEvent,
@@ -39,9 +38,6 @@ import {
  * hours, the queue) and how it opens (the matter recorded, the card posted). The agents' side is
  * in agents.ts.
  */
-
-/** The request for a person says something of its own besides (Understanding.ownWords: 坏了，转人工). */
-const ownWordsOf = (event: ServiceEvent) => event.type === 'user.message' && event.understanding.ownWords === true;
 
 /**
  * The need the card shows: the handoff's own (a complaint's, noted when it was handed over: the
@@ -56,33 +52,6 @@ function needOf(context: ServiceContext, event: ServiceEvent): string {
   // the matter under way (Understanding.ownWords).
   if (context.handoff?.reason === 'asked' && ownWordsOf(event)) return textOf(event);
   return context.need ?? context.facts.at(-1) ?? textOf(event);
-}
-
-/**
- * The matter a request for a person takes over instead of recording it a second time (found by the
- * issue-17 trials: 转人工 after an order number was promised a follow-up opened a second ticket, and
- * the first, left pending, was later reported overdue and escalated although an agent had settled
- * the customer's matter): when the request names no matter of its own (nothing but ways of asking,
- * or an order number: 转人工，订单号…; the verification trial found 耳机坏了，转人工 and 发票怎么开，转人工
- * closing a pending complaint with the other matter's outcome), the latest matter waiting for
- * people that nobody has claimed, of this session or one whose status the customer was told (its
- * ticket and promise); else the answer just given, which did not help. Undefined: the handoff
- * records a ticket of its own.
- */
-function matterUnderWay(
-  context: ServiceContext,
-  event: ServiceEvent,
-  def: FlowDefinition,
-): Pick<FollowUp, 'ticketId' | 'type' | 'facts' | 'need'> | undefined {
-  if (ownWordsOf(event)) {
-    const { order, what } = extractFacts(def.complaints, textOf(event), context.locale);
-    if (order === undefined || what !== undefined) return undefined;
-  }
-  const ofSession = (id: string) => context.sessionTickets.includes(id) || context.statusTold === true;
-  const pending = context.followUps?.filter((f) => !f.agent && ofSession(f.ticketId)).at(-1);
-  if (pending) return pending;
-  const answered = context.answered === true ? context.sessionTickets.at(-1) : undefined;
-  return answered ? { ticketId: answered, type: 'inquiry' } : undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, assign, raise } from 'xstate';
+import { and, assign, not, raise } from 'xstate';
 import type { ChoiceId } from '../schema.js';
 import type { ComplaintSetup } from './complaint.js';
 import { followUpAdoption, followUpSurveyNow } from './follow-ups.js';
@@ -121,7 +121,12 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
 const interruptsOf = (resumesNeed: boolean) =>
   [
     // 我的投诉处理得怎么样了: where it stands, not a second complaint about the same matter.
-    { guard: 'asksStatus', target: '#conversation.service.askMore', actions: 'tellPendingStatus' },
+    // (With a request for a person, 进度怎么样了，转人工: the person; found by the final trial of the day.)
+    {
+      guard: and(['asksStatus', not('wantsPerson')]),
+      target: '#conversation.service.askMore',
+      actions: 'tellPendingStatus',
+    },
     // Fed up with the bot and asking for a person, nothing else said ("this bot is useless, get me a
     // human", 机器人没用，转人工): handed over with the matter under way, not made a complaint whose
     // matter is "get me a human" (found by the issue-17 trial).
@@ -345,7 +350,7 @@ function idleState(s: StandardSetup) {
         // Back while a matter is pending: where it stands comes first, then the message is taken
         // (a message that only asks where it stands is answered by that).
         {
-          guard: 'asksStatus',
+          guard: and(['asksStatus', not('wantsPerson')]),
           target: 'askMore',
           actions: ['adoptLocale', effect({ type: 'greet', withAsk: false }), 'tellPendingStatus'],
         },

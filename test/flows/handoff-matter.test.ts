@@ -116,3 +116,15 @@ describe('a request for a person with another matter while one is pending (found
     },
   );
 });
+
+describe('a request for a person with words that are still the pending matter (found by the final trial of the day)', () => {
+  it.each([['还是没发货，转人工'], ['进度怎么样了，转人工'], ['订单还没发货，转人工']])(
+    '%s takes the pending matter over: one ticket, and a person, not only its status',
+    (text) => {
+      const d = promised();
+      expect(d.say(text, quick)[0]).toMatch(/^正在为您转接人工客服/u);
+      expect(d.of('ticket.put')).toEqual([]);
+      expect(d.of('desk.open')[0]?.card.ticketId).toBe(d.id);
+    },
+  );
+});
