@@ -87,7 +87,7 @@ function sessionOf(
 
 /**
  * What `toEvent` reads of each locale, made once per bundle (a step is hot: an object spread per
- * message cost a tenth of the step): its definition and matcher, and the other locales'.
+ * message showed as about 3 µs of the step in a profile): its definition and matcher, and the other locales'.
  */
 function eventLocales(bundle: FlowBundle, fallback: FlowLocale): (locale: string) => EventLocale {
   const made = new Map([...bundle.locales].map(([id, l]) => [id, { ...l, others: bundle.locales }] as const));

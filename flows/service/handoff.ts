@@ -90,6 +90,11 @@ function ensureTicket(
   return { ticketId: ticket.id, sessionTickets: withTicket(context.sessionTickets, ticket.id) };
 }
 
+/** What the handoff's card lists: what the matter it took over listed (`HandoffState.facts`), then the session's. */
+function handoffFacts(context: ServiceContext): string[] {
+  return [...new Set([...(context.handoff?.facts ?? []), ...context.facts])];
+}
+
 /**
  * The handoff's card (everything an agent needs so the customer does not repeat anything), or,
  * with `followUpBy` (the promised time, epoch ms), the follow-up card of a matter that waits for
@@ -111,7 +116,7 @@ function handoffCard(
     afterHours,
     ticketId,
     need: needOf(context, event),
-    facts: [...new Set([...(h?.facts ?? []), ...context.facts])],
+    facts: handoffFacts(context),
     tickets,
     followUpBy,
   });
@@ -260,11 +265,9 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
           { type: 'handed-off', at: event.at, detail: h.reason },
           { type: 'queued', at: event.at },
         ];
-        // A pending matter taken over (pendingOfSession) says where it went, as a new one does.
         enqueue(effect({ type: 'ticket.update', id: ticketId, changes: { events }, at: event.at }));
-        const facts = [...new Set([...(h.facts ?? []), ...context.facts])];
         enqueue.assign({
-          handoff: { ...h, ticketId, need: needOf(context, event), facts },
+          handoff: { ...h, ticketId, need: needOf(context, event), facts: handoffFacts(context) },
           facts: [],
           failures: 0,
           files: [],

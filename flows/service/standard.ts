@@ -326,9 +326,8 @@ function idleState(s: StandardSetup) {
           target: 'survey',
           actions: ['takeLateSurvey', askWholeScore],
         },
-        // The survey was just answered and a score comes again with a comment: a comment on those matters.
-
-        // A bare score again (sent twice, or a changed mind): those matters' score, not a new visit.
+        // The survey was just answered and a score comes again, bare or with a comment (sent twice, or a
+        // changed mind): those matters' score, not a new visit.
         { guard: and(['ratesRatedAgain', 'rerateAsksComment']), target: 'commenting', actions: 'rerate' },
         { guard: 'ratesRatedAgain', target: 'idle', reenter: true, actions: 'rerate' },
         // 4.5分 for them: the survey asks again for a whole score (as for a late one).

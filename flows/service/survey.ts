@@ -13,6 +13,20 @@ import type { StandardSetup, StandardShared } from './standard.js';
 
 const SCORES: ChoiceId[] = ['score5', 'score4', 'score3', 'score2', 'score1'];
 
+/** A score low enough to be apologised for and asked about (`followUp.commentBelowScore` of the definition). */
+type LowScore = (context: ServiceContext, score: number) => boolean;
+function lowScore(deps: MachineDeps): LowScore {
+  return (context, score) => score <= deps.definitions(context.locale).followUp.commentBelowScore;
+}
+
+/**
+ * How a score is answered (001 评分和评论): thanks; a low one (`low`) is apologised for, and what
+ * went wrong is asked unless the customer said (`commented`).
+ */
+function scoreReply(low: boolean, commented: boolean): 'surveyThanks' | 'surveySorryNoted' | 'surveySorry' {
+  return !low ? 'surveyThanks' : commented ? 'surveySorryNoted' : 'surveySorry';
+}
+
 /**
  * How long after the session closed a score still rates the survey left unanswered (ms): a day.
  * 000 满意度回访 asks every matter to be rated; a customer who answers the next morning has not
@@ -154,8 +168,8 @@ type Guarded = { context: ServiceContext; event: ServiceEvent };
 
 /** The survey's answers: the score (with its comment, or a request after it), the comment after a low one. */
 export function surveyActions(deps: MachineDeps) {
-  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
-  const after = afterSurveyActions(deps);
+  const low = lowScore(deps);
+  const after = afterSurveyActions(deps, low);
   return {
     actions: {
       ...after.actions,
@@ -171,17 +185,15 @@ export function surveyActions(deps: MachineDeps) {
         if (comment) events.push({ type: 'commented', at: event.at, detail: comment });
         const changes = { satisfaction: rating, ...(comment ? { comment } : {}), events };
         updateTickets(enqueue, context.sessionTickets, changes, event.at);
-        // A low score is not thanked like a high one: apologise and ask what went wrong, unless
-        // the customer already said (001 评分和评论).
-        const low = rating <= defOf(context).followUp.commentBelowScore;
         enqueue.assign({
           sessionTickets: [],
           rated: { tickets: context.sessionTickets, at: event.at, seq: context.seq, comment, score: rating },
         });
         if (params?.quiet) return;
-        const reply = !low ? 'surveyThanks' : comment ? 'surveySorryNoted' : 'surveySorry';
+        // A low score is not thanked like a high one (scoreReply).
+        const reply = scoreReply(low(context, rating), Boolean(comment));
         enqueue(say(reply, { vars: { score: String(rating) } }));
-        enqueue.assign({ commentFor: low && !comment ? [...context.sessionTickets] : undefined });
+        enqueue.assign({ commentFor: reply === 'surveySorry' ? [...context.sessionTickets] : undefined });
       }),
       // What the customer says after a low score is their comment on the matters rated, kept on the
       // tickets instead of starting a new need.
@@ -208,12 +220,7 @@ export function surveyActions(deps: MachineDeps) {
       // A low score with nothing said about it: what went wrong is asked.
       asksComment: ({ context, event }: Guarded) => {
         const u = understood(event);
-        return (
-          u?.rating !== undefined &&
-          !u.ratingComment &&
-          !u.afterRating &&
-          u.rating <= defOf(context).followUp.commentBelowScore
-        );
+        return u?.rating !== undefined && !u.ratingComment && !u.afterRating && low(context, u.rating);
       },
     },
   };
@@ -223,9 +230,7 @@ export function surveyActions(deps: MachineDeps) {
  * A score after the survey's turn: for the survey left unanswered at the last close, or again for
  * the matters just rated (with a comment, or bare), within LATE_SURVEY_MS and nothing recorded since.
  */
-function afterSurveyActions(deps: MachineDeps) {
-  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
-  const low = (context: ServiceContext, score: number) => score <= defOf(context).followUp.commentBelowScore;
+function afterSurveyActions(deps: MachineDeps, low: LowScore) {
   const ratedOpen = ({ context, event }: Guarded) => keptStillOpen(context.rated, context, event.at, LATE_SURVEY_MS);
   return {
     actions: {
@@ -260,8 +265,8 @@ function afterSurveyActions(deps: MachineDeps) {
         if (comment !== rated.comment) events.push({ type: 'commented', at: event.at, detail: said ?? '' });
         const changes = { ...(score !== rated.score ? { satisfaction: score } : {}), ...(said ? { comment } : {}) };
         if (events.length) updateTickets(enqueue, rated.tickets, { ...changes, events }, event.at);
-        // As a first score is answered (rate): a low one is apologised for, and asked about unless said.
-        const reply = !low(context, score) ? 'surveyThanks' : comment ? 'surveySorryNoted' : 'surveySorry';
+        // As a first score is answered (rate).
+        const reply = scoreReply(low(context, score), Boolean(comment));
         enqueue(say(reply, { vars: { score: String(score) } }));
         // `at` moves: this turn is the rated session's (step.ts), and the day counts from here.
         enqueue.assign({
