@@ -354,12 +354,10 @@ describe("a new user's path: playground conversations, then the report (PGlite i
     const forgot = await tool('customer', 'forget', 'local');
     expect(forgot.code).toBe(0);
     expect(forgot.out).toMatch(/customer local forgotten: 2 ticket\(s\) anonymised, \d+ archived line\(s\) deleted/);
-    expect((await month()).volume).toMatchObject({ conversations: 2, matters: 2 });
+    // (That the figures stay the same is record.test.ts's, on every store: each tool here opens the folder.)
     const tickets = (await tool('tickets', 'search', '--format', 'json')).out;
     expect(tickets).not.toMatch(/订单还没发货|会员积分|"local"|Playground customer/);
     expect(tickets).toMatch(/forgotten-/);
-    // Forgetting them again, or an id nobody has: nothing on record, said, exit 1.
-    expect((await tool('customer', 'forget', 'local')).code).toBe(1);
   }, 120_000);
 });
 
@@ -471,6 +469,11 @@ describe('forgetting a customer whose words wait in the backlog (found by the is
       const code = await main(['customer', 'forget', 'f5'], env).finally(() => vi.restoreAllMocks());
       expect(code).toBe(0);
       expect(out).toMatch(/customer f5 forgotten/);
+      // Forgetting them again, or an id nobody has: nothing on record, said, exit 1.
+      let err = '';
+      vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+      expect(await main(['customer', 'forget', 'f5'], env).finally(() => vi.restoreAllMocks())).toBe(1);
+      expect(err).toMatch(/^Nothing on record for customer f5/);
       expect(await store.deferred.size()).toBe(0);
       // The bot's writer finds nothing left to bring back.
       expect(await new RecordWriter({ record: record!, store, log: memoryLogger() }).drain()).toBe(0);

@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { openRecordStore } from '../../adapters/record/index.js';
 import { memoryLogger } from '../../bots/log.js';
 
@@ -20,8 +21,9 @@ import { memoryLogger } from '../../bots/log.js';
  * every migration applied. Making a cluster (initdb in WebAssembly) costs a process 3–9 s of CPU, and
  * the suites that run the product on a folder of its own (the playground's report path, `npm start`
  * end to end) would each pay it; they get a copy of one folder made by the record's own code instead.
- * What a first start does on an empty folder is tested on a truly empty one (record/open.test.ts)
- * and measured by `npm run bench` (cold start).
+ * `{ migrated: false }` gives the cluster as PGlite's initdb leaves it, before any migration: what
+ * the record does to a folder the first time (record/open.test.ts). A first start on a truly empty
+ * folder, initdb included, is run end to end by `npm run bench:test` (the cold start, in CI).
  *
  * The folder is kept in the user's cache (`$XDG_CACHE_HOME` or ~/.cache, `service-desk-tests/`;
  * `SERVICE_DESK_TEST_CACHE` to put it elsewhere), named by PGlite's version and the migrations'
@@ -30,10 +32,10 @@ import { memoryLogger } from '../../bots/log.js';
  * others wait for it. Folders of other versions not used for a week are removed when a new one is
  * made. Returns the new folder's path (a temporary directory of its own).
  */
-export async function pgliteFolder(prefix = 'record-'): Promise<string> {
+export async function pgliteFolder(prefix = 'record-', { migrated = true } = {}): Promise<string> {
   const template = await templateFolder();
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  cpSync(template, dir, { recursive: true });
+  cpSync(join(template, migrated ? 'migrated' : 'bare'), dir, { recursive: true });
   return dir;
 }
 
@@ -41,6 +43,7 @@ const root = join(import.meta.dirname, '..', '..');
 
 function templateKey(): string {
   const hash = createHash('sha256');
+  hash.update('bare,migrated'); // the layout: two clusters
   hash.update(readFileSync(join(root, 'node_modules', '@electric-sql', 'pglite', 'package.json')));
   const migrations = join(root, 'adapters', 'record', 'migrations');
   for (const name of readdirSync(migrations).sort()) hash.update(name).update(readFileSync(join(migrations, name)));
@@ -53,25 +56,30 @@ function templateFolder(): Promise<string> {
   made ??= (async () => {
     const cache = cacheDir();
     const folder = join(cache, `pglite-${templateKey()}`);
-    if (existsSync(join(folder, 'PG_VERSION'))) return folder;
+    const done = join(folder, 'migrated', 'PG_VERSION');
+    if (existsSync(done)) return folder;
     // One process makes it; another that misses it meanwhile waits for it rather than making its own.
     if (!(await claim(`${folder}.lock`))) {
-      for (let waited = 0; waited < 120_000 && !existsSync(join(folder, 'PG_VERSION')); waited += 200) await sleep(200);
-      if (existsSync(join(folder, 'PG_VERSION'))) return folder;
+      for (let waited = 0; waited < 120_000 && !existsSync(done); waited += 200) await sleep(200);
+      if (existsSync(done)) return folder;
     }
     try {
+      // One initdb: the cluster as it leaves it is kept as `bare`, then the record migrates it: `migrated`.
       const building = mkdtempSync(join(tmpdir(), 'pglite-template-'));
+      const cluster = await PGlite.create(building);
+      await cluster.close();
+      cpSync(building, join(`${folder}.${process.pid}`, 'bare'), { recursive: true });
       const record = openRecordStore({ dataDir: building, log: memoryLogger() });
       await record.ready();
       await record.close();
-      cpSync(building, `${folder}.${process.pid}`, { recursive: true });
+      cpSync(building, join(`${folder}.${process.pid}`, 'migrated'), { recursive: true });
       rmSync(building, { recursive: true, force: true });
       renameSync(`${folder}.${process.pid}`, folder);
       removeUnused(cache, folder);
     } catch (err) {
       rmSync(`${folder}.${process.pid}`, { recursive: true, force: true });
       // Another process made it meanwhile (its lock had been taken over as stale): theirs is the same.
-      if (!existsSync(join(folder, 'PG_VERSION'))) throw err;
+      if (!existsSync(done)) throw err;
     } finally {
       rmSync(`${folder}.lock`, { recursive: true, force: true });
     }
@@ -102,7 +110,9 @@ function removeUnused(cache: string, kept: string): void {
   for (const name of readdirSync(cache)) {
     const path = join(cache, name);
     if (path === kept || !/^pglite-[0-9a-f]{16}$/.test(name)) continue;
-    const stat = statSync(join(path, 'PG_VERSION'), { throwIfNoEntry: false });
+    const stat =
+      statSync(join(path, 'migrated', 'PG_VERSION'), { throwIfNoEntry: false }) ??
+      statSync(join(path, 'PG_VERSION'), { throwIfNoEntry: false });
     if (stat && Date.now() - Math.max(stat.atimeMs, stat.mtimeMs) > WEEK_MS)
       rmSync(path, { recursive: true, force: true });
   }

@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate, openRecordStore, type OpenedRecordStore } from '../../../adapters/record/index.js';
@@ -38,8 +36,8 @@ async function preparesEachShapeOnce(store: OpenedRecordStore): Promise<void> {
 }
 
 describe('record store: opening PGlite', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'record-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
   it("prepares a turn's statement once per shape: later turns of that shape send only their values", async () => {
     // A copy of a migrated folder: the test is about the statements, not PGlite's first start.
@@ -53,8 +51,11 @@ describe('record store: opening PGlite', () => {
     }
   });
 
-  it('opens nothing until asked, keeps a folder across a reopen, and applies the migrations once', async () => {
-    const dataDir = join(dir, 'nested', 'record');
+  it('opens nothing until asked, migrates a new cluster once, and keeps the folder across a reopen', async () => {
+    // The cluster as PGlite's initdb leaves it (seconds of CPU, paid once: pglite-folder.ts); a start on
+    // a truly empty folder, initdb included, is `npm run bench:test`'s cold start.
+    const dataDir = await pgliteFolder('record-', { migrated: false });
+    dirs.push(dataDir);
     const log = memoryLogger();
     const first = openRecordStore({ dataDir, log });
     expect(first.kind).toBe('pglite');
