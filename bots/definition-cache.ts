@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parseDefinition, type ParseResult } from '../flows/definition.js';
+import type { FlowDefinition } from '../flows/schema.js';
 
 /**
  * Flow definitions parsed before, kept on disk by the hash of their text (issue 17, cold start):
@@ -31,15 +32,55 @@ export function buildCacheFolder(programFile: string | undefined): string | unde
   }
 }
 
-/** Keeps parsed definitions in `dir` from now on (undefined: keeps none). */
+/** Keeps parsed definitions in `dir` from now on (undefined: keeps none); what this process remembered is forgotten. */
 export function keepParsedDefinitions(dir: string | undefined): void {
   folder = dir;
+  recent.clear();
+}
+
+/**
+ * The last few valid definitions this process parsed or read back, by the hash of their text, most
+ * recent last: the console checks a draft at every page and edit, a replica its folder at every
+ * publish, and the same two texts came back each time (36–200 ms of YAML and zod each, against
+ * under 1 ms for a copy). Each caller gets a copy of its own, so none can change another's.
+ */
+const recent = new Map<string, FlowDefinition>();
+const RECENT_MAX = 8;
+
+/**
+ * parseDefinition (flows/definition.ts), answered from memory when this process parsed the same text
+ * before (nothing on disk: the console's drafts change at every edit).
+ */
+export function parseDefinitionOnce(source: string): ParseResult {
+  return remembered(createHash('sha256').update(source).digest('hex'), parseDefinition, source);
 }
 
 /** parseDefinition (flows/definition.ts), answered from what was kept when this text was parsed before. */
 export function parseDefinitionKept(source: string): ParseResult {
-  if (!folder) return parseDefinition(source);
-  const file = join(folder, `${createHash('sha256').update(source).digest('hex')}.json`);
+  const hash = createHash('sha256').update(source).digest('hex');
+  return remembered(
+    hash,
+    (text) => (folder ? readOrParse(join(folder, `${hash}.json`), text) : parseDefinition(text)),
+    source,
+  );
+}
+
+function remembered(hash: string, parse: (source: string) => ParseResult, source: string): ParseResult {
+  const known = recent.get(hash);
+  if (known) {
+    recent.delete(hash);
+    recent.set(hash, known);
+    return { ok: true, definition: structuredClone(known) };
+  }
+  const parsed = parse(source);
+  if (parsed.ok) {
+    recent.set(hash, structuredClone(parsed.definition));
+    if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
+  }
+  return parsed;
+}
+
+function readOrParse(file: string, source: string): ParseResult {
   try {
     return { ok: true, definition: JSON.parse(readFileSync(file, 'utf8')) };
   } catch {

@@ -1,4 +1,4 @@
-import { parseDefinition } from '../../flows/definition.js';
+import { parseDefinitionOnce } from '../definition-cache.js';
 import { parsePath, parseYaml, rangeOf, type TextRange } from './yaml-edit.js';
 
 /**
@@ -27,12 +27,13 @@ export interface FileProblem {
 
 /**
  * Every problem of one file's YAML: syntax errors with their own position, otherwise the same
- * zod schema as flows:check (flows/definition.ts parseDefinition), each placed at the node its
- * path names. Never throws; an empty list means the file is valid on its own.
+ * zod schema as flows:check (flows/definition.ts parseDefinition; a valid text is remembered,
+ * definition-cache.ts), each placed at the node its path names. Never throws; an empty list means
+ * the file is valid on its own.
  */
 export function fileProblems(file: string, source: string): EditorProblem[] {
   // The valid file (the common case) is parsed once; a file with problems again, for their places.
-  const parsed = parseDefinition(source);
+  const parsed = parseDefinitionOnce(source);
   if (parsed.ok) return [];
   const { doc, lines } = parseYaml(source);
   const at = (range: TextRange) => {

@@ -29,12 +29,29 @@ describe('kept flow definitions', () => {
     const parsed = parseDefinition(zh);
     expect(parseDefinitionKept(zh)).toEqual(parsed);
     expect(readdirSync(folder)).toHaveLength(1);
-    // Read back: the same definition, field for field.
-    expect(parseDefinitionKept(zh)).toEqual(parsed);
     // A broken file is parsed every time, its problems listed, nothing kept.
     const broken = parseDefinitionKept('locale: [');
     expect(broken.ok).toBe(false);
     expect(readdirSync(folder)).toHaveLength(1);
+    // The next start (nothing remembered in memory) reads the kept file instead of parsing: the same
+    // definition, field for field; marked here to show it was the file that answered.
+    const kept = join(folder, readdirSync(folder)[0]!);
+    expect(JSON.parse(readFileSync(kept, 'utf8'))).toEqual(parsed.ok && parsed.definition);
+    writeFileSync(kept, JSON.stringify({ ...(parsed.ok && parsed.definition), locale: 'read back' }));
+    keepParsedDefinitions(folder);
+    expect(parseDefinitionKept(zh)).toMatchObject({ ok: true, definition: { locale: 'read back' } });
+  });
+
+  it('parses a text once per process and gives each caller a copy of its own', () => {
+    const en = readFileSync(join(DEFAULT_FLOWS_DIR, 'en.yaml'), 'utf8');
+    const first = parseDefinitionKept(en);
+    const second = parseDefinitionKept(en);
+    expect(second).toEqual(parseDefinition(en));
+    if (!first.ok || !second.ok) throw new Error('the shipped definition is valid');
+    expect(second.definition).not.toBe(first.definition);
+    // A caller that changes its copy changes nobody else's.
+    first.definition.faq.length = 0;
+    expect(parseDefinitionKept(en)).toEqual(second);
   });
 
   it('keeps nothing outside a build: run from the sources, every text is parsed', () => {
