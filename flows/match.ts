@@ -1,6 +1,6 @@
 import { kindOfFolded, matchesAny, VENTING_KINDS } from './facts.js';
 import { compileLead, type Lead } from './lead.js';
-import { compileRating, leadingRating, MAX_COMMENT_CHARS } from './rating.js';
+import { compileRating, leadingRating, MAX_COMMENT_CHARS, trailingRating } from './rating.js';
 import { INTENT_IDS, type ComplaintKindId, type FlowDefinition, type IntentId } from './schema.js';
 import {
   ASCII_WORD,
@@ -180,8 +180,8 @@ function compileKnowledgeBase(def: FlowDefinition, fillers: Set<string>) {
 
 /** Builds the matcher for one definition: phrase tables and the knowledge-base index. */
 /**
- * The score a message gives, leading it with a comment ("1分，太慢了", "一分，太慢了") or wholly (by
- * `ratingOf`). What follows a leading score is a request, not a comment, when it asks for a person
+ * The score a message gives, leading it with a comment ("1分，太慢了", "一分，太慢了"), after one
+ * ("有点慢，3分吧") or wholly (by `ratingOf`). What follows a leading score is a request, not a comment, when it asks for a person
  * or a supervisor, says it is a complaint (投诉), asks a question (one the knowledge base answers,
  * or any ending in a question mark), or says there is another question (`understand` reads it on
  * its own). Found by the issue-17 trials: such requests were kept as comments and never answered.
@@ -193,7 +193,7 @@ function ratingIn(
   text: string,
   norm: string,
 ): Pick<Understanding, 'rating' | 'fractionalScore' | 'ratingComment' | 'afterRating'> {
-  const lead = leadingRating(text);
+  const lead = leadingRating(text) ?? trailingRating(text);
   const score = lead?.score ?? ratingOf(norm);
   if (score !== undefined && !Number.isInteger(score)) return { rating: undefined, fractionalScore: score };
   if (!lead) return { rating: score };

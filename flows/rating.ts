@@ -131,6 +131,35 @@ export function leadingRating(text: string): { score: number; comment: string } 
   return { score, comment: rest };
 }
 
+/**
+ * A score given after what the customer thinks, in one message: "有点慢，3分吧", "还行吧，4分",
+ * "a bit slow, 3 stars", "发货太慢了，给你们1分". The comment comes first and a break (punctuation or a
+ * space) parts it from the score, which ends the message but for a particle (吧, 啦) or punctuation
+ * and has its unit or out of five (数量，3 is no score). Without the break the words are no comment
+ * but part of giving the score (当然是五星: parseRating's). Found by the issue-17 trial: the score was
+ * kept and the comment before it lost. `score` may be between whole ones, as leadingRating's.
+ * Undefined when there is no such score or no comment (two characters at least).
+ */
+export function trailingRating(text: string): { score: number; comment: string } | undefined {
+  const trimmed = text.trim();
+  // Most messages end otherwise: read no further (the matcher reads every message).
+  if (!ENDS_LIKE_SCORE.test(trimmed)) return undefined;
+  const m = TRAILING_RATING.exec(trimmed);
+  if (!m?.groups) return undefined;
+  const { unit, outOf, comment } = m.groups;
+  if (!unit && !outOf) return undefined;
+  const rest = (comment ?? '').trim();
+  if (rest.replace(/[\p{P}\p{S}\s]/gu, '').length < 2) return undefined;
+  const score = valueOf(m.groups);
+  return score === undefined ? undefined : { score, comment: rest };
+}
+
+const ENDS_LIKE_SCORE = /(?:分半?|星半?|stars?|points?|[5５]|five)\s*[吧啦呀啊哦了嘛呗]?[\p{P}\s]*$/iu;
+const TRAILING_RATING = new RegExp(
+  String.raw`^(?<comment>.*?)[\s,，.。．!！;；:：、~～\-—–－]+${SCORE}\s*[吧啦呀啊哦了嘛呗]?[\p{P}\s]*$`,
+  'isu',
+);
+
 const LEADING_RATING = new RegExp(
   String.raw`^${SCORE}(?<brk>\s*[,，.。．!！;；:：、~～\-—–－]+)?\s*(?<comment>.*)$`,
   'isu',

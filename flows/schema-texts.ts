@@ -103,6 +103,8 @@ export const TEXT_PLACEHOLDERS = {
   detailAdded: ['ticket'],
   /** Words sent right after a matter was recorded: do they add to it? (需求确认, 003) */
   confirmDetail: ['ticket', 'need'],
+  /** Words sent right after the survey was answered: a comment on the service rated? (需求确认, 003) */
+  confirmComment: ['ticket', 'need'],
   /** An order number given for the matter just answered (请把订单号告诉我们): recorded for a person, with the promised time. */
   detailFollowUp: ['order', 'ticket', 'hours', 'by'],
   unsupported: [],
@@ -153,6 +155,7 @@ export const TEXT_FALLBACKS = {
   closingComplaint: 'closingRecorded',
   detailAdded: 'complaintNoted',
   confirmDetail: 'confirmVerbatim',
+  confirmComment: 'confirmVerbatim',
   detailFollowUp: 'followUp',
   surveyWholeScore: 'surveyRetry',
 } as const satisfies Partial<Record<TextKey, TextKey>>;
@@ -168,6 +171,7 @@ const fallbacksFit: {
   closingComplaint: true,
   detailAdded: true,
   confirmDetail: true,
+  confirmComment: true,
   detailFollowUp: true,
   surveyWholeScore: true,
 };

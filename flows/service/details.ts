@@ -51,7 +51,7 @@ export const AWAITED_ORDER_MS = 24 * 60 * 60_000;
  * Words that tell something and ask nothing: no known topic, intent, score, complaint, policy or
  * request, not mostly intent phrases (好的，麻烦了), no question (明天几点上班; found by the trials).
  */
-function plain(u: Understanding | undefined, text: string): boolean {
+export function plain(u: Understanding | undefined, text: string): boolean {
   const intentShare = Object.values(u?.intents ?? {}).reduce((a, b) => a + b, 0);
   return (
     u !== undefined &&

@@ -221,7 +221,8 @@ export function upset(event: ServiceEvent): boolean {
   const c = understood(event)?.complaint;
   return c !== undefined && (c.angry || c.exclaimed);
 }
-function mentions(event: ServiceEvent, id: IntentId): boolean {
+/** The message has some of intent `id`'s phrases (any share). */
+export function mentions(event: ServiceEvent, id: IntentId): boolean {
   return (understood(event)?.intents[id] ?? 0) > 0;
 }
 

@@ -365,6 +365,8 @@ function idleState(s: StandardSetup) {
           target: '#conversation.handingOff',
           actions: ['adoptLocale', { type: 'requestHandoff', params: { reason: 'asked' } }],
         },
+        // Words that tell right after the survey was answered (太慢了, way too slow): a comment on it? (survey.ts)
+        { guard: 'commentsOnRated', target: 'confirmingComment', actions: 'holdComment' },
         // Kept waiting: 003's apology, which ends by asking the need, so no greeting before it.
         { guard: 'complainsOfWaiting', target: 'awaitingNeed', actions: ['adoptLocale', say('slowReply')] },
         { guard: 'isPraise', actions: say('praise') },

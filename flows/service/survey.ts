@@ -1,7 +1,18 @@
-import { and, assign, or } from 'xstate';
-import { asksSomething } from '../text.js';
+import { and, assign, or, raise } from 'xstate';
+import { asksSomething, quoted } from '../text.js';
 import { followUpAdoption } from './follow-ups.js';
-import { collect, say, understood, type MachineDeps, type ServiceContext, type ServiceEvent } from './setup.js';
+import { plain } from './details.js';
+import { RESTATED_MAX, shorten } from './restate.js';
+import {
+  collect,
+  mentions,
+  say,
+  textOf,
+  understood,
+  type MachineDeps,
+  type ServiceContext,
+  type ServiceEvent,
+} from './setup.js';
 import { MAX_COMMENT_CHARS } from '../rating.js';
 import type { TicketEvent } from '../ticket.js';
 import { updateTickets } from './records.js';
@@ -33,6 +44,13 @@ function scoreReply(low: boolean, commented: boolean): 'surveyThanks' | 'surveyS
  * started anything new. The same window keeps the matters just rated for a comment or a score sent again.
  */
 export const LATE_SURVEY_MS = 24 * 60 * 60_000;
+
+/**
+ * How long after the survey was answered words that tell rather than ask (太慢了, 其实一般吧) are
+ * asked about as a comment on the service just rated (ms): half an hour, while "刚才的服务" is still
+ * the one the customer means. Later they are a new visit's.
+ */
+export const JUST_RATED_MS = 30 * 60_000;
 
 /**
  * A score sent with a request ("1分，转人工", "1分，我要找你们领导", "5分，另外怎么开发票"): kept on the
@@ -141,6 +159,31 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
         ],
       },
     }),
+    /**
+     * Words right after the survey was answered, telling rather than asking (太慢了, 其实一般吧): a
+     * comment on the service rated, or a new need the knowledge base does not know, so the bot asks
+     * (需求确认, 003) instead of greeting a new visit and restating them as a need (found by the
+     * issue-17 trial). 是的 keeps them as the comment; 不是 restates them as a need; anything else is
+     * taken as a new message, and the words still go on the rated matters as a comment (never lost).
+     */
+    confirmingComment: s.createStateConfig({
+      entry: 'sayConfirmComment',
+      on: {
+        'timer.idle': { target: 'idle', actions: { type: 'keepHeldComment', params: { quiet: true } } },
+        'user.message': [
+          ...interrupts,
+          { guard: 'isYes', target: 'idle', actions: { type: 'keepHeldComment', params: { quiet: false } } },
+          { guard: 'saysDone', target: 'closing', actions: 'dropDetail' },
+          { guard: 'isNo', target: 'confirming', actions: 'takeDetailAsNeed' },
+          ...anyTime,
+          { guard: 'addsMoreDetail', actions: ['holdMoreDetail', 'sayConfirmComment'] },
+          {
+            target: 'awaitingNeed',
+            actions: [{ type: 'keepHeldComment', params: { quiet: true } }, raise(({ event }) => event)],
+          },
+        ],
+      },
+    }),
     /** After a low score the customer was asked what went wrong: their answer is the comment (seed 001 评分和评论). */
     commenting: s.createStateConfig({
       on: {
@@ -234,6 +277,29 @@ function afterSurveyActions(deps: MachineDeps, low: LowScore) {
   const ratedOpen = ({ context, event }: Guarded) => keptStillOpen(context.rated, context, event.at, LATE_SURVEY_MS);
   return {
     actions: {
+      // Words that may comment on the matters just rated, held while the bot asks; the turn is the
+      // rated session's (`at` moves: step.ts counts no new conversation).
+      holdComment: collect(({ context, event, enqueue }) => {
+        const rated = context.rated;
+        if (rated) enqueue.assign({ detail: { text: textOf(event) }, rated: { ...rated, at: event.at } });
+      }),
+      sayConfirmComment: collect(({ context, enqueue }) => {
+        const ticket = context.rated?.tickets.at(-1) ?? '';
+        const need = quoted(shorten(context.detail?.text ?? '', RESTATED_MAX));
+        enqueue(say('confirmComment', { vars: { ticket, need }, choices: ['yes', 'no'] }));
+      }),
+      // The words held (confirmingComment) are a comment on the matters rated, added to the one they have.
+      keepHeldComment: collect(({ context, event, enqueue }, params: { quiet: boolean }) => {
+        const rated = context.rated;
+        const said = context.detail?.text.trim().slice(0, MAX_COMMENT_CHARS);
+        enqueue.assign({ detail: undefined });
+        if (!rated || !said) return;
+        const comment = [rated.comment, said].filter(Boolean).join('\n').slice(0, MAX_COMMENT_CHARS);
+        const events: TicketEvent[] = [{ type: 'commented', at: event.at, detail: said }];
+        updateTickets(enqueue, rated.tickets, { comment, events }, event.at);
+        if (!params.quiet) enqueue(say('surveyCommentThanks'));
+        enqueue.assign({ rated: { ...rated, at: event.at, comment } });
+      }),
       // The survey left unanswered at the last close: what this score rates.
       takeLateSurvey: collect(({ context, enqueue }) =>
         enqueue.assign({ sessionTickets: context.lateSurvey?.tickets ?? [], lateSurvey: undefined }),
@@ -276,6 +342,11 @@ function afterSurveyActions(deps: MachineDeps, low: LowScore) {
       }),
     },
     guards: {
+      // Words that tell and ask nothing (or of a slow reply: way too slow), within half an hour of the
+      // rating and nothing recorded since.
+      commentsOnRated: ({ context, event }: Guarded) =>
+        keptStillOpen(context.rated, context, event.at, JUST_RATED_MS) &&
+        (plain(understood(event), textOf(event)) || mentions(event, 'slowReply')),
       // The survey left unanswered at the last close still takes a score: within a day, nothing recorded since.
       lateSurveyOpen: ({ context, event }: Guarded) =>
         keptStillOpen(context.lateSurvey, context, event.at, LATE_SURVEY_MS),

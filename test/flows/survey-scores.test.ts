@@ -224,3 +224,94 @@ describe('an acknowledgement at the survey (found by the final trial of the day)
     expect(scores(d)).toEqual([5]);
   });
 });
+
+describe('a score after its comment (found by the issue-17 trial: the comment was lost)', () => {
+  it.each([
+    ['zh-CN', '有点慢，3分吧', 3, '有点慢', '感谢您的评价（3 分），我们会继续努力的。祝您生活愉快！'],
+    [
+      'zh-CN',
+      '发货太慢了，给你们1分',
+      1,
+      '发货太慢了',
+      '非常抱歉这次服务没能让您满意（1 分）。您的意见已经为您记录，我们会认真改进。祝您生活愉快！',
+    ],
+    [
+      'en',
+      'a bit slow, 3 stars',
+      3,
+      'a bit slow',
+      'Thank you for your rating (3). We will keep working to serve you better. Have a nice day!',
+    ],
+  ] as const)('%s: "%s" rates %i and keeps "%s"', (locale, text, score, comment, reply) => {
+    const d = surveyed(locale);
+    const id = d.of('ticket.update')[0]?.id ?? '';
+    expect(d.say(text)).toEqual([reply]);
+    expect(d.ticket(id)).toMatchObject({ satisfaction: score, comment });
+  });
+
+  it('reads words that give the score as no comment (当然是五星), and a count as no score', () => {
+    const d = surveyed('zh-CN');
+    const id = d.of('ticket.update')[0]?.id ?? '';
+    d.say('当然是五星');
+    expect(d.ticket(id)?.satisfaction).toBe(5);
+    expect(d.ticket(id)?.comment).toBeUndefined();
+  });
+});
+
+describe('words right after the survey was answered (found by the issue-17 trial: greeted as a new visit and restated as a need)', () => {
+  const rated = (locale: 'zh-CN' | 'en' = 'zh-CN') => {
+    const d = surveyed(locale);
+    const id = d.of('ticket.update')[0]?.id ?? '';
+    d.say('5');
+    return { d, id };
+  };
+
+  it('asks whether they comment on the service rated; yes keeps them on its ticket, and no new conversation is counted', () => {
+    const { d, id } = rated();
+    expect(d.say('太慢了')).toEqual([`您是想对刚才的服务（编号 ${id}）补充评价：“太慢了”，对吗？`]);
+    expect(d.choices()).toEqual(['是的', '不是']);
+    expect(d.opened).toBe(false);
+    expect(d.say('是的')).toEqual(['谢谢您的宝贵意见，已经为您记录，我们会认真改进。祝您生活愉快！']);
+    expect(d.ticket(id)).toMatchObject({ satisfaction: 5, comment: '太慢了' });
+    expect(d.state).toBe('idle');
+  });
+
+  it('asks about more words together, and in English too', () => {
+    const { d, id } = rated();
+    d.say('太慢了');
+    expect(d.say('而且回复很机械')).toEqual([
+      `您是想对刚才的服务（编号 ${id}）补充评价：“太慢了，而且回复很机械”，对吗？`,
+    ]);
+    d.say('是的');
+    expect(d.ticket(id)?.comment).toBe('太慢了，而且回复很机械');
+
+    const en = rated('en');
+    expect(en.d.say('way too slow')).toEqual([
+      `Would you like me to add "way too slow" to your rating of the service (reference ${en.id})?`,
+    ]);
+    en.d.say('yes');
+    expect(en.d.ticket(en.id)?.comment).toBe('way too slow');
+  });
+
+  it('no: the words are a need, restated; the ticket keeps no comment', () => {
+    const { d, id } = rated();
+    d.say('其实一般吧');
+    expect(d.say('不是')).toEqual(['您的意思是其实一般吧，对吗？']);
+    expect(d.state).toBe('confirming');
+    expect(d.ticket(id)?.comment).toBeUndefined();
+  });
+
+  it('a new question instead of an answer is taken up, and the words still go on the ticket (never lost)', () => {
+    const { d, id } = rated();
+    d.say('太慢了');
+    expect(d.say('我想查一下物流')).toEqual(['您的意思是想查询快递物流进度，对吗？']);
+    expect(d.ticket(id)?.comment).toBe('太慢了');
+  });
+
+  it('half an hour after the rating they are a new visit again', () => {
+    const { d } = rated();
+    const [greeting] = d.say('太慢了', { after: 31 * 60_000 });
+    expect(greeting).toMatch(/^您好/);
+    expect(d.opened).toBe(true);
+  });
+});
