@@ -1,5 +1,6 @@
 import { kindOfFolded, matchesAny, VENTING_KINDS } from './facts.js';
 import { compileLead, type Lead } from './lead.js';
+import { compileKnowledgeBase } from './knowledge-base.js';
 import { compileRating, leadingRating, MAX_COMMENT_CHARS, trailingRating } from './rating.js';
 import { INTENT_IDS, type ComplaintKindId, type FlowDefinition, type IntentId } from './schema.js';
 import {
@@ -12,7 +13,7 @@ import {
   PUNCT,
   type PhraseRule,
 } from './phrases.js';
-import { joinSpacedLetters, normalize, stem, toSimplified } from './text.js';
+import { joinSpacedLetters, normalize, toSimplified } from './text.js';
 
 /** What the bot understood of one customer message, computed once per message. */
 export interface Understanding {
@@ -57,6 +58,11 @@ export interface Understanding {
    * matter under way (还是不行，转人工), nor when the message does not ask for a person.
    */
   ownWords?: true;
+  /**
+   * With `ownWords`, the message without its parts that only ask for a person (耳机坏了，转人工:
+   * 耳机坏了), as written: the matter the handoff records. Absent when no part was left out.
+   */
+  ownText?: string;
   /** Nothing to go on: only punctuation, symbols, emoji or fillers ("?", "👍", "呃"). */
   empty: boolean;
   /** A social phrase the message opens with before it goes on to a need (see `Lead`). */
@@ -69,116 +75,6 @@ export interface Matcher {
   rankFaq(text: string): Array<{ id: string; score: number }>;
 }
 
-/** The pseudo-entry of the out-of-scope questions: never a topic, only a close competitor. */
-const OUT_OF_SCOPE = '#out-of-scope';
-
-/**
- * The knowledge-base index: each phrasing and keyword of an entry, and each out-of-scope question,
- * is a document of features (words and CJK bigrams), weighted by squared IDF; a query is scored by
- * cosine against the documents it shares a feature with, and each entry keeps its best document's
- * score. Ranked best first; the out-of-scope questions rank as `OUT_OF_SCOPE`.
- */
-function compileFaqIndex(
-  def: FlowDefinition,
-  features: (text: string) => Set<string>,
-): (text: string) => Array<{ id: string; score: number }> {
-  const docs: Array<{ id: string; feats: Set<string> }> = [];
-  const entryFeats = new Map<string, Set<string>>();
-  const sources: Array<{ id: string; phrases: readonly string[] }> = [
-    ...def.faq.map((entry) => ({ id: entry.id, phrases: entry.questions })),
-    { id: OUT_OF_SCOPE, phrases: def.outOfScope },
-  ];
-  for (const { id, phrases } of sources) {
-    const all = entryFeats.get(id) ?? new Set<string>();
-    // Each phrasing and each keyword is its own document: a short query that hits one keyword
-    // is not diluted by the entry's other vocabulary.
-    for (const phrase of phrases) {
-      const feats = features(phrase);
-      if (feats.size === 0) continue;
-      docs.push({ id, feats });
-      for (const f of feats) all.add(f);
-    }
-    entryFeats.set(id, all);
-  }
-  const df = new Map<string, number>();
-  for (const feats of entryFeats.values()) for (const f of feats) df.set(f, (df.get(f) ?? 0) + 1);
-  const n = entryFeats.size;
-  // Squared IDF weights, computed once; a feature no entry has only lengthens the query.
-  const unseenWeight = Math.log(1 + 2) ** 2;
-  const weights = new Map<string, number>();
-  for (const [f, count] of df) weights.set(f, Math.log(1 + n / count) ** 2);
-  const weight = (f: string): number => weights.get(f) ?? unseenWeight;
-  const docNorms = docs.map((d) => Math.sqrt([...d.feats].reduce((s, f) => s + weight(f), 0)));
-  // Feature → the documents that have it, so a query only visits the documents it shares words with.
-  const postings = new Map<string, number[]>();
-  docs.forEach((d, i) => {
-    for (const f of d.feats) postings.set(f, [...(postings.get(f) ?? []), i]);
-  });
-
-  return (text: string) => {
-    const q = features(text);
-    if (q.size === 0) return [];
-    let qSum = 0;
-    const dots = new Map<number, number>();
-    for (const f of q) {
-      const w = weight(f);
-      qSum += w;
-      for (const i of postings.get(f) ?? []) dots.set(i, (dots.get(i) ?? 0) + w);
-    }
-    const qNorm = Math.sqrt(qSum);
-    const best = new Map<string, number>();
-    for (const [i, dot] of dots) {
-      const d = docs[i];
-      if (!d) continue;
-      const score = dot / (qNorm * (docNorms[i] ?? 1));
-      if (score > (best.get(d.id) ?? 0)) best.set(d.id, score);
-    }
-    return [...best.entries()].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score);
-  };
-}
-
-/**
- * The knowledge-base entry a message is about, or undefined: the best entry when it scores at
- * least `faqMinScore` and leads the runner-up (another entry or an out-of-scope question) by
- * `faqMargin`. `score` is the best entry's cosine (0–1).
- */
-function pickEntry(
-  ranked: ReadonlyArray<{ id: string; score: number }>,
-  thresholds: { faqMinScore: number; faqMargin: number },
-): Understanding['faq'] {
-  const first = ranked[0];
-  if (!first || first.score <= 0 || first.id === OUT_OF_SCOPE) return undefined;
-  const runnerUp = ranked[1]?.score ?? 0;
-  const confident = first.score >= thresholds.faqMinScore && first.score - runnerUp >= thresholds.faqMargin;
-  return { id: first.id, score: first.score, confident };
-}
-
-/**
- * The knowledge base as the matcher reads it: messages ranked against the entries' phrasings and
- * the out-of-scope questions (after synonyms), and the entry a message is about, which must also
- * be named by one of its keywords.
- */
-function compileKnowledgeBase(def: FlowDefinition, fillers: Set<string>) {
-  const fold = synonymFolder(def.synonyms);
-  const features = featureExtractor(def.locale, fillers, fold);
-  // An entry is a topic only when the message names it: one of its keywords (after synonyms).
-  const named = new Map(
-    def.faq.map((entry) => {
-      const names = entry.keywords.length ? matchesAny(entry.keywords.map((k) => fold(normalize(k)))) : () => true;
-      return [entry.id, (text: string) => names(fold(normalize(text)))] as const;
-    }),
-  );
-  const rankAll = compileFaqIndex(def, features);
-  return {
-    rankFaq: (text: string) => rankAll(text).filter((r) => r.id !== OUT_OF_SCOPE),
-    entryFor: (text: string): Understanding['faq'] => {
-      const ranked = pickEntry(rankAll(text), def.thresholds);
-      return ranked?.confident && !named.get(ranked.id)?.(text) ? { ...ranked, confident: false } : ranked;
-    },
-  };
-}
-
-/** Builds the matcher for one definition: phrase tables and the knowledge-base index. */
 /**
  * The score a message gives, leading it with a comment ("1分，太慢了", "一分，太慢了"), after one
  * ("有点慢，3分吧") or wholly (by `ratingOf`). What follows a leading score is a request, not a comment, when it asks for a person
@@ -228,6 +124,7 @@ function complaintOf(
   };
 }
 
+/** Builds the matcher for one definition: phrase tables and the knowledge-base index. */
 export function compileMatcher(def: FlowDefinition): Matcher {
   const rules: PhraseRule[] = [];
   for (const intent of INTENT_IDS) for (const p of def.intents[intent]) rules.push(phraseRule(intent, p));
@@ -245,15 +142,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   const isSupervisor = matchesAny(def.complaints.supervisor);
   const exclamations = new RegExp(`!{${def.complaints.exclamations},}`, 'u');
   const policies = def.policies.map((p) => ({ id: p.id, matches: matchesAny(p.triggers) }));
-  // Short phrases only count as the whole message: 人工智能 is not a request for a person, and
-  // "the agent yesterday was helpful" is not one either. Inside a longer message it takes three
-  // Chinese characters (转人工) or two words (real person).
-  const asksForPerson = matchesAny(
-    def.intents.human.filter((p) => {
-      const norm = normalize(p);
-      return ASCII_WORD.test(norm) ? norm.split(' ').length >= 2 : [...norm].length >= 3;
-    }),
-  );
+  const asksForPerson = personInside(def.intents.human);
 
   const opensWithPerson = personOpening(def.intents.human);
   const hasOwnWords = ownWordsTest(def.handoff.sameMatter);
@@ -341,7 +230,13 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     return lead ? { ...u, lead } : u;
   };
   const read = readerFor(def.locale);
-  return { understand: (text) => withLead(read(text)), rankFaq: (text) => rankFaq(read(text)) };
+  return {
+    understand: (text) => {
+      const u = withLead(read(text));
+      return u.ownWords ? withOwnText(text, u, (part) => understand(read(part))) : u;
+    },
+    rankFaq: (text) => rankFaq(read(text)),
+  };
 }
 
 /**
@@ -353,47 +248,36 @@ function readerFor(locale: string): (text: string) => string {
   return (text) => toSimplified(joinSpacedLetters(text));
 }
 
-const SEGMENTERS = new Map<string, Intl.Segmenter>();
-
 /**
- * Reads each synonym as its group's first word ([付款, 支付, 付钱]: 支付 → 付款), longest first, on
- * normalised text. Latin words are replaced whole only.
+ * The parts of a request for a person with words of its own that say the matter (`ownText`): each
+ * part up to a break (，。！；、 or a line) that is not only a request for a person (转人工,
+ * 我要人工客服). Only on that rare path: every part is read again (`understandPart`).
  */
-function synonymFolder(groups: readonly (readonly string[])[]): (norm: string) => string {
-  const to = new Map<string, string>();
-  for (const [canonical, ...variants] of groups) {
-    if (canonical === undefined) continue;
-    for (const v of variants) to.set(normalize(v), normalize(canonical));
-  }
-  if (to.size === 0) return (norm) => norm;
-  const sources = [...to.keys()].sort((a, b) => b.length - a.length).map((v) => phraseRule('filler', v).pattern.source);
-  const any = new RegExp(sources.join('|'), 'gu');
-  return (norm) => norm.replace(any, (m) => to.get(m) ?? m);
+function withOwnText(text: string, u: Understanding, understandPart: (part: string) => Understanding): Understanding {
+  const parts = text.match(/[^,，。.!！;；、\n]+[,，。.!！;；、\n]*/gu) ?? [];
+  if (parts.length < 2) return u;
+  const kept = parts.filter((part) => {
+    const p = understandPart(part);
+    return !p.wantsPerson || p.ownWords === true;
+  });
+  if (kept.length === 0 || kept.length === parts.length) return u;
+  const ownText = kept
+    .join('')
+    .replace(/[\s,，。.!！;；、]+$/u, '')
+    .trim();
+  return { ...u, ownText };
 }
 
-function featureExtractor(
-  locale: string,
-  stop: Set<string>,
-  fold: (norm: string) => string,
-): (text: string) => Set<string> {
-  const lang = locale.split('-')[0] ?? locale;
-  const segmenter = SEGMENTERS.get(lang) ?? new Intl.Segmenter(lang, { granularity: 'word' });
-  SEGMENTERS.set(lang, segmenter);
-  return (text: string) => {
-    const norm = fold(normalize(text));
-    const out = new Set<string>();
-    for (const s of segmenter.segment(norm)) {
-      if (!s.isWordLike) continue;
-      const w = stem(s.segment);
-      if (stop.has(s.segment) || stop.has(w)) continue;
-      out.add(`w:${w}`);
-    }
-    // Chinese has no spaces and the segmenter splits 发货 into 发|货: character pairs catch
-    // compound words the segmenter does not know.
-    for (const run of norm.match(/[\u3400-\u9fff]+/gu) ?? []) {
-      const chars = [...run];
-      for (let i = 0; i + 1 < chars.length; i++) out.add(`b:${chars[i]}${chars[i + 1]}`);
-    }
-    return out;
-  };
+/**
+ * A request for a person inside a longer message. Short phrases only count as the whole message:
+ * 人工智能 is not a request for a person, and "the agent yesterday was helpful" is not one either.
+ * Inside a longer message it takes three Chinese characters (转人工) or two words (real person).
+ */
+function personInside(phrases: readonly string[]): (norm: string) => boolean {
+  return matchesAny(
+    phrases.filter((p) => {
+      const norm = normalize(p);
+      return ASCII_WORD.test(norm) ? norm.split(' ').length >= 2 : [...norm].length >= 3;
+    }),
+  );
 }

@@ -50,7 +50,9 @@ function needOf(context: ServiceContext, event: ServiceEvent): string {
   // not the question answered before it (found by the issue-17 trial, and by a later one: 坏了 is a
   // quarter of 坏了转人工, so a share of the message left it out). "转人工", "请帮我转人工", "还是不行，转人工":
   // the matter under way (Understanding.ownWords).
-  if (context.handoff?.reason === 'asked' && ownWordsOf(event)) return textOf(event);
+  // Without the parts that only ask for a person (耳机坏了，转人工: 耳机坏了).
+  if (context.handoff?.reason === 'asked' && ownWordsOf(event))
+    return (event.type === 'user.message' && event.understanding.ownText) || textOf(event);
   return context.need ?? context.facts.at(-1) ?? textOf(event);
 }
 

@@ -77,7 +77,7 @@ describe('a refusal that happens anyway', () => {
       const ticket = await d.store.tickets.get(UNAVAILABLE.exec(told ?? '')?.[1] ?? '');
       expect(ticket).toMatchObject({
         status: 'pending',
-        need: '我的订单还没发货，转人工',
+        need: '我的订单还没发货',
         outcome: 'the agent desk could not be reached; follow-up promised',
       });
       expect(ticket?.promisedBy).toBeGreaterThan(d.clock.now());

@@ -387,7 +387,7 @@ describe('when handoff happens', () => {
     const own = new Dialogue(withDesk, monday);
     for (const text of ['怎么开发票', '是的', '还有问题']) own.say(text);
     own.say('快递到了，转人工', quick);
-    expect(own.of('desk.open')[0]?.card.need).toBe('快递到了，转人工');
+    expect(own.of('desk.open')[0]?.card.need).toBe('快递到了');
     const same = new Dialogue(withDesk, monday);
     for (const text of ['怎么开发票', '是的']) same.say(text);
     same.say('还是不行，转人工', quick);
