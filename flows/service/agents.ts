@@ -4,7 +4,7 @@ import type { TicketChanges } from '../ticket.js';
 import { SUPPORTED_LOCALES } from '../locales.js';
 import { joinSpacedLetters, normalize, quoted, trimSentence } from '../text.js';
 import { claimedUpdate, internalLine, relayAgentReply, releasedUpdate, repliedUpdate } from './agent-replies.js';
-import { waitForSupervisor, withFollowUpDesk } from './follow-ups.js';
+import { statusLine, waitForSupervisor, withFollowUpDesk } from './follow-ups.js';
 import { followUpOf, handoffFollowUpCard, resolveMatter } from './records.js';
 import { armSla, clearSla } from './queue-deadlines.js';
 import { relayCustomer } from './customer-relay.js';
@@ -153,6 +153,12 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
           ...(event.category ? { category: event.category } : {}),
         };
         enqueue(effect({ type: 'desk.notify', agentId: agent.id, notice, ticketId: context.handoff?.ticketId }));
+      }),
+      // Handed back with a promise standing (an escalated complaint, a follow-up): the customer hears
+      // where it stands, not only "anything else?" (found by the issue-17 trial: never told).
+      tellHandedBackStatus: collect(({ context, event, enqueue }) => {
+        const pending = context.handoff && followUpOf(context, context.handoff.ticketId);
+        if (pending) enqueue(statusLine(defOf(context), pending, event.at));
       }),
       endHandoff: collect(({ context, event, enqueue }, params: { status: DeskUpdate }) => {
         const h = context.handoff;
@@ -338,7 +344,11 @@ export function handoffState(s: AgentDeskSetup) {
             {
               guard: 'isClaimer',
               target: '#conversation.service.awaitingNeed',
-              actions: [{ type: 'endHandoff', params: { status: 'handed-back' } }, say('handoffBack')],
+              actions: [
+                'tellHandedBackStatus',
+                { type: 'endHandoff', params: { status: 'handed-back' } },
+                say('handoffBack'),
+              ],
             },
             { actions: 'notifyNotYours' },
           ],

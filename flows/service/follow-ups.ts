@@ -267,17 +267,10 @@ function outcomeActions(deps: MachineDeps) {
     }),
     // A customer back while matters are pending hears where they stand first (the latest two).
     tellPendingStatus: collect(({ context, event, enqueue }) => {
-      const def = defOf(context);
       const told: string[] = [];
       for (const f of (context.followUps ?? []).slice(-2)) {
-        const vars = { ticket: f.ticketId, by: formatLocalTime(def, f.promisedBy), need: quoted(f.need || '…') };
-        // Past its time (a deadline that fired late counts too): never a date already gone.
-        if (f.overdue || f.promisedBy <= event.at) {
-          enqueue(say('pendingStatusOverdue', { vars }));
-          told.push(f.ticketId);
-        } else if (f.agent?.name)
-          enqueue(say('pendingStatusClaimed', { vars: { ...vars, agent: quoted(f.agent.name) } }));
-        else enqueue(say('pendingStatus', { vars }));
+        enqueue(statusLine(defOf(context), f, event.at));
+        if (pastItsTime(f, event.at)) told.push(f.ticketId);
       }
       // A deadline already told as passed is not told again when its timer fires late.
       const followUps = (context.followUps ?? []).map((f) =>
@@ -380,3 +373,16 @@ export function waitForSupervisor(
   const type = followUpTypeOf(h.reason);
   followUp(enqueue, deps, context, { ticketId: h.ticketId, type, by, at, card: handoffFollowUpCard(context, h, by) });
 }
+
+/**
+ * Where a pending matter stands, as the customer hears it: pending with its promised time, taken by
+ * an agent, or past its time (a deadline that fired late counts too: never a date already gone).
+ */
+export function statusLine(def: FlowDefinition, f: FollowUp, at: number) {
+  const vars = { ticket: f.ticketId, by: formatLocalTime(def, f.promisedBy), need: quoted(f.need || '…') };
+  if (pastItsTime(f, at)) return say('pendingStatusOverdue', { vars });
+  if (f.agent?.name) return say('pendingStatusClaimed', { vars: { ...vars, agent: quoted(f.agent.name) } });
+  return say('pendingStatus', { vars });
+}
+
+const pastItsTime = (f: FollowUp, at: number) => f.overdue === true || f.promisedBy <= at;

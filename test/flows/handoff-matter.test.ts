@@ -83,7 +83,7 @@ describe('a request for a person while a matter is on record', () => {
     e.say('我的订单还没发货');
     e.say('是的', quick);
     e.say('耳机坏了，转人工', quick);
-    expect(e.of('ticket.put')[0]?.ticket.need).toBe('耳机坏了，转人工');
+    expect(e.of('ticket.put')[0]?.ticket.need).toBe('耳机坏了');
   });
 });
 
@@ -99,6 +99,17 @@ describe('a matter a person took and handed back unsettled (found by the fourth 
     const card = d.of('desk.open')[0]?.card;
     expect(card).toMatchObject({ kind: 'follow-up', ticketId: d.id, returned: true });
     expect(card?.facts).toEqual(['我的订单还没发货', '123456789012', '订单是上周五下的', '地址是上海']);
+  });
+
+  it('tells the customer where it stands and when they will hear, not only "anything else?" (found by the issue-17 trial)', () => {
+    const d = promised();
+    d.say('转人工', quick);
+    d.say(agent('claim'), quick);
+    expect(d.say(agent('handback'), quick)).toEqual([
+      `您之前的问题“我的订单还没发货”（编号 ${d.id}）正在处理中，我们会在 11月24日 15:01 前给您答复，请您留意。`,
+      '好的，接下来由智能客服继续为您服务。请问还有什么可以帮您？',
+    ]);
+    expect(d.ticket(d.id)?.status).toBe('pending');
   });
 });
 
@@ -118,7 +129,7 @@ describe('a request for a person with another matter while one is pending (found
 });
 
 describe('a request for a person with words that are still the pending matter (found by the final trial of the day)', () => {
-  it.each([['还是没发货，转人工'], ['进度怎么样了，转人工'], ['订单还没发货，转人工']])(
+  it.each([['还是没发货，转人工'], ['进度怎么样了，转人工'], ['订单还没发货，转人工'], ['别用机器人糊弄我，我要人工']])(
     '%s takes the pending matter over: one ticket, and a person, not only its status',
     (text) => {
       const d = promised();
