@@ -129,8 +129,16 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
       }),
       clearComplaint: assign({ complaint: undefined }),
       // 转人工 in the middle of a complaint: it goes to people, with what was gathered so far.
+      // With words of its own (发票抬头开错了，转人工: maybe another matter), they join the complaint's
+      // words, so the card and the ticket show them (found by the issue-17 trial: only the transcript had them).
       notePersonAsked: assign({
-        complaint: ({ context }) => (context.complaint ? { ...context.complaint, person: true } : undefined),
+        complaint: ({ context, event }) => {
+          const c = context.complaint;
+          if (!c) return undefined;
+          const own = event.type === 'user.message' && event.understanding.ownWords === true;
+          const words = own ? event.understanding.ownText || textOf(event) : undefined;
+          return { ...c, person: true, ...(words ? { text: joined(c.text, words) } : {}) };
+        },
       }),
       // The desk's card shows the complaint as the customer told it (its need) and as restated (the facts).
       handOverComplaint: assign({

@@ -533,3 +533,17 @@ describe('the kind of complaint', () => {
     expect(classify(zh, '之前说两天发货，现在一周了').category).toBe('delivery');
   });
 });
+
+describe('a request for a person with words of its own during a complaint (found by the issue-17 trial)', () => {
+  it('hands the complaint over with those words on the card and the ticket, not only in the transcript', () => {
+    const d = new Dialogue(defaultFlow(undefined, { desk: true }), start);
+    d.say('你们发货太慢了，我要投诉', quickly);
+    d.say('订单号20261120001，买了一周还没发货', quickly);
+    pause(d);
+    d.say('发票抬头开错了，转人工', quickly);
+    const card = d.of('desk.open')[0]?.card;
+    expect(card?.facts.some((f) => f.includes('发票抬头开错了'))).toBe(true);
+    expect(card?.facts.some((f) => f.includes('转人工'))).toBe(false);
+    expect(d.ticket(card?.ticketId ?? '')?.facts?.some((f) => f.includes('发票抬头开错了'))).toBe(true);
+  });
+});
