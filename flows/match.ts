@@ -89,7 +89,7 @@ function ratingIn(
   text: string,
   norm: string,
 ): Pick<Understanding, 'rating' | 'fractionalScore' | 'ratingComment' | 'afterRating'> {
-  const lead = leadingRating(text) ?? trailingRating(text);
+  const lead = leadingRating(text) ?? trailingRating(text) ?? trailingWords(text, ratingOf);
   const score = lead?.score ?? ratingOf(norm);
   if (score !== undefined && !Number.isInteger(score)) return { rating: undefined, fractionalScore: score };
   if (!lead) return { rating: score };
@@ -143,6 +143,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   const exclamations = new RegExp(`!{${def.complaints.exclamations},}`, 'u');
   const policies = def.policies.map((p) => ({ id: p.id, matches: matchesAny(p.triggers) }));
   const asksForPerson = personInside(def.intents.human);
+  const declinesPerson = matchesAny(def.handoff.notPerson);
 
   const opensWithPerson = personOpening(def.intents.human);
   const hasOwnWords = ownWordsTest(def.handoff.sameMatter);
@@ -209,7 +210,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     const kind = kindOfFolded(def.complaints, norm)?.id;
     const angry = !onlyWaiting && (isAnger(norm) || (kind !== undefined && VENTING_KINDS.includes(kind)));
     const signals = { angry, supervisor: isSupervisor(norm), complained: isTrigger(norm), kind };
-    const wantsPerson = whole === 'human' || asksForPerson(norm) || opensWithPerson(norm);
+    const wantsPerson = (whole === 'human' || asksForPerson(norm) || opensWithPerson(norm)) && !declinesPerson(norm);
     return {
       intents,
       whole,
@@ -281,3 +282,22 @@ function personInside(phrases: readonly string[]): (norm: string) => boolean {
     }),
   );
 }
+
+/**
+ * A score in words after a comment and a break (有点慢，不满意; 挺好的，五星好评; 服务很好，非常满意): the
+ * last part is wholly a score by `ratingOf` and not a bare number (数量，3: a number after a break is
+ * trailingRating's, with its unit), and the comment says something (two characters). Found by the
+ * verification trial: 有点慢，不满意 started a complaint and 挺好的，五星好评 kept no score.
+ */
+function trailingWords(
+  text: string,
+  ratingOf: (norm: string) => number | undefined,
+): { score: number; comment: string } | undefined {
+  const m = TRAILING_PART.exec(text.trim());
+  if (!m?.[1] || !m[2] || /^\s*\p{Nd}+\s*$/u.test(m[2])) return undefined;
+  const score = ratingOf(normalize(m[2]));
+  const comment = m[1].trim();
+  if (score === undefined || comment.replace(/[\p{P}\p{S}\s]/gu, '').length < 2) return undefined;
+  return { score, comment };
+}
+const TRAILING_PART = /^(.*\S)\s*[,，。.!！;；~～、]+\s*([^,，。.!！;；~～、]+?)[\s!！。.~～]*$/su;

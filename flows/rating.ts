@@ -91,6 +91,10 @@ export function parseRating(norm: string): number | undefined {
   const endsWithUnit = g.unit !== undefined && [...after].length <= 1 && [...before].length <= 4;
   if (([...left].length > 2 && !endsWithUnit) || /\p{Nd}/u.test(left)) return undefined;
   if (g.numeral && !g.unit) return undefined;
+  // A question is no score (有三星吗, 是5星吗), nor 三星 wanted, had or bought: the brand (我要三星,
+  // 我想买三星; found by the verification trial: the customer's words went unanswered).
+  if (/[吗呢?？]/u.test(left)) return undefined;
+  if (g.numeral && g.unit?.endsWith('星') && /[要买有卖换款台部]/u.test(before)) return undefined;
   if (g.word && !g.unit && !g.outOf && !g.lead && left) return undefined;
   return valueOf(g);
 }

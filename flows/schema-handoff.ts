@@ -35,6 +35,12 @@ export const Handoff = z.strictObject({
    * fillers are: Latin phrases as whole words, Chinese anywhere (flows/match.ts `ownWords`).
    */
   sameMatter: z.array(z.string().trim().min(1)).default([]),
+  /**
+   * What says the customer does NOT want a person (不要转人工, 别转人工, "I do not want a human"): a
+   * message with one of these is no request for a person, whatever else it says (found by the
+   * issue-17 trial: 不要转人工，我就问下发票怎么开 was queued for an agent). Matched as statusWords are.
+   */
+  notPerson: z.array(customerPhrase).default([]),
   /** Agent channel per complaint category; others go to the default agent channel. */
   categoryChannels: z.record(z.string(), z.string()).default({}),
 });
@@ -62,5 +68,11 @@ export const FollowUpSettings = z.strictObject({
   statusWords: z.array(customerPhrase).default([]),
   /** Scores at or below this are asked what went wrong; the answer is kept as the ticket's comment. */
   commentBelowScore: z.number().int().min(0).max(5).default(2),
+  /**
+   * What an opinion of the service says (慢, 一般, 态度, slow, rude): words right after the survey was
+   * answered that tell with one of these are asked about as a comment on it; any others are a new
+   * need (退款还没到账). Empty: none is asked about.
+   */
+  commentWords: z.array(customerPhrase).default([]),
 });
 export type FollowUpSettings = z.infer<typeof FollowUpSettings>;

@@ -250,6 +250,7 @@ export const FlowDefinition = z
       quietHours: { from: '21:00', to: '09:00' },
       statusWords: [],
       commentBelowScore: 2,
+      commentWords: [],
     }),
   })
   .superRefine((def, ctx) => {

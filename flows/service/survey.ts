@@ -1,5 +1,6 @@
 import { and, assign, or, raise } from 'xstate';
 import { asksSomething, quoted } from '../text.js';
+import { saysAnyOf } from '../facts.js';
 import { followUpAdoption } from './follow-ups.js';
 import { plain } from './details.js';
 import { RESTATED_MAX, shorten } from './restate.js';
@@ -160,25 +161,24 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
       },
     }),
     /**
-     * Words right after the survey was answered, telling rather than asking (太慢了, 其实一般吧): a
-     * comment on the service rated, or a new need the knowledge base does not know, so the bot asks
-     * (需求确认, 003) instead of greeting a new visit and restating them as a need (found by the
-     * issue-17 trial). 是的 keeps them as the comment; 不是 restates them as a need; anything else is
-     * taken as a new message, and the words still go on the rated matters as a comment (never lost).
+     * Words right after the survey was answered that give an opinion of the service (太慢了, 其实一般吧;
+     * `followUp.commentWords`): a comment on the service rated, so the bot asks (需求确认, 003) instead of
+     * greeting a new visit and restating them as a need (found by the issue-17 trial). 是的 keeps them
+     * as the comment; 不是 restates them as a need; more such words are asked about together. Anything
+     * else (a score again, thanks, a question, a person) is taken as it is when idle, and the words go
+     * on the rated matters as a comment first (never lost; found by the verification trial).
      */
     confirmingComment: s.createStateConfig({
       entry: 'sayConfirmComment',
       on: {
         'timer.idle': { target: 'idle', actions: { type: 'keepHeldComment', params: { quiet: true } } },
         'user.message': [
-          ...interrupts,
           { guard: 'isYes', target: 'idle', actions: { type: 'keepHeldComment', params: { quiet: false } } },
           { guard: 'saysDone', target: 'closing', actions: 'dropDetail' },
           { guard: 'isNo', target: 'confirming', actions: 'takeDetailAsNeed' },
-          ...anyTime,
           { guard: 'addsMoreDetail', actions: ['holdMoreDetail', 'sayConfirmComment'] },
           {
-            target: 'awaitingNeed',
+            target: 'idle',
             actions: [{ type: 'keepHeldComment', params: { quiet: true } }, raise(({ event }) => event)],
           },
         ],
@@ -342,11 +342,14 @@ function afterSurveyActions(deps: MachineDeps, low: LowScore) {
       }),
     },
     guards: {
-      // Words that tell and ask nothing (or of a slow reply: way too slow), within half an hour of the
-      // rating and nothing recorded since.
-      commentsOnRated: ({ context, event }: Guarded) =>
-        keptStillOpen(context.rated, context, event.at, JUST_RATED_MS) &&
-        (plain(understood(event), textOf(event)) || mentions(event, 'slowReply')),
+      // An opinion of the service that asks nothing (or of a slow reply: way too slow), within half an
+      // hour of the rating and nothing recorded since.
+      commentsOnRated: ({ context, event }: Guarded) => {
+        if (!keptStillOpen(context.rated, context, event.at, JUST_RATED_MS)) return false;
+        const text = textOf(event);
+        const opinion = saysAnyOf(deps.definitions(context.locale).followUp.commentWords, text);
+        return (opinion && plain(understood(event), text)) || mentions(event, 'slowReply');
+      },
       // The survey left unanswered at the last close still takes a score: within a day, nothing recorded since.
       lateSurveyOpen: ({ context, event }: Guarded) =>
         keptStillOpen(context.lateSurvey, context, event.at, LATE_SURVEY_MS),

@@ -193,3 +193,17 @@ describe('more ways of asking for a person (found by the fourth issue-17 trial)'
     expect(d.of('desk.open')[0]?.card).toMatchObject({ reason: 'asked', need: first });
   });
 });
+
+describe('a customer who says they do not want a person (found by the issue-17 trial: they were queued)', () => {
+  it.each([
+    ['不要转人工，我就问下发票怎么开'],
+    ['别转人工了，我想退货'],
+    ['I do not want a human, just tell me how to get an invoice'],
+    ["don't transfer me, how do I return an item"],
+  ])('is not handed to a person: %s', (text) => {
+    const d = new Dialogue(withDesk, monday);
+    const replies = d.say(text);
+    expect(d.of('desk.open')).toEqual([]);
+    expect(replies.join('')).not.toMatch(/转接人工客服|Connecting you/u);
+  });
+});

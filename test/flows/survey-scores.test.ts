@@ -301,11 +301,32 @@ describe('words right after the survey was answered (found by the issue-17 trial
     expect(d.ticket(id)?.comment).toBeUndefined();
   });
 
-  it('a new question instead of an answer is taken up, and the words still go on the ticket (never lost)', () => {
-    const { d, id } = rated();
-    d.say('太慢了');
-    expect(d.say('我想查一下物流')).toEqual(['您的意思是想查询快递物流进度，对吗？']);
-    expect(d.ticket(id)?.comment).toBe('太慢了');
+  it('anything else instead of an answer is taken as when idle, and the words still go on the ticket (never lost)', () => {
+    // A new question.
+    const asked = rated();
+    asked.d.say('太慢了');
+    expect(asked.d.say('我想查一下物流')).toEqual(['您好，本店欢迎您的光临！', '您的意思是想查询快递物流进度，对吗？']);
+    expect(asked.d.ticket(asked.id)?.comment).toBe('太慢了');
+    // A score again (found by the verification trial: it was asked for the need, the score lost).
+    const rescored = rated();
+    rescored.d.say('太慢了');
+    expect(rescored.d.say('3')).toEqual(['感谢您的评价（3 分），我们会继续努力的。祝您生活愉快！']);
+    expect(rescored.d.ticket(rescored.id)).toMatchObject({ satisfaction: 3, comment: '太慢了' });
+    // Thanks, and a request for a person.
+    for (const text of ['谢谢', '转人工']) {
+      const { d, id } = rated();
+      d.say('太慢了');
+      d.say(text);
+      expect(d.ticket(id)?.comment, text).toBe('太慢了');
+    }
+  });
+
+  it('words that give no opinion of the service are a new need, not a comment (found by the verification trial)', () => {
+    for (const text of ['退款还没到账', '优惠券用不了', '东西少了一件']) {
+      const { d, id } = rated();
+      expect(d.say(text)[1], text).toBe(`您的意思是${text}，对吗？`);
+      expect(d.ticket(id)?.comment).toBeUndefined();
+    }
   });
 
   it('half an hour after the rating they are a new visit again', () => {
@@ -313,5 +334,38 @@ describe('words right after the survey was answered (found by the issue-17 trial
     const [greeting] = d.say('太慢了', { after: 31 * 60_000 });
     expect(greeting).toMatch(/^您好/);
     expect(d.opened).toBe(true);
+  });
+});
+
+describe('a score in words after a comment, and 三星 that is no score (found by the verification trial)', () => {
+  it.each([
+    [
+      '有点慢，不满意',
+      2,
+      '有点慢',
+      '非常抱歉这次服务没能让您满意（2 分）。您的意见已经为您记录，我们会认真改进。祝您生活愉快！',
+    ],
+    ['挺好的，五星好评', 5, '挺好的', '感谢您的评价（5 分），我们会继续努力的。祝您生活愉快！'],
+    ['服务很好，非常满意', 5, '服务很好', '感谢您的评价（5 分），我们会继续努力的。祝您生活愉快！'],
+  ] as const)(
+    '"%s" rates %i and keeps "%s" (it started a complaint, or kept no score)',
+    (text, score, comment, reply) => {
+      const d = surveyed('zh-CN');
+      const id = d.of('ticket.update')[0]?.id ?? '';
+      expect(d.say(text)).toEqual([reply]);
+      expect(d.ticket(id)).toMatchObject({ satisfaction: score, comment });
+    },
+  );
+
+  it.each([
+    ['有三星吗', '有三星吗'],
+    ['我要三星', '您要三星'],
+    ['我想买三星', '您想买三星'],
+  ])('"%s" is a need restated, not a score of 3 dropped', (text, restated) => {
+    const d = new Dialogue(flow, afternoon);
+    expect(d.say(text)).toEqual(['您好，本店欢迎您的光临！', `您的意思是${restated}，对吗？`]);
+    const s = surveyed('zh-CN');
+    s.say(text);
+    expect(scores(s)).toEqual([]);
   });
 });
