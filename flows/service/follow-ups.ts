@@ -367,11 +367,15 @@ export function waitForSupervisor(
   const def = deps.definitions(context.locale);
   const hours = def.thresholds.followUpHours;
   const by = promisedBy(def, at, hours);
-  enqueue(say('followUp', { vars: { ticket: h.ticketId, hours: String(hours), by: formatLocalTime(def, by) } }));
+  // The supervisor's contact, as for an escalated complaint (it said a question would be checked;
+  // found by the issue-17 trial), on a card that says an agent had it.
+  const vars = { ticket: h.ticketId, hours: String(hours), by: formatLocalTime(def, by) };
+  enqueue(say('complaintEscalate', { vars }));
   const outcome = 'handed back to the bot; waiting for a supervisor';
   enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { outcome }, at }));
   const type = followUpTypeOf(h.reason);
-  followUp(enqueue, deps, context, { ticketId: h.ticketId, type, by, at, card: handoffFollowUpCard(context, h, by) });
+  const card = { ...handoffFollowUpCard(context, h, by), ...(h.agent ? { returned: true } : {}) };
+  followUp(enqueue, deps, context, { ticketId: h.ticketId, type, by, at, card });
 }
 
 /**

@@ -455,11 +455,10 @@ describe('when handoff happens', () => {
     // The agent asked past hands back: not settled by them; it waits for a supervisor, with its time told.
     d.say(agent('claim', wang), quick);
     const back = d.say(agent('handback', wang), quick);
-    expect(back[0]).toMatch(
-      new RegExp(`^您的这个问题我需要进一步核实后才能回复您，已为您记录（服务编号 ${ticketId}）`),
-    );
+    // The supervisor will be in touch: said as for an escalated complaint (it said a question would be checked).
+    expect(back[0]).toMatch(new RegExp(`^我非常理解您希望问题得到重视的心情。.*（编号 ${ticketId}）.*上级同事`, 'u'));
     expect(d.of('ticket.update').map((u) => u.changes.status)).not.toContain('resolved');
-    expect(d.of('desk.open')[0]?.card).toMatchObject({ kind: 'follow-up', ticketId, priority: 'high' });
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ kind: 'follow-up', ticketId, priority: 'high', returned: true });
   });
 
   // Found by the issue-17 trial: a customer queued at 20:50 waited all night without a word.
