@@ -103,13 +103,15 @@ export function ownWordsTest(sameMatter: readonly string[]): (norm: string, cove
 
 /**
  * Whether a message opens with a request for a person before a break (人工，快递好几天没动了; 真人，…;
- * "agent, my parcel is stuck"): a short human word in that place is the request itself, where
- * inside a sentence it takes a longer phrase (found by the issue-17 trial). On normalised text.
+ * "agent, my parcel is stuck"), or ends with one after a break (退款，人工): a short human word in
+ * that place is the request itself, where inside a sentence it takes a longer phrase (found by the
+ * issue-17 trials). On normalised text.
  */
 export function personOpening(phrases: readonly string[]): (norm: string) => boolean {
   const opening = phrases.map(normalize).filter((p) => p && [...p].length <= 12);
   if (!opening.length) return () => false;
-  const escaped = opening.map(escapeRegExp);
-  const re = new RegExp(`^(?:${escaped.join('|')})\\s*[,，:：!！。.、]`, 'u');
+  const escaped = opening.map(escapeRegExp).join('|');
+  // …or ends it after a break (退款，人工; "my parcel is lost. human"; found by the verification trial).
+  const re = new RegExp(`^(?:${escaped})\\s*[,，:：!！。.、]|[,，:：!！。.、]\\s*(?:${escaped})\\s*[!！。.]*$`, 'u');
   return (norm) => re.test(norm);
 }

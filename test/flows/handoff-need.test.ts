@@ -122,6 +122,9 @@ describe('a short word for a person that opens the message (found by the third i
     ['人工，快递好几天没动了', '快递好几天没动了'],
     ['真人，发票抬头写错了', '发票抬头写错了'],
     ['agent, my parcel is stuck', 'my parcel is stuck'],
+    // …or ends it after a break (found by the verification trial: restated as a need).
+    ['退款，人工', '退款'],
+    ['my parcel is lost. human', 'my parcel is lost'],
   ])('is the request, with the rest as the matter: %s', (text, need) => {
     expect(afterAnswer([], text)).toEqual({ card: need, ticket: need });
   });
@@ -205,5 +208,12 @@ describe('a customer who says they do not want a person (found by the issue-17 t
     const replies = d.say(text);
     expect(d.of('desk.open')).toEqual([]);
     expect(replies.join('')).not.toMatch(/转接人工客服|Connecting you/u);
+  });
+});
+
+describe('"transfer me to a person" (found by the verification trial: restated as a need)', () => {
+  it('is a request for a person', () => {
+    const d = new Dialogue(withDesk, monday);
+    expect(d.say('transfer me to a person')[0]).toMatch(/^Connecting you to a member of our team/);
   });
 });
