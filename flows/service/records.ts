@@ -4,6 +4,7 @@ import type { AgentRef, HandoffCard, HandoffReason } from '../contracts.js';
 import { fileKey, keepFile, type FileRef } from '../files.js';
 import { formatLocalTime, isBusinessTime, lastClosingTime, nextBusinessTime } from '../hours.js';
 import { quoted, questionKey } from '../text.js';
+import { shorten } from './restate.js';
 import type { FlowDefinition } from '../schema.js';
 import { ticketId, ticketTimer, TICKET_TIMERS, type Ticket, type TicketChanges, type TicketEvent } from '../ticket.js';
 import {
@@ -219,7 +220,8 @@ export function followUp(
     ticketId: id,
     promisedBy: by,
     type: matter.type,
-    ...(need ? { need: need.length > 24 ? `${need.slice(0, 23)}…` : need } : {}),
+    // Short (it is kept in the conversation's state), cut at a break or a word (my parcel arrived…).
+    ...(need ? { need: shorten(need, 23) } : {}),
     ...(matter.card?.facts.length ? { facts: matter.card.facts } : {}),
   };
   enqueue.assign({ followUps: withFollowUp(context.followUps, entry) });

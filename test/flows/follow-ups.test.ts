@@ -447,3 +447,14 @@ describe('found by the issue-13 trial', () => {
     expect(d.record!.timers[`survey:${id}`]).toBe(shanghai('2026-12-01T09:00:00'));
   });
 });
+
+describe('the status line of a long English matter (found by the verification trial: cut mid-word)', () => {
+  it('cuts the matter at a word, not inside one', () => {
+    const d = new Dialogue(defaultFlow(), shanghai('2026-11-23T15:00:00'));
+    d.say('hi');
+    d.say('do you have a physical store in tokyo');
+    d.say('yes');
+    const replies = d.say({ type: 'command', command: 'start' });
+    expect(replies.join('\n')).toContain('"do you have a physical…"');
+  });
+});
