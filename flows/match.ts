@@ -293,6 +293,7 @@ function trailingWords(
   text: string,
   ratingOf: (norm: string) => number | undefined,
 ): { score: number; comment: string } | undefined {
+  if (/[?？]|[吗呢]\s*$/u.test(text)) return undefined;
   const m = TRAILING_PART.exec(text.trim());
   if (!m?.[1] || !m[2] || /^\s*\p{Nd}+\s*$/u.test(m[2])) return undefined;
   const score = ratingOf(normalize(m[2]));

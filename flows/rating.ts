@@ -93,7 +93,7 @@ export function parseRating(norm: string): number | undefined {
   if (g.numeral && !g.unit) return undefined;
   // A question is no score (有三星吗, 是5星吗), nor 三星 wanted, had or bought: the brand (我要三星,
   // 我想买三星; found by the verification trial: the customer's words went unanswered).
-  if (/[吗呢?？]/u.test(left)) return undefined;
+  if (/[吗呢]/u.test(left) || /[?？]/u.test(norm)) return undefined;
   if (g.numeral && g.unit?.endsWith('星') && /[要买有卖换款台部]/u.test(before)) return undefined;
   if (g.word && !g.unit && !g.outOf && !g.lead && left) return undefined;
   return valueOf(g);
@@ -146,8 +146,9 @@ export function leadingRating(text: string): { score: number; comment: string } 
  */
 export function trailingRating(text: string): { score: number; comment: string } | undefined {
   const trimmed = text.trim();
-  // Most messages end otherwise: read no further (the matcher reads every message).
-  if (!ENDS_LIKE_SCORE.test(trimmed)) return undefined;
+  // Most messages end otherwise: read no further (the matcher reads every message). A question is
+  // no score ("do you have 3 stars?"; found by the verification trial).
+  if (!ENDS_LIKE_SCORE.test(trimmed) || /[?？]/u.test(trimmed)) return undefined;
   const m = TRAILING_RATING.exec(trimmed);
   if (!m?.groups) return undefined;
   const { unit, outOf, comment } = m.groups;

@@ -146,7 +146,7 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
           // A question instead of a score (请问你们有实体店吗？, 我还有个问题): taken up, the survey left
           // (found by the issue-17 trial: a question the knowledge base lacked got the retry and was lost).
           {
-            guard: or(['looksLikeNewNeed', 'asksQuestion']),
+            guard: or(['looksLikeNewNeed', 'asksQuestion', 'statesNewNeed']),
             target: 'confirming',
             actions: [assign({ sessionTickets: [] }), 'answerLead', 'captureNeed'],
           },
@@ -176,7 +176,7 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
           { guard: 'isYes', target: 'idle', actions: { type: 'keepHeldComment', params: { quiet: false } } },
           { guard: 'saysDone', target: 'closing', actions: 'dropDetail' },
           { guard: 'isNo', target: 'confirming', actions: 'takeDetailAsNeed' },
-          { guard: 'addsMoreDetail', actions: ['holdMoreDetail', 'sayConfirmComment'] },
+          { guard: 'addsOpinion', actions: ['holdMoreDetail', 'sayConfirmComment'] },
           {
             target: 'idle',
             actions: [{ type: 'keepHeldComment', params: { quiet: true } }, raise(({ event }) => event)],
@@ -274,6 +274,8 @@ export function surveyActions(deps: MachineDeps) {
  * the matters just rated (with a comment, or bare), within LATE_SURVEY_MS and nothing recorded since.
  */
 function afterSurveyActions(deps: MachineDeps, low: LowScore) {
+  const opinion = ({ context, event }: Guarded) =>
+    opinionOfService(deps.definitions(context.locale).followUp.commentWords, event);
   const ratedOpen = ({ context, event }: Guarded) => keptStillOpen(context.rated, context, event.at, LATE_SURVEY_MS);
   return {
     actions: {
@@ -342,14 +344,13 @@ function afterSurveyActions(deps: MachineDeps, low: LowScore) {
       }),
     },
     guards: {
-      // An opinion of the service that asks nothing (or of a slow reply: way too slow), within half an
-      // hour of the rating and nothing recorded since.
-      commentsOnRated: ({ context, event }: Guarded) => {
-        if (!keptStillOpen(context.rated, context, event.at, JUST_RATED_MS)) return false;
-        const text = textOf(event);
-        const opinion = saysAnyOf(deps.definitions(context.locale).followUp.commentWords, text);
-        return (opinion && plain(understood(event), text)) || mentions(event, 'slowReply');
-      },
+      // An opinion of the service (opinionOfService) within half an hour of the rating, nothing recorded since.
+      commentsOnRated: (args: Guarded) =>
+        keptStillOpen(args.context.rated, args.context, args.event.at, JUST_RATED_MS) && opinion(args),
+      // More of it while the bot asks (anything else is taken as a message of its own).
+      addsOpinion: opinion,
+      // A statement at the survey that is no opinion of the service (我的退款还没到账, 我要三星): a new need.
+      statesNewNeed: (args: Guarded) => plain(understood(args.event), textOf(args.event)) && !opinion(args),
       // The survey left unanswered at the last close still takes a score: within a day, nothing recorded since.
       lateSurveyOpen: ({ context, event }: Guarded) =>
         keptStillOpen(context.lateSurvey, context, event.at, LATE_SURVEY_MS),
@@ -366,4 +367,18 @@ function afterSurveyActions(deps: MachineDeps, low: LowScore) {
       },
     },
   };
+}
+
+/**
+ * Words that are an opinion of the service, not a matter (太慢了, 其实一般吧, 回复有点机械, way too slow):
+ * short (12 characters or words at most: 我的退款到现在还没到，太慢了 is a matter), asking nothing, and
+ * either with one of `commentWords` and nothing else the bot knows (plain), or only of a slow reply.
+ * Found by the verification trial: any plain statement was taken as one, real problems filed as comments.
+ */
+function opinionOfService(commentWords: readonly string[], event: ServiceEvent): boolean {
+  const text = textOf(event);
+  const units = (text.match(/[\p{Script=Han}]|[\p{L}\p{N}]+/gu) ?? []).length;
+  // As written: its question mark says it asks (textOf drops the end's punctuation).
+  if (units > 12 || asksSomething(event.type === 'user.message' ? event.text : '')) return false;
+  return (saysAnyOf(commentWords, text) && plain(understood(event), text)) || mentions(event, 'slowReply');
 }
