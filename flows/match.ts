@@ -51,6 +51,8 @@ export interface Understanding {
   policy: string | undefined;
   /** The customer asks for a person: the whole message says so, or a specific phrase (转人工, real person) appears. */
   wantsPerson: boolean;
+  /** The message says the customer does not want a person (`handoff.notPerson`: 不要转人工, "don't transfer me"). */
+  declinesPerson?: true;
   /**
    * Asking for a person, the message says something of its own besides (坏了，转人工; 人工客服，我要退货):
    * a character no intent phrase, filler or `handoff.sameMatter` phrase covers. Not set for a bare
@@ -210,7 +212,8 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     const kind = kindOfFolded(def.complaints, norm)?.id;
     const angry = !onlyWaiting && (isAnger(norm) || (kind !== undefined && VENTING_KINDS.includes(kind)));
     const signals = { angry, supervisor: isSupervisor(norm), complained: isTrigger(norm), kind };
-    const wantsPerson = (whole === 'human' || asksForPerson(norm) || opensWithPerson(norm)) && !declinesPerson(norm);
+    const declines = declinesPerson(norm);
+    const wantsPerson = (whole === 'human' || asksForPerson(norm) || opensWithPerson(norm)) && !declines;
     return {
       intents,
       whole,
@@ -219,6 +222,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
       complaint: complaintOf(signals, exclamations.test(norm)),
       policy: policies.find((p) => p.matches(norm))?.id,
       wantsPerson,
+      ...(declines ? { declinesPerson: true as const } : {}),
       ...(wantsPerson && hasOwnWords(norm, covered) ? { ownWords: true as const } : {}),
       empty: meaningful <= 0,
     };
@@ -234,7 +238,8 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   return {
     understand: (text) => {
       const u = withLead(read(text));
-      return u.ownWords ? withOwnText(text, u, (part) => understand(read(part))) : u;
+      if (u.ownWords) return withOwnText(text, u, (part) => understand(read(part)));
+      return u.declinesPerson ? withoutRefusal(text, u, (part) => withLead(read(part))) : u;
     },
     rankFaq: (text) => rankFaq(read(text)),
   };
@@ -255,7 +260,7 @@ function readerFor(locale: string): (text: string) => string {
  * 我要人工客服). Only on that rare path: every part is read again (`understandPart`).
  */
 function withOwnText(text: string, u: Understanding, understandPart: (part: string) => Understanding): Understanding {
-  const parts = text.match(/[^,，。.!！;；、\n]+[,，。.!！;；、\n]*/gu) ?? [];
+  const parts = partsOf(text);
   if (parts.length < 2) return u;
   const kept = parts.filter((part) => {
     const p = understandPart(part);
@@ -302,3 +307,24 @@ function trailingWords(
   return { score, comment };
 }
 const TRAILING_PART = /^(.*\S)\s*[,，。.!！;；~～、]+\s*([^,，。.!！;；~～、]+?)[\s!！。.~～]*$/su;
+
+/**
+ * A message that says the customer does not want a person and goes on to a need (别转人工了，我想退货):
+ * the need is understood without the refusing part, so the knowledge base answers it (found by the
+ * issue-17 trial: the refusal was read with the need, the answer missed, and a person promised a
+ * reply). Unchanged when every part refuses or none can be told apart.
+ */
+function withoutRefusal(
+  text: string,
+  u: Understanding,
+  understandPart: (part: string) => Understanding,
+): Understanding {
+  const parts = partsOf(text);
+  if (parts.length < 2) return u;
+  const kept = parts.filter((part) => !understandPart(part).declinesPerson);
+  if (kept.length === 0 || kept.length === parts.length) return u;
+  return { ...understandPart(kept.join('').trim()), wantsPerson: false, declinesPerson: true };
+}
+
+/** A message's parts, each up to and with its break (，。！；、 or a line). */
+const partsOf = (text: string): string[] => text.match(/[^,，。.!！;；、\n]+[,，。.!！;；、\n]*/gu) ?? [];

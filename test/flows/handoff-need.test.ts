@@ -209,6 +209,13 @@ describe('a customer who says they do not want a person (found by the issue-17 t
     expect(d.of('desk.open')).toEqual([]);
     expect(replies.join('')).not.toMatch(/转接人工客服|Connecting you/u);
   });
+
+  it('has the need after the refusal answered from the knowledge base (found by the trial: a person promised a reply)', () => {
+    const d = new Dialogue(withDesk, monday);
+    expect(d.say('别转人工了，我想退货')[1]).toBe('您的意思是想办理退货或换货，对吗？');
+    d.say('是的');
+    expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ status: 'answered' });
+  });
 });
 
 describe('"transfer me to a person" (found by the verification trial: restated as a need)', () => {
