@@ -294,6 +294,12 @@ export function baseSetup(deps: MachineDeps) {
       asksBeyondPolicy: ({ event }) => understood(event)?.policy !== undefined,
       asksSupervisor: ({ event }) => understood(event)?.complaint.supervisor === true,
       wantsPerson: ({ event }) => understood(event)?.wantsPerson === true,
+      // Only that they want no person (不要转人工, don't transfer me): nothing to restate (found by the trial).
+      onlyDeclinesPerson: ({ event }) => {
+        const u = understood(event);
+        const units = textOf(event).match(/\p{Script=Han}|[\p{L}\p{N}]+/gu)?.length ?? 0;
+        return u?.declinesPerson === true && u.faq?.confident !== true && units <= 8;
+      },
       // A request for a person with no words of its own (Understanding.ownWords: 转人工, 还是不行，转人工).
       asksOnlyForPerson: ({ event }) => understood(event)?.wantsPerson === true && !understood(event)?.ownWords,
       deskConnected: () => deps.desk,

@@ -1,4 +1,4 @@
-import { and, assign, not, raise } from 'xstate';
+import { and, assign, not, or, raise } from 'xstate';
 import type { ChoiceId } from '../schema.js';
 import type { ComplaintSetup } from './complaint.js';
 import { followUpAdoption, followUpSurveyNow } from './follow-ups.js';
@@ -183,7 +183,7 @@ function standardStates(s: StandardSetup) {
             // greeting): the conversation adopts it, then takes the message again in it.
             { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
             ...interrupts,
-            { guard: 'isGreetingOnly', actions: say('ask') },
+            { guard: or(['isGreetingOnly', 'onlyDeclinesPerson']), actions: say('ask') },
             ...anyTime,
             { guard: 'wantsToFinish', target: 'closing' },
             // A bare "yes" or "I have a question" (是的, 有, 我想咨询一下) to "what can I do for you?" says

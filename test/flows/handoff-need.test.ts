@@ -210,6 +210,14 @@ describe('a customer who says they do not want a person (found by the issue-17 t
     expect(replies.join('')).not.toMatch(/转接人工客服|Connecting you/u);
   });
 
+  it.each([
+    ['不要转人工', '请问有什么可以帮您？'],
+    ["don't transfer me", 'How can I help you today?'],
+  ])('asks what it can do when that is all they say: %s (it restated the refusal as a need)', (text, ask) => {
+    const d = new Dialogue(withDesk, monday);
+    expect(d.say(text)).toEqual([expect.any(String), ask]);
+  });
+
   it('has the need after the refusal answered from the knowledge base (found by the trial: a person promised a reply)', () => {
     const d = new Dialogue(withDesk, monday);
     expect(d.say('别转人工了，我想退货')[1]).toBe('您的意思是想办理退货或换货，对吗？');
