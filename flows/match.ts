@@ -1,7 +1,7 @@
 import { kindOfFolded, matchesAny, VENTING_KINDS } from './facts.js';
 import { compileLead, type Lead } from './lead.js';
 import { compileKnowledgeBase } from './knowledge-base.js';
-import { compileRating, leadingRating, MAX_COMMENT_CHARS, trailingRating } from './rating.js';
+import { compileRating, leadingRating, MAX_COMMENT_CHARS, trailingRating, trailingWords } from './rating.js';
 import { INTENT_IDS, type ComplaintKindId, type FlowDefinition, type IntentId } from './schema.js';
 import {
   ASCII_WORD,
@@ -260,18 +260,11 @@ function readerFor(locale: string): (text: string) => string {
  * 我要人工客服). Only on that rare path: every part is read again (`understandPart`).
  */
 function withOwnText(text: string, u: Understanding, understandPart: (part: string) => Understanding): Understanding {
-  const parts = partsOf(text);
-  if (parts.length < 2) return u;
-  const kept = parts.filter((part) => {
+  const kept = keptParts(text, (part) => {
     const p = understandPart(part);
     return !p.wantsPerson || p.ownWords === true;
   });
-  if (kept.length === 0 || kept.length === parts.length) return u;
-  const ownText = kept
-    .join('')
-    .replace(/[\s,，。.!！;；、]+$/u, '')
-    .trim();
-  return { ...u, ownText };
+  return kept === undefined ? u : { ...u, ownText: kept.replace(/[\s,，。.!！;；、]+$/u, '').trim() };
 }
 
 /**
@@ -289,26 +282,6 @@ function personInside(phrases: readonly string[]): (norm: string) => boolean {
 }
 
 /**
- * A score in words after a comment and a break (有点慢，不满意; 挺好的，五星好评; 服务很好，非常满意): the
- * last part is wholly a score by `ratingOf` and not a bare number (数量，3: a number after a break is
- * trailingRating's, with its unit), and the comment says something (two characters). Found by the
- * verification trial: 有点慢，不满意 started a complaint and 挺好的，五星好评 kept no score.
- */
-function trailingWords(
-  text: string,
-  ratingOf: (norm: string) => number | undefined,
-): { score: number; comment: string } | undefined {
-  if (/[?？]|[吗呢]\s*$/u.test(text)) return undefined;
-  const m = TRAILING_PART.exec(text.trim());
-  if (!m?.[1] || !m[2] || /^\s*\p{Nd}+\s*$/u.test(m[2])) return undefined;
-  const score = ratingOf(normalize(m[2]));
-  const comment = m[1].trim();
-  if (score === undefined || comment.replace(/[\p{P}\p{S}\s]/gu, '').length < 2) return undefined;
-  return { score, comment };
-}
-const TRAILING_PART = /^(.*\S)\s*[,，。.!！;；~～、]+\s*([^,，。.!！;；~～、]+?)[\s!！。.~～]*$/su;
-
-/**
  * A message that says the customer does not want a person and goes on to a need (别转人工了，我想退货):
  * the need is understood without the refusing part, so the knowledge base answers it (found by the
  * issue-17 trial: the refusal was read with the need, the answer missed, and a person promised a
@@ -319,12 +292,17 @@ function withoutRefusal(
   u: Understanding,
   understandPart: (part: string) => Understanding,
 ): Understanding {
-  const parts = partsOf(text);
-  if (parts.length < 2) return u;
-  const kept = parts.filter((part) => !understandPart(part).declinesPerson);
-  if (kept.length === 0 || kept.length === parts.length) return u;
-  return { ...understandPart(kept.join('').trim()), wantsPerson: false, declinesPerson: true };
+  const kept = keptParts(text, (part) => !understandPart(part).declinesPerson);
+  return kept === undefined ? u : { ...understandPart(kept.trim()), wantsPerson: false, declinesPerson: true };
 }
 
-/** A message's parts, each up to and with its break (，。！；、 or a line). */
-const partsOf = (text: string): string[] => text.match(/[^,，。.!！;；、\n]+[,，。.!！;；、\n]*/gu) ?? [];
+/**
+ * The parts of a message (each up to and with its break: ，。！；、 or a line) that `keep` keeps,
+ * joined; undefined when it keeps all or none of them, or the message is one part.
+ */
+function keptParts(text: string, keep: (part: string) => boolean): string | undefined {
+  const parts = text.match(/[^,，。.!！;；、\n]+[,，。.!！;；、\n]*/gu) ?? [];
+  if (parts.length < 2) return undefined;
+  const kept = parts.filter(keep);
+  return kept.length === 0 || kept.length === parts.length ? undefined : kept.join('');
+}

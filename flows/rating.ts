@@ -125,7 +125,7 @@ export function leadingRating(text: string): { score: number; comment: string } 
   if (!unit && !outOf && !lead && /^\s*[.．、]/u.test(brk ?? '')) return undefined;
   const rest = (comment ?? '').trim();
   // The comment must say something: punctuation and symbols alone are no comment.
-  if (rest.replace(/[\p{P}\p{S}\s]/gu, '').length < 2) return undefined;
+  if (!saysSomething(rest)) return undefined;
   // 三星手机有货吗 is Samsung, not three stars: N星 run straight into words is a score only when they
   // go on to judge (五星好评, 5星服务很好).
   if (unit?.includes('星') && !brk && !/^[好差满不服推非很太超挺真棒赞]/u.test(rest)) return undefined;
@@ -154,7 +154,7 @@ export function trailingRating(text: string): { score: number; comment: string }
   const { unit, outOf, comment } = m.groups;
   if (!unit && !outOf) return undefined;
   const rest = (comment ?? '').trim();
-  if (rest.replace(/[\p{P}\p{S}\s]/gu, '').length < 2) return undefined;
+  if (!saysSomething(rest)) return undefined;
   const score = valueOf(m.groups);
   return score === undefined ? undefined : { score, comment: rest };
 }
@@ -164,6 +164,30 @@ const TRAILING_RATING = new RegExp(
   String.raw`^(?<comment>.*?)[\s,，.。．!！;；:：、~～\-—–－]+${SCORE}\s*[吧啦呀啊哦了嘛呗]?[\p{P}\s]*$`,
   'isu',
 );
+
+/**
+ * A score in words after a comment and a break (有点慢，不满意; 挺好的，五星好评; 服务很好，非常满意): the
+ * last part is wholly a score by `ratingOf` (compileRating's) and not a bare number (数量，3: a number
+ * after a break is trailingRating's, with its unit), and the comment says something. Found by the
+ * verification trial: 有点慢，不满意 started a complaint and 挺好的，五星好评 kept no score.
+ */
+export function trailingWords(
+  text: string,
+  ratingOf: (norm: string) => number | undefined,
+): { score: number; comment: string } | undefined {
+  if (/[?？]|[吗呢]\s*$/u.test(text)) return undefined;
+  const m = TRAILING_PART.exec(text.trim());
+  if (!m?.[1] || !m[2] || /^\s*\p{Nd}+\s*$/u.test(m[2])) return undefined;
+  const score = ratingOf(normalize(m[2]));
+  const comment = m[1].trim();
+  return score === undefined || !saysSomething(comment) ? undefined : { score, comment };
+}
+const TRAILING_PART = /^(.*\S)\s*[,，。.!！;；~～、]+\s*([^,，。.!！;；~～、]+?)[\s!！。.~～]*$/su;
+
+/** A comment says something: two characters besides punctuation, symbols and spaces. */
+function saysSomething(comment: string): boolean {
+  return comment.replace(/[\p{P}\p{S}\s]/gu, '').length >= 2;
+}
 
 const LEADING_RATING = new RegExp(
   String.raw`^${SCORE}(?<brk>\s*[,，.。．!！;；:：、~～\-—–－]+)?\s*(?<comment>.*)$`,

@@ -223,6 +223,11 @@ export function stem(word: string): string {
   return w;
 }
 
+/** How long a message is in words: each Chinese character one, each run of other letters or digits one. */
+export function wordCount(text: string): number {
+  return text.match(/\p{Script=Han}|[\p{L}\p{N}]+/gu)?.length ?? 0;
+}
+
 /**
  * Words that ask something rather than tell or score: a question mark, 吗/呢/怎么办 at the end, a
  * question word (几点, 什么时候, 哪里, 怎么, 如何, 为什么, 能不能…), 请问 or how/what/do you… at the start.

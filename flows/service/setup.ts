@@ -6,7 +6,7 @@ import type { Understanding } from '../match.js';
 import type { FlowDefinition, IntentId } from '../schema.js';
 import type { Customer, TicketStatus } from '../ticket.js';
 import type { TicketTimer } from '../ticket.js';
-import { trimSentence } from '../text.js';
+import { trimSentence, wordCount } from '../text.js';
 import type { ComplaintState, FollowUp, HandoffState } from './states.js';
 
 export type { ComplaintState, FollowUp, HandoffState } from './states.js';
@@ -297,8 +297,7 @@ export function baseSetup(deps: MachineDeps) {
       // Only that they want no person (不要转人工, don't transfer me): nothing to restate (found by the trial).
       onlyDeclinesPerson: ({ event }) => {
         const u = understood(event);
-        const units = textOf(event).match(/\p{Script=Han}|[\p{L}\p{N}]+/gu)?.length ?? 0;
-        return u?.declinesPerson === true && u.faq?.confident !== true && units <= 8;
+        return u?.declinesPerson === true && u.faq?.confident !== true && wordCount(textOf(event)) <= 8;
       },
       // A request for a person with no words of its own (Understanding.ownWords: 转人工, 还是不行，转人工).
       asksOnlyForPerson: ({ event }) => understood(event)?.wantsPerson === true && !understood(event)?.ownWords,

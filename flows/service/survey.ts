@@ -1,5 +1,5 @@
 import { and, assign, or, raise } from 'xstate';
-import { asksSomething, quoted } from '../text.js';
+import { asksSomething, quoted, wordCount } from '../text.js';
 import { saysAnyOf } from '../facts.js';
 import { followUpAdoption } from './follow-ups.js';
 import { plain } from './details.js';
@@ -296,7 +296,7 @@ function afterSurveyActions(deps: MachineDeps, low: LowScore) {
         const said = context.detail?.text.trim().slice(0, MAX_COMMENT_CHARS);
         enqueue.assign({ detail: undefined });
         if (!rated || !said) return;
-        const comment = [rated.comment, said].filter(Boolean).join('\n').slice(0, MAX_COMMENT_CHARS);
+        const comment = withComment(rated.comment, said);
         const events: TicketEvent[] = [{ type: 'commented', at: event.at, detail: said }];
         updateTickets(enqueue, rated.tickets, { comment, events }, event.at);
         if (!params.quiet) enqueue(say('surveyCommentThanks'));
@@ -325,9 +325,7 @@ function afterSurveyActions(deps: MachineDeps, low: LowScore) {
         if (!rated || score === undefined) return;
         const said = understood(event)?.ratingComment;
         const comment =
-          said && !rated.comment?.split('\n').includes(said)
-            ? [rated.comment, said].filter(Boolean).join('\n').slice(0, MAX_COMMENT_CHARS)
-            : rated.comment;
+          said && !rated.comment?.split('\n').includes(said) ? withComment(rated.comment, said) : rated.comment;
         const events: TicketEvent[] = [];
         if (score !== rated.score) events.push({ type: 'survey-answered', at: event.at, score });
         if (comment !== rated.comment) events.push({ type: 'commented', at: event.at, detail: said ?? '' });
@@ -377,8 +375,12 @@ function afterSurveyActions(deps: MachineDeps, low: LowScore) {
  */
 function opinionOfService(commentWords: readonly string[], event: ServiceEvent): boolean {
   const text = textOf(event);
-  const units = (text.match(/[\p{Script=Han}]|[\p{L}\p{N}]+/gu) ?? []).length;
   // As written: its question mark says it asks (textOf drops the end's punctuation).
-  if (units > 12 || asksSomething(event.type === 'user.message' ? event.text : '')) return false;
+  if (wordCount(text) > 12 || asksSomething(event.type === 'user.message' ? event.text : '')) return false;
   return (saysAnyOf(commentWords, text) && plain(understood(event), text)) || mentions(event, 'slowReply');
+}
+
+/** The rated matters' comment with more words after it, a line each, within MAX_COMMENT_CHARS. */
+function withComment(comment: string | undefined, said: string): string {
+  return [comment, said].filter(Boolean).join('\n').slice(0, MAX_COMMENT_CHARS);
 }
