@@ -320,45 +320,52 @@ describe('ticket numbers', () => {
   });
 });
 
-describe("a new user's path: playground conversations, then the report (PGlite in a folder)", () => {
-  it('reports the month of what was said in the playground, and forgets a customer without changing the figures', async () => {
-    // The playground and the tools as `npm start` and `npm run …` run them (in process: each opens PGlite's folder).
-    const env = { DATA_DIR: await pgliteFolder('record-path-'), RECORD_STORE: 'auto' };
-    // Two conversations an hour apart, in one run (each run opens the folder: a second costs a PGlite start).
-    await runPlayground(
-      '你好\n我的订单还没发货\n是的\n没有了\n5\n/wait 60\n你们的会员积分怎么兑换成现金\n是的\n没有了',
-      {
-        env,
-        at: '2026-11-30T15:00:00+08:00',
-      },
-    );
-    const tool = async (...argv: string[]) => {
-      let out = '';
-      vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-      const code = await main(argv, env).finally(() => vi.restoreAllMocks());
-      return { code, out };
-    };
-    const month = async () =>
-      JSON.parse((await tool('report', '--month', '2026-11', '--json')).out) as {
-        volume: { conversations: number; matters: number };
-        satisfaction: { csat: { numerator: number; denominator: number } };
-      };
-    // Two conversations, a matter each, one of them rated 5.
-    const report = await month();
-    expect(report.volume).toMatchObject({ conversations: 2, matters: 2 });
-    // The question the knowledge base could not answer, from the record (no Redis needed).
-    expect((await tool('unanswered')).out).toMatch(/^\s+1\s.*\szh-CN\s+会员积分怎么兑换成现金$/m);
-    expect(report.satisfaction.csat).toMatchObject({ numerator: 1, denominator: 1 });
+/** Runs one of the tools (`npm run report`, `tickets`, …) in process, as `npm run` does: exit code and stdout. */
+async function tool(env: Record<string, string>, ...argv: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+  const code = await main(argv, env).finally(() => vi.restoreAllMocks());
+  return { code, out };
+}
 
-    // The customer asks to be forgotten: their words go, the figures stay.
-    const forgot = await tool('customer', 'forget', 'local');
-    expect(forgot.code).toBe(0);
-    expect(forgot.out).toMatch(/customer local forgotten: 2 ticket\(s\) anonymised, \d+ archived line\(s\) deleted/);
-    // (That the figures stay the same is record.test.ts's, on every store: each tool here opens the folder.)
-    const tickets = (await tool('tickets', 'search', '--format', 'json')).out;
-    expect(tickets).not.toMatch(/订单还没发货|会员积分|"local"|Playground customer/);
-    expect(tickets).toMatch(/forgotten-/);
+/** Two conversations an hour apart, in one playground run: an order not shipped (rated 5), then a question the knowledge base cannot answer. */
+const TWO_VISITS = '你好\n我的订单还没发货\n是的\n没有了\n5\n/wait 60\n你们的会员积分怎么兑换成现金\n是的\n没有了';
+
+describe("a new user's path: playground conversations, then the report (PGlite in a folder)", () => {
+  it('reports the month of what was said in the playground', async () => {
+    // The playground and the report as `npm start` and `npm run report` run them (in process: each opens PGlite's folder, about a second).
+    const env = { DATA_DIR: await pgliteFolder('record-path-'), RECORD_STORE: 'auto' };
+    await runPlayground(TWO_VISITS, { env, at: '2026-11-30T15:00:00+08:00' });
+    const report = JSON.parse((await tool(env, 'report', '--month', '2026-11', '--json')).out) as {
+      volume: { conversations: number; matters: number };
+      satisfaction: { csat: { numerator: number; denominator: number } };
+    };
+    // Two conversations, a matter each, one of them rated 5.
+    expect(report.volume).toMatchObject({ conversations: 2, matters: 2 });
+    expect(report.satisfaction.csat).toMatchObject({ numerator: 1, denominator: 1 });
   }, 120_000);
+});
+
+describe("the tools on the record a playground wrote (PostgreSQL: the same tools' code as on PGlite, without a PGlite start each)", () => {
+  if (!requirePostgres()) return;
+  it('lists the unanswered question, and forgets a customer: their words gone from the tickets', async () => {
+    const database = await freshDatabase();
+    const env = { DATABASE_URL: database.url, RECORD_STORE: 'auto' };
+    try {
+      await runPlayground(TWO_VISITS, { env, at: '2026-11-30T15:00:00+08:00' });
+      // The question the knowledge base could not answer, from the record (no Redis needed).
+      expect((await tool(env, 'unanswered')).out).toMatch(/^\s+1\s.*\szh-CN\s+会员积分怎么兑换成现金$/m);
+      // The customer asks to be forgotten: their words go (that the figures stay is record.test.ts's, on every store).
+      const forgot = await tool(env, 'customer', 'forget', 'local');
+      expect(forgot.code).toBe(0);
+      expect(forgot.out).toMatch(/customer local forgotten: 2 ticket\(s\) anonymised, \d+ archived line\(s\) deleted/);
+      const tickets = (await tool(env, 'tickets', 'search', '--format', 'json')).out;
+      expect(tickets).not.toMatch(/订单还没发货|会员积分|"local"|Playground customer/);
+      expect(tickets).toMatch(/forgotten-/);
+    } finally {
+      await database.drop();
+    }
+  }, 60_000);
 });
 
 describe('retention (seed 000 五)', () => {
@@ -464,11 +471,9 @@ describe('forgetting a customer whose words wait in the backlog (found by the is
       const { say } = engineWith(store, clock, down);
       for (const text of ['我的订单还没发货', '地址是幸福路 8 号']) await say('test:f5', text);
       expect(await store.deferred.size()).toBeGreaterThan(0);
-      let out = '';
-      vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-      const code = await main(['customer', 'forget', 'f5'], env).finally(() => vi.restoreAllMocks());
-      expect(code).toBe(0);
-      expect(out).toMatch(/customer f5 forgotten/);
+      const forgot = await tool(env, 'customer', 'forget', 'f5');
+      expect(forgot.code).toBe(0);
+      expect(forgot.out).toMatch(/customer f5 forgotten/);
       // Forgetting them again, or an id nobody has: nothing on record, said, exit 1.
       let err = '';
       vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
