@@ -82,7 +82,7 @@ export function staleness(dist = DIST, root = ROOT) {
  * @param {string} outdir
  * @returns {import('esbuild').Plugin}
  */
-function sourceUrls(outdir) {
+export function sourceUrls(outdir) {
   return {
     name: 'source-urls',
     setup(b) {

@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RedisStore } from '../../adapters/store/redis.js';
+import { sourceUrls } from '../../scripts/bundle.mjs';
 import type { InboundEvent } from '../../bots/ports.js';
 import { shanghai } from '../support/flows.js';
 import { harness, TestClock, transient } from '../support/harness.js';
@@ -13,6 +15,30 @@ import { TWO_MATTERS, twoMattersReplies } from '../support/script.js';
 import { freshRedisStore, redisUrl, requireRedis, testPrefix } from '../support/redis.js';
 
 const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+
+/**
+ * test/support/worker.ts as plain JavaScript, built as the product is (scripts/bundle.mjs): a
+ * process starts on it in about 0.3 s of CPU, against 1.5 s under tsx. Built beside the packages
+ * it imports (node_modules/.cache); its files are found beside their sources, as the product's are.
+ */
+async function bundledWorker(): Promise<{ file: string; remove: () => void }> {
+  const outdir = join(root, 'node_modules', '.cache', 'service-desk-tests', `worker-${process.pid}`);
+  await build({
+    absWorkingDir: root,
+    entryPoints: { worker: 'test/support/worker.ts' },
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20.12',
+    packages: 'external',
+    outdir,
+    logLevel: 'error',
+    plugins: [sourceUrls(outdir)],
+  });
+  return { file: join(outdir, 'worker.mjs'), remove: () => rmSync(outdir, { recursive: true, force: true }) };
+}
 
 describe.runIf(requireRedis())('engine on Redis (real server)', () => {
   const prefix = testPrefix('eng');
@@ -213,12 +239,9 @@ describe.runIf(requireRedis())('engine on Redis (real server)', () => {
     }));
     const file = join(tmpdir(), `${conv}.json`);
     writeFileSync(file, JSON.stringify(events));
-    const worker = join(import.meta.dirname, '..', 'support', 'worker.ts');
-    const spawnWorker = () =>
-      run(process.execPath, ['--import', 'tsx', worker, redisUrl, prefix, file], {
-        cwd: join(import.meta.dirname, '..', '..'),
-      });
-    const [one, two] = await Promise.all([spawnWorker(), spawnWorker()]);
+    const worker = await bundledWorker();
+    const spawnWorker = () => run(process.execPath, [worker.file, redisUrl, prefix, file], { cwd: root });
+    const [one, two] = await Promise.all([spawnWorker(), spawnWorker()]).finally(worker.remove);
     const sent = `${one.stdout}${two.stdout}`
       .trim()
       .split('\n')

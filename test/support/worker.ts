@@ -1,7 +1,8 @@
 /**
  * A separate OS process for the cross-process tests: it feeds the given events, in order,
  * through a real engine on Redis and prints every reply it delivered as a JSON line.
- * Usage: node --import tsx test/support/worker.ts <redisUrl> <prefix> <events.json>
+ * Usage: node --import tsx test/support/worker.ts <redisUrl> <prefix> <events.json> (the test runs it
+ * bundled: engine-redis.test.ts)
  */
 import { readFileSync } from 'node:fs';
 import { RedisStore } from '../../adapters/store/redis.js';
