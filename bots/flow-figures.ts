@@ -1,11 +1,12 @@
 import type { z } from 'zod';
+import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { Corpus, evaluate, evaluateGuard, GuardCorpus, type GuardReport, type Report } from '../flows/evaluate.js';
 import { combineGuards, compileGuard } from '../flows/guard.js';
-import { compileMatcher } from '../flows/match.js';
+import { compileMatcher, type Matcher } from '../flows/match.js';
 import type { FlowDefinition } from '../flows/schema.js';
 import type { FlowTestFigures } from './flow-versions-port.js';
 
@@ -85,14 +86,47 @@ export async function scoreDefinitions(
   corpusDir: string,
   thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ): Promise<{ ok: true; scores: FlowScores } | { ok: false; problem: string }> {
-  const corpora = await readCorpora(corpusDir);
+  const texts = await readTexts(corpusDir);
+  if ('problem' in texts) return { ok: false, problem: texts.problem };
+  const heldOutTexts = await readHeldOutTexts(join(corpusDir, HELD_OUT));
+  const key = createHash('sha256')
+    .update(JSON.stringify([definitions, thresholds, texts, heldOutTexts]))
+    .digest('hex');
+  const known = recentScores.get(key);
+  if (known) return { ok: true, scores: structuredClone(known) };
+  const scored = score(definitions, corpusDir, thresholds, texts, heldOutTexts);
+  if (scored.ok) {
+    recentScores.set(key, structuredClone(scored.scores));
+    if (recentScores.size > RECENT_SCORES) recentScores.delete(recentScores.keys().next().value!);
+  }
+  return scored;
+}
+
+/**
+ * The last few scorings, by the hash of everything they were made from (the definitions, the
+ * thresholds, every corpus file's name and text): the console scores a draft when the admin opens
+ * it for publishing and again when they publish it, `flows publish` after `flows test`, each the
+ * same half second or more of understanding every sentence. Copies out, so no caller changes another's.
+ */
+const recentScores = new Map<string, FlowScores>();
+const RECENT_SCORES = 4;
+
+function score(
+  definitions: readonly FlowDefinition[],
+  corpusDir: string,
+  thresholds: Thresholds,
+  texts: CorpusTexts,
+  heldOutTexts: CorpusTexts | { problem: string } | undefined,
+): { ok: true; scores: FlowScores } | { ok: false; problem: string } {
+  const corpora = parseCorpora(texts);
   if ('problem' in corpora) return { ok: false, problem: corpora.problem };
   const defined = new Map(definitions.map((d) => [d.locale, d]));
+  const matchers = new Map(definitions.map((d) => [d.locale, compileMatcher(d)]));
   const locales = corpora.files.flatMap(({ name, corpus }) => {
     const definition = defined.get(corpus.locale);
     if (!definition) return [];
     const sentences = Object.values(corpus.expect).reduce((n, list) => n + list.length, 0);
-    const report = evaluate(definition, compileMatcher(definition), corpus);
+    const report = evaluate(definition, matchers.get(corpus.locale)!, corpus);
     const met =
       report.problems.length === 0 &&
       report.accuracy >= thresholds.minAccuracy &&
@@ -100,7 +134,7 @@ export async function scoreDefinitions(
     return [{ locale: corpus.locale, sentences, file: join(corpusDir, name), report, met }];
   });
   const guard = corpora.guard && scoreGuard(definitions, corpora.guard, thresholds);
-  const heldOut = await scoreHeldOut(join(corpusDir, HELD_OUT), definitions);
+  const heldOut = scoreHeldOut(heldOutTexts, definitions, matchers);
   const corpusLocales = new Set([
     ...corpora.files.map((f) => f.corpus.locale),
     ...Object.keys(corpora.guard?.blocked ?? {}),
@@ -160,30 +194,31 @@ function scoreGuard(
  * nobody tuned them on (tuning and scoring on one corpus overstates it). No threshold. `locales`
  * are every held-out file's, defined or not (the undefined ones are not scored).
  */
-async function scoreHeldOut(
-  dir: string,
+function scoreHeldOut(
+  texts: CorpusTexts | { problem: string } | undefined,
   definitions: readonly FlowDefinition[],
-): Promise<{ reports: Report[]; locales: string[] } | { reports: { problem: string } }> {
-  const exists = await stat(dir).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-  if (!exists) return { reports: [], locales: [] };
-  const corpora = await readCorpora(dir);
+  matchers: ReadonlyMap<string, Matcher>,
+): { reports: Report[]; locales: string[] } | { reports: { problem: string } } {
+  if (!texts) return { reports: [], locales: [] };
+  const corpora = 'problem' in texts ? texts : parseCorpora(texts);
   if ('problem' in corpora) return { reports: { problem: corpora.problem } };
   return {
     reports: corpora.files.flatMap(({ corpus }) => {
       const definition = definitions.find((d) => d.locale === corpus.locale);
-      return definition ? [evaluate(definition, compileMatcher(definition), corpus)] : [];
+      return definition ? [evaluate(definition, matchers.get(corpus.locale)!, corpus)] : [];
     }),
     locales: corpora.files.map((f) => f.corpus.locale),
   };
 }
 
-/** The understanding corpora (one per locale, with their file names) and the guard's (guard.yaml), read and checked. */
-async function readCorpora(
-  dir: string,
-): Promise<{ files: Array<{ name: string; corpus: Corpus }>; guard?: GuardCorpus } | { problem: string }> {
+/** A corpus folder's .yaml files as read: their names (sorted) and texts, and the folder (scores name their files by it). */
+interface CorpusTexts {
+  dir: string;
+  files: Array<{ name: string; text: string }>;
+}
+
+/** The .yaml files of a corpus folder, or why they cannot be read (no folder, no files, a file unreadable). */
+async function readTexts(dir: string): Promise<CorpusTexts | { problem: string }> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
@@ -191,12 +226,36 @@ async function readCorpora(
     return { problem: `Cannot read the corpus folder ${dir}: ${(err as Error).message}` };
   }
   if (names.length === 0) return { problem: `${dir} has no .yaml corpus files` };
+  const files: CorpusTexts['files'] = [];
+  for (const name of names) {
+    try {
+      files.push({ name, text: await readFile(join(dir, name), 'utf8') });
+    } catch (err) {
+      return { problem: `${name}: cannot be read: ${(err as Error).message}` };
+    }
+  }
+  return { dir, files };
+}
+
+/** The held-out folder's files; undefined when there is no such folder. */
+async function readHeldOutTexts(dir: string): Promise<CorpusTexts | { problem: string } | undefined> {
+  const exists = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  return exists ? readTexts(dir) : undefined;
+}
+
+/** The understanding corpora (one per locale, with their file names) and the guard's (guard.yaml), checked. */
+function parseCorpora({
+  files: texts,
+}: CorpusTexts): { files: Array<{ name: string; corpus: Corpus }>; guard?: GuardCorpus } | { problem: string } {
   const files: Array<{ name: string; corpus: Corpus }> = [];
   let guard: GuardCorpus | undefined;
-  for (const name of names) {
+  for (const { name, text } of texts) {
     let raw: unknown;
     try {
-      raw = parse(await readFile(join(dir, name), 'utf8'));
+      raw = parse(text);
     } catch (err) {
       return { problem: `${name}: not valid YAML: ${(err as Error).message}` };
     }

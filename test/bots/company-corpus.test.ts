@@ -76,6 +76,27 @@ describe('npm run flows:test on a company’s own content', () => {
     expect(stdout).toContain('\nno corpus sentences for en: not scored\n');
   });
 
+  it('scores a corpus edited in place afresh: the sentences and held-out sentences as they are now', async () => {
+    // One process scores the same definitions twice (the console before and at publishing): the
+    // second answer must still be the corpus's as it is then, not the first one's.
+    const corpus = mkdtempSync(join(tmpdir(), 'corpus-'));
+    cpSync(DEFAULT_CORPUS_DIR, corpus, { recursive: true });
+    const zh = (out: string) => /^zh-CN: \d+\/(\d+) understood/m.exec(out)?.[1];
+    const heldOut = (out: string) => /^held-out zh-CN .*: \d+\/(\d+)/m.exec(out)?.[1];
+    const before = (await run(env, 'flows', 'test', '--corpus', corpus)).stdout;
+    expect([zh(before), heldOut(before)]).toEqual(['553', expect.stringMatching(/^\d+$/)]);
+    for (const name of ['zh-CN.yaml', 'held-out/zh-CN.yaml']) {
+      const doc = parseDocument(readFileSync(join(corpus, name), 'utf8'));
+      doc.deleteIn(['expect', 'faq:invoices']);
+      writeFileSync(join(corpus, name), String(doc));
+    }
+    const after = (await run(env, 'flows', 'test', '--corpus', corpus)).stdout;
+    expect(Number(zh(after))).toBeLessThan(553);
+    expect(Number(heldOut(after))).toBeLessThan(Number(heldOut(before)));
+    // The same corpus again: the same figures.
+    expect((await run(env, 'flows', 'test', '--corpus', corpus)).stdout).toBe(after);
+  });
+
   it('names corpus sentences labelled with a removed entry and says what to do; the company’s corpus passes', async () => {
     const flows = withoutInvoices();
     const shipped = await run(env, 'flows', 'test', '--flows', flows);
