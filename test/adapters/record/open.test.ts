@@ -1,7 +1,12 @@
 import { rmSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrate, openRecordStore, type OpenedRecordStore } from '../../../adapters/record/index.js';
+import {
+  migrate,
+  openRecordStore,
+  PGLITE_SHARED_BUFFERS,
+  type OpenedRecordStore,
+} from '../../../adapters/record/index.js';
 import { MIGRATIONS } from '../../../adapters/record/migrations/index.js';
 import { memoryLogger } from '../../../bots/log.js';
 import { ticket } from '../store/contract.js';
@@ -45,6 +50,9 @@ describe('record store: opening PGlite', () => {
     const store = openRecordStore({ dataDir, log: memoryLogger() });
     try {
       await preparesEachShapeOnce(store);
+      // A buffer pool sized for one bot, not PostgreSQL's 128MB (120 MB less memory, a faster start).
+      const pool = await sql<{ shared_buffers: string }>`show shared_buffers`.execute(await store.database());
+      expect(pool.rows).toEqual([{ shared_buffers: PGLITE_SHARED_BUFFERS }]);
     } finally {
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
