@@ -30,6 +30,11 @@ export interface Understanding {
   /** What the customer said with a leading score ("1分，太慢了": 太慢了), as written: their comment on what they rate. */
   ratingComment?: string;
   /**
+   * The comment understood on its own: the survey tells an opinion of the service (太慢了) from a
+   * problem said with a low score (发错货了，差评！), whose follow-up it offers.
+   */
+  ratingCommentMeaning?: Understanding;
+  /**
    * What follows a leading score when it asks for something rather than comments ("1分，我要找你们领导",
    * "5分，另外怎么开发票", "1分，转人工"): its own understanding, so the conversation rates, then takes it up.
    */
@@ -90,7 +95,7 @@ function ratingIn(
   understand: (text: string) => Understanding,
   text: string,
   norm: string,
-): Pick<Understanding, 'rating' | 'fractionalScore' | 'ratingComment' | 'afterRating'> {
+): Pick<Understanding, 'rating' | 'fractionalScore' | 'ratingComment' | 'ratingCommentMeaning' | 'afterRating'> {
   const lead = leadingRating(text) ?? trailingRating(text) ?? trailingWords(text, ratingOf);
   const score = lead?.score ?? ratingOf(norm);
   if (score !== undefined && !Number.isInteger(score)) return { rating: undefined, fractionalScore: score };
@@ -107,7 +112,7 @@ function ratingIn(
     (rest.intents.more ?? 0) >= 0.5 ||
     /[?？]\s*$/u.test(lead.comment);
   if (asks) return { rating: lead.score, afterRating: { text: lead.comment, understanding: rest } };
-  return { rating: lead.score, ratingComment: lead.comment.slice(0, MAX_COMMENT_CHARS) };
+  return { rating: lead.score, ratingComment: lead.comment.slice(0, MAX_COMMENT_CHARS), ratingCommentMeaning: rest };
 }
 
 /** The complaint signals of a message, and what they add up to (triggered, a calm supervisor request). */

@@ -77,6 +77,11 @@ export const TEXT_PLACEHOLDERS = {
   surveyCommentThanks: [],
   /** A low score sent with what went wrong ("1分，太慢了"): apologise and say it is recorded, without asking again (001 评分和评论). */
   surveySorryNoted: ['score'],
+  /**
+   * A low score said with a problem (发错货了，差评！): apologise, say the comment is recorded, and
+   * offer to log the problem for follow-up (yes / no). Optional: `confirmVerbatim` without it.
+   */
+  surveyOfferFollowUp: ['score', 'need'],
   /** 回访 (001 五.(二)): the survey of a matter a person resolved, naming it. */
   surveyFollowUp: ['ticket'],
   /** An agent takes up a pending matter with the customer (by name, or not: handoff.showAgentName). */
@@ -156,6 +161,7 @@ export const TEXT_FALLBACKS = {
   detailAdded: 'complaintNoted',
   confirmDetail: 'confirmVerbatim',
   confirmComment: 'confirmVerbatim',
+  surveyOfferFollowUp: 'confirmVerbatim',
   detailFollowUp: 'followUp',
   surveyWholeScore: 'surveyRetry',
 } as const satisfies Partial<Record<TextKey, TextKey>>;
@@ -172,6 +178,7 @@ const fallbacksFit: {
   detailAdded: true,
   confirmDetail: true,
   confirmComment: true,
+  surveyOfferFollowUp: true,
   detailFollowUp: true,
   surveyWholeScore: true,
 };

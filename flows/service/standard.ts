@@ -4,7 +4,7 @@ import type { ComplaintSetup } from './complaint.js';
 import { followUpAdoption, followUpSurveyNow } from './follow-ups.js';
 import { newTicket, recordTicket, updateTickets } from './records.js';
 import { restate } from './restate.js';
-import { askWholeScore, closingStates, rateThenTakeRequest, surveyActions } from './survey.js';
+import { askWholeScore, closingStates, rateProblem, rateThenTakeRequest, surveyActions } from './survey.js';
 import { confirmingDetailState, detailActions, detailsAfterMatter, detailsWhenAsked } from './details.js';
 import { keepFile } from '../files.js';
 import { quoted } from '../text.js';
@@ -310,6 +310,11 @@ function idleState(s: StandardSetup) {
         // A score for the survey left unanswered when the session closed: it rates those matters.
         { guard: and(['lateSurveyOpen', 'ratedWithRequest']), actions: ['takeLateSurvey', ...rateThenTakeRequest] },
         {
+          guard: and(['lateSurveyOpen', 'ratedWithProblem']),
+          target: 'offeringFollowUp',
+          actions: ['takeLateSurvey', ...rateProblem],
+        },
+        {
           guard: and(['lateSurveyOpen', 'asksComment']),
           target: 'commenting',
           actions: ['takeLateSurvey', 'rate'],
@@ -377,11 +382,8 @@ function idleState(s: StandardSetup) {
           target: 'awaitingNeed',
           actions: ['adoptLocale', effect({ type: 'greet', withAsk: true })],
         },
-        // The first message already says what they need: greet briefly, then handle it.
-        {
-          target: 'awaitingNeed',
-          actions: ['adoptLocale', effect({ type: 'greet', withAsk: false }), raise(({ event }) => event)],
-        },
+        // The first message already says what they need: greet briefly (not again right after the survey), then handle it.
+        { target: 'awaitingNeed', actions: ['adoptLocale', 'greetUnlessJustRated', raise(({ event }) => event)] },
       ],
     },
   });

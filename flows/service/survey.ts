@@ -1,63 +1,28 @@
-import { and, assign, or, raise } from 'xstate';
-import { asksSomething, quoted, wordCount } from '../text.js';
-import { saysAnyOf } from '../facts.js';
+import { and, assign, or } from 'xstate';
+import { asksSomething } from '../text.js';
 import { followUpAdoption } from './follow-ups.js';
-import { plain } from './details.js';
-import { RESTATED_MAX, shorten } from './restate.js';
-import {
-  collect,
-  mentions,
-  say,
-  textOf,
-  understood,
-  type MachineDeps,
-  type ServiceContext,
-  type ServiceEvent,
-} from './setup.js';
+import { collect, say, understood, type MachineDeps, type ServiceContext, type ServiceEvent } from './setup.js';
 import { MAX_COMMENT_CHARS } from '../rating.js';
 import type { TicketEvent } from '../ticket.js';
 import { updateTickets } from './records.js';
-import { keptStillOpen } from './states.js';
 import type { ChoiceId } from '../schema.js';
 import type { StandardSetup, StandardShared } from './standard.js';
+import { afterSurveyActions, commentStates, lowScore, scoreReply } from './survey-comments.js';
+
+export { JUST_RATED_MS, LATE_SURVEY_MS } from './survey-comments.js';
 
 /** The close of the standard conversation: 结束语, the survey, and the comment after a low score. */
 
 const SCORES: ChoiceId[] = ['score5', 'score4', 'score3', 'score2', 'score1'];
-
-/** A score low enough to be apologised for and asked about (`followUp.commentBelowScore` of the definition). */
-type LowScore = (context: ServiceContext, score: number) => boolean;
-function lowScore(deps: MachineDeps): LowScore {
-  return (context, score) => score <= deps.definitions(context.locale).followUp.commentBelowScore;
-}
-
-/**
- * How a score is answered (001 评分和评论): thanks; a low one (`low`) is apologised for, and what
- * went wrong is asked unless the customer said (`commented`).
- */
-function scoreReply(low: boolean, commented: boolean): 'surveyThanks' | 'surveySorryNoted' | 'surveySorry' {
-  return !low ? 'surveyThanks' : commented ? 'surveySorryNoted' : 'surveySorry';
-}
-
-/**
- * How long after the session closed a score still rates the survey left unanswered (ms): a day.
- * 000 满意度回访 asks every matter to be rated; a customer who answers the next morning has not
- * started anything new. The same window keeps the matters just rated for a comment or a score sent again.
- */
-export const LATE_SURVEY_MS = 24 * 60 * 60_000;
-
-/**
- * How long after the survey was answered words that tell rather than ask (太慢了, 其实一般吧) are
- * asked about as a comment on the service just rated (ms): half an hour, while "刚才的服务" is still
- * the one the customer means. Later they are a new visit's.
- */
-export const JUST_RATED_MS = 30 * 60_000;
 
 /**
  * A score sent with a request ("1分，转人工", "1分，我要找你们领导", "5分，另外怎么开发票"): kept on the
  * matters rated without a word, then the request is taken up as a message of its own.
  */
 export const rateThenTakeRequest = [{ type: 'rate', params: { quiet: true } }, 'takeRequestAfterRating'] as const;
+
+/** A low score said with a problem (发错货了，差评！): rated with the words as its comment, which are held for the offer to follow them up. */
+export const rateProblem = [{ type: 'rate', params: { quiet: true } }, 'holdRatingComment'] as const;
 
 /**
  * A score between whole ones (4.5分, "3.5 stars") at the survey: asked again, with the buttons, for
@@ -129,6 +94,7 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
             target: 'awaitingNeed',
             actions: ['rememberAwaitingOrder', ...rateThenTakeRequest],
           },
+          { guard: 'ratedWithProblem', target: 'offeringFollowUp', actions: ['rememberAwaitingOrder', ...rateProblem] },
           { guard: 'asksComment', target: 'commenting', actions: ['rememberAwaitingOrder', 'rate'] },
           { guard: 'hasRating', target: 'idle', actions: ['rememberAwaitingOrder', 'rate'] },
           ...interrupts,
@@ -160,30 +126,7 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
         ],
       },
     }),
-    /**
-     * Words right after the survey was answered that give an opinion of the service (太慢了, 其实一般吧;
-     * `followUp.commentWords`): a comment on the service rated, so the bot asks (需求确认, 003) instead of
-     * greeting a new visit and restating them as a need (found by the issue-17 trial). 是的 keeps them
-     * as the comment; 不是 restates them as a need; more such words are asked about together. Anything
-     * else (a score again, thanks, a question, a person) is taken as it is when idle, and the words go
-     * on the rated matters as a comment first (never lost; found by the verification trial).
-     */
-    confirmingComment: s.createStateConfig({
-      entry: 'sayConfirmComment',
-      on: {
-        'timer.idle': { target: 'idle', actions: { type: 'keepHeldComment', params: { quiet: true } } },
-        'user.message': [
-          { guard: 'isYes', target: 'idle', actions: { type: 'keepHeldComment', params: { quiet: false } } },
-          { guard: 'saysDone', target: 'closing', actions: 'dropDetail' },
-          { guard: 'isNo', target: 'confirming', actions: 'takeDetailAsNeed' },
-          { guard: 'addsOpinion', actions: ['holdMoreDetail', 'sayConfirmComment'] },
-          {
-            target: 'idle',
-            actions: [{ type: 'keepHeldComment', params: { quiet: true } }, raise(({ event }) => event)],
-          },
-        ],
-      },
-    }),
+    ...commentStates(s),
     /** After a low score the customer was asked what went wrong: their answer is the comment (seed 001 评分和评论). */
     commenting: s.createStateConfig({
       on: {
@@ -267,120 +210,4 @@ export function surveyActions(deps: MachineDeps) {
       },
     },
   };
-}
-
-/**
- * A score after the survey's turn: for the survey left unanswered at the last close, or again for
- * the matters just rated (with a comment, or bare), within LATE_SURVEY_MS and nothing recorded since.
- */
-function afterSurveyActions(deps: MachineDeps, low: LowScore) {
-  const opinion = ({ context, event }: Guarded) =>
-    opinionOfService(deps.definitions(context.locale).followUp.commentWords, event);
-  const ratedOpen = ({ context, event }: Guarded) => keptStillOpen(context.rated, context, event.at, LATE_SURVEY_MS);
-  return {
-    actions: {
-      // Words that may comment on the matters just rated, held while the bot asks; the turn is the
-      // rated session's (`at` moves: step.ts counts no new conversation).
-      holdComment: collect(({ context, event, enqueue }) => {
-        const rated = context.rated;
-        if (rated) enqueue.assign({ detail: { text: textOf(event) }, rated: { ...rated, at: event.at } });
-      }),
-      sayConfirmComment: collect(({ context, enqueue }) => {
-        const ticket = context.rated?.tickets.at(-1) ?? '';
-        const need = quoted(shorten(context.detail?.text ?? '', RESTATED_MAX));
-        enqueue(say('confirmComment', { vars: { ticket, need }, choices: ['yes', 'no'] }));
-      }),
-      // The words held (confirmingComment) are a comment on the matters rated, added to the one they have.
-      keepHeldComment: collect(({ context, event, enqueue }, params: { quiet: boolean }) => {
-        const rated = context.rated;
-        const said = context.detail?.text.trim().slice(0, MAX_COMMENT_CHARS);
-        enqueue.assign({ detail: undefined });
-        if (!rated || !said) return;
-        const comment = withComment(rated.comment, said);
-        const events: TicketEvent[] = [{ type: 'commented', at: event.at, detail: said }];
-        updateTickets(enqueue, rated.tickets, { comment, events }, event.at);
-        if (!params.quiet) enqueue(say('surveyCommentThanks'));
-        enqueue.assign({ rated: { ...rated, at: event.at, comment } });
-      }),
-      // The survey left unanswered at the last close: what this score rates.
-      takeLateSurvey: collect(({ context, enqueue }) =>
-        enqueue.assign({ sessionTickets: context.lateSurvey?.tickets ?? [], lateSurvey: undefined }),
-      ),
-      // The matters just rated: what this score rates again (a score with a request after it).
-      // (`at` moves: the turn is the rated session's, step.ts.)
-      takeRated: collect(({ context, event, enqueue }) => {
-        const rated = context.rated;
-        if (rated) enqueue.assign({ sessionTickets: rated.tickets, rated: { ...rated, at: event.at } });
-      }),
-      /**
-       * A score sent again after the survey was answered ("5" twice, "4" after "5", "1分，太慢了"
-       * after "5", 差评): the latest score counts, as a customer correcting it means (found by the
-       * issue-17 trials: a changed score was kept at the first, a bare one greeted as a new visit,
-       * and a score with its comment restated as a need). A comment goes on the matters unless it is
-       * the one they have. A low score with nothing said about it asks what went wrong.
-       */
-      rerate: collect(({ context, event, enqueue }) => {
-        const rated = context.rated;
-        const score = understood(event)?.rating;
-        if (!rated || score === undefined) return;
-        const said = understood(event)?.ratingComment;
-        const comment =
-          said && !rated.comment?.split('\n').includes(said) ? withComment(rated.comment, said) : rated.comment;
-        const events: TicketEvent[] = [];
-        if (score !== rated.score) events.push({ type: 'survey-answered', at: event.at, score });
-        if (comment !== rated.comment) events.push({ type: 'commented', at: event.at, detail: said ?? '' });
-        const changes = { ...(score !== rated.score ? { satisfaction: score } : {}), ...(said ? { comment } : {}) };
-        if (events.length) updateTickets(enqueue, rated.tickets, { ...changes, events }, event.at);
-        // As a first score is answered (rate).
-        const reply = scoreReply(low(context, score), Boolean(comment));
-        enqueue(say(reply, { vars: { score: String(score) } }));
-        // `at` moves: this turn is the rated session's (step.ts), and the day counts from here.
-        enqueue.assign({
-          rated: { ...rated, at: event.at, score, comment },
-          commentFor: reply === 'surveySorry' ? rated.tickets : undefined,
-        });
-      }),
-    },
-    guards: {
-      // An opinion of the service (opinionOfService) within half an hour of the rating, nothing recorded since.
-      commentsOnRated: (args: Guarded) =>
-        keptStillOpen(args.context.rated, args.context, args.event.at, JUST_RATED_MS) && opinion(args),
-      // More of it while the bot asks (anything else is taken as a message of its own).
-      addsOpinion: opinion,
-      // A statement at the survey that is no opinion of the service (我的退款还没到账, 我要三星): a new need.
-      statesNewNeed: (args: Guarded) => plain(understood(args.event), textOf(args.event)) && !opinion(args),
-      // The survey left unanswered at the last close still takes a score: within a day, nothing recorded since.
-      lateSurveyOpen: ({ context, event }: Guarded) =>
-        keptStillOpen(context.lateSurvey, context, event.at, LATE_SURVEY_MS),
-      ratedOpen,
-      // A score again for the matters just rated, with or without a comment (rerate).
-      ratesRatedAgain: (args: Guarded) => {
-        const u = understood(args.event);
-        return ratedOpen(args) && u?.rating !== undefined && !u.afterRating;
-      },
-      // …low, with nothing said about it, then or before: asked what went wrong (rerate).
-      rerateAsksComment: ({ context, event }: Guarded) => {
-        const u = understood(event);
-        return u?.rating !== undefined && !u.ratingComment && low(context, u.rating) && !context.rated?.comment;
-      },
-    },
-  };
-}
-
-/**
- * Words that are an opinion of the service, not a matter (太慢了, 其实一般吧, 回复有点机械, way too slow):
- * short (12 characters or words at most: 我的退款到现在还没到，太慢了 is a matter), asking nothing, and
- * either with one of `commentWords` and nothing else the bot knows (plain), or only of a slow reply.
- * Found by the verification trial: any plain statement was taken as one, real problems filed as comments.
- */
-function opinionOfService(commentWords: readonly string[], event: ServiceEvent): boolean {
-  const text = textOf(event);
-  // As written: its question mark says it asks (textOf drops the end's punctuation).
-  if (wordCount(text) > 12 || asksSomething(event.type === 'user.message' ? event.text : '')) return false;
-  return (saysAnyOf(commentWords, text) && plain(understood(event), text)) || mentions(event, 'slowReply');
-}
-
-/** The rated matters' comment with more words after it, a line each, within MAX_COMMENT_CHARS. */
-function withComment(comment: string | undefined, said: string): string {
-  return [comment, said].filter(Boolean).join('\n').slice(0, MAX_COMMENT_CHARS);
 }
