@@ -1,7 +1,14 @@
 import { kindOfFolded, matchesAny, VENTING_KINDS } from './facts.js';
 import { compileLead, type Lead } from './lead.js';
 import { compileKnowledgeBase } from './knowledge-base.js';
-import { compileRating, leadingRating, MAX_COMMENT_CHARS, trailingRating, trailingWords } from './rating.js';
+import {
+  compileRating,
+  leadingRating,
+  MAX_COMMENT_CHARS,
+  scoreAmongParts,
+  trailingRating,
+  trailingWords,
+} from './rating.js';
 import { INTENT_IDS, type ComplaintKindId, type FlowDefinition, type IntentId } from './schema.js';
 import {
   ASCII_WORD,
@@ -96,7 +103,9 @@ function ratingIn(
   text: string,
   norm: string,
 ): Pick<Understanding, 'rating' | 'fractionalScore' | 'ratingComment' | 'ratingCommentMeaning' | 'afterRating'> {
-  const lead = leadingRating(text) ?? trailingRating(text) ?? trailingWords(text, ratingOf);
+  const found = leadingRating(text) ?? trailingRating(text) ?? trailingWords(text, ratingOf);
+  const among = found ? undefined : scoreAmongParts(text, ratingOf);
+  const lead = found ?? (among && { score: among.score, comment: among.more });
   const score = lead?.score ?? ratingOf(norm);
   if (score !== undefined && !Number.isInteger(score)) return { rating: undefined, fractionalScore: score };
   if (!lead) return { rating: score };
@@ -111,8 +120,12 @@ function ratingIn(
     // "还有个问题" is mostly the phrase; 有 in 有点慢 is a comment's word (found by the issue-17 trial).
     (rest.intents.more ?? 0) >= 0.5 ||
     /[?？]\s*$/u.test(lead.comment);
-  if (asks) return { rating: lead.score, afterRating: { text: lead.comment, understanding: rest } };
-  return { rating: lead.score, ratingComment: lead.comment.slice(0, MAX_COMMENT_CHARS), ratingCommentMeaning: rest };
+  // With a comment before the score (有点慢，3分吧，转人工): the comment is kept, what follows taken up.
+  const before = among?.comment ? { ratingComment: among.comment.slice(0, MAX_COMMENT_CHARS) } : {};
+  if (asks) return { rating: lead.score, ...before, afterRating: { text: lead.comment, understanding: rest } };
+  const comment = among?.words ?? lead.comment;
+  const meaning = comment === lead.comment ? rest : understand(comment);
+  return { rating: lead.score, ratingComment: comment.slice(0, MAX_COMMENT_CHARS), ratingCommentMeaning: meaning };
 }
 
 /** The complaint signals of a message, and what they add up to (triggered, a calm supervisor request). */

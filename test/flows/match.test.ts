@@ -91,13 +91,7 @@ describe('understanding short replies', () => {
   });
 
   it('reads no score in words that only mention one, or in words that do not plainly rate', () => {
-    for (const text of [
-      '我对你们的服务不满意，我要投诉',
-      '不满意，我要投诉',
-      '太差了',
-      '一般多久发货',
-      '满意度调查是什么',
-    ])
+    for (const text of ['我对你们的服务不满意，我要投诉', '太差了', '一般多久发货', '满意度调查是什么'])
       expect(zh.understand(text).rating, text).toBeUndefined();
     for (const text of [
       "I'm not satisfied with your service, I want to complain",
@@ -108,6 +102,19 @@ describe('understanding short replies', () => {
       expect(en.understand(text).rating, text).toBeUndefined();
     // Outside the survey they still say what they say: 不满意 alone is a complaint there.
     expect(zh.understand('我对你们的服务不满意，我要投诉').complaint.triggered).toBe(true);
+    // A button's words as the first part are its score, and what follows is taken up after it.
+    const rated = zh.understand('不满意，我要投诉');
+    expect([rated.rating, rated.afterRating?.text, rated.complaint.triggered]).toEqual([2, '我要投诉', true]);
+  });
+
+  it('reads a score between a comment and a request, keeping both (found by the issue-17 trial)', () => {
+    const u = zh.understand('有点慢，3分吧，转人工');
+    expect([u.rating, u.ratingComment, u.afterRating?.text]).toEqual([3, '有点慢', '转人工']);
+    const more = zh.understand('有点慢，3分，服务一般');
+    expect([more.rating, more.ratingComment, more.afterRating]).toEqual([3, '有点慢，服务一般', undefined]);
+    // Numbers that are no score: a bare one between parts, a quantity, minutes.
+    for (const text of ['订单 1，2，3 都没到', '买了两件，3，怎么退货', '等了5分钟，还没人回复，转人工'])
+      expect(zh.understand(text).rating, text).toBeUndefined();
   });
 
   // Found by the new-user trials: "one star", "4/5" or "I'd give you a 4" at the survey got its retry.

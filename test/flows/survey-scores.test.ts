@@ -413,3 +413,26 @@ describe('only an opinion of the service is asked about as a comment (found by t
     expect(scores(d)).toEqual([]);
   });
 });
+
+describe('a score between a comment and a request (found by the issue-17 trial: the score was lost)', () => {
+  it('keeps the score and the comment on the rated ticket, then takes the request up', () => {
+    const d = surveyed('zh-CN');
+    const id = d.of('ticket.update')[0]?.id ?? '';
+    expect(d.say('有点慢，3分吧，另外怎么退货')).toEqual(['您的意思是想办理退货或换货，对吗？']);
+    expect(d.ticket(id)).toMatchObject({ satisfaction: 3, comment: '有点慢' });
+    const asked = surveyed('zh-CN');
+    const rated = asked.of('ticket.update')[0]?.id ?? '';
+    // No desk in this flow: the request for a person is recorded with its promised time.
+    expect(asked.say('有点慢，3分吧，转人工')[0]).toMatch(/^非常抱歉，人工客服暂时无法接入/);
+    expect(asked.ticket(rated)).toMatchObject({ satisfaction: 3, comment: '有点慢' });
+  });
+
+  it('a score in words first, then a complaint: rated, and the complaint heard', () => {
+    const d = surveyed('zh-CN');
+    const id = d.of('ticket.update')[0]?.id ?? '';
+    d.say('不满意，我要投诉');
+    expect(d.ticket(id)?.satisfaction).toBe(2);
+    // The complaint listens first (003: 倾听), then acknowledges.
+    expect(d.state).toBe('complaint.listening');
+  });
+});
