@@ -303,23 +303,38 @@ function personInside(phrases: readonly string[]): (norm: string) => boolean {
  * A message that says the customer does not want a person and goes on to a need (别转人工了，我想退货):
  * the need is understood without the refusing part, so the knowledge base answers it (found by the
  * issue-17 trial: the refusal was read with the need, the answer missed, and a person promised a
- * reply). Unchanged when every part refuses or none can be told apart.
+ * reply). A request for a person after the refusal (本来不想转人工的，算了还是转人工吧; "don't give me
+ * the robot, I want a human") is the customer's last word: a request (found by the same trial: the
+ * refusal cancelled it). Unchanged when every part refuses or none can be told apart.
  */
 function withoutRefusal(
   text: string,
   u: Understanding,
   understandPart: (part: string) => Understanding,
 ): Understanding {
-  const kept = keptParts(text, (part) => !understandPart(part).declinesPerson);
-  return kept === undefined ? u : { ...understandPart(kept.trim()), wantsPerson: false, declinesPerson: true };
+  const parts = partsOf(text);
+  if (parts.length < 2) return u;
+  const readings = parts.map(understandPart);
+  const kept = parts.filter((_, i) => !readings[i]!.declinesPerson);
+  if (kept.length === 0 || kept.length === parts.length) return u;
+  const words = kept.join('').trim();
+  const rest = understandPart(words);
+  const changedMind = readings.findLastIndex((r) => r.wantsPerson) > readings.findLastIndex((r) => r.declinesPerson);
+  if (!changedMind) return { ...rest, wantsPerson: false, declinesPerson: true };
+  return rest.ownWords ? withOwnText(words, rest, understandPart) : rest;
+}
+
+/** The parts of a message, each up to and with its break (，。！；、 or a line). */
+function partsOf(text: string): string[] {
+  return text.match(/[^,，。.!！;；、\n]+[,，。.!！;；、\n]*/gu) ?? [];
 }
 
 /**
- * The parts of a message (each up to and with its break: ，。！；、 or a line) that `keep` keeps,
- * joined; undefined when it keeps all or none of them, or the message is one part.
+ * The parts of a message (partsOf) that `keep` keeps, joined; undefined when it keeps all or none
+ * of them, or the message is one part.
  */
 function keptParts(text: string, keep: (part: string) => boolean): string | undefined {
-  const parts = text.match(/[^,，。.!！;；、\n]+[,，。.!！;；、\n]*/gu) ?? [];
+  const parts = partsOf(text);
   if (parts.length < 2) return undefined;
   const kept = parts.filter(keep);
   return kept.length === 0 || kept.length === parts.length ? undefined : kept.join('');

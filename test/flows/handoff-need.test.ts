@@ -218,6 +218,22 @@ describe('a customer who says they do not want a person (found by the issue-17 t
     expect(d.say(text)).toEqual([expect.any(String), ask]);
   });
 
+  it.each([
+    ['本来不想转人工的，算了还是转人工吧'],
+    ['不要转机器人，给我转人工'],
+    ["don't give me the robot. I want a human"],
+  ])('is handed to a person when a request comes after the refusal: %s (found by the issue-17 trial)', (text) => {
+    const d = new Dialogue(withDesk, monday);
+    d.say(text);
+    expect(d.of('desk.open')).toHaveLength(1);
+  });
+
+  it('stays with the bot when the refusal comes last: 转人工，算了不用转人工了', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('转人工，算了不用转人工了');
+    expect(d.of('desk.open')).toEqual([]);
+  });
+
   it('has the need after the refusal answered from the knowledge base (found by the trial: a person promised a reply)', () => {
     const d = new Dialogue(withDesk, monday);
     expect(d.say('别转人工了，我想退货')[1]).toBe('您的意思是想办理退货或换货，对吗？');
