@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultFlow, shanghai } from '../support/flows.js';
-import { Dialogue } from '../support/dialogue.js';
+import { Dialogue, surveyedDialogue } from '../support/dialogue.js';
 
 /**
  * A low score said with a problem (发错货了，差评！): the score and the words go on the rated matter,
@@ -13,13 +13,7 @@ const flow = defaultFlow();
 const afternoon = shanghai('2026-11-23T15:00:00');
 
 function surveyed(locale: 'zh-CN' | 'en' = 'zh-CN'): { d: Dialogue; id: string } {
-  const d = new Dialogue(flow, afternoon);
-  const lines =
-    locale === 'zh-CN'
-      ? ['你好', '我的订单还没发货', '是的', '没有了']
-      : ['hi', 'my order has not shipped yet', 'yes', 'no thanks'];
-  lines.forEach((m) => d.say(m));
-  expect(d.state).toBe('survey');
+  const d = surveyedDialogue(flow, afternoon, locale);
   return { d, id: d.of('ticket.update')[0]?.id ?? '' };
 }
 

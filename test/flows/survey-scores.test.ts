@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultFlow, shanghai } from '../support/flows.js';
-import { Dialogue } from '../support/dialogue.js';
+import { Dialogue, surveyedDialogue } from '../support/dialogue.js';
 
 /**
  * Scores as new customers write them at the survey, found by the new-user trials: English scores
@@ -16,16 +16,7 @@ const RETRY_ZH = '评分只能是 1 到 5 之间的整数，麻烦您选择一�
 const RETRY_EN = 'Scores are whole numbers from 1 to 5: could you pick one? Thank you!';
 const ASK_AGAIN_ZH = '麻烦您回复 1 到 5 之间的数字为本次服务评分，谢谢！';
 
-function surveyed(locale: 'zh-CN' | 'en'): Dialogue {
-  const d = new Dialogue(flow, afternoon);
-  const lines =
-    locale === 'zh-CN'
-      ? ['你好', '我的订单还没发货', '是的', '没有了']
-      : ['hi', 'my order has not shipped yet', 'yes', 'no thanks'];
-  lines.forEach((m) => d.say(m));
-  expect(d.state).toBe('survey');
-  return d;
-}
+const surveyed = (locale: 'zh-CN' | 'en') => surveyedDialogue(flow, afternoon, locale);
 
 const scores = (d: Dialogue) => d.of('ticket.update').map((u) => u.changes.satisfaction);
 

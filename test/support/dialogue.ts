@@ -71,3 +71,18 @@ export class Dialogue {
     return this.effects.filter((e): e is Extract<Effect, { type: T }> => e.type === type);
   }
 }
+
+/**
+ * A conversation at the survey: a question answered from the knowledge base, "nothing else", and the
+ * survey asked (Monday afternoon unless `start` says otherwise). Throws when it is not at the survey.
+ */
+export function surveyedDialogue(flow: ConversationFlow, start: number, locale: 'zh-CN' | 'en' = 'zh-CN'): Dialogue {
+  const d = new Dialogue(flow, start);
+  const lines =
+    locale === 'zh-CN'
+      ? ['你好', '我的订单还没发货', '是的', '没有了']
+      : ['hi', 'my order has not shipped yet', 'yes', 'no thanks'];
+  lines.forEach((m) => d.say(m));
+  if (d.state !== 'survey') throw new Error(`surveyedDialogue: at ${d.state}, not the survey`);
+  return d;
+}
