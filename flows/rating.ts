@@ -198,7 +198,10 @@ export function scoreAmongParts(
 ): { score: number; comment: string; more: string; words: string } | undefined {
   if (!HAS_BREAK.test(text)) return undefined;
   const parts = [...text.trim().matchAll(PART)];
-  for (let i = 0; i < parts.length - 1; i++) {
+  // A score with its digit first (还行，4分，另外…: 4, not 还行's 3), then one in words.
+  const order = parts.slice(0, -1).map((_, i) => i);
+  order.sort((a, b) => Number(!/\p{Nd}/u.test(parts[a]![1]!)) - Number(!/\p{Nd}/u.test(parts[b]![1]!)));
+  for (const i of order) {
     const part = parts[i]!;
     const words = part[1]!;
     if ([...words].length > 12 || /^\s*\p{Nd}+\s*$/u.test(words) || (i === 0 && /\p{Nd}/u.test(words))) continue;

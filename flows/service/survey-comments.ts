@@ -242,6 +242,13 @@ function offerActions(low: LowScore, words: (context: ServiceContext) => readonl
         const meaning = u.ratingCommentMeaning;
         return plain(meaning, comment) && !opinionOfService(words(context), comment, comment, meaning);
       },
+      // What went wrong, asked after a low score, said as a problem with no word of an opinion of the
+      // service in it (发错货了; not 等了好久才回复，答案也不清楚: that answers what was asked).
+      statesProblem: ({ context, event }: Guarded) => {
+        const text = textOf(event);
+        const u = understood(event);
+        return plain(u, text) && !saysAnyOf(words(context), text) && !(u?.intents.slowReply ?? 0);
+      },
     },
   };
 }

@@ -143,6 +143,12 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
           // The score sent again is no comment: what went wrong is asked again.
           { guard: and(['ratesRatedAgain', 'rerateAsksComment']), actions: 'rerate' },
           { guard: 'ratesRatedAgain', target: 'idle', actions: 'rerate' },
+          // A problem rather than an opinion (发错货了): kept as the comment, and its follow-up offered.
+          {
+            guard: 'statesProblem',
+            target: 'offeringFollowUp',
+            actions: [{ type: 'keepComment', params: { quiet: true } }, 'holdComment'],
+          },
           { target: 'idle', actions: 'keepComment' },
         ],
       },
@@ -183,14 +189,14 @@ export function surveyActions(deps: MachineDeps) {
       }),
       // What the customer says after a low score is their comment on the matters rated, kept on the
       // tickets instead of starting a new need.
-      keepComment: collect(({ context, event, enqueue }) => {
+      keepComment: collect(({ context, event, enqueue }, params: { quiet: boolean } | undefined) => {
         // 2分，太慢了 when asked what went wrong: the comment is what follows the score.
         const text = event.type === 'user.message' ? (understood(event)?.ratingComment ?? event.text) : '';
         const comment = text.trim().slice(0, MAX_COMMENT_CHARS);
         if (!comment) return;
         const changes = { comment, events: [{ type: 'commented' as const, at: event.at, detail: comment }] };
         updateTickets(enqueue, context.commentFor ?? [], changes, event.at);
-        enqueue(say('surveyCommentThanks'));
+        if (!params?.quiet) enqueue(say('surveyCommentThanks'));
         enqueue.assign({ commentFor: undefined, rated: context.rated && { ...context.rated, comment } });
       }),
     },

@@ -203,6 +203,12 @@ describe('a customer who says they do not want a person (found by the issue-17 t
     ['别转人工了，我想退货'],
     ['I do not want a human, just tell me how to get an invoice'],
     ["don't transfer me, how do I return an item"],
+    // Found by the issue-17 trial: these queued the customer.
+    ['人工客服就不用了，怎么退货'],
+    ['不用找人工客服，我想退货'],
+    ['没必要转人工，怎么退货'],
+    ['no need for a human, how do I return an item?'],
+    ['a human is not necessary, how do I return an item?'],
   ])('is not handed to a person: %s', (text) => {
     const d = new Dialogue(withDesk, monday);
     const replies = d.say(text);

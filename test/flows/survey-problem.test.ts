@@ -58,6 +58,33 @@ describe('a problem said with a low score at the survey', () => {
     expect(d.state).toBe('idle');
   });
 
+  it.each([['需要'], ['要'], ['帮我登记']])('"%s" logs it too (found by the trial: read back as a need)', (yes) => {
+    const { d } = surveyed();
+    d.say('发错货了，差评！');
+    d.say(yes);
+    expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ need: '发错货了', status: 'pending' });
+  });
+
+  it.each([['不需要'], ['不用'], ['没事']])('"%s" thanks for the comment', (no) => {
+    const { d } = surveyed();
+    d.say('发错货了，差评！');
+    expect(d.say(no)).toEqual(['谢谢您的宝贵意见，已经为您记录，我们会认真改进。祝您生活愉快！']);
+    expect(d.of('ticket.put')).toEqual([]);
+  });
+
+  it('a bare low score, then the problem as what went wrong: kept as the comment, and the follow-up offered', () => {
+    const { d, id } = surveyed();
+    d.say('2');
+    expect(d.say('发错货了')).toEqual([OFFER(2, '发错货了')]);
+    expect(d.ticket(id)).toMatchObject({ satisfaction: 2, comment: '发错货了' });
+    d.say('需要');
+    expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ need: '发错货了', status: 'pending' });
+    // An opinion there is only thanked for, as before.
+    const slow = surveyed();
+    slow.d.say('2');
+    expect(slow.d.say('太慢了')).toEqual(['谢谢您的宝贵意见，已经为您记录，我们会认真改进。祝您生活愉快！']);
+  });
+
   it('anything else instead of an answer is taken as a new message, without a second greeting', () => {
     const { d } = surveyed();
     d.say('发错货了，差评！');
@@ -89,7 +116,10 @@ describe('a problem said with a low score at the survey', () => {
       'I am very sorry we did not serve you well this time (1). Your comment is recorded. You mentioned "wrong item sent": would you like me to log it so that someone follows it up?',
     ]);
     expect(d.ticket(id)?.comment).toBe('wrong item sent');
-    expect(d.say('2 stars: the courier was late')[0]).toMatch(/^I am very sorry/);
+    d.say('please do');
+    expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ need: 'wrong item sent', status: 'pending' });
+    const late = surveyed('en');
+    expect(late.d.say('2 stars: the courier was late')[0]).toMatch(/^I am very sorry/);
   });
 });
 
