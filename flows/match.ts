@@ -93,12 +93,15 @@ export interface Matcher {
  * The score a message gives, leading it with a comment ("1分，太慢了", "一分，太慢了"), after one
  * ("有点慢，3分吧") or wholly (by `ratingOf`). What follows a leading score is a request, not a comment, when it asks for a person
  * or a supervisor, says it is a complaint (投诉), asks a question (one the knowledge base answers,
- * or any ending in a question mark), or says there is another question (`understand` reads it on
- * its own). Found by the issue-17 trials: such requests were kept as comments and never answered.
+ * or any ending in a question mark or 吗/呢), or says there is another question or opens another
+ * matter (还有个问题, 另外…, 顺便问下…: the definition's `more` phrases; `understand` reads it on its own). Found by the issue-17 trials: such requests were kept as comments and never answered.
  * A score between whole ones (4.5分) is only that, `fractionalScore`, whatever follows it.
  */
 function ratingIn(
-  ratingOf: (norm: string) => number | undefined,
+  {
+    ratingOf,
+    afterAnother,
+  }: { ratingOf: (norm: string) => number | undefined; afterAnother: (text: string) => string | undefined },
   understand: (text: string) => Understanding,
   text: string,
   norm: string,
@@ -110,6 +113,7 @@ function ratingIn(
   if (score !== undefined && !Number.isInteger(score)) return { rating: undefined, fractionalScore: score };
   if (!lead) return { rating: score };
   const rest = understand(lead.comment);
+  const another = afterAnother(lead.comment);
   // A complaint word that is itself a score (差评) comments; a question mark or "还有个问题" asks.
   const complains = rest.complaint.complained === true && ratingOf(normalize(lead.comment)) === undefined;
   const asks =
@@ -119,10 +123,17 @@ function ratingIn(
     rest.faq?.confident === true ||
     // "还有个问题" is mostly the phrase; 有 in 有点慢 is a comment's word (found by the issue-17 trial).
     (rest.intents.more ?? 0) >= 0.5 ||
-    /[?？]\s*$/u.test(lead.comment);
+    // Another matter opened (另外发错货了, 顺便问下…), or a question (…吗？, …吗).
+    another !== undefined ||
+    /[?？]\s*$|[吗呢]\s*[。.!！]?\s*$/u.test(lead.comment);
   // With a comment before the score (有点慢，3分吧，转人工): the comment is kept, what follows taken up.
   const before = among?.comment ? { ratingComment: among.comment.slice(0, MAX_COMMENT_CHARS) } : {};
-  if (asks) return { rating: lead.score, ...before, afterRating: { text: lead.comment, understanding: rest } };
+  if (asks) {
+    // Taken up without the words that opened it (另外发错货了: 发错货了).
+    const taken = another !== undefined && !rest.wantsPerson ? another : lead.comment;
+    const understanding = taken === lead.comment ? rest : understand(taken);
+    return { rating: lead.score, ...before, afterRating: { text: taken, understanding } };
+  }
   const comment = among?.words ?? lead.comment;
   const meaning = comment === lead.comment ? rest : understand(comment);
   return { rating: lead.score, ratingComment: comment.slice(0, MAX_COMMENT_CHARS), ratingCommentMeaning: meaning };
@@ -169,6 +180,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   const hasOwnWords = ownWordsTest(def.handoff.sameMatter);
   const kb = compileKnowledgeBase(def, fillers);
   const ratingOf = compileRating(def);
+  const afterAnother = anotherMatterOpened(def);
   const rankFaq = kb.rankFaq;
 
   function understand(text: string): Understanding {
@@ -236,7 +248,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
       intents,
       whole,
       faq,
-      ...ratingIn(ratingOf, understand, text, norm),
+      ...ratingIn({ ratingOf, afterAnother }, understand, text, norm),
       complaint: complaintOf(signals, exclamations.test(norm)),
       policy: policies.find((p) => p.matches(norm))?.id,
       wantsPerson,
@@ -260,6 +272,30 @@ export function compileMatcher(def: FlowDefinition): Matcher {
       return u.declinesPerson ? withoutRefusal(text, u, (part) => withLead(read(part))) : u;
     },
     rankFaq: (text) => rankFaq(read(text)),
+  };
+}
+
+/**
+ * The words after a phrase that opens another matter (另外发错货了: 发错货了; 顺便问下…: the definition's
+ * `more` phrases of two characters or more, the longest first), as written; undefined without one.
+ * After a score such words ask, not comment.
+ */
+function anotherMatterOpened(def: FlowDefinition): (text: string) => string | undefined {
+  const phrases = def.intents.more
+    .map(normalize)
+    .filter((p) => [...p].length >= 2)
+    .sort((a, b) => b.length - a.length);
+  return (text) => {
+    const norm = normalize(text);
+    const phrase = phrases.find((p) => norm.startsWith(p));
+    if (phrase === undefined) return undefined;
+    // The phrase's length in the text as written (normalising keeps one character for one).
+    return (
+      text
+        .trim()
+        .slice([...phrase].length)
+        .replace(/^[\s,，:：、]+/u, '') || undefined
+    );
   };
 }
 

@@ -213,7 +213,7 @@ export function scoreAmongParts(
     const more = whole.slice(start + part[0].length).trim();
     if (!saysSomething(more)) return undefined;
     const between = i === 0 ? '' : (parts[i - 1]![2] ?? '');
-    return { score, comment, more, words: comment ? `${comment}${between.trim()}${more}` : more };
+    return { score, comment, more, words: comment ? `${comment}${between.replace(/\s+$/u, ' ')}${more}` : more };
   }
   return undefined;
 }

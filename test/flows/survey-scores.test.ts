@@ -418,6 +418,19 @@ describe('a score between a comment and a request (found by the issue-17 trial: 
     expect(asked.ticket(rated)).toMatchObject({ satisfaction: 3, comment: '有点慢' });
   });
 
+  it.each([
+    ['有点慢，2分，另外发错货了', 2, '有点慢', '您的意思是发错货了，对吗？'],
+    ['挺好的，5分，顺便问下有实体店吗', 5, '挺好的', '您的意思是有实体店吗，对吗？'],
+  ])(
+    '"%s": another matter opened after the score is taken up, without its opening words (found by the trial)',
+    (text, score, comment, restated) => {
+      const d = surveyed('zh-CN');
+      const id = d.of('ticket.update')[0]?.id ?? '';
+      expect(d.say(text)).toEqual([restated]);
+      expect(d.ticket(id)).toMatchObject({ satisfaction: score, comment });
+    },
+  );
+
   it('a score in words first, then a complaint: rated, and the complaint heard', () => {
     const d = surveyed('zh-CN');
     const id = d.of('ticket.update')[0]?.id ?? '';
