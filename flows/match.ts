@@ -20,7 +20,7 @@ import {
   PUNCT,
   type PhraseRule,
 } from './phrases.js';
-import { joinSpacedLetters, normalize, toSimplified } from './text.js';
+import { asksSomething, joinSpacedLetters, normalize, toSimplified } from './text.js';
 
 /** What the bot understood of one customer message, computed once per message. */
 export interface Understanding {
@@ -65,6 +65,8 @@ export interface Understanding {
   wantsPerson: boolean;
   /** The message says the customer does not want a person (`handoff.notPerson`: 不要转人工, "don't transfer me"). */
   declinesPerson?: true;
+  /** With `declinesPerson`: a request for a person withdrawn, and nothing else (转人工，算了不用转人工了). */
+  withdrawsRequest?: true;
   /**
    * Asking for a person, the message says something of its own besides (坏了，转人工; 人工客服，我要退货):
    * a character no intent phrase, filler or `handoff.sameMatter` phrase covers. Not set for a bare
@@ -127,7 +129,10 @@ function ratingIn(
     another !== undefined ||
     /[?？]\s*$|[吗呢]\s*[。.!！]?\s*$/u.test(lead.comment);
   // With a comment before the score (有点慢，3分吧，转人工): the comment is kept, what follows taken up.
-  const before = among?.comment ? { ratingComment: among.comment.slice(0, MAX_COMMENT_CHARS) } : {};
+  // Or a problem the knowledge base knows, said with the score (1分，发票开错了): also its comment (found by the trial).
+  const problem = rest.faq?.confident && !rest.wantsPerson && another === undefined && !asksSomething(lead.comment);
+  const commented = among?.comment || (problem ? lead.comment : '');
+  const before = commented ? { ratingComment: commented.slice(0, MAX_COMMENT_CHARS) } : {};
   if (asks) {
     // Taken up without the words that opened it (另外发错货了: 发错货了).
     const taken = another !== undefined && !rest.wantsPerson ? another : lead.comment;
@@ -356,7 +361,13 @@ function withoutRefusal(
   const words = kept.join('').trim();
   const rest = understandPart(words);
   const changedMind = readings.findLastIndex((r) => r.wantsPerson) > readings.findLastIndex((r) => r.declinesPerson);
-  if (!changedMind) return { ...rest, wantsPerson: false, declinesPerson: true };
+  if (!changedMind)
+    return {
+      ...rest,
+      wantsPerson: false,
+      declinesPerson: true,
+      ...(rest.wantsPerson && !rest.ownWords ? { withdrawsRequest: true as const } : {}),
+    };
   return rest.ownWords ? withOwnText(words, rest, understandPart) : rest;
 }
 

@@ -297,7 +297,8 @@ export function baseSetup(deps: MachineDeps) {
       // Only that they want no person (不要转人工, don't transfer me): nothing to restate (found by the trial).
       onlyDeclinesPerson: ({ event }) => {
         const u = understood(event);
-        return u?.declinesPerson === true && u.faq?.confident !== true && wordCount(textOf(event)) <= 8;
+        if (u?.declinesPerson !== true || u.faq?.confident === true) return false;
+        return u.withdrawsRequest === true || wordCount(textOf(event)) <= 8;
       },
       // A request for a person with no words of its own (Understanding.ownWords: 转人工, 还是不行，转人工).
       asksOnlyForPerson: ({ event }) => understood(event)?.wantsPerson === true && !understood(event)?.ownWords,

@@ -49,6 +49,16 @@ describe('a problem said with a low score at the survey', () => {
     expect(d.state).toBe('idle');
   });
 
+  it('a problem the knowledge base knows is taken up, and kept as the comment too (found by the trial: dropped)', () => {
+    const { d, id } = surveyed();
+    expect(d.say('1分，发票开错了')).toEqual(['您的意思是想开具发票，对吗？']);
+    expect(d.ticket(id)).toMatchObject({ satisfaction: 1, comment: '发票开错了' });
+    // A question is no comment.
+    const asked = surveyed();
+    asked.d.say('5分，怎么开发票');
+    expect(asked.d.ticket(asked.id)?.comment).toBeUndefined();
+  });
+
   it('no thanks: the comment is thanked for, and nothing more is recorded', () => {
     const { d, id } = surveyed();
     d.say('发错货了，差评！');
