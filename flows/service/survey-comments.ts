@@ -1,5 +1,5 @@
 import { raise } from 'xstate';
-import { asksSomething, quoted, wordCount } from '../text.js';
+import { asksSomething, normalize, quoted, wordCount } from '../text.js';
 import { saysAnyOf } from '../facts.js';
 import { plain } from './details.js';
 import { RESTATED_MAX, shorten } from './restate.js';
@@ -95,6 +95,9 @@ export function commentStates(s: StandardSetup) {
         'user.message': [
           { guard: 'isYes', target: 'answering', actions: ['takeDetailAsNeed', 'confirmNeed'] },
           { guard: 'isNo', target: 'idle', actions: ['dropDetail', say('surveyCommentThanks')] },
+          // A yes with more said (需要，尽快给我换货), or an order number (found by the verification
+          // trial: the offer was dropped, the number went to the matter rated): logged, the words with it.
+          { guard: 'acceptsWithDetails', target: 'answering', actions: 'takeOfferWithDetails' },
           { target: 'idle', actions: ['dropDetail', raise(({ event }) => event)] },
         ],
       },
@@ -113,7 +116,7 @@ export function afterSurveyActions(deps: MachineDeps, low: LowScore) {
   const opinion = ({ context, event }: Guarded) =>
     opinionOfService(words(context), textOf(event), event.type === 'user.message' ? event.text : '', understood(event));
   const ratedOpen = ({ context, event }: Guarded) => keptStillOpen(context.rated, context, event.at, LATE_SURVEY_MS);
-  const offer = offerActions(low, words);
+  const offer = offerActions(deps, low, words);
   return {
     actions: {
       ...offer.actions,
@@ -210,7 +213,7 @@ export function afterSurveyActions(deps: MachineDeps, low: LowScore) {
  * The offer to follow up a problem said with a low score (offeringFollowUp), and the greeting a need
  * right after the survey does without.
  */
-function offerActions(low: LowScore, words: (context: ServiceContext) => readonly string[]) {
+function offerActions(deps: MachineDeps, low: LowScore, words: (context: ServiceContext) => readonly string[]) {
   return {
     actions: {
       /**
@@ -227,6 +230,12 @@ function offerActions(low: LowScore, words: (context: ServiceContext) => readonl
         const comment = understood(event)?.ratingComment;
         if (comment) enqueue.assign({ detail: { text: comment } });
       }),
+      // The offer taken with more words (需要，尽快给我换货; 订单号…): the problem is the need, the words its fact.
+      takeOfferWithDetails: collect(({ context, event, enqueue }) => {
+        const need = context.detail?.text;
+        const facts = [...context.facts, need ?? '', textOf(event)].filter(Boolean).slice(-5);
+        enqueue.assign({ need, faqId: undefined, detail: undefined, facts, failures: 0 });
+      }),
       sayOfferFollowUp: collect(({ context, enqueue }) => {
         const need = quoted(shorten(context.detail?.text ?? '', RESTATED_MAX));
         const score = String(context.rated?.score ?? '');
@@ -241,6 +250,17 @@ function offerActions(low: LowScore, words: (context: ServiceContext) => readonl
         if (u?.rating === undefined || !comment || !low(context, u.rating)) return false;
         const meaning = u.ratingCommentMeaning;
         return plain(meaning, comment) && !opinionOfService(words(context), comment, comment, meaning);
+      },
+      // The offer's answer: a yes with more said after it, or words with an order number, asking for
+      // no person and making no complaint.
+      acceptsWithDetails: ({ context, event }: Guarded) => {
+        const u = understood(event);
+        if (!u || u.wantsPerson || u.complaint.triggered) return false;
+        const text = textOf(event);
+        const def = deps.definitions(context.locale);
+        const first = normalize(text.split(/[,，。.!！;；、\s]/u)[0] ?? '');
+        const yes = [...def.intents.yes, ...def.intents.okay].some((p) => normalize(p) === first);
+        return (yes && first !== normalize(text)) || /\d{6,}/u.test(text);
       },
       // What went wrong, asked after a low score, said as a problem with no word of an opinion of the
       // service in it (发错货了; not 等了好久才回复，答案也不清楚: that answers what was asked).

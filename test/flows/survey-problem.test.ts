@@ -75,7 +75,22 @@ describe('a problem said with a low score at the survey', () => {
     expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ need: '发错货了', status: 'pending' });
   });
 
-  it.each([['不需要'], ['不用'], ['没事']])('"%s" thanks for the comment', (no) => {
+  it.each([
+    ['需要，尽快给我换货', '需要，尽快给我换货'],
+    ['订单号20261120001', '订单号20261120001'],
+    ['要，订单号20261120001', '要，订单号20261120001'],
+  ])('"%s" logs it with those words (found by the verification trial: the offer was dropped)', (text, fact) => {
+    const { d, id } = surveyed();
+    d.say('发错货了，差评！');
+    d.say(text);
+    const [put] = d.of('ticket.put');
+    expect(put?.ticket).toMatchObject({ need: '发错货了', status: 'pending' });
+    expect(put?.ticket.facts).toContain(fact);
+    // The number is not the answered matter's.
+    expect(d.ticket(id)?.status).toBe('answered');
+  });
+
+  it.each([['不需要'], ['不用'], ['没事'], ['没必要'], ['没关系']])('"%s" thanks for the comment', (no) => {
     const { d } = surveyed();
     d.say('发错货了，差评！');
     expect(d.say(no)).toEqual(['谢谢您的宝贵意见，已经为您记录，我们会认真改进。祝您生活愉快！']);
