@@ -76,7 +76,9 @@ export interface Understanding {
   ownWords?: true;
   /**
    * With `ownWords`, the message without its parts that only ask for a person (耳机坏了，转人工:
-   * 耳机坏了), as written: the matter the handoff records. Absent when no part was left out.
+   * 耳机坏了), as written: the matter the handoff records. With `declinesPerson`, the message without
+   * the parts that refuse one (不用转人工，发错货了怎么办: 发错货了怎么办): the need restated. Absent when
+   * no part was left out.
    */
   ownText?: string;
   /** Nothing to go on: only punctuation, symbols, emoji or fillers ("?", "👍", "呃"). */
@@ -366,7 +368,9 @@ function withoutRefusal(
       ...rest,
       wantsPerson: false,
       declinesPerson: true,
-      ...(rest.wantsPerson && !rest.ownWords ? { withdrawsRequest: true as const } : {}),
+      ...(rest.wantsPerson && !rest.ownWords
+        ? { withdrawsRequest: true as const }
+        : { ownText: words.replace(/[\s,，。.!！;；、]+$/u, '') }),
     };
   return rest.ownWords ? withOwnText(words, rest, understandPart) : rest;
 }

@@ -185,13 +185,14 @@ export function textOf(event: ServiceEvent): string {
 }
 /**
  * The need a message states: after a social opening (谢谢，另外发票怎么开 → 发票怎么开), the rest of
- * it; otherwise the whole message. With what was understood of that part.
+ * it; without the parts that refuse a person (Understanding.ownText); otherwise the whole message. With what was understood of that part.
  */
 export function statedNeed(event: ServiceEvent): { text: string; understanding: Understanding | undefined } {
   const u = understood(event);
-  return u?.lead
-    ? { text: trimSentence(u.lead.rest), understanding: u.lead.understanding }
-    : { text: textOf(event), understanding: u };
+  if (u?.lead) return { text: trimSentence(u.lead.rest), understanding: u.lead.understanding };
+  // Without the words refusing a person (不用转人工，发错货了怎么办: found by the verification trial).
+  if (u?.declinesPerson && u.ownText) return { text: trimSentence(u.ownText), understanding: u };
+  return { text: textOf(event), understanding: u };
 }
 export function localeOf(event: ServiceEvent, fallback: string): string {
   return 'locale' in event ? event.locale : fallback;

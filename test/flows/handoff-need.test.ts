@@ -234,6 +234,13 @@ describe('a customer who says they do not want a person (found by the issue-17 t
     expect(d.of('desk.open')).toHaveLength(1);
   });
 
+  it('restates the need without the refusal (found by the verification trial: 您的意思是不用转人工，…)', () => {
+    const d = new Dialogue(withDesk, monday);
+    expect(d.say('不用转人工，发错货了怎么办')[1]).toBe('您的意思是发错货了怎么办，对吗？');
+    d.say('是的');
+    expect(d.of('ticket.put')[0]?.ticket.need).toBe('发错货了怎么办');
+  });
+
   it('stays with the bot when the refusal comes last: 转人工，算了不用转人工了', () => {
     const d = new Dialogue(withDesk, monday);
     // Nothing else said: asked what the bot can do (found by the trial: read back word for word).
