@@ -1,4 +1,5 @@
 import { and, assertEvent } from 'xstate';
+import { customerWords } from './customer-relay.js';
 import type { AgentNotice, DeskUpdate } from '../contracts.js';
 import type { TicketChanges } from '../ticket.js';
 import { SUPPORTED_LOCALES } from '../locales.js';
@@ -256,20 +257,6 @@ export function withAgents(entry: HandoffEntrySetup, deps: MachineDeps): AgentDe
 export function refuse(notice: 'no-handoff' | 'not-claimed') {
   return { actions: { type: 'notifyAgent' as const, params: { notice } } };
 }
-
-/**
- * What the customer writes during a handoff, queued or claimed: the end word ends it; anything else
- * reaches the agent, and a request for a supervisor (用户要求与上级沟通) alerts the supervisors too, once.
- */
-const customerWords = [
-  {
-    guard: 'wantsToEnd',
-    target: '#conversation.service.closing',
-    actions: { type: 'endHandoff', params: { status: 'closed-by-customer' } },
-  },
-  { guard: and(['asksSupervisor', 'supervisorNotAsked']), actions: ['relayToDesk', 'supervisorAsked'] },
-  { actions: 'relayToDesk' },
-] as const;
 
 /**
  * People have the conversation: the queue, then the claim. One rule for everything the customer

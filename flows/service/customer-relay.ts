@@ -1,3 +1,4 @@
+import { and, or } from 'xstate';
 import type { Directive } from '../contracts.js';
 import { quoted } from '../text.js';
 import { effect, fileOf, type Enqueue, type ServiceEvent } from './setup.js';
@@ -32,3 +33,18 @@ export function relayCustomer(enqueue: Enqueue, event: ServiceEvent, ticketId: s
   if (file && ticketId)
     enqueue(effect({ type: 'ticket.update', id: ticketId, changes: { addFiles: [file] }, at: event.at }));
 }
+
+/**
+ * What the customer writes during a handoff, queued or claimed: the end word, or taking the request
+ * back (算了不用转人工了; the trial found them still queued), ends it; anything else reaches the agent,
+ * and a request for a supervisor alerts the supervisors too, once.
+ */
+export const customerWords = [
+  {
+    guard: or(['wantsToEnd', 'onlyDeclinesPerson']),
+    target: '#conversation.service.closing',
+    actions: { type: 'endHandoff', params: { status: 'closed-by-customer' } },
+  },
+  { guard: and(['asksSupervisor', 'supervisorNotAsked']), actions: ['relayToDesk', 'supervisorAsked'] },
+  { actions: 'relayToDesk' },
+] as const;

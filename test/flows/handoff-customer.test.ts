@@ -44,6 +44,8 @@ describe.each(['queued', 'claimed'] as const)('during a %s handoff', (phase) => 
   const ENDS: Array<[string, FlowPayload, string, string]> = [
     ['/start', { type: 'command', command: 'start' }, 'customer-restarted', 'awaitingNeed'],
     ['the end word', { type: 'text', text: '结束' }, 'closed-by-customer', 'survey'],
+    // Found by the issue-17 trial: the customer stayed queued and the supervisors were paged.
+    ['taking the request back', { type: 'text', text: '算了不用转人工了' }, 'closed-by-customer', 'survey'],
     ['blocking the bot or becoming unreachable', { type: 'command', command: 'blocked' }, 'customer-left', 'idle'],
   ];
   it.each(ENDS)('%s ends it for both sides: queue, desk, deadlines, ticket', (_, payload, status, state) => {
