@@ -148,6 +148,18 @@ describe('a problem said with a low score at the survey', () => {
   });
 });
 
+describe('a word of praise right after the survey was answered (found by the verification trial: restated as a need)', () => {
+  it.each([
+    ['zh-CN', '4', '挺好的', '请不必客气，这是我们应该做的，感谢您对我们工作的支持！'],
+    ['en', '4', 'it was fine', "That's very kind of you, it's what we're here for. Thank you for your support!"],
+  ] as const)('%s: %s, then "%s", is thanked for', (locale, score, praise, reply) => {
+    const { d } = surveyed(locale);
+    d.say(score);
+    expect(d.say(praise)).toEqual([reply]);
+    expect(d.of('ticket.put')).toEqual([]);
+  });
+});
+
 describe('a need right after the survey was answered', () => {
   it('goes on without a second greeting; half an hour later it is a new visit, greeted', () => {
     const { d } = surveyed();
