@@ -82,6 +82,8 @@ export const TEXT_PLACEHOLDERS = {
    * offer to log the problem for follow-up (yes / no). Optional: `confirmVerbatim` without it.
    */
   surveyOfferFollowUp: ['score', 'need'],
+  /** The same offer after the bot asked what went wrong (it has apologised already). Optional: `confirmVerbatim` without it. */
+  offerFollowUp: ['need'],
   /** 回访 (001 五.(二)): the survey of a matter a person resolved, naming it. */
   surveyFollowUp: ['ticket'],
   /** An agent takes up a pending matter with the customer (by name, or not: handoff.showAgentName). */
@@ -162,6 +164,7 @@ export const TEXT_FALLBACKS = {
   confirmDetail: 'confirmVerbatim',
   confirmComment: 'confirmVerbatim',
   surveyOfferFollowUp: 'confirmVerbatim',
+  offerFollowUp: 'confirmVerbatim',
   detailFollowUp: 'followUp',
   surveyWholeScore: 'surveyRetry',
 } as const satisfies Partial<Record<TextKey, TextKey>>;
@@ -179,6 +182,7 @@ const fallbacksFit: {
   confirmDetail: true,
   confirmComment: true,
   surveyOfferFollowUp: true,
+  offerFollowUp: true,
   detailFollowUp: true,
   surveyWholeScore: true,
 };

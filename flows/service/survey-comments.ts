@@ -89,7 +89,6 @@ export function commentStates(s: StandardSetup) {
      * promised reply time. No thanks (不用了) thanks for the comment; anything else is taken as it is when idle.
      */
     offeringFollowUp: s.createStateConfig({
-      entry: 'sayOfferFollowUp',
       on: {
         'timer.idle': { target: 'idle', actions: 'dropDetail' },
         'user.message': [
@@ -236,10 +235,13 @@ function offerActions(deps: MachineDeps, low: LowScore, words: (context: Service
         const facts = [...context.facts, need ?? '', textOf(event)].filter(Boolean).slice(-5);
         enqueue.assign({ need, faqId: undefined, detail: undefined, facts, failures: 0 });
       }),
-      sayOfferFollowUp: collect(({ context, enqueue }) => {
+      // With the score's apology, unless the bot has just apologised for it (asking what went wrong).
+      sayOfferFollowUp: collect(({ context, enqueue }, params: { apologised: boolean }) => {
         const need = quoted(shorten(context.detail?.text ?? '', RESTATED_MAX));
         const score = String(context.rated?.score ?? '');
-        enqueue(say('surveyOfferFollowUp', { vars: { score, need }, choices: ['yes', 'no'] }));
+        const choices = ['yes', 'no'] as const;
+        if (params.apologised) enqueue(say('offerFollowUp', { vars: { need }, choices: [...choices] }));
+        else enqueue(say('surveyOfferFollowUp', { vars: { score, need }, choices: [...choices] }));
       }),
     },
     guards: {

@@ -22,7 +22,11 @@ const SCORES: ChoiceId[] = ['score5', 'score4', 'score3', 'score2', 'score1'];
 export const rateThenTakeRequest = [{ type: 'rate', params: { quiet: true } }, 'takeRequestAfterRating'] as const;
 
 /** A low score said with a problem (发错货了，差评！): rated with the words as its comment, which are held for the offer to follow them up. */
-export const rateProblem = [{ type: 'rate', params: { quiet: true } }, 'holdRatingComment'] as const;
+export const rateProblem = [
+  { type: 'rate', params: { quiet: true } },
+  'holdRatingComment',
+  { type: 'sayOfferFollowUp', params: { apologised: false } },
+] as const;
 
 /**
  * A score between whole ones (4.5分, "3.5 stars") at the survey: asked again, with the buttons, for
@@ -147,7 +151,11 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
           {
             guard: 'statesProblem',
             target: 'offeringFollowUp',
-            actions: [{ type: 'keepComment', params: { quiet: true } }, 'holdComment'],
+            actions: [
+              { type: 'keepComment', params: { quiet: true } },
+              'holdComment',
+              { type: 'sayOfferFollowUp', params: { apologised: true } },
+            ],
           },
           { target: 'idle', actions: 'keepComment' },
         ],
