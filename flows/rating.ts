@@ -217,8 +217,8 @@ export function scoreAmongParts(
   }
   return undefined;
 }
-/** A part of a message and the break after it. */
-const PART = /([^,，。.!！;；~～、]+)([,，。.!！;；~～、]+\s*|$)/gu;
+/** A part of a message and the break after it; a point between digits (4.5分) breaks nothing. */
+const PART = /((?:[^,，。.!！;；~～、]|(?<=\d)\.(?=\d))+)((?:[,，。!！;；~～、]|\.(?!\d)|(?<!\d)\.)+\s*|$)/gu;
 const BREAKS_AT_END = /[\s,，。.!！;；~～、]+$/u;
 const HAS_BREAK = /[,，。.!！;；~～、]\s*\S/u;
 

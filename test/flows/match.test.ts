@@ -116,6 +116,8 @@ describe('understanding short replies', () => {
     expect(en.understand('so-so, 4 stars, and how do I get an invoice?').rating).toBe(4);
     const more = zh.understand('有点慢，3分，服务一般');
     expect([more.rating, more.ratingComment, more.afterRating]).toEqual([3, '有点慢，服务一般', undefined]);
+    // A half score between parts is that, not the 5 after its point (4.5分).
+    expect(zh.understand('有点慢，4.5分，转人工').rating).toBeUndefined();
     // Numbers that are no score: a bare one between parts, a quantity, minutes.
     for (const text of ['订单 1，2，3 都没到', '买了两件，3，怎么退货', '等了5分钟，还没人回复，转人工'])
       expect(zh.understand(text).rating, text).toBeUndefined();
