@@ -129,6 +129,8 @@ describe('a problem said with a low score at the survey', () => {
     // An opinion of the service (followUp.commentWords), a complaint about it, a high score: a comment, as before.
     ['太慢了，1分', '非常抱歉这次服务没能让您满意（1 分）。您的意见已经为您记录，我们会认真改进。祝您生活愉快！'],
     ['客服态度太差，1分', '非常抱歉这次服务没能让您满意（1 分）。您的意见已经为您记录，我们会认真改进。祝您生活愉快！'],
+    // Words aimed at the bot are an opinion too (found by the verification trial: offered a follow-up).
+    ['1分，什么破机器人', '非常抱歉这次服务没能让您满意（1 分）。您的意见已经为您记录，我们会认真改进。祝您生活愉快！'],
     ['5分，下次还来', '感谢您的评价（5 分），我们会继续努力的。祝您生活愉快！'],
   ])('"%s" is a comment only', (text, reply) => {
     const { d } = surveyed();
