@@ -87,6 +87,8 @@ export function commentStates(s: StandardSetup) {
      * than close on it (found by the issue-17 trial: wrong or broken goods filed as a 1-star comment,
      * and nobody followed them up). 是的 records it as a matter of its own: a follow-up with its
      * promised reply time. No thanks (不用了) thanks for the comment; anything else is taken as it is when idle.
+     * The transition in says the offer (`sayOfferFollowUp`): with the score's apology, or without it
+     * after the bot asked what went wrong.
      */
     offeringFollowUp: s.createStateConfig({
       on: {
