@@ -255,7 +255,8 @@ export function compileMatcher(def: FlowDefinition): Matcher {
       intents,
       whole,
       faq,
-      ...ratingIn({ ratingOf, afterAnother }, understand, text, norm),
+      // What follows a score is read as a message of its own is (its own words, a refusal: understandWhole).
+      ...ratingIn({ ratingOf, afterAnother }, understandWhole, text, norm),
       complaint: complaintOf(signals, exclamations.test(norm)),
       policy: policies.find((p) => p.matches(norm))?.id,
       wantsPerson,
@@ -272,14 +273,13 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     return lead ? { ...u, lead } : u;
   };
   const read = readerFor(def.locale);
-  return {
-    understand: (text) => {
-      const u = withLead(read(text));
-      if (u.ownWords) return withOwnText(text, u, (part) => understand(read(part)));
-      return u.declinesPerson ? withoutRefusal(text, u, (part) => withLead(read(part))) : u;
-    },
-    rankFaq: (text) => rankFaq(read(text)),
-  };
+  /** A message as the conversation reads it: its opening, its own words beside a request, a refusal. */
+  function understandWhole(text: string): Understanding {
+    const u = withLead(read(text));
+    if (u.ownWords) return withOwnText(text, u, (part) => understand(read(part)));
+    return u.declinesPerson ? withoutRefusal(text, u, (part) => withLead(read(part))) : u;
+  }
+  return { understand: understandWhole, rankFaq: (text) => rankFaq(read(text)) };
 }
 
 /**

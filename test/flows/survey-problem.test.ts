@@ -176,3 +176,11 @@ describe('a need right after the survey was answered', () => {
     ]);
   });
 });
+
+describe('a score, a problem and a request for a person in one message (found by the trial: the card said 东西坏了，转人工)', () => {
+  it('hands the problem over as the need, without the request', () => {
+    const d = surveyedDialogue(defaultFlow(undefined, { desk: true }), afternoon);
+    d.say('1分，东西坏了，转人工');
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ reason: 'asked', need: '东西坏了' });
+  });
+});
