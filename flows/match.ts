@@ -255,7 +255,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
       intents,
       whole,
       faq,
-      // What follows a score is read as a message of its own is (its own words, a refusal: understandWhole).
+      // What follows a score is read as a message of its own (its own words beside a request, a refusal: understandWhole).
       ...ratingIn({ ratingOf, afterAnother }, understandWhole, text, norm),
       complaint: complaintOf(signals, exclamations.test(norm)),
       policy: policies.find((p) => p.matches(norm))?.id,
