@@ -96,6 +96,12 @@ export function commentStates(s: StandardSetup) {
         'user.message': [
           { guard: 'isYes', target: 'answering', actions: ['takeDetailAsNeed', 'confirmNeed'] },
           { guard: 'isNo', target: 'idle', actions: ['dropDetail', say('surveyCommentThanks')] },
+          // 转人工 instead: a person takes the problem (found by the trial: the card said 转人工).
+          {
+            guard: 'asksOnlyForPerson',
+            target: '#conversation.handingOff',
+            actions: ['takeDetailAsNeed', 'confirmNeed', { type: 'requestHandoff', params: { reason: 'asked' } }],
+          },
           // A yes with more said (需要，尽快给我换货), or an order number (found by the verification
           // trial: the offer was dropped, the number went to the matter rated): logged, the words with it.
           { guard: 'acceptsWithDetails', target: 'answering', actions: 'takeOfferWithDetails' },

@@ -183,4 +183,11 @@ describe('a score, a problem and a request for a person in one message (found by
     d.say('1分，东西坏了，转人工');
     expect(d.of('desk.open')[0]?.card).toMatchObject({ reason: 'asked', need: '东西坏了' });
   });
+
+  it('转人工 at the offer hands the problem over (found by the trial: the card said 转人工)', () => {
+    const d = surveyedDialogue(defaultFlow(undefined, { desk: true }), afternoon);
+    d.say('1分，发错货了');
+    d.say('转人工');
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ reason: 'asked', need: '发错货了' });
+  });
 });
