@@ -325,7 +325,7 @@ function withOwnText(text: string, u: Understanding, understandPart: (part: stri
     const p = understandPart(part);
     return !p.wantsPerson || p.ownWords === true;
   });
-  return kept === undefined ? u : { ...u, ownText: kept.replace(/[\s,，。.!！;；、]+$/u, '').trim() };
+  return kept === undefined ? u : { ...u, ownText: withoutEndBreak(kept) };
 }
 
 /**
@@ -370,9 +370,14 @@ function withoutRefusal(
       declinesPerson: true,
       ...(rest.wantsPerson && !rest.ownWords
         ? { withdrawsRequest: true as const }
-        : { ownText: words.replace(/[\s,，。.!！;；、]+$/u, '') }),
+        : { ownText: withoutEndBreak(words) }),
     };
   return rest.ownWords ? withOwnText(words, rest, understandPart) : rest;
+}
+
+/** Words kept of a message (keptParts, withoutRefusal) without the break they end on. */
+function withoutEndBreak(words: string): string {
+  return words.replace(/[\s,，。.!！;；、]+$/u, '').trim();
 }
 
 /** The parts of a message, each up to and with its break (，。！；、 or a line). */

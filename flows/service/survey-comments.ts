@@ -1,6 +1,6 @@
 import { raise } from 'xstate';
 import { asksSomething, normalize, quoted, wordCount } from '../text.js';
-import { saysAnyOf } from '../facts.js';
+import { extractFacts, saysAnyOf } from '../facts.js';
 import { plain } from './details.js';
 import { RESTATED_MAX, shorten } from './restate.js';
 import {
@@ -270,7 +270,9 @@ function offerActions(deps: MachineDeps, low: LowScore, words: (context: Service
         const def = deps.definitions(context.locale);
         const first = normalize(text.split(/[,，。.!！;；、\s]/u)[0] ?? '');
         const yes = [...def.intents.yes, ...def.intents.okay].some((p) => normalize(p) === first);
-        return (yes && first !== normalize(text)) || /\d{6,}/u.test(text);
+        // An order number as the conversation reads it everywhere else (the definition's patterns).
+        const order = /\p{Nd}/u.test(text) && extractFacts(def.complaints, text, context.locale).order !== undefined;
+        return (yes && first !== normalize(text)) || order;
       },
       // What went wrong, asked after a low score, said as a problem with no word of an opinion of the
       // service in it (发错货了; not 等了好久才回复，答案也不清楚: that answers what was asked).

@@ -43,10 +43,12 @@ export function defaultFlow(edit?: (def: FlowDefinition) => void, options: { des
     defs.forEach(edit);
     return createConversationFlow(compileBundle(defs, 'zh-CN'), { desk });
   }
-  const texts = [shippedText('zh-CN'), shippedText('en')] as const;
-  const key = texts.join('\0');
-  if (shipped?.key !== key)
-    shipped = { key, bundle: compileBundle([defaultDefinition('zh-CN'), defaultDefinition('en')], 'zh-CN') };
+  const [zh, en] = [shippedText('zh-CN'), shippedText('en')];
+  const key = `${zh}\0${en}`;
+  if (shipped?.key !== key) {
+    const definitions = [structuredClone(parsedOnce(zh, 'zh-CN')), structuredClone(parsedOnce(en, 'en'))];
+    shipped = { key, bundle: compileBundle(definitions, 'zh-CN') };
+  }
   return createConversationFlow(shipped.bundle, { desk });
 }
 
