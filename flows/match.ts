@@ -20,6 +20,7 @@ import {
   PUNCT,
   type PhraseRule,
 } from './phrases.js';
+import { wholeReader } from './message-parts.js';
 import { asksSomething, joinSpacedLetters, normalize, toSimplified } from './text.js';
 
 /** What the bot understood of one customer message, computed once per message. */
@@ -67,6 +68,11 @@ export interface Understanding {
   declinesPerson?: true;
   /** With `declinesPerson`: a request for a person withdrawn, and nothing else (转人工，算了不用转人工了). */
   withdrawsRequest?: true;
+  /**
+   * The message only takes something back (`handoff.withdraw`: 算了，不用了; never mind): while a
+   * request for a person waits unclaimed, it withdraws that request (found by the issue-17 trial).
+   */
+  takesBack?: true;
   /**
    * Asking for a person, the message says something of its own besides (坏了，转人工; 人工客服，我要退货):
    * a character no intent phrase, filler or `handoff.sameMatter` phrase covers. Not set for a bare
@@ -273,11 +279,10 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     return lead ? { ...u, lead } : u;
   };
   const read = readerFor(def.locale);
-  /** A message as the conversation reads it: its opening, its own words beside a request, a refusal. */
+  const readMessage = wholeReader({ understand, withLead, read, withdraws: matchesAny(def.handoff.withdraw) });
+  /** A message as the conversation reads it (message-parts.ts); a score's comment is read so too. */
   function understandWhole(text: string): Understanding {
-    const u = withLead(read(text));
-    if (u.ownWords) return withOwnText(text, u, (part) => understand(read(part)));
-    return u.declinesPerson ? withoutRefusal(text, u, (part) => withLead(read(part))) : u;
+    return readMessage(text);
   }
   return { understand: understandWhole, rankFaq: (text) => rankFaq(read(text)) };
 }
@@ -316,19 +321,6 @@ function readerFor(locale: string): (text: string) => string {
 }
 
 /**
- * The parts of a request for a person with words of its own that say the matter (`ownText`): each
- * part up to a break (，。！；、 or a line) that is not only a request for a person (转人工,
- * 我要人工客服). Only on that rare path: every part is read again (`understandPart`).
- */
-function withOwnText(text: string, u: Understanding, understandPart: (part: string) => Understanding): Understanding {
-  const kept = keptParts(text, (part) => {
-    const p = understandPart(part);
-    return !p.wantsPerson || p.ownWords === true;
-  });
-  return kept === undefined ? u : { ...u, ownText: withoutEndBreak(kept) };
-}
-
-/**
  * A request for a person inside a longer message. Short phrases only count as the whole message:
  * 人工智能 is not a request for a person, and "the agent yesterday was helpful" is not one either.
  * Inside a longer message it takes three Chinese characters (转人工) or two words (real person).
@@ -340,58 +332,4 @@ function personInside(phrases: readonly string[]): (norm: string) => boolean {
       return ASCII_WORD.test(norm) ? norm.split(' ').length >= 2 : [...norm].length >= 3;
     }),
   );
-}
-
-/**
- * A message that says the customer does not want a person and goes on to a need (别转人工了，我想退货):
- * the need is understood without the refusing part, so the knowledge base answers it (found by the
- * issue-17 trial: the refusal was read with the need, the answer missed, and a person promised a
- * reply). A request for a person after the refusal (本来不想转人工的，算了还是转人工吧; "don't give me
- * the robot, I want a human") is the customer's last word: a request (found by the same trial: the
- * refusal cancelled it). Unchanged when every part refuses or none can be told apart.
- */
-function withoutRefusal(
-  text: string,
-  u: Understanding,
-  understandPart: (part: string) => Understanding,
-): Understanding {
-  const parts = partsOf(text);
-  if (parts.length < 2) return u;
-  const readings = parts.map(understandPart);
-  const kept = parts.filter((_, i) => !readings[i]!.declinesPerson);
-  if (kept.length === 0 || kept.length === parts.length) return u;
-  const words = kept.join('').trim();
-  const rest = understandPart(words);
-  const changedMind = readings.findLastIndex((r) => r.wantsPerson) > readings.findLastIndex((r) => r.declinesPerson);
-  if (!changedMind)
-    return {
-      ...rest,
-      wantsPerson: false,
-      declinesPerson: true,
-      ...(rest.wantsPerson && !rest.ownWords
-        ? { withdrawsRequest: true as const }
-        : { ownText: withoutEndBreak(words) }),
-    };
-  return rest.ownWords ? withOwnText(words, rest, understandPart) : rest;
-}
-
-/** Words kept of a message (keptParts, withoutRefusal) without the break they end on. */
-function withoutEndBreak(words: string): string {
-  return words.replace(/[\s,，。.!！;；、]+$/u, '').trim();
-}
-
-/** The parts of a message, each up to and with its break (，。！；、 or a line). */
-function partsOf(text: string): string[] {
-  return text.match(/[^,，。.!！;；、\n]+[,，。.!！;；、\n]*/gu) ?? [];
-}
-
-/**
- * The parts of a message (partsOf) that `keep` keeps, joined; undefined when it keeps all or none
- * of them, or the message is one part.
- */
-function keptParts(text: string, keep: (part: string) => boolean): string | undefined {
-  const parts = partsOf(text);
-  if (parts.length < 2) return undefined;
-  const kept = parts.filter(keep);
-  return kept.length === 0 || kept.length === parts.length ? undefined : kept.join('');
 }

@@ -41,6 +41,13 @@ export const Handoff = z.strictObject({
    * issue-17 trial: 不要转人工，我就问下发票怎么开 was queued for an agent). Matched as statusWords are.
    */
   notPerson: z.array(customerPhrase).default([]),
+  /**
+   * What takes back a request for a person made in the same message, when said after it as a short
+   * part of its own (转人工，算了，不用了; "human please, actually never mind"): read as `notPerson`
+   * (found by the issue-17 trial: the customer was queued). Said before the request (算了，转人工),
+   * the request stands. Matched as notPerson is.
+   */
+  withdraw: z.array(customerPhrase).default([]),
   /** Agent channel per complaint category; others go to the default agent channel. */
   categoryChannels: z.record(z.string(), z.string()).default({}),
 });

@@ -10,7 +10,7 @@ import { followUpOf, handoffFollowUpCard, resolveMatter } from './records.js';
 import { armSla, clearSla } from './queue-deadlines.js';
 import { relayCustomer } from './customer-relay.js';
 import type { HandoffEntrySetup } from './handoff.js';
-import { agentOf, collect, effect, say, type MachineDeps, type ServiceContext } from './setup.js';
+import { agentOf, collect, effect, say, understood, type MachineDeps, type ServiceContext } from './setup.js';
 
 /**
  * The agents' side of a handoff: relaying both ways, the claim (exactly one wins, wherever it was
@@ -136,6 +136,9 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
     guards: {
       transfersToKnownCategory: ({ context, event }) =>
         event.type === 'agent.transfer' && categoryIdOf(deps, context, event.category) !== undefined,
+      // 算了，不用了 while nobody has claimed the request yet: the request is taken back.
+      takesBackWhileQueued: ({ context, event }) =>
+        understood(event)?.takesBack === true && context.handoff?.agent === undefined,
       wantsToEnd: ({ context, event }) => {
         if (event.type !== 'user.message') return false;
         const norm = normalize(joinSpacedLetters(trimSentence(event.text)));

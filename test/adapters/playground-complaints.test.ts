@@ -182,6 +182,15 @@ describe('有无补充 after the complaint record (003: 问题记录完毕询问
     expect(replies.slice(asked + 1, asked + 3)).toEqual(['好的，请您说。', '好的，您补充的情况我已经为您记录下来了。']);
   });
 
+  it('takes 不行 as nothing to add, not as an addition to the record', async () => {
+    const replies = said(await play([...facts, '不行']));
+    expect(replies.slice(-2)).toEqual([
+      ANYTHING_TO_ADD,
+      expect.stringMatching(/^针对您反映的情况，我们的处理方案是：/),
+    ]);
+    expect(replies).not.toContain('好的，您补充的情况我已经为您记录下来了。');
+  });
+
   it('asks it in English too', async () => {
     const replies = said(
       await play(
@@ -226,6 +235,19 @@ describe('English complaint facts', () => {
     for (const [line, facts] of cases) {
       const replies = said(await play([line, '/wait 10s'], 'en'));
       expect(replies[1], line).toBe(`Let me repeat what you told me: ${facts}.`);
+    }
+  });
+
+  it('asks what happened when the words only say how the customer complains (found by a trial: "what happened: I want to make a.")', async () => {
+    for (const line of [
+      'I want to make a complaint',
+      'I need to lodge a formal complaint',
+      "I'd like to raise a complaint",
+    ]) {
+      const replies = said(await play([line, '/wait 10s'], 'en'));
+      expect(replies[1], line).toBe(
+        'To handle this quickly, could you tell me your order number and what exactly went wrong and when it happened?',
+      );
     }
   });
 });

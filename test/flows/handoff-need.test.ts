@@ -256,6 +256,50 @@ describe('a customer who says they do not want a person (found by the issue-17 t
   });
 });
 
+describe('a request for a person taken back (handoff.withdraw; found by the issue-17 trial: they were queued)', () => {
+  it.each([
+    ['转人工，算了，不用了', '请问有什么可以帮您？'],
+    ['人工客服！算了算了不用了', '请问有什么可以帮您？'],
+    ['human please, actually never mind', 'How can I help you today?'],
+  ])('in the same message, after the request: %s', (text, ask) => {
+    const d = new Dialogue(withDesk, monday);
+    expect(d.say(text)).toEqual([expect.any(String), ask]);
+    expect(d.of('desk.open')).toEqual([]);
+  });
+
+  it('keeps the need said before it, without the request: 我想退货，转人工，算了不用了', () => {
+    const d = new Dialogue(withDesk, monday);
+    expect(d.say('我想退货，转人工，算了不用了')[1]).toBe('您的意思是想办理退货或换货，对吗？');
+    expect(d.of('desk.open')).toEqual([]);
+  });
+
+  it('is no withdrawal before the request: 算了，转人工', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('算了，转人工');
+    expect(d.of('desk.open')).toHaveLength(1);
+  });
+
+  it.each([
+    ['转人工', '算了，不用了', '感谢您的咨询'],
+    ['agent', 'never mind', 'Thank you for contacting us'],
+  ])('in a message of its own while still queued, ends the handoff: %s, then %s', (ask, text, closing) => {
+    const d = new Dialogue(withDesk, monday);
+    d.say(ask);
+    expect(d.say(text, quick)[0]).toMatch(new RegExp(`^${closing}`));
+    expect(d.of('desk.update').at(-1)).toMatchObject({ status: 'closed-by-customer' });
+  });
+
+  it('reaches the agent once they have claimed it: 算了，不用了 may be said to a person about anything', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('转人工');
+    d.say({ type: 'agent', action: 'claim', agent: { id: 'U-wang', name: '小王' } }, quick);
+    expect(d.of('ticket.update').at(-1)?.changes.claimedBy).toMatchObject({ id: 'U-wang' });
+    expect(d.say('算了，不用了', quick)).toEqual([]);
+    expect(d.of('desk.update')).toEqual([]);
+    expect(d.of('desk.post').at(-1)).toMatchObject({ from: 'customer', text: expect.stringContaining('算了，不用了') });
+  });
+});
+
 describe('"transfer me to a person" (found by the verification trial: restated as a need)', () => {
   it('is a request for a person', () => {
     const d = new Dialogue(withDesk, monday);

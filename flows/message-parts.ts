@@ -1,0 +1,119 @@
+/**
+ * The parts of a customer's message (each up to a break: ，。！；、 or a line) and which of them the
+ * conversation keeps: the words of their own beside a request for a person (`ownText`), and a need
+ * said with a refusal or a request taken back (flows/match.ts `understandWhole`). Only on those rare
+ * paths: every part is read again.
+ */
+import type { Understanding } from './match.js';
+import { normalize, wordCount } from './text.js';
+
+/** What `wholeReader` reads a message with (flows/match.ts builds them once per definition). */
+export interface PartReaders {
+  /** The matcher's reading of text already `read`, without its opening. */
+  understand: (text: string) => Understanding;
+  /** The same with the social opening (lead.ts). */
+  withLead: (text: string) => Understanding;
+  /** The text as the matcher reads it (letter-spaced Chinese joined, traditional as simplified). */
+  read: (text: string) => string;
+  /** Whether normalised text says one of `handoff.withdraw` (算了, 不用了, never mind). */
+  withdraws: (norm: string) => boolean;
+}
+
+/**
+ * A message as the conversation reads it: its opening, its own words beside a request for a
+ * person, a need said with a refusal, a request taken back (`handoff.withdraw`: 转人工，算了，不用了,
+ * or said alone: `takesBack`). Parts are read again only on those rare paths.
+ */
+export function wholeReader({ understand, withLead, read, withdraws }: PartReaders): (text: string) => Understanding {
+  /** A short part that takes a request for a person back (算了，不用了) reads as a refusal. */
+  const withdrawal = (p: Understanding, part: string): Understanding =>
+    !p.wantsPerson &&
+    p.faq?.confident !== true &&
+    !p.complaint.triggered &&
+    wordCount(part) <= 8 &&
+    withdraws(normalize(read(part)))
+      ? { ...p, declinesPerson: true }
+      : p;
+  return (text) => {
+    const u = withLead(read(text));
+    if (u.wantsPerson && withdraws(normalize(read(text)))) {
+      const taken = withoutRefusal(text, u, (part) => withdrawal(withLead(read(part)), part));
+      if (taken !== u) return taken;
+    }
+    if (u.ownWords) return withOwnText(text, u, (part) => understand(read(part)));
+    if (!u.wantsPerson && !u.declinesPerson && withdrawal(u, text) !== u) return { ...u, takesBack: true };
+    return u.declinesPerson ? withoutRefusal(text, u, (part) => withLead(read(part))) : u;
+  };
+}
+
+/**
+ * The parts of a request for a person with words of its own that say the matter (`ownText`): each
+ * part up to a break (，。！；、 or a line) that is not only a request for a person (转人工,
+ * 我要人工客服). Only on that rare path: every part is read again (`understandPart`).
+ */
+function withOwnText(text: string, u: Understanding, understandPart: (part: string) => Understanding): Understanding {
+  const kept = keptParts(text, (part) => {
+    const p = understandPart(part);
+    return !p.wantsPerson || p.ownWords === true;
+  });
+  return kept === undefined ? u : { ...u, ownText: withoutEndBreak(kept) };
+}
+
+/**
+ * A message that says the customer does not want a person and goes on to a need (别转人工了，我想退货):
+ * the need is understood without the refusing part, so the knowledge base answers it (found by the
+ * issue-17 trial: the refusal was read with the need, the answer missed, and a person promised a
+ * reply). A request for a person after the refusal (本来不想转人工的，算了还是转人工吧; "don't give me
+ * the robot, I want a human") is the customer's last word: a request (found by the same trial: the
+ * refusal cancelled it). Unchanged when every part refuses or none can be told apart.
+ */
+function withoutRefusal(
+  text: string,
+  u: Understanding,
+  understandPart: (part: string) => Understanding,
+): Understanding {
+  const parts = partsOf(text);
+  if (parts.length < 2) return u;
+  const readings = parts.map(understandPart);
+  const kept = parts.filter((_, i) => !readings[i]!.declinesPerson);
+  if (kept.length === 0 || kept.length === parts.length) return u;
+  const changedMind = readings.findLastIndex((r) => r.wantsPerson) > readings.findLastIndex((r) => r.declinesPerson);
+  if (changedMind) {
+    const rest = understandPart(kept.join('').trim());
+    return rest.ownWords ? withOwnText(kept.join('').trim(), rest, understandPart) : rest;
+  }
+  // No person after all: the need is what is neither the refusal nor only a request taken back
+  // (我想退货，转人工，算了不用了: 我想退货).
+  const need = parts.filter(
+    (_, i) => !readings[i]!.declinesPerson && (!readings[i]!.wantsPerson || readings[i]!.ownWords),
+  );
+  const words = need.join('').trim();
+  const rest = understandPart(need.length > 0 ? words : kept.join('').trim());
+  return {
+    ...rest,
+    wantsPerson: false,
+    declinesPerson: true,
+    ...(need.length === 0 ? { withdrawsRequest: true as const } : { ownText: withoutEndBreak(words) }),
+  };
+}
+
+/** Words kept of a message (keptParts, withoutRefusal) without the break they end on. */
+function withoutEndBreak(words: string): string {
+  return words.replace(/[\s,，。.!！;；、]+$/u, '').trim();
+}
+
+/** The parts of a message, each up to and with its break (，。！；、 or a line). */
+function partsOf(text: string): string[] {
+  return text.match(/[^,，。.!！;；、\n]+[,，。.!！;；、\n]*/gu) ?? [];
+}
+
+/**
+ * The parts of a message (partsOf) that `keep` keeps, joined; undefined when it keeps all or none
+ * of them, or the message is one part.
+ */
+function keptParts(text: string, keep: (part: string) => boolean): string | undefined {
+  const parts = partsOf(text);
+  if (parts.length < 2) return undefined;
+  const kept = parts.filter(keep);
+  return kept.length === 0 || kept.length === parts.length ? undefined : kept.join('');
+}
