@@ -141,9 +141,23 @@ function ratingIn(
   const problem = rest.faq?.confident && !rest.wantsPerson && another === undefined && !asksSomething(lead.comment);
   const commented = among?.comment || (problem ? lead.comment : '');
   const before = commented ? { ratingComment: commented.slice(0, MAX_COMMENT_CHARS) } : {};
+  if (asks && rest.wantsPerson) {
+    // A request for a person takes the words said with the score as its matter, and they stay the
+    // score's comment (发错货了，差评！转人工: 发错货了; 3分，有点慢，转人工: 有点慢). Found by the issue-17
+    // trial: the card named the matter answered before, and the comment was lost.
+    const joiner = /\p{Script=Han}/u.test(among?.comment ?? '') ? '，' : ', ';
+    const words = among?.comment ? `${among.comment}${joiner}${lead.comment}` : lead.comment;
+    const understanding = words === lead.comment ? rest : understand(words);
+    const said = (among?.comment || understanding.ownText)?.slice(0, MAX_COMMENT_CHARS);
+    return {
+      rating: lead.score,
+      ...(said ? { ratingComment: said } : {}),
+      afterRating: { text: words, understanding },
+    };
+  }
   if (asks) {
     // Taken up without the words that opened it (另外发错货了: 发错货了).
-    const taken = another !== undefined && !rest.wantsPerson ? another : lead.comment;
+    const taken = another !== undefined ? another : lead.comment;
     const understanding = taken === lead.comment ? rest : understand(taken);
     return { rating: lead.score, ...before, afterRating: { text: taken, understanding } };
   }

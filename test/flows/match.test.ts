@@ -109,7 +109,9 @@ describe('understanding short replies', () => {
 
   it('reads a score between a comment and a request, keeping both (found by the issue-17 trial)', () => {
     const u = zh.understand('有点慢，3分吧，转人工');
-    expect([u.rating, u.ratingComment, u.afterRating?.text]).toEqual([3, '有点慢', '转人工']);
+    // The comment is the request's matter too (the card's need: 有点慢).
+    expect([u.rating, u.ratingComment, u.afterRating?.text]).toEqual([3, '有点慢', '有点慢，转人工']);
+    expect(u.afterRating?.understanding).toMatchObject({ wantsPerson: true, ownText: '有点慢' });
     // The score typed, not a rating word in the comment before it (found by the trial: 还行 made it a 3).
     const typed = zh.understand('还行，4分，另外发票怎么开');
     expect([typed.rating, typed.ratingComment, typed.afterRating?.text]).toEqual([4, '还行', '发票怎么开']);

@@ -184,6 +184,21 @@ describe('a score, a problem and a request for a person in one message (found by
     expect(d.of('desk.open')[0]?.card).toMatchObject({ reason: 'asked', need: '东西坏了' });
   });
 
+  it.each([
+    ['发错货了，差评！转人工', 1, '发错货了'],
+    ['3分，有点慢，转人工', 3, '有点慢'],
+    ['有点慢，3分吧，转人工', 3, '有点慢'],
+  ])(
+    '"%s": the words said with the score are its comment and the matter handed over (found by the trial: the card named the answered matter, or the comment was lost)',
+    (text, score, words) => {
+      const d = surveyedDialogue(defaultFlow(undefined, { desk: true }), afternoon);
+      const rated = d.of('ticket.update')[0]?.id ?? '';
+      d.say(text);
+      expect(d.of('desk.open')[0]?.card).toMatchObject({ reason: 'asked', need: words });
+      expect(d.ticket(rated)).toMatchObject({ satisfaction: score, comment: words });
+    },
+  );
+
   it('转人工 at the offer hands the problem over (found by the trial: the card said 转人工)', () => {
     const d = surveyedDialogue(defaultFlow(undefined, { desk: true }), afternoon);
     d.say('1分，发错货了');
