@@ -6,7 +6,7 @@ import { pureTransitions, stateName } from './pure-transition.js';
 import { renderReply } from './render.js';
 import type { FlowDefinition } from './schema.js';
 import { createServiceMachine, type ServiceMachine } from './service/machine.js';
-import type { ServiceContext } from './service/setup.js';
+import type { ServiceContext, ServiceTag } from './service/setup.js';
 
 /**
  * One step of one conversation, without I/O: the persisted record and an input in, the next
@@ -69,7 +69,7 @@ export const TICKET_RETRY_MS = MINUTE_MS;
  * the last one), or by /start.
  */
 function sessionOf(
-  before: { context: ServiceContext; hasTag(tag: 'idle' | 'with-people'): boolean },
+  before: { context: ServiceContext; hasTag(tag: ServiceTag): boolean },
   input: FlowInput,
 ): { choosesLocale: boolean; opensSession: boolean } {
   const noMatterYet =
@@ -80,7 +80,12 @@ function sessionOf(
   const restart = input.payload.type === 'command' && input.payload.command === 'start';
   const fromCustomer = ['text', 'choice', 'media', 'command'].includes(input.payload.type);
   return {
-    choosesLocale: before.hasTag('idle') || noMatterYet || restart,
+    // Between matters ("anything else?"), the next question may come in another language.
+    choosesLocale:
+      before.hasTag('idle') ||
+      noMatterYet ||
+      restart ||
+      (input.payload.type === 'text' && before.hasTag('between-matters')),
     opensSession: fromCustomer && (before.hasTag('idle') || restart),
   };
 }

@@ -157,8 +157,11 @@ type FollowUpEvent = AgentEvent & {
   promisedBy?: number | undefined;
 };
 
-/** `idle`: no conversation in progress. `with-people`: a handoff holds it; the bot relays and stays quiet. */
-export type ServiceTag = 'idle' | 'with-people';
+/**
+ * `idle`: no conversation in progress. `with-people`: a handoff holds it; the bot relays and stays quiet.
+ * `between-matters`: "anything else?" was asked; the next question may choose the locale again.
+ */
+export type ServiceTag = 'idle' | 'with-people' | 'between-matters';
 
 /** What the machine needs from outside, fixed when it is built. */
 export interface MachineDeps {

@@ -1,10 +1,11 @@
 import { and, assign, not, or, raise } from 'xstate';
 import type { ChoiceId } from '../schema.js';
 import type { ComplaintSetup } from './complaint.js';
-import { followUpAdoption, followUpSurveyNow } from './follow-ups.js';
+import { followUpAdoption } from './follow-ups.js';
 import { newTicket, recordTicket, updateTickets } from './records.js';
+import { idleState } from './idle.js';
 import { restate } from './restate.js';
-import { askWholeScore, closingStates, rateProblem, rateThenTakeRequest, surveyActions } from './survey.js';
+import { closingStates, surveyActions } from './survey.js';
 import { confirmingDetailState, detailActions, detailsAfterMatter, detailsWhenAsked } from './details.js';
 import { keepFile } from '../files.js';
 import { quoted } from '../text.js';
@@ -242,6 +243,7 @@ function standardStates(s: StandardSetup) {
         ],
       },
       askMore: {
+        tags: ['between-matters'],
         entry: say('askMore', { choices: MORE_DONE }),
         on: {
           ...followUpAdoption,
@@ -255,6 +257,10 @@ function standardStates(s: StandardSetup) {
             // 好的 to "anything else?" closes (found by the issue-17 trials: 好的，请您说 left the
             // customer who had nothing more waiting, and the survey was never asked).
             { guard: 'onlyAgrees', target: 'closing' },
+            // The next question in another language (how do I get an invoice, after a Chinese answer):
+            // adopted, as before a matter (found by the issue-17 trial: restated in Chinese words).
+            // Closing words in it (ok I will wait) close in the conversation's language, above.
+            { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
             { guard: 'wantsMore', target: 'awaitingNeed', actions: say('goOn') },
             ...anyTime,
             { guard: 'isGreetingOnly', target: 'awaitingNeed', actions: say('ask') },
@@ -278,115 +284,6 @@ function standardStates(s: StandardSetup) {
   });
 
   return { service };
-}
-
-/** No conversation in progress: the next message opens one with a greeting. */
-function idleState(s: StandardSetup) {
-  return s.createStateConfig({
-    tags: ['idle'],
-    entry: assign({
-      need: undefined,
-      faqId: undefined,
-      facts: [],
-      failures: 0,
-      sessionTickets: [],
-      complained: false,
-      files: [],
-      filesOnTickets: [],
-      statusTold: false,
-      commentFor: undefined,
-      answered: undefined,
-      detail: undefined,
-    }),
-    on: {
-      'timer.idle': {},
-      ...followUpAdoption,
-      ...followUpSurveyNow,
-      'user.media': {
-        target: 'awaitingNeed',
-        actions: ['adoptLocale', effect({ type: 'greet', withAsk: false }), say('unsupported'), 'keepFile'],
-      },
-      'user.message': [
-        // A score for the survey left unanswered when the session closed: it rates those matters.
-        { guard: and(['lateSurveyOpen', 'ratedWithRequest']), actions: ['takeLateSurvey', ...rateThenTakeRequest] },
-        {
-          guard: and(['lateSurveyOpen', 'ratedWithProblem']),
-          target: 'offeringFollowUp',
-          actions: ['takeLateSurvey', ...rateProblem],
-        },
-        {
-          guard: and(['lateSurveyOpen', 'asksComment']),
-          target: 'commenting',
-          actions: ['takeLateSurvey', 'rate'],
-        },
-        {
-          guard: and(['lateSurveyOpen', 'hasRating']),
-          target: 'idle',
-          reenter: true,
-          actions: ['takeLateSurvey', 'rate'],
-        },
-        // 4.5分 for it: the survey is open again and asks for a whole score.
-        {
-          guard: and(['lateSurveyOpen', 'givesFractionalScore']),
-          target: 'survey',
-          actions: ['takeLateSurvey', askWholeScore],
-        },
-        // The survey was just answered and a score comes again, bare or with a comment (sent twice, or a
-        // changed mind): those matters' score, not a new visit.
-        { guard: and(['ratesRatedAgain', 'rerateAsksComment']), target: 'commenting', actions: 'rerate' },
-        { guard: 'ratesRatedAgain', target: 'idle', reenter: true, actions: 'rerate' },
-        // 4.5分 for them: the survey asks again for a whole score (as for a late one).
-        { guard: and(['ratedOpen', 'givesFractionalScore']), target: 'survey', actions: ['takeRated', askWholeScore] },
-        // 1分，转人工 for them: rated again, then the request is taken up.
-        { guard: and(['ratedOpen', 'ratedWithRequest']), actions: ['takeRated', ...rateThenTakeRequest] },
-        { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
-        // Back with the order number an answer asked for before they went quiet: taken for that matter.
-        {
-          guard: 'givesOrderForAwaited',
-          target: 'awaitingNeed',
-          actions: [
-            'adoptLocale',
-            effect({ type: 'greet', withAsk: false }),
-            'resumeAwaitedMatter',
-            raise(({ event }) => event),
-          ],
-        },
-        // Back while a matter is pending: where it stands comes first, then the message is taken
-        // (a message that only asks where it stands is answered by that).
-        {
-          guard: and(['asksStatus', not('wantsPerson')]),
-          target: 'askMore',
-          actions: ['adoptLocale', effect({ type: 'greet', withAsk: false }), 'tellPendingStatus'],
-        },
-        { guard: 'hasFollowUpsToTell', actions: ['tellPendingStatus', raise(({ event }) => event)] },
-        // An angry first message gets no cheerful greeting: listen first.
-        {
-          guard: 'startsComplaint',
-          target: '#conversation.complaint',
-          actions: { type: 'startComplaint', params: { fromIdle: true, resumesNeed: false } },
-        },
-        {
-          guard: 'wantsPerson',
-          target: '#conversation.handingOff',
-          actions: ['adoptLocale', { type: 'requestHandoff', params: { reason: 'asked' } }],
-        },
-        // Words that tell right after the survey was answered (太慢了, way too slow): a comment on it? (survey.ts)
-        { guard: 'commentsOnRated', target: 'confirmingComment', actions: 'holdComment' },
-        // Kept waiting: 003's apology, which ends by asking the need, so no greeting before it.
-        { guard: 'complainsOfWaiting', target: 'awaitingNeed', actions: ['adoptLocale', say('slowReply')] },
-        { guard: 'isPraise', actions: say('praise') },
-        { guard: 'isThanks', actions: say('thanks') },
-        { guard: 'isApology', actions: say('apology') },
-        {
-          guard: 'isGreetingOnly',
-          target: 'awaitingNeed',
-          actions: ['adoptLocale', effect({ type: 'greet', withAsk: true })],
-        },
-        // The first message already says what they need: greet briefly (not again right after the survey), then handle it.
-        { target: 'awaitingNeed', actions: ['adoptLocale', 'greetUnlessJustRated', raise(({ event }) => event)] },
-      ],
-    },
-  });
 }
 
 export function withStandard(complaint: ComplaintSetup, deps: MachineDeps) {

@@ -782,6 +782,23 @@ describe('locale', () => {
     expect(hintOnly.locale).toBe('en');
   });
 
+  it('takes the next question in another language at "anything else?" (found by the issue-17 trial: 您的意思是how do I…，对吗？)', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('我的快递到哪了');
+    d.say('是的');
+    expect(d.state).toBe('askMore');
+    expect(d.say('how do I get an invoice')).toEqual([
+      'If I understand you correctly, you would like to get an invoice. Is that right?',
+    ]);
+    expect(d.locale).toBe('en');
+    // One word says nothing of the language: Chinese stays.
+    const ok = new Dialogue(flow, afternoon);
+    ok.say('我的快递到哪了');
+    ok.say('是的');
+    expect(ok.say('ok')[0]).toMatch(/^感谢您的咨询/);
+    expect(ok.locale).toBe('zh-CN');
+  });
+
   it('keeps Chinese for "ok", "thanks", a product name or a courier number after Chinese words (found by the issue-17 trial)', () => {
     for (const [word, reply] of [
       ['ok', /^好的，请您说/],
