@@ -182,6 +182,30 @@ function complaintOf(
   };
 }
 
+/**
+ * Each intent's share of the message's meaningful characters (0–1), their sum and the largest.
+ */
+function sharesOf(
+  counts: Partial<Record<IntentId, number>>,
+  meaningful: number,
+): { intents: Partial<Record<IntentId, number>>; total: number; top: number } {
+  const intents: Partial<Record<IntentId, number>> = {};
+  let total = 0;
+  let top = 0;
+  for (const [id, c] of Object.entries(counts) as Array<[IntentId, number]>) {
+    const share = meaningful > 0 ? Math.min(1, c / meaningful) : 0;
+    intents[id] = share;
+    total += share;
+    top = Math.max(top, share);
+  }
+  return { intents, total, top };
+}
+
+/** The first intent (in the counts' order) with the largest share. */
+function intentOfTop(intents: Partial<Record<IntentId, number>>, top: number): IntentId | undefined {
+  return (Object.keys(intents) as IntentId[]).find((id) => intents[id] === top);
+}
+
 /** Builds the matcher for one definition: phrase tables and the knowledge-base index. */
 export function compileMatcher(def: FlowDefinition): Matcher {
   const rules: PhraseRule[] = [];
@@ -239,19 +263,8 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     for (const rule of fillerCandidates(norm)) fillerChars += claim(rule);
     let meaningful = -fillerChars;
     for (const ch of norm) if (!PUNCT.test(ch)) meaningful++;
-    const intents: Partial<Record<IntentId, number>> = {};
-    let total = 0;
-    let whole: IntentId | undefined;
-    let top = 0;
-    for (const [id, c] of Object.entries(counts) as Array<[IntentId, number]>) {
-      const share = meaningful > 0 ? Math.min(1, c / meaningful) : 0;
-      intents[id] = share;
-      total += share;
-      if (share > top) {
-        top = share;
-        whole = id;
-      }
-    }
+    const { intents, total, top } = sharesOf(counts, meaningful);
+    let whole = top > 0 ? intentOfTop(intents, top) : undefined;
     // Enough of the message must be intent phrases, and they must agree: "是不是有病" has 是, 不是 and
     // 有 covering most of it, and says none of yes, no or more.
     const contradicts = (counts.yes ?? 0) + (counts.okay ?? 0) > 0 && (counts.no ?? 0) > 0;
@@ -270,7 +283,12 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     const angry = !onlyWaiting && (isAnger(norm) || (kind !== undefined && VENTING_KINDS.includes(kind)));
     const signals = { angry, supervisor: isSupervisor(norm), complained: isTrigger(norm), kind };
     const declines = declinesPerson(norm);
-    const wantsPerson = (whole === 'human' || asksForPerson(norm) || opensWithPerson(norm)) && !declines;
+    // Asking whether the bot is a person (are you a real person?) is no request for one, unless one
+    // is asked for besides (你是真人吗？转人工).
+    const wantsPerson =
+      (whole === 'human' || asksForPerson(norm) || opensWithPerson(norm)) &&
+      !declines &&
+      (whole !== 'botQuestion' || counts.human !== undefined);
     return {
       intents,
       whole,

@@ -102,6 +102,8 @@ export const TEXT_PLACEHOLDERS = {
   praise: [],
   /** 遇到客户投诉咨询回应慢时: apologise, thank for waiting, ask the need. */
   slowReply: [],
+  /** Asked whether it is a person (intents.botQuestion): says it is the bot, and how to reach a person. */
+  botDisclosure: [],
   suggestion: ['ticket'],
   /**
    * What the customer added to a pending matter (an order number, words they confirmed, a photo)
@@ -167,6 +169,7 @@ export const TEXT_FALLBACKS = {
   offerFollowUp: 'confirmVerbatim',
   detailFollowUp: 'followUp',
   surveyWholeScore: 'surveyRetry',
+  botDisclosure: 'ask',
 } as const satisfies Partial<Record<TextKey, TextKey>>;
 export type OptionalTextKey = keyof typeof TEXT_FALLBACKS;
 
@@ -185,6 +188,7 @@ const fallbacksFit: {
   offerFollowUp: true,
   detailFollowUp: true,
   surveyWholeScore: true,
+  botDisclosure: true,
 };
 void fallbacksFit;
 

@@ -77,10 +77,16 @@ export const INTENT_IDS = [
   'suggestion',
   'greeting',
   'human',
+  /**
+   * Asking whether the bot is a person (你是真人吗, are you a bot): answered honestly, with a way to
+   * a person (000 透明诚信; 智能与人工协同 transfers when a person is asked for explicitly). Optional:
+   * a definition written before it has these words under `human`.
+   */
+  'botQuestion',
 ] as const;
 export type IntentId = (typeof INTENT_IDS)[number];
 const intentsShape = Object.fromEntries(
-  INTENT_IDS.map((k) => [k, k === 'okay' ? phrases.default([]) : phrases]),
+  INTENT_IDS.map((k) => [k, k === 'okay' || k === 'botQuestion' ? phrases.default([]) : phrases]),
 ) as Record<IntentId, typeof phrases>;
 
 export const FaqEntry = z.strictObject({

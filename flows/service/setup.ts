@@ -291,6 +291,7 @@ export function baseSetup(deps: MachineDeps) {
       // Praise that opens a message going on to a need is answered with the need (answerLead).
       isPraise: ({ event }) => mentions(event, 'praise') && understood(event)?.lead === undefined,
       isPraiseOnly: ({ event }) => answers(event, 'praise'),
+      asksIfBot: ({ event }) => answers(event, 'botQuestion'),
       complainsOfWaiting: ({ event }) => mentions(event, 'slowReply'),
       hasRating: ({ event }) => understood(event)?.rating !== undefined,
       looksLikeNewNeed: ({ event }) => statedNeed(event).understanding?.faq?.confident === true,

@@ -160,6 +160,8 @@ const anyTime = [
   { guard: 'isSuggestion', actions: 'recordSuggestion' },
   { guard: 'isThanks', actions: say('thanks') },
   { guard: 'isApology', actions: say('apology') },
+  // 你是真人吗: the bot says what it is, with the way to a person (000 透明诚信).
+  { guard: 'asksIfBot', actions: say('botDisclosure', { choices: ['human'] }) },
 ] as const;
 
 /** The interrupts and any-time answers every state of the standard conversation shares (survey.ts too). */

@@ -300,6 +300,34 @@ describe('a request for a person taken back (handoff.withdraw; found by the issu
   });
 });
 
+describe('asked whether it is a person (found by the issue-17 trial: 你是真人吗 queued the customer)', () => {
+  const ZH =
+    '我是本店的智能客服，可以为您解答常见问题、登记您反映的情况。如需人工服务，请回复“转人工”，我马上为您转接。';
+  it.each([
+    ['你是真人吗', ZH],
+    ['你是人工客服吗？', ZH],
+    ['are you a real person?', expect.stringMatching(/^I'm the shop's virtual assistant/)],
+  ])('says honestly it is the bot and how to reach a person, queueing nobody: %s', (text, reply) => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('你好');
+    expect(d.say(text)).toEqual([reply]);
+    expect(d.choices()).toHaveLength(1);
+    expect(d.of('desk.open')).toEqual([]);
+  });
+
+  it('hands over when a person is asked for besides, or the button is pressed', () => {
+    for (const text of ['你是真人吗？转人工', 'are you a bot? I want a human']) {
+      const d = new Dialogue(withDesk, monday);
+      d.say(text);
+      expect(d.of('desk.open'), text).toHaveLength(1);
+    }
+    const pressed = new Dialogue(withDesk, monday);
+    pressed.say('你是机器人吧');
+    pressed.say({ type: 'choice', choice: 'human' });
+    expect(pressed.of('desk.open')).toHaveLength(1);
+  });
+});
+
 describe('"transfer me to a person" (found by the verification trial: restated as a need)', () => {
   it('is a request for a person', () => {
     const d = new Dialogue(withDesk, monday);
