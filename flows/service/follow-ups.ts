@@ -6,6 +6,7 @@ import { saysAnyOf } from '../facts.js';
 import { quoted } from '../text.js';
 import { ticketTimer, type TicketChanges } from '../ticket.js';
 import { ticketTimerAction } from './deadlines.js';
+import { justSeen } from './states.js';
 import {
   claimedUpdate,
   internalLine,
@@ -127,7 +128,9 @@ function followUpGuards(deps: MachineDeps) {
     surveyDue: ({ event }) =>
       event.type === 'timer.ticket' && event.kind === 'survey' && event.status === 'resolved' && !event.rated,
     isSurveyTimer: ({ event }) => event.type === 'timer.ticket' && event.kind === 'survey',
-    hasFollowUpsToTell: ({ context }) => hasPending(context) && context.statusTold !== true,
+    // Not again to a customer back within JUST_CLOSED_MS of the visit that told it (found by the issue-17 trial).
+    hasFollowUpsToTell: ({ context, event }) =>
+      hasPending(context) && context.statusTold !== true && !justSeen(context, event.at),
     hasPendingMatters: ({ context }) => hasPending(context),
     // 我的投诉处理得怎么样了: with a matter pending, a question about it is answered with its status.
     asksStatus: ({ context, event }) =>

@@ -26,6 +26,11 @@ export function idleState(s: StandardSetup) {
       commentFor: undefined,
       answered: undefined,
       detail: undefined,
+      // A visit the customer saw close (their words, or their silence): not an agent letting a matter go.
+      closed: ({ context, event }) =>
+        event.type.startsWith('user.') || event.type === 'timer.idle'
+          ? { at: event.at, seq: context.seq }
+          : context.closed,
     }),
     on: {
       'timer.idle': {},
@@ -112,7 +117,7 @@ export function idleState(s: StandardSetup) {
           actions: ['adoptLocale', effect({ type: 'greet', withAsk: true })],
         },
         // The first message already says what they need: greet briefly (not again right after the survey), then handle it.
-        { target: 'awaitingNeed', actions: ['adoptLocale', 'greetUnlessJustRated', raise(({ event }) => event)] },
+        { target: 'awaitingNeed', actions: ['adoptLocale', 'greetUnlessJustSeen', raise(({ event }) => event)] },
       ],
     },
   });

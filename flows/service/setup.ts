@@ -55,6 +55,12 @@ export interface ServiceContext {
   followUps?: FollowUp[] | undefined;
   /** This session already told the customer where their pending matters stand. */
   statusTold?: boolean | undefined;
+  /**
+   * When the last visit closed (epoch ms, and `seq` then): a customer back within JUST_CLOSED_MS,
+   * nothing recorded since, is not greeted again nor told again where their matters stand (told in
+   * that visit). Absent in older snapshots.
+   */
+  closed?: { at: number; seq: number } | undefined;
   /** After a low survey score: the tickets the customer's next words are a comment on (seed 001 评分和评论). */
   commentFor?: string[] | undefined;
   /**

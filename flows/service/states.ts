@@ -78,11 +78,29 @@ export interface ComplaintState {
   resumesNeed?: boolean | undefined;
 }
 
+/** How long after a visit closed the customer's next message continues it (no second 开头语 or status line). */
+export const JUST_CLOSED_MS = 30 * 60_000;
+
 /**
  * Whether something kept when a session closed (a survey left unanswered, the matters just rated, a
  * matter waiting for its order number: each `{ at, seq }`) still applies at `at` (epoch ms): within
  * `windowMs` of when it was kept, and no matter recorded since (`seq` unchanged).
  */
+/** The customer rated or closed a visit within JUST_CLOSED_MS of `at`, nothing recorded since. */
+export function justSeen(
+  context: {
+    seq: number;
+    rated?: { at: number; seq: number } | undefined;
+    closed?: { at: number; seq: number } | undefined;
+  },
+  at: number,
+): boolean {
+  return (
+    keptStillOpen(context.rated, context, at, JUST_CLOSED_MS) ||
+    keptStillOpen(context.closed, context, at, JUST_CLOSED_MS)
+  );
+}
+
 export function keptStillOpen(
   kept: { at: number; seq: number } | undefined,
   context: { seq: number },

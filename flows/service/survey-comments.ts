@@ -17,7 +17,7 @@ import { MAX_COMMENT_CHARS } from '../rating.js';
 import type { Understanding } from '../match.js';
 import type { TicketEvent } from '../ticket.js';
 import { updateTickets } from './records.js';
-import { keptStillOpen } from './states.js';
+import { justSeen, keptStillOpen } from './states.js';
 import type { StandardSetup } from './standard.js';
 
 /**
@@ -224,13 +224,13 @@ function offerActions(deps: MachineDeps, low: LowScore, words: (context: Service
   return {
     actions: {
       /**
-       * 开头语 once a visit: a need sent within JUST_RATED_MS of the survey's answer, nothing recorded
-       * since, goes on without a second greeting (found by the issue-17 trials: 您好，本店欢迎您的光临！
-       * again a minute after the customer rated).
+       * 开头语 once a visit: a need sent within JUST_CLOSED_MS of the survey's answer or the visit's
+       * close, nothing recorded since, goes on without a second greeting (found by the issue-17
+       * trials: 您好，本店欢迎您的光临！ again a minute after the customer rated, or after the close).
        */
-      greetUnlessJustRated: collect(({ context, event, enqueue }) => {
-        if (!keptStillOpen(context.rated, context, event.at, JUST_RATED_MS))
-          enqueue(effect({ type: 'greet', withAsk: false }));
+      greetUnlessJustSeen: collect(({ context, event, enqueue }) => {
+        if (justSeen(context, event.at)) return;
+        enqueue(effect({ type: 'greet', withAsk: false }));
       }),
       // A problem said with a low score (offeringFollowUp): its words held while the bot offers to log them.
       holdRatingComment: collect(({ event, enqueue }) => {

@@ -184,6 +184,20 @@ describe('agents answer pending matters through the bot', () => {
     expect(d.say('发票怎么开', quick)).not.toContainEqual(expect.stringMatching(/正在处理中/));
   });
 
+  it('a customer back minutes after the visit that told them is neither greeted nor told again (found by the issue-17 trial)', () => {
+    const { d } = registered();
+    // The visit closes (no survey for a pending matter): 结束语 with the matter's number.
+    expect(d.say('没有了', quick)[0]).toMatch(/^再次感谢您反映的意见，本次服务已为您记录/);
+    expect(d.state).toBe('idle');
+    expect(d.say('发票怎么开', { after: 60_000 })).toEqual(['您的意思是想开具发票，对吗？']);
+    // Half an hour on, it is a new visit: where the matter stands, then the greeting.
+    const later = registered().d;
+    later.say('没有了', quick);
+    const [status, greeting] = later.say('发票怎么开', { after: 31 * 60_000 });
+    expect(status).toMatch(/^您之前的问题“买的耳机质量有问题”（编号 T\S+）正在处理中/);
+    expect(greeting).toMatch(/^您好/);
+  });
+
   it('claiming a quiet conversation makes it the agent’s: the customer is told, and what they write reaches the card', () => {
     const { d, id } = registered();
     fire(d, 'idle');
@@ -358,7 +372,7 @@ describe('found by the issue-13 trial', () => {
     const listen = d.record!.timers.listen!;
     d.say({ type: 'timer', name: 'listen', dueAt: listen }, { after: listen - d.at });
     d.say('没有了', quick);
-    const [status] = d.say('你好', { after: 30 * 60_000 });
+    const [status] = d.say('你好', { after: 31 * 60_000 });
     expect(status).toMatch(/^您之前的问题“我要找你们领导”（编号 T\S+）正在处理中/);
   });
 
