@@ -47,12 +47,17 @@ const YES_NO: ChoiceId[] = ['yes', 'no'];
 /** How long after the customer went quiet an order number still reaches the answered matter that asked for it: a day. */
 export const AWAITED_ORDER_MS = 24 * 60 * 60_000;
 
+const ANSWER_INTENTS: ReadonlySet<string> = new Set(['yes', 'no', 'okay']);
+
 /**
  * Words that tell something and ask nothing: no known topic, intent, score, complaint, policy or
  * request, not mostly intent phrases (好的，麻烦了), no question (明天几点上班; found by the trials).
+ * `statement`: where no yes or no is asked for (the survey), yes/no words inside a statement do not
+ * count against it (尺码不对, 颜色不对; found by the issue-17 trial).
  */
-export function plain(u: Understanding | undefined, text: string): boolean {
-  const intentShare = Object.values(u?.intents ?? {}).reduce((a, b) => a + b, 0);
+export function plain(u: Understanding | undefined, text: string, statement = false): boolean {
+  const counted = Object.entries(u?.intents ?? {}).filter(([id]) => !statement || !ANSWER_INTENTS.has(id));
+  const intentShare = counted.reduce((a, [, b]) => a + b, 0);
   return (
     u !== undefined &&
     intentShare < 0.5 &&

@@ -259,7 +259,7 @@ function offerActions(deps: MachineDeps, low: LowScore, words: (context: Service
         const comment = u?.ratingComment;
         if (u?.rating === undefined || !comment || !low(context, u.rating)) return false;
         const meaning = u.ratingCommentMeaning;
-        return plain(meaning, comment) && !opinionOfService(words(context), comment, comment, meaning);
+        return plain(meaning, comment, true) && !opinionOfService(words(context), comment, comment, meaning);
       },
       // The offer's answer: a yes with more said after it, or words with an order number, asking for
       // no person and making no complaint.
@@ -279,7 +279,7 @@ function offerActions(deps: MachineDeps, low: LowScore, words: (context: Service
       statesProblem: ({ context, event }: Guarded) => {
         const text = textOf(event);
         const u = understood(event);
-        return plain(u, text) && !saysAnyOf(words(context), text) && !(u?.intents.slowReply ?? 0);
+        return plain(u, text, true) && !saysAnyOf(words(context), text) && !(u?.intents.slowReply ?? 0);
       },
     },
   };

@@ -26,6 +26,9 @@ describe('a problem said with a low score at the survey', () => {
     ['少发了一件，1分', 1, '少发了一件'],
     ['2分，东西坏了', 2, '东西坏了'],
     ['没解决问题，1星', 1, '没解决问题'],
+    // A no's words inside a statement (found by the issue-17 trial: no offer).
+    ['2分，尺码不对', 2, '尺码不对'],
+    ['1分，颜色不对', 1, '颜色不对'],
   ])('"%s": rated %i with its words, and the follow-up offered', (text, score, need) => {
     const { d, id } = surveyed();
     expect(d.say(text)).toEqual([OFFER(score, need)]);
@@ -110,6 +113,23 @@ describe('a problem said with a low score at the survey', () => {
     slow.d.say('2');
     expect(slow.d.say('太慢了')).toEqual(['谢谢您的宝贵意见，已经为您记录，我们会认真改进。祝您生活愉快！']);
   });
+
+  it.each([
+    ['不想说', '感谢您的咨询，如果您后续还有其他疑问，欢迎随时联系我们，祝您生活愉快！'],
+    ['没什么', '感谢您的咨询，如果您后续还有其他疑问，欢迎随时联系我们，祝您生活愉快！'],
+  ])(
+    'a bare low score, then "%s" when asked what went wrong: closed politely, nothing offered (found by the issue-17 trial)',
+    (text, closing) => {
+      const { d } = surveyed();
+      d.say('2');
+      expect(d.say(text)).toEqual([closing]);
+      // Said with the score, it is no problem to offer a follow-up for either.
+      const withScore = surveyed();
+      expect(withScore.d.say(`1分，${text}`)).toEqual([
+        '非常抱歉这次服务没能让您满意（1 分）。您的意见已经为您记录，我们会认真改进。祝您生活愉快！',
+      ]);
+    },
+  );
 
   it('anything else instead of an answer is taken as a new message, without a second greeting', () => {
     const { d } = surveyed();
