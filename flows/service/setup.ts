@@ -201,6 +201,10 @@ export function statedNeed(event: ServiceEvent): { text: string; understanding: 
   if (u?.lead) return { text: trimSentence(u.lead.rest), understanding: u.lead.understanding };
   // Without the words refusing a person (不用转人工，发错货了怎么办: found by the verification trial).
   if (u?.declinesPerson && u.ownText) return { text: trimSentence(u.ownText), understanding: u };
+  // A score with words and no survey to rate (the day after): the words are the need, not "1分，…"
+  // (found by the issue-17 trial: 您的意思是1分，发错货了，对吗？).
+  if (u?.rating !== undefined && u.ratingComment)
+    return { text: trimSentence(u.ratingComment), understanding: u.ratingCommentMeaning ?? u };
   return { text: textOf(event), understanding: u };
 }
 export function localeOf(event: ServiceEvent, fallback: string): string {

@@ -732,6 +732,15 @@ describe('idle customers and timers', () => {
       ]);
     });
 
+    it('after a day, a score with words restates the words alone (found by the issue-17 trial: 您的意思是1分，发错货了，对吗？)', () => {
+      const late = closedSurvey().d;
+      expect(late.say('1分，发错货了', { after: 25 * 3_600_000 })).toEqual([
+        expect.stringMatching(/^您好/),
+        '您的意思是发错货了，对吗？',
+      ]);
+      expect(late.of('ticket.update')).toEqual([]);
+    });
+
     it('after a day, or once another matter was recorded, a bare number is nothing to go on: the greeting asks', () => {
       const late = closedSurvey().d;
       expect(late.say('4', { after: 25 * 3_600_000 })).toEqual([expect.stringMatching(/请问有什么可以帮您？$/)]);
