@@ -9,7 +9,14 @@ import { escapeRegExp, normalize } from './text.js';
  */
 
 /** Intents a message may open with before it goes on to a need; each is answered, then the need is handled. */
-export const LEAD_INTENTS = ['thanks', 'apology', 'praise', 'greeting'] as const satisfies readonly IntentId[];
+export const LEAD_INTENTS = [
+  'thanks',
+  'apology',
+  'praise',
+  'greeting',
+  // 你是真人吗？我想退货: the bot says what it is, then takes the need (found by the issue-17 trial).
+  'botQuestion',
+] as const satisfies readonly IntentId[];
 export type LeadIntent = (typeof LEAD_INTENTS)[number];
 
 /**
@@ -151,7 +158,12 @@ export function compileLead(
     // After a greeting comes the matter. After thanks, an apology or praise the words may only
     // go on being social ("thanks a lot, that really helped!"): a need must show itself by a
     // joining word, a question mark or a knowledge-base topic.
-    const needLike = intent === 'greeting' || joined || /[?？]/u.test(rest) || understanding.faq?.confident === true;
+    const needLike =
+      intent === 'greeting' ||
+      intent === 'botQuestion' ||
+      joined ||
+      /[?？]/u.test(rest) ||
+      understanding.faq?.confident === true;
     return needLike ? { intent, rest, understanding } : undefined;
   };
 }

@@ -288,7 +288,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     const wantsPerson =
       (whole === 'human' || asksForPerson(norm) || opensWithPerson(norm)) &&
       !declines &&
-      (whole !== 'botQuestion' || counts.human !== undefined);
+      ((whole !== 'botQuestion' && counts.botQuestion === undefined) || counts.human !== undefined);
     return {
       intents,
       whole,

@@ -34,6 +34,8 @@ export function wholeReader({ understand, withLead, read, withdraws }: PartReade
     withdraws(normalize(read(part)))
       ? { ...p, declinesPerson: true }
       : p;
+  const onlyWithdrawals = (text: string): boolean =>
+    partsOf(text).every((part) => withdrawal(withLead(read(part)), part).declinesPerson === true);
   return (text) => {
     const u = withLead(read(text));
     if (u.wantsPerson && withdraws(normalize(read(text)))) {
@@ -41,7 +43,9 @@ export function wholeReader({ understand, withLead, read, withdraws }: PartReade
       if (taken !== u) return taken;
     }
     if (u.ownWords) return withOwnText(text, u, (part) => understand(read(part)));
-    if (!u.wantsPerson && !u.declinesPerson && withdrawal(u, text) !== u) return { ...u, takesBack: true };
+    // Every part only takes back (算了，不用了); 不用了，我要退款 says more, and is relayed whole.
+    if (!u.wantsPerson && !u.declinesPerson && withdrawal(u, text) !== u && onlyWithdrawals(text))
+      return { ...u, takesBack: true };
     return u.declinesPerson ? withoutRefusal(text, u, (part) => withLead(read(part))) : u;
   };
 }

@@ -283,6 +283,8 @@ export function baseSetup(deps: MachineDeps) {
           onlyAScore(event)),
       isYes: ({ event }) => answers(event, 'yes', 'okay'),
       isNo: ({ event }) => answers(event, 'no', 'done'),
+      // 不是 / 不对 itself, not 没有了 (which, unasked, says there is nothing more).
+      saysNo: ({ event }) => answers(event, 'no'),
       wantsToFinish: ({ event }) =>
         answers(event, 'done', 'no') || (answers(event, 'thanks') && !mentions(event, 'more')),
       wantsMore: ({ event }) => answers(event, 'more', 'yes', 'okay'),

@@ -57,7 +57,8 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
       // 客户道谢、致歉或表扬时必须响应, also when the message goes on to a need: answered first.
       answerLead: collect(({ event, enqueue }) => {
         const intent = understood(event)?.lead?.intent;
-        if (intent !== undefined && intent !== 'greeting') enqueue(say(intent));
+        if (intent === 'botQuestion') enqueue(say('botDisclosure'));
+        else if (intent !== undefined && intent !== 'greeting') enqueue(say(intent));
       }),
       // 需求确认: "您的意思是……，对吗？" — the knowledge-base topic when recognised, else the customer's own words.
       sayConfirm: collect(({ context, enqueue }) => {
@@ -106,6 +107,8 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
     guards: {
       canAnswer: ({ context }) => context.faqId !== undefined && defOf(context).faq.some((f) => f.id === context.faqId),
       reachedFailureLimit: ({ context }) => context.failures + 1 >= defOf(context).thresholds.failuresBeforeHandoff,
+      // Asked to describe the need again after a wrong restatement (describeAgain).
+      describingAgain: ({ context }) => context.failures > 0,
       hasSessionTickets: ({ context }) => context.sessionTickets.length > 0,
       hasRateableTickets: ({ context }) => settledOf(context).length > 0,
       ...survey.guards,
@@ -167,6 +170,26 @@ const anyTime = [
 /** The interrupts and any-time answers every state of the standard conversation shares (survey.ts too). */
 export type StandardShared = { interrupts: typeof interrupts; anyTime: typeof anyTime };
 
+/**
+ * 不是 to the restatement (or again when asked to describe it again, `again`): restated wrong
+ * `failuresBeforeHandoff` times in a row, a person takes it (or, with no desk, it is recorded with a
+ * promised reply time), rather than a third guess; before that the customer is asked to describe it again.
+ */
+function failedAgain(again = false) {
+  const atLimit = again
+    ? and(['saysNo', 'describingAgain', 'reachedFailureLimit'])
+    : and(['isNo', 'reachedFailureLimit']);
+  const no = again ? and(['saysNo', 'describingAgain']) : and(['isNo']);
+  return [
+    {
+      guard: atLimit,
+      target: '#conversation.handingOff',
+      actions: ['noteUnanswered', { type: 'requestHandoff', params: { reason: 'failures' } }],
+    },
+    { guard: no, target: '#conversation.service.awaitingNeed', actions: ['countFailure', say('describeAgain')] },
+  ] as const;
+}
+
 /** The customer left while their need was being confirmed: recorded as unresolved, in their words. */
 const unconfirmedLeft = { type: 'recordUnresolved', params: { unconfirmed: true } } as const;
 
@@ -188,6 +211,9 @@ function standardStates(s: StandardSetup) {
             ...interrupts,
             { guard: or(['isGreetingOnly', 'onlyDeclinesPerson']), actions: say('ask') },
             ...anyTime,
+            // 不是 again when asked to describe it again: still not understood, not "nothing more"
+            // (found by the issue-17 trial: the chat closed, then greeted and closed again).
+            ...failedAgain(true),
             { guard: 'wantsToFinish', target: 'closing' },
             // A bare "yes" or "I have a question" (是的, 有, 我想咨询一下) to "what can I do for you?" says
             // there is something, not what: not a need to restate.
@@ -213,14 +239,7 @@ function standardStates(s: StandardSetup) {
           'user.message': [
             ...interruptsOf(true),
             { guard: 'isYes', target: 'answering', actions: 'confirmNeed' },
-            // Restated wrong `failuresBeforeHandoff` times in a row: a person takes it (or, with no
-            // desk, it is recorded with a promised reply time), rather than a third guess.
-            {
-              guard: and(['isNo', 'reachedFailureLimit']),
-              target: '#conversation.handingOff',
-              actions: ['noteUnanswered', { type: 'requestHandoff', params: { reason: 'failures' } }],
-            },
-            { guard: 'isNo', target: 'awaitingNeed', actions: ['countFailure', say('describeAgain')] },
+            ...failedAgain(),
             ...anyTime,
             { guard: 'isGreetingOnly', actions: 'sayConfirm' },
             // 订单号… while the bot restates a need whose answer asks for it: confirmed, the number kept.

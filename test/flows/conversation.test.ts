@@ -771,6 +771,20 @@ describe('idle customers and timers', () => {
   });
 });
 
+describe('不是 again when asked to describe the need again (found by the issue-17 trial: the chat closed, then greeted and closed again)', () => {
+  it('is another wrong restatement: at the limit a person takes it; 没有了 there still closes', () => {
+    const d = new Dialogue(defaultFlow(undefined, { desk: true }), afternoon);
+    d.say('我的快递到哪了');
+    expect(d.say('不是')).toEqual([expect.stringMatching(/^不好意思，可能我理解得不够准确/)]);
+    expect(d.say('不对')[0]).toMatch(/^正在为您转接人工客服/);
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ reason: 'failures', need: '我的快递到哪了' });
+    const done = new Dialogue(flow, afternoon);
+    done.say('我的快递到哪了');
+    done.say('不是');
+    expect(done.say('没有了')[0]).toMatch(/^感谢您的咨询/);
+  });
+});
+
 describe('locale', () => {
   it("takes words that clearly show a language over the channel's hint, and the hint over one English word", () => {
     // Telegram's language_code is the app's language: English for many Chinese customers.

@@ -289,6 +289,20 @@ describe('a request for a person taken back (handoff.withdraw; found by the issu
     expect(d.of('desk.update').at(-1)).toMatchObject({ status: 'closed-by-customer' });
   });
 
+  it.each([
+    ['转人工', '不用了，我要退款'],
+    ['agent', 'never mind, my order number is 20261120001'],
+  ])(
+    'while queued, a withdrawal with more words reaches the agent whole (found by the verification trial: ended, the words lost): %s, then %s',
+    (ask, text) => {
+      const d = new Dialogue(withDesk, monday);
+      d.say(ask);
+      expect(d.say(text, quick)).toEqual([]);
+      expect(d.of('desk.update')).toEqual([]);
+      expect(d.of('desk.post').at(-1)).toMatchObject({ from: 'customer', text: expect.stringContaining(text) });
+    },
+  );
+
   it('reaches the agent once they have claimed it: 算了，不用了 may be said to a person about anything', () => {
     const d = new Dialogue(withDesk, monday);
     d.say('转人工');
@@ -313,6 +327,29 @@ describe('asked whether it is a person (found by the issue-17 trial: 你是真�
     expect(d.say(text)).toEqual([reply]);
     expect(d.choices()).toHaveLength(1);
     expect(d.of('desk.open')).toEqual([]);
+  });
+
+  it.each([['你是真人么'], ['are you a real human being?'], ['am I chatting with a human']])(
+    'other ways of asking are asked too, not queued: %s (found by the verification trial)',
+    (text) => {
+      const d = new Dialogue(withDesk, monday);
+      d.say('你好');
+      expect(d.say(text)).toHaveLength(1);
+      expect(d.of('desk.open')).toEqual([]);
+    },
+  );
+
+  it('answers it, then takes the need said with it (found by the verification trial: read back whole, or queued)', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('你好');
+    expect(d.say('你是真人吗？我想退货')).toEqual([ZH, '您的意思是想办理退货或换货，对吗？']);
+    const en = new Dialogue(withDesk, monday);
+    en.say('hi');
+    expect(en.say('are you a real person? I want to return my order')).toEqual([
+      expect.stringMatching(/^I'm the shop's virtual assistant/),
+      'If I understand you correctly, you would like to return or exchange an item. Is that right?',
+    ]);
+    expect(en.of('desk.open')).toEqual([]);
   });
 
   it('hands over when a person is asked for besides, or the button is pressed', () => {
