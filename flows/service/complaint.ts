@@ -257,7 +257,11 @@ function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
       /** 倾听: let the customer finish; messages in quick succession are answered once. */
       listening: {
         on: {
-          'user.message': { actions: ['absorbComplaint', 'armListen'] },
+          // A request for a person taken back (转人工，算了，不用了) is no fact of the complaint.
+          'user.message': [
+            { guard: 'onlyDeclinesPerson', actions: 'armListen' },
+            { actions: ['absorbComplaint', 'armListen'] },
+          ],
           'user.media': { actions: ['keepFile', 'armListen'] },
           'timer.listen': { target: 'acknowledging' },
         },
@@ -290,6 +294,8 @@ function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
             { guard: 'stillAngryTooLong', target: 'escalating', actions: ['absorbComplaint', 'countAnger'] },
             { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },
             ...social,
+            // 转人工，算了，不用了: nothing to add to the facts; what is missing is asked again.
+            { guard: 'onlyDeclinesPerson', target: 'clarifying', reenter: true },
             { target: 'clarifying', reenter: true, actions: ['absorbComplaint', 'countAnger', 'nextRound'] },
           ],
         },
@@ -312,6 +318,7 @@ function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
             { guard: 'stillAngryTooLong', target: 'escalating', actions: ['absorbComplaint', 'countAnger'] },
             { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },
             ...social,
+            { guard: 'onlyDeclinesPerson', target: 'supplementing', reenter: true },
             { target: 'resolving', actions: ['absorbComplaint', 'countAnger', say('complaintNoted')] },
           ],
         },

@@ -241,7 +241,8 @@ function standardStates(s: StandardSetup) {
             { guard: 'isYes', target: 'answering', actions: 'confirmNeed' },
             ...failedAgain(),
             ...anyTime,
-            { guard: 'isGreetingOnly', actions: 'sayConfirm' },
+            // 你好, or a request for a person taken back (转人工，算了): the restatement is asked again.
+            { guard: or(['isGreetingOnly', 'onlyDeclinesPerson']), actions: 'sayConfirm' },
             // 订单号… while the bot restates a need whose answer asks for it: confirmed, the number kept.
             { guard: 'givesOrderWhileConfirming', target: 'answering', actions: ['confirmNeed', 'factFromDetail'] },
             // Anything else is the need said another way: restate that instead.
@@ -284,7 +285,7 @@ function standardStates(s: StandardSetup) {
             { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
             { guard: 'wantsMore', target: 'awaitingNeed', actions: say('goOn') },
             ...anyTime,
-            { guard: 'isGreetingOnly', target: 'awaitingNeed', actions: say('ask') },
+            { guard: or(['isGreetingOnly', 'onlyDeclinesPerson']), target: 'awaitingNeed', actions: say('ask') },
             ...detailsAfterMatter,
             { target: 'confirming', actions: ['answerLead', 'captureNeed'] },
           ],

@@ -267,6 +267,22 @@ describe('a request for a person taken back (handoff.withdraw; found by the issu
     expect(d.of('desk.open')).toEqual([]);
   });
 
+  it('mid-conversation, asks again what it was asking (found by the verification trial: read back as a need, or a complaint fact)', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('我的快递到哪了');
+    expect(d.say('转人工，算了，不用了')).toEqual(['您的意思是想查询快递物流进度，对吗？']);
+    d.say('是的');
+    expect(d.say('转人工，算了')).toEqual(['请问有什么可以帮您？']);
+    const complaint = new Dialogue(withDesk, monday);
+    complaint.say('我要投诉，快递把东西弄坏了', quick);
+    const listen = complaint.record!.timers.listen!;
+    const [, asked] = complaint.say({ type: 'timer', name: 'listen', dueAt: listen }, { after: listen - complaint.at });
+    expect(complaint.say('转人工，算了，不用了', quick)).toEqual([asked]);
+    expect(asked).toMatch(/情况：快递把东西弄坏了。/);
+    expect(d.of('desk.open')).toEqual([]);
+    expect(complaint.of('desk.open')).toEqual([]);
+  });
+
   it('keeps the need said before it, without the request: 我想退货，转人工，算了不用了', () => {
     const d = new Dialogue(withDesk, monday);
     expect(d.say('我想退货，转人工，算了不用了')[1]).toBe('您的意思是想办理退货或换货，对吗？');
