@@ -1,5 +1,4 @@
-import { and, assertEvent } from 'xstate';
-import { customerWords } from './customer-relay.js';
+import { assertEvent } from 'xstate';
 import type { AgentNotice, DeskUpdate } from '../contracts.js';
 import type { TicketChanges } from '../ticket.js';
 import { SUPPORTED_LOCALES } from '../locales.js';
@@ -10,7 +9,18 @@ import { followUpOf, handoffFollowUpCard, resolveMatter } from './records.js';
 import { armSla, clearSla } from './queue-deadlines.js';
 import { relayCustomer } from './customer-relay.js';
 import type { HandoffEntrySetup } from './handoff.js';
-import { agentOf, collect, effect, say, understood, type MachineDeps, type ServiceContext } from './setup.js';
+import {
+  agentOf,
+  collect,
+  effect,
+  say,
+  understood,
+  type MachineDeps,
+  type ServiceContext,
+  type ServiceEvent,
+} from './setup.js';
+
+type Guarded = { context: ServiceContext; event: ServiceEvent };
 
 /**
  * The agents' side of a handoff: relaying both ways, the claim (exactly one wins, wherever it was
@@ -34,7 +44,10 @@ function endedOutcome(status: DeskUpdate, context: ServiceContext): TicketChange
     return { status: 'unresolved', outcome: `customer started over with the bot (/start)${when}` };
   if (status === 'customer-left')
     return { status: 'unresolved', outcome: `customer blocked the bot or could not be reached${when}` };
-  return { outcome: `customer ended the conversation${agent ? ` with ${who}` : ' before an agent joined'}` };
+  // Ended before anyone joined, with no promise standing: nobody answered it (found by the issue-17
+  // trial: left pending for ever, and the customer asked to rate a service that never happened).
+  if (!agent) return { status: 'unresolved', outcome: 'customer ended the conversation before an agent joined' };
+  return { outcome: `customer ended the conversation with ${who}` };
 }
 
 /** The most the handoff keeps of what the customer said (`HandoffState.facts`), the latest. */
@@ -129,22 +142,28 @@ function categoryIdOf(deps: MachineDeps, context: ServiceContext, given: string 
   return named && own.some((c) => c.id === named.id) ? named.id : undefined;
 }
 
+/** What ends a handoff from the customer's side, and where an agent may transfer it. */
+function handoffEndGuards(deps: MachineDeps) {
+  const defOf = (context: ServiceContext) => deps.definitions(context.locale);
+  return {
+    transfersToKnownCategory: ({ context, event }: Guarded) =>
+      event.type === 'agent.transfer' && categoryIdOf(deps, context, event.category) !== undefined,
+    // 算了，不用了 while nobody has claimed the request yet: the request is taken back.
+    takesBackWhileQueued: ({ context, event }: Guarded) =>
+      understood(event)?.takesBack === true && context.handoff?.agent === undefined,
+    wantsToEnd: ({ context, event }: Guarded) => {
+      if (event.type !== 'user.message') return false;
+      const norm = normalize(joinSpacedLetters(trimSentence(event.text)));
+      return defOf(context).handoff.endWords.some((w) => normalize(w) === norm);
+    },
+  };
+}
+
 /** How a handoff ends or goes back to the queue: the ticket's outcome, the desk updated, the deadlines. */
 function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
   return desk.extend({
-    guards: {
-      transfersToKnownCategory: ({ context, event }) =>
-        event.type === 'agent.transfer' && categoryIdOf(deps, context, event.category) !== undefined,
-      // 算了，不用了 while nobody has claimed the request yet: the request is taken back.
-      takesBackWhileQueued: ({ context, event }) =>
-        understood(event)?.takesBack === true && context.handoff?.agent === undefined,
-      wantsToEnd: ({ context, event }) => {
-        if (event.type !== 'user.message') return false;
-        const norm = normalize(joinSpacedLetters(trimSentence(event.text)));
-        return defOf(context).handoff.endWords.some((w) => normalize(w) === norm);
-      },
-    },
+    guards: handoffEndGuards(deps),
     actions: {
       notifyUnknownCategory: collect(({ context, event, enqueue }) => {
         const agent = agentOf(event);
@@ -158,9 +177,10 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         };
         enqueue(effect({ type: 'desk.notify', agentId: agent.id, notice, ticketId: context.handoff?.ticketId }));
       }),
-      // Handed back with a promise standing (an escalated complaint, a follow-up): the customer hears
-      // where it stands, not only "anything else?" (found by the issue-17 trial: never told).
-      tellHandedBackStatus: collect(({ context, event, enqueue }) => {
+      // A promise standing (an escalated complaint, a follow-up) as the handoff ends unsettled, handed
+      // back or left by the customer: where it stands, not only "anything else?" or the close (found
+      // by the issue-17 trials: never told).
+      tellHandoffStatus: collect(({ context, event, enqueue }) => {
         const pending = context.handoff && followUpOf(context, context.handoff.ticketId);
         if (pending) enqueue(statusLine(defOf(context), pending, event.at));
       }),
@@ -206,6 +226,9 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         // A matter someone already settled (by phone, `npm run tickets resolve`) stays settled.
         const ifStatus = changes.status === 'unresolved' ? { ifStatus: 'pending' as const } : {};
         enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: event.at, ...ifStatus }));
+        // Not rated: nobody served it.
+        if (changes.status === 'unresolved')
+          enqueue.assign({ sessionTickets: context.sessionTickets.filter((id) => id !== ticketId) });
       }),
       // 结果反馈 (000 三.(一)5): the agent settles the live matter with the outcome the customer hears.
       resolveHandoff: collect(({ context, event, enqueue }) => {
@@ -259,131 +282,4 @@ export function withAgents(entry: HandoffEntrySetup, deps: MachineDeps): AgentDe
 /** An agent action that does not apply now: the agent is told why (one notice for several events). */
 export function refuse(notice: 'no-handoff' | 'not-claimed') {
   return { actions: { type: 'notifyAgent' as const, params: { notice } } };
-}
-
-/**
- * People have the conversation: the queue, then the claim. One rule for everything the customer
- * does meanwhile, queued or claimed (README: Human handoff, "What the customer does during a
- * handoff"): what they write, edit, send or ask (a message, a button, an edit, a photo, /help or
- * any other command) reaches the agent in the card's thread and the bot stays silent; starting
- * over (/start), the end word (结束) and leaving (blocking the bot, or a send refused as
- * unreachable) end the handoff for both sides: the queue is left, the thread told, the card can no
- * longer be claimed, the ticket's outcome written.
- */
-export function handoffState(s: AgentDeskSetup) {
-  /** People have the conversation; the bot relays and stays silent (转人工). */
-  const handoff = s.createStateConfig({
-    tags: ['with-people'],
-    initial: 'queued',
-    on: {
-      // Waiting or talking to an agent is not idling: the desk decides when it ends.
-      'timer.idle': {},
-      // The desk could not be reached even after retries: say so, keep the matter on record.
-      'desk.unavailable': {
-        target: '#conversation.service.askMore',
-        actions: ['deskGaveUp', { type: 'endHandoff', params: { status: 'released' } }],
-      },
-      'user.message': customerWords,
-      'user.media': { actions: 'relayToDesk' },
-      'user.edit': { actions: 'relayToDesk' },
-      'user.help': { actions: 'relayToDesk' },
-      // Starting over: the handoff ends for the desk too, then the bot greets afresh.
-      'user.start': {
-        target: '#conversation.service.awaitingNeed',
-        actions: [
-          { type: 'endHandoff', params: { status: 'customer-restarted' } },
-          'startAfresh',
-          'adoptLocale',
-          effect({ type: 'greet', withAsk: true }),
-        ],
-      },
-      // Blocked the bot (Telegram's my_chat_member), or a send to them was refused as unreachable.
-      'user.blocked': {
-        target: '#conversation.service.idle',
-        actions: { type: 'endHandoff', params: { status: 'customer-left' } },
-      },
-      'agent.note': {},
-    },
-    states: {
-      queued: {
-        on: {
-          'timer.claimSla': { actions: [say('handoffStillWaiting'), { type: 'pingDesk', params: { level: 'sla' } }] },
-          'timer.supervisorSla': { actions: { type: 'pingDesk', params: { level: 'supervisor' } } },
-          'timer.deskClosed': [
-            { guard: 'afterHours', target: '#conversation.service.askMore', actions: 'closeQueueForTheNight' },
-            { actions: 'armDeskClosed' },
-          ],
-          'agent.claim': { target: 'claimed', actions: 'claim' },
-          'agent.reply': refuse('not-claimed'),
-          'agent.handback': refuse('not-claimed'),
-          'agent.close': refuse('not-claimed'),
-          // Anyone at the desk may settle the matter (a supervisor for a colleague), in allowed words.
-          'agent.resolve': [
-            { guard: 'outcomeAllowed', target: '#conversation.service.closing', actions: 'resolveHandoff' },
-            { actions: 'blockOutcome' },
-          ],
-          'agent.release': refuse('not-claimed'),
-          'agent.transfer': refuse('not-claimed'),
-        },
-      },
-      claimed: {
-        on: {
-          'agent.claim': { actions: 'notifyNotYours' },
-          'agent.reply': { actions: 'agentReply' },
-          'agent.handback': [
-            {
-              guard: 'isClaimer',
-              target: '#conversation.service.awaitingNeed',
-              actions: [
-                'tellHandedBackStatus',
-                { type: 'endHandoff', params: { status: 'handed-back' } },
-                say('handoffBack'),
-              ],
-            },
-            { actions: 'notifyNotYours' },
-          ],
-          'agent.close': [
-            {
-              guard: 'isClaimer',
-              target: '#conversation.service.closing',
-              actions: { type: 'endHandoff', params: { status: 'closed' } },
-            },
-            { actions: 'notifyNotYours' },
-          ],
-          // Settled with the outcome the customer hears (checked like every reply), then the survey.
-          'agent.resolve': [
-            { guard: 'outcomeAllowed', target: '#conversation.service.closing', actions: 'resolveHandoff' },
-            { actions: 'blockOutcome' },
-          ],
-          // A matter taken up from its follow-up card goes back to that card, and the conversation to the bot.
-          'agent.release': [
-            {
-              guard: and(['isClaimer', 'isAdopted']),
-              target: '#conversation.service.idle',
-              actions: { type: 'releaseAdopted', params: { status: 'released' } },
-            },
-            { guard: 'isClaimer', target: 'queued', actions: { type: 'requeue', params: { status: 'released' } } },
-            { actions: 'notifyNotYours' },
-          ],
-          // Only the agent who has the conversation moves it, and only to a category the definition has.
-          'agent.transfer': [
-            {
-              guard: and(['isClaimer', 'isAdopted', 'transfersToKnownCategory']),
-              target: '#conversation.service.idle',
-              actions: { type: 'releaseAdopted', params: { status: 'transferred' } },
-            },
-            {
-              guard: and(['isClaimer', 'transfersToKnownCategory']),
-              target: 'queued',
-              actions: { type: 'requeue', params: { status: 'transferred' } },
-            },
-            { guard: 'isClaimer', actions: 'notifyUnknownCategory' },
-            { actions: 'notifyNotYours' },
-          ],
-        },
-      },
-    },
-  });
-
-  return handoff;
 }

@@ -5,7 +5,8 @@ import type { FlowDefinition } from '../schema.js';
 import { describeHours, formatLocalTime, isBusinessTime, nextBusinessTime } from '../hours.js';
 import { quoted } from '../text.js';
 import type { TicketEvent } from '../ticket.js';
-import { handoffState, withAgents, type AgentDeskSetup } from './agents.js';
+import { withAgents, type AgentDeskSetup } from './agents.js';
+import { handoffState } from './handoff-state.js';
 import { matterUnderWay, ownWordsOf } from './handoff-matter.js';
 import { armDeskClosed, armSla, clearSla } from './queue-deadlines.js';
 import {
