@@ -122,3 +122,22 @@ describe('cards outside a handoff', () => {
     expect(d.of('desk.post')).toEqual([]);
   });
 });
+
+describe('an escalated complaint the customer leaves before anyone joined (found by the issue-17 trial)', () => {
+  it('tells where it stands and by when before the close: the desk keeps the promise on its card', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('上一个客服跟我说可以货到付款，结果根本不行，乱说一通', quick);
+    const listen = d.record!.timers.listen!;
+    d.say({ type: 'timer', name: 'listen', dueAt: listen }, { after: listen - d.at });
+    d.say('昨天下午', quick);
+    d.say('没有了', quick);
+    expect(d.state).toBe('handoff.queued');
+    const replies = d.say('算了，不用了', quick);
+    expect(replies[0]).toMatch(
+      /^您之前的问题“上一个客服跟我说可以货到付款，结果根本不行…”（编号 T\S+）正在处理中，我们会在 11月24日 15:00 前给您答复/,
+    );
+    expect(replies[1]).toMatch(/^再次感谢您反映的意见/);
+    const id = d.of('desk.open').at(-1)?.card.ticketId ?? '';
+    expect(d.ticket(id)?.status).toBe('pending');
+  });
+});
