@@ -820,6 +820,13 @@ describe('locale', () => {
     ok.say('是的');
     expect(ok.say('ok')[0]).toMatch(/^感谢您的咨询/);
     expect(ok.locale).toBe('zh-CN');
+    // Nor do the short English words Chinese customers type (found by the verification trial: 您的意思是nope，对吗？).
+    for (const word of ['nope', 'bye', 'cool', '木有了']) {
+      const d2 = new Dialogue(flow, afternoon);
+      d2.say('我的快递到哪了');
+      d2.say('是的');
+      expect(d2.say(word)[0], word).toMatch(/^感谢您的咨询/);
+    }
   });
 
   it('keeps Chinese for "ok", "thanks", a product name or a courier number after Chinese words (found by the issue-17 trial)', () => {
