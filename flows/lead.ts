@@ -16,6 +16,8 @@ export const LEAD_INTENTS = [
   'greeting',
   // 你是真人吗？我想退货: the bot says what it is, then takes the need (found by the issue-17 trial).
   'botQuestion',
+  // 不是，我是想退货: a no that goes on to say what was meant is that, not "不是，您是想退货" (the same trial).
+  'no',
 ] as const satisfies readonly IntentId[];
 export type LeadIntent = (typeof LEAD_INTENTS)[number];
 
@@ -161,6 +163,7 @@ export function compileLead(
     const needLike =
       intent === 'greeting' ||
       intent === 'botQuestion' ||
+      intent === 'no' ||
       joined ||
       /[?？]/u.test(rest) ||
       understanding.faq?.confident === true;

@@ -58,7 +58,7 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
       answerLead: collect(({ event, enqueue }) => {
         const intent = understood(event)?.lead?.intent;
         if (intent === 'botQuestion') enqueue(say('botDisclosure'));
-        else if (intent !== undefined && intent !== 'greeting') enqueue(say(intent));
+        else if (intent !== undefined && intent !== 'greeting' && intent !== 'no') enqueue(say(intent));
       }),
       // 需求确认: "您的意思是……，对吗？" — the knowledge-base topic when recognised, else the customer's own words.
       sayConfirm: collect(({ context, enqueue }) => {

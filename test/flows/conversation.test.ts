@@ -772,6 +772,19 @@ describe('idle customers and timers', () => {
 });
 
 describe('不是 again when asked to describe the need again (found by the issue-17 trial: the chat closed, then greeted and closed again)', () => {
+  it('a no that goes on to say what was meant restates that (found by the verification trial: 您的意思是不是，您是想退货)', () => {
+    for (const text of ['不是，我是想退货', '不行，我是想退货']) {
+      const d = new Dialogue(flow, afternoon);
+      d.say('我的快递到哪了');
+      expect(d.say(text), text).toEqual(['您的意思是想办理退货或换货，对吗？']);
+    }
+    const en = new Dialogue(flow, afternoon);
+    en.say('where is my parcel');
+    expect(en.say('no, I want to return it')).toEqual([
+      'If I understand you correctly, you would like to return or exchange an item. Is that right?',
+    ]);
+  });
+
   it('is another wrong restatement: at the limit a person takes it; 没有了 there still closes', () => {
     const d = new Dialogue(defaultFlow(undefined, { desk: true }), afternoon);
     d.say('我的快递到哪了');
