@@ -108,7 +108,9 @@ function withoutEndBreak(words: string): string {
 
 /** The parts of a message, each up to and with its break (，。！；、 or a line). */
 function partsOf(text: string): string[] {
-  return text.match(/[^,，。.!！;；、\n]+[,，。.!！;；、\n]*/gu) ?? [];
+  // A space typed between Chinese characters is a break too (转人工 算了不用了; found by the issue-17 trial).
+  const broken = text.replace(/(?<=\p{Script=Han})[ \u3000]+(?=\p{Script=Han})/gu, '，');
+  return broken.match(/[^,，。.!！;；、\n]+[,，。.!！;；、\n]*/gu) ?? [];
 }
 
 /**

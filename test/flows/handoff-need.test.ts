@@ -260,6 +260,10 @@ describe('a request for a person taken back (handoff.withdraw; found by the issu
   it.each([
     ['转人工，算了，不用了', '请问有什么可以帮您？'],
     ['人工客服！算了算了不用了', '请问有什么可以帮您？'],
+    // A space between Chinese characters breaks as a comma does (found by the verification trial).
+    ['转人工 算了不用了', '请问有什么可以帮您？'],
+    ['转人工，算啦', '请问有什么可以帮您？'],
+    ['agent please, actually nvm', 'How can I help you today?'],
     ['human please, actually never mind', 'How can I help you today?'],
   ])('in the same message, after the request: %s', (text, ask) => {
     const d = new Dialogue(withDesk, monday);
