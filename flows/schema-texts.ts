@@ -77,6 +77,8 @@ export const TEXT_PLACEHOLDERS = {
   surveyCommentThanks: [],
   /** A low score sent with what went wrong ("1分，太慢了"): apologise and say it is recorded, without asking again (001 评分和评论). */
   surveySorryNoted: ['score'],
+  /** A low score said with a request (1分，转人工): the apology alone, before the request is taken up. */
+  surveySorryBrief: ['score'],
   /**
    * A low score said with a problem (发错货了，差评！): apologise, say the comment is recorded, and
    * offer to log the problem for follow-up (yes / no). Optional: `confirmVerbatim` without it.
@@ -170,6 +172,7 @@ export const TEXT_FALLBACKS = {
   detailFollowUp: 'followUp',
   surveyWholeScore: 'surveyRetry',
   botDisclosure: 'ask',
+  surveySorryBrief: 'surveySorryNoted',
 } as const satisfies Partial<Record<TextKey, TextKey>>;
 export type OptionalTextKey = keyof typeof TEXT_FALLBACKS;
 
@@ -189,6 +192,7 @@ const fallbacksFit: {
   detailFollowUp: true,
   surveyWholeScore: true,
   botDisclosure: true,
+  surveySorryBrief: true,
 };
 void fallbacksFit;
 

@@ -19,7 +19,10 @@ const SCORES: ChoiceId[] = ['score5', 'score4', 'score3', 'score2', 'score1'];
  * A score sent with a request ("1分，转人工", "1分，我要找你们领导", "5分，另外怎么开发票"): kept on the
  * matters rated without a word, then the request is taken up as a message of its own.
  */
-export const rateThenTakeRequest = [{ type: 'rate', params: { quiet: true } }, 'takeRequestAfterRating'] as const;
+export const rateThenTakeRequest = [
+  { type: 'rate', params: { quiet: true, sorryIfLow: true } },
+  'takeRequestAfterRating',
+] as const;
 
 /** A low score said with a problem (发错货了，差评！): rated with the words as its comment, which are held for the offer to follow them up. */
 export const rateProblem = [
@@ -176,7 +179,7 @@ export function surveyActions(deps: MachineDeps) {
       // The score, and the comment given with it ("1分，太慢了"), on every matter rated; once rated a
       // matter leaves the session's list, so a later close neither names nor rates it again. `quiet`:
       // nothing said, as when the same message asks for something ("1分，转人工"): that answers.
-      rate: collect(({ context, event, enqueue }, params: { quiet: boolean } | undefined) => {
+      rate: collect(({ context, event, enqueue }, params: { quiet: boolean; sorryIfLow?: boolean } | undefined) => {
         const u = understood(event);
         const rating = u?.rating;
         if (rating === undefined) return;
@@ -189,6 +192,11 @@ export function surveyActions(deps: MachineDeps) {
           sessionTickets: [],
           rated: { tickets: context.sessionTickets, at: event.at, seq: context.seq, comment, score: rating },
         });
+        // 1分，转人工: apologised for before the request is taken up, unless a complaint's own
+        // apology follows (found by the issue-17 trial: the score went unacknowledged).
+        const request = u?.afterRating?.understanding;
+        if (params?.sorryIfLow && low(context, rating) && request && !request.complaint.triggered)
+          enqueue(say('surveySorryBrief', { vars: { score: String(rating) } }));
         if (params?.quiet) return;
         // A low score is not thanked like a high one (scoreReply).
         const reply = scoreReply(low(context, rating), Boolean(comment));

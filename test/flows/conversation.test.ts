@@ -253,7 +253,10 @@ describe('answer, record and close', () => {
 
     it('rates and hands over when the same message asks for a person (here no desk: the matter is recorded for one)', () => {
       const d = surveyed();
-      expect(d.say('1分，转人工')[0]).toMatch(/^非常抱歉，人工客服暂时无法接入。您的问题已为您记录/);
+      // The low score is apologised for first (found by the issue-17 trial: unacknowledged).
+      const [sorry, recorded] = d.say('1分，转人工');
+      expect(sorry).toBe('非常抱歉这次服务没能让您满意（1 分），您的评价已经记录。');
+      expect(recorded).toMatch(/^非常抱歉，人工客服暂时无法接入。您的问题已为您记录/);
       expect(d.of('ticket.update')[0]?.changes).toEqual({
         satisfaction: 1,
         events: [{ type: 'survey-answered', at: d.at, score: 1 }],

@@ -54,7 +54,10 @@ describe('a problem said with a low score at the survey', () => {
 
   it('a problem the knowledge base knows is taken up, and kept as the comment too (found by the trial: dropped)', () => {
     const { d, id } = surveyed();
-    expect(d.say('1分，发票开错了')).toEqual(['您的意思是想开具发票，对吗？']);
+    expect(d.say('1分，发票开错了')).toEqual([
+      '非常抱歉这次服务没能让您满意（1 分），您的评价已经记录。',
+      '您的意思是想开具发票，对吗？',
+    ]);
     expect(d.ticket(id)).toMatchObject({ satisfaction: 1, comment: '发票开错了' });
     // A question is no comment.
     const asked = surveyed();

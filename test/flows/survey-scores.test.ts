@@ -145,7 +145,8 @@ describe('a bare score sent again after the survey was answered (found by the is
     const replies = d.say('2分，转人工');
     expect(d.ticket(id)).toMatchObject({ satisfaction: 2 });
     // (No desk in this flow: the request is recorded with a promised reply time.)
-    expect(replies[0]).toMatch(/编号 T\d{6}-\w{10}/u);
+    expect(replies[0]).toBe('非常抱歉这次服务没能让您满意（2 分），您的评价已经记录。');
+    expect(replies[1]).toMatch(/编号 T\d{6}-\w{10}/u);
     expect(d.of('ticket.put')).toHaveLength(1);
     // 差评 (a score in words) is a score too, and a low one asks what went wrong.
     const e = surveyed('zh-CN');
@@ -426,7 +427,9 @@ describe('a score between a comment and a request (found by the issue-17 trial: 
     (text, score, comment, restated) => {
       const d = surveyed('zh-CN');
       const id = d.of('ticket.update')[0]?.id ?? '';
-      expect(d.say(text)).toEqual([restated]);
+      // A low score is apologised for before the matter is taken up.
+      const sorry = score <= 2 ? [`非常抱歉这次服务没能让您满意（${score} 分），您的评价已经记录。`] : [];
+      expect(d.say(text)).toEqual([...sorry, restated]);
       expect(d.ticket(id)).toMatchObject({ satisfaction: score, comment });
     },
   );
