@@ -25,26 +25,28 @@ export interface PartReaders {
  * or said alone: `takesBack`). Parts are read again only on those rare paths.
  */
 export function wholeReader({ understand, withLead, read, withdraws }: PartReaders): (text: string) => Understanding {
-  /** A short part that takes a request for a person back (算了，不用了) reads as a refusal. */
-  const withdrawal = (p: Understanding, part: string): Understanding =>
+  /** A short part (read: as the matcher reads it) that takes a request for a person back (算了，不用了). */
+  const takesBack = (p: Understanding, read: string): boolean =>
     !p.wantsPerson &&
     p.faq?.confident !== true &&
     !p.complaint.triggered &&
-    wordCount(part) <= 8 &&
-    withdraws(normalize(read(part)))
-      ? { ...p, declinesPerson: true }
-      : p;
-  const onlyWithdrawals = (text: string): boolean =>
-    partsOf(text).every((part) => withdrawal(withLead(read(part)), part).declinesPerson === true);
+    wordCount(read) <= 8 &&
+    withdraws(normalize(read));
+  const withdrawal = (part: string): Understanding => {
+    const r = read(part);
+    const p = withLead(r);
+    return takesBack(p, r) ? { ...p, declinesPerson: true } : p;
+  };
   return (text) => {
-    const u = withLead(read(text));
-    if (u.wantsPerson && withdraws(normalize(read(text)))) {
-      const taken = withoutRefusal(text, u, (part) => withdrawal(withLead(read(part)), part));
+    const r = read(text);
+    const u = withLead(r);
+    if (u.wantsPerson && withdraws(normalize(r))) {
+      const taken = withoutRefusal(text, u, withdrawal);
       if (taken !== u) return taken;
     }
     if (u.ownWords) return withOwnText(text, u, (part) => understand(read(part)));
     // Every part only takes back (算了，不用了); 不用了，我要退款 says more, and is relayed whole.
-    if (!u.wantsPerson && !u.declinesPerson && withdrawal(u, text) !== u && onlyWithdrawals(text))
+    if (!u.declinesPerson && takesBack(u, r) && partsOf(text).every((part) => withdrawal(part).declinesPerson))
       return { ...u, takesBack: true };
     return u.declinesPerson ? withoutRefusal(text, u, (part) => withLead(read(part))) : u;
   };
