@@ -7,6 +7,8 @@
 import type { Understanding } from './match.js';
 import { normalize, wordCount } from './text.js';
 
+const COURTESY: ReadonlySet<string> = new Set(['thanks', 'okay', 'done']);
+
 /** What `wholeReader` reads a message with (flows/match.ts builds them once per definition). */
 export interface PartReaders {
   /** The matcher's reading of text already `read`, without its opening. */
@@ -37,6 +39,11 @@ export function wholeReader({ understand, withLead, read, withdraws }: PartReade
     const p = withLead(r);
     return takesBack(p, r) ? { ...p, declinesPerson: true } : p;
   };
+  /** A part that takes back, or only thanks or agrees (算了，不用了，谢谢; 好吧，不用了). */
+  const withdrawalOrCourtesy = (part: string): boolean => {
+    const p = withdrawal(part);
+    return p.declinesPerson === true || COURTESY.has(p.whole ?? '');
+  };
   return (text) => {
     const r = read(text);
     const u = withLead(r);
@@ -46,7 +53,7 @@ export function wholeReader({ understand, withLead, read, withdraws }: PartReade
     }
     if (u.ownWords) return withOwnText(text, u, (part) => understand(read(part)));
     // Every part only takes back (算了，不用了); 不用了，我要退款 says more, and is relayed whole.
-    if (!u.declinesPerson && takesBack(u, r) && partsOf(text).every((part) => withdrawal(part).declinesPerson))
+    if (!u.declinesPerson && takesBack(u, r) && partsOf(text).every(withdrawalOrCourtesy))
       return { ...u, takesBack: true };
     return u.declinesPerson ? withoutRefusal(text, u, (part) => withLead(read(part))) : u;
   };
@@ -108,11 +115,14 @@ function withoutEndBreak(words: string): string {
   return words.replace(/[\s,，。.!！;；、]+$/u, '').trim();
 }
 
-/** The parts of a message, each up to and with its break (，。！；、 or a line). */
+/** The parts of a message, each up to and with its break (，。！；、？～… or a line). */
 function partsOf(text: string): string[] {
-  // A space typed between Chinese characters is a break too (转人工 算了不用了; found by the issue-17 trial).
-  const broken = text.replace(/(?<=\p{Script=Han})[ \u3000]+(?=\p{Script=Han})/gu, '，');
-  return broken.match(/[^,，。.!！;；、\n]+[,，。.!！;；、\n]*/gu) ?? [];
+  // A space typed between Chinese characters is a break too (转人工 算了不用了), and so is a dash between
+  // spaces (agent please - nvm; found by the issue-17 trials).
+  const broken = text
+    .replace(/(?<=\p{Script=Han})[ \u3000]+(?=\p{Script=Han})/gu, '，')
+    .replace(/\s+[-–—]+\s+/gu, '，');
+  return broken.match(/[^,，。.!！;；、?？~～…—\n]+[,，。.!！;；、?？~～…—\n]*/gu) ?? [];
 }
 
 /**

@@ -264,6 +264,10 @@ describe('a request for a person taken back (handoff.withdraw; found by the issu
     ['转人工 算了不用了', '请问有什么可以帮您？'],
     ['转人工，算啦', '请问有什么可以帮您？'],
     ['agent please, actually nvm', 'How can I help you today?'],
+    // A question mark, a wave dash or a dash between them breaks too (found by the second verification trial).
+    ['转人工？算了不用了', '请问有什么可以帮您？'],
+    ['转人工～算了不用了', '请问有什么可以帮您？'],
+    ['agent please - nvm', 'How can I help you today?'],
     ['human please, actually never mind', 'How can I help you today?'],
   ])('in the same message, after the request: %s', (text, ask) => {
     const d = new Dialogue(withDesk, monday);
@@ -301,6 +305,10 @@ describe('a request for a person taken back (handoff.withdraw; found by the issu
 
   it.each([
     ['转人工', '算了，不用了', '感谢您的咨询'],
+    // With thanks or agreement besides, or 我不等了 (found by the second verification trial: relayed, still queued).
+    ['转人工', '算了，不用了，谢谢', '感谢您的咨询'],
+    ['转人工', '我不等了', '感谢您的咨询'],
+    ['agent', 'never mind, thanks', 'Thank you for contacting us'],
     ['agent', 'never mind', 'Thank you for contacting us'],
   ])('in a message of its own while still queued, ends the handoff: %s, then %s', (ask, text, closing) => {
     const d = new Dialogue(withDesk, monday);
@@ -335,8 +343,7 @@ describe('a request for a person taken back (handoff.withdraw; found by the issu
 });
 
 describe('asked whether it is a person (found by the issue-17 trial: 你是真人吗 queued the customer)', () => {
-  const ZH =
-    '我是本店的智能客服，可以为您解答常见问题、登记您反映的情况。如需人工服务，请回复“转人工”，我马上为您转接。';
+  const ZH = '我是本店的智能客服，可以为您解答常见问题、登记您反映的情况。如需人工服务，请回复“转人工”。';
   it.each([
     ['你是真人吗', ZH],
     ['你是人工客服吗？', ZH],
