@@ -19,8 +19,7 @@ const HOUR = 3_600_000;
 function registered(at = shanghai('2026-11-30T15:00:00')): { d: Dialogue; id: string } {
   const d = new Dialogue(flow, at);
   d.say('我要投诉，买的耳机质量有问题', quick);
-  const listen = d.record!.timers.listen!;
-  d.say({ type: 'timer', name: 'listen', dueAt: listen }, { after: listen - d.at });
+  d.fire('listen');
   d.say('订单号 20261120001，昨天收到的', quick);
   d.say('没有了', quick);
   d.say('不行', quick);
@@ -48,9 +47,7 @@ function stored(d: Dialogue, id: string, status: TicketStatus, extra: Partial<Ti
 
 /** Fires a timer of the conversation at its due time, with the ticket as the store has it then. */
 function fire(d: Dialogue, name: string, ticket?: Ticket): string[] {
-  const dueAt = d.record!.timers[name];
-  if (dueAt === undefined) throw new Error(`no timer ${name}`);
-  return d.say({ type: 'timer', name, dueAt }, { after: dueAt - d.at, ...(ticket ? { ticket } : {}) });
+  return d.fire(name, ticket ? { ticket } : {});
 }
 
 function agent(

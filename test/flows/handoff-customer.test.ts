@@ -127,8 +127,7 @@ describe('an escalated complaint the customer leaves before anyone joined (found
   it('tells where it stands and by when before the close: the desk keeps the promise on its card', () => {
     const d = new Dialogue(withDesk, monday);
     d.say('上一个客服跟我说可以货到付款，结果根本不行，乱说一通', quick);
-    const listen = d.record!.timers.listen!;
-    d.say({ type: 'timer', name: 'listen', dueAt: listen }, { after: listen - d.at });
+    d.fire('listen');
     d.say('昨天下午', quick);
     d.say('没有了', quick);
     expect(d.state).toBe('handoff.queued');

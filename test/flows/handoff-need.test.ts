@@ -283,8 +283,7 @@ describe('a request for a person taken back (handoff.withdraw; found by the issu
     expect(d.say('转人工，算了')).toEqual(['请问有什么可以帮您？']);
     const complaint = new Dialogue(withDesk, monday);
     complaint.say('我要投诉，快递把东西弄坏了', quick);
-    const listen = complaint.record!.timers.listen!;
-    const [, asked] = complaint.say({ type: 'timer', name: 'listen', dueAt: listen }, { after: listen - complaint.at });
+    const [, asked] = complaint.fire('listen');
     expect(complaint.say('转人工，算了，不用了', quick)).toEqual([asked]);
     expect(asked).toMatch(/情况：快递把东西弄坏了。/);
     expect(d.of('desk.open')).toEqual([]);

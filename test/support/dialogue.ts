@@ -57,6 +57,16 @@ export class Dialogue {
     return result.effects.flatMap((e) => (e.type === 'reply' ? [e.text] : []));
   }
 
+  /**
+   * The timer `name` fires when due (a complaint's `listen` once the customer pauses, `idle`); returns
+   * the reply texts. Throws when the conversation has no such timer.
+   */
+  fire(name: string, options: { ticket?: Ticket } = {}): string[] {
+    const dueAt = this.record?.timers[name];
+    if (dueAt === undefined) throw new Error(`no timer ${name}`);
+    return this.say({ type: 'timer', name, dueAt }, { after: dueAt - this.at, ...options });
+  }
+
   /** A ticket as recorded so far. */
   ticket(id: string): Ticket | undefined {
     return this.tickets.get(id);
