@@ -1,6 +1,6 @@
 import { canonical, patternSource } from './guard.js';
 import type { ComplaintKind, ComplaintKindId, FlowDefinition } from './schema.js';
-import { escapeRegExp, normalize, quoted, toSimplified, trimSentence } from './text.js';
+import { escapeRegExp, hanSpacesAsBreaks, normalize, quoted, toSimplified, trimSentence } from './text.js';
 
 /**
  * The facts a complaint needs before it can be handled (002 澄清：确认问题的关键信息): which
@@ -49,7 +49,7 @@ export function extractFacts(complaints: Complaints, text: string, locale = ''):
     }
   }
   // A space the customer typed between Chinese characters is punctuation (我要投诉 东西坏了).
-  rest = rest.replace(/(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])/gu, '，').replaceAll(CUT, ' ');
+  rest = hanSpacesAsBreaks(rest).replaceAll(CUT, ' ');
   // What happened: the message clause by clause. Words that only carry the complaint or the anger
   // (and cursing, a rude question) are taken off a clause's start or end ("太差了，买的耳机…",
   // "…坏了太差了"); a clause they sit in the middle of ("我联系了好几次都没有人理我") is left out

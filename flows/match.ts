@@ -21,7 +21,7 @@ import {
   type PhraseRule,
 } from './phrases.js';
 import { wholeReader } from './message-parts.js';
-import { asksSomething, joinSpacedLetters, normalize, toSimplified } from './text.js';
+import { asksSomething, hanSpacesAsBreaks, joinSpacedLetters, normalize, toSimplified } from './text.js';
 
 /** What the bot understood of one customer message, computed once per message. */
 export interface Understanding {
@@ -116,10 +116,18 @@ function ratingIn(
   text: string,
   norm: string,
 ): Pick<Understanding, 'rating' | 'fractionalScore' | 'ratingComment' | 'ratingCommentMeaning' | 'afterRating'> {
-  const found = leadingRating(text) ?? trailingRating(text) ?? trailingWords(text, ratingOf);
-  const among = found ? undefined : scoreAmongParts(text, ratingOf);
+  const scored = (t: string) => {
+    const found = leadingRating(t) ?? trailingRating(t) ?? trailingWords(t, ratingOf);
+    return { found, among: found ? undefined : scoreAmongParts(t, ratingOf) };
+  };
+  let { found, among } = scored(text);
+  // 发错货了 差评 转人工: no score as written, nor as a whole (非常 不满意 is one): spaces between
+  // Chinese characters break parts as commas do (found by the issue-17 trial).
+  const asWhole = ratingOf(norm);
+  const parted = !found && !among && asWhole === undefined ? hanSpacesAsBreaks(text) : text;
+  if (parted !== text) ({ found, among } = scored(parted));
   const lead = found ?? (among && { score: among.score, comment: among.more });
-  const score = lead?.score ?? ratingOf(norm);
+  const score = lead?.score ?? asWhole;
   if (score !== undefined && !Number.isInteger(score)) return { rating: undefined, fractionalScore: score };
   if (!lead) return { rating: score };
   const rest = understand(lead.comment);

@@ -5,7 +5,7 @@
  * paths: every part is read again.
  */
 import type { Understanding } from './match.js';
-import { normalize, wordCount } from './text.js';
+import { hanSpacesAsBreaks, normalize, wordCount } from './text.js';
 
 const COURTESY: ReadonlySet<string> = new Set(['thanks', 'okay', 'done']);
 
@@ -119,9 +119,7 @@ function withoutEndBreak(words: string): string {
 function partsOf(text: string): string[] {
   // A space typed between Chinese characters is a break too (转人工 算了不用了), and so is a dash between
   // spaces (agent please - nvm; found by the issue-17 trials).
-  const broken = text
-    .replace(/(?<=\p{Script=Han})[ \u3000]+(?=\p{Script=Han})/gu, '，')
-    .replace(/\s+[-–—]+\s+/gu, '，');
+  const broken = hanSpacesAsBreaks(text).replace(/\s+[-–—]+\s+/gu, '，');
   return broken.match(/[^,，。.!！;；、?？~～…—\n]+[,，。.!！;；、?？~～…—\n]*/gu) ?? [];
 }
 

@@ -223,6 +223,14 @@ export function stem(word: string): string {
   return w;
 }
 
+/**
+ * A space typed between Chinese characters read as the break it is (发错货了 差评 转人工: 发错货了，差评，转人工).
+ * Chinese has no spaces between words, so customers type one where a comma would go.
+ */
+export function hanSpacesAsBreaks(text: string): string {
+  return text.replace(/(?<=[\u3400-\u9fff])[\s\u3000]+(?=[\u3400-\u9fff])/gu, '，');
+}
+
 /** How long a message is in words: each Chinese character one, each run of other letters or digits one. */
 export function wordCount(text: string): number {
   return text.match(/\p{Script=Han}|[\p{L}\p{N}]+/gu)?.length ?? 0;

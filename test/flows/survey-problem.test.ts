@@ -211,6 +211,9 @@ describe('a score, a problem and a request for a person in one message (found by
     ['发错货了，差评！转人工', 1, '发错货了'],
     ['3分，有点慢，转人工', 3, '有点慢'],
     ['有点慢，3分吧，转人工', 3, '有点慢'],
+    // Spaces between Chinese characters break as commas do (found by the second verification trial: a complaint, the score lost).
+    ['发错货了 差评 转人工', 1, '发错货了'],
+    ['3分 有点慢 转人工', 3, '有点慢'],
   ])(
     '"%s": the words said with the score are its comment and the matter handed over (found by the trial: the card named the answered matter, or the comment was lost)',
     (text, score, words) => {
