@@ -62,14 +62,23 @@ export function wholeReader({ understand, withLead, read, withdraws }: PartReade
 /**
  * The parts of a request for a person with words of its own that say the matter (`ownText`): each
  * part up to a break (，。！；、 or a line) that is not only a request for a person (转人工,
- * 我要人工客服). Only on that rare path: every part is read again (`understandPart`).
+ * 我要人工客服) nor only a score (1分，转人工 a day after the survey: the card's need was "1分"; found by
+ * the issue-17 trial). With none left it is a bare request. Only on that rare path: every part is
+ * read again (`understandPart`).
  */
 function withOwnText(text: string, u: Understanding, understandPart: (part: string) => Understanding): Understanding {
-  const kept = keptParts(text, (part) => {
+  const parts = partsOf(text);
+  if (parts.length < 2) return u;
+  const kept = parts.filter((part) => {
     const p = understandPart(part);
-    return !p.wantsPerson || p.ownWords === true;
+    const onlyScore = p.rating !== undefined && p.ratingComment === undefined && p.afterRating === undefined;
+    return (!p.wantsPerson || p.ownWords === true) && !onlyScore;
   });
-  return kept === undefined ? u : { ...u, ownText: withoutEndBreak(kept) };
+  if (kept.length === 0) {
+    const { ownWords: _, ...bare } = u;
+    return bare;
+  }
+  return kept.length === parts.length ? u : { ...u, ownText: withoutEndBreak(kept.join('')) };
 }
 
 /**
@@ -110,7 +119,7 @@ function withoutRefusal(
   };
 }
 
-/** Words kept of a message (keptParts, withoutRefusal) without the break they end on. */
+/** Words kept of a message (withOwnText, withoutRefusal) without the break they end on. */
 function withoutEndBreak(words: string): string {
   return words.replace(/[\s,，。.!！;；、]+$/u, '').trim();
 }
@@ -121,15 +130,4 @@ function partsOf(text: string): string[] {
   // spaces (agent please - nvm; found by the issue-17 trials).
   const broken = hanSpacesAsBreaks(text).replace(/\s+[-–—]+\s+/gu, '，');
   return broken.match(/[^,，。.!！;；、?？~～…—\n]+[,，。.!！;；、?？~～…—\n]*/gu) ?? [];
-}
-
-/**
- * The parts of a message (partsOf) that `keep` keeps, joined; undefined when it keeps all or none
- * of them, or the message is one part.
- */
-function keptParts(text: string, keep: (part: string) => boolean): string | undefined {
-  const parts = partsOf(text);
-  if (parts.length < 2) return undefined;
-  const kept = parts.filter(keep);
-  return kept.length === 0 || kept.length === parts.length ? undefined : kept.join('');
 }

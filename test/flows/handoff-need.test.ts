@@ -391,6 +391,19 @@ describe('asked whether it is a person (found by the issue-17 trial: 你是真�
   });
 });
 
+describe('a score with a request for a person and no survey to rate (found by the second verification trial: the need was "1分")', () => {
+  it('is a bare request: the score is no matter of its own', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('1分，转人工');
+    expect(d.of('desk.open')[0]?.card.need).toBe('1分，转人工');
+    const after = new Dialogue(withDesk, monday);
+    after.say('怎么开发票');
+    after.say('是的');
+    after.say('1分，转人工', { after: 25 * 3_600_000 });
+    expect(after.of('desk.open')[0]?.card.need).not.toBe('1分');
+  });
+});
+
 describe('"transfer me to a person" (found by the verification trial: restated as a need)', () => {
   it('is a request for a person', () => {
     const d = new Dialogue(withDesk, monday);
