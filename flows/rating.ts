@@ -187,8 +187,8 @@ const TRAILING_PART = /^(.*\S)\s*[,，。.!！;；~～、]+\s*([^,，。.!！;�
 /**
  * A score among the parts of a message (parted by breaks) with more words after it: between a
  * comment and more (有点慢，3分吧，转人工; 有点慢，3分，另外怎么退货) or first, in words (不满意，转人工;
- * a digit first is leadingRating's). The score's part is wholly a score (`ratingOf`), at most 12
- * characters and not a bare number. `comment` is what comes before it, `more` what follows, and
+ * a digit first is leadingRating's). The score's part is wholly a score (`ratingOf`), short
+ * (`tooLongForScore`) and not a bare number. `comment` is what comes before it, `more` what follows, and
  * `words` both with the break between them, all as written. Found by the issue-17 trial: the score
  * was lost, and the survey's answer recorded as the need.
  */
@@ -204,7 +204,7 @@ export function scoreAmongParts(
   for (const i of order) {
     const part = parts[i]!;
     const words = part[1]!;
-    if ([...words].length > 12 || /^\s*\p{Nd}+\s*$/u.test(words) || (i === 0 && /\p{Nd}/u.test(words))) continue;
+    if (tooLongForScore(words) || /^\s*\p{Nd}+\s*$/u.test(words) || (i === 0 && /\p{Nd}/u.test(words))) continue;
     const score = ratingOf(normalize(words));
     if (score === undefined) continue;
     const whole = text.trim();
@@ -216,6 +216,13 @@ export function scoreAmongParts(
     return { score, comment, more, words: comment ? `${comment}${between.replace(/\s+$/u, ' ')}${more}` : more };
   }
   return undefined;
+}
+/**
+ * Longer than a score's part can be: 12 characters in Chinese (非常不满意), 30 in Latin letters
+ * ("very dissatisfied" was too long for the Chinese limit; found by the issue-17 trial).
+ */
+function tooLongForScore(words: string): boolean {
+  return /\p{Script=Han}/u.test(words) ? [...words].length > 12 : words.trim().length > 30;
 }
 /** A part of a message and the break after it; a point between digits (4.5分) breaks nothing. */
 const PART = /((?:[^,，。.!！;；~～、]|(?<=\d)\.(?=\d))+)((?:[,，。!！;；~～、]|\.(?!\d)|(?<!\d)\.)+\s*|$)/gu;

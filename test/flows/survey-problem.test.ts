@@ -225,6 +225,16 @@ describe('a score, a problem and a request for a person in one message (found by
     },
   );
 
+  it('in English, with the score in words between them (found by the second verification trial: an urgent complaint, the score lost)', () => {
+    const d = surveyedDialogue(defaultFlow(undefined, { desk: true }), afternoon, 'en');
+    const rated = d.of('ticket.update')[0]?.id ?? '';
+    expect(d.say('wrong item sent, very dissatisfied, agent please')[0]).toBe(
+      'I am very sorry we did not serve you well this time (1); your rating is recorded.',
+    );
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ reason: 'asked', need: 'wrong item sent' });
+    expect(d.ticket(rated)).toMatchObject({ satisfaction: 1, comment: 'wrong item sent' });
+  });
+
   it('转人工 at the offer hands the problem over (found by the trial: the card said 转人工)', () => {
     const d = surveyedDialogue(defaultFlow(undefined, { desk: true }), afternoon);
     d.say('1分，发错货了');
