@@ -308,6 +308,9 @@ describe('a request for a person taken back (handoff.withdraw; found by the issu
     ['转人工', '算了，不用了，谢谢', '感谢您的咨询'],
     ['转人工', '我不等了', '感谢您的咨询'],
     ['agent', 'never mind, thanks', 'Thank you for contacting us'],
+    // In the other language of the bundle, and giving up to look it up themselves (found by the third verification trial).
+    ['转人工', 'never mind, thanks', '感谢您的咨询'],
+    ['转人工', '算了，我自己查吧', '感谢您的咨询'],
     ['agent', 'never mind', 'Thank you for contacting us'],
   ])('in a message of its own while still queued, ends the handoff: %s, then %s', (ask, text, closing) => {
     const d = new Dialogue(withDesk, monday);
