@@ -105,7 +105,7 @@ export const TEXT_PLACEHOLDERS = {
   /** 遇到客户投诉咨询回应慢时: apologise, thank for waiting, ask the need. */
   slowReply: [],
   /** Asked whether it is a person (intents.botQuestion): says it is the bot, and how to reach a person. */
-  botDisclosure: [],
+  botDisclosure: ['hours'],
   suggestion: ['ticket'],
   /**
    * What the customer added to a pending matter (an order number, words they confirmed, a photo)

@@ -1,5 +1,6 @@
 import { and, assign, not, or, raise } from 'xstate';
-import type { ChoiceId } from '../schema.js';
+import { describeHours } from '../hours.js';
+import type { ChoiceId, FlowDefinition } from '../schema.js';
 import type { ComplaintSetup } from './complaint.js';
 import { followUpAdoption } from './follow-ups.js';
 import { newTicket, recordTicket, updateTickets } from './records.js';
@@ -28,6 +29,15 @@ import {
 
 const YES_NO: ChoiceId[] = ['yes', 'no'];
 
+/**
+ * 你是真人吗's answer (text `botDisclosure`, with the desk's hours: after hours the customer would
+ * otherwise learn only on asking for a person that nobody is at work; found by the issue-17 trial),
+ * with the 转人工 button unless a need follows it.
+ */
+function disclosure(def: FlowDefinition, button: boolean) {
+  return say('botDisclosure', { vars: { hours: describeHours(def) }, ...(button ? { choices: ['human'] } : {}) });
+}
+
 /** The session's tickets a survey can rate now: not those still pending with a promise (followed up). */
 function settledOf(context: ServiceContext): string[] {
   const pending = new Set((context.followUps ?? []).map((f) => f.ticketId));
@@ -55,11 +65,13 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
         detail: undefined,
       }),
       // 客户道谢、致歉或表扬时必须响应, also when the message goes on to a need: answered first.
-      answerLead: collect(({ event, enqueue }) => {
+      answerLead: collect(({ context, event, enqueue }) => {
         const intent = understood(event)?.lead?.intent;
-        if (intent === 'botQuestion') enqueue(say('botDisclosure'));
+        if (intent === 'botQuestion') enqueue(disclosure(defOf(context), false));
         else if (intent !== undefined && intent !== 'greeting' && intent !== 'no') enqueue(say(intent));
       }),
+      // 你是真人吗: the bot says what it is, and how and when a person can be reached (000 透明诚信).
+      discloseBot: collect(({ context, enqueue }) => enqueue(disclosure(defOf(context), true))),
       // 需求确认: "您的意思是……，对吗？" — the knowledge-base topic when recognised, else the customer's own words.
       sayConfirm: collect(({ context, enqueue }) => {
         const def = defOf(context);
@@ -164,7 +176,7 @@ const anyTime = [
   { guard: 'isThanks', actions: say('thanks') },
   { guard: 'isApology', actions: say('apology') },
   // 你是真人吗: the bot says what it is, with the way to a person (000 透明诚信).
-  { guard: 'asksIfBot', actions: say('botDisclosure', { choices: ['human'] }) },
+  { guard: 'asksIfBot', actions: 'discloseBot' },
 ] as const;
 
 /** The interrupts and any-time answers every state of the standard conversation shares (survey.ts too). */
@@ -240,6 +252,8 @@ function standardStates(s: StandardSetup) {
             ...interruptsOf(true),
             { guard: 'isYes', target: 'answering', actions: 'confirmNeed' },
             ...failedAgain(),
+            // Answered, then the restatement asked again (found by the issue-17 trial: left unasked).
+            { guard: 'asksIfBot', actions: ['discloseBot', 'sayConfirm'] },
             ...anyTime,
             // 你好, or a request for a person taken back (转人工，算了): the restatement is asked again.
             { guard: or(['isGreetingOnly', 'onlyDeclinesPerson']), actions: 'sayConfirm' },

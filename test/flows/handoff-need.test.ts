@@ -345,7 +345,9 @@ describe('a request for a person taken back (handoff.withdraw; found by the issu
 });
 
 describe('asked whether it is a person (found by the issue-17 trial: 你是真人吗 queued the customer)', () => {
-  const ZH = '我是本店的智能客服，可以为您解答常见问题、登记您反映的情况。如需人工服务，请回复“转人工”。';
+  // With the desk's hours (found by the third trial: after hours nobody was at work, which it did not say).
+  const ZH =
+    '我是本店的智能客服，可以为您解答常见问题、登记您反映的情况。如需人工服务，请回复“转人工”（人工客服工作时间：周一、周二、周三、周四、周五 09:00-21:00；周六、周日 10:00-18:00）。';
   it.each([
     ['你是真人吗', ZH],
     ['你是人工客服吗？', ZH],
@@ -379,6 +381,12 @@ describe('asked whether it is a person (found by the issue-17 trial: 你是真�
       'If I understand you correctly, you would like to return or exchange an item. Is that right?',
     ]);
     expect(en.of('desk.open')).toEqual([]);
+  });
+
+  it('asked at a restatement, answers, then asks the restatement again (found by the verification trial: left unasked)', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('我的快递到哪了');
+    expect(d.say('你是真人吗')).toEqual([ZH, '您的意思是想查询快递物流进度，对吗？']);
   });
 
   it('hands over when a person is asked for besides, or the button is pressed', () => {
