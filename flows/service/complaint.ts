@@ -246,7 +246,7 @@ function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
     initial: 'listening',
     on: {
       // Gone quiet mid-complaint: it is still on record; one people handle is escalated, and the customer told when.
-      'timer.idle': { target: idle, actions: [...settle(true), say('idleClose')] },
+      'timer.idle': { target: idle, actions: [...settle(true), say('idleClose'), 'markClosed'] },
       'user.blocked': { target: idle, actions: settle(false) },
       'user.start': {
         target: '#conversation.service.awaitingNeed',

@@ -26,11 +26,6 @@ export function idleState(s: StandardSetup) {
       commentFor: undefined,
       answered: undefined,
       detail: undefined,
-      // A visit the customer saw close (their words, or their silence): not an agent letting a matter go.
-      closed: ({ context, event }) =>
-        event.type.startsWith('user.') || event.type === 'timer.idle'
-          ? { at: event.at, seq: context.seq }
-          : context.closed,
     }),
     on: {
       'timer.idle': {},

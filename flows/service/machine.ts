@@ -64,7 +64,7 @@ export function createServiceMachine(deps: MachineDeps) {
       'user.edit': {},
       'timer.idle': {
         target: '.service.idle',
-        actions: ['rememberAwaitingOrder', 'recordUnresolved', say('idleClose')],
+        actions: ['rememberAwaitingOrder', 'recordUnresolved', say('idleClose'), 'markClosed'],
       },
       // Pending matters: their timers, and agents acting on their follow-up cards (follow-ups.ts).
       ...followUpEvents,

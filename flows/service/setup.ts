@@ -257,6 +257,8 @@ export function baseSetup(deps: MachineDeps) {
       /** The one placeholder: the step collects every directive, renders texts, passes effects on. */
       effect: (_, _directive: Directive) => {},
       adoptLocale: assign({ locale: ({ context, event }) => localeOf(event, context.locale) }),
+      // The visit closed in front of the customer (结束语, or the idle close): see ServiceContext.closed.
+      markClosed: assign({ closed: ({ context, event }) => ({ at: event.at, seq: context.seq }) }),
       // /start: a new session. Nothing of the earlier matter carries over (its need, facts, kept
       // files, or the tickets a survey would rate); the earlier matter stays on record.
       startAfresh: assign({

@@ -242,7 +242,7 @@ function standardStates(s: StandardSetup) {
         entry: 'sayConfirm',
         on: {
           // Gone before confirming (quiet, blocked the bot, started over): the matter is still on record.
-          'timer.idle': { target: 'idle', actions: [unconfirmedLeft, say('idleClose')] },
+          'timer.idle': { target: 'idle', actions: [unconfirmedLeft, say('idleClose'), 'markClosed'] },
           'user.blocked': { target: 'idle', actions: unconfirmedLeft },
           'user.start': {
             target: 'awaitingNeed',

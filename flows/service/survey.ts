@@ -65,6 +65,8 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
   const { interrupts, anyTime } = shared;
   return {
     closing: s.createStateConfig({
+      // Counted from the closing line, not from a survey's silent lapse later (found by the issue-17 trial).
+      entry: 'markClosed',
       always: [
         // The survey rates what was settled this session; a matter still pending is rated after
         // its resolution (the 回访), not before.

@@ -193,6 +193,15 @@ describe('agents answer pending matters through the bot', () => {
     const [status, greeting] = later.say('发票怎么开', { after: 31 * 60_000 });
     expect(status).toMatch(/^您之前的问题“买的耳机质量有问题”（编号 T\S+）正在处理中/);
     expect(greeting).toMatch(/^您好/);
+    // Counted from the closing line the customer saw, not from the survey's silent lapse after it
+    // (found by the second verification trial: 40 minutes without a greeting).
+    const surveyed = new Dialogue(flow, shanghai('2026-11-30T15:00:00'));
+    surveyed.say('我的快递到哪了');
+    surveyed.say('是的');
+    surveyed.say('没有了');
+    expect(surveyed.state).toBe('survey');
+    surveyed.fire('idle');
+    expect(surveyed.say('发票怎么开', { after: 25 * 60_000 })[0]).toMatch(/^您好/);
   });
 
   it('claiming a quiet conversation makes it the agent’s: the customer is told, and what they write reaches the card', () => {
