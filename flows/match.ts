@@ -116,16 +116,12 @@ function ratingIn(
   text: string,
   norm: string,
 ): Pick<Understanding, 'rating' | 'fractionalScore' | 'ratingComment' | 'ratingCommentMeaning' | 'afterRating'> {
-  const scored = (t: string) => {
-    const found = leadingRating(t) ?? trailingRating(t) ?? trailingWords(t, ratingOf);
-    return { found, among: found ? undefined : scoreAmongParts(t, ratingOf) };
-  };
-  let { found, among } = scored(text);
+  let { found, among } = scoreIn(text, ratingOf);
   // 发错货了 差评 转人工: no score as written, nor as a whole (非常 不满意 is one): spaces between
   // Chinese characters break parts as commas do (found by the issue-17 trial).
   const asWhole = ratingOf(norm);
   const parted = !found && !among && asWhole === undefined ? hanSpacesAsBreaks(text) : text;
-  if (parted !== text) ({ found, among } = scored(parted));
+  if (parted !== text) ({ found, among } = scoreIn(parted, ratingOf));
   const lead = found ?? (among && { score: among.score, comment: among.more });
   const score = lead?.score ?? asWhole;
   if (score !== undefined && !Number.isInteger(score)) return { rating: undefined, fractionalScore: score };
@@ -172,6 +168,12 @@ function ratingIn(
   const comment = among?.words ?? lead.comment;
   const meaning = comment === lead.comment ? rest : understand(comment);
   return { rating: lead.score, ratingComment: comment.slice(0, MAX_COMMENT_CHARS), ratingCommentMeaning: meaning };
+}
+
+/** A score leading, trailing or among the parts of a message (rating.ts), as written. */
+function scoreIn(text: string, ratingOf: (norm: string) => number | undefined) {
+  const found = leadingRating(text) ?? trailingRating(text) ?? trailingWords(text, ratingOf);
+  return { found, among: found ? undefined : scoreAmongParts(text, ratingOf) };
 }
 
 /** The complaint signals of a message, and what they add up to (triggered, a calm supervisor request). */

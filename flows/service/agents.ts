@@ -16,11 +16,9 @@ import {
   say,
   understood,
   type MachineDeps,
+  type Guarded,
   type ServiceContext,
-  type ServiceEvent,
 } from './setup.js';
-
-type Guarded = { context: ServiceContext; event: ServiceEvent };
 
 /**
  * The agents' side of a handoff: relaying both ways, the claim (exactly one wins, wherever it was

@@ -36,8 +36,8 @@ export function relayCustomer(enqueue: Enqueue, event: ServiceEvent, ticketId: s
 
 /**
  * What the customer writes during a handoff, queued or claimed: the end word, or taking the request
- * back (算了不用转人工了; 算了，不用了 while still queued: the trials found them still queued), ends it; anything else reaches the agent,
- * and a request for a supervisor alerts the supervisors too, once.
+ * back (算了不用转人工了; 算了，不用了 while still queued: the trials found them still queued), ends it;
+ * anything else reaches the agent, and a request for a supervisor alerts the supervisors too, once.
  */
 export const customerWords = [
   {

@@ -163,6 +163,9 @@ type FollowUpEvent = AgentEvent & {
   promisedBy?: number | undefined;
 };
 
+/** What a guard written outside the setup's `guards` receives: the context and the event. */
+export type Guarded = { context: ServiceContext; event: ServiceEvent };
+
 /**
  * `idle`: no conversation in progress. `with-people`: a handoff holds it; the bot relays and stays quiet.
  * `between-matters`: "anything else?" was asked; the next question may choose the locale again.

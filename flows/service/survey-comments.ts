@@ -10,8 +10,8 @@ import {
   textOf,
   understood,
   type MachineDeps,
+  type Guarded,
   type ServiceContext,
-  type ServiceEvent,
 } from './setup.js';
 import { MAX_COMMENT_CHARS } from '../rating.js';
 import type { Understanding } from '../match.js';
@@ -111,8 +111,6 @@ export function commentStates(s: StandardSetup) {
     }),
   };
 }
-
-type Guarded = { context: ServiceContext; event: ServiceEvent };
 
 /**
  * A score after the survey's turn: for the survey left unanswered at the last close, or again for

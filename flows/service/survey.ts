@@ -1,7 +1,7 @@
 import { and, assign, or } from 'xstate';
 import { asksSomething } from '../text.js';
 import { followUpAdoption } from './follow-ups.js';
-import { collect, say, understood, type MachineDeps, type ServiceContext, type ServiceEvent } from './setup.js';
+import { collect, say, understood, type Guarded, type MachineDeps, type ServiceContext } from './setup.js';
 import { MAX_COMMENT_CHARS } from '../rating.js';
 import type { TicketEvent } from '../ticket.js';
 import { updateTickets } from './records.js';
@@ -168,8 +168,6 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
     }),
   };
 }
-
-type Guarded = { context: ServiceContext; event: ServiceEvent };
 
 /** The survey's answers: the score (with its comment, or a request after it), the comment after a low one. */
 export function surveyActions(deps: MachineDeps) {
