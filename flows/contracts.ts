@@ -86,8 +86,19 @@ export type AgentNotice = z.infer<typeof AgentNotice>;
  * who claimed it, or the channel), has passed (`overdue`: supervisors, at channel level), or a
  * complex matter is still unresolved after the working days allowed (`escalated`: supervisors).
  */
-/** `asked-supervisor`: the customer asked for a supervisor while with the desk (queued or with an agent). */
-export const DeskAlert = z.enum(['sla', 'supervisor', 'overdue', 'reminder', 'escalated', 'asked-supervisor']);
+/**
+ * `asked-supervisor`: the customer asked for a supervisor while with the desk (queued or with an agent);
+ * `upset-waiting`: the customer complained while queued, before anyone took the conversation (supervisors).
+ */
+export const DeskAlert = z.enum([
+  'sla',
+  'supervisor',
+  'overdue',
+  'reminder',
+  'escalated',
+  'asked-supervisor',
+  'upset-waiting',
+]);
 export type DeskAlert = z.infer<typeof DeskAlert>;
 
 /**
@@ -294,7 +305,9 @@ export type EscalationReason =
   | 'still-angry'
   | 'always-human'
   | 'promise-overdue'
-  | 'working-days';
+  | 'working-days'
+  /** The customer complained while queued for a person, before anyone took the conversation. */
+  | 'upset-waiting';
 
 /** A result of the conversation that people must act on (an escalated complaint, a missed promise). */
 export interface Escalation {

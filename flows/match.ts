@@ -236,6 +236,9 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   const policies = def.policies.map((p) => ({ id: p.id, matches: matchesAny(p.triggers) }));
   const asksForPerson = personInside(def.intents.human);
   const declinesPerson = matchesAny(def.handoff.notPerson);
+  // What else a customer may find slow: what the complaint categories with a knowledge-base answer
+  // name (快递, 发货, 退款; parcel, refund), the goods and orders rather than the replies.
+  const namesGoods = matchesAny(def.complaints.categories.flatMap((c) => (c.faqId ? c.keywords : [])));
 
   const opensWithPerson = personOpening(def.intents.human);
   const hasOwnWords = ownWordsTest(def.handoff.sameMatter);
@@ -267,6 +270,9 @@ export function compileMatcher(def: FlowDefinition): Matcher {
       const got = claim(rule);
       if (got > 0 && rule.intent !== 'filler') counts[rule.intent] = (counts[rule.intent] ?? 0) + got;
     }
+    // Slow is about the replies only when nothing else is named: 快递怎么这么慢 and "my parcel is
+    // taking so long" are about the goods, a need to take up, not 003's apology for slow replies.
+    if (counts.slowReply !== undefined && namesGoods(norm)) delete counts.slowReply;
     // Fillers do not count towards the message's length: "好的呀" is still just "yes". Characters
     // already claimed by an intent phrase stay; fillers claim what is left.
     let fillerChars = 0;

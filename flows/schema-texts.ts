@@ -143,6 +143,12 @@ export const TEXT_PLACEHOLDERS = {
   handoffClaimed: ['agent'],
   handoffClaimedAnonymous: [],
   handoffStillWaiting: [],
+  /** Queued, the customer complains of the wait (人呢, 怎么还没人回): sorry, and where they are in the queue. */
+  handoffWaitUpdate: ['position', 'wait'],
+  /** Queued, the customer complains (我要投诉, 没人理): sorry, marked urgent, supervisors told (002 三.2 道歉). */
+  handoffUpsetNoted: [],
+  /** Queued, the customer asks for a supervisor: understood, supervisors told, marked urgent (002 三.3). */
+  handoffSupervisorNoted: [],
   handoffAfterHours: ['hours', 'back', 'ticket', 'promise', 'by'],
   /** After hours, for a matter already promised (an escalated complaint): when agents are back, no second promise. */
   handoffAfterHoursPromised: ['hours', 'back', 'ticket', 'by'],
@@ -173,6 +179,9 @@ export const TEXT_FALLBACKS = {
   surveyWholeScore: 'surveyRetry',
   botDisclosure: 'ask',
   surveySorryBrief: 'surveySorryNoted',
+  handoffWaitUpdate: 'handoffStillWaiting',
+  handoffUpsetNoted: 'handoffStillWaiting',
+  handoffSupervisorNoted: 'handoffStillWaiting',
 } as const satisfies Partial<Record<TextKey, TextKey>>;
 export type OptionalTextKey = keyof typeof TEXT_FALLBACKS;
 
@@ -193,6 +202,9 @@ const fallbacksFit: {
   surveyWholeScore: true,
   botDisclosure: true,
   surveySorryBrief: true,
+  handoffWaitUpdate: true,
+  handoffUpsetNoted: true,
+  handoffSupervisorNoted: true,
 };
 void fallbacksFit;
 

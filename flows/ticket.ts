@@ -99,7 +99,15 @@ export const Ticket = z.object({
   priority: z.enum(['normal', 'high']).optional(),
   escalation: z
     .object({
-      reason: z.enum(['supervisor', 'asked', 'still-angry', 'always-human', 'promise-overdue', 'working-days']),
+      reason: z.enum([
+        'supervisor',
+        'asked',
+        'still-angry',
+        'always-human',
+        'promise-overdue',
+        'working-days',
+        'upset-waiting',
+      ]),
       at: z.number(),
     })
     .optional(),

@@ -1,7 +1,7 @@
 import { and, or } from 'xstate';
 import type { Directive } from '../contracts.js';
 import { quoted } from '../text.js';
-import { effect, fileOf, type Enqueue, type ServiceEvent } from './setup.js';
+import { effect, fileOf, say, type Enqueue, type ServiceEvent } from './setup.js';
 
 /**
  * What the customer does during a handoff, as it reaches the card's thread: words (quoted), a
@@ -37,7 +37,10 @@ export function relayCustomer(enqueue: Enqueue, event: ServiceEvent, ticketId: s
 /**
  * What the customer writes during a handoff, queued or claimed: the end word, or taking the request
  * back (算了不用转人工了; 算了，不用了 while still queued: the trials found them still queued), ends it;
- * anything else reaches the agent, and a request for a supervisor alerts the supervisors too, once.
+ * anything else reaches the agent. A request for a supervisor alerts the supervisors too, once; so
+ * does a complaint while still queued (我要投诉, 等了这么久没人理). Queued, the customer hears each of
+ * them noted, and a complaint of the wait alone (人呢, 怎么还不回) is answered with their place in
+ * the queue: nobody is there yet to answer them (002 三.5). Once claimed the bot stays silent.
  */
 export const customerWords = [
   {
@@ -47,6 +50,17 @@ export const customerWords = [
     // no time (found by the issue-17 trial: the desk had a promised time the customer never heard).
     actions: ['tellHandoffStatus', { type: 'endHandoff', params: { status: 'closed-by-customer' } }],
   },
-  { guard: and(['asksSupervisor', 'supervisorNotAsked']), actions: ['relayToDesk', 'supervisorAsked'] },
+  {
+    guard: and(['asksSupervisor', 'supervisorNotAsked']),
+    actions: ['relayToDesk', { type: 'escalateHandoff', params: { reason: 'supervisor' } }],
+  },
+  {
+    guard: and(['startsComplaint', 'queuedNotNoted']),
+    actions: ['relayToDesk', { type: 'escalateHandoff', params: { reason: 'upset-waiting' } }],
+  },
+  {
+    guard: and(['complainsOfWaiting', 'queuedForPerson']),
+    actions: ['relayToDesk', say('handoffWaitUpdate', { queue: true })],
+  },
   { actions: 'relayToDesk' },
 ] as const;

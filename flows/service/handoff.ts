@@ -317,19 +317,9 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
         const card = (by: number) => ({ ...handoffFollowUpCard(context, h, by), afterHours: true });
         waitForMorning(deps, enqueue, context, event, h.ticketId, card, nextBusinessTime(defOf(context), event.at));
       }),
-      // 用户要求与上级沟通 during the handoff: the matter becomes high priority with its escalation on
-      // record, and the supervisors are alerted on the card (found by the issue-17 trial: only relayed).
-      supervisorAsked: collect(({ context, event, enqueue }) => {
-        const h = context.handoff;
-        if (!h) return;
-        const id = h.ticketId;
-        enqueue(effect({ type: 'desk.ping', level: 'asked-supervisor', ticketId: id }));
-        const events: TicketEvent[] = [{ type: 'escalated', at: event.at, detail: 'supervisor' }];
-        const escalation = { reason: 'supervisor' as const, at: event.at };
-        enqueue(effect({ type: 'ticket.update', id, changes: { priority: 'high', escalation, events }, at: event.at }));
-        enqueue(effect({ type: 'escalate', escalation: { ticketId: id, reason: 'supervisor', priority: 'high' } }));
-        enqueue.assign({ handoff: { ...h, priority: 'high', supervisorAsked: true } });
-      }),
+      escalateHandoff: collect(({ context, event, enqueue }, params: { reason: HandoffEscalation }) =>
+        escalateHandoff(enqueue, context, event.at, params.reason),
+      ),
       // The closing time came while the desk is open (the bot was down past it): the next one.
       armDeskClosed: collect(({ context, event, enqueue }) => armDeskClosed(enqueue, deps, context, event.at)),
       ...withoutDesk(deps),
@@ -338,11 +328,40 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
       afterHours: ({ context, event }) => !isBusinessTime(defOf(context), event.at),
       askedAfterFailures: ({ context }) => context.handoff?.reason === 'failures',
       supervisorNotAsked: ({ context }) => context.handoff?.supervisorAsked !== true,
+      // Queued, nobody has the conversation yet, and no complaint or supervisor request noted in this handoff.
+      queuedNotNoted: ({ context }) =>
+        context.handoff !== undefined &&
+        !context.handoff.agent &&
+        !context.handoff.upsetNoted &&
+        !context.handoff.supervisorAsked,
+      queuedForPerson: ({ context }) => context.handoff !== undefined && !context.handoff.agent,
     },
   });
 }
 
 export type HandoffEntrySetup = ReturnType<typeof withHandoffEntry>;
+
+type HandoffEscalation = 'supervisor' | 'upset-waiting';
+
+/**
+ * 用户要求与上级沟通 during the handoff (`supervisor`), or a complaint while still queued
+ * (`upset-waiting`: 等了这么久没人理，我要投诉): the matter becomes high priority with its escalation on
+ * record, and the supervisors are alerted on the card (found by the issue-17 trials: only relayed).
+ * While nobody has taken the conversation the customer hears it (002 三.2 道歉, 三.3; 三.5: 避免用户…
+ * 产生被忽视的感觉); once an agent has it, the agent answers.
+ */
+function escalateHandoff(enqueue: Enqueue, context: ServiceContext, at: number, reason: HandoffEscalation): void {
+  const h = context.handoff;
+  if (!h) return;
+  const id = h.ticketId;
+  enqueue(effect({ type: 'desk.ping', level: reason === 'supervisor' ? 'asked-supervisor' : reason, ticketId: id }));
+  const events: TicketEvent[] = [{ type: 'escalated', at, detail: reason }];
+  enqueue(effect({ type: 'ticket.update', id, changes: { priority: 'high', escalation: { reason, at }, events }, at }));
+  enqueue(effect({ type: 'escalate', escalation: { ticketId: id, reason, priority: 'high' } }));
+  if (!h.agent) enqueue(say(reason === 'supervisor' ? 'handoffSupervisorNoted' : 'handoffUpsetNoted'));
+  const noted = reason === 'supervisor' ? { supervisorAsked: true } : { upsetNoted: true };
+  enqueue.assign({ handoff: { ...h, priority: 'high', ...noted } });
+}
 
 function handingOffState(s: AgentDeskSetup) {
   /** Where a handoff goes: nobody to hand to, after hours, or into the queue. */

@@ -44,6 +44,8 @@ export interface HandoffState {
   adopted?: boolean | undefined;
   /** The customer asked for a supervisor during the handoff: escalated and alerted once. */
   supervisorAsked?: boolean | undefined;
+  /** The customer complained while queued: escalated, alerted and apologised to once. */
+  upsetNoted?: boolean | undefined;
   /** The need and facts the card showed (for its follow-up card if the matter outlives the handoff). */
   need?: string | undefined;
   facts?: string[] | undefined;

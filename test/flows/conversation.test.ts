@@ -595,6 +595,17 @@ describe('at any point （关于特殊沟通内容的应答规范）', () => {
     ]);
   });
 
+  // Found by the issue-17 trial: 快递怎么这么慢 got "today many customers are asking", about the replies.
+  it('takes slow goods, not slow replies, as the matter: restated or answered, never the apology for slow replies', () => {
+    const zh = new Dialogue(flow, afternoon);
+    expect(zh.say('快递怎么这么慢')).toEqual(['您好，本店欢迎您的光临！', '您的意思是快递怎么这么慢，对吗？']);
+    const en = new Dialogue(flow, afternoon);
+    expect(en.say('my parcel is taking so long to arrive')).toEqual([
+      'Hello, welcome to Our Shop!',
+      'If I understand you correctly, you would like to track your parcel. Is that right?',
+    ]);
+  });
+
   it('answers a thanks that ends the matter before closing, instead of closing without a word (003)', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('你好');

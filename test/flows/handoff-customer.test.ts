@@ -140,3 +140,75 @@ describe('an escalated complaint the customer leaves before anyone joined (found
     expect(d.ticket(id)?.status).toBe('pending');
   });
 });
+
+// 002 三.5: nobody is with a queued customer yet, so the bot answers what would otherwise go
+// unheard (避免用户长时间等待或产生被忽视的感觉); once an agent has the conversation, the agent does.
+describe('a customer who complains while queued (found by the issue-17 trial: only relayed, priority unchanged)', () => {
+  it('is told their place in the queue when they only complain of the wait; nothing is escalated', () => {
+    const d = handoff('queued');
+    const replies = d.say('人呢？怎么还没人回', quick);
+    expect(replies).toEqual([
+      '非常抱歉让您久等了，您目前排在第 {position} 位，预计还需等待约 {wait} 分钟。客服接入后会第一时间回复您，您说的内容客服都能看到。',
+    ]);
+    expect(d.of('reply')[0]).toMatchObject({ fill: 'queue' });
+    expect(d.of('desk.post')).toMatchObject([{ text: '人呢？怎么还没人回', from: 'customer' }]);
+    expect(d.of('desk.ping')).toEqual([]);
+    expect(d.escalations).toEqual([]);
+  });
+
+  it('a complaint is apologised for, raised to high priority on record and alerted to the supervisors, once', () => {
+    const d = handoff('queued');
+    const replies = d.say('等了这么久还没人理，我要投诉！', quick);
+    expect(replies).toEqual([expect.stringMatching(/^非常抱歉让您久等了.*标记为紧急并通知了主管/u)]);
+    expect(d.of('desk.post')).toMatchObject([{ text: '等了这么久还没人理，我要投诉！', from: 'customer' }]);
+    expect(d.of('desk.ping')).toEqual([{ type: 'desk.ping', level: 'upset-waiting', ticketId: d.ticketId }]);
+    expect(d.ticket(d.ticketId)).toMatchObject({
+      priority: 'high',
+      escalation: { reason: 'upset-waiting' },
+      events: expect.arrayContaining([expect.objectContaining({ type: 'escalated', detail: 'upset-waiting' })]),
+    });
+    expect(d.escalations).toMatchObject([{ reason: 'upset-waiting', priority: 'high' }]);
+    expect(d.state).toBe('handoff.queued');
+    // Said again: relayed, not apologised for and alerted a second time.
+    expect(d.say('我要投诉你们', quick)).toEqual([]);
+    expect(d.of('desk.ping')).toEqual([]);
+    expect(d.of('desk.post')).toHaveLength(1);
+  });
+
+  it('a request for a supervisor is acknowledged while queued, and left to the agent once claimed', () => {
+    const queued = handoff('queued');
+    expect(queued.say('叫你们主管来', quick)).toEqual([
+      expect.stringMatching(/^我非常理解您希望问题得到重视的心情。我已通知主管/u),
+    ]);
+    expect(queued.of('desk.ping')).toMatchObject([{ level: 'asked-supervisor' }]);
+    // Already escalated: a complaint afterwards is relayed, not alerted again.
+    expect(queued.say('我要投诉', quick)).toEqual([]);
+    expect(queued.of('desk.ping')).toEqual([]);
+
+    const claimed = handoff('claimed');
+    expect(claimed.say('叫你们主管来', quick)).toEqual([]);
+    expect(claimed.of('desk.ping')).toMatchObject([{ level: 'asked-supervisor' }]);
+    for (const words of ['等了这么久，我要投诉！', '人呢？怎么还没人回']) {
+      expect(claimed.say(words, quick)).toEqual([]);
+      expect(claimed.of('desk.post')).toMatchObject([{ text: words }]);
+      expect(claimed.of('desk.ping')).toEqual([]);
+    }
+  });
+
+  it('a definition without the new texts says its waiting line instead', () => {
+    const old = defaultFlow(
+      (def) => {
+        delete def.texts.handoffWaitUpdate;
+        delete def.texts.handoffUpsetNoted;
+        delete def.texts.handoffSupervisorNoted;
+      },
+      { desk: true },
+    );
+    const still = '非常抱歉让您久等了，今天咨询的客户比较多，客服正在尽快为您接入，感谢您的耐心等候。';
+    for (const words of ['人呢？', '等了这么久还没人理，我要投诉！']) {
+      const d = new Dialogue(old, monday);
+      d.say('转人工');
+      expect(d.say(words, quick)).toEqual([still]);
+    }
+  });
+});

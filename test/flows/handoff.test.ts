@@ -444,7 +444,9 @@ describe('when handoff happens', () => {
     const d = new Dialogue(withDesk, monday);
     d.say('转人工');
     const ticketId = d.of('desk.open')[0]?.card.ticketId;
-    expect(d.say('我要找你们领导', quick)).toEqual([]);
+    expect(d.say('我要找你们领导', quick)).toEqual([
+      expect.stringMatching(/^我非常理解您希望问题得到重视的心情。我已通知主管/u),
+    ]);
     expect(d.of('desk.post')).toMatchObject([{ text: '我要找你们领导', from: 'customer' }]);
     expect(d.of('desk.ping')).toEqual([{ type: 'desk.ping', level: 'asked-supervisor', ticketId }]);
     expect(d.of('ticket.update')[0]?.changes).toMatchObject({ priority: 'high', escalation: { reason: 'supervisor' } });
