@@ -84,6 +84,15 @@ function ruleAt(
   return undefined;
 }
 
+/** Where a phrase said again straight after itself ends (不是不是, 谢谢谢谢, no no): said once. */
+function repeatEnd(rule: StickyRule, text: string, end: number): number {
+  for (let e = end; ;) {
+    const again = ruleAt([rule], text, text[e] === ' ' ? e + 1 : e);
+    if (!again) return e;
+    e = again.end;
+  }
+}
+
 /**
  * The message folded for matching (NFKC, lower case, runs of white space as one space), with the
  * index in the original text of each folded character, so the rest is cut from what was written.
@@ -140,7 +149,7 @@ export function compileLead(
     for (;;) {
       const hit = ruleAt(social, folded, pos) ?? ruleAt(social, folded, skipFillers(folded, pos));
       if (!hit) break;
-      const afterFillers = skipFillers(folded, hit.end);
+      const afterFillers = skipFillers(folded, repeatEnd(hit.rule, folded, hit.end));
       const ended = skip(folded, afterFillers, !hit.rule.ascii);
       let next = skip(folded, ended, true);
       for (let c = ruleAt(connectors, folded, next); c; c = ruleAt(connectors, folded, next)) {

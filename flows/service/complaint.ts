@@ -19,6 +19,7 @@ import {
   localeOf,
   say,
   SECOND_MS,
+  statedNeed,
   textOf,
   understood,
   upset,
@@ -60,7 +61,7 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
           locale: params.fromIdle ? locale : context.locale,
           complaint: {
             text,
-            facts: extractFacts(complaints, text, locale),
+            facts: extractFacts(complaints, statedNeed(event).text, locale),
             category,
             kind: kind?.id,
             supervisor: understood(event)?.complaint.supervisor ?? false,
@@ -81,7 +82,7 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
         if (!c || event.type !== 'user.message') return;
         const complaints = defOf(context).complaints;
         const text = joined(c.text, textOf(event));
-        const more = extractFacts(complaints, textOf(event), context.locale);
+        const more = extractFacts(complaints, statedNeed(event).text, context.locale);
         const facts = mergeFacts(c.facts, more, complaints.facts.detailSeparator);
         const { kind, category } = classify(complaints, text);
         enqueue.assign({

@@ -66,6 +66,17 @@ describe('complaint de-escalation (zh-CN)', () => {
     expect(d.record?.timers[`promise:${put!.ticket.id}`]).toBe(d.at + 48 * 3_600_000);
   });
 
+  // Found by the issue-17 trial: 情况：你好，耳机用了两天就坏了.
+  it('leaves a greeting that opens a complaint out of what happened', () => {
+    for (const opening of ['你好，', '您好 ', '在吗？']) {
+      const d = new Dialogue(flow, start);
+      d.say(`${opening}耳机用了两天就坏了，太差了！`, quickly);
+      expect(pause(d)[1], opening).toMatch(
+        /^为了更快为您处理\uff0c我先和您确认一下\uff1a情况\uff1a耳机用了两天就坏了。/u,
+      );
+    }
+  });
+
   it('records the complaint as resolved when the offered solution is accepted', () => {
     const d = new Dialogue(flow, start);
     d.say('快递一直不到，太差了', quickly);

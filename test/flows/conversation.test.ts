@@ -787,7 +787,8 @@ describe('idle customers and timers', () => {
 
 describe('不是 again when asked to describe the need again (found by the issue-17 trial: the chat closed, then greeted and closed again)', () => {
   it('a no that goes on to say what was meant restates that (found by the verification trial: 您的意思是不是，您是想退货)', () => {
-    for (const text of ['不是，我是想退货', '不行，我是想退货']) {
+    // 不是不是: a no said twice is said once (found by the issue-17 trial: 您的意思是不是不是，您想退货).
+    for (const text of ['不是，我是想退货', '不行，我是想退货', '不是不是，我是想退货', '不是 不是，我是想退货']) {
       const d = new Dialogue(flow, afternoon);
       d.say('我的快递到哪了');
       expect(d.say(text), text).toEqual(['您的意思是想办理退货或换货，对吗？']);
@@ -796,6 +797,10 @@ describe('不是 again when asked to describe the need again (found by the issue
     en.say('where is my parcel');
     expect(en.say('no, I want to return it')).toEqual([
       'If I understand you correctly, you would like to return or exchange an item. Is that right?',
+    ]);
+    en.say('no');
+    expect(en.say('no no, where is my parcel')).toEqual([
+      'If I understand you correctly, you would like to track your parcel. Is that right?',
     ]);
   });
 
