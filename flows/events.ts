@@ -151,13 +151,43 @@ function textEvent(
 ): ServiceEvent & { type: 'user.message' } {
   // What a message means is in its first part; its cost grows with the length, so a very long one is not read whole.
   const read = text.slice(0, UNDERSTOOD_MAX);
-  return {
-    type: 'user.message',
-    text,
-    understanding: withPersonElsewhere(flow.matcher.understand(read), read, locale, flow),
-    locale,
-    at,
-  };
+  const u = flow.matcher.understand(read);
+  const elsewhere = understoodElsewhere(u, read, locale, flow);
+  if (elsewhere) return { type: 'user.message', text, ...elsewhere, at };
+  return { type: 'user.message', text, understanding: withPersonElsewhere(u, read, locale, flow), locale, at };
+}
+
+/** Nothing the conversation acts on was understood: no intent, topic, score, request, complaint or policy. */
+function understoodNothing(u: Understanding): boolean {
+  return (
+    u.whole === undefined &&
+    !u.faq?.confident &&
+    u.rating === undefined &&
+    !u.wantsPerson &&
+    !u.complaint.triggered &&
+    !u.complaint.supervisor &&
+    u.policy === undefined &&
+    u.lead === undefined
+  );
+}
+
+/**
+ * Words clearly in another language of the bundle, which the conversation's language does not
+ * understand and that one does (是的 or 不是，我想退货 to an English "Is that right?"): read in that
+ * language, and the event says so (its `locale`), so the states that may adopt it do. Found by the
+ * issue-17 trial: restated as "If I understand you correctly: 是的".
+ */
+function understoodElsewhere(
+  u: Understanding,
+  text: string,
+  locale: string,
+  flow: EventLocale,
+): { understanding: Understanding; locale: string } | undefined {
+  if (!flow.others || !understoodNothing(u)) return undefined;
+  const seen = localeOfWords(text);
+  if (!seen?.clear || seen.locale === locale) return undefined;
+  const there = flow.others.get(seen.locale)?.matcher.understand(text);
+  return there && !understoodNothing(there) ? { understanding: there, locale: seen.locale } : undefined;
 }
 
 /**

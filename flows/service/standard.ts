@@ -249,6 +249,8 @@ function standardStates(s: StandardSetup) {
             actions: [unconfirmedLeft, 'startAfresh', 'adoptLocale', effect({ type: 'greet', withAsk: true })],
           },
           'user.message': [
+            // Answered in another language (是的 to "Is that right?"): adopted, and the answer taken in it.
+            { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
             ...interruptsOf(true),
             { guard: 'isYes', target: 'answering', actions: 'confirmNeed' },
             ...failedAgain(),

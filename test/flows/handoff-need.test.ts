@@ -148,15 +148,29 @@ describe('a request for a person in the other language of the bundle (found by t
     for (const line of first) d.say(line);
     const replies = d.say(text, quick);
     expect(d.of('desk.open')[0]?.card).toMatchObject({ reason: 'asked', need });
-    // In the conversation's own language.
-    expect(replies[0]).toMatch(text === '转人工' ? /^Connecting you/u : /^正在为您转接人工客服/u);
+    // In the language the request is clearly written in; one word of it keeps the conversation's.
+    const chinese = text === '转人工' || text === 'human' || text === 'agent';
+    expect(replies[0]).toMatch(chinese ? /^正在为您转接人工客服/u : /^Connecting you/u);
   });
 
-  it('words of the other language that ask for no person are restated as before', () => {
+  // Found by the issue-17 trial: 是的 to "Is that right?" was restated as "If I understand you correctly: 是的".
+  it('an answer in the other language to a restatement is understood in it, and the conversation goes on in it', () => {
     const d = new Dialogue(withDesk, monday);
     d.say('how do I get an invoice');
-    expect(d.say('发票抬头写错了', quick)[0]).toMatch(/^If I understand you correctly/u);
+    expect(d.say('发票抬头写错了', quick)).toEqual(['您的意思是想开具发票，对吗？']);
     expect(d.of('desk.open')).toEqual([]);
+    const yes = new Dialogue(withDesk, monday);
+    yes.say('怎么开发票');
+    yes.say('是的');
+    yes.say('how do I pay?');
+    expect(yes.say('是的')[0]).toMatch(/^您好，本店为每一位顾客提供/u);
+    const no = new Dialogue(withDesk, monday);
+    no.say('how do I pay?');
+    expect(no.say('不是，我想退货')).toEqual(['您的意思是想办理退货或换货，对吗？']);
+    // Words the other language does not understand either stay the conversation's: restated in it.
+    const neither = new Dialogue(withDesk, monday);
+    neither.say('how do I pay?');
+    expect(neither.say('我朋友推荐的')[0]).toMatch(/^If I understand you correctly/u);
   });
 });
 
