@@ -133,7 +133,7 @@ describe('an escalated complaint the customer leaves before anyone joined (found
     expect(d.state).toBe('handoff.queued');
     const replies = d.say('算了，不用了', quick);
     expect(replies[0]).toMatch(
-      /^您之前的问题“上一个客服跟我说可以货到付款，结果根本不行…”（编号 T\S+）正在处理中，我们会在 11月24日 15:00 前给您答复/,
+      /^您的问题“上一个客服跟我说可以货到付款，结果根本不行…”（编号 T\S+）正在处理中，我们会在 11月24日 15:00 前给您答复/,
     );
     expect(replies[1]).toMatch(/^再次感谢您反映的意见/);
     const id = d.of('desk.open').at(-1)?.card.ticketId ?? '';

@@ -63,7 +63,7 @@ describe('a request for a person while a matter is on record', () => {
 
     const restarted = promised();
     const greeting = restarted.say({ type: 'command', command: 'start' }, quick);
-    expect(greeting[1]).toMatch(new RegExp(`^您之前的问题“我的订单还没发货”（编号 ${restarted.id}）正在处理中`, 'u'));
+    expect(greeting[1]).toMatch(new RegExp(`^您的问题“我的订单还没发货”（编号 ${restarted.id}）正在处理中`, 'u'));
     expect(greeting.at(-1)).toBe('请问有什么可以帮您？');
     restarted.say('转人工', quick);
     expect(restarted.of('ticket.put')).toEqual([]);
@@ -106,7 +106,7 @@ describe('a matter a person took and handed back unsettled (found by the fourth 
     d.say('转人工', quick);
     d.say(agent('claim'), quick);
     expect(d.say(agent('handback'), quick)).toEqual([
-      `您之前的问题“我的订单还没发货”（编号 ${d.id}）正在处理中，我们会在 11月24日 15:01 前给您答复，请您留意。`,
+      `您的问题“我的订单还没发货”（编号 ${d.id}）正在处理中，我们会在 11月24日 15:01 前给您答复，请您留意。`,
       '好的，接下来由智能客服继续为您服务。请问还有什么可以帮您？',
     ]);
     expect(d.ticket(d.id)?.status).toBe('pending');
