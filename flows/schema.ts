@@ -83,10 +83,18 @@ export const INTENT_IDS = [
    * a definition written before it has these words under `human`.
    */
   'botQuestion',
+  /**
+   * The answer just given did not help (没用, 还是不行, that didn't help): said to "anything else?"
+   * right after a knowledge-base answer, a person takes the matter, as 转人工 there does (000
+   * 智能与人工协同). Optional: a definition written before it restates such words as a need.
+   */
+  'notHelped',
 ] as const;
 export type IntentId = (typeof INTENT_IDS)[number];
+/** Intents added after definitions were first published: a definition may leave them out. */
+const OPTIONAL_INTENTS: ReadonlySet<IntentId> = new Set(['okay', 'botQuestion', 'notHelped']);
 const intentsShape = Object.fromEntries(
-  INTENT_IDS.map((k) => [k, k === 'okay' || k === 'botQuestion' ? phrases.default([]) : phrases]),
+  INTENT_IDS.map((k) => [k, OPTIONAL_INTENTS.has(k) ? phrases.default([]) : phrases]),
 ) as Record<IntentId, typeof phrases>;
 
 export const FaqEntry = z.strictObject({

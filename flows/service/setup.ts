@@ -304,6 +304,8 @@ export function baseSetup(deps: MachineDeps) {
       },
       isThanks: ({ event }) => answers(event, 'thanks'),
       isApology: ({ event }) => answers(event, 'apology'),
+      // 没用, 还是不行 right after a knowledge-base answer: it did not help.
+      answerDidNotHelp: ({ context, event }) => answers(event, 'notHelped') && context.answered === true,
       isSuggestion: ({ event }) => mentions(event, 'suggestion'),
       // Praise that opens a message going on to a need is answered with the need (answerLead).
       isPraise: ({ event }) => mentions(event, 'praise') && understood(event)?.lead === undefined,

@@ -179,6 +179,25 @@ const anyTime = [
   { guard: 'asksIfBot', actions: 'discloseBot' },
 ] as const;
 
+/** What ends a matter at "anything else?", or hands it to a person because its answer did not help. */
+const answersToAskMore = [
+  // The answer did not help (没用, 还是不行): a person takes the answered matter, as 转人工
+  // here does (found by the issue-17 trial: 您的意思是没用，对吗？).
+  {
+    guard: 'answerDidNotHelp',
+    target: '#conversation.handingOff',
+    actions: { type: 'requestHandoff', params: { reason: 'asked' } },
+  },
+  // 遇到客户致谢时必须响应: a plain thanks here ends the matter, but is answered first.
+  { guard: and(['isThanks', 'wantsToFinish']), target: 'closing', actions: say('thanks') },
+  { guard: 'wantsToFinish', target: 'closing' },
+  { guard: and(['onlyThanksOrBye', 'isThanks']), target: 'closing', actions: say('thanks') },
+  { guard: 'onlyThanksOrBye', target: 'closing' },
+  // 好的 to "anything else?" closes (found by the issue-17 trials: 好的，请您说 left the
+  // customer who had nothing more waiting, and the survey was never asked).
+  { guard: 'onlyAgrees', target: 'closing' },
+] as const;
+
 /** The interrupts and any-time answers every state of the standard conversation shares (survey.ts too). */
 export type StandardShared = { interrupts: typeof interrupts; anyTime: typeof anyTime };
 
@@ -287,14 +306,7 @@ function standardStates(s: StandardSetup) {
           ...followUpAdoption,
           'user.message': [
             ...interrupts,
-            // 遇到客户致谢时必须响应: a plain thanks here ends the matter, but is answered first.
-            { guard: and(['isThanks', 'wantsToFinish']), target: 'closing', actions: say('thanks') },
-            { guard: 'wantsToFinish', target: 'closing' },
-            { guard: and(['onlyThanksOrBye', 'isThanks']), target: 'closing', actions: say('thanks') },
-            { guard: 'onlyThanksOrBye', target: 'closing' },
-            // 好的 to "anything else?" closes (found by the issue-17 trials: 好的，请您说 left the
-            // customer who had nothing more waiting, and the survey was never asked).
-            { guard: 'onlyAgrees', target: 'closing' },
+            ...answersToAskMore,
             // The next question in another language (how do I get an invoice, after a Chinese answer):
             // adopted, as before a matter (found by the issue-17 trial: restated in Chinese words).
             // Closing words in it (ok I will wait) close in the conversation's language, above.

@@ -139,3 +139,34 @@ describe('a request for a person with words that are still the pending matter (f
     },
   );
 });
+
+// Found by the issue-17 trial: 没用 to "anything else?" right after an answer was restated, 您的意思是没用，对吗？
+describe('the answer did not help (intents.notHelped)', () => {
+  it('right after an answer, a person takes the answered matter, as 转人工 there does: one ticket', () => {
+    for (const [need, words, reply] of [
+      ['怎么开发票', '没用', /^正在为您转接人工客服/u],
+      ['怎么开发票', '还是不行啊', /^正在为您转接人工客服/u],
+      ['how do I get an invoice', "that didn't help at all", /^Connecting you/u],
+    ] as const) {
+      const d = new Dialogue(flow, monday);
+      d.say(need);
+      d.say(need.startsWith('how') ? 'yes' : '是的', quick);
+      const answered = d.of('ticket.put')[0]?.ticket.id;
+      expect(d.state, need).toBe('askMore');
+      expect(d.say(words, quick)[0], words).toMatch(reply);
+      expect(d.state).toBe('handoff.queued');
+      expect(d.of('desk.open')[0]?.card).toMatchObject({ ticketId: answered, need });
+      expect(d.of('ticket.put')).toEqual([]);
+    }
+  });
+
+  it('elsewhere the words are restated as a need, and a definition without the intent restates them too', () => {
+    const d = new Dialogue(flow, monday);
+    expect(d.say('没用')).toEqual(['您好，本店欢迎您的光临！', '您的意思是没用，对吗？']);
+    const old = defaultFlow((def) => void (def.intents.notHelped = []), { desk: true });
+    const e = new Dialogue(old, monday);
+    e.say('怎么开发票');
+    e.say('是的', quick);
+    expect(e.say('没用', quick)).toEqual(['您的意思是没用，对吗？']);
+  });
+});
