@@ -34,15 +34,21 @@ export function wholeReader({ understand, withLead, read, withdraws }: PartReade
     !p.complaint.triggered &&
     wordCount(read) <= 8 &&
     withdraws(normalize(read));
+  /** A longer message that takes back, angry or not (等了这么久没人理，算了不等了): its parts decide. */
+  const givesUp = (p: Understanding, read: string): boolean =>
+    !p.wantsPerson && wordCount(read) <= 24 && withdraws(normalize(read));
   const withdrawal = (part: string): Understanding => {
     const r = read(part);
     const p = withLead(r);
     return takesBack(p, r) ? { ...p, declinesPerson: true } : p;
   };
-  /** A part that takes back, or only thanks or agrees (算了，不用了，谢谢; 好吧，不用了). */
+  /**
+   * A part that takes back, or only thanks or agrees (算了，不用了，谢谢; 好吧，不用了), or only
+   * complains of the wait (怎么还没人回，算了: the customer gives up; found by the issue-17 trial).
+   */
   const withdrawalOrCourtesy = (part: string): boolean => {
     const p = withdrawal(part);
-    return p.declinesPerson === true || COURTESY.has(p.whole ?? '');
+    return p.declinesPerson === true || COURTESY.has(p.whole ?? '') || (p.intents.slowReply ?? 0) > 0;
   };
   return (text) => {
     const r = read(text);
@@ -52,10 +58,10 @@ export function wholeReader({ understand, withLead, read, withdraws }: PartReade
       if (taken !== u) return taken;
     }
     if (u.ownWords) return withOwnText(text, u, (part) => understand(read(part)));
+    const reading = u.declinesPerson ? withoutRefusal(text, u, (part) => withLead(read(part))) : u;
     // Every part only takes back (算了，不用了); 不用了，我要退款 says more, and is relayed whole.
-    if (!u.declinesPerson && takesBack(u, r) && partsOf(text).every(withdrawalOrCourtesy))
-      return { ...u, takesBack: true };
-    return u.declinesPerson ? withoutRefusal(text, u, (part) => withLead(read(part))) : u;
+    const takenBack = (takesBack(u, r) || givesUp(u, r)) && partsOf(text).every(withdrawalOrCourtesy);
+    return takenBack ? { ...reading, takesBack: true } : reading;
   };
 }
 

@@ -143,9 +143,13 @@ export const TEXT_PLACEHOLDERS = {
   handoffClaimed: ['agent'],
   handoffClaimedAnonymous: [],
   handoffStillWaiting: [],
-  /** Queued, the customer complains of the wait (人呢, 怎么还没人回): sorry, and where they are in the queue. */
+  /**
+   * Queued, the customer complains of the wait (人呢, 怎么还没人回, 有人吗), or complains or asks for a
+   * supervisor again: sorry, and where they are in the queue. `{wait}` is there too, but the estimate
+   * comes from recent claims and reads oddly to someone who has waited past it.
+   */
   handoffWaitUpdate: ['position', 'wait'],
-  /** Queued, the customer complains (我要投诉, 没人理): sorry, marked urgent, supervisors told (002 三.2 道歉). */
+  /** Queued, the customer complains (我要投诉, 耳机坏了太差了): sorry, marked urgent, supervisors told (002 三.2 道歉). */
   handoffUpsetNoted: [],
   /** Queued, the customer asks for a supervisor: understood, supervisors told, marked urgent (002 三.3). */
   handoffSupervisorNoted: [],

@@ -58,8 +58,9 @@ export const customerWords = [
     guard: and(['startsComplaint', 'queuedNotNoted']),
     actions: ['relayToDesk', { type: 'escalateHandoff', params: { reason: 'upset-waiting' } }],
   },
+  // Once noted, or only about the wait or whether anyone is there (人呢, 有人吗): sorry, and their place.
   {
-    guard: and(['complainsOfWaiting', 'queuedForPerson']),
+    guard: and([or(['complainsOfWaiting', 'onlyGreets', 'startsComplaint', 'asksSupervisor']), 'queuedForPerson']),
     actions: ['relayToDesk', say('handoffWaitUpdate', { queue: true })],
   },
   { actions: 'relayToDesk' },

@@ -279,6 +279,8 @@ export function baseSetup(deps: MachineDeps) {
       // A greeting, or nothing to go on ("?", "👍", a bare "5" or "12", a score with no survey to
       // rate: "5分"): ask what they need instead of restating it. A longer number (an order number)
       // is a matter's start and is restated.
+      // 有人吗, 在吗, anyone there: a greeting and nothing else (not a score or a number, as below).
+      onlyGreets: ({ event }) => answers(event, 'greeting'),
       isGreetingOnly: ({ event }) =>
         event.type === 'user.message' &&
         (answers(event, 'greeting') ||

@@ -95,7 +95,7 @@ describe('the flow editor: forms over the YAML', () => {
     const delivery = readSection(zh, 'categories')?.[0];
     const faster = applyItem(zh, 'categories', 0, { ...delivery?.values, promiseHours: '12' });
     expect(changedLines(zh, faster).added).toEqual([
-      '    - { id: delivery, name: 物流配送, keywords: [ 快递, 物流, 发货, 没收到, 送货, 配送, 派送, 丢件 ], promiseHours: 12, faqId: tracking }',
+      '    - { id: delivery, name: 物流配送, keywords: [ 快递, 物流, 发货, 没收到, 还没到, 包裹, 送货, 配送, 派送, 丢件 ], promiseHours: 12, faqId: tracking }',
     ]);
     expect(() => applyItem(zh, 'categories', 0, { ...delivery?.values, promiseHours: 'soon' })).toThrow(
       'promiseHours must be a number',
