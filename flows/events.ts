@@ -167,7 +167,8 @@ function understoodNothing(u: Understanding): boolean {
     !u.complaint.triggered &&
     !u.complaint.supervisor &&
     u.policy === undefined &&
-    u.lead === undefined
+    // 不是 / no opening words the language does not read (no, I want to return it, to a Chinese restatement).
+    (u.lead === undefined || understoodNothing(u.lead.understanding))
   );
 }
 

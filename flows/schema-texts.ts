@@ -149,6 +149,8 @@ export const TEXT_PLACEHOLDERS = {
    * comes from recent claims and reads oddly to someone who has waited past it.
    */
   handoffWaitUpdate: ['position', 'wait'],
+  /** An agent put the conversation back in the queue (released it): the customer's place; what was said stays seen. */
+  handoffRequeued: ['position', 'wait'],
   /** Queued, the customer complains (我要投诉, 耳机坏了太差了): sorry, marked urgent, supervisors told (002 三.2 道歉). */
   handoffUpsetNoted: [],
   /** Queued, the customer asks for a supervisor: understood, supervisors told, marked urgent (002 三.3). */
@@ -184,6 +186,7 @@ export const TEXT_FALLBACKS = {
   botDisclosure: 'ask',
   surveySorryBrief: 'surveySorryNoted',
   handoffWaitUpdate: 'handoffStillWaiting',
+  handoffRequeued: 'handoffStillWaiting',
   handoffUpsetNoted: 'handoffStillWaiting',
   handoffSupervisorNoted: 'handoffStillWaiting',
 } as const satisfies Partial<Record<TextKey, TextKey>>;
@@ -207,6 +210,7 @@ const fallbacksFit: {
   botDisclosure: true,
   surveySorryBrief: true,
   handoffWaitUpdate: true,
+  handoffRequeued: true,
   handoffUpsetNoted: true,
   handoffSupervisorNoted: true,
 };

@@ -89,10 +89,16 @@ export const INTENT_IDS = [
    * 智能与人工协同). Optional: a definition written before it restates such words as a need.
    */
   'notHelped',
+  /**
+   * How long the wait for a person is (还要等多久, how much longer): while queued, answered with the
+   * customer's place in the queue. Elsewhere such words are restated (they may be about a delivery).
+   * Optional: a definition written before it relays them to the agent only.
+   */
+  'waitQuestion',
 ] as const;
 export type IntentId = (typeof INTENT_IDS)[number];
 /** Intents added after definitions were first published: a definition may leave them out. */
-const OPTIONAL_INTENTS: ReadonlySet<IntentId> = new Set(['okay', 'botQuestion', 'notHelped']);
+const OPTIONAL_INTENTS: ReadonlySet<IntentId> = new Set(['okay', 'botQuestion', 'notHelped', 'waitQuestion']);
 const intentsShape = Object.fromEntries(
   INTENT_IDS.map((k) => [k, OPTIONAL_INTENTS.has(k) ? phrases.default([]) : phrases]),
 ) as Record<IntentId, typeof phrases>;

@@ -262,6 +262,9 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         armSla(enqueue, deps, context, event.at);
         // 转接与协助 (003): the customer hears that colleagues of another team will take it over.
         if (event.type === 'agent.transfer') enqueue(say('handoffTransferred'));
+        // Released back to the queue: the customer hears it, and their place (found by the issue-17
+        // trial: told nothing, then "客服正在尽快为您接入" although an agent had already replied).
+        else if (h.agent) enqueue(say('handoffRequeued', { queue: true }));
         enqueue.assign({
           handoff: { ...h, agent: undefined, category, queuedAt: h.agent ? event.at : h.queuedAt, replied: false },
         });

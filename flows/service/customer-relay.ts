@@ -60,7 +60,10 @@ export const customerWords = [
   },
   // Once noted, or only about the wait or whether anyone is there (人呢, 有人吗): sorry, and their place.
   {
-    guard: and([or(['complainsOfWaiting', 'onlyGreets', 'startsComplaint', 'asksSupervisor']), 'queuedForPerson']),
+    guard: and([
+      or(['complainsOfWaiting', 'asksHowLong', 'onlyGreets', 'startsComplaint', 'asksSupervisor']),
+      'queuedForPerson',
+    ]),
     actions: ['relayToDesk', say('handoffWaitUpdate', { queue: true })],
   },
   { actions: 'relayToDesk' },

@@ -279,8 +279,9 @@ export function baseSetup(deps: MachineDeps) {
       // A greeting, or nothing to go on ("?", "👍", a bare "5" or "12", a score with no survey to
       // rate: "5分"): ask what they need instead of restating it. A longer number (an order number)
       // is a matter's start and is restated.
-      // 有人吗, 在吗, anyone there: a greeting and nothing else (not a score or a number, as below).
-      onlyGreets: ({ event }) => answers(event, 'greeting'),
+      // 有人吗, 在吗, anyone there, ？？？: a greeting or nothing at all (not a score or a number, as below).
+      onlyGreets: ({ event }) =>
+        event.type === 'user.message' && (answers(event, 'greeting') || understood(event)?.empty === true),
       isGreetingOnly: ({ event }) =>
         event.type === 'user.message' &&
         (answers(event, 'greeting') ||
@@ -307,13 +308,18 @@ export function baseSetup(deps: MachineDeps) {
       isThanks: ({ event }) => answers(event, 'thanks'),
       isApology: ({ event }) => answers(event, 'apology'),
       // 没用, 还是不行 right after a knowledge-base answer: it did not help.
-      answerDidNotHelp: ({ context, event }) => answers(event, 'notHelped') && context.answered === true,
+      // With more words (没用，还是没收到) too, unless they ask something new the knowledge base knows.
+      answerDidNotHelp: ({ context, event }) =>
+        mentions(event, 'notHelped') &&
+        context.answered === true &&
+        (answers(event, 'notHelped') || understood(event)?.faq?.confident !== true),
       isSuggestion: ({ event }) => mentions(event, 'suggestion'),
       // Praise that opens a message going on to a need is answered with the need (answerLead).
       isPraise: ({ event }) => mentions(event, 'praise') && understood(event)?.lead === undefined,
       isPraiseOnly: ({ event }) => answers(event, 'praise'),
       asksIfBot: ({ event }) => answers(event, 'botQuestion'),
       complainsOfWaiting: ({ event }) => mentions(event, 'slowReply'),
+      asksHowLong: ({ event }) => mentions(event, 'waitQuestion'),
       hasRating: ({ event }) => understood(event)?.rating !== undefined,
       looksLikeNewNeed: ({ event }) => statedNeed(event).understanding?.faq?.confident === true,
       startsComplaint: ({ event }) => understood(event)?.complaint.triggered === true,

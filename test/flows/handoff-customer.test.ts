@@ -148,7 +148,7 @@ describe('a customer who complains while queued (found by the issue-17 trial: on
   const place = '非常抱歉让您久等了，您目前排在第 {position} 位，客服接入后会第一时间回复您，您说的内容客服都能看到。';
 
   it('is told their place in the queue when they only complain of the wait or ask whether anyone is there; nothing is escalated', () => {
-    for (const words of ['人呢？怎么还没人回', '有人吗', '还要等多久', '在吗？？']) {
+    for (const words of ['人呢？怎么还没人回', '有人吗', '还要等多久', '在吗？？', '？？？', '客服呢', '还要多久啊']) {
       const d = handoff('queued');
       expect(d.say(words, quick), words).toEqual([place]);
       expect(d.of('reply')[0]).toMatchObject({ fill: 'queue' });
@@ -230,4 +230,15 @@ describe('a customer who complains while queued (found by the issue-17 trial: on
       expect(d.say(words, quick)).toEqual([still]);
     }
   });
+});
+
+// Found by the issue-17 trial: released by the agent, the customer was told nothing, then "客服正在尽快为您接入".
+it('a customer whose agent puts the conversation back in the queue hears it, with their place', () => {
+  const d = handoff('claimed');
+  const replies = d.say({ type: 'agent', action: 'release', agent: wang }, quick);
+  expect(replies).toEqual([
+    '刚才的客服暂时无法继续为您服务，已为您重新排队，您目前排在第 {position} 位。之前的对话下一位客服都能看到，不需要您再重复。',
+  ]);
+  expect(d.of('reply')[0]).toMatchObject({ fill: 'queue' });
+  expect(d.state).toBe('handoff.queued');
 });

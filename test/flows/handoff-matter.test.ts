@@ -147,6 +147,9 @@ describe('the answer did not help (intents.notHelped)', () => {
       ['怎么开发票', '没用', /^正在为您转接人工客服/u],
       ['怎么开发票', '还是不行啊', /^正在为您转接人工客服/u],
       ['how do I get an invoice', "that didn't help at all", /^Connecting you/u],
+      // With more words, unless they ask something new (found by the second trial: closed, or restated).
+      ['怎么开发票', '没用，还是不知道怎么弄', /^正在为您转接人工客服/u],
+      ['how do I get an invoice', "that didnt help, I still can't find it", /^Connecting you/u],
     ] as const) {
       const d = new Dialogue(flow, monday);
       d.say(need);

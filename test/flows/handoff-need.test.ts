@@ -167,6 +167,12 @@ describe('a request for a person in the other language of the bundle (found by t
     const no = new Dialogue(withDesk, monday);
     no.say('how do I pay?');
     expect(no.say('不是，我想退货')).toEqual(['您的意思是想办理退货或换货，对吗？']);
+    // And the other way: "no" is a word the Chinese definition knows, the rest is not (found by the second trial).
+    const back = new Dialogue(withDesk, monday);
+    back.say('怎么付款');
+    expect(back.say('no, I want to return it')).toEqual([
+      'If I understand you correctly, you would like to return or exchange an item. Is that right?',
+    ]);
     // Words the other language does not understand either stay the conversation's: restated in it.
     const neither = new Dialogue(withDesk, monday);
     neither.say('how do I pay?');
