@@ -104,6 +104,8 @@ export const TEXT_PLACEHOLDERS = {
   praise: [],
   /** 遇到客户投诉咨询回应慢时: apologise, thank for waiting, ask the need. */
   slowReply: [],
+  /** 003's apology for slow replies without its question, said where a question is pending (a restatement, asked again after it). */
+  slowReplyBrief: [],
   /** Asked whether it is a person (intents.botQuestion): says it is the bot, and how to reach a person. */
   botDisclosure: ['hours'],
   suggestion: ['ticket'],
@@ -186,6 +188,7 @@ export const TEXT_FALLBACKS = {
   botDisclosure: 'ask',
   surveySorryBrief: 'surveySorryNoted',
   handoffWaitUpdate: 'handoffStillWaiting',
+  slowReplyBrief: 'slowReply',
   handoffRequeued: 'handoffStillWaiting',
   handoffUpsetNoted: 'handoffStillWaiting',
   handoffSupervisorNoted: 'handoffStillWaiting',
@@ -210,6 +213,7 @@ const fallbacksFit: {
   botDisclosure: true,
   surveySorryBrief: true,
   handoffWaitUpdate: true,
+  slowReplyBrief: true,
   handoffRequeued: true,
   handoffUpsetNoted: true,
   handoffSupervisorNoted: true,

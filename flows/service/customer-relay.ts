@@ -48,7 +48,8 @@ export const customerWords = [
     target: '#conversation.service.closing',
     // A promise standing (an escalated complaint) is told before the close: the handoff line named
     // no time (found by the issue-17 trial: the desk had a promised time the customer never heard).
-    actions: ['tellHandoffStatus', { type: 'endHandoff', params: { status: 'closed-by-customer' } }],
+    // Their words reach the thread first: 怎么还没人回，算了 says why (found by the issue-17 trial).
+    actions: ['postToDesk', 'tellHandoffStatus', { type: 'endHandoff', params: { status: 'closed-by-customer' } }],
   },
   {
     guard: and(['asksSupervisor', 'supervisorNotAsked']),

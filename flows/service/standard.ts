@@ -275,6 +275,12 @@ function standardStates(s: StandardSetup) {
             ...failedAgain(),
             // Answered, then the restatement asked again (found by the issue-17 trial: left unasked).
             { guard: 'asksIfBot', actions: ['discloseBot', 'sayConfirm'] },
+            // Kept waiting, said at a restatement (回复太慢了): sorry, and the restatement again; 003's
+            // apology asks the need, and the need was never asked about again (found by the trial).
+            {
+              guard: and(['complainsOfWaiting', not('hasPendingMatters')]),
+              actions: [say('slowReplyBrief'), 'sayConfirm'],
+            },
             ...anyTime,
             // 你好, or a request for a person taken back (转人工，算了): the restatement is asked again.
             { guard: or(['isGreetingOnly', 'onlyDeclinesPerson']), actions: 'sayConfirm' },

@@ -595,6 +595,17 @@ describe('at any point （关于特殊沟通内容的应答规范）', () => {
     ]);
   });
 
+  // Found by the issue-17 trial: the apology asked the need again, and the returns need was never taken up.
+  it('a customer kept waiting at a restatement hears the apology, then the restatement again', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('我想退货');
+    expect(d.say('回复太慢了')).toEqual([
+      '非常抱歉，今天咨询的客户比较多，非常感谢您的耐心等候。',
+      '您的意思是想办理退货或换货，对吗？',
+    ]);
+    expect(d.say('是的')[0]).toMatch(/^签收后 7 天内/u);
+  });
+
   // Found by the issue-17 trial: 快递怎么这么慢 got "today many customers are asking", about the replies.
   it('takes slow goods, not slow replies, as the matter: restated or answered, never the apology for slow replies', () => {
     const zh = new Dialogue(flow, afternoon);

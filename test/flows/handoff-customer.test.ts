@@ -166,6 +166,8 @@ describe('a customer who complains while queued (found by the issue-17 trial: on
       expect(d.of('desk.update')).toEqual([
         { type: 'desk.update', status: 'closed-by-customer', ticketId: d.ticketId },
       ]);
+      // The thread sees why (found by the second trial: only 客户已结束会话).
+      expect(d.of('desk.post')).toMatchObject([{ text: words, from: 'customer' }]);
     }
     // With a need besides, it reaches the agent and the customer stays queued.
     const d = handoff('queued');
