@@ -20,7 +20,8 @@ export { AgentRef };
  * wrong, or no knowledge-base answer), a complaint, or `details` the customer gave that a person
  * must act on (the order number an answer asked for, details.ts).
  */
-export const HandoffReason = z.enum(['asked', 'failures', 'complaint', 'details']);
+/** Why people have the matter; `not-helped`: the customer said the answer just given did not help (intents.notHelped). */
+export const HandoffReason = z.enum(['asked', 'failures', 'complaint', 'details', 'not-helped']);
 export type HandoffReason = z.infer<typeof HandoffReason>;
 
 /** One of the customer's earlier tickets, as a card lists it (issue 13: agents see the history). */

@@ -143,7 +143,7 @@ const ZH: ReportWords = {
     byCategoryCsat: '按类别',
   },
   types: { inquiry: '咨询', complaint: '投诉', suggestion: '建议' },
-  reasons: { asked: '客户要求人工服务', failures: '机器人无法解答', complaint: '投诉' },
+  reasons: { asked: '客户要求人工服务', failures: '机器人无法解答', complaint: '投诉', 'not-helped': '答复没有帮助' },
   escalations: {
     supervisor: '客户要求主管',
     asked: '客户要求人工服务',
@@ -251,7 +251,12 @@ const EN: ReportWords = {
     byCategoryCsat: 'by category',
   },
   types: { inquiry: 'inquiry', complaint: 'complaint', suggestion: 'suggestion' },
-  reasons: { asked: 'the customer asked for a person', failures: 'the bot could not answer', complaint: 'complaint' },
+  reasons: {
+    asked: 'the customer asked for a person',
+    failures: 'the bot could not answer',
+    complaint: 'complaint',
+    'not-helped': 'the answer did not help',
+  },
   escalations: {
     supervisor: 'asked for a supervisor',
     asked: 'asked for a person',

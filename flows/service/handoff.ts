@@ -45,6 +45,12 @@ import {
  * complaint is over by the time the card is made), else the need being handled, else the last
  * confirmed, else this message.
  */
+/**
+ * A request for a person (`asked`), or the answer did not help (`not-helped`): the matter under way
+ * goes to the person (matterUnderWay), not a new one.
+ */
+const takesOverMatter = (reason: HandoffReason | undefined) => reason === 'asked' || reason === 'not-helped';
+
 function needOf(context: ServiceContext, event: ServiceEvent): string {
   if (context.handoff?.need) return context.handoff.need;
   // Asked for with words of their own, however few ("快递到了，转人工", "坏了，转人工"): that is the matter,
@@ -72,7 +78,7 @@ function ensureTicket(
   const existing = context.handoff?.ticketId;
   if (existing) {
     // A matter under way taken over (matterUnderWay): waiting for a person now, with what the request said.
-    if (context.handoff?.reason === 'asked') {
+    if (takesOverMatter(context.handoff?.reason)) {
       const own = ownWordsOf(event) ? { addFacts: [textOf(event)] } : {};
       // As on a ticket of its own: every file the customer sent this session, as the agent's thread shows them.
       const files = context.files?.length ? { addFiles: context.files } : {};
@@ -234,7 +240,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
     actions: {
       requestHandoff: assign({
         handoff: ({ context, event }, params: { reason: HandoffReason }) => {
-          const matter = params.reason === 'asked' ? matterUnderWay(context, event, defOf(context)) : undefined;
+          const matter = takesOverMatter(params.reason) ? matterUnderWay(context, event, defOf(context)) : undefined;
           const high = params.reason === 'complaint' || matter?.type === 'complaint';
           return {
             reason: params.reason,
@@ -287,7 +293,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
         const back = nextBusinessTime(defOf(context), event.at);
         const waiting = context.followUps?.find((f) => context.sessionTickets.includes(f.ticketId));
         // (A request has the pending matter's ticket already: matterUnderWay.)
-        if (waiting && (!h.ticketId || h.reason === 'asked')) {
+        if (waiting && (!h.ticketId || takesOverMatter(h.reason))) {
           const vars = afterHoursVars(defOf(context), back, waiting.ticketId, waiting.promisedBy);
           enqueue(say('handoffAfterHoursPromised', { vars }));
           relayKeptFiles(enqueue, context, event, waiting.ticketId);

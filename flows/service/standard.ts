@@ -186,7 +186,7 @@ const answersToAskMore = [
   {
     guard: 'answerDidNotHelp',
     target: '#conversation.handingOff',
-    actions: { type: 'requestHandoff', params: { reason: 'asked' } },
+    actions: { type: 'requestHandoff', params: { reason: 'not-helped' } },
   },
   // 遇到客户致谢时必须响应: a plain thanks here ends the matter, but is answered first.
   { guard: and(['isThanks', 'wantsToFinish']), target: 'closing', actions: say('thanks') },

@@ -158,7 +158,7 @@ describe('the answer did not help (intents.notHelped)', () => {
       expect(d.state, need).toBe('askMore');
       expect(d.say(words, quick)[0], words).toMatch(reply);
       expect(d.state).toBe('handoff.queued');
-      expect(d.of('desk.open')[0]?.card).toMatchObject({ ticketId: answered, need });
+      expect(d.of('desk.open')[0]?.card).toMatchObject({ ticketId: answered, need, reason: 'not-helped' });
       expect(d.of('ticket.put')).toEqual([]);
     }
   });
