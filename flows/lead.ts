@@ -18,6 +18,8 @@ export const LEAD_INTENTS = [
   'botQuestion',
   // 不是，我是想退货: a no that goes on to say what was meant is that, not "不是，您是想退货" (the same trial).
   'no',
+  // 回复太慢了，我的订单还没发货: 003's apology, then the need (found by the issue-17 trial: one or the other was lost).
+  'slowReply',
 ] as const satisfies readonly IntentId[];
 export type LeadIntent = (typeof LEAD_INTENTS)[number];
 
@@ -148,7 +150,8 @@ export function compileLead(
     let pos = skip(folded, 0, true);
     for (;;) {
       const hit = ruleAt(social, folded, pos) ?? ruleAt(social, folded, skipFillers(folded, pos));
-      if (!hit) break;
+      // A hyphen joins words (Hi-Fi耳机): no greeting there (found by the issue-17 trial: 情况：Fi耳机坏了).
+      if (!hit || (hit.rule.ascii && folded[hit.end] === '-')) break;
       const afterFillers = skipFillers(folded, repeatEnd(hit.rule, folded, hit.end));
       const ended = skip(folded, afterFillers, !hit.rule.ascii);
       let next = skip(folded, ended, true);

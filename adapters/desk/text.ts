@@ -46,12 +46,15 @@ function formatted(locale: string, timeZone: string, style: 'time' | 'date', at:
 const day = (at: number, timeZone: string) => formatted('en-CA', timeZone, 'date', at);
 
 /** Why a pending matter waits for a person, read from its card (see DeskText.followUp). */
-type Pending = 'complaint' | 'escalated' | 'unanswered' | 'details' | 'after-hours' | 'desk-down' | 'returned';
+type Pending =
+  'complaint' | 'escalated' | 'unanswered' | 'details' | 'not-helped' | 'after-hours' | 'desk-down' | 'returned';
 function pendingOf(card: Pick<HandoffCard, 'afterHours' | 'reason' | 'priority' | 'returned'>): Pending {
   if (card.returned) return 'returned';
   if (card.reason === 'complaint') return card.priority === 'high' ? 'escalated' : 'complaint';
   if (card.reason === 'failures') return 'unanswered';
   if (card.reason === 'details') return 'details';
+  // Not "asked for a person": the customer said the answer did not help (found by the issue-17 trial).
+  if (card.reason === 'not-helped') return 'not-helped';
   return card.afterHours ? 'after-hours' : 'desk-down';
 }
 
@@ -64,6 +67,7 @@ const EN: DeskText = {
         escalated: 'complaint escalated, a supervisor to reply',
         unanswered: 'a question the bot could not answer',
         details: 'the customer gave the order number the answer asked for',
+        'not-helped': "the bot's answer did not help",
         'after-hours': 'asked for a person after hours',
         'desk-down': 'asked for a person, nobody could take it',
         returned: 'a person took it and let go of it unsettled',
@@ -203,6 +207,7 @@ const ZH: DeskText = {
         escalated: '投诉已升级，需主管答复',
         unanswered: '机器人未能解答的问题',
         details: '客户按答复提供了订单号，需人工处理',
+        'not-helped': '客户表示机器人的答复没有帮助',
         'after-hours': '非工作时间的人工请求',
         'desk-down': '客户要求人工，当时无人接待',
         returned: '客服接待后交回，仍待处理',

@@ -318,7 +318,9 @@ export function baseSetup(deps: MachineDeps) {
       isPraise: ({ event }) => mentions(event, 'praise') && understood(event)?.lead === undefined,
       isPraiseOnly: ({ event }) => answers(event, 'praise'),
       asksIfBot: ({ event }) => answers(event, 'botQuestion'),
-      complainsOfWaiting: ({ event }) => mentions(event, 'slowReply'),
+      // Not when a need follows the complaint (回复太慢了，我的订单还没发货): answered with it (answerLead).
+      complainsOfWaiting: ({ event }) =>
+        mentions(event, 'slowReply') && understood(event)?.lead?.intent !== 'slowReply',
       asksHowLong: ({ event }) => mentions(event, 'waitQuestion'),
       hasRating: ({ event }) => understood(event)?.rating !== undefined,
       looksLikeNewNeed: ({ event }) => statedNeed(event).understanding?.faq?.confident === true,

@@ -68,6 +68,8 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
       answerLead: collect(({ context, event, enqueue }) => {
         const intent = understood(event)?.lead?.intent;
         if (intent === 'botQuestion') enqueue(disclosure(defOf(context), false));
+        // Kept waiting, then a need: the apology without its question (the need is taken up next).
+        else if (intent === 'slowReply') enqueue(say('slowReplyBrief'));
         else if (intent !== undefined && intent !== 'greeting' && intent !== 'no') enqueue(say(intent));
       }),
       // 你是真人吗: the bot says what it is, and how and when a person can be reached (000 透明诚信).

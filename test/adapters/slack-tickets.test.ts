@@ -122,6 +122,7 @@ describe('a follow-up card', () => {
       { reason: 'failures', priority: 'normal' },
       { reason: 'asked', priority: 'normal', afterHours: true },
       { reason: 'asked', priority: 'normal', afterHours: false },
+      { reason: 'not-helped', priority: 'normal', afterHours: true },
     ].entries()) {
       await d.desk.open(`${CONVERSATION}:${n}`, followUp(`T261123-TITLE0000${n}`, extra as Partial<HandoffCard>), []);
       titles.push(String(blocksOf(cards(d).at(-1))[0]?.text.text));
@@ -132,6 +133,8 @@ describe('a follow-up card', () => {
       'Follow-up: a question the bot could not answer',
       'Follow-up: asked for a person after hours',
       'Follow-up: asked for a person, nobody could take it',
+      // Not "asked for a person": the customer said the answer did not help (found by the issue-17 trial).
+      "Follow-up: the bot's answer did not help",
     ]);
   });
 });

@@ -68,12 +68,21 @@ describe('complaint de-escalation (zh-CN)', () => {
 
   // Found by the issue-17 trial: 情况：你好，耳机用了两天就坏了.
   it('leaves a greeting that opens a complaint out of what happened', () => {
-    for (const opening of ['你好，', '您好 ', '在吗？', '你好']) {
+    for (const opening of ['你好，', '您好 ', '在吗？']) {
       const d = new Dialogue(flow, start);
       d.say(`${opening}耳机用了两天就坏了，太差了！`, quickly);
       expect(pause(d)[1], opening).toMatch(
         /^为了更快为您处理\uff0c我先和您确认一下\uff1a情况\uff1a耳机用了两天就坏了。/u,
       );
+    }
+    // Only a greeting standing on its own: not 你好 in 你好歹, nor Hi in Hi-Fi (found by the third trial).
+    for (const [text, what] of [
+      ['你好歹回复一下吧，耳机坏了，太差了！', '你好歹回复一下吧，耳机坏了'],
+      ['Hi-Fi耳机坏了，太差了！', 'Hi-Fi耳机坏了'],
+    ] as const) {
+      const d = new Dialogue(flow, start);
+      d.say(text, quickly);
+      expect(pause(d)[1], text).toContain(`情况\uff1a${what}`);
     }
   });
 

@@ -606,6 +606,20 @@ describe('at any point （关于特殊沟通内容的应答规范）', () => {
     expect(d.say('是的')[0]).toMatch(/^签收后 7 天内/u);
   });
 
+  // Found by the issue-17 trial: the apology alone (the need lost), or the need alone (the apology lost).
+  it('kept waiting, then a need in the same message: the apology without its question, then the need', () => {
+    const d = new Dialogue(flow, afternoon);
+    expect(d.say('你们回复太慢了，我的订单还没发货')).toEqual([
+      '您好，本店欢迎您的光临！',
+      '非常抱歉，今天咨询的客户比较多，非常感谢您的耐心等候。',
+      '您的意思是想了解订单什么时候发货，对吗？',
+    ]);
+    expect(d.say('回复太慢了，另外发票怎么开')).toEqual([
+      '非常抱歉，今天咨询的客户比较多，非常感谢您的耐心等候。',
+      '您的意思是想开具发票，对吗？',
+    ]);
+  });
+
   // Found by the issue-17 trial: 快递怎么这么慢 got "today many customers are asking", about the replies.
   it('takes slow goods, not slow replies, as the matter: restated or answered, never the apology for slow replies', () => {
     const zh = new Dialogue(flow, afternoon);
