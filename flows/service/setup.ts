@@ -243,6 +243,8 @@ export function mentions(event: ServiceEvent, id: IntentId): boolean {
   return (understood(event)?.intents[id] ?? 0) > 0;
 }
 
+/** What a yes may come with and still be only a yes (不好意思，是的; thanks, yes). */
+const COURTESY_WITH_YES: ReadonlySet<string> = new Set(['yes', 'okay', 'thanks', 'apology']);
 export const HOUR_MS = 3_600_000;
 export const MINUTE_MS = 60_000;
 export const SECOND_MS = 1000;
@@ -306,6 +308,15 @@ export function baseSetup(deps: MachineDeps) {
         return answers(event, 'more', 'yes', 'okay') && share >= 0.999;
       },
       isThanks: ({ event }) => answers(event, 'thanks'),
+      // A yes with only thanks or an apology beside it (不好意思，是的; sorry, yes): the yes counts.
+      courtesyWithYes: ({ event }) => {
+        const intents = understood(event)?.intents ?? {};
+        const ids = Object.keys(intents);
+        const share = Object.values(intents).reduce((a, b) => a + (b ?? 0), 0);
+        return (
+          (intents.yes ?? 0) > 0 && ids.length > 1 && ids.every((id) => COURTESY_WITH_YES.has(id)) && share >= 0.999
+        );
+      },
       isApology: ({ event }) => answers(event, 'apology'),
       // 没用, 还是不行 right after a knowledge-base answer: it did not help.
       // With more words (没用，还是没收到) too, unless they ask something new the knowledge base knows.

@@ -72,6 +72,12 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
         else if (intent === 'slowReply') enqueue(say('slowReplyBrief'));
         else if (intent !== undefined && intent !== 'greeting' && intent !== 'no') enqueue(say(intent));
       }),
+      // The thanks or apology said with a yes (不好意思，是的): answered before the answer (003).
+      answerCourtesy: collect(({ event, enqueue }) => {
+        const intents = understood(event)?.intents ?? {};
+        if (intents.apology) enqueue(say('apology'));
+        else if (intents.thanks) enqueue(say('thanks'));
+      }),
       // 你是真人吗: the bot says what it is, and how and when a person can be reached (000 透明诚信).
       discloseBot: collect(({ context, enqueue }) => enqueue(disclosure(defOf(context), true))),
       // 需求确认: "您的意思是……，对吗？" — the knowledge-base topic when recognised, else the customer's own words.
@@ -181,6 +187,19 @@ const anyTime = [
   { guard: 'asksIfBot', actions: 'discloseBot' },
 ] as const;
 
+/**
+ * Social words at a restatement: a yes with thanks or an apology (不好意思，是的; sorry, yes) is a yes,
+ * its courtesy answered first (found by the issue-17 trial: only 没关系…, the yes lost); a bot question
+ * or a slowness is answered and the restatement asked again (found by the trials: left unasked). A
+ * bare thanks or apology is answered (anyTime), its buttons still there.
+ */
+const socialAtRestatement = [
+  { guard: 'courtesyWithYes', target: 'answering', actions: ['answerCourtesy', 'confirmNeed'] },
+  { guard: 'asksIfBot', actions: ['discloseBot', 'sayConfirm'] },
+  // Kept waiting (回复太慢了): 003's apology without its question, which asked the need again.
+  { guard: and(['complainsOfWaiting', not('hasPendingMatters')]), actions: [say('slowReplyBrief'), 'sayConfirm'] },
+] as const;
+
 /** What ends a matter at "anything else?", or hands it to a person because its answer did not help. */
 const answersToAskMore = [
   // The answer did not help (没用, 还是不行): a person takes the answered matter, as 转人工
@@ -275,14 +294,7 @@ function standardStates(s: StandardSetup) {
             ...interruptsOf(true),
             { guard: 'isYes', target: 'answering', actions: 'confirmNeed' },
             ...failedAgain(),
-            // Answered, then the restatement asked again (found by the issue-17 trial: left unasked).
-            { guard: 'asksIfBot', actions: ['discloseBot', 'sayConfirm'] },
-            // Kept waiting, said at a restatement (回复太慢了): sorry, and the restatement again; 003's
-            // apology asks the need, and the need was never asked about again (found by the trial).
-            {
-              guard: and(['complainsOfWaiting', not('hasPendingMatters')]),
-              actions: [say('slowReplyBrief'), 'sayConfirm'],
-            },
+            ...socialAtRestatement,
             ...anyTime,
             // 你好, or a request for a person taken back (转人工，算了): the restatement is asked again.
             { guard: or(['isGreetingOnly', 'onlyDeclinesPerson']), actions: 'sayConfirm' },

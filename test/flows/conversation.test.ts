@@ -570,6 +570,21 @@ describe('at any point （关于特殊沟通内容的应答规范）', () => {
     expect(d.say('是的')[0]).toMatch(/^一般情况下/);
   });
 
+  // Found by the issue-17 trial: 不好意思，是的 got only 没关系…, the yes lost and the customer left waiting.
+  it('takes a yes said with an apology or thanks at a restatement: the courtesy answered, then the answer', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('怎么付款');
+    const replies = d.say('不好意思，是的');
+    expect(replies[0]).toBe('没关系，请您不必介意，如有疑问，欢迎您随时再来咨询。');
+    expect(replies[1]).toMatch(/^您好，本店为每一位顾客提供/u);
+    expect(d.state).toBe('askMore');
+    // With words of their own besides, it is not only a yes: restated.
+    const e = new Dialogue(flow, afternoon);
+    e.say('怎么付款');
+    e.say('不好意思，是的，另外我想改地址');
+    expect(e.state).toBe('confirming');
+  });
+
   it('thanks a customer for praise modestly (客户提出表扬时), before a conversation and during one', () => {
     const praise =
       /^(很高兴听到您的认可，我们会继续努力的，谢谢您！|请不必客气，这是我们应该做的，感谢您对我们工作的支持！)$/;
