@@ -148,6 +148,10 @@ export function afterSurveyActions(deps: MachineDeps, low: LowScore) {
         if (!params.quiet) enqueue(say('surveyCommentThanks'));
         enqueue.assign({ rated: { ...rated, at: event.at, comment } });
       }),
+      // The survey left unrated (its idle timer, or 没有了 instead of a score): a score sent later still rates its matters.
+      leaveSurvey: collect(({ context, event, enqueue }) =>
+        enqueue.assign({ lateSurvey: { tickets: context.sessionTickets, at: event.at, seq: context.seq } }),
+      ),
       // The survey left unanswered at the last close: what this score rates.
       takeLateSurvey: collect(({ context, enqueue }) =>
         enqueue.assign({ sessionTickets: context.lateSurvey?.tickets ?? [], lateSurvey: undefined }),

@@ -443,3 +443,15 @@ describe('a score between a comment and a request (found by the issue-17 trial: 
     expect(d.state).toBe('complaint.listening');
   });
 });
+
+// Found by the issue-17 trial: 没有了 at the survey let it go, and the 4 sent next was greeted as a new visit.
+describe('a survey declined in words', () => {
+  it('lets the customer go, and a score sent after still rates the matter', () => {
+    const d = surveyed('zh-CN');
+    expect(d.say('没有了')).toEqual([]);
+    expect(d.state).toBe('idle');
+    expect(d.say('4')).toEqual(['感谢您的评价（4 分），我们会继续努力的。祝您生活愉快！']);
+    expect(d.opened).toBe(false);
+    expect(scores(d)).toEqual([4]);
+  });
+});
