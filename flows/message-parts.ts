@@ -34,7 +34,10 @@ export function wholeReader({ understand, withLead, read, withdraws }: PartReade
     !p.complaint.triggered &&
     wordCount(read) <= 8 &&
     withdraws(normalize(read));
-  /** A longer message that takes back, angry or not (等了这么久没人理，算了不等了): its parts decide. */
+  /**
+   * A message that may take back, longer or angry too (等了这么久没人理，算了不等了; every short
+   * `takesBack` is one): its parts decide.
+   */
   const givesUp = (p: Understanding, read: string): boolean =>
     !p.wantsPerson && wordCount(read) <= 24 && withdraws(normalize(read));
   const withdrawal = (part: string): Understanding => {
@@ -60,7 +63,7 @@ export function wholeReader({ understand, withLead, read, withdraws }: PartReade
     if (u.ownWords) return withOwnText(text, u, (part) => understand(read(part)));
     const reading = u.declinesPerson ? withoutRefusal(text, u, (part) => withLead(read(part))) : u;
     // Every part only takes back (算了，不用了); 不用了，我要退款 says more, and is relayed whole.
-    const takenBack = (takesBack(u, r) || givesUp(u, r)) && partsOf(text).every(withdrawalOrCourtesy);
+    const takenBack = givesUp(u, r) && partsOf(text).every(withdrawalOrCourtesy);
     return takenBack ? { ...reading, takesBack: true } : reading;
   };
 }

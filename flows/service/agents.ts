@@ -60,12 +60,12 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
       pingDesk: collect(({ context, enqueue }, params: { level: 'sla' | 'supervisor' }) =>
         enqueue(effect({ type: 'desk.ping', level: params.level, ticketId: context.handoff?.ticketId })),
       ),
-      // What the customer says goes on the handoff's facts too, for the follow-up card if the matter
-      // outlives the handoff (found by the fourth issue-17 trial: after a handback it lacked them).
       // Only posted (the words that end the handoff): not the matter's facts.
       postToDesk: collect(({ context, event, enqueue }) =>
         relayCustomer(enqueue, event, context.handoff?.ticketId ?? ''),
       ),
+      // What the customer says goes on the handoff's facts too, for the follow-up card if the matter
+      // outlives the handoff (found by the fourth issue-17 trial: after a handback it lacked them).
       relayToDesk: collect(({ context, event, enqueue }) => {
         const h = context.handoff;
         relayCustomer(enqueue, event, h?.ticketId ?? '');

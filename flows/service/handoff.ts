@@ -41,16 +41,16 @@ import {
  */
 
 /**
- * The need the card shows: the handoff's own (a complaint's, noted when it was handed over: the
- * complaint is over by the time the card is made), else the need being handled, else the last
- * confirmed, else this message.
- */
-/**
  * A request for a person (`asked`), or the answer did not help (`not-helped`): the matter under way
  * goes to the person (matterUnderWay), not a new one.
  */
 const takesOverMatter = (reason: HandoffReason | undefined) => reason === 'asked' || reason === 'not-helped';
 
+/**
+ * The need the card shows: the handoff's own (a complaint's, noted when it was handed over: the
+ * complaint is over by the time the card is made), else the need being handled, else the last
+ * confirmed, else this message.
+ */
 function needOf(context: ServiceContext, event: ServiceEvent): string {
   if (context.handoff?.need) return context.handoff.need;
   // Asked for with words of their own, however few ("快递到了，转人工", "坏了，转人工"): that is the matter,

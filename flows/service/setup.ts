@@ -243,6 +243,11 @@ export function mentions(event: ServiceEvent, id: IntentId): boolean {
   return (understood(event)?.intents[id] ?? 0) > 0;
 }
 
+/** A message that is a greeting or says nothing (有人吗, 在吗, ？？？). */
+function greetsOrNothing(event: ServiceEvent): boolean {
+  return event.type === 'user.message' && (answers(event, 'greeting') || understood(event)?.empty === true);
+}
+
 /** What a yes may come with and still be only a yes (不好意思，是的; thanks, yes). */
 const COURTESY_WITH_YES: ReadonlySet<string> = new Set(['yes', 'okay', 'thanks', 'apology']);
 export const HOUR_MS = 3_600_000;
@@ -278,19 +283,15 @@ export function baseSetup(deps: MachineDeps) {
       }),
     },
     guards: {
+      // 有人吗, 在吗, anyone there, ？？？: a greeting or nothing at all (not a score or a number, as below).
+      onlyGreets: ({ event }) => greetsOrNothing(event),
       // A greeting, or nothing to go on ("?", "👍", a bare "5" or "12", a score with no survey to
       // rate: "5分"): ask what they need instead of restating it. A longer number (an order number)
       // is a matter's start and is restated.
-      // 有人吗, 在吗, anyone there, ？？？: a greeting or nothing at all (not a score or a number, as below).
-      onlyGreets: ({ event }) =>
-        event.type === 'user.message' && (answers(event, 'greeting') || understood(event)?.empty === true),
       isGreetingOnly: ({ event }) =>
-        event.type === 'user.message' &&
-        (answers(event, 'greeting') ||
-          textOf(event) === '' ||
-          understood(event)?.empty === true ||
-          /^\p{N}{1,3}$/u.test(textOf(event).normalize('NFKC')) ||
-          onlyAScore(event)),
+        greetsOrNothing(event) ||
+        (event.type === 'user.message' &&
+          (textOf(event) === '' || /^\p{N}{1,3}$/u.test(textOf(event).normalize('NFKC')) || onlyAScore(event))),
       isYes: ({ event }) => answers(event, 'yes', 'okay'),
       isNo: ({ event }) => answers(event, 'no', 'done'),
       // 不是 / 不对 itself, not 没有了 (which, unasked, says there is nothing more).
