@@ -130,6 +130,7 @@ export const Ticket = z.object({
 export type Ticket = z.infer<typeof Ticket>;
 
 export const TicketChanges = Ticket.pick({
+  need: true,
   status: true,
   outcome: true,
   satisfaction: true,

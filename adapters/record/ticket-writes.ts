@@ -76,7 +76,7 @@ export function updatePart(
       sets.push(sql`${sql.ref(column.name)} = ${column.of(value)}`);
   }
   const added = additions(addFacts, addFiles);
-  if (c.outcome !== undefined || Object.hasOwn(c, 'comment') || added.words)
+  if (c.need !== undefined || c.outcome !== undefined || Object.hasOwn(c, 'comment') || added.words)
     sets.push(sql`words = ${wordsAfter(c, added.words)}`);
   if (added.facts) sets.push(sql`facts = ${added.facts}`);
   if (events !== undefined) sets.push(sql`has_events = true`);
@@ -95,6 +95,7 @@ export function updatePart(
 const COLUMNS: Partial<
   Record<keyof TicketChanges, { name: keyof TicketsTable; nullable: boolean; of: (v: unknown) => RawBuilder<unknown> }>
 > = {
+  need: { name: 'need', nullable: false, of: (v) => sql`${v}::text` },
   status: { name: 'status', nullable: false, of: (v) => sql`${v}::text` },
   outcome: { name: 'outcome', nullable: false, of: (v) => sql`${v}::text` },
   comment: { name: 'comment', nullable: true, of: (v) => sql`${v ?? null}::text` },
@@ -110,19 +111,23 @@ const COLUMNS: Partial<
 };
 
 /**
- * `words` after a change of the outcome or the comment, or facts added: the stored need and facts
- * (already lower-cased when put), the added facts (`addedWords`, lower-cased), then the outcome and
- * the comment, each the new one lower-cased as ticketRow does, or the stored one when unchanged.
- * `words` is [need, ...facts, outcome, comment?].
+ * `words` after a change of the need, the outcome or the comment, or facts added: the need and
+ * the stored facts (already lower-cased when put), the added facts (`addedWords`, lower-cased),
+ * then the outcome and the comment, each the new one lower-cased as ticketRow does, or the stored
+ * one when unchanged. `words` is [need, ...facts, outcome, comment?].
  */
 function wordsAfter(c: TicketChanges, addedWords: RawBuilder<unknown> | undefined): RawBuilder<unknown> {
   const at = (path: string, from: number) =>
     sql`jsonb_path_query_array(words, ${path}::jsonpath, jsonb_build_object('n', jsonb_array_length(facts) + ${from}::int))`;
+  const needAndFacts =
+    c.need !== undefined
+      ? sql`${json([c.need.toLocaleLowerCase()])}::jsonb || ${at('$[1 to $n]', 0)}`
+      : at('$[0 to $n]', 0);
   const outcome = c.outcome !== undefined ? sql`${json([c.outcome.toLocaleLowerCase()])}::jsonb` : at('$[$n]', 1);
   const comment = Object.hasOwn(c, 'comment')
     ? sql`${json(c.comment ? [c.comment.toLocaleLowerCase()] : [])}::jsonb`
     : at('$[$n to last]', 2);
-  return sql`${at('$[0 to $n]', 0)} ${addedWords ? sql`|| ${addedWords}` : sql``} || ${outcome} || ${comment}`;
+  return sql`${needAndFacts} ${addedWords ? sql`|| ${addedWords}` : sql``} || ${outcome} || ${comment}`;
 }
 
 /**

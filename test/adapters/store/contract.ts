@@ -835,6 +835,23 @@ export function ticketContract(open: () => Promise<TicketsUnderTest>): void {
       expect(await tickets.get('T1')).toEqual(full);
     });
 
+    it('takes a need stated after a bare request for a person in its place, found by search under the new words only', async () => {
+      const { tickets } = await fresh();
+      await tickets.put({ ...ticket('T1', 100, 'pending'), need: '转人工', facts: ['订单号 A123456789'] });
+      const stated = await tickets.update('T1', { need: '我的快递三天了还没到', outcome: 'Claimed' }, 200);
+      expect(stated).toMatchObject({ need: '我的快递三天了还没到', facts: ['订单号 A123456789'], outcome: 'Claimed' });
+      expect(await tickets.get('T1')).toEqual(stated);
+      for (const words of ['快递三天', 'a123456789', 'claimed'])
+        expect((await tickets.list({ text: words })).map((t) => t.id)).toEqual(['T1']);
+      expect(await tickets.list({ text: '转人工' })).toEqual([]);
+      // Without facts, and with one added in the same change.
+      await tickets.put({ ...ticket('T2', 100, 'pending'), need: 'Agent please' });
+      await tickets.update('T2', { need: 'Parcel Lost', addFacts: ['Order 42'] }, 200);
+      expect((await tickets.list({ text: 'parcel lost' })).map((t) => t.id)).toEqual(['T2']);
+      expect((await tickets.list({ text: 'order 42' })).map((t) => t.id)).toEqual(['T2']);
+      expect(await tickets.list({ text: 'agent please' })).toEqual([]);
+    });
+
     it('merges a put and an update that race, losing neither', async () => {
       const { tickets } = await fresh();
       const first = { ...ticket('T1', 100, 'pending'), events: [created(100)] };
