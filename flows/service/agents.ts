@@ -7,7 +7,7 @@ import { claimedUpdate, internalLine, relayAgentReply, releasedUpdate, repliedUp
 import { statusLine, waitForSupervisor, withFollowUpDesk } from './follow-ups.js';
 import { followUpOf, handoffFollowUpCard, resolveMatter } from './records.js';
 import { armSla, clearSla } from './queue-deadlines.js';
-import { relayCustomer } from './customer-relay.js';
+import { keepWhatCustomerSays, relayCustomer } from './customer-relay.js';
 import type { HandoffEntrySetup } from './handoff.js';
 import {
   agentOf,
@@ -48,9 +48,6 @@ function endedOutcome(status: DeskUpdate, context: ServiceContext): TicketChange
   return { outcome: `customer ended the conversation with ${who}` };
 }
 
-/** The most the handoff keeps of what the customer said (`HandoffState.facts`), the latest. */
-const MAX_HANDOFF_FACTS = 12;
-
 /** The desk's side: relaying, the claim, agents' replies (guarded), handing back, closing, requeueing. */
 function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
@@ -64,18 +61,9 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
       postToDesk: collect(({ context, event, enqueue }) =>
         relayCustomer(enqueue, event, context.handoff?.ticketId ?? ''),
       ),
-      // What the customer says goes on the handoff's facts too, for the follow-up card if the matter
-      // outlives the handoff (found by the fourth issue-17 trial: after a handback it lacked them).
       relayToDesk: collect(({ context, event, enqueue }) => {
-        const h = context.handoff;
-        relayCustomer(enqueue, event, h?.ticketId ?? '');
-        // Not 好的, 谢谢 and the like: what tells something.
-        const tells = event.type === 'user.message' && !event.understanding.whole && !event.understanding.empty;
-        const said = tells ? event.text.trim() : '';
-        if (h && said)
-          enqueue.assign({
-            handoff: { ...h, facts: [...new Set([...(h.facts ?? []), said])].slice(-MAX_HANDOFF_FACTS) },
-          });
+        relayCustomer(enqueue, event, context.handoff?.ticketId ?? '');
+        keepWhatCustomerSays(enqueue, context, event);
       }),
       claim: collect(({ context, event, enqueue }) => {
         assertEvent(event, 'agent.claim');

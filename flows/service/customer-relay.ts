@@ -1,7 +1,7 @@
 import { and, or } from 'xstate';
 import type { Directive } from '../contracts.js';
 import { quoted } from '../text.js';
-import { effect, fileOf, say, type Enqueue, type ServiceEvent } from './setup.js';
+import { effect, fileOf, say, statedNeed, type Enqueue, type ServiceContext, type ServiceEvent } from './setup.js';
 
 /**
  * What the customer does during a handoff, as it reaches the card's thread: words (quoted), a
@@ -32,6 +32,33 @@ export function relayCustomer(enqueue: Enqueue, event: ServiceEvent, ticketId: s
   const file = fileOf(event);
   if (file && ticketId)
     enqueue(effect({ type: 'ticket.update', id: ticketId, changes: { addFiles: [file] }, at: event.at }));
+}
+
+/** The most the handoff keeps of what the customer said (`HandoffState.facts`), the latest. */
+const MAX_HANDOFF_FACTS = 12;
+
+/**
+ * What the customer's words during a handoff keep. What tells something (not 好的, 谢谢 and the
+ * like) goes on the handoff's facts, for the follow-up card if the matter outlives the handoff
+ * (found by the fourth issue-17 trial: after a handback it lacked them). After a bare request for a
+ * person (`HandoffState.needUnstated`: 转人工 was all the card and the ticket had for a need), the
+ * first words that say what the matter is become its need, on the ticket and for any follow-up
+ * card; not a complaint of the wait, a question how long, or a request for a supervisor.
+ */
+export function keepWhatCustomerSays(enqueue: Enqueue, context: ServiceContext, event: ServiceEvent): void {
+  const h = context.handoff;
+  if (!h || event.type !== 'user.message') return;
+  const u = event.understanding;
+  if (u.whole || u.empty || !event.text.trim()) return;
+  const aboutWaitOrSupervisor = u.intents.slowReply || u.intents.waitQuestion || u.complaint.supervisor;
+  const need = (u.wantsPerson && u.ownWords ? u.ownText : statedNeed(event).text)?.trim();
+  if (h.needUnstated && !aboutWaitOrSupervisor && !(u.wantsPerson && !u.ownWords) && need) {
+    enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { need }, at: event.at }));
+    enqueue.assign({ handoff: { ...h, need, needUnstated: undefined } });
+    return;
+  }
+  const facts = [...new Set([...(h.facts ?? []), event.text.trim()])].slice(-MAX_HANDOFF_FACTS);
+  enqueue.assign({ handoff: { ...h, facts } });
 }
 
 /**

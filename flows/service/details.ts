@@ -1,6 +1,5 @@
 import { and, not } from 'xstate';
 import { extractFacts } from '../facts.js';
-import type { Understanding } from '../match.js';
 import type { ChoiceId } from '../schema.js';
 import { fileKey, keepFile } from '../files.js';
 import { formatLocalTime } from '../hours.js';
@@ -8,6 +7,8 @@ import { asksSomething, quoted } from '../text.js';
 import { keptStillOpen } from './states.js';
 import { cardOf, filesOnNoTicket, followUp, promisedBy } from './records.js';
 import { RESTATED_MAX, shorten } from './restate.js';
+import { plain } from './plain.js';
+import { wordsForPending } from './unstated-need.js';
 import type { StandardSetup, StandardShared } from './standard.js';
 import {
   collect,
@@ -46,35 +47,6 @@ const YES_NO: ChoiceId[] = ['yes', 'no'];
 
 /** How long after the customer went quiet an order number still reaches the answered matter that asked for it: a day. */
 export const AWAITED_ORDER_MS = 24 * 60 * 60_000;
-
-const ANSWER_INTENTS: ReadonlySet<string> = new Set(['yes', 'no', 'okay']);
-/** Intents that tell rather than ask (没用: the answer did not help): words that say them are still plain. */
-const TELLING: ReadonlySet<string> = new Set(['notHelped']);
-
-/**
- * Words that tell something and ask nothing: no known topic, intent, score, complaint, policy or
- * request, not mostly intent phrases (好的，麻烦了), no question (明天几点上班; found by the trials).
- * `statement`: where no yes or no is asked for (the survey), yes/no words inside a statement do not
- * count against it (尺码不对, 颜色不对; found by the issue-17 trial).
- */
-export function plain(u: Understanding | undefined, text: string, statement = false): boolean {
-  const counted = Object.entries(u?.intents ?? {}).filter(
-    ([id]) => !TELLING.has(id) && (!statement || !ANSWER_INTENTS.has(id)),
-  );
-  const intentShare = counted.reduce((a, [, b]) => a + b, 0);
-  return (
-    u !== undefined &&
-    intentShare < 0.5 &&
-    !asksSomething(text) &&
-    !u.faq?.confident &&
-    (u.whole === undefined || TELLING.has(u.whole)) &&
-    u.rating === undefined &&
-    !u.complaint.triggered &&
-    !u.wantsPerson &&
-    u.policy === undefined &&
-    !u.empty
-  );
-}
 
 /** The pending matter added details go to: the latest, when this session recorded it or told where it stands. */
 function pendingMatter(context: ServiceContext): string | undefined {
@@ -137,9 +109,9 @@ export function detailActions(deps: MachineDeps) {
   const reading = detailReading(deps);
   const { defOf, factsOf, newFiles } = reading;
   /**
-   * Puts what the customer added on the pending matter's ticket and in its card's thread, and says
-   * so (unless `quiet`: the customer moved on without answering the question): the words held for
-   * confirmation and/or this message's (`from`), and the files of the session no ticket has yet.
+   * Puts what the customer added on the pending matter's ticket and in its card's thread, and says so (unless `quiet`:
+   * the customer moved on without answering): the words held for confirmation and/or this message's (`from`), and the
+   * files of the session no ticket has yet. After a bare request for a person the words are its need (wordsForPending).
    */
   const addToPending = collect(
     ({ context, event, enqueue }, params: { from: 'message' | 'held' | 'both'; quiet?: boolean }) => {
@@ -150,7 +122,8 @@ export function detailActions(deps: MachineDeps) {
         ...(params.from !== 'held' && event.type === 'user.message' ? [textOf(event)] : []),
       ];
       const { files, kept } = params.quiet ? { files: [], kept: context.files ?? [] } : newFiles(context, event);
-      const changes = { ...(texts.length ? { addFacts: texts } : {}), ...(files.length ? { addFiles: files } : {}) };
+      const { changes: words, followUps } = wordsForPending(context, ticketId, texts);
+      const changes = { ...words, ...(files.length ? { addFiles: files } : {}) };
       enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: event.at }));
       if (deps.desk) {
         for (const text of texts)
@@ -158,7 +131,7 @@ export function detailActions(deps: MachineDeps) {
         for (const { caption: _caption, ...file } of files) enqueue(effect({ type: 'desk.file', file, ticketId }));
       }
       if (!params.quiet) enqueue(say('detailAdded', { vars: { ticket: ticketId } }));
-      enqueue.assign({ detail: undefined, files: kept, filesOnTickets: kept.map(fileKey) });
+      enqueue.assign({ detail: undefined, files: kept, filesOnTickets: kept.map(fileKey), followUps });
     },
   );
   return {

@@ -185,7 +185,7 @@ function waitForMorning(
   const events: TicketEvent[] = [{ type: 'handed-off', at: event.at, detail: `${h.reason}, after hours` }];
   enqueue(effect({ type: 'ticket.update', id: ticketId, changes: { events }, at: event.at }));
   if (promised) enqueue(effect({ type: 'desk.open', card: card(by) }));
-  else followUp(enqueue, deps, context, { ticketId, type, by, at: event.at, card: card(by) });
+  else followUp(enqueue, deps, context, { ticketId, type, by, at: event.at, card: card(by), bare: h.needUnstated });
   enqueue.assign(handoffOver());
 }
 
@@ -252,6 +252,10 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
             // Handed over in the middle of a complaint: that is what the card is about, not an earlier question;
             // a pending matter taken over by a bare request: its need (the session may have none now).
             need: context.complaint ? complaintNeed(context.complaint) : ownWordsOf(event) ? undefined : matter?.need,
+            // Nothing said yet but 转人工: the first words that tell the matter become its need.
+            ...(params.reason === 'asked' && !context.complaint && !ownWordsOf(event) && !matter?.need
+              ? { needUnstated: context.need === undefined && context.facts.length === 0 }
+              : {}),
             // What the matter's card listed (the order number) is on the new card too.
             ...(matter?.facts ? { facts: matter.facts } : {}),
           };

@@ -4,7 +4,7 @@ import type { AgentRef, HandoffCard, HandoffReason } from '../contracts.js';
 import { fileKey, keepFile, type FileRef } from '../files.js';
 import { formatLocalTime, isBusinessTime, lastClosingTime, nextBusinessTime } from '../hours.js';
 import { quoted, questionKey } from '../text.js';
-import { shorten } from './restate.js';
+import { followUpNeed } from './restate.js';
 import type { FlowDefinition } from '../schema.js';
 import { ticketId, ticketTimer, TICKET_TIMERS, type Ticket, type TicketChanges, type TicketEvent } from '../ticket.js';
 import {
@@ -199,6 +199,8 @@ export function followUp(
     files?: readonly FileRef[] | undefined;
     /** The need, for the status line a returning customer hears (shortened). */
     need?: string | undefined;
+    /** The need is only a request for a person (FollowUp.needUnstated). */
+    bare?: boolean | undefined;
   },
 ): FollowUp {
   const def = deps.definitions(context.locale);
@@ -220,9 +222,9 @@ export function followUp(
     ticketId: id,
     promisedBy: by,
     type: matter.type,
-    // Short (it is kept in the conversation's state), cut at a break or a word (my parcel arrived…).
-    ...(need ? { need: shorten(need, 23) } : {}),
+    ...(need ? { need: followUpNeed(need) } : {}),
     ...(matter.card?.facts.length ? { facts: matter.card.facts } : {}),
+    ...(matter.bare ? { needUnstated: true } : {}),
   };
   enqueue.assign({ followUps: withFollowUp(context.followUps, entry) });
   return entry;

@@ -41,3 +41,6 @@ export function shorten(text: string, max: number): string {
   const cut = Math.max(...[...'，。！？,.!?；; '].map((c) => head.lastIndexOf(c)));
   return `${trimSentence(cut >= max / 3 ? head.slice(0, cut) : head)}…`;
 }
+
+/** A need as a follow-up keeps it: short (it is in the conversation's state), cut at a break or a word (my parcel arrived…). */
+export const followUpNeed = (need: string) => shorten(need, 23);

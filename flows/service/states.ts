@@ -27,6 +27,8 @@ export interface FollowUp {
   need?: string | undefined;
   /** What its card listed the customer said (an order number…), for a handoff that takes the matter over. */
   facts?: string[] | undefined;
+  /** Recorded from a bare request for a person (HandoffState.needUnstated): details added are its need. */
+  needUnstated?: boolean | undefined;
 }
 
 export interface HandoffState {
@@ -49,6 +51,11 @@ export interface HandoffState {
   /** The need and facts the card showed (for its follow-up card if the matter outlives the handoff). */
   need?: string | undefined;
   facts?: string[] | undefined;
+  /**
+   * A bare request for a person (转人工) with no matter under way: `need` is only the request, and
+   * the first words that say what the matter is take its place (customer-relay.ts keepWhatCustomerSays).
+   */
+  needUnstated?: boolean | undefined;
 }
 
 export interface ComplaintState {

@@ -1,7 +1,7 @@
 import { raise } from 'xstate';
 import { asksSomething, normalize, quoted, wordCount } from '../text.js';
 import { extractFacts, saysAnyOf } from '../facts.js';
-import { plain } from './details.js';
+import { plain } from './plain.js';
 import { RESTATED_MAX, shorten } from './restate.js';
 import {
   collect,

@@ -56,9 +56,11 @@ describe('photos and files during a handoff', () => {
       changes: { addFiles: [file] },
       at: d.at,
     });
+    // After a bare 转人工, the caption is the first word of what the matter is: the ticket's need (unstated-need.test.ts).
     expect(d.effects).toEqual([
       { type: 'desk.file', file: box, caption: '快递盒压坏了', ticketId },
       onTicket({ ...box, caption: '快递盒压坏了' }),
+      { type: 'ticket.update', id: ticketId, changes: { need: '快递盒压坏了' }, at: d.at },
     ]);
     d.say(media(waybill), quick);
     expect(d.effects).toEqual([{ type: 'desk.file', file: waybill, ticketId }, onTicket(waybill)]);

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { Dialogue } from '../support/dialogue.js';
+import { defaultFlow, shanghai } from '../support/flows.js';
+
+/**
+ * A bare request for a person as the first thing a customer says (转人工, agent please): the card
+ * and the ticket have only the request for a need. The first words that say what the matter is
+ * take its place, on the ticket (which the console, the record's search and the report read) and
+ * in the status line a returning customer hears: it said 您的问题“转人工” (found by the issue-17
+ * trial). Greetings, a complaint of the wait, a question how long, a supervisor asked for are not
+ * the matter; what comes after the need stays in the transcript and the handoff's facts.
+ */
+
+const withDesk = defaultFlow(undefined, { desk: true });
+const monday = shanghai('2026-11-23T15:00:00');
+const night = shanghai('2026-11-23T23:00:00');
+const quick = { after: 1_000 };
+const wang = { id: 'U-wang', name: '小王' };
+const HOUR = 3_600_000;
+
+/** A customer who asked for a person and nothing else, and the handoff's ticket. */
+function bareRequest(start = monday, request = '转人工'): { d: Dialogue; ticketId: string } {
+  const d = new Dialogue(withDesk, start);
+  d.say(request);
+  const ticketId = d.of('desk.open')[0]?.card.ticketId ?? '';
+  expect(d.ticket(ticketId)?.need).toBe(request);
+  return { d, ticketId };
+}
+
+describe('a bare request for a person, then what the matter is', () => {
+  it('takes the first words that tell the matter for its need while queued, and nothing said before or after them', () => {
+    const { d, ticketId } = bareRequest();
+    for (const text of ['你好', '人呢？', '还要等多久', '好的']) d.say(text, quick);
+    expect(d.ticket(ticketId)?.need).toBe('转人工');
+    d.say('你好，我的快递三天了还没到', quick);
+    expect(d.ticket(ticketId)?.need).toBe('我的快递三天了还没到');
+    // The agent sees every word in the thread, as before.
+    expect(d.of('desk.post').map((p) => p.text)).toEqual(['你好，我的快递三天了还没到']);
+    d.say('订单号是20261120001', quick);
+    expect(d.ticket(ticketId)?.need).toBe('我的快递三天了还没到');
+  });
+
+  it('takes them once an agent has the conversation too', () => {
+    const { d, ticketId } = bareRequest();
+    d.say({ type: 'agent', action: 'claim', agent: wang }, quick);
+    expect(d.say('耳机左边没声音了', quick)).toEqual([]);
+    expect(d.ticket(ticketId)).toMatchObject({ need: '耳机左边没声音了', outcome: 'with 小王, who claimed it' });
+  });
+
+  it('does not take a request for a supervisor or a complaint of the wait for the matter', () => {
+    const { d, ticketId } = bareRequest();
+    d.say('我要找你们经理', quick);
+    d.say('等了这么久没人理', quick);
+    expect(d.ticket(ticketId)?.need).toBe('转人工');
+  });
+
+  it('keeps the need of a matter under way: the request took that one over', () => {
+    const d = new Dialogue(withDesk, monday);
+    for (const line of ['付款后多久发货', '是的', '转人工']) d.say(line, quick);
+    const ticketId = d.of('desk.open')[0]?.card.ticketId ?? '';
+    d.say('我的快递三天了还没到', quick);
+    expect(d.ticket(ticketId)?.need).toBe('付款后多久发货');
+  });
+
+  it('does the same in English', () => {
+    const { d, ticketId } = bareRequest(monday, 'agent please');
+    d.say('hello?', quick);
+    d.say('my parcel never arrived', quick);
+    expect(d.ticket(ticketId)?.need).toBe('my parcel never arrived');
+  });
+
+  it('after hours, the words added to the recorded request are its need, and the status line says them the next day', () => {
+    const { d, ticketId } = bareRequest(night);
+    expect(d.say('我的快递三天了还没到', quick)).toEqual([
+      `您是想为您的问题（编号 ${ticketId}）补充：“我的快递三天了还没到”，对吗？`,
+    ]);
+    d.say('是的', quick);
+    expect(d.ticket(ticketId)).toMatchObject({ need: '我的快递三天了还没到', facts: [] });
+    d.say('没有了', quick);
+    const [status] = d.say('你好', { after: 10 * HOUR });
+    expect(status).toMatch(/^您的问题“我的快递三天了还没到”（编号 T\S+）正在处理中/);
+  });
+
+  it('after hours, a second detail is a fact of the matter, not its need', () => {
+    const { d, ticketId } = bareRequest(night);
+    d.say('我的快递三天了还没到', quick);
+    d.say('是的', quick);
+    d.say('订单号是20261120001', quick);
+    expect(d.ticket(ticketId)).toMatchObject({ need: '我的快递三天了还没到', facts: ['订单号是20261120001'] });
+  });
+});
