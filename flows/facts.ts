@@ -89,13 +89,15 @@ export function extractFacts(complaints: Complaints, text: string, locale = ''):
   return facts;
 }
 
-/** Later messages fill in what is missing and add detail to what happened. */
+/** Later messages fill in what is missing and add detail to what happened and when (刚才 …, then 昨天: both kept). */
 export function mergeFacts(known: ComplaintFacts, more: ComplaintFacts, separator: string): ComplaintFacts {
-  const what =
-    known.what && more.what && !known.what.includes(more.what)
-      ? `${known.what}${separator}${more.what}`.slice(0, 160)
-      : (known.what ?? more.what);
-  return { order: known.order ?? more.order, when: known.when ?? more.when, what };
+  const joined = (a: string | undefined, b: string | undefined, max: number) =>
+    a && b && !a.includes(b) ? `${a}${separator}${b}`.slice(0, max) : (a ?? b);
+  return {
+    order: known.order ?? more.order,
+    when: joined(known.when, more.when, 60),
+    what: joined(known.what, more.what, 160),
+  };
 }
 
 /** The facts still to ask for: of those `needed` (all three unless the complaint's kind says fewer). */

@@ -129,9 +129,8 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
             : context.complaint,
       }),
       clearComplaint: assign({ complaint: undefined }),
-      // 转人工 in the middle of a complaint: it goes to people, with what was gathered so far.
-      // With words of its own (发票抬头开错了，转人工: maybe another matter), they join the complaint's
-      // words, so the card and the ticket show them (found by the issue-17 trial: only the transcript had them).
+      // 转人工 in the middle of a complaint: it goes to people, with what was gathered so far. With words of its own
+      // (发票抬头开错了，转人工), they join the complaint's words for the card and the ticket (found by the issue-17 trial).
       notePersonAsked: assign({
         complaint: ({ context, event }) => {
           const c = context.complaint;
@@ -163,7 +162,8 @@ function withComplaintSteps(records: ComplaintRecordsSetup, deps: MachineDeps) {
         complaint: ({ context }) =>
           context.complaint ? { ...context.complaint, rounds: context.complaint.rounds + 1 } : undefined,
       }),
-      // 澄清: restate what is known, ask for what is missing (once the facts are in, `confirmFacts` restates them).
+      // 澄清: restate what is known, ask for what is missing (once the facts are in, `confirmFacts` restates them);
+      // asked again with nothing new, only what is missing (the same line twice reads as a machine's).
       askForFacts: collect(({ context, enqueue }) => {
         const c = context.complaint;
         if (!c) return;
@@ -172,8 +172,9 @@ function withComplaintSteps(records: ComplaintRecordsSetup, deps: MachineDeps) {
         if (missing.length === 0 || c.rounds >= complaints.clarifyRounds) return;
         const facts = describeFacts(complaints, c.facts);
         const ask = describeMissing(complaints, missing);
-        if (facts) enqueue(say('complaintClarify', { vars: { facts, missing: ask } }));
+        if (facts && facts !== c.restated) enqueue(say('complaintClarify', { vars: { facts, missing: ask } }));
         else enqueue(say('complaintAskMissing', { vars: { missing: ask } }));
+        enqueue.assign({ complaint: { ...c, restated: facts } });
       }),
       // 问题记录完毕询问顾客有无补充 (003): repeat the record, then √请问您还有其他要补充的吗？
       confirmFacts: collect(({ context, enqueue }) => {

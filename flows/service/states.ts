@@ -77,6 +77,8 @@ export interface ComplaintState {
   angryTurns: number;
   /** Times the bot asked for missing facts. */
   rounds: number;
+  /** The facts the last request for the missing ones restated (describeFacts): not restated again unchanged. */
+  restated?: string | undefined;
   /** Started before any conversation (the customer's locale is adopted from it). */
   fromIdle: boolean;
   /**

@@ -304,6 +304,29 @@ describe('complaint de-escalation (zh-CN)', () => {
   });
 });
 
+describe('asking again for what a complaint is missing (found by the issue-17 trial)', () => {
+  it('keeps a second time the customer gives, and restates only what is new: never the same line twice', () => {
+    const d = new Dialogue(flow, start);
+    d.say('刚才那个客服态度太差了', quickly);
+    const [, first] = pause(d);
+    expect(first).toBe('为了更快为您处理，我先和您确认一下：时间：刚才。麻烦您再告诉我具体遇到了什么问题，好吗？');
+    // A time, not what happened: kept with the first, read back, and what happened asked for again.
+    expect(d.say('昨天下午', quickly)).toEqual([
+      '为了更快为您处理，我先和您确认一下：时间：刚才，昨天。麻烦您再告诉我具体遇到了什么问题，好吗？',
+    ]);
+  });
+
+  it('asks only for what is missing when the answer added nothing to read back', () => {
+    const d = new Dialogue(flow, start);
+    d.say('我要投诉，买的耳机才用三天就坏了', quickly);
+    const [, first] = pause(d);
+    expect(first).toMatch(/^为了更快为您处理，我先和您确认一下：情况：买的耳机才用三天就坏了。/);
+    expect(d.say('好吧', quickly)).toEqual([
+      '为了更快为您处理，麻烦您告诉我您的订单号、大概是什么时候发生的，好吗？',
+    ]);
+  });
+});
+
 describe('complaint de-escalation (en)', () => {
   it('runs the same steps in English', () => {
     const d = new Dialogue(flow, start);
