@@ -120,8 +120,10 @@ export const Complaints = z.strictObject({
       /** What separates clauses besides punctuation ("\\s+and\\s+"), as patterns: a clause that only vents is left out of the facts. */
       clauseBreaks: z.array(pattern).default([]),
       /**
-       * Words that only say how the goods came (收到, 下单, it, arrived): a clause of nothing else,
-       * once the order number and the time are taken out, is not what happened ("it arrived yesterday").
+       * Words that say nothing of what happened: how the goods came (收到, 下单, it, arrived), a request
+       * for a person, a greeting or a question to the bot (亲, 你好, 你是真人吗, hi, are you a bot): a
+       * clause of nothing else, once the order number and the time are taken out, is not what happened
+       * ("it arrived yesterday", 亲，耳机坏了).
        */
       context: z.array(z.string().min(1)).default([]),
     }),

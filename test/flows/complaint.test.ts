@@ -321,9 +321,7 @@ describe('asking again for what a complaint is missing (found by the issue-17 tr
     d.say('我要投诉，买的耳机才用三天就坏了', quickly);
     const [, first] = pause(d);
     expect(first).toMatch(/^为了更快为您处理，我先和您确认一下：情况：买的耳机才用三天就坏了。/);
-    expect(d.say('好吧', quickly)).toEqual([
-      '为了更快为您处理，麻烦您告诉我您的订单号、大概是什么时候发生的，好吗？',
-    ]);
+    expect(d.say('好吧', quickly)).toEqual(['为了更快为您处理，麻烦您告诉我您的订单号、大概是什么时候发生的，好吗？']);
   });
 });
 
@@ -396,6 +394,18 @@ describe('the facts a complaint is restated with', () => {
     expect(extractFacts(zh, '耳机坏了我要投诉')).toEqual({ what: '耳机坏了' });
     expect(extractFacts(zh, '耳机坏了我要投诉，给我转人工')).toEqual({ what: '耳机坏了' });
     expect(extractFacts(en, 'I want to file a complaint, it never came').what).toBe('it never came');
+  });
+
+  it('leaves out a clause that only greets or asks whether it is a bot (found by the issue-17 trial)', () => {
+    expect(extractFacts(zh, '亲，我的耳机坏了')).toEqual({ what: '我的耳机坏了' });
+    expect(extractFacts(zh, '在吗？耳机坏了')).toEqual({ what: '耳机坏了' });
+    expect(extractFacts(zh, '你是真人吗？我要投诉')).toEqual({});
+    // Inside a word it stays: 亲人 is no greeting.
+    expect(extractFacts(zh, '亲人的耳机坏了')).toEqual({ what: '亲人的耳机坏了' });
+    expect(extractFacts(en, 'are you a bot? I want to complain, my parcel is broken')).toEqual({
+      what: 'my parcel is broken',
+    });
+    expect(extractFacts(en, 'hello? anyone there? the box was crushed')).toEqual({ what: 'the box was crushed' });
   });
 
   it('asks what happened rather than restating a venting clause, even one that names what it is about', () => {
