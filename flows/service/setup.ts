@@ -325,6 +325,7 @@ export function baseSetup(deps: MachineDeps) {
         mentions(event, 'notHelped') &&
         context.answered === true &&
         (answers(event, 'notHelped') || understood(event)?.faq?.confident !== true),
+      onlyNotHelped: ({ event }) => answers(event, 'notHelped'),
       isSuggestion: ({ event }) => mentions(event, 'suggestion'),
       // Praise that opens a message going on to a need is answered with the need (answerLead).
       isPraise: ({ event }) => mentions(event, 'praise') && understood(event)?.lead === undefined,

@@ -200,15 +200,18 @@ const socialAtRestatement = [
   { guard: and(['complainsOfWaiting', not('hasPendingMatters')]), actions: [say('slowReplyBrief'), 'sayConfirm'] },
 ] as const;
 
+/**
+ * The answer did not help (没用, 还是不行): a person takes the answered matter, as 转人工 here does
+ * (found by the issue-17 trial: 您的意思是没用，对吗？).
+ */
+const notHelped = {
+  target: '#conversation.handingOff',
+  actions: { type: 'requestHandoff', params: { reason: 'not-helped' } },
+} as const;
+
 /** What ends a matter at "anything else?", or hands it to a person because its answer did not help. */
 const answersToAskMore = [
-  // The answer did not help (没用, 还是不行): a person takes the answered matter, as 转人工
-  // here does (found by the issue-17 trial: 您的意思是没用，对吗？).
-  {
-    guard: 'answerDidNotHelp',
-    target: '#conversation.handingOff',
-    actions: { type: 'requestHandoff', params: { reason: 'not-helped' } },
-  },
+  { guard: 'answerDidNotHelp', ...notHelped },
   // 遇到客户致谢时必须响应: a plain thanks here ends the matter, but is answered first.
   { guard: and(['isThanks', 'wantsToFinish']), target: 'closing', actions: say('thanks') },
   { guard: 'wantsToFinish', target: 'closing' },
@@ -325,6 +328,8 @@ function standardStates(s: StandardSetup) {
         on: {
           ...followUpAdoption,
           'user.message': [
+            // Nothing but "useless" (also an angry word: a complaint elsewhere) after an answer: it did not help.
+            { guard: and(['answerDidNotHelp', 'onlyNotHelped']), ...notHelped },
             ...interrupts,
             ...answersToAskMore,
             // The next question in another language (how do I get an invoice, after a Chinese answer):

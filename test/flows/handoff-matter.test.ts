@@ -150,6 +150,9 @@ describe('the answer did not help (intents.notHelped)', () => {
       // With more words, unless they ask something new (found by the second trial: closed, or restated).
       ['怎么开发票', '没用，还是不知道怎么弄', /^正在为您转接人工客服/u],
       ['how do I get an invoice', "that didnt help, I still can't find it", /^Connecting you/u],
+      // "useless" is also an angry word: alone it is the answer that failed, not a complaint (found by the trial).
+      ['how do I get an invoice', 'useless', /^Connecting you/u],
+      ['how do I get an invoice', 'this is useless', /^Connecting you/u],
     ] as const) {
       const d = new Dialogue(flow, monday);
       d.say(need);
@@ -161,6 +164,14 @@ describe('the answer did not help (intents.notHelped)', () => {
       expect(d.of('desk.open')[0]?.card).toMatchObject({ ticketId: answered, need, reason: 'not-helped' });
       expect(d.of('ticket.put')).toEqual([]);
     }
+  });
+
+  it('with a complaint said besides, is a complaint', () => {
+    const d = new Dialogue(flow, monday);
+    d.say('how do I get an invoice');
+    d.say('yes', quick);
+    expect(d.say('this bot is useless, I want to complain', quick)).toEqual([]);
+    expect(d.state).toBe('complaint.listening');
   });
 
   it('elsewhere the words are restated as a need, and a definition without the intent restates them too', () => {
