@@ -1,10 +1,10 @@
 import { and, assign, not } from 'xstate';
-import type { HandoffCard, HandoffReason } from '../contracts.js';
+import type { HandoffReason } from '../contracts.js';
 import { keepFile } from '../files.js';
-import type { FlowDefinition } from '../schema.js';
-import { describeHours, formatLocalTime, isBusinessTime, nextBusinessTime } from '../hours.js';
+import { formatLocalTime, isBusinessTime, nextBusinessTime } from '../hours.js';
 import { quoted } from '../text.js';
 import type { TicketEvent } from '../ticket.js';
+import { afterHoursVars, handoffOver, waitForMorning } from './after-hours.js';
 import { withAgents, type AgentDeskSetup } from './agents.js';
 import { handoffState } from './handoff-state.js';
 import { matterUnderWay, ownWordsOf } from './handoff-matter.js';
@@ -138,55 +138,6 @@ function handoffCard(
 function relayKeptFiles(enqueue: Enqueue, context: ServiceContext, event: ServiceEvent, ticketId: string): void {
   for (const { caption, ...file } of keepFile(context.files, fileOf(event)))
     enqueue(effect({ type: 'desk.file', file, ticketId, ...(caption ? { caption: quoted(caption) } : {}) }));
-}
-
-/** The handoff is over and its matter went with it: the context a next matter starts from. */
-function handoffOver(): Partial<ServiceContext> {
-  return { handoff: undefined, facts: [], failures: 0, files: [], filesOnTickets: [] };
-}
-
-/**
- * What the after-hours lines say: the hours, when agents are back (`back`, from nextBusinessTime),
- * the ticket and the promised time.
- */
-function afterHoursVars(def: FlowDefinition, back: number | undefined, ticket: string, by: number) {
-  return {
-    hours: describeHours(def),
-    back: back === undefined ? '' : formatLocalTime(def, back),
-    ticket,
-    promise: String(def.thresholds.followUpHours),
-    by: formatLocalTime(def, by),
-  };
-}
-
-/**
- * A handoff nobody can take until agents are back: the customer is told the hours and the promise,
- * counted from when they are back (an escalated complaint's promise stands: one promise per
- * matter), and the matter waits on the desk as a follow-up card (`card`, for the promised time).
- */
-function waitForMorning(
-  deps: MachineDeps,
-  enqueue: Enqueue,
-  context: ServiceContext,
-  event: ServiceEvent,
-  ticketId: string,
-  card: (by: number) => HandoffCard,
-  /** When agents are back (nextBusinessTime of now). */
-  back: number | undefined,
-): void {
-  const h = context.handoff;
-  if (!h) return;
-  const def = deps.definitions(context.locale);
-  const promised = followUpOf(context, ticketId);
-  const by = promised?.promisedBy ?? promisedBy(def, back ?? event.at, def.thresholds.followUpHours);
-  const vars = afterHoursVars(def, back, ticketId, by);
-  enqueue(say(promised ? 'handoffAfterHoursPromised' : 'handoffAfterHours', { vars }));
-  const type = followUpTypeOf(h.reason);
-  const events: TicketEvent[] = [{ type: 'handed-off', at: event.at, detail: `${h.reason}, after hours` }];
-  enqueue(effect({ type: 'ticket.update', id: ticketId, changes: { events }, at: event.at }));
-  if (promised) enqueue(effect({ type: 'desk.open', card: card(by) }));
-  else followUp(enqueue, deps, context, { ticketId, type, by, at: event.at, card: card(by), bare: h.needUnstated });
-  enqueue.assign(handoffOver());
 }
 
 /** When no person can take the handoff: no desk connected, or the desk could not be reached. */

@@ -1,0 +1,61 @@
+import type { HandoffCard } from '../contracts.js';
+import type { FlowDefinition } from '../schema.js';
+import { describeHours, formatLocalTime } from '../hours.js';
+import type { TicketEvent } from '../ticket.js';
+import { followUp, followUpOf, followUpTypeOf, promisedBy } from './records.js';
+import { effect, say, type Enqueue, type MachineDeps, type ServiceContext, type ServiceEvent } from './setup.js';
+
+/**
+ * A handoff nobody can take until agents are back (after hours, or the desk closed with the
+ * customer still queued): the customer is told the hours and the promise, and the matter waits
+ * on the desk for the morning.
+ */
+
+/** The handoff is over and its matter went with it: the context a next matter starts from. */
+export function handoffOver(): Partial<ServiceContext> {
+  return { handoff: undefined, facts: [], failures: 0, files: [], filesOnTickets: [] };
+}
+
+/**
+ * What the after-hours lines say: the hours, when agents are back (`back`, from nextBusinessTime),
+ * the ticket and the promised time.
+ */
+export function afterHoursVars(def: FlowDefinition, back: number | undefined, ticket: string, by: number) {
+  return {
+    hours: describeHours(def),
+    back: back === undefined ? '' : formatLocalTime(def, back),
+    ticket,
+    promise: String(def.thresholds.followUpHours),
+    by: formatLocalTime(def, by),
+  };
+}
+
+/**
+ * A handoff nobody can take until agents are back: the customer is told the hours and the promise,
+ * counted from when they are back (an escalated complaint's promise stands: one promise per
+ * matter), and the matter waits on the desk as a follow-up card (`card`, for the promised time).
+ */
+export function waitForMorning(
+  deps: MachineDeps,
+  enqueue: Enqueue,
+  context: ServiceContext,
+  event: ServiceEvent,
+  ticketId: string,
+  card: (by: number) => HandoffCard,
+  /** When agents are back (nextBusinessTime of now). */
+  back: number | undefined,
+): void {
+  const h = context.handoff;
+  if (!h) return;
+  const def = deps.definitions(context.locale);
+  const promised = followUpOf(context, ticketId);
+  const by = promised?.promisedBy ?? promisedBy(def, back ?? event.at, def.thresholds.followUpHours);
+  const vars = afterHoursVars(def, back, ticketId, by);
+  enqueue(say(promised ? 'handoffAfterHoursPromised' : 'handoffAfterHours', { vars }));
+  const type = followUpTypeOf(h.reason);
+  const events: TicketEvent[] = [{ type: 'handed-off', at: event.at, detail: `${h.reason}, after hours` }];
+  enqueue(effect({ type: 'ticket.update', id: ticketId, changes: { events }, at: event.at }));
+  if (promised) enqueue(effect({ type: 'desk.open', card: card(by) }));
+  else followUp(enqueue, deps, context, { ticketId, type, by, at: event.at, card: card(by), bare: h.needUnstated });
+  enqueue.assign(handoffOver());
+}
