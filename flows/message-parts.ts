@@ -134,7 +134,7 @@ function withoutEndBreak(words: string): string {
 }
 
 /** The parts of a message, each up to and with its break (，。！；、？～… or a line). */
-function partsOf(text: string): string[] {
+export function partsOf(text: string): string[] {
   // A space typed between Chinese characters is a break too (转人工 算了不用了), and so is a dash between
   // spaces (agent please - nvm; found by the issue-17 trials).
   const broken = hanSpacesAsBreaks(text).replace(/\s+[-–—]+\s+/gu, '，');

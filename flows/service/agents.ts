@@ -63,7 +63,7 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
       ),
       relayToDesk: collect(({ context, event, enqueue }) => {
         relayCustomer(enqueue, event, context.handoff?.ticketId ?? '');
-        keepWhatCustomerSays(enqueue, context, event);
+        keepWhatCustomerSays(enqueue, context, event, defOf(context).complaints);
       }),
       claim: collect(({ context, event, enqueue }) => {
         assertEvent(event, 'agent.claim');

@@ -1,5 +1,8 @@
 import { and, or } from 'xstate';
 import type { Directive } from '../contracts.js';
+import { extractFacts } from '../facts.js';
+import { partsOf } from '../message-parts.js';
+import type { FlowDefinition } from '../schema.js';
 import { quoted } from '../text.js';
 import { effect, fileOf, say, statedNeed, type Enqueue, type ServiceContext, type ServiceEvent } from './setup.js';
 
@@ -38,27 +41,54 @@ export function relayCustomer(enqueue: Enqueue, event: ServiceEvent, ticketId: s
 const MAX_HANDOFF_FACTS = 12;
 
 /**
+ * The words of a message during a handoff that tell what the matter is (facts.ts extractFacts'
+ * `what`: no greeting, order number, time, request for a person or venting clause), or undefined:
+ * a greeting, thanks or agreement, a message mostly about the wait (人呢, 要多久啊) or only asking for
+ * a supervisor. A complaint with nothing else to tell (耳机坏了太差了), not of the wait, is its own words.
+ */
+function matterWords(
+  complaints: FlowDefinition['complaints'],
+  event: ServiceEvent,
+  locale: string,
+): string | undefined {
+  if (event.type !== 'user.message') return undefined;
+  const u = event.understanding;
+  const wait = (u.intents.waitQuestion ?? 0) + (u.intents.slowReply ?? 0);
+  if (u.whole || u.empty || wait >= 0.5 || (u.wantsPerson && !u.ownWords)) return undefined;
+  const text = (u.wantsPerson && u.ownText) || statedNeed(event).text;
+  // 我要找你们经理 says nothing of the matter; 我要找你们领导，耳机坏了三次了 does, beside it.
+  if (u.complaint.supervisor && partsOf(text).length < 2) return undefined;
+  const what = extractFacts(complaints, text, locale).what;
+  return what ?? (u.complaint.triggered && !u.complaint.supervisor && wait === 0 ? text : undefined);
+}
+
+/**
  * What the customer's words during a handoff keep. What tells something (not 好的, 谢谢 and the
  * like) goes on the handoff's facts, for the follow-up card if the matter outlives the handoff
  * (found by the fourth issue-17 trial: after a handback it lacked them). After a bare request for a
- * person (`HandoffState.needUnstated`: 转人工 was all the card and the ticket had for a need), the
- * first words that say what the matter is become its need, on the ticket and for any follow-up
- * card; not a complaint of the wait, a question how long, or a request for a supervisor.
+ * person (`HandoffState.needUnstated`: 转人工 was all the card and the ticket had for a need), what
+ * the customer tells of the matter (`matterWords`) is its need, on the ticket and for any follow-up
+ * card, gathered message by message (我买的耳机 / 左耳没声音) until an agent first replies: after
+ * that the customer answers the agent. Found by the issue-17 trials.
  */
-export function keepWhatCustomerSays(enqueue: Enqueue, context: ServiceContext, event: ServiceEvent): void {
+export function keepWhatCustomerSays(
+  enqueue: Enqueue,
+  context: ServiceContext,
+  event: ServiceEvent,
+  complaints: FlowDefinition['complaints'],
+): void {
   const h = context.handoff;
   if (!h || event.type !== 'user.message') return;
   const u = event.understanding;
   if (u.whole || u.empty || !event.text.trim()) return;
-  const aboutWaitOrSupervisor = u.intents.slowReply || u.intents.waitQuestion || u.complaint.supervisor;
-  const need = (u.wantsPerson && u.ownWords ? u.ownText : statedNeed(event).text)?.trim();
-  if (h.needUnstated && !aboutWaitOrSupervisor && !(u.wantsPerson && !u.ownWords) && need) {
-    enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { need }, at: event.at }));
-    enqueue.assign({ handoff: { ...h, need, needUnstated: undefined } });
-    return;
-  }
   const facts = [...new Set([...(h.facts ?? []), event.text.trim()])].slice(-MAX_HANDOFF_FACTS);
-  enqueue.assign({ handoff: { ...h, facts } });
+  const more = h.needUnstated && !h.replied ? matterWords(complaints, event, context.locale) : undefined;
+  if (!more) return void enqueue.assign({ handoff: { ...h, facts } });
+  const said = h.needWords;
+  const need =
+    said && !said.includes(more) ? `${said}${complaints.facts.detailSeparator}${more}`.slice(0, 80) : (said ?? more);
+  if (need !== said) enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { need }, at: event.at }));
+  enqueue.assign({ handoff: { ...h, facts, need, needWords: need } });
 }
 
 /**

@@ -52,10 +52,12 @@ export interface HandoffState {
   need?: string | undefined;
   facts?: string[] | undefined;
   /**
-   * A bare request for a person (转人工) with no matter under way: `need` is only the request, and
-   * the first words that say what the matter is take its place (customer-relay.ts keepWhatCustomerSays).
+   * A bare request for a person (转人工) with no matter under way: `need` is only the request, until
+   * what the customer tells of the matter takes its place (customer-relay.ts keepWhatCustomerSays).
    */
   needUnstated?: boolean | undefined;
+  /** With `needUnstated`: what the customer has told of the matter so far, the need now. */
+  needWords?: string | undefined;
 }
 
 export interface ComplaintState {

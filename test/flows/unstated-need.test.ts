@@ -40,6 +40,38 @@ describe('a bare request for a person, then what the matter is', () => {
     expect(d.ticket(ticketId)?.need).toBe('我的快递三天了还没到');
   });
 
+  it('gathers a matter told in pieces, and passes over the wait, urgency, an order number alone and a supervisor asked for (found by the second trial)', () => {
+    const { d, ticketId } = bareRequest();
+    for (const text of [
+      '要多久啊',
+      '排到几号了',
+      '在么',
+      '急急急',
+      '订单号20261120001',
+      '我要找你们经理',
+      '我买的耳机',
+      '左耳没声音',
+    ])
+      d.say(text, quick);
+    expect(d.ticket(ticketId)?.need).toBe('我买的耳机，左耳没声音');
+    // Said beside a supervisor asked for, or after thanks, the matter is still taken.
+    const other = bareRequest();
+    other.d.say('我要找你们领导，耳机坏了三次了', quick);
+    expect(other.d.ticket(other.ticketId)?.need).toBe('耳机坏了三次了');
+    const thanks = bareRequest();
+    thanks.d.say('谢谢，我的快递显示签收了但是我没收到', quick);
+    expect(thanks.d.ticket(thanks.ticketId)?.need).toBe('我的快递显示签收了但是我没收到');
+  });
+
+  it('stops gathering once an agent has replied: the customer answers the agent then', () => {
+    const { d, ticketId } = bareRequest();
+    d.say({ type: 'agent', action: 'claim', agent: wang }, quick);
+    d.say('退款还没到', quick);
+    d.say({ type: 'agent', action: 'reply', agent: wang, text: '好的，我帮您查一下' }, quick);
+    d.say('好的谢谢，麻烦快一点', quick);
+    expect(d.ticket(ticketId)?.need).toBe('退款还没到');
+  });
+
   it('takes them once an agent has the conversation too', () => {
     const { d, ticketId } = bareRequest();
     d.say({ type: 'agent', action: 'claim', agent: wang }, quick);
@@ -64,7 +96,7 @@ describe('a bare request for a person, then what the matter is', () => {
 
   it('does the same in English', () => {
     const { d, ticketId } = bareRequest(monday, 'agent please');
-    d.say('hello?', quick);
+    for (const text of ['hello?', 'how long will it take?', 'any update?']) expect(d.say(text, quick)).toHaveLength(1);
     d.say('my parcel never arrived', quick);
     expect(d.ticket(ticketId)?.need).toBe('my parcel never arrived');
   });
