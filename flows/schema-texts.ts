@@ -158,6 +158,8 @@ export const TEXT_PLACEHOLDERS = {
   /** Queued, the customer asks for a supervisor: understood, supervisors told, marked urgent (002 三.3). */
   handoffSupervisorNoted: [],
   handoffAfterHours: ['hours', 'back', 'ticket', 'promise', 'by'],
+  /** After hours, for a bare request for a person (转人工, nothing said of the matter): recorded, and the customer asked to say what it is. */
+  handoffAfterHoursDescribe: ['hours', 'back', 'ticket', 'promise', 'by'],
   /** After hours, for a matter already promised (an escalated complaint): when agents are back, no second promise. */
   handoffAfterHoursPromised: ['hours', 'back', 'ticket', 'by'],
   handoffBack: [],
@@ -192,6 +194,7 @@ export const TEXT_FALLBACKS = {
   handoffRequeued: 'handoffStillWaiting',
   handoffUpsetNoted: 'handoffStillWaiting',
   handoffSupervisorNoted: 'handoffStillWaiting',
+  handoffAfterHoursDescribe: 'handoffAfterHours',
 } as const satisfies Partial<Record<TextKey, TextKey>>;
 export type OptionalTextKey = keyof typeof TEXT_FALLBACKS;
 
@@ -217,6 +220,7 @@ const fallbacksFit: {
   handoffRequeued: true,
   handoffUpsetNoted: true,
   handoffSupervisorNoted: true,
+  handoffAfterHoursDescribe: true,
 };
 void fallbacksFit;
 

@@ -51,11 +51,14 @@ export function waitForMorning(
   const promised = followUpOf(context, ticketId);
   const by = promised?.promisedBy ?? promisedBy(def, back ?? event.at, def.thresholds.followUpHours);
   const vars = afterHoursVars(def, back, ticketId, by);
-  enqueue(say(promised ? 'handoffAfterHoursPromised' : 'handoffAfterHours', { vars }));
+  // Nothing said of the matter yet (转人工 alone): asked what it is (handoffAfterHoursDescribe).
+  const bare = h.needUnstated === true && h.needWords === undefined;
+  const line = promised ? 'handoffAfterHoursPromised' : bare ? 'handoffAfterHoursDescribe' : 'handoffAfterHours';
+  enqueue(say(line, { vars }));
   const type = followUpTypeOf(h.reason);
   const events: TicketEvent[] = [{ type: 'handed-off', at: event.at, detail: `${h.reason}, after hours` }];
   enqueue(effect({ type: 'ticket.update', id: ticketId, changes: { events }, at: event.at }));
   if (promised) enqueue(effect({ type: 'desk.open', card: card(by) }));
-  else followUp(enqueue, deps, context, { ticketId, type, by, at: event.at, card: card(by), bare: h.needUnstated });
+  else followUp(enqueue, deps, context, { ticketId, type, by, at: event.at, card: card(by), bare });
   enqueue.assign(handoffOver());
 }

@@ -122,7 +122,7 @@ export function detailActions(deps: MachineDeps) {
         ...(params.from !== 'held' && event.type === 'user.message' ? [textOf(event)] : []),
       ];
       const { files, kept } = params.quiet ? { files: [], kept: context.files ?? [] } : newFiles(context, event);
-      const { changes: words, followUps } = wordsForPending(context, ticketId, texts);
+      const { changes: words, followUps } = wordsForPending(context, ticketId, texts, defOf(context).complaints);
       const changes = { ...words, ...(files.length ? { addFiles: files } : {}) };
       enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: event.at }));
       if (deps.desk) {
@@ -267,6 +267,12 @@ function detailGuards(r: DetailReading) {
       const total = Object.values(u.intents).reduce((a, b) => a + b, 0);
       return (u.intents.thanks ?? 0) + (u.intents.done ?? 0) > 0 && total >= 0.7;
     },
+    // Words for a pending bare request (转人工 after hours, then asked what it is): its need, unasked.
+    describesPendingRequest: ({ context, event }: GuardArgs) => {
+      const pending = bareOrder(context, event) === undefined ? pendingMatter(context) : undefined;
+      const unstated = context.followUps?.some((f) => f.ticketId === pending && f.needUnstated === true);
+      return unstated === true && plain(understood(event), textOf(event), false, true);
+    },
     mayAddToPending: ({ context, event }: GuardArgs) =>
       justPromised(context) && plain(understood(event), textOf(event)),
     addsMoreDetail: ({ event }: GuardArgs) => plain(understood(event), textOf(event)),
@@ -278,8 +284,17 @@ function detailGuards(r: DetailReading) {
 }
 type GuardArgs = { context: ServiceContext; event: ServiceEvent };
 
-/** The transitions that take an order number for a matter: the one just answered, else the pending one. */
+/**
+ * The transitions that take an order number for a matter (the one just answered, else the pending
+ * one), and words for a pending bare request.
+ */
 const orderDetails = [
+  {
+    guard: 'describesPendingRequest',
+    target: '#conversation.service.askMore',
+    reenter: true,
+    actions: { type: 'addDetail', params: { from: 'message' } },
+  },
   {
     guard: 'givesOrderForAnswered',
     target: '#conversation.service.askMore',

@@ -4,6 +4,21 @@ import { customerWords } from './customer-relay.js';
 import { effect, say } from './setup.js';
 
 /**
+ * Working hours ended with the customer still queued: the matter waits for the morning; with still
+ * nothing said of it, the customer is asked what it is (handoffAfterHoursDescribe), not "anything
+ * else?". A closing time come while the desk is open (the bot was down past it): the next one.
+ */
+const deskClosed = [
+  {
+    guard: and(['afterHours', 'bareRequest']),
+    target: '#conversation.service.awaitingNeed',
+    actions: 'closeQueueForTheNight',
+  },
+  { guard: 'afterHours', target: '#conversation.service.askMore', actions: 'closeQueueForTheNight' },
+  { actions: 'armDeskClosed' },
+] as const;
+
+/**
  * People have the conversation: the queue, then the claim. One rule for everything the customer
  * does meanwhile, queued or claimed (README: Human handoff, "What the customer does during a
  * handoff"): what they write, edit, send or ask (a message, a button, an edit, a photo, /help or
@@ -51,10 +66,7 @@ export function handoffState(s: AgentDeskSetup) {
         on: {
           'timer.claimSla': { actions: [say('handoffStillWaiting'), { type: 'pingDesk', params: { level: 'sla' } }] },
           'timer.supervisorSla': { actions: { type: 'pingDesk', params: { level: 'supervisor' } } },
-          'timer.deskClosed': [
-            { guard: 'afterHours', target: '#conversation.service.askMore', actions: 'closeQueueForTheNight' },
-            { actions: 'armDeskClosed' },
-          ],
+          'timer.deskClosed': deskClosed,
           'agent.claim': { target: 'claimed', actions: 'claim' },
           'agent.reply': refuse('not-claimed'),
           'agent.handback': refuse('not-claimed'),

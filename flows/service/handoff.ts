@@ -288,6 +288,11 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
     guards: {
       afterHours: ({ context, event }) => !isBusinessTime(defOf(context), event.at),
       askedAfterFailures: ({ context }) => context.handoff?.reason === 'failures',
+      // Nothing said of the matter (HandoffState.needUnstated), and no matter of this session waiting already.
+      bareRequest: ({ context: c }) =>
+        c.handoff?.needUnstated === true &&
+        c.handoff.needWords === undefined &&
+        !c.followUps?.some((f) => c.sessionTickets.includes(f.ticketId)),
       supervisorNotAsked: ({ context }) => context.handoff?.supervisorAsked !== true,
       // Queued, nobody has the conversation yet, and no complaint or supervisor request noted in this handoff.
       queuedNotNoted: ({ context }) =>
@@ -336,6 +341,12 @@ function handingOffState(s: AgentDeskSetup) {
       },
       // …one who asked for a person is told honestly that nobody can join now.
       { guard: not('deskConnected'), target: '#conversation.service.askMore', actions: 'handoffUnavailable' },
+      // 转人工 alone after hours: recorded, and asked what it is (not "anything else?" before anything was said).
+      {
+        guard: and(['afterHours', 'bareRequest']),
+        target: '#conversation.service.awaitingNeed',
+        actions: 'openAfterHours',
+      },
       { guard: 'afterHours', target: '#conversation.service.askMore', actions: 'openAfterHours' },
       { target: '#conversation.handoff.queued', actions: 'openQueued' },
     ],

@@ -101,23 +101,41 @@ describe('a bare request for a person, then what the matter is', () => {
     expect(d.ticket(ticketId)?.need).toBe('my parcel never arrived');
   });
 
-  it('after hours, the words added to the recorded request are its need, and the status line says them the next day', () => {
+  it('after hours, asks what the matter is; the words are its need, unasked, and the status line says them the next day', () => {
     const { d, ticketId } = bareRequest(night);
-    expect(d.say('我的快递三天了还没到', quick)).toEqual([
-      `您是想为您的问题（编号 ${ticketId}）补充：“我的快递三天了还没到”，对吗？`,
+    expect(d.state).toBe('awaitingNeed');
+    expect(d.say('亲，我的快递三天了还没到', quick)).toEqual([
+      `好的，已将您补充的信息记录到您的问题（编号 ${ticketId}）中，处理时会一并查看，您不需要再重复。`,
+      '请问还有其他可以帮助您的吗？',
     ]);
-    d.say('是的', quick);
     expect(d.ticket(ticketId)).toMatchObject({ need: '我的快递三天了还没到', facts: [] });
     d.say('没有了', quick);
     const [status] = d.say('你好', { after: 10 * HOUR });
     expect(status).toMatch(/^您的问题“我的快递三天了还没到”（编号 T\S+）正在处理中/);
   });
 
-  it('after hours, a second detail is a fact of the matter, not its need', () => {
+  it('after hours, an order number is a fact of the matter, not its need, and so is a second detail', () => {
     const { d, ticketId } = bareRequest(night);
-    d.say('我的快递三天了还没到', quick);
-    d.say('是的', quick);
     d.say('订单号是20261120001', quick);
-    expect(d.ticket(ticketId)).toMatchObject({ need: '我的快递三天了还没到', facts: ['订单号是20261120001'] });
+    expect(d.ticket(ticketId)).toMatchObject({ need: '转人工', facts: ['订单号是20261120001'] });
+    d.say('耳机坏了', quick);
+    expect(d.ticket(ticketId)).toMatchObject({ need: '耳机坏了', facts: ['订单号是20261120001'] });
+    // A second detail is asked about, then a fact.
+    expect(d.say('左耳没声音', quick)).toEqual([`您是想为您的问题（编号 ${ticketId}）补充：“左耳没声音”，对吗？`]);
+    d.say('是的', quick);
+    expect(d.ticket(ticketId)).toMatchObject({ need: '耳机坏了', facts: ['订单号是20261120001', '左耳没声音'] });
+  });
+
+  it('after hours, takes the words after 在吗 or on the next day, once told where the request stands', () => {
+    const { d, ticketId } = bareRequest(night);
+    expect(d.say('在吗', quick)).toEqual(['请问有什么可以帮您？']);
+    d.say('我买的耳机左耳没声音', quick);
+    expect(d.ticket(ticketId)?.need).toBe('我买的耳机左耳没声音');
+    const next = bareRequest(night);
+    next.d.say('没有了', quick);
+    const [status] = next.d.say('你好', { after: 10 * HOUR });
+    expect(status).toMatch(/^您的问题“转人工”（编号 T\S+）正在处理中/);
+    next.d.say('我的耳机左耳没声音了', quick);
+    expect(next.d.ticket(next.ticketId)?.need).toBe('我的耳机左耳没声音了');
   });
 });
