@@ -144,6 +144,9 @@ export const TEXT_PLACEHOLDERS = {
   handoffQueued: ['position', 'wait'],
   handoffClaimed: ['agent'],
   handoffClaimedAnonymous: [],
+  /** The agent's greeting when the customer asked for a person and has said nothing of the matter yet: no "anything to add?". */
+  handoffClaimedAsk: ['agent'],
+  handoffClaimedAnonymousAsk: [],
   handoffStillWaiting: [],
   /**
    * Queued, the customer complains of the wait (人呢, 怎么还没人回, 有人吗), or complains or asks for a
@@ -195,6 +198,8 @@ export const TEXT_FALLBACKS = {
   handoffUpsetNoted: 'handoffStillWaiting',
   handoffSupervisorNoted: 'handoffStillWaiting',
   handoffAfterHoursDescribe: 'handoffAfterHours',
+  handoffClaimedAsk: 'handoffClaimed',
+  handoffClaimedAnonymousAsk: 'handoffClaimedAnonymous',
 } as const satisfies Partial<Record<TextKey, TextKey>>;
 export type OptionalTextKey = keyof typeof TEXT_FALLBACKS;
 
@@ -221,6 +226,8 @@ const fallbacksFit: {
   handoffUpsetNoted: true,
   handoffSupervisorNoted: true,
   handoffAfterHoursDescribe: true,
+  handoffClaimedAsk: true,
+  handoffClaimedAnonymousAsk: true,
 };
 void fallbacksFit;
 

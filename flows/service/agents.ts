@@ -72,9 +72,11 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
         enqueue(effect({ type: 'queue.leave', at: event.at, claimed: true }));
         clearSla(enqueue);
         enqueue(effect({ type: 'desk.update', status: 'claimed', agent: event.agent, ticketId: h.ticketId }));
+        // Nothing said of the matter yet (转人工 alone): asked what it is, not whether there is more to add.
+        const ask = h.needUnstated === true && h.needWords === undefined;
         if (defOf(context).handoff.showAgentName && event.agent.name)
-          enqueue(say('handoffClaimed', { vars: { agent: quoted(event.agent.name) } }));
-        else enqueue(say('handoffClaimedAnonymous'));
+          enqueue(say(ask ? 'handoffClaimedAsk' : 'handoffClaimed', { vars: { agent: quoted(event.agent.name) } }));
+        else enqueue(say(ask ? 'handoffClaimedAnonymousAsk' : 'handoffClaimedAnonymous'));
         // The record says who has the matter now.
         if (h.ticketId) enqueue(effect(claimedUpdate(h.ticketId, event.agent, event.at)));
         enqueue.assign({ handoff: { ...h, agent: event.agent } });

@@ -19,6 +19,8 @@ const LEFT = zh.updates['customer-left']('');
 const ENDED = zh.notice({ kind: 'no-handoff' });
 const GREETING = '您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f';
 const CLAIMED = '您好，客服 小王 为您服务，转接前的对话我都看过了。请问还有什么需要补充的吗？';
+/** The same greeting when the customer asked for a person and said nothing of the matter (handoffClaimedAsk). */
+const CLAIMED_ASKING = '您好，客服 小王 为您服务，请问有什么可以帮您？';
 const CHAT = 42;
 const CONV = 'telegram:42';
 
@@ -149,7 +151,7 @@ describe('the playground shows the same rule', () => {
     const { out } = await runPlayground(
       '转人工\n/agent claim\n/start\n/agent reply 您好\uff0c订单已找到\n/agent claim',
     );
-    const after = out.slice(out.indexOf(`bot> ${CLAIMED}`) + 1);
+    const after = out.slice(out.indexOf(`bot> ${CLAIMED_ASKING}`) + 1);
     expect(after).toEqual([
       `desk> ${RESTARTED}`,
       `bot> ${GREETING}`,
@@ -160,7 +162,7 @@ describe('the playground shows the same rule', () => {
 
   it('/help and a photo during a handoff go to the desk, and the bot says nothing', async () => {
     const { out } = await runPlayground('转人工\n/agent claim\n/help\n/send photo');
-    const after = out.slice(out.indexOf(`bot> ${CLAIMED}`) + 1);
+    const after = out.slice(out.indexOf(`bot> ${CLAIMED_ASKING}`) + 1);
     expect(after).toEqual(['desk> [客户] /help', expect.stringMatching(/^desk> \[客户\] 📎 图片 /)]);
   });
 });

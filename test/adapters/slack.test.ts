@@ -268,9 +268,8 @@ describe('Slack agent desk', () => {
     const t = await setup();
     await t.customerSays('转人工');
     expect(await t.press('desk_claim', 'UWANG')).toBe(200);
-    expect(t.customer.texts().at(-1)).toBe(
-      '您好，客服 小王 为您服务，转接前的对话我都看过了。请问还有什么需要补充的吗？',
-    );
+    // Nothing said of the matter yet: asked what it is (handoffClaimedAsk).
+    expect(t.customer.texts().at(-1)).toBe('您好，客服 小王 为您服务，请问有什么可以帮您？');
     const [update] = t.slack.of('chat.update');
     expect(update?.body.blocks.at(-1)).toEqual({
       type: 'context',
@@ -481,7 +480,7 @@ describe('Slack agent desk over Socket Mode (a local WebSocket server stands in 
           },
         }),
       );
-      expect((await next).text).toBe('您好，客服 小王 为您服务，转接前的对话我都看过了。请问还有什么需要补充的吗？');
+      expect((await next).text).toBe('您好，客服 小王 为您服务，请问有什么可以帮您？');
 
       // A reply in the card's thread arrives as an Events API envelope.
       next = customer.next();

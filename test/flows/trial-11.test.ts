@@ -70,6 +70,13 @@ describe('everyday requests for a person', () => {
   it.each([['i want a human agent, not a bot'], ['I need to talk to a human please']])('hears "%s"', (text) => {
     expect(en.understand(text).wantsPerson).toBe(true);
   });
+  // Typos found by the issue-17 trial; 找客服 inside a complaint (我要找客服投诉) stays a complaint.
+  it.each([['转人共'], ['转认工'], ['转客服']])('hears the typo or shorthand "%s"', (text) => {
+    expect(zh.understand(text).whole).toBe('human');
+  });
+  it.each([['agent pls'], ['agnet please']])('hears the typo or shorthand "%s"', (text) => {
+    expect(en.understand(text).whole).toBe('human');
+  });
 });
 
 describe('social messages in the middle of a complaint', () => {

@@ -72,6 +72,22 @@ describe('a bare request for a person, then what the matter is', () => {
     expect(d.ticket(ticketId)?.need).toBe('退款还没到');
   });
 
+  it('has the agent ask what it is about, not whether there is more to add, when nothing was said (found by the trial)', () => {
+    const { d } = bareRequest();
+    expect(d.say({ type: 'agent', action: 'claim', agent: wang }, quick)).toEqual([
+      '您好，客服 小王 为您服务，请问有什么可以帮您？',
+    ]);
+    const told = bareRequest();
+    told.d.say('我的耳机坏了', quick);
+    expect(told.d.say({ type: 'agent', action: 'claim', agent: wang }, quick)[0]).toMatch(
+      /请问还有什么需要补充的吗？$/,
+    );
+    const en = bareRequest(monday, 'agent please');
+    expect(en.d.say({ type: 'agent', action: 'claim', agent: wang }, quick)).toEqual([
+      'Hello, this is 小王 from our team. How can I help you?',
+    ]);
+  });
+
   it('takes them once an agent has the conversation too', () => {
     const { d, ticketId } = bareRequest();
     d.say({ type: 'agent', action: 'claim', agent: wang }, quick);
