@@ -206,9 +206,14 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
             enqueue(effect({ type: 'desk.open', card: { ...card, ...(h.agent ? { returned: true } : {}) } }));
           return;
         }
-        // Asked for a supervisor: the agent asked past cannot settle it by handing back.
-        if (params.status === 'handed-back' && h.supervisorAsked)
-          return waitForSupervisor(enqueue, deps, context, h, event.at);
+        // Asked for a supervisor, then handed back (the agent asked past cannot settle it), or left the queue after a
+        // complaint or a supervisor asked for, which the supervisors were told of (found by the issue-17 trial: 感谢您的
+        // 咨询, and unresolved): it waits for them, with a time.
+        const left = params.status === 'closed-by-customer' && !h.agent && (h.upsetNoted || h.supervisorAsked);
+        if ((params.status === 'handed-back' && h.supervisorAsked) || left) {
+          const outcome = left ? 'customer left the queue; waiting for a supervisor' : undefined;
+          return waitForSupervisor(enqueue, deps, context, h, event.at, outcome);
+        }
         // Handed back with no promise to the customer standing: the person settled what they took
         // (left pending, it kept a reply time nobody was told of; found by the third issue-17 trial).
         if (params.status === 'handed-back' && agent) {

@@ -366,6 +366,7 @@ export function waitForSupervisor(
   context: ServiceContext,
   h: HandoffState,
   at: number,
+  outcome = 'handed back to the bot; waiting for a supervisor',
 ): void {
   const def = deps.definitions(context.locale);
   const hours = def.thresholds.followUpHours;
@@ -374,7 +375,6 @@ export function waitForSupervisor(
   // found by the issue-17 trial), on a card that says an agent had it.
   const vars = { ticket: h.ticketId, hours: String(hours), by: formatLocalTime(def, by) };
   enqueue(say('complaintEscalate', { vars }));
-  const outcome = 'handed back to the bot; waiting for a supervisor';
   enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { outcome }, at }));
   const type = followUpTypeOf(h.reason);
   const card = { ...handoffFollowUpCard(context, h, by), ...(h.agent ? { returned: true } : {}) };

@@ -195,6 +195,30 @@ describe('a customer who complains while queued (found by the issue-17 trial: on
     expect(d.of('desk.post')).toHaveLength(1);
   });
 
+  it('gives up after a complaint the supervisors were told of: it waits for them, with a promised time (found by the trial)', () => {
+    for (const first of ['耳机坏了太差了', '叫你们主管来']) {
+      const d = handoff('queued');
+      d.say(first, quick);
+      const replies = d.say('算了不用了', quick);
+      expect(replies[0], first).toMatch(
+        new RegExp(
+          `^我非常理解您希望问题得到重视的心情。您反馈的情况我已经详细记录（编号 ${d.ticketId}）.*24小时内与您联系`,
+          'u',
+        ),
+      );
+      expect(d.ticket(d.ticketId)).toMatchObject({
+        status: 'pending',
+        priority: 'high',
+        outcome: 'customer left the queue; waiting for a supervisor',
+      });
+      expect(d.of('desk.open')[0]?.card).toMatchObject({ kind: 'follow-up', ticketId: d.ticketId });
+    }
+    // Without either, giving up leaves it unresolved, as before.
+    const d = handoff('queued');
+    d.say('算了不用了', quick);
+    expect(d.ticket(d.ticketId)).toMatchObject({ status: 'unresolved' });
+  });
+
   it('a request for a supervisor is acknowledged while queued, and left to the agent once claimed', () => {
     const queued = handoff('queued');
     expect(queued.say('叫你们主管来', quick)).toEqual([
