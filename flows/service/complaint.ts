@@ -99,8 +99,7 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
               c.calm === true &&
               (!event.understanding.complaint.triggered || event.understanding.complaint.calmSupervisor),
           },
-          // A photo of the damage, sent with words about it, goes with the complaint (with those words).
-          files: keepFile(context.files, fileOf(event)),
+          files: keepFile(context.files, fileOf(event)), // a photo of the damage goes with the complaint
         });
       }),
       // An answer to the offered solution: kept with the complaint's words, not taken as a new fact.
@@ -162,16 +161,17 @@ function withComplaintSteps(records: ComplaintRecordsSetup, deps: MachineDeps) {
         complaint: ({ context }) =>
           context.complaint ? { ...context.complaint, rounds: context.complaint.rounds + 1 } : undefined,
       }),
-      // 澄清: restate what is known, ask for what is missing (once the facts are in, `confirmFacts` restates them);
-      // asked again with nothing new, only what is missing (the same line twice reads as a machine's).
-      askForFacts: collect(({ context, enqueue }) => {
+      // 澄清: restate what is known, ask for what is missing (once the facts are in, `confirmFacts` restates them); asked
+      // again with nothing new, only what is missing, or not at all when nothing is known: never the same line twice.
+      askForFacts: collect(({ context, event, enqueue }) => {
         const c = context.complaint;
         if (!c) return;
         const complaints = defOf(context).complaints;
         const missing = missingFacts(c.facts, neededFacts(deps, context));
         if (missing.length === 0 || c.rounds >= complaints.clarifyRounds) return;
-        const facts = describeFacts(complaints, c.facts);
-        const ask = describeMissing(complaints, missing);
+        const [facts, ask] = [describeFacts(complaints, c.facts), describeMissing(complaints, missing)];
+        if (!facts && c.restated === '' && !upset(event))
+          return enqueue.assign({ complaint: { ...c, rounds: complaints.clarifyRounds } });
         if (facts && facts !== c.restated) enqueue(say('complaintClarify', { vars: { facts, missing: ask } }));
         else enqueue(say('complaintAskMissing', { vars: { missing: ask } }));
         enqueue.assign({ complaint: { ...c, restated: facts } });

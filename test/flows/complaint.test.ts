@@ -316,6 +316,15 @@ describe('asking again for what a complaint is missing (found by the issue-17 tr
     ]);
   });
 
+  it('does not ask the same again when nothing is known and nothing was added: the complaint is registered (found by the trial)', () => {
+    const d = new Dialogue(flow, start);
+    d.say('我要投诉', quickly);
+    const [, asked] = pause(d);
+    expect(asked).toBe('为了更快为您处理，麻烦您告诉我您的订单号、具体遇到了什么问题、大概是什么时候发生的，好吗？');
+    const [registered] = d.say('嗯', quickly);
+    expect(registered).toMatch(/^非常感谢您反映的意见，您的投诉已登记/);
+  });
+
   it('asks only for what is missing when the answer added nothing to read back', () => {
     const d = new Dialogue(flow, start);
     d.say('我要投诉，买的耳机才用三天就坏了', quickly);
