@@ -270,9 +270,9 @@ export function compileMatcher(def: FlowDefinition): Matcher {
       const got = claim(rule);
       if (got > 0 && rule.intent !== 'filler') counts[rule.intent] = (counts[rule.intent] ?? 0) + got;
     }
-    // Slow is about the replies only when nothing else is named: 快递怎么这么慢 and "my parcel is
-    // taking so long" are about the goods, a need to take up, not 003's apology for slow replies.
-    if (counts.slowReply !== undefined && namesGoods(norm)) delete counts.slowReply;
+    // Slow or how long is about the replies only when no goods are named (快递怎么这么慢, 退款要多久啊: needs).
+    const named = (counts.slowReply ?? counts.waitQuestion) !== undefined && namesGoods(norm);
+    if (named) for (const id of ['slowReply', 'waitQuestion'] as const) delete counts[id];
     // Fillers do not count towards the message's length: "好的呀" is still just "yes". Characters
     // already claimed by an intent phrase stay; fillers claim what is left.
     let fillerChars = 0;

@@ -61,6 +61,9 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
       postToDesk: collect(({ context, event, enqueue }) =>
         relayCustomer(enqueue, event, context.handoff?.ticketId ?? ''),
       ),
+      noteWaitTold: collect(({ context, event, enqueue }) => {
+        if (context.handoff) enqueue.assign({ handoff: { ...context.handoff, waitToldAt: event.at } });
+      }),
       relayToDesk: collect(({ context, event, enqueue }) => {
         relayCustomer(enqueue, event, context.handoff?.ticketId ?? '');
         keepWhatCustomerSays(enqueue, context, event, defOf(context).complaints);

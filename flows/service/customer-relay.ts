@@ -1,9 +1,9 @@
 import { and, or } from 'xstate';
 import type { Directive } from '../contracts.js';
-import { extractFacts } from '../facts.js';
 import { partsOf } from '../message-parts.js';
 import type { FlowDefinition } from '../schema.js';
 import { quoted } from '../text.js';
+import { joinNeed, tellingText } from './unstated-need.js';
 import { effect, fileOf, say, statedNeed, type Enqueue, type ServiceContext, type ServiceEvent } from './setup.js';
 
 /**
@@ -41,8 +41,8 @@ export function relayCustomer(enqueue: Enqueue, event: ServiceEvent, ticketId: s
 const MAX_HANDOFF_FACTS = 12;
 
 /**
- * The words of a message during a handoff that tell what the matter is (facts.ts extractFacts'
- * `what`: no greeting, order number, time, request for a person or venting clause), or undefined:
+ * The words of a message during a handoff that tell what the matter is (unstated-need.ts
+ * `tellingText`: no part that only greets, thanks, or gives an order number or a time), or undefined:
  * a greeting, thanks or agreement, a message mostly about the wait (人呢, 要多久啊) or only asking for
  * a supervisor. A complaint with nothing else to tell (耳机坏了太差了), not of the wait, is its own words.
  */
@@ -58,8 +58,8 @@ function matterWords(
   const text = (u.wantsPerson && u.ownText) || statedNeed(event).text;
   // 我要找你们经理 says nothing of the matter; 我要找你们领导，耳机坏了三次了 does, beside it.
   if (u.complaint.supervisor && partsOf(text).length < 2) return undefined;
-  const what = extractFacts(complaints, text, locale).what;
-  return what ?? (u.complaint.triggered && !u.complaint.supervisor && wait === 0 ? text : undefined);
+  const told = tellingText(complaints, text, locale);
+  return told ?? (u.complaint.triggered && !u.complaint.supervisor && wait === 0 ? text : undefined);
 }
 
 /**
@@ -69,7 +69,8 @@ function matterWords(
  * person (`HandoffState.needUnstated`: 转人工 was all the card and the ticket had for a need), what
  * the customer tells of the matter (`matterWords`) is its need, on the ticket and for any follow-up
  * card, gathered message by message (我买的耳机 / 左耳没声音) until an agent first replies: after
- * that the customer answers the agent. Found by the issue-17 trials.
+ * that the customer answers the agent, and only their first words about the matter count, when
+ * none came before (请问有什么可以帮您？ → 耳机坏了). Found by the issue-17 trials.
  */
 export function keepWhatCustomerSays(
   enqueue: Enqueue,
@@ -82,11 +83,11 @@ export function keepWhatCustomerSays(
   const u = event.understanding;
   if (u.whole || u.empty || !event.text.trim()) return;
   const facts = [...new Set([...(h.facts ?? []), event.text.trim()])].slice(-MAX_HANDOFF_FACTS);
-  const more = h.needUnstated && !h.replied ? matterWords(complaints, event, context.locale) : undefined;
+  const gathering = h.needUnstated && (!h.replied || h.needWords === undefined);
+  const more = gathering ? matterWords(complaints, event, context.locale) : undefined;
   if (!more) return void enqueue.assign({ handoff: { ...h, facts } });
   const said = h.needWords;
-  const need =
-    said && !said.includes(more) ? `${said}${complaints.facts.detailSeparator}${more}`.slice(0, 80) : (said ?? more);
+  const need = joinNeed(said, more, complaints.facts.detailSeparator);
   if (need !== said) enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { need }, at: event.at }));
   enqueue.assign({ handoff: { ...h, facts, need, needWords: need } });
 }
@@ -116,13 +117,15 @@ export const customerWords = [
     guard: and(['startsComplaint', 'queuedNotNoted']),
     actions: ['relayToDesk', { type: 'escalateHandoff', params: { reason: 'upset-waiting' } }],
   },
-  // Once noted, or only about the wait or whether anyone is there (人呢, 有人吗): sorry, and their place.
+  // Once noted, or only about the wait or whether anyone is there (人呢, 有人吗): sorry, and their place, at most
+  // once a minute (人呢 / 要多久 / 在吗 in a row: the trial found four alike).
   {
     guard: and([
       or(['complainsOfWaiting', 'asksHowLong', 'onlyGreets', 'startsComplaint', 'asksSupervisor']),
       'queuedForPerson',
+      'waitNotToldLately',
     ]),
-    actions: ['relayToDesk', say('handoffWaitUpdate', { queue: true })],
+    actions: ['relayToDesk', say('handoffWaitUpdate', { queue: true }), 'noteWaitTold'],
   },
   { actions: 'relayToDesk' },
 ] as const;

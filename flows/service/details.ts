@@ -8,7 +8,7 @@ import { keptStillOpen } from './states.js';
 import { cardOf, filesOnNoTicket, followUp, promisedBy } from './records.js';
 import { RESTATED_MAX, shorten } from './restate.js';
 import { plain } from './plain.js';
-import { wordsForPending } from './unstated-need.js';
+import { pendingMatter, pendingRequestGuards, wordsForPending } from './unstated-need.js';
 import type { StandardSetup, StandardShared } from './standard.js';
 import {
   collect,
@@ -47,14 +47,6 @@ const YES_NO: ChoiceId[] = ['yes', 'no'];
 
 /** How long after the customer went quiet an order number still reaches the answered matter that asked for it: a day. */
 export const AWAITED_ORDER_MS = 24 * 60 * 60_000;
-
-/** The pending matter added details go to: the latest, when this session recorded it or told where it stands. */
-function pendingMatter(context: ServiceContext): string | undefined {
-  const latest = context.followUps?.at(-1)?.ticketId;
-  return latest !== undefined && (context.sessionTickets.includes(latest) || context.statusTold === true)
-    ? latest
-    : undefined;
-}
 
 /** The last matter of this session is pending: it was just recorded with a promised reply time. */
 const justPromised = (context: ServiceContext) => {
@@ -260,19 +252,16 @@ function detailGuards(r: DetailReading) {
       understood(event)?.wantsPerson !== true &&
       factsOf(context, textOf(event)).order !== undefined,
     // 好的，麻烦了 / 好的 谢谢 再见: nothing but thanks, goodbyes and agreement: the customer is done.
-    onlyThanksOrBye: ({ event }: GuardArgs) => {
+    onlyThanksOrBye: ({ context, event }: GuardArgs) => {
       const u = understood(event);
       if (!u || u.faq?.confident || u.complaint.triggered || u.wantsPerson || asksSomething(textOf(event)))
         return false;
       const total = Object.values(u.intents).reduce((a, b) => a + b, 0);
-      return (u.intents.thanks ?? 0) + (u.intents.done ?? 0) > 0 && total >= 0.7;
+      // Not when the rest tells something (收到就是坏的: 收到 and 就是 are phrases, 坏的 is the matter).
+      const tells = extractFacts(r.defOf(context).complaints, textOf(event), context.locale).what !== undefined;
+      return (u.intents.thanks ?? 0) + (u.intents.done ?? 0) > 0 && total >= 0.7 && !tells;
     },
-    // Words for a pending bare request (转人工 after hours, then asked what it is): its need, unasked.
-    describesPendingRequest: ({ context, event }: GuardArgs) => {
-      const pending = bareOrder(context, event) === undefined ? pendingMatter(context) : undefined;
-      const unstated = context.followUps?.some((f) => f.ticketId === pending && f.needUnstated === true);
-      return unstated === true && plain(understood(event), textOf(event), false, true);
-    },
+    ...pendingRequestGuards(bareOrder, r.defOf),
     mayAddToPending: ({ context, event }: GuardArgs) =>
       justPromised(context) && plain(understood(event), textOf(event)),
     addsMoreDetail: ({ event }: GuardArgs) => plain(understood(event), textOf(event)),
@@ -294,6 +283,12 @@ const orderDetails = [
     target: '#conversation.service.askMore',
     reenter: true,
     actions: { type: 'addDetail', params: { from: 'message' } },
+  },
+  // An order number for a bare request still to be described: kept, and what it is about still asked.
+  {
+    guard: 'ordersPendingRequest',
+    target: '#conversation.service.awaitingNeed',
+    actions: [{ type: 'addDetail', params: { from: 'message' } }, say('ask')],
   },
   {
     guard: 'givesOrderForAnswered',

@@ -301,6 +301,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
         !context.handoff.upsetNoted &&
         !context.handoff.supervisorAsked,
       queuedForPerson: ({ context }) => context.handoff !== undefined && !context.handoff.agent,
+      waitNotToldLately: ({ context, event }) => event.at - (context.handoff?.waitToldAt ?? -Infinity) >= 60_000,
     },
   });
 }

@@ -29,6 +29,8 @@ export interface FollowUp {
   facts?: string[] | undefined;
   /** Recorded from a bare request for a person (HandoffState.needUnstated): details added are its need. */
   needUnstated?: boolean | undefined;
+  /** Its need as the customer told it after such a request (unshortened): more words in that visit join it. */
+  told?: string | undefined;
 }
 
 export interface HandoffState {
@@ -48,6 +50,8 @@ export interface HandoffState {
   supervisorAsked?: boolean | undefined;
   /** The customer complained while queued: escalated, alerted and apologised to once. */
   upsetNoted?: boolean | undefined;
+  /** Epoch ms the customer was last told their place in answer to a wait question (handoffWaitUpdate). */
+  waitToldAt?: number | undefined;
   /** The need and facts the card showed (for its follow-up card if the matter outlives the handoff). */
   need?: string | undefined;
   facts?: string[] | undefined;

@@ -1,17 +1,98 @@
 import { extractFacts } from '../facts.js';
+import { partsOf } from '../message-parts.js';
 import type { FlowDefinition } from '../schema.js';
+import { asksSomething, trimSentence } from '../text.js';
 import type { TicketChanges } from '../ticket.js';
 import { followUpOf, withFollowUp } from './records.js';
 import { followUpNeed } from './restate.js';
-import type { FollowUp, ServiceContext } from './setup.js';
+import { textOf, understood, type FollowUp, type ServiceContext, type ServiceEvent } from './setup.js';
+
+/**
+ * A matter recorded from a bare request for a person (转人工, and nothing said of the matter): what
+ * the customer then tells of it becomes its need (issue-17 trials: the card, the record and the
+ * status line said 您的问题“转人工”). During a handoff see customer-relay.ts keepWhatCustomerSays;
+ * after hours, here: the words added to the pending matter (details.ts addDetail).
+ */
+
+/** The longest need gathered from several messages, in characters. */
+const NEED_MAX = 80;
+
+/**
+ * What `text` tells of a matter, as the customer wrote it: its parts (up to a break: ，。！？ or a
+ * line) in which the complaint-facts reading finds something that happened (extractFacts' `what`),
+ * so without the parts that only greet, thank, ask if it is a bot, or give an order number or a
+ * time (亲，我的订单20261120001还没到 → 我的订单20261120001还没到). Undefined when no part tells anything.
+ * Whole parts only: the facts reading cuts order numbers and times out of a sentence (found by
+ * the trial: 我的还没到).
+ */
+export function tellingText(
+  complaints: FlowDefinition['complaints'],
+  text: string,
+  locale: string,
+): string | undefined {
+  const kept = partsOf(text).filter((part) => extractFacts(complaints, part, locale).what !== undefined);
+  return trimSentence(kept.join('')) || undefined;
+}
+
+/** `more` joined to the need told so far (`told`), within NEED_MAX; `told` when it has them already. */
+export function joinNeed(told: string | undefined, more: string, separator: string): string {
+  if (!told) return more;
+  return told.includes(more) ? told : `${told}${separator}${more}`.slice(0, NEED_MAX);
+}
+
+/** The pending matter added details go to: the latest, when this session recorded it or told where it stands. */
+export function pendingMatter(context: ServiceContext): string | undefined {
+  const latest = context.followUps?.at(-1)?.ticketId;
+  return latest !== undefined && (context.sessionTickets.includes(latest) || context.statusTold === true)
+    ? latest
+    : undefined;
+}
+
+/**
+ * The pending matter's follow-up when it came from a bare request: still to be described
+ * (`needUnstated`), or described in this visit (`told`, the need so far: more words join it).
+ */
+function pendingRequest(context: ServiceContext): FollowUp | undefined {
+  const pending = pendingMatter(context);
+  const f = pending === undefined ? undefined : followUpOf(context, pending);
+  if (f?.needUnstated) return f;
+  return f?.told !== undefined && context.sessionTickets.includes(f.ticketId) ? f : undefined;
+}
+
+/** The guards of a pending bare request, for the details' setup (`bareOrder`: an order number alone). */
+export function pendingRequestGuards(
+  bareOrder: (context: ServiceContext, event: ServiceEvent) => string | undefined,
+  defOf: (context: ServiceContext) => FlowDefinition,
+) {
+  type Args = { context: ServiceContext; event: ServiceEvent };
+  return {
+    /**
+     * Words that tell the matter of a pending bare request: still undescribed, anything that tells
+     * (a question, a knowledge-base topic too: the customer was asked to describe it for a person);
+     * described in this visit, words that tell more (收到就是坏的 after 我买的耳机), not a question
+     * the knowledge base answers (另外发票怎么开: a matter of its own).
+     */
+    describesPendingRequest: ({ context, event }: Args) => {
+      const f = pendingRequest(context);
+      const u = understood(event);
+      if (!f || !u || bareOrder(context, event) !== undefined) return false;
+      const told = tellingText(defOf(context).complaints, textOf(event), context.locale) !== undefined;
+      const aside = u.whole !== undefined || u.complaint.triggered || u.wantsPerson || u.rating !== undefined;
+      const newQuestion = u.faq?.confident === true && asksSomething(textOf(event));
+      return told && !aside && (f.needUnstated === true || !newQuestion);
+    },
+    // An order number alone for a bare request not described yet: kept, and the matter still asked for.
+    ordersPendingRequest: ({ context, event }: Args) =>
+      pendingRequest(context)?.needUnstated === true && bareOrder(context, event) !== undefined,
+  };
+}
 
 /**
  * Words the customer added to a pending matter (details.ts addDetail) as the ticket takes them:
- * facts, except on a matter recorded from a bare request for a person (FollowUp.needUnstated:
- * after hours, 转人工 was all it had for a need), where the first of them that tells what happened
- * (facts.ts extractFacts' `what`: not an order number or a time alone, nor 亲, 你好) is its need, on the ticket
- * and in the status line a returning customer hears. Returns the ticket's changes and the
- * conversation's follow-ups after them.
+ * facts, except on a matter from a bare request, where what tells the matter (`tellingText`: not an
+ * order number or a time alone, nor 亲, 你好) is its need, joined in the visit that described it,
+ * on the ticket and in the status line a returning customer hears. Returns the ticket's changes
+ * and the conversation's follow-ups after them.
  */
 export function wordsForPending(
   context: ServiceContext,
@@ -20,12 +101,13 @@ export function wordsForPending(
   complaints: FlowDefinition['complaints'],
 ): { changes: TicketChanges; followUps: FollowUp[] | undefined } {
   const entry = followUpOf(context, ticketId);
-  const whats = entry?.needUnstated ? texts.map((t) => extractFacts(complaints, t, context.locale).what) : [];
-  const telling = whats.findIndex((w) => w !== undefined);
-  const need = whats[telling];
-  const facts = texts.filter((_, i) => i !== telling);
+  const gathering = entry !== undefined && entry.ticketId === pendingRequest(context)?.ticketId;
+  const tells = gathering ? texts.map((t) => tellingText(complaints, t, context.locale)) : [];
+  const told = tells.filter((t): t is string => t !== undefined);
+  const facts = texts.filter((_, i) => tells[i] === undefined);
   const added = facts.length ? { addFacts: facts } : {};
-  if (!entry || need === undefined) return { changes: added, followUps: context.followUps };
-  const stated: FollowUp = { ...entry, need: followUpNeed(need), needUnstated: undefined };
+  if (!entry || told.length === 0) return { changes: added, followUps: context.followUps };
+  const need = told.reduce((so, more) => joinNeed(so, more, complaints.facts.detailSeparator), entry.told ?? '');
+  const stated: FollowUp = { ...entry, need: followUpNeed(need), needUnstated: undefined, told: need };
   return { changes: { need, ...added }, followUps: withFollowUp(context.followUps, stated) };
 }

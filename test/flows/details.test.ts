@@ -435,3 +435,21 @@ describe('details a customer adds to a matter', () => {
     expect(d.ticket(id)).toMatchObject({ status: 'pending', facts: expect.arrayContaining(['123456789012 麻烦快点']) });
   });
 });
+
+describe('words of agreement inside a statement at "anything else?" (found by the issue-17 trial)', () => {
+  it('takes 收到就是坏的 as what it says, not as thanks and goodbye', () => {
+    const d = new Dialogue(flow, monday);
+    d.say('付款后多久发货');
+    d.say('是的', quick);
+    expect(d.state).toBe('askMore');
+    const [reply] = d.say('收到就是坏的', quick);
+    expect(reply).not.toMatch(/^感谢您的咨询/);
+    expect(d.state).not.toBe('idle');
+    // 好的，麻烦了 still closes.
+    const e = new Dialogue(flow, monday);
+    e.say('付款后多久发货');
+    e.say('是的', quick);
+    e.say('好的，麻烦了', quick);
+    expect(e.state).toBe('survey');
+  });
+});

@@ -63,6 +63,23 @@ describe('a bare request for a person, then what the matter is', () => {
     expect(thanks.d.ticket(thanks.ticketId)?.need).toBe('我的快递显示签收了但是我没收到');
   });
 
+  it("keeps the customer's sentence whole, order numbers and times in it, and a refund's timing is no wait question (found by the trial)", () => {
+    const { d, ticketId } = bareRequest();
+    expect(d.say('退款要多久啊', quick)).toEqual([]);
+    d.say('我的订单20261120001234567还没到', quick);
+    d.say('从昨天到现在物流都没更新', quick);
+    expect(d.ticket(ticketId)?.need).toBe('退款要多久啊，我的订单20261120001234567还没到，从昨天到现在物流都没更新');
+  });
+
+  it('takes the first words after the agent asked, when none came before (found by the trial)', () => {
+    const { d, ticketId } = bareRequest();
+    d.say({ type: 'agent', action: 'claim', agent: wang }, quick);
+    d.say({ type: 'agent', action: 'reply', agent: wang, text: '您好，请问有什么可以帮您？' }, quick);
+    d.say('我买的耳机左耳没声音', quick);
+    d.say('我是上周买的，盒子也压坏了', quick);
+    expect(d.ticket(ticketId)?.need).toBe('我买的耳机左耳没声音');
+  });
+
   it('stops gathering once an agent has replied: the customer answers the agent then', () => {
     const { d, ticketId } = bareRequest();
     d.say({ type: 'agent', action: 'claim', agent: wang }, quick);
@@ -112,7 +129,9 @@ describe('a bare request for a person, then what the matter is', () => {
 
   it('does the same in English', () => {
     const { d, ticketId } = bareRequest(monday, 'agent please');
-    for (const text of ['hello?', 'how long will it take?', 'any update?']) expect(d.say(text, quick)).toHaveLength(1);
+    // Their place once a minute: the first wait question is answered, the next only relayed.
+    expect(d.say('hello?', quick)).toHaveLength(1);
+    for (const text of ['how long will it take?', 'any update?']) expect(d.say(text, quick)).toEqual([]);
     d.say('my parcel never arrived', quick);
     expect(d.ticket(ticketId)?.need).toBe('my parcel never arrived');
   });
@@ -130,16 +149,28 @@ describe('a bare request for a person, then what the matter is', () => {
     expect(status).toMatch(/^您的问题“我的快递三天了还没到”（编号 T\S+）正在处理中/);
   });
 
-  it('after hours, an order number is a fact of the matter, not its need, and so is a second detail', () => {
+  it('after hours, keeps an order number as a fact and asks again; joins the pieces told in that visit (found by the trial)', () => {
     const { d, ticketId } = bareRequest(night);
-    d.say('订单号是20261120001', quick);
+    expect(d.say('订单号是20261120001', quick)).toEqual([
+      `好的，已将您补充的信息记录到您的问题（编号 ${ticketId}）中，处理时会一并查看，您不需要再重复。`,
+      '请问有什么可以帮您？',
+    ]);
     expect(d.ticket(ticketId)).toMatchObject({ need: '转人工', facts: ['订单号是20261120001'] });
-    d.say('耳机坏了', quick);
-    expect(d.ticket(ticketId)).toMatchObject({ need: '耳机坏了', facts: ['订单号是20261120001'] });
-    // A second detail is asked about, then a fact.
-    expect(d.say('左耳没声音', quick)).toEqual([`您是想为您的问题（编号 ${ticketId}）补充：“左耳没声音”，对吗？`]);
-    d.say('是的', quick);
-    expect(d.ticket(ticketId)).toMatchObject({ need: '耳机坏了', facts: ['订单号是20261120001', '左耳没声音'] });
+    d.say('我买的耳机', quick);
+    d.say('收到就是坏的', quick);
+    expect(d.ticket(ticketId)).toMatchObject({ need: '我买的耳机，收到就是坏的', facts: ['订单号是20261120001'] });
+    // A knowledge-base question then is a matter of its own.
+    expect(d.say('另外发票怎么开', quick)).toEqual(['您的意思是想开具发票，对吗？']);
+    expect(d.ticket(ticketId)?.need).toBe('我买的耳机，收到就是坏的');
+  });
+
+  it('after hours, takes a statement the knowledge base knows for the undescribed request, and keeps order numbers in it (found by the trial)', () => {
+    const { d, ticketId } = bareRequest(night);
+    d.say('我的订单20261120001234567还没到', quick);
+    expect(d.ticket(ticketId)?.need).toBe('我的订单20261120001234567还没到');
+    const en = bareRequest(night, 'agent please');
+    en.d.say('my order 20261120001 arrived broken', quick);
+    expect(en.d.ticket(en.ticketId)?.need).toBe('my order 20261120001 arrived broken');
   });
 
   it('after hours, takes the words after 在吗 or on the next day, once told where the request stands', () => {
