@@ -58,6 +58,7 @@ export const GIVE_UP: Readonly<Record<OutboxEffectType, GiveUpPolicy>> = {
   'desk.open': { ...DESK, tell: { exhausted: 'desk-unavailable', refused: 'desk-unavailable' } },
   'desk.post': { ...DESK, tell: { exhausted: 'desk-unavailable' } },
   'desk.update': DESK,
+  'desk.need': DESK,
   'desk.notify': DESK,
   'desk.ping': DESK,
   'queue.join': { exhausted: 'keep' },
@@ -98,6 +99,7 @@ const SEEN_OUTSIDE: ReadonlySet<OutboxEffectType> = new Set<OutboxEffectType>([
   'desk.post',
   'desk.file',
   'desk.update',
+  'desk.need',
   'desk.notify',
   'desk.ping',
 ]);

@@ -149,6 +149,7 @@ export function createPerformer(deps: PerformerDeps): (item: OutboxItem) => Prom
     },
     'desk.post': async (item, e) => desk?.post(cardOf(item, e.ticketId), e.text, e.from),
     'desk.update': async (item, e) => desk?.update(cardOf(item, e.ticketId), e.status, e.agent, e.category),
+    'desk.need': async (item, e) => desk?.need(cardOf(item, e.ticketId), e.need),
     'desk.notify': async (item, e) => desk?.notify(cardOf(item, e.ticketId), e.agentId, e.notice),
     'desk.ping': async (item, e) => desk?.ping(cardOf(item, e.ticketId), e.level, e.agent),
     'queue.join': (item, e) => store.queue.join(item.conversationId, e.at),

@@ -287,6 +287,8 @@ export interface DeskPort {
   open(conversationId: string, card: HandoffCard, transcript: TranscriptEntry[]): Promise<void>;
   post(to: CardAddress, text: string, from: 'customer' | 'system'): Promise<void>;
   update(to: CardAddress, status: DeskUpdate, agent?: AgentRef, category?: string): Promise<void>;
+  /** Draws the card again with the customer's need (told after a bare request for a person), as it stands otherwise. */
+  need(to: CardAddress, need: string): Promise<void>;
   /** A message for one agent only (Slack: ephemeral). */
   notify(to: CardAddress, agentId: string, notice: AgentNotice): Promise<void>;
   /** Re-announces an unclaimed card (claim SLA), reminds of a deadline, or alerts supervisors; `agent`: whom it names. */

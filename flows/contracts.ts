@@ -260,6 +260,11 @@ export const Effect = z.discriminatedUnion('type', [
     category: z.string().optional(),
     ticketId: z.string().optional(),
   }),
+  /**
+   * The card's need, as the customer told it after a bare request for a person (转人工 was all the
+   * card had: customer-relay.ts keepWhatCustomerSays): the card is drawn again with it.
+   */
+  z.object({ type: z.literal('desk.need'), need: z.string().min(1), ticketId: z.string().optional() }),
   z.object({
     type: z.literal('desk.notify'),
     agentId: z.string(),

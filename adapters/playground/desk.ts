@@ -115,6 +115,11 @@ export class PlaygroundDesk implements DeskPort {
     );
   }
 
+  /** The card's need line again, as the customer told it (the playground prints cards; it cannot redraw one). */
+  async need(_to: CardAddress, need: string): Promise<void> {
+    this.print(`desk>    ${this.t.fields.need}${this.t.colon}${maskPII(need)}`);
+  }
+
   async notify(_to: CardAddress, agentId: string, notice: AgentNotice): Promise<void> {
     this.print(`desk> (${this.t.onlyFor(agentId)}) ${this.t.notice(notice)}`);
   }

@@ -55,6 +55,8 @@ interface CardRef {
    * the new card refused, the desk being down would otherwise put a Claim button back on it).
    */
   superseded?: true;
+  /** How the card was last drawn (claimed, ended), so a redraw with a new need keeps it. */
+  shown?: Pick<CardState, 'claimedBy' | 'ended'>;
 }
 
 /**
@@ -264,6 +266,7 @@ export class SlackDesk implements DeskPort {
         blocks: view.blocks as never,
       }),
     );
+    await this.keep(to, { ...ref, shown: { claimedBy, ended } });
     const note = t.updates[status](who);
     await this.call(conversationId, () =>
       this.options.client.chat.postMessage({
@@ -285,6 +288,33 @@ export class SlackDesk implements DeskPort {
           : {}),
       }),
     );
+  }
+
+  async need(to: CardAddress, need: string): Promise<void> {
+    const ref = await this.ref(to);
+    if (!ref) return this.options.log.warn('desk need without a card', { ...to });
+    const t = this.options.text;
+    const card = { ...ref.card, need };
+    const view = cardBlocks(to.conversationId, card, ref.recent ?? [], t, this.drawn(ref.shown));
+    await this.call(to.conversationId, () =>
+      this.options.client.chat.update({
+        channel: ref.channel,
+        ts: ref.ts,
+        text: clip(`${t.fields.need}${t.colon}${safe(need)}`, DESK_BUDGET.line),
+        blocks: view.blocks as never,
+      }),
+    );
+    await this.keep(to, { ...ref, card });
+  }
+
+  /** Stores a card's new state under its keys that still name it (a newer card's are left alone). */
+  private async keep(to: CardAddress, ref: CardRef): Promise<void> {
+    const keys = [...new Set([cardKey(to), cardKey({ conversationId: to.conversationId })])];
+    for (const key of keys) {
+      const stored = await this.stored(key);
+      if (stored && stored.ts === ref.ts && !stored.superseded)
+        await this.options.links.set(key, JSON.stringify(ref), this.options.linkTtlMs);
+    }
   }
 
   async notify(to: CardAddress, agentId: string, notice: AgentNotice): Promise<void> {

@@ -67,8 +67,8 @@ function matterWords(
  * like) goes on the handoff's facts, for the follow-up card if the matter outlives the handoff
  * (found by the fourth issue-17 trial: after a handback it lacked them). After a bare request for a
  * person (`HandoffState.needUnstated`: 转人工 was all the card and the ticket had for a need), what
- * the customer tells of the matter (`matterWords`) is its need, on the ticket and for any follow-up
- * card, gathered message by message (我买的耳机 / 左耳没声音) until an agent first replies: after
+ * the customer tells of the matter (`matterWords`) is its need, on the ticket, the card and any
+ * follow-up card, gathered message by message (我买的耳机 / 左耳没声音) until an agent first replies: after
  * that the customer answers the agent, and only their first words about the matter count, when
  * none came before (请问有什么可以帮您？ → 耳机坏了). Found by the issue-17 trials.
  */
@@ -88,7 +88,10 @@ export function keepWhatCustomerSays(
   if (!more) return void enqueue.assign({ handoff: { ...h, facts } });
   const said = h.needWords;
   const need = joinNeed(said, more, complaints.facts.detailSeparator);
-  if (need !== said) enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { need }, at: event.at }));
+  if (need !== said) {
+    enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { need }, at: event.at }));
+    enqueue(effect({ type: 'desk.need', need, ticketId: h.ticketId }));
+  }
   enqueue.assign({ handoff: { ...h, facts, need, needWords: need } });
 }
 

@@ -117,6 +117,7 @@ export function detailActions(deps: MachineDeps) {
       const { changes: words, followUps } = wordsForPending(context, ticketId, texts, defOf(context).complaints);
       const changes = { ...words, ...(files.length ? { addFiles: files } : {}) };
       enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: event.at }));
+      if (deps.desk && changes.need) enqueue(effect({ type: 'desk.need', need: changes.need, ticketId }));
       if (deps.desk) {
         for (const text of texts)
           enqueue(effect({ type: 'desk.post', text: quoted(text), from: 'customer', ticketId }));

@@ -284,6 +284,28 @@ describe('Slack agent desk', () => {
     ]);
   });
 
+  it('draws the card again with the need the customer told after a bare 转人工, keeping who claimed it', async () => {
+    const t = await setup();
+    await t.customerSays('转人工');
+    const cardText = (blocks: Array<{ text?: { text?: string }; fields?: Array<{ text: string }> }>) =>
+      JSON.stringify(blocks);
+    expect(cardText(t.slack.of('chat.postMessage')[0]?.body.blocks)).toContain('转人工');
+    await t.customerSays('我的耳机左耳没声音了');
+    const [told] = t.slack.of('chat.update');
+    expect(told?.body).toMatchObject({ channel: AGENTS, ts: CARD_TS });
+    expect(cardText(told?.body.blocks)).toContain('我的耳机左耳没声音了');
+    expect(told?.body.blocks.at(-1).elements.map((e: { action_id: string }) => e.action_id)).toContain('desk_claim');
+    // Claimed, then more is told: the card shows both the longer need and who has it.
+    expect(await t.press('desk_claim', 'UWANG')).toBe(200);
+    await t.customerSays('盒子也压坏了');
+    const again = t.slack.of('chat.update').at(-1);
+    expect(cardText(again?.body.blocks)).toContain('我的耳机左耳没声音了，盒子也压坏了');
+    expect(again?.body.blocks.at(-1)).toEqual({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: 'Claimed by <@UWANG>' }],
+    });
+  });
+
   it('lets exactly one of two simultaneous claims win and tells the other privately', async () => {
     const t = await setup();
     await t.customerSays('转人工');

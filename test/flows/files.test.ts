@@ -61,6 +61,7 @@ describe('photos and files during a handoff', () => {
       { type: 'desk.file', file: box, caption: '快递盒压坏了', ticketId },
       onTicket({ ...box, caption: '快递盒压坏了' }),
       { type: 'ticket.update', id: ticketId, changes: { need: '快递盒压坏了' }, at: d.at },
+      { type: 'desk.need', need: '快递盒压坏了', ticketId },
     ]);
     d.say(media(waybill), quick);
     expect(d.effects).toEqual([{ type: 'desk.file', file: waybill, ticketId }, onTicket(waybill)]);

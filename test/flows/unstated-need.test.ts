@@ -34,8 +34,9 @@ describe('a bare request for a person, then what the matter is', () => {
     expect(d.ticket(ticketId)?.need).toBe('转人工');
     d.say('你好，我的快递三天了还没到', quick);
     expect(d.ticket(ticketId)?.need).toBe('我的快递三天了还没到');
-    // The agent sees every word in the thread, as before.
+    // The agent sees every word in the thread, as before, and the card is drawn again with the need.
     expect(d.of('desk.post').map((p) => p.text)).toEqual(['你好，我的快递三天了还没到']);
+    expect(d.of('desk.need')).toEqual([{ type: 'desk.need', need: '我的快递三天了还没到', ticketId }]);
     d.say('订单号是20261120001', quick);
     expect(d.ticket(ticketId)?.need).toBe('我的快递三天了还没到');
   });

@@ -49,7 +49,8 @@ export class RecordingChannel implements ChannelPort {
  * card it was addressed to.
  */
 export class RecordingDesk implements DeskPort {
-  readonly calls: Array<{ method: 'post' | 'update' | 'notify' | 'ping'; to: CardAddress; args: unknown[] }> = [];
+  readonly calls: Array<{ method: 'post' | 'update' | 'need' | 'notify' | 'ping'; to: CardAddress; args: unknown[] }> =
+    [];
   readonly cards: Array<{ conversationId: string; card: HandoffCard; transcript: TranscriptEntry[] }> = [];
   readonly posts: Array<{ conversationId: string; text: string; from: string }> = [];
   readonly updates: Array<{
@@ -71,6 +72,9 @@ export class RecordingDesk implements DeskPort {
   async update(to: CardAddress, status: DeskUpdate, agent?: AgentRef, category?: string): Promise<void> {
     this.calls.push({ method: 'update', to, args: [status, agent, category] });
     this.updates.push({ conversationId: to.conversationId, status, agent, category });
+  }
+  async need(to: CardAddress, need: string): Promise<void> {
+    this.calls.push({ method: 'need', to, args: [need] });
   }
   async notify(to: CardAddress, agentId: string, notice: AgentNotice): Promise<void> {
     this.calls.push({ method: 'notify', to, args: [agentId, notice] });
