@@ -157,12 +157,9 @@ function withComplaintSteps(records: ComplaintRecordsSetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
   return withComplaintListening(records, deps).extend({
     actions: {
-      nextRound: assign({
-        complaint: ({ context }) =>
-          context.complaint ? { ...context.complaint, rounds: context.complaint.rounds + 1 } : undefined,
-      }),
+      nextRound: assign({ complaint: ({ context: { complaint: c } }) => c && { ...c, rounds: c.rounds + 1 } }),
       // 澄清: restate what is known, ask for what is missing (once the facts are in, `confirmFacts` restates them); asked
-      // again with nothing new, only what is missing, or not at all when nothing is known: never the same line twice.
+      // again with nothing new, only what is missing; nothing known, not asked again (apologised to again if still upset).
       askForFacts: collect(({ context, event, enqueue }) => {
         const c = context.complaint;
         if (!c) return;
@@ -170,8 +167,10 @@ function withComplaintSteps(records: ComplaintRecordsSetup, deps: MachineDeps) {
         const missing = missingFacts(c.facts, neededFacts(deps, context));
         if (missing.length === 0 || c.rounds >= complaints.clarifyRounds) return;
         const [facts, ask] = [describeFacts(complaints, c.facts), describeMissing(complaints, missing)];
-        if (!facts && c.restated === '' && !upset(event))
-          return enqueue.assign({ complaint: { ...c, rounds: complaints.clarifyRounds } });
+        if (!facts && c.restated === '')
+          return upset(event)
+            ? enqueue(effect({ type: 'acknowledge', kind: c.kind }))
+            : enqueue.assign({ complaint: { ...c, rounds: complaints.clarifyRounds } });
         if (facts && facts !== c.restated) enqueue(say('complaintClarify', { vars: { facts, missing: ask } }));
         else enqueue(say('complaintAskMissing', { vars: { missing: ask } }));
         enqueue.assign({ complaint: { ...c, restated: facts } });

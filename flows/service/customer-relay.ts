@@ -43,8 +43,8 @@ const MAX_HANDOFF_FACTS = 12;
 /**
  * The words of a message during a handoff that tell what the matter is (unstated-need.ts
  * `tellingText`: no part that only greets, thanks, or gives an order number or a time), or undefined:
- * a greeting, thanks or agreement, a message mostly about the wait (人呢, 要多久啊) or only asking for
- * a supervisor. A complaint with nothing else to tell (耳机坏了太差了), not of the wait, is its own words.
+ * a greeting, thanks or agreement, a message mostly about the wait (人呢, 要多久啊) or one sentence
+ * mentioning it (我都等了半个小时了), or only asking for a supervisor. A complaint with nothing else to tell (耳机坏了太差了), not of the wait, is its own words.
  */
 function matterWords(
   complaints: FlowDefinition['complaints'],
@@ -54,8 +54,12 @@ function matterWords(
   if (event.type !== 'user.message') return undefined;
   const u = event.understanding;
   const wait = (u.intents.waitQuestion ?? 0) + (u.intents.slowReply ?? 0);
-  if (u.whole || u.empty || wait >= 0.5 || (u.wantsPerson && !u.ownWords)) return undefined;
+  // A greeting or a bot question may open the matter (你是真人还是机器人？我的快递丢了): its parts decide.
+  const social = u.whole === 'greeting' || u.whole === 'botQuestion';
+  if ((u.whole && !social) || u.empty || wait >= 0.5 || (u.wantsPerson && !u.ownWords)) return undefined;
   const text = (u.wantsPerson && u.ownText) || statedNeed(event).text;
+  // One sentence that mentions the wait is about it (I have been waiting 10 minutes already).
+  if (wait > 0 && partsOf(text).length < 2) return undefined;
   // 我要找你们经理 says nothing of the matter; 我要找你们领导，耳机坏了三次了 does, beside it.
   if (u.complaint.supervisor && partsOf(text).length < 2) return undefined;
   const told = tellingText(complaints, text, locale);
@@ -81,11 +85,12 @@ export function keepWhatCustomerSays(
   const h = context.handoff;
   if (!h || event.type !== 'user.message') return;
   const u = event.understanding;
-  if (u.whole || u.empty || !event.text.trim()) return;
-  const facts = [...new Set([...(h.facts ?? []), event.text.trim()])].slice(-MAX_HANDOFF_FACTS);
+  if (u.empty || !event.text.trim()) return;
+  const tells = u.whole === undefined;
+  const facts = tells ? [...new Set([...(h.facts ?? []), event.text.trim()])].slice(-MAX_HANDOFF_FACTS) : h.facts;
   const gathering = h.needUnstated && (!h.replied || h.needWords === undefined);
   const more = gathering ? matterWords(complaints, event, context.locale) : undefined;
-  if (!more) return void enqueue.assign({ handoff: { ...h, facts } });
+  if (!more) return void (tells && enqueue.assign({ handoff: { ...h, facts } }));
   const said = h.needWords;
   const need = joinNeed(said, more, complaints.facts.detailSeparator);
   if (need !== said) {

@@ -67,10 +67,10 @@ export function pendingRequestGuards(
   type Args = { context: ServiceContext; event: ServiceEvent };
   return {
     /**
-     * Words that tell the matter of a pending bare request: still undescribed, anything that tells
-     * (a question, a knowledge-base topic too: the customer was asked to describe it for a person);
-     * described in this visit, words that tell more (收到就是坏的 after 我买的耳机), not a question
-     * the knowledge base answers (另外发票怎么开: a matter of its own).
+     * Words that tell the matter of a pending bare request, still undescribed or described in this
+     * visit (收到就是坏的 after 我买的耳机): a statement, a question, a knowledge-base topic told (my
+     * order arrived broken), but not a question the knowledge base answers (怎么开发票？, 另外发票怎么开:
+     * answered as a matter of its own).
      */
     describesPendingRequest: ({ context, event }: Args) => {
       const f = pendingRequest(context);
@@ -78,8 +78,9 @@ export function pendingRequestGuards(
       if (!f || !u || bareOrder(context, event) !== undefined) return false;
       const told = tellingText(defOf(context).complaints, textOf(event), context.locale) !== undefined;
       const aside = u.whole !== undefined || u.complaint.triggered || u.wantsPerson || u.rating !== undefined;
-      const newQuestion = u.faq?.confident === true && asksSomething(textOf(event));
-      return told && !aside && (f.needUnstated === true || !newQuestion);
+      // A question the knowledge base answers is answered (怎么开发票？ would wait a day for a person).
+      const answerable = u.faq?.confident === true && asksSomething(textOf(event));
+      return told && !aside && !answerable;
     },
     // An order number alone for a bare request not described yet: kept, and the matter still asked for.
     ordersPendingRequest: ({ context, event }: Args) =>

@@ -325,6 +325,17 @@ describe('asking again for what a complaint is missing (found by the issue-17 tr
     expect(registered).toMatch(/^非常感谢您反映的意见，您的投诉已登记/);
   });
 
+  it('apologises again, in other words, when the customer only vents: not the same request twice (found by the third trial)', () => {
+    const d = new Dialogue(flow, start);
+    d.say('我要投诉', quickly);
+    const [, asked] = pause(d);
+    const again = d.say('你们太过分了', quickly);
+    expect(again).toHaveLength(1);
+    expect(again[0]).toMatch(/抱歉/);
+    expect(again[0]).not.toBe(asked);
+    expect(d.state).toBe('complaint.clarifying');
+  });
+
   it('asks only for what is missing when the answer added nothing to read back', () => {
     const d = new Dialogue(flow, start);
     d.say('我要投诉，买的耳机才用三天就坏了', quickly);

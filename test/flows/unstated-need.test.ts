@@ -115,9 +115,24 @@ describe('a bare request for a person, then what the matter is', () => {
 
   it('does not take a request for a supervisor or a complaint of the wait for the matter', () => {
     const { d, ticketId } = bareRequest();
-    d.say('我要找你们经理', quick);
-    d.say('等了这么久没人理', quick);
+    for (const text of ['我要找你们经理', '等了这么久没人理', '我都等了半个小时了', '客服多久能回复'])
+      d.say(text, quick);
     expect(d.ticket(ticketId)?.need).toBe('转人工');
+    const en = bareRequest(monday, 'agent please');
+    en.d.say('I have been waiting 10 minutes already', quick);
+    expect(en.d.ticket(en.ticketId)?.need).toBe('agent please');
+  });
+
+  it('takes the matter said after a bot question, and a take-back with a reason ends the request (found by the third trial)', () => {
+    const { d, ticketId } = bareRequest();
+    d.say('你是真人还是机器人？我的快递丢了', quick);
+    expect(d.ticket(ticketId)?.need).toBe('我的快递丢了');
+    for (const words of ['不用了，我自己搞定了', '好了，问题解决了，谢谢']) {
+      const withdrawn = bareRequest();
+      withdrawn.d.say(words, quick);
+      expect(withdrawn.d.state, words).toBe('idle');
+      expect(withdrawn.d.ticket(withdrawn.ticketId)?.need).toBe('转人工');
+    }
   });
 
   it('keeps the need of a matter under way: the request took that one over', () => {
@@ -160,12 +175,16 @@ describe('a bare request for a person, then what the matter is', () => {
     d.say('我买的耳机', quick);
     d.say('收到就是坏的', quick);
     expect(d.ticket(ticketId)).toMatchObject({ need: '我买的耳机，收到就是坏的', facts: ['订单号是20261120001'] });
-    // A knowledge-base question then is a matter of its own.
+    // A question the knowledge base answers is a matter of its own, answered now.
     expect(d.say('另外发票怎么开', quick)).toEqual(['您的意思是想开具发票，对吗？']);
     expect(d.ticket(ticketId)?.need).toBe('我买的耳机，收到就是坏的');
   });
 
   it('after hours, takes a statement the knowledge base knows for the undescribed request, and keeps order numbers in it (found by the trial)', () => {
+    const asked = bareRequest(night);
+    // A question it answers is answered, not left a day for a person (found by the third trial).
+    expect(asked.d.say('怎么开发票？', quick)).toEqual(['您的意思是想开具发票，对吗？']);
+    expect(asked.d.ticket(asked.ticketId)?.need).toBe('转人工');
     const { d, ticketId } = bareRequest(night);
     d.say('我的订单20261120001234567还没到', quick);
     expect(d.ticket(ticketId)?.need).toBe('我的订单20261120001234567还没到');
