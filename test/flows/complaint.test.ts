@@ -312,7 +312,7 @@ describe('asking again for what a complaint is missing (found by the issue-17 tr
     expect(first).toBe('为了更快为您处理，我先和您确认一下：时间：刚才。麻烦您再告诉我具体遇到了什么问题，好吗？');
     // A time, not what happened: kept with the first, read back, and what happened asked for again.
     expect(d.say('昨天下午', quickly)).toEqual([
-      '为了更快为您处理，我先和您确认一下：时间：刚才，昨天。麻烦您再告诉我具体遇到了什么问题，好吗？',
+      '为了更快为您处理，我先和您确认一下：时间：刚才，昨天下午。麻烦您再告诉我具体遇到了什么问题，好吗？',
     ]);
   });
 
@@ -416,6 +416,14 @@ describe('the facts a complaint is restated with', () => {
     expect(extractFacts(en, 'I want to file a complaint, it never came').what).toBe('it never came');
   });
 
+  it('reads a time of day with the day, and a time alone (found by the third trial: 下午 was lost, 下午三点 was the matter)', () => {
+    expect(extractFacts(zh, '昨天下午三点')).toEqual({ when: '昨天下午三点' });
+    expect(extractFacts(zh, '下午三点')).toEqual({ when: '下午三点' });
+    expect(extractFacts(zh, '11月20号下午三点左右')).toEqual({ when: '11月20号下午三点左右' });
+    expect(extractFacts(zh, '2026-11-20 15:00')).toEqual({ when: '2026-11-20 15:00' });
+    expect(extractFacts(zh, '昨天收到的耳机坏了')).toEqual({ when: '昨天', what: '收到的耳机坏了' });
+  });
+
   it('leaves out a clause that only greets or asks whether it is a bot (found by the issue-17 trial)', () => {
     expect(extractFacts(zh, '亲，我的耳机坏了')).toEqual({ what: '我的耳机坏了' });
     expect(extractFacts(zh, '在吗？耳机坏了')).toEqual({ what: '耳机坏了' });
@@ -426,6 +434,8 @@ describe('the facts a complaint is restated with', () => {
       what: 'my parcel is broken',
     });
     expect(extractFacts(en, 'hello? anyone there? the box was crushed')).toEqual({ what: 'the box was crushed' });
+    expect(extractFacts(zh, '尊敬的客服，我要投诉，你们发错货了')).toEqual({ what: '发错货了' });
+    expect(extractFacts(en, 'Dear Sir or Madam, the box was crushed')).toEqual({ what: 'the box was crushed' });
   });
 
   it('asks what happened rather than restating a venting clause, even one that names what it is about', () => {

@@ -49,6 +49,7 @@ describe('a bare request for a person, then what the matter is', () => {
       '在么',
       '急急急',
       '订单号20261120001',
+      '昨天下午三点',
       '我要找你们经理',
       '我买的耳机',
       '左耳没声音',
