@@ -8,7 +8,7 @@ import { keptStillOpen } from './states.js';
 import { cardOf, filesOnNoTicket, followUp, promisedBy } from './records.js';
 import { RESTATED_MAX, shorten } from './restate.js';
 import { plain } from './plain.js';
-import { pendingMatter, pendingRequestGuards, wordsForPending } from './unstated-need.js';
+import { pendingMatter, pendingRequestActions, pendingRequestGuards, wordsForPending } from './unstated-need.js';
 import type { StandardSetup, StandardShared } from './standard.js';
 import {
   collect,
@@ -130,6 +130,7 @@ export function detailActions(deps: MachineDeps) {
   return {
     actions: {
       addDetail: addToPending,
+      ...pendingRequestActions,
       // The words after a social opening (谢谢，另外…: answered by answerLead), and a photo sent with them;
       // `answered`: held for the answered matter (its follow-up), not a pending one.
       holdDetail: collect(({ context, event, enqueue }, params: { answered: boolean } | undefined) =>
@@ -314,6 +315,11 @@ const orderDetails = [
     reenter: true,
     actions: { type: 'addDetail', params: { from: 'message' } },
   },
+] as const;
+
+/** 算了，不用了 after a bare request after hours: taken back, and the conversation closes (unstated-need.ts). */
+export const requestTakenBack = [
+  { guard: 'takesBackPendingRequest', target: '#conversation.service.closing', actions: 'takeBackPendingRequest' },
 ] as const;
 
 /** After "what can I do for you?": an order number is still taken for its matter. */

@@ -7,7 +7,13 @@ import { newTicket, recordTicket, updateTickets } from './records.js';
 import { idleState } from './idle.js';
 import { restate } from './restate.js';
 import { closingStates, surveyActions } from './survey.js';
-import { confirmingDetailState, detailActions, detailsAfterMatter, detailsWhenAsked } from './details.js';
+import {
+  confirmingDetailState,
+  detailActions,
+  detailsAfterMatter,
+  detailsWhenAsked,
+  requestTakenBack,
+} from './details.js';
 import { keepFile } from '../files.js';
 import { quoted } from '../text.js';
 import {
@@ -263,6 +269,7 @@ function standardStates(s: StandardSetup) {
             // Another language before any matter is under way (where is my parcel, after a Chinese
             // greeting): the conversation adopts it, then takes the message again in it.
             { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
+            ...requestTakenBack,
             ...interrupts,
             { guard: or(['isGreetingOnly', 'onlyDeclinesPerson']), actions: say('ask') },
             ...anyTime,
@@ -330,6 +337,7 @@ function standardStates(s: StandardSetup) {
           'user.message': [
             // Nothing but "useless" (also an angry word: a complaint elsewhere) after an answer: it did not help.
             { guard: and(['answerDidNotHelp', 'onlyNotHelped']), ...notHelped },
+            ...requestTakenBack,
             ...interrupts,
             ...answersToAskMore,
             // The next question in another language (how do I get an invoice, after a Chinese answer):

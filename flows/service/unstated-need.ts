@@ -3,9 +3,18 @@ import { partsOf } from '../message-parts.js';
 import type { FlowDefinition } from '../schema.js';
 import { asksSomething, trimSentence } from '../text.js';
 import type { TicketChanges } from '../ticket.js';
-import { followUpOf, withFollowUp } from './records.js';
+import { endFollowUp, followUpOf, withFollowUp } from './records.js';
 import { followUpNeed } from './restate.js';
-import { textOf, understood, type FollowUp, type ServiceContext, type ServiceEvent } from './setup.js';
+import {
+  collect,
+  effect,
+  textOf,
+  understood,
+  type Enqueue,
+  type FollowUp,
+  type ServiceContext,
+  type ServiceEvent,
+} from './setup.js';
 
 /**
  * A matter recorded from a bare request for a person (转人工, and nothing said of the matter): what
@@ -82,6 +91,13 @@ export function pendingRequestGuards(
       const answerable = u.faq?.confident === true && asksSomething(textOf(event));
       return told && !aside && !answerable;
     },
+    // 算了，不用了 to the request for a description in the visit that made the request: taken back.
+    takesBackPendingRequest: ({ context, event }: Args) => {
+      const f = pendingRequest(context);
+      const u = understood(event);
+      const ownVisit = f?.needUnstated === true && context.sessionTickets.includes(f.ticketId);
+      return ownVisit && (u?.takesBack === true || u?.withdrawsRequest === true);
+    },
     // An order number alone for a bare request not described yet: kept, and the matter still asked for.
     ordersPendingRequest: ({ context, event }: Args) =>
       pendingRequest(context)?.needUnstated === true && bareOrder(context, event) !== undefined,
@@ -112,3 +128,23 @@ export function wordsForPending(
   const stated: FollowUp = { ...entry, need: followUpNeed(need), needUnstated: undefined, told: need };
   return { changes: { need, ...added }, followUps: withFollowUp(context.followUps, stated) };
 }
+
+/**
+ * A bare request taken back in the visit that made it (转人工 after hours, then 算了，不用了): nobody
+ * chases it. Its timers stop, its card loses Claim (closed by the customer) and the ticket is
+ * unresolved with why (found by the issue-17 trial: left pending with its promise).
+ */
+function takeBackPendingRequest(enqueue: Enqueue, context: ServiceContext, at: number): void {
+  const f = pendingRequest(context);
+  if (!f) return;
+  const changes = { status: 'unresolved' as const, outcome: 'customer took the request for a person back' };
+  enqueue(effect({ type: 'ticket.update', id: f.ticketId, changes, at, ifStatus: 'pending' }));
+  enqueue(effect({ type: 'desk.update', status: 'closed-by-customer', ticketId: f.ticketId }));
+  endFollowUp(enqueue, context, f.ticketId, 'none');
+  enqueue.assign({ sessionTickets: context.sessionTickets.filter((id) => id !== f.ticketId) });
+}
+
+/** The actions of a pending bare request, for the details' setup. */
+export const pendingRequestActions = {
+  takeBackPendingRequest: collect(({ context, event, enqueue }) => takeBackPendingRequest(enqueue, context, event.at)),
+};

@@ -194,6 +194,23 @@ describe('a bare request for a person, then what the matter is', () => {
     expect(en.d.ticket(en.ticketId)?.need).toBe('my order 20261120001 arrived broken');
   });
 
+  it('after hours, a request taken back before it was described is not left pending for agents to chase (found by the third trial)', () => {
+    const { d, ticketId } = bareRequest(night);
+    const [closing] = d.say('算了不用了', quick);
+    expect(closing).toMatch(/^感谢您的咨询/);
+    expect(d.ticket(ticketId)).toMatchObject({
+      status: 'unresolved',
+      outcome: 'customer took the request for a person back',
+    });
+    expect(d.of('desk.update')).toEqual([{ type: 'desk.update', status: 'closed-by-customer', ticketId }]);
+    expect(Object.keys(d.record!.timers).filter((name) => name.endsWith(ticketId))).toEqual([]);
+    // Once described, 算了不用了 is only "nothing more": the matter stays pending.
+    const told = bareRequest(night);
+    told.d.say('我的耳机坏了', quick);
+    told.d.say('算了不用了', quick);
+    expect(told.d.ticket(told.ticketId)).toMatchObject({ status: 'pending', need: '我的耳机坏了' });
+  });
+
   it('after hours, takes the words after 在吗 or on the next day, once told where the request stands', () => {
     const { d, ticketId } = bareRequest(night);
     expect(d.say('在吗', quick)).toEqual(['请问有什么可以帮您？']);
