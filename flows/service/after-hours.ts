@@ -4,6 +4,7 @@ import { describeHours, formatLocalTime } from '../hours.js';
 import type { TicketEvent } from '../ticket.js';
 import { followUp, followUpOf, followUpTypeOf, promisedBy } from './records.js';
 import { effect, say, type Enqueue, type MachineDeps, type ServiceContext, type ServiceEvent } from './setup.js';
+import { nothingTold } from './states.js';
 
 /**
  * A handoff nobody can take until agents are back (after hours, or the desk closed with the
@@ -52,7 +53,7 @@ export function waitForMorning(
   const by = promised?.promisedBy ?? promisedBy(def, back ?? event.at, def.thresholds.followUpHours);
   const vars = afterHoursVars(def, back, ticketId, by);
   // Nothing said of the matter yet (转人工 alone): asked what it is (handoffAfterHoursDescribe).
-  const bare = h.needUnstated === true && h.needWords === undefined;
+  const bare = nothingTold(h);
   const line = promised ? 'handoffAfterHoursPromised' : bare ? 'handoffAfterHoursDescribe' : 'handoffAfterHours';
   enqueue(say(line, { vars }));
   const type = followUpTypeOf(h.reason);

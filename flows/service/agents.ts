@@ -19,6 +19,7 @@ import {
   type Guarded,
   type ServiceContext,
 } from './setup.js';
+import { nothingTold } from './states.js';
 
 /**
  * The agents' side of a handoff: relaying both ways, the claim (exactly one wins, wherever it was
@@ -76,7 +77,7 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
         clearSla(enqueue);
         enqueue(effect({ type: 'desk.update', status: 'claimed', agent: event.agent, ticketId: h.ticketId }));
         // Nothing said of the matter yet (转人工 alone): asked what it is, not whether there is more to add.
-        const ask = h.needUnstated === true && h.needWords === undefined;
+        const ask = nothingTold(h);
         if (defOf(context).handoff.showAgentName && event.agent.name)
           enqueue(say(ask ? 'handoffClaimedAsk' : 'handoffClaimed', { vars: { agent: quoted(event.agent.name) } }));
         else enqueue(say(ask ? 'handoffClaimedAnonymousAsk' : 'handoffClaimedAnonymous'));

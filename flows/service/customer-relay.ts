@@ -58,10 +58,9 @@ function matterWords(
   const social = u.whole === 'greeting' || u.whole === 'botQuestion';
   if ((u.whole && !social) || u.empty || wait >= 0.5 || (u.wantsPerson && !u.ownWords)) return undefined;
   const text = (u.wantsPerson && u.ownText) || statedNeed(event).text;
-  // One sentence that mentions the wait is about it (I have been waiting 10 minutes already).
-  if (wait > 0 && partsOf(text).length < 2) return undefined;
-  // 我要找你们经理 says nothing of the matter; 我要找你们领导，耳机坏了三次了 does, beside it.
-  if (u.complaint.supervisor && partsOf(text).length < 2) return undefined;
+  // One sentence that mentions the wait is about it (I have been waiting 10 minutes already); 我要找你们经理
+  // says nothing of the matter, 我要找你们领导，耳机坏了三次了 does, beside it.
+  if ((wait > 0 || u.complaint.supervisor) && partsOf(text).length < 2) return undefined;
   const told = tellingText(complaints, text, locale);
   return told ?? (u.complaint.triggered && !u.complaint.supervisor && wait === 0 ? text : undefined);
 }

@@ -259,9 +259,9 @@ function detailGuards(r: DetailReading) {
       if (!u || u.faq?.confident || u.complaint.triggered || u.wantsPerson || asksSomething(textOf(event)))
         return false;
       const total = Object.values(u.intents).reduce((a, b) => a + b, 0);
+      if ((u.intents.thanks ?? 0) + (u.intents.done ?? 0) === 0 || total < 0.7) return false;
       // Not when the rest tells something (收到就是坏的: 收到 and 就是 are phrases, 坏的 is the matter).
-      const tells = extractFacts(r.defOf(context).complaints, textOf(event), context.locale).what !== undefined;
-      return (u.intents.thanks ?? 0) + (u.intents.done ?? 0) > 0 && total >= 0.7 && !tells;
+      return extractFacts(r.defOf(context).complaints, textOf(event), context.locale).what === undefined;
     },
     ...pendingRequestGuards(bareOrder, r.defOf),
     mayAddToPending: ({ context, event }: GuardArgs) =>

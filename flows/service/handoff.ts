@@ -33,6 +33,7 @@ import {
   type ServiceContext,
   type ServiceEvent,
 } from './setup.js';
+import { nothingTold } from './states.js';
 
 /**
  * Handoff to people (智能与人工协同, 复杂问题升级): where a handoff goes (nobody to hand to, after
@@ -290,9 +291,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
       askedAfterFailures: ({ context }) => context.handoff?.reason === 'failures',
       // Nothing said of the matter (HandoffState.needUnstated), and no matter of this session waiting already.
       bareRequest: ({ context: c }) =>
-        c.handoff?.needUnstated === true &&
-        c.handoff.needWords === undefined &&
-        !c.followUps?.some((f) => c.sessionTickets.includes(f.ticketId)),
+        nothingTold(c.handoff) && !c.followUps?.some((f) => c.sessionTickets.includes(f.ticketId)),
       supervisorNotAsked: ({ context }) => context.handoff?.supervisorAsked !== true,
       // Queued, nobody has the conversation yet, and no complaint or supervisor request noted in this handoff.
       queuedNotNoted: ({ context }) =>

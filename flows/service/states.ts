@@ -126,3 +126,8 @@ export function keptStillOpen(
 ): boolean {
   return kept !== undefined && kept.seq === context.seq && at - kept.at <= windowMs;
 }
+
+/** A handoff from a bare request for a person (转人工) whose matter the customer has not told yet. */
+export function nothingTold(h: HandoffState | undefined): boolean {
+  return h?.needUnstated === true && h.needWords === undefined;
+}
