@@ -20,6 +20,8 @@ export const LEAD_INTENTS = [
   'no',
   // 回复太慢了，我的订单还没发货: 003's apology, then the need (found by the issue-17 trial: one or the other was lost).
   'slowReply',
+  // 要多久？我的订单还没发货: the need is what is answered; while queued, the place in the queue too (`Opening`).
+  'waitQuestion',
 ] as const satisfies readonly IntentId[];
 export type LeadIntent = (typeof LEAD_INTENTS)[number];
 
@@ -35,6 +37,19 @@ export interface Lead {
   rest: string;
   /** The rest understood on its own: the need's knowledge-base entry comes from here. */
   understanding: Understanding;
+}
+
+/**
+ * A social opening whose rest is not shown to be a need of its own (回复太慢了，真的服了; 人呢？我的退款还没到账:
+ * no topic, no question mark): read only while the customer is queued for a person, where a
+ * complaint or question about the wait is answered with the place in the queue and the rest may
+ * tell the matter (found by the issue-17 trial: such messages got no reply, and the wait went on
+ * the card's need). Elsewhere such a message is read as a whole, as before.
+ */
+export interface Opening {
+  intent: 'slowReply' | 'waitQuestion';
+  /** The rest of the message as written, without the opening. */
+  rest: string;
 }
 
 interface StickyRule {
@@ -121,12 +136,13 @@ function foldWithOffsets(text: string): { folded: string; at: number[] } {
  * space too) or followed by a joining word (`restate.connectors`); fillers may sit around them
  * (你们服务真好哈，…). A phrase that runs straight on into other words opens nothing (好评返现怎么
  * 操作 is a question about 好评返现). Undefined when the message is social as a whole, or when what
- * follows is not a need of its own (谢谢，没有了; 你好，在吗).
+ * follows is not a need of its own (谢谢，没有了; 你好，在吗). A complaint or question about the wait
+ * whose rest is not shown to be a need is an `Opening`.
  */
 export function compileLead(
   def: FlowDefinition,
   understand: (text: string) => Understanding,
-): (text: string, whole: Understanding) => Lead | undefined {
+): (text: string, whole: Understanding) => Lead | Opening | undefined {
   const social = LEAD_INTENTS.flatMap((intent) => stickyRules(intent, def.intents[intent])).sort(
     (a, b) => b.length - a.length,
   );
@@ -179,6 +195,7 @@ export function compileLead(
       joined ||
       /[?？]/u.test(rest) ||
       understanding.faq?.confident === true;
-    return needLike ? { intent, rest, understanding } : undefined;
+    if (needLike) return { intent, rest, understanding };
+    return intent === 'slowReply' || intent === 'waitQuestion' ? { intent, rest } : undefined;
   };
 }

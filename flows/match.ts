@@ -1,5 +1,5 @@
 import { kindOfFolded, matchesAny, VENTING_KINDS } from './facts.js';
-import { compileLead, type Lead } from './lead.js';
+import { compileLead, type Lead, type Opening } from './lead.js';
 import { compileKnowledgeBase } from './knowledge-base.js';
 import {
   compileRating,
@@ -91,6 +91,8 @@ export interface Understanding {
   empty: boolean;
   /** A social phrase the message opens with before it goes on to a need (see `Lead`). */
   lead?: Lead | undefined;
+  /** A social phrase the message opens with whose rest is not shown to be a need (see `Opening`). */
+  opening?: Opening | undefined;
 }
 
 export interface Matcher {
@@ -323,8 +325,9 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   const leadOf = compileLead(def, understand);
   const withLead = (text: string): Understanding => {
     const u = understand(text);
-    const lead = leadOf(text, u);
-    return lead ? { ...u, lead } : u;
+    const found = leadOf(text, u);
+    if (found === undefined) return u;
+    return 'understanding' in found ? { ...u, lead: found } : { ...u, opening: found };
   };
   const read = readerFor(def.locale);
   const readMessage = wholeReader({ understand, withLead, read, withdraws: matchesAny(def.handoff.withdraw) });

@@ -4,7 +4,17 @@ import { partsOf } from '../message-parts.js';
 import type { FlowDefinition } from '../schema.js';
 import { quoted } from '../text.js';
 import { joinNeed, tellingText } from './unstated-need.js';
-import { effect, fileOf, say, statedNeed, type Enqueue, type ServiceContext, type ServiceEvent } from './setup.js';
+import {
+  effect,
+  fileOf,
+  say,
+  statedNeed,
+  understood,
+  type Enqueue,
+  type Guarded,
+  type ServiceContext,
+  type ServiceEvent,
+} from './setup.js';
 
 /**
  * What the customer does during a handoff, as it reaches the card's thread: words (quoted), a
@@ -57,7 +67,7 @@ function matterWords(
   // A greeting or a bot question may open the matter (你是真人还是机器人？我的快递丢了): its parts decide.
   const social = u.whole === 'greeting' || u.whole === 'botQuestion';
   if ((u.whole && !social) || u.empty || wait >= 0.5 || (u.wantsPerson && !u.ownWords)) return undefined;
-  const text = (u.wantsPerson && u.ownText) || statedNeed(event).text;
+  const text = (u.wantsPerson && u.ownText) || u.opening?.rest || statedNeed(event).text;
   // One sentence that mentions the wait is about it (I have been waiting 10 minutes already); 我要找你们经理
   // says nothing of the matter, 我要找你们领导，耳机坏了三次了 does, beside it.
   if ((wait > 0 || u.complaint.supervisor) && partsOf(text).length < 2) return undefined;
@@ -99,6 +109,18 @@ export function keepWhatCustomerSays(
   enqueue.assign({ handoff: { ...h, facts, need, needWords: need } });
 }
 
+/** What `customerWords` asks of the handoff and of the message while the customer is queued. */
+export const queuedCustomerGuards = {
+  queuedForPerson: ({ context }: Guarded) => context.handoff !== undefined && !context.handoff.agent,
+  waitNotToldLately: ({ context, event }: Guarded) => event.at - (context.handoff?.waitToldAt ?? -Infinity) >= 60_000,
+  // 人呢？我的退款还没到账, 还要等多久？耳机坏了: about the wait first, then more (lead.ts `Opening`).
+  opensWithWait: ({ event }: Guarded) => {
+    const u = understood(event);
+    const opening = u?.lead?.intent ?? u?.opening?.intent;
+    return opening === 'slowReply' || opening === 'waitQuestion';
+  },
+};
+
 /**
  * What the customer writes during a handoff, queued or claimed: the end word, or taking the request
  * back (算了不用转人工了; 算了，不用了 while still queued: the trials found them still queued), ends it;
@@ -128,7 +150,7 @@ export const customerWords = [
   // once a minute (人呢 / 要多久 / 在吗 in a row: the trial found four alike).
   {
     guard: and([
-      or(['complainsOfWaiting', 'asksHowLong', 'onlyGreets', 'startsComplaint', 'asksSupervisor']),
+      or(['complainsOfWaiting', 'asksHowLong', 'opensWithWait', 'onlyGreets', 'startsComplaint', 'asksSupervisor']),
       'queuedForPerson',
       'waitNotToldLately',
     ]),

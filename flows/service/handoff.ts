@@ -6,6 +6,7 @@ import { quoted } from '../text.js';
 import type { TicketEvent } from '../ticket.js';
 import { afterHoursVars, handoffOver, waitForMorning } from './after-hours.js';
 import { withAgents, type AgentDeskSetup } from './agents.js';
+import { queuedCustomerGuards } from './customer-relay.js';
 import { handoffState } from './handoff-state.js';
 import { matterUnderWay, ownWordsOf } from './handoff-matter.js';
 import { armDeskClosed, armSla, clearSla } from './queue-deadlines.js';
@@ -299,8 +300,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
         !context.handoff.agent &&
         !context.handoff.upsetNoted &&
         !context.handoff.supervisorAsked,
-      queuedForPerson: ({ context }) => context.handoff !== undefined && !context.handoff.agent,
-      waitNotToldLately: ({ context, event }) => event.at - (context.handoff?.waitToldAt ?? -Infinity) >= 60_000,
+      ...queuedCustomerGuards,
     },
   });
 }

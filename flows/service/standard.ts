@@ -76,7 +76,9 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
         if (intent === 'botQuestion') enqueue(disclosure(defOf(context), false));
         // Kept waiting, then a need: the apology without its question (the need is taken up next).
         else if (intent === 'slowReply') enqueue(say('slowReplyBrief'));
-        else if (intent !== undefined && intent !== 'greeting' && intent !== 'no') enqueue(say(intent));
+        // 要多久？我的订单还没发货 asks about the matter: its answer is the need's.
+        else if (intent !== undefined && intent !== 'greeting' && intent !== 'no' && intent !== 'waitQuestion')
+          enqueue(say(intent));
       }),
       // The thanks or apology said with a yes (不好意思，是的): answered before the answer (003).
       answerCourtesy: collect(({ event, enqueue }) => {

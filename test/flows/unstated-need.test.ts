@@ -73,6 +73,27 @@ describe('a bare request for a person, then what the matter is', () => {
     expect(d.ticket(ticketId)?.need).toBe('退款要多久啊，我的订单20261120001234567还没到，从昨天到现在物流都没更新');
   });
 
+  it('answers a complaint or question about the wait that goes on to the matter with the place, and takes the matter alone (found by the trial)', () => {
+    const { d, ticketId } = bareRequest();
+    const place = /^非常抱歉让您久等了，您目前排在第 \{position\} 位/;
+    expect(d.say('人呢？我的退款还没到账', quick)).toEqual([expect.stringMatching(place)]);
+    expect(d.ticket(ticketId)?.need).toBe('我的退款还没到账');
+    expect(d.of('desk.post').map((p) => p.text)).toEqual(['人呢？我的退款还没到账']);
+    // The place at most once a minute; the matter is gathered all the same.
+    expect(d.say('还要等多久？我的耳机坏了', quick)).toEqual([]);
+    expect(d.say('还要等多久？我的耳机坏了', { after: 61_000 })).toEqual([expect.stringMatching(place)]);
+    expect(d.ticket(ticketId)?.need).toBe('我的退款还没到账，我的耳机坏了');
+    // Venting about the wait tells nothing of the matter; every word reaches the agent.
+    d.say('回复太慢了，真的服了', { after: 61_000 });
+    expect(d.ticket(ticketId)?.need).toBe('我的退款还没到账，我的耳机坏了');
+    expect(d.of('desk.post').map((p) => p.text)).toEqual(['回复太慢了，真的服了']);
+    const en = bareRequest(monday, 'agent please');
+    expect(en.d.say('how long will it take? my headphones are broken', quick)).toEqual([
+      expect.stringMatching(/^Sorry to keep you waiting\. You are number \{position\} in the queue/),
+    ]);
+    expect(en.d.ticket(en.ticketId)?.need).toBe('my headphones are broken');
+  });
+
   it('takes the first words after the agent asked, when none came before (found by the trial)', () => {
     const { d, ticketId } = bareRequest();
     d.say({ type: 'agent', action: 'claim', agent: wang }, quick);
