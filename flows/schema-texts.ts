@@ -94,6 +94,8 @@ export const TEXT_PLACEHOLDERS = {
   /** A customer back while a matter is pending hears where it stands first: pending, with an agent, or past its promised time. */
   pendingStatus: ['ticket', 'by', 'need'],
   pendingStatusClaimed: ['ticket', 'by', 'agent', 'need'],
+  /** A request for a person whose matter was never told (转人工 alone, after hours): asked to describe it. Optional. */
+  pendingStatusUnstated: ['ticket', 'by', 'need'],
   pendingStatusOverdue: ['ticket', 'by', 'need'],
   /** An agent's words about a pending matter outside a live talk about it: framed with its ticket. */
   followUpMessage: ['ticket', 'text'],
@@ -200,6 +202,7 @@ export const TEXT_FALLBACKS = {
   handoffAfterHoursDescribe: 'handoffAfterHours',
   handoffClaimedAsk: 'handoffClaimed',
   handoffClaimedAnonymousAsk: 'handoffClaimedAnonymous',
+  pendingStatusUnstated: 'pendingStatus',
 } as const satisfies Partial<Record<TextKey, TextKey>>;
 export type OptionalTextKey = keyof typeof TEXT_FALLBACKS;
 
@@ -228,6 +231,7 @@ const fallbacksFit: {
   handoffAfterHoursDescribe: true,
   handoffClaimedAsk: true,
   handoffClaimedAnonymousAsk: true,
+  pendingStatusUnstated: true,
 };
 void fallbacksFit;
 

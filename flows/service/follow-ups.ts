@@ -388,6 +388,8 @@ export function waitForSupervisor(
 export function statusLine(def: FlowDefinition, f: FollowUp, at: number) {
   const vars = { ticket: f.ticketId, by: formatLocalTime(def, f.promisedBy), need: quoted(f.need || '…') };
   if (pastItsTime(f, at)) return say('pendingStatusOverdue', { vars });
+  // 转人工 and nothing more (after hours): no need to quote, the customer is asked for it (found by the issue-17 trial).
+  if (f.needUnstated) return say('pendingStatusUnstated', { vars });
   if (f.agent?.name) return say('pendingStatusClaimed', { vars: { ...vars, agent: quoted(f.agent.name) } });
   return say('pendingStatus', { vars });
 }

@@ -223,7 +223,7 @@ describe('an after-hours handoff on a holiday', () => {
     expect(d.of('desk.open')[0]?.card.afterHours).toBe(true);
     expect(reply).toMatch(/^现在是人工客服的非工作时间.*客服会在 10月8日 09:00 上班后第一时间处理/);
     const en = new Dialogue(flow, shanghai('2026-10-03T09:59:00'));
-    expect(en.say('can I talk to a real person?')[0]).toMatch(/when we are back at Oct 8, 09:00 /);
+    expect(en.say('can I talk to a real person?')[0]).toMatch(/when we are back \(Oct 8, 09:00\) /);
     expect(describeHours(shop)).toBe('周一、周二、周三、周四、周五 09:00-21:00；周六、周日 10:00-18:00');
   });
 

@@ -82,7 +82,7 @@ describe('business hours past midnight', () => {
     );
     const en = askForPerson('2026-11-24T02:30:00', 'can I talk to a real person?');
     expect(en.reply).toMatch(
-      /^Our team is not at work right now \(hours: Mon 21:00-02:00 next day\)\. .*when we are back at Nov 30, 21:00 /,
+      /^Our team is not at work right now \(hours: Mon 21:00-02:00 next day\)\. .*when we are back \(Nov 30, 21:00\) /,
     );
   });
 

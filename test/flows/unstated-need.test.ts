@@ -240,8 +240,22 @@ describe('a bare request for a person, then what the matter is', () => {
     const next = bareRequest(night);
     next.d.say('没有了', quick);
     const [status] = next.d.say('你好', { after: 10 * HOUR });
-    expect(status).toMatch(/^您的问题“转人工”（编号 T\S+）正在处理中/);
+    // Not 您的问题“转人工”: the request is named, and the customer asked what it is about.
+    expect(status).toMatch(
+      /^您的人工服务请求（编号 T\S+）已为您记录，我们会在 11月25日 09:00 前给您答复。麻烦您简单描述一下遇到的问题/,
+    );
     next.d.say('我的耳机左耳没声音了', quick);
     expect(next.d.ticket(next.ticketId)?.need).toBe('我的耳机左耳没声音了');
+    // Once told, the status line quotes it; an English need keeps more of its words.
+    next.d.say('没有了', quick);
+    expect(next.d.say('你好', { after: 10 * HOUR })[0]).toMatch(
+      /^您的问题“我的耳机左耳没声音了”（编号 T\S+）正在处理中/,
+    );
+    const en = bareRequest(night, 'agent please');
+    en.d.say('my parcel has not arrived and the tracking stopped', quick);
+    en.d.say('no thanks', quick);
+    expect(en.d.say('hello', { after: 10 * HOUR })[0]).toMatch(
+      /^The matter you raised, "my parcel has not arrived and the tracking…" \(reference T\S+\), is being handled/,
+    );
   });
 });
