@@ -136,6 +136,8 @@ export const TEXT_PLACEHOLDERS = {
   complaintResolved: ['ticket'],
   complaintPromise: ['ticket', 'hours', 'by'],
   complaintEscalate: ['ticket', 'hours', 'by'],
+  /** Leaving the queue after the supervisors were told (handoffSupervisorNoted): when they will call, without the empathy said already. Optional. */
+  supervisorWillContact: ['ticket', 'hours', 'by'],
   /**
    * 用户要求与上级沟通 (002 三.3) with agents connected: passed to them (the queue's line or the
    * after-hours line follows), with the latest time a supervisor will be in touch, not a new wait.
@@ -203,6 +205,7 @@ export const TEXT_FALLBACKS = {
   handoffClaimedAsk: 'handoffClaimed',
   handoffClaimedAnonymousAsk: 'handoffClaimedAnonymous',
   pendingStatusUnstated: 'pendingStatus',
+  supervisorWillContact: 'complaintEscalate',
 } as const satisfies Partial<Record<TextKey, TextKey>>;
 export type OptionalTextKey = keyof typeof TEXT_FALLBACKS;
 
@@ -232,6 +235,7 @@ const fallbacksFit: {
   handoffClaimedAsk: true,
   handoffClaimedAnonymousAsk: true,
   pendingStatusUnstated: true,
+  supervisorWillContact: true,
 };
 void fallbacksFit;
 

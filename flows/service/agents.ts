@@ -1,11 +1,12 @@
 import { assertEvent } from 'xstate';
 import type { AgentNotice, DeskUpdate } from '../contracts.js';
 import type { TicketChanges } from '../ticket.js';
+import { formatLocalTime } from '../hours.js';
 import { SUPPORTED_LOCALES } from '../locales.js';
 import { joinSpacedLetters, normalize, quoted, trimSentence } from '../text.js';
 import { claimedUpdate, internalLine, relayAgentReply, releasedUpdate, repliedUpdate } from './agent-replies.js';
-import { statusLine, waitForSupervisor, withFollowUpDesk } from './follow-ups.js';
-import { followUpOf, handoffFollowUpCard, resolveMatter } from './records.js';
+import { statusLine, withFollowUpDesk } from './follow-ups.js';
+import { followUp, followUpOf, followUpTypeOf, handoffFollowUpCard, promisedBy, resolveMatter } from './records.js';
 import { armSla, clearSla } from './queue-deadlines.js';
 import { keepWhatCustomerSays, relayCustomer } from './customer-relay.js';
 import type { HandoffEntrySetup } from './handoff.js';
@@ -15,11 +16,12 @@ import {
   effect,
   say,
   understood,
+  type Enqueue,
   type MachineDeps,
   type Guarded,
   type ServiceContext,
 } from './setup.js';
-import { nothingTold } from './states.js';
+import { nothingTold, type HandoffState } from './states.js';
 
 /**
  * The agents' side of a handoff: relaying both ways, the claim (exactly one wins, wherever it was
@@ -214,10 +216,8 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         // complaint or a supervisor asked for, which the supervisors were told of (found by the issue-17 trial: 感谢您的
         // 咨询, and unresolved): it waits for them, with a time.
         const left = params.status === 'closed-by-customer' && !h.agent && (h.upsetNoted || h.supervisorAsked);
-        if ((params.status === 'handed-back' && h.supervisorAsked) || left) {
-          const outcome = left ? 'customer left the queue; waiting for a supervisor' : undefined;
-          return waitForSupervisor(enqueue, deps, context, h, event.at, outcome);
-        }
+        if ((params.status === 'handed-back' && h.supervisorAsked) || left)
+          return waitForSupervisor(enqueue, deps, context, h, event.at, left);
         // Handed back with no promise to the customer standing: the person settled what they took
         // (left pending, it kept a reply time nobody was told of; found by the third issue-17 trial).
         if (params.status === 'handed-back' && agent) {
@@ -286,4 +286,37 @@ export function withAgents(entry: HandoffEntrySetup, deps: MachineDeps): AgentDe
 /** An agent action that does not apply now: the agent is told why (one notice for several events). */
 export function refuse(notice: 'no-handoff' | 'not-claimed') {
   return { actions: { type: 'notifyAgent' as const, params: { notice } } };
+}
+
+/**
+ * A handoff whose customer asked for a supervisor (用户要求与上级沟通), handed back to the bot by
+ * the agent (that agent has not settled it), or left by a customer who complained or asked for one
+ * while queued (`left`): it waits on the desk as a follow-up card for a supervisor, with the usual
+ * reply time, which the customer is told (found by the issue-17 trials: the handback resolved it;
+ * the one who left heard 我非常理解… twice and was thanked for the enquiry).
+ */
+function waitForSupervisor(
+  enqueue: Enqueue,
+  deps: MachineDeps,
+  context: ServiceContext,
+  h: HandoffState,
+  at: number,
+  left = false,
+): void {
+  const def = deps.definitions(context.locale);
+  const hours = def.thresholds.followUpHours;
+  const by = promisedBy(def, at, hours);
+  // The supervisor's contact, as for an escalated complaint (it said a question would be checked;
+  // found by the issue-17 trial), on a card that says an agent had it.
+  const vars = { ticket: h.ticketId, hours: String(hours), by: formatLocalTime(def, by) };
+  enqueue(say(left ? 'supervisorWillContact' : 'complaintEscalate', { vars }));
+  const outcome = left
+    ? 'customer left the queue; waiting for a supervisor'
+    : 'handed back to the bot; waiting for a supervisor';
+  enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { outcome }, at }));
+  // The close thanks them for what they raised (closingComplaint), not for an enquiry.
+  if (left) enqueue.assign({ complained: true });
+  const type = followUpTypeOf(h.reason);
+  const card = { ...handoffFollowUpCard(context, h, by), ...(h.agent ? { returned: true } : {}) };
+  followUp(enqueue, deps, context, { ticketId: h.ticketId, type, by, at, card });
 }

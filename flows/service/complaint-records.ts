@@ -149,8 +149,11 @@ function recordEscalation(
   recordTicket(enqueue, context, ticket);
   const by = ticket.promisedBy ?? event.at;
   const def = deps.definitions(context.locale);
-  // Handed to people now, the handoff's line that follows says when they come; otherwise the supervisor's reply time.
-  if ((announce || reason === 'supervisor') && event.type !== 'user.blocked')
+  // Handed to people now, the supervisor's time is told before the queue line (002 三.3 清晰告知升级路径;
+  // found by the issue-17 trial: a still-angry customer heard only the queue line), unless the
+  // customer asked for a person, which the queue line answers.
+  const tell = (announce && !(handedOver && reason === 'asked')) || reason === 'supervisor';
+  if (tell && event.type !== 'user.blocked')
     enqueue(
       say(handedOver ? 'complaintEscalateLive' : 'complaintEscalate', {
         vars: { ticket: ticket.id, hours: String(hours), by: formatLocalTime(def, by) },

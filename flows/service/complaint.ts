@@ -364,7 +364,7 @@ function outcomeStates(s: ReturnType<typeof withComplaintSteps>) {
           guard: 'deskConnected',
           target: '#conversation.handingOff',
           actions: [
-            { type: 'recordComplaintEscalation', params: { announce: false, handedOver: true } },
+            { type: 'recordComplaintEscalation', params: { announce: true, handedOver: true } },
             'handOverComplaint',
             { type: 'requestHandoff', params: { reason: 'complaint' } },
             'adoptComplaintTicket',

@@ -16,16 +16,7 @@ import {
   repliedUpdate,
 } from './agent-replies.js';
 import type { HandoffEndSetup } from './agents.js';
-import {
-  followUp,
-  followUpOf,
-  followUpTypeOf,
-  handoffFollowUpCard,
-  promisedBy,
-  resolveMatter,
-  withFollowUp,
-  withTicket,
-} from './records.js';
+import { followUpOf, resolveMatter, withFollowUp, withTicket } from './records.js';
 import {
   collect,
   effect,
@@ -33,7 +24,6 @@ import {
   say,
   type Enqueue,
   type FollowUp,
-  type HandoffState,
   type MachineDeps,
   type ServiceContext,
   type ServiceEvent,
@@ -353,33 +343,6 @@ export const followUpSurveyNow = {
   },
   'timer.ticket': { guard: 'surveyDue', target: '#conversation.service.survey', actions: 'askFollowUpSurvey' },
 } as const;
-
-/**
- * A handoff whose customer asked for a supervisor (用户要求与上级沟通), handed back to the bot by
- * the agent: that agent has not settled it. It waits on the desk as a follow-up card for a
- * supervisor, with the usual reply time, which the customer is told (found by the issue-17 trial:
- * the handback resolved it).
- */
-export function waitForSupervisor(
-  enqueue: Enqueue,
-  deps: MachineDeps,
-  context: ServiceContext,
-  h: HandoffState,
-  at: number,
-  outcome = 'handed back to the bot; waiting for a supervisor',
-): void {
-  const def = deps.definitions(context.locale);
-  const hours = def.thresholds.followUpHours;
-  const by = promisedBy(def, at, hours);
-  // The supervisor's contact, as for an escalated complaint (it said a question would be checked;
-  // found by the issue-17 trial), on a card that says an agent had it.
-  const vars = { ticket: h.ticketId, hours: String(hours), by: formatLocalTime(def, by) };
-  enqueue(say('complaintEscalate', { vars }));
-  enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { outcome }, at }));
-  const type = followUpTypeOf(h.reason);
-  const card = { ...handoffFollowUpCard(context, h, by), ...(h.agent ? { returned: true } : {}) };
-  followUp(enqueue, deps, context, { ticketId: h.ticketId, type, by, at, card });
-}
 
 /**
  * Where a pending matter stands, as the customer hears it: pending with its promised time, taken by

@@ -31,11 +31,15 @@ describe('a complaint about another agent (003: 投诉其他客户服务员态�
       '没有了',
       '/tickets',
     ]);
-    expect(said(out).slice(0, 5)).toEqual([
+    expect(said(out).slice(0, 6)).toEqual([
       ATTITUDE,
       '为了更快为您处理，我先和您确认一下：时间：刚才。麻烦您再告诉我具体遇到了什么问题，好吗？',
       '我重复一下您反映的情况：情况：我问他什么时候发货，他说不知道，然后就不理我了；时间：刚才。',
       ANYTHING_TO_ADD,
+      // The supervisor's time on its ticket is told (002 三.3), then the queue.
+      expect.stringMatching(
+        /^我非常理解您希望问题得到重视的心情。您的情况已经为您记录（编号 T\d{6}-\w{10}），并已转交给上级同事处理，最迟 \S+ \d\d:\d\d 前会与您联系。$/,
+      ),
       '正在为您转接人工客服，您目前排在第 1 位，预计等待约 1 分钟。您可以继续描述您的问题，客服接入后都能看到，不需要您再重复。',
     ]);
     // The agents' card: a complaint, urgent, in the service-attitude category, with what the customer said.
@@ -72,11 +76,12 @@ describe('a complaint about another agent (003: 投诉其他客户服务员态�
       '没有了',
       '/tickets',
     ]);
-    expect(said(out).slice(0, 5)).toEqual([
+    expect(said(out).slice(0, 6)).toEqual([
       MISTAKE,
       '为了更快为您处理，我先和您确认一下：情况：上一个客服跟我说可以货到付款，结果根本不行，乱说一通。麻烦您再告诉我大概是什么时候发生的，好吗？',
       '我重复一下您反映的情况：情况：上一个客服跟我说可以货到付款，结果根本不行，乱说一通；时间：昨天下午。',
       ANYTHING_TO_ADD,
+      expect.stringMatching(/^我非常理解您希望问题得到重视的心情。.*并已转交给上级同事处理/),
       expect.stringMatching(/^正在为您转接人工客服/),
     ]);
     expect(out.find((l) => l.startsWith('playground> T'))).toMatch(

@@ -140,6 +140,20 @@ describe('complaint de-escalation (zh-CN)', () => {
     expect(d.escalations).toMatchObject([{ reason: 'still-angry', priority: 'high' }]);
   });
 
+  it('tells a still-angry customer handed to people that a supervisor has it and by when, before the queue line (found by the issue-17 trial)', () => {
+    const d = new Dialogue(defaultFlow(undefined, { desk: true }), start);
+    d.say('我要投诉', quickly);
+    pause(d);
+    d.say('你们这些骗子\uff01\uff01', quickly);
+    const replies = d.say('还问什么问什么\uff01\uff01\uff01', quickly);
+    const put = d.of('ticket.put')[0]!.ticket;
+    expect(put).toMatchObject({ escalation: { reason: 'still-angry' }, promisedBy: shanghai('2026-11-24T15:00:12') });
+    expect(replies).toEqual([
+      `我非常理解您希望问题得到重视的心情。您的情况已经为您记录\uff08编号 ${put.id}\uff09\uff0c并已转交给上级同事处理\uff0c最迟 11月24日 15:00 前会与您联系。`,
+      expect.stringMatching(/^正在为您转接人工客服/),
+    ]);
+  });
+
   it('escalates a category configured as always handled by a person, once the complaint is on record', () => {
     const d = new Dialogue(flow, start);
     d.say('你们客服态度太差了', quickly);
