@@ -1,6 +1,15 @@
 import { canonical, patternSource } from './guard.js';
 import type { ComplaintKind, ComplaintKindId, FlowDefinition } from './schema.js';
-import { escapeRegExp, hanSpacesAsBreaks, normalize, quoted, toSimplified, trimSentence } from './text.js';
+import {
+  escapeRegExp,
+  hanSpacesAsBreaks,
+  LATIN_END,
+  LATIN_START,
+  normalize,
+  quoted,
+  toSimplified,
+  trimSentence,
+} from './text.js';
 
 /**
  * The facts a complaint needs before it can be handled (002 澄清：确认问题的关键信息): which
@@ -145,7 +154,7 @@ export function categorize(complaints: Complaints, text: string): Complaints['ca
 /** A word as it stands in customer text: Latin words whole ("it" is not in "item"), Chinese anywhere. */
 function wordRe(word: string, flags: string): RegExp {
   const w = escapeRegExp(word);
-  return /^[a-z0-9' ]+$/i.test(word) ? new RegExp(`(?<![a-z0-9'])${w}(?![a-z0-9'])`, flags) : new RegExp(w, flags);
+  return /^[a-z0-9' ]+$/i.test(word) ? new RegExp(`${LATIN_START}${w}${LATIN_END}`, flags) : new RegExp(w, flags);
 }
 
 /** A test for a clause made of nothing but `words` (and spaces or punctuation). */
@@ -178,8 +187,8 @@ export function customerPattern(phrase: string): RegExp | undefined {
   const piece = (p: string) => escapeRegExp(toSimplified(p).normalize('NFKC').toLowerCase().replace(/\s+/g, ' '));
   const source = patternSource(phrase.trim(), piece, CUSTOMER_GAP);
   const plain = foldCustomer(canonical(phrase));
-  const before = /^[a-z0-9]/.test(plain) ? "(?<![a-z0-9'])" : '';
-  const after = /[a-z0-9]$/.test(plain) ? "(?![a-z0-9'])" : '';
+  const before = /^[a-z0-9]/.test(plain) ? LATIN_START : '';
+  const after = /[a-z0-9]$/.test(plain) ? LATIN_END : '';
   let re: RegExp;
   try {
     re = new RegExp(`${before}(?:${source})${after}`, 'u');

@@ -1,6 +1,6 @@
 import type { Understanding } from './match.js';
 import type { FlowDefinition, IntentId } from './schema.js';
-import { escapeRegExp, normalize } from './text.js';
+import { escapeRegExp, LATIN_END, LATIN_START, normalize } from './text.js';
 
 /**
  * A social opening before a need (issue 11 item 4): 谢谢，另外发票怎么开 is thanks and a question
@@ -74,7 +74,7 @@ function stickyRules(intent: StickyRule['intent'], phrases: readonly string[]): 
       const phrase = normalize(raw);
       const escaped = escapeRegExp(phrase);
       const ascii = ASCII_WORD.test(phrase);
-      const source = ascii ? `(?<![a-z0-9'])${escaped}(?![a-z0-9'])` : escaped;
+      const source = ascii ? `${LATIN_START}${escaped}${LATIN_END}` : escaped;
       return { intent, phrase, length: phrase.length, pattern: new RegExp(source, 'uy'), ascii };
     })
     .sort((a, b) => b.length - a.length);

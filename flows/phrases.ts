@@ -1,5 +1,5 @@
 import type { IntentId } from './schema.js';
-import { escapeRegExp, normalize } from './text.js';
+import { escapeRegExp, LATIN_END, LATIN_START, normalize } from './text.js';
 
 /**
  * The phrase rules of the matcher (match.ts): a definition's intent phrases and fillers, compiled
@@ -30,7 +30,7 @@ export function phraseRule(intent: PhraseRule['intent'], raw: string): PhraseRul
   const escaped = escapeRegExp(phrase);
   // Latin phrases match whole words only ("no" is not in "know"); CJK has no word breaks.
   const wholeWords = ASCII_WORD.test(phrase);
-  const source = wholeWords ? `(?<![a-z0-9'])${escaped}(?![a-z0-9'])` : escaped;
+  const source = wholeWords ? `${LATIN_START}${escaped}${LATIN_END}` : escaped;
   const chars = [...phrase];
   return {
     intent,

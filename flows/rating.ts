@@ -1,5 +1,5 @@
 import type { FlowDefinition } from './schema.js';
-import { escapeRegExp, normalize } from './text.js';
+import { escapeRegExp, LATIN_END, LATIN_START, normalize } from './text.js';
 
 /**
  * A satisfaction score in what a customer writes: digits and Chinese numerals ("5", "４分", "打5分",
@@ -282,7 +282,7 @@ export function compileRating(def: FlowDefinition): (norm: string) => number | u
     .map((f) => {
       const escaped = escapeRegExp(f);
       // Latin fillers are whole words ("i" is not in "dissatisfied"); CJK has no word breaks.
-      return /^[a-z0-9' ]+$/.test(f) ? `(?<![a-z0-9'])${escaped}(?![a-z0-9'])` : escaped;
+      return /^[a-z0-9' ]+$/.test(f) ? `${LATIN_START}${escaped}${LATIN_END}` : escaped;
     });
   const filler = fillers.length ? new RegExp(fillers.join('|'), 'gu') : undefined;
   return (norm) => {

@@ -146,6 +146,8 @@ export const TEXT_PLACEHOLDERS = {
   complaintResume: [],
   promiseOverdue: ['ticket'],
   handoffQueued: ['position', 'wait'],
+  /** The same after the bot's answer did not help (没用): sorry first. Optional. */
+  handoffQueuedNotHelped: ['position', 'wait'],
   handoffClaimed: ['agent'],
   handoffClaimedAnonymous: [],
   /** The agent's greeting when the customer asked for a person and has said nothing of the matter yet: no "anything to add?". */
@@ -206,6 +208,7 @@ export const TEXT_FALLBACKS = {
   handoffClaimedAnonymousAsk: 'handoffClaimedAnonymous',
   pendingStatusUnstated: 'pendingStatus',
   supervisorWillContact: 'complaintEscalate',
+  handoffQueuedNotHelped: 'handoffQueued',
 } as const satisfies Partial<Record<TextKey, TextKey>>;
 export type OptionalTextKey = keyof typeof TEXT_FALLBACKS;
 
@@ -236,6 +239,7 @@ const fallbacksFit: {
   handoffClaimedAnonymousAsk: true,
   pendingStatusUnstated: true,
   supervisorWillContact: true,
+  handoffQueuedNotHelped: true,
 };
 void fallbacksFit;
 

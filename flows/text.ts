@@ -246,6 +246,15 @@ export function asksSomething(text: string): boolean {
 const QUESTION =
   /[?？]\s*$|(?:[吗呢]|怎么办|怎么弄|怎么回事)\s*[。.!！]?$|几点|什么时候|哪里|哪儿|怎么|如何|为什么|为啥|多少|能不能|可不可以|是否|^(?:请问|我想问|想问)|^(?:how|what|where|when|why|which|do|does|did|can|could|is|are|will)\b/iu;
 
+/**
+ * Where a Latin word or phrase may start and end in customer text (regular-expression lookarounds):
+ * not inside a word ("no" is not in "know"), nor as the first part of a hyphenated one ("a human"
+ * is not in "a human-readable invoice"; found by the issue-17 trial: a request for a person). The
+ * last part of one is (an e-invoice is an invoice).
+ */
+export const LATIN_START = "(?<![a-z0-9'])";
+export const LATIN_END = "(?![a-z0-9']|-[a-z0-9])";
+
 /** `text` as a regular expression matching it literally (every special character escaped). */
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

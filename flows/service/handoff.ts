@@ -223,7 +223,8 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
           priority: h.priority,
         });
         enqueue(effect({ type: 'queue.join', at: event.at }));
-        enqueue(say('handoffQueued', { queue: true }));
+        // Sorry first when the answer did not help (没用; found by the issue-17 trial: straight to the queue).
+        enqueue(say(h.reason === 'not-helped' ? 'handoffQueuedNotHelped' : 'handoffQueued', { queue: true }));
         enqueue(effect({ type: 'desk.open', card: handoffCard(context, event, ticketId, sessionTickets, false) }));
         relayKeptFiles(enqueue, context, event, ticketId);
         armSla(enqueue, deps, context, event.at);

@@ -93,7 +93,7 @@ describe('publishing flows to a fleet', () => {
 
     const published = await run(env, 'flows', 'publish', warmer(), '-m', 'a warmer opening', '--by', 'ann');
     expect(published.stdout).toMatch(/^Published v2 \([0-9a-f]{12}\) by ann: a warmer opening\n/);
-    expect(published.stdout).toContain('zh-CN 99.1 % understood');
+    expect(published.stdout).toMatch(/zh-CN (9[5-9]|100)\.\d % understood/);
     expect(published.code).toBe(0);
 
     for (const r of [a, b]) {

@@ -292,6 +292,11 @@ describe('preferring the customer’s words to a guess (issue 11)', () => {
     expect(en.understand('The agent yesterday was super helpful, kudos to her').wantsPerson).toBe(false);
     expect(en.understand('Let me speak to a representative').wantsPerson).toBe(true);
     expect(en.understand('agent').wantsPerson).toBe(true);
+    // The first part of a hyphenated word is no phrase of its own (found by the issue-17 trial); the last may be.
+    const readable = en.understand('is there a human-readable invoice?');
+    expect(readable).toMatchObject({ wantsPerson: false, faq: { id: 'invoices', confident: true } });
+    expect(en.understand('a human please').wantsPerson).toBe(true);
+    expect(en.understand('Where can I download the e-invoice?').faq).toMatchObject({ id: 'invoices' });
   });
 
   it('matches trigger patterns: a request to return after the window, however it is worded', () => {
