@@ -1,4 +1,5 @@
 import { extractFacts, saysAnyOf } from '../facts.js';
+import type { HandoffReason } from '../contracts.js';
 import type { FlowDefinition } from '../schema.js';
 import { textOf, type FollowUp, type ServiceContext, type ServiceEvent } from './setup.js';
 
@@ -37,12 +38,34 @@ export function matterUnderWay(
   // Words of its own that are still this matter: an order number alone, where it stands (进度怎么样了),
   // or the same words (还是没发货 for 我的订单还没发货; found by the final trial of the day).
   const text = textOf(event);
-  const { order, what } = extractFacts(def.complaints, text, context.locale);
   const same =
-    (order !== undefined && what === undefined) ||
+    onlyAnOrderNumber(def, text, context.locale) ||
     saysAnyOf(def.followUp.statusWords, text) ||
     sharesWords(text, matter.need ?? '');
   return same ? matter : undefined;
+}
+
+/** Words that give an order number and tell nothing else of a matter (转人工，订单号…). */
+function onlyAnOrderNumber(def: FlowDefinition, text: string, locale: string): boolean {
+  const { order, what } = extractFacts(def.complaints, text, locale);
+  return order !== undefined && what === undefined;
+}
+
+/**
+ * A request for a person that says nothing of the matter (转人工, or with an order number alone:
+ * 转人工，订单号…; found by the issue-17 trial: the number was the need for good), with no matter
+ * under way: the first words that tell it become its need (HandoffState.needUnstated).
+ */
+export function unstatedNeed(
+  context: ServiceContext,
+  event: ServiceEvent,
+  def: FlowDefinition,
+  reason: HandoffReason,
+  matterNeed: string | undefined,
+): { needUnstated?: boolean } {
+  if (reason !== 'asked' || context.complaint || matterNeed) return {};
+  if (ownWordsOf(event) && !onlyAnOrderNumber(def, textOf(event), context.locale)) return {};
+  return { needUnstated: context.need === undefined && context.facts.length === 0 };
 }
 
 /**

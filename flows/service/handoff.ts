@@ -8,7 +8,7 @@ import { afterHoursVars, handoffOver, waitForMorning } from './after-hours.js';
 import { withAgents, type AgentDeskSetup } from './agents.js';
 import { queuedCustomerGuards } from './customer-relay.js';
 import { handoffState } from './handoff-state.js';
-import { matterUnderWay, ownWordsOf } from './handoff-matter.js';
+import { matterUnderWay, ownWordsOf, unstatedNeed } from './handoff-matter.js';
 import { armDeskClosed, armSla, clearSla } from './queue-deadlines.js';
 import {
   cardOf,
@@ -206,9 +206,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
             // a pending matter taken over by a bare request: its need (the session may have none now).
             need: context.complaint ? complaintNeed(context.complaint) : ownWordsOf(event) ? undefined : matter?.need,
             // Nothing said yet but 转人工: the first words that tell the matter become its need.
-            ...(params.reason === 'asked' && !context.complaint && !ownWordsOf(event) && !matter?.need
-              ? { needUnstated: context.need === undefined && context.facts.length === 0 }
-              : {}),
+            ...unstatedNeed(context, event, defOf(context), params.reason, matter?.need),
             // What the matter's card listed (the order number) is on the new card too.
             ...(matter?.facts ? { facts: matter.facts } : {}),
           };

@@ -94,6 +94,22 @@ describe('a bare request for a person, then what the matter is', () => {
     expect(en.d.ticket(en.ticketId)?.need).toBe('my headphones are broken');
   });
 
+  it('takes a request with an order number alone as bare: the words that tell the matter become its need (found by the trial)', () => {
+    for (const at of [monday, night]) {
+      const d = new Dialogue(withDesk, at);
+      d.say('转人工，订单号20261120001');
+      const ticketId = d.of('desk.open')[0]?.card.ticketId ?? '';
+      d.say('我的耳机坏了', quick);
+      expect(d.ticket(ticketId)?.need).toBe('我的耳机坏了');
+    }
+    // Words of the matter with the request are its need, as before.
+    const told = new Dialogue(withDesk, monday);
+    told.say('转人工，耳机坏了');
+    const id = told.of('desk.open')[0]?.card.ticketId ?? '';
+    told.say('我是上周买的', quick);
+    expect(told.ticket(id)?.need).toBe('耳机坏了');
+  });
+
   it('takes the first words after the agent asked, when none came before (found by the trial)', () => {
     const { d, ticketId } = bareRequest();
     d.say({ type: 'agent', action: 'claim', agent: wang }, quick);
