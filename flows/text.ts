@@ -119,9 +119,15 @@ export function render(template: string, vars: Readonly<Record<string, string>>,
   return out;
 }
 
-/** Trims trailing punctuation so a restated need reads naturally inside a sentence. */
+/** Trims trailing punctuation, and emoji at either end, so a restated need reads naturally inside a sentence (我的耳机坏了😭 → 我的耳机坏了). */
 export function trimSentence(text: string): string {
-  return text.trim().replace(/[\s\u3002.!\uff01?\uff1f~\uff5e,\uff0c;\uff1b\u3001]+$/u, '');
+  return text
+    .trim()
+    .replace(/^(?:[\p{Extended_Pictographic}\u{FE0F}\u{200D}\u{1F3FB}-\u{1F3FF}]+\s*)+/u, '')
+    .replace(
+      /[\s\u3002.!\uff01?\uff1f~\uff5e,\uff0c;\uff1b\u3001\p{Extended_Pictographic}\u{FE0F}\u{200D}\u{1F3FB}-\u{1F3FF}]+$/u,
+      '',
+    );
 }
 
 /** Longest question kept in the unanswered list, in characters (code points). */

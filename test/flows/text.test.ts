@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QUESTION_MAX, questionKey } from '../../flows/text.js';
+import { QUESTION_MAX, questionKey, trimSentence } from '../../flows/text.js';
 
 describe('questionKey (how the unanswered list groups questions)', () => {
   it('groups the same question however it is punctuated, spaced or written', () => {
@@ -22,5 +22,14 @@ describe('questionKey (how the unanswered list groups questions)', () => {
   it('is bounded, and empty when nothing is left', () => {
     expect([...questionKey('问'.repeat(500), 'zh-CN')]).toHaveLength(QUESTION_MAX);
     expect(questionKey('？！…', 'zh-CN')).toBe('');
+  });
+});
+
+describe("trimSentence (a need inside the bot's sentence)", () => {
+  it('drops the end punctuation and emoji at either end, not emoji or words inside (found by the issue-17 trial)', () => {
+    expect(trimSentence('我的耳机坏了😭😭')).toBe('我的耳机坏了');
+    expect(trimSentence('🙏 我的耳机坏了！！👍🏻')).toBe('我的耳机坏了');
+    expect(trimSentence('my ❤️ headphones broke 👨‍👩‍👧')).toBe('my ❤️ headphones broke');
+    expect(trimSentence('订单号123？')).toBe('订单号123');
   });
 });

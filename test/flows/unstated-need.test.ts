@@ -60,6 +60,10 @@ describe('a bare request for a person, then what the matter is', () => {
     const other = bareRequest();
     other.d.say('我要找你们领导，耳机坏了三次了', quick);
     expect(other.d.ticket(other.ticketId)?.need).toBe('耳机坏了三次了');
+    // Nor a part that only opens (是这样的), nor the emoji at its end.
+    const opens = bareRequest();
+    opens.d.say('是这样的，我的耳机坏了😭', quick);
+    expect(opens.d.ticket(opens.ticketId)?.need).toBe('我的耳机坏了');
     const thanks = bareRequest();
     thanks.d.say('谢谢，我的快递显示签收了但是我没收到', quick);
     expect(thanks.d.ticket(thanks.ticketId)?.need).toBe('我的快递显示签收了但是我没收到');
