@@ -148,9 +148,17 @@ export function compileLead(
   );
   const connectors = stickyRules('filler', def.restate.connectors);
   const fillers = stickyRules('filler', def.fillers);
+  // By code point: an emoji is two code units, and ends a phrase as punctuation does (人呢😤退款还没到).
   const skip = (text: string, pos: number, spaces: boolean): number => {
     let p = pos;
-    while (p < text.length && PUNCT.test(text[p] ?? '') && (spaces || text[p] !== ' ')) p++;
+    for (
+      let ch = String.fromCodePoint(text.codePointAt(p) ?? 0);
+      p < text.length;
+      ch = String.fromCodePoint(text.codePointAt(p) ?? 0)
+    ) {
+      if (!PUNCT.test(ch) || (!spaces && ch === ' ')) break;
+      p += ch.length;
+    }
     return p;
   };
   const skipFillers = (text: string, pos: number): number => {

@@ -113,11 +113,12 @@ export function keepWhatCustomerSays(
 export const queuedCustomerGuards = {
   queuedForPerson: ({ context }: Guarded) => context.handoff !== undefined && !context.handoff.agent,
   waitNotToldLately: ({ context, event }: Guarded) => event.at - (context.handoff?.waitToldAt ?? -Infinity) >= 60_000,
-  // 人呢？我的退款还没到账, 还要等多久？耳机坏了: about the wait first, then more (lead.ts `Opening`).
+  // 人呢？我的退款还没到账, 还要等多久？耳机坏了, 有人吗？退款还没到: about the wait, or whether anyone is
+  // there, first, then more (lead.ts `Opening`).
   opensWithWait: ({ event }: Guarded) => {
     const u = understood(event);
     const opening = u?.lead?.intent ?? u?.opening?.intent;
-    return opening === 'slowReply' || opening === 'waitQuestion';
+    return opening === 'slowReply' || opening === 'waitQuestion' || opening === 'greeting';
   },
 };
 

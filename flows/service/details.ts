@@ -8,7 +8,13 @@ import { keptStillOpen } from './states.js';
 import { cardOf, filesOnNoTicket, followUp, promisedBy } from './records.js';
 import { RESTATED_MAX, shorten } from './restate.js';
 import { plain } from './plain.js';
-import { pendingMatter, pendingRequestActions, pendingRequestGuards, wordsForPending } from './unstated-need.js';
+import {
+  afterWaitOpening,
+  pendingMatter,
+  pendingRequestActions,
+  pendingRequestGuards,
+  wordsForPending,
+} from './unstated-need.js';
 import type { StandardSetup, StandardShared } from './standard.js';
 import {
   collect,
@@ -109,12 +115,13 @@ export function detailActions(deps: MachineDeps) {
     ({ context, event, enqueue }, params: { from: 'message' | 'held' | 'both'; quiet?: boolean }) => {
       const ticketId = pendingMatter(context) ?? context.followUps?.at(-1)?.ticketId;
       if (!ticketId) return;
-      const texts = [
-        ...(params.from !== 'message' && context.detail ? [context.detail.text] : []),
-        ...(params.from !== 'held' && event.type === 'user.message' ? [textOf(event)] : []),
-      ];
+      const held = params.from !== 'message' && context.detail ? [context.detail.text] : [];
+      const message = params.from !== 'held' && event.type === 'user.message';
+      // The agent reads the words as written; the ticket takes them without a question about the wait.
+      const texts = [...held, ...(message ? [textOf(event)] : [])];
+      const told = [...held, ...(message ? [afterWaitOpening(event)] : [])];
       const { files, kept } = params.quiet ? { files: [], kept: context.files ?? [] } : newFiles(context, event);
-      const { changes: words, followUps } = wordsForPending(context, ticketId, texts, defOf(context).complaints);
+      const { changes: words, followUps } = wordsForPending(context, ticketId, told, defOf(context).complaints);
       const changes = { ...words, ...(files.length ? { addFiles: files } : {}) };
       enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: event.at }));
       if (deps.desk && changes.need) enqueue(effect({ type: 'desk.need', need: changes.need, ticketId }));
@@ -280,12 +287,6 @@ type GuardArgs = { context: ServiceContext; event: ServiceEvent };
  * one), and words for a pending bare request.
  */
 const orderDetails = [
-  {
-    guard: 'describesPendingRequest',
-    target: '#conversation.service.askMore',
-    reenter: true,
-    actions: { type: 'addDetail', params: { from: 'message' } },
-  },
   // An order number for a bare request still to be described: kept, and what it is about still asked.
   {
     guard: 'ordersPendingRequest',

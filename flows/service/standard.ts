@@ -14,6 +14,7 @@ import {
   detailsWhenAsked,
   requestTakenBack,
 } from './details.js';
+import { describesPending } from './unstated-need.js';
 import { keepFile } from '../files.js';
 import { quoted } from '../text.js';
 import {
@@ -272,6 +273,7 @@ function standardStates(s: StandardSetup) {
             // greeting): the conversation adopts it, then takes the message again in it.
             { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
             ...requestTakenBack,
+            ...describesPending,
             ...interrupts,
             { guard: or(['isGreetingOnly', 'onlyDeclinesPerson']), actions: say('ask') },
             ...anyTime,
@@ -340,6 +342,7 @@ function standardStates(s: StandardSetup) {
             // Nothing but "useless" (also an angry word: a complaint elsewhere) after an answer: it did not help.
             { guard: and(['answerDidNotHelp', 'onlyNotHelped']), ...notHelped },
             ...requestTakenBack,
+            ...describesPending,
             ...interrupts,
             ...answersToAskMore,
             // The next question in another language (how do I get an invoice, after a Chinese answer):

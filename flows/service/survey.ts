@@ -102,8 +102,10 @@ export function closingStates(s: StandardSetup, shared: StandardShared) {
           { guard: 'asksComment', target: 'commenting', actions: ['rememberAwaitingOrder', 'rate'] },
           { guard: 'hasRating', target: 'idle', actions: ['rememberAwaitingOrder', 'rate'] },
           ...interrupts,
-          // Before the any-time answers: "4.5 stars" holds the praise "5 stars".
+          // Before the any-time answers: "4.5 stars" holds the praise "5 stars"; 回复太慢了 is of the service
+          // being rated, not a wait to apologise for with 请问有什么可以帮到您？ (found by the issue-17 trial).
           { guard: 'givesFractionalScore', actions: askWholeScore },
+          { guard: 'complainsOfWaiting', actions: askAgain },
           ...anyTime,
           // 没有了 / 不用了 instead of a score: let go as at the idle timer, a score sent after still counting
           // (found by the issue-17 trial: the 4 that followed was greeted as a new visit).

@@ -43,6 +43,19 @@ export function tellingText(
   return trimSentence(kept.join('')) || undefined;
 }
 
+/**
+ * A message's words after the complaint or question about the wait it opens with (还要等多久？耳机坏了
+ * → 耳机坏了; lead.ts `Opening`), else the message: what may tell a pending request's matter (found by
+ * the issue-17 trial: after hours the status line answered the wait, and the matter was lost).
+ */
+export function afterWaitOpening(event: ServiceEvent): string {
+  const u = understood(event);
+  const opening = u?.lead ?? u?.opening;
+  return opening && (opening.intent === 'slowReply' || opening.intent === 'waitQuestion')
+    ? opening.rest
+    : textOf(event);
+}
+
 /** `more` joined to the need told so far (`told`), within NEED_MAX; `told` when it has them already. */
 export function joinNeed(told: string | undefined, more: string, separator: string): string {
   if (!told) return more;
@@ -85,7 +98,7 @@ export function pendingRequestGuards(
       const f = pendingRequest(context);
       const u = understood(event);
       if (!f || !u || bareOrder(context, event) !== undefined) return false;
-      const told = tellingText(defOf(context).complaints, textOf(event), context.locale) !== undefined;
+      const told = tellingText(defOf(context).complaints, afterWaitOpening(event), context.locale) !== undefined;
       const aside = u.whole !== undefined || u.complaint.triggered || u.wantsPerson || u.rating !== undefined;
       // A question the knowledge base answers is answered (怎么开发票？ would wait a day for a person).
       const answerable = u.faq?.confident === true && asksSomething(textOf(event));
@@ -148,3 +161,17 @@ function takeBackPendingRequest(enqueue: Enqueue, context: ServiceContext, at: n
 export const pendingRequestActions = {
   takeBackPendingRequest: collect(({ context, event, enqueue }) => takeBackPendingRequest(enqueue, context, event.at)),
 };
+
+/**
+ * Words that tell a pending bare request's matter, taken before anything else reads the message
+ * (a question about the wait or where it stands, 还要等多久？耳机坏了: the trial found the status told
+ * and the matter lost).
+ */
+export const describesPending = [
+  {
+    guard: 'describesPendingRequest',
+    target: '#conversation.service.askMore',
+    reenter: true,
+    actions: { type: 'addDetail', params: { from: 'message' } },
+  },
+] as const;

@@ -511,9 +511,7 @@ describe('when handoff happens', () => {
     const closes = d.record!.timers.deskClosed!;
     d.say({ type: 'timer', name: 'deskClosed', dueAt: closes }, { after: closes - d.at });
     const [said] = d.say('你们人呢？', { after: 60_000 });
-    expect(said).toMatch(
-      /^您的人工服务请求（编号 T\S+）已为您记录，我们会在 11月25日 09:00 前给您答复。麻烦您简单描述/,
-    );
+    expect(said).toMatch(/^您的人工服务请求（编号 T\S+）已为您记录，我们会在 11月25日 09:00 前给您答复，请您留意。$/);
   });
 
   it('a closing time that comes due while the desk is open (the bot was down past it) waits for the next one', () => {

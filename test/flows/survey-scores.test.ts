@@ -324,7 +324,7 @@ describe('words right after the survey was answered (found by the issue-17 trial
 
   it('half an hour after the rating they are a new visit again', () => {
     const { d } = rated();
-    const [greeting] = d.say('太慢了', { after: 31 * 60_000 });
+    const [greeting] = d.say('有点慢', { after: 31 * 60_000 });
     expect(greeting).toMatch(/^您好/);
     expect(d.opened).toBe(true);
   });
@@ -397,6 +397,7 @@ describe('only an opinion of the service is asked about as a comment (found by t
     }
     const d = surveyed('zh-CN');
     expect(d.say('太慢了')).toEqual([ASK_AGAIN_ZH]);
+    expect(d.say('回复太慢了')).toEqual([ASK_AGAIN_ZH]);
   });
 
   it('reads "do you have 3 stars?" as a question, not a score', () => {
