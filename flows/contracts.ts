@@ -89,7 +89,8 @@ export type AgentNotice = z.infer<typeof AgentNotice>;
  */
 /**
  * `asked-supervisor`: the customer asked for a supervisor while with the desk (queued or with an agent);
- * `upset-waiting`: the customer complained while queued, before anyone took the conversation (supervisors).
+ * `upset-waiting`: the customer complained while queued, before anyone took the conversation (supervisors);
+ * `complained-live`: the customer complained while an agent had the conversation, maybe of that agent (supervisors).
  */
 export const DeskAlert = z.enum([
   'sla',
@@ -99,6 +100,7 @@ export const DeskAlert = z.enum([
   'escalated',
   'asked-supervisor',
   'upset-waiting',
+  'complained-live',
 ]);
 export type DeskAlert = z.infer<typeof DeskAlert>;
 
@@ -313,7 +315,9 @@ export type EscalationReason =
   | 'promise-overdue'
   | 'working-days'
   /** The customer complained while queued for a person, before anyone took the conversation. */
-  | 'upset-waiting';
+  | 'upset-waiting'
+  /** The customer complained while an agent had the conversation (我要投诉你): supervisors see it, not only that agent. */
+  | 'complained-live';
 
 /** A result of the conversation that people must act on (an escalated complaint, a missed promise). */
 export interface Escalation {

@@ -148,6 +148,8 @@ export const TEXT_PLACEHOLDERS = {
   handoffQueued: ['position', 'wait'],
   /** The same after the bot's answer did not help (没用): sorry first. Optional. */
   handoffQueuedNotHelped: ['position', 'wait'],
+  /** A complaint while an agent has the conversation (我要投诉你): a supervisor was told. Optional. */
+  handoffComplaintNoted: [],
   handoffClaimed: ['agent'],
   handoffClaimedAnonymous: [],
   /** The agent's greeting when the customer asked for a person and has said nothing of the matter yet: no "anything to add?". */
@@ -209,6 +211,7 @@ export const TEXT_FALLBACKS = {
   pendingStatusUnstated: 'pendingStatus',
   supervisorWillContact: 'complaintEscalate',
   handoffQueuedNotHelped: 'handoffQueued',
+  handoffComplaintNoted: 'handoffSupervisorNoted',
 } as const satisfies Partial<Record<TextKey, TextKey>>;
 export type OptionalTextKey = keyof typeof TEXT_FALLBACKS;
 
@@ -240,6 +243,7 @@ const fallbacksFit: {
   pendingStatusUnstated: true,
   supervisorWillContact: true,
   handoffQueuedNotHelped: true,
+  handoffComplaintNoted: true,
 };
 void fallbacksFit;
 

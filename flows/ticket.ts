@@ -107,6 +107,7 @@ export const Ticket = z.object({
         'promise-overdue',
         'working-days',
         'upset-waiting',
+        'complained-live',
       ]),
       at: z.number(),
     })

@@ -151,6 +151,8 @@ const EN: DeskText = {
       'This matter is still unresolved after the working days allowed: escalated to supervisors, high priority.',
     'asked-supervisor': 'The customer asks for a supervisor: now high priority, please take this up.',
     'upset-waiting': 'The customer complains while waiting in the queue: now high priority, please take this up now.',
+    'complained-live':
+      'The customer complains during the conversation with an agent: now high priority, a supervisor should follow it up.',
   },
   delayed: (since) =>
     `⏱ Delivered late: this conversation's messages since ${since} were held up on the way to the desk. Mind the times.`,
@@ -280,6 +282,7 @@ const ZH: DeskText = {
     escalated: '该事项超过规定的工作日仍未解决，已升级至主管处理（紧急）。',
     'asked-supervisor': '客户要求主管处理，已升级为紧急，请主管跟进。',
     'upset-waiting': '客户在排队等待中投诉，已升级为紧急，请立即安排接入。',
+    'complained-live': '客户在人工接待中投诉，已升级为紧急，请主管关注跟进。',
   },
   delayed: (since) => `⏱ 消息延迟送达：本会话自 ${since} 起的消息未能及时送到客服台，请留意各条消息的时间。`,
   notice: (notice) => {

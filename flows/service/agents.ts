@@ -212,11 +212,12 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
             enqueue(effect({ type: 'desk.open', card: { ...card, ...(h.agent ? { returned: true } : {}) } }));
           return;
         }
-        // Asked for a supervisor, then handed back (the agent asked past cannot settle it), or left the queue after a
+        // Asked for a supervisor or complained, then handed back (the agent asked past, or complained of, cannot settle
+        // it; found by the second trial: a complaint about the agent ended resolved), or left the queue after a
         // complaint or a supervisor asked for, which the supervisors were told of (found by the issue-17 trial: 感谢您的
         // 咨询, and unresolved): it waits for them, with a time.
         const left = params.status === 'closed-by-customer' && !h.agent && (h.upsetNoted || h.supervisorAsked);
-        if ((params.status === 'handed-back' && h.supervisorAsked) || left)
+        if ((params.status === 'handed-back' && (h.supervisorAsked || h.upsetNoted)) || left)
           return waitForSupervisor(enqueue, deps, context, h, event.at, left);
         // Handed back with no promise to the customer standing: the person settled what they took
         // (left pending, it kept a reply time nobody was told of; found by the third issue-17 trial).
@@ -293,7 +294,7 @@ export function refuse(notice: 'no-handoff' | 'not-claimed') {
  * the agent (that agent has not settled it), or left by a customer who complained or asked for one
  * while queued (`left`): it waits on the desk as a follow-up card for a supervisor, with the usual
  * reply time, which the customer is told (found by the issue-17 trials: the handback resolved it;
- * the one who left heard 我非常理解… twice and was thanked for the enquiry).
+ * the one who left heard 我非常理解… twice).
  */
 function waitForSupervisor(
   enqueue: Enqueue,
@@ -314,8 +315,6 @@ function waitForSupervisor(
     ? 'customer left the queue; waiting for a supervisor'
     : 'handed back to the bot; waiting for a supervisor';
   enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { outcome }, at }));
-  // The close thanks them for what they raised (closingComplaint), not for an enquiry.
-  if (left) enqueue.assign({ complained: true });
   const type = followUpTypeOf(h.reason);
   const card = { ...handoffFollowUpCard(context, h, by), ...(h.agent ? { returned: true } : {}) };
   followUp(enqueue, deps, context, { ticketId: h.ticketId, type, by, at, card });

@@ -112,6 +112,9 @@ export function keepWhatCustomerSays(
 /** What `customerWords` asks of the handoff and of the message while the customer is queued. */
 export const queuedCustomerGuards = {
   queuedForPerson: ({ context }: Guarded) => context.handoff !== undefined && !context.handoff.agent,
+  // An agent has the conversation, and no complaint or supervisor request is noted in this handoff yet.
+  claimedNotNoted: ({ context: { handoff: h } }: Guarded) =>
+    h?.agent !== undefined && !h.upsetNoted && !h.supervisorAsked,
   waitNotToldLately: ({ context, event }: Guarded) => event.at - (context.handoff?.waitToldAt ?? -Infinity) >= 60_000,
   // 人呢？我的退款还没到账, 还要等多久？耳机坏了, 有人吗？退款还没到: about the wait, or whether anyone is
   // there, first, then more (lead.ts `Opening`).
@@ -146,6 +149,10 @@ export const customerWords = [
   {
     guard: and(['startsComplaint', 'queuedNotNoted']),
     actions: ['relayToDesk', { type: 'escalateHandoff', params: { reason: 'upset-waiting' } }],
+  },
+  {
+    guard: and(['startsComplaint', 'claimedNotNoted']),
+    actions: ['relayToDesk', { type: 'escalateHandoff', params: { reason: 'complained-live' } }],
   },
   // Once noted, or only about the wait or whether anyone is there (人呢, 有人吗): sorry, and their place, at most
   // once a minute (人呢 / 要多久 / 在吗 in a row: the trial found four alike).

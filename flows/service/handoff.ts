@@ -209,6 +209,10 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
             ...unstatedNeed(context, event, defOf(context), params.reason, matter?.need),
             // What the matter's card listed (the order number) is on the new card too.
             ...(matter?.facts ? { facts: matter.facts } : {}),
+            // An escalated complaint's supervisors know already: not alerted again (found by the second trial).
+            ...(params.reason === 'complaint'
+              ? { upsetNoted: true, supervisorAsked: context.complaint?.supervisor }
+              : {}),
           };
         },
       }),
@@ -306,14 +310,16 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
 
 export type HandoffEntrySetup = ReturnType<typeof withHandoffEntry>;
 
-type HandoffEscalation = 'supervisor' | 'upset-waiting';
+type HandoffEscalation = 'supervisor' | 'upset-waiting' | 'complained-live';
 
 /**
- * 用户要求与上级沟通 during the handoff (`supervisor`), or a complaint while still queued
- * (`upset-waiting`: 等了这么久没人理，我要投诉): the matter becomes high priority with its escalation on
- * record, and the supervisors are alerted on the card (found by the issue-17 trials: only relayed).
- * While nobody has taken the conversation the customer hears it (002 三.2 道歉, 三.3; 三.5: 避免用户…
- * 产生被忽视的感觉); once an agent has it, the agent answers.
+ * 用户要求与上级沟通 during the handoff (`supervisor`), a complaint while still queued
+ * (`upset-waiting`: 等了这么久没人理，我要投诉), or once an agent has it (`complained-live`: 我要投诉你,
+ * found by the second trial: the agent complained of could hand back and close it unseen): the
+ * matter becomes high priority with its escalation on record, and the supervisors are alerted on
+ * the card (found by the issue-17 trials: only relayed). While nobody has taken the conversation the
+ * customer hears it (002 三.2 道歉, 三.3; 三.5: 避免用户…产生被忽视的感觉); once an agent has it, the
+ * agent answers, but a complaint is told it reached a supervisor.
  */
 function escalateHandoff(enqueue: Enqueue, context: ServiceContext, at: number, reason: HandoffEscalation): void {
   const h = context.handoff;
@@ -323,7 +329,8 @@ function escalateHandoff(enqueue: Enqueue, context: ServiceContext, at: number, 
   const events: TicketEvent[] = [{ type: 'escalated', at, detail: reason }];
   enqueue(effect({ type: 'ticket.update', id, changes: { priority: 'high', escalation: { reason, at }, events }, at }));
   enqueue(effect({ type: 'escalate', escalation: { ticketId: id, reason, priority: 'high' } }));
-  if (!h.agent) enqueue(say(reason === 'supervisor' ? 'handoffSupervisorNoted' : 'handoffUpsetNoted'));
+  if (reason === 'complained-live') enqueue(say('handoffComplaintNoted'));
+  else if (!h.agent) enqueue(say(reason === 'supervisor' ? 'handoffSupervisorNoted' : 'handoffUpsetNoted'));
   const noted = reason === 'supervisor' ? { supervisorAsked: true } : { upsetNoted: true };
   enqueue.assign({ handoff: { ...h, priority: 'high', ...noted } });
 }

@@ -200,7 +200,7 @@ describe('a customer who complains while queued (found by the issue-17 trial: on
       const d = handoff('queued');
       d.say(first, quick);
       const replies = d.say('算了不用了', quick);
-      // Told when without the 我非常理解… they heard already, and thanked for what they raised, not for an enquiry.
+      // Told when without the 我非常理解… they heard already (再次感谢您反映的意见 would thank them again for nothing).
       expect(replies, first).toEqual([
         expect.stringMatching(
           new RegExp(
@@ -208,7 +208,7 @@ describe('a customer who complains while queued (found by the issue-17 trial: on
             'u',
           ),
         ),
-        expect.stringMatching(/^再次感谢您反映的意见/u),
+        expect.stringMatching(/^感谢您的咨询/u),
       ]);
       expect(d.ticket(d.ticketId)).toMatchObject({
         status: 'pending',
@@ -245,6 +245,36 @@ describe('a customer who complains while queued (found by the issue-17 trial: on
       expect(claimed.of('desk.post')).toMatchObject([{ text: words }]);
       expect(claimed.of('desk.ping')).toEqual([]);
     }
+  });
+
+  it('a complaint while an agent has the conversation reaches the supervisors, and a handback leaves it for them (found by the second trial)', () => {
+    const d = handoff('claimed');
+    expect(d.say('你这个客服什么态度！太差了', quick)).toEqual([
+      '非常抱歉给您带来不好的体验。您的意见我已转达给主管，并将您的情况标记为紧急，主管会关注并跟进处理。',
+    ]);
+    expect(d.of('desk.ping')).toMatchObject([{ level: 'complained-live', ticketId: d.ticketId }]);
+    expect(d.ticket(d.ticketId)).toMatchObject({ priority: 'high', escalation: { reason: 'complained-live' } });
+    // Once: said again it is only relayed to the agent.
+    expect(d.say('我要投诉你', quick)).toEqual([]);
+    expect(d.of('desk.ping')).toEqual([]);
+    // The agent complained of hands back: it waits for a supervisor, with a time, not resolved by them.
+    d.say({ type: 'agent', action: 'handback', agent: { id: 'U-wang', name: '小王' } }, quick);
+    expect(d.ticket(d.ticketId)).toMatchObject({
+      status: 'pending',
+      outcome: 'handed back to the bot; waiting for a supervisor',
+    });
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ kind: 'follow-up', ticketId: d.ticketId });
+  });
+
+  it('an escalated complaint handed to the queue is not alerted or apologised for again when the customer is still upset (found by the second trial)', () => {
+    const d = new Dialogue(defaultFlow(undefined, { desk: true }), monday);
+    d.say('我要投诉，耳机坏了，订单号20261120001，昨天收到的', quick);
+    const dueAt = d.record!.timers.listen!;
+    d.say({ type: 'timer', name: 'listen', dueAt }, { after: dueAt - d.at });
+    d.say('叫你们主管来', quick);
+    expect(d.state).toBe('handoff.queued');
+    expect(d.say('垃圾店！', quick)).toEqual([place]);
+    expect(d.of('desk.ping')).toEqual([]);
   });
 
   it('a definition without the new texts says its waiting line instead', () => {
