@@ -28,7 +28,7 @@ export function matterUnderWay(
   context: ServiceContext,
   event: ServiceEvent,
   def: FlowDefinition,
-): Pick<FollowUp, 'ticketId' | 'type' | 'facts' | 'need'> | undefined {
+): Pick<FollowUp, 'ticketId' | 'type' | 'facts' | 'need' | 'needUnstated'> | undefined {
   const ofSession = (id: string) => context.sessionTickets.includes(id) || context.statusTold === true;
   const pending = context.followUps?.filter((f) => !f.agent && ofSession(f.ticketId)).at(-1);
   const answered = context.answered === true ? context.sessionTickets.at(-1) : undefined;
@@ -61,9 +61,11 @@ export function unstatedNeed(
   event: ServiceEvent,
   def: FlowDefinition,
   reason: HandoffReason,
-  matterNeed: string | undefined,
+  matter: Pick<FollowUp, 'need' | 'needUnstated'> | undefined,
 ): { needUnstated?: boolean } {
-  if (reason !== 'asked' || context.complaint || matterNeed) return {};
+  // Taking over a request still undescribed (转人工 after hours, 转人工 again the next day): still so.
+  if (matter?.needUnstated) return { needUnstated: true };
+  if (reason !== 'asked' || context.complaint || matter?.need) return {};
   if (ownWordsOf(event) && !onlyAnOrderNumber(def, textOf(event), context.locale)) return {};
   return { needUnstated: context.need === undefined && context.facts.length === 0 };
 }

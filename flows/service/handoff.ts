@@ -206,7 +206,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
             // a pending matter taken over by a bare request: its need (the session may have none now).
             need: context.complaint ? complaintNeed(context.complaint) : ownWordsOf(event) ? undefined : matter?.need,
             // Nothing said yet but 转人工: the first words that tell the matter become its need.
-            ...unstatedNeed(context, event, defOf(context), params.reason, matter?.need),
+            ...unstatedNeed(context, event, defOf(context), params.reason, matter),
             // What the matter's card listed (the order number) is on the new card too.
             ...(matter?.facts ? { facts: matter.facts } : {}),
             // An escalated complaint's supervisors know already: not alerted again (found by the second trial).

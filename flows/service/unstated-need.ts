@@ -1,4 +1,4 @@
-import { extractFacts } from '../facts.js';
+import { extractFacts, saysAnyOf } from '../facts.js';
 import { partsOf } from '../message-parts.js';
 import type { FlowDefinition } from '../schema.js';
 import { asksSomething, trimSentence } from '../text.js';
@@ -39,8 +39,18 @@ export function tellingText(
   text: string,
   locale: string,
 ): string | undefined {
-  const kept = partsOf(text).filter((part) => extractFacts(complaints, part, locale).what !== undefined);
-  return trimSentence(kept.join('')) || undefined;
+  const areas = areaWords(complaints);
+  // A short part naming what the matter is about tells it too (退款呢, refund?: found by the second trial).
+  const tells = (part: string) => extractFacts(complaints, part, locale).what !== undefined || saysAnyOf(areas, part);
+  return trimSentence(partsOf(text).filter(tells).join('')) || undefined;
+}
+
+const AREA_WORDS = new WeakMap<FlowDefinition['complaints'], readonly string[]>();
+/** The complaint categories' keywords (退款, 快递, 坏了; refund, parcel), one list per definition. */
+function areaWords(complaints: FlowDefinition['complaints']): readonly string[] {
+  let words = AREA_WORDS.get(complaints);
+  if (!words) AREA_WORDS.set(complaints, (words = complaints.categories.flatMap((c) => c.keywords)));
+  return words;
 }
 
 /**

@@ -60,6 +60,19 @@ describe('a bare request for a person, then what the matter is', () => {
     const other = bareRequest();
     other.d.say('我要找你们领导，耳机坏了三次了', quick);
     expect(other.d.ticket(other.ticketId)?.need).toBe('耳机坏了三次了');
+    // A short part naming what it is about tells it; a greeting in English does not (found by the second trial).
+    for (const [words, need] of [
+      ['hello? 退款呢', '退款呢'],
+      ['人呢？？？退款呢', '退款呢'],
+    ] as const) {
+      const short = bareRequest();
+      short.d.say(words, quick);
+      expect(short.d.ticket(short.ticketId)?.need, words).toBe(need);
+    }
+    const en = bareRequest(monday, 'agent please');
+    en.d.say('refund', quick);
+    en.d.say('not received yet', quick);
+    expect(en.d.ticket(en.ticketId)?.need).toBe('refund, not received yet');
     // Nor a part that only opens (是这样的), nor the emoji at its end.
     const opens = bareRequest();
     opens.d.say('是这样的，我的耳机坏了😭', quick);
@@ -262,6 +275,18 @@ describe('a bare request for a person, then what the matter is', () => {
     told.d.say('我的耳机坏了', quick);
     told.d.say('算了不用了', quick);
     expect(told.d.ticket(told.ticketId)).toMatchObject({ status: 'pending', need: '我的耳机坏了' });
+  });
+
+  it('the next day, 转人工 again takes the undescribed request over: the agent asks what it is about (found by the second trial)', () => {
+    const { d, ticketId } = bareRequest(night);
+    d.say('没有了', quick);
+    d.say('转人工', { after: 11 * HOUR });
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ ticketId });
+    expect(d.say({ type: 'agent', action: 'claim', agent: wang }, quick)).toEqual([
+      '您好，客服 小王 为您服务，请问有什么可以帮您？',
+    ]);
+    d.say('我的耳机坏了', quick);
+    expect(d.ticket(ticketId)?.need).toBe('我的耳机坏了');
   });
 
   it('after hours, takes the matter said after a question about the wait, not only the status (found by the second trial)', () => {
