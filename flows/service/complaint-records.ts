@@ -3,7 +3,7 @@ import type { EscalationReason, HandoffCard } from '../contracts.js';
 import { describeFacts } from '../facts.js';
 import type { Ticket, TicketEvent } from '../ticket.js';
 import type { HandoffSetup } from './handoff.js';
-import { formatLocalTime } from '../hours.js';
+import { formatLocalTime, isBusinessTime } from '../hours.js';
 import { cardOf, followUp, newTicket, promisedBy, recordTicket } from './records.js';
 import {
   collect,
@@ -151,8 +151,9 @@ function recordEscalation(
   const def = deps.definitions(context.locale);
   // Handed to people now, the supervisor's time is told before the queue line (002 三.3 清晰告知升级路径;
   // found by the issue-17 trial: a still-angry customer heard only the queue line), unless the
-  // customer asked for a person, which the queue line answers.
-  const tell = (announce && !(handedOver && reason === 'asked')) || reason === 'supervisor';
+  // customer asked for a person, which the queue line answers, or after hours, whose line says by when.
+  const quiet = handedOver && (reason === 'asked' || !isBusinessTime(def, event.at));
+  const tell = (announce && !quiet) || reason === 'supervisor';
   if (tell && event.type !== 'user.blocked')
     enqueue(
       say(handedOver ? 'complaintEscalateLive' : 'complaintEscalate', {

@@ -152,6 +152,15 @@ describe('complaint de-escalation (zh-CN)', () => {
       `我非常理解您希望问题得到重视的心情。您的情况已经为您记录\uff08编号 ${put.id}\uff09\uff0c并已转交给上级同事处理\uff0c最迟 11月24日 15:00 前会与您联系。`,
       expect.stringMatching(/^正在为您转接人工客服/),
     ]);
+    // After hours the after-hours line says by when: not the same time twice (found by the second trial).
+    const night = new Dialogue(defaultFlow(undefined, { desk: true }), shanghai('2026-11-23T23:00:00'));
+    night.say('我要投诉', quickly);
+    pause(night);
+    night.say('你们这些骗子\uff01\uff01', quickly);
+    expect(night.say('还问什么问什么\uff01\uff01\uff01', quickly)).toEqual([
+      expect.stringMatching(/^现在是人工客服的非工作时间.*最迟 \S+ \d\d:\d\d 前与您联系。$/),
+      '请问还有其他可以帮助您的吗？',
+    ]);
   });
 
   it('escalates a category configured as always handled by a person, once the complaint is on record', () => {
