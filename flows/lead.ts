@@ -151,11 +151,8 @@ export function compileLead(
   // By code point: an emoji is two code units, and ends a phrase as punctuation does (人呢😤退款还没到).
   const skip = (text: string, pos: number, spaces: boolean): number => {
     let p = pos;
-    for (
-      let ch = String.fromCodePoint(text.codePointAt(p) ?? 0);
-      p < text.length;
-      ch = String.fromCodePoint(text.codePointAt(p) ?? 0)
-    ) {
+    while (p < text.length) {
+      const ch = String.fromCodePoint(text.codePointAt(p) ?? 0);
       if (!PUNCT.test(ch) || (!spaces && ch === ' ')) break;
       p += ch.length;
     }

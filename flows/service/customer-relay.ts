@@ -109,8 +109,8 @@ export function keepWhatCustomerSays(
   enqueue.assign({ handoff: { ...h, facts, need, needWords: need } });
 }
 
-/** What `customerWords` asks of the handoff and of the message while the customer is queued. */
-export const queuedCustomerGuards = {
+/** What `customerWords` asks of the handoff and of the message. */
+export const customerWordsGuards = {
   queuedForPerson: ({ context }: Guarded) => context.handoff !== undefined && !context.handoff.agent,
   // An agent has the conversation, and no complaint or supervisor request is noted in this handoff yet.
   claimedNotNoted: ({ context: { handoff: h } }: Guarded) =>

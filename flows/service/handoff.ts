@@ -6,7 +6,7 @@ import { quoted } from '../text.js';
 import type { TicketEvent } from '../ticket.js';
 import { afterHoursVars, handoffOver, waitForMorning } from './after-hours.js';
 import { withAgents, type AgentDeskSetup } from './agents.js';
-import { queuedCustomerGuards } from './customer-relay.js';
+import { customerWordsGuards } from './customer-relay.js';
 import { handoffState } from './handoff-state.js';
 import { matterUnderWay, ownWordsOf, unstatedNeed } from './handoff-matter.js';
 import { armDeskClosed, armSla, clearSla } from './queue-deadlines.js';
@@ -303,7 +303,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
         !context.handoff.agent &&
         !context.handoff.upsetNoted &&
         !context.handoff.supervisorAsked,
-      ...queuedCustomerGuards,
+      ...customerWordsGuards,
     },
   });
 }

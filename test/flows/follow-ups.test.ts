@@ -476,7 +476,7 @@ describe('the status line of a long English matter (found by the verification tr
         'do you have a physical store in tokyo or anywhere else in japan',
         '"do you have a physical store in tokyo or…"',
       ],
-    ]) {
+    ] as const) {
       const d = new Dialogue(defaultFlow(), shanghai('2026-11-23T15:00:00'));
       for (const text of ['hi', need, 'yes']) d.say(text);
       expect(d.say({ type: 'command', command: 'start' }).join('\n')).toContain(shown);
