@@ -1,5 +1,5 @@
 import { assertEvent } from 'xstate';
-import type { AgentNotice, DeskUpdate } from '../contracts.js';
+import type { AgentNotice, AgentRef, DeskUpdate } from '../contracts.js';
 import type { TicketChanges } from '../ticket.js';
 import { formatLocalTime } from '../hours.js';
 import { SUPPORTED_LOCALES } from '../locales.js';
@@ -193,44 +193,7 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         if (params.status !== 'released')
           enqueue(effect({ type: 'desk.update', status: params.status, ticketId, ...(agent ? { agent } : {}) }));
         enqueue.assign({ handoff: undefined });
-        const changes = endedOutcome(params.status, context);
-        if (params.status === 'closed' && agent) {
-          resolveMatter(enqueue, context, { ticketId, agent, at: event.at, outcome: '' });
-          return;
-        }
-        const pending = followUpOf(context, ticketId);
-        // A matter taken up from its follow-up card stays on that card, with its agent: the live
-        // talk is over, the matter is not.
-        if (pending && h.adopted) return;
-        if (pending) {
-          // A promise to the customer stands whatever became of the live talk: the matter waits on
-          // the desk again as a follow-up card (one the desk could not take was re-posted already).
-          const outcome = { outcome: changes.outcome ?? '' };
-          enqueue(effect({ type: 'ticket.update', id: ticketId, changes: outcome, at: event.at, ifStatus: 'pending' }));
-          const card = handoffFollowUpCard(context, h, pending.promisedBy);
-          if (params.status !== 'released')
-            enqueue(effect({ type: 'desk.open', card: { ...card, ...(h.agent ? { returned: true } : {}) } }));
-          return;
-        }
-        // Asked for a supervisor or complained, then handed back (the agent asked past, or complained of, cannot settle
-        // it; found by the second trial: a complaint about the agent ended resolved), or left the queue after a
-        // complaint or a supervisor asked for, which the supervisors were told of (found by the issue-17 trial: 感谢您的
-        // 咨询, and unresolved): it waits for them, with a time.
-        const left = params.status === 'closed-by-customer' && !h.agent && (h.upsetNoted || h.supervisorAsked);
-        if ((params.status === 'handed-back' && (h.supervisorAsked || h.upsetNoted)) || left)
-          return waitForSupervisor(enqueue, deps, context, h, event.at, left);
-        // Handed back with no promise to the customer standing: the person settled what they took
-        // (left pending, it kept a reply time nobody was told of; found by the third issue-17 trial).
-        if (params.status === 'handed-back' && agent) {
-          resolveMatter(enqueue, context, { ticketId, agent, at: event.at, outcome: 'handed back to the bot' });
-          return;
-        }
-        // A matter someone already settled (by phone, `npm run tickets resolve`) stays settled.
-        const ifStatus = changes.status === 'unresolved' ? { ifStatus: 'pending' as const } : {};
-        enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: event.at, ...ifStatus }));
-        // Not rated: nobody served it.
-        if (changes.status === 'unresolved')
-          enqueue.assign({ sessionTickets: context.sessionTickets.filter((id) => id !== ticketId) });
+        settleEndedHandoff(enqueue, deps, context, h, event.at, params.status, agent);
       }),
       // 结果反馈 (000 三.(一)5): the agent settles the live matter with the outcome the customer hears.
       resolveHandoff: collect(({ context, event, enqueue }) => {
@@ -245,6 +208,8 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         enqueue(effect({ type: 'desk.update', status: 'resolved', agent: event.agent, ticketId: h.ticketId }));
         enqueue.assign({ handoff: undefined });
         const outcome = event.text || event.note || '';
+        if (h.supervisorAsked || h.complainedOfAgent)
+          return waitForSupervisor(enqueue, deps, context, h, event.at, 'settled');
         resolveMatter(enqueue, context, { ticketId: h.ticketId, agent: event.agent, at: event.at, outcome });
       }),
       requeue: collect(({ context, event, enqueue }, params: { status: DeskUpdate }) => {
@@ -302,7 +267,7 @@ function waitForSupervisor(
   context: ServiceContext,
   h: HandoffState,
   at: number,
-  left = false,
+  how: 'left' | 'handed-back' | 'settled',
 ): void {
   const def = deps.definitions(context.locale);
   const hours = def.thresholds.followUpHours;
@@ -310,12 +275,72 @@ function waitForSupervisor(
   // The supervisor's contact, as for an escalated complaint (it said a question would be checked;
   // found by the issue-17 trial), on a card that says an agent had it.
   const vars = { ticket: h.ticketId, hours: String(hours), by: formatLocalTime(def, by) };
-  enqueue(say(left ? 'supervisorWillContact' : 'complaintEscalate', { vars }));
-  const outcome = left
-    ? 'customer left the queue; waiting for a supervisor'
-    : 'handed back to the bot; waiting for a supervisor';
+  enqueue(say(how === 'left' ? 'supervisorWillContact' : 'complaintEscalate', { vars }));
+  const outcome = {
+    left: 'customer left the queue; waiting for a supervisor',
+    'handed-back': 'handed back to the bot; waiting for a supervisor',
+    settled: 'closed by the agent after a complaint or a supervisor request; waiting for a supervisor',
+  }[how];
   enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { outcome }, at }));
   const type = followUpTypeOf(h.reason);
   const card = { ...handoffFollowUpCard(context, h, by), ...(h.agent ? { returned: true } : {}) };
   followUp(enqueue, deps, context, { ticketId: h.ticketId, type, by, at, card });
+}
+
+/**
+ * What becomes of the matter when its live talk ends (`status`), after the card and the queue are
+ * told: settled by the agent, left pending with its promise, waiting for a supervisor, or unresolved.
+ */
+function settleEndedHandoff(
+  enqueue: Enqueue,
+  deps: MachineDeps,
+  context: ServiceContext,
+  h: HandoffState,
+  at: number,
+  status: DeskUpdate,
+  agent: AgentRef | undefined,
+): void {
+  const ticketId = h.ticketId;
+  const changes = endedOutcome(status, context);
+  // Asked for a supervisor, or complained of the agent: not the agent's to settle (found by the second trial).
+  const forSupervisor = h.supervisorAsked === true || h.complainedOfAgent === true;
+  if (status === 'closed' && agent && !forSupervisor) {
+    resolveMatter(enqueue, context, { ticketId, agent, at: at, outcome: '' });
+    return;
+  }
+  const pending = followUpOf(context, ticketId);
+  // A matter taken up from its follow-up card stays on that card, with its agent: the live
+  // talk is over, the matter is not.
+  if (pending && h.adopted) return;
+  if (pending) {
+    // A promise to the customer stands whatever became of the live talk: the matter waits on
+    // the desk again as a follow-up card (one the desk could not take was re-posted already).
+    const outcome = { outcome: changes.outcome ?? '' };
+    enqueue(effect({ type: 'ticket.update', id: ticketId, changes: outcome, at: at, ifStatus: 'pending' }));
+    const card = handoffFollowUpCard(context, h, pending.promisedBy);
+    if (status !== 'released')
+      enqueue(effect({ type: 'desk.open', card: { ...card, ...(h.agent ? { returned: true } : {}) } }));
+    return;
+  }
+  // Asked for a supervisor or complained, then handed back (the agent asked past, or complained of, cannot settle
+  // it; found by the second trial: a complaint about the agent ended resolved), or left the queue after a
+  // complaint or a supervisor asked for, which the supervisors were told of (found by the issue-17 trial: 感谢您的
+  // 咨询, and unresolved): it waits for them, with a time.
+  const left = status === 'closed-by-customer' && !h.agent && (h.upsetNoted || h.supervisorAsked);
+  if (left) return waitForSupervisor(enqueue, deps, context, h, at, 'left');
+  if (status === 'handed-back' && (forSupervisor || h.upsetNoted))
+    return waitForSupervisor(enqueue, deps, context, h, at, 'handed-back');
+  if (status === 'closed' && agent) return waitForSupervisor(enqueue, deps, context, h, at, 'settled');
+  // Handed back with no promise to the customer standing: the person settled what they took
+  // (left pending, it kept a reply time nobody was told of; found by the third issue-17 trial).
+  if (status === 'handed-back' && agent) {
+    resolveMatter(enqueue, context, { ticketId, agent, at: at, outcome: 'handed back to the bot' });
+    return;
+  }
+  // A matter someone already settled (by phone, `npm run tickets resolve`) stays settled.
+  const ifStatus = changes.status === 'unresolved' ? { ifStatus: 'pending' as const } : {};
+  enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: at, ...ifStatus }));
+  // Not rated: nobody served it.
+  if (changes.status === 'unresolved')
+    enqueue.assign({ sessionTickets: context.sessionTickets.filter((id) => id !== ticketId) });
 }

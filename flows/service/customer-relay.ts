@@ -3,7 +3,7 @@ import type { Directive } from '../contracts.js';
 import { partsOf } from '../message-parts.js';
 import type { FlowDefinition } from '../schema.js';
 import { quoted } from '../text.js';
-import { joinNeed, tellingText } from './unstated-need.js';
+import { joinNeed, tellingText, waitOpeningRest } from './unstated-need.js';
 import {
   effect,
   fileOf,
@@ -66,11 +66,15 @@ function matterWords(
   const wait = (u.intents.waitQuestion ?? 0) + (u.intents.slowReply ?? 0);
   // A greeting or a bot question may open the matter (你是真人还是机器人？我的快递丢了): its parts decide.
   const social = u.whole === 'greeting' || u.whole === 'botQuestion';
-  if ((u.whole && !social) || u.empty || wait >= 0.5 || (u.wantsPerson && !u.ownWords)) return undefined;
-  const text = (u.wantsPerson && u.ownText) || u.opening?.rest || statedNeed(event).text;
+  // After a question about the wait (人呢？我买的衣服尺码不对), the rest is the matter's whole sentence; mostly
+  // the wait is venting (回复太慢了，真的服了) unless the rest is shown to be a need (客服呢？我想换货: a lead).
+  const rest = waitOpeningRest(event);
+  const venting = wait >= 0.5 && u.lead === undefined;
+  if ((u.whole && !social) || u.empty || venting || (u.wantsPerson && !u.ownWords)) return undefined;
+  const text = (u.wantsPerson && u.ownText) || rest || statedNeed(event).text;
   // One sentence that mentions the wait is about it (I have been waiting 10 minutes already); 我要找你们经理
   // says nothing of the matter, 我要找你们领导，耳机坏了三次了 does, beside it.
-  if ((wait > 0 || u.complaint.supervisor) && partsOf(text).length < 2) return undefined;
+  if (rest === undefined && (wait > 0 || u.complaint.supervisor) && partsOf(text).length < 2) return undefined;
   const told = tellingText(complaints, text, locale);
   return told ?? (u.complaint.triggered && !u.complaint.supervisor && wait === 0 ? text : undefined);
 }

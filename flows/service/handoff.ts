@@ -331,7 +331,10 @@ function escalateHandoff(enqueue: Enqueue, context: ServiceContext, at: number, 
   enqueue(effect({ type: 'escalate', escalation: { ticketId: id, reason, priority: 'high' } }));
   if (reason === 'complained-live') enqueue(say('handoffComplaintNoted'));
   else if (!h.agent) enqueue(say(reason === 'supervisor' ? 'handoffSupervisorNoted' : 'handoffUpsetNoted'));
-  const noted = reason === 'supervisor' ? { supervisorAsked: true } : { upsetNoted: true };
+  const noted =
+    reason === 'supervisor'
+      ? { supervisorAsked: true }
+      : { upsetNoted: true, ...(reason === 'complained-live' ? { complainedOfAgent: true } : {}) };
   enqueue.assign({ handoff: { ...h, priority: 'high', ...noted } });
 }
 

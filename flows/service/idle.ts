@@ -83,7 +83,7 @@ export function idleState(s: StandardSetup) {
         // Back while a matter is pending: where it stands comes first, then the message is taken
         // (a message that only asks where it stands is answered by that).
         {
-          guard: and(['asksStatus', not('wantsPerson')]),
+          guard: and(['asksStatus', not('wantsPerson'), not('tellsUndescribedMatter')]),
           target: 'askMore',
           actions: ['adoptLocale', effect({ type: 'greet', withAsk: false }), 'tellPendingStatus'],
         },

@@ -50,6 +50,8 @@ export interface HandoffState {
   supervisorAsked?: boolean | undefined;
   /** The customer complained while queued: escalated, alerted and apologised to once. */
   upsetNoted?: boolean | undefined;
+  /** The customer complained while an agent had the conversation (complained-live): that agent does not settle it. */
+  complainedOfAgent?: boolean | undefined;
   /** Epoch ms the customer was last told their place in answer to a wait question (handoffWaitUpdate). */
   waitToldAt?: number | undefined;
   /** The need and facts the card showed (for its follow-up card if the matter outlives the handoff). */

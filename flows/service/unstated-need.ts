@@ -59,11 +59,14 @@ function areaWords(complaints: FlowDefinition['complaints']): readonly string[] 
  * the issue-17 trial: after hours the status line answered the wait, and the matter was lost).
  */
 export function afterWaitOpening(event: ServiceEvent): string {
+  return waitOpeningRest(event) ?? textOf(event);
+}
+
+/** The words after a complaint or question about the wait a message opens with, if it does. */
+export function waitOpeningRest(event: ServiceEvent): string | undefined {
   const u = understood(event);
   const opening = u?.lead ?? u?.opening;
-  return opening && (opening.intent === 'slowReply' || opening.intent === 'waitQuestion')
-    ? opening.rest
-    : textOf(event);
+  return opening && (opening.intent === 'slowReply' || opening.intent === 'waitQuestion') ? opening.rest : undefined;
 }
 
 /** `more` joined to the need told so far (`told`), within NEED_MAX; `told` when it has them already. */
@@ -114,6 +117,10 @@ export function pendingRequestGuards(
       const answerable = u.faq?.confident === true && asksSomething(textOf(event));
       return told && !aside && !answerable;
     },
+    // Back with words that tell an undescribed request's matter (还要等多久？耳机坏了 the next day): not only its status.
+    tellsUndescribedMatter: ({ context, event }: Args) =>
+      context.followUps?.some((f) => f.needUnstated) === true &&
+      tellingText(defOf(context).complaints, afterWaitOpening(event), context.locale) !== undefined,
     // 算了，不用了 to the request for a description in the visit that made the request: taken back.
     takesBackPendingRequest: ({ context, event }: Args) => {
       const f = pendingRequest(context);

@@ -264,6 +264,18 @@ describe('a customer who complains while queued (found by the issue-17 trial: on
       outcome: 'handed back to the bot; waiting for a supervisor',
     });
     expect(d.of('desk.open')[0]?.card).toMatchObject({ kind: 'follow-up', ticketId: d.ticketId });
+    // Nor by closing or resolving it (found by the third trial); nor after a supervisor asked for.
+    const settled = 'closed by the agent after a complaint or a supervisor request; waiting for a supervisor';
+    for (const [words, action] of [
+      ['我要投诉你', 'close'],
+      ['你这个客服什么态度', 'resolve'],
+      ['叫你们主管来', 'close'],
+    ] as const) {
+      const e = handoff('claimed');
+      e.say(words, quick);
+      e.say({ type: 'agent', action, agent: { id: 'U-wang', name: '小王' }, text: '已为您处理' }, quick);
+      expect(e.ticket(e.ticketId), words).toMatchObject({ status: 'pending', outcome: settled });
+    }
   });
 
   it('an escalated complaint handed to the queue is not alerted or apologised for again when the customer is still upset (found by the second trial)', () => {

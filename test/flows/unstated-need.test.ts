@@ -109,6 +109,8 @@ describe('a bare request for a person, then what the matter is', () => {
       ['有人吗？我的退款还没到账', '我的退款还没到账'],
       ['人呢😤退款还没到', '退款还没到'],
       ['还要等多久啊😭 耳机坏了', '耳机坏了'],
+      ['人呢？我买的衣服尺码不对', '我买的衣服尺码不对'],
+      ['客服呢？我想换货', '我想换货'],
       ['太慢了吧', '转人工'],
       ['快点好吗', '转人工'],
     ] as const) {
@@ -287,6 +289,15 @@ describe('a bare request for a person, then what the matter is', () => {
     ]);
     d.say('我的耳机坏了', quick);
     expect(d.ticket(ticketId)?.need).toBe('我的耳机坏了');
+  });
+
+  it('the next day, a question about the wait with the matter tells the status and takes the matter (found by the third trial)', () => {
+    const { d, ticketId } = bareRequest(night);
+    d.say('没有了', quick);
+    const replies = d.say('还要等多久？耳机坏了', { after: 11 * HOUR });
+    expect(replies[0]).toMatch(/^您的人工服务请求（编号 T\S+）已为您记录/);
+    expect(replies).toContainEqual(expect.stringMatching(/^好的，已将您补充的信息记录到您的问题/));
+    expect(d.ticket(ticketId)?.need).toBe('耳机坏了');
   });
 
   it('after hours, takes the matter said after a question about the wait, not only the status (found by the second trial)', () => {
