@@ -84,6 +84,13 @@ describe('needs confirmation （需求确认）', () => {
     expect(restate(defaultDefinition('en'), 'my AirPods Pro – I think they broke')).toBe(
       'your AirPods Pro – you think they broke',
     );
+    // Without the joining words it opens with, nor emoji at its end (found by the issue-17 trials).
+    const zh = defaultDefinition('zh-CN');
+    expect(restate(zh, '是这样的，我买的耳机坏了😭')).toBe('您买的耳机坏了');
+    expect(restate(zh, '是这样哈，退款还没到账！！😡')).toBe('退款还没到账');
+    expect(restate(zh, '是这样的')).toBe('是这样的');
+    expect(restate(defaultDefinition('en'), 'also my parcel is late')).toBe('your parcel is late');
+    expect(restate(defaultDefinition('en'), 'alsomy parcel')).toBe('alsomy parcel');
   });
 
   it('asks what the customer needs when a message says nothing (👍, ?) instead of restating it', () => {
@@ -282,7 +289,7 @@ describe('answer, record and close', () => {
     // complaint, after a score was kept as its comment and never answered.
     it('takes up any question, and a complaint, after the score as a message of its own', () => {
       const question = surveyed();
-      expect(question.say('5分，请问你们有实体店吗？')).toEqual(['您的意思是“请问你们有实体店吗”，对吗？']);
+      expect(question.say('5分，请问你们有实体店吗？')).toEqual(['您的意思是“你们有实体店吗”，对吗？']);
       expect(question.of('ticket.update')[0]?.changes).toMatchObject({ satisfaction: 5 });
       const complaint = surveyed();
       complaint.say('1分，我要投诉');
