@@ -256,6 +256,12 @@ describe('a customer who complains while queued (found by the issue-17 trial: on
     expect(d.ticket(d.ticketId)).toMatchObject({ priority: 'high', escalation: { reason: 'complained-live' } });
     // Once: said again it is only relayed to the agent.
     expect(d.say('我要投诉你', quick)).toEqual([]);
+    // Said to the agent in other words too (found by the third trial: only relayed).
+    for (const words of ['你是不是在敷衍我', '你会不会说话']) {
+      const other = handoff('claimed');
+      other.say(words, quick);
+      expect(other.of('desk.ping'), words).toMatchObject([{ level: 'complained-live' }]);
+    }
     expect(d.of('desk.ping')).toEqual([]);
     // The agent complained of hands back: it waits for a supervisor, with a time, not resolved by them.
     d.say({ type: 'agent', action: 'handback', agent: { id: 'U-wang', name: '小王' } }, quick);

@@ -297,6 +297,10 @@ describe('preferring the customer’s words to a guess (issue 11)', () => {
     expect(readable).toMatchObject({ wantsPerson: false, faq: { id: 'invoices', confident: true } });
     expect(en.understand('a human please').wantsPerson).toBe(true);
     expect(en.understand('Where can I download the e-invoice?').faq).toMatchObject({ id: 'invoices' });
+    // Rudeness said to the one serving is a complaint about the agent; kind words are not (found by the third trial).
+    for (const text of ['you are so rude', 'what a rude agent', "you're being dismissive"])
+      expect(en.understand(text).complaint, text).toMatchObject({ triggered: true, kind: 'agent-attitude' });
+    expect(en.understand('you are so helpful').complaint.triggered).toBe(false);
   });
 
   it('matches trigger patterns: a request to return after the window, however it is worded', () => {
