@@ -5,7 +5,7 @@
  * paths: every part is read again.
  */
 import type { Understanding } from './match.js';
-import { hanSpacesAsBreaks, normalize, wordCount } from './text.js';
+import { hanSpacesAsBreaks, normalize, trimSentence, wordCount } from './text.js';
 
 const COURTESY: ReadonlySet<string> = new Set(['thanks', 'okay', 'done']);
 
@@ -130,13 +130,17 @@ function withoutRefusal(
 
 /** Words kept of a message (withOwnText, withoutRefusal) without the break they end on. */
 function withoutEndBreak(words: string): string {
-  return words.replace(/[\s,，。.!！;；、]+$/u, '').trim();
+  return trimSentence(words);
 }
 
-/** The parts of a message, each up to and with its break (，。！；、？～… or a line). */
+/** The parts of a message, each up to and with its break (，。！；、？～…, an emoji or a line). */
 export function partsOf(text: string): string[] {
   // A space typed between Chinese characters is a break too (转人工 算了不用了), and so is a dash between
-  // spaces (agent please - nvm; found by the issue-17 trials).
+  // spaces (agent please - nvm), and an emoji (耳机坏了😭转人工; found by the issue-17 trials).
   const broken = hanSpacesAsBreaks(text).replace(/\s+[-–—]+\s+/gu, '，');
-  return broken.match(/[^,，。.!！;；、?？~～…—\n]+[,，。.!！;；、?？~～…—\n]*/gu) ?? [];
+  return (
+    broken.match(
+      /[^,，。.!！;；、?？~～…—\n\p{Extended_Pictographic}]+[,，。.!！;；、?？~～…—\n\p{Extended_Pictographic}\u{FE0F}\u{200D}\u{1F3FB}-\u{1F3FF}]*/gu,
+    ) ?? []
+  );
 }

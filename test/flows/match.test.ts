@@ -301,6 +301,10 @@ describe('preferring the customer’s words to a guess (issue 11)', () => {
     for (const text of ['you are so rude', 'what a rude agent', "you're being dismissive"])
       expect(en.understand(text).complaint, text).toMatchObject({ triggered: true, kind: 'agent-attitude' });
     expect(en.understand('you are so helpful').complaint.triggered).toBe(false);
+    // An emoji ends a part as punctuation does: the request's own words without it or the request (found by the third trial).
+    for (const text of ['耳机坏了😭转人工', '耳机坏了😭，转人工'])
+      expect(zh.understand(text), text).toMatchObject({ wantsPerson: true, ownText: '耳机坏了' });
+    expect(en.understand('my headphones broke 😭 agent please').ownText).toBe('my headphones broke');
   });
 
   it('matches trigger patterns: a request to return after the window, however it is worded', () => {
