@@ -211,6 +211,13 @@ export function matchesAny(phrases: readonly string[]): (folded: string) => bool
   return (folded) => re.test(folded);
 }
 
+/** `matchesAny(phrases)` unless one of `unless` is said too (叫你们主管来, but not 不用叫主管了). */
+export function matchesAnyUnless(phrases: readonly string[], unless: readonly string[]): (folded: string) => boolean {
+  const says = matchesAny(phrases);
+  const denies = matchesAny(unless);
+  return (folded) => says(folded) && !denies(folded);
+}
+
 const PHRASE_TESTS = new WeakMap<readonly string[], (folded: string) => boolean>();
 
 /** Whether a customer's text says one of a definition's phrases (see `customerPattern`); compiled once per list. */

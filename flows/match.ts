@@ -1,4 +1,4 @@
-import { kindOfFolded, matchesAny, VENTING_KINDS } from './facts.js';
+import { kindOfFolded, matchesAny, matchesAnyUnless, VENTING_KINDS } from './facts.js';
 import { compileLead, type Lead, type Opening } from './lead.js';
 import { compileKnowledgeBase } from './knowledge-base.js';
 import {
@@ -233,7 +233,8 @@ export function compileMatcher(def: FlowDefinition): Matcher {
   // short gap), matched as the complaint kinds are (flows/facts.ts); Latin words stay whole words.
   const isTrigger = matchesAny(def.complaints.triggers);
   const isAnger = matchesAny(def.complaints.anger);
-  const isSupervisor = matchesAny(def.complaints.supervisor);
+  // 不用叫主管了: no request (found by the issue-17 trial: supervisors alerted, the agent's resolve blocked).
+  const isSupervisor = matchesAnyUnless(def.complaints.supervisor, def.complaints.notSupervisor);
   const exclamations = new RegExp(`!{${def.complaints.exclamations},}`, 'u');
   const policies = def.policies.map((p) => ({ id: p.id, matches: matchesAny(p.triggers) }));
   const asksForPerson = personInside(def.intents.human);

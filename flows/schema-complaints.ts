@@ -91,6 +91,8 @@ export const Complaints = z.strictObject({
   anger: triggers,
   /** Asking for someone higher up (找你们领导, manager): escalates. */
   supervisor: triggers,
+  /** Saying no supervisor is wanted (不用叫主管了, no need for a manager): no request, whatever `supervisor` finds. */
+  notSupervisor: z.array(z.string().min(1)).default([]),
   /** A run of this many exclamation marks counts as anger in a customer already complaining. */
   exclamations: z.number().int().min(2).default(2),
   /** Messages sent within this many seconds of each other are taken together (让客户把话说完). */

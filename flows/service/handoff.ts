@@ -3,6 +3,7 @@ import type { HandoffReason } from '../contracts.js';
 import { keepFile } from '../files.js';
 import { formatLocalTime, isBusinessTime, nextBusinessTime } from '../hours.js';
 import { quoted } from '../text.js';
+import type { ComplaintKindId } from '../schema.js';
 import type { TicketEvent } from '../ticket.js';
 import { afterHoursVars, handoffOver, waitForMorning } from './after-hours.js';
 import { withAgents, type AgentDeskSetup } from './agents.js';
@@ -33,6 +34,7 @@ import {
   type MachineDeps,
   type ServiceContext,
   type ServiceEvent,
+  understood,
 } from './setup.js';
 import { nothingTold } from './states.js';
 
@@ -284,7 +286,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
         waitForMorning(deps, enqueue, context, event, h.ticketId, card, nextBusinessTime(defOf(context), event.at));
       }),
       escalateHandoff: collect(({ context, event, enqueue }, params: { reason: HandoffEscalation }) =>
-        escalateHandoff(enqueue, context, event.at, params.reason),
+        escalateHandoff(enqueue, context, event.at, params.reason, understood(event)?.complaint.kind),
       ),
       // The closing time came while the desk is open (the bot was down past it): the next one.
       armDeskClosed: collect(({ context, event, enqueue }) => armDeskClosed(enqueue, deps, context, event.at)),
@@ -321,7 +323,13 @@ type HandoffEscalation = 'supervisor' | 'upset-waiting' | 'complained-live';
  * customer hears it (002 三.2 道歉, 三.3; 三.5: 避免用户…产生被忽视的感觉); once an agent has it, the
  * agent answers, but a complaint is told it reached a supervisor.
  */
-function escalateHandoff(enqueue: Enqueue, context: ServiceContext, at: number, reason: HandoffEscalation): void {
+function escalateHandoff(
+  enqueue: Enqueue,
+  context: ServiceContext,
+  at: number,
+  reason: HandoffEscalation,
+  kind: ComplaintKindId | undefined,
+): void {
   const h = context.handoff;
   if (!h) return;
   const id = h.ticketId;
@@ -334,7 +342,11 @@ function escalateHandoff(enqueue: Enqueue, context: ServiceContext, at: number, 
   const noted =
     reason === 'supervisor'
       ? { supervisorAsked: true }
-      : { upsetNoted: true, ...(reason === 'complained-live' ? { complainedOfAgent: true } : {}) };
+      : // Of the agent serving them (你这个客服什么态度, 我要投诉你): not that agent's to settle. Of the goods: the agent's.
+        {
+          upsetNoted: true,
+          ...(reason === 'complained-live' && kind?.startsWith('agent-') ? { complainedOfAgent: true } : {}),
+        };
   enqueue.assign({ handoff: { ...h, priority: 'high', ...noted } });
 }
 

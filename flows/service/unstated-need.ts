@@ -100,6 +100,16 @@ export function pendingRequestGuards(
   defOf: (context: ServiceContext) => FlowDefinition,
 ) {
   type Args = { context: ServiceContext; event: ServiceEvent };
+  /** Words that tell a matter: not an order number alone, an aside (a whole intent, a complaint, a request, a score), nor a question the knowledge base answers. */
+  const tellsMatter = (context: ServiceContext, event: ServiceEvent): boolean => {
+    const u = understood(event);
+    if (!u || bareOrder(context, event) !== undefined) return false;
+    const told = tellingText(defOf(context).complaints, afterWaitOpening(event), context.locale) !== undefined;
+    const aside = u.whole !== undefined || u.complaint.triggered || u.wantsPerson || u.rating !== undefined;
+    // A question the knowledge base answers is answered (怎么开发票？ would wait a day for a person).
+    const answerable = u.faq?.confident === true && asksSomething(textOf(event));
+    return told && !aside && !answerable;
+  };
   return {
     /**
      * Words that tell the matter of a pending bare request, still undescribed or described in this
@@ -107,20 +117,11 @@ export function pendingRequestGuards(
      * order arrived broken), but not a question the knowledge base answers (怎么开发票？, 另外发票怎么开:
      * answered as a matter of its own).
      */
-    describesPendingRequest: ({ context, event }: Args) => {
-      const f = pendingRequest(context);
-      const u = understood(event);
-      if (!f || !u || bareOrder(context, event) !== undefined) return false;
-      const told = tellingText(defOf(context).complaints, afterWaitOpening(event), context.locale) !== undefined;
-      const aside = u.whole !== undefined || u.complaint.triggered || u.wantsPerson || u.rating !== undefined;
-      // A question the knowledge base answers is answered (怎么开发票？ would wait a day for a person).
-      const answerable = u.faq?.confident === true && asksSomething(textOf(event));
-      return told && !aside && !answerable;
-    },
+    describesPendingRequest: ({ context, event }: Args) =>
+      pendingRequest(context) !== undefined && tellsMatter(context, event),
     // Back with words that tell an undescribed request's matter (还要等多久？耳机坏了 the next day): not only its status.
     tellsUndescribedMatter: ({ context, event }: Args) =>
-      context.followUps?.some((f) => f.needUnstated) === true &&
-      tellingText(defOf(context).complaints, afterWaitOpening(event), context.locale) !== undefined,
+      context.followUps?.some((f) => f.needUnstated) === true && tellsMatter(context, event),
     // 算了，不用了 to the request for a description in the visit that made the request: taken back.
     takesBackPendingRequest: ({ context, event }: Args) => {
       const f = pendingRequest(context);

@@ -43,7 +43,7 @@ describe('a request for a person, however it is spaced', () => {
 describe("customer text quoted in the bot's words", () => {
   it('a right-to-left override inside a restated need is gone, and the restatement reads as the bot wrote it', async () => {
     const { out } = await runPlayground(`我想问${RLO}下订单号ABC123怎么写`);
-    expect(out[1]).toBe('bot> 您的意思是订单号ABC123怎么写\uff0c对吗\uff1f');
+    expect(out[1]).toBe('bot> 您的意思是您想问下订单号ABC123怎么写\uff0c对吗\uff1f');
     expect(out.join('\n')).not.toContain(RLO);
   });
 

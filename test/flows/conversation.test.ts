@@ -91,6 +91,13 @@ describe('needs confirmation （需求确认）', () => {
     expect(restate(zh, '是这样的')).toBe('是这样的');
     expect(restate(defaultDefinition('en'), 'also my parcel is late')).toBe('your parcel is late');
     expect(restate(defaultDefinition('en'), 'alsomy parcel')).toBe('alsomy parcel');
+    // Only before a break: 另外一件 is "the other one", Also-ran a word (found by the fourth trial).
+    expect(restate(zh, '另外一件衣服还没收到')).toBe('另外一件衣服还没收到');
+    expect(restate(defaultDefinition('en'), 'Also-ran shoes broke')).toBe('Also-ran shoes broke');
+    // Joining words alone say there is something: asked for it, not restated.
+    const asks = new Dialogue(flow, afternoon);
+    asks.say('你好');
+    expect(asks.say('我想问下')).toEqual(['好的，请您说。']);
   });
 
   it('asks what the customer needs when a message says nothing (👍, ?) instead of restating it', () => {
@@ -289,7 +296,7 @@ describe('answer, record and close', () => {
     // complaint, after a score was kept as its comment and never answered.
     it('takes up any question, and a complaint, after the score as a message of its own', () => {
       const question = surveyed();
-      expect(question.say('5分，请问你们有实体店吗？')).toEqual(['您的意思是“你们有实体店吗”，对吗？']);
+      expect(question.say('5分，请问你们有实体店吗？')).toEqual(['您的意思是“请问你们有实体店吗”，对吗？']);
       expect(question.of('ticket.update')[0]?.changes).toMatchObject({ satisfaction: 5 });
       const complaint = surveyed();
       complaint.say('1分，我要投诉');

@@ -273,7 +273,7 @@ describe('a customer who complains while queued (found by the issue-17 trial: on
     // Nor by closing or resolving it (found by the third trial); nor after a supervisor asked for.
     const settled = 'closed by the agent after a complaint or a supervisor request; waiting for a supervisor';
     for (const [words, action] of [
-      ['我要投诉你', 'close'],
+      ['你会不会说话', 'close'],
       ['你这个客服什么态度', 'resolve'],
       ['叫你们主管来', 'close'],
     ] as const) {
@@ -281,6 +281,13 @@ describe('a customer who complains while queued (found by the issue-17 trial: on
       e.say(words, quick);
       e.say({ type: 'agent', action, agent: { id: 'U-wang', name: '小王' }, text: '已为您处理' }, quick);
       expect(e.ticket(e.ticketId), words).toMatchObject({ status: 'pending', outcome: settled });
+    }
+    // A complaint of the goods, or a supervisor declined, is the agent's to settle (found by the fourth trial).
+    for (const words of ['耳机质量太差了，我要投诉', '不用叫主管了，谢谢']) {
+      const e = handoff('claimed');
+      e.say(words, quick);
+      e.say({ type: 'agent', action: 'resolve', agent: { id: 'U-wang', name: '小王' }, text: '已为您处理' }, quick);
+      expect(e.ticket(e.ticketId)?.status, words).toBe('resolved');
     }
   });
 

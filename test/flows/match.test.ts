@@ -301,6 +301,12 @@ describe('preferring the customer’s words to a guess (issue 11)', () => {
     for (const text of ['you are so rude', 'what a rude agent', "you're being dismissive"])
       expect(en.understand(text).complaint, text).toMatchObject({ triggered: true, kind: 'agent-attitude' });
     expect(en.understand('you are so helpful').complaint.triggered).toBe(false);
+    // No supervisor wanted is no request for one (found by the fourth trial: supervisors alerted).
+    for (const text of ['不用叫主管了，谢谢', '不用找主管，我等着就行'])
+      expect(zh.understand(text).complaint.supervisor, text).toBe(false);
+    expect(zh.understand('叫你们主管来').complaint.supervisor).toBe(true);
+    for (const text of ['no need for a supervisor, thanks', "you don't need to get your manager, it's fine"])
+      expect(en.understand(text).complaint.supervisor, text).toBe(false);
     // An emoji ends a part as punctuation does: the request's own words without it or the request (found by the third trial).
     for (const text of ['耳机坏了😭转人工', '耳机坏了😭，转人工'])
       expect(zh.understand(text), text).toMatchObject({ wantsPerson: true, ownText: '耳机坏了' });

@@ -298,6 +298,11 @@ describe('a bare request for a person, then what the matter is', () => {
     expect(replies[0]).toMatch(/^您的人工服务请求（编号 T\S+）已为您记录/);
     expect(replies).toContainEqual(expect.stringMatching(/^好的，已将您补充的信息记录到您的问题/));
     expect(d.ticket(ticketId)?.need).toBe('耳机坏了');
+    // The question alone is told the status once (found by the fourth trial: twice).
+    const alone = bareRequest(night);
+    alone.d.say('没有了', quick);
+    const said = alone.d.say('还要等多久', { after: 11 * HOUR });
+    expect(said.filter((line) => line.startsWith('您的人工服务请求'))).toHaveLength(1);
   });
 
   it('after hours, takes the matter said after a question about the wait, not only the status (found by the second trial)', () => {
