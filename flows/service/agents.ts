@@ -205,11 +205,14 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
           enqueue(effect(repliedUpdate(h.ticketId, event.agent, event.at)));
         clearSla(enqueue);
         if (!h.agent) enqueue(effect({ type: 'queue.leave', at: event.at, claimed: false }));
-        enqueue(effect({ type: 'desk.update', status: 'resolved', agent: event.agent, ticketId: h.ticketId }));
+        // Not the agent's to settle (a supervisor asked for, a complaint about them): the live card says
+        // the talk ended, not that the matter is settled (found by the fourth trial: 已办结 on a pending matter).
+        const forSupervisor = h.supervisorAsked === true || h.complainedOfAgent === true;
+        const status = forSupervisor ? 'closed' : 'resolved';
+        enqueue(effect({ type: 'desk.update', status, agent: event.agent, ticketId: h.ticketId }));
         enqueue.assign({ handoff: undefined });
         const outcome = event.text || event.note || '';
-        if (h.supervisorAsked || h.complainedOfAgent)
-          return waitForSupervisor(enqueue, deps, context, h, event.at, 'settled');
+        if (forSupervisor) return waitForSupervisor(enqueue, deps, context, h, event.at, 'settled');
         resolveMatter(enqueue, context, { ticketId: h.ticketId, agent: event.agent, at: event.at, outcome });
       }),
       requeue: collect(({ context, event, enqueue }, params: { status: DeskUpdate }) => {

@@ -281,6 +281,8 @@ describe('a customer who complains while queued (found by the issue-17 trial: on
       e.say(words, quick);
       e.say({ type: 'agent', action, agent: { id: 'U-wang', name: '小王' }, text: '已为您处理' }, quick);
       expect(e.ticket(e.ticketId), words).toMatchObject({ status: 'pending', outcome: settled });
+      // The live card says the talk ended, not that the matter is settled.
+      expect(e.of('desk.update'), words).toMatchObject([{ status: 'closed' }]);
     }
     // A complaint of the goods, or a supervisor declined, is the agent's to settle (found by the fourth trial).
     for (const words of ['耳机质量太差了，我要投诉', '不用叫主管了，谢谢']) {
