@@ -5,7 +5,7 @@
  * paths: every part is read again.
  */
 import type { Understanding } from './match.js';
-import { hanSpacesAsBreaks, normalize, trimSentence, wordCount } from './text.js';
+import { EMOJI_CHARS, hanSpacesAsBreaks, normalize, trimSentence, wordCount } from './text.js';
 
 const COURTESY: ReadonlySet<string> = new Set(['thanks', 'okay', 'done']);
 
@@ -87,7 +87,7 @@ function withOwnText(text: string, u: Understanding, understandPart: (part: stri
     const { ownWords: _, ...bare } = u;
     return bare;
   }
-  return kept.length === parts.length ? u : { ...u, ownText: withoutEndBreak(kept.join('')) };
+  return kept.length === parts.length ? u : { ...u, ownText: trimSentence(kept.join('')) };
 }
 
 /**
@@ -124,13 +124,8 @@ function withoutRefusal(
     ...rest,
     wantsPerson: false,
     declinesPerson: true,
-    ...(need.length === 0 ? { withdrawsRequest: true as const } : { ownText: withoutEndBreak(words) }),
+    ...(need.length === 0 ? { withdrawsRequest: true as const } : { ownText: trimSentence(words) }),
   };
-}
-
-/** Words kept of a message (withOwnText, withoutRefusal) without the break they end on. */
-function withoutEndBreak(words: string): string {
-  return trimSentence(words);
 }
 
 /** The parts of a message, each up to and with its break (，。！；、？～…, an emoji or a line). */
@@ -138,9 +133,10 @@ export function partsOf(text: string): string[] {
   // A space typed between Chinese characters is a break too (转人工 算了不用了), and so is a dash between
   // spaces (agent please - nvm), and an emoji (耳机坏了😭转人工; found by the issue-17 trials).
   const broken = hanSpacesAsBreaks(text).replace(/\s+[-–—]+\s+/gu, '，');
-  return (
-    broken.match(
-      /[^,，。.!！;；、?？~～…—\n\p{Extended_Pictographic}]+[,，。.!！;；、?？~～…—\n\p{Extended_Pictographic}\u{FE0F}\u{200D}\u{1F3FB}-\u{1F3FF}]*/gu,
-    ) ?? []
-  );
+  return broken.match(PARTS) ?? [];
 }
+
+const PARTS = new RegExp(
+  `[^,，。.!！;；、?？~～…—\\n\\p{Extended_Pictographic}]+[,，。.!！;；、?？~～…—\\n${EMOJI_CHARS}]*`,
+  'gu',
+);

@@ -119,15 +119,17 @@ export function render(template: string, vars: Readonly<Record<string, string>>,
   return out;
 }
 
+/**
+ * The characters of an emoji, for a regular-expression character class (`u` flag): pictographs,
+ * the variation selector, the zero-width joiner and skin tones (👍🏻, 👨‍👩‍👧).
+ */
+export const EMOJI_CHARS = '\\p{Extended_Pictographic}\\u{FE0F}\\u{200D}\\u{1F3FB}-\\u{1F3FF}';
+const LEADING_EMOJI = new RegExp(`^(?:[${EMOJI_CHARS}]+\\s*)+`, 'u');
+const TRAILING_BREAKS = new RegExp(`[\\s\\u3002.!\\uff01?\\uff1f~\\uff5e,\\uff0c;\\uff1b\\u3001${EMOJI_CHARS}]+$`, 'u');
+
 /** Trims trailing punctuation, and emoji at either end, so a restated need reads naturally inside a sentence (我的耳机坏了😭 → 我的耳机坏了). */
 export function trimSentence(text: string): string {
-  return text
-    .trim()
-    .replace(/^(?:[\p{Extended_Pictographic}\u{FE0F}\u{200D}\u{1F3FB}-\u{1F3FF}]+\s*)+/u, '')
-    .replace(
-      /[\s\u3002.!\uff01?\uff1f~\uff5e,\uff0c;\uff1b\u3001\p{Extended_Pictographic}\u{FE0F}\u{200D}\u{1F3FB}-\u{1F3FF}]+$/u,
-      '',
-    );
+  return text.trim().replace(LEADING_EMOJI, '').replace(TRAILING_BREAKS, '');
 }
 
 /** Longest question kept in the unanswered list, in characters (code points). */

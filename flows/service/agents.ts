@@ -21,7 +21,7 @@ import {
   type Guarded,
   type ServiceContext,
 } from './setup.js';
-import { nothingTold, type HandoffState } from './states.js';
+import { forSupervisor, nothingTold, type HandoffState } from './states.js';
 
 /**
  * The agents' side of a handoff: relaying both ways, the claim (exactly one wins, wherever it was
@@ -207,12 +207,11 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         if (!h.agent) enqueue(effect({ type: 'queue.leave', at: event.at, claimed: false }));
         // Not the agent's to settle (a supervisor asked for, a complaint about them): the live card says
         // the talk ended, not that the matter is settled (found by the fourth trial: 已办结 on a pending matter).
-        const forSupervisor = h.supervisorAsked === true || h.complainedOfAgent === true;
-        const status = forSupervisor ? 'closed' : 'resolved';
+        const status = forSupervisor(h) ? 'closed' : 'resolved';
         enqueue(effect({ type: 'desk.update', status, agent: event.agent, ticketId: h.ticketId }));
         enqueue.assign({ handoff: undefined });
         const outcome = event.text || event.note || '';
-        if (forSupervisor) return waitForSupervisor(enqueue, deps, context, h, event.at, 'settled');
+        if (forSupervisor(h)) return waitForSupervisor(enqueue, deps, context, h, event.at, 'settled');
         resolveMatter(enqueue, context, { ticketId: h.ticketId, agent: event.agent, at: event.at, outcome });
       }),
       requeue: collect(({ context, event, enqueue }, params: { status: DeskUpdate }) => {
@@ -306,9 +305,8 @@ function settleEndedHandoff(
   const ticketId = h.ticketId;
   const changes = endedOutcome(status, context);
   // Asked for a supervisor, or complained of the agent: not the agent's to settle (found by the second trial).
-  const forSupervisor = h.supervisorAsked === true || h.complainedOfAgent === true;
-  if (status === 'closed' && agent && !forSupervisor) {
-    resolveMatter(enqueue, context, { ticketId, agent, at: at, outcome: '' });
+  if (status === 'closed' && agent && !forSupervisor(h)) {
+    resolveMatter(enqueue, context, { ticketId, agent, at, outcome: '' });
     return;
   }
   const pending = followUpOf(context, ticketId);
@@ -319,7 +317,7 @@ function settleEndedHandoff(
     // A promise to the customer stands whatever became of the live talk: the matter waits on
     // the desk again as a follow-up card (one the desk could not take was re-posted already).
     const outcome = { outcome: changes.outcome ?? '' };
-    enqueue(effect({ type: 'ticket.update', id: ticketId, changes: outcome, at: at, ifStatus: 'pending' }));
+    enqueue(effect({ type: 'ticket.update', id: ticketId, changes: outcome, at, ifStatus: 'pending' }));
     const card = handoffFollowUpCard(context, h, pending.promisedBy);
     if (status !== 'released')
       enqueue(effect({ type: 'desk.open', card: { ...card, ...(h.agent ? { returned: true } : {}) } }));
@@ -331,18 +329,18 @@ function settleEndedHandoff(
   // 咨询, and unresolved): it waits for them, with a time.
   const left = status === 'closed-by-customer' && !h.agent && (h.upsetNoted || h.supervisorAsked);
   if (left) return waitForSupervisor(enqueue, deps, context, h, at, 'left');
-  if (status === 'handed-back' && (forSupervisor || h.upsetNoted))
+  if (status === 'handed-back' && (forSupervisor(h) || h.upsetNoted))
     return waitForSupervisor(enqueue, deps, context, h, at, 'handed-back');
   if (status === 'closed' && agent) return waitForSupervisor(enqueue, deps, context, h, at, 'settled');
   // Handed back with no promise to the customer standing: the person settled what they took
   // (left pending, it kept a reply time nobody was told of; found by the third issue-17 trial).
   if (status === 'handed-back' && agent) {
-    resolveMatter(enqueue, context, { ticketId, agent, at: at, outcome: 'handed back to the bot' });
+    resolveMatter(enqueue, context, { ticketId, agent, at, outcome: 'handed back to the bot' });
     return;
   }
   // A matter someone already settled (by phone, `npm run tickets resolve`) stays settled.
   const ifStatus = changes.status === 'unresolved' ? { ifStatus: 'pending' as const } : {};
-  enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at: at, ...ifStatus }));
+  enqueue(effect({ type: 'ticket.update', id: ticketId, changes, at, ...ifStatus }));
   // Not rated: nobody served it.
   if (changes.status === 'unresolved')
     enqueue.assign({ sessionTickets: context.sessionTickets.filter((id) => id !== ticketId) });

@@ -122,11 +122,8 @@ export const customerWordsGuards = {
   waitNotToldLately: ({ context, event }: Guarded) => event.at - (context.handoff?.waitToldAt ?? -Infinity) >= 60_000,
   // 人呢？我的退款还没到账, 还要等多久？耳机坏了, 有人吗？退款还没到: about the wait, or whether anyone is
   // there, first, then more (lead.ts `Opening`).
-  opensWithWait: ({ event }: Guarded) => {
-    const u = understood(event);
-    const opening = u?.lead?.intent ?? u?.opening?.intent;
-    return opening === 'slowReply' || opening === 'waitQuestion' || opening === 'greeting';
-  },
+  opensWithWait: ({ event }: Guarded) =>
+    waitOpeningRest(event) !== undefined || understood(event)?.lead?.intent === 'greeting',
 };
 
 /**

@@ -129,6 +129,14 @@ export function keptStillOpen(
   return kept !== undefined && kept.seq === context.seq && at - kept.at <= windowMs;
 }
 
+/**
+ * A handoff the agent serving it does not settle (close, resolve, hand back): the customer asked for
+ * a supervisor, or complained of that agent; it waits for a supervisor (agents.ts waitForSupervisor).
+ */
+export function forSupervisor(h: HandoffState): boolean {
+  return h.supervisorAsked === true || h.complainedOfAgent === true;
+}
+
 /** A handoff from a bare request for a person (转人工) whose matter the customer has not told yet. */
 export function nothingTold(h: HandoffState | undefined): boolean {
   return h?.needUnstated === true && h.needWords === undefined;
