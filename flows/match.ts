@@ -13,9 +13,10 @@ import { INTENT_IDS, type ComplaintKindId, type FlowDefinition, type IntentId } 
 import {
   ASCII_WORD,
   candidatesOf,
-  occurrence,
   ownWordsTest,
   personOpening,
+  claimFree,
+  intentRules,
   phraseRule,
   PUNCT,
   type PhraseRule,
@@ -220,10 +221,7 @@ function intentOfTop(intents: Partial<Record<IntentId, number>>, top: number): I
 
 /** Builds the matcher for one definition: phrase tables and the knowledge-base index. */
 export function compileMatcher(def: FlowDefinition): Matcher {
-  const rules: PhraseRule[] = [];
-  for (const intent of INTENT_IDS) for (const p of def.intents[intent]) rules.push(phraseRule(intent, p));
-  // Longest first, so "不是" claims its characters before "是" can.
-  rules.sort((a, b) => b.phrase.length - a.phrase.length);
+  const rules = intentRules(INTENT_IDS.map((id) => [id, def.intents[id]]));
   const fillerRules = def.fillers.map((f) => phraseRule('filler', f)).sort((a, b) => b.phrase.length - a.phrase.length);
   const fillers = new Set(def.fillers.map(normalize));
   const intentCandidates = candidatesOf(rules);
@@ -256,22 +254,13 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     const norm = normalize(text).replace(/(?<=[\u3400-\u9fff]) +(?=[\u3400-\u9fff])/gu, '');
     const covered = new Uint8Array(norm.length);
     const counts: Partial<Record<IntentId, number>> = {};
-    const claim = (rule: PhraseRule): number => {
-      let got = 0;
-      const length = rule.phrase.length;
-      for (let start = occurrence(rule, norm, 0); start >= 0; start = occurrence(rule, norm, start + length)) {
-        const end = start + length;
-        let free = true;
-        for (let i = start; i < end && free; i++) free = covered[i] === 0;
-        if (!free) continue;
-        covered.fill(1, start, end);
-        got += rule.weight;
-      }
-      return got;
-    };
+    const alsoCounts: Partial<Record<IntentId, number>> = {};
+    const claim = (rule: PhraseRule): number => claimFree(rule, norm, covered);
     for (const rule of intentCandidates(norm)) {
       const got = claim(rule);
-      if (got > 0 && rule.intent !== 'filler') counts[rule.intent] = (counts[rule.intent] ?? 0) + got;
+      if (got === 0 || rule.intent === 'filler') continue;
+      counts[rule.intent] = (counts[rule.intent] ?? 0) + got;
+      for (const id of rule.also ?? []) alsoCounts[id] = (alsoCounts[id] ?? 0) + got;
     }
     // Slow or how long is about the replies only when no goods are named (快递怎么这么慢, 退款要多久啊: needs).
     const named = (counts.slowReply ?? counts.waitQuestion) !== undefined && namesGoods(norm);
@@ -282,6 +271,10 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     for (const rule of fillerCandidates(norm)) fillerChars += claim(rule);
     let meaningful = -fillerChars;
     for (const ch of norm) if (!PUNCT.test(ch)) meaningful++;
+    // A phrase two intents list counts for the later ones only when it is the whole message: alone,
+    // 不行 is `no` or `notHelped` as the state asks; in 质量不行，我要退货 it is its first intent's.
+    for (const [id, c] of Object.entries(alsoCounts) as Array<[IntentId, number]>)
+      if (c >= meaningful) counts[id] = (counts[id] ?? 0) + c;
     const { intents, total, top } = sharesOf(counts, meaningful);
     let whole = top > 0 ? intentOfTop(intents, top) : undefined;
     // Enough of the message must be intent phrases, and they must agree: "是不是有病" has 是, 不是 and

@@ -14,6 +14,11 @@ export const ASCII_WORD = /^[a-z0-9' ]+$/;
 /** One intent phrase or filler as the matcher looks for it. */
 export interface PhraseRule {
   intent: IntentId | 'filler';
+  /**
+   * Other intents listing the same phrase: it counts for each, and the state reading the message
+   * decides which it means (不行 is `no` to "is that right?" and `notHelped` right after an answer).
+   */
+  also?: IntentId[];
   phrase: string;
   pattern: RegExp;
   /** Latin phrases match whole words only (`pattern`); any other is found as it is written (indexOf). */
@@ -43,6 +48,22 @@ export function phraseRule(intent: PhraseRule['intent'], raw: string): PhraseRul
 }
 
 /**
+ * The intents' phrases as rules, longest first (so 不是 claims its characters before 是 can). A
+ * phrase listed by several intents is one rule of the first, `also` naming the others.
+ */
+export function intentRules(lists: ReadonlyArray<readonly [IntentId, readonly string[]]>): PhraseRule[] {
+  const byPhrase = new Map<string, PhraseRule>();
+  for (const [intent, phrases] of lists)
+    for (const raw of phrases) {
+      const rule = phraseRule(intent, raw);
+      const first = byPhrase.get(rule.phrase);
+      if (!first) byPhrase.set(rule.phrase, rule);
+      else if (first.intent !== intent && !first.also?.includes(intent)) (first.also ??= []).push(intent);
+    }
+  return [...byPhrase.values()].sort((a, b) => b.phrase.length - a.phrase.length);
+}
+
+/**
  * Where `rule` occurs in `text` from `from` on (UTF-16 offsets), or -1. A Latin phrase's pattern
  * only ever matches the phrase itself, so either way the occurrence is `rule.phrase.length` long.
  * (`exec` on the shared pattern, not `matchAll`, which copies the RegExp on every call.)
@@ -51,6 +72,24 @@ export function occurrence(rule: PhraseRule, text: string, from: number): number
   if (!rule.wholeWords) return text.indexOf(rule.phrase, from);
   rule.pattern.lastIndex = from;
   return rule.pattern.exec(text)?.index ?? -1;
+}
+
+/**
+ * Claims every occurrence of `rule` in `norm` none of whose characters `covered` marks yet (marking
+ * them): the rule's weight for each, summed. How phrases, longest first, share out a message.
+ */
+export function claimFree(rule: PhraseRule, norm: string, covered: Uint8Array): number {
+  let got = 0;
+  const length = rule.phrase.length;
+  for (let start = occurrence(rule, norm, 0); start >= 0; start = occurrence(rule, norm, start + length)) {
+    const end = start + length;
+    let free = true;
+    for (let i = start; i < end && free; i++) free = covered[i] === 0;
+    if (!free) continue;
+    covered.fill(1, start, end);
+    got += rule.weight;
+  }
+  return got;
 }
 
 /**

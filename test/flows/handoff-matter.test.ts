@@ -150,6 +150,10 @@ describe('the answer did not help (intents.notHelped)', () => {
       ['怎么开发票', '没用', zh],
       ['怎么开发票', '还是不行啊', zh],
       ['怎么开发票', '这个答复没用', zh],
+      // 不行 alone is also `no` (found by the issue-17 trial: it closed the conversation).
+      ['怎么开发票', '不行', zh],
+      ['怎么开发票', '这个不行啊', zh],
+      ['how do I get an invoice', "that doesn't work", en],
       ['how do I get an invoice', "that didn't help at all", en],
       // With more words, unless they ask something new (found by the second trial: closed, or restated).
       ['怎么开发票', '没用，还是不知道怎么弄', zh],
@@ -169,6 +173,17 @@ describe('the answer did not help (intents.notHelped)', () => {
       expect(d.of('desk.open')[0]?.card).toMatchObject({ ticketId: answered, need, reason: 'not-helped' });
       expect(d.of('ticket.put')).toEqual([]);
     }
+  });
+
+  it('不行 is still "no" where a yes or no is asked, and inside a new need at "anything else?"', () => {
+    const d = new Dialogue(flow, monday);
+    d.say('怎么开发票');
+    expect(d.say('不行', quick)[0]).toMatch(/^不好意思，可能我理解得不够准确/u);
+    const e = new Dialogue(flow, monday);
+    e.say('怎么开发票');
+    e.say('是的', quick);
+    expect(e.say('质量不行，我要退货', quick)[0]).toMatch(/^您的意思是/u);
+    expect(e.of('desk.open')).toEqual([]);
   });
 
   it('with a complaint said besides, is a complaint', () => {
