@@ -50,6 +50,10 @@ export interface Opening {
   intent: 'slowReply' | 'waitQuestion';
   /** The rest of the message as written, without the opening. */
   rest: string;
+  /** The rest understood on its own (taken as a message of its own after a status told: 还要等多久？耳机也坏了). */
+  understanding: Understanding;
+  /** Tells an opening from a `Lead`. */
+  opening: true;
 }
 
 interface StickyRule {
@@ -201,6 +205,8 @@ export function compileLead(
       /[?？]/u.test(rest) ||
       understanding.faq?.confident === true;
     if (needLike) return { intent, rest, understanding };
-    return intent === 'slowReply' || intent === 'waitQuestion' ? { intent, rest } : undefined;
+    return intent === 'slowReply' || intent === 'waitQuestion'
+      ? { intent, rest, understanding, opening: true }
+      : undefined;
   };
 }

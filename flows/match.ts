@@ -321,7 +321,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     const u = understand(text);
     const found = leadOf(text, u);
     if (found === undefined) return u;
-    return 'understanding' in found ? { ...u, lead: found } : { ...u, opening: found };
+    return 'opening' in found ? { ...u, opening: found } : { ...u, lead: found };
   };
   const read = readerFor(def.locale);
   const readMessage = wholeReader({ understand, withLead, read, withdraws: matchesAny(def.handoff.withdraw) });

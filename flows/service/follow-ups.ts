@@ -7,6 +7,7 @@ import { quoted } from '../text.js';
 import { ticketTimer, type TicketChanges } from '../ticket.js';
 import { ticketTimerAction } from './deadlines.js';
 import { justSeen } from './states.js';
+import { waitOpening } from './unstated-need.js';
 import {
   claimedUpdate,
   internalLine,
@@ -127,6 +128,12 @@ function followUpGuards(deps: MachineDeps) {
       hasPending(context) &&
       event.type === 'user.message' &&
       saysAnyOf(deps.definitions(context.locale).followUp.statusWords, event.text),
+    // 还要等多久？耳机也坏了: the question about the wait asks the status, and the words after it say
+    // more (found by the issue-17 trial: they were lost). Not when they only ask the status again.
+    saysMoreAfterStatus: ({ context, event }) => {
+      const rest = waitOpening(event)?.rest;
+      return rest !== undefined && !saysAnyOf(deps.definitions(context.locale).followUp.statusWords, rest);
+    },
     // The 回访 is never sent at night (001): a resolution in the quiet hours gets it in the morning.
     quietNow: ({ context, event }) => isQuiet(deps.definitions(context.locale), event.at),
     isAdopted: ({ context }) => context.handoff?.adopted === true,

@@ -10,6 +10,9 @@ import type { StandardSetup } from './standard.js';
  * a pending matter's status, a complaint, a person, or a need after the greeting (003 开头语).
  */
 /** No conversation in progress: the next message opens one with a greeting. */
+/** A customer back with a question about a pending matter: greeted, then told where it stands. */
+const statusFirst = ['adoptLocale', effect({ type: 'greet', withAsk: false }), 'tellPendingStatus'] as const;
+
 export function idleState(s: StandardSetup) {
   return s.createStateConfig({
     tags: ['idle'],
@@ -83,9 +86,15 @@ export function idleState(s: StandardSetup) {
         // Back while a matter is pending: where it stands comes first, then the message is taken
         // (a message that only asks where it stands is answered by that).
         {
+          guard: and(['asksStatus', not('wantsPerson'), not('tellsUndescribedMatter'), 'saysMoreAfterStatus']),
+          // Not via "anything else?": the words after the question are taken up at once.
+          target: 'awaitingNeed',
+          actions: [...statusFirst, 'takeRestAfterStatus'],
+        },
+        {
           guard: and(['asksStatus', not('wantsPerson'), not('tellsUndescribedMatter')]),
           target: 'askMore',
-          actions: ['adoptLocale', effect({ type: 'greet', withAsk: false }), 'tellPendingStatus'],
+          actions: statusFirst,
         },
         { guard: 'hasFollowUpsToTell', actions: ['tellPendingStatus', raise(({ event }) => event)] },
         // An angry first message gets no cheerful greeting: listen first.

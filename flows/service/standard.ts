@@ -14,7 +14,7 @@ import {
   detailsWhenAsked,
   requestTakenBack,
 } from './details.js';
-import { describesPending } from './unstated-need.js';
+import { describesPending, waitOpening } from './unstated-need.js';
 import { keepFile } from '../files.js';
 import { quoted } from '../text.js';
 import {
@@ -127,6 +127,13 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
           ? { ...event, text: after.text, understanding: after.understanding }
           : event;
       }),
+      // The words after a question about the wait that asked the status (saysMoreAfterStatus), as a message of their own.
+      takeRestAfterStatus: raise(({ event }) => {
+        const after = waitOpening(event);
+        return event.type === 'user.message' && after
+          ? { ...event, text: after.rest, understanding: after.understanding }
+          : event;
+      }),
       rateSettledOnly: assign({ sessionTickets: ({ context }) => settledOf(context) }),
       // The survey goes out (after 结束语): on the record of every matter it rates.
       markSurveySent: collect(({ context, event, enqueue }) =>
@@ -155,6 +162,12 @@ const interruptsOf = (resumesNeed: boolean) =>
   [
     // 我的投诉处理得怎么样了: where it stands, not a second complaint about the same matter.
     // (With a request for a person, 进度怎么样了，转人工: the person; found by the final trial of the day.)
+    {
+      guard: and(['asksStatus', not('wantsPerson'), 'saysMoreAfterStatus']),
+      // Not via "anything else?": the words after the question are taken up at once.
+      target: '#conversation.service.awaitingNeed',
+      actions: ['tellPendingStatus', 'takeRestAfterStatus'],
+    },
     {
       guard: and(['asksStatus', not('wantsPerson')]),
       target: '#conversation.service.askMore',

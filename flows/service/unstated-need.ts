@@ -1,4 +1,5 @@
 import { extractFacts, saysAnyOf } from '../facts.js';
+import type { Understanding } from '../match.js';
 import { partsOf } from '../message-parts.js';
 import type { FlowDefinition } from '../schema.js';
 import { asksSomething, trimSentence } from '../text.js';
@@ -64,9 +65,14 @@ export function afterWaitOpening(event: ServiceEvent): string {
 
 /** The words after a complaint or question about the wait a message opens with, if it does. */
 export function waitOpeningRest(event: ServiceEvent): string | undefined {
+  return waitOpening(event)?.rest;
+}
+
+/** The complaint or question about the wait a message opens with (lead.ts), with the rest and its reading. */
+export function waitOpening(event: ServiceEvent): { rest: string; understanding: Understanding } | undefined {
   const u = understood(event);
   const opening = u?.lead ?? u?.opening;
-  return opening && (opening.intent === 'slowReply' || opening.intent === 'waitQuestion') ? opening.rest : undefined;
+  return opening && (opening.intent === 'slowReply' || opening.intent === 'waitQuestion') ? opening : undefined;
 }
 
 /** `more` joined to the need told so far (`told`), within NEED_MAX; `told` when it has them already. */

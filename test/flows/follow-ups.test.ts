@@ -456,6 +456,28 @@ describe('found by the issue-13 trial', () => {
     expect(d.state).toBe('askMore');
   });
 
+  it('a question about the wait with more words: the status, then the words taken as said (found by the issue-17 trial: lost)', () => {
+    const { d, id } = registered();
+    fire(d, 'idle');
+    d.say('你好', { after: HOUR });
+    const said = d.say('还要等多久？耳机也坏了', quick);
+    expect(said[0]).toMatch(new RegExp(`（编号 ${id}）正在处理中`));
+    expect(said.slice(1)).toEqual(['您的意思是耳机也坏了，对吗？']);
+    // The next day, back with it: greeted, told, and the words restated as a need at once.
+    const next = registered();
+    fire(next.d, 'idle');
+    const back = next.d.say('还要等多久？充电器也坏了', { after: 20 * HOUR });
+    expect(back.slice(1)).toEqual([
+      expect.stringMatching(new RegExp(`（编号 ${next.id}）正在处理中`)),
+      '您的意思是充电器也坏了，对吗？',
+    ]);
+    // Only the status asked again: told once.
+    const again = registered();
+    fire(again.d, 'idle');
+    const told = again.d.say('还要等多久？进度怎么样了', { after: 20 * HOUR });
+    expect(told.filter((line) => line.includes('正在处理中'))).toHaveLength(1);
+  });
+
   it('an outcome sent at night gets its survey in the morning', () => {
     const { d, id } = registered(shanghai('2026-11-30T20:00:00'));
     fire(d, 'idle');
