@@ -66,10 +66,11 @@ function matterWords(
   const wait = (u.intents.waitQuestion ?? 0) + (u.intents.slowReply ?? 0);
   // A greeting or a bot question may open the matter (你是真人还是机器人？我的快递丢了): its parts decide.
   const social = u.whole === 'greeting' || u.whole === 'botQuestion';
-  // After a question about the wait (人呢？我买的衣服尺码不对), the rest is the matter's whole sentence; mostly
-  // the wait is venting (回复太慢了，真的服了) unless the rest is shown to be a need (客服呢？我想换货: a lead).
+  // After a question about the wait (人呢？我买的衣服尺码不对; where is everyone? my shirt is the wrong size),
+  // the rest is the matter's whole sentence if it tells one (回复太慢了，真的服了 does not); a message
+  // mostly about the wait with no such opening is venting (I have been waiting 10 minutes already).
   const rest = waitOpeningRest(event);
-  const venting = wait >= 0.5 && u.lead === undefined;
+  const venting = wait >= 0.5 && u.lead === undefined && rest === undefined;
   if ((u.whole && !social) || u.empty || venting || (u.wantsPerson && !u.ownWords)) return undefined;
   const text = (u.wantsPerson && u.ownText) || rest || statedNeed(event).text;
   // One sentence that mentions the wait is about it (I have been waiting 10 minutes already); 我要找你们经理

@@ -74,6 +74,10 @@ describe('a bare request for a person, then what the matter is', () => {
     en.d.say('not received yet', quick);
     expect(en.d.ticket(en.ticketId)?.need).toBe('refund, not received yet');
     // Nor a part that only opens (是这样的), nor the emoji at its end.
+    // Nor exasperation (真的服了, 无语), which the wait's venting used to be told apart by.
+    const fed = bareRequest();
+    fed.d.say('我真的服了，耳机坏了', quick);
+    expect(fed.d.ticket(fed.ticketId)?.need).toBe('耳机坏了');
     const opens = bareRequest();
     opens.d.say('是这样的，我的耳机坏了😭', quick);
     expect(opens.d.ticket(opens.ticketId)?.need).toBe('我的耳机坏了');
@@ -113,6 +117,10 @@ describe('a bare request for a person, then what the matter is', () => {
       ['客服呢？我想换货', '我想换货'],
       ['太慢了吧', '转人工'],
       ['快点好吗', '转人工'],
+      // More ways to ask the place or complain of the queue (found by the issue-17 trial: no reply).
+      ['排队排了好久', '转人工'],
+      ['第几位了', '转人工'],
+      ['多久才有人啊', '转人工'],
     ] as const) {
       const other = bareRequest();
       expect(other.d.say(words, quick), words).toEqual([expect.stringMatching(place)]);
@@ -123,6 +131,18 @@ describe('a bare request for a person, then what the matter is', () => {
       expect.stringMatching(/^Sorry to keep you waiting\. You are number \{position\} in the queue/),
     ]);
     expect(en.d.ticket(en.ticketId)?.need).toBe('my headphones are broken');
+    // Long wait words before the matter do not make it venting; venting alone tells nothing (found by the trial).
+    for (const [words, need] of [
+      ['where is everyone? my shirt is the wrong size', 'my shirt is the wrong size'],
+      ['replies are so slow, seriously', 'agent please'],
+      ['how many people are ahead of me', 'agent please'],
+    ] as const) {
+      const other = bareRequest(monday, 'agent please');
+      expect(other.d.say(words, quick), words).toEqual([
+        expect.stringMatching(/^Sorry to keep you waiting\. You are number/),
+      ]);
+      expect(other.d.ticket(other.ticketId)?.need, words).toBe(need);
+    }
   });
 
   it('takes a request with an order number alone as bare: the words that tell the matter become its need (found by the trial)', () => {
