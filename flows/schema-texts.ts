@@ -171,6 +171,7 @@ export const TEXT_PLACEHOLDERS = {
   handoffAfterHours: ['hours', 'back', 'ticket', 'promise', 'by'],
   /** After hours, for a bare request for a person (转人工, nothing said of the matter): recorded, and the customer asked to say what it is. */
   handoffAfterHoursDescribe: ['hours', 'back', 'ticket', 'promise', 'by'],
+  handoffAfterHoursNotHelped: ['hours', 'back', 'ticket', 'promise', 'by'],
   /** After hours, for a matter already promised (an escalated complaint): when agents are back, no second promise. */
   handoffAfterHoursPromised: ['hours', 'back', 'ticket', 'by'],
   handoffBack: [],
@@ -206,6 +207,7 @@ export const TEXT_FALLBACKS = {
   handoffUpsetNoted: 'handoffStillWaiting',
   handoffSupervisorNoted: 'handoffStillWaiting',
   handoffAfterHoursDescribe: 'handoffAfterHours',
+  handoffAfterHoursNotHelped: 'handoffAfterHours',
   handoffClaimedAsk: 'handoffClaimed',
   handoffClaimedAnonymousAsk: 'handoffClaimedAnonymous',
   pendingStatusUnstated: 'pendingStatus',
@@ -238,6 +240,7 @@ const fallbacksFit: {
   handoffUpsetNoted: true,
   handoffSupervisorNoted: true,
   handoffAfterHoursDescribe: true,
+  handoffAfterHoursNotHelped: true,
   handoffClaimedAsk: true,
   handoffClaimedAnonymousAsk: true,
   pendingStatusUnstated: true,

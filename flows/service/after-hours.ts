@@ -54,7 +54,14 @@ export function waitForMorning(
   const vars = afterHoursVars(def, back, ticketId, by);
   // Nothing said of the matter yet (转人工 alone): asked what it is (handoffAfterHoursDescribe).
   const bare = nothingTold(h);
-  const line = promised ? 'handoffAfterHoursPromised' : bare ? 'handoffAfterHoursDescribe' : 'handoffAfterHours';
+  // The answer just given did not help (没用): sorry first, as in the queue (found by the issue-17 trial).
+  const line = promised
+    ? 'handoffAfterHoursPromised'
+    : bare
+      ? 'handoffAfterHoursDescribe'
+      : h.reason === 'not-helped'
+        ? 'handoffAfterHoursNotHelped'
+        : 'handoffAfterHours';
   enqueue(say(line, { vars }));
   const type = followUpTypeOf(h.reason);
   const events: TicketEvent[] = [{ type: 'handed-off', at: event.at, detail: `${h.reason}, after hours` }];

@@ -175,6 +175,14 @@ describe('the answer did not help (intents.notHelped)', () => {
     }
   });
 
+  it('after hours, sorry first too, then the after-hours line (found by the issue-17 trial)', () => {
+    const d = new Dialogue(flow, shanghai('2026-11-23T23:00:00'));
+    d.say('怎么开发票');
+    d.say('是的', quick);
+    expect(d.say('没用', quick)[0]).toMatch(/^非常抱歉刚才的答复没能帮到您。现在是人工客服的非工作时间/u);
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ need: '怎么开发票', reason: 'not-helped' });
+  });
+
   it('不行 is still "no" where a yes or no is asked, and inside a new need at "anything else?"', () => {
     const d = new Dialogue(flow, monday);
     d.say('怎么开发票');

@@ -146,13 +146,18 @@ describe('a bare request for a person, then what the matter is', () => {
   });
 
   it('takes a request with an order number alone as bare: the words that tell the matter become its need (found by the trial)', () => {
-    for (const at of [monday, night]) {
-      const d = new Dialogue(withDesk, at);
-      d.say('转人工，订单号20261120001');
-      const ticketId = d.of('desk.open')[0]?.card.ticketId ?? '';
-      d.say('我的耳机坏了', quick);
-      expect(d.ticket(ticketId)?.need).toBe('我的耳机坏了');
-    }
+    for (const at of [monday, night])
+      for (const [request, matter] of [
+        ['转人工，订单号20261120001', '我的耳机坏了'],
+        // In English too (found by the trial: "agent please" told a matter).
+        ['agent please, order 20261120001', 'my headphones are broken'],
+      ] as const) {
+        const d = new Dialogue(withDesk, at);
+        d.say(request);
+        const ticketId = d.of('desk.open')[0]?.card.ticketId ?? '';
+        d.say(matter, quick);
+        expect(d.ticket(ticketId)?.need, request).toBe(matter);
+      }
     // Words of the matter with the request are its need, as before.
     const told = new Dialogue(withDesk, monday);
     told.say('转人工，耳机坏了');
