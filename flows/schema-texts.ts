@@ -91,6 +91,8 @@ export const TEXT_PLACEHOLDERS = {
   /** An agent takes up a pending matter with the customer (by name, or not: handoff.showAgentName). */
   followUpClaimed: ['agent', 'ticket'],
   followUpClaimedAnonymous: ['ticket'],
+  followUpClaimedAsk: ['agent', 'ticket'],
+  followUpClaimedAnonymousAsk: ['ticket'],
   /** A customer back while a matter is pending hears where it stands first: pending, with an agent, or past its promised time. */
   pendingStatus: ['ticket', 'by', 'need'],
   pendingStatusClaimed: ['ticket', 'by', 'agent', 'need'],
@@ -208,6 +210,8 @@ export const TEXT_FALLBACKS = {
   handoffSupervisorNoted: 'handoffStillWaiting',
   handoffAfterHoursDescribe: 'handoffAfterHours',
   handoffAfterHoursNotHelped: 'handoffAfterHours',
+  followUpClaimedAsk: 'followUpClaimed',
+  followUpClaimedAnonymousAsk: 'followUpClaimedAnonymous',
   handoffClaimedAsk: 'handoffClaimed',
   handoffClaimedAnonymousAsk: 'handoffClaimedAnonymous',
   pendingStatusUnstated: 'pendingStatus',
@@ -241,6 +245,8 @@ const fallbacksFit: {
   handoffSupervisorNoted: true,
   handoffAfterHoursDescribe: true,
   handoffAfterHoursNotHelped: true,
+  followUpClaimedAsk: true,
+  followUpClaimedAnonymousAsk: true,
   handoffClaimedAsk: true,
   handoffClaimedAnonymousAsk: true,
   pendingStatusUnstated: true,

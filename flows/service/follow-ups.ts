@@ -186,6 +186,8 @@ function claimActions(deps: MachineDeps) {
           agent: event.agent,
           replied: f.replied,
           adopted: true,
+          // Still undescribed (转人工 after hours, nothing said since): what the customer tells is its need.
+          ...(f.needUnstated ? { needUnstated: true } : {}),
         },
         complaint: undefined,
         need: undefined,
@@ -194,8 +196,14 @@ function claimActions(deps: MachineDeps) {
         sessionTickets: withTicket([], f.ticketId),
       });
       const vars = { ticket: f.ticketId, agent: quoted(event.agent.name ?? '') };
-      if (defOf(context).handoff.showAgentName && event.agent.name) enqueue(say('followUpClaimed', { vars }));
-      else enqueue(say('followUpClaimedAnonymous', { vars: { ticket: f.ticketId } }));
+      // Nothing told of it yet: the agent asks what it is (found by the issue-17 trial: the customer was not asked).
+      const ask = f.needUnstated === true;
+      if (defOf(context).handoff.showAgentName && event.agent.name)
+        enqueue(say(ask ? 'followUpClaimedAsk' : 'followUpClaimed', { vars }));
+      else
+        enqueue(
+          say(ask ? 'followUpClaimedAnonymousAsk' : 'followUpClaimedAnonymous', { vars: { ticket: f.ticketId } }),
+        );
     }),
     // An agent lets go of a matter they had taken up with the customer: the conversation is the
     // bot's again, and the card waits unclaimed (transferred: in its category's channel).

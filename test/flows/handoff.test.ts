@@ -561,9 +561,10 @@ describe('when handoff happens', () => {
       }),
     );
     expect(d.of('desk.update')).toEqual([{ type: 'desk.update', status: 'claimed', agent: wang, ticketId: ticket.id }]);
-    // The customer hears who follows up the matter they were promised a reply on.
+    // The customer hears who follows up the request they were promised a reply on, and, as they
+    // never said what it is about, is asked.
     expect(d.of('reply')[0]?.text).toBe(
-      `您好\uff0c我是客服 小王\uff0c您的问题\uff08编号 ${ticket.id}\uff09现在由我为您跟进。`,
+      `您好\uff0c我是客服 小王\uff0c您的人工服务请求\uff08编号 ${ticket.id}\uff09现在由我为您跟进。请问有什么可以帮您？`,
     );
   });
 

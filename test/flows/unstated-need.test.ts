@@ -340,6 +340,18 @@ describe('a bare request for a person, then what the matter is', () => {
     }
   });
 
+  it('an agent taking up a request still undescribed the next morning asks what it is, and the answer is its need (found by the trial)', () => {
+    const { d, ticketId } = bareRequest(night);
+    d.say('没有了', quick);
+    const claim = { type: 'agent', action: 'claim', agent: wang, ticketId } as const;
+    expect(d.say(claim, { after: 10 * HOUR, ticket: d.ticket(ticketId) })).toEqual([
+      `您好，我是客服 小王，您的人工服务请求（编号 ${ticketId}）现在由我为您跟进。请问有什么可以帮您？`,
+    ]);
+    d.say('我的耳机坏了', quick);
+    expect(d.ticket(ticketId)?.need).toBe('我的耳机坏了');
+    expect(d.of('desk.need')).toEqual([{ type: 'desk.need', need: '我的耳机坏了', ticketId }]);
+  });
+
   it('after hours, takes the words after 在吗 or on the next day, once told where the request stands', () => {
     const { d, ticketId } = bareRequest(night);
     expect(d.say('在吗', quick)).toEqual(['请问有什么可以帮您？']);
