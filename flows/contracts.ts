@@ -61,6 +61,11 @@ export const HandoffCard = z.object({
   tickets: z.array(z.string()),
   /** A follow-up card of a matter a person took in a live handoff and let go of unsettled (handed back, closed). */
   returned: z.boolean().optional(),
+  /**
+   * A follow-up card that waits for a supervisor (issue 17): the customer asked for one
+   * (`asked`), or complained of the agent who had the conversation (`complained`).
+   */
+  supervisor: z.enum(['asked', 'complained']).optional(),
 });
 export type HandoffCard = z.infer<typeof HandoffCard>;
 
@@ -78,6 +83,8 @@ export const AgentNotice = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('guard-blocked'), matches: z.array(GuardMatch), text: z.string() }),
   /** An action on a follow-up card whose matter is no longer pending (resolved meanwhile, by someone else or the CLI). */
   z.object({ kind: z.literal('not-pending'), ticketId: z.string() }),
+  /** A follow-up card's matter the customer complained of this agent in: a supervisor or another agent takes it up. */
+  z.object({ kind: z.literal('complained-of'), ticketId: z.string() }),
 ]);
 export type AgentNotice = z.infer<typeof AgentNotice>;
 

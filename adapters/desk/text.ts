@@ -47,8 +47,19 @@ const day = (at: number, timeZone: string) => formatted('en-CA', timeZone, 'date
 
 /** Why a pending matter waits for a person, read from its card (see DeskText.followUp). */
 type Pending =
-  'complaint' | 'escalated' | 'unanswered' | 'details' | 'not-helped' | 'after-hours' | 'desk-down' | 'returned';
-function pendingOf(card: Pick<HandoffCard, 'afterHours' | 'reason' | 'priority' | 'returned'>): Pending {
+  | 'complaint'
+  | 'escalated'
+  | 'unanswered'
+  | 'details'
+  | 'not-helped'
+  | 'after-hours'
+  | 'desk-down'
+  | 'returned'
+  | 'supervisor-asked'
+  | 'supervisor-complained';
+function pendingOf(card: Pick<HandoffCard, 'afterHours' | 'reason' | 'priority' | 'returned' | 'supervisor'>): Pending {
+  // Waiting for a supervisor says so, whoever had it (found by the issue-17 trial: 客服接待后交回 after a complaint of that agent).
+  if (card.supervisor) return `supervisor-${card.supervisor}`;
   if (card.returned) return 'returned';
   if (card.reason === 'complaint') return card.priority === 'high' ? 'escalated' : 'complaint';
   if (card.reason === 'failures') return 'unanswered';
@@ -70,6 +81,8 @@ const EN: DeskText = {
         'not-helped': "the bot's answer did not help",
         'after-hours': 'asked for a person after hours',
         'desk-down': 'asked for a person, nobody could take it',
+        'supervisor-asked': 'the customer asked for a supervisor, a supervisor to follow up',
+        'supervisor-complained': 'the customer complained of the agent serving them, a supervisor to follow up',
         returned: 'a person took it and let go of it unsettled',
       }[pendingOf(card)]
     }`,
@@ -172,6 +185,8 @@ const EN: DeskText = {
         return `not sent: ${notice.matches.map((m) => `"${m.phrase}" (${m.reason}); say instead: ${m.suggestion}`).join(' | ')} — to send it anyway, use override`;
       case 'not-pending':
         return `ticket ${notice.ticketId} is no longer pending (it was resolved meanwhile); nothing was sent to the customer`;
+      case 'complained-of':
+        return `the customer complained of you in this matter (ticket ${notice.ticketId}): a supervisor or another agent takes it up; nothing was done`;
     }
   },
   onlyFor: (agent) => `only ${agent} sees this`,
@@ -212,6 +227,8 @@ const ZH: DeskText = {
         'not-helped': '客户表示机器人的答复没有帮助',
         'after-hours': '非工作时间的人工请求',
         'desk-down': '客户要求人工，当时无人接待',
+        'supervisor-asked': '客户要求主管处理，需主管跟进',
+        'supervisor-complained': '客户投诉接待的客服，需主管跟进',
         returned: '客服接待后交回，仍待处理',
       }[pendingOf(card)]
     }`,
@@ -301,6 +318,8 @@ const ZH: DeskText = {
         return `未发送：${notice.matches.map((m) => `“${m.phrase}”（${m.reason}），建议改为：${m.suggestion}`).join('；')} —— 如仍要发送，请使用 override`;
       case 'not-pending':
         return `工单 ${notice.ticketId} 已不在待处理状态（已被办结），未向客户发送任何消息`;
+      case 'complained-of':
+        return `客户在该事项中投诉了您（工单 ${notice.ticketId}），需由主管或其他同事跟进，未作任何操作`;
     }
   },
   onlyFor: (agent) => `仅 ${agent} 可见`,

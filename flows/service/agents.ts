@@ -285,8 +285,10 @@ function waitForSupervisor(
   }[how];
   enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { outcome }, at }));
   const type = followUpTypeOf(h.reason);
-  const card = { ...handoffFollowUpCard(context, h, by), ...(h.agent ? { returned: true } : {}) };
-  followUp(enqueue, deps, context, { ticketId: h.ticketId, type, by, at, card });
+  const supervisor = h.complainedOfAgent ? ('complained' as const) : ('asked' as const);
+  const card = { ...handoffFollowUpCard(context, h, by), ...(h.agent ? { returned: true } : {}), supervisor };
+  const complainedOf = h.complainedOfAgent ? h.agent?.id : undefined;
+  followUp(enqueue, deps, context, { ticketId: h.ticketId, type, by, at, card, complainedOf });
 }
 
 /**

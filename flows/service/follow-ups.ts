@@ -102,6 +102,11 @@ const hasPending = (context: ServiceContext) => (context.followUps?.length ?? 0)
 function followUpGuards(deps: MachineDeps) {
   return {
     followUpKnown: ({ context, event }) => followUpFor(context, event) !== undefined,
+    // The agent the customer complained of, on that matter's card (FollowUp.complainedOf).
+    byAgentComplainedOf: ({ context, event }) => {
+      const of = followUpFor(context, event)?.complainedOf;
+      return of !== undefined && isFollowUpEvent(event) && event.agent.id === of;
+    },
     followUpClaimedByOther: ({ context, event }) => {
       const agent = followUpFor(context, event)?.agent;
       return agent !== undefined && 'agent' in event && agent.id !== event.agent.id;
@@ -151,6 +156,9 @@ function claimActions(deps: MachineDeps) {
   return {
     notifyNotPending: collect(({ event, enqueue }) => {
       if (isFollowUpEvent(event)) notify(enqueue, event, { kind: 'not-pending', ticketId: event.ticketId });
+    }),
+    notifyComplainedOf: collect(({ event, enqueue }) => {
+      if (isFollowUpEvent(event)) notify(enqueue, event, { kind: 'complained-of', ticketId: event.ticketId });
     }),
     notifyFollowUpNotYours: collect(({ context, event, enqueue }) => {
       const by = followUpFor(context, event)?.agent;
@@ -313,6 +321,7 @@ export type FollowUpDeskSetup = ReturnType<typeof withFollowUpDesk>;
 export const followUpEvents = {
   'timer.ticket': [{ guard: 'isSurveyTimer', actions: 'surveyWithSession' }, { actions: 'onTicketTimer' }],
   'followup.claim': [
+    { guard: 'byAgentComplainedOf', actions: 'notifyComplainedOf' },
     { guard: 'followUpClaimedByOther', actions: 'notifyFollowUpNotYours' },
     { guard: 'followUpKnown', actions: 'claimFollowUp' },
     { actions: 'notifyNotPending' },
@@ -332,6 +341,7 @@ export const followUpEvents = {
   ],
   // Anyone at the desk may settle a pending matter (a supervisor, staff at the CLI).
   'followup.resolve': [
+    { guard: 'byAgentComplainedOf', actions: 'notifyComplainedOf' },
     { guard: and(['followUpKnown', not('outcomeAllowed')]), actions: 'blockOutcome' },
     { guard: 'followUpKnown', actions: ['resolveFollowUp', 'scheduleFollowUpSurvey'] },
     { actions: 'notifyNotPending' },
@@ -343,7 +353,7 @@ export const followUpEvents = {
 /** In a state with nothing under way, a claim makes the conversation the agent's (see `adoptFollowUp`). */
 export const followUpAdoption = {
   'followup.claim': {
-    guard: and(['followUpKnown', not('followUpClaimedByOther')]),
+    guard: and(['followUpKnown', not('followUpClaimedByOther'), not('byAgentComplainedOf')]),
     target: '#conversation.handoff.claimed',
     actions: ['claimFollowUp', 'adoptFollowUp'],
   },
@@ -352,7 +362,7 @@ export const followUpAdoption = {
 /** With no conversation in progress, the outcome is followed by the survey at once, and a 回访 due is asked. */
 export const followUpSurveyNow = {
   'followup.resolve': {
-    guard: and(['followUpKnown', 'outcomeAllowed', 'hasOutcomeText', not('quietNow')]),
+    guard: and(['followUpKnown', 'outcomeAllowed', 'hasOutcomeText', not('quietNow'), not('byAgentComplainedOf')]),
     target: '#conversation.service.survey',
     actions: ['resolveFollowUp', 'askFollowUpSurvey'],
   },

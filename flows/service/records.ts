@@ -201,6 +201,7 @@ export function followUp(
     need?: string | undefined;
     /** The need is only a request for a person (FollowUp.needUnstated). */
     bare?: boolean | undefined;
+    complainedOf?: FollowUp['complainedOf'];
   },
 ): FollowUp {
   const def = deps.definitions(context.locale);
@@ -225,6 +226,7 @@ export function followUp(
     ...(need ? { need: followUpNeed(need) } : {}),
     ...(matter.card?.facts.length ? { facts: matter.card.facts } : {}),
     ...(matter.bare ? { needUnstated: true } : {}),
+    ...(matter.complainedOf ? { complainedOf: matter.complainedOf } : {}),
   };
   enqueue.assign({ followUps: withFollowUp(context.followUps, entry) });
   return entry;

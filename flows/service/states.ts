@@ -31,6 +31,11 @@ export interface FollowUp {
   needUnstated?: boolean | undefined;
   /** Its need as the customer told it after such a request (unshortened): more words in that visit join it. */
   told?: string | undefined;
+  /**
+   * The id of the agent the customer complained of in the live talk it came from: not theirs to
+   * claim or settle, a supervisor or another agent's (002 三.3 升级; found by the issue-17 trial).
+   */
+  complainedOf?: string | undefined;
 }
 
 export interface HandoffState {

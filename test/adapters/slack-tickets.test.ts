@@ -123,6 +123,9 @@ describe('a follow-up card', () => {
       { reason: 'asked', priority: 'normal', afterHours: true },
       { reason: 'asked', priority: 'normal', afterHours: false },
       { reason: 'not-helped', priority: 'normal', afterHours: true },
+      { reason: 'asked', priority: 'normal', returned: true },
+      { reason: 'asked', priority: 'high', returned: true, supervisor: 'complained' },
+      { reason: 'asked', priority: 'high', supervisor: 'asked' },
     ].entries()) {
       await d.desk.open(`${CONVERSATION}:${n}`, followUp(`T261123-TITLE0000${n}`, extra as Partial<HandoffCard>), []);
       titles.push(String(blocksOf(cards(d).at(-1))[0]?.text.text));
@@ -135,6 +138,10 @@ describe('a follow-up card', () => {
       'Follow-up: asked for a person, nobody could take it',
       // Not "asked for a person": the customer said the answer did not help (found by the issue-17 trial).
       "Follow-up: the bot's answer did not help",
+      'Follow-up: a person took it and let go of it unsettled',
+      // Waiting for a supervisor, whoever had it (found by the issue-17 trial: "let go of it unsettled").
+      'Follow-up: the customer complained of the agent serving them, a supervisor to follow up',
+      'Follow-up: the customer asked for a supervisor, a supervisor to follow up',
     ]);
   });
 });

@@ -293,6 +293,36 @@ describe('a customer who complains while queued (found by the issue-17 trial: on
     }
   });
 
+  it('the follow-up card says it waits for a supervisor, and the agent complained of can neither claim nor settle it there (found by the trial)', () => {
+    const d = handoff('claimed');
+    d.say('你这个客服什么态度', quick);
+    d.say({ type: 'agent', action: 'close', agent: wang }, quick);
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ kind: 'follow-up', supervisor: 'complained', returned: true });
+    const refused = [
+      { type: 'desk.notify', agentId: wang.id, notice: { kind: 'complained-of', ticketId: d.ticketId } },
+    ];
+    const onCard = { ticketId: d.ticketId } as const;
+    const ticket = () => d.ticket(d.ticketId);
+    expect(
+      d.say({ type: 'agent', action: 'claim', agent: wang, ...onCard }, { after: 60_000, ticket: ticket() }),
+    ).toEqual([]);
+    expect(d.of('desk.notify')).toMatchObject(refused);
+    const resolve = { type: 'agent', action: 'resolve', agent: wang, text: '已为您处理', ...onCard } as const;
+    expect(d.say(resolve, { ...quick, ticket: ticket() })).toEqual([]);
+    expect(d.of('desk.notify')).toMatchObject(refused);
+    expect(ticket()?.status).toBe('pending');
+    // Another agent takes it up.
+    const li = { id: 'U-li', name: '小李' };
+    expect(d.say({ type: 'agent', action: 'claim', agent: li, ...onCard }, { ...quick, ticket: ticket() })[0]).toMatch(
+      /^您好，我是客服 小李/,
+    );
+    // A supervisor asked for says so on its card.
+    const e = handoff('claimed');
+    e.say('叫你们主管来', quick);
+    e.say({ type: 'agent', action: 'handback', agent: wang }, quick);
+    expect(e.of('desk.open')[0]?.card).toMatchObject({ supervisor: 'asked' });
+  });
+
   it('an escalated complaint handed to the queue is not alerted or apologised for again when the customer is still upset (found by the second trial)', () => {
     const d = new Dialogue(defaultFlow(undefined, { desk: true }), monday);
     d.say('我要投诉，耳机坏了，订单号20261120001，昨天收到的', quick);
