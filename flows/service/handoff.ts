@@ -2,7 +2,7 @@ import { and, assign, not } from 'xstate';
 import type { HandoffReason } from '../contracts.js';
 import { keepFile } from '../files.js';
 import { formatLocalTime, isBusinessTime, nextBusinessTime } from '../hours.js';
-import { quoted } from '../text.js';
+import { quoted, trimSentence } from '../text.js';
 import type { ComplaintKindId } from '../schema.js';
 import type { TicketEvent } from '../ticket.js';
 import { afterHoursVars, handoffOver, waitForMorning } from './after-hours.js';
@@ -62,8 +62,13 @@ function needOf(context: ServiceContext, event: ServiceEvent): string {
   // quarter of 坏了转人工, so a share of the message left it out). "转人工", "请帮我转人工", "还是不行，转人工":
   // the matter under way (Understanding.ownWords).
   // Without the parts that only ask for a person (耳机坏了，转人工: 耳机坏了).
-  if (context.handoff?.reason === 'asked' && ownWordsOf(event))
-    return (event.type === 'user.message' && event.understanding.ownText) || textOf(event);
+  if (context.handoff?.reason === 'asked' && ownWordsOf(event)) {
+    const own = (event.type === 'user.message' && event.understanding.ownText) || '';
+    // An order number alone (转人工，订单号…) tells no matter: the request is the need until one is told
+    // (found by the issue-17 trial: the card said 客户诉求：订单号…).
+    if (own && context.handoff.needUnstated) return trimSentence(textOf(event).replace(own, '')) || textOf(event);
+    return own || textOf(event);
+  }
   return context.need ?? context.facts.at(-1) ?? textOf(event);
 }
 

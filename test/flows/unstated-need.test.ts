@@ -121,6 +121,8 @@ describe('a bare request for a person, then what the matter is', () => {
       ['排队排了好久', '转人工'],
       ['第几位了', '转人工'],
       ['多久才有人啊', '转人工'],
+      ['要等几分钟', '转人工'],
+      ['你们效率也太低了吧', '转人工'],
     ] as const) {
       const other = bareRequest();
       expect(other.d.say(words, quick), words).toEqual([expect.stringMatching(place)]);
@@ -136,6 +138,8 @@ describe('a bare request for a person, then what the matter is', () => {
       ['where is everyone? my shirt is the wrong size', 'my shirt is the wrong size'],
       ['replies are so slow, seriously', 'agent please'],
       ['how many people are ahead of me', 'agent please'],
+      ["what's my position in the queue?", 'agent please'],
+      ['what number am I?', 'agent please'],
     ] as const) {
       const other = bareRequest(monday, 'agent please');
       expect(other.d.say(words, quick), words).toEqual([
@@ -154,7 +158,10 @@ describe('a bare request for a person, then what the matter is', () => {
       ] as const) {
         const d = new Dialogue(withDesk, at);
         d.say(request);
-        const ticketId = d.of('desk.open')[0]?.card.ticketId ?? '';
+        const card = d.of('desk.open')[0]?.card;
+        const ticketId = card?.ticketId ?? '';
+        // Until then the request is the need, not the number (found by the trial: 客户诉求：订单号…).
+        expect(card?.need, request).toBe(request.startsWith('转') ? '转人工' : 'agent please');
         d.say(matter, quick);
         expect(d.ticket(ticketId)?.need, request).toBe(matter);
       }
