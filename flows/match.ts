@@ -1,4 +1,4 @@
-import { kindOfFolded, matchesAny, matchesAnyUnless, VENTING_KINDS } from './facts.js';
+import { kindOfFolded, matchesAny, matchesAnyUnless, saysAnyOf, VENTING_KINDS } from './facts.js';
 import { compileLead, type Lead, type Opening } from './lead.js';
 import { compileKnowledgeBase } from './knowledge-base.js';
 import {
@@ -94,6 +94,8 @@ export interface Understanding {
   lead?: Lead | undefined;
   /** A social phrase the message opens with whose rest is not shown to be a need (see `Opening`). */
   opening?: Opening | undefined;
+  /** A message that asks where a matter stands and says more (有进展了吗？另外充电器也坏了): the other parts, read on their own. */
+  afterStatus?: { text: string; understanding: Understanding } | undefined;
 }
 
 export interface Matcher {
@@ -324,7 +326,14 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     return 'opening' in found ? { ...u, opening: found } : { ...u, lead: found };
   };
   const read = readerFor(def.locale);
-  const readMessage = wholeReader({ understand, withLead, read, withdraws: matchesAny(def.handoff.withdraw) });
+  const withdraws = matchesAny(def.handoff.withdraw);
+  const readMessage = wholeReader({
+    understand,
+    withLead,
+    read,
+    withdraws,
+    asksStatus: (text) => saysAnyOf(def.followUp.statusWords, text),
+  });
   /** A message as the conversation reads it (message-parts.ts); a score's comment is read so too. */
   function understandWhole(text: string): Understanding {
     return readMessage(text);

@@ -19,6 +19,8 @@ export interface PartReaders {
   read: (text: string) => string;
   /** Whether normalised text says one of `handoff.withdraw` (算了, 不用了, never mind). */
   withdraws: (norm: string) => boolean;
+  /** Whether text asks where a matter stands (`followUp.statusWords`). */
+  asksStatus: (text: string) => boolean;
 }
 
 /**
@@ -26,7 +28,13 @@ export interface PartReaders {
  * person, a need said with a refusal, a request taken back (`handoff.withdraw`: 转人工，算了，不用了,
  * or said alone: `takesBack`). Parts are read again only on those rare paths.
  */
-export function wholeReader({ understand, withLead, read, withdraws }: PartReaders): (text: string) => Understanding {
+export function wholeReader({
+  understand,
+  withLead,
+  read,
+  withdraws,
+  asksStatus,
+}: PartReaders): (text: string) => Understanding {
   /** A short part (read: as the matcher reads it) that takes a request for a person back (算了，不用了). */
   const takesBack = (p: Understanding, read: string): boolean =>
     !p.wantsPerson &&
@@ -64,9 +72,32 @@ export function wholeReader({ understand, withLead, read, withdraws }: PartReade
     const reading = u.declinesPerson ? withoutRefusal(text, u, (part) => withLead(read(part))) : u;
     // Every part only takes back (算了，不用了); 不用了，我要退款 says more, and is relayed whole.
     const takenBack = givesUp(u, r) && partsOf(text).every(withdrawalOrCourtesy);
-    return takenBack ? { ...reading, takesBack: true } : reading;
+    const whole = takenBack ? { ...reading, takesBack: true as const } : reading;
+    const afterStatus = asksStatus(text) || asksWait(u) ? besidesStatus(text) : undefined;
+    return afterStatus ? { ...whole, afterStatus } : whole;
   };
+  /**
+   * The parts of a message besides those that ask where a matter stands or how long the wait is
+   * (有进展了吗？另外充电器也坏了 → 另外充电器也坏了; when will someone reply? also how do I get an invoice),
+   * read on their own; undefined when they only greet, thank or ask again. Only for a message that
+   * asks one of those: its parts are read again.
+   */
+  function besidesStatus(text: string): Understanding['afterStatus'] {
+    const parts = partsOf(text);
+    if (parts.length < 2) return undefined;
+    const others = parts
+      .filter((part) => !asksStatus(part) && !asksWait(understand(read(part))))
+      .join('')
+      .trim();
+    if (!others || others.length === text.trim().length) return undefined;
+    const understanding = withLead(read(others));
+    if (understanding.empty || understanding.whole !== undefined) return undefined;
+    return { text: others, understanding };
+  }
 }
+
+/** A question how long the wait is (还要等多久, how much longer). */
+const asksWait = (u: Understanding): boolean => (u.intents.waitQuestion ?? 0) > 0;
 
 /**
  * The parts of a request for a person with words of its own that say the matter (`ownText`): each

@@ -7,7 +7,7 @@ import { quoted } from '../text.js';
 import { ticketTimer, type TicketChanges } from '../ticket.js';
 import { ticketTimerAction } from './deadlines.js';
 import { justSeen } from './states.js';
-import { waitOpening } from './unstated-need.js';
+import { asksAboutWait, besidesStatus } from './unstated-need.js';
 import {
   claimedUpdate,
   internalLine,
@@ -129,14 +129,15 @@ function followUpGuards(deps: MachineDeps) {
       hasPending(context) && context.statusTold !== true && !justSeen(context, event.at),
     hasPendingMatters: ({ context }) => hasPending(context),
     // 我的投诉处理得怎么样了: with a matter pending, a question about it is answered with its status.
+    // A question about the wait (还要等多久, how much longer) asks it too (found by the issue-17 trial).
     asksStatus: ({ context, event }) =>
       hasPending(context) &&
       event.type === 'user.message' &&
-      saysAnyOf(deps.definitions(context.locale).followUp.statusWords, event.text),
+      (saysAnyOf(deps.definitions(context.locale).followUp.statusWords, event.text) || asksAboutWait(event)),
     // 还要等多久？耳机也坏了: the question about the wait asks the status, and the words after it say
     // more (found by the issue-17 trial: they were lost). Not when they only ask the status again.
     saysMoreAfterStatus: ({ context, event }) => {
-      const rest = waitOpening(event)?.rest;
+      const rest = besidesStatus(event)?.text;
       return rest !== undefined && !saysAnyOf(deps.definitions(context.locale).followUp.statusWords, rest);
     },
     // The 回访 is never sent at night (001): a resolution in the quiet hours gets it in the morning.

@@ -14,7 +14,7 @@ import {
   detailsWhenAsked,
   requestTakenBack,
 } from './details.js';
-import { describesPending, waitOpening } from './unstated-need.js';
+import { besidesStatus, describesPending } from './unstated-need.js';
 import { keepFile } from '../files.js';
 import { quoted } from '../text.js';
 import {
@@ -129,9 +129,9 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
       }),
       // The words after a question about the wait that asked the status (saysMoreAfterStatus), as a message of their own.
       takeRestAfterStatus: raise(({ event }) => {
-        const after = waitOpening(event);
+        const after = besidesStatus(event);
         return event.type === 'user.message' && after
-          ? { ...event, text: after.rest, understanding: after.understanding }
+          ? { ...event, text: after.text, understanding: after.understanding }
           : event;
       }),
       rateSettledOnly: assign({ sessionTickets: ({ context }) => settledOf(context) }),

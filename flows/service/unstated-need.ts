@@ -75,6 +75,23 @@ export function waitOpening(event: ServiceEvent): { rest: string; understanding:
   return opening && (opening.intent === 'slowReply' || opening.intent === 'waitQuestion') ? opening : undefined;
 }
 
+/** A question about the wait, alone or opening the message (还要等多久？…; how much longer? my charger…). */
+export function asksAboutWait(event: ServiceEvent): boolean {
+  const u = understood(event);
+  return (u?.intents.waitQuestion ?? 0) > 0 || (u?.lead ?? u?.opening)?.intent === 'waitQuestion';
+}
+
+/**
+ * What a message says besides asking where a matter stands (有进展了吗？另外充电器也坏了; 还要等多久？耳机也坏了:
+ * after a question about the wait), as a message of its own; undefined when it says nothing more.
+ */
+export function besidesStatus(event: ServiceEvent): { text: string; understanding: Understanding } | undefined {
+  const after = understood(event)?.afterStatus;
+  if (after) return after;
+  const opening = waitOpening(event);
+  return opening && { text: opening.rest, understanding: opening.understanding };
+}
+
 /** `more` joined to the need told so far (`told`), within NEED_MAX; `told` when it has them already. */
 export function joinNeed(told: string | undefined, more: string, separator: string): string {
   if (!told) return more;

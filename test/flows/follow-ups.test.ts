@@ -471,6 +471,32 @@ describe('found by the issue-13 trial', () => {
       expect.stringMatching(new RegExp(`（编号 ${next.id}）正在处理中`)),
       '您的意思是充电器也坏了，对吗？',
     ]);
+    // Asked in other words, the status question anywhere in the message (found by the second trial: lost).
+    for (const [words, need] of [
+      ['有进展了吗？充电器也坏了', '充电器也坏了'],
+      ['到底什么时候处理啊！！！充电器也坏了', '充电器也坏了'],
+      ['你好，我的问题处理了吗？充电器也坏了', '充电器也坏了'],
+      ['充电器也坏了，进度怎么样了', '充电器也坏了'],
+    ] as const) {
+      const other = registered();
+      fire(other.d, 'idle');
+      const said = other.d.say(words, { after: 20 * HOUR });
+      expect(said, words).toContainEqual(expect.stringMatching(new RegExp(`（编号 ${other.id}）正在处理中`)));
+      expect(said.at(-1), words).toBe(`您的意思是${need}，对吗？`);
+    }
+    // In English, after a question how long (found by the second trial: told only the status, or only the rest).
+    for (const words of [
+      'when will someone reply? also how do I get an invoice',
+      'how much longer? how do I get an invoice',
+    ]) {
+      const en = new Dialogue(flow, shanghai('2026-11-30T23:00:00'));
+      en.say("my order hasn't shipped, agent please");
+      const said = en.say(words, { after: 10 * HOUR });
+      expect(said, words).toContainEqual(expect.stringMatching(/is being handled; we will reply by/));
+      expect(said.at(-1), words).toBe(
+        'If I understand you correctly, you would like to get an invoice. Is that right?',
+      );
+    }
     // Only the status asked again: told once.
     const again = registered();
     fire(again.d, 'idle');
