@@ -7,6 +7,7 @@ import {
   LATIN_START,
   normalize,
   quoted,
+  straightQuotes,
   toSimplified,
   trimSentence,
 } from './text.js';
@@ -184,7 +185,8 @@ function foldCustomer(text: string): string {
  */
 export function customerPattern(phrase: string): RegExp | undefined {
   // Pieces keep their spaces ("(the|your) agent"), so they are folded without trimming.
-  const piece = (p: string) => escapeRegExp(toSimplified(p).normalize('NFKC').toLowerCase().replace(/\s+/g, ' '));
+  const piece = (p: string) =>
+    escapeRegExp(straightQuotes(toSimplified(p).normalize('NFKC').toLowerCase()).replace(/\s+/g, ' '));
   const source = patternSource(phrase.trim(), piece, CUSTOMER_GAP);
   const plain = foldCustomer(canonical(phrase));
   const before = /^[a-z0-9]/.test(plain) ? LATIN_START : '';

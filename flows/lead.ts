@@ -1,6 +1,6 @@
 import type { Understanding } from './match.js';
 import type { FlowDefinition, IntentId } from './schema.js';
-import { escapeRegExp, LATIN_END, LATIN_START, normalize } from './text.js';
+import { escapeRegExp, LATIN_END, LATIN_START, normalize, straightQuotes } from './text.js';
 
 /**
  * A social opening before a need (issue 11 item 4): 谢谢，另外发票怎么开 is thanks and a question
@@ -123,7 +123,7 @@ function foldWithOffsets(text: string): { folded: string; at: number[] } {
   const at: number[] = [];
   let i = 0;
   for (const ch of text) {
-    const f = /\s/u.test(ch) ? ' ' : ch.normalize('NFKC').toLowerCase();
+    const f = /\s/u.test(ch) ? ' ' : straightQuotes(ch.normalize('NFKC').toLowerCase());
     if (!(f === ' ' && folded.endsWith(' '))) {
       folded += f;
       for (let k = 0; k < f.length; k++) at.push(i);

@@ -8,7 +8,16 @@ import { renderPlurals } from './plural.js';
  * runs of white space. Every comparison of customer text goes through this.
  */
 export function normalize(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  return straightQuotes(text.normalize('NFKC').toLowerCase()).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Typographic apostrophes as the plain one (doesn’t → doesn't): phones type them, and every phrase
+ * with an apostrophe is written with the plain one (found by the issue-17 trial: "it doesn’t work"
+ * was not understood). One character for one, so offsets stay.
+ */
+export function straightQuotes(text: string): string {
+  return text.replace(/[\u2018\u2019\u02bc]/gu, "'");
 }
 
 /**

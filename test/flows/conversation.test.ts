@@ -497,6 +497,17 @@ describe('answer, record and close', () => {
     ]);
   });
 
+  it('reads typographic apostrophes as plain ones, in what it understands and what it restates (found by the issue-17 trial)', () => {
+    const d = new Dialogue(flow, afternoon);
+    expect(d.say('I’m missing a part of my order, I’ve checked twice').at(-1)).toBe(
+      "If I understand you correctly: you're missing a part of your order, you've checked twice. Is that right?",
+    );
+    const done = new Dialogue(flow, afternoon);
+    done.say('how do I get an invoice');
+    done.say('yes');
+    expect(done.say('that’s all')[0]).toMatch(/^Thank you for contacting us/);
+  });
+
   it('asks again when the restatement is wrong, and after failuresBeforeHandoff wrong ones records the matter instead of guessing again', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('你好');

@@ -154,6 +154,12 @@ describe('the answer did not help (intents.notHelped)', () => {
       ['怎么开发票', '不行', zh],
       ['怎么开发票', '这个不行啊', zh],
       ['how do I get an invoice', "that doesn't work", en],
+      // More ways to say it (found by the second trial: closed, or restated).
+      ['怎么开发票', '不对', zh],
+      ['怎么开发票', '不太行', zh],
+      ['怎么开发票', '没帮助', zh],
+      ['how do I get an invoice', 'it doesn’t work 😞', en],
+      ['how do I get an invoice', 'this is not working', en],
       ['how do I get an invoice', "that didn't help at all", en],
       // With more words, unless they ask something new (found by the second trial: closed, or restated).
       ['怎么开发票', '没用，还是不知道怎么弄', zh],
