@@ -62,7 +62,7 @@ describe('npm run flows:test on a company’s own content', () => {
     const { code, stdout } = await run(env, 'flows', 'test', '--flows', chineseOnly());
     expect(code).toBe(0);
     const lines = stdout.split('\n').filter((l) => !l.startsWith('  '));
-    expect(lines[0]).toMatch(/^zh-CN: \d+\/572 understood .* — met$/);
+    expect(lines[0]).toMatch(/^zh-CN: \d+\/\d+ understood .* — met$/);
     expect(lines[1]).toBe('en: not scored (no en definition)');
     expect(lines[2]).toMatch(/^guard: caught \d+\/138 forbidden replies .* — met$/);
     expect(lines.slice(3, -1)).toEqual([expect.stringMatching(/^held-out zh-CN /)]);
@@ -84,14 +84,14 @@ describe('npm run flows:test on a company’s own content', () => {
     const zh = (out: string) => /^zh-CN: \d+\/(\d+) understood/m.exec(out)?.[1];
     const heldOut = (out: string) => /^held-out zh-CN .*: \d+\/(\d+)/m.exec(out)?.[1];
     const before = (await run(env, 'flows', 'test', '--corpus', corpus)).stdout;
-    expect([zh(before), heldOut(before)]).toEqual(['572', expect.stringMatching(/^\d+$/)]);
+    expect([zh(before), heldOut(before)]).toEqual([expect.stringMatching(/^\d+$/), expect.stringMatching(/^\d+$/)]);
     for (const name of ['zh-CN.yaml', 'held-out/zh-CN.yaml']) {
       const doc = parseDocument(readFileSync(join(corpus, name), 'utf8'));
       doc.deleteIn(['expect', 'faq:invoices']);
       writeFileSync(join(corpus, name), String(doc));
     }
     const after = (await run(env, 'flows', 'test', '--corpus', corpus)).stdout;
-    expect(Number(zh(after))).toBeLessThan(572);
+    expect(Number(zh(after))).toBeLessThan(Number(zh(before)));
     expect(Number(heldOut(after))).toBeLessThan(Number(heldOut(before)));
     // The same corpus again: the same figures.
     expect((await run(env, 'flows', 'test', '--corpus', corpus)).stdout).toBe(after);
