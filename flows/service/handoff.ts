@@ -91,7 +91,15 @@ function ensureTicket(
       const own = ownWordsOf(event) ? { addFacts: [textOf(event)] } : {};
       // As on a ticket of its own: every file the customer sent this session, as the agent's thread shows them.
       const files = context.files?.length ? { addFiles: context.files } : {};
-      const changes = { status: 'pending' as const, outcome: fields.outcome, ...own, ...files };
+      // Its priority as the handoff's, as a ticket of its own has (found by the issue-17 trial: none).
+      const priority = fields.priority ?? context.handoff?.priority;
+      const changes = {
+        status: 'pending' as const,
+        outcome: fields.outcome,
+        ...(priority && { priority }),
+        ...own,
+        ...files,
+      };
       enqueue(effect({ type: 'ticket.update', id: existing, changes, at: event.at }));
     }
     return { ticketId: existing, sessionTickets: withTicket(context.sessionTickets, existing) };

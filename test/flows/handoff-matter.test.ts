@@ -178,6 +178,8 @@ describe('the answer did not help (intents.notHelped)', () => {
       expect(d.state).toBe('handoff.queued');
       expect(d.of('desk.open')[0]?.card).toMatchObject({ ticketId: answered, need, reason: 'not-helped' });
       expect(d.of('ticket.put')).toEqual([]);
+      // Its priority, as a ticket of its own has (found by the trial: none).
+      expect(d.ticket(answered ?? '')?.priority, words).toBe('normal');
     }
   });
 
