@@ -16,6 +16,7 @@ import {
   ownWordsTest,
   personOpening,
   claimFree,
+  connectorDropper,
   intentRules,
   phraseRule,
   PUNCT,
@@ -333,6 +334,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     read,
     withdraws,
     asksStatus: (text) => saysAnyOf(def.followUp.statusWords, text),
+    dropConnectors: connectorDropper(def.restate.connectors),
   });
   /** A message as the conversation reads it (message-parts.ts); a score's comment is read so too. */
   function understandWhole(text: string): Understanding {

@@ -21,6 +21,8 @@ export interface PartReaders {
   withdraws: (norm: string) => boolean;
   /** Whether text asks where a matter stands (`followUp.statusWords`). */
   asksStatus: (text: string) => boolean;
+  /** The text without the joining words it opens with (phrases.ts `connectorDropper`). */
+  dropConnectors: (text: string) => string;
 }
 
 /**
@@ -34,6 +36,7 @@ export function wholeReader({
   read,
   withdraws,
   asksStatus,
+  dropConnectors,
 }: PartReaders): (text: string) => Understanding {
   /** A short part (read: as the matcher reads it) that takes a request for a person back (算了，不用了). */
   const takesBack = (p: Understanding, read: string): boolean =>
@@ -85,10 +88,12 @@ export function wholeReader({
   function besidesStatus(text: string): Understanding['afterStatus'] {
     const parts = partsOf(text);
     if (parts.length < 2) return undefined;
-    const others = parts
-      .filter((part) => !asksStatus(part) && !asksWait(understand(read(part))))
-      .join('')
-      .trim();
+    const others = dropConnectors(
+      parts
+        .filter((part) => !asksStatus(part) && !asksWait(understand(read(part))))
+        .join('')
+        .trim(),
+    );
     if (!others || others.length === text.trim().length) return undefined;
     const understanding = withLead(read(others));
     if (understanding.empty || understanding.whole !== undefined) return undefined;

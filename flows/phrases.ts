@@ -154,3 +154,29 @@ export function personOpening(phrases: readonly string[]): (norm: string) => boo
   const re = new RegExp(`^(?:${escaped})\\s*[,，:：!！。.、]|[,，:：!！。.、]\\s*(?:${escaped})\\s*[!！。.]*$`, 'u');
   return (norm) => re.test(norm);
 }
+
+/**
+ * Drops the joining words a text opens with (`restate.connectors`: 另外, also), longest first, with
+ * the break after them; a Latin one only as a whole word. For words that follow another part of the
+ * message (有进展了吗？另外充电器也坏了 → 充电器也坏了), where they only join.
+ */
+export function connectorDropper(connectors: readonly string[]): (text: string) => string {
+  const sorted = connectors
+    .map(normalize)
+    .filter(Boolean)
+    .sort((a, b) => b.length - a.length);
+  return (text) => {
+    const lower = normalize(text);
+    const hit = sorted.find(
+      (c) => lower.startsWith(c) && !(ASCII_WORD.test(c) && /[a-z0-9'-]/.test(lower[c.length] ?? '')),
+    );
+    const rest =
+      hit === undefined
+        ? text
+        : text
+            .trimStart()
+            .slice(hit.length)
+            .replace(/^[\s,，、:：]+/u, '');
+    return rest || text;
+  };
+}

@@ -93,6 +93,13 @@ export const Complaints = z.strictObject({
   supervisor: triggers,
   /** Saying no supervisor is wanted (不用叫主管了, no need for a manager): no request, whatever `supervisor` finds. */
   notSupervisor: z.array(z.string().min(1)).default([]),
+  /**
+   * Complaining of the one serving the customer, said to them (我要投诉你, I'm reporting you): during
+   * a live handoff, a complaint of that agent whatever kind it is (issue 17); `notOfAgent` rules it
+   * out (投诉你们 is of the shop).
+   */
+  ofAgent: z.array(z.string().min(1)).default([]),
+  notOfAgent: z.array(z.string().min(1)).default([]),
   /** A run of this many exclamation marks counts as anger in a customer already complaining. */
   exclamations: z.number().int().min(2).default(2),
   /** Messages sent within this many seconds of each other are taken together (让客户把话说完). */

@@ -3,7 +3,8 @@ import type { HandoffReason } from '../contracts.js';
 import { keepFile } from '../files.js';
 import { formatLocalTime, isBusinessTime, nextBusinessTime } from '../hours.js';
 import { quoted, trimSentence } from '../text.js';
-import type { ComplaintKindId } from '../schema.js';
+import { saysAnyOf } from '../facts.js';
+import type { FlowDefinition } from '../schema.js';
 import type { TicketEvent } from '../ticket.js';
 import { afterHoursVars, handoffOver, waitForMorning } from './after-hours.js';
 import { withAgents, type AgentDeskSetup } from './agents.js';
@@ -299,7 +300,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
         waitForMorning(deps, enqueue, context, event, h.ticketId, card, nextBusinessTime(defOf(context), event.at));
       }),
       escalateHandoff: collect(({ context, event, enqueue }, params: { reason: HandoffEscalation }) =>
-        escalateHandoff(enqueue, context, event.at, params.reason, understood(event)?.complaint.kind),
+        escalateHandoff(enqueue, context, event.at, params.reason, ofAgent(defOf(context), event)),
       ),
       // The closing time came while the desk is open (the bot was down past it): the next one.
       armDeskClosed: collect(({ context, event, enqueue }) => armDeskClosed(enqueue, deps, context, event.at)),
@@ -336,12 +337,19 @@ type HandoffEscalation = 'supervisor' | 'upset-waiting' | 'complained-live';
  * customer hears it (002 三.2 道歉, 三.3; 三.5: 避免用户…产生被忽视的感觉); once an agent has it, the
  * agent answers, but a complaint is told it reached a supervisor.
  */
+/** A complaint of the agent serving them: an agent kind (你这个客服什么态度), or said to them (我要投诉你). */
+function ofAgent({ complaints }: FlowDefinition, event: ServiceEvent): boolean {
+  if (understood(event)?.complaint.kind?.startsWith('agent-')) return true;
+  const text = textOf(event);
+  return saysAnyOf(complaints.ofAgent, text) && !saysAnyOf(complaints.notOfAgent, text);
+}
+
 function escalateHandoff(
   enqueue: Enqueue,
   context: ServiceContext,
   at: number,
   reason: HandoffEscalation,
-  kind: ComplaintKindId | undefined,
+  ofAgent: boolean,
 ): void {
   const h = context.handoff;
   if (!h) return;
@@ -352,14 +360,11 @@ function escalateHandoff(
   enqueue(effect({ type: 'escalate', escalation: { ticketId: id, reason, priority: 'high' } }));
   if (reason === 'complained-live') enqueue(say('handoffComplaintNoted'));
   else if (!h.agent) enqueue(say(reason === 'supervisor' ? 'handoffSupervisorNoted' : 'handoffUpsetNoted'));
+  // Of the agent serving them (你这个客服什么态度, 我要投诉你), with a supervisor asked for or not: not
+  // that agent's to settle. Of the goods: the agent's.
+  const complained = h.agent !== undefined && ofAgent ? { complainedOfAgent: true } : {};
   const noted =
-    reason === 'supervisor'
-      ? { supervisorAsked: true }
-      : // Of the agent serving them (你这个客服什么态度, 我要投诉你): not that agent's to settle. Of the goods: the agent's.
-        {
-          upsetNoted: true,
-          ...(reason === 'complained-live' && kind?.startsWith('agent-') ? { complainedOfAgent: true } : {}),
-        };
+    reason === 'supervisor' ? { supervisorAsked: true, ...complained } : { upsetNoted: true, ...complained };
   enqueue.assign({ handoff: { ...h, priority: 'high', ...noted } });
 }
 

@@ -502,10 +502,16 @@ describe('answer, record and close', () => {
     expect(d.say('I’m missing a part of my order, I’ve checked twice').at(-1)).toBe(
       "If I understand you correctly: you're missing a part of your order, you've checked twice. Is that right?",
     );
-    const done = new Dialogue(flow, afternoon);
-    done.say('how do I get an invoice');
-    done.say('yes');
-    expect(done.say('that’s all')[0]).toMatch(/^Thank you for contacting us/);
+    // And more ways to say there is nothing else, or that a restatement is wrong (found by the second trial).
+    for (const words of ['that’s all', "that's it", 'nope, that’s it', 'I’m all set']) {
+      const done = new Dialogue(flow, afternoon);
+      done.say('how do I get an invoice');
+      done.say('yes');
+      expect(done.say(words)[0], words).toMatch(/^Thank you for contacting us/);
+    }
+    const wrong = new Dialogue(flow, afternoon);
+    wrong.say('my parcel box was crushed');
+    expect(wrong.say('that’s not right')[0]).toMatch(/^Sorry, I may not have understood you correctly/);
   });
 
   it('asks again when the restatement is wrong, and after failuresBeforeHandoff wrong ones records the matter instead of guessing again', () => {

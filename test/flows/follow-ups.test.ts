@@ -478,6 +478,9 @@ describe('found by the issue-13 trial', () => {
       ['你好，我的问题处理了吗？充电器也坏了', '充电器也坏了'],
       ['充电器也坏了，进度怎么样了', '充电器也坏了'],
       ['怎么还没人处理，我的充电器也坏了', '您的充电器也坏了'],
+      ['有进展了吗？另外充电器也坏了', '充电器也坏了'],
+      ['还没好吗？充电器也坏了', '充电器也坏了'],
+      ['现在什么情况了？？充电器也坏了', '充电器也坏了'],
     ] as const) {
       const other = registered();
       fire(other.d, 'idle');
@@ -489,6 +492,7 @@ describe('found by the issue-13 trial', () => {
     for (const words of [
       'when will someone reply? also how do I get an invoice',
       'how much longer? how do I get an invoice',
+      'when’s someone going to reply? also I’d like an invoice',
     ]) {
       const en = new Dialogue(flow, shanghai('2026-11-30T23:00:00'));
       en.say("my order hasn't shipped, agent please");

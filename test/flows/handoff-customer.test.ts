@@ -15,9 +15,12 @@ const claim: FlowPayload = { type: 'agent', action: 'claim', agent: wang };
 const quick = { after: 1_000 };
 
 /** A conversation handed to people, and the ticket its card is about. */
-function handoff(phase: 'queued' | 'claimed'): Dialogue & { ticketId: string } {
+function handoff(
+  phase: 'queued' | 'claimed',
+  request = '我的订单还没发货\uff0c转人工',
+): Dialogue & { ticketId: string } {
   const d = new Dialogue(withDesk, monday);
-  d.say('我的订单还没发货\uff0c转人工');
+  d.say(request);
   const ticketId = d.of('desk.open')[0]?.card.ticketId ?? '';
   if (phase === 'claimed') d.say(claim, quick);
   expect(d.state).toBe(`handoff.${phase}`);
@@ -316,6 +319,28 @@ describe('a customer who complains while queued (found by the issue-17 trial: on
     expect(d.say({ type: 'agent', action: 'claim', agent: li, ...onCard }, { ...quick, ticket: ticket() })[0]).toMatch(
       /^您好，我是客服 小李/,
     );
+    // Other words of a complaint of the agent, said to them, with a supervisor asked for too, or in
+    // English (found by the second trial: a general complaint, which the agent could settle).
+    for (const [words, request] of [
+      ['我要投诉你', undefined],
+      ['你这什么服务态度啊😡', undefined],
+      ['你态度能不能好点？', undefined],
+      ['叫你们主管来！你这个客服什么态度', undefined],
+      ['I want to complain about you', "my order hasn't shipped, agent please"],
+      ['your attitude is terrible', "my order hasn't shipped, agent please"],
+      ['can you not be so rude?', "my order hasn't shipped, agent please"],
+    ] as const) {
+      const other = handoff('claimed', request);
+      other.say(words, quick);
+      other.say({ type: 'agent', action: 'resolve', agent: wang, text: '已为您处理' }, quick);
+      expect(other.ticket(other.ticketId)?.status, words).toBe('pending');
+      expect(other.of('desk.open')[0]?.card, words).toMatchObject({ supervisor: 'complained' });
+    }
+    // Of the shop, not the agent: the agent settles it.
+    const shop = handoff('claimed');
+    shop.say('我要投诉你们', quick);
+    shop.say({ type: 'agent', action: 'resolve', agent: wang, text: '已为您处理' }, quick);
+    expect(shop.ticket(shop.ticketId)?.status).toBe('resolved');
     // A supervisor asked for says so on its card.
     const e = handoff('claimed');
     e.say('叫你们主管来', quick);

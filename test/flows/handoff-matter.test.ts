@@ -192,9 +192,11 @@ describe('the answer did not help (intents.notHelped)', () => {
   });
 
   it('不行 is still "no" where a yes or no is asked, and inside a new need at "anything else?"', () => {
-    const d = new Dialogue(flow, monday);
-    d.say('怎么开发票');
-    expect(d.say('不行', quick)[0]).toMatch(/^不好意思，可能我理解得不够准确/u);
+    for (const words of ['不行', '不对啊', '不太行']) {
+      const d = new Dialogue(flow, monday);
+      d.say('怎么开发票');
+      expect(d.say(words, quick)[0], words).toMatch(/^不好意思，可能我理解得不够准确/u);
+    }
     const e = new Dialogue(flow, monday);
     e.say('怎么开发票');
     e.say('是的', quick);
