@@ -1,4 +1,4 @@
-import { kindOfFolded, matchesAny, matchesAnyUnless, saysAnyOf, VENTING_KINDS } from './facts.js';
+import { kindOfFolded, matchesAny, matchesAnyUnless, VENTING_KINDS } from './facts.js';
 import { compileLead, type Lead, type Opening } from './lead.js';
 import { compileKnowledgeBase } from './knowledge-base.js';
 import {
@@ -333,7 +333,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     withLead,
     read,
     withdraws,
-    asksStatus: (text) => saysAnyOf(def.followUp.statusWords, text),
+    asksStatus: matchesAny(def.followUp.statusWords),
     dropConnectors: connectorDropper(def.restate.connectors),
   });
   /** A message as the conversation reads it (message-parts.ts); a score's comment is read so too. */

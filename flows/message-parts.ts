@@ -19,8 +19,8 @@ export interface PartReaders {
   read: (text: string) => string;
   /** Whether normalised text says one of `handoff.withdraw` (算了, 不用了, never mind). */
   withdraws: (norm: string) => boolean;
-  /** Whether text asks where a matter stands (`followUp.statusWords`). */
-  asksStatus: (text: string) => boolean;
+  /** Whether normalised text as read asks where a matter stands (`followUp.statusWords`). */
+  asksStatus: (norm: string) => boolean;
   /** The text without the joining words it opens with (phrases.ts `connectorDropper`). */
   dropConnectors: (text: string) => string;
 }
@@ -76,7 +76,7 @@ export function wholeReader({
     // Every part only takes back (算了，不用了); 不用了，我要退款 says more, and is relayed whole.
     const takenBack = givesUp(u, r) && partsOf(text).every(withdrawalOrCourtesy);
     const whole = takenBack ? { ...reading, takesBack: true as const } : reading;
-    const afterStatus = asksStatus(text) || asksWait(u) ? besidesStatus(text) : undefined;
+    const afterStatus = asksStatus(normalize(r)) || asksWait(u) ? besidesStatus(text) : undefined;
     return afterStatus ? { ...whole, afterStatus } : whole;
   };
   /**
@@ -90,7 +90,7 @@ export function wholeReader({
     if (parts.length < 2) return undefined;
     const others = dropConnectors(
       parts
-        .filter((part) => !asksStatus(part) && !asksWait(understand(read(part))))
+        .filter((part) => !asksStatus(normalize(read(part))) && !asksWait(understand(read(part))))
         .join('')
         .trim(),
     );
