@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { ConsoleDeps, ConsoleEnv } from './deps.js';
+import { AUDIT_ACTIONS } from './audit-words.js';
 import { BASE, page, wordsOf } from './layout.js';
 import { when } from './view.js';
 
@@ -12,6 +13,7 @@ export function auditRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
   app.get('/audit', async (c) => {
     const w = wordsOf(c).audit;
+    const actions = AUDIT_ACTIONS[wordsOf(c).lang];
     if (!deps.audit) return page(c, w.title, 'audit', html`<p>${w.off}</p>`);
     const actor = c.req.query('actor')?.trim() || undefined;
     const action = c.req.query('action')?.trim() || undefined;
@@ -48,7 +50,7 @@ export function auditRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
                       html`<tr>
                         <td>${when(deps, e.at)}</td>
                         <td><bdi>${e.actor}</bdi></td>
-                        <td>${e.action}</td>
+                        <td title="${e.action}">${actions[e.action] ?? e.action}</td>
                         <td><bdi>${e.target ?? ''}</bdi></td>
                       </tr>`,
                   )}

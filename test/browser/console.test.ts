@@ -304,9 +304,10 @@ describe.runIf(executablePath)('the console in Chromium, served by the real proc
     await page.goto(`${base}/audit`);
     const entries = await page.locator('table[data-list=audit] tbody tr').evaluateAll((rows) =>
       rows.map((r) =>
+        // The action's code is in its cell's title; the cell says it in the console's words.
         [...r.querySelectorAll('td')]
           .slice(1)
-          .map((td) => td.textContent?.trim() ?? '')
+          .map((td) => td.getAttribute('title') ?? td.textContent?.trim() ?? '')
           .join(' ')
           .trim(),
       ),

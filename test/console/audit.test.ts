@@ -32,13 +32,13 @@ describe('the audit log', () => {
     }
   }
 
-  /** The Audit page's rows, newest first: who, what, on what. */
+  /** The Audit page's rows, newest first: who, what (its code, from the cell's title), on what. */
   async function auditPage(b: Browser): Promise<string[][]> {
     const page = await b.get('/console/audit');
     expect(page.status).toBe(200);
     const table = /<table data-list="audit">[^]*?<\/table>/.exec(page.text)?.[0] ?? '';
     return [...table.matchAll(/<tr>\s*<td>[^<]*<\/td>([^]*?)<\/tr>/g)].map((row) =>
-      [...row[1]!.matchAll(/<td>(?:<bdi>)?([^<]*)(?:<\/bdi>)?<\/td>/g)].map((m) => m[1]!),
+      [...row[1]!.matchAll(/<td(?: title="([^"]*)")?>(?:<bdi>)?([^<]*)(?:<\/bdi>)?<\/td>/g)].map((m) => m[1] ?? m[2]!),
     );
   }
 
@@ -94,6 +94,10 @@ describe('the audit log', () => {
       ['first-start', 'account.add', 'admin'],
       ['seed', 'flows.publish', 'v1'],
     ]);
+    // In the console's words, the code in the title (found by the issue-17 trial: codes on the Chinese page).
+    const page = (await admin.get('/console/audit')).text;
+    expect(page).toContain('<td title="flows.publish">发布流程</td>');
+    expect(page).toContain('<td title="console.sign-in-refused">登录被拒绝</td>');
     // The log is filtered by who and by what.
     const refusals = (await admin.get('/console/audit?action=console.sign-in-refused')).text;
     expect(refusals.match(/<tr>\s*<td>/g)).toHaveLength(5);
