@@ -110,6 +110,18 @@ describe('the console flows pages', () => {
     await b.request('/console/lang/en');
     const history = (await b.get('/console/flows/history')).text;
     expect(history).toMatch(/v2[^]*bo[^]*新的开头语[^]*met[^]*active[^]*v1[^]*seed[^]*Roll back to this version/);
+    // The button asks first, under what customers will see change (found by the issue-17 trial: one click, no question).
+    const check = (await b.get('/console/flows/rollback/1')).text;
+    expect(check).toContain('Roll back to v1: this is what customers will see change from the active version.');
+    expect(check).toMatch(/<form method="post" action="\/console\/flows\/rollback\/1">[^]*Roll back to v1<\/button>/);
+    expect(check).toContain('<h2>v2 → v1</h2>');
+    expect(check).toContain('opening: &quot;您好，{company}欢迎您的光临！{ask}&quot;');
+    expect((await active()).id).toBe(2);
+    // The active version has nothing to roll back to.
+    expect((await b.get('/console/flows/rollback/2')).text).toContain('v2 is the active version already');
+    expect((await b.post('/console/flows/rollback/2', { _csrf: b.csrf })).text).toContain(
+      'v2 is the active version already',
+    );
     const back = await b.post('/console/flows/rollback/1', { _csrf: b.csrf });
     // Post, then redirect: a reload of the page it lands on does not roll back again.
     expect(back.location).toBe('/console/flows/history?rolledBack=1');

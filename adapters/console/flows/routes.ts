@@ -14,7 +14,16 @@ import {
   type FlowsContext,
   type FlowsCtx,
 } from './support.js';
-import { behindOf, diffView, figuresTable, historyView, homeView, versionName, type HomeModel } from './views.js';
+import {
+  behindOf,
+  diffView,
+  figuresTable,
+  historyView,
+  homeView,
+  rollbackView,
+  versionName,
+  type HomeModel,
+} from './views.js';
 
 export type { FlowsConsoleDeps, FlowsEnv } from './deps.js';
 
@@ -56,9 +65,23 @@ export function flowsRoutes<E extends FlowsEnv = FlowsEnv>(options: FlowsConsole
       Number.isInteger(back) && back > 0 ? viewOf(c, ctx).w.rolledBack(versionName(back)) : undefined,
     );
   });
+  // What a rollback changes, and the confirmation; the active version has nothing to roll back.
+  app.get('/rollback/:id', async (c) => {
+    const v = viewOf(c, ctx);
+    const target = await byId(ctx, c.req.param('id'));
+    if (!target) return c.notFound();
+    const name = versionName(target.id);
+    const active = await ctx.deps.versions.active();
+    if (active?.id === target.id) return history(c, ctx, v.w.alreadyActive(name));
+    const current = await filesOf(c, ctx, 'active');
+    const changes = diffView(v, `${current?.name ?? ''} → ${name}`, diffFlowFiles(current?.files ?? {}, target.files));
+    return render(c, ctx, v.w.rollback, rollbackView(v, name, target.id, changes));
+  });
   app.post('/rollback/:id', async (c) => {
     const id = Number(c.req.param('id'));
     if (!Number.isInteger(id) || id < 1) return c.notFound();
+    if ((await ctx.deps.versions.active())?.id === id)
+      return history(c, ctx, viewOf(c, ctx).w.alreadyActive(versionName(id)));
     const outcome = await deps.publishing.rollback({ id, by: accountOf(c) });
     if (!outcome.ok)
       return history(c, ctx, outcome.problems.map((p) => `${p.file} ${p.path}: ${p.message}`).join('; '), 400);

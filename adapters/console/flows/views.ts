@@ -228,8 +228,9 @@ export function historyView(v: View, versions: readonly FlowVersionSummary[], no
                   ${
                     s.active
                       ? html`<strong>${w.current}</strong>`
-                      : html`<form method="post" action="${v.base}/rollback/${s.id}">
-                          ${csrfField(v)}<button type="submit">${w.rollback}</button>
+                      : // Not at once: the next page shows what changes, and asks (found by the issue-17 trial).
+                        html`<form method="get" action="${v.base}/rollback/${s.id}">
+                          <button type="submit">${w.rollback}</button>
                         </form>`
                   }
                 </td>
@@ -238,6 +239,17 @@ export function historyView(v: View, versions: readonly FlowVersionSummary[], no
         </tbody>
       </table>
     </div>`;
+}
+
+/** Before a rollback: what changes for customers (the active version → `target`), and the confirmation. */
+export function rollbackView(v: View, target: string, targetId: number, changes: Html): Html {
+  const { w } = v;
+  return html`<p class="notice" role="status">${w.rollbackCheck(target)}</p>
+    <form method="post" action="${v.base}/rollback/${targetId}">
+      ${csrfField(v)}<button type="submit">${w.rollbackConfirm(target)}</button>
+      <a href="${v.base}/history">${w.cancel}</a>
+    </form>
+    ${changes}`;
 }
 
 /** A diff, file by file, line by line. */

@@ -51,6 +51,11 @@ const zh = {
   unchanged: '草稿与当前生效版本相同，没有发布新版本。',
   rollback: '回滚到此版本',
   rolledBack: (v: string) => `已回滚到 ${v}。`,
+  rollbackCheck: (v: string) =>
+    `回滚到 ${v}：以下是与当前生效版本相比客户将看到的变化。确认后所有副本将在 5 秒内切换。`,
+  rollbackConfirm: (v: string) => `确认回滚到 ${v}`,
+  alreadyActive: (v: string) => `${v} 已是当前生效版本，无需回滚。`,
+  cancel: '取消',
   save: '保存',
   add: '添加',
   remove: '删除',
@@ -179,6 +184,11 @@ const en: typeof zh = {
   unchanged: 'The draft is the active version: nothing new was published.',
   rollback: 'Roll back to this version',
   rolledBack: (v) => `Rolled back to ${v}.`,
+  rollbackCheck: (v) =>
+    `Roll back to ${v}: this is what customers will see change from the active version. Once confirmed, every replica switches within 5 seconds.`,
+  rollbackConfirm: (v) => `Roll back to ${v}`,
+  alreadyActive: (v) => `${v} is the active version already: nothing to roll back.`,
+  cancel: 'Cancel',
   save: 'Save',
   add: 'Add',
   remove: 'Remove',

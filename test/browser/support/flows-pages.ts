@@ -65,12 +65,16 @@ export function flowsPages(page: Page, base: string) {
       return page.locator('p.notice').innerText();
     },
 
-    /** Rolls back to version `id` from the history page. */
+    /** Rolls back to version `id` from the history page: the button, then the confirmation under what changes. */
     async rollback(id: number): Promise<void> {
       await page.goto(`${base}/history`);
       await Promise.all([
-        page.waitForLoadState('load'),
+        page.waitForURL(new RegExp(`/rollback/${id}\\??$`)),
         page.click(`form[action$="/rollback/${id}"] button[type=submit]`),
+      ]);
+      await Promise.all([
+        page.waitForURL(/rolledBack=/),
+        page.click(`form[method="post"][action$="/rollback/${id}"] button[type=submit]`),
       ]);
     },
 
