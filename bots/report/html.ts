@@ -329,7 +329,8 @@ export function renderHtml(r: Report, language: SupportedLocale): string {
   const tz = r.period.timeZone;
   const day = (at: number) => localDateTime(tz, at).slice(0, 10);
   const title = `${w.title} ${r.period.label}`;
-  const checks = headlineChecks(r);
+  // Only the targets with data count (found by the issue-17 trial: an empty month was "0 of 9 targets met").
+  const checks = headlineChecks(r).filter((f) => f.value !== null);
   const met = checks.filter((f) => f.check?.met === true).length;
   const when = `${w.range(day(r.period.from), day(r.period.to - 1))}${w.open}${tz}${w.close}${w.list}${w.generated} ${localDateTime(tz, r.generatedAt)}`;
   return [
@@ -346,7 +347,7 @@ export function renderHtml(r: Report, language: SupportedLocale): string {
     '<header>',
     `<h1>${text(title)}</h1>`,
     `<p>${text(when)}</p>`,
-    `<p class="summary">${text(w.html.summary(met, checks.length))}</p>`,
+    `<p class="summary">${text(checks.length ? w.html.summary(met, checks.length) : w.html.summaryNone)}</p>`,
     '</header>',
     '<main>',
     volumeSection(r, w),

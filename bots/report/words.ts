@@ -66,8 +66,9 @@ export interface ReportWords {
   close: string;
   /** The HTML report's own words (bots/report/html.ts): table headings, chart titles and series. */
   html: {
-    /** "2 of 6 targets met". */
+    /** "2 of 6 targets met": of those with data (`checked`); none with data says so. */
     summary: (met: number, checked: number) => string;
+    summaryNone: string;
     columns: {
       figure: string;
       value: string;
@@ -173,6 +174,7 @@ const ZH: ReportWords = {
   close: '）',
   html: {
     summary: (met, checked) => `${checked} 项目标中 ${met} 项达标`,
+    summaryNone: '本期没有数据，无法衡量任何目标',
     columns: {
       figure: '指标',
       value: '数值',
@@ -287,6 +289,7 @@ const EN: ReportWords = {
   close: ')',
   html: {
     summary: (met, checked) => `${met} of ${checked} targets met`,
+    summaryNone: 'No data in this period: no target could be measured',
     columns: {
       figure: 'Figure',
       value: 'Value',

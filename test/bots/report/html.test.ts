@@ -63,6 +63,12 @@ describe.each(LANGUAGES)('renderHtml on the seeded month, desk language %s', (la
     expect(html).toContain(escapeHtml(w.range('2026-11-01', '2026-11-30')));
     // 4 of the 9 headline checks met (the bot's, a person's and the claim wait's averages, a person's P90).
     expect(html).toContain(`<p class="summary">${escapeHtml(w.html.summary(4, 9))}</p>`);
+    // A month without data measures no target: not "0 of 9 met" (found by the issue-17 trial).
+    const empty = renderHtml(
+      report({ tickets: [], ticketsAfter: [], conversations: [], unanswered: [] }, language),
+      language,
+    );
+    expect(empty).toContain(`<p class="summary">${escapeHtml(w.html.summaryNone)}</p>`);
     // The other language's words are not there.
     const other = REPORT_WORDS[language === 'en' ? 'zh-CN' : 'en'];
     expect(html).not.toContain(other.sections.satisfaction);
