@@ -124,10 +124,31 @@ const COMMANDS: readonly CommandSpec<keyof typeof OPTIONS>[] = [
   { words: ['admin'], usage: 'npm run admin', options: ['role'], operands: 2 },
 ];
 
-/** A command line the tools cannot run: what is wrong in one line, then the usage; exit code 2. */
-function usageError(problem: string): number {
-  process.stderr.write(`${problem}\n${USAGE}\n`);
+/**
+ * A command line the tools cannot run: what is wrong in one line, then the usage (of the command
+ * the words name, when they name one: `npm run admin -- add …` gets the admin line, not the whole
+ * list; found by the issue-17 trial); exit code 2.
+ */
+function usageError(problem: string, words: readonly string[] = []): number {
+  process.stderr.write(`${problem}\n${usageOf(words)}\n`);
   return 2;
+}
+
+/** USAGE's entries (a line and the lines indented under it) for the command `words` name; all of it for none. */
+function usageOf(words: readonly string[]): string {
+  const named = COMMANDS.filter((c) => c.words.every((w, i) => words[i] === w)).sort(
+    (a, b) => b.words.length - a.words.length,
+  )[0];
+  if (!named) return USAGE;
+  const entries = USAGE.split('\n')
+    .slice(1, -1)
+    .reduce<string[][]>((all, line) => {
+      if (/^ {2}\S/.test(line)) all.push([line]);
+      else all.at(-1)?.push(line);
+      return all;
+    }, []);
+  const own = entries.filter((e) => e[0]?.startsWith(`  ${named.usage}`));
+  return own.length ? `Usage:\n${own.flat().join('\n')}` : USAGE;
 }
 
 /**
@@ -177,7 +198,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   }
   if (positionals[0] === 'flows') {
     const cmd = flowsCommandLine(positionals.slice(1), values);
-    return 'problem' in cmd ? usageError(cmd.problem) : (await import('./flows-cli.js')).flowsCommand(config, cmd);
+    return 'problem' in cmd
+      ? usageError(cmd.problem, positionals)
+      : (await import('./flows-cli.js')).flowsCommand(config, cmd);
   }
   if (positionals[0] === 'tickets' && positionals[1] === 'resolve') {
     const id = positionals[2];
@@ -194,18 +217,18 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     const { customer, id, text, status, from, to, limit } = values;
     const { searchTickets } = await import('./tickets.js');
     const found = await searchTickets(config, { customer, id, text, status, from, to, limit }, values.format);
-    return typeof found === 'number' ? found : usageError(found.problem);
+    return typeof found === 'number' ? found : usageError(found.problem, positionals);
   }
   if (positionals[0] === 'tickets' && positionals.length === 1) {
     const { listTickets, parseTicketQuery } = await import('./tickets.js');
     const query = parseTicketQuery(values.status, values.limit);
-    if ('problem' in query) return usageError(query.problem);
+    if ('problem' in query) return usageError(query.problem, positionals);
     return listTickets(config, query);
   }
   if (positionals[0] === 'unanswered' && positionals.length === 1) {
     const { listUnanswered, parseUnansweredQuery } = await import('./unanswered.js');
     const query = parseUnansweredQuery({ locale: values.locale, limit: values.limit, sort: values.sort });
-    if ('problem' in query) return usageError(query.problem);
+    if ('problem' in query) return usageError(query.problem, positionals);
     return listUnanswered(config, query);
   }
   if (positionals[0] === 'customer' && positionals[1] === 'forget') {
@@ -218,12 +241,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     const { month, from, to, json, csv, html } = values;
     const { report } = await import('../report/cli.js');
     const done = await report(config, { month, from, to, json, csv, html });
-    return typeof done === 'number' ? done : usageError(done.problem);
+    return typeof done === 'number' ? done : usageError(done.problem, positionals);
   }
   if (positionals[0] === 'admin') {
     const { admin } = await import('./admin.js');
     const done = await admin(config, { action: positionals[1], name: positionals[2], role: values.role });
-    return typeof done === 'number' ? done : usageError(done.problem);
+    return typeof done === 'number' ? done : usageError(done.problem, positionals);
   }
   if (positionals.length > 0) return usageError(unknownCommand(positionals));
   if (config.TELEGRAM_BOT_TOKEN)

@@ -167,6 +167,18 @@ describe('the command line of every tool', () => {
     }
   });
 
+  it("a command's own problem shows that command's usage, not the whole list (found by the issue-17 trial)", async () => {
+    const { stderr } = await run('unanswered', '--sort', 'often');
+    expect(stderr).toMatch(/^--sort must be count or recent \(got "often"\)\nUsage:\n {2}npm run unanswered /);
+    expect(stderr).not.toContain('npm start');
+    const search = (await run('tickets', 'search', '--from', '2026-13-01')).stderr;
+    expect(search.split('\n').slice(1, 3)).toEqual([
+      'Usage:',
+      expect.stringMatching(/^ {2}npm run tickets -- search /),
+    ]);
+    expect(search).not.toContain('npm run tickets -- resolve');
+  });
+
   it('prints the usage on --help for any command, exit 0', async () => {
     for (const argv of [['--help'], ['tickets', '-h'], ['flows', 'check', '--help']]) {
       const { code, stdout, stderr } = await run(...argv);
