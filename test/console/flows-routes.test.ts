@@ -238,6 +238,16 @@ describe('the console flows pages', () => {
     const publish = await b.post('/console/flows/publish', { _csrf: b.csrf, message: ' ' });
     expect(publish.status).toBe(400);
     expect(publish.text).toContain('请填写发布说明：这次改了什么。');
+    // The CLI's other checks and a version not there, in the console's words too (found by the issue-17 trial).
+    const hidden = await b.post('/console/flows/publish', { _csrf: b.csrf, message: '\u200b\u200b' });
+    expect([hidden.status, hidden.text.includes('发布说明最多 500 个字符，且不能包含换行或不可见字符。')]).toEqual([
+      400,
+      true,
+    ]);
+    const noVersion = await b.post('/console/flows/rollback/99', { _csrf: b.csrf });
+    expect([noVersion.status, noVersion.text.includes('没有 v99 这个版本，未作任何更改。')]).toEqual([404, true]);
+    const tooLong = await b.json('/console/flows/preview/say', { text: '啊'.repeat(5_000) });
+    expect(tooLong).toMatchObject({ status: 400, body: { error: expect.stringContaining('最多 4096 个字符') } });
     expect(await fixture().record.drafts.get('fay')).toBeUndefined();
     await b.request('/console/lang/en');
     expect(problem((await b.post('/console/flows/list/hours/99?file=zh-CN.yaml', hours)).text)).toBe(

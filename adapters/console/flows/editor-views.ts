@@ -50,7 +50,7 @@ export function previewView(v: View, locales: readonly string[], script: string)
         <select id="preview-locale" name="locale" aria-label="locale">
           ${locales.map((l) => html`<option>${l}</option>`)}
         </select>
-        <input id="preview-text" name="text" autocomplete="off" placeholder="${v.w.typeHere}" />
+        <input id="preview-text" name="text" autocomplete="off" maxlength="4096" placeholder="${v.w.typeHere}" />
         <button type="submit">${v.w.send}</button>
         <button type="button" id="preview-reset" class="secondary">${v.w.restart}</button>
       </form>

@@ -105,7 +105,8 @@ export function editRoutes(app: Hono<FlowsEnv>, ctx: FlowsContext, script: () =>
   });
   app.post('/preview/say', async (c) => {
     const input = previewInput(await c.req.json().catch(() => undefined));
-    if (!input) return c.json({ error: 'send {"text": "…"}, {"choice": "…"} or {"start": true}' }, 400);
+    // In the console's words (found by the issue-17 trial: the chat said only "Error: 400 Bad Request").
+    if (!input) return c.json({ error: viewOf(c, ctx).w.previewRefused }, 400);
     const draft = await ctx.drafts.open(accountOf(c));
     return c.json(await ctx.deps.preview.say(sessionOf(c), draft.files, input.input, input.locale));
   });
@@ -145,7 +146,7 @@ function previewInput(body: unknown): { input: PreviewInput; locale?: string } |
       ? { type: 'start' }
       : typeof b.choice === 'string' && b.choice.length <= 100
         ? { type: 'choice', choice: b.choice }
-        : typeof b.text === 'string' && b.text.trim() && b.text.length <= 4_000
+        : typeof b.text === 'string' && b.text.trim() && b.text.length <= 4_096
           ? { type: 'text', text: b.text }
           : undefined;
   return input ? { input, ...(locale ? { locale } : {}) } : undefined;

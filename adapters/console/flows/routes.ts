@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { diffFlowFiles } from '../../../bots/flow-diff.js';
+import { MAX_PUBLISH_MESSAGE } from '../../../bots/flow-publishing.js';
 import type { FlowFiles } from '../../../bots/flow-versions-port.js';
 import { FlowsAssets } from './assets.js';
 import type { FlowsConsoleDeps, FlowsEnv } from './deps.js';
@@ -82,6 +83,7 @@ export function flowsRoutes<E extends FlowsEnv = FlowsEnv>(options: FlowsConsole
     if (!Number.isInteger(id) || id < 1) return c.notFound();
     if ((await ctx.deps.versions.active())?.id === id)
       return history(c, ctx, viewOf(c, ctx).w.alreadyActive(versionName(id)));
+    if (!(await byId(ctx, String(id)))) return history(c, ctx, viewOf(c, ctx).w.noSuchVersion(versionName(id)), 404);
     const outcome = await deps.publishing.rollback({ id, by: accountOf(c) });
     if (!outcome.ok)
       return history(c, ctx, outcome.problems.map((p) => `${p.file} ${p.path}: ${p.message}`).join('; '), 400);
@@ -129,6 +131,9 @@ async function publish(c: FlowsCtx, ctx: FlowsContext) {
   const account = accountOf(c);
   const draft = await ctx.drafts.open(account);
   if (!message) return home(c, ctx, { notice: { kind: 'error', text: v.w.messageMissing } }, 400);
+  // The CLI's checks (flow-publishing.ts), said in the console's words (found by the issue-17 trial: in English).
+  if (message.length > MAX_PUBLISH_MESSAGE || /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(message))
+    return home(c, ctx, { notice: { kind: 'error', text: v.w.messageInvalid(MAX_PUBLISH_MESSAGE) } }, 400);
   // A version published since the draft was started is replaced only when the admin says so
   // (found by the issue-15 trial: a colleague's change was reverted without a word).
   const newer = behindOf({ active: await ctx.deps.versions.active(), draft });

@@ -80,6 +80,9 @@ const zh = {
   removed: '删除',
   yamlNote: '输入时即时检查；问题在出错位置标出。',
   messageMissing: '请填写发布说明：这次改了什么。',
+  messageInvalid: (max: number) => `发布说明最多 ${max} 个字符，且不能包含换行或不可见字符。`,
+  noSuchVersion: (v: string) => `没有 ${v} 这个版本，未作任何更改。`,
+  previewRefused: '消息不能为空，且最多 4096 个字符（Telegram 单条消息的上限）。',
   cannotEdit: '这个修改无法写入文件，草稿没有改动。',
   /** The word for option `value` of `field`, else the value. */
   option: (field: string, value: string): string => zh.options[field]?.[value] ?? value,
@@ -213,6 +216,10 @@ const en: typeof zh = {
   removed: 'removed',
   yamlNote: 'Checked as you type; problems are underlined where they are.',
   messageMissing: 'Say what changed before publishing.',
+  messageInvalid: (max) =>
+    `A publish message has at most ${max} characters, on one line, with no invisible characters.`,
+  noSuchVersion: (v) => `There is no version ${v}: nothing was changed.`,
+  previewRefused: "A message can't be empty, and has at most 4096 characters (Telegram's limit for one message).",
   cannotEdit: 'This change cannot be written to the file; the draft is unchanged.',
   option: (field, value) => en.options[field]?.[value] ?? value,
   problem: (p) => {

@@ -6,7 +6,11 @@ export async function postJson(url: string, csrf: string, body: unknown): Promis
     body: JSON.stringify(body),
     credentials: 'same-origin',
   });
-  if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
+  // The console's own words when it says why (a JSON `error`), else the status.
+  if (!res.ok) {
+    const said = (await res.json().catch(() => undefined)) as { error?: unknown } | undefined;
+    throw new Error(typeof said?.error === 'string' ? said.error : `${res.status} ${res.statusText}`);
+  }
   return res.json();
 }
 

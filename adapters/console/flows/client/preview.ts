@@ -26,7 +26,7 @@ export function mountPreview(root: HTMLElement): void {
       const lang = locale instanceof HTMLSelectElement ? locale.value : undefined;
       answer = (await postJson(root.dataset.say ?? '', csrf, { ...body, locale: lang })) as Answer;
     } catch (err) {
-      chat.append(el('li', String(err), 'system'));
+      chat.append(el('li', err instanceof Error ? err.message : String(err), 'system'));
       return;
     }
     if (!answer.ok) {
