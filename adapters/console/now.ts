@@ -100,7 +100,7 @@ async function panel(c: Context<ConsoleEnv>, deps: ConsoleDeps): Promise<Html> {
                     <th>${w.started}</th>
                     <th>${w.channel}</th>
                     <th>${wordsOf(c).tickets.columns.customer}</th>
-                    <th>${wordsOf(c).tickets.columns.id}</th>
+                    <th>${w.pendingTicket}</th>
                   </tr>
                 </thead>
                 <tbody>

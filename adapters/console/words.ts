@@ -96,6 +96,8 @@ export interface ConsoleWords {
     holds: (n: number) => string;
     inProgress: string;
     inProgressNone: string;
+    /** The column of a started conversation's pending ticket, if it has one. */
+    pendingTicket: string;
     started: string;
     channel: string;
     averageWait: (s: number | undefined) => string;
@@ -212,8 +214,9 @@ const zh: ConsoleWords = {
     agents: '正在接待的客服',
     agentsNone: '当前没有客服在接待。',
     holds: (n) => `${n} 个会话`,
-    inProgress: '进行中的会话（近一小时开始）',
+    inProgress: '近一小时开始的会话',
     inProgressNone: '近一小时没有新会话。',
+    pendingTicket: '待处理工单',
     started: '开始时间',
     channel: '渠道',
     averageWait: (s) => (s === undefined ? '近期平均等待：暂无' : `近期平均等待：${s} 秒`),
@@ -333,8 +336,9 @@ const en: ConsoleWords = {
     agents: 'Agents holding conversations',
     agentsNone: 'No agent holds a conversation.',
     holds: (n) => `${n} conversation${n === 1 ? '' : 's'}`,
-    inProgress: 'Conversations in progress (started in the last hour)',
+    inProgress: 'Conversations started in the last hour',
     inProgressNone: 'No conversation started in the last hour.',
+    pendingTicket: 'Pending ticket',
     started: 'Started',
     channel: 'Channel',
     averageWait: (s) => (s === undefined ? 'Recent average wait: none yet' : `Recent average wait: ${s} s`),
