@@ -3,12 +3,11 @@ import type { HandoffReason } from '../contracts.js';
 import { keepFile } from '../files.js';
 import { formatLocalTime, isBusinessTime, nextBusinessTime } from '../hours.js';
 import { quoted, trimSentence } from '../text.js';
-import { saysAnyOf } from '../facts.js';
-import type { FlowDefinition } from '../schema.js';
 import type { TicketEvent } from '../ticket.js';
 import { afterHoursVars, handoffOver, waitForMorning } from './after-hours.js';
 import { withAgents, type AgentDeskSetup } from './agents.js';
 import { customerWordsGuards } from './customer-relay.js';
+import { escalateHandoff, type HandoffEscalation } from './handoff-escalation.js';
 import { handoffState } from './handoff-state.js';
 import { matterUnderWay, ownWordsOf, unstatedNeed } from './handoff-matter.js';
 import { armDeskClosed, armSla, clearSla } from './queue-deadlines.js';
@@ -35,7 +34,6 @@ import {
   type MachineDeps,
   type ServiceContext,
   type ServiceEvent,
-  understood,
 } from './setup.js';
 import { nothingTold } from './states.js';
 
@@ -300,7 +298,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
         waitForMorning(deps, enqueue, context, event, h.ticketId, card, nextBusinessTime(defOf(context), event.at));
       }),
       escalateHandoff: collect(({ context, event, enqueue }, params: { reason: HandoffEscalation }) =>
-        escalateHandoff(enqueue, context, event.at, params.reason, ofAgent(defOf(context), event)),
+        escalateHandoff(enqueue, context, event, params.reason, defOf(context)),
       ),
       // The closing time came while the desk is open (the bot was down past it): the next one.
       armDeskClosed: collect(({ context, event, enqueue }) => armDeskClosed(enqueue, deps, context, event.at)),
@@ -325,48 +323,6 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
 }
 
 export type HandoffEntrySetup = ReturnType<typeof withHandoffEntry>;
-
-type HandoffEscalation = 'supervisor' | 'upset-waiting' | 'complained-live';
-
-/**
- * 用户要求与上级沟通 during the handoff (`supervisor`), a complaint while still queued
- * (`upset-waiting`: 等了这么久没人理，我要投诉), or once an agent has it (`complained-live`: 我要投诉你,
- * found by the second trial: the agent complained of could hand back and close it unseen): the
- * matter becomes high priority with its escalation on record, and the supervisors are alerted on
- * the card (found by the issue-17 trials: only relayed). While nobody has taken the conversation the
- * customer hears it (002 三.2 道歉, 三.3; 三.5: 避免用户…产生被忽视的感觉); once an agent has it, the
- * agent answers, but a complaint is told it reached a supervisor.
- */
-/** A complaint of the agent serving them: an agent kind (你这个客服什么态度), or said to them (我要投诉你). */
-function ofAgent({ complaints }: FlowDefinition, event: ServiceEvent): boolean {
-  if (understood(event)?.complaint.kind?.startsWith('agent-')) return true;
-  const text = textOf(event);
-  return saysAnyOf(complaints.ofAgent, text) && !saysAnyOf(complaints.notOfAgent, text);
-}
-
-function escalateHandoff(
-  enqueue: Enqueue,
-  context: ServiceContext,
-  at: number,
-  reason: HandoffEscalation,
-  ofAgent: boolean,
-): void {
-  const h = context.handoff;
-  if (!h) return;
-  const id = h.ticketId;
-  enqueue(effect({ type: 'desk.ping', level: reason === 'supervisor' ? 'asked-supervisor' : reason, ticketId: id }));
-  const events: TicketEvent[] = [{ type: 'escalated', at, detail: reason }];
-  enqueue(effect({ type: 'ticket.update', id, changes: { priority: 'high', escalation: { reason, at }, events }, at }));
-  enqueue(effect({ type: 'escalate', escalation: { ticketId: id, reason, priority: 'high' } }));
-  if (reason === 'complained-live') enqueue(say('handoffComplaintNoted'));
-  else if (!h.agent) enqueue(say(reason === 'supervisor' ? 'handoffSupervisorNoted' : 'handoffUpsetNoted'));
-  // Of the agent serving them (你这个客服什么态度, 我要投诉你), with a supervisor asked for or not: not
-  // that agent's to settle. Of the goods: the agent's.
-  const complained = h.agent !== undefined && ofAgent ? { complainedOfAgent: true } : {};
-  const noted =
-    reason === 'supervisor' ? { supervisorAsked: true, ...complained } : { upsetNoted: true, ...complained };
-  enqueue.assign({ handoff: { ...h, priority: 'high', ...noted } });
-}
 
 function handingOffState(s: AgentDeskSetup) {
   /** Where a handoff goes: nobody to hand to, after hours, or into the queue. */

@@ -481,6 +481,8 @@ describe('found by the issue-13 trial', () => {
       ['有进展了吗？另外充电器也坏了', '充电器也坏了'],
       ['还没好吗？充电器也坏了', '充电器也坏了'],
       ['现在什么情况了？？充电器也坏了', '充电器也坏了'],
+      // Without 了 (found by the final trial: offered as a detail).
+      ['有进展吗？另外充电器也坏了', '充电器也坏了'],
     ] as const) {
       const other = registered();
       fire(other.d, 'idle');

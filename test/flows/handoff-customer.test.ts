@@ -329,6 +329,7 @@ describe('a customer who complains while queued (found by the issue-17 trial: on
       ['I want to complain about you', "my order hasn't shipped, agent please"],
       ['your attitude is terrible', "my order hasn't shipped, agent please"],
       ['can you not be so rude?', "my order hasn't shipped, agent please"],
+      ['I’m reporting you', "my order hasn't shipped, agent please"],
     ] as const) {
       const other = handoff('claimed', request);
       other.say(words, quick);
@@ -336,6 +337,13 @@ describe('a customer who complains while queued (found by the issue-17 trial: on
       expect(other.ticket(other.ticketId)?.status, words).toBe('pending');
       expect(other.of('desk.open')[0]?.card, words).toMatchObject({ supervisor: 'complained' });
     }
+    // A supervisor asked for with it is the complaint too: the customer told, the supervisors alerted of a
+    // complaint (found by the final trial: silence, and "asked for a supervisor" only).
+    const both = handoff('claimed');
+    expect(both.say('叫你们主管来！你这个客服什么态度', quick)).toEqual([
+      '非常抱歉给您带来不好的体验。您的意见我已转达给主管，并将您的情况标记为紧急，主管会关注并跟进处理。',
+    ]);
+    expect(both.of('desk.ping')).toMatchObject([{ level: 'complained-live' }]);
     // Of the shop, not the agent: the agent settles it.
     const shop = handoff('claimed');
     shop.say('我要投诉你们', quick);

@@ -160,6 +160,11 @@ describe('the answer did not help (intents.notHelped)', () => {
       ['怎么开发票', '没帮助', zh],
       ['how do I get an invoice', 'it doesn’t work 😞', en],
       ['how do I get an invoice', 'this is not working', en],
+      // "Not that" to "anything else?" right after an answer (found by the final trial: it closed).
+      ['怎么开发票', '不是这个意思', zh],
+      ['怎么开发票', '还是不太行', zh],
+      ['how do I get an invoice', 'that’s not it', en],
+      ['how do I get an invoice', 'wrong answer', en],
       ['how do I get an invoice', "that didn't help at all", en],
       // With more words, unless they ask something new (found by the second trial: closed, or restated).
       ['怎么开发票', '没用，还是不知道怎么弄', zh],

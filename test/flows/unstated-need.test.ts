@@ -123,6 +123,8 @@ describe('a bare request for a person, then what the matter is', () => {
       ['多久才有人啊', '转人工'],
       ['要等几分钟', '转人工'],
       ['你们效率也太低了吧', '转人工'],
+      ['到我了没', '转人工'],
+      ['怎么这么久', '转人工'],
     ] as const) {
       const other = bareRequest();
       expect(other.d.say(words, quick), words).toEqual([expect.stringMatching(place)]);
@@ -140,6 +142,8 @@ describe('a bare request for a person, then what the matter is', () => {
       ['how many people are ahead of me', 'agent please'],
       ["what's my position in the queue?", 'agent please'],
       ['what number am I?', 'agent please'],
+      ['am I still in the queue?', 'agent please'],
+      ['what’s my place in line?', 'agent please'],
     ] as const) {
       const other = bareRequest(monday, 'agent please');
       expect(other.d.say(words, quick), words).toEqual([
