@@ -4,15 +4,15 @@ import { askWholeScore, rateProblem, rateThenTakeRequest } from './survey.js';
 import { effect, say } from './setup.js';
 import type { StandardSetup } from './standard.js';
 
+/** A customer back with a question about a pending matter: greeted, then told where it stands. */
+const statusFirst = ['adoptLocale', effect({ type: 'greet', withAsk: false }), 'tellPendingStatus'] as const;
+
 /**
  * The conversation's rest (no visit under way) and how the next message opens one: a late survey
  * answer or a score again for the matters just rated, another language, an awaited order number,
  * a pending matter's status, a complaint, a person, or a need after the greeting (003 开头语).
  */
 /** No conversation in progress: the next message opens one with a greeting. */
-/** A customer back with a question about a pending matter: greeted, then told where it stands. */
-const statusFirst = ['adoptLocale', effect({ type: 'greet', withAsk: false }), 'tellPendingStatus'] as const;
-
 export function idleState(s: StandardSetup) {
   return s.createStateConfig({
     tags: ['idle'],

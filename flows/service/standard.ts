@@ -127,7 +127,7 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
           ? { ...event, text: after.text, understanding: after.understanding }
           : event;
       }),
-      // The words after a question about the wait that asked the status (saysMoreAfterStatus), as a message of their own.
+      // What a status question said besides (saysMoreAfterStatus: 有进展了吗？充电器也坏了), as a message of its own.
       takeRestAfterStatus: raise(({ event }) => {
         const after = besidesStatus(event);
         return event.type === 'user.message' && after
