@@ -439,6 +439,12 @@ describe('the facts a complaint is restated with', () => {
     expect(extractFacts(en, 'I want to file a complaint, it never came').what).toBe('it never came');
   });
 
+  it('leaves out a clause that only says no more (a customer typing on while heard out; found by the issue-17 trial)', () => {
+    expect(extractFacts(en, 'the headphones I got are broken, no thanks').what).toBe('the headphones I got are broken');
+    expect(extractFacts(zh, '耳机坏了，没有了').what).toBe('耳机坏了');
+    expect(extractFacts(en, 'no sound from the left side').what).toBe('no sound from the left side');
+  });
+
   it('reads a time of day with the day, and a time alone (found by the third trial: 下午 was lost, 下午三点 was the matter)', () => {
     expect(extractFacts(zh, '昨天下午三点')).toEqual({ when: '昨天下午三点' });
     expect(extractFacts(zh, '下午三点')).toEqual({ when: '下午三点' });
