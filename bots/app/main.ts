@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isSupportedLocale, SUPPORTED_LOCALES, SUPPORTED_LOCALES_TEXT } from '../../flows/locales.js';
+import { cleanText } from '../../flows/text.js';
 import { parseConfig } from '../config.js';
 import { ServiceBotError } from '../errors.js';
 import { DEFAULT_FLOWS_DIR } from '../flow-files.js';
@@ -157,7 +158,9 @@ function usageOf(words: readonly string[]): string {
  * when the command failed, 0 otherwise. Rejects with a ServiceBotError on bad environment.
  */
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const parsed = parseCommandLine(argv, OPTIONS, COMMANDS);
+  // Invisible characters (a zero-width space pasted with an id or a name) are taken out of every
+  // argument, as out of what customers write (found by the issue-17 trial: "No ticket T…" for an id that looked right).
+  const parsed = parseCommandLine(argv.map(cleanText), OPTIONS, COMMANDS);
   if ('problem' in parsed) return usageError(parsed.problem);
   const { values, positionals } = parsed;
   if (values.help) {

@@ -134,6 +134,18 @@ export async function resolveTicket(
       process.stdout.write(`${id} was already resolved\n`);
       return 0;
     }
+    // Only a pending matter is the desk's to settle: the bot drops any other (found by the issue-17
+    // trial: "queued for resolution" for a matter the knowledge base had answered).
+    if (ticket.status !== 'pending') {
+      process.stderr.write(`${id} is ${ticket.status}, not pending: only a pending matter can be resolved.\n`);
+      return 1;
+    }
+    if (options.outcome !== undefined && !options.outcome.trim()) {
+      process.stderr.write(
+        '--outcome needs the words the customer is told (leave it out to resolve without a message).\n',
+      );
+      return 1;
+    }
     const outcome = options.outcome?.trim() || undefined;
     if (outcome) {
       const defs = await definitions(config);

@@ -118,6 +118,9 @@ export async function runReport(
   if (flags.html !== undefined && (flags.json || flags.csv))
     return { problem: 'Give --html or --json/--csv, not both' };
   if (flags.html !== undefined && flags.html.trim() === '') return { problem: '--html needs a file name' };
+  // A folder's name (found by the issue-17 trial: /tmp/reports/ was written as a file named reports).
+  if (flags.html !== undefined && /[/\\]$/.test(flags.html))
+    return { problem: `--html needs a file name, not a folder (got "${flags.html}"): e.g. ${flags.html}report.html` };
   const dir = config.FLOWS_DIR ?? DEFAULT_FLOWS_DIR;
   const checked = await checkDefinitions(dir, config.DEFAULT_LOCALE);
   const def = checked.ok ? reportDefinition(checked.definitions, config) : undefined;

@@ -46,6 +46,15 @@ export function internalLine(agent: AgentRef, text: string, files: readonly File
   return { type: 'transcript', from: 'agent', text: `[internal] ${agent.name ?? agent.id}: ${text}${attached}` };
 }
 
+/**
+ * The internal note an agent gave beside an outcome told to the customer (`tickets resolve ID NOTE
+ * --outcome …`), kept as a note is: on the transcript, not to the customer (found by the issue-17
+ * trial: lost). With no outcome the note is the outcome itself.
+ */
+export function keepResolveNote(enqueue: Enqueue, event: { agent: AgentRef; text: string; note?: string }): void {
+  if (event.text && event.note) enqueue(effect(internalLine(event.agent, event.note)));
+}
+
 /** Tells the agent alone, on the card of `ticketId`, that their words were held back and what to say instead. */
 export function notifyBlocked(
   enqueue: Enqueue,

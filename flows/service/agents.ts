@@ -4,7 +4,14 @@ import type { TicketChanges } from '../ticket.js';
 import { formatLocalTime } from '../hours.js';
 import { SUPPORTED_LOCALES } from '../locales.js';
 import { joinSpacedLetters, normalize, quoted, trimSentence } from '../text.js';
-import { claimedUpdate, internalLine, relayAgentReply, releasedUpdate, repliedUpdate } from './agent-replies.js';
+import {
+  claimedUpdate,
+  internalLine,
+  keepResolveNote,
+  relayAgentReply,
+  releasedUpdate,
+  repliedUpdate,
+} from './agent-replies.js';
 import { statusLine, withFollowUpDesk } from './follow-ups.js';
 import { followUp, followUpOf, followUpTypeOf, handoffFollowUpCard, promisedBy, resolveMatter } from './records.js';
 import { armSla, clearSla } from './queue-deadlines.js';
@@ -203,6 +210,7 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         // The outcome is the person's reply to the customer (the first one, if none went before).
         if (event.text && relayAgentReply(enqueue, deps, { ...event, files: undefined }, h.ticketId) && !h.replied)
           enqueue(effect(repliedUpdate(h.ticketId, event.agent, event.at)));
+        keepResolveNote(enqueue, event);
         clearSla(enqueue);
         if (!h.agent) enqueue(effect({ type: 'queue.leave', at: event.at, claimed: false }));
         // Not the agent's to settle (a supervisor asked for, a complaint about them): the live card says

@@ -11,6 +11,7 @@ import { asksAboutWait, besidesStatus } from './unstated-need.js';
 import {
   claimedUpdate,
   internalLine,
+  keepResolveNote,
   notifyBlocked,
   relayAgentReply,
   releasedUpdate,
@@ -263,6 +264,7 @@ function outcomeActions(deps: MachineDeps) {
       if (!f || event.type !== 'followup.resolve') return;
       if (event.text && relayAgentReply(enqueue, deps, { ...event, override: true }, f.ticketId, true) && !f.replied)
         enqueue(effect(repliedUpdate(f.ticketId, event.agent, event.at)));
+      keepResolveNote(enqueue, event);
       enqueue(effect({ type: 'desk.update', status: 'resolved', agent: event.agent, ticketId: f.ticketId }));
       const outcome = event.text || event.note || '';
       resolveMatter(enqueue, context, { ticketId: f.ticketId, agent: event.agent, at: event.at, outcome });

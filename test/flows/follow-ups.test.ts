@@ -234,11 +234,22 @@ describe('agents answer pending matters through the bot', () => {
       ticket: stored(d, id, 'pending'),
     });
     expect(d.of('ticket.update')[0]?.changes.events).toEqual([{ type: 'agent-replied', at: d.at, by: wang }]);
-    const said = d.say(agent('resolve', id, { text: '已为您办理退款，3个工作日内到账' }), {
+    const said = d.say(agent('resolve', id, { text: '已为您办理退款，3个工作日内到账', note: '电话联系过客户' }), {
       after: 1_000,
       ticket: stored(d, id, 'pending'),
     });
     expect(said[0]).toBe('已为您办理退款，3个工作日内到账');
+    // The internal note beside it is kept, as a note is (found by the issue-17 trial: lost).
+    expect(d.of('transcript')).toContainEqual(expect.objectContaining({ text: '[internal] 小王: 电话联系过客户' }));
+    expect(said.join('')).not.toContain('电话联系过客户');
+    // Also resolved from its card without taking it up (npm run tickets -- resolve ID NOTE --outcome …).
+    const card = registered();
+    fire(card.d, 'idle');
+    const resolve = agent('resolve', card.id, { text: '已为您办理退款', note: '电话联系过客户' });
+    card.d.say(resolve, { after: HOUR, ticket: stored(card.d, card.id, 'pending') });
+    expect(card.d.of('transcript')).toContainEqual(
+      expect.objectContaining({ text: '[internal] 小王: 电话联系过客户' }),
+    );
     expect(said.at(-1)).toMatch(/打个分/);
     expect(d.state).toBe('survey');
     expect(d.of('desk.update')).toEqual([{ type: 'desk.update', status: 'resolved', agent: wang, ticketId: id }]);

@@ -196,6 +196,8 @@ describe.runIf(requireRedis())('npm run tickets on Redis (issue 13)', () => {
     });
 
     it('queues a resolution without an outcome (only the survey follows), the note given with --note', async () => {
+      // Only a pending matter is resolved: this one waits for a person.
+      await store.tickets.put({ ...OTHER, status: 'pending' });
       const { code, stdout } = await run(env, 'tickets', 'resolve', OTHER.id, '--note', 'settled by phone');
       expect(code).toBe(0);
       expect(stdout).toBe(
@@ -241,6 +243,22 @@ describe.runIf(requireRedis())('npm run tickets on Redis (issue 13)', () => {
         stdout: '',
         stderr: 'No ticket T000000-NOSUCHTKTX.\n',
       });
+    });
+
+    it('refuses a matter that is not pending, and an empty outcome; reads an id with an invisible character (found by the issue-17 trial)', async () => {
+      // The knowledge base answered it: the bot would drop a resolution, so none is queued.
+      expect(await run(env, 'tickets', 'resolve', INVOICE.id, '--outcome', '已处理')).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `${INVOICE.id} is answered, not pending: only a pending matter can be resolved.\n`,
+      });
+      const empty = await run(env, 'tickets', 'resolve', COMPLAINT.id, '--outcome', ' ');
+      expect([empty.code, empty.stderr]).toEqual([
+        1,
+        '--outcome needs the words the customer is told (leave it out to resolve without a message).\n',
+      ]);
+      const pasted = await run(env, 'tickets', 'search', '--id', `${COMPLAINT.id}\u200b`, '--format', 'json');
+      expect(pasted.stdout).toContain(COMPLAINT.id);
     });
 
     it('refuses the note given twice', async () => {

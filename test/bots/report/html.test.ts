@@ -273,5 +273,10 @@ describe('npm run report -- --html', () => {
     expect(out.done).toBe(1);
     expect(out.stdout).toBe('');
     expect(out.stderr).toMatch(new RegExp(`^Cannot write the HTML report to ${file}: ENOENT`));
+    // A folder's name is no file name (found by the issue-17 trial: written as a file named like the folder).
+    const folder = `${join(dir, 'reports')}/`;
+    expect(await runReport(config, { month: '2026-11', html: folder }, source, GENERATED_AT)).toEqual({
+      problem: `--html needs a file name, not a folder (got "${folder}"): e.g. ${folder}report.html`,
+    });
   });
 });
