@@ -354,5 +354,12 @@ const TEXTS: Record<DeskLanguage, DeskText> = { 'zh-CN': ZH, en: EN };
  */
 export function deskText(language: string, categoryName?: (id: string) => string | undefined): DeskText {
   const t = language.toLowerCase().startsWith('zh') ? TEXTS['zh-CN'] : TEXTS.en;
-  return categoryName ? { ...t, category: (id) => categoryName(id) ?? id } : t;
+  if (!categoryName) return t;
+  const category = (id: string) => categoryName(id) ?? id;
+  // The card's earlier tickets name their category too (found by the issue-17 trial: 近90天工单 showed `quality`).
+  return {
+    ...t,
+    category,
+    historyLine: (s, timeZone) => t.historyLine(s.category ? { ...s, category: category(s.category) } : s, timeZone),
+  };
 }

@@ -194,3 +194,20 @@ describe('/agent on a card', () => {
     expect(PLAYGROUND_HELP).toContain('/agent TICKET VERB');
   });
 });
+
+describe('the card’s earlier tickets', () => {
+  it('name their category as the definition does, not by its id (found by the issue-17 trial: `quality`)', () => {
+    const t = deskText('zh-CN', (id) => (id === 'quality' ? '商品质量' : undefined));
+    const line = t.historyLine(
+      {
+        id: 'T261020-COMPLAINT0',
+        createdAt: shanghai('2026-10-20T10:00:00'),
+        type: 'complaint',
+        status: 'pending',
+        category: 'quality',
+      },
+      'Asia/Shanghai',
+    );
+    expect(line).toContain('未结投诉 · 商品质量 · 待处理');
+  });
+});
