@@ -113,7 +113,12 @@ export async function startRecord(
       }
       await record.close().catch(() => {});
       const where = config.DATABASE_URL ? 'DATABASE_URL' : `PGlite in ${config.DATA_DIR} (DATA_DIR)`;
-      throw new SetupError(`The system of record (${where}) could not be opened: ${String(err)}`);
+      // The reason as a sentence, without "Error:" or the migration step that met it (found by the issue-17 trial).
+      const reason = (err instanceof Error ? err.message : String(err)).replace(
+        /^record store migrations failed: /,
+        '',
+      );
+      throw new SetupError(`The system of record (${where}) could not be opened: ${reason}`);
     });
   return { record, opened };
 }

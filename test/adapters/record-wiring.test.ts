@@ -5,7 +5,7 @@ import { main } from '../../bots/app/main.js';
 import { parseConfig } from '../../bots/config.js';
 import { openRecord, recordUpkeep, startRecord } from '../../bots/app/record-open.js';
 import { openStore } from '../../bots/app/runtime.js';
-import { freshDatabase, requirePostgres } from './record/support.js';
+import { freshDatabase, requirePostgres, serverUrl } from './record/support.js';
 import { redisUrl, requireRedis, testPrefix } from '../support/redis.js';
 import { openRecordStore, type OpenedRecordStore } from '../../adapters/record/index.js';
 import { MemoryStore } from '../../adapters/store/memory.js';
@@ -552,6 +552,18 @@ describe('one process per PGlite folder (found by the issue-14 trial)', () => {
     // Before, this never settled (the suite's timeout failed it).
     await expect(openRecord(parseConfig({ DATA_DIR: '/proc/nope/record' }), memoryLogger())).rejects.toThrow(
       /DATA_DIR \/proc\/nope\/record: the folder cannot be made \(.+\); set DATA_DIR to a folder this process may write/,
+    );
+  });
+});
+
+describe('a database that is not there', () => {
+  if (!requirePostgres()) return;
+  it('is named in one sentence (found by the issue-17 trial: "Error: record store migrations failed: …")', async () => {
+    const url = new URL(serverUrl);
+    url.pathname = '/no_such_database_here';
+    const config = parseConfig({ DATABASE_URL: url.toString() });
+    await expect(openRecord(config, memoryLogger())).rejects.toThrow(
+      /^The system of record \(DATABASE_URL\) could not be opened: database "no_such_database_here" does not exist$/,
     );
   });
 });
