@@ -161,7 +161,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   // Invisible characters (a zero-width space pasted with an id or a name) are taken out of every
   // argument, as out of what customers write (found by the issue-17 trial: "No ticket T…" for an id that looked right).
   const parsed = parseCommandLine(argv.map(cleanText), OPTIONS, COMMANDS);
-  if ('problem' in parsed) return usageError(parsed.problem);
+  // The command is named by the words before any option (tickets search --text: that command's usage).
+  if ('problem' in parsed)
+    return usageError(
+      parsed.problem,
+      argv.filter((a) => !a.startsWith('-')),
+    );
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);

@@ -177,6 +177,13 @@ describe('the command line of every tool', () => {
       expect.stringMatching(/^ {2}npm run tickets -- search /),
     ]);
     expect(search).not.toContain('npm run tickets -- resolve');
+    // Also a problem found while reading the options (a value missing, an option unknown).
+    const missing = (await run('tickets', 'search', '--text')).stderr;
+    expect(missing.split('\n').slice(0, 3)).toEqual([
+      "Option '--text <value>' argument missing",
+      'Usage:',
+      expect.stringMatching(/^ {2}npm run tickets -- search /),
+    ]);
   });
 
   it('prints the usage on --help for any command, exit 0', async () => {
