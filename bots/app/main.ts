@@ -135,6 +135,9 @@ function usageError(problem: string, words: readonly string[] = []): number {
   return 2;
 }
 
+/** An argument that is no option: a command's word, an id, a value. */
+const isWord = (arg: string): boolean => !arg.startsWith('-');
+
 /** USAGE's entries (a line and the lines indented under it) for the command `words` name; all of it for none. */
 function usageOf(words: readonly string[]): string {
   const named = COMMANDS.filter((c) => c.words.every((w, i) => words[i] === w)).sort(
@@ -158,15 +161,10 @@ function usageOf(words: readonly string[]): string {
  * when the command failed, 0 otherwise. Rejects with a ServiceBotError on bad environment.
  */
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  // Invisible characters (a zero-width space pasted with an id or a name) are taken out of every
-  // argument, as out of what customers write (found by the issue-17 trial: "No ticket T…" for an id that looked right).
+  // Invisible characters (a zero-width space pasted after an id) are taken out of every argument (issue-17 trial).
   const parsed = parseCommandLine(argv.map(cleanText), OPTIONS, COMMANDS);
-  // The command is named by the words before any option (tickets search --text: that command's usage).
-  if ('problem' in parsed)
-    return usageError(
-      parsed.problem,
-      argv.filter((a) => !a.startsWith('-')),
-    );
+  // The usage of the command the words before the options name (tickets search --text).
+  if ('problem' in parsed) return usageError(parsed.problem, argv.filter(isWord));
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
