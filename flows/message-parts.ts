@@ -90,7 +90,10 @@ export function wholeReader({
     if (parts.length < 2) return undefined;
     const others = dropConnectors(
       parts
-        .filter((part) => !asksStatus(normalize(read(part))) && !asksWait(understand(read(part))))
+        .filter((part) => {
+          const r = read(part);
+          return !asksStatus(normalize(r)) && !asksWait(understand(r));
+        })
         .join('')
         .trim(),
     );

@@ -1,9 +1,11 @@
+import type { SupportedLocale } from '../../flows/locales.js';
+
 /**
  * What each code the audit log records is, in the console's two languages (the Audit page shows
  * these, the code in the cell's title; found by the issue-17 trial: codes on the Chinese page). An
  * unknown code is shown as it is.
  */
-export const AUDIT_ACTIONS: Readonly<Record<'zh-CN' | 'en', Readonly<Record<string, string>>>> = {
+export const AUDIT_ACTIONS: Readonly<Record<SupportedLocale, Readonly<Record<string, string>>>> = {
   'zh-CN': {
     'account.add': '添加账号',
     'account.password-changed': '修改密码',
