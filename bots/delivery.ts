@@ -4,6 +4,7 @@ import type { CardAddress, Lease, OutboxEffectType, OutboxItem } from './ports.j
 import { DeskHealth } from './desk-health.js';
 import { createPerformer, type PerformerDeps } from './performer.js';
 import { RECORD_ONLY } from './record-writes.js';
+import { QueueLinesSent } from './transcript.js';
 
 /**
  * How each kind of effect is carried out, and what happens when it cannot be: one table instead
@@ -156,6 +157,7 @@ class PendingAck {
  */
 export class Courier {
   private readonly perform: (item: OutboxItem) => Promise<void>;
+  private readonly records: PerformerDeps['records'];
   /**
    * The desk as this process knows it: resting after failures (no calls meanwhile), and since when
    * it fails. The outage window is counted from there, so once an outage has lasted the window, new
@@ -164,7 +166,11 @@ export class Courier {
   private readonly desk: DeskHealth;
 
   constructor(private readonly deps: CourierDeps) {
-    this.perform = createPerformer(deps);
+    // The archive gets the queue lines as sent (transcript.ts, QueueLinesSent), on either path a record write takes.
+    const { records } = deps;
+    const lines = new QueueLinesSent();
+    this.records = records && { write: (items) => records.write(lines.archived(items)) };
+    this.perform = createPerformer({ ...deps, records: this.records, queueLines: lines });
     this.desk = new DeskHealth(deps.clock);
   }
 
@@ -260,7 +266,7 @@ export class Courier {
   /** Writes record items together; false when that failed (the caller then tries each as usual). */
   private async writeRecords(run: readonly OutboxItem[]): Promise<boolean> {
     try {
-      await this.deps.records?.write(run);
+      await this.records?.write(run);
       return true;
     } catch (err) {
       this.deps.log.warn('record writes could not be made or deferred together; trying each', {

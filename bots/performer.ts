@@ -13,7 +13,7 @@ import type {
 } from './ports.js';
 import type { RecordGate } from './record-writes.js';
 import { createMediaHandlers } from './media.js';
-import { fillQueueText } from './transcript.js';
+import { fillQueueText, type QueueLinesSent } from './transcript.js';
 
 /**
  * How each kind of outbox item is carried out against its port (a channel, the desk, the store,
@@ -32,7 +32,9 @@ export interface PerformerDeps {
    * are written there, through the gate that defers them while the database is down. Without it,
    * tickets go to the store's ticket store and nothing is archived.
    */
-  records?: RecordGate | undefined;
+  records?: Pick<RecordGate, 'write'> | undefined;
+  /** Where a queue reply's filled text is noted for its turn's archive (with `records` only). */
+  queueLines?: QueueLinesSent | undefined;
 }
 
 /** How far back a card lists the customer's earlier tickets (issue 13, requirement 6). */
@@ -132,6 +134,7 @@ export function createPerformer(deps: PerformerDeps): (item: OutboxItem) => Prom
           conversationId: item.conversationId,
         });
       const text = e.fill === 'queue' ? await fillQueue(item.conversationId, e.text, e.locale) : e.text;
+      if (e.fill === 'queue' && records) deps.queueLines?.sent(item, e, text);
       await channel.send({
         id: item.id,
         conversationId: item.conversationId,

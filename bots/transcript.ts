@@ -18,6 +18,57 @@ export function fillQueueText(text: string, position: string, wait: string, loca
   return render(text, { position, wait }, locale);
 }
 
+/** Turns whose sent queue lines are kept until their archive is written, at most (bounds the memory when it never is). */
+export const QUEUE_TURNS_KEPT = 1_000;
+
+/**
+ * The queue lines as the customer saw them, for the archive in the system of record. A queue
+ * message is filled at delivery (its place changes while it waits), after the turn's transcript is
+ * committed with "…" in place of `{position}` and `{wait}`; the turn's archive item is delivered
+ * after its replies, so the courier notes each filled text by its turn (`sent`) and the archive
+ * gets it in place of the "…" line (`archived`). The short transcript in Redis (the cards) keeps the
+ * "…". In memory: an archive written by another process (after a crash between) keeps the "…" too.
+ */
+export class QueueLinesSent {
+  private readonly byTurn = new Map<string, Array<{ unfilled: string; text: string }>>();
+
+  /** A queue reply delivered as `text`: `effect` is the item's reply, its text still the template. */
+  sent(item: OutboxItem, effect: { text: string; locale?: string | undefined }, text: string): void {
+    const hash = item.id.lastIndexOf('#');
+    if (hash < 0) return;
+    const turn = `${item.conversationId}\u0000${item.id.slice(0, hash)}`;
+    const lines = this.byTurn.get(turn) ?? [];
+    lines.push({ unfilled: fillQueueText(effect.text, '…', '…', effect.locale), text });
+    this.byTurn.set(turn, lines);
+    const oldest = this.byTurn.keys().next().value;
+    if (this.byTurn.size > QUEUE_TURNS_KEPT && oldest !== undefined) this.byTurn.delete(oldest);
+  }
+
+  /** `items` with each archive's queue lines as sent (in their order, once each); other items as they are. */
+  archived<T extends OutboxItem | readonly OutboxItem[]>(items: T): T;
+  archived(items: OutboxItem | readonly OutboxItem[]): OutboxItem | readonly OutboxItem[] {
+    if (this.byTurn.size === 0) return items;
+    return Array.isArray(items) ? items.map((item: OutboxItem) => this.filled(item)) : this.filled(items as OutboxItem);
+  }
+
+  private filled(item: OutboxItem): OutboxItem {
+    const e = item.effect;
+    if (e.type !== 'record.archive') return item;
+    let changed = false;
+    const entries = e.entries.map((entry) => {
+      const turn = `${item.conversationId}\u0000${entry.eventId}`;
+      const lines = entry.from === 'bot' ? this.byTurn.get(turn) : undefined;
+      const at = lines?.findIndex((l) => l.unfilled === entry.text) ?? -1;
+      if (!lines || at < 0) return entry;
+      const [line] = lines.splice(at, 1);
+      if (lines.length === 0) this.byTurn.delete(turn);
+      changed = true;
+      return { ...entry, text: line?.text ?? entry.text };
+    });
+    return changed ? { ...item, effect: { ...e, entries } } : item;
+  }
+}
+
 /**
  * The transcript lines of a turn. A pressed button reads as the label the customer saw (是的,
  * 5 非常满意), from `labels` (the definition's choices in the conversation's locale).

@@ -122,6 +122,38 @@ describe('the system of record, wired into the engine (PGlite)', () => {
   });
 });
 
+describe('the queue line on the archive (found by the fourteenth issue-17 session)', () => {
+  // The customer saw their place; the archive (the ticket page, `tickets show`) said 第 … 位.
+  const queued = (line: string | undefined) => line?.match(/第 (\S+) 位，预计等待约 (\S+) 分钟/)?.slice(1);
+
+  it('archives the place and wait the customer was sent; the cards keep the placeholders', async () => {
+    const clock = new TestClock();
+    const store = new MemoryStore(clock.now, {}, record.tickets);
+    const { say, channel } = engineWith(store, clock, record, new RecordingDesk());
+    await say('test:q1', '转人工');
+    await say('test:q2', '人工客服');
+    expect(queued(channel.texts('test:q2').at(-1))).toEqual(['2', '2']);
+    const archived = (await record.transcript('test:q2')).map((e) => e.text);
+    expect(archived.map(queued).filter(Boolean)).toEqual([['2', '2']]);
+    expect((await store.transcript('test:q2', 10)).map((e) => queued(e.text)).filter(Boolean)).toEqual([['…', '…']]);
+  });
+
+  it('defers the filled line too while the database is down', async () => {
+    const clock = new TestClock();
+    const down = downRecord();
+    const store = new MemoryStore(clock.now, {}, record.tickets);
+    const { say, channel } = engineWith(store, clock, down, new RecordingDesk());
+    try {
+      await say('test:q3', '转人工');
+      expect(queued(channel.texts('test:q3').at(-1))).toEqual(['1', '1']);
+    } finally {
+      await down.close();
+    }
+    await new RecordWriter({ record, store, log: memoryLogger() }).drain();
+    expect((await record.transcript('test:q3')).map((e) => queued(e.text)).filter(Boolean)).toEqual([['1', '1']]);
+  });
+});
+
 describe("an agent's action while the database is down (found by the issue-17 trial)", () => {
   it("claims, replies and relays the customer as ever: a card's ticket that cannot be read holds nothing up", async () => {
     const clock = new TestClock();
