@@ -83,8 +83,11 @@ export const AgentNotice = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('guard-blocked'), matches: z.array(GuardMatch), text: z.string() }),
   /** An action on a follow-up card whose matter is no longer pending (resolved meanwhile, by someone else or the CLI). */
   z.object({ kind: z.literal('not-pending'), ticketId: z.string() }),
-  /** A follow-up card's matter the customer complained of this agent in: a supervisor or another agent takes it up. */
-  z.object({ kind: z.literal('complained-of'), ticketId: z.string() }),
+  /**
+   * A follow-up card's matter the customer complained of this agent in (`asked`: asked for a
+   * supervisor while this agent had it): a supervisor or another agent takes it up.
+   */
+  z.object({ kind: z.literal('complained-of'), ticketId: z.string(), asked: z.literal(true).optional() }),
 ]);
 export type AgentNotice = z.infer<typeof AgentNotice>;
 

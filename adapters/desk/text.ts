@@ -186,7 +186,7 @@ const EN: DeskText = {
       case 'not-pending':
         return `ticket ${notice.ticketId} is no longer pending (it was resolved meanwhile); nothing was sent to the customer`;
       case 'complained-of':
-        return `the customer complained of you in this matter (ticket ${notice.ticketId}): a supervisor or another agent takes it up; nothing was done`;
+        return `the customer ${notice.asked ? 'asked for a supervisor while you had' : 'complained of you in'} this matter (ticket ${notice.ticketId}): a supervisor or another agent takes it up; nothing was done`;
     }
   },
   onlyFor: (agent) => `only ${agent} sees this`,
@@ -319,7 +319,7 @@ const ZH: DeskText = {
       case 'not-pending':
         return `工单 ${notice.ticketId} 已不在待处理状态（已被办结），未向客户发送任何消息`;
       case 'complained-of':
-        return `客户在该事项中投诉了您（工单 ${notice.ticketId}），需由主管或其他同事跟进，未作任何操作`;
+        return `客户在该事项中${notice.asked ? '要求主管处理' : '投诉了您'}（工单 ${notice.ticketId}），需由主管或其他同事跟进，未作任何操作`;
     }
   },
   onlyFor: (agent) => `仅 ${agent} 可见`,

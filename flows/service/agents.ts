@@ -295,8 +295,9 @@ function waitForSupervisor(
   const type = followUpTypeOf(h.reason);
   const supervisor = h.complainedOfAgent ? ('complained' as const) : ('asked' as const);
   const card = { ...handoffFollowUpCard(context, h, by), ...(h.agent ? { returned: true } : {}), supervisor };
-  const complainedOf = h.complainedOfAgent ? h.agent?.id : undefined;
-  followUp(enqueue, deps, context, { ticketId: h.ticketId, type, by, at, card, complainedOf });
+  // The agent the customer complained of, or asked a supervisor over, is not the one to take it up.
+  const complainedOf = h.agent?.id;
+  followUp(enqueue, deps, context, { ticketId: h.ticketId, type, by, at, card, complainedOf, supervisor });
 }
 
 /**

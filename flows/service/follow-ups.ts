@@ -159,8 +159,10 @@ function claimActions(deps: MachineDeps) {
     notifyNotPending: collect(({ event, enqueue }) => {
       if (isFollowUpEvent(event)) notify(enqueue, event, { kind: 'not-pending', ticketId: event.ticketId });
     }),
-    notifyComplainedOf: collect(({ event, enqueue }) => {
-      if (isFollowUpEvent(event)) notify(enqueue, event, { kind: 'complained-of', ticketId: event.ticketId });
+    notifyComplainedOf: collect(({ context, event, enqueue }) => {
+      if (!isFollowUpEvent(event)) return;
+      const asked = followUpFor(context, event)?.supervisorAsked ? { asked: true as const } : {};
+      notify(enqueue, event, { kind: 'complained-of', ticketId: event.ticketId, ...asked });
     }),
     notifyFollowUpNotYours: collect(({ context, event, enqueue }) => {
       const by = followUpFor(context, event)?.agent;

@@ -202,6 +202,8 @@ export function followUp(
     /** The need is only a request for a person (FollowUp.needUnstated). */
     bare?: boolean | undefined;
     complainedOf?: FollowUp['complainedOf'];
+    /** Why a supervisor takes it up (HandoffCard's `supervisor`): `asked` marks FollowUp.supervisorAsked. */
+    supervisor?: 'asked' | 'complained' | undefined;
   },
 ): FollowUp {
   const def = deps.definitions(context.locale);
@@ -227,6 +229,7 @@ export function followUp(
     ...(matter.card?.facts.length ? { facts: matter.card.facts } : {}),
     ...(matter.bare ? { needUnstated: true } : {}),
     ...(matter.complainedOf ? { complainedOf: matter.complainedOf } : {}),
+    ...(matter.complainedOf && matter.supervisor === 'asked' ? { supervisorAsked: true as const } : {}),
   };
   enqueue.assign({ followUps: withFollowUp(context.followUps, entry) });
   return entry;

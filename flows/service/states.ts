@@ -32,10 +32,12 @@ export interface FollowUp {
   /** Its need as the customer told it after such a request (unshortened): more words in that visit join it. */
   told?: string | undefined;
   /**
-   * The id of the agent the customer complained of in the live talk it came from: not theirs to
-   * claim or settle, a supervisor or another agent's (002 三.3 升级; found by the issue-17 trial).
+   * The id of the agent the customer complained of, or asked a supervisor over, in the live talk it
+   * came from: not theirs to claim or settle, a supervisor or another agent's (002 三.3 升级; found by
+   * the issue-17 trial). `supervisorAsked`: asked, not complained of (what they are told).
    */
   complainedOf?: string | undefined;
+  supervisorAsked?: true | undefined;
 }
 
 export interface HandoffState {

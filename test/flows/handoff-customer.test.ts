@@ -354,6 +354,16 @@ describe('a customer who complains while queued (found by the issue-17 trial: on
     e.say('叫你们主管来', quick);
     e.say({ type: 'agent', action: 'handback', agent: wang }, quick);
     expect(e.of('desk.open')[0]?.card).toMatchObject({ supervisor: 'asked' });
+    // Nor may the agent the customer asked to get past take that card up (found by the fourteenth session's trial).
+    const onIt = { ticketId: e.ticketId } as const;
+    const claim = (agent: typeof wang) => ({ type: 'agent', action: 'claim', agent, ...onIt }) as const;
+    expect(e.say(claim(wang), { after: 60_000, ticket: e.ticket(e.ticketId) })).toEqual([]);
+    expect(e.of('desk.notify')).toMatchObject([
+      { agentId: wang.id, notice: { kind: 'complained-of', ticketId: e.ticketId, asked: true } },
+    ]);
+    expect(e.say(claim({ id: 'U-li', name: '小李' }), { ...quick, ticket: e.ticket(e.ticketId) })[0]).toMatch(
+      /^您好，我是客服 小李/,
+    );
   });
 
   it('an escalated complaint handed to the queue is not alerted or apologised for again when the customer is still upset (found by the second trial)', () => {
