@@ -297,7 +297,7 @@ function waitForSupervisor(
   const card = { ...handoffFollowUpCard(context, h, by), ...(h.agent ? { returned: true } : {}), supervisor };
   // The agent the customer complained of, or asked a supervisor over, is not the one to take it up.
   const complainedOf = h.agent?.id;
-  followUp(enqueue, deps, context, { ticketId: h.ticketId, type, by, at, card, complainedOf, supervisor });
+  followUp(enqueue, deps, context, { ticketId: h.ticketId, type, by, at, card, complainedOf });
 }
 
 /**

@@ -202,8 +202,6 @@ export function followUp(
     /** The need is only a request for a person (FollowUp.needUnstated). */
     bare?: boolean | undefined;
     complainedOf?: FollowUp['complainedOf'];
-    /** Why a supervisor takes it up (HandoffCard's `supervisor`): `asked` marks FollowUp.supervisorAsked. */
-    supervisor?: 'asked' | 'complained' | undefined;
   },
 ): FollowUp {
   const def = deps.definitions(context.locale);
@@ -229,7 +227,7 @@ export function followUp(
     ...(matter.card?.facts.length ? { facts: matter.card.facts } : {}),
     ...(matter.bare ? { needUnstated: true } : {}),
     ...(matter.complainedOf ? { complainedOf: matter.complainedOf } : {}),
-    ...(matter.complainedOf && matter.supervisor === 'asked' ? { supervisorAsked: true as const } : {}),
+    ...(matter.complainedOf && matter.card?.supervisor === 'asked' ? { supervisorAsked: true as const } : {}),
   };
   enqueue.assign({ followUps: withFollowUp(context.followUps, entry) });
   return entry;
@@ -357,8 +355,7 @@ export function withRecords(base: BaseSetup, deps: MachineDeps) {
           files: ticket.files,
         });
       }),
-      // What the knowledge base could not answer (the need as the customer put it) is counted, so
-      // admins see which entries to write (issue 11: unanswered questions are kept).
+      // What the knowledge base could not answer (as the customer put it) is counted for admins (issue 11).
       noteUnanswered: collect(({ context, event, enqueue }) => {
         const text = withoutOpening(questionKey(context.need ?? '', context.locale), defOf(context), context.locale);
         if (text) enqueue(effect({ type: 'unanswered.record', text, locale: context.locale, at: event.at }));
