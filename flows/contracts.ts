@@ -219,6 +219,12 @@ export const ConversationRecord = z.object({
   timers: z.record(z.string(), z.number()),
   /** Counts replies, to rotate through the phrasings of a text. */
   turn: z.number().int(),
+  /**
+   * The buttons the customer may still press (choice ids): those of the last reply that had some,
+   * until a reply to the customer's own message offers none. Absent on records from before it was
+   * kept: any of the definition's buttons is taken then.
+   */
+  offered: z.array(z.string()).optional(),
 });
 export type ConversationRecord = z.infer<typeof ConversationRecord>;
 

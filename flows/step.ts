@@ -3,6 +3,7 @@ import { chooseLocale, toEvent, type CardsInForce, type EventLocale } from './ev
 import { combineGuards, compileGuard, type PhraseGuard } from './guard.js';
 import { compileMatcher, type Matcher } from './match.js';
 import { pureTransitions, stateName } from './pure-transition.js';
+import { FROM_CUSTOMER, notOffered, offeredAfter } from './offered.js';
 import { renderReply } from './render.js';
 import type { FlowDefinition } from './schema.js';
 import { createServiceMachine, type ServiceMachine } from './service/machine.js';
@@ -78,7 +79,7 @@ function sessionOf(
     before.context.sessionTickets.length === 0 &&
     !before.hasTag('with-people');
   const restart = input.payload.type === 'command' && input.payload.command === 'start';
-  const fromCustomer = ['text', 'choice', 'media', 'command'].includes(input.payload.type);
+  const fromCustomer = FROM_CUSTOMER.has(input.payload.type);
   return {
     // Between matters ("anything else?"), the next question may come in another language.
     choosesLocale:
@@ -136,13 +137,14 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
           });
     const timers = { ...(record?.timers ?? {}) };
     let turn = record?.turn ?? 0;
+    let offered = record ? record.offered : [];
     const result = (
       snapshot: typeof before,
       effects: Effect[],
       escalations: Escalation[],
       ignored?: string,
     ): StepResult => ({
-      record: { snapshot: pure.persist(snapshot), timers, turn },
+      record: { snapshot: pure.persist(snapshot), timers, turn, ...(offered ? { offered } : {}) },
       effects,
       state: stateName(snapshot.value),
       locale: snapshot.context.locale,
@@ -168,6 +170,8 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
       }
       delete timers[input.payload.name];
     }
+    if (notOffered(record, input, before.hasTag('with-people')))
+      return result(before, [], [], `a button not offered now: ${JSON.stringify(input.payload)}`);
     const { choosesLocale, opensSession } = sessionOf(before, input);
     const locale = choosesLocale
       ? chooseLocale(bundle.locales, bundle.defaultLocale, before.context.locale, input, record === undefined)
@@ -211,6 +215,7 @@ export function createConversationFlow(bundle: FlowBundle, options: FlowOptions 
           effects.push(d);
       }
     }
+    offered = offeredAfter(offered, effects, input);
     moveIdleTimer(
       timers,
       effects,

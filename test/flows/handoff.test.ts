@@ -62,6 +62,8 @@ describe('handing a conversation to people', () => {
   it('understands the "talk to a person" button and phrases, but not 人工智能', () => {
     const button = new Dialogue(withDesk, monday);
     button.say('你好');
+    // The button comes with the answer to "are you a bot?" (only a button offered is answered).
+    button.say('你是机器人吗', quick);
     button.say({ type: 'choice', choice: 'human' }, quick);
     expect(button.state).toBe('handoff.queued');
     const phrase = new Dialogue(withDesk, monday);
