@@ -185,17 +185,22 @@ function botSection(data: ReportData, matters: readonly Ticket[]): Report['bot']
  * message. A person's: from a matter's first `handed-off` to the first `agent-replied` after it,
  * business hours only (businessMsBetween). Claim waits: from each `queued` to the `claimed` that
  * ends it; a wait is a breach when longer than the definition's claimSlaSeconds, or when never
- * claimed and the SLA had passed by `generatedAt`.
+ * claimed and the SLA had passed by `generatedAt`. A wait of any of the three that never ended
+ * (no bot reply, no agent reply, never claimed) is passed on with how long it had lasted by
+ * `generatedAt` (business time for a person's): past the target, it counts against it (durations).
  */
 function speedSection(data: ReportData, def: ReportDefinition, generatedAt: number, targets: Targets): Report['speed'] {
-  const bot = data.conversations.flatMap((c) =>
-    c.firstCustomerAt !== undefined && c.firstBotReplyAt !== undefined && c.firstBotReplyAt >= c.firstCustomerAt
-      ? [c.firstBotReplyAt - c.firstCustomerAt]
-      : [],
-  );
+  const bot: number[] = [];
+  const botOpen: number[] = [];
+  for (const c of data.conversations) {
+    if (c.firstCustomerAt === undefined) continue;
+    if (c.firstBotReplyAt === undefined) botOpen.push(generatedAt - c.firstCustomerAt);
+    else if (c.firstBotReplyAt >= c.firstCustomerAt) bot.push(c.firstBotReplyAt - c.firstCustomerAt);
+  }
   const person: number[] = [];
-  let neverReplied = 0;
+  const personOpen: number[] = [];
   const waits: number[] = [];
+  const waitsOpen: number[] = [];
   const slaMs = def.handoff.claimSlaSeconds * 1000;
   let breaches = 0;
   let queueWaits = 0;
@@ -204,7 +209,7 @@ function speedSection(data: ReportData, def: ReportDefinition, generatedAt: numb
     if (handoff) {
       const reply = first(t, 'agent-replied', handoff.at);
       if (reply) person.push(businessMsBetween(def, handoff.at, reply.at));
-      else neverReplied += 1;
+      else personOpen.push(businessMsBetween(def, handoff.at, generatedAt));
     }
     let since: number | undefined;
     for (const e of [...eventsOf(t)].sort((a, b) => a.at - b.at)) {
@@ -217,15 +222,16 @@ function speedSection(data: ReportData, def: ReportDefinition, generatedAt: numb
       }
     }
     if (since !== undefined) {
+      waitsOpen.push(generatedAt - since);
       queueWaits += 1;
       if (generatedAt - since > slaMs) breaches += 1;
     }
   }
   return {
-    botFirstResponse: durations(bot, ['botFirstResponse', targets.botFirstResponse]),
-    personFirstResponse: durations(person, ['personFirstResponse', targets.personFirstResponse]),
-    personNeverReplied: neverReplied,
-    claimWait: durations(waits, ['claimWait', targets.claimWait]),
+    botFirstResponse: durations(bot, ['botFirstResponse', targets.botFirstResponse], botOpen),
+    personFirstResponse: durations(person, ['personFirstResponse', targets.personFirstResponse], personOpen),
+    personNeverReplied: personOpen.length,
+    claimWait: durations(waits, ['claimWait', targets.claimWait], waitsOpen),
     claimSlaBreaches: share(breaches, queueWaits),
     claimSlaSeconds: def.handoff.claimSlaSeconds,
   };

@@ -20,10 +20,21 @@ export function figuresOf(r: Omit<Report, 'figures'>): Figure[] {
       count: `${s.numerator}/${s.denominator}`,
       ...(s.check ? { check: s.check } : {}),
     });
+  // A timed figure with a target: its average and p90, and the waits that never ended (counted as over it).
   const times = (section: Section, id: string, d: Durations) => {
     const n = String(d.count);
-    out.push({ section, id: `${id}.avg`, unit: 'ms', value: d.averageMs, count: n, ...check(d.checks?.average) });
-    out.push({ section, id: `${id}.p90`, unit: 'ms', value: d.p90Ms, count: n, ...check(d.checks?.p90) });
+    const open = d.checks ? { unanswered: d.unanswered } : {};
+    out.push({
+      section,
+      id: `${id}.avg`,
+      unit: 'ms',
+      value: d.averageMs,
+      count: n,
+      ...open,
+      ...check(d.checks?.average),
+    });
+    out.push({ section, id: `${id}.p90`, unit: 'ms', value: d.p90Ms, count: n, ...open, ...check(d.checks?.p90) });
+    if (d.checks) count(section, `${id}.unanswered`, d.unanswered);
   };
 
   count('volume', 'conversations', r.volume.conversations);

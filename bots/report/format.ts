@@ -50,7 +50,8 @@ function durationsLine(d: Durations, w: ReportWords): string {
   const all = [d.checks.average, d.checks.p90];
   const verdict = all.some((c) => c.met === false) ? w.missed : all.every((c) => c.met) ? w.met : w.noData;
   const target = `${w.target} ${targetText(d.checks.average.target, w)}`;
-  return `${avg}${mark(d.checks.average)}${w.list}${p90}${mark(d.checks.p90)}${w.open}${w.count(d.count)}${w.close} ${verdict}${w.open}${target}${w.close}`;
+  const counts = `${w.count(d.count)}${d.unanswered ? `${w.semicolon}${w.unansweredNote(d.unanswered)}` : ''}`;
+  return `${avg}${mark(d.checks.average)}${w.list}${p90}${mark(d.checks.p90)}${w.open}${counts}${w.close} ${verdict}${w.open}${target}${w.close}`;
 }
 
 function countsLine(list: readonly Count[], name: (key: string) => string, w: ReportWords): string {
@@ -67,6 +68,10 @@ function categoryLabel(r: Report, w: ReportWords, key: string): string {
 function groupLines(groups: readonly CsatGroup[], label: (g: CsatGroup) => string, w: ReportWords): string[] {
   return groups.map((g) => `      ${label(g)}${w.colon}${shareLine(g.csat, w)}`);
 }
+
+/** After a timed figure's value in the targets section: its waits that never ended ("（1 个始终无应答，按超时计）"). */
+export const unansweredNote = (f: Figure, w: ReportWords) =>
+  f.unanswered ? `${w.open}${w.unansweredNote(f.unanswered)}${w.close}` : '';
 
 /** Every checked figure (not the per-agent or per-category rows) with its label, for the targets section. */
 export function figureLabel(f: Figure, w: ReportWords): string {
@@ -143,7 +148,7 @@ export function formatText(r: Report, language: SupportedLocale): string {
     w.sections.targets,
     ...headlineChecks(r).map((f) => {
       const c = f.check as Check;
-      const value = f.unit === 'share' ? percent(f.value) : duration(f.value, w);
+      const value = `${f.unit === 'share' ? percent(f.value) : duration(f.value, w)}${unansweredNote(f, w)}`;
       return `  ${flag(c, w)}  ${figureLabel(f, w)} ${value}${w.list}${w.target} ${targetText(c.target, w)}  [${c.target.source}]`;
     }),
   ];

@@ -1,4 +1,4 @@
-import { duration, figureLabel, percent } from './format.js';
+import { duration, figureLabel, percent, unansweredNote } from './format.js';
 import { showControls } from '../../flows/text.js';
 import { headlineChecks } from './figures.js';
 import type { Check, Count, Durations, Report, Share } from './report.js';
@@ -101,8 +101,9 @@ export const shareRow = (id: string, label: string, s: Share, sub = false): Row 
   sub,
 });
 
+/** A timed figure's average and P90, and (with a target) its waits that never ended, counted as over it. */
 export function durationRows(id: string, label: string, d: Durations, w: ReportWords): Row[] {
-  const basis = w.count(d.count);
+  const basis = `${w.count(d.count)}${d.unanswered ? `${w.semicolon}${w.unansweredNote(d.unanswered)}` : ''}`;
   return [
     {
       id: `${id}.avg`,
@@ -112,6 +113,7 @@ export function durationRows(id: string, label: string, d: Durations, w: ReportW
       check: d.checks?.average,
     },
     { id: `${id}.p90`, label: text(`${label} P90`), value: duration(d.p90Ms, w), basis, check: d.checks?.p90 },
+    ...(d.checks ? [countRow(`${id}.unanswered`, text(w.labels.unansweredWaits), d.unanswered, true)] : []),
   ];
 }
 
@@ -150,7 +152,7 @@ export function targetsTable(r: Report, w: ReportWords): string {
       `<tr data-check="${escapeHtml(f.id)}">`,
       `<th scope="row">${text(figureLabel(f, w))}</th>`,
       `<td class="num">${text(value)}</td>`,
-      `<td class="num">${text(f.unit === 'ms' ? w.count(Number(f.count)) : f.count)}</td>`,
+      `<td class="num">${text(f.unit === 'ms' ? `${w.count(Number(f.count))}${unansweredNote(f, w)}` : f.count)}</td>`,
       `<td class="num">${text(targetText(ch.target, w))}</td>`,
       statusCell(ch, w),
       `<td class="source">${text(ch.target.source)}</td>`,

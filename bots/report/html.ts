@@ -329,8 +329,9 @@ export function renderHtml(r: Report, language: SupportedLocale): string {
   const tz = r.period.timeZone;
   const day = (at: number) => localDateTime(tz, at).slice(0, 10);
   const title = `${w.title} ${r.period.label}`;
-  // Only the targets with data count (found by the issue-17 trial: an empty month was "0 of 9 targets met").
-  const checks = headlineChecks(r).filter((f) => f.value !== null);
+  // Only the targets judged count (found by the issue-17 trial: an empty month was "0 of 9 targets met");
+  // a wait nobody ended is judged (missed) with no value to show.
+  const checks = headlineChecks(r).filter((f) => f.check?.met !== null);
   const met = checks.filter((f) => f.check?.met === true).length;
   const when = `${w.range(day(r.period.from), day(r.period.to - 1))}${w.open}${tz}${w.close}${w.list}${w.generated} ${localDateTime(tz, r.generatedAt)}`;
   return [

@@ -34,14 +34,31 @@ export function share(numerator: number, denominator: number, target?: [TargetId
   return { value, numerator, denominator, ...(target ? { check: check(target[0], target[1], value) } : {}) };
 }
 
-/** Count, mean and p90 of durations (ms), the mean and the p90 checked against a target when given. */
-export function durations(values: readonly number[], target?: [TargetId, Target]): Durations {
+/**
+ * Count, mean and p90 of durations (ms), the mean and the p90 checked against a target when given.
+ * `unfinished`: how long each wait that never ended (never claimed, never replied to) had lasted
+ * when the report was made. One that had outlasted the target's limit is a customer nobody
+ * answered in time: it is counted (`unanswered`) and judged longer than any limit, so the average
+ * misses the target and so does the p90 when it falls on one (a month whose only handoff was never
+ * claimed is missed, not "no data"). One still within the limit may yet end in time: not judged.
+ * The average and p90 shown are of the measured durations.
+ */
+export function durations(
+  values: readonly number[],
+  target?: [TargetId, Target],
+  unfinished: readonly number[] = [],
+): Durations {
   const averageMs = average(values);
   const p90Ms = percentile(values, 90);
+  const unanswered = target ? unfinished.filter((ms) => meets(target[1], ms) === false).length : unfinished.length;
+  const judged = [...values, ...Array.from({ length: unanswered }, () => Number.POSITIVE_INFINITY)];
   const checks = target
-    ? { average: check(target[0], target[1], averageMs), p90: check(target[0], target[1], p90Ms) }
+    ? {
+        average: check(target[0], target[1], average(judged)),
+        p90: check(target[0], target[1], percentile(judged, 90)),
+      }
     : undefined;
-  return { count: values.length, averageMs, p90Ms, ...(checks ? { checks } : {}) };
+  return { count: values.length, unanswered, averageMs, p90Ms, ...(checks ? { checks } : {}) };
 }
 
 /**

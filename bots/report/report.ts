@@ -22,9 +22,15 @@ export interface Share {
   check?: Check;
 }
 
-/** Durations measured (ms): how many, their mean and their p90 (nearest rank); null without any. */
+/**
+ * Durations measured (ms): how many, their mean and their p90 (nearest rank); null without any.
+ * `unanswered`: waits that never ended and had outlasted the target by the time the report was
+ * made (never claimed, never replied to): not in the mean and p90 shown, but judged longer than
+ * the limit by the checks (measures.ts durations).
+ */
 export interface Durations {
   count: number;
+  unanswered: number;
   averageMs: number | null;
   p90Ms: number | null;
   /** Checks of the average and of the p90 against the same target. */
@@ -60,6 +66,8 @@ export interface Figure {
   unit: 'count' | 'share' | 'ms';
   value: number | null;
   count: string;
+  /** A duration's: the waits that never ended, counted as over its target (Durations.unanswered). */
+  unanswered?: number;
   check?: Check;
 }
 
@@ -104,7 +112,7 @@ export interface Report {
   };
   speed: {
     botFirstResponse: Durations;
-    /** From `handed-off` to the first `agent-replied`, business hours only. */
+    /** From `handed-off` to the first `agent-replied`, business hours only; never replied: unanswered. */
     personFirstResponse: Durations;
     /** Handed-off matters with no agent reply on record. */
     personNeverReplied: number;

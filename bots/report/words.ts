@@ -28,6 +28,8 @@ export interface ReportWords {
     botFirstResponse: string;
     personFirstResponse: string;
     neverReplied: string;
+    /** A timed figure's waits that never ended (no reply, never claimed), counted as over the target. */
+    unansweredWaits: string;
     claimWait: string;
     claimSlaBreaches: (seconds: number) => string;
     resolution: string;
@@ -59,6 +61,8 @@ export interface ReportWords {
   met: string;
   missed: string;
   noData: string;
+  /** After a timed figure's count: how many waits never ended, counted as over the target. */
+  unansweredNote: (n: number) => string;
   list: string;
   semicolon: string;
   colon: string;
@@ -128,6 +132,7 @@ const ZH: ReportWords = {
     botFirstResponse: '机器人首次响应',
     personFirstResponse: '人工首次响应（工作时间）',
     neverReplied: '转人工后无人工回复',
+    unansweredWaits: '始终无应答（按超时计）',
     claimWait: '排队等待接入',
     claimSlaBreaches: (s) => `超过 ${s} 秒未接入`,
     resolution: '问题解决率',
@@ -167,6 +172,7 @@ const ZH: ReportWords = {
   met: '✓ 达标',
   missed: '✗ 未达标',
   noData: '无数据',
+  unansweredNote: (n) => `${n} 个始终无应答，按超时计`,
   list: '，',
   semicolon: '；',
   colon: '：',
@@ -238,6 +244,7 @@ const EN: ReportWords = {
     botFirstResponse: "Bot's first response",
     personFirstResponse: "A person's first response (business hours)",
     neverReplied: 'Handed off, no agent reply',
+    unansweredWaits: 'never answered (counted as over the target)',
     claimWait: 'Queue wait until claimed',
     claimSlaBreaches: (s) => `Not claimed within ${s} s`,
     resolution: 'Resolution rate',
@@ -282,6 +289,7 @@ const EN: ReportWords = {
   met: '✓ met',
   missed: '✗ missed',
   noData: 'no data',
+  unansweredNote: (n) => `${n} never answered, counted as over the target`,
   list: ', ',
   semicolon: '; ',
   colon: ': ',
