@@ -111,6 +111,10 @@ export const DeskAlert = z.enum([
   'asked-supervisor',
   'upset-waiting',
   'complained-live',
+  /** Claimed, and the customer waits for the agent's reply (handoff.replySlaSeconds): to that agent. */
+  'reply-late',
+  /** Still unanswered (handoff.replySupervisorSeconds): to the supervisors. */
+  'reply-supervisor',
 ]);
 export type DeskAlert = z.infer<typeof DeskAlert>;
 
@@ -219,11 +223,7 @@ export const ConversationRecord = z.object({
   timers: z.record(z.string(), z.number()),
   /** Counts replies, to rotate through the phrasings of a text. */
   turn: z.number().int(),
-  /**
-   * The buttons the customer may still press (choice ids): those of the last reply that had some,
-   * until a reply to the customer's own message offers none. Absent on records from before it was
-   * kept: any of the definition's buttons is taken then.
-   */
+  /** The buttons the customer may press now, by choice id (flows/offered.ts); absent on older records: any. */
   offered: z.array(z.string()).optional(),
 });
 export type ConversationRecord = z.infer<typeof ConversationRecord>;

@@ -208,16 +208,17 @@ function withPersonElsewhere(u: Understanding, text: string, locale: string, flo
 }
 
 /** The conversation's own timers by name (promise timers carry their ticket in the name). */
-const TIMER_EVENTS: ReadonlyMap<
-  string,
-  'timer.idle' | 'timer.listen' | 'timer.claimSla' | 'timer.supervisorSla' | 'timer.deskClosed'
-> = new Map([
+/** The machine's timer events that carry nothing but their time. */
+type PlainTimerEvent = Extract<ServiceEvent, { type: `timer.${string}`; at: number }> & { kind?: never };
+const TIMER_EVENTS: ReadonlyMap<string, PlainTimerEvent['type']> = new Map([
   ['idle', 'timer.idle'],
   ['listen', 'timer.listen'],
   ['claimSla', 'timer.claimSla'],
   ['supervisorSla', 'timer.supervisorSla'],
   ['deskClosed', 'timer.deskClosed'],
-]);
+  ['replySla', 'timer.replySla'],
+  ['replySupervisorSla', 'timer.replySupervisorSla'],
+] as const);
 
 /** A due timer as the machine's event: a pending matter's timer carries its ticket's status as stored now. */
 function timerEvent(input: FlowInput, name: string, at: number): ServiceEvent | undefined {
@@ -234,7 +235,7 @@ function timerEvent(input: FlowInput, name: string, at: number): ServiceEvent | 
     };
   }
   const type = TIMER_EVENTS.get(name);
-  return type === undefined ? undefined : { type, at };
+  return type === undefined ? undefined : ({ type, at } as PlainTimerEvent);
 }
 
 /** Buttons that answer a question the bot asked: each is also the intent of the same name. */

@@ -23,6 +23,13 @@ export const Handoff = z.strictObject({
   claimSlaSeconds: z.number().positive(),
   /** Still unclaimed after this long: a supervisor is alerted. */
   supervisorSlaSeconds: z.number().positive(),
+  /**
+   * Claimed, and the customer's message (or the claim: the first response) unanswered by the agent
+   * this long: the agent is reminded. The report holds a person's first response to 30 minutes (001 四.(一) 3).
+   */
+  replySlaSeconds: z.number().positive().default(180),
+  /** Still unanswered after this long: the supervisors are alerted and the customer told so. */
+  replySupervisorSeconds: z.number().positive().default(600),
   /** Tell the customer the agent's name ("客服 小王 为您服务"), or only that a person joined. */
   showAgentName: z.boolean().default(true),
   /** What the customer says to end a conversation with an agent (结束, end). */

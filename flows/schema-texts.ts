@@ -158,6 +158,7 @@ export const TEXT_PLACEHOLDERS = {
   handoffClaimedAsk: ['agent'],
   handoffClaimedAnonymousAsk: [],
   handoffStillWaiting: [],
+  handoffReplyLate: [],
   /**
    * Queued, the customer complains of the wait (人呢, 怎么还没人回, 有人吗), or complains or asks for a
    * supervisor again: sorry, and where they are in the queue. `{wait}` is there too, but the estimate
@@ -218,6 +219,7 @@ export const TEXT_FALLBACKS = {
   supervisorWillContact: 'complaintEscalate',
   handoffQueuedNotHelped: 'handoffQueued',
   handoffComplaintNoted: 'handoffSupervisorNoted',
+  handoffReplyLate: 'handoffStillWaiting',
 } as const satisfies Partial<Record<TextKey, TextKey>>;
 export type OptionalTextKey = keyof typeof TEXT_FALLBACKS;
 
@@ -253,6 +255,7 @@ const fallbacksFit: {
   supervisorWillContact: true,
   handoffQueuedNotHelped: true,
   handoffComplaintNoted: true,
+  handoffReplyLate: true,
 };
 void fallbacksFit;
 

@@ -344,6 +344,13 @@ export const FlowDefinition = z
         message: `must be later than claimSlaSeconds (${def.handoff.claimSlaSeconds})`,
       });
     }
+    if (def.handoff.replySupervisorSeconds <= def.handoff.replySlaSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['handoff', 'replySupervisorSeconds'],
+        message: `must be later than replySlaSeconds (${def.handoff.replySlaSeconds})`,
+      });
+    }
     if (!categoryIds.has(def.complaints.defaultCategory)) {
       ctx.addIssue({
         code: 'custom',

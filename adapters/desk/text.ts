@@ -150,7 +150,7 @@ const EN: DeskText = {
     'customer-left': () =>
       'The customer blocked the bot or can no longer be reached: this handoff is over and can no longer be claimed.',
     'desk-closed': () =>
-      'Working hours ended before anyone took this: the customer was told when agents are back, and the matter waits on a follow-up card.',
+      'Working hours ended before anyone took this or answered the customer: they were told when agents are back, and the matter waits on a follow-up card.',
   },
   transferredTo: (category, w) => `Transferred to ${category} by ${w}.`,
   category: (id) => id,
@@ -166,6 +166,9 @@ const EN: DeskText = {
     'upset-waiting': 'The customer complains while waiting in the queue: now high priority, please take this up now.',
     'complained-live':
       'The customer complains during the conversation with an agent: now high priority, a supervisor should follow it up.',
+    'reply-late': 'The customer has been waiting a few minutes for your reply: please answer them now.',
+    'reply-supervisor':
+      'The customer has waited too long for a reply from the agent who has the conversation: please follow up now.',
   },
   delayed: (since) =>
     `⏱ Delivered late: this conversation's messages since ${since} were held up on the way to the desk. Mind the times.`,
@@ -287,7 +290,7 @@ const ZH: DeskText = {
     'closed-by-customer': () => '客户已结束会话。',
     'customer-restarted': () => '客户已重新开始与机器人对话（/start），本次转人工已结束，无法再接入。',
     'customer-left': () => '客户已屏蔽机器人或无法再联系，本次转人工已结束，无法再接入。',
-    'desk-closed': () => '下班前无人接入：已告知客户上班时间，该事项转为待跟进卡片。',
+    'desk-closed': () => '下班前无人接入或未回复客户：已告知客户上班时间，该事项转为待跟进卡片。',
   },
   transferredTo: (category, w) => `${w} 已将会话转交给「${category}」。`,
   category: (id) => id,
@@ -300,6 +303,8 @@ const ZH: DeskText = {
     'asked-supervisor': '客户要求主管处理，已升级为紧急，请主管跟进。',
     'upset-waiting': '客户在排队等待中投诉，已升级为紧急，请立即安排接入。',
     'complained-live': '客户在人工接待中投诉，已升级为紧急，请主管关注跟进。',
+    'reply-late': '客户已等待您的回复数分钟，请尽快回复客户。',
+    'reply-supervisor': '客户长时间未得到接待客服的回复，请主管立即跟进。',
   },
   delayed: (since) => `⏱ 消息延迟送达：本会话自 ${since} 起的消息未能及时送到客服台，请留意各条消息的时间。`,
   notice: (notice) => {

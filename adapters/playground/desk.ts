@@ -9,6 +9,7 @@ import {
   type HandoffCard,
 } from '../../flows/contracts.js';
 import { maskPII } from '../desk/pii.js';
+import { alertAudience } from '../desk/alerts.js';
 import { PlaygroundDeskFiles } from './files.js';
 
 /** A card the playground desk printed, as `/agent` finds it again (the terminal's stand-in for a Slack thread). */
@@ -125,21 +126,16 @@ export class PlaygroundDesk implements DeskPort {
   }
 
   /**
-   * An alert, naming whom Slack would: `@here` for a claim SLA and a reminder nobody claimed, the
-   * agent for a reminder of a claimed matter, `@supervisors` for the rest. A card's alert names
-   * its ticket when several cards may be open.
+   * An alert, naming whom Slack would (alertAudience): `@here`, the agent, or `@supervisors`. A
+   * card's alert names its ticket when several cards may be open.
    */
   async delayed(to: CardAddress, since: number): Promise<void> {
     this.print(`desk> ${this.t.delayed(this.t.time(since, this.timeZone()))}`);
   }
 
   async ping(to: CardAddress, level: DeskAlert, agent?: AgentRef): Promise<void> {
-    const whom =
-      level === 'reminder' && agent
-        ? `@${agent.name ?? agent.id}`
-        : level === 'sla' || level === 'reminder'
-          ? '@here'
-          : '@supervisors';
+    const audience = alertAudience(level, agent);
+    const whom = typeof audience === 'string' ? `@${audience}` : `@${audience.name ?? audience.id}`;
     const ticket = to.ticketId ? ` (${this.t.fields.ticket} ${to.ticketId})` : '';
     this.print(`desk> ${whom} ${this.t.alerts[level]}${ticket}`);
   }

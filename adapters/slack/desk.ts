@@ -15,6 +15,7 @@ import { cardBlocks, controls, escapeMrkdwn, LAST_MESSAGES, safe, type CardState
 import { SlackFiles } from './files.js';
 import { clip, DESK_BUDGET, split } from './limits.js';
 import type { NotSent } from './messages.js';
+import { alertAudience } from '../desk/alerts.js';
 
 export interface SlackDeskOptions {
   client: webApi.WebClient;
@@ -361,8 +362,9 @@ export class SlackDesk implements DeskPort {
     if (!ref) return this.options.log.warn('desk alert without a card', { ...to, level });
     const t = this.options.text;
     const supervisors = this.options.supervisorGroup ? `<!subteam^${this.options.supervisorGroup}>` : '<!channel>';
-    const personal = level === 'reminder' && agent !== undefined;
-    const whom = personal ? `<@${agent.id}>` : level === 'sla' || level === 'reminder' ? '<!here>' : supervisors;
+    const audience = alertAudience(level, agent);
+    const personal = typeof audience !== 'string';
+    const whom = personal ? `<@${audience.id}>` : audience === 'here' ? '<!here>' : supervisors;
     const promise =
       (level === 'reminder' || level === 'overdue' || level === 'escalated') && ref.card.promisedBy !== undefined
         ? ` (${t.fields.ticket} ${ref.card.ticketId} · ${t.fields.promisedBy}${t.colon}${t.time(ref.card.promisedBy, this.options.timeZone?.() ?? 'UTC')})`

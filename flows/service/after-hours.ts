@@ -1,8 +1,9 @@
 import type { HandoffCard } from '../contracts.js';
 import type { FlowDefinition } from '../schema.js';
-import { describeHours, formatLocalTime } from '../hours.js';
+import { describeHours, formatLocalTime, nextBusinessTime } from '../hours.js';
 import type { TicketEvent } from '../ticket.js';
-import { followUp, followUpOf, followUpTypeOf, promisedBy } from './records.js';
+import { clearSla } from './queue-deadlines.js';
+import { followUp, followUpOf, followUpTypeOf, handoffFollowUpCard, promisedBy } from './records.js';
 import { effect, say, type Enqueue, type MachineDeps, type ServiceContext, type ServiceEvent } from './setup.js';
 import { nothingTold } from './states.js';
 
@@ -69,4 +70,24 @@ export function waitForMorning(
   if (promised) enqueue(effect({ type: 'desk.open', card: card(by) }));
   else followUp(enqueue, deps, context, { ticketId, type, by, at: event.at, card: card(by), bare });
   enqueue.assign(handoffOver());
+}
+
+/**
+ * The desk closed with the customer still queued, or owed a reply by the agent who has them
+ * (queue-deadlines.ts owesReplyLate): nobody waits overnight. The live card ends, and the matter
+ * waits for the morning like one handed over after hours.
+ */
+export function closeForTheNight(deps: MachineDeps, enqueue: Enqueue, context: ServiceContext, event: ServiceEvent) {
+  const h = context.handoff;
+  if (!h) return;
+  if (!h.agent) enqueue(effect({ type: 'queue.leave', at: event.at, claimed: false }));
+  clearSla(enqueue);
+  enqueue(effect({ type: 'desk.update', status: 'desk-closed', ticketId: h.ticketId }));
+  const outcome = h.agent
+    ? 'working hours ended with the customer unanswered by the agent: waiting for agents'
+    : 'working hours ended before an agent joined: waiting for agents';
+  enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { outcome }, at: event.at, ifStatus: 'pending' }));
+  const card = (by: number) => ({ ...handoffFollowUpCard(context, h, by), afterHours: true });
+  const back = nextBusinessTime(deps.definitions(context.locale), event.at);
+  waitForMorning(deps, enqueue, context, event, h.ticketId, card, back);
 }

@@ -1,5 +1,5 @@
 import { assertEvent } from 'xstate';
-import type { AgentNotice, AgentRef, DeskUpdate } from '../contracts.js';
+import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate } from '../contracts.js';
 import type { TicketChanges } from '../ticket.js';
 import { formatLocalTime } from '../hours.js';
 import { SUPPORTED_LOCALES } from '../locales.js';
@@ -14,7 +14,7 @@ import {
 } from './agent-replies.js';
 import { statusLine, withFollowUpDesk } from './follow-ups.js';
 import { followUp, followUpOf, followUpTypeOf, handoffFollowUpCard, promisedBy, resolveMatter } from './records.js';
-import { armSla, clearSla } from './queue-deadlines.js';
+import { armReplySla, armSla, clearQueueSla, clearReplySla, clearSla } from './queue-deadlines.js';
 import { keepWhatCustomerSays, relayCustomer } from './customer-relay.js';
 import type { HandoffEntrySetup } from './handoff.js';
 import {
@@ -64,9 +64,18 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
   return entry.extend({
     actions: {
       // The claim SLA's alerts, on the handoff's card.
-      pingDesk: collect(({ context, enqueue }, params: { level: 'sla' | 'supervisor' }) =>
-        enqueue(effect({ type: 'desk.ping', level: params.level, ticketId: context.handoff?.ticketId })),
-      ),
+      // The claim SLA's alerts, and the reply SLA's (the agent who has the conversation is named).
+      pingDesk: collect(({ context, enqueue }, params: { level: DeskAlert }) => {
+        const agent = params.level === 'reply-late' ? context.handoff?.agent : undefined;
+        enqueue(
+          effect({
+            type: 'desk.ping',
+            level: params.level,
+            ticketId: context.handoff?.ticketId,
+            ...(agent ? { agent } : {}),
+          }),
+        );
+      }),
       // Only posted (the words that end the handoff): not the matter's facts.
       postToDesk: collect(({ context, event, enqueue }) =>
         relayCustomer(enqueue, event, context.handoff?.ticketId ?? ''),
@@ -76,14 +85,22 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
       }),
       relayToDesk: collect(({ context, event, enqueue }) => {
         relayCustomer(enqueue, event, context.handoff?.ticketId ?? '');
-        keepWhatCustomerSays(enqueue, context, event, defOf(context).complaints);
+        // With an agent on it, the customer's message is owed a reply (armReplySla), from the oldest unanswered.
+        const h = context.handoff;
+        const owed = h?.agent && h.awaitingSince === undefined ? { ...h, awaitingSince: event.at } : undefined;
+        if (owed) {
+          armReplySla(enqueue, deps, context, event.at);
+          enqueue.assign({ handoff: owed });
+        }
+        keepWhatCustomerSays(enqueue, owed ? { ...context, handoff: owed } : context, event, defOf(context).complaints);
       }),
       claim: collect(({ context, event, enqueue }) => {
         assertEvent(event, 'agent.claim');
         const h = context.handoff;
         if (!h) return;
         enqueue(effect({ type: 'queue.leave', at: event.at, claimed: true }));
-        clearSla(enqueue);
+        clearQueueSla(enqueue);
+        armReplySla(enqueue, deps, context, event.at);
         enqueue(effect({ type: 'desk.update', status: 'claimed', agent: event.agent, ticketId: h.ticketId }));
         // Nothing said of the matter yet (转人工 alone): asked what it is, not whether there is more to add.
         const ask = nothingTold(h);
@@ -92,7 +109,7 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
         else enqueue(say(ask ? 'handoffClaimedAnonymousAsk' : 'handoffClaimedAnonymous'));
         // The record says who has the matter now.
         if (h.ticketId) enqueue(effect(claimedUpdate(h.ticketId, event.agent, event.at)));
-        enqueue.assign({ handoff: { ...h, agent: event.agent } });
+        enqueue.assign({ handoff: { ...h, agent: event.agent, awaitingSince: event.at } });
       }),
       // Only the claiming agent talks to the customer, and only in words the standards allow.
       agentReply: collect(({ context, event, enqueue }) => {
@@ -104,11 +121,12 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
           return;
         }
         const sent = relayAgentReply(enqueue, deps, event, h.ticketId);
+        if (!sent) return;
         // The first reply a person sent on the matter is on its record (first response).
-        if (sent && !h.replied && h.ticketId) {
-          enqueue(effect(repliedUpdate(h.ticketId, event.agent, event.at)));
-          enqueue.assign({ handoff: { ...h, replied: true } });
-        }
+        if (!h.replied && h.ticketId) enqueue(effect(repliedUpdate(h.ticketId, event.agent, event.at)));
+        // The customer has their answer: the reply SLA waits for their next message.
+        if (h.awaitingSince !== undefined) clearReplySla(enqueue);
+        enqueue.assign({ handoff: { ...h, replied: h.replied || h.ticketId !== '', awaitingSince: undefined } });
       }),
       /** Tells the agent who acted out of turn why nothing happened. */
       notifyAgent: collect(({ context, event, enqueue }, params: { notice: 'no-handoff' | 'not-claimed' }) => {
@@ -238,6 +256,7 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         );
         enqueue(effect(releasedUpdate(h.ticketId, agent, event.at)));
         if (h.agent) enqueue(effect({ type: 'queue.join', at: event.at }));
+        clearReplySla(enqueue);
         armSla(enqueue, deps, context, event.at);
         // 转接与协助 (003): the customer hears that colleagues of another team will take it over.
         if (event.type === 'agent.transfer') enqueue(say('handoffTransferred'));
@@ -245,7 +264,14 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         // trial: told nothing, then "客服正在尽快为您接入" although an agent had already replied).
         else if (h.agent) enqueue(say('handoffRequeued', { queue: true }));
         enqueue.assign({
-          handoff: { ...h, agent: undefined, category, queuedAt: h.agent ? event.at : h.queuedAt, replied: false },
+          handoff: {
+            ...h,
+            agent: undefined,
+            category,
+            queuedAt: h.agent ? event.at : h.queuedAt,
+            replied: false,
+            awaitingSince: undefined,
+          },
         });
       }),
     },

@@ -19,6 +19,37 @@ const deskClosed = [
 ] as const;
 
 /**
+ * The same close for the night for a claimed customer the agent has owed a reply too long
+ * (agentOwesReply), at the desk's closing or at a reply deadline after hours.
+ */
+const closeUnanswered = [
+  {
+    guard: and(['afterHours', 'agentOwesReply', 'bareRequest']),
+    target: '#conversation.service.awaitingNeed',
+    actions: 'closeQueueForTheNight',
+  },
+  {
+    guard: and(['afterHours', 'agentOwesReply']),
+    target: '#conversation.service.askMore',
+    actions: 'closeQueueForTheNight',
+  },
+] as const;
+
+/**
+ * The reply SLA of a claimed conversation (queue-deadlines.ts armReplySla): the agent reminded, then
+ * the supervisors alerted and the customer told; after hours, the close above. Once the agent has
+ * replied, its timers are cancelled.
+ */
+const replyDeadlines = {
+  'timer.replySla': [...closeUnanswered, { actions: { type: 'pingDesk', params: { level: 'reply-late' } } }],
+  'timer.replySupervisorSla': [
+    ...closeUnanswered,
+    { actions: [{ type: 'pingDesk', params: { level: 'reply-supervisor' } }, say('handoffReplyLate')] },
+  ],
+  'timer.deskClosed': [...closeUnanswered, { actions: 'armDeskClosed' }],
+} as const;
+
+/**
  * People have the conversation: the queue, then the claim. One rule for everything the customer
  * does meanwhile, queued or claimed (README: Human handoff, "What the customer does during a
  * handoff"): what they write, edit, send or ask (a message, a button, an edit, a photo, /help or
@@ -82,6 +113,7 @@ export function handoffState(s: AgentDeskSetup) {
       },
       claimed: {
         on: {
+          ...replyDeadlines,
           'agent.claim': { actions: 'notifyNotYours' },
           'agent.reply': { actions: 'agentReply' },
           'agent.handback': [

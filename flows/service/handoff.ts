@@ -4,13 +4,13 @@ import { keepFile } from '../files.js';
 import { formatLocalTime, isBusinessTime, nextBusinessTime } from '../hours.js';
 import { quoted, trimSentence } from '../text.js';
 import type { TicketEvent } from '../ticket.js';
-import { afterHoursVars, handoffOver, waitForMorning } from './after-hours.js';
+import { afterHoursVars, closeForTheNight, handoffOver, waitForMorning } from './after-hours.js';
 import { withAgents, type AgentDeskSetup } from './agents.js';
 import { customerWordsGuards } from './customer-relay.js';
 import { escalateHandoff, type HandoffEscalation } from './handoff-escalation.js';
 import { handoffState } from './handoff-state.js';
 import { matterUnderWay, ownWordsOf, unstatedNeed } from './handoff-matter.js';
-import { armDeskClosed, armSla, clearSla } from './queue-deadlines.js';
+import { armDeskClosed, armSla, owesReplyLate } from './queue-deadlines.js';
 import {
   cardOf,
   followUp,
@@ -282,21 +282,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
         waitForMorning(deps, enqueue, context, event, ticketId, card, back);
         relayKeptFiles(enqueue, context, event, ticketId);
       }),
-      // The desk closed with the customer still queued: nobody waits overnight in a queue. The live
-      // card ends, and the matter waits for the morning like one handed over after hours.
-      closeQueueForTheNight: collect(({ context, event, enqueue }) => {
-        const h = context.handoff;
-        if (!h) return;
-        enqueue(effect({ type: 'queue.leave', at: event.at, claimed: false }));
-        clearSla(enqueue);
-        enqueue(effect({ type: 'desk.update', status: 'desk-closed', ticketId: h.ticketId }));
-        const outcome = 'working hours ended before an agent joined: waiting for agents';
-        enqueue(
-          effect({ type: 'ticket.update', id: h.ticketId, changes: { outcome }, at: event.at, ifStatus: 'pending' }),
-        );
-        const card = (by: number) => ({ ...handoffFollowUpCard(context, h, by), afterHours: true });
-        waitForMorning(deps, enqueue, context, event, h.ticketId, card, nextBusinessTime(defOf(context), event.at));
-      }),
+      closeQueueForTheNight: collect(({ context, event, enqueue }) => closeForTheNight(deps, enqueue, context, event)),
       escalateHandoff: collect(({ context, event, enqueue }, params: { reason: HandoffEscalation }) =>
         escalateHandoff(enqueue, context, event, params.reason, defOf(context)),
       ),
@@ -311,6 +297,7 @@ function withHandoffEntry(records: RecordsSetup, deps: MachineDeps) {
       bareRequest: ({ context: c }) =>
         nothingTold(c.handoff) && !c.followUps?.some((f) => c.sessionTickets.includes(f.ticketId)),
       supervisorNotAsked: ({ context }) => context.handoff?.supervisorAsked !== true,
+      agentOwesReply: ({ context, event }) => owesReplyLate(defOf(context), context.handoff, event.at),
       // Queued, nobody has the conversation yet, and no complaint or supervisor request noted in this handoff.
       queuedNotNoted: ({ context }) =>
         context.handoff !== undefined &&

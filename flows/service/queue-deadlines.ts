@@ -1,4 +1,6 @@
 import { nextClosingTime } from '../hours.js';
+import type { FlowDefinition } from '../schema.js';
+import type { HandoffState } from './states.js';
 import { effect, SECOND_MS, type Enqueue, type MachineDeps, type ServiceContext } from './setup.js';
 
 /**
@@ -21,6 +23,41 @@ export function armDeskClosed(enqueue: Enqueue, deps: MachineDeps, context: Serv
   if (closes !== undefined) enqueue(effect({ type: 'timer.set', name: 'deskClosed', dueAt: closes }));
 }
 
+/** Every deadline of a handoff, for its end (a deadline the conversation does not wait for is left alone). */
 export function clearSla(enqueue: Enqueue): void {
-  for (const name of ['claimSla', 'supervisorSla', 'deskClosed']) enqueue(effect({ type: 'timer.cancel', name }));
+  for (const name of [...QUEUE_TIMERS, 'deskClosed', ...REPLY_TIMERS]) enqueue(effect({ type: 'timer.cancel', name }));
+}
+
+const QUEUE_TIMERS = ['claimSla', 'supervisorSla'];
+const REPLY_TIMERS = ['replySla', 'replySupervisorSla'];
+
+/** The claim: the queue's deadlines end; the desk's closing stays (an unanswered customer is not left overnight). */
+export function clearQueueSla(enqueue: Enqueue): void {
+  for (const name of QUEUE_TIMERS) enqueue(effect({ type: 'timer.cancel', name }));
+}
+
+/**
+ * The agent owes the customer a reply from `at` (HandoffState.awaitingSince): reminded after
+ * `replySlaSeconds`, the supervisors alerted after `replySupervisorSeconds`, unless the agent
+ * replies first (clearReplySla). Found by the fourteenth issue-17 session's trial: an agent who
+ * claimed and said nothing left the customer 19 hours without a word, and nobody was told.
+ */
+export function armReplySla(enqueue: Enqueue, deps: MachineDeps, context: ServiceContext, at: number): void {
+  const { replySlaSeconds, replySupervisorSeconds } = deps.definitions(context.locale).handoff;
+  enqueue(effect({ type: 'timer.set', name: 'replySla', dueAt: at + replySlaSeconds * SECOND_MS }));
+  enqueue(effect({ type: 'timer.set', name: 'replySupervisorSla', dueAt: at + replySupervisorSeconds * SECOND_MS }));
+}
+
+export function clearReplySla(enqueue: Enqueue): void {
+  for (const name of REPLY_TIMERS) enqueue(effect({ type: 'timer.cancel', name }));
+}
+
+/**
+ * The agent who has the conversation has owed the customer a reply for `replySlaSeconds` or more
+ * at `at` (a matter taken up from its follow-up card keeps that card's promise instead).
+ */
+export function owesReplyLate(def: FlowDefinition, h: HandoffState | undefined, at: number): boolean {
+  return (
+    h?.awaitingSince !== undefined && !h.adopted && at - h.awaitingSince >= def.handoff.replySlaSeconds * SECOND_MS
+  );
 }

@@ -51,6 +51,8 @@ export interface HandoffState {
   agent: AgentRef | undefined;
   /** The agent's first reply to the customer is on the record (the ticket's `agent-replied`). */
   replied?: boolean | undefined;
+  /** Epoch ms since when the agent owes the customer a reply: the claim, or their oldest message since the agent's last reply. */
+  awaitingSince?: number | undefined;
   /** Taken up from a pending matter's follow-up card (claimed there, not queued): that card is its card. */
   adopted?: boolean | undefined;
   /** The customer asked for a supervisor during the handoff: escalated and alerted once. */

@@ -177,6 +177,22 @@ describe('alerts and cards people see', () => {
     expect(pings.map((c) => String(c.body.text).split(' ')[0])).toEqual(['<!here>', '<!channel>']);
   });
 
+  it('reminds the agent who claimed and said nothing, by name in the thread, then the supervisors in the channel', async () => {
+    const d = await waiting();
+    await d.press('desk_claim', 'UWANG');
+    await d.settled();
+    const pings = () => d.slack.of('chat.postMessage').filter((c) => /^<[@!]/.test(String(c.body.text)));
+    d.clock.advance(181_000);
+    await d.poller.tick();
+    expect(String(pings().at(-1)?.body.text)).toMatch(/^<@UWANG> 客户已等待您的回复数分钟/);
+    expect(pings().at(-1)?.body).not.toHaveProperty('reply_broadcast');
+    d.clock.advance(420_000);
+    await d.poller.tick();
+    expect(pings().at(-1)?.body).toMatchObject({ reply_broadcast: 'true' });
+    expect(String(pings().at(-1)?.body.text)).toMatch(/^<!channel> 客户长时间未得到接待客服的回复/);
+    expect(d.telegram.sent().at(-1)).toMatch(/^非常抱歉让您久等了，我已请主管跟进/);
+  });
+
   it('keeps the last messages on a claimed card', async () => {
     const d = await waiting();
     await d.press('desk_claim', 'UWANG');

@@ -92,6 +92,9 @@ describe('photos and files during a handoff', () => {
         changes: { events: [{ type: 'agent-replied', at: d.at, by: wang }] },
         at: d.at,
       },
+      // The customer has their answer: the reply deadlines stop.
+      { type: 'timer.cancel', name: 'replySla' },
+      { type: 'timer.cancel', name: 'replySupervisorSla' },
     ]);
   });
 

@@ -126,7 +126,10 @@ describe('handing a conversation to people', () => {
         .of('timer.cancel')
         .map((t) => t.name)
         .sort(),
-    ).toEqual(['claimSla', 'deskClosed', 'supervisorSla']);
+    ).toEqual(['claimSla', 'supervisorSla']);
+    // The queue's deadlines end; the agent now owes the customer a reply (and the desk's closing stays).
+    expect(d.of('timer.set').map((t) => t.name)).toEqual(['replySla', 'replySupervisorSla']);
+    expect(Object.keys(d.record?.timers ?? {}).sort()).toEqual(['deskClosed', 'replySla', 'replySupervisorSla']);
     d.say(agent('claim', li), quick);
     expect(d.of('desk.notify')).toEqual([
       { type: 'desk.notify', agentId: 'U-li', notice: { kind: 'not-yours', by: wang }, ticketId },

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { FlowPayload } from '../../flows/contracts.js';
+import { Dialogue } from '../support/dialogue.js';
+import { defaultFlow, shanghai } from '../support/flows.js';
+
+/**
+ * A claimed conversation's reply SLA (handoff.replySlaSeconds 180, replySupervisorSeconds 600).
+ * Found by the fourteenth issue-17 session's trial: an agent who claimed and said nothing left the
+ * customer 19 hours without a word; no reminder, no supervisor, nothing at the desk's closing.
+ */
+const flow = defaultFlow(undefined, { desk: true });
+const wang = { id: 'U-wang', name: '小王' };
+const agent = (action: string, extra: Record<string, unknown> = {}): FlowPayload =>
+  ({ type: 'agent', action, agent: wang, ...extra }) as FlowPayload;
+const quick = { after: 1_000 };
+const LATE = '非常抱歉让您久等了，我已请主管跟进，会尽快给您回复，您说的内容客服都能看到。';
+
+function claimed(at = '2026-11-23T15:00:00'): Dialogue & { ticketId: string } {
+  const d = new Dialogue(flow, shanghai(at));
+  d.say('我的订单还没发货，转人工');
+  const ticketId = d.of('desk.open')[0]?.card.ticketId ?? '';
+  d.say(agent('claim'), quick);
+  expect(d.state).toBe('handoff.claimed');
+  return Object.assign(d, { ticketId });
+}
+function timer(d: Dialogue, name: string): string[] {
+  const dueAt = d.record!.timers[name];
+  if (dueAt === undefined) throw new Error(`no ${name} timer`);
+  return d.say({ type: 'timer', name, dueAt }, { after: dueAt - d.at });
+}
+
+describe('a claimed customer the agent does not answer', () => {
+  it('reminds the agent after 3 minutes, then alerts the supervisors and tells the customer', () => {
+    const d = claimed();
+    expect(timer(d, 'replySla')).toEqual([]);
+    expect(d.of('desk.ping')).toMatchObject([{ level: 'reply-late', agent: wang }]);
+    expect(timer(d, 'replySupervisorSla')).toEqual([LATE]);
+    expect(d.of('desk.ping')).toMatchObject([{ level: 'reply-supervisor' }]);
+    expect(d.state).toBe('handoff.claimed');
+  });
+
+  it("counts from the customer's oldest unanswered message, and stops once the agent replies", () => {
+    const d = claimed();
+    d.say(agent('reply', { text: '您好，我来帮您查一下' }), { after: 60_000 });
+    expect(Object.keys(d.record!.timers)).not.toContain('replySla');
+    const asked = d.say('好的，订单号20261120001', { after: 60_000 }) && d.at;
+    d.say('麻烦快一点', { after: 60_000 });
+    expect(d.record!.timers.replySla).toBe(asked + 180_000);
+    timer(d, 'replySla');
+    expect(d.of('desk.ping')).toMatchObject([{ level: 'reply-late', agent: wang }]);
+    d.say(agent('reply', { text: '已经帮您催促仓库了' }), { after: 60_000 });
+    // (replySla came already: only the supervisors' deadline is left to stop.)
+    expect(d.of('timer.cancel').map((t) => t.name)).toEqual(['replySupervisorSla']);
+    expect(Object.keys(d.record!.timers).filter((n) => n.startsWith('reply'))).toEqual([]);
+  });
+
+  it('at the desk\u2019s closing, still unanswered, the customer gets a promised time and the matter a follow-up card', () => {
+    const d = claimed('2026-11-23T20:50:00');
+    expect(timer(d, 'deskClosed')[0]).toMatch(/^现在是人工客服的非工作时间.*最迟/);
+    expect(d.of('desk.update')).toMatchObject([{ status: 'desk-closed' }]);
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ kind: 'follow-up', afterHours: true });
+    expect(d.state).toBe('askMore');
+    expect(d.ticket(d.ticketId)).toMatchObject({ status: 'pending', promisedBy: expect.any(Number) });
+    expect(Object.keys(d.record!.timers).filter((n) => n.startsWith('reply') || n === 'deskClosed')).toEqual([]);
+  });
+
+  it('an agent still talking at the closing keeps the customer; unanswered after hours, the same close', () => {
+    const d = claimed('2026-11-23T20:50:00');
+    d.say(agent('reply', { text: '您好，我来帮您查一下' }), { after: 60_000 });
+    d.say('好的', { after: 8 * 60_000 });
+    // 20:59:01: owed for under 3 minutes at 21:00, so nothing changes (the next closing is waited for).
+    expect(timer(d, 'deskClosed')).toEqual([]);
+    expect(d.state).toBe('handoff.claimed');
+    expect(d.record!.timers.deskClosed).toBeGreaterThan(d.at);
+    expect(timer(d, 'replySla')[0]).toMatch(/^现在是人工客服的非工作时间/);
+    expect(d.state).toBe('askMore');
+  });
+});
