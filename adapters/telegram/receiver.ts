@@ -85,7 +85,9 @@ export class TelegramReceiver implements Receiver {
     });
     if (inbound.kind === 'ignore') {
       log.debug('update ignored', { updateId: parsed.data.update_id, reason: inbound.reason });
-      this.options.metrics?.inbound(TELEGRAM_CHANNEL, 'unknown', 'ignored');
+      this.options.metrics?.inbound(TELEGRAM_CHANNEL, inbound.type ?? 'unknown', 'ignored');
+      // A button pressed where the bot does not serve: its spinner stops, nothing else happens.
+      if (inbound.callback) this.track(this.options.channel.acknowledge(inbound.callback));
       return 'ignored';
     }
     // Accepting also takes the conversation when it is free, so the usual turn needs no second look.

@@ -65,7 +65,17 @@ export type TelegramInbound =
       /** A button press to acknowledge, and the message whose keyboard to remove. */
       callback?: { id: string; chatId: number; messageId?: number };
     }
-  | { kind: 'ignore'; reason: string };
+  | {
+      kind: 'ignore';
+      reason: string;
+      /** What the update was, for the operator's counts (`unknown` when it says nothing the bot reads). */
+      type?: 'choice';
+      /**
+       * A button press to answer all the same (so the client stops its spinner), and nothing else:
+       * no message id, so its keyboard stays.
+       */
+      callback?: { id: string; chatId: number };
+    };
 
 /** Non-text messages, by the field Telegram puts them in, named as the transcript shows them. */
 const MEDIA_FIELDS: ReadonlyArray<[string, string]> = [
@@ -174,6 +184,14 @@ export function fromUpdate(update: TelegramUpdate, options: MapOptions): Telegra
   if (cb) {
     const chat = cb.message?.chat;
     if (!chat || cb.data === undefined) return { kind: 'ignore', reason: 'button press without a message or data' };
+    // The rule for messages holds for buttons too: a group's press is answered, never acted on.
+    if (chat.type !== 'private' && !options.allowGroups)
+      return {
+        kind: 'ignore',
+        reason: 'button press in a group chat',
+        type: 'choice',
+        callback: { id: cb.id, chatId: chat.id },
+      };
     return {
       kind: 'event',
       event: {

@@ -122,6 +122,21 @@ describe('Telegram updates → inbound events', () => {
     });
   });
 
+  it('answers a button pressed in a group without acting on it, unless groups are allowed', () => {
+    const group = { id: -10077, type: 'group' };
+    const press = {
+      callback_query: { id: 'cb2', from, data: 'yes', message: { message_id: 9, date: 1, chat: group } },
+    };
+    expect(map(press)).toEqual({
+      kind: 'ignore',
+      reason: 'button press in a group chat',
+      type: 'choice',
+      callback: { id: 'cb2', chatId: -10077 },
+    });
+    const allowed = fromUpdate(TelegramUpdate.parse({ update_id: 2, ...press }), { ...options, allowGroups: true });
+    expect(allowed).toMatchObject({ kind: 'event', event: { conversationId: 'telegram:-10077' } });
+  });
+
   it('ignores what is not a person talking to the bot', () => {
     expect(
       map({ message: { message_id: 1, date: 1, chat, from: { ...from, is_bot: true }, text: 'hi' } }),
