@@ -115,9 +115,13 @@ export class Engine {
    * Validates an event and stores it durably, without running the turn: a webhook answers the
    * platform as soon as this resolves and runs the conversation afterwards, with `run(id, begun)`.
    * With `begin`, the conversation's lock is taken in the same step when it is free: the caller
-   * then holds it (in `begun`) and must call `run` with it, which releases it.
+   * then holds it (in `begun`) and must call `run` with it, which releases it. With `ignored`, the
+   * event stands for an update the bot does not serve (a group's notice): counted `ignored`.
    */
-  async accept(raw: unknown, { begin = false }: { begin?: boolean } = {}): Promise<AcceptResult> {
+  async accept(
+    raw: unknown,
+    { begin = false, ignored = false }: { begin?: boolean; ignored?: boolean } = {},
+  ): Promise<AcceptResult> {
     const parsed = InboundEvent.safeParse(raw);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`);
@@ -129,7 +133,8 @@ export class Engine {
     const r = begin
       ? await this.deps.store.acceptAndBegin(event, this.options.lockTtlMs)
       : { duplicate: !(await this.deps.store.accept(event)), begun: undefined };
-    this.deps.metrics?.inbound(event.channel, event.payload.type, r.duplicate ? 'duplicate' : 'accepted');
+    const counted = ignored ? 'ignored' : r.duplicate ? 'duplicate' : 'accepted';
+    this.deps.metrics?.inbound(event.channel, event.payload.type, counted);
     if (r.duplicate) {
       this.deps.log.debug('duplicate event ignored', { conversationId: event.conversationId, eventId: event.id });
       return { status: 'duplicate' };

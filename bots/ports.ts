@@ -322,8 +322,10 @@ export interface Inbox {
   /**
    * Stores an event durably without running its turn (a webhook answers once this resolves).
    * With `begin`, the conversation's lock comes with it when free, and the caller must `run`.
+   * With `ignored`, the event stands for an update the bot does not serve (a group chat's one
+   * notice): it is stored and run as any other, but counted `ignored`, stored or a duplicate.
    */
-  accept(raw: unknown, options?: { begin?: boolean }): Promise<AcceptResult>;
+  accept(raw: unknown, options?: { begin?: boolean; ignored?: boolean }): Promise<AcceptResult>;
   /** Processes what waits for the conversation; `begun` is the lock `accept` took, if any. */
   run(conversationId: string, begun?: Begun): Promise<void>;
   /** `accept` then `run`, inline: for edges that answer only after the turn (the desk). */

@@ -91,9 +91,11 @@ export class TelegramReceiver implements Receiver {
       return 'ignored';
     }
     // Accepting also takes the conversation when it is free, so the usual turn needs no second look.
-    const result = await inbox.accept(inbound.event, { begin: true });
+    const ignored = inbound.ignored === true;
+    const result = await inbox.accept(inbound.event, { begin: true, ignored });
     if (result.status === 'rejected') return 'invalid';
-    if (result.status === 'duplicate') return 'duplicate';
+    // A group's later messages find its one notice stored: ignored, not a redelivery.
+    if (result.status === 'duplicate') return ignored ? 'ignored' : 'duplicate';
     if (inbound.callback) this.track(this.options.channel.acknowledge(inbound.callback));
     // The turn starts after this returns and the webhook has answered: Telegram's answer never
     // waits for the turn's work (issue 16, fault 6), by design rather than by the order of promises.
@@ -103,7 +105,7 @@ export class TelegramReceiver implements Receiver {
     this.track(run);
     // Measuring (and tests) can wait for this conversation's turn; the webhook never does.
     if (options.wait) await run;
-    return 'accepted';
+    return ignored ? 'ignored' : 'accepted';
   }
 
   private track(work: Promise<unknown>): void {

@@ -64,6 +64,12 @@ export type TelegramInbound =
       event: InboundEvent;
       /** A button press to acknowledge, and the message whose keyboard to remove. */
       callback?: { id: string; chatId: number; messageId?: number };
+      /**
+       * The update is one the bot does not serve (a group chat's message while groups are not
+       * answered): its event only tells the group so, once per group, and every such update is
+       * counted `ignored`, the later ones too (they are not redeliveries, though the notice's key is seen).
+       */
+      ignored?: true;
     }
   | {
       kind: 'ignore';
@@ -155,6 +161,7 @@ export function fromUpdate(update: TelegramUpdate, options: MapOptions): Telegra
       return {
         kind: 'event',
         event: { ...base, id: `tg:group-notice:${message.chat.id}`, payload: { type: 'command', command: 'group' } },
+        ignored: true,
       };
     }
     if (update.edited_message) {

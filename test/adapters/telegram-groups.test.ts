@@ -16,6 +16,8 @@ import { BOT_INFO, fakeBotApi, TOKEN, updates } from '../support/telegram.js';
  */
 const SECRET = 'test-secret-0123456789abcdef';
 const flow = defaultFlow();
+const GROUP_NOTICE =
+  '您好\uff0c为了保护您的隐私\uff0c本店客服只在私聊中为您服务。请点击我的头像\uff0c给我发送私信咨询。';
 const open: Array<() => Promise<void>> = [];
 
 async function setup() {
@@ -84,6 +86,14 @@ afterAll(() => {
 });
 
 describe('Telegram group chats, when the bot serves private chats only', () => {
+  it('tells a group once, and counts every group message as ignored, the second one too (not as a duplicate)', async () => {
+    const t = await setup();
+    expect(await t.post(updates.text(-10077, '你好', { chatType: 'group' }))).toEqual([200, 'ignored']);
+    expect(await t.post(updates.text(-10077, '在吗', { chatType: 'group' }))).toEqual([200, 'ignored']);
+    expect(t.api.sent(-10077)).toEqual([GROUP_NOTICE]);
+    expect(await t.inbound()).toEqual(['command/ignored 2']);
+  });
+
   it('acknowledges a button pressed in a group and does nothing else: no reply, no turn, counted ignored', async () => {
     const t = await setup();
     const press = updates.button(-10077, 'yes', 77);
