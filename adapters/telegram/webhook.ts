@@ -59,7 +59,18 @@ async function serve(
   }
   if (target.stopping) return replyText(res, 503, 'shutting down; Telegram will redeliver');
   const body = await readBody(req);
-  if (body === undefined) return replyText(res, 413, 'update too large');
+  if (body === undefined) {
+    // No update is this large (a message is at most 4,096 characters): it can never be processed,
+    // and a 413 would be redelivered for a day like any 4xx. Logged without the body (personal data).
+    log.warn('dropped a webhook body over 1 MiB (answered 200: it can never be processed)', {
+      limitBytes: MAX_BODY_BYTES,
+      contentLength: req.headers['content-length'],
+    });
+    metrics?.inbound(TELEGRAM_CHANNEL, 'unknown', 'invalid');
+    // The rest of the body is not read: the connection ends with the answer.
+    res.setHeader('connection', 'close');
+    return replyText(res, 200, 'invalid: over 1 MiB; dropped');
+  }
   let update: unknown;
   try {
     update = JSON.parse(body);

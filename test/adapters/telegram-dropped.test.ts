@@ -11,8 +11,9 @@ import { TestClock } from '../support/harness.js';
 import { BOT_INFO, fakeBotApi, TOKEN, updates } from '../support/telegram.js';
 
 /**
- * Group chats while the bot serves private chats only (TELEGRAM_GROUPS unset): what a group gets
- * and how the operator's counts show it (README, Metrics: `ignored` for a group chat).
+ * Updates the bot does not act on, and how the operator sees them (README, Metrics and Telegram):
+ * group chats while the bot serves private chats only (TELEGRAM_GROUPS unset), counted `ignored`;
+ * bodies it can never process, logged, counted `invalid` and answered 200.
  */
 const SECRET = 'test-secret-0123456789abcdef';
 const flow = defaultFlow();
@@ -54,11 +55,11 @@ async function setup() {
     await http.close();
     await receiver.stop();
   });
-  const post = async (update: unknown): Promise<[number, string]> => {
+  const post = async (update: unknown, raw?: string): Promise<[number, string]> => {
     const res = await fetch(`http://127.0.0.1:${port}/telegram/webhook`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
-      body: JSON.stringify(update),
+      body: raw ?? JSON.stringify(update),
     });
     const answer: [number, string] = [res.status, await res.text()];
     await receiver.idle();
@@ -70,7 +71,7 @@ async function setup() {
       .split('\n')
       .filter((l) => l.startsWith('servicedesk_inbound_events_total{channel="telegram"'))
       .map((l) => l.replace(/^[^{]*\{channel="telegram",type="([^"]*)",result="([^"]*)"\} /, '$1/$2 '));
-  return { api, store, post, inbound };
+  return { api, store, log, post, inbound };
 }
 
 beforeAll(() => {
@@ -113,5 +114,23 @@ describe('Telegram group chats, when the bot serves private chats only', () => {
     await t.post(updates.text(42, '我的订单还没发货'));
     expect(await t.post(updates.button(42, 'yes', t.api.lastMessageId()))).toEqual([200, 'accepted']);
     expect(t.api.sent(42).at(-2)).toMatch(/^一般情况下/);
+  });
+});
+
+describe('Telegram webhook bodies it can never process', () => {
+  it('logs a body over 1 MiB without its contents, counts it invalid, and answers 200 (a 4xx is redelivered for a day)', async () => {
+    const t = await setup();
+    const huge = JSON.stringify({ update_id: 1, message: { text: '我的手机号 13800000000 '.repeat(70_000) } });
+    expect(huge.length).toBeGreaterThan(1 << 20);
+    expect(await t.post(undefined, huge)).toEqual([200, 'invalid: over 1 MiB; dropped']);
+    const warned = t.log.lines.filter((l) => l.level === 'warn');
+    expect(warned.map((l) => l.message)).toEqual([
+      'dropped a webhook body over 1 MiB (answered 200: it can never be processed)',
+    ]);
+    expect(JSON.stringify(warned)).not.toContain('13800000000');
+    expect(await t.inbound()).toEqual(['unknown/invalid 1']);
+    expect(await t.store.pending(10)).toEqual([]);
+    // The next update is taken as ever.
+    expect(await t.post(updates.text(42, '你好'))).toEqual([200, 'accepted']);
   });
 });
