@@ -12,6 +12,8 @@ export const HEALTH_PATH = '/healthz';
 export interface HttpServer {
   /** The port it listens on, once listening (0 asks the system for a free one). */
   readonly port: number | undefined;
+  /** Every path it serves (a prefix route's by its path), `/healthz` included: what `listening` logs. */
+  readonly paths: readonly string[];
   listen(port: number, host?: string): Promise<number>;
   /**
    * Starts stopping while still listening: `/healthz` answers 200 `stopping`, `/readyz` 503
@@ -65,7 +67,9 @@ export function createHttpServer(options: { routes: readonly Route[]; log: Logge
   };
   const server = createServer(handle);
   let closed: Promise<void> | undefined;
+  const paths = [...options.routes.map((r) => r.path), HEALTH_PATH];
   return {
+    paths,
     get port() {
       const addr = server.address();
       return addr && typeof addr === 'object' ? (addr as AddressInfo).port : undefined;

@@ -87,7 +87,8 @@ export async function serve(config: Config, token: string, flowsDir: string | un
           ? new ConfigError([`PORT: ${config.PORT} is already in use by another process; choose a free port`])
           : err;
       });
-      log.info('listening', { port: config.PORT, routes: routes.map((r) => r.path) });
+      // Every path served, the server's own /healthz too (the routes alone left it out).
+      log.info('listening', { port: config.PORT, routes: http.paths });
     }
     for (const receiver of runtime.receivers) await receiver.start();
     // Not awaited: the first account's scrypt hash must delay neither customers nor the signal handlers below.

@@ -216,8 +216,19 @@ describe('npm start with TELEGRAM_BOT_TOKEN', () => {
         headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': s },
         body: JSON.stringify(updates.text(5151, '你好')),
       });
-    // The app's one server also answers health checks (load balancers).
+    // The app's one server also answers health checks (load balancers), and says what it serves.
     expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).text()).toBe('ok');
+    const listening = bot
+      .stderr()
+      .split('\n')
+      .find((line) => line.includes('"msg":"listening"'));
+    expect(JSON.parse(listening ?? '{}').routes).toEqual([
+      '/telegram/webhook',
+      '/console',
+      '/metrics',
+      '/readyz',
+      '/healthz',
+    ]);
     expect((await post('forged-secret-000000000000')).status).toBe(401);
     expect((await post(secret)).status).toBe(200);
     await until(() => tg.calls.some((c) => c.method === 'sendMessage'), 'the reply');

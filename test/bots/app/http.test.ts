@@ -30,6 +30,8 @@ describe("the app's one HTTP server", () => {
     expect(await get('/b')).toEqual([200, 'B']);
     expect(await get('/healthz')).toEqual([200, 'ok']);
     expect(await get('/a/more')).toEqual([404, 'not found']);
+    // What it serves, for the `listening` line: its routes and /healthz.
+    expect(http.paths).toEqual(['/a', '/b', '/healthz']);
   });
 
   it('serves a prefix route on its path and every path under it, after the exact routes', async () => {
