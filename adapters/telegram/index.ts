@@ -30,6 +30,8 @@ export interface TelegramOptions {
   fetch?: typeof fetch;
   /** Long polling's pause while updates cannot be stored (backoff); tests pass one they control. */
   pollWait?: PollWait;
+  /** The pause between start-up's attempts while Telegram fails in passing (429, 5xx); tests pass one they control. */
+  startWait?: (ms: number) => Promise<void>;
 }
 
 export interface TelegramDeps {
@@ -79,6 +81,7 @@ export function createTelegram(options: TelegramOptions, deps: TelegramDeps): Te
         log: deps.log,
         clock: deps.clock,
         pollWait: options.pollWait,
+        startWait: options.startWait,
         metrics: deps.metrics,
       });
     },

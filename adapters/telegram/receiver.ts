@@ -4,6 +4,7 @@ import type { Metrics } from '../../bots/metrics.js';
 import type { Inbox, Receiver, Route } from '../../bots/ports.js';
 import type { TelegramChannel } from './channel.js';
 import { LongPolling, type PollWait } from './polling.js';
+import { realStartWait, START_RETRY_MS, startCall } from './start.js';
 import { fromUpdate, TELEGRAM_CHANNEL, TelegramUpdate } from './updates.js';
 import { WEBHOOK_PATH, webhookRoute, type HandleResult } from './webhook.js';
 
@@ -24,6 +25,8 @@ export interface TelegramReceiverOptions {
   clock: () => number;
   /** Long polling's pause between attempts while updates cannot be stored; tests pass one they control. */
   pollWait?: PollWait | undefined;
+  /** The pause between start-up's attempts while Telegram fails in passing (start.ts); tests pass one they control. */
+  startWait?: ((ms: number) => Promise<void>) | undefined;
   /** Counts the updates dropped here, before the engine (unreadable, not served); the engine counts the rest. */
   metrics?: Pick<Metrics, 'inbound'> | undefined;
 }
@@ -119,24 +122,27 @@ export class TelegramReceiver implements Receiver {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
-  /** Starts taking updates: registers the webhook (the app's server already routes it), or starts long polling. */
+  /**
+   * Starts taking updates: registers the webhook (the app's server already routes it), or starts
+   * long polling. Telegram failing in passing (429, 5xx, the network) is asked again for up to a
+   * minute; a refusal (a wrong token) or a minute of failures rejects with a SetupError (start.ts).
+   */
   async start(): Promise<void> {
-    const { bot, mode, log } = this.options;
-    // Its own username (getMe), or `/start@other_bot` in a group would be taken as ours.
-    await bot.init();
+    const { bot, mode, log, clock } = this.options;
+    const retry = { log, clock, wait: this.options.startWait ?? realStartWait, deadline: clock() + START_RETRY_MS };
+    // Its own username (getMe), or `/start@other_bot` in a group would be taken as ours. Not
+    // bot.init(): it asks again by itself, for ever and on real timers.
+    if (!bot.isInited()) bot.botInfo = await startCall('getMe', () => bot.api.getMe(), retry);
     if (mode.kind === 'webhook') {
       const url = `${mode.publicUrl.replace(/\/+$/, '')}${WEBHOOK_PATH}`;
-      await bot.api.setWebhook(url, {
-        secret_token: mode.secret,
-        allowed_updates: [...ALLOWED_UPDATES],
-        drop_pending_updates: false,
-      });
+      const options = { secret_token: mode.secret, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false };
+      await startCall('setWebhook', () => bot.api.setWebhook(url, options), retry);
       log.info('telegram webhook registered', { url });
       return;
     }
     // Long polling: no webhook in the way (Telegram refuses getUpdates while one is set), then
     // updates in the background.
-    await bot.api.deleteWebhook({ drop_pending_updates: false });
+    await startCall('deleteWebhook', () => bot.api.deleteWebhook({ drop_pending_updates: false }), retry);
     this.polling?.start();
     log.info('telegram long polling started', { bot: bot.botInfo.username });
   }
