@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TelegramMode } from '../../adapters/telegram/index.js';
 import type { Config } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ServiceBotError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { Metrics } from '../metrics.js';
 import type { Route } from '../ports.js';
@@ -31,14 +31,7 @@ export async function serve(config: Config, token: string, flowsDir: string | un
     { config, log, clock, flowsDir, desk: hasSlack(config), metrics, answerWhileRecordOpens: true },
     productionEdges(config, { token, mode }, log, clock),
   );
-  if (runtime.storeKind === 'memory')
-    log.warn(
-      'REDIS_URL is not set: conversations live in this process only and are lost on restart. Set REDIS_URL in production.',
-    );
-  if (!hasSlack(config))
-    log.warn(
-      'Slack is not configured: customers who ask for a person are told no agent can join. Set SLACK_BOT_TOKEN and friends.',
-    );
+  warnOfMissingParts(config, runtime, log);
 
   const stopTimers = every(1_000, () => runtime.poller.tick(), 'timer tick', log);
   const stopSweep = every(5_000, () => runtime.engine.recover(), 'recovery sweep', log);
@@ -100,22 +93,27 @@ export async function serve(config: Config, token: string, flowsDir: string | un
       );
     }
   };
-  // A port in use, a receiver that cannot start (setWebhook refused) or a record that cannot be
-  // opened (a refused login, a failed migration: it opens while customers are answered, and may
-  // fail during the start or after it) must not leave the rest running: the bot stops with why, exit 1.
-  const failed = async (err: unknown): Promise<never> => {
+  // A port in use, a receiver that cannot start (a token Telegram refuses, or a minute of Telegram
+  // failing) or a record that cannot be opened (a refused login, a failed migration: it opens while
+  // customers are answered, and may fail during the start or after it) must not leave the rest
+  // running: the bot stops with why, as one JSON error line like the rest of its log, exit 1.
+  const failed = async (err: unknown): Promise<number> => {
     await stopTaking()
       .then(() => closeAll(0))
       .catch((e: unknown) => log.error('shutdown after a failed start failed too', { error: String(e) }));
-    throw err;
+    if (!(err instanceof ServiceBotError)) throw err;
+    log.error(err.message, { code: err.code });
+    return 1;
   };
   const recordFailed = runtime.recordOpened.then(() => new Promise<never>(() => {}));
   const starting = startAll();
   starting.catch(() => {}); // when the record's failure came first
-  await Promise.race([starting, recordFailed]).catch(failed);
+  const startFailed = await Promise.race([starting, recordFailed]).then(() => undefined, failed);
+  if (startFailed !== undefined) return startFailed;
 
   // A signal during start-up ends the process at once (nothing is lost: what was accepted is in the store).
   const signal = await Promise.race([firstStopSignal(log), recordFailed]).catch(failed);
+  if (typeof signal === 'number') return signal;
   const boundMs = config.SHUTDOWN_TIMEOUT_MS;
   log.info('shutting down: no new updates, finishing the ones in flight', {
     signal,
@@ -144,6 +142,18 @@ export function appRoutes(runtime: Pick<Runtime, 'receivers' | 'metrics' | 'chec
     ...(consoleRoute ? [consoleRoute] : []),
     ...operatorRoutes({ metrics: runtime.metrics, checks: runtime.checks }),
   ];
+}
+
+/** What production should have and this process lacks: Redis, the desk. */
+function warnOfMissingParts(config: Config, runtime: Pick<Runtime, 'storeKind'>, log: Logger): void {
+  if (runtime.storeKind === 'memory')
+    log.warn(
+      'REDIS_URL is not set: conversations live in this process only and are lost on restart. Set REDIS_URL in production.',
+    );
+  if (!hasSlack(config))
+    log.warn(
+      'Slack is not configured: customers who ask for a person are told no agent can join. Set SLACK_BOT_TOKEN and friends.',
+    );
 }
 
 /** Webhook when there is a public address; a secret is generated when none is set, with a warning. */

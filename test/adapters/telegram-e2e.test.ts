@@ -21,6 +21,8 @@ interface FakeTelegram {
   queue: unknown[];
   /** While true, sendMessage is never answered (a Bot API that stopped answering). */
   holdSends: boolean;
+  /** While true, getMe answers 401 Unauthorized (a revoked or mistyped token). */
+  refuseToken: boolean;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,10 @@ async function fakeTelegram(): Promise<FakeTelegram> {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ ok: true, result }));
       };
+      if (method === 'getMe' && fake.refuseToken) {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ ok: false, error_code: 401, description: 'Unauthorized' }));
+      }
       if (method === 'getMe') return ok(BOT_INFO);
       if (method === 'sendMessage' && fake.holdSends) return;
       if (method === 'sendMessage')
@@ -58,6 +64,7 @@ async function fakeTelegram(): Promise<FakeTelegram> {
     calls,
     queue,
     holdSends: false,
+    refuseToken: false,
     close: () =>
       new Promise((r) => {
         server.closeAllConnections();
@@ -261,5 +268,34 @@ describe('npm start with TELEGRAM_BOT_TOKEN', () => {
     expect(bot.stderr()).not.toMatch(/Unexpected error|\n\s+at /);
     // Its folder is free again for the next start.
     expect(existsSync(join(dataDir, 'bot.lock'))).toBe(false);
+  }, 60_000);
+
+  it('stops with one JSON error line naming TELEGRAM_BOT_TOKEN, exit 1, no stack, when Telegram refuses the token', async () => {
+    const tg = await fakeTelegram();
+    cleanup.push(() => tg.close());
+    tg.refuseToken = true;
+    const port = await freePort();
+    const bot = start({
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: tg.url,
+      PORT: String(port),
+      RECORD_STORE: 'off',
+    });
+    cleanup.push(async () => {
+      bot.child.kill('SIGKILL');
+      await bot.exited;
+    });
+    expect(await bot.exited).toBe(1);
+    expect(bot.stderr()).not.toMatch(/Unexpected error|GrammyError|\n\s+at /);
+    // Every line is the log's (JSON), and one of them, the only error, says what to fix.
+    const lines = bot
+      .stderr()
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as { level: string; msg: string });
+    expect(lines.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual([
+      'Telegram refused TELEGRAM_BOT_TOKEN (getMe: 401 Unauthorized): check the token with @BotFather (/mybots, API Token) and start again.',
+    ]);
+    expect(tg.calls.map((c) => c.method)).toEqual(['getMe']);
   }, 60_000);
 });
