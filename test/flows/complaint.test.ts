@@ -119,7 +119,7 @@ describe('complaint de-escalation (zh-CN)', () => {
     const replies = pause(d);
     const [put] = d.of('ticket.put');
     expect(replies[1]).toBe(
-      `我非常理解您希望问题得到重视的心情。您反馈的情况我已经详细记录\uff08编号 ${put!.ticket.id}\uff09\uff0c并且会立即提交给我的上级同事处理\uff0c他们会在24小时内与您联系\uff08最迟 11月24日 15:00\uff09\uff0c请您保持联系方式畅通\uff0c好吗\uff1f`,
+      `我非常理解您希望问题得到重视的心情。您反馈的情况我已经详细记录\uff08编号 ${put!.ticket.id}\uff09\uff0c并且会立即提交给我的上级同事处理\uff0c他们会在24小时内与您联系\uff08按工作日计\uff0c最迟 11月24日 15:00\uff09\uff0c请您保持联系方式畅通\uff0c好吗\uff1f`,
     );
     expect(put!.ticket).toMatchObject({
       type: 'complaint',

@@ -207,7 +207,7 @@ describe('a customer who complains while queued (found by the issue-17 trial: on
       expect(replies, first).toEqual([
         expect.stringMatching(
           new RegExp(
-            `^好的。您的情况我已经详细记录（编号 ${d.ticketId}），主管会在24小时内与您联系（最迟 11月24日 15:0\\d），请您保持联系方式畅通。$`,
+            `^好的。您的情况我已经详细记录（编号 ${d.ticketId}），主管会在24小时内与您联系（按工作日计，最迟 11月24日 15:0\\d），请您保持联系方式畅通。$`,
             'u',
           ),
         ),

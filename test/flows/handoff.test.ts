@@ -479,7 +479,7 @@ describe('when handoff happens', () => {
     // 转人工 and nothing said of the matter: asked what it is (unstated-need.test.ts), not "anything else?".
     expect(said).toEqual([
       expect.stringMatching(
-        /^现在是人工客服的非工作时间.*您的人工服务请求已为您记录（编号 T\S+），客服会在 11月24日 09:00 上班后第一时间处理，并在24小时内给您答复（最迟 11月25日 09:00）。麻烦您简单描述一下遇到的问题/,
+        /^现在是人工客服的非工作时间.*您的人工服务请求已为您记录（编号 T\S+），客服会在 11月24日 09:00 上班后第一时间处理，并在24小时内给您答复（按工作日计，最迟 11月25日 09:00）。麻烦您简单描述一下遇到的问题/,
       ),
     ]);
     expect(d.of('desk.update')).toEqual([{ type: 'desk.update', status: 'desk-closed', ticketId }]);
@@ -535,7 +535,7 @@ describe('when handoff happens', () => {
     const replies = d.say('转人工', quick);
     expect(replies).toEqual([
       expect.stringMatching(
-        /^现在是人工客服的非工作时间\uff08工作时间\uff1a周一、周二、周三、周四、周五 09:00-21:00\uff1b周六、周日 10:00-18:00\uff09。您的人工服务请求已为您记录\uff08编号 T\d{6}-\w{10}\uff09\uff0c客服会在 11月23日 09:00 上班后第一时间处理\uff0c并在24小时内给您答复\uff08最迟 11月24日 09:00\uff09。麻烦您简单描述一下遇到的问题/,
+        /^现在是人工客服的非工作时间\uff08工作时间\uff1a周一、周二、周三、周四、周五 09:00-21:00\uff1b周六、周日 10:00-18:00\uff09。您的人工服务请求已为您记录\uff08编号 T\d{6}-\w{10}\uff09\uff0c客服会在 11月23日 09:00 上班后第一时间处理\uff0c并在24小时内给您答复\uff08按工作日计\uff0c最迟 11月24日 09:00\uff09。麻烦您简单描述一下遇到的问题/,
       ),
     ]);
     expect(d.of('desk.open')[0]?.card.afterHours).toBe(true);
@@ -578,7 +578,7 @@ describe('when handoff happens', () => {
     d.say('你好');
     const replies = d.say('转人工', quick);
     expect(replies[0]).toMatch(
-      /^非常抱歉\uff0c人工客服暂时无法接入。您的问题已为您记录\uff08编号 T\d{6}-\w{10}\uff09\uff0c我们会在24小时内有专人与您联系\uff08最迟 11月24日 15:01\uff09。$/,
+      /^非常抱歉\uff0c人工客服暂时无法接入。您的问题已为您记录\uff08编号 T\d{6}-\w{10}\uff09\uff0c我们会在24小时内有专人与您联系\uff08按工作日计\uff0c最迟 11月24日 15:01\uff09。$/,
     );
     expect(d.of('desk.open')).toEqual([]);
     const ticket = d.of('ticket.put')[0]!.ticket;

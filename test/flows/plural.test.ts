@@ -40,8 +40,12 @@ describe('plural forms in texts', () => {
       d.say('hello');
       return d.say('can I talk to a real person?', { after: 1_000 })[0] ?? '';
     };
-    expect(promise(1)).toMatch(/contact you within 1 hour, by Nov 23, 16:01 at the latest\.$/);
-    expect(promise(24)).toMatch(/contact you within 24 hours, by Nov 24, 15:01 at the latest\.$/);
+    expect(promise(1)).toMatch(
+      /contact you within 1 hour \(counted on working days\), by Nov 23, 16:01 at the latest\.$/,
+    );
+    expect(promise(24)).toMatch(
+      /contact you within 24 hours \(counted on working days\), by Nov 24, 15:01 at the latest\.$/,
+    );
   });
 
   it('fills the queue message at delivery with "1 minute" or "3 minutes", and the playground’s own lines too', async () => {
