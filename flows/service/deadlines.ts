@@ -1,6 +1,7 @@
-import type { TicketChanges } from '../ticket.js';
+import { addWorkingDays } from '../calendar.js';
+import { ticketTimer, type TicketChanges } from '../ticket.js';
 import { endFollowUp, followUpOf, withFollowUp } from './records.js';
-import { collect, effect, say } from './setup.js';
+import { collect, effect, say, type MachineDeps } from './setup.js';
 
 /**
  * The deadlines of a pending matter (records.ts `followUp` sets them), as its ticket stands when
@@ -11,9 +12,10 @@ import { collect, effect, say } from './setup.js';
 /**
  * A pending matter's timer (`followUp`): its ticket as stored now decides. Reminded shortly before
  * the promised time; at it, still pending, flagged, escalated, supervisors alerted and the customer
- * told honestly (003); after the working days allowed, escalated to supervisors (001 五.(二)).
+ * told honestly (003); after the working days allowed, escalated to supervisors (001 五.(二)), and
+ * alerted again each working day after while it stays pending.
  */
-export function ticketTimerAction() {
+export function ticketTimerAction(deps: MachineDeps) {
   return collect(({ context, event, enqueue }) => {
     if (event.type !== 'timer.ticket' || event.kind === 'survey') return;
     const { ticketId: id, at } = event;
@@ -39,6 +41,12 @@ export function ticketTimerAction() {
       return;
     }
     if (event.kind === 'escalate') {
+      // Still unresolved after that: the supervisors again every working day until someone settles
+      // it (found by the fourteenth issue-17 session's trial: one alert, then nothing for ever).
+      const next = addWorkingDays(deps.definitions(context.locale), at, 1);
+      enqueue(effect({ type: 'timer.set', name: ticketTimer('escalate', id), dueAt: next }));
+      if (f?.escalated) return void enqueue(effect({ type: 'desk.ping', level: 'escalated', ticketId: id }));
+      if (f) enqueue.assign({ followUps: withFollowUp(context.followUps, { ...f, escalated: true }) });
       // 001 五.(二): a complex matter unresolved after the working days allowed goes to supervisors.
       const changes: TicketChanges = {
         priority: 'high',

@@ -313,7 +313,7 @@ function outcomeActions(deps: MachineDeps) {
 export function withFollowUpDesk(desk: HandoffEndSetup, deps: MachineDeps) {
   return desk.extend({
     guards: followUpGuards(deps),
-    actions: { ...claimActions(deps), ...outcomeActions(deps), onTicketTimer: ticketTimerAction() },
+    actions: { ...claimActions(deps), ...outcomeActions(deps), onTicketTimer: ticketTimerAction(deps) },
   });
 }
 export type FollowUpDeskSetup = ReturnType<typeof withFollowUpDesk>;

@@ -21,6 +21,8 @@ export interface FollowUp {
   type: 'inquiry' | 'complaint';
   /** The promised time passed with the matter pending (its `promise-broken` is on the record). */
   overdue?: boolean | undefined;
+  /** Escalated after the working days allowed: later escalation timers only alert the supervisors again. */
+  escalated?: true | undefined;
   /** The customer was already told it is past its time (their status line), before its timer fired. */
   toldOverdue?: boolean | undefined;
   /** The need in a few words, so a customer with two matters knows which one a status line is about. */

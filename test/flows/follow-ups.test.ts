@@ -156,6 +156,17 @@ describe('the deadline is kept', () => {
       escalation: { reason: 'working-days' },
       events: [{ type: 'escalated', detail: 'working-days' }],
     });
+    // Still pending: the supervisors again the next working day, and every one after, until it is settled
+    // (found by the fourteenth session's trial: one alert, then nothing for ever).
+    const first = d.at;
+    for (const day of [1, 2]) {
+      expect(fire(d, `escalate:${id}`, stored(d, id, 'pending')), `day ${day}`).toEqual([]);
+      expect(d.of('desk.ping')).toEqual([{ type: 'desk.ping', level: 'escalated', ticketId: id }]);
+      expect(d.of('ticket.update')).toEqual([]);
+    }
+    expect(d.at - first).toBeGreaterThanOrEqual(2 * 86_400_000);
+    fire(d, `escalate:${id}`, stored(d, id, 'resolved'));
+    expect(d.record!.timers[`escalate:${id}`]).toBeUndefined();
   });
 
   it('a matter resolved elsewhere meanwhile is not chased, and its other timers stop', () => {
