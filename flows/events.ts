@@ -216,6 +216,7 @@ const TIMER_EVENTS: ReadonlyMap<string, PlainTimerEvent['type']> = new Map([
   ['claimSla', 'timer.claimSla'],
   ['supervisorSla', 'timer.supervisorSla'],
   ['deskClosed', 'timer.deskClosed'],
+  ['queuePromise', 'timer.queuePromise'],
   ['replySla', 'timer.replySla'],
   ['replySupervisorSla', 'timer.replySupervisorSla'],
 ] as const);

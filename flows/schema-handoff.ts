@@ -24,6 +24,11 @@ export const Handoff = z.strictObject({
   /** Still unclaimed after this long: a supervisor is alerted. */
   supervisorSlaSeconds: z.number().positive(),
   /**
+   * Still queued after this long: the matter is registered with a reply time (`thresholds.followUpHours`)
+   * the customer is told, kept even if nobody joins today, while they may go on waiting.
+   */
+  queuePromiseSeconds: z.number().positive().default(600),
+  /**
    * Claimed, and the customer's message (or the claim: the first response) unanswered by the agent
    * this long: the agent is reminded. The report holds a person's first response to 30 minutes (001 四.(一) 3).
    */

@@ -159,6 +159,7 @@ export const TEXT_PLACEHOLDERS = {
   handoffClaimedAnonymousAsk: [],
   handoffStillWaiting: [],
   handoffReplyLate: [],
+  handoffQueuePromise: ['ticket', 'hours', 'by'],
   /**
    * Queued, the customer complains of the wait (人呢, 怎么还没人回, 有人吗), or complains or asks for a
    * supervisor again: sorry, and where they are in the queue. `{wait}` is there too, but the estimate
@@ -220,6 +221,7 @@ export const TEXT_FALLBACKS = {
   handoffQueuedNotHelped: 'handoffQueued',
   handoffComplaintNoted: 'handoffSupervisorNoted',
   handoffReplyLate: 'handoffStillWaiting',
+  handoffQueuePromise: 'handoffUnavailable',
 } as const satisfies Partial<Record<TextKey, TextKey>>;
 export type OptionalTextKey = keyof typeof TEXT_FALLBACKS;
 
@@ -256,6 +258,7 @@ const fallbacksFit: {
   handoffQueuedNotHelped: true,
   handoffComplaintNoted: true,
   handoffReplyLate: true,
+  handoffQueuePromise: true,
 };
 void fallbacksFit;
 

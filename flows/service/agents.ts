@@ -14,7 +14,7 @@ import {
 } from './agent-replies.js';
 import { statusLine, withFollowUpDesk } from './follow-ups.js';
 import { followUp, followUpOf, followUpTypeOf, handoffFollowUpCard, promisedBy, resolveMatter } from './records.js';
-import { armReplySla, armSla, clearQueueSla, clearReplySla, clearSla } from './queue-deadlines.js';
+import { armReplySla, armSla, clearQueueSla, clearReplySla, clearSla, promiseWhileQueued } from './queue-deadlines.js';
 import { keepWhatCustomerSays, relayCustomer } from './customer-relay.js';
 import type { HandoffEntrySetup } from './handoff.js';
 import {
@@ -76,6 +76,9 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
           }),
         );
       }),
+      promiseWhileQueued: collect(({ context, event, enqueue }) =>
+        promiseWhileQueued(enqueue, deps, context, event.at),
+      ),
       // Only posted (the words that end the handoff): not the matter's facts.
       postToDesk: collect(({ context, event, enqueue }) =>
         relayCustomer(enqueue, event, context.handoff?.ticketId ?? ''),

@@ -97,6 +97,7 @@ export function handoffState(s: AgentDeskSetup) {
         on: {
           'timer.claimSla': { actions: [say('handoffStillWaiting'), { type: 'pingDesk', params: { level: 'sla' } }] },
           'timer.supervisorSla': { actions: { type: 'pingDesk', params: { level: 'supervisor' } } },
+          'timer.queuePromise': { actions: 'promiseWhileQueued' },
           'timer.deskClosed': deskClosed,
           'agent.claim': { target: 'claimed', actions: 'claim' },
           'agent.reply': refuse('not-claimed'),

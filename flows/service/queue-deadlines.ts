@@ -1,7 +1,8 @@
-import { nextClosingTime } from '../hours.js';
+import { formatLocalTime, nextClosingTime } from '../hours.js';
 import type { FlowDefinition } from '../schema.js';
-import type { HandoffState } from './states.js';
-import { effect, SECOND_MS, type Enqueue, type MachineDeps, type ServiceContext } from './setup.js';
+import { followUp, followUpOf, followUpTypeOf, promisedBy } from './records.js';
+import { nothingTold, type HandoffState } from './states.js';
+import { effect, say, SECOND_MS, type Enqueue, type MachineDeps, type ServiceContext } from './setup.js';
 
 /**
  * The deadlines of a waiting handoff, set while it is queued and cleared once it is claimed or
@@ -14,6 +15,8 @@ export function armSla(enqueue: Enqueue, deps: MachineDeps, context: ServiceCont
   const { claimSlaSeconds, supervisorSlaSeconds } = def.handoff;
   enqueue(effect({ type: 'timer.set', name: 'claimSla', dueAt: at + claimSlaSeconds * SECOND_MS }));
   enqueue(effect({ type: 'timer.set', name: 'supervisorSla', dueAt: at + supervisorSlaSeconds * SECOND_MS }));
+  const promiseAt = at + def.handoff.queuePromiseSeconds * SECOND_MS;
+  enqueue(effect({ type: 'timer.set', name: 'queuePromise', dueAt: promiseAt }));
   armDeskClosed(enqueue, deps, context, at);
 }
 
@@ -28,7 +31,7 @@ export function clearSla(enqueue: Enqueue): void {
   for (const name of [...QUEUE_TIMERS, 'deskClosed', ...REPLY_TIMERS]) enqueue(effect({ type: 'timer.cancel', name }));
 }
 
-const QUEUE_TIMERS = ['claimSla', 'supervisorSla'];
+const QUEUE_TIMERS = ['claimSla', 'supervisorSla', 'queuePromise'];
 const REPLY_TIMERS = ['replySla', 'replySupervisorSla'];
 
 /** The claim: the queue's deadlines end; the desk's closing stays (an unanswered customer is not left overnight). */
@@ -60,4 +63,23 @@ export function owesReplyLate(def: FlowDefinition, h: HandoffState | undefined, 
   return (
     h?.awaitingSince !== undefined && !h.adopted && at - h.awaitingSince >= def.handoff.replySlaSeconds * SECOND_MS
   );
+}
+
+/**
+ * Still queued after `handoff.queuePromiseSeconds` (found by the fourteenth issue-17 session's
+ * trial: told "about 1 minute", then hours of silence): the matter gets a promised reply time as
+ * any recorded matter does (followUp: reminder, deadline, escalation), told to the customer, who
+ * may go on waiting. The live card stays the matter's card; if the talk ends unsettled, the
+ * promise makes it a follow-up card. A matter with a promise already (an escalated complaint) keeps it.
+ */
+export function promiseWhileQueued(enqueue: Enqueue, deps: MachineDeps, context: ServiceContext, at: number): void {
+  const h = context.handoff;
+  if (!h?.ticketId || h.agent || followUpOf(context, h.ticketId)) return;
+  const def = deps.definitions(context.locale);
+  const hours = def.thresholds.followUpHours;
+  const by = promisedBy(def, at, hours);
+  const vars = { ticket: h.ticketId, hours: String(hours), by: formatLocalTime(def, by) };
+  enqueue(say('handoffQueuePromise', { vars }));
+  const matter = { ticketId: h.ticketId, type: followUpTypeOf(h.reason), by, at, need: h.need };
+  followUp(enqueue, deps, context, { ...matter, ...(nothingTold(h) ? { bare: true } : {}) });
 }

@@ -137,7 +137,7 @@ export type ServiceEvent =
       rated: boolean;
       at: number;
     }
-  | { type: 'timer.claimSla' | 'timer.supervisorSla' | 'timer.replySla' | 'timer.replySupervisorSla'; at: number }
+  | { type: `timer.${'claimSla' | 'supervisorSla' | 'queuePromise' | 'replySla' | 'replySupervisorSla'}`; at: number }
   /** The desk's working hours ended (queue-deadlines.ts): a customer still queued waits for the morning instead. */
   | { type: 'timer.deskClosed'; at: number }
   | ({ type: 'agent.claim' | 'agent.handback' | 'agent.close' | 'agent.release' } & AgentEvent)

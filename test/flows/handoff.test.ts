@@ -126,7 +126,7 @@ describe('handing a conversation to people', () => {
         .of('timer.cancel')
         .map((t) => t.name)
         .sort(),
-    ).toEqual(['claimSla', 'supervisorSla']);
+    ).toEqual(['claimSla', 'queuePromise', 'supervisorSla']);
     // The queue's deadlines end; the agent now owes the customer a reply (and the desk's closing stays).
     expect(d.of('timer.set').map((t) => t.name)).toEqual(['replySla', 'replySupervisorSla']);
     expect(Object.keys(d.record?.timers ?? {}).sort()).toEqual(['deskClosed', 'replySla', 'replySupervisorSla']);

@@ -76,3 +76,36 @@ describe('a claimed customer the agent does not answer', () => {
     expect(d.state).toBe('askMore');
   });
 });
+
+describe('a customer queued for long (found by the same trial: told "about 1 minute", then hours of silence)', () => {
+  function queued(at = '2026-11-23T15:00:00'): Dialogue & { ticketId: string } {
+    const d = new Dialogue(flow, shanghai(at));
+    d.say('我的订单还没发货，转人工');
+    return Object.assign(d, { ticketId: d.of('desk.open')[0]?.card.ticketId ?? '' });
+  }
+
+  it('after 10 minutes, registers the matter with a promised reply time the customer may wait for or leave', () => {
+    const d = queued();
+    const [told] = timer(d, 'queuePromise');
+    expect(told).toMatch(/^非常抱歉让您久等了.*您可以继续等待.*24小时内给您答复（按工作日计，最迟 11月24日 15:11）/);
+    expect(d.state).toBe('handoff.queued');
+    const promisedBy = d.at + 86_400_000;
+    expect(d.ticket(d.ticketId)).toMatchObject({ status: 'pending', promisedBy });
+    expect(Object.keys(d.record!.timers)).toEqual(expect.arrayContaining([`promise:${d.ticketId}`, 'claimSla']));
+    // Leaving the queue now, the matter waits on a follow-up card with that promise, not unresolved.
+    d.say('结束', quick);
+    expect(d.ticket(d.ticketId)?.status).toBe('pending');
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ kind: 'follow-up', promisedBy });
+  });
+
+  it('a claim first stops it; at the closing, the promise already told is the one kept', () => {
+    const d = queued();
+    d.say(agent('claim'), quick);
+    expect(Object.keys(d.record!.timers)).not.toContain('queuePromise');
+    const late = queued('2026-11-23T20:45:00');
+    timer(late, 'queuePromise');
+    const { promisedBy } = late.ticket(late.ticketId)!;
+    expect(timer(late, 'deskClosed')[0]).toMatch(/^现在是人工客服的非工作时间.*最迟 11月24日 20:56 前与您联系/);
+    expect(late.ticket(late.ticketId)?.promisedBy).toBe(promisedBy);
+  });
+});
