@@ -93,6 +93,18 @@ export function lastClosingTime(def: CalendarDefinition, at: number, notBefore: 
   return Math.max(t, notBefore);
 }
 
+/**
+ * When a reminder `beforeMs` ahead of `due` comes, in working time: one that would come while the
+ * desk is closed comes `beforeMs` before the desk last closed instead (a 09:00 deadline's reminder
+ * at 08:00 reached nobody, and none came the day before: found by the fourteenth issue-17
+ * session's trial). Undefined when that is not after `from` (no reminder).
+ */
+export function reminderTime(def: CalendarDefinition, from: number, due: number, beforeMs: number): number | undefined {
+  const plain = due - beforeMs;
+  const at = isBusinessTime(def, plain) ? plain : lastClosingTime(def, plain, from) - beforeMs;
+  return at > from ? at : undefined;
+}
+
 /** "11月24日 09:00" / "Nov 24, 09:00" in the definition's locale and time zone. */
 export function formatLocalTime(def: Pick<FlowDefinition, 'timeZone' | 'locale'>, at: number): string {
   return formatterFor(def.timeZone, def.locale, {

@@ -109,3 +109,14 @@ describe('a customer queued for long (found by the same trial: told "about 1 min
     expect(late.ticket(late.ticketId)?.promisedBy).toBe(promisedBy);
   });
 });
+
+describe("a pending matter's reminder", () => {
+  it('comes while agents are at work: before the last closing ahead of a deadline at the opening (found by the same trial)', () => {
+    const d = new Dialogue(flow, shanghai('2026-11-23T22:00:00'));
+    expect(d.say('我的订单还没发货，转人工')[0]).toMatch(/最迟 11月25日 09:00/);
+    const ticketId = d.of('desk.open')[0]?.card.ticketId ?? '';
+    // 24 working hours from Tuesday 09:00 end at Wednesday's opening: reminded Tuesday 20:00, not Wednesday 08:00.
+    expect(d.record!.timers[`remind:${ticketId}`]).toBe(shanghai('2026-11-24T20:00:00'));
+    expect(d.record!.timers[`promise:${ticketId}`]).toBe(shanghai('2026-11-25T09:00:00'));
+  });
+});
