@@ -5,6 +5,7 @@ import { DeskHealth } from './desk-health.js';
 import { createPerformer, type PerformerDeps } from './performer.js';
 import { RECORD_ONLY } from './record-writes.js';
 import { QueueLinesSent } from './transcript.js';
+import { PendingAck } from './pending-ack.js';
 
 /**
  * How each kind of effect is carried out, and what happens when it cannot be: one table instead
@@ -105,6 +106,9 @@ const SEEN_OUTSIDE: ReadonlySet<OutboxEffectType> = new Set<OutboxEffectType>([
   'desk.ping',
 ]);
 
+/** What reaches the customer's chat: not tried once the customer is found unreachable in a run. */
+const TO_CUSTOMER: ReadonlySet<OutboxEffectType> = new Set<OutboxEffectType>(['reply', 'reply.file']);
+
 /** An item older than this when the desk receives it gets a note in its card's thread (ms). */
 export const DESK_LATE_MS = 15_000;
 
@@ -120,35 +124,6 @@ function lateCard(item: OutboxItem): CardAddress | undefined {
     e.type === 'desk.open' ? e.card.ticketId : e.type === 'desk.post' || e.type === 'desk.file' ? e.ticketId : null;
   if (ticketId === null) return undefined;
   return { conversationId: item.conversationId, ...(ticketId ? { ticketId } : {}) };
-}
-
-/**
- * The acknowledgement of items seen outside, sent without waiting for it: the items after it that
- * are not seen outside (a timer, a ticket, a record write: each may be done twice, as after any crash
- * before its acknowledgement) go in the same round trip to Redis. `settled` waits for it, and throws
- * what it threw (LeaseLostError: another worker has the conversation); it is awaited before anything
- * else is seen outside, so a crash still repeats at most the one item in flight.
- */
-class PendingAck {
-  private pending: Promise<void> | undefined;
-
-  constructor(
-    private readonly store: CourierDeps['store'],
-    private readonly lease: Lease,
-  ) {}
-
-  start(itemIds: readonly string[]): void {
-    const ack = this.store.ackOutbox(this.lease, itemIds);
-    // Read by `settled`; until then a failure is not an unhandled rejection.
-    ack.catch(() => undefined);
-    this.pending = ack;
-  }
-
-  async settled(): Promise<void> {
-    const pending = this.pending;
-    this.pending = undefined;
-    await pending;
-  }
 }
 
 /**
@@ -186,6 +161,7 @@ export class Courier {
     let unacked: string[] = [];
     const noted = new Set<string>();
     const acks = new PendingAck(this.deps.store, lease);
+    let gone = false;
     for (let n = 0; n < items.length; n++) {
       // Consecutive writes to the record (a turn's tickets, lifecycle and archive) go in one round
       // of the database; if that fails (Redis down for the deferral), each is tried as below.
@@ -215,7 +191,19 @@ export class Courier {
       // The note goes before the late messages; a card's note after the card (its thread).
       const cardFirst = item.effect.type === 'desk.open';
       if (!cardFirst) await this.noteLate(item, noted);
-      if ((await this.attempt(lease, item)) === 'stuck') {
+      // The customer turned out unreachable (blocked the bot: 403): the run's other messages to them are
+      // not tried (found by the fourteenth issue-17 session's trial: sent after the refusal).
+      if (gone && TO_CUSTOMER.has(item.effect.type)) {
+        this.deps.log.info('not sent: the customer cannot be reached', {
+          conversationId: item.conversationId,
+          item: item.id,
+        });
+        unacked.push(item.id);
+        continue;
+      }
+      const done = await this.attempt(lease, item);
+      if (done === 'unreachable') gone = true;
+      if (done === 'stuck') {
         await acks.settled();
         return { stuck: true, delivered: unacked };
       }
@@ -299,7 +287,7 @@ export class Courier {
   }
 
   /** Tries one item up to `deliveryAttempts` times; what giving up means comes from its policy (GIVE_UP). */
-  private async attempt(lease: Lease, item: OutboxItem): Promise<'done' | 'stuck'> {
+  private async attempt(lease: Lease, item: OutboxItem): Promise<'done' | 'stuck' | 'unreachable'> {
     const { store, log } = this.deps;
     const policy = GIVE_UP[item.effect.type];
     const where = { conversationId: item.conversationId, item: item.id, effect: item.effect.type };
@@ -319,7 +307,7 @@ export class Courier {
           if (err.retry === 'unreachable' && policy.tell?.unreachable)
             await this.feedBack(item, policy.tell.unreachable);
           if (err.retry === 'never' && policy.tell?.refused) await this.feedBack(item, policy.tell.refused);
-          return 'done';
+          return err.retry === 'unreachable' ? 'unreachable' : 'done';
         }
         const last = attempt + 1 >= this.deps.options.deliveryAttempts;
         if (last && this.givesUp(policy, item)) return this.giveUp(item, policy, where, String(err));

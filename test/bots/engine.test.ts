@@ -241,6 +241,18 @@ describe('engine: delivery', () => {
     expect(await h.poller.tick()).toBe(0);
   });
 
+  it("tries none of the turn's other replies once the first is refused as unreachable (found by the fourteenth session's trial)", async () => {
+    const h = setup();
+    await h.say('c1', '你好');
+    await h.say('c1', '我的订单还没发货');
+    // 是的 gets the answer and "anything else?": the answer is refused (403), so the question is not tried.
+    h.channel.failures.push(blocked());
+    const attempts = h.channel.attempts;
+    await h.say('c1', '是的');
+    expect(h.channel.attempts - attempts).toBe(1);
+    expect(h.log.lines.some((l) => l.message === 'not sent: the customer cannot be reached')).toBe(true);
+  });
+
   it('drops a reply the platform refuses for good without stalling the conversation', async () => {
     const h = setup();
     h.channel.failures.push(permanent());
