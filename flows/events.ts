@@ -5,6 +5,9 @@ import type { ServiceEvent } from './service/setup.js';
 import { localeOfWords } from './text.js';
 import { parseTicketTimer } from './ticket.js';
 
+/** A message that is only a bot command, as Telegram writes them: `/word`, optionally `@bot_name`. */
+const BOT_COMMAND = /^\/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,64})?$/;
+
 /** Characters of a message the matcher reads. */
 export const UNDERSTOOD_MAX = 1_000;
 
@@ -42,6 +45,9 @@ export function toEvent(
   const { payload, at } = input;
   switch (payload.type) {
     case 'text':
+      // A command the bot has no menu for (/menu, /order@shop_bot): what the bot can do, as /help says
+      // (found by the fourteenth issue-17 session's trial: 您的意思是/menu，对吗？). During a handoff it reaches the agent as typed.
+      if (BOT_COMMAND.test(payload.text.trim())) return { type: 'user.help', at, command: payload.text.trim() };
       return textEvent(payload.text, locale, at, flow);
     case 'choice': {
       // Only the definition's buttons: data the bot never put on a button (forged, `__proto__`) was

@@ -32,7 +32,12 @@ function relayed(event: ServiceEvent, ticketId: string): Directive {
       : { type: 'desk.post', text: `[${event.media}]`, from: 'customer', ticketId };
   if (event.type === 'user.edit')
     return { type: 'desk.post', text: `[edited] ${quoted(event.text)}`, from: 'customer', ticketId };
-  return { type: 'desk.post', text: '/help', from: 'customer', ticketId };
+  return {
+    type: 'desk.post',
+    text: event.type === 'user.help' && event.command ? event.command : '/help',
+    from: 'customer',
+    ticketId,
+  };
 }
 
 /**

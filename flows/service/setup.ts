@@ -119,7 +119,7 @@ export type ServiceEvent =
   /** The customer edited an earlier message; `text` is the new wording. */
   | { type: 'user.edit'; text: string; at: number }
   | { type: 'user.start'; locale: string; at: number }
-  | { type: 'user.help'; at: number }
+  | { type: 'user.help'; at: number; /** As typed, when it was another command than /help. */ command?: string }
   | { type: 'user.blocked'; at: number }
   | { type: 'user.group'; locale: string; at: number }
   | { type: 'desk.unavailable'; at: number }
