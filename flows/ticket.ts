@@ -41,7 +41,7 @@ export type Customer = z.infer<typeof Customer>;
  * - `claimed` / `released`: an agent took it / let it go (`by`).
  * - `agent-replied`: the first reply a person sent the customer on this matter.
  * - `promised`: a reply time was promised (`promisedBy`); `reminded`: the desk was reminded
- *   before it; `promise-kept` / `promise-broken`: resolved before it / still pending at it.
+ *   before it; `promise-kept` / `promise-broken`: replied to or resolved before it / still pending at it.
  * - `escalated`: raised to supervisors (`detail`: why, e.g. `working-days`, `promise-overdue`).
  * - `resolved`: settled by a person (`by`, `detail`: the outcome told to the customer or the note).
  * - `survey-sent` / `survey-answered` (`score`) / `commented` (`detail`).

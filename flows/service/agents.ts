@@ -13,7 +13,16 @@ import {
   repliedUpdate,
 } from './agent-replies.js';
 import { statusLine, withFollowUpDesk } from './follow-ups.js';
-import { followUp, followUpOf, followUpTypeOf, handoffFollowUpCard, promisedBy, resolveMatter } from './records.js';
+import {
+  followUp,
+  followUpOf,
+  followUpTypeOf,
+  handoffFollowUpCard,
+  promisedBy,
+  resolveMatter,
+  withFollowUp,
+} from './records.js';
+import { keptByReply } from './deadlines.js';
 import { armReplySla, armSla, clearQueueSla, clearReplySla, clearSla, promiseWhileQueued } from './queue-deadlines.js';
 import { keepWhatCustomerSays, relayCustomer } from './customer-relay.js';
 import type { HandoffEntrySetup } from './handoff.js';
@@ -63,7 +72,6 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
   return entry.extend({
     actions: {
-      // The claim SLA's alerts, on the handoff's card.
       // The claim SLA's alerts, and the reply SLA's (the agent who has the conversation is named).
       pingDesk: collect(({ context, enqueue }, params: { level: DeskAlert }) => {
         const agent = params.level === 'reply-late' ? context.handoff?.agent : undefined;
@@ -129,7 +137,13 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
         if (!h.replied && h.ticketId) enqueue(effect(repliedUpdate(h.ticketId, event.agent, event.at)));
         // The customer has their answer: the reply SLA waits for their next message.
         if (h.awaitingSince !== undefined) clearReplySla(enqueue);
-        enqueue.assign({ handoff: { ...h, replied: h.replied || h.ticketId !== '', awaitingSince: undefined } });
+        // A reply time promised on the matter (a follow-up taken up, a queue's promise) is kept by it.
+        const f = followUpOf(context, h.ticketId);
+        const kept = f && keptByReply(enqueue, f, event.at);
+        enqueue.assign({
+          handoff: { ...h, replied: h.replied || h.ticketId !== '', awaitingSince: undefined },
+          ...(kept && kept !== f ? { followUps: withFollowUp(context.followUps, kept) } : {}),
+        });
       }),
       /** Tells the agent who acted out of turn why nothing happened. */
       notifyAgent: collect(({ context, event, enqueue }, params: { notice: 'no-handoff' | 'not-claimed' }) => {
@@ -203,9 +217,8 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         };
         enqueue(effect({ type: 'desk.notify', agentId: agent.id, notice, ticketId: context.handoff?.ticketId }));
       }),
-      // A promise standing (an escalated complaint, a follow-up) as the handoff ends unsettled, handed
-      // back or left by the customer: where it stands, not only "anything else?" or the close (found
-      // by the issue-17 trials: never told).
+      // A promise standing as the handoff ends unsettled, handed back or left by the customer: where it
+      // stands, not only "anything else?" or the close (found by the issue-17 trials: never told).
       tellHandoffStatus: collect(({ context, event, enqueue }) => {
         const pending = context.handoff && followUpOf(context, context.handoff.ticketId);
         if (pending) enqueue(statusLine(defOf(context), pending, event.at));
@@ -263,8 +276,7 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         armSla(enqueue, deps, context, event.at);
         // 转接与协助 (003): the customer hears that colleagues of another team will take it over.
         if (event.type === 'agent.transfer') enqueue(say('handoffTransferred'));
-        // Released back to the queue: the customer hears it, and their place (found by the issue-17
-        // trial: told nothing, then "客服正在尽快为您接入" although an agent had already replied).
+        // Released back to the queue: the customer hears it, and their place (found by the issue-17 trial).
         else if (h.agent) enqueue(say('handoffRequeued', { queue: true }));
         enqueue.assign({
           handoff: {

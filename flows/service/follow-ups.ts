@@ -5,7 +5,7 @@ import type { ChoiceId, FlowDefinition } from '../schema.js';
 import { saysAnyOf } from '../facts.js';
 import { quoted } from '../text.js';
 import { ticketTimer, type TicketChanges } from '../ticket.js';
-import { ticketTimerAction } from './deadlines.js';
+import { keptByReply, ticketTimerAction } from './deadlines.js';
 import { justSeen } from './states.js';
 import { asksAboutWait, besidesStatus } from './unstated-need.js';
 import {
@@ -241,11 +241,11 @@ function claimActions(deps: MachineDeps) {
     followUpReply: collect(({ context, event, enqueue }) => {
       const f = followUpFor(context, event);
       if (!f || event.type !== 'followup.reply') return;
-      const sent = relayAgentReply(enqueue, deps, event, f.ticketId, true);
-      if (sent && !f.replied) {
-        enqueue(effect(repliedUpdate(f.ticketId, event.agent, event.at)));
-        enqueue.assign({ followUps: withFollowUp(context.followUps, { ...f, replied: true }) });
-      }
+      if (!relayAgentReply(enqueue, deps, event, f.ticketId, true)) return;
+      if (!f.replied) enqueue(effect(repliedUpdate(f.ticketId, event.agent, event.at)));
+      const kept = keptByReply(enqueue, f, event.at);
+      if (!f.replied || kept !== f)
+        enqueue.assign({ followUps: withFollowUp(context.followUps, { ...kept, replied: true }) });
     }),
     followUpInternal: collect(({ event, enqueue }) => {
       if (event.type === 'followup.reply' || event.type === 'followup.note')

@@ -261,7 +261,7 @@ export function resolveMatter(
   const f = followUpOf(context, id);
   const who = agent.name ?? agent.id;
   const events: TicketEvent[] = [{ type: 'resolved', at, by: agent, ...(outcome ? { detail: outcome } : {}) }];
-  if (f && !f.overdue && at <= f.promisedBy) events.push({ type: 'promise-kept', at });
+  if (f && !f.overdue && !f.answered && at <= f.promisedBy) events.push({ type: 'promise-kept', at });
   const changes: TicketChanges = {
     status: 'resolved',
     resolvedBy: agent,

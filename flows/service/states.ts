@@ -21,6 +21,8 @@ export interface FollowUp {
   type: 'inquiry' | 'complaint';
   /** The promised time passed with the matter pending (its `promise-broken` is on the record). */
   overdue?: boolean | undefined;
+  /** A person replied to the customer about it by its promised time: the promise is kept (deadlines.ts keptByReply). */
+  answered?: true | undefined;
   /** Escalated after the working days allowed: later escalation timers only alert the supervisors again. */
   escalated?: true | undefined;
   /** The customer was already told it is past its time (their status line), before its timer fired. */

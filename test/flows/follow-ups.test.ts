@@ -144,6 +144,28 @@ describe('the deadline is kept', () => {
     expect(d.of('ticket.update')[0]?.changes).toMatchObject({ overdueAt: dueAt, priority: 'high' });
   });
 
+  it("a person's reply by the promised time keeps the promise: at it, no apology and nothing flagged broken (found by the fourteenth session's trial)", () => {
+    const { d, id } = registered();
+    fire(d, 'idle');
+    d.say(agent('claim', id), { after: HOUR, ticket: stored(d, id, 'pending') });
+    d.say(agent('reply', id, { text: '您好，我们已联系仓库核实，明天给您结果' }), {
+      after: 1_000,
+      ticket: stored(d, id, 'pending'),
+    });
+    expect(
+      d
+        .of('ticket.update')
+        .flatMap((u) => u.changes.events ?? [])
+        .map((e) => e.type),
+    ).toContain('promise-kept');
+    expect(fire(d, `promise:${id}`, stored(d, id, 'pending'))).toEqual([]);
+    expect(d.of('ticket.update')).toEqual([]);
+    expect(d.of('desk.ping')).toEqual([]);
+    expect(d.of('transcript')[0]?.text).toMatch(/a person replied in time, the matter is still pending/);
+    // Still pending: its escalation after the working days allowed still runs.
+    expect(Object.keys(d.record!.timers)).toContain(`escalate:${id}`);
+  });
+
   it('escalates a matter still unresolved after 3 working days, at high priority', () => {
     const { d, id } = registered();
     fire(d, 'idle');
@@ -244,7 +266,11 @@ describe('agents answer pending matters through the bot', () => {
       after: 1_000,
       ticket: stored(d, id, 'pending'),
     });
-    expect(d.of('ticket.update')[0]?.changes.events).toEqual([{ type: 'agent-replied', at: d.at, by: wang }]);
+    // The first reply on record, and the promise (a reply by its time, 003) kept by it.
+    expect(d.of('ticket.update').map((u) => u.changes.events)).toEqual([
+      [{ type: 'agent-replied', at: d.at, by: wang }],
+      [{ type: 'promise-kept', at: d.at }],
+    ]);
     const said = d.say(agent('resolve', id, { text: '已为您办理退款，3个工作日内到账', note: '电话联系过客户' }), {
       after: 1_000,
       ticket: stored(d, id, 'pending'),
@@ -269,7 +295,8 @@ describe('agents answer pending matters through the bot', () => {
       resolvedBy: wang,
       outcome: 'resolved by 小王: 已为您办理退款，3个工作日内到账',
     });
-    expect(resolved?.changes.events?.map((e) => e.type)).toEqual(['resolved', 'promise-kept']);
+    // Kept once: by the reply before.
+    expect(resolved?.changes.events?.map((e) => e.type)).toEqual(['resolved']);
     expect(d.of('timer.cancel').map((t) => t.name)).toEqual(expect.arrayContaining([`promise:${id}`, `remind:${id}`]));
     // The score rates this matter; a low one asks what went wrong and keeps the answer as the comment.
     d.say({ type: 'choice', choice: 'score2' }, quick);
