@@ -105,6 +105,11 @@ export function reminderTime(def: CalendarDefinition, from: number, due: number,
   return at > from ? at : undefined;
 }
 
+/** `at` when the desk is open then, else when it next opens (`at` when it never does): alerts reach people at work. */
+export function atWork(def: CalendarDefinition, at: number): number {
+  return isBusinessTime(def, at) ? at : (nextBusinessTime(def, at) ?? at);
+}
+
 /** "11月24日 09:00" / "Nov 24, 09:00" in the definition's locale and time zone. */
 export function formatLocalTime(def: Pick<FlowDefinition, 'timeZone' | 'locale'>, at: number): string {
   return formatterFor(def.timeZone, def.locale, {

@@ -24,7 +24,7 @@ import {
 } from './records.js';
 import { keptByReply } from './deadlines.js';
 import { armReplySla, armSla, clearQueueSla, clearReplySla, clearSla, promiseWhileQueued } from './queue-deadlines.js';
-import { keepWhatCustomerSays, relayCustomer } from './customer-relay.js';
+import { keepWhatCustomerSays, owedReply, relayCustomer } from './customer-relay.js';
 import type { HandoffEntrySetup } from './handoff.js';
 import {
   agentOf,
@@ -97,8 +97,7 @@ function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
       relayToDesk: collect(({ context, event, enqueue }) => {
         relayCustomer(enqueue, event, context.handoff?.ticketId ?? '');
         // With an agent on it, the customer's message is owed a reply (armReplySla), from the oldest unanswered.
-        const h = context.handoff;
-        const owed = h?.agent && h.awaitingSince === undefined ? { ...h, awaitingSince: event.at } : undefined;
+        const owed = owedReply(context.handoff, event);
         if (owed) {
           armReplySla(enqueue, deps, context, event.at);
           enqueue.assign({ handoff: owed });

@@ -3,6 +3,7 @@ import type { Directive } from '../contracts.js';
 import { partsOf } from '../message-parts.js';
 import type { FlowDefinition } from '../schema.js';
 import { quoted } from '../text.js';
+import type { HandoffState } from './states.js';
 import { joinNeed, tellingText, waitOpeningRest } from './unstated-need.js';
 import {
   effect,
@@ -173,3 +174,23 @@ export const customerWords = [
   },
   { actions: 'relayToDesk' },
 ] as const;
+
+/** Words that only acknowledge (好的，谢谢; ok thanks; 没有了): nothing an agent owes a reply to. */
+const ACKNOWLEDGING: ReadonlySet<string> = new Set(['yes', 'okay', 'done', 'thanks', 'praise']);
+
+/**
+ * Whether a message during a claimed handoff is owed the agent's reply (armReplySla): a message or
+ * a file, unless it only acknowledges (found by the fourteenth issue-17 session's trial: 好的，谢谢
+ * after the agent's answer set off the lateness alerts and, at the closing, a new promise).
+ */
+function awaitsReply(event: ServiceEvent): boolean {
+  if (event.type === 'user.media') return true;
+  return event.type === 'user.message' && !ACKNOWLEDGING.has(event.understanding.whole ?? '');
+}
+
+/** The handoff now owing the customer a reply from this message (HandoffState.awaitingSince), or undefined. */
+export function owedReply(h: HandoffState | undefined, event: ServiceEvent): HandoffState | undefined {
+  return h?.agent && h.awaitingSince === undefined && awaitsReply(event)
+    ? { ...h, awaitingSince: event.at }
+    : undefined;
+}

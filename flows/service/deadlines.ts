@@ -1,4 +1,5 @@
 import { addWorkingDays } from '../calendar.js';
+import { atWork } from '../hours.js';
 import { ticketTimer, type TicketChanges } from '../ticket.js';
 import { endFollowUp, followUpOf, withFollowUp } from './records.js';
 import { collect, effect, say, type Enqueue, type MachineDeps } from './setup.js';
@@ -45,7 +46,8 @@ export function ticketTimerAction(deps: MachineDeps) {
     if (event.kind === 'escalate') {
       // Still unresolved after that: the supervisors again every working day until someone settles
       // it (found by the fourteenth issue-17 session's trial: one alert, then nothing for ever).
-      const next = addWorkingDays(deps.definitions(context.locale), at, 1);
+      const def = deps.definitions(context.locale);
+      const next = atWork(def, addWorkingDays(def, at, 1));
       enqueue(effect({ type: 'timer.set', name: ticketTimer('escalate', id), dueAt: next }));
       if (f?.escalated) return void enqueue(effect({ type: 'desk.ping', level: 'escalated', ticketId: id }));
       if (f) enqueue.assign({ followUps: withFollowUp(context.followUps, { ...f, escalated: true }) });

@@ -2,7 +2,7 @@ import { assign } from 'xstate';
 import { addWorkingDays, addWorkingHours, workingMsBetween } from '../calendar.js';
 import type { AgentRef, HandoffCard, HandoffReason } from '../contracts.js';
 import { fileKey, keepFile, type FileRef } from '../files.js';
-import { formatLocalTime, isBusinessTime, lastClosingTime, nextBusinessTime, reminderTime } from '../hours.js';
+import { atWork, formatLocalTime, isBusinessTime, lastClosingTime, nextBusinessTime, reminderTime } from '../hours.js';
 import { quoted, questionKey } from '../text.js';
 import { followUpNeed } from './restate.js';
 import type { FlowDefinition } from '../schema.js';
@@ -211,7 +211,7 @@ export function followUp(
   const remindAt = reminderTime(def, at, by, def.followUp.remindBeforeMinutes * MINUTE_MS);
   if (remindAt !== undefined) enqueue(effect({ type: 'timer.set', name: ticketTimer('remind', id), dueAt: remindAt }));
   enqueue(effect({ type: 'timer.set', name: ticketTimer('promise', id), dueAt: by }));
-  const escalateAt = addWorkingDays(def, at, def.followUp.escalateAfterWorkingDays);
+  const escalateAt = atWork(def, addWorkingDays(def, at, def.followUp.escalateAfterWorkingDays));
   enqueue(effect({ type: 'timer.set', name: ticketTimer('escalate', id), dueAt: escalateAt }));
   if (matter.card && deps.desk) {
     enqueue(effect({ type: 'desk.open', card: matter.card }));

@@ -61,6 +61,13 @@ afterEach(() => {
 });
 afterAll(() => nock.enableNetConnect());
 
+/** What the receiver's start threw, or undefined when it started. */
+const startFailure = (t: { receiver: { start(): Promise<void> } }): Promise<unknown> =>
+  t.receiver.start().then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+
 describe('Telegram start-up against a failing Bot API', () => {
   it('asks again after 5xx and network errors (backoff) and after a 429 (its retry_after), then registers the webhook', async () => {
     const api = nock(ROOT)
@@ -113,10 +120,7 @@ describe('Telegram start-up against a failing Bot API', () => {
       .post(path('getMe'))
       .reply(...refused(code, text));
     const t = setup();
-    const failure = await t.receiver.start().then(
-      () => undefined,
-      (err: unknown) => err,
-    );
+    const failure = await startFailure(t);
     expect(failure).toBeInstanceOf(SetupError);
     expect((failure as Error).message).toBe(
       `Telegram refused TELEGRAM_BOT_TOKEN (getMe: ${code} ${text}): check the token with @BotFather (/mybots, API Token) and start again.`,
@@ -131,10 +135,7 @@ describe('Telegram start-up against a failing Bot API', () => {
       .times(100)
       .reply(...serverError());
     const t = setup();
-    const failure = await t.receiver.start().then(
-      () => undefined,
-      (err: unknown) => err,
-    );
+    const failure = await startFailure(t);
     expect(failure).toBeInstanceOf(SetupError);
     expect((failure as Error).message).toBe(
       "Telegram's Bot API kept failing getMe for a minute at start-up (502: Bad Gateway); the bot stops. Check that Telegram (or TELEGRAM_API_ROOT) answers, and start again.",

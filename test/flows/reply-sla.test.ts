@@ -54,6 +54,17 @@ describe('a claimed customer the agent does not answer', () => {
     expect(Object.keys(d.record!.timers).filter((n) => n.startsWith('reply'))).toEqual([]);
   });
 
+  it('thanks or an acknowledgement after the answer owes the agent nothing (found by the verification trial)', () => {
+    const d = claimed();
+    d.say(agent('reply', { text: '查到了，退款明天到账' }), { after: 60_000 });
+    for (const words of ['好的，谢谢', '嗯嗯', 'ok thanks', '没有了']) {
+      d.say(words, { after: 60_000 });
+      expect(Object.keys(d.record!.timers), words).not.toContain('replySla');
+    }
+    d.say('那运费呢？', { after: 60_000 });
+    expect(d.record!.timers.replySla).toBe(d.at + 180_000);
+  });
+
   it('at the desk\u2019s closing, still unanswered, the customer gets a promised time and the matter a follow-up card', () => {
     const d = claimed('2026-11-23T20:50:00');
     expect(timer(d, 'deskClosed')[0]).toMatch(/^现在是人工客服的非工作时间.*最迟/);
@@ -67,7 +78,7 @@ describe('a claimed customer the agent does not answer', () => {
   it('an agent still talking at the closing keeps the customer; unanswered after hours, the same close', () => {
     const d = claimed('2026-11-23T20:50:00');
     d.say(agent('reply', { text: '您好，我来帮您查一下' }), { after: 60_000 });
-    d.say('好的', { after: 8 * 60_000 });
+    d.say('大概什么时候能到？', { after: 8 * 60_000 });
     // 20:59:01: owed for under 3 minutes at 21:00, so nothing changes (the next closing is waited for).
     expect(timer(d, 'deskClosed')).toEqual([]);
     expect(d.state).toBe('handoff.claimed');
@@ -118,5 +129,7 @@ describe("a pending matter's reminder", () => {
     // 24 working hours from Tuesday 09:00 end at Wednesday's opening: reminded Tuesday 20:00, not Wednesday 08:00.
     expect(d.record!.timers[`remind:${ticketId}`]).toBe(shanghai('2026-11-24T20:00:00'));
     expect(d.record!.timers[`promise:${ticketId}`]).toBe(shanghai('2026-11-25T09:00:00'));
+    // Its escalation after 3 working days comes at the opening, not at 22:01 with nobody there (the verification trial).
+    expect(d.record!.timers[`escalate:${ticketId}`]).toBe(shanghai('2026-11-27T09:00:00'));
   });
 });
