@@ -87,7 +87,12 @@ export function closeForTheNight(deps: MachineDeps, enqueue: Enqueue, context: S
     ? 'working hours ended with the customer unanswered by the agent: waiting for agents'
     : 'working hours ended before an agent joined: waiting for agents';
   enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { outcome }, at: event.at, ifStatus: 'pending' }));
-  const card = (by: number) => ({ ...handoffFollowUpCard(context, h, by), afterHours: true });
+  // A claimed one says a person had it (客服接待后交回，仍待处理), not that it came after hours.
+  const card = (by: number) => ({
+    ...handoffFollowUpCard(context, h, by),
+    afterHours: true,
+    ...(h.agent ? { returned: true } : {}),
+  });
   const back = nextBusinessTime(deps.definitions(context.locale), event.at);
   waitForMorning(deps, enqueue, context, event, h.ticketId, card, back);
 }

@@ -67,9 +67,12 @@ describe('a claimed customer the agent does not answer', () => {
 
   it('at the desk\u2019s closing, still unanswered, the customer gets a promised time and the matter a follow-up card', () => {
     const d = claimed('2026-11-23T20:50:00');
+    d.say('还在吗', { after: 5 * 60_000 });
     expect(timer(d, 'deskClosed')[0]).toMatch(/^现在是人工客服的非工作时间.*最迟/);
     expect(d.of('desk.update')).toMatchObject([{ status: 'desk-closed' }]);
-    expect(d.of('desk.open')[0]?.card).toMatchObject({ kind: 'follow-up', afterHours: true });
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ kind: 'follow-up', afterHours: true, returned: true });
+    // 还在吗 asks whether anyone is there: no fact of the matter (found by the verification trial).
+    expect(d.of('desk.open')[0]?.card.facts).not.toContain('还在吗');
     expect(d.state).toBe('askMore');
     expect(d.ticket(d.ticketId)).toMatchObject({ status: 'pending', promisedBy: expect.any(Number) });
     expect(Object.keys(d.record!.timers).filter((n) => n.startsWith('reply') || n === 'deskClosed')).toEqual([]);
