@@ -192,7 +192,7 @@ export class Courier {
       const cardFirst = item.effect.type === 'desk.open';
       if (!cardFirst) await this.noteLate(item, noted);
       // The customer turned out unreachable (blocked the bot: 403): the run's other messages to them are
-      // not tried (found by the fourteenth issue-17 session's trial: sent after the refusal).
+      // not tried (found by the fifteenth issue-17 session's trial: sent after the refusal).
       if (gone && TO_CUSTOMER.has(item.effect.type)) {
         this.deps.log.info('not sent: the customer cannot be reached', {
           conversationId: item.conversationId,

@@ -46,7 +46,7 @@ export function toEvent(
   switch (payload.type) {
     case 'text':
       // A command the bot has no menu for (/menu, /order@shop_bot): what the bot can do, as /help says
-      // (found by the fourteenth issue-17 session's trial: 您的意思是/menu，对吗？). During a handoff it reaches the agent as typed.
+      // (found by the fifteenth issue-17 session's trial: 您的意思是/menu，对吗？). During a handoff it reaches the agent as typed.
       if (BOT_COMMAND.test(payload.text.trim())) return { type: 'user.help', at, command: payload.text.trim() };
       return textEvent(payload.text, locale, at, flow);
     case 'choice': {

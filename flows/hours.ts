@@ -96,7 +96,7 @@ export function lastClosingTime(def: CalendarDefinition, at: number, notBefore: 
 /**
  * When a reminder `beforeMs` ahead of `due` comes, in working time: one that would come while the
  * desk is closed comes `beforeMs` before the desk last closed instead (a 09:00 deadline's reminder
- * at 08:00 reached nobody, and none came the day before: found by the fourteenth issue-17
+ * at 08:00 reached nobody, and none came the day before: found by the fifteenth issue-17
  * session's trial). Undefined when that is not after `from` (no reminder).
  */
 export function reminderTime(def: CalendarDefinition, from: number, due: number, beforeMs: number): number | undefined {

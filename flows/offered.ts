@@ -3,7 +3,7 @@ import type { ConversationRecord, Effect, FlowInput } from './contracts.js';
 /**
  * The buttons a customer may press (ConversationRecord.offered). A press is answered only on a
  * button the conversation offers now: a double tap's second press, a button of an older message,
- * or one never sent to this conversation (forged) has nothing to answer. Found by the fourteenth
+ * or one never sent to this conversation (forged) has nothing to answer. Found by the fifteenth
  * issue-17 session's trial: a second 是的 answered "anything else?" with 好的，请您说。, a second
  * 1 分 apologised twice, 是的 on a new chat filed a ticket. During a handoff every press reaches
  * the agent, as everything the customer sends does (README: What the customer does during a handoff).

@@ -180,7 +180,7 @@ const ACKNOWLEDGING: ReadonlySet<string> = new Set(['yes', 'okay', 'done', 'than
 
 /**
  * Whether a message during a claimed handoff is owed the agent's reply (armReplySla): a message or
- * a file, unless it only acknowledges (found by the fourteenth issue-17 session's trial: 好的，谢谢
+ * a file, unless it only acknowledges (found by the fifteenth issue-17 session's trial: 好的，谢谢
  * after the agent's answer set off the lateness alerts and, at the closing, a new promise).
  */
 function awaitsReply(event: ServiceEvent): boolean {

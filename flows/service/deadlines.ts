@@ -45,7 +45,7 @@ export function ticketTimerAction(deps: MachineDeps) {
     }
     if (event.kind === 'escalate') {
       // Still unresolved after that: the supervisors again every working day until someone settles
-      // it (found by the fourteenth issue-17 session's trial: one alert, then nothing for ever).
+      // it (found by the fifteenth issue-17 session's trial: one alert, then nothing for ever).
       const def = deps.definitions(context.locale);
       const next = atWork(def, addWorkingDays(def, at, 1));
       enqueue(effect({ type: 'timer.set', name: ticketTimer('escalate', id), dueAt: next }));
@@ -93,7 +93,7 @@ export function ticketTimerAction(deps: MachineDeps) {
  * was promised (003 需严格按照承诺时间回复客户，即使在指定时间未有处理结果，也需回复客户), so the first
  * one before it keeps the promise (`promise-kept` on the record), and at its deadline the matter is
  * not flagged broken nor the customer apologised to; it stays pending and its escalation still runs
- * (found by the fourteenth issue-17 session's trial: 已超过承诺的答复时间 after the agent had replied).
+ * (found by the fifteenth issue-17 session's trial: 已超过承诺的答复时间 after the agent had replied).
  * Returns the follow-up as it is now.
  */
 export function keptByReply(enqueue: Enqueue, f: FollowUp, at: number): FollowUp {

@@ -42,7 +42,7 @@ export function clearQueueSla(enqueue: Enqueue): void {
 /**
  * The agent owes the customer a reply from `at` (HandoffState.awaitingSince): reminded after
  * `replySlaSeconds`, the supervisors alerted after `replySupervisorSeconds`, unless the agent
- * replies first (clearReplySla). Found by the fourteenth issue-17 session's trial: an agent who
+ * replies first (clearReplySla). Found by the fifteenth issue-17 session's trial: an agent who
  * claimed and said nothing left the customer 19 hours without a word, and nobody was told.
  */
 export function armReplySla(enqueue: Enqueue, deps: MachineDeps, context: ServiceContext, at: number): void {
@@ -66,7 +66,7 @@ export function owesReplyLate(def: FlowDefinition, h: HandoffState | undefined, 
 }
 
 /**
- * Still queued after `handoff.queuePromiseSeconds` (found by the fourteenth issue-17 session's
+ * Still queued after `handoff.queuePromiseSeconds` (found by the fifteenth issue-17 session's
  * trial: told "about 1 minute", then hours of silence): the matter gets a promised reply time as
  * any recorded matter does (followUp: reminder, deadline, escalation), told to the customer, who
  * may go on waiting. The live card stays the matter's card; if the talk ends unsettled, the

@@ -122,7 +122,7 @@ describe('the system of record, wired into the engine (PGlite)', () => {
   });
 });
 
-describe('the queue line on the archive (found by the fourteenth issue-17 session)', () => {
+describe('the queue line on the archive (found by the fifteenth issue-17 session)', () => {
   // The customer saw their place; the archive (the ticket page, `tickets show`) said 第 … 位.
   const queued = (line: string | undefined) => line?.match(/第 (\S+) 位，预计等待约 (\S+) 分钟/)?.slice(1);
 

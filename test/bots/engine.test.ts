@@ -241,7 +241,7 @@ describe('engine: delivery', () => {
     expect(await h.poller.tick()).toBe(0);
   });
 
-  it("tries none of the turn's other replies once the first is refused as unreachable (found by the fourteenth session's trial)", async () => {
+  it("tries none of the turn's other replies once the first is refused as unreachable (found by the fifteenth session's trial)", async () => {
     const h = setup();
     await h.say('c1', '你好');
     await h.say('c1', '我的订单还没发货');

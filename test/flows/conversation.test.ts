@@ -739,7 +739,7 @@ describe('at any point （关于特殊沟通内容的应答规范）', () => {
     d.say('我的订单还没发货');
     expect(d.say({ type: 'command', command: 'start' })).toEqual(['您好，本店欢迎您的光临！请问有什么可以帮您？']);
     expect(d.say({ type: 'command', command: 'help' })[0]).toMatch(/^您好\uff0c我是本店的智能客服/);
-    // A command the bot has no menu for is answered as /help, not restated (found by the fourteenth session's trial).
+    // A command the bot has no menu for is answered as /help, not restated (found by the fifteenth session's trial).
     for (const typed of ['/menu', '/order@shop_bot'])
       expect(d.say({ type: 'text', text: typed })[0], typed).toMatch(/^您好\uff0c我是本店的智能客服/);
     expect(d.say({ type: 'text', text: '/ 退货' })[0]).not.toMatch(/^您好\uff0c我是本店的智能客服/);

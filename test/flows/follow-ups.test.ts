@@ -144,7 +144,7 @@ describe('the deadline is kept', () => {
     expect(d.of('ticket.update')[0]?.changes).toMatchObject({ overdueAt: dueAt, priority: 'high' });
   });
 
-  it("a person's reply by the promised time keeps the promise: at it, no apology and nothing flagged broken (found by the fourteenth session's trial)", () => {
+  it("a person's reply by the promised time keeps the promise: at it, no apology and nothing flagged broken (found by the fifteenth session's trial)", () => {
     const { d, id } = registered();
     fire(d, 'idle');
     d.say(agent('claim', id), { after: HOUR, ticket: stored(d, id, 'pending') });
@@ -179,7 +179,7 @@ describe('the deadline is kept', () => {
       events: [{ type: 'escalated', detail: 'working-days' }],
     });
     // Still pending: the supervisors again the next working day, and every one after, until it is settled
-    // (found by the fourteenth session's trial: one alert, then nothing for ever).
+    // (found by the fifteenth session's trial: one alert, then nothing for ever).
     const first = d.at;
     for (const day of [1, 2]) {
       expect(fire(d, `escalate:${id}`, stored(d, id, 'pending')), `day ${day}`).toEqual([]);

@@ -354,7 +354,7 @@ describe('a customer who complains while queued (found by the issue-17 trial: on
     e.say('叫你们主管来', quick);
     e.say({ type: 'agent', action: 'handback', agent: wang }, quick);
     expect(e.of('desk.open')[0]?.card).toMatchObject({ supervisor: 'asked' });
-    // Nor may the agent the customer asked to get past take that card up (found by the fourteenth session's trial).
+    // Nor may the agent the customer asked to get past take that card up (found by the fifteenth session's trial).
     const onIt = { ticketId: e.ticketId } as const;
     const claim = (agent: typeof wang) => ({ type: 'agent', action: 'claim', agent, ...onIt }) as const;
     expect(e.say(claim(wang), { after: 60_000, ticket: e.ticket(e.ticketId) })).toEqual([]);

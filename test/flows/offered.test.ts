@@ -5,7 +5,7 @@ import { defaultFlow, shanghai } from '../support/flows.js';
 
 /**
  * Only a button the conversation offers now is answered (flows/offered.ts). Found by the
- * fourteenth issue-17 session's trial, on Telegram: a double tap on 是的 answered the next
+ * fifteenth issue-17 session's trial, on Telegram: a double tap on 是的 answered the next
  * question too (好的，请您说。), a double tap on a score apologised twice, and 是的 pressed on a
  * message the bot never sent confirmed a need and filed a ticket.
  */

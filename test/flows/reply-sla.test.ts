@@ -5,7 +5,7 @@ import { defaultFlow, shanghai } from '../support/flows.js';
 
 /**
  * A claimed conversation's reply SLA (handoff.replySlaSeconds 180, replySupervisorSeconds 600).
- * Found by the fourteenth issue-17 session's trial: an agent who claimed and said nothing left the
+ * Found by the fifteenth issue-17 session's trial: an agent who claimed and said nothing left the
  * customer 19 hours without a word; no reminder, no supervisor, nothing at the desk's closing.
  */
 const flow = defaultFlow(undefined, { desk: true });
