@@ -23,6 +23,7 @@ import {
   withFollowUp,
 } from './records.js';
 import { keptByReply } from './deadlines.js';
+import { waitForAgent } from './handoff-ended.js';
 import { armReplySla, armSla, clearQueueSla, clearReplySla, clearSla, promiseWhileQueued } from './queue-deadlines.js';
 import { keepWhatCustomerSays, owedReply, relayCustomer } from './customer-relay.js';
 import type { HandoffEntrySetup } from './handoff.js';
@@ -222,7 +223,7 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         const pending = context.handoff && followUpOf(context, context.handoff.ticketId);
         if (pending) enqueue(statusLine(defOf(context), pending, event.at));
       }),
-      endHandoff: collect(({ context, event, enqueue }, params: { status: DeskUpdate }) => {
+      endHandoff: collect(({ context, event, enqueue }, params: { status: DeskUpdate; endWord?: boolean }) => {
         const h = context.handoff;
         if (!h) return;
         const agent = agentOf(event);
@@ -233,7 +234,7 @@ function withHandoffEnd(desk: ReturnType<typeof withAgentDesk>, deps: MachineDep
         if (params.status !== 'released')
           enqueue(effect({ type: 'desk.update', status: params.status, ticketId, ...(agent ? { agent } : {}) }));
         enqueue.assign({ handoff: undefined });
-        settleEndedHandoff(enqueue, deps, context, h, event.at, params.status, agent);
+        settleEndedHandoff(enqueue, deps, context, h, event.at, params, agent);
       }),
       // 结果反馈 (000 三.(一)5): the agent settles the live matter with the outcome the customer hears.
       resolveHandoff: collect(({ context, event, enqueue }) => {
@@ -350,7 +351,7 @@ function settleEndedHandoff(
   context: ServiceContext,
   h: HandoffState,
   at: number,
-  status: DeskUpdate,
+  { status, endWord }: { status: DeskUpdate; endWord?: boolean },
   agent: AgentRef | undefined,
 ): void {
   const ticketId = h.ticketId;
@@ -374,12 +375,11 @@ function settleEndedHandoff(
       enqueue(effect({ type: 'desk.open', card: { ...card, ...(h.agent ? { returned: true } : {}) } }));
     return;
   }
-  // Asked for a supervisor or complained, then handed back (the agent asked past, or complained of, cannot settle
-  // it; found by the second trial: a complaint about the agent ended resolved), or left the queue after a
-  // complaint or a supervisor asked for, which the supervisors were told of (found by the issue-17 trial: 感谢您的
-  // 咨询, and unresolved): it waits for them, with a time.
+  // Asked for a supervisor or complained, then handed back (the agent cannot settle it), or left the queue after
+  // either, which the supervisors were told of (found by the issue-17 trials): it waits for them, with a time.
   const left = status === 'closed-by-customer' && !h.agent && (h.upsetNoted || h.supervisorAsked);
   if (left) return waitForSupervisor(enqueue, deps, context, h, at, 'left');
+  if (endWord && h.agent && !forSupervisor(h)) return waitForAgent(enqueue, deps, context, h, at);
   if (status === 'handed-back' && (forSupervisor(h) || h.upsetNoted))
     return waitForSupervisor(enqueue, deps, context, h, at, 'handed-back');
   if (status === 'closed' && agent) return waitForSupervisor(enqueue, deps, context, h, at, 'settled');

@@ -142,8 +142,18 @@ export const customerWordsGuards = {
  * the queue: nobody is there yet to answer them (002 三.5). Once claimed the bot stays silent.
  */
 export const customerWords = [
+  // The end word: a matter an agent had and nobody settled waits for a person (handoff-ended.ts waitForAgent).
   {
-    guard: or(['wantsToEnd', 'onlyDeclinesPerson', 'takesBackWhileQueued']),
+    guard: 'wantsToEnd',
+    target: '#conversation.service.closing',
+    actions: [
+      'postToDesk',
+      'tellHandoffStatus',
+      { type: 'endHandoff', params: { status: 'closed-by-customer', endWord: true } },
+    ],
+  },
+  {
+    guard: or(['onlyDeclinesPerson', 'takesBackWhileQueued']),
     target: '#conversation.service.closing',
     // A promise standing (an escalated complaint) is told before the close: the handoff line named
     // no time (found by the issue-17 trial: the desk had a promised time the customer never heard).

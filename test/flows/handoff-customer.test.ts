@@ -47,7 +47,8 @@ describe.each(['queued', 'claimed'] as const)('during a %s handoff', (phase) => 
   const ENDS: Array<[string, FlowPayload, string, string]> = [
     ['/start', { type: 'command', command: 'start' }, 'customer-restarted', 'awaitingNeed'],
     // Before anyone joined nothing was served, so there is no survey (found by the issue-17 trial).
-    ['the end word', { type: 'text', text: '结束' }, 'closed-by-customer', phase === 'queued' ? 'idle' : 'survey'],
+    // Claimed, the matter nobody settled waits for a person with a promised time (no survey yet): handoff.test.ts.
+    ['the end word', { type: 'text', text: '结束' }, 'closed-by-customer', 'idle'],
     // Found by the issue-17 trial: the customer stayed queued and the supervisors were paged.
     [
       'taking the request back',
@@ -57,7 +58,7 @@ describe.each(['queued', 'claimed'] as const)('during a %s handoff', (phase) => 
     ],
     ['blocking the bot or becoming unreachable', { type: 'command', command: 'blocked' }, 'customer-left', 'idle'],
   ];
-  it.each(ENDS)('%s ends it for both sides: queue, desk, deadlines, ticket', (_, payload, status, state) => {
+  it.each(ENDS)('%s ends it for both sides: queue, desk, deadlines, ticket', (what, payload, status, state) => {
     const d = handoff(phase);
     d.say(payload, quick);
     expect(d.state).toBe(state);
@@ -69,7 +70,9 @@ describe.each(['queued', 'claimed'] as const)('during a %s handoff', (phase) => 
     if (status === 'closed-by-customer')
       expect(d.ticket(d.ticketId)?.status).toBe(phase === 'queued' ? 'unresolved' : 'pending');
     expect(Object.keys(d.record?.timers ?? {})).not.toContain('claimSla');
-    // The card can no longer be claimed: the agent is told, the customer hears nothing.
+    // The card can no longer be claimed: the agent is told, the customer hears nothing (a matter left
+    // waiting for a person has its follow-up card instead: handoff.test.ts).
+    if (phase === 'claimed' && what === 'the end word') return;
     const replies = d.say(claim, quick);
     expect(replies).toEqual([]);
     expect(d.of('desk.notify')).toEqual([{ type: 'desk.notify', agentId: wang.id, notice: { kind: 'no-handoff' } }]);

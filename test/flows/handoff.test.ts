@@ -220,11 +220,17 @@ describe('handing a conversation to people', () => {
     });
   });
 
-  it('lets the customer end it with 结束', () => {
+  it('lets the customer end it with 结束; the matter nobody settled waits for a person, with a promised time', () => {
     const d = claimed();
     const replies = d.say('结束', quick);
-    expect(replies[0]).toMatch(/^感谢您的咨询/);
+    // Found by the fifteenth session's verification trial: pending for ever, nobody chasing it, and a survey.
+    expect(replies[0]).toMatch(/^您的这个问题我需要进一步核实后才能回复您.*（按工作日计，最迟 /);
+    expect(replies[1]).toMatch(/^感谢您的咨询，本次服务已为您记录/);
+    expect(replies.join('')).not.toMatch(/打个分/);
     expect(d.of('desk.update')).toMatchObject([{ status: 'closed-by-customer' }]);
+    expect(d.of('desk.open')[0]?.card).toMatchObject({ kind: 'follow-up', returned: true, ticketId: d.ticketId });
+    expect(d.ticket(d.ticketId)).toMatchObject({ status: 'pending', promisedBy: expect.any(Number) });
+    expect(d.state).toBe('idle');
   });
 
   it('puts a released conversation back in the queue, and a transferred one in another category', () => {
