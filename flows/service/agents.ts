@@ -306,11 +306,9 @@ export function refuse(notice: 'no-handoff' | 'not-claimed') {
 }
 
 /**
- * A handoff whose customer asked for a supervisor (用户要求与上级沟通), handed back to the bot by
- * the agent (that agent has not settled it), or left by a customer who complained or asked for one
- * while queued (`left`): it waits on the desk as a follow-up card for a supervisor, with the usual
- * reply time, which the customer is told (found by the issue-17 trials: the handback resolved it;
- * the one who left heard 我非常理解… twice).
+ * A handoff whose customer asked for a supervisor (用户要求与上级沟通) or complained, handed back by
+ * the agent (who has not settled it), or left or ended by the customer (`left`): it waits on the desk
+ * as a follow-up card for a supervisor, with the usual reply time the customer is told (issue-17 trials).
  */
 function waitForSupervisor(
   enqueue: Enqueue,
@@ -328,7 +326,7 @@ function waitForSupervisor(
   const vars = { ticket: h.ticketId, hours: String(hours), by: formatLocalTime(def, by) };
   enqueue(say(how === 'left' ? 'supervisorWillContact' : 'complaintEscalate', { vars }));
   const outcome = {
-    left: 'customer left the queue; waiting for a supervisor',
+    left: `customer ${h.agent ? 'ended the conversation' : 'left the queue'}; waiting for a supervisor`,
     'handed-back': 'handed back to the bot; waiting for a supervisor',
     settled: 'closed by the agent after a complaint or a supervisor request; waiting for a supervisor',
   }[how];
@@ -379,7 +377,9 @@ function settleEndedHandoff(
   // either, which the supervisors were told of (found by the issue-17 trials): it waits for them, with a time.
   const left = status === 'closed-by-customer' && !h.agent && (h.upsetNoted || h.supervisorAsked);
   if (left) return waitForSupervisor(enqueue, deps, context, h, at, 'left');
-  if (endWord && h.agent && !forSupervisor(h)) return waitForAgent(enqueue, deps, context, h, at);
+  // The end word with an agent on it: a supervisor's matter waits for them, any other for a person.
+  if (endWord && h.agent && forSupervisor(h)) return waitForSupervisor(enqueue, deps, context, h, at, 'left');
+  if (endWord && h.agent) return waitForAgent(enqueue, deps, context, h, at);
   if (status === 'handed-back' && (forSupervisor(h) || h.upsetNoted))
     return waitForSupervisor(enqueue, deps, context, h, at, 'handed-back');
   if (status === 'closed' && agent) return waitForSupervisor(enqueue, deps, context, h, at, 'settled');

@@ -231,6 +231,15 @@ describe('handing a conversation to people', () => {
     expect(d.of('desk.open')[0]?.card).toMatchObject({ kind: 'follow-up', returned: true, ticketId: d.ticketId });
     expect(d.ticket(d.ticketId)).toMatchObject({ status: 'pending', promisedBy: expect.any(Number) });
     expect(d.state).toBe('idle');
+    // A supervisor asked for first: it waits for a supervisor, who will contact the customer.
+    const asked = claimed();
+    asked.say('叫你们主管来', quick);
+    expect(asked.say('结束', quick)[0]).toMatch(/^好的。您的情况我已经详细记录.*主管会在24小时内与您联系/);
+    expect(asked.of('desk.open')[0]?.card).toMatchObject({ kind: 'follow-up', supervisor: 'asked' });
+    expect(asked.ticket(asked.ticketId)).toMatchObject({
+      status: 'pending',
+      outcome: 'customer ended the conversation; waiting for a supervisor',
+    });
   });
 
   it('puts a released conversation back in the queue, and a transferred one in another category', () => {
