@@ -110,6 +110,19 @@ export function atWork(def: CalendarDefinition, at: number): number {
   return isBusinessTime(def, at) ? at : (nextBusinessTime(def, at) ?? at);
 }
 
+/**
+ * The variables of a line promising a reply (`{ticket}`, `{hours}`, `{by}`): on `ticket`, within
+ * `hours`, by `by` (epoch ms) in the definition's local time.
+ */
+export function promiseVars(
+  def: Pick<FlowDefinition, 'timeZone' | 'locale'>,
+  ticket: string,
+  hours: number,
+  by: number,
+): { ticket: string; hours: string; by: string } {
+  return { ticket, hours: String(hours), by: formatLocalTime(def, by) };
+}
+
 /** "11月24日 09:00" / "Nov 24, 09:00" in the definition's locale and time zone. */
 export function formatLocalTime(def: Pick<FlowDefinition, 'timeZone' | 'locale'>, at: number): string {
   return formatterFor(def.timeZone, def.locale, {

@@ -1,7 +1,7 @@
 import { assertEvent } from 'xstate';
 import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate } from '../contracts.js';
 import type { TicketChanges } from '../ticket.js';
-import { formatLocalTime } from '../hours.js';
+import { promiseVars } from '../hours.js';
 import { SUPPORTED_LOCALES } from '../locales.js';
 import { joinSpacedLetters, normalize, quoted, trimSentence } from '../text.js';
 import {
@@ -323,7 +323,7 @@ function waitForSupervisor(
   const by = promisedBy(def, at, hours);
   // The supervisor's contact, as for an escalated complaint (it said a question would be checked;
   // found by the issue-17 trial), on a card that says an agent had it.
-  const vars = { ticket: h.ticketId, hours: String(hours), by: formatLocalTime(def, by) };
+  const vars = promiseVars(def, h.ticketId, hours, by);
   enqueue(say(how === 'left' ? 'supervisorWillContact' : 'complaintEscalate', { vars }));
   const outcome = {
     left: `customer ${h.agent ? 'ended the conversation' : 'left the queue'}; waiting for a supervisor`,

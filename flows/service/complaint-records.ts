@@ -3,7 +3,7 @@ import type { EscalationReason, HandoffCard } from '../contracts.js';
 import { describeFacts } from '../facts.js';
 import type { Ticket, TicketEvent } from '../ticket.js';
 import type { HandoffSetup } from './handoff.js';
-import { formatLocalTime, isBusinessTime } from '../hours.js';
+import { isBusinessTime, promiseVars } from '../hours.js';
 import { cardOf, followUp, newTicket, promisedBy, recordTicket } from './records.js';
 import {
   collect,
@@ -70,10 +70,7 @@ function recordPromise(deps: MachineDeps, context: ServiceContext, event: Servic
   const by = ticket.promisedBy ?? event.at;
   const def = deps.definitions(context.locale);
   // A customer who blocked the bot cannot hear the promise; it is still kept.
-  if (event.type !== 'user.blocked')
-    enqueue(
-      say('complaintPromise', { vars: { ticket: ticket.id, hours: String(hours), by: formatLocalTime(def, by) } }),
-    );
+  if (event.type !== 'user.blocked') enqueue(say('complaintPromise', { vars: promiseVars(def, ticket.id, hours, by) }));
   followComplaint(enqueue, deps, context, ticket, by, event.at, complaintCard(context, ticket, by));
 }
 
@@ -157,7 +154,7 @@ function recordEscalation(
   if (tell && event.type !== 'user.blocked')
     enqueue(
       say(handedOver ? 'complaintEscalateLive' : 'complaintEscalate', {
-        vars: { ticket: ticket.id, hours: String(hours), by: formatLocalTime(def, by) },
+        vars: promiseVars(def, ticket.id, hours, by),
       }),
     );
   // Handed to people now (`handingOff`), the handoff's own card shows the ticket; otherwise it

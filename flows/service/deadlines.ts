@@ -3,7 +3,7 @@ import { atWork } from '../hours.js';
 import { ticketTimer, type TicketChanges } from '../ticket.js';
 import { endFollowUp, followUpOf, withFollowUp } from './records.js';
 import { collect, effect, say, type Enqueue, type MachineDeps } from './setup.js';
-import type { FollowUp } from './states.js';
+import { keepsPromise, type FollowUp } from './states.js';
 
 /**
  * The deadlines of a pending matter (records.ts `followUp` sets them), as its ticket stands when
@@ -97,7 +97,7 @@ export function ticketTimerAction(deps: MachineDeps) {
  * Returns the follow-up as it is now.
  */
 export function keptByReply(enqueue: Enqueue, f: FollowUp, at: number): FollowUp {
-  if (f.answered || f.overdue || at > f.promisedBy) return f;
+  if (!keepsPromise(f, at)) return f;
   enqueue(effect({ type: 'ticket.update', id: f.ticketId, changes: { events: [{ type: 'promise-kept', at }] }, at }));
   return { ...f, answered: true };
 }

@@ -2,7 +2,7 @@ import { and, not } from 'xstate';
 import { extractFacts } from '../facts.js';
 import type { ChoiceId } from '../schema.js';
 import { fileKey, keepFile } from '../files.js';
-import { formatLocalTime } from '../hours.js';
+import { promiseVars } from '../hours.js';
 import { asksSomething, quoted } from '../text.js';
 import { keptStillOpen } from './states.js';
 import { cardOf, filesOnNoTicket, followUp, promisedBy } from './records.js';
@@ -207,7 +207,7 @@ export function detailActions(deps: MachineDeps) {
             at: event.at,
           }),
         );
-        const vars = { order, ticket: ticketId, hours: String(hours), by: formatLocalTime(def, by) };
+        const vars = { order, ...promiseVars(def, ticketId, hours, by) };
         enqueue(say('detailFollowUp', { vars }));
         const need = context.need ?? '';
         const facts = need === detail ? [need] : [need, detail];

@@ -1,4 +1,4 @@
-import { formatLocalTime } from '../hours.js';
+import { promiseVars } from '../hours.js';
 import { followUp, followUpTypeOf, handoffFollowUpCard, promisedBy } from './records.js';
 import { effect, say, type Enqueue, type MachineDeps, type ServiceContext } from './setup.js';
 import type { HandoffState } from './states.js';
@@ -23,7 +23,7 @@ export function waitForAgent(
   const def = deps.definitions(context.locale);
   const hours = def.thresholds.followUpHours;
   const by = promisedBy(def, at, hours);
-  enqueue(say('followUp', { vars: { ticket: h.ticketId, hours: String(hours), by: formatLocalTime(def, by) } }));
+  enqueue(say('followUp', { vars: promiseVars(def, h.ticketId, hours, by) }));
   const outcome = `customer ended the conversation with ${agent.name ?? agent.id}; waiting for a person to settle it`;
   enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { outcome }, at, ifStatus: 'pending' }));
   const card = { ...handoffFollowUpCard(context, h, by), returned: true };

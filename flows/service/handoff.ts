@@ -1,7 +1,7 @@
 import { and, assign, not } from 'xstate';
 import type { HandoffReason } from '../contracts.js';
 import { keepFile } from '../files.js';
-import { formatLocalTime, isBusinessTime, nextBusinessTime } from '../hours.js';
+import { isBusinessTime, nextBusinessTime, promiseVars } from '../hours.js';
 import { quoted, trimSentence } from '../text.js';
 import type { TicketEvent } from '../ticket.js';
 import { afterHoursVars, closeForTheNight, handoffOver, waitForMorning } from './after-hours.js';
@@ -171,9 +171,7 @@ function withoutDesk(deps: MachineDeps) {
       });
       // A matter already promised (matterUnderWay) keeps its promise.
       const by = followUpOf(context, ticketId)?.promisedBy ?? promisedBy(def, event.at, hours);
-      enqueue(
-        say('handoffUnavailable', { vars: { ticket: ticketId, hours: String(hours), by: formatLocalTime(def, by) } }),
-      );
+      enqueue(say('handoffUnavailable', { vars: promiseVars(def, ticketId, hours, by) }));
       const type = followUpTypeOf(reason);
       if (!followUpOf(context, ticketId)) followUp(enqueue, deps, context, { ticketId, type, by, at: event.at });
       enqueue.assign({ handoff: undefined, facts: [], failures: 0 });
@@ -188,9 +186,7 @@ function withoutDesk(deps: MachineDeps) {
       // A matter already promised (an escalated complaint) keeps its promise.
       const promised = ticketId ? followUpOf(context, ticketId) : undefined;
       const by = promised?.promisedBy ?? promisedBy(def, event.at, hours);
-      enqueue(
-        say('handoffUnavailable', { vars: { ticket: ticketId, hours: String(hours), by: formatLocalTime(def, by) } }),
-      );
+      enqueue(say('handoffUnavailable', { vars: promiseVars(def, ticketId, hours, by) }));
       if (!ticketId || !h) return;
       const card = handoffFollowUpCard(context, h, by);
       const type = followUpTypeOf(h.reason);

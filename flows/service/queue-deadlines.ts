@@ -1,4 +1,4 @@
-import { formatLocalTime, nextClosingTime } from '../hours.js';
+import { nextClosingTime, promiseVars } from '../hours.js';
 import type { FlowDefinition } from '../schema.js';
 import { followUp, followUpOf, followUpTypeOf, promisedBy } from './records.js';
 import { nothingTold, type HandoffState } from './states.js';
@@ -78,7 +78,7 @@ export function promiseWhileQueued(enqueue: Enqueue, deps: MachineDeps, context:
   const def = deps.definitions(context.locale);
   const hours = def.thresholds.followUpHours;
   const by = promisedBy(def, at, hours);
-  const vars = { ticket: h.ticketId, hours: String(hours), by: formatLocalTime(def, by) };
+  const vars = promiseVars(def, h.ticketId, hours, by);
   enqueue(say('handoffQueuePromise', { vars }));
   const matter = { ticketId: h.ticketId, type: followUpTypeOf(h.reason), by, at, need: h.need };
   followUp(enqueue, deps, context, { ...matter, ...(nothingTold(h) ? { bare: true } : {}) });

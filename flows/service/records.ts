@@ -2,7 +2,7 @@ import { assign } from 'xstate';
 import { addWorkingDays, addWorkingHours, workingMsBetween } from '../calendar.js';
 import type { AgentRef, HandoffCard, HandoffReason } from '../contracts.js';
 import { fileKey, keepFile, type FileRef } from '../files.js';
-import { atWork, formatLocalTime, isBusinessTime, lastClosingTime, nextBusinessTime, reminderTime } from '../hours.js';
+import { atWork, isBusinessTime, lastClosingTime, nextBusinessTime, promiseVars, reminderTime } from '../hours.js';
 import { quoted, questionKey } from '../text.js';
 import { followUpNeed } from './restate.js';
 import type { FlowDefinition } from '../schema.js';
@@ -23,6 +23,7 @@ import {
   collect,
   fileOf,
 } from './setup.js';
+import { keepsPromise } from './states.js';
 
 /**
  * Record keeping (问题记录, 000 三.(二) 记录归档), in one place for every concern: how a ticket is
@@ -113,7 +114,7 @@ export function promisedBy(def: FlowDefinition, at: number, hours: number): numb
   const opens = nextBusinessTime(def, due);
   if (opens === undefined) return due;
   const moved = opens + workingMsBetween(def, lastClosingTime(def, due, at), due);
-  return isBusinessTime(def, moved) ? moved : (nextBusinessTime(def, moved) ?? moved);
+  return atWork(def, moved);
 }
 
 /** At most this many pending matters are followed per conversation; the oldest leaves the list (its ticket and timers stay). */
@@ -261,7 +262,7 @@ export function resolveMatter(
   const f = followUpOf(context, id);
   const who = agent.name ?? agent.id;
   const events: TicketEvent[] = [{ type: 'resolved', at, by: agent, ...(outcome ? { detail: outcome } : {}) }];
-  if (f && !f.overdue && !f.answered && at <= f.promisedBy) events.push({ type: 'promise-kept', at });
+  if (f && keepsPromise(f, at)) events.push({ type: 'promise-kept', at });
   const changes: TicketChanges = {
     status: 'resolved',
     resolvedBy: agent,
@@ -289,9 +290,8 @@ export function withRecords(base: BaseSetup, deps: MachineDeps) {
     actions: {
       // A photo or file the customer sent is kept with the matter: on its tickets, and for the agent if a person takes it.
       keepFile: assign({ files: ({ context, event }) => keepFile(context.files, fileOf(event)) }),
-      // A matter left half-way (the customer went quiet, blocked the bot or restarted) is still
-      // recorded: its confirmed description, or, with `unconfirmed` (they left while the bot was
-      // confirming it), the need in the words they gave.
+      // A matter left half-way (the customer went quiet, blocked the bot or restarted) is still recorded:
+      // its confirmed description, or, with `unconfirmed` (left while confirming), the need in their words.
       recordUnresolved: collect(({ context, event, enqueue }, params: { unconfirmed: boolean } | undefined) => {
         const need = context.facts.at(-1) ?? (params?.unconfirmed ? context.need : undefined);
         if (!need) return;
@@ -335,7 +335,7 @@ export function withRecords(base: BaseSetup, deps: MachineDeps) {
           promisedBy: by,
         });
         recordTicket(enqueue, context, ticket, { more: { facts: [], failures: 0 } });
-        enqueue(say('followUp', { vars: { ticket: ticket.id, hours: String(hours), by: formatLocalTime(def, by) } }));
+        enqueue(say('followUp', { vars: promiseVars(def, ticket.id, hours, by) }));
         const card = cardOf(context, {
           ticketId: ticket.id,
           reason: 'failures',

@@ -150,6 +150,14 @@ export function forSupervisor(h: HandoffState): boolean {
   return h.supervisorAsked === true || h.complainedOfAgent === true;
 }
 
+/**
+ * Whether a reply or a resolution at `at` keeps the matter's promise (`promise-kept`): by its time,
+ * not flagged overdue, and not kept already (once per matter).
+ */
+export function keepsPromise(f: FollowUp, at: number): boolean {
+  return !f.overdue && !f.answered && at <= f.promisedBy;
+}
+
 /** A handoff from a bare request for a person (转人工) whose matter the customer has not told yet. */
 export function nothingTold(h: HandoffState | undefined): boolean {
   return h?.needUnstated === true && h.needWords === undefined;
