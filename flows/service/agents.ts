@@ -1,6 +1,5 @@
 import { assertEvent } from 'xstate';
 import type { AgentNotice, AgentRef, DeskAlert, DeskUpdate } from '../contracts.js';
-import type { TicketChanges } from '../ticket.js';
 import { promiseVars } from '../hours.js';
 import { SUPPORTED_LOCALES } from '../locales.js';
 import { joinSpacedLetters, normalize, quoted, trimSentence } from '../text.js';
@@ -23,7 +22,7 @@ import {
   withFollowUp,
 } from './records.js';
 import { keptByReply } from './deadlines.js';
-import { waitForAgent } from './handoff-ended.js';
+import { endedOutcome, waitForAgent } from './handoff-ended.js';
 import { armReplySla, armSla, clearQueueSla, clearReplySla, clearSla, promiseWhileQueued } from './queue-deadlines.js';
 import { keepWhatCustomerSays, owedReply, relayCustomer } from './customer-relay.js';
 import type { HandoffEntrySetup } from './handoff.js';
@@ -45,28 +44,6 @@ import { forSupervisor, nothingTold, type HandoffState } from './states.js';
  * clicked: agent actions are events of the conversation), agents' replies through the phrase
  * guard, handing back, closing, requeueing, and the queue's deadlines.
  */
-
-/**
- * The outcome written on the ticket when a handoff ends this way. A customer who started over or
- * left has the matter `unresolved`, as a need left before an answer is (records.ts).
- */
-function endedOutcome(status: DeskUpdate, context: ServiceContext): TicketChanges {
-  const agent = context.handoff?.agent;
-  const who = agent?.name ?? agent?.id ?? 'nobody';
-  const when = agent ? ` while talking with ${who}` : ' before an agent joined';
-  if (status === 'closed') return { status: 'resolved', outcome: `resolved by ${who}` };
-  if (status === 'handed-back') return { outcome: `handed back to the bot by ${who}` };
-  // A handoff ends `released` only when the desk could not be reached (an agent's release requeues).
-  if (status === 'released') return { outcome: 'the agent desk could not be reached; follow-up promised' };
-  if (status === 'customer-restarted')
-    return { status: 'unresolved', outcome: `customer started over with the bot (/start)${when}` };
-  if (status === 'customer-left')
-    return { status: 'unresolved', outcome: `customer blocked the bot or could not be reached${when}` };
-  // Ended before anyone joined, with no promise standing: nobody answered it (found by the issue-17
-  // trial: left pending for ever, and the customer asked to rate a service that never happened).
-  if (!agent) return { status: 'unresolved', outcome: 'customer ended the conversation before an agent joined' };
-  return { outcome: `customer ended the conversation with ${who}` };
-}
 
 /** The desk's side: relaying, the claim, agents' replies (guarded), handing back, closing, requeueing. */
 function withAgentDesk(entry: HandoffEntrySetup, deps: MachineDeps) {
@@ -375,10 +352,11 @@ function settleEndedHandoff(
   }
   // Asked for a supervisor or complained, then handed back (the agent cannot settle it), or left the queue after
   // either, which the supervisors were told of (found by the issue-17 trials): it waits for them, with a time.
-  const left = status === 'closed-by-customer' && !h.agent && (h.upsetNoted || h.supervisorAsked);
-  if (left) return waitForSupervisor(enqueue, deps, context, h, at, 'left');
-  // The end word with an agent on it: a supervisor's matter waits for them, any other for a person.
-  if (endWord && h.agent && forSupervisor(h)) return waitForSupervisor(enqueue, deps, context, h, at, 'left');
+  // With an agent on it, a supervisor's matter (asked for, or the agent complained of) waits for them however it ended.
+  const forSupervisors = h.agent ? forSupervisor(h) : h.upsetNoted || h.supervisorAsked;
+  if (status === 'closed-by-customer' && forSupervisors)
+    return waitForSupervisor(enqueue, deps, context, h, at, 'left');
+  // The end word with an agent on it: the matter waits for a person.
   if (endWord && h.agent) return waitForAgent(enqueue, deps, context, h, at);
   if (status === 'handed-back' && (forSupervisor(h) || h.upsetNoted))
     return waitForSupervisor(enqueue, deps, context, h, at, 'handed-back');

@@ -231,15 +231,18 @@ describe('handing a conversation to people', () => {
     expect(d.of('desk.open')[0]?.card).toMatchObject({ kind: 'follow-up', returned: true, ticketId: d.ticketId });
     expect(d.ticket(d.ticketId)).toMatchObject({ status: 'pending', promisedBy: expect.any(Number) });
     expect(d.state).toBe('idle');
-    // A supervisor asked for first: it waits for a supervisor, who will contact the customer.
-    const asked = claimed();
-    asked.say('叫你们主管来', quick);
-    expect(asked.say('结束', quick)[0]).toMatch(/^好的。您的情况我已经详细记录.*主管会在24小时内与您联系/);
-    expect(asked.of('desk.open')[0]?.card).toMatchObject({ kind: 'follow-up', supervisor: 'asked' });
-    expect(asked.ticket(asked.ticketId)).toMatchObject({
-      status: 'pending',
-      outcome: 'customer ended the conversation; waiting for a supervisor',
-    });
+    // A supervisor asked for first: it waits for a supervisor, who will contact the customer, also when the
+    // customer takes the request for a person back (found by the sixteenth session: pending, no promise).
+    for (const words of ['结束', '算了不用转人工了']) {
+      const asked = claimed();
+      asked.say('叫你们主管来', quick);
+      expect(asked.say(words, quick)[0]).toMatch(/^好的。您的情况我已经详细记录.*主管会在24小时内与您联系/);
+      expect(asked.of('desk.open')[0]?.card).toMatchObject({ kind: 'follow-up', supervisor: 'asked' });
+      expect(asked.ticket(asked.ticketId)).toMatchObject({
+        status: 'pending',
+        outcome: 'customer ended the conversation; waiting for a supervisor',
+      });
+    }
   });
 
   it('puts a released conversation back in the queue, and a transferred one in another category', () => {
