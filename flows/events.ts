@@ -2,7 +2,7 @@ import type { FlowInput } from './contracts.js';
 import type { Matcher, Understanding } from './match.js';
 import type { ChoiceId, FlowDefinition, IntentId } from './schema.js';
 import type { ServiceEvent } from './service/setup.js';
-import { localeOfWords } from './text.js';
+import { localeOfWords, localesInWords } from './text.js';
 import { parseTicketTimer } from './ticket.js';
 
 /** A message that is only a bot command, as Telegram writes them: `/word`, optionally `@bot_name`. */
@@ -201,15 +201,19 @@ function understoodElsewhere(
  * A request for a person in another language of the bundle than the conversation's (转人工 in an
  * English conversation, "I want a human" in a Chinese one) is one all the same: it was restated as
  * a need in the conversation's language (found by the issue-17 trial). Read only when nothing else
- * was understood and the words are clearly the other language's; the conversation keeps its own.
+ * was understood, in each other locale whose letters the words have; the conversation keeps its own.
  */
 function withPersonElsewhere(u: Understanding, text: string, locale: string, flow: EventLocale): Understanding {
-  if (u.wantsPerson || u.whole !== undefined || u.faq?.confident || u.rating !== undefined || !flow.others) return u;
-  // One word will do ("human", "agent" in a Chinese conversation): only a request for a person is read there.
-  const seen = localeOfWords(text);
-  if (!seen || seen.locale === locale) return u;
-  const there = flow.others.get(seen.locale)?.matcher.understand(text);
-  if (!there?.wantsPerson) return u;
+  if (u.wantsPerson || u.whole !== undefined || u.rating !== undefined || !flow.others) return u;
+  // One word will do ("human", "agent" in a Chinese conversation), in a sentence of the conversation's
+  // language too (my invoice title is wrong 转人工: found by the sixteenth issue-17 session's trial):
+  // only a request for a person is read there.
+  const scripts = localesInWords(text);
+  const there = [...flow.others]
+    .filter(([other]) => other !== locale && scripts.has(other))
+    .map(([, l]) => l.matcher.understand(text))
+    .find((o) => o.wantsPerson);
+  if (!there) return u;
   return { ...u, wantsPerson: true, ...(there.ownWords ? { ownWords: true as const } : {}) };
 }
 

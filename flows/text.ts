@@ -83,8 +83,8 @@ const TOKEN_G = /[\p{L}\p{N}]+/gu;
 const LATIN_WORD = /^[a-z]+$/i;
 
 /**
- * Guesses the locale from the customer's own words: any meaningful share of Chinese characters
- * means zh-CN, Latin letters otherwise mean en. Undefined when the text says nothing either way
+ * Guesses the locale from the customer's own words: at least as many Chinese characters as Latin
+ * words mean zh-CN, Latin letters otherwise mean en. Undefined when the text says nothing either way
  * ("?", "123", an emoji, an order or courier number such as SF1234567890123), so the caller keeps
  * its default. `clear` is false for a single Latin word ("ok", "thanks", "iPhone"), which Chinese
  * customers type too: chooseLocale lets it decide only what nothing else does.
@@ -97,9 +97,21 @@ export function localeOfWords(raw: string): { locale: SupportedLocale; clear: bo
   const latin = latinWords.reduce((n, w) => n + w.length, 0);
   if (cjk === 0 && latin === 0) return undefined;
   // A Chinese sentence with an order number, "ok" or a product's name in it (AirPods Pro 坏了) is
-  // still Chinese: two Chinese characters say so whatever the Latin letters around them.
-  if (cjk >= 2 || cjk * 3 >= latin) return { locale: 'zh-CN', clear: true };
+  // still Chinese: a Chinese character weighs a Latin word. An English sentence with a Chinese word
+  // in it (where is my parcel 快递 not moving) is still English (found by the sixteenth issue-17
+  // session's trial: two characters switched the conversation to Chinese).
+  if (cjk >= latinWords.length || cjk * 3 >= latin) return { locale: 'zh-CN', clear: true };
   return { locale: 'en', clear: latinWords.length >= 2 };
+}
+
+/** The locales whose letters the text has (Chinese characters: zh-CN; a Latin word: en), for reading it in each. */
+export function localesInWords(raw: string): ReadonlySet<string> {
+  const text = raw.normalize('NFKC');
+  const found = new Set<string>();
+  if (CJK_G.test(text)) found.add('zh-CN');
+  CJK_G.lastIndex = 0;
+  if (/[a-z]{2}/i.test(text)) found.add('en');
+  return found;
 }
 
 /** Picks one phrasing of a text; `turn` rotates through the variants deterministically. */

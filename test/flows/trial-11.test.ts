@@ -58,6 +58,28 @@ describe('the customer’s own language from the first word', () => {
   it('reads full-width Latin letters as Latin', () => {
     expect(localeOfWords('ｗｈｅｒｅ ｉｓ ｍｙ ｐａｒｃｅｌ')?.locale).toBe('en');
   });
+
+  // Found by the sixteenth issue-17 session's trial: a Chinese word switched an English conversation to Chinese.
+  it.each([
+    ['where is my parcel 快递 not moving for 3 days', 'en'],
+    ['my invoice title is wrong 转人工', 'en'],
+    ['AirPods Pro 坏了', 'zh-CN'],
+    ['我的iPhone 15 Pro Max屏幕碎了', 'zh-CN'],
+    ['请问 Apple Watch Series 9 的 warranty 多久', 'zh-CN'],
+    ['ok 好', 'zh-CN'],
+  ])('reads "%s" as %s: a Chinese character weighs a Latin word', (text, locale) => {
+    expect(localeOfWords(text)?.locale).toBe(locale);
+  });
+
+  it('keeps an English conversation English with a Chinese word in it, and hears 转人工 in an English sentence', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('hello', { localeHint: 'en' });
+    expect(d.say('where is my parcel 快递 not moving for 3 days')[0]).toMatch(/^If I understand you correctly/);
+    const asks = new Dialogue(defaultFlow(undefined, { desk: true }), afternoon);
+    asks.say('hello', { localeHint: 'en' });
+    expect(asks.say('my invoice title is wrong 转人工')[0]).toMatch(/^Connecting you to a member of our team/);
+    expect(asks.state).toBe('handoff.queued');
+  });
 });
 
 describe('everyday requests for a person', () => {
