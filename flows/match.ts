@@ -19,6 +19,7 @@ import {
   connectorDropper,
   intentRules,
   phraseRule,
+  spellings,
   PUNCT,
   type PhraseRule,
 } from './phrases.js';
@@ -225,7 +226,10 @@ function intentOfTop(intents: Partial<Record<IntentId, number>>, top: number): I
 /** Builds the matcher for one definition: phrase tables and the knowledge-base index. */
 export function compileMatcher(def: FlowDefinition): Matcher {
   const rules = intentRules(INTENT_IDS.map((id) => [id, def.intents[id]]));
-  const fillerRules = def.fillers.map((f) => phraseRule('filler', f)).sort((a, b) => b.phrase.length - a.phrase.length);
+  const fillerRules = def.fillers
+    .flatMap(spellings)
+    .map((f) => phraseRule('filler', f))
+    .sort((a, b) => b.phrase.length - a.phrase.length);
   const fillers = new Set(def.fillers.map(normalize));
   const intentCandidates = candidatesOf(rules);
   const fillerCandidates = candidatesOf(fillerRules);

@@ -1,5 +1,5 @@
 import type { IntentId } from './schema.js';
-import { escapeRegExp, LATIN_END, LATIN_START, normalize } from './text.js';
+import { escapeRegExp, LATIN_END, LATIN_START, normalize, straightQuotes } from './text.js';
 
 /**
  * The phrase rules of the matcher (match.ts): a definition's intent phrases and fillers, compiled
@@ -54,13 +54,22 @@ export function phraseRule(intent: PhraseRule['intent'], raw: string): PhraseRul
 export function intentRules(lists: ReadonlyArray<readonly [IntentId, readonly string[]]>): PhraseRule[] {
   const byPhrase = new Map<string, PhraseRule>();
   for (const [intent, phrases] of lists)
-    for (const raw of phrases) {
+    for (const raw of phrases.flatMap(spellings)) {
       const rule = phraseRule(intent, raw);
       const first = byPhrase.get(rule.phrase);
       if (!first) byPhrase.set(rule.phrase, rule);
       else if (first.intent !== intent && !first.also?.includes(intent)) (first.also ??= []).push(intent);
     }
   return [...byPhrase.values()].sort((a, b) => b.phrase.length - a.phrase.length);
+}
+
+/**
+ * A phrase as customers type it: with its apostrophes, and without them when it has any (thats all,
+ * dont need it, im done: found by the sixteenth issue-17 session's trial; phones often leave them out).
+ */
+export function spellings(raw: string): string[] {
+  const bare = straightQuotes(raw).replaceAll("'", '');
+  return bare === straightQuotes(raw) ? [raw] : [raw, bare];
 }
 
 /**

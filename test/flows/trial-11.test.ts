@@ -82,6 +82,26 @@ describe('the customer’s own language from the first word', () => {
   });
 });
 
+// Found by the sixteenth issue-17 session's trial: "no thats all" was restated as a need, twice.
+describe('phrases typed without their apostrophes', () => {
+  it.each([
+    ['no thats all', "no that's all"],
+    ['thats it', "that's it"],
+    ['im done', "i'm done"],
+  ])('hears "%s" as "%s"', (bare, written) => {
+    expect(en.understand(bare).whole).toBeDefined();
+    expect(en.understand(bare).intents).toEqual(en.understand(written).intents);
+  });
+
+  it('closes the conversation on "no thats all" after an answer', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('hello', { localeHint: 'en' });
+    d.say('when will it ship');
+    d.say('yes');
+    expect(d.say('no thats all')[0]).toMatch(/^Thank you for contacting us/);
+  });
+});
+
 describe('everyday requests for a person', () => {
   it.each([['我要跟真人说话'], ['能不能让真人来回答'], ['别机器人了，人工！'], ['转 人工'], ['转人 工']])(
     'hears "%s"',
