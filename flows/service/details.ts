@@ -6,7 +6,7 @@ import { promiseVars } from '../hours.js';
 import { asksSomething, quoted } from '../text.js';
 import { keptStillOpen } from './states.js';
 import { cardOf, filesOnNoTicket, followUp, promisedBy } from './records.js';
-import { RESTATED_MAX, shorten } from './restate.js';
+import { shortenRestated } from './restate.js';
 import { plain } from './plain.js';
 import {
   afterWaitOpening,
@@ -179,7 +179,7 @@ export function detailActions(deps: MachineDeps) {
       }),
       sayConfirmDetail: collect(({ context, enqueue }) => {
         const ticket = heldFor(context) ?? '';
-        const need = quoted(shorten(context.detail?.text ?? '', RESTATED_MAX));
+        const need = quoted(shortenRestated(context.detail?.text ?? ''));
         enqueue(say('confirmDetail', { vars: { ticket, need }, choices: YES_NO }));
       }),
       /**

@@ -2,7 +2,7 @@ import { raise } from 'xstate';
 import { asksSomething, normalize, quoted, wordCount } from '../text.js';
 import { extractFacts, saysAnyOf } from '../facts.js';
 import { plain } from './plain.js';
-import { RESTATED_MAX, shorten } from './restate.js';
+import { shortenRestated } from './restate.js';
 import {
   collect,
   effect,
@@ -133,7 +133,7 @@ export function afterSurveyActions(deps: MachineDeps, low: LowScore) {
       }),
       sayConfirmComment: collect(({ context, enqueue }) => {
         const ticket = context.rated?.tickets.at(-1) ?? '';
-        const need = quoted(shorten(context.detail?.text ?? '', RESTATED_MAX));
+        const need = quoted(shortenRestated(context.detail?.text ?? ''));
         enqueue(say('confirmComment', { vars: { ticket, need }, choices: ['yes', 'no'] }));
       }),
       // The words held (confirmingComment) are a comment on the matters rated, added to the one they have.
@@ -247,7 +247,7 @@ function offerActions(deps: MachineDeps, low: LowScore, words: (context: Service
       }),
       // With the score's apology, unless the bot has just apologised for it (asking what went wrong).
       sayOfferFollowUp: collect(({ context, enqueue }, params: { apologised: boolean }) => {
-        const need = quoted(shorten(context.detail?.text ?? '', RESTATED_MAX));
+        const need = quoted(shortenRestated(context.detail?.text ?? ''));
         const score = String(context.rated?.score ?? '');
         const choices = ['yes', 'no'] as const;
         if (params.apologised) enqueue(say('offerFollowUp', { vars: { need }, choices: [...choices] }));

@@ -94,6 +94,12 @@ describe('needs confirmation （需求确认）', () => {
     // Only before a break: 另外一件 is "the other one", Also-ran a word (found by the fourth trial).
     expect(restate(zh, '另外一件衣服还没收到')).toBe('另外一件衣服还没收到');
     expect(restate(defaultDefinition('en'), 'Also-ran shoes broke')).toBe('Also-ran shoes broke');
+    // "you was", the customer's "!!!" in the bot's mouth, and a short English need cut (found by the sixteenth
+    // issue-17 session's trial: "you was charged twice for order 20261121009!!! you want your…").
+    expect(restate(defaultDefinition('en'), 'i was charged twice for order 20261121009!!! i want my money back')).toBe(
+      'you were charged twice for order 20261121009, you want your money back',
+    );
+    expect(restate(zh, '太过分了！！我要退款')).toBe('太过分了，您要退款');
     // Joining words alone say there is something: asked for it, not restated.
     const asks = new Dialogue(flow, afternoon);
     asks.say('你好');

@@ -93,6 +93,13 @@ describe('phrases typed without their apostrophes', () => {
     expect(en.understand(bare).intents).toEqual(en.understand(written).intents);
   });
 
+  it('takes a grudging "ok whatever" at a restatement as a yes (it became the need)', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('hello', { localeHint: 'en' });
+    d.say('when will it ship');
+    expect(d.say('ok whatever')[0]).toMatch(/^Orders normally ship within 48 hours/);
+  });
+
   it('closes the conversation on "no thats all" after an answer', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('hello', { localeHint: 'en' });
