@@ -288,8 +288,13 @@ function placeholdersOf(text: string): { names: string[]; problems: string[] } {
   // What is left outside the plural constructs, and each form's own text ("#" is the number).
   let rest = text;
   for (const span of [...spans].reverse()) rest = rest.slice(0, span.start) + rest.slice(span.end);
-  for (const piece of [rest, ...spans.flatMap((s) => [...s.forms.values()])])
+  for (const piece of [rest, ...spans.flatMap((s) => [...s.forms.values()])]) {
     for (const m of piece.matchAll(/\{([^{}]*)\}/g)) names.push(m[1] ?? '');
+    // A brace left over is a placeholder half typed, which customers would see as written (found by the
+    // sixteenth issue-17 session's console trial: "{ask" was published and sent).
+    const stray = /[{}]/.exec(piece.replace(/\{[^{}]*\}/g, ''));
+    if (stray) problems.push(`"${stray[0]}" without its pair: write a placeholder as {name}`);
+  }
   return { names, problems };
 }
 

@@ -163,6 +163,17 @@ describe('flow definitions', () => {
     expect(list).toEqual(['texts.confirmVerbatim: unknown placeholder {nede} (allowed here: {need})']);
   });
 
+  // Found by the sixteenth issue-17 session's console trial: "{ask" was published and reached customers.
+  it.each([['您好，{company}欢迎您！{ask'], ['您好，{company}欢迎您！ask}']])(
+    'catches a half-typed placeholder: %s',
+    (text) => {
+      const list = problems(edited((d) => (d.texts.opening = text)));
+      expect(list).toEqual([
+        expect.stringMatching(/^texts\.opening: "[{}]" without its pair: write a placeholder as \{name\}$/),
+      ]);
+    },
+  );
+
   it('points at the variant that is wrong when a text has several phrasings', () => {
     const list = problems(edited((d) => (d.texts.thanks = ['不用客气。', '不客气,{customer}'])));
     expect(list).toEqual(['texts.thanks[1]: unknown placeholder {customer} (this text takes no placeholders)']);
