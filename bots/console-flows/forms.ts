@@ -173,6 +173,38 @@ export function applyText(source: string, key: string, variants: readonly string
   return editYaml(source, (doc) => setOrDelete(doc, ['texts', key], kept.length === 1 ? kept[0] : kept));
 }
 
+/** What the texts page showed of a text's phrasings (its form's `was.<key>`), to tell an edit from a stale copy. */
+export function textFingerprint(variants: readonly string[]): string {
+  const kept = variants.map((v) => v.trim()).filter(Boolean);
+  return createHash('sha256').update(JSON.stringify(kept)).digest('hex').slice(0, 16);
+}
+
+/**
+ * The texts page's form (`text.<key>`: the phrasings; `was.<key>`: what the page showed) applied:
+ * only the texts the admin changed on the page; one the draft changed since the page was drawn
+ * (in another tab) is refused with what was typed, and nothing is saved (found by the sixteenth
+ * issue-17 session's console trial: a stale tab's save put back every text another had saved).
+ * A form without `was` (drawn before it) has every text applied.
+ */
+export function applyTexts(source: string, form: FormValues): string {
+  const now = new Map((readTexts(source) ?? []).map((t) => [t.key as string, textFingerprint(t.variants)]));
+  let out = source;
+  for (const name of Object.keys(form).filter((n) => n.startsWith('text.'))) {
+    const key = name.slice('text.'.length);
+    const sent = listOf(form[name]);
+    const was = listOf(form[`was.${key}`])[0];
+    if (was !== undefined && textFingerprint(sent) === was) continue;
+    const drafted = now.get(key);
+    if (was !== undefined && drafted !== undefined && drafted !== was)
+      throw new YamlEditError({ kind: 'text-changed', key, typed: sent.filter((v) => v.trim()).join(' / ') });
+    out = applyText(out, key, sent);
+  }
+  return out;
+}
+
+const listOf = (v: string | readonly string[] | undefined): readonly string[] =>
+  v === undefined ? [] : typeof v === 'string' ? [v] : v;
+
 export interface ListItem {
   index: number;
   values: Record<string, ShownValue>;

@@ -51,6 +51,7 @@ export type EditProblem =
   | { kind: 'no-phrasing'; key: string }
   | { kind: 'no-item'; section: string; index: number }
   | { kind: 'item-changed'; section: string; index: number }
+  | { kind: 'text-changed'; key: string; typed: string }
   | { kind: 'not-a-number'; field: string; got: string }
   | { kind: 'not-one-of'; field: string; options: readonly string[]; got: string };
 
@@ -69,6 +70,8 @@ export function editProblemText(p: EditProblem): string {
       return `${p.section} has no item ${p.index + 1}: reload the page to see the list as it is now`;
     case 'item-changed':
       return `${p.section} item ${p.index + 1} changed since this page was opened (in another tab or window): reload the page and try again`;
+    case 'text-changed':
+      return `the text ${p.key} changed since this page was opened (in another tab or window): nothing was saved; you typed: ${p.typed}`;
     case 'not-a-number':
       return `${p.field} must be a number`;
     case 'not-one-of':

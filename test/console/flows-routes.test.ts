@@ -208,6 +208,52 @@ describe('the console flows pages', () => {
     await b.post('/console/flows/discard', { _csrf: b.csrf });
   });
 
+  it('saves only the texts changed on the page: a stale tab neither undoes another tab nor overwrites its text (found by the sixteenth issue-17 session)', async () => {
+    const b = await signedIn('gus');
+    const unescape = (t: string) =>
+      t
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&amp;/g, '&');
+    /** The texts form as the browser sends it: every textarea and hidden field, `edits` typed over the first phrasing. */
+    const formOf = (page: string, at: string, edits: Record<string, string>) => {
+      const form = new URLSearchParams({ _csrf: b.csrf, at });
+      const typed = new Set<string>();
+      for (const m of page.matchAll(/<input type="hidden" name="(was\.\w+)" value="([^"]*)"/g))
+        form.append(m[1]!, m[2]!);
+      for (const m of page.matchAll(/<textarea[^>]*name="text\.(\w+)"[^>]*>\n?([^<]*)<\/textarea>/g)) {
+        const key = m[1]!;
+        const edit = edits[key] !== undefined && !typed.has(key) ? edits[key] : undefined;
+        typed.add(key);
+        form.append(`text.${key}`, edit ?? unescape(m[2]!));
+      }
+      return form;
+    };
+    const post = (form: URLSearchParams) =>
+      b.request('/console/flows/texts?file=zh-CN.yaml', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+        body: form.toString(),
+      });
+    const tabA = (await b.get('/console/flows/texts?file=zh-CN.yaml')).text;
+    const tabB = tabA;
+    expect((await post(formOf(tabA, 'opening', { opening: '您好呀！{ask}' }))).status).toBe(303);
+    expect((await post(formOf(tabB, 'closing', { closing: '感谢您的咨询，再见！' }))).status).toBe(303);
+    const file = (await fixture().record.drafts.get('gus'))?.files['zh-CN.yaml'] ?? '';
+    expect(file).toContain('opening: "您好呀！{ask}"');
+    expect(file).toContain('感谢您的咨询，再见！');
+    // The same text typed in the stale tab: refused with what was typed, nothing saved.
+    const refused = await post(formOf(tabB, 'opening', { opening: '欢迎！{ask}' }));
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain(
+      '话术 opening 在此页面打开后已被修改（在其他标签页或窗口中），本次未保存任何内容：请刷新页面后重新输入。您输入的是：欢迎！{ask}',
+    );
+    expect((await fixture().record.drafts.get('gus'))?.files['zh-CN.yaml']).toBe(file);
+    await b.post('/console/flows/discard', { _csrf: b.csrf });
+  });
+
   it('says why a form was refused in the console language: an item not there, a value a field cannot take (found by the new-user trial)', async () => {
     const b = await signedIn('fay');
     const list = (await b.get('/console/flows/list/hours?file=zh-CN.yaml')).text;

@@ -2,6 +2,7 @@ import { html, raw } from 'hono/html';
 import {
   CALENDAR,
   itemFingerprint,
+  textFingerprint,
   SECTIONS,
   type FieldSpec,
   type ListItem,
@@ -59,6 +60,7 @@ function textForm(v: View, t: TextField, problems: readonly EditorProblem[]): Ht
   const id = `text-${t.key}`;
   return html`<fieldset id="${id}" class="${problems.length ? 'item has-problems' : 'item'}">
     <label for="${id}-0"><code>${t.key}</code></label>
+    <input type="hidden" name="was.${t.key}" value="${textFingerprint(t.variants)}" />
     <small>${v.w.placeholders(t.placeholders.map((p) => `{${p}}`).join(' '))}</small>
     ${t.fallback ? html`<small>${v.w.optionalText(t.fallback)}</small>` : ''}
     ${[...t.variants, ''].map(

@@ -5,6 +5,7 @@ import {
   applyItem,
   expectItem,
   applyText,
+  applyTexts,
   readCalendar,
   readSection,
   readTexts,
@@ -31,14 +32,8 @@ const MAX_FILE = 1_000_000;
  */
 export function editRoutes(app: Hono<FlowsEnv>, ctx: FlowsContext, script: () => Promise<string>): void {
   app.get('/texts', (c) => formPage(c, ctx, 'texts'));
-  // The texts page's one form: every text posted, each applied (an unchanged one is left as written).
-  app.post('/texts', (c) =>
-    saveForm(c, ctx, 'texts', (source, form) =>
-      Object.keys(form)
-        .filter((name) => name.startsWith('text.'))
-        .reduce((text, name) => applyText(text, name.slice('text.'.length), form[name] ?? []), source),
-    ),
-  );
+  // The texts page's one form: every text posted, the ones changed on the page applied (forms.ts applyTexts).
+  app.post('/texts', (c) => saveForm(c, ctx, 'texts', applyTexts));
   app.post('/texts/:key', (c) =>
     saveForm(c, ctx, 'texts', (source, form) => applyText(source, c.req.param('key'), form.variant ?? [])),
   );
