@@ -18,8 +18,7 @@ import {
   claimFree,
   connectorDropper,
   intentRules,
-  phraseRule,
-  spellings,
+  fillerRulesOf,
   PUNCT,
   type PhraseRule,
 } from './phrases.js';
@@ -226,10 +225,7 @@ function intentOfTop(intents: Partial<Record<IntentId, number>>, top: number): I
 /** Builds the matcher for one definition: phrase tables and the knowledge-base index. */
 export function compileMatcher(def: FlowDefinition): Matcher {
   const rules = intentRules(INTENT_IDS.map((id) => [id, def.intents[id]]));
-  const fillerRules = def.fillers
-    .flatMap(spellings)
-    .map((f) => phraseRule('filler', f))
-    .sort((a, b) => b.phrase.length - a.phrase.length);
+  const fillerRules = fillerRulesOf(def.fillers);
   const fillers = new Set(def.fillers.map(normalize));
   const intentCandidates = candidatesOf(rules);
   const fillerCandidates = candidatesOf(fillerRules);

@@ -63,6 +63,14 @@ export function intentRules(lists: ReadonlyArray<readonly [IntentId, readonly st
   return [...byPhrase.values()].sort((a, b) => b.phrase.length - a.phrase.length);
 }
 
+/** The fillers (words that say nothing of the matter) as rules, longest first. */
+export function fillerRulesOf(fillers: readonly string[]): PhraseRule[] {
+  return fillers
+    .flatMap(spellings)
+    .map((f) => phraseRule('filler', f))
+    .sort((a, b) => b.phrase.length - a.phrase.length);
+}
+
 /**
  * A phrase as customers type it: with its apostrophes, and without them when it has any (thats all,
  * dont need it, im done: found by the sixteenth issue-17 session's trial; phones often leave them out).

@@ -309,12 +309,18 @@ function waitForSupervisor(
   }[how];
   enqueue(effect({ type: 'ticket.update', id: h.ticketId, changes: { outcome }, at }));
   const type = followUpTypeOf(h.reason);
-  const supervisor = h.complainedOfAgent ? ('complained' as const) : ('asked' as const);
-  const card = { ...handoffFollowUpCard(context, h, by), ...(h.agent ? { returned: true } : {}), supervisor };
+  const card = {
+    ...handoffFollowUpCard(context, h, by),
+    ...(h.agent ? { returned: true } : {}),
+    supervisor: supervisorOf(h),
+  };
   // The agent the customer complained of, or asked a supervisor over, is not the one to take it up.
   const complainedOf = h.agent?.id;
   followUp(enqueue, deps, context, { ticketId: h.ticketId, type, by, at, card, complainedOf });
 }
+
+/** What a follow-up card for the supervisors says they are asked for: the agent complained of, or a supervisor asked for. */
+const supervisorOf = (h: HandoffState) => (h.complainedOfAgent ? ('complained' as const) : ('asked' as const));
 
 /**
  * What becomes of the matter when its live talk ends (`status`), after the card and the queue are
@@ -343,9 +349,21 @@ function settleEndedHandoff(
   if (pending) {
     // A promise to the customer stands whatever became of the live talk: the matter waits on
     // the desk again as a follow-up card (one the desk could not take was re-posted already).
-    const outcome = { outcome: changes.outcome ?? '' };
+    // After a supervisor was asked for or the agent complained of, the supervisors' (found by the sixteenth
+    // issue-17 session's trial: "resolved by 小王" on a pending matter, its card saying only "let go of").
+    const supervisor = h.agent && forSupervisor(h) ? supervisorOf(h) : undefined;
+    const ended = supervisor && status === 'closed' ? 'closed by the agent unsettled' : changes.outcome;
+    const outcome = { outcome: `${ended ?? ''}${supervisor ? '; waiting for a supervisor' : ''}` };
     enqueue(effect({ type: 'ticket.update', id: ticketId, changes: outcome, at, ifStatus: 'pending' }));
-    const card = handoffFollowUpCard(context, h, pending.promisedBy);
+    if (supervisor) {
+      const marked = {
+        ...pending,
+        complainedOf: h.agent?.id,
+        ...(supervisor === 'asked' ? { supervisorAsked: true as const } : {}),
+      };
+      enqueue.assign({ followUps: withFollowUp(context.followUps, marked) });
+    }
+    const card = { ...handoffFollowUpCard(context, h, pending.promisedBy), ...(supervisor ? { supervisor } : {}) };
     if (status !== 'released')
       enqueue(effect({ type: 'desk.open', card: { ...card, ...(h.agent ? { returned: true } : {}) } }));
     return;

@@ -397,6 +397,27 @@ describe('when handoff happens', () => {
     expect(d.escalations).toMatchObject([{ reason: 'supervisor' }]);
   });
 
+  // Found by the sixteenth issue-17 session's trial: "resolved by 小王" on a matter still pending, its card
+  // saying only that a person let go of it, and the agent asked over free to take it up again.
+  it('leaves an escalated complaint closed by the agent a supervisor was asked over to the supervisors', () => {
+    const d = new Dialogue(withDesk, monday);
+    d.say('太差了\uff01\uff01快递员态度恶劣', quick);
+    const dueAt = d.record!.timers.listen!;
+    d.say({ type: 'timer', name: 'listen', dueAt }, { after: dueAt - d.at });
+    d.say('叫你们领导来', quick);
+    const ticketId = d.of('ticket.put')[0]!.ticket.id;
+    d.say(agent('claim'), quick);
+    d.say('我要你们主管处理', quick);
+    d.say(agent('close'), quick);
+    expect(d.ticket(ticketId)).toMatchObject({
+      status: 'pending',
+      outcome: 'closed by the agent unsettled; waiting for a supervisor',
+    });
+    expect(d.of('desk.open').at(-1)?.card).toMatchObject({ kind: 'follow-up', supervisor: 'asked', returned: true });
+    d.say(agent('claim'), quick);
+    expect(d.of('desk.notify')).toMatchObject([{ agentId: wang.id, notice: { kind: 'complained-of', asked: true } }]);
+  });
+
   it('hands a complaint to people when its first message asks for a person too (耳机坏了我要投诉，给我转人工)', () => {
     const d = new Dialogue(withDesk, monday);
     d.say('耳机坏了我要投诉，给我转人工', quick);
