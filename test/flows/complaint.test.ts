@@ -439,6 +439,15 @@ describe('the facts a complaint is restated with', () => {
     expect(extractFacts(en, 'I want to file a complaint, it never came').what).toBe('it never came');
   });
 
+  // Found by the sixteenth issue-17 session's trial: the customer heard "what happened: is wrong with, shop ever. …".
+  it('leaves out a rude question and a sentence of venting, a full stop ending a clause', () => {
+    const said = 'wtf is wrong with you people, worst shop ever. your customer service girl was rude to me';
+    expect(extractFacts(en, said).what).toBe('your customer service girl was rude to me');
+    expect(extractFacts(en, "what's wrong with your staff. i paid 3.5 dollars for shipping").what).toBe(
+      'i paid 3.5 dollars for shipping',
+    );
+  });
+
   it('leaves out a clause that only says no more (a customer typing on while heard out; found by the issue-17 trial)', () => {
     expect(extractFacts(en, 'the headphones I got are broken, no thanks').what).toBe('the headphones I got are broken');
     expect(extractFacts(zh, '耳机坏了，没有了').what).toBe('耳机坏了');
