@@ -116,7 +116,7 @@ export function computeReport(data: ReportData, options: ReportOptions): Report 
     },
     bot: botSection(data, matters),
     speed: speedSection(data, def, generatedAt, targets),
-    outcome: outcomeSection(data, matters, targets),
+    outcome: outcomeSection(data, matters, targets, generatedAt),
     satisfaction: satisfactionSection(tickets, categoryNames, targets),
     byFlowVersion: byFlowVersion(data, targets),
   };
@@ -238,7 +238,12 @@ function speedSection(data: ReportData, def: ReportDefinition, generatedAt: numb
 }
 
 /** Outcome: resolution, first-contact resolution, promises, escalations, the 24-hour follow-up survey. */
-function outcomeSection(data: ReportData, matters: readonly Ticket[], targets: Targets): Report['outcome'] {
+function outcomeSection(
+  data: ReportData,
+  matters: readonly Ticket[],
+  targets: Targets,
+  generatedAt: number,
+): Report['outcome'] {
   const later = new Map<string, Ticket[]>();
   for (const u of [...data.tickets, ...data.ticketsAfter]) {
     const key = `${customerKey(u)}\u0000${categoryKey(u)}`;
@@ -249,8 +254,10 @@ function outcomeSection(data: ReportData, matters: readonly Ticket[], targets: T
       (u) => u.id !== t.id && u.createdAt > t.createdAt && u.createdAt <= t.createdAt + REPEAT_WINDOW_MS,
     );
   const all = data.tickets.flatMap(eventsOf);
-  const kept = all.filter((e) => e.type === 'promise-kept').length;
-  const broken = all.filter((e) => e.type === 'promise-broken').length;
+  const unrecorded = data.tickets.map((t) => unrecordedPromise(t, generatedAt));
+  const kept = all.filter((e) => e.type === 'promise-kept').length + unrecorded.filter((u) => u === 'kept').length;
+  const broken =
+    all.filter((e) => e.type === 'promise-broken').length + unrecorded.filter((u) => u === 'broken').length;
   const escalations = all.filter((e) => e.type === 'escalated');
   // 回访 within 24 h: a survey sent (or answered) in [resolved, resolved + 24 h].
   const resolvedByPerson = data.tickets.flatMap((t) => {
@@ -270,11 +277,30 @@ function outcomeSection(data: ReportData, matters: readonly Ticket[], targets: T
     ]),
     promisesKept: kept,
     promisesBroken: broken,
+    promisesUnrecorded: unrecorded.filter((u) => u !== undefined).length,
     promiseKeptRate: share(kept, kept + broken),
     escalatedMatters: data.tickets.filter((t) => has(t, 'escalated')).length,
     escalations: countBy(escalations, (e) => e.detail ?? 'unknown'),
     surveyWithin24h: share(surveyed.length, resolvedByPerson.length, ['surveyWithin24h', targets.surveyWithin24h]),
   };
+}
+
+/**
+ * A promise the record holds no verdict on (neither `promise-kept` nor `promise-broken`: the timer
+ * that writes it never ran, its process stopped or a playground ended), judged from the record as
+ * 003 asks (需严格按照承诺时间回复客户): kept when a person replied or resolved it between the promise
+ * and its time, broken once its time (`promisedBy`) has passed without, undefined while it has not
+ * (found by the sixteenth issue-17 session's report trial: two passed promises counted as neither).
+ */
+function unrecordedPromise(t: Ticket, now: number): 'kept' | 'broken' | undefined {
+  const events = eventsOf(t);
+  if (t.promisedBy === undefined || events.some((e) => e.type === 'promise-kept' || e.type === 'promise-broken'))
+    return undefined;
+  const since = events.findLast((e) => e.type === 'promised')?.at ?? -Infinity;
+  const by = t.promisedBy;
+  if (events.some((e) => (e.type === 'agent-replied' || e.type === 'resolved') && e.at >= since && e.at <= by))
+    return 'kept';
+  return by <= now ? 'broken' : undefined;
 }
 
 /** A matter's score: its latest `survey-answered`, else `satisfaction` (tickets from before issue 13). */

@@ -61,6 +61,7 @@ export function figuresOf(r: Omit<Report, 'figures'>): Figure[] {
   rate('outcome', 'first_contact_resolution', r.outcome.firstContactResolution);
   count('outcome', 'promises.kept', r.outcome.promisesKept);
   count('outcome', 'promises.broken', r.outcome.promisesBroken);
+  count('outcome', 'promises.unrecorded', r.outcome.promisesUnrecorded);
   rate('outcome', 'promises.kept_rate', r.outcome.promiseKeptRate);
   count('outcome', 'escalated_matters', r.outcome.escalatedMatters);
   counts('outcome', 'escalations', r.outcome.escalations);

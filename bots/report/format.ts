@@ -133,6 +133,7 @@ export function formatText(r: Report, language: SupportedLocale): string {
     `  ${l.resolution}${w.colon}${shareLine(r.outcome.resolution, w)}`,
     `  ${l.fcr}${w.colon}${shareLine(r.outcome.firstContactResolution, w)}`,
     `  ${l.promises}${w.colon}${l.kept} ${r.outcome.promisesKept}${w.list}${l.broken} ${r.outcome.promisesBroken}${w.list}${shareLine(r.outcome.promiseKeptRate, w)}`,
+    ...(r.outcome.promisesUnrecorded ? [`    ${l.unrecorded}${w.colon}${r.outcome.promisesUnrecorded}`] : []),
     `  ${l.escalated}${w.colon}${r.outcome.escalatedMatters}${r.outcome.escalations.length === 0 ? '' : `${w.open}${countsLine(r.outcome.escalations, (k) => w.escalations[k] ?? k, w)}${w.close}`}`,
     `  ${l.surveyWithin24h}${w.colon}${shareLine(r.outcome.surveyWithin24h, w)}`,
     '',

@@ -238,6 +238,7 @@ function outcomeSection(r: Report, w: ReportWords): string {
     { label: text(l.promises) },
     countRow('promises.kept', text(l.kept), o.promisesKept, true),
     countRow('promises.broken', text(l.broken), o.promisesBroken, true),
+    countRow('promises.unrecorded', text(l.unrecorded), o.promisesUnrecorded, true),
     shareRow('promises.kept_rate', text(keptRate), o.promiseKeptRate, true),
     countRow('escalated_matters', text(l.escalated), o.escalatedMatters),
     ...o.escalations.map((e) =>

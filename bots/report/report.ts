@@ -126,6 +126,8 @@ export interface Report {
     firstContactResolution: Share;
     promisesKept: number;
     promisesBroken: number;
+    /** Of those kept and broken, the promises judged from the record for want of a verdict on it (compute.ts unrecordedPromise). */
+    promisesUnrecorded: number;
     /** Kept among kept and broken. */
     promiseKeptRate: Share;
     /** Matters escalated, and `escalated` events by detail. */

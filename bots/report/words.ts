@@ -37,6 +37,8 @@ export interface ReportWords {
     promises: string;
     kept: string;
     broken: string;
+    /** Promises the record had no verdict on, judged by their time (compute.ts unrecordedPromise). */
+    unrecorded: string;
     escalated: string;
     surveyWithin24h: string;
     responseRate: string;
@@ -140,6 +142,7 @@ const ZH: ReportWords = {
     promises: '承诺回复',
     kept: '按时',
     broken: '超时',
+    unrecorded: '其中无记录、按承诺时间判断',
     escalated: '升级',
     surveyWithin24h: '24小时内回访',
     responseRate: '评价率',
@@ -252,6 +255,7 @@ const EN: ReportWords = {
     promises: 'Promised replies',
     kept: 'kept',
     broken: 'broken',
+    unrecorded: 'of which judged by their time (no record of either)',
     escalated: 'Escalated',
     surveyWithin24h: 'Follow-up survey within 24 h',
     responseRate: 'Survey response rate',

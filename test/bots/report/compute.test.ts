@@ -118,6 +118,30 @@ describe('computeReport on a seeded month (November 2026)', () => {
     expect(r.outcome.surveyWithin24h.check?.met).toBe(false);
   });
 
+  // Found by the sixteenth issue-17 session's report trial: promises whose timers never ran (the process
+  // stopped, the playground ended) counted as neither kept nor broken.
+  it('judges a promise with no verdict on the record by its time', () => {
+    const pending = (id: string, events: ReturnType<typeof ev>[], by: string) =>
+      ticket(id, id, '2026-11-20T10:00:00', {
+        status: 'pending',
+        promisedBy: sh(by),
+        events: [ev('promised', '2026-11-20T10:00:00', { promisedBy: sh(by) }), ...events],
+      });
+    const tickets = [
+      pending('P1', [], '2026-11-21T10:00:00'), // passed, nobody answered: broken
+      pending('P2', [ev('agent-replied', '2026-11-21T09:00:00', { by: WANG })], '2026-11-21T10:00:00'), // kept
+      pending('P3', [ev('resolved', '2026-11-22T09:00:00', { by: WANG })], '2026-11-21T10:00:00'), // too late: broken
+      pending('P4', [], '2026-12-02T10:00:00'), // its time not yet come: not judged
+      pending('P5', [ev('promise-broken', '2026-11-21T10:00:00')], '2026-11-21T10:00:00'), // its verdict stands
+    ];
+    const o = computeReport({ ...MONTH, tickets }, options).outcome;
+    expect(o).toMatchObject({ promisesKept: 1, promisesBroken: 3, promisesUnrecorded: 3 });
+    expect(o.promiseKeptRate).toEqual({ value: 0.25, numerator: 1, denominator: 4 });
+    expect(formatText(computeReport({ ...MONTH, tickets }, options), 'zh-CN')).toContain(
+      '    其中无记录、按承诺时间判断：3',
+    );
+  });
+
   it('measures satisfaction: response rate, CSAT overall, per agent and per category', () => {
     // Surveys sent: T1 T3 T4 T8 T12 = 5; answered: T1 T3 T4 T8 = 4 → 80 %.
     expect(r.satisfaction.responseRate).toEqual({ value: 0.8, numerator: 4, denominator: 5 });
