@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { invisibleCharacters } from './text.js';
 import { compileGuard, ForbiddenPhrase } from './guard.js';
 import { labelWords, ratingKey, SCORE_CHOICES, type ScoreChoice } from './rating.js';
 import { Complaints, customerPhrase, slug, triggers } from './schema-complaints.js';
@@ -275,6 +276,8 @@ export const FlowDefinition = z
   })
   .superRefine((def, ctx) => {
     checkCalendar(def.calendar, ctx);
+    for (const { path, code } of invisibleCharacters(def))
+      ctx.addIssue({ code: 'custom', path, message: `has an invisible character (${code}): remove it` });
     // The bot must not say what its own standards forbid.
     const guard = compileGuard(def.forbidden);
     for (const { path, text } of botTexts(def)) {

@@ -60,6 +60,26 @@ export function clipText(text: string, max: number, cutAt = surrogateSafeCut): s
 }
 
 /** Customer and agent text with the invisible characters taken out; applied where text enters (FlowPayload). */
+/**
+ * Where a definition has characters nobody types on purpose (INVISIBLE_G: zero-width, bidi
+ * controls…), each as its path and code point: every string of `value`, walked. Found by the
+ * sixteenth issue-17 session's console trial: a topic with U+202E was published and showed
+ * customers its confirmation line reversed.
+ */
+export function invisibleCharacters(
+  value: unknown,
+  path: Array<string | number> = [],
+): Array<{ path: Array<string | number>; code: string }> {
+  if (typeof value === 'string') {
+    const found = value.match(INVISIBLE_G)?.[0];
+    return found ? [{ path, code: `U+${found.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` }] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => invisibleCharacters(v, [...path, i]));
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => invisibleCharacters(v, [...path, k]));
+  return [];
+}
+
 export function cleanText(text: string): string {
   return text.replace(INVISIBLE_G, '');
 }

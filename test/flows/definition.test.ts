@@ -62,6 +62,7 @@ describe('flow definitions', () => {
       'texts.ask[1]: must say something (it is empty, or only spaces or punctuation)',
       'texts.closingRecorded: must say something (it is empty, or only spaces or punctuation)',
       'texts.surveySorryNoted: must say something (it is empty, or only spaces or punctuation)',
+      'texts.ask[1]: has an invisible character (U+200B): remove it',
     ]);
     // Nor may a button, a name or a question put into texts (found by the second trial of the day).
     expect(
@@ -173,6 +174,20 @@ describe('flow definitions', () => {
       ]);
     },
   );
+
+  // Found by the sixteenth issue-17 session's console trial: a bidi override reversed a confirmation line.
+  it('catches invisible characters anywhere, with their code point', () => {
+    const list = problems(
+      edited((d) => {
+        d.faq[0].topic = '了解\u202e付款方式\u202c的事';
+        d.faq[0].answer = '请\u200b联系客服';
+      }),
+    );
+    expect(list).toEqual([
+      'faq[0].topic: has an invisible character (U+202E): remove it',
+      'faq[0].answer: has an invisible character (U+200B): remove it',
+    ]);
+  });
 
   it('points at the variant that is wrong when a text has several phrasings', () => {
     const list = problems(edited((d) => (d.texts.thanks = ['不用客气。', '不客气,{customer}'])));
