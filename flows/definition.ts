@@ -1,6 +1,7 @@
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { FlowDefinition } from './schema.js';
+import { BLANK } from './schema-texts.js';
 
 /** One thing wrong with a definition file, addressed the way an admin reads the file. */
 export interface DefinitionProblem {
@@ -24,8 +25,17 @@ const messages: z.core.$ZodErrorMap = (issue) => {
   if (issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) return 'required';
   if (issue.code === 'unrecognized_keys')
     return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+  // In the definition's own words, not the validator's ("Too small: expected string to have >=1
+  // characters", beside the same field's BLANK: found by the sixteenth issue-17 session's console trial).
+  if (issue.code === 'too_small' && issue.origin === 'string' && Number(issue.minimum) <= 1) return BLANK;
+  if (issue.code === 'too_small' && issue.origin === 'array')
+    return `needs at least ${Number(issue.minimum)} ${Number(issue.minimum) === 1 ? 'entry' : 'entries'}`;
   return undefined;
 };
+
+/** Each problem once: a field two rules refuse alike is told so once. */
+const once = (problems: DefinitionProblem[]) =>
+  problems.filter((p, i) => problems.findIndex((q) => q.path === p.path && q.message === p.message) === i);
 
 /**
  * Parses and validates a definition from YAML or JSON text (JSON is YAML, so one parser serves
@@ -38,7 +48,8 @@ export function parseDefinition(source: string): ParseResult {
       ok: false,
       problems: doc.errors.map((e) => ({
         path: e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(file)',
-        message: e.message.split('\n')[0] ?? e.message,
+        // The path says where already: "… at line 2, column 11:" said it twice (the console trial).
+        message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, ''),
       })),
     };
   }
@@ -51,5 +62,8 @@ export function parseDefinition(source: string): ParseResult {
   }
   const result = FlowDefinition.safeParse(data, { error: messages });
   if (result.success) return { ok: true, definition: result.data };
-  return { ok: false, problems: result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) };
+  return {
+    ok: false,
+    problems: once(result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }))),
+  };
 }

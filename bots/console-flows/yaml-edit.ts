@@ -52,6 +52,7 @@ export type EditProblem =
   | { kind: 'no-item'; section: string; index: number }
   | { kind: 'item-changed'; section: string; index: number }
   | { kind: 'text-changed'; key: string; typed: string }
+  | { kind: 'empty-item'; section: string }
   | { kind: 'not-a-number'; field: string; got: string }
   | { kind: 'not-one-of'; field: string; options: readonly string[]; got: string };
 
@@ -72,6 +73,8 @@ export function editProblemText(p: EditProblem): string {
       return `${p.section} item ${p.index + 1} changed since this page was opened (in another tab or window): reload the page and try again`;
     case 'text-changed':
       return `the text ${p.key} changed since this page was opened (in another tab or window): nothing was saved; you typed: ${p.typed}`;
+    case 'empty-item':
+      return `the new ${p.section} item is empty: fill in its fields first`;
     case 'not-a-number':
       return `${p.field} must be a number`;
     case 'not-one-of':

@@ -128,6 +128,22 @@ describe('the flow editor: forms over the YAML', () => {
     );
   });
 
+  // Found by the sixteenth issue-17 session's console trial: the empty form added a blank entry, whose
+  // problems were said twice, once in the validator's words ("Too small: expected string to have >=1 characters").
+  it('refuses an empty new item, and says each problem of a field once, in its own words', () => {
+    const empty = { id: '', topic: '', questions: '', keywords: '', answer: '' };
+    expect(() => applyItem(zh, 'faq', 'new', empty)).toThrow('the new faq item is empty: fill in its fields first');
+    const half = applyItem(zh, 'faq', 'new', { ...empty, id: 'gift-wrap' });
+    const at = (readSection(half, 'faq') ?? []).length - 1;
+    expect(fileProblems('zh-CN.yaml', half).map((p) => `${p.path}: ${p.message}`)).toEqual([
+      `faq[${at}].topic: must say something (it is empty, or only spaces or punctuation)`,
+      `faq[${at}].questions: needs at least 1 entry`,
+      `faq[${at}].answer: must say something (it is empty, or only spaces or punctuation)`,
+    ]);
+    const [syntax] = fileProblems('zh-CN.yaml', 'locale: zh-CN\ntexts: { a: b: c }\n');
+    expect(syntax?.message).not.toMatch(/at line/);
+  });
+
   it('gives why an edit was not made as data for the console to say, its message in English', () => {
     const broken = 'locale: zh-CN\nfaq: [\n';
     const caught = (() => {

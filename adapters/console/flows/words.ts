@@ -103,6 +103,8 @@ const zh = {
         return `${section(p.section)}没有第 ${p.index + 1} 项：请刷新页面，查看当前的列表。`;
       case 'item-changed':
         return `${section(p.section)}第 ${p.index + 1} 项在此页面打开后已被修改（在其他标签页或窗口中）：请刷新页面后重试。`;
+      case 'empty-item':
+        return `新的${section(p.section)}项是空的：请先填写。`;
       case 'text-changed':
         return `话术 ${p.key} 在此页面打开后已被修改（在其他标签页或窗口中），本次未保存任何内容：请刷新页面后重新输入。您输入的是：${p.typed}`;
       case 'not-a-number':
@@ -240,6 +242,8 @@ const en: typeof zh = {
         return `${section(p.section)} has no item ${p.index + 1}: reload the page to see the list as it is now.`;
       case 'item-changed':
         return `Item ${p.index + 1} of ${section(p.section)} changed since this page was opened (in another tab or window): reload the page and try again.`;
+      case 'empty-item':
+        return `The new item of ${section(p.section)} is empty: fill in its fields first.`;
       case 'text-changed':
         return `The text ${p.key} changed since this page was opened (in another tab or window), so nothing was saved: reload the page and enter it again. You typed: ${p.typed}`;
       case 'not-a-number':
