@@ -287,13 +287,13 @@ export function wordCount(text: string): number {
 
 /**
  * Words that ask something rather than tell or score: a question mark, 吗/呢/怎么办 at the end, a
- * question word (几点, 什么时候, 哪里, 怎么, 如何, 为什么, 能不能…), 请问 or how/what/do you… at the start.
+ * question word (几点, 什么时候, 哪里, 怎么, 如何, 为什么, 多久, 能不能, 有没有…), 请问 or how/what/do you… at the start.
  */
 export function asksSomething(text: string): boolean {
   return QUESTION.test(text.trim());
 }
 const QUESTION =
-  /[?？]\s*$|(?:[吗呢]|怎么办|怎么弄|怎么回事)\s*[。.!！]?$|几点|什么时候|哪里|哪儿|怎么|如何|为什么|为啥|多少|能不能|可不可以|是否|^(?:请问|我想问|想问)|^(?:how|what|where|when|why|which|do|does|did|can|could|is|are|will)\b/iu;
+  /[?？]\s*$|(?:[吗呢么不]|怎么办|怎么弄|怎么回事)\s*[。.!！]?$|几点|什么时候|哪里|哪儿|怎么|如何|为什么|为啥|多少|多久|能不能|可不可以|有没有|是不是|是否|^(?:请问|我想问|想问)|^(?:how|what|where|when|why|which|do|does|did|can|could|is|are|will)\b/iu;
 
 /**
  * Where a Latin word or phrase may start and end in customer text (regular-expression lookarounds):

@@ -30,6 +30,8 @@ export interface ServiceContext {
   need: string | undefined;
   /** Knowledge-base entry recognised in the need, when confident. */
   faqId: string | undefined;
+  /** The other knowledge-base questions the same message asked (Understanding.asked), confirmed and answered with it. */
+  alsoAsked?: Array<{ text: string; faqId: string }> | undefined;
   /** Every confirmed description of the current matter, kept for the ticket. */
   facts: string[];
   /**
@@ -200,6 +202,8 @@ export function textOf(event: ServiceEvent): string {
  */
 export function statedNeed(event: ServiceEvent): { text: string; understanding: Understanding | undefined } {
   const u = understood(event);
+  // Several questions: the first is the need, the others are confirmed and answered with it (alsoAsked).
+  if (u?.asked?.[0]) return { text: u.asked[0].text, understanding: u };
   if (u?.lead) return { text: trimSentence(u.lead.rest), understanding: u.lead.understanding };
   // Without the words refusing a person (不用转人工，发错货了怎么办: found by the verification trial).
   if (u?.declinesPerson && u.ownText) return { text: trimSentence(u.ownText), understanding: u };

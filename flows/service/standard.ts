@@ -3,7 +3,7 @@ import { describeHours } from '../hours.js';
 import type { ChoiceId, FlowDefinition } from '../schema.js';
 import type { ComplaintSetup } from './complaint.js';
 import { followUpAdoption } from './follow-ups.js';
-import { newTicket, recordTicket, updateTickets } from './records.js';
+import { newTicket, recordTicket, updateTickets, withTicket } from './records.js';
 import { idleState } from './idle.js';
 import { restate } from './restate.js';
 import { closingStates, surveyActions } from './survey.js';
@@ -66,6 +66,7 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
           const faq = statedNeed(event).understanding?.faq;
           return faq?.confident ? faq.id : undefined;
         },
+        alsoAsked: ({ event }) => understood(event)?.asked?.slice(1),
         // A photo whose caption states the need goes with the matter.
         files: ({ context, event }) => keepFile(context.files, fileOf(event)),
         // Words held for another matter are no longer the question.
@@ -93,7 +94,12 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
       sayConfirm: collect(({ context, enqueue }) => {
         const def = defOf(context);
         const entry = def.faq.find((f) => f.id === context.faqId);
-        if (entry) enqueue(say('confirmTopic', { vars: { topic: entry.topic }, choices: YES_NO }));
+        // Several questions: their topics as one list (了解付款方式和修改收货地址).
+        const topics = [entry, ...(context.alsoAsked ?? []).map((a) => def.faq.find((f) => f.id === a.faqId))];
+        const topic = new Intl.ListFormat(context.locale, { type: 'conjunction' }).format(
+          topics.flatMap((t) => (t ? [t.topic] : [])),
+        );
+        if (entry) enqueue(say('confirmTopic', { vars: { topic }, choices: YES_NO }));
         else
           enqueue(
             say('confirmVerbatim', { vars: { need: quoted(restate(def, context.need ?? '')) }, choices: YES_NO }),
@@ -106,17 +112,25 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
       }),
       // The customer said the restatement is not what they meant (the `failuresBeforeHandoff` count).
       countFailure: assign({ failures: ({ context }) => context.failures + 1 }),
+      // Each question answered is a matter of its own; the first's is recorded last, as the one a later
+      // detail (an order number the answer asked for) is about.
       recordAnswered: collect(({ context, event, enqueue }) => {
-        const faqId = context.faqId ?? '';
-        const ticket = newTicket(deps, context, event.at, {
-          type: 'inquiry',
-          status: 'answered',
-          need: context.need ?? '',
-          faqId: context.faqId,
-          outcome: `answered from the knowledge base (${context.faqId})`,
-        });
-        enqueue(effect({ type: 'answer', faqId }));
-        recordTicket(enqueue, context, ticket, { more: { facts: [], failures: 0, answered: true } });
+        const first = { text: context.need ?? '', faqId: context.faqId ?? '' };
+        const others = context.alsoAsked ?? [];
+        for (const { faqId } of [first, ...others]) enqueue(effect({ type: 'answer', faqId }));
+        let c = context;
+        for (const asked of [...others, first]) {
+          const facts = asked === first ? context.facts : [asked.text];
+          const ticket = newTicket(deps, { ...c, facts }, event.at, {
+            type: 'inquiry',
+            status: 'answered',
+            need: asked.text,
+            faqId: asked.faqId,
+            outcome: `answered from the knowledge base (${asked.faqId})`,
+          });
+          recordTicket(enqueue, c, ticket, { more: { facts: [], failures: 0, answered: true, alsoAsked: undefined } });
+          c = { ...c, seq: c.seq + 1, sessionTickets: withTicket(c.sessionTickets, ticket.id) };
+        }
       }),
       ...survey.actions,
       ...details.actions,
