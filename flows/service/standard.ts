@@ -3,7 +3,8 @@ import { describeHours } from '../hours.js';
 import type { ChoiceId, FlowDefinition } from '../schema.js';
 import type { ComplaintSetup } from './complaint.js';
 import { followUpAdoption } from './follow-ups.js';
-import { newTicket, recordTicket, updateTickets, withTicket } from './records.js';
+import { recordAnswers, topicsAsked } from './answers.js';
+import { updateTickets } from './records.js';
 import { idleState } from './idle.js';
 import { restate } from './restate.js';
 import { closingStates, surveyActions } from './survey.js';
@@ -93,13 +94,8 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
       // 需求确认: "您的意思是……，对吗？" — the knowledge-base topic when recognised, else the customer's own words.
       sayConfirm: collect(({ context, enqueue }) => {
         const def = defOf(context);
-        const entry = def.faq.find((f) => f.id === context.faqId);
-        // Several questions: their topics as one list (了解付款方式和修改收货地址).
-        const topics = [entry, ...(context.alsoAsked ?? []).map((a) => def.faq.find((f) => f.id === a.faqId))];
-        const topic = new Intl.ListFormat(context.locale, { type: 'conjunction' }).format(
-          topics.flatMap((t) => (t ? [t.topic] : [])),
-        );
-        if (entry) enqueue(say('confirmTopic', { vars: { topic }, choices: YES_NO }));
+        const topic = topicsAsked(def, context);
+        if (topic) enqueue(say('confirmTopic', { vars: { topic }, choices: YES_NO }));
         else
           enqueue(
             say('confirmVerbatim', { vars: { need: quoted(restate(def, context.need ?? '')) }, choices: YES_NO }),
@@ -112,26 +108,7 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
       }),
       // The customer said the restatement is not what they meant (the `failuresBeforeHandoff` count).
       countFailure: assign({ failures: ({ context }) => context.failures + 1 }),
-      // Each question answered is a matter of its own; the first's is recorded last, as the one a later
-      // detail (an order number the answer asked for) is about.
-      recordAnswered: collect(({ context, event, enqueue }) => {
-        const first = { text: context.need ?? '', faqId: context.faqId ?? '' };
-        const others = context.alsoAsked ?? [];
-        for (const { faqId } of [first, ...others]) enqueue(effect({ type: 'answer', faqId }));
-        let c = context;
-        for (const asked of [...others, first]) {
-          const facts = asked === first ? context.facts : [asked.text];
-          const ticket = newTicket(deps, { ...c, facts }, event.at, {
-            type: 'inquiry',
-            status: 'answered',
-            need: asked.text,
-            faqId: asked.faqId,
-            outcome: `answered from the knowledge base (${asked.faqId})`,
-          });
-          recordTicket(enqueue, c, ticket, { more: { facts: [], failures: 0, answered: true, alsoAsked: undefined } });
-          c = { ...c, seq: c.seq + 1, sessionTickets: withTicket(c.sessionTickets, ticket.id) };
-        }
-      }),
+      recordAnswered: collect(({ context, event, enqueue }) => recordAnswers(enqueue, deps, context, event.at)),
       ...survey.actions,
       ...details.actions,
       // What followed the score, as a message of its own (rateThenTakeRequest).

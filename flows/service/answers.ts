@@ -1,0 +1,41 @@
+import type { FlowDefinition } from '../schema.js';
+import { newTicket, recordTicket, withTicket } from './records.js';
+import { effect, type Enqueue, type MachineDeps, type ServiceContext } from './setup.js';
+
+/**
+ * The knowledge-base topics of the need being confirmed, as one list in the conversation's
+ * language (了解可以使用的付款方式和修改收货地址; know X and change Y): the need's entry and those of
+ * the other questions its message asked (ServiceContext.alsoAsked). Undefined when the need has no
+ * entry (it is restated in the customer's words).
+ */
+export function topicsAsked(def: FlowDefinition, context: ServiceContext): string | undefined {
+  const entry = def.faq.find((f) => f.id === context.faqId);
+  if (!entry) return undefined;
+  const others = (context.alsoAsked ?? []).flatMap((a) => def.faq.find((f) => f.id === a.faqId)?.topic ?? []);
+  return new Intl.ListFormat(context.locale, { type: 'conjunction' }).format([entry.topic, ...others]);
+}
+
+/**
+ * The confirmed need answered from the knowledge base, with the other questions its message
+ * asked: every answer in the order asked, each question a matter of its own (`answered`); the
+ * need's own is recorded last, as the one a later detail (an order number its answer asked for)
+ * is about.
+ */
+export function recordAnswers(enqueue: Enqueue, deps: MachineDeps, context: ServiceContext, at: number): void {
+  const first = { text: context.need ?? '', faqId: context.faqId ?? '' };
+  const others = context.alsoAsked ?? [];
+  for (const { faqId } of [first, ...others]) enqueue(effect({ type: 'answer', faqId }));
+  let c = context;
+  for (const asked of [...others, first]) {
+    const facts = asked === first ? context.facts : [asked.text];
+    const ticket = newTicket(deps, { ...c, facts }, at, {
+      type: 'inquiry',
+      status: 'answered',
+      need: asked.text,
+      faqId: asked.faqId,
+      outcome: `answered from the knowledge base (${asked.faqId})`,
+    });
+    recordTicket(enqueue, c, ticket, { more: { facts: [], failures: 0, answered: true, alsoAsked: undefined } });
+    c = { ...c, seq: c.seq + 1, sessionTickets: withTicket(c.sessionTickets, ticket.id) };
+  }
+}
