@@ -70,30 +70,39 @@ export function extractFacts(complaints: Complaints, text: string, locale = ''):
   const breaks = ['[!?！？。，,、;；:：~～\\n]+', ...complaints.facts.what.clauseBreaks]
     .map((b) => `(?:${b})`)
     .join('|');
-  const clauses = rest
-    .split(new RegExp(breaks, 'iu'))
-    .map((whole) => {
-      const HOLE = '\u0000';
-      // What follows complaint words that open the clause, or precedes those that close it, is what
-      // the complaint is about (我要投诉耳机坏了, 耳机坏了我要投诉 → 耳机坏了): they read as a break.
-      const clause = whole.replace(leadingTrigger, '').replace(trailingTrigger, '');
-      let c = clause;
-      for (const re of charged) c = c.replace(re, HOLE);
-      if (c !== clause) {
-        c = c.replace(/^[\s\u0000]+|[\s\u0000]+$/gu, '');
-        // What is left of a venting clause must say something on its own ("my emails" does not).
-        if (c.includes(HOLE) || [...c.replace(/\s/g, '')].length < 2 * minLength) return '';
-      }
-      // "it arrived", "收到的": how the goods came, once the time is taken out; not what went wrong.
-      if (onlyContext(c)) return '';
-      for (const word of fillers) c = c.replace(new RegExp(escapeRegExp(word), 'giu'), ' ');
-      // Words taken out of Chinese leave no gap; Latin words keep one space between them.
-      return c
-        .replace(/\s+/gu, ' ')
-        .replace(/(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])/gu, '')
-        .trim();
-    })
-    .filter(Boolean);
+  // Complaint words that also tell (`what.tell`: 问了三遍没人理) are venting beside other facts, and the
+  // fact when nothing else is told (found by the sixteenth issue-17 session's trial: it was lost).
+  const tell = new Set(complaints.facts.what.tell.map((w) => w.toLowerCase()));
+  const told = (venting: readonly RegExp[]) => clausesOf(rest.split(new RegExp(breaks, 'iu')), venting);
+  const clausesOf = (parts: string[], venting: readonly RegExp[]) =>
+    parts
+      .map((whole) => {
+        const HOLE = '\u0000';
+        // What follows complaint words that open the clause, or precedes those that close it, is what
+        // the complaint is about (我要投诉耳机坏了, 耳机坏了我要投诉 → 耳机坏了): they read as a break.
+        const clause = whole.replace(leadingTrigger, '').replace(trailingTrigger, '');
+        // …and what is left beside them must say something (还要给差评: 还要; found by the sixteenth issue-17 session's trial).
+        if (clause !== whole && [...clause.replace(/[\s\p{P}\p{S}]/gu, '')].length < minLength) return '';
+        let c = clause;
+        for (const re of venting) c = c.replace(re, HOLE);
+        if (c !== clause) {
+          c = c.replace(/^[\s\u0000]+|[\s\u0000]+$/gu, '');
+          // What is left of a venting clause must say something on its own ("my emails" does not).
+          if (c.includes(HOLE) || [...c.replace(/\s/g, '')].length < 2 * minLength) return '';
+        }
+        // "it arrived", "收到的": how the goods came, once the time is taken out; not what went wrong.
+        if (onlyContext(c)) return '';
+        for (const word of fillers) c = c.replace(new RegExp(escapeRegExp(word), 'giu'), ' ');
+        // Words taken out of Chinese leave no gap; Latin words keep one space between them.
+        return c
+          .replace(/\s+/gu, ' ')
+          .replace(/(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])/gu, '')
+          .trim();
+      })
+      .filter(Boolean);
+  const long = (clauses: string[]) => [...clauses.join('').replace(/\s/g, '')].length >= minLength;
+  let clauses = told(charged);
+  if (!long(clauses) && tell.size) clauses = told(charged.filter((re) => !tell.has(re.source.toLowerCase())));
   const what = trimSentence(clauses.join(complaints.facts.detailSeparator));
   if ([...what.replace(/\s/g, '')].length >= complaints.facts.what.minLength) facts.what = what.slice(0, 80);
   return facts;

@@ -135,6 +135,11 @@ export const Complaints = z.strictObject({
        * ("it arrived yesterday", 亲，耳机坏了).
        */
       context: z.array(z.string().min(1)).default([]),
+      /**
+       * Complaint words that also tell what happened (没人理, 不理我, nobody answered): they start a
+       * complaint, and stay in its facts (问了三遍没人理) instead of being taken out as venting.
+       */
+      tell: z.array(z.string().min(1)).default([]),
     }),
   }),
   /** 003's kinds of complaint with their own answers, tried in order (cursing, agent complaints, 粗暴问题). */

@@ -439,6 +439,22 @@ describe('the facts a complaint is restated with', () => {
     expect(extractFacts(en, 'I want to file a complaint, it never came').what).toBe('it never came');
   });
 
+  // Found by the sixteenth issue-17 session's Chinese trial: the customer heard 情况：客服都是死人吗 (the one fact,
+  // 问了三遍没人理, lost), and 情况：这什么垃圾店，耳机收到就是坏的，还要.
+  it('never reads an insult back, keeps "nobody answered" when it is all that happened, and leaves no fragment of venting', () => {
+    expect(extractFacts(zh, '你们客服都是死人吗 问了三遍没人理 气死我了').what).toBe('问了三遍没人理');
+    // Beside other facts, "nobody answered" is venting as before.
+    expect(extractFacts(zh, '等了半天没人理，耳机坏了').what).toBe('耳机坏了');
+    expect(extractFacts(zh, '你们这什么垃圾店！！耳机收到就是坏的，我要去12315投诉你们，还要给差评').what).toBe(
+      '耳机收到就是坏的',
+    );
+    expect(extractFacts(zh, '我要投诉耳机坏了').what).toBe('耳机坏了');
+    // A threat to go to the regulator is escalated to a supervisor.
+    expect(
+      compileMatcher(defaultDefinition('zh-CN')).understand('等着吧，我要去12315投诉你们').complaint.supervisor,
+    ).toBe(true);
+  });
+
   // Found by the sixteenth issue-17 session's trial: the customer heard "what happened: is wrong with, shop ever. …".
   it('leaves out a rude question and a sentence of venting, a full stop ending a clause', () => {
     const said = 'wtf is wrong with you people, worst shop ever. your customer service girl was rude to me';

@@ -66,6 +66,12 @@ describe('several questions in one message', () => {
     ]);
   });
 
+  // Found by the sixteenth issue-17 session's Chinese trial: 靠谱 was a keyword of the third-party payment entry.
+  it('does not take 你们靠谱不 for a question about Alipay', () => {
+    expect(zh.understand('你们靠谱不').faq?.confident).not.toBe(true);
+    expect(zh.understand('用支付宝付款靠谱吗').faq).toMatchObject({ id: 'third-party-payment', confident: true });
+  });
+
   it('keeps the whole message when one question is not in the knowledge base (its words must not be lost)', () => {
     expect(zh.understand('怎么付款？你们老板是谁').asked).toBeUndefined();
     const d = new Dialogue(flow, afternoon);
