@@ -32,12 +32,11 @@ export interface ServiceContext {
   faqId: string | undefined;
   /** The other knowledge-base questions the same message asked (Understanding.asked), confirmed and answered with it. */
   alsoAsked?: Array<{ text: string; faqId: string }> | undefined;
+  /** Restate the need in the customer's words: its topic was restated and said another way (recaptureNeed). */
+  inWords?: true | undefined;
   /** Every confirmed description of the current matter, kept for the ticket. */
   facts: string[];
-  /**
-   * Restatements in a row the customer said were not what they meant (不是); at
-   * `thresholds.failuresBeforeHandoff` a person takes the matter. Reset when a need is confirmed.
-   */
+  /** Restatements in a row the customer said were wrong (不是); at `thresholds.failuresBeforeHandoff` a person takes over. */
   failures: number;
   /** Tickets recorded in this conversation so far; numbers the next one (persisted under this name). */
   seq: number;

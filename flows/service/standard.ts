@@ -27,6 +27,7 @@ import {
   type MachineDeps,
   type ServiceContext,
   collect,
+  type ServiceEvent,
 } from './setup.js';
 
 /**
@@ -61,18 +62,11 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
   return complaint.extend({
     actions: {
       // The need in the customer's words, without a social opening before it (谢谢，另外…).
-      captureNeed: assign({
-        need: ({ event }) => statedNeed(event).text,
-        faqId: ({ event }) => {
-          const faq = statedNeed(event).understanding?.faq;
-          return faq?.confident ? faq.id : undefined;
-        },
-        alsoAsked: ({ event }) => understood(event)?.asked?.slice(1),
-        // A photo whose caption states the need goes with the matter.
-        files: ({ context, event }) => keepFile(context.files, fileOf(event)),
-        // Words held for another matter are no longer the question.
-        detail: undefined,
-      }),
+      captureNeed: assign(({ context, event }) => capturedNeed(context, event, false)),
+      // The need said another way while a restatement waited (not yes or no): a topic restated again
+      // is restated in their words (found by the sixteenth issue-17 session's trial: 不对，我是说换货，
+      // 尺码小了 heard 您的意思是想办理退货或换货 twice).
+      recaptureNeed: assign(({ context, event }) => capturedNeed(context, event, true)),
       // 客户道谢、致歉或表扬时必须响应, also when the message goes on to a need: answered first.
       answerLead: collect(({ context, event, enqueue }) => {
         const intent = understood(event)?.lead?.intent;
@@ -94,7 +88,7 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
       // 需求确认: "您的意思是……，对吗？" — the knowledge-base topic when recognised, else the customer's own words.
       sayConfirm: collect(({ context, enqueue }) => {
         const def = defOf(context);
-        const topic = topicsAsked(def, context);
+        const topic = context.inWords ? undefined : topicsAsked(def, context);
         if (topic) enqueue(say('confirmTopic', { vars: { topic }, choices: YES_NO }));
         else
           enqueue(
@@ -261,6 +255,27 @@ function failedAgain(again = false) {
 /** The customer left while their need was being confirmed: recorded as unresolved, in their words. */
 const unconfirmedLeft = { type: 'recordUnresolved', params: { unconfirmed: true } } as const;
 
+/**
+ * The need a message states, as the conversation keeps it (statedNeed): its words, its
+ * knowledge-base entry when confident, the other questions it asked, its photo. `again`: said
+ * while a restatement waited; the same entry as the one restated is then restated in the
+ * customer's words (`inWords`).
+ */
+function capturedNeed(context: ServiceContext, event: ServiceEvent, again: boolean): Partial<ServiceContext> {
+  const { text, understanding } = statedNeed(event);
+  const faqId = understanding?.faq?.confident ? understanding.faq.id : undefined;
+  return {
+    need: text,
+    faqId,
+    alsoAsked: understood(event)?.asked?.slice(1),
+    inWords: again && faqId !== undefined && faqId === context.faqId ? true : undefined,
+    // A photo whose caption states the need goes with the matter.
+    files: keepFile(context.files, fileOf(event)),
+    // Words held for another matter are no longer the question.
+    detail: undefined,
+  };
+}
+
 export type StandardSetup = ReturnType<typeof withStandardActions>;
 
 function standardStates(s: StandardSetup) {
@@ -319,7 +334,7 @@ function standardStates(s: StandardSetup) {
             // 订单号… while the bot restates a need whose answer asks for it: confirmed, the number kept.
             { guard: 'givesOrderWhileConfirming', target: 'answering', actions: ['confirmNeed', 'factFromDetail'] },
             // Anything else is the need said another way: restate that instead.
-            { target: 'confirming', reenter: true, actions: ['answerLead', 'captureNeed'] },
+            { target: 'confirming', reenter: true, actions: ['answerLead', 'recaptureNeed'] },
           ],
         },
       },

@@ -106,6 +106,20 @@ describe('needs confirmation （需求确认）', () => {
     expect(asks.say('我想问下')).toEqual(['好的，请您说。']);
   });
 
+  // Found by the sixteenth issue-17 session's trial: 您的意思是想办理退货或换货，对吗？ twice.
+  it('restates in the customer words a topic said another way instead of the same restatement again', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    expect(d.say('我想退货')).toEqual(['您的意思是想办理退货或换货，对吗？']);
+    expect(d.say('不对，我是说换货，尺码小了 换大一号')).toEqual(['您的意思是换货，尺码小了 换大一号，对吗？']);
+    expect(d.say('是的')[0]).toMatch(/^签收后 7 天内/);
+    // Another topic said instead is restated as a topic.
+    const other = new Dialogue(flow, afternoon);
+    other.say('你好');
+    other.say('我想退货');
+    expect(other.say('不对，我是问怎么付款')).toEqual(['您的意思是想了解可以使用的付款方式，对吗？']);
+  });
+
   it('asks what the customer needs when a message says nothing (👍, ?) instead of restating it', () => {
     const d = new Dialogue(flow, afternoon);
     expect(d.say('👍')).toEqual(['您好\uff0c本店欢迎您的光临\uff01请问有什么可以帮您\uff1f']);

@@ -157,7 +157,8 @@ describe('a request for a person in the other language of the bundle (found by t
   it('an answer in the other language to a restatement is understood in it, and the conversation goes on in it', () => {
     const d = new Dialogue(withDesk, monday);
     d.say('how do I get an invoice');
-    expect(d.say('发票抬头写错了', quick)).toEqual(['您的意思是想开具发票，对吗？']);
+    // The same topic said another way is restated in the customer's words (recaptureNeed).
+    expect(d.say('发票抬头写错了', quick)).toEqual(['您的意思是发票抬头写错了，对吗？']);
     expect(d.of('desk.open')).toEqual([]);
     const yes = new Dialogue(withDesk, monday);
     yes.say('怎么开发票');
