@@ -149,7 +149,28 @@ export function describeHours(def: Pick<FlowDefinition, 'businessHours' | 'local
     if (open < close) return `${open}-${close}`;
     return zh ? `${open}-次日${close}` : `${open}-${close} next day`;
   };
-  return def.businessHours
-    .map((b) => `${b.days.map((d) => names[d]).join(zh ? '\u3001' : '/')} ${times(b)}`)
-    .join(zh ? '\uff1b' : '; ');
+  // Three days or more in a row as a range (周一至周五, Mon–Fri; found by the sixteenth issue-17 session's
+  // trial: 周一、周二、周三、周四、周五), the rest listed.
+  const days = (list: readonly string[]) =>
+    runsOf(list)
+      .map((run) =>
+        run.length >= 3
+          ? `${names[run[0]!]}${zh ? '至' : '–'}${names[run.at(-1)!]}`
+          : run.map((d) => names[d]).join(zh ? '\u3001' : '/'),
+      )
+      .join(zh ? '\u3001' : '/');
+  return def.businessHours.map((b) => `${days(b.days)} ${times(b)}`).join(zh ? '\uff1b' : '; ');
+}
+
+const WEEK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+/** Days (mon…sun) in week order, as runs of days in a row. */
+function runsOf(days: readonly string[]): string[][] {
+  const runs: string[][] = [];
+  for (const day of WEEK.filter((d) => days.includes(d))) {
+    const last = runs.at(-1);
+    if (last && WEEK.indexOf(last.at(-1)!) === WEEK.indexOf(day) - 1) last.push(day);
+    else runs.push([day]);
+  }
+  return runs;
 }

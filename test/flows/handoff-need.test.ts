@@ -371,7 +371,7 @@ describe('a request for a person taken back (handoff.withdraw; found by the issu
 describe('asked whether it is a person (found by the issue-17 trial: 你是真人吗 queued the customer)', () => {
   // With the desk's hours (found by the third trial: after hours nobody was at work, which it did not say).
   const ZH =
-    '我是本店的智能客服，可以为您解答常见问题、登记您反映的情况。如需人工服务，请回复“转人工”（人工客服工作时间：周一、周二、周三、周四、周五 09:00-21:00；周六、周日 10:00-18:00）。';
+    '我是本店的智能客服，可以为您解答常见问题、登记您反映的情况。如需人工服务，请回复“转人工”（人工客服工作时间：周一至周五 09:00-21:00；周六、周日 10:00-18:00）。';
   it.each([
     ['你是真人吗', ZH],
     ['你是人工客服吗？', ZH],

@@ -574,7 +574,7 @@ describe('when handoff happens', () => {
     const replies = d.say('转人工', quick);
     expect(replies).toEqual([
       expect.stringMatching(
-        /^现在是人工客服的非工作时间\uff08工作时间\uff1a周一、周二、周三、周四、周五 09:00-21:00\uff1b周六、周日 10:00-18:00\uff09。您的人工服务请求已为您记录\uff08编号 T\d{6}-\w{10}\uff09\uff0c客服会在 11月23日 09:00 上班后第一时间处理\uff0c并在24小时内给您答复\uff08按工作日计\uff0c最迟 11月24日 09:00\uff09。麻烦您简单描述一下遇到的问题/,
+        /^现在是人工客服的非工作时间\uff08工作时间\uff1a周一至周五 09:00-21:00\uff1b周六、周日 10:00-18:00\uff09。您的人工服务请求已为您记录\uff08编号 T\d{6}-\w{10}\uff09\uff0c客服会在 11月23日 09:00 上班后第一时间处理\uff0c并在24小时内给您答复\uff08按工作日计\uff0c最迟 11月24日 09:00\uff09。麻烦您简单描述一下遇到的问题/,
       ),
     ]);
     expect(d.of('desk.open')[0]?.card.afterHours).toBe(true);
