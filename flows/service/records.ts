@@ -281,6 +281,7 @@ export function updateTickets(enqueue: Enqueue, ids: readonly string[], changes:
 const UNRESOLVED_OUTCOME: Partial<Record<ServiceEvent['type'], string>> = {
   'timer.idle': 'customer stopped replying before an answer',
   'user.blocked': 'customer blocked the bot before an answer',
+  'user.message': 'customer took the question back before an answer',
 };
 
 /** The record-keeping actions every concern uses. */
@@ -290,8 +291,7 @@ export function withRecords(base: BaseSetup, deps: MachineDeps) {
     actions: {
       // A photo or file the customer sent is kept with the matter: on its tickets, and for the agent if a person takes it.
       keepFile: assign({ files: ({ context, event }) => keepFile(context.files, fileOf(event)) }),
-      // A matter left half-way (the customer went quiet, blocked the bot or restarted) is still recorded:
-      // its confirmed description, or, with `unconfirmed` (left while confirming), the need in their words.
+      // A matter left half-way (quiet, blocked, restarted, taken back) is recorded: as confirmed, else (`unconfirmed`) the need.
       recordUnresolved: collect(({ context, event, enqueue }, params: { unconfirmed: boolean } | undefined) => {
         const need = context.facts.at(-1) ?? (params?.unconfirmed ? context.need : undefined);
         if (!need) return;

@@ -3,7 +3,7 @@ import { describeHours } from '../hours.js';
 import type { ChoiceId, FlowDefinition } from '../schema.js';
 import type { ComplaintSetup } from './complaint.js';
 import { followUpAdoption } from './follow-ups.js';
-import { recordAnswers, topicsAsked } from './answers.js';
+import { capturedNeed, recordAnswers, topicsAsked } from './needs.js';
 import { updateTickets } from './records.js';
 import { idleState } from './idle.js';
 import { restate } from './restate.js';
@@ -16,19 +16,8 @@ import {
   requestTakenBack,
 } from './details.js';
 import { besidesStatus, describesPending } from './unstated-need.js';
-import { keepFile } from '../files.js';
 import { quoted } from '../text.js';
-import {
-  effect,
-  fileOf,
-  say,
-  statedNeed,
-  understood,
-  type MachineDeps,
-  type ServiceContext,
-  collect,
-  type ServiceEvent,
-} from './setup.js';
+import { effect, say, understood, type MachineDeps, type ServiceContext, collect } from './setup.js';
 
 /**
  * The standard service conversation (003 服务用语规范, 000 服务流程): greet, confirm the need by
@@ -131,6 +120,7 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
       // Asked to describe the need again after a wrong restatement (describeAgain).
       describingAgain: ({ context }) => context.failures > 0,
       hasSessionTickets: ({ context }) => context.sessionTickets.length > 0,
+      takesBack: ({ event }) => understood(event)?.takesBack === true,
       hasRateableTickets: ({ context }) => settledOf(context).length > 0,
       ...survey.guards,
       ...details.guards,
@@ -255,27 +245,6 @@ function failedAgain(again = false) {
 /** The customer left while their need was being confirmed: recorded as unresolved, in their words. */
 const unconfirmedLeft = { type: 'recordUnresolved', params: { unconfirmed: true } } as const;
 
-/**
- * The need a message states, as the conversation keeps it (statedNeed): its words, its
- * knowledge-base entry when confident, the other questions it asked, its photo. `again`: said
- * while a restatement waited; the same entry as the one restated is then restated in the
- * customer's words (`inWords`).
- */
-function capturedNeed(context: ServiceContext, event: ServiceEvent, again: boolean): Partial<ServiceContext> {
-  const { text, understanding } = statedNeed(event);
-  const faqId = understanding?.faq?.confident ? understanding.faq.id : undefined;
-  return {
-    need: text,
-    faqId,
-    alsoAsked: understood(event)?.asked?.slice(1),
-    inWords: again && faqId !== undefined && faqId === context.faqId ? true : undefined,
-    // A photo whose caption states the need goes with the matter.
-    files: keepFile(context.files, fileOf(event)),
-    // Words held for another matter are no longer the question.
-    detail: undefined,
-  };
-}
-
 export type StandardSetup = ReturnType<typeof withStandardActions>;
 
 function standardStates(s: StandardSetup) {
@@ -326,6 +295,9 @@ function standardStates(s: StandardSetup) {
             { guard: 'speaksAnotherLocale', actions: ['adoptLocale', raise(({ event }) => event)] },
             ...interruptsOf(true),
             { guard: 'isYes', target: 'answering', actions: 'confirmNeed' },
+            // 算了，不用了 / never mind, forget it: the question is taken back, not restated wrong (the trial
+            // was asked to describe it again).
+            { guard: 'takesBack', target: 'askMore', actions: unconfirmedLeft },
             ...failedAgain(),
             ...socialAtRestatement,
             ...anyTime,

@@ -36,7 +36,7 @@ describe('greeting （开头语）', () => {
 
   it('greets in English for an English customer', () => {
     const d = new Dialogue(flow, shanghai('2026-11-23T08:59:00'));
-    expect(d.say('hello')).toEqual(['Good morning! Hello, welcome to Our Shop! How can I help you today?']);
+    expect(d.say('hello')).toEqual(['Good morning, welcome to Our Shop! How can I help you today?']);
     expect(d.locale).toBe('en');
   });
 

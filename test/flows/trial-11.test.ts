@@ -100,6 +100,27 @@ describe('phrases typed without their apostrophes', () => {
     expect(d.say('ok whatever')[0]).toMatch(/^Orders normally ship within 48 hours/);
   });
 
+  // Found by the sixteenth issue-17 session's trial: asked to describe the need again, or left in the queue.
+  it('takes a question back at its restatement, and leaves the queue for the phone', () => {
+    for (const [hello, need, back] of [
+      ['hello', 'my order has a scratch on it', 'never mind, forget it'],
+      ['你好', '我的订单有划痕', '算了，不用了'],
+    ] as const) {
+      const d = new Dialogue(flow, afternoon);
+      d.say(hello, { localeHint: hello === 'hello' ? 'en' : 'zh-CN' });
+      d.say(need);
+      expect(d.say(back)).toEqual([
+        hello === 'hello' ? 'Is there anything else I can help you with?' : '请问还有其他可以帮助您的吗？',
+      ]);
+      expect(d.of('ticket.put')[0]?.ticket).toMatchObject({ status: 'unresolved', need });
+    }
+    const queued = new Dialogue(defaultFlow(undefined, { desk: true }), afternoon);
+    queued.say('agent', { localeHint: 'en' });
+    queued.say('forget it, i will call instead');
+    expect(queued.state).toBe('idle');
+    expect(queued.of('desk.update')).toMatchObject([{ status: 'closed-by-customer' }]);
+  });
+
   it('closes the conversation on "no thats all" after an answer', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('hello', { localeHint: 'en' });

@@ -1,6 +1,16 @@
 import type { FlowDefinition } from '../schema.js';
 import { newTicket, recordTicket, withTicket } from './records.js';
-import { effect, type Enqueue, type MachineDeps, type ServiceContext } from './setup.js';
+import { keepFile } from '../files.js';
+import {
+  effect,
+  fileOf,
+  statedNeed,
+  understood,
+  type Enqueue,
+  type MachineDeps,
+  type ServiceContext,
+  type ServiceEvent,
+} from './setup.js';
 
 /**
  * The knowledge-base topics of the need being confirmed, as one list in the conversation's
@@ -38,4 +48,25 @@ export function recordAnswers(enqueue: Enqueue, deps: MachineDeps, context: Serv
     recordTicket(enqueue, c, ticket, { more: { facts: [], failures: 0, answered: true, alsoAsked: undefined } });
     c = { ...c, seq: c.seq + 1, sessionTickets: withTicket(c.sessionTickets, ticket.id) };
   }
+}
+
+/**
+ * The need a message states, as the conversation keeps it (statedNeed): its words, its
+ * knowledge-base entry when confident, the other questions it asked, its photo. `again`: said
+ * while a restatement waited; the same entry as the one restated is then restated in the
+ * customer's words (`inWords`).
+ */
+export function capturedNeed(context: ServiceContext, event: ServiceEvent, again: boolean): Partial<ServiceContext> {
+  const { text, understanding } = statedNeed(event);
+  const faqId = understanding?.faq?.confident ? understanding.faq.id : undefined;
+  return {
+    need: text,
+    faqId,
+    alsoAsked: understood(event)?.asked?.slice(1),
+    inWords: again && faqId !== undefined && faqId === context.faqId ? true : undefined,
+    // A photo whose caption states the need goes with the matter.
+    files: keepFile(context.files, fileOf(event)),
+    // Words held for another matter are no longer the question.
+    detail: undefined,
+  };
 }
