@@ -17,6 +17,7 @@ import {
   personOpening,
   claimFree,
   connectorDropper,
+  connectorSplitter,
   intentRules,
   fillerRulesOf,
   PUNCT,
@@ -340,6 +341,7 @@ export function compileMatcher(def: FlowDefinition): Matcher {
     withdraws,
     asksStatus: matchesAny(def.followUp.statusWords),
     dropConnectors: connectorDropper(def.restate.connectors),
+    splitAtConnectors: connectorSplitter(def.restate.connectors),
   });
   /** A message as the conversation reads it (message-parts.ts); a score's comment is read so too. */
   function understandWhole(text: string): Understanding {

@@ -23,6 +23,8 @@ export interface PartReaders {
   asksStatus: (norm: string) => boolean;
   /** The text without the joining words it opens with (phrases.ts `connectorDropper`). */
   dropConnectors: (text: string) => string;
+  /** The text split before the joining words inside it (phrases.ts `connectorSplitter`). */
+  splitAtConnectors: (text: string) => string[];
 }
 
 /**
@@ -37,6 +39,7 @@ export function wholeReader({
   withdraws,
   asksStatus,
   dropConnectors,
+  splitAtConnectors,
 }: PartReaders): (text: string) => Understanding {
   /** A short part (read: as the matcher reads it) that takes a request for a person back (算了，不用了). */
   const takesBack = (p: Understanding, read: string): boolean =>
@@ -96,7 +99,7 @@ export function wholeReader({
     u: Understanding,
   ): { first: NonNullable<Understanding['faq']>; questions: NonNullable<Understanding['asked']> } | undefined {
     if (!u.faq || u.wantsPerson || u.complaint.triggered || u.rating !== undefined || u.whole !== undefined) return;
-    const parts = partsOf(text);
+    const parts = partsOf(text).flatMap(splitAtConnectors);
     if (parts.length < 2) return undefined;
     const questions: Array<{ faqId: string; parts: string[] }> = [];
     let told: string[] = [];
@@ -105,7 +108,8 @@ export function wholeReader({
       const p = understand(read(part));
       if (p.empty || (p.whole !== undefined && !p.faq?.confident)) continue;
       if (p.wantsPerson || p.complaint.triggered) return undefined;
-      if (!asksSomething(dropConnectors(part.trim()))) {
+      // Whether it asks, without what closes it besides a question mark (能改地址吗，; 能改地址吗😊).
+      if (!asksSomething(dropConnectors(part.trim()).replace(/[^\p{L}\p{N}?？]+$/u, ''))) {
         const last = questions.at(-1);
         if (last) last.parts.push(part);
         else told.push(part);

@@ -173,6 +173,27 @@ export function personOpening(phrases: readonly string[]): (norm: string) => boo
 }
 
 /**
+ * Splits a text before each joining word inside it (`restate.connectors`: how long does shipping take
+ * also can i pay cash on delivery; 怎么付款另外能改地址吗), for messages typed without punctuation; a
+ * Latin one only as a whole word after a space. The pieces keep the words.
+ */
+export function connectorSplitter(connectors: readonly string[]): (text: string) => string[] {
+  const sorted = connectors
+    .map(normalize)
+    .filter(Boolean)
+    .sort((a, b) => b.length - a.length);
+  const latin = sorted.filter((c) => ASCII_WORD.test(c)).map(escapeRegExp);
+  const other = sorted.filter((c) => !ASCII_WORD.test(c)).map(escapeRegExp);
+  const alternatives = [
+    ...(latin.length ? [`(?<=\\S)\\s+(?=(?:${latin.join('|')})(?![a-z0-9'-]))`] : []),
+    ...(other.length ? [`(?<=[^\\s,，、;；])(?=${other.join('|')})`] : []),
+  ];
+  if (alternatives.length === 0) return (text) => [text];
+  const re = new RegExp(alternatives.join('|'), 'iu');
+  return (text) => text.split(re).filter((piece) => piece.trim());
+}
+
+/**
  * Drops the joining words a text opens with (`restate.connectors`: 另外, also), longest first, with
  * the break after them; a Latin one only as a whole word. For words that follow another part of the
  * message (有进展了吗？另外充电器也坏了 → 充电器也坏了), where they only join.

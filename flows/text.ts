@@ -120,8 +120,11 @@ export function localeOfWords(raw: string): { locale: SupportedLocale; clear: bo
   // still Chinese: a Chinese character weighs a Latin word. An English sentence with a Chinese word
   // in it (where is my parcel 快递 not moving) is still English (found by the sixteenth issue-17
   // session's trial: two characters switched the conversation to Chinese).
-  if (cjk >= latinWords.length || cjk * 3 >= latin) return { locale: 'zh-CN', clear: true };
-  return { locale: 'en', clear: latinWords.length >= 2 };
+  // Both in like measure (I want 转人工 please, AirPods Pro 坏了) is not clear either way: the conversation keeps its
+  // language (found by the sixteenth issue-17 session's verification trial: 转人工 in English switched to Chinese).
+  const mixed = cjk > 0 && latinWords.length > 0 && cjk < 2 * latinWords.length && latinWords.length < 2 * cjk;
+  if (cjk >= latinWords.length || cjk * 3 >= latin) return { locale: 'zh-CN', clear: !mixed };
+  return { locale: 'en', clear: latinWords.length >= 2 && !mixed };
 }
 
 /** The locales whose letters the text has (Chinese characters: zh-CN; a Latin word: en), for reading it in each. */

@@ -59,10 +59,12 @@ export function recordAnswers(enqueue: Enqueue, deps: MachineDeps, context: Serv
 export function capturedNeed(context: ServiceContext, event: ServiceEvent, again: boolean): Partial<ServiceContext> {
   const { text, understanding } = statedNeed(event);
   const faqId = understanding?.faq?.confident ? understanding.faq.id : undefined;
+  // Several questions: the first is the need, the others are confirmed and answered with it.
+  const asked = understood(event)?.asked;
   return {
-    need: text,
+    need: asked?.[0]?.text ?? text,
     faqId,
-    alsoAsked: understood(event)?.asked?.slice(1),
+    alsoAsked: asked?.slice(1),
     inWords: again && faqId !== undefined && faqId === context.faqId ? true : undefined,
     // A photo whose caption states the need goes with the matter.
     files: keepFile(context.files, fileOf(event)),

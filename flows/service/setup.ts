@@ -196,12 +196,11 @@ export function textOf(event: ServiceEvent): string {
   return event.type === 'user.message' ? trimSentence(event.text) : '';
 }
 /**
- * The need a message states, with what was understood of it: of several questions, the first (alsoAsked: the others); after a social
- * opening (谢谢，另外发票怎么开 → 发票怎么开), the rest; without the parts that refuse a person (ownText); else the whole message.
+ * The need a message states, with what was understood of it: after a social opening (谢谢，另外发票怎么开 → 发票怎么开),
+ * the rest; without the parts that refuse a person (ownText); else the whole message (several questions: capturedNeed).
  */
 export function statedNeed(event: ServiceEvent): { text: string; understanding: Understanding | undefined } {
   const u = understood(event);
-  if (u?.asked?.[0]) return { text: u.asked[0].text, understanding: u };
   if (u?.lead) return { text: trimSentence(u.lead.rest), understanding: u.lead.understanding };
   // Without the words refusing a person (不用转人工，发错货了怎么办: found by the verification trial).
   if (u?.declinesPerson && u.ownText) return { text: trimSentence(u.ownText), understanding: u };

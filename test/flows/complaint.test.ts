@@ -449,6 +449,11 @@ describe('the facts a complaint is restated with', () => {
       '耳机收到就是坏的',
     );
     expect(extractFacts(zh, '我要投诉耳机坏了').what).toBe('耳机坏了');
+    // Insults found by the verification trial, read back or taken for a question about the address.
+    const m = compileMatcher(defaultDefinition('zh-CN'));
+    for (const text of ['你们是猪吗，退款一个星期了还没到', '客服都死哪去了？退款还没到账', '脑子有病吧，地址都能写错'])
+      expect(m.understand(text).complaint.kind, text).toBe('cursing');
+    expect(extractFacts(zh, '你们是猪吗，退款一个星期了还没到').what).toBe('退款一个星期了还没到');
     // A threat to go to the regulator is escalated to a supervisor.
     expect(
       compileMatcher(defaultDefinition('zh-CN')).understand('等着吧，我要去12315投诉你们').complaint.supervisor,

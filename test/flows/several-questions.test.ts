@@ -66,6 +66,24 @@ describe('several questions in one message', () => {
     ]);
   });
 
+  // Found by the sixteenth issue-17 session's verification trial: one question dropped again.
+  it('reads questions closed by an emoji or a comma, or typed without punctuation, and keeps a handoff need whole', () => {
+    const ids = (text: string) => zh.understand(text).asked?.map((a) => a.faqId);
+    expect(ids('怎么付款？另外能改地址吗😊')).toEqual(['payment-methods', 'change-address']);
+    expect(ids('怎么付款，能改地址吗，怎么开发票')).toEqual(['payment-methods', 'change-address', 'invoices']);
+    expect(ids('怎么付款另外能改地址吗')).toEqual(['payment-methods', 'change-address']);
+    expect(
+      en.understand('how long does shipping take also can i pay cash on delivery').asked?.map((a) => a.faqId),
+    ).toEqual(['shipping-time', 'cash-on-delivery']);
+    // One question with more words is one (and: not a question of its own).
+    expect(en.understand('can I pay by card and bank transfer').asked).toBeUndefined();
+    const queued = new Dialogue(defaultFlow(undefined, { desk: true }), afternoon);
+    queued.say('转人工');
+    const id = queued.of('ticket.put')[0]!.ticket.id;
+    queued.say('怎么付款？另外能改地址吗');
+    expect(queued.ticket(id)?.need).toBe('怎么付款？另外能改地址吗');
+  });
+
   // Found by the sixteenth issue-17 session's Chinese trial: 靠谱 was a keyword of the third-party payment entry.
   it('does not take 你们靠谱不 for a question about Alipay', () => {
     expect(zh.understand('你们靠谱不').faq?.confident).not.toBe(true);

@@ -79,6 +79,10 @@ describe('the customer’s own language from the first word', () => {
     asks.say('hello', { localeHint: 'en' });
     expect(asks.say('my invoice title is wrong 转人工')[0]).toMatch(/^Connecting you to a member of our team/);
     expect(asks.state).toBe('handoff.queued');
+    // Both scripts in like measure keep the conversation's language (found by the verification trial).
+    const mixed = new Dialogue(defaultFlow(undefined, { desk: true }), afternoon);
+    mixed.say('hello', { localeHint: 'en' });
+    expect(mixed.say('I want 转人工 please')[0]).toMatch(/^Connecting you to a member of our team/);
   });
 });
 
