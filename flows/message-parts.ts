@@ -32,15 +32,8 @@ export interface PartReaders {
  * person, a need said with a refusal, a request taken back (`handoff.withdraw`: 转人工，算了，不用了,
  * or said alone: `takesBack`). Parts are read again only on those rare paths.
  */
-export function wholeReader({
-  understand,
-  withLead,
-  read,
-  withdraws,
-  asksStatus,
-  dropConnectors,
-  splitAtConnectors,
-}: PartReaders): (text: string) => Understanding {
+export function wholeReader(readers: PartReaders): (text: string) => Understanding {
+  const { understand, withLead, read, withdraws, asksStatus, dropConnectors } = readers;
   /** A short part (read: as the matcher reads it) that takes a request for a person back (算了，不用了). */
   const takesBack = (p: Understanding, read: string): boolean =>
     !p.wantsPerson &&
@@ -81,54 +74,10 @@ export function wholeReader({
     const whole = takenBack ? { ...reading, takesBack: true as const } : reading;
     const afterStatus = asksStatus(normalize(r)) || asksWait(u) ? besidesStatus(text) : undefined;
     if (afterStatus) return { ...whole, afterStatus };
-    const asked = severalQuestions(text, whole);
+    const asked = severalQuestions(readers, text, whole);
     return asked ? { ...whole, faq: asked.first, asked: asked.questions } : whole;
   };
-  /**
-   * A message of several knowledge-base questions (怎么付款？另外能改地址吗; how long does shipping
-   * take? also can i pay cash on delivery): each part that asks (`asksSomething`) answered by an
-   * entry of its own, two entries at least, in the order asked; a part that only tells (我没支付宝,
-   * 订单还没发) goes with the question before it, or after it when it comes first; parts that only
-   * greet or thank are passed over. Undefined when a question no entry answers (its words must
-   * not be lost), or for a request for a person, a complaint or a score. Found by the sixteenth
-   * issue-17 session's trials: one question was answered and the other dropped. Only for a
-   * message of two parts or more that the knowledge base has something for: its parts are read again.
-   */
-  function severalQuestions(
-    text: string,
-    u: Understanding,
-  ): { first: NonNullable<Understanding['faq']>; questions: NonNullable<Understanding['asked']> } | undefined {
-    if (!u.faq || u.wantsPerson || u.complaint.triggered || u.rating !== undefined || u.whole !== undefined) return;
-    const parts = partsOf(text).flatMap(splitAtConnectors);
-    if (parts.length < 2) return undefined;
-    const questions: Array<{ faqId: string; parts: string[] }> = [];
-    let told: string[] = [];
-    let first: Understanding['faq'];
-    for (const part of parts) {
-      const p = understand(read(part));
-      if (p.empty || (p.whole !== undefined && !p.faq?.confident)) continue;
-      if (p.wantsPerson || p.complaint.triggered) return undefined;
-      // Whether it asks, without what closes it besides a question mark (能改地址吗，; 能改地址吗😊).
-      if (!asksSomething(dropConnectors(part.trim()).replace(/[^\p{L}\p{N}?？]+$/u, ''))) {
-        const last = questions.at(-1);
-        if (last) last.parts.push(part);
-        else told.push(part);
-        continue;
-      }
-      if (!p.faq?.confident) return undefined;
-      const same = questions.find((q) => q.faqId === p.faq?.id);
-      if (same) same.parts.push(part);
-      else questions.push({ faqId: p.faq.id, parts: [...told, part] });
-      told = [];
-      first ??= p.faq;
-    }
-    if (!first || questions.length < 2) return undefined;
-    const asked = questions.map((q) => ({
-      faqId: q.faqId,
-      text: trimSentence(dropConnectors(q.parts.join('').trim())),
-    }));
-    return { first, questions: asked };
-  }
+
   /**
    * The parts of a message besides those that ask where a matter stands or how long the wait is
    * (有进展了吗？另外充电器也坏了 → 另外充电器也坏了; when will someone reply? also how do I get an invoice),
@@ -152,6 +101,53 @@ export function wholeReader({
     if (understanding.empty || understanding.whole !== undefined) return undefined;
     return { text: others, understanding };
   }
+}
+
+/**
+ * A message of several knowledge-base questions (怎么付款？另外能改地址吗; how long does shipping
+ * take? also can i pay cash on delivery): each part that asks (`asksSomething`) answered by an
+ * entry of its own, two entries at least, in the order asked; a part that only tells (我没支付宝,
+ * 订单还没发) goes with the question before it, or after it when it comes first; parts that only
+ * greet or thank are passed over. Undefined when a question no entry answers (its words must
+ * not be lost), or for a request for a person, a complaint or a score. Found by the sixteenth
+ * issue-17 session's trials: one question was answered and the other dropped. Only for a
+ * message of two parts or more that the knowledge base has something for: its parts are read again.
+ */
+function severalQuestions(
+  { understand, read, dropConnectors, splitAtConnectors }: PartReaders,
+  text: string,
+  u: Understanding,
+): { first: NonNullable<Understanding['faq']>; questions: NonNullable<Understanding['asked']> } | undefined {
+  if (!u.faq || u.wantsPerson || u.complaint.triggered || u.rating !== undefined || u.whole !== undefined) return;
+  const parts = partsOf(text).flatMap(splitAtConnectors);
+  if (parts.length < 2) return undefined;
+  const questions: Array<{ faqId: string; parts: string[] }> = [];
+  let told: string[] = [];
+  let first: Understanding['faq'];
+  for (const part of parts) {
+    const p = understand(read(part));
+    if (p.empty || (p.whole !== undefined && !p.faq?.confident)) continue;
+    if (p.wantsPerson || p.complaint.triggered) return undefined;
+    // Whether it asks, without what closes it besides a question mark (能改地址吗，; 能改地址吗😊).
+    if (!asksSomething(dropConnectors(part.trim()).replace(/[^\p{L}\p{N}?？]+$/u, ''))) {
+      const last = questions.at(-1);
+      if (last) last.parts.push(part);
+      else told.push(part);
+      continue;
+    }
+    if (!p.faq?.confident) return undefined;
+    const same = questions.find((q) => q.faqId === p.faq?.id);
+    if (same) same.parts.push(part);
+    else questions.push({ faqId: p.faq.id, parts: [...told, part] });
+    told = [];
+    first ??= p.faq;
+  }
+  if (!first || questions.length < 2) return undefined;
+  const asked = questions.map((q) => ({
+    faqId: q.faqId,
+    text: trimSentence(dropConnectors(q.parts.join('').trim())),
+  }));
+  return { first, questions: asked };
 }
 
 /** A question how long the wait is (还要等多久, how much longer). */
