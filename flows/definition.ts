@@ -2,6 +2,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { FlowDefinition } from './schema.js';
 import { BLANK } from './schema-texts.js';
+import { invisibleIn } from './text.js';
 
 /** One thing wrong with a definition file, addressed the way an admin reads the file. */
 export interface DefinitionProblem {
@@ -23,8 +24,13 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 const messages: z.core.$ZodErrorMap = (issue) => {
   if (issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) return 'required';
-  if (issue.code === 'unrecognized_keys')
-    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+  if (issue.code === 'unrecognized_keys') {
+    // A known name with an invisible character in it reads as itself (than\u200bks): say which.
+    const named = issue.keys.map((k) =>
+      invisibleIn(k) ? `${k} (has an invisible character ${invisibleIn(k)}: remove it)` : k,
+    );
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${named.join(', ')}`;
+  }
   // In the definition's own words, not the validator's ("Too small: expected string to have >=1
   // characters", beside the same field's BLANK: found by the sixteenth issue-17 session's console trial).
   if (issue.code === 'too_small' && issue.origin === 'string' && Number(issue.minimum) <= 1) return BLANK;

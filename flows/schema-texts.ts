@@ -285,6 +285,8 @@ export const ANSWER_PLACEHOLDERS = ['company'] as const;
 function placeholdersOf(text: string): { names: string[]; problems: string[] } {
   const { spans, problems } = parsePlurals(text);
   const names = spans.map((s) => s.name);
+  // A plural form that does not parse is its one problem: its braces and words are not placeholders.
+  if (problems.length) return { names, problems };
   // What is left outside the plural constructs, and each form's own text ("#" is the number).
   let rest = text;
   for (const span of [...spans].reverse()) rest = rest.slice(0, span.start) + rest.slice(span.end);

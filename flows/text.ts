@@ -59,27 +59,40 @@ export function clipText(text: string, max: number, cutAt = surrogateSafeCut): s
   return `${text.slice(0, cutAt(text, max - 1)).trimEnd()}…`;
 }
 
-/** Customer and agent text with the invisible characters taken out; applied where text enters (FlowPayload). */
 /**
  * Where a definition has characters nobody types on purpose (INVISIBLE_G: zero-width, bidi
- * controls…), each as its path and code point: every string of `value`, walked. Found by the
- * sixteenth issue-17 session's console trial: a topic with U+202E was published and showed
- * customers its confirmation line reversed.
+ * controls…; line and paragraph separators; Hangul fillers, which show as nothing), each as its
+ * path and code point: every string of `value`, walked, keys too. The joiner inside an emoji (👨‍👩‍👧)
+ * is part of it. Found by the sixteenth issue-17 session's console trial: a topic with U+202E was
+ * published and showed customers its confirmation line reversed.
  */
 export function invisibleCharacters(
   value: unknown,
   path: Array<string | number> = [],
 ): Array<{ path: Array<string | number>; code: string }> {
   if (typeof value === 'string') {
-    const found = value.match(INVISIBLE_G)?.[0];
-    return found ? [{ path, code: `U+${found.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` }] : [];
+    const found = invisibleIn(value);
+    return found ? [{ path, code: found }] : [];
   }
   if (Array.isArray(value)) return value.flatMap((v, i) => invisibleCharacters(v, [...path, i]));
   if (value && typeof value === 'object')
-    return Object.entries(value).flatMap(([k, v]) => invisibleCharacters(v, [...path, k]));
+    return Object.entries(value).flatMap(([k, v]) => {
+      const inKey = invisibleIn(k);
+      return inKey ? [{ path: [...path, k], code: inKey }] : invisibleCharacters(v, [...path, k]);
+    });
   return [];
 }
 
+/** The first character of `text` nobody types on purpose, as U+XXXX; undefined when none (see invisibleCharacters). */
+export function invisibleIn(text: string): string | undefined {
+  const found = text.replace(EMOJI_JOINER_G, '').match(UNSEEN)?.[0];
+  return found && `U+${found.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+const EMOJI_JOINER_G =
+  /(?<=\p{Extended_Pictographic}[\uFE0F\u{1F3FB}-\u{1F3FF}]?)\u200D(?=\p{Extended_Pictographic})/gu;
+const UNSEEN = /(?![\n\r\t])[\p{Cf}\p{Cc}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0]/u;
+
+/** Customer and agent text with the invisible characters taken out; applied where text enters (FlowPayload). */
 export function cleanText(text: string): string {
   return text.replace(INVISIBLE_G, '');
 }

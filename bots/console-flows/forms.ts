@@ -229,10 +229,13 @@ export function readSection(source: string, section: SectionId): ListItem[] | un
  */
 export function applyItem(source: string, section: SectionId, index: number | 'new', values: FormValues): string {
   const spec = SECTIONS[section];
+  // An empty "add" form adds nothing, whatever its choices and boxes are set to (found by the sixteenth issue-17
+  // session's console trials: a blank entry; "promised hours must be a number" for an empty category).
+  const typed = spec.fields.filter((f) => ['text', 'lines', 'variants', 'number'].includes(f.kind));
+  const said = (v: FormValues[string]) => (typeof v === 'string' ? [v] : (v ?? [])).some((x) => x.trim() !== '');
+  if (index === 'new' && !typed.some((f) => said(values[f.name])))
+    throw new YamlEditError({ kind: 'empty-item', section });
   const item = fieldValues(spec.fields, values);
-  // An empty "add" form adds nothing (found by the sixteenth issue-17 session's console trial: a blank entry).
-  const said = (v: unknown) => v !== undefined && v !== '' && v !== false && !(Array.isArray(v) && v.length === 0);
-  if (index === 'new' && !Object.values(item).some(said)) throw new YamlEditError({ kind: 'empty-item', section });
   return editYaml(source, (doc) => {
     if (index === 'new') {
       appendItem(doc, spec.path, Object.fromEntries(Object.entries(item).filter(([, v]) => v !== undefined)));

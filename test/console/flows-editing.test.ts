@@ -133,6 +133,9 @@ describe('the flow editor: forms over the YAML', () => {
   it('refuses an empty new item, and says each problem of a field once, in its own words', () => {
     const empty = { id: '', topic: '', questions: '', keywords: '', answer: '' };
     expect(() => applyItem(zh, 'faq', 'new', empty)).toThrow('the new faq item is empty: fill in its fields first');
+    // A category's priority is chosen for it: empty all the same (found by the verification trial).
+    const category = { id: '', name: '', promiseHours: '', keywords: '', faqId: '', priority: 'normal' };
+    expect(() => applyItem(zh, 'categories', 'new', category)).toThrow('the new categories item is empty');
     const half = applyItem(zh, 'faq', 'new', { ...empty, id: 'gift-wrap' });
     const at = (readSection(half, 'faq') ?? []).length - 1;
     expect(fileProblems('zh-CN.yaml', half).map((p) => `${p.path}: ${p.message}`)).toEqual([

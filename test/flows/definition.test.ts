@@ -187,6 +187,27 @@ describe('flow definitions', () => {
       'faq[0].topic: has an invisible character (U+202E): remove it',
       'faq[0].answer: has an invisible character (U+200B): remove it',
     ]);
+    // The verification trial: emoji joined by U+200D are emoji; a line separator, a Hangul filler and a hidden
+    // character in a field's name are not.
+    expect(parseDefinition(edited((d) => (d.texts.thanks = '谢谢👨\u200d👩\u200d👧 家人，❤️\u200d🔥'))).ok).toBe(true);
+    expect(problems(edited((d) => (d.texts.thanks = ['谢谢\u2028', '\u3164'])))).toEqual([
+      'texts.thanks[0]: has an invisible character (U+2028): remove it',
+      'texts.thanks[1]: has an invisible character (U+3164): remove it',
+    ]);
+    const key = problems(
+      edited((d) => {
+        d.texts['than\u200bks'] = d.texts.thanks;
+        delete d.texts.thanks;
+      }),
+    );
+    expect(key).toContain('texts: unknown field than\u200bks (has an invisible character U+200B: remove it)');
+  });
+
+  it('says a plural form without "other" once, not its braces and words as placeholders (found by the verification trial)', () => {
+    const list = problems(
+      edited((d) => (d.texts.followUp = '已记录 {ticket}，{hours, plural, one {#小时}}内，最迟 {by}')),
+    );
+    expect(list).toEqual(['texts.followUp: {hours, plural, …} needs an "other" form']);
   });
 
   it('points at the variant that is wrong when a text has several phrasings', () => {
