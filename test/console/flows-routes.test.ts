@@ -245,11 +245,17 @@ describe('the console flows pages', () => {
     expect(file).toContain('opening: "您好呀！{ask}"');
     expect(file).toContain('感谢您的咨询，再见！');
     // The same text typed in the stale tab: refused with what was typed, nothing saved.
-    const refused = await post(formOf(tabB, 'opening', { opening: '欢迎！{ask}' }));
+    const refused = await post(
+      formOf(tabB, 'opening', { opening: '欢迎！{ask}', help: '这里是{company}的智能客服。' }),
+    );
     expect(refused.status).toBe(400);
-    expect(await refused.text()).toContain(
+    const page = await refused.text();
+    expect(page).toContain(
       '话术 opening 在此页面打开后已被修改（在其他标签页或窗口中），本次未保存任何内容：请刷新页面后重新输入。您输入的是：欢迎！{ask}',
     );
+    // The other text typed stays on the page (found by the verification trial: it went back to the draft's).
+    expect(page).toMatch(/name="text\.help"[^>]*>\n?这里是\{company\}的智能客服。<\/textarea>/);
+    expect(page).toMatch(/name="text\.opening"[^>]*>\n?您好呀！\{ask\}<\/textarea>/);
     expect((await fixture().record.drafts.get('gus'))?.files['zh-CN.yaml']).toBe(file);
     await b.post('/console/flows/discard', { _csrf: b.csrf });
   });

@@ -50,27 +50,35 @@ export function fileTabs(v: View, files: readonly string[], current: string, pat
  * of one text is never dropped by saving another (found by the issue-15 trial). The button says
  * which text the page returns to.
  */
-export function textsView(v: View, file: string, texts: readonly TextField[], problems: readonly EditorProblem[]) {
+export function textsView(
+  v: View,
+  file: string,
+  texts: readonly TextField[],
+  problems: readonly EditorProblem[],
+  /** A refused form's changes, shown in place of the draft's phrasings (the fingerprint stays the draft's). */
+  typed: Readonly<Record<string, readonly string[]>> = {},
+) {
   return html`<form method="post" action="${v.base}/texts?file=${encodeURIComponent(file)}" class="texts">
-    ${csrfField(v)} ${texts.map((t) => textForm(v, t, problemsAt(problems, `texts.${t.key}`)))}
+    ${csrfField(v)} ${texts.map((t) => textForm(v, t, problemsAt(problems, `texts.${t.key}`), typed[t.key]))}
   </form>`;
 }
 
-function textForm(v: View, t: TextField, problems: readonly EditorProblem[]): Html {
+function textForm(v: View, t: TextField, problems: readonly EditorProblem[], typed?: readonly string[]): Html {
   const id = `text-${t.key}`;
+  const variants = typed ?? t.variants;
   return html`<fieldset id="${id}" class="${problems.length ? 'item has-problems' : 'item'}">
     <label for="${id}-0"><code>${t.key}</code></label>
     <input type="hidden" name="was.${t.key}" value="${textFingerprint(t.variants)}" />
     <small>${v.w.placeholders(t.placeholders.map((p) => `{${p}}`).join(' '))}</small>
     ${t.fallback ? html`<small>${v.w.optionalText(t.fallback)}</small>` : ''}
-    ${[...t.variants, ''].map(
+    ${[...variants, ''].map(
       (variant, i) =>
         html`<textarea
           id="${id}-${i}"
           name="text.${t.key}"
           rows="2"
           aria-label="${t.key} ${i + 1}"
-          ${i === t.variants.length ? html`placeholder="${v.w.addPhrasing}"` : ''}
+          ${i === variants.length ? html`placeholder="${v.w.addPhrasing}"` : ''}
         >
 ${variant}</textarea>`,
     )}

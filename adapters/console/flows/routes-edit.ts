@@ -11,6 +11,7 @@ import {
   readTexts,
   removeItem,
   SECTION_IDS,
+  textFingerprint,
   type SectionId,
 } from '../../../bots/console-flows/forms.js';
 import { fileProblems } from '../../../bots/console-flows/problems.js';
@@ -113,6 +114,17 @@ export function editRoutes(app: Hono<FlowsEnv>, ctx: FlowsContext, script: () =>
 
 type Page = 'texts' | SectionId;
 
+/** The texts a texts form changed (`text.<key>` unlike what the page showed, `was.<key>`), but `except`. */
+function changedTexts(form: Record<string, string[]>, except: string | undefined): Record<string, string[]> {
+  const changed: Record<string, string[]> = {};
+  for (const [name, sent] of Object.entries(form)) {
+    const key = name.slice('text.'.length);
+    if (!name.startsWith('text.') || key === except) continue;
+    if (textFingerprint(sent) !== form[`was.${key}`]?.[0]) changed[key] = sent.filter((v) => v.trim());
+  }
+  return changed;
+}
+
 /** Back to the item saved (`&item=3#faq-3`); a new one is the last, a removed one is gone. */
 function itemAnchor(section: string, index: string | undefined, removed: boolean): string {
   if (!index || removed) return '';
@@ -148,7 +160,15 @@ function previewInput(body: unknown): { input: PreviewInput; locale?: string } |
 }
 
 /** A form page of the draft's file: texts, or a list section (business hours with the calendar). */
-async function formPage(c: FlowsCtx, ctx: FlowsContext, page: Page, notice?: Html, status = 200) {
+async function formPage(
+  c: FlowsCtx,
+  ctx: FlowsContext,
+  page: Page,
+  notice?: Html,
+  status = 200,
+  /** A refused texts form's changes, shown again in place of the draft's (the admin's edits are not lost). */
+  typed?: Readonly<Record<string, readonly string[]>>,
+) {
   const draft = await ctx.drafts.open(accountOf(c));
   const file = fileOf(c, draft, ctx.deps.defaultLocale);
   const v = viewOf(c, ctx);
@@ -167,7 +187,7 @@ async function formPage(c: FlowsCtx, ctx: FlowsContext, page: Page, notice?: Htm
     return render(c, ctx, title, html`${head}${problemList(v, problems)}`, status);
   const body =
     page === 'texts'
-      ? textsView(v, file, texts ?? [], problems)
+      ? textsView(v, file, texts ?? [], problems, typed)
       : html`${sectionView(v, file, page, items ?? [], problems, opened(c.req.query('item'), items?.length ?? 0))}
         ${page === 'hours' ? calendarView(v, file, readCalendar(source) ?? {}, problems) : ''}`;
   return render(c, ctx, title, html`${head}${body}`, status);
@@ -199,7 +219,9 @@ async function saveForm(
     const said = err instanceof YamlEditError ? v.w.problem(err.problem) : v.w.cannotEdit;
     const notice = html`<p class="problem" role="alert">${said}</p>`;
     if (page === 'yaml') return render(c, ctx, v.w.yaml, notice, 400);
-    return formPage(c, ctx, page, notice, 400);
+    // The texts the admin changed stay on the page, but for one changed meanwhile (the notice has its words).
+    const except = err instanceof YamlEditError && err.problem.kind === 'text-changed' ? err.problem.key : undefined;
+    return formPage(c, ctx, page, notice, 400, page === 'texts' ? changedTexts(form, except) : undefined);
   }
   await ctx.drafts.write(account, file, text);
   const query = `?file=${encodeURIComponent(file)}&saved=1`;
