@@ -1,6 +1,6 @@
 import type { ChoiceId, FlowDefinition } from './schema.js';
 import type { Directive, Effect } from './contracts.js';
-import { localParts } from './hours.js';
+import { describeHours, localParts } from './hours.js';
 import { pickVariant, render } from './text.js';
 import { textFor } from './schema-texts.js';
 
@@ -43,7 +43,8 @@ export function renderReply(
     }
     case 'answer': {
       const entry = def.faq.find((f) => f.id === d.faqId);
-      return entry ? withChoices(def, render(pickVariant(entry.answer, turn), vars, def.locale)) : undefined;
+      const answerVars = { ...vars, hours: describeHours(def) };
+      return entry ? withChoices(def, render(pickVariant(entry.answer, turn), answerVars, def.locale)) : undefined;
     }
     case 'policy': {
       // 三明治法则: understanding, the reason from policy, an alternative — one message.

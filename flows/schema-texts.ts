@@ -276,7 +276,8 @@ export function textFor(texts: Partial<Record<TextKey, Text>>, key: TextKey): Te
 export const isOptionalText = (key: string): key is OptionalTextKey => Object.hasOwn(TEXT_FALLBACKS, key);
 
 export const GREETING_PLACEHOLDERS = ['opening', 'company', 'ask'] as const;
-export const ANSWER_PLACEHOLDERS = ['company'] as const;
+/** A knowledge-base answer may name the company and the desk's business hours (`{hours}`: 周一至周五 09:00-21:00…). */
+export const ANSWER_PLACEHOLDERS = ['company', 'hours'] as const;
 
 /**
  * The placeholder names a text uses, and what is wrong with its plural forms: `{name}` anywhere,

@@ -200,7 +200,7 @@ describe.runIf(executablePath)('the console in Chromium, served by the real proc
     await flows.openEntry(0);
     await flows.setAnswer(0, BROKEN);
     expect(await flows.fieldProblems(0, 'answer')).toBe(
-      'faq[0].answer unknown placeholder {shop} (allowed here: {company})',
+      'faq[0].answer unknown placeholder {shop} (allowed here: {company}, {hours})',
     );
     expect(await flows.canPublish()).toBe(false);
     await expect(page.locator('ul.problems').innerText()).resolves.toContain('zh-CN.yaml faq[0].answer');

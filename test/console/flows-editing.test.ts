@@ -74,7 +74,7 @@ describe('the flow editor: forms over the YAML', () => {
     const after = applyItem(zh, 'faq', 0, { ...entry?.values, answer: '您好，{shop}支持支付宝付款。' });
     const problems = fileProblems('zh-CN.yaml', after);
     expect(problems.map((p) => [p.path, p.message])).toEqual([
-      ['faq[0].answer', 'unknown placeholder {shop} (allowed here: {company})'],
+      ['faq[0].answer', 'unknown placeholder {shop} (allowed here: {company}, {hours})'],
     ]);
     expect(underlined(after, problems[0]!)).toBe('"您好，{shop}支持支付宝付款。"');
     expect(after.split('\n')[problems[0]!.line - 1]).toContain('answer: "您好，{shop}');

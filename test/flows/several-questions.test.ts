@@ -84,6 +84,18 @@ describe('several questions in one message', () => {
     expect(queued.ticket(id)?.need).toBe('怎么付款？另外能改地址吗');
   });
 
+  // Found by the sixteenth issue-17 session's verification trial: 你们几点上班 was promised a reply within 24 hours.
+  it('answers when agents work, from the definition business hours', () => {
+    const d = new Dialogue(flow, shanghai('2026-11-23T22:30:00'));
+    d.say('你好');
+    expect(d.say('你们几点上班')).toEqual(['您的意思是想了解人工客服的工作时间，对吗？']);
+    expect(d.say('是的')[0]).toBe(
+      '人工客服的工作时间是：周一至周五 09:00-21:00；周六、周日 10:00-18:00。工作时间以外您也可以直接留言，客服上班后会第一时间为您处理。',
+    );
+    expect(en.understand('what are your business hours?').faq).toMatchObject({ id: 'business-hours', confident: true });
+    expect(en.understand('how do i open my orders').faq?.confident).not.toBe(true);
+  });
+
   // Found by the sixteenth issue-17 session's Chinese trial: 靠谱 was a keyword of the third-party payment entry.
   it('does not take 你们靠谱不 for a question about Alipay', () => {
     expect(zh.understand('你们靠谱不').faq?.confident).not.toBe(true);
