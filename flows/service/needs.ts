@@ -58,9 +58,10 @@ export function recordAnswers(enqueue: Enqueue, deps: MachineDeps, context: Serv
  */
 export function capturedNeed(context: ServiceContext, event: ServiceEvent, again: boolean): Partial<ServiceContext> {
   const { text, understanding } = statedNeed(event);
-  const faqId = understanding?.faq?.confident ? understanding.faq.id : undefined;
-  // Several questions: the first is the need, the others are confirmed and answered with it.
+  // Several questions: the first is the need, the others are confirmed and answered with it (its entry
+  // is its own, not that of the words after a thanks: 谢谢，另外怎么付款？还有能改地址吗).
   const asked = understood(event)?.asked;
+  const faqId = asked?.[0]?.faqId ?? (understanding?.faq?.confident ? understanding.faq.id : undefined);
   return {
     need: asked?.[0]?.text ?? text,
     faqId,

@@ -36,6 +36,17 @@ describe('several questions in one message', () => {
     for (const t of puts) expect(d.ticket(t.id)?.satisfaction).toBe(5);
   });
 
+  it('takes each question with its own entry after a thanks (found by the review: the address answered twice)', () => {
+    const d = new Dialogue(flow, afternoon);
+    d.say('你好');
+    d.say('谢谢，另外怎么付款？还有能改地址吗');
+    d.say('是的');
+    expect(d.of('ticket.put').map((p) => [p.ticket.need, p.ticket.faqId])).toEqual([
+      ['还有能改地址吗', 'change-address'],
+      ['怎么付款', 'payment-methods'],
+    ]);
+  });
+
   it('does the same in English, joining connectors out', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('hello', { localeHint: 'en' });
