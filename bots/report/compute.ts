@@ -213,6 +213,15 @@ function speedSection(data: ReportData, def: ReportDefinition, generatedAt: numb
     }
     let since: number | undefined;
     for (const e of [...eventsOf(t)].sort((a, b) => a.at - b.at)) {
+      // Handed off again while queued (the desk closed: the matter waits for the morning on a follow-up card):
+      // the queue wait ended there, never claimed; a claim from that card later is no queue wait (found by
+      // the sixteenth issue-17 session's report trial: 49 clock hours over a night and a weekend).
+      if (e.type === 'handed-off' && since !== undefined) {
+        waitsOpen.push(e.at - since);
+        queueWaits += 1;
+        if (e.at - since > slaMs) breaches += 1;
+        since = undefined;
+      }
       if (e.type === 'queued' && since === undefined) since = e.at;
       if (e.type === 'claimed' && since !== undefined) {
         waits.push(e.at - since);

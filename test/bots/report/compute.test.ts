@@ -142,6 +142,23 @@ describe('computeReport on a seeded month (November 2026)', () => {
     );
   });
 
+  // Found by the sixteenth issue-17 session's report trial: a claim from the morning's follow-up card counted
+  // the night (and a weekend) as queue wait.
+  it('ends a queue wait when the desk closes on it: never claimed, not a wait until the next claim', () => {
+    const waited = ticket('Q1', 'Q', '2026-11-12T20:50:00', {
+      status: 'resolved',
+      events: [
+        ev('handed-off', '2026-11-12T20:50:00', { detail: 'asked' }),
+        ev('queued', '2026-11-12T20:50:00'),
+        ev('handed-off', '2026-11-12T21:00:00', { detail: 'asked, after hours' }),
+        ev('claimed', '2026-11-14T10:00:00', { by: WANG }),
+      ],
+    });
+    const speed = computeReport({ ...MONTH, tickets: [waited] }, options).speed;
+    expect(speed.claimWait).toMatchObject({ count: 0, unanswered: 1 });
+    expect(speed.claimSlaBreaches).toMatchObject({ numerator: 1, denominator: 1 });
+  });
+
   it('measures satisfaction: response rate, CSAT overall, per agent and per category', () => {
     // Surveys sent: T1 T3 T4 T8 T12 = 5; answered: T1 T3 T4 T8 = 4 → 80 %.
     expect(r.satisfaction.responseRate).toEqual({ value: 0.8, numerator: 4, denominator: 5 });
