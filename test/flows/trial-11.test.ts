@@ -125,6 +125,15 @@ describe('phrases typed without their apostrophes', () => {
     expect(queued.of('desk.update')).toMatchObject([{ status: 'closed-by-customer' }]);
   });
 
+  // Found by the sixteenth issue-17 session's English trial: each was promised a reply within 24 hours.
+  it.each([
+    ['wheres my stuff, ordered 5 days ago', 'tracking'],
+    ['can i change my adress', 'change-address'],
+    ['I need a receipt for my company', 'invoices'],
+  ])('answers "%s" from the knowledge base', (text, id) => {
+    expect(en.understand(text).faq).toMatchObject({ id, confident: true });
+  });
+
   it('closes the conversation on "no thats all" after an answer', () => {
     const d = new Dialogue(flow, afternoon);
     d.say('hello', { localeHint: 'en' });
