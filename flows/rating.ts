@@ -286,7 +286,8 @@ export function compileRating(def: FlowDefinition): (norm: string) => number | u
     });
   const filler = fillers.length ? new RegExp(fillers.join('|'), 'gu') : undefined;
   return (norm) => {
-    const digits = parseRating(norm);
+    // A score said with a hedge ("4 i guess", "idk 4?", "meh 2": found by the sixteenth issue-17 session's trial).
+    const digits = parseRating(norm) ?? (filler ? parseRating(norm.replace(filler, ' ').trim()) : undefined);
     if (digits !== undefined) return digits;
     return words.get(ratingKey(norm)) ?? (filler ? words.get(ratingKey(norm.replace(filler, ' '))) : undefined);
   };

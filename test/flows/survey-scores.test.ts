@@ -456,3 +456,16 @@ describe('a survey declined in words', () => {
     expect(scores(d)).toEqual([4]);
   });
 });
+
+// Found by the sixteenth issue-17 session's English trial: "meh 2 i guess" was no score.
+describe('a score said with a hedge', () => {
+  it.each([
+    ['4 i guess', 4],
+    ['meh 2 i guess', 2],
+    ['maybe a 3', 3],
+  ])('rates "%s" as %i', (text, score) => {
+    const d = surveyed('en');
+    d.say(text);
+    expect(scores(d)).toContain(score);
+  });
+});
