@@ -173,7 +173,8 @@ export function render(template: string, vars: Readonly<Record<string, string>>,
     if (next === out) break;
     out = next;
   }
-  return out;
+  // A value cut with "…" before the text's own full stop reads "…." (found by the sixteenth issue-17 session's trial).
+  return out.replace(/…\./gu, '…');
 }
 
 /**

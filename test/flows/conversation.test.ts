@@ -100,6 +100,13 @@ describe('needs confirmation （需求确认）', () => {
       'you were charged twice for order 20261121009, you want your money back',
     );
     expect(restate(zh, '太过分了！！我要退款')).toBe('太过分了，您要退款');
+    // Cut, it ends with one mark, not "…." (the verification trial).
+    const long = new Dialogue(flow, afternoon);
+    long.say('hello', { localeHint: 'en' });
+    const [said] = long.say(
+      'I wasnt home when the courier came and now the parcel went back to the warehouse and I need it before friday for my daughters birthday party',
+    );
+    expect(said).toMatch(/^If I understand you correctly: you werent home when the courier came.*… Is that right\?$/);
     // Joining words alone say there is something: asked for it, not restated.
     const asks = new Dialogue(flow, afternoon);
     asks.say('你好');
