@@ -295,8 +295,9 @@ function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
             { guard: 'stillAngryTooLong', target: 'escalating', actions: ['absorbComplaint', 'countAnger'] },
             { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },
             ...social,
-            // 转人工，算了，不用了: nothing to add to the facts; what is missing is asked again.
-            { guard: 'onlyDeclinesPerson', target: 'clarifying', reenter: true },
+            // 转人工，算了，不用了, or 还在吗: nothing to add to the facts; what is missing is asked again (found by the
+            // sixteenth issue-17 session's trial: 还在吗 was recorded as 您补充的情况).
+            { guard: or(['onlyDeclinesPerson', 'isGreetingOnly']), target: 'clarifying', reenter: true },
             { target: 'clarifying', reenter: true, actions: ['absorbComplaint', 'countAnger', 'nextRound'] },
           ],
         },
@@ -319,7 +320,7 @@ function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
             { guard: 'stillAngryTooLong', target: 'escalating', actions: ['absorbComplaint', 'countAnger'] },
             { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },
             ...social,
-            { guard: 'onlyDeclinesPerson', target: 'supplementing', reenter: true },
+            { guard: or(['onlyDeclinesPerson', 'isGreetingOnly']), target: 'supplementing', reenter: true },
             { target: 'resolving', actions: ['absorbComplaint', 'countAnger', say('complaintNoted')] },
           ],
         },

@@ -439,6 +439,19 @@ describe('the facts a complaint is restated with', () => {
     expect(extractFacts(en, 'I want to file a complaint, it never came').what).toBe('it never came');
   });
 
+  // Found by the sixteenth issue-17 session's Chinese trial: 还在吗 was recorded as 您补充的情况.
+  it('asks again, adding nothing, when the customer only checks the bot is there (还在吗)', () => {
+    const d = new Dialogue(flow, start);
+    d.say('我要投诉，快递把东西弄坏了', quickly);
+    const dueAt = d.record!.timers.listen!;
+    d.say({ type: 'timer', name: 'listen', dueAt }, { after: dueAt - d.at });
+    d.say('订单号 20261120001，昨天收到的', quickly);
+    const replies = d.say('还在吗', quickly);
+    expect(replies.at(-1)).toBe('请问您还有其他要补充的吗？');
+    expect(replies.join('')).not.toMatch(/补充的情况我已经为您记录/);
+    expect(d.state).toMatch(/supplementing/);
+  });
+
   // Found by the sixteenth issue-17 session's Chinese trial: the customer heard 情况：客服都是死人吗 (the one fact,
   // 问了三遍没人理, lost), and 情况：这什么垃圾店，耳机收到就是坏的，还要.
   it('never reads an insult back, keeps "nobody answered" when it is all that happened, and leaves no fragment of venting', () => {
