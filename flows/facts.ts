@@ -100,11 +100,11 @@ export function extractFacts(complaints: Complaints, text: string, locale = ''):
           .trim();
       })
       .filter(Boolean);
-  const long = (clauses: string[]) => [...clauses.join('').replace(/\s/g, '')].length >= minLength;
-  let clauses = told(charged);
-  if (!long(clauses) && tell.size) clauses = told(charged.filter((re) => !tell.has(re.source.toLowerCase())));
-  const what = trimSentence(clauses.join(complaints.facts.detailSeparator));
-  if ([...what.replace(/\s/g, '')].length >= complaints.facts.what.minLength) facts.what = what.slice(0, 80);
+  const whatOf = (venting: readonly RegExp[]) => trimSentence(told(venting).join(complaints.facts.detailSeparator));
+  const saysEnough = (what: string) => [...what.replace(/\s/g, '')].length >= minLength;
+  let what = whatOf(charged);
+  if (!saysEnough(what) && tell.size) what = whatOf(charged.filter((re) => !tell.has(re.source.toLowerCase())));
+  if (saysEnough(what)) facts.what = what.slice(0, 80);
   return facts;
 }
 

@@ -172,16 +172,20 @@ export function personOpening(phrases: readonly string[]): (norm: string) => boo
   return (norm) => re.test(norm);
 }
 
+/** Joining words normalised, longest first (so 还有一个问题 is tried before 还有). */
+const longestFirst = (connectors: readonly string[]): string[] =>
+  connectors
+    .map(normalize)
+    .filter(Boolean)
+    .sort((a, b) => b.length - a.length);
+
 /**
  * Splits a text before each joining word inside it (`restate.connectors`: how long does shipping take
  * also can i pay cash on delivery; 怎么付款另外能改地址吗), for messages typed without punctuation; a
  * Latin one only as a whole word after a space. The pieces keep the words.
  */
 export function connectorSplitter(connectors: readonly string[]): (text: string) => string[] {
-  const sorted = connectors
-    .map(normalize)
-    .filter(Boolean)
-    .sort((a, b) => b.length - a.length);
+  const sorted = longestFirst(connectors);
   const latin = sorted.filter((c) => ASCII_WORD.test(c)).map(escapeRegExp);
   const other = sorted.filter((c) => !ASCII_WORD.test(c)).map(escapeRegExp);
   const alternatives = [
@@ -199,10 +203,7 @@ export function connectorSplitter(connectors: readonly string[]): (text: string)
  * message (有进展了吗？另外充电器也坏了 → 充电器也坏了), where they only join.
  */
 export function connectorDropper(connectors: readonly string[]): (text: string) => string {
-  const sorted = connectors
-    .map(normalize)
-    .filter(Boolean)
-    .sort((a, b) => b.length - a.length);
+  const sorted = longestFirst(connectors);
   return (text) => {
     const lower = normalize(text);
     const hit = sorted.find(
