@@ -96,11 +96,10 @@ export interface Understanding {
   lead?: Lead | undefined;
   /** A social phrase the message opens with whose rest is not shown to be a need (see `Opening`). */
   opening?: Opening | undefined;
-  /**
-   * Several knowledge-base questions in one message (怎么付款？另外能改地址吗), each part's words and
-   * entry in the order asked; `faq` is then the first's (message-parts.ts severalQuestions).
-   */
+  /** Several knowledge-base questions (怎么付款？另外能改地址吗) in the order asked; `faq` is the first's (severalQuestions). */
   asked?: Array<{ text: string; faqId: string }> | undefined;
+  /** Questions it asks that the knowledge base answers, and its other words: a complaint's are answered after it (questionsIn). */
+  questions?: { asked: Array<{ text: string; faqId: string }>; rest: string } | undefined;
   /** A message that asks where a matter stands and says more (有进展了吗？另外充电器也坏了): the other parts, read on their own. */
   afterStatus?: { text: string; understanding: Understanding } | undefined;
 }

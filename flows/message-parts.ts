@@ -75,7 +75,9 @@ export function wholeReader(readers: PartReaders): (text: string) => Understandi
     const afterStatus = asksStatus(normalize(r)) || asksWait(u) ? besidesStatus(text) : undefined;
     if (afterStatus) return { ...whole, afterStatus };
     const asked = severalQuestions(readers, text, whole);
-    return asked ? { ...whole, faq: asked.first, asked: asked.questions } : whole;
+    const several = asked ? { ...whole, faq: asked.first, asked: asked.questions } : whole;
+    const questions = questionsIn(readers, text, whole);
+    return questions ? { ...several, questions } : several;
   };
 
   /**
@@ -149,6 +151,51 @@ function severalQuestions(
   }));
   return { first, questions: asked };
 }
+
+/**
+ * The questions a message asks that the knowledge base answers (那退款多久到账？), and the rest of
+ * its words: a complaint keeps the rest as its facts and answers the questions once it is settled,
+ * instead of reading them back as what happened and leaving them unanswered (found by the
+ * sixteenth issue-17 session's trials). A part that asks why (为什么还没发货？, how come) or tells
+ * of a question asked (我问他…) is what happened, not a question to answer: it stays with the rest. Undefined when no part is such a
+ * question. Only for a message the knowledge base has a candidate for; its parts are read again
+ * only when it has two or more.
+ */
+function questionsIn(
+  { understand, read, dropConnectors, splitAtConnectors }: PartReaders,
+  text: string,
+  u: Understanding,
+): Understanding['questions'] {
+  if (!u.faq) return undefined;
+  const isQuestion = (part: string, p: Understanding): boolean =>
+    p.faq?.confident === true &&
+    !p.complaint.triggered &&
+    !p.wantsPerson &&
+    asksSomething(dropConnectors(part.trim()).replace(/[^\p{L}\p{N}?？]+$/u, '')) &&
+    !asksWhy(part);
+  const asked = (part: string, p: Understanding) => ({
+    text: trimSentence(dropConnectors(part.trim())),
+    faqId: p.faq?.id ?? '',
+  });
+  const parts = partsOf(text).flatMap(splitAtConnectors);
+  if (parts.length < 2) return isQuestion(text, u) ? { asked: [asked(text, u)], rest: '' } : undefined;
+  const questions: Array<{ text: string; faqId: string }> = [];
+  const rest: string[] = [];
+  for (const part of parts) {
+    const p = asksSomething(part.trim()) ? understand(read(part)) : undefined;
+    if (p && isQuestion(part, p)) questions.push(asked(part, p));
+    else rest.push(part);
+  }
+  return questions.length ? { asked: questions, rest: trimSentence(rest.join('').trim()) } : undefined;
+}
+
+/**
+ * A question why (为什么, 凭什么, 怎么还, why, how come), or one the customer tells of having asked
+ * (我问他什么时候发货，他说不知道; I asked when it ships): in a complaint, what happened.
+ */
+const asksWhy = (part: string): boolean => WHY.test(part);
+const WHY =
+  /为什么|为啥|凭什么|怎么(?:还|又|会|能)|我问|问(?:他|她|过|了|客服|你们)|\b(?:why|how come|(?:i|we) asked|asked (?:him|her|them|the|you))\b/iu;
 
 /** A question how long the wait is (还要等多久, how much longer). */
 const asksWait = (u: Understanding): boolean => (u.intents.waitQuestion ?? 0) > 0;

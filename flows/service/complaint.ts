@@ -4,7 +4,6 @@ import {
   describeFacts,
   describeMissing,
   extractFacts,
-  FACT_KEYS,
   mergeFacts,
   missingFacts,
   saysNothingToAdd,
@@ -12,14 +11,22 @@ import {
 import { keepFile } from '../files.js';
 import { pickVariant } from '../text.js';
 import type { HandoffSetup } from './handoff.js';
-import { categoryOf, needsPerson, withComplaintRecords, type ComplaintRecordsSetup } from './complaint-records.js';
+import {
+  askedWith,
+  categoryOf,
+  factsWords,
+  joined,
+  neededFacts,
+  needsPerson,
+  withComplaintRecords,
+  type ComplaintRecordsSetup,
+} from './complaint-records.js';
 import {
   effect,
   fileOf,
   localeOf,
   say,
   SECOND_MS,
-  statedNeed,
   textOf,
   understood,
   upset,
@@ -36,17 +43,6 @@ import {
  * its history state. How the outcome is recorded is in complaint-records.ts.
  */
 
-/** The complaint's words so far with one more message, bounded. */
-function joined(text: string, more: string): string {
-  return [text, more].filter(Boolean).join(' ').slice(0, 500);
-}
-
-/** The facts this complaint's kind needs before it is handled (all three for a general one). */
-function neededFacts(deps: MachineDeps, context: ServiceContext) {
-  const kind = context.complaint?.kind;
-  return deps.definitions(context.locale).complaints.kinds.find((k) => k.id === kind)?.needs ?? FACT_KEYS;
-}
-
 /** Listening and acknowledging: what the complaint holds while the customer talks. */
 function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDeps) {
   const defOf = (context: ServiceContext) => deps.definitions(context.locale);
@@ -61,7 +57,8 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
           locale: params.fromIdle ? locale : context.locale,
           complaint: {
             text,
-            facts: extractFacts(complaints, statedNeed(event).text, locale),
+            facts: extractFacts(complaints, factsWords(event), locale),
+            asked: askedWith(undefined, event),
             category,
             kind: kind?.id,
             supervisor: understood(event)?.complaint.supervisor ?? false,
@@ -82,7 +79,7 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
         if (!c || event.type !== 'user.message') return;
         const complaints = defOf(context).complaints;
         const text = joined(c.text, textOf(event));
-        const more = extractFacts(complaints, statedNeed(event).text, context.locale);
+        const more = extractFacts(complaints, factsWords(event), context.locale);
         const facts = mergeFacts(c.facts, more, complaints.facts.detailSeparator);
         const { kind, category } = classify(complaints, text);
         enqueue.assign({
@@ -90,6 +87,7 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
             ...c,
             text,
             facts,
+            asked: askedWith(c.asked, event),
             category,
             kind: kind?.id,
             supervisor: c.supervisor || event.understanding.complaint.supervisor,
@@ -102,10 +100,10 @@ function withComplaintListening(records: ComplaintRecordsSetup, deps: MachineDep
           files: keepFile(context.files, fileOf(event)), // a photo of the damage goes with the complaint
         });
       }),
-      // An answer to the offered solution: kept with the complaint's words, not taken as a new fact.
+      // An answer to the offered solution: kept with the complaint's words, not taken as a new fact (its questions are).
       noteComplaint: assign({
-        complaint: ({ context, event }) =>
-          context.complaint ? { ...context.complaint, text: joined(context.complaint.text, textOf(event)) } : undefined,
+        complaint: ({ context: { complaint: c }, event }) =>
+          c && { ...c, text: joined(c.text, textOf(event)), asked: askedWith(c.asked, event) },
       }),
       // The listen window: messages in quick succession are taken together, answered once.
       armListen: collect(({ context, event, enqueue }) =>
@@ -184,13 +182,10 @@ function withComplaintSteps(records: ComplaintRecordsSetup, deps: MachineDeps) {
       }),
       offerAnswer: collect(({ context, enqueue }) => {
         const entry = defOf(context).faq.find((f) => f.id === categoryOf(deps, context)?.faqId);
-        if (entry)
-          enqueue(
-            say('complaintResolve', {
-              vars: { answer: pickVariant(entry.answer, context.seq) },
-              choices: ['yes', 'no'],
-            }),
-          );
+        if (!entry || !context.complaint) return;
+        const vars = { answer: pickVariant(entry.answer, context.seq) };
+        enqueue(say('complaintResolve', { vars, choices: ['yes', 'no'] }));
+        enqueue.assign({ complaint: { ...context.complaint, offered: true } });
       }),
     },
     guards: {
@@ -212,6 +207,7 @@ function withComplaintSteps(records: ComplaintRecordsSetup, deps: MachineDeps) {
       // Something was recorded to repeat back (a customer who told nothing is not asked what else).
       hasFactsToConfirm: ({ context }) =>
         context.complaint !== undefined && describeFacts(defOf(context).complaints, context.complaint.facts) !== '',
+      onlyAsksAnswered: ({ event }) => understood(event)?.questions?.rest === '',
       nothingToAdd: ({ context, event }) =>
         event.type === 'user.message' && saysNothingToAdd(defOf(context).complaints, event.text),
       hasComplaintAnswer: ({ context }) => {
@@ -321,6 +317,8 @@ function complaintStates(s: ReturnType<typeof withComplaintSteps>) {
             { guard: 'asksBeyondPolicy', actions: 'answerPolicy' },
             ...social,
             { guard: or(['onlyDeclinesPerson', 'isGreetingOnly']), target: 'supplementing', reenter: true },
+            // Only a question the knowledge base answers (那运费谁出？): answered once the complaint is settled, nothing noted.
+            { guard: 'onlyAsksAnswered', target: 'resolving', actions: 'absorbComplaint' },
             { target: 'resolving', actions: ['absorbComplaint', 'countAnger', say('complaintNoted')] },
           ],
         },
@@ -384,9 +382,9 @@ function outcomeStates(s: ReturnType<typeof withComplaintSteps>) {
         {
           guard: 'complaintResumesNeed',
           target: '#conversation.service.hist',
-          actions: ['clearComplaint', say('complaintResume')],
+          actions: ['answerComplaintQuestions', 'clearComplaint', say('complaintResume')],
         },
-        { target: '#conversation.service.askMore', actions: 'clearComplaint' },
+        { target: '#conversation.service.askMore', actions: ['answerComplaintQuestions', 'clearComplaint'] },
       ],
     }),
   };

@@ -35,17 +35,50 @@ export function recordAnswers(enqueue: Enqueue, deps: MachineDeps, context: Serv
   const first = { text: context.need ?? '', faqId: context.faqId ?? '' };
   const others = context.alsoAsked ?? [];
   for (const { faqId } of [first, ...others]) enqueue(effect({ type: 'answer', faqId }));
+  const more: Partial<ServiceContext> = { facts: [], failures: 0, answered: true, alsoAsked: undefined };
+  recordAnswered(enqueue, deps, context, at, [...others, first], more, first);
+}
+
+/**
+ * Questions asked while a complaint was told (ComplaintState.asked: 耳机坏了，能换货吗？另外发票怎么开),
+ * answered once it is settled, in the order asked, each a matter of its own (`answered`). The need
+ * the complaint interrupted, if any, is left as it was: it is taken up again after.
+ */
+export function answerAsked(
+  enqueue: Enqueue,
+  deps: MachineDeps,
+  context: ServiceContext,
+  at: number,
+  asked: ReadonlyArray<{ text: string; faqId: string }>,
+): void {
+  for (const { faqId } of asked) enqueue(effect({ type: 'answer', faqId }));
+  recordAnswered(enqueue, deps, context, at, asked, {});
+}
+
+/**
+ * Each question a ticket `answered` from its entry, the conversation then as `more` says; `main`'s
+ * facts are the conversation's, the others' their own words.
+ */
+function recordAnswered(
+  enqueue: Enqueue,
+  deps: MachineDeps,
+  context: ServiceContext,
+  at: number,
+  asked: ReadonlyArray<{ text: string; faqId: string }>,
+  more: Partial<ServiceContext>,
+  main?: { text: string; faqId: string },
+): void {
   let c = context;
-  for (const asked of [...others, first]) {
-    const facts = asked === first ? context.facts : [asked.text];
+  for (const question of asked) {
+    const facts = question === main ? context.facts : [question.text];
     const ticket = newTicket(deps, { ...c, facts }, at, {
       type: 'inquiry',
       status: 'answered',
-      need: asked.text,
-      faqId: asked.faqId,
-      outcome: `answered from the knowledge base (${asked.faqId})`,
+      need: question.text,
+      faqId: question.faqId,
+      outcome: `answered from the knowledge base (${question.faqId})`,
     });
-    recordTicket(enqueue, c, ticket, { more: { facts: [], failures: 0, answered: true, alsoAsked: undefined } });
+    recordTicket(enqueue, c, ticket, { more });
     c = { ...c, seq: c.seq + 1, sessionTickets: withTicket(c.sessionTickets, ticket.id) };
   }
 }

@@ -98,6 +98,13 @@ export interface ComplaintState {
   angryTurns: number;
   /** Times the bot asked for missing facts. */
   rounds: number;
+  /**
+   * Questions the knowledge base answers, asked while the complaint was told (那运费谁出？): not facts
+   * of what happened; answered once the complaint is settled. Absent when none.
+   */
+  asked?: Array<{ text: string; faqId: string }> | undefined;
+  /** The complaint's knowledge-base solution was offered (its entry is not answered again for a question). */
+  offered?: true | undefined;
   /** The facts the last request for the missing ones restated (describeFacts): not restated again unchanged. */
   restated?: string | undefined;
   /** Started before any conversation (the customer's locale is adopted from it). */
