@@ -1,4 +1,5 @@
 import type { Effect, StepResult } from '../flows/contracts.js';
+import { EDITED_MARK, INTERNAL_MARK, systemLineText } from '../flows/system-lines.js';
 import { fileLabel } from '../flows/files.js';
 import { render } from '../flows/text.js';
 import type { ChannelPort, InboundEvent, OutboxItem, TranscriptEntry } from './ports.js';
@@ -167,18 +168,19 @@ export function describeInbound(
       };
     }
     case 'edit':
-      return { from: 'customer', text: `[edited] ${p.text}` };
+      return { from: 'customer', text: `${EDITED_MARK}${p.text}` };
     case 'command':
-      if (p.command === 'blocked') return { from: 'system', text: 'the customer blocked the bot' };
+      if (p.command === 'blocked') return { from: 'system', text: systemLineText({ kind: 'blocked' }) };
       if (p.command === 'group') return undefined;
-      if (p.command === 'desk-unavailable') return { from: 'system', text: 'the agent desk could not be reached' };
+      if (p.command === 'desk-unavailable')
+        return { from: 'system', text: systemLineText({ kind: 'desk-unavailable' }) };
       return { from: 'customer', text: `/${p.command}` };
     case 'agent': {
       const who = p.agent.name ?? p.agent.id;
-      if (p.action === 'note') return { from: 'agent', text: `[internal] ${who}: ${p.text ?? ''}` };
+      if (p.action === 'note') return { from: 'agent', text: `${INTERNAL_MARK}${who}: ${p.text ?? ''}` };
       // A reply is recorded by the turn: relayed, blocked, or internal (the flow decides which).
       if (p.action === 'reply') return undefined;
-      return { from: 'system', text: `agent ${who}: ${p.action}${p.category ? ` ${p.category}` : ''}` };
+      return { from: 'system', text: systemLineText({ kind: 'agent', who, action: p.action, category: p.category }) };
     }
     case 'timer':
       return undefined;

@@ -1,4 +1,6 @@
 import type { Context } from 'hono';
+import { deskText } from '../desk/text.js';
+import { describeLine } from '../desk/transcript-text.js';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { checkSearch, scoreOf, type SearchFields } from '../../bots/ticket-search.js';
@@ -158,6 +160,8 @@ async function one(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
   // A complaint's category by the name the flow in force gives it in the console's language.
   const categories = deps.flows.reportDefinition(lang)?.complaints.categories ?? [];
   const categoryName = (id: string) => categories.find((x) => x.id === id)?.name ?? id;
+  // Lines nobody said (an agent's action, a timer) in the console's language, as the desk says them.
+  const desk = deskText(lang, categoryName);
   const fileKinds = (lang === 'zh-CN' ? FILES_ZH : FILES_EN).kinds;
   // The version that served it, by its number when it was published (v3), with its hash.
   const served = t.flowVersion
@@ -256,7 +260,7 @@ async function one(c: Context<ConsoleEnv>, deps: ConsoleDeps) {
                 (e) =>
                   html`<li class="from-${e.from}">
                     <span class="meta">${when(deps, e.at)} · ${coded(codes.speakers, e.from)}</span>
-                    <bdi>${see.text(e.text)}</bdi>
+                    <bdi>${see.text(describeLine(desk, e.text))}</bdi>
                   </li>`,
               )}
             </ol>`

@@ -9,6 +9,7 @@ import type {
 import type { TicketStatus } from '../../flows/ticket.js';
 import type { FileText } from './files-text.js';
 import type { SearchText } from './search-text.js';
+import type { TranscriptText } from './transcript-text.js';
 
 /** The shape of what agents read on the desk, one object per desk language (text.ts). */
 export interface DeskText {
@@ -91,6 +92,8 @@ export interface DeskText {
   files: FileText;
   /** The ticket search (`/tickets QUERY` in Slack, issue 13), answered to the agent who typed it. */
   search: SearchText;
+  /** The lines of a transcript nobody said, and the marks of notes and edits (transcript-text.ts). */
+  transcript: TranscriptText;
   /**
    * Why the desk did nothing for a person (issue 16, fault 5), told only to them: the request came
    * from a channel that is not the desk's, from someone outside the agents' user group, while that

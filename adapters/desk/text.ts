@@ -1,6 +1,7 @@
 import type { SupportedLocale } from '../../flows/locales.js';
 import { FILES_EN, FILES_ZH } from './files-text.js';
 import { SEARCH_EN, SEARCH_ZH, type SearchText } from './search-text.js';
+import { TRANSCRIPT_EN, TRANSCRIPT_ZH } from './transcript-text.js';
 import type { HandoffCard } from '../../flows/contracts.js';
 import type { DeskText } from './desk-text.js';
 
@@ -207,6 +208,7 @@ const EN: DeskText = {
   },
   files: FILES_EN,
   search: SEARCH_EN,
+  transcript: TRANSCRIPT_EN,
   refused: {
     channel: 'The desk works only in its own channels: nothing was done, and nothing was sent to the customer.',
     member:
@@ -341,6 +343,7 @@ const ZH: DeskText = {
   },
   files: FILES_ZH,
   search: SEARCH_ZH,
+  transcript: TRANSCRIPT_ZH,
   refused: {
     channel: '客服桌面只处理客服频道中的操作：本次操作未执行，也未向客户发送任何内容。',
     member:

@@ -1,4 +1,5 @@
 import type { CardAddress, DeskPort, TranscriptEntry } from '../../bots/ports.js';
+import { describeLine } from '../desk/transcript-text.js';
 import type { DeskText } from '../desk/text.js';
 import {
   HANDOFF_ENDED,
@@ -99,12 +100,12 @@ export class PlaygroundDesk implements DeskPort {
       p(`     ${open ? '⚠' : '•'} ${t.historyLine(s, this.timeZone())} (${s.id})`);
     }
     if (transcript.length) p(`   ${t.fields.lastMessages}${c.trim()}`);
-    for (const e of transcript.slice(-6)) p(`     ${t.from[e.from]}${c}${maskPII(e.text)}`);
+    for (const e of transcript.slice(-6)) p(`     ${t.from[e.from]}${c}${maskPII(describeLine(t, e.text))}`);
     p(`   ${followUp ? t.followUpHint : card.afterHours ? t.afterHoursHint : t.claimHint}`);
   }
 
   async post(_to: CardAddress, text: string, from: 'customer' | 'system'): Promise<void> {
-    this.print(`desk> [${this.t.from[from]}] ${maskPII(text)}`);
+    this.print(`desk> [${this.t.from[from]}] ${maskPII(describeLine(this.t, text))}`);
   }
 
   async update(to: CardAddress, status: DeskUpdate, agent?: AgentRef, category?: string): Promise<void> {

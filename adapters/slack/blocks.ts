@@ -1,4 +1,5 @@
 import type { CardAddress, TranscriptEntry } from '../../bots/ports.js';
+import { describeLine } from '../desk/transcript-text.js';
 import type { AgentRef, HandoffCard, TicketSummary } from '../../flows/contracts.js';
 import { maskPII } from '../desk/pii.js';
 import type { DeskText } from '../desk/text.js';
@@ -97,7 +98,7 @@ function summaryOf(card: HandoffCard, t: DeskText): { text: string; overflow: st
 function lastMessagesOf(recent: readonly TranscriptEntry[], t: DeskText): { text?: string; overflow: string[] } {
   // What the customer and the bot or agents said; system lines (a refused claim…) are for the record.
   const said = recent.filter((e) => e.from !== 'system');
-  const full = said.slice(-LAST_MESSAGES).map((e) => `*${t.from[e.from]}*: ${safe(e.text)}`);
+  const full = said.slice(-LAST_MESSAGES).map((e) => `*${t.from[e.from]}*: ${safe(describeLine(t, e.text))}`);
   if (full.length === 0) return { overflow: [] };
   const shown = full.map((line) => clip(line, DESK_BUDGET.line));
   const { text, left } = fit([`*${t.fields.lastMessages}*`, ...shown], SLACK_LIMITS.sectionText);

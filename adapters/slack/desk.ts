@@ -1,4 +1,5 @@
 import type { webApi } from '@slack/bolt';
+import { describeLine } from '../desk/transcript-text.js';
 import { DeliveryError } from '../../bots/errors.js';
 import type { Logger } from '../../bots/log.js';
 import type { CardAddress, DeskPort, LinkStore, TranscriptEntry } from '../../bots/ports.js';
@@ -225,7 +226,8 @@ export class SlackDesk implements DeskPort {
     const { conversationId } = to;
     const ref = await this.ref(to);
     if (!ref) return this.options.log.warn('desk post without a card', { ...to });
-    await this.thread(conversationId, ref, `${from === 'customer' ? ':bust_in_silhouette: ' : ''}${safe(text)}`);
+    const said = safe(describeLine(this.options.text, text));
+    await this.thread(conversationId, ref, `${from === 'customer' ? ':bust_in_silhouette: ' : ''}${said}`);
   }
 
   async delayed(to: CardAddress, since: number): Promise<void> {

@@ -1,4 +1,5 @@
 import type { AgentNotice, AgentRef, Effect } from '../contracts.js';
+import { INTERNAL_MARK } from '../system-lines.js';
 import type { GuardMatch } from '../guard.js';
 import { fileLabel, type FileRef } from '../files.js';
 import type { TicketChanges } from '../ticket.js';
@@ -43,7 +44,7 @@ export function repliedUpdate(ticketId: string, agent: AgentRef, at: number): Ef
 /** An agent's words that do not go to the customer (a note, or someone else's matter), for the transcript. */
 export function internalLine(agent: AgentRef, text: string, files: readonly FileRef[] = []): Effect {
   const attached = files.map((f) => ` ${fileLabel(f)}`).join('');
-  return { type: 'transcript', from: 'agent', text: `[internal] ${agent.name ?? agent.id}: ${text}${attached}` };
+  return { type: 'transcript', from: 'agent', text: `${INTERNAL_MARK}${agent.name ?? agent.id}: ${text}${attached}` };
 }
 
 /**

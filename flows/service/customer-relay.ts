@@ -1,4 +1,5 @@
 import { and, or } from 'xstate';
+import { EDITED_MARK } from '../system-lines.js';
 import type { Directive } from '../contracts.js';
 import { partsOf } from '../message-parts.js';
 import type { FlowDefinition } from '../schema.js';
@@ -32,7 +33,7 @@ function relayed(event: ServiceEvent, ticketId: string): Directive {
       ? { type: 'desk.file', file: event.file, ticketId }
       : { type: 'desk.post', text: `[${event.media}]`, from: 'customer', ticketId };
   if (event.type === 'user.edit')
-    return { type: 'desk.post', text: `[edited] ${quoted(event.text)}`, from: 'customer', ticketId };
+    return { type: 'desk.post', text: `${EDITED_MARK}${quoted(event.text)}`, from: 'customer', ticketId };
   return {
     type: 'desk.post',
     text: event.type === 'user.help' && event.command ? event.command : '/help',

@@ -1,4 +1,5 @@
 import { addWorkingDays } from '../calendar.js';
+import { systemLineText } from '../system-lines.js';
 import { atWork } from '../hours.js';
 import { ticketTimer, type TicketChanges } from '../ticket.js';
 import { endFollowUp, followUpOf, withFollowUp } from './records.js';
@@ -27,7 +28,12 @@ export function ticketTimerAction(deps: MachineDeps) {
         effect({
           type: 'transcript',
           from: 'system',
-          text: `${event.kind} time for ${id} came; the ticket is ${event.status ?? 'gone'}, nothing to chase`,
+          text: systemLineText({
+            kind: 'nothing-to-chase',
+            timer: event.kind,
+            ticket: id,
+            status: event.status ?? 'gone',
+          }),
         }),
       );
       if (f) endFollowUp(enqueue, context, id, 'survey');
@@ -63,7 +69,7 @@ export function ticketTimerAction(deps: MachineDeps) {
       return;
     }
     if (event.kind === 'promise' && f?.answered) {
-      const text = `reply time for ${id} came; a person replied in time, the matter is still pending`;
+      const text = systemLineText({ kind: 'replied-in-time', ticket: id });
       return void enqueue(effect({ type: 'transcript', from: 'system', text }));
     }
     // The promised time passed with the matter pending: flagged, escalated, the supervisors

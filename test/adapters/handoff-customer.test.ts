@@ -111,7 +111,7 @@ describe('what the customer does during a handoff', () => {
       '/help',
       '/help',
       '/menu',
-      '[edited] 我的订单号是 20261120001',
+      '[已编辑] 我的订单号是 20261120001', // the desk's language: its mark for an edit
       // The photo goes to the thread as the file itself, not as words (test/adapters/files.test.ts).
       '快递盒压坏了',
     ]);

@@ -122,6 +122,10 @@ describe('the console: pages', () => {
     await record.archive({ conversationId: 'telegram:5', channel: 'telegram', customerId: '5550001234' }, [
       { at, from: 'customer', text: '快递丢了', eventId: 'e5' },
       { at, from: 'bot', text: '正在为您转人工。', eventId: 'e5' },
+      // Lines nobody said, as the record keeps them (English), and an internal note.
+      { at, from: 'system', text: 'agent 李客服: claim', eventId: 'e6' },
+      { at, from: 'agent', text: '[internal] 李客服: 已联系仓库', eventId: 'e7' },
+      { at, from: 'system', text: 'agent 李客服: transfer delivery', eventId: 'e8' },
     ]);
     const b = await signedIn('supervisor');
     const cells = (page: string, selector: RegExp) => [...page.matchAll(selector)].map((m) => m[1]);
@@ -143,7 +147,15 @@ describe('the console: pages', () => {
     expect(cells(ticket, /<span class="meta">[^<]* · (<span[^>]*>[^<]*<\/span>)<\/span>/g)).toEqual([
       '<span title="customer">客户</span>',
       '<span title="bot">机器人</span>',
+      '<span title="system">系统</span>',
+      '<span title="agent">客服</span>',
+      '<span title="system">系统</span>',
     ]);
+    // In the console's words (found by the sixteenth issue-17 session's trial: 系统：agent 小王: handback).
+    expect(ticket).toContain('<bdi>李客服 已接入会话。</bdi>');
+    expect(ticket).toContain('<bdi>[内部备注] 李客服: 已联系仓库</bdi>');
+    expect(ticket).toContain('<bdi>李客服 已将会话转交给「物流配送」。</bdi>');
+    expect(ticket).not.toContain('agent 李客服');
     const list = (await b.get('/console/tickets?id=T261120-EEEEEEEEEE')).text;
     expect(list).toMatch(
       /<td><span title="complaint">投诉<\/span><\/td>\s*<td><span title="resolved">已办结<\/span> 4\/5<\/td>/,
@@ -156,6 +168,8 @@ describe('the console: pages', () => {
     expect(english).toContain('<span title="handed-off">handed to people</span>');
     expect(english).toContain('complaint, after hours');
     expect(english).toContain('still upset');
+    expect(english).toContain('<bdi>李客服 has the conversation.</bdi>');
+    expect(english).toContain('<bdi>[internal note] 李客服: 已联系仓库</bdi>');
   });
 
   it('searches tickets with the CLI and Slack fields, and lists pending matters by deadline', async () => {
