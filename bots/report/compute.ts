@@ -2,6 +2,7 @@ import type { CalendarDefinition } from '../../flows/calendar.js';
 import type { FlowDefinition } from '../../flows/schema.js';
 import type { Ticket, TicketEvent } from '../../flows/ticket.js';
 import type { ConversationSummary, UnansweredAsking } from '../record-port.js';
+import { feedbackOf } from './feedback.js';
 import { figuresOf } from './figures.js';
 import { businessMsBetween, durations, share } from './measures.js';
 import type { Count, CsatGroup, Report } from './report.js';
@@ -358,5 +359,6 @@ function satisfactionSection(
     byCategory: groups(categoryKey, (t) =>
       t.type === 'complaint' ? (categoryNames[t.category ?? ''] ?? t.category ?? '') : '',
     ),
+    feedback: feedbackOf(tickets),
   };
 }

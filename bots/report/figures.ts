@@ -72,6 +72,8 @@ export function figuresOf(r: Omit<Report, 'figures'>): Figure[] {
   counts('satisfaction', 'scores', r.satisfaction.scores);
   for (const g of r.satisfaction.byAgent) rate('satisfaction', `csat.agent.${g.key || 'bot'}`, g.csat);
   for (const g of r.satisfaction.byCategory) rate('satisfaction', `csat.category.${g.key}`, g.csat);
+  count('satisfaction', 'feedback.comments', r.satisfaction.feedback.comments);
+  count('satisfaction', 'feedback.suggestions', r.satisfaction.feedback.suggestions);
   for (const v of r.byFlowVersion) {
     const id = `flow_version.${v.label || 'unknown'}`;
     count('bot', `${id}.matters`, v.matters);

@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { SupportedLocale } from '../../flows/locales.js';
 import { localDateTime } from '../ticket-search.js';
 import { headlineChecks } from './figures.js';
-import type { Check, Count, CsatGroup, Durations, Figure, Report, Share } from './report.js';
+import type { Check, Count, CsatGroup, Durations, FeedbackItem, Figure, Report, Share } from './report.js';
 import type { Target } from './targets.js';
 import { REPORT_WORDS, type ReportWords } from './words.js';
 
@@ -145,6 +145,11 @@ export function formatText(r: Report, language: SupportedLocale): string {
     ...groupLines(r.satisfaction.byAgent, (g) => (g.key === '' ? w.bot : g.label), w),
     `    ${l.byCategoryCsat}${w.colon}${r.satisfaction.byCategory.length === 0 ? w.none : ''}`,
     ...groupLines(r.satisfaction.byCategory, (g) => categoryLabel(r, w, g.key), w),
+    `  ${l.feedback}${w.colon}${l.feedbackCounts(r.satisfaction.feedback.comments, r.satisfaction.feedback.suggestions)}`,
+    ...r.satisfaction.feedback.items.map(
+      (f) =>
+        `    ${feedbackScore(f, w).padEnd(4)}  ${day(f.at)}  ${f.ticketId}  ${[feedbackAbout(r, w, f), f.text].filter(Boolean).join(w.colon)}`,
+    ),
     '',
     w.sections.targets,
     ...headlineChecks(r).map((f) => {
@@ -155,6 +160,18 @@ export function formatText(r: Report, language: SupportedLocale): string {
   ];
   return `${lines.map((line) => line.trimEnd()).join('\n')}\n`;
 }
+
+/** A feedback item's score as the report shows it (2★), or the word for a suggestion. */
+export const feedbackScore = (f: FeedbackItem, w: ReportWords): string =>
+  f.score !== undefined ? `${f.score}★` : w.types.suggestion;
+
+/** What a comment was about: the matter's type, and a complaint's category by name ('' for a suggestion: its score column says it). */
+export const feedbackAbout = (r: Report, w: ReportWords, f: FeedbackItem): string =>
+  f.kind === 'suggestion'
+    ? ''
+    : [w.types[f.type], f.category !== undefined ? (r.categoryNames[f.category] ?? f.category) : undefined]
+        .filter(Boolean)
+        .join('·');
 
 /** The Report object as JSON (`--json`), two-space indented. */
 export function formatJson(r: Report): string {
@@ -168,7 +185,8 @@ export const CSV_HEADER = ['section', 'figure', 'value', 'count', 'target', 'met
  * duration in seconds as "12.5s"; empty when there is none), count (what it rests on: "21/25", the
  * durations measured, or the count), target (">=85%", "<=30s"; empty when none) and met (yes, no,
  * or empty); then the most asked unanswered questions (`unanswered.top.N`: "locale: text", how
- * often). RFC 4180 by csv-stringify, CRLF line ends, formulas escaped.
+ * often) and what customers said (`feedback.comment.N` with its score, `feedback.suggestion.N`:
+ * "ticket: text"). RFC 4180 by csv-stringify, CRLF line ends, formulas escaped.
  */
 export function formatCsv(r: Report): string {
   const value = (f: Figure) =>
@@ -189,6 +207,16 @@ export function formatCsv(r: Report): string {
     f.check ? target(f.check.target) : '',
     f.check?.met === true ? 'yes' : f.check?.met === false ? 'no' : '',
   ]);
+  // What customers said: the words as the value, a comment's score as the count (feedback.comment.N, feedback.suggestion.N).
+  const said = { comment: 0, suggestion: 0 };
+  const feedback = r.satisfaction.feedback.items.map((f) => [
+    'satisfaction',
+    `feedback.${f.kind}.${++said[f.kind]}`,
+    `${f.ticketId}: ${f.text}`,
+    f.score ?? '',
+    '',
+    '',
+  ]);
   // The most asked unanswered questions: the question (with its locale) as the value, how often as the count.
   const questions = r.bot.unanswered.map((q, i) => [
     'bot',
@@ -198,5 +226,8 @@ export function formatCsv(r: Report): string {
     '',
     '',
   ]);
-  return stringify([[...CSV_HEADER], ...rows, ...questions], { record_delimiter: 'windows', escape_formulas: true });
+  return stringify([[...CSV_HEADER], ...rows, ...questions, ...feedback], {
+    record_delimiter: 'windows',
+    escape_formulas: true,
+  });
 }

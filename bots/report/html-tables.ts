@@ -1,4 +1,5 @@
-import { duration, figureLabel, percent, unansweredNote } from './format.js';
+import { duration, feedbackAbout, feedbackScore, figureLabel, percent, unansweredNote } from './format.js';
+import { localDateTime } from '../ticket-search.js';
 import { showControls } from '../../flows/text.js';
 import { headlineChecks } from './figures.js';
 import type { Check, Count, Durations, Report, Share } from './report.js';
@@ -137,6 +138,25 @@ export function unansweredTable(r: Report, w: ReportWords): string {
     ...r.bot.unanswered.map(
       (q) =>
         `<tr><td class="num">${q.count}</td><td>${data(q.locale)}</td><td class="question">${data(q.text)}</td></tr>`,
+    ),
+    '</tbody></table></div>',
+  ].join('\n');
+}
+
+/** What customers said (comments with a score below 4, suggestions), newest first ('' without any). */
+export function feedbackTable(r: Report, w: ReportWords): string {
+  const items = r.satisfaction.feedback.items;
+  if (items.length === 0) return '';
+  const c = w.html.columns;
+  const day = (at: number) => localDateTime(r.period.timeZone, at).slice(0, 10);
+  return [
+    '<div class="table-wrap"><table class="feedback">',
+    `<caption>${text(w.labels.feedback)}</caption>`,
+    `<thead><tr><th scope="col">${text(c.date)}</th><th scope="col">${text(c.ticket)}</th><th scope="col">${text(c.score)}</th><th scope="col">${text(c.said)}</th></tr></thead>`,
+    '<tbody>',
+    ...items.map(
+      (f) =>
+        `<tr data-feedback="${f.kind}"><td>${text(day(f.at))}</td><td><code>${data(f.ticketId)}</code></td><td>${data(`${feedbackScore(f, w)} ${feedbackAbout(r, w, f)}`)}</td><td class="question">${data(f.text)}</td></tr>`,
     ),
     '</tbody></table></div>',
   ].join('\n');

@@ -9,6 +9,7 @@ import {
   countRows,
   data,
   durationRows,
+  feedbackTable,
   shareRow,
   table,
   targetsTable,
@@ -284,6 +285,15 @@ function satisfactionSection(r: Report, w: ReportWords): string {
     ...sat.byAgent.map((g) => shareRow(`csat.agent.${g.key || 'bot'}`, data(agent(g)), g.csat, true)),
     { label: text(l.byCategoryCsat) },
     ...sat.byCategory.map((g) => shareRow(`csat.category.${g.key}`, data(category(g)), g.csat, true)),
+    ...countRows(
+      'feedback',
+      l.feedback,
+      [
+        { key: 'comments', count: sat.feedback.comments },
+        { key: 'suggestions', count: sat.feedback.suggestions },
+      ],
+      (k) => text(k === 'comments' ? l.feedbackComments : w.types.suggestion),
+    ),
   ];
   const groups = (id: string, title: string, list: readonly CsatGroup[], label: (g: CsatGroup) => string) =>
     figure(
@@ -318,7 +328,8 @@ function satisfactionSection(r: Report, w: ReportWords): string {
     groups('csat-agent', h.charts.csatByAgent, sat.byAgent, agent),
     groups('csat-category', h.charts.csatByCategory, sat.byCategory, category),
   ];
-  return section('satisfaction', w.sections.satisfaction, charts, table(w.sections.satisfaction, rows, w));
+  const tables = [table(w.sections.satisfaction, rows, w), feedbackTable(r, w)];
+  return section('satisfaction', w.sections.satisfaction, charts, ...tables);
 }
 
 /**

@@ -71,6 +71,21 @@ export interface Figure {
   check?: Check;
 }
 
+/** A customer's word on the service (Report.satisfaction.feedback): a comment with its score, or a suggestion. */
+export interface FeedbackItem {
+  kind: 'comment' | 'suggestion';
+  ticketId: string;
+  /** When it was said (epoch ms): the comment's, or the suggestion's ticket's creation. */
+  at: number;
+  /** As the customer wrote it. */
+  text: string;
+  /** The score given with a comment (1–3). */
+  score?: number;
+  /** The matter it was about: its type, and a complaint's category id. */
+  type: 'inquiry' | 'complaint' | 'suggestion';
+  category?: string;
+}
+
 export interface Report {
   period: {
     /** [from, to), epoch ms. */
@@ -145,6 +160,11 @@ export interface Report {
     scores: Count[];
     byAgent: CsatGroup[];
     byCategory: CsatGroup[];
+    /**
+     * 每月汇总用户反馈 (001 四.(三) 2): the comments given with a score below 4 and the suggestions
+     * recorded, how many of each, and the newest (at most FEEDBACK_TOP) in the customers' words (feedback.ts).
+     */
+    feedback: { comments: number; suggestions: number; items: FeedbackItem[] };
   };
   /**
    * Per flow version that served the period's matters (the ticket's flowVersion hash; '' when not

@@ -46,6 +46,11 @@ export interface ReportWords {
     scores: string;
     byAgent: string;
     byCategoryCsat: string;
+    /** 每月汇总用户反馈: the comments with a score below 4 and the suggestions (feedback.ts). */
+    feedback: string;
+    feedbackCounts: (comments: number, suggestions: number) => string;
+    /** The comments given with a score below 4, as a figure's label. */
+    feedbackComments: string;
   };
   types: Record<'inquiry' | 'complaint' | 'suggestion', string>;
   reasons: Record<string, string>;
@@ -85,6 +90,11 @@ export interface ReportWords {
       count: string;
       language: string;
       question: string;
+      date: string;
+      ticket: string;
+      /** A comment's score, or the word for a suggestion. */
+      score: string;
+      said: string;
     };
     charts: {
       byType: string;
@@ -150,6 +160,9 @@ const ZH: ReportWords = {
     scores: '评分分布',
     byAgent: '按客服',
     byCategoryCsat: '按类别',
+    feedback: '客户反馈（不满意评价与建议）',
+    feedbackCounts: (comments, suggestions) => `不满意评价 ${comments} 条，建议 ${suggestions} 条`,
+    feedbackComments: '不满意评价（1–3 分）',
   },
   types: { inquiry: '咨询', complaint: '投诉', suggestion: '建议' },
   reasons: { asked: '客户要求人工服务', failures: '机器人无法解答', complaint: '投诉', 'not-helped': '答复没有帮助' },
@@ -194,6 +207,10 @@ const ZH: ReportWords = {
       count: '次数',
       language: '语言',
       question: '问题',
+      date: '日期',
+      ticket: '工单',
+      score: '评分',
+      said: '客户原话',
     },
     charts: {
       byType: '问题记录按类型',
@@ -263,6 +280,10 @@ const EN: ReportWords = {
     scores: 'scores',
     byAgent: 'by agent',
     byCategoryCsat: 'by category',
+    feedback: 'What customers said (comments with a score below 4, suggestions)',
+    feedbackCounts: (comments, suggestions) =>
+      `${comments} ${comments === 1 ? 'comment' : 'comments'}, ${suggestions} ${suggestions === 1 ? 'suggestion' : 'suggestions'}`,
+    feedbackComments: 'comments with a score of 1–3',
   },
   types: { inquiry: 'inquiry', complaint: 'complaint', suggestion: 'suggestion' },
   reasons: {
@@ -312,6 +333,10 @@ const EN: ReportWords = {
       count: 'Times',
       language: 'Language',
       question: 'Question',
+      date: 'Date',
+      ticket: 'Ticket',
+      score: 'Score',
+      said: 'In their words',
     },
     charts: {
       byType: 'Matters by type',

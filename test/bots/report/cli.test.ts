@@ -137,7 +137,14 @@ describe.runIf(requireRedis())('npm run report on Redis (issue 14)', () => {
     expect(rows[0]).toBe('section,figure,value,count,target,met');
     expect(rows).toContain('outcome,first_contact_resolution,55.6%,5/9,>=80%,no');
     expect(rows).toContain('speed,claim_sla_breaches,50.0%,2/4,,');
-    expect(rows.length - 2).toBe(expected(0).figures.length); // the header, and the empty string after the last CRLF
+    // What customers said (001 四.(三) 2), newest first: the ticket and their words, a comment's score as the count.
+    expect(rows.slice(-3)).toEqual([
+      'satisfaction,feedback.suggestion.1,T7: 建议晚上也安排人工客服,,,',
+      'satisfaction,feedback.comment.1,T4: 等了好久才有人回复,3,,',
+      '',
+    ]);
+    // The header, the two things said, and the empty string after the last CRLF.
+    expect(rows.length - 4).toBe(expected(0).figures.length);
   });
 
   it('refuses bad flags with the usage (exit 2)', async () => {

@@ -181,6 +181,39 @@ describe('computeReport on a seeded month (November 2026)', () => {
     expect(r.satisfaction.byAgent[1]?.csat.check?.met).toBe(false);
   });
 
+  it('sums up what customers said (001 四.(三) 2 每月汇总用户反馈): comments with a score below 4 and suggestions, newest first', () => {
+    // T4's 3 came with a comment; T7 is a suggestion; T1's comment came with a 5 (praise, in CSAT only).
+    expect(r.satisfaction.feedback).toEqual({
+      comments: 1,
+      suggestions: 1,
+      items: [
+        {
+          kind: 'suggestion',
+          ticketId: 'T7',
+          at: sh('2026-11-15T12:00:00'),
+          text: '建议晚上也安排人工客服',
+          type: 'suggestion',
+        },
+        {
+          kind: 'comment',
+          ticketId: 'T4',
+          at: sh('2026-11-04T09:33:00'),
+          text: '等了好久才有人回复',
+          score: 3,
+          type: 'complaint',
+          category: 'delivery',
+        },
+      ],
+    });
+    const text = formatText(r, 'zh-CN');
+    expect(text).toContain('  客户反馈（不满意评价与建议）：不满意评价 1 条，建议 1 条\n');
+    expect(text).toContain('    建议    2026-11-15  T7  建议晚上也安排人工客服\n');
+    expect(text).toContain('    3★    2026-11-04  T4  投诉·物流配送：等了好久才有人回复\n');
+    expect(formatText(r, 'en')).toContain(
+      '  What customers said (comments with a score below 4, suggestions): 1 comment, 1 suggestion\n',
+    );
+  });
+
   it('prints the figures to the decimal, flagged against the seeds', () => {
     const text = formatText(r, 'zh-CN');
     expect(text).toContain('  无需人工解决：44.4 %（4/9）\n');

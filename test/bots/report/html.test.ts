@@ -130,6 +130,9 @@ describe.each(LANGUAGES)('renderHtml on the seeded month, desk language %s', (la
     // Every table has a caption; the unanswered questions are listed most asked first.
     expect(count(html, /<table/g)).toBe(count(html, /<caption/g));
     expect(html.indexOf('怎么开专票')).toBeLessThan(html.indexOf('积分怎么用'));
+    // What customers said (001 四.(三) 2), newest first, in their words.
+    expect(html.indexOf('建议晚上也安排人工客服')).toBeLessThan(html.indexOf('等了好久才有人回复'));
+    expect(html).toMatch(/<tr data-feedback="comment"><td>2026-11-04<\/td><td><code><bdi>T4<\/bdi><\/code><\/td>/);
   });
 
   it('fetches nothing and runs nothing', () => {
@@ -165,6 +168,8 @@ describe('renderHtml escapes what comes from data', () => {
           ev('survey-sent', '2026-11-10T10:03:00'),
           ev('survey-answered', '2026-11-10T10:04:00', { score: 2 }),
         ],
+        // A comment with the low score: the customer's words in the feedback table.
+        comment: `${SCRIPT}\u202Eslow!`,
       }),
     ],
     ticketsAfter: [],
@@ -186,6 +191,7 @@ describe('renderHtml escapes what comes from data', () => {
     expect(html).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u0007]/);
     expect(html).toContain('<bdi>&lt;script&gt;alert(1)&lt;/script&gt;[U+202E]evil[U+2066]</bdi>');
     expect(html).toContain('[U+202E]desrever &amp; &quot;quoted&quot;[U+0007]');
+    expect(html).toContain('<td class="question"><bdi>&lt;script&gt;alert(1)&lt;/script&gt;[U+202E]slow!</bdi></td>');
     // The agent's id in the figure's row id is an escaped attribute value.
     expect(html).toContain('data-figure="csat.agent.U&quot;&gt;&lt;svg onload=alert(1)&gt;"');
     // The agent's name as a chart label (ECharts escapes it; the bidi control is shown).

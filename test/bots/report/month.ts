@@ -41,8 +41,14 @@ export const ev = (type: TicketEvent['type'], at: string, extra: Partial<TicketE
 
 export const T = {
   // A: answered by the bot, rated 5; A asks again (T2) within 7 days: not resolved at first contact.
+  // A's comment with the 5 is praise: in CSAT, not among what customers said of the service.
   T1: ticket('T1', 'A', '2026-11-02T10:00:00', {
-    events: [ev('survey-sent', '2026-11-02T10:05:00'), ev('survey-answered', '2026-11-02T10:06:00', { score: 5 })],
+    comment: '回答很清楚',
+    events: [
+      ev('survey-sent', '2026-11-02T10:05:00'),
+      ev('survey-answered', '2026-11-02T10:06:00', { score: 5 }),
+      ev('commented', '2026-11-02T10:06:00', { detail: '回答很清楚' }),
+    ],
   }),
   T2: ticket('T2', 'A', '2026-11-05T10:00:00'),
   // B: a complaint resolved from the knowledge base, rated 4; B's next complaint (T4) is of another category.
@@ -67,7 +73,9 @@ export const T = {
       ev('resolved', '2026-11-04T09:30:00', { by: WANG }),
       ev('survey-sent', '2026-11-04T09:31:00'),
       ev('survey-answered', '2026-11-04T09:32:00', { score: 3 }),
+      ev('commented', '2026-11-04T09:33:00', { detail: '等了好久才有人回复' }),
     ],
+    comment: '等了好久才有人回复',
   }),
   // C: asked for a person Tue 20:50; 赵 claimed after 60 s (a breach), replied Wed 09:10: 10 + 10
   // business minutes. Still pending: its promise was broken and it was escalated.
@@ -89,8 +97,12 @@ export const T = {
     status: 'unresolved',
     events: [ev('handed-off', '2026-11-12T10:00:00', { detail: 'failures' }), ev('queued', '2026-11-12T10:00:00')],
   }),
-  // E: a suggestion, recorded (in volume only).
-  T7: ticket('T7', 'E', '2026-11-15T12:00:00', { type: 'suggestion', status: 'recorded' }),
+  // E: a suggestion, recorded (in volume, and among what customers said).
+  T7: ticket('T7', 'E', '2026-11-15T12:00:00', {
+    type: 'suggestion',
+    status: 'recorded',
+    need: '建议晚上也安排人工客服',
+  }),
   // F: an angry complaint Fri 22:00, after hours (no queue); 王 claimed Sat 10:05, replied 10:15
   // (15 business minutes: Sat opens at 10:00), resolved 11:00 keeping the promise, surveyed 22 h later, rated 5.
   T8: ticket('T8', 'F', '2026-11-20T22:00:00', {
