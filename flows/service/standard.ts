@@ -16,7 +16,7 @@ import {
   requestTakenBack,
 } from './details.js';
 import { besidesStatus, describesPending } from './unstated-need.js';
-import { quoted } from '../text.js';
+import { asksSomething, quoted } from '../text.js';
 import { effect, say, understood, type MachineDeps, type ServiceContext, collect } from './setup.js';
 
 /**
@@ -121,6 +121,16 @@ function withStandardActions(complaint: ComplaintSetup, deps: MachineDeps) {
       describingAgain: ({ context }) => context.failures > 0,
       hasSessionTickets: ({ context }) => context.sessionTickets.length > 0,
       takesBack: ({ event }) => understood(event)?.takesBack === true,
+      // The question just answered, asked again (发票怎么开 twice): the answer did not help (found by the sixteenth
+      // issue-17 session's trial: the same answer was given again, then a third time after 1分 答非所问).
+      asksAnsweredAgain: ({ context, event }) => {
+        const u = understood(event);
+        // Asked, not told: an order number for the answered matter (物流三天没更新了) is its detail (details.ts).
+        const asks = event.type === 'user.message' && asksSomething(event.text);
+        return (
+          context.answered === true && asks && u?.faq?.confident === true && u.faq.id === context.faqId && !u.asked
+        );
+      },
       hasRateableTickets: ({ context }) => settledOf(context).length > 0,
       ...survey.guards,
       ...details.guards,
@@ -208,7 +218,7 @@ const notHelped = {
 
 /** What ends a matter at "anything else?", or hands it to a person because its answer did not help. */
 const answersToAskMore = [
-  { guard: 'answerDidNotHelp', ...notHelped },
+  { guard: or(['answerDidNotHelp', 'asksAnsweredAgain']), ...notHelped },
   // 遇到客户致谢时必须响应: a plain thanks here ends the matter, but is answered first.
   { guard: and(['isThanks', 'wantsToFinish']), target: 'closing', actions: say('thanks') },
   { guard: 'wantsToFinish', target: 'closing' },
