@@ -574,6 +574,18 @@ describe('the facts a complaint is restated with', () => {
       expect(compileMatcher(defaultDefinition('zh-CN')).understand(text).complaint.triggered, text).toBe(true);
   });
 
+  it('hears anger said as people say it (气人, 火大, 坑爹), not a calm 我不生气 (found by the sixteenth issue-17 session)', () => {
+    const m = compileMatcher(defaultDefinition('zh-CN'));
+    // It was restated in quotes as a question and promised a reply in 24 hours, with no apology.
+    for (const text of ['你们的耳机用了两天就坏了，太气人了', '我真的很生气', '坑爹啊，发货这么慢', '看到这个就火大'])
+      expect(m.understand(text).complaint.triggered, text).toBe(true);
+    for (const text of ['我不生气，就是问问怎么退货', '生气也没用，怎么退货'])
+      expect(m.understand(text).complaint.triggered, text).toBe(false);
+    const en = compileMatcher(defaultDefinition('en'));
+    for (const text of ['my headphones broke after two days, so annoying', 'I am furious', 'this is pathetic'])
+      expect(en.understand(text).complaint.triggered, text).toBe(true);
+  });
+
   it('leaves 你们的 out of what happened whole, not as a dangling 的 (found by the issue-11 trial)', () => {
     expect(extractFacts(zh, '我要投诉，你们的耳机质量太差，用了三天就坏了').what).toBe('耳机质量太差，用了三天就坏了');
   });
